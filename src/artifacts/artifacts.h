@@ -1,0 +1,63 @@
+/*
+ * dbt's artifacts, written so that tools of the dbt ecosystem can read them:
+ *   target/manifest.json     (dbt manifest schema v12)
+ *   target/run_results.json  (dbt run-results schema v6)
+ *   target/catalog.json      (dbt catalog schema v1)
+ * Files are written atomically (temporary file, then rename). Secrets registered with
+ * log_add_secret() never appear in them.
+ */
+#ifndef SLUICE_ARTIFACTS_H
+#define SLUICE_ARTIFACTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "adapters/adapter.h"
+#include "core/diag.h"
+#include "project/project.h"
+#include "value/value.h"
+
+struct graph;
+
+/* Shared metadata of one invocation */
+struct art_invocation {
+	const char *command;         /* "run", "build", ... */
+	const char *invocation_id;   /* uuid4 */
+	const char *generated_at;    /* ISO 8601 UTC with microseconds and Z */
+	value args;                  /* dict of the CLI arguments (as dbt's run_results "args") */
+};
+
+int art_write_manifest(const char *path, struct project *p, const struct graph *g,
+		       const struct art_invocation *inv, struct diag_list *dl)
+	__attribute__((warn_unused_result));
+
+struct run_result {
+	uint32_t node;            /* node index */
+	const char *status;       /* success, error, skipped, pass, fail, warn, runtime error */
+	const char *message;      /* e.g. "OK", "Database Error ...", "Got 3 results, configured to fail if != 0" */
+	int thread_id;            /* worker number */
+	double compile_started, compile_completed;  /* epoch seconds; 0 when not reached */
+	double execute_started, execute_completed;
+	double execution_time;    /* seconds */
+	int64_t failures;         /* tests: rows returned; -1 when none */
+	int64_t rows_affected;    /* -1 when unknown */
+	const char *adapter_code; /* adapter_response._message / code, or NULL */
+	const char *compiled_code;
+	const char *relation_name;
+};
+
+int art_write_run_results(const char *path, struct project *p, const struct run_result *results,
+			  size_t n, double elapsed_time, const struct art_invocation *inv,
+			  struct diag_list *dl) __attribute__((warn_unused_result));
+
+int art_write_catalog(const char *path, struct project *p, const struct adapter_catalog_table *tables,
+		      size_t ntables, const struct art_invocation *inv, struct diag_list *dl)
+	__attribute__((warn_unused_result));
+
+/* Builds the manifest as a value (also used by the `graph` Jinja variable and `ls --output json`) */
+value art_manifest_value(struct arena *a, struct project *p, const struct graph *g,
+			 const struct art_invocation *inv);
+/* One node as the manifest lists it */
+value art_node_value(struct arena *a, struct project *p, const struct node *n);
+
+#endif

@@ -1,0 +1,312 @@
+/* File-system helpers (see fs.h). */
+#define _GNU_SOURCE
+#include "core/fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/arena.h"
+#include "core/sb.h"
+#include "core/vec.h"
+
+char *fs_read(struct arena *a, const char *path, size_t *plen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (!S_ISREG(st.st_mode))
+			errno = EISDIR;
+		close(fd);
+		return NULL;
+	}
+	size_t cap = (size_t)st.st_size;
+	char *buf = arena_alloc(a, cap + 1);
+	size_t len = 0;
+	for (;;) {
+		if (len == cap) {
+			/* the file grew while we read it */
+			buf = arena_realloc(a, buf, cap + 1, cap * 2 + 4097);
+			cap = cap * 2 + 4096;
+		}
+		ssize_t r = read(fd, buf + len, cap - len);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			close(fd);
+			errno = e;
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (plen)
+		*plen = len;
+	return buf;
+}
+
+int fs_mkdir_p(const char *path)
+{
+	char tmp[PATH_MAX];
+	size_t n = strlen(path);
+	if (n == 0 || n >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(tmp, path, n + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, 0777) < 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	}
+	if (mkdir(tmp, 0777) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int fs_write(const char *path, const void *data, size_t len)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (fs_mkdir_p(dir) < 0)
+			return -1;
+	}
+	char tmp[PATH_MAX + 32];
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return -1;
+	const char *p = data;
+	size_t left = len;
+	while (left) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			close(fd);
+			unlink(tmp);
+			errno = e;
+			return -1;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int fs_rm_rf(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	struct dirent *e;
+	int rc = 0;
+	while ((e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		char sub[PATH_MAX];
+		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+		if (fs_rm_rf(sub) < 0)
+			rc = -1;
+	}
+	closedir(d);
+	if (rmdir(path) < 0)
+		rc = -1;
+	return rc;
+}
+
+bool fs_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool fs_is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+char *fs_join(struct arena *a, const char *dir, const char *name)
+{
+	if (!dir || !*dir || name[0] == '/')
+		return arena_strdup(a, name);
+	size_t dl = strlen(dir);
+	while (dl > 1 && dir[dl - 1] == '/')
+		dl--;
+	while (name[0] == '.' && name[1] == '/')
+		name += 2;
+	if (!strcmp(name, "."))
+		return arena_strndup(a, dir, dl);
+	if (dl == 1 && dir[0] == '.')
+		return arena_strdup(a, name);
+	return arena_sprintf(a, "%.*s/%s", (int)dl, dir, name);
+}
+
+char *fs_dirname(struct arena *a, const char *path)
+{
+	const char *s = strrchr(path, '/');
+	if (!s)
+		return arena_strdup(a, ".");
+	if (s == path)
+		return arena_strdup(a, "/");
+	return arena_strndup(a, path, (size_t)(s - path));
+}
+
+char *fs_stem(struct arena *a, const char *path)
+{
+	const char *b = strrchr(path, '/');
+	b = b ? b + 1 : path;
+	const char *dot = strrchr(b, '.');
+	return arena_strndup(a, b, dot && dot != b ? (size_t)(dot - b) : strlen(b));
+}
+
+char *fs_abspath(struct arena *a, const char *path)
+{
+	struct sb s = SB_INIT;
+	if (path[0] != '/') {
+		char cwd[PATH_MAX];
+		if (getcwd(cwd, sizeof(cwd)))
+			sb_adds(&s, cwd);
+	}
+	/* normalise component by component */
+	char *out = arena_alloc(a, s.len + strlen(path) + 2);
+	size_t on = 0;
+	const char *parts[2] = {s.buf, path};
+	for (int k = 0; k < 2; k++) {
+		const char *p = parts[k];
+		while (*p) {
+			while (*p == '/')
+				p++;
+			const char *e = p;
+			while (*e && *e != '/')
+				e++;
+			size_t n = (size_t)(e - p);
+			if (n == 0 || (n == 1 && p[0] == '.')) {
+				/* skip */
+			} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+				while (on > 0 && out[on - 1] != '/')
+					on--;
+				if (on > 0)
+					on--;
+			} else {
+				out[on++] = '/';
+				memcpy(out + on, p, n);
+				on += n;
+			}
+			p = e;
+		}
+	}
+	if (on == 0)
+		out[on++] = '/';
+	out[on] = '\0';
+	sb_release(&s);
+	return out;
+}
+
+static bool has_ext(const char *name, const char *const *exts)
+{
+	if (!exts)
+		return true;
+	size_t n = strlen(name);
+	for (; *exts; exts++) {
+		size_t m = strlen(*exts);
+		if (n > m && !strcmp(name + n - m, *exts))
+			return true;
+	}
+	return false;
+}
+
+typedef VEC(char *) strvec;
+
+static int walk(struct arena *a, const char *root, const char *rel, const char *const *exts,
+		strvec *out)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s%s%s", root, *rel ? "/" : "", rel);
+	DIR *d = opendir(path);
+	if (!d)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+	struct dirent *e;
+	int rc = 0;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		char sub[PATH_MAX];
+		snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+		bool isdir = e->d_type == DT_DIR;
+		bool isreg = e->d_type == DT_REG;
+		if (e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) {
+			char full[2 * PATH_MAX + 2];
+			snprintf(full, sizeof(full), "%s/%s", root, sub);
+			isdir = fs_is_dir(full);
+			isreg = fs_is_file(full);
+		}
+		if (isdir) {
+			if (walk(a, root, sub, exts, out) < 0)
+				rc = -1;
+		} else if (isreg && has_ext(e->d_name, exts)) {
+			VEC_PUSH(out, arena_strdup(a, sub));
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+int fs_list(struct arena *a, const char *dir, const char *const *exts, char ***pfiles, size_t *pn)
+{
+	strvec v = {0};
+	int rc = walk(a, dir, "", exts, &v);
+	qsort(v.v, v.n, sizeof(char *), cmp_str);
+	char **files = ARENA_ARRAY(a, char *, v.n + 1);
+	if (v.n)
+		memcpy(files, v.v, v.n * sizeof(char *));
+	*pfiles = files;
+	*pn = v.n;
+	VEC_FREE(&v);
+	return rc;
+}
+
+char *fs_self_exe(struct arena *a)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return NULL;
+	return arena_strndup(a, buf, (size_t)n);
+}

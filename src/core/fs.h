@@ -1,0 +1,41 @@
+/*
+ * File-system helpers. Paths are plain C strings; results that outlive the call are allocated in the
+ * arena given. Errors return -1 with errno set; the caller reports them with the path.
+ */
+#ifndef SLUICE_CORE_FS_H
+#define SLUICE_CORE_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arena;
+
+/* Reads a whole file into the arena, NUL-terminated; NULL on error (errno set) */
+char *fs_read(struct arena *a, const char *path, size_t *plen);
+/* Writes atomically: a temporary file beside `path`, then rename(). Creates parent folders. */
+int fs_write(const char *path, const void *data, size_t len);
+int fs_mkdir_p(const char *path);
+int fs_rm_rf(const char *path);
+bool fs_is_dir(const char *path);
+bool fs_is_file(const char *path);
+/* "a" + "b" -> "a/b" (no doubled slash; an absolute b wins) */
+char *fs_join(struct arena *a, const char *dir, const char *name);
+/* Parent folder ("a/b/c" -> "a/b", "c" -> ".") */
+char *fs_dirname(struct arena *a, const char *path);
+/* Last component without the extension ("a/b/orders.sql" -> "orders") */
+char *fs_stem(struct arena *a, const char *path);
+/* Absolute, normalised path (no symlink resolution needed) */
+char *fs_abspath(struct arena *a, const char *path);
+
+/*
+ * Lists regular files under `dir` (recursively) whose names end with one of `exts` (NULL-terminated
+ * list, e.g. {".sql", NULL}; NULL lists all), as paths relative to `dir`, sorted bytewise so that
+ * every run sees the same order. Hidden entries (starting with '.') are skipped.
+ * Returns 0 and sets *pfiles and *pn (arena-allocated); a missing dir gives 0 files.
+ */
+int fs_list(struct arena *a, const char *dir, const char *const *exts, char ***pfiles, size_t *pn);
+
+/* Path of the running executable (for finding installed data); NULL if unknown */
+char *fs_self_exe(struct arena *a);
+
+#endif

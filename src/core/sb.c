@@ -1,0 +1,137 @@
+/* String builder (see sb.h). */
+#include "core/sb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+
+char sb_empty_buf[1];
+
+void sb_init(struct sb *s)
+{
+	s->buf = sb_empty_buf;
+	s->len = s->cap = s->max = 0;
+}
+
+void sb_release(struct sb *s)
+{
+	if (s->cap)
+		free(s->buf);
+	size_t max = s->max;
+	sb_init(s);
+	s->max = max;
+}
+
+void sb_reset(struct sb *s)
+{
+	s->len = 0;
+	s->buf[0] = '\0';
+}
+
+void sb_grow(struct sb *s, size_t extra)
+{
+	size_t need = s->len + extra + 1;
+	if (need <= s->cap)
+		return;
+	size_t ncap = s->cap ? s->cap : 64;
+	while (ncap < need)
+		ncap = ncap + ncap / 2 + 16;
+	if (s->cap) {
+		s->buf = xrealloc(s->buf, ncap);
+	} else {
+		char *nb = xmalloc(ncap);
+		nb[0] = '\0';
+		s->buf = nb;
+	}
+	s->cap = ncap;
+}
+
+int sb_add(struct sb *s, const void *p, size_t n)
+{
+	if (s->max && s->len + n > s->max)
+		return -1;
+	sb_grow(s, n);
+	memcpy(s->buf + s->len, p, n);
+	s->len += n;
+	s->buf[s->len] = '\0';
+	return 0;
+}
+
+int sb_adds(struct sb *s, const char *str)
+{
+	return sb_add(s, str, strlen(str));
+}
+
+int sb_addc(struct sb *s, char c)
+{
+	return sb_add(s, &c, 1);
+}
+
+int sb_vaddf(struct sb *s, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	char tmp[256];
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	if (n < 0) {
+		va_end(ap2);
+		return -1;
+	}
+	if ((size_t)n < sizeof(tmp)) {
+		va_end(ap2);
+		return sb_add(s, tmp, (size_t)n);
+	}
+	if (s->max && s->len + (size_t)n > s->max) {
+		va_end(ap2);
+		return -1;
+	}
+	sb_grow(s, (size_t)n);
+	vsnprintf(s->buf + s->len, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
+	s->len += (size_t)n;
+	return 0;
+}
+
+int sb_addf(struct sb *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = sb_vaddf(s, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+void sb_setlen(struct sb *s, size_t len)
+{
+	if (len > s->len)
+		sb_grow(s, len - s->len);
+	s->len = len;
+	s->buf[len] = '\0';
+}
+
+char *sb_detach(struct sb *s, size_t *plen)
+{
+	char *r = s->cap ? s->buf : xstrdup("");
+	if (plen)
+		*plen = s->len;
+	sb_init(s);
+	return r;
+}
+
+char *sb_to_arena(struct sb *s, struct arena *a)
+{
+	char *r = arena_strndup(a, s->buf, s->len);
+	sb_reset(s);
+	return r;
+}
+
+void sb_rtrim(struct sb *s)
+{
+	while (s->len && (s->buf[s->len - 1] == ' ' || s->buf[s->len - 1] == '\n' ||
+			  s->buf[s->len - 1] == '\t' || s->buf[s->len - 1] == '\r'))
+		s->len--;
+	if (s->cap)
+		s->buf[s->len] = '\0';
+}

@@ -1,0 +1,111 @@
+/*
+ * Jinja2 engine: the public interface used by the dbt layer, the `sluice jinja` command and tests.
+ *
+ * Semantics are Jinja2 3.x with the `do` and loop-control extensions, autoescape off, default
+ * Undefined, keep_trailing_newline off. dbt's own block tags are built in as well:
+ *   {% macro %}              as Jinja2
+ *   {% materialization NAME, adapter='X' %}...{% endmaterialization %}
+ *                            defines macro `materialization_NAME_X` (X defaults to `default`)
+ *   {% test NAME(args) %}...{% endtest %}           defines macro `test_NAME`
+ *   {% snapshot NAME %}...{% endsnapshot %}         a named body block, see jj_template_blocks
+ *   {% docs NAME %}...{% enddocs %}                 a named raw text block, see jj_template_blocks
+ *
+ * Lifetimes: a template is parsed once into an arena (the project arena) and can be rendered many
+ * times, from several threads at once (templates and the environment are read-only during renders;
+ * each render has its own scratch arena and vm). The source text is sliced, not copied: it must
+ * outlive the template.
+ *
+ * Errors: syntax errors are added to the diag_list given to jj_parse; runtime errors to the one given
+ * to jj_render, with the template's file, line and column, the offending line with a caret, and a
+ * note for each macro call on the way ("in macro 'x' called here").
+ */
+#ifndef SLUICE_JINJA_H
+#define SLUICE_JINJA_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "core/diag.h"
+#include "core/sb.h"
+#include "value/value.h"
+
+struct jj_env;
+struct jj_template;
+struct jj_vm;
+
+/*
+ * Resolves a template name (include/import/extends) to a parsed template. Called during renders,
+ * possibly from several threads: the implementation must be thread-safe. Returns NULL when not found
+ * (the engine then reports "template 'name' not found").
+ */
+typedef struct jj_template *(*jj_loader_fn)(void *ud, const char *name, struct diag_list *dl);
+
+struct jj_env *jj_env_new(void);
+void jj_env_free(struct jj_env *env);
+void jj_env_set_loader(struct jj_env *env, jj_loader_fn fn, void *ud);
+/* Globals visible to every template, below the render context (range, dict, ... are built in) */
+void jj_env_set_global(struct jj_env *env, const char *name, value v);
+/* Adds or replaces a filter / a test (native function; first positional argument is the subject) */
+void jj_env_add_filter(struct jj_env *env, const char *name, vfunc_fn fn, void *ud);
+void jj_env_add_test(struct jj_env *env, const char *name, vfunc_fn fn, void *ud);
+
+/*
+ * Parses `text` (registered as diag file `file`) into a template allocated in `a`; `name` is the
+ * template's name for include/import/messages. Returns 0, or -1 after adding diagnostics to dl.
+ */
+int jj_parse(struct jj_env *env, struct arena *a, const char *name, uint32_t file, const char *text,
+	     size_t len, struct jj_template **pt, struct diag_list *dl) __attribute__((warn_unused_result));
+
+/*
+ * Renders a template. `ctx` is a dict of variables (may be V_NONE). Output is appended to `out`.
+ * Every allocation of the render goes to `scratch`. `user` is handed to native functions through
+ * jj_user(vm). Returns 0, or -1 after adding a diagnostic to dl.
+ */
+int jj_render(struct jj_env *env, struct jj_template *t, value ctx, struct arena *scratch,
+	      void *user, struct sb *out, struct diag_list *dl) __attribute__((warn_unused_result));
+
+/*
+ * The macros a template defines at its top level (including materialization_* and test_* macros),
+ * as a dict of name -> callable values allocated in `a`. These macros have dbt's semantics: when
+ * called during a render, their global names resolve in the context of that render (the calling
+ * node's ref, this, config, ...), then in the env's globals. `package` is recorded on each macro
+ * (jj_macro_package) for dispatch; it may be NULL.
+ */
+value jj_template_macros(struct arena *a, struct jj_template *t, const char *package);
+bool jj_is_macro(value v);
+const char *jj_macro_name(value v);
+const char *jj_macro_package(value v);
+/* Location of a macro's definition (for diagnostics and manifest) */
+struct loc jj_macro_loc(value v);
+
+/* Named body blocks of dbt tags: kind "docs" or "snapshot"; returns a dict name -> template-like
+ * callable (call with no arguments to render it in the current render) for snapshot, and
+ * name -> raw string for docs. */
+value jj_template_blocks(struct arena *a, struct jj_template *t, const char *kind);
+
+/* Calls any callable value (macro, native function, object with call) from C during a render.
+ * Raises (does not return) on error. */
+value jj_call(struct jj_vm *vm, value fn, const struct vargs *args);
+
+/* --- for native functions (inside a render) --- */
+/* Raises a runtime error at the current call site: does not return */
+_Noreturn void jj_raise(struct jj_vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+_Noreturn void jj_vraise(struct jj_vm *vm, const char *fmt, va_list ap);
+/* dbt's return(): ends the innermost running macro, which then evaluates to v; does not return */
+_Noreturn void jj_macro_return(struct jj_vm *vm, value v);
+struct arena *jj_arena(struct jj_vm *vm);
+void *jj_user(struct jj_vm *vm);
+struct jj_env *jj_vm_env(struct jj_vm *vm);
+/* Looks a name up as the template would (context, then globals); V_UNDEF when absent */
+value jj_lookup(struct jj_vm *vm, const char *name);
+/* Location of the expression being evaluated (the call site of a native function) */
+struct loc jj_current_loc(struct jj_vm *vm);
+/* Adds a warning diagnostic at the current location (exceptions.warn) */
+void jj_warn(struct jj_vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Argument helpers for native functions: find an argument by position or keyword name */
+value jj_arg(const struct vargs *args, size_t pos, const char *kwname, value dflt);
+
+#endif

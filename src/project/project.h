@@ -1,0 +1,215 @@
+/*
+ * The loaded project: dbt_project.yml, the profile target, and every node (models, seeds, snapshots,
+ * tests, sources, ...) with its config, columns and the ref()/source() calls captured while parsing.
+ *
+ * Ownership: everything hangs off the project arena (and the per-thread arenas used by parallel
+ * parsing, which the project keeps); proj_release() frees it all. After proj_load() returns, the
+ * project is read-only except for the per-node run state (compiled_code, status), which only the
+ * worker running that node writes.
+ */
+#ifndef SLUICE_PROJECT_H
+#define SLUICE_PROJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/diag.h"
+#include "core/map.h"
+#include "value/value.h"
+
+struct jj_env;
+struct jj_template;
+
+enum node_type {
+	NODE_MODEL,
+	NODE_SEED,
+	NODE_SNAPSHOT,
+	NODE_TEST,
+	NODE_SOURCE,
+	NODE_ANALYSIS,
+	NODE_OPERATION,
+	NODE_EXPOSURE,
+	NODE_TYPE_COUNT
+};
+
+/* "model", "seed", ... as dbt spells resource types */
+const char *node_type_name(enum node_type t);
+int node_type_parse(const char *s, enum node_type *pt);
+
+#define NODE_NONE UINT32_MAX
+
+struct ref_call {
+	const char *package;  /* NULL for ref('name') */
+	const char *name;
+	struct loc loc;
+};
+
+struct source_call {
+	const char *source;
+	const char *table;
+	struct loc loc;
+};
+
+struct node {
+	enum node_type type;
+	uint32_t index;                  /* position in project.nodes */
+	const char *unique_id;           /* model.jaffle_shop.orders */
+	const char *name;
+	const char *package;             /* package (project) name */
+	const char *path;                /* relative to its resource folder: staging/stg_orders.sql */
+	const char *original_file_path;  /* relative to the package root: models/staging/stg_orders.sql */
+	const char *abs_path;            /* absolute path of the file (NULL for sources) */
+	uint32_t file;                   /* diag file id (0 when none) */
+	const char *raw_code;            /* the file's text (SQL, or CSV for seeds) */
+	size_t raw_len;
+	const char *checksum;            /* sha256 hex of the file */
+	const char *language;            /* "sql" */
+	struct jj_template *tmpl;        /* parsed raw_code */
+	value fqn;                       /* list of strings: [package, folders..., name] */
+	value config;                    /* dict: resolved config (materialized, schema, alias, tags, ...) */
+	value unrendered_config;         /* dict: config as written in the model/yml */
+	const char *description;
+	value columns;                   /* dict name -> {name, description, meta, data_type, constraints, quote, tags} */
+	value meta;                      /* dict */
+	value tags;                      /* list of strings */
+	value docs;                      /* dict {show, node_color} */
+	const char *patch_path;          /* "pkg://models/staging/schema.yml" when a yml entry describes it */
+	struct loc yaml_loc;             /* the yml entry describing it, for errors */
+	bool enabled;
+
+	/* captured while parsing */
+	struct ref_call *refs;
+	uint32_t nrefs;
+	struct source_call *sources;
+	uint32_t nsources;
+	const char **macros_used;        /* unique ids: macro.pkg.name */
+	uint32_t nmacros_used;
+
+	/* resolved dependencies (node indices: models, seeds, snapshots, sources) */
+	uint32_t *deps;
+	uint32_t ndeps;
+
+	/* relation */
+	const char *database;
+	const char *schema;
+	const char *alias;               /* identifier for sources */
+	const char *relation_name;       /* quoted: "db"."schema"."alias"; NULL for ephemeral/tests */
+
+	/* sources */
+	const char *source_name;
+	const char *source_description;
+	const char *loader;
+	value source_meta;
+	value freshness;
+
+	/* tests */
+	value test_metadata;             /* {name, kwargs, namespace} for generic tests; V_NONE else */
+	const char *column_name;
+	uint32_t attached_node;          /* the model a generic test is defined on, or NODE_NONE */
+
+	/* run state, written by the one worker running the node */
+	char *compiled_code;
+	const char *compiled_path;
+};
+
+struct macro_def {
+	const char *unique_id;   /* macro.pkg.name */
+	const char *name;
+	const char *package;
+	const char *path;        /* relative to the package root */
+	const char *abs_path;
+	uint32_t file;
+	struct loc loc;
+	value fn;                /* the callable (jj_template_macros) */
+	const char *description;
+	value arguments;         /* list of {name, type, description} from yml */
+	value meta;
+};
+
+struct profile_target {
+	const char *profile_name;
+	const char *target_name;
+	const char *type;         /* duckdb, postgres, ... */
+	value fields;             /* dict: every key of the target, rendered */
+	int threads;
+	const char *database;     /* resolved by the adapter when absent */
+	const char *schema;
+	const char *profiles_path;  /* the profiles.yml used, or NULL for the zero-config default */
+	bool zero_config;
+};
+
+struct package {
+	const char *name;
+	const char *root;        /* absolute folder */
+	value project_yml;       /* its dbt_project.yml */
+	bool is_root;
+};
+
+struct project {
+	struct arena arena;
+	struct jj_env *jinja;
+
+	const char *root;         /* absolute project folder */
+	const char *name;
+	const char *version;
+	const char *profile_name;
+	uint32_t project_file;    /* diag file id of dbt_project.yml */
+	value yml;                /* dbt_project.yml as loaded */
+	value vars;               /* merged vars: project-level then --vars */
+	value cli_vars;           /* --vars */
+	const char *target_path;  /* absolute */
+	const char *log_path;     /* absolute */
+	const char *packages_install_path;
+	value model_paths, seed_paths, test_paths, macro_paths, snapshot_paths, analysis_paths, docs_paths;
+	value clean_targets;
+
+	struct package *packages;  /* [0] is the root project */
+	size_t npackages;
+
+	struct node **nodes;       /* every node, in a stable order (by unique_id) */
+	size_t nnodes;
+	struct map by_id;          /* unique_id -> node */
+	struct map by_name;        /* "name" and "pkg.name" -> node (models, seeds, snapshots) */
+	struct map sources_by_name;/* "source.table" -> node */
+
+	struct macro_def **macros;
+	size_t nmacros;
+	value macros_by_package;   /* dict package -> dict name -> callable */
+
+	value docs_blocks;         /* dict "pkg.name" -> text */
+
+	struct profile_target target;
+	const char *invocation_id;
+	const char *run_started_at;  /* ISO 8601 */
+};
+
+/* What the command line adds to loading */
+struct proj_options {
+	const char *project_dir;   /* default "." */
+	const char *profiles_dir;  /* --profiles-dir, or NULL */
+	const char *profile;       /* --profile override, or NULL */
+	const char *target;        /* --target, or NULL */
+	const char *target_path;   /* --target-path, or NULL */
+	const char *vars;          /* --vars text (YAML or JSON), or NULL */
+	int threads;               /* --threads, 0 when not given */
+	bool need_profile;         /* false for commands that need no connection (parse, ls) */
+};
+
+/*
+ * Loads the project: reads and validates the files, parses every node's Jinja once (rendering it to
+ * capture ref/source/config), resolves refs and sources. Returns 0, or -1 after adding diagnostics
+ * (each with file, line and column). The project is usable for diagnostics even on failure and
+ * must be released in both cases.
+ */
+int proj_load(struct project *p, const struct proj_options *opt, struct diag_list *dl)
+	__attribute__((warn_unused_result));
+void proj_release(struct project *p);
+
+struct node *proj_node(struct project *p, const char *unique_id);
+/* ref('name') / ref('pkg', 'name') resolution; NULL when unknown */
+struct node *proj_ref(struct project *p, const char *package, const char *name);
+struct node *proj_source(struct project *p, const char *source, const char *table);
+
+#endif
