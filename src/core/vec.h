@@ -6,6 +6,7 @@
 #define SLUICE_CORE_VEC_H
 
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "core/arena.h"
 

@@ -150,6 +150,9 @@ struct package {
 struct project {
 	struct arena arena;
 	struct jj_env *jinja;
+	struct jj_template *call_template;  /* calls a callable from C (dbt_call_value) */
+	struct arena *parse_arenas;         /* one per parsing thread, kept for the nodes' lifetime */
+	int nparse_arenas;
 
 	const char *root;         /* absolute project folder */
 	const char *name;

@@ -97,34 +97,43 @@ static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *pcp)
 	return len;
 }
 
+/* Characters that need no escape are copied in runs: the output is mostly plain text */
 static void put_json_string(struct sb *out, const char *s, size_t n, int flags)
 {
+	sb_grow(out, n + 2);
 	sb_addc(out, '"');
 	const unsigned char *p = (const unsigned char *)s;
+	size_t run = 0;
 	for (size_t i = 0; i < n;) {
 		unsigned char c = p[i];
+		if (c >= 0x20 && c != '"' && c != '\\' && (c < 0x80 || !(flags & VJSON_ASCII))) {
+			i++;
+			continue;
+		}
+		if (i > run)
+			sb_add(out, p + run, i - run);
 		switch (c) {
-		case '"': sb_adds(out, "\\\""); i++; continue;
-		case '\\': sb_adds(out, "\\\\"); i++; continue;
-		case '\n': sb_adds(out, "\\n"); i++; continue;
-		case '\r': sb_adds(out, "\\r"); i++; continue;
-		case '\t': sb_adds(out, "\\t"); i++; continue;
-		case '\b': sb_adds(out, "\\b"); i++; continue;
-		case '\f': sb_adds(out, "\\f"); i++; continue;
-		default: break;
+		case '"': sb_add(out, "\\\"", 2); i++; break;
+		case '\\': sb_add(out, "\\\\", 2); i++; break;
+		case '\n': sb_add(out, "\\n", 2); i++; break;
+		case '\r': sb_add(out, "\\r", 2); i++; break;
+		case '\t': sb_add(out, "\\t", 2); i++; break;
+		case '\b': sb_add(out, "\\b", 2); i++; break;
+		case '\f': sb_add(out, "\\f", 2); i++; break;
+		default:
+			if (c < 0x20) {
+				sb_addf(out, "\\u%04x", c);
+				i++;
+			} else {
+				unsigned cp;
+				i += utf8_decode(p + i, n - i, &cp);
+				put_utf16(out, cp);
+			}
 		}
-		if (c < 0x20) {
-			sb_addf(out, "\\u%04x", c);
-			i++;
-		} else if (c >= 0x80 && (flags & VJSON_ASCII)) {
-			unsigned cp;
-			i += utf8_decode(p + i, n - i, &cp);
-			put_utf16(out, cp);
-		} else {
-			sb_addc(out, (char)c);
-			i++;
-		}
+		run = i;
 	}
+	if (n > run)
+		sb_add(out, p + run, n - run);
 	sb_addc(out, '"');
 }
 

@@ -41,6 +41,8 @@ enum vtype {
 enum vflags {
 	VF_TUPLE = 1,  /* on V_LIST: a tuple (repr uses parentheses) */
 	VF_SAFE = 2,   /* on V_STR: Markup (already escaped) */
+	VF_UNDEF_MSG = 4,  /* on V_UNDEF: `s`/`len` is the whole error message, not a variable name */
+	VF_GROUP = 8,      /* on a 2-tuple from Jinja's groupby: also has .grouper and .list */
 };
 
 typedef struct value {
@@ -123,6 +125,10 @@ struct vobj_class {
 	bool (*truthy)(struct vobj *o);
 	/* equality with another value; default identity */
 	bool (*eq)(struct vobj *o, value other);
+	/* ordering against another value: 0 with -1/0/1 in *pcmp, or -1 when not orderable */
+	int (*cmp)(struct vobj *o, value other, int *pcmp);
+	/* hash consistent with eq; default identity */
+	uint64_t (*hash)(struct vobj *o);
 };
 
 struct vobj {
@@ -179,6 +185,8 @@ value val_dict_get(value dict, value key);
 /* lookup by string key */
 value val_dict_gets(value dict, const char *key);
 value val_dict_getn(value dict, const char *key, size_t n);
+/* lookup by string key whose hash, val_str_hash(key, n), is known (names pre-hashed at parse time) */
+value val_dict_getnh(value dict, const char *key, size_t n, uint64_t hash);
 /* index of the entry or -1 */
 long val_dict_find(value dict, value key);
 void val_dict_set(value dict, value key, value val);
@@ -193,11 +201,15 @@ bool val_eq(value a, value b);
 /* ordering: returns -1/0/1 in *pcmp; -1 when the types cannot be ordered (Python TypeError) */
 int val_cmp(value a, value b, int *pcmp);
 uint64_t val_hash(value v);
+/* val_hash() of a string with these bytes */
+uint64_t val_str_hash(const char *s, size_t n);
 const char *val_type_name(value v);
 /* str(v) as Python prints it (None, True, 1.0, ['a', 1], {'a': 1}) appended to out */
 void val_str_to(struct sb *out, value v);
 /* repr(v) */
 void val_repr_to(struct sb *out, value v);
+/* Python's repr of a string with these bytes ('a', "it's", '\\n') */
+void val_repr_str(struct sb *out, const char *s, size_t n);
 /* Python's repr of a float ("1.0", "0.1", "1e+20") */
 void val_float_repr(struct sb *out, double f);
 /* str(v) in the arena */

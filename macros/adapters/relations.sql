@@ -1,0 +1,95 @@
+{#- Creating, dropping and renaming relations. Each dispatches, so an adapter or a project can
+    replace the SQL. -#}
+
+{% macro create_schema(relation) -%}
+  {{ adapter.dispatch('create_schema', 'dbt')(relation) }}
+{%- endmacro %}
+
+{% macro default__create_schema(relation) -%}
+  {%- call statement('create_schema') -%}
+    create schema if not exists {{ relation.include(identifier=false) }}
+  {%- endcall -%}
+{%- endmacro %}
+
+{% macro drop_relation(relation) -%}
+  {{ return(adapter.dispatch('drop_relation', 'dbt')(relation)) }}
+{%- endmacro %}
+
+{% macro default__drop_relation(relation) -%}
+  {%- call statement('drop_relation', auto_begin=false) -%}
+    drop {{ relation.type or 'table' }} if exists {{ relation }} cascade
+  {%- endcall -%}
+{%- endmacro %}
+
+{% macro duckdb__drop_relation(relation) -%}
+  {%- call statement('drop_relation', auto_begin=false) -%}
+    drop {{ 'view' if relation.type == 'view' else 'table' }} if exists {{ relation }} cascade
+  {%- endcall -%}
+{%- endmacro %}
+
+{% macro drop_relation_if_exists(relation) %}
+  {% if relation is not none %}
+    {% set found = adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier) %}
+    {% if found is not none %}
+      {{ adapter.drop_relation(found) }}
+    {% endif %}
+  {% endif %}
+{% endmacro %}
+
+{% macro rename_relation(from_relation, to_relation) -%}
+  {{ return(adapter.dispatch('rename_relation', 'dbt')(from_relation, to_relation)) }}
+{%- endmacro %}
+
+{% macro default__rename_relation(from_relation, to_relation) -%}
+  {%- call statement('rename_relation') -%}
+    alter {{ 'view' if from_relation.type == 'view' else 'table' }} {{ from_relation }} rename to {{ adapter.quote(to_relation.identifier) }}
+  {%- endcall -%}
+{%- endmacro %}
+
+{% macro make_intermediate_relation(base_relation, suffix='__dbt_tmp') %}
+  {{ return(base_relation.incorporate(path={'identifier': base_relation.identifier ~ suffix})) }}
+{% endmacro %}
+
+{% macro make_temp_relation(base_relation, suffix='__dbt_tmp') %}
+  {{ return(base_relation.incorporate(path={'identifier': base_relation.identifier ~ suffix})) }}
+{% endmacro %}
+
+{% macro make_backup_relation(base_relation, backup_relation_type, suffix='__dbt_backup') %}
+  {{ return(base_relation.incorporate(path={'identifier': base_relation.identifier ~ suffix}, type=backup_relation_type)) }}
+{% endmacro %}
+
+{% macro get_create_table_as_sql(temporary, relation, sql) -%}
+  {{ return(adapter.dispatch('create_table_as', 'dbt')(temporary, relation, sql)) }}
+{%- endmacro %}
+
+{% macro create_table_as(temporary, relation, compiled_code, language='sql') -%}
+  {{ return(adapter.dispatch('create_table_as', 'dbt')(temporary, relation, compiled_code)) }}
+{%- endmacro %}
+
+{% macro default__create_table_as(temporary, relation, sql) -%}
+  {%- set sql_header = config.get('sql_header', none) -%}
+  {{ sql_header if sql_header is not none }}
+  create {% if temporary %}temporary {% endif %}table {{ relation.include(database=(not temporary), schema=(not temporary)) }} as (
+    {{ sql }}
+  )
+{%- endmacro %}
+
+{% macro get_create_view_as_sql(relation, sql) -%}
+  {{ return(adapter.dispatch('create_view_as', 'dbt')(relation, sql)) }}
+{%- endmacro %}
+
+{% macro create_view_as(relation, sql) -%}
+  {{ return(adapter.dispatch('create_view_as', 'dbt')(relation, sql)) }}
+{%- endmacro %}
+
+{% macro default__create_view_as(relation, sql) -%}
+  {%- set sql_header = config.get('sql_header', none) -%}
+  {{ sql_header if sql_header is not none }}
+  create view {{ relation }} as (
+    {{ sql }}
+  )
+{%- endmacro %}
+
+{% macro get_columns_in_relation(relation) -%}
+  {{ return(adapter.get_columns_in_relation(relation)) }}
+{%- endmacro %}

@@ -1,0 +1,30 @@
+{#-
+  statement(): runs the SQL of its call block. With a name, the result is kept for
+  load_result(name); the 'main' statement is the node's own SQL, written to target/run/.
+-#}
+{%- macro statement(name=none, fetch_result=false, auto_begin=true, language='sql') -%}
+  {%- if execute -%}
+    {%- set sql_text = caller() -%}
+    {%- if name == 'main' -%}
+      {{ write(sql_text) }}
+    {%- endif -%}
+    {%- set response, table = adapter.execute(sql_text, auto_begin=auto_begin, fetch=fetch_result) -%}
+    {%- if name is not none -%}
+      {{ store_result(name, response=response, agate_table=table) }}
+    {%- endif -%}
+  {%- endif -%}
+{%- endmacro %}
+
+{% macro run_query(sql) %}
+  {% call statement('run_query_statement', fetch_result=true, auto_begin=false) %}{{ sql }}{% endcall %}
+  {% do return(load_result('run_query_statement').table) %}
+{% endmacro %}
+
+{% macro run_hooks(hooks, inside_transaction=true) %}
+  {% for hook in hooks %}
+    {%- set hook_sql = hook.sql if hook is mapping else hook -%}
+    {%- if hook_sql and hook_sql | trim -%}
+      {% call statement(auto_begin=inside_transaction) %}{{ render(hook_sql) }}{% endcall %}
+    {%- endif -%}
+  {% endfor %}
+{% endmacro %}

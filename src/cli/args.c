@@ -1,0 +1,177 @@
+/*
+ * Flag parsing as dbt's click options behave: `--flag value` and `--flag=value`, short aliases
+ * (-s, -t, -x, -f, -o, -q), and the selection flags taking several words (`-s a b --exclude c`).
+ * An unknown flag is a usage error (exit 2).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "runner/report.h"
+
+enum arity { FLAG, ONE, MANY };
+
+struct flag {
+	const char *name;
+	const char *alias;
+	enum arity arity;
+	size_t off;     /* offset of the field in struct cli */
+	int kind;       /* 0 string, 1 bool, 2 int, 3 string list, 4 long */
+	size_t count_off;
+};
+
+#define F(field) offsetof(struct cli, field)
+
+static const struct flag flags[] = {
+	{"--project-dir", NULL, ONE, F(project_dir), 0, 0},
+	{"--profiles-dir", NULL, ONE, F(profiles_dir), 0, 0},
+	{"--profile", NULL, ONE, F(profile), 0, 0},
+	{"--target", "-t", ONE, F(target), 0, 0},
+	{"--target-path", NULL, ONE, F(target_path), 0, 0},
+	{"--vars", NULL, ONE, F(vars), 0, 0},
+	{"--threads", NULL, ONE, F(threads), 2, 0},
+	{"--select", "-s", MANY, F(select), 3, F(nselect)},
+	{"--models", "-m", MANY, F(select), 3, F(nselect)},
+	{"--exclude", NULL, MANY, F(exclude), 3, F(nexclude)},
+	{"--resource-type", NULL, MANY, F(resource_types), 3, F(nresource_types)},
+	{"--resource-types", NULL, MANY, F(resource_types), 3, F(nresource_types)},
+	{"--selector", NULL, ONE, F(selector), 0, 0},
+	{"--fail-fast", "-x", FLAG, F(fail_fast), 1, 0},
+	{"--full-refresh", "-f", FLAG, F(full_refresh), 1, 0},
+	{"--quiet", "-q", FLAG, F(quiet), 1, 0},
+	{"--debug", "-d", FLAG, F(debug), 1, 0},
+	{"--log-format", NULL, ONE, F(log_format), 0, 0},
+	{"--output", "-o", ONE, F(output), 0, 0},
+	{"--output-keys", NULL, MANY, F(output_keys), 3, F(noutput_keys)},
+	{"--inline", NULL, ONE, F(inline_sql), 0, 0},
+	{"--args", NULL, ONE, F(macro_args), 0, 0},
+	{"--limit", NULL, ONE, F(limit), 4, 0},
+	{"--help", "-h", FLAG, F(help), 1, 0},
+};
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "Usage: sluice %s [OPTIONS]\nTry 'sluice %s --help' for help.\n\nError: ", cmd, cmd);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return -1;
+}
+
+static int set_value(struct cli *c, const struct flag *f, const char *v)
+{
+	char *base = (char *)c;
+	switch (f->kind) {
+	case 0:
+		*(const char **)(base + f->off) = v;
+		return 0;
+	case 2:
+	case 4: {
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (*end || end == v || (n < 0 && !(f->kind == 4 && n == -1)))
+			return usage_error(c->command, "Invalid value for '%s': expected a non-negative integer", f->name);
+		if (f->kind == 2)
+			*(int *)(base + f->off) = (int)n;
+		else
+			*(long *)(base + f->off) = n;
+		return 0;
+	}
+	case 3: {
+		size_t *cnt = (size_t *)(base + f->count_off);
+		if (*cnt >= CLI_MAX_WORDS)
+			return usage_error(c->command, "too many values for '%s'", f->name);
+		((const char **)(base + f->off))[(*cnt)++] = v;
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+int cli_parse(struct cli *c, int argc, char **argv)
+{
+	c->use_colors = -1;
+	c->log_format = "text";
+	c->limit = CLI_LIMIT_UNSET;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--no-use-colors")) {
+			c->use_colors = 0;
+			continue;
+		}
+		if (!strcmp(a, "--use-colors")) {
+			c->use_colors = 1;
+			continue;
+		}
+		if (!strcmp(a, "--no-fail-fast") || !strcmp(a, "--no-full-refresh") || !strcmp(a, "--no-version-check") ||
+		    !strcmp(a, "--no-partial-parse") || !strcmp(a, "--partial-parse") || !strcmp(a, "--no-compile") ||
+		    !strcmp(a, "--no-print") || !strcmp(a, "--static") || !strcmp(a, "--no-browser"))
+			continue;
+		if (a[0] != '-' || !strcmp(a, "-")) {
+			if (c->npositional >= CLI_MAX_WORDS)
+				return usage_error(c->command, "too many arguments%s", "");
+			c->positional[c->npositional++] = a;
+			continue;
+		}
+		const char *eq = strchr(a, '=');
+		size_t nlen = eq && a[1] == '-' ? (size_t)(eq - a) : strlen(a);
+		const struct flag *f = NULL;
+		for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]) && !f; k++) {
+			if ((strlen(flags[k].name) == nlen && !strncmp(flags[k].name, a, nlen)) ||
+			    (flags[k].alias && !strcmp(flags[k].alias, a)))
+				f = &flags[k];
+		}
+		if (!f)
+			return usage_error(c->command, "No such option: %s", a);
+		if (f->arity == FLAG) {
+			*(bool *)((char *)c + f->off) = true;
+			continue;
+		}
+		if (eq && a[1] == '-') {
+			if (set_value(c, f, eq + 1) < 0)
+				return -1;
+			continue;
+		}
+		if (i + 1 >= argc)
+			return usage_error(c->command, "Option '%s' requires an argument.", f->name);
+		if (set_value(c, f, argv[++i]) < 0)
+			return -1;
+		if (f->arity == MANY)
+			while (i + 1 < argc && argv[i + 1][0] != '-')
+				if (set_value(c, f, argv[++i]) < 0)
+					return -1;
+	}
+	if (strcmp(c->log_format, "text") && strcmp(c->log_format, "json") && strcmp(c->log_format, "default"))
+		return usage_error(c->command, "Invalid value for '--log-format': '%s' is not one of 'text', 'json'",
+				   c->log_format);
+	if (c->output && strcmp(c->command, "show") && strcmp(c->output, "name") && strcmp(c->output, "path") && strcmp(c->output, "json") &&
+	    strcmp(c->output, "selector"))
+		return usage_error(c->command,
+				   "Invalid value for '--output': '%s' is not one of 'json', 'name', 'path', 'selector'",
+				   c->output);
+	return 0;
+}
+
+void cli_proj_options(const struct cli *c, struct proj_options *o, bool need_profile)
+{
+	memset(o, 0, sizeof(*o));
+	o->project_dir = c->project_dir ? c->project_dir : getenv("DBT_PROJECT_DIR");
+	o->profiles_dir = c->profiles_dir;
+	o->profile = c->profile;
+	o->target = c->target ? c->target : getenv("DBT_TARGET");
+	o->target_path = c->target_path;
+	o->vars = c->vars;
+	o->threads = c->threads;
+	o->need_profile = need_profile;
+}
+
+bool cli_color(const struct cli *c)
+{
+	if (c->use_colors >= 0)
+		return c->use_colors == 1;
+	if (getenv("NO_COLOR"))
+		return false;
+	return isatty(STDOUT_FILENO);
+}

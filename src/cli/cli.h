@@ -1,0 +1,64 @@
+/*
+ * The command line: dbt's commands and flags. main.c holds the command table; each command is one
+ * cmd_*.c file. Flags are parsed once into `struct cli` (args.c).
+ */
+#ifndef SLUICE_CLI_H
+#define SLUICE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/diag.h"
+#include "project/project.h"
+
+#define CLI_MAX_WORDS 256
+#define CLI_LIMIT_UNSET (-2)
+
+struct cli {
+	const char *command;
+	/* connection and project */
+	const char *project_dir, *profiles_dir, *profile, *target, *target_path, *vars;
+	int threads;
+	/* selection */
+	const char *select[CLI_MAX_WORDS];
+	size_t nselect;
+	const char *exclude[CLI_MAX_WORDS];
+	size_t nexclude;
+	const char *resource_types[CLI_MAX_WORDS];
+	size_t nresource_types;
+	const char *selector;
+	/* behaviour */
+	bool fail_fast, full_refresh, quiet, debug;
+	const char *log_format;  /* text | json */
+	int use_colors;          /* -1 auto, 0 no, 1 yes */
+	/* command-specific */
+	const char *output;      /* ls: name | path | json | selector */
+	const char *output_keys[CLI_MAX_WORDS];
+	size_t noutput_keys;
+	const char *inline_sql;  /* compile/show --inline */
+	const char *macro_args;  /* run-operation --args */
+	long limit;
+	const char *positional[CLI_MAX_WORDS];
+	size_t npositional;
+	bool help;
+};
+
+/* Parses argv after the command name; 0, or -1 after printing a usage error */
+int cli_parse(struct cli *c, int argc, char **argv);
+void cli_proj_options(const struct cli *c, struct proj_options *o, bool need_profile);
+
+/* Shared steps of the commands that load a project: prints diagnostics, sets up logs and output */
+int cli_load_project(const struct cli *c, struct project *p, bool need_profile, struct diag_list *dl);
+void cli_print_diags(struct diag_list *dl);
+bool cli_color(const struct cli *c);
+
+int cmd_run(struct cli *c);
+int cmd_compile(struct cli *c);
+int cmd_ls(struct cli *c);
+int cmd_parse(struct cli *c);
+int cmd_debug(struct cli *c);
+int cmd_clean(struct cli *c);
+int cmd_show(struct cli *c);
+int cmd_jinja(int argc, char **argv);
+
+#endif

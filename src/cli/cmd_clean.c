@@ -1,0 +1,52 @@
+/* sluice clean: deletes the clean-targets of dbt_project.yml (by default the target path). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/fs.h"
+#include "runner/report.h"
+
+int cmd_clean(struct cli *c)
+{
+	struct diag_list dl;
+	diag_list_init(&dl);
+	struct project p;
+	int rc = 2;
+	if (cli_load_project(c, &p, false, &dl) < 0)
+		goto out;
+	value targets = p.clean_targets;
+	if (targets.type != V_LIST || targets.l->len == 0) {
+		targets = val_list_new(&p.arena, 1);
+		val_list_push(targets, val_str(p.target_path));
+	}
+	rc = 0;
+	for (uint32_t i = 0; i < targets.l->len; i++) {
+		const char *t = val_cstr(&p.arena, targets.l->items[i]);
+		char *abs = fs_abspath(&p.arena, fs_join(&p.arena, p.root, t));
+		size_t rl = strlen(p.root);
+		/* only folders inside the project, never the project itself */
+		if (strncmp(abs, p.root, rl) || abs[rl] != '/') {
+			fprintf(stderr, "Error: clean-target '%s' is outside the project; refusing to delete it\n", t);
+			rc = 2;
+			continue;
+		}
+		if (!fs_is_dir(abs)) {
+			report_line("CheckCleanPath", "Checking %s/*", t);
+			continue;
+		}
+		report_line("CheckCleanPath", "Checking %s/*", t);
+		if (fs_rm_rf(abs) < 0) {
+			fprintf(stderr, "Error: cannot delete '%s': %s\n", t, strerror(errno));
+			rc = 2;
+			continue;
+		}
+		report_line("ConfirmCleanPath", "Cleaned %s/*", t);
+	}
+	if (rc == 0)
+		report_line("FinishedCleanPaths", "Finished cleaning all paths.");
+out:
+	proj_release(&p);
+	diag_list_release(&dl);
+	return rc;
+}

@@ -1,0 +1,84 @@
+/*
+ * sluice debug: the versions, the project and profile in use and a connection test, as dbt debug
+ * prints them. Exit 1 when a check fails.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "adapters/adapter.h"
+#include "cli/cli.h"
+#include "core/fs.h"
+#include "runner/report.h"
+#include "runner/runner.h"
+
+static void ok_line(const char *what, bool ok)
+{
+	printf("  %s [%s]\n", what, ok ? "OK found and valid" : "ERROR invalid");
+}
+
+int cmd_debug(struct cli *c)
+{
+	struct diag_list dl;
+	diag_list_init(&dl);
+	struct project p;
+	int failures = 0;
+	printf("sluice version: %s\n", SLUICE_VERSION);
+	c->quiet = true;
+	int rc = cli_load_project(c, &p, true, &dl);
+	printf("Configuration:\n");
+	if (rc < 0) {
+		ok_line("dbt_project.yml file", p.name != NULL);
+		ok_line("profiles.yml file", false);
+		printf("\n1 check failed:\nProject or profile could not be loaded (see the errors above).\n");
+		proj_release(&p);
+		diag_list_release(&dl);
+		return 1;
+	}
+	printf("  project: %s (%s)\n", p.name, p.root);
+	ok_line("dbt_project.yml file", true);
+	if (p.target.zero_config)
+		printf("  profiles.yml file [none: using the embedded DuckDB default]\n");
+	else {
+		printf("  profiles.yml file at %s\n", p.target.profiles_path);
+		ok_line("profiles.yml file", true);
+	}
+	printf("Required dependencies:\n  - duckdb (embedded) [OK found]\n");
+	printf("Connection:\n");
+	printf("  type: %s\n", p.target.type);
+	printf("  profile: %s\n", p.target.profile_name);
+	printf("  target: %s\n", p.target.target_name);
+	printf("  database: %s\n", p.target.database ? p.target.database : "");
+	printf("  schema: %s\n", p.target.schema ? p.target.schema : "");
+	value path = val_dict_gets(p.target.fields, "path");
+	if (path.type == V_STR)
+		printf("  path: %s\n", path.s);
+	printf("  threads: %d\n", p.target.threads);
+	struct adapter *ad = NULL;
+	const struct adapter_vtable *vt = NULL;
+	bool conn_ok = false;
+	if (runner_open_adapter(&p, &ad, &vt, &dl) == 0) {
+		struct adapter_conn *conn;
+		char *err = NULL;
+		if (vt->open_conn(ad, &conn, &p.arena, &err) == 0) {
+			struct adapter_result res;
+			if (vt->execute(conn, "select 1 as ok", true, -1, &res, &p.arena, &err) == 0)
+				conn_ok = true;
+			vt->close_conn(conn);
+		}
+		if (!conn_ok)
+			diag_error(&dl, LOC_NONE, "connection test failed: %s", err ? err : "unknown error");
+		vt->close(ad);
+	}
+	printf("  Connection test: [%s]\n\n", conn_ok ? "OK connection ok" : "ERROR");
+	if (!conn_ok) {
+		failures++;
+		cli_print_diags(&dl);
+	}
+	if (failures)
+		printf("%d check failed\n", failures);
+	else
+		printf("All checks passed!\n");
+	proj_release(&p);
+	diag_list_release(&dl);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,215 @@
+/* sluice run and sluice compile (also compile --inline). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/fs.h"
+#include "core/sb.h"
+#include "dbt/context.h"
+#include "graph/graph.h"
+#include "jinja/jinja.h"
+#include "runner/report.h"
+#include "runner/runner.h"
+
+/* The invocation's arguments, as run_results.json records them */
+static value args_value(struct arena *a, const struct cli *c)
+{
+	value d = val_dict_new(a, 12);
+	val_dict_sets(d, "which", val_str(c->command));
+	val_dict_sets(d, "invocation_command", val_str_fmt(a, "sluice %s", c->command));
+	value sel = val_list_new(a, c->nselect);
+	for (size_t i = 0; i < c->nselect; i++)
+		val_list_push(sel, val_str(c->select[i]));
+	val_dict_sets(d, "select", sel);
+	value exc = val_list_new(a, c->nexclude);
+	for (size_t i = 0; i < c->nexclude; i++)
+		val_list_push(exc, val_str(c->exclude[i]));
+	val_dict_sets(d, "exclude", exc);
+	val_dict_sets(d, "full_refresh", val_bool(c->full_refresh));
+	val_dict_sets(d, "fail_fast", val_bool(c->fail_fast));
+	val_dict_sets(d, "threads", c->threads ? val_int(c->threads) : val_none());
+	val_dict_sets(d, "target", c->target ? val_str(c->target) : val_none());
+	val_dict_sets(d, "vars", c->vars ? val_str(c->vars) : val_dict_new(a, 0));
+	val_dict_sets(d, "log_format", val_str(c->log_format));
+	return d;
+}
+
+static int select_nodes(const struct cli *c, struct project *p, struct graph *g, unsigned types,
+			uint8_t **psel, struct diag_list *dl)
+{
+	uint8_t *sel = xcalloc(p->nnodes ? p->nnodes : 1, 1);
+	if (graph_select(g, p, c->select, c->nselect, c->exclude, c->nexclude, types, sel, dl) < 0) {
+		free(sel);
+		return -1;
+	}
+	*psel = sel;
+	return 0;
+}
+
+static int run_or_compile(struct cli *c, bool compile_only)
+{
+	struct diag_list dl;
+	diag_list_init(&dl);
+	struct project p;
+	int rc = 2;
+	struct graph g = {0};
+	uint8_t *sel = NULL;
+	if (cli_load_project(c, &p, true, &dl) < 0)
+		goto out;
+	if (graph_build(&g, &p, &dl) < 0) {
+		cli_print_diags(&dl);
+		goto out;
+	}
+	unsigned types = compile_only ? (1u << NODE_MODEL | 1u << NODE_TEST | 1u << NODE_ANALYSIS | 1u << NODE_SNAPSHOT | 1u << NODE_SEED)
+				      : (1u << NODE_MODEL);
+	if (select_nodes(c, &p, &g, types, &sel, &dl) < 0) {
+		cli_print_diags(&dl);
+		goto out;
+	}
+	if (dl.head) {
+		cli_print_diags(&dl);
+		diag_list_release(&dl);
+		diag_list_init(&dl);
+	}
+	/* ephemeral models are compiled into their callers, never run; generic tests are compiled by
+	 * the test command */
+	for (size_t i = 0; i < p.nnodes; i++) {
+		if (!sel[i])
+			continue;
+		if (!compile_only && val_streq(val_dict_gets(p.nodes[i]->config, "materialized"), "ephemeral"))
+			sel[i] = 0;
+		if (!p.nodes[i]->tmpl)
+			sel[i] = 0;
+	}
+	size_t nsel = 0;
+	for (size_t i = 0; i < p.nnodes; i++)
+		nsel += sel[i];
+	if (nsel == 0) {
+		report_line("NothingToDo", "Nothing to do. Try checking your model configs and model specification args");
+		rc = 0;
+		goto out;
+	}
+	struct run_options o = {.command = c->command, .compile_only = compile_only, .full_refresh = c->full_refresh,
+				.fail_fast = c->fail_fast, .threads = p.target.threads, .args = args_value(&p.arena, c)};
+	rc = runner_run(&p, &g, sel, &o, &dl);
+	if (dl.head)
+		cli_print_diags(&dl);
+	if (compile_only && rc == 0 && nsel == 1) {
+		for (size_t i = 0; i < p.nnodes; i++) {
+			if (sel[i] && p.nodes[i]->compiled_code) {
+				report_line("CompiledNode", "Compiled node '%s' is:", p.nodes[i]->name);
+				printf("%s\n", p.nodes[i]->compiled_code);
+			}
+		}
+	}
+out:
+	free(sel);
+	graph_release(&g);
+	proj_release(&p);
+	diag_list_release(&dl);
+	return rc;
+}
+
+/* compile --inline "SQL": the SQL is compiled as an ad-hoc model of the root project */
+static int compile_inline(struct cli *c)
+{
+	struct diag_list dl;
+	diag_list_init(&dl);
+	struct project p;
+	int rc = 2;
+	struct adapter *ad = NULL;
+	const struct adapter_vtable *vt = NULL;
+	struct adapter_conn *conn = NULL;
+	struct graph g = {0};
+	if (cli_load_project(c, &p, true, &dl) < 0)
+		goto out;
+	if (graph_build(&g, &p, &dl) < 0) {
+		cli_print_diags(&dl);
+		goto out;
+	}
+	struct node *n = ARENA_NEW(&p.arena, struct node);
+	n->type = NODE_MODEL;
+	n->name = "inline_query";
+	n->package = p.name;
+	n->unique_id = arena_sprintf(&p.arena, "sql_operation.%s.inline_query", p.name);
+	n->path = "inline_query.sql";
+	n->original_file_path = "from remote system.sql";
+	n->raw_code = c->inline_sql;
+	n->raw_len = strlen(c->inline_sql);
+	n->file = diag_file_add("--inline", n->raw_code, n->raw_len);
+	n->config = val_dict_new(&p.arena, 2);
+	n->fqn = val_list_new(&p.arena, 0);
+	n->columns = val_dict_new(&p.arena, 0);
+	n->tags = val_list_new(&p.arena, 0);
+	n->meta = val_dict_new(&p.arena, 0);
+	n->unrendered_config = val_dict_new(&p.arena, 0);
+	n->test_metadata = val_none();
+	n->enabled = true;
+	if (jj_parse(p.jinja, &p.arena, "--inline", n->file, n->raw_code, n->raw_len, &n->tmpl, &dl) < 0) {
+		cli_print_diags(&dl);
+		goto out;
+	}
+	/* refs must name existing nodes */
+	struct arena scratch;
+	arena_init(&scratch, 64 * 1024);
+	rc = dbt_parse_node(&p, n, &scratch, &p.arena, &dl);
+	arena_release(&scratch);
+	for (uint32_t i = 0; rc == 0 && i < n->nrefs; i++) {
+		if (!proj_ref(&p, n->refs[i].package, n->refs[i].name)) {
+			struct diag *d = diag_error(&dl, n->refs[i].loc, "the inline query refers to a node named '%s' which was not found",
+						    n->refs[i].name);
+			diag_hint(&dl, d, "check the name in ref()");
+			rc = -1;
+		}
+	}
+	for (uint32_t i = 0; rc == 0 && i < n->nsources; i++) {
+		if (!proj_source(&p, n->sources[i].source, n->sources[i].table)) {
+			diag_error(&dl, n->sources[i].loc, "the inline query refers to a source named '%s.%s' which was not found",
+				   n->sources[i].source, n->sources[i].table);
+			rc = -1;
+		}
+	}
+	if (rc == 0 && runner_open_adapter(&p, &ad, &vt, &dl) == 0) {
+		char *err = NULL;
+		if (vt->open_conn(ad, &conn, &p.arena, &err) < 0) {
+			diag_error(&dl, LOC_NONE, "could not open a connection: %s", err ? err : "?");
+			rc = -1;
+		}
+	} else {
+		rc = -1;
+	}
+	const char *sql = NULL;
+	if (rc == 0)
+		rc = runner_compile_node(&p, n, ad, vt, conn, &p.arena, &sql, &dl);
+	if (dl.head)
+		cli_print_diags(&dl);
+	if (rc == 0) {
+		if (!c->quiet)
+			report_line("CompiledNode", "Compiled inline node is:");
+		printf("%s\n", sql);
+		fflush(stdout);
+	}
+	rc = rc == 0 ? 0 : 1;
+out:
+	if (conn)
+		vt->close_conn(conn);
+	if (ad)
+		vt->close(ad);
+	graph_release(&g);
+	proj_release(&p);
+	diag_list_release(&dl);
+	return rc;
+}
+
+int cmd_run(struct cli *c)
+{
+	return run_or_compile(c, false);
+}
+
+int cmd_compile(struct cli *c)
+{
+	if (c->inline_sql)
+		return compile_inline(c);
+	return run_or_compile(c, true);
+}

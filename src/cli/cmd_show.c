@@ -1,0 +1,191 @@
+/*
+ * sluice show: runs a selected model's compiled SQL, or --inline SQL, and prints the first rows
+ * (--limit, default 5) as a table, or as JSON with --output json, like dbt show.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/sb.h"
+#include "dbt/context.h"
+#include "graph/graph.h"
+#include "jinja/jinja.h"
+#include "runner/report.h"
+#include "runner/runner.h"
+
+static void cell(struct sb *out, value v)
+{
+	if (v.type == V_NONE)
+		return;
+	if (v.type == V_BOOL)
+		sb_adds(out, v.b ? "True" : "False");
+	else if (v.type == V_STR)
+		sb_add(out, v.s, v.len);
+	else
+		val_str_to(out, v);
+}
+
+/* An aligned table: | a | b |, numbers right-aligned as dbt's agate printer does */
+static void print_table(const struct adapter_result *r)
+{
+	size_t nc = r->ncols;
+	size_t *w = xcalloc(nc ? nc : 1, sizeof(size_t));
+	struct sb tmp = SB_INIT;
+	for (size_t c = 0; c < nc; c++)
+		w[c] = strlen(r->cols[c].name);
+	for (size_t i = 0; i < r->nrows; i++)
+		for (size_t c = 0; c < nc; c++) {
+			sb_reset(&tmp);
+			cell(&tmp, r->rows[i * nc + c]);
+			if (tmp.len > w[c])
+				w[c] = tmp.len;
+		}
+	struct sb out = SB_INIT;
+	sb_adds(&out, "|");
+	for (size_t c = 0; c < nc; c++)
+		sb_addf(&out, " %-*s |", (int)w[c], r->cols[c].name);
+	sb_adds(&out, "\n|");
+	for (size_t c = 0; c < nc; c++) {
+		sb_addc(&out, ' ');
+		for (size_t k = 0; k < w[c]; k++)
+			sb_addc(&out, '-');
+		sb_adds(&out, " |");
+	}
+	sb_addc(&out, '\n');
+	for (size_t i = 0; i < r->nrows; i++) {
+		sb_adds(&out, "|");
+		for (size_t c = 0; c < nc; c++) {
+			value v = r->rows[i * nc + c];
+			sb_reset(&tmp);
+			cell(&tmp, v);
+			bool num = v.type == V_INT || v.type == V_FLOAT;
+			sb_addf(&out, num ? " %*s |" : " %-*s |", (int)w[c], tmp.buf);
+		}
+		sb_addc(&out, '\n');
+	}
+	fwrite(out.buf, 1, out.len, stdout);
+	sb_release(&out);
+	sb_release(&tmp);
+	free(w);
+}
+
+static void print_json(const char *name, const struct adapter_result *r, struct arena *a)
+{
+	value rows = val_list_new(a, r->nrows);
+	for (size_t i = 0; i < r->nrows; i++) {
+		value row = val_dict_new(a, r->ncols);
+		for (size_t c = 0; c < r->ncols; c++)
+			val_dict_sets(row, r->cols[c].name, r->rows[i * r->ncols + c]);
+		val_list_push(rows, row);
+	}
+	value d = val_dict_new(a, 2);
+	val_dict_sets(d, "node", val_str(name));
+	val_dict_sets(d, "show", rows);
+	struct sb s = SB_INIT;
+	val_to_json(&s, d, 2, 0);
+	printf("%s\n", s.buf);
+	sb_release(&s);
+}
+
+int cmd_show(struct cli *c)
+{
+	struct diag_list dl;
+	diag_list_init(&dl);
+	struct project p;
+	struct graph g = {0};
+	struct adapter *ad = NULL;
+	const struct adapter_vtable *vt = NULL;
+	struct adapter_conn *conn = NULL;
+	int rc = 2;
+	bool json = c->output && !strcmp(c->output, "json");
+	if (json)
+		c->quiet = true;
+	if (cli_load_project(c, &p, true, &dl) < 0)
+		goto out;
+	if (graph_build(&g, &p, &dl) < 0) {
+		cli_print_diags(&dl);
+		goto out;
+	}
+	struct node *n = NULL;
+	if (c->inline_sql) {
+		n = ARENA_NEW(&p.arena, struct node);
+		n->type = NODE_MODEL;
+		n->name = "inline_query";
+		n->package = p.name;
+		n->unique_id = "sql_operation.inline_query";
+		n->path = n->original_file_path = "inline_query.sql";
+		n->raw_code = c->inline_sql;
+		n->raw_len = strlen(c->inline_sql);
+		n->file = diag_file_add("--inline", n->raw_code, n->raw_len);
+		n->config = val_dict_new(&p.arena, 2);
+		n->fqn = val_list_new(&p.arena, 0);
+		n->columns = val_dict_new(&p.arena, 0);
+		n->tags = val_list_new(&p.arena, 0);
+		n->meta = val_dict_new(&p.arena, 0);
+		n->test_metadata = val_none();
+		n->enabled = true;
+		if (jj_parse(p.jinja, &p.arena, "--inline", n->file, n->raw_code, n->raw_len, &n->tmpl, &dl) < 0) {
+			cli_print_diags(&dl);
+			goto out;
+		}
+	} else {
+		uint8_t *sel = xcalloc(p.nnodes ? p.nnodes : 1, 1);
+		if (c->nselect == 0 || graph_select(&g, &p, c->select, c->nselect, c->exclude, c->nexclude,
+						    1u << NODE_MODEL | 1u << NODE_SEED | 1u << NODE_SNAPSHOT | 1u << NODE_ANALYSIS,
+						    sel, &dl) < 0) {
+			if (c->nselect == 0)
+				fprintf(stderr, "Error: sluice show needs --select MODEL or --inline SQL\n");
+			cli_print_diags(&dl);
+			free(sel);
+			goto out;
+		}
+		for (size_t i = 0; i < p.nnodes && !n; i++)
+			if (sel[i])
+				n = p.nodes[i];
+		free(sel);
+		if (!n) {
+			fprintf(stderr, "Error: the selection matches no model\n");
+			goto out;
+		}
+	}
+	if (runner_open_adapter(&p, &ad, &vt, &dl) < 0) {
+		cli_print_diags(&dl);
+		goto out;
+	}
+	char *err = NULL;
+	if (vt->open_conn(ad, &conn, &p.arena, &err) < 0) {
+		fprintf(stderr, "Error: could not open a connection: %s\n", err ? err : "?");
+		goto out;
+	}
+	const char *sql;
+	if (runner_compile_node(&p, n, ad, vt, conn, &p.arena, &sql, &dl) < 0) {
+		cli_print_diags(&dl);
+		rc = 1;
+		goto out;
+	}
+	long limit = c->limit == CLI_LIMIT_UNSET ? 5 : c->limit;
+	struct adapter_result res;
+	if (vt->execute(conn, sql, true, limit, &res, &p.arena, &err) < 0) {
+		fprintf(stderr, "Database Error in %s\n  %s\n", n->name, err ? err : "?");
+		rc = 1;
+		goto out;
+	}
+	if (json) {
+		print_json(n->name, &res, &p.arena);
+	} else {
+		if (!c->quiet)
+			report_line("ShowNode", "Previewing %s:", c->inline_sql ? "inline node" : arena_sprintf(&p.arena, "node '%s'", n->name));
+		print_table(&res);
+	}
+	rc = 0;
+out:
+	if (conn)
+		vt->close_conn(conn);
+	if (ad)
+		vt->close(ad);
+	graph_release(&g);
+	proj_release(&p);
+	diag_list_release(&dl);
+	return rc;
+}

@@ -1,0 +1,96 @@
+/* Steps shared by the commands that load a project. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/fs.h"
+#include "core/log.h"
+#include "core/sb.h"
+#include "runner/report.h"
+
+void cli_print_diags(struct diag_list *dl)
+{
+	bool color = report_color_enabled() || (isatty(STDERR_FILENO) && !getenv("NO_COLOR") && !report_json());
+	struct sb s = SB_INIT;
+	for (const struct diag *d = dl->head; d; d = d->next)
+		diag_format(&s, d, color);
+	log_redact(s.buf);
+	s.len = strlen(s.buf);
+	if (report_json()) {
+		for (const struct diag *d = dl->head; d; d = d->next) {
+			struct sb one = SB_INIT;
+			diag_format(&one, d, false);
+			report_error_text(one.buf);
+			sb_release(&one);
+		}
+	} else {
+		fwrite(s.buf, 1, s.len, stderr);
+	}
+	/* the log gets them too */
+	for (const struct diag *d = dl->head; d; d = d->next) {
+		struct sb one = SB_INIT;
+		diag_format(&one, d, false);
+		sb_rtrim(&one);
+		log_msg(d->kind == DIAG_ERROR ? LOG_ERROR : LOG_WARN, "%s", one.buf);
+		sb_release(&one);
+	}
+	sb_release(&s);
+}
+
+static void found_line(struct project *p)
+{
+	int counts[NODE_TYPE_COUNT] = {0};
+	for (size_t i = 0; i < p->nnodes; i++)
+		if (p->nodes[i]->enabled)
+			counts[p->nodes[i]->type]++;
+	struct sb s = SB_INIT;
+	sb_addf(&s, "Found %d model%s", counts[NODE_MODEL], counts[NODE_MODEL] == 1 ? "" : "s");
+	static const enum node_type order[] = {NODE_SNAPSHOT, NODE_SEED, NODE_TEST, NODE_SOURCE, NODE_ANALYSIS,
+					       NODE_EXPOSURE};
+	static const char *const names[] = {"snapshot", "seed", "data test", "source", "analysis", "exposure"};
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (counts[order[i]])
+			sb_addf(&s, ", %d %s%s", counts[order[i]], names[i],
+				counts[order[i]] == 1 ? "" : order[i] == NODE_ANALYSIS ? "" : "s");
+	sb_addf(&s, ", %zu macro%s", p->nmacros, p->nmacros == 1 ? "" : "s");
+	report_line("FoundStats", "%s", s.buf);
+	sb_release(&s);
+}
+
+int cli_load_project(const struct cli *c, struct project *p, bool need_profile, struct diag_list *dl)
+{
+	struct proj_options o;
+	cli_proj_options(c, &o, need_profile);
+	report_setup(cli_color(c), !strcmp(c->log_format, "json"), NULL);
+	if (!c->quiet && !c->inline_sql)
+		report_line("MainReportVersion", "Running with sluice=%s", SLUICE_VERSION);
+	int rc = proj_load(p, &o, dl);
+	if (p->invocation_id)
+		report_setup(cli_color(c), !strcmp(c->log_format, "json"), p->invocation_id);
+	/* logs/ next to the project, as dbt keeps them */
+	if (p->log_path && fs_mkdir_p(p->log_path) == 0) {
+		char *path = arena_sprintf(&p->arena, "%s/sluice.log", p->log_path);
+		if (log_open(path) == 0)
+			log_msg(LOG_INFO, "sluice %s: %s (invocation %s)", SLUICE_VERSION, c->command, p->invocation_id);
+	}
+	if (dl->head)
+		cli_print_diags(dl);
+	if (rc < 0 || dl->nerrors) {
+		if (!c->quiet)
+			report_line("MainEncounteredError", "Encountered an error while loading the project: %d error%s",
+				    dl->nerrors, dl->nerrors == 1 ? "" : "s");
+		return -1;
+	}
+	if (p->target.zero_config && need_profile)
+		report_line("ZeroConfig", "No profiles.yml found: using an embedded DuckDB database at %s",
+			    val_cstr(&p->arena, val_dict_gets(p->target.fields, "path")) +
+				    (strncmp(val_cstr(&p->arena, val_dict_gets(p->target.fields, "path")), p->root,
+					     strlen(p->root))
+					     ? 0
+					     : strlen(p->root) + 1));
+	if (!c->quiet && !c->inline_sql)
+		found_line(p);
+	return 0;
+}

@@ -1,0 +1,110 @@
+/*
+ * sluice: the command table (one cmd_*.c a command, as git's builtin/), --version and --help.
+ * Exit codes are dbt's: 0 success, 1 a node failed, 2 a usage or project error.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/diag.h"
+#include "core/log.h"
+
+struct command {
+	const char *name;
+	int (*fn)(struct cli *c);
+	const char *summary;
+	const char *help;
+};
+
+#define COMMON_FLAGS \
+	"  --project-dir DIR      the dbt project (default: the current folder)\n" \
+	"  --profiles-dir DIR     where profiles.yml is (default: DBT_PROFILES_DIR, the project, ~/.dbt)\n" \
+	"  --profile NAME         the profile to use instead of dbt_project.yml's\n" \
+	"  -t, --target NAME      the target of the profile to use\n" \
+	"  --vars YAML            variables, as YAML or JSON: --vars '{key: value}'\n" \
+	"  --target-path DIR      where artifacts go (default: target)\n" \
+	"  --log-format text|json progress as text, or one JSON object a line\n" \
+	"  --no-use-colors        no colour even on a terminal\n"
+
+#define SELECT_FLAGS \
+	"  -s, --select SELECTOR  nodes to include (names, +name, name+, tag:x, path:x, a,b ...)\n" \
+	"  --exclude SELECTOR     nodes to leave out\n"
+
+static const struct command commands[] = {
+	{"run", cmd_run, "build the selected models in the database",
+	 "Usage: sluice run [OPTIONS]\n\nBuilds the selected models, in dependency order.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
+	 "  --threads N            models built at once (default: the profile's threads)\n"
+	 "  -f, --full-refresh     rebuild incremental models from scratch\n"
+	 "  -x, --fail-fast        stop at the first failure\n"},
+	{"compile", cmd_compile, "write the compiled SQL of the selected nodes",
+	 "Usage: sluice compile [OPTIONS]\n\nRenders the selected nodes to SQL under target/compiled/.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
+	 "  --inline SQL           compile this SQL (with ref(), source(), macros) and print it\n"
+	 "  --threads N            nodes compiled at once\n"},
+	{"ls", cmd_ls, "list the project's resources",
+	 "Usage: sluice ls [OPTIONS]\n\nLists the selected resources.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
+	 "  --resource-type TYPE   model, seed, snapshot, test, source, analysis, exposure\n"
+	 "  -o, --output FORMAT    selector (default), name, path or json\n"
+	 "  --output-keys KEYS     with --output json, the keys to print\n"},
+	{"list", cmd_ls, NULL, NULL},
+	{"parse", cmd_parse, "parse the project and write target/manifest.json",
+	 "Usage: sluice parse [OPTIONS]\n\nParses the project, checks it and writes target/manifest.json.\n\nOptions:\n" COMMON_FLAGS},
+	{"debug", cmd_debug, "check the project, the profile and the connection",
+	 "Usage: sluice debug [OPTIONS]\n\nShows the versions, the project and profile in use, and tests the connection.\n\nOptions:\n" COMMON_FLAGS},
+	{"show", cmd_show, "preview the rows of a model or of inline SQL",
+	 "Usage: sluice show [OPTIONS]\n\nRuns a model's SQL (--select) or --inline SQL and prints the first rows.\n\nOptions:\n" COMMON_FLAGS
+	 "  -s, --select MODEL     the model to preview\n"
+	 "  --inline SQL           SQL to run (with ref(), source(), macros)\n"
+	 "  --limit N              rows to print (default 5; -1 for all)\n"
+	 "  -o, --output FORMAT    text (default) or json\n"},
+	{"clean", cmd_clean, "delete the folders named by clean-targets",
+	 "Usage: sluice clean [OPTIONS]\n\nDeletes the folders listed under clean-targets in dbt_project.yml\n(by default the target path).\n\nOptions:\n" COMMON_FLAGS},
+};
+
+static void print_help(void)
+{
+	printf("Usage: sluice COMMAND [OPTIONS]\n\n"
+	       "Sluice runs dbt projects: models, tests and docs, on DuckDB by default.\n\n"
+	       "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (commands[i].summary)
+			printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+	printf("  %-10s %s\n", "jinja", "render a template with plain Jinja2 semantics");
+	printf("\nOptions:\n  --version  show the version\n  --help     show this help\n\n"
+	       "Run 'sluice COMMAND --help' for the options of a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		print_help();
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v") || !strcmp(argv[1], "version")) {
+		printf("sluice %s\n", SLUICE_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "jinja"))
+		return cmd_jinja(argc - 1, argv + 1);
+	const struct command *cmd = NULL;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, argv[1]))
+			cmd = &commands[i];
+	if (!cmd) {
+		fprintf(stderr, "Usage: sluice COMMAND [OPTIONS]\nTry 'sluice --help' for help.\n\n"
+				"Error: No such command '%s'.\n", argv[1]);
+		return 2;
+	}
+	struct cli c = {0};
+	c.command = cmd->name;
+	if (cli_parse(&c, argc - 2, argv + 2) < 0)
+		return 2;
+	if (c.help) {
+		const struct command *h = cmd->help ? cmd : &commands[2];
+		fputs(h->help, stdout);
+		return 0;
+	}
+	int rc = cmd->fn(&c);
+	log_close();
+	diag_files_release();
+	return rc;
+}

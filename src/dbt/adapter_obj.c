@@ -1,0 +1,514 @@
+/*
+ * `adapter`, `api` and statement results in the dbt context. The adapter object reaches the engine
+ * through the worker's connection of the current render; SQL that differs per engine comes from
+ * macros found with adapter.dispatch(), as in dbt. During parsing there is no connection, and the
+ * methods that would need one return None, as dbt's do.
+ */
+#include <string.h>
+
+#include "core/sb.h"
+#include "dbt/internal.h"
+#include "jinja/jinja.h"
+#include "project/load_internal.h"
+
+void dbt_config_merge(struct arena *a, value dst, value src)
+{
+	proj_config_merge(a, dst, src);
+}
+
+void dbt_note_ephemeral(struct dbt_render *r, struct node *n)
+{
+	if (r->ephemerals.type != V_LIST)
+		r->ephemerals = val_list_new(r->arena, 2);
+	for (uint32_t i = 0; i < r->ephemerals.l->len; i++)
+		if (r->ephemerals.l->items[i].i == (int64_t)n->index)
+			return;
+	val_list_push(r->ephemerals, val_int(n->index));
+}
+
+value dbt_model_value(struct arena *a, struct project *p, struct node *n)
+{
+	value d = val_dict_new(a, 20);
+	val_dict_sets(d, "unique_id", val_str(n->unique_id));
+	val_dict_sets(d, "name", val_str(n->name));
+	val_dict_sets(d, "resource_type", val_str(node_type_name(n->type)));
+	val_dict_sets(d, "package_name", val_str(n->package));
+	val_dict_sets(d, "path", val_str(n->path ? n->path : ""));
+	val_dict_sets(d, "original_file_path", val_str(n->original_file_path ? n->original_file_path : ""));
+	val_dict_sets(d, "fqn", n->fqn);
+	val_dict_sets(d, "config", n->config);
+	val_dict_sets(d, "tags", n->tags);
+	val_dict_sets(d, "description", val_str(n->description ? n->description : ""));
+	val_dict_sets(d, "columns", n->columns);
+	val_dict_sets(d, "meta", n->meta);
+	val_dict_sets(d, "alias", n->alias ? val_str(n->alias) : val_str(n->name));
+	val_dict_sets(d, "schema", n->schema ? val_str(n->schema) : val_none());
+	val_dict_sets(d, "database", n->database ? val_str(n->database) : val_none());
+	val_dict_sets(d, "raw_code", val_strn(n->raw_code ? n->raw_code : "", n->raw_code ? n->raw_len : 0));
+	val_dict_sets(d, "raw_sql", val_strn(n->raw_code ? n->raw_code : "", n->raw_code ? n->raw_len : 0));
+	val_dict_sets(d, "language", val_str("sql"));
+	val_dict_sets(d, "relation_name", n->relation_name ? val_str(n->relation_name) : val_none());
+	if (n->compiled_code) {
+		val_dict_sets(d, "compiled_code", val_str(n->compiled_code));
+		val_dict_sets(d, "compiled_sql", val_str(n->compiled_code));
+	}
+	if (n->test_metadata.type == V_DICT)
+		val_dict_sets(d, "test_metadata", n->test_metadata);
+	if (n->column_name)
+		val_dict_sets(d, "column_name", val_str(n->column_name));
+	value refs = val_list_new(a, n->nrefs);
+	for (uint32_t i = 0; i < n->nrefs; i++) {
+		value rd = val_dict_new(a, 3);
+		val_dict_sets(rd, "name", val_str(n->refs[i].name));
+		val_dict_sets(rd, "package", n->refs[i].package ? val_str(n->refs[i].package) : val_none());
+		val_dict_sets(rd, "version", val_none());
+		val_list_push(refs, rd);
+	}
+	val_dict_sets(d, "refs", refs);
+	value deps = val_dict_new(a, 2);
+	value dn = val_list_new(a, n->ndeps);
+	for (uint32_t i = 0; i < n->ndeps && p->nodes; i++)
+		val_list_push(dn, val_str(p->nodes[n->deps[i]]->unique_id));
+	val_dict_sets(deps, "nodes", dn);
+	val_dict_sets(deps, "macros", val_list_new(a, 0));
+	val_dict_sets(d, "depends_on", deps);
+	return d;
+}
+
+/* ---- calling from C ---- */
+
+static value f_capture(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	r->call_result = args->npos ? args->pos[0] : val_none();
+	return val_none();
+}
+
+int dbt_call_value(struct dbt_render *r, value fn, const struct vargs *args, value *pout)
+{
+	struct project *p = r->proj;
+	if (!p->call_template) {
+		static const char src[] =
+			"{% do __sluice_capture(__sluice_fn(*__sluice_args, **__sluice_kwargs)) %}";
+		uint32_t f = diag_file_add("<sluice>", src, sizeof(src) - 1);
+		if (jj_parse(p->jinja, &p->arena, "<sluice>", f, src, sizeof(src) - 1, &p->call_template, r->dl) < 0)
+			return -1;
+	}
+	value base = r->ctx.type == V_DICT ? r->ctx : dbt_context(r);
+	value ctx = val_dict_new(r->arena, base.d->len + 4);
+	val_dict_merge(r->arena, ctx, base);
+	value pos = val_list_new(r->arena, args->npos);
+	for (size_t i = 0; i < args->npos; i++)
+		val_list_push(pos, args->pos[i]);
+	value kw = val_dict_new(r->arena, args->nkw);
+	for (size_t i = 0; i < args->nkw; i++)
+		val_dict_sets(kw, args->kwnames[i], args->kw[i]);
+	val_dict_sets(ctx, "__sluice_fn", fn);
+	val_dict_sets(ctx, "__sluice_args", pos);
+	val_dict_sets(ctx, "__sluice_kwargs", kw);
+	val_dict_sets(ctx, "__sluice_capture", val_func(r->arena, "__sluice_capture", f_capture, NULL));
+	struct sb out = SB_INIT;
+	r->call_result = val_none();
+	value saved = r->ctx;
+	r->ctx = ctx;
+	int rc = jj_render(p->jinja, p->call_template, ctx, r->arena, r, &out, r->dl);
+	r->ctx = saved;
+	sb_release(&out);
+	if (rc == 0)
+		*pout = r->call_result;
+	return rc;
+}
+
+/* ---- adapter ---- */
+
+static const struct adapter_vtable *vt_of(struct dbt_render *r)
+{
+	if (r->vt)
+		return r->vt;
+	return adapter_find(r->proj->target.type ? r->proj->target.type : "duckdb");
+}
+
+static value a_dispatch(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	struct project *p = r->proj;
+	const char *name = dbt_str_arg(vm, args, 0, "macro_name", "adapter.dispatch", true);
+	const char *ns = dbt_str_arg(vm, args, 1, "macro_namespace", "adapter.dispatch", false);
+	const char *type = vt_of(r) ? vt_of(r)->type : "default";
+	/* the packages to search: the project's dispatch config for the namespace, else the namespace
+	 * (or every package) — the root project always comes first, so it can override */
+	const char *order[64];
+	size_t norder = 0;
+	value dispatch = val_dict_gets(p->yml, "dispatch");
+	bool configured = false;
+	if (ns && dispatch.type == V_LIST) {
+		for (uint32_t i = 0; i < dispatch.l->len; i++) {
+			value d = dispatch.l->items[i];
+			if (d.type == V_DICT && val_streq(val_dict_gets(d, "macro_namespace"), ns)) {
+				value so = val_dict_gets(d, "search_order");
+				for (uint32_t j = 0; so.type == V_LIST && j < so.l->len && norder < 63; j++)
+					if (so.l->items[j].type == V_STR)
+						order[norder++] = so.l->items[j].s;
+				configured = true;
+			}
+		}
+	}
+	if (!configured) {
+		order[norder++] = p->name;
+		if (ns)
+			order[norder++] = ns;
+	}
+	const char *prefixes[] = {type, "default"};
+	struct arena *a = jj_arena(vm);
+	for (size_t k = 0; k < 2; k++) {
+		const char *mname = arena_sprintf(a, "%s__%s", prefixes[k], name);
+		for (size_t i = 0; i < norder; i++) {
+			value m = dbt_find_macro(p, order[i], mname);
+			if (m.type != V_UNDEF)
+				return m;
+		}
+		if (!ns || !configured) {
+			value m = dbt_find_macro(p, NULL, mname);
+			if (m.type != V_UNDEF)
+				return m;
+		}
+	}
+	jj_raise(vm, "adapter.dispatch: no macro named '%s__%s' or 'default__%s' found%s%s", type, name, name,
+		 ns ? " in namespace " : "", ns ? ns : "");
+}
+
+static value a_quote(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	const char *ident = dbt_str_arg(vm, args, 0, "identifier", "adapter.quote", true);
+	const struct adapter_vtable *vt = vt_of(r);
+	return val_str(vt ? vt->quote(ident, jj_arena(vm)) : ident);
+}
+
+static value a_type(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	const struct adapter_vtable *vt = vt_of(dbt_r(vm));
+	return val_str(vt ? vt->type : "duckdb");
+}
+
+static bool connected(struct dbt_render *r)
+{
+	return r->phase == DBT_EXECUTE && r->conn && r->vt;
+}
+
+static const char *rel_type_str(enum relation_type t)
+{
+	return relation_type_name(t);
+}
+
+static value a_get_relation(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	if (!connected(r))
+		return val_none();
+	const char *db = dbt_str_arg(vm, args, 0, "database", "adapter.get_relation", false);
+	const char *schema = dbt_str_arg(vm, args, 1, "schema", "adapter.get_relation", true);
+	const char *ident = dbt_str_arg(vm, args, 2, "identifier", "adapter.get_relation", true);
+	struct adapter_relation rel;
+	bool found = false;
+	char *err = NULL;
+	if (r->vt->get_relation(r->conn, db, schema, ident, &rel, &found, jj_arena(vm), &err) < 0)
+		jj_raise(vm, "adapter.get_relation: %s", err ? err : "failed");
+	if (!found)
+		return val_none();
+	return dbt_relation(jj_arena(vm), r->proj, rel.database, rel.schema, rel.identifier, rel_type_str(rel.type));
+}
+
+static void need_relation(struct jj_vm *vm, value v, const char *fname, const char **db, const char **schema,
+			  const char **ident, const char **type)
+{
+	if (!dbt_relation_parts(v, db, schema, ident, type))
+		jj_raise(vm, "%s() needs a relation, got %s", fname, val_type_name(v));
+}
+
+static value column_value(struct arena *a, const struct adapter_column *c)
+{
+	value d = val_dict_new(a, 5);
+	val_dict_sets(d, "name", val_str(c->name));
+	val_dict_sets(d, "column", val_str(c->name));
+	val_dict_sets(d, "data_type", val_str(c->type));
+	val_dict_sets(d, "dtype", val_str(c->type));
+	val_dict_sets(d, "quoted", val_str_fmt(a, "\"%s\"", c->name));
+	return d;
+}
+
+static value a_get_columns(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	struct arena *a = jj_arena(vm);
+	if (!connected(r))
+		return val_list_new(a, 0);
+	const char *db, *schema, *ident, *type;
+	need_relation(vm, jj_arg(args, 0, "relation", val_none()), "adapter.get_columns_in_relation", &db, &schema,
+		      &ident, &type);
+	struct adapter_relation rel = {db, schema, ident, REL_TABLE};
+	struct adapter_column *cols;
+	size_t n;
+	char *err = NULL;
+	if (r->vt->get_columns(r->conn, &rel, &cols, &n, a, &err) < 0)
+		jj_raise(vm, "adapter.get_columns_in_relation: %s", err ? err : "failed");
+	value out = val_list_new(a, n);
+	for (size_t i = 0; i < n; i++)
+		val_list_push(out, column_value(a, &cols[i]));
+	return out;
+}
+
+static value a_list_relations(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	struct arena *a = jj_arena(vm);
+	if (!connected(r))
+		return val_list_new(a, 0);
+	const char *db, *schema, *ident, *type;
+	need_relation(vm, jj_arg(args, 0, "schema_relation", val_none()), "adapter.list_relations_without_caching",
+		      &db, &schema, &ident, &type);
+	struct adapter_relation *rels;
+	size_t n;
+	char *err = NULL;
+	if (r->vt->list_relations(r->conn, db, schema, &rels, &n, a, &err) < 0)
+		jj_raise(vm, "adapter.list_relations_without_caching: %s", err ? err : "failed");
+	value out = val_list_new(a, n);
+	for (size_t i = 0; i < n; i++)
+		val_list_push(out, dbt_relation(a, r->proj, rels[i].database, rels[i].schema, rels[i].identifier,
+						rel_type_str(rels[i].type)));
+	return out;
+}
+
+/* Results of SQL as dbt's agate tables: an object with rows (tuples), columns and column_names */
+static value table_value(struct arena *a, const struct adapter_result *res)
+{
+	value t = val_dict_new(a, 4);
+	value names = val_list_new(a, res->ncols);
+	value rows = val_list_new(a, res->nrows);
+	for (size_t c = 0; c < res->ncols; c++)
+		val_list_push(names, val_str(res->cols[c].name));
+	for (size_t i = 0; i < res->nrows; i++) {
+		value row = val_tuple_new(a, res->ncols);
+		for (size_t c = 0; c < res->ncols; c++)
+			val_list_push(row, res->rows[i * res->ncols + c]);
+		val_list_push(rows, row);
+	}
+	value cols = val_list_new(a, res->ncols);
+	for (size_t c = 0; c < res->ncols; c++) {
+		value col = val_dict_new(a, 3);
+		val_dict_sets(col, "name", val_str(res->cols[c].name));
+		val_dict_sets(col, "data_type", val_str(res->cols[c].type));
+		value vals = val_tuple_new(a, res->nrows);
+		for (size_t i = 0; i < res->nrows; i++)
+			val_list_push(vals, res->rows[i * res->ncols + c]);
+		val_dict_sets(col, "values", vals);
+		val_list_push(cols, col);
+	}
+	val_dict_sets(t, "column_names", names);
+	val_dict_sets(t, "rows", rows);
+	val_dict_sets(t, "columns", cols);
+	val_dict_sets(t, "column_types", names);
+	return t;
+}
+
+static value response_value(struct arena *a, const struct adapter_result *res)
+{
+	value d = val_dict_new(a, 3);
+	val_dict_sets(d, "_message", val_str(res->message ? res->message : "OK"));
+	val_dict_sets(d, "code", val_str(res->message ? res->message : "OK"));
+	val_dict_sets(d, "rows_affected", res->rows_affected >= 0 ? val_int(res->rows_affected) : val_none());
+	return d;
+}
+
+static value a_execute(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	struct arena *a = jj_arena(vm);
+	const char *sql = dbt_str_arg(vm, args, 0, "sql", "adapter.execute", true);
+	bool fetch = val_truthy(jj_arg(args, 2, "fetch", val_bool(false)));
+	value lim = jj_arg(args, 3, "limit", val_none());
+	if (!connected(r))
+		jj_raise(vm, "adapter.execute() needs a database connection, which parsing has not");
+	struct adapter_result res = {0};
+	char *err = NULL;
+	if (r->vt->execute(r->conn, sql, fetch, lim.type == V_INT ? (long)lim.i : -1, &res, a, &err) < 0)
+		jj_raise(vm, "Database Error: %s", err ? err : "unknown error");
+	value t = val_tuple_new(a, 2);
+	val_list_push(t, response_value(a, &res));
+	val_list_push(t, fetch ? table_value(a, &res) : table_value(a, &(struct adapter_result){0}));
+	r->rows_affected = res.rows_affected;
+	r->status_message = res.message;
+	return t;
+}
+
+/* Calls a dispatched macro by name with the given arguments, from C */
+static value call_macro(struct jj_vm *vm, const char *name, value *argv, size_t n)
+{
+	struct dbt_render *r = dbt_r(vm);
+	value fn = dbt_find_macro(r->proj, NULL, name);
+	if (fn.type == V_UNDEF)
+		jj_raise(vm, "macro '%s' not found", name);
+	struct vargs args = {argv, n, NULL, NULL, 0};
+	return jj_call(vm, fn, &args);
+}
+
+static value a_drop_relation(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	if (!connected(dbt_r(vm)))
+		return val_none();
+	value rel = jj_arg(args, 0, "relation", val_none());
+	return call_macro(vm, "drop_relation", &rel, 1);
+}
+
+static value a_rename_relation(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	if (!connected(dbt_r(vm)))
+		return val_none();
+	value argv[2] = {jj_arg(args, 0, "from_relation", val_none()), jj_arg(args, 1, "to_relation", val_none())};
+	return call_macro(vm, "rename_relation", argv, 2);
+}
+
+static value a_create_schema(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	if (!connected(r))
+		return val_none();
+	const char *db, *schema, *ident, *type;
+	need_relation(vm, jj_arg(args, 0, "relation", val_none()), "adapter.create_schema", &db, &schema, &ident, &type);
+	char *err = NULL;
+	if (r->vt->create_schema(r->conn, db, schema, jj_arena(vm), &err) < 0)
+		jj_raise(vm, "adapter.create_schema: %s", err ? err : "failed");
+	return val_none();
+}
+
+static value a_noop(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return val_none();
+}
+
+static value a_commit(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	if (!connected(r))
+		return val_none();
+	char *err = NULL;
+	if (r->vt->commit(r->conn, jj_arena(vm), &err) < 0)
+		jj_raise(vm, "commit failed: %s", err ? err : "?");
+	return val_none();
+}
+
+static value a_begin(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	if (!connected(r))
+		return val_none();
+	char *err = NULL;
+	if (r->vt->begin(r->conn, jj_arena(vm), &err) < 0)
+		jj_raise(vm, "begin failed: %s", err ? err : "?");
+	return val_none();
+}
+
+static value adapter_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	static const struct {
+		const char *name;
+		vfunc_fn fn;
+	} methods[] = {
+		{"dispatch", a_dispatch},
+		{"quote", a_quote},
+		{"type", a_type},
+		{"get_relation", a_get_relation},
+		{"get_columns_in_relation", a_get_columns},
+		{"list_relations_without_caching", a_list_relations},
+		{"list_relations", a_list_relations},
+		{"execute", a_execute},
+		{"drop_relation", a_drop_relation},
+		{"rename_relation", a_rename_relation},
+		{"create_schema", a_create_schema},
+		{"commit", a_commit},
+		{"begin", a_begin},
+		{"cache_added", a_noop},
+		{"cache_dropped", a_noop},
+		{"cache_renamed", a_noop},
+	};
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strlen(methods[i].name) == n && !memcmp(methods[i].name, name, n))
+			return val_func(jj_arena(vm), methods[i].name, methods[i].fn, NULL);
+	return val_undef();
+}
+
+static const struct vobj_class adapter_class = {
+	.name = "Adapter",
+	.getattr = adapter_getattr,
+};
+
+/* ---- statements ---- */
+
+/* store_result(name, response, agate_table=None) */
+static value f_store_result(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	const char *name = dbt_str_arg(vm, args, 0, "name", "store_result", true);
+	if (r->statements.type != V_DICT)
+		r->statements = val_dict_new(r->arena, 4);
+	value res = val_dict_new(r->arena, 3);
+	value table = jj_arg(args, 2, "agate_table", val_none());
+	val_dict_sets(res, "response", jj_arg(args, 1, "response", val_none()));
+	val_dict_sets(res, "table", table);
+	val_dict_sets(res, "data", table.type == V_DICT ? val_dict_gets(table, "rows") : val_list_new(r->arena, 0));
+	val_dict_set(r->statements, val_str(name), res);
+	return val_str("");
+}
+
+static value f_load_result(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	const char *name = dbt_str_arg(vm, args, 0, "name", "load_result", true);
+	if (r->statements.type != V_DICT)
+		return val_none();
+	value v = val_dict_gets(r->statements, name);
+	return v.type == V_UNDEF ? val_none() : v;
+}
+
+/* write(sql): the SQL that ran for the node, written to target/run/ */
+static value f_write(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	value s = jj_arg(args, 0, "data", val_str(""));
+	if (r->main_sql && s.type == V_STR) {
+		if (r->main_sql->len)
+			sb_adds(r->main_sql, ";\n");
+		sb_add(r->main_sql, s.s, s.len);
+	}
+	return val_str("");
+}
+
+static value f_relation_create(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	const char *db = dbt_str_arg(vm, args, 0, "database", "api.Relation.create", false);
+	const char *schema = dbt_str_arg(vm, args, 1, "schema", "api.Relation.create", false);
+	const char *ident = dbt_str_arg(vm, args, 2, "identifier", "api.Relation.create", false);
+	const char *type = dbt_str_arg(vm, args, 3, "type", "api.Relation.create", false);
+	return dbt_relation(jj_arena(vm), r->proj, db, schema, ident, type);
+}
+
+void dbt_install_adapter_globals(struct project *p)
+{
+	struct arena *a = &p->arena;
+	jj_env_set_global(p->jinja, "adapter", val_obj(a, &adapter_class, p));
+	jj_env_set_global(p->jinja, "store_result", val_func(a, "store_result", f_store_result, p));
+	jj_env_set_global(p->jinja, "load_result", val_func(a, "load_result", f_load_result, p));
+	jj_env_set_global(p->jinja, "write", val_func(a, "write", f_write, p));
+	value rel = val_dict_new(a, 1);
+	val_dict_sets(rel, "create", val_func(a, "create", f_relation_create, p));
+	value api = val_dict_new(a, 1);
+	val_dict_sets(api, "Relation", rel);
+	jj_env_set_global(p->jinja, "api", api);
+}
+
+void dbt_context_add_adapter(struct dbt_render *r, value ctx)
+{
+	(void)r;
+	(void)ctx;
+}

@@ -1,0 +1,548 @@
+/*
+ * The dbt Jinja context (see context.h): ref, source, config, var, env_var, this, target, execute,
+ * return, log, exceptions, fromjson/tojson/fromyaml/toyaml, and the project's macros as globals.
+ * Node-independent functions are env globals installed once; what depends on the node being
+ * rendered is a small dict built per render.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/hash.h"
+#include "core/log.h"
+#include "core/sb.h"
+#include "dbt/context.h"
+#include "dbt/internal.h"
+#include "jinja/jinja.h"
+
+struct dbt_render *dbt_r(struct jj_vm *vm)
+{
+	struct dbt_render *r = jj_user(vm);
+	if (!r)
+		jj_raise(vm, "this function is only available while rendering a dbt node");
+	return r;
+}
+
+const char *dbt_str_arg(struct jj_vm *vm, const struct vargs *args, size_t pos, const char *kw,
+			const char *fname, bool required)
+{
+	value v = jj_arg(args, pos, kw, val_undef());
+	if (v.type == V_UNDEF || v.type == V_NONE) {
+		if (required)
+			jj_raise(vm, "%s() needs the argument '%s'", fname, kw);
+		return NULL;
+	}
+	if (v.type != V_STR)
+		jj_raise(vm, "%s(): '%s' must be a string, got %s", fname, kw, val_type_name(v));
+	return val_cstr(jj_arena(vm), v);
+}
+
+/* ---- ref / source ---- */
+
+static struct arena *keep_arena(struct dbt_render *r)
+{
+	return r->keep ? r->keep : &r->proj->arena;
+}
+
+static void record_ref(struct dbt_render *r, struct jj_vm *vm, const char *pkg, const char *name)
+{
+	struct node *n = r->node;
+	if (!n)
+		return;
+	struct arena *a = keep_arena(r);
+	n->refs = arena_realloc(a, n->refs, n->nrefs * sizeof(*n->refs), (n->nrefs + 1) * sizeof(*n->refs));
+	n->refs[n->nrefs++] = (struct ref_call){pkg ? arena_strdup(a, pkg) : NULL, arena_strdup(a, name),
+						 jj_current_loc(vm)};
+}
+
+static value f_ref(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	if (args->npos < 1 || args->npos > 2)
+		jj_raise(vm, "ref() takes 1 or 2 arguments, got %zu", args->npos);
+	for (size_t i = 0; i < args->npos; i++)
+		if (args->pos[i].type != V_STR)
+			jj_raise(vm, "ref() arguments must be strings, got %s", val_type_name(args->pos[i]));
+	const char *pkg = args->npos == 2 ? val_cstr(jj_arena(vm), args->pos[0]) : NULL;
+	const char *name = val_cstr(jj_arena(vm), args->pos[args->npos - 1]);
+	if (r->phase == DBT_PARSE) {
+		record_ref(r, vm, pkg, name);
+		return dbt_relation(jj_arena(vm), r->proj, r->proj->target.database, r->proj->target.schema, name, NULL);
+	}
+	struct node *t = proj_ref(r->proj, pkg, name);
+	if (!t)
+		jj_raise(vm, "ref('%s') names no model, seed or snapshot", name);
+	value rel = dbt_node_relation(jj_arena(vm), r->proj, t);
+	if (val_streq(val_dict_gets(t->config, "materialized"), "ephemeral"))
+		dbt_note_ephemeral(r, t);
+	return rel;
+}
+
+static value f_source(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	if (args->npos != 2)
+		jj_raise(vm, "source() takes 2 arguments (source name, table name), got %zu", args->npos);
+	const char *src = dbt_str_arg(vm, args, 0, "source_name", "source", true);
+	const char *tbl = dbt_str_arg(vm, args, 1, "table_name", "source", true);
+	if (r->phase == DBT_PARSE) {
+		struct node *n = r->node;
+		if (n) {
+			struct arena *a = keep_arena(r);
+			n->sources = arena_realloc(a, n->sources, n->nsources * sizeof(*n->sources),
+						   (n->nsources + 1) * sizeof(*n->sources));
+			n->sources[n->nsources++] = (struct source_call){arena_strdup(a, src), arena_strdup(a, tbl),
+									  jj_current_loc(vm)};
+		}
+		struct node *s = proj_source(r->proj, src, tbl);
+		if (s)
+			return dbt_node_relation(jj_arena(vm), r->proj, s);
+		return dbt_relation(jj_arena(vm), r->proj, r->proj->target.database, src, tbl, NULL);
+	}
+	struct node *s = proj_source(r->proj, src, tbl);
+	if (!s)
+		jj_raise(vm, "source('%s', '%s') is not declared in any properties file", src, tbl);
+	return dbt_node_relation(jj_arena(vm), r->proj, s);
+}
+
+/* ---- var / env_var ---- */
+
+static value f_var(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = jj_user(vm);
+	struct project *p = r ? r->proj : ud;
+	const char *name = dbt_str_arg(vm, args, 0, "name", "var", true);
+	value v = val_dict_gets(p->cli_vars, name);
+	if (v.type != V_UNDEF)
+		return v;
+	const char *pkg = r && r->node ? r->node->package : p->name;
+	value scoped = val_dict_gets(p->vars, pkg);
+	if (scoped.type == V_DICT) {
+		v = val_dict_gets(scoped, name);
+		if (v.type != V_UNDEF)
+			return v;
+	}
+	v = val_dict_gets(p->vars, name);
+	if (v.type != V_UNDEF)
+		return v;
+	value dflt = jj_arg(args, 1, "default", val_undef());
+	if (dflt.type != V_UNDEF)
+		return dflt;
+	jj_raise(vm, "required var '%s' not found in config; set it in dbt_project.yml 'vars:' or with --vars, or give var() a default",
+		 name);
+}
+
+static value f_env_var(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	const char *name = dbt_str_arg(vm, args, 0, "var", "env_var", true);
+	const char *v = getenv(name);
+	if (v) {
+		if (!strncmp(name, "DBT_ENV_SECRET_", 15))
+			log_add_secret(v);
+		return val_str_dup(jj_arena(vm), v, strlen(v));
+	}
+	value dflt = jj_arg(args, 1, "default", val_undef());
+	if (dflt.type != V_UNDEF)
+		return dflt;
+	jj_raise(vm, "env var required but not provided: '%s'", name);
+}
+
+/* ---- return, log, print, exceptions ---- */
+
+static value f_return(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	jj_macro_return(vm, args->npos ? args->pos[0] : val_none());
+}
+
+static value f_log(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	value msg = jj_arg(args, 0, "msg", val_str(""));
+	bool info = val_truthy(jj_arg(args, 1, "info", val_bool(false)));
+	struct sb s = SB_INIT;
+	val_str_to(&s, msg);
+	log_msg(LOG_INFO, "%s", s.buf);
+	if (info) {
+		log_redact(s.buf);
+		printf("%s\n", s.buf);
+		fflush(stdout);
+	}
+	sb_release(&s);
+	return val_str("");
+}
+
+static value f_print(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct sb s = SB_INIT;
+	val_str_to(&s, jj_arg(args, 0, "msg", val_str("")));
+	log_redact(s.buf);
+	printf("%s\n", s.buf);
+	fflush(stdout);
+	sb_release(&s);
+	return val_str("");
+}
+
+static value f_raise_compiler_error(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct sb s = SB_INIT;
+	val_str_to(&s, jj_arg(args, 0, "msg", val_str("compilation error")));
+	char *m = arena_strndup(jj_arena(vm), s.buf, s.len);
+	sb_release(&s);
+	jj_raise(vm, "%s", m);
+}
+
+static value f_warn(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct sb s = SB_INIT;
+	val_str_to(&s, jj_arg(args, 0, "msg", val_str("")));
+	jj_warn(vm, "%s", s.buf);
+	sb_release(&s);
+	return val_str("");
+}
+
+/* ---- JSON, YAML, md5 ---- */
+
+static value f_fromjson(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	value s = jj_arg(args, 0, "string", val_undef());
+	if (s.type != V_STR)
+		return jj_arg(args, 1, "default", val_none());
+	value out;
+	char *err;
+	if (val_from_json(jj_arena(vm), s.s, s.len, &out, &err) < 0) {
+		value d = jj_arg(args, 1, "default", val_undef());
+		if (d.type != V_UNDEF)
+			return d;
+		jj_raise(vm, "fromjson(): %s", err);
+	}
+	return out;
+}
+
+static value f_tojson(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct sb s = SB_INIT;
+	bool sort = val_truthy(jj_arg(args, 1, "sort_keys", val_bool(false)));
+	val_to_json(&s, jj_arg(args, 0, "value", val_none()), 0, sort ? VJSON_SORT_KEYS : 0);
+	value v = val_str_dup(jj_arena(vm), s.buf, s.len);
+	sb_release(&s);
+	return v;
+}
+
+static value f_fromyaml(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	value s = jj_arg(args, 0, "value", val_undef());
+	if (s.type != V_STR)
+		return jj_arg(args, 1, "default", val_none());
+	struct arena *a = jj_arena(vm);
+	const char *text = val_cstr(a, s);
+	uint32_t f = diag_file_add("fromyaml()", arena_strdup(keep_arena(dbt_r(vm)), text), s.len);
+	struct diag_list tmp;
+	diag_list_init(&tmp);
+	value out;
+	int rc = val_from_yaml(a, f, text, s.len, &out, &tmp);
+	char *msg = tmp.head ? arena_strdup(a, tmp.head->msg) : NULL;
+	diag_list_release(&tmp);
+	if (rc < 0) {
+		value d = jj_arg(args, 1, "default", val_undef());
+		if (d.type != V_UNDEF)
+			return d;
+		jj_raise(vm, "fromyaml(): %s", msg ? msg : "invalid YAML");
+	}
+	return out;
+}
+
+static value f_toyaml(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct sb s = SB_INIT;
+	val_to_yaml(&s, jj_arg(args, 0, "value", val_none()));
+	value v = val_str_dup(jj_arena(vm), s.buf, s.len);
+	sb_release(&s);
+	return v;
+}
+
+static value f_local_md5(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	value s = jj_arg(args, 0, "value", val_str(""));
+	struct sb b = SB_INIT;
+	val_str_to(&b, s);
+	char out[33];
+	md5_hex(b.buf, b.len, out);
+	sb_release(&b);
+	return val_str_dup(jj_arena(vm), out, 32);
+}
+
+/* ---- config ---- */
+
+static const struct vobj_class config_class;
+
+/* config(materialized='table', ...) or config({'materialized': 'table'}) */
+static value config_call(struct jj_vm *vm, struct vobj *o, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	if (r->phase != DBT_PARSE || !r->node)
+		return val_str("");
+	struct arena *a = keep_arena(r);
+	value upd = val_dict_new(a, 4);
+	for (size_t i = 0; i < args->npos; i++) {
+		if (args->pos[i].type != V_DICT)
+			jj_raise(vm, "config() takes keyword arguments or one dict, got %s", val_type_name(args->pos[i]));
+		val_dict_merge(a, upd, val_copy(a, args->pos[i]));
+	}
+	for (size_t i = 0; i < args->nkw; i++)
+		val_dict_set(upd, val_str_dup(a, args->kwnames[i], strlen(args->kwnames[i])), val_copy(a, args->kw[i]));
+	dbt_config_merge(a, r->node->config, upd);
+	return val_str("");
+}
+
+static value cfg_get(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	const char *key = dbt_str_arg(vm, args, 0, "name", "config.get", true);
+	value dflt = jj_arg(args, 1, "default", val_none());
+	if (!r->node)
+		return dflt;
+	value v = val_dict_gets(r->node->config, key);
+	if (v.type == V_UNDEF && !strcmp(key, "pre_hook"))
+		v = val_dict_gets(r->node->config, "pre-hook");
+	if (v.type == V_UNDEF && !strcmp(key, "post_hook"))
+		v = val_dict_gets(r->node->config, "post-hook");
+	return v.type == V_UNDEF || v.type == V_NONE ? dflt : v;
+}
+
+static value cfg_require(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	const char *key = dbt_str_arg(vm, args, 0, "name", "config.require", true);
+	value v = r->node ? val_dict_gets(r->node->config, key) : val_undef();
+	if (v.type == V_UNDEF && r->phase == DBT_EXECUTE)
+		jj_raise(vm, "required config '%s' was not found for '%s'", key, r->node ? r->node->name : "?");
+	return v;
+}
+
+static value cfg_set(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	const char *key = dbt_str_arg(vm, args, 0, "name", "config.set", true);
+	if (r->node && r->phase == DBT_PARSE) {
+		struct arena *a = keep_arena(r);
+		val_dict_set(r->node->config, val_str(arena_strdup(a, key)), val_copy(a, jj_arg(args, 1, "value", val_none())));
+	}
+	return val_str("");
+}
+
+static value config_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	struct arena *a = jj_arena(vm);
+	if (n == 3 && !memcmp(name, "get", 3))
+		return val_func(a, "get", cfg_get, NULL);
+	if (n == 7 && !memcmp(name, "require", 7))
+		return val_func(a, "require", cfg_require, NULL);
+	if (n == 3 && !memcmp(name, "set", 3))
+		return val_func(a, "set", cfg_set, NULL);
+	if (n == 8 && !memcmp(name, "meta_get", 8))
+		return val_func(a, "meta_get", cfg_get, NULL);
+	return val_undef();
+}
+
+static const struct vobj_class config_class = {
+	.name = "Config",
+	.getattr = config_getattr,
+	.call = config_call,
+};
+
+/* ---- is_incremental, should_full_refresh ---- */
+
+static value f_is_incremental(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	if (r->phase != DBT_EXECUTE || !r->node || r->full_refresh)
+		return val_bool(false);
+	if (!val_streq(val_dict_gets(r->node->config, "materialized"), "incremental"))
+		return val_bool(false);
+	value fr = val_dict_gets(r->node->config, "full_refresh");
+	if (fr.type == V_BOOL && fr.b)
+		return val_bool(false);
+	struct adapter_relation rel;
+	bool found = false;
+	char *err = NULL;
+	if (r->vt->get_relation(r->conn, r->node->database, r->node->schema, r->node->alias, &rel, &found,
+				jj_arena(vm), &err) < 0)
+		jj_raise(vm, "is_incremental(): %s", err ? err : "lookup failed");
+	return val_bool(found && rel.type != REL_VIEW);
+}
+
+static value f_should_full_refresh(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	value fr = r->node ? val_dict_gets(r->node->config, "full_refresh") : val_undef();
+	if (fr.type == V_BOOL)
+		return fr;
+	return val_bool(r->full_refresh);
+}
+
+/* ---- the context ---- */
+
+static void set_fn(struct jj_env *env, struct arena *a, const char *name, vfunc_fn fn, void *ud)
+{
+	jj_env_set_global(env, name, val_func(a, name, fn, ud));
+}
+
+void dbt_install_globals(struct project *p)
+{
+	struct jj_env *env = p->jinja;
+	struct arena *a = &p->arena;
+	set_fn(env, a, "var", f_var, p);
+	set_fn(env, a, "env_var", f_env_var, p);
+	set_fn(env, a, "return", f_return, p);
+	set_fn(env, a, "log", f_log, p);
+	set_fn(env, a, "print", f_print, p);
+	set_fn(env, a, "fromjson", f_fromjson, p);
+	set_fn(env, a, "tojson", f_tojson, p);
+	set_fn(env, a, "fromyaml", f_fromyaml, p);
+	set_fn(env, a, "toyaml", f_toyaml, p);
+	set_fn(env, a, "local_md5", f_local_md5, p);
+	set_fn(env, a, "ref", f_ref, p);
+	set_fn(env, a, "source", f_source, p);
+	set_fn(env, a, "is_incremental", f_is_incremental, p);
+	set_fn(env, a, "should_full_refresh", f_should_full_refresh, p);
+	value exc = val_dict_new(a, 4);
+	val_dict_sets(exc, "raise_compiler_error", val_func(a, "raise_compiler_error", f_raise_compiler_error, p));
+	val_dict_sets(exc, "warn", val_func(a, "warn", f_warn, p));
+	val_dict_sets(exc, "raise_not_implemented", val_func(a, "raise_not_implemented", f_raise_compiler_error, p));
+	jj_env_set_global(env, "exceptions", exc);
+	jj_env_set_global(env, "config", val_obj(a, &config_class, p));
+	jj_env_set_global(env, "invocation_id", val_str(p->invocation_id));
+	jj_env_set_global(env, "run_started_at", val_str(p->run_started_at));
+	jj_env_set_global(env, "project_name", val_str(p->name));
+	dbt_install_adapter_globals(p);
+}
+
+void dbt_install_macros(struct project *p)
+{
+	/* the global project first, then packages, then the root project, which wins */
+	value pkgs = p->macros_by_package;
+	for (int pass = 0; pass < 3; pass++) {
+		for (uint32_t i = 0; i < pkgs.d->len; i++) {
+			const char *pkg = pkgs.d->e[i].key.s;
+			bool is_dbt = !strcmp(pkg, "dbt"), is_root = !strcmp(pkg, p->name);
+			if ((pass == 0) != is_dbt || (pass == 2) != is_root)
+				continue;
+			value ms = pkgs.d->e[i].val;
+			for (uint32_t j = 0; j < ms.d->len; j++)
+				jj_env_set_global(p->jinja, ms.d->e[j].key.s, ms.d->e[j].val);
+		}
+	}
+	for (uint32_t i = 0; i < pkgs.d->len; i++)
+		jj_env_set_global(p->jinja, pkgs.d->e[i].key.s, pkgs.d->e[i].val);
+}
+
+value dbt_find_macro(struct project *p, const char *package, const char *name)
+{
+	value pkgs = p->macros_by_package;
+	if (package) {
+		value ms = val_dict_gets(pkgs, package);
+		return ms.type == V_DICT ? val_dict_gets(ms, name) : val_undef();
+	}
+	value v = val_dict_gets(val_dict_gets(pkgs, p->name), name);
+	if (v.type != V_UNDEF)
+		return v;
+	for (uint32_t i = 0; i < pkgs.d->len; i++) {
+		const char *pkg = pkgs.d->e[i].key.s;
+		if (!strcmp(pkg, "dbt") || !strcmp(pkg, p->name))
+			continue;
+		v = val_dict_gets(pkgs.d->e[i].val, name);
+		if (v.type != V_UNDEF)
+			return v;
+	}
+	return val_dict_gets(val_dict_gets(pkgs, "dbt"), name);
+}
+
+static value target_value(struct arena *a, struct project *p)
+{
+	const struct profile_target *t = &p->target;
+	value d = val_dict_new(a, 12);
+	if (t->fields.type == V_DICT) {
+		for (uint32_t i = 0; i < t->fields.d->len; i++) {
+			value k = t->fields.d->e[i].key;
+			/* secrets stay out of templates, as in dbt */
+			if (val_streq(k, "password") || val_streq(k, "token") || val_streq(k, "private_key") ||
+			    val_streq(k, "secret") || val_streq(k, "api_key"))
+				continue;
+			val_dict_set(d, k, t->fields.d->e[i].val);
+		}
+	}
+	val_dict_sets(d, "name", val_str(t->target_name ? t->target_name : "dev"));
+	val_dict_sets(d, "target_name", val_str(t->target_name ? t->target_name : "dev"));
+	val_dict_sets(d, "profile_name", val_str(t->profile_name ? t->profile_name : p->name));
+	val_dict_sets(d, "type", val_str(t->type ? t->type : "duckdb"));
+	val_dict_sets(d, "schema", val_str(t->schema ? t->schema : "main"));
+	val_dict_sets(d, "database", t->database ? val_str(t->database) : val_none());
+	val_dict_sets(d, "threads", val_int(t->threads > 0 ? t->threads : 1));
+	return d;
+}
+
+value dbt_context(struct dbt_render *r)
+{
+	struct arena *a = r->arena;
+	struct project *p = r->proj;
+	value ctx = val_dict_new(a, 24);
+	val_dict_sets(ctx, "execute", val_bool(r->phase == DBT_EXECUTE));
+	val_dict_sets(ctx, "target", target_value(a, p));
+	if (r->node) {
+		struct node *n = r->node;
+		if (n->type != NODE_TEST && n->schema)
+			val_dict_sets(ctx, "this", dbt_node_relation(a, p, n));
+		else if (r->phase == DBT_PARSE)
+			val_dict_sets(ctx, "this", dbt_relation(a, p, p->target.database, p->target.schema, n->name, NULL));
+		val_dict_sets(ctx, "model", dbt_model_value(a, p, n));
+	}
+	dbt_context_add_adapter(r, ctx);
+	r->ctx = ctx;
+	return ctx;
+}
+
+int dbt_render(struct dbt_render *r, struct jj_template *t, struct sb *out)
+{
+	value ctx = r->ctx.type == V_DICT ? r->ctx : dbt_context(r);
+	return jj_render(r->proj->jinja, t, ctx, r->arena, r, out, r->dl);
+}
+
+int dbt_parse_node(struct project *p, struct node *n, struct arena *scratch, struct arena *keep,
+		   struct diag_list *dl)
+{
+	struct dbt_render r = {.proj = p, .node = n, .phase = DBT_PARSE, .arena = scratch, .keep = keep, .dl = dl};
+	struct sb out = SB_INIT;
+	int rc = dbt_render(&r, n->tmpl, &out);
+	sb_release(&out);
+	return rc;
+}
+
+int dbt_render_string(struct dbt_render *r, const char *name, const char *text, struct loc where,
+		      const char **pout)
+{
+	struct project *p = r->proj;
+	size_t len = strlen(text);
+	/* the string becomes its own diagnostic file; errors also point at where it came from */
+	char *copy = arena_strndup(&p->arena, text, len);
+	uint32_t f = diag_file_add(name, copy, len);
+	struct jj_template *t;
+	if (jj_parse(p->jinja, &p->arena, name, f, copy, len, &t, r->dl) < 0)
+		return -1;
+	struct sb out = SB_INIT;
+	int rc = dbt_render(r, t, &out);
+	if (rc == 0)
+		*pout = arena_strndup(r->arena, out.buf, out.len);
+	else if (where.file && r->dl->tail)
+		diag_note(r->dl, r->dl->tail, where, "while rendering this value");
+	sb_release(&out);
+	return rc;
+}
+
+int dbt_call_macro(struct dbt_render *r, const char *name, const struct vargs *args, value *pout)
+{
+	value fn = dbt_find_macro(r->proj, NULL, name);
+	if (fn.type == V_UNDEF) {
+		diag_error(r->dl, LOC_NONE, "macro '%s' not found", name);
+		return -1;
+	}
+	return dbt_call_value(r, fn, args, pout);
+}

@@ -1,0 +1,89 @@
+/*
+ * The dbt Jinja context: what a model, macro or test sees when rendered (ref, source, config, var,
+ * env_var, this, target, execute, is_incremental, adapter, return, log, exceptions, modules, ...).
+ *
+ * Two phases, as in dbt:
+ *  - parse: every node is rendered once with execute = false; ref(), source() and config() record
+ *    what they are called with into the node (its refs/sources/config); nothing touches a database.
+ *  - execute: the node's SQL is rendered for real; ref() and source() return the relations of the
+ *    nodes they name, and adapter calls reach the engine through the worker's connection.
+ *
+ * Threads: renders of different nodes may run at once; each has its own `struct dbt_render`.
+ */
+#ifndef SLUICE_DBT_CONTEXT_H
+#define SLUICE_DBT_CONTEXT_H
+
+#include <stdbool.h>
+
+#include "adapters/adapter.h"
+#include "core/diag.h"
+#include "core/sb.h"
+#include "project/project.h"
+#include "value/value.h"
+
+struct jj_template;
+
+enum dbt_phase { DBT_PARSE, DBT_EXECUTE };
+
+/* Per-render state, handed to native functions as the render's user pointer */
+struct dbt_render {
+	struct project *proj;
+	struct node *node;            /* the node rendered, or NULL (operations, dbt_project.yml) */
+	enum dbt_phase phase;
+	struct arena *arena;          /* the render's scratch arena */
+	struct arena *keep;           /* where what outlives the render goes (parse captures); NULL:
+				       * the project arena (single-threaded callers only) */
+	struct diag_list *dl;
+	/* execute phase */
+	struct adapter *adapter;
+	const struct adapter_vtable *vt;
+	struct adapter_conn *conn;
+	bool full_refresh;
+	value statements;             /* dict: statement name -> result (load_result) */
+	value ctx;                    /* the context dict of this render */
+	/* results the materialization reports */
+	value relations;              /* list of relations created (return({'relations': [...]})) */
+	const char *status_message;   /* adapter response of the main statement */
+	int64_t rows_affected;
+	value call_result;            /* dbt_call_value() */
+	value ephemerals;             /* list of ephemeral nodes ref()'d, for CTE injection */
+	struct sb *main_sql;          /* where the 'main' statement's SQL is written (target/run) */
+};
+
+/* Installs the node-independent globals (env_var, var handling, modules, exceptions...) */
+void dbt_install_globals(struct project *p);
+
+/* The context dict of a render; `r` must live as long as the render */
+value dbt_context(struct dbt_render *r);
+
+/* Parse phase: renders the node's template once, capturing ref/source/config. 0 or -1. */
+int dbt_parse_node(struct project *p, struct node *n, struct arena *scratch, struct arena *keep,
+		   struct diag_list *dl)
+	__attribute__((warn_unused_result));
+
+/* Renders a template with a full context; output appended to `out`. 0 or -1. */
+int dbt_render(struct dbt_render *r, struct jj_template *t, struct sb *out)
+	__attribute__((warn_unused_result));
+
+/* Renders a string (e.g. from YAML) as a template in the given render; result in r->arena */
+int dbt_render_string(struct dbt_render *r, const char *name, const char *text, struct loc where,
+		      const char **pout) __attribute__((warn_unused_result));
+
+/* Calls a macro by name (resolving packages and the global project), e.g. "generate_schema_name" */
+int dbt_call_macro(struct dbt_render *r, const char *name, const struct vargs *args, value *pout)
+	__attribute__((warn_unused_result));
+
+/* Looks a macro up as dbt does: root project, then other packages, then the global project */
+value dbt_find_macro(struct project *p, const char *package, const char *name);
+
+/* The Relation object (api.Relation) */
+value dbt_relation(struct arena *a, struct project *p, const char *database, const char *schema,
+		   const char *identifier, const char *type);
+bool dbt_is_relation(value v);
+/* The parts of a relation (NULL when absent); returns false when v is not a relation */
+bool dbt_relation_parts(value v, const char **pdb, const char **pschema, const char **pident,
+			const char **ptype);
+/* The relation a node builds (its database/schema/alias) */
+value dbt_node_relation(struct arena *a, struct project *p, const struct node *n);
+
+#endif

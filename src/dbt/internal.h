@@ -1,0 +1,28 @@
+/* Internal interfaces between the files of the dbt context module. */
+#ifndef SLUICE_DBT_INTERNAL_H
+#define SLUICE_DBT_INTERNAL_H
+
+#include "dbt/context.h"
+
+struct jj_vm;
+
+/* The render a native function runs in; raises when there is none */
+struct dbt_render *dbt_r(struct jj_vm *vm);
+/* A string argument by position or keyword; raises on a wrong type, or when required and missing */
+const char *dbt_str_arg(struct jj_vm *vm, const struct vargs *args, size_t pos, const char *kw,
+			const char *fname, bool required);
+/* Config merge with dbt's rules (tags append, meta merges) */
+void dbt_config_merge(struct arena *a, value dst, value src);
+/* A ref() to an ephemeral model during execution: its CTE is injected into the compiled SQL */
+void dbt_note_ephemeral(struct dbt_render *r, struct node *n);
+/* `model` in the context: the node as the manifest describes it */
+value dbt_model_value(struct arena *a, struct project *p, struct node *n);
+/* adapter, api, statement results: globals and per-render entries */
+void dbt_install_adapter_globals(struct project *p);
+void dbt_context_add_adapter(struct dbt_render *r, value ctx);
+/* Makes every macro a global of the environment (root project over packages over the global project) */
+void dbt_install_macros(struct project *p);
+/* Calls any callable from C at the top level of a render */
+int dbt_call_value(struct dbt_render *r, value fn, const struct vargs *args, value *pout);
+
+#endif

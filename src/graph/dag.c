@@ -1,0 +1,178 @@
+/*
+ * The DAG of a project: parents and children of every node in compressed arrays, a topological
+ * order (Kahn's algorithm, ties broken by node index so every run sees the same order), and a
+ * cycle, when there is one, reported with every node on it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sb.h"
+#include "graph/graph.h"
+
+/* A binary min-heap of node indices, for deterministic ready lists */
+struct heap {
+	uint32_t *v;
+	size_t n;
+};
+
+static void heap_push(struct heap *h, uint32_t x)
+{
+	size_t i = h->n++;
+	h->v[i] = x;
+	while (i > 0) {
+		size_t up = (i - 1) / 2;
+		if (h->v[up] <= h->v[i])
+			break;
+		uint32_t t = h->v[up];
+		h->v[up] = h->v[i];
+		h->v[i] = t;
+		i = up;
+	}
+}
+
+static uint32_t heap_pop(struct heap *h)
+{
+	uint32_t top = h->v[0];
+	h->v[0] = h->v[--h->n];
+	size_t i = 0;
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < h->n && h->v[l] < h->v[m])
+			m = l;
+		if (r < h->n && h->v[r] < h->v[m])
+			m = r;
+		if (m == i)
+			break;
+		uint32_t t = h->v[m];
+		h->v[m] = h->v[i];
+		h->v[i] = t;
+		i = m;
+	}
+	return top;
+}
+
+/* The location of the ref()/source() in `from` that names `to`, for the cycle message */
+static struct loc edge_loc(struct project *p, struct node *from, struct node *to)
+{
+	for (uint32_t i = 0; i < from->nrefs; i++) {
+		struct node *t = proj_ref(p, from->refs[i].package, from->refs[i].name);
+		if (t == to)
+			return from->refs[i].loc;
+	}
+	return loc_at(from->file, 1, 1, 0);
+}
+
+/* Finds a cycle among the nodes left with parents after Kahn's algorithm and reports it */
+static void report_cycle(struct graph *g, struct project *p, const uint32_t *indeg, struct diag_list *dl)
+{
+	size_t n = g->n;
+	/* walk parent links from any node still blocked: in a finite graph we must revisit one */
+	uint32_t start = 0;
+	while (start < n && indeg[start] == 0)
+		start++;
+	uint32_t *seen_at = malloc(n * sizeof(uint32_t));
+	uint32_t *path = malloc((n + 1) * sizeof(uint32_t));
+	for (size_t i = 0; i < n; i++)
+		seen_at[i] = UINT32_MAX;
+	size_t len = 0;
+	uint32_t cur = start;
+	while (seen_at[cur] == UINT32_MAX) {
+		seen_at[cur] = (uint32_t)len;
+		path[len++] = cur;
+		/* a parent that is itself blocked keeps us on the cycle */
+		uint32_t next = UINT32_MAX;
+		for (uint32_t k = g->par_off[cur]; k < g->par_off[cur + 1]; k++) {
+			if (indeg[g->par[k]] > 0) {
+				next = g->par[k];
+				break;
+			}
+		}
+		if (next == UINT32_MAX)
+			break;
+		cur = next;
+	}
+	/* path[seen_at[cur] ..] is the cycle, each node depending on the next */
+	struct sb s = SB_INIT;
+	size_t from = seen_at[cur] == UINT32_MAX ? 0 : seen_at[cur];
+	for (size_t i = from; i < len; i++)
+		sb_addf(&s, "%s --> ", p->nodes[path[i]]->unique_id);
+	sb_adds(&s, p->nodes[path[from]]->unique_id);
+	struct node *last = p->nodes[path[len - 1]];
+	struct node *first = p->nodes[path[from]];
+	struct diag *d = diag_error(dl, edge_loc(p, last, first), "found a cycle: %s", s.buf);
+	for (size_t i = from; i + 1 < len; i++)
+		diag_note(dl, d, edge_loc(p, p->nodes[path[i]], p->nodes[path[i + 1]]),
+			  "'%s' depends on '%s' here", p->nodes[path[i]]->name, p->nodes[path[i + 1]]->name);
+	diag_hint(dl, d, "a model cannot depend on itself, directly or through others: remove one of these ref() calls");
+	sb_release(&s);
+	free(seen_at);
+	free(path);
+}
+
+int graph_build(struct graph *g, struct project *p, struct diag_list *dl)
+{
+	memset(g, 0, sizeof(*g));
+	size_t n = p->nnodes;
+	g->n = n;
+	g->par_off = calloc(n + 1, sizeof(uint32_t));
+	g->chi_off = calloc(n + 1, sizeof(uint32_t));
+	g->topo = malloc((n + 1) * sizeof(uint32_t));
+	if (!g->par_off || !g->chi_off || !g->topo)
+		abort();
+	size_t edges = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct node *nd = p->nodes[i];
+		g->par_off[i + 1] = g->par_off[i] + nd->ndeps;
+		for (uint32_t k = 0; k < nd->ndeps; k++)
+			g->chi_off[nd->deps[k] + 1]++;
+		edges += nd->ndeps;
+	}
+	for (size_t i = 0; i < n; i++)
+		g->chi_off[i + 1] += g->chi_off[i];
+	g->par = malloc((edges + 1) * sizeof(uint32_t));
+	g->chi = malloc((edges + 1) * sizeof(uint32_t));
+	uint32_t *fill = calloc(n + 1, sizeof(uint32_t));
+	uint32_t *indeg = calloc(n + 1, sizeof(uint32_t));
+	struct heap h = {malloc((n + 1) * sizeof(uint32_t)), 0};
+	if (!g->par || !g->chi || !fill || !indeg || !h.v)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		struct node *nd = p->nodes[i];
+		for (uint32_t k = 0; k < nd->ndeps; k++) {
+			uint32_t par = nd->deps[k];
+			g->par[g->par_off[i] + k] = par;
+			g->chi[g->chi_off[par] + fill[par]++] = (uint32_t)i;
+		}
+		indeg[i] = nd->ndeps;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (indeg[i] == 0)
+			heap_push(&h, (uint32_t)i);
+	size_t done = 0;
+	while (h.n) {
+		uint32_t v = heap_pop(&h);
+		g->topo[done++] = v;
+		for (uint32_t k = g->chi_off[v]; k < g->chi_off[v + 1]; k++)
+			if (--indeg[g->chi[k]] == 0)
+				heap_push(&h, g->chi[k]);
+	}
+	int rc = 0;
+	if (done < n) {
+		report_cycle(g, p, indeg, dl);
+		rc = -1;
+	}
+	free(fill);
+	free(indeg);
+	free(h.v);
+	return rc;
+}
+
+void graph_release(struct graph *g)
+{
+	free(g->par_off);
+	free(g->par);
+	free(g->chi_off);
+	free(g->chi);
+	free(g->topo);
+	memset(g, 0, sizeof(*g));
+}

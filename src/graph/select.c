@@ -1,0 +1,489 @@
+/*
+ * Node selection with dbt's grammar. A --select word may hold several selectors separated by
+ * spaces (a union); a selector with commas is an intersection of its parts; each part is
+ *
+ *   part   -> ['@'] [N] ['+'] criterion ['+' [N]]
+ *   criterion -> [method ':'] value            method: tag, path, file, fqn, package, source,
+ *                                              resource_type, test_type, test_name, config.KEY
+ *
+ * A bare value is a path when it looks like one, else an fqn selector (a node name, or a dotted
+ * prefix of the fqn such as package.folder.model), with shell wildcards. Tests are selected
+ * indirectly, as dbt's "eager" mode does: a test joins when any node it tests is selected.
+ * Every step is a pass over the nodes or a graph walk with a visited bitmap: linear per selector.
+ */
+#include <ctype.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sb.h"
+#include "graph/graph.h"
+
+struct sel_ctx {
+	const struct graph *g;
+	struct project *p;
+	struct diag_list *dl;
+	uint32_t *stack;
+};
+
+static bool glob_match(const char *pattern, const char *s)
+{
+	return s && fnmatch(pattern, s, 0) == 0;
+}
+
+static bool has_glob(const char *s)
+{
+	return strpbrk(s, "*?[]") != NULL;
+}
+
+/* dbt's fqn matching: the leaf name, or the selector's dotted parts as a prefix of the fqn */
+static bool fqn_match(const struct node *n, const char *sel)
+{
+	value fqn = n->fqn;
+	if (fqn.type != V_LIST || fqn.l->len == 0)
+		return false;
+	value leaf = fqn.l->items[fqn.l->len - 1];
+	if (leaf.type == V_STR && glob_match(sel, leaf.s))
+		return true;
+	/* split the selector on dots and compare part by part; a wildcard part matches the rest */
+	const char *s = sel;
+	uint32_t i = 0;
+	while (*s) {
+		const char *dot = strchr(s, '.');
+		size_t len = dot ? (size_t)(dot - s) : strlen(s);
+		char part[256];
+		if (len >= sizeof(part))
+			return false;
+		memcpy(part, s, len);
+		part[len] = '\0';
+		if (has_glob(part)) {
+			/* the rest of the selector against the rest of the fqn, joined with dots */
+			struct sb rest = SB_INIT;
+			for (uint32_t k = i; k < fqn.l->len; k++)
+				sb_addf(&rest, "%s%s", k > i ? "." : "", fqn.l->items[k].s);
+			bool m = glob_match(s, rest.buf);
+			sb_release(&rest);
+			return m;
+		}
+		if (i >= fqn.l->len || strcmp(fqn.l->items[i].s, part))
+			return false;
+		i++;
+		s += len + (dot ? 1 : 0);
+	}
+	return true;
+}
+
+static bool path_match(const struct node *n, const char *sel)
+{
+	const char *path = n->original_file_path;
+	if (!path)
+		return false;
+	size_t l = strlen(sel);
+	while (l > 1 && sel[l - 1] == '/')
+		l--;
+	if (has_glob(sel))
+		return glob_match(sel, path);
+	if (!strncmp(path, sel, l) && (path[l] == '\0' || path[l] == '/'))
+		return true;
+	return false;
+}
+
+static bool file_match(const struct node *n, const char *sel)
+{
+	const char *path = n->original_file_path;
+	if (!path)
+		return false;
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (glob_match(sel, base))
+		return true;
+	const char *dot = strrchr(base, '.');
+	char stem[256];
+	size_t len = dot ? (size_t)(dot - base) : strlen(base);
+	if (len >= sizeof(stem))
+		return false;
+	memcpy(stem, base, len);
+	stem[len] = '\0';
+	return glob_match(sel, stem);
+}
+
+static bool list_has(value list, const char *sel)
+{
+	if (list.type != V_LIST)
+		return false;
+	for (uint32_t i = 0; i < list.l->len; i++)
+		if (list.l->items[i].type == V_STR && glob_match(sel, list.l->items[i].s))
+			return true;
+	return false;
+}
+
+static bool scalar_eq(value v, const char *sel)
+{
+	switch (v.type) {
+	case V_STR:
+		return glob_match(sel, v.s);
+	case V_BOOL:
+		return !strcasecmp(sel, v.b ? "true" : "false");
+	case V_INT:
+	case V_FLOAT: {
+		struct sb s = SB_INIT;
+		val_str_to(&s, v);
+		bool m = !strcmp(s.buf, sel);
+		sb_release(&s);
+		return m;
+	}
+	case V_NONE:
+		return !strcasecmp(sel, "none") || !strcasecmp(sel, "null");
+	default:
+		return false;
+	}
+}
+
+static bool source_match(const struct node *n, const char *sel)
+{
+	if (n->type != NODE_SOURCE)
+		return false;
+	/* source:src, source:src.table, source:pkg.src.table, with wildcards */
+	char full[768], two[512];
+	snprintf(two, sizeof(two), "%s.%s", n->source_name, n->name);
+	snprintf(full, sizeof(full), "%s.%s.%s", n->package, n->source_name, n->name);
+	size_t dots = 0;
+	for (const char *s = sel; *s; s++)
+		dots += *s == '.';
+	if (dots == 0)
+		return glob_match(sel, n->source_name);
+	if (dots == 1)
+		return glob_match(sel, two);
+	return glob_match(sel, full);
+}
+
+enum method {
+	M_DEFAULT, M_FQN, M_TAG, M_PATH, M_FILE, M_PACKAGE, M_SOURCE, M_RESOURCE_TYPE, M_TEST_TYPE,
+	M_TEST_NAME, M_CONFIG, M_EXPOSURE, M_NONE
+};
+
+static bool criterion_match(const struct node *n, enum method m, const char *key, const char *val)
+{
+	switch (m) {
+	case M_DEFAULT:
+		if (strchr(val, '/') || strstr(val, ".sql") || strstr(val, ".csv") || strstr(val, ".yml"))
+			return path_match(n, val) || (n->type != NODE_SOURCE && fqn_match(n, val));
+		return fqn_match(n, val);
+	case M_FQN:
+		return fqn_match(n, val);
+	case M_TAG:
+		return list_has(n->tags, val);
+	case M_PATH:
+		return path_match(n, val);
+	case M_FILE:
+		return file_match(n, val);
+	case M_PACKAGE:
+		return glob_match(val, n->package);
+	case M_SOURCE:
+		return source_match(n, val);
+	case M_RESOURCE_TYPE:
+		return !strcmp(val, node_type_name(n->type)) || (!strcmp(val, "analyses") && n->type == NODE_ANALYSIS);
+	case M_TEST_TYPE:
+		if (n->type != NODE_TEST)
+			return false;
+		if (!strcmp(val, "generic") || !strcmp(val, "schema"))
+			return n->test_metadata.type == V_DICT;
+		if (!strcmp(val, "singular") || !strcmp(val, "data"))
+			return n->test_metadata.type != V_DICT;
+		return false;  /* unit tests: none yet */
+	case M_TEST_NAME: {
+		if (n->type != NODE_TEST || n->test_metadata.type != V_DICT)
+			return false;
+		value name = val_dict_gets(n->test_metadata, "name");
+		return name.type == V_STR && glob_match(val, name.s);
+	}
+	case M_CONFIG: {
+		value v = val_dict_gets(n->config, key);
+		if (v.type == V_LIST) {
+			for (uint32_t i = 0; i < v.l->len; i++)
+				if (scalar_eq(v.l->items[i], val))
+					return true;
+			return false;
+		}
+		return scalar_eq(v, val);
+	}
+	case M_EXPOSURE:
+		return n->type == NODE_EXPOSURE && glob_match(val, n->name);
+	default:
+		return false;
+	}
+}
+
+/* Marks ancestors (up) or descendants of every node in `set` into `out`, up to `depth` (-1: all) */
+static void walk(struct sel_ctx *c, const uint8_t *set, uint8_t *out, bool up, long depth)
+{
+	const struct graph *g = c->g;
+	size_t n = g->n;
+	uint32_t *dist = malloc((n + 1) * sizeof(uint32_t));
+	uint32_t *queue = malloc((n + 1) * sizeof(uint32_t));
+	if (!dist || !queue)
+		abort();
+	size_t head = 0, tail = 0;
+	for (size_t i = 0; i < n; i++) {
+		dist[i] = UINT32_MAX;
+		if (set[i]) {
+			dist[i] = 0;
+			queue[tail++] = (uint32_t)i;
+		}
+	}
+	while (head < tail) {
+		uint32_t v = queue[head++];
+		if (depth >= 0 && dist[v] >= (uint32_t)depth)
+			continue;
+		const uint32_t *off = up ? g->par_off : g->chi_off;
+		const uint32_t *adj = up ? g->par : g->chi;
+		for (uint32_t k = off[v]; k < off[v + 1]; k++) {
+			uint32_t w = adj[k];
+			if (dist[w] == UINT32_MAX) {
+				dist[w] = dist[v] + 1;
+				out[w] = 1;
+				queue[tail++] = w;
+			}
+		}
+	}
+	free(dist);
+	free(queue);
+}
+
+static int parse_method(struct sel_ctx *c, const char *crit, enum method *pm, char *key, size_t keysz,
+			const char **pval, const char *whole)
+{
+	const char *colon = strchr(crit, ':');
+	*pm = M_DEFAULT;
+	key[0] = '\0';
+	*pval = crit;
+	if (!colon)
+		return 0;
+	size_t ml = (size_t)(colon - crit);
+	*pval = colon + 1;
+	static const struct {
+		const char *name;
+		enum method m;
+	} methods[] = {
+		{"fqn", M_FQN}, {"tag", M_TAG}, {"path", M_PATH}, {"file", M_FILE}, {"package", M_PACKAGE},
+		{"source", M_SOURCE}, {"resource_type", M_RESOURCE_TYPE}, {"test_type", M_TEST_TYPE},
+		{"test_name", M_TEST_NAME}, {"exposure", M_EXPOSURE}, {"metric", M_NONE},
+		{"semantic_model", M_NONE}, {"saved_query", M_NONE}, {"unit_test", M_NONE}, {"group", M_NONE},
+		{"access", M_NONE}, {"version", M_NONE},
+	};
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		if (strlen(methods[i].name) == ml && !strncmp(methods[i].name, crit, ml)) {
+			*pm = methods[i].m;
+			return 0;
+		}
+	}
+	if (ml > 7 && !strncmp(crit, "config.", 7)) {
+		size_t kl = ml - 7;
+		if (kl >= keysz)
+			kl = keysz - 1;
+		memcpy(key, crit + 7, kl);
+		key[kl] = '\0';
+		*pm = M_CONFIG;
+		return 0;
+	}
+	struct diag *d;
+	if ((ml == 5 && !strncmp(crit, "state", 5)) || (ml == 6 && !strncmp(crit, "result", 6)) ||
+	    (ml == 13 && !strncmp(crit, "source_status", 13))) {
+		d = diag_error(c->dl, LOC_NONE, "the selector '%s' needs --state, which Sluice does not support yet", whole);
+		diag_hint(c->dl, d, "select by name, tag:, path: or config. instead");
+		return -1;
+	}
+	d = diag_error(c->dl, LOC_NONE, "'%.*s' is not a valid method name in the selector '%s'", (int)ml, crit, whole);
+	diag_hint(c->dl, d, "methods: tag, path, file, fqn, package, source, resource_type, test_type, test_name, config.KEY");
+	return -1;
+}
+
+/* One part (no commas) into `out`; returns -1 on a malformed part */
+static int select_part(struct sel_ctx *c, const char *part, uint8_t *out)
+{
+	size_t n = c->g->n;
+	const char *s = part;
+	bool at = false, up = false, down = false;
+	long up_depth = -1, down_depth = -1;
+	if (*s == '@') {
+		at = true;
+		s++;
+	}
+	if (isdigit((unsigned char)*s)) {
+		char *end;
+		long d = strtol(s, &end, 10);
+		if (*end == '+') {
+			up = true;
+			up_depth = d;
+			s = end + 1;
+		}
+	} else if (*s == '+') {
+		up = true;
+		s++;
+	}
+	size_t len = strlen(s);
+	/* a trailing +N or + (but not inside a method value such as config.x:+y) */
+	const char *plus = strrchr(s, '+');
+	if (plus && plus > s) {
+		const char *e = plus + 1;
+		while (isdigit((unsigned char)*e))
+			e++;
+		if (*e == '\0') {
+			down = true;
+			if (plus[1])
+				down_depth = strtol(plus + 1, NULL, 10);
+			len = (size_t)(plus - s);
+		}
+	}
+	char crit[1024];
+	if (len == 0 || len >= sizeof(crit)) {
+		struct diag *d = diag_error(c->dl, LOC_NONE, "the selector '%s' is malformed", part);
+		diag_hint(c->dl, d, "write e.g. 'orders', '+orders', 'orders+', 'tag:nightly' or 'path:models/staging'");
+		return -1;
+	}
+	memcpy(crit, s, len);
+	crit[len] = '\0';
+	enum method m;
+	char key[256];
+	const char *val;
+	if (parse_method(c, crit, &m, key, sizeof(key), &val, part) < 0)
+		return -1;
+	uint8_t *base = calloc(n + 1, 1);
+	if (!base)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		base[i] = criterion_match(c->p->nodes[i], m, key, val);
+	memcpy(out, base, n);
+	if (at) {
+		/* @x: x, its descendants, and the ancestors of all of those */
+		uint8_t *desc = calloc(n + 1, 1);
+		if (!desc)
+			abort();
+		memcpy(desc, base, n);
+		walk(c, base, desc, false, -1);
+		memcpy(out, desc, n);
+		walk(c, desc, out, true, -1);
+		free(desc);
+	} else {
+		if (up)
+			walk(c, base, out, true, up_depth);
+		if (down)
+			walk(c, base, out, false, down_depth);
+	}
+	free(base);
+	return 0;
+}
+
+/* One selector (may hold commas: an intersection) into `out` */
+static int select_one(struct sel_ctx *c, const char *sel, uint8_t *out, bool *pmatched)
+{
+	size_t n = c->g->n;
+	uint8_t *tmp = calloc(n + 1, 1);
+	if (!tmp)
+		abort();
+	memset(out, 1, n);
+	const char *s = sel;
+	int rc = 0;
+	while (rc == 0) {
+		const char *comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+		char part[1024];
+		if (len >= sizeof(part))
+			len = sizeof(part) - 1;
+		memcpy(part, s, len);
+		part[len] = '\0';
+		memset(tmp, 0, n);
+		if (len)
+			rc = select_part(c, part, tmp);
+		for (size_t i = 0; i < n; i++)
+			out[i] &= tmp[i];
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	free(tmp);
+	bool any = false;
+	for (size_t i = 0; i < n && !any; i++)
+		any = out[i] && c->p->nodes[i]->enabled;
+	*pmatched = any;
+	return rc;
+}
+
+/* Unions every selector of every word into `out`, warning about those that match nothing */
+static int select_words(struct sel_ctx *c, const char *const *words, size_t nwords, uint8_t *out)
+{
+	size_t n = c->g->n;
+	uint8_t *one = calloc(n + 1, 1);
+	if (!one)
+		abort();
+	int rc = 0;
+	for (size_t w = 0; w < nwords && rc == 0; w++) {
+		const char *s = words[w];
+		while (*s && rc == 0) {
+			while (isspace((unsigned char)*s))
+				s++;
+			if (!*s)
+				break;
+			const char *e = s;
+			while (*e && !isspace((unsigned char)*e))
+				e++;
+			char sel[1024];
+			size_t len = (size_t)(e - s) < sizeof(sel) ? (size_t)(e - s) : sizeof(sel) - 1;
+			memcpy(sel, s, len);
+			sel[len] = '\0';
+			bool matched = false;
+			memset(one, 0, n);
+			rc = select_one(c, sel, one, &matched);
+			if (rc == 0 && !matched) {
+				struct diag *d = diag_warn(c->dl, LOC_NONE,
+							   "the selection criterion '%s' does not match any enabled nodes", sel);
+				diag_hint(c->dl, d, "check the name; 'sluice ls' lists what there is");
+			}
+			for (size_t i = 0; i < n; i++)
+				out[i] |= one[i];
+			s = e;
+		}
+	}
+	free(one);
+	return rc;
+}
+
+int graph_select(const struct graph *g, struct project *p, const char *const *select, size_t nselect,
+		 const char *const *exclude, size_t nexclude, unsigned types, uint8_t *selected,
+		 struct diag_list *dl)
+{
+	size_t n = g->n;
+	struct sel_ctx c = {g, p, dl, NULL};
+	uint8_t *excl = calloc(n + 1, 1);
+	if (!excl)
+		abort();
+	memset(selected, 0, n);
+	int rc = 0;
+	if (nselect == 0)
+		memset(selected, 1, n);
+	else
+		rc = select_words(&c, select, nselect, selected);
+	if (rc == 0 && nexclude)
+		rc = select_words(&c, exclude, nexclude, excl);
+	if (rc == 0) {
+		/* eager indirect selection: a test joins when anything it tests is selected */
+		for (size_t i = 0; i < n; i++) {
+			struct node *t = p->nodes[i];
+			if (t->type != NODE_TEST || selected[i] || excl[i])
+				continue;
+			for (uint32_t k = g->par_off[i]; k < g->par_off[i + 1]; k++) {
+				if (selected[g->par[k]] && !excl[g->par[k]]) {
+					selected[i] = 1;
+					break;
+				}
+			}
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct node *nd = p->nodes[i];
+			if (excl[i] || !nd->enabled || !((types >> nd->type) & 1))
+				selected[i] = 0;
+		}
+	}
+	free(excl);
+	return rc;
+}

@@ -1,0 +1,169 @@
+/*
+ * Node configs, resolved as dbt does: dbt_project.yml's hierarchy (package, then each folder, then
+ * the node's own name, `+key` or known config keys), under the schema.yml `config:`, under the
+ * config() calls in the node's file. Keys that accumulate (tags, pre-hook, post-hook) append,
+ * dict keys (meta, grants, docs ...) merge, everything else replaces.
+ */
+#include <string.h>
+
+#include "project/load_internal.h"
+
+static const char *const config_keys[] = {
+	"enabled", "materialized", "schema", "database", "alias", "tags", "meta", "pre-hook",
+	"post-hook", "pre_hook", "post_hook", "persist_docs", "full_refresh", "unique_key",
+	"on_schema_change", "incremental_strategy", "quoting", "column_types", "docs", "grants",
+	"contract", "access", "group", "sql_header", "bind", "quote_columns", "delimiter",
+	"severity", "where", "limit", "warn_if", "error_if", "fail_calc", "store_failures",
+	"store_failures_as", "strategy", "updated_at", "check_cols", "target_schema",
+	"target_database", "invalidate_hard_deletes", "hard_deletes", "snapshot_meta_column_names",
+	"dbt_valid_to_current", "packages", "on_configuration_change", "batch_size", "lookback",
+	"event_time", "begin", "concurrent_batches", "incremental_predicates", "merge_update_columns",
+	"merge_exclude_columns", "predicates", "upgrade", "connector_options", "watermark",
+	"primary_key", "columns", "properties", "execution_mode", "timeout", NULL};
+
+bool proj_is_config_key(const char *key)
+{
+	for (const char *const *k = config_keys; *k; k++)
+		if (!strcmp(key, *k))
+			return true;
+	return false;
+}
+
+static bool appends(const char *k)
+{
+	return !strcmp(k, "tags") || !strcmp(k, "pre-hook") || !strcmp(k, "post-hook");
+}
+
+static bool merges(const char *k)
+{
+	return !strcmp(k, "meta") || !strcmp(k, "grants") || !strcmp(k, "docs") ||
+	       !strcmp(k, "persist_docs") || !strcmp(k, "quoting") || !strcmp(k, "column_types") ||
+	       !strcmp(k, "contract") || !strcmp(k, "connector_options") || !strcmp(k, "properties");
+}
+
+/* pre_hook / post_hook are aliases of pre-hook / post-hook */
+static value norm_key(value k)
+{
+	if (val_streq(k, "pre_hook"))
+		return val_str("pre-hook");
+	if (val_streq(k, "post_hook"))
+		return val_str("post-hook");
+	return k;
+}
+
+void proj_config_merge(struct arena *a, value dst, value src)
+{
+	if (src.type != V_DICT)
+		return;
+	for (uint32_t i = 0; i < src.d->len; i++) {
+		value k = norm_key(src.d->e[i].key);
+		value v = src.d->e[i].val;
+		if (k.type != V_STR) {
+			val_dict_set(dst, k, v);
+			continue;
+		}
+		if (appends(k.s)) {
+			value cur = val_dict_get(dst, k);
+			value list = val_list_new(a, 4);
+			if (cur.type == V_LIST)
+				for (uint32_t j = 0; j < cur.l->len; j++)
+					val_list_push(list, cur.l->items[j]);
+			else if (cur.type == V_STR || cur.type == V_DICT)
+				val_list_push(list, cur);
+			if (v.type == V_LIST) {
+				for (uint32_t j = 0; j < v.l->len; j++) {
+					bool dup = false;
+					if (!strcmp(k.s, "tags"))
+						for (uint32_t m = 0; m < list.l->len && !dup; m++)
+							dup = val_eq(list.l->items[m], v.l->items[j]);
+					if (!dup)
+						val_list_push(list, v.l->items[j]);
+				}
+			} else if (v.type != V_NONE) {
+				bool dup = false;
+				if (!strcmp(k.s, "tags"))
+					for (uint32_t m = 0; m < list.l->len && !dup; m++)
+						dup = val_eq(list.l->items[m], v);
+				if (!dup)
+					val_list_push(list, v);
+			}
+			val_dict_set(dst, k, list);
+		} else if (merges(k.s) && v.type == V_DICT) {
+			value cur = val_dict_get(dst, k);
+			value d = val_dict_new(a, 4);
+			if (cur.type == V_DICT)
+				val_dict_merge(a, d, cur);
+			val_dict_merge(a, d, v);
+			val_dict_set(dst, k, d);
+		} else {
+			val_dict_set(dst, k, v);
+		}
+	}
+}
+
+/* The configs that apply at one level of the hierarchy: `+key` entries and known config keys */
+static void level_configs(struct arena *a, value level, value out)
+{
+	if (level.type != V_DICT)
+		return;
+	value cfg = val_dict_new(a, 4);
+	for (uint32_t i = 0; i < level.d->len; i++) {
+		value k = level.d->e[i].key;
+		if (k.type != V_STR)
+			continue;
+		if (k.s[0] == '+')
+			val_dict_set(cfg, val_str(k.s + 1), level.d->e[i].val);
+		else if (proj_is_config_key(k.s) && level.d->e[i].val.type != V_DICT)
+			val_dict_set(cfg, k, level.d->e[i].val);
+		else if (proj_is_config_key(k.s) && (merges(k.s)))
+			val_dict_set(cfg, k, level.d->e[i].val);
+	}
+	proj_config_merge(a, out, cfg);
+}
+
+static const char *section_for(enum node_type t)
+{
+	switch (t) {
+	case NODE_MODEL: return "models";
+	case NODE_SEED: return "seeds";
+	case NODE_SNAPSHOT: return "snapshots";
+	case NODE_TEST: return "data_tests";
+	case NODE_SOURCE: return "sources";
+	case NODE_ANALYSIS: return "analyses";
+	default: return NULL;
+	}
+}
+
+/* Walks one package's section along the node's fqn */
+static void walk_section(struct arena *a, value section, const struct node *n, value out)
+{
+	if (section.type != V_DICT || n->fqn.type != V_LIST)
+		return;
+	value level = val_dict_get(section, n->fqn.l->items[0]);
+	for (uint32_t i = 0; level.type == V_DICT; i++) {
+		level_configs(a, level, out);
+		if (i + 1 >= n->fqn.l->len)
+			break;
+		level = val_dict_get(level, n->fqn.l->items[i + 1]);
+	}
+}
+
+value proj_hierarchy_config(struct project *p, const struct node *n, struct arena *a)
+{
+	value out = val_dict_new(a, 8);
+	const char *sec = section_for(n->type);
+	if (!sec)
+		return out;
+	/* a package's own dbt_project.yml first, then the root project's, which wins */
+	for (size_t i = 0; i < p->npackages; i++) {
+		if (p->packages[i].is_root || strcmp(p->packages[i].name, n->package))
+			continue;
+		value section = val_dict_gets(p->packages[i].project_yml, sec);
+		walk_section(a, section, n, out);
+	}
+	value section = val_dict_gets(p->yml, sec);
+	if (n->type == NODE_TEST && section.type != V_DICT)
+		section = val_dict_gets(p->yml, "tests");
+	walk_section(a, section, n, out);
+	return out;
+}

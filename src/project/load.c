@@ -1,0 +1,451 @@
+/*
+ * Loading a project: dbt_project.yml, the profile, macros, models and schema.yml files, into the
+ * nodes of `struct project`. Order matters and follows dbt:
+ *   1. dbt_project.yml (validated, every error located), vars, the profile target;
+ *   2. macros (the global project shipped with Sluice, then the project's macro-paths), since models
+ *      may call them while being parsed;
+ *   3. models, each parsed once and rendered in the parse phase to capture ref/source/config;
+ *   4. schema.yml files: descriptions, columns, configs, sources and generic tests;
+ *   5. configs resolved (dbt_project.yml hierarchy < schema.yml < config() in the file);
+ *   6. refs and sources resolved into dependencies; relation names computed with the
+ *      generate_database/schema/alias_name macros (which users may override).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/fs.h"
+#include "core/log.h"
+#include "core/sb.h"
+#include "dbt/context.h"
+#include "jinja/jinja.h"
+#include "project/load_internal.h"
+#include "project/yml.h"
+
+const char *node_type_name(enum node_type t)
+{
+	static const char *const names[] = {"model", "seed", "snapshot", "test", "source",
+					    "analysis", "operation", "exposure"};
+	return t < NODE_TYPE_COUNT ? names[t] : "unknown";
+}
+
+int node_type_parse(const char *s, enum node_type *pt)
+{
+	for (int t = 0; t < NODE_TYPE_COUNT; t++) {
+		if (!strcmp(s, node_type_name((enum node_type)t))) {
+			*pt = (enum node_type)t;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Reads a file and registers it for diagnostics. NULL (with an error) when unreadable. */
+const char *proj_read_file(struct project *p, const char *abs, const char *display, uint32_t *pfile,
+			   size_t *plen, struct diag_list *dl)
+{
+	size_t len = 0;
+	char *text = fs_read(&p->arena, abs, &len);
+	if (!text) {
+		diag_error(dl, LOC_NONE, "cannot read '%s': %s", display, strerror(errno));
+		return NULL;
+	}
+	*pfile = diag_file_add(display, text, len);
+	if (plen)
+		*plen = len;
+	return text;
+}
+
+static int load_paths(struct project *p, value yml, const char *key, const char *dflt, value *pout,
+		      struct diag_list *dl)
+{
+	if (yml_str_or_list(&p->arena, yml, key, pout, dl) < 0)
+		return -1;
+	if (pout->l->len == 0 && dflt) {
+		for (const char *s = dflt; *s;) {
+			const char *e = strchr(s, ',');
+			size_t n = e ? (size_t)(e - s) : strlen(s);
+			val_list_push(*pout, val_str_dup(&p->arena, s, n));
+			s += n + (e ? 1 : 0);
+		}
+	}
+	return 0;
+}
+
+static const char *const project_keys[] = {
+	"name", "version", "config-version", "profile", "model-paths", "seed-paths", "test-paths",
+	"analysis-paths", "macro-paths", "snapshot-paths", "docs-paths", "asset-paths", "target-path",
+	"log-path", "packages-install-path", "clean-targets", "vars", "models", "seeds", "snapshots",
+	"tests", "data_tests", "sources", "analyses", "exposures", "metrics", "semantic-models",
+	"saved-queries", "unit_tests", "on-run-start", "on-run-end", "require-dbt-version",
+	"quoting", "dispatch", "query-comment", "restrict-access", "flags", "source-paths",
+	"data-paths", "dbt-cloud", "modules-path", "log-file-path", NULL};
+
+static bool in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(s, *list))
+			return true;
+	return false;
+}
+
+static int load_project_yml(struct project *p, const struct proj_options *opt, struct diag_list *dl)
+{
+	char *path = fs_join(&p->arena, p->root, "dbt_project.yml");
+	if (!fs_is_file(path)) {
+		struct diag *d = diag_error(dl, LOC_NONE, "no dbt_project.yml found in '%s'", p->root);
+		diag_hint(dl, d, "run sluice inside a dbt project, or point --project-dir at one");
+		return -1;
+	}
+	size_t len;
+	const char *text = proj_read_file(p, path, "dbt_project.yml", &p->project_file, &len, dl);
+	if (!text)
+		return -1;
+	value yml;
+	if (val_from_yaml(&p->arena, p->project_file, text, len, &yml, dl) < 0)
+		return -1;
+	if (yml.type != V_DICT) {
+		diag_error(dl, loc_at(p->project_file, 1, 1, 1),
+			   "dbt_project.yml must be a mapping of keys to values");
+		return -1;
+	}
+	p->yml = yml;
+	int rc = 0;
+	for (uint32_t i = 0; i < yml.d->len; i++) {
+		value k = yml.d->e[i].key;
+		if (k.type != V_STR || !in_list(k.s, project_keys)) {
+			struct diag *d = diag_warn(dl, yml.d->keylocs[i], "unknown key '%s' in dbt_project.yml",
+						   k.type == V_STR ? k.s : "?");
+			diag_hint(dl, d, "it is ignored; check its spelling");
+		}
+	}
+	rc |= yml_str(yml, "name", NULL, &p->name, dl);
+	if (!rc && !p->name) {
+		struct diag *d = diag_error(dl, loc_at(p->project_file, 1, 1, 1),
+					    "dbt_project.yml has no 'name'");
+		diag_hint(dl, d, "add a line such as: name: my_project");
+		return -1;
+	}
+	if (p->name) {
+		for (const char *c = p->name; *c; c++) {
+			if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_')) {
+				struct diag *d = diag_error(dl, yml_val_loc(yml, "name"),
+							    "project name '%s' is not a valid identifier", p->name);
+				diag_hint(dl, d, "use letters, digits and underscores only");
+				return -1;
+			}
+		}
+	}
+	rc |= yml_str(yml, "version", NULL, &p->version, dl);
+	rc |= yml_str(yml, "profile", NULL, &p->profile_name, dl);
+	rc |= load_paths(p, yml, "model-paths", "models", &p->model_paths, dl);
+	rc |= load_paths(p, yml, "seed-paths", "seeds", &p->seed_paths, dl);
+	rc |= load_paths(p, yml, "test-paths", "tests", &p->test_paths, dl);
+	rc |= load_paths(p, yml, "analysis-paths", "analyses", &p->analysis_paths, dl);
+	rc |= load_paths(p, yml, "macro-paths", "macros", &p->macro_paths, dl);
+	rc |= load_paths(p, yml, "snapshot-paths", "snapshots", &p->snapshot_paths, dl);
+	rc |= load_paths(p, yml, "docs-paths", NULL, &p->docs_paths, dl);
+	const char *target_path = NULL, *log_path = NULL, *pkg_path = NULL;
+	rc |= yml_str(yml, "target-path", "target", &target_path, dl);
+	rc |= yml_str(yml, "log-path", "logs", &log_path, dl);
+	rc |= yml_str(yml, "packages-install-path", "dbt_packages", &pkg_path, dl);
+	rc |= yml_str_or_list(&p->arena, yml, "clean-targets", &p->clean_targets, dl);
+	if (rc)
+		return -1;
+	if (opt->target_path)
+		target_path = opt->target_path;
+	else if (getenv("DBT_TARGET_PATH"))
+		target_path = getenv("DBT_TARGET_PATH");
+	p->target_path = fs_abspath(&p->arena, fs_join(&p->arena, p->root, target_path));
+	p->log_path = fs_abspath(&p->arena, fs_join(&p->arena, p->root, log_path));
+	p->packages_install_path = fs_abspath(&p->arena, fs_join(&p->arena, p->root, pkg_path));
+	return 0;
+}
+
+static int load_vars(struct project *p, const struct proj_options *opt, struct diag_list *dl)
+{
+	value vars;
+	if (yml_dict(p->yml, "vars", &vars, dl) < 0)
+		return -1;
+	p->vars = val_dict_new(&p->arena, 8);
+	if (vars.type == V_DICT)
+		val_dict_merge(&p->arena, p->vars, vars);
+	p->cli_vars = val_dict_new(&p->arena, 4);
+	if (opt->vars && *opt->vars) {
+		uint32_t f = diag_file_add("--vars", opt->vars, strlen(opt->vars));
+		value cli;
+		if (val_from_yaml(&p->arena, f, opt->vars, strlen(opt->vars), &cli, dl) < 0)
+			return -1;
+		if (cli.type != V_DICT) {
+			struct diag *d = diag_error(dl, loc_at(f, 1, 1, (uint32_t)strlen(opt->vars)),
+						    "--vars must be a mapping, got %s", val_type_name(cli));
+			diag_hint(dl, d, "write it as YAML or JSON, e.g. --vars '{\"key\": \"value\"}'");
+			return -1;
+		}
+		p->cli_vars = cli;
+	}
+	return 0;
+}
+
+static char *gen_uuid4(struct arena *a)
+{
+	unsigned char b[16];
+	FILE *f = fopen("/dev/urandom", "rb");
+	if (!f || fread(b, 1, sizeof(b), f) != sizeof(b)) {
+		for (size_t i = 0; i < sizeof(b); i++)
+			b[i] = (unsigned char)(rand() & 0xff);
+	}
+	if (f)
+		fclose(f);
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	return arena_sprintf(a, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+			     b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
+			     b[12], b[13], b[14], b[15]);
+}
+
+static char *now_iso(struct arena *a)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct tm tm;
+	gmtime_r(&ts.tv_sec, &tm);
+	return arena_sprintf(a, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+			     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Phase timings go to the log, and to stderr with SLUICE_TIMING=1 (benchmarks read them) */
+static void timing(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void timing(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log_msg(LOG_DEBUG, "%s", buf);
+	const char *e = getenv("SLUICE_TIMING");
+	if (e && *e == '1')
+		fprintf(stderr, "timing: %s\n", buf);
+}
+
+/* Sorts nodes by unique_id so every run sees the same order, then indexes them */
+static int cmp_node(const void *x, const void *y)
+{
+	const struct node *a = *(struct node *const *)x, *b = *(struct node *const *)y;
+	return strcmp(a->unique_id, b->unique_id);
+}
+
+static int index_nodes(struct project *p, struct diag_list *dl)
+{
+	qsort(p->nodes, p->nnodes, sizeof(*p->nodes), cmp_node);
+	int rc = 0;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		struct node *n = p->nodes[i];
+		n->index = (uint32_t)i;
+		map_puts(&p->by_id, n->unique_id, n);
+	}
+	return rc;
+}
+
+struct par_job {
+	proj_item_fn fn;
+	void *ctx;
+	size_t n;
+	_Atomic size_t next;
+	_Atomic int rc;
+};
+
+struct par_arg {
+	struct par_job *job;
+	struct arena *arena;
+};
+
+static void *par_worker(void *arg)
+{
+	struct par_arg *pa = arg;
+	struct par_job *job = pa->job;
+	for (;;) {
+		size_t i = atomic_fetch_add(&job->next, 1);
+		if (i >= job->n)
+			break;
+		if (job->fn(job->ctx, i, pa->arena))
+			atomic_store(&job->rc, -1);
+	}
+	return NULL;
+}
+
+int proj_parallel(struct project *p, size_t n, proj_item_fn fn, void *ctx)
+{
+	struct par_job job = {.fn = fn, .ctx = ctx, .n = n};
+	atomic_init(&job.next, 0);
+	atomic_init(&job.rc, 0);
+	/* small batches are not worth a thread */
+	int threads = n < 32 ? 1 : p->nparse_arenas;
+	pthread_t tids[PROJ_MAX_THREADS];
+	struct par_arg args[PROJ_MAX_THREADS];
+	for (int t = 0; t < threads; t++) {
+		args[t].job = &job;
+		args[t].arena = &p->parse_arenas[t];
+		if (t > 0 && pthread_create(&tids[t], NULL, par_worker, &args[t]) != 0)
+			die("cannot start a parsing thread");
+	}
+	par_worker(&args[0]);
+	for (int t = 1; t < threads; t++)
+		pthread_join(tids[t], NULL);
+	return atomic_load(&job.rc);
+}
+
+static int cmp_diag(const void *x, const void *y)
+{
+	const struct diag *a = *(struct diag *const *)x, *b = *(struct diag *const *)y;
+	if (a->loc.file != b->loc.file)
+		return a->loc.file < b->loc.file ? -1 : 1;
+	return a->loc.off < b->loc.off ? -1 : a->loc.off > b->loc.off;
+}
+
+void proj_sort_diags(struct diag_list *dl, struct diag *mark)
+{
+	pthread_mutex_lock(&dl->lock);
+	size_t n = 0;
+	for (struct diag *d = mark ? mark->next : dl->head; d; d = d->next)
+		n++;
+	if (n >= 2) {
+		struct diag **v = xmalloc(n * sizeof(*v));
+		size_t i = 0;
+		for (struct diag *d = mark ? mark->next : dl->head; d; d = d->next)
+			v[i++] = d;
+		qsort(v, n, sizeof(*v), cmp_diag);
+		for (i = 0; i + 1 < n; i++)
+			v[i]->next = v[i + 1];
+		v[n - 1]->next = NULL;
+		if (mark)
+			mark->next = v[0];
+		else
+			dl->head = v[0];
+		dl->tail = v[n - 1];
+		free(v);
+	}
+	pthread_mutex_unlock(&dl->lock);
+}
+
+int proj_load(struct project *p, const struct proj_options *opt, struct diag_list *dl)
+{
+	memset(p, 0, sizeof(*p));
+	arena_init(&p->arena, 1 << 20);
+	map_init(&p->by_id);
+	map_init(&p->by_name);
+	map_init(&p->sources_by_name);
+	p->invocation_id = gen_uuid4(&p->arena);
+	p->run_started_at = now_iso(&p->arena);
+	p->root = fs_abspath(&p->arena, opt->project_dir ? opt->project_dir : ".");
+	p->docs_blocks = val_dict_new(&p->arena, 4);
+	p->macros_by_package = val_dict_new(&p->arena, 4);
+	p->jinja = jj_env_new();
+	/* parsing is CPU-bound: one thread a core, whatever --threads says about the database */
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	p->nparse_arenas = cores > 1 ? (int)(cores > PROJ_MAX_THREADS ? PROJ_MAX_THREADS : cores) : 1;
+	p->parse_arenas = xcalloc((size_t)p->nparse_arenas, sizeof(struct arena));
+	for (int t = 0; t < p->nparse_arenas; t++)
+		arena_init(&p->parse_arenas[t], 1 << 20);
+
+	if (load_project_yml(p, opt, dl) < 0)
+		return -1;
+	if (load_vars(p, opt, dl) < 0)
+		return -1;
+	p->packages = ARENA_ARRAY(&p->arena, struct package, 1);
+	p->packages[0].name = p->name;
+	p->packages[0].root = p->root;
+	p->packages[0].project_yml = p->yml;
+	p->packages[0].is_root = true;
+	p->npackages = 1;
+	dbt_install_globals(p);
+	if (proj_load_profile(p, opt, dl) < 0)
+		return -1;
+	if (proj_load_macros(p, dl) < 0)
+		return -1;
+	struct nodes_builder nb = {0};
+	int rc = 0;
+	double t0 = now_s();
+	rc |= proj_find_models(p, &nb, dl);
+	double t1 = now_s();
+	rc |= proj_load_schema_files(p, &nb, dl);
+	double t2 = now_s();
+	if (rc)
+		goto out;
+	rc = proj_parse_nodes(p, &nb, opt->threads, dl);
+	double t3 = now_s();
+	if (rc)
+		goto out;
+	rc = proj_build_tests(p, &nb, dl);
+	double t4 = now_s();
+	if (rc)
+		goto out;
+	p->nodes = nb.v;
+	p->nnodes = nb.n;
+	nb.v = NULL;
+	rc = index_nodes(p, dl);
+	if (rc)
+		goto out;
+	rc = proj_resolve(p, dl);
+	double t5 = now_s();
+	timing("load: find %.3fs, properties %.3fs, parse %.3fs, tests %.3fs, resolve %.3fs", t1 - t0,
+	       t2 - t1, t3 - t2, t4 - t3, t5 - t4);
+out:
+	if (nb.v) {
+		/* keep the nodes for diagnostics */
+		p->nodes = nb.v;
+		p->nnodes = nb.n;
+	}
+	return rc || dl->nerrors ? -1 : 0;
+}
+
+void proj_release(struct project *p)
+{
+	for (int i = 0; i < p->nparse_arenas; i++)
+		arena_release(&p->parse_arenas[i]);
+	free(p->parse_arenas);
+	free(p->nodes);
+	map_release(&p->by_id);
+	map_release(&p->by_name);
+	map_release(&p->sources_by_name);
+	if (p->jinja)
+		jj_env_free(p->jinja);
+	arena_release(&p->arena);
+	memset(p, 0, sizeof(*p));
+}
+
+struct node *proj_node(struct project *p, const char *unique_id)
+{
+	return map_gets(&p->by_id, unique_id);
+}
+
+struct node *proj_ref(struct project *p, const char *package, const char *name)
+{
+	if (package) {
+		char key[512];
+		snprintf(key, sizeof(key), "%s.%s", package, name);
+		return map_gets(&p->by_name, key);
+	}
+	return map_gets(&p->by_name, name);
+}
+
+struct node *proj_source(struct project *p, const char *source, const char *table)
+{
+	char key[512];
+	snprintf(key, sizeof(key), "%s.%s", source, table);
+	return map_gets(&p->sources_by_name, key);
+}

@@ -1,0 +1,59 @@
+/* Internal interfaces between the files of the project loader (see load.c for the order). */
+#ifndef SLUICE_PROJECT_LOAD_INTERNAL_H
+#define SLUICE_PROJECT_LOAD_INTERNAL_H
+
+#include "core/vec.h"
+
+#define PROJ_MAX_THREADS 8
+#include "project/project.h"
+
+/* A generic test from a properties file, waiting to become a node once every model is known */
+struct pending_test {
+	value def;                   /* the test entry: a string or a one-key dict */
+	struct loc loc;
+	const char *package;
+	const char *yml_path;        /* original_file_path of the yml */
+	uint32_t yml_file;
+	enum node_type target_type;  /* NODE_MODEL (also seeds, snapshots) or NODE_SOURCE */
+	const char *target_name;     /* model name, or source name */
+	const char *table_name;      /* for sources */
+	const char *column;          /* or NULL */
+};
+
+struct nodes_builder {
+	struct node **v;
+	size_t n, cap;
+	value patches;  /* dict: "models:pkg:name" -> {entry, yml_path, yml_file, columns} */
+	VEC(struct pending_test *) tests;
+};
+
+const char *proj_read_file(struct project *p, const char *abs, const char *display, uint32_t *pfile,
+			   size_t *plen, struct diag_list *dl);
+int proj_load_profile(struct project *p, const struct proj_options *opt, struct diag_list *dl);
+int proj_load_macros(struct project *p, struct diag_list *dl);
+int proj_find_models(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
+int proj_load_schema_files(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
+int proj_parse_nodes(struct project *p, struct nodes_builder *nb, int threads, struct diag_list *dl);
+int proj_build_tests(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
+int proj_resolve(struct project *p, struct diag_list *dl);
+
+/*
+ * Runs fn(ctx, i, arena) for every i in [0, n) on the parsing threads (one a core), each with its
+ * own long-lived arena from p->parse_arenas. fn must touch only item i's state and thread-safe
+ * things (diag lists). Returns the OR of fn's results.
+ */
+typedef int (*proj_item_fn)(void *ctx, size_t i, struct arena *a);
+int proj_parallel(struct project *p, size_t n, proj_item_fn fn, void *ctx);
+/* Puts the diagnostics added after `mark` (NULL: all) in file and offset order */
+void proj_sort_diags(struct diag_list *dl, struct diag *mark);
+
+/* Adds a node to the builder */
+void proj_add_node(struct nodes_builder *nb, struct node *n);
+/* The config a node gets from dbt_project.yml's models:/seeds:/... hierarchy */
+value proj_hierarchy_config(struct project *p, const struct node *n, struct arena *a);
+/* Merges config `src` into `dst` with dbt's rules (tags and hooks append, meta merges) */
+void proj_config_merge(struct arena *a, value dst, value src);
+/* Whether a key names a config (as opposed to a sub-folder) in dbt_project.yml */
+bool proj_is_config_key(const char *key);
+
+#endif

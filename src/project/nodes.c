@@ -1,0 +1,257 @@
+/*
+ * Finding the files that become nodes: models (every .sql under model-paths), singular
+ * tests (every .sql under test-paths, outside generic/), and the macros of the global project and the packages.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fs.h"
+#include "core/log.h"
+#include "core/sb.h"
+#include "dbt/internal.h"
+#include "jinja/jinja.h"
+#include "project/load_internal.h"
+
+void proj_add_node(struct nodes_builder *nb, struct node *n)
+{
+	VEC_PUSH(nb, n);
+}
+
+/* fqn: [package, folders of `path`..., name] */
+static value make_fqn(struct arena *a, const char *package, const char *path, const char *name)
+{
+	value fqn = val_list_new(a, 4);
+	val_list_push(fqn, val_str(package));
+	const char *s = path;
+	for (;;) {
+		const char *slash = strchr(s, '/');
+		if (!slash)
+			break;
+		val_list_push(fqn, val_str_dup(a, s, (size_t)(slash - s)));
+		s = slash + 1;
+	}
+	val_list_push(fqn, val_str(name));
+	return fqn;
+}
+
+static struct node *new_file_node(struct project *p, const struct package *pkg, enum node_type type,
+				  const char *dir, const char *rel, struct diag_list *dl)
+{
+	struct arena *a = &p->arena;
+	struct node *n = ARENA_NEW(a, struct node);
+	n->type = type;
+	n->package = pkg->name;
+	n->path = rel;
+	n->original_file_path = fs_join(a, dir, rel);
+	n->abs_path = fs_join(a, pkg->root, n->original_file_path);
+	n->name = fs_stem(a, rel);
+	n->unique_id = arena_sprintf(a, "%s.%s.%s", node_type_name(type), pkg->name, n->name);
+	n->language = "sql";
+	n->fqn = make_fqn(a, pkg->name, rel, n->name);
+	n->config = val_dict_new(a, 8);
+	n->unrendered_config = val_dict_new(a, 4);
+	n->columns = val_dict_new(a, 0);
+	n->meta = val_dict_new(a, 0);
+	n->tags = val_list_new(a, 0);
+	n->description = "";
+	n->enabled = true;
+	n->attached_node = NODE_NONE;
+	n->test_metadata = val_none();
+	n->source_meta = val_none();
+	n->freshness = val_none();
+	const char *display = pkg->is_root ? n->original_file_path : n->abs_path;
+	n->raw_code = proj_read_file(p, n->abs_path, display, &n->file, &n->raw_len, dl);
+	if (!n->raw_code)
+		return NULL;
+	return n;
+}
+
+static int find_in_paths(struct project *p, const struct package *pkg, value paths, enum node_type type,
+			 struct nodes_builder *nb, struct map *seen, struct diag_list *dl)
+{
+	static const char *const sql[] = {".sql", NULL};
+	int rc = 0;
+	for (uint32_t i = 0; i < paths.l->len; i++) {
+		const char *dir = paths.l->items[i].s;
+		char *abs = fs_join(&p->arena, pkg->root, dir);
+		char **files;
+		size_t nfiles;
+		if (fs_list(&p->arena, abs, sql, &files, &nfiles) < 0) {
+			diag_error(dl, LOC_NONE, "cannot list '%s'", abs);
+			rc = -1;
+			continue;
+		}
+		for (size_t f = 0; f < nfiles; f++) {
+			/* generic test definitions live in tests/generic/ and are macros, not nodes */
+			if (type == NODE_TEST && !strncmp(files[f], "generic/", 8))
+				continue;
+			struct node *n = new_file_node(p, pkg, type, dir, files[f], dl);
+			if (!n) {
+				rc = -1;
+				continue;
+			}
+			struct node *prev = map_gets(seen, n->name);
+			if (prev) {
+				struct diag *d = diag_error(dl, loc_at(n->file, 1, 1, 0),
+							    "two %ss are named '%s'", node_type_name(type), n->name);
+				diag_note(dl, d, loc_at(prev->file, 1, 1, 0), "the other one is here");
+				diag_hint(dl, d, "rename one of the files: %s names must be unique in a project",
+					  node_type_name(type));
+				rc = -1;
+				continue;
+			}
+			map_puts(seen, n->name, n);
+			proj_add_node(nb, n);
+		}
+	}
+	return rc;
+}
+
+int proj_find_models(struct project *p, struct nodes_builder *nb, struct diag_list *dl)
+{
+	int rc = 0;
+	for (size_t i = 0; i < p->npackages; i++) {
+		struct map seen = MAP_INIT;
+		struct map seen_tests = MAP_INIT;
+		const struct package *pkg = &p->packages[i];
+		value yml = pkg->project_yml;
+		value mp = pkg->is_root ? p->model_paths : val_dict_gets(yml, "model-paths");
+		value tp = pkg->is_root ? p->test_paths : val_dict_gets(yml, "test-paths");
+		if (mp.type != V_LIST) {
+			mp = val_list_new(&p->arena, 1);
+			val_list_push(mp, val_str("models"));
+		}
+		if (tp.type != V_LIST) {
+			tp = val_list_new(&p->arena, 1);
+			val_list_push(tp, val_str("tests"));
+		}
+		rc |= find_in_paths(p, pkg, mp, NODE_MODEL, nb, &seen, dl);
+		rc |= find_in_paths(p, pkg, tp, NODE_TEST, nb, &seen_tests, dl);
+		map_release(&seen);
+		map_release(&seen_tests);
+	}
+	return rc;
+}
+
+/* ---- macros ---- */
+
+static const char *macros_dir(struct project *p)
+{
+	const char *env = getenv("SLUICE_MACROS_DIR");
+	if (env && fs_is_dir(env))
+		return env;
+	char *exe = fs_self_exe(&p->arena);
+	if (exe) {
+		char *bindir = fs_dirname(&p->arena, exe);
+		char *cand = fs_abspath(&p->arena, fs_join(&p->arena, bindir, "../share/sluice/macros"));
+		if (fs_is_dir(cand))
+			return cand;
+	}
+	if (fs_is_dir(SLUICE_INSTALL_MACROS))
+		return SLUICE_INSTALL_MACROS;
+	if (fs_is_dir(SLUICE_SOURCE_MACROS))
+		return SLUICE_SOURCE_MACROS;
+	return NULL;
+}
+
+static int load_macro_file(struct project *p, const char *package, const char *root, const char *rel,
+			   const char *display, value pkg_macros, struct diag_list *dl)
+{
+	char *abs = fs_join(&p->arena, root, rel);
+	uint32_t file;
+	size_t len;
+	const char *text = proj_read_file(p, abs, display, &file, &len, dl);
+	if (!text)
+		return -1;
+	struct jj_template *t;
+	if (jj_parse(p->jinja, &p->arena, display, file, text, len, &t, dl) < 0)
+		return -1;
+	value ms = jj_template_macros(&p->arena, t, package);
+	for (uint32_t i = 0; i < ms.d->len; i++) {
+		value name = ms.d->e[i].key;
+		struct macro_def *m = ARENA_NEW(&p->arena, struct macro_def);
+		m->name = name.s;
+		m->package = package;
+		m->unique_id = arena_sprintf(&p->arena, "macro.%s.%s", package, name.s);
+		m->path = rel;
+		m->abs_path = abs;
+		m->file = file;
+		m->fn = ms.d->e[i].val;
+		m->loc = jj_macro_loc(m->fn);
+		m->description = "";
+		m->arguments = val_list_new(&p->arena, 0);
+		m->meta = val_dict_new(&p->arena, 0);
+		value prev = val_dict_get(pkg_macros, name);
+		if (prev.type != V_UNDEF && strcmp(package, "dbt")) {
+			struct diag *d = diag_error(dl, m->loc, "macro '%s' is defined twice in package '%s'",
+						    name.s, package);
+			diag_note(dl, d, jj_macro_loc(prev), "first defined here");
+			diag_hint(dl, d, "rename or remove one of them");
+			return -1;
+		}
+		val_dict_set(pkg_macros, name, m->fn);
+		p->macros = arena_realloc(&p->arena, p->macros, p->nmacros * sizeof(*p->macros),
+					  (p->nmacros + 1) * sizeof(*p->macros));
+		p->macros[p->nmacros++] = m;
+	}
+	value docs = jj_template_blocks(&p->arena, t, "docs");
+	for (uint32_t i = 0; docs.type == V_DICT && i < docs.d->len; i++)
+		val_dict_set(p->docs_blocks,
+			     val_str_fmt(&p->arena, "%s.%s", package, docs.d->e[i].key.s), docs.d->e[i].val);
+	return 0;
+}
+
+static int load_macro_dir(struct project *p, const char *package, const char *root, const char *dir,
+			  bool is_global, struct diag_list *dl)
+{
+	static const char *const sql[] = {".sql", NULL};
+	value pkg_macros = val_dict_gets(p->macros_by_package, package);
+	if (pkg_macros.type != V_DICT) {
+		pkg_macros = val_dict_new(&p->arena, 64);
+		val_dict_sets(p->macros_by_package, package, pkg_macros);
+	}
+	char *abs = fs_join(&p->arena, root, dir);
+	char **files;
+	size_t n;
+	if (fs_list(&p->arena, abs, sql, &files, &n) < 0) {
+		diag_error(dl, LOC_NONE, "cannot list '%s'", abs);
+		return -1;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *rel = fs_join(&p->arena, dir, files[i]);
+		const char *display = is_global ? arena_sprintf(&p->arena, "<sluice>/macros/%s", files[i]) : rel;
+		rc |= load_macro_file(p, package, root, rel, display, pkg_macros, dl);
+	}
+	return rc;
+}
+
+int proj_load_macros(struct project *p, struct diag_list *dl)
+{
+	const char *gdir = macros_dir(p);
+	if (!gdir) {
+		struct diag *d = diag_error(dl, LOC_NONE, "the built-in macros of Sluice were not found");
+		diag_hint(dl, d, "reinstall Sluice, or set SLUICE_MACROS_DIR to its macros folder");
+		return -1;
+	}
+	int rc = load_macro_dir(p, "dbt", gdir, ".", true, dl);
+	for (size_t i = 0; i < p->npackages; i++) {
+		const struct package *pkg = &p->packages[i];
+		value mp = pkg->is_root ? p->macro_paths : val_dict_gets(pkg->project_yml, "macro-paths");
+		if (mp.type != V_LIST) {
+			mp = val_list_new(&p->arena, 1);
+			val_list_push(mp, val_str("macros"));
+		}
+		for (uint32_t j = 0; j < mp.l->len; j++)
+			rc |= load_macro_dir(p, pkg->name, pkg->root, mp.l->items[j].s, false, dl);
+		/* generic tests under test-paths/generic are macros too */
+		value tp = pkg->is_root ? p->test_paths : val_dict_gets(pkg->project_yml, "test-paths");
+		for (uint32_t j = 0; tp.type == V_LIST && j < tp.l->len; j++) {
+			char *g = fs_join(&p->arena, tp.l->items[j].s, "generic");
+			if (fs_is_dir(fs_join(&p->arena, pkg->root, g)))
+				rc |= load_macro_dir(p, pkg->name, pkg->root, g, false, dl);
+		}
+	}
+	dbt_install_macros(p);
+	return rc;
+}

@@ -1,0 +1,504 @@
+/*
+ * Parsing nodes: each model and singular test is parsed once into a Jinja template and rendered in
+ * the parse phase, which records its ref()/source()/config() calls. Then configs are resolved
+ * (dbt_project.yml hierarchy < properties file < config() in the file) and generic tests from the
+ * properties files become test nodes, named as dbt names them.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/hash.h"
+#include "core/log.h"
+#include "core/sb.h"
+#include "dbt/context.h"
+#include "jinja/jinja.h"
+#include "project/load_internal.h"
+#include "project/yml.h"
+
+static void apply_patch(struct node *n, value patch, value cfg, struct arena *a, struct diag_list *dl)
+{
+	value e = val_dict_gets(patch, "entry");
+	const char *desc = "";
+	(void)yml_str(e, "description", "", &desc, dl);
+	n->description = desc;
+	n->columns = val_dict_gets(patch, "columns");
+	value pc = val_dict_gets(e, "config");
+	if (pc.type == V_DICT) {
+		proj_config_merge(a, cfg, pc);
+		proj_config_merge(a, n->unrendered_config, pc);
+	}
+	/* meta, tags and docs may also sit beside config: */
+	static const char *const beside[] = {"meta", "tags", "docs", NULL};
+	for (const char *const *k = beside; *k; k++) {
+		value v = val_dict_gets(e, *k);
+		if (v.type == V_DICT || v.type == V_LIST || (v.type == V_STR && !strcmp(*k, "tags"))) {
+			value m = val_dict_new(a, 1);
+			val_dict_sets(m, *k, v);
+			proj_config_merge(a, cfg, m);
+		}
+	}
+	value yp = val_dict_gets(patch, "yml_path");
+	n->patch_path = arena_sprintf(a, "%s://%s", n->package, yp.s);
+	n->yaml_loc = e.d->loc;
+}
+
+static const char *default_materialized(enum node_type t)
+{
+	switch (t) {
+	case NODE_MODEL: return "view";
+	case NODE_SEED: return "seed";
+	case NODE_SNAPSHOT: return "snapshot";
+	case NODE_TEST: return "test";
+	default: return NULL;
+	}
+}
+
+/* Fills the fields dbt derives from config: enabled, tags, meta, docs, and the defaults */
+static void finish_config(struct node *n, struct arena *a)
+{
+	value c = n->config;
+	if (val_dict_gets(c, "enabled").type == V_UNDEF)
+		val_dict_sets(c, "enabled", val_bool(true));
+	n->enabled = val_truthy(val_dict_gets(c, "enabled"));
+	const char *mat = default_materialized(n->type);
+	if (mat && val_dict_gets(c, "materialized").type == V_UNDEF)
+		val_dict_sets(c, "materialized", val_str(mat));
+	value tags = val_dict_gets(c, "tags");
+	if (tags.type == V_STR) {
+		value l = val_list_new(a, 1);
+		val_list_push(l, tags);
+		tags = l;
+	}
+	if (tags.type != V_LIST)
+		tags = val_list_new(a, 0);
+	val_dict_sets(c, "tags", tags);
+	n->tags = tags;
+	value meta = val_dict_gets(c, "meta");
+	if (meta.type != V_DICT) {
+		meta = val_dict_new(a, 0);
+		val_dict_sets(c, "meta", meta);
+	}
+	n->meta = meta;
+	value docs = val_dict_gets(c, "docs");
+	if (docs.type != V_DICT) {
+		docs = val_dict_new(a, 2);
+		val_dict_sets(docs, "show", val_bool(true));
+		val_dict_sets(docs, "node_color", val_none());
+		val_dict_sets(c, "docs", docs);
+	}
+	n->docs = docs;
+	static const char *const hook_keys[] = {"pre-hook", "post-hook", NULL};
+	for (const char *const *k = hook_keys; *k; k++) {
+		value h = val_dict_gets(c, *k);
+		if (h.type != V_LIST) {
+			value l = val_list_new(a, 1);
+			if (h.type == V_STR || h.type == V_DICT)
+				val_list_push(l, h);
+			val_dict_sets(c, *k, l);
+		}
+	}
+}
+
+/* Parsing state shared by the parsing threads: only the used-patch flags are written concurrently,
+ * and each patch is matched by at most one node, so each flag has one writer */
+struct parse_job {
+	struct project *p;
+	struct nodes_builder *nb;
+	struct diag_list *dl;
+	uint8_t *patch_used;
+	struct arena *scratch;  /* one per thread, indexed like p->parse_arenas */
+};
+
+/* Everything a node keeps is allocated in `keep`, the calling thread's arena */
+static int parse_one(struct parse_job *job, struct node *n, struct arena *scratch, struct arena *keep)
+{
+	struct project *p = job->p;
+	struct diag_list *dl = job->dl;
+	char sum[65];
+	sha256_hex(n->raw_code, n->raw_len, sum);
+	n->checksum = arena_strdup(keep, sum);
+	const char *display = diag_file_path(n->file);
+	if (jj_parse(p->jinja, keep, display, n->file, n->raw_code, n->raw_len, &n->tmpl, dl) < 0)
+		return -1;
+	/* config() calls land in n->config; keep them apart to apply them last */
+	n->config = val_dict_new(keep, 8);
+	n->unrendered_config = val_dict_new(keep, 4);
+	struct arena_mark m = arena_mark(scratch);
+	int rc = dbt_parse_node(p, n, scratch, keep, dl);
+	arena_reset(scratch, m);
+	if (rc)
+		return -1;
+	value infile = n->config;
+	value cfg = proj_hierarchy_config(p, n, keep);
+	const char *kind = n->type == NODE_MODEL ? "models" : n->type == NODE_SEED ? "seeds"
+			 : n->type == NODE_SNAPSHOT ? "snapshots" : n->type == NODE_ANALYSIS ? "analyses" : NULL;
+	if (kind) {
+		char key[512];
+		snprintf(key, sizeof(key), "%s:%s:%s", kind, n->package, n->name);
+		long at = val_dict_find(job->nb->patches, val_str(key));
+		if (at >= 0) {
+			apply_patch(n, job->nb->patches.d->e[at].val, cfg, keep, dl);
+			job->patch_used[at] = 1;
+		}
+	}
+	proj_config_merge(keep, cfg, infile);
+	proj_config_merge(keep, n->unrendered_config, infile);
+	n->config = cfg;
+	finish_config(n, keep);
+	return 0;
+}
+
+static int parse_item(void *ctx, size_t i, struct arena *keep)
+{
+	struct parse_job *job = ctx;
+	struct node *n = job->nb->v[i];
+	if (n->type == NODE_SOURCE) {
+		finish_config(n, keep);
+		return 0;
+	}
+	/* the scratch arena of this thread: its index is its keep arena's */
+	struct arena *scratch = &job->scratch[keep - job->p->parse_arenas];
+	return parse_one(job, n, scratch, keep);
+}
+
+int proj_parse_nodes(struct project *p, struct nodes_builder *nb, int threads, struct diag_list *dl)
+{
+	(void)threads;
+	struct parse_job job = {.p = p, .nb = nb, .dl = dl};
+	job.patch_used = xcalloc(nb->patches.d->len + 1, 1);
+	job.scratch = xcalloc((size_t)p->nparse_arenas, sizeof(struct arena));
+	for (int t = 0; t < p->nparse_arenas; t++)
+		arena_init(&job.scratch[t], 256 * 1024);
+	struct diag *before = dl->tail;
+	int rc = proj_parallel(p, nb->n, parse_item, &job);
+	proj_sort_diags(dl, before);
+	for (int t = 0; t < p->nparse_arenas; t++)
+		arena_release(&job.scratch[t]);
+	free(job.scratch);
+	/* patches that matched no node: dbt warns */
+	for (uint32_t i = 0; i < nb->patches.d->len; i++) {
+		if (job.patch_used[i])
+			continue;
+		value e = val_dict_gets(nb->patches.d->e[i].val, "entry");
+		value name = val_dict_gets(e, "name");
+		struct diag *d = diag_warn(dl, yml_val_loc(e, "name"),
+					   "'%s' is described here but no such model, seed or snapshot exists",
+					   name.type == V_STR ? name.s : "?");
+		diag_hint(dl, d, "check the name, or remove the entry");
+	}
+	free(job.patch_used);
+	return rc;
+}
+
+/* ---- generic tests ---- */
+
+/* Python's str() of an argument part, for test names */
+static void flat_part(struct sb *out, value v)
+{
+	if (v.type == V_STR)
+		sb_add(out, v.s, v.len);
+	else
+		val_str_to(out, v);
+}
+
+static void clean_append(struct sb *out, const char *s, size_t n)
+{
+	bool in_bad = false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (isalnum(c) || c == '_') {
+			sb_addc(out, (char)c);
+			in_bad = false;
+		} else if (!in_bad) {
+			sb_addc(out, '_');
+			in_bad = true;
+		}
+	}
+}
+
+static int cmp_keys(const void *x, const void *y)
+{
+	const struct ventry *a = *(const struct ventry *const *)x, *b = *(const struct ventry *const *)y;
+	return strcmp(a->key.s, b->key.s);
+}
+
+/*
+ * dbt's test name: {type}_{target}_{args...} with args sorted by name, each value flattened
+ * (lists and dicts give their items), non-identifier runs replaced by '_', joined with '__'.
+ * Names of 64 characters or more become {type prefix}_{md5}.
+ */
+static const char *test_name(struct arena *a, const char *type, const char *target, value kwargs)
+{
+	struct sb flat = SB_INIT;
+	size_t n = kwargs.d->len;
+	const struct ventry **order = xmalloc((n + 1) * sizeof(*order));
+	for (size_t i = 0; i < n; i++)
+		order[i] = &kwargs.d->e[i];
+	qsort(order, n, sizeof(*order), cmp_keys);
+	bool first = true;
+	for (size_t i = 0; i < n; i++) {
+		if (val_streq(order[i]->key, "model"))
+			continue;
+		value v = order[i]->val;
+		size_t np = v.type == V_LIST ? v.l->len : v.type == V_DICT ? v.d->len : 1;
+		for (size_t j = 0; j < np; j++) {
+			value part = v.type == V_LIST ? v.l->items[j] : v.type == V_DICT ? v.d->e[j].val : v;
+			struct sb s = SB_INIT;
+			flat_part(&s, part);
+			if (!first)
+				sb_adds(&flat, "__");
+			clean_append(&flat, s.buf, s.len);
+			sb_release(&s);
+			first = false;
+		}
+	}
+	free(order);
+	char *full = flat.len ? arena_sprintf(a, "%s_%s_%s", type, target, flat.buf)
+			      : arena_sprintf(a, "%s_%s", type, target);
+	sb_release(&flat);
+	if (strlen(full) < 64)
+		return full;
+	char ident[64];
+	snprintf(ident, sizeof(ident), "%s_%s", type, target);
+	ident[30] = '\0';
+	char md5[33];
+	md5_hex(full, strlen(full), md5);
+	return arena_sprintf(a, "%s_%s", ident, md5);
+}
+
+/* Python repr of dbt's get_hashable_md(): dict keys sorted, scalars str()'d */
+static void hashable_repr(struct sb *out, value v)
+{
+	if (v.type == V_DICT) {
+		size_t n = v.d->len;
+		const struct ventry **order = xmalloc((n + 1) * sizeof(*order));
+		for (size_t i = 0; i < n; i++)
+			order[i] = &v.d->e[i];
+		qsort(order, n, sizeof(*order), cmp_keys);
+		sb_addc(out, '{');
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				sb_adds(out, ", ");
+			val_repr_to(out, order[i]->key);
+			sb_adds(out, ": ");
+			hashable_repr(out, order[i]->val);
+		}
+		sb_addc(out, '}');
+		free(order);
+	} else if (v.type == V_LIST) {
+		sb_addc(out, '[');
+		for (uint32_t i = 0; i < v.l->len; i++) {
+			if (i)
+				sb_adds(out, ", ");
+			hashable_repr(out, v.l->items[i]);
+		}
+		sb_addc(out, ']');
+	} else {
+		struct sb s = SB_INIT;
+		val_str_to(&s, v);
+		val_repr_to(out, val_strn(s.buf, s.len));
+		sb_release(&s);
+	}
+}
+
+/* Builds the node of one generic test into *pout; everything is allocated in `a` */
+static int build_test(struct project *p, struct pending_test *pt, struct arena *a, struct node **pout,
+		      struct diag_list *dl)
+{
+	value def = pt->def;
+	const char *tname;
+	value args = val_dict_new(a, 4);
+	if (def.type == V_STR) {
+		tname = def.s;
+	} else {
+		value k = def.d->e[0].key;
+		value v = def.d->e[0].val;
+		if (k.type != V_STR) {
+			diag_error(dl, pt->loc, "a test's name must be a string");
+			return -1;
+		}
+		tname = k.s;
+		if (v.type == V_DICT) {
+			val_dict_merge(a, args, v);
+		} else if (v.type != V_NONE) {
+			struct diag *d = diag_error(dl, pt->loc, "the arguments of test '%s' must be a mapping", tname);
+			diag_hint(dl, d, "write e.g. '- accepted_values: {values: [a, b]}'");
+			return -1;
+		}
+	}
+	/* arguments: newer dbt nests them under `arguments:`; config keys go to config */
+	value config = val_dict_new(a, 4);
+	value inner = val_dict_gets(args, "config");
+	if (inner.type == V_DICT)
+		val_dict_merge(a, config, inner);
+	val_dict_del(args, val_str("config"));
+	value nested = val_dict_gets(args, "arguments");
+	if (nested.type == V_DICT) {
+		val_dict_del(args, val_str("arguments"));
+		val_dict_merge(a, args, nested);
+	}
+	const char *custom_name = NULL;
+	value nm = val_dict_gets(args, "name");
+	if (nm.type == V_STR) {
+		custom_name = nm.s;
+		val_dict_del(args, val_str("name"));
+	}
+	static const char *const cfg_keys[] = {"severity", "where", "limit", "warn_if", "error_if",
+					       "fail_calc", "store_failures", "store_failures_as",
+					       "enabled", "tags", "meta", "alias", "schema", "database", NULL};
+	for (const char *const *k = cfg_keys; *k; k++) {
+		value v = val_dict_gets(args, *k);
+		if (v.type != V_UNDEF) {
+			val_dict_sets(config, *k, v);
+			val_dict_del(args, val_str(*k));
+		}
+	}
+	const char *ns = NULL;
+	const char *dot = strchr(tname, '.');
+	const char *short_t = tname;
+	if (dot) {
+		ns = arena_strndup(a, tname, (size_t)(dot - tname));
+		short_t = dot + 1;
+	}
+	value kwargs = val_dict_new(a, 4);
+	if (pt->column)
+		val_dict_sets(kwargs, "column_name", val_str(pt->column));
+	val_dict_merge(a, kwargs, args);
+	const char *target = pt->target_type == NODE_SOURCE
+				     ? arena_sprintf(a, "%s_%s", pt->target_name, pt->table_name)
+				     : pt->target_name;
+	const char *type = pt->target_type == NODE_SOURCE ? arena_sprintf(a, "source_%s", short_t) : short_t;
+	if (ns)
+		type = arena_sprintf(a, "%s_%s", ns, type);
+	const char *name = custom_name ? custom_name : test_name(a, type, target, kwargs);
+	const char *model_arg = pt->target_type == NODE_SOURCE
+					? arena_sprintf(a, "{{ get_where_subquery(source('%s', '%s')) }}", pt->target_name, pt->table_name)
+					: arena_sprintf(a, "{{ get_where_subquery(ref('%s')) }}", pt->target_name);
+	val_dict_sets(kwargs, "model", val_str(model_arg));
+	value md = val_dict_new(a, 3);
+	val_dict_sets(md, "name", val_str(short_t));
+	val_dict_sets(md, "kwargs", kwargs);
+	val_dict_sets(md, "namespace", ns ? val_str(ns) : val_none());
+
+	struct sb h = SB_INIT;
+	sb_adds(&h, name);
+	hashable_repr(&h, md);
+	char md5[33];
+	md5_hex(h.buf, h.len, md5);
+	sb_release(&h);
+
+	struct node *n = ARENA_NEW(a, struct node);
+	n->type = NODE_TEST;
+	n->package = pt->package;
+	n->name = name;
+	n->unique_id = arena_sprintf(a, "test.%s.%s.%s", pt->package, name, md5 + 22);
+	n->original_file_path = pt->yml_path;
+	n->path = arena_sprintf(a, "%s.sql", name);
+	n->file = pt->yml_file;
+	n->yaml_loc = pt->loc;
+	n->language = "sql";
+	n->raw_code = arena_sprintf(a, "{{ %s(**_dbt_generic_test_kwargs) }}",
+				    ns ? arena_sprintf(a, "%s.test_%s", ns, short_t) : arena_sprintf(a, "test_%s", short_t));
+	n->raw_len = strlen(n->raw_code);
+	char sum[65];
+	sha256_hex(n->raw_code, n->raw_len, sum);
+	n->checksum = arena_strdup(a, sum);
+	value fqn = val_list_new(a, 4);
+	val_list_push(fqn, val_str(pt->package));
+	const char *s = strchr(pt->yml_path, '/');
+	s = s ? s + 1 : pt->yml_path;
+	for (;;) {
+		const char *slash = strchr(s, '/');
+		if (!slash)
+			break;
+		val_list_push(fqn, val_str_dup(a, s, (size_t)(slash - s)));
+		s = slash + 1;
+	}
+	val_list_push(fqn, val_str(name));
+	n->fqn = fqn;
+	n->test_metadata = md;
+	n->column_name = pt->column;
+	n->attached_node = NODE_NONE;
+	n->description = "";
+	n->columns = val_dict_new(a, 0);
+	n->unrendered_config = config;
+	n->source_meta = val_none();
+	n->freshness = val_none();
+	/* what it tests is a dependency: a ref or a source */
+	if (pt->target_type == NODE_SOURCE) {
+		n->sources = ARENA_NEW(a, struct source_call);
+		n->sources[0] = (struct source_call){pt->target_name, pt->table_name, pt->loc};
+		n->nsources = 1;
+	} else {
+		n->refs = ARENA_NEW(a, struct ref_call);
+		n->refs[0] = (struct ref_call){NULL, pt->target_name, pt->loc};
+		n->nrefs = 1;
+	}
+	/* refs inside arguments, such as relationships' to: ref('customers') */
+	for (uint32_t i = 0; i < kwargs.d->len; i++) {
+		value v = kwargs.d->e[i].val;
+		if (v.type != V_STR || val_streq(kwargs.d->e[i].key, "model"))
+			continue;
+		const char *r = strstr(v.s, "ref(");
+		if (!r)
+			continue;
+		const char *q1 = strpbrk(r + 4, "'\"");
+		const char *q2 = q1 ? strchr(q1 + 1, *q1) : NULL;
+		if (!q2)
+			continue;
+		n->refs = arena_realloc(a, n->refs, n->nrefs * sizeof(*n->refs), (n->nrefs + 1) * sizeof(*n->refs));
+		n->refs[n->nrefs++] = (struct ref_call){NULL, arena_strndup(a, q1 + 1, (size_t)(q2 - q1 - 1)), pt->loc};
+	}
+	value cfg = proj_hierarchy_config(p, n, a);
+	proj_config_merge(a, cfg, config);
+	n->config = cfg;
+	finish_config(n, a);
+	*pout = n;
+	return 0;
+}
+
+struct tests_job {
+	struct project *p;
+	struct pending_test **tests;
+	struct node **out;
+	struct diag_list *dl;
+};
+
+static int test_item(void *ctx, size_t i, struct arena *a)
+{
+	struct tests_job *job = ctx;
+	return build_test(job->p, job->tests[i], a, &job->out[i], job->dl);
+}
+
+int proj_build_tests(struct project *p, struct nodes_builder *nb, struct diag_list *dl)
+{
+	size_t nt = nb->tests.n;
+	struct tests_job job = {.p = p, .tests = nb->tests.v, .dl = dl};
+	job.out = xcalloc(nt + 1, sizeof(struct node *));
+	struct diag *before = dl->tail;
+	int rc = proj_parallel(p, nt, test_item, &job);
+	proj_sort_diags(dl, before);
+	struct map seen = MAP_INIT;
+	for (size_t i = 0; i < nt; i++) {
+		struct node *n = job.out[i];
+		if (!n)
+			continue;
+		struct node *prev = map_gets(&seen, n->unique_id);
+		if (prev) {
+			struct diag *d = diag_error(dl, n->yaml_loc, "two tests would both be named '%s'", n->name);
+			diag_note(dl, d, prev->yaml_loc, "the other one is here");
+			diag_hint(dl, d, "give one of them a 'name:'");
+			rc = -1;
+			continue;
+		}
+		map_puts(&seen, n->unique_id, n);
+		proj_add_node(nb, n);
+	}
+	map_release(&seen);
+	free(job.out);
+	VEC_FREE(&nb->tests);
+	return rc;
+}

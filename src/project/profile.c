@@ -1,0 +1,212 @@
+/*
+ * The profile: profiles.yml found as dbt finds it (--profiles-dir, DBT_PROFILES_DIR, the project
+ * folder, the current folder, ~/.dbt/), the profile named by --profile or dbt_project.yml, the
+ * target named by --target or the profile's `target:`. String values are rendered as Jinja, so
+ * env_var() works; values of secret keys and DBT_ENV_SECRET_* variables are registered as secrets.
+ * With no profiles.yml anywhere, the project runs on an embedded DuckDB file under the target path.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fs.h"
+#include "core/log.h"
+#include "core/sb.h"
+#include "dbt/context.h"
+#include "project/load_internal.h"
+#include "project/yml.h"
+
+static const char *find_profiles(struct project *p, const struct proj_options *opt, bool *pexplicit)
+{
+	*pexplicit = false;
+	if (opt->profiles_dir) {
+		*pexplicit = true;
+		return fs_join(&p->arena, opt->profiles_dir, "profiles.yml");
+	}
+	const char *env = getenv("DBT_PROFILES_DIR");
+	if (env && *env) {
+		*pexplicit = true;
+		return fs_join(&p->arena, env, "profiles.yml");
+	}
+	char *cand = fs_join(&p->arena, p->root, "profiles.yml");
+	if (fs_is_file(cand))
+		return cand;
+	cand = fs_abspath(&p->arena, "profiles.yml");
+	if (fs_is_file(cand))
+		return cand;
+	const char *home = getenv("HOME");
+	if (home) {
+		cand = fs_join(&p->arena, home, ".dbt/profiles.yml");
+		if (fs_is_file(cand))
+			return cand;
+	}
+	return NULL;
+}
+
+static bool secret_key(const char *k)
+{
+	static const char *const keys[] = {"password", "pass", "token", "secret", "api_key",
+					   "private_key", "private_key_passphrase", "client_secret",
+					   "keyfile_json", "access_token", NULL};
+	for (const char *const *s = keys; *s; s++)
+		if (!strcmp(k, *s))
+			return true;
+	return false;
+}
+
+/* Renders every string of a YAML tree that contains Jinja, in place */
+static int render_tree(struct dbt_render *r, value v, const char *name, struct diag_list *dl)
+{
+	if (v.type == V_DICT) {
+		for (uint32_t i = 0; i < v.d->len; i++) {
+			value *pv = &v.d->e[i].val;
+			if (pv->type == V_STR && (strstr(pv->s, "{{") || strstr(pv->s, "{%"))) {
+				const char *out;
+				struct loc l = v.d->vallocs ? v.d->vallocs[i] : LOC_NONE;
+				if (dbt_render_string(r, name, pv->s, l, &out) < 0)
+					return -1;
+				*pv = val_str(out);
+			} else if (render_tree(r, *pv, name, dl) < 0) {
+				return -1;
+			}
+			value k = v.d->e[i].key;
+			if (k.type == V_STR && secret_key(k.s) && pv->type == V_STR)
+				log_add_secret(pv->s);
+		}
+	} else if (v.type == V_LIST) {
+		for (uint32_t i = 0; i < v.l->len; i++) {
+			value *pv = &v.l->items[i];
+			if (pv->type == V_STR && (strstr(pv->s, "{{") || strstr(pv->s, "{%"))) {
+				const char *out;
+				struct loc l = v.l->locs ? v.l->locs[i] : LOC_NONE;
+				if (dbt_render_string(r, name, pv->s, l, &out) < 0)
+					return -1;
+				*pv = val_str(out);
+			} else if (render_tree(r, *pv, name, dl) < 0) {
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int zero_config(struct project *p, const struct proj_options *opt)
+{
+	struct profile_target *t = &p->target;
+	t->zero_config = true;
+	t->profile_name = p->profile_name ? p->profile_name : p->name;
+	t->target_name = "dev";
+	t->type = "duckdb";
+	t->fields = val_dict_new(&p->arena, 4);
+	val_dict_sets(t->fields, "type", val_str("duckdb"));
+	const char *path = arena_sprintf(&p->arena, "%s/%s.duckdb", p->target_path, p->name);
+	val_dict_sets(t->fields, "path", val_str(path));
+	val_dict_sets(t->fields, "schema", val_str("main"));
+	t->schema = "main";
+	t->database = p->name;
+	t->threads = opt->threads > 0 ? opt->threads : 1;
+	val_dict_sets(t->fields, "threads", val_int(t->threads));
+	return 0;
+}
+
+int proj_load_profile(struct project *p, const struct proj_options *opt, struct diag_list *dl)
+{
+	bool explicit_dir;
+	const char *path = find_profiles(p, opt, &explicit_dir);
+	struct profile_target *t = &p->target;
+	if (!path || (!explicit_dir && !fs_is_file(path)))
+		return zero_config(p, opt);
+	if (!fs_is_file(path)) {
+		struct diag *d = diag_error(dl, LOC_NONE, "profiles.yml not found at '%s'", path);
+		diag_hint(dl, d, "check --profiles-dir / DBT_PROFILES_DIR, or remove them to use the embedded DuckDB default");
+		return -1;
+	}
+	uint32_t file;
+	size_t len;
+	const char *text = proj_read_file(p, path, path, &file, &len, dl);
+	if (!text)
+		return -1;
+	value doc;
+	if (val_from_yaml(&p->arena, file, text, len, &doc, dl) < 0)
+		return -1;
+	if (doc.type != V_DICT) {
+		diag_error(dl, loc_at(file, 1, 1, 1), "profiles.yml must be a mapping of profile names to profiles");
+		return -1;
+	}
+	t->profiles_path = path;
+	const char *pname = opt->profile ? opt->profile : p->profile_name;
+	if (!pname) {
+		struct diag *d = diag_error(dl, loc_at(p->project_file, 1, 1, 1),
+					    "dbt_project.yml names no 'profile' to use from '%s'", path);
+		diag_hint(dl, d, "add 'profile: NAME' to dbt_project.yml or pass --profile NAME");
+		return -1;
+	}
+	value prof = val_dict_gets(doc, pname);
+	if (prof.type != V_DICT) {
+		struct diag *d = diag_error(dl, opt->profile ? LOC_NONE : yml_val_loc(p->yml, "profile"),
+					    "profile '%s' not found in '%s'", pname, path);
+		struct sb names = SB_INIT;
+		for (uint32_t i = 0; i < doc.d->len; i++)
+			if (doc.d->e[i].key.type == V_STR && !val_streq(doc.d->e[i].key, "config"))
+				sb_addf(&names, "%s'%s'", names.len ? ", " : "", doc.d->e[i].key.s);
+		diag_hint(dl, d, "profiles there: %s", names.len ? names.buf : "none");
+		sb_release(&names);
+		return -1;
+	}
+	value outputs;
+	if (yml_dict(prof, "outputs", &outputs, dl) < 0)
+		return -1;
+	if (outputs.type != V_DICT) {
+		diag_error(dl, prof.d->loc, "profile '%s' has no 'outputs'", pname);
+		return -1;
+	}
+	const char *tname = opt->target;
+	if (!tname && yml_str(prof, "target", NULL, &tname, dl) < 0)
+		return -1;
+	if (!tname)
+		tname = "default";
+	value target = val_dict_gets(outputs, tname);
+	if (target.type != V_DICT) {
+		struct diag *d = diag_error(dl, opt->target ? yml_key_loc(prof, "outputs") : yml_val_loc(prof, "target"),
+					    "target '%s' not found in profile '%s'", tname, pname);
+		struct sb names = SB_INIT;
+		for (uint32_t i = 0; i < outputs.d->len; i++)
+			if (outputs.d->e[i].key.type == V_STR)
+				sb_addf(&names, "%s'%s'", names.len ? ", " : "", outputs.d->e[i].key.s);
+		diag_hint(dl, d, "targets there: %s", names.len ? names.buf : "none");
+		sb_release(&names);
+		return -1;
+	}
+	struct dbt_render r = {.proj = p, .phase = DBT_PARSE, .arena = &p->arena, .dl = dl};
+	if (render_tree(&r, target, path, dl) < 0)
+		return -1;
+	t->profile_name = pname;
+	t->target_name = tname;
+	t->fields = target;
+	if (yml_str(target, "type", NULL, &t->type, dl) < 0)
+		return -1;
+	if (!t->type) {
+		struct diag *d = diag_error(dl, target.d->loc, "target '%s' of profile '%s' has no 'type'", tname, pname);
+		diag_hint(dl, d, "add e.g. 'type: duckdb'");
+		return -1;
+	}
+	long threads = 1;
+	if (yml_int(target, "threads", 1, &threads, dl) < 0)
+		return -1;
+	t->threads = opt->threads > 0 ? opt->threads : (int)(threads > 0 ? threads : 1);
+	if (yml_str(target, "schema", NULL, &t->schema, dl) < 0)
+		return -1;
+	if (yml_str(target, "database", NULL, &t->database, dl) < 0)
+		return -1;
+	if (!t->database && yml_str(target, "dbname", NULL, &t->database, dl) < 0)
+		return -1;
+	if (!t->database && !strcmp(t->type, "duckdb")) {
+		/* dbt-duckdb: the database is the file's stem, "memory" for an in-memory one */
+		const char *dbpath = NULL;
+		if (yml_str(target, "path", NULL, &dbpath, dl) < 0)
+			return -1;
+		t->database = !dbpath || !strcmp(dbpath, ":memory:") ? "memory" : fs_stem(&p->arena, dbpath);
+	}
+	if (!t->schema)
+		t->schema = !strcmp(t->type, "duckdb") ? "main" : "public";
+	return 0;
+}

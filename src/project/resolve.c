@@ -1,0 +1,261 @@
+/*
+ * Resolving a parsed project: ref() and source() calls become dependencies (an unknown name is an
+ * error at the call, with a suggestion), and every node that builds a relation gets its database,
+ * schema and alias from the generate_database_name / generate_schema_name / generate_alias_name
+ * macros, which a project may override.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/sb.h"
+#include "dbt/context.h"
+#include "jinja/jinja.h"
+#include "project/load_internal.h"
+
+/* Levenshtein distance, capped: names are short and this runs only on errors */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 128 || lb > 128)
+		return 1000;
+	size_t row[129];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t sub = prev + (a[i - 1] != b[j - 1]);
+			size_t del = row[j] + 1, ins = row[j - 1] + 1;
+			row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+static const char *closest(struct project *p, const char *name, bool sources)
+{
+	const char *best = NULL;
+	size_t bestd = strlen(name) / 3 + 2;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		struct node *n = p->nodes[i];
+		if (sources != (n->type == NODE_SOURCE))
+			continue;
+		if (!sources && n->type != NODE_MODEL && n->type != NODE_SEED && n->type != NODE_SNAPSHOT)
+			continue;
+		const char *cand = sources ? arena_sprintf(&p->arena, "%s.%s", n->source_name, n->name) : n->name;
+		size_t d = edit_distance(name, cand);
+		if (d < bestd) {
+			bestd = d;
+			best = cand;
+		}
+	}
+	return best;
+}
+
+static void add_dep(struct project *p, struct node *n, struct node *dep)
+{
+	for (uint32_t i = 0; i < n->ndeps; i++)
+		if (n->deps[i] == dep->index)
+			return;
+	n->deps = arena_realloc(&p->arena, n->deps, n->ndeps * sizeof(uint32_t), (n->ndeps + 1) * sizeof(uint32_t));
+	n->deps[n->ndeps++] = dep->index;
+}
+
+static const char *describe(struct node *n)
+{
+	return n->type == NODE_TEST && n->test_metadata.type == V_DICT ? "test" : node_type_name(n->type);
+}
+
+static int resolve_deps(struct project *p, struct node *n, struct diag_list *dl)
+{
+	int rc = 0;
+	for (uint32_t i = 0; i < n->nrefs; i++) {
+		struct ref_call *r = &n->refs[i];
+		struct node *dep = proj_ref(p, r->package, r->name);
+		if (!dep) {
+			struct diag *d = diag_error(dl, r->loc, "%s '%s' depends on a node named '%s%s%s' which was not found",
+						    describe(n), n->name, r->package ? r->package : "",
+						    r->package ? "." : "", r->name);
+			const char *s = closest(p, r->name, false);
+			if (s)
+				diag_hint(dl, d, "did you mean '%s'?", s);
+			else
+				diag_hint(dl, d, "create models/%s.sql, or fix the name in ref()", r->name);
+			rc = -1;
+			continue;
+		}
+		if (!dep->enabled && n->enabled) {
+			struct diag *d = diag_error(dl, r->loc, "%s '%s' depends on '%s', which is disabled",
+						    describe(n), n->name, r->name);
+			diag_hint(dl, d, "enable '%s' or disable this %s too", r->name, describe(n));
+			rc = -1;
+			continue;
+		}
+		add_dep(p, n, dep);
+	}
+	for (uint32_t i = 0; i < n->nsources; i++) {
+		struct source_call *s = &n->sources[i];
+		struct node *dep = proj_source(p, s->source, s->table);
+		if (!dep) {
+			struct diag *d = diag_error(dl, s->loc, "%s '%s' depends on a source named '%s.%s' which was not found",
+						    describe(n), n->name, s->source, s->table);
+			char want[512];
+			snprintf(want, sizeof(want), "%s.%s", s->source, s->table);
+			const char *c = closest(p, want, true);
+			if (c)
+				diag_hint(dl, d, "did you mean '%s'?", c);
+			else
+				diag_hint(dl, d, "declare it under 'sources:' in a properties file (schema.yml)");
+			rc = -1;
+			continue;
+		}
+		add_dep(p, n, dep);
+	}
+	return rc;
+}
+
+static const char *call_name_macro(struct project *p, struct node *n, const char *macro, const char *cfgkey,
+				   struct arena *scratch, struct diag_list *dl, int *prc)
+{
+	value custom = val_dict_gets(n->config, cfgkey);
+	if (custom.type == V_UNDEF)
+		custom = val_none();
+	struct dbt_render r = {.proj = p, .node = n, .phase = DBT_PARSE, .arena = scratch, .dl = dl};
+	value node_v = val_dict_new(scratch, 8);
+	val_dict_sets(node_v, "name", val_str(n->name));
+	val_dict_sets(node_v, "resource_type", val_str(node_type_name(n->type)));
+	val_dict_sets(node_v, "package_name", val_str(n->package));
+	val_dict_sets(node_v, "fqn", n->fqn);
+	val_dict_sets(node_v, "config", n->config);
+	val_dict_sets(node_v, "path", val_str(n->path));
+	val_dict_sets(node_v, "original_file_path", val_str(n->original_file_path));
+	val_dict_sets(node_v, "unique_id", val_str(n->unique_id));
+	value argv[2] = {custom, node_v};
+	struct vargs args = {argv, 2, NULL, NULL, 0};
+	value out;
+	if (dbt_call_macro(&r, macro, &args, &out) < 0) {
+		*prc = -1;
+		return "";
+	}
+	struct sb s = SB_INIT;
+	if (out.type == V_STR)
+		sb_add(&s, out.s, out.len);
+	else
+		val_str_to(&s, out);
+	/* macros return their output with the whitespace around their body */
+	size_t b = 0;
+	while (b < s.len && (s.buf[b] == ' ' || s.buf[b] == '\n' || s.buf[b] == '\t' || s.buf[b] == '\r'))
+		b++;
+	sb_rtrim(&s);
+	const char *res = arena_strndup(&p->arena, s.buf + b, s.len - b);
+	sb_release(&s);
+	return res;
+}
+
+/* Whether the naming macros are Sluice's built-in ones (no project or package overrides any of
+ * them), so their result can be computed without rendering a template for every node */
+static bool builtin_naming(struct project *p, const char *what)
+{
+	const char *type = p->target.type ? p->target.type : "default";
+	const char *names[3];
+	char a[128], b[128], c[128];
+	snprintf(a, sizeof(a), "generate_%s_name", what);
+	snprintf(b, sizeof(b), "default__generate_%s_name", what);
+	snprintf(c, sizeof(c), "%s__generate_%s_name", type, what);
+	names[0] = a;
+	names[1] = b;
+	names[2] = c;
+	value pkgs = p->macros_by_package;
+	for (uint32_t i = 0; i < pkgs.d->len; i++) {
+		if (val_streq(pkgs.d->e[i].key, "dbt"))
+			continue;
+		for (int k = 0; k < 3; k++)
+			if (val_dict_gets(pkgs.d->e[i].val, names[k]).type != V_UNDEF)
+				return false;
+	}
+	return val_dict_gets(val_dict_gets(pkgs, "dbt"), c).type == V_UNDEF;
+}
+
+static const char *trimmed(struct project *p, value v)
+{
+	struct sb s = SB_INIT;
+	val_str_to(&s, v);
+	size_t b = 0;
+	while (b < s.len && (s.buf[b] == ' ' || s.buf[b] == '\n' || s.buf[b] == '\t' || s.buf[b] == '\r'))
+		b++;
+	sb_rtrim(&s);
+	const char *r = arena_strndup(&p->arena, s.buf + b, s.len - b);
+	sb_release(&s);
+	return r;
+}
+
+/* The results of the built-in default__generate_{database,schema,alias}_name macros */
+static const char *builtin_name(struct project *p, struct node *n, const char *what)
+{
+	value custom = val_dict_gets(n->config, what[0] == 'd' ? "database" : what[0] == 's' ? "schema" : "alias");
+	if (what[0] == 'a')
+		return val_truthy(custom) ? trimmed(p, custom) : n->name;
+	const char *dflt = what[0] == 'd' ? p->target.database : p->target.schema;
+	if (!dflt)
+		dflt = "None";  /* what the macro prints for a missing target value */
+	if (custom.type == V_UNDEF || custom.type == V_NONE)
+		return dflt;
+	if (what[0] == 'd')
+		return trimmed(p, custom);
+	return arena_sprintf(&p->arena, "%s_%s", dflt, trimmed(p, custom));
+}
+
+int proj_resolve(struct project *p, struct diag_list *dl)
+{
+	int rc = 0;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		struct node *n = p->nodes[i];
+		if (n->type == NODE_MODEL || n->type == NODE_SEED || n->type == NODE_SNAPSHOT || n->type == NODE_ANALYSIS) {
+			map_puts(&p->by_name, n->name, n);
+			map_puts(&p->by_name, arena_sprintf(&p->arena, "%s.%s", n->package, n->name), n);
+		}
+	}
+	for (size_t i = 0; i < p->nnodes; i++)
+		rc |= resolve_deps(p, p->nodes[i], dl);
+	/* tests are attached to the model they test */
+	for (size_t i = 0; i < p->nnodes; i++) {
+		struct node *n = p->nodes[i];
+		if (n->type == NODE_TEST && n->test_metadata.type == V_DICT && n->ndeps > 0 &&
+		    p->nodes[n->deps[0]]->type != NODE_SOURCE)
+			n->attached_node = n->deps[0];
+	}
+	if (rc)
+		return rc;
+	struct arena scratch;
+	arena_init(&scratch, 64 * 1024);
+	bool fast_db = builtin_naming(p, "database"), fast_schema = builtin_naming(p, "schema"),
+	     fast_alias = builtin_naming(p, "alias");
+	for (size_t i = 0; i < p->nnodes && !rc; i++) {
+		struct node *n = p->nodes[i];
+		if (n->type == NODE_SOURCE) {
+			if (!n->database)
+				n->database = p->target.database ? p->target.database : p->name;
+			n->relation_name = arena_sprintf(&p->arena, "\"%s\".\"%s\".\"%s\"", n->database, n->schema, n->alias);
+			continue;
+		}
+		if (n->type == NODE_OPERATION || n->type == NODE_EXPOSURE)
+			continue;
+		struct arena_mark m = arena_mark(&scratch);
+		n->database = fast_db ? builtin_name(p, n, "database")
+				      : call_name_macro(p, n, "generate_database_name", "database", &scratch, dl, &rc);
+		n->schema = fast_schema ? builtin_name(p, n, "schema")
+					: call_name_macro(p, n, "generate_schema_name", "schema", &scratch, dl, &rc);
+		n->alias = fast_alias ? builtin_name(p, n, "alias")
+				      : call_name_macro(p, n, "generate_alias_name", "alias", &scratch, dl, &rc);
+		arena_reset(&scratch, m);
+		value mat = val_dict_gets(n->config, "materialized");
+		bool relational = n->type != NODE_TEST && n->type != NODE_ANALYSIS && !val_streq(mat, "ephemeral");
+		if (relational)
+			n->relation_name = arena_sprintf(&p->arena, "\"%s\".\"%s\".\"%s\"", n->database, n->schema, n->alias);
+	}
+	arena_release(&scratch);
+	return rc;
+}

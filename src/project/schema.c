@@ -1,0 +1,450 @@
+/*
+ * Property files (schema.yml): descriptions, columns and configs of models ("patches"), sources
+ * (which become source nodes) and the generic tests declared on models, columns and sources.
+ * Files are found under every resource path of the project, as dbt finds them.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "core/fs.h"
+#include "core/sb.h"
+#include "dbt/context.h"
+#include "project/load_internal.h"
+#include "project/yml.h"
+
+static value column_dict(struct arena *a, value col, struct diag_list *dl, bool *perr)
+{
+	value out = val_dict_new(a, 8);
+	const char *name = NULL, *desc = NULL, *dtype = NULL;
+	*perr = false;
+	if (yml_str(col, "name", NULL, &name, dl) < 0 || yml_str(col, "description", "", &desc, dl) < 0 ||
+	    yml_str(col, "data_type", NULL, &dtype, dl) < 0) {
+		*perr = true;
+		return out;
+	}
+	if (!name) {
+		diag_error(dl, col.d->loc, "a column needs a 'name'");
+		*perr = true;
+		return out;
+	}
+	val_dict_sets(out, "name", val_str(name));
+	val_dict_sets(out, "description", val_str(desc));
+	value meta = val_dict_gets(col, "meta");
+	val_dict_sets(out, "meta", meta.type == V_DICT ? meta : val_dict_new(a, 0));
+	val_dict_sets(out, "data_type", dtype ? val_str(dtype) : val_none());
+	value cons = val_dict_gets(col, "constraints");
+	val_dict_sets(out, "constraints", cons.type == V_LIST ? cons : val_list_new(a, 0));
+	value quote = val_dict_gets(col, "quote");
+	val_dict_sets(out, "quote", quote.type == V_BOOL ? quote : val_none());
+	value tags;
+	if (yml_str_or_list(a, col, "tags", &tags, dl) < 0)
+		*perr = true;
+	val_dict_sets(out, "tags", tags);
+	return out;
+}
+
+static int add_tests(struct nodes_builder *nb, struct project *p, value owner, const char *package,
+		     const char *yml_path, uint32_t yml_file, enum node_type tt, const char *target,
+		     const char *table, const char *column, struct diag_list *dl)
+{
+	int rc = 0;
+	for (int k = 0; k < 2; k++) {
+		const char *key = k ? "data_tests" : "tests";
+		value tests;
+		if (yml_list(owner, key, false, &tests, dl) < 0)
+			return -1;
+		if (tests.type != V_LIST)
+			continue;
+		for (uint32_t i = 0; i < tests.l->len; i++) {
+			value t = tests.l->items[i];
+			if (t.type != V_STR && !(t.type == V_DICT && t.d->len >= 1)) {
+				diag_error(dl, yml_item_loc(tests, i),
+					   "a test must be a name or a mapping of the test's name to its arguments");
+				rc = -1;
+				continue;
+			}
+			struct pending_test *pt = ARENA_NEW(&p->arena, struct pending_test);
+			pt->def = t;
+			pt->loc = yml_item_loc(tests, i);
+			pt->package = package;
+			pt->yml_path = yml_path;
+			pt->yml_file = yml_file;
+			pt->target_type = tt;
+			pt->target_name = target;
+			pt->table_name = table;
+			pt->column = column;
+			VEC_PUSH(&nb->tests, pt);
+		}
+	}
+	return rc;
+}
+
+static int columns_of(struct project *p, struct nodes_builder *nb, value entry, value *pcols,
+		      const char *package, const char *yml_path, uint32_t yml_file, enum node_type tt,
+		      const char *target, const char *table, struct diag_list *dl)
+{
+	value cols;
+	*pcols = val_dict_new(&p->arena, 4);
+	if (yml_list(entry, "columns", false, &cols, dl) < 0)
+		return -1;
+	if (cols.type != V_LIST)
+		return 0;
+	int rc = 0;
+	for (uint32_t i = 0; i < cols.l->len; i++) {
+		value c = cols.l->items[i];
+		if (c.type != V_DICT) {
+			diag_error(dl, yml_item_loc(cols, i), "a column must be a mapping with a 'name'");
+			rc = -1;
+			continue;
+		}
+		bool err;
+		value cd = column_dict(&p->arena, c, dl, &err);
+		if (err) {
+			rc = -1;
+			continue;
+		}
+		value name = val_dict_gets(cd, "name");
+		val_dict_set(*pcols, name, cd);
+		rc |= add_tests(nb, p, c, package, yml_path, yml_file, tt, target, table, name.s, dl);
+	}
+	return rc;
+}
+
+static int load_model_patches(struct project *p, struct nodes_builder *nb, value doc, const char *key,
+			      const struct package *pkg, const char *yml_path, uint32_t file,
+			      struct diag_list *dl)
+{
+	value list;
+	if (yml_list(doc, key, false, &list, dl) < 0)
+		return -1;
+	if (list.type != V_LIST)
+		return 0;
+	int rc = 0;
+	for (uint32_t i = 0; i < list.l->len; i++) {
+		value e = list.l->items[i];
+		const char *name = NULL;
+		if (e.type != V_DICT) {
+			diag_error(dl, yml_item_loc(list, i), "each entry of '%s' must be a mapping with a 'name'", key);
+			rc = -1;
+			continue;
+		}
+		if (yml_str(e, "name", NULL, &name, dl) < 0) {
+			rc = -1;
+			continue;
+		}
+		if (!name) {
+			diag_error(dl, e.d->loc, "this entry of '%s' has no 'name'", key);
+			rc = -1;
+			continue;
+		}
+		value pkey = val_str_fmt(&p->arena, "%s:%s:%s", key, pkg->name, name);
+		value prev = val_dict_get(nb->patches, pkey);
+		if (prev.type != V_UNDEF) {
+			struct diag *d = diag_error(dl, yml_val_loc(e, "name"), "'%s' is described twice", name);
+			diag_note(dl, d, prev.d->loc, "first described here");
+			diag_hint(dl, d, "merge the two entries into one");
+			rc = -1;
+			continue;
+		}
+		value patch = val_dict_new(&p->arena, 8);
+		val_dict_sets(patch, "entry", e);
+		val_dict_sets(patch, "yml_path", val_str(yml_path));
+		val_dict_sets(patch, "yml_file", val_int(file));
+		patch.d->loc = e.d->loc;
+		value cols;
+		enum node_type tt = NODE_MODEL;
+		rc |= columns_of(p, nb, e, &cols, pkg->name, yml_path, file, tt, name, NULL, dl);
+		val_dict_sets(patch, "columns", cols);
+		rc |= add_tests(nb, p, e, pkg->name, yml_path, file, tt, name, NULL, NULL, dl);
+		val_dict_set(nb->patches, pkey, patch);
+	}
+	return rc;
+}
+
+static struct node *new_source(struct project *p, const struct package *pkg, const char *yml_path,
+			       uint32_t yml_file, const char *src, const char *table)
+{
+	struct arena *a = &p->arena;
+	struct node *n = ARENA_NEW(a, struct node);
+	n->type = NODE_SOURCE;
+	n->package = pkg->name;
+	n->name = table;
+	n->source_name = src;
+	n->unique_id = arena_sprintf(a, "source.%s.%s.%s", pkg->name, src, table);
+	n->original_file_path = yml_path;
+	n->path = yml_path;
+	n->file = yml_file;
+	n->language = "sql";
+	n->raw_code = "";
+	value fqn = val_list_new(a, 4);
+	val_list_push(fqn, val_str(pkg->name));
+	/* folders of the yml file below its resource path */
+	const char *s = strchr(yml_path, '/');
+	s = s ? s + 1 : yml_path;
+	for (;;) {
+		const char *slash = strchr(s, '/');
+		if (!slash)
+			break;
+		val_list_push(fqn, val_str_dup(a, s, (size_t)(slash - s)));
+		s = slash + 1;
+	}
+	val_list_push(fqn, val_str(src));
+	val_list_push(fqn, val_str(table));
+	n->fqn = fqn;
+	n->config = val_dict_new(a, 2);
+	val_dict_sets(n->config, "enabled", val_bool(true));
+	n->unrendered_config = val_dict_new(a, 0);
+	n->meta = val_dict_new(a, 0);
+	n->tags = val_list_new(a, 0);
+	n->description = "";
+	n->source_description = "";
+	n->enabled = true;
+	n->attached_node = NODE_NONE;
+	n->test_metadata = val_none();
+	n->freshness = val_none();
+	n->source_meta = val_dict_new(a, 0);
+	return n;
+}
+
+/* Renders a YAML string that holds Jinja ({{ target.schema }}, {{ env_var(...) }}) */
+static int render_opt(struct project *p, value dict, const char *key, const char **pout, struct diag_list *dl)
+{
+	if (!*pout || (!strstr(*pout, "{{") && !strstr(*pout, "{%")))
+		return 0;
+	struct dbt_render r = {.proj = p, .phase = DBT_PARSE, .arena = &p->arena, .dl = dl};
+	return dbt_render_string(&r, "schema.yml", *pout, yml_val_loc(dict, key), pout);
+}
+
+static int load_sources(struct project *p, struct nodes_builder *nb, value doc, const struct package *pkg,
+			const char *yml_path, uint32_t file, struct diag_list *dl)
+{
+	value list;
+	if (yml_list(doc, "sources", false, &list, dl) < 0)
+		return -1;
+	if (list.type != V_LIST)
+		return 0;
+	int rc = 0;
+	for (uint32_t i = 0; i < list.l->len; i++) {
+		value s = list.l->items[i];
+		if (s.type != V_DICT) {
+			diag_error(dl, yml_item_loc(list, i), "each source must be a mapping with a 'name'");
+			rc = -1;
+			continue;
+		}
+		const char *name = NULL, *desc = "", *db = NULL, *schema = NULL, *loader = "";
+		if (yml_str(s, "name", NULL, &name, dl) || yml_str(s, "description", "", &desc, dl) ||
+		    yml_str(s, "database", NULL, &db, dl) || yml_str(s, "schema", NULL, &schema, dl) ||
+		    yml_str(s, "loader", "", &loader, dl)) {
+			rc = -1;
+			continue;
+		}
+		if (!name) {
+			diag_error(dl, s.d->loc, "this source has no 'name'");
+			rc = -1;
+			continue;
+		}
+		if (render_opt(p, s, "schema", &schema, dl) || render_opt(p, s, "database", &db, dl)) {
+			rc = -1;
+			continue;
+		}
+		value tables;
+		if (yml_list(s, "tables", false, &tables, dl) < 0) {
+			rc = -1;
+			continue;
+		}
+		value smeta = val_dict_gets(s, "meta");
+		value stags;
+		if (yml_str_or_list(&p->arena, s, "tags", &stags, dl) < 0) {
+			rc = -1;
+			continue;
+		}
+		for (uint32_t j = 0; tables.type == V_LIST && j < tables.l->len; j++) {
+			value t = tables.l->items[j];
+			const char *tname = NULL, *tdesc = "", *ident = NULL;
+			if (t.type != V_DICT) {
+				diag_error(dl, yml_item_loc(tables, j), "each table of a source must be a mapping with a 'name'");
+				rc = -1;
+				continue;
+			}
+			if (yml_str(t, "name", NULL, &tname, dl) || yml_str(t, "description", "", &tdesc, dl) ||
+			    yml_str(t, "identifier", NULL, &ident, dl) || render_opt(p, t, "identifier", &ident, dl)) {
+				rc = -1;
+				continue;
+			}
+			if (!tname) {
+				diag_error(dl, t.d->loc, "this table of source '%s' has no 'name'", name);
+				rc = -1;
+				continue;
+			}
+			struct node *n = new_source(p, pkg, yml_path, file, name, tname);
+			char key[512];
+			snprintf(key, sizeof(key), "%s.%s", name, tname);
+			if (map_gets(&p->sources_by_name, key)) {
+				struct diag *d = diag_error(dl, yml_val_loc(t, "name"), "source table '%s' is declared twice", key);
+				diag_hint(dl, d, "remove one of the declarations");
+				rc = -1;
+				continue;
+			}
+			n->yaml_loc = t.d->loc;
+			n->description = tdesc;
+			n->source_description = desc;
+			n->loader = loader;
+			n->database = db ? db : p->target.database;
+			n->schema = schema ? schema : name;
+			n->alias = ident ? ident : tname;
+			n->patch_path = NULL;
+			if (smeta.type == V_DICT)
+				n->source_meta = smeta;
+			value tmeta = val_dict_gets(t, "meta");
+			if (tmeta.type == V_DICT)
+				n->meta = tmeta;
+			value ttags;
+			if (yml_str_or_list(&p->arena, t, "tags", &ttags, dl) < 0) {
+				rc = -1;
+				continue;
+			}
+			for (uint32_t k = 0; k < stags.l->len; k++)
+				val_list_push(n->tags, stags.l->items[k]);
+			for (uint32_t k = 0; k < ttags.l->len; k++)
+				val_list_push(n->tags, ttags.l->items[k]);
+			val_dict_sets(n->config, "tags", n->tags);
+			value fresh = val_dict_gets(t, "freshness");
+			if (fresh.type == V_UNDEF)
+				fresh = val_dict_gets(s, "freshness");
+			n->freshness = fresh.type == V_UNDEF ? val_none() : fresh;
+			rc |= columns_of(p, nb, t, &n->columns, pkg->name, yml_path, file, NODE_SOURCE, name, tname, dl);
+			rc |= add_tests(nb, p, t, pkg->name, yml_path, file, NODE_SOURCE, name, tname, NULL, dl);
+			map_puts(&p->sources_by_name, arena_strdup(&p->arena, key), n);
+			proj_add_node(nb, n);
+		}
+	}
+	return rc;
+}
+
+static const char *const top_keys[] = {"version", "models", "sources", "seeds", "snapshots",
+				       "macros", "exposures", "metrics", "analyses", "semantic_models",
+				       "saved_queries", "unit_tests", "groups", "data_tests", NULL};
+
+/* A properties file: read and parsed on the parsing threads, then processed in file order */
+struct yml_file {
+	const struct package *pkg;
+	const char *rel;
+	uint32_t file;
+	value doc;
+	int rc;
+};
+
+struct yml_job {
+	struct project *p;
+	struct yml_file *files;
+	struct diag_list *dl;
+};
+
+static int parse_yml_item(void *ctx, size_t i, struct arena *a)
+{
+	struct yml_job *job = ctx;
+	struct yml_file *y = &job->files[i];
+	char *abs = fs_join(a, y->pkg->root, y->rel);
+	size_t len = 0;
+	char *text = fs_read(a, abs, &len);
+	if (!text) {
+		diag_error(job->dl, LOC_NONE, "cannot read '%s': %s", y->pkg->is_root ? y->rel : abs, strerror(errno));
+		return y->rc = -1;
+	}
+	y->file = diag_file_add(y->pkg->is_root ? y->rel : abs, text, len);
+	return y->rc = val_from_yaml(a, y->file, text, len, &y->doc, job->dl);
+}
+
+static int load_yml(struct project *p, struct nodes_builder *nb, struct yml_file *y, struct diag_list *dl)
+{
+	const struct package *pkg = y->pkg;
+	const char *rel = y->rel;
+	uint32_t file = y->file;
+	value doc = y->doc;
+	if (y->rc < 0)
+		return -1;
+	if (doc.type == V_NONE)
+		return 0;
+	if (doc.type != V_DICT) {
+		diag_error(dl, loc_at(file, 1, 1, 1), "a properties file must be a mapping (version: 2, models: ...)");
+		return -1;
+	}
+	for (uint32_t i = 0; i < doc.d->len; i++) {
+		value k = doc.d->e[i].key;
+		bool known = false;
+		for (const char *const *t = top_keys; *t && !known; t++)
+			known = val_streq(k, *t);
+		if (!known) {
+			struct diag *d = diag_warn(dl, doc.d->keylocs[i], "unknown key '%s' in a properties file",
+						   k.type == V_STR ? k.s : "?");
+			diag_hint(dl, d, "it is ignored; known keys are models, sources, seeds, snapshots, macros, exposures");
+		}
+	}
+	int rc = 0;
+	rc |= load_model_patches(p, nb, doc, "models", pkg, rel, file, dl);
+	rc |= load_model_patches(p, nb, doc, "seeds", pkg, rel, file, dl);
+	rc |= load_model_patches(p, nb, doc, "snapshots", pkg, rel, file, dl);
+	rc |= load_model_patches(p, nb, doc, "analyses", pkg, rel, file, dl);
+	rc |= load_sources(p, nb, doc, pkg, rel, file, dl);
+	value macros;
+	if (yml_list(doc, "macros", false, &macros, dl) < 0)
+		return -1;
+	for (uint32_t i = 0; macros.type == V_LIST && i < macros.l->len; i++) {
+		value m = macros.l->items[i];
+		const char *name = NULL, *desc = "";
+		if (m.type != V_DICT || yml_str(m, "name", NULL, &name, dl) || yml_str(m, "description", "", &desc, dl))
+			continue;
+		for (size_t j = 0; name && j < p->nmacros; j++) {
+			if (!strcmp(p->macros[j]->name, name) && !strcmp(p->macros[j]->package, pkg->name)) {
+				p->macros[j]->description = desc;
+				value args = val_dict_gets(m, "arguments");
+				if (args.type == V_LIST)
+					p->macros[j]->arguments = args;
+			}
+		}
+	}
+	return rc;
+}
+
+int proj_load_schema_files(struct project *p, struct nodes_builder *nb, struct diag_list *dl)
+{
+	static const char *const ymlext[] = {".yml", ".yaml", NULL};
+	nb->patches = val_dict_new(&p->arena, 64);
+	VEC(struct yml_file) files = {0};
+	for (size_t i = 0; i < p->npackages; i++) {
+		const struct package *pkg = &p->packages[i];
+		value all[] = {p->model_paths, p->seed_paths, p->snapshot_paths, p->analysis_paths, p->macro_paths};
+		for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
+			value paths = all[k];
+			if (!pkg->is_root) {
+				static const char *const keys[] = {"model-paths", "seed-paths", "snapshot-paths", "analysis-paths", "macro-paths"};
+				static const char *const dflt[] = {"models", "seeds", "snapshots", "analyses", "macros"};
+				paths = val_dict_gets(pkg->project_yml, keys[k]);
+				if (paths.type != V_LIST) {
+					paths = val_list_new(&p->arena, 1);
+					val_list_push(paths, val_str(dflt[k]));
+				}
+			}
+			for (uint32_t j = 0; j < paths.l->len; j++) {
+				const char *dir = paths.l->items[j].s;
+				char **names;
+				size_t n;
+				if (fs_list(&p->arena, fs_join(&p->arena, pkg->root, dir), ymlext, &names, &n) < 0)
+					continue;
+				for (size_t f = 0; f < n; f++) {
+					struct yml_file y = {pkg, fs_join(&p->arena, dir, names[f]), 0, val_none(), 0};
+					VEC_PUSH(&files, y);
+				}
+			}
+		}
+	}
+	struct yml_job job = {p, files.v, dl};
+	struct diag *before = dl->tail;
+	(void)proj_parallel(p, files.n, parse_yml_item, &job);
+	proj_sort_diags(dl, before);
+	int rc = 0;
+	for (size_t i = 0; i < files.n; i++)
+		rc |= load_yml(p, nb, &files.v[i], dl);
+	VEC_FREE(&files);
+	return rc;
+}

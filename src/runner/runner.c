@@ -1,0 +1,469 @@
+/*
+ * The run loop (see runner.h).
+ *
+ * DESIGN
+ * One worker per thread, each with its own connection, scratch arena and diagnostics; the scheduler
+ * (graph/sched.c) hands each a node whose dependencies have finished. A worker writes only its
+ * node's run state and its own result slot, so the only shared state is the progress counter
+ * (atomic) and the printer (locked). A failed node skips its descendants; nothing is retried.
+ */
+#include "runner/runner.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "adapters/adapter.h"
+#include "artifacts/artifacts.h"
+#include "core/fs.h"
+#include "core/log.h"
+#include "core/sb.h"
+#include "dbt/context.h"
+#include "dbt/internal.h"
+#include "jinja/jinja.h"
+#include "runner/report.h"
+
+struct worker {
+	struct adapter_conn *conn;
+	struct arena arena;
+	struct diag_list dl;
+};
+
+struct run_state {
+	struct project *p;
+	const struct run_options *o;
+	struct adapter *ad;
+	const struct adapter_vtable *vt;
+	struct worker *workers;
+	struct run_result *results;  /* by node index */
+	const char **errors;         /* by node index: the text to repeat in the summary */
+	atomic_int started;
+	int total;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int runner_open_adapter(struct project *p, struct adapter **pad, const struct adapter_vtable **pvt,
+			struct diag_list *dl)
+{
+	const struct adapter_vtable *vt = adapter_find(p->target.type);
+	if (!vt) {
+		struct diag *d = diag_error(dl, LOC_NONE, "no adapter for type '%s' (profile '%s', target '%s')",
+					    p->target.type, p->target.profile_name, p->target.target_name);
+		diag_hint(dl, d, "supported types: duckdb");
+		return -1;
+	}
+	char *err = NULL;
+	if (vt->open(pad, p->target.fields, p->root, &p->arena, &err) < 0) {
+		diag_error(dl, LOC_NONE, "could not connect to target '%s' (%s): %s", p->target.target_name,
+			   vt->type, err ? err : "unknown error");
+		return -1;
+	}
+	*pvt = vt;
+	return 0;
+}
+
+/* WITH __dbt__cte__x as (...) injected in front of the compiled SQL, as dbt does for ephemerals */
+static int inject_ctes(struct project *p, struct dbt_render *r, const char *sql, struct sb *out,
+		       struct adapter *ad, const struct adapter_vtable *vt, struct adapter_conn *conn)
+{
+	if (r->ephemerals.type != V_LIST || r->ephemerals.l->len == 0) {
+		sb_adds(out, sql);
+		return 0;
+	}
+	struct sb ctes = SB_INIT;
+	for (uint32_t i = 0; i < r->ephemerals.l->len; i++) {
+		struct node *e = p->nodes[r->ephemerals.l->items[i].i];
+		const char *esql;
+		if (runner_compile_node(p, e, ad, vt, conn, r->arena, &esql, r->dl) < 0) {
+			sb_release(&ctes);
+			return -1;
+		}
+		sb_addf(&ctes, "%s__dbt__cte__%s as (\n%s\n)", ctes.len ? ", " : "", e->name, esql);
+	}
+	/* merge with a leading WITH of the model's own */
+	const char *s = sql;
+	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
+		s++;
+	if (!strncasecmp(s, "with", 4) && (s[4] == ' ' || s[4] == '\n' || s[4] == '\t')) {
+		sb_addf(out, "with %s, %s", ctes.buf, s + 5);
+	} else {
+		sb_addf(out, "with %s\n%s", ctes.buf, sql);
+	}
+	sb_release(&ctes);
+	return 0;
+}
+
+int runner_compile_node(struct project *p, struct node *n, struct adapter *ad, const struct adapter_vtable *vt,
+			struct adapter_conn *conn, struct arena *a, const char **psql, struct diag_list *dl)
+{
+	struct dbt_render r = {.proj = p, .node = n, .phase = DBT_EXECUTE, .arena = a, .dl = dl,
+			       .adapter = ad, .vt = vt, .conn = conn};
+	struct sb out = SB_INIT, full = SB_INIT;
+	int rc = dbt_render(&r, n->tmpl, &out);
+	if (rc == 0)
+		rc = inject_ctes(p, &r, out.buf, &full, ad, vt, conn);
+	if (rc == 0)
+		*psql = arena_strndup(a, full.buf, full.len);
+	sb_release(&out);
+	sb_release(&full);
+	return rc;
+}
+
+static const char *artifact_path(struct arena *a, struct project *p, const char *kind, const struct node *n)
+{
+	return arena_sprintf(a, "%s/%s/%s/%s", p->target_path, kind, n->package, n->original_file_path);
+}
+
+static value hooks_value(struct arena *a, value cfg, const char *key)
+{
+	value hooks = val_dict_gets(cfg, key);
+	value out = val_list_new(a, 2);
+	for (uint32_t i = 0; hooks.type == V_LIST && i < hooks.l->len; i++) {
+		value h = hooks.l->items[i];
+		value d = val_dict_new(a, 3);
+		val_dict_sets(d, "sql", h.type == V_DICT ? val_dict_gets(h, "sql") : h);
+		val_dict_sets(d, "transaction", val_bool(true));
+		val_dict_sets(d, "index", val_int(i));
+		val_list_push(out, d);
+	}
+	return out;
+}
+
+static const char *first_line_diag(struct diag_list *dl, struct arena *a)
+{
+	struct sb s = SB_INIT;
+	for (const struct diag *d = dl->head; d; d = d->next)
+		if (d->kind == DIAG_ERROR)
+			diag_format(&s, d, false);
+	const char *r = arena_strndup(a, s.buf, s.len);
+	sb_release(&s);
+	return r;
+}
+
+static const char *describe_node(struct arena *a, const struct node *n)
+{
+	value mat = val_dict_gets(n->config, "materialized");
+	return arena_sprintf(a, "sql %s %s %s.%s", mat.type == V_STR ? mat.s : "view", node_type_name(n->type),
+			     n->schema ? n->schema : "", n->alias ? n->alias : n->name);
+}
+
+static int work(void *ud, uint32_t idx, int wid)
+{
+	struct run_state *st = ud;
+	struct project *p = st->p;
+	struct node *n = p->nodes[idx];
+	struct worker *w = &st->workers[wid];
+	struct run_result *res = &st->results[idx];
+	struct arena_mark mark = arena_mark(&w->arena);
+	int seq = atomic_fetch_add(&st->started, 1) + 1;
+	const char *what = describe_node(&p->arena, n);
+	bool compile_only = st->o->compile_only;
+	if (!compile_only)
+		report_status("LogStartLine", seq, st->total, arena_sprintf(&p->arena, "START %s", what), "RUN",
+			      RC_NONE, -1);
+	res->node = idx;
+	res->thread_id = wid + 1;
+	res->failures = -1;
+	res->rows_affected = -1;
+	res->compile_started = now_s();
+	diag_list_init(&w->dl);
+	const char *sql = NULL;
+	int rc = runner_compile_node(p, n, st->ad, st->vt, w->conn, &w->arena, &sql, &w->dl);
+	res->compile_completed = now_s();
+	const char *db_error = NULL;
+	struct sb run_sql = SB_INIT;
+	if (rc == 0) {
+		n->compiled_code = arena_strdup(&p->arena, sql);
+		n->compiled_path = arena_sprintf(&p->arena, "target/compiled/%s/%s", n->package, n->original_file_path);
+		if (fs_write(artifact_path(&w->arena, p, "compiled", n), sql, strlen(sql)) < 0)
+			log_msg(LOG_WARN, "cannot write the compiled SQL of %s", n->unique_id);
+		res->compiled_code = n->compiled_code;
+	}
+	res->execute_started = now_s();
+	if (rc == 0 && !compile_only) {
+		value mat = val_dict_gets(n->config, "materialized");
+		const char *mname = mat.type == V_STR ? mat.s : "view";
+		value fn = dbt_find_macro(p, NULL, arena_sprintf(&w->arena, "materialization_%s_%s", mname, st->vt->type));
+		if (fn.type == V_UNDEF)
+			fn = dbt_find_macro(p, NULL, arena_sprintf(&w->arena, "materialization_%s_default", mname));
+		if (fn.type == V_UNDEF) {
+			struct diag *d = diag_error(&w->dl, loc_at(n->file, 1, 1, 0),
+						    "no materialization '%s' for adapter '%s'", mname, st->vt->type);
+			diag_hint(&w->dl, d, "use view, table, incremental or ephemeral, or define {%% materialization %s, adapter='%s' %%}",
+				  mname, st->vt->type);
+			rc = -1;
+		} else {
+			struct dbt_render r = {.proj = p, .node = n, .phase = DBT_EXECUTE, .arena = &w->arena,
+					       .dl = &w->dl, .adapter = st->ad, .vt = st->vt, .conn = w->conn,
+					       .full_refresh = st->o->full_refresh, .main_sql = &run_sql};
+			r.rows_affected = -1;
+			value ctx = dbt_context(&r);
+			val_dict_sets(ctx, "sql", val_str(sql));
+			val_dict_sets(ctx, "compiled_code", val_str(sql));
+			val_dict_sets(ctx, "pre_hooks", hooks_value(&w->arena, n->config, "pre-hook"));
+			val_dict_sets(ctx, "post_hooks", hooks_value(&w->arena, n->config, "post-hook"));
+			val_dict_sets(ctx, "model", dbt_model_value(&w->arena, p, n));
+			char *err = NULL;
+			if (st->vt->begin(w->conn, &w->arena, &err) < 0) {
+				db_error = arena_strdup(&p->arena, err ? err : "cannot begin a transaction");
+				rc = -1;
+			} else {
+				value out;
+				struct vargs none = {0};
+				rc = dbt_call_value(&r, fn, &none, &out);
+				if (rc) {
+					char *e2 = NULL;
+					(void)st->vt->rollback(w->conn, &w->arena, &e2);
+					db_error = r.status_message && !strncmp(r.status_message, "ERROR:", 6)
+							   ? arena_strdup(&p->arena, r.status_message + 6)
+							   : NULL;
+				} else {
+					res->rows_affected = r.rows_affected;
+					res->adapter_code = r.status_message ? arena_strdup(&p->arena, r.status_message) : "OK";
+				}
+			}
+			if (run_sql.len) {
+				if (fs_write(artifact_path(&w->arena, p, "run", n), run_sql.buf, run_sql.len) < 0)
+					log_msg(LOG_WARN, "cannot write the run SQL of %s", n->unique_id);
+			}
+		}
+	}
+	res->execute_completed = now_s();
+	res->execution_time = res->execute_completed - res->compile_started;
+	res->relation_name = n->relation_name;
+	if (rc == 0) {
+		res->status = "success";
+		res->message = compile_only ? "OK" : (res->adapter_code ? res->adapter_code : "OK");
+		if (!compile_only) {
+			report_status("LogModelResult", seq, st->total,
+				      arena_sprintf(&p->arena, "OK created %s", what),
+				      res->message, RC_GREEN, res->execution_time);
+		}
+	} else {
+		res->status = "error";
+		const char *detail = db_error ? db_error : first_line_diag(&w->dl, &w->arena);
+		const char *kind = db_error || w->dl.nerrors == 0 ? "Database Error" : "Compilation Error";
+		/* a database error raised inside a macro is reported as the database's message */
+		for (const struct diag *d = w->dl.head; d && !db_error; d = d->next) {
+			if (d->kind == DIAG_ERROR && !strncmp(d->msg, "Database Error: ", 16)) {
+				kind = "Database Error";
+				detail = arena_strdup(&w->arena, d->msg + 16);
+				break;
+			}
+		}
+		res->message = arena_sprintf(&p->arena, "%s in %s %s (%s)\n  %s", kind, node_type_name(n->type), n->name,
+					     n->original_file_path, detail);
+		struct sb msg = SB_INIT;
+		sb_addf(&msg, "%s in %s %s (%s)\n", kind, node_type_name(n->type), n->name, n->original_file_path);
+		/* indent the detail under the heading */
+		for (const char *s = detail; *s;) {
+			const char *e = strchr(s, '\n');
+			size_t len = e ? (size_t)(e - s) : strlen(s);
+			sb_addf(&msg, "  %.*s\n", (int)len, s);
+			s += len + (e ? 1 : 0);
+		}
+		if (rc == 0 || db_error || !strcmp(kind, "Database Error"))
+			sb_addf(&msg, "  compiled code at %s\n",
+				run_sql.len ? arena_sprintf(&w->arena, "target/run/%s/%s", n->package, n->original_file_path)
+					    : arena_sprintf(&w->arena, "target/compiled/%s/%s", n->package, n->original_file_path));
+		st->errors[idx] = arena_strndup(&p->arena, msg.buf, msg.len);
+		sb_release(&msg);
+		report_status("LogModelResult", seq, st->total, arena_sprintf(&p->arena, "ERROR creating %s", what),
+			      "ERROR", RC_RED, res->execution_time);
+	}
+	sb_release(&run_sql);
+	diag_list_release(&w->dl);
+	arena_reset(&w->arena, mark);
+	return rc;
+}
+
+static void on_skip(void *ud, uint32_t idx, uint32_t cause)
+{
+	struct run_state *st = ud;
+	struct project *p = st->p;
+	struct node *n = p->nodes[idx];
+	struct run_result *res = &st->results[idx];
+	res->node = idx;
+	res->status = "skipped";
+	res->failures = -1;
+	res->rows_affected = -1;
+	res->message = "SKIP";
+	res->relation_name = n->relation_name;
+	int seq = atomic_fetch_add(&st->started, 1) + 1;
+	report_status("SkippingDetails", seq, st->total,
+		      arena_sprintf(&p->arena, "SKIP relation %s.%s", n->schema ? n->schema : "", n->alias ? n->alias : n->name),
+		      "SKIP", RC_YELLOW, -1);
+}
+
+static void summary_counts(struct project *p, const uint8_t *selected, struct sb *out)
+{
+	int counts[NODE_TYPE_COUNT] = {0};
+	int tables = 0, views = 0, other = 0;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		if (!selected[i])
+			continue;
+		counts[p->nodes[i]->type]++;
+		if (p->nodes[i]->type == NODE_MODEL) {
+			value m = val_dict_gets(p->nodes[i]->config, "materialized");
+			if (val_streq(m, "table"))
+				tables++;
+			else if (val_streq(m, "view"))
+				views++;
+			else
+				other++;
+		}
+	}
+	bool first = true;
+	if (tables) {
+		sb_addf(out, "%d table model%s", tables, tables == 1 ? "" : "s");
+		first = false;
+	}
+	if (views) {
+		sb_addf(out, "%s%d view model%s", first ? "" : ", ", views, views == 1 ? "" : "s");
+		first = false;
+	}
+	if (other) {
+		sb_addf(out, "%s%d model%s", first ? "" : ", ", other, other == 1 ? "" : "s");
+		first = false;
+	}
+	for (int t = 1; t < NODE_TYPE_COUNT; t++) {
+		if (!counts[t])
+			continue;
+		sb_addf(out, "%s%d %s%s", first ? "" : ", ", counts[t], node_type_name((enum node_type)t),
+			counts[t] == 1 ? "" : "s");
+		first = false;
+	}
+}
+
+int runner_run(struct project *p, struct graph *g, const uint8_t *selected, const struct run_options *o,
+	       struct diag_list *dl)
+{
+	int total = 0;
+	for (size_t i = 0; i < p->nnodes; i++)
+		total += selected[i] != 0;
+	double t0 = now_s();
+	struct run_state st = {.p = p, .o = o, .total = total};
+	atomic_init(&st.started, 0);
+	int threads = o->threads > 0 ? o->threads : 1;
+	int exit_code = 0;
+	if (runner_open_adapter(p, &st.ad, &st.vt, dl) < 0)
+		return 2;
+	st.workers = xcalloc((size_t)threads, sizeof(*st.workers));
+	st.results = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*st.results));
+	st.errors = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*st.errors));
+	enum sched_status *status = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*status));
+	int opened = 0;
+	for (int i = 0; i < threads; i++) {
+		arena_init(&st.workers[i].arena, 256 * 1024);
+		char *err = NULL;
+		if (st.vt->open_conn(st.ad, &st.workers[i].conn, &p->arena, &err) < 0) {
+			diag_error(dl, LOC_NONE, "could not open a connection: %s", err ? err : "unknown error");
+			exit_code = 2;
+			break;
+		}
+		opened++;
+	}
+	if (exit_code == 0 && !o->compile_only) {
+		/* every schema the selected nodes build in exists before anything runs */
+		struct map seen = MAP_INIT;
+		for (size_t i = 0; i < p->nnodes && exit_code == 0; i++) {
+			struct node *n = p->nodes[i];
+			if (!selected[i] || !n->relation_name || n->type == NODE_SOURCE)
+				continue;
+			const char *key = arena_sprintf(&p->arena, "%s.%s", n->database, n->schema);
+			if (map_gets(&seen, key))
+				continue;
+			map_puts(&seen, key, n);
+			char *err = NULL;
+			if (st.vt->create_schema(st.workers[0].conn, n->database, n->schema, &p->arena, &err) < 0) {
+				diag_error(dl, LOC_NONE, "could not create schema '%s.%s': %s", n->database, n->schema,
+					   err ? err : "unknown error");
+				exit_code = 2;
+			}
+		}
+		map_release(&seen);
+	}
+	if (exit_code == 0) {
+		if (!o->compile_only) {
+			report_line("ConcurrencyLine", "Concurrency: %d thread%s (target='%s')", threads,
+				    threads == 1 ? "" : "s", p->target.target_name);
+			report_line("Formatting", "%s", "");
+		}
+		graph_sched_run(g, selected, threads, o->fail_fast, work, on_skip, &st, status);
+	}
+	double elapsed = now_s() - t0;
+	/* results in the order nodes finished is not needed: by index keeps it stable */
+	size_t nres = 0;
+	struct run_result *list = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*list));
+	int npass = 0, nerr = 0, nskip = 0;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		if (!selected[i] || !st.results[i].status)
+			continue;
+		list[nres++] = st.results[i];
+		if (!strcmp(st.results[i].status, "success"))
+			npass++;
+		else if (!strcmp(st.results[i].status, "error"))
+			nerr++;
+		else
+			nskip++;
+	}
+	if (exit_code == 0 && !o->compile_only) {
+		struct sb counts = SB_INIT;
+		summary_counts(p, selected, &counts);
+		report_line("Formatting", "%s", "");
+		report_line("FinishedRunningStats", "Finished running %s in %d hours %d minutes and %.2f seconds (%.2fs).",
+			    counts.len ? counts.buf : "0 nodes", (int)(elapsed / 3600), (int)(elapsed / 60) % 60,
+			    elapsed - 60 * (int)(elapsed / 60), elapsed);
+		sb_release(&counts);
+		report_line("Formatting", "%s", "");
+		if (nerr) {
+			report_line("EndOfRunSummary", "Completed with %d error%s, 0 partial successes, and 0 warnings:", nerr,
+				    nerr == 1 ? "" : "s");
+			for (size_t i = 0; i < p->nnodes; i++) {
+				if (!st.errors[i])
+					continue;
+				report_line("Formatting", "%s", "");
+				report_error_text(st.errors[i]);
+			}
+		} else {
+			report_line("EndOfRunSummary", "Completed successfully");
+		}
+		report_line("Formatting", "%s", "");
+		report_line("StatsLine", "Done. PASS=%d WARN=0 ERROR=%d SKIP=%d TOTAL=%d", npass, nerr, nskip,
+			    npass + nerr + nskip);
+	} else if (exit_code == 0 && nerr) {
+		for (size_t i = 0; i < p->nnodes; i++)
+			if (st.errors[i])
+				report_error_text(st.errors[i]);
+	}
+	if (exit_code == 0) {
+		struct art_invocation inv = {o->command, p->invocation_id, p->run_started_at, o->args};
+		const char *rr = arena_sprintf(&p->arena, "%s/run_results.json", p->target_path);
+		if (art_write_run_results(rr, p, list, nres, elapsed, &inv, dl) < 0)
+			exit_code = 2;
+		const char *mf = arena_sprintf(&p->arena, "%s/manifest.json", p->target_path);
+		if (art_write_manifest(mf, p, g, &inv, dl) < 0)
+			exit_code = 2;
+	}
+	if (exit_code == 0 && nerr)
+		exit_code = 1;
+	for (int i = 0; i < threads; i++) {
+		if (i < opened)
+			st.vt->close_conn(st.workers[i].conn);
+		arena_release(&st.workers[i].arena);
+	}
+	st.vt->close(st.ad);
+	free(list);
+	free(status);
+	free(st.errors);
+	free(st.results);
+	free(st.workers);
+	return exit_code;
+}

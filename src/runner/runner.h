@@ -1,0 +1,39 @@
+/*
+ * Running selected nodes: compile each (render with execute = true, inject ephemeral CTEs, write
+ * target/compiled/), then, unless only compiling, build it through its materialization macro on a
+ * connection of its own worker (write target/run/). Prints dbt's progress lines and summary, and
+ * writes run_results.json. Returns dbt's exit code: 0 when everything succeeded, 1 when a node
+ * failed, 2 when the run could not start (connection, project errors).
+ */
+#ifndef SLUICE_RUNNER_H
+#define SLUICE_RUNNER_H
+
+#include <stdbool.h>
+
+#include "adapters/adapter.h"
+#include "core/diag.h"
+#include "graph/graph.h"
+#include "project/project.h"
+
+struct run_options {
+	const char *command;   /* "run", "compile", "build", ... */
+	bool compile_only;
+	bool full_refresh;
+	bool fail_fast;
+	int threads;
+	value args;            /* the invocation's arguments for run_results.json */
+};
+
+int runner_run(struct project *p, struct graph *g, const uint8_t *selected, const struct run_options *o,
+	       struct diag_list *dl);
+
+/* Opens the adapter of the project's target; 0 or -1 with a diagnostic */
+int runner_open_adapter(struct project *p, struct adapter **pad, const struct adapter_vtable **pvt,
+			struct diag_list *dl);
+
+/* Compiles one node on a connection (may be NULL when compiling needs none); the SQL goes to *psql
+ * allocated in `a`. */
+int runner_compile_node(struct project *p, struct node *n, struct adapter *ad, const struct adapter_vtable *vt,
+			struct adapter_conn *conn, struct arena *a, const char **psql, struct diag_list *dl);
+
+#endif

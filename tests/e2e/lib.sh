@@ -1,0 +1,131 @@
+# Helpers for end-to-end tests: each t*.sh sources this, copies a fixture project into a fresh
+# temporary folder, runs the built binary and checks exit codes, output, files and table contents.
+# Every check prints "ok N - what" or "not ok N - what" (TAP); the script's exit code is the verdict.
+set -u
+
+SLUICE=${SLUICE_BIN:?SLUICE_BIN must name the sluice binary}
+DATA=${SLUICE_TEST_DATA:?SLUICE_TEST_DATA must name tests/}
+ROOT=${SLUICE_ROOT:-$DATA/..}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/sluice-e2e.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+# a test never sees the developer's own profiles or colours
+export HOME="$WORK/home"
+mkdir -p "$HOME"
+unset DBT_PROFILES_DIR DBT_TARGET DBT_PROJECT_DIR
+export NO_COLOR=1
+
+n=0
+failed=0
+OUT="$WORK/out"
+ERR="$WORK/err"
+RC=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
+	if [ -n "${2:-}" ]; then printf '%s\n' "$2" | sed 's/^/#   /'; fi
+}
+
+# project NAME: copies tests/e2e/projects/NAME (or examples/NAME) to $WORK/NAME and cds there
+project() {
+	local src="$DATA/e2e/projects/$1"
+	[ -d "$src" ] || src="$ROOT/examples/$1"
+	rm -rf "${WORK:?}/$1"
+	cp -r "$src" "$WORK/$1"
+	cd "$WORK/$1" || exit 2
+}
+
+# run ARGS...: runs sluice, keeping stdout, stderr and the exit code
+run() {
+	"$SLUICE" "$@" >"$OUT" 2>"$ERR"
+	RC=$?
+}
+
+expect_rc() {
+	if [ "$RC" -eq "$1" ]; then ok "${2:-exit code $1}"
+	else not_ok "${2:-exit code $1}" "expected exit $1, got $RC
+stdout: $(head -c 3000 "$OUT")
+stderr: $(head -c 3000 "$ERR")"; fi
+}
+
+# expect_out TEXT [what]: stdout contains TEXT (fixed string)
+expect_out() {
+	if grep -qF -- "$1" "$OUT"; then ok "${2:-stdout has '$1'}"
+	else not_ok "${2:-stdout has '$1'}" "stdout: $(head -c 3000 "$OUT")
+stderr: $(head -c 2000 "$ERR")"; fi
+}
+
+expect_err() {
+	if grep -qF -- "$1" "$ERR"; then ok "${2:-stderr has '$1'}"
+	else not_ok "${2:-stderr has '$1'}" "stderr: $(head -c 3000 "$ERR")
+stdout: $(head -c 2000 "$OUT")"; fi
+}
+
+expect_no_out() {
+	if ! grep -qF -- "$1" "$OUT" "$ERR"; then ok "${2:-output lacks '$1'}"
+	else not_ok "${2:-output lacks '$1'}" "$(grep -F -- "$1" "$OUT" "$ERR" | head -5)"; fi
+}
+
+expect_file() {
+	if [ -e "$1" ]; then ok "${2:-file $1 exists}"; else not_ok "${2:-file $1 exists}"; fi
+}
+
+# query SQL: prints the rows of SQL (run through the project's target) as "a|b|c" lines
+query() {
+	"$SLUICE" show --quiet --limit -1 --output json --inline "$1" "${@:2}" 2>"$WORK/qerr" |
+		python_free_rows
+}
+
+# turns {"show": [{"a": 1, "b": "x"}, ...]} into "1|x" lines, without needing Python: the JSON
+# printed by show has one key-value pair a line (indent 2)
+python_free_rows() {
+	awk '
+	/^    \{/ { row = ""; first = 1; inrow = 1; next }
+	/^    \}/ { print row; inrow = 0; next }
+	inrow {
+		line = $0
+		sub(/^ +"[^"]*": /, "", line)
+		sub(/,$/, "", line)
+		if (line ~ /^".*"$/) { line = substr(line, 2, length(line) - 2) }
+		row = first ? line : row "|" line
+		first = 0
+	}'
+}
+
+# expect_query SQL EXPECTED [what]: rows of SQL equal EXPECTED (lines "a|b")
+expect_query() {
+	local got
+	got=$(query "$1")
+	if [ "$got" = "$2" ]; then ok "${3:-query: $1}"
+	else not_ok "${3:-query: $1}" "expected:
+$2
+got:
+$got
+$(cat "$WORK/qerr")"; fi
+}
+
+# json_get FILE PATH: a value from a JSON file, PATH like .nodes["model.p.x"].config.materialized
+json_get() {
+	node -e '
+		const fs = require("fs");
+		const d = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+		const v = eval("d" + process.argv[2]);
+		console.log(typeof v === "object" ? JSON.stringify(v) : String(v));
+	' "$1" "$2" 2>&1
+}
+
+expect_json() {
+	local got
+	got=$(json_get "$1" "$2")
+	if [ "$got" = "$3" ]; then ok "${4:-$1 $2 = $3}"
+	else not_ok "${4:-$1 $2 = $3}" "got: $got"; fi
+}
+
+done_testing() {
+	echo "1..$n"
+	if [ "$failed" -ne 0 ]; then
+		echo "# $failed of $n checks failed"
+		exit 1
+	fi
+	exit 0
+}
