@@ -4,7 +4,13 @@
  *   target/run_results.json  (dbt run-results schema v6)
  *   target/catalog.json      (dbt catalog schema v1)
  * Files are written atomically (temporary file, then rename). Secrets registered with
- * log_add_secret() never appear in them.
+ * log_add_secret() never appear in them. The JSON is compact, with Python's json.dumps separators,
+ * and its keys come in the order dbt-core writes them. On failure a writer adds one diagnostic
+ * ("unable to write '<path>': <reason>") and returns -1.
+ *
+ * Ownership: the writers build everything in a private arena they release before returning. The
+ * values returned by art_manifest_value()/art_node_value() live in the arena given, and reference
+ * the project's strings without copying them: they must not outlive the project.
  */
 #ifndef SLUICE_ARTIFACTS_H
 #define SLUICE_ARTIFACTS_H
@@ -27,6 +33,7 @@ struct art_invocation {
 	value args;                  /* dict of the CLI arguments (as dbt's run_results "args") */
 };
 
+/* `g` may be NULL: parent_map/child_map then come from each node's deps */
 int art_write_manifest(const char *path, struct project *p, const struct graph *g,
 		       const struct art_invocation *inv, struct diag_list *dl)
 	__attribute__((warn_unused_result));
@@ -35,7 +42,7 @@ struct run_result {
 	uint32_t node;            /* node index */
 	const char *status;       /* success, error, skipped, pass, fail, warn, runtime error */
 	const char *message;      /* e.g. "OK", "Database Error ...", "Got 3 results, configured to fail if != 0" */
-	int thread_id;            /* worker number */
+	int thread_id;            /* worker number from 0 ("Thread-1 (worker)"); -1: "MainThread" */
 	double compile_started, compile_completed;  /* epoch seconds; 0 when not reached */
 	double execute_started, execute_completed;
 	double execution_time;    /* seconds */
@@ -54,10 +61,14 @@ int art_write_catalog(const char *path, struct project *p, const struct adapter_
 		      size_t ntables, const struct art_invocation *inv, struct diag_list *dl)
 	__attribute__((warn_unused_result));
 
-/* Builds the manifest as a value (also used by the `graph` Jinja variable and `ls --output json`) */
+/*
+ * Builds the manifest as a value (also used by the `graph` Jinja variable and `ls --output json`).
+ * Linear in nodes + edges + macros; `inv` may be NULL (generated_at is then now, invocation_id the
+ * project's).
+ */
 value art_manifest_value(struct arena *a, struct project *p, const struct graph *g,
 			 const struct art_invocation *inv);
-/* One node as the manifest lists it */
+/* One node (or source, or exposure) as the manifest lists it */
 value art_node_value(struct arena *a, struct project *p, const struct node *n);
 
 #endif

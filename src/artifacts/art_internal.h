@@ -1,0 +1,48 @@
+/*
+ * Helpers shared by the artifact writers (manifest.c, results.c): small value constructors that map
+ * C NULLs to JSON nulls, dbt's timestamp format, the metadata block every artifact opens with, and
+ * the one place a finished artifact is serialised, scrubbed of secrets and written.
+ *
+ * Ownership: every value is built in the arena handed in; nothing here frees.
+ */
+#ifndef SLUICE_ARTIFACTS_INTERNAL_H
+#define SLUICE_ARTIFACTS_INTERNAL_H
+
+#include "artifacts/artifacts.h"
+
+/* The dbt-core version whose artifacts we write */
+#define ART_DBT_VERSION "1.9.0"
+
+#define ART_SCHEMA_MANIFEST "https://schemas.getdbt.com/dbt/manifest/v12.json"
+#define ART_SCHEMA_RUN_RESULTS "https://schemas.getdbt.com/dbt/run-results/v6.json"
+#define ART_SCHEMA_CATALOG "https://schemas.getdbt.com/dbt/catalog/v1.json"
+
+/* A string, or None for NULL (the string is not copied) */
+value art_str(const char *s);
+/* A string, or `dflt` for NULL */
+value art_str_or(const char *s, const char *dflt);
+/* v when it is a dict (list), else a new empty one */
+value art_dict_or_new(struct arena *a, value v);
+value art_list_or_new(struct arena *a, value v);
+
+/* Seconds since the epoch, with microseconds */
+double art_now(void);
+/* "2024-05-01T10:00:00.123456Z" (dbt's datetime format) into out[32] */
+void art_iso_time(double epoch, char out[32]);
+/* art_iso_time of `epoch` copied into the arena */
+const char *art_iso_time_dup(struct arena *a, double epoch);
+
+/*
+ * The metadata every artifact starts with: dbt_schema_version, dbt_version, generated_at,
+ * invocation_id, env. The manifest appends its own keys to the returned dict.
+ */
+value art_metadata(struct arena *a, struct project *p, const char *schema_url,
+		   const struct art_invocation *inv);
+
+/*
+ * Serialises v as compact JSON (Python json.dumps separators), replaces every registered secret
+ * and writes the file atomically. On failure adds a diagnostic naming the path and returns -1.
+ */
+int art_write_json(const char *path, value v, struct diag_list *dl) __attribute__((warn_unused_result));
+
+#endif

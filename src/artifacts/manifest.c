@@ -1,0 +1,1019 @@
+/*
+ * target/manifest.json in dbt's manifest schema v12, built as one `value` so that the same tree
+ * also serves the Jinja `graph` variable and `ls --output json`.
+ *
+ * Keys come out in the order dbt-core writes them (its dataclass field order), and every field dbt
+ * always writes is present, filled with dbt's default when the project says nothing: tools of the
+ * dbt ecosystem (dbt-docs, artifact parsers, catalog crawlers) index into these dicts without
+ * checking. A few rules of dbt's serialiser are reproduced on purpose:
+ *  - compiled/compiled_code/extra_ctes_injected/extra_ctes appear only on a compiled node;
+ *  - seeds carry no SQL fields (language, refs, ...), only root_path and depends_on.macros;
+ *  - parent_map/child_map list every enabled node and source, with sorted, duplicate-free ids;
+ *  - disabled nodes live under `disabled` (unique_id -> [node]), never under `nodes`.
+ *
+ * Cost: linear in nodes + edges + macros (plus the sort of each adjacency list), so the graph
+ * variable of a 10,000-node project is cheap to build. Strings of the project are referenced, not
+ * copied: the value must not outlive the project.
+ */
+#define _GNU_SOURCE 1 /* memmem */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "artifacts/art_internal.h"
+#include "core/log.h"
+#include "core/fs.h"
+#include "core/hash.h"
+#include "core/sb.h"
+#include "graph/graph.h"
+
+/* Everything one build of node values shares */
+struct mctx {
+	struct arena *a;
+	struct project *p;
+	double created_at;
+};
+
+static const char *resource_type(enum node_type t)
+{
+	static const char *const names[NODE_TYPE_COUNT] = {
+		[NODE_MODEL] = "model",	      [NODE_SEED] = "seed",	      [NODE_SNAPSHOT] = "snapshot",
+		[NODE_TEST] = "test",	      [NODE_SOURCE] = "source",	      [NODE_ANALYSIS] = "analysis",
+		[NODE_OPERATION] = "operation", [NODE_EXPOSURE] = "exposure",
+	};
+	return (unsigned)t < NODE_TYPE_COUNT ? names[t] : "model";
+}
+
+static bool is_cstr(value v)
+{
+	return v.type == V_STR;
+}
+
+/* Copies every defined entry of src into dst (replacing values in place, appending new keys) */
+static void overlay(value dst, value src)
+{
+	if (src.type != V_DICT)
+		return;
+	for (uint32_t i = 0; i < src.d->len; i++)
+		if (src.d->e[i].val.type != V_UNDEF)
+			val_dict_set(dst, src.d->e[i].key, src.d->e[i].val);
+}
+
+static value docs_default(struct arena *a)
+{
+	value d = val_dict_new(a, 2);
+	val_dict_sets(d, "show", val_bool(true));
+	val_dict_sets(d, "node_color", val_none());
+	return d;
+}
+
+static value docs_value(struct arena *a, value v)
+{
+	value d = docs_default(a);
+	overlay(d, v);
+	return d;
+}
+
+/* --- config ------------------------------------------------------------------------------- */
+
+/* dbt's Hook: {sql, transaction, index} from a string or a dict */
+static value hook_value(struct arena *a, value h)
+{
+	value d = val_dict_new(a, 3);
+	if (h.type == V_DICT) {
+		value sql = val_dict_gets(h, "sql");
+		value tr = val_dict_gets(h, "transaction");
+		value ix = val_dict_gets(h, "index");
+		val_dict_sets(d, "sql", sql.type == V_UNDEF ? val_str("") : sql);
+		val_dict_sets(d, "transaction", tr.type == V_BOOL ? tr : val_bool(true));
+		val_dict_sets(d, "index", ix.type == V_INT ? ix : val_none());
+	} else {
+		val_dict_sets(d, "sql", h.type == V_STR ? h : val_to_str(a, h));
+		val_dict_sets(d, "transaction", val_bool(true));
+		val_dict_sets(d, "index", val_none());
+	}
+	return d;
+}
+
+static value hooks_value(struct arena *a, value v)
+{
+	value l = val_list_new(a, v.type == V_LIST ? v.l->len : 1);
+	if (v.type == V_LIST) {
+		for (uint32_t i = 0; i < v.l->len; i++)
+			val_list_push(l, hook_value(a, v.l->items[i]));
+	} else if (v.type != V_NONE && v.type != V_UNDEF) {
+		val_list_push(l, hook_value(a, v));
+	}
+	return l;
+}
+
+static const char *default_materialized(enum node_type t)
+{
+	switch (t) {
+	case NODE_SEED: return "seed";
+	case NODE_SNAPSHOT: return "snapshot";
+	case NODE_TEST: return "test";
+	default: return "view";
+	}
+}
+
+/*
+ * The node's config with every key dbt always writes: NodeAndTestConfig, then NodeConfig or
+ * TestConfig, then the type's own (ModelConfig, SeedConfig, SnapshotConfig); the node's own keys
+ * overlay these defaults.
+ */
+static value config_value(struct arena *a, const struct node *n)
+{
+	value c = val_dict_new(a, n->type == NODE_SOURCE || n->type == NODE_EXPOSURE ? 2 : 38);
+	enum node_type t = n->type;
+	val_dict_sets(c, "enabled", val_bool(true));
+	if (t == NODE_SOURCE || t == NODE_EXPOSURE)
+		goto own;
+	val_dict_sets(c, "alias", val_none());
+	val_dict_sets(c, "schema", t == NODE_TEST ? val_str("dbt_test__audit") : val_none());
+	val_dict_sets(c, "database", val_none());
+	val_dict_sets(c, "tags", val_list_new(a, 0));
+	val_dict_sets(c, "meta", val_dict_new(a, 0));
+	val_dict_sets(c, "group", val_none());
+	val_dict_sets(c, "materialized", val_str(default_materialized(t)));
+	if (t == NODE_TEST) {
+		val_dict_sets(c, "severity", val_str("ERROR"));
+		val_dict_sets(c, "store_failures", val_none());
+		val_dict_sets(c, "store_failures_as", val_none());
+		val_dict_sets(c, "where", val_none());
+		val_dict_sets(c, "limit", val_none());
+		val_dict_sets(c, "fail_calc", val_str("count(*)"));
+		val_dict_sets(c, "warn_if", val_str("!= 0"));
+		val_dict_sets(c, "error_if", val_str("!= 0"));
+		goto own;
+	}
+	val_dict_sets(c, "incremental_strategy", val_none());
+	val_dict_sets(c, "batch_size", val_none());
+	val_dict_sets(c, "lookback", val_int(1));
+	val_dict_sets(c, "begin", val_none());
+	val_dict_sets(c, "persist_docs", val_dict_new(a, 0));
+	val_dict_sets(c, "post-hook", val_list_new(a, 0));
+	val_dict_sets(c, "pre-hook", val_list_new(a, 0));
+	val_dict_sets(c, "quoting", val_dict_new(a, 0));
+	val_dict_sets(c, "column_types", val_dict_new(a, 0));
+	val_dict_sets(c, "full_refresh", val_none());
+	val_dict_sets(c, "unique_key", val_none());
+	val_dict_sets(c, "on_schema_change", val_str("ignore"));
+	val_dict_sets(c, "on_configuration_change", val_str("apply"));
+	val_dict_sets(c, "grants", val_dict_new(a, 0));
+	val_dict_sets(c, "packages", val_list_new(a, 0));
+	val_dict_sets(c, "docs", docs_default(a));
+	value contract = val_dict_new(a, 2);
+	val_dict_sets(contract, "enforced", val_bool(false));
+	val_dict_sets(contract, "alias_types", val_bool(true));
+	val_dict_sets(c, "contract", contract);
+	val_dict_sets(c, "event_time", val_none());
+	val_dict_sets(c, "concurrent_batches", val_none());
+	if (t == NODE_MODEL) {
+		val_dict_sets(c, "access", val_str("protected"));
+	} else if (t == NODE_SEED) {
+		val_dict_sets(c, "delimiter", val_str(","));
+		val_dict_sets(c, "quote_columns", val_none());
+	} else if (t == NODE_SNAPSHOT) {
+		static const char *const keys[] = {"strategy", "target_schema", "target_database",
+						   "updated_at", "check_cols"};
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			val_dict_sets(c, keys[i], val_none());
+		static const char *const meta_cols[] = {"dbt_valid_to", "dbt_valid_from", "dbt_scd_id",
+							"dbt_updated_at", "dbt_is_deleted"};
+		value mc = val_dict_new(a, 5);
+		for (size_t i = 0; i < sizeof(meta_cols) / sizeof(meta_cols[0]); i++)
+			val_dict_sets(mc, meta_cols[i], val_none());
+		val_dict_sets(c, "snapshot_meta_column_names", mc);
+		val_dict_sets(c, "dbt_valid_to_current", val_none());
+	}
+own:
+	if (n->config.type == V_DICT) {
+		for (uint32_t i = 0; i < n->config.d->len; i++) {
+			value k = n->config.d->e[i].key, v = n->config.d->e[i].val;
+			if (v.type == V_UNDEF)
+				continue;
+			bool pre = val_streq(k, "pre-hook") || val_streq(k, "pre_hook");
+			bool post = val_streq(k, "post-hook") || val_streq(k, "post_hook");
+			if (pre || post) {
+				val_dict_sets(c, pre ? "pre-hook" : "post-hook", hooks_value(a, v));
+			} else if (val_streq(k, "docs") && v.type == V_DICT) {
+				val_dict_sets(c, "docs", docs_value(a, v));
+			} else if (val_streq(k, "contract") && v.type == V_DICT &&
+				   val_dict_gets(c, "contract").type == V_DICT) {
+				value merged = val_dict_new(a, 2);
+				overlay(merged, val_dict_gets(c, "contract"));
+				overlay(merged, v);
+				val_dict_sets(c, "contract", merged);
+			} else {
+				val_dict_set(c, k, v);
+			}
+		}
+	}
+	val_dict_sets(c, "enabled", val_bool(n->enabled));
+	return c;
+}
+
+/* --- pieces of a node -------------------------------------------------------------------- */
+
+static value column_value(struct arena *a, value key, value col)
+{
+	value d = val_dict_new(a, 8);
+	val_dict_sets(d, "name", key);
+	val_dict_sets(d, "description", val_str(""));
+	val_dict_sets(d, "meta", val_dict_new(a, 0));
+	val_dict_sets(d, "data_type", val_none());
+	val_dict_sets(d, "constraints", val_list_new(a, 0));
+	val_dict_sets(d, "quote", val_none());
+	val_dict_sets(d, "tags", val_list_new(a, 0));
+	val_dict_sets(d, "granularity", val_none());
+	overlay(d, col);
+	return d;
+}
+
+static value columns_value(struct arena *a, value cols)
+{
+	if (cols.type != V_DICT)
+		return val_dict_new(a, 0);
+	value d = val_dict_new(a, cols.d->len);
+	for (uint32_t i = 0; i < cols.d->len; i++)
+		val_dict_set(d, cols.d->e[i].key, column_value(a, cols.d->e[i].key, cols.d->e[i].val));
+	return d;
+}
+
+static value fqn_value(struct arena *a, const struct node *n)
+{
+	if (n->fqn.type == V_LIST)
+		return n->fqn;
+	value l = val_list_new(a, 2);
+	val_list_push(l, art_str_or(n->package, ""));
+	val_list_push(l, art_str_or(n->name, ""));
+	return l;
+}
+
+static int cmp_cstr(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+/* The node's dependencies as unique ids, in the order found, each once */
+static value dep_ids(struct arena *a, struct project *p, const struct node *n)
+{
+	value l = val_list_new(a, n->ndeps);
+	uint32_t *sorted = NULL;
+	if (n->ndeps > 16) {
+		/* many deps: duplicate check by binary search instead of a quadratic scan */
+		sorted = xmalloc(n->ndeps * sizeof(*sorted));
+		memcpy(sorted, n->deps, n->ndeps * sizeof(*sorted));
+		qsort(sorted, n->ndeps, sizeof(*sorted), cmp_u32);
+	}
+	uint8_t *seen = sorted ? xcalloc(n->ndeps, 1) : NULL;
+	for (uint32_t i = 0; i < n->ndeps; i++) {
+		uint32_t d = n->deps[i];
+		if (d >= p->nnodes)
+			continue;
+		bool dup = false;
+		if (sorted) {
+			uint32_t *hit = bsearch(&d, sorted, n->ndeps, sizeof(*sorted), cmp_u32);
+			while (hit > sorted && hit[-1] == d)
+				hit--;
+			size_t at = (size_t)(hit - sorted);
+			dup = seen[at];
+			seen[at] = 1;
+		} else {
+			for (uint32_t j = 0; j < i && !dup; j++)
+				dup = n->deps[j] == d;
+		}
+		if (!dup)
+			val_list_push(l, val_str(p->nodes[d]->unique_id));
+	}
+	free(sorted);
+	free(seen);
+	return l;
+}
+
+static value macro_ids(struct arena *a, const char *const *ids, uint32_t n)
+{
+	value l = val_list_new(a, n);
+	for (uint32_t i = 0; i < n; i++) {
+		bool dup = false;
+		for (uint32_t j = 0; j < i && j < 64 && !dup; j++)
+			dup = !strcmp(ids[j], ids[i]);
+		if (!dup)
+			val_list_push(l, val_str(ids[i]));
+	}
+	return l;
+}
+
+static value depends_on(struct mctx *c, const struct node *n, bool with_nodes)
+{
+	value d = val_dict_new(c->a, 2);
+	val_dict_sets(d, "macros", macro_ids(c->a, n->macros_used, n->nmacros_used));
+	if (with_nodes)
+		val_dict_sets(d, "nodes", dep_ids(c->a, c->p, n));
+	return d;
+}
+
+static value refs_value(struct arena *a, const struct node *n)
+{
+	value l = val_list_new(a, n->nrefs);
+	for (uint32_t i = 0; i < n->nrefs; i++) {
+		value r = val_dict_new(a, 3);
+		val_dict_sets(r, "name", art_str_or(n->refs[i].name, ""));
+		val_dict_sets(r, "package", art_str(n->refs[i].package));
+		val_dict_sets(r, "version", val_none());
+		val_list_push(l, r);
+	}
+	return l;
+}
+
+static value sources_value(struct arena *a, const struct node *n)
+{
+	value l = val_list_new(a, n->nsources);
+	for (uint32_t i = 0; i < n->nsources; i++) {
+		value pair = val_list_new(a, 2);
+		val_list_push(pair, art_str_or(n->sources[i].source, ""));
+		val_list_push(pair, art_str_or(n->sources[i].table, ""));
+		val_list_push(l, pair);
+	}
+	return l;
+}
+
+static const char *package_root(struct project *p, const char *package)
+{
+	for (size_t i = 0; package && i < p->npackages; i++)
+		if (p->packages[i].name && !strcmp(p->packages[i].name, package))
+			return p->packages[i].root;
+	return p->root;
+}
+
+/* "models.orders" / "sources.raw": the yml entry a generic test hangs off, as dbt names it */
+static value file_key_name(struct mctx *c, const struct node *n)
+{
+	if (n->attached_node >= c->p->nnodes)
+		return val_none();
+	const struct node *t = c->p->nodes[n->attached_node];
+	switch (t->type) {
+	case NODE_SOURCE: return val_str_fmt(c->a, "sources.%s", t->source_name ? t->source_name : t->name);
+	case NODE_SEED: return val_str_fmt(c->a, "seeds.%s", t->name);
+	case NODE_SNAPSHOT: return val_str_fmt(c->a, "snapshots.%s", t->name);
+	case NODE_ANALYSIS: return val_str_fmt(c->a, "analyses.%s", t->name);
+	default: return val_str_fmt(c->a, "models.%s", t->name);
+	}
+}
+
+static value cfg_get(value cfg, const char *key)
+{
+	return cfg.type == V_DICT ? val_dict_gets(cfg, key) : val_undef();
+}
+
+static value or_none(value v)
+{
+	return v.type == V_UNDEF ? val_none() : v;
+}
+
+/* --- one node ---------------------------------------------------------------------------- */
+
+static value source_value(struct mctx *c, const struct node *n, value cfg)
+{
+	struct arena *a = c->a;
+	value d = val_dict_new(a, 32);
+	val_dict_sets(d, "database", art_str(n->database));
+	val_dict_sets(d, "schema", art_str_or(n->schema, ""));
+	val_dict_sets(d, "name", art_str_or(n->name, ""));
+	val_dict_sets(d, "resource_type", val_str("source"));
+	val_dict_sets(d, "package_name", art_str_or(n->package, ""));
+	val_dict_sets(d, "path", art_str_or(n->path, ""));
+	val_dict_sets(d, "original_file_path", art_str_or(n->original_file_path, ""));
+	val_dict_sets(d, "unique_id", art_str_or(n->unique_id, ""));
+	val_dict_sets(d, "fqn", fqn_value(a, n));
+	val_dict_sets(d, "source_name", art_str_or(n->source_name, ""));
+	val_dict_sets(d, "source_description", art_str_or(n->source_description, ""));
+	val_dict_sets(d, "loader", art_str_or(n->loader, ""));
+	val_dict_sets(d, "identifier", art_str_or(n->alias, n->name ? n->name : ""));
+	value quoting = val_dict_new(a, 4);
+	val_dict_sets(quoting, "database", val_none());
+	val_dict_sets(quoting, "schema", val_none());
+	val_dict_sets(quoting, "identifier", val_none());
+	val_dict_sets(quoting, "column", val_none());
+	overlay(quoting, cfg_get(n->config, "quoting"));
+	val_dict_sets(d, "quoting", quoting);
+	val_dict_sets(d, "loaded_at_field", or_none(cfg_get(n->config, "loaded_at_field")));
+	value fresh = val_dict_new(a, 3);
+	static const char *const after[] = {"warn_after", "error_after"};
+	for (int i = 0; i < 2; i++) {
+		value t = val_dict_new(a, 2);
+		val_dict_sets(t, "count", val_none());
+		val_dict_sets(t, "period", val_none());
+		if (n->freshness.type == V_DICT)
+			overlay(t, val_dict_gets(n->freshness, after[i]));
+		val_dict_sets(fresh, after[i], t);
+	}
+	val_dict_sets(fresh, "filter", n->freshness.type == V_DICT
+					       ? or_none(val_dict_gets(n->freshness, "filter"))
+					       : val_none());
+	/* an explicit `freshness: null` switches freshness off */
+	val_dict_sets(d, "freshness", n->freshness.type == V_NONE && cfg_get(n->config, "freshness").type == V_NONE
+					      ? val_none()
+					      : fresh);
+	value ext = cfg_get(n->config, "external");
+	val_dict_sets(d, "external", ext.type == V_DICT ? ext : val_none());
+	val_dict_sets(d, "description", art_str_or(n->description, ""));
+	val_dict_sets(d, "columns", columns_value(a, n->columns));
+	val_dict_sets(d, "meta", art_dict_or_new(a, n->meta));
+	val_dict_sets(d, "source_meta", art_dict_or_new(a, n->source_meta));
+	val_dict_sets(d, "tags", art_list_or_new(a, n->tags));
+	val_dict_sets(d, "config", cfg);
+	val_dict_sets(d, "patch_path", art_str(n->patch_path));
+	val_dict_sets(d, "unrendered_config", art_dict_or_new(a, n->unrendered_config));
+	val_dict_sets(d, "relation_name", art_str(n->relation_name));
+	val_dict_sets(d, "created_at", val_float(c->created_at));
+	return d;
+}
+
+static value exposure_value(struct mctx *c, const struct node *n, value cfg)
+{
+	struct arena *a = c->a;
+	value d = val_dict_new(a, 24);
+	val_dict_sets(d, "name", art_str_or(n->name, ""));
+	val_dict_sets(d, "resource_type", val_str("exposure"));
+	val_dict_sets(d, "package_name", art_str_or(n->package, ""));
+	val_dict_sets(d, "path", art_str_or(n->path, ""));
+	val_dict_sets(d, "original_file_path", art_str_or(n->original_file_path, ""));
+	val_dict_sets(d, "unique_id", art_str_or(n->unique_id, ""));
+	val_dict_sets(d, "fqn", fqn_value(a, n));
+	value type = cfg_get(n->config, "type");
+	val_dict_sets(d, "type", is_cstr(type) ? type : val_str("dashboard"));
+	value owner = val_dict_new(a, 2);
+	val_dict_sets(owner, "email", val_none());
+	val_dict_sets(owner, "name", val_none());
+	overlay(owner, cfg_get(n->config, "owner"));
+	val_dict_sets(d, "owner", owner);
+	val_dict_sets(d, "description", art_str_or(n->description, ""));
+	val_dict_sets(d, "label", or_none(cfg_get(n->config, "label")));
+	val_dict_sets(d, "maturity", or_none(cfg_get(n->config, "maturity")));
+	val_dict_sets(d, "meta", art_dict_or_new(a, n->meta));
+	val_dict_sets(d, "tags", art_list_or_new(a, n->tags));
+	value ecfg = val_dict_new(a, 1);
+	val_dict_sets(ecfg, "enabled", val_dict_gets(cfg, "enabled"));
+	val_dict_sets(d, "config", ecfg);
+	val_dict_sets(d, "unrendered_config", art_dict_or_new(a, n->unrendered_config));
+	val_dict_sets(d, "url", or_none(cfg_get(n->config, "url")));
+	val_dict_sets(d, "depends_on", depends_on(c, n, true));
+	val_dict_sets(d, "refs", refs_value(a, n));
+	val_dict_sets(d, "sources", sources_value(a, n));
+	val_dict_sets(d, "metrics", val_list_new(a, 0));
+	val_dict_sets(d, "created_at", val_float(c->created_at));
+	return d;
+}
+
+static value node_value(struct mctx *c, const struct node *n)
+{
+	struct arena *a = c->a;
+	value cfg = config_value(a, n);
+	if (n->type == NODE_SOURCE)
+		return source_value(c, n, cfg);
+	if (n->type == NODE_EXPOSURE)
+		return exposure_value(c, n, cfg);
+
+	value d = val_dict_new(a, 44);
+	/* ParsedResourceMandatory */
+	val_dict_sets(d, "database", art_str(n->database));
+	val_dict_sets(d, "schema", art_str_or(n->schema, ""));
+	val_dict_sets(d, "name", art_str_or(n->name, ""));
+	val_dict_sets(d, "resource_type", val_str(resource_type(n->type)));
+	val_dict_sets(d, "package_name", art_str_or(n->package, ""));
+	val_dict_sets(d, "path", art_str_or(n->path, ""));
+	val_dict_sets(d, "original_file_path", art_str_or(n->original_file_path, ""));
+	val_dict_sets(d, "unique_id", art_str_or(n->unique_id, ""));
+	val_dict_sets(d, "fqn", fqn_value(a, n));
+	val_dict_sets(d, "alias", art_str_or(n->alias, n->name ? n->name : ""));
+	value checksum = val_dict_new(a, 2);
+	val_dict_sets(checksum, "name", val_str(n->checksum ? "sha256" : "none"));
+	val_dict_sets(checksum, "checksum", art_str_or(n->checksum, ""));
+	val_dict_sets(d, "checksum", checksum);
+	val_dict_sets(d, "config", cfg);
+	/* ParsedResource */
+	val_dict_sets(d, "tags", art_list_or_new(a, n->tags));
+	val_dict_sets(d, "description", art_str_or(n->description, ""));
+	val_dict_sets(d, "columns", columns_value(a, n->columns));
+	val_dict_sets(d, "meta", art_dict_or_new(a, n->meta));
+	val_dict_sets(d, "group", or_none(val_dict_gets(cfg, "group")));
+	val_dict_sets(d, "docs", docs_value(a, n->docs.type == V_DICT ? n->docs : val_dict_gets(cfg, "docs")));
+	val_dict_sets(d, "patch_path", art_str(n->patch_path));
+	val_dict_sets(d, "build_path", val_none());
+	val_dict_sets(d, "unrendered_config", art_dict_or_new(a, n->unrendered_config));
+	val_dict_sets(d, "created_at", val_float(c->created_at));
+	val_dict_sets(d, "relation_name", art_str(n->relation_name));
+	if (n->type == NODE_SEED) {
+		/* dbt does not load a seed's rows at parse time: its raw_code stays empty */
+		val_dict_sets(d, "raw_code", val_str(""));
+		val_dict_sets(d, "root_path", art_str(package_root(c->p, n->package)));
+		val_dict_sets(d, "depends_on", depends_on(c, n, false));
+		return d;
+	}
+	size_t raw_len = n->raw_code ? (n->raw_len ? n->raw_len : strlen(n->raw_code)) : 0;
+	val_dict_sets(d, "raw_code", n->raw_code ? val_strn(n->raw_code, raw_len) : val_str(""));
+	/* CompiledResource */
+	val_dict_sets(d, "language", art_str_or(n->language, "sql"));
+	val_dict_sets(d, "refs", refs_value(a, n));
+	val_dict_sets(d, "sources", sources_value(a, n));
+	val_dict_sets(d, "metrics", val_list_new(a, 0));
+	val_dict_sets(d, "depends_on", depends_on(c, n, true));
+	val_dict_sets(d, "compiled_path", art_str(n->compiled_path));
+	if (n->compiled_code) {
+		val_dict_sets(d, "compiled", val_bool(true));
+		val_dict_sets(d, "compiled_code", val_str(n->compiled_code));
+		val_dict_sets(d, "extra_ctes_injected", val_bool(true));
+		val_dict_sets(d, "extra_ctes", val_list_new(a, 0));
+	}
+	value cc = val_dict_gets(cfg, "contract");
+	value contract = val_dict_new(a, 3);
+	val_dict_sets(contract, "enforced", val_bool(false));
+	val_dict_sets(contract, "alias_types", val_bool(true));
+	overlay(contract, cc);
+	val_dict_sets(contract, "checksum", val_none());
+	val_dict_sets(d, "contract", contract);
+
+	switch (n->type) {
+	case NODE_MODEL: {
+		value access = val_dict_gets(cfg, "access");
+		val_dict_sets(d, "access", is_cstr(access) ? access : val_str("protected"));
+		val_dict_sets(d, "constraints", art_list_or_new(a, val_dict_gets(cfg, "constraints")));
+		val_dict_sets(d, "version", val_none());
+		val_dict_sets(d, "latest_version", val_none());
+		val_dict_sets(d, "deprecation_date", val_none());
+		val_dict_sets(d, "primary_key", val_list_new(a, 0));
+		val_dict_sets(d, "time_spine", val_none());
+		break;
+	}
+	case NODE_TEST:
+		if (n->test_metadata.type == V_DICT) {
+			val_dict_sets(d, "column_name", art_str(n->column_name));
+			val_dict_sets(d, "file_key_name", file_key_name(c, n));
+			val_dict_sets(d, "attached_node",
+				      n->attached_node < c->p->nnodes
+					      ? val_str(c->p->nodes[n->attached_node]->unique_id)
+					      : val_none());
+			value md = val_dict_new(a, 3);
+			val_dict_sets(md, "name", val_str(""));
+			val_dict_sets(md, "kwargs", val_dict_new(a, 0));
+			val_dict_sets(md, "namespace", val_none());
+			overlay(md, n->test_metadata);
+			val_dict_sets(d, "test_metadata", md);
+		}
+		break;
+	case NODE_OPERATION:
+		val_dict_sets(d, "index", or_none(val_dict_gets(cfg, "index")));
+		break;
+	default:
+		break;
+	}
+	return d;
+}
+
+value art_node_value(struct arena *a, struct project *p, const struct node *n)
+{
+	struct mctx c = {a, p, art_now()};
+	return node_value(&c, n);
+}
+
+/* --- macros and docs ---------------------------------------------------------------------- */
+
+static bool is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/*
+ * The text of a macro's definition, `{% macro ... %}` through `{% endmacro %}`, cut from the file
+ * the macro was parsed from. Its location may point at the tag or at the name inside it, so the
+ * opening `{%` is looked for backwards from there (not past a `%}`). "" when not found.
+ */
+static value macro_sql(const struct macro_def *m)
+{
+	uint32_t file = m->loc.file ? m->loc.file : m->file;
+	size_t len = 0;
+	const char *text = file ? diag_file_text(file, &len) : NULL;
+	if (!text || m->loc.off >= len)
+		return val_str("");
+	size_t start = m->loc.off;
+	if (!(text[start] == '{' && start + 1 < len && text[start + 1] == '%')) {
+		size_t i = start;
+		bool found = false;
+		while (i > 0 && start - i < 4096) {
+			i--;
+			if (text[i] == '{' && text[i + 1] == '%') {
+				found = true;
+				break;
+			}
+			if (text[i] == '%' && text[i + 1] == '}')
+				break;
+		}
+		if (!found)
+			return val_str("");
+		start = i;
+	}
+	const char *end = text + len;
+	const char *q = text + start + 2;
+	while (q < end) {
+		const char *k = memmem(q, (size_t)(end - q), "endmacro", 8);
+		if (!k)
+			break;
+		q = k + 8;
+		/* preceded by "{%" [-+] spaces */
+		const char *b = k;
+		while (b > text + start && is_space(b[-1]))
+			b--;
+		if (b > text + start && (b[-1] == '-' || b[-1] == '+'))
+			b--;
+		if (!(b - 2 >= text + start && b[-2] == '{' && b[-1] == '%'))
+			continue;
+		/* followed by spaces [-] "%}" */
+		const char *e = q;
+		while (e < end && is_space(*e))
+			e++;
+		if (e < end && *e == '-')
+			e++;
+		if (e + 1 < end && e[0] == '%' && e[1] == '}')
+			return val_strn(text + start, (size_t)(e + 2 - (text + start)));
+	}
+	return val_str("");
+}
+
+static value macro_value(struct mctx *c, const struct macro_def *m)
+{
+	struct arena *a = c->a;
+	value d = val_dict_new(a, 16);
+	val_dict_sets(d, "name", art_str_or(m->name, ""));
+	val_dict_sets(d, "resource_type", val_str("macro"));
+	val_dict_sets(d, "package_name", art_str_or(m->package, ""));
+	val_dict_sets(d, "path", art_str_or(m->path, ""));
+	val_dict_sets(d, "original_file_path", art_str_or(m->path, ""));
+	val_dict_sets(d, "unique_id", art_str_or(m->unique_id, ""));
+	val_dict_sets(d, "macro_sql", macro_sql(m));
+	value dep = val_dict_new(a, 1);
+	val_dict_sets(dep, "macros", val_list_new(a, 0));
+	val_dict_sets(d, "depends_on", dep);
+	val_dict_sets(d, "description", art_str_or(m->description, ""));
+	val_dict_sets(d, "meta", art_dict_or_new(a, m->meta));
+	val_dict_sets(d, "docs", docs_default(a));
+	val_dict_sets(d, "patch_path", val_none());
+	val_dict_sets(d, "arguments", art_list_or_new(a, m->arguments));
+	val_dict_sets(d, "created_at", val_float(c->created_at));
+	val_dict_sets(d, "supported_languages", val_none());
+	return d;
+}
+
+static value doc_value(struct arena *a, const char *package, size_t plen, const char *name, value text)
+{
+	value d = val_dict_new(a, 8);
+	val_dict_sets(d, "name", val_str(name));
+	val_dict_sets(d, "resource_type", val_str("doc"));
+	val_dict_sets(d, "package_name", val_strn(package, plen));
+	val_dict_sets(d, "path", val_str(""));
+	val_dict_sets(d, "original_file_path", val_str(""));
+	val_dict_sets(d, "unique_id", val_str_fmt(a, "doc.%.*s.%s", (int)plen, package, name));
+	val_dict_sets(d, "block_contents", text.type == V_STR ? text : val_to_str(a, text));
+	return d;
+}
+
+static value docs_section(struct arena *a, struct project *p)
+{
+	value docs = p->docs_blocks;
+	value out = val_dict_new(a, docs.type == V_DICT ? docs.d->len + 1 : 1);
+	bool has_overview = false;
+	for (uint32_t i = 0; docs.type == V_DICT && i < docs.d->len; i++) {
+		value k = docs.d->e[i].key;
+		if (k.type != V_STR)
+			continue;
+		const char *key = val_cstr(a, k);
+		const char *dot = strchr(key, '.');
+		const char *pkg = dot ? key : (p->name ? p->name : "");
+		size_t plen = dot ? (size_t)(dot - key) : strlen(pkg);
+		const char *name = dot ? dot + 1 : key;
+		value dv = doc_value(a, pkg, plen, name, docs.d->e[i].val);
+		val_dict_set(out, val_dict_gets(dv, "unique_id"), dv);
+		if (!strcmp(key, "dbt.__overview__"))
+			has_overview = true;
+	}
+	if (!has_overview) {
+		/* dbt-docs opens on this block when the project defines no overview of its own */
+		value dv = doc_value(a, "dbt", 3, "__overview__",
+				     val_str("### Welcome!\n\nThis documentation was generated by Sluice from a "
+					     "dbt project. Use the navigation on the left to browse models, "
+					     "sources and tests, and the lineage graph to see how they connect.\n"));
+		val_dict_set(out, val_dict_gets(dv, "unique_id"), dv);
+	}
+	return out;
+}
+
+/* --- parent and child maps ---------------------------------------------------------------- */
+
+static bool in_graph(struct project *p, uint32_t i)
+{
+	return i < p->nnodes && p->nodes[i]->enabled;
+}
+
+/* ids of idx[0..n) that are in the graph, sorted, each once; tmp holds at least n pointers */
+static value id_list(struct arena *a, struct project *p, const uint32_t *idx, size_t n, const char **tmp)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (in_graph(p, idx[i]))
+			tmp[k++] = p->nodes[idx[i]]->unique_id;
+	qsort(tmp, k, sizeof(*tmp), cmp_cstr);
+	value l = val_list_new(a, k);
+	for (size_t i = 0; i < k; i++)
+		if (i == 0 || strcmp(tmp[i], tmp[i - 1]))
+			val_list_push(l, val_str(tmp[i]));
+	return l;
+}
+
+static void edge_maps(struct arena *a, struct project *p, const struct graph *g, value parent_map,
+		      value child_map)
+{
+	size_t n = p->nnodes;
+	const uint32_t *par_off, *par, *chi_off, *chi;
+	uint32_t *own = NULL;
+	if (g && g->n == n && g->par_off && g->chi_off) {
+		par_off = g->par_off;
+		par = g->par;
+		chi_off = g->chi_off;
+		chi = g->chi;
+	} else {
+		/* no graph: parents are the nodes' deps, children their transpose (CSR, counting sort) */
+		size_t nedges = 0;
+		for (size_t i = 0; i < n; i++)
+			if (in_graph(p, (uint32_t)i))
+				nedges += p->nodes[i]->ndeps;
+		own = xcalloc(2 * (n + 1) + 2 * nedges + 1, sizeof(*own));
+		uint32_t *po = own, *pp = po + n + 1, *co = pp + nedges, *cc = co + n + 1;
+		size_t e = 0;
+		for (size_t i = 0; i < n; i++) {
+			po[i] = (uint32_t)e;
+			if (!in_graph(p, (uint32_t)i))
+				continue;
+			const struct node *nd = p->nodes[i];
+			for (uint32_t j = 0; j < nd->ndeps; j++) {
+				if (nd->deps[j] >= n)
+					continue;
+				pp[e++] = nd->deps[j];
+				co[nd->deps[j] + 1]++;
+			}
+		}
+		po[n] = (uint32_t)e;
+		for (size_t i = 0; i < n; i++)
+			co[i + 1] += co[i];
+		uint32_t *fill = xmalloc((n + 1) * sizeof(*fill));
+		memcpy(fill, co, (n + 1) * sizeof(*fill));
+		for (size_t i = 0; i < n; i++)
+			for (uint32_t k = po[i]; k < po[i + 1]; k++)
+				cc[fill[pp[k]]++] = (uint32_t)i;
+		free(fill);
+		par_off = po;
+		par = pp;
+		chi_off = co;
+		chi = cc;
+	}
+	size_t maxdeg = 1;
+	for (size_t i = 0; i < n; i++) {
+		if (par_off[i + 1] - par_off[i] > maxdeg)
+			maxdeg = par_off[i + 1] - par_off[i];
+		if (chi_off[i + 1] - chi_off[i] > maxdeg)
+			maxdeg = chi_off[i + 1] - chi_off[i];
+	}
+	const char **tmp = xmalloc(maxdeg * sizeof(*tmp));
+	/* dbt lists the nodes first, then the sources, then exposures */
+	static const int pass_of[NODE_TYPE_COUNT] = {[NODE_SOURCE] = 1, [NODE_EXPOSURE] = 2};
+	for (int pass = 0; pass < 3; pass++) {
+		for (size_t i = 0; i < n; i++) {
+			if (!in_graph(p, (uint32_t)i) || pass_of[p->nodes[i]->type] != pass)
+				continue;
+			value id = val_str(p->nodes[i]->unique_id);
+			val_dict_set(parent_map, id,
+				     id_list(a, p, par + par_off[i], par_off[i + 1] - par_off[i], tmp));
+			val_dict_set(child_map, id,
+				     id_list(a, p, chi + chi_off[i], chi_off[i + 1] - chi_off[i], tmp));
+		}
+	}
+	free(tmp);
+	free(own);
+}
+
+/* --- the manifest ------------------------------------------------------------------------- */
+
+value art_manifest_value(struct arena *a, struct project *p, const struct graph *g,
+			 const struct art_invocation *inv)
+{
+	struct mctx c = {a, p, art_now()};
+	value m = val_dict_new(a, 16);
+
+	value meta = art_metadata(a, p, ART_SCHEMA_MANIFEST, inv);
+	val_dict_sets(meta, "project_name", art_str(p->name));
+	if (p->name) {
+		char id[33];
+		md5_hex(p->name, strlen(p->name), id);
+		val_dict_sets(meta, "project_id", val_str_dup(a, id, 32));
+	} else {
+		val_dict_sets(meta, "project_id", val_none());
+	}
+	val_dict_sets(meta, "user_id", val_none());
+	val_dict_sets(meta, "send_anonymous_usage_stats", val_bool(false));
+	val_dict_sets(meta, "adapter_type", art_str(p->target.type));
+	val_dict_sets(m, "metadata", meta);
+
+	size_t nsrc = 0, nexp = 0;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		nsrc += p->nodes[i]->type == NODE_SOURCE;
+		nexp += p->nodes[i]->type == NODE_EXPOSURE;
+	}
+	value nodes = val_dict_new(a, p->nnodes - nsrc - nexp);
+	value sources = val_dict_new(a, nsrc);
+	value exposures = val_dict_new(a, nexp);
+	value disabled = val_dict_new(a, 0);
+	for (size_t i = 0; i < p->nnodes; i++) {
+		const struct node *n = p->nodes[i];
+		value v = node_value(&c, n);
+		value id = val_str(n->unique_id);
+		if (!n->enabled) {
+			value l = val_dict_get(disabled, id);
+			if (l.type != V_LIST) {
+				l = val_list_new(a, 1);
+				val_dict_set(disabled, id, l);
+			}
+			val_list_push(l, v);
+		} else if (n->type == NODE_SOURCE) {
+			val_dict_set(sources, id, v);
+		} else if (n->type == NODE_EXPOSURE) {
+			val_dict_set(exposures, id, v);
+		} else {
+			val_dict_set(nodes, id, v);
+		}
+	}
+	val_dict_sets(m, "nodes", nodes);
+	val_dict_sets(m, "sources", sources);
+
+	value macros = val_dict_new(a, p->nmacros);
+	for (size_t i = 0; i < p->nmacros; i++)
+		val_dict_set(macros, val_str(p->macros[i]->unique_id), macro_value(&c, p->macros[i]));
+	val_dict_sets(m, "macros", macros);
+	val_dict_sets(m, "docs", docs_section(a, p));
+	val_dict_sets(m, "exposures", exposures);
+	val_dict_sets(m, "metrics", val_dict_new(a, 0));
+	val_dict_sets(m, "groups", val_dict_new(a, 0));
+	val_dict_sets(m, "selectors", val_dict_new(a, 0));
+	val_dict_sets(m, "disabled", disabled);
+
+	value parent_map = val_dict_new(a, p->nnodes);
+	value child_map = val_dict_new(a, p->nnodes);
+	edge_maps(a, p, g, parent_map, child_map);
+	val_dict_sets(m, "parent_map", parent_map);
+	val_dict_sets(m, "child_map", child_map);
+	val_dict_sets(m, "group_map", val_dict_new(a, 0));
+	val_dict_sets(m, "saved_queries", val_dict_new(a, 0));
+	val_dict_sets(m, "semantic_models", val_dict_new(a, 0));
+	val_dict_sets(m, "unit_tests", val_dict_new(a, 0));
+	return m;
+}
+
+/*
+ * Writing streams the manifest section by section and node by node: each node's value is built in
+ * a scratch arena, serialised, scrubbed of secrets and written, so memory stays flat however many
+ * nodes there are (the file is still written atomically: temporary file, then rename).
+ */
+struct jw {
+	FILE *f;
+	struct sb buf;
+	int err;
+};
+
+static void jw_flush(struct jw *w, bool force)
+{
+	if (!force && w->buf.len < (1u << 20))
+		return;
+	/* JSON text never holds a raw NUL (it would be escaped), so the C-string scrub sees it all */
+	log_redact(w->buf.buf);
+	size_t len = strlen(w->buf.buf);
+	if (len && fwrite(w->buf.buf, 1, len, w->f) != len)
+		w->err = 1;
+	sb_reset(&w->buf);
+}
+
+static void jw_key(struct jw *w, const char *key, bool first)
+{
+	if (!first)
+		sb_adds(&w->buf, ", ");
+	val_to_json(&w->buf, val_str(key), 0, 0);
+	sb_adds(&w->buf, ": ");
+}
+
+static void jw_value(struct jw *w, const char *key, value v, bool first)
+{
+	jw_key(w, key, first);
+	val_to_json(&w->buf, v, 0, 0);
+	jw_flush(w, false);
+}
+
+/* One of nodes / sources / exposures / disabled, streamed */
+static void jw_nodes(struct jw *w, struct mctx *c, const char *key, int which)
+{
+	struct project *p = c->p;
+	jw_key(w, key, false);
+	sb_addc(&w->buf, '{');
+	bool first = true;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		const struct node *n = p->nodes[i];
+		int kind = !n->enabled ? 3 : n->type == NODE_SOURCE ? 1 : n->type == NODE_EXPOSURE ? 2 : 0;
+		if (kind != which)
+			continue;
+		struct arena_mark m = arena_mark(c->a);
+		value v = node_value(c, n);
+		if (which == 3) {
+			/* disabled: a list of the versions of the node (dbt keeps several) */
+			value l = val_list_new(c->a, 1);
+			val_list_push(l, v);
+			v = l;
+		}
+		jw_value(w, n->unique_id, v, first);
+		first = false;
+		arena_reset(c->a, m);
+	}
+	sb_addc(&w->buf, '}');
+}
+
+int art_write_manifest(const char *path, struct project *p, const struct graph *g,
+		       const struct art_invocation *inv, struct diag_list *dl)
+{
+	struct arena a;
+	arena_init(&a, 1 << 20);
+	struct mctx c = {&a, p, art_now()};
+	char *tmp = arena_sprintf(&a, "%s.tmp.%ld", path, (long)getpid());
+	char *dir = fs_dirname(&a, path);
+	int rc = 0;
+	struct jw w = {NULL, SB_INIT, 0};
+	if (fs_mkdir_p(dir) < 0 || !(w.f = fopen(tmp, "w"))) {
+		diag_error(dl, LOC_NONE, "unable to write '%s': %s", path, strerror(errno));
+		arena_release(&a);
+		return -1;
+	}
+	value meta = art_metadata(&a, p, ART_SCHEMA_MANIFEST, inv);
+	val_dict_sets(meta, "project_name", art_str(p->name));
+	if (p->name) {
+		char id[33];
+		md5_hex(p->name, strlen(p->name), id);
+		val_dict_sets(meta, "project_id", val_str_dup(&a, id, 32));
+	} else {
+		val_dict_sets(meta, "project_id", val_none());
+	}
+	val_dict_sets(meta, "user_id", val_none());
+	val_dict_sets(meta, "send_anonymous_usage_stats", val_bool(false));
+	val_dict_sets(meta, "adapter_type", art_str(p->target.type));
+	sb_addc(&w.buf, '{');
+	jw_value(&w, "metadata", meta, true);
+	jw_nodes(&w, &c, "nodes", 0);
+	jw_nodes(&w, &c, "sources", 1);
+	jw_key(&w, "macros", false);
+	sb_addc(&w.buf, '{');
+	for (size_t i = 0; i < p->nmacros; i++) {
+		struct arena_mark m = arena_mark(&a);
+		jw_value(&w, p->macros[i]->unique_id, macro_value(&c, p->macros[i]), i == 0);
+		arena_reset(&a, m);
+	}
+	sb_addc(&w.buf, '}');
+	jw_value(&w, "docs", docs_section(&a, p), false);
+	jw_nodes(&w, &c, "exposures", 2);
+	jw_value(&w, "metrics", val_dict_new(&a, 0), false);
+	jw_value(&w, "groups", val_dict_new(&a, 0), false);
+	jw_value(&w, "selectors", val_dict_new(&a, 0), false);
+	jw_nodes(&w, &c, "disabled", 3);
+	value parent_map = val_dict_new(&a, p->nnodes);
+	value child_map = val_dict_new(&a, p->nnodes);
+	edge_maps(&a, p, g, parent_map, child_map);
+	jw_value(&w, "parent_map", parent_map, false);
+	jw_value(&w, "child_map", child_map, false);
+	jw_value(&w, "group_map", val_dict_new(&a, 0), false);
+	jw_value(&w, "saved_queries", val_dict_new(&a, 0), false);
+	jw_value(&w, "semantic_models", val_dict_new(&a, 0), false);
+	jw_value(&w, "unit_tests", val_dict_new(&a, 0), false);
+	sb_addc(&w.buf, '}');
+	jw_flush(&w, true);
+	if (fclose(w.f) != 0)
+		w.err = 1;
+	if (w.err || rename(tmp, path) < 0) {
+		diag_error(dl, LOC_NONE, "unable to write '%s': %s", path, strerror(errno));
+		unlink(tmp);
+		rc = -1;
+	}
+	sb_release(&w.buf);
+	arena_release(&a);
+	return rc;
+}

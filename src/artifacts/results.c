@@ -1,0 +1,237 @@
+/*
+ * target/run_results.json (dbt run-results schema v6) and target/catalog.json (dbt catalog schema
+ * v1).
+ *
+ * run_results: one entry per node the command touched, in the order given, shaped like dbt's
+ * RunResultOutput. Seeds are not "compiled" nodes in dbt, so their compiled/compiled_code/
+ * relation_name are null, as dbt writes them.
+ *
+ * catalog: the adapter lists the relations it found (with columns); each model, seed or snapshot
+ * whose relation (database, schema, alias) is among them gets an entry under `nodes`, each source
+ * under `sources`. Relations are compared case-insensitively, as dbt's CatalogKey lower-cases
+ * them. The tables go into a hash map first, so matching is linear in nodes + tables.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include "artifacts/art_internal.h"
+#include "core/map.h"
+#include "core/sb.h"
+
+/* --- run_results.json ---------------------------------------------------------------------- */
+
+static value timing_entry(struct arena *a, const char *name, double start, double end)
+{
+	value t = val_dict_new(a, 3);
+	val_dict_sets(t, "name", val_str(name));
+	val_dict_sets(t, "started_at", val_str(art_iso_time_dup(a, start)));
+	val_dict_sets(t, "completed_at", end > 0 ? val_str(art_iso_time_dup(a, end)) : val_none());
+	return t;
+}
+
+/* adapter_response as dbt's AdapterResponse with omit_none: {_message, code, rows_affected} */
+static value adapter_response(struct arena *a, const struct run_result *r)
+{
+	value d = val_dict_new(a, 3);
+	if (r->adapter_code) {
+		val_dict_sets(d, "_message", val_str(r->adapter_code));
+		/* "SELECT 5" / "INSERT 0 5": the code is the leading word, as dbt-postgres reports it */
+		const char *sp = strchr(r->adapter_code, ' ');
+		if (sp && sp > r->adapter_code)
+			val_dict_sets(d, "code", val_str_dup(a, r->adapter_code, (size_t)(sp - r->adapter_code)));
+		else
+			val_dict_sets(d, "code", val_str(r->adapter_code));
+	}
+	if (r->rows_affected >= 0)
+		val_dict_sets(d, "rows_affected", val_int(r->rows_affected));
+	return d;
+}
+
+static value result_value(struct arena *a, struct project *p, const struct run_result *r)
+{
+	const struct node *n = r->node < p->nnodes ? p->nodes[r->node] : NULL;
+	value d = val_dict_new(a, 12);
+	val_dict_sets(d, "status", art_str_or(r->status, "success"));
+	value timing = val_list_new(a, 2);
+	if (r->compile_started > 0)
+		val_list_push(timing, timing_entry(a, "compile", r->compile_started, r->compile_completed));
+	if (r->execute_started > 0)
+		val_list_push(timing, timing_entry(a, "execute", r->execute_started, r->execute_completed));
+	val_dict_sets(d, "timing", timing);
+	val_dict_sets(d, "thread_id", r->thread_id >= 0 ? val_str_fmt(a, "Thread-%d (worker)", r->thread_id + 1)
+							: val_str("MainThread"));
+	val_dict_sets(d, "execution_time", val_float(r->execution_time));
+	val_dict_sets(d, "adapter_response", adapter_response(a, r));
+	val_dict_sets(d, "message", art_str(r->message));
+	val_dict_sets(d, "failures", r->failures >= 0 ? val_int(r->failures) : val_none());
+	val_dict_sets(d, "unique_id", n ? val_str(n->unique_id) : val_none());
+	if (!n || n->type == NODE_SEED || n->type == NODE_SOURCE) {
+		val_dict_sets(d, "compiled", val_none());
+		val_dict_sets(d, "compiled_code", val_none());
+		val_dict_sets(d, "relation_name", val_none());
+	} else {
+		const char *code = r->compiled_code ? r->compiled_code : n->compiled_code;
+		val_dict_sets(d, "compiled", val_bool(code != NULL));
+		val_dict_sets(d, "compiled_code", art_str(code));
+		val_dict_sets(d, "relation_name", art_str(r->relation_name ? r->relation_name : n->relation_name));
+	}
+	return d;
+}
+
+int art_write_run_results(const char *path, struct project *p, const struct run_result *results,
+			  size_t n, double elapsed_time, const struct art_invocation *inv,
+			  struct diag_list *dl)
+{
+	struct arena a;
+	arena_init(&a, 1 << 18);
+	value d = val_dict_new(&a, 4);
+	val_dict_sets(d, "metadata", art_metadata(&a, p, ART_SCHEMA_RUN_RESULTS, inv));
+	value list = val_list_new(&a, n);
+	for (size_t i = 0; i < n; i++)
+		val_list_push(list, result_value(&a, p, &results[i]));
+	val_dict_sets(d, "results", list);
+	val_dict_sets(d, "elapsed_time", val_float(elapsed_time));
+	val_dict_sets(d, "args", inv ? art_dict_or_new(&a, inv->args) : val_dict_new(&a, 0));
+	int rc = art_write_json(path, d, dl);
+	arena_release(&a);
+	return rc;
+}
+
+/* --- catalog.json -------------------------------------------------------------------------- */
+
+static const char *catalog_type(enum relation_type t)
+{
+	switch (t) {
+	case REL_TABLE: return "BASE TABLE";
+	case REL_VIEW: return "VIEW";
+	case REL_EXTERNAL: return "EXTERNAL TABLE";
+	case REL_MATERIALIZED_VIEW: return "MATERIALIZED VIEW";
+	default: return "BASE TABLE";
+	}
+}
+
+/* Lower-cased "database\x1fschema\x1fname" in the arena (built in the reused `s`); database may be
+ * left out */
+static const char *rel_key(struct arena *a, struct sb *s, const char *db, const char *schema,
+			   const char *name)
+{
+	sb_reset(s);
+	if (db)
+		sb_adds(s, db);
+	sb_addc(s, '\x1f');
+	sb_adds(s, schema ? schema : "");
+	sb_addc(s, '\x1f');
+	sb_adds(s, name ? name : "");
+	for (size_t i = 0; i < s->len; i++)
+		s->buf[i] = (char)tolower((unsigned char)s->buf[i]);
+	return arena_strndup(a, s->buf, s->len);
+}
+
+static value stats_value(struct arena *a, value stats)
+{
+	value d = val_dict_new(a, stats.type == V_DICT ? stats.d->len + 1 : 1);
+	bool any = false;
+	if (stats.type == V_DICT) {
+		for (uint32_t i = 0; i < stats.d->len; i++) {
+			if (val_streq(stats.d->e[i].key, "has_stats"))
+				continue;
+			val_dict_set(d, stats.d->e[i].key, stats.d->e[i].val);
+			any = true;
+		}
+	}
+	value hs = val_dict_new(a, 5);
+	val_dict_sets(hs, "id", val_str("has_stats"));
+	val_dict_sets(hs, "label", val_str("Has Stats?"));
+	val_dict_sets(hs, "value", val_bool(any));
+	val_dict_sets(hs, "include", val_bool(false));
+	val_dict_sets(hs, "description", val_str("Indicates whether there are statistics for this table"));
+	val_dict_sets(d, "has_stats", hs);
+	return d;
+}
+
+static value table_value(struct arena *a, const struct adapter_catalog_table *t, const char *unique_id)
+{
+	value d = val_dict_new(a, 4);
+	value md = val_dict_new(a, 6);
+	val_dict_sets(md, "type", val_str(catalog_type(t->rel.type)));
+	val_dict_sets(md, "schema", art_str_or(t->rel.schema, ""));
+	val_dict_sets(md, "name", art_str_or(t->rel.identifier, ""));
+	val_dict_sets(md, "database", art_str(t->rel.database));
+	val_dict_sets(md, "comment", art_str(t->comment));
+	val_dict_sets(md, "owner", art_str(t->owner));
+	val_dict_sets(d, "metadata", md);
+	value cols = val_dict_new(a, t->ncols);
+	for (size_t i = 0; i < t->ncols; i++) {
+		const struct adapter_column *c = &t->cols[i];
+		value cv = val_dict_new(a, 4);
+		val_dict_sets(cv, "type", art_str_or(c->type, ""));
+		val_dict_sets(cv, "index", val_int((int64_t)i + 1));
+		val_dict_sets(cv, "name", art_str_or(c->name, ""));
+		val_dict_sets(cv, "comment", art_str(c->comment));
+		val_dict_set(cols, val_str(c->name ? c->name : ""), cv);
+	}
+	val_dict_sets(d, "columns", cols);
+	val_dict_sets(d, "stats", stats_value(a, t->stats));
+	val_dict_sets(d, "unique_id", val_str(unique_id));
+	return d;
+}
+
+static bool is_ephemeral(const struct node *n)
+{
+	value m = n->config.type == V_DICT ? val_dict_gets(n->config, "materialized") : val_undef();
+	return val_streq(m, "ephemeral");
+}
+
+int art_write_catalog(const char *path, struct project *p, const struct adapter_catalog_table *tables,
+		      size_t ntables, const struct art_invocation *inv, struct diag_list *dl)
+{
+	struct arena a;
+	arena_init(&a, 1 << 18);
+	/* by (database, schema, name), and by (schema, name) for relations without a database */
+	struct map full = MAP_INIT, nodb = MAP_INIT;
+	struct sb kb = SB_INIT;
+	for (size_t i = 0; i < ntables; i++) {
+		const struct adapter_catalog_table *t = &tables[i];
+		void *tp = (void *)(uintptr_t)t;
+		const char *k = rel_key(&a, &kb, t->rel.database, t->rel.schema, t->rel.identifier);
+		if (!map_gets(&full, k))
+			map_puts(&full, k, tp);
+		k = rel_key(&a, &kb, NULL, t->rel.schema, t->rel.identifier);
+		if (!map_gets(&nodb, k))
+			map_puts(&nodb, k, tp);
+	}
+
+	value d = val_dict_new(&a, 4);
+	val_dict_sets(d, "metadata", art_metadata(&a, p, ART_SCHEMA_CATALOG, inv));
+	value nodes = val_dict_new(&a, 0), sources = val_dict_new(&a, 0);
+	for (size_t i = 0; ntables && i < p->nnodes; i++) {
+		const struct node *n = p->nodes[i];
+		bool src = n->type == NODE_SOURCE;
+		if (!n->enabled || !(src || n->type == NODE_MODEL || n->type == NODE_SEED ||
+				     n->type == NODE_SNAPSHOT) || is_ephemeral(n))
+			continue;
+		const char *ident = n->alias ? n->alias : n->name;
+		const struct adapter_catalog_table *t = NULL;
+		if (n->database)
+			t = map_gets(&full, rel_key(&a, &kb, n->database, n->schema, ident));
+		if (!t)
+			t = map_gets(&nodb, rel_key(&a, &kb, NULL, n->schema, ident));
+		/* without a database on one side only, (schema, name) decides; with both, they must agree */
+		if (t && n->database && t->rel.database && strcasecmp(n->database, t->rel.database))
+			t = NULL;
+		if (!t)
+			continue;
+		val_dict_set(src ? sources : nodes, val_str(n->unique_id), table_value(&a, t, n->unique_id));
+	}
+	val_dict_sets(d, "nodes", nodes);
+	val_dict_sets(d, "sources", sources);
+	val_dict_sets(d, "errors", val_none());
+	int rc = art_write_json(path, d, dl);
+	sb_release(&kb);
+	map_release(&full);
+	map_release(&nodb);
+	arena_release(&a);
+	return rc;
+}
