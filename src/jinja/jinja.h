@@ -89,6 +89,16 @@ value jj_template_blocks(struct arena *a, struct jj_template *t, const char *kin
  * Raises (does not return) on error. */
 value jj_call(struct jj_vm *vm, value fn, const struct vargs *args);
 
+/*
+ * Calls a callable outside of any render (a macro from C, as run-operation or a materialization
+ * does): sets up a render boundary where `ctx` (a dict, or V_NONE) is the context that dbt macros
+ * resolve names in. Allocations go to `scratch`; `user` is handed to native functions. Returns 0 with
+ * the result in *pres (a macro's output as a string, or the value it return()ed), or -1 after adding
+ * a diagnostic to dl.
+ */
+int jj_invoke(struct jj_env *env, value fn, const struct vargs *args, value ctx, struct arena *scratch,
+	      void *user, value *pres, struct diag_list *dl) __attribute__((warn_unused_result));
+
 /* --- for native functions (inside a render) --- */
 /* Raises a runtime error at the current call site: does not return */
 _Noreturn void jj_raise(struct jj_vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,0 +1,75 @@
+/*
+ * The Jinja environment: filters, tests, globals and the template loader. An environment is set up
+ * once (single-threaded) and then only read by parses and renders on any number of threads.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jinja/internal.h"
+
+struct jj_env *jj_env_new(void)
+{
+	struct jj_env *env = xcalloc(1, sizeof(*env));
+	arena_init(&env->arena, 16 * 1024);
+	map_init(&env->filters);
+	map_init(&env->tests);
+	env->globals = val_dict_new(&env->arena, 16);
+	jj_register_filters(env);
+	jj_register_tests(env);
+	jj_register_globals(env);
+	return env;
+}
+
+void jj_env_free(struct jj_env *env)
+{
+	if (!env)
+		return;
+	map_release(&env->filters);
+	map_release(&env->tests);
+	arena_release(&env->arena);
+	free(env);
+}
+
+void jj_env_set_loader(struct jj_env *env, jj_loader_fn fn, void *ud)
+{
+	env->loader = fn;
+	env->loader_ud = ud;
+}
+
+void jj_env_set_global(struct jj_env *env, const char *name, value v)
+{
+	val_dict_set(env->globals, val_str(arena_strdup(&env->arena, name)), v);
+}
+
+static void add_fn(struct jj_env *env, struct map *m, const char *name, vfunc_fn fn, void *ud)
+{
+	struct jj_fn *f = ARENA_NEW(&env->arena, struct jj_fn);
+	f->fn = fn;
+	f->ud = ud;
+	struct jj_fn *old = map_get(m, name, strlen(name));
+	if (old) {
+		*old = *f; /* templates parsed earlier keep pointing at the same slot */
+		return;
+	}
+	map_puts(m, arena_strdup(&env->arena, name), f);
+}
+
+void jj_env_add_filter(struct jj_env *env, const char *name, vfunc_fn fn, void *ud)
+{
+	add_fn(env, &env->filters, name, fn, ud);
+}
+
+void jj_env_add_test(struct jj_env *env, const char *name, vfunc_fn fn, void *ud)
+{
+	add_fn(env, &env->tests, name, fn, ud);
+}
+
+const struct jj_fn *jj_env_find_filter(struct jj_env *env, const char *name, size_t n)
+{
+	return map_get(&env->filters, name, n);
+}
+
+const struct jj_fn *jj_env_find_test(struct jj_env *env, const char *name, size_t n)
+{
+	return map_get(&env->tests, name, n);
+}
