@@ -83,7 +83,7 @@ int cli_load_project(const struct cli *c, struct project *p, bool need_profile, 
 				    dl->nerrors, dl->nerrors == 1 ? "" : "s");
 		return -1;
 	}
-	if (p->target.zero_config && need_profile)
+	if (p->target.zero_config && need_profile && !c->quiet)
 		report_line("ZeroConfig", "No profiles.yml found: using an embedded DuckDB database at %s",
 			    val_cstr(&p->arena, val_dict_gets(p->target.fields, "path")) +
 				    (strncmp(val_cstr(&p->arena, val_dict_gets(p->target.fields, "path")), p->root,

@@ -292,7 +292,8 @@ int fs_list(struct arena *a, const char *dir, const char *const *exts, char ***p
 {
 	strvec v = {0};
 	int rc = walk(a, dir, "", exts, &v);
-	qsort(v.v, v.n, sizeof(char *), cmp_str);
+	if (v.n > 1)
+		qsort(v.v, v.n, sizeof(char *), cmp_str);
 	char **files = ARENA_ARRAY(a, char *, v.n + 1);
 	if (v.n)
 		memcpy(files, v.v, v.n * sizeof(char *));
