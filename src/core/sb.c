@@ -27,7 +27,9 @@ void sb_release(struct sb *s)
 void sb_reset(struct sb *s)
 {
 	s->len = 0;
-	s->buf[0] = '\0';
+	/* never write to the shared empty buffer: threads would race on it */
+	if (s->cap)
+		s->buf[0] = '\0';
 }
 
 void sb_grow(struct sb *s, size_t extra)

@@ -77,46 +77,10 @@ value dbt_model_value(struct arena *a, struct project *p, struct node *n)
 
 /* ---- calling from C ---- */
 
-static value f_capture(struct jj_vm *vm, void *ud, const struct vargs *args)
-{
-	struct dbt_render *r = dbt_r(vm);
-	r->call_result = args->npos ? args->pos[0] : val_none();
-	return val_none();
-}
-
 int dbt_call_value(struct dbt_render *r, value fn, const struct vargs *args, value *pout)
 {
-	struct project *p = r->proj;
-	if (!p->call_template) {
-		static const char src[] =
-			"{% do __sluice_capture(__sluice_fn(*__sluice_args, **__sluice_kwargs)) %}";
-		uint32_t f = diag_file_add("<sluice>", src, sizeof(src) - 1);
-		if (jj_parse(p->jinja, &p->arena, "<sluice>", f, src, sizeof(src) - 1, &p->call_template, r->dl) < 0)
-			return -1;
-	}
-	value base = r->ctx.type == V_DICT ? r->ctx : dbt_context(r);
-	value ctx = val_dict_new(r->arena, base.d->len + 4);
-	val_dict_merge(r->arena, ctx, base);
-	value pos = val_list_new(r->arena, args->npos);
-	for (size_t i = 0; i < args->npos; i++)
-		val_list_push(pos, args->pos[i]);
-	value kw = val_dict_new(r->arena, args->nkw);
-	for (size_t i = 0; i < args->nkw; i++)
-		val_dict_sets(kw, args->kwnames[i], args->kw[i]);
-	val_dict_sets(ctx, "__sluice_fn", fn);
-	val_dict_sets(ctx, "__sluice_args", pos);
-	val_dict_sets(ctx, "__sluice_kwargs", kw);
-	val_dict_sets(ctx, "__sluice_capture", val_func(r->arena, "__sluice_capture", f_capture, NULL));
-	struct sb out = SB_INIT;
-	r->call_result = val_none();
-	value saved = r->ctx;
-	r->ctx = ctx;
-	int rc = jj_render(p->jinja, p->call_template, ctx, r->arena, r, &out, r->dl);
-	r->ctx = saved;
-	sb_release(&out);
-	if (rc == 0)
-		*pout = r->call_result;
-	return rc;
+	value ctx = r->ctx.type == V_DICT ? r->ctx : dbt_context(r);
+	return jj_invoke(r->proj->jinja, fn, args, ctx, r->arena, r, pout, r->dl);
 }
 
 /* ---- adapter ---- */

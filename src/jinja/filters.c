@@ -234,8 +234,7 @@ static void wrap_para(struct jj_vm *vm, value line, int64_t width, bool break_lo
 	size_t k = 0;
 	bool any_line = false;
 	while (k < nch) {
-		size_t cur = 0, start_mark = jj_mark(vm);
-		size_t lb = 0;
+		size_t cur = 0, lb = 0;
 		if (any_line && ch[k].len && (ch[k].s[0] == ' ' || ch[k].s[0] == '\t'))
 			k++;
 		value *linev = arena_alloc(vm->a, (nch - k + 2) * sizeof(value));
@@ -276,7 +275,6 @@ static void wrap_para(struct jj_vm *vm, value line, int64_t width, bool break_lo
 		}
 		if (lb && linev[lb - 1].len && (linev[lb - 1].s[0] == ' ' || linev[lb - 1].s[0] == '\t'))
 			lb--;
-		(void)start_mark;
 		if (lb) {
 			if (!*pfirst_line)
 				sb_add(vm->out, wrapstr.s, wrapstr.len);
@@ -554,13 +552,13 @@ F(f_urlize)
 	/* rel: the given words, nofollow, and the default policy "noopener", sorted */
 	const char *rels[3];
 	int nr = 0;
-	bool has_noopener = false, has_nofollow = false;
+	bool has_nofollow = false;
 	if (relv.type == V_STR && relv.len) {
 		value words = jj_split(vm, relv, val_none(), -1, false);
 		for (uint32_t i = 0; i < words.l->len && nr < 3; i++) {
 			value w = words.l->items[i];
 			if (val_streq(w, "noopener"))
-				has_noopener = true;
+				continue; /* always added below */
 			else if (val_streq(w, "nofollow"))
 				has_nofollow = true;
 			else
@@ -577,8 +575,7 @@ F(f_urlize)
 			all[na++] = rels[i];
 		if (has_nofollow)
 			all[na++] = "nofollow";
-		if (!has_noopener || true)
-			all[na++] = "noopener";
+		all[na++] = "noopener"; /* Jinja2's default policy urlize.rel */
 		for (int i = 1; i < na; i++)
 			for (int j = i; j > 0 && strcmp(all[j], all[j - 1]) < 0; j--) {
 				const char *t = all[j];

@@ -679,17 +679,9 @@ void jj_lex_next(struct jj_lexer *lx, struct jj_token *t)
 				if (rstrip)
 					while (ce > cb && is_ws(s[ce - 1]))
 						ce--;
-				/* the closing "-%}" strips what follows */
-				bool endstrip = false;
-				{
-					size_t k = endafter;
-					while (k > at && is_ws(s[k - 1]))
-						k--;
-					endstrip = k >= 3 && s[k - 1] == '}' && s[k - 2] == '%' && s[k - 3] == '-';
-				}
+				/* a closing "-%}" already skipped the whitespace after it */
 				lx->pos = endafter;
 				lx->strip_next = false;
-				(void)endstrip;
 				struct jj_token raw;
 				make_data(lx, &raw, cb, ce);
 				if (have_data) {

@@ -150,7 +150,6 @@ struct package {
 struct project {
 	struct arena arena;
 	struct jj_env *jinja;
-	struct jj_template *call_template;  /* calls a callable from C (dbt_call_value) */
 	struct arena *parse_arenas;         /* one per parsing thread, kept for the nodes' lifetime */
 	int nparse_arenas;
 

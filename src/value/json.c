@@ -239,6 +239,13 @@ static int to_json(struct sb *out, value v, int indent, int flags, int depth)
 		sb_addc(out, '}');
 		return 0;
 	}
+	case V_OBJ:
+		if (!strcmp(v.o->cls->name, "int")) {
+			/* a big integer: its digits, unquoted */
+			val_str_to(out, v);
+			return 0;
+		}
+		/* fall through */
 	default: {
 		/* callables and objects are not JSON; write their str() as a string */
 		struct sb s = SB_INIT;
