@@ -27,7 +27,8 @@ int cmd_parse(struct cli *c)
 		cli_print_diags(&dl);
 		goto out;
 	}
-	report_line("ParseDone", "Wrote %s", "target/manifest.json");
+	if (!c->quiet)
+		report_line("ParseDone", "Wrote %s", "target/manifest.json");
 	rc = 0;
 out:
 	graph_release(&g);

@@ -418,6 +418,11 @@ void proj_release(struct project *p)
 	for (int i = 0; i < p->nparse_arenas; i++)
 		arena_release(&p->parse_arenas[i]);
 	free(p->parse_arenas);
+	for (size_t i = 0; i < p->nextra_arenas; i++) {
+		arena_release(p->extra_arenas[i]);
+		free(p->extra_arenas[i]);
+	}
+	free(p->extra_arenas);
 	free(p->nodes);
 	map_release(&p->by_id);
 	map_release(&p->by_name);
@@ -426,6 +431,15 @@ void proj_release(struct project *p)
 		jj_env_free(p->jinja);
 	arena_release(&p->arena);
 	memset(p, 0, sizeof(*p));
+}
+
+struct arena *proj_new_arena(struct project *p)
+{
+	struct arena *a = xmalloc(sizeof(*a));
+	arena_init(a, 64 * 1024);
+	p->extra_arenas = xrealloc(p->extra_arenas, (p->nextra_arenas + 1) * sizeof(*p->extra_arenas));
+	p->extra_arenas[p->nextra_arenas++] = a;
+	return a;
 }
 
 struct node *proj_node(struct project *p, const char *unique_id)

@@ -152,6 +152,8 @@ struct project {
 	struct jj_env *jinja;
 	struct arena *parse_arenas;         /* one per parsing thread, kept for the nodes' lifetime */
 	int nparse_arenas;
+	struct arena **extra_arenas;        /* proj_new_arena(): one per worker of a run, and so on */
+	size_t nextra_arenas;
 
 	const char *root;         /* absolute project folder */
 	const char *name;
@@ -210,6 +212,9 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 void proj_release(struct project *p);
 
 struct node *proj_node(struct project *p, const char *unique_id);
+/* A new arena that lives as long as the project, for one thread's allocations (not thread-safe:
+ * call it before starting the threads) */
+struct arena *proj_new_arena(struct project *p);
 /* ref('name') / ref('pkg', 'name') resolution; NULL when unknown */
 struct node *proj_ref(struct project *p, const char *package, const char *name);
 struct node *proj_source(struct project *p, const char *source, const char *table);

@@ -26,7 +26,8 @@
 
 struct worker {
 	struct adapter_conn *conn;
-	struct arena arena;
+	struct arena arena;   /* scratch, reset after each node */
+	struct arena *keep;   /* what outlives the node (results, compiled SQL): the project's */
 	struct diag_list dl;
 };
 
@@ -37,6 +38,7 @@ struct run_state {
 	const struct adapter_vtable *vt;
 	struct worker *workers;
 	struct run_result *results;  /* by node index */
+	struct arena *skip_arena;    /* for on_skip, which the scheduler calls under its lock */
 	const char **errors;         /* by node index: the text to repeat in the summary */
 	atomic_int started;
 	int total;
@@ -163,10 +165,10 @@ static int work(void *ud, uint32_t idx, int wid)
 	struct run_result *res = &st->results[idx];
 	struct arena_mark mark = arena_mark(&w->arena);
 	int seq = atomic_fetch_add(&st->started, 1) + 1;
-	const char *what = describe_node(&p->arena, n);
+	const char *what = describe_node(w->keep, n);
 	bool compile_only = st->o->compile_only;
 	if (!compile_only)
-		report_status("LogStartLine", seq, st->total, arena_sprintf(&p->arena, "START %s", what), "RUN",
+		report_status("LogStartLine", seq, st->total, arena_sprintf(w->keep, "START %s", what), "RUN",
 			      RC_NONE, -1);
 	res->node = idx;
 	res->thread_id = wid + 1;
@@ -180,8 +182,8 @@ static int work(void *ud, uint32_t idx, int wid)
 	const char *db_error = NULL;
 	struct sb run_sql = SB_INIT;
 	if (rc == 0) {
-		n->compiled_code = arena_strdup(&p->arena, sql);
-		n->compiled_path = arena_sprintf(&p->arena, "target/compiled/%s/%s", n->package, n->original_file_path);
+		n->compiled_code = arena_strdup(w->keep, sql);
+		n->compiled_path = arena_sprintf(w->keep, "target/compiled/%s/%s", n->package, n->original_file_path);
 		if (fs_write(artifact_path(&w->arena, p, "compiled", n), sql, strlen(sql)) < 0)
 			log_msg(LOG_WARN, "cannot write the compiled SQL of %s", n->unique_id);
 		res->compiled_code = n->compiled_code;
@@ -212,7 +214,7 @@ static int work(void *ud, uint32_t idx, int wid)
 			val_dict_sets(ctx, "model", dbt_model_value(&w->arena, p, n));
 			char *err = NULL;
 			if (st->vt->begin(w->conn, &w->arena, &err) < 0) {
-				db_error = arena_strdup(&p->arena, err ? err : "cannot begin a transaction");
+				db_error = arena_strdup(w->keep, err ? err : "cannot begin a transaction");
 				rc = -1;
 			} else {
 				value out;
@@ -222,11 +224,11 @@ static int work(void *ud, uint32_t idx, int wid)
 					char *e2 = NULL;
 					(void)st->vt->rollback(w->conn, &w->arena, &e2);
 					db_error = r.status_message && !strncmp(r.status_message, "ERROR:", 6)
-							   ? arena_strdup(&p->arena, r.status_message + 6)
+							   ? arena_strdup(w->keep, r.status_message + 6)
 							   : NULL;
 				} else {
 					res->rows_affected = r.rows_affected;
-					res->adapter_code = r.status_message ? arena_strdup(&p->arena, r.status_message) : "OK";
+					res->adapter_code = r.status_message ? arena_strdup(w->keep, r.status_message) : "OK";
 				}
 			}
 			if (run_sql.len) {
@@ -243,7 +245,7 @@ static int work(void *ud, uint32_t idx, int wid)
 		res->message = compile_only ? "OK" : (res->adapter_code ? res->adapter_code : "OK");
 		if (!compile_only) {
 			report_status("LogModelResult", seq, st->total,
-				      arena_sprintf(&p->arena, "OK created %s", what),
+				      arena_sprintf(w->keep, "OK created %s", what),
 				      res->message, RC_GREEN, res->execution_time);
 		}
 	} else {
@@ -258,7 +260,7 @@ static int work(void *ud, uint32_t idx, int wid)
 				break;
 			}
 		}
-		res->message = arena_sprintf(&p->arena, "%s in %s %s (%s)\n  %s", kind, node_type_name(n->type), n->name,
+		res->message = arena_sprintf(w->keep, "%s in %s %s (%s)\n  %s", kind, node_type_name(n->type), n->name,
 					     n->original_file_path, detail);
 		struct sb msg = SB_INIT;
 		sb_addf(&msg, "%s in %s %s (%s)\n", kind, node_type_name(n->type), n->name, n->original_file_path);
@@ -273,9 +275,9 @@ static int work(void *ud, uint32_t idx, int wid)
 			sb_addf(&msg, "  compiled code at %s\n",
 				run_sql.len ? arena_sprintf(&w->arena, "target/run/%s/%s", n->package, n->original_file_path)
 					    : arena_sprintf(&w->arena, "target/compiled/%s/%s", n->package, n->original_file_path));
-		st->errors[idx] = arena_strndup(&p->arena, msg.buf, msg.len);
+		st->errors[idx] = arena_strndup(w->keep, msg.buf, msg.len);
 		sb_release(&msg);
-		report_status("LogModelResult", seq, st->total, arena_sprintf(&p->arena, "ERROR creating %s", what),
+		report_status("LogModelResult", seq, st->total, arena_sprintf(w->keep, "ERROR creating %s", what),
 			      "ERROR", RC_RED, res->execution_time);
 	}
 	sb_release(&run_sql);
@@ -298,7 +300,7 @@ static void on_skip(void *ud, uint32_t idx, uint32_t cause)
 	res->relation_name = n->relation_name;
 	int seq = atomic_fetch_add(&st->started, 1) + 1;
 	report_status("SkippingDetails", seq, st->total,
-		      arena_sprintf(&p->arena, "SKIP relation %s.%s", n->schema ? n->schema : "", n->alias ? n->alias : n->name),
+		      arena_sprintf(st->skip_arena, "SKIP relation %s.%s", n->schema ? n->schema : "", n->alias ? n->alias : n->name),
 		      "SKIP", RC_YELLOW, -1);
 }
 
@@ -360,8 +362,10 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 	st.errors = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*st.errors));
 	enum sched_status *status = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*status));
 	int opened = 0;
+	st.skip_arena = proj_new_arena(p);
 	for (int i = 0; i < threads; i++) {
 		arena_init(&st.workers[i].arena, 256 * 1024);
+		st.workers[i].keep = proj_new_arena(p);
 		char *err = NULL;
 		if (st.vt->open_conn(st.ad, &st.workers[i].conn, &p->arena, &err) < 0) {
 			diag_error(dl, LOC_NONE, "could not open a connection: %s", err ? err : "unknown error");
