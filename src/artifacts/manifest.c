@@ -902,8 +902,7 @@ static void jw_flush(struct jw *w, bool force)
 	if (!force && w->buf.len < (1u << 20))
 		return;
 	/* JSON text never holds a raw NUL (it would be escaped), so the C-string scrub sees it all */
-	log_redact(w->buf.buf);
-	size_t len = strlen(w->buf.buf);
+	size_t len = log_redact_n(w->buf.buf, w->buf.len);
 	if (len && fwrite(w->buf.buf, 1, len, w->f) != len)
 		w->err = 1;
 	sb_reset(&w->buf);
@@ -964,8 +963,7 @@ static void *jw_part_run(void *arg)
 		arena_reset(&part->arena, m);
 	}
 	/* scrubbed here, where each node's text is whole */
-	log_redact(part->out.buf);
-	part->out.len = strlen(part->out.buf);
+	part->out.len = log_redact_n(part->out.buf, part->out.len);
 	return NULL;
 }
 

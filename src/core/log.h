@@ -8,6 +8,7 @@
 #define SLUICE_CORE_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void bug_fl(const char *file, int line, const char *fmt, ...)
@@ -26,5 +27,7 @@ void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(pri
 void log_add_secret(const char *value);
 /* Replaces every registered secret in s (in place, same or shorter length) */
 void log_redact(char *s);
+/* The same on a buffer of known length; returns the new length (<= len) */
+size_t log_redact_n(char *s, size_t len);
 
 #endif
