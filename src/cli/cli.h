@@ -53,6 +53,8 @@ void cli_print_diags(struct diag_list *dl);
 bool cli_color(const struct cli *c);
 
 int cmd_run(struct cli *c);
+int cmd_test(struct cli *c);
+int cmd_build(struct cli *c);
 int cmd_compile(struct cli *c);
 int cmd_ls(struct cli *c);
 int cmd_parse(struct cli *c);

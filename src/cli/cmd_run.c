@@ -47,8 +47,11 @@ static int select_nodes(const struct cli *c, struct project *p, struct graph *g,
 	return 0;
 }
 
-static int run_or_compile(struct cli *c, bool compile_only)
+enum run_kind { RK_RUN, RK_COMPILE, RK_TEST, RK_BUILD };
+
+static int run_or_compile(struct cli *c, enum run_kind kind)
 {
+	bool compile_only = kind == RK_COMPILE;
 	struct diag_list dl;
 	diag_list_init(&dl);
 	struct project p;
@@ -61,8 +64,15 @@ static int run_or_compile(struct cli *c, bool compile_only)
 		cli_print_diags(&dl);
 		goto out;
 	}
-	unsigned types = compile_only ? (1u << NODE_MODEL | 1u << NODE_TEST | 1u << NODE_ANALYSIS | 1u << NODE_SNAPSHOT | 1u << NODE_SEED)
-				      : (1u << NODE_MODEL);
+	unsigned types = kind == RK_COMPILE ? (1u << NODE_MODEL | 1u << NODE_TEST | 1u << NODE_ANALYSIS | 1u << NODE_SNAPSHOT | 1u << NODE_SEED)
+			 : kind == RK_TEST ? (1u << NODE_TEST)
+			 : kind == RK_BUILD ? (1u << NODE_MODEL | 1u << NODE_TEST | 1u << NODE_SNAPSHOT | 1u << NODE_SEED)
+					    : (1u << NODE_MODEL);
+	/* in a build, a model's tests gate what is built from it */
+	if (kind == RK_BUILD && graph_gate_tests(&g, &p, &dl) < 0) {
+		cli_print_diags(&dl);
+		goto out;
+	}
 	if (select_nodes(c, &p, &g, types, &sel, &dl) < 0) {
 		cli_print_diags(&dl);
 		goto out;
@@ -79,7 +89,7 @@ static int run_or_compile(struct cli *c, bool compile_only)
 			continue;
 		if (!compile_only && val_streq(val_dict_gets(p.nodes[i]->config, "materialized"), "ephemeral"))
 			sel[i] = 0;
-		if (!p.nodes[i]->tmpl)
+		if (!p.nodes[i]->tmpl && p.nodes[i]->type != NODE_SEED)
 			sel[i] = 0;
 	}
 	size_t nsel = 0;
@@ -95,9 +105,13 @@ static int run_or_compile(struct cli *c, bool compile_only)
 	rc = runner_run(&p, &g, sel, &o, &dl);
 	if (dl.head)
 		cli_print_diags(&dl);
-	if (compile_only && rc == 0 && nsel == 1) {
+	/* compiling one node (with the tests that come along) prints its SQL, as dbt does */
+	size_t nprimary = 0;
+	for (size_t i = 0; i < p.nnodes; i++)
+		nprimary += sel[i] && p.nodes[i]->type != NODE_TEST;
+	if (compile_only && rc == 0 && c->nselect && nprimary == 1) {
 		for (size_t i = 0; i < p.nnodes; i++) {
-			if (sel[i] && p.nodes[i]->compiled_code) {
+			if (sel[i] && p.nodes[i]->type != NODE_TEST && p.nodes[i]->compiled_code) {
 				report_line("CompiledNode", "Compiled node '%s' is:", p.nodes[i]->name);
 				printf("%s\n", p.nodes[i]->compiled_code);
 			}
@@ -204,12 +218,22 @@ out:
 
 int cmd_run(struct cli *c)
 {
-	return run_or_compile(c, false);
+	return run_or_compile(c, RK_RUN);
 }
 
 int cmd_compile(struct cli *c)
 {
 	if (c->inline_sql)
 		return compile_inline(c);
-	return run_or_compile(c, true);
+	return run_or_compile(c, RK_COMPILE);
+}
+
+int cmd_test(struct cli *c)
+{
+	return run_or_compile(c, RK_TEST);
+}
+
+int cmd_build(struct cli *c)
+{
+	return run_or_compile(c, RK_BUILD);
 }

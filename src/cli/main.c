@@ -36,6 +36,17 @@ static const struct command commands[] = {
 	 "  --threads N            models built at once (default: the profile's threads)\n"
 	 "  -f, --full-refresh     rebuild incremental models from scratch\n"
 	 "  -x, --fail-fast        stop at the first failure\n"},
+	{"test", cmd_test, "run the data tests of the selected nodes",
+	 "Usage: sluice test [OPTIONS]\n\nRuns the selected data tests (generic tests from properties files and singular tests).\n"
+	 "A failing test exits 1.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
+	 "  --threads N            tests run at once\n"
+	 "  -x, --fail-fast        stop at the first failure\n"},
+	{"build", cmd_build, "build and test every selected resource in DAG order",
+	 "Usage: sluice build [OPTIONS]\n\nBuilds seeds, models and snapshots and runs their tests, in dependency order;\n"
+	 "a failing test skips what is built from the node it tests.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
+	 "  --threads N            nodes run at once\n"
+	 "  -f, --full-refresh     rebuild incremental models from scratch\n"
+	 "  -x, --fail-fast        stop at the first failure\n"},
 	{"compile", cmd_compile, "write the compiled SQL of the selected nodes",
 	 "Usage: sluice compile [OPTIONS]\n\nRenders the selected nodes to SQL under target/compiled/.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
 	 "  --inline SQL           compile this SQL (with ref(), source(), macros) and print it\n"

@@ -489,7 +489,7 @@ value dbt_context(struct dbt_render *r)
 	val_dict_sets(ctx, "target", target_value(a, p));
 	if (r->node) {
 		struct node *n = r->node;
-		if (n->type != NODE_TEST && n->schema)
+		if (n->schema)
 			val_dict_sets(ctx, "this", dbt_node_relation(a, p, n));
 		else if (r->phase == DBT_PARSE)
 			val_dict_sets(ctx, "this", dbt_relation(a, p, p->target.database, p->target.schema, n->name, NULL));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "core/sb.h"
 #include "graph/graph.h"
 
@@ -70,8 +71,8 @@ static void report_cycle(struct graph *g, struct project *p, const uint32_t *ind
 	uint32_t start = 0;
 	while (start < n && indeg[start] == 0)
 		start++;
-	uint32_t *seen_at = malloc(n * sizeof(uint32_t));
-	uint32_t *path = malloc((n + 1) * sizeof(uint32_t));
+	uint32_t *seen_at = xmalloc(n * sizeof(uint32_t));
+	uint32_t *path = xmalloc((n + 1) * sizeof(uint32_t));
 	for (size_t i = 0; i < n; i++)
 		seen_at[i] = UINT32_MAX;
 	size_t len = 0;
@@ -109,41 +110,55 @@ static void report_cycle(struct graph *g, struct project *p, const uint32_t *ind
 	free(path);
 }
 
-int graph_build(struct graph *g, struct project *p, struct diag_list *dl)
+/* Parents of node i: its deps, plus the extra ones (tests gating a build) when given */
+struct parents {
+	struct project *p;
+	uint32_t **extra;
+	uint32_t *nextra;
+};
+
+static uint32_t npar(const struct parents *ps, size_t i)
 {
-	memset(g, 0, sizeof(*g));
+	return ps->p->nodes[i]->ndeps + (ps->nextra ? ps->nextra[i] : 0);
+}
+
+static uint32_t par_at(const struct parents *ps, size_t i, uint32_t k)
+{
+	const struct node *nd = ps->p->nodes[i];
+	return k < nd->ndeps ? nd->deps[k] : ps->extra[i][k - nd->ndeps];
+}
+
+static int build(struct graph *g, const struct parents *ps, struct diag_list *dl)
+{
+	struct project *p = ps->p;
 	size_t n = p->nnodes;
 	g->n = n;
-	g->par_off = calloc(n + 1, sizeof(uint32_t));
-	g->chi_off = calloc(n + 1, sizeof(uint32_t));
-	g->topo = malloc((n + 1) * sizeof(uint32_t));
-	if (!g->par_off || !g->chi_off || !g->topo)
-		abort();
+	g->par_off = xcalloc(n + 1, sizeof(uint32_t));
+	g->chi_off = xcalloc(n + 1, sizeof(uint32_t));
+	g->topo = xmalloc((n + 1) * sizeof(uint32_t));
 	size_t edges = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct node *nd = p->nodes[i];
-		g->par_off[i + 1] = g->par_off[i] + nd->ndeps;
-		for (uint32_t k = 0; k < nd->ndeps; k++)
-			g->chi_off[nd->deps[k] + 1]++;
-		edges += nd->ndeps;
+		uint32_t np = npar(ps, i);
+		g->par_off[i + 1] = g->par_off[i] + np;
+		for (uint32_t k = 0; k < np; k++)
+			g->chi_off[par_at(ps, i, k) + 1]++;
+		edges += np;
 	}
 	for (size_t i = 0; i < n; i++)
 		g->chi_off[i + 1] += g->chi_off[i];
-	g->par = malloc((edges + 1) * sizeof(uint32_t));
-	g->chi = malloc((edges + 1) * sizeof(uint32_t));
-	uint32_t *fill = calloc(n + 1, sizeof(uint32_t));
-	uint32_t *indeg = calloc(n + 1, sizeof(uint32_t));
-	struct heap h = {malloc((n + 1) * sizeof(uint32_t)), 0};
-	if (!g->par || !g->chi || !fill || !indeg || !h.v)
-		abort();
+	g->par = xmalloc((edges + 1) * sizeof(uint32_t));
+	g->chi = xmalloc((edges + 1) * sizeof(uint32_t));
+	uint32_t *fill = xcalloc(n + 1, sizeof(uint32_t));
+	uint32_t *indeg = xcalloc(n + 1, sizeof(uint32_t));
+	struct heap h = {xmalloc((n + 1) * sizeof(uint32_t)), 0};
 	for (size_t i = 0; i < n; i++) {
-		struct node *nd = p->nodes[i];
-		for (uint32_t k = 0; k < nd->ndeps; k++) {
-			uint32_t par = nd->deps[k];
+		uint32_t np = npar(ps, i);
+		for (uint32_t k = 0; k < np; k++) {
+			uint32_t par = par_at(ps, i, k);
 			g->par[g->par_off[i] + k] = par;
 			g->chi[g->chi_off[par] + fill[par]++] = (uint32_t)i;
 		}
-		indeg[i] = nd->ndeps;
+		indeg[i] = np;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (indeg[i] == 0)
@@ -164,6 +179,53 @@ int graph_build(struct graph *g, struct project *p, struct diag_list *dl)
 	free(fill);
 	free(indeg);
 	free(h.v);
+	return rc;
+}
+
+int graph_build(struct graph *g, struct project *p, struct diag_list *dl)
+{
+	memset(g, 0, sizeof(*g));
+	struct parents ps = {p, NULL, NULL};
+	return build(g, &ps, dl);
+}
+
+int graph_gate_tests(struct graph *g, struct project *p, struct diag_list *dl)
+{
+	size_t n = p->nnodes;
+	uint32_t **extra = xcalloc(n + 1, sizeof(uint32_t *));
+	uint32_t *nextra = xcalloc(n + 1, sizeof(uint32_t));
+	uint32_t *cap = xcalloc(n + 1, sizeof(uint32_t));
+	for (size_t t = 0; t < n; t++) {
+		if (p->nodes[t]->type != NODE_TEST)
+			continue;
+		for (uint32_t k = g->par_off[t]; k < g->par_off[t + 1]; k++) {
+			uint32_t m = g->par[k];
+			for (uint32_t j = g->chi_off[m]; j < g->chi_off[m + 1]; j++) {
+				uint32_t c = g->chi[j];
+				if (p->nodes[c]->type == NODE_TEST)
+					continue;
+				/* a test that also reads the child (relationships) cannot gate it */
+				bool reads = false;
+				for (uint32_t q = g->par_off[t]; q < g->par_off[t + 1] && !reads; q++)
+					reads = g->par[q] == c;
+				if (reads)
+					continue;
+				if (nextra[c] == cap[c]) {
+					cap[c] = cap[c] ? cap[c] * 2 : 4;
+					extra[c] = xrealloc(extra[c], cap[c] * sizeof(uint32_t));
+				}
+				extra[c][nextra[c]++] = (uint32_t)t;
+			}
+		}
+	}
+	graph_release(g);
+	struct parents ps = {p, extra, nextra};
+	int rc = build(g, &ps, dl);
+	for (size_t i = 0; i < n; i++)
+		free(extra[i]);
+	free(extra);
+	free(nextra);
+	free(cap);
 	return rc;
 }
 

@@ -32,6 +32,14 @@ int graph_build(struct graph *g, struct project *p, struct diag_list *dl) __attr
 void graph_release(struct graph *g);
 
 /*
+ * For `build`: a data test gates what is built from the node it tests, so each test becomes a
+ * parent of the non-test children of its parents (except those it reads itself), and the graph is
+ * rebuilt with those edges. A failing test then skips them.
+ */
+int graph_gate_tests(struct graph *g, struct project *p, struct diag_list *dl)
+	__attribute__((warn_unused_result));
+
+/*
  * Selection. `select` and `exclude` are the words given to --select/-s and --exclude (each word may
  * itself hold several space-separated selectors; a word with commas is an intersection). An empty
  * select means everything. Supported methods: bare names (model name, with wildcards), `+name`,

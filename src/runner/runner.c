@@ -22,6 +22,7 @@
 #include "dbt/context.h"
 #include "dbt/internal.h"
 #include "jinja/jinja.h"
+#include "runner/internal.h"
 #include "runner/report.h"
 
 struct worker {
@@ -108,7 +109,16 @@ int runner_compile_node(struct project *p, struct node *n, struct adapter *ad, c
 	struct dbt_render r = {.proj = p, .node = n, .phase = DBT_EXECUTE, .arena = a, .dl = dl,
 			       .adapter = ad, .vt = vt, .conn = conn};
 	struct sb out = SB_INIT, full = SB_INIT;
-	int rc = dbt_render(&r, n->tmpl, &out);
+	int rc = 0;
+	if (n->test_metadata.type == V_DICT) {
+		/* a generic test: its arguments, rendered in its own context */
+		value ctx = dbt_context(&r), kwargs;
+		rc = runner_test_kwargs(&r, n, &kwargs);
+		if (rc == 0)
+			val_dict_sets(ctx, "_dbt_generic_test_kwargs", kwargs);
+	}
+	if (rc == 0)
+		rc = dbt_render(&r, n->tmpl, &out);
 	if (rc == 0)
 		rc = inject_ctes(p, &r, out.buf, &full, ad, vt, conn);
 	if (rc == 0)
@@ -118,9 +128,18 @@ int runner_compile_node(struct project *p, struct node *n, struct adapter *ad, c
 	return rc;
 }
 
+/* Where a node's SQL goes under target/: generic tests get a file of their own under their yml,
+ * as dbt writes them (target/compiled/pkg/models/schema.yml/unique_orders_id.sql) */
+static const char *node_sql_path(struct arena *a, const char *kind, const struct node *n)
+{
+	if (n->test_metadata.type == V_DICT)
+		return arena_sprintf(a, "%s/%s/%s/%s", kind, n->package, n->original_file_path, n->path);
+	return arena_sprintf(a, "%s/%s/%s", kind, n->package, n->original_file_path);
+}
+
 static const char *artifact_path(struct arena *a, struct project *p, const char *kind, const struct node *n)
 {
-	return arena_sprintf(a, "%s/%s/%s/%s", p->target_path, kind, n->package, n->original_file_path);
+	return arena_sprintf(a, "%s/%s", p->target_path, node_sql_path(a, kind, n));
 }
 
 static value hooks_value(struct arena *a, value cfg, const char *key)
@@ -151,6 +170,8 @@ static const char *first_line_diag(struct diag_list *dl, struct arena *a)
 
 static const char *describe_node(struct arena *a, const struct node *n)
 {
+	if (n->type == NODE_TEST)
+		return arena_sprintf(a, "test %s", n->name);
 	value mat = val_dict_gets(n->config, "materialized");
 	return arena_sprintf(a, "sql %s %s %s.%s", mat.type == V_STR ? mat.s : "view", node_type_name(n->type),
 			     n->schema ? n->schema : "", n->alias ? n->alias : n->name);
@@ -183,7 +204,7 @@ static int work(void *ud, uint32_t idx, int wid)
 	struct sb run_sql = SB_INIT;
 	if (rc == 0) {
 		n->compiled_code = arena_strdup(w->keep, sql);
-		n->compiled_path = arena_sprintf(w->keep, "target/compiled/%s/%s", n->package, n->original_file_path);
+		n->compiled_path = arena_sprintf(w->keep, "target/%s", node_sql_path(&w->arena, "compiled", n));
 		if (fs_write(artifact_path(&w->arena, p, "compiled", n), sql, strlen(sql)) < 0)
 			log_msg(LOG_WARN, "cannot write the compiled SQL of %s", n->unique_id);
 		res->compiled_code = n->compiled_code;
@@ -227,8 +248,14 @@ static int work(void *ud, uint32_t idx, int wid)
 							   ? arena_strdup(w->keep, r.status_message + 6)
 							   : NULL;
 				} else {
+					/* a materialization that left its transaction open (tests do) ends it
+					 * here; one that committed already makes this a harmless no-op */
+					char *e2 = NULL;
+					(void)st->vt->commit(w->conn, &w->arena, &e2);
 					res->rows_affected = r.rows_affected;
 					res->adapter_code = r.status_message ? arena_strdup(w->keep, r.status_message) : "OK";
+					if (n->type == NODE_TEST)
+						runner_test_status(&r, n, res, w->keep);
 				}
 			}
 			if (run_sql.len) {
@@ -240,7 +267,23 @@ static int work(void *ud, uint32_t idx, int wid)
 	res->execute_completed = now_s();
 	res->execution_time = res->execute_completed - res->compile_started;
 	res->relation_name = n->relation_name;
-	if (rc == 0) {
+	if (rc == 0 && n->type == NODE_TEST && !compile_only && res->status) {
+		/* pass, warn or fail */
+		bool failed = !strcmp(res->status, "fail"), warned = !strcmp(res->status, "warn");
+		const char *label = failed ? arena_sprintf(w->keep, "FAIL %lld", (long long)res->failures)
+			     : warned ? arena_sprintf(w->keep, "WARN %lld", (long long)res->failures) : "PASS";
+		report_status("LogTestResult", seq, st->total, arena_sprintf(w->keep, "%s %s", failed ? "FAIL" : warned ? "WARN" : "PASS", n->name),
+			      label, failed ? RC_RED : warned ? RC_YELLOW : RC_GREEN, res->execution_time);
+		if (failed || warned) {
+			struct sb msg = SB_INIT;
+			sb_addf(&msg, "%s in test %s (%s)\n  %s\n\n  compiled code at target/%s\n", failed ? "Failure" : "Warning",
+				n->name, n->original_file_path, res->message, node_sql_path(&w->arena, "compiled", n));
+			st->errors[idx] = arena_strndup(w->keep, msg.buf, msg.len);
+			sb_release(&msg);
+		}
+		if (failed)
+			rc = 1;
+	} else if (rc == 0) {
 		res->status = "success";
 		res->message = compile_only ? "OK" : (res->adapter_code ? res->adapter_code : "OK");
 		if (!compile_only) {
@@ -272,12 +315,13 @@ static int work(void *ud, uint32_t idx, int wid)
 			s += len + (e ? 1 : 0);
 		}
 		if (rc == 0 || db_error || !strcmp(kind, "Database Error"))
-			sb_addf(&msg, "  compiled code at %s\n",
-				run_sql.len ? arena_sprintf(&w->arena, "target/run/%s/%s", n->package, n->original_file_path)
-					    : arena_sprintf(&w->arena, "target/compiled/%s/%s", n->package, n->original_file_path));
+			sb_addf(&msg, "  compiled code at target/%s\n",
+				node_sql_path(&w->arena, run_sql.len ? "run" : "compiled", n));
 		st->errors[idx] = arena_strndup(w->keep, msg.buf, msg.len);
 		sb_release(&msg);
-		report_status("LogModelResult", seq, st->total, arena_sprintf(w->keep, "ERROR creating %s", what),
+		report_status("LogModelResult", seq, st->total,
+			      n->type == NODE_TEST ? arena_sprintf(w->keep, "ERROR %s", n->name)
+						   : arena_sprintf(w->keep, "ERROR creating %s", what),
 			      "ERROR", RC_RED, res->execution_time);
 	}
 	sb_release(&run_sql);
@@ -338,8 +382,8 @@ static void summary_counts(struct project *p, const uint8_t *selected, struct sb
 	for (int t = 1; t < NODE_TYPE_COUNT; t++) {
 		if (!counts[t])
 			continue;
-		sb_addf(out, "%s%d %s%s", first ? "" : ", ", counts[t], node_type_name((enum node_type)t),
-			counts[t] == 1 ? "" : "s");
+		sb_addf(out, "%s%d %s%s", first ? "" : ", ", counts[t],
+			t == NODE_TEST ? "data test" : node_type_name((enum node_type)t), counts[t] == 1 ? "" : "s");
 		first = false;
 	}
 }
@@ -406,15 +450,18 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 	/* results in the order nodes finished is not needed: by index keeps it stable */
 	size_t nres = 0;
 	struct run_result *list = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*list));
-	int npass = 0, nerr = 0, nskip = 0;
+	int npass = 0, nerr = 0, nskip = 0, nwarn = 0;
 	for (size_t i = 0; i < p->nnodes; i++) {
 		if (!selected[i] || !st.results[i].status)
 			continue;
 		list[nres++] = st.results[i];
-		if (!strcmp(st.results[i].status, "success"))
+		const char *s = st.results[i].status;
+		if (!strcmp(s, "success") || !strcmp(s, "pass"))
 			npass++;
-		else if (!strcmp(st.results[i].status, "error"))
+		else if (!strcmp(s, "error") || !strcmp(s, "fail"))
 			nerr++;
+		else if (!strcmp(s, "warn"))
+			nwarn++;
 		else
 			nskip++;
 	}
@@ -428,8 +475,16 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 		sb_release(&counts);
 		report_line("Formatting", "%s", "");
 		if (nerr) {
-			report_line("EndOfRunSummary", "Completed with %d error%s, 0 partial successes, and 0 warnings:", nerr,
-				    nerr == 1 ? "" : "s");
+			report_line("EndOfRunSummary", "Completed with %d error%s, 0 partial successes, and %d warning%s:", nerr,
+				    nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s");
+			for (size_t i = 0; i < p->nnodes; i++) {
+				if (!st.errors[i])
+					continue;
+				report_line("Formatting", "%s", "");
+				report_error_text(st.errors[i]);
+			}
+		} else if (nwarn) {
+			report_line("EndOfRunSummary", "Completed with %d warning%s:", nwarn, nwarn == 1 ? "" : "s");
 			for (size_t i = 0; i < p->nnodes; i++) {
 				if (!st.errors[i])
 					continue;
@@ -440,8 +495,8 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 			report_line("EndOfRunSummary", "Completed successfully");
 		}
 		report_line("Formatting", "%s", "");
-		report_line("StatsLine", "Done. PASS=%d WARN=0 ERROR=%d SKIP=%d TOTAL=%d", npass, nerr, nskip,
-			    npass + nerr + nskip);
+		report_line("StatsLine", "Done. PASS=%d WARN=%d ERROR=%d SKIP=%d TOTAL=%d", npass, nwarn, nerr, nskip,
+			    npass + nwarn + nerr + nskip);
 	} else if (exit_code == 0 && nerr) {
 		for (size_t i = 0; i < p->nnodes; i++)
 			if (st.errors[i])

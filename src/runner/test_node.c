@@ -1,0 +1,84 @@
+/*
+ * What is particular to data tests in a run: the rendered arguments of a generic test (its
+ * `_dbt_generic_test_kwargs`), and the status a test gets from the row the test materialization
+ * returns (failures, should_warn, should_error) and its severity, with dbt's messages.
+ */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/sb.h"
+#include "dbt/context.h"
+#include "runner/internal.h"
+
+/* A YAML argument written as a call, like `to: ref('customers')`, is rendered as an expression */
+static bool looks_like_call(const char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	static const char *const calls[] = {"ref", "source", "var", "env_var", NULL};
+	for (const char *const *c = calls; *c; c++) {
+		size_t n = strlen(*c);
+		if (!strncmp(s, *c, n)) {
+			const char *t = s + n;
+			while (isspace((unsigned char)*t))
+				t++;
+			if (*t == '(')
+				return true;
+		}
+	}
+	return false;
+}
+
+int runner_test_kwargs(struct dbt_render *r, struct node *n, value *pout)
+{
+	value kwargs = val_dict_gets(n->test_metadata, "kwargs");
+	value out = val_dict_new(r->arena, kwargs.type == V_DICT ? kwargs.d->len : 0);
+	for (uint32_t i = 0; kwargs.type == V_DICT && i < kwargs.d->len; i++) {
+		value k = kwargs.d->e[i].key, v = kwargs.d->e[i].val;
+		if (v.type == V_STR && (strstr(v.s, "{{") || looks_like_call(v.s))) {
+			const char *src = strstr(v.s, "{{") ? v.s : arena_sprintf(r->arena, "{{ %s }}", v.s);
+			const char *rendered;
+			if (dbt_render_string(r, arena_sprintf(r->arena, "%s (argument '%s')", n->original_file_path, k.s),
+					      src, n->yaml_loc, &rendered) < 0)
+				return -1;
+			v = val_str(rendered);
+		}
+		val_dict_set(out, k, v);
+	}
+	*pout = out;
+	return 0;
+}
+
+void runner_test_status(struct dbt_render *r, struct node *n, struct run_result *res, struct arena *keep)
+{
+	value main = val_dict_gets(r->statements, "main");
+	value table = val_dict_gets(main, "table");
+	value rows = val_dict_gets(table, "rows");
+	if (rows.type != V_LIST || rows.l->len == 0) {
+		res->status = "error";
+		res->message = "the test returned no result row";
+		return;
+	}
+	value row = rows.l->items[0];
+	value failures = row.l->len > 0 ? row.l->items[0] : val_none();
+	bool should_warn = row.l->len > 1 && val_truthy(row.l->items[1]);
+	bool should_error = row.l->len > 2 && val_truthy(row.l->items[2]);
+	res->failures = failures.type == V_INT ? failures.i : failures.type == V_FLOAT ? (int64_t)failures.f : 0;
+	value sev = val_dict_gets(n->config, "severity");
+	bool sev_error = !(sev.type == V_STR && !strcasecmp(sev.s, "warn"));
+	value warn_if = val_dict_gets(n->config, "warn_if"), error_if = val_dict_gets(n->config, "error_if");
+	const char *wi = warn_if.type == V_STR ? warn_if.s : "!= 0", *ei = error_if.type == V_STR ? error_if.s : "!= 0";
+	if (sev_error && should_error) {
+		res->status = "fail";
+		res->message = arena_sprintf(keep, "Got %lld result%s, configured to fail if %s", (long long)res->failures,
+					     res->failures == 1 ? "" : "s", ei);
+	} else if (should_warn) {
+		res->status = "warn";
+		res->message = arena_sprintf(keep, "Got %lld result%s, configured to warn if %s", (long long)res->failures,
+					     res->failures == 1 ? "" : "s", wi);
+	} else {
+		res->status = "pass";
+		res->message = NULL;
+	}
+}
