@@ -41,6 +41,11 @@ static const struct command commands[] = {
 	 "A failing test exits 1.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
 	 "  --threads N            tests run at once\n"
 	 "  -x, --fail-fast        stop at the first failure\n"},
+	{"seed", cmd_seed, "load the CSV files of seed-paths into tables",
+	 "Usage: sluice seed [OPTIONS]\n\nLoads the selected seeds (CSV files under seed-paths) into tables; types are\n"
+	 "inferred, or set with the column_types config.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
+	 "  --threads N            seeds loaded at once\n"
+	 "  -f, --full-refresh     rebuild the seed tables from scratch\n"},
 	{"build", cmd_build, "build and test every selected resource in DAG order",
 	 "Usage: sluice build [OPTIONS]\n\nBuilds seeds, models and snapshots and runs their tests, in dependency order;\n"
 	 "a failing test skips what is built from the node it tests.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS

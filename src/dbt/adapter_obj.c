@@ -48,6 +48,9 @@ value dbt_model_value(struct arena *a, struct project *p, struct node *n)
 	val_dict_sets(d, "raw_sql", val_strn(n->raw_code ? n->raw_code : "", n->raw_code ? n->raw_len : 0));
 	val_dict_sets(d, "language", val_str("sql"));
 	val_dict_sets(d, "relation_name", n->relation_name ? val_str(n->relation_name) : val_none());
+	for (size_t i = 0; i < p->npackages; i++)
+		if (!strcmp(p->packages[i].name, n->package))
+			val_dict_sets(d, "root_path", val_str(p->packages[i].root));
 	if (n->compiled_code) {
 		val_dict_sets(d, "compiled_code", val_str(n->compiled_code));
 		val_dict_sets(d, "compiled_sql", val_str(n->compiled_code));
@@ -300,8 +303,13 @@ static value a_execute(struct jj_vm *vm, void *ud, const struct vargs *args)
 	value t = val_tuple_new(a, 2);
 	val_list_push(t, response_value(a, &res));
 	val_list_push(t, fetch ? table_value(a, &res) : table_value(a, &(struct adapter_result){0}));
-	r->rows_affected = res.rows_affected;
-	r->status_message = res.message;
+	/* the node's status is its 'main' statement's (or, before one ran, the latest's) */
+	if (r->main_pending || !r->status_set) {
+		r->rows_affected = res.rows_affected;
+		r->status_message = res.message;
+		r->status_set = r->main_pending;
+		r->main_pending = false;
+	}
 	return t;
 }
 
@@ -343,6 +351,36 @@ static value a_create_schema(struct jj_vm *vm, void *ud, const struct vargs *arg
 	if (r->vt->create_schema(r->conn, db, schema, jj_arena(vm), &err) < 0)
 		jj_raise(vm, "adapter.create_schema: %s", err ? err : "failed");
 	return val_none();
+}
+
+/* adapter.load_csv(relation, path, options): loads a seed file into a new table; returns its rows */
+static value a_load_csv(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	struct arena *a = jj_arena(vm);
+	if (!connected(r))
+		return val_none();
+	const char *db, *schema, *ident, *type;
+	need_relation(vm, jj_arg(args, 0, "relation", val_none()), "adapter.load_csv", &db, &schema, &ident, &type);
+	const char *path = dbt_str_arg(vm, args, 1, "path", "adapter.load_csv", true);
+	value options = jj_arg(args, 2, "options", val_none());
+	if (!r->vt->load_csv)
+		jj_raise(vm, "the %s adapter cannot load CSV files", r->vt->type);
+	struct adapter_relation rel = {db, schema, ident, REL_TABLE};
+	char *err = NULL;
+	if (r->vt->load_csv(r->conn, &rel, path, options, a, &err) < 0)
+		jj_raise(vm, "Database Error: %s", err ? err : "cannot load the CSV file");
+	/* how many rows arrived, for the status line */
+	struct adapter_result res = {0};
+	const char *sql = arena_sprintf(a, "select count(*) from %s.%s.%s", r->vt->quote(db, a), r->vt->quote(schema, a),
+					r->vt->quote(ident, a));
+	int64_t n = -1;
+	if (r->vt->execute(r->conn, sql, true, 1, &res, a, &err) == 0 && res.nrows == 1 && res.rows[0].type == V_INT)
+		n = res.rows[0].i;
+	r->rows_affected = n;
+	r->status_message = arena_sprintf(a, "INSERT %lld", (long long)n);
+	r->status_set = true;
+	return val_int(n);
 }
 
 static value a_noop(struct jj_vm *vm, void *ud, const struct vargs *args)
@@ -389,6 +427,7 @@ static value adapter_getattr(struct jj_vm *vm, struct vobj *o, const char *name,
 		{"drop_relation", a_drop_relation},
 		{"rename_relation", a_rename_relation},
 		{"create_schema", a_create_schema},
+		{"load_csv", a_load_csv},
 		{"commit", a_commit},
 		{"begin", a_begin},
 		{"cache_added", a_noop},
@@ -439,6 +478,8 @@ static value f_write(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct dbt_render *r = dbt_r(vm);
 	value s = jj_arg(args, 0, "data", val_str(""));
+	if (!r->status_set)
+		r->main_pending = true;
 	if (r->main_sql && s.type == V_STR) {
 		if (r->main_sql->len)
 			sb_adds(r->main_sql, ";\n");

@@ -46,6 +46,8 @@ struct dbt_render {
 	const char *status_message;   /* adapter response of the main statement */
 	int64_t rows_affected;
 	value call_result;            /* dbt_call_value() */
+	bool main_pending;            /* the next statement run is the node's 'main' one */
+	bool status_set;              /* status_message/rows_affected come from the 'main' statement */
 	value ephemerals;             /* list of ephemeral nodes ref()'d, for CTE injection */
 	struct sb *main_sql;          /* where the 'main' statement's SQL is written (target/run) */
 };

@@ -70,13 +70,14 @@ static int find_in_paths(struct project *p, const struct package *pkg, value pat
 			 struct nodes_builder *nb, struct map *seen, struct diag_list *dl)
 {
 	static const char *const sql[] = {".sql", NULL};
+	static const char *const csv[] = {".csv", NULL};
 	int rc = 0;
 	for (uint32_t i = 0; i < paths.l->len; i++) {
 		const char *dir = paths.l->items[i].s;
 		char *abs = fs_join(&p->arena, pkg->root, dir);
 		char **files;
 		size_t nfiles;
-		if (fs_list(&p->arena, abs, sql, &files, &nfiles) < 0) {
+		if (fs_list(&p->arena, abs, type == NODE_SEED ? csv : sql, &files, &nfiles) < 0) {
 			diag_error(dl, LOC_NONE, "cannot list '%s'", abs);
 			rc = -1;
 			continue;
@@ -113,6 +114,7 @@ int proj_find_models(struct project *p, struct nodes_builder *nb, struct diag_li
 	for (size_t i = 0; i < p->npackages; i++) {
 		struct map seen = MAP_INIT;
 		struct map seen_tests = MAP_INIT;
+		struct map seen_seeds = MAP_INIT;
 		const struct package *pkg = &p->packages[i];
 		value yml = pkg->project_yml;
 		value mp = pkg->is_root ? p->model_paths : val_dict_gets(yml, "model-paths");
@@ -127,6 +129,13 @@ int proj_find_models(struct project *p, struct nodes_builder *nb, struct diag_li
 		}
 		rc |= find_in_paths(p, pkg, mp, NODE_MODEL, nb, &seen, dl);
 		rc |= find_in_paths(p, pkg, tp, NODE_TEST, nb, &seen_tests, dl);
+		value sp = pkg->is_root ? p->seed_paths : val_dict_gets(yml, "seed-paths");
+		if (sp.type != V_LIST) {
+			sp = val_list_new(&p->arena, 1);
+			val_list_push(sp, val_str("seeds"));
+		}
+		rc |= find_in_paths(p, pkg, sp, NODE_SEED, nb, &seen_seeds, dl);
+		map_release(&seen_seeds);
 		map_release(&seen);
 		map_release(&seen_tests);
 	}

@@ -120,17 +120,23 @@ static int parse_one(struct parse_job *job, struct node *n, struct arena *scratc
 	char sum[65];
 	sha256_hex(n->raw_code, n->raw_len, sum);
 	n->checksum = arena_strdup(keep, sum);
-	const char *display = diag_file_path(n->file);
-	if (jj_parse(p->jinja, keep, display, n->file, n->raw_code, n->raw_len, &n->tmpl, dl) < 0)
-		return -1;
 	/* config() calls land in n->config; keep them apart to apply them last */
 	n->config = val_dict_new(keep, 8);
 	n->unrendered_config = val_dict_new(keep, 4);
-	struct arena_mark m = arena_mark(scratch);
-	int rc = dbt_parse_node(p, n, scratch, keep, dl);
-	arena_reset(scratch, m);
-	if (rc)
-		return -1;
+	if (n->type == NODE_SEED) {
+		/* a seed is data, not a template: its file's text is not kept as code, as in dbt */
+		n->raw_code = "";
+		n->raw_len = 0;
+	} else {
+		const char *display = diag_file_path(n->file);
+		if (jj_parse(p->jinja, keep, display, n->file, n->raw_code, n->raw_len, &n->tmpl, dl) < 0)
+			return -1;
+		struct arena_mark m = arena_mark(scratch);
+		int rc = dbt_parse_node(p, n, scratch, keep, dl);
+		arena_reset(scratch, m);
+		if (rc)
+			return -1;
+	}
 	value infile = n->config;
 	value cfg = proj_hierarchy_config(p, n, keep);
 	const char *kind = n->type == NODE_MODEL ? "models" : n->type == NODE_SEED ? "seeds"

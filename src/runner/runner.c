@@ -170,6 +170,8 @@ static const char *first_line_diag(struct diag_list *dl, struct arena *a)
 
 static const char *describe_node(struct arena *a, const struct node *n)
 {
+	if (n->type == NODE_SEED)
+		return arena_sprintf(a, "seed file %s.%s", n->schema ? n->schema : "", n->alias ? n->alias : n->name);
 	if (n->type == NODE_TEST)
 		return arena_sprintf(a, "test %s", n->name);
 	value mat = val_dict_gets(n->config, "materialized");
@@ -197,12 +199,13 @@ static int work(void *ud, uint32_t idx, int wid)
 	res->rows_affected = -1;
 	res->compile_started = now_s();
 	diag_list_init(&w->dl);
-	const char *sql = NULL;
-	int rc = runner_compile_node(p, n, st->ad, st->vt, w->conn, &w->arena, &sql, &w->dl);
+	const char *sql = "";
+	/* a seed has nothing to compile: its materialization loads the file */
+	int rc = n->type == NODE_SEED ? 0 : runner_compile_node(p, n, st->ad, st->vt, w->conn, &w->arena, &sql, &w->dl);
 	res->compile_completed = now_s();
 	const char *db_error = NULL;
 	struct sb run_sql = SB_INIT;
-	if (rc == 0) {
+	if (rc == 0 && n->type != NODE_SEED) {
 		n->compiled_code = arena_strdup(w->keep, sql);
 		n->compiled_path = arena_sprintf(w->keep, "target/%s", node_sql_path(&w->arena, "compiled", n));
 		if (fs_write(artifact_path(&w->arena, p, "compiled", n), sql, strlen(sql)) < 0)
@@ -288,7 +291,7 @@ static int work(void *ud, uint32_t idx, int wid)
 		res->message = compile_only ? "OK" : (res->adapter_code ? res->adapter_code : "OK");
 		if (!compile_only) {
 			report_status("LogModelResult", seq, st->total,
-				      arena_sprintf(w->keep, "OK created %s", what),
+				      arena_sprintf(w->keep, n->type == NODE_SEED ? "OK loaded %s" : "OK created %s", what),
 				      res->message, RC_GREEN, res->execution_time);
 		}
 	} else {
@@ -321,6 +324,7 @@ static int work(void *ud, uint32_t idx, int wid)
 		sb_release(&msg);
 		report_status("LogModelResult", seq, st->total,
 			      n->type == NODE_TEST ? arena_sprintf(w->keep, "ERROR %s", n->name)
+			      : n->type == NODE_SEED ? arena_sprintf(w->keep, "ERROR loading %s", what)
 						   : arena_sprintf(w->keep, "ERROR creating %s", what),
 			      "ERROR", RC_RED, res->execution_time);
 	}
