@@ -354,7 +354,7 @@ static const struct vobj_class config_class = {
 static value f_is_incremental(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct dbt_render *r = dbt_r(vm);
-	if (r->phase != DBT_EXECUTE || !r->node || r->full_refresh)
+	if (r->phase != DBT_EXECUTE || !r->node || r->full_refresh || r->proj->full_refresh)
 		return val_bool(false);
 	if (!val_streq(val_dict_gets(r->node->config, "materialized"), "incremental"))
 		return val_bool(false);
@@ -376,7 +376,7 @@ static value f_should_full_refresh(struct jj_vm *vm, void *ud, const struct varg
 	value fr = r->node ? val_dict_gets(r->node->config, "full_refresh") : val_undef();
 	if (fr.type == V_BOOL)
 		return fr;
-	return val_bool(r->full_refresh);
+	return val_bool(r->full_refresh || r->proj->full_refresh);
 }
 
 /* ---- the context ---- */

@@ -187,6 +187,7 @@ struct project {
 	struct profile_target target;
 	const char *invocation_id;
 	const char *run_started_at;  /* ISO 8601 */
+	bool full_refresh;           /* --full-refresh: compiling sees it too (is_incremental()) */
 };
 
 /* What the command line adds to loading */

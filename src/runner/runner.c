@@ -352,35 +352,32 @@ static void on_skip(void *ud, uint32_t idx, uint32_t cause)
 		      "SKIP", RC_YELLOW, -1);
 }
 
+/* "3 table models, 2 view models, 1 seed, 5 data tests", as dbt counts what it ran */
 static void summary_counts(struct project *p, const uint8_t *selected, struct sb *out)
 {
 	int counts[NODE_TYPE_COUNT] = {0};
-	int tables = 0, views = 0, other = 0;
+	const char *mats[16];
+	int nmat[16] = {0};
+	size_t nm = 0;
 	for (size_t i = 0; i < p->nnodes; i++) {
 		if (!selected[i])
 			continue;
 		counts[p->nodes[i]->type]++;
-		if (p->nodes[i]->type == NODE_MODEL) {
-			value m = val_dict_gets(p->nodes[i]->config, "materialized");
-			if (val_streq(m, "table"))
-				tables++;
-			else if (val_streq(m, "view"))
-				views++;
-			else
-				other++;
-		}
+		if (p->nodes[i]->type != NODE_MODEL)
+			continue;
+		value m = val_dict_gets(p->nodes[i]->config, "materialized");
+		const char *name = m.type == V_STR ? m.s : "view";
+		size_t k = 0;
+		while (k < nm && strcmp(mats[k], name))
+			k++;
+		if (k == nm && nm < 16)
+			mats[nm++] = name;
+		if (k < 16)
+			nmat[k]++;
 	}
 	bool first = true;
-	if (tables) {
-		sb_addf(out, "%d table model%s", tables, tables == 1 ? "" : "s");
-		first = false;
-	}
-	if (views) {
-		sb_addf(out, "%s%d view model%s", first ? "" : ", ", views, views == 1 ? "" : "s");
-		first = false;
-	}
-	if (other) {
-		sb_addf(out, "%s%d model%s", first ? "" : ", ", other, other == 1 ? "" : "s");
+	for (size_t k = 0; k < nm; k++) {
+		sb_addf(out, "%s%d %s model%s", first ? "" : ", ", nmat[k], mats[k], nmat[k] == 1 ? "" : "s");
 		first = false;
 	}
 	for (int t = 1; t < NODE_TYPE_COUNT; t++) {
@@ -400,6 +397,7 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 		total += selected[i] != 0;
 	double t0 = now_s();
 	struct run_state st = {.p = p, .o = o, .total = total};
+	p->full_refresh = o->full_refresh;
 	atomic_init(&st.started, 0);
 	int threads = o->threads > 0 ? o->threads : 1;
 	int exit_code = 0;
