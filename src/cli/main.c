@@ -66,6 +66,9 @@ static const struct command commands[] = {
 	 "Usage: sluice parse [OPTIONS]\n\nParses the project, checks it and writes target/manifest.json.\n\nOptions:\n" COMMON_FLAGS},
 	{"debug", cmd_debug, "check the project, the profile and the connection",
 	 "Usage: sluice debug [OPTIONS]\n\nShows the versions, the project and profile in use, and tests the connection.\n\nOptions:\n" COMMON_FLAGS},
+	{"run-operation", cmd_run_operation, "run a macro",
+	 "Usage: sluice run-operation MACRO [OPTIONS]\n\nCalls a macro of the project (or package.macro) on the target's database.\n\nOptions:\n" COMMON_FLAGS
+	 "  --args YAML            the macro's arguments: --args '{table: orders, days: 3}'\n"},
 	{"show", cmd_show, "preview the rows of a model or of inline SQL",
 	 "Usage: sluice show [OPTIONS]\n\nRuns a model's SQL (--select) or --inline SQL and prints the first rows.\n\nOptions:\n" COMMON_FLAGS
 	 "  -s, --select MODEL     the model to preview\n"

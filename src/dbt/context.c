@@ -199,6 +199,22 @@ static value f_warn(struct jj_vm *vm, void *ud, const struct vargs *args)
 	return val_str("");
 }
 
+/* render(text): a string rendered as a template in the current context (hooks use it) */
+static value f_render(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	value s = jj_arg(args, 0, "string", val_str(""));
+	if (s.type != V_STR)
+		return s;
+	const char *text = val_cstr(jj_arena(vm), s);
+	if (!strstr(text, "{{") && !strstr(text, "{%"))
+		return s;
+	const char *out;
+	if (dbt_render_string(r, "render()", text, jj_current_loc(vm), &out) < 0)
+		jj_raise(vm, "render(): the text could not be rendered");
+	return val_str(out);
+}
+
 /* ---- JSON, YAML, md5 ---- */
 
 static value f_fromjson(struct jj_vm *vm, void *ud, const struct vargs *args)
@@ -400,6 +416,7 @@ void dbt_install_globals(struct project *p)
 	set_fn(env, a, "fromyaml", f_fromyaml, p);
 	set_fn(env, a, "toyaml", f_toyaml, p);
 	set_fn(env, a, "local_md5", f_local_md5, p);
+	set_fn(env, a, "render", f_render, p);
 	set_fn(env, a, "ref", f_ref, p);
 	set_fn(env, a, "source", f_source, p);
 	set_fn(env, a, "is_incremental", f_is_incremental, p);

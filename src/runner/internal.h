@@ -10,4 +10,10 @@ int runner_test_kwargs(struct dbt_render *r, struct node *n, value *pout);
 /* A test's status, failures and message from the result of its 'main' statement */
 void runner_test_status(struct dbt_render *r, struct node *n, struct run_result *res, struct arena *keep);
 
+/* Runs the on-run-start / on-run-end hooks of dbt_project.yml (`which`); `extra` adds to their
+ * context (results, schemas). 0, or -1 after a diagnostic. */
+int runner_run_hooks(struct project *p, const char *which, struct adapter *ad, const struct adapter_vtable *vt,
+		     struct adapter_conn *conn, value extra, struct arena *a, struct diag_list *dl);
+struct loc yml_loc_of(value yml, const char *key, size_t i);
+
 #endif

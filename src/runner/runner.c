@@ -445,8 +445,12 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 			report_line("ConcurrencyLine", "Concurrency: %d thread%s (target='%s')", threads,
 				    threads == 1 ? "" : "s", p->target.target_name);
 			report_line("Formatting", "%s", "");
+			if (runner_run_hooks(p, "on-run-start", st.ad, st.vt, st.workers[0].conn, val_none(),
+					     st.skip_arena, dl) < 0)
+				exit_code = 1;
 		}
-		graph_sched_run(g, selected, threads, o->fail_fast, work, on_skip, &st, status);
+		if (exit_code == 0)
+			graph_sched_run(g, selected, threads, o->fail_fast, work, on_skip, &st, status);
 	}
 	double elapsed = now_s() - t0;
 	/* results in the order nodes finished is not needed: by index keeps it stable */
@@ -468,6 +472,32 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 			nskip++;
 	}
 	if (exit_code == 0 && !o->compile_only) {
+		/* on-run-end sees the results and the schemas of the run, as in dbt */
+		struct arena *ha = st.skip_arena;
+		value results = val_list_new(ha, nres), schemas = val_list_new(ha, 4);
+		for (size_t i = 0; i < nres; i++) {
+			struct node *n = p->nodes[list[i].node];
+			value rv = val_dict_new(ha, 6);
+			val_dict_sets(rv, "status", val_str(list[i].status));
+			val_dict_sets(rv, "message", list[i].message ? val_str(list[i].message) : val_none());
+			val_dict_sets(rv, "execution_time", val_float(list[i].execution_time));
+			val_dict_sets(rv, "failures", list[i].failures >= 0 ? val_int(list[i].failures) : val_none());
+			val_dict_sets(rv, "node", dbt_model_value(ha, p, n));
+			val_dict_sets(rv, "unique_id", val_str(n->unique_id));
+			val_list_push(results, rv);
+			if (n->schema && n->type != NODE_TEST) {
+				bool seen = false;
+				for (uint32_t k = 0; k < schemas.l->len && !seen; k++)
+					seen = val_streq(schemas.l->items[k], n->schema);
+				if (!seen)
+					val_list_push(schemas, val_str(n->schema));
+			}
+		}
+		value extra = val_dict_new(ha, 2);
+		val_dict_sets(extra, "results", results);
+		val_dict_sets(extra, "schemas", schemas);
+		if (runner_run_hooks(p, "on-run-end", st.ad, st.vt, st.workers[0].conn, extra, ha, dl) < 0)
+			nerr++;
 		struct sb counts = SB_INIT;
 		summary_counts(p, selected, &counts);
 		report_line("Formatting", "%s", "");

@@ -1,0 +1,94 @@
+/*
+ * sluice run-operation MACRO [--args YAML]: calls a macro of the project (or `package.macro`) with
+ * the arguments as keyword arguments, on a connection, in a transaction committed at the end, as
+ * dbt run-operation does. Exit 1 when the macro fails.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "dbt/context.h"
+#include "dbt/internal.h"
+#include "runner/report.h"
+#include "runner/runner.h"
+
+int cmd_run_operation(struct cli *c)
+{
+	if (c->npositional != 1) {
+		fprintf(stderr, "Usage: sluice run-operation MACRO [--args YAML]\n\nError: %s\n",
+			c->npositional ? "give one macro name" : "missing the name of the macro to run");
+		return 2;
+	}
+	struct diag_list dl;
+	diag_list_init(&dl);
+	struct project p;
+	int rc = 2;
+	struct adapter *ad = NULL;
+	const struct adapter_vtable *vt = NULL;
+	struct adapter_conn *conn = NULL;
+	if (cli_load_project(c, &p, true, &dl) < 0)
+		goto out;
+	const char *name = c->positional[0];
+	const char *dot = strchr(name, '.');
+	const char *pkg = dot ? arena_strndup(&p.arena, name, (size_t)(dot - name)) : NULL;
+	value fn = dbt_find_macro(&p, pkg, dot ? dot + 1 : name);
+	if (fn.type == V_UNDEF) {
+		struct diag *d = diag_error(&dl, LOC_NONE, "no macro named '%s' in the project or its packages", name);
+		diag_hint(&dl, d, "check the name; package macros are written package.macro");
+		cli_print_diags(&dl);
+		goto out;
+	}
+	value kwargs = val_dict_new(&p.arena, 4);
+	if (c->macro_args) {
+		uint32_t f = diag_file_add("--args", c->macro_args, strlen(c->macro_args));
+		if (val_from_yaml(&p.arena, f, c->macro_args, strlen(c->macro_args), &kwargs, &dl) < 0) {
+			cli_print_diags(&dl);
+			goto out;
+		}
+		if (kwargs.type == V_NONE)
+			kwargs = val_dict_new(&p.arena, 0);
+		if (kwargs.type != V_DICT) {
+			struct diag *d = diag_error(&dl, loc_at(f, 1, 1, 1), "--args must be a mapping of argument names to values");
+			diag_hint(&dl, d, "e.g. --args '{table: orders, days: 3}'");
+			cli_print_diags(&dl);
+			goto out;
+		}
+	}
+	if (runner_open_adapter(&p, &ad, &vt, &dl) < 0) {
+		cli_print_diags(&dl);
+		goto out;
+	}
+	char *err = NULL;
+	if (vt->open_conn(ad, &conn, &p.arena, &err) < 0) {
+		fprintf(stderr, "Error: could not open a connection: %s\n", err ? err : "?");
+		goto out;
+	}
+	const char **names = ARENA_ARRAY(&p.arena, const char *, kwargs.d->len + 1);
+	value *vals = ARENA_ARRAY(&p.arena, value, kwargs.d->len + 1);
+	for (uint32_t i = 0; i < kwargs.d->len; i++) {
+		names[i] = val_cstr(&p.arena, kwargs.d->e[i].key);
+		vals[i] = kwargs.d->e[i].val;
+	}
+	struct vargs args = {NULL, 0, names, vals, kwargs.d->len};
+	struct dbt_render r = {.proj = &p, .phase = DBT_EXECUTE, .arena = &p.arena, .dl = &dl, .adapter = ad,
+			       .vt = vt, .conn = conn};
+	value out;
+	(void)vt->begin(conn, &p.arena, &err);
+	if (dbt_call_value(&r, fn, &args, &out) < 0) {
+		(void)vt->rollback(conn, &p.arena, &err);
+		report_line("RunningOperationCaughtError", "Encountered an error while running operation: %s", name);
+		cli_print_diags(&dl);
+		rc = 1;
+		goto out;
+	}
+	(void)vt->commit(conn, &p.arena, &err);
+	rc = 0;
+out:
+	if (conn)
+		vt->close_conn(conn);
+	if (ad)
+		vt->close(ad);
+	proj_release(&p);
+	diag_list_release(&dl);
+	return rc;
+}
