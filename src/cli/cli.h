@@ -57,6 +57,7 @@ int cmd_test(struct cli *c);
 int cmd_build(struct cli *c);
 int cmd_seed(struct cli *c);
 int cmd_run_operation(struct cli *c);
+int cmd_deps(struct cli *c);
 int cmd_compile(struct cli *c);
 int cmd_ls(struct cli *c);
 int cmd_parse(struct cli *c);

@@ -75,6 +75,8 @@ static const struct command commands[] = {
 	 "  --inline SQL           SQL to run (with ref(), source(), macros)\n"
 	 "  --limit N              rows to print (default 5; -1 for all)\n"
 	 "  -o, --output FORMAT    text (default) or json\n"},
+	{"deps", cmd_deps, "install the packages named in packages.yml",
+	 "Usage: sluice deps [OPTIONS]\n\nInstalls the packages of packages.yml (local: ones) into dbt_packages/.\n\nOptions:\n" COMMON_FLAGS},
 	{"clean", cmd_clean, "delete the folders named by clean-targets",
 	 "Usage: sluice clean [OPTIONS]\n\nDeletes the folders listed under clean-targets in dbt_project.yml\n(by default the target path).\n\nOptions:\n" COMMON_FLAGS},
 };

@@ -241,7 +241,7 @@ static bool has_ext(const char *name, const char *const *exts)
 	size_t n = strlen(name);
 	for (; *exts; exts++) {
 		size_t m = strlen(*exts);
-		if (n > m && !strcmp(name + n - m, *exts))
+		if (n >= m && !strcmp(name + n - m, *exts))
 			return true;
 	}
 	return false;

@@ -372,6 +372,10 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	p->packages[0].project_yml = p->yml;
 	p->packages[0].is_root = true;
 	p->npackages = 1;
+	if (opt->project_only)
+		return dl->nerrors ? -1 : 0;
+	if (proj_load_packages(p, dl) < 0)
+		return -1;
 	dbt_install_globals(p);
 	if (proj_load_profile(p, opt, dl) < 0)
 		return -1;

@@ -29,6 +29,7 @@ struct nodes_builder {
 
 const char *proj_read_file(struct project *p, const char *abs, const char *display, uint32_t *pfile,
 			   size_t *plen, struct diag_list *dl);
+int proj_load_packages(struct project *p, struct diag_list *dl);
 int proj_load_profile(struct project *p, const struct proj_options *opt, struct diag_list *dl);
 int proj_load_macros(struct project *p, struct diag_list *dl);
 int proj_find_models(struct project *p, struct nodes_builder *nb, struct diag_list *dl);

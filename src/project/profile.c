@@ -98,11 +98,17 @@ static int zero_config(struct project *p, const struct proj_options *opt)
 	t->type = "duckdb";
 	t->fields = val_dict_new(&p->arena, 4);
 	val_dict_sets(t->fields, "type", val_str("duckdb"));
-	const char *path = arena_sprintf(&p->arena, "%s/%s.duckdb", p->target_path, p->name);
+	/* DuckDB names a database after its file; a few names are its own catalogs */
+	const char *stem = p->name;
+	static const char *const reserved[] = {"main", "memory", "system", "temp", NULL};
+	for (const char *const *r = reserved; *r; r++)
+		if (!strcmp(stem, *r))
+			stem = arena_sprintf(&p->arena, "%s_db", p->name);
+	const char *path = arena_sprintf(&p->arena, "%s/%s.duckdb", p->target_path, stem);
 	val_dict_sets(t->fields, "path", val_str(path));
 	val_dict_sets(t->fields, "schema", val_str("main"));
 	t->schema = "main";
-	t->database = p->name;
+	t->database = stem;
 	t->threads = opt->threads > 0 ? opt->threads : 1;
 	val_dict_sets(t->fields, "threads", val_int(t->threads));
 	return 0;
