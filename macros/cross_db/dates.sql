@@ -1,0 +1,64 @@
+{#- Date arithmetic, written for DuckDB's (and PostgreSQL-like) SQL -#}
+{% macro dateadd(datepart, interval, from_date_or_timestamp) %}
+  {{ return(adapter.dispatch('dateadd', 'dbt')(datepart, interval, from_date_or_timestamp)) }}
+{% endmacro %}
+{% macro default__dateadd(datepart, interval, from_date_or_timestamp) -%}
+  ({{ from_date_or_timestamp }} + (interval '1 {{ datepart }}' * ({{ interval }})))
+{%- endmacro %}
+
+{% macro datediff(first_date, second_date, datepart) %}
+  {{ return(adapter.dispatch('datediff', 'dbt')(first_date, second_date, datepart)) }}
+{% endmacro %}
+{% macro default__datediff(first_date, second_date, datepart) -%}
+  date_diff('{{ datepart }}', cast({{ first_date }} as timestamp), cast({{ second_date }} as timestamp))
+{%- endmacro %}
+
+{% macro date_trunc(datepart, date) %}
+  {{ return(adapter.dispatch('date_trunc', 'dbt')(datepart, date)) }}
+{% endmacro %}
+{% macro default__date_trunc(datepart, date) -%}
+  date_trunc('{{ datepart }}', {{ date }})
+{%- endmacro %}
+
+{% macro last_day(date, datepart) %}
+  {{ return(adapter.dispatch('last_day', 'dbt')(date, datepart)) }}
+{% endmacro %}
+{% macro default__last_day(date, datepart) -%}
+  cast(date_trunc('{{ datepart }}', {{ date }}) + interval '1 {{ datepart }}' - interval '1 day' as date)
+{%- endmacro %}
+
+{% macro date(year, month, day) %}
+  {{ return(adapter.dispatch('date', 'dbt')(year, month, day)) }}
+{% endmacro %}
+{% macro default__date(year, month, day) -%}
+  make_date({{ year }}, {{ month }}, {{ day }})
+{%- endmacro %}
+
+{% macro current_timestamp() %}{{ return(adapter.dispatch('current_timestamp', 'dbt')()) }}{% endmacro %}
+{% macro default__current_timestamp() -%}now(){%- endmacro %}
+{% macro current_timestamp_backcompat() %}{{ return(adapter.dispatch('current_timestamp', 'dbt')()) }}{% endmacro %}
+{% macro current_timestamp_in_utc_backcompat() %}{{ return(adapter.dispatch('current_timestamp', 'dbt')()) }}{% endmacro %}
+
+{#- A series 1..upper_bound as a query with one column, generated_number -#}
+{% macro generate_series(upper_bound) %}
+  {{ return(adapter.dispatch('generate_series', 'dbt')(upper_bound)) }}
+{% endmacro %}
+{% macro default__generate_series(upper_bound) -%}
+  select unnest(range(1, {{ upper_bound }} + 1)) as generated_number
+{%- endmacro %}
+
+{% macro get_powers_of_two(upper_bound) %}
+  {%- set n = 1 -%}
+  {%- set ns = namespace(p=0) -%}
+  {%- for i in range(64) if 2 ** ns.p < upper_bound -%}{%- set ns.p = ns.p + 1 -%}{%- endfor -%}
+  {{ return(ns.p) }}
+{% endmacro %}
+
+{#- Every datepart from start_date (included) to end_date (excluded), as date_<datepart> -#}
+{% macro date_spine(datepart, start_date, end_date) %}
+  {{ return(adapter.dispatch('date_spine', 'dbt')(datepart, start_date, end_date)) }}
+{% endmacro %}
+{% macro default__date_spine(datepart, start_date, end_date) -%}
+select cast(d as timestamp) as date_{{ datepart }}
+from unnest(range(cast({{ start_date }} as timestamp), cast({{ end_date }} as timestamp), interval '1 {{ datepart }}')) as t(d)
+{%- endmacro %}
