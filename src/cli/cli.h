@@ -56,6 +56,7 @@ int cmd_run(struct cli *c);
 int cmd_test(struct cli *c);
 int cmd_build(struct cli *c);
 int cmd_seed(struct cli *c);
+int cmd_snapshot(struct cli *c);
 int cmd_run_operation(struct cli *c);
 int cmd_deps(struct cli *c);
 int cmd_compile(struct cli *c);

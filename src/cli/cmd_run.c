@@ -47,7 +47,7 @@ static int select_nodes(const struct cli *c, struct project *p, struct graph *g,
 	return 0;
 }
 
-enum run_kind { RK_RUN, RK_COMPILE, RK_TEST, RK_BUILD, RK_SEED };
+enum run_kind { RK_RUN, RK_COMPILE, RK_TEST, RK_BUILD, RK_SEED, RK_SNAPSHOT };
 
 static int run_or_compile(struct cli *c, enum run_kind kind)
 {
@@ -67,6 +67,7 @@ static int run_or_compile(struct cli *c, enum run_kind kind)
 	unsigned types = kind == RK_COMPILE ? (1u << NODE_MODEL | 1u << NODE_TEST | 1u << NODE_ANALYSIS | 1u << NODE_SNAPSHOT | 1u << NODE_SEED)
 			 : kind == RK_TEST ? (1u << NODE_TEST)
 			 : kind == RK_SEED ? (1u << NODE_SEED)
+			 : kind == RK_SNAPSHOT ? (1u << NODE_SNAPSHOT)
 			 : kind == RK_BUILD ? (1u << NODE_MODEL | 1u << NODE_TEST | 1u << NODE_SNAPSHOT | 1u << NODE_SEED)
 					    : (1u << NODE_MODEL);
 	/* in a build, a model's tests gate what is built from it */
@@ -237,6 +238,11 @@ int cmd_test(struct cli *c)
 int cmd_seed(struct cli *c)
 {
 	return run_or_compile(c, RK_SEED);
+}
+
+int cmd_snapshot(struct cli *c)
+{
+	return run_or_compile(c, RK_SNAPSHOT);
 }
 
 int cmd_build(struct cli *c)

@@ -46,6 +46,10 @@ static const struct command commands[] = {
 	 "inferred, or set with the column_types config.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
 	 "  --threads N            seeds loaded at once\n"
 	 "  -f, --full-refresh     rebuild the seed tables from scratch\n"},
+	{"snapshot", cmd_snapshot, "record how the selected snapshots' sources changed",
+	 "Usage: sluice snapshot [OPTIONS]\n\nRuns the selected snapshots: new and changed rows of their query are added as new\n"
+	 "versions, with dbt_valid_from / dbt_valid_to (type-2 slowly changing dimensions).\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
+	 "  --threads N            snapshots run at once\n"},
 	{"build", cmd_build, "build and test every selected resource in DAG order",
 	 "Usage: sluice build [OPTIONS]\n\nBuilds seeds, models and snapshots and runs their tests, in dependency order;\n"
 	 "a failing test skips what is built from the node it tests.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS

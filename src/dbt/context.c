@@ -511,6 +511,8 @@ value dbt_context(struct dbt_render *r)
 		else if (r->phase == DBT_PARSE)
 			val_dict_sets(ctx, "this", dbt_relation(a, p, p->target.database, p->target.schema, n->name, NULL));
 		val_dict_sets(ctx, "model", dbt_model_value(a, p, n));
+		if (n->type == NODE_SNAPSHOT && n->snapshot_body.type != V_UNDEF)
+			val_dict_sets(ctx, "__sluice_snapshot_body", n->snapshot_body);
 	}
 	dbt_context_add_adapter(r, ctx);
 	r->ctx = ctx;

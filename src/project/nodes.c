@@ -108,6 +108,69 @@ static int find_in_paths(struct project *p, const struct package *pkg, value pat
 	return rc;
 }
 
+/*
+ * Snapshots: each {% snapshot name %} block of a .sql file under snapshot-paths is a node. Its
+ * template only calls the block's body (a callable the context provides as
+ * __sluice_snapshot_body), so parsing and compiling treat it like a model.
+ */
+static int find_snapshots(struct project *p, const struct package *pkg, value paths, struct nodes_builder *nb,
+			  struct map *seen, struct diag_list *dl)
+{
+	static const char *const sql[] = {".sql", NULL};
+	static const char call[] = "{{ __sluice_snapshot_body() }}";
+	int rc = 0;
+	for (uint32_t i = 0; i < paths.l->len; i++) {
+		const char *dir = paths.l->items[i].s;
+		char *abs = fs_join(&p->arena, pkg->root, dir);
+		char **files;
+		size_t nfiles;
+		if (fs_list(&p->arena, abs, sql, &files, &nfiles) < 0)
+			continue;
+		for (size_t f = 0; f < nfiles; f++) {
+			struct node *file = new_file_node(p, pkg, NODE_SNAPSHOT, dir, files[f], dl);
+			if (!file) {
+				rc = -1;
+				continue;
+			}
+			struct jj_template *t;
+			if (jj_parse(p->jinja, &p->arena, diag_file_path(file->file), file->file, file->raw_code,
+				     file->raw_len, &t, dl) < 0) {
+				rc = -1;
+				continue;
+			}
+			value blocks = jj_template_blocks(&p->arena, t, "snapshot");
+			for (uint32_t b = 0; b < blocks.d->len; b++) {
+				struct node *n = ARENA_NEW(&p->arena, struct node);
+				*n = *file;
+				n->name = blocks.d->e[b].key.s;
+				n->unique_id = arena_sprintf(&p->arena, "snapshot.%s.%s", pkg->name, n->name);
+				value fqn = val_list_new(&p->arena, file->fqn.l->len);
+				for (uint32_t k = 0; k + 1 < file->fqn.l->len; k++)
+					val_list_push(fqn, file->fqn.l->items[k]);
+				val_list_push(fqn, val_str(n->name));
+				n->fqn = fqn;
+				n->snapshot_body = blocks.d->e[b].val;
+				/* the node's own template calls the body; raw_code stays the file's text */
+				uint32_t cf = diag_file_add(diag_file_path(file->file), call, sizeof(call) - 1);
+				if (jj_parse(p->jinja, &p->arena, diag_file_path(file->file), cf, call, sizeof(call) - 1,
+					     &n->tmpl, dl) < 0) {
+					rc = -1;
+					continue;
+				}
+				if (map_gets(seen, n->name)) {
+					struct diag *d = diag_error(dl, loc_at(n->file, 1, 1, 0), "two snapshots are named '%s'", n->name);
+					diag_hint(dl, d, "snapshot names must be unique in a project");
+					rc = -1;
+					continue;
+				}
+				map_puts(seen, n->name, n);
+				proj_add_node(nb, n);
+			}
+		}
+	}
+	return rc;
+}
+
 int proj_find_models(struct project *p, struct nodes_builder *nb, struct diag_list *dl)
 {
 	int rc = 0;
@@ -135,6 +198,14 @@ int proj_find_models(struct project *p, struct nodes_builder *nb, struct diag_li
 			val_list_push(sp, val_str("seeds"));
 		}
 		rc |= find_in_paths(p, pkg, sp, NODE_SEED, nb, &seen_seeds, dl);
+		value snp = pkg->is_root ? p->snapshot_paths : val_dict_gets(yml, "snapshot-paths");
+		if (snp.type != V_LIST) {
+			snp = val_list_new(&p->arena, 1);
+			val_list_push(snp, val_str("snapshots"));
+		}
+		struct map seen_snaps = MAP_INIT;
+		rc |= find_snapshots(p, pkg, snp, nb, &seen_snaps, dl);
+		map_release(&seen_snaps);
 		map_release(&seen_seeds);
 		map_release(&seen);
 		map_release(&seen_tests);

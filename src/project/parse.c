@@ -129,7 +129,7 @@ static int parse_one(struct parse_job *job, struct node *n, struct arena *scratc
 		n->raw_len = 0;
 	} else {
 		const char *display = diag_file_path(n->file);
-		if (jj_parse(p->jinja, keep, display, n->file, n->raw_code, n->raw_len, &n->tmpl, dl) < 0)
+		if (!n->tmpl && jj_parse(p->jinja, keep, display, n->file, n->raw_code, n->raw_len, &n->tmpl, dl) < 0)
 			return -1;
 		struct arena_mark m = arena_mark(scratch);
 		int rc = dbt_parse_node(p, n, scratch, keep, dl);

@@ -109,6 +109,9 @@ struct node {
 	const char *column_name;
 	uint32_t attached_node;          /* the model a generic test is defined on, or NODE_NONE */
 
+	/* snapshots: the {% snapshot %} block's body, a callable rendered where the node's SQL is */
+	value snapshot_body;
+
 	/* run state, written by the one worker running the node */
 	char *compiled_code;
 	const char *compiled_path;

@@ -251,6 +251,14 @@ int proj_resolve(struct project *p, struct diag_list *dl)
 		n->alias = fast_alias ? builtin_name(p, n, "alias")
 				      : call_name_macro(p, n, "generate_alias_name", "alias", &scratch, dl, &rc);
 		arena_reset(&scratch, m);
+		if (n->type == NODE_SNAPSHOT) {
+			/* the legacy target_schema / target_database configs name the place verbatim */
+			value ts = val_dict_gets(n->config, "target_schema"), td = val_dict_gets(n->config, "target_database");
+			if (ts.type == V_STR)
+				n->schema = ts.s;
+			if (td.type == V_STR)
+				n->database = td.s;
+		}
 		value mat = val_dict_gets(n->config, "materialized");
 		bool relational = n->type != NODE_TEST && n->type != NODE_ANALYSIS && !val_streq(mat, "ephemeral");
 		if (relational)

@@ -172,6 +172,8 @@ static const char *describe_node(struct arena *a, const struct node *n)
 {
 	if (n->type == NODE_SEED)
 		return arena_sprintf(a, "seed file %s.%s", n->schema ? n->schema : "", n->alias ? n->alias : n->name);
+	if (n->type == NODE_SNAPSHOT)
+		return arena_sprintf(a, "snapshot %s.%s", n->schema ? n->schema : "", n->alias ? n->alias : n->name);
 	if (n->type == NODE_TEST)
 		return arena_sprintf(a, "test %s", n->name);
 	value mat = val_dict_gets(n->config, "materialized");
@@ -291,7 +293,9 @@ static int work(void *ud, uint32_t idx, int wid)
 		res->message = compile_only ? "OK" : (res->adapter_code ? res->adapter_code : "OK");
 		if (!compile_only) {
 			report_status("LogModelResult", seq, st->total,
-				      arena_sprintf(w->keep, n->type == NODE_SEED ? "OK loaded %s" : "OK created %s", what),
+				      n->type == NODE_SNAPSHOT
+					      ? arena_sprintf(w->keep, "OK snapshotted %s.%s", n->schema, n->alias ? n->alias : n->name)
+					      : arena_sprintf(w->keep, n->type == NODE_SEED ? "OK loaded %s" : "OK created %s", what),
 				      res->message, RC_GREEN, res->execution_time);
 		}
 	} else {
