@@ -2,18 +2,35 @@
  * sluice debug: the versions, the project and profile in use and a connection test, as dbt debug
  * prints them. Exit 1 when a check fails.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "adapters/adapter.h"
 #include "cli/cli.h"
 #include "core/fs.h"
+#include "core/log.h"
+#include "core/sb.h"
 #include "runner/report.h"
 #include "runner/runner.h"
 
+/* Every line goes through the secret filter: the profile's values are printed here */
+static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void out(const char *fmt, ...)
+{
+	struct sb s = SB_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&s, fmt, ap);
+	va_end(ap);
+	log_redact(s.buf);
+	fputs(s.buf, stdout);
+	sb_release(&s);
+}
+
 static void ok_line(const char *what, bool ok)
 {
-	printf("  %s [%s]\n", what, ok ? "OK found and valid" : "ERROR invalid");
+	out("  %s [%s]\n", what, ok ? "OK found and valid" : "ERROR invalid");
 }
 
 int cmd_debug(struct cli *c)
@@ -22,37 +39,37 @@ int cmd_debug(struct cli *c)
 	diag_list_init(&dl);
 	struct project p;
 	int failures = 0;
-	printf("sluice version: %s\n", SLUICE_VERSION);
+	out("sluice version: %s\n", SLUICE_VERSION);
 	c->quiet = true;
 	int rc = cli_load_project(c, &p, true, &dl);
-	printf("Configuration:\n");
+	out("Configuration:\n");
 	if (rc < 0) {
 		ok_line("dbt_project.yml file", p.name != NULL);
 		ok_line("profiles.yml file", false);
-		printf("\n1 check failed:\nProject or profile could not be loaded (see the errors above).\n");
+		out("\n1 check failed:\nProject or profile could not be loaded (see the errors above).\n");
 		proj_release(&p);
 		diag_list_release(&dl);
 		return 1;
 	}
-	printf("  project: %s (%s)\n", p.name, p.root);
+	out("  project: %s (%s)\n", p.name, p.root);
 	ok_line("dbt_project.yml file", true);
 	if (p.target.zero_config)
-		printf("  profiles.yml file [none: using the embedded DuckDB default]\n");
+		out("  profiles.yml file [none: using the embedded DuckDB default]\n");
 	else {
-		printf("  profiles.yml file at %s\n", p.target.profiles_path);
+		out("  profiles.yml file at %s\n", p.target.profiles_path);
 		ok_line("profiles.yml file", true);
 	}
-	printf("Required dependencies:\n  - duckdb (embedded) [OK found]\n");
-	printf("Connection:\n");
-	printf("  type: %s\n", p.target.type);
-	printf("  profile: %s\n", p.target.profile_name);
-	printf("  target: %s\n", p.target.target_name);
-	printf("  database: %s\n", p.target.database ? p.target.database : "");
-	printf("  schema: %s\n", p.target.schema ? p.target.schema : "");
+	out("Required dependencies:\n  - duckdb (embedded) [OK found]\n");
+	out("Connection:\n");
+	out("  type: %s\n", p.target.type);
+	out("  profile: %s\n", p.target.profile_name);
+	out("  target: %s\n", p.target.target_name);
+	out("  database: %s\n", p.target.database ? p.target.database : "");
+	out("  schema: %s\n", p.target.schema ? p.target.schema : "");
 	value path = val_dict_gets(p.target.fields, "path");
 	if (path.type == V_STR)
-		printf("  path: %s\n", path.s);
-	printf("  threads: %d\n", p.target.threads);
+		out("  path: %s\n", path.s);
+	out("  threads: %d\n", p.target.threads);
 	struct adapter *ad = NULL;
 	const struct adapter_vtable *vt = NULL;
 	bool conn_ok = false;
@@ -69,15 +86,15 @@ int cmd_debug(struct cli *c)
 			diag_error(&dl, LOC_NONE, "connection test failed: %s", err ? err : "unknown error");
 		vt->close(ad);
 	}
-	printf("  Connection test: [%s]\n\n", conn_ok ? "OK connection ok" : "ERROR");
+	out("  Connection test: [%s]\n\n", conn_ok ? "OK connection ok" : "ERROR");
 	if (!conn_ok) {
 		failures++;
 		cli_print_diags(&dl);
 	}
 	if (failures)
-		printf("%d check failed\n", failures);
+		out("%d check failed\n", failures);
 	else
-		printf("All checks passed!\n");
+		out("All checks passed!\n");
 	proj_release(&p);
 	diag_list_release(&dl);
 	return failures ? 1 : 0;

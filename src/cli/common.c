@@ -92,5 +92,14 @@ int cli_load_project(const struct cli *c, struct project *p, bool need_profile, 
 					     : strlen(p->root) + 1));
 	if (!c->quiet && !c->inline_sql)
 		found_line(p);
+	if (p->flags.type == V_DICT) {
+		val_dict_sets(p->flags, "WHICH", val_str(c->command));
+		val_dict_sets(p->flags, "FULL_REFRESH", val_bool(c->full_refresh));
+		val_dict_sets(p->flags, "FAIL_FAST", val_bool(c->fail_fast));
+		val_dict_sets(p->flags, "THREADS", val_int(p->target.threads));
+		val_dict_sets(p->flags, "LOG_FORMAT", val_str(c->log_format));
+		val_dict_sets(p->flags, "TARGET_PATH", val_str(p->target_path));
+		val_dict_sets(p->flags, "PROJECT_DIR", val_str(p->root));
+	}
 	return 0;
 }

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
+#include "artifacts/artifacts.h"
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/sb.h"
@@ -135,6 +138,10 @@ static value f_var(struct jj_vm *vm, void *ud, const struct vargs *args)
 static value f_env_var(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	const char *name = dbt_str_arg(vm, args, 0, "var", "env_var", true);
+	struct dbt_render *r = jj_user(vm);
+	/* as in dbt: secrets are for profiles.yml and packages.yml, never for SQL that is logged */
+	if (!strncmp(name, "DBT_ENV_SECRET_", 15) && r && r->node)
+		jj_raise(vm, "secret env vars (%s) are allowed only in profiles.yml and packages.yml", name);
 	const char *v = getenv(name);
 	if (v) {
 		if (!strncmp(name, "DBT_ENV_SECRET_", 15))
@@ -198,6 +205,92 @@ static value f_warn(struct jj_vm *vm, void *ud, const struct vargs *args)
 	sb_release(&s);
 	return val_str("");
 }
+
+/* zip(*lists): a list of tuples, as Python's zip (and dbt's) */
+static value f_zip(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	size_t n = SIZE_MAX;
+	for (size_t i = 0; i < args->npos; i++) {
+		if (args->pos[i].type != V_LIST)
+			jj_raise(vm, "zip() arguments must be lists, got %s", val_type_name(args->pos[i]));
+		if (args->pos[i].l->len < n)
+			n = args->pos[i].l->len;
+	}
+	if (!args->npos)
+		n = 0;
+	value out = val_list_new(jj_arena(vm), n);
+	for (size_t k = 0; k < n; k++) {
+		value t = val_tuple_new(jj_arena(vm), args->npos);
+		for (size_t i = 0; i < args->npos; i++)
+			val_list_push(t, args->pos[i].l->items[k]);
+		val_list_push(out, t);
+	}
+	return out;
+}
+
+/* set(list): the distinct items, in first-seen order (dbt's set returns a Python set) */
+static value f_set(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	value in = jj_arg(args, 0, "value", val_list_new(jj_arena(vm), 0));
+	value out = val_list_new(jj_arena(vm), 8);
+	value seen = val_dict_new(jj_arena(vm), 8);
+	if (in.type == V_DICT) {
+		for (uint32_t i = 0; i < in.d->len; i++)
+			val_list_push(out, in.d->e[i].key);
+		return out;
+	}
+	if (in.type != V_LIST)
+		return val_none();
+	for (uint32_t i = 0; i < in.l->len; i++) {
+		if (val_dict_get(seen, in.l->items[i]).type != V_UNDEF)
+			continue;
+		val_dict_set(seen, in.l->items[i], val_bool(true));
+		val_list_push(out, in.l->items[i]);
+	}
+	return out;
+}
+
+/* doc('name') / doc('package', 'name'): the text of a {% docs %} block */
+static value f_doc(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct project *p = ud;
+	struct dbt_render *r = jj_user(vm);
+	const char *a0 = dbt_str_arg(vm, args, 0, "name", "doc", true);
+	const char *a1 = args->npos > 1 ? dbt_str_arg(vm, args, 1, "name", "doc", true) : NULL;
+	const char *pkg = a1 ? a0 : (r && r->node ? r->node->package : p->name);
+	const char *name = a1 ? a1 : a0;
+	value v = val_dict_get(p->docs_blocks, val_str_fmt(jj_arena(vm), "%s.%s", pkg, name));
+	for (uint32_t i = 0; v.type == V_UNDEF && !a1 && i < p->docs_blocks.d->len; i++) {
+		const char *k = p->docs_blocks.d->e[i].key.s, *dot = strchr(k, '.');
+		if (dot && !strcmp(dot + 1, name))
+			v = p->docs_blocks.d->e[i].val;
+	}
+	if (v.type == V_UNDEF)
+		jj_raise(vm, "doc('%s') names no {%% docs %%} block", name);
+	return v;
+}
+
+/* graph: the manifest's nodes, sources and macros, built on first use only (it is large) */
+static pthread_mutex_t graph_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static value graph_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	struct project *p = o->data;
+	/* while parsing there are no nodes yet: an empty graph, as dbt's parse phase sees */
+	if (!p->nodes)
+		return val_dict_new(jj_arena(vm), 0);
+	pthread_mutex_lock(&graph_lock);
+	if (p->graph_value.type != V_DICT)
+		p->graph_value = art_manifest_value(p->graph_arena ? p->graph_arena : &p->arena, p, NULL, NULL);
+	value g = p->graph_value;
+	pthread_mutex_unlock(&graph_lock);
+	return val_dict_getn(g, name, n);
+}
+
+static const struct vobj_class graph_class = {
+	.name = "graph",
+	.getattr = graph_getattr,
+};
 
 /* render(text): a string rendered as a template in the current context (hooks use it) */
 static value f_render(struct jj_vm *vm, void *ud, const struct vargs *args)
@@ -417,6 +510,21 @@ void dbt_install_globals(struct project *p)
 	set_fn(env, a, "toyaml", f_toyaml, p);
 	set_fn(env, a, "local_md5", f_local_md5, p);
 	set_fn(env, a, "render", f_render, p);
+	set_fn(env, a, "zip", f_zip, p);
+	set_fn(env, a, "set", f_set, p);
+	set_fn(env, a, "doc", f_doc, p);
+	jj_env_set_global(env, "graph", val_obj(a, &graph_class, p));
+	value modules = val_dict_new(a, 4);
+	val_dict_sets(modules, "re", dbt_module_re(a));
+	val_dict_sets(modules, "datetime", dbt_module_datetime(a));
+	val_dict_sets(modules, "itertools", dbt_module_itertools(a));
+	jj_env_set_global(env, "modules", modules);
+	value flags = val_dict_new(a, 8);
+	val_dict_sets(flags, "FULL_REFRESH", val_bool(false));
+	val_dict_sets(flags, "STORE_FAILURES", val_bool(false));
+	val_dict_sets(flags, "WHICH", val_str(""));
+	jj_env_set_global(env, "flags", flags);
+	p->flags = flags;
 	set_fn(env, a, "ref", f_ref, p);
 	set_fn(env, a, "source", f_source, p);
 	set_fn(env, a, "is_incremental", f_is_incremental, p);
@@ -428,7 +536,7 @@ void dbt_install_globals(struct project *p)
 	jj_env_set_global(env, "exceptions", exc);
 	jj_env_set_global(env, "config", val_obj(a, &config_class, p));
 	jj_env_set_global(env, "invocation_id", val_str(p->invocation_id));
-	jj_env_set_global(env, "run_started_at", val_str(p->run_started_at));
+	jj_env_set_global(env, "run_started_at", dbt_datetime_now(a, true));
 	jj_env_set_global(env, "project_name", val_str(p->name));
 	dbt_install_adapter_globals(p);
 }

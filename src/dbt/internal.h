@@ -25,4 +25,11 @@ void dbt_install_macros(struct project *p);
 /* Calls any callable from C at the top level of a render */
 int dbt_call_value(struct dbt_render *r, value fn, const struct vargs *args, value *pout);
 
+/* modules.re, modules.datetime, modules.itertools; dbt_modules_release frees compiled patterns */
+value dbt_module_re(struct arena *a);
+value dbt_module_datetime(struct arena *a);
+value dbt_module_itertools(struct arena *a);
+value dbt_datetime_now(struct arena *a, bool utc);
+void dbt_modules_release(void);
+
 #endif

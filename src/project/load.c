@@ -24,6 +24,7 @@
 #include "core/log.h"
 #include "core/sb.h"
 #include "dbt/context.h"
+#include "dbt/internal.h"
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
 #include "project/yml.h"
@@ -433,6 +434,7 @@ void proj_release(struct project *p)
 	map_release(&p->sources_by_name);
 	if (p->jinja)
 		jj_env_free(p->jinja);
+	dbt_modules_release();
 	arena_release(&p->arena);
 	memset(p, 0, sizeof(*p));
 }

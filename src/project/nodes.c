@@ -306,6 +306,54 @@ static int load_macro_dir(struct project *p, const char *package, const char *ro
 	return rc;
 }
 
+/* {% docs %} blocks of the .md files under docs-paths (by default every resource folder) */
+static int load_docs_files(struct project *p, const struct package *pkg, struct diag_list *dl)
+{
+	static const char *const md[] = {".md", NULL};
+	value paths = pkg->is_root ? p->docs_paths : val_dict_gets(pkg->project_yml, "docs-paths");
+	if (paths.type != V_LIST || paths.l->len == 0) {
+		static const char *const keys[] = {"model-paths", "seed-paths", "test-paths", "analysis-paths",
+						   "macro-paths", "snapshot-paths"};
+		static const char *const dflt[] = {"models", "seeds", "tests", "analyses", "macros", "snapshots"};
+		paths = val_list_new(&p->arena, 6);
+		for (size_t k = 0; k < 6; k++) {
+			value v = pkg->is_root ? (k == 0 ? p->model_paths : k == 1 ? p->seed_paths : k == 2 ? p->test_paths
+						  : k == 3 ? p->analysis_paths : k == 4 ? p->macro_paths : p->snapshot_paths)
+					       : val_dict_gets(pkg->project_yml, keys[k]);
+			if (v.type == V_LIST)
+				for (uint32_t j = 0; j < v.l->len; j++)
+					val_list_push(paths, v.l->items[j]);
+			else
+				val_list_push(paths, val_str(dflt[k]));
+		}
+	}
+	int rc = 0;
+	for (uint32_t i = 0; i < paths.l->len; i++) {
+		const char *dir = paths.l->items[i].s;
+		char **files;
+		size_t n;
+		if (fs_list(&p->arena, fs_join(&p->arena, pkg->root, dir), md, &files, &n) < 0)
+			continue;
+		for (size_t f = 0; f < n; f++) {
+			const char *rel = fs_join(&p->arena, dir, files[f]);
+			char *abs = fs_join(&p->arena, pkg->root, rel);
+			uint32_t file;
+			size_t len;
+			const char *text = proj_read_file(p, abs, pkg->is_root ? rel : abs, &file, &len, dl);
+			struct jj_template *t;
+			if (!text || jj_parse(p->jinja, &p->arena, rel, file, text, len, &t, dl) < 0) {
+				rc = -1;
+				continue;
+			}
+			value docs = jj_template_blocks(&p->arena, t, "docs");
+			for (uint32_t k = 0; k < docs.d->len; k++)
+				val_dict_set(p->docs_blocks, val_str_fmt(&p->arena, "%s.%s", pkg->name, docs.d->e[k].key.s),
+					     docs.d->e[k].val);
+		}
+	}
+	return rc;
+}
+
 int proj_load_macros(struct project *p, struct diag_list *dl)
 {
 	const char *gdir = macros_dir(p);
@@ -332,6 +380,8 @@ int proj_load_macros(struct project *p, struct diag_list *dl)
 				rc |= load_macro_dir(p, pkg->name, pkg->root, g, false, dl);
 		}
 	}
+	for (size_t i = 0; i < p->npackages; i++)
+		rc |= load_docs_files(p, &p->packages[i], dl);
 	dbt_install_macros(p);
 	return rc;
 }

@@ -191,6 +191,9 @@ struct project {
 	const char *invocation_id;
 	const char *run_started_at;  /* ISO 8601 */
 	bool full_refresh;           /* --full-refresh: compiling sees it too (is_incremental()) */
+	value flags;                 /* the `flags` dict of the context (FULL_REFRESH, WHICH, ...) */
+	value graph_value;           /* `graph`, built on first use */
+	struct arena *graph_arena;
 };
 
 /* What the command line adds to loading */

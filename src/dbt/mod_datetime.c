@@ -1,0 +1,578 @@
+/*
+ * modules.datetime (datetime, date, timedelta objects as Python has them, without arithmetic
+ * operators: Jinja's operators do not reach objects) and modules.itertools (product, chain,
+ * combinations, permutations, islice), for dbt code that calls them.
+ */
+#define _XOPEN_SOURCE 700
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/sb.h"
+#include "dbt/internal.h"
+#include "jinja/jinja.h"
+
+enum dt_kind { DT_DATETIME, DT_DATE, DT_DELTA };
+
+struct dt {
+	enum dt_kind kind;
+	int64_t us;   /* datetime/date: microseconds since the epoch (UTC); delta: length */
+	bool utc;     /* an aware datetime in UTC (prints +00:00) */
+};
+
+static const struct vobj_class dt_class;
+
+static value make(struct arena *a, enum dt_kind kind, int64_t us, bool utc)
+{
+	struct dt *d = arena_alloc(a, sizeof(*d));
+	d->kind = kind;
+	d->us = kind == DT_DATE ? (us / 86400000000LL - (us < 0 && us % 86400000000LL ? 1 : 0)) * 86400000000LL : us;
+	d->utc = utc;
+	return val_obj(a, &dt_class, d);
+}
+
+value dbt_datetime_now(struct arena *a, bool utc)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return make(a, DT_DATETIME, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, utc);
+}
+
+static void to_tm(int64_t us, struct tm *tm, long *pmicro)
+{
+	int64_t s = us / 1000000, micro = us % 1000000;
+	if (micro < 0) {
+		micro += 1000000;
+		s--;
+	}
+	time_t t = (time_t)s;
+	gmtime_r(&t, tm);
+	*pmicro = (long)micro;
+}
+
+static int64_t from_parts(int y, int mo, int d, int h, int mi, int s, long us)
+{
+	struct tm tm = {0};
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = s;
+	return (int64_t)timegm(&tm) * 1000000 + us;
+}
+
+static void fmt(const struct dt *d, struct sb *out, char sep)
+{
+	struct tm tm;
+	long micro;
+	if (d->kind == DT_DELTA) {
+		int64_t us = d->us < 0 ? -d->us : d->us;
+		int64_t days = us / 86400000000LL, rest = us % 86400000000LL;
+		if (days)
+			sb_addf(out, "%s%lld day%s, ", d->us < 0 ? "-" : "", (long long)days, days == 1 ? "" : "s");
+		sb_addf(out, "%lld:%02lld:%02lld", (long long)(rest / 3600000000LL), (long long)(rest / 60000000 % 60),
+			(long long)(rest / 1000000 % 60));
+		if (rest % 1000000)
+			sb_addf(out, ".%06lld", (long long)(rest % 1000000));
+		return;
+	}
+	to_tm(d->us, &tm, &micro);
+	sb_addf(out, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	if (d->kind == DT_DATE)
+		return;
+	sb_addf(out, "%c%02d:%02d:%02d", sep, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (micro)
+		sb_addf(out, ".%06ld", micro);
+	if (d->utc)
+		sb_adds(out, "+00:00");
+}
+
+static void dt_str(struct vobj *o, struct sb *out)
+{
+	fmt(o->data, out, ' ');
+}
+
+static value m_isoformat(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	value sep = jj_arg(args, 0, "sep", val_str("T"));
+	struct sb s = SB_INIT;
+	fmt(ud, &s, sep.type == V_STR && sep.len ? sep.s[0] : 'T');
+	value v = val_str_dup(jj_arena(vm), s.buf, s.len);
+	sb_release(&s);
+	return v;
+}
+
+static value m_strftime(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dt *d = ud;
+	const char *f = dbt_str_arg(vm, args, 0, "format", "strftime", true);
+	struct tm tm;
+	long micro;
+	to_tm(d->us, &tm, &micro);
+	struct sb s = SB_INIT;
+	for (const char *p = f; *p; p++) {
+		if (*p != '%' || !p[1]) {
+			sb_addc(&s, *p);
+			continue;
+		}
+		p++;
+		if (*p == 'f') {
+			sb_addf(&s, "%06ld", micro);
+			continue;
+		}
+		if (*p == 'z') {
+			sb_adds(&s, d->utc ? "+0000" : "");
+			continue;
+		}
+		if (*p == 'Z') {
+			sb_adds(&s, d->utc ? "UTC" : "");
+			continue;
+		}
+		char spec[3] = {'%', *p, 0}, buf[128];
+		size_t n = strftime(buf, sizeof(buf), spec, &tm);
+		sb_add(&s, buf, n);
+	}
+	value v = val_str_dup(jj_arena(vm), s.buf, s.len);
+	sb_release(&s);
+	return v;
+}
+
+static value m_date(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dt *d = ud;
+	return make(jj_arena(vm), DT_DATE, d->us, false);
+}
+
+static value m_weekday(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct tm tm;
+	long micro;
+	to_tm(((struct dt *)ud)->us, &tm, &micro);
+	return val_int((tm.tm_wday + 6) % 7);
+}
+
+static value m_isoweekday(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return val_int(m_weekday(vm, ud, args).i + 1);
+}
+
+static value m_timestamp(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return val_float((double)((struct dt *)ud)->us / 1e6);
+}
+
+static value m_total_seconds(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return val_float((double)((struct dt *)ud)->us / 1e6);
+}
+
+/* replace(year=, month=, day=, hour=, minute=, second=, microsecond=) */
+static value m_replace(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dt *d = ud;
+	struct tm tm;
+	long micro;
+	to_tm(d->us, &tm, &micro);
+	int parts[7] = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)micro};
+	static const char *const names[7] = {"year", "month", "day", "hour", "minute", "second", "microsecond"};
+	for (int i = 0; i < 7; i++) {
+		value v = jj_arg(args, SIZE_MAX, names[i], val_undef());
+		if (v.type == V_INT)
+			parts[i] = (int)v.i;
+	}
+	return make(jj_arena(vm), d->kind, from_parts(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], parts[6]),
+		    d->utc);
+}
+
+/* arithmetic as methods, since operators do not reach objects: d.add(days=1), d.subtract(td) */
+static int64_t delta_of(const struct vargs *args)
+{
+	value td = jj_arg(args, 0, "delta", val_undef());
+	if (td.type == V_OBJ && td.o->cls == &dt_class && ((struct dt *)td.o->data)->kind == DT_DELTA)
+		return ((struct dt *)td.o->data)->us;
+	static const struct {
+		const char *name;
+		double us;
+	} units[] = {{"weeks", 604800e6}, {"days", 86400e6}, {"hours", 3600e6}, {"minutes", 60e6},
+		     {"seconds", 1e6}, {"milliseconds", 1e3}, {"microseconds", 1}};
+	double total = 0;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		value v = jj_arg(args, SIZE_MAX, units[i].name, val_int(0));
+		total += (v.type == V_FLOAT ? v.f : v.type == V_INT ? (double)v.i : 0) * units[i].us;
+	}
+	return (int64_t)total;
+}
+
+static value m_add(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dt *d = ud;
+	return make(jj_arena(vm), d->kind, d->us + delta_of(args), d->utc);
+}
+
+static value m_subtract(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dt *d = ud;
+	value other = jj_arg(args, 0, "other", val_undef());
+	if (other.type == V_OBJ && other.o->cls == &dt_class && ((struct dt *)other.o->data)->kind != DT_DELTA)
+		return make(jj_arena(vm), DT_DELTA, d->us - ((struct dt *)other.o->data)->us, false);
+	return make(jj_arena(vm), d->kind, d->us - delta_of(args), d->utc);
+}
+
+static value dt_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	struct dt *d = o->data;
+	struct arena *a = jj_arena(vm);
+	struct tm tm;
+	long micro;
+	to_tm(d->us, &tm, &micro);
+#define IS(s) (n == sizeof(s) - 1 && !memcmp(name, s, n))
+	if (d->kind == DT_DELTA) {
+		if (IS("days"))
+			return val_int(d->us / 86400000000LL);
+		if (IS("seconds"))
+			return val_int(d->us % 86400000000LL / 1000000);
+		if (IS("microseconds"))
+			return val_int(d->us % 1000000);
+		if (IS("total_seconds"))
+			return val_func(a, "total_seconds", m_total_seconds, d);
+		return val_undef();
+	}
+	if (IS("year"))
+		return val_int(tm.tm_year + 1900);
+	if (IS("month"))
+		return val_int(tm.tm_mon + 1);
+	if (IS("day"))
+		return val_int(tm.tm_mday);
+	if (d->kind == DT_DATETIME) {
+		if (IS("hour"))
+			return val_int(tm.tm_hour);
+		if (IS("minute"))
+			return val_int(tm.tm_min);
+		if (IS("second"))
+			return val_int(tm.tm_sec);
+		if (IS("microsecond"))
+			return val_int(micro);
+		if (IS("date"))
+			return val_func(a, "date", m_date, d);
+		if (IS("timestamp"))
+			return val_func(a, "timestamp", m_timestamp, d);
+		if (IS("tzinfo"))
+			return d->utc ? val_str("UTC") : val_none();
+	}
+	if (IS("strftime"))
+		return val_func(a, "strftime", m_strftime, d);
+	if (IS("isoformat"))
+		return val_func(a, "isoformat", m_isoformat, d);
+	if (IS("weekday"))
+		return val_func(a, "weekday", m_weekday, d);
+	if (IS("isoweekday"))
+		return val_func(a, "isoweekday", m_isoweekday, d);
+	if (IS("replace"))
+		return val_func(a, "replace", m_replace, d);
+	if (IS("add"))
+		return val_func(a, "add", m_add, d);
+	if (IS("subtract"))
+		return val_func(a, "subtract", m_subtract, d);
+#undef IS
+	return val_undef();
+}
+
+static int dt_cmp(struct vobj *o, value other, int *pcmp)
+{
+	if (other.type != V_OBJ || other.o->cls != &dt_class)
+		return -1;
+	int64_t a = ((struct dt *)o->data)->us, b = ((struct dt *)other.o->data)->us;
+	*pcmp = a < b ? -1 : a > b;
+	return 0;
+}
+
+static bool dt_eq(struct vobj *o, value other)
+{
+	int c;
+	return dt_cmp(o, other, &c) == 0 && c == 0;
+}
+
+static const struct vobj_class dt_class = {
+	.name = "datetime",
+	.getattr = dt_getattr,
+	.str = dt_str,
+	.cmp = dt_cmp,
+	.eq = dt_eq,
+};
+
+/* ---- constructors ---- */
+
+static long int_arg(const struct vargs *args, size_t pos, const char *kw, long dflt)
+{
+	value v = jj_arg(args, pos, kw, val_int(dflt));
+	return v.type == V_INT ? (long)v.i : dflt;
+}
+
+static value f_datetime(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	int64_t us = from_parts((int)int_arg(args, 0, "year", 1970), (int)int_arg(args, 1, "month", 1),
+				(int)int_arg(args, 2, "day", 1), (int)int_arg(args, 3, "hour", 0),
+				(int)int_arg(args, 4, "minute", 0), (int)int_arg(args, 5, "second", 0),
+				int_arg(args, 6, "microsecond", 0));
+	return make(jj_arena(vm), ud ? DT_DATE : DT_DATETIME, us, false);
+}
+
+static value f_now(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	value tz = jj_arg(args, 0, "tz", val_none());
+	return dbt_datetime_now(jj_arena(vm), tz.type != V_NONE);
+}
+
+static value f_utcnow(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return dbt_datetime_now(jj_arena(vm), false);
+}
+
+static value f_today(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	value now = dbt_datetime_now(jj_arena(vm), false);
+	return make(jj_arena(vm), DT_DATE, ((struct dt *)now.o->data)->us, false);
+}
+
+/* fromisoformat('2024-01-02'), ('2024-01-02T03:04:05[.ffffff][+00:00]') */
+static value f_fromisoformat(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	const char *s = dbt_str_arg(vm, args, 0, "date_string", "fromisoformat", true);
+	int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+	long us = 0;
+	char frac[8] = {0};
+	int n = sscanf(s, "%d-%d-%d%*[T ]%d:%d:%d.%6[0-9]", &y, &mo, &d, &h, &mi, &sec, frac);
+	if (n < 3)
+		jj_raise(vm, "fromisoformat: invalid isoformat string: '%s'", s);
+	if (frac[0]) {
+		for (size_t k = strlen(frac); k < 6; k++)
+			frac[k] = '0';
+		us = atol(frac);
+	}
+	return make(jj_arena(vm), ud ? DT_DATE : DT_DATETIME, from_parts(y, mo, d, h, mi, sec, us), strstr(s, "+00:00") != NULL);
+}
+
+static value f_strptime(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	const char *s = dbt_str_arg(vm, args, 0, "date_string", "strptime", true);
+	const char *f = dbt_str_arg(vm, args, 1, "format", "strptime", true);
+	struct tm tm = {0};
+	tm.tm_mday = 1;
+	const char *end = strptime(s, f, &tm);
+	if (!end || *end)
+		jj_raise(vm, "strptime: time data '%s' does not match format '%s'", s, f);
+	return make(jj_arena(vm), DT_DATETIME, (int64_t)timegm(&tm) * 1000000, false);
+}
+
+static value f_timedelta(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	/* positional: days, seconds, microseconds, milliseconds, minutes, hours, weeks */
+	static const double scale[] = {86400e6, 1e6, 1, 1e3, 60e6, 3600e6, 604800e6};
+	static const char *const names[] = {"days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks"};
+	double total = 0;
+	for (size_t i = 0; i < 7; i++) {
+		value v = jj_arg(args, i, names[i], val_int(0));
+		total += (v.type == V_FLOAT ? v.f : v.type == V_INT ? (double)v.i : 0) * scale[i];
+	}
+	return make(jj_arena(vm), DT_DELTA, (int64_t)total, false);
+}
+
+/* A class: callable (the constructor) with class methods as attributes */
+struct klass {
+	vfunc_fn ctor;
+	void *ud;
+	const char *name;
+};
+
+static value klass_call(struct jj_vm *vm, struct vobj *o, const struct vargs *args)
+{
+	struct klass *k = o->data;
+	return k->ctor(vm, k->ud, args);
+}
+
+static value klass_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	struct klass *k = o->data;
+	struct arena *a = jj_arena(vm);
+	bool is_date = k->ud != NULL;
+#define IS(s) (n == sizeof(s) - 1 && !memcmp(name, s, n))
+	if (IS("now") && !is_date)
+		return val_func(a, "now", f_now, NULL);
+	if (IS("utcnow") && !is_date)
+		return val_func(a, "utcnow", f_utcnow, NULL);
+	if (IS("strptime") && !is_date)
+		return val_func(a, "strptime", f_strptime, NULL);
+	if (IS("today"))
+		return val_func(a, "today", f_today, NULL);
+	if (IS("fromisoformat"))
+		return val_func(a, "fromisoformat", f_fromisoformat, k->ud);
+#undef IS
+	return val_undef();
+}
+
+static const struct vobj_class klass_class = {
+	.name = "type",
+	.getattr = klass_getattr,
+	.call = klass_call,
+};
+
+static value klass(struct arena *a, const char *name, vfunc_fn ctor, void *ud)
+{
+	struct klass *k = arena_alloc(a, sizeof(*k));
+	k->ctor = ctor;
+	k->ud = ud;
+	k->name = name;
+	return val_obj(a, &klass_class, k);
+}
+
+value dbt_module_datetime(struct arena *a)
+{
+	static int date_marker;
+	value m = val_dict_new(a, 4);
+	val_dict_sets(m, "datetime", klass(a, "datetime", f_datetime, NULL));
+	val_dict_sets(m, "date", klass(a, "date", f_datetime, &date_marker));
+	val_dict_sets(m, "timedelta", val_func(a, "timedelta", f_timedelta, NULL));
+	return m;
+}
+
+/* ---- itertools ---- */
+
+static value as_list(struct jj_vm *vm, value v)
+{
+	if (v.type == V_LIST)
+		return v;
+	if (v.type == V_STR) {
+		value l = val_list_new(jj_arena(vm), v.len);
+		for (uint32_t i = 0; i < v.len; i++)
+			val_list_push(l, val_strn(v.s + i, 1));
+		return l;
+	}
+	if (v.type == V_DICT) {
+		value l = val_list_new(jj_arena(vm), v.d->len);
+		for (uint32_t i = 0; i < v.d->len; i++)
+			val_list_push(l, v.d->e[i].key);
+		return l;
+	}
+	if (v.type == V_OBJ && v.o->cls->iter)
+		return v.o->cls->iter(vm, v.o);
+	jj_raise(vm, "itertools: '%s' object is not iterable", val_type_name(v));
+}
+
+static value f_chain(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	value out = val_list_new(jj_arena(vm), 8);
+	for (size_t i = 0; i < args->npos; i++) {
+		value l = as_list(vm, args->pos[i]);
+		for (uint32_t k = 0; k < l.l->len; k++)
+			val_list_push(out, l.l->items[k]);
+	}
+	return out;
+}
+
+static value f_product(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	long repeat = int_arg(args, SIZE_MAX, "repeat", 1);
+	size_t nl = args->npos * (size_t)(repeat > 0 ? repeat : 0);
+	value *lists = arena_alloc(jj_arena(vm), (nl + 1) * sizeof(value));
+	for (size_t r = 0, k = 0; r < (size_t)repeat; r++)
+		for (size_t i = 0; i < args->npos; i++)
+			lists[k++] = as_list(vm, args->pos[i]);
+	value out = val_list_new(jj_arena(vm), 8);
+	size_t *idx = arena_alloc(jj_arena(vm), (nl + 1) * sizeof(size_t));
+	memset(idx, 0, (nl + 1) * sizeof(size_t));
+	for (size_t i = 0; i < nl; i++)
+		if (lists[i].l->len == 0)
+			return out;
+	for (;;) {
+		value t = val_tuple_new(jj_arena(vm), nl);
+		for (size_t i = 0; i < nl; i++)
+			val_list_push(t, lists[i].l->items[idx[i]]);
+		val_list_push(out, t);
+		size_t i = nl;
+		while (i > 0) {
+			i--;
+			if (++idx[i] < lists[i].l->len)
+				break;
+			idx[i] = 0;
+			if (i == 0)
+				return out;
+		}
+		if (nl == 0)
+			return out;
+	}
+}
+
+/* combinations (ordered=false) and permutations (ordered=true) of r items */
+static void choose(struct jj_vm *vm, value pool, size_t r, bool ordered, size_t *idx, bool *used, size_t depth,
+		   size_t start, value out)
+{
+	if (depth == r) {
+		value t = val_tuple_new(jj_arena(vm), r);
+		for (size_t i = 0; i < r; i++)
+			val_list_push(t, pool.l->items[idx[i]]);
+		val_list_push(out, t);
+		return;
+	}
+	for (size_t i = ordered ? 0 : start; i < pool.l->len; i++) {
+		if (ordered && used[i])
+			continue;
+		idx[depth] = i;
+		used[i] = true;
+		choose(vm, pool, r, ordered, idx, used, depth + 1, i + 1, out);
+		used[i] = false;
+	}
+}
+
+static value combos(struct jj_vm *vm, const struct vargs *args, bool ordered)
+{
+	value pool = as_list(vm, jj_arg(args, 0, "iterable", val_list_new(jj_arena(vm), 0)));
+	long r = int_arg(args, 1, "r", (long)pool.l->len);
+	value out = val_list_new(jj_arena(vm), 8);
+	if (r < 0 || (size_t)r > pool.l->len)
+		return out;
+	size_t *idx = arena_alloc(jj_arena(vm), ((size_t)r + 1) * sizeof(size_t));
+	bool *used = arena_alloc(jj_arena(vm), pool.l->len + 1);
+	memset(used, 0, pool.l->len + 1);
+	choose(vm, pool, (size_t)r, ordered, idx, used, 0, 0, out);
+	return out;
+}
+
+static value f_combinations(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return combos(vm, args, false);
+}
+
+static value f_permutations(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return combos(vm, args, true);
+}
+
+static value f_islice(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	value l = as_list(vm, jj_arg(args, 0, "iterable", val_none()));
+	long start = 0, stop, step = 1;
+	if (args->npos <= 2) {
+		stop = int_arg(args, 1, "stop", (long)l.l->len);
+	} else {
+		start = int_arg(args, 1, "start", 0);
+		stop = int_arg(args, 2, "stop", (long)l.l->len);
+		step = int_arg(args, 3, "step", 1);
+	}
+	value out = val_list_new(jj_arena(vm), 8);
+	for (long i = start; i < stop && i < (long)l.l->len && step > 0; i += step)
+		val_list_push(out, l.l->items[i]);
+	return out;
+}
+
+value dbt_module_itertools(struct arena *a)
+{
+	value m = val_dict_new(a, 6);
+	val_dict_sets(m, "chain", val_func(a, "chain", f_chain, NULL));
+	val_dict_sets(m, "product", val_func(a, "product", f_product, NULL));
+	val_dict_sets(m, "combinations", val_func(a, "combinations", f_combinations, NULL));
+	val_dict_sets(m, "permutations", val_func(a, "permutations", f_permutations, NULL));
+	val_dict_sets(m, "islice", val_func(a, "islice", f_islice, NULL));
+	return m;
+}
