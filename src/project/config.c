@@ -139,6 +139,8 @@ static void walk_section(struct arena *a, value section, const struct node *n, v
 {
 	if (section.type != V_DICT || n->fqn.type != V_LIST)
 		return;
+	/* configs right under `models:` (`+materialized: view`) apply to every package */
+	level_configs(a, section, out);
 	value level = val_dict_get(section, n->fqn.l->items[0]);
 	for (uint32_t i = 0; level.type == V_DICT; i++) {
 		level_configs(a, level, out);

@@ -215,6 +215,22 @@ int proj_find_models(struct project *p, struct nodes_builder *nb, struct diag_li
 
 /* ---- macros ---- */
 
+/* A docs block's text without the blank lines and spaces around it, as dbt keeps it */
+static value trim_block(value v)
+{
+	if (v.type != V_STR)
+		return v;
+	const char *s = v.s;
+	size_t n = v.len;
+	while (n && (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')) {
+		s++;
+		n--;
+	}
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	return val_strn(s, n);
+}
+
 static const char *macros_dir(struct project *p)
 {
 	const char *env = getenv("SLUICE_MACROS_DIR");
@@ -277,7 +293,7 @@ static int load_macro_file(struct project *p, const char *package, const char *r
 	value docs = jj_template_blocks(&p->arena, t, "docs");
 	for (uint32_t i = 0; docs.type == V_DICT && i < docs.d->len; i++)
 		val_dict_set(p->docs_blocks,
-			     val_str_fmt(&p->arena, "%s.%s", package, docs.d->e[i].key.s), docs.d->e[i].val);
+			     val_str_fmt(&p->arena, "%s.%s", package, docs.d->e[i].key.s), trim_block(docs.d->e[i].val));
 	return 0;
 }
 
@@ -348,7 +364,7 @@ static int load_docs_files(struct project *p, const struct package *pkg, struct 
 			value docs = jj_template_blocks(&p->arena, t, "docs");
 			for (uint32_t k = 0; k < docs.d->len; k++)
 				val_dict_set(p->docs_blocks, val_str_fmt(&p->arena, "%s.%s", pkg->name, docs.d->e[k].key.s),
-					     docs.d->e[k].val);
+					     trim_block(docs.d->e[k].val));
 		}
 	}
 	return rc;

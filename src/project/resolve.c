@@ -208,6 +208,46 @@ static const char *builtin_name(struct project *p, struct node *n, const char *w
 	return arena_sprintf(&p->arena, "%s_%s", dflt, trimmed(p, custom));
 }
 
+/* Descriptions may hold Jinja, usually {{ doc('name') }}: rendered once, as dbt does at parse */
+static int render_description(struct project *p, struct node *n, const char **pdesc, struct arena *scratch,
+			      struct diag_list *dl)
+{
+	if (!*pdesc || !strstr(*pdesc, "{{"))
+		return 0;
+	struct dbt_render r = {.proj = p, .node = n, .phase = DBT_PARSE, .arena = scratch, .dl = dl};
+	const char *out;
+	if (dbt_render_string(&r, n->patch_path ? n->patch_path : n->original_file_path, *pdesc, n->yaml_loc, &out) < 0)
+		return -1;
+	*pdesc = arena_strdup(&p->arena, out);
+	return 0;
+}
+
+static int render_descriptions(struct project *p, struct diag_list *dl)
+{
+	struct arena scratch;
+	arena_init(&scratch, 64 * 1024);
+	int rc = 0;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		struct node *n = p->nodes[i];
+		rc |= render_description(p, n, &n->description, &scratch, dl);
+		for (uint32_t k = 0; n->columns.type == V_DICT && k < n->columns.d->len; k++) {
+			value col = n->columns.d->e[k].val;
+			value d = val_dict_gets(col, "description");
+			if (d.type != V_STR || !strstr(d.s, "{{"))
+				continue;
+			const char *text = d.s;
+			rc |= render_description(p, n, &text, &scratch, dl);
+			/* columns may be shared between nodes (a properties entry): replace, do not edit */
+			value copy = val_dict_new(&p->arena, col.d->len);
+			val_dict_merge(&p->arena, copy, col);
+			val_dict_sets(copy, "description", val_str(text));
+			n->columns.d->e[k].val = copy;
+		}
+	}
+	arena_release(&scratch);
+	return rc;
+}
+
 int proj_resolve(struct project *p, struct diag_list *dl)
 {
 	int rc = 0;
@@ -265,5 +305,7 @@ int proj_resolve(struct project *p, struct diag_list *dl)
 			n->relation_name = arena_sprintf(&p->arena, "\"%s\".\"%s\".\"%s\"", n->database, n->schema, n->alias);
 	}
 	arena_release(&scratch);
+	if (rc == 0)
+		rc = render_descriptions(p, dl);
 	return rc;
 }

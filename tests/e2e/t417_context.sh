@@ -27,8 +27,13 @@ select '{{ m.group("word") }}' as w, {{ m.group(2) }} as n,
  '{{ doc("intro") | trim }}' as dd
 EOS
 printf '{%% docs intro %%}\nHello docs\n{%% enddocs %%}\n' >models/docs.md
+printf 'version: 2\nmodels:\n  - name: a\n    description: "{{ doc(\x27intro\x27) }}"\n    columns:\n      - name: a\n        description: "{{ doc(\x27intro\x27) }} too"\n' >models/schema.yml
+printf 'name: cx\nprofile: cx\nmodels:\n  +tags: [everywhere]\n' >dbt_project.yml
 run run
 expect_rc 0 "a model using the context builds"
+expect_json target/manifest.json '.nodes["model.cx.a"].description' "Hello docs" "doc() in a description is rendered"
+expect_json target/manifest.json '.nodes["model.cx.a"].columns.a.description' "Hello docs too" "and in a column's"
+expect_json target/manifest.json '.nodes["model.cx.a"].tags' '["everywhere"]' "configs right under models: apply to every package"
 expect_query "select * from {{ ref('b') }}" "abc|123|a_b_c|1,22,333|yyy|a|b|c|2024/01/31 12|2024-03-01|True|4|3|[(1, 3), (2, 4)]|1,2,3|run|2|True|Hello docs"
 
 # secrets: allowed in profiles.yml, refused in models, redacted everywhere
