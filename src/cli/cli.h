@@ -50,6 +50,10 @@ void cli_proj_options(const struct cli *c, struct proj_options *o, bool need_pro
 /* Shared steps of the commands that load a project: prints diagnostics, sets up logs and output */
 int cli_load_project(const struct cli *c, struct project *p, bool need_profile, struct diag_list *dl);
 void cli_print_diags(struct diag_list *dl);
+struct graph;
+/* --select / --exclude / --selector (selectors.yml) into sel (n bytes); 0 or -1 */
+int cli_select(const struct cli *c, struct project *p, struct graph *g, unsigned types, uint8_t *sel,
+	       struct diag_list *dl);
 bool cli_color(const struct cli *c);
 
 int cmd_run(struct cli *c);

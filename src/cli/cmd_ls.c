@@ -88,7 +88,7 @@ int cmd_ls(struct cli *c)
 	if (!types)
 		types = ~0u;
 	sel = xcalloc(p.nnodes ? p.nnodes : 1, 1);
-	if (graph_select(&g, &p, c->select, c->nselect, c->exclude, c->nexclude, types, sel, &dl) < 0) {
+	if (cli_select(c, &p, &g, types, sel, &dl) < 0) {
 		cli_print_diags(&dl);
 		goto out;
 	}

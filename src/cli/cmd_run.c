@@ -35,11 +35,41 @@ static value args_value(struct arena *a, const struct cli *c)
 	return d;
 }
 
+int cli_select(const struct cli *c, struct project *p, struct graph *g, unsigned types, uint8_t *sel,
+	       struct diag_list *dl)
+{
+	const char *const *words = c->select, *const *excl = c->exclude;
+	size_t nwords = c->nselect, nexcl = c->nexclude;
+	/* --selector NAME, or the selectors.yml default when nothing is selected */
+	if (c->selector || (!c->nselect && fs_is_file(fs_join(&p->arena, p->root, "selectors.yml")))) {
+		const char **sw, **se;
+		size_t nsw, nse;
+		if (graph_selector(p, c->selector, &p->arena, &sw, &nsw, &se, &nse, dl) < 0)
+			return -1;
+		if (nsw || c->selector) {
+			words = sw;
+			nwords = nsw;
+			const char **all = arena_alloc(&p->arena, (nse + nexcl + 1) * sizeof(char *));
+			for (size_t i = 0; i < nse; i++)
+				all[i] = se[i];
+			for (size_t i = 0; i < nexcl; i++)
+				all[nse + i] = c->exclude[i];
+			excl = all;
+			nexcl += nse;
+			if (c->selector && nsw == 0) {
+				memset(sel, 0, p->nnodes);
+				return 0;
+			}
+		}
+	}
+	return graph_select(g, p, words, nwords, excl, nexcl, types, sel, dl);
+}
+
 static int select_nodes(const struct cli *c, struct project *p, struct graph *g, unsigned types,
 			uint8_t **psel, struct diag_list *dl)
 {
 	uint8_t *sel = xcalloc(p->nnodes ? p->nnodes : 1, 1);
-	if (graph_select(g, p, c->select, c->nselect, c->exclude, c->nexclude, types, sel, dl) < 0) {
+	if (cli_select(c, p, g, types, sel, dl) < 0) {
 		free(sel);
 		return -1;
 	}

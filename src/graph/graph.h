@@ -54,6 +54,13 @@ int graph_select(const struct graph *g, struct project *p, const char *const *se
 		 const char *const *exclude, size_t nexclude, unsigned types, uint8_t *selected,
 		 struct diag_list *dl) __attribute__((warn_unused_result));
 
+/*
+ * selectors.yml: the selection named `name` (NULL: the one marked `default: true`, if any) as
+ * --select words and --exclude words, allocated in `a`. 0, or -1 after a diagnostic.
+ */
+int graph_selector(struct project *p, const char *name, struct arena *a, const char ***pwords, size_t *pn,
+		   const char ***pexcl, size_t *pnexcl, struct diag_list *dl) __attribute__((warn_unused_result));
+
 enum sched_status {
 	SCHED_PENDING,
 	SCHED_SUCCESS,  /* done; children may run */
