@@ -321,6 +321,71 @@ static int load_sources(struct project *p, struct nodes_builder *nb, value doc, 
 	return rc;
 }
 
+/*
+ * Snapshots defined in YAML (dbt 1.9): a `snapshots:` entry with `relation:` (ref(...) or
+ * source(...)) is a snapshot of that relation; its config comes with it, like any patch.
+ */
+static int yaml_snapshots(struct project *p, struct nodes_builder *nb, value doc, const struct package *pkg,
+			  const char *yml_path, uint32_t file, struct diag_list *dl)
+{
+	value list = val_dict_gets(doc, "snapshots");
+	if (list.type != V_LIST)
+		return 0;
+	int rc = 0;
+	for (uint32_t i = 0; i < list.l->len; i++) {
+		value e = list.l->items[i];
+		const char *name = NULL, *relation = NULL;
+		if (e.type != V_DICT || val_dict_gets(e, "relation").type == V_UNDEF)
+			continue;
+		if (yml_str(e, "name", NULL, &name, dl) < 0 || yml_str(e, "relation", NULL, &relation, dl) < 0 || !name) {
+			diag_error(dl, e.d->loc, "a snapshot defined in YAML needs a 'name' and a 'relation'");
+			rc = -1;
+			continue;
+		}
+		struct arena *a = &p->arena;
+		struct node *n = ARENA_NEW(a, struct node);
+		n->type = NODE_SNAPSHOT;
+		n->package = pkg->name;
+		n->name = name;
+		n->unique_id = arena_sprintf(a, "snapshot.%s.%s", pkg->name, name);
+		n->original_file_path = yml_path;
+		n->path = yml_path;
+		n->language = "sql";
+		/* the relation is an expression: select everything from it */
+		n->raw_code = arena_sprintf(a, "select * from {{ %s }}", relation);
+		n->raw_len = strlen(n->raw_code);
+		n->file = diag_file_add(yml_path, n->raw_code, n->raw_len);
+		value fqn = val_list_new(a, 4);
+		val_list_push(fqn, val_str(pkg->name));
+		const char *s = strchr(yml_path, '/');
+		s = s ? s + 1 : yml_path;
+		for (;;) {
+			const char *slash = strchr(s, '/');
+			if (!slash)
+				break;
+			val_list_push(fqn, val_str_dup(a, s, (size_t)(slash - s)));
+			s = slash + 1;
+		}
+		val_list_push(fqn, val_str(name));
+		n->fqn = fqn;
+		n->config = val_dict_new(a, 4);
+		n->unrendered_config = val_dict_new(a, 4);
+		n->columns = val_dict_new(a, 0);
+		n->meta = val_dict_new(a, 0);
+		n->tags = val_list_new(a, 0);
+		n->description = "";
+		n->enabled = true;
+		n->attached_node = NODE_NONE;
+		n->test_metadata = val_none();
+		n->source_meta = val_none();
+		n->freshness = val_none();
+		n->yaml_loc = e.d->loc;
+		proj_add_node(nb, n);
+	}
+	(void)file;
+	return rc;
+}
+
 static const char *const top_keys[] = {"version", "models", "sources", "seeds", "snapshots",
 				       "macros", "exposures", "metrics", "analyses", "semantic_models",
 				       "saved_queries", "unit_tests", "groups", "data_tests", NULL};
@@ -383,6 +448,7 @@ static int load_yml(struct project *p, struct nodes_builder *nb, struct yml_file
 	int rc = 0;
 	rc |= load_model_patches(p, nb, doc, "models", pkg, rel, file, dl);
 	rc |= load_model_patches(p, nb, doc, "seeds", pkg, rel, file, dl);
+	rc |= yaml_snapshots(p, nb, doc, pkg, rel, file, dl);
 	rc |= load_model_patches(p, nb, doc, "snapshots", pkg, rel, file, dl);
 	rc |= load_model_patches(p, nb, doc, "analyses", pkg, rel, file, dl);
 	rc |= load_sources(p, nb, doc, pkg, rel, file, dl);

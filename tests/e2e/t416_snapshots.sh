@@ -43,6 +43,33 @@ expect_query "select id, v, dbt_valid_to is null from {{ ref('by_check') }} orde
 expect_query "select count(distinct dbt_scd_id) from snapshots.by_time" "4" "every version has its own dbt_scd_id"
 expect_json target/manifest.json '.nodes["snapshot.sn.by_time"].resource_type' snapshot
 
+# a snapshot defined in YAML, with hard_deletes new_record
+cat >snapshots/props.yml <<'EOS'
+snapshots:
+  - name: from_yaml
+    relation: ref('src')
+    config:
+      unique_key: id
+      strategy: check
+      check_cols: all
+      hard_deletes: new_record
+EOS
+run snapshot -s from_yaml
+expect_rc 0 "a YAML-defined snapshot runs"
+expect_query "select id, v, dbt_is_deleted from {{ ref('from_yaml') }} order by id" "1|a2|False
+3|c|False"
+echo "select * from (values (3, 'c', timestamp '2024-02-01')) t(id, v, ts)" >models/src.sql
+run build -s src from_yaml
+expect_rc 0
+expect_query "select id, dbt_is_deleted, dbt_valid_to is null from {{ ref('from_yaml') }} order by id, dbt_valid_from" "1|False|false
+1|True|true
+3|False|true" "new_record: a vanished key gets a current version marked deleted"
+echo "select * from (values (1, 'back', timestamp '2024-03-01'), (3, 'c', timestamp '2024-02-01')) t(id, v, ts)" >models/src.sql
+run build -s src from_yaml
+expect_rc 0
+expect_query "select id, v, dbt_is_deleted from {{ ref('from_yaml') }} where dbt_valid_to is null order by id" "1|back|False
+3|c|False" "a key that comes back gets a new version"
+
 cat >snapshots/bad.sql <<'EOS'
 {% snapshot no_strategy %}
 {{ config(unique_key='id') }}
