@@ -4,7 +4,9 @@
  * macros found with adapter.dispatch(), as in dbt. During parsing there is no connection, and the
  * methods that would need one return None, as dbt's do.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/sb.h"
 #include "dbt/internal.h"
@@ -193,15 +195,106 @@ static void need_relation(struct jj_vm *vm, value v, const char *fname, const ch
 		jj_raise(vm, "%s() needs a relation, got %s", fname, val_type_name(v));
 }
 
-static value column_value(struct arena *a, const struct adapter_column *c)
+/* api.Column: what get_columns_in_relation returns (name, data_type, quoted, is_string(), ...) */
+struct column {
+	const char *name;
+	const char *type;
+};
+
+static const struct vobj_class column_class;
+
+static bool type_is(const char *type, const char *const *prefixes)
 {
-	value d = val_dict_new(a, 5);
-	val_dict_sets(d, "name", val_str(c->name));
-	val_dict_sets(d, "column", val_str(c->name));
-	val_dict_sets(d, "data_type", val_str(c->type));
-	val_dict_sets(d, "dtype", val_str(c->type));
-	val_dict_sets(d, "quoted", val_str_fmt(a, "\"%s\"", c->name));
-	return d;
+	for (; *prefixes; prefixes++)
+		if (!strncasecmp(type, *prefixes, strlen(*prefixes)))
+			return true;
+	return false;
+}
+
+static const char *const string_types[] = {"varchar", "char", "text", "string", "character", "bpchar", NULL};
+static const char *const int_types[] = {"int", "bigint", "smallint", "tinyint", "hugeint", "ubigint", "uinteger",
+					"usmallint", "utinyint", "integer", NULL};
+static const char *const float_types[] = {"float", "double", "real", NULL};
+static const char *const numeric_types[] = {"decimal", "numeric", NULL};
+
+static value col_is_string(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return val_bool(type_is(((struct column *)ud)->type, string_types));
+}
+
+static value col_is_integer(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return val_bool(type_is(((struct column *)ud)->type, int_types));
+}
+
+static value col_is_float(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return val_bool(type_is(((struct column *)ud)->type, float_types));
+}
+
+static value col_is_numeric(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return val_bool(type_is(((struct column *)ud)->type, numeric_types));
+}
+
+static value col_is_number(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	const char *t = ((struct column *)ud)->type;
+	return val_bool(type_is(t, int_types) || type_is(t, float_types) || type_is(t, numeric_types));
+}
+
+static value col_string_size(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	const char *paren = strchr(((struct column *)ud)->type, '(');
+	return paren ? val_int(atol(paren + 1)) : val_int(256);
+}
+
+static value column_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	struct column *c = o->data;
+	struct arena *a = jj_arena(vm);
+#define IS(s) (n == sizeof(s) - 1 && !memcmp(name, s, n))
+	if (IS("name") || IS("column"))
+		return val_str(c->name);
+	if (IS("data_type") || IS("dtype"))
+		return val_str(c->type);
+	if (IS("quoted"))
+		return val_str_fmt(a, "\"%s\"", c->name);
+	if (IS("is_string"))
+		return val_func(a, "is_string", col_is_string, c);
+	if (IS("is_integer"))
+		return val_func(a, "is_integer", col_is_integer, c);
+	if (IS("is_float"))
+		return val_func(a, "is_float", col_is_float, c);
+	if (IS("is_numeric"))
+		return val_func(a, "is_numeric", col_is_numeric, c);
+	if (IS("is_number"))
+		return val_func(a, "is_number", col_is_number, c);
+	if (IS("string_size"))
+		return val_func(a, "string_size", col_string_size, c);
+#undef IS
+	return val_undef();
+}
+
+static void column_repr(struct vobj *o, struct sb *out)
+{
+	struct column *c = o->data;
+	sb_addf(out, "<Column %s (%s)>", c->name, c->type);
+}
+
+static const struct vobj_class column_class = {
+	.name = "Column",
+	.getattr = column_getattr,
+	.str = column_repr,
+	.repr = column_repr,
+};
+
+static value column_value(struct arena *a, const struct adapter_column *col)
+{
+	struct column *c = arena_alloc(a, sizeof(*c));
+	c->name = col->name;
+	c->type = col->type;
+	return val_obj(a, &column_class, c);
 }
 
 static value a_get_columns(struct jj_vm *vm, void *ud, const struct vargs *args)

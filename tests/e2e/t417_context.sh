@@ -36,6 +36,15 @@ expect_json target/manifest.json '.nodes["model.cx.a"].columns.a.description' "H
 expect_json target/manifest.json '.nodes["model.cx.a"].tags' '["everywhere"]' "configs right under models: apply to every package"
 expect_query "select * from {{ ref('b') }}" "abc|123|a_b_c|1,22,333|yyy|a|b|c|2024/01/31 12|2024-03-01|True|4|3|[(1, 3), (2, 4)]|1,2,3|run|2|True|Hello docs"
 
+# columns of a relation, as api.Column objects
+cat >models/cols.sql <<'EOS'
+{%- set cols = adapter.get_columns_in_relation(ref('b')) if execute else [] -%}
+select '{% for c in cols if c.name in ['w', 'n'] %}{{ c.name }}:{{ c.is_string() }}:{{ c.is_number() }}{% if not loop.last %},{% endif %}{% endfor %}' as info
+EOS
+run run -s cols
+expect_rc 0
+expect_query "select info from {{ ref('cols') }}" "w:True:False,n:False:True" "Column objects answer is_string() and is_number()"
+
 # secrets: allowed in profiles.yml, refused in models, redacted everywhere
 cat >profiles.yml <<'EOS'
 cx:
