@@ -49,6 +49,7 @@ static const struct flag flags[] = {
 	{"--args", NULL, ONE, F(macro_args), 0, 0},
 	{"--limit", NULL, ONE, F(limit), 4, 0},
 	{"--help", "-h", FLAG, F(help), 1, 0},
+	{"--no-compile", NULL, FLAG, F(no_compile), 1, 0},
 };
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -106,8 +107,8 @@ int cli_parse(struct cli *c, int argc, char **argv)
 			continue;
 		}
 		if (!strcmp(a, "--no-fail-fast") || !strcmp(a, "--no-full-refresh") || !strcmp(a, "--no-version-check") ||
-		    !strcmp(a, "--no-partial-parse") || !strcmp(a, "--partial-parse") || !strcmp(a, "--no-compile") ||
-		    !strcmp(a, "--no-print") || !strcmp(a, "--static") || !strcmp(a, "--no-browser"))
+		    !strcmp(a, "--no-partial-parse") || !strcmp(a, "--partial-parse") ||
+		    !strcmp(a, "--no-print"))
 			continue;
 		if (a[0] != '-' || !strcmp(a, "-")) {
 			if (c->npositional >= CLI_MAX_WORDS)

@@ -28,7 +28,7 @@ struct cli {
 	size_t nresource_types;
 	const char *selector;
 	/* behaviour */
-	bool fail_fast, full_refresh, quiet, debug;
+	bool fail_fast, full_refresh, quiet, debug, no_compile;
 	const char *log_format;  /* text | json */
 	int use_colors;          /* -1 auto, 0 no, 1 yes */
 	/* command-specific */
@@ -63,6 +63,7 @@ int cmd_seed(struct cli *c);
 int cmd_snapshot(struct cli *c);
 int cmd_run_operation(struct cli *c);
 int cmd_deps(struct cli *c);
+int cmd_docs(struct cli *c);
 int cmd_compile(struct cli *c);
 int cmd_ls(struct cli *c);
 int cmd_parse(struct cli *c);

@@ -79,6 +79,10 @@ static const struct command commands[] = {
 	 "  --inline SQL           SQL to run (with ref(), source(), macros)\n"
 	 "  --limit N              rows to print (default 5; -1 for all)\n"
 	 "  -o, --output FORMAT    text (default) or json\n"},
+	{"docs", cmd_docs, "generate the catalog of the project's relations",
+	 "Usage: sluice docs generate [OPTIONS]\n\nCompiles the project and writes target/catalog.json from the database's own metadata\n"
+	 "(tables, views, columns and their types), beside target/manifest.json.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
+	 "  --no-compile           do not compile the project first\n"},
 	{"deps", cmd_deps, "install the packages named in packages.yml",
 	 "Usage: sluice deps [OPTIONS]\n\nInstalls the packages of packages.yml (local: ones) into dbt_packages/.\n\nOptions:\n" COMMON_FLAGS},
 	{"clean", cmd_clean, "delete the folders named by clean-targets",

@@ -1,6 +1,6 @@
 /*
- * modules.datetime (datetime, date, timedelta objects as Python has them, without arithmetic
- * operators: Jinja's operators do not reach objects) and modules.itertools (product, chain,
+ * modules.datetime (datetime, date, timedelta objects as Python has them, with their arithmetic
+ * operators, and add()/subtract() methods as well) and modules.itertools (product, chain,
  * combinations, permutations, islice), for dbt code that calls them.
  */
 #define _XOPEN_SOURCE 700
@@ -294,12 +294,56 @@ static bool dt_eq(struct vobj *o, value other)
 	return dt_cmp(o, other, &c) == 0 && c == 0;
 }
 
+static struct dt *as_dt(value v)
+{
+	return v.type == V_OBJ && v.o->cls == &dt_class ? v.o->data : NULL;
+}
+
+/* Python's datetime arithmetic: a point +/- a delta is a point, a point minus a point is a delta,
+ * and deltas add, subtract, scale and divide */
+static value dt_binop(struct jj_vm *vm, int op, value a, value b)
+{
+	struct dt *x = as_dt(a), *y = as_dt(b);
+	struct arena *ar = jj_arena(vm);
+	enum { ADD, SUB, MUL, DIV, FLOORDIV };
+	bool xd = x && x->kind == DT_DELTA, yd = y && y->kind == DT_DELTA;
+	if (op == ADD && x && yd)
+		return make(ar, x->kind, x->us + y->us, x->utc);
+	if (op == ADD && xd && y)
+		return make(ar, y->kind, x->us + y->us, y->utc);
+	if (op == SUB && x && yd)
+		return make(ar, x->kind, x->us - y->us, x->utc);
+	if (op == SUB && x && y && !xd && !yd && (x->kind == y->kind))
+		return make(ar, DT_DELTA, x->us - y->us, false);
+	if (op == MUL && (xd || yd)) {
+		value n = xd ? b : a;
+		struct dt *d = xd ? x : y;
+		if (n.type == V_INT)
+			return make(ar, DT_DELTA, d->us * n.i, false);
+		if (n.type == V_FLOAT)
+			return make(ar, DT_DELTA, (int64_t)((double)d->us * n.f), false);
+	}
+	if ((op == DIV || op == FLOORDIV) && xd) {
+		if (yd) {
+			if (!y->us)
+				jj_raise(vm, "division by zero");
+			return op == DIV ? val_float((double)x->us / (double)y->us) : val_int(x->us / y->us);
+		}
+		if ((b.type == V_INT && b.i) || (b.type == V_FLOAT && b.f != 0))
+			return make(ar, DT_DELTA, b.type == V_INT ? x->us / b.i : (int64_t)((double)x->us / b.f), false);
+		if (b.type == V_INT || b.type == V_FLOAT)
+			jj_raise(vm, "division by zero");
+	}
+	return val_undef();
+}
+
 static const struct vobj_class dt_class = {
 	.name = "datetime",
 	.getattr = dt_getattr,
 	.str = dt_str,
 	.cmp = dt_cmp,
 	.eq = dt_eq,
+	.binop = dt_binop,
 };
 
 /* ---- constructors ---- */

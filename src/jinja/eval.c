@@ -657,6 +657,15 @@ value jj_binop(struct jj_vm *vm, int op, value a, value b)
 			return jj_percent_format(vm, a, b);
 		break;
 	}
+	/* objects may define arithmetic (dates and time deltas do), as Python's __add__/__radd__ */
+	for (int side = 0; side < 2; side++) {
+		value o = side ? b : a;
+		if (o.type == V_OBJ && o.o->cls->binop) {
+			value r = o.o->cls->binop(vm, op, a, b);
+			if (r.type != V_UNDEF)
+				return r;
+		}
+	}
 	unsupported(vm, op, a, b);
 }
 

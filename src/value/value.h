@@ -129,6 +129,10 @@ struct vobj_class {
 	int (*cmp)(struct vobj *o, value other, int *pcmp);
 	/* hash consistent with eq; default identity */
 	uint64_t (*hash)(struct vobj *o);
+	/* arithmetic with this object on either side of the operator: op is the Jinja engine's
+	 * binary operator (0 '+', 1 '-', 2 '*', 3 '/', 4 '//', 5 '%', 6 '**'); V_UNDEF when the
+	 * operation is not supported, so the usual TypeError is raised */
+	value (*binop)(struct jj_vm *vm, int op, value a, value b);
 };
 
 struct vobj {

@@ -1,0 +1,163 @@
+/*
+ * sluice docs generate: compiles the project (unless --no-compile), then reads the engine's own
+ * metadata for every schema the project's relations live in and writes target/catalog.json (dbt's
+ * catalog v1) beside target/manifest.json. --select limits what is compiled and catalogued.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "artifacts/artifacts.h"
+#include "cli/cli.h"
+#include "core/map.h"
+#include "graph/graph.h"
+#include "runner/report.h"
+#include "runner/runner.h"
+
+static const char *lower_key(struct arena *a, const char *schema, const char *ident)
+{
+	char *k = arena_sprintf(a, "%s.%s", schema, ident);
+	for (char *s = k; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+	return k;
+}
+
+static int generate(struct cli *c)
+{
+	struct diag_list dl;
+	diag_list_init(&dl);
+	struct project p;
+	struct graph g = {0};
+	uint8_t *sel = NULL;
+	struct adapter *ad = NULL;
+	const struct adapter_vtable *vt = NULL;
+	struct adapter_conn *conn = NULL;
+	int rc = 2;
+	if (cli_load_project(c, &p, true, &dl) < 0)
+		goto out;
+	if (graph_build(&g, &p, &dl) < 0) {
+		cli_print_diags(&dl);
+		goto out;
+	}
+	sel = xcalloc(p.nnodes ? p.nnodes : 1, 1);
+	unsigned types = 1u << NODE_MODEL | 1u << NODE_SEED | 1u << NODE_SNAPSHOT | 1u << NODE_SOURCE;
+	if (cli_select(c, &p, &g, types, sel, &dl) < 0) {
+		cli_print_diags(&dl);
+		goto out;
+	}
+	value args = val_dict_new(&p.arena, 2);
+	val_dict_sets(args, "which", val_str("generate"));
+	if (!c->no_compile) {
+		uint8_t *csel = xcalloc(p.nnodes ? p.nnodes : 1, 1);
+		for (size_t i = 0; i < p.nnodes; i++)
+			csel[i] = sel[i] && p.nodes[i]->tmpl && p.nodes[i]->type != NODE_SOURCE;
+		struct run_options o = {.command = "generate", .compile_only = true, .threads = p.target.threads, .args = args};
+		rc = runner_run(&p, &g, csel, &o, &dl);
+		free(csel);
+		if (dl.head)
+			cli_print_diags(&dl);
+		if (rc == 2)
+			goto out;
+		diag_list_release(&dl);
+		diag_list_init(&dl);
+	}
+	rc = 2;
+	if (runner_open_adapter(&p, &ad, &vt, &dl) < 0) {
+		cli_print_diags(&dl);
+		goto out;
+	}
+	char *err = NULL;
+	if (vt->open_conn(ad, &conn, &p.arena, &err) < 0) {
+		fprintf(stderr, "Error: could not open a connection: %s\n", err ? err : "?");
+		goto out;
+	}
+	/* the schemas of the selected relations, by database */
+	struct map dbs = MAP_INIT;
+	for (size_t i = 0; i < p.nnodes; i++) {
+		struct node *n = p.nodes[i];
+		if (!sel[i] || !n->relation_name || !n->database || !n->schema)
+			continue;
+		value list = val_undef();
+		struct map_slot *s;
+		for (size_t k = 0; map_next(&dbs, &k, &s);)
+			if (!strcmp(s->key, n->database))
+				list = *(value *)s->val;
+		if (list.type == V_UNDEF) {
+			value *pv = arena_alloc(&p.arena, sizeof(value));
+			*pv = val_list_new(&p.arena, 4);
+			map_puts(&dbs, n->database, pv);
+			list = *pv;
+		}
+		bool seen = false;
+		for (uint32_t k = 0; k < list.l->len && !seen; k++)
+			seen = !strcmp(list.l->items[k].s, n->schema);
+		if (!seen)
+			val_list_push(list, val_str(n->schema));
+	}
+	struct adapter_catalog_table *all = NULL;
+	size_t nall = 0;
+	struct map_slot *s;
+	int failed = 0;
+	for (size_t k = 0; map_next(&dbs, &k, &s);) {
+		value list = *(value *)s->val;
+		const char **schemas = arena_alloc(&p.arena, (list.l->len + 1) * sizeof(char *));
+		for (uint32_t i = 0; i < list.l->len; i++)
+			schemas[i] = list.l->items[i].s;
+		struct adapter_catalog_table *t;
+		size_t n;
+		if (vt->catalog(conn, s->key, schemas, list.l->len, &t, &n, &p.arena, &err) < 0) {
+			diag_error(&dl, LOC_NONE, "cannot read the catalog of database '%s': %s", s->key, err ? err : "?");
+			failed = 1;
+			continue;
+		}
+		all = arena_realloc(&p.arena, all, nall * sizeof(*all), (nall + n) * sizeof(*all));
+		memcpy(all + nall, t, n * sizeof(*t));
+		nall += n;
+	}
+	map_release(&dbs);
+	if (c->nselect || c->nexclude || c->selector) {
+		/* --select limits the catalog to the selected relations; keys folded to lower case, as
+		 * the engine may fold identifiers */
+		struct map want = MAP_INIT;
+		for (size_t i = 0; i < p.nnodes; i++) {
+			struct node *n = p.nodes[i];
+			if (sel[i] && n->relation_name)
+				map_puts(&want, lower_key(&p.arena, n->schema, n->alias ? n->alias : n->name), n);
+		}
+		size_t kept = 0;
+		for (size_t i = 0; i < nall; i++)
+			if (map_gets(&want, lower_key(&p.arena, all[i].rel.schema, all[i].rel.identifier)))
+				all[kept++] = all[i];
+		nall = kept;
+		map_release(&want);
+	}
+	struct art_invocation inv = {"generate", p.invocation_id, p.run_started_at, args};
+	const char *cat = arena_sprintf(&p.arena, "%s/catalog.json", p.target_path);
+	const char *man = arena_sprintf(&p.arena, "%s/manifest.json", p.target_path);
+	if (failed || art_write_catalog(cat, &p, all, nall, &inv, &dl) < 0 || art_write_manifest(man, &p, &g, &inv, &dl) < 0) {
+		cli_print_diags(&dl);
+		goto out;
+	}
+	report_line("CatalogWritten", "Catalog written to %s", cat);
+	rc = 0;
+out:
+	if (conn)
+		vt->close_conn(conn);
+	if (ad)
+		vt->close(ad);
+	free(sel);
+	graph_release(&g);
+	proj_release(&p);
+	diag_list_release(&dl);
+	return rc;
+}
+
+int cmd_docs(struct cli *c)
+{
+	if (c->npositional == 1 && !strcmp(c->positional[0], "generate"))
+		return generate(c);
+	fprintf(stderr, "Usage: sluice docs generate [OPTIONS]\n\nError: %s\n",
+		c->npositional ? "unknown docs command (generate is the one there is)" : "missing the docs command: generate");
+	return 2;
+}
