@@ -51,6 +51,15 @@ void cli_proj_options(const struct cli *c, struct proj_options *o, bool need_pro
 int cli_load_project(const struct cli *c, struct project *p, bool need_profile, struct diag_list *dl);
 void cli_print_diags(struct diag_list *dl);
 struct graph;
+struct adapter;
+struct adapter_conn;
+struct adapter_vtable;
+/* --inline SQL as an ad-hoc model of the root project, parsed and its refs checked; NULL on error */
+struct node *cli_inline_node(struct project *p, const char *sql, struct diag_list *dl);
+/* The target's adapter and one connection; 0, or -1 after a diagnostic */
+int cli_connect(struct project *p, struct adapter **pad, const struct adapter_vtable **pvt,
+		struct adapter_conn **pconn, struct diag_list *dl);
+void cli_disconnect(struct adapter *ad, const struct adapter_vtable *vt, struct adapter_conn *conn);
 /* --select / --exclude / --selector (selectors.yml) into sel (n bytes); 0 or -1 */
 int cli_select(const struct cli *c, struct project *p, struct graph *g, unsigned types, uint8_t *sel,
 	       struct diag_list *dl);

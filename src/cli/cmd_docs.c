@@ -63,15 +63,11 @@ static int generate(struct cli *c)
 		diag_list_init(&dl);
 	}
 	rc = 2;
-	if (runner_open_adapter(&p, &ad, &vt, &dl) < 0) {
+	if (cli_connect(&p, &ad, &vt, &conn, &dl) < 0) {
 		cli_print_diags(&dl);
 		goto out;
 	}
 	char *err = NULL;
-	if (vt->open_conn(ad, &conn, &p.arena, &err) < 0) {
-		fprintf(stderr, "Error: could not open a connection: %s\n", err ? err : "?");
-		goto out;
-	}
 	/* the schemas of the selected relations, by database */
 	struct map dbs = MAP_INIT;
 	for (size_t i = 0; i < p.nnodes; i++) {
@@ -142,10 +138,7 @@ static int generate(struct cli *c)
 	report_line("CatalogWritten", "Catalog written to %s", cat);
 	rc = 0;
 out:
-	if (conn)
-		vt->close_conn(conn);
-	if (ad)
-		vt->close(ad);
+	cli_disconnect(ad, vt, conn);
 	free(sel);
 	graph_release(&g);
 	proj_release(&p);

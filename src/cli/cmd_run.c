@@ -174,57 +174,8 @@ static int compile_inline(struct cli *c)
 		cli_print_diags(&dl);
 		goto out;
 	}
-	struct node *n = ARENA_NEW(&p.arena, struct node);
-	n->type = NODE_MODEL;
-	n->name = "inline_query";
-	n->package = p.name;
-	n->unique_id = arena_sprintf(&p.arena, "sql_operation.%s.inline_query", p.name);
-	n->path = "inline_query.sql";
-	n->original_file_path = "from remote system.sql";
-	n->raw_code = c->inline_sql;
-	n->raw_len = strlen(c->inline_sql);
-	n->file = diag_file_add("--inline", n->raw_code, n->raw_len);
-	n->config = val_dict_new(&p.arena, 2);
-	n->fqn = val_list_new(&p.arena, 0);
-	n->columns = val_dict_new(&p.arena, 0);
-	n->tags = val_list_new(&p.arena, 0);
-	n->meta = val_dict_new(&p.arena, 0);
-	n->unrendered_config = val_dict_new(&p.arena, 0);
-	n->test_metadata = val_none();
-	n->enabled = true;
-	if (jj_parse(p.jinja, &p.arena, "--inline", n->file, n->raw_code, n->raw_len, &n->tmpl, &dl) < 0) {
-		cli_print_diags(&dl);
-		goto out;
-	}
-	/* refs must name existing nodes */
-	struct arena scratch;
-	arena_init(&scratch, 64 * 1024);
-	rc = dbt_parse_node(&p, n, &scratch, &p.arena, &dl);
-	arena_release(&scratch);
-	for (uint32_t i = 0; rc == 0 && i < n->nrefs; i++) {
-		if (!proj_ref(&p, n->refs[i].package, n->refs[i].name)) {
-			struct diag *d = diag_error(&dl, n->refs[i].loc, "the inline query refers to a node named '%s' which was not found",
-						    n->refs[i].name);
-			diag_hint(&dl, d, "check the name in ref()");
-			rc = -1;
-		}
-	}
-	for (uint32_t i = 0; rc == 0 && i < n->nsources; i++) {
-		if (!proj_source(&p, n->sources[i].source, n->sources[i].table)) {
-			diag_error(&dl, n->sources[i].loc, "the inline query refers to a source named '%s.%s' which was not found",
-				   n->sources[i].source, n->sources[i].table);
-			rc = -1;
-		}
-	}
-	if (rc == 0 && runner_open_adapter(&p, &ad, &vt, &dl) == 0) {
-		char *err = NULL;
-		if (vt->open_conn(ad, &conn, &p.arena, &err) < 0) {
-			diag_error(&dl, LOC_NONE, "could not open a connection: %s", err ? err : "?");
-			rc = -1;
-		}
-	} else {
-		rc = -1;
-	}
+	struct node *n = cli_inline_node(&p, c->inline_sql, &dl);
+	rc = n && cli_connect(&p, &ad, &vt, &conn, &dl) == 0 ? 0 : -1;
 	const char *sql = NULL;
 	if (rc == 0)
 		rc = runner_compile_node(&p, n, ad, vt, conn, &p.arena, &sql, &dl);
@@ -238,10 +189,7 @@ static int compile_inline(struct cli *c)
 	}
 	rc = rc == 0 ? 0 : 1;
 out:
-	if (conn)
-		vt->close_conn(conn);
-	if (ad)
-		vt->close(ad);
+	cli_disconnect(ad, vt, conn);
 	graph_release(&g);
 	proj_release(&p);
 	diag_list_release(&dl);

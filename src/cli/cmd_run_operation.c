@@ -54,15 +54,11 @@ int cmd_run_operation(struct cli *c)
 			goto out;
 		}
 	}
-	if (runner_open_adapter(&p, &ad, &vt, &dl) < 0) {
+	if (cli_connect(&p, &ad, &vt, &conn, &dl) < 0) {
 		cli_print_diags(&dl);
 		goto out;
 	}
 	char *err = NULL;
-	if (vt->open_conn(ad, &conn, &p.arena, &err) < 0) {
-		fprintf(stderr, "Error: could not open a connection: %s\n", err ? err : "?");
-		goto out;
-	}
 	const char **names = ARENA_ARRAY(&p.arena, const char *, kwargs.d->len + 1);
 	value *vals = ARENA_ARRAY(&p.arena, value, kwargs.d->len + 1);
 	for (uint32_t i = 0; i < kwargs.d->len; i++) {
@@ -82,12 +78,11 @@ int cmd_run_operation(struct cli *c)
 		goto out;
 	}
 	(void)vt->commit(conn, &p.arena, &err);
+	if (dl.head) /* exceptions.warn() and the like */
+		cli_print_diags(&dl);
 	rc = 0;
 out:
-	if (conn)
-		vt->close_conn(conn);
-	if (ad)
-		vt->close(ad);
+	cli_disconnect(ad, vt, conn);
 	proj_release(&p);
 	diag_list_release(&dl);
 	return rc;

@@ -109,23 +109,8 @@ int cmd_show(struct cli *c)
 	}
 	struct node *n = NULL;
 	if (c->inline_sql) {
-		n = ARENA_NEW(&p.arena, struct node);
-		n->type = NODE_MODEL;
-		n->name = "inline_query";
-		n->package = p.name;
-		n->unique_id = "sql_operation.inline_query";
-		n->path = n->original_file_path = "inline_query.sql";
-		n->raw_code = c->inline_sql;
-		n->raw_len = strlen(c->inline_sql);
-		n->file = diag_file_add("--inline", n->raw_code, n->raw_len);
-		n->config = val_dict_new(&p.arena, 2);
-		n->fqn = val_list_new(&p.arena, 0);
-		n->columns = val_dict_new(&p.arena, 0);
-		n->tags = val_list_new(&p.arena, 0);
-		n->meta = val_dict_new(&p.arena, 0);
-		n->test_metadata = val_none();
-		n->enabled = true;
-		if (jj_parse(p.jinja, &p.arena, "--inline", n->file, n->raw_code, n->raw_len, &n->tmpl, &dl) < 0) {
+		n = cli_inline_node(&p, c->inline_sql, &dl);
+		if (!n) {
 			cli_print_diags(&dl);
 			goto out;
 		}
@@ -149,15 +134,11 @@ int cmd_show(struct cli *c)
 			goto out;
 		}
 	}
-	if (runner_open_adapter(&p, &ad, &vt, &dl) < 0) {
+	if (cli_connect(&p, &ad, &vt, &conn, &dl) < 0) {
 		cli_print_diags(&dl);
 		goto out;
 	}
 	char *err = NULL;
-	if (vt->open_conn(ad, &conn, &p.arena, &err) < 0) {
-		fprintf(stderr, "Error: could not open a connection: %s\n", err ? err : "?");
-		goto out;
-	}
 	const char *sql;
 	if (runner_compile_node(&p, n, ad, vt, conn, &p.arena, &sql, &dl) < 0) {
 		cli_print_diags(&dl);
@@ -180,10 +161,7 @@ int cmd_show(struct cli *c)
 	}
 	rc = 0;
 out:
-	if (conn)
-		vt->close_conn(conn);
-	if (ad)
-		vt->close(ad);
+	cli_disconnect(ad, vt, conn);
 	graph_release(&g);
 	proj_release(&p);
 	diag_list_release(&dl);

@@ -8,7 +8,10 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/sb.h"
+#include "dbt/context.h"
+#include "jinja/jinja.h"
 #include "runner/report.h"
+#include "runner/runner.h"
 
 void cli_print_diags(struct diag_list *dl)
 {
@@ -102,4 +105,78 @@ int cli_load_project(const struct cli *c, struct project *p, bool need_profile, 
 		val_dict_sets(p->flags, "PROJECT_DIR", val_str(p->root));
 	}
 	return 0;
+}
+
+struct node *cli_inline_node(struct project *p, const char *sql, struct diag_list *dl)
+{
+	struct arena *a = &p->arena;
+	struct node *n = ARENA_NEW(a, struct node);
+	n->type = NODE_MODEL;
+	n->name = "inline_query";
+	n->package = p->name;
+	n->unique_id = arena_sprintf(a, "sql_operation.%s.inline_query", p->name);
+	n->path = "inline_query.sql";
+	n->original_file_path = "from remote system.sql";
+	n->raw_code = sql;
+	n->raw_len = strlen(sql);
+	n->file = diag_file_add("--inline", n->raw_code, n->raw_len);
+	n->config = val_dict_new(a, 2);
+	n->fqn = val_list_new(a, 0);
+	n->columns = val_dict_new(a, 0);
+	n->tags = val_list_new(a, 0);
+	n->meta = val_dict_new(a, 0);
+	n->unrendered_config = val_dict_new(a, 0);
+	n->test_metadata = val_none();
+	n->attached_node = NODE_NONE;
+	n->enabled = true;
+	if (jj_parse(p->jinja, a, "--inline", n->file, n->raw_code, n->raw_len, &n->tmpl, dl) < 0)
+		return NULL;
+	/* parsed like a model, so that its refs and sources can be checked */
+	struct arena scratch;
+	arena_init(&scratch, 64 * 1024);
+	int rc = dbt_parse_node(p, n, &scratch, a, dl);
+	arena_release(&scratch);
+	for (uint32_t i = 0; rc == 0 && i < n->nrefs; i++) {
+		if (!proj_ref(p, n->refs[i].package, n->refs[i].name)) {
+			struct diag *d = diag_error(dl, n->refs[i].loc,
+						    "the inline query refers to a node named '%s' which was not found",
+						    n->refs[i].name);
+			diag_hint(dl, d, "check the name in ref()");
+			rc = -1;
+		}
+	}
+	for (uint32_t i = 0; rc == 0 && i < n->nsources; i++) {
+		if (!proj_source(p, n->sources[i].source, n->sources[i].table)) {
+			diag_error(dl, n->sources[i].loc, "the inline query refers to a source named '%s.%s' which was not found",
+				   n->sources[i].source, n->sources[i].table);
+			rc = -1;
+		}
+	}
+	return rc ? NULL : n;
+}
+
+int cli_connect(struct project *p, struct adapter **pad, const struct adapter_vtable **pvt,
+		struct adapter_conn **pconn, struct diag_list *dl)
+{
+	*pad = NULL;
+	*pconn = NULL;
+	if (runner_open_adapter(p, pad, pvt, dl) < 0)
+		return -1;
+	char *err = NULL;
+	if ((*pvt)->open_conn(*pad, pconn, &p->arena, &err) < 0) {
+		diag_error(dl, LOC_NONE, "could not open a connection: %s", err ? err : "unknown error");
+		(*pvt)->close(*pad);
+		*pad = NULL;
+		*pconn = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void cli_disconnect(struct adapter *ad, const struct adapter_vtable *vt, struct adapter_conn *conn)
+{
+	if (conn)
+		vt->close_conn(conn);
+	if (ad)
+		vt->close(ad);
 }
