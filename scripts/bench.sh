@@ -4,7 +4,12 @@
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
-sluice="$root/$build/sluice"
+case "$build" in /*) ;; *) build="$root/$build" ;; esac
+sluice="$build/sluice"
+if [ ! -x "$sluice" ]; then
+	echo "bench: no sluice binary at $sluice (run make first)" >&2
+	exit 2
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -12,8 +17,8 @@ measure() {  # measure LABEL N CMD...: prints wall seconds, models/s and peak RS
 	local label=$1 n=$2
 	shift 2
 	local out
-	out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>"$work/err"; } 2>&1 || true)
-	if [ ! -s "$work/err" ] || ! tail -n 1 "$work/err" | grep -Eq '^[0-9.]+ [0-9]+$'; then
+	if ! /usr/bin/time -f '%e %M' "$@" >/dev/null 2>"$work/err" ||
+		! tail -n 1 "$work/err" | grep -Eq '^[0-9.]+ [0-9]+$'; then
 		echo "$label: failed"; cat "$work/err"; return 1
 	fi
 	read -r secs kb < <(tail -n 1 "$work/err")
@@ -26,6 +31,6 @@ for n in 1000 10000; do
 	measure "parse ($n)" "$n" "$sluice" parse --project-dir "$work/p$n" --quiet
 	measure "compile ($n)" "$n" "$sluice" compile --project-dir "$work/p$n" --quiet --threads 2
 done
-for b in "$root/$build"/bench/bench_*; do
+for b in "$build"/bench/bench_*; do
 	[ -x "$b" ] && "$b"
 done

@@ -343,7 +343,7 @@ static value f_fromyaml(struct jj_vm *vm, void *ud, const struct vargs *args)
 		return jj_arg(args, 1, "default", val_none());
 	struct arena *a = jj_arena(vm);
 	const char *text = val_cstr(a, s);
-	uint32_t f = diag_file_add("fromyaml()", arena_strdup(keep_arena(dbt_r(vm)), text), s.len);
+	uint32_t f = diag_file_add("fromyaml()", text, s.len);
 	struct diag_list tmp;
 	diag_list_init(&tmp);
 	value out;
@@ -648,11 +648,14 @@ int dbt_render_string(struct dbt_render *r, const char *name, const char *text, 
 {
 	struct project *p = r->proj;
 	size_t len = strlen(text);
-	/* the string becomes its own diagnostic file; errors also point at where it came from */
-	char *copy = arena_strndup(&p->arena, text, len);
+	/* the string becomes its own diagnostic file; errors also point at where it came from. It is
+	 * parsed into the render's own arena: renders run on several threads, the project arena is
+	 * not theirs to allocate in */
+	struct arena *a = r->keep ? r->keep : r->arena;
+	char *copy = arena_strndup(a, text, len);
 	uint32_t f = diag_file_add(name, copy, len);
 	struct jj_template *t;
-	if (jj_parse(p->jinja, &p->arena, name, f, copy, len, &t, r->dl) < 0)
+	if (jj_parse(p->jinja, a, name, f, copy, len, &t, r->dl) < 0)
 		return -1;
 	struct sb out = SB_INIT;
 	int rc = dbt_render(r, t, &out);
