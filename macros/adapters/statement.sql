@@ -20,11 +20,22 @@
   {% do return(load_result('run_query_statement').table) %}
 {% endmacro %}
 
+{#- hooks marked transaction: false (before_begin / after_commit) run outside the transaction:
+    materializations call run_hooks once with inside_transaction=False and once with True -#}
 {% macro run_hooks(hooks, inside_transaction=true) %}
   {% for hook in hooks %}
     {%- set hook_sql = hook.sql if hook is mapping else hook -%}
-    {%- if hook_sql and hook_sql | trim -%}
+    {%- set hook_tx = hook.transaction if hook is mapping and hook.transaction is not none and hook.transaction is defined else true -%}
+    {%- if hook_sql and hook_sql | trim and (not not hook_tx) == (not not inside_transaction) -%}
       {% call statement(auto_begin=inside_transaction) %}{{ render(hook_sql) }}{% endcall %}
     {%- endif -%}
   {% endfor %}
 {% endmacro %}
+
+{% macro make_hook_config(sql, inside_transaction) %}
+  {{ return({'sql': sql, 'transaction': inside_transaction}) }}
+{% endmacro %}
+
+{% macro before_begin(sql) %}{{ return(make_hook_config(sql, inside_transaction=False)) }}{% endmacro %}
+{% macro in_transaction(sql) %}{{ return(make_hook_config(sql, inside_transaction=True)) }}{% endmacro %}
+{% macro after_commit(sql) %}{{ return(make_hook_config(sql, inside_transaction=False)) }}{% endmacro %}

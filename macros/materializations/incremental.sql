@@ -21,7 +21,8 @@
     {{ exceptions.raise_compiler_error("incremental_strategy '" ~ strategy ~ "' needs a unique_key") }}
   {%- endif -%}
 
-  {{ run_hooks(pre_hooks) }}
+  {{ run_hooks(pre_hooks, inside_transaction=False) }}
+  {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
   {%- if existing is none or should_full_refresh() or existing.is_view -%}
     {%- set intermediate = make_intermediate_relation(target_relation) -%}
@@ -37,6 +38,7 @@
     {{ adapter.rename_relation(intermediate, target_relation) }}
     {{ run_hooks(post_hooks) }}
     {{ adapter.commit() }}
+    {{ run_hooks(post_hooks, inside_transaction=False) }}
     {{ drop_relation_if_exists(backup) }}
   {%- else -%}
     {%- set new_rows = make_temp_relation(target_relation) -%}
@@ -51,6 +53,7 @@
     {{ adapter.drop_relation(new_rows) }}
     {{ run_hooks(post_hooks) }}
     {{ adapter.commit() }}
+    {{ run_hooks(post_hooks, inside_transaction=False) }}
   {%- endif -%}
   {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}

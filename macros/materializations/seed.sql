@@ -16,7 +16,8 @@
   {{ drop_relation_if_exists(intermediate) }}
   {{ drop_relation_if_exists(backup) }}
 
-  {{ run_hooks(pre_hooks) }}
+  {{ run_hooks(pre_hooks, inside_transaction=False) }}
+  {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
   {%- set rows = adapter.load_csv(intermediate, model.root_path ~ '/' ~ model.original_file_path, options) -%}
   {%- do write('-- loaded ' ~ rows ~ ' rows from ' ~ model.original_file_path ~ ' into ' ~ target_relation) -%}
@@ -28,6 +29,8 @@
 
   {{ run_hooks(post_hooks) }}
   {{ adapter.commit() }}
+
+  {{ run_hooks(post_hooks, inside_transaction=False) }}
 
   {{ drop_relation_if_exists(backup) }}
   {{ return({'relations': [target_relation]}) }}

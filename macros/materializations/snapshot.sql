@@ -35,7 +35,8 @@
     {%- set version_ts = now -%}
   {%- endif -%}
 
-  {{ run_hooks(pre_hooks) }}
+  {{ run_hooks(pre_hooks, inside_transaction=False) }}
+  {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
   {%- if existing is none -%}
     {% call statement('main') -%}
@@ -116,5 +117,7 @@
 
   {{ run_hooks(post_hooks) }}
   {{ adapter.commit() }}
+
+  {{ run_hooks(post_hooks, inside_transaction=False) }}
   {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}

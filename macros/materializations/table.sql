@@ -11,7 +11,8 @@
   {{ drop_relation_if_exists(intermediate) }}
   {{ drop_relation_if_exists(backup) }}
 
-  {{ run_hooks(pre_hooks) }}
+  {{ run_hooks(pre_hooks, inside_transaction=False) }}
+  {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
   {% call statement('main') -%}
     {{ get_create_table_as_sql(false, intermediate, sql) }}
@@ -24,6 +25,8 @@
 
   {{ run_hooks(post_hooks) }}
   {{ adapter.commit() }}
+
+  {{ run_hooks(post_hooks, inside_transaction=False) }}
 
   {{ drop_relation_if_exists(backup) }}
   {{ return({'relations': [target_relation]}) }}

@@ -339,36 +339,10 @@ static value a_list_relations(struct jj_vm *vm, void *ud, const struct vargs *ar
 	return out;
 }
 
-/* Results of SQL as dbt's agate tables: an object with rows (tuples), columns and column_names */
+/* Results of SQL as dbt's agate tables (see agate.c) */
 static value table_value(struct arena *a, const struct adapter_result *res)
 {
-	value t = val_dict_new(a, 4);
-	value names = val_list_new(a, res->ncols);
-	value rows = val_list_new(a, res->nrows);
-	for (size_t c = 0; c < res->ncols; c++)
-		val_list_push(names, val_str(res->cols[c].name));
-	for (size_t i = 0; i < res->nrows; i++) {
-		value row = val_tuple_new(a, res->ncols);
-		for (size_t c = 0; c < res->ncols; c++)
-			val_list_push(row, res->rows[i * res->ncols + c]);
-		val_list_push(rows, row);
-	}
-	value cols = val_list_new(a, res->ncols);
-	for (size_t c = 0; c < res->ncols; c++) {
-		value col = val_dict_new(a, 3);
-		val_dict_sets(col, "name", val_str(res->cols[c].name));
-		val_dict_sets(col, "data_type", val_str(res->cols[c].type));
-		value vals = val_tuple_new(a, res->nrows);
-		for (size_t i = 0; i < res->nrows; i++)
-			val_list_push(vals, res->rows[i * res->ncols + c]);
-		val_dict_sets(col, "values", vals);
-		val_list_push(cols, col);
-	}
-	val_dict_sets(t, "column_names", names);
-	val_dict_sets(t, "rows", rows);
-	val_dict_sets(t, "columns", cols);
-	val_dict_sets(t, "column_types", names);
-	return t;
+	return dbt_agate_table(a, res);
 }
 
 static value response_value(struct arena *a, const struct adapter_result *res)

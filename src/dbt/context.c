@@ -128,6 +128,9 @@ static value f_var(struct jj_vm *vm, void *ud, const struct vargs *args)
 	v = val_dict_gets(p->vars, name);
 	if (v.type != V_UNDEF)
 		return v;
+	v = dbt_package_var(p, pkg, name);
+	if (v.type != V_UNDEF)
+		return v;
 	value dflt = jj_arg(args, 1, "default", val_undef());
 	if (dflt.type != V_UNDEF)
 		return dflt;
@@ -514,6 +517,7 @@ void dbt_install_globals(struct project *p)
 	set_fn(env, a, "set", f_set, p);
 	set_fn(env, a, "doc", f_doc, p);
 	jj_env_set_global(env, "graph", val_obj(a, &graph_class, p));
+	dbt_install_filters(env);
 	value modules = val_dict_new(a, 4);
 	val_dict_sets(modules, "re", dbt_module_re(a));
 	val_dict_sets(modules, "datetime", dbt_module_datetime(a));
@@ -523,6 +527,7 @@ void dbt_install_globals(struct project *p)
 	val_dict_sets(flags, "FULL_REFRESH", val_bool(false));
 	val_dict_sets(flags, "STORE_FAILURES", val_bool(false));
 	val_dict_sets(flags, "WHICH", val_str(""));
+	dbt_flags_install(flags);
 	jj_env_set_global(env, "flags", flags);
 	p->flags = flags;
 	set_fn(env, a, "ref", f_ref, p);

@@ -55,6 +55,15 @@ struct dbt_render {
 /* Installs the node-independent globals (env_var, var handling, modules, exceptions...) */
 void dbt_install_globals(struct project *p);
 
+/* The command line's flags, recorded before loading so parsing sees them in `flags` (flags.c) */
+struct dbt_flags {
+	const char *which;       /* the command: run, build, test, ... */
+	bool full_refresh, fail_fast, debug;
+	int threads;             /* --threads, 0 when not given */
+	const char *log_format;
+};
+void dbt_flags_preset(const struct dbt_flags *f);
+
 /* The context dict of a render; `r` must live as long as the render */
 value dbt_context(struct dbt_render *r);
 
@@ -72,6 +81,9 @@ int dbt_render_string(struct dbt_render *r, const char *name, const char *text, 
 		      const char **pout) __attribute__((warn_unused_result));
 
 /* Calls a macro by name (resolving packages and the global project), e.g. "generate_schema_name" */
+/* The values of a row of a query result (an agate Row object) as a tuple; other values as they are */
+value dbt_agate_row_values(value row);
+
 int dbt_call_macro(struct dbt_render *r, const char *name, const struct vargs *args, value *pout)
 	__attribute__((warn_unused_result));
 

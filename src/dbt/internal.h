@@ -30,6 +30,14 @@ value dbt_module_re(struct arena *a);
 value dbt_module_datetime(struct arena *a);
 value dbt_module_itertools(struct arena *a);
 value dbt_datetime_now(struct arena *a, bool utc);
+/* a var from the dbt_project.yml of package PKG (not the root project's), or V_UNDEF */
+value dbt_package_var(struct project *p, const char *pkg, const char *name);
+/* A query result as an agate table (agate.c): a dict of rows, columns, column_names, ... */
+value dbt_agate_table(struct arena *a, const struct adapter_result *res);
+/* Fills the `flags` dict from the preset of dbt_flags_preset() */
+void dbt_flags_install(value flags);
+/* dbt's filters as_text, as_bool, as_number, as_native (dbt_filters.c) */
+void dbt_install_filters(struct jj_env *env);
 void dbt_modules_release(void);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * modules.datetime (datetime, date, timedelta objects as Python has them, with their arithmetic
  * operators, and add()/subtract() methods as well) and modules.itertools (product, chain,
- * combinations, permutations, islice), for dbt code that calls them.
+ * combinations, permutations, islice, groupby, accumulate, zip_longest, ...), for dbt code that
+ * calls them. Iterators are lists here: templates consume them whole anyway.
  */
 #define _XOPEN_SOURCE 700
 #include <stdio.h>
@@ -610,6 +611,146 @@ static value f_islice(struct jj_vm *vm, void *ud, const struct vargs *args)
 	return out;
 }
 
+/* key(x) for groupby and the like: x itself without a key function */
+static value keyed(struct jj_vm *vm, value key, value x)
+{
+	if (key.type == V_NONE || key.type == V_UNDEF)
+		return x;
+	struct vargs ka = {.pos = &x, .npos = 1};
+	return jj_call(vm, key, &ka);
+}
+
+/* groupby(iterable, key=None): (key, items) pairs for runs of equal keys */
+static value f_groupby(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct arena *a = jj_arena(vm);
+	value l = as_list(vm, jj_arg(args, 0, "iterable", val_none()));
+	value key = jj_arg(args, 1, "key", val_none());
+	value out = val_list_new(a, 8), group = val_none(), cur = val_undef();
+	for (uint32_t i = 0; i < l.l->len; i++) {
+		value k = keyed(vm, key, l.l->items[i]);
+		if (cur.type == V_UNDEF || !val_eq(cur, k)) {
+			value t = val_tuple_new(a, 2);
+			group = val_list_new(a, 4);
+			val_list_push(t, k);
+			val_list_push(t, group);
+			val_list_push(out, t);
+			cur = k;
+		}
+		val_list_push(group, l.l->items[i]);
+	}
+	return out;
+}
+
+/* accumulate(iterable, func=None, initial=None): running sums (or running func results) */
+static value f_accumulate(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	value l = as_list(vm, jj_arg(args, 0, "iterable", val_none()));
+	value fn = jj_arg(args, 1, "func", val_none());
+	value acc = jj_arg(args, SIZE_MAX, "initial", val_undef());
+	value out = val_list_new(jj_arena(vm), l.l->len + 1);
+	if (acc.type != V_UNDEF && acc.type != V_NONE)
+		val_list_push(out, acc);
+	else
+		acc = val_undef();
+	for (uint32_t i = 0; i < l.l->len; i++) {
+		value x = l.l->items[i];
+		if (acc.type == V_UNDEF) {
+			acc = x;
+		} else if (fn.type == V_NONE || fn.type == V_UNDEF) {
+			if (acc.type == V_INT && x.type == V_INT)
+				acc = val_int(acc.i + x.i);
+			else if ((acc.type == V_INT || acc.type == V_FLOAT) && (x.type == V_INT || x.type == V_FLOAT))
+				acc = val_float((acc.type == V_INT ? (double)acc.i : acc.f) + (x.type == V_INT ? (double)x.i : x.f));
+			else
+				jj_raise(vm, "itertools.accumulate(): give a func to combine %s items", val_type_name(x));
+		} else {
+			value pair[2] = {acc, x};
+			struct vargs fa = {.pos = pair, .npos = 2};
+			acc = jj_call(vm, fn, &fa);
+		}
+		val_list_push(out, acc);
+	}
+	return out;
+}
+
+/* zip_longest(*iterables, fillvalue=None) */
+static value f_zip_longest(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct arena *a = jj_arena(vm);
+	value fill = jj_arg(args, SIZE_MAX, "fillvalue", val_none());
+	value *lists = arena_alloc(a, (args->npos + 1) * sizeof(value));
+	size_t n = 0;
+	for (size_t i = 0; i < args->npos; i++) {
+		lists[i] = as_list(vm, args->pos[i]);
+		if (lists[i].l->len > n)
+			n = lists[i].l->len;
+	}
+	value out = val_list_new(a, n);
+	for (size_t k = 0; k < n; k++) {
+		value t = val_tuple_new(a, args->npos);
+		for (size_t i = 0; i < args->npos; i++)
+			val_list_push(t, k < lists[i].l->len ? lists[i].l->items[k] : fill);
+		val_list_push(out, t);
+	}
+	return out;
+}
+
+/* repeat(x, times): bounded only, since templates cannot consume an endless iterator */
+static value f_repeat(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	value x = jj_arg(args, 0, "object", val_none());
+	long times = int_arg(args, 1, "times", -1);
+	if (times < 0)
+		jj_raise(vm, "itertools.repeat() needs 'times' here: an endless iterator cannot be rendered");
+	if (times > 1000000)
+		jj_raise(vm, "itertools.repeat(): %ld items is too many", times);
+	value out = val_list_new(jj_arena(vm), (size_t)times);
+	for (long i = 0; i < times; i++)
+		val_list_push(out, x);
+	return out;
+}
+
+/* compress(data, selectors) */
+static value f_compress(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	value d = as_list(vm, jj_arg(args, 0, "data", val_none()));
+	value s = as_list(vm, jj_arg(args, 1, "selectors", val_none()));
+	value out = val_list_new(jj_arena(vm), d.l->len);
+	for (uint32_t i = 0; i < d.l->len && i < s.l->len; i++)
+		if (val_truthy(s.l->items[i]))
+			val_list_push(out, d.l->items[i]);
+	return out;
+}
+
+/* combinations_with_replacement(iterable, r) */
+static void choose_rep(struct jj_vm *vm, value pool, size_t r, size_t *idx, size_t depth, size_t start, value out)
+{
+	if (depth == r) {
+		value t = val_tuple_new(jj_arena(vm), r);
+		for (size_t i = 0; i < r; i++)
+			val_list_push(t, pool.l->items[idx[i]]);
+		val_list_push(out, t);
+		return;
+	}
+	for (size_t i = start; i < pool.l->len; i++) {
+		idx[depth] = i;
+		choose_rep(vm, pool, r, idx, depth + 1, i, out);
+	}
+}
+
+static value f_combinations_rep(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	value pool = as_list(vm, jj_arg(args, 0, "iterable", val_list_new(jj_arena(vm), 0)));
+	long r = int_arg(args, 1, "r", 0);
+	value out = val_list_new(jj_arena(vm), 8);
+	if (r < 0 || (r > 0 && pool.l->len == 0))
+		return out;
+	size_t *idx = arena_alloc(jj_arena(vm), ((size_t)r + 1) * sizeof(size_t));
+	choose_rep(vm, pool, (size_t)r, idx, 0, 0, out);
+	return out;
+}
+
 value dbt_module_itertools(struct arena *a)
 {
 	value m = val_dict_new(a, 6);
@@ -618,5 +759,12 @@ value dbt_module_itertools(struct arena *a)
 	val_dict_sets(m, "combinations", val_func(a, "combinations", f_combinations, NULL));
 	val_dict_sets(m, "permutations", val_func(a, "permutations", f_permutations, NULL));
 	val_dict_sets(m, "islice", val_func(a, "islice", f_islice, NULL));
+	val_dict_sets(m, "groupby", val_func(a, "groupby", f_groupby, NULL));
+	val_dict_sets(m, "accumulate", val_func(a, "accumulate", f_accumulate, NULL));
+	val_dict_sets(m, "zip_longest", val_func(a, "zip_longest", f_zip_longest, NULL));
+	val_dict_sets(m, "repeat", val_func(a, "repeat", f_repeat, NULL));
+	val_dict_sets(m, "compress", val_func(a, "compress", f_compress, NULL));
+	val_dict_sets(m, "combinations_with_replacement",
+		      val_func(a, "combinations_with_replacement", f_combinations_rep, NULL));
 	return m;
 }

@@ -993,6 +993,16 @@ value jj_getitem(struct jj_vm *vm, value obj, value key)
 	case V_OBJ:
 		if (key.type == V_STR)
 			return jj_getattr(vm, obj, key.s, key.len);
+		if (key.type == V_INT && obj.o->cls->iter) {
+			/* sequence-like objects (agate rows and columns) index as their items */
+			value l = obj.o->cls->iter(vm, obj.o);
+			if (l.type == V_LIST) {
+				int64_t i = key.i < 0 ? key.i + (int64_t)l.l->len : key.i;
+				if (i >= 0 && i < (int64_t)l.l->len)
+					return l.l->items[i];
+				jj_raise(vm, "%s index out of range", val_type_name(obj));
+			}
+		}
 		return jj_undef_item(vm, obj, key);
 	default:
 		return jj_undef_item(vm, obj, key);

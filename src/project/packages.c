@@ -3,7 +3,8 @@
  * installs them under packages-install-path (dbt_packages/), and loading reads every installed
  * package's dbt_project.yml so its models, macros and properties join the project. Local packages
  * are installed as symbolic links, as dbt does; hub and git packages need the network, which
- * Sluice does not use: asking for one is an error that names it and says what to do.
+ * Sluice does not use: asking for one is an error that names it and says what to do. A package's
+ * own packages.yml is installed too, its local paths taken from the package's folder.
  */
 #include <errno.h>
 #include <limits.h>
@@ -12,20 +13,24 @@
 #include <unistd.h>
 
 #include "core/fs.h"
+#include "core/map.h"
+#include "dbt/context.h"
 #include "project/load_internal.h"
 #include "project/yml.h"
 
-/* The packages list of packages.yml or dependencies.yml; V_NONE when there is neither */
-static int read_package_list(struct project *p, value *plist, uint32_t *pfile, struct diag_list *dl)
+/* The packages list of ROOT's packages.yml or dependencies.yml; V_NONE when there is neither */
+static int read_package_list(struct project *p, const char *root, value *plist, uint32_t *pfile,
+			     struct diag_list *dl)
 {
 	*plist = val_none();
 	static const char *const names[] = {"packages.yml", "dependencies.yml"};
 	for (size_t i = 0; i < 2; i++) {
-		char *path = fs_join(&p->arena, p->root, names[i]);
+		char *path = fs_join(&p->arena, root, names[i]);
 		if (!fs_is_file(path))
 			continue;
 		size_t len;
-		const char *text = proj_read_file(p, path, names[i], pfile, &len, dl);
+		const char *display = root == p->root ? names[i] : path;
+		const char *text = proj_read_file(p, path, display, pfile, &len, dl);
 		if (!text)
 			return -1;
 		value doc;
@@ -46,14 +51,34 @@ static int read_package_list(struct project *p, value *plist, uint32_t *pfile, s
 	return 0;
 }
 
-/* Name and folder of a local package, from its own dbt_project.yml */
-static int local_package(struct project *p, value entry, uint32_t file, const char **pname, const char **proot,
+/* Renders the Jinja in a package entry's strings (env_var(), secret ones included, as dbt allows
+ * in packages.yml); the values of secret variables are registered for redaction by env_var() */
+static int render_entry(struct project *p, value entry, struct diag_list *dl)
+{
+	for (uint32_t i = 0; i < entry.d->len; i++) {
+		value *pv = &entry.d->e[i].val;
+		if (pv->type != V_STR || (!strstr(pv->s, "{{") && !strstr(pv->s, "{%")))
+			continue;
+		if (p->flags.type != V_DICT)
+			dbt_install_globals(p);
+		struct dbt_render r = {.proj = p, .phase = DBT_PARSE, .arena = &p->arena, .dl = dl};
+		const char *out;
+		struct loc l = entry.d->vallocs ? entry.d->vallocs[i] : LOC_NONE;
+		if (dbt_render_string(&r, "packages.yml", pv->s, l, &out) < 0)
+			return -1;
+		*pv = val_str(out);
+	}
+	return 0;
+}
+
+/* Name and folder of a local package (its path relative to FROM), from its own dbt_project.yml */
+static int local_package(struct project *p, const char *from, value entry, const char **pname, const char **proot,
 			 struct diag_list *dl)
 {
 	const char *local = NULL;
 	if (yml_str(entry, "local", NULL, &local, dl) < 0)
 		return -1;
-	char *root = fs_abspath(&p->arena, fs_join(&p->arena, p->root, local));
+	char *root = fs_abspath(&p->arena, local[0] == '/' ? local : fs_join(&p->arena, from, local));
 	char *yml_path = fs_join(&p->arena, root, "dbt_project.yml");
 	if (!fs_is_file(yml_path)) {
 		struct diag *d = diag_error(dl, yml_val_loc(entry, "local"), "local package '%s' has no dbt_project.yml", local);
@@ -73,34 +98,38 @@ static int local_package(struct project *p, value entry, uint32_t file, const ch
 	}
 	*pname = name;
 	*proot = root;
-	(void)file;
 	return 0;
 }
 
 static int remote_error(value entry, struct diag_list *dl)
 {
 	value pkg = val_dict_gets(entry, "package"), git = val_dict_gets(entry, "git");
-	const char *what = pkg.type == V_STR ? pkg.s : git.type == V_STR ? git.s : "?";
-	struct diag *d = diag_error(dl, yml_val_loc(entry, pkg.type == V_STR ? "package" : "git"),
+	value tarball = val_dict_gets(entry, "tarball");
+	const char *kind = pkg.type == V_STR ? "package" : git.type == V_STR ? "git" : tarball.type == V_STR ? "tarball" : NULL;
+	if (!kind) {
+		struct diag *d = diag_error(dl, entry.d->loc, "a package entry needs 'local', 'package', 'git' or 'tarball'");
+		diag_hint(dl, d, "e.g. '- local: ../my_package'");
+		return -1;
+	}
+	const char *what = val_dict_gets(entry, kind).s;
+	struct diag *d = diag_error(dl, yml_val_loc(entry, kind),
 				    "cannot install package '%s': %s packages are downloaded, and Sluice works without network access",
-				    what, pkg.type == V_STR ? "hub" : "git");
+				    what, !strcmp(kind, "package") ? "hub" : kind);
 	diag_hint(dl, d, "put a copy of the package in your repository and refer to it with 'local: path/to/it'");
 	return -1;
 }
 
-int proj_install_packages(struct project *p, int *pinstalled, struct diag_list *dl)
+/* Installs the packages named in FROM's package list, then theirs (dbt installs dependencies of
+ * dependencies too); a package already installed by name is not installed twice */
+static int install_from(struct project *p, const char *from, struct map *done, int depth, int *pinstalled,
+			struct diag_list *dl)
 {
 	value list;
 	uint32_t file = 0;
-	*pinstalled = 0;
-	if (read_package_list(p, &list, &file, dl) < 0)
+	if (read_package_list(p, from, &list, &file, dl) < 0)
 		return -1;
 	if (list.type != V_LIST)
 		return 0;
-	if (fs_mkdir_p(p->packages_install_path) < 0) {
-		diag_error(dl, LOC_NONE, "cannot create '%s': %s", p->packages_install_path, strerror(errno));
-		return -1;
-	}
 	int rc = 0;
 	for (uint32_t i = 0; i < list.l->len; i++) {
 		value e = list.l->items[i];
@@ -109,15 +138,22 @@ int proj_install_packages(struct project *p, int *pinstalled, struct diag_list *
 			rc = -1;
 			continue;
 		}
+		if (render_entry(p, e, dl) < 0) {
+			rc = -1;
+			continue;
+		}
 		if (val_dict_gets(e, "local").type == V_UNDEF) {
 			rc |= remote_error(e, dl);
 			continue;
 		}
 		const char *name, *root;
-		if (local_package(p, e, file, &name, &root, dl) < 0) {
+		if (local_package(p, from, e, &name, &root, dl) < 0) {
 			rc = -1;
 			continue;
 		}
+		if (!strcmp(name, p->name) || map_gets(done, name))
+			continue;
+		map_puts(done, name, (void *)root);
 		char *link = fs_join(&p->arena, p->packages_install_path, name);
 		fs_rm_rf(link);
 		if (symlink(root, link) < 0) {
@@ -126,7 +162,28 @@ int proj_install_packages(struct project *p, int *pinstalled, struct diag_list *
 			continue;
 		}
 		(*pinstalled)++;
+		if (depth < 16 && install_from(p, root, done, depth + 1, pinstalled, dl) < 0)
+			rc = -1;
 	}
+	return rc;
+}
+
+int proj_install_packages(struct project *p, int *pinstalled, struct diag_list *dl)
+{
+	*pinstalled = 0;
+	value list;
+	uint32_t file = 0;
+	if (read_package_list(p, p->root, &list, &file, dl) < 0)
+		return -1;
+	if (list.type != V_LIST)
+		return 0;
+	if (fs_mkdir_p(p->packages_install_path) < 0) {
+		diag_error(dl, LOC_NONE, "cannot create '%s': %s", p->packages_install_path, strerror(errno));
+		return -1;
+	}
+	struct map done = MAP_INIT;
+	int rc = install_from(p, p->root, &done, 0, pinstalled, dl);
+	map_release(&done);
 	return rc;
 }
 
@@ -134,7 +191,7 @@ int proj_load_packages(struct project *p, struct diag_list *dl)
 {
 	value list;
 	uint32_t file = 0;
-	if (read_package_list(p, &list, &file, dl) < 0)
+	if (read_package_list(p, p->root, &list, &file, dl) < 0)
 		return -1;
 	size_t want = list.type == V_LIST ? list.l->len : 0;
 	char **dirs = NULL;

@@ -150,7 +150,8 @@ static value hooks_value(struct arena *a, value cfg, const char *key)
 		value h = hooks.l->items[i];
 		value d = val_dict_new(a, 3);
 		val_dict_sets(d, "sql", h.type == V_DICT ? val_dict_gets(h, "sql") : h);
-		val_dict_sets(d, "transaction", val_bool(true));
+		value tx = h.type == V_DICT ? val_dict_gets(h, "transaction") : val_undef();
+		val_dict_sets(d, "transaction", val_bool(tx.type == V_BOOL ? tx.b : true));
 		val_dict_sets(d, "index", val_int(i));
 		val_list_push(out, d);
 	}
@@ -210,7 +211,9 @@ static int work(void *ud, uint32_t idx, int wid)
 	if (rc == 0 && n->type != NODE_SEED) {
 		n->compiled_code = arena_strdup(w->keep, sql);
 		n->compiled_path = arena_sprintf(w->keep, "target/%s", node_sql_path(&w->arena, "compiled", n));
-		if (fs_write(artifact_path(&w->arena, p, "compiled", n), sql, strlen(sql)) < 0)
+		char *shown = arena_strdup(&w->arena, sql); /* secrets never reach target/ */
+		size_t shown_len = log_redact_n(shown, strlen(shown));
+		if (fs_write_direct(artifact_path(&w->arena, p, "compiled", n), shown, shown_len) < 0)
 			log_msg(LOG_WARN, "cannot write the compiled SQL of %s", n->unique_id);
 		res->compiled_code = n->compiled_code;
 	}
@@ -264,7 +267,8 @@ static int work(void *ud, uint32_t idx, int wid)
 				}
 			}
 			if (run_sql.len) {
-				if (fs_write(artifact_path(&w->arena, p, "run", n), run_sql.buf, run_sql.len) < 0)
+				run_sql.len = log_redact_n(run_sql.buf, run_sql.len);
+				if (fs_write_direct(artifact_path(&w->arena, p, "run", n), run_sql.buf, run_sql.len) < 0)
 					log_msg(LOG_WARN, "cannot write the run SQL of %s", n->unique_id);
 			}
 		}
@@ -333,6 +337,10 @@ static int work(void *ud, uint32_t idx, int wid)
 			      "ERROR", RC_RED, res->execution_time);
 	}
 	sb_release(&run_sql);
+	/* exceptions.warn() and other warnings of a node that ran: dbt logs them as [WARNING] lines */
+	for (const struct diag *d = w->dl.head; d && rc == 0; d = d->next)
+		if (d->kind == DIAG_WARN)
+			report_line("JinjaLogWarning", "[WARNING]: %s", d->msg);
 	diag_list_release(&w->dl);
 	arena_reset(&w->arena, mark);
 	return rc;

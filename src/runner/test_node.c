@@ -60,7 +60,7 @@ void runner_test_status(struct dbt_render *r, struct node *n, struct run_result 
 		res->message = "the test returned no result row";
 		return;
 	}
-	value row = rows.l->items[0];
+	value row = dbt_agate_row_values(rows.l->items[0]);
 	value failures = row.l->len > 0 ? row.l->items[0] : val_none();
 	bool should_warn = row.l->len > 1 && val_truthy(row.l->items[1]);
 	bool should_error = row.l->len > 2 && val_truthy(row.l->items[2]);

@@ -49,6 +49,72 @@ expect_err "no macro named 'nope'"
 run run-operation note --args '[1, 2]'
 expect_rc 2 "--args must be a mapping"
 
+# before_begin / after_commit hooks run outside the model's transaction: before and after the rest
+cat >models/tx.sql <<'EOS'
+{{ config(materialized='table',
+    pre_hook=["insert into audit_log values (20, 'pre in tx')", before_begin("insert into audit_log values (20, 'pre before begin')")],
+    post_hook=[after_commit("insert into audit_log values (20, 'post after commit')"), "insert into audit_log values (20, 'post in tx')"]) }}
+select 1 as x
+EOS
+run run -s tx
+expect_rc 0 "a model with transactional and non-transactional hooks"
+expect_query "select event from audit_log where seq = 20 order by rowid" "pre before begin
+pre in tx
+post in tx
+post after commit" "hooks run in dbt's order around the transaction"
+rm models/tx.sql
+
+# the adapter's relation methods, statement blocks and load_result, from an operation
+cat >macros/admin.sql <<'EOS'
+{% macro admin(sch) %}
+  {% set schema_rel = api.Relation.create(database=target.database, schema=sch) %}
+  {% do adapter.create_schema(schema_rel) %}
+  {% do run_query("create table " ~ adapter.quote(sch) ~ ".t1 as select 1 as id, 'a' as nm") %}
+  {% set rel = adapter.get_relation(database=target.database, schema=sch, identifier='t1') %}
+  {{ print("got " ~ rel.identifier ~ " " ~ rel.type) }}
+  {{ print("columns " ~ (adapter.get_columns_in_relation(rel) | map(attribute='name') | join(','))) }}
+  {% set moved = rel.incorporate(path={"identifier": "t2"}) %}
+  {% do adapter.rename_relation(rel, moved) %}
+  {{ print("listed " ~ (adapter.list_relations_without_caching(schema_rel) | map(attribute='identifier') | join(','))) }}
+  {% call statement('cnt', fetch_result=True) %}select count(*) as n from {{ moved }}{% endcall %}
+  {% set res = load_result('cnt') %}
+  {{ print("counted " ~ res['data'][0][0] ~ " in column " ~ res['table'].column_names[0]) }}
+  {% do adapter.drop_relation(moved) %}
+  {{ print("after drop " ~ adapter.get_relation(database=target.database, schema=sch, identifier='t2')) }}
+  {{ print("execute " ~ execute ~ ", " ~ flags.WHICH) }}
+  {% do exceptions.warn("operations can warn") %}
+{% endmacro %}
+EOS
+run run-operation admin --args '{"sch": "admin_s"}'
+expect_rc 0 "an operation with JSON args uses the adapter"
+expect_out "got t1 table" "adapter.create_schema, get_relation"
+expect_out "columns id,nm" "adapter.get_columns_in_relation"
+expect_out "listed t2" "this.incorporate, rename_relation, list_relations_without_caching"
+expect_out "counted 1 in column n" "statement blocks and load_result"
+expect_out "after drop None" "adapter.drop_relation"
+expect_out "execute True, run-operation" "execute and flags.WHICH"
+expect_err "warning: operations can warn" "exceptions.warn() in an operation is shown"
+
+# query results are agate tables: rows by position or name, columns with values(), print_table()
+cat >macros/agate.sql <<'EOS'
+{% macro agate() %}
+  {% set t = run_query("select 5 as n, 'x' as s union all select 6, null order by 1") %}
+  {{ print("values " ~ (t.columns[0].values() | join(',')) ~ " / " ~ (t.columns['s'].values_without_nulls() | join(','))) }}
+  {{ print("cells " ~ t.rows[1]['n'] ~ t.rows[0][1] ~ t.rows[0].s ~ t.rows[-1][0]) }}
+  {{ print("mapped " ~ (t.rows | map(attribute=0) | join(',')) ~ " " ~ (t.column_names | join(','))) }}
+  {{ print("sizes " ~ (t.rows | length) ~ (t.columns | length) ~ " " ~ t.rows[0]) }}
+  {% do t.print_table() %}
+{% endmacro %}
+EOS
+run run-operation agate
+expect_rc 0 "an operation reading agate tables"
+expect_out "values 5,6 / x" "columns by position and name, values() and values_without_nulls()"
+expect_out "cells 6xx6" "rows by position, by name, by attribute and from the end"
+expect_out "mapped 5,6 n,s" "map(attribute=0) over rows, column_names"
+expect_out "sizes 22 <agate.Row: (5, 'x')>"
+expect_out "| n | s |" "print_table() prints the table"
+expect_out "| 6 |   |"
+
 printf 'name: ho\nprofile: ho\non-run-start: "select * from no_such_table"\n' >dbt_project.yml
 run run
 expect_rc 1 "a failing on-run-start hook fails the run"

@@ -1,0 +1,294 @@
+/*
+ * Query results as dbt hands them to templates: agate tables. run_query() and load_result()
+ * return a table whose `rows` are Row objects (row[0], row['name'], iteration), whose `columns`
+ * can be indexed by position or name and whose columns answer values(), and `column_names`,
+ * `column_types` and print_table(), which is what dbt code and packages call on them.
+ *
+ * The table itself stays a dict (callers in C read its "rows" list); rows and columns are objects.
+ * Everything lives in the arena of the render that ran the query.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/sb.h"
+#include "dbt/internal.h"
+#include "jinja/jinja.h"
+
+/* A sequence whose items can also be looked up by name: agate's MappedSequence */
+struct mapped {
+	value items;  /* list */
+	value keys;   /* list of strings, the same length, or V_NONE */
+	const char *kind;
+};
+
+static const struct vobj_class row_class, columns_class, column_class;
+
+static value mapped_lookup(struct mapped *m, const char *name, size_t n)
+{
+	for (uint32_t i = 0; m->keys.type == V_LIST && i < m->keys.l->len; i++) {
+		value k = m->keys.l->items[i];
+		if (k.type == V_STR && k.len == n && !memcmp(k.s, name, n))
+			return m->items.l->items[i];
+	}
+	return val_undef();
+}
+
+static value m_keys(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct mapped *m = ud;
+	return m->keys.type == V_LIST ? m->keys : val_list_new(jj_arena(vm), 0);
+}
+
+static value m_values(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return ((struct mapped *)ud)->items;
+}
+
+static value m_items(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct mapped *m = ud;
+	struct arena *a = jj_arena(vm);
+	value out = val_list_new(a, m->items.l->len);
+	for (uint32_t i = 0; m->keys.type == V_LIST && i < m->items.l->len; i++) {
+		value t = val_tuple_new(a, 2);
+		val_list_push(t, m->keys.l->items[i]);
+		val_list_push(t, m->items.l->items[i]);
+		val_list_push(out, t);
+	}
+	return out;
+}
+
+static value m_get(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct mapped *m = ud;
+	value k = jj_arg(args, 0, "key", val_none());
+	value v = k.type == V_STR ? mapped_lookup(m, k.s, k.len) : val_undef();
+	return v.type == V_UNDEF ? jj_arg(args, 1, "default", val_none()) : v;
+}
+
+static value mapped_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	struct mapped *m = o->data;
+	value v = mapped_lookup(m, name, n);
+	if (v.type != V_UNDEF)
+		return v;
+	struct arena *a = jj_arena(vm);
+#define IS(s) (n == sizeof(s) - 1 && !memcmp(name, s, n))
+	if (IS("keys"))
+		return val_func(a, "keys", m_keys, m);
+	if (IS("values"))
+		return val_func(a, "values", m_values, m);
+	if (IS("items"))
+		return val_func(a, "items", m_items, m);
+	if (IS("get"))
+		return val_func(a, "get", m_get, m);
+#undef IS
+	return val_undef();
+}
+
+static value mapped_iter(struct jj_vm *vm, struct vobj *o)
+{
+	return ((struct mapped *)o->data)->items;
+}
+
+static void row_str(struct vobj *o, struct sb *out)
+{
+	struct mapped *m = o->data;
+	sb_adds(out, "<agate.Row: ");
+	val_repr_to(out, m->items);
+	sb_adds(out, ">");
+}
+
+static void columns_str(struct vobj *o, struct sb *out)
+{
+	struct mapped *m = o->data;
+	sb_adds(out, "<agate.MappedSequence: ");
+	val_repr_to(out, m->keys);
+	sb_adds(out, ">");
+}
+
+static bool mapped_eq(struct vobj *o, value other)
+{
+	struct mapped *m = o->data;
+	if (other.type == V_OBJ && other.o->cls == o->cls)
+		return val_eq(m->items, ((struct mapped *)other.o->data)->items);
+	return other.type == V_LIST && val_eq(m->items, other);
+}
+
+static const struct vobj_class row_class = {
+	.name = "Row",
+	.getattr = mapped_getattr,
+	.iter = mapped_iter,
+	.str = row_str,
+	.eq = mapped_eq,
+};
+
+static const struct vobj_class columns_class = {
+	.name = "MappedSequence",
+	.getattr = mapped_getattr,
+	.iter = mapped_iter,
+	.str = columns_str,
+};
+
+static value mapped_new(struct arena *a, const struct vobj_class *cls, value items, value keys)
+{
+	struct mapped *m = arena_alloc(a, sizeof(*m));
+	m->items = items;
+	m->keys = keys;
+	m->kind = cls->name;
+	return val_obj(a, cls, m);
+}
+
+/* ---- columns ---- */
+
+struct column {
+	const char *name;
+	const char *type;
+	value values;  /* tuple */
+};
+
+static value c_values(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return ((struct column *)ud)->values;
+}
+
+static value c_values_without_nulls(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	value all = ((struct column *)ud)->values;
+	value out = val_tuple_new(jj_arena(vm), all.l->len);
+	for (uint32_t i = 0; i < all.l->len; i++)
+		if (all.l->items[i].type != V_NONE)
+			val_list_push(out, all.l->items[i]);
+	return out;
+}
+
+static value column_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	struct column *c = o->data;
+	struct arena *a = jj_arena(vm);
+#define IS(s) (n == sizeof(s) - 1 && !memcmp(name, s, n))
+	if (IS("name"))
+		return val_str(c->name);
+	if (IS("data_type"))
+		return val_str(c->type);
+	if (IS("values"))
+		return val_func(a, "values", c_values, c);
+	if (IS("values_without_nulls"))
+		return val_func(a, "values_without_nulls", c_values_without_nulls, c);
+#undef IS
+	return val_undef();
+}
+
+static value column_iter(struct jj_vm *vm, struct vobj *o)
+{
+	return ((struct column *)o->data)->values;
+}
+
+static void column_str(struct vobj *o, struct sb *out)
+{
+	sb_addf(out, "<agate.Column: %s>", ((struct column *)o->data)->name);
+}
+
+static const struct vobj_class column_class = {
+	.name = "Column",
+	.getattr = column_getattr,
+	.iter = column_iter,
+	.str = column_str,
+};
+
+/* ---- the table ---- */
+
+/* print_table(max_rows=20): the table as text on stdout, as agate prints it for run-operation */
+static value t_print_table(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	const struct adapter_result *res = ud;
+	value mr = jj_arg(args, 0, "max_rows", val_int(20));
+	size_t max = mr.type == V_INT && mr.i >= 0 ? (size_t)mr.i : res->nrows;
+	size_t shown = res->nrows < max ? res->nrows : max;
+	struct arena *a = jj_arena(vm);
+	size_t *w = arena_alloc(a, (res->ncols + 1) * sizeof(size_t));
+	char **cells = arena_alloc(a, (shown * res->ncols + 1) * sizeof(char *));
+	for (size_t c = 0; c < res->ncols; c++)
+		w[c] = strlen(res->cols[c].name);
+	for (size_t i = 0; i < shown; i++) {
+		for (size_t c = 0; c < res->ncols; c++) {
+			struct sb s = SB_INIT;
+			value v = res->rows[i * res->ncols + c];
+			if (v.type != V_NONE)
+				val_str_to(&s, v);
+			cells[i * res->ncols + c] = arena_strndup(a, s.buf, s.len);
+			if (s.len > w[c])
+				w[c] = s.len;
+			sb_release(&s);
+		}
+	}
+	struct sb out = SB_INIT;
+	for (size_t c = 0; c < res->ncols; c++)
+		sb_addf(&out, "| %-*s ", (int)w[c], res->cols[c].name);
+	sb_adds(&out, res->ncols ? "|\n" : "");
+	for (size_t c = 0; c < res->ncols; c++) {
+		sb_adds(&out, "| ");
+		for (size_t k = 0; k < w[c]; k++)
+			sb_addc(&out, '-');
+		sb_adds(&out, " ");
+	}
+	sb_adds(&out, res->ncols ? "|\n" : "");
+	for (size_t i = 0; i < shown; i++) {
+		for (size_t c = 0; c < res->ncols; c++) {
+			value v = res->rows[i * res->ncols + c];
+			bool num = v.type == V_INT || v.type == V_FLOAT;
+			sb_addf(&out, num ? "| %*s " : "| %-*s ", (int)w[c], cells[i * res->ncols + c]);
+		}
+		sb_adds(&out, "|\n");
+	}
+	if (shown < res->nrows)
+		sb_adds(&out, "| ... |\n");
+	log_redact(out.buf);
+	fputs(out.buf, stdout);
+	fflush(stdout);
+	sb_release(&out);
+	return val_none();
+}
+
+value dbt_agate_table(struct arena *a, const struct adapter_result *res)
+{
+	value t = val_dict_new(a, 6);
+	value names = val_tuple_new(a, res->ncols), types = val_tuple_new(a, res->ncols);
+	value rows = val_list_new(a, res->nrows);
+	for (size_t c = 0; c < res->ncols; c++) {
+		val_list_push(names, val_str(res->cols[c].name));
+		val_list_push(types, val_str(res->cols[c].type));
+	}
+	for (size_t i = 0; i < res->nrows; i++) {
+		value vals = val_tuple_new(a, res->ncols);
+		for (size_t c = 0; c < res->ncols; c++)
+			val_list_push(vals, res->rows[i * res->ncols + c]);
+		val_list_push(rows, mapped_new(a, &row_class, vals, names));
+	}
+	value cols = val_list_new(a, res->ncols);
+	for (size_t c = 0; c < res->ncols; c++) {
+		struct column *col = arena_alloc(a, sizeof(*col));
+		col->name = res->cols[c].name;
+		col->type = res->cols[c].type;
+		col->values = val_tuple_new(a, res->nrows);
+		for (size_t i = 0; i < res->nrows; i++)
+			val_list_push(col->values, res->rows[i * res->ncols + c]);
+		val_list_push(cols, val_obj(a, &column_class, col));
+	}
+	struct adapter_result *copy = arena_alloc(a, sizeof(*copy));
+	*copy = *res;
+	val_dict_sets(t, "column_names", names);
+	val_dict_sets(t, "column_types", types);
+	val_dict_sets(t, "rows", rows);
+	val_dict_sets(t, "columns", mapped_new(a, &columns_class, cols, names));
+	val_dict_sets(t, "print_table", val_func(a, "print_table", t_print_table, copy));
+	return t;
+}
+
+value dbt_agate_row_values(value row)
+{
+	if (row.type == V_OBJ && row.o->cls == &row_class)
+		return ((struct mapped *)row.o->data)->items;
+	return row;
+}

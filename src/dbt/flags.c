@@ -1,0 +1,36 @@
+/*
+ * The command's flags as the `flags` context variable knows them from the start: the CLI records
+ * them before the project loads, so models and macros rendered while parsing (config() calls,
+ * descriptions, hooks' Jinja) already see flags.WHICH, FULL_REFRESH and the rest, as in dbt.
+ * One command runs per process, so a process-wide record is enough.
+ */
+#include "dbt/internal.h"
+
+static struct dbt_flags preset = {.which = ""};
+
+void dbt_flags_preset(const struct dbt_flags *f)
+{
+	preset = *f;
+	if (!preset.which)
+		preset.which = "";
+}
+
+void dbt_flags_install(value flags)
+{
+	val_dict_sets(flags, "WHICH", val_str(preset.which));
+	val_dict_sets(flags, "FULL_REFRESH", val_bool(preset.full_refresh));
+	val_dict_sets(flags, "FAIL_FAST", val_bool(preset.fail_fast));
+	val_dict_sets(flags, "STORE_FAILURES", val_bool(false));
+	val_dict_sets(flags, "WARN_ERROR", val_bool(false));
+	val_dict_sets(flags, "DEBUG", val_bool(preset.debug));
+	val_dict_sets(flags, "EMPTY", val_bool(false));
+	val_dict_sets(flags, "PARTIAL_PARSE", val_bool(false));
+	val_dict_sets(flags, "USE_COLORS", val_bool(false));
+	val_dict_sets(flags, "SEND_ANONYMOUS_USAGE_STATS", val_bool(false));
+	val_dict_sets(flags, "INDIRECT_SELECTION", val_str("eager"));
+	val_dict_sets(flags, "LOG_FORMAT", val_str(preset.log_format ? preset.log_format : "default"));
+	if (preset.threads > 0)
+		val_dict_sets(flags, "THREADS", val_int(preset.threads));
+	else
+		val_dict_sets(flags, "THREADS", val_none());
+}
