@@ -50,6 +50,8 @@ static const struct flag flags[] = {
 	{"--limit", NULL, ONE, F(limit), 4, 0},
 	{"--help", "-h", FLAG, F(help), 1, 0},
 	{"--no-compile", NULL, FLAG, F(no_compile), 1, 0},
+	{"--host", NULL, ONE, F(host), 0, 0},
+	{"--port", NULL, ONE, F(port), 2, 0},
 };
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -96,6 +98,7 @@ int cli_parse(struct cli *c, int argc, char **argv)
 	c->use_colors = -1;
 	c->log_format = "text";
 	c->limit = CLI_LIMIT_UNSET;
+	c->port = 8080;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--no-use-colors")) {

@@ -37,6 +37,8 @@ struct cli {
 	size_t noutput_keys;
 	const char *inline_sql;  /* compile/show --inline */
 	const char *macro_args;  /* run-operation --args */
+	const char *host;        /* docs serve --host */
+	int port;                /* docs serve --port */
 	long limit;
 	const char *positional[CLI_MAX_WORDS];
 	size_t npositional;

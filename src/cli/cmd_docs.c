@@ -11,6 +11,7 @@
 #include "artifacts/artifacts.h"
 #include "cli/cli.h"
 #include "core/map.h"
+#include "docs/serve.h"
 #include "graph/graph.h"
 #include "runner/report.h"
 #include "runner/runner.h"
@@ -150,7 +151,24 @@ int cmd_docs(struct cli *c)
 {
 	if (c->npositional == 1 && !strcmp(c->positional[0], "generate"))
 		return generate(c);
-	fprintf(stderr, "Usage: sluice docs generate [OPTIONS]\n\nError: %s\n",
-		c->npositional ? "unknown docs command (generate is the one there is)" : "missing the docs command: generate");
+	if (c->npositional == 1 && !strcmp(c->positional[0], "serve")) {
+		/* only the target folder is needed: no profile, no parse */
+		struct diag_list dl;
+		diag_list_init(&dl);
+		struct project p;
+		struct proj_options o;
+		cli_proj_options(c, &o, false);
+		o.project_only = true;
+		int rc = proj_load(&p, &o, &dl);
+		if (rc < 0)
+			cli_print_diags(&dl);
+		else
+			rc = docs_serve(p.target_path, c->host ? c->host : "127.0.0.1", c->port, c->quiet);
+		proj_release(&p);
+		diag_list_release(&dl);
+		return rc < 0 ? 2 : rc;
+	}
+	fprintf(stderr, "Usage: sluice docs generate|serve [OPTIONS]\n\nError: %s\n",
+		c->npositional ? "unknown docs command: use generate or serve" : "missing the docs command: generate or serve");
 	return 2;
 }

@@ -82,7 +82,9 @@ static const struct command commands[] = {
 	{"docs", cmd_docs, "generate the catalog of the project's relations",
 	 "Usage: sluice docs generate [OPTIONS]\n\nCompiles the project and writes target/catalog.json from the database's own metadata\n"
 	 "(tables, views, columns and their types), beside target/manifest.json.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
-	 "  --no-compile           do not compile the project first\n"},
+	 "  --no-compile           do not compile the project first\n"
+	 "\nsluice docs serve [--port N] [--host H] serves the target folder on loopback (port 8080;\n"
+	 "0 picks a free one) until Ctrl+C.\n"},
 	{"deps", cmd_deps, "install the packages named in packages.yml",
 	 "Usage: sluice deps [OPTIONS]\n\nInstalls the packages of packages.yml (local: ones) into dbt_packages/.\n\nOptions:\n" COMMON_FLAGS},
 	{"clean", cmd_clean, "delete the folders named by clean-targets",

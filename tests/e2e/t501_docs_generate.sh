@@ -24,7 +24,7 @@ run docs generate --no-compile -s revenue
 expect_rc 0 "--no-compile --select"
 expect_json target/catalog.json '; Object.keys(d.nodes).join()' 'model.shop.revenue' "--select limits the catalog"
 if [ "$(stat -c %Y target/compiled/shop/models/marts/revenue.sql)" = "$compiled_before" ]; then ok "--no-compile compiles nothing"; else not_ok "--no-compile compiles nothing"; fi
-run docs serve
+run docs frobnicate
 expect_rc 2 "an unknown docs command exits 2"
 
 done_testing
