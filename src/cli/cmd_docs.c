@@ -108,6 +108,8 @@ static int generate(struct cli *c)
 			failed = 1;
 			continue;
 		}
+		if (n == 0)
+			continue;
 		all = arena_realloc(&p.arena, all, nall * sizeof(*all), (nall + n) * sizeof(*all));
 		memcpy(all + nall, t, n * sizeof(*t));
 		nall += n;
