@@ -48,6 +48,13 @@ int proj_parallel(struct project *p, size_t n, proj_item_fn fn, void *ctx);
 /* Puts the diagnostics added after `mark` (NULL: all) in file and offset order */
 void proj_sort_diags(struct diag_list *dl, struct diag *mark);
 
+/* A node with every field at dbt's default (unique_id type.package.name); allocated in `a` */
+struct node *proj_node_new(struct arena *a, enum node_type type, const char *package, const char *name);
+/* fqn: [package, the folders of `path`..., name] */
+value proj_fqn(struct arena *a, const char *package, const char *path, const char *name);
+/* The fqn of something declared in a properties file: its folders below the resource folder */
+value proj_yml_fqn(struct arena *a, const char *package, const char *yml_path, const char *name);
+
 /* Adds a node to the builder */
 void proj_add_node(struct nodes_builder *nb, struct node *n);
 /* The config a node gets from dbt_project.yml's models:/seeds:/... hierarchy */

@@ -17,8 +17,7 @@ void proj_add_node(struct nodes_builder *nb, struct node *n)
 	VEC_PUSH(nb, n);
 }
 
-/* fqn: [package, folders of `path`..., name] */
-static value make_fqn(struct arena *a, const char *package, const char *path, const char *name)
+value proj_fqn(struct arena *a, const char *package, const char *path, const char *name)
 {
 	value fqn = val_list_new(a, 4);
 	val_list_push(fqn, val_str(package));
@@ -34,20 +33,20 @@ static value make_fqn(struct arena *a, const char *package, const char *path, co
 	return fqn;
 }
 
-static struct node *new_file_node(struct project *p, const struct package *pkg, enum node_type type,
-				  const char *dir, const char *rel, struct diag_list *dl)
+value proj_yml_fqn(struct arena *a, const char *package, const char *yml_path, const char *name)
 {
-	struct arena *a = &p->arena;
+	const char *s = strchr(yml_path, '/');
+	return proj_fqn(a, package, s ? s + 1 : yml_path, name);
+}
+
+struct node *proj_node_new(struct arena *a, enum node_type type, const char *package, const char *name)
+{
 	struct node *n = ARENA_NEW(a, struct node);
 	n->type = type;
-	n->package = pkg->name;
-	n->path = rel;
-	n->original_file_path = fs_join(a, dir, rel);
-	n->abs_path = fs_join(a, pkg->root, n->original_file_path);
-	n->name = fs_stem(a, rel);
-	n->unique_id = arena_sprintf(a, "%s.%s.%s", node_type_name(type), pkg->name, n->name);
+	n->package = package;
+	n->name = name;
+	n->unique_id = arena_sprintf(a, "%s.%s.%s", node_type_name(type), package, name);
 	n->language = "sql";
-	n->fqn = make_fqn(a, pkg->name, rel, n->name);
 	n->config = val_dict_new(a, 8);
 	n->unrendered_config = val_dict_new(a, 4);
 	n->columns = val_dict_new(a, 0);
@@ -59,6 +58,18 @@ static struct node *new_file_node(struct project *p, const struct package *pkg, 
 	n->test_metadata = val_none();
 	n->source_meta = val_none();
 	n->freshness = val_none();
+	return n;
+}
+
+static struct node *new_file_node(struct project *p, const struct package *pkg, enum node_type type,
+				  const char *dir, const char *rel, struct diag_list *dl)
+{
+	struct arena *a = &p->arena;
+	struct node *n = proj_node_new(a, type, pkg->name, fs_stem(a, rel));
+	n->path = rel;
+	n->original_file_path = fs_join(a, dir, rel);
+	n->abs_path = fs_join(a, pkg->root, n->original_file_path);
+	n->fqn = proj_fqn(a, pkg->name, rel, n->name);
 	const char *display = pkg->is_root ? n->original_file_path : n->abs_path;
 	n->raw_code = proj_read_file(p, n->abs_path, display, &n->file, &n->raw_len, dl);
 	if (!n->raw_code)

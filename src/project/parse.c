@@ -399,43 +399,22 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 	md5_hex(h.buf, h.len, md5);
 	sb_release(&h);
 
-	struct node *n = ARENA_NEW(a, struct node);
-	n->type = NODE_TEST;
-	n->package = pt->package;
-	n->name = name;
+	struct node *n = proj_node_new(a, NODE_TEST, pt->package, name);
 	n->unique_id = arena_sprintf(a, "test.%s.%s.%s", pt->package, name, md5 + 22);
 	n->original_file_path = pt->yml_path;
 	n->path = arena_sprintf(a, "%s.sql", name);
 	n->file = pt->yml_file;
 	n->yaml_loc = pt->loc;
-	n->language = "sql";
 	n->raw_code = arena_sprintf(a, "{{ %s(**_dbt_generic_test_kwargs) }}",
 				    ns ? arena_sprintf(a, "%s.test_%s", ns, short_t) : arena_sprintf(a, "test_%s", short_t));
 	n->raw_len = strlen(n->raw_code);
 	char sum[65];
 	sha256_hex(n->raw_code, n->raw_len, sum);
 	n->checksum = arena_strdup(a, sum);
-	value fqn = val_list_new(a, 4);
-	val_list_push(fqn, val_str(pt->package));
-	const char *s = strchr(pt->yml_path, '/');
-	s = s ? s + 1 : pt->yml_path;
-	for (;;) {
-		const char *slash = strchr(s, '/');
-		if (!slash)
-			break;
-		val_list_push(fqn, val_str_dup(a, s, (size_t)(slash - s)));
-		s = slash + 1;
-	}
-	val_list_push(fqn, val_str(name));
-	n->fqn = fqn;
+	n->fqn = proj_yml_fqn(a, pt->package, pt->yml_path, name);
 	n->test_metadata = md;
 	n->column_name = pt->column;
-	n->attached_node = NODE_NONE;
-	n->description = "";
-	n->columns = val_dict_new(a, 0);
 	n->unrendered_config = config;
-	n->source_meta = val_none();
-	n->freshness = val_none();
 	/* what it tests is a dependency: a ref or a source */
 	if (pt->target_type == NODE_SOURCE) {
 		n->sources = ARENA_NEW(a, struct source_call);

@@ -165,43 +165,17 @@ static struct node *new_source(struct project *p, const struct package *pkg, con
 			       uint32_t yml_file, const char *src, const char *table)
 {
 	struct arena *a = &p->arena;
-	struct node *n = ARENA_NEW(a, struct node);
-	n->type = NODE_SOURCE;
-	n->package = pkg->name;
-	n->name = table;
+	struct node *n = proj_node_new(a, NODE_SOURCE, pkg->name, table);
 	n->source_name = src;
 	n->unique_id = arena_sprintf(a, "source.%s.%s.%s", pkg->name, src, table);
 	n->original_file_path = yml_path;
 	n->path = yml_path;
 	n->file = yml_file;
-	n->language = "sql";
 	n->raw_code = "";
-	value fqn = val_list_new(a, 4);
-	val_list_push(fqn, val_str(pkg->name));
-	/* folders of the yml file below its resource path */
-	const char *s = strchr(yml_path, '/');
-	s = s ? s + 1 : yml_path;
-	for (;;) {
-		const char *slash = strchr(s, '/');
-		if (!slash)
-			break;
-		val_list_push(fqn, val_str_dup(a, s, (size_t)(slash - s)));
-		s = slash + 1;
-	}
-	val_list_push(fqn, val_str(src));
-	val_list_push(fqn, val_str(table));
-	n->fqn = fqn;
-	n->config = val_dict_new(a, 2);
+	n->fqn = proj_yml_fqn(a, pkg->name, yml_path, src);
+	val_list_push(n->fqn, val_str(table));
 	val_dict_sets(n->config, "enabled", val_bool(true));
-	n->unrendered_config = val_dict_new(a, 0);
-	n->meta = val_dict_new(a, 0);
-	n->tags = val_list_new(a, 0);
-	n->description = "";
 	n->source_description = "";
-	n->enabled = true;
-	n->attached_node = NODE_NONE;
-	n->test_metadata = val_none();
-	n->freshness = val_none();
 	n->source_meta = val_dict_new(a, 0);
 	return n;
 }
@@ -343,42 +317,14 @@ static int yaml_snapshots(struct project *p, struct nodes_builder *nb, value doc
 			continue;
 		}
 		struct arena *a = &p->arena;
-		struct node *n = ARENA_NEW(a, struct node);
-		n->type = NODE_SNAPSHOT;
-		n->package = pkg->name;
-		n->name = name;
-		n->unique_id = arena_sprintf(a, "snapshot.%s.%s", pkg->name, name);
+		struct node *n = proj_node_new(a, NODE_SNAPSHOT, pkg->name, name);
 		n->original_file_path = yml_path;
 		n->path = yml_path;
-		n->language = "sql";
 		/* the relation is an expression: select everything from it */
 		n->raw_code = arena_sprintf(a, "select * from {{ %s }}", relation);
 		n->raw_len = strlen(n->raw_code);
 		n->file = diag_file_add(yml_path, n->raw_code, n->raw_len);
-		value fqn = val_list_new(a, 4);
-		val_list_push(fqn, val_str(pkg->name));
-		const char *s = strchr(yml_path, '/');
-		s = s ? s + 1 : yml_path;
-		for (;;) {
-			const char *slash = strchr(s, '/');
-			if (!slash)
-				break;
-			val_list_push(fqn, val_str_dup(a, s, (size_t)(slash - s)));
-			s = slash + 1;
-		}
-		val_list_push(fqn, val_str(name));
-		n->fqn = fqn;
-		n->config = val_dict_new(a, 4);
-		n->unrendered_config = val_dict_new(a, 4);
-		n->columns = val_dict_new(a, 0);
-		n->meta = val_dict_new(a, 0);
-		n->tags = val_list_new(a, 0);
-		n->description = "";
-		n->enabled = true;
-		n->attached_node = NODE_NONE;
-		n->test_metadata = val_none();
-		n->source_meta = val_none();
-		n->freshness = val_none();
+		n->fqn = proj_yml_fqn(a, pkg->name, yml_path, name);
 		n->yaml_loc = e.d->loc;
 		proj_add_node(nb, n);
 	}
