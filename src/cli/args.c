@@ -50,6 +50,8 @@ static const struct flag flags[] = {
 	{"--limit", NULL, ONE, F(limit), 4, 0},
 	{"--help", "-h", FLAG, F(help), 1, 0},
 	{"--no-compile", NULL, FLAG, F(no_compile), 1, 0},
+	{"--static", NULL, FLAG, F(static_site), 1, 0},
+	{"--no-browser", NULL, FLAG, F(no_browser), 1, 0},
 	{"--host", NULL, ONE, F(host), 0, 0},
 	{"--port", NULL, ONE, F(port), 2, 0},
 };

@@ -28,7 +28,7 @@ struct cli {
 	size_t nresource_types;
 	const char *selector;
 	/* behaviour */
-	bool fail_fast, full_refresh, quiet, debug, no_compile;
+	bool fail_fast, full_refresh, quiet, debug, no_compile, static_site, no_browser;
 	const char *log_format;  /* text | json */
 	int use_colors;          /* -1 auto, 0 no, 1 yes */
 	/* command-specific */

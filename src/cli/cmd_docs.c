@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "core/map.h"
 #include "docs/serve.h"
+#include "docs/site.h"
 #include "graph/graph.h"
 #include "runner/report.h"
 #include "runner/runner.h"
@@ -139,6 +140,10 @@ static int generate(struct cli *c)
 		goto out;
 	}
 	report_line("CatalogWritten", "Catalog written to %s", cat);
+	if (docs_write_site(p.target_path, c->static_site, &dl) < 0) {
+		cli_print_diags(&dl);
+		goto out;
+	}
 	rc = 0;
 out:
 	cli_disconnect(ad, vt, conn);

@@ -83,6 +83,7 @@ static const struct command commands[] = {
 	 "Usage: sluice docs generate [OPTIONS]\n\nCompiles the project and writes target/catalog.json from the database's own metadata\n"
 	 "(tables, views, columns and their types), beside target/manifest.json.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
 	 "  --no-compile           do not compile the project first\n"
+	 "  --static               also write target/static_index.html, one file with the data inlined\n"
 	 "\nsluice docs serve [--port N] [--host H] serves the target folder on loopback (port 8080;\n"
 	 "0 picks a free one) until Ctrl+C.\n"},
 	{"deps", cmd_deps, "install the packages named in packages.yml",
