@@ -1,6 +1,7 @@
 {#- String functions -#}
 {% macro concat(fields) %}{{ return(adapter.dispatch('concat', 'dbt')(fields)) }}{% endmacro %}
-{% macro default__concat(fields) -%}({{ fields | join(' || ') }}){%- endmacro %}
+{#- concat() skips nulls, as dbt's does on most engines (|| would turn the whole into null) -#}
+{% macro default__concat(fields) -%}concat({{ fields | join(', ') }}){%- endmacro %}
 
 {% macro hash(field) %}{{ return(adapter.dispatch('hash', 'dbt')(field)) }}{% endmacro %}
 {% macro default__hash(field) -%}md5(cast({{ field }} as varchar)){%- endmacro %}
@@ -40,7 +41,8 @@
 {% macro default__cast_bool_to_text(field) -%}cast({{ field }} as varchar){%- endmacro %}
 
 {% macro safe_cast(field, type) %}{{ return(adapter.dispatch('safe_cast', 'dbt')(field, type)) }}{% endmacro %}
-{% macro default__safe_cast(field, type) -%}try_cast({{ field }} as {{ type }}){%- endmacro %}
+{% macro default__safe_cast(field, type) -%}cast({{ field }} as {{ type }}){%- endmacro %}
+{% macro duckdb__safe_cast(field, type) -%}try_cast({{ field }} as {{ type }}){%- endmacro %}
 
 {% macro cast(field, type) %}{{ return(adapter.dispatch('cast', 'dbt')(field, type)) }}{% endmacro %}
 {% macro default__cast(field, type) -%}cast({{ field }} as {{ type }}){%- endmacro %}

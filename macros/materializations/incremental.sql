@@ -3,23 +3,25 @@
   table materialization; later runs compute the new rows into a temporary table and apply them
   with the configured strategy, all inside one transaction, so a failing run leaves the previous
   table intact.
-    incremental_strategy: append | delete+insert | merge   (default: delete+insert with a
-                          unique_key, else append)
-    unique_key:           a column or a list of columns
-    on_schema_change:     ignore | fail | append_new_columns | sync_all_columns
+    incremental_strategy:   append | delete+insert | merge | <name> with a macro
+                            get_incremental_<name>_sql(arg_dict) (default: delete+insert with a
+                            unique_key, else append)
+    unique_key:             a column or a list of columns
+    incremental_predicates: SQL conditions (on DBT_INTERNAL_DEST / DBT_INTERNAL_SOURCE) that
+                            narrow the rows of the target that delete+insert and merge touch
+    merge_update_columns / merge_exclude_columns: the columns merge updates
+    on_schema_change:       ignore | fail | append_new_columns | sync_all_columns
 -#}
 {% materialization incremental, default %}
   {%- set target_relation = this.incorporate(type='table') -%}
   {%- set existing = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
   {%- set unique_key = config.get('unique_key') -%}
-  {%- set strategy = config.get('incremental_strategy') or ('delete+insert' if unique_key else 'append') -%}
-  {%- set on_schema_change = config.get('on_schema_change', 'ignore') or 'ignore' -%}
-  {%- if strategy not in ['append', 'delete+insert', 'merge'] -%}
-    {{ exceptions.raise_compiler_error("incremental_strategy '" ~ strategy ~ "' is not supported: use append, delete+insert or merge") }}
-  {%- endif -%}
-  {%- if strategy in ['delete+insert', 'merge'] and not unique_key -%}
-    {{ exceptions.raise_compiler_error("incremental_strategy '" ~ strategy ~ "' needs a unique_key") }}
-  {%- endif -%}
+  {%- set strategy = config.get('incremental_strategy') or 'default' -%}
+  {%- set on_schema_change = incremental_validate_on_schema_change(config.get('on_schema_change'), 'ignore') -%}
+  {%- set incremental_predicates = config.get('predicates') or config.get('incremental_predicates') -%}
+  {%- if incremental_predicates is string -%}{%- set incremental_predicates = [incremental_predicates] -%}{%- endif -%}
+  {#- an unknown strategy fails before anything runs -#}
+  {%- set strategy_macro = adapter.get_incremental_strategy_macro(context, strategy) -%}
 
   {{ run_hooks(pre_hooks, inside_transaction=False) }}
   {{ run_hooks(pre_hooks, inside_transaction=True) }}
@@ -41,16 +43,19 @@
     {{ run_hooks(post_hooks, inside_transaction=False) }}
     {{ drop_relation_if_exists(backup) }}
   {%- else -%}
-    {%- set new_rows = make_temp_relation(target_relation) -%}
-    {{ drop_relation_if_exists(new_rows) }}
+    {%- set temp_relation = make_temp_relation(target_relation) -%}
+    {{ drop_relation_if_exists(temp_relation) }}
     {% call statement('new_rows') -%}
-      {{ get_create_table_as_sql(false, new_rows, sql) }}
+      {{ get_create_table_as_sql(false, temp_relation, sql) }}
     {%- endcall %}
-    {%- set dest_columns = sluice_sync_schema(new_rows, target_relation, on_schema_change) -%}
+    {%- set dest_columns = process_schema_changes(on_schema_change, temp_relation, target_relation) -%}
+    {%- set arg_dict = {'target_relation': target_relation, 'temp_relation': temp_relation,
+                        'unique_key': unique_key, 'dest_columns': dest_columns,
+                        'incremental_predicates': incremental_predicates} -%}
     {% call statement('main') -%}
-      {{ get_incremental_sql(strategy, target_relation, new_rows, unique_key, dest_columns) }}
+      {{ strategy_macro(arg_dict) }}
     {%- endcall %}
-    {{ adapter.drop_relation(new_rows) }}
+    {{ adapter.drop_relation(temp_relation) }}
     {{ run_hooks(post_hooks) }}
     {{ adapter.commit() }}
     {{ run_hooks(post_hooks, inside_transaction=False) }}
@@ -58,45 +63,153 @@
   {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}
 
-{#- Applies on_schema_change; returns the columns to insert (names) -#}
-{% macro sluice_sync_schema(new_rows, target, on_schema_change) %}
-  {%- set new_cols = adapter.get_columns_in_relation(new_rows) -%}
-  {%- set old_cols = adapter.get_columns_in_relation(target) -%}
-  {%- set new_names = new_cols | map(attribute='name') | map('lower') | list -%}
+{% macro incremental_validate_on_schema_change(on_schema_change, default='ignore') %}
+  {%- if on_schema_change not in ['ignore', 'fail', 'append_new_columns', 'sync_all_columns'] -%}
+    {%- if on_schema_change -%}
+      {{ log("on_schema_change '" ~ on_schema_change ~ "' is not one of ignore, fail, append_new_columns, sync_all_columns: using '" ~ default ~ "'", info=true) }}
+    {%- endif -%}
+    {{ return(default) }}
+  {%- endif -%}
+  {{ return(on_schema_change) }}
+{% endmacro %}
+
+{#- The columns the new rows have and the target lacks (added), the other way round (removed),
+    and the ones both have with different types (changed) -#}
+{% macro check_for_schema_changes(source_relation, target_relation) %}
+  {%- set new_cols = adapter.get_columns_in_relation(source_relation) -%}
+  {%- set old_cols = adapter.get_columns_in_relation(target_relation) -%}
+  {%- set new_by_name = {} -%}
+  {%- for c in new_cols -%}{%- do new_by_name.update({c.name | lower: c}) -%}{%- endfor -%}
   {%- set old_names = old_cols | map(attribute='name') | map('lower') | list -%}
   {%- set added = [] -%}
   {%- for c in new_cols if c.name | lower not in old_names -%}{%- do added.append(c) -%}{%- endfor -%}
   {%- set removed = [] -%}
-  {%- for c in old_cols if c.name | lower not in new_names -%}{%- do removed.append(c) -%}{%- endfor -%}
-  {%- if (added or removed) and on_schema_change == 'fail' -%}
-    {{ exceptions.raise_compiler_error("the columns of " ~ target ~ " changed (added: " ~ (added | map(attribute='name') | join(', ') or 'none') ~ "; removed: " ~ (removed | map(attribute='name') | join(', ') or 'none') ~ ") and on_schema_change is 'fail': run with --full-refresh, or set on_schema_change") }}
+  {%- set changed = [] -%}
+  {%- for c in old_cols -%}
+    {%- set n = new_by_name.get(c.name | lower) -%}
+    {%- if n is none -%}{%- do removed.append(c) -%}
+    {%- elif n.data_type | lower != c.data_type | lower -%}{%- do changed.append(n) -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {{ return({'schema_changed': (added or removed or changed) | length > 0, 'source_columns': new_cols,
+             'target_columns': old_cols, 'source_not_in_target': added, 'target_not_in_source': removed,
+             'new_target_types': changed}) }}
+{% endmacro %}
+
+{#- Applies on_schema_change to the target; returns the columns (Column objects) to insert -#}
+{% macro process_schema_changes(on_schema_change, source_relation, target_relation) %}
+  {%- set ch = check_for_schema_changes(source_relation, target_relation) -%}
+  {%- if ch.schema_changed and on_schema_change == 'fail' -%}
+    {{ exceptions.raise_compiler_error("the columns of " ~ target_relation ~ " changed (added: " ~ (ch.source_not_in_target | map(attribute='name') | join(', ') or 'none') ~ "; removed: " ~ (ch.target_not_in_source | map(attribute='name') | join(', ') or 'none') ~ "; retyped: " ~ (ch.new_target_types | map(attribute='name') | join(', ') or 'none') ~ ") and on_schema_change is 'fail': run with --full-refresh, or set on_schema_change") }}
   {%- endif -%}
-  {%- if on_schema_change in ['append_new_columns', 'sync_all_columns'] -%}
-    {%- for c in added -%}
-      {% call statement() %}alter table {{ target }} add column {{ adapter.quote(c.name) }} {{ c.data_type }}{% endcall %}
+  {%- if ch.schema_changed and on_schema_change in ['append_new_columns', 'sync_all_columns'] -%}
+    {%- for c in ch.source_not_in_target -%}
+      {% call statement() %}alter table {{ target_relation }} add column {{ adapter.quote(c.name) }} {{ c.data_type }}{% endcall %}
     {%- endfor -%}
     {%- if on_schema_change == 'sync_all_columns' -%}
-      {%- for c in removed -%}
-        {% call statement() %}alter table {{ target }} drop column {{ adapter.quote(c.name) }}{% endcall %}
+      {%- for c in ch.target_not_in_source -%}
+        {% call statement() %}alter table {{ target_relation }} drop column {{ adapter.quote(c.name) }}{% endcall %}
+      {%- endfor -%}
+      {%- for c in ch.new_target_types -%}
+        {% call statement() %}alter table {{ target_relation }} alter column {{ adapter.quote(c.name) }} type {{ c.data_type }}{% endcall %}
       {%- endfor -%}
     {%- endif -%}
-    {{ return(new_cols | map(attribute='name') | list if on_schema_change == 'sync_all_columns' else (old_cols | map(attribute='name') | list) + (added | map(attribute='name') | list)) }}
+    {{ log("on_schema_change " ~ on_schema_change ~ " on " ~ target_relation ~ ": added " ~ (ch.source_not_in_target | map(attribute='name') | join(', ') or 'none')) }}
   {%- endif -%}
-  {#- ignore: the target's columns that the new rows have -#}
+  {#- the target's columns now, the ones the new rows have -#}
+  {%- set new_names = ch.source_columns | map(attribute='name') | map('lower') | list -%}
   {%- set keep = [] -%}
-  {%- for c in old_cols if c.name | lower in new_names -%}{%- do keep.append(c.name) -%}{%- endfor -%}
+  {%- for c in adapter.get_columns_in_relation(target_relation) if c.name | lower in new_names -%}{%- do keep.append(c) -%}{%- endfor -%}
   {{ return(keep) }}
 {% endmacro %}
 
-{% macro get_incremental_sql(strategy, target, source, unique_key, dest_columns) -%}
-  {%- set cols = dest_columns | map('string') | map('tojson') | join(', ') -%}
-  {%- set keys = [unique_key] if unique_key is string else unique_key -%}
-  {%- if strategy in ['delete+insert', 'merge'] -%}
-    delete from {{ target }}
-    where ({% for k in keys %}{{ k }}{% if not loop.last %}, {% endif %}{% endfor %}) in (
-        select {% for k in keys %}{{ k }}{% if not loop.last %}, {% endif %}{% endfor %} from {{ source }}
-    );
+{% macro get_quoted_csv(column_names) -%}
+  {%- set quoted = [] -%}
+  {%- for c in column_names -%}{%- do quoted.append(adapter.quote(c)) -%}{%- endfor -%}
+  {{ return(quoted | join(', ')) }}
+{%- endmacro %}
+
+{#- The strategies, as dbt names them: each takes the arg_dict of the materialization -#}
+{% macro get_incremental_append_sql(arg_dict) %}
+  {{ return(adapter.dispatch('get_incremental_append_sql', 'dbt')(arg_dict)) }}
+{% endmacro %}
+{% macro default__get_incremental_append_sql(arg_dict) %}
+  {{ return(get_insert_into_sql(arg_dict['target_relation'], arg_dict['temp_relation'], arg_dict['dest_columns'])) }}
+{% endmacro %}
+
+{% macro get_incremental_delete_insert_sql(arg_dict) %}
+  {{ return(adapter.dispatch('get_incremental_delete_insert_sql', 'dbt')(arg_dict)) }}
+{% endmacro %}
+{% macro default__get_incremental_delete_insert_sql(arg_dict) %}
+  {{ return(get_delete_insert_merge_sql(arg_dict['target_relation'], arg_dict['temp_relation'], arg_dict['unique_key'], arg_dict['dest_columns'], arg_dict['incremental_predicates'])) }}
+{% endmacro %}
+
+{% macro get_incremental_merge_sql(arg_dict) %}
+  {{ return(adapter.dispatch('get_incremental_merge_sql', 'dbt')(arg_dict)) }}
+{% endmacro %}
+{% macro default__get_incremental_merge_sql(arg_dict) %}
+  {{ return(get_merge_sql(arg_dict['target_relation'], arg_dict['temp_relation'], arg_dict['unique_key'], arg_dict['dest_columns'], arg_dict['incremental_predicates'])) }}
+{% endmacro %}
+
+{% macro get_incremental_default_sql(arg_dict) %}
+  {{ return(adapter.dispatch('get_incremental_default_sql', 'dbt')(arg_dict)) }}
+{% endmacro %}
+{% macro default__get_incremental_default_sql(arg_dict) %}
+  {%- if arg_dict['unique_key'] -%}
+    {{ return(get_incremental_delete_insert_sql(arg_dict)) }}
+  {%- endif -%}
+  {{ return(get_incremental_append_sql(arg_dict)) }}
+{% endmacro %}
+
+{% macro get_insert_into_sql(target_relation, temp_relation, dest_columns) -%}
+  {%- set cols = get_quoted_csv(dest_columns | map(attribute='name')) -%}
+  insert into {{ target_relation }} ({{ cols }})
+  select {{ cols }} from {{ temp_relation }}
+{%- endmacro %}
+
+{% macro get_delete_insert_merge_sql(target, source, unique_key, dest_columns, incremental_predicates=none) %}
+  {{ return(adapter.dispatch('get_delete_insert_merge_sql', 'dbt')(target, source, unique_key, dest_columns, incremental_predicates)) }}
+{% endmacro %}
+{% macro default__get_delete_insert_merge_sql(target, source, unique_key, dest_columns, incremental_predicates) -%}
+  {%- set cols = get_quoted_csv(dest_columns | map(attribute='name')) -%}
+  {%- set keys = [] if not unique_key else ([unique_key] if unique_key is string else unique_key) -%}
+  {%- if keys -%}
+    delete from {{ target }} as DBT_INTERNAL_DEST
+    where ({% for k in keys %}DBT_INTERNAL_DEST.{{ k }}{% if not loop.last %}, {% endif %}{% endfor %}) in (
+        select {% for k in keys %}DBT_INTERNAL_SOURCE.{{ k }}{% if not loop.last %}, {% endif %}{% endfor %}
+        from {{ source }} as DBT_INTERNAL_SOURCE
+    )
+    {%- for p in incremental_predicates or [] %}
+      and ({{ p }})
+    {%- endfor %};
   {% endif -%}
     insert into {{ target }} ({{ cols }})
     select {{ cols }} from {{ source }}
+{%- endmacro %}
+
+{% macro get_merge_sql(target, source, unique_key, dest_columns, incremental_predicates=none) %}
+  {{ return(adapter.dispatch('get_merge_sql', 'dbt')(target, source, unique_key, dest_columns, incremental_predicates)) }}
+{% endmacro %}
+{#- MERGE INTO (DuckDB 1.4 and later): matched keys are updated, the rest inserted -#}
+{% macro default__get_merge_sql(target, source, unique_key, dest_columns, incremental_predicates) -%}
+  {%- set keys = [] if not unique_key else ([unique_key] if unique_key is string else unique_key) -%}
+  {%- set update_cols = config.get('merge_update_columns') -%}
+  {%- set exclude_cols = (config.get('merge_exclude_columns') or []) | map('lower') | list -%}
+  {%- if update_cols is none -%}
+    {%- set update_cols = [] -%}
+    {%- for c in dest_columns if c.name | lower not in exclude_cols -%}{%- do update_cols.append(c.name) -%}{%- endfor -%}
+  {%- endif -%}
+  {%- set names = dest_columns | map(attribute='name') | list -%}
+  merge into {{ target }} as DBT_INTERNAL_DEST
+  using {{ source }} as DBT_INTERNAL_SOURCE
+  on {% if keys -%}
+    {%- for k in keys %}DBT_INTERNAL_SOURCE.{{ k }} = DBT_INTERNAL_DEST.{{ k }}{% if not loop.last %} and {% endif %}{% endfor -%}
+  {%- else %}false{% endif -%}
+  {%- for p in incremental_predicates or [] %} and ({{ p }}){% endfor %}
+  {%- if keys and update_cols %}
+  when matched then update set
+    {% for c in update_cols %}{{ adapter.quote(c) }} = DBT_INTERNAL_SOURCE.{{ adapter.quote(c) }}{% if not loop.last %}, {% endif %}{% endfor %}
+  {%- endif %}
+  when not matched then insert ({{ get_quoted_csv(names) }})
+  values ({% for c in names %}DBT_INTERNAL_SOURCE.{{ adapter.quote(c) }}{% if not loop.last %}, {% endif %}{% endfor %})
 {%- endmacro %}

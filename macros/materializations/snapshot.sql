@@ -1,14 +1,25 @@
 {#-
   snapshot: type-2 history of a query's rows. The first run copies the rows with
-  dbt_scd_id, dbt_updated_at, dbt_valid_from and dbt_valid_to (null: current). Later runs, in one
-  transaction:
+  dbt_scd_id, dbt_updated_at, dbt_valid_from and dbt_valid_to (null, or dbt_valid_to_current,
+  for the current version). Later runs, in one transaction:
+    - add to the snapshot the columns the query gained,
     - close the current version of every key whose row changed (timestamp strategy: updated_at
       moved forward; check strategy: a check_cols column differs) by setting dbt_valid_to,
     - insert the new versions of changed keys and the rows of new keys,
     - with hard_deletes 'invalidate' (or invalidate_hard_deletes), close keys that disappeared;
       with 'new_record', also add a version marked dbt_is_deleted = 'True' (a key that comes back
       gets a new version again).
+  snapshot_meta_column_names renames the dbt_ columns, as in dbt 1.9.
 -#}
+{% macro snapshot_meta_names() %}
+  {%- set given = config.get('snapshot_meta_column_names') or {} -%}
+  {%- set names = {} -%}
+  {%- for k in ['dbt_scd_id', 'dbt_updated_at', 'dbt_valid_from', 'dbt_valid_to', 'dbt_is_deleted'] -%}
+    {%- do names.update({k: given.get(k) or k}) -%}
+  {%- endfor -%}
+  {{ return(names) }}
+{% endmacro %}
+
 {% materialization snapshot, default %}
   {%- set target_relation = this.incorporate(type='table') -%}
   {%- set strategy = config.get('strategy') -%}
@@ -24,7 +35,16 @@
   {%- endif -%}
   {%- set keys = [unique_key] if unique_key is string else unique_key -%}
   {%- set hard_deletes = config.get('hard_deletes') or ('invalidate' if config.get('invalidate_hard_deletes') else 'ignore') -%}
+  {%- if hard_deletes not in ['ignore', 'invalidate', 'new_record'] -%}
+    {{ exceptions.raise_compiler_error("snapshot '" ~ model.name ~ "': hard_deletes must be ignore, invalidate or new_record, not '" ~ hard_deletes ~ "'") }}
+  {%- endif -%}
   {%- set existing = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
+  {%- set m = snapshot_meta_names() -%}
+  {%- set scd_id, updated_at_col, valid_from, valid_to, is_deleted = m.dbt_scd_id, m.dbt_updated_at, m.dbt_valid_from, m.dbt_valid_to, m.dbt_is_deleted -%}
+  {#- the value of dbt_valid_to in current versions -#}
+  {%- set current_to = config.get('dbt_valid_to_current') -%}
+  {%- set open_to = ('cast(' ~ current_to ~ ' as timestamp)') if current_to else 'cast(null as timestamp)' -%}
+  {%- set is_current -%}(snap.{{ valid_to }} is null{% if current_to %} or snap.{{ valid_to }} = {{ open_to }}{% endif %}){%- endset -%}
   {#- one instant for the whole run, so the rows it closes and opens can be found again -#}
   {%- set now = "timestamp '" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "'" -%}
   {%- set new_record = hard_deletes == 'new_record' -%}
@@ -34,6 +54,13 @@
   {%- else -%}
     {%- set version_ts = now -%}
   {%- endif -%}
+  {%- set meta_cols -%}
+          md5({{ key_expr }} || '|' || cast({{ version_ts }} as varchar)) as {{ scd_id }},
+          {{ version_ts }} as {{ updated_at_col }},
+          {{ version_ts }} as {{ valid_from }},
+          {{ open_to }} as {{ valid_to }}{% if new_record %},
+          'False' as {{ is_deleted }}{% endif %}
+  {%- endset -%}
 
   {{ run_hooks(pre_hooks, inside_transaction=False) }}
   {{ run_hooks(pre_hooks, inside_transaction=True) }}
@@ -42,11 +69,7 @@
     {% call statement('main') -%}
       create table {{ target_relation }} as
       select src.*,
-          md5({{ key_expr }} || '|' || cast({{ version_ts }} as varchar)) as dbt_scd_id,
-          {{ version_ts }} as dbt_updated_at,
-          {{ version_ts }} as dbt_valid_from,
-          cast(null as timestamp) as dbt_valid_to{% if new_record %},
-          'False' as dbt_is_deleted{% endif %}
+          {{ meta_cols }}
       from ({{ sql }}) src
     {%- endcall %}
   {%- else -%}
@@ -55,60 +78,65 @@
     {% call statement('snapshot_source') -%}
       create table {{ staging }} as select * from ({{ sql }}) src
     {%- endcall %}
+    {#- columns the query gained are added to the snapshot (older versions hold null) -#}
+    {%- for c in adapter.get_missing_columns(staging, target_relation) -%}
+      {% call statement() %}alter table {{ target_relation }} add column {{ adapter.quote(c.name) }} {{ c.data_type }}{% endcall %}
+    {%- endfor -%}
+    {%- if new_record and is_deleted | lower not in (adapter.get_columns_in_relation(target_relation) | map(attribute='name') | map('lower') | list) -%}
+      {% call statement() %}alter table {{ target_relation }} add column {{ is_deleted }} varchar default 'False'{% endcall %}
+    {%- endif -%}
     {%- set join_on -%}{% for k in keys %}snap.{{ k }} = src.{{ k }}{% if not loop.last %} and {% endif %}{% endfor %}{%- endset -%}
     {%- if strategy == 'timestamp' -%}
-      {%- set changed = version_ts ~ ' > snap.dbt_updated_at' -%}
-      {%- if new_record -%}{%- set changed = '(' ~ changed ~ " or snap.dbt_is_deleted = 'True')" -%}{%- endif -%}
+      {%- set changed = version_ts ~ ' > snap.' ~ updated_at_col -%}
+      {%- if new_record -%}{%- set changed = '(' ~ changed ~ " or snap." ~ is_deleted ~ " = 'True')" -%}{%- endif -%}
     {%- else -%}
       {%- set cols = config.get('check_cols') -%}
       {%- if cols == 'all' or cols is none -%}
         {%- set cols = adapter.get_columns_in_relation(staging) | map(attribute='name') | list -%}
+      {%- elif cols is string -%}
+        {%- set cols = [cols] -%}
       {%- endif -%}
-      {%- set changed -%}({% for c in cols %}snap.{{ c }} is distinct from src.{{ c }}{% if not loop.last %} or {% endif %}{% endfor %}{% if new_record %} or snap.dbt_is_deleted = 'True'{% endif %}){%- endset -%}
+      {%- set changed -%}({% for c in cols %}snap.{{ c }} is distinct from src.{{ c }}{% if not loop.last %} or {% endif %}{% endfor %}{% if new_record %} or snap.{{ is_deleted }} = 'True'{% endif %}){%- endset -%}
     {%- endif -%}
     {% call statement('main') -%}
       update {{ target_relation }} as snap
-      set dbt_valid_to = {{ version_ts }}
+      set {{ valid_to }} = {{ version_ts }}
       from {{ staging }} as src
-      where {{ join_on }} and snap.dbt_valid_to is null and {{ changed }};
+      where {{ join_on }} and {{ is_current }} and {{ changed }};
 
-      insert into {{ target_relation }}
+      insert into {{ target_relation }} by name
       select src.*,
-          md5({{ key_expr }} || '|' || cast({{ version_ts }} as varchar)) as dbt_scd_id,
-          {{ version_ts }} as dbt_updated_at,
-          {{ version_ts }} as dbt_valid_from,
-          cast(null as timestamp) as dbt_valid_to{% if new_record %},
-          'False' as dbt_is_deleted{% endif %}
+          {{ meta_cols }}
       from {{ staging }} as src
       where not exists (
           select 1 from {{ target_relation }} as snap
-          where {{ join_on }} and snap.dbt_valid_to is null
+          where {{ join_on }} and {{ is_current }}
       )
     {%- endcall %}
     {%- if new_record -%}
       {#- a vanished key gets a closing version marked dbt_is_deleted = 'True' -#}
       {% call statement('hard_deletes') -%}
-        insert into {{ target_relation }}
-        select * exclude (dbt_scd_id, dbt_updated_at, dbt_valid_from, dbt_valid_to, dbt_is_deleted),
-            md5({{ key_expr | replace('src.', 'snap.') }} || '|' || cast({{ now }} as varchar) || '|deleted') as dbt_scd_id,
-            {{ now }} as dbt_updated_at,
-            {{ now }} as dbt_valid_from,
-            cast(null as timestamp) as dbt_valid_to,
-            'True' as dbt_is_deleted
+        insert into {{ target_relation }} by name
+        select * exclude ({{ scd_id }}, {{ updated_at_col }}, {{ valid_from }}, {{ valid_to }}, {{ is_deleted }}),
+            md5({{ key_expr | replace('src.', 'snap.') }} || '|' || cast({{ now }} as varchar) || '|deleted') as {{ scd_id }},
+            {{ now }} as {{ updated_at_col }},
+            {{ now }} as {{ valid_from }},
+            {{ open_to }} as {{ valid_to }},
+            'True' as {{ is_deleted }}
         from {{ target_relation }} as snap
-        where snap.dbt_valid_to is null and snap.dbt_is_deleted = 'False'
+        where {{ is_current }} and snap.{{ is_deleted }} = 'False'
           and not exists (select 1 from {{ staging }} as src where {{ join_on }});
 
         update {{ target_relation }} as snap
-        set dbt_valid_to = {{ now }}
-        where snap.dbt_valid_to is null and snap.dbt_is_deleted = 'False'
+        set {{ valid_to }} = {{ now }}
+        where {{ is_current }} and snap.{{ is_deleted }} = 'False'
           and not exists (select 1 from {{ staging }} as src where {{ join_on }})
       {%- endcall %}
     {%- elif hard_deletes == 'invalidate' -%}
       {% call statement('hard_deletes') -%}
         update {{ target_relation }} as snap
-        set dbt_valid_to = {{ now }}
-        where snap.dbt_valid_to is null
+        set {{ valid_to }} = {{ now }}
+        where {{ is_current }}
           and not exists (select 1 from {{ staging }} as src where {{ join_on }})
       {%- endcall %}
     {%- endif -%}

@@ -273,7 +273,7 @@ static value column_getattr(struct jj_vm *vm, struct vobj *o, const char *name, 
 	if (IS("string_size"))
 		return val_func(a, "string_size", col_string_size, c);
 #undef IS
-	return val_undef();
+	return dbt_column_extra(vm, c->name, c->type, name, n);
 }
 
 static void column_repr(struct vobj *o, struct sb *out)
@@ -295,6 +295,12 @@ static value column_value(struct arena *a, const struct adapter_column *col)
 	c->name = col->name;
 	c->type = col->type;
 	return val_obj(a, &column_class, c);
+}
+
+value dbt_column_new(struct arena *a, const char *name, const char *type)
+{
+	struct adapter_column col = {.name = name, .type = type};
+	return column_value(a, &col);
 }
 
 static value a_get_columns(struct jj_vm *vm, void *ud, const struct vargs *args)
@@ -504,7 +510,7 @@ static value adapter_getattr(struct jj_vm *vm, struct vobj *o, const char *name,
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (strlen(methods[i].name) == n && !memcmp(methods[i].name, name, n))
 			return val_func(jj_arena(vm), methods[i].name, methods[i].fn, NULL);
-	return val_undef();
+	return dbt_adapter_extra(vm, name, n);
 }
 
 static const struct vobj_class adapter_class = {
@@ -576,6 +582,7 @@ void dbt_install_adapter_globals(struct project *p)
 	val_dict_sets(rel, "create", val_func(a, "create", f_relation_create, p));
 	value api = val_dict_new(a, 1);
 	val_dict_sets(api, "Relation", rel);
+	val_dict_sets(api, "Column", dbt_api_column(a));
 	jj_env_set_global(p->jinja, "api", api);
 }
 

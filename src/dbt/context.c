@@ -466,12 +466,13 @@ static const struct vobj_class config_class = {
 static value f_is_incremental(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct dbt_render *r = dbt_r(vm);
-	if (r->phase != DBT_EXECUTE || !r->node || r->full_refresh || r->proj->full_refresh)
+	if (r->phase != DBT_EXECUTE || !r->node)
 		return val_bool(false);
 	if (!val_streq(val_dict_gets(r->node->config, "materialized"), "incremental"))
 		return val_bool(false);
+	/* the full_refresh config, when set, wins over --full-refresh (as should_full_refresh()) */
 	value fr = val_dict_gets(r->node->config, "full_refresh");
-	if (fr.type == V_BOOL && fr.b)
+	if (fr.type == V_BOOL ? fr.b : (r->full_refresh || r->proj->full_refresh))
 		return val_bool(false);
 	struct adapter_relation rel;
 	bool found = false;

@@ -22,6 +22,12 @@ void dbt_install_adapter_globals(struct project *p);
 void dbt_context_add_adapter(struct dbt_render *r, value ctx);
 /* Makes every macro a global of the environment (root project over packages over the global project) */
 void dbt_install_macros(struct project *p);
+/* adapter_extra.c: more adapter methods, Column accessors and api.Column; V_UNDEF when unknown */
+value dbt_adapter_extra(struct jj_vm *vm, const char *name, size_t n);
+value dbt_column_extra(struct jj_vm *vm, const char *cname, const char *ctype, const char *name, size_t n);
+value dbt_api_column(struct arena *a);
+/* An api.Column object (adapter_obj.c) */
+value dbt_column_new(struct arena *a, const char *name, const char *type);
 /* Calls any callable from C at the top level of a render */
 int dbt_call_value(struct dbt_render *r, value fn, const struct vargs *args, value *pout);
 

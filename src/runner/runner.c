@@ -72,6 +72,50 @@ int runner_open_adapter(struct project *p, struct adapter **pad, const struct ad
 	return 0;
 }
 
+/* The CTEs of the ephemeral nodes in `list` (node indexes), each after the ephemerals it refs and
+ * each once (`done` holds the indexes written), so nested ephemerals become one flat WITH list */
+static int add_ctes(struct project *p, struct dbt_render *r, value list, value done, struct sb *ctes)
+{
+	for (uint32_t i = 0; list.type == V_LIST && i < list.l->len; i++) {
+		bool seen = false;
+		for (uint32_t j = 0; j < done.l->len && !seen; j++)
+			seen = done.l->items[j].i == list.l->items[i].i;
+		if (seen)
+			continue;
+		struct node *e = p->nodes[list.l->items[i].i];
+		struct dbt_render er = {.proj = p, .node = e, .phase = DBT_EXECUTE, .arena = r->arena, .dl = r->dl,
+					.adapter = r->adapter, .vt = r->vt, .conn = r->conn};
+		struct sb esql = SB_INIT;
+		int rc = dbt_render(&er, e->tmpl, &esql);
+		if (rc == 0)
+			rc = add_ctes(p, &er, er.ephemerals, done, ctes);
+		if (rc == 0) {
+			val_list_push(done, list.l->items[i]);
+			sb_addf(ctes, "%s__dbt__cte__%s as (\n%s\n)", ctes->len ? ", " : "", e->name, esql.buf);
+		}
+		sb_release(&esql);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+/* The length of the blanks and SQL comments at the start of s */
+static size_t sql_lead(const char *s)
+{
+	const char *t = s;
+	for (;;) {
+		while (*t == ' ' || *t == '\n' || *t == '\t' || *t == '\r')
+			t++;
+		if (t[0] == '-' && t[1] == '-')
+			t += strcspn(t, "\n");
+		else if (t[0] == '/' && t[1] == '*' && strstr(t + 2, "*/"))
+			t = strstr(t + 2, "*/") + 2;
+		else
+			return (size_t)(t - s);
+	}
+}
+
 /* WITH __dbt__cte__x as (...) injected in front of the compiled SQL, as dbt does for ephemerals */
 static int inject_ctes(struct project *p, struct dbt_render *r, const char *sql, struct sb *out,
 		       struct adapter *ad, const struct adapter_vtable *vt, struct adapter_conn *conn)
@@ -80,22 +124,22 @@ static int inject_ctes(struct project *p, struct dbt_render *r, const char *sql,
 		sb_adds(out, sql);
 		return 0;
 	}
+	(void)ad, (void)vt, (void)conn;
 	struct sb ctes = SB_INIT;
-	for (uint32_t i = 0; i < r->ephemerals.l->len; i++) {
-		struct node *e = p->nodes[r->ephemerals.l->items[i].i];
-		const char *esql;
-		if (runner_compile_node(p, e, ad, vt, conn, r->arena, &esql, r->dl) < 0) {
-			sb_release(&ctes);
-			return -1;
-		}
-		sb_addf(&ctes, "%s__dbt__cte__%s as (\n%s\n)", ctes.len ? ", " : "", e->name, esql);
+	if (add_ctes(p, r, r->ephemerals, val_list_new(r->arena, 4), &ctes) < 0) {
+		sb_release(&ctes);
+		return -1;
 	}
-	/* merge with a leading WITH of the model's own */
-	const char *s = sql;
-	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
-		s++;
+	/* merge with a leading WITH (or WITH RECURSIVE) of the model's own, past its comments */
+	size_t lead = sql_lead(sql);
+	const char *s = sql + lead;
 	if (!strncasecmp(s, "with", 4) && (s[4] == ' ' || s[4] == '\n' || s[4] == '\t')) {
-		sb_addf(out, "with %s, %s", ctes.buf, s + 5);
+		size_t kw = 4 + sql_lead(s + 4);
+		if (!strncasecmp(s + kw, "recursive", 9) && (s[kw + 9] == ' ' || s[kw + 9] == '\n' || s[kw + 9] == '\t'))
+			kw += 9;
+		sb_add(out, sql, lead);
+		sb_add(out, s, kw);
+		sb_addf(out, " %s, %s", ctes.buf, s + kw);
 	} else {
 		sb_addf(out, "with %s\n%s", ctes.buf, sql);
 	}
