@@ -185,6 +185,7 @@ struct flink_type {
 	const struct flink_type *value;    /* MAP */
 	size_t nfields;                    /* ROW */
 	const struct flink_row_field *fields;
+	const char *raw_class;             /* RAW: the class name ("class"), else NULL */
 };
 
 /* The type as Flink SQL writes it: "STRING", "VARCHAR(32)", "DECIMAL(10, 2)", "TIMESTAMP(3)",
