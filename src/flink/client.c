@@ -12,8 +12,9 @@
  * saw no request for a whole interval get a POST …/heartbeat. client->lock guards the session
  * list and each session's hb_busy mark; the thread marks a session busy, drops the lock for the
  * HTTP exchange and clears the mark after, and flink_session_close waits for the mark to clear
- * before it frees the session. flink_client_free raises `stop`, which also aborts a heartbeat in
- * flight, and joins the thread.
+ * before it frees the session; it first raises the session's hb_stop, which aborts a heartbeat in
+ * flight, so closing never waits for a slow gateway's heartbeat answer. flink_client_free raises
+ * `stop` (and hb_stop of any session left open) and joins the thread.
  */
 #include "flink/internal.h"
 
@@ -154,10 +155,14 @@ static void client_destroy(flink_client *c)
 	if (c->hb_started) {
 		pthread_mutex_lock(&c->lock);
 		atomic_store(&c->stop, 1);
+		for (flink_session *s = c->sessions; s; s = s->next)
+			atomic_store(&s->hb_stop, 1);
 		pthread_cond_broadcast(&c->cond);
 		pthread_mutex_unlock(&c->lock);
 		pthread_join(c->hb_thread, NULL);
 	}
+	if (c->hb_multi)
+		curl_multi_cleanup(c->hb_multi);
 	if (c->share)
 		curl_share_cleanup(c->share);
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
@@ -345,7 +350,6 @@ flink_code flink_client_new(const struct flink_client_options *o, flink_client *
 	curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, share_lock);
 	curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
 	curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
-	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 
@@ -428,7 +432,7 @@ static void heartbeat_one(flink_client *c, flink_session *s)
 	char path[160];
 	snprintf(path, sizeof(path), "/%s/sessions/%s/heartbeat", c->api, s->handle);
 	struct fl_request rq = {.method = "POST", .path = path, .retry = FL_RETRY_SAFE,
-				.stop = &c->stop};
+				.stop = &s->hb_stop, .multi = c->hb_multi};
 	struct fl_response rs;
 	struct flink_error err;
 	flink_error_init(&err);
@@ -487,7 +491,9 @@ void fl_client_start_heartbeat(flink_client *c)
 {
 	if (c->hb_started || c->heartbeat_interval_ms <= 0)
 		return;
-	if (pthread_create(&c->hb_thread, NULL, heartbeat_main, c) == 0)
+	if (!c->hb_multi)
+		c->hb_multi = curl_multi_init();
+	if (c->hb_multi && pthread_create(&c->hb_thread, NULL, heartbeat_main, c) == 0)
 		c->hb_started = true;
 	else
 		fl_log(c, 2, "cannot start the heartbeat thread: sessions may expire when idle");

@@ -4,9 +4,16 @@
  * line, and the turning of any non-200 answer into a flink_error.
  *
  * DESIGN
- * Each request uses a fresh easy handle; the client's curl share holds the connection cache, DNS
- * and TLS sessions, so keep-alive connections are reused across threads (the share's locks are
- * the client's share_locks). Which failures may be repeated depends on the request:
+ * Each request is one easy handle run on a multi handle: the session's own (sessions are used by
+ * one thread at a time, so its connections are kept alive for it alone), the heartbeat thread's,
+ * or a throwaway one for the client-wide requests that any thread may make (versions, info,
+ * opening a session). libcurl does not support one connection cache shared by concurrent
+ * threads, so only DNS and TLS sessions sit in the client's curl share (locked by share_locks).
+ * Driving the multi handle ourselves, with polls of at most 50 ms, lets the caller's interrupt
+ * flag and the stop flag of a closing session end a request at once; libcurl's progress
+ * callback would only be asked about once a second while a slow gateway says nothing.
+ *
+ * Which failures may be repeated depends on the request:
  *  - FL_RETRY_SAFE (GET, heartbeat, close) repeats after any transport failure (refused, reset,
  *    dropped before an answer) and after HTTP 502/503/504;
  *  - FL_RETRY_CONNECT_ONLY (submitting a statement, opening a session, configure, cancel) repeats
@@ -14,8 +21,8 @@
  *    requests also take a fresh connection: libcurl silently resends a request whose reused
  *    connection turns out dead, and that resend could run a statement twice.
  * A timeout is not repeated: the gateway may still be working on the request. Waits between
- * attempts double from retry_backoff_ms up to 5 s and end early on the interrupt flag, the
- * client's stop flag (heartbeat thread) or the deadline.
+ * attempts double from retry_backoff_ms up to 5 s and end early on the interrupt flag, the stop
+ * flag or the deadline.
  * Log lines carry the method, the path, the status and the time only; the Authorization header
  * and custom header values never reach a line or a message (fl_redact scrubs them as well).
  */
@@ -32,8 +39,6 @@
 struct xfer {
 	struct fl_buf *body;
 	bool too_big;
-	volatile sig_atomic_t *interrupt;
-	atomic_int *stop;
 };
 
 static size_t on_write(char *data, size_t size, size_t n, void *ud)
@@ -48,12 +53,9 @@ static size_t on_write(char *data, size_t size, size_t n, void *ud)
 	return bytes;
 }
 
-static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+static bool stopped(const struct fl_request *rq)
 {
-	struct xfer *x = ud;
-	if ((x->interrupt && *x->interrupt) || (x->stop && atomic_load(x->stop)))
-		return 1;
-	return 0;
+	return (rq->interrupt && *rq->interrupt) || (rq->stop && atomic_load(rq->stop));
 }
 
 void fl_response_release(struct fl_response *rs)
@@ -114,12 +116,17 @@ bool fl_http_retryable(enum fl_retry retry, CURLcode cc, long status)
 	}
 }
 
+/* One attempt. *paborted tells that the interrupt or stop flag ended it. */
 static CURLcode perform(flink_client *c, const struct fl_request *rq, long timeout_ms,
-			struct fl_response *rs, struct xfer *x, char *errbuf)
+			struct fl_response *rs, struct xfer *x, char *errbuf, bool *paborted)
 {
+	*paborted = false;
 	CURL *h = curl_easy_init();
-	if (!h)
-		return CURLE_OUT_OF_MEMORY;
+	CURLM *mh = rq->multi ? rq->multi : curl_multi_init();
+	if (!h || !mh) {
+		fprintf(stderr, "libsluice-flink: out of memory\n");
+		abort();
+	}
 	struct fl_buf url = FL_BUF_INIT;
 	fl_buf_adds(&url, c->base);
 	fl_buf_adds(&url, rq->path);
@@ -133,9 +140,6 @@ static CURLcode perform(flink_client *c, const struct fl_request *rq, long timeo
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, rq->body ? c->hdrs_json : c->hdrs_plain);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
@@ -162,11 +166,39 @@ static CURLcode perform(flink_client *c, const struct fl_request *rq, long timeo
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	CURLcode cc = curl_easy_perform(h);
+
+	CURLcode cc = CURLE_FAILED_INIT;
+	bool done = false;
+	if (curl_multi_add_handle(mh, h) == CURLM_OK) {
+		int running = 1;
+		for (;;) {
+			if (curl_multi_perform(mh, &running) != CURLM_OK)
+				break;
+			CURLMsg *msg;
+			int left;
+			while ((msg = curl_multi_info_read(mh, &left)))
+				if (msg->msg == CURLMSG_DONE && msg->easy_handle == h) {
+					cc = msg->data.result;
+					done = true;
+				}
+			if (done || !running)
+				break;
+			if (stopped(rq)) {
+				*paborted = true;
+				cc = CURLE_ABORTED_BY_CALLBACK;
+				break;
+			}
+			if (curl_multi_poll(mh, NULL, 0, 50, NULL) != CURLM_OK)
+				break;
+		}
+		curl_multi_remove_handle(mh, h);
+	}
 	rs->status = 0;
-	if (cc == CURLE_OK)
+	if (done && cc == CURLE_OK)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &rs->status);
 	curl_easy_cleanup(h);
+	if (!rq->multi)
+		curl_multi_cleanup(mh);
 	fl_buf_release(&url);
 	return cc;
 }
@@ -184,6 +216,8 @@ static flink_code answer_error(flink_client *c, const struct fl_request *rq,
 			err->server_trace = eb.trace;
 			eb.root_cause = eb.trace = NULL;
 			fl_redact(c, err->message);
+			fl_redact(c, err->root_cause);
+			fl_redact(c, err->server_trace);
 		}
 		fl_error_body_release(&eb);
 		return code;
@@ -214,13 +248,15 @@ flink_code fl_http(flink_client *c, const struct fl_request *rq, struct fl_respo
 				timeout = (long)left;
 		}
 		char errbuf[CURL_ERROR_SIZE] = "";
-		struct xfer x = {&rs->body, false, rq->interrupt, rq->stop};
+		struct xfer x = {&rs->body, false};
+		bool aborted;
 		fl_buf_release(&rs->body);
 		long long t0 = fl_now_ms();
-		CURLcode cc = perform(c, rq, timeout, rs, &x, errbuf);
+		CURLcode cc = perform(c, rq, timeout, rs, &x, errbuf, &aborted);
 		long long dt = fl_now_ms() - t0;
 
-		bool again = attempt < c->max_retries && fl_http_retryable(rq->retry, cc, rs->status);
+		bool again = !aborted && attempt < c->max_retries &&
+			     fl_http_retryable(rq->retry, cc, rs->status);
 		if (cc == CURLE_OK) {
 			if (rs->status == 200) {
 				fl_log(c, 0, "%s %s -> 200 in %lld ms", rq->method, rq->path, dt);
@@ -238,12 +274,12 @@ flink_code fl_http(flink_client *c, const struct fl_request *rq, struct fl_respo
 			if (!again) {
 				fl_log(c, 1, "%s %s -> failed in %lld ms", rq->method, rq->path, dt);
 				const char *why = errbuf[0] ? errbuf : curl_easy_strerror(cc);
-				if (cc == CURLE_ABORTED_BY_CALLBACK && rq->interrupt && *rq->interrupt) {
+				if (aborted && rq->interrupt && *rq->interrupt) {
 					fl_err_set(err, FLINK_E_INTERRUPTED, 0, "interrupted during '%s %s'",
 						   rq->method, rq->path);
 					code = FLINK_E_INTERRUPTED;
-				} else if (cc == CURLE_ABORTED_BY_CALLBACK) {
-					fl_err_set(err, FLINK_E_CANCELED, 0, "'%s %s' stopped: the client is closing",
+				} else if (aborted) {
+					fl_err_set(err, FLINK_E_CANCELED, 0, "'%s %s' stopped: the session is closing",
 						   rq->method, rq->path);
 					code = FLINK_E_CANCELED;
 				} else if (cc == CURLE_OPERATION_TIMEDOUT) {
@@ -284,7 +320,7 @@ flink_code fl_http(flink_client *c, const struct fl_request *rq, struct fl_respo
 			bool intr = rq->interrupt && *rq->interrupt;
 			code = intr ? FLINK_E_INTERRUPTED : FLINK_E_CANCELED;
 			fl_err_set(err, code, 0, intr ? "interrupted while retrying '%s %s'"
-						      : "'%s %s' stopped: the client is closing",
+						      : "'%s %s' stopped: the session is closing",
 				   rq->method, rq->path);
 			break;
 		}

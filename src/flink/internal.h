@@ -143,8 +143,9 @@ struct flink_client {
 	size_t nsecrets;
 
 	struct curl_slist *hdrs_plain, *hdrs_json;
-	CURLSH *share;
+	CURLSH *share;            /* DNS and TLS sessions, for every thread */
 	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+	CURLM *hb_multi;          /* the heartbeat thread's connections */
 
 	/* the heartbeat thread: lock guards sessions, hb_* and the sessions' hb_busy */
 	pthread_mutex_t lock;
@@ -163,8 +164,10 @@ struct flink_session {
 	atomic_llong last_used_ms;   /* last request that touched the session on the gateway */
 	flink_session *prev, *next;  /* client->sessions, under client->lock */
 	bool hb_busy;                /* the heartbeat thread is using it (client->lock) */
+	atomic_int hb_stop;          /* aborts the heartbeat in flight: the session is closing */
 	unsigned long hb_round;
 	flink_operation *ops;        /* open operations (the session's own thread) */
+	CURLM *multi;                /* connections of the session's own thread */
 };
 
 /* Which failures a request may be repeated after (see flink.h, "Retries") */
@@ -181,6 +184,7 @@ struct fl_request {
 	long long deadline;     /* fl_now_ms() limit for the whole exchange, 0: none */
 	volatile sig_atomic_t *interrupt;
 	atomic_int *stop;
+	CURLM *multi;           /* keeps connections alive for one thread; NULL: a throwaway one */
 };
 
 struct fl_response {
@@ -200,7 +204,8 @@ bool fl_http_retryable(enum fl_retry retry, CURLcode cc, long status);
 void fl_redact(const flink_client *c, char *s);
 void fl_log(const flink_client *c, int level, const char *fmt, ...) FL_PRINTF(3, 4);
 
-/* A request about a session: marks it dead on SESSION_GONE and touches it on success */
+/* A request about a session (on its connections unless rq->multi says otherwise): marks it dead
+ * on SESSION_GONE and touches it on success */
 flink_code fl_session_http(flink_session *s, const struct fl_request *rq, struct fl_response *rs,
 			   struct flink_error *err);
 /* Parses a 200 body as a JSON object, PROTOCOL error otherwise */

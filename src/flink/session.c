@@ -14,7 +14,10 @@
 flink_code fl_session_http(flink_session *s, const struct fl_request *rq, struct fl_response *rs,
 			   struct flink_error *err)
 {
-	flink_code code = fl_http(s->client, rq, rs, err);
+	struct fl_request r = *rq;
+	if (!r.multi)
+		r.multi = s->multi;
+	flink_code code = fl_http(s->client, &r, rs, err);
 	if (code == FLINK_OK)
 		atomic_store(&s->last_used_ms, fl_now_ms());
 	else if (code == FLINK_E_SESSION_GONE)
@@ -90,6 +93,12 @@ flink_code flink_session_open(flink_client *c, const char *name, const struct fl
 	s->handle = fl_xstrdup(h);
 	atomic_init(&s->alive, true);
 	atomic_init(&s->last_used_ms, fl_now_ms());
+	atomic_init(&s->hb_stop, 0);
+	s->multi = curl_multi_init();
+	if (!s->multi) {
+		fprintf(stderr, "libsluice-flink: out of memory\n");
+		abort();
+	}
 	pthread_mutex_lock(&c->lock);
 	s->next = c->sessions;
 	if (c->sessions)
@@ -247,6 +256,7 @@ flink_code flink_session_close(flink_session *s, struct flink_error *err)
 		c->sessions = s->next;
 	if (s->next)
 		s->next->prev = s->prev;
+	atomic_store(&s->hb_stop, 1);
 	while (s->hb_busy)
 		pthread_cond_wait(&c->cond, &c->lock);
 	pthread_mutex_unlock(&c->lock);
@@ -268,6 +278,7 @@ flink_code flink_session_close(flink_session *s, struct flink_error *err)
 	/* closing the session closed its operations on the gateway */
 	for (flink_operation *op = s->ops; op; op = op->next)
 		op->session = NULL;
+	curl_multi_cleanup(s->multi);
 	free(s->handle);
 	free(s);
 	return code;
