@@ -4,7 +4,7 @@
  * (so a test can script "503, 503, then 200"), optionally after a delay or by dropping the
  * connection without an answer. Every request is recorded (method, path, query, the headers the
  * tests look at, body) for the test to check afterwards. Listens on 127.0.0.1, port 0 unless
- * told otherwise. Included by the test programs of this folder; not a test itself.
+ * told otherwise, in plain HTTP or HTTPS. Included by the test programs of this folder; not a test itself.
  */
 #ifndef SLUICE_TEST_MOCKGW_H
 #define SLUICE_TEST_MOCKGW_H
@@ -165,8 +165,10 @@ static inline void mock_completed(void *cls, struct MHD_Connection *c, void **co
 	}
 }
 
-/* Starts on 127.0.0.1:port (0: any free port); the routes stay the caller's */
-static inline void mock_start_on(struct mock *m, int port, struct mock_route *routes, size_t n)
+/* Starts on 127.0.0.1:port (0: any free port), with TLS when cert and key (PEM text) are given;
+ * the routes stay the caller's */
+static inline void mock_start_tls(struct mock *m, int port, struct mock_route *routes, size_t n,
+				  const char *cert, const char *key)
 {
 	memset(m, 0, sizeof(*m));
 	pthread_mutex_init(&m->lock, NULL);
@@ -177,19 +179,32 @@ static inline void mock_start_on(struct mock *m, int port, struct mock_route *ro
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	m->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
-				(uint16_t)port, NULL, NULL, mock_handler, m,
-				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				MHD_OPTION_NOTIFY_COMPLETED, mock_completed, NULL,
-				MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,
-				MHD_OPTION_END);
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
+	if (cert)
+		m->d = MHD_start_daemon(flags | MHD_USE_TLS, (uint16_t)port, NULL, NULL, mock_handler, m,
+					MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+					MHD_OPTION_NOTIFY_COMPLETED, mock_completed, NULL,
+					MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,
+					MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
+					MHD_OPTION_END);
+	else
+		m->d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, mock_handler, m,
+					MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+					MHD_OPTION_NOTIFY_COMPLETED, mock_completed, NULL,
+					MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,
+					MHD_OPTION_END);
 	if (!m->d) {
 		fprintf(stderr, "mock: cannot listen on 127.0.0.1:%d\n", port);
 		abort();
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(m->d, MHD_DAEMON_INFO_BIND_PORT);
 	m->port = info->port;
-	snprintf(m->url, sizeof(m->url), "http://127.0.0.1:%d", m->port);
+	snprintf(m->url, sizeof(m->url), "%s://127.0.0.1:%d", cert ? "https" : "http", m->port);
+}
+
+static inline void mock_start_on(struct mock *m, int port, struct mock_route *routes, size_t n)
+{
+	mock_start_tls(m, port, routes, n, NULL, NULL);
 }
 
 #define mock_start(m, routes) mock_start_on((m), 0, (routes), sizeof(routes) / sizeof((routes)[0]))

@@ -482,6 +482,69 @@ static void test_http_status_errors(void **state)
 	mock_stop(&m);
 }
 
+static char *data_path(const char *name)
+{
+	const char *root = getenv("SLUICE_TEST_DATA");
+	char *p = malloc(1024);
+	snprintf(p, 1024, "%s/unit/flink/data/%s", root ? root : "tests", name);
+	return p;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open '%s'", path);
+	char *buf = calloc(1, 65536);
+	size_t n = fread(buf, 1, 65535, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+static void test_https(void **state)
+{
+	char *cert_path = data_path("tls-cert.pem");
+	char *key_path = data_path("tls-key.pem");
+	char *cert = slurp(cert_path), *key = slurp(key_path);
+	struct mock_route routes[] = {versions_ok};
+	struct mock m;
+	mock_start_tls(&m, 0, routes, 1, cert, key);
+	assert_true(strncmp(m.url, "https://", 8) == 0);
+	struct flink_client_options o;
+	mock_client_options(&o, &m);
+	o.bearer_token = "tls-token";
+	o.max_retries = 1;
+	flink_client *c = NULL;
+	struct flink_error err;
+	flink_error_init(&err);
+
+	/* the certificate is checked against the given bundle */
+	o.ca_file = cert_path;
+	assert_int_equal(flink_client_new(&o, &c, &err), FLINK_OK);
+	assert_string_equal(m.reqs[0].auth, "Bearer tls-token");
+	flink_client_free(c);
+
+	/* a self-signed certificate the system does not know is refused, and not retried */
+	o.ca_file = NULL;
+	size_t before = mock_nreqs(&m);
+	assert_int_equal(flink_client_new(&o, &c, &err), FLINK_E_CONNECT);
+	assert_null(c);
+	assert_int_equal(mock_nreqs(&m), before);
+	assert_non_null(strstr(err.message, "cannot reach the gateway"));
+	flink_error_release(&err);
+
+	/* unless verification is off */
+	o.insecure = true;
+	assert_int_equal(flink_client_new(&o, &c, &err), FLINK_OK);
+	flink_client_free(c);
+	mock_stop(&m);
+	free(cert);
+	free(key);
+	free(cert_path);
+	free(key_path);
+}
+
 static void test_retryable_table(void **state)
 {
 	static const struct {
@@ -533,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_http_status_errors),
+		cmocka_unit_test(test_https),
 		cmocka_unit_test(test_retryable_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
