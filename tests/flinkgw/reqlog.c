@@ -121,8 +121,20 @@ void gw_log_request(struct gw *g, long seq, const char *method, const char *uri,
 	json_object_set_new(rec, "uri", str_or_null(uri));
 	json_object_set_new(rec, "status", status > 0 ? json_integer(status) : json_null());
 	json_object_set_new(rec, "session", session ? json_string(session) : json_null());
-	if (body)
-		json_object_set_new(rec, "body", gw_redact_json(body));
+	if (body) {
+		json_t *red = gw_redact_json(body);
+		/* SQL in a body may carry secrets too */
+		static const char *const sql_fields[] = {"statement", "script"};
+		for (size_t i = 0; i < 2 && json_is_object(red); i++) {
+			const char *sql = json_string_value(json_object_get(red, sql_fields[i]));
+			if (sql) {
+				char *r = gw_redact_sql(sql);
+				json_object_set_new(red, sql_fields[i], json_string(r));
+				free(r);
+			}
+		}
+		json_object_set_new(rec, "body", red);
+	}
 	else
 		json_object_set_new(rec, "body", raw_body && *raw_body ? str_or_null(raw_body) : json_null());
 	if (statement) {
