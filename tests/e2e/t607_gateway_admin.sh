@@ -29,6 +29,10 @@ if node -e 'require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n
 gw_admin GET /statements
 expect_js 'JSON.stringify(j.map(s => [s.seq, s.session === "'"$SH"'", s.operation === "'"$OH"'", s.executionConfig["pipeline.name"], s.status]))' \
 	'[[2,true,true,"m1","FINISHED"]]' "GET /statements"
+gw_call POST "/v2/sessions/$SH/configure-session" '{"statement":"SET '"'"'a'"'"' = '"'"'1'"'"'"}'
+gw_admin GET /statements
+expect_js 'JSON.stringify(j.slice(1).map(s => [s.operation, s.statement, s.status]))' '[[null,"SET '"'"'a'"'"' = '"'"'1'"'"'","FINISHED"]]' \
+	"configure-session statements are listed without an operation"
 gw_admin GET /sessions
 expect_js 'j.length + " " + j[0].sessionHandle + " " + j[0].sessionName + " " + j[0].properties["sasl.password"]' "1 $SH s1 ****" "GET /sessions"
 

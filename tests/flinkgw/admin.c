@@ -38,8 +38,6 @@ static json_t *statements_view(struct gw *g)
 		const char *op = json_string_value(json_object_get(r, "operation"));
 		if (op)
 			gw_statement_status(g, r, op);
-		else
-			json_object_set_new(r, "status", json_string("FINISHED"));
 		json_array_append_new(out, r);
 	}
 	return out;

@@ -258,8 +258,9 @@ void gw_log_request(struct gw *g, long seq, const char *method, const char *uri,
 json_t *gw_redact_json(json_t *v);
 /* a copy of a statement with the values of secret-looking options replaced (malloc'ed) */
 char *gw_redact_sql(const char *sql);
+/* status: NULL for an operation (its live status is shown), else the final one */
 void gw_record_statement(struct gw *g, long seq, const char *session, const char *op_id, const char *statement,
-			 json_t *exec_config);
+			 json_t *exec_config, const char *status);
 
 /* jsonw.c: JSON the way Jackson writes it (compact, insertion order) */
 void jw_value(struct sb *out, json_t *v);

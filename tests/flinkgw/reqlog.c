@@ -152,7 +152,7 @@ void gw_log_request(struct gw *g, long seq, const char *method, const char *uri,
 }
 
 void gw_record_statement(struct gw *g, long seq, const char *session, const char *op_id, const char *statement,
-			 json_t *exec_config)
+			 json_t *exec_config, const char *status)
 {
 	char *red = statement ? gw_redact_sql(statement) : NULL;
 	json_t *rec = json_object();
@@ -161,7 +161,7 @@ void gw_record_statement(struct gw *g, long seq, const char *session, const char
 	json_object_set_new(rec, "operation", op_id ? json_string(op_id) : json_null());
 	json_object_set_new(rec, "statement", red ? json_string(red) : json_null());
 	json_object_set_new(rec, "executionConfig", exec_config ? gw_redact_json(exec_config) : json_null());
-	json_object_set_new(rec, "status", json_null());
+	json_object_set_new(rec, "status", status ? json_string(status) : json_null());
 	json_array_append_new(g->statements, rec);
 	free(red);
 }

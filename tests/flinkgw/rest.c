@@ -605,7 +605,9 @@ static void h_get_session(struct ctx *x, struct gw_session *s)
 static void h_configure(struct ctx *x, struct gw_session *s)
 {
 	struct gw_causes chain = {0};
-	if (gw_configure(x->g, s, x->statement, &x->fault, &chain))
+	int rc = gw_configure(x->g, s, x->statement, &x->fault, &chain);
+	gw_record_statement(x->g, x->seq, s->id, NULL, x->statement, NULL, rc ? "ERROR" : "FINISHED");
+	if (rc)
 		unhandled(x, CTX_CONFIGURE, "Failed to configure session.", &chain);
 	else
 		answer(x, 200, xstrdup("{}"));
@@ -648,7 +650,7 @@ static void h_execute(struct ctx *x, struct gw_session *s)
 		gw_causes_release(&chain);
 		return;
 	}
-	gw_record_statement(x->g, x->seq, s->id, op->id, x->statement, body_map(x, "executionConfig"));
+	gw_record_statement(x->g, x->seq, s->id, op->id, x->statement, body_map(x, "executionConfig"), NULL);
 	answer(x, 200, dup_json(json_pack("{s:s}", "operationHandle", op->id)));
 	gw_op_put(x->g, op);
 }
