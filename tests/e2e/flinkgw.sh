@@ -45,12 +45,15 @@ gw_start() {
 	GW_ADMIN="http://127.0.0.1:$(cat "$GW_DATA.admin")"
 }
 
-# gw_stop: SIGTERM, and the exit code in GW_RC
+# gw_stop: SIGTERM; checks that the double exits 0 (a sanitizer report would make it fail) and
+# leaves the exit code in GW_RC
 gw_stop() {
 	kill -TERM "$GW_PID"
 	wait "$GW_PID"
 	GW_RC=$?
 	GW_PID=
+	if [ "$GW_RC" -eq 0 ]; then ok "the gateway double stops cleanly"
+	else not_ok "the gateway double stops cleanly" "exit $GW_RC: $(tail -c 3000 "$GW_DATA.err")"; fi
 }
 
 _gw_curl() {  # _gw_curl BASE METHOD PATH [BODY] [curl options...]
