@@ -380,6 +380,8 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	dbt_install_globals(p);
 	if (proj_load_profile(p, opt, dl) < 0)
 		return -1;
+	if (proj_render_project_configs(p, dl) < 0)
+		return -1;
 	if (proj_load_macros(p, dl) < 0)
 		return -1;
 	struct nodes_builder nb = {0};

@@ -31,6 +31,8 @@ const char *proj_read_file(struct project *p, const char *abs, const char *displ
 			   size_t *plen, struct diag_list *dl);
 int proj_load_packages(struct project *p, struct diag_list *dl);
 int proj_load_profile(struct project *p, const struct proj_options *opt, struct diag_list *dl);
+/* Renders the Jinja of dbt_project.yml's config sections (models:, seeds:, ...) in place */
+int proj_render_project_configs(struct project *p, struct diag_list *dl);
 int proj_load_macros(struct project *p, struct diag_list *dl);
 int proj_find_models(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
 int proj_load_schema_files(struct project *p, struct nodes_builder *nb, struct diag_list *dl);

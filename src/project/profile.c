@@ -53,19 +53,28 @@ static bool secret_key(const char *k)
 	return false;
 }
 
-/* Renders every string of a YAML tree that contains Jinja, in place */
-static int render_tree(struct dbt_render *r, value v, const char *name, struct diag_list *dl)
+/* A key whose Jinja dbt renders only when it runs (hooks) */
+static bool deferred_key(value k)
+{
+	return val_streq(k, "pre-hook") || val_streq(k, "post-hook") || val_streq(k, "+pre-hook") ||
+	       val_streq(k, "+post-hook");
+}
+
+/* Renders every string of a YAML tree that contains Jinja, in place (but hooks, with skip_hooks) */
+static int render_tree_ex(struct dbt_render *r, value v, const char *name, bool skip_hooks, struct diag_list *dl)
 {
 	if (v.type == V_DICT) {
 		for (uint32_t i = 0; i < v.d->len; i++) {
 			value *pv = &v.d->e[i].val;
+			if (skip_hooks && deferred_key(v.d->e[i].key))
+				continue;
 			if (pv->type == V_STR && (strstr(pv->s, "{{") || strstr(pv->s, "{%"))) {
 				const char *out;
 				struct loc l = v.d->vallocs ? v.d->vallocs[i] : LOC_NONE;
 				if (dbt_render_string(r, name, pv->s, l, &out) < 0)
 					return -1;
 				*pv = val_str(out);
-			} else if (render_tree(r, *pv, name, dl) < 0) {
+			} else if (render_tree_ex(r, *pv, name, skip_hooks, dl) < 0) {
 				return -1;
 			}
 			value k = v.d->e[i].key;
@@ -81,10 +90,31 @@ static int render_tree(struct dbt_render *r, value v, const char *name, struct d
 				if (dbt_render_string(r, name, pv->s, l, &out) < 0)
 					return -1;
 				*pv = val_str(out);
-			} else if (render_tree(r, *pv, name, dl) < 0) {
+			} else if (render_tree_ex(r, *pv, name, skip_hooks, dl) < 0) {
 				return -1;
 			}
 		}
+	}
+	return 0;
+}
+
+static int render_tree(struct dbt_render *r, value v, const char *name, struct diag_list *dl)
+{
+	return render_tree_ex(r, v, name, false, dl);
+}
+
+int proj_render_project_configs(struct project *p, struct diag_list *dl)
+{
+	/* as dbt does: the configs of dbt_project.yml see env_var(), var() and target; hooks and vars
+	 * are rendered where they are used */
+	static const char *const sections[] = {"models", "seeds", "snapshots", "sources", "tests", "data_tests",
+					       "exposures", "analyses", NULL};
+	struct dbt_render r = {.proj = p, .phase = DBT_PARSE, .arena = &p->arena, .dl = dl};
+	const char *name = arena_sprintf(&p->arena, "%s/dbt_project.yml", p->root);
+	for (const char *const *sec = sections; *sec; sec++) {
+		value v = val_dict_gets(p->yml, *sec);
+		if ((v.type == V_DICT || v.type == V_LIST) && render_tree_ex(&r, v, name, true, dl) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -199,6 +229,15 @@ int proj_load_profile(struct project *p, const struct proj_options *opt, struct 
 	if (yml_int(target, "threads", 1, &threads, dl) < 0)
 		return -1;
 	t->threads = opt->threads > 0 ? opt->threads : (int)(threads > 0 ? threads : 1);
+	if (!strcmp(t->type, "flink")) {
+		/* Flink names its levels catalog and database: they are dbt's database and schema */
+		if (yml_str(target, "catalog", "default_catalog", &t->database, dl) < 0 ||
+		    yml_str(target, "database", NULL, &t->schema, dl) < 0)
+			return -1;
+		if (!t->schema && yml_str(target, "schema", "default_database", &t->schema, dl) < 0)
+			return -1;
+		return 0;
+	}
 	if (yml_str(target, "schema", NULL, &t->schema, dl) < 0)
 		return -1;
 	if (yml_str(target, "database", NULL, &t->database, dl) < 0)

@@ -40,6 +40,18 @@ static value column_dict(struct arena *a, value col, struct diag_list *dl, bool 
 	if (yml_str_or_list(a, col, "tags", &tags, dl) < 0)
 		*perr = true;
 	val_dict_sets(out, "tags", tags);
+	/* other keys are kept as dbt keeps them (a column's extra properties), for macros to read:
+	 * Flink's column_type and expression, say */
+	static const char *const known[] = {"name", "description", "meta", "data_type", "constraints", "quote",
+					    "tags", "tests", "data_tests", NULL};
+	for (uint32_t i = 0; i < col.d->len; i++) {
+		value k = col.d->e[i].key;
+		bool is_known = k.type != V_STR;
+		for (const char *const *w = known; *w && !is_known; w++)
+			is_known = val_streq(k, *w);
+		if (!is_known)
+			val_dict_set(out, k, col.d->e[i].val);
+	}
 	return out;
 }
 
