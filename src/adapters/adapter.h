@@ -98,6 +98,25 @@ struct adapter_vtable {
 	/* Loads a CSV file into a relation efficiently (seeds); NULL when the engine has no fast path */
 	int (*load_csv)(struct adapter_conn *conn, const struct adapter_relation *rel, const char *csv_path,
 			value options, struct arena *a, char **perr);
+
+	/* The members below are optional (NULL when the engine has no use for them). */
+
+	/* True when the target's catalog lives in the session (Flink's in-memory catalog), so every new
+	 * session must declare the project's relations again before anything reads them */
+	bool (*catalog_is_session_scoped)(struct adapter *ad);
+	/* Data tests that need a session of their own (Flink: batch mode, where every scan must be
+	 * bounded): begin moves conn to a fresh session in which each statement must finish within
+	 * timeout_ms (0: no limit), end closes it and moves conn back. */
+	int (*begin_test_session)(struct adapter_conn *conn, long timeout_ms, struct arena *a, char **perr);
+	int (*end_test_session)(struct adapter_conn *conn, struct arena *a, char **perr);
+	/* adapter.<method>(...) calls particular to the engine, for its macros (Flink: list_jobs,
+	 * stop_job, submit, query_columns, ...), named in `methods` (NULL-terminated). pos is a list,
+	 * kw a dict (both may be empty). Sets *pfound false for a method the engine does not have. */
+	const char *const *methods;
+	int (*call)(struct adapter_conn *conn, const char *method, value pos, value kw, value *pout,
+		    bool *pfound, struct arena *a, char **perr);
+	/* Extra lines for `sluice debug` (engine version, catalog kind), one call of `line` each */
+	void (*describe)(struct adapter *ad, void (*line)(void *ud, const char *text), void *ud);
 };
 
 /* The vtable for a profile type, or NULL */
@@ -105,5 +124,6 @@ const struct adapter_vtable *adapter_find(const char *type);
 const char *relation_type_name(enum relation_type t);  /* "table", "view", ... as dbt names them */
 
 extern const struct adapter_vtable adapter_duckdb;
+extern const struct adapter_vtable adapter_flink;
 
 #endif

@@ -483,6 +483,39 @@ static value a_begin(struct jj_vm *vm, void *ud, const struct vargs *args)
 	return val_none();
 }
 
+/* adapter.<method>() of the engine itself (vtable `methods`), e.g. Flink's list_jobs() */
+static value a_engine_call(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	const char *method = ud;
+	if (!connected(r))
+		return val_none();
+	struct arena *a = jj_arena(vm);
+	value pos = val_list_new(a, args->npos);
+	for (size_t i = 0; i < args->npos; i++)
+		val_list_push(pos, args->pos[i]);
+	value kw = val_dict_new(a, args->nkw);
+	for (size_t i = 0; i < args->nkw; i++)
+		val_dict_sets(kw, args->kwnames[i], args->kw[i]);
+	value out = val_none();
+	bool found = false;
+	char *err = NULL;
+	if (r->vt->call(r->conn, method, pos, kw, &out, &found, a, &err) < 0)
+		jj_raise(vm, "Database Error: %s", err ? err : "unknown error");
+	if (!found)
+		jj_raise(vm, "the %s adapter has no method '%s'", r->vt->type, method);
+	return out;
+}
+
+static value engine_method(struct jj_vm *vm, const char *name, size_t n)
+{
+	const struct adapter_vtable *vt = vt_of(dbt_r(vm));
+	for (const char *const *m = vt && vt->call ? vt->methods : NULL; m && *m; m++)
+		if (strlen(*m) == n && !memcmp(*m, name, n))
+			return val_func(jj_arena(vm), *m, a_engine_call, (void *)*m);
+	return val_undef();
+}
+
 static value adapter_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
 {
 	static const struct {
@@ -510,7 +543,8 @@ static value adapter_getattr(struct jj_vm *vm, struct vobj *o, const char *name,
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (strlen(methods[i].name) == n && !memcmp(methods[i].name, name, n))
 			return val_func(jj_arena(vm), methods[i].name, methods[i].fn, NULL);
-	return dbt_adapter_extra(vm, name, n);
+	value extra = dbt_adapter_extra(vm, name, n);
+	return extra.type == V_UNDEF ? engine_method(vm, name, n) : extra;
 }
 
 static const struct vobj_class adapter_class = {

@@ -1,0 +1,81 @@
+/* Internal interfaces between the files of the Flink adapter (flink.c: connection and statements;
+ * meta.c: relations, columns, catalog; jobs.c: the engine-specific adapter methods). */
+#ifndef SLUICE_ADAPTERS_FLINK_INTERNAL_H
+#define SLUICE_ADAPTERS_FLINK_INTERNAL_H
+
+#include <pthread.h>
+#include <sluice/flink.h>
+
+#include "adapters/adapter.h"
+
+/* A catalog the profile asks to create when a session starts */
+struct fl_catalog_def {
+	const char *name;
+	const char *ddl;          /* CREATE CATALOG `name` WITH (...) */
+	bool persistent;          /* its tables outlive the session (not generic_in_memory) */
+};
+
+struct adapter {
+	struct arena arena;           /* everything below */
+	flink_client *client;
+	flink_session *session;       /* the run's session, shared by every connection */
+	pthread_mutex_t lock;         /* one statement at a time on `session` (the gateway's rule too) */
+	const char *catalog;          /* dbt database */
+	const char *database;         /* dbt schema */
+	const char *session_name;
+	struct flink_kv *props;       /* session properties */
+	size_t nprops;
+	struct fl_catalog_def *catalogs;
+	size_t ncatalogs;
+	bool session_scoped;          /* the target catalog forgets its tables with the session */
+	const char *product, *version; /* GET /info */
+	int major, minor;             /* of version */
+	long statement_timeout_ms;    /* 0: none */
+};
+
+struct adapter_conn {
+	struct adapter *ad;
+	flink_session *own;           /* a test session of the connection's own, or NULL */
+	long timeout_ms;              /* limit of each statement in `own` */
+	bool holding;                 /* this connection holds ad->lock for a sequence of statements */
+};
+
+/* The session statements of conn go to, and the lock to take around each (NULL for a session of
+ * its own, or while the connection holds the lock already) */
+flink_session *fl_session_of(struct adapter_conn *c, pthread_mutex_t **plock);
+
+/* Runs one statement and collects its rows (fetch; at most limit, -1 all) into *pres; job id of a
+ * DML statement in *pjob (may be NULL). 0, or -1 with *perr. */
+int fl_run(struct adapter_conn *c, const char *sql, const struct flink_kv *config, size_t nconfig, bool fetch,
+	   long limit, struct adapter_result *pres, const char **pjob, struct arena *a, char **perr);
+/* Text of a failure: the gateway's root cause (or message) and the statement */
+char *fl_error_text(const struct flink_error *e, struct arena *a);
+int fl_fail(struct arena *a, char **perr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* `name` quoted with backticks */
+const char *fl_quote(const char *ident, struct arena *a);
+/* `cat`.`db` and `cat`.`db`.`name` */
+const char *fl_db_path(struct arena *a, const char *catalog, const char *database);
+/* true when the gateway's Flink is at least major.minor */
+bool fl_version_at_least(const struct adapter *ad, int major, int minor);
+/* The string of a result cell (NULL for NULL) */
+const char *fl_cell(const struct adapter_result *r, size_t row, size_t col, struct arena *a);
+long fl_col_index(const struct adapter_result *r, const char *name);
+
+/* meta.c */
+int fl_get_relation(struct adapter_conn *c, const char *database, const char *schema, const char *identifier,
+		    struct adapter_relation *prel, bool *pfound, struct arena *a, char **perr);
+int fl_list_relations(struct adapter_conn *c, const char *database, const char *schema,
+		      struct adapter_relation **prels, size_t *pn, struct arena *a, char **perr);
+int fl_get_columns(struct adapter_conn *c, const struct adapter_relation *rel, struct adapter_column **pcols,
+		   size_t *pn, struct arena *a, char **perr);
+int fl_create_schema(struct adapter_conn *c, const char *database, const char *schema, struct arena *a,
+		     char **perr);
+int fl_catalog(struct adapter_conn *c, const char *database, const char *const *schemas, size_t nschemas,
+	       struct adapter_catalog_table **ptables, size_t *pn, struct arena *a, char **perr);
+
+/* jobs.c */
+int fl_call(struct adapter_conn *c, const char *method, value pos, value kw, value *pout, bool *pfound,
+	    struct arena *a, char **perr);
+
+#endif

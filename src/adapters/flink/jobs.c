@@ -1,0 +1,226 @@
+/*
+ * The adapter methods particular to Flink, for the materializations and commands that manage
+ * streaming jobs (macros/flink/): adapter.list_jobs(), stop_job(), submit(), query_columns(),
+ * describe_relation(), show_create(), flink_version(), session_scoped(). Each is a statement or
+ * two through the gateway; the SQL is Flink's own (SHOW JOBS, STOP JOB, DESCRIBE, SHOW CREATE).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "adapters/flink/internal.h"
+#include "core/sb.h"
+
+static value arg(value pos, value kw, size_t i, const char *name)
+{
+	if (pos.type == V_LIST && i < pos.l->len)
+		return pos.l->items[i];
+	if (kw.type == V_DICT) {
+		value v = val_dict_gets(kw, name);
+		if (v.type != V_UNDEF)
+			return v;
+	}
+	return val_undef();
+}
+
+static const char *str_arg(value pos, value kw, size_t i, const char *name, struct arena *a)
+{
+	value v = arg(pos, kw, i, name);
+	return v.type == V_UNDEF || v.type == V_NONE ? NULL : val_cstr(a, v);
+}
+
+static void add_sql_string(struct sb *s, const char *str)
+{
+	(void)sb_addc(s, '\'');
+	for (const char *p = str; *p; p++) {
+		if (*p == '\'')
+			(void)sb_addc(s, '\'');
+		(void)sb_addc(s, *p);
+	}
+	(void)sb_addc(s, '\'');
+}
+
+/* The rows of a result as dicts, keys renamed by `names` (result column -> key) */
+static value rows_as_dicts(const struct adapter_result *r, const char *const *names, struct arena *a)
+{
+	value out = val_list_new(a, r->nrows);
+	for (size_t i = 0; i < r->nrows; i++) {
+		value d = val_dict_new(a, r->ncols);
+		for (size_t j = 0; j < r->ncols; j++) {
+			const char *key = r->cols[j].name;
+			for (size_t k = 0; names && names[k]; k += 2)
+				if (!strcmp(names[k], key))
+					key = names[k + 1];
+			val_dict_sets(d, key, r->rows[i * r->ncols + j]);
+		}
+		val_list_push(out, d);
+	}
+	return out;
+}
+
+/* SHOW JOBS: [{job_id, name, status, start_time}] of the whole cluster */
+static int list_jobs(struct adapter_conn *c, value *pout, struct arena *a, char **perr)
+{
+	struct adapter_result r;
+	if (fl_run(c, "SHOW JOBS", NULL, 0, true, -1, &r, NULL, a, perr) < 0)
+		return -1;
+	static const char *const names[] = {"job id", "job_id", "job name", "name", "status", "status",
+					    "start time", "start_time", NULL};
+	*pout = rows_as_dicts(&r, names, a);
+	return 0;
+}
+
+/* STOP JOB 'id' [WITH SAVEPOINT] [WITH DRAIN]: the savepoint's path, or None */
+static int stop_job(struct adapter_conn *c, value pos, value kw, value *pout, struct arena *a, char **perr)
+{
+	const char *id = str_arg(pos, kw, 0, "job_id", a);
+	if (!id || !*id)
+		return fl_fail(a, perr, "adapter.stop_job() needs the job id");
+	bool savepoint = val_truthy(arg(pos, kw, 1, "savepoint"));
+	bool drain = val_truthy(arg(pos, kw, 2, "drain"));
+	struct sb s = SB_INIT;
+	(void)sb_adds(&s, "STOP JOB ");
+	add_sql_string(&s, id);
+	if (savepoint)
+		(void)sb_adds(&s, " WITH SAVEPOINT");
+	if (drain)
+		(void)sb_adds(&s, " WITH DRAIN");
+	struct adapter_result r;
+	int rc = fl_run(c, s.buf, NULL, 0, true, -1, &r, NULL, a, perr);
+	sb_release(&s);
+	if (rc < 0)
+		return -1;
+	long col = fl_col_index(&r, "savepoint path");
+	const char *path = col >= 0 ? fl_cell(&r, 0, (size_t)col, a) : NULL;
+	*pout = path ? val_str(path) : val_none();
+	return 0;
+}
+
+/* submit(sql, config={}): runs a statement with an executionConfig of its own (pipeline.name, a
+ * savepoint to restore from) and returns its job id, or None */
+static int submit(struct adapter_conn *c, value pos, value kw, value *pout, struct arena *a, char **perr)
+{
+	const char *sql = str_arg(pos, kw, 0, "sql", a);
+	if (!sql || !*sql)
+		return fl_fail(a, perr, "adapter.submit() needs the statement");
+	value cfg = arg(pos, kw, 1, "config");
+	size_t n = cfg.type == V_DICT ? cfg.d->len : 0;
+	struct flink_kv *kv = ARENA_ARRAY(a, struct flink_kv, n + 1);
+	for (size_t i = 0; i < n; i++) {
+		kv[i].key = val_cstr(a, cfg.d->e[i].key);
+		value v = cfg.d->e[i].val;
+		kv[i].value = v.type == V_BOOL ? (v.b ? "true" : "false") : val_cstr(a, v);
+	}
+	const char *job = NULL;
+	if (fl_run(c, sql, kv, n, false, -1, NULL, &job, a, perr) < 0)
+		return -1;
+	*pout = job ? val_str(job) : val_none();
+	return 0;
+}
+
+/* query_columns(sql): the columns a query returns, without running it: a temporary view is
+ * declared and described ([{name, data_type, nullable}]) */
+static int query_columns(struct adapter_conn *c, value pos, value kw, value *pout, struct arena *a, char **perr)
+{
+	const char *sql = str_arg(pos, kw, 0, "sql", a);
+	if (!sql || !*sql)
+		return fl_fail(a, perr, "adapter.query_columns() needs the query");
+	bool own_lock = !c->own && !c->holding;
+	if (own_lock) {
+		pthread_mutex_lock(&c->ad->lock);
+		c->holding = true;
+	}
+	static const char probe[] = "`__sluice_probe`";
+	char *ignore = NULL;
+	(void)fl_run(c, arena_sprintf(a, "DROP TEMPORARY VIEW IF EXISTS %s", probe), NULL, 0, false, -1, NULL, NULL, a, &ignore);
+	int rc = fl_run(c, arena_sprintf(a, "CREATE TEMPORARY VIEW %s AS\n%s", probe, sql), NULL, 0, false, -1, NULL, NULL, a,
+			perr);
+	struct adapter_result r;
+	if (rc == 0)
+		rc = fl_run(c, arena_sprintf(a, "DESCRIBE %s", probe), NULL, 0, true, -1, &r, NULL, a, perr);
+	char *err2 = NULL;
+	if (fl_run(c, arena_sprintf(a, "DROP TEMPORARY VIEW IF EXISTS %s", probe), NULL, 0, false, -1, NULL, NULL, a, &err2) < 0 &&
+	    rc == 0)
+		rc = fl_fail(a, perr, "%s", err2);
+	if (own_lock) {
+		c->holding = false;
+		pthread_mutex_unlock(&c->ad->lock);
+	}
+	if (rc < 0)
+		return -1;
+	long name = fl_col_index(&r, "name"), type = fl_col_index(&r, "type"), null = fl_col_index(&r, "null");
+	value out = val_list_new(a, r.nrows);
+	for (size_t i = 0; i < r.nrows && name >= 0 && type >= 0; i++) {
+		value d = val_dict_new(a, 3);
+		const char *t = fl_cell(&r, i, (size_t)type, a);
+		const char *star = t ? strstr(t, " *") : NULL;
+		val_dict_sets(d, "name", val_str(fl_cell(&r, i, (size_t)name, a)));
+		val_dict_sets(d, "data_type", val_str(star ? arena_strndup(a, t, (size_t)(star - t)) : t ? t : "STRING"));
+		val_dict_sets(d, "nullable", null >= 0 ? r.rows[i * r.ncols + null] : val_bool(true));
+		val_list_push(out, d);
+	}
+	*pout = out;
+	return 0;
+}
+
+/* describe_relation(relation): the rows of DESCRIBE as dicts (name, type, null, key, extras,
+ * watermark, comment) */
+static int describe_relation(struct adapter_conn *c, value pos, value kw, value *pout, struct arena *a, char **perr)
+{
+	const char *rel = str_arg(pos, kw, 0, "relation", a);
+	if (!rel || !*rel)
+		return fl_fail(a, perr, "adapter.describe_relation() needs a relation");
+	struct adapter_result r;
+	if (fl_run(c, arena_sprintf(a, "DESCRIBE %s", rel), NULL, 0, true, -1, &r, NULL, a, perr) < 0)
+		return -1;
+	*pout = rows_as_dicts(&r, NULL, a);
+	return 0;
+}
+
+/* show_create(relation, type='table'): SHOW CREATE TABLE|VIEW text, or None when Flink has none */
+static int show_create(struct adapter_conn *c, value pos, value kw, value *pout, struct arena *a, char **perr)
+{
+	const char *rel = str_arg(pos, kw, 0, "relation", a);
+	const char *type = str_arg(pos, kw, 1, "type", a);
+	if (!rel || !*rel)
+		return fl_fail(a, perr, "adapter.show_create() needs a relation");
+	struct adapter_result r;
+	char *err = NULL;
+	if (fl_run(c, arena_sprintf(a, "SHOW CREATE %s %s", type && !strcasecmp(type, "view") ? "VIEW" : "TABLE", rel), NULL,
+		   0, true, 1, &r, NULL, a, &err) < 0) {
+		*pout = val_none();
+		return 0;
+	}
+	const char *text = fl_cell(&r, 0, 0, a);
+	*pout = text ? val_str(text) : val_none();
+	return 0;
+}
+
+int fl_call(struct adapter_conn *c, const char *method, value pos, value kw, value *pout, bool *pfound,
+	    struct arena *a, char **perr)
+{
+	*pfound = true;
+	*pout = val_none();
+	if (!strcmp(method, "list_jobs"))
+		return list_jobs(c, pout, a, perr);
+	if (!strcmp(method, "stop_job"))
+		return stop_job(c, pos, kw, pout, a, perr);
+	if (!strcmp(method, "submit"))
+		return submit(c, pos, kw, pout, a, perr);
+	if (!strcmp(method, "query_columns"))
+		return query_columns(c, pos, kw, pout, a, perr);
+	if (!strcmp(method, "describe_relation"))
+		return describe_relation(c, pos, kw, pout, a, perr);
+	if (!strcmp(method, "show_create"))
+		return show_create(c, pos, kw, pout, a, perr);
+	if (!strcmp(method, "flink_version")) {
+		*pout = val_str(c->ad->version ? c->ad->version : "");
+		return 0;
+	}
+	if (!strcmp(method, "session_scoped")) {
+		*pout = val_bool(c->ad->session_scoped);
+		return 0;
+	}
+	*pfound = false;
+	return 0;
+}
