@@ -146,7 +146,7 @@ value dbt_adapter_extra(struct jj_vm *vm, const char *name, size_t n)
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (strlen(methods[i].name) == n && !memcmp(methods[i].name, name, n))
 			return val_func(jj_arena(vm), methods[i].name, methods[i].fn, NULL);
-	return val_undef();
+	return dbt_deployment_method(vm, name, n);
 }
 
 /* ---- Column ---- */

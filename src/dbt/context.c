@@ -200,6 +200,16 @@ static value f_raise_compiler_error(struct jj_vm *vm, void *ud, const struct var
 	jj_raise(vm, "%s", m);
 }
 
+/* raise_database_error(msg): the node fails with a Database Error, as dbt reports it */
+static value f_raise_database_error(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct sb s = SB_INIT;
+	val_str_to(&s, jj_arg(args, 0, "msg", val_str("database error")));
+	char *m = arena_strndup(jj_arena(vm), s.buf, s.len);
+	sb_release(&s);
+	jj_raise(vm, "Database Error: %s", m);
+}
+
 static value f_warn(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct sb s = SB_INIT;
@@ -537,6 +547,7 @@ void dbt_install_globals(struct project *p)
 	set_fn(env, a, "should_full_refresh", f_should_full_refresh, p);
 	value exc = val_dict_new(a, 4);
 	val_dict_sets(exc, "raise_compiler_error", val_func(a, "raise_compiler_error", f_raise_compiler_error, p));
+	val_dict_sets(exc, "raise_database_error", val_func(a, "raise_database_error", f_raise_database_error, p));
 	val_dict_sets(exc, "warn", val_func(a, "warn", f_warn, p));
 	val_dict_sets(exc, "raise_not_implemented", val_func(a, "raise_not_implemented", f_raise_compiler_error, p));
 	jj_env_set_global(env, "exceptions", exc);

@@ -100,4 +100,8 @@ bool dbt_relation_parts(value v, const char **pdb, const char **pschema, const c
 /* The relation a node builds (its database/schema/alias) */
 value dbt_node_relation(struct arena *a, struct project *p, const struct node *n);
 
+/* Sets one field of the entry `key` (a node's unique id) of target/deployments.json, when the entry
+ * exists: what `sluice jobs stop --savepoint` leaves for the next run. 0, or -1 (errno). */
+int dbt_deployment_note(struct project *p, const char *key, const char *field, value v);
+
 #endif

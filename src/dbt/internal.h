@@ -24,6 +24,9 @@ void dbt_context_add_adapter(struct dbt_render *r, value ctx);
 void dbt_install_macros(struct project *p);
 /* adapter_extra.c: more adapter methods, Column accessors and api.Column; V_UNDEF when unknown */
 value dbt_adapter_extra(struct jj_vm *vm, const char *name, size_t n);
+/* deployments.c: adapter.get_deployment/set_deployment (target/deployments.json) and diff_text;
+ * V_UNDEF when unknown */
+value dbt_deployment_method(struct jj_vm *vm, const char *name, size_t n);
 value dbt_column_extra(struct jj_vm *vm, const char *cname, const char *ctype, const char *name, size_t n);
 value dbt_api_column(struct arena *a);
 /* An api.Column object (adapter_obj.c) */
