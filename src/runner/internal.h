@@ -4,6 +4,8 @@
 
 #include "artifacts/artifacts.h"
 #include "dbt/context.h"
+#include "graph/graph.h"
+#include "runner/runner.h"
 
 /* The rendered arguments of a generic test, for `_dbt_generic_test_kwargs`; 0 or -1 */
 int runner_test_kwargs(struct dbt_render *r, struct node *n, value *pout);
@@ -15,5 +17,13 @@ void runner_test_status(struct dbt_render *r, struct node *n, struct run_result 
 int runner_run_hooks(struct project *p, const char *which, struct adapter *ad, const struct adapter_vtable *vt,
 		     struct adapter_conn *conn, value extra, struct arena *a, struct diag_list *dl);
 struct loc yml_loc_of(value yml, const char *key, size_t i);
+
+/* The context of a node's materialization in r (sql, compiled_code, hooks, model) */
+void runner_node_context(struct dbt_render *r, const char *sql);
+/* Moves conn to a session of its own for test n (adapter's begin_test_session, with the test's
+ * timeout config) and declares there, bounded, what the test reads. 0, or -1 with *perr. */
+int runner_begin_test_session(struct project *p, const struct graph *g, struct node *n, struct adapter *ad,
+			      const struct adapter_vtable *vt, struct adapter_conn *conn, struct arena *a,
+			      struct diag_list *dl, char **perr);
 
 #endif

@@ -34,6 +34,7 @@ struct worker {
 
 struct run_state {
 	struct project *p;
+	const struct graph *g;
 	const struct run_options *o;
 	struct adapter *ad;
 	const struct adapter_vtable *vt;
@@ -59,7 +60,7 @@ int runner_open_adapter(struct project *p, struct adapter **pad, const struct ad
 	if (!vt) {
 		struct diag *d = diag_error(dl, LOC_NONE, "no adapter for type '%s' (profile '%s', target '%s')",
 					    p->target.type, p->target.profile_name, p->target.target_name);
-		diag_hint(dl, d, "supported types: duckdb");
+		diag_hint(dl, d, "supported types: duckdb, flink");
 		return -1;
 	}
 	char *err = NULL;
@@ -202,6 +203,17 @@ static value hooks_value(struct arena *a, value cfg, const char *key)
 	return out;
 }
 
+void runner_node_context(struct dbt_render *r, const char *sql)
+{
+	r->rows_affected = -1;
+	value ctx = dbt_context(r);
+	val_dict_sets(ctx, "sql", val_str(sql));
+	val_dict_sets(ctx, "compiled_code", val_str(sql));
+	val_dict_sets(ctx, "pre_hooks", hooks_value(r->arena, r->node->config, "pre-hook"));
+	val_dict_sets(ctx, "post_hooks", hooks_value(r->arena, r->node->config, "post-hook"));
+	val_dict_sets(ctx, "model", dbt_model_value(r->arena, r->proj, r->node));
+}
+
 static const char *first_line_diag(struct diag_list *dl, struct arena *a)
 {
 	struct sb s = SB_INIT;
@@ -278,15 +290,15 @@ static int work(void *ud, uint32_t idx, int wid)
 			struct dbt_render r = {.proj = p, .node = n, .phase = DBT_EXECUTE, .arena = &w->arena,
 					       .dl = &w->dl, .adapter = st->ad, .vt = st->vt, .conn = w->conn,
 					       .full_refresh = st->o->full_refresh, .main_sql = &run_sql};
-			r.rows_affected = -1;
-			value ctx = dbt_context(&r);
-			val_dict_sets(ctx, "sql", val_str(sql));
-			val_dict_sets(ctx, "compiled_code", val_str(sql));
-			val_dict_sets(ctx, "pre_hooks", hooks_value(&w->arena, n->config, "pre-hook"));
-			val_dict_sets(ctx, "post_hooks", hooks_value(&w->arena, n->config, "post-hook"));
-			val_dict_sets(ctx, "model", dbt_model_value(&w->arena, p, n));
+			runner_node_context(&r, sql);
 			char *err = NULL;
-			if (st->vt->begin(w->conn, &w->arena, &err) < 0) {
+			bool test_session = n->type == NODE_TEST && st->vt->begin_test_session;
+			if (test_session && runner_begin_test_session(p, st->g, n, st->ad, st->vt, w->conn, &w->arena,
+								      &w->dl, &err) < 0) {
+				db_error = arena_strdup(w->keep, err ? err : "cannot open the test's session");
+				rc = -1;
+				test_session = false;
+			} else if (st->vt->begin(w->conn, &w->arena, &err) < 0) {
 				db_error = arena_strdup(w->keep, err ? err : "cannot begin a transaction");
 				rc = -1;
 			} else {
@@ -305,10 +317,18 @@ static int work(void *ud, uint32_t idx, int wid)
 					char *e2 = NULL;
 					(void)st->vt->commit(w->conn, &w->arena, &e2);
 					res->rows_affected = r.rows_affected;
-					res->adapter_code = r.status_message ? arena_strdup(w->keep, r.status_message) : "OK";
+					/* a materialization may name its result itself: {'message': 'JOB ...'} */
+					value msg = out.type == V_DICT ? val_dict_gets(out, "message") : val_undef();
+					res->adapter_code = msg.type == V_STR ? arena_strdup(w->keep, msg.s)
+							    : r.status_message ? arena_strdup(w->keep, r.status_message) : "OK";
 					if (n->type == NODE_TEST)
 						runner_test_status(&r, n, res, w->keep);
 				}
+			}
+			if (test_session) {
+				char *e3 = NULL;
+				if (st->vt->end_test_session(w->conn, &w->arena, &e3) < 0)
+					log_msg(LOG_WARN, "%s", e3 ? e3 : "cannot close the test's session");
 			}
 			if (run_sql.len) {
 				run_sql.len = log_redact_n(run_sql.buf, run_sql.len);
@@ -452,7 +472,7 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 	for (size_t i = 0; i < p->nnodes; i++)
 		total += selected[i] != 0;
 	double t0 = now_s();
-	struct run_state st = {.p = p, .o = o, .total = total};
+	struct run_state st = {.p = p, .g = g, .o = o, .total = total};
 	p->full_refresh = o->full_refresh;
 	atomic_init(&st.started, 0);
 	int threads = o->threads > 0 ? o->threads : 1;
@@ -495,6 +515,18 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 			}
 		}
 		map_release(&seen);
+	}
+	if (exit_code == 0 && !o->compile_only && st.vt->catalog_is_session_scoped) {
+		/* a new session knows nothing of what the selected nodes read: declare it first */
+		uint8_t *of = xcalloc(p->nnodes ? p->nnodes : 1, 1);
+		for (size_t i = 0; i < p->nnodes; i++)
+			of[i] = selected[i] && p->nodes[i]->type != NODE_TEST;
+		uint8_t *want = runner_upstream(p, of, false);
+		for (size_t i = 0; i < p->nnodes; i++)
+			want[i] = want[i] && !of[i];
+		free(of);
+		(void)runner_restore(p, g, want, false, st.ad, st.vt, st.workers[0].conn, st.skip_arena, dl);
+		free(want);
 	}
 	if (exit_code == 0) {
 		if (!o->compile_only) {

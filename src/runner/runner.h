@@ -36,4 +36,15 @@ int runner_open_adapter(struct project *p, struct adapter **pad, const struct ad
 int runner_compile_node(struct project *p, struct node *n, struct adapter *ad, const struct adapter_vtable *vt,
 			struct adapter_conn *conn, struct arena *a, const char **psql, struct diag_list *dl);
 
+/* The nodes that the nodes marked in `of` read (their ref()s and source()s, directly or not), as a
+ * new array of p->nnodes bytes to free(); with `include`, the marked nodes themselves too */
+uint8_t *runner_upstream(struct project *p, const uint8_t *of, bool include);
+
+/* Declares again in conn's session the relations of the nodes marked in `want`, in dependency
+ * order, through each node's restore_relation macro (Flink: a new session forgets the tables of
+ * its in-memory catalog; a data test reads bounded copies). A node that cannot be declared is a
+ * warning (what reads it fails with the cause); returns the count of such nodes. */
+int runner_restore(struct project *p, const struct graph *g, const uint8_t *want, bool bounded, struct adapter *ad,
+		   const struct adapter_vtable *vt, struct adapter_conn *conn, struct arena *a, struct diag_list *dl);
+
 #endif
