@@ -54,6 +54,14 @@ static const struct flag flags[] = {
 	{"--no-browser", NULL, FLAG, F(no_browser), 1, 0},
 	{"--host", NULL, ONE, F(host), 0, 0},
 	{"--port", NULL, ONE, F(port), 2, 0},
+	{"--savepoint", NULL, FLAG, F(savepoint), 1, 0},
+	{"--drain", NULL, FLAG, F(drain), 1, 0},
+	{"--all", NULL, FLAG, F(all), 1, 0},
+	{"--execute", "-e", ONE, F(execute), 0, 0},
+	{"--file", NULL, ONE, F(file), 0, 0},
+	{"--gateway", NULL, ONE, F(gateway), 0, 0},
+	{"--max-rows", NULL, ONE, F(max_rows), 4, 0},
+	{"--timeout", NULL, ONE, F(timeout), 0, 0},
 };
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -121,6 +129,9 @@ int cli_parse(struct cli *c, int argc, char **argv)
 			c->positional[c->npositional++] = a;
 			continue;
 		}
+		/* sluice sql -f FILE, as Flink's SQL client has it; elsewhere -f is --full-refresh */
+		if (!strcmp(a, "-f") && !strcmp(c->command, "sql"))
+			a = "--file";
 		const char *eq = strchr(a, '=');
 		size_t nlen = eq && a[1] == '-' ? (size_t)(eq - a) : strlen(a);
 		const struct flag *f = NULL;
@@ -152,7 +163,7 @@ int cli_parse(struct cli *c, int argc, char **argv)
 	if (strcmp(c->log_format, "text") && strcmp(c->log_format, "json") && strcmp(c->log_format, "default"))
 		return usage_error(c->command, "Invalid value for '--log-format': '%s' is not one of 'text', 'json'",
 				   c->log_format);
-	if (c->output && strcmp(c->command, "show") && strcmp(c->output, "name") && strcmp(c->output, "path") && strcmp(c->output, "json") &&
+	if (c->output && strcmp(c->command, "show") && strcmp(c->command, "jobs") && strcmp(c->output, "name") && strcmp(c->output, "path") && strcmp(c->output, "json") &&
 	    strcmp(c->output, "selector"))
 		return usage_error(c->command,
 				   "Invalid value for '--output': '%s' is not one of 'json', 'name', 'path', 'selector'",

@@ -40,6 +40,14 @@ struct cli {
 	const char *host;        /* docs serve --host */
 	int port;                /* docs serve --port */
 	long limit;
+	/* jobs */
+	bool savepoint, drain, all;
+	/* sql */
+	const char *execute;     /* -e SQL */
+	const char *file;        /* -f FILE (sql only; elsewhere -f is --full-refresh) */
+	const char *gateway;     /* --gateway URL: a Flink SQL Gateway without a project */
+	long max_rows;           /* 0: no limit */
+	const char *timeout;     /* seconds, as given */
 	const char *positional[CLI_MAX_WORDS];
 	size_t npositional;
 	bool help;
@@ -62,6 +70,11 @@ struct node *cli_inline_node(struct project *p, const char *sql, struct diag_lis
 int cli_connect(struct project *p, struct adapter **pad, const struct adapter_vtable **pvt,
 		struct adapter_conn **pconn, struct diag_list *dl);
 void cli_disconnect(struct adapter *ad, const struct adapter_vtable *vt, struct adapter_conn *conn);
+/* Declares, in a new session of an engine whose catalog lives in the session (Flink), the
+ * relations of the nodes marked in `want` and what they read (want NULL: every node); g may be
+ * NULL. Problems are warnings in dl. */
+void cli_restore(struct project *p, const struct graph *g, const uint8_t *want, struct adapter *ad,
+		 const struct adapter_vtable *vt, struct adapter_conn *conn, struct diag_list *dl);
 /* --select / --exclude / --selector (selectors.yml) into sel (n bytes); 0 or -1 */
 int cli_select(const struct cli *c, struct project *p, struct graph *g, unsigned types, uint8_t *sel,
 	       struct diag_list *dl);
@@ -81,6 +94,8 @@ int cmd_parse(struct cli *c);
 int cmd_debug(struct cli *c);
 int cmd_clean(struct cli *c);
 int cmd_show(struct cli *c);
+int cmd_jobs(struct cli *c);
+int cmd_sql(struct cli *c);
 int cmd_jinja(int argc, char **argv);
 
 #endif

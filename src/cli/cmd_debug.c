@@ -28,6 +28,12 @@ static void out(const char *fmt, ...)
 	sb_release(&s);
 }
 
+static void describe_line(void *ud, const char *text)
+{
+	(void)ud;
+	out("  %s\n", text);
+}
+
 static void ok_line(const char *what, bool ok)
 {
 	out("  %s [%s]\n", what, ok ? "OK found and valid" : "ERROR invalid");
@@ -59,16 +65,20 @@ int cmd_debug(struct cli *c)
 		out("  profiles.yml file at %s\n", p.target.profiles_path);
 		ok_line("profiles.yml file", true);
 	}
-	out("Required dependencies:\n  - duckdb (embedded) [OK found]\n");
+	if (!strcmp(p.target.type, "duckdb"))
+		out("Required dependencies:\n  - duckdb (embedded) [OK found]\n");
 	out("Connection:\n");
 	out("  type: %s\n", p.target.type);
 	out("  profile: %s\n", p.target.profile_name);
 	out("  target: %s\n", p.target.target_name);
 	out("  database: %s\n", p.target.database ? p.target.database : "");
 	out("  schema: %s\n", p.target.schema ? p.target.schema : "");
-	value path = val_dict_gets(p.target.fields, "path");
-	if (path.type == V_STR)
-		out("  path: %s\n", path.s);
+	static const char *const shown[] = {"path", "url", "host", "port", NULL};
+	for (const char *const *k = shown; *k; k++) {
+		value v = val_dict_gets(p.target.fields, *k);
+		if (v.type == V_STR || v.type == V_INT)
+			out("  %s: %s\n", *k, val_cstr(&p.arena, v));
+	}
 	out("  threads: %d\n", p.target.threads);
 	struct adapter *ad = NULL;
 	const struct adapter_vtable *vt = NULL;
@@ -82,6 +92,8 @@ int cmd_debug(struct cli *c)
 				conn_ok = true;
 			vt->close_conn(conn);
 		}
+		if (conn_ok && vt->describe)
+			vt->describe(ad, describe_line, NULL);
 		if (!conn_ok)
 			diag_error(&dl, LOC_NONE, "connection test failed: %s", err ? err : "unknown error");
 		vt->close(ad);

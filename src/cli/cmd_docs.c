@@ -69,6 +69,7 @@ static int generate(struct cli *c)
 		cli_print_diags(&dl);
 		goto out;
 	}
+	cli_restore(&p, &g, sel, ad, vt, conn, &dl);
 	char *err = NULL;
 	/* the schemas of the selected relations, by database */
 	struct map dbs = MAP_INIT;

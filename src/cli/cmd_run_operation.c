@@ -58,6 +58,7 @@ int cmd_run_operation(struct cli *c)
 		cli_print_diags(&dl);
 		goto out;
 	}
+	cli_restore(&p, NULL, NULL, ad, vt, conn, &dl);
 	char *err = NULL;
 	const char **names = ARENA_ARRAY(&p.arena, const char *, kwargs.d->len + 1);
 	value *vals = ARENA_ARRAY(&p.arena, value, kwargs.d->len + 1);

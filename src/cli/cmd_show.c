@@ -138,6 +138,12 @@ int cmd_show(struct cli *c)
 		cli_print_diags(&dl);
 		goto out;
 	}
+	uint8_t *reads = xcalloc(p.nnodes ? p.nnodes : 1, 1);
+	for (uint32_t i = 0; i < n->ndeps; i++)
+		if (n->deps[i] < p.nnodes)
+			reads[n->deps[i]] = 1;
+	cli_restore(&p, &g, reads, ad, vt, conn, &dl);
+	free(reads);
 	char *err = NULL;
 	const char *sql;
 	if (runner_compile_node(&p, n, ad, vt, conn, &p.arena, &sql, &dl) < 0) {

@@ -182,3 +182,28 @@ void cli_disconnect(struct adapter *ad, const struct adapter_vtable *vt, struct 
 	if (ad)
 		vt->close(ad);
 }
+
+void cli_restore(struct project *p, const struct graph *g, const uint8_t *want, struct adapter *ad,
+		 const struct adapter_vtable *vt, struct adapter_conn *conn, struct diag_list *dl)
+{
+	if (!vt->catalog_is_session_scoped)
+		return;
+	struct graph own = {0};
+	if (!g) {
+		if (graph_build(&own, p, dl) < 0)
+			return;
+		g = &own;
+	}
+	uint8_t *all = NULL;
+	if (!want) {
+		all = xcalloc(p->nnodes ? p->nnodes : 1, 1);
+		memset(all, 1, p->nnodes);
+	}
+	uint8_t *closure = runner_upstream(p, want ? want : all, true);
+	struct arena *a = proj_new_arena(p);
+	(void)runner_restore(p, g, closure, false, ad, vt, conn, a, dl);
+	free(closure);
+	free(all);
+	if (g == &own)
+		graph_release(&own);
+}

@@ -86,6 +86,27 @@ static const struct command commands[] = {
 	 "  --static               also write target/static_index.html, one file with the data inlined\n"
 	 "\nsluice docs serve [--port N] [--host H] serves the target folder on loopback (port 8080;\n"
 	 "0 picks a free one) until Ctrl+C.\n"},
+	{"jobs", cmd_jobs, "list or stop the project's streaming jobs (Flink)",
+	 "Usage: sluice jobs [list|stop] [OPTIONS]\n\nLists the running jobs of the project's streaming models on a Flink target: model,\n"
+	 "job id, state, the hash of the definition it runs, and when it started.\n\n"
+	 "  sluice jobs [--all] [-s SELECTOR]       the running jobs (--all: the ended ones too)\n"
+	 "  sluice jobs stop [--savepoint] -s SEL   stops the running jobs of the selected models;\n"
+	 "                                          with --savepoint the next run resumes from it\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
+	 "  --all                  also the jobs that ended (FINISHED, FAILED, CANCELED)\n"
+	 "  --savepoint            stop with a savepoint (STOP JOB ... WITH SAVEPOINT) and print its path\n"
+	 "  --drain                push the watermark to the end before stopping (WITH DRAIN)\n"
+	 "  -o, --output FORMAT    text (default) or json\n"},
+	{"sql", cmd_sql, "run Flink SQL on the target's gateway: a shell, -e or -f",
+	 "Usage: sluice sql [OPTIONS]\n\nAn interactive Flink SQL shell on the target's SQL Gateway (line editing and history),\n"
+	 "or the statements of -e SQL or -f FILE. Results print as tables; a streaming query prints\n"
+	 "its rows as they arrive, with their row kind (+I, -U, +U, -D), until Ctrl-C, --max-rows or\n"
+	 "--timeout. Inside a project, the project's sources and views are declared in the session first.\n\n"
+	 "Options:\n" COMMON_FLAGS
+	 "  -e, --execute SQL      run these statements and exit\n"
+	 "  -f, --file FILE        run the statements of FILE and exit\n"
+	 "  --gateway URL          a gateway to use without a project (http://host:8083)\n"
+	 "  --max-rows N           stop a query after N rows\n"
+	 "  --timeout SECONDS      stop a query after this long\n"},
 	{"deps", cmd_deps, "install the packages named in packages.yml",
 	 "Usage: sluice deps [OPTIONS]\n\nInstalls the packages of packages.yml (local: ones) into dbt_packages/.\n\nOptions:\n" COMMON_FLAGS},
 	{"clean", cmd_clean, "delete the folders named by clean-targets",

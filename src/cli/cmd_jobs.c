@@ -1,0 +1,228 @@
+/*
+ * sluice jobs: the streaming jobs of the project on a Flink target.
+ *   sluice jobs [--all] [-s SELECTOR] [--output json]   lists them: model, job id, state, hash, start
+ *   sluice jobs stop [--savepoint] [--drain] -s SELECTOR  stops the running jobs of the selected models
+ * A model's job is the one whose name is "<package>.<model> [<hash>]" (macros/flink/
+ * streaming_table.sql names them so). A job stopped with a savepoint is resumed from it by the
+ * next `sluice run` when the model did not change (target/deployments.json keeps the path).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/sb.h"
+#include "dbt/context.h"
+#include "graph/graph.h"
+#include "runner/report.h"
+#include "runner/runner.h"
+
+static bool live_status(const char *s)
+{
+	static const char *const live[] = {"RUNNING", "CREATED", "INITIALIZING", "RESTARTING", "RECONCILING", NULL};
+	for (const char *const *l = live; *l; l++)
+		if (!strcmp(s, *l))
+			return true;
+	return false;
+}
+
+struct job_row {
+	struct node *model;
+	const char *id, *status, *hash, *started, *name;
+};
+
+static const char *field(value job, const char *key, struct arena *a)
+{
+	value v = val_dict_gets(job, key);
+	return v.type == V_NONE || v.type == V_UNDEF ? "" : val_cstr(a, v);
+}
+
+/* The model a job name "<pkg>.<model> [<hash>]" belongs to, and the hash */
+static struct node *model_of(struct project *p, const char *name, const char **phash, struct arena *a)
+{
+	const char *br = strstr(name, " [");
+	size_t n = br ? (size_t)(br - name) : strlen(name);
+	*phash = "";
+	if (br && name[strlen(name) - 1] == ']')
+		*phash = arena_strndup(a, br + 2, strlen(br + 2) - 1);
+	for (size_t i = 0; i < p->nnodes; i++) {
+		struct node *m = p->nodes[i];
+		if (m->type != NODE_MODEL)
+			continue;
+		size_t pl = strlen(m->package);
+		if (pl + 1 + strlen(m->name) == n && !strncmp(name, m->package, pl) && name[pl] == '.' &&
+		    !strncmp(name + pl + 1, m->name, n - pl - 1))
+			return m;
+	}
+	return NULL;
+}
+
+static int cmp_rows(const void *x, const void *y)
+{
+	const struct job_row *a = x, *b = y;
+	int c = strcmp(a->model->name, b->model->name);
+	return c ? c : strcmp(b->started, a->started);
+}
+
+/* One JSON object a line, as `sluice ls --output json` prints nodes */
+static void print_json(const struct job_row *rows, size_t n, struct arena *a)
+{
+	for (size_t i = 0; i < n; i++) {
+		value d = val_dict_new(a, 7);
+		val_dict_sets(d, "model", val_str(rows[i].model->name));
+		val_dict_sets(d, "unique_id", val_str(rows[i].model->unique_id));
+		val_dict_sets(d, "job_id", val_str(rows[i].id));
+		val_dict_sets(d, "state", val_str(rows[i].status));
+		val_dict_sets(d, "hash", val_str(rows[i].hash));
+		val_dict_sets(d, "started", val_str(rows[i].started));
+		val_dict_sets(d, "job_name", val_str(rows[i].name));
+		struct sb s = SB_INIT;
+		if (val_to_json(&s, d, 0, 0) == 0)
+			printf("%s\n", s.buf);
+		sb_release(&s);
+	}
+}
+
+static void print_rows(const struct job_row *rows, size_t n, bool json, struct arena *a)
+{
+	if (json) {
+		print_json(rows, n, a);
+		return;
+	}
+	const char *head[] = {"model", "job id", "state", "hash", "started"};
+	size_t w[5];
+	for (int k = 0; k < 5; k++)
+		w[k] = strlen(head[k]);
+	for (size_t i = 0; i < n; i++) {
+		const char *cells[] = {rows[i].model->name, rows[i].id, rows[i].status, rows[i].hash, rows[i].started};
+		for (int k = 0; k < 5; k++)
+			if (strlen(cells[k]) > w[k])
+				w[k] = strlen(cells[k]);
+	}
+	for (int k = 0; k < 5; k++)
+		printf("%-*s%s", (int)w[k], head[k], k < 4 ? "  " : "\n");
+	for (size_t i = 0; i < n; i++) {
+		const char *cells[] = {rows[i].model->name, rows[i].id, rows[i].status, rows[i].hash, rows[i].started};
+		for (int k = 0; k < 5; k++)
+			printf("%-*s%s", (int)w[k], cells[k], k < 4 ? "  " : "\n");
+	}
+}
+
+int cmd_jobs(struct cli *c)
+{
+	struct diag_list dl;
+	diag_list_init(&dl);
+	struct project p;
+	struct graph g = {0};
+	struct adapter *ad = NULL;
+	const struct adapter_vtable *vt = NULL;
+	struct adapter_conn *conn = NULL;
+	uint8_t *sel = NULL;
+	struct job_row *rows = NULL;
+	int rc = 2;
+	bool stop = c->npositional > 0 && !strcmp(c->positional[0], "stop");
+	bool json = c->output && !strcmp(c->output, "json");
+	if (c->npositional > 0 && !stop && strcmp(c->positional[0], "list")) {
+		fprintf(stderr, "Usage: sluice jobs [list|stop] [OPTIONS]\nTry 'sluice jobs --help' for help.\n\n"
+				"Error: unknown jobs command '%s'\n", c->positional[0]);
+		return 2;
+	}
+	if (stop && c->nselect == 0 && !c->selector) {
+		fprintf(stderr, "Error: sluice jobs stop needs -s/--select to say which models' jobs to stop\n");
+		return 2;
+	}
+	c->quiet = c->quiet || json;
+	if (cli_load_project(c, &p, true, &dl) < 0)
+		goto out;
+	if (graph_build(&g, &p, &dl) < 0) {
+		cli_print_diags(&dl);
+		goto out;
+	}
+	sel = xcalloc(p.nnodes ? p.nnodes : 1, 1);
+	if (c->nselect || c->selector) {
+		if (cli_select(c, &p, &g, 1u << NODE_MODEL, sel, &dl) < 0) {
+			cli_print_diags(&dl);
+			goto out;
+		}
+	} else {
+		memset(sel, 1, p.nnodes);
+	}
+	if (cli_connect(&p, &ad, &vt, &conn, &dl) < 0) {
+		cli_print_diags(&dl);
+		goto out;
+	}
+	if (!vt->call) {
+		fprintf(stderr, "Error: sluice jobs needs a streaming target (type: flink); target '%s' is %s\n",
+			p.target.target_name, vt->type);
+		goto out;
+	}
+	value jobs;
+	bool found = false;
+	char *err = NULL;
+	struct arena *a = &p.arena;
+	if (vt->call(conn, "list_jobs", val_list_new(a, 0), val_dict_new(a, 0), &jobs, &found, a, &err) < 0 || !found) {
+		fprintf(stderr, "Database Error: %s\n", err ? err : "the adapter cannot list jobs");
+		rc = 1;
+		goto out;
+	}
+	size_t n = 0;
+	rows = xcalloc(jobs.l->len + 1, sizeof(*rows));
+	for (uint32_t i = 0; i < jobs.l->len; i++) {
+		value j = jobs.l->items[i];
+		const char *hash;
+		struct node *m = model_of(&p, field(j, "name", a), &hash, a);
+		if (!m || !sel[m->index])
+			continue;
+		struct job_row r = {m, field(j, "job_id", a), field(j, "status", a), hash, field(j, "start_time", a),
+				    field(j, "name", a)};
+		if (!c->all && !live_status(r.status))
+			continue;
+		rows[n++] = r;
+	}
+	qsort(rows, n, sizeof(*rows), cmp_rows);
+	if (!stop) {
+		if (n == 0 && !json)
+			printf("No %sjobs of project '%s'%s.\n", c->all ? "" : "running ", p.name,
+			       c->all ? "" : " (--all lists the ended ones too)");
+		else
+			print_rows(rows, n, json, a);
+		rc = 0;
+		goto out;
+	}
+	rc = 0;
+	size_t stopped = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!live_status(rows[i].status))
+			continue;
+		value pos = val_list_new(a, 3);
+		val_list_push(pos, val_str(rows[i].id));
+		val_list_push(pos, val_bool(c->savepoint));
+		val_list_push(pos, val_bool(c->drain));
+		value path;
+		err = NULL;
+		if (vt->call(conn, "stop_job", pos, val_dict_new(a, 0), &path, &found, a, &err) < 0) {
+			fprintf(stderr, "Database Error: could not stop job %s of model %s: %s\n", rows[i].id,
+				rows[i].model->name, err ? err : "?");
+			rc = 1;
+			continue;
+		}
+		stopped++;
+		if (path.type == V_STR) {
+			printf("Stopped job %s of model %s with a savepoint at %s\n", rows[i].id, rows[i].model->name, path.s);
+			/* the next run resumes from it */
+			(void)dbt_deployment_note(&p, rows[i].model->unique_id, "stopped_savepoint", path);
+		} else {
+			printf("Stopped job %s of model %s\n", rows[i].id, rows[i].model->name);
+		}
+	}
+	if (stopped == 0 && rc == 0)
+		printf("No running jobs of the selected models.\n");
+out:
+	free(rows);
+	free(sel);
+	cli_disconnect(ad, vt, conn);
+	graph_release(&g);
+	proj_release(&p);
+	diag_list_release(&dl);
+	return rc;
+}
