@@ -16,8 +16,9 @@
  * strings; release them with flink_error_release().
  *
  * Threads: a client may be shared by threads (flink_session_open is thread-safe). A session and its
- * operations are used by one thread at a time; the heartbeat thread takes the session's own lock, so
- * callers need none for it. The gateway itself runs one statement at a time per session.
+ * operations are used by one thread at a time; the heartbeat thread synchronizes with the session on
+ * its own (closing a session aborts or waits for its heartbeat), so callers need no lock for it. The
+ * gateway itself runs one statement at a time per session.
  *
  * Retries: only requests that are safe to repeat are retried, with exponential backoff, on
  * connection failures and on HTTP 502/503/504: GET (versions, info, status, a result page by token),

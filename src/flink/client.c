@@ -436,10 +436,8 @@ static void heartbeat_one(flink_client *c, flink_session *s)
 	struct fl_response rs;
 	struct flink_error err;
 	flink_error_init(&err);
-	flink_code code = fl_session_http(s, &rq, &rs, &err);
-	if (code && code != FLINK_E_CANCELED)
-		fl_log(c, 2, "heartbeat of session '%s' failed: %s", s->handle,
-		       err.message ? err.message : flink_strerror(code));
+	/* a failure is in the exchange's log line; a gone session is marked dead by the call */
+	(void)fl_session_http(s, &rq, &rs, &err);
 	flink_error_release(&err);
 	fl_response_release(&rs);
 }
@@ -493,8 +491,8 @@ void fl_client_start_heartbeat(flink_client *c)
 		return;
 	if (!c->hb_multi)
 		c->hb_multi = curl_multi_init();
+	/* without a thread, idle sessions expire after the gateway's idle timeout: the calls that
+	 * follow then answer FLINK_E_SESSION_GONE */
 	if (c->hb_multi && pthread_create(&c->hb_thread, NULL, heartbeat_main, c) == 0)
 		c->hb_started = true;
-	else
-		fl_log(c, 2, "cannot start the heartbeat thread: sessions may expire when idle");
 }

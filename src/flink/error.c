@@ -2,6 +2,7 @@
  * Errors of the Flink client: the code table, struct flink_error, and the reading of the
  * gateway's error bodies (REST reference §7).
  *
+ * DESIGN
  * The gateway answers failures with {"errors":[...]}: one element holding a Java stack trace for
  * the errors its handlers catch, or "Internal server error." plus "<Exception on server side:
  * ...End of exception on server side>" for the rest, and "Not found: <uri>" for a 404. Users need

@@ -1,7 +1,10 @@
 /*
  * Reading one fetch-results body (REST reference §6): result type, isQueryResult, jobID,
  * resultKind, the columns with their logical types, the rows with their kinds and values, and
- * nextResultUri. Both body shapes are accepted: Flink 1.17+ (fields omitted when they do not
+ * nextResultUri.
+ *
+ * DESIGN
+ * Both body shapes are accepted: Flink 1.17+ (fields omitted when they do not
  * apply) and Flink 1.16 (no isQueryResult, jobID, resultKind or rowFormat; results present on
  * NOT_READY; "nextResultUri": null at EOS). For 1.16 the result kind is worked out the way Flink
  * decides it: a lone `result` column holding "OK" is SUCCESS, anything else has content.

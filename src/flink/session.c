@@ -1,9 +1,17 @@
 /*
  * Gateway sessions: open (name and properties), heartbeat, configure, the effective
- * configuration, close. Every request naming a session goes through fl_session_http, which keeps
- * the session's last-use time for the heartbeat thread and marks the session dead when the
- * gateway answers that it does not know it any more ("Session '<uuid>' does not exist.": expired
- * after its idle timeout, or closed on the server). A dead session fails fast afterwards.
+ * configuration, close.
+ *
+ * DESIGN
+ * Every request naming a session goes through fl_session_http, which keeps the session's
+ * last-use time for the heartbeat thread and marks the session dead when the gateway answers
+ * that it does not know it any more ("Session '<uuid>' does not exist.": expired after its idle
+ * timeout, or closed on the server). A dead session fails fast afterwards, and closing it sends
+ * nothing. The session's own thread and the heartbeat thread share only atomics (alive,
+ * last_used_ms, hb_stop) and, under the client's lock, the list membership and hb_busy: close
+ * unlinks the session, aborts a heartbeat in flight and waits for the thread to let go of it
+ * before freeing. Opening a session may happen on any thread, so it uses no per-thread
+ * connection; a session's own requests reuse its connections (s->multi).
  */
 #include "flink/internal.h"
 
