@@ -79,6 +79,10 @@ void cli_restore(struct project *p, const struct graph *g, const uint8_t *want, 
 int cli_select(const struct cli *c, struct project *p, struct graph *g, unsigned types, uint8_t *sel,
 	       struct diag_list *dl);
 bool cli_color(const struct cli *c);
+/* The model of a streaming job named "<package>.<model> [<hash>]" (NULL when none) and its hash;
+ * whether a Flink job status is a healthy one */
+struct node *cli_job_model(struct project *p, const char *name, const char **phash, struct arena *a);
+bool cli_job_live(const char *status);
 
 int cmd_run(struct cli *c);
 int cmd_test(struct cli *c);

@@ -25,6 +25,52 @@ static const char *lower_key(struct arena *a, const char *schema, const char *id
 	return k;
 }
 
+/* A streaming model's job in its catalog entry: the newest job named after it, preferring a
+ * running one, as a stat the site shows with the connector options */
+static void add_job_stats(struct project *p, const struct adapter_vtable *vt, struct adapter_conn *conn,
+			  struct adapter_catalog_table *all, size_t nall)
+{
+	struct arena *a = &p->arena;
+	value jobs;
+	bool found = false;
+	char *err = NULL;
+	if (vt->call(conn, "list_jobs", val_list_new(a, 0), val_dict_new(a, 0), &jobs, &found, a, &err) < 0 || !found ||
+	    jobs.type != V_LIST)
+		return;
+	for (size_t t = 0; t < nall; t++) {
+		value best = val_none();
+		const char *best_hash = "";
+		for (uint32_t i = 0; i < jobs.l->len; i++) {
+			value j = jobs.l->items[i], name = val_dict_gets(j, "name"), st = val_dict_gets(j, "status"),
+			      start = val_dict_gets(j, "start_time");
+			const char *hash;
+			struct node *m = name.type == V_STR ? cli_job_model(p, name.s, &hash, a) : NULL;
+			if (!m || strcmp(m->schema, all[t].rel.schema) || strcmp(m->alias ? m->alias : m->name, all[t].rel.identifier))
+				continue;
+			bool live = st.type == V_STR && cli_job_live(st.s);
+			bool best_live = best.type == V_DICT && cli_job_live(val_cstr(a, val_dict_gets(best, "status")));
+			const char *s1 = val_cstr(a, start), *s0 = best.type == V_DICT ? val_cstr(a, val_dict_gets(best, "start_time")) : "";
+			if (best.type != V_DICT || (live && !best_live) || (live == best_live && strcmp(s1, s0) > 0)) {
+				best = j;
+				best_hash = hash;
+			}
+		}
+		if (best.type != V_DICT)
+			continue;
+		if (all[t].stats.type != V_DICT)
+			all[t].stats = val_dict_new(a, 2);
+		value s = val_dict_new(a, 5);
+		val_dict_sets(s, "id", val_str("job"));
+		val_dict_sets(s, "label", val_str("Job"));
+		val_dict_sets(s, "value", val_str_fmt(a, "%s %s since %s (definition %s)", val_cstr(a, val_dict_gets(best, "job_id")),
+							val_cstr(a, val_dict_gets(best, "status")),
+							val_cstr(a, val_dict_gets(best, "start_time")), best_hash));
+		val_dict_sets(s, "include", val_bool(true));
+		val_dict_sets(s, "description", val_str("the streaming job that keeps the table current"));
+		val_dict_sets(all[t].stats, "job", s);
+	}
+}
+
 static int generate(struct cli *c)
 {
 	struct diag_list dl;
@@ -117,6 +163,8 @@ static int generate(struct cli *c)
 		nall += n;
 	}
 	map_release(&dbs);
+	if (vt->call)
+		add_job_stats(&p, vt, conn, all, nall);
 	if (c->nselect || c->nexclude || c->selector) {
 		/* --select limits the catalog to the selected relations; keys folded to lower case, as
 		 * the engine may fold identifiers */

@@ -17,14 +17,6 @@
 #include "runner/report.h"
 #include "runner/runner.h"
 
-static bool live_status(const char *s)
-{
-	static const char *const live[] = {"RUNNING", "CREATED", "INITIALIZING", "RESTARTING", "RECONCILING", NULL};
-	for (const char *const *l = live; *l; l++)
-		if (!strcmp(s, *l))
-			return true;
-	return false;
-}
 
 struct job_row {
 	struct node *model;
@@ -35,26 +27,6 @@ static const char *field(value job, const char *key, struct arena *a)
 {
 	value v = val_dict_gets(job, key);
 	return v.type == V_NONE || v.type == V_UNDEF ? "" : val_cstr(a, v);
-}
-
-/* The model a job name "<pkg>.<model> [<hash>]" belongs to, and the hash */
-static struct node *model_of(struct project *p, const char *name, const char **phash, struct arena *a)
-{
-	const char *br = strstr(name, " [");
-	size_t n = br ? (size_t)(br - name) : strlen(name);
-	*phash = "";
-	if (br && name[strlen(name) - 1] == ']')
-		*phash = arena_strndup(a, br + 2, strlen(br + 2) - 1);
-	for (size_t i = 0; i < p->nnodes; i++) {
-		struct node *m = p->nodes[i];
-		if (m->type != NODE_MODEL)
-			continue;
-		size_t pl = strlen(m->package);
-		if (pl + 1 + strlen(m->name) == n && !strncmp(name, m->package, pl) && name[pl] == '.' &&
-		    !strncmp(name + pl + 1, m->name, n - pl - 1))
-			return m;
-	}
-	return NULL;
 }
 
 static int cmp_rows(const void *x, const void *y)
@@ -170,12 +142,12 @@ int cmd_jobs(struct cli *c)
 	for (uint32_t i = 0; i < jobs.l->len; i++) {
 		value j = jobs.l->items[i];
 		const char *hash;
-		struct node *m = model_of(&p, field(j, "name", a), &hash, a);
+		struct node *m = cli_job_model(&p, field(j, "name", a), &hash, a);
 		if (!m || !sel[m->index])
 			continue;
 		struct job_row r = {m, field(j, "job_id", a), field(j, "status", a), hash, field(j, "start_time", a),
 				    field(j, "name", a)};
-		if (!c->all && !live_status(r.status))
+		if (!c->all && !cli_job_live(r.status))
 			continue;
 		rows[n++] = r;
 	}
@@ -192,7 +164,7 @@ int cmd_jobs(struct cli *c)
 	rc = 0;
 	size_t stopped = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!live_status(rows[i].status))
+		if (!cli_job_live(rows[i].status))
 			continue;
 		value pos = val_list_new(a, 3);
 		val_list_push(pos, val_str(rows[i].id));

@@ -207,3 +207,31 @@ void cli_restore(struct project *p, const struct graph *g, const uint8_t *want, 
 	if (g == &own)
 		graph_release(&own);
 }
+
+struct node *cli_job_model(struct project *p, const char *name, const char **phash, struct arena *a)
+{
+	const char *br = strstr(name, " [");
+	size_t n = br ? (size_t)(br - name) : strlen(name);
+	*phash = "";
+	if (br && name[strlen(name) - 1] == ']')
+		*phash = arena_strndup(a, br + 2, strlen(br + 2) - 1);
+	for (size_t i = 0; i < p->nnodes; i++) {
+		struct node *m = p->nodes[i];
+		if (m->type != NODE_MODEL)
+			continue;
+		size_t pl = strlen(m->package);
+		if (pl + 1 + strlen(m->name) == n && !strncmp(name, m->package, pl) && name[pl] == '.' &&
+		    !strncmp(name + pl + 1, m->name, n - pl - 1))
+			return m;
+	}
+	return NULL;
+}
+
+bool cli_job_live(const char *status)
+{
+	static const char *const live[] = {"RUNNING", "CREATED", "INITIALIZING", "RESTARTING", "RECONCILING", NULL};
+	for (const char *const *l = live; *l; l++)
+		if (!strcmp(status, *l))
+			return true;
+	return false;
+}
