@@ -100,7 +100,8 @@ struct flink_client_options {
 	long request_timeout_ms;         /* each HTTP request; default 60000 */
 	int max_retries;                 /* retries of a repeatable request; default 3, 0 for none */
 	long retry_backoff_ms;           /* first wait, doubled each retry up to 5000; default 200 */
-	long poll_interval_ms;           /* wait after NOT_READY or an empty page; default 100 */
+	long poll_interval_ms;           /* longest wait after NOT_READY or an empty page (the run
+	                                    loop starts at 5 ms and doubles); default 100 */
 	long heartbeat_interval_ms;      /* heartbeat of open sessions; default 60000, 0: none */
 	/* Optional request log: one line per HTTP exchange ("GET /v2/... -> 200 in 3 ms"), level 0
 	 * debug, 1 info, 2 warning (retries). Called from the calling thread or the heartbeat thread. */
@@ -303,7 +304,7 @@ struct flink_run_info {
 	char operation[37];              /* the operation handle */
 };
 
-/* Submits the statement, polls its results (sleeping poll_interval_ms after NOT_READY and empty
+/* Submits the statement, polls its results (sleeping up to poll_interval_ms after NOT_READY and empty
  * pages) until EOS, the row limit, a callback's stop, the timeout or the interrupt, then closes the
  * operation (which stops a query's job). Stopping for max_rows or a callback is FLINK_OK with
  * info->eos false; the timeout is FLINK_E_TIMEOUT, the interrupt FLINK_E_INTERRUPTED. h and info

@@ -9,8 +9,9 @@
  * read the token out of that URI (or, if it does not parse, request the URI itself on the same
  * base) and move to it only after a page was read in full, so a failed fetch is repeated with the
  * same token, which the gateway allows ("N or N-1"). NOT_READY pages keep token 0 and empty
- * PAYLOAD pages are normal while a streaming job produces nothing: the run loop sleeps
- * poll_interval_ms after both. After EOS the operation answers EOS without asking again.
+ * PAYLOAD pages are normal while a streaming job produces nothing: the run loop sleeps after
+ * both, 5 ms at first and twice as long each time up to poll_interval_ms. After EOS the
+ * operation answers EOS without asking again.
  * On v1 gateways the fetch URL has no rowFormat; on v2+ it always asks for rowFormat=JSON.
  *
  * flink_statement_run always closes the operation at the end, also after errors, the timeout,
@@ -441,7 +442,9 @@ flink_code flink_statement_run(flink_session *s, const char *statement,
 	snprintf(info->operation, sizeof(info->operation), "%s", op->handle);
 
 	bool columns_seen = false;
-	long poll = s->client->poll_interval_ms;
+	/* most statements (DDL, SHOW, small queries) are answered within milliseconds: poll soon,
+	 * then back off to poll_interval_ms, and start over after rows arrived */
+	long max_poll = s->client->poll_interval_ms, poll = max_poll < 5 ? max_poll : 5;
 	for (;;) {
 		if (interrupt && *interrupt) {
 			code = FLINK_E_INTERRUPTED;
@@ -464,6 +467,7 @@ flink_code flink_statement_run(flink_session *s, const char *statement,
 		if (page->type == FLINK_RESULT_NOT_READY) {
 			flink_page_free(page);
 			sleep_poll(poll, deadline, interrupt);
+			poll = poll * 2 > max_poll ? max_poll : poll * 2;
 			continue;
 		}
 		const char *job = page_job_id(page);
@@ -503,8 +507,12 @@ flink_code flink_statement_run(flink_session *s, const char *statement,
 			info->eos = true;
 			break;
 		}
-		if (empty)
+		if (empty) {
 			sleep_poll(poll, deadline, interrupt);
+			poll = poll * 2 > max_poll ? max_poll : poll * 2;
+		} else {
+			poll = max_poll < 5 ? max_poll : 5;
+		}
 	}
 	if (code)
 		fl_err_set_statement(err, statement);
