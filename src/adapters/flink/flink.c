@@ -599,16 +599,16 @@ static int fl_open(struct adapter **pad, value target, const char *project_root,
 	o.ca_file = str_field(target, "ca_file", aa);
 	o.insecure = !bool_field(target, "verify_ssl", true);
 	o.log = client_log;
-	long t;
-	if ((t = seconds_field(target, "connect_timeout", o.connect_timeout_ms)) < 0 ||
-	    (o.connect_timeout_ms = t, (t = seconds_field(target, "request_timeout", o.request_timeout_ms)) < 0) ||
-	    (o.request_timeout_ms = t, (t = seconds_field(target, "heartbeat_interval", o.heartbeat_interval_ms)) < 0) ||
-	    (o.heartbeat_interval_ms = t, (t = seconds_field(target, "statement_timeout", 0)) < 0)) {
+	o.connect_timeout_ms = seconds_field(target, "connect_timeout", o.connect_timeout_ms);
+	o.request_timeout_ms = seconds_field(target, "request_timeout", o.request_timeout_ms);
+	o.heartbeat_interval_ms = seconds_field(target, "heartbeat_interval", o.heartbeat_interval_ms);
+	ad->statement_timeout_ms = seconds_field(target, "statement_timeout", 0);
+	if (o.connect_timeout_ms < 0 || o.request_timeout_ms < 0 || o.heartbeat_interval_ms < 0 ||
+	    ad->statement_timeout_ms < 0) {
 		fl_fail(a, perr, "the timeouts of the flink profile (connect_timeout, request_timeout, heartbeat_interval, "
 				 "statement_timeout) are seconds, as numbers");
 		goto out;
 	}
-	ad->statement_timeout_ms = t;
 	value retries = val_dict_gets(target, "retries");
 	if (retries.type == V_INT)
 		o.max_retries = (int)retries.i;
