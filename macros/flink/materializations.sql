@@ -126,3 +126,16 @@
   {%- endcall %}
   {{ return({'relations': []}) }}
 {%- endmaterialization -%}
+
+{#- What Flink has no use for, said plainly instead of failing on SQL it cannot run -#}
+{% materialization incremental, adapter='flink' %}
+  {%- do exceptions.raise_compiler_error("model " ~ this ~ " is incremental, which Flink does not need: a streaming_table's job keeps its table current continuously (materialized='streaming_table'), and table rebuilds it with a bounded batch job") -%}
+{% endmaterialization %}
+
+{% materialization snapshot, adapter='flink' %}
+  {%- do exceptions.raise_compiler_error("snapshot " ~ this ~ " cannot run on Flink: snapshots need updates in place, which Flink's connector tables do not take; build it on a warehouse target") -%}
+{% endmaterialization %}
+
+{% materialization seed, adapter='flink' %}
+  {%- do exceptions.raise_compiler_error("seed " ~ this ~ " cannot be loaded on Flink: Flink has no table of its own to load a CSV file into; declare the data as a streaming_source (a filesystem table over the CSV file works: connector_properties: {connector: filesystem, path: ..., format: csv})") -%}
+{% endmaterialization %}
