@@ -84,6 +84,12 @@ bool fg_stream_poll(struct fg_stream *st, json_t *rows_out);
 /* Closing the query's operation: cancels its job and frees the stream */
 void fg_stream_close(struct fg_stream *st);
 
+/* The rows of a result ([{"kind","fields"}]) as compact JSON, the way the gateway writes them:
+ * jansson prints a real with the fewest digits that read back (710.0), Flink prints a DECIMAL
+ * with its scale (710.00), so DECIMAL fields (per the columns' logicalType) are written at their
+ * scale here. Everything else is as json_dumps(JSON_COMPACT). Returns malloc'ed text. */
+char *fg_rows_json(const json_t *columns, const json_t *rows);
+
 /* Jobs, for the REST side's dml-sync wait and for the admin API */
 bool fg_job_done(struct fg_engine *e, const char *job_id, bool *pfailed, char **pfailure);
 json_t *fg_engine_jobs(struct fg_engine *e);   /* [{id,name,status,start_time,statement,sink,savepoint,restored_from,failure}] */

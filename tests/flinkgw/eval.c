@@ -695,8 +695,22 @@ static long long load(struct fg_engine *en, struct pipeline *pl, struct ferr *e)
 	long long n = -1;
 	for (size_t i = 0; i < p->scans.n; i++) {
 		struct scan *sc = p->scans.v[i];
-		if (sc->srckey)
-			jobs_refresh(en, sc->srckey);
+		const char *key = conn_scan_key(sc);
+		if (!strncmp(key, "topic:", 6) && strchr(key, ';')) {
+			/* several topics: each one's writers */
+			for (const char *p0 = key + 6; *p0;) {
+				size_t n0 = strcspn(p0, ";");
+				struct sb k1 = SB_INIT;
+				sb_addf(&k1, "topic:%.*s", (int)n0, p0);
+				jobs_refresh(en, k1.buf);
+				sb_release(&k1);
+				p0 += n0;
+				if (*p0 == ';')
+					p0++;
+			}
+		} else {
+			jobs_refresh(en, key);
+		}
 		if (conn_load(en, pl->duck, sc, p->tz, (int)i, &seq, e))
 			goto out;
 	}
@@ -962,7 +976,18 @@ int pipeline_advance(struct fg_engine *en, struct pipeline *pl, json_t *out, str
 			pl->finished = true;
 		return 0;
 	}
-	/* updating: one evaluation per new input record (at most 400 steps per advance) */
+	/* updating: one evaluation per new input record (at most 400 steps per advance); a query
+	 * that reads no table (VALUES) is evaluated once */
+	if (!p->scans.n && !pl->done) {
+		json_t *rows = run_at(pl, 0, true, src, e);
+		if (!rows)
+			return -1;
+		diff(pl->last, rows, p->keys, p->nkeys, out);
+		json_decref(pl->last);
+		pl->last = rows;
+		pl->finished = true;
+		return 0;
+	}
 	long long from = pl->done;
 	long long steps = n - from;
 	long long stride = steps > 400 ? (steps + 399) / 400 : 1;

@@ -132,6 +132,8 @@ json_t *ft_json(const struct ftype *t);
 /* DuckDB type for storing values of t */
 void ft_duck(struct sb *o, const struct ftype *t);
 bool ft_equal(const struct ftype *a, const struct ftype *b);
+/* The type of a logicalType JSON object (the inverse of ft_json, for what the encoder needs) */
+struct ftype *ft_from_json(struct arena *a, const json_t *j);
 
 /* ---- AST ---- */
 struct fopt {
@@ -489,6 +491,8 @@ typedef VEC(struct seqrec) seqvec;
  * "__fg_seq" set to the row number) and adds one seqrec per row for the global ordering */
 int conn_load(struct fg_engine *e, struct duck *d, struct scan *sc, const char *tz, int scan_index,
 	seqvec *seq, struct ferr *err);
+/* A scan's source identity ("topic:<t>", "path:<abs>", "gen:<table>"), computed once */
+const char *conn_scan_key(struct scan *sc);
 /* A sink's identity for lazy refresh: "topic:<t>", "path:<abs>", or NULL */
 char *conn_sink_key(struct fg_engine *e, const struct tdef *t);
 /* Writes changes (rows of Flink JSON values in sink column order) into the sink */

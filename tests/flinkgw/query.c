@@ -67,6 +67,7 @@ struct qinfo {
 	int nkeys;            /* -1: no key known */
 	const char *node;
 	bool rank;
+	bool order_time;      /* ORDER BY starts with an ascending time attribute */
 };
 struct cte_env {
 	const char *name;
@@ -1198,11 +1199,13 @@ static struct ftype *tr_cast(struct tctx *c, struct node *n, struct scope *sc, s
 	const char *cast = n->flag ? "TRY_CAST" : "CAST";
 	if (ft_is_string(to) && src && src->root == FT_BOOLEAN) {
 		sb_addf(o, "upper(%s(%s AS VARCHAR))", cast, x.buf);
-	} else if (ft_is_string(to) && src && src->root == FT_TIMESTAMP) {
-		sb_addf(o, "strftime(%s, '%%Y-%%m-%%d %%H:%%M:%%S%s')", x.buf, src->len == 0 ? "" : src->len <= 3 ? ".%g" : ".%f");
-	} else if (ft_is_string(to) && src && src->root == FT_TIMESTAMP_LTZ) {
-		sb_addf(o, "strftime(CAST(%s AS TIMESTAMP), '%%Y-%%m-%%d %%H:%%M:%%S%s')", x.buf,
-			src->len == 0 ? "" : src->len <= 3 ? ".%g" : ".%f");
+	} else if (ft_is_string(to) && src && ft_is_timestamp(src)) {
+		/* the fraction has as many digits as the type's precision */
+		int p = src->len > 6 ? 6 : src->len;
+		if (p)
+			sb_addf(o, "left(strftime(CAST(%s AS TIMESTAMP), '%%Y-%%m-%%d %%H:%%M:%%S.%%f'), %d)", x.buf, 20 + p);
+		else
+			sb_addf(o, "strftime(CAST(%s AS TIMESTAMP), '%%Y-%%m-%%d %%H:%%M:%%S')", x.buf);
 	} else if (ft_is_integer(to) && src && (src->root == FT_DOUBLE || src->root == FT_FLOAT || src->root == FT_DECIMAL)) {
 		sb_addf(o, "%s(trunc(%s) AS %s)", cast, x.buf, dt.buf);
 	} else if (to->root == FT_TIMESTAMP && to->len <= 3) {
@@ -2334,7 +2337,16 @@ static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct s
 		tr_expr(c, q->having, &sc, &body);
 	}
 	/* ORDER BY / LIMIT of a plain SELECT see its FROM scope and the output names */
+	bool order_time = false;
 	if (q->nord) {
+		struct node *e0 = q->ord[0].e;
+		if (!q->ord[0].desc && e0->k == N_ID) {
+			if (is_time_attr(c, e0, &sc))
+				order_time = true;
+			for (size_t k = 0; k < names.n && e0->nparts == 1; k++)
+				if (!strcmp(names.v[k], e0->parts[0]) && types.v[k] && types.v[k]->attr != TA_NONE)
+					order_time = true;
+		}
 		sc.outnames = names.v;
 		sc.nout = (int)names.n;
 		sb_adds(&body, " ORDER BY ");
@@ -2432,6 +2444,7 @@ static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct s
 		}
 	}
 	qi->rank = rank;
+	qi->order_time = order_time;
 	/* Top-N / deduplication over a ranked subquery */
 	if (stream && single && !qi->updating && single->node && !strcmp(single->node, "Rank") && q->where) {
 		qi->updating = true;
@@ -2614,8 +2627,8 @@ static int tr_query(struct tctx *c, struct query *q, struct scope *up, struct sb
 		} else {
 			/* streaming ORDER BY must start with an ascending time attribute */
 			struct node *e = q->ord[0].e;
-			bool ok = false;
-			if (e->k == N_ID && !q->ord[0].desc) {
+			bool ok = simple && qi->order_time;
+			if (!simple && e->k == N_ID && !q->ord[0].desc) {
 				for (int i = 0; i < qi->n; i++)
 					if (!strcmp(qi->names[i], e->parts[e->nparts - 1]) && qi->types[i] &&
 						qi->types[i]->attr != TA_NONE)
