@@ -1732,8 +1732,10 @@ static struct fopt *merge_opts(struct tctx *c, const struct tdef *t, const struc
 {
 	struct fopt *o = ARENA_ARRAY(c->a, struct fopt, t->nopts + tr->nhints + 1);
 	int n = 0;
-	for (int i = 0; i < t->nopts; i++)
-		o[n++] = t->opts[i];
+	for (int i = 0; i < t->nopts; i++) {
+		o[n].k = arena_strdup(c->a, t->opts[i].k);
+		o[n++].v = arena_strdup(c->a, t->opts[i].v);
+	}
 	for (int i = 0; i < tr->nhints; i++) {
 		int k;
 		for (k = 0; k < n; k++)
@@ -1795,7 +1797,7 @@ static int tr_table(struct tctx *c, struct tref *t, struct scope *sc, struct sb 
 	struct scan *scn = ARENA_NEW(c->a, struct scan);
 	scn->t = tdef_clone(def);
 	scn->t->cat = arena_strdup(&scn->t->a, cat);
-	scn->opts = merge_opts(c, def, t, &scn->nopts);
+	scn->opts = merge_opts(c, scn->t, t, &scn->nopts);
 	scn->ident = astr(c, &ident);
 	sb_release(&ident);
 	snprintf(scn->dname, sizeof(scn->dname), "__s%d", (int)c->plan->scans.n + 1);
@@ -1824,6 +1826,8 @@ static int tr_table(struct tctx *c, struct tref *t, struct scope *sc, struct sb 
 	r->c = cat;
 	r->d = db;
 	r->n = name;
+	/* from here on the plan's own copy: nothing may point into the catalog */
+	def = scn->t;
 	table_cols(c, def, r, dn, scn);
 	const char *conn = tdef_opt(def, "connector");
 	if (conn && !strcmp(conn, "upsert-kafka") && !c->batch) {
@@ -2698,8 +2702,9 @@ static struct plan *plan_run(struct fg_session *s, struct query *q, const char *
 	p->ncols = qi.n;
 	p->cols = ARENA_ARRAY(&p->a, struct outcol, qi.n + 1);
 	for (int i = 0; i < qi.n; i++) {
-		p->cols[i].name = qi.names[i];
-		p->cols[i].type = qi.types[i];
+		/* copies: names and types may point into catalog objects */
+		p->cols[i].name = arena_strdup(&p->a, qi.names[i]);
+		p->cols[i].type = ft_copy(&p->a, qi.types[i]);
 	}
 	p->updating = qi.updating;
 	p->keys = qi.keys;
@@ -2763,8 +2768,9 @@ int expand_query(struct fg_session *s, struct query *q, const char *src, struct 
 	struct plan *p = plan_run(s, q, src, NULL, true, true, e, NULL, NULL);
 	if (!p)
 		return -1;
-	plan_free(p);
+	/* the qualified names live in the plan's arena: write them out before it goes */
 	unparse_query(out, q, 0);
+	plan_free(p);
 	return 0;
 }
 
