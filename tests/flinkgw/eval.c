@@ -333,7 +333,7 @@ static void text_of(struct sb *o, const char *c, const struct ftype *t)
 		sb_addf(o, "strftime(CAST(%s AS DATE), '%%Y-%%m-%%d')", c);
 		break;
 	case FT_TIME:
-		sb_addf(o, "strftime(TIMESTAMP '1970-01-01' + CAST(%s AS TIME), '%%H:%%M:%%S.%%f')", c);
+		sb_addf(o, "strftime(DATE '1970-01-01' + CAST(%s AS TIME), '%%H:%%M:%%S.%%f')", c);
 		break;
 	case FT_TIMESTAMP:
 	case FT_TIMESTAMP_LTZ:
@@ -964,15 +964,17 @@ int pipeline_advance(struct fg_engine *en, struct pipeline *pl, json_t *out, str
 					seen++;
 				free(k2);
 			}
-			if (seen >= have) {
+			if (seen >= have && (p->limit < 0 || pl->nemitted < p->limit)) {
 				json_array_append_new(out, row_json("INSERT", json_incref(r)));
 				json_object_set_new(pl->emitted, k, json_integer(have + 1));
+				pl->nemitted++;
 			}
 			free(k);
 		}
 		json_decref(rows);
 		pl->done = n;
-		if (p->bounded)
+		/* a LIMIT query ends once it has its rows, even over an unbounded source */
+		if (p->bounded || (p->limit >= 0 && pl->nemitted >= p->limit))
 			pl->finished = true;
 		return 0;
 	}

@@ -457,6 +457,7 @@ struct plan {
 	bool has_wm;              /* windows close by watermark (streaming, unbounded) */
 	char *tz;                 /* table.local-time-zone */
 	bool bounded;             /* every scan bounded */
+	long long limit;          /* a top-level LIMIT n without ORDER BY: the query ends with n rows; -1 */
 };
 struct tctx;
 /* Plans a query of session s: validates names, collects scans, translates to DuckDB */
@@ -521,6 +522,7 @@ struct pipeline {
 	json_t *emitted;     /* append-only: object row-text -> count */
 	json_t *last;        /* updating: array of rows of the last prefix */
 	long long done;      /* input records processed */
+	long long nemitted;  /* rows handed out (append-only plans) */
 	long long started_ms;
 	bool finished;
 	json_t *types_json;  /* resolved output column types (for encoding) */

@@ -392,14 +392,15 @@ static struct ftype *data_type(struct ps *p)
 	} else if (!strcasecmp(w, "CHAR") || !strcasecmp(w, "CHARACTER")) {
 		if (accept_kw(p, "VARYING")) {
 			ty = ft_new(p->a, FT_VARCHAR);
-			ty->len = opt_len(p, 1);
+			ty->len = opt_len(p, FT_MAXLEN);
 		} else {
 			ty = ft_new(p->a, FT_CHAR);
 			ty->len = opt_len(p, 1);
 		}
 	} else if (!strcasecmp(w, "VARCHAR")) {
+		/* Flink's type system defaults an unsized VARCHAR (and VARBINARY) to the longest */
 		ty = ft_new(p->a, FT_VARCHAR);
-		ty->len = opt_len(p, 1);
+		ty->len = opt_len(p, FT_MAXLEN);
 	} else if (!strcasecmp(w, "STRING")) {
 		ty = ft_new(p->a, FT_VARCHAR);
 	} else if (!strcasecmp(w, "BINARY")) {
@@ -407,7 +408,7 @@ static struct ftype *data_type(struct ps *p)
 		ty->len = opt_len(p, 1);
 	} else if (!strcasecmp(w, "VARBINARY")) {
 		ty = ft_new(p->a, FT_VARBINARY);
-		ty->len = opt_len(p, 1);
+		ty->len = opt_len(p, FT_MAXLEN);
 	} else if (!strcasecmp(w, "BYTES")) {
 		ty = ft_new(p->a, FT_VARBINARY);
 	} else if (!strcasecmp(w, "DATE")) {

@@ -36,6 +36,7 @@ struct rcol {
 	const char *name;
 	struct ftype *type;   /* NULL: unknown */
 	const char *sql;
+	bool merged;          /* the right side's copy of a USING / NATURAL join column */
 };
 struct rel {
 	const char *alias;
@@ -298,6 +299,8 @@ static struct rel *resolve_col(struct tctx *c, struct scope *sc, struct node *n,
 				col = n->parts[3];
 			}
 			for (int i = 0; i < r->ncols; i++) {
+				if (r->cols[i].merged && n->nparts == 1)
+					continue;
 				if (!strcmp(r->cols[i].name, col)) {
 					if (!found || found != r)
 						hits++;
@@ -2070,7 +2073,26 @@ static int tr_from(struct tctx *c, struct tref *t, struct scope *sc, struct sb *
 				tr_expr(c, &id, &rs, o);
 				VEC_FREE(&ls.rels);
 				VEC_FREE(&rs.rels);
+				for (size_t ri = mid; ri < end; ri++)
+					for (int rc = 0; rc < sc->rels.v[ri]->ncols; rc++)
+						if (!strcmp(sc->rels.v[ri]->cols[rc].name, t->usingc[i]))
+							sc->rels.v[ri]->cols[rc].merged = true;
 			}
+		} else if (t->natural) {
+			/* NATURAL: equality on every column name both sides have */
+			int eq = 0;
+			for (size_t li = before; li < mid; li++)
+				for (int lc = 0; lc < sc->rels.v[li]->ncols; lc++)
+					for (size_t ri = mid; ri < end; ri++)
+						for (int rc = 0; rc < sc->rels.v[ri]->ncols; rc++)
+							if (!sc->rels.v[ri]->cols[rc].merged &&
+								!strcmp(sc->rels.v[li]->cols[lc].name, sc->rels.v[ri]->cols[rc].name)) {
+								sb_addf(o, "%s%s = %s", eq++ ? " AND " : " ON ", sc->rels.v[li]->cols[lc].sql,
+									sc->rels.v[ri]->cols[rc].sql);
+								sc->rels.v[ri]->cols[rc].merged = true;
+							}
+			if (!eq)
+				sb_adds(o, " ON TRUE");
 		} else if (!cross && (t->r->k == T_UNNEST || t->r->lateral)) {
 			sb_adds(o, " ON TRUE");
 		}
@@ -2221,6 +2243,8 @@ static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct s
 					continue;
 				matched = true;
 				for (int k = 0; k < r->ncols; k++) {
+					if (r->cols[k].merged && !e->nparts)
+						continue;
 					const char *nm = uniq(c, names.v, (int)names.n, r->cols[k].name);
 					if (items.len)
 						sb_adds(&items, ", ");
@@ -2711,6 +2735,7 @@ static struct plan *plan_run(struct fg_session *s, struct query *q, const char *
 	p->nkeys = qi.nkeys;
 	p->node_desc = qi.node ? xstrdup(qi.node) : NULL;
 	p->batch = c.batch;
+	p->limit = q->limit && q->limit->k == N_NUM && !q->nord && !q->offset ? atoll(q->limit->s) : -1;
 	p->bounded = true;
 	for (size_t i = 0; i < p->scans.n; i++)
 		if (!p->scans.v[i]->bounded)

@@ -269,6 +269,23 @@ static void test_unbounded_stream_and_watermark(void **state)
 	json_decref(more);
 	fg_stream_close(r.stream);
 	fg_result_release(&r);
+	/* LIMIT ends a query over an unbounded source once it has its rows (LIMIT 0: at once) */
+	fg_execute(f->s, "SELECT * FROM orders LIMIT 0", NULL, &r);
+	assert_true(r.ok);
+	assert_null(r.stream);
+	assert_int_equal(json_array_size(r.rows), 0);
+	assert_int_equal(json_array_size(r.columns), 6);   /* the schema, for a client that wants the types */
+	fg_result_release(&r);
+	fg_execute(f->s, "SELECT order_id FROM orders LIMIT 2", NULL, &r);
+	assert_true(r.ok);
+	assert_null(r.stream);
+	assert_int_equal(json_array_size(r.rows), 2);
+	fg_result_release(&r);
+	fg_execute(f->s, "SELECT order_id FROM orders LIMIT 100", NULL, &r);
+	assert_true(r.ok);
+	assert_non_null(r.stream);
+	fg_stream_close(r.stream);
+	fg_result_release(&r);
 	/* batch mode refuses the unbounded table; a hint bounds that one scan */
 	run_ok(f, "SET 'execution.runtime-mode' = 'batch'");
 	expect_error(f, "SELECT * FROM orders", 0, "org.apache.flink.table.api.ValidationException",
@@ -385,6 +402,30 @@ static void test_functions(void **state)
 		"no_such_fn(<ANY>)");
 }
 
+static void test_more_sql(void **state)
+{
+	struct fx *f = *state;
+	expect_rows(f, "SELECT INITCAP('hello wORLD'), REGEXP_EXTRACT('abc123def', '([0-9]+)', 1), "
+		"JSON_VALUE('{\"a\":{\"b\":7}}', '$.a.b'), MD5('x'), LOG(2, 8), REVERSE('abc'), CAST('12:30:00' AS TIME), "
+		"CAST(X'414243' AS BYTES), CAST('3.75' AS DECIMAL(5, 1)), CAST(1.5 AS DOUBLE) / 3, CAST(10.5 AS VARCHAR)",
+		"+I[\"Hello World\",\"123\",\"7\",\"9dd4e461268c8034f5c8564e155c67a6\",3.0,\"cba\",\"12:30:00\",\"QUJD\",3.8,0.5,"
+		"\"10.5\"]");
+	/* USING and NATURAL joins keep one copy of the join columns */
+	expect_rows(f, "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(k, v) NATURAL JOIN (VALUES (1, 'z')) AS s(k, w)",
+		"+I[1,\"a\",\"z\"]");
+	expect_rows(f, "SELECT k, w FROM (VALUES (1, 'a'), (2, 'b')) AS t(k, v) JOIN (VALUES (2, 'z')) AS s(k, w) USING (k)",
+		"+I[2,\"z\"]");
+	run_ok(f, "SET 'execution.runtime-mode' = 'batch'");
+	expect_rows(f, "SELECT x, y FROM (VALUES (1), (2)) AS t(x) CROSS JOIN UNNEST(ARRAY[10, 20]) AS u(y) ORDER BY x, y",
+		"+I[1,10]|+I[1,20]|+I[2,10]|+I[2,20]");
+	expect_rows(f, "SELECT x FROM (VALUES (1), (2), (3)) AS t(x) WHERE EXISTS (SELECT 1 FROM (VALUES (2), (3)) AS u(y) "
+		"WHERE u.y = t.x) INTERSECT SELECT 3", "+I[3]");
+	expect_rows(f, "SELECT x FROM (VALUES (5), (6), (7), (8)) AS t(x) ORDER BY x OFFSET 1 ROWS FETCH FIRST 2 ROWS ONLY",
+		"+I[6]|+I[7]");
+	expect_rows(f, "SELECT ARRAY_AGG(x), FIRST_VALUE(x), LAST_VALUE(x), SUM(x) FILTER (WHERE x > 1) "
+		"FROM (VALUES (1), (2), (3)) AS t(x)", "+I[[1,2,3],1,3,5]");
+}
+
 static void test_query_errors(void **state)
 {
 	struct fx *f = *state;
@@ -457,6 +498,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unbounded_stream_and_watermark, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_joins_and_views, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_functions, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_more_sql, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_query_errors, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_datagen_and_proctime, fx_setup, fx_teardown),
 	};
