@@ -1486,6 +1486,10 @@ void json_dump_typed(struct sb *o, json_t *v, const struct ftype *t)
 		sb_adds(o, "null");
 		return;
 	}
+	if (t && t->root == FT_DECIMAL && json_is_string(v)) {
+		sb_adds(o, json_string_value(v));
+		return;
+	}
 	if (t && t->root == FT_DECIMAL && json_is_number(v)) {
 		char buf[80];
 		snprintf(buf, sizeof(buf), "%.*f", t->scale, json_number_value(v));

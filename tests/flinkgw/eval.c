@@ -394,9 +394,11 @@ static json_t *value_of(const char *s, const struct ftype *t)
 	case FT_INTEGER:
 	case FT_BIGINT:
 		return json_integer(strtoll(s, NULL, 10));
+	case FT_DECIMAL:
+		/* exact: the number's text at its scale ("710.00"); fg_rows_json writes it as a number */
+		return json_string(s);
 	case FT_FLOAT:
-	case FT_DOUBLE:
-	case FT_DECIMAL: {
+	case FT_DOUBLE: {
 		double d = strtod(s, NULL);
 		if (isnan(d))
 			return json_string("NaN");

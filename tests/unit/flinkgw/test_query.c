@@ -62,7 +62,14 @@ static void test_literal_types(void **state)
 	char *txt = fg_rows_json(r.columns, r.rows);
 	assert_string_equal(txt, "[{\"kind\":\"INSERT\",\"fields\":[710.00,9007199254740993,-0.500,null]}]");
 	free(txt);
+	/* the field itself is the exact text */
+	assert_string_equal(json_string_value(json_array_get(json_object_get(json_array_get(r.rows, 0), "fields"), 0)),
+		"710.00");
 	fg_result_release(&r);
+	/* DECIMAL stays exact beyond a double's digits, also through SUM */
+	expect_rows(f, "SELECT CAST('12345678901234567.89' AS DECIMAL(38, 2)), SUM(x) FROM (VALUES "
+		"(CAST('9999999999999999.99' AS DECIMAL(18, 2))), (CAST('0.01' AS DECIMAL(18, 2)))) AS t(x)",
+		"+I[12345678901234567.89,10000000000000000.00]");
 	/* CHAR of CASE branches pads; string functions give STRING */
 	expect_rows(f, "SELECT CASE WHEN 1 = 1 THEN 'ab' ELSE 'abc' END, UPPER('q'), CONCAT('a', 'b'), "
 		"CONCAT('a', CAST(NULL AS STRING))", "+I[\"ab\",\"Q\",\"ab\",null]");
