@@ -23,6 +23,7 @@ struct fstore *store_new(const char *key, const char *default_db)
 {
 	struct fstore *st = xcalloc(1, sizeof(*st));
 	st->key = key ? xstrdup(key) : NULL;
+	st->default_db = default_db ? xstrdup(default_db) : NULL;
 	if (default_db) {
 		struct fdb *d = xcalloc(1, sizeof(*d));
 		d->name = xstrdup(default_db);
@@ -49,7 +50,20 @@ void store_free(struct fstore *st)
 		db_free(st->dbs.v[i]);
 	VEC_FREE(&st->dbs);
 	free(st->key);
+	free(st->default_db);
 	free(st);
+}
+
+void store_clear(struct fstore *st)
+{
+	for (size_t i = 0; i < st->dbs.n; i++)
+		db_free(st->dbs.v[i]);
+	st->dbs.n = 0;
+	if (st->default_db) {
+		struct fdb *d = xcalloc(1, sizeof(*d));
+		d->name = xstrdup(st->default_db);
+		VEC_PUSH(&st->dbs, d);
+	}
 }
 
 void cat_free(struct fcatalog *c)

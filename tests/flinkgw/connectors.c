@@ -710,6 +710,8 @@ int topic_append(struct fg_engine *e, const char *topic, json_t *records, char *
 			return -1;
 		}
 		json_t *k = json_object_get(r, "key"), *v = json_object_get(r, "value"), *ts = json_object_get(r, "timestamp");
+		if (!k && !v && !ts)
+			v = r;   /* a bare object is the record's value */
 		json_t *rec = json_object();
 		json_object_set(rec, "key", k ? k : json_null());
 		json_object_set(rec, "value", v ? v : json_null());

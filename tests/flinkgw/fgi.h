@@ -351,8 +351,11 @@ struct fdb {
 };
 struct fstore {
 	char *key;          /* "jdbc|<base-url>", or NULL for in-memory */
+	char *default_db;
 	VEC(struct fdb *) dbs;
 };
+/* Forgets a store's contents, keeping the store (sessions' catalogs point at it) */
+void store_clear(struct fstore *st);
 struct fcatalog {
 	char *name;
 	char *type;

@@ -412,12 +412,16 @@ static void test_sessions_are_isolated(void **state)
 	assert_null(strstr(cc, "'p'"));
 	assert_non_null(strstr(cc, "'password' = '****'"));
 	free(cc);
-	/* fg_engine_reset forgets the metastores */
+	/* fg_engine_reset forgets the metastores, also under catalogs of open sessions */
 	fg_engine_reset(f->e);
+	expect_rows(f, "SHOW TABLES FROM pg.app", "");
+	run_ok(f, "CREATE TABLE pg.app.again (a INT) WITH ('connector'='datagen')");
 	fg_session_free(f->s);
 	f->s = fg_session_new(f->e, NULL);
 	run_ok(f, "CREATE CATALOG pg WITH ('type'='jdbc','base-url'='jdbc:postgresql://db:5432','default-database'='app',"
 		"'username'='u','password'='p')");
+	expect_rows(f, "SHOW TABLES FROM pg.app", "+I[\"again\"]");
+	fg_engine_reset(f->e);
 	expect_rows(f, "SHOW TABLES FROM pg.app", "");
 }
 
