@@ -2501,13 +2501,13 @@ static struct stmt *statement(struct ps *p)
 		fail(p, "\"INSERT\"|\"STATEMENT\"|\"SELECT\"");
 		return NULL;
 	}
-	if (accept_kw(p, "BEGIN")) {
+	if (p->version >= 117 && accept_kw(p, "BEGIN")) {
 		if (!expect_kw(p, "STATEMENT") || !expect_kw(p, "SET"))
 			return NULL;
 		st->k = S_BEGIN_SET;
 		return st;
 	}
-	if (accept_kw(p, "END")) {
+	if (p->version >= 117 && accept_kw(p, "END")) {
 		st->k = S_END;
 		return st;
 	}

@@ -324,6 +324,15 @@ static void test_filesystem(void **state)
 	run_ok(f, "RESET 'execution.runtime-mode'");
 	expect_error(f, "INSERT OVERWRITE fout SELECT 7, 'x', '2024-03-01'", 0, "org.apache.flink.table.api.ValidationException",
 		"Streaming mode not support overwrite.");
+	/* a job's statement never shows a secret */
+	sb_reset(&q);
+	sb_addf(&q, "CREATE TABLE sec WITH ('connector'='kafka','topic'='sec','properties.bootstrap.servers'='k:1',"
+		"'format'='json','properties.sasl.jaas.config'='t0ps3cret') AS SELECT id FROM fin");
+	submit(f, q.buf, id, NULL);
+	json_t *jobs = fg_engine_jobs(f->e);
+	assert_null(strstr(job_field(jobs, id, "statement"), "t0ps3cret"));
+	assert_non_null(strstr(job_field(jobs, id, "statement"), "'properties.sasl.jaas.config'='****'"));
+	json_decref(jobs);
 	/* a JSON CTAS: the table takes the query's schema */
 	sb_reset(&q);
 	sb_addf(&q, "CREATE TABLE cj WITH ('connector'='filesystem','path'='%s/cj','format'='json') AS "
