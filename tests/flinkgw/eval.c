@@ -864,65 +864,77 @@ static char *row_key(json_t *row, const int *keys, int nkeys)
 	return s;
 }
 
-/* the changes from old to new result rows (both arrays of field arrays) */
+/* the changes from old to new result rows (both arrays of field arrays), in linear time */
 static void diff(json_t *old, json_t *cur, const int *keys, int nkeys, json_t *out)
 {
 	size_t no = json_array_size(old), nc = json_array_size(cur);
-	char **ok = xcalloc(no + 1, sizeof(char *)), **ck = xcalloc(nc + 1, sizeof(char *));
-	char **ot = xcalloc(no + 1, sizeof(char *)), **ct = xcalloc(nc + 1, sizeof(char *));
 	bool *oused = xcalloc(no + 1, 1), *cused = xcalloc(nc + 1, 1);
+	/* unchanged rows: the same text in both */
+	json_t *byrow = json_object();   /* row text -> [old indices] */
 	for (size_t i = 0; i < no; i++) {
-		ok[i] = row_key(json_array_get(old, i), keys, nkeys);
-		ot[i] = json_dumps(json_array_get(old, i), JSON_COMPACT | JSON_ENCODE_ANY);
+		char *t = json_dumps(json_array_get(old, i), JSON_COMPACT | JSON_ENCODE_ANY);
+		json_t *l = json_object_get(byrow, t);
+		if (!l) {
+			l = json_array();
+			json_object_set_new(byrow, t, l);
+		}
+		json_array_append_new(l, json_integer((json_int_t)i));
+		free(t);
 	}
 	for (size_t i = 0; i < nc; i++) {
-		ck[i] = row_key(json_array_get(cur, i), keys, nkeys);
-		ct[i] = json_dumps(json_array_get(cur, i), JSON_COMPACT | JSON_ENCODE_ANY);
+		char *t = json_dumps(json_array_get(cur, i), JSON_COMPACT | JSON_ENCODE_ANY);
+		json_t *l = json_object_get(byrow, t);
+		if (l && json_array_size(l)) {
+			size_t last = json_array_size(l) - 1;
+			oused[json_integer_value(json_array_get(l, last))] = true;
+			json_array_remove(l, last);
+			cused[i] = true;
+		}
+		free(t);
 	}
-	/* unchanged rows */
-	for (size_t i = 0; i < nc; i++)
-		for (size_t k = 0; k < no; k++)
-			if (!oused[k] && !strcmp(ct[i], ot[k])) {
-				oused[k] = cused[i] = true;
-				break;
-			}
-	json_t *ins = json_array();
+	json_decref(byrow);
 	/* changed rows of a key: -U old, +U new */
+	json_t *bykey = json_object();   /* key text -> [remaining old indices] */
+	if (nkeys >= 0) {
+		for (size_t i = 0; i < no; i++) {
+			if (oused[i])
+				continue;
+			char *k = row_key(json_array_get(old, i), keys, nkeys);
+			json_t *l = json_object_get(bykey, k);
+			if (!l) {
+				l = json_array();
+				json_object_set_new(bykey, k, l);
+			}
+			json_array_append_new(l, json_integer((json_int_t)i));
+			free(k);
+		}
+	}
+	json_t *ins = json_array();
 	for (size_t i = 0; i < nc; i++) {
 		if (cused[i])
 			continue;
-		bool paired = false;
+		json_t *l = NULL;
 		if (nkeys >= 0) {
-			for (size_t k = 0; k < no; k++) {
-				if (!oused[k] && !strcmp(ck[i], ok[k])) {
-					oused[k] = true;
-					json_array_append_new(out, row_json("UPDATE_BEFORE", json_incref(json_array_get(old, k))));
-					json_array_append_new(out, row_json("UPDATE_AFTER", json_incref(json_array_get(cur, i))));
-					paired = true;
-					break;
-				}
-			}
+			char *k = row_key(json_array_get(cur, i), keys, nkeys);
+			l = json_object_get(bykey, k);
+			free(k);
 		}
-		if (!paired)
+		if (l && json_array_size(l)) {
+			size_t oi = (size_t)json_integer_value(json_array_get(l, 0));
+			json_array_remove(l, 0);
+			oused[oi] = true;
+			json_array_append_new(out, row_json("UPDATE_BEFORE", json_incref(json_array_get(old, oi))));
+			json_array_append_new(out, row_json("UPDATE_AFTER", json_incref(json_array_get(cur, i))));
+		} else {
 			json_array_append_new(ins, row_json("INSERT", json_incref(json_array_get(cur, i))));
+		}
 	}
+	json_decref(bykey);
 	for (size_t k = 0; k < no; k++)
 		if (!oused[k])
 			json_array_append_new(out, row_json("DELETE", json_incref(json_array_get(old, k))));
 	json_array_extend(out, ins);
 	json_decref(ins);
-	for (size_t i = 0; i < no; i++) {
-		free(ok[i]);
-		free(ot[i]);
-	}
-	for (size_t i = 0; i < nc; i++) {
-		free(ck[i]);
-		free(ct[i]);
-	}
-	free(ok);
-	free(ck);
-	free(ot);
-	free(ct);
 	free(oused);
 	free(cused);
 }
@@ -953,19 +965,15 @@ int pipeline_advance(struct fg_engine *en, struct pipeline *pl, json_t *out, str
 		json_t *rows = run_at(pl, n, p->bounded, src, e);
 		if (!rows)
 			return -1;
+		json_t *seen_now = json_object();   /* row text -> how often this result has it so far */
 		for (size_t i = 0; i < json_array_size(rows); i++) {
 			json_t *r = json_array_get(rows, i);
 			char *k = json_dumps(r, JSON_COMPACT | JSON_ENCODE_ANY);
 			json_t *cnt = json_object_get(pl->emitted, k);
 			long long have = cnt ? json_integer_value(cnt) : 0;
-			/* count how many equal rows this result has so far */
-			long long seen = 0;
-			for (size_t j = 0; j < i; j++) {
-				char *k2 = json_dumps(json_array_get(rows, j), JSON_COMPACT | JSON_ENCODE_ANY);
-				if (!strcmp(k, k2))
-					seen++;
-				free(k2);
-			}
+			json_t *sn = json_object_get(seen_now, k);
+			long long seen = sn ? json_integer_value(sn) : 0;
+			json_object_set_new(seen_now, k, json_integer(seen + 1));
 			if (seen >= have && (p->limit < 0 || pl->nemitted < p->limit)) {
 				json_array_append_new(out, row_json("INSERT", json_incref(r)));
 				json_object_set_new(pl->emitted, k, json_integer(have + 1));
@@ -973,6 +981,7 @@ int pipeline_advance(struct fg_engine *en, struct pipeline *pl, json_t *out, str
 			}
 			free(k);
 		}
+		json_decref(seen_now);
 		json_decref(rows);
 		pl->done = n;
 		/* a LIMIT query ends once it has its rows, even over an unbounded source */
