@@ -65,15 +65,28 @@ struct duck *duck_open(const char *tz, struct ferr *e)
 	}
 	struct sb q = SB_INIT;
 	sb_adds(&q, "SET TimeZone = '");
-	for (const char *p = tz; *p; p++)
-		if (*p != '\'')
-			sb_addc(&q, *p);
+	/* Flink's fixed offsets (GMT+08:00, UTC-3) are ICU's Etc/GMT zones, sign inverted */
+	char sign;
+	int hh = 0, mm = 0, nread = 0;
+	if ((sscanf(tz, "GMT%c%d:%d%n", &sign, &hh, &mm, &nread) >= 2 || sscanf(tz, "UTC%c%d:%d%n", &sign, &hh, &mm,
+		&nread) >= 2) && (sign == '+' || sign == '-') && !mm && hh <= 14) {
+		if (hh)
+			sb_addf(&q, "Etc/GMT%c%d", sign == '+' ? '-' : '+', hh);
+		else
+			sb_adds(&q, "UTC");
+	} else {
+		for (const char *p = tz; *p; p++)
+			if (*p != '\'')
+				sb_addc(&q, *p);
+	}
 	sb_adds(&q, "'");
 	struct ferr te = {0};
 	if (duck_exec(d, q.buf, &te)) {
 		ferr_release(&te);
 		sb_release(&q);
-		ferr_add(e, EX_VALIDATION, "Invalid time zone '%s'.", tz);
+		ferr_add(e, EX_VALIDATION, "Invalid time zone. The value should be a Time Zone Database (TZDB) ID such as "
+			"'America/Los_Angeles' to include daylight saving time. Fixed offsets are supported using 'GMT-03:00' or "
+			"'GMT+03:00'. Or use 'UTC' without time zone and daylight saving time.");
 		duck_close(d);
 		return NULL;
 	}

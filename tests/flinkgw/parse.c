@@ -87,7 +87,8 @@ void parse_error_at(struct ferr *e, const char *src, const struct token *t, cons
 		sb_addf(&m, "Encountered \"%.*s\"", t->n, t->p);
 	sb_addf(&m, " at line %d, column %d.", t->line, t->col);
 	if (expecting && *expecting) {
-		sb_adds(&m, "\nWas expecting one of:\n");
+		/* JavaCC says "Was expecting:" for a single choice */
+		sb_adds(&m, strchr(expecting, '|') ? "\nWas expecting one of:\n" : "\nWas expecting:\n");
 		const char *s = expecting;
 		while (*s) {
 			const char *nl = strchr(s, '|');

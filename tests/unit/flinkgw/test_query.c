@@ -95,6 +95,13 @@ static void test_kafka_values_and_time_zones(void **state)
 	run_ok(f, "SET 'table.local-time-zone' = 'Asia/Shanghai'");
 	expect_rows(f, "SELECT ts, kts, CAST(kts AS TIMESTAMP(3)) FROM orders WHERE order_id = 1",
 		"+I[\"2024-01-01T12:00:01\",\"2024-01-01T20:00:01Z\",\"2024-01-01T20:00:01\"]");
+	run_ok(f, "SET 'table.local-time-zone' = 'GMT-03:00'");
+	expect_rows(f, "SELECT kts FROM orders WHERE order_id = 1", "+I[\"2024-01-01T09:00:01Z\"]");
+	run_ok(f, "SET 'table.local-time-zone' = 'Nowhere/Bogus'");
+	expect_error(f, "SELECT kts FROM orders", 0, "org.apache.flink.table.api.ValidationException",
+		"Invalid time zone. The value should be a Time Zone Database (TZDB) ID such as 'America/Los_Angeles' to "
+		"include daylight saving time. Fixed offsets are supported using 'GMT-03:00' or 'GMT+03:00'. Or use 'UTC' "
+		"without time zone and daylight saving time.");
 	run_ok(f, "SET 'table.local-time-zone' = 'UTC'");
 	expect_rows(f, "SELECT kts FROM orders WHERE order_id = 2", "+I[\"2024-01-01T12:00:30.5Z\"]");
 	/* a bounded streaming query ends: no stream */
