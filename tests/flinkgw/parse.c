@@ -93,7 +93,7 @@ void parse_error_at(struct ferr *e, const char *src, const struct token *t, cons
 		while (*s) {
 			const char *nl = strchr(s, '|');
 			size_t n = nl ? (size_t)(nl - s) : strlen(s);
-			sb_addf(&m, "    %.*s%s\n", (int)n, s, (n && s[0] == '<') ? " " : " ...");
+			sb_addf(&m, "    %.*s%s\n", (int)n, s, !strncmp(s, "<EOF>", 5) ? " " : " ...");
 			s += n;
 			if (*s == '|')
 				s++;
@@ -2550,8 +2550,10 @@ static struct stmt *statement(struct ps *p)
 				if (!st->comment)
 					return NULL;
 			}
-			if (!expect_kw(p, "WITH"))
+			if (!accept_kw(p, "WITH")) {
+				fail(p, "<EOF>|\"WITH\"|\";\"");
 				return NULL;
+			}
 			st->opts = options(p, &st->nopts);
 			return st->opts ? st : NULL;
 		}
