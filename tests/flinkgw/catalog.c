@@ -367,8 +367,11 @@ static void col_names(struct sb *o, const struct tdef *t)
 }
 
 /* The schema checks Flink's DefaultSchemaResolver makes when a table is created */
-static int validate_schema(struct fg_session *s, struct tdef *t, struct ferr *e)
+static int validate_schema(struct fg_session *s, struct tdef *t, const char *src, struct ferr *e)
 {
+	for (int i = 0; i < t->ncols; i++)
+		if (t->cols[i].kind == COL_COMPUTED && computed_check(s, t, i, src, e))
+			return -1;
 	for (int i = 0; i < t->ncols; i++)
 		for (int k = 0; k < i; k++)
 			if (!strcmp(t->cols[i].name, t->cols[k].name)) {
@@ -533,7 +536,7 @@ static int create_table(struct fg_session *s, struct stmt *st, struct ferr *e)
 		ferr_add(e, EX_VALIDATION, "Catalog %s does not exist.", d->cat);
 		goto out;
 	}
-	if (validate_schema(s, d, e))
+	if (validate_schema(s, d, st->text, e))
 		goto out;
 	struct tdef *t = redefine(d, e);
 	if (!t)

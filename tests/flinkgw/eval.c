@@ -231,6 +231,18 @@ static int prepared_types(struct duck *d, const char *sql, struct arena *a, stru
 	return 0;
 }
 
+int duck_check(struct duck *d, const char *sql, struct ferr *e)
+{
+	duckdb_prepared_statement ps;
+	int rc = 0;
+	if (duckdb_prepare(d->con, sql, &ps) == DuckDBError) {
+		ferr_add(e, EX_TABLE, "%s", duckdb_prepare_error(ps));
+		rc = -1;
+	}
+	duckdb_destroy_prepare(&ps);
+	return rc;
+}
+
 struct ftype *duck_type_of(struct duck *d, const char *sql, struct arena *a)
 {
 	struct ferr e = {0};

@@ -469,6 +469,8 @@ void plan_free(struct plan *p);
 /* Output schema of a query (names + types) for DESCRIBE of views and CTAS; types may be NULL */
 int query_schema(struct fg_session *s, struct query *q, const char *src, struct arena *a,
 	struct outcol **pcols, int *pn, struct ferr *e);
+/* Validates computed column ci of t as Flink does at CREATE TABLE (unknown columns, functions) */
+int computed_check(struct fg_session *s, struct tdef *t, int ci, const char *src, struct ferr *e);
 /* Type of computed column ci of t (NULL if it cannot be derived) */
 struct ftype *computed_type(struct fg_session *s, struct tdef *t, int ci, struct arena *a);
 /* Fully qualified copy of a query's text for view storage */
@@ -512,6 +514,8 @@ void json_dump_typed(struct sb *o, json_t *v, const struct ftype *t);
 struct duck *duck_open(const char *tz, struct ferr *e);
 void duck_close(struct duck *d);
 int duck_exec(struct duck *d, const char *sql, struct ferr *e);
+/* 0 if DuckDB can prepare sql, else -1 with its message in e */
+int duck_check(struct duck *d, const char *sql, struct ferr *e);
 /* epoch ms as the gateway shows a TIMESTAMP_LTZ(3) in zone tz ("…T…Z", shifted) */
 json_t *ltz_json(long long ms, const char *tz);
 /* epoch ms as the gateway shows TIMESTAMP_LTZ in the DuckDB's time zone */

@@ -2799,6 +2799,73 @@ int expand_query(struct fg_session *s, struct query *q, const char *src, struct 
 	return 0;
 }
 
+int computed_check(struct fg_session *s, struct tdef *t, int ci, const char *src, struct ferr *err)
+{
+	struct plan p = {0};
+	arena_init(&p.a, 4096);
+	struct tctx c = {0};
+	c.s = s;
+	c.a = &p.a;
+	c.src = src;
+	c.plan = &p;
+	c.e = err;
+	c.schema_only = true;
+	struct scope raw = {0};
+	struct rel *rr = rel_new(&c, &raw, NULL, t->ncols);
+	int nr = 0;
+	for (int i = 0; i < t->ncols; i++) {
+		if (t->cols[i].kind == COL_COMPUTED)
+			continue;
+		rr->cols[nr].name = t->cols[i].name;
+		rr->cols[nr].type = t->cols[i].type;
+		struct sb q = SB_INIT;
+		qid(&q, t->cols[i].name);
+		rr->cols[nr].sql = astr(&c, &q);
+		sb_release(&q);
+		nr++;
+	}
+	rr->ncols = nr;
+	struct sb x = SB_INIT;
+	tr_expr(&c, t->cols[ci].expr, &raw, &x);
+	int rc = c.failed ? -1 : 0;
+	if (!rc) {
+		/* DuckDB knows which functions exist */
+		struct ferr de = {0};
+		struct duck *d = duck_open("UTC", &de);
+		if (d) {
+			struct sb q = SB_INIT;
+			sb_adds(&q, "CREATE TABLE __t (");
+			for (int i = 0; i < nr; i++) {
+				if (i)
+					sb_adds(&q, ", ");
+				qid(&q, rr->cols[i].name);
+				sb_addc(&q, ' ');
+				ft_duck(&q, rr->cols[i].type);
+			}
+			if (!nr)
+				sb_adds(&q, "__x INTEGER");
+			sb_adds(&q, ")");
+			if (!duck_exec(d, q.buf, &de)) {
+				sb_reset(&q);
+				sb_addf(&q, "SELECT %s FROM __t", x.buf);
+				struct ferr pe = {0};
+				if (duck_check(d, q.buf, &pe)) {
+					diag_duck_error(err, src, pe.n ? pe.msg[0] : "");
+					rc = -1;
+				}
+				ferr_release(&pe);
+			}
+			sb_release(&q);
+			duck_close(d);
+		}
+		ferr_release(&de);
+	}
+	sb_release(&x);
+	VEC_FREE(&raw.rels);
+	arena_release(&p.a);
+	return rc;
+}
+
 struct ftype *computed_type(struct fg_session *s, struct tdef *t, int ci, struct arena *a)
 {
 	struct plan p = {0};

@@ -262,6 +262,14 @@ static void test_schema_validation(void **state)
 		"Flink doesn't support ENFORCED mode for PRIMARY KEY constraint. ENFORCED/NOT ENFORCED controls if the "
 		"constraint checks are performed on the incoming/outgoing data. Flink does not own the data therefore the "
 		"only supported mode is the NOT ENFORCED mode");
+	/* computed columns are validated (Flink's table.q: b AS invalid_function()) */
+	expect_error(f, "create table tbl(a int, b as invalid_function())", 2,
+		"org.apache.calcite.sql.validate.SqlValidatorException", "No match found for function signature "
+		"invalid_function(<ANY>)");
+	expect_error(f, "create table tbl(a int, b as c + 1)", 0, "org.apache.flink.table.api.ValidationException",
+		"SQL validation failed. From line 1, column 30 to line 1, column 30: Column 'c' not found in any table");
+	run_ok(f, "create table tbl(a int, b as a * 2) with ('connector'='datagen')");
+	expect_rows(f, "describe tbl", "+I[\"a\",\"INT\",true,\"\",\"\",\"\"]|+I[\"b\",\"INT\",true,\"\",\"AS `a` * 2\",\"\"]");
 	/* a computed rowtime works; its type comes from the expression */
 	run_ok(f, "CREATE TABLE w (ms BIGINT, ts AS TO_TIMESTAMP_LTZ(ms, 3), WATERMARK FOR ts AS ts) WITH ('connector'='datagen')");
 	expect_rows(f, "DESCRIBE w",
