@@ -23,6 +23,7 @@ struct fstore *store_new(const char *key, const char *default_db)
 {
 	struct fstore *st = xcalloc(1, sizeof(*st));
 	st->key = key ? xstrdup(key) : NULL;
+	st->default_db = default_db ? xstrdup(default_db) : NULL;
 	if (default_db) {
 		struct fdb *d = xcalloc(1, sizeof(*d));
 		d->name = xstrdup(default_db);
@@ -49,7 +50,20 @@ void store_free(struct fstore *st)
 		db_free(st->dbs.v[i]);
 	VEC_FREE(&st->dbs);
 	free(st->key);
+	free(st->default_db);
 	free(st);
+}
+
+void store_clear(struct fstore *st)
+{
+	for (size_t i = 0; i < st->dbs.n; i++)
+		db_free(st->dbs.v[i]);
+	st->dbs.n = 0;
+	if (st->default_db) {
+		struct fdb *d = xcalloc(1, sizeof(*d));
+		d->name = xstrdup(st->default_db);
+		VEC_PUSH(&st->dbs, d);
+	}
 }
 
 void cat_free(struct fcatalog *c)
@@ -353,8 +367,11 @@ static void col_names(struct sb *o, const struct tdef *t)
 }
 
 /* The schema checks Flink's DefaultSchemaResolver makes when a table is created */
-static int validate_schema(struct fg_session *s, struct tdef *t, struct ferr *e)
+static int validate_schema(struct fg_session *s, struct tdef *t, const char *src, struct ferr *e)
 {
+	for (int i = 0; i < t->ncols; i++)
+		if (t->cols[i].kind == COL_COMPUTED && computed_check(s, t, i, src, e))
+			return -1;
 	for (int i = 0; i < t->ncols; i++)
 		for (int k = 0; k < i; k++)
 			if (!strcmp(t->cols[i].name, t->cols[k].name)) {
@@ -519,7 +536,7 @@ static int create_table(struct fg_session *s, struct stmt *st, struct ferr *e)
 		ferr_add(e, EX_VALIDATION, "Catalog %s does not exist.", d->cat);
 		goto out;
 	}
-	if (validate_schema(s, d, e))
+	if (validate_schema(s, d, st->text, e))
 		goto out;
 	struct tdef *t = redefine(d, e);
 	if (!t)

@@ -710,6 +710,8 @@ int topic_append(struct fg_engine *e, const char *topic, json_t *records, char *
 			return -1;
 		}
 		json_t *k = json_object_get(r, "key"), *v = json_object_get(r, "value"), *ts = json_object_get(r, "timestamp");
+		if (!k && !v && !ts)
+			v = r;   /* a bare object is the record's value */
 		json_t *rec = json_object();
 		json_object_set(rec, "key", k ? k : json_null());
 		json_object_set(rec, "value", v ? v : json_null());
@@ -1333,17 +1335,8 @@ static void load_datagen(struct loader *L)
 	sb_release(&row);
 }
 
-int conn_load(struct fg_engine *e, struct duck *d, struct scan *sc, const char *tz, int scan_index, seqvec *seq,
-	struct ferr *err)
+const char *conn_scan_key(struct scan *sc)
 {
-	(void)tz;
-	struct loader L = {0};
-	L.d = d;
-	L.sc = sc;
-	L.ins = (struct sb)SB_INIT;
-	L.scan_index = scan_index;
-	L.seq = seq;
-	L.e = err;
 	const char *conn = fopt_get(sc->opts, sc->nopts, "connector");
 	enum conn_kind k = conn_kind(conn);
 	if (!sc->srckey) {
@@ -1362,6 +1355,23 @@ int conn_load(struct fg_engine *e, struct duck *d, struct scan *sc, const char *
 		sc->srckey = arena_strdup(&sc->t->a, key.buf);
 		sb_release(&key);
 	}
+	return sc->srckey;
+}
+
+int conn_load(struct fg_engine *e, struct duck *d, struct scan *sc, const char *tz, int scan_index, seqvec *seq,
+	struct ferr *err)
+{
+	(void)tz;
+	struct loader L = {0};
+	L.d = d;
+	L.sc = sc;
+	L.ins = (struct sb)SB_INIT;
+	L.scan_index = scan_index;
+	L.seq = seq;
+	L.e = err;
+	const char *conn = fopt_get(sc->opts, sc->nopts, "connector");
+	enum conn_kind k = conn_kind(conn);
+	conn_scan_key(sc);
 	struct sb q = SB_INIT;
 	sb_addf(&q, "DELETE FROM \"%s_raw\"", sc->dname);
 	int rc = duck_exec(d, q.buf, err);
@@ -1478,9 +1488,27 @@ void json_dump_typed(struct sb *o, json_t *v, const struct ftype *t)
 		sb_adds(o, "null");
 		return;
 	}
+	if (t && t->root == FT_DECIMAL && json_is_string(v)) {
+		sb_adds(o, json_string_value(v));
+		return;
+	}
 	if (t && t->root == FT_DECIMAL && json_is_number(v)) {
 		char buf[80];
 		snprintf(buf, sizeof(buf), "%.*f", t->scale, json_number_value(v));
+		sb_adds(o, buf);
+		return;
+	}
+	if (json_is_real(v)) {
+		/* the shortest text that reads back, with a ".0" for whole numbers, as Java prints a double */
+		double d = json_real_value(v);
+		char buf[64];
+		for (int p = 15; p <= 17; p++) {
+			snprintf(buf, sizeof(buf), "%.*g", p, d);
+			if (strtod(buf, NULL) == d)
+				break;
+		}
+		if (!strpbrk(buf, ".eEn"))
+			strcat(buf, ".0");
 		sb_adds(o, buf);
 		return;
 	}
@@ -1820,4 +1848,32 @@ int conn_write(struct fg_engine *e, const struct tdef *t, const char *job_id, js
 	}
 	sb_release(&out);
 	return 0;
+}
+
+char *fg_rows_json(const json_t *columns, const json_t *rows)
+{
+	struct arena a;
+	arena_init(&a, 1024);
+	size_t nc = json_array_size(columns);
+	struct ftype **t = ARENA_ARRAY(&a, struct ftype *, nc + 1);
+	for (size_t i = 0; i < nc; i++)
+		t[i] = ft_from_json(&a, json_object_get(json_array_get(columns, i), "logicalType"));
+	struct sb o = SB_INIT;
+	sb_addc(&o, '[');
+	for (size_t r = 0; r < json_array_size(rows); r++) {
+		json_t *row = json_array_get(rows, r);
+		json_t *kind = json_object_get(row, "kind"), *fields = json_object_get(row, "fields");
+		char *k = json_dumps(kind, JSON_ENCODE_ANY);
+		sb_addf(&o, "%s{\"kind\":%s,\"fields\":[", r ? "," : "", k ? k : "\"INSERT\"");
+		free(k);
+		for (size_t i = 0; i < json_array_size(fields); i++) {
+			if (i)
+				sb_addc(&o, ',');
+			json_dump_typed(&o, json_array_get(fields, i), i < nc ? t[i] : NULL);
+		}
+		sb_adds(&o, "]}");
+	}
+	sb_addc(&o, ']');
+	arena_release(&a);
+	return sb_detach(&o, NULL);
 }

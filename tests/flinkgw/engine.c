@@ -134,14 +134,20 @@ struct fg_engine *fg_engine_new(const struct fg_engine_options *o, char **perr)
 	return e;
 }
 
-static void forget_all(struct fg_engine *e)
+static void forget_all(struct fg_engine *e, bool keep_stores)
 {
 	for (size_t i = 0; i < e->jobs.n; i++)
 		job_free(e->jobs.v[i]);
 	e->jobs.n = 0;
-	for (size_t i = 0; i < e->stores.n; i++)
-		store_free(e->stores.v[i]);
-	e->stores.n = 0;
+	/* open sessions' catalogs point at the stores: on a reset only their contents go */
+	for (size_t i = 0; i < e->stores.n; i++) {
+		if (keep_stores)
+			store_clear(e->stores.v[i]);
+		else
+			store_free(e->stores.v[i]);
+	}
+	if (!keep_stores)
+		e->stores.n = 0;
 	for (size_t i = 0; i < e->savepoints.n; i++)
 		savepoint_free(e->savepoints.v[i]);
 	e->savepoints.n = 0;
@@ -151,7 +157,7 @@ void fg_engine_free(struct fg_engine *e)
 {
 	if (!e)
 		return;
-	forget_all(e);
+	forget_all(e, false);
 	VEC_FREE(&e->jobs);
 	VEC_FREE(&e->stores);
 	VEC_FREE(&e->savepoints);
@@ -164,7 +170,7 @@ void fg_engine_free(struct fg_engine *e)
 void fg_engine_reset(struct fg_engine *e)
 {
 	pthread_mutex_lock(&e->lock);
-	forget_all(e);
+	forget_all(e, true);
 	pthread_mutex_unlock(&e->lock);
 }
 

@@ -61,7 +61,8 @@ struct fg_result {
 	const char *result_kind;   /* "SUCCESS" or "SUCCESS_WITH_CONTENT" (static) */
 	char job_id[33];           /* "" when the statement has no job */
 	json_t *columns;           /* [{"name","logicalType","comment"}] exactly as on the wire */
-	json_t *rows;              /* [{"kind","fields"}], all rows known now */
+	json_t *rows;              /* [{"kind","fields"}], all rows known now; a DECIMAL field is a
+	                            * string holding the exact number at its scale ("710.00") */
 	/* A streaming query that is not over yet (unbounded source): more rows may come through
 	 * fg_stream_poll, and the results never reach EOS until the stream ends */
 	struct fg_stream *stream;
@@ -83,6 +84,11 @@ void fg_result_release(struct fg_result *r);
 bool fg_stream_poll(struct fg_stream *st, json_t *rows_out);
 /* Closing the query's operation: cancels its job and frees the stream */
 void fg_stream_close(struct fg_stream *st);
+
+/* The rows of a result ([{"kind","fields"}]) as compact JSON, the way the gateway writes them:
+ * DECIMAL fields (per the columns' logicalType) as numbers at their scale (710.00), doubles in
+ * their shortest form (0.1, 2.0), which jansson alone cannot do. Returns malloc'ed text. */
+char *fg_rows_json(const json_t *columns, const json_t *rows);
 
 /* Jobs, for the REST side's dml-sync wait and for the admin API */
 bool fg_job_done(struct fg_engine *e, const char *job_id, bool *pfailed, char **pfailure);

@@ -65,15 +65,28 @@ struct duck *duck_open(const char *tz, struct ferr *e)
 	}
 	struct sb q = SB_INIT;
 	sb_adds(&q, "SET TimeZone = '");
-	for (const char *p = tz; *p; p++)
-		if (*p != '\'')
-			sb_addc(&q, *p);
+	/* Flink's fixed offsets (GMT+08:00, UTC-3) are ICU's Etc/GMT zones, sign inverted */
+	char sign;
+	int hh = 0, mm = 0, nread = 0;
+	if ((sscanf(tz, "GMT%c%d:%d%n", &sign, &hh, &mm, &nread) >= 2 || sscanf(tz, "UTC%c%d:%d%n", &sign, &hh, &mm,
+		&nread) >= 2) && (sign == '+' || sign == '-') && !mm && hh <= 14) {
+		if (hh)
+			sb_addf(&q, "Etc/GMT%c%d", sign == '+' ? '-' : '+', hh);
+		else
+			sb_adds(&q, "UTC");
+	} else {
+		for (const char *p = tz; *p; p++)
+			if (*p != '\'')
+				sb_addc(&q, *p);
+	}
 	sb_adds(&q, "'");
 	struct ferr te = {0};
 	if (duck_exec(d, q.buf, &te)) {
 		ferr_release(&te);
 		sb_release(&q);
-		ferr_add(e, EX_VALIDATION, "Invalid time zone '%s'.", tz);
+		ferr_add(e, EX_VALIDATION, "Invalid time zone. The value should be a Time Zone Database (TZDB) ID such as "
+			"'America/Los_Angeles' to include daylight saving time. Fixed offsets are supported using 'GMT-03:00' or "
+			"'GMT+03:00'. Or use 'UTC' without time zone and daylight saving time.");
 		duck_close(d);
 		return NULL;
 	}
@@ -218,6 +231,18 @@ static int prepared_types(struct duck *d, const char *sql, struct arena *a, stru
 	return 0;
 }
 
+int duck_check(struct duck *d, const char *sql, struct ferr *e)
+{
+	duckdb_prepared_statement ps;
+	int rc = 0;
+	if (duckdb_prepare(d->con, sql, &ps) == DuckDBError) {
+		ferr_add(e, EX_TABLE, "%s", duckdb_prepare_error(ps));
+		rc = -1;
+	}
+	duckdb_destroy_prepare(&ps);
+	return rc;
+}
+
 struct ftype *duck_type_of(struct duck *d, const char *sql, struct arena *a)
 {
 	struct ferr e = {0};
@@ -333,7 +358,7 @@ static void text_of(struct sb *o, const char *c, const struct ftype *t)
 		sb_addf(o, "strftime(CAST(%s AS DATE), '%%Y-%%m-%%d')", c);
 		break;
 	case FT_TIME:
-		sb_addf(o, "strftime(TIMESTAMP '1970-01-01' + CAST(%s AS TIME), '%%H:%%M:%%S.%%f')", c);
+		sb_addf(o, "strftime(DATE '1970-01-01' + CAST(%s AS TIME), '%%H:%%M:%%S.%%f')", c);
 		break;
 	case FT_TIMESTAMP:
 	case FT_TIMESTAMP_LTZ:
@@ -394,9 +419,11 @@ static json_t *value_of(const char *s, const struct ftype *t)
 	case FT_INTEGER:
 	case FT_BIGINT:
 		return json_integer(strtoll(s, NULL, 10));
+	case FT_DECIMAL:
+		/* exact: the number's text at its scale ("710.00"); fg_rows_json writes it as a number */
+		return json_string(s);
 	case FT_FLOAT:
-	case FT_DOUBLE:
-	case FT_DECIMAL: {
+	case FT_DOUBLE: {
 		double d = strtod(s, NULL);
 		if (isnan(d))
 			return json_string("NaN");
@@ -695,8 +722,22 @@ static long long load(struct fg_engine *en, struct pipeline *pl, struct ferr *e)
 	long long n = -1;
 	for (size_t i = 0; i < p->scans.n; i++) {
 		struct scan *sc = p->scans.v[i];
-		if (sc->srckey)
-			jobs_refresh(en, sc->srckey);
+		const char *key = conn_scan_key(sc);
+		if (!strncmp(key, "topic:", 6) && strchr(key, ';')) {
+			/* several topics: each one's writers */
+			for (const char *p0 = key + 6; *p0;) {
+				size_t n0 = strcspn(p0, ";");
+				struct sb k1 = SB_INIT;
+				sb_addf(&k1, "topic:%.*s", (int)n0, p0);
+				jobs_refresh(en, k1.buf);
+				sb_release(&k1);
+				p0 += n0;
+				if (*p0 == ';')
+					p0++;
+			}
+		} else {
+			jobs_refresh(en, key);
+		}
 		if (conn_load(en, pl->duck, sc, p->tz, (int)i, &seq, e))
 			goto out;
 	}
@@ -848,65 +889,77 @@ static char *row_key(json_t *row, const int *keys, int nkeys)
 	return s;
 }
 
-/* the changes from old to new result rows (both arrays of field arrays) */
+/* the changes from old to new result rows (both arrays of field arrays), in linear time */
 static void diff(json_t *old, json_t *cur, const int *keys, int nkeys, json_t *out)
 {
 	size_t no = json_array_size(old), nc = json_array_size(cur);
-	char **ok = xcalloc(no + 1, sizeof(char *)), **ck = xcalloc(nc + 1, sizeof(char *));
-	char **ot = xcalloc(no + 1, sizeof(char *)), **ct = xcalloc(nc + 1, sizeof(char *));
 	bool *oused = xcalloc(no + 1, 1), *cused = xcalloc(nc + 1, 1);
+	/* unchanged rows: the same text in both */
+	json_t *byrow = json_object();   /* row text -> [old indices] */
 	for (size_t i = 0; i < no; i++) {
-		ok[i] = row_key(json_array_get(old, i), keys, nkeys);
-		ot[i] = json_dumps(json_array_get(old, i), JSON_COMPACT | JSON_ENCODE_ANY);
+		char *t = json_dumps(json_array_get(old, i), JSON_COMPACT | JSON_ENCODE_ANY);
+		json_t *l = json_object_get(byrow, t);
+		if (!l) {
+			l = json_array();
+			json_object_set_new(byrow, t, l);
+		}
+		json_array_append_new(l, json_integer((json_int_t)i));
+		free(t);
 	}
 	for (size_t i = 0; i < nc; i++) {
-		ck[i] = row_key(json_array_get(cur, i), keys, nkeys);
-		ct[i] = json_dumps(json_array_get(cur, i), JSON_COMPACT | JSON_ENCODE_ANY);
+		char *t = json_dumps(json_array_get(cur, i), JSON_COMPACT | JSON_ENCODE_ANY);
+		json_t *l = json_object_get(byrow, t);
+		if (l && json_array_size(l)) {
+			size_t last = json_array_size(l) - 1;
+			oused[json_integer_value(json_array_get(l, last))] = true;
+			json_array_remove(l, last);
+			cused[i] = true;
+		}
+		free(t);
 	}
-	/* unchanged rows */
-	for (size_t i = 0; i < nc; i++)
-		for (size_t k = 0; k < no; k++)
-			if (!oused[k] && !strcmp(ct[i], ot[k])) {
-				oused[k] = cused[i] = true;
-				break;
-			}
-	json_t *ins = json_array();
+	json_decref(byrow);
 	/* changed rows of a key: -U old, +U new */
+	json_t *bykey = json_object();   /* key text -> [remaining old indices] */
+	if (nkeys >= 0) {
+		for (size_t i = 0; i < no; i++) {
+			if (oused[i])
+				continue;
+			char *k = row_key(json_array_get(old, i), keys, nkeys);
+			json_t *l = json_object_get(bykey, k);
+			if (!l) {
+				l = json_array();
+				json_object_set_new(bykey, k, l);
+			}
+			json_array_append_new(l, json_integer((json_int_t)i));
+			free(k);
+		}
+	}
+	json_t *ins = json_array();
 	for (size_t i = 0; i < nc; i++) {
 		if (cused[i])
 			continue;
-		bool paired = false;
+		json_t *l = NULL;
 		if (nkeys >= 0) {
-			for (size_t k = 0; k < no; k++) {
-				if (!oused[k] && !strcmp(ck[i], ok[k])) {
-					oused[k] = true;
-					json_array_append_new(out, row_json("UPDATE_BEFORE", json_incref(json_array_get(old, k))));
-					json_array_append_new(out, row_json("UPDATE_AFTER", json_incref(json_array_get(cur, i))));
-					paired = true;
-					break;
-				}
-			}
+			char *k = row_key(json_array_get(cur, i), keys, nkeys);
+			l = json_object_get(bykey, k);
+			free(k);
 		}
-		if (!paired)
+		if (l && json_array_size(l)) {
+			size_t oi = (size_t)json_integer_value(json_array_get(l, 0));
+			json_array_remove(l, 0);
+			oused[oi] = true;
+			json_array_append_new(out, row_json("UPDATE_BEFORE", json_incref(json_array_get(old, oi))));
+			json_array_append_new(out, row_json("UPDATE_AFTER", json_incref(json_array_get(cur, i))));
+		} else {
 			json_array_append_new(ins, row_json("INSERT", json_incref(json_array_get(cur, i))));
+		}
 	}
+	json_decref(bykey);
 	for (size_t k = 0; k < no; k++)
 		if (!oused[k])
 			json_array_append_new(out, row_json("DELETE", json_incref(json_array_get(old, k))));
 	json_array_extend(out, ins);
 	json_decref(ins);
-	for (size_t i = 0; i < no; i++) {
-		free(ok[i]);
-		free(ot[i]);
-	}
-	for (size_t i = 0; i < nc; i++) {
-		free(ck[i]);
-		free(ct[i]);
-	}
-	free(ok);
-	free(ck);
-	free(ot);
-	free(ct);
 	free(oused);
 	free(cused);
 }
@@ -937,32 +990,42 @@ int pipeline_advance(struct fg_engine *en, struct pipeline *pl, json_t *out, str
 		json_t *rows = run_at(pl, n, p->bounded, src, e);
 		if (!rows)
 			return -1;
+		json_t *seen_now = json_object();   /* row text -> how often this result has it so far */
 		for (size_t i = 0; i < json_array_size(rows); i++) {
 			json_t *r = json_array_get(rows, i);
 			char *k = json_dumps(r, JSON_COMPACT | JSON_ENCODE_ANY);
 			json_t *cnt = json_object_get(pl->emitted, k);
 			long long have = cnt ? json_integer_value(cnt) : 0;
-			/* count how many equal rows this result has so far */
-			long long seen = 0;
-			for (size_t j = 0; j < i; j++) {
-				char *k2 = json_dumps(json_array_get(rows, j), JSON_COMPACT | JSON_ENCODE_ANY);
-				if (!strcmp(k, k2))
-					seen++;
-				free(k2);
-			}
-			if (seen >= have) {
+			json_t *sn = json_object_get(seen_now, k);
+			long long seen = sn ? json_integer_value(sn) : 0;
+			json_object_set_new(seen_now, k, json_integer(seen + 1));
+			if (seen >= have && (p->limit < 0 || pl->nemitted < p->limit)) {
 				json_array_append_new(out, row_json("INSERT", json_incref(r)));
 				json_object_set_new(pl->emitted, k, json_integer(have + 1));
+				pl->nemitted++;
 			}
 			free(k);
 		}
+		json_decref(seen_now);
 		json_decref(rows);
 		pl->done = n;
-		if (p->bounded)
+		/* a LIMIT query ends once it has its rows, even over an unbounded source */
+		if (p->bounded || (p->limit >= 0 && pl->nemitted >= p->limit))
 			pl->finished = true;
 		return 0;
 	}
-	/* updating: one evaluation per new input record (at most 400 steps per advance) */
+	/* updating: one evaluation per new input record (at most 400 steps per advance); a query
+	 * that reads no table (VALUES) is evaluated once */
+	if (!p->scans.n && !pl->done) {
+		json_t *rows = run_at(pl, 0, true, src, e);
+		if (!rows)
+			return -1;
+		diff(pl->last, rows, p->keys, p->nkeys, out);
+		json_decref(pl->last);
+		pl->last = rows;
+		pl->finished = true;
+		return 0;
+	}
 	long long from = pl->done;
 	long long steps = n - from;
 	long long stride = steps > 400 ? (steps + 399) / 400 : 1;

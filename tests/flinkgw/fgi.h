@@ -132,6 +132,8 @@ json_t *ft_json(const struct ftype *t);
 /* DuckDB type for storing values of t */
 void ft_duck(struct sb *o, const struct ftype *t);
 bool ft_equal(const struct ftype *a, const struct ftype *b);
+/* The type of a logicalType JSON object (the inverse of ft_json, for what the encoder needs) */
+struct ftype *ft_from_json(struct arena *a, const json_t *j);
 
 /* ---- AST ---- */
 struct fopt {
@@ -349,8 +351,11 @@ struct fdb {
 };
 struct fstore {
 	char *key;          /* "jdbc|<base-url>", or NULL for in-memory */
+	char *default_db;
 	VEC(struct fdb *) dbs;
 };
+/* Forgets a store's contents, keeping the store (sessions' catalogs point at it) */
+void store_clear(struct fstore *st);
 struct fcatalog {
 	char *name;
 	char *type;
@@ -455,6 +460,7 @@ struct plan {
 	bool has_wm;              /* windows close by watermark (streaming, unbounded) */
 	char *tz;                 /* table.local-time-zone */
 	bool bounded;             /* every scan bounded */
+	long long limit;          /* a top-level LIMIT n without ORDER BY: the query ends with n rows; -1 */
 };
 struct tctx;
 /* Plans a query of session s: validates names, collects scans, translates to DuckDB */
@@ -463,6 +469,8 @@ void plan_free(struct plan *p);
 /* Output schema of a query (names + types) for DESCRIBE of views and CTAS; types may be NULL */
 int query_schema(struct fg_session *s, struct query *q, const char *src, struct arena *a,
 	struct outcol **pcols, int *pn, struct ferr *e);
+/* Validates computed column ci of t as Flink does at CREATE TABLE (unknown columns, functions) */
+int computed_check(struct fg_session *s, struct tdef *t, int ci, const char *src, struct ferr *e);
 /* Type of computed column ci of t (NULL if it cannot be derived) */
 struct ftype *computed_type(struct fg_session *s, struct tdef *t, int ci, struct arena *a);
 /* Fully qualified copy of a query's text for view storage */
@@ -489,6 +497,8 @@ typedef VEC(struct seqrec) seqvec;
  * "__fg_seq" set to the row number) and adds one seqrec per row for the global ordering */
 int conn_load(struct fg_engine *e, struct duck *d, struct scan *sc, const char *tz, int scan_index,
 	seqvec *seq, struct ferr *err);
+/* A scan's source identity ("topic:<t>", "path:<abs>", "gen:<table>"), computed once */
+const char *conn_scan_key(struct scan *sc);
 /* A sink's identity for lazy refresh: "topic:<t>", "path:<abs>", or NULL */
 char *conn_sink_key(struct fg_engine *e, const struct tdef *t);
 /* Writes changes (rows of Flink JSON values in sink column order) into the sink */
@@ -504,6 +514,8 @@ void json_dump_typed(struct sb *o, json_t *v, const struct ftype *t);
 struct duck *duck_open(const char *tz, struct ferr *e);
 void duck_close(struct duck *d);
 int duck_exec(struct duck *d, const char *sql, struct ferr *e);
+/* 0 if DuckDB can prepare sql, else -1 with its message in e */
+int duck_check(struct duck *d, const char *sql, struct ferr *e);
 /* epoch ms as the gateway shows a TIMESTAMP_LTZ(3) in zone tz ("…T…Z", shifted) */
 json_t *ltz_json(long long ms, const char *tz);
 /* epoch ms as the gateway shows TIMESTAMP_LTZ in the DuckDB's time zone */
@@ -517,6 +529,7 @@ struct pipeline {
 	json_t *emitted;     /* append-only: object row-text -> count */
 	json_t *last;        /* updating: array of rows of the last prefix */
 	long long done;      /* input records processed */
+	long long nemitted;  /* rows handed out (append-only plans) */
 	long long started_ms;
 	bool finished;
 	json_t *types_json;  /* resolved output column types (for encoding) */

@@ -103,12 +103,41 @@ static void new_job_id(struct fg_engine *e, char *out)
 	snprintf(out, 33, "%016llx%016llx", (unsigned long long)a, (unsigned long long)b);
 }
 
+/* The statement with the values of sensitive options ('password' = '…') hidden */
+static char *masked(const char *sql)
+{
+	struct arena a;
+	arena_init(&a, 2048);
+	struct lexed lx;
+	struct ferr e = {0};
+	struct sb o = SB_INIT;
+	if (lex_sql(&a, sql, &lx, &e)) {
+		/* cannot tell where the values are: keep nothing of it */
+		sb_adds(&o, "<statement>");
+	} else {
+		int at = 0;
+		for (int i = 0; i + 2 < lx.n; i++) {
+			struct token *k = &lx.t[i], *eq = &lx.t[i + 1], *v = &lx.t[i + 2];
+			if (k->kind == TK_STRING && eq->kind == TK_OP && !strcmp(eq->val, "=") && v->kind == TK_STRING &&
+				opt_sensitive(k->val)) {
+				sb_add(&o, sql + at, (size_t)(v->off - at));
+				sb_adds(&o, "'****'");
+				at = v->off + v->n;
+			}
+		}
+		sb_adds(&o, sql + at);
+	}
+	ferr_release(&e);
+	arena_release(&a);
+	return sb_detach(&o, NULL);
+}
+
 static struct job *job_new(struct fg_engine *e, const char *name, const char *statement)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
 	new_job_id(e, j->id);
 	j->name = xstrdup(name);
-	j->statement = xstrdup(statement ? statement : "");
+	j->statement = masked(statement ? statement : "");
 	j->start_ms = now_ms();
 	j->status = JOB_RUNNING;
 	VEC_PUSH(&e->jobs, j);

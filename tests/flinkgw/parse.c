@@ -87,12 +87,13 @@ void parse_error_at(struct ferr *e, const char *src, const struct token *t, cons
 		sb_addf(&m, "Encountered \"%.*s\"", t->n, t->p);
 	sb_addf(&m, " at line %d, column %d.", t->line, t->col);
 	if (expecting && *expecting) {
-		sb_adds(&m, "\nWas expecting one of:\n");
+		/* JavaCC says "Was expecting:" for a single choice */
+		sb_adds(&m, strchr(expecting, '|') ? "\nWas expecting one of:\n" : "\nWas expecting:\n");
 		const char *s = expecting;
 		while (*s) {
 			const char *nl = strchr(s, '|');
 			size_t n = nl ? (size_t)(nl - s) : strlen(s);
-			sb_addf(&m, "    %.*s%s\n", (int)n, s, (n && s[0] == '<') ? " " : " ...");
+			sb_addf(&m, "    %.*s%s\n", (int)n, s, !strncmp(s, "<EOF>", 5) ? " " : " ...");
 			s += n;
 			if (*s == '|')
 				s++;
@@ -392,14 +393,15 @@ static struct ftype *data_type(struct ps *p)
 	} else if (!strcasecmp(w, "CHAR") || !strcasecmp(w, "CHARACTER")) {
 		if (accept_kw(p, "VARYING")) {
 			ty = ft_new(p->a, FT_VARCHAR);
-			ty->len = opt_len(p, 1);
+			ty->len = opt_len(p, FT_MAXLEN);
 		} else {
 			ty = ft_new(p->a, FT_CHAR);
 			ty->len = opt_len(p, 1);
 		}
 	} else if (!strcasecmp(w, "VARCHAR")) {
+		/* Flink's type system defaults an unsized VARCHAR (and VARBINARY) to the longest */
 		ty = ft_new(p->a, FT_VARCHAR);
-		ty->len = opt_len(p, 1);
+		ty->len = opt_len(p, FT_MAXLEN);
 	} else if (!strcasecmp(w, "STRING")) {
 		ty = ft_new(p->a, FT_VARCHAR);
 	} else if (!strcasecmp(w, "BINARY")) {
@@ -407,7 +409,7 @@ static struct ftype *data_type(struct ps *p)
 		ty->len = opt_len(p, 1);
 	} else if (!strcasecmp(w, "VARBINARY")) {
 		ty = ft_new(p->a, FT_VARBINARY);
-		ty->len = opt_len(p, 1);
+		ty->len = opt_len(p, FT_MAXLEN);
 	} else if (!strcasecmp(w, "BYTES")) {
 		ty = ft_new(p->a, FT_VARBINARY);
 	} else if (!strcasecmp(w, "DATE")) {
@@ -2500,13 +2502,13 @@ static struct stmt *statement(struct ps *p)
 		fail(p, "\"INSERT\"|\"STATEMENT\"|\"SELECT\"");
 		return NULL;
 	}
-	if (accept_kw(p, "BEGIN")) {
+	if (p->version >= 117 && accept_kw(p, "BEGIN")) {
 		if (!expect_kw(p, "STATEMENT") || !expect_kw(p, "SET"))
 			return NULL;
 		st->k = S_BEGIN_SET;
 		return st;
 	}
-	if (accept_kw(p, "END")) {
+	if (p->version >= 117 && accept_kw(p, "END")) {
 		st->k = S_END;
 		return st;
 	}
@@ -2548,8 +2550,10 @@ static struct stmt *statement(struct ps *p)
 				if (!st->comment)
 					return NULL;
 			}
-			if (!expect_kw(p, "WITH"))
+			if (!accept_kw(p, "WITH")) {
+				fail(p, "<EOF>|\"WITH\"|\";\"");
 				return NULL;
+			}
 			st->opts = options(p, &st->nopts);
 			return st->opts ? st : NULL;
 		}

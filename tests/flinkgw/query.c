@@ -36,6 +36,7 @@ struct rcol {
 	const char *name;
 	struct ftype *type;   /* NULL: unknown */
 	const char *sql;
+	bool merged;          /* the right side's copy of a USING / NATURAL join column */
 };
 struct rel {
 	const char *alias;
@@ -67,6 +68,7 @@ struct qinfo {
 	int nkeys;            /* -1: no key known */
 	const char *node;
 	bool rank;
+	bool order_time;      /* ORDER BY starts with an ascending time attribute */
 };
 struct cte_env {
 	const char *name;
@@ -297,6 +299,8 @@ static struct rel *resolve_col(struct tctx *c, struct scope *sc, struct node *n,
 				col = n->parts[3];
 			}
 			for (int i = 0; i < r->ncols; i++) {
+				if (r->cols[i].merged && n->nparts == 1)
+					continue;
 				if (!strcmp(r->cols[i].name, col)) {
 					if (!found || found != r)
 						hits++;
@@ -1198,11 +1202,13 @@ static struct ftype *tr_cast(struct tctx *c, struct node *n, struct scope *sc, s
 	const char *cast = n->flag ? "TRY_CAST" : "CAST";
 	if (ft_is_string(to) && src && src->root == FT_BOOLEAN) {
 		sb_addf(o, "upper(%s(%s AS VARCHAR))", cast, x.buf);
-	} else if (ft_is_string(to) && src && src->root == FT_TIMESTAMP) {
-		sb_addf(o, "strftime(%s, '%%Y-%%m-%%d %%H:%%M:%%S%s')", x.buf, src->len == 0 ? "" : src->len <= 3 ? ".%g" : ".%f");
-	} else if (ft_is_string(to) && src && src->root == FT_TIMESTAMP_LTZ) {
-		sb_addf(o, "strftime(CAST(%s AS TIMESTAMP), '%%Y-%%m-%%d %%H:%%M:%%S%s')", x.buf,
-			src->len == 0 ? "" : src->len <= 3 ? ".%g" : ".%f");
+	} else if (ft_is_string(to) && src && ft_is_timestamp(src)) {
+		/* the fraction has as many digits as the type's precision */
+		int p = src->len > 6 ? 6 : src->len;
+		if (p)
+			sb_addf(o, "left(strftime(CAST(%s AS TIMESTAMP), '%%Y-%%m-%%d %%H:%%M:%%S.%%f'), %d)", x.buf, 20 + p);
+		else
+			sb_addf(o, "strftime(CAST(%s AS TIMESTAMP), '%%Y-%%m-%%d %%H:%%M:%%S')", x.buf);
 	} else if (ft_is_integer(to) && src && (src->root == FT_DOUBLE || src->root == FT_FLOAT || src->root == FT_DECIMAL)) {
 		sb_addf(o, "%s(trunc(%s) AS %s)", cast, x.buf, dt.buf);
 	} else if (to->root == FT_TIMESTAMP && to->len <= 3) {
@@ -1729,8 +1735,10 @@ static struct fopt *merge_opts(struct tctx *c, const struct tdef *t, const struc
 {
 	struct fopt *o = ARENA_ARRAY(c->a, struct fopt, t->nopts + tr->nhints + 1);
 	int n = 0;
-	for (int i = 0; i < t->nopts; i++)
-		o[n++] = t->opts[i];
+	for (int i = 0; i < t->nopts; i++) {
+		o[n].k = arena_strdup(c->a, t->opts[i].k);
+		o[n++].v = arena_strdup(c->a, t->opts[i].v);
+	}
 	for (int i = 0; i < tr->nhints; i++) {
 		int k;
 		for (k = 0; k < n; k++)
@@ -1792,7 +1800,7 @@ static int tr_table(struct tctx *c, struct tref *t, struct scope *sc, struct sb 
 	struct scan *scn = ARENA_NEW(c->a, struct scan);
 	scn->t = tdef_clone(def);
 	scn->t->cat = arena_strdup(&scn->t->a, cat);
-	scn->opts = merge_opts(c, def, t, &scn->nopts);
+	scn->opts = merge_opts(c, scn->t, t, &scn->nopts);
 	scn->ident = astr(c, &ident);
 	sb_release(&ident);
 	snprintf(scn->dname, sizeof(scn->dname), "__s%d", (int)c->plan->scans.n + 1);
@@ -1821,6 +1829,8 @@ static int tr_table(struct tctx *c, struct tref *t, struct scope *sc, struct sb 
 	r->c = cat;
 	r->d = db;
 	r->n = name;
+	/* from here on the plan's own copy: nothing may point into the catalog */
+	def = scn->t;
 	table_cols(c, def, r, dn, scn);
 	const char *conn = tdef_opt(def, "connector");
 	if (conn && !strcmp(conn, "upsert-kafka") && !c->batch) {
@@ -2063,7 +2073,26 @@ static int tr_from(struct tctx *c, struct tref *t, struct scope *sc, struct sb *
 				tr_expr(c, &id, &rs, o);
 				VEC_FREE(&ls.rels);
 				VEC_FREE(&rs.rels);
+				for (size_t ri = mid; ri < end; ri++)
+					for (int rc = 0; rc < sc->rels.v[ri]->ncols; rc++)
+						if (!strcmp(sc->rels.v[ri]->cols[rc].name, t->usingc[i]))
+							sc->rels.v[ri]->cols[rc].merged = true;
 			}
+		} else if (t->natural) {
+			/* NATURAL: equality on every column name both sides have */
+			int eq = 0;
+			for (size_t li = before; li < mid; li++)
+				for (int lc = 0; lc < sc->rels.v[li]->ncols; lc++)
+					for (size_t ri = mid; ri < end; ri++)
+						for (int rc = 0; rc < sc->rels.v[ri]->ncols; rc++)
+							if (!sc->rels.v[ri]->cols[rc].merged &&
+								!strcmp(sc->rels.v[li]->cols[lc].name, sc->rels.v[ri]->cols[rc].name)) {
+								sb_addf(o, "%s%s = %s", eq++ ? " AND " : " ON ", sc->rels.v[li]->cols[lc].sql,
+									sc->rels.v[ri]->cols[rc].sql);
+								sc->rels.v[ri]->cols[rc].merged = true;
+							}
+			if (!eq)
+				sb_adds(o, " ON TRUE");
 		} else if (!cross && (t->r->k == T_UNNEST || t->r->lateral)) {
 			sb_adds(o, " ON TRUE");
 		}
@@ -2214,6 +2243,8 @@ static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct s
 					continue;
 				matched = true;
 				for (int k = 0; k < r->ncols; k++) {
+					if (r->cols[k].merged && !e->nparts)
+						continue;
 					const char *nm = uniq(c, names.v, (int)names.n, r->cols[k].name);
 					if (items.len)
 						sb_adds(&items, ", ");
@@ -2334,7 +2365,16 @@ static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct s
 		tr_expr(c, q->having, &sc, &body);
 	}
 	/* ORDER BY / LIMIT of a plain SELECT see its FROM scope and the output names */
+	bool order_time = false;
 	if (q->nord) {
+		struct node *e0 = q->ord[0].e;
+		if (!q->ord[0].desc && e0->k == N_ID) {
+			if (is_time_attr(c, e0, &sc))
+				order_time = true;
+			for (size_t k = 0; k < names.n && e0->nparts == 1; k++)
+				if (!strcmp(names.v[k], e0->parts[0]) && types.v[k] && types.v[k]->attr != TA_NONE)
+					order_time = true;
+		}
 		sc.outnames = names.v;
 		sc.nout = (int)names.n;
 		sb_adds(&body, " ORDER BY ");
@@ -2432,6 +2472,7 @@ static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct s
 		}
 	}
 	qi->rank = rank;
+	qi->order_time = order_time;
 	/* Top-N / deduplication over a ranked subquery */
 	if (stream && single && !qi->updating && single->node && !strcmp(single->node, "Rank") && q->where) {
 		qi->updating = true;
@@ -2614,8 +2655,8 @@ static int tr_query(struct tctx *c, struct query *q, struct scope *up, struct sb
 		} else {
 			/* streaming ORDER BY must start with an ascending time attribute */
 			struct node *e = q->ord[0].e;
-			bool ok = false;
-			if (e->k == N_ID && !q->ord[0].desc) {
+			bool ok = simple && qi->order_time;
+			if (!simple && e->k == N_ID && !q->ord[0].desc) {
 				for (int i = 0; i < qi->n; i++)
 					if (!strcmp(qi->names[i], e->parts[e->nparts - 1]) && qi->types[i] &&
 						qi->types[i]->attr != TA_NONE)
@@ -2685,14 +2726,16 @@ static struct plan *plan_run(struct fg_session *s, struct query *q, const char *
 	p->ncols = qi.n;
 	p->cols = ARENA_ARRAY(&p->a, struct outcol, qi.n + 1);
 	for (int i = 0; i < qi.n; i++) {
-		p->cols[i].name = qi.names[i];
-		p->cols[i].type = qi.types[i];
+		/* copies: names and types may point into catalog objects */
+		p->cols[i].name = arena_strdup(&p->a, qi.names[i]);
+		p->cols[i].type = ft_copy(&p->a, qi.types[i]);
 	}
 	p->updating = qi.updating;
 	p->keys = qi.keys;
 	p->nkeys = qi.nkeys;
 	p->node_desc = qi.node ? xstrdup(qi.node) : NULL;
 	p->batch = c.batch;
+	p->limit = q->limit && q->limit->k == N_NUM && !q->nord && !q->offset ? atoll(q->limit->s) : -1;
 	p->bounded = true;
 	for (size_t i = 0; i < p->scans.n; i++)
 		if (!p->scans.v[i]->bounded)
@@ -2750,9 +2793,77 @@ int expand_query(struct fg_session *s, struct query *q, const char *src, struct 
 	struct plan *p = plan_run(s, q, src, NULL, true, true, e, NULL, NULL);
 	if (!p)
 		return -1;
-	plan_free(p);
+	/* the qualified names live in the plan's arena: write them out before it goes */
 	unparse_query(out, q, 0);
+	plan_free(p);
 	return 0;
+}
+
+int computed_check(struct fg_session *s, struct tdef *t, int ci, const char *src, struct ferr *err)
+{
+	struct plan p = {0};
+	arena_init(&p.a, 4096);
+	struct tctx c = {0};
+	c.s = s;
+	c.a = &p.a;
+	c.src = src;
+	c.plan = &p;
+	c.e = err;
+	c.schema_only = true;
+	struct scope raw = {0};
+	struct rel *rr = rel_new(&c, &raw, NULL, t->ncols);
+	int nr = 0;
+	for (int i = 0; i < t->ncols; i++) {
+		if (t->cols[i].kind == COL_COMPUTED)
+			continue;
+		rr->cols[nr].name = t->cols[i].name;
+		rr->cols[nr].type = t->cols[i].type;
+		struct sb q = SB_INIT;
+		qid(&q, t->cols[i].name);
+		rr->cols[nr].sql = astr(&c, &q);
+		sb_release(&q);
+		nr++;
+	}
+	rr->ncols = nr;
+	struct sb x = SB_INIT;
+	tr_expr(&c, t->cols[ci].expr, &raw, &x);
+	int rc = c.failed ? -1 : 0;
+	if (!rc) {
+		/* DuckDB knows which functions exist */
+		struct ferr de = {0};
+		struct duck *d = duck_open("UTC", &de);
+		if (d) {
+			struct sb q = SB_INIT;
+			sb_adds(&q, "CREATE TABLE __t (");
+			for (int i = 0; i < nr; i++) {
+				if (i)
+					sb_adds(&q, ", ");
+				qid(&q, rr->cols[i].name);
+				sb_addc(&q, ' ');
+				ft_duck(&q, rr->cols[i].type);
+			}
+			if (!nr)
+				sb_adds(&q, "__x INTEGER");
+			sb_adds(&q, ")");
+			if (!duck_exec(d, q.buf, &de)) {
+				sb_reset(&q);
+				sb_addf(&q, "SELECT %s FROM __t", x.buf);
+				struct ferr pe = {0};
+				if (duck_check(d, q.buf, &pe)) {
+					diag_duck_error(err, src, pe.n ? pe.msg[0] : "");
+					rc = -1;
+				}
+				ferr_release(&pe);
+			}
+			sb_release(&q);
+			duck_close(d);
+		}
+		ferr_release(&de);
+	}
+	sb_release(&x);
+	VEC_FREE(&raw.rels);
+	arena_release(&p.a);
+	return rc;
 }
 
 struct ftype *computed_type(struct fg_session *s, struct tdef *t, int ci, struct arena *a)

@@ -398,3 +398,54 @@ void ft_duck(struct sb *o, const struct ftype *t)
 		break;
 	}
 }
+
+static enum froot root_of(const char *n)
+{
+	static const struct {
+		const char *name;
+		enum froot r;
+	} roots[] = {{"NULL", FT_NULL}, {"BOOLEAN", FT_BOOLEAN}, {"TINYINT", FT_TINYINT}, {"SMALLINT", FT_SMALLINT},
+		{"INTEGER", FT_INTEGER}, {"BIGINT", FT_BIGINT}, {"FLOAT", FT_FLOAT}, {"DOUBLE", FT_DOUBLE},
+		{"DECIMAL", FT_DECIMAL}, {"CHAR", FT_CHAR}, {"VARCHAR", FT_VARCHAR}, {"BINARY", FT_BINARY},
+		{"VARBINARY", FT_VARBINARY}, {"DATE", FT_DATE}, {"TIME_WITHOUT_TIME_ZONE", FT_TIME},
+		{"TIMESTAMP_WITHOUT_TIME_ZONE", FT_TIMESTAMP}, {"TIMESTAMP_WITH_LOCAL_TIME_ZONE", FT_TIMESTAMP_LTZ},
+		{"TIMESTAMP_WITH_TIME_ZONE", FT_TIMESTAMP_TZ}, {"INTERVAL_YEAR_MONTH", FT_INTERVAL_YM},
+		{"INTERVAL_DAY_TIME", FT_INTERVAL_DT}, {"ARRAY", FT_ARRAY}, {"MULTISET", FT_MULTISET}, {"MAP", FT_MAP},
+		{"ROW", FT_ROW}, {"RAW", FT_RAW}};
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		if (!strcmp(roots[i].name, n))
+			return roots[i].r;
+	return FT_VARCHAR;
+}
+
+struct ftype *ft_from_json(struct arena *a, const json_t *j)
+{
+	if (!json_is_object(j))
+		return ft_new(a, FT_VARCHAR);
+	const char *tn = json_string_value(json_object_get(j, "type"));
+	struct ftype *t = ft_new(a, root_of(tn ? tn : "VARCHAR"));
+	json_t *nl = json_object_get(j, "nullable");
+	t->nullable = !nl || json_is_true(nl);
+	if (t->root == FT_DECIMAL) {
+		t->prec = (int)json_integer_value(json_object_get(j, "precision"));
+		t->scale = (int)json_integer_value(json_object_get(j, "scale"));
+	}
+	if (json_object_get(j, "elementType"))
+		t->elem = ft_from_json(a, json_object_get(j, "elementType"));
+	if (json_object_get(j, "keyType"))
+		t->key = ft_from_json(a, json_object_get(j, "keyType"));
+	if (json_object_get(j, "valueType"))
+		t->val = ft_from_json(a, json_object_get(j, "valueType"));
+	json_t *fs = json_object_get(j, "fields");
+	if (json_is_array(fs)) {
+		t->nfields = (int)json_array_size(fs);
+		t->fields = ARENA_ARRAY(a, struct ffield, t->nfields + 1);
+		for (int i = 0; i < t->nfields; i++) {
+			json_t *f = json_array_get(fs, (size_t)i);
+			t->fields[i].name = arena_strdup(a, json_string_value(json_object_get(f, "name")) ?
+				json_string_value(json_object_get(f, "name")) : "");
+			t->fields[i].type = ft_from_json(a, json_object_get(f, "fieldType"));
+		}
+	}
+	return t;
+}
