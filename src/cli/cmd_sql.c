@@ -230,6 +230,7 @@ static void print_error(const struct shell *sh, const char *sqltext, const struc
 {
 	const char *reason = e->root_cause && *e->root_cause ? e->root_cause : e->message;
 	struct sb s = SB_INIT;
+	fflush(stdout); /* what ran before the error is printed before it */
 	if (sh->script && sp) {
 		unsigned line = sp->line, col = sp->col, l2, c2;
 		if (flink_position(reason, &l2, &c2)) {

@@ -164,6 +164,18 @@ static const char *exc_msg(const struct exc *e, size_t *plen)
 	return e->line + off;
 }
 
+/* A line that ends an exception's message: a stack frame, "... N more", the next cause, or the
+ * end of the server's framing */
+static bool is_trace_line(const char *l)
+{
+	if (*l == '\t')
+		return true; /* frames, "... N more", elisions */
+	while (*l == ' ')
+		l++;
+	return !strncmp(l, "at ", 3) || !strncmp(l, "... ", 4) || !strncmp(l, "Caused by: ", 11) ||
+	       !strncmp(l, "Suppressed: ", 12) || !strncmp(l, "End of exception on server side", 31);
+}
+
 char *fl_trace_root_cause(const char *trace)
 {
 	if (!trace)
@@ -191,8 +203,20 @@ char *fl_trace_root_cause(const char *trace)
 					cap = cap ? cap * 2 : 8;
 					excs = fl_xrealloc(excs, cap * sizeof(*excs));
 				}
-				excs[n++] = (struct exc){l, ll, cl};
+				/* Flink's messages go on over several lines ("Unsupported options:\n\nfoo"):
+				 * they end where the stack frames start */
+				const char *q = eol ? eol + 1 : p + len;
+				while (*q && !is_trace_line(q)) {
+					const char *e2 = strchr(q, '\n');
+					q = e2 ? e2 + 1 : q + strlen(q);
+				}
+				size_t full = (size_t)(q - l);
+				while (full > ll && (l[full - 1] == '\n' || l[full - 1] == '\r' || l[full - 1] == ' '))
+					full--;
+				excs[n++] = (struct exc){l, full, cl};
 				first = false;
+				p = q;
+				continue;
 			}
 		}
 		p = eol ? eol + 1 : p + len;
@@ -286,6 +310,12 @@ int fl_error_body_parse(const char *body, size_t len, struct fl_error_body *eb)
 				class_name_len(eb->root_cause, strlen(eb->root_cause))};
 		size_t mn;
 		const char *m = exc_msg(&e, &mn);
+		/* the message is the first line; root_cause keeps the rest (lists of options, tokens) */
+		for (size_t k = 0; k < mn; k++)
+			if (m[k] == '\n' || m[k] == '\r') {
+				mn = k;
+				break;
+			}
 		eb->message = mn ? fl_xstrndup(m, mn) : fl_xstrdup(eb->root_cause);
 	} else {
 		eb->message = first_line(t);

@@ -55,6 +55,13 @@ expect_out() {
 stderr: $(head -c 2000 "$ERR")"; fi
 }
 
+# expect_out_re REGEX [what]: a line of stdout matches the extended regular expression
+expect_out_re() {
+	if grep -qE -- "$1" "$OUT"; then ok "${2:-stdout matches /$1/}"
+	else not_ok "${2:-stdout matches /$1/}" "stdout: $(head -c 3000 "$OUT")
+stderr: $(head -c 2000 "$ERR")"; fi
+}
+
 expect_err() {
 	if grep -qF -- "$1" "$ERR"; then ok "${2:-stderr has '$1'}"
 	else not_ok "${2:-stderr has '$1'}" "stderr: $(head -c 3000 "$ERR")

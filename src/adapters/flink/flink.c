@@ -113,9 +113,18 @@ static void add_cause(struct sb *s, const char *cause)
 char *fl_error_text(const struct flink_error *e, struct arena *a)
 {
 	struct sb s = SB_INIT;
-	if (e->root_cause && *e->root_cause)
+	if (e->root_cause && *e->root_cause) {
 		add_cause(&s, e->root_cause);
-	else
+		/* Flink lists every supported option or expected token: the first lines say it */
+		size_t lines = 0;
+		for (size_t i = 0; i < s.len; i++) {
+			if (s.buf[i] == '\n' && ++lines == 24) {
+				sb_setlen(&s, i);
+				(void)sb_adds(&s, "\n...");
+				break;
+			}
+		}
+	} else
 		(void)sb_adds(&s, e->message ? e->message : flink_strerror(e->code));
 	if (e->statement && *e->statement) {
 		/* the statement on one line, shortened: the whole SQL is in target/run/ */

@@ -170,9 +170,35 @@ static void test_error_parse_error(void **state)
 		"\\nEnd of exception on server side>\"]}";
 	struct fl_error_body eb;
 	assert_int_equal(fl_error_body_parse(body, strlen(body), &eb), 0);
+	/* the message goes on over lines, up to the stack frames */
 	assert_string_equal(eb.root_cause, "org.apache.flink.table.api.SqlParserException: SQL parse "
-					   "failed. Encountered \".\" at line 1, column 23.");
+					   "failed. Encountered \".\" at line 1, column 23.\n"
+					   "Was expecting one of:\n    <EOF> \n    \"EXCEPT\" ...");
 	assert_string_equal(eb.message, "SQL parse failed. Encountered \".\" at line 1, column 23.");
+	fl_error_body_release(&eb);
+}
+
+/* Flink's connector errors list the options on the lines after the first: they belong to the
+ * root cause, up to the first stack frame */
+static void test_error_multiline_message(void **state)
+{
+	static const char body[] =
+		"{\"errors\":[\"Internal server error.\",\"<Exception on server side:\\n"
+		"org.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to fetchResults.\\n"
+		"\\tat org.apache.flink.table.gateway.service.SqlGatewayServiceImpl.fetchResults(SqlGatewayServiceImpl.java:204)\\n"
+		"Caused by: org.apache.flink.table.api.ValidationException: Unable to create a source for reading table 't'.\\n"
+		"\\nTable options are:\\n\\n'connector'='datagen'\\n'foo'='1'\\n"
+		"\\tat org.apache.flink.table.planner.operations.SqlNodeToOperationConversion.convert(SqlNodeToOperationConversion.java:268)\\n"
+		"Caused by: org.apache.flink.table.api.ValidationException: Unsupported options found for 'datagen'.\\n"
+		"\\nUnsupported options:\\n\\nfoo\\n\\nSupported options:\\n\\nconnector\\nnumber-of-rows\\n"
+		"\\tat org.apache.flink.table.factories.FactoryUtil.validateUnconsumedKeys(FactoryUtil.java:727)\\n"
+		"\\t... 6 more\\n\\nEnd of exception on server side>\"]}";
+	struct fl_error_body eb;
+	assert_int_equal(fl_error_body_parse(body, strlen(body), &eb), 0);
+	assert_string_equal(eb.root_cause, "org.apache.flink.table.api.ValidationException: Unsupported options found "
+					   "for 'datagen'.\n\nUnsupported options:\n\nfoo\n\nSupported options:\n\n"
+					   "connector\nnumber-of-rows");
+	assert_string_equal(eb.message, "Unsupported options found for 'datagen'.");
 	fl_error_body_release(&eb);
 }
 
@@ -969,6 +995,7 @@ int main(void)
 		cmocka_unit_test(test_error_validation),
 		cmocka_unit_test(test_error_reference_chain),
 		cmocka_unit_test(test_error_parse_error),
+		cmocka_unit_test(test_error_multiline_message),
 		cmocka_unit_test(test_error_session_gone),
 		cmocka_unit_test(test_error_other_shapes),
 		cmocka_unit_test(test_error_not_error_bodies),
