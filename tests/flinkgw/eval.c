@@ -987,7 +987,7 @@ int pipeline_advance(struct fg_engine *en, struct pipeline *pl, json_t *out, str
 		return 0;
 	}
 	if (!p->updating) {
-		json_t *rows = run_at(pl, n, p->bounded, src, e);
+		json_t *rows = run_at(pl, n, p->bounded || pl->drain, src, e);
 		if (!rows)
 			return -1;
 		json_t *seen_now = json_object();   /* row text -> how often this result has it so far */
@@ -1032,7 +1032,7 @@ int pipeline_advance(struct fg_engine *en, struct pipeline *pl, json_t *out, str
 	for (long long k = from + stride; from < n; k += stride) {
 		if (k > n)
 			k = n;
-		bool final = p->bounded && k == n;
+		bool final = (p->bounded || pl->drain) && k == n;
 		json_t *rows = run_at(pl, k, final, src, e);
 		if (!rows)
 			return -1;
