@@ -845,8 +845,6 @@ static json_t *run_at(struct pipeline *pl, long long k, bool final, const char *
 			break;
 		}
 		idx_t nc = duckdb_data_chunk_get_column_count(ch);
-		json_t **cols = NULL;
-		(void)cols;
 		for (idx_t row = 0; row < n; row++)
 			json_array_append_new(rows, json_array());
 		size_t base = json_array_size(rows) - n;

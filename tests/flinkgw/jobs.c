@@ -927,8 +927,6 @@ int exec_jobs_stmt(struct fg_session *s, struct stmt *st, json_t *conf, struct f
 
 static void explain_plan(struct sb *o, struct plan *p, const char *sink, const char *indent)
 {
-	const char *lg = indent;
-	(void)lg;
 	if (sink) {
 		sb_addf(o, "%sSink(table=[%s], fields=[", indent, sink);
 		for (int i = 0; i < p->ncols; i++)

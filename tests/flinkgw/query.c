@@ -2178,7 +2178,7 @@ static bool is_time_attr(struct tctx *c, struct node *e, struct scope *sc)
 	return r && r->cols[ci].type && r->cols[ci].type->attr != TA_NONE;
 }
 
-static void agg_desc(struct tctx *c, struct query *q, struct sb *nd, const char **names)
+static void agg_desc(struct query *q, struct sb *nd, const char **names)
 {
 	sb_adds(nd, "GroupAggregate(");
 	if (q->ngroup) {
@@ -2212,7 +2212,6 @@ static void agg_desc(struct tctx *c, struct query *q, struct sb *nd, const char 
 		}
 	}
 	sb_adds(nd, "])");
-	(void)c;
 }
 
 static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct sb *o, struct qinfo *qi)
@@ -2331,8 +2330,7 @@ static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct s
 				struct sb e2 = SB_INIT;
 				struct node endf = *g;
 				endf.s = !strcasecmp(g->s, "TUMBLE") ? "TUMBLE_END" : "HOP_END";
-				struct ftype *tt = tr_expr(c, &endf, &sc, &e2);
-				(void)tt;
+				tr_expr(c, &endf, &sc, &e2);
 				gw_end = astr(c, &e2);
 				sb_release(&e2);
 				if (g->nargs && is_time_attr(c, g->args[0], &sc)) {
@@ -2437,7 +2435,7 @@ static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct s
 	if (stream && any_agg && !win_agg) {
 		qi->updating = true;
 		struct sb nd = SB_INIT;
-		agg_desc(c, q, &nd, names.v);
+		agg_desc(q, &nd, names.v);
 		qi->node = astr(c, &nd);
 		sb_release(&nd);
 		VEC(int) keys = {0};

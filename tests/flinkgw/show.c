@@ -138,10 +138,7 @@ static int describe(struct fg_session *s, struct stmt *st, struct fg_result *out
 	if (!t) {
 		struct sb id = SB_INIT;
 		ident_summary(&id, c, d, n);
-		if (st->like || st->text[0] == 's' || st->text[0] == 'S')
-			ferr_add(e, EX_VALIDATION, "Tables or views with the identifier '%s' doesn't exist.", id.buf);
-		else
-			ferr_add(e, EX_VALIDATION, "Tables or views with the identifier '%s' doesn't exist.", id.buf);
+		ferr_add(e, EX_VALIDATION, "Tables or views with the identifier '%s' doesn't exist.", id.buf);
 		sb_release(&id);
 		goto out;
 	}
