@@ -359,7 +359,8 @@ int exec_show(struct fg_session *s, struct stmt *st, struct fg_result *out, stru
 		for (size_t i = 0; i < c->store->dbs.n; i++)
 			if (keep(st, c->store->dbs.v[i]->name))
 				VEC_PUSH(&names, c->store->dbs.v[i]->name);
-		one_col(out, "database name", &names, false);
+		/* sorted, as ShowDatabasesOperation does */
+		one_col(out, "database name", &names, true);
 		break;
 	}
 	case S_SHOW_TABLES:
