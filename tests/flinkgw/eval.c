@@ -845,8 +845,6 @@ static json_t *run_at(struct pipeline *pl, long long k, bool final, const char *
 			break;
 		}
 		idx_t nc = duckdb_data_chunk_get_column_count(ch);
-		json_t **cols = NULL;
-		(void)cols;
 		for (idx_t row = 0; row < n; row++)
 			json_array_append_new(rows, json_array());
 		size_t base = json_array_size(rows) - n;
@@ -987,7 +985,7 @@ int pipeline_advance(struct fg_engine *en, struct pipeline *pl, json_t *out, str
 		return 0;
 	}
 	if (!p->updating) {
-		json_t *rows = run_at(pl, n, p->bounded, src, e);
+		json_t *rows = run_at(pl, n, p->bounded || pl->drain, src, e);
 		if (!rows)
 			return -1;
 		json_t *seen_now = json_object();   /* row text -> how often this result has it so far */
@@ -1032,7 +1030,7 @@ int pipeline_advance(struct fg_engine *en, struct pipeline *pl, json_t *out, str
 	for (long long k = from + stride; from < n; k += stride) {
 		if (k > n)
 			k = n;
-		bool final = p->bounded && k == n;
+		bool final = (p->bounded || pl->drain) && k == n;
 		json_t *rows = run_at(pl, k, final, src, e);
 		if (!rows)
 			return -1;

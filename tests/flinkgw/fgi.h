@@ -530,6 +530,7 @@ struct pipeline {
 	json_t *last;        /* updating: array of rows of the last prefix */
 	long long done;      /* input records processed */
 	long long nemitted;  /* rows handed out (append-only plans) */
+	bool drain;          /* STOP JOB ... WITH DRAIN: the watermark goes to +infinity */
 	long long started_ms;
 	bool finished;
 	json_t *types_json;  /* resolved output column types (for encoding) */

@@ -896,7 +896,13 @@ int exec_jobs_stmt(struct fg_session *s, struct stmt *st, json_t *conf, struct f
 				"cancelling via -s :targetDirectory or configure a cluster-wide default via key '%s'.", key);
 			return -1;
 		}
-		/* the job catches up before the savepoint */
+		/* the job catches up before the savepoint; draining fires every open window */
+		if (st->drain) {
+			if (j->pl)
+				j->pl->drain = true;
+			for (size_t i = 0; i < j->extra.n; i++)
+				j->extra.v[i]->drain = true;
+		}
 		job_step(en, j);
 		struct savepoint *sp = take_savepoint(en, j, dir, e);
 		if (!sp)
@@ -921,8 +927,6 @@ int exec_jobs_stmt(struct fg_session *s, struct stmt *st, json_t *conf, struct f
 
 static void explain_plan(struct sb *o, struct plan *p, const char *sink, const char *indent)
 {
-	const char *lg = indent;
-	(void)lg;
 	if (sink) {
 		sb_addf(o, "%sSink(table=[%s], fields=[", indent, sink);
 		for (int i = 0; i < p->ncols; i++)

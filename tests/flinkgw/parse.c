@@ -1716,7 +1716,6 @@ static struct tref *from_clause(struct ps *p)
 	while (l) {
 		const char *jt = NULL;
 		bool natural = false;
-		int pos = tok(p)->off;
 		if (accept_op(p, ",")) {
 			jt = "CROSS";
 		} else {
@@ -1756,7 +1755,6 @@ static struct tref *from_clause(struct ps *p)
 		j->natural = natural;
 		j->l = l;
 		j->r = r;
-		(void)pos;
 		if (strcmp(jt, "CROSS") && !natural) {
 			if (accept_kw(p, "ON")) {
 				j->on = expr(p);
@@ -2460,7 +2458,6 @@ static struct stmt *statement_set(struct ps *p, struct stmt *st)
 			return NULL;
 		}
 		in->text = arena_strndup(p->a, p->lx.src + start, (size_t)(tok(p)->off - start));
-		(void)start;
 		VEC_PUSH(&subs, in);
 		if (!expect_op(p, ";")) {
 			VEC_FREE(&subs);

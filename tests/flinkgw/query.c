@@ -68,6 +68,7 @@ struct qinfo {
 	int nkeys;            /* -1: no key known */
 	const char *node;
 	bool rank;
+	bool rank_first;      /* the ranking orders by a time attribute ascending (dedup keeping the first) */
 	bool order_time;      /* ORDER BY starts with an ascending time attribute */
 };
 struct cte_env {
@@ -2025,7 +2026,7 @@ static int tr_from(struct tctx *c, struct tref *t, struct scope *sc, struct sb *
 		r->nkeys = qi.nkeys;
 		r->node = qi.node;
 		if (qi.rank && !r->node)
-			r->node = "Rank";
+			r->node = qi.rank_first ? "RankFirst" : "Rank";
 		return 0;
 	}
 	case T_UNNEST: {
@@ -2177,7 +2178,7 @@ static bool is_time_attr(struct tctx *c, struct node *e, struct scope *sc)
 	return r && r->cols[ci].type && r->cols[ci].type->attr != TA_NONE;
 }
 
-static void agg_desc(struct tctx *c, struct query *q, struct sb *nd, const char **names)
+static void agg_desc(struct query *q, struct sb *nd, const char **names)
 {
 	sb_adds(nd, "GroupAggregate(");
 	if (q->ngroup) {
@@ -2211,7 +2212,6 @@ static void agg_desc(struct tctx *c, struct query *q, struct sb *nd, const char 
 		}
 	}
 	sb_adds(nd, "])");
-	(void)c;
 }
 
 static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct sb *o, struct qinfo *qi)
@@ -2229,7 +2229,8 @@ static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct s
 	VEC(struct node *) exprs = {0};
 	struct sb items = SB_INIT;
 	bool any_agg = q->ngroup > 0 || q->having != NULL;
-	bool rank = false;
+	bool rank = false, rank_first = false;
+	struct window *rank_part = NULL;
 	for (int i = 0; i < q->nitems; i++)
 		if (has_agg(q->items[i].e))
 			any_agg = true;
@@ -2267,8 +2268,16 @@ static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct s
 			}
 			continue;
 		}
-		if (has_func(e, "ROW_NUMBER", true) || has_func(e, "RANK", true) || has_func(e, "DENSE_RANK", true))
+		if (has_func(e, "ROW_NUMBER", true) || has_func(e, "RANK", true) || has_func(e, "DENSE_RANK", true)) {
 			rank = true;
+			/* ROW_NUMBER() OVER (... ORDER BY rowtime|proctime ASC): Flink's deduplication keeping
+			 * the first row, which is append-only */
+			if (e->k == N_FUNC && e->over && e->over->nord == 1 && !e->over->ord[0].desc &&
+				is_time_attr(c, e->over->ord[0].e, &sc))
+				rank_first = true;
+			if (e->k == N_FUNC && e->over)
+				rank_part = e->over;
+		}
 		struct sb x = SB_INIT;
 		struct ftype *t = tr_expr(c, e, &sc, &x);
 		const char *nm = uniq(c, names.v, (int)names.n, item_name(c, &q->items[i], i));
@@ -2321,8 +2330,7 @@ static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct s
 				struct sb e2 = SB_INIT;
 				struct node endf = *g;
 				endf.s = !strcasecmp(g->s, "TUMBLE") ? "TUMBLE_END" : "HOP_END";
-				struct ftype *tt = tr_expr(c, &endf, &sc, &e2);
-				(void)tt;
+				tr_expr(c, &endf, &sc, &e2);
 				gw_end = astr(c, &e2);
 				sb_release(&e2);
 				if (g->nargs && is_time_attr(c, g->args[0], &sc)) {
@@ -2427,7 +2435,7 @@ static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct s
 	if (stream && any_agg && !win_agg) {
 		qi->updating = true;
 		struct sb nd = SB_INIT;
-		agg_desc(c, q, &nd, names.v);
+		agg_desc(q, &nd, names.v);
 		qi->node = astr(c, &nd);
 		sb_release(&nd);
 		VEC(int) keys = {0};
@@ -2472,12 +2480,51 @@ static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct s
 		}
 	}
 	qi->rank = rank;
+	qi->rank_first = rank_first;
 	qi->order_time = order_time;
+	if (rank && rank_part && !qi->updating) {
+		/* a ranking's partition columns are the upsert key of a Top-N on top of it */
+		VEC(int) keys = {0};
+		for (int pi = 0; pi < rank_part->npart; pi++)
+			for (size_t k = 0; k < names.n; k++) {
+				struct node *pe = rank_part->part[pi];
+				bool same = exprs.v[k] ? same_expr(exprs.v[k], pe) :
+					pe->k == N_ID && !strcmp(names.v[k], pe->parts[pe->nparts - 1]);   /* from a '*' */
+				if (same) {
+					VEC_PUSH(&keys, (int)k);
+					break;
+				}
+			}
+		if ((int)keys.n == rank_part->npart) {
+			qi->keys = ARENA_ARRAY(c->a, int, keys.n + 1);
+			if (keys.n)
+				memcpy(qi->keys, keys.v, sizeof(int) * keys.n);
+			qi->nkeys = (int)keys.n;
+		}
+		VEC_FREE(&keys);
+	}
 	/* Top-N / deduplication over a ranked subquery */
 	if (stream && single && !qi->updating && single->node && !strcmp(single->node, "Rank") && q->where) {
 		qi->updating = true;
 		qi->node = "Rank(strategy=[UndefinedStrategy], rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=1], "
 			"partitionBy=[...], orderBy=[...], select=[...])";
+		qi->nkeys = -1;
+		if (single->nkeys >= 0) {
+			VEC(int) keys = {0};
+			for (int kk = 0; kk < single->nkeys; kk++)
+				for (size_t k = 0; k < names.n; k++)
+					if (src.v[k] == single->keys[kk]) {
+						VEC_PUSH(&keys, (int)k);
+						break;
+					}
+			if ((int)keys.n == single->nkeys) {
+				qi->keys = ARENA_ARRAY(c->a, int, keys.n + 1);
+				if (keys.n)
+					memcpy(qi->keys, keys.v, sizeof(int) * keys.n);
+				qi->nkeys = (int)keys.n;
+			}
+			VEC_FREE(&keys);
+		}
 	}
 	if (stream && rank && !q->where)
 		qi->rank = true;

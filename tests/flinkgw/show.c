@@ -138,10 +138,7 @@ static int describe(struct fg_session *s, struct stmt *st, struct fg_result *out
 	if (!t) {
 		struct sb id = SB_INIT;
 		ident_summary(&id, c, d, n);
-		if (st->like || st->text[0] == 's' || st->text[0] == 'S')
-			ferr_add(e, EX_VALIDATION, "Tables or views with the identifier '%s' doesn't exist.", id.buf);
-		else
-			ferr_add(e, EX_VALIDATION, "Tables or views with the identifier '%s' doesn't exist.", id.buf);
+		ferr_add(e, EX_VALIDATION, "Tables or views with the identifier '%s' doesn't exist.", id.buf);
 		sb_release(&id);
 		goto out;
 	}
@@ -362,7 +359,8 @@ int exec_show(struct fg_session *s, struct stmt *st, struct fg_result *out, stru
 		for (size_t i = 0; i < c->store->dbs.n; i++)
 			if (keep(st, c->store->dbs.v[i]->name))
 				VEC_PUSH(&names, c->store->dbs.v[i]->name);
-		one_col(out, "database name", &names, false);
+		/* sorted, as ShowDatabasesOperation does */
+		one_col(out, "database name", &names, true);
 		break;
 	}
 	case S_SHOW_TABLES:

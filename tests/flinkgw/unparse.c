@@ -533,7 +533,7 @@ void unparse_query(struct sb *o, const struct query *q, int indent)
 	}
 	if (q->limit) {
 		nl(o, indent);
-		sb_adds(o, q->offset ? "FETCH NEXT " : "FETCH NEXT ");
+		sb_adds(o, "FETCH NEXT ");
 		unparse_expr(o, q->limit);
 		sb_adds(o, " ROWS ONLY");
 	}

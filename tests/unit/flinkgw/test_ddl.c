@@ -345,7 +345,7 @@ static void test_catalogs_and_databases(void **state)
 	run_ok(f, "create database if not exists db1");
 	expect_error(f, "create database db1", 1, "org.apache.flink.table.catalog.exceptions.DatabaseAlreadyExistException",
 		"Database db1 already exists in Catalog c1.");
-	expect_rows(f, "show databases", "+I[\"default\"]|+I[\"db1\"]");
+	expect_rows(f, "show databases", "+I[\"db1\"]|+I[\"default\"]");
 	run_ok(f, "create table c1.db1.t (a int) with ('connector'='datagen')");
 	run_ok(f, "create table `default`.t5 (a int) with ('connector'='datagen')");
 	expect_rows(f, "show tables from db1", "+I[\"t\"]");

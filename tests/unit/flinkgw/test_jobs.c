@@ -478,6 +478,25 @@ static void test_savepoint_and_restore(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_object_get(json_array_get(t, 4), "value"), "name")), "EVE");
 	json_decref(t);
 	free(sp2);
+	/* WITH DRAIN fires the windows the watermark has not closed yet */
+	fx_write(f, "topics/ev.jsonl",
+		"{\"key\":null,\"value\":{\"ts\":\"2024-01-01 00:00:10\"},\"timestamp\":1}\n"
+		"{\"key\":null,\"value\":{\"ts\":\"2024-01-01 00:01:10\"},\"timestamp\":2}\n");
+	run_ok(f, "RESET 'execution.state-recovery.path'");
+	run_ok(f, "CREATE TABLE ev (ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH (" KOPTS("ev", "") ")");
+	run_ok(f, "CREATE TABLE wins (ws TIMESTAMP(3), n BIGINT) WITH (" KOPTS("wins", "") ")");
+	submit(f, "INSERT INTO wins SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), "
+		"INTERVAL '1' MINUTE)) GROUP BY window_start, window_end", id2, NULL);
+	t = fg_engine_topic(f->e, "wins");
+	assert_int_equal(json_array_size(t), 1);   /* 00:01 is still open */
+	json_decref(t);
+	snprintf(stop, sizeof(stop), "STOP JOB '%s' WITH SAVEPOINT WITH DRAIN", id2);
+	run_ok(f, stop);
+	t = fg_engine_topic(f->e, "wins");
+	assert_int_equal(json_array_size(t), 2);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_array_get(t, 1), "value"), "ws")),
+		"2024-01-01 00:01:00");
+	json_decref(t);
 	free(savepoint);
 	free(dir);
 	sb_release(&q);

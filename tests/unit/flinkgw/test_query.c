@@ -128,6 +128,17 @@ static void test_group_by_changelog(void **state)
 		"{\"name\":\"total\",\"logicalType\":{\"type\":\"DECIMAL\",\"nullable\":true,\"precision\":38,\"scale\":2},\"comment\":null},"
 		"{\"name\":\"EXPR$3\",\"logicalType\":{\"type\":\"BIGINT\",\"nullable\":true},\"comment\":null}]");
 	free(c);
+	/* deduplication: keeping the first row by time is append-only, keeping the last updates */
+	struct fg_result dr;
+	fg_execute(f->s, "SELECT order_id, customer FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY customer ORDER BY ts) "
+		"AS rn FROM orders) WHERE rn = 1", NULL, &dr);
+	assert_true(dr.ok);
+	assert_int_equal(json_array_size(dr.rows), 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_string_equal(json_string_value(json_object_get(json_array_get(dr.rows, i), "kind")), "INSERT");
+	fg_result_release(&dr);
+	expect_rows(f, "SELECT customer, order_id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY customer ORDER BY ts DESC) "
+		"AS rn FROM orders) WHERE rn = 1 AND customer = 'alice'", "+I[\"alice\",1]|-U[\"alice\",1]|+U[\"alice\",3]");
 	/* batch: the final result only, all INSERT */
 	run_ok(f, "SET 'execution.runtime-mode' = 'batch'");
 	expect_rows(f, "SELECT customer, COUNT(*) AS cnt FROM orders GROUP BY customer ORDER BY customer",
