@@ -363,11 +363,6 @@ static int run_statement(struct shell *sh, const char *stmt, const char *script_
 		why = "Ctrl-C";
 	}
 	sigaction(SIGINT, &old, NULL);
-	/* closing a query's operation cancels its job */
-	struct flink_error ce;
-	flink_error_init(&ce);
-	(void)flink_operation_close(op, &ce);
-	flink_error_release(&ce);
 	flink_error_release(&e);
 	if (rc == 0) {
 		size_t nrows = t.kinds.n;
@@ -395,6 +390,12 @@ static int run_statement(struct shell *sh, const char *stmt, const char *script_
 			printf(stopped ? "%zu row%s received, then stopped (%s).\n\n" : "%zu row%s in set\n\n", nrows,
 			       nrows == 1 ? "" : "s", why ? why : "");
 	}
+	/* the columns belong to the operation: close it once they are printed; closing a query's
+	 * operation cancels its job */
+	struct flink_error ce;
+	flink_error_init(&ce);
+	(void)flink_operation_close(op, &ce);
+	flink_error_release(&ce);
 	table_release(&t);
 	/* SET/RESET may change the runtime mode, which decides whether row kinds show */
 	if (rc == 0 && (starts_with_word(stmt, "SET") || starts_with_word(stmt, "RESET")))

@@ -45,7 +45,7 @@ expect_stmt '"config":{"pipeline.name":"shop_stream.orders_per_minute [' "the jo
 if grep -q '"statement":"INSERT INTO `default_catalog`.`default_database`.`orders_enriched`' "$WORK/stmts"; then ok "the join runs as INSERT INTO the sink"; else not_ok "the join runs as INSERT INTO the sink"; fi
 
 gw_admin GET /jobs
-expect_js 'j.filter(x => x.status == "RUNNING").length' 2 "two jobs run on the cluster"
+expect_js 'j.filter(x => x.status == "RUNNING" && x.name.startsWith("shop_stream.")).length' 2 "two jobs run on the cluster"
 expect_js "j.find(x => x.id == '$job1').name.startsWith('shop_stream.orders_per_minute [')" true
 
 run jobs
@@ -56,17 +56,17 @@ expect_out "orders_enriched    $job2  RUNNING"
 # a second run, in a new session: the sources and the view are declared again, the jobs stay
 run run
 expect_rc 0 "the second run"
-expect_out "orders_per_minute ........ [RUNNING $job1" "an unchanged job is left alone"
-expect_out "[RUNNING $job2" "the other too"
+if grep -q "orders_per_minute .*\[RUNNING $job1" "$OUT"; then ok "an unchanged job is left alone"; else not_ok "an unchanged job is left alone" "$(cat "$OUT")"; fi
+if grep -q "orders_enriched .*\[RUNNING $job2" "$OUT"; then ok "the other too"; else not_ok "the other too" "$(cat "$OUT")"; fi
 gw_admin GET /jobs
-expect_js 'j.length' 2 "no job was submitted again"
+expect_js 'j.filter(x => x.name.startsWith("shop_stream.")).length' 2 "no job was submitted again"
 
 # tests, in sessions of their own: batch mode and bounded scans
 run test
 expect_rc 0 "the data tests pass"
 expect_out "PASS not_null_orders_order_id"
 expect_out "PASS unique_stg_orders_order_id"
-expect_out "PASS relationships_stg_orders_customer_id__customer_id__ref_customers_"
+expect_out "PASS relationships_stg_orders_"
 expect_out "PASS assert_revenue_matches_orders"
 statements >"$WORK/stmts"
 expect_stmt "'scan.bounded.mode' = 'latest-offset'" "tests read Kafka tables bounded"

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# sluice sql on the gateway double: -e, -f, stdin, results as tables, a streaming query printing
+# rows with their kinds until --max-rows or --timeout, errors with the script's line and column,
+# and --gateway without a project.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/flinkgw.sh"
+gw_start
+project shop_stream
+mkdir -p "$GW_DATA/topics"
+cp data/topics/*.jsonl "$GW_DATA/topics/"
+export FLINK_GATEWAY_PORT=${GW##*:}
+
+run sql -e "SHOW TABLES"
+expect_rc 0 "SHOW TABLES"
+expect_out "| table name"
+expect_out "| stg_orders"
+expect_out "| orders "
+expect_out "rows in set"
+
+run sql -e "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(id, name)"
+expect_rc 0 "a bounded query"
+expect_out "| op |"
+expect_out "| +I |  1 | a    |"
+expect_out "2 rows in set"
+
+run sql -e "SET 'execution.runtime-mode' = 'batch'; SELECT * FROM (VALUES (1, 'a')) AS t(id, name)"
+expect_rc 0 "batch mode"
+expect_out "[INFO] Execute statement succeeded."
+expect_no_out "| op |" "batch results have no row kinds"
+
+# a streaming query over an unbounded topic: rows as they come, stopped by --max-rows
+run sql --max-rows 3 -e "SELECT order_id, status FROM stg_orders"
+expect_rc 0 "a streaming query stopped by --max-rows"
+expect_out "| +I |"
+expect_out "3 rows received, then stopped (--max-rows)."
+run sql --timeout 1.5 -e "SELECT order_id FROM orders"
+expect_rc 0 "a streaming query stopped by --timeout"
+expect_out "rows received, then stopped (--timeout)."
+
+# an updating query prints its changelog
+run sql --timeout 2 -e "SELECT status, count(*) AS n FROM stg_orders GROUP BY status"
+expect_out "| -U |"
+expect_out "| +U |"
+
+# INSERT: the job id
+run sql -e "CREATE TEMPORARY TABLE sink (id INT) WITH ('connector' = 'blackhole'); INSERT INTO sink VALUES (1)"
+expect_rc 0 "INSERT"
+expect_out "Job ID: "
+
+# -f: the first failing statement stops the script, with its position in the file
+printf 'SHOW TABLES;\n\nSELECT *\n  FROM no_such_table;\nSHOW DATABASES;\n' >"$WORK/q.sql"
+run sql -f "$WORK/q.sql"
+expect_rc 1 "a failing script exits 1"
+expect_err "$WORK/q.sql:4:"
+expect_err "Object 'no_such_table' not found"
+expect_no_out "database name" "the script stopped at the error"
+
+# stdin
+printf 'SHOW CURRENT CATALOG;\n' | "$SLUICE" sql >"$OUT" 2>"$ERR"
+RC=$?
+expect_rc 0 "statements from stdin"
+expect_out "default_catalog"
+
+# without a project
+cd "$WORK"
+run sql --gateway "$GW" -e "SHOW CATALOGS"
+expect_rc 0 "--gateway"
+expect_out "default_catalog"
+gw_stop
+done_testing
