@@ -138,13 +138,15 @@ int cmd_show(struct cli *c)
 		cli_print_diags(&dl);
 		goto out;
 	}
-	uint8_t *reads = xcalloc(p.nnodes ? p.nnodes : 1, 1);
-	for (uint32_t i = 0; i < n->ndeps; i++)
-		if (n->deps[i] < p.nnodes)
-			reads[n->deps[i]] = 1;
-	cli_restore(&p, &g, reads, ad, vt, conn, &dl);
-	free(reads);
 	char *err = NULL;
+	/* a streaming engine previews in a bounded session of its own, as its tests run: the rows
+	 * the query gives over the data there is now, not the first rows of a stream */
+	bool own_session = vt->begin_test_session != NULL;
+	if (own_session && runner_begin_test_session(&p, &g, n, ad, vt, conn, &p.arena, &dl, &err) < 0) {
+		fprintf(stderr, "Database Error in %s\n  %s\n", n->name, err ? err : "?");
+		rc = 1;
+		goto out;
+	}
 	const char *sql;
 	if (runner_compile_node(&p, n, ad, vt, conn, &p.arena, &sql, &dl) < 0) {
 		cli_print_diags(&dl);
@@ -153,7 +155,12 @@ int cmd_show(struct cli *c)
 	}
 	long limit = c->limit == CLI_LIMIT_UNSET ? 5 : c->limit;
 	struct adapter_result res;
-	if (vt->execute(conn, sql, true, limit, &res, &p.arena, &err) < 0) {
+	rc = vt->execute(conn, sql, true, limit, &res, &p.arena, &err);
+	if (own_session) {
+		char *e2 = NULL;
+		(void)vt->end_test_session(conn, &p.arena, &e2);
+	}
+	if (rc < 0) {
 		fprintf(stderr, "Database Error in %s\n  %s\n", n->name, err ? err : "?");
 		rc = 1;
 		goto out;

@@ -154,7 +154,16 @@ struct node *cli_inline_node(struct project *p, const char *sql, struct diag_lis
 			rc = -1;
 		}
 	}
-	return rc ? NULL : n;
+	if (rc)
+		return NULL;
+	/* what it reads, for the engines that must declare it in a new session first */
+	n->index = UINT32_MAX;
+	n->deps = ARENA_ARRAY(a, uint32_t, n->nrefs + n->nsources + 1);
+	for (uint32_t i = 0; i < n->nrefs; i++)
+		n->deps[n->ndeps++] = proj_ref(p, n->refs[i].package, n->refs[i].name)->index;
+	for (uint32_t i = 0; i < n->nsources; i++)
+		n->deps[n->ndeps++] = proj_source(p, n->sources[i].source, n->sources[i].table)->index;
+	return n;
 }
 
 int cli_connect(struct project *p, struct adapter **pad, const struct adapter_vtable **pvt,

@@ -20,10 +20,5 @@ struct loc yml_loc_of(value yml, const char *key, size_t i);
 
 /* The context of a node's materialization in r (sql, compiled_code, hooks, model) */
 void runner_node_context(struct dbt_render *r, const char *sql);
-/* Moves conn to a session of its own for test n (adapter's begin_test_session, with the test's
- * timeout config) and declares there, bounded, what the test reads. 0, or -1 with *perr. */
-int runner_begin_test_session(struct project *p, const struct graph *g, struct node *n, struct adapter *ad,
-			      const struct adapter_vtable *vt, struct adapter_conn *conn, struct arena *a,
-			      struct diag_list *dl, char **perr);
 
 #endif

@@ -120,9 +120,12 @@ int runner_begin_test_session(struct project *p, const struct graph *g, struct n
 {
 	if (vt->begin_test_session(conn, test_timeout_ms(n), a, perr) < 0)
 		return -1;
+	/* what n reads (n itself may be an ad-hoc node outside the project's list) */
 	uint8_t *of = xcalloc(p->nnodes ? p->nnodes : 1, 1);
-	of[n->index] = 1;
-	uint8_t *want = runner_upstream(p, of, false);
+	for (uint32_t i = 0; i < n->ndeps; i++)
+		if (n->deps[i] < p->nnodes)
+			of[n->deps[i]] = 1;
+	uint8_t *want = runner_upstream(p, of, true);
 	free(of);
 	struct diag_list rdl;
 	diag_list_init(&rdl);

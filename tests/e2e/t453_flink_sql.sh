@@ -61,6 +61,38 @@ RC=$?
 expect_rc 0 "statements from stdin"
 expect_out "default_catalog"
 
+# sluice show previews a snapshot: a bounded batch query, the latest version of each customer
+run run
+expect_rc 0 "run"
+run show -s orders_enriched --limit 3
+expect_rc 0 "show a streaming model"
+expect_out "|        2 |   30.0 | placed  | 2024-05-01T10:00:40.25 |           2 | Grace Hopper  | US      |"
+run show --inline "select status, count(*) as n from {{ ref('stg_orders') }} group by status order by n desc"
+expect_rc 0 "show --inline reading a view"
+expect_out "| placed   | 4 |"
+# run-operation sees the project's relations in its new session
+mkdir -p macros
+cat >macros/ops.sql <<'SQL'
+{% macro list_tables() %}
+  {% set t = run_query("show tables") %}
+  {{ log("tables: " ~ (t.columns[0].values() | sort | join(", ")), info=True) }}
+{% endmacro %}
+{% macro count_orders() %}
+  {% set t = run_query("select count(*) as n from " ~ ref('orders')) %}
+  {{ log("orders: " ~ t.columns[0].values()[0], info=True) }}
+{% endmacro %}
+SQL
+run run-operation list_tables
+expect_rc 0 "run-operation"
+expect_out "tables: customers, orders, orders_enriched, orders_per_minute, stg_orders"
+# a query over an unbounded topic never ends in streaming mode: it fails after query_timeout
+printf '      query_timeout: 2\n' >>profiles.yml
+run run-operation count_orders
+expect_rc 1 "an endless query in a macro fails"
+expect_err "the statement did not finish within 2 s (timeout)"
+expect_err "in statement: select count(*) as n from \`default_catalog\`.\`default_database\`.\`orders\`"
+expect_err "hint: a query over an unbounded source never ends in streaming mode"
+
 # without a project
 cd "$WORK"
 run sql --gateway "$GW" -e "SHOW CATALOGS"

@@ -110,6 +110,26 @@ static void add_cause(struct sb *s, const char *cause)
 		(void)sb_adds(s, cause);
 }
 
+/* "\n  in statement: <the statement on one line, shortened>": the whole SQL is in target/run/ */
+static void add_statement(struct sb *s, const char *stmt)
+{
+	if (!stmt || !*stmt)
+		return;
+	(void)sb_adds(s, "\n  in statement: ");
+	size_t n = 0;
+	bool blank = false;
+	for (const char *p = stmt; *p && n < 240; p++) {
+		bool sp = *p == ' ' || *p == '\n' || *p == '\t' || *p == '\r';
+		if (sp && (blank || n == 0))
+			continue;
+		(void)sb_addc(s, sp ? ' ' : *p);
+		blank = sp;
+		n++;
+	}
+	if (strlen(stmt) > 240)
+		(void)sb_adds(s, " ...");
+}
+
 char *fl_error_text(const struct flink_error *e, struct arena *a)
 {
 	struct sb s = SB_INIT;
@@ -126,22 +146,7 @@ char *fl_error_text(const struct flink_error *e, struct arena *a)
 		}
 	} else
 		(void)sb_adds(&s, e->message ? e->message : flink_strerror(e->code));
-	if (e->statement && *e->statement) {
-		/* the statement on one line, shortened: the whole SQL is in target/run/ */
-		(void)sb_adds(&s, "\n  in statement: ");
-		size_t n = 0;
-		bool blank = false;
-		for (const char *p = e->statement; *p && n < 240; p++) {
-			bool sp = *p == ' ' || *p == '\n' || *p == '\t' || *p == '\r';
-			if (sp && (blank || n == 0))
-				continue;
-			(void)sb_addc(&s, sp ? ' ' : *p);
-			blank = sp;
-			n++;
-		}
-		if (strlen(e->statement) > 240)
-			(void)sb_adds(&s, " ...");
-	}
+	add_statement(&s, e->statement);
 	char *r = sb_to_arena(&s, a);
 	sb_release(&s);
 	log_redact(r);
@@ -449,6 +454,28 @@ static int on_row(void *ud, const struct flink_row *row, size_t ncols)
 	return 0;
 }
 
+/* SELECT, WITH, VALUES, or one of them in parentheses, past comments */
+static bool is_query_text(const char *s)
+{
+	for (;;) {
+		while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r' || *s == '(')
+			s++;
+		if (s[0] == '-' && s[1] == '-')
+			s += strcspn(s, "\n");
+		else if (s[0] == '/' && s[1] == '*' && strstr(s + 2, "*/"))
+			s = strstr(s + 2, "*/") + 2;
+		else
+			break;
+	}
+	static const char *const words[] = {"select", "with", "values", NULL};
+	for (const char *const *w = words; *w; w++) {
+		size_t n = strlen(*w);
+		if (!strncasecmp(s, *w, n) && (s[n] == ' ' || s[n] == '\n' || s[n] == '\t' || s[n] == '(' || s[n] == '\r'))
+			return true;
+	}
+	return false;
+}
+
 int fl_run(struct adapter_conn *c, const char *sql, const struct flink_kv *config, size_t nconfig, bool fetch,
 	   long limit, struct adapter_result *pres, const char **pjob, struct arena *a, char **perr)
 {
@@ -459,12 +486,18 @@ int fl_run(struct adapter_conn *c, const char *sql, const struct flink_kv *confi
 	struct collect col = {.a = a, .fetch = fetch && pres, .res = res};
 	pthread_mutex_t *lock;
 	flink_session *s = fl_session_of(c, &lock);
+	/* a query over an unbounded source never ends in streaming mode: a query whose rows a macro
+	 * waits for (run_query) gets a limit, so that it fails instead of hanging */
+	bool query = fetch && !c->own && is_query_text(sql);
+	long limit_ms = c->own ? c->timeout_ms : c->ad->statement_timeout_ms;
+	if (query && c->ad->query_timeout_ms && (!limit_ms || c->ad->query_timeout_ms < limit_ms))
+		limit_ms = c->ad->query_timeout_ms;
 	struct flink_handler h = {
 		.on_columns = on_columns,
 		.on_row = on_row,
 		.ud = &col,
 		.max_rows = fetch && limit >= 0 ? (limit == 0 ? 1 : limit) : 0,
-		.timeout_ms = c->own ? c->timeout_ms : c->ad->statement_timeout_ms,
+		.timeout_ms = limit_ms,
 	};
 	struct flink_exec_options eo = {config, nconfig};
 	struct flink_run_info info;
@@ -479,8 +512,16 @@ int fl_run(struct adapter_conn *c, const char *sql, const struct flink_kv *confi
 	if (rc != FLINK_OK) {
 		VEC_FREE(&col.rows);
 		if (rc == FLINK_E_TIMEOUT && h.timeout_ms > 0) {
-			char *text = fl_error_text(&e, a);
-			fl_fail(a, perr, "the statement did not finish within %.0f s (timeout): %s", h.timeout_ms / 1000.0, text);
+			struct sb msg = SB_INIT;
+			(void)sb_addf(&msg, "the statement did not finish within %.0f s (timeout)", h.timeout_ms / 1000.0);
+			add_statement(&msg, e.statement);
+			if (query && h.timeout_ms == c->ad->query_timeout_ms)
+				(void)sb_adds(&msg, "\n  hint: a query over an unbounded source never ends in streaming mode: read the "
+						  "table bounded (e.g. 'scan.bounded.mode' = 'latest-offset' in an OPTIONS hint), run "
+						  "it in batch mode, or raise query_timeout in the profile");
+			*perr = sb_to_arena(&msg, a);
+			sb_release(&msg);
+			log_redact(*perr);
 			flink_error_release(&e);
 			return -1;
 		}
@@ -612,10 +653,11 @@ static int fl_open(struct adapter **pad, value target, const char *project_root,
 	o.request_timeout_ms = seconds_field(target, "request_timeout", o.request_timeout_ms);
 	o.heartbeat_interval_ms = seconds_field(target, "heartbeat_interval", o.heartbeat_interval_ms);
 	ad->statement_timeout_ms = seconds_field(target, "statement_timeout", 0);
+	ad->query_timeout_ms = seconds_field(target, "query_timeout", 60 * 1000);
 	if (o.connect_timeout_ms < 0 || o.request_timeout_ms < 0 || o.heartbeat_interval_ms < 0 ||
-	    ad->statement_timeout_ms < 0) {
+	    ad->statement_timeout_ms < 0 || ad->query_timeout_ms < 0) {
 		fl_fail(a, perr, "the timeouts of the flink profile (connect_timeout, request_timeout, heartbeat_interval, "
-				 "statement_timeout) are seconds, as numbers");
+				 "statement_timeout, query_timeout) are seconds, as numbers");
 		goto out;
 	}
 	value retries = val_dict_gets(target, "retries");

@@ -31,6 +31,7 @@ struct adapter {
 	const char *product, *version; /* GET /info */
 	int major, minor;             /* of version */
 	long statement_timeout_ms;    /* 0: none */
+	long query_timeout_ms;        /* a query whose rows are fetched in the run's session */
 };
 
 struct adapter_conn {
