@@ -248,6 +248,14 @@ static int render_descriptions(struct project *p, struct diag_list *dl)
 	return rc;
 }
 
+
+/* "db"."schema"."alias" as the engine quotes it: Flink with backticks */
+static const char *relation_name(struct project *p, const struct node *n)
+{
+	char q = p->target.type && !strcmp(p->target.type, "flink") ? '`' : '"';
+	return arena_sprintf(&p->arena, "%c%s%c.%c%s%c.%c%s%c", q, n->database, q, q, n->schema, q, q, n->alias, q);
+}
+
 int proj_resolve(struct project *p, struct diag_list *dl)
 {
 	int rc = 0;
@@ -278,7 +286,7 @@ int proj_resolve(struct project *p, struct diag_list *dl)
 		if (n->type == NODE_SOURCE) {
 			if (!n->database)
 				n->database = p->target.database ? p->target.database : p->name;
-			n->relation_name = arena_sprintf(&p->arena, "\"%s\".\"%s\".\"%s\"", n->database, n->schema, n->alias);
+			n->relation_name = relation_name(p, n);
 			continue;
 		}
 		if (n->type == NODE_OPERATION || n->type == NODE_EXPOSURE)
@@ -302,7 +310,7 @@ int proj_resolve(struct project *p, struct diag_list *dl)
 		value mat = val_dict_gets(n->config, "materialized");
 		bool relational = n->type != NODE_TEST && n->type != NODE_ANALYSIS && !val_streq(mat, "ephemeral");
 		if (relational)
-			n->relation_name = arena_sprintf(&p->arena, "\"%s\".\"%s\".\"%s\"", n->database, n->schema, n->alias);
+			n->relation_name = relation_name(p, n);
 	}
 	arena_release(&scratch);
 	if (rc == 0)

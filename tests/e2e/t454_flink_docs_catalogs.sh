@@ -32,6 +32,37 @@ if grep -q "s3cr3t-kafka-pw" $cat; then not_ok "no secret in catalog.json"; else
 expect_json $cat '.nodes["model.shop_stream.orders"].stats.options.value.includes("'"'"'properties.sasl.jaas.config'"'"' = '"'"'****'"'"'")' true "the secret option is masked"
 if grep -rq "s3cr3t-kafka-pw" target logs; then not_ok "no secret under target/ or logs/" "$(grep -rl s3cr3t-kafka-pw target logs)"; else ok "no secret under target/ or logs/"; fi
 
+# the site shows a streaming model's connector, options, watermark and job
+CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+if [ -n "$CHROMIUM" ]; then
+	run docs generate --static
+	out=${SLUICE_TEST_OUT:-$WORK}
+	mkdir -p "$out"
+	browse() {
+		timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-background-networking \
+			--disable-component-update --disable-sync --no-first-run --user-data-dir="$(mktemp -d "$WORK/chrome.XXXXXX")" \
+			--virtual-time-budget=5000 "${@:2}" "$1" 2>/dev/null
+	}
+	browse "file://$PWD/target/static_index.html#!/model/model.shop_stream.orders_per_minute" --dump-dom >"$WORK/page.html"
+	if grep -q '<h2>Streaming</h2>' "$WORK/page.html" && grep -q "<th[^>]*>Job</th><td>$win RUNNING since" "$WORK/page.html"; then
+		ok "a streaming model's page shows its job"
+	else
+		not_ok "a streaming model's page shows its job" "$(grep -o '<h2>Streaming.\{0,600\}' "$WORK/page.html")"
+	fi
+	browse "file://$PWD/target/static_index.html#!/model/model.shop_stream.orders" --dump-dom >"$WORK/page.html"
+	if grep -q "<code>connector</code> = <code>kafka</code>" "$WORK/page.html" &&
+		grep -q "<th[^>]*>Watermark</th><td>FOR order_time AS" "$WORK/page.html"; then
+		ok "a source's page shows its connector options and watermark"
+	else
+		not_ok "a source's page shows its connector options and watermark" "$(grep -o '<h2>Streaming.\{0,900\}' "$WORK/page.html")"
+	fi
+	browse "file://$PWD/target/static_index.html#!/model/model.shop_stream.orders" --window-size=1280,1100 \
+		--screenshot="$out/docs-streaming-model.png" >/dev/null
+	expect_file "$out/docs-streaming-model.png" "a screenshot of a streaming model's page"
+else
+	ok "skipped the browser checks: no chromium"
+fi
+
 # a persistent catalog from the profile
 cat >profiles.yml <<YML
 shop_stream:
