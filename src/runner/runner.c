@@ -65,8 +65,10 @@ int runner_open_adapter(struct project *p, struct adapter **pad, const struct ad
 	}
 	char *err = NULL;
 	if (vt->open(pad, p->target.fields, p->root, &p->arena, &err) < 0) {
-		diag_error(dl, LOC_NONE, "could not connect to target '%s' (%s): %s", p->target.target_name,
-			   vt->type, err ? err : "unknown error");
+		/* at the target in profiles.yml: where to look when the profile is what is wrong */
+		struct loc where = p->target.fields.type == V_DICT && !p->target.zero_config ? p->target.fields.d->loc : LOC_NONE;
+		diag_error(dl, where, "could not connect to target '%s' (%s): %s", p->target.target_name, vt->type,
+			   err ? err : "unknown error");
 		return -1;
 	}
 	*pvt = vt;
