@@ -56,17 +56,20 @@ expect_out "orders_enriched    $job2  RUNNING"
 # a second run, in a new session: the sources and the view are declared again, the jobs stay
 run run
 expect_rc 0 "the second run"
-expect_out "orders_per_minute ........ [RUNNING $job1" "an unchanged job is left alone"
-expect_out "[RUNNING $job2" "the other too"
+expect_out_re "orders_per_minute \.* \[RUNNING $job1 in " "an unchanged job is left alone"
+expect_out_re "orders_enriched \.* \[RUNNING $job2 in " "the other too"
+# the cluster also lists the finished collect job of debug's query, as Flink does
 gw_admin GET /jobs
-expect_js 'j.length' 2 "no job was submitted again"
+expect_js 'j.filter(x => x.name != "collect").map(x => x.id).sort().join()' "$(printf '%s\n' "$job1" "$job2" | sort | paste -sd,)" \
+	"no job was submitted again"
 
 # tests, in sessions of their own: batch mode and bounded scans
 run test
 expect_rc 0 "the data tests pass"
 expect_out "PASS not_null_orders_order_id"
 expect_out "PASS unique_stg_orders_order_id"
-expect_out "PASS relationships_stg_orders_customer_id__customer_id__ref_customers_"
+# dbt's name for it is 64 characters long, so it becomes the test's prefix and the name's md5
+expect_out "PASS relationships_stg_orders_$(printf '%s' relationships_stg_orders_customer_id__customer_id__ref_customers_ | md5sum | cut -c1-32) "
 expect_out "PASS assert_revenue_matches_orders"
 statements >"$WORK/stmts"
 expect_stmt "'scan.bounded.mode' = 'latest-offset'" "tests read Kafka tables bounded"
