@@ -4,6 +4,7 @@
 #   . "$(dirname "$0")/lib.sh"; . "$(dirname "$0")/flinkgw.sh"
 #   gw_start --flink-version 1.20.0      # sets GW, GW_ADMIN, GW_PID, GW_LOG, GW_DATA
 #   gw_call POST /v2/sessions '{}'       # sets GW_STATUS; the body is in "$GW_BODY"
+#   gw_session; gw_run "CREATE TABLE …"  # a statement that must end FINISHED
 #   expect_status 200; expect_body '{"…"}'; gw_stop
 # The double is stopped at exit even when a test dies half-way.
 FLINK_DOUBLE=${SLUICE_FLINK_DOUBLE:?SLUICE_FLINK_DOUBLE must name the flink-gateway-double binary}
@@ -137,6 +138,18 @@ gw_wait() {
 		s=$(jsv 'j.status')
 		case "$s" in INITIALIZED|PENDING|RUNNING) sleep 0.05 ;; *) return 0 ;; esac
 	done
+	return 1
+}
+
+# gw_run SQL [what]: submits SQL in session SH and checks that it ends FINISHED (for the tables
+# a test needs; a statement that fails is a failed check that shows the engine's error)
+gw_run() {
+	gw_submit "$1"
+	gw_wait
+	gw_call GET "/v2/sessions/$SH/operations/$OH/status"
+	if [ "$(jsv j.status)" = FINISHED ]; then ok "${2:-$1}"; return 0; fi
+	gw_fetch 0
+	not_ok "${2:-$1}" "$(jsv 'j.errors ? j.errors[j.errors.length - 1].split("\n").filter(l => l.startsWith("Caused by: ")).join("\n") : JSON.stringify(j)')"
 	return 1
 }
 

@@ -86,7 +86,10 @@ gw_call DELETE "/v2/sessions/$SH/operations/$OH/close"
 expect_body '{"status":"CLOSED"}' "a failed statement can be closed"
 
 # one statement at a time: under table.dml-sync an INSERT runs until its job ends, and the next
-# POST of the session waits for it; another session does not
+# POST of the session waits for it; another session does not. The source is bounded, so the job
+# ends after --job-run-ms.
+gw_run "CREATE TABLE src (id BIGINT) WITH ('connector'='datagen','number-of-rows'='3')" "a bounded source"
+gw_run "CREATE TABLE sink (id BIGINT) WITH ('connector'='blackhole')" "a sink"
 gw_call POST "/v2/sessions/$SH/configure-session" '{"statement":"SET '"'"'table.dml-sync'"'"' = '"'"'true'"'"'"}'
 expect_body '{}' "SET table.dml-sync through configure-session"
 gw_submit "INSERT INTO sink SELECT * FROM src"

@@ -3,7 +3,8 @@
 # fail_job, expire_session, with method/path/statement matching, count and skip.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/flinkgw.sh"
-gw_start
+# bounded jobs run long enough for an injected failure to find them RUNNING
+gw_start --job-run-ms 5000
 gw_session
 
 faults() {
@@ -86,12 +87,16 @@ expect_js 'j.errors[1].split("\n").filter(l => l.startsWith("Caused by: ")).pop(
 	"fail: the message is the root cause"
 
 # fail_job: the INSERT is submitted, then its job fails (visible on the admin API)
+gw_run "CREATE TABLE sink (x INT) WITH ('connector'='blackhole')" "a sink for the INSERTs"
 faults '[{"path":"/v2/sessions/*/statements","action":"fail_job","message":"task lost"}]'
 gw_submit "INSERT INTO sink SELECT 1"
 gw_fetch_ready
 JOB=$(jsv j.jobID)
+expect_js 'j.resultType + " " + j.results.data[0].fields[0]' "PAYLOAD $JOB" "fail_job: the INSERT itself succeeds with its job id"
 gw_admin GET /jobs
-expect_js "j.filter(x => x.id === '$JOB').map(x => x.status + ' ' + x.failure).join()" "FAILED task lost" "fail_job: the job failed"
+expect_js "j.filter(x => x.id === '$JOB').map(x => x.status + ' | ' + x.failure.replace(/\n/g, ' | ')).join()" \
+	"FAILED | org.apache.flink.runtime.client.JobExecutionException: Job execution failed. | Caused by: java.lang.RuntimeException: task lost" \
+	"fail_job: the job failed"
 # under dml-sync the failed job makes the operation fail
 gw_call POST "/v2/sessions/$SH/configure-session" '{"statement":"SET '"'"'table.dml-sync'"'"' = '"'"'true'"'"'"}'
 gw_submit "INSERT INTO sink SELECT 1"
@@ -101,6 +106,9 @@ expect_body '{"status":"ERROR"}' "fail_job under dml-sync: the operation is in E
 gw_fetch 0
 expect_js 'j.errors[1].split("\n").filter(l => l.startsWith("Caused by: ")).pop()' "Caused by: java.lang.RuntimeException: task lost" \
 	"fail_job under dml-sync: the job's failure is the root cause"
+expect_js 'j.errors[1].split("\n").filter(l => l.startsWith("Caused by: ")).map(l => l.slice(11).replace(/[0-9a-f]{32}/g, "<job>")).join("|")' \
+	"org.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to fetchResults.|org.apache.flink.table.gateway.service.utils.SqlExecutionException: Failed to execute the operation $OH.|org.apache.flink.table.api.TableException: Failed to wait job finish|java.util.concurrent.ExecutionException: org.apache.flink.client.program.ProgramInvocationException: Job failed (JobID: <job>)|org.apache.flink.client.program.ProgramInvocationException: Job failed (JobID: <job>)|org.apache.flink.runtime.client.JobExecutionException: Job execution failed.|java.lang.RuntimeException: task lost" \
+	"fail_job under dml-sync: the whole chain, each cause once"
 
 # expire_session: the session is forgotten before the request is handled
 faults '[{"method":"GET","path":"/v2/sessions/*","action":"expire_session","count":1}]'

@@ -7,7 +7,8 @@
 gw_start
 gw_call POST /v2/sessions '{"sessionName":"s1","properties":{"sasl.password":"hunter2","a":"b"}}'
 SH=$(jsv j.sessionHandle)
-gw_call POST "/v2/sessions/$SH/statements" '{"statement":"CREATE TABLE t (x INT) WITH ('"'"'connector'"'"'='"'"'jdbc'"'"', '"'"'password'"'"' = '"'"'s3cret'"'"')","executionConfig":{"pipeline.name":"m1"}}'
+CREATE_T="CREATE TABLE t (x INT) WITH ('connector'='kafka', 'topic'='t', 'properties.bootstrap.servers'='k:9092', 'format'='json', 'properties.ssl.truststore.password' = 's3cret')"
+gw_call POST "/v2/sessions/$SH/statements" "$(node -e 'process.stdout.write(JSON.stringify({statement: process.argv[1], executionConfig: {"pipeline.name": "m1"}}))' "$CREATE_T")"
 OH=$(jsv j.operationHandle)
 gw_call GET "/v2/sessions/$SH/operations/$OH/status?x=1"
 gw_call GET /v2/nothing
@@ -16,7 +17,8 @@ gw_admin GET /requests
 expect_js 'j.length' 4 "four requests logged"
 expect_js 'JSON.stringify(j[0])' "{\"seq\":1,\"method\":\"POST\",\"uri\":\"/v2/sessions\",\"status\":200,\"session\":\"$SH\",\"body\":{\"sessionName\":\"s1\",\"properties\":{\"sasl.password\":\"****\",\"a\":\"b\"}}}" \
 	"open session: logged with its new handle, the password masked"
-expect_js 'j[1].statement' "CREATE TABLE t (x INT) WITH ('connector'='jdbc', 'password' = '****')" "the statement is logged with the password masked"
+expect_js 'j[1].statement' "${CREATE_T/s3cret/****}" "the statement is logged with the password masked"
+expect_js 'j[1].body.statement' "${CREATE_T/s3cret/****}" "and so is the body"
 expect_js 'j[1].session + " " + j[1].status + " " + j[1].body.executionConfig["pipeline.name"]' "$SH 200 m1" "the statement's request"
 expect_js 'j[2].uri + " " + j[2].body' "/v2/sessions/$SH/operations/$OH/status?x=1 null" "the URI with its query, no body"
 expect_js 'j[3].status + " " + j[3].session' "404 null" "a 404 is logged too"
@@ -36,27 +38,56 @@ expect_js 'JSON.stringify(j.slice(1).map(s => [s.operation, s.statement, s.statu
 gw_admin GET /sessions
 expect_js 'j.length + " " + j[0].sessionHandle + " " + j[0].sessionName + " " + j[0].properties["sasl.password"]' "1 $SH s1 ****" "GET /sessions"
 
-# jobs
-gw_call POST "/v2/sessions/$SH/statements" '{"statement":"INSERT INTO t SELECT 1"}'
-OH=$(jsv j.operationHandle)
+# jobs: an INSERT from an unbounded source runs until something stops it
+gw_run "CREATE TABLE gen (x INT) WITH ('connector'='datagen', 'rows-per-second'='1')" "an unbounded source"
+gw_submit "INSERT INTO t SELECT x FROM gen"
 gw_fetch_ready
 JOB=$(jsv j.jobID)
 gw_admin GET /jobs
-expect_js "j.some(x => x.id === '$JOB')" true "GET /jobs lists the INSERT's job"
+expect_js "j.filter(x => x.id === '$JOB').map(x => [x.name, x.status, x.statement, x.sink, x.failure].join()).join()" \
+	"insert-into_default_catalog.default_database.t,RUNNING,INSERT INTO t SELECT x FROM gen,default_catalog.default_database.t," \
+	"GET /jobs lists the INSERT's job"
 gw_admin POST "/jobs/$JOB/fail" '{"reason":"disk on fire"}'
 expect_body '{}' "POST /jobs/<id>/fail"
 gw_admin GET /jobs
-expect_js "j.filter(x => x.id === '$JOB').map(x => x.status + ': ' + x.failure).join()" "FAILED: disk on fire" "the job failed"
+expect_js "j.filter(x => x.id === '$JOB').map(x => x.status + ': ' + x.failure.replace(/\n/g, ' | ')).join()" \
+	"FAILED: org.apache.flink.runtime.client.JobExecutionException: Job execution failed. | Caused by: java.lang.RuntimeException: disk on fire" \
+	"the job failed with the reason as root cause"
+gw_admin POST "/jobs/$JOB/fail" '{"reason":"twice"}'
+expect_status 400 "failing a job that has ended"
+expect_js 'j.error' "job '$JOB' is not running"
 gw_admin POST /jobs/00000000000000000000000000000000/fail '{}'
 expect_status 404 "failing an unknown job"
+# a streaming query whose job fails: the next fetch is the 500 of a failed job
+gw_submit "SELECT x FROM gen"
+gw_fetch_ready
+QJOB=$(jsv j.jobID)
+gw_admin POST "/jobs/$QJOB/fail" '{"reason":"lost the source"}'
+expect_body '{}' "fail a streaming query's job"
+gw_fetch 1
+expect_status 500 "a fetch after the query's job failed"
+expect_js 'j.errors[1].split("\n").filter(l => l.startsWith("Caused by: ")).map(l => l.slice(11)).join("|")' \
+	"org.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to fetchResults.|org.apache.flink.table.gateway.service.utils.SqlExecutionException: Error while retrieving result.|java.lang.RuntimeException: Failed to fetch next result|org.apache.flink.runtime.client.JobExecutionException: Job execution failed.|java.lang.RuntimeException: lost the source" \
+	"the fetch's chain ends in the job's failure, each cause once"
 
-# topics
+# topics: bare objects are the values of new records; GET gives whole records in offset order
+before=$(date +%s%3N)
 gw_admin POST /topics/orders '[{"id":1},{"id":2}]'
 expect_body '{"appended":2}' "POST /topics/orders"
+after=$(date +%s%3N)
 gw_admin GET /topics/orders
-expect_js 'JSON.stringify(j.slice(-2))' '[{"id":1},{"id":2}]' "GET /topics/orders"
+expect_js 'JSON.stringify(j.map(r => [Object.keys(r).join(), r.key, r.value, r.offset]))' \
+	'[["key,value,timestamp,offset",null,{"id":1},0],["key,value,timestamp,offset",null,{"id":2},1]]' "GET /topics/orders: the records"
+expect_js "j.every(r => r.timestamp >= $before && r.timestamp <= $after)" true "records without a timestamp get the time they were appended"
+gw_admin POST /topics/orders '[{"key":{"k":"a"},"value":{"id":3},"timestamp":4102444800000}]'
+expect_body '{"appended":1}' "POST a whole record"
+gw_admin GET /topics/orders
+expect_js 'JSON.stringify(j[2])' '{"key":{"k":"a"},"value":{"id":3},"timestamp":4102444800000,"offset":2}' \
+	"a whole record keeps its key and timestamp"
 gw_admin POST /topics/orders '{"id":3}'
 expect_status 400 "records must be an array"
+gw_admin GET /topics/nothing
+expect_body '[]' "a topic nobody wrote is empty"
 
 # expiry
 gw_session

@@ -114,7 +114,8 @@ static enum MHD_Result route(struct gw *g, struct MHD_Connection *c, const char 
 	if (post && (id = segment(path, "/jobs/", "/fail"))) {
 		const char *reason = json_string_value(json_object_get(body, "reason"));
 		int rc = fg_engine_fail_job(g->engine, id, reason ? reason : "job failed");
-		enum MHD_Result r = rc ? error(c, 404, "unknown job '%s'", id) : reply(c, 200, json_object());
+		enum MHD_Result r = rc == -1 ? error(c, 404, "unknown job '%s'", id) :
+				    rc ? error(c, 400, "job '%s' is not running", id) : reply(c, 200, json_object());
 		free(id);
 		return r;
 	}

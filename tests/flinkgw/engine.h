@@ -90,10 +90,14 @@ void fg_stream_close(struct fg_stream *st);
  * their shortest form (0.1, 2.0), which jansson alone cannot do. Returns malloc'ed text. */
 char *fg_rows_json(const json_t *columns, const json_t *rows);
 
-/* Jobs, for the REST side's dml-sync wait and for the admin API */
+/* Jobs, for the REST side's dml-sync wait and for the admin API. A job's failure (*pfailure,
+ * malloc'ed or NULL; "failure" of fg_engine_jobs) is its cause chain as Java prints one:
+ * "<cls>: <msg>\nCaused by: <cls>: <msg>…", outermost first. */
 bool fg_job_done(struct fg_engine *e, const char *job_id, bool *pfailed, char **pfailure);
 json_t *fg_engine_jobs(struct fg_engine *e);   /* [{id,name,status,start_time,statement,sink,savepoint,restored_from,failure}] */
-int fg_engine_fail_job(struct fg_engine *e, const char *job_id, const char *reason); /* 0, -1 unknown */
+/* Fails a RUNNING job: its failure becomes "JobExecutionException: Job execution failed." caused by
+ * "RuntimeException: <reason>". 0; -1 unknown job; -2 the job has already ended */
+int fg_engine_fail_job(struct fg_engine *e, const char *job_id, const char *reason);
 /* Topics, for the admin API: records of a topic (its own file plus the output of jobs) */
 json_t *fg_engine_topic(struct fg_engine *e, const char *topic);
 int fg_engine_append(struct fg_engine *e, const char *topic, json_t *records, char **perr);

@@ -60,8 +60,9 @@ struct gw_cause {
 	char *msg;
 };
 
+/* A cause chain, outermost first, long enough for the gateway's wrappers above a failed job's causes */
 struct gw_causes {
-	struct gw_cause v[8];
+	struct gw_cause v[16];
 	int n;
 };
 void gw_causes_add(struct gw_causes *c, const char *cls, const char *fmt, ...)
@@ -293,5 +294,6 @@ void gw_trace(struct sb *out, enum gw_ctx ctx, const struct gw_causes *chain);
 #define JAVA_GW_EXC "org.apache.flink.table.gateway.api.utils.SqlGatewayException"
 #define JAVA_EXEC_EXC "org.apache.flink.table.gateway.service.utils.SqlExecutionException"
 #define JAVA_REST_EXC "org.apache.flink.runtime.rest.handler.RestHandlerException"
+#define JAVA_JOB_EXEC_EXC "org.apache.flink.runtime.client.JobExecutionException"
 
 #endif

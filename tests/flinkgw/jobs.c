@@ -1055,7 +1055,12 @@ int fg_engine_fail_job(struct fg_engine *e, const char *job_id, const char *reas
 	pthread_mutex_lock(&e->lock);
 	struct job *j = job_find(e, job_id);
 	int rc = -1;
-	if (j) {
+	if (j)
+		job_update(e, j);
+	if (j && j->status != JOB_RUNNING) {
+		/* a job that ended (FINISHED, CANCELED, FAILED) cannot fail any more */
+		rc = -2;
+	} else if (j) {
 		struct ferr err = {0};
 		ferr_add(&err, EX_JOB_EXEC, "Job execution failed.");
 		ferr_add(&err, EX_RUNTIME, "%s", reason ? reason : "failed");

@@ -247,6 +247,57 @@ static void set_error_from(struct gw_op *op, const struct fg_result *r)
 		gw_causes_add(&op->error, "java.lang.RuntimeException", "statement failed");
 }
 
+/* Whether s[0..n) reads as a Java class name ("java.lang.RuntimeException"): no blanks, a dot */
+static bool java_class(const char *s, size_t n)
+{
+	if (!n || !memchr(s, '.', n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == ':')
+			return false;
+	return true;
+}
+
+/*
+ * Appends a failed job's causes to a chain. The engine words a job's failure as Java prints a
+ * chain ("<cls>: <msg>\nCaused by: <cls>: <msg>…", starting with JobExecutionException), so each
+ * link becomes a cause of its own instead of the whole text becoming one message; a failure that
+ * is not worded so (a bare reason) becomes a RuntimeException under "Job execution failed.".
+ */
+static void add_job_failure(struct gw_causes *c, const char *failure)
+{
+	static const char sep[] = "\nCaused by: ";
+	const char *p = failure && *failure ? failure : "job failed";
+	bool first = true;
+	while (p) {
+		const char *end = strstr(p, sep);
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		const char *colon = NULL;
+		for (const char *q = p; q + 1 < p + n; q++)
+			if (q[0] == ':' && q[1] == ' ') {
+				colon = q;
+				break;
+			}
+		size_t cls_n = colon ? (size_t)(colon - p) : n;
+		bool linked = java_class(p, cls_n);
+		if (first && !(linked && cls_n == strlen(JAVA_JOB_EXEC_EXC) && !strncmp(p, JAVA_JOB_EXEC_EXC, cls_n)))
+			gw_causes_add(c, JAVA_JOB_EXEC_EXC, "Job execution failed.");
+		first = false;
+		if (!linked) {
+			gw_causes_add(c, "java.lang.RuntimeException", "%.*s", (int)n, p);
+		} else {
+			struct sb cls = SB_INIT;
+			sb_add(&cls, p, cls_n);
+			if (colon)
+				gw_causes_add(c, cls.buf, "%.*s", (int)(n - cls_n - 2), colon + 2);
+			else
+				gw_causes_add(c, cls.buf, NULL);
+			sb_release(&cls);
+		}
+		p = end ? end + strlen(sep) : NULL;
+	}
+}
+
 static void discard(struct fg_result *r)
 {
 	if (r->stream) {
@@ -338,8 +389,7 @@ static void *worker(void *arg)
 			      "org.apache.flink.client.program.ProgramInvocationException: Job failed (JobID: %s)", r.job_id);
 		gw_causes_add(&op->error, "org.apache.flink.client.program.ProgramInvocationException",
 			      "Job failed (JobID: %s)", r.job_id);
-		gw_causes_add(&op->error, "org.apache.flink.runtime.client.JobExecutionException", "Job execution failed.");
-		gw_causes_add(&op->error, "java.lang.RuntimeException", "%s", failure ? failure : "job failed");
+		add_job_failure(&op->error, failure);
 		discard(&r);
 		move(g, op, ST_ERROR);
 	} else {
@@ -522,9 +572,7 @@ static void stream_failed(struct gw_op *op, struct gw_page *pg)
 	pg->kind = PG_ERROR;
 	gw_causes_add(&pg->causes, JAVA_EXEC_EXC, "Error while retrieving result.");
 	gw_causes_add(&pg->causes, "java.lang.RuntimeException", "Failed to fetch next result");
-	gw_causes_add(&pg->causes, "org.apache.flink.runtime.client.JobExecutionException", "Job execution failed.");
-	gw_causes_add(&pg->causes, "java.lang.RuntimeException", "%s",
-		      op->stream_failure ? op->stream_failure : "job failed");
+	add_job_failure(&pg->causes, op->stream_failure);
 }
 
 void gw_fetch(struct gw *g, struct gw_op *op, long token, struct gw_page *pg)

@@ -534,10 +534,33 @@ static void test_failures_and_sessions(void **state)
 	char *why = NULL;
 	assert_true(fg_job_done(f->e, id, &failed, &why));
 	assert_true(failed);
-	assert_non_null(strstr(why, "TaskManager lost"));
+	assert_string_equal(why, "org.apache.flink.runtime.client.JobExecutionException: Job execution failed.\n"
+		"Caused by: java.lang.RuntimeException: TaskManager lost");
 	free(why);
 	char *st = job_status(f, id);
 	assert_string_equal(st, "FAILED");
+	free(st);
+	/* a job that ended cannot fail (again): it keeps its status and its first failure */
+	assert_int_equal(fg_engine_fail_job(f->e, id, "again"), -2);
+	assert_true(fg_job_done(f->e, id, &failed, &why));
+	assert_non_null(strstr(why, "TaskManager lost"));
+	assert_null(strstr(why, "again"));
+	free(why);
+	char bid[33];
+	submit(f, "INSERT INTO bh SELECT id FROM src_b", bid, NULL);
+	wait_done(f, bid);
+	assert_int_equal(fg_engine_fail_job(f->e, bid, "too late"), -2);
+	assert_true(fg_job_done(f->e, bid, &failed, NULL));
+	assert_false(failed);
+	st = job_status(f, bid);
+	assert_string_equal(st, "FINISHED");
+	free(st);
+	/* nor one whose run time is over, even before anyone looked at its status */
+	submit(f, "INSERT INTO bh SELECT id FROM src_b", bid, NULL);
+	usleep(60000);
+	assert_int_equal(fg_engine_fail_job(f->e, bid, "too late"), -2);
+	st = job_status(f, bid);
+	assert_string_equal(st, "FINISHED");
 	free(st);
 	char stop[80];
 	snprintf(stop, sizeof(stop), "STOP JOB '%s'", id);
