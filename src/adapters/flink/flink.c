@@ -63,6 +63,17 @@ const char *fl_quote(const char *ident, struct arena *a)
 	return r;
 }
 
+void fl_add_sql_string(struct sb *s, const char *str)
+{
+	(void)sb_addc(s, '\'');
+	for (const char *p = str; *p; p++) {
+		if (*p == '\'')
+			(void)sb_addc(s, '\'');
+		(void)sb_addc(s, *p);
+	}
+	(void)sb_addc(s, '\'');
+}
+
 const char *fl_db_path(struct arena *a, const char *catalog, const char *database)
 {
 	return arena_sprintf(a, "%s.%s", fl_quote(catalog, a), fl_quote(database, a));
@@ -227,17 +238,6 @@ static int options_of(value dict, const char *what, struct flink_kv **pkv, size_
 	return 0;
 }
 
-static void add_sql_string(struct sb *s, const char *str)
-{
-	(void)sb_addc(s, '\'');
-	for (const char *p = str; *p; p++) {
-		if (*p == '\'')
-			(void)sb_addc(s, '\'');
-		(void)sb_addc(s, *p);
-	}
-	(void)sb_addc(s, '\'');
-}
-
 /* One entry of `catalogs:` (name + properties) into a CREATE CATALOG statement */
 static int catalog_def(value name, value body, struct fl_catalog_def *def, struct arena *a, char **perr)
 {
@@ -260,9 +260,9 @@ static int catalog_def(value name, value body, struct fl_catalog_def *def, struc
 		if (!strcmp(kv[i].key, "type"))
 			type = kv[i].value;
 		(void)sb_adds(&s, written++ ? ", " : "");
-		add_sql_string(&s, kv[i].key);
+		fl_add_sql_string(&s, kv[i].key);
 		(void)sb_adds(&s, " = ");
-		add_sql_string(&s, kv[i].value);
+		fl_add_sql_string(&s, kv[i].value);
 	}
 	(void)sb_addc(&s, ')');
 	if (!type) {

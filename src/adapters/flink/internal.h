@@ -53,6 +53,9 @@ int fl_run(struct adapter_conn *c, const char *sql, const struct flink_kv *confi
 char *fl_error_text(const struct flink_error *e, struct arena *a);
 int fl_fail(struct arena *a, char **perr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* 'text' as a SQL string literal ('' for each quote) */
+struct sb;
+void fl_add_sql_string(struct sb *s, const char *str);
 /* `name` quoted with backticks */
 const char *fl_quote(const char *ident, struct arena *a);
 /* `cat`.`db` and `cat`.`db`.`name` */

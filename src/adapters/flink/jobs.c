@@ -29,16 +29,6 @@ static const char *str_arg(value pos, value kw, size_t i, const char *name, stru
 	return v.type == V_UNDEF || v.type == V_NONE ? NULL : val_cstr(a, v);
 }
 
-static void add_sql_string(struct sb *s, const char *str)
-{
-	(void)sb_addc(s, '\'');
-	for (const char *p = str; *p; p++) {
-		if (*p == '\'')
-			(void)sb_addc(s, '\'');
-		(void)sb_addc(s, *p);
-	}
-	(void)sb_addc(s, '\'');
-}
 
 /* The rows of a result as dicts, keys renamed by `names` (result column -> key) */
 static value rows_as_dicts(const struct adapter_result *r, const char *const *names, struct arena *a)
@@ -80,7 +70,7 @@ static int stop_job(struct adapter_conn *c, value pos, value kw, value *pout, st
 	bool drain = val_truthy(arg(pos, kw, 2, "drain"));
 	struct sb s = SB_INIT;
 	(void)sb_adds(&s, "STOP JOB ");
-	add_sql_string(&s, id);
+	fl_add_sql_string(&s, id);
 	if (savepoint)
 		(void)sb_adds(&s, " WITH SAVEPOINT");
 	if (drain)
