@@ -23,14 +23,14 @@ uint8_t *runner_upstream(struct project *p, const uint8_t *of, bool include)
 {
 	size_t n = p->nnodes;
 	uint8_t *mark = xcalloc(n ? n : 1, 1);
-	uint32_t *stack = xcalloc(n ? n : 1, sizeof(*stack));
+	/* the stack holds the root being walked and each node once, when it is first marked */
+	uint32_t *stack = xcalloc(n + 1, sizeof(*stack));
 	size_t top = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!of[i])
 			continue;
-		if (include && !mark[i]) {
+		if (include)
 			mark[i] = 1;
-		}
 		stack[top++] = (uint32_t)i;
 		while (top) {
 			struct node *x = p->nodes[stack[--top]];
@@ -38,8 +38,6 @@ uint8_t *runner_upstream(struct project *p, const uint8_t *of, bool include)
 				uint32_t k = x->deps[d];
 				if (k < n && !mark[k]) {
 					mark[k] = 1;
-					/* each node is pushed once, when first marked, so the stack never
-					 * holds more than n entries */
 					stack[top++] = k;
 				}
 			}
@@ -143,7 +141,8 @@ int runner_begin_test_session(struct project *p, const struct graph *g, struct n
 		(void)vt->end_test_session(conn, a, &e2);
 		return -1;
 	}
+	/* what the declarations warned about joins the caller's diagnostics */
+	diag_list_move(dl, &rdl);
 	diag_list_release(&rdl);
-	(void)dl;
 	return 0;
 }
