@@ -75,5 +75,22 @@ expect_out "orders_enriched    $enr2  FINISHED"
 run run -s orders_enriched
 expect_rc 0 "the next run"
 expect_out "from savepoint $sp of $enr2"
+# ctas: true: CREATE TABLE ... AS SELECT is the job
+mkdir -p models/extra
+cat >models/extra/big_orders.sql <<'SQL'
+{{ config(materialized='streaming_table', ctas=true,
+          connector_properties={'connector': 'kafka', 'topic': 'big_orders', 'format': 'json'}) }}
+select order_id, amount from {{ ref('stg_orders') }} where amount > 20
+SQL
+run run -s big_orders
+expect_rc 0 "a CTAS streaming_table"
+ctas=$(job_of big_orders)
+gw_admin GET /jobs
+expect_js "(j.find(x => x.id == '$ctas') || {}).statement.startsWith('CREATE TABLE \`default_catalog\`.\`default_database\`.\`big_orders\`\nWITH (')" true \
+	"the job is the CTAS statement"
+run run -s big_orders
+expect_out_re "big_orders \.+ \[RUNNING $ctas" "an unchanged CTAS job is left alone"
+run show --inline "select order_id from {{ ref('big_orders') }} order by order_id"
+expect_out "|        7 |" "what the CTAS job wrote can be read"
 gw_stop
 done_testing
