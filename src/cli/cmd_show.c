@@ -142,7 +142,7 @@ int cmd_show(struct cli *c)
 	/* a streaming engine previews in a bounded session of its own, as its tests run: the rows
 	 * the query gives over the data there is now, not the first rows of a stream */
 	bool own_session = vt->begin_test_session != NULL;
-	if (own_session && runner_begin_test_session(&p, &g, n, ad, vt, conn, &p.arena, &dl, &err) < 0) {
+	if (own_session && runner_begin_test_session(&p, &g, n, ad, vt, conn, 60 * 1000, &p.arena, &dl, &err) < 0) {
 		fprintf(stderr, "Database Error in %s\n  %s\n", n->name, err ? err : "?");
 		rc = 1;
 		goto out;

@@ -101,22 +101,22 @@ int runner_restore(struct project *p, const struct graph *g, const uint8_t *want
 	return failed;
 }
 
-/* The test's `timeout` config in seconds (default 60), as milliseconds */
-static long test_timeout_ms(const struct node *n)
+/* The node's `timeout` config in seconds, as milliseconds (dflt when not set) */
+static long timeout_ms(const struct node *n, long dflt)
 {
 	value t = val_dict_gets(n->config, "timeout");
 	if (t.type == V_INT && t.i > 0)
 		return (long)t.i * 1000;
 	if (t.type == V_FLOAT && t.f > 0)
 		return (long)(t.f * 1000);
-	return 60 * 1000;
+	return dflt;
 }
 
 int runner_begin_test_session(struct project *p, const struct graph *g, struct node *n, struct adapter *ad,
-			      const struct adapter_vtable *vt, struct adapter_conn *conn, struct arena *a,
-			      struct diag_list *dl, char **perr)
+			      const struct adapter_vtable *vt, struct adapter_conn *conn, long default_timeout_ms,
+			      struct arena *a, struct diag_list *dl, char **perr)
 {
-	if (vt->begin_test_session(conn, test_timeout_ms(n), a, perr) < 0)
+	if (vt->begin_test_session(conn, timeout_ms(n, default_timeout_ms), a, perr) < 0)
 		return -1;
 	/* what n reads (n itself may be an ad-hoc node outside the project's list) */
 	uint8_t *of = xcalloc(p->nnodes ? p->nnodes : 1, 1);

@@ -294,10 +294,14 @@ static int work(void *ud, uint32_t idx, int wid)
 					       .full_refresh = st->o->full_refresh, .main_sql = &run_sql};
 			runner_node_context(&r, sql);
 			char *err = NULL;
-			bool test_session = n->type == NODE_TEST && st->vt->begin_test_session;
-			if (test_session && runner_begin_test_session(p, st->g, n, st->ad, st->vt, w->conn, &w->arena,
+			/* on a streaming engine, tests and batch tables run in a bounded session of their
+			 * own: their queries must end, over a snapshot of what they read */
+			bool batch_table = n->type == NODE_MODEL && val_streq(val_dict_gets(n->config, "materialized"), "table");
+			bool test_session = st->vt->begin_test_session && (n->type == NODE_TEST || batch_table);
+			if (test_session && runner_begin_test_session(p, st->g, n, st->ad, st->vt, w->conn,
+								      n->type == NODE_TEST ? 60 * 1000 : 0, &w->arena,
 								      &w->dl, &err) < 0) {
-				db_error = arena_strdup(w->keep, err ? err : "cannot open the test's session");
+				db_error = arena_strdup(w->keep, err ? err : "cannot open a bounded session");
 				rc = -1;
 				test_session = false;
 			} else if (st->vt->begin(w->conn, &w->arena, &err) < 0) {
@@ -330,7 +334,15 @@ static int work(void *ud, uint32_t idx, int wid)
 			if (test_session) {
 				char *e3 = NULL;
 				if (st->vt->end_test_session(w->conn, &w->arena, &e3) < 0)
-					log_msg(LOG_WARN, "%s", e3 ? e3 : "cannot close the test's session");
+					log_msg(LOG_WARN, "%s", e3 ? e3 : "cannot close the bounded session");
+			}
+			if (rc == 0 && test_session && batch_table && st->vt->catalog_is_session_scoped(st->ad)) {
+				/* the table was made in a session now gone: what runs next reads it here */
+				uint8_t *one = xcalloc(p->nnodes, 1);
+				one[n->index] = 1;
+				if (runner_restore(p, st->g, one, false, st->ad, st->vt, w->conn, &w->arena, &w->dl))
+					rc = -1;
+				free(one);
 			}
 			if (run_sql.len) {
 				run_sql.len = log_redact_n(run_sql.buf, run_sql.len);

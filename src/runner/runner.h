@@ -48,10 +48,10 @@ int runner_restore(struct project *p, const struct graph *g, const uint8_t *want
 		   const struct adapter_vtable *vt, struct adapter_conn *conn, struct arena *a, struct diag_list *dl);
 
 /* Moves conn to a session of its own for node n (the adapter's begin_test_session, under n's
- * `timeout` config, 60 s by default) and declares there, bounded, what n reads: a data test, or
- * the preview of sluice show. 0, or -1 with *perr. */
+ * `timeout` config, else default_timeout_ms, 0 for none) and declares there, bounded, what n
+ * reads: a data test, a batch table, the preview of sluice show. 0, or -1 with *perr. */
 int runner_begin_test_session(struct project *p, const struct graph *g, struct node *n, struct adapter *ad,
-			      const struct adapter_vtable *vt, struct adapter_conn *conn, struct arena *a,
-			      struct diag_list *dl, char **perr);
+			      const struct adapter_vtable *vt, struct adapter_conn *conn, long default_timeout_ms,
+			      struct arena *a, struct diag_list *dl, char **perr);
 
 #endif
