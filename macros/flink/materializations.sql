@@ -71,7 +71,9 @@
 {%- endmacro %}
 
 {#-
-  table: a bounded job in batch mode, waited for (table.dml-sync) until it finished. A filesystem
+  table: a bounded job in batch mode, waited for (table.dml-sync) until it finished. The runner
+  gives it a batch session of its own where what it reads is declared bounded (restore.sql), so it
+  reads a snapshot of its sources. A filesystem
   table is rewritten with INSERT OVERWRITE, which Flink commits only when the job succeeded, so a
   failed run leaves the previous files; other connectors get a new table that replaces the old one
   after its job finished.
