@@ -1,17 +1,20 @@
 /*
  * Internals of the gateway double's SQL engine, shared by its files (engine.h is the public side).
  *
- *   lex.c        tokens of a Flink SQL statement (identifiers, `quoted`, 'strings', hints)
- *   parse.c      statements, DDL and queries into the structures below
- *   unparse.c    structures back to Flink SQL (SHOW CREATE, view expansion, watermark text)
- *   types.c      Flink logical types: parsing helpers, summary/serializable strings, JSON, DuckDB
- *   catalog.c    catalogs, databases, tables and views; name resolution; DDL execution
- *   show.c       SHOW / DESCRIBE / SHOW CREATE / SET results
- *   query.c      query analysis (scopes, types, sources, changelog kind) and Flink -> DuckDB SQL
- *   connectors.c option validation per connector, reading sources into DuckDB, writing sinks
- *   eval.c       running a plan on DuckDB, result encoding, changelog by prefix evaluation
- *   jobs.c       jobs, savepoints, streams, lazy refresh of running jobs
- *   engine.c     the engine.h entry points: sessions, configuration, statement dispatch
+ *   lex.c          tokens of a Flink SQL statement (identifiers, `quoted`, 'strings', hints)
+ *   parse.c        statements into the structures below; the parser's shared state in parse.h
+ *   parse_ddl.c    data types, CREATE TABLE / VIEW bodies, definitions parsed from DDL text
+ *   parse_expr.c   expressions: literals, names, calls, special forms, operators
+ *   parse_query.c  queries: WITH, SELECT, VALUES, set operations, ORDER BY / LIMIT, FROM
+ *   unparse.c      structures back to Flink SQL (SHOW CREATE, view expansion, watermark text)
+ *   types.c        Flink logical types: parsing helpers, summary/serializable strings, JSON, DuckDB
+ *   catalog.c      catalogs, databases, tables and views; name resolution; DDL execution
+ *   show.c         SHOW / DESCRIBE / SHOW CREATE / SET results
+ *   query.c        query analysis (scopes, types, sources, changelog kind) and Flink -> DuckDB SQL
+ *   connectors.c   option validation per connector, reading sources into DuckDB, writing sinks
+ *   eval.c         running a plan on DuckDB, result encoding, changelog by prefix evaluation
+ *   jobs.c         jobs, savepoints, streams, lazy refresh of running jobs
+ *   engine.c       the engine.h entry points: sessions, configuration, statement dispatch
  *
  * Ownership: parse results live in the arena passed to the parser. A table or view definition
  * (struct tdef) owns an arena holding everything it points to; it is built by parsing its
