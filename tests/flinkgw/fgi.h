@@ -10,7 +10,11 @@
  *   types.c        Flink logical types: parsing helpers, summary/serializable strings, JSON, DuckDB
  *   catalog.c      catalogs, databases, tables and views; name resolution; DDL execution
  *   show.c         SHOW / DESCRIBE / SHOW CREATE / SET results
- *   query.c        query analysis (scopes, types, sources, changelog kind) and Flink -> DuckDB SQL
+ *   query.c        query analysis and Flink -> DuckDB SQL: SELECT, VALUES, set operations, changelog
+ *                  kind, the entry points; the translator's shared state in query.h
+ *   query_expr.c   type widening, column resolution, expressions
+ *   query_func.c   functions, aggregates, OVER and group windows, intervals, Java date patterns
+ *   query_from.c   FROM: tables and their scans, views, CTEs, window TVFs, UNNEST, joins
  *   connectors.c   option validation per connector, reading sources into DuckDB, writing sinks
  *   eval.c         running a plan on DuckDB, result encoding, changelog by prefix evaluation
  *   jobs.c         jobs, savepoints, streams, lazy refresh of running jobs
