@@ -1,17 +1,27 @@
 /*
  * Internals of the gateway double's SQL engine, shared by its files (engine.h is the public side).
  *
- *   lex.c        tokens of a Flink SQL statement (identifiers, `quoted`, 'strings', hints)
- *   parse.c      statements, DDL and queries into the structures below
- *   unparse.c    structures back to Flink SQL (SHOW CREATE, view expansion, watermark text)
- *   types.c      Flink logical types: parsing helpers, summary/serializable strings, JSON, DuckDB
- *   catalog.c    catalogs, databases, tables and views; name resolution; DDL execution
- *   show.c       SHOW / DESCRIBE / SHOW CREATE / SET results
- *   query.c      query analysis (scopes, types, sources, changelog kind) and Flink -> DuckDB SQL
- *   connectors.c option validation per connector, reading sources into DuckDB, writing sinks
- *   eval.c       running a plan on DuckDB, result encoding, changelog by prefix evaluation
- *   jobs.c       jobs, savepoints, streams, lazy refresh of running jobs
- *   engine.c     the engine.h entry points: sessions, configuration, statement dispatch
+ *   lex.c          tokens of a Flink SQL statement (identifiers, `quoted`, 'strings', hints)
+ *   parse.c        statements into the structures below; the parser's shared state in parse.h
+ *   parse_ddl.c    data types, CREATE TABLE / VIEW bodies, definitions parsed from DDL text
+ *   parse_expr.c   expressions: literals, names, calls, special forms, operators
+ *   parse_query.c  queries: WITH, SELECT, VALUES, set operations, ORDER BY / LIMIT, FROM
+ *   unparse.c      structures back to Flink SQL (SHOW CREATE, view expansion, watermark text)
+ *   types.c        Flink logical types: parsing helpers, summary/serializable strings, JSON, DuckDB
+ *   catalog.c      catalogs, databases, tables and views; name resolution; DDL execution
+ *   show.c         SHOW / DESCRIBE / SHOW CREATE / SET results
+ *   query.c        query analysis and Flink -> DuckDB SQL: SELECT, VALUES, set operations, changelog
+ *                  kind, the entry points; the translator's shared state in query.h
+ *   query_expr.c   type widening, column resolution, expressions
+ *   query_func.c   functions, aggregates, OVER and group windows, intervals, Java date patterns
+ *   query_from.c   FROM: tables and their scans, views, CTEs, window TVFs, UNNEST, joins
+ *   connectors.c   connector options and their validation as Flink's factories do it
+ *   conn_topic.c   the topic files of kafka / upsert-kafka: paths, merged reads, appends
+ *   conn_load.c    reading sources (topics, files, datagen) into DuckDB
+ *   conn_write.c   writing sinks (topics, part files, print); typed JSON of DECIMALs
+ *   eval.c         running a plan on DuckDB, result encoding, changelog by prefix evaluation
+ *   jobs.c         jobs, savepoints, streams, lazy refresh of running jobs
+ *   engine.c       the engine.h entry points: sessions, configuration, statement dispatch
  *
  * Ownership: parse results live in the arena passed to the parser. A table or view definition
  * (struct tdef) owns an arena holding everything it points to; it is built by parsing its
@@ -476,7 +486,7 @@ struct ftype *computed_type(struct fg_session *s, struct tdef *t, int ci, struct
 /* Fully qualified copy of a query's text for view storage */
 int expand_query(struct fg_session *s, struct query *q, const char *src, struct sb *out, struct ferr *e);
 
-/* ---- connectors.c ---- */
+/* ---- connectors.c: options and validation ---- */
 enum conn_kind { CN_UNKNOWN, CN_KAFKA, CN_UPSERT_KAFKA, CN_FILESYSTEM, CN_DATAGEN, CN_BLACKHOLE, CN_PRINT };
 enum conn_kind conn_kind(const char *connector);
 /* Validates a table used as source (sink=false) or sink; ident is c.d.t */
@@ -484,6 +494,10 @@ int conn_validate(const struct tdef *t, const struct fopt *opts, int nopts, bool
 	int version, struct ferr *e);
 bool conn_bounded(const struct tdef *t, const struct fopt *opts, int nopts);
 const char *fopt_get(const struct fopt *o, int n, const char *k);
+/* Whether name is one of the ';'-separated fields of a key.fields option (false if list is NULL) */
+bool conn_field_in_list(const char *list, const char *name);
+
+/* ---- conn_load.c: reading sources into DuckDB ---- */
 struct duck;
 struct seqrec {
 	long long ts;
@@ -499,16 +513,22 @@ int conn_load(struct fg_engine *e, struct duck *d, struct scan *sc, const char *
 	seqvec *seq, struct ferr *err);
 /* A scan's source identity ("topic:<t>", "path:<abs>", "gen:<table>"), computed once */
 const char *conn_scan_key(struct scan *sc);
+
+/* ---- conn_write.c: sinks ---- */
 /* A sink's identity for lazy refresh: "topic:<t>", "path:<abs>", or NULL */
 char *conn_sink_key(struct fg_engine *e, const struct tdef *t);
 /* Writes changes (rows of Flink JSON values in sink column order) into the sink */
 int conn_write(struct fg_engine *e, const struct tdef *t, const char *job_id, json_t *changes,
 	struct ftype **types, int ntypes, bool overwrite, struct ferr *err);
-/* Deletes a job's output file of a topic sink */
-json_t *topic_records(struct fg_engine *e, const char *topic);
-int topic_append(struct fg_engine *e, const char *topic, json_t *records, char **perr);
 /* Writes v as compact JSON, DECIMAL values at their scale when t says so */
 void json_dump_typed(struct sb *o, json_t *v, const struct ftype *t);
+
+/* ---- conn_topic.c: topic files ---- */
+/* <data>/topics/<topic>.jsonl, or with job: the file that job writes to the topic (malloc) */
+char *topic_path(struct fg_engine *e, const char *topic, const char *job);
+/* Every record of a topic (its own file and the jobs' files) in offset order, "offset" set */
+json_t *topic_records(struct fg_engine *e, const char *topic);
+int topic_append(struct fg_engine *e, const char *topic, json_t *records, char **perr);
 
 /* ---- eval.c ---- */
 struct duck *duck_open(const char *tz, struct ferr *e);
