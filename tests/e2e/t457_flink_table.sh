@@ -60,6 +60,18 @@ returned,42.00,1
 shipped,17.25,2" ]; then ok "the previous files are intact"; else not_ok "the previous files are intact" "$(files)"; fi
 gw_admin DELETE /faults
 
+# a job that cannot write its files fails, and so does the model
+touch "$WORK/blocked"
+cat >models/reports/blocked.sql <<SQL
+{{ config(materialized='table', default_connector_properties={},
+          connector_properties={'connector': 'filesystem', 'path': '$WORK/blocked/out', 'format': 'csv'}) }}
+select status from {{ ref('stg_orders') }}
+SQL
+run run -s blocked
+expect_rc 1 "a table whose files cannot be written fails"
+expect_out "IOException: Mkdirs failed to create file:$WORK/blocked/out"
+rm models/reports/blocked.sql
+
 run test -s revenue_by_status
 expect_rc 0 "tests of the table"
 expect_out "PASS unique_revenue_by_status_status"

@@ -125,17 +125,30 @@ static json_t *record_value(json_t *v, const struct ftype *t)
 	return json_incref(v);
 }
 
-static void append_file(const char *path, const char *text)
+/* Appends text to a sink's file, its folders made first; 0, or -1 with the failure in err as a
+ * job writing there would fail (java.io.IOException) */
+static int append_file(const char *path, const char *text, struct ferr *err)
 {
 	struct arena a;
 	arena_init(&a, 256);
-	fs_mkdir_p(fs_dirname(&a, path));
+	char *dir = fs_dirname(&a, path);
+	int rc = fs_mkdir_p(dir);
+	if (rc < 0)
+		ferr_add(err, "java.io.IOException", "Mkdirs failed to create file:%s (exists=%s, cwd=file:/)", dir,
+			 fs_is_file(dir) ? "true" : "false");
 	arena_release(&a);
-	FILE *f = fopen(path, "a");
-	if (!f)
-		return;
-	fputs(text, f);
-	fclose(f);
+	FILE *f = rc < 0 ? NULL : fopen(path, "a");
+	if (rc == 0 && !f) {
+		ferr_add(err, "java.io.FileNotFoundException", "%s (%s)", path, strerror(errno));
+		rc = -1;
+	}
+	if (f) {
+		if (fputs(text, f) < 0 || fclose(f) != 0) {
+			ferr_add(err, "java.io.IOException", "unable to write %s: %s", path, strerror(errno));
+			rc = -1;
+		}
+	}
+	return rc;
 }
 
 static void uuid_of(char *out, const char *job_id)
@@ -178,7 +191,7 @@ static void csv_field(struct sb *o, json_t *v, const struct ftype *t)
 int conn_write(struct fg_engine *e, const struct tdef *t, const char *job_id, json_t *changes, struct ftype **types,
 	int ntypes, bool overwrite, struct ferr *err)
 {
-	(void)err;
+	bool failed = false;
 	const char *conn = tdef_opt(t, "connector");
 	enum conn_kind k = conn_kind(conn);
 	/* the sink's persisted columns, in order: physical and non-virtual metadata */
@@ -282,7 +295,8 @@ int conn_write(struct fg_engine *e, const struct tdef *t, const char *job_id, js
 			fs_mkdir_p(dir.buf);
 			sb_release(&dir);
 			char *path = topic_path(e, tdef_opt(t, "topic"), job_id);
-			append_file(path, out.buf);
+			if (append_file(path, out.buf, err) < 0)
+				failed = true;
 			free(path);
 		}
 	} else if (k == CN_FILESYSTEM) {
@@ -370,7 +384,11 @@ int conn_write(struct fg_engine *e, const struct tdef *t, const char *job_id, js
 		}
 		const char *fk;
 		json_t *fv;
-		json_object_foreach(byfile, fk, fv) append_file(fk, json_string_value(fv));
+		json_object_foreach(byfile, fk, fv)
+		{
+			if (!failed && append_file(fk, json_string_value(fv), err) < 0)
+				failed = true;
+		}
 		json_decref(byfile);
 	} else if (k == CN_PRINT) {
 		const char *pid = tdef_opt(t, "print-identifier");
@@ -398,12 +416,13 @@ int conn_write(struct fg_engine *e, const struct tdef *t, const char *job_id, js
 		if (out.len) {
 			struct sb p = SB_INIT;
 			sb_addf(&p, "%s/print/%s.%s.%s.out", e->data_dir, t->cat, t->db, t->name);
-			append_file(p.buf, out.buf);
+			if (append_file(p.buf, out.buf, err) < 0)
+				failed = true;
 			sb_release(&p);
 		}
 	}
 	sb_release(&out);
-	return 0;
+	return failed ? -1 : 0;
 }
 
 char *fg_rows_json(const json_t *columns, const json_t *rows)
