@@ -521,32 +521,19 @@ static struct node *primary(struct ps *p)
 			finish(p, n);
 			return n;
 		}
-		if (!strcasecmp(w, "ARRAY") && peek(p, 1)->kind == TK_OP && !strcmp(peek(p, 1)->val, "[")) {
+		/* constructors: ARRAY[...], MAP[k, v, ...], ROW(...) */
+		static const struct {
+			const char *word, *open, *close;
+			enum nkind kind;
+		} ctors[] = {{"ARRAY", "[", "]", N_ARRAY}, {"MAP", "[", "]", N_MAP}, {"ROW", "(", ")", N_ROW}};
+		for (size_t k = 0; k < sizeof(ctors) / sizeof(ctors[0]); k++) {
+			if (strcasecmp(w, ctors[k].word) || peek(p, 1)->kind != TK_OP || strcmp(peek(p, 1)->val, ctors[k].open))
+				continue;
 			advance(p);
 			advance(p);
-			n = mk(p, N_ARRAY, pos);
-			n->args = ps_node_list(p, &n->nargs, "]");
-			if (p->failed || !expect_op(p, "]"))
-				return NULL;
-			finish(p, n);
-			return n;
-		}
-		if (!strcasecmp(w, "MAP") && peek(p, 1)->kind == TK_OP && !strcmp(peek(p, 1)->val, "[")) {
-			advance(p);
-			advance(p);
-			n = mk(p, N_MAP, pos);
-			n->args = ps_node_list(p, &n->nargs, "]");
-			if (p->failed || !expect_op(p, "]"))
-				return NULL;
-			finish(p, n);
-			return n;
-		}
-		if (!strcasecmp(w, "ROW") && peek(p, 1)->kind == TK_OP && !strcmp(peek(p, 1)->val, "(")) {
-			advance(p);
-			advance(p);
-			n = mk(p, N_ROW, pos);
-			n->args = ps_node_list(p, &n->nargs, ")");
-			if (p->failed || !expect_op(p, ")"))
+			n = mk(p, ctors[k].kind, pos);
+			n->args = ps_node_list(p, &n->nargs, ctors[k].close);
+			if (p->failed || !expect_op(p, ctors[k].close))
 				return NULL;
 			finish(p, n);
 			return n;
