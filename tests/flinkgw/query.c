@@ -782,6 +782,42 @@ int expand_query(struct fg_session *s, struct query *q, const char *src, struct 
 	return 0;
 }
 
+/* A computed column is checked and typed over the table's other columns: a relation of them, */
+static struct rel *raw_columns(struct tctx *c, struct scope *raw, const struct tdef *t)
+{
+	struct rel *rr = tr_rel_new(c, raw, NULL, t->ncols);
+	int nr = 0;
+	for (int i = 0; i < t->ncols; i++) {
+		if (t->cols[i].kind == COL_COMPUTED)
+			continue;
+		rr->cols[nr].name = t->cols[i].name;
+		rr->cols[nr].type = t->cols[i].type;
+		struct sb q = SB_INIT;
+		qid(&q, t->cols[i].name);
+		rr->cols[nr].sql = astr(c, &q);
+		sb_release(&q);
+		nr++;
+	}
+	rr->ncols = nr;
+	return rr;
+}
+
+/* and an empty DuckDB table of them, where DuckDB says which functions exist and what they give */
+static void raw_table_ddl(struct sb *q, const struct rel *rr)
+{
+	sb_adds(q, "CREATE TABLE __t (");
+	for (int i = 0; i < rr->ncols; i++) {
+		if (i)
+			sb_adds(q, ", ");
+		qid(q, rr->cols[i].name);
+		sb_addc(q, ' ');
+		ft_duck(q, rr->cols[i].type);
+	}
+	if (!rr->ncols)
+		sb_adds(q, "__x INTEGER");
+	sb_adds(q, ")");
+}
+
 int computed_check(struct fg_session *s, struct tdef *t, int ci, const char *src, struct ferr *err)
 {
 	struct plan p = {0};
@@ -794,20 +830,7 @@ int computed_check(struct fg_session *s, struct tdef *t, int ci, const char *src
 	c.e = err;
 	c.schema_only = true;
 	struct scope raw = {0};
-	struct rel *rr = tr_rel_new(&c, &raw, NULL, t->ncols);
-	int nr = 0;
-	for (int i = 0; i < t->ncols; i++) {
-		if (t->cols[i].kind == COL_COMPUTED)
-			continue;
-		rr->cols[nr].name = t->cols[i].name;
-		rr->cols[nr].type = t->cols[i].type;
-		struct sb q = SB_INIT;
-		qid(&q, t->cols[i].name);
-		rr->cols[nr].sql = astr(&c, &q);
-		sb_release(&q);
-		nr++;
-	}
-	rr->ncols = nr;
+	struct rel *rr = raw_columns(&c, &raw, t);
 	struct sb x = SB_INIT;
 	tr_expr(&c, t->cols[ci].expr, &raw, &x);
 	int rc = c.failed ? -1 : 0;
@@ -817,17 +840,7 @@ int computed_check(struct fg_session *s, struct tdef *t, int ci, const char *src
 		struct duck *d = duck_open("UTC", &de);
 		if (d) {
 			struct sb q = SB_INIT;
-			sb_adds(&q, "CREATE TABLE __t (");
-			for (int i = 0; i < nr; i++) {
-				if (i)
-					sb_adds(&q, ", ");
-				qid(&q, rr->cols[i].name);
-				sb_addc(&q, ' ');
-				ft_duck(&q, rr->cols[i].type);
-			}
-			if (!nr)
-				sb_adds(&q, "__x INTEGER");
-			sb_adds(&q, ")");
+			raw_table_ddl(&q, rr);
 			if (!duck_exec(d, q.buf, &de)) {
 				sb_reset(&q);
 				sb_addf(&q, "SELECT %s FROM __t", x.buf);
@@ -862,20 +875,7 @@ struct ftype *computed_type(struct fg_session *s, struct tdef *t, int ci, struct
 	c.e = &e;
 	c.schema_only = true;
 	struct scope raw = {0};
-	struct rel *rr = tr_rel_new(&c, &raw, NULL, t->ncols);
-	int nr = 0;
-	for (int i = 0; i < t->ncols; i++) {
-		if (t->cols[i].kind == COL_COMPUTED)
-			continue;
-		rr->cols[nr].name = t->cols[i].name;
-		rr->cols[nr].type = t->cols[i].type;
-		struct sb q = SB_INIT;
-		qid(&q, t->cols[i].name);
-		rr->cols[nr].sql = astr(&c, &q);
-		sb_release(&q);
-		nr++;
-	}
-	rr->ncols = nr;
+	struct rel *rr = raw_columns(&c, &raw, t);
 	struct sb x = SB_INIT;
 	struct ftype *ty = tr_expr(&c, t->cols[ci].expr, &raw, &x);
 	struct ftype *res = NULL;
@@ -886,17 +886,7 @@ struct ftype *computed_type(struct fg_session *s, struct tdef *t, int ci, struct
 		struct duck *d = duck_open("UTC", &e);
 		if (d) {
 			struct sb ddl = SB_INIT;
-			sb_adds(&ddl, "CREATE TABLE __t (");
-			for (int i = 0; i < nr; i++) {
-				if (i)
-					sb_adds(&ddl, ", ");
-				qid(&ddl, rr->cols[i].name);
-				sb_addc(&ddl, ' ');
-				ft_duck(&ddl, rr->cols[i].type);
-			}
-			if (!nr)
-				sb_adds(&ddl, "__x INTEGER");
-			sb_adds(&ddl, ")");
+			raw_table_ddl(&ddl, rr);
 			if (!duck_exec(d, ddl.buf, &e)) {
 				struct sb q = SB_INIT;
 				sb_addf(&q, "SELECT %s FROM __t", x.buf);
