@@ -79,6 +79,26 @@ static bool ident_char(unsigned char c)
 	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
 }
 
+/* The text up to the closing quote q (a doubled q stands for one), from just past the opening one:
+ * returns the position past the closing quote, or NULL when the source ends first */
+static const char *quoted(const char *q, char quote, struct arena *a, char **pval)
+{
+	struct sb s = SB_INIT;
+	for (; *q; q++) {
+		if (*q == quote) {
+			if (q[1] != quote) {
+				*pval = sb_to_arena(&s, a);
+				sb_release(&s);
+				return q + 1;
+			}
+			q++;
+		}
+		sb_addc(&s, *q);
+	}
+	sb_release(&s);
+	return NULL;
+}
+
 static void lex_fail(struct ferr *e, const char *src, int off, const char *what)
 {
 	int line, col;
@@ -130,28 +150,12 @@ int lex_sql(struct arena *a, const char *src, struct lexed *out, struct ferr *pe
 			p = q + 2;
 		} else if ((c == 'X' || c == 'x' || c == 'N' || c == 'n' || c == 'E' || c == 'e') && p[1] == '\'') {
 			/* prefixed string: X'hex', N'national', E'escaped' — parsed as a string token */
-			const char *q = p + 2;
-			struct sb s = SB_INIT;
-			for (;;) {
-				if (!*q) {
-					sb_release(&s);
-					lex_fail(perr, src, t.off, "Lexical error: Encountered: <EOF> after : \"\"");
-					goto out;
-				}
-				if (*q == '\'') {
-					if (q[1] == '\'') {
-						sb_addc(&s, '\'');
-						q += 2;
-						continue;
-					}
-					q++;
-					break;
-				}
-				sb_addc(&s, *q++);
+			const char *q = quoted(p + 2, '\'', a, &t.val);
+			if (!q) {
+				lex_fail(perr, src, t.off, "Lexical error: Encountered: <EOF> after : \"\"");
+				goto out;
 			}
 			t.kind = TK_STRING;
-			t.val = sb_to_arena(&s, a);
-			sb_release(&s);
 			p = q;
 		} else if (ident_start(c)) {
 			const char *q = p;
@@ -161,28 +165,12 @@ int lex_sql(struct arena *a, const char *src, struct lexed *out, struct ferr *pe
 			t.val = arena_strndup(a, p, (size_t)(q - p));
 			p = q;
 		} else if (c == '`') {
-			const char *q = p + 1;
-			struct sb s = SB_INIT;
-			for (;;) {
-				if (!*q) {
-					sb_release(&s);
-					lex_fail(perr, src, t.off, "Lexical error: Encountered: <EOF> after : \"\"");
-					goto out;
-				}
-				if (*q == '`') {
-					if (q[1] == '`') {
-						sb_addc(&s, '`');
-						q += 2;
-						continue;
-					}
-					q++;
-					break;
-				}
-				sb_addc(&s, *q++);
+			const char *q = quoted(p + 1, '`', a, &t.val);
+			if (!q) {
+				lex_fail(perr, src, t.off, "Lexical error: Encountered: <EOF> after : \"\"");
+				goto out;
 			}
 			t.kind = TK_QIDENT;
-			t.val = sb_to_arena(&s, a);
-			sb_release(&s);
 			p = q;
 		} else if (c == '\'') {
 			const char *q = p + 1;
