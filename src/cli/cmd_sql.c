@@ -585,19 +585,13 @@ static int run_input(const struct cli *c, struct shell *sh)
 	return run_shell(sh);
 }
 
-static void client_log(void *ud, int level, const char *line)
-{
-	(void)ud;
-	log_msg(level >= 2 ? LOG_WARN : LOG_DEBUG, "flink: %s", line);
-}
-
 /* --gateway URL: a session of its own, no project */
 static int run_on_gateway(const struct cli *c, struct shell *sh)
 {
 	struct flink_client_options o;
 	flink_client_options_init(&o);
 	o.url = c->gateway;
-	o.log = client_log;
+	o.log = adp_flink_log;
 	struct flink_error e;
 	flink_error_init(&e);
 	flink_client *cl;

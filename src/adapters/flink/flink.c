@@ -299,7 +299,7 @@ static int parse_catalogs(struct adapter *ad, value v, struct arena *a, char **p
 
 /* ================================================================ sessions */
 
-static void client_log(void *ud, int level, const char *line)
+void adp_flink_log(void *ud, int level, const char *line)
 {
 	(void)ud;
 	log_msg(level >= 2 ? LOG_WARN : LOG_DEBUG, "flink: %s", line);
@@ -648,7 +648,7 @@ static int fl_open(struct adapter **pad, value target, const char *project_root,
 	o.password = str_field(target, "password", aa);
 	o.ca_file = str_field(target, "ca_file", aa);
 	o.insecure = !bool_field(target, "verify_ssl", true);
-	o.log = client_log;
+	o.log = adp_flink_log;
 	o.connect_timeout_ms = seconds_field(target, "connect_timeout", o.connect_timeout_ms);
 	o.request_timeout_ms = seconds_field(target, "request_timeout", o.request_timeout_ms);
 	o.heartbeat_interval_ms = seconds_field(target, "heartbeat_interval", o.heartbeat_interval_ms);

@@ -1,11 +1,15 @@
-/* What of the Flink adapter other modules reach directly: the gateway session of an opened
- * adapter, for `sluice sql`, which streams rows with their kinds as they arrive. */
+/* What of the Flink adapter other modules reach directly: its log callback and the gateway
+ * session of an opened adapter, for `sluice sql`, which streams rows with their kinds as they
+ * arrive. */
 #ifndef SLUICE_ADAPTERS_FLINK_ADAPTER_H
 #define SLUICE_ADAPTERS_FLINK_ADAPTER_H
 
 #include <sluice/flink.h>
 
 struct adapter;
+
+/* The client library's log callback that sends its lines to logs/sluice.log */
+void adp_flink_log(void *ud, int level, const char *line);
 
 /* The run's session of an adapter opened by adapter_flink.open (not to be closed by the caller) */
 flink_session *adp_flink_session(struct adapter *ad);
