@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/suggest.h"
 #include "runner/report.h"
 
 enum arity { FLAG, ONE, MANY };
@@ -68,6 +69,23 @@ static int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
 	fprintf(stderr, "Usage: sluice %s [OPTIONS]\nTry 'sluice %s --help' for help.\n\nError: ", cmd, cmd);
 	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return -1;
+}
+
+/* click's NoSuchOption: the closest known flag, when one is close enough, as a hint */
+static int no_such_option(const char *cmd, const char *arg, size_t nlen)
+{
+	char name[160];
+	snprintf(name, sizeof(name), "%.*s", (int)(nlen < sizeof(name) - 1 ? nlen : sizeof(name) - 1), arg);
+	const char *names[sizeof(flags) / sizeof(flags[0])];
+	for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++)
+		names[k] = flags[k].name;
+	const char *best = name[1] == '-' ? suggest_closest(name, names, sizeof(flags) / sizeof(flags[0])) : NULL;
+	fprintf(stderr, "Usage: sluice %s [OPTIONS]\nTry 'sluice %s --help' for help.\n\nError: No such option: %s", cmd,
+		cmd, name);
+	if (best)
+		fprintf(stderr, "  Did you mean %s?", best);
 	fputc('\n', stderr);
 	return -1;
 }
@@ -141,7 +159,7 @@ int cli_parse(struct cli *c, int argc, char **argv)
 				f = &flags[k];
 		}
 		if (!f)
-			return usage_error(c->command, "No such option: %s", a);
+			return no_such_option(c->command, a, nlen);
 		if (f->arity == FLAG) {
 			*(bool *)((char *)c + f->off) = true;
 			continue;

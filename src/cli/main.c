@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "core/diag.h"
 #include "core/log.h"
+#include "core/suggest.h"
 
 struct command {
 	const char *name;
@@ -84,8 +85,7 @@ static const struct command commands[] = {
 	 "(tables, views, columns and their types), beside target/manifest.json.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
 	 "  --no-compile           do not compile the project first\n"
 	 "  --static               also write target/static_index.html, one file with the data inlined\n"
-	 "\nsluice docs serve [--port N] [--host H] serves the target folder on loopback (port 8080;\n"
-	 "0 picks a free one) until Ctrl+C.\n"},
+	 "\nRun 'sluice docs serve --help' for the documentation server.\n"},
 	{"jobs", cmd_jobs, "list or stop the project's streaming jobs (Flink)",
 	 "Usage: sluice jobs [list|stop] [OPTIONS]\n\nLists the running jobs of the project's streaming models on a Flink target: model,\n"
 	 "job id, state, the hash of the definition it runs, and when it started.\n\n"
@@ -113,17 +113,48 @@ static const struct command commands[] = {
 	 "Usage: sluice clean [OPTIONS]\n\nDeletes the folders listed under clean-targets in dbt_project.yml\n(by default the target path).\n\nOptions:\n" COMMON_FLAGS},
 };
 
+static const char docs_serve_help[] =
+	"Usage: sluice docs serve [OPTIONS]\n\nServes the documentation site of the target folder (written by 'sluice docs generate')\n"
+	"on loopback until Ctrl+C.\n\nOptions:\n" COMMON_FLAGS
+	"  --port N               the port to listen on (default 8080; 0 picks a free one)\n"
+	"  --host H               the address to listen on (default 127.0.0.1)\n"
+	"  --no-browser           do not open a browser\n";
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+#define JINJA_SUMMARY "render a template with plain Jinja2 semantics"
+
 static void print_help(void)
 {
+	int width = (int)strlen("jinja");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (commands[i].summary && (int)strlen(commands[i].name) > width)
+			width = (int)strlen(commands[i].name);
 	printf("Usage: sluice COMMAND [OPTIONS]\n\n"
 	       "Sluice runs dbt projects: models, tests and docs, on DuckDB by default.\n\n"
 	       "Commands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (commands[i].summary)
-			printf("  %-10s %s\n", commands[i].name, commands[i].summary);
-	printf("  %-10s %s\n", "jinja", "render a template with plain Jinja2 semantics");
-	printf("\nOptions:\n  --version  show the version\n  --help     show this help\n\n"
-	       "Run 'sluice COMMAND --help' for the options of a command.\n");
+			printf("  %-*s  %s\n", width, commands[i].name, commands[i].summary);
+	printf("  %-*s  %s\n", width, "jinja", JINJA_SUMMARY);
+	printf("\nOptions:\n  %-*s  %s\n  %-*s  %s\n\n", width, "--version", "show the version", width, "--help",
+	       "show this help");
+	printf("Run 'sluice COMMAND --help' for the options of a command.\n");
+}
+
+/* click's wording for an unknown command, with the closest command name as a hint */
+static int no_such_command(const char *name)
+{
+	const char *names[NCOMMANDS + 1];
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	names[NCOMMANDS] = "jinja";
+	const char *best = suggest_closest(name, names, NCOMMANDS + 1);
+	fprintf(stderr, "Usage: sluice COMMAND [OPTIONS]\nTry 'sluice --help' for help.\n\n"
+			"Error: No such command '%s'.", name);
+	if (best)
+		fprintf(stderr, " Did you mean '%s'?", best);
+	fputc('\n', stderr);
+	return 2;
 }
 
 int main(int argc, char **argv)
@@ -139,21 +170,21 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "jinja"))
 		return cmd_jinja(argc - 1, argv + 1);
 	const struct command *cmd = NULL;
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (!strcmp(commands[i].name, argv[1]))
 			cmd = &commands[i];
-	if (!cmd) {
-		fprintf(stderr, "Usage: sluice COMMAND [OPTIONS]\nTry 'sluice --help' for help.\n\n"
-				"Error: No such command '%s'.\n", argv[1]);
-		return 2;
-	}
+	if (!cmd)
+		return no_such_command(argv[1]);
 	struct cli c = {0};
 	c.command = cmd->name;
 	if (cli_parse(&c, argc - 2, argv + 2) < 0)
 		return 2;
 	if (c.help) {
 		const struct command *h = cmd->help ? cmd : &commands[2];
-		fputs(h->help, stdout);
+		if (h->fn == cmd_docs && c.npositional && !strcmp(c.positional[0], "serve"))
+			fputs(docs_serve_help, stdout);
+		else
+			fputs(h->help, stdout);
 		return 0;
 	}
 	int rc = cmd->fn(&c);

@@ -8,37 +8,15 @@
 #include <string.h>
 
 #include "core/sb.h"
+#include "core/suggest.h"
 #include "dbt/context.h"
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
 
-/* Levenshtein distance, capped: names are short and this runs only on errors */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 128 || lb > 128)
-		return 1000;
-	size_t row[129];
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cur = row[j];
-			size_t sub = prev + (a[i - 1] != b[j - 1]);
-			size_t del = row[j] + 1, ins = row[j - 1] + 1;
-			row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
 static const char *closest(struct project *p, const char *name, bool sources)
 {
 	const char *best = NULL;
-	size_t bestd = strlen(name) / 3 + 2;
+	size_t bestd = suggest_max_distance(name) + 1;
 	for (size_t i = 0; i < p->nnodes; i++) {
 		struct node *n = p->nodes[i];
 		if (sources != (n->type == NODE_SOURCE))
@@ -46,7 +24,7 @@ static const char *closest(struct project *p, const char *name, bool sources)
 		if (!sources && n->type != NODE_MODEL && n->type != NODE_SEED && n->type != NODE_SNAPSHOT)
 			continue;
 		const char *cand = sources ? arena_sprintf(&p->arena, "%s.%s", n->source_name, n->name) : n->name;
-		size_t d = edit_distance(name, cand);
+		size_t d = suggest_distance(name, cand);
 		if (d < bestd) {
 			bestd = d;
 			best = cand;

@@ -24,6 +24,34 @@ run run --frobnicate
 expect_rc 2 "an unknown flag exits 2"
 expect_err "No such option: --frobnicate"
 
+# a typo gets click's hint; a name far from every command gets none
+run rnu
+expect_rc 2 "a mistyped command exits 2"
+expect_err "No such command 'rnu'. Did you mean 'run'?"
+run frobnicate
+if grep -q "Did you mean" "$ERR"; then not_ok "no hint for a name far from every command" "$(cat "$ERR")"
+else ok "no hint for a name far from every command"; fi
+run run --thredas 2
+expect_rc 2 "a mistyped flag exits 2"
+expect_err "No such option: --thredas  Did you mean --threads?"
+run run --full-refrsh
+expect_err "Did you mean --full-refresh?"
+
+# docs serve has a help of its own
+run docs serve --help
+expect_rc 0 "docs serve --help exits 0"
+expect_out "Usage: sluice docs serve" "docs serve --help shows the server's usage"
+expect_out "--port N" "docs serve --help lists --port"
+run docs --help
+expect_out "Usage: sluice docs generate" "docs --help shows generate's usage"
+
+# every command's one-line description starts in the same column
+run --help
+cols=$(sed -n '/^Commands:/,/^$/p' "$OUT" | grep '^  [a-z]' | awk '{ match($0, /^  [a-z-]+ +/); print RLENGTH }' | sort -u)
+if [ "$(printf '%s\n' "$cols" | wc -l)" -eq 1 ]; then ok "--help aligns the descriptions"
+else not_ok "--help aligns the descriptions" "$(cat "$OUT")"; fi
+for c in seed snapshot build run-operation docs jobs sql deps; do expect_out "$c" "--help lists $c"; done
+
 run run --threads
 expect_rc 2 "a flag without its value exits 2"
 expect_err "requires an argument"
