@@ -31,8 +31,10 @@ test: build
 test-sanitize:
 	$(MAKE) test SANITIZE=1
 
-demo: build
-	@scripts/demo.sh $(BUILD)/sluice
+# Builds only the sluice binary, quietly (the log is kept in $(BUILD)/demo-build.log), then runs
+# the example project
+demo: bootstrap
+	@scripts/demo.sh $(BUILD) $(JOBS) $(CMAKE_FLAGS)
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
