@@ -101,5 +101,6 @@ int cmd_show(struct cli *c);
 int cmd_jobs(struct cli *c);
 int cmd_sql(struct cli *c);
 int cmd_jinja(int argc, char **argv);
+int cmd_init(int argc, char **argv);
 
 #endif

@@ -121,11 +121,12 @@ static const char docs_serve_help[] =
 	"  --no-browser           do not open a browser\n";
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+#define INIT_SUMMARY "create a new project and its profile"
 #define JINJA_SUMMARY "render a template with plain Jinja2 semantics"
 
 static void print_help(void)
 {
-	int width = (int)strlen("jinja");
+	int width = (int)strlen("init");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (commands[i].summary && (int)strlen(commands[i].name) > width)
 			width = (int)strlen(commands[i].name);
@@ -135,6 +136,7 @@ static void print_help(void)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (commands[i].summary)
 			printf("  %-*s  %s\n", width, commands[i].name, commands[i].summary);
+	printf("  %-*s  %s\n", width, "init", INIT_SUMMARY);
 	printf("  %-*s  %s\n", width, "jinja", JINJA_SUMMARY);
 	printf("\nOptions:\n  %-*s  %s\n  %-*s  %s\n\n", width, "--version", "show the version", width, "--help",
 	       "show this help");
@@ -144,11 +146,12 @@ static void print_help(void)
 /* click's wording for an unknown command, with the closest command name as a hint */
 static int no_such_command(const char *name)
 {
-	const char *names[NCOMMANDS + 1];
+	const char *names[NCOMMANDS + 2];
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		names[i] = commands[i].name;
 	names[NCOMMANDS] = "jinja";
-	const char *best = suggest_closest(name, names, NCOMMANDS + 1);
+	names[NCOMMANDS + 1] = "init";
+	const char *best = suggest_closest(name, names, NCOMMANDS + 2);
 	fprintf(stderr, "Usage: sluice COMMAND [OPTIONS]\nTry 'sluice --help' for help.\n\n"
 			"Error: No such command '%s'.", name);
 	if (best)
@@ -169,6 +172,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "jinja"))
 		return cmd_jinja(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "init"))
+		return cmd_init(argc - 1, argv + 1);
 	const struct command *cmd = NULL;
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (!strcmp(commands[i].name, argv[1]))
