@@ -3,6 +3,7 @@
  *   target/manifest.json     (dbt manifest schema v12)
  *   target/run_results.json  (dbt run-results schema v6)
  *   target/catalog.json      (dbt catalog schema v1)
+ *   target/sources.json      (dbt sources schema v3, from source freshness)
  * Files are written atomically (temporary file, then rename). Secrets registered with
  * log_add_secret() never appear in them. The JSON is compact, with Python's json.dumps separators,
  * and its keys come in the order dbt-core writes them. On failure a writer adds one diagnostic
@@ -59,6 +60,23 @@ int art_write_run_results(const char *path, struct project *p, const struct run_
 
 int art_write_catalog(const char *path, struct project *p, const struct adapter_catalog_table *tables,
 		      size_t ntables, const struct art_invocation *inv, struct diag_list *dl)
+	__attribute__((warn_unused_result));
+
+/* One source's freshness check (sluice source freshness) */
+struct freshness_result {
+	uint32_t node;              /* node index of the source */
+	const char *status;         /* pass, warn, error, runtime error */
+	const char *error;          /* the message of a runtime error, else NULL */
+	double max_loaded_at;       /* epoch seconds, UTC */
+	double snapshotted_at;
+	double age;                 /* seconds */
+	value adapter_response;     /* dict, or V_NONE */
+	double execute_started, execute_completed, execution_time;
+};
+
+/* target/sources.json (dbt's sources v3 schema) */
+int art_write_sources(const char *path, struct project *p, const struct freshness_result *results, size_t n,
+		      double elapsed_time, const struct art_invocation *inv, struct diag_list *dl)
 	__attribute__((warn_unused_result));
 
 /*

@@ -408,23 +408,25 @@ static value source_value(struct mctx *c, const struct node *n, value cfg)
 	overlay(quoting, cfg_get(n->config, "quoting"));
 	val_dict_sets(d, "quoting", quoting);
 	val_dict_sets(d, "loaded_at_field", or_none(cfg_get(n->config, "loaded_at_field")));
+	/* the criteria as merged at parse (project/freshness.c); None when switched off */
 	value fresh = val_dict_new(a, 3);
 	static const char *const after[] = {"warn_after", "error_after"};
 	for (int i = 0; i < 2; i++) {
+		value given = n->freshness.type == V_DICT ? val_dict_gets(n->freshness, after[i]) : val_undef();
+		if (given.type == V_NONE) {
+			val_dict_sets(fresh, after[i], val_none());
+			continue;
+		}
 		value t = val_dict_new(a, 2);
 		val_dict_sets(t, "count", val_none());
 		val_dict_sets(t, "period", val_none());
-		if (n->freshness.type == V_DICT)
-			overlay(t, val_dict_gets(n->freshness, after[i]));
+		overlay(t, given);
 		val_dict_sets(fresh, after[i], t);
 	}
 	val_dict_sets(fresh, "filter", n->freshness.type == V_DICT
 					       ? or_none(val_dict_gets(n->freshness, "filter"))
 					       : val_none());
-	/* an explicit `freshness: null` switches freshness off */
-	val_dict_sets(d, "freshness", n->freshness.type == V_NONE && cfg_get(n->config, "freshness").type == V_NONE
-					      ? val_none()
-					      : fresh);
+	val_dict_sets(d, "freshness", n->freshness.type == V_NONE ? val_none() : fresh);
 	value ext = cfg_get(n->config, "external");
 	val_dict_sets(d, "external", ext.type == V_DICT ? ext : val_none());
 	val_dict_sets(d, "description", art_str_or(n->description, ""));

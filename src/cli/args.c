@@ -181,7 +181,7 @@ int cli_parse(struct cli *c, int argc, char **argv)
 	if (strcmp(c->log_format, "text") && strcmp(c->log_format, "json") && strcmp(c->log_format, "default"))
 		return usage_error(c->command, "Invalid value for '--log-format': '%s' is not one of 'text', 'json'",
 				   c->log_format);
-	if (c->output && strcmp(c->command, "show") && strcmp(c->command, "jobs") && strcmp(c->output, "name") && strcmp(c->output, "path") && strcmp(c->output, "json") &&
+	if (c->output && strcmp(c->command, "show") && strcmp(c->command, "jobs") && strcmp(c->command, "source") && strcmp(c->output, "name") && strcmp(c->output, "path") && strcmp(c->output, "json") &&
 	    strcmp(c->output, "selector"))
 		return usage_error(c->command,
 				   "Invalid value for '--output': '%s' is not one of 'json', 'name', 'path', 'selector'",

@@ -99,6 +99,7 @@ int cmd_debug(struct cli *c);
 int cmd_clean(struct cli *c);
 int cmd_show(struct cli *c);
 int cmd_jobs(struct cli *c);
+int cmd_source(struct cli *c);
 int cmd_sql(struct cli *c);
 int cmd_jinja(int argc, char **argv);
 int cmd_init(int argc, char **argv);

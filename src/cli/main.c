@@ -107,6 +107,11 @@ static const struct command commands[] = {
 	 "  --gateway URL          a gateway to use without a project (http://host:8083)\n"
 	 "  --max-rows N           stop a query after N rows\n"
 	 "  --timeout SECONDS      stop a query after this long\n"},
+	{"source", cmd_source, "check how recently the selected sources were loaded",
+	 "Usage: sluice source freshness [OPTIONS]\n\nFor every selected source with a freshness (warn_after or error_after) and a\n"
+	 "loaded_at_field, selects the latest load time and compares its age with the criteria;\n"
+	 "writes target/sources.json. A source stale past error_after, or whose query fails, exits 1.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
+	 "  -o, --output PATH      where to write the results (default: target/sources.json)\n"},
 	{"deps", cmd_deps, "install the packages named in packages.yml",
 	 "Usage: sluice deps [OPTIONS]\n\nInstalls the packages of packages.yml (local: ones) into dbt_packages/.\n\nOptions:\n" COMMON_FLAGS},
 	{"clean", cmd_clean, "delete the folders named by clean-targets",

@@ -65,5 +65,10 @@ value proj_hierarchy_config(struct project *p, const struct node *n, struct aren
 void proj_config_merge(struct arena *a, value dst, value src);
 /* Whether a key names a config (as opposed to a sub-folder) in dbt_project.yml */
 bool proj_is_config_key(const char *key);
+/* A source table's freshness criteria, merged from the source and the table as dbt does
+ * (freshness.c): {warn_after, error_after, filter}, or V_NONE when switched off */
+value proj_source_freshness(struct arena *a, value source, value table);
+/* The table's loaded_at_field when present (even null), else the source's; V_NONE when none */
+value proj_source_loaded_at_field(value source, value table);
 
 #endif

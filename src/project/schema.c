@@ -294,10 +294,10 @@ static int load_sources(struct project *p, struct nodes_builder *nb, value doc, 
 			for (uint32_t k = 0; k < ttags.l->len; k++)
 				val_list_push(n->tags, ttags.l->items[k]);
 			val_dict_sets(n->config, "tags", n->tags);
-			value fresh = val_dict_gets(t, "freshness");
-			if (fresh.type == V_UNDEF)
-				fresh = val_dict_gets(s, "freshness");
-			n->freshness = fresh.type == V_UNDEF ? val_none() : fresh;
+			n->freshness = proj_source_freshness(&p->arena, s, t);
+			value loaded_at = proj_source_loaded_at_field(s, t);
+			if (loaded_at.type != V_NONE)
+				val_dict_sets(n->config, "loaded_at_field", loaded_at);
 			rc |= columns_of(p, nb, t, &n->columns, pkg->name, yml_path, file, NODE_SOURCE, name, tname, dl);
 			rc |= add_tests(nb, p, t, pkg->name, yml_path, file, NODE_SOURCE, name, tname, NULL, dl);
 			map_puts(&p->sources_by_name, arena_strdup(&p->arena, key), n);
