@@ -39,6 +39,7 @@ static const struct flag flags[] = {
 	{"--resource-type", NULL, MANY, F(resource_types), 3, F(nresource_types)},
 	{"--resource-types", NULL, MANY, F(resource_types), 3, F(nresource_types)},
 	{"--selector", NULL, ONE, F(selector), 0, 0},
+	{"--state", NULL, ONE, F(state), 0, 0},
 	{"--fail-fast", "-x", FLAG, F(fail_fast), 1, 0},
 	{"--full-refresh", "-f", FLAG, F(full_refresh), 1, 0},
 	{"--quiet", "-q", FLAG, F(quiet), 1, 0},

@@ -27,6 +27,7 @@ struct cli {
 	const char *resource_types[CLI_MAX_WORDS];
 	size_t nresource_types;
 	const char *selector;
+	const char *state;       /* --state DIR: the artifacts of an earlier run (retry) */
 	/* behaviour */
 	bool fail_fast, full_refresh, quiet, debug, no_compile, static_site, no_browser;
 	const char *log_format;  /* text | json */
@@ -84,6 +85,10 @@ bool cli_color(const struct cli *c);
 struct node *cli_job_model(struct project *p, const char *name, const char **phash, struct arena *a);
 bool cli_job_live(const char *status);
 
+/* Runs c->command (run, build, test, seed, snapshot or compile) on exactly the nodes with these
+ * unique_ids, ignoring --select/--exclude: sluice retry */
+int cli_run_ids(struct cli *c, const char *const *ids, size_t nids);
+int cmd_retry(struct cli *c);
 int cmd_run(struct cli *c);
 int cmd_test(struct cli *c);
 int cmd_build(struct cli *c);

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "core/fs.h"
+#include "core/map.h"
 #include "core/sb.h"
 #include "dbt/context.h"
 #include "graph/graph.h"
@@ -79,7 +80,21 @@ static int select_nodes(const struct cli *c, struct project *p, struct graph *g,
 
 enum run_kind { RK_RUN, RK_COMPILE, RK_TEST, RK_BUILD, RK_SEED, RK_SNAPSHOT };
 
-static int run_or_compile(struct cli *c, enum run_kind kind)
+/* Marks the nodes whose unique_id is in ids (sluice retry); unknown ids are skipped, as dbt's
+ * subset graph ignores them */
+static uint8_t *select_ids(struct project *p, const char *const *ids, size_t nids)
+{
+	uint8_t *sel = xcalloc(p->nnodes ? p->nnodes : 1, 1);
+	struct map want = MAP_INIT;
+	for (size_t i = 0; i < nids; i++)
+		map_puts(&want, ids[i], (void *)1);
+	for (size_t k = 0; k < p->nnodes; k++)
+		sel[k] = map_gets(&want, p->nodes[k]->unique_id) != NULL;
+	map_release(&want);
+	return sel;
+}
+
+static int run_or_compile(struct cli *c, enum run_kind kind, const char *const *only_ids, size_t nids)
 {
 	bool compile_only = kind == RK_COMPILE;
 	struct diag_list dl;
@@ -105,7 +120,9 @@ static int run_or_compile(struct cli *c, enum run_kind kind)
 		cli_print_diags(&dl);
 		goto out;
 	}
-	if (select_nodes(c, &p, &g, types, &sel, &dl) < 0) {
+	if (only_ids) {
+		sel = select_ids(&p, only_ids, nids);
+	} else if (select_nodes(c, &p, &g, types, &sel, &dl) < 0) {
 		cli_print_diags(&dl);
 		goto out;
 	}
@@ -198,32 +215,48 @@ out:
 
 int cmd_run(struct cli *c)
 {
-	return run_or_compile(c, RK_RUN);
+	return run_or_compile(c, RK_RUN, NULL, 0);
 }
 
 int cmd_compile(struct cli *c)
 {
 	if (c->inline_sql)
 		return compile_inline(c);
-	return run_or_compile(c, RK_COMPILE);
+	return run_or_compile(c, RK_COMPILE, NULL, 0);
 }
 
 int cmd_test(struct cli *c)
 {
-	return run_or_compile(c, RK_TEST);
+	return run_or_compile(c, RK_TEST, NULL, 0);
 }
 
 int cmd_seed(struct cli *c)
 {
-	return run_or_compile(c, RK_SEED);
+	return run_or_compile(c, RK_SEED, NULL, 0);
 }
 
 int cmd_snapshot(struct cli *c)
 {
-	return run_or_compile(c, RK_SNAPSHOT);
+	return run_or_compile(c, RK_SNAPSHOT, NULL, 0);
 }
 
 int cmd_build(struct cli *c)
 {
-	return run_or_compile(c, RK_BUILD);
+	return run_or_compile(c, RK_BUILD, NULL, 0);
+}
+
+int cli_run_ids(struct cli *c, const char *const *ids, size_t nids)
+{
+	static const struct {
+		const char *name;
+		enum run_kind kind;
+	} kinds[] = {{"run", RK_RUN}, {"compile", RK_COMPILE}, {"test", RK_TEST}, {"build", RK_BUILD},
+		     {"seed", RK_SEED}, {"snapshot", RK_SNAPSHOT}};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(c->command, kinds[i].name))
+		{
+			static const char *const none[1] = {NULL};
+			return run_or_compile(c, kinds[i].kind, ids ? ids : none, nids);
+		}
+	return 2;
 }

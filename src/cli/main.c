@@ -57,6 +57,11 @@ static const struct command commands[] = {
 	 "  --threads N            nodes run at once\n"
 	 "  -f, --full-refresh     rebuild incremental models from scratch\n"
 	 "  -x, --fail-fast        stop at the first failure\n"},
+	{"retry", cmd_retry, "run again what failed or was skipped in the last invocation",
+	 "Usage: sluice retry [OPTIONS]\n\nReads the last run_results.json and runs again, with the same command and arguments,\n"
+	 "the nodes that ended in error, fail or skipped. --threads and --vars given now win.\n\nOptions:\n" COMMON_FLAGS
+	 "  --state DIR            the folder of the run_results.json to retry (default: the target path)\n"
+	 "  --threads N            nodes run at once\n"},
 	{"compile", cmd_compile, "write the compiled SQL of the selected nodes",
 	 "Usage: sluice compile [OPTIONS]\n\nRenders the selected nodes to SQL under target/compiled/.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
 	 "  --inline SQL           compile this SQL (with ref(), source(), macros) and print it\n"
