@@ -16,6 +16,7 @@
 
 #include "adapters/adapter.h"
 #include "artifacts/artifacts.h"
+#include "core/csv.h"
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/sb.h"
@@ -240,6 +241,47 @@ static const char *describe_node(struct arena *a, const struct node *n)
 			     n->schema ? n->schema : "", n->alias ? n->alias : n->name);
 }
 
+/*
+ * A seed's CSV must be one table: every record as many fields as the header. Loaders guess
+ * otherwise (a wrong last row can become the header of an empty table), so the file is checked
+ * before anything touches the database, and an error points at the record in the CSV.
+ */
+static int check_seed(const struct node *n, struct diag_list *dl)
+{
+	value d = val_dict_gets(n->config, "delimiter");
+	char delim = d.type == V_STR && d.len == 1 ? d.s[0] : ',';
+	struct csv_report rep;
+	/* the node keeps no raw code (a seed is data), but its file's text stays registered */
+	size_t len = 0;
+	const char *text = diag_file_text(n->file, &len);
+	if (csv_check(text ? text : "", text ? len : 0, delim, &rep) == 0)
+		return 0;
+	size_t line_len = 0;
+	if (rep.problem == CSV_FIELD_COUNT) {
+		line_len = rep.len;
+		struct loc l = {n->file, (uint32_t)rep.off, (uint32_t)line_len};
+		if (rep.fields > rep.header_fields) {
+			l.off = (uint32_t)rep.extra_off;
+			l.len = (uint32_t)(rep.off + line_len - rep.extra_off);
+		}
+		struct diag *e = diag_error(dl, l, "row %zu has %zu field%s, but the header has %zu", rep.records,
+					    rep.fields, rep.fields == 1 ? "" : "s", rep.header_fields);
+		diag_hint(dl, e, rep.fields > rep.header_fields
+				     ? "remove the extra fields, or quote a value that contains the delimiter '%c'"
+				     : "add the missing fields (an empty field is written as nothing between two '%c')",
+			  delim);
+		diag_note(dl, e, loc_at(n->file, 1, 1, 0), "the header is here");
+	} else if (rep.problem == CSV_OPEN_QUOTE) {
+		struct loc q = {n->file, (uint32_t)rep.off, 1};
+		struct diag *e = diag_error(dl, q, "this quoted field is never closed");
+		diag_hint(dl, e, "close it with '\"', and write a quote inside a quoted field as '\"\"'");
+	} else {
+		struct diag *e = diag_error(dl, loc_at(n->file, 1, 1, 0), "the seed file is empty");
+		diag_hint(dl, e, "a seed needs a header line naming its columns");
+	}
+	return -1;
+}
+
 static int work(void *ud, uint32_t idx, int wid)
 {
 	struct run_state *st = ud;
@@ -261,8 +303,9 @@ static int work(void *ud, uint32_t idx, int wid)
 	res->compile_started = now_s();
 	diag_list_init(&w->dl);
 	const char *sql = "";
-	/* a seed has nothing to compile: its materialization loads the file */
-	int rc = n->type == NODE_SEED ? 0 : runner_compile_node(p, n, st->ad, st->vt, w->conn, &w->arena, &sql, &w->dl);
+	/* a seed has nothing to compile: its materialization loads the file, once it is known sound */
+	int rc = n->type == NODE_SEED ? (compile_only ? 0 : check_seed(n, &w->dl))
+				      : runner_compile_node(p, n, st->ad, st->vt, w->conn, &w->arena, &sql, &w->dl);
 	res->compile_completed = now_s();
 	const char *db_error = NULL;
 	struct sb run_sql = SB_INIT;
@@ -383,7 +426,8 @@ static int work(void *ud, uint32_t idx, int wid)
 	} else {
 		res->status = "error";
 		const char *detail = db_error ? db_error : first_line_diag(&w->dl, &w->arena);
-		const char *kind = db_error || w->dl.nerrors == 0 ? "Database Error" : "Compilation Error";
+		const char *kind = db_error || w->dl.nerrors == 0 ? "Database Error"
+				   : n->type == NODE_SEED ? "Runtime Error" : "Compilation Error";
 		/* a database error raised inside a macro is reported as the database's message */
 		for (const struct diag *d = w->dl.head; d && !db_error; d = d->next) {
 			if (d->kind == DIAG_ERROR && !strncmp(d->msg, "Database Error: ", 16)) {
@@ -403,7 +447,8 @@ static int work(void *ud, uint32_t idx, int wid)
 			sb_addf(&msg, "  %.*s\n", (int)len, s);
 			s += len + (e ? 1 : 0);
 		}
-		if (rc == 0 || db_error || !strcmp(kind, "Database Error"))
+		/* a seed has no compiled file: its heading names the CSV */
+		if (n->type != NODE_SEED && (rc == 0 || db_error || !strcmp(kind, "Database Error")))
 			sb_addf(&msg, "  compiled code at target/%s\n",
 				node_sql_path(&w->arena, run_sql.len ? "run" : "compiled", n));
 		st->errors[idx] = arena_strndup(w->keep, msg.buf, msg.len);
