@@ -101,6 +101,12 @@ struct adapter_vtable {
 
 	/* The members below are optional (NULL when the engine has no use for them). */
 
+	/* Ctrl-C: stops what conn runs now and makes every later statement on conn fail at once
+	 * (DuckDB: duckdb_interrupt; Flink: the gateway's cancel of the running operation;
+	 * PostgreSQL: PQcancel). Called from another thread while a worker uses conn, possibly more
+	 * than once; it must take no lock the worker may hold. rollback must still work after it. */
+	void (*cancel)(struct adapter_conn *conn);
+
 	/* True when the target's catalog lives in the session (Flink's in-memory catalog), so every new
 	 * session must declare the project's relations again before anything reads them */
 	bool (*catalog_is_session_scoped)(struct adapter *ad);

@@ -3,6 +3,7 @@
  * (-s, -t, -x, -f, -o, -q), and the selection flags taking several words (`-s a b --exclude c`).
  * An unknown flag is a usage error (exit 2).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,7 +106,7 @@ static int set_value(struct cli *c, const struct flag *f, const char *v)
 		if (*end || end == v || (n < 0 && !(f->kind == 4 && n == -1)))
 			return usage_error(c->command, "Invalid value for '%s': expected a non-negative integer", f->name);
 		if (f->kind == 2)
-			*(int *)(base + f->off) = (int)n;
+			*(int *)(base + f->off) = n > INT_MAX ? INT_MAX : (int)n;  /* huge counts are clamped later */
 		else
 			*(long *)(base + f->off) = n;
 		return 0;

@@ -82,6 +82,11 @@ int cli_load_project(const struct cli *c, struct project *p, bool need_profile, 
 	}
 	if (dl->head)
 		cli_print_diags(dl);
+	if (rc == 0 && !dl->nerrors && dl->head) {
+		/* printed: later steps print the list again, which must not repeat these */
+		diag_list_release(dl);
+		diag_list_init(dl);
+	}
 	if (rc < 0 || dl->nerrors) {
 		if (!c->quiet)
 			report_line("MainEncounteredError", "Encountered an error while loading the project: %d error%s",

@@ -519,6 +519,14 @@ flink_code flink_statement_run(flink_session *s, const char *statement,
 
 	struct flink_error cerr;
 	flink_error_init(&cerr);
+	if (code == FLINK_E_INTERRUPTED) {
+		/* Ctrl-C: the gateway's cancel stops a statement still running (a submitted INSERT's job
+		 * is not the statement: it keeps running); one that finished refuses it, harmlessly */
+		flink_code refused = flink_operation_cancel(op, &cerr);
+		(void)refused;
+		flink_error_release(&cerr);
+		flink_error_init(&cerr);
+	}
 	flink_code ccode = flink_operation_close(op, &cerr);
 	if (ccode && !code) {
 		code = ccode;

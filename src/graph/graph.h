@@ -76,9 +76,13 @@ enum sched_status {
  * the failed node's index as `cause`); with fail_fast, nothing new starts after a failure and all
  * pending nodes are skipped. `status` (n entries) receives each node's final status.
  *
+ * `work` may return SCHED_HALT to stop the whole run (Ctrl-C): the node counts as failed, nothing
+ * new starts, and the nodes not started stay SCHED_PENDING, without on_skip.
+ *
  * Threads: `work` runs on a worker thread with `worker` in [0, threads); `on_skip` runs under the
  * scheduler's lock, so it must be quick and must not call back into the scheduler.
  */
+#define SCHED_HALT (-2)
 typedef int (*sched_work_fn)(void *ud, uint32_t node, int worker);
 typedef void (*sched_skip_fn)(void *ud, uint32_t node, uint32_t cause);
 int graph_sched_run(const struct graph *g, const uint8_t *selected, int threads, bool fail_fast,

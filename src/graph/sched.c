@@ -12,8 +12,9 @@
  * Workers take the lowest ready node under the one lock, run it unlocked, then under the lock
  * record the result and release its children. A failure marks every pending effective descendant
  * SKIPPED (on_skip is called for each, under the lock); with fail_fast every pending node is
- * skipped and nothing new starts. Workers sleep on a condition variable; the last one to see
- * nothing pending and nothing running wakes the others so all exit.
+ * skipped and nothing new starts; a halt (SCHED_HALT, Ctrl-C) stops the run and leaves the rest
+ * pending. Workers sleep on a condition variable; the last one to see nothing pending and nothing
+ * running wakes the others so all exit.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -195,7 +196,11 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&s->lock);
 		s->running--;
 		s->remaining--;
-		if (rc) {
+		if (rc == SCHED_HALT) {
+			s->status[v] = SCHED_FAILED;
+			s->stop = true;
+			s->nheap = 0;
+		} else if (rc) {
 			s->status[v] = SCHED_FAILED;
 			skip_descendants(s, v);
 			if (s->fail_fast)

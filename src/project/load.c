@@ -412,6 +412,8 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	timing("load: find %.3fs, properties %.3fs, parse %.3fs, tests %.3fs, resolve %.3fs", t1 - t0,
 	       t2 - t1, t3 - t2, t4 - t3, t5 - t4);
 out:
+	/* the tests not yet built when a step failed (proj_build_tests frees them otherwise) */
+	VEC_FREE(&nb.tests);
 	if (nb.v) {
 		/* keep the nodes for diagnostics */
 		p->nodes = nb.v;

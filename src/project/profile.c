@@ -119,7 +119,24 @@ int proj_render_project_configs(struct project *p, struct diag_list *dl)
 	return 0;
 }
 
-static int zero_config(struct project *p, const struct proj_options *opt)
+/*
+ * Threads beyond this gain nothing (each holds a connection and a worker; the database and the
+ * cores are the limit) and, asked for by mistake (--threads 100000), exhaust the machine.
+ */
+#define MAX_THREADS 128
+
+static int clamp_threads(long n, bool from_flag, struct loc where, struct diag_list *dl)
+{
+	if (n <= MAX_THREADS)
+		return (int)n;
+	struct diag *d = diag_warn(dl, where, "%s %ld is more threads than Sluice runs: using %d",
+				   from_flag ? "--threads" : "threads:", n, MAX_THREADS);
+	diag_hint(dl, d, "ask for at most %d threads; more rarely helps past the database's own parallelism",
+		  MAX_THREADS);
+	return MAX_THREADS;
+}
+
+static int zero_config(struct project *p, const struct proj_options *opt, struct diag_list *dl)
 {
 	struct profile_target *t = &p->target;
 	t->zero_config = true;
@@ -139,7 +156,7 @@ static int zero_config(struct project *p, const struct proj_options *opt)
 	val_dict_sets(t->fields, "schema", val_str("main"));
 	t->schema = "main";
 	t->database = stem;
-	t->threads = opt->threads > 0 ? opt->threads : 1;
+	t->threads = clamp_threads(opt->threads > 0 ? opt->threads : 1, true, LOC_NONE, dl);
 	val_dict_sets(t->fields, "threads", val_int(t->threads));
 	return 0;
 }
@@ -150,7 +167,7 @@ int proj_load_profile(struct project *p, const struct proj_options *opt, struct 
 	const char *path = find_profiles(p, opt, &explicit_dir);
 	struct profile_target *t = &p->target;
 	if (!path || (!explicit_dir && !fs_is_file(path)))
-		return zero_config(p, opt);
+		return zero_config(p, opt, dl);
 	if (!fs_is_file(path)) {
 		struct diag *d = diag_error(dl, LOC_NONE, "profiles.yml not found at '%s'", path);
 		diag_hint(dl, d, "check --profiles-dir / DBT_PROFILES_DIR, or remove them to use the embedded DuckDB default");
@@ -228,7 +245,10 @@ int proj_load_profile(struct project *p, const struct proj_options *opt, struct 
 	long threads = 1;
 	if (yml_int(target, "threads", 1, &threads, dl) < 0)
 		return -1;
-	t->threads = opt->threads > 0 ? opt->threads : (int)(threads > 0 ? threads : 1);
+	if (opt->threads > 0)
+		t->threads = clamp_threads(opt->threads, true, LOC_NONE, dl);
+	else
+		t->threads = clamp_threads(threads > 0 ? threads : 1, false, yml_val_loc(target, "threads"), dl);
 	if (!strcmp(t->type, "flink")) {
 		/* Flink names its levels catalog and database: they are dbt's database and schema */
 		if (yml_str(target, "catalog", "default_catalog", &t->database, dl) < 0 ||

@@ -6,6 +6,11 @@
  * (graph/sched.c) hands each a node whose dependencies have finished. A worker writes only its
  * node's run state and its own result slot, so the only shared state is the progress counter
  * (atomic) and the printer (locked). A failed node skips its descendants; nothing is retried.
+ *
+ * Ctrl-C: each worker publishes the node it runs (`current`, set before it looks at the interrupt
+ * flag); the interrupt watcher cancels the connection of every busy worker, so a worker either
+ * sees the flag and starts nothing, or is seen and cancelled. A cancelled node fails and halts the
+ * scheduler; nodes not started are marked skipped, and run_results.json is written as dbt does.
  */
 #include "runner/runner.h"
 
@@ -13,10 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "adapters/adapter.h"
 #include "artifacts/artifacts.h"
+#include "core/csv.h"
 #include "core/fs.h"
+#include "core/interrupt.h"
 #include "core/log.h"
 #include "core/sb.h"
 #include "dbt/context.h"
@@ -25,8 +33,12 @@
 #include "runner/internal.h"
 #include "runner/report.h"
 
+/* what a worker runs, for the interrupt watcher */
+enum { IDLE = -1, HOOKS = -2 };
+
 struct worker {
 	struct adapter_conn *conn;
+	atomic_int current;   /* node index, IDLE, or HOOKS */
 	struct arena arena;   /* scratch, reset after each node */
 	struct arena *keep;   /* what outlives the node (results, compiled SQL): the project's */
 	struct diag_list dl;
@@ -39,6 +51,7 @@ struct run_state {
 	struct adapter *ad;
 	const struct adapter_vtable *vt;
 	struct worker *workers;
+	int nworkers;         /* with an open connection */
 	struct run_result *results;  /* by node index */
 	struct arena *skip_arena;    /* for on_skip, which the scheduler calls under its lock */
 	const char **errors;         /* by node index: the text to repeat in the summary */
@@ -240,6 +253,85 @@ static const char *describe_node(struct arena *a, const struct node *n)
 			     n->schema ? n->schema : "", n->alias ? n->alias : n->name);
 }
 
+/*
+ * On the interrupt watcher's thread, after the first Ctrl-C: cancels what every busy worker runs,
+ * and again every 100 ms while any is still busy, since an interrupt landing between two
+ * statements would otherwise be lost. Returns once all workers are idle.
+ */
+static void on_interrupt(void *ud)
+{
+	struct run_state *st = ud;
+	int *told = xmalloc((size_t)(st->nworkers ? st->nworkers : 1) * sizeof(int));
+	for (int i = 0; i < st->nworkers; i++)
+		told[i] = IDLE;
+	if (!st->vt->cancel)
+		report_line("QueryCancelationUnsupported",
+			    "The %s adapter does not support query cancellation. Some queries may still be running!",
+			    st->vt->type);
+	for (;;) {
+		bool busy = false;
+		for (int i = 0; i < st->nworkers; i++) {
+			int cur = atomic_load(&st->workers[i].current);
+			if (cur == IDLE)
+				continue;
+			busy = true;
+			if (st->vt->cancel)
+				st->vt->cancel(st->workers[i].conn);
+			if (told[i] != cur) {
+				told[i] = cur;
+				report_line("LogCancelLine", "CANCEL query %s",
+					    cur == HOOKS ? "of the run's hooks" : st->p->nodes[cur]->unique_id);
+			}
+		}
+		if (!busy)
+			break;
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	free(told);
+}
+
+/*
+ * A seed's CSV must be one table: every record as many fields as the header. Loaders guess
+ * otherwise (a wrong last row can become the header of an empty table), so the file is checked
+ * before anything touches the database, and an error points at the record in the CSV.
+ */
+static int check_seed(const struct node *n, struct diag_list *dl)
+{
+	value d = val_dict_gets(n->config, "delimiter");
+	char delim = d.type == V_STR && d.len == 1 ? d.s[0] : ',';
+	struct csv_report rep;
+	/* the node keeps no raw code (a seed is data), but its file's text stays registered */
+	size_t len = 0;
+	const char *text = diag_file_text(n->file, &len);
+	if (csv_check(text ? text : "", text ? len : 0, delim, &rep) == 0)
+		return 0;
+	size_t line_len = 0;
+	if (rep.problem == CSV_FIELD_COUNT) {
+		line_len = rep.len;
+		struct loc l = {n->file, (uint32_t)rep.off, (uint32_t)line_len};
+		if (rep.fields > rep.header_fields) {
+			l.off = (uint32_t)rep.extra_off;
+			l.len = (uint32_t)(rep.off + line_len - rep.extra_off);
+		}
+		struct diag *e = diag_error(dl, l, "row %zu has %zu field%s, but the header has %zu", rep.records,
+					    rep.fields, rep.fields == 1 ? "" : "s", rep.header_fields);
+		diag_hint(dl, e, rep.fields > rep.header_fields
+				     ? "remove the extra fields, or quote a value that contains the delimiter '%c'"
+				     : "add the missing fields (an empty field is written as nothing between two '%c')",
+			  delim);
+		diag_note(dl, e, loc_at(n->file, 1, 1, 0), "the header is here");
+	} else if (rep.problem == CSV_OPEN_QUOTE) {
+		struct loc q = {n->file, (uint32_t)rep.off, 1};
+		struct diag *e = diag_error(dl, q, "this quoted field is never closed");
+		diag_hint(dl, e, "close it with '\"', and write a quote inside a quoted field as '\"\"'");
+	} else {
+		struct diag *e = diag_error(dl, loc_at(n->file, 1, 1, 0), "the seed file is empty");
+		diag_hint(dl, e, "a seed needs a header line naming its columns");
+	}
+	return -1;
+}
+
 static int work(void *ud, uint32_t idx, int wid)
 {
 	struct run_state *st = ud;
@@ -247,6 +339,12 @@ static int work(void *ud, uint32_t idx, int wid)
 	struct node *n = p->nodes[idx];
 	struct worker *w = &st->workers[wid];
 	struct run_result *res = &st->results[idx];
+	/* published before the flag is read: see DESIGN */
+	atomic_store(&w->current, (int)idx);
+	if (intr_requested()) {
+		atomic_store(&w->current, IDLE);
+		return SCHED_HALT;
+	}
 	struct arena_mark mark = arena_mark(&w->arena);
 	int seq = atomic_fetch_add(&st->started, 1) + 1;
 	const char *what = describe_node(w->keep, n);
@@ -261,8 +359,9 @@ static int work(void *ud, uint32_t idx, int wid)
 	res->compile_started = now_s();
 	diag_list_init(&w->dl);
 	const char *sql = "";
-	/* a seed has nothing to compile: its materialization loads the file */
-	int rc = n->type == NODE_SEED ? 0 : runner_compile_node(p, n, st->ad, st->vt, w->conn, &w->arena, &sql, &w->dl);
+	/* a seed has nothing to compile: its materialization loads the file, once it is known sound */
+	int rc = n->type == NODE_SEED ? (compile_only ? 0 : check_seed(n, &w->dl))
+				      : runner_compile_node(p, n, st->ad, st->vt, w->conn, &w->arena, &sql, &w->dl);
 	res->compile_completed = now_s();
 	const char *db_error = NULL;
 	struct sb run_sql = SB_INIT;
@@ -380,10 +479,20 @@ static int work(void *ud, uint32_t idx, int wid)
 					      : arena_sprintf(w->keep, n->type == NODE_SEED ? "OK loaded %s" : "OK created %s", what),
 				      res->message, RC_GREEN, res->execution_time);
 		}
+	} else if (intr_requested()) {
+		/* cancelled by Ctrl-C: not an error of the node's own */
+		res->status = "error";
+		res->message = arena_sprintf(w->keep, "Interrupted: %s %s was cancelled before it finished (ctrl-c)",
+					     node_type_name(n->type), n->name);
+		st->errors[idx] = arena_sprintf(w->keep, "%s\n", res->message);
+		report_status("LogModelResult", seq, st->total, arena_sprintf(w->keep, "CANCELLED %s", what), "CANCEL",
+			      RC_YELLOW, res->execution_time);
+		rc = SCHED_HALT;
 	} else {
 		res->status = "error";
 		const char *detail = db_error ? db_error : first_line_diag(&w->dl, &w->arena);
-		const char *kind = db_error || w->dl.nerrors == 0 ? "Database Error" : "Compilation Error";
+		const char *kind = db_error || w->dl.nerrors == 0 ? "Database Error"
+				   : n->type == NODE_SEED ? "Runtime Error" : "Compilation Error";
 		/* a database error raised inside a macro is reported as the database's message */
 		for (const struct diag *d = w->dl.head; d && !db_error; d = d->next) {
 			if (d->kind == DIAG_ERROR && !strncmp(d->msg, "Database Error: ", 16)) {
@@ -403,7 +512,8 @@ static int work(void *ud, uint32_t idx, int wid)
 			sb_addf(&msg, "  %.*s\n", (int)len, s);
 			s += len + (e ? 1 : 0);
 		}
-		if (rc == 0 || db_error || !strcmp(kind, "Database Error"))
+		/* a seed has no compiled file: its heading names the CSV */
+		if (n->type != NODE_SEED && (rc == 0 || db_error || !strcmp(kind, "Database Error")))
 			sb_addf(&msg, "  compiled code at target/%s\n",
 				node_sql_path(&w->arena, run_sql.len ? "run" : "compiled", n));
 		st->errors[idx] = arena_strndup(w->keep, msg.buf, msg.len);
@@ -421,6 +531,7 @@ static int work(void *ud, uint32_t idx, int wid)
 			report_line("JinjaLogWarning", "[WARNING]: %s", d->msg);
 	diag_list_release(&w->dl);
 	arena_reset(&w->arena, mark);
+	atomic_store(&w->current, IDLE);
 	return rc;
 }
 
@@ -479,6 +590,40 @@ static void summary_counts(struct project *p, const uint8_t *selected, struct sb
 	}
 }
 
+/* The end of a run stopped by Ctrl-C, as dbt prints it, and the streaming jobs left running */
+static void report_interrupted(struct run_state *st, const struct run_result *list, size_t nres, int npass,
+			       int nwarn, int nerr, int nskip)
+{
+	struct project *p = st->p;
+	report_line("Formatting", "%s", "");
+	report_line("EndOfRunSummary", "Exited because of keyboard interrupt");
+	for (size_t i = 0; i < p->nnodes; i++) {
+		if (!st->errors[i])
+			continue;
+		report_line("Formatting", "%s", "");
+		report_error_text(st->errors[i]);
+	}
+	/* a streaming job, once submitted, runs on the cluster until stopped: say which ones */
+	int njobs = 0;
+	for (size_t i = 0; i < nres; i++) {
+		const struct node *n = p->nodes[list[i].node];
+		value mat = val_dict_gets(n->config, "materialized");
+		if (strcmp(list[i].status, "success") || !val_streq(mat, "streaming_table"))
+			continue;
+		if (njobs++ == 0) {
+			report_line("Formatting", "%s", "");
+			report_line("StreamingJobsLeftRunning",
+				    "Streaming jobs submitted before the interrupt keep running (see them with "
+				    "'sluice jobs', stop them with 'sluice jobs stop -s <model>'):");
+		}
+		report_line("StreamingJobsLeftRunning", "  %s  %s", n->unique_id,
+			    list[i].adapter_code ? list[i].adapter_code : "");
+	}
+	report_line("Formatting", "%s", "");
+	report_line("StatsLine", "Done. PASS=%d WARN=%d ERROR=%d SKIP=%d TOTAL=%d", npass, nwarn, nerr, nskip,
+		    npass + nwarn + nerr + nskip);
+}
+
 int runner_run(struct project *p, struct graph *g, const uint8_t *selected, const struct run_options *o,
 	       struct diag_list *dl)
 {
@@ -500,6 +645,7 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 	int opened = 0;
 	st.skip_arena = proj_new_arena(p);
 	for (int i = 0; i < threads; i++) {
+		atomic_init(&st.workers[i].current, IDLE);
 		arena_init(&st.workers[i].arena, 256 * 1024);
 		st.workers[i].keep = proj_new_arena(p);
 		char *err = NULL;
@@ -510,6 +656,9 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 		}
 		opened++;
 	}
+	st.nworkers = opened;
+	/* from here Ctrl-C cancels what runs and ends the run in order (see DESIGN) */
+	bool intr_on = !o->compile_only && intr_install(on_interrupt, &st) == 0;
 	if (exit_code == 0 && !o->compile_only) {
 		/* every schema the selected nodes build in exists before anything runs */
 		struct map seen = MAP_INIT;
@@ -547,12 +696,30 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 			report_line("ConcurrencyLine", "Concurrency: %d thread%s (target='%s')", threads,
 				    threads == 1 ? "" : "s", p->target.target_name);
 			report_line("Formatting", "%s", "");
-			if (runner_run_hooks(p, "on-run-start", st.ad, st.vt, st.workers[0].conn, val_none(),
-					     st.skip_arena, dl) < 0)
-				exit_code = 1;
+			atomic_store(&st.workers[0].current, HOOKS);
+			if (!intr_requested() && runner_run_hooks(p, "on-run-start", st.ad, st.vt, st.workers[0].conn,
+								  val_none(), st.skip_arena, dl) < 0)
+				exit_code = intr_requested() ? 0 : 1;
+			atomic_store(&st.workers[0].current, IDLE);
 		}
-		if (exit_code == 0)
+		if (exit_code == 0 && !intr_requested())
 			graph_sched_run(g, selected, threads, o->fail_fast, work, on_skip, &st, status);
+	}
+	bool interrupted = intr_on && intr_requested();
+	if (interrupted) {
+		/* what never started is marked, so run_results.json accounts for every selected node */
+		for (size_t i = 0; i < p->nnodes; i++) {
+			if (!selected[i] || st.results[i].status)
+				continue;
+			struct run_result *r = &st.results[i];
+			r->node = (uint32_t)i;
+			r->status = "skipped";
+			r->message = "Skipped: the run was interrupted before it started (ctrl-c)";
+			r->thread_id = -1;
+			r->failures = -1;
+			r->rows_affected = -1;
+			r->relation_name = p->nodes[i]->relation_name;
+		}
 	}
 	double elapsed = now_s() - t0;
 	/* results in the order nodes finished is not needed: by index keeps it stable */
@@ -573,7 +740,9 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 		else
 			nskip++;
 	}
-	if (exit_code == 0 && !o->compile_only) {
+	if (exit_code == 0 && interrupted) {
+		report_interrupted(&st, list, nres, npass, nwarn, nerr, nskip);
+	} else if (exit_code == 0 && !o->compile_only) {
 		/* on-run-end sees the results and the schemas of the run, as in dbt */
 		struct arena *ha = st.skip_arena;
 		value results = val_list_new(ha, nres), schemas = val_list_new(ha, 4);
@@ -647,6 +816,11 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 	}
 	if (exit_code == 0 && nerr)
 		exit_code = 1;
+	/* dbt ends a run stopped by Ctrl-C with its "unhandled error" code */
+	if (interrupted)
+		exit_code = 2;
+	if (intr_on)
+		intr_uninstall();
 	for (int i = 0; i < threads; i++) {
 		if (i < opened)
 			st.vt->close_conn(st.workers[i].conn);

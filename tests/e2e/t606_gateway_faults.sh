@@ -3,8 +3,8 @@
 # fail_job, expire_session, with method/path/statement matching, count and skip.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/flinkgw.sh"
-# bounded jobs run long enough for an injected failure to find them RUNNING
-gw_start --job-run-ms 5000
+# bounded jobs run for an hour: an injected failure always finds them RUNNING
+gw_start --job-run-ms 3600000
 gw_session
 
 faults() {
@@ -54,17 +54,28 @@ took=$(( ($(date +%s%N) - start) / 1000000 ))
 expect_status 200 "delay: a normal answer"
 if [ "$took" -ge 550 ]; then ok "delay: after the delay (${took} ms)"; else not_ok "delay: after the delay" "${took} ms"; fi
 
-# slow: the operation stays RUNNING (fetch NOT_READY) for delay_ms, then finishes
-faults '[{"path":"/v2/sessions/*/statements","action":"slow","delay_ms":700}]'
-gw_submit "SELECT 1"
+# slow: the operation stays RUNNING (fetch NOT_READY) for delay_ms, then finishes. RUNNING is
+# checked on a statement an hour slow, so that a busy machine cannot outlast it; the end, on a
+# short one that is polled until it finishes, no sooner than its delay.
+faults '[{"path":"/v2/sessions/*/statements","statement":"slow long","action":"slow","delay_ms":3600000},
+	{"path":"/v2/sessions/*/statements","statement":"slow short","action":"slow","delay_ms":700}]'
+gw_submit "SELECT 'slow long'"
 expect_status 200 "slow: the POST answers at once"
 gw_call GET "/v2/sessions/$SH/operations/$OH/status"
 expect_body '{"status":"RUNNING"}' "slow: RUNNING at first"
 gw_fetch 0
 expect_js j.resultType NOT_READY "slow: NOT_READY at first"
-sleep 0.9
-gw_call GET "/v2/sessions/$SH/operations/$OH/status"
+gw_call DELETE "/v2/sessions/$SH/operations/$OH/close"
+start=$(date +%s%N)
+gw_submit "SELECT 'slow short'"
+for i in $(seq 1 1200); do
+	gw_call GET "/v2/sessions/$SH/operations/$OH/status"
+	[ "$(body)" != '{"status":"RUNNING"}' ] && break
+	sleep 0.05
+done
+took=$(( ($(date +%s%N) - start) / 1000000 ))
 expect_body '{"status":"FINISHED"}' "slow: FINISHED after the delay"
+if [ "$took" -ge 700 ]; then ok "slow: not before its delay (${took} ms)"; else not_ok "slow: not before its delay" "${took} ms"; fi
 
 # stuck: never completes; closing the session ends it
 faults '[{"path":"/v2/sessions/*/statements","action":"stuck"}]'

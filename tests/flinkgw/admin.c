@@ -119,6 +119,13 @@ static enum MHD_Result route(struct gw *g, struct MHD_Connection *c, const char 
 		free(id);
 		return r;
 	}
+	if (post && (id = segment(path, "/jobs/", "/finish"))) {
+		int rc = fg_engine_finish_job(g->engine, id);
+		enum MHD_Result r = rc == -1 ? error(c, 404, "unknown job '%s'", id) :
+				    rc ? error(c, 400, "job '%s' is not running", id) : reply(c, 200, json_object());
+		free(id);
+		return r;
+	}
 	if (post && (id = segment(path, "/sessions/", "/expire"))) {
 		char canon[37];
 		struct gw_session *s = gw_uuid_canon(id, canon) ? gw_session_get(g, canon) : NULL;

@@ -98,6 +98,10 @@ json_t *fg_engine_jobs(struct fg_engine *e);   /* [{id,name,status,start_time,st
 /* Fails a RUNNING job: its failure becomes "JobExecutionException: Job execution failed." caused by
  * "RuntimeException: <reason>". 0; -1 unknown job; -2 the job has already ended */
 int fg_engine_fail_job(struct fg_engine *e, const char *job_id, const char *reason);
+/* Ends a RUNNING job now, FINISHED, as if its bounded sources ran out (tests that must not race
+ * --job-run-ms start the double with a long one and finish jobs themselves). 0; -1 unknown job;
+ * -2 the job has already ended */
+int fg_engine_finish_job(struct fg_engine *e, const char *job_id);
 /* Topics, for the admin API: records of a topic (its own file plus the output of jobs) */
 json_t *fg_engine_topic(struct fg_engine *e, const char *topic);
 int fg_engine_append(struct fg_engine *e, const char *topic, json_t *records, char **perr);

@@ -1050,6 +1050,24 @@ json_t *fg_engine_jobs(struct fg_engine *e)
 	return a;
 }
 
+int fg_engine_finish_job(struct fg_engine *e, const char *job_id)
+{
+	pthread_mutex_lock(&e->lock);
+	struct job *j = job_find(e, job_id);
+	int rc = -1;
+	if (j)
+		job_update(e, j);
+	if (j && j->status != JOB_RUNNING) {
+		rc = -2;
+	} else if (j) {
+		j->status = JOB_FINISHED;
+		job_stop_pipelines(j);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&e->lock);
+	return rc;
+}
+
 int fg_engine_fail_job(struct fg_engine *e, const char *job_id, const char *reason)
 {
 	pthread_mutex_lock(&e->lock);

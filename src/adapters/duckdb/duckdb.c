@@ -36,6 +36,7 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +65,10 @@ struct adapter {
 struct adapter_conn {
 	struct adapter *ad;
 	duckdb_connection con;
+	volatile sig_atomic_t cancelled;  /* set by dk_cancel from another thread (Ctrl-C) */
 };
+
+static const char cancelled_msg[] = "the query was cancelled (interrupt)";
 
 /* ================================================================ errors */
 
@@ -1131,6 +1135,8 @@ static int dk_execute(struct adapter_conn *c, const char *sql, bool fetch, long 
 	struct sql_piece *pieces = NULL;
 	bool split_done = false;
 	int rc = -1;
+	if (c->cancelled)
+		return fail(a, perr, "%s", cancelled_msg);
 	idx_t n = duckdb_extract_statements(c->con, sql, &ext);
 	if (n == 0) {
 		const char *e = duckdb_extract_statements_error(ext);
@@ -1165,11 +1171,17 @@ static int dk_execute(struct adapter_conn *c, const char *sql, bool fetch, long 
 			}
 		}
 		duckdb_result res;
-		if (duckdb_execute_prepared(st, &res) == DuckDBError) {
-			if (n > 1)
-				ensure_pieces(sql, n, &pieces, &split_done);
-			stmt_fail(a, perr, duckdb_result_error(&res), i, n, pieces);
-			duckdb_destroy_result(&res);
+		bool ran = !c->cancelled;
+		if (!ran || duckdb_execute_prepared(st, &res) == DuckDBError) {
+			if (c->cancelled) {
+				fail(a, perr, "%s", cancelled_msg);
+			} else {
+				if (n > 1)
+					ensure_pieces(sql, n, &pieces, &split_done);
+				stmt_fail(a, perr, duckdb_result_error(&res), i, n, pieces);
+			}
+			if (ran)
+				duckdb_destroy_result(&res);
 			duckdb_destroy_prepare(&st);
 			if (names)
 				free_wrap_info(names, types, nwrap);
@@ -1528,6 +1540,14 @@ static int dk_open_conn(struct adapter *ad, struct adapter_conn **pconn, struct 
 	return 0;
 }
 
+/* Ctrl-C: duckdb_interrupt stops the statement running now; the flag fails the ones after it, and
+ * covers an interrupt that lands between two statements, which DuckDB would forget */
+static void dk_cancel(struct adapter_conn *c)
+{
+	c->cancelled = 1;
+	duckdb_interrupt(c->con);
+}
+
 static void dk_close_conn(struct adapter_conn *c)
 {
 	if (!c)
@@ -1810,7 +1830,7 @@ static int dk_load_csv(struct adapter_conn *c, const struct adapter_relation *re
 		(void)sb_addc(&q, '}');
 	}
 	(void)sb_addc(&q, ')');
-	int rc = run_simple(c->con, q.buf, a, perr);
+	int rc = c->cancelled ? fail(a, perr, "%s", cancelled_msg) : run_simple(c->con, q.buf, a, perr);
 	sb_release(&q);
 	return rc;
 }
@@ -1834,4 +1854,5 @@ const struct adapter_vtable adapter_duckdb = {
 	.default_database = dk_default_database,
 	.default_schema = dk_default_schema,
 	.load_csv = dk_load_csv,
+	.cancel = dk_cancel,
 };

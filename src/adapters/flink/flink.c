@@ -498,6 +498,7 @@ int fl_run(struct adapter_conn *c, const char *sql, const struct flink_kv *confi
 		.ud = &col,
 		.max_rows = fetch && limit >= 0 ? (limit == 0 ? 1 : limit) : 0,
 		.timeout_ms = limit_ms,
+		.interrupt = &c->cancelled,
 	};
 	struct flink_exec_options eo = {config, nconfig};
 	struct flink_run_info info;
@@ -511,6 +512,10 @@ int fl_run(struct adapter_conn *c, const char *sql, const struct flink_kv *confi
 		pthread_mutex_unlock(lock);
 	if (rc != FLINK_OK) {
 		VEC_FREE(&col.rows);
+		if (rc == FLINK_E_INTERRUPTED && c->cancelled) {
+			flink_error_release(&e);
+			return fl_fail(a, perr, "the statement was cancelled (interrupt)");
+		}
 		if (rc == FLINK_E_TIMEOUT && h.timeout_ms > 0) {
 			struct sb msg = SB_INIT;
 			(void)sb_addf(&msg, "the statement did not finish within %.0f s (timeout)", h.timeout_ms / 1000.0);
@@ -745,6 +750,13 @@ static int fl_open_conn(struct adapter *ad, struct adapter_conn **pconn, struct 
 	return 0;
 }
 
+/* Ctrl-C: the statement running on c stops at its next poll (at most 50 ms away), is cancelled on
+ * the gateway and closed; every later statement of c fails before it is submitted */
+static void fl_cancel(struct adapter_conn *c)
+{
+	c->cancelled = 1;
+}
+
 static void fl_close_conn(struct adapter_conn *c)
 {
 	if (!c)
@@ -858,4 +870,5 @@ const struct adapter_vtable adapter_flink = {
 	.methods = fl_methods,
 	.call = fl_call,
 	.describe = fl_describe,
+	.cancel = fl_cancel,
 };

@@ -4,6 +4,7 @@
 #define SLUICE_ADAPTERS_FLINK_INTERNAL_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <sluice/flink.h>
 
 #include "adapters/adapter.h"
@@ -39,6 +40,7 @@ struct adapter_conn {
 	flink_session *own;           /* a test session of the connection's own, or NULL */
 	long timeout_ms;              /* limit of each statement in `own` */
 	bool holding;                 /* this connection holds ad->lock for a sequence of statements */
+	volatile sig_atomic_t cancelled; /* Ctrl-C (fl_cancel): stop now, start nothing more */
 };
 
 /* The session statements of conn go to, and the lock to take around each (NULL for a session of

@@ -1,0 +1,37 @@
+/*
+ * CSV records as seeds are written (RFC 4180): fields separated by one delimiter byte, records by
+ * LF or CRLF, a field may be quoted with '"' (a doubled quote inside stands for one, and a quoted
+ * field may span lines). Blank lines are not records. A UTF-8 byte order mark is skipped.
+ *
+ * csv_check walks a whole file and finds the first record whose field count differs from the
+ * header's, or a quote that never closes: what a loader would otherwise turn into a wrong table.
+ * Nothing is allocated; offsets point into the caller's text.
+ */
+#ifndef SLUICE_CORE_CSV_H
+#define SLUICE_CORE_CSV_H
+
+#include <stddef.h>
+
+enum csv_problem {
+	CSV_OK,
+	CSV_EMPTY,         /* no header line at all */
+	CSV_FIELD_COUNT,   /* a record with more or fewer fields than the header */
+	CSV_OPEN_QUOTE,    /* a quoted field that runs to the end of the file */
+};
+
+struct csv_report {
+	enum csv_problem problem;
+	size_t header_fields;  /* fields of the header */
+	size_t records;        /* data records read (up to and including a bad one) */
+	/* the bad record (CSV_FIELD_COUNT) or the opening quote (CSV_OPEN_QUOTE) */
+	size_t line;           /* 1-based line where it starts */
+	size_t off;            /* byte offset where it starts */
+	size_t len;            /* bytes of its first line (CSV_FIELD_COUNT) */
+	size_t fields;         /* fields it has (CSV_FIELD_COUNT) */
+	size_t extra_off;      /* CSV_FIELD_COUNT with too many fields: offset of the first extra one */
+};
+
+/* Fills *prep; returns 0 when the file is consistent, -1 otherwise (prep->problem says why) */
+int csv_check(const char *text, size_t len, char delim, struct csv_report *prep);
+
+#endif

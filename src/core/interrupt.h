@@ -1,0 +1,29 @@
+/*
+ * Ctrl-C for commands that run queries (run, build, test, seed, snapshot).
+ *
+ * The first SIGINT (or SIGTERM) sets a flag and wakes a watcher thread, which calls the callback
+ * the command set: that one cancels the queries in flight (duckdb_interrupt, the gateway's cancel,
+ * PQcancel), outside the signal handler, since it takes locks and talks to servers. The command
+ * then stops starting work, writes its artifacts and exits as dbt does. A second SIGINT exits
+ * at once (status 130) with a one-line note on stderr.
+ *
+ * The flag is a sig_atomic_t that code polling in a loop (the Flink client) may watch directly.
+ */
+#ifndef SLUICE_CORE_INTERRUPT_H
+#define SLUICE_CORE_INTERRUPT_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+typedef void (*intr_fn)(void *ud);
+
+/* Installs the handlers and starts the watcher; `fn` (may be NULL) runs on the watcher thread
+ * after the first signal. 0, or -1 when the watcher cannot start (signals then stay default). */
+int intr_install(intr_fn fn, void *ud);
+/* Restores the default handlers and stops the watcher (after it ran fn, if it did) */
+void intr_uninstall(void);
+/* True once the first signal arrived */
+bool intr_requested(void);
+volatile sig_atomic_t *intr_flag(void);
+
+#endif

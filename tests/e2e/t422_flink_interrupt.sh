@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Ctrl-C during a run on the Flink SQL Gateway double: the running statement is cancelled on the
+# gateway (POST .../cancel), the streaming job already submitted keeps running and is listed, the
+# run exits 2 with run_results.json written; a second Ctrl-C, while the first is still waiting on
+# the gateway, exits at once. Every wait is on an event, never on a fixed delay.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/flinkgw.sh"
+gw_start
+project shop_stream
+mkdir -p "$GW_DATA/topics"
+cp data/topics/*.jsonl "$GW_DATA/topics/"
+export FLINK_GATEWAY_PORT=${GW##*:}
+
+start_bg() {
+	"$SLUICE" "$@" >"$OUT" 2>"$ERR" &
+	PID=$!
+}
+wait_out() {  # wait_out TEXT: until stdout has TEXT or the process ended (120 s at most)
+	local i
+	for i in $(seq 1 1200); do
+		grep -qF -- "$1" "$OUT" && return 0
+		kill -0 "$PID" 2>/dev/null || { grep -qF -- "$1" "$OUT"; return; }
+		sleep 0.1
+	done
+	return 1
+}
+
+# the second streaming job's statement never finishes on the gateway
+gw_admin POST /faults '[{"path":"/v*/sessions/*/statements","statement":"INSERT INTO `default_catalog`.`default_database`.`orders_per_minute`","action":"slow","delay_ms":600000}]'
+start_bg run
+if wait_out "START sql streaming_table model default_database.orders_per_minute"; then ok "the run reached the stalled statement"
+else not_ok "the run reached the stalled statement" "$(cat "$OUT" "$ERR")"; fi
+kill -INT "$PID"
+wait "$PID"
+RC=$?
+expect_rc 2 "Ctrl-C exits 2"
+expect_out "CANCEL query model.shop_stream.orders_per_minute"
+expect_out "Exited because of keyboard interrupt"
+expect_out "Streaming jobs submitted before the interrupt keep running"
+expect_out_re "  model\.shop_stream\.orders_enriched  JOB [0-9a-f]{32}" "the job submitted before is listed"
+gw_admin GET /requests
+expect_js "j.filter(r => r.method == 'POST' && r.uri.endsWith('/cancel')).length >= 1" true \
+	"the running statement was cancelled on the gateway"
+job=$(grep -o 'orders_enriched  JOB [0-9a-f]\{32\}' "$OUT" | grep -o '[0-9a-f]\{32\}')
+gw_admin GET /jobs
+expect_js "j.find(x => x.id == '$job').status" RUNNING "the submitted job keeps running"
+expect_js "j.filter(x => x.status == 'RUNNING' && x.name.startsWith('shop_stream.orders_per_minute')).length" 0 \
+	"the cancelled statement started no job"
+expect_json target/run_results.json '.results.find(r => r.unique_id == "model.shop_stream.orders_per_minute").status' error
+expect_json target/run_results.json '.results.find(r => r.unique_id == "model.shop_stream.orders_enriched").status' success
+
+# a second Ctrl-C while the first waits on a gateway that answers the cancel only after 10 minutes
+gw_admin POST /faults '[{"path":"/v*/sessions/*/statements","statement":"INSERT INTO `default_catalog`.`default_database`.`orders_per_minute`","action":"slow","delay_ms":600000},
+	{"method":"POST","path":"/v*/sessions/*/operations/*/cancel","action":"delay","delay_ms":600000}]'
+start_bg run --full-refresh -s orders_per_minute
+wait_out "START sql streaming_table model default_database.orders_per_minute" >/dev/null
+kill -INT "$PID"
+wait_out "CANCEL query model.shop_stream.orders_per_minute" >/dev/null
+# until the cancel request reached the gateway (its fault rule matched): the process now waits
+for i in $(seq 1 1200); do
+	gw_admin GET /faults
+	[ "$(jsv 'j[1].matched')" -ge 1 ] && break
+	sleep 0.1
+done
+kill -INT "$PID"
+wait "$PID"
+RC=$?
+expect_rc 130 "a second Ctrl-C exits at once"
+expect_err "interrupted again: exiting now"
+gw_admin DELETE /faults
+
+gw_stop
+done_testing
