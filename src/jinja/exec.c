@@ -778,10 +778,19 @@ static int exec_stmt(struct jj_vm *vm, struct jj_frame *f, const struct jj_node 
 	case S_SETBLOCK: {
 		struct jj_frame *bf = jj_frame_new(vm, f, NULL);
 		size_t m = jj_mark(vm);
-		exec_body(vm, bf, &n->set.body);
+		int r = exec_body(vm, bf, &n->set.body);
 		value s = take_markup(vm, m);
-		if (n->set.filter)
+		/* break/continue leave the loop at once, without assigning (as in Jinja2) */
+		if (r != EX_NORMAL)
+			return r;
+		if (n->set.filter) {
 			s = apply_filter_chain(vm, bf, n->set.filter, s);
+			/* Jinja2 wraps the filtered value in Markup(), which makes a string of anything */
+			if (vm->autoescape) {
+				s = jj_str(vm, s);
+				s.flags |= VF_SAFE;
+			}
+		}
 		assign(vm, f, n->set.target, s);
 		return EX_NORMAL;
 	}
@@ -797,9 +806,12 @@ static int exec_stmt(struct jj_vm *vm, struct jj_frame *f, const struct jj_node 
 	case S_FILTERBLOCK: {
 		struct jj_frame *bf = jj_frame_new(vm, f, NULL);
 		size_t m = jj_mark(vm);
-		exec_body(vm, bf, &n->filterblock.body);
+		int r = exec_body(vm, bf, &n->filterblock.body);
 		value s = take_markup(vm, m);
-		jj_emit(vm, apply_filter_chain(vm, bf, n->filterblock.filter, s), vm->autoescape);
+		if (r != EX_NORMAL)
+			return r; /* the body's output goes with the loop iteration */
+		/* Jinja2 writes a filter block's result as it is, never escaped again */
+		jj_emit(vm, apply_filter_chain(vm, bf, n->filterblock.filter, s), false);
 		return EX_NORMAL;
 	}
 	case S_WITH: {
@@ -818,7 +830,8 @@ static int exec_stmt(struct jj_vm *vm, struct jj_frame *f, const struct jj_node 
 	case S_AUTOESCAPE: {
 		bool old = vm->autoescape;
 		vm->autoescape = val_truthy(jj_eval(vm, f, n->autoescape.value));
-		int r = exec_body(vm, f, &n->autoescape.body);
+		/* a scope of its own in Jinja2: what is set inside is gone after the block */
+		int r = exec_body(vm, jj_frame_new(vm, f, NULL), &n->autoescape.body);
 		vm->autoescape = old;
 		return r;
 	}

@@ -69,6 +69,12 @@ F(f_replace)
 	value nw = soft_str(vm, arg(a, 1, "new", val_undef()));
 	value c = arg(a, 2, "count", val_none());
 	int64_t count = c.type == V_NONE || c.type == V_UNDEF ? -1 : jj_want_int(vm, c, NULL);
+	/* as Jinja2: plain strings without autoescape; with it, Markup when any side is Markup */
+	if (!vm->autoescape) {
+		s.flags &= (uint8_t)~VF_SAFE;
+	} else if (!(s.flags & VF_SAFE) && ((old.flags | nw.flags) & VF_SAFE)) {
+		s = jj_escape(vm, s);
+	}
 	return jj_str_replace(vm, s, old, nw, count);
 }
 

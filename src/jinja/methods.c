@@ -374,7 +374,22 @@ static const char *rfind_sub(const char *h, size_t hn, const char *n, size_t nn)
 	return NULL;
 }
 
+static value str_replace(struct jj_vm *vm, value s, value old, value new_, int64_t count);
+
 value jj_str_replace(struct jj_vm *vm, value s, value old, value new_, int64_t count)
+{
+	if (s.flags & VF_SAFE) {
+		/* Markup.replace escapes its arguments and returns Markup */
+		old = jj_escape(vm, old);
+		new_ = jj_escape(vm, new_);
+		value r = str_replace(vm, s, old, new_, count);
+		r.flags |= VF_SAFE;
+		return r;
+	}
+	return str_replace(vm, s, old, new_, count);
+}
+
+static value str_replace(struct jj_vm *vm, value s, value old, value new_, int64_t count)
 {
 	if (old.len == 0) {
 		/* Python inserts `new` before every character and at the end */
