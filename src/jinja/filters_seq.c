@@ -148,13 +148,28 @@ F(f_join)
 			it = attr_get(vm, it, &ap, val_undef());
 		strs[i] = soft_str(vm, it);
 	}
+	/* with autoescape, Markup anywhere makes the result Markup and escapes the plain parts */
+	bool markup = false;
+	if (vm->autoescape) {
+		markup = d.flags & VF_SAFE;
+		for (uint32_t i = 0; i < items.l->len && !markup; i++)
+			markup = strs[i].flags & VF_SAFE;
+	}
+	if (markup) {
+		d = jj_escape(vm, d);
+		for (uint32_t i = 0; i < items.l->len; i++)
+			strs[i] = jj_escape(vm, strs[i]);
+	}
 	size_t m = jj_mark(vm);
 	for (uint32_t i = 0; i < items.l->len; i++) {
 		if (i)
 			sb_add(vm->out, d.s, d.len);
 		sb_add(vm->out, strs[i].s, strs[i].len);
 	}
-	return jj_take(vm, m);
+	value r = jj_take(vm, m);
+	if (markup)
+		r.flags |= VF_SAFE;
+	return r;
 }
 
 F(f_default)
