@@ -717,6 +717,37 @@ static struct jj_frame *snapshot(struct jj_vm *vm, struct jj_frame *f)
 	return s;
 }
 
+/*
+ * Records that ctx->tmpl extends t, and raises when t already ran in this context: a template that
+ * extends itself, directly or through its parents, would otherwise render its parents forever.
+ */
+static void check_extends_cycle(struct jj_vm *vm, struct jj_ctx *ctx, const struct jj_template *t,
+				struct loc at)
+{
+	if (ctx->nchain == ctx->capchain) {
+		uint32_t nc = ctx->capchain ? ctx->capchain * 2 : 4;
+		ctx->chain = arena_realloc(vm->a, ctx->chain, ctx->capchain * sizeof(*ctx->chain),
+					   nc * sizeof(*ctx->chain));
+		ctx->capchain = nc;
+	}
+	ctx->chain[ctx->nchain++] = ctx->tmpl;
+	for (uint32_t i = 0; i < ctx->nchain; i++) {
+		const struct jj_template *c = ctx->chain[i];
+		if (c != t && strcmp(c->name, t->name) != 0)
+			continue;
+		if (i == ctx->nchain - 1)
+			jj_raise_at(vm, at, "template '%s' extends itself; a template can only extend another one",
+				    t->name);
+		struct sb path = SB_INIT;
+		for (uint32_t k = i; k < ctx->nchain; k++)
+			sb_addf(&path, "'%s' -> ", ctx->chain[k]->name);
+		sb_addf(&path, "'%s'", t->name);
+		char *msg = arena_strndup(vm->a, path.buf, path.len);
+		sb_release(&path);
+		jj_raise_at(vm, at, "templates extend each other in a cycle: %s; break the cycle", msg);
+	}
+}
+
 static struct jj_module *import_module(struct jj_vm *vm, struct jj_frame *f, const struct jj_node *n)
 {
 	value name = jj_eval(vm, f, n->imp.tmpl);
@@ -878,6 +909,7 @@ static int exec_stmt(struct jj_vm *vm, struct jj_frame *f, const struct jj_node 
 		if (name.type == V_LIST)
 			jj_raise_at(vm, n->loc, "unhashable type: 'list'"); /* only include takes a list */
 		struct jj_template *t = load(vm, name, false, n->loc);
+		check_extends_cycle(vm, ctx, t, n->loc);
 		ctx->parent = t;
 		ctx->discard_mark = jj_mark(vm);
 		register_blocks(vm, ctx, t);

@@ -72,6 +72,8 @@ struct jj_ctx {
 	struct jj_blockstack *blocks;
 	uint32_t nblocks, capblocks;
 	const struct jj_template *parent;  /* set by {% extends %} */
+	const struct jj_template **chain;  /* templates that extended in this context, child first */
+	uint32_t nchain, capchain;
 	size_t discard_mark;               /* output after extends is dropped */
 };
 
