@@ -120,12 +120,143 @@ value jj_undef_item(struct jj_vm *vm, value obj, value key)
 	return s;
 }
 
+/* ---------------------------------------------------------------- resource limits */
+
+static void print_size(char *buf, size_t n, size_t v)
+{
+	if (v >= ((size_t)1 << 30) && v % ((size_t)1 << 30) == 0)
+		snprintf(buf, n, "%zu GiB", v >> 30);
+	else if (v >= ((size_t)1 << 20) && v % ((size_t)1 << 20) == 0)
+		snprintf(buf, n, "%zu MiB", v >> 20);
+	else
+		snprintf(buf, n, "%zu bytes", v);
+}
+
+void jj_need(struct jj_vm *vm, size_t n)
+{
+	if (vm->max_memory == SIZE_MAX)
+		return;
+	size_t used = (vm->a->total - vm->mem_base) + (vm->out->len - vm->out_base);
+	if (n <= vm->max_memory && used <= vm->max_memory - n)
+		return;
+	char lim[48];
+	print_size(lim, sizeof(lim), vm->max_memory);
+	jj_raise(vm, "this template needs more than %s of memory to render (the limit of one render); "
+		     "make it produce less, or raise SLUICE_JINJA_MAX_MEMORY", lim);
+}
+
+void jj_need2(struct jj_vm *vm, size_t n, size_t m)
+{
+	jj_need(vm, m && n > SIZE_MAX / m ? SIZE_MAX : n * m);
+}
+
+void jj_check_limits(struct jj_vm *vm, struct loc at)
+{
+	size_t out = vm->out->len - vm->out_base;
+	if (out <= vm->max_output && (vm->max_memory == SIZE_MAX ||
+				      (out <= vm->max_memory && vm->a->total - vm->mem_base <= vm->max_memory - out)))
+		return;
+	vm->loc = at;
+	jj_need(vm, 0);
+	char lim[48];
+	print_size(lim, sizeof(lim), vm->max_output);
+	jj_raise(vm, "the rendered text is longer than %s (the limit of one render); make the template "
+		     "produce less, or raise SLUICE_JINJA_MAX_OUTPUT", lim);
+}
+
+/* sizes of the lists and dicts measured so far, by address (open addressing) */
+struct textmemo {
+	const void **keys;
+	size_t *sizes;
+	size_t cap, n;
+};
+
+#define TEXT_BUSY (SIZE_MAX - 1) /* being measured: a list that contains itself */
+
+static size_t *memo_slot(struct jj_vm *vm, struct textmemo *m, const void *key)
+{
+	if (2 * (m->n + 1) > m->cap) {
+		struct textmemo g = {NULL, NULL, m->cap ? m->cap * 2 : 64, 0};
+		g.keys = arena_zalloc(vm->a, g.cap * sizeof(*g.keys));
+		g.sizes = arena_alloc(vm->a, g.cap * sizeof(*g.sizes));
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->keys[i])
+				*memo_slot(vm, &g, m->keys[i]) = m->sizes[i];
+		*m = g;
+	}
+	size_t i = ((uintptr_t)key >> 4) * 0x9E3779B97F4A7C15ULL % m->cap;
+	while (m->keys[i] && m->keys[i] != key)
+		i = (i + 1) % m->cap;
+	if (!m->keys[i]) {
+		m->keys[i] = key;
+		m->sizes[i] = SIZE_MAX;
+		m->n++;
+	}
+	return &m->sizes[i];
+}
+
+static size_t sat_add(size_t a, size_t b)
+{
+	return a > SIZE_MAX - 2 - b ? SIZE_MAX - 2 : a + b;
+}
+
+/*
+ * A lower bound of the length of v written as text (str of a list, repr of its items, JSON), stopping
+ * once past `limit`. Lists and dicts are measured once each however often they are shared.
+ */
+static size_t text_size(struct jj_vm *vm, struct textmemo *m, value v, size_t limit, int depth)
+{
+	switch (v.type) {
+	case V_STR:
+		return v.len + 2;
+	case V_LIST:
+	case V_DICT: {
+		if (depth > 1000)
+			return 1;
+		const void *key = v.type == V_LIST ? (const void *)v.l : (const void *)v.d;
+		size_t *slot = memo_slot(vm, m, key);
+		if (*slot == TEXT_BUSY)
+			return 5; /* [...] */
+		if (*slot != SIZE_MAX)
+			return *slot;
+		*slot = TEXT_BUSY;
+		size_t total = 2, n = v.type == V_LIST ? v.l->len : v.d->len;
+		for (size_t i = 0; i < n && total <= limit; i++) {
+			if (v.type == V_LIST) {
+				total = sat_add(total, text_size(vm, m, v.l->items[i], limit, depth + 1));
+			} else {
+				total = sat_add(total, text_size(vm, m, v.d->e[i].key, limit, depth + 1));
+				total = sat_add(total, 2 + text_size(vm, m, v.d->e[i].val, limit, depth + 1));
+			}
+			if (i)
+				total = sat_add(total, 2);
+		}
+		/* the slot may have moved while the items were measured */
+		*memo_slot(vm, m, key) = total;
+		return total;
+	}
+	default:
+		return 1;
+	}
+}
+
+void jj_need_text(struct jj_vm *vm, value v)
+{
+	if (v.type != V_LIST && v.type != V_DICT)
+		return;
+	if (vm->max_memory == SIZE_MAX)
+		return;
+	struct textmemo m = {NULL, NULL, 0, 0};
+	jj_need(vm, text_size(vm, &m, v, vm->max_memory, 0));
+}
+
 /* ---------------------------------------------------------------- strings and output */
 
 value jj_take(struct jj_vm *vm, size_t mark)
 {
 	struct sb *o = vm->out;
 	size_t n = o->len - mark;
+	jj_need(vm, n);
 	char *p = arena_alloc(vm->a, n + 1);
 	memcpy(p, o->buf + mark, n);
 	p[n] = '\0';
@@ -201,6 +332,7 @@ void jj_emit(struct jj_vm *vm, value v, bool escape)
 	case V_UNDEF:
 		return;
 	default:
+		jj_need_text(vm, v);
 		if (escape) {
 			size_t m = jj_mark(vm);
 			val_str_to(o, v);
@@ -218,6 +350,7 @@ value jj_str(struct jj_vm *vm, value v)
 		return v;
 	if (v.type == V_UNDEF)
 		return val_strn("", 0);
+	jj_need_text(vm, v);
 	size_t m = jj_mark(vm);
 	val_str_to(vm->out, v);
 	return jj_take(vm, m);
@@ -436,6 +569,7 @@ _Noreturn static void unsupported(struct jj_vm *vm, int op, value a, value b)
 
 static value seq_concat(struct jj_vm *vm, value a, value b)
 {
+	jj_need2(vm, (size_t)a.l->len + b.l->len, sizeof(value));
 	value r = a.flags & VF_TUPLE ? val_tuple_new(vm->a, a.l->len + b.l->len) :
 				       val_list_new(vm->a, a.l->len + b.l->len);
 	for (uint32_t i = 0; i < a.l->len; i++)
@@ -450,17 +584,25 @@ static value seq_repeat(struct jj_vm *vm, value s, int64_t n)
 	if (n < 0)
 		n = 0;
 	if (s.type == V_STR) {
-		if (s.len && (uint64_t)n > (uint64_t)(1u << 30) / s.len)
-			jj_raise(vm, "repeated string is too long");
-		size_t m = jj_mark(vm);
-		sb_grow(vm->out, s.len * (size_t)n);
-		for (int64_t i = 0; i < n; i++)
-			sb_add(vm->out, s.s, s.len);
-		value r = jj_take(vm, m);
+		jj_need2(vm, s.len, (size_t)n);
+		size_t total = s.len * (size_t)n;
+		char *p = arena_alloc(vm->a, total + 1);
+		/* copy what is already there: log(n) memcpy calls, not n */
+		size_t done = total ? s.len : 0;
+		if (done)
+			memcpy(p, s.s, s.len);
+		while (done < total) {
+			size_t k = done < total - done ? done : total - done;
+			memcpy(p + done, p, k);
+			done += k;
+		}
+		p[total] = '\0';
+		value r = val_strn(p, total);
 		r.flags = s.flags & VF_SAFE;
 		return r;
 	}
-	if (s.l->len && (uint64_t)n > (uint64_t)(1u << 26) / s.l->len)
+	jj_need2(vm, (size_t)s.l->len * sizeof(value), (size_t)n);
+	if (s.l->len && (uint64_t)n > UINT32_MAX / s.l->len)
 		jj_raise(vm, "repeated list is too long");
 	value r = s.flags & VF_TUPLE ? val_tuple_new(vm->a, s.l->len * (size_t)n) :
 				       val_list_new(vm->a, s.l->len * (size_t)n);
@@ -472,7 +614,18 @@ static value seq_repeat(struct jj_vm *vm, value s, int64_t n)
 
 static value str_concat(struct jj_vm *vm, value a, value b)
 {
+	jj_need(vm, a.len + b.len);
 	bool safe = (a.flags | b.flags) & VF_SAFE;
+	if (!safe || ((a.flags & VF_SAFE) && (b.flags & VF_SAFE))) {
+		/* nothing to escape: straight into the arena */
+		char *p = arena_alloc(vm->a, a.len + b.len + 1);
+		memcpy(p, a.s, a.len);
+		memcpy(p + a.len, b.s, b.len);
+		p[a.len + b.len] = '\0';
+		value r = val_strn(p, a.len + b.len);
+		r.flags = safe ? VF_SAFE : 0;
+		return r;
+	}
 	size_t m = jj_mark(vm);
 	if (safe && !(a.flags & VF_SAFE))
 		jj_escape_to(vm->out, a.s, a.len);

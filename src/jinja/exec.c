@@ -941,9 +941,12 @@ static int exec_body(struct jj_vm *vm, struct jj_frame *f, const struct jj_nodel
 		const struct jj_node *n = body->v[i];
 		if (n->kind == S_DATA) {
 			sb_add(vm->out, n->data.text, n->data.len);
+			jj_check_limits(vm, n->loc);
 			continue;
 		}
 		int r = exec_stmt(vm, f, n);
+		/* what many small steps add up to (loops, appends) is checked statement by statement */
+		jj_check_limits(vm, n->loc);
 		if (r != EX_NORMAL)
 			return r;
 	}
@@ -968,6 +971,10 @@ static void vm_init(struct jj_vm *vm, struct jj_env *env, struct arena *scratch,
 	vm->dl = dl;
 	vm->user = user;
 	vm->rng = ((uint64_t)(uintptr_t)vm ^ 0x9E3779B97F4A7C15ULL) | 1;
+	vm->max_output = env->max_output ? env->max_output : SIZE_MAX;
+	vm->max_memory = env->max_memory ? env->max_memory : SIZE_MAX;
+	vm->out_base = out->len;
+	vm->mem_base = scratch->total;
 }
 
 int jj_invoke(struct jj_env *env, value fn, const struct vargs *args, value ctxv, struct arena *scratch,

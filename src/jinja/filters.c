@@ -182,6 +182,8 @@ F(f_indent)
 		ind = w;
 	} else {
 		int64_t n = jj_want_int(vm, w, NULL);
+		if (n > 0)
+			jj_need(vm, (size_t)n);
 		size_t m = jj_mark(vm);
 		for (int64_t i = 0; i < n; i++)
 			sb_addc(vm->out, ' ');
@@ -195,6 +197,7 @@ F(f_indent)
 	value lines;
 	struct vargs none = {0};
 	jj_call_method(vm, s2, jj_method_id("splitlines", 10), &none, &lines);
+	jj_need2(vm, (size_t)lines.l->len + 1, ind.len);
 	size_t m = jj_mark(vm);
 	if (first)
 		sb_add(vm->out, ind.s, ind.len);
@@ -784,7 +787,17 @@ F(f_tojson)
 {
 	check(vm, "tojson", a, 1, (const char *const[]){"indent", NULL});
 	value iv = arg(a, 0, "indent", val_none());
+	if (iv.type == V_INT && iv.i > 0) {
+		/* every item starts a line with at least `indent` spaces */
+		value v = subject(a);
+		size_t items = v.type == V_LIST ? v.l->len : v.type == V_DICT ? v.d->len : 0;
+		jj_need2(vm, (size_t)iv.i, items + 1);
+		if (iv.i > INT32_MAX)
+			jj_raise(vm, "tojson indent is too large");
+	}
 	int indent = iv.type == V_INT ? (int)iv.i : 0;
+	/* before anything walks it: shared sub-lists can make a small value a huge text */
+	jj_need_text(vm, subject(a));
 	check_json(vm, subject(a), 0);
 	struct sb tmp = SB_INIT;
 	if (val_to_json(&tmp, subject(a), indent, VJSON_SORT_KEYS | VJSON_ASCII) < 0) {

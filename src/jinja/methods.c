@@ -393,6 +393,7 @@ static value str_replace(struct jj_vm *vm, value s, value old, value new_, int64
 {
 	if (old.len == 0) {
 		/* Python inserts `new` before every character and at the end */
+		jj_need2(vm, s.len + 1, new_.len + 4);
 		size_t m = jj_mark(vm);
 		const unsigned char *p = (const unsigned char *)s.s;
 		int64_t done = 0;
@@ -414,6 +415,14 @@ static value str_replace(struct jj_vm *vm, value s, value old, value new_, int64
 	const char *hit = find_sub(s.s, s.len, old.s, old.len);
 	if (!hit || count == 0)
 		return s;
+	if (new_.len > old.len) {
+		/* count the replacements first when the text grows: it may grow past the limit */
+		size_t hits = 0;
+		for (const char *h = hit; h && (count < 0 || (int64_t)hits < count); hits++)
+			h = find_sub(h + old.len, (size_t)(s.s + s.len - (h + old.len)), old.s, old.len);
+		jj_need(vm, s.len);
+		jj_need2(vm, hits, new_.len - old.len);
+	}
 	size_t m = jj_mark(vm);
 	const char *p = s.s, *end = s.s + s.len;
 	int64_t done = 0;
@@ -775,6 +784,7 @@ static value pad(struct jj_vm *vm, value s, const struct vargs *a, int how, cons
 	if (width <= len)
 		return s;
 	int64_t padn = width - len, left;
+	jj_need2(vm, (size_t)padn, fill.len);
 	if (how == 0)
 		left = padn / 2 + (padn & width & 1);
 	else if (how < 0)
@@ -1033,6 +1043,7 @@ static value str_method(struct jj_vm *vm, value s, int id, const struct vargs *a
 		int64_t len = (int64_t)jj_utf8_len(s.s, s.len);
 		if (width <= len)
 			return s;
+		jj_need(vm, (size_t)(width - len));
 		size_t m = jj_mark(vm);
 		size_t start = 0;
 		if (s.len && (s.s[0] == '-' || s.s[0] == '+')) {
@@ -1047,6 +1058,8 @@ static value str_method(struct jj_vm *vm, value s, int id, const struct vargs *a
 	case M_EXPANDTABS: {
 		jj_check_args(vm, "expandtabs", a, 1, (const char *const[]){"tabsize", NULL});
 		int64_t ts = jj_want_int(vm, jj_arg(a, 0, "tabsize", val_int(8)), NULL);
+		if (ts > 0 && memchr(s.s, '\t', s.len))
+			jj_need2(vm, (size_t)ts, s.len);
 		size_t m = jj_mark(vm);
 		int64_t col = 0;
 		const unsigned char *p = (const unsigned char *)s.s;
