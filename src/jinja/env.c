@@ -3,7 +3,9 @@
  * once (single-threaded) and then only read by parses and renders on any number of threads.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +33,12 @@ static size_t env_size(const char *var, size_t dflt)
 	if (shift)
 		end++;
 	if (end == e || *end || errno || e[0] == '-' || (shift && v > (SIZE_MAX >> shift))) {
+		/* said once per process, however many environments are made */
+		static atomic_int warned[2];
+		atomic_int *w = &warned[strstr(var, "OUTPUT") != NULL];
+		if (atomic_exchange(w, 1) == 0)
+			fprintf(stderr, "sluice: warning: ignoring %s='%s': expected a number of bytes such as "
+					"268435456, 256M or 1G\n", var, e);
 		log_msg(LOG_WARN, "ignoring %s='%s': expected a number of bytes such as 268435456, 256M or 1G", var, e);
 		return dflt;
 	}
