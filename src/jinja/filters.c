@@ -604,14 +604,15 @@ F(f_urlize)
 	const char *p = text.s, *e = text.s + text.len;
 	while (p < e) {
 		const char *q = p;
-		if (jj_cp_isspace((unsigned char)*q)) {
-			while (q < e && jj_cp_isspace((unsigned char)*q))
-				q++;
+		if (jj_ws_at(q, e)) {
+			size_t w;
+			while ((w = jj_ws_at(q, e)) > 0)
+				q += w;
 			sb_add(vm->out, p, (size_t)(q - p));
 			p = q;
 			continue;
 		}
-		while (q < e && !jj_cp_isspace((unsigned char)*q))
+		while (q < e && !jj_ws_at(q, e))
 			q++;
 		const char *mb = p, *me = q;
 		/* lead: ( < &lt; */
@@ -994,10 +995,11 @@ F(f_abs)
 static bool parse_int_str(struct jj_vm *vm, value s, int base, int64_t *pout, value *pbig)
 {
 	const char *p = s.s, *e = s.s + s.len;
-	while (p < e && jj_cp_isspace((unsigned char)*p))
-		p++;
-	while (e > p && jj_cp_isspace((unsigned char)e[-1]))
-		e--;
+	size_t w;
+	while ((w = jj_ws_at(p, e)) > 0)
+		p += w;
+	while ((w = jj_ws_before(p, e)) > 0)
+		e -= w;
 	bool neg = false;
 	if (p < e && (*p == '+' || *p == '-'))
 		neg = *p++ == '-';
@@ -1056,8 +1058,9 @@ static bool parse_float_str(struct jj_vm *vm, value s, double *pout)
 {
 	const char *cs = val_cstr(vm->a, s);
 	const char *p = cs;
-	while (*p && jj_cp_isspace((unsigned char)*p))
-		p++;
+	size_t w;
+	while ((w = jj_ws_at(p, p + strlen(p))) > 0)
+		p += w;
 	if (!*p)
 		return false;
 	/* Python accepts digits with single underscores; strtod does not */
@@ -1076,8 +1079,8 @@ static bool parse_float_str(struct jj_vm *vm, value s, double *pout)
 	double d = strtod(clean, &end);
 	if (end == clean)
 		return false;
-	while (*end && jj_cp_isspace((unsigned char)*end))
-		end++;
+	while ((w = jj_ws_at(end, end + strlen(end))) > 0)
+		end += w;
 	if (*end)
 		return false;
 	/* strtod accepts hex floats and "infinity"/"nan(...)" forms Python rejects */

@@ -221,6 +221,9 @@ bool jj_is_ascii(const char *s, size_t n);
 unsigned jj_cp_lower(unsigned cp);
 unsigned jj_cp_upper(unsigned cp);
 bool jj_cp_isspace(unsigned cp);
+/* length in bytes of the (UTF-8) whitespace character at p / ending at e, or 0 */
+size_t jj_ws_at(const char *p, const char *e);
+size_t jj_ws_before(const char *b, const char *e);
 bool jj_cp_isalpha(unsigned cp);
 bool jj_cp_isdigit(unsigned cp);
 value jj_str_lower(struct jj_vm *vm, value s);

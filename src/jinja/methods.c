@@ -8,6 +8,7 @@
  * for ASCII. Case mapping covers ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic.
  */
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "core/sb.h"
@@ -169,6 +170,26 @@ bool jj_cp_isspace(unsigned c)
 	return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) || c == 0x85 || c == 0xA0 ||
 	       c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
 	       c == 0x205F || c == 0x3000;
+}
+
+size_t jj_ws_at(const char *p, const char *e)
+{
+	if (p >= e)
+		return 0;
+	unsigned cp;
+	size_t n = jj_utf8_dec((const unsigned char *)p, (size_t)(e - p), &cp);
+	/* a stray byte (0x85, 0xA0 inside another character) is not whitespace */
+	if (n == 1 && cp >= 0x80)
+		return 0;
+	return jj_cp_isspace(cp) ? n : 0;
+}
+
+size_t jj_ws_before(const char *b, const char *e)
+{
+	for (size_t n = 1; n <= 3 && e - b >= (ptrdiff_t)n; n++)
+		if (n == 1 ? (unsigned char)e[-1] < 0x80 : ((unsigned char)e[-n] & 0xC0) != 0x80)
+			return jj_ws_at(e - n, e) == n ? n : 0;
+	return 0;
 }
 
 bool jj_cp_isdigit(unsigned c)
