@@ -164,11 +164,14 @@ void jj_check_limits(struct jj_vm *vm, struct loc at)
 		     "produce less, or raise SLUICE_JINJA_MAX_OUTPUT", lim);
 }
 
-/* sizes of the lists and dicts measured so far, by address (open addressing) */
+/* sizes of the lists and dicts measured so far, by address (open addressing); starts in `small`
+ * on the C stack, so measuring the many small lists templates print costs no arena memory */
 struct textmemo {
 	const void **keys;
 	size_t *sizes;
 	size_t cap, n;
+	const void *small_keys[32];
+	size_t small_sizes[32];
 };
 
 #define TEXT_BUSY (SIZE_MAX - 1) /* being measured: a list that contains itself */
@@ -176,13 +179,18 @@ struct textmemo {
 static size_t *memo_slot(struct jj_vm *vm, struct textmemo *m, const void *key)
 {
 	if (2 * (m->n + 1) > m->cap) {
-		struct textmemo g = {NULL, NULL, m->cap ? m->cap * 2 : 64, 0};
-		g.keys = arena_zalloc(vm->a, g.cap * sizeof(*g.keys));
-		g.sizes = arena_alloc(vm->a, g.cap * sizeof(*g.sizes));
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->keys[i])
-				*memo_slot(vm, &g, m->keys[i]) = m->sizes[i];
-		*m = g;
+		size_t cap = m->cap * 2;
+		const void **keys = arena_zalloc(vm->a, cap * sizeof(*keys));
+		size_t *sizes = arena_alloc(vm->a, cap * sizeof(*sizes));
+		const void **okeys = m->keys;
+		size_t *osizes = m->sizes, ocap = m->cap;
+		m->keys = keys;
+		m->sizes = sizes;
+		m->cap = cap;
+		m->n = 0;
+		for (size_t i = 0; i < ocap; i++)
+			if (okeys[i])
+				*memo_slot(vm, m, okeys[i]) = osizes[i];
 	}
 	size_t i = ((uintptr_t)key >> 4) * 0x9E3779B97F4A7C15ULL % m->cap;
 	while (m->keys[i] && m->keys[i] != key)
@@ -246,7 +254,12 @@ void jj_need_text(struct jj_vm *vm, value v)
 		return;
 	if (vm->max_memory == SIZE_MAX)
 		return;
-	struct textmemo m = {NULL, NULL, 0, 0};
+	struct textmemo m;
+	m.keys = m.small_keys;
+	m.sizes = m.small_sizes;
+	m.cap = sizeof(m.small_keys) / sizeof(m.small_keys[0]);
+	m.n = 0;
+	memset(m.small_keys, 0, sizeof(m.small_keys));
 	jj_need(vm, text_size(vm, &m, v, vm->max_memory, 0));
 }
 
