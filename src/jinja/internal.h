@@ -110,7 +110,7 @@ struct jj_vm {
 };
 
 /*
- * --- resource limits (eval.c) ---
+ * --- resource limits (limits.c) ---
  * A render may write max_output bytes and allocate max_memory bytes (its scratch arena's growth plus
  * the output buffer). Code that makes something whose size a template controls (repetition, padding,
  * slicing, joining, serialising) calls jj_need() with the size before making it; statements check the
