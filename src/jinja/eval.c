@@ -126,6 +126,7 @@ value jj_take(struct jj_vm *vm, size_t mark)
 {
 	struct sb *o = vm->out;
 	size_t n = o->len - mark;
+	jj_need(vm, n);
 	char *p = arena_alloc(vm->a, n + 1);
 	memcpy(p, o->buf + mark, n);
 	p[n] = '\0';
@@ -201,6 +202,7 @@ void jj_emit(struct jj_vm *vm, value v, bool escape)
 	case V_UNDEF:
 		return;
 	default:
+		jj_need_text(vm, v);
 		if (escape) {
 			size_t m = jj_mark(vm);
 			val_str_to(o, v);
@@ -218,6 +220,7 @@ value jj_str(struct jj_vm *vm, value v)
 		return v;
 	if (v.type == V_UNDEF)
 		return val_strn("", 0);
+	jj_need_text(vm, v);
 	size_t m = jj_mark(vm);
 	val_str_to(vm->out, v);
 	return jj_take(vm, m);
@@ -436,6 +439,7 @@ _Noreturn static void unsupported(struct jj_vm *vm, int op, value a, value b)
 
 static value seq_concat(struct jj_vm *vm, value a, value b)
 {
+	jj_need2(vm, (size_t)a.l->len + b.l->len, sizeof(value));
 	value r = a.flags & VF_TUPLE ? val_tuple_new(vm->a, a.l->len + b.l->len) :
 				       val_list_new(vm->a, a.l->len + b.l->len);
 	for (uint32_t i = 0; i < a.l->len; i++)
@@ -450,17 +454,25 @@ static value seq_repeat(struct jj_vm *vm, value s, int64_t n)
 	if (n < 0)
 		n = 0;
 	if (s.type == V_STR) {
-		if (s.len && (uint64_t)n > (uint64_t)(1u << 30) / s.len)
-			jj_raise(vm, "repeated string is too long");
-		size_t m = jj_mark(vm);
-		sb_grow(vm->out, s.len * (size_t)n);
-		for (int64_t i = 0; i < n; i++)
-			sb_add(vm->out, s.s, s.len);
-		value r = jj_take(vm, m);
+		jj_need2(vm, s.len, (size_t)n);
+		size_t total = s.len * (size_t)n;
+		char *p = arena_alloc(vm->a, total + 1);
+		/* copy what is already there: log(n) memcpy calls, not n */
+		size_t done = total ? s.len : 0;
+		if (done)
+			memcpy(p, s.s, s.len);
+		while (done < total) {
+			size_t k = done < total - done ? done : total - done;
+			memcpy(p + done, p, k);
+			done += k;
+		}
+		p[total] = '\0';
+		value r = val_strn(p, total);
 		r.flags = s.flags & VF_SAFE;
 		return r;
 	}
-	if (s.l->len && (uint64_t)n > (uint64_t)(1u << 26) / s.l->len)
+	jj_need2(vm, (size_t)s.l->len * sizeof(value), (size_t)n);
+	if (s.l->len && (uint64_t)n > UINT32_MAX / s.l->len)
 		jj_raise(vm, "repeated list is too long");
 	value r = s.flags & VF_TUPLE ? val_tuple_new(vm->a, s.l->len * (size_t)n) :
 				       val_list_new(vm->a, s.l->len * (size_t)n);
@@ -472,7 +484,18 @@ static value seq_repeat(struct jj_vm *vm, value s, int64_t n)
 
 static value str_concat(struct jj_vm *vm, value a, value b)
 {
+	jj_need(vm, a.len + b.len);
 	bool safe = (a.flags | b.flags) & VF_SAFE;
+	if (!safe || ((a.flags & VF_SAFE) && (b.flags & VF_SAFE))) {
+		/* nothing to escape: straight into the arena */
+		char *p = arena_alloc(vm->a, a.len + b.len + 1);
+		memcpy(p, a.s, a.len);
+		memcpy(p + a.len, b.s, b.len);
+		p[a.len + b.len] = '\0';
+		value r = val_strn(p, a.len + b.len);
+		r.flags = safe ? VF_SAFE : 0;
+		return r;
+	}
 	size_t m = jj_mark(vm);
 	if (safe && !(a.flags & VF_SAFE))
 		jj_escape_to(vm->out, a.s, a.len);

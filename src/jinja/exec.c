@@ -717,6 +717,37 @@ static struct jj_frame *snapshot(struct jj_vm *vm, struct jj_frame *f)
 	return s;
 }
 
+/*
+ * Records that ctx->tmpl extends t, and raises when t already ran in this context: a template that
+ * extends itself, directly or through its parents, would otherwise render its parents forever.
+ */
+static void check_extends_cycle(struct jj_vm *vm, struct jj_ctx *ctx, const struct jj_template *t,
+				struct loc at)
+{
+	if (ctx->nchain == ctx->capchain) {
+		uint32_t nc = ctx->capchain ? ctx->capchain * 2 : 4;
+		ctx->chain = arena_realloc(vm->a, ctx->chain, ctx->capchain * sizeof(*ctx->chain),
+					   nc * sizeof(*ctx->chain));
+		ctx->capchain = nc;
+	}
+	ctx->chain[ctx->nchain++] = ctx->tmpl;
+	for (uint32_t i = 0; i < ctx->nchain; i++) {
+		const struct jj_template *c = ctx->chain[i];
+		if (c != t && strcmp(c->name, t->name) != 0)
+			continue;
+		if (i == ctx->nchain - 1)
+			jj_raise_at(vm, at, "template '%s' extends itself; a template can only extend another one",
+				    t->name);
+		struct sb path = SB_INIT;
+		for (uint32_t k = i; k < ctx->nchain; k++)
+			sb_addf(&path, "'%s' -> ", ctx->chain[k]->name);
+		sb_addf(&path, "'%s'", t->name);
+		char *msg = arena_strndup(vm->a, path.buf, path.len);
+		sb_release(&path);
+		jj_raise_at(vm, at, "templates extend each other in a cycle: %s; break the cycle", msg);
+	}
+}
+
 static struct jj_module *import_module(struct jj_vm *vm, struct jj_frame *f, const struct jj_node *n)
 {
 	value name = jj_eval(vm, f, n->imp.tmpl);
@@ -778,10 +809,19 @@ static int exec_stmt(struct jj_vm *vm, struct jj_frame *f, const struct jj_node 
 	case S_SETBLOCK: {
 		struct jj_frame *bf = jj_frame_new(vm, f, NULL);
 		size_t m = jj_mark(vm);
-		exec_body(vm, bf, &n->set.body);
+		int r = exec_body(vm, bf, &n->set.body);
 		value s = take_markup(vm, m);
-		if (n->set.filter)
+		/* break/continue leave the loop at once, without assigning (as in Jinja2) */
+		if (r != EX_NORMAL)
+			return r;
+		if (n->set.filter) {
 			s = apply_filter_chain(vm, bf, n->set.filter, s);
+			/* Jinja2 wraps the filtered value in Markup(), which makes a string of anything */
+			if (vm->autoescape) {
+				s = jj_str(vm, s);
+				s.flags |= VF_SAFE;
+			}
+		}
 		assign(vm, f, n->set.target, s);
 		return EX_NORMAL;
 	}
@@ -797,9 +837,12 @@ static int exec_stmt(struct jj_vm *vm, struct jj_frame *f, const struct jj_node 
 	case S_FILTERBLOCK: {
 		struct jj_frame *bf = jj_frame_new(vm, f, NULL);
 		size_t m = jj_mark(vm);
-		exec_body(vm, bf, &n->filterblock.body);
+		int r = exec_body(vm, bf, &n->filterblock.body);
 		value s = take_markup(vm, m);
-		jj_emit(vm, apply_filter_chain(vm, bf, n->filterblock.filter, s), vm->autoescape);
+		if (r != EX_NORMAL)
+			return r; /* the body's output goes with the loop iteration */
+		/* Jinja2 writes a filter block's result as it is, never escaped again */
+		jj_emit(vm, apply_filter_chain(vm, bf, n->filterblock.filter, s), false);
 		return EX_NORMAL;
 	}
 	case S_WITH: {
@@ -818,7 +861,8 @@ static int exec_stmt(struct jj_vm *vm, struct jj_frame *f, const struct jj_node 
 	case S_AUTOESCAPE: {
 		bool old = vm->autoescape;
 		vm->autoescape = val_truthy(jj_eval(vm, f, n->autoescape.value));
-		int r = exec_body(vm, f, &n->autoescape.body);
+		/* a scope of its own in Jinja2: what is set inside is gone after the block */
+		int r = exec_body(vm, jj_frame_new(vm, f, NULL), &n->autoescape.body);
 		vm->autoescape = old;
 		return r;
 	}
@@ -865,6 +909,7 @@ static int exec_stmt(struct jj_vm *vm, struct jj_frame *f, const struct jj_node 
 		if (name.type == V_LIST)
 			jj_raise_at(vm, n->loc, "unhashable type: 'list'"); /* only include takes a list */
 		struct jj_template *t = load(vm, name, false, n->loc);
+		check_extends_cycle(vm, ctx, t, n->loc);
 		ctx->parent = t;
 		ctx->discard_mark = jj_mark(vm);
 		register_blocks(vm, ctx, t);
@@ -896,9 +941,12 @@ static int exec_body(struct jj_vm *vm, struct jj_frame *f, const struct jj_nodel
 		const struct jj_node *n = body->v[i];
 		if (n->kind == S_DATA) {
 			sb_add(vm->out, n->data.text, n->data.len);
+			jj_check_limits(vm, n->loc);
 			continue;
 		}
 		int r = exec_stmt(vm, f, n);
+		/* what many small steps add up to (loops, appends) is checked statement by statement */
+		jj_check_limits(vm, n->loc);
 		if (r != EX_NORMAL)
 			return r;
 	}
@@ -923,6 +971,10 @@ static void vm_init(struct jj_vm *vm, struct jj_env *env, struct arena *scratch,
 	vm->dl = dl;
 	vm->user = user;
 	vm->rng = ((uint64_t)(uintptr_t)vm ^ 0x9E3779B97F4A7C15ULL) | 1;
+	vm->max_output = env->max_output ? env->max_output : SIZE_MAX;
+	vm->max_memory = env->max_memory ? env->max_memory : SIZE_MAX;
+	vm->out_base = out->len;
+	vm->mem_base = scratch->total;
 }
 
 int jj_invoke(struct jj_env *env, value fn, const struct vargs *args, value ctxv, struct arena *scratch,

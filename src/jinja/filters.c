@@ -69,6 +69,12 @@ F(f_replace)
 	value nw = soft_str(vm, arg(a, 1, "new", val_undef()));
 	value c = arg(a, 2, "count", val_none());
 	int64_t count = c.type == V_NONE || c.type == V_UNDEF ? -1 : jj_want_int(vm, c, NULL);
+	/* as Jinja2: plain strings without autoescape; with it, Markup when any side is Markup */
+	if (!vm->autoescape) {
+		s.flags &= (uint8_t)~VF_SAFE;
+	} else if (!(s.flags & VF_SAFE) && ((old.flags | nw.flags) & VF_SAFE)) {
+		s = jj_escape(vm, s);
+	}
 	return jj_str_replace(vm, s, old, nw, count);
 }
 
@@ -176,6 +182,8 @@ F(f_indent)
 		ind = w;
 	} else {
 		int64_t n = jj_want_int(vm, w, NULL);
+		if (n > 0)
+			jj_need(vm, (size_t)n);
 		size_t m = jj_mark(vm);
 		for (int64_t i = 0; i < n; i++)
 			sb_addc(vm->out, ' ');
@@ -189,6 +197,7 @@ F(f_indent)
 	value lines;
 	struct vargs none = {0};
 	jj_call_method(vm, s2, jj_method_id("splitlines", 10), &none, &lines);
+	jj_need2(vm, (size_t)lines.l->len + 1, ind.len);
 	size_t m = jj_mark(vm);
 	if (first)
 		sb_add(vm->out, ind.s, ind.len);
@@ -595,14 +604,15 @@ F(f_urlize)
 	const char *p = text.s, *e = text.s + text.len;
 	while (p < e) {
 		const char *q = p;
-		if (jj_cp_isspace((unsigned char)*q)) {
-			while (q < e && jj_cp_isspace((unsigned char)*q))
-				q++;
+		if (jj_ws_at(q, e)) {
+			size_t w;
+			while ((w = jj_ws_at(q, e)) > 0)
+				q += w;
 			sb_add(vm->out, p, (size_t)(q - p));
 			p = q;
 			continue;
 		}
-		while (q < e && !jj_cp_isspace((unsigned char)*q))
+		while (q < e && !jj_ws_at(q, e))
 			q++;
 		const char *mb = p, *me = q;
 		/* lead: ( < &lt; */
@@ -778,7 +788,17 @@ F(f_tojson)
 {
 	check(vm, "tojson", a, 1, (const char *const[]){"indent", NULL});
 	value iv = arg(a, 0, "indent", val_none());
+	if (iv.type == V_INT && iv.i > 0) {
+		/* every item starts a line with at least `indent` spaces */
+		value v = subject(a);
+		size_t items = v.type == V_LIST ? v.l->len : v.type == V_DICT ? v.d->len : 0;
+		jj_need2(vm, (size_t)iv.i, items + 1);
+		if (iv.i > INT32_MAX)
+			jj_raise(vm, "tojson indent is too large");
+	}
 	int indent = iv.type == V_INT ? (int)iv.i : 0;
+	/* before anything walks it: shared sub-lists can make a small value a huge text */
+	jj_need_text(vm, subject(a));
 	check_json(vm, subject(a), 0);
 	struct sb tmp = SB_INIT;
 	if (val_to_json(&tmp, subject(a), indent, VJSON_SORT_KEYS | VJSON_ASCII) < 0) {
@@ -975,10 +995,11 @@ F(f_abs)
 static bool parse_int_str(struct jj_vm *vm, value s, int base, int64_t *pout, value *pbig)
 {
 	const char *p = s.s, *e = s.s + s.len;
-	while (p < e && jj_cp_isspace((unsigned char)*p))
-		p++;
-	while (e > p && jj_cp_isspace((unsigned char)e[-1]))
-		e--;
+	size_t w;
+	while ((w = jj_ws_at(p, e)) > 0)
+		p += w;
+	while ((w = jj_ws_before(p, e)) > 0)
+		e -= w;
 	bool neg = false;
 	if (p < e && (*p == '+' || *p == '-'))
 		neg = *p++ == '-';
@@ -1037,8 +1058,9 @@ static bool parse_float_str(struct jj_vm *vm, value s, double *pout)
 {
 	const char *cs = val_cstr(vm->a, s);
 	const char *p = cs;
-	while (*p && jj_cp_isspace((unsigned char)*p))
-		p++;
+	size_t w;
+	while ((w = jj_ws_at(p, p + strlen(p))) > 0)
+		p += w;
 	if (!*p)
 		return false;
 	/* Python accepts digits with single underscores; strtod does not */
@@ -1057,8 +1079,8 @@ static bool parse_float_str(struct jj_vm *vm, value s, double *pout)
 	double d = strtod(clean, &end);
 	if (end == clean)
 		return false;
-	while (*end && jj_cp_isspace((unsigned char)*end))
-		end++;
+	while ((w = jj_ws_at(end, end + strlen(end))) > 0)
+		end += w;
 	if (*end)
 		return false;
 	/* strtod accepts hex floats and "infinity"/"nan(...)" forms Python rejects */

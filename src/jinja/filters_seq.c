@@ -148,13 +148,34 @@ F(f_join)
 			it = attr_get(vm, it, &ap, val_undef());
 		strs[i] = soft_str(vm, it);
 	}
+	/* with autoescape, Markup anywhere makes the result Markup and escapes the plain parts */
+	bool markup = false;
+	if (vm->autoescape) {
+		markup = d.flags & VF_SAFE;
+		for (uint32_t i = 0; i < items.l->len && !markup; i++)
+			markup = strs[i].flags & VF_SAFE;
+	}
+	if (markup) {
+		d = jj_escape(vm, d);
+		for (uint32_t i = 0; i < items.l->len; i++)
+			strs[i] = jj_escape(vm, strs[i]);
+	}
+	size_t total = 0;
+	for (uint32_t i = 0; i < items.l->len; i++) {
+		size_t add = strs[i].len + (i ? d.len : 0);
+		total = total > SIZE_MAX - add ? SIZE_MAX : total + add;
+	}
+	jj_need(vm, total);
 	size_t m = jj_mark(vm);
 	for (uint32_t i = 0; i < items.l->len; i++) {
 		if (i)
 			sb_add(vm->out, d.s, d.len);
 		sb_add(vm->out, strs[i].s, strs[i].len);
 	}
-	return jj_take(vm, m);
+	value r = jj_take(vm, m);
+	if (markup)
+		r.flags |= VF_SAFE;
+	return r;
 }
 
 F(f_default)
@@ -356,9 +377,11 @@ F(f_batch)
 		}
 		val_list_push(cur, l.l->items[i]);
 	}
-	if (cur.type == V_LIST && fill.type != V_NONE && fill.type != V_UNDEF)
+	if (cur.type == V_LIST && fill.type != V_NONE && fill.type != V_UNDEF) {
+		jj_need2(vm, (size_t)(count - cur.l->len), sizeof(value));
 		while ((int64_t)cur.l->len < count)
 			val_list_push(cur, fill);
+	}
 	return r;
 }
 
@@ -371,6 +394,8 @@ F(f_slice)
 	if (slices <= 0)
 		jj_raise(vm, "integer division or modulo by zero");
 	int64_t length = l.l->len;
+	/* a list of `slices` lists: refuse a count the memory cannot hold before making any */
+	jj_need2(vm, (size_t)slices, 4 * sizeof(value));
 	int64_t per = length / slices, extra = length % slices, offset = 0;
 	value r = val_list_new(vm->a, (size_t)slices);
 	for (int64_t s = 0; s < slices; s++) {

@@ -31,6 +31,8 @@ struct jj_env {
 	value globals;       /* dict */
 	jj_loader_fn loader;
 	void *loader_ud;
+	size_t max_output;   /* bytes a render may write (0: no limit), see jj_env_set_limits */
+	size_t max_memory;   /* bytes a render may allocate (0: no limit) */
 };
 
 const struct jj_fn *jj_env_find_filter(struct jj_env *env, const char *name, size_t n);
@@ -72,6 +74,8 @@ struct jj_ctx {
 	struct jj_blockstack *blocks;
 	uint32_t nblocks, capblocks;
 	const struct jj_template *parent;  /* set by {% extends %} */
+	const struct jj_template **chain;  /* templates that extended in this context, child first */
+	uint32_t nchain, capchain;
 	size_t discard_mark;               /* output after extends is dropped */
 };
 
@@ -100,7 +104,25 @@ struct jj_vm {
 	uint64_t rng;
 	bool autoescape;
 	value retval;            /* the value of the return() being unwound */
+	size_t max_output, max_memory;  /* the env's limits (SIZE_MAX: none) */
+	size_t out_base;         /* vm->out->len when the render started */
+	size_t mem_base;         /* vm->a->total when the render started */
 };
+
+/*
+ * --- resource limits (limits.c) ---
+ * A render may write max_output bytes and allocate max_memory bytes (its scratch arena's growth plus
+ * the output buffer). Code that makes something whose size a template controls (repetition, padding,
+ * slicing, joining, serialising) calls jj_need() with the size before making it; statements check the
+ * output as they go. Both raise an error at the current template location.
+ */
+void jj_need(struct jj_vm *vm, size_t n);
+void jj_need2(struct jj_vm *vm, size_t n, size_t m);  /* jj_need(n * m), without overflow */
+/* Raises at `at` when the output or the memory used so far is past its limit */
+void jj_check_limits(struct jj_vm *vm, struct loc at);
+/* Raises when writing v (a list, dict or tuple) as text would pass the limits: shared sub-lists are
+ * measured once, so `[[[0]*1000]*1000]*1000` is refused without walking a billion items */
+void jj_need_text(struct jj_vm *vm, value v);
 
 /* --- scopes (eval.c) --- */
 struct jj_frame *jj_frame_new(struct jj_vm *vm, struct jj_frame *parent, struct jj_ctx *ctx);
@@ -199,6 +221,9 @@ bool jj_is_ascii(const char *s, size_t n);
 unsigned jj_cp_lower(unsigned cp);
 unsigned jj_cp_upper(unsigned cp);
 bool jj_cp_isspace(unsigned cp);
+/* length in bytes of the (UTF-8) whitespace character at p / ending at e, or 0 */
+size_t jj_ws_at(const char *p, const char *e);
+size_t jj_ws_before(const char *b, const char *e);
 bool jj_cp_isalpha(unsigned cp);
 bool jj_cp_isdigit(unsigned cp);
 value jj_str_lower(struct jj_vm *vm, value s);

@@ -50,6 +50,15 @@ void jj_env_set_global(struct jj_env *env, const char *name, value v);
 /* Adds or replaces a filter / a test (native function; first positional argument is the subject) */
 void jj_env_add_filter(struct jj_env *env, const char *name, vfunc_fn fn, void *ud);
 void jj_env_add_test(struct jj_env *env, const char *name, vfunc_fn fn, void *ud);
+/*
+ * Limits of one render: bytes of output it may write and bytes of memory it may allocate (0: no
+ * limit). A render that needs more fails at the template's line. Defaults: 256 MiB of each, or the environment variables SLUICE_JINJA_MAX_OUTPUT and
+ * SLUICE_JINJA_MAX_MEMORY (bytes, with an optional K, M or G suffix; 0 turns the limit off), read
+ * by jj_env_new.
+ */
+void jj_env_set_limits(struct jj_env *env, size_t max_output, size_t max_memory);
+#define JJ_DEFAULT_MAX_OUTPUT ((size_t)256 << 20)
+#define JJ_DEFAULT_MAX_MEMORY ((size_t)256 << 20)
 
 /*
  * Parses `text` (registered as diag file `file`) into a template allocated in `a`; `name` is the

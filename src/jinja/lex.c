@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/sb.h"
+#include "jinja/internal.h"
 
 enum { ST_DATA, ST_VAR, ST_BLOCK };
 
@@ -57,9 +58,42 @@ const char *jj_tok_describe(int type)
 	return type >= 0 && type < T_COUNT_ && tok_names[type] ? tok_names[type] : "?";
 }
 
-static inline bool is_ws(char c)
+/*
+ * Whitespace as Python's regex `\s` and str.rstrip() see it (Jinja2 strips with both): ASCII
+ * \t\n\v\f\r, space and \x1c-\x1f, plus U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029,
+ * U+202F, U+205F and U+3000 in UTF-8. Returns the length in bytes of the whitespace character that
+ * starts at s[p] (before `len`), or 0.
+ */
+static size_t ws_len(const char *s, size_t p, size_t len)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+	unsigned char c = (unsigned char)s[p];
+	if (c < 0x80)
+		return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+	unsigned cp;
+	size_t n = jj_utf8_dec((const unsigned char *)s + p, len - p, &cp);
+	return n > 1 && jj_cp_isspace(cp) ? n : 0;
+}
+
+/* The length of the whitespace character that ends just before s[e] (not before b), or 0 */
+static size_t ws_len_back(const char *s, size_t b, size_t e)
+{
+	if (e <= b)
+		return 0;
+	if ((unsigned char)s[e - 1] < 0x80)
+		return ws_len(s, e - 1, e);
+	for (size_t n = 2; n <= 3 && e - n >= b; n++)
+		if (((unsigned char)s[e - n] & 0xC0) != 0x80)
+			return ws_len(s, e - n, e) == n ? n : 0;
+	return 0;
+}
+
+/* s[b, e) without its trailing whitespace: the new end */
+static size_t rstrip_ws(const char *s, size_t b, size_t e)
+{
+	size_t n;
+	while ((n = ws_len_back(s, b, e)) > 0)
+		e -= n;
+	return e;
 }
 
 static inline bool is_digit(char c)
@@ -153,17 +187,19 @@ static inline bool starts(const struct jj_lexer *lx, size_t p, const char *s)
 
 static size_t skip_ws(const struct jj_lexer *lx, size_t p)
 {
-	while (p < lx->len && is_ws(lx->src[p]))
-		p++;
+	size_t n;
+	while (p < lx->len && (n = ws_len(lx->src, p, lx->len)) > 0)
+		p += n;
 	return p;
 }
 
 /*
  * At p (after "{%" and its optional sign and spaces): is it `name` followed by spaces and the end of
- * the tag? Returns the position after the tag (and after trailing whitespace for "-%}") or 0;
- * *pstrip tells whether the tag ended with "-%}".
+ * the tag ("+%}" only when allow_plus)? Returns the position after the tag (and after trailing
+ * whitespace for "-%}") or 0; *pstrip tells whether the tag ended with "-%}".
  */
-static size_t match_tag_end_name(const struct jj_lexer *lx, size_t p, const char *name, bool *pstrip)
+static size_t match_tag_end_name(const struct jj_lexer *lx, size_t p, const char *name, bool allow_plus,
+				 bool *pstrip)
 {
 	size_t n = strlen(name);
 	if (!starts(lx, p, name))
@@ -174,7 +210,7 @@ static size_t match_tag_end_name(const struct jj_lexer *lx, size_t p, const char
 		return skip_ws(lx, p + 3);
 	}
 	*pstrip = false;
-	if (starts(lx, p, "+%}"))
+	if (allow_plus && starts(lx, p, "+%}"))
 		return p + 3;
 	if (starts(lx, p, "%}"))
 		return p + 2;
@@ -202,7 +238,7 @@ static size_t find_end_tag(const struct jj_lexer *lx, size_t p, const char *endn
 			}
 			r = skip_ws(lx, r);
 			bool strip;
-			size_t after = match_tag_end_name(lx, r, endname, &strip);
+			size_t after = match_tag_end_name(lx, r, endname, true, &strip);
 			if (after) {
 				*pafter = after;
 				*prstrip = rs;
@@ -537,9 +573,9 @@ static void lex_tag(struct jj_lexer *lx, struct jj_token *t)
 		lex_number(lx, t);
 		return;
 	}
-	if (is_name_start(c)) {
+	if (is_name_start(c) && !ws_len(s, p, lx->len)) {
 		size_t e = p + 1;
-		while (e < lx->len && is_name_char(s[e]))
+		while (e < lx->len && is_name_char(s[e]) && ((unsigned char)s[e] < 0x80 || !ws_len(s, e, lx->len)))
 			e++;
 		t->type = T_NAME;
 		t->s = s + p;
@@ -635,8 +671,7 @@ void jj_lex_next(struct jj_lexer *lx, struct jj_token *t)
 		char sign = q + 2 < lx->len && (s[q + 2] == '-' || s[q + 2] == '+') ? s[q + 2] : 0;
 		size_t de = q;
 		if (sign == '-')
-			while (de > b && is_ws(s[de - 1]))
-				de--;
+			de = rstrip_ws(s, b, de);
 		struct jj_token data;
 		bool have_data = de > b;
 		if (have_data)
@@ -667,7 +702,8 @@ void jj_lex_next(struct jj_lexer *lx, struct jj_token *t)
 		if (kind == '%') {
 			size_t r = skip_ws(lx, q + 2 + (sign ? 1 : 0));
 			bool strip;
-			size_t after = match_tag_end_name(lx, r, "raw", &strip);
+			/* Jinja2's raw opener ends with "%}" or "-%}" only: `{% raw +%}` is an unknown tag */
+			size_t after = match_tag_end_name(lx, r, "raw", false, &strip);
 			if (after) {
 				size_t cb = after;  /* "-%}" already skipped the whitespace */
 				size_t endafter;
@@ -677,8 +713,7 @@ void jj_lex_next(struct jj_lexer *lx, struct jj_token *t)
 					lex_fail(lx, q, 2, "Missing end of raw directive");
 				size_t ce = at;
 				if (rstrip)
-					while (ce > cb && is_ws(s[ce - 1]))
-						ce--;
+					ce = rstrip_ws(s, cb, ce);
 				/* a closing "-%}" already skipped the whitespace after it */
 				lx->pos = endafter;
 				lx->strip_next = false;

@@ -8,6 +8,7 @@
  * for ASCII. Case mapping covers ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic.
  */
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "core/sb.h"
@@ -169,6 +170,26 @@ bool jj_cp_isspace(unsigned c)
 	return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) || c == 0x85 || c == 0xA0 ||
 	       c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
 	       c == 0x205F || c == 0x3000;
+}
+
+size_t jj_ws_at(const char *p, const char *e)
+{
+	if (p >= e)
+		return 0;
+	unsigned cp;
+	size_t n = jj_utf8_dec((const unsigned char *)p, (size_t)(e - p), &cp);
+	/* a stray byte (0x85, 0xA0 inside another character) is not whitespace */
+	if (n == 1 && cp >= 0x80)
+		return 0;
+	return jj_cp_isspace(cp) ? n : 0;
+}
+
+size_t jj_ws_before(const char *b, const char *e)
+{
+	for (size_t n = 1; n <= 3 && e - b >= (ptrdiff_t)n; n++)
+		if (n == 1 ? (unsigned char)e[-1] < 0x80 : ((unsigned char)e[-n] & 0xC0) != 0x80)
+			return jj_ws_at(e - n, e) == n ? n : 0;
+	return 0;
 }
 
 bool jj_cp_isdigit(unsigned c)
@@ -374,10 +395,26 @@ static const char *rfind_sub(const char *h, size_t hn, const char *n, size_t nn)
 	return NULL;
 }
 
+static value str_replace(struct jj_vm *vm, value s, value old, value new_, int64_t count);
+
 value jj_str_replace(struct jj_vm *vm, value s, value old, value new_, int64_t count)
+{
+	if (s.flags & VF_SAFE) {
+		/* Markup.replace escapes its arguments and returns Markup */
+		old = jj_escape(vm, old);
+		new_ = jj_escape(vm, new_);
+		value r = str_replace(vm, s, old, new_, count);
+		r.flags |= VF_SAFE;
+		return r;
+	}
+	return str_replace(vm, s, old, new_, count);
+}
+
+static value str_replace(struct jj_vm *vm, value s, value old, value new_, int64_t count)
 {
 	if (old.len == 0) {
 		/* Python inserts `new` before every character and at the end */
+		jj_need2(vm, s.len + 1, new_.len + 4);
 		size_t m = jj_mark(vm);
 		const unsigned char *p = (const unsigned char *)s.s;
 		int64_t done = 0;
@@ -399,6 +436,14 @@ value jj_str_replace(struct jj_vm *vm, value s, value old, value new_, int64_t c
 	const char *hit = find_sub(s.s, s.len, old.s, old.len);
 	if (!hit || count == 0)
 		return s;
+	if (new_.len > old.len) {
+		/* count the replacements first when the text grows: it may grow past the limit */
+		size_t hits = 0;
+		for (const char *h = hit; h && (count < 0 || (int64_t)hits < count); hits++)
+			h = find_sub(h + old.len, (size_t)(s.s + s.len - (h + old.len)), old.s, old.len);
+		jj_need(vm, s.len);
+		jj_need2(vm, hits, new_.len - old.len);
+	}
 	size_t m = jj_mark(vm);
 	const char *p = s.s, *end = s.s + s.len;
 	int64_t done = 0;
@@ -760,6 +805,7 @@ static value pad(struct jj_vm *vm, value s, const struct vargs *a, int how, cons
 	if (width <= len)
 		return s;
 	int64_t padn = width - len, left;
+	jj_need2(vm, (size_t)padn, fill.len);
 	if (how == 0)
 		left = padn / 2 + (padn & width & 1);
 	else if (how < 0)
@@ -1018,6 +1064,7 @@ static value str_method(struct jj_vm *vm, value s, int id, const struct vargs *a
 		int64_t len = (int64_t)jj_utf8_len(s.s, s.len);
 		if (width <= len)
 			return s;
+		jj_need(vm, (size_t)(width - len));
 		size_t m = jj_mark(vm);
 		size_t start = 0;
 		if (s.len && (s.s[0] == '-' || s.s[0] == '+')) {
@@ -1032,6 +1079,8 @@ static value str_method(struct jj_vm *vm, value s, int id, const struct vargs *a
 	case M_EXPANDTABS: {
 		jj_check_args(vm, "expandtabs", a, 1, (const char *const[]){"tabsize", NULL});
 		int64_t ts = jj_want_int(vm, jj_arg(a, 0, "tabsize", val_int(8)), NULL);
+		if (ts > 0 && memchr(s.s, '\t', s.len))
+			jj_need2(vm, (size_t)ts, s.len);
 		size_t m = jj_mark(vm);
 		int64_t col = 0;
 		const unsigned char *p = (const unsigned char *)s.s;

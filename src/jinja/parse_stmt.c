@@ -47,6 +47,8 @@ static void fail_unknown(struct parser *p, const char *name, uint32_t off, uint3
 	}
 	if (p->ntags)
 		sb_addf(&s, " The innermost block that needs to be closed is '%s'.", p->tags[p->ntags - 1]);
+	if (name && !strcmp(name, "raw"))
+		sb_adds(&s, " A raw block opens with '{% raw %}' or '{% raw -%}' ('+%}' is not allowed there).");
 	char *msg = arena_strndup(p->a, s.buf, s.len);
 	sb_release(&s);
 	jjp_fail_at(p, off, len, "%s", msg);

@@ -33,6 +33,9 @@ static void spec_init(struct fspec *s)
 	s->prec = -1;
 }
 
+/* widths and precisions stop growing here (no overflow); the memory limit refuses them anyway */
+#define FMT_BIG ((int64_t)1 << 50)
+
 /* pads out[start..] to the spec's width; `numeric` puts '=' padding after the sign */
 static void pad_field(struct sb *out, size_t start, const struct fspec *s, bool numeric, size_t signlen)
 {
@@ -350,7 +353,7 @@ value jj_percent_format(struct jj_vm *vm, value fmt, value args)
 		} else if (p < end && *p >= '0' && *p <= '9') {
 			s.width = 0;
 			while (p < end && *p >= '0' && *p <= '9')
-				s.width = s.width * 10 + (*p++ - '0');
+				s.width = s.width < FMT_BIG ? s.width * 10 + (*p - '0') : FMT_BIG, p++;
 		}
 		if (p < end && *p == '.') {
 			p++;
@@ -362,7 +365,7 @@ value jj_percent_format(struct jj_vm *vm, value fmt, value args)
 				p++;
 			} else {
 				while (p < end && *p >= '0' && *p <= '9')
-					s.prec = s.prec * 10 + (*p++ - '0');
+					s.prec = s.prec < FMT_BIG ? s.prec * 10 + (*p - '0') : FMT_BIG, p++;
 			}
 		}
 		while (p < end && (*p == 'h' || *p == 'l' || *p == 'L'))
@@ -385,6 +388,8 @@ value jj_percent_format(struct jj_vm *vm, value fmt, value args)
 		}
 		if (s.align == '>' && s.zero && conv != 's' && conv != 'r' && conv != 'a' && conv != 'c')
 			s.align = 0;
+		if (s.width > 0)
+			jj_need2(vm, (size_t)s.width, s.filllen ? s.filllen : 1);
 		percent_one(vm, conv, arg, &s);
 	}
 	if (!mapping && next < nitems)
@@ -425,7 +430,7 @@ static void parse_spec(struct jj_vm *vm, const char *p, const char *end, struct 
 	if (p < end && *p >= '0' && *p <= '9') {
 		s->width = 0;
 		while (p < end && *p >= '0' && *p <= '9')
-			s->width = s->width * 10 + (*p++ - '0');
+			s->width = s->width < FMT_BIG ? s->width * 10 + (*p - '0') : FMT_BIG, p++;
 	}
 	if (p < end && (*p == ',' || *p == '_'))
 		s->group = *p++;
@@ -435,12 +440,14 @@ static void parse_spec(struct jj_vm *vm, const char *p, const char *end, struct 
 			jj_raise(vm, "Format specifier missing precision");
 		s->prec = 0;
 		while (p < end && *p >= '0' && *p <= '9')
-			s->prec = s->prec * 10 + (*p++ - '0');
+			s->prec = s->prec < FMT_BIG ? s->prec * 10 + (*p - '0') : FMT_BIG, p++;
 	}
 	if (p < end)
 		s->type = *p++;
 	if (p < end)
 		jj_raise(vm, "Invalid format specifier");
+	if (s->width > 0)
+		jj_need2(vm, (size_t)s->width, s->filllen ? s->filllen : 1);
 }
 
 static void format_value(struct jj_vm *vm, value v, const char *sp, const char *se)

@@ -197,6 +197,56 @@ static void test_reuse(void **state)
 	jj_env_free(env);
 }
 
+/* renders text with env; returns the first diagnostic's message, or NULL on success */
+static const char *render_limited(struct jj_env *env, const char *text, struct sb *out, struct diag_list *dl,
+				  struct arena *a)
+{
+	struct jj_template *t;
+	assert_int_equal(jj_parse(env, a, "lim", 0, text, strlen(text), &t, dl), 0);
+	struct arena scratch;
+	arena_init(&scratch, 0);
+	int rc = jj_render(env, t, val_none(), &scratch, NULL, out, dl);
+	arena_release(&scratch);
+	return rc ? dl->tail->msg : NULL;
+}
+
+/* the output and memory limits of a render, set from C */
+static void test_limits(void **state)
+{
+	struct jj_env *env = jj_env_new();
+	struct arena a;
+	arena_init(&a, 0);
+	struct diag_list dl;
+	diag_list_init(&dl);
+	struct sb out = SB_INIT;
+	sb_adds(&out, "kept|");
+
+	jj_env_set_limits(env, 100, 0);
+	const char *msg = render_limited(env, "{% for i in range(50) %}abc{% endfor %}", &out, &dl, &a);
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "longer than 100 bytes"));
+	assert_string_equal(out.buf, "kept|"); /* a failed render leaves nothing behind */
+	assert_null(render_limited(env, "{% for i in range(33) %}abc{% endfor %}", &out, &dl, &a));
+	assert_int_equal(out.len, 5 + 99);
+
+	jj_env_set_limits(env, 0, 1024 * 1024);
+	msg = render_limited(env, "{{ 'x' * 2000000 }}", &out, &dl, &a);
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "needs more than 1 MiB of memory"));
+	msg = render_limited(env, "{{ ([[[0] * 100] * 100] * 100)|tojson }}", &out, &dl, &a);
+	assert_non_null(msg);
+	assert_null(render_limited(env, "{{ ('x' * 1000)|length }}", &out, &dl, &a));
+	assert_int_equal(out.len, 5 + 99 + 4);
+
+	jj_env_set_limits(env, 0, 0); /* no limits */
+	assert_null(render_limited(env, "{{ ('x' * 2000000)|length }}", &out, &dl, &a));
+
+	sb_release(&out);
+	diag_list_release(&dl);
+	arena_release(&a);
+	jj_env_free(env);
+}
+
 /* custom filters, tests and globals from C */
 static value f_twice(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
@@ -230,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_loader),
 		cmocka_unit_test(test_reuse),
+		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_extensions),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
