@@ -241,28 +241,6 @@ static value f_zip(struct jj_vm *vm, void *ud, const struct vargs *args)
 	return out;
 }
 
-/* set(list): the distinct items, in first-seen order (dbt's set returns a Python set) */
-static value f_set(struct jj_vm *vm, void *ud, const struct vargs *args)
-{
-	value in = jj_arg(args, 0, "value", val_list_new(jj_arena(vm), 0));
-	value out = val_list_new(jj_arena(vm), 8);
-	value seen = val_dict_new(jj_arena(vm), 8);
-	if (in.type == V_DICT) {
-		for (uint32_t i = 0; i < in.d->len; i++)
-			val_list_push(out, in.d->e[i].key);
-		return out;
-	}
-	if (in.type != V_LIST)
-		return val_none();
-	for (uint32_t i = 0; i < in.l->len; i++) {
-		if (val_dict_get(seen, in.l->items[i]).type != V_UNDEF)
-			continue;
-		val_dict_set(seen, in.l->items[i], val_bool(true));
-		val_list_push(out, in.l->items[i]);
-	}
-	return out;
-}
-
 /* doc('name') / doc('package', 'name'): the text of a {% docs %} block */
 static value f_doc(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
@@ -525,7 +503,8 @@ void dbt_install_globals(struct project *p)
 	set_fn(env, a, "local_md5", f_local_md5, p);
 	set_fn(env, a, "render", f_render, p);
 	set_fn(env, a, "zip", f_zip, p);
-	set_fn(env, a, "set", f_set, p);
+	set_fn(env, a, "set", dbt_set_fn, p);
+	set_fn(env, a, "try_set", dbt_try_set_fn, p);
 	set_fn(env, a, "doc", f_doc, p);
 	jj_env_set_global(env, "graph", val_obj(a, &graph_class, p));
 	dbt_install_filters(env);
