@@ -663,6 +663,53 @@ int dbt_render_string(struct dbt_render *r, const char *name, const char *text, 
 	return rc;
 }
 
+/* the expression of a template that is one {{ expression }} and nothing else, or NULL */
+static const char *single_expression(struct arena *a, const char *text)
+{
+	size_t n = strlen(text);
+	if (n < 4 || strncmp(text, "{{", 2) || strcmp(text + n - 2, "}}") || strstr(text + 2, "{{") ||
+	    strstr(text, "{%") || strstr(text, "{#"))
+		return NULL;
+	const char *b = text + 2, *e = text + n - 2;
+	if (*b == '-' || *b == '+')
+		b++;
+	if (e > b && e[-1] == '-')
+		e--;
+	const char *close = strstr(b, "}}");
+	if (close != text + n - 2)
+		return NULL;
+	return arena_strndup(a, b, (size_t)(e - b));
+}
+
+int dbt_render_native(struct dbt_render *r, const char *name, const char *text, struct loc where,
+		      value *pout)
+{
+	if (!strstr(text, "{{") && !strstr(text, "{%")) {
+		*pout = val_str(text);
+		return 0;
+	}
+	const char *expr = single_expression(r->arena, text);
+	if (!expr) {
+		const char *out;
+		if (dbt_render_string(r, name, text, where, &out) < 0)
+			return -1;
+		*pout = dbt_literal(r->arena, val_str(out), true);
+		return 0;
+	}
+	/* the value itself, not its text: the template hands it over in a list of the context */
+	value ctx = r->ctx.type == V_DICT ? r->ctx : dbt_context(r);
+	value sink = val_list_new(r->arena, 1);
+	val_dict_sets(ctx, "__sluice_native", sink);
+	const char *unused;
+	int rc = dbt_render_string(r, name, arena_sprintf(r->arena, "{%% do __sluice_native.append((%s)) %%}", expr),
+				   where, &unused);
+	val_dict_del(ctx, val_str("__sluice_native"));
+	if (rc < 0)
+		return -1;
+	*pout = sink.l->len ? dbt_literal(r->arena, sink.l->items[0], true) : val_none();
+	return 0;
+}
+
 int dbt_call_macro(struct dbt_render *r, const char *name, const struct vargs *args, value *pout)
 {
 	value fn = dbt_find_macro(r->proj, NULL, name);

@@ -80,6 +80,15 @@ int dbt_render(struct dbt_render *r, struct jj_template *t, struct sb *out)
 int dbt_render_string(struct dbt_render *r, const char *name, const char *text, struct loc where,
 		      const char **pout) __attribute__((warn_unused_result));
 
+/*
+ * Renders a string natively, as dbt renders generic test arguments: a string without Jinja stays
+ * a string; one made of a single {{ expression }} is that expression's value (a relation, a list,
+ * a number, ...); anything else is rendered to text and read as a literal where it is one.
+ * The value is allocated in r->arena. 0 or -1.
+ */
+int dbt_render_native(struct dbt_render *r, const char *name, const char *text, struct loc where,
+		      value *pout) __attribute__((warn_unused_result));
+
 /* Calls a macro by name (resolving packages and the global project), e.g. "generate_schema_name" */
 /* The values of a row of a query result (an agate Row object) as a tuple; other values as they are */
 value dbt_agate_row_values(value row);
