@@ -63,6 +63,8 @@ void proj_add_node(struct nodes_builder *nb, struct node *n);
 value proj_hierarchy_config(struct project *p, const struct node *n, struct arena *a);
 /* Merges config `src` into `dst` with dbt's rules (tags and hooks append, meta merges) */
 void proj_config_merge(struct arena *a, value dst, value src);
+/* Levenshtein distance of two short strings (1000 when either is over 128 bytes) */
+size_t proj_edit_distance(const char *a, const char *b);
 /* Whether a key names a config (as opposed to a sub-folder) in dbt_project.yml */
 bool proj_is_config_key(const char *key);
 

@@ -13,7 +13,7 @@
 #include "project/load_internal.h"
 
 /* Levenshtein distance, capped: names are short and this runs only on errors */
-static size_t edit_distance(const char *a, const char *b)
+size_t proj_edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	if (la > 128 || lb > 128)
@@ -46,7 +46,7 @@ static const char *closest(struct project *p, const char *name, bool sources)
 		if (!sources && n->type != NODE_MODEL && n->type != NODE_SEED && n->type != NODE_SNAPSHOT)
 			continue;
 		const char *cand = sources ? arena_sprintf(&p->arena, "%s.%s", n->source_name, n->name) : n->name;
-		size_t d = edit_distance(name, cand);
+		size_t d = proj_edit_distance(name, cand);
 		if (d < bestd) {
 			bestd = d;
 			best = cand;

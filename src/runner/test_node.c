@@ -3,7 +3,6 @@
  * `_dbt_generic_test_kwargs`), and the status a test gets from the row the test materialization
  * returns (failures, should_warn, should_error) and its severity, with dbt's messages.
  */
-#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -11,76 +10,9 @@
 #include "dbt/context.h"
 #include "runner/internal.h"
 
-/* A YAML argument written as a call, like `to: ref('customers')`, is rendered as an expression */
-static bool looks_like_call(const char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	static const char *const calls[] = {"ref", "source", "var", "env_var", "doc", NULL};
-	for (const char *const *c = calls; *c; c++) {
-		size_t n = strlen(*c);
-		if (!strncmp(s, *c, n)) {
-			const char *t = s + n;
-			while (isspace((unsigned char)*t))
-				t++;
-			if (*t == '(')
-				return true;
-		}
-	}
-	return false;
-}
-
-/* renders the strings of an argument natively, through lists and dicts (dbt's deep_map_render) */
-static int native_arg(struct dbt_render *r, struct node *n, const char *key, value v, value *pout)
-{
-	if (v.type == V_STR) {
-		const char *src = v.s;
-		if (!strstr(src, "{{") && looks_like_call(src))
-			src = arena_sprintf(r->arena, "{{ %s }}", src);
-		return dbt_render_native(r, arena_sprintf(r->arena, "%s (argument '%s')", n->original_file_path, key), src,
-					 n->yaml_loc, pout);
-	}
-	if (v.type == V_LIST) {
-		value out = val_list_new(r->arena, v.l->len);
-		for (uint32_t i = 0; i < v.l->len; i++) {
-			value item;
-			if (native_arg(r, n, key, v.l->items[i], &item) < 0)
-				return -1;
-			val_list_push(out, item);
-		}
-		*pout = out;
-		return 0;
-	}
-	if (v.type == V_DICT) {
-		value out = val_dict_new(r->arena, v.d->len);
-		for (uint32_t i = 0; i < v.d->len; i++) {
-			value item;
-			if (native_arg(r, n, key, v.d->e[i].val, &item) < 0)
-				return -1;
-			val_dict_set(out, v.d->e[i].key, item);
-		}
-		*pout = out;
-		return 0;
-	}
-	*pout = v;
-	return 0;
-}
-
-/* The arguments a generic test macro gets, rendered natively as dbt does: `model` and ref()/source()
- * arguments arrive as relations, lists as lists; column_name stays the text it is */
 int runner_test_kwargs(struct dbt_render *r, struct node *n, value *pout)
 {
-	value kwargs = val_dict_gets(n->test_metadata, "kwargs");
-	value out = val_dict_new(r->arena, kwargs.type == V_DICT ? kwargs.d->len : 0);
-	for (uint32_t i = 0; kwargs.type == V_DICT && i < kwargs.d->len; i++) {
-		value k = kwargs.d->e[i].key, v = kwargs.d->e[i].val;
-		if (!(k.type == V_STR && val_streq(k, "column_name")) &&
-		    native_arg(r, n, k.type == V_STR ? k.s : "?", v, &v) < 0)
-			return -1;
-		val_dict_set(out, k, v);
-	}
-	*pout = out;
-	return 0;
+	return dbt_test_kwargs(r, n, pout);
 }
 
 void runner_test_status(struct dbt_render *r, struct node *n, struct run_result *res, struct arena *keep)
