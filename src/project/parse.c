@@ -120,6 +120,17 @@ static int parse_one(struct parse_job *job, struct node *n, struct arena *scratc
 	char sum[65];
 	sha256_hex(n->raw_code, n->raw_len, sum);
 	n->checksum = arena_strdup(keep, sum);
+	const char *kind = n->type == NODE_MODEL ? "models" : n->type == NODE_SEED ? "seeds"
+			 : n->type == NODE_SNAPSHOT ? "snapshots" : n->type == NODE_ANALYSIS ? "analyses" : NULL;
+	long at = -1;
+	if (kind) {
+		char key[512];
+		snprintf(key, sizeof(key), "%s:%s:%s", kind, n->package, n->name);
+		at = val_dict_find(job->nb->patches, val_str(key));
+		/* matched even when the node fails to render: its entry describes a node that exists */
+		if (at >= 0)
+			job->patch_used[at] = 1;
+	}
 	/* config() calls land in n->config; keep them apart to apply them last */
 	n->config = val_dict_new(keep, 8);
 	n->unrendered_config = val_dict_new(keep, 4);
@@ -139,17 +150,8 @@ static int parse_one(struct parse_job *job, struct node *n, struct arena *scratc
 	}
 	value infile = n->config;
 	value cfg = proj_hierarchy_config(p, n, keep);
-	const char *kind = n->type == NODE_MODEL ? "models" : n->type == NODE_SEED ? "seeds"
-			 : n->type == NODE_SNAPSHOT ? "snapshots" : n->type == NODE_ANALYSIS ? "analyses" : NULL;
-	if (kind) {
-		char key[512];
-		snprintf(key, sizeof(key), "%s:%s:%s", kind, n->package, n->name);
-		long at = val_dict_find(job->nb->patches, val_str(key));
-		if (at >= 0) {
-			apply_patch(n, job->nb->patches.d->e[at].val, cfg, keep, dl);
-			job->patch_used[at] = 1;
-		}
-	}
+	if (at >= 0)
+		apply_patch(n, job->nb->patches.d->e[at].val, cfg, keep, dl);
 	proj_config_merge(keep, cfg, infile);
 	proj_config_merge(keep, n->unrendered_config, infile);
 	n->config = cfg;
