@@ -81,6 +81,35 @@ int dbt_test_kwargs(struct dbt_render *r, struct node *n, value *pout)
 	return 0;
 }
 
+static bool same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The render records again the refs and sources the test already names (its model, a `to:`
+ * argument): keep each once, in first-seen order */
+static void dedupe_calls(struct node *n)
+{
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < n->nrefs; i++) {
+		bool dup = false;
+		for (uint32_t j = 0; j < k && !dup; j++)
+			dup = same(n->refs[j].package, n->refs[i].package) && same(n->refs[j].name, n->refs[i].name);
+		if (!dup)
+			n->refs[k++] = n->refs[i];
+	}
+	n->nrefs = k;
+	k = 0;
+	for (uint32_t i = 0; i < n->nsources; i++) {
+		bool dup = false;
+		for (uint32_t j = 0; j < k && !dup; j++)
+			dup = same(n->sources[j].source, n->sources[i].source) && same(n->sources[j].table, n->sources[i].table);
+		if (!dup)
+			n->sources[k++] = n->sources[i];
+	}
+	n->nsources = k;
+}
+
 int dbt_parse_generic_test(struct project *p, struct node *n, struct arena *scratch, struct arena *keep,
 			   value *pconfig, struct diag_list *dl)
 {
@@ -97,6 +126,7 @@ int dbt_parse_generic_test(struct project *p, struct node *n, struct arena *scra
 		rc = dbt_render(&r, n->tmpl, &out);
 		sb_release(&out);
 	}
+	dedupe_calls(n);
 	value changed = val_dict_new(keep, 4);
 	for (uint32_t i = 0; i < n->config.d->len; i++) {
 		value k = n->config.d->e[i].key, v = n->config.d->e[i].val;

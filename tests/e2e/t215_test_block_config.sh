@@ -47,6 +47,7 @@ expect_out "Got 4 results, configured to warn if != 0" "fail_calc from the test 
 expect_out "configured to warn if >= 1" "warn_if/error_if from a macro the test calls"
 expect_json target/manifest.json '.nodes, Object.values(d.nodes).filter(x => x.name && x.name.startsWith("sum_over_a_n")).map(x => [x.config.fail_calc, x.config.severity, x.config.where]).join("|")' "sum(excess),warn,id > 0" "the manifest has the test block's config"
 expect_json target/manifest.json '.nodes, Object.values(d.nodes).filter(x => x.name === "sum_over_strict").map(x => x.config.severity).join()' "warn" "the test block's config() comes after the properties file's, as in dbt"
+expect_json target/manifest.json '.nodes, Object.values(d.nodes).filter(x => x.name === "sum_over_strict").map(x => JSON.stringify(x.refs)).join()' '[{"name":"a","package":null,"version":null}]' "rendering the test at parse time records its ref once"
 
 cat >>models/schema.yml <<'EOS'
       - name: id
