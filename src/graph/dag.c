@@ -189,35 +189,97 @@ int graph_build(struct graph *g, struct project *p, struct diag_list *dl)
 	return build(g, &ps, dl);
 }
 
+/*
+ * Tests gating a build, with dbt's rule (add_test_edges): a test runs before a node, and its
+ * failure skips it, when every node the test depends on is upstream of that node. The nodes a
+ * test gates are those below all of its parents; edges go to the first of them on each path
+ * (a node none of whose parents is one), which orders the rest through them. A test that reads
+ * a model and another model below it (a relationships test, a singular test over two models)
+ * so never gates a node it reads, nor one between them.
+ */
+static void add_extra(uint32_t **extra, uint32_t *nextra, uint32_t *cap, uint32_t c, uint32_t t)
+{
+	for (uint32_t i = 0; i < nextra[c]; i++)
+		if (extra[c][i] == t)
+			return;
+	if (nextra[c] == cap[c]) {
+		cap[c] = cap[c] ? cap[c] * 2 : 4;
+		extra[c] = xrealloc(extra[c], cap[c] * sizeof(uint32_t));
+	}
+	extra[c][nextra[c]++] = t;
+}
+
 int graph_gate_tests(struct graph *g, struct project *p, struct diag_list *dl)
 {
 	size_t n = p->nnodes;
 	uint32_t **extra = xcalloc(n + 1, sizeof(uint32_t *));
 	uint32_t *nextra = xcalloc(n + 1, sizeof(uint32_t));
 	uint32_t *cap = xcalloc(n + 1, sizeof(uint32_t));
+	/* per node: how many of the current test's parents it is below, valid when seen[] == the
+	 * test's stamp */
+	uint32_t *below = xcalloc(n + 1, sizeof(uint32_t));
+	uint32_t *seen = xcalloc(n + 1, sizeof(uint32_t));
+	uint32_t *mark = xcalloc(n + 1, sizeof(uint32_t));
+	/* a node is pushed once for each edge that reaches it at most */
+	uint32_t *stack = xmalloc(((size_t)g->par_off[n] + n + 1) * sizeof(uint32_t));
+	uint32_t *hit = xmalloc((n + 1) * sizeof(uint32_t));
+	uint32_t stamp = 0;
 	for (size_t t = 0; t < n; t++) {
 		if (p->nodes[t]->type != NODE_TEST)
 			continue;
+		uint32_t np = g->par_off[t + 1] - g->par_off[t];
+		if (np == 0)
+			continue;
+		if (np == 1) {
+			/* one parent: its children are the first nodes below it */
+			uint32_t m = g->par[g->par_off[t]];
+			for (uint32_t j = g->chi_off[m]; j < g->chi_off[m + 1]; j++)
+				if (p->nodes[g->chi[j]]->type != NODE_TEST)
+					add_extra(extra, nextra, cap, g->chi[j], (uint32_t)t);
+			continue;
+		}
+		/* several parents: count, for every node below one, how many of them it is below */
+		size_t nhit = 0;
 		for (uint32_t k = g->par_off[t]; k < g->par_off[t + 1]; k++) {
 			uint32_t m = g->par[k];
-			for (uint32_t j = g->chi_off[m]; j < g->chi_off[m + 1]; j++) {
-				uint32_t c = g->chi[j];
-				if (p->nodes[c]->type == NODE_TEST)
+			stamp++;
+			size_t sp = 0;
+			for (uint32_t j = g->chi_off[m]; j < g->chi_off[m + 1]; j++)
+				stack[sp++] = g->chi[j];
+			while (sp) {
+				uint32_t c = stack[--sp];
+				if (mark[c] == stamp || p->nodes[c]->type == NODE_TEST)
 					continue;
-				/* a test that also reads the child (relationships) cannot gate it */
-				bool reads = false;
-				for (uint32_t q = g->par_off[t]; q < g->par_off[t + 1] && !reads; q++)
-					reads = g->par[q] == c;
-				if (reads)
-					continue;
-				if (nextra[c] == cap[c]) {
-					cap[c] = cap[c] ? cap[c] * 2 : 4;
-					extra[c] = xrealloc(extra[c], cap[c] * sizeof(uint32_t));
+				mark[c] = stamp;
+				if (seen[c] != (uint32_t)t + 1) {
+					seen[c] = (uint32_t)t + 1;
+					below[c] = 0;
+					hit[nhit++] = c;
 				}
-				extra[c][nextra[c]++] = (uint32_t)t;
+				below[c]++;
+				for (uint32_t j = g->chi_off[c]; j < g->chi_off[c + 1]; j++)
+					if (mark[g->chi[j]] != stamp)
+						stack[sp++] = g->chi[j];
 			}
 		}
+		for (size_t i = 0; i < nhit; i++) {
+			uint32_t c = hit[i];
+			if (below[c] != np)
+				continue;
+			bool first = true;
+			for (uint32_t k = g->par_off[c]; k < g->par_off[c + 1] && first; k++) {
+				uint32_t q = g->par[k];
+				first = !(seen[q] == (uint32_t)t + 1 && below[q] == np);
+			}
+			if (first)
+				add_extra(extra, nextra, cap, c, (uint32_t)t);
+		}
 	}
+	free(below);
+	free(seen);
+	free(mark);
+	free(stack);
+	free(hit);
 	graph_release(g);
 	struct parents ps = {p, extra, nextra};
 	int rc = build(g, &ps, dl);

@@ -47,7 +47,60 @@ int node_type_parse(const char *s, enum node_type *pt)
 	return -1;
 }
 
-/* Reads a file and registers it for diagnostics. NULL (with an error) when unreadable. */
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when it is not one */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+	if (!len || len > n || (len == 2 && c < 0xC2) || (len == 4 && c > 0xF4))
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	if (len == 3 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)))
+		return 0;  /* overlong, or a UTF-16 surrogate */
+	if (len == 4 && ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)))
+		return 0;
+	return len;
+}
+
+/* A project file is UTF-8 text without NUL bytes, as dbt reads it: anything else is an error
+ * at its first offending byte, before the text reaches a template or the database */
+static int check_text(const char *display, uint32_t file, char *text, size_t len, struct diag_list *dl)
+{
+	int line = 1, col = 1;
+	for (size_t i = 0; i < len;) {
+		const unsigned char *u = (const unsigned char *)text + i;
+		if (*u == 0) {
+			/* the line is quoted in the message: blank the NULs so it prints */
+			for (size_t k = i; k < len; k++)
+				if (!text[k])
+					text[k] = ' ';
+			struct diag *d = diag_error(dl, loc_at(file, line, col, 1), "'%s' holds a NUL byte: it is not a text file",
+						    display);
+			diag_hint(dl, d, "replace the file with the SQL or YAML text it should hold");
+			return -1;
+		}
+		size_t n = utf8_seq(u, len - i);
+		if (!n) {
+			struct diag *d = diag_error(dl, loc_at(file, line, col, 1),
+						    "'%s' is not valid UTF-8 (byte 0x%02x)", display, *u);
+			diag_hint(dl, d, "save the file as UTF-8");
+			return -1;
+		}
+		if (*u == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+		i += n;
+	}
+	return 0;
+}
+
+/* Reads a file and registers it for diagnostics. NULL (with an error) when unreadable, or when
+ * it is not UTF-8 text. */
 const char *proj_read_file(struct project *p, const char *abs, const char *display, uint32_t *pfile,
 			   size_t *plen, struct diag_list *dl)
 {
@@ -58,6 +111,8 @@ const char *proj_read_file(struct project *p, const char *abs, const char *displ
 		return NULL;
 	}
 	*pfile = diag_file_add(display, text, len);
+	if (check_text(display, *pfile, text, len, dl) < 0)
+		return NULL;
 	if (plen)
 		*plen = len;
 	return text;

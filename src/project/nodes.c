@@ -74,6 +74,17 @@ static struct node *new_file_node(struct project *p, const struct package *pkg, 
 	n->raw_code = proj_read_file(p, n->abs_path, display, &n->file, &n->raw_len, dl);
 	if (!n->raw_code)
 		return NULL;
+	if (type == NODE_MODEL || type == NODE_SNAPSHOT) {
+		/* an empty model would reach the database as `create view ... as ()` */
+		size_t i = 0;
+		while (i < n->raw_len && strchr(" \t\r\n\f\v", n->raw_code[i]))
+			i++;
+		if (i == n->raw_len) {
+			struct diag *d = diag_error(dl, loc_at(n->file, 1, 1, 0), "'%s' is empty", display);
+			diag_hint(dl, d, "write the %s's select statement in it, or delete the file", node_type_name(type));
+			return NULL;
+		}
+	}
 	return n;
 }
 

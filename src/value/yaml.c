@@ -216,6 +216,21 @@ static void remember_anchor(struct yctx *y, const yaml_char_t *anchor, value v)
 
 static int parse_node(struct yctx *y, yaml_event_t *ev, value *pv);
 
+/* A key given twice in one mapping: YAML keeps the last value, silently dropping the first (a
+ * second `models:` would drop half of a properties file), so say so, pointing at both */
+static void warn_duplicate(struct yctx *y, value k, struct loc here, struct loc first)
+{
+	struct sb s = SB_INIT;
+	if (k.type == V_STR)
+		sb_add(&s, k.s, k.len);
+	else
+		val_str_to(&s, k);
+	struct diag *d = diag_warn(y->dl, here, "duplicate key '%s': this value replaces the one given before", s.buf);
+	diag_note(y->dl, d, first, "the first '%s' is here", s.buf);
+	diag_hint(y->dl, d, "merge the two into one entry; only the last one is kept");
+	sb_release(&s);
+}
+
 static int parse_mapping(struct yctx *y, yaml_event_t *start, value *pv)
 {
 	value d = val_dict_new(y->a, 8);
@@ -271,6 +286,8 @@ static int parse_mapping(struct yctx *y, yaml_event_t *start, value *pv)
 		}
 		long before = val_dict_find(d, k);
 		val_dict_set(d, k, v);
+		if (before >= 0 && y->dl)
+			warn_duplicate(y, k, kl, klocs.v[before]);
 		if (before >= 0) {
 			klocs.v[before] = kl;
 			vlocs.v[before] = vl;
