@@ -220,8 +220,6 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 void proj_release(struct project *p);
 
 struct node *proj_node(struct project *p, const char *unique_id);
-/* sluice deps: installs the packages of packages.yml under packages-install-path; 0 or -1 */
-int proj_install_packages(struct project *p, int *pinstalled, struct diag_list *dl);
 /* A new arena that lives as long as the project, for one thread's allocations (not thread-safe:
  * call it before starting the threads) */
 struct arena *proj_new_arena(struct project *p);
