@@ -222,8 +222,15 @@ int deps_untar(struct arena *a, const char *archive, const char *dest, char **pe
 	archive_read_support_format_all(in);
 	struct archive *out = archive_write_disk_new();
 	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-						    ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+						    ARCHIVE_EXTRACT_SECURE_SYMLINKS);
 	int rc = -1;
+	/* entries are written relative to DEST, so that the symbolic-link check applies inside the
+	 * package only (the command runs on one thread: changing folder is safe here) */
+	int here = open(".", O_RDONLY | O_DIRECTORY);
+	if (here < 0 || chdir(dest) < 0) {
+		*perr = arena_sprintf(a, "cannot enter '%s': %s", dest, strerror(errno));
+		goto out;
+	}
 	if (archive_read_open_filename(in, archive, 1 << 16) != ARCHIVE_OK) {
 		*perr = arena_sprintf(a, "cannot read the package archive: %s", archive_error_string(in));
 		goto out;
@@ -231,7 +238,7 @@ int deps_untar(struct arena *a, const char *archive, const char *dest, char **pe
 	struct archive_entry *e;
 	int r;
 	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e);
+		const char *name = arena_strdup(a, archive_entry_pathname(e));
 		const char *rel = name;
 		if (top) {
 			size_t n;
@@ -243,7 +250,7 @@ int deps_untar(struct arena *a, const char *archive, const char *dest, char **pe
 			*perr = arena_sprintf(a, "the package archive holds a path outside its folder: '%s'", name);
 			goto out;
 		}
-		archive_entry_set_pathname(e, fs_join(a, dest, rel));
+		archive_entry_set_pathname(e, rel);
 		/* hard links inside the archive point at archive paths: move them the same way */
 		const char *hl = archive_entry_hardlink(e);
 		if (hl) {
@@ -253,7 +260,7 @@ int deps_untar(struct arena *a, const char *archive, const char *dest, char **pe
 				*perr = arena_sprintf(a, "the package archive holds a link outside its folder: '%s'", name);
 				goto out;
 			}
-			archive_entry_set_hardlink(e, fs_join(a, dest, hrel));
+			archive_entry_set_hardlink(e, hrel);
 		}
 		if (archive_write_header(out, e) < ARCHIVE_OK || copy_data(in, out) < ARCHIVE_OK ||
 		    archive_write_finish_entry(out) < ARCHIVE_OK) {
@@ -270,6 +277,13 @@ int deps_untar(struct arena *a, const char *archive, const char *dest, char **pe
 out:
 	archive_read_free(in);
 	archive_write_free(out);
+	if (here >= 0) {
+		if (fchdir(here) < 0 && rc == 0) {
+			*perr = arena_sprintf(a, "cannot return to the working folder: %s", strerror(errno));
+			rc = -1;
+		}
+		close(here);
+	}
 	return rc;
 }
 
