@@ -18,6 +18,7 @@ hub_publish dbt-labs/dbt_utils 2.0.0 dbt_utils
 hub_publish calogica/dbt_date 0.10.0 dbt_date 'packages:
   - package: dbt-labs/dbt_utils
     version: [">=0.9.0", "<2.0.0"]'
+hub_publish fivetran/fivetran_utils 0.4.7 fivetran_utils
 hub_publish acme/old_thing 1.0.0 old_thing 'packages:
   - package: dbt-labs/dbt_utils
     version: "<1.0.0"'
@@ -141,6 +142,20 @@ run deps
 expect_rc 0 "deps reads dependencies.yml"
 expect_no_out "Updating lock file" "the lock's hash depends on the packages, not the file"
 expect_out "Installed from version 1.1.3"
+
+# the lock of dbt-core's own test of package-lock.yml (tests/functional/dependencies/
+# test_dependency_options.py) for the same packages.yml has this sha1_hash
+mkdir -p "$WORK/ft" && cd "$WORK/ft"
+printf 'name: ft\n' >dbt_project.yml
+printf 'packages:\n  - package: fivetran/fivetran_utils\n    version: 0.4.7\n' >packages.yml
+run deps --lock
+expect_rc 0 "deps --lock"
+expect_file_eq package-lock.yml "packages:
+  - package: fivetran/fivetran_utils
+    version: 0.4.7
+sha1_hash: 71304bca2138cf8004070b3573a1e17183c0c1a8" "dbt's own lock file for the same packages"
+if [ ! -e dbt_packages ]; then ok "--lock installs nothing"; else not_ok "--lock installs nothing"; fi
+cd "$WORK/shop"
 
 # without the hub: the error names the package and the address tried; nothing is removed
 addr="$HUB"
