@@ -155,6 +155,12 @@ expect_file_eq package-lock.yml "packages:
     version: 0.4.7
 sha1_hash: 71304bca2138cf8004070b3573a1e17183c0c1a8" "dbt's own lock file for the same packages"
 if [ ! -e dbt_packages ]; then ok "--lock installs nothing"; else not_ok "--lock installs nothing"; fi
+# a tarball package, here one of the hub's tarballs
+printf 'packages:\n  - tarball: "%starballs/dbt-labs/dbt_utils/1.0.0.tar.gz"\n    name: dbt_utils\n' "$HUB" >packages.yml
+run deps
+expect_rc 0 "a tarball package"
+grep -qF "'1.0.0'" dbt_packages/dbt_utils/macros/version.sql && ok "is unpacked under its name" || not_ok "is unpacked under its name"
+grep -qF "  - name: dbt_utils" package-lock.yml && ok "and locked with its name" || not_ok "and locked with its name" "$(cat package-lock.yml)"
 cd "$WORK/shop"
 
 # without the hub: the error names the package and the address tried; nothing is removed
