@@ -256,6 +256,7 @@ static const char *specs_hash(struct arena *a, const struct dep_spec *specs, siz
 		struct sb s = SB_INIT;
 		(void)val_to_json(&s, spec_dict(a, &specs[i]), 0, VJSON_SORT_KEYS | VJSON_ASCII);
 		strs[i] = sb_to_arena(&s, a);
+		sb_release(&s);
 	}
 	qsort(strs, n, sizeof(*strs), cmp_cstr);
 	struct sb all = SB_INIT;

@@ -103,6 +103,7 @@ int deps_http_get(struct arena *a, const char *url, char **pbody, size_t *plen, 
 	}
 	*plen = body.len;
 	*pbody = sb_to_arena(&body, a);
+	sb_release(&body);
 	return 0;
 }
 
@@ -363,6 +364,8 @@ int deps_git(struct arena *a, const char *cwd, const char *const *argv, char **p
 	sb_rtrim(&err);
 	*pout = sb_to_arena(&out, a);
 	*perr = sb_to_arena(&err, a);
+	sb_release(&out);
+	sb_release(&err);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !**pout && !**perr) {
 		*perr = arena_strdup(a, "git is not installed (or not on PATH)");
 		return -1;

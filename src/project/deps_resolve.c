@@ -155,6 +155,7 @@ static int pin_hub(struct deps_run *r, struct dep *d)
 			struct sb v = SB_INIT;
 			sv_str(&v, &d->versions[i], false);
 			strs[i] = sb_to_arena(&v, a);
+			sb_release(&v);
 		}
 		py_list(&s, strs, d->nversions);
 		struct diag *d2 = diag_error(r->dl, d->loc,
@@ -459,7 +460,9 @@ static const char *relpath(struct arena *a, const char *from, const char *to)
 		sb_addf(&s, "%s%s", s.len ? "/" : "", rest);
 	if (!s.len)
 		sb_addc(&s, '.');
-	return sb_to_arena(&s, a);
+	const char *r = sb_to_arena(&s, a);
+	sb_release(&s);
+	return r;
 }
 
 struct listing {
