@@ -298,10 +298,14 @@ static value lock_entry(struct deps_run *r, const struct dep *d)
 	case DEP_LOCAL:
 		val_dict_sets(e, "local", val_str(d->local));
 		break;
-	case DEP_TARBALL:
-		val_dict_sets(e, "tarball", val_str(d->tarball));
+	case DEP_TARBALL: {
+		value raw = val_dict_gets(d->raw_entry, "tarball");
+		char *url = arena_strdup(a, raw.type == V_STR ? raw.s : d->tarball);
+		log_redact(url);
+		val_dict_sets(e, "tarball", val_str(url));
 		val_dict_sets(e, "name", val_str(d->tarball_name));
 		break;
+	}
 	}
 	return e;
 }
@@ -489,7 +493,8 @@ static int install_all(struct deps_run *r, const char *lock_path, const char *st
 	size_t nup = 0;
 	for (size_t i = 0; i < nd; i++) {
 		struct dep *d = deps[i];
-		report_line("DepsStartPackageInstall", "Installing %s", d->kind == DEP_LOCAL ? d->local : d->key);
+		report_line("DepsStartPackageInstall", "Installing %s",
+			    d->kind == DEP_LOCAL ? d->local : d->kind == DEP_TARBALL ? d->tarball_name : d->key);
 		if (deps_install_one(r, d, stage) < 0)
 			return -1;
 		report_line("DepsInstallInfo", "Installed from %s", deps_nice_version(r, d));

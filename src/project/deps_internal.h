@@ -32,6 +32,7 @@ struct dep {
 	enum dep_kind kind;
 	const char *key, *alt_key;  /* name in the listing (git: the URL also with/without .git) */
 	struct loc loc;
+	value raw_entry;            /* the first spec as written */
 	/* hub */
 	const char *package;
 	struct semver *versions;
@@ -50,7 +51,7 @@ struct dep {
 	/* pinned */
 	const char *version, *latest;   /* hub */
 	const char *revision;           /* git: as asked, then the commit */
-	const char *checkout;           /* git: the clone's folder (with the subdirectory) */
+	const char *checkout;           /* git: the clone's folder (with the subdirectory); tarball: unpacked */
 	const char *checkout_rev;       /* the revision that clone was made for */
 	const char *tarball_url;        /* hub */
 	const char *project_name;

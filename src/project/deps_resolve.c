@@ -368,6 +368,8 @@ static int meta_git(struct deps_run *r, struct dep *d)
 	return 0;
 }
 
+static int download_untar(struct deps_run *r, struct dep *d, const char *url, const char *file, const char *dest);
+
 /* ---- name and children of a package folder ---- */
 
 static int read_folder_meta(struct deps_run *r, struct dep *d, const char *root)
@@ -415,8 +417,18 @@ static int fetch_meta(struct deps_run *r, struct dep *d)
 		rc = read_folder_meta(r, d, d->local_abs);
 		break;
 	case DEP_TARBALL:
+		/* unpacked once: its packages.yml names what it needs; it installs under its given name */
+		if (!d->checkout) {
+			struct arena *a = &r->p->arena;
+			char *dir = fs_join(a, r->downloads, arena_sprintf(a, "%s_untarred", d->tarball_name));
+			fs_rm_rf(dir);
+			rc = download_untar(r, d, d->tarball, arena_sprintf(a, "%s.tar.gz", d->tarball_name), dir);
+			if (rc == 0)
+				d->checkout = dir;
+		}
+		if (rc == 0)
+			rc = read_folder_meta(r, d, d->checkout);
 		d->project_name = d->tarball_name;
-		d->nchildren = 0;
 		break;
 	}
 	if (rc == 0)
@@ -578,6 +590,7 @@ static struct dep *incorporate(struct deps_run *r, struct listing *ls, const str
 		d->key = key;
 		d->alt_key = alt;
 		d->loc = s->loc;
+		d->raw_entry = s->raw;
 		d->warn_unpinned = true;
 		value e = s->entry;
 		switch (s->kind) {
@@ -709,7 +722,7 @@ const char *deps_nice_version(struct deps_run *r, const struct dep *d)
 	case DEP_LOCAL:
 		return arena_sprintf(a, "<local @ %s>", d->local);
 	case DEP_TARBALL:
-		return arena_sprintf(a, "tarball %s", d->tarball);
+		return arena_sprintf(a, "tarball (url: %s)", d->tarball);
 	}
 	return "";
 }
@@ -753,10 +766,7 @@ int deps_install_one(struct deps_run *r, struct dep *d, const char *stage)
 				*c = '_';
 		return download_untar(r, d, d->tarball_url, file, dest);
 	}
-	case DEP_TARBALL: {
-		char *file = arena_sprintf(a, "%s.tar.gz", d->tarball_name);
-		return download_untar(r, d, d->tarball, file, dest);
-	}
+	case DEP_TARBALL:
 	case DEP_GIT:
 		if (rename(d->checkout, dest) < 0) {
 			diag_error(r->dl, d->loc, "cannot install '%s' at '%s': %s", d->project_name, dest, strerror(errno));

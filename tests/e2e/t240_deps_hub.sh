@@ -155,12 +155,16 @@ expect_file_eq package-lock.yml "packages:
     version: 0.4.7
 sha1_hash: 71304bca2138cf8004070b3573a1e17183c0c1a8" "dbt's own lock file for the same packages"
 if [ ! -e dbt_packages ]; then ok "--lock installs nothing"; else not_ok "--lock installs nothing"; fi
-# a tarball package, here one of the hub's tarballs
-printf 'packages:\n  - tarball: "%starballs/dbt-labs/dbt_utils/1.0.0.tar.gz"\n    name: dbt_utils\n' "$HUB" >packages.yml
+# a tarball package (here one of the hub's tarballs): installed under its given name, and what
+# its packages.yml names is installed too
+printf 'packages:\n  - tarball: "%starballs/calogica/dbt_date/0.10.0.tar.gz"\n    name: my_date\n' "$HUB" >packages.yml
 run deps
 expect_rc 0 "a tarball package"
-grep -qF "'1.0.0'" dbt_packages/dbt_utils/macros/version.sql && ok "is unpacked under its name" || not_ok "is unpacked under its name"
-grep -qF "  - name: dbt_utils" package-lock.yml && ok "and locked with its name" || not_ok "and locked with its name" "$(cat package-lock.yml)"
+expect_out "Installing my_date"
+expect_out "Installed from tarball (url: ${HUB}tarballs/calogica/dbt_date/0.10.0.tar.gz)"
+expect_file dbt_packages/my_date/macros/version.sql "is unpacked under its name"
+expect_file dbt_packages/dbt_utils/macros/version.sql "with the packages it needs"
+grep -qF "  - name: my_date" package-lock.yml && ok "and locked with its name" || not_ok "and locked with its name" "$(cat package-lock.yml)"
 cd "$WORK/shop"
 
 # without the hub: the error names the package and the address tried; nothing is removed
