@@ -98,6 +98,25 @@ expect_rc 0
 expect_no_out "warning:" "warn-unpinned: false silences the warning"
 expect_no_out "not pinned"
 
+# a lock whose sha1_hash is the one dbt-core's own test asserts for these packages.yml entries
+# (tests/functional/dependencies/test_simple_dependency.py) is honoured: the hash matches, so the
+# lock, pointed here at the local repository, is installed as it is and not resolved again
+cat >packages.yml <<'EOS'
+packages:
+  - git: "https://github.com/dbt-labs/dbt-multipe-packages.git"
+    subdirectory: "dbt-utils-main"
+    revision: "v0.1.0"
+  - git: "https://github.com/dbt-labs/dbt-multipe-packages.git"
+    subdirectory: "dbt-date-main"
+    revision: "v0.1.0"
+EOS
+printf 'packages:\n  - git: %s\n    revision: %s\n    subdirectory: sub/inner\nsha1_hash: b9c8042f29446c55a33f9f211737f445a640c7a1\n' "$URL" "$C1" >package-lock.yml
+run deps
+expect_rc 0 "a lock written by dbt for the same packages is honoured"
+expect_no_out "Updating lock file"
+expect_out "Installing $URL/sub/inner"
+expect_file dbt_packages/inner/macros/v.sql
+
 # errors
 printf 'packages:\n  - git: "%s"\n    revision: v1.0\n  - git: "%s.git"\n    revision: v2.0\n' "$URL" "$URL" >packages.yml
 run deps
