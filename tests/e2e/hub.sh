@@ -25,7 +25,14 @@ hub_start() {
 	export DBT_PACKAGE_HUB_URL="$HUB"
 }
 
-# hub_stop: stops the double and checks that it exits cleanly
+# hub_stop_checked: stops the double; it must exit 0 (a sanitizer's report would make it fail)
+hub_stop_checked() {
+	kill -TERM "$HUB_PID"
+	if wait "$HUB_PID"; then ok "the hub double stops cleanly"; else not_ok "the hub double stops cleanly"; fi
+	HUB_PID=
+}
+
+# hub_stop: stops the double if it runs
 hub_stop() {
 	if [ -n "$HUB_PID" ]; then
 		kill -TERM "$HUB_PID" 2>/dev/null

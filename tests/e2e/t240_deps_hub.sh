@@ -169,7 +169,7 @@ cd "$WORK/shop"
 
 # without the hub: the error names the package and the address tried; nothing is removed
 addr="$HUB"
-hub_stop
+hub_stop_checked
 run deps
 expect_rc 2 "a hub out of reach is an error"
 expect_err "cannot install package 'dbt-labs/dbt_utils': the package hub at ${addr}api/v1/index.json did not answer"
