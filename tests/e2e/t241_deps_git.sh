@@ -117,6 +117,15 @@ expect_no_out "Updating lock file"
 expect_out "Installing $URL/sub/inner"
 expect_file dbt_packages/inner/macros/v.sql
 
+# a secret in the URL is rendered to clone, and neither shown nor written to the lock
+printf 'packages:\n  - git: "file://%s/{{ env_var(\x27DBT_ENV_SECRET_REPO\x27) }}"\n    revision: v1.0\n' "$WORK" >packages.yml
+DBT_ENV_SECRET_REPO=gpkg run deps
+expect_rc 0 "a git URL with a secret"
+grep -qF "git: file://$WORK/{{ env_var('DBT_ENV_SECRET_REPO') }}" package-lock.yml && ok "the lock keeps the URL unrendered" || not_ok "the lock keeps the URL unrendered" "$(cat package-lock.yml)"
+expect_no_out "$WORK/gpkg" "the secret is not shown"
+DBT_ENV_SECRET_REPO=gpkg run deps
+expect_rc 0 "and the lock is installed again with the secret rendered"
+
 # errors
 printf 'packages:\n  - git: "%s"\n    revision: v1.0\n  - git: "%s.git"\n    revision: v2.0\n' "$URL" "$URL" >packages.yml
 run deps
