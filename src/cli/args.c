@@ -65,6 +65,10 @@ static const struct flag flags[] = {
 	{"--gateway", NULL, ONE, F(gateway), 0, 0},
 	{"--max-rows", NULL, ONE, F(max_rows), 4, 0},
 	{"--timeout", NULL, ONE, F(timeout), 0, 0},
+	{"--upgrade", NULL, FLAG, F(upgrade), 1, 0},
+	{"--lock", NULL, FLAG, F(lock), 1, 0},
+	{"--add-package", NULL, ONE, F(add_package), 0, 0},
+	{"--source", NULL, ONE, F(source), 0, 0},
 };
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -135,11 +139,15 @@ int cli_parse(struct cli *c, int argc, char **argv)
 			c->use_colors = 0;
 			continue;
 		}
+		if (!strcmp(a, "--no-version-check") || !strcmp(a, "--version-check")) {
+			c->no_version_check = !strcmp(a, "--no-version-check");
+			continue;
+		}
 		if (!strcmp(a, "--use-colors")) {
 			c->use_colors = 1;
 			continue;
 		}
-		if (!strcmp(a, "--no-fail-fast") || !strcmp(a, "--no-full-refresh") || !strcmp(a, "--no-version-check") ||
+		if (!strcmp(a, "--no-fail-fast") || !strcmp(a, "--no-full-refresh") ||
 		    !strcmp(a, "--no-partial-parse") || !strcmp(a, "--partial-parse") ||
 		    !strcmp(a, "--no-print"))
 			continue;
@@ -183,6 +191,9 @@ int cli_parse(struct cli *c, int argc, char **argv)
 	if (strcmp(c->log_format, "text") && strcmp(c->log_format, "json") && strcmp(c->log_format, "default"))
 		return usage_error(c->command, "Invalid value for '--log-format': '%s' is not one of 'text', 'json'",
 				   c->log_format);
+	if (c->source && strcmp(c->source, "hub") && strcmp(c->source, "git") && strcmp(c->source, "local"))
+		return usage_error(c->command, "Invalid value for '--source': '%s' is not one of 'hub', 'git', 'local'",
+				   c->source);
 	if (c->output && strcmp(c->command, "show") && strcmp(c->command, "jobs") && strcmp(c->command, "source") && strcmp(c->output, "name") && strcmp(c->output, "path") && strcmp(c->output, "json") &&
 	    strcmp(c->output, "selector"))
 		return usage_error(c->command,

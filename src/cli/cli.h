@@ -49,6 +49,10 @@ struct cli {
 	const char *gateway;     /* --gateway URL: a Flink SQL Gateway without a project */
 	long max_rows;           /* 0: no limit */
 	const char *timeout;     /* seconds, as given */
+	/* deps */
+	bool upgrade, lock, no_version_check;
+	const char *add_package; /* name[@version] */
+	const char *source;      /* hub | git | local */
 	const char *positional[CLI_MAX_WORDS];
 	size_t npositional;
 	bool help;

@@ -118,7 +118,15 @@ static const struct command commands[] = {
 	 "writes target/sources.json. A source stale past error_after, or whose query fails, exits 1.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
 	 "  -o, --output PATH      where to write the results (default: target/sources.json)\n"},
 	{"deps", cmd_deps, "install the packages named in packages.yml",
-	 "Usage: sluice deps [OPTIONS]\n\nInstalls the packages of packages.yml (local: ones) into dbt_packages/.\n\nOptions:\n" COMMON_FLAGS},
+	 "Usage: sluice deps [OPTIONS]\n\nInstalls the packages of packages.yml or dependencies.yml (hub, git, local and\n"
+	 "tarball ones, and the packages they need) into dbt_packages/, as package-lock.yml pins them.\n"
+	 "The lock is written when missing, when the packages changed, or with --upgrade. The hub is\n"
+	 "DBT_PACKAGE_HUB_URL (default https://hub.getdbt.com/).\n\nOptions:\n" COMMON_FLAGS
+	 "  --upgrade              resolve the versions again, even when package-lock.yml matches\n"
+	 "  --lock                 write package-lock.yml without installing\n"
+	 "  --add-package NAME@VERSION  add a package to packages.yml, then install\n"
+	 "  --source hub|git|local where --add-package's package comes from (default hub)\n"
+	 "  --no-version-check     also consider hub versions that do not declare support for dbt 1.9\n"},
 	{"clean", cmd_clean, "delete the folders named by clean-targets",
 	 "Usage: sluice clean [OPTIONS]\n\nDeletes the folders listed under clean-targets in dbt_project.yml\n(by default the target path).\n\nOptions:\n" COMMON_FLAGS},
 };

@@ -283,11 +283,26 @@ static bool has_ext(const char *name, const char *const *exts)
 
 typedef VEC(char *) strvec;
 
+/* The folders from the walk's root down to the one being read, by device and inode: a symbolic
+ * link to one of them (a folder linking back into itself) is not followed, so a walk always ends */
+struct walk_up {
+	dev_t dev;
+	ino_t ino;
+	const struct walk_up *up;
+};
+
 static int walk(struct arena *a, const char *root, const char *rel, const char *const *exts,
-		strvec *out)
+		strvec *out, const struct walk_up *up)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s%s%s", root, *rel ? "/" : "", rel);
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+	for (const struct walk_up *w = up; w; w = w->up)
+		if (w->dev == st.st_dev && w->ino == st.st_ino)
+			return 0;
+	struct walk_up here = {st.st_dev, st.st_ino, up};
 	DIR *d = opendir(path);
 	if (!d)
 		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
@@ -307,7 +322,7 @@ static int walk(struct arena *a, const char *root, const char *rel, const char *
 			isreg = fs_is_file(full);
 		}
 		if (isdir) {
-			if (walk(a, root, sub, exts, out) < 0)
+			if (walk(a, root, sub, exts, out, &here) < 0)
 				rc = -1;
 		} else if (isreg && has_ext(e->d_name, exts)) {
 			VEC_PUSH(out, arena_strdup(a, sub));
@@ -325,7 +340,7 @@ static int cmp_str(const void *x, const void *y)
 int fs_list(struct arena *a, const char *dir, const char *const *exts, char ***pfiles, size_t *pn)
 {
 	strvec v = {0};
-	int rc = walk(a, dir, "", exts, &v);
+	int rc = walk(a, dir, "", exts, &v, NULL);
 	if (v.n > 1)
 		qsort(v.v, v.n, sizeof(char *), cmp_str);
 	char **files = ARENA_ARRAY(a, char *, v.n + 1);

@@ -33,7 +33,8 @@ char *fs_abspath(struct arena *a, const char *path);
 /*
  * Lists regular files under `dir` (recursively) whose names end with one of `exts` (NULL-terminated
  * list, e.g. {".sql", NULL}; NULL lists all), as paths relative to `dir`, sorted bytewise so that
- * every run sees the same order. Hidden entries (starting with '.') are skipped.
+ * every run sees the same order. Hidden entries (starting with '.') are skipped. Symbolic links
+ * are followed, except one back to a folder the walk is inside (so a link loop ends the walk there).
  * Returns 0 and sets *pfiles and *pn (arena-allocated); a missing dir gives 0 files.
  */
 int fs_list(struct arena *a, const char *dir, const char *const *exts, char ***pfiles, size_t *pn);

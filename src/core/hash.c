@@ -170,3 +170,73 @@ void sha256_hex(const void *data, size_t len, char out[65])
 			dig[4 * i + j] = (unsigned char)(h[i] >> (24 - 8 * j));
 	to_hex(dig, 32, out);
 }
+
+/* SHA-1 (FIPS 180-4): only for formats that name it, such as dbt's package-lock.yml hash */
+static uint32_t rol32(uint32_t x, int n)
+{
+	return (x << n) | (x >> (32 - n));
+}
+
+static void sha1_block(uint32_t h[5], const unsigned char *p)
+{
+	uint32_t w[80];
+	for (int i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+	for (int i = 16; i < 80; i++)
+		w[i] = rol32(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+	uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+	for (int i = 0; i < 80; i++) {
+		uint32_t f, k;
+		if (i < 20) {
+			f = (b & c) | (~b & d);
+			k = 0x5a827999;
+		} else if (i < 40) {
+			f = b ^ c ^ d;
+			k = 0x6ed9eba1;
+		} else if (i < 60) {
+			f = (b & c) | (b & d) | (c & d);
+			k = 0x8f1bbcdc;
+		} else {
+			f = b ^ c ^ d;
+			k = 0xca62c1d6;
+		}
+		uint32_t t = rol32(a, 5) + f + e + k + w[i];
+		e = d;
+		d = c;
+		c = rol32(b, 30);
+		b = a;
+		a = t;
+	}
+	h[0] += a;
+	h[1] += b;
+	h[2] += c;
+	h[3] += d;
+	h[4] += e;
+}
+
+void sha1_hex(const void *data, size_t len, char out[41])
+{
+	uint32_t h[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
+	const unsigned char *p = data;
+	size_t left = len;
+	while (left >= 64) {
+		sha1_block(h, p);
+		p += 64;
+		left -= 64;
+	}
+	unsigned char tail[128] = {0};
+	memcpy(tail, p, left);
+	tail[left] = 0x80;
+	size_t tl = left + 9 <= 64 ? 64 : 128;
+	uint64_t bits = (uint64_t)len * 8;
+	for (int i = 0; i < 8; i++)
+		tail[tl - 1 - i] = (unsigned char)(bits >> (8 * i));
+	sha1_block(h, tail);
+	if (tl == 128)
+		sha1_block(h, tail + 64);
+	unsigned char dig[20];
+	for (int i = 0; i < 5; i++)
+		for (int j = 0; j < 4; j++)
+			dig[4 * i + j] = (unsigned char)(h[i] >> (24 - 8 * j));
+	to_hex(dig, 20, out);
+}

@@ -7,5 +7,7 @@
 /* Lower-case hex digests into `out` (33 / 65 bytes, NUL-terminated) */
 void md5_hex(const void *data, size_t len, char out[33]);
 void sha256_hex(const void *data, size_t len, char out[65]);
+/* 41 bytes: dbt's package-lock.yml hash */
+void sha1_hex(const void *data, size_t len, char out[41]);
 
 #endif

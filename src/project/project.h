@@ -222,8 +222,6 @@ void proj_release(struct project *p);
 struct node *proj_node(struct project *p, const char *unique_id);
 /* Whether a source's merged freshness criteria (node->freshness) set a warn_after or error_after */
 bool proj_freshness_active(value threshold);
-/* sluice deps: installs the packages of packages.yml under packages-install-path; 0 or -1 */
-int proj_install_packages(struct project *p, int *pinstalled, struct diag_list *dl);
 /* A new arena that lives as long as the project, for one thread's allocations (not thread-safe:
  * call it before starting the threads) */
 struct arena *proj_new_arena(struct project *p);

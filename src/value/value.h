@@ -242,5 +242,9 @@ int val_from_yaml(struct arena *a, uint32_t file, const char *text, size_t len, 
 		  struct diag_list *dl);
 /* value to YAML block text (as PyYAML's safe_dump with sort_keys=False) */
 void val_to_yaml(struct sb *out, value v);
+/* The same with options: keys sorted, and lists indented under their key (PyYAML's safe_dump
+ * defaults, and the dumper dbt writes packages.yml and package-lock.yml with) */
+enum yaml_flags { VYAML_SORT_KEYS = 1, VYAML_INDENT_LISTS = 2 };
+void val_to_yaml_ex(struct sb *out, value v, int flags);
 
 #endif

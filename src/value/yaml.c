@@ -494,21 +494,38 @@ static void indent_to(struct sb *out, int n)
 		sb_addc(out, ' ');
 }
 
-static void yaml_node(struct sb *out, value v, int indent, bool inline_first)
+static int cmp_entries(const void *x, const void *y)
+{
+	const struct ventry *a = *(const struct ventry *const *)x, *b = *(const struct ventry *const *)y;
+	size_t n = a->key.len < b->key.len ? a->key.len : b->key.len;
+	int c = memcmp(a->key.s, b->key.s, n);
+	return c ? c : (a->key.len > b->key.len) - (a->key.len < b->key.len);
+}
+
+static void yaml_node(struct sb *out, value v, int indent, bool inline_first, int flags)
 {
 	if (v.type == V_DICT && v.d->len) {
+		struct ventry *order[v.d->len];
+		for (uint32_t i = 0; i < v.d->len; i++)
+			order[i] = &v.d->e[i];
+		bool str_keys = true;
+		for (uint32_t i = 0; i < v.d->len; i++)
+			str_keys &= v.d->e[i].key.type == V_STR;
+		if ((flags & VYAML_SORT_KEYS) && str_keys)
+			qsort(order, v.d->len, sizeof(order[0]), cmp_entries);
 		for (uint32_t i = 0; i < v.d->len; i++) {
 			if (i || !inline_first)
 				indent_to(out, indent);
-			yaml_scalar(out, v.d->e[i].key);
+			yaml_scalar(out, order[i]->key);
 			sb_addc(out, ':');
-			value c = v.d->e[i].val;
+			value c = order[i]->val;
 			if ((c.type == V_DICT && c.d->len) || (c.type == V_LIST && c.l->len)) {
 				sb_addc(out, '\n');
-				yaml_node(out, c, c.type == V_DICT ? indent + 2 : indent, false);
+				bool deeper = c.type == V_DICT || (flags & VYAML_INDENT_LISTS);
+				yaml_node(out, c, deeper ? indent + 2 : indent, false, flags);
 			} else {
 				sb_addc(out, ' ');
-				yaml_node(out, c, indent + 2, true);
+				yaml_node(out, c, indent + 2, true, flags);
 			}
 		}
 	} else if (v.type == V_LIST && v.l->len) {
@@ -516,7 +533,7 @@ static void yaml_node(struct sb *out, value v, int indent, bool inline_first)
 			if (i || !inline_first)
 				indent_to(out, indent);
 			sb_adds(out, "- ");
-			yaml_node(out, v.l->items[i], indent + 2, true);
+			yaml_node(out, v.l->items[i], indent + 2, true, flags);
 		}
 	} else if (v.type == V_DICT) {
 		sb_adds(out, "{}\n");
@@ -530,5 +547,10 @@ static void yaml_node(struct sb *out, value v, int indent, bool inline_first)
 
 void val_to_yaml(struct sb *out, value v)
 {
-	yaml_node(out, v, 0, false);
+	yaml_node(out, v, 0, false, 0);
+}
+
+void val_to_yaml_ex(struct sb *out, value v, int flags)
+{
+	yaml_node(out, v, 0, false, flags);
 }

@@ -1,0 +1,63 @@
+# Helpers for the tests of sluice deps, sourced after lib.sh: the package hub double on a free
+# loopback port (stopped when the test ends, and on its own if the test dies), and fixture packages.
+HUB_DOUBLE=${SLUICE_HUB_DOUBLE:?SLUICE_HUB_DOUBLE must name the hub-double binary}
+HUB_PID=
+HUB_FIXTURES="$WORK/hub"
+trap 'hub_stop; rm -rf "$WORK"' EXIT
+
+# hub_start: serves $HUB_FIXTURES; sets HUB (the hub's address) and DBT_PACKAGE_HUB_URL
+hub_start() {
+	mkdir -p "$HUB_FIXTURES"
+	rm -f "$WORK/hub.port"
+	"$HUB_DOUBLE" --fixtures "$HUB_FIXTURES" --port-file "$WORK/hub.port" --log "$WORK/hub.log" \
+		--max-seconds 280 &
+	HUB_PID=$!
+	for _ in $(seq 100); do
+		[ -s "$WORK/hub.port" ] && break
+		kill -0 "$HUB_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	if [ ! -s "$WORK/hub.port" ]; then
+		echo "Bail out! the hub double did not start"
+		exit 1
+	fi
+	HUB="http://127.0.0.1:$(cat "$WORK/hub.port")/"
+	export DBT_PACKAGE_HUB_URL="$HUB"
+}
+
+# hub_stop_checked: stops the double; it must exit 0 (a sanitizer's report would make it fail)
+hub_stop_checked() {
+	kill -TERM "$HUB_PID"
+	if wait "$HUB_PID"; then ok "the hub double stops cleanly"; else not_ok "the hub double stops cleanly"; fi
+	HUB_PID=
+}
+
+# hub_stop: stops the double if it runs
+hub_stop() {
+	if [ -n "$HUB_PID" ]; then
+		kill -TERM "$HUB_PID" 2>/dev/null
+		wait "$HUB_PID" 2>/dev/null
+		HUB_PID=
+	fi
+}
+
+# hub_publish NAMESPACE/NAME VERSION PROJECT_NAME [PACKAGES_YML] [REQUIRE_DBT_VERSION]: a version of
+# a package on the hub, with a macro PROJECT_NAME_version() that returns its version
+hub_publish() {
+	local d="$HUB_FIXTURES/$1/$2"
+	mkdir -p "$d/macros"
+	printf 'name: %s\nversion: "%s"\n' "$3" "$2" >"$d/dbt_project.yml"
+	[ -n "${5:-}" ] && printf 'require-dbt-version: %s\n' "$5" >>"$d/dbt_project.yml"
+	printf "{%% macro %s_version() %%}'%s'{%% endmacro %%}\n" "$3" "$2" >"$d/macros/version.sql"
+	[ -n "${4:-}" ] && printf '%s\n' "$4" >"$d/packages.yml"
+	return 0
+}
+
+# expect_file_eq FILE TEXT [what]: FILE holds exactly TEXT (plus its final newline)
+expect_file_eq() {
+	local want got
+	want=$(printf '%s\n' "$2")
+	got=$(cat "$1" 2>/dev/null)
+	if [ "$got" = "$want" ]; then ok "${3:-$1 as expected}"
+	else not_ok "${3:-$1 as expected}" "$(diff <(printf '%s\n' "$want") <(printf '%s\n' "$got"))"; fi
+}
