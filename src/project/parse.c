@@ -235,11 +235,14 @@ static int cmp_keys(const void *x, const void *y)
 }
 
 /*
- * dbt's test name: {type}_{target}_{args...} with args sorted by name, each value flattened
- * (lists and dicts give their items), non-identifier runs replaced by '_', joined with '__'.
- * Names of 64 characters or more become {type prefix}_{md5}.
+ * dbt's test names: the full name {type}_{target}_{args...}, with args sorted by name, each value
+ * flattened (lists and dicts give their items), non-identifier runs replaced by '_', joined with
+ * '__', names the test (name, fqn, unique_id). A full name of 64 characters or more also gets a
+ * short form, the first 30 characters of {type}_{target} then '_' and the md5 of the full name, for
+ * what must fit a file name or an identifier (path and alias); *pshort is the full name otherwise.
  */
-static const char *test_name(struct arena *a, const char *type, const char *target, value kwargs)
+static const char *test_name(struct arena *a, const char *type, const char *target, value kwargs,
+			     const char **pshort)
 {
 	struct sb flat = SB_INIT;
 	size_t n = kwargs.d->len;
@@ -268,6 +271,7 @@ static const char *test_name(struct arena *a, const char *type, const char *targ
 	char *full = flat.len ? arena_sprintf(a, "%s_%s_%s", type, target, flat.buf)
 			      : arena_sprintf(a, "%s_%s", type, target);
 	sb_release(&flat);
+	*pshort = full;
 	if (strlen(full) < 64)
 		return full;
 	char ident[64];
@@ -275,7 +279,8 @@ static const char *test_name(struct arena *a, const char *type, const char *targ
 	ident[30] = '\0';
 	char md5[33];
 	md5_hex(full, strlen(full), md5);
-	return arena_sprintf(a, "%s_%s", ident, md5);
+	*pshort = arena_sprintf(a, "%s_%s", ident, md5);
+	return full;
 }
 
 /* Python repr of dbt's get_hashable_md(): dict keys sorted, scalars str()'d */
@@ -313,6 +318,43 @@ static void hashable_repr(struct sb *out, value v)
 	}
 }
 
+/*
+ * The code dbt gives a generic test: a call of its macro with the test's kwargs, then a config()
+ * call with the configs of its properties entry, strings double-quoted and anything else as Python
+ * prints it: {{ test_unique(**_dbt_generic_test_kwargs) }}{{ config(severity="warn") }}
+ */
+static const char *test_raw_code(struct arena *a, const char *macro, value config)
+{
+	struct sb sb = SB_INIT;
+	sb_addf(&sb, "{{ %s(**_dbt_generic_test_kwargs) }}", macro);
+	bool first = true;
+	for (uint32_t i = 0; i < config.d->len; i++) {
+		value k = config.d->e[i].key, v = config.d->e[i].val;
+		if (k.type != V_STR || v.type == V_UNDEF || v.type == V_NONE)
+			continue;
+		sb_adds(&sb, first ? "{{ config(" : ",");
+		first = false;
+		sb_add(&sb, k.s, k.len);
+		sb_addc(&sb, '=');
+		if (v.type == V_STR) {
+			sb_addc(&sb, '"');
+			for (uint32_t j = 0; j < v.len; j++) {
+				if (v.s[j] == '"')
+					sb_addc(&sb, '\\');
+				sb_addc(&sb, v.s[j]);
+			}
+			sb_addc(&sb, '"');
+		} else {
+			val_str_to(&sb, v);
+		}
+	}
+	if (!first)
+		sb_adds(&sb, ") }}");
+	const char *out = arena_strndup(a, sb.buf, sb.len);
+	sb_release(&sb);
+	return out;
+}
+
 /* Builds the node of one generic test into *pout; everything is allocated in `a` */
 static int build_test(struct project *p, struct pending_test *pt, struct arena *a, struct node **pout,
 		      struct diag_list *dl)
@@ -338,11 +380,10 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 			return -1;
 		}
 	}
-	/* arguments: newer dbt nests them under `arguments:`; config keys go to config */
+	/* arguments: newer dbt nests them under `arguments:`; config keys go to config, in dbt's
+	 * order: the ones written beside the arguments first (in the order below), then `config:` */
 	value config = val_dict_new(a, 4);
 	value inner = val_dict_gets(args, "config");
-	if (inner.type == V_DICT)
-		val_dict_merge(a, config, inner);
 	val_dict_del(args, val_str("config"));
 	value nested = val_dict_gets(args, "arguments");
 	if (nested.type == V_DICT) {
@@ -355,16 +396,25 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 		custom_name = nm.s;
 		val_dict_del(args, val_str("name"));
 	}
-	static const char *const cfg_keys[] = {"severity", "where", "limit", "warn_if", "error_if",
-					       "fail_calc", "store_failures", "store_failures_as",
-					       "enabled", "tags", "meta", "alias", "schema", "database", NULL};
+	const char *description = NULL;
+	value desc = val_dict_gets(args, "description");
+	if (desc.type == V_STR) {
+		description = desc.s;
+		val_dict_del(args, val_str("description"));
+	}
+	static const char *const cfg_keys[] = {"severity", "tags", "enabled", "where", "limit", "warn_if",
+					       "error_if", "fail_calc", "store_failures", "store_failures_as",
+					       "meta", "database", "schema", "alias", NULL};
 	for (const char *const *k = cfg_keys; *k; k++) {
 		value v = val_dict_gets(args, *k);
 		if (v.type != V_UNDEF) {
-			val_dict_sets(config, *k, v);
+			if (v.type != V_NONE)
+				val_dict_sets(config, *k, v);
 			val_dict_del(args, val_str(*k));
 		}
 	}
+	if (inner.type == V_DICT)
+		val_dict_merge(a, config, inner);
 	const char *ns = NULL;
 	const char *dot = strchr(tname, '.');
 	const char *short_t = tname;
@@ -382,7 +432,11 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 	const char *type = pt->target_type == NODE_SOURCE ? arena_sprintf(a, "source_%s", short_t) : short_t;
 	if (ns)
 		type = arena_sprintf(a, "%s_%s", ns, type);
-	const char *name = custom_name ? custom_name : test_name(a, type, target, kwargs);
+	const char *short_name = custom_name;
+	const char *name = custom_name ? custom_name : test_name(a, type, target, kwargs, &short_name);
+	/* a hashed short name becomes the alias, unless the test has one */
+	if (short_name != name && val_dict_gets(config, "alias").type == V_UNDEF)
+		val_dict_sets(config, "alias", val_str(short_name));
 	const char *model_arg = pt->target_type == NODE_SOURCE
 					? arena_sprintf(a, "{{ get_where_subquery(source('%s', '%s')) }}", pt->target_name, pt->table_name)
 					: arena_sprintf(a, "{{ get_where_subquery(ref('%s')) }}", pt->target_name);
@@ -402,15 +456,15 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 	struct node *n = proj_node_new(a, NODE_TEST, pt->package, name);
 	n->unique_id = arena_sprintf(a, "test.%s.%s.%s", pt->package, name, md5 + 22);
 	n->original_file_path = pt->yml_path;
-	n->path = arena_sprintf(a, "%s.sql", name);
+	n->path = arena_sprintf(a, "%s.sql", short_name);
 	n->file = pt->yml_file;
 	n->yaml_loc = pt->loc;
-	n->raw_code = arena_sprintf(a, "{{ %s(**_dbt_generic_test_kwargs) }}",
-				    ns ? arena_sprintf(a, "%s.test_%s", ns, short_t) : arena_sprintf(a, "test_%s", short_t));
+	n->description = description;
+	n->raw_code = test_raw_code(a, ns ? arena_sprintf(a, "%s.test_%s", ns, short_t)
+					  : arena_sprintf(a, "test_%s", short_t), config);
 	n->raw_len = strlen(n->raw_code);
-	char sum[65];
-	sha256_hex(n->raw_code, n->raw_len, sum);
-	n->checksum = arena_strdup(a, sum);
+	/* no file of its own: dbt gives it an empty checksum */
+	n->checksum = NULL;
 	n->fqn = proj_yml_fqn(a, pt->package, pt->yml_path, name);
 	n->test_metadata = md;
 	n->column_name = pt->column;
@@ -439,6 +493,12 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 			continue;
 		n->refs = arena_realloc(a, n->refs, n->nrefs * sizeof(*n->refs), (n->nrefs + 1) * sizeof(*n->refs));
 		n->refs[n->nrefs++] = (struct ref_call){NULL, arena_strndup(a, q1 + 1, (size_t)(q2 - q1 - 1)), pt->loc};
+	}
+	/* dbt renders the arguments before the tested model: its ref comes last (as in depends_on) */
+	if (pt->target_type != NODE_SOURCE && n->nrefs > 1) {
+		struct ref_call model_ref = n->refs[0];
+		memmove(n->refs, n->refs + 1, (n->nrefs - 1) * sizeof(*n->refs));
+		n->refs[n->nrefs - 1] = model_ref;
 	}
 	value cfg = proj_hierarchy_config(p, n, a);
 	proj_config_merge(a, cfg, config);
