@@ -89,6 +89,8 @@ static value macro_invoke(struct jj_vm *vm, struct vobj *o, const struct vargs *
 	struct loc site = vm->loc;
 	if (vm->depth >= MAX_DEPTH)
 		jj_raise(vm, "maximum recursion depth exceeded in macro '%s'", name);
+	if (vm->depth == 0 && m->package && vm->env->macro_hook)
+		vm->env->macro_hook(vm->user, m->package, name);
 	struct jj_frame *f;
 	if (m->closure) {
 		f = jj_frame_new(vm, m->closure, NULL);

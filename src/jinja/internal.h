@@ -31,6 +31,7 @@ struct jj_env {
 	value globals;       /* dict */
 	jj_loader_fn loader;
 	void *loader_ud;
+	jj_macro_hook macro_hook;
 };
 
 const struct jj_fn *jj_env_find_filter(struct jj_env *env, const char *name, size_t n);

@@ -355,6 +355,26 @@ static const char *test_raw_code(struct arena *a, const char *macro, value confi
 	return out;
 }
 
+/*
+ * The unique id of the macro `name` as dbt resolves it for a node of package `local`: that
+ * package's own, then the root project's, then another package's, then dbt's built-in one.
+ */
+static const char *macro_id(struct project *p, struct arena *a, const char *local, const char *name)
+{
+	value pkgs = p->macros_by_package;
+	const char *order[2] = {local, p->name};
+	for (int i = 0; i < 2; i++)
+		if (order[i] && strcmp(order[i], "dbt") &&
+		    val_dict_gets(val_dict_gets(pkgs, order[i]), name).type != V_UNDEF)
+			return arena_sprintf(a, "macro.%s.%s", order[i], name);
+	for (uint32_t i = 0; pkgs.type == V_DICT && i < pkgs.d->len; i++)
+		if (pkgs.d->e[i].key.type == V_STR && !val_streq(pkgs.d->e[i].key, "dbt") &&
+		    val_dict_gets(pkgs.d->e[i].val, name).type != V_UNDEF)
+			return arena_sprintf(a, "macro.%s.%s", pkgs.d->e[i].key.s, name);
+	return val_dict_gets(val_dict_gets(pkgs, "dbt"), name).type != V_UNDEF ? arena_sprintf(a, "macro.dbt.%s", name)
+									      : NULL;
+}
+
 /* Builds the node of one generic test into *pout; everything is allocated in `a` */
 static int build_test(struct project *p, struct pending_test *pt, struct arena *a, struct node **pout,
 		      struct diag_list *dl)
@@ -465,6 +485,13 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 	n->raw_len = strlen(n->raw_code);
 	/* no file of its own: dbt gives it an empty checksum */
 	n->checksum = NULL;
+	/* its macros: the test's own, then get_where_subquery, which its `model` argument calls */
+	const char *used[2] = {macro_id(p, a, ns ? ns : pt->package, arena_sprintf(a, "test_%s", short_t)),
+			       macro_id(p, a, pt->package, "get_where_subquery")};
+	n->macros_used = arena_alloc(a, 2 * sizeof(*n->macros_used));
+	for (int i = 0; i < 2; i++)
+		if (used[i])
+			n->macros_used[n->nmacros_used++] = used[i];
 	n->fqn = proj_yml_fqn(a, pt->package, pt->yml_path, name);
 	n->test_metadata = md;
 	n->column_name = pt->column;
