@@ -79,6 +79,16 @@ static value docs_value(struct arena *a, value v)
 
 /* --- config ------------------------------------------------------------------------------- */
 
+/* {show: true, node_color: null}, or part of it */
+static bool is_default_docs(value v)
+{
+	if (v.type != V_DICT)
+		return v.type == V_NONE || v.type == V_UNDEF;
+	value show = val_dict_gets(v, "show"), color = val_dict_gets(v, "node_color");
+	return (show.type == V_UNDEF || (show.type == V_BOOL && show.b)) &&
+	       (color.type == V_UNDEF || color.type == V_NONE) && v.d->len <= (uint32_t)(show.type != V_UNDEF) + (color.type != V_UNDEF);
+}
+
 /* dbt's Hook: {sql, transaction, index} from a string or a dict */
 static value hook_value(struct arena *a, value h)
 {
@@ -198,6 +208,11 @@ own:
 				continue;
 			bool pre = val_streq(k, "pre-hook") || val_streq(k, "pre_hook");
 			bool post = val_streq(k, "post-hook") || val_streq(k, "post_hook");
+			/* a test's config has no hooks nor docs: written only when the project sets them */
+			if (t == NODE_TEST && (pre || post) && (v.type == V_NONE || (v.type == V_LIST && v.l->len == 0)))
+				continue;
+			if (t == NODE_TEST && val_streq(k, "docs") && is_default_docs(v))
+				continue;
 			if (pre || post) {
 				val_dict_sets(c, pre ? "pre-hook" : "post-hook", hooks_value(a, v));
 			} else if (val_streq(k, "docs") && v.type == V_DICT) {
@@ -231,6 +246,19 @@ static value column_value(struct arena *a, value key, value col)
 	val_dict_sets(d, "tags", val_list_new(a, 0));
 	val_dict_sets(d, "granularity", val_none());
 	overlay(d, col);
+	/* dbt 1.9's ColumnConfig: the meta and tags of the column's own config: */
+	value own = col.type == V_DICT ? val_dict_gets(col, "config") : val_undef();
+	value meta = own.type == V_DICT ? val_dict_gets(own, "meta") : val_undef();
+	value tags = own.type == V_DICT ? val_dict_gets(own, "tags") : val_undef();
+	if (tags.type == V_STR) {
+		value l = val_list_new(a, 1);
+		val_list_push(l, tags);
+		tags = l;
+	}
+	value cc = val_dict_new(a, 2);
+	val_dict_sets(cc, "meta", meta.type == V_DICT ? meta : val_dict_new(a, 0));
+	val_dict_sets(cc, "tags", tags.type == V_LIST ? tags : val_list_new(a, 0));
+	val_dict_sets(d, "config", cc);
 	return d;
 }
 

@@ -82,6 +82,9 @@ static void finish_config(struct node *n, struct arena *a)
 		val_dict_sets(c, "meta", meta);
 	}
 	n->meta = meta;
+	/* tests go to a schema of their own, dbt's TestConfig default */
+	if (n->type == NODE_TEST && val_dict_gets(c, "schema").type == V_UNDEF)
+		val_dict_sets(c, "schema", val_str("dbt_test__audit"));
 	value docs = val_dict_gets(c, "docs");
 	if (docs.type != V_DICT) {
 		docs = val_dict_new(a, 2);
