@@ -186,6 +186,7 @@ struct project {
 	value macros_by_package;   /* dict package -> dict name -> callable */
 
 	value docs_blocks;         /* dict "pkg.name" -> text */
+	value docs_files;          /* dict "pkg.name" -> [path, original_file_path] of its file */
 
 	struct profile_target target;
 	const char *invocation_id;
