@@ -35,7 +35,34 @@ struct mctx {
 	struct arena *a;
 	struct project *p;
 	double created_at;
+	/* the generic tests attached to node i: tests[tests_off[i] .. tests_off[i + 1]); NULL when not
+	 * built (one node alone: its tests are then looked for) */
+	const uint32_t *tests_off, *tests;
 };
+
+/* Fills c->tests_off/tests (CSR by attached node, counting sort); free(c->tests_off) releases both */
+static void index_tests(struct mctx *c)
+{
+	struct project *p = c->p;
+	size_t n = p->nnodes, nt = 0;
+	for (size_t i = 0; i < n; i++)
+		nt += p->nodes[i]->type == NODE_TEST && p->nodes[i]->attached_node < n;
+	uint32_t *off = xcalloc(n + 1 + nt + 1, sizeof(*off));
+	uint32_t *idx = off + n + 1;
+	for (size_t i = 0; i < n; i++)
+		if (p->nodes[i]->type == NODE_TEST && p->nodes[i]->attached_node < n)
+			off[p->nodes[i]->attached_node + 1]++;
+	for (size_t i = 0; i < n; i++)
+		off[i + 1] += off[i];
+	uint32_t *fill = xmalloc((n + 1) * sizeof(*fill));
+	memcpy(fill, off, (n + 1) * sizeof(*fill));
+	for (size_t i = 0; i < n; i++)
+		if (p->nodes[i]->type == NODE_TEST && p->nodes[i]->attached_node < n)
+			idx[fill[p->nodes[i]->attached_node]++] = (uint32_t)i;
+	free(fill);
+	c->tests_off = off;
+	c->tests = idx;
+}
 
 static const char *resource_type(enum node_type t)
 {
@@ -409,6 +436,106 @@ static value or_none(value v)
 	return v.type == V_UNDEF ? val_none() : v;
 }
 
+/* --- primary_key ------------------------------------------------------------------------- */
+
+static bool is_pk_constraint(value con)
+{
+	return con.type == V_DICT && val_streq(val_dict_gets(con, "type"), "primary_key");
+}
+
+static int cmp_value_str(const void *x, const void *y)
+{
+	const value *a = x, *b = y;
+	return strcmp(a->s, b->s);
+}
+
+/* The distinct strings of `l`, sorted */
+static value sorted_strings(struct arena *a, value l)
+{
+	value out = val_list_new(a, l.l->len);
+	for (uint32_t i = 0; i < l.l->len; i++) {
+		value s = l.l->items[i];
+		bool dup = s.type != V_STR;
+		for (uint32_t j = 0; j < out.l->len && !dup; j++)
+			dup = val_eq(out.l->items[j], s);
+		if (!dup)
+			val_list_push(out, s);
+	}
+	qsort(out.l->items, out.l->len, sizeof(value), cmp_value_str);
+	return out;
+}
+
+static void add_test_columns(struct arena *a, const struct node *t, value uniq_on, value uniq_off, value not_null)
+{
+	value md = t->test_metadata;
+	value kw = val_dict_gets(md, "kwargs"), name = val_dict_gets(md, "name");
+	value col = val_dict_gets(kw, "column_name"), combo = val_dict_gets(kw, "combination_of_columns");
+	value cols = val_list_new(a, 1);
+	if (col.type == V_STR) {
+		val_list_push(cols, col);
+	} else if (combo.type == V_LIST) {
+		for (uint32_t i = 0; i < combo.l->len; i++)
+			if (combo.l->items[i].type == V_STR)
+				val_list_push(cols, combo.l->items[i]);
+	}
+	bool uniq = val_streq(name, "unique") || val_streq(name, "unique_combination_of_columns");
+	value to = uniq ? (t->enabled ? uniq_on : uniq_off) : val_streq(name, "not_null") ? not_null : val_undef();
+	for (uint32_t i = 0; to.type == V_LIST && i < cols.l->len; i++)
+		val_list_push(to, cols.l->items[i]);
+}
+
+static bool has_string(value l, value s)
+{
+	for (uint32_t i = 0; i < l.l->len; i++)
+		if (val_eq(l.l->items[i], s))
+			return true;
+	return false;
+}
+
+/*
+ * dbt 1.9's inferred primary key of a model, sorted: the columns of a primary_key constraint of the
+ * model, else the first column with one, else the columns with both a unique (or
+ * unique_combination_of_columns) and a not_null test, else those with an enabled unique test, else
+ * those with a disabled one.
+ */
+static value primary_key(struct mctx *c, const struct node *n, value cfg)
+{
+	struct arena *a = c->a;
+	value cons = val_dict_gets(cfg, "constraints");
+	for (uint32_t i = 0; cons.type == V_LIST && i < cons.l->len; i++) {
+		value cols = val_dict_gets(cons.l->items[i], "columns");
+		if (is_pk_constraint(cons.l->items[i]))
+			return cols.type == V_LIST ? sorted_strings(a, cols) : val_list_new(a, 0);
+	}
+	for (uint32_t i = 0; n->columns.type == V_DICT && i < n->columns.d->len; i++) {
+		value cc = val_dict_gets(n->columns.d->e[i].val, "constraints");
+		for (uint32_t j = 0; cc.type == V_LIST && j < cc.l->len; j++) {
+			if (is_pk_constraint(cc.l->items[j])) {
+				value l = val_list_new(a, 1);
+				val_list_push(l, n->columns.d->e[i].key);
+				return l;
+			}
+		}
+	}
+	value uniq_on = val_list_new(a, 2), uniq_off = val_list_new(a, 2), not_null = val_list_new(a, 2);
+	struct project *p = c->p;
+	if (c->tests_off) {
+		for (uint32_t k = c->tests_off[n->index]; k < c->tests_off[n->index + 1]; k++)
+			add_test_columns(a, p->nodes[c->tests[k]], uniq_on, uniq_off, not_null);
+	} else {
+		for (size_t i = 0; i < p->nnodes; i++)
+			if (p->nodes[i]->type == NODE_TEST && p->nodes[i]->attached_node == n->index)
+				add_test_columns(a, p->nodes[i], uniq_on, uniq_off, not_null);
+	}
+	value both = val_list_new(a, 2);
+	for (uint32_t i = 0; i < not_null.l->len; i++)
+		if (has_string(uniq_on, not_null.l->items[i]) || has_string(uniq_off, not_null.l->items[i]))
+			val_list_push(both, not_null.l->items[i]);
+	if (both.l->len)
+		return sorted_strings(a, both);
+	return sorted_strings(a, uniq_on.l->len ? uniq_on : uniq_off);
+}
+
 /* --- one node ---------------------------------------------------------------------------- */
 
 static value source_value(struct mctx *c, const struct node *n, value cfg)
@@ -580,7 +707,7 @@ static value node_value(struct mctx *c, const struct node *n)
 		val_dict_sets(d, "version", val_none());
 		val_dict_sets(d, "latest_version", val_none());
 		val_dict_sets(d, "deprecation_date", val_none());
-		val_dict_sets(d, "primary_key", val_list_new(a, 0));
+		val_dict_sets(d, "primary_key", primary_key(c, n, cfg));
 		val_dict_sets(d, "time_spine", val_none());
 		break;
 	}
@@ -611,7 +738,7 @@ static value node_value(struct mctx *c, const struct node *n)
 
 value art_node_value(struct arena *a, struct project *p, const struct node *n)
 {
-	struct mctx c = {a, p, art_now()};
+	struct mctx c = {a, p, art_now(), NULL, NULL};
 	return node_value(&c, n);
 }
 
@@ -846,7 +973,8 @@ static void edge_maps(struct arena *a, struct project *p, const struct graph *g,
 value art_manifest_value(struct arena *a, struct project *p, const struct graph *g,
 			 const struct art_invocation *inv)
 {
-	struct mctx c = {a, p, art_now()};
+	struct mctx c = {a, p, art_now(), NULL, NULL};
+	index_tests(&c);
 	value m = val_dict_new(a, 16);
 
 	value meta = art_metadata(a, p, ART_SCHEMA_MANIFEST, inv);
@@ -914,6 +1042,7 @@ value art_manifest_value(struct arena *a, struct project *p, const struct graph 
 	val_dict_sets(m, "saved_queries", val_dict_new(a, 0));
 	val_dict_sets(m, "semantic_models", val_dict_new(a, 0));
 	val_dict_sets(m, "unit_tests", val_dict_new(a, 0));
+	free((void *)c.tests_off);
 	return m;
 }
 
@@ -1060,7 +1189,7 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 {
 	struct arena a;
 	arena_init(&a, 1 << 20);
-	struct mctx c = {&a, p, art_now()};
+	struct mctx c = {&a, p, art_now(), NULL, NULL};
 	char *tmp = arena_sprintf(&a, "%s.tmp.%ld", path, (long)getpid());
 	char *dir = fs_dirname(&a, path);
 	int rc = 0;
@@ -1070,6 +1199,7 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 		arena_release(&a);
 		return -1;
 	}
+	index_tests(&c);
 	value meta = art_metadata(&a, p, ART_SCHEMA_MANIFEST, inv);
 	val_dict_sets(meta, "project_name", art_str(p->name));
 	if (p->name) {
@@ -1120,5 +1250,6 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 	}
 	sb_release(&w.buf);
 	arena_release(&a);
+	free((void *)c.tests_off);
 	return rc;
 }
