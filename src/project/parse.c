@@ -115,13 +115,26 @@ struct parse_job {
 	struct arena *scratch;  /* one per thread, indexed like p->parse_arenas */
 };
 
+/* Python's str.isspace() for ASCII: what str.strip() removes */
+static bool py_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f');
+}
+
 /* Everything a node keeps is allocated in `keep`, the calling thread's arena */
 static int parse_one(struct parse_job *job, struct node *n, struct arena *scratch, struct arena *keep)
 {
 	struct project *p = job->p;
 	struct diag_list *dl = job->dl;
+	/* dbt keeps a file's text stripped, and hashes that: trailing space goes (leading space stays
+	 * in the template, whose locations are offsets into the whole file, but not in the checksum) */
+	while (n->raw_len && py_space(n->raw_code[n->raw_len - 1]))
+		n->raw_len--;
+	size_t lead = 0;
+	while (lead < n->raw_len && py_space(n->raw_code[lead]))
+		lead++;
 	char sum[65];
-	sha256_hex(n->raw_code, n->raw_len, sum);
+	sha256_hex(n->raw_code + lead, n->raw_len - lead, sum);
 	n->checksum = arena_strdup(keep, sum);
 	/* config() calls land in n->config; keep them apart to apply them last */
 	n->config = val_dict_new(keep, 8);
