@@ -155,6 +155,8 @@ static int parse_one(struct parse_job *job, struct node *n, struct arena *scratc
 	}
 	value infile = n->config;
 	value cfg = proj_hierarchy_config(p, n, keep);
+	/* dbt's unrendered_config starts from what dbt_project.yml sets for the node */
+	proj_config_merge(keep, n->unrendered_config, cfg);
 	const char *kind = n->type == NODE_MODEL ? "models" : n->type == NODE_SEED ? "seeds"
 			 : n->type == NODE_SNAPSHOT ? "snapshots" : n->type == NODE_ANALYSIS ? "analyses" : NULL;
 	if (kind) {
@@ -511,7 +513,7 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 	n->fqn = proj_yml_fqn(a, pt->package, pt->yml_path, name);
 	n->test_metadata = md;
 	n->column_name = pt->column;
-	n->unrendered_config = config;
+	n->unrendered_config = val_dict_new(a, config.d->len + 2);
 	/* what it tests is a dependency: a ref or a source */
 	if (pt->target_type == NODE_SOURCE) {
 		n->sources = ARENA_NEW(a, struct source_call);
@@ -544,6 +546,8 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 		n->refs[n->nrefs - 1] = model_ref;
 	}
 	value cfg = proj_hierarchy_config(p, n, a);
+	proj_config_merge(a, n->unrendered_config, cfg);
+	proj_config_merge(a, n->unrendered_config, config);
 	proj_config_merge(a, cfg, config);
 	n->config = cfg;
 	finish_config(n, a);
