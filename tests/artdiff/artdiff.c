@@ -8,23 +8,26 @@
  *
  * and the exit code is 0 when there is none, 1 when there are some, 2 on a usage or input error.
  *
- * Rules (one a line, `#` starts a comment): PATH is a '/'-separated path of keys, where `*` matches
- * any one key or index and `**` any number of them (zero included).
+ * Rules (one a line, `#` starts a comment): PATH is a '/'-separated path of keys, each a shell
+ * pattern for one key or index (`*`, `macro.dbt.*`), or `**` for any number of them (zero included).
  *   value PATH          the value may differ (engine- or run-specific), but both must have it
  *   skip PATH           neither presence nor value is compared
+ *   spaces PATH         strings equal but for white space: a run of it is one space between two
+ *                       word characters (letters, digits, _, quotes), nothing elsewhere
  *   bykey PATH FIELD    PATH is a list of objects: pair its items by FIELD, not by position
  *   unordered PATH      PATH is a list of strings: compare as sets of distinct values
  *
  * Object keys are compared as sets (dbt sorts them, we keep dbt's dataclass order): key order is
  * never a difference. Numbers compare by value (1 equals 1.0).
  */
+#include <fnmatch.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum action { A_VALUE, A_SKIP, A_BYKEY, A_UNORDERED };
+enum action { A_VALUE, A_SKIP, A_SPACES, A_BYKEY, A_UNORDERED };
 
 struct rule {
 	enum action act;
@@ -68,7 +71,7 @@ static bool match_from(const struct rule *r, int pi, char **segs, int si, int n)
 	}
 	if (si == n)
 		return false;
-	if (strcmp(r->seg[pi], "*") && strcmp(r->seg[pi], segs[si]))
+	if (fnmatch(r->seg[pi], segs[si], 0) != 0)
 		return false;
 	return match_from(r, pi + 1, segs, si + 1, n);
 }
@@ -106,13 +109,15 @@ static int load_rules(const char *path)
 			r.act = A_VALUE;
 		else if (!strcmp(words[0], "skip") && nw == 2)
 			r.act = A_SKIP;
+		else if (!strcmp(words[0], "spaces") && nw == 2)
+			r.act = A_SPACES;
 		else if (!strcmp(words[0], "unordered") && nw == 2)
 			r.act = A_UNORDERED;
 		else if (!strcmp(words[0], "bykey") && nw == 3)
 			r.act = A_BYKEY, r.field = xstrdup(words[2]);
 		else {
-			fprintf(stderr, "%s:%d: error: expected 'value PATH', 'skip PATH', 'unordered PATH' or "
-					"'bykey PATH FIELD'\n", path, lineno);
+			fprintf(stderr, "%s:%d: error: expected 'value PATH', 'skip PATH', 'spaces PATH', "
+					"'unordered PATH' or 'bykey PATH FIELD'\n", path, lineno);
 			fclose(f);
 			return -1;
 		}
@@ -174,6 +179,43 @@ static bool same_number(const json_t *a, const json_t *b)
 }
 
 static void compare(const json_t *ref, const json_t *ours, char **segs, int n);
+
+static bool word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	       c == '"' || c == '\'' || c == '`';
+}
+
+/* s with each run of white space made one space between two word characters, and dropped
+ * elsewhere: `( 'a', 'b' )` and `('a','b')` read the same */
+static char *squeeze(const char *s)
+{
+	char *out = xrealloc(NULL, strlen(s) + 1), *o = out;
+	bool space = false;
+	for (; *s; s++) {
+		if (*s && strchr(" \t\r\n\v\f", *s)) {
+			space = o != out;
+			continue;
+		}
+		if (space && word_char(o[-1]) && word_char(*s))
+			*o++ = ' ';
+		space = false;
+		*o++ = *s;
+	}
+	*o = '\0';
+	return out;
+}
+
+static bool same_squeezed(const json_t *a, const json_t *b)
+{
+	if (!json_is_string(a) || !json_is_string(b))
+		return false;
+	char *x = squeeze(json_string_value(a)), *y = squeeze(json_string_value(b));
+	bool same = !strcmp(x, y);
+	free(x);
+	free(y);
+	return same;
+}
 
 static void compare_child(const json_t *ref, const json_t *ours, char **segs, int n, const char *key)
 {
@@ -284,6 +326,8 @@ static void compare(const json_t *ref, const json_t *ours, char **segs, int n)
 		return;
 	}
 	if (same_number(ref, ours) || json_equal(ref, ours))
+		return;
+	if (find_rule(A_SPACES, segs, n) && same_squeezed(ref, ours))
 		return;
 	diff_line(segs, n, ref, ours, NULL);
 }

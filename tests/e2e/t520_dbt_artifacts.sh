@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# manifest.json, run_results.json and catalog.json of jaffle_shop_duckdb against what dbt-core 1.9.8
+# wrote for the same project (tests/e2e/expected/dbt-core/): after the normalisations the rules
+# files of tests/artdiff/rules/ name (run- and engine-specific values), no field may differ
+. "$(dirname "$0")/lib.sh"
+
+BUILD=${SLUICE_BUILD_DIR:?SLUICE_BUILD_DIR must name the build folder}
+DIFF="$BUILD/tests/artifact-diff"
+RULES="$DATA/artdiff/rules"
+REF="$DATA/e2e/expected/dbt-core/jaffle_shop_duckdb"
+
+project jaffle_shop_duckdb
+HERE=$PWD
+
+# the reference's paths were normalised to /path/to/<project>: ours are, the same way
+normalise() {
+	sed "s#$HERE#/path/to/jaffle_shop_duckdb#g" "$1" >"$2"
+}
+
+# compare WHAT REFERENCE OURS RULES...: artifact-diff prints one line a difference
+compare() {
+	local what=$1 ref=$2 ours=$3
+	shift 3
+	local args=()
+	for r in "$@"; do args+=(--rules "$r"); done
+	if "$DIFF" "${args[@]}" "$ref" "$ours" >"$WORK/diff" 2>&1; then
+		ok "$what: same as dbt-core's"
+	else
+		not_ok "$what: same as dbt-core's" "$(head -60 "$WORK/diff")"
+	fi
+}
+
+# the fixture's seeds are data of its own: their checksums are not the reference's
+cat >"$WORK/fixture.rules" <<'RULES'
+value nodes/seed.*/checksum/checksum
+RULES
+
+run seed
+expect_rc 0 "seed"
+normalise target/run_results.json "$WORK/run_results.seed.json"
+compare "run_results of seed" "$REF/run_results.seed.json" "$WORK/run_results.seed.json" "$RULES/run_results.rules"
+
+run run
+expect_rc 0 "run"
+normalise target/run_results.json "$WORK/run_results.run.json"
+compare "run_results of run" "$REF/run_results.run.json" "$WORK/run_results.run.json" "$RULES/run_results.rules"
+
+run docs generate
+expect_rc 0 "docs generate"
+normalise target/manifest.json "$WORK/manifest.json"
+normalise target/catalog.json "$WORK/catalog.json"
+compare "manifest" "$REF/manifest.json" "$WORK/manifest.json" "$RULES/manifest.rules" "$WORK/fixture.rules"
+compare "catalog" "$REF/catalog.json" "$WORK/catalog.json" "$RULES/catalog.rules"
+
+# a seed's checksum is dbt's: the sha256 of the file's stripped text
+for s in raw_customers raw_orders raw_payments; do
+	want=$(printf '%s' "$(cat "seeds/$s.csv")" | sha256sum | cut -d' ' -f1)
+	expect_json target/manifest.json ".nodes['seed.jaffle_shop.$s'].checksum.checksum" "$want" \
+		"checksum of seed $s is the sha256 of its stripped text"
+done
+# the run_results args say which command ran, even if the rest of them are Sluice's flags
+expect_json target/run_results.json ".args.which" "generate"
+
+# the comparison sees a difference: a test renamed, a key added, a value changed
+sed 's/"not_null_orders_amount"/"not_null_orders_amount_x"/; s/"primary_key": \["order_id"\]/"primary_key": []/' \
+	"$WORK/manifest.json" >"$WORK/manifest.bad.json"
+if "$DIFF" --rules "$RULES/manifest.rules" --rules "$WORK/fixture.rules" "$REF/manifest.json" \
+	"$WORK/manifest.bad.json" >"$WORK/diff" 2>&1; then
+	not_ok "a changed manifest differs" "$(cat "$WORK/diff")"
+else
+	grep -q '^nodes/test.jaffle_shop.not_null_orders_amount.106140f9fd/name: reference "not_null_orders_amount", ours "not_null_orders_amount_x"$' "$WORK/diff" &&
+		grep -q '^nodes/model.jaffle_shop.orders/primary_key: reference \["order_id"\], ours \[\]$' "$WORK/diff" &&
+		ok "a changed manifest differs, field by field" || not_ok "a changed manifest differs, field by field" "$(cat "$WORK/diff")"
+fi
+
+done_testing
