@@ -255,7 +255,7 @@ static int work(void *ud, uint32_t idx, int wid)
 		report_status("LogStartLine", seq, st->total, arena_sprintf(w->keep, "START %s", what), "RUN",
 			      RC_NONE, -1);
 	res->node = idx;
-	res->thread_id = wid + 1;
+	res->thread_id = wid;  /* from 0: the results name it Thread-<id + 1> */
 	res->failures = -1;
 	res->rows_affected = -1;
 	res->compile_started = now_s();
