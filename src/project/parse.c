@@ -373,11 +373,7 @@ static const char *test_raw_code(struct arena *a, const char *macro, value confi
 	return out;
 }
 
-/*
- * The unique id of the macro `name` as dbt resolves it for a node of package `local`: that
- * package's own, then the root project's, then another package's, then dbt's built-in one.
- */
-static const char *macro_id(struct project *p, struct arena *a, const char *local, const char *name)
+const char *proj_macro_id(struct project *p, struct arena *a, const char *local, const char *name)
 {
 	value pkgs = p->macros_by_package;
 	const char *order[2] = {local, p->name};
@@ -503,9 +499,13 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 	n->raw_len = strlen(n->raw_code);
 	/* no file of its own: dbt gives it an empty checksum */
 	n->checksum = NULL;
-	/* its macros: the test's own, then get_where_subquery, which its `model` argument calls */
-	const char *used[2] = {macro_id(p, a, ns ? ns : pt->package, arena_sprintf(a, "test_%s", short_t)),
-			       macro_id(p, a, pt->package, "get_where_subquery")};
+	/* its macros: the test's own, then get_where_subquery, which its `model` argument calls when
+	 * rendered; dbt does not render the arguments of its built-in unique and not_null tests
+	 * while parsing, so theirs is added when they are compiled (runner_compile_node) */
+	const char *used[2] = {proj_macro_id(p, a, ns ? ns : pt->package, arena_sprintf(a, "test_%s", short_t)),
+			       proj_macro_id(p, a, pt->package, "get_where_subquery")};
+	if (used[0] && (!strcmp(used[0], "macro.dbt.test_unique") || !strcmp(used[0], "macro.dbt.test_not_null")))
+		used[1] = NULL;
 	n->macros_used = arena_alloc(a, 2 * sizeof(*n->macros_used));
 	for (int i = 0; i < 2; i++)
 		if (used[i])

@@ -229,5 +229,11 @@ struct arena *proj_new_arena(struct project *p);
 /* ref('name') / ref('pkg', 'name') resolution; NULL when unknown */
 struct node *proj_ref(struct project *p, const char *package, const char *name);
 struct node *proj_source(struct project *p, const char *source, const char *table);
+/*
+ * The unique id (macro.pkg.name, in `a`) of the macro `name` as dbt resolves it for a node of
+ * package `local`: that package's own, then the root project's, then another package's, then
+ * dbt's built-in one; NULL when there is none.
+ */
+const char *proj_macro_id(struct project *p, struct arena *a, const char *local, const char *name);
 
 #endif

@@ -184,6 +184,24 @@ static const char *node_sql_path(struct arena *a, const char *kind, const struct
 	return arena_sprintf(a, "%s/%s/%s", kind, n->package, n->original_file_path);
 }
 
+/* Compiling a generic test renders its `model` argument, which calls get_where_subquery: dbt then
+ * lists that macro among the test's, also for the tests whose arguments parsing did not render */
+static void add_kwargs_macros(struct project *p, struct node *n, struct arena *keep)
+{
+	const char *id = proj_macro_id(p, keep, n->package, "get_where_subquery");
+	if (!id)
+		return;
+	for (uint32_t i = 0; i < n->nmacros_used; i++)
+		if (!strcmp(n->macros_used[i], id))
+			return;
+	const char **l = arena_alloc(keep, (n->nmacros_used + 1) * sizeof(*l));
+	if (n->nmacros_used)
+		memcpy(l, n->macros_used, n->nmacros_used * sizeof(*l));
+	l[n->nmacros_used] = id;
+	n->macros_used = l;
+	n->nmacros_used++;
+}
+
 static const char *artifact_path(struct arena *a, struct project *p, const char *kind, const struct node *n)
 {
 	return arena_sprintf(a, "%s/%s", p->target_path, node_sql_path(a, kind, n));
@@ -269,6 +287,8 @@ static int work(void *ud, uint32_t idx, int wid)
 	if (rc == 0 && n->type != NODE_SEED) {
 		n->compiled_code = arena_strdup(w->keep, sql);
 		n->compiled_path = arena_sprintf(w->keep, "target/%s", node_sql_path(&w->arena, "compiled", n));
+		if (n->test_metadata.type == V_DICT)
+			add_kwargs_macros(p, n, w->keep);
 		char *shown = arena_strdup(&w->arena, sql); /* secrets never reach target/ */
 		size_t shown_len = log_redact_n(shown, strlen(shown));
 		if (fs_write_direct(artifact_path(&w->arena, p, "compiled", n), shown, shown_len) < 0)
