@@ -61,6 +61,45 @@ done
 # the run_results args say which command ran, even if the rest of them are Sluice's flags
 expect_json target/run_results.json ".args.which" "generate"
 
+# ls --output json prints each node as dbt ls does: dbt's default keys, in the order of dbt's node
+# dict, with the values the manifest has after parsing (dbt adds get_where_subquery to the macros
+# of its unique and not_null tests only when it compiles them, as the reference manifest was)
+run ls --output json
+expect_rc 0 "ls --output json"
+cp "$OUT" "$WORK/ls.json"
+node -e '
+	const fs = require("fs");
+	const ref = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+	const order = ["name", "resource_type", "package_name", "original_file_path", "unique_id", "alias",
+		       "config", "tags", "depends_on"];
+	const canon = (v) => JSON.stringify(v, (k, x) => x && typeof x === "object" && !Array.isArray(x)
+		? Object.fromEntries(Object.keys(x).sort().map((key) => [key, x[key]])) : x);
+	let bad = [], seen = 0;
+	for (const line of fs.readFileSync(process.argv[2], "utf8").split("\n").filter((l) => l)) {
+		const got = JSON.parse(line), want = ref.nodes[got.unique_id];
+		seen++;
+		if (!want) { bad.push("not in the reference: " + got.unique_id); continue; }
+		const keys = order.filter((k) => k in want);
+		if (Object.keys(got).join() !== keys.join())
+			bad.push(got.unique_id + ": keys " + Object.keys(got).join() + ", dbt: " + keys.join());
+		const exp = JSON.parse(JSON.stringify(want));
+		if (exp.test_metadata && ["unique", "not_null"].includes(exp.test_metadata.name))
+			exp.depends_on.macros = exp.depends_on.macros.filter((m) => m !== "macro.dbt.get_where_subquery");
+		for (const k of keys)
+			if (canon(got[k]) !== canon(exp[k]))
+				bad.push(got.unique_id + "/" + k + ": " + canon(got[k]) + ", dbt: " + canon(exp[k]));
+	}
+	if (seen !== Object.keys(ref.nodes).length) bad.push(seen + " lines for " + Object.keys(ref.nodes).length + " nodes");
+	console.log(bad.join("\n"));
+	process.exit(bad.length ? 1 : 0);
+' "$REF/manifest.json" "$WORK/ls.json" >"$WORK/lsdiff" 2>&1 &&
+	ok "ls --output json prints what dbt ls prints" || not_ok "ls --output json prints what dbt ls prints" "$(head -30 "$WORK/lsdiff")"
+grep -q '^{"name": "orders", "resource_type": "model", "package_name": "jaffle_shop", "original_file_path": "models/orders.sql", "unique_id": "model.jaffle_shop.orders", "alias": "orders", "config": {"enabled": true, ' "$WORK/ls.json" &&
+	ok "ls --output json writes json.dumps separators" || not_ok "ls --output json writes json.dumps separators" "$(head -3 "$WORK/ls.json")"
+run ls --output json -s orders --resource-type model --output-keys "depends_on unique_id"
+expect_out '{"unique_id": "model.jaffle_shop.orders", "depends_on": {"macros": [], "nodes": ["model.jaffle_shop.stg_orders", "model.jaffle_shop.stg_payments"]}}' \
+	"--output-keys come in the node's order, as dbt filters its dict"
+
 # the comparison sees a difference: a test renamed, a key added, a value changed
 sed 's/"not_null_orders_amount"/"not_null_orders_amount_x"/; s/"primary_key": \["order_id"\]/"primary_key": []/' \
 	"$WORK/manifest.json" >"$WORK/manifest.bad.json"
