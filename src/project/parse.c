@@ -25,6 +25,9 @@ static void apply_patch(struct node *n, value patch, value cfg, struct arena *a,
 	(void)yml_str(e, "description", "", &desc, dl);
 	n->description = desc;
 	n->columns = val_dict_gets(patch, "columns");
+	value cons = val_dict_gets(e, "constraints");
+	if (cons.type == V_LIST)
+		n->constraints = cons;
 	value pc = val_dict_gets(e, "config");
 	if (pc.type == V_DICT) {
 		proj_config_merge(a, cfg, pc);
@@ -415,7 +418,8 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 		}
 	}
 	/* arguments: newer dbt nests them under `arguments:`; config keys go to config, in dbt's
-	 * order: the ones written beside the arguments first (in the order below), then `config:` */
+	 * order: its known keys in the order below (written beside the arguments or under
+	 * `config:`), then the other keys of `config:` */
 	value config = val_dict_new(a, 4);
 	value inner = val_dict_gets(args, "config");
 	val_dict_del(args, val_str("config"));
@@ -441,14 +445,17 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 					       "meta", "database", "schema", "alias", NULL};
 	for (const char *const *k = cfg_keys; *k; k++) {
 		value v = val_dict_gets(args, *k);
-		if (v.type != V_UNDEF) {
-			if (v.type != V_NONE)
-				val_dict_sets(config, *k, v);
-			val_dict_del(args, val_str(*k));
-		}
+		val_dict_del(args, val_str(*k));
+		if ((v.type == V_UNDEF || v.type == V_NONE) && inner.type == V_DICT)
+			v = val_dict_gets(inner, *k);
+		if (v.type != V_UNDEF && v.type != V_NONE)
+			val_dict_sets(config, *k, v);
 	}
-	if (inner.type == V_DICT)
-		val_dict_merge(a, config, inner);
+	for (uint32_t i = 0; inner.type == V_DICT && i < inner.d->len; i++) {
+		value k = inner.d->e[i].key;
+		if (k.type == V_STR && val_dict_get(config, k).type == V_UNDEF)
+			val_dict_set(config, k, inner.d->e[i].val);
+	}
 	const char *ns = NULL;
 	const char *dot = strchr(tname, '.');
 	const char *short_t = tname;
