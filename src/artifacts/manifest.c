@@ -261,6 +261,31 @@ own:
 
 /* --- pieces of a node -------------------------------------------------------------------- */
 
+/* dbt's ColumnLevelConstraint (and ModelLevelConstraint, with columns), defaults filled */
+static value constraint_value(struct arena *a, value con, bool model_level)
+{
+	value d = val_dict_new(a, 8);
+	val_dict_sets(d, "type", val_none());
+	val_dict_sets(d, "name", val_none());
+	val_dict_sets(d, "expression", val_none());
+	val_dict_sets(d, "warn_unenforced", val_bool(true));
+	val_dict_sets(d, "warn_unsupported", val_bool(true));
+	val_dict_sets(d, "to", val_none());
+	val_dict_sets(d, "to_columns", val_list_new(a, 0));
+	if (model_level)
+		val_dict_sets(d, "columns", val_list_new(a, 0));
+	overlay(d, con);
+	return d;
+}
+
+static value constraints_value(struct arena *a, value l, bool model_level)
+{
+	value out = val_list_new(a, l.type == V_LIST ? l.l->len : 0);
+	for (uint32_t i = 0; l.type == V_LIST && i < l.l->len; i++)
+		val_list_push(out, constraint_value(a, l.l->items[i], model_level));
+	return out;
+}
+
 static value column_value(struct arena *a, value key, value col)
 {
 	value d = val_dict_new(a, 8);
@@ -273,6 +298,7 @@ static value column_value(struct arena *a, value key, value col)
 	val_dict_sets(d, "tags", val_list_new(a, 0));
 	val_dict_sets(d, "granularity", val_none());
 	overlay(d, col);
+	val_dict_sets(d, "constraints", constraints_value(a, val_dict_gets(d, "constraints"), false));
 	/* dbt 1.9's ColumnConfig: the meta and tags of the column's own config: */
 	value own = col.type == V_DICT ? val_dict_gets(col, "config") : val_undef();
 	value meta = own.type == V_DICT ? val_dict_gets(own, "meta") : val_undef();
@@ -414,6 +440,9 @@ static const char *package_root(struct project *p, const char *package)
 /* "models.orders" / "sources.raw": the yml entry a generic test hangs off, as dbt names it */
 static value file_key_name(struct mctx *c, const struct node *n)
 {
+	/* a source's test is attached to nothing: its source is the first it reads */
+	if (n->attached_node >= c->p->nnodes && n->nsources > 0 && n->sources[0].source)
+		return val_str_fmt(c->a, "sources.%s", n->sources[0].source);
 	if (n->attached_node >= c->p->nnodes)
 		return val_none();
 	const struct node *t = c->p->nodes[n->attached_node];
@@ -501,7 +530,8 @@ static bool has_string(value l, value s)
 static value primary_key(struct mctx *c, const struct node *n, value cfg)
 {
 	struct arena *a = c->a;
-	value cons = val_dict_gets(cfg, "constraints");
+	(void)cfg;
+	value cons = n->constraints;
 	for (uint32_t i = 0; cons.type == V_LIST && i < cons.l->len; i++) {
 		value cols = val_dict_gets(cons.l->items[i], "columns");
 		if (is_pk_constraint(cons.l->items[i]))
@@ -703,7 +733,7 @@ static value node_value(struct mctx *c, const struct node *n)
 	case NODE_MODEL: {
 		value access = val_dict_gets(cfg, "access");
 		val_dict_sets(d, "access", is_cstr(access) ? access : val_str("protected"));
-		val_dict_sets(d, "constraints", art_list_or_new(a, val_dict_gets(cfg, "constraints")));
+		val_dict_sets(d, "constraints", constraints_value(a, n->constraints, true));
 		val_dict_sets(d, "version", val_none());
 		val_dict_sets(d, "latest_version", val_none());
 		val_dict_sets(d, "deprecation_date", val_none());

@@ -75,6 +75,7 @@ struct node {
 	value meta;                      /* dict */
 	value tags;                      /* list of strings */
 	value docs;                      /* dict {show, node_color} */
+	value constraints;               /* models: list of the model-level constraints of its yml entry */
 	const char *patch_path;          /* "pkg://models/staging/schema.yml" when a yml entry describes it */
 	struct loc yaml_loc;             /* the yml entry describing it, for errors */
 	bool enabled;
