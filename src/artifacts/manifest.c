@@ -490,7 +490,8 @@ static value sorted_strings(struct arena *a, value l)
 		if (!dup)
 			val_list_push(out, s);
 	}
-	qsort(out.l->items, out.l->len, sizeof(value), cmp_value_str);
+	if (out.l->len > 1)
+		qsort(out.l->items, out.l->len, sizeof(value), cmp_value_str);
 	return out;
 }
 
