@@ -100,6 +100,17 @@ run ls --output json -s orders --resource-type model --output-keys "depends_on u
 expect_out '{"unique_id": "model.jaffle_shop.orders", "depends_on": {"macros": [], "nodes": ["model.jaffle_shop.stg_orders", "model.jaffle_shop.stg_payments"]}}' \
 	"--output-keys come in the node's order, as dbt filters its dict"
 
+# a failed model and the ones it skips, written as dbt writes them (RunResult.from_node for a skip)
+sed -i 's/user_id as customer_id/no_such_column as customer_id/' models/staging/stg_orders.sql
+run run
+expect_rc 1 "run with a broken model"
+RR=target/run_results.json
+expect_json $RR ".results.find(r => r.unique_id === 'model.jaffle_shop.orders')" \
+	'{"status":"skipped","timing":[],"thread_id":"Thread-1 (worker)","execution_time":0,"adapter_response":{},"message":null,"failures":null,"unique_id":"model.jaffle_shop.orders","batch_results":null,"compiled":false,"compiled_code":null,"relation_name":"\"postgres\".\"jaffle\".\"orders\""}' \
+	"a skipped model's result"
+expect_json $RR ".results.find(r => r.unique_id === 'model.jaffle_shop.stg_orders').message.split('\\n')[0]" \
+	"Database Error in model stg_orders (models/staging/stg_orders.sql)" "a failed model's message"
+
 # the comparison sees a difference: a test renamed, a key added, a value changed
 sed 's/"not_null_orders_amount"/"not_null_orders_amount_x"/; s/"primary_key": \["order_id"\]/"primary_key": []/' \
 	"$WORK/manifest.json" >"$WORK/manifest.bad.json"
