@@ -35,7 +35,34 @@ struct mctx {
 	struct arena *a;
 	struct project *p;
 	double created_at;
+	/* the generic tests attached to node i: tests[tests_off[i] .. tests_off[i + 1]); NULL when not
+	 * built (one node alone: its tests are then looked for) */
+	const uint32_t *tests_off, *tests;
 };
+
+/* Fills c->tests_off/tests (CSR by attached node, counting sort); free(c->tests_off) releases both */
+static void index_tests(struct mctx *c)
+{
+	struct project *p = c->p;
+	size_t n = p->nnodes, nt = 0;
+	for (size_t i = 0; i < n; i++)
+		nt += p->nodes[i]->type == NODE_TEST && p->nodes[i]->attached_node < n;
+	uint32_t *off = xcalloc(n + 1 + nt + 1, sizeof(*off));
+	uint32_t *idx = off + n + 1;
+	for (size_t i = 0; i < n; i++)
+		if (p->nodes[i]->type == NODE_TEST && p->nodes[i]->attached_node < n)
+			off[p->nodes[i]->attached_node + 1]++;
+	for (size_t i = 0; i < n; i++)
+		off[i + 1] += off[i];
+	uint32_t *fill = xmalloc((n + 1) * sizeof(*fill));
+	memcpy(fill, off, (n + 1) * sizeof(*fill));
+	for (size_t i = 0; i < n; i++)
+		if (p->nodes[i]->type == NODE_TEST && p->nodes[i]->attached_node < n)
+			idx[fill[p->nodes[i]->attached_node]++] = (uint32_t)i;
+	free(fill);
+	c->tests_off = off;
+	c->tests = idx;
+}
 
 static const char *resource_type(enum node_type t)
 {
@@ -78,6 +105,16 @@ static value docs_value(struct arena *a, value v)
 }
 
 /* --- config ------------------------------------------------------------------------------- */
+
+/* {show: true, node_color: null}, or part of it */
+static bool is_default_docs(value v)
+{
+	if (v.type != V_DICT)
+		return v.type == V_NONE || v.type == V_UNDEF;
+	value show = val_dict_gets(v, "show"), color = val_dict_gets(v, "node_color");
+	return (show.type == V_UNDEF || (show.type == V_BOOL && show.b)) &&
+	       (color.type == V_UNDEF || color.type == V_NONE) && v.d->len <= (uint32_t)(show.type != V_UNDEF) + (color.type != V_UNDEF);
+}
 
 /* dbt's Hook: {sql, transaction, index} from a string or a dict */
 static value hook_value(struct arena *a, value h)
@@ -198,6 +235,11 @@ own:
 				continue;
 			bool pre = val_streq(k, "pre-hook") || val_streq(k, "pre_hook");
 			bool post = val_streq(k, "post-hook") || val_streq(k, "post_hook");
+			/* a test's config has no hooks nor docs: written only when the project sets them */
+			if (t == NODE_TEST && (pre || post) && (v.type == V_NONE || (v.type == V_LIST && v.l->len == 0)))
+				continue;
+			if (t == NODE_TEST && val_streq(k, "docs") && is_default_docs(v))
+				continue;
 			if (pre || post) {
 				val_dict_sets(c, pre ? "pre-hook" : "post-hook", hooks_value(a, v));
 			} else if (val_streq(k, "docs") && v.type == V_DICT) {
@@ -219,6 +261,31 @@ own:
 
 /* --- pieces of a node -------------------------------------------------------------------- */
 
+/* dbt's ColumnLevelConstraint (and ModelLevelConstraint, with columns), defaults filled */
+static value constraint_value(struct arena *a, value con, bool model_level)
+{
+	value d = val_dict_new(a, 8);
+	val_dict_sets(d, "type", val_none());
+	val_dict_sets(d, "name", val_none());
+	val_dict_sets(d, "expression", val_none());
+	val_dict_sets(d, "warn_unenforced", val_bool(true));
+	val_dict_sets(d, "warn_unsupported", val_bool(true));
+	val_dict_sets(d, "to", val_none());
+	val_dict_sets(d, "to_columns", val_list_new(a, 0));
+	if (model_level)
+		val_dict_sets(d, "columns", val_list_new(a, 0));
+	overlay(d, con);
+	return d;
+}
+
+static value constraints_value(struct arena *a, value l, bool model_level)
+{
+	value out = val_list_new(a, l.type == V_LIST ? l.l->len : 0);
+	for (uint32_t i = 0; l.type == V_LIST && i < l.l->len; i++)
+		val_list_push(out, constraint_value(a, l.l->items[i], model_level));
+	return out;
+}
+
 static value column_value(struct arena *a, value key, value col)
 {
 	value d = val_dict_new(a, 8);
@@ -231,6 +298,20 @@ static value column_value(struct arena *a, value key, value col)
 	val_dict_sets(d, "tags", val_list_new(a, 0));
 	val_dict_sets(d, "granularity", val_none());
 	overlay(d, col);
+	val_dict_sets(d, "constraints", constraints_value(a, val_dict_gets(d, "constraints"), false));
+	/* dbt 1.9's ColumnConfig: the meta and tags of the column's own config: */
+	value own = col.type == V_DICT ? val_dict_gets(col, "config") : val_undef();
+	value meta = own.type == V_DICT ? val_dict_gets(own, "meta") : val_undef();
+	value tags = own.type == V_DICT ? val_dict_gets(own, "tags") : val_undef();
+	if (tags.type == V_STR) {
+		value l = val_list_new(a, 1);
+		val_list_push(l, tags);
+		tags = l;
+	}
+	value cc = val_dict_new(a, 2);
+	val_dict_sets(cc, "meta", meta.type == V_DICT ? meta : val_dict_new(a, 0));
+	val_dict_sets(cc, "tags", tags.type == V_LIST ? tags : val_list_new(a, 0));
+	val_dict_sets(d, "config", cc);
 	return d;
 }
 
@@ -359,6 +440,9 @@ static const char *package_root(struct project *p, const char *package)
 /* "models.orders" / "sources.raw": the yml entry a generic test hangs off, as dbt names it */
 static value file_key_name(struct mctx *c, const struct node *n)
 {
+	/* a source's test is attached to nothing: its source is the first it reads */
+	if (n->attached_node >= c->p->nnodes && n->nsources > 0 && n->sources[0].source)
+		return val_str_fmt(c->a, "sources.%s", n->sources[0].source);
 	if (n->attached_node >= c->p->nnodes)
 		return val_none();
 	const struct node *t = c->p->nodes[n->attached_node];
@@ -379,6 +463,108 @@ static value cfg_get(value cfg, const char *key)
 static value or_none(value v)
 {
 	return v.type == V_UNDEF ? val_none() : v;
+}
+
+/* --- primary_key ------------------------------------------------------------------------- */
+
+static bool is_pk_constraint(value con)
+{
+	return con.type == V_DICT && val_streq(val_dict_gets(con, "type"), "primary_key");
+}
+
+static int cmp_value_str(const void *x, const void *y)
+{
+	const value *a = x, *b = y;
+	return strcmp(a->s, b->s);
+}
+
+/* The distinct strings of `l`, sorted */
+static value sorted_strings(struct arena *a, value l)
+{
+	value out = val_list_new(a, l.l->len);
+	for (uint32_t i = 0; i < l.l->len; i++) {
+		value s = l.l->items[i];
+		bool dup = s.type != V_STR;
+		for (uint32_t j = 0; j < out.l->len && !dup; j++)
+			dup = val_eq(out.l->items[j], s);
+		if (!dup)
+			val_list_push(out, s);
+	}
+	if (out.l->len > 1)
+		qsort(out.l->items, out.l->len, sizeof(value), cmp_value_str);
+	return out;
+}
+
+static void add_test_columns(struct arena *a, const struct node *t, value uniq_on, value uniq_off, value not_null)
+{
+	value md = t->test_metadata;
+	value kw = val_dict_gets(md, "kwargs"), name = val_dict_gets(md, "name");
+	value col = val_dict_gets(kw, "column_name"), combo = val_dict_gets(kw, "combination_of_columns");
+	value cols = val_list_new(a, 1);
+	if (col.type == V_STR) {
+		val_list_push(cols, col);
+	} else if (combo.type == V_LIST) {
+		for (uint32_t i = 0; i < combo.l->len; i++)
+			if (combo.l->items[i].type == V_STR)
+				val_list_push(cols, combo.l->items[i]);
+	}
+	bool uniq = val_streq(name, "unique") || val_streq(name, "unique_combination_of_columns");
+	value to = uniq ? (t->enabled ? uniq_on : uniq_off) : val_streq(name, "not_null") ? not_null : val_undef();
+	for (uint32_t i = 0; to.type == V_LIST && i < cols.l->len; i++)
+		val_list_push(to, cols.l->items[i]);
+}
+
+static bool has_string(value l, value s)
+{
+	for (uint32_t i = 0; i < l.l->len; i++)
+		if (val_eq(l.l->items[i], s))
+			return true;
+	return false;
+}
+
+/*
+ * dbt 1.9's inferred primary key of a model, sorted: the columns of a primary_key constraint of the
+ * model, else the first column with one, else the columns with both a unique (or
+ * unique_combination_of_columns) and a not_null test, else those with an enabled unique test, else
+ * those with a disabled one.
+ */
+static value primary_key(struct mctx *c, const struct node *n, value cfg)
+{
+	struct arena *a = c->a;
+	(void)cfg;
+	value cons = n->constraints;
+	for (uint32_t i = 0; cons.type == V_LIST && i < cons.l->len; i++) {
+		value cols = val_dict_gets(cons.l->items[i], "columns");
+		if (is_pk_constraint(cons.l->items[i]))
+			return cols.type == V_LIST ? sorted_strings(a, cols) : val_list_new(a, 0);
+	}
+	for (uint32_t i = 0; n->columns.type == V_DICT && i < n->columns.d->len; i++) {
+		value cc = val_dict_gets(n->columns.d->e[i].val, "constraints");
+		for (uint32_t j = 0; cc.type == V_LIST && j < cc.l->len; j++) {
+			if (is_pk_constraint(cc.l->items[j])) {
+				value l = val_list_new(a, 1);
+				val_list_push(l, n->columns.d->e[i].key);
+				return l;
+			}
+		}
+	}
+	value uniq_on = val_list_new(a, 2), uniq_off = val_list_new(a, 2), not_null = val_list_new(a, 2);
+	struct project *p = c->p;
+	if (c->tests_off) {
+		for (uint32_t k = c->tests_off[n->index]; k < c->tests_off[n->index + 1]; k++)
+			add_test_columns(a, p->nodes[c->tests[k]], uniq_on, uniq_off, not_null);
+	} else {
+		for (size_t i = 0; i < p->nnodes; i++)
+			if (p->nodes[i]->type == NODE_TEST && p->nodes[i]->attached_node == n->index)
+				add_test_columns(a, p->nodes[i], uniq_on, uniq_off, not_null);
+	}
+	value both = val_list_new(a, 2);
+	for (uint32_t i = 0; i < not_null.l->len; i++)
+		if (has_string(uniq_on, not_null.l->items[i]) || has_string(uniq_off, not_null.l->items[i]))
+			val_list_push(both, not_null.l->items[i]);
+	if (both.l->len)
+		return sorted_strings(a, both);
+	return sorted_strings(a, uniq_on.l->len ? uniq_on : uniq_off);
 }
 
 /* --- one node ---------------------------------------------------------------------------- */
@@ -550,11 +736,11 @@ static value node_value(struct mctx *c, const struct node *n)
 	case NODE_MODEL: {
 		value access = val_dict_gets(cfg, "access");
 		val_dict_sets(d, "access", is_cstr(access) ? access : val_str("protected"));
-		val_dict_sets(d, "constraints", art_list_or_new(a, val_dict_gets(cfg, "constraints")));
+		val_dict_sets(d, "constraints", constraints_value(a, n->constraints, true));
 		val_dict_sets(d, "version", val_none());
 		val_dict_sets(d, "latest_version", val_none());
 		val_dict_sets(d, "deprecation_date", val_none());
-		val_dict_sets(d, "primary_key", val_list_new(a, 0));
+		val_dict_sets(d, "primary_key", primary_key(c, n, cfg));
 		val_dict_sets(d, "time_spine", val_none());
 		break;
 	}
@@ -585,7 +771,7 @@ static value node_value(struct mctx *c, const struct node *n)
 
 value art_node_value(struct arena *a, struct project *p, const struct node *n)
 {
-	struct mctx c = {a, p, art_now()};
+	struct mctx c = {a, p, art_now(), NULL, NULL};
 	return node_value(&c, n);
 }
 
@@ -676,14 +862,16 @@ static value macro_value(struct mctx *c, const struct macro_def *m)
 	return d;
 }
 
-static value doc_value(struct arena *a, const char *package, size_t plen, const char *name, value text)
+static value doc_value(struct arena *a, const char *package, size_t plen, const char *name, value text,
+		       value where)
 {
 	value d = val_dict_new(a, 8);
 	val_dict_sets(d, "name", val_str(name));
 	val_dict_sets(d, "resource_type", val_str("doc"));
 	val_dict_sets(d, "package_name", val_strn(package, plen));
-	val_dict_sets(d, "path", val_str(""));
-	val_dict_sets(d, "original_file_path", val_str(""));
+	bool known = where.type == V_LIST && where.l->len == 2;
+	val_dict_sets(d, "path", known ? where.l->items[0] : val_str(""));
+	val_dict_sets(d, "original_file_path", known ? where.l->items[1] : val_str(""));
 	val_dict_sets(d, "unique_id", val_str_fmt(a, "doc.%.*s.%s", (int)plen, package, name));
 	val_dict_sets(d, "block_contents", text.type == V_STR ? text : val_to_str(a, text));
 	return d;
@@ -703,7 +891,7 @@ static value docs_section(struct arena *a, struct project *p)
 		const char *pkg = dot ? key : (p->name ? p->name : "");
 		size_t plen = dot ? (size_t)(dot - key) : strlen(pkg);
 		const char *name = dot ? dot + 1 : key;
-		value dv = doc_value(a, pkg, plen, name, docs.d->e[i].val);
+		value dv = doc_value(a, pkg, plen, name, docs.d->e[i].val, val_dict_get(p->docs_files, k));
 		val_dict_set(out, val_dict_gets(dv, "unique_id"), dv);
 		if (!strcmp(key, "dbt.__overview__"))
 			has_overview = true;
@@ -713,7 +901,8 @@ static value docs_section(struct arena *a, struct project *p)
 		value dv = doc_value(a, "dbt", 3, "__overview__",
 				     val_str("### Welcome!\n\nThis documentation was generated by Sluice from a "
 					     "dbt project. Use the navigation on the left to browse models, "
-					     "sources and tests, and the lineage graph to see how they connect.\n"));
+					     "sources and tests, and the lineage graph to see how they connect.\n"),
+				     val_undef());
 		val_dict_set(out, val_dict_gets(dv, "unique_id"), dv);
 	}
 	return out;
@@ -817,7 +1006,8 @@ static void edge_maps(struct arena *a, struct project *p, const struct graph *g,
 value art_manifest_value(struct arena *a, struct project *p, const struct graph *g,
 			 const struct art_invocation *inv)
 {
-	struct mctx c = {a, p, art_now()};
+	struct mctx c = {a, p, art_now(), NULL, NULL};
+	index_tests(&c);
 	value m = val_dict_new(a, 16);
 
 	value meta = art_metadata(a, p, ART_SCHEMA_MANIFEST, inv);
@@ -885,6 +1075,7 @@ value art_manifest_value(struct arena *a, struct project *p, const struct graph 
 	val_dict_sets(m, "saved_queries", val_dict_new(a, 0));
 	val_dict_sets(m, "semantic_models", val_dict_new(a, 0));
 	val_dict_sets(m, "unit_tests", val_dict_new(a, 0));
+	free((void *)c.tests_off);
 	return m;
 }
 
@@ -1031,7 +1222,7 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 {
 	struct arena a;
 	arena_init(&a, 1 << 20);
-	struct mctx c = {&a, p, art_now()};
+	struct mctx c = {&a, p, art_now(), NULL, NULL};
 	char *tmp = arena_sprintf(&a, "%s.tmp.%ld", path, (long)getpid());
 	char *dir = fs_dirname(&a, path);
 	int rc = 0;
@@ -1041,6 +1232,7 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 		arena_release(&a);
 		return -1;
 	}
+	index_tests(&c);
 	value meta = art_metadata(&a, p, ART_SCHEMA_MANIFEST, inv);
 	val_dict_sets(meta, "project_name", art_str(p->name));
 	if (p->name) {
@@ -1091,5 +1283,6 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 	}
 	sb_release(&w.buf);
 	arena_release(&a);
+	free((void *)c.tests_off);
 	return rc;
 }

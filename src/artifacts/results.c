@@ -44,8 +44,9 @@ static value adapter_response(struct arena *a, const struct run_result *r)
 		else
 			val_dict_sets(d, "code", val_str(r->adapter_code));
 	}
-	if (r->rows_affected >= 0)
-		val_dict_sets(d, "rows_affected", val_int(r->rows_affected));
+	/* dbt-postgres writes the cursor's row count, -1 when the statement changed no rows (DDL) */
+	if (r->adapter_code || r->rows_affected >= 0)
+		val_dict_sets(d, "rows_affected", val_int(r->rows_affected >= 0 ? r->rows_affected : -1));
 	return d;
 }
 
@@ -67,6 +68,8 @@ static value result_value(struct arena *a, struct project *p, const struct run_r
 	val_dict_sets(d, "message", art_str(r->message));
 	val_dict_sets(d, "failures", r->failures >= 0 ? val_int(r->failures) : val_none());
 	val_dict_sets(d, "unique_id", n ? val_str(n->unique_id) : val_none());
+	/* microbatch models only */
+	val_dict_sets(d, "batch_results", val_none());
 	if (!n || n->type == NODE_SEED || n->type == NODE_SOURCE) {
 		val_dict_sets(d, "compiled", val_none());
 		val_dict_sets(d, "compiled_code", val_none());

@@ -89,7 +89,9 @@ static int generate(struct cli *c)
 		goto out;
 	}
 	sel = xcalloc(p.nnodes ? p.nnodes : 1, 1);
-	unsigned types = 1u << NODE_MODEL | 1u << NODE_SEED | 1u << NODE_SNAPSHOT | 1u << NODE_SOURCE;
+	/* tests are compiled too, as dbt does (their compiled_code is in the manifest); only
+	 * relations reach the catalog */
+	unsigned types = 1u << NODE_MODEL | 1u << NODE_SEED | 1u << NODE_SNAPSHOT | 1u << NODE_SOURCE | 1u << NODE_TEST;
 	if (cli_select(c, &p, &g, types, sel, &dl) < 0) {
 		cli_print_diags(&dl);
 		goto out;

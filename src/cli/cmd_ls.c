@@ -22,33 +22,44 @@ static void print_selector(struct node *n, struct sb *out)
 	}
 }
 
+/* Whether `key` is one of --output-keys ("a b" or "a,b", repeatable) */
+static bool wanted_key(const struct cli *c, value key)
+{
+	for (size_t i = 0; i < c->noutput_keys; i++) {
+		const char *s = c->output_keys[i];
+		while (*s) {
+			size_t len = strcspn(s, ", ");
+			if (len && len == key.len && !memcmp(s, key.s, len))
+				return true;
+			s += len;
+			if (*s)
+				s++;
+		}
+	}
+	return false;
+}
+
+/*
+ * dbt ls --output json: the node as the manifest has it, cut down to --output-keys or to dbt's
+ * default keys, in the node's own key order whatever the order asked (dbt filters its dict)
+ */
 static value json_of(struct arena *a, struct project *p, struct node *n, const struct cli *c)
 {
+	static const char *const dflt[] = {"alias", "name", "package_name", "depends_on", "tags", "config",
+					   "resource_type", "source_name", "original_file_path", "unique_id", NULL};
 	value full = art_node_value(a, p, n);
-	static const char *const dflt[] = {"name", "resource_type", "package_name", "original_file_path",
-					   "unique_id", "alias", "config", "tags", "depends_on", NULL};
 	value out = val_dict_new(a, 10);
-	if (c->noutput_keys) {
-		for (size_t i = 0; i < c->noutput_keys; i++) {
-			/* --output-keys takes "a b" or "a,b" */
-			const char *s = c->output_keys[i];
-			while (*s) {
-				const char *e = s + strcspn(s, ", ");
-				if (e > s) {
-					value k = val_str_dup(a, s, (size_t)(e - s));
-					value v = val_dict_get(full, k);
-					if (v.type != V_UNDEF)
-						val_dict_set(out, k, v);
-				}
-				s = *e ? e + 1 : e;
-			}
+	for (uint32_t i = 0; i < full.d->len; i++) {
+		value k = full.d->e[i].key;
+		bool keep = false;
+		if (c->noutput_keys) {
+			keep = wanted_key(c, k);
+		} else {
+			for (const char *const *d = dflt; *d && !keep; d++)
+				keep = val_streq(k, *d);
 		}
-		return out;
-	}
-	for (const char *const *k = dflt; *k; k++) {
-		value v = val_dict_gets(full, *k);
-		if (v.type != V_UNDEF)
-			val_dict_sets(out, *k, v);
+		if (keep)
+			val_dict_set(out, k, full.d->e[i].val);
 	}
 	return out;
 }
@@ -111,7 +122,8 @@ int cmd_ls(struct cli *c)
 			sb_adds(&out, n->original_file_path);
 		} else if (!strcmp(fmt, "json")) {
 			struct arena_mark m = arena_mark(&p.arena);
-			val_to_json(&out, json_of(&p.arena, &p, n, c), 0, 0);
+			/* Python's json.dumps: ", " and ": ", non-ASCII escaped */
+			val_to_json(&out, json_of(&p.arena, &p, n, c), 0, VJSON_ASCII);
 			arena_reset(&p.arena, m);
 		} else {
 			print_selector(n, &out);

@@ -47,6 +47,23 @@ static struct arena *keep_arena(struct dbt_render *r)
 	return r->keep ? r->keep : &r->proj->arena;
 }
 
+/* A macro the node's own code calls while it is parsed: its depends_on.macros, each once */
+static void record_macro(void *user, const char *package, const char *name)
+{
+	struct dbt_render *r = user;
+	if (!r || !r->node || r->phase != DBT_PARSE)
+		return;
+	struct node *n = r->node;
+	struct arena *a = keep_arena(r);
+	const char *id = arena_sprintf(a, "macro.%s.%s", package, name);
+	for (uint32_t i = 0; i < n->nmacros_used; i++)
+		if (!strcmp(n->macros_used[i], id))
+			return;
+	n->macros_used = arena_realloc(a, n->macros_used, n->nmacros_used * sizeof(*n->macros_used),
+				       (n->nmacros_used + 1) * sizeof(*n->macros_used));
+	n->macros_used[n->nmacros_used++] = id;
+}
+
 static void record_ref(struct dbt_render *r, struct jj_vm *vm, const char *pkg, const char *name)
 {
 	struct node *n = r->node;
@@ -531,6 +548,7 @@ void dbt_install_globals(struct project *p)
 	val_dict_sets(exc, "raise_not_implemented", val_func(a, "raise_not_implemented", f_raise_compiler_error, p));
 	jj_env_set_global(env, "exceptions", exc);
 	jj_env_set_global(env, "config", val_obj(a, &config_class, p));
+	jj_env_set_macro_hook(env, record_macro);
 	jj_env_set_global(env, "invocation_id", val_str(p->invocation_id));
 	jj_env_set_global(env, "run_started_at", dbt_datetime_now(a, true));
 	jj_env_set_global(env, "project_name", val_str(p->name));

@@ -82,6 +82,11 @@ void jj_env_set_loader(struct jj_env *env, jj_loader_fn fn, void *ud)
 	env->loader_ud = ud;
 }
 
+void jj_env_set_macro_hook(struct jj_env *env, jj_macro_hook fn)
+{
+	env->macro_hook = fn;
+}
+
 void jj_env_set_global(struct jj_env *env, const char *name, value v)
 {
 	val_dict_set(env->globals, val_str(arena_strdup(&env->arena, name)), v);

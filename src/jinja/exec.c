@@ -81,6 +81,15 @@ struct jj_macro {
 	struct loc loc;
 };
 
+/* Whether a macro is running: calls from the template itself are the ones dbt records */
+static bool inside_macro(const struct jj_vm *vm)
+{
+	for (const struct jj_callrec *r = vm->calls; r; r = r->prev)
+		if (r->kind == REC_MACRO)
+			return true;
+	return false;
+}
+
 static value macro_invoke(struct jj_vm *vm, struct vobj *o, const struct vargs *args)
 {
 	const struct jj_macro *m = o->data;
@@ -89,6 +98,8 @@ static value macro_invoke(struct jj_vm *vm, struct vobj *o, const struct vargs *
 	struct loc site = vm->loc;
 	if (vm->depth >= MAX_DEPTH)
 		jj_raise(vm, "maximum recursion depth exceeded in macro '%s'", name);
+	if (m->package && vm->env->macro_hook && !inside_macro(vm))
+		vm->env->macro_hook(vm->user, m->package, name);
 	struct jj_frame *f;
 	if (m->closure) {
 		f = jj_frame_new(vm, m->closure, NULL);

@@ -33,6 +33,7 @@ struct jj_env {
 	void *loader_ud;
 	size_t max_output;   /* bytes a render may write (0: no limit), see jj_env_set_limits */
 	size_t max_memory;   /* bytes a render may allocate (0: no limit) */
+	jj_macro_hook macro_hook;
 };
 
 const struct jj_fn *jj_env_find_filter(struct jj_env *env, const char *name, size_t n);

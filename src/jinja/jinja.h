@@ -47,6 +47,13 @@ void jj_env_free(struct jj_env *env);
 void jj_env_set_loader(struct jj_env *env, jj_loader_fn fn, void *ud);
 /* Globals visible to every template, below the render context (range, dict, ... are built in) */
 void jj_env_set_global(struct jj_env *env, const char *name, value v);
+/*
+ * Called when a template being rendered calls a macro of a package directly, not from inside
+ * another macro (dbt lists these in a node's depends_on.macros); `user` is the render's
+ * (jj_user). Runs on the rendering thread.
+ */
+typedef void (*jj_macro_hook)(void *user, const char *package, const char *name);
+void jj_env_set_macro_hook(struct jj_env *env, jj_macro_hook fn);
 /* Adds or replaces a filter / a test (native function; first positional argument is the subject) */
 void jj_env_add_filter(struct jj_env *env, const char *name, vfunc_fn fn, void *ud);
 void jj_env_add_test(struct jj_env *env, const char *name, vfunc_fn fn, void *ud);

@@ -272,6 +272,16 @@ static const char *macros_dir(struct project *p)
 	return NULL;
 }
 
+/* Where the docs block `key` was defined: `ofp` from the package root, `path` from the folder
+ * searched (dbt's path and original_file_path) */
+static void record_doc_path(struct project *p, value key, const char *path, const char *ofp)
+{
+	value pair = val_list_new(&p->arena, 2);
+	val_list_push(pair, val_str(path));
+	val_list_push(pair, val_str(ofp));
+	val_dict_set(p->docs_files, key, pair);
+}
+
 static int load_macro_file(struct project *p, const char *package, const char *root, const char *rel,
 			   const char *display, value pkg_macros, struct diag_list *dl)
 {
@@ -313,9 +323,12 @@ static int load_macro_file(struct project *p, const char *package, const char *r
 		p->macros[p->nmacros++] = m;
 	}
 	value docs = jj_template_blocks(&p->arena, t, "docs");
-	for (uint32_t i = 0; docs.type == V_DICT && i < docs.d->len; i++)
-		val_dict_set(p->docs_blocks,
-			     val_str_fmt(&p->arena, "%s.%s", package, docs.d->e[i].key.s), trim_block(docs.d->e[i].val));
+	for (uint32_t i = 0; docs.type == V_DICT && i < docs.d->len; i++) {
+		value key = val_str_fmt(&p->arena, "%s.%s", package, docs.d->e[i].key.s);
+		val_dict_set(p->docs_blocks, key, trim_block(docs.d->e[i].val));
+		const char *slash = strchr(rel, '/');
+		record_doc_path(p, key, slash ? slash + 1 : rel, rel);
+	}
 	return 0;
 }
 
@@ -384,9 +397,11 @@ static int load_docs_files(struct project *p, const struct package *pkg, struct 
 				continue;
 			}
 			value docs = jj_template_blocks(&p->arena, t, "docs");
-			for (uint32_t k = 0; k < docs.d->len; k++)
-				val_dict_set(p->docs_blocks, val_str_fmt(&p->arena, "%s.%s", pkg->name, docs.d->e[k].key.s),
-					     trim_block(docs.d->e[k].val));
+			for (uint32_t k = 0; k < docs.d->len; k++) {
+				value key = val_str_fmt(&p->arena, "%s.%s", pkg->name, docs.d->e[k].key.s);
+				val_dict_set(p->docs_blocks, key, trim_block(docs.d->e[k].val));
+				record_doc_path(p, key, files[f], rel);
+			}
 		}
 	}
 	return rc;

@@ -26,6 +26,9 @@ static void apply_patch(struct node *n, value patch, value cfg, struct arena *a,
 	(void)yml_str(e, "description", "", &desc, dl);
 	n->description = desc;
 	n->columns = val_dict_gets(patch, "columns");
+	value cons = val_dict_gets(e, "constraints");
+	if (cons.type == V_LIST)
+		n->constraints = cons;
 	value pc = val_dict_gets(e, "config");
 	if (pc.type == V_DICT) {
 		proj_config_merge(a, cfg, pc);
@@ -83,6 +86,9 @@ static void finish_config(struct node *n, struct arena *a)
 		val_dict_sets(c, "meta", meta);
 	}
 	n->meta = meta;
+	/* tests go to a schema of their own, dbt's TestConfig default */
+	if (n->type == NODE_TEST && val_dict_gets(c, "schema").type == V_UNDEF)
+		val_dict_sets(c, "schema", val_str("dbt_test__audit"));
 	value docs = val_dict_gets(c, "docs");
 	if (docs.type != V_DICT) {
 		docs = val_dict_new(a, 2);
@@ -113,13 +119,26 @@ struct parse_job {
 	struct arena *scratch;  /* one per thread, indexed like p->parse_arenas */
 };
 
+/* Python's str.isspace() for ASCII: what str.strip() removes */
+static bool py_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f');
+}
+
 /* Everything a node keeps is allocated in `keep`, the calling thread's arena */
 static int parse_one(struct parse_job *job, struct node *n, struct arena *scratch, struct arena *keep)
 {
 	struct project *p = job->p;
 	struct diag_list *dl = job->dl;
+	/* dbt keeps a file's text stripped, and hashes that: trailing space goes (leading space stays
+	 * in the template, whose locations are offsets into the whole file, but not in the checksum) */
+	while (n->raw_len && py_space(n->raw_code[n->raw_len - 1]))
+		n->raw_len--;
+	size_t lead = 0;
+	while (lead < n->raw_len && py_space(n->raw_code[lead]))
+		lead++;
 	char sum[65];
-	sha256_hex(n->raw_code, n->raw_len, sum);
+	sha256_hex(n->raw_code + lead, n->raw_len - lead, sum);
 	n->checksum = arena_strdup(keep, sum);
 	const char *kind = n->type == NODE_MODEL ? "models" : n->type == NODE_SEED ? "seeds"
 			 : n->type == NODE_SNAPSHOT ? "snapshots" : n->type == NODE_ANALYSIS ? "analyses" : NULL;
@@ -151,6 +170,8 @@ static int parse_one(struct parse_job *job, struct node *n, struct arena *scratc
 	}
 	value infile = n->config;
 	value cfg = proj_hierarchy_config(p, n, keep);
+	/* dbt's unrendered_config starts from what dbt_project.yml sets for the node */
+	proj_config_merge(keep, n->unrendered_config, cfg);
 	if (at >= 0)
 		apply_patch(n, job->nb->patches.d->e[at].val, cfg, keep, dl);
 	proj_config_merge(keep, cfg, infile);
@@ -238,11 +259,14 @@ static int cmp_keys(const void *x, const void *y)
 }
 
 /*
- * dbt's test name: {type}_{target}_{args...} with args sorted by name, each value flattened
- * (lists and dicts give their items), non-identifier runs replaced by '_', joined with '__'.
- * Names of 64 characters or more become {type prefix}_{md5}.
+ * dbt's test names: the full name {type}_{target}_{args...}, with args sorted by name, each value
+ * flattened (lists and dicts give their items), non-identifier runs replaced by '_', joined with
+ * '__', names the test (name, fqn, unique_id). A full name of 64 characters or more also gets a
+ * short form, the first 30 characters of {type}_{target} then '_' and the md5 of the full name, for
+ * what must fit a file name or an identifier (path and alias); *pshort is the full name otherwise.
  */
-static const char *test_name(struct arena *a, const char *type, const char *target, value kwargs)
+static const char *test_name(struct arena *a, const char *type, const char *target, value kwargs,
+			     const char **pshort)
 {
 	struct sb flat = SB_INIT;
 	size_t n = kwargs.d->len;
@@ -271,6 +295,7 @@ static const char *test_name(struct arena *a, const char *type, const char *targ
 	char *full = flat.len ? arena_sprintf(a, "%s_%s_%s", type, target, flat.buf)
 			      : arena_sprintf(a, "%s_%s", type, target);
 	sb_release(&flat);
+	*pshort = full;
 	if (strlen(full) < 64)
 		return full;
 	char ident[64];
@@ -278,7 +303,8 @@ static const char *test_name(struct arena *a, const char *type, const char *targ
 	ident[30] = '\0';
 	char md5[33];
 	md5_hex(full, strlen(full), md5);
-	return arena_sprintf(a, "%s_%s", ident, md5);
+	*pshort = arena_sprintf(a, "%s_%s", ident, md5);
+	return full;
 }
 
 /* Python repr of dbt's get_hashable_md(): dict keys sorted, scalars str()'d */
@@ -316,6 +342,59 @@ static void hashable_repr(struct sb *out, value v)
 	}
 }
 
+/*
+ * The code dbt gives a generic test: a call of its macro with the test's kwargs, then a config()
+ * call with the configs of its properties entry, strings double-quoted and anything else as Python
+ * prints it: {{ test_unique(**_dbt_generic_test_kwargs) }}{{ config(severity="warn") }}
+ */
+static const char *test_raw_code(struct arena *a, const char *macro, value config)
+{
+	struct sb sb = SB_INIT;
+	sb_addf(&sb, "{{ %s(**_dbt_generic_test_kwargs) }}", macro);
+	bool first = true;
+	for (uint32_t i = 0; i < config.d->len; i++) {
+		value k = config.d->e[i].key, v = config.d->e[i].val;
+		if (k.type != V_STR || v.type == V_UNDEF || v.type == V_NONE)
+			continue;
+		sb_adds(&sb, first ? "{{ config(" : ",");
+		first = false;
+		sb_add(&sb, k.s, k.len);
+		sb_addc(&sb, '=');
+		if (v.type == V_STR) {
+			sb_addc(&sb, '"');
+			for (uint32_t j = 0; j < v.len; j++) {
+				if (v.s[j] == '"')
+					sb_addc(&sb, '\\');
+				sb_addc(&sb, v.s[j]);
+			}
+			sb_addc(&sb, '"');
+		} else {
+			val_str_to(&sb, v);
+		}
+	}
+	if (!first)
+		sb_adds(&sb, ") }}");
+	const char *out = arena_strndup(a, sb.buf, sb.len);
+	sb_release(&sb);
+	return out;
+}
+
+const char *proj_macro_id(struct project *p, struct arena *a, const char *local, const char *name)
+{
+	value pkgs = p->macros_by_package;
+	const char *order[2] = {local, p->name};
+	for (int i = 0; i < 2; i++)
+		if (order[i] && strcmp(order[i], "dbt") &&
+		    val_dict_gets(val_dict_gets(pkgs, order[i]), name).type != V_UNDEF)
+			return arena_sprintf(a, "macro.%s.%s", order[i], name);
+	for (uint32_t i = 0; pkgs.type == V_DICT && i < pkgs.d->len; i++)
+		if (pkgs.d->e[i].key.type == V_STR && !val_streq(pkgs.d->e[i].key, "dbt") &&
+		    val_dict_gets(pkgs.d->e[i].val, name).type != V_UNDEF)
+			return arena_sprintf(a, "macro.%s.%s", pkgs.d->e[i].key.s, name);
+	return val_dict_gets(val_dict_gets(pkgs, "dbt"), name).type != V_UNDEF ? arena_sprintf(a, "macro.dbt.%s", name)
+									      : NULL;
+}
+
 /* Builds the node of one generic test into *pout; everything is allocated in `a` */
 static int build_test(struct project *p, struct pending_test *pt, struct arena *a, struct node **pout,
 		      struct diag_list *dl)
@@ -341,11 +420,11 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 			return -1;
 		}
 	}
-	/* arguments: newer dbt nests them under `arguments:`; config keys go to config */
+	/* arguments: newer dbt nests them under `arguments:`; config keys go to config, in dbt's
+	 * order: its known keys in the order below (written beside the arguments or under
+	 * `config:`), then the other keys of `config:` */
 	value config = val_dict_new(a, 4);
 	value inner = val_dict_gets(args, "config");
-	if (inner.type == V_DICT)
-		val_dict_merge(a, config, inner);
 	val_dict_del(args, val_str("config"));
 	value nested = val_dict_gets(args, "arguments");
 	if (nested.type == V_DICT) {
@@ -358,15 +437,27 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 		custom_name = nm.s;
 		val_dict_del(args, val_str("name"));
 	}
-	static const char *const cfg_keys[] = {"severity", "where", "limit", "warn_if", "error_if",
-					       "fail_calc", "store_failures", "store_failures_as",
-					       "enabled", "tags", "meta", "alias", "schema", "database", NULL};
+	const char *description = NULL;
+	value desc = val_dict_gets(args, "description");
+	if (desc.type == V_STR) {
+		description = desc.s;
+		val_dict_del(args, val_str("description"));
+	}
+	static const char *const cfg_keys[] = {"severity", "tags", "enabled", "where", "limit", "warn_if",
+					       "error_if", "fail_calc", "store_failures", "store_failures_as",
+					       "meta", "database", "schema", "alias", NULL};
 	for (const char *const *k = cfg_keys; *k; k++) {
 		value v = val_dict_gets(args, *k);
-		if (v.type != V_UNDEF) {
+		val_dict_del(args, val_str(*k));
+		if ((v.type == V_UNDEF || v.type == V_NONE) && inner.type == V_DICT)
+			v = val_dict_gets(inner, *k);
+		if (v.type != V_UNDEF && v.type != V_NONE)
 			val_dict_sets(config, *k, v);
-			val_dict_del(args, val_str(*k));
-		}
+	}
+	for (uint32_t i = 0; inner.type == V_DICT && i < inner.d->len; i++) {
+		value k = inner.d->e[i].key;
+		if (k.type == V_STR && val_dict_get(config, k).type == V_UNDEF)
+			val_dict_set(config, k, inner.d->e[i].val);
 	}
 	const char *ns = NULL;
 	const char *dot = strchr(tname, '.');
@@ -385,7 +476,11 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 	const char *type = pt->target_type == NODE_SOURCE ? arena_sprintf(a, "source_%s", short_t) : short_t;
 	if (ns)
 		type = arena_sprintf(a, "%s_%s", ns, type);
-	const char *name = custom_name ? custom_name : test_name(a, type, target, kwargs);
+	const char *short_name = custom_name;
+	const char *name = custom_name ? custom_name : test_name(a, type, target, kwargs, &short_name);
+	/* a hashed short name becomes the alias, unless the test has one */
+	if (short_name != name && val_dict_gets(config, "alias").type == V_UNDEF)
+		val_dict_sets(config, "alias", val_str(short_name));
 	const char *model_arg = pt->target_type == NODE_SOURCE
 					? arena_sprintf(a, "{{ get_where_subquery(source('%s', '%s')) }}", pt->target_name, pt->table_name)
 					: arena_sprintf(a, "{{ get_where_subquery(ref('%s')) }}", pt->target_name);
@@ -405,19 +500,30 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 	struct node *n = proj_node_new(a, NODE_TEST, pt->package, name);
 	n->unique_id = arena_sprintf(a, "test.%s.%s.%s", pt->package, name, md5 + 22);
 	n->original_file_path = pt->yml_path;
-	n->path = arena_sprintf(a, "%s.sql", name);
+	n->path = arena_sprintf(a, "%s.sql", short_name);
 	n->file = pt->yml_file;
 	n->yaml_loc = pt->loc;
-	n->raw_code = arena_sprintf(a, "{{ %s(**_dbt_generic_test_kwargs) }}",
-				    ns ? arena_sprintf(a, "%s.test_%s", ns, short_t) : arena_sprintf(a, "test_%s", short_t));
+	n->description = description;
+	n->raw_code = test_raw_code(a, ns ? arena_sprintf(a, "%s.test_%s", ns, short_t)
+					  : arena_sprintf(a, "test_%s", short_t), config);
 	n->raw_len = strlen(n->raw_code);
-	char sum[65];
-	sha256_hex(n->raw_code, n->raw_len, sum);
-	n->checksum = arena_strdup(a, sum);
+	/* no file of its own: dbt gives it an empty checksum */
+	n->checksum = NULL;
+	/* its macros: the test's own, then get_where_subquery, which its `model` argument calls when
+	 * rendered; dbt does not render the arguments of its built-in unique and not_null tests
+	 * while parsing, so theirs is added when they are compiled (runner_compile_node) */
+	const char *used[2] = {proj_macro_id(p, a, ns ? ns : pt->package, arena_sprintf(a, "test_%s", short_t)),
+			       proj_macro_id(p, a, pt->package, "get_where_subquery")};
+	if (used[0] && (!strcmp(used[0], "macro.dbt.test_unique") || !strcmp(used[0], "macro.dbt.test_not_null")))
+		used[1] = NULL;
+	n->macros_used = arena_alloc(a, 2 * sizeof(*n->macros_used));
+	for (int i = 0; i < 2; i++)
+		if (used[i])
+			n->macros_used[n->nmacros_used++] = used[i];
 	n->fqn = proj_yml_fqn(a, pt->package, pt->yml_path, name);
 	n->test_metadata = md;
 	n->column_name = pt->column;
-	n->unrendered_config = config;
+	n->unrendered_config = val_dict_new(a, config.d->len + 2);
 	/* what it tests is a dependency: a ref or a source */
 	if (pt->target_type == NODE_SOURCE) {
 		n->sources = ARENA_NEW(a, struct source_call);
@@ -443,7 +549,15 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 		n->refs = arena_realloc(a, n->refs, n->nrefs * sizeof(*n->refs), (n->nrefs + 1) * sizeof(*n->refs));
 		n->refs[n->nrefs++] = (struct ref_call){NULL, arena_strndup(a, q1 + 1, (size_t)(q2 - q1 - 1)), pt->loc};
 	}
+	/* dbt renders the arguments before the tested model: its ref comes last (as in depends_on) */
+	if (pt->target_type != NODE_SOURCE && n->nrefs > 1) {
+		struct ref_call model_ref = n->refs[0];
+		memmove(n->refs, n->refs + 1, (n->nrefs - 1) * sizeof(*n->refs));
+		n->refs[n->nrefs - 1] = model_ref;
+	}
 	value cfg = proj_hierarchy_config(p, n, a);
+	proj_config_merge(a, n->unrendered_config, cfg);
+	proj_config_merge(a, n->unrendered_config, config);
 	proj_config_merge(a, cfg, config);
 	n->config = cfg;
 	finish_config(n, a);

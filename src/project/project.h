@@ -75,6 +75,7 @@ struct node {
 	value meta;                      /* dict */
 	value tags;                      /* list of strings */
 	value docs;                      /* dict {show, node_color} */
+	value constraints;               /* models: list of the model-level constraints of its yml entry */
 	const char *patch_path;          /* "pkg://models/staging/schema.yml" when a yml entry describes it */
 	struct loc yaml_loc;             /* the yml entry describing it, for errors */
 	bool enabled;
@@ -186,6 +187,7 @@ struct project {
 	value macros_by_package;   /* dict package -> dict name -> callable */
 
 	value docs_blocks;         /* dict "pkg.name" -> text */
+	value docs_files;          /* dict "pkg.name" -> [path, original_file_path] of its file */
 
 	struct profile_target target;
 	const char *invocation_id;
@@ -228,5 +230,11 @@ struct arena *proj_new_arena(struct project *p);
 /* ref('name') / ref('pkg', 'name') resolution; NULL when unknown */
 struct node *proj_ref(struct project *p, const char *package, const char *name);
 struct node *proj_source(struct project *p, const char *source, const char *table);
+/*
+ * The unique id (macro.pkg.name, in `a`) of the macro `name` as dbt resolves it for a node of
+ * package `local`: that package's own, then the root project's, then another package's, then
+ * dbt's built-in one; NULL when there is none.
+ */
+const char *proj_macro_id(struct project *p, struct arena *a, const char *local, const char *name);
 
 #endif

@@ -246,12 +246,18 @@ int proj_resolve(struct project *p, struct diag_list *dl)
 	}
 	for (size_t i = 0; i < p->nnodes; i++)
 		rc |= resolve_deps(p, p->nodes[i], dl);
-	/* tests are attached to the model they test */
+	/* generic tests are attached to the model they test: the last of their refs (the ones of
+	 * their arguments come first); a test of a source is attached to nothing */
 	for (size_t i = 0; i < p->nnodes; i++) {
 		struct node *n = p->nodes[i];
-		if (n->type == NODE_TEST && n->test_metadata.type == V_DICT && n->ndeps > 0 &&
-		    p->nodes[n->deps[0]]->type != NODE_SOURCE)
-			n->attached_node = n->deps[0];
+		if (n->type != NODE_TEST || n->test_metadata.type != V_DICT || n->nrefs == 0)
+			continue;
+		value model = val_dict_gets(val_dict_gets(n->test_metadata, "kwargs"), "model");
+		if (model.type != V_STR || !strstr(model.s, "(ref("))
+			continue;
+		struct node *t = proj_ref(p, n->refs[n->nrefs - 1].package, n->refs[n->nrefs - 1].name);
+		if (t)
+			n->attached_node = t->index;
 	}
 	if (rc)
 		return rc;

@@ -197,6 +197,24 @@ static const char *node_sql_path(struct arena *a, const char *kind, const struct
 	return arena_sprintf(a, "%s/%s/%s", kind, n->package, n->original_file_path);
 }
 
+/* Compiling a generic test renders its `model` argument, which calls get_where_subquery: dbt then
+ * lists that macro among the test's, also for the tests whose arguments parsing did not render */
+static void add_kwargs_macros(struct project *p, struct node *n, struct arena *keep)
+{
+	const char *id = proj_macro_id(p, keep, n->package, "get_where_subquery");
+	if (!id)
+		return;
+	for (uint32_t i = 0; i < n->nmacros_used; i++)
+		if (!strcmp(n->macros_used[i], id))
+			return;
+	const char **l = arena_alloc(keep, (n->nmacros_used + 1) * sizeof(*l));
+	if (n->nmacros_used)
+		memcpy(l, n->macros_used, n->nmacros_used * sizeof(*l));
+	l[n->nmacros_used] = id;
+	n->macros_used = l;
+	n->nmacros_used++;
+}
+
 static const char *artifact_path(struct arena *a, struct project *p, const char *kind, const struct node *n)
 {
 	return arena_sprintf(a, "%s/%s", p->target_path, node_sql_path(a, kind, n));
@@ -353,7 +371,7 @@ static int work(void *ud, uint32_t idx, int wid)
 		report_status("LogStartLine", seq, st->total, arena_sprintf(w->keep, "START %s", what), "RUN",
 			      RC_NONE, -1);
 	res->node = idx;
-	res->thread_id = wid + 1;
+	res->thread_id = wid;  /* from 0: the results name it Thread-<id + 1> */
 	res->failures = -1;
 	res->rows_affected = -1;
 	res->compile_started = now_s();
@@ -368,6 +386,8 @@ static int work(void *ud, uint32_t idx, int wid)
 	if (rc == 0 && n->type != NODE_SEED) {
 		n->compiled_code = arena_strdup(w->keep, sql);
 		n->compiled_path = arena_sprintf(w->keep, "target/%s", node_sql_path(&w->arena, "compiled", n));
+		if (n->test_metadata.type == V_DICT)
+			add_kwargs_macros(p, n, w->keep);
 		char *shown = arena_strdup(&w->arena, sql); /* secrets never reach target/ */
 		size_t shown_len = log_redact_n(shown, strlen(shown));
 		if (fs_write_direct(artifact_path(&w->arena, p, "compiled", n), shown, shown_len) < 0)
@@ -545,7 +565,7 @@ static void on_skip(void *ud, uint32_t idx, uint32_t cause)
 	res->status = "skipped";
 	res->failures = -1;
 	res->rows_affected = -1;
-	res->message = "SKIP";
+	res->message = NULL;  /* dbt gives a skipped node no message */
 	res->relation_name = n->relation_name;
 	int seq = atomic_fetch_add(&st->started, 1) + 1;
 	report_status("SkippingDetails", seq, st->total,

@@ -43,7 +43,9 @@ void runner_test_status(struct dbt_render *r, struct node *n, struct run_result 
 		res->message = arena_sprintf(keep, "Got %lld result%s, configured to warn if %s", (long long)res->failures,
 					     res->failures == 1 ? "" : "s", wi);
 	} else {
+		/* dbt counts the failures of a test only when it fails or warns */
 		res->status = "pass";
 		res->message = NULL;
+		res->failures = 0;
 	}
 }

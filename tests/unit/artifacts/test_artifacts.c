@@ -318,7 +318,7 @@ static void test_manifest_top_level(void **state)
 	assert_int_equal(json_object_size(m), 16);
 	assert_keys(m, top);
 	const char *head = "{\"metadata\": {\"dbt_schema_version\": "
-			   "\"https://schemas.getdbt.com/dbt/manifest/v12.json\", \"dbt_version\": \"1.9.0\", ";
+			   "\"https://schemas.getdbt.com/dbt/manifest/v12.json\", \"dbt_version\": \"1.9.8\", ";
 	assert_int_equal(strncmp(text, head, strlen(head)), 0);
 	assert_string_equal(sget(m, "metadata/invocation_id"), inv.invocation_id);
 	assert_string_equal(sget(m, "metadata/generated_at"), "2024-05-01T10:00:00.000000Z");
@@ -659,7 +659,7 @@ static void test_run_results(void **state)
 	assert_order(text, top);
 	assert_string_equal(sget(j, "metadata/dbt_schema_version"),
 			    "https://schemas.getdbt.com/dbt/run-results/v6.json");
-	assert_string_equal(sget(j, "metadata/dbt_version"), "1.9.0");
+	assert_string_equal(sget(j, "metadata/dbt_version"), "1.9.8");
 	assert_string_equal(sget(j, "metadata/invocation_id"), inv.invocation_id);
 	assert_true(json_is_object(path_get(j, "metadata/env")));
 	assert_true(json_real_value(path_get(j, "elapsed_time")) == 1.5);

@@ -1,0 +1,3 @@
+{% macro cents(column) %}({{ column }} / 100){% endmacro %}
+
+{% macro money(column) %}round({{ cents(column) }}, 2){% endmacro %}

@@ -1,0 +1,1 @@
+select order_id, 1 as line_no from {{ ref('orders') }}
