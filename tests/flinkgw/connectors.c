@@ -538,6 +538,30 @@ int conn_validate(const struct tdef *t, const struct fopt *opts, int nopts, bool
 	return -1;
 }
 
+/* Whether a scan of the table produces changes other than INSERT, as its source's
+ * getChangelogMode() says: UpsertKafkaDynamicSource is ChangelogMode.upsert(); kafka and filesystem
+ * take the mode of their (value) format, and the CDC formats (DebeziumJsonDecodingFormat,
+ * CanalJsonDecodingFormat, MaxwellJsonDecodingFormat, OggJsonDecodingFormat,
+ * DebeziumAvroDecodingFormat) produce every row kind. */
+bool conn_changelog(const struct fopt *opts, int nopts)
+{
+	const char *conn = fopt_get(opts, nopts, "connector");
+	int kind = conn_kind(conn);
+	if (kind == CN_UPSERT_KAFKA)
+		return true;
+	if (kind != CN_KAFKA && kind != CN_FILESYSTEM)
+		return false;
+	static const char *const cdc[] = {"debezium-json", "canal-json", "maxwell-json", "ogg-json",
+					  "debezium-avro-confluent", NULL};
+	const char *f = fopt_get(opts, nopts, "value.format");
+	if (!f)
+		f = fopt_get(opts, nopts, "format");
+	for (int i = 0; f && cdc[i]; i++)
+		if (!strcmp(f, cdc[i]))
+			return true;
+	return false;
+}
+
 bool conn_bounded(const struct tdef *t, const struct fopt *opts, int nopts)
 {
 	const char *conn = fopt_get(opts, nopts, "connector");

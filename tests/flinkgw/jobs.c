@@ -539,8 +539,11 @@ static int plan_insert(struct fg_session *s, struct stmt *st, json_t *conf, bool
 		goto out;
 	}
 	if (!batch && p->updating && (k == CN_KAFKA || k == CN_FILESYSTEM)) {
-		ferr_add(e, EX_TABLE, "Table sink '%s' doesn't support consuming update changes which is produced by node %s",
-			ident.buf, p->node_desc ? p->node_desc : "GroupAggregate");
+		/* FlinkChangelogModeInferenceProgram: the kinds the sink lacks, sorted and joined by
+		 * " and "; a normalized upsert source also deletes */
+		bool deletes = p->node_desc && !strncmp(p->node_desc, "ChangelogNormalize", 18);
+		ferr_add(e, EX_TABLE, "Table sink '%s' doesn't support consuming %s changes which is produced by node %s",
+			ident.buf, deletes ? "update and delete" : "update", p->node_desc ? p->node_desc : "GroupAggregate");
 		free(map);
 		plan_free(p);
 		sb_release(&ident);
