@@ -150,7 +150,7 @@ static void test_run_sequence(void **state)
 	ENV_OPEN(&e, routes, 40);
 	size_t first = mock_nreqs(&e.m);
 	struct seen seen = {0};
-	struct flink_handler h = {on_columns, on_row, &seen, 0, 0, NULL};
+	struct flink_handler h = {on_columns, on_row, &seen, 0, 0, NULL, false};
 	struct flink_run_info info;
 	static const struct flink_kv cfg[] = {{"pipeline.name", "orders"}};
 	struct flink_exec_options xo = {cfg, 1};
@@ -276,7 +276,7 @@ static void test_run_v1_insert(void **state)
 	struct env e;
 	ENV_OPEN(&e, routes, 10);
 	struct seen seen = {0};
-	struct flink_handler h = {on_columns, on_row, &seen, 0, 0, NULL};
+	struct flink_handler h = {on_columns, on_row, &seen, 0, 0, NULL, false};
 	struct flink_run_info info;
 	assert_int_equal(flink_statement_run(e.s, "INSERT INTO sink SELECT * FROM orders", NULL, &h, &info, &e.err),
 			 FLINK_OK);
@@ -353,7 +353,7 @@ static void test_run_max_rows_and_stops(void **state)
 	reset_routes(endless_routes, nr);
 	env_open(&e, endless_routes, nr, 10);
 	struct seen seen = {0};
-	struct flink_handler h = {on_columns, on_row, &seen, 5, 0, NULL};
+	struct flink_handler h = {on_columns, on_row, &seen, 5, 0, NULL, false};
 	struct flink_run_info info;
 	assert_int_equal(flink_statement_run(e.s, "SELECT * FROM kafka_orders", NULL, &h, &info, &e.err), FLINK_OK);
 	assert_int_equal(seen.nrows, 5);
@@ -391,7 +391,7 @@ static void test_run_timeout(void **state)
 	};
 	struct env e;
 	ENV_OPEN(&e, routes, 20);
-	struct flink_handler h = {NULL, NULL, NULL, 0, 250, NULL};
+	struct flink_handler h = {NULL, NULL, NULL, 0, 250, NULL, false};
 	struct flink_run_info info;
 	long long t0 = mock_now_ms();
 	assert_int_equal(flink_statement_run(e.s, "INSERT INTO t SELECT * FROM s", NULL, &h, &info, &e.err),
@@ -441,7 +441,7 @@ static void test_run_interrupt(void **state)
 	struct env e;
 	ENV_OPEN(&e, routes, 20);
 	interrupted = 0;
-	struct flink_handler h = {NULL, NULL, NULL, 0, 0, &interrupted};
+	struct flink_handler h = {NULL, NULL, NULL, 0, 0, &interrupted, false};
 	pthread_t t;
 	pthread_create(&t, NULL, interrupt_later, (void *)(intptr_t)150);
 	struct flink_run_info info;
@@ -484,7 +484,7 @@ static void test_run_interrupt(void **state)
 	struct seen seen = {0};
 	seen.stop_at_row = 2;
 	seen.flag_at_row = &interrupted;
-	struct flink_handler hr = {on_columns, on_row, &seen, 0, 0, &interrupted};
+	struct flink_handler hr = {on_columns, on_row, &seen, 0, 0, &interrupted, false};
 	assert_int_equal(flink_statement_run(e.s, "SELECT 1", NULL, &hr, &info, &e.err), FLINK_E_INTERRUPTED);
 	assert_int_equal(info.rows, 2);
 	assert_int_equal(mock_count(&e.m, "DELETE", "/v4" MOCK_OPS "/close"), 1);
@@ -623,7 +623,7 @@ static void test_run_eos_first(void **state)
 	struct env e;
 	ENV_OPEN(&e, routes, 10);
 	struct seen seen = {0};
-	struct flink_handler h = {on_columns, on_row, &seen, 0, 0, NULL};
+	struct flink_handler h = {on_columns, on_row, &seen, 0, 0, NULL, false};
 	struct flink_run_info info;
 	assert_int_equal(flink_statement_run(e.s, "CREATE TABLE x (a INT)", NULL, &h, &info, &e.err), FLINK_OK);
 	assert_int_equal(seen.columns_calls, 1);
