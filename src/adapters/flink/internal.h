@@ -39,6 +39,12 @@ struct adapter_conn {
 	flink_session *own;           /* a test session of the connection's own, or NULL */
 	long timeout_ms;              /* limit of each statement in `own` */
 	bool holding;                 /* this connection holds ad->lock for a sequence of statements */
+	/* What the bounded declarations of a test session said about its tables (", "-joined,
+	 * malloc'ed, NULL for none; freed when the session ends): tables whose scans produce
+	 * updates, whose queries then run in streaming mode and are folded into their final rows,
+	 * and tables that cannot be read to an end */
+	char *changelog_tables;
+	char *unbounded_tables;
 };
 
 /* The session statements of conn go to, and the lock to take around each (NULL for a session of
@@ -79,6 +85,9 @@ int fl_catalog(struct adapter_conn *c, const char *database, const char *const *
 	       struct adapter_catalog_table **ptables, size_t *pn, struct arena *a, char **perr);
 
 /* jobs.c */
+/* adapter.bounded_source(relation, options): notes a table a test session declared bounded */
+void fl_note_bounded_source(struct adapter_conn *c, const char *relation, value options, struct arena *a);
+void fl_forget_bounded_sources(struct adapter_conn *c);
 int fl_call(struct adapter_conn *c, const char *method, value pos, value kw, value *pout, bool *pfound,
 	    struct arena *a, char **perr);
 

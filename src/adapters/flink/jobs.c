@@ -186,6 +186,90 @@ static int show_create(struct adapter_conn *c, value pos, value kw, value *pout,
 	return 0;
 }
 
+/* ---------------------------------------------------------------- bounded sources of a test session */
+
+static const char *opt(value options, const char *key, struct arena *a)
+{
+	value v = options.type == V_DICT ? val_dict_gets(options, key) : val_undef();
+	return v.type == V_UNDEF || v.type == V_NONE ? NULL : val_cstr(a, v);
+}
+
+/* Whether a scan of a table with these connector options produces UPDATE/DELETE rows, which
+ * Flink refuses to read in batch mode (DynamicSourceUtils): upsert-kafka, a CDC format, a *-cdc
+ * connector */
+static bool changelog_source(value options, struct arena *a)
+{
+	const char *conn = opt(options, "connector", a);
+	if (!conn)
+		return false;
+	size_t n = strlen(conn);
+	if (!strcmp(conn, "upsert-kafka") || (n > 4 && !strcmp(conn + n - 4, "-cdc")))
+		return true;
+	const char *fmt = opt(options, "value.format", a);
+	if (!fmt)
+		fmt = opt(options, "format", a);
+	static const char *const cdc[] = {"debezium-json", "canal-json", "maxwell-json", "ogg-json",
+					  "debezium-avro-confluent", NULL};
+	for (size_t i = 0; fmt && cdc[i]; i++)
+		if (!strcmp(fmt, cdc[i]))
+			return true;
+	return false;
+}
+
+/* Why a table with these options cannot be read to an end, or NULL: a datagen table without
+ * 'number-of-rows' and without a sequence field, a kafka table with no bounded mode */
+static const char *unbounded_reason(value options, struct arena *a)
+{
+	const char *conn = opt(options, "connector", a);
+	if (!conn)
+		return NULL;
+	if (!strcmp(conn, "datagen")) {
+		if (opt(options, "number-of-rows", a))
+			return NULL;
+		for (uint32_t i = 0; options.type == V_DICT && i < options.d->len; i++) {
+			const char *k = val_cstr(a, options.d->e[i].key);
+			size_t n = strlen(k);
+			if (!strncmp(k, "fields.", 7) && n > 5 && !strcmp(k + n - 5, ".kind") &&
+			    !strcmp(val_cstr(a, options.d->e[i].val), "sequence"))
+				return NULL;
+		}
+		return "datagen without 'number-of-rows'";
+	}
+	if (!strcmp(conn, "kafka") || !strcmp(conn, "upsert-kafka")) {
+		const char *b = opt(options, "scan.bounded.mode", a);
+		if (!b || !strcmp(b, "unbounded"))
+			return "no 'scan.bounded.mode'";
+	}
+	return NULL;
+}
+
+static void append_name(char **list, const char *text)
+{
+	struct sb s = SB_INIT;
+	if (*list)
+		(void)sb_addf(&s, "%s, ", *list);
+	(void)sb_adds(&s, text);
+	free(*list);
+	*list = xstrdup(s.buf);
+	sb_release(&s);
+}
+
+void fl_note_bounded_source(struct adapter_conn *c, const char *relation, value options, struct arena *a)
+{
+	if (changelog_source(options, a))
+		append_name(&c->changelog_tables, relation);
+	const char *why = unbounded_reason(options, a);
+	if (why)
+		append_name(&c->unbounded_tables, arena_sprintf(a, "%s (%s)", relation, why));
+}
+
+void fl_forget_bounded_sources(struct adapter_conn *c)
+{
+	free(c->changelog_tables);
+	free(c->unbounded_tables);
+	c->changelog_tables = c->unbounded_tables = NULL;
+}
+
 int fl_call(struct adapter_conn *c, const char *method, value pos, value kw, value *pout, bool *pfound,
 	    struct arena *a, char **perr)
 {
@@ -205,6 +289,17 @@ int fl_call(struct adapter_conn *c, const char *method, value pos, value kw, val
 		return show_create(c, pos, kw, pout, a, perr);
 	if (!strcmp(method, "flink_version")) {
 		*pout = val_str(c->ad->version ? c->ad->version : "");
+		return 0;
+	}
+	if (!strcmp(method, "bounded_source")) {
+		/* only a test session's declarations decide how its queries run */
+		const char *rel = str_arg(pos, kw, 0, "relation", a);
+		if (c->own && rel)
+			fl_note_bounded_source(c, rel, arg(pos, kw, 1, "options"), a);
+		return 0;
+	}
+	if (!strcmp(method, "reads_changelog")) {
+		*pout = val_bool(c->own && c->changelog_tables);
 		return 0;
 	}
 	if (!strcmp(method, "session_scoped")) {
