@@ -106,6 +106,8 @@ static const struct command commands[] = {
 	 "  -f, --file FILE        run the statements of FILE and exit\n"
 	 "  --gateway URL          a gateway to use without a project (http://host:8083)\n"
 	 "  --max-rows N           stop a query after N rows\n"
+	 "  --snapshot             print a query's final rows once it ended (its changelog folded:\n"
+	 "                         +I/+U add a row, -U/-D take one back) instead of the changelog\n"
 	 "  --timeout SECONDS      stop a query after this long\n"},
 	{"deps", cmd_deps, "install the packages named in packages.yml",
 	 "Usage: sluice deps [OPTIONS]\n\nInstalls the packages of packages.yml (local: ones) into dbt_packages/.\n\nOptions:\n" COMMON_FLAGS},
