@@ -326,8 +326,18 @@ static int tr_tvf(struct tctx *c, struct tref *t, struct scope *sc, struct sb *o
 		struct sb ts = SB_INIT;
 		if (tt)
 			ft_summary(&ts, tt, true, false);
-		tr_terr(c, EX_VALIDATION, "The window function %s(TABLE table_name, DESCRIPTOR(timecol), datasize[, offset]) "
-			"requires the timecol to be a time attribute type, but is %s.", fn, ts.buf);
+		/* SqlWindowTableFunction's operand check; the type as Calcite prints it */
+		const char *tn = ts.buf ? ts.buf : "";
+		if (!strncmp(tn, "TIMESTAMP_LTZ", 13)) {
+			struct sb lt = SB_INIT;
+			sb_addf(&lt, "TIMESTAMP_WITH_LOCAL_TIME_ZONE%s", tn + 13);
+			sb_release(&ts);
+			ts = lt;
+		}
+		/* getAllowedSignatures of SqlTumbleTableFunction, SqlHopTableFunction, SqlCumulateTableFunction */
+		tr_terr(c, EX_VALIDATION, "The window function %s(TABLE table_name, DESCRIPTOR(timecol), %s) requires the "
+			"timecol is a time attribute type, but is %s.", fn, tumble ? "datetime interval[, datetime interval]"
+			: "datetime interval, datetime interval[, datetime interval]", ts.buf);
 		sb_release(&ts);
 		sb_release(&in);
 		VEC_FREE(&inner.rels);
