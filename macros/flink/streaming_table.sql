@@ -19,6 +19,12 @@
   partition_by, ctas, upgrade (fail | savepoint), execution_config (options of the job alone).
 -#}
 {% materialization streaming_table, adapter='flink' %}
+  {#- a target whose jobs cannot be listed and stopped (Flink 1.16 without jobmanager_url) fails
+      before anything is created or submitted -#}
+  {%- set no_jobs = adapter.job_management() -%}
+  {%- if no_jobs -%}
+    {%- do exceptions.raise_database_error("streaming_table " ~ this ~ " cannot be deployed: " ~ no_jobs) -%}
+  {%- endif -%}
   {%- set target_relation = this.incorporate(type='table') -%}
   {%- set use_ctas = config.get('ctas', false) -%}
   {%- set upgrade = config.get('upgrade', 'fail') -%}

@@ -23,6 +23,8 @@ struct job_row {
 	const char *id, *status, *hash, *started, *name;
 	const char *definition;  /* "current", "stale: <what changed>", "ended", or "unknown: <why>" */
 	bool stale;
+	value details;           /* {last_checkpoint, restarts, root_exception} from the cluster's REST
+				    API (jobmanager_url), or None */
 };
 
 static const char *field(value job, const char *key, struct arena *a)
@@ -81,6 +83,9 @@ static void print_json(const struct job_row *rows, size_t n, struct arena *a)
 		val_dict_sets(d, "job_name", val_str(rows[i].name));
 		val_dict_sets(d, "stale", val_bool(rows[i].stale));
 		val_dict_sets(d, "definition", val_str(rows[i].definition ? rows[i].definition : ""));
+		if (rows[i].details.type == V_DICT)
+			for (uint32_t k = 0; k < rows[i].details.d->len; k++)
+				val_dict_set(d, rows[i].details.d->e[k].key, rows[i].details.d->e[k].val);
 		struct sb s = SB_INIT;
 		if (val_to_json(&s, d, 0, 0) == 0)
 			printf("%s\n", s.buf);
@@ -113,6 +118,19 @@ static void print_rows(const struct job_row *rows, size_t n, bool json, struct a
 				       rows[i].definition ? rows[i].definition : ""};
 		for (int k = 0; k < NC; k++)
 			printf("%-*s%s", k < NC - 1 ? (int)w[k] : 0, cells[k], k < NC - 1 ? "  " : "\n");
+		value dt = rows[i].details;
+		if (dt.type == V_DICT) {
+			value cp = val_dict_gets(dt, "last_checkpoint"), rs = val_dict_gets(dt, "restarts"),
+			      re = val_dict_gets(dt, "root_exception");
+			printf("  last checkpoint: %s; restarts: ", cp.type == V_STR ? cp.s : "unknown");
+			if (rs.type == V_INT)
+				printf("%lld", (long long)rs.i);
+			else
+				printf("unknown");
+			if (re.type == V_STR)
+				printf("; root exception: %s", re.s);
+			printf("\n");
+		}
 	}
 }
 
@@ -182,7 +200,7 @@ int cmd_jobs(struct cli *c)
 		if (!m || !sel[m->index])
 			continue;
 		struct job_row r = {m, field(j, "job_id", a), field(j, "status", a), hash, field(j, "start_time", a),
-				    field(j, "name", a), NULL, false};
+				    field(j, "name", a), NULL, false, {0}};
 		if (!c->all && !cli_job_live(r.status))
 			continue;
 		rows[n++] = r;
@@ -205,6 +223,16 @@ int cmd_jobs(struct cli *c)
 				declared = true;
 			}
 			staleness(&p, &rows[i], ad, vt, conn, a);
+		}
+		/* what SQL cannot tell, from the cluster's REST API when the profile gives it */
+		for (size_t i = 0; i < n; i++) {
+			value pos = val_list_new(a, 1);
+			val_list_push(pos, val_str(rows[i].id));
+			char *derr = NULL;
+			bool f2 = false;
+			rows[i].details = val_none();
+			if (vt->call(conn, "job_details", pos, val_dict_new(a, 0), &rows[i].details, &f2, a, &derr) < 0)
+				fprintf(stderr, "Warning: no details of job %s: %s\n", rows[i].id, derr ? derr : "?");
 		}
 		if (n == 0 && !json)
 			printf("No %sjobs of project '%s'%s.\n", c->all ? "" : "running ", p.name,

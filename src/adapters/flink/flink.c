@@ -705,6 +705,15 @@ static int fl_open(struct adapter **pad, value target, const char *project_root,
 		       perr) < 0)
 		goto out;
 	const char *spdir = str_field(target, "savepoint_dir", aa);
+	ad->savepoint_dir = spdir;
+	ad->jobmanager_url = str_field(target, "jobmanager_url", aa);
+	if (ad->jobmanager_url && !*ad->jobmanager_url)
+		ad->jobmanager_url = NULL;
+	if (ad->jobmanager_url && strncmp(ad->jobmanager_url, "http://", 7) && strncmp(ad->jobmanager_url, "https://", 8)) {
+		fl_fail(a, perr, "jobmanager_url in the flink profile must be the http:// or https:// address of the "
+				 "cluster's REST API (e.g. http://jobmanager:8081)");
+		goto out;
+	}
 	if (spdir) {
 		/* both names: the key was renamed in Flink 1.20, the old one is still read */
 		struct flink_kv *kv = ARENA_ARRAY(aa, struct flink_kv, ad->nprops + 2);
@@ -852,7 +861,7 @@ static const char *fl_default_schema(struct adapter *ad)
 
 static const char *const fl_methods[] = {"list_jobs",     "stop_job",    "submit",      "query_columns",
 					 "describe_relation", "show_create", "flink_version", "session_scoped",
-					 "bounded_source", "reads_changelog",
+					 "bounded_source", "reads_changelog", "job_management", "job_details",
 					 NULL};
 
 const struct adapter_vtable adapter_flink = {

@@ -32,6 +32,8 @@ struct adapter {
 	int major, minor;             /* of version */
 	long statement_timeout_ms;    /* 0: none */
 	long query_timeout_ms;        /* a query whose rows are fetched in the run's session */
+	const char *jobmanager_url;   /* the cluster's REST API, or NULL (jobmanager.c) */
+	const char *savepoint_dir;    /* the profile's savepoint_dir, or NULL */
 };
 
 struct adapter_conn {
@@ -83,6 +85,13 @@ int fl_create_schema(struct adapter_conn *c, const char *database, const char *s
 		     char **perr);
 int fl_catalog(struct adapter_conn *c, const char *database, const char *const *schemas, size_t nschemas,
 	       struct adapter_catalog_table **ptables, size_t *pn, struct arena *a, char **perr);
+
+/* jobmanager.c: the cluster's REST API (ad->jobmanager_url must be set) */
+int fl_jm_list_jobs(struct adapter_conn *c, value *pout, struct arena *a, char **perr);
+int fl_jm_stop_job(struct adapter_conn *c, const char *id, bool savepoint, bool drain, value *pout, struct arena *a,
+		   char **perr);
+/* {last_checkpoint, restarts, root_exception} of a job */
+int fl_jm_job_details(struct adapter_conn *c, const char *id, value *pout, struct arena *a, char **perr);
 
 /* jobs.c */
 /* adapter.bounded_source(relation, options): notes a table a test session declared bounded */
