@@ -133,6 +133,37 @@ static void assert_requests(struct mock *m, const char *const *want, size_t n)
 			fail_msg("request %zu: '%s', want '%s'", i, line, want[i]);
 }
 
+/* handler.snapshot: the changelog folded, the final rows handed over at EOS; max_rows limits those */
+static void test_run_snapshot(void **state)
+{
+	(void)state;
+	struct mock_route routes[] = {
+		{"GET", R4 "0", 200, SELECT_HEAD "[{\"kind\":\"INSERT\",\"fields\":[1,10.00]},"
+			"{\"kind\":\"INSERT\",\"fields\":[2,17.02]},{\"kind\":\"UPDATE_BEFORE\",\"fields\":[1,10.00]}]}"
+			NEXT4(1), 0, 0, 0},
+		{"GET", R4 "1", 200, SELECT_HEAD "[{\"kind\":\"UPDATE_AFTER\",\"fields\":[1,12.50]},"
+			"{\"kind\":\"INSERT\",\"fields\":[3,1.00]},{\"kind\":\"DELETE\",\"fields\":[2,17.02]}]}"
+			NEXT4(2), 0, 0, 0},
+		{"GET", R4 "2", 200, EOS4, 0, 0, 0},
+		BASE_ROUTES,
+	};
+	struct env e;
+	ENV_OPEN(&e, routes, 5);
+	struct seen seen = {0};
+	struct flink_handler h = {on_columns, on_row, &seen, 0, 0, NULL, true};
+	struct flink_run_info info;
+	assert_int_equal(flink_statement_run(e.s, "SELECT order_id, amount FROM totals", NULL, &h, &info, &e.err), FLINK_OK);
+	assert_true(info.eos);
+	assert_int_equal(info.rows, 6);
+	assert_string_equal(seen.rows, "+I 1|12.50;+I 3|1.00;");
+	/* a limit cuts the final rows, not the changelog */
+	memset(&seen, 0, sizeof seen);
+	h.max_rows = 1;
+	assert_int_equal(flink_statement_run(e.s, "SELECT order_id, amount FROM totals", NULL, &h, &info, &e.err), FLINK_OK);
+	assert_string_equal(seen.rows, "+I 1|12.50;");
+	env_close(&e);
+}
+
 static void test_run_sequence(void **state)
 {
 	struct mock_route routes[] = {
@@ -639,6 +670,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_sequence),
+		cmocka_unit_test(test_run_snapshot),
 		cmocka_unit_test(test_fetch_by_hand),
 		cmocka_unit_test(test_run_v1_insert),
 		cmocka_unit_test(test_run_failed_statement),
