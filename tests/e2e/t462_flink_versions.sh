@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The streaming example end to end on every SQL Gateway REST API version: Flink 1.16 (v1), 1.17
-# (v2), 1.20 (v3) and 2.0 (v4). Flink 1.16 has no SHOW JOBS / STOP JOB: without jobmanager_url each
+# (v2), 1.20 (v3) and 2.0 (v4). Flink 1.16 has no SHOW JOBS / STOP JOB and its Kafka connectors
+# cannot be read bounded (data tests of Kafka tables fail, saying why): without jobmanager_url each
 # streaming_table fails before anything is created or submitted, naming the version and the key;
 # with it, jobs are listed, compared, upgraded from a savepoint and stopped through the cluster's
 # REST API. On every version jobmanager_url adds checkpoints, restarts and root exceptions to
@@ -51,8 +52,20 @@ for version in 1.16.3 1.17.2 1.20.0 2.0.0; do
 	gw_admin GET /jobs
 	expect_js 'j.filter(x => x.name.startsWith("shop_stream.")).length' 3 "$version: the second run found the jobs and left them alone"
 
-	run test
-	expect_rc 0 "$version: the tests pass"
+	if [ "$version" = 1.16.3 ]; then
+		# 1.16's Kafka connectors have no bounded mode: a test of a Kafka table cannot end, and
+		# says why (batch mode: Flink's refusal; streaming mode for upsert tables: the timeout)
+		printf 'data_tests:\n  +timeout: 2\n' >>dbt_project.yml
+		run test -s stg_orders customers
+		expect_rc 1 "$version: tests of Kafka tables cannot pass"
+		expect_out "Querying an unbounded table"
+		expect_out "which cannot be read to an end"
+		expect_out "Flink 1.16.3's Kafka connectors cannot stop at the latest offset: 'scan.bounded.mode' came with Flink 1.17"
+		expect_no_out "PASS unique_customers_customer_id" "an upsert table's test is no pass either"
+	else
+		run test
+		expect_rc 0 "$version: the tests pass"
+	fi
 
 	run jobs
 	expect_rc 0 "$version: jobs"

@@ -543,7 +543,12 @@ int fl_run(struct adapter_conn *c, const char *sql, const struct flink_kv *confi
 			flink_error_release(&e);
 			return -1;
 		}
-		return fail_flink(a, perr, NULL, &e);
+		bool unbounded = c->own && c->unbounded_tables && mentions(&e, "Querying an unbounded table");
+		fail_flink(a, perr, NULL, &e);
+		if (unbounded)
+			*perr = arena_sprintf(a, "%s\n  the test session reads %s, which cannot be read to an end", *perr,
+					      c->unbounded_tables);
+		return -1;
 	}
 	size_t nrows = res->ncols ? col.rows.n / res->ncols : 0;
 	if (fetch && limit == 0)

@@ -245,7 +245,7 @@ static bool changelog_source(value options, struct arena *a)
 
 /* Why a table with these options cannot be read to an end, or NULL: a datagen table without
  * 'number-of-rows' and without a sequence field, a kafka table with no bounded mode */
-static const char *unbounded_reason(value options, struct arena *a)
+static const char *unbounded_reason(const struct adapter *ad, value options, struct arena *a)
 {
 	const char *conn = opt(options, "connector", a);
 	if (!conn)
@@ -263,6 +263,9 @@ static const char *unbounded_reason(value options, struct arena *a)
 		return "datagen without 'number-of-rows'";
 	}
 	if (!strcmp(conn, "kafka") || !strcmp(conn, "upsert-kafka")) {
+		if (!fl_version_at_least(ad, 1, 17))
+			return arena_sprintf(a, "Flink %s's Kafka connectors cannot stop at the latest offset: "
+					     "'scan.bounded.mode' came with Flink 1.17", ad->version);
 		const char *b = opt(options, "scan.bounded.mode", a);
 		if (!b || !strcmp(b, "unbounded"))
 			return "no 'scan.bounded.mode'";
@@ -285,7 +288,7 @@ void fl_note_bounded_source(struct adapter_conn *c, const char *relation, value 
 {
 	if (changelog_source(options, a))
 		append_name(&c->changelog_tables, relation);
-	const char *why = unbounded_reason(options, a);
+	const char *why = unbounded_reason(c->ad, options, a);
 	if (why)
 		append_name(&c->unbounded_tables, arena_sprintf(a, "%s (%s)", relation, why));
 }
