@@ -293,6 +293,10 @@ struct flink_handler {
 	long max_rows;                          /* stop after this many rows; 0: no limit */
 	long timeout_ms;                        /* give up with FLINK_E_TIMEOUT after this; 0: none */
 	volatile sig_atomic_t *interrupt;       /* non-zero stops with FLINK_E_INTERRUPTED (Ctrl-C) */
+	/* A query's changelog is folded (flink_snapshot, whole rows) and on_row gets the final rows,
+	 * all INSERT, once the results ended; max_rows then limits those rows, not the changelog.
+	 * info->rows counts the changelog rows read. */
+	bool snapshot;
 };
 
 struct flink_run_info {
@@ -312,6 +316,30 @@ struct flink_run_info {
 flink_code flink_statement_run(flink_session *s, const char *statement,
 			       const struct flink_exec_options *o, const struct flink_handler *h,
 			       struct flink_run_info *info, struct flink_error *err) FLINK_WARN_UNUSED;
+
+/* ================================================================ snapshots of a changelog */
+
+/*
+ * A streaming query returns a changelog even when its sources are bounded: +I and +U add a row,
+ * -U and -D take one back. A snapshot folds it into the rows it ends with (a point-in-time
+ * snapshot of the result, as Confluent Cloud's snapshot queries give), all of kind INSERT.
+ *
+ * Rows match on the key columns when given (the result's upsert key, when the caller knows it: a
+ * row of a known key replaces it, and -D of an unknown key is ignored, as in an upsert stream),
+ * else on every column (Flink's retractions carry the whole row they take back; one that matches
+ * no row is FLINK_E_PROTOCOL). An updated row keeps its place; the others keep the order of their
+ * first insertion. Field values are copied: the pages they came from may be freed.
+ */
+typedef struct flink_snapshot flink_snapshot;
+
+/* A snapshot of rows of ncols columns; key: nkey column indexes, or NULL / 0 for whole rows */
+flink_snapshot *flink_snapshot_new(size_t ncols, const size_t *key, size_t nkey);
+/* Applies one changelog row */
+flink_code flink_snapshot_apply(flink_snapshot *s, const struct flink_row *row,
+				struct flink_error *err) FLINK_WARN_UNUSED;
+/* The rows now (*prows valid until the next apply or free); returns their count */
+size_t flink_snapshot_rows(flink_snapshot *s, const struct flink_row **prows);
+void flink_snapshot_free(flink_snapshot *s);
 
 /* ================================================================ scripts */
 

@@ -83,7 +83,10 @@
   {%- set existing = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
   {%- set options = flink_connector_options() -%}
   {%- do flink_require_connector(options, target_relation, 'table') -%}
-  {%- set job_config = {'execution.runtime-mode': 'batch', 'table.dml-sync': 'true',
+  {#- Flink reads an updating table (upsert-kafka, CDC) only in streaming mode: over the same
+      bounded tables the job still ends -#}
+  {%- set job_config = {'execution.runtime-mode': 'streaming' if adapter.reads_changelog() else 'batch',
+                        'table.dml-sync': 'true',
                         'pipeline.name': flink_pipeline_name()} -%}
   {%- do job_config.update(config.get('execution_config') or {}) -%}
   {{ run_hooks(pre_hooks) }}

@@ -6,7 +6,10 @@
       catalog forgets everything when a session ends), for what the selected nodes read;
     - in the session of a data test, with bounded = true: every connector table is declared as a
       TEMPORARY table read from its first to its last offset (flink_bounded_options), shadowing
-      the permanent one, so the test's query ends and sees a consistent snapshot.
+      the permanent one, so the test's query ends and sees a consistent snapshot. Flink reads a
+      table whose source produces updates (upsert-kafka, a CDC format) only in streaming mode:
+      adapter.bounded_source() tells the session about each table, and its queries over such
+      tables run in streaming mode and are folded into their final rows.
   Sources with connector_properties are declared as streaming_source models are.
 -#}
 {% macro restore_relation(bounded=false) -%}
@@ -36,5 +39,10 @@
   {%- endif -%}
   {%- if ddl is not none -%}
     {% call statement('restore', auto_begin=false) -%}{{ ddl }}{%- endcall %}
+    {%- if bounded and mat != 'view' -%}
+      {#- tells the test session which tables produce updates (its queries then run in streaming
+          mode and are folded) and which cannot be read to an end -#}
+      {%- do adapter.bounded_source('' ~ relation, flink_bounded_options(flink_connector_options(config), config)) -%}
+    {%- endif -%}
   {%- endif -%}
 {%- endmacro %}

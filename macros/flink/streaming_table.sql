@@ -2,9 +2,11 @@
   streaming_table: a sink table (CREATE TABLE ... WITH (connector options)) kept current by a
   continuously running job (INSERT INTO ... SELECT, or CREATE TABLE ... AS SELECT with ctas: true).
 
-  Every job is named "<project>.<model> [<hash>]" (pipeline.name), the hash covering the compiled
-  SQL, the sink's DDL and the execution_config, so the jobs of a project can be found and compared
-  on every run:
+  Every job is named "<project>.<model> [<hash>]" (pipeline.name), the hash covering everything
+  that shapes its plan (flink_job_definition): the compiled SQL, the sink's DDL, the
+  execution_config and the compiled SQL of every view and ephemeral model it reads, transitively up
+  to the tables (Flink inlines views when it plans the job), so the jobs of a project can be found
+  and compared on every run:
     - a healthy job with the same hash is left alone;
     - a job that died (FAILED, CANCELED, FINISHED) is submitted again;
     - a changed definition fails with what changed, unless --full-refresh (stop the job, drop the
@@ -17,6 +19,12 @@
   partition_by, ctas, upgrade (fail | savepoint), execution_config (options of the job alone).
 -#}
 {% materialization streaming_table, adapter='flink' %}
+  {#- a target whose jobs cannot be listed and stopped (Flink 1.16 without jobmanager_url) fails
+      before anything is created or submitted -#}
+  {%- set no_jobs = adapter.job_management() -%}
+  {%- if no_jobs -%}
+    {%- do exceptions.raise_database_error("streaming_table " ~ this ~ " cannot be deployed: " ~ no_jobs) -%}
+  {%- endif -%}
   {%- set target_relation = this.incorporate(type='table') -%}
   {%- set use_ctas = config.get('ctas', false) -%}
   {%- set upgrade = config.get('upgrade', 'fail') -%}
@@ -26,11 +34,11 @@
   {%- set exec_config = config.get('execution_config') or {} -%}
 
   {#- the definition and its hash -#}
-  {%- set sink_ddl = flink_sink_ddl(target_relation, model, config, sql) -%}
-  {%- set job_sql = flink_sink_ddl(target_relation, model, config, sql, as_query=sql) if use_ctas
-                    else 'INSERT INTO ' ~ target_relation ~ '\n' ~ sql -%}
-  {%- set definition = sink_ddl ~ ';\n\n' ~ job_sql ~ ';\n\n-- execution_config: ' ~ tojson(exec_config, sort_keys=true) -%}
-  {%- set hash = local_md5(definition)[:16] -%}
+  {%- set def = flink_job_definition() -%}
+  {%- set sink_ddl = def.sink_ddl -%}
+  {%- set job_sql = def.job_sql -%}
+  {%- set definition = def.definition -%}
+  {%- set hash = def.hash -%}
   {%- set pipeline = flink_pipeline_name() -%}
   {%- set job_config = {'pipeline.name': pipeline ~ ' [' ~ hash ~ ']'} -%}
   {%- do job_config.update(exec_config) -%}
@@ -54,7 +62,8 @@
     {%- endif -%}
     {%- if previous is none or previous.get('job_id') != live.job_id -%}
       {%- do adapter.set_deployment(model.unique_id, {'hash': hash, 'job_id': live.job_id, 'job_name': live.name,
-                                                      'definition': definition, 'sink_ddl': sink_ddl}) -%}
+                                                      'definition': definition, 'sink_ddl': sink_ddl,
+                                                      'upstream': def.upstream}) -%}
     {%- endif -%}
     {{ run_hooks(post_hooks) }}
     {{ return({'relations': [target_relation], 'message': 'RUNNING ' ~ live.job_id}) }}
@@ -62,9 +71,11 @@
 
   {%- if live is not none and not flags.FULL_REFRESH and upgrade != 'savepoint' -%}
     {%- set known = previous is not none and previous.get('hash') == live.hash -%}
+    {%- set changed = flink_changed_upstream(previous.get('upstream') if known else none, def.upstream) -%}
     {%- do exceptions.raise_database_error(
           "the definition of streaming_table " ~ this ~ " changed since its running job " ~ live.job_id
           ~ " was deployed (hash " ~ (live.hash or 'none') ~ " -> " ~ hash ~ ")"
+          ~ ("; what it reads changed: " ~ changed | join(', ') if changed else '')
           ~ (":\n" ~ adapter.diff_text(previous.definition, definition) if known
              else "; target/deployments.json has no record of the deployed definition, so what changed cannot be shown")
           ~ "\nrun with --full-refresh to stop the job, drop the table and start again from scratch, or set"
@@ -122,7 +133,65 @@
   {%- endif -%}
   {%- do adapter.set_deployment(model.unique_id, {'hash': hash, 'job_id': job_id, 'job_name': job_config['pipeline.name'],
                                                   'definition': definition, 'sink_ddl': sink_ddl,
-                                                  'restored_from': ns2.restore_from}) -%}
+                                                  'upstream': def.upstream, 'restored_from': ns2.restore_from}) -%}
   {{ run_hooks(post_hooks) }}
   {{ return({'relations': [target_relation], 'message': 'JOB ' ~ job_id ~ ns2.note}) }}
 {% endmaterialization %}
+
+{#-
+  flink_job_definition(): what a streaming_table's job is, in the node's context: {definition,
+  hash, sink_ddl, job_sql, upstream}. The definition is the sink's DDL, the job's statement, the
+  execution_config and the compiled SQL of each view and ephemeral model the job reads
+  (upstream_definitions(), transitively up to the tables); upstream maps each of those models to
+  the hash of its SQL, so that a change can be traced to the model that changed. `sluice jobs`
+  calls it to tell which running jobs are stale.
+-#}
+{% macro flink_job_definition() -%}
+  {%- set target_relation = this.incorporate(type='table') -%}
+  {%- set exec_config = config.get('execution_config') or {} -%}
+  {%- set sink_ddl = flink_sink_ddl(target_relation, model, config, sql) -%}
+  {%- set job_sql = flink_sink_ddl(target_relation, model, config, sql, as_query=sql) if config.get('ctas', false)
+                    else 'INSERT INTO ' ~ target_relation ~ '\n' ~ sql -%}
+  {%- set parts = [sink_ddl ~ ';\n\n' ~ job_sql ~ ';\n\n-- execution_config: ' ~ tojson(exec_config, sort_keys=true)] -%}
+  {%- set upstream = {} -%}
+  {%- for u in upstream_definitions() -%}
+    {%- do parts.append('-- reads ' ~ u.materialized ~ ' model ' ~ u.name ~ ':\n' ~ u.sql ~ ';') -%}
+    {%- do upstream.update({u.name: local_md5(u.materialized ~ '\n' ~ u.sql)[:16]}) -%}
+  {%- endfor -%}
+  {%- set definition = parts | join('\n\n') -%}
+  {#- a job that reads no view keeps the hash it had before views counted -#}
+  {{ return({'definition': definition, 'hash': local_md5(definition)[:16], 'sink_ddl': sink_ddl,
+             'job_sql': job_sql, 'upstream': upstream}) }}
+{%- endmacro %}
+
+{#- The upstream models whose definitions differ between two upstream maps (name -> hash), or the
+    names of all of new when old is unknown -#}
+{% macro flink_changed_upstream(old, new) -%}
+  {%- set out = [] -%}
+  {%- if old is none -%}{{ return(out) }}{%- endif -%}
+  {%- for name, h in new.items() -%}
+    {%- if name not in old -%}{%- do out.append('now reads ' ~ name) -%}
+    {%- elif old[name] != h -%}{%- do out.append('model ' ~ name) -%}{%- endif -%}
+  {%- endfor -%}
+  {%- for name in old -%}
+    {%- if name not in new -%}{%- do out.append('no longer reads ' ~ name) -%}{%- endif -%}
+  {%- endfor -%}
+  {{ return(out) }}
+{%- endmacro %}
+
+{#- flink_job_staleness(job_hash): whether a deployed job (of hash job_hash) still runs what the
+    project defines: {stale, hash, what}, what naming the change when target/deployments.json
+    knows the deployed definition (the upstream models that changed, the sink, or the model's
+    own SQL and execution_config) -#}
+{% macro flink_job_staleness(job_hash) -%}
+  {%- set def = flink_job_definition() -%}
+  {%- if def.hash == job_hash -%}
+    {{ return({'stale': false, 'hash': def.hash, 'what': ''}) }}
+  {%- endif -%}
+  {%- set previous = adapter.get_deployment(model.unique_id) -%}
+  {%- set known = previous is not none and previous.get('hash') == job_hash -%}
+  {%- set what = flink_changed_upstream((previous.get('upstream') or {}) if known else none, def.upstream) -%}
+  {%- if known and previous.get('sink_ddl') != def.sink_ddl -%}{%- do what.append('the sink') -%}{%- endif -%}
+  {%- if known and not what -%}{%- do what.append('its SQL or execution_config') -%}{%- endif -%}
+  {{ return({'stale': true, 'hash': def.hash, 'what': what | join(', ')}) }}
+{%- endmacro %}

@@ -64,6 +64,7 @@ static const struct flag flags[] = {
 	{"--file", NULL, ONE, F(file), 0, 0},
 	{"--gateway", NULL, ONE, F(gateway), 0, 0},
 	{"--max-rows", NULL, ONE, F(max_rows), 4, 0},
+	{"--snapshot", NULL, FLAG, F(snapshot), 1, 0},
 	{"--timeout", NULL, ONE, F(timeout), 0, 0},
 	{"--upgrade", NULL, FLAG, F(upgrade), 1, 0},
 	{"--lock", NULL, FLAG, F(lock), 1, 0},

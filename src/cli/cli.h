@@ -48,6 +48,7 @@ struct cli {
 	const char *file;        /* -f FILE (sql only; elsewhere -f is --full-refresh) */
 	const char *gateway;     /* --gateway URL: a Flink SQL Gateway without a project */
 	long max_rows;           /* 0: no limit */
+	bool snapshot;           /* --snapshot: a query's final rows instead of its changelog */
 	const char *timeout;     /* seconds, as given */
 	/* deps */
 	bool upgrade, lock, no_version_check;

@@ -21,6 +21,10 @@
 struct job_row {
 	struct node *model;
 	const char *id, *status, *hash, *started, *name;
+	const char *definition;  /* "current", "stale: <what changed>", "ended", or "unknown: <why>" */
+	bool stale;
+	value details;           /* {last_checkpoint, restarts, root_exception} from the cluster's REST
+				    API (jobmanager_url), or None */
 };
 
 static const char *field(value job, const char *key, struct arena *a)
@@ -36,6 +40,35 @@ static int cmp_rows(const void *x, const void *y)
 	return c ? c : strcmp(b->started, a->started);
 }
 
+/* Asks the model's flink_job_staleness macro whether the job's hash is the project's */
+static void staleness(struct project *p, struct job_row *r, struct adapter *ad, const struct adapter_vtable *vt,
+		      struct adapter_conn *conn, struct arena *a)
+{
+	struct diag_list dl;
+	diag_list_init(&dl);
+	value argv[1] = {val_str(r->hash)};
+	struct vargs args = {argv, 1, NULL, NULL, 0};
+	value out;
+	if (runner_call_in_node(p, r->model, "flink_job_staleness", &args, ad, vt, conn, a, &out, &dl) < 0 ||
+	    out.type != V_DICT) {
+		const char *why = "its definition could not be compiled";
+		for (const struct diag *d = dl.head; d; d = d->next)
+			if (d->kind == DIAG_ERROR) {
+				why = arena_strndup(a, d->msg, strcspn(d->msg, "\n"));
+				break;
+			}
+		r->definition = arena_sprintf(a, "unknown: %s", why);
+		diag_list_release(&dl);
+		return;
+	}
+	diag_list_release(&dl);
+	r->stale = val_truthy(val_dict_gets(out, "stale"));
+	value what = val_dict_gets(out, "what");
+	r->definition = !r->stale ? "current"
+			: what.type == V_STR && what.s[0] ? arena_sprintf(a, "stale: %s", val_cstr(a, what))
+							  : "stale";
+}
+
 /* One JSON object a line, as `sluice ls --output json` prints nodes */
 static void print_json(const struct job_row *rows, size_t n, struct arena *a)
 {
@@ -48,6 +81,11 @@ static void print_json(const struct job_row *rows, size_t n, struct arena *a)
 		val_dict_sets(d, "hash", val_str(rows[i].hash));
 		val_dict_sets(d, "started", val_str(rows[i].started));
 		val_dict_sets(d, "job_name", val_str(rows[i].name));
+		val_dict_sets(d, "stale", val_bool(rows[i].stale));
+		val_dict_sets(d, "definition", val_str(rows[i].definition ? rows[i].definition : ""));
+		if (rows[i].details.type == V_DICT)
+			for (uint32_t k = 0; k < rows[i].details.d->len; k++)
+				val_dict_set(d, rows[i].details.d->e[k].key, rows[i].details.d->e[k].val);
 		struct sb s = SB_INIT;
 		if (val_to_json(&s, d, 0, 0) == 0)
 			printf("%s\n", s.buf);
@@ -61,22 +99,38 @@ static void print_rows(const struct job_row *rows, size_t n, bool json, struct a
 		print_json(rows, n, a);
 		return;
 	}
-	const char *head[] = {"model", "job id", "state", "hash", "started"};
-	size_t w[5];
-	for (int k = 0; k < 5; k++)
+	const char *head[] = {"model", "job id", "state", "hash", "started", "definition"};
+	enum { NC = 6 };
+	size_t w[NC];
+	for (int k = 0; k < NC; k++)
 		w[k] = strlen(head[k]);
 	for (size_t i = 0; i < n; i++) {
-		const char *cells[] = {rows[i].model->name, rows[i].id, rows[i].status, rows[i].hash, rows[i].started};
-		for (int k = 0; k < 5; k++)
+		const char *cells[] = {rows[i].model->name, rows[i].id, rows[i].status, rows[i].hash, rows[i].started,
+				       rows[i].definition ? rows[i].definition : ""};
+		for (int k = 0; k < NC - 1; k++)
 			if (strlen(cells[k]) > w[k])
 				w[k] = strlen(cells[k]);
 	}
-	for (int k = 0; k < 5; k++)
-		printf("%-*s%s", (int)w[k], head[k], k < 4 ? "  " : "\n");
+	for (int k = 0; k < NC; k++)
+		printf("%-*s%s", k < NC - 1 ? (int)w[k] : 0, head[k], k < NC - 1 ? "  " : "\n");
 	for (size_t i = 0; i < n; i++) {
-		const char *cells[] = {rows[i].model->name, rows[i].id, rows[i].status, rows[i].hash, rows[i].started};
-		for (int k = 0; k < 5; k++)
-			printf("%-*s%s", (int)w[k], cells[k], k < 4 ? "  " : "\n");
+		const char *cells[] = {rows[i].model->name, rows[i].id, rows[i].status, rows[i].hash, rows[i].started,
+				       rows[i].definition ? rows[i].definition : ""};
+		for (int k = 0; k < NC; k++)
+			printf("%-*s%s", k < NC - 1 ? (int)w[k] : 0, cells[k], k < NC - 1 ? "  " : "\n");
+		value dt = rows[i].details;
+		if (dt.type == V_DICT) {
+			value cp = val_dict_gets(dt, "last_checkpoint"), rs = val_dict_gets(dt, "restarts"),
+			      re = val_dict_gets(dt, "root_exception");
+			printf("  last checkpoint: %s; restarts: ", cp.type == V_STR ? cp.s : "unknown");
+			if (rs.type == V_INT)
+				printf("%lld", (long long)rs.i);
+			else
+				printf("unknown");
+			if (re.type == V_STR)
+				printf("; root exception: %s", re.s);
+			printf("\n");
+		}
 	}
 }
 
@@ -146,13 +200,40 @@ int cmd_jobs(struct cli *c)
 		if (!m || !sel[m->index])
 			continue;
 		struct job_row r = {m, field(j, "job_id", a), field(j, "status", a), hash, field(j, "start_time", a),
-				    field(j, "name", a)};
+				    field(j, "name", a), NULL, false, {0}};
 		if (!c->all && !cli_job_live(r.status))
 			continue;
 		rows[n++] = r;
 	}
 	qsort(rows, n, sizeof(*rows), cmp_rows);
 	if (!stop) {
+		/* which running jobs still run what the project defines: the project's relations are
+		 * declared in the session (the definitions read them), then each model's definition is
+		 * hashed as `sluice run` would (flink_job_staleness) */
+		bool declared = false;
+		for (size_t i = 0; i < n; i++) {
+			if (!cli_job_live(rows[i].status)) {
+				rows[i].definition = "ended";
+				continue;
+			}
+			if (!declared) {
+				cli_restore(&p, &g, sel, ad, vt, conn, &dl);
+				diag_list_release(&dl);
+				diag_list_init(&dl);
+				declared = true;
+			}
+			staleness(&p, &rows[i], ad, vt, conn, a);
+		}
+		/* what SQL cannot tell, from the cluster's REST API when the profile gives it */
+		for (size_t i = 0; i < n; i++) {
+			value pos = val_list_new(a, 1);
+			val_list_push(pos, val_str(rows[i].id));
+			char *derr = NULL;
+			bool f2 = false;
+			rows[i].details = val_none();
+			if (vt->call(conn, "job_details", pos, val_dict_new(a, 0), &rows[i].details, &f2, a, &derr) < 0)
+				fprintf(stderr, "Warning: no details of job %s: %s\n", rows[i].id, derr ? derr : "?");
+		}
 		if (n == 0 && !json)
 			printf("No %sjobs of project '%s'%s.\n", c->all ? "" : "running ", p.name,
 			       c->all ? "" : " (--all lists the ended ones too)");

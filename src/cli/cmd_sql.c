@@ -12,7 +12,8 @@
  * how to show them: a result that ends quickly (DDL, SHOW, bounded queries) is printed as one table
  * sized to its cells; a streaming query prints its rows as they arrive, with their row kind, in
  * columns sized from the first rows and the column types, until EOS, Ctrl-C (SIGINT sets a flag the
- * fetch loop reads), --max-rows or --timeout; closing the operation then stops its job. Scripts
+ * fetch loop reads), --max-rows or --timeout; closing the operation then stops its job. With
+ * --snapshot a query's changelog is folded (flink_snapshot) and its final rows print at its end. Scripts
  * stop at the first failing statement and exit 1, with the file, line and column of the statement
  * (and of Flink's own position inside it, when the error names one).
  */
@@ -63,6 +64,7 @@ struct shell {
 	long max_rows;        /* 0: no limit */
 	long timeout_ms;      /* 0: none */
 	bool batch;           /* execution.runtime-mode is batch: no row kinds to show */
+	bool snapshot;        /* --snapshot: fold a query's changelog, print its final rows */
 	const char *script;   /* name of the script for error positions, or NULL (interactive) */
 };
 
@@ -302,6 +304,7 @@ static int run_statement(struct shell *sh, const char *stmt, const char *script_
 	interrupted = 0;
 	sigaction(SIGINT, &sa, &old);
 	struct table t = {0};
+	flink_snapshot *snap = NULL;
 	bool have_cols = false, streaming = false, eos = false, is_query = false, stopped = false;
 	const char *why = NULL;
 	char job[33] = "";
@@ -325,9 +328,17 @@ static int run_statement(struct shell *sh, const char *stmt, const char *script_
 				snprintf(job, sizeof job, "%s", pg->job_id);
 			t.ncols = pg->ncols;
 			t.cols = pg->cols;
-			t.op = is_query && !sh->batch;
+			t.op = is_query && !sh->batch && !sh->snapshot;
+			if (is_query && sh->snapshot)
+				snap = flink_snapshot_new(pg->ncols, NULL, 0);
 		}
-		for (size_t i = 0; i < pg->nrows; i++) {
+		for (size_t i = 0; snap && rc == 0 && i < pg->nrows; i++) {
+			if (flink_snapshot_apply(snap, &pg->rows[i], &e) != FLINK_OK) {
+				print_error(sh, script_text, sp, &e);
+				rc = -1;
+			}
+		}
+		for (size_t i = 0; !snap && i < pg->nrows; i++) {
 			if (sh->max_rows && (long)t.kinds.n >= sh->max_rows && is_query) {
 				stopped = true;
 				why = "--max-rows";
@@ -339,7 +350,7 @@ static int run_statement(struct shell *sh, const char *stmt, const char *script_
 		}
 		eos = pg->type == FLINK_RESULT_EOS;
 		flink_page_free(pg);
-		if (stopped)
+		if (stopped || rc)
 			break;
 		double elapsed = now_ms() - start;
 		if (sh->timeout_ms && elapsed > sh->timeout_ms && !eos) {
@@ -347,8 +358,9 @@ static int run_statement(struct shell *sh, const char *stmt, const char *script_
 			why = "--timeout";
 			break;
 		}
-		/* a query still going after a moment is a stream: its rows print as they come */
-		if (is_query && !streaming && !eos && elapsed > 1000) {
+		/* a query still going after a moment is a stream: its rows print as they come (a
+		 * snapshot only at its end) */
+		if (is_query && !snap && !streaming && !eos && elapsed > 1000) {
 			streaming = true;
 			size_columns(&t, true);
 			print_header(&t);
@@ -364,6 +376,18 @@ static int run_statement(struct shell *sh, const char *stmt, const char *script_
 	}
 	sigaction(SIGINT, &old, NULL);
 	flink_error_release(&e);
+	if (snap && rc == 0) {
+		const struct flink_row *rows;
+		size_t n = flink_snapshot_rows(snap, &rows);
+		if (sh->max_rows && n > (size_t)sh->max_rows)
+			n = (size_t)sh->max_rows;
+		for (size_t i = 0; i < n; i++)
+			table_add(&t, &rows[i]);
+		if (stopped)
+			printf("[WARNING] The query did not end (%s): the rows below are its changelog folded so far, "
+			       "not a final result.\n", why ? why : "stopped");
+	}
+	flink_snapshot_free(snap);
 	if (rc == 0) {
 		size_t nrows = t.kinds.n;
 		if (streaming) {
@@ -617,7 +641,8 @@ static int run_on_gateway(const struct cli *c, struct shell *sh)
 int cmd_sql(struct cli *c)
 {
 	bool bad;
-	struct shell sh = {.max_rows = c->max_rows > 0 ? c->max_rows : 0, .timeout_ms = timeout_ms_of(c->timeout, &bad)};
+	struct shell sh = {.max_rows = c->max_rows > 0 ? c->max_rows : 0, .timeout_ms = timeout_ms_of(c->timeout, &bad),
+			   .snapshot = c->snapshot};
 	if (bad) {
 		fprintf(stderr, "Usage: sluice sql [OPTIONS]\nTry 'sluice sql --help' for help.\n\n"
 				"Error: Invalid value for '--timeout': '%s' is not a number of seconds\n", c->timeout);

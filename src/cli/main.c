@@ -111,6 +111,8 @@ static const struct command commands[] = {
 	 "  -f, --file FILE        run the statements of FILE and exit\n"
 	 "  --gateway URL          a gateway to use without a project (http://host:8083)\n"
 	 "  --max-rows N           stop a query after N rows\n"
+	 "  --snapshot             print a query's final rows once it ended (its changelog folded:\n"
+	 "                         +I/+U add a row, -U/-D take one back) instead of the changelog\n"
 	 "  --timeout SECONDS      stop a query after this long\n"},
 	{"source", cmd_source, "check how recently the selected sources were loaded",
 	 "Usage: sluice source freshness [OPTIONS]\n\nFor every selected source with a freshness (warn_after or error_after) and a\n"

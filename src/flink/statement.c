@@ -419,6 +419,18 @@ static bool sleep_poll(long ms, long long deadline, volatile sig_atomic_t *inter
 	return fl_sleep_ms(ms, interrupt, NULL);
 }
 
+/* The final rows of a folded changelog to on_row, at most max_rows */
+static void deliver_snapshot(flink_snapshot *snap, size_t ncols, const struct flink_handler *h)
+{
+	const struct flink_row *rows;
+	size_t n = flink_snapshot_rows(snap, &rows);
+	if (h->max_rows > 0 && n > (size_t)h->max_rows)
+		n = (size_t)h->max_rows;
+	for (size_t i = 0; i < n && h->on_row; i++)
+		if (h->on_row(h->ud, &rows[i], ncols) != 0)
+			break;
+}
+
 flink_code flink_statement_run(flink_session *s, const char *statement,
 			       const struct flink_exec_options *o, const struct flink_handler *h,
 			       struct flink_run_info *info, struct flink_error *err)
@@ -442,6 +454,8 @@ flink_code flink_statement_run(flink_session *s, const char *statement,
 	snprintf(info->operation, sizeof(info->operation), "%s", op->handle);
 
 	bool columns_seen = false;
+	flink_snapshot *snap = NULL;
+	size_t snap_cols = 0;
 	/* most statements (DDL, SHOW, small queries) are answered within milliseconds: poll soon,
 	 * then back off to poll_interval_ms, and start over after rows arrived */
 	long max_poll = s->client->poll_interval_ms, poll = max_poll < 5 ? max_poll : 5;
@@ -481,8 +495,18 @@ flink_code flink_statement_run(flink_session *s, const char *statement,
 			if (h && h->on_columns &&
 			    h->on_columns(h->ud, page->cols, page->ncols, job, page->is_query))
 				stop = true;
+			if (h && h->snapshot && page->is_query) {
+				snap = flink_snapshot_new(page->ncols, NULL, 0);
+				snap_cols = page->ncols;
+			}
 		}
-		for (size_t i = 0; !stop && i < page->nrows; i++) {
+		for (size_t i = 0; snap && !stop && i < page->nrows; i++) {
+			info->rows++;
+			code = flink_snapshot_apply(snap, &page->rows[i], err);
+			if (code)
+				stop = true;
+		}
+		for (size_t i = 0; !snap && !stop && i < page->nrows; i++) {
 			if (h && h->max_rows > 0 && info->rows >= h->max_rows) {
 				stop = true;
 				break;
@@ -491,7 +515,7 @@ flink_code flink_statement_run(flink_session *s, const char *statement,
 			if (h && h->on_row && h->on_row(h->ud, &page->rows[i], page->ncols))
 				stop = true;
 		}
-		if (!stop && h && h->max_rows > 0 && info->rows >= h->max_rows &&
+		if (!snap && !stop && h && h->max_rows > 0 && info->rows >= h->max_rows &&
 		    page->type != FLINK_RESULT_EOS)
 			stop = true;
 		bool eos = page->type == FLINK_RESULT_EOS;
@@ -514,6 +538,9 @@ flink_code flink_statement_run(flink_session *s, const char *statement,
 			poll = max_poll < 5 ? max_poll : 5;
 		}
 	}
+	if (snap && !code && info->eos)
+		deliver_snapshot(snap, snap_cols, h);
+	flink_snapshot_free(snap);
 	if (code)
 		fl_err_set_statement(err, statement);
 

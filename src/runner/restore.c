@@ -63,6 +63,26 @@ static int restore_node(struct project *p, struct node *n, bool bounded, value f
 	return dbt_call_value(&r, fn, &args, &out);
 }
 
+int runner_call_in_node(struct project *p, struct node *n, const char *macro, const struct vargs *args,
+			struct adapter *ad, const struct adapter_vtable *vt, struct adapter_conn *conn, struct arena *a,
+			value *pout, struct diag_list *dl)
+{
+	*pout = val_none();
+	value fn = dbt_find_macro(p, NULL, macro);
+	if (fn.type == V_UNDEF) {
+		diag_add(dl, DIAG_ERROR, (struct loc){0}, "no macro named '%s'", macro);
+		return -1;
+	}
+	const char *sql = "";
+	if (n->type == NODE_MODEL && n->tmpl && runner_compile_node(p, n, ad, vt, conn, a, &sql, dl) < 0)
+		return -1;
+	struct dbt_render r = {.proj = p, .node = n, .phase = DBT_EXECUTE, .arena = a, .dl = dl,
+			       .adapter = ad, .vt = vt, .conn = conn};
+	runner_node_context(&r, sql);
+	struct vargs none = {NULL, 0, NULL, NULL, 0};
+	return dbt_call_value(&r, fn, args ? args : &none, pout);
+}
+
 static const char *diag_text(struct diag_list *dl, struct arena *a)
 {
 	struct sb s = SB_INIT;

@@ -236,6 +236,68 @@ static value hooks_value(struct arena *a, value cfg, const char *key)
 	return out;
 }
 
+/* Walks the views and ephemeral models n reads, depth first, each once; appends each after what
+ * it reads. Tables, sources, seeds and other materializations end the walk: their data is read,
+ * not their definition. 0, or -1 with diagnostics in dl. */
+static int walk_definitions(struct dbt_render *r, const struct node *n, uint8_t *seen, value out,
+			    struct diag_list *dl)
+{
+	struct project *p = r->proj;
+	for (uint32_t d = 0; d < n->ndeps; d++) {
+		uint32_t k = n->deps[d];
+		if (k >= p->nnodes || seen[k])
+			continue;
+		seen[k] = 1;
+		struct node *x = p->nodes[k];
+		value mat = val_dict_gets(x->config, "materialized");
+		const char *m = mat.type == V_STR ? mat.s : "";
+		if (x->type != NODE_MODEL || (strcmp(m, "view") && strcmp(m, "ephemeral")) || !x->tmpl)
+			continue;
+		if (walk_definitions(r, x, seen, out, dl) < 0)
+			return -1;
+		const char *sql = NULL;
+		if (runner_compile_node(p, x, r->adapter, r->vt, r->conn, r->arena, &sql, dl) < 0)
+			return -1;
+		value d1 = val_dict_new(r->arena, 4);
+		val_dict_sets(d1, "unique_id", val_str(x->unique_id));
+		val_dict_sets(d1, "name", val_str(x->name));
+		val_dict_sets(d1, "materialized", val_str(m));
+		val_dict_sets(d1, "sql", val_str(sql));
+		val_list_push(out, d1);
+	}
+	return 0;
+}
+
+/* upstream_definitions(): [{unique_id, name, materialized, sql}] of every view and ephemeral model
+ * the node reads, transitively up to the tables, what it reads first; the SQL compiled now. A
+ * streaming job's plan inlines them, so they are part of what the job is. */
+static value f_upstream_definitions(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	(void)ud;
+	(void)args;
+	struct dbt_render *r = dbt_r(vm);
+	value out = val_list_new(r->arena, 4);
+	if (!r->node)
+		return out;
+	uint8_t *seen = xcalloc(r->proj->nnodes ? r->proj->nnodes : 1, 1);
+	struct diag_list dl;
+	diag_list_init(&dl);
+	int rc = walk_definitions(r, r->node, seen, out, &dl);
+	free(seen);
+	if (rc < 0) {
+		struct sb s = SB_INIT;
+		for (const struct diag *d = dl.head; d; d = d->next)
+			if (d->kind == DIAG_ERROR)
+				diag_format(&s, d, false);
+		const char *msg = arena_strndup(r->arena, s.buf, s.len);
+		sb_release(&s);
+		diag_list_release(&dl);
+		jj_raise(vm, "upstream_definitions(): a model it reads does not compile: %s", msg);
+	}
+	diag_list_release(&dl);
+	return out;
+}
+
 void runner_node_context(struct dbt_render *r, const char *sql)
 {
 	r->rows_affected = -1;
@@ -245,6 +307,8 @@ void runner_node_context(struct dbt_render *r, const char *sql)
 	val_dict_sets(ctx, "pre_hooks", hooks_value(r->arena, r->node->config, "pre-hook"));
 	val_dict_sets(ctx, "post_hooks", hooks_value(r->arena, r->node->config, "post-hook"));
 	val_dict_sets(ctx, "model", dbt_model_value(r->arena, r->proj, r->node));
+	val_dict_sets(ctx, "upstream_definitions",
+		      val_func(r->arena, "upstream_definitions", f_upstream_definitions, NULL));
 }
 
 static const char *first_line_diag(struct diag_list *dl, struct arena *a)

@@ -47,6 +47,12 @@ uint8_t *runner_upstream(struct project *p, const uint8_t *of, bool include);
 int runner_restore(struct project *p, const struct graph *g, const uint8_t *want, bool bounded, struct adapter *ad,
 		   const struct adapter_vtable *vt, struct adapter_conn *conn, struct arena *a, struct diag_list *dl);
 
+/* Calls macro `macro` with args in node n's own context (this, config, model, sql compiled now):
+ * its return value in *pout. 0, or -1 with diagnostics in dl (also when no such macro exists) */
+int runner_call_in_node(struct project *p, struct node *n, const char *macro, const struct vargs *args,
+			struct adapter *ad, const struct adapter_vtable *vt, struct adapter_conn *conn, struct arena *a,
+			value *pout, struct diag_list *dl);
+
 /* Moves conn to a session of its own for node n (the adapter's begin_test_session, under n's
  * `timeout` config, else default_timeout_ms, 0 for none) and declares there, bounded, what n
  * reads: a data test, a batch table, the preview of sluice show. 0, or -1 with *perr. */

@@ -27,13 +27,13 @@ gw_start() {
 	GW_DATA="$WORK/gwdata.$$.$RANDOM"
 	GW_LOG="$GW_DATA.log"
 	mkdir -p "$GW_DATA"
-	rm -f "$GW_DATA.port" "$GW_DATA.admin"
+	rm -f "$GW_DATA.port" "$GW_DATA.admin" "$GW_DATA.jm"
 	"$FLINK_DOUBLE" --data "$GW_DATA" --port 0 --port-file "$GW_DATA.port" --admin-port-file "$GW_DATA.admin" \
-		--log "$GW_LOG" "$@" >"$GW_DATA.out" 2>"$GW_DATA.err" &
+		--jobmanager-port-file "$GW_DATA.jm" --log "$GW_LOG" "$@" >"$GW_DATA.out" 2>"$GW_DATA.err" &
 	GW_PID=$!
 	local i
 	for i in $(seq 1 100); do
-		[ -s "$GW_DATA.port" ] && [ -s "$GW_DATA.admin" ] && break
+		[ -s "$GW_DATA.port" ] && [ -s "$GW_DATA.admin" ] && [ -s "$GW_DATA.jm" ] && break
 		if ! kill -0 "$GW_PID" 2>/dev/null; then break; fi
 		sleep 0.05
 	done
@@ -44,6 +44,7 @@ gw_start() {
 	fi
 	GW="http://127.0.0.1:$(cat "$GW_DATA.port")"
 	GW_ADMIN="http://127.0.0.1:$(cat "$GW_DATA.admin")"
+	GW_JM="http://127.0.0.1:$(cat "$GW_DATA.jm")"
 }
 
 # gw_stop: SIGTERM; checks that the double exits 0 (a sanitizer report would make it fail) and
@@ -73,6 +74,7 @@ _gw_curl() {  # _gw_curl BASE METHOD PATH [BODY] [curl options...]
 gw_call() { _gw_curl "$GW" "$@"; }
 # gw_admin METHOD PATH [BODY]: a request to the admin API
 gw_admin() { _gw_curl "$GW_ADMIN" "$@"; }
+gw_jm() { _gw_curl "$GW_JM" "$@"; }
 
 body() { cat "$GW_BODY"; }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The streaming example on the Flink SQL Gateway double: debug, run (sources, a view, two
+# The streaming example on the Flink SQL Gateway double: debug, run (sources, a view, three
 # streaming jobs), the exact SQL the gateway received, jobs, a second run that leaves the jobs
 # alone, and data tests in bounded batch sessions after the run's session has gone.
 . "$(dirname "$0")/lib.sh"
@@ -28,7 +28,7 @@ expect_out "OK created sql view model default_database.stg_orders"
 job1=$(grep -o 'orders_per_minute .*\[JOB [0-9a-f]\{32\}' "$OUT" | grep -o '[0-9a-f]\{32\}')
 job2=$(grep -o 'orders_enriched .*\[JOB [0-9a-f]\{32\}' "$OUT" | grep -o '[0-9a-f]\{32\}')
 if [ -n "$job1" ] && [ -n "$job2" ]; then ok "run prints each job's id"; else not_ok "run prints each job's id" "$(cat "$OUT")"; fi
-expect_out "Done. PASS=5 WARN=0 ERROR=0 SKIP=0 TOTAL=5"
+expect_out "Done. PASS=6 WARN=0 ERROR=0 SKIP=0 TOTAL=6"
 
 statements >"$WORK/stmts"
 # the source, as Flink receives it: declared under a temporary name, planned, renamed
@@ -45,7 +45,7 @@ expect_stmt '"config":{"pipeline.name":"shop_stream.orders_per_minute [' "the jo
 if grep -q '"statement":"INSERT INTO `default_catalog`.`default_database`.`orders_enriched`' "$WORK/stmts"; then ok "the join runs as INSERT INTO the sink"; else not_ok "the join runs as INSERT INTO the sink"; fi
 
 gw_admin GET /jobs
-expect_js 'j.filter(x => x.status == "RUNNING" && x.name.startsWith("shop_stream.")).length' 2 "two jobs run on the cluster"
+expect_js 'j.filter(x => x.status == "RUNNING" && x.name.startsWith("shop_stream.")).length' 3 "three jobs run on the cluster"
 expect_js "j.find(x => x.id == '$job1').name.startsWith('shop_stream.orders_per_minute [')" true
 
 run jobs
@@ -59,7 +59,7 @@ expect_rc 0 "the second run"
 if grep -q "orders_per_minute .*\[RUNNING $job1" "$OUT"; then ok "an unchanged job is left alone"; else not_ok "an unchanged job is left alone" "$(cat "$OUT")"; fi
 if grep -q "orders_enriched .*\[RUNNING $job2" "$OUT"; then ok "the other too"; else not_ok "the other too" "$(cat "$OUT")"; fi
 gw_admin GET /jobs
-expect_js 'j.filter(x => x.name.startsWith("shop_stream.")).length' 2 "no job was submitted again"
+expect_js 'j.filter(x => x.name.startsWith("shop_stream.")).length' 3 "no job was submitted again"
 
 # tests, in sessions of their own: batch mode and bounded scans
 run test

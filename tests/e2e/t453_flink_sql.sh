@@ -84,7 +84,7 @@ cat >macros/ops.sql <<'SQL'
 SQL
 run run-operation list_tables
 expect_rc 0 "run-operation"
-expect_out "tables: customers, orders, orders_enriched, orders_per_minute, stg_orders"
+expect_out "tables: customer_totals, customers, orders, orders_enriched, orders_per_minute, stg_orders"
 # a query over an unbounded topic never ends in streaming mode: it fails after query_timeout
 printf '      query_timeout: 2\n' >>profiles.yml
 run run-operation count_orders

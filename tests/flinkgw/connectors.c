@@ -84,6 +84,15 @@ static void addall(strvec *v, const char *const *list)
 		VEC_PUSH(v, list[i]);
 }
 
+/* The Kafka options of a release: the scan.bounded.* options came with Flink 1.17 (FLINK-24456;
+ * upsert-kafka with the connector of that time), so the factories of 1.16 list them as unsupported */
+static void addall_kafka(strvec *v, const char *const *list, int version)
+{
+	for (int i = 0; list[i]; i++)
+		if (version >= 117 || strncmp(list[i], "scan.bounded.", 13))
+			VEC_PUSH(v, list[i]);
+}
+
 static bool has(const strvec *v, const char *k)
 {
 	for (size_t i = 0; i < v->n; i++)
@@ -164,7 +173,7 @@ static void phys_names(struct sb *o, const struct tdef *t)
 
 /* the connector's own checks; e gets the inner cause */
 static int validate_inner(const struct tdef *t, const struct fopt *opts, int nopts, bool sink, const char *ident,
-	struct ferr *e)
+	int version, struct ferr *e)
 {
 	struct arena a;
 	arena_init(&a, 4096);
@@ -202,7 +211,7 @@ static int validate_inner(const struct tdef *t, const struct fopt *opts, int nop
 			"sink.partitioner", "sink.parallelism", "sink.delivery-guarantee", "sink.transactional-id-prefix",
 			"sink.semantic", "scan.bounded.mode", "scan.bounded.specific-offsets", "scan.bounded.timestamp-millis",
 			"scan.parallelism", "sink.transaction-naming-strategy", "properties.bootstrap.servers", NULL};
-		addall(&ok, kopts);
+		addall_kafka(&ok, kopts, version);
 		VEC_PUSH(&req, "properties.bootstrap.servers");
 		kfmt = fopt_get(opts, nopts, "key.format");
 		if (kfmt && add_format(&a, &ok, &pre, "key.format", kfmt, sink, e))
@@ -226,7 +235,7 @@ static int validate_inner(const struct tdef *t, const struct fopt *opts, int nop
 			"scan.bounded.specific-offsets", "scan.bounded.timestamp-millis", "sink.delivery-guarantee",
 			"sink.transactional-id-prefix", "scan.parallelism", "sink.transaction-naming-strategy",
 			"scan.topic-partition-discovery.interval", NULL};
-		addall(&ok, uopts);
+		addall_kafka(&ok, uopts, version);
 		VEC_PUSH(&req, "properties.bootstrap.servers");
 		VEC_PUSH(&req, "key.format");
 		VEC_PUSH(&req, "value.format");
@@ -524,8 +533,7 @@ int conn_validate(const struct tdef *t, const struct fopt *opts, int nopts, bool
 	struct ferr *e)
 {
 	struct ferr inner = {0};
-	(void)version;
-	if (!validate_inner(t, opts, nopts, sink, ident, &inner))
+	if (!validate_inner(t, opts, nopts, sink, ident, version, &inner))
 		return 0;
 	struct sb l = SB_INIT;
 	options_list(&l, opts, nopts);
@@ -536,6 +544,30 @@ int conn_validate(const struct tdef *t, const struct fopt *opts, int nopts, bool
 	sb_release(&l);
 	ferr_release(&inner);
 	return -1;
+}
+
+/* Whether a scan of the table produces changes other than INSERT, as its source's
+ * getChangelogMode() says: UpsertKafkaDynamicSource is ChangelogMode.upsert(); kafka and filesystem
+ * take the mode of their (value) format, and the CDC formats (DebeziumJsonDecodingFormat,
+ * CanalJsonDecodingFormat, MaxwellJsonDecodingFormat, OggJsonDecodingFormat,
+ * DebeziumAvroDecodingFormat) produce every row kind. */
+bool conn_changelog(const struct fopt *opts, int nopts)
+{
+	const char *conn = fopt_get(opts, nopts, "connector");
+	int kind = conn_kind(conn);
+	if (kind == CN_UPSERT_KAFKA)
+		return true;
+	if (kind != CN_KAFKA && kind != CN_FILESYSTEM)
+		return false;
+	static const char *const cdc[] = {"debezium-json", "canal-json", "maxwell-json", "ogg-json",
+					  "debezium-avro-confluent", NULL};
+	const char *f = fopt_get(opts, nopts, "value.format");
+	if (!f)
+		f = fopt_get(opts, nopts, "format");
+	for (int i = 0; f && cdc[i]; i++)
+		if (!strcmp(f, cdc[i]))
+			return true;
+	return false;
 }
 
 bool conn_bounded(const struct tdef *t, const struct fopt *opts, int nopts)

@@ -102,6 +102,11 @@ int fg_engine_fail_job(struct fg_engine *e, const char *job_id, const char *reas
  * --job-run-ms start the double with a long one and finish jobs themselves). 0; -1 unknown job;
  * -2 the job has already ended */
 int fg_engine_finish_job(struct fg_engine *e, const char *job_id);
+/* Stops a RUNNING job for the JobManager REST API: with a savepoint in dir (its path in *ppath,
+ * malloc'ed), or canceled when dir is NULL. 0; -1 unknown job; -2 the job has already ended; -3 the
+ * savepoint failed (the cause chain in *perr, malloc'ed) */
+int fg_engine_stop_job(struct fg_engine *e, const char *job_id, const char *dir, bool drain, char **ppath,
+		       char **perr);
 /* Topics, for the admin API: records of a topic (its own file plus the output of jobs) */
 json_t *fg_engine_topic(struct fg_engine *e, const char *topic);
 int fg_engine_append(struct fg_engine *e, const char *topic, json_t *records, char **perr);

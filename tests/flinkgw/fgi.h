@@ -493,6 +493,8 @@ enum conn_kind conn_kind(const char *connector);
 int conn_validate(const struct tdef *t, const struct fopt *opts, int nopts, bool sink, const char *ident,
 	int version, struct ferr *e);
 bool conn_bounded(const struct tdef *t, const struct fopt *opts, int nopts);
+/* the table's source produces UPDATE/DELETE rows (upsert-kafka, CDC formats) */
+bool conn_changelog(const struct fopt *opts, int nopts);
 const char *fopt_get(const struct fopt *o, int n, const char *k);
 /* Whether name is one of the ';'-separated fields of a key.fields option (false if list is NULL) */
 bool conn_field_in_list(const char *list, const char *name);

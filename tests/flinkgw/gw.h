@@ -34,6 +34,7 @@ struct gw_options {
 	int admin_port;             /* 0: any free port */
 	const char *port_file;
 	const char *admin_port_file;
+	const char *jobmanager_port_file;
 	const char *flink_version;  /* "2.0.0" */
 	const char *log_file;
 	int not_ready;              /* NOT_READY answers to the first fetch of token 0 (1) */
@@ -175,7 +176,9 @@ struct gw {
 	bool reaper_started;
 	struct MHD_Daemon *rest;
 	struct MHD_Daemon *admin;
-	int rest_port, admin_port;
+	struct MHD_Daemon *jobmanager;
+	int rest_port, admin_port, jobmanager_port;
+	json_t *triggers;           /* JobManager REST: savepoint trigger id -> its status body */
 };
 
 /* main.c-facing lifecycle (rest.c) */
@@ -200,6 +203,8 @@ enum MHD_Result gw_send(struct MHD_Connection *c, int status, const char *body);
 
 /* admin.c */
 struct MHD_Daemon *gw_admin_start(struct gw *g, char **perr);
+/* jobmanager.c: the cluster's REST API (jobs overview, details, stop, cancel, ...) */
+struct MHD_Daemon *gw_jobmanager_start(struct gw *g, char **perr);
 
 /* ops.c: everything below with gw.mu held unless said otherwise */
 int64_t gw_now_ms(void);

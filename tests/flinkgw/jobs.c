@@ -539,8 +539,11 @@ static int plan_insert(struct fg_session *s, struct stmt *st, json_t *conf, bool
 		goto out;
 	}
 	if (!batch && p->updating && (k == CN_KAFKA || k == CN_FILESYSTEM)) {
-		ferr_add(e, EX_TABLE, "Table sink '%s' doesn't support consuming update changes which is produced by node %s",
-			ident.buf, p->node_desc ? p->node_desc : "GroupAggregate");
+		/* FlinkChangelogModeInferenceProgram: the kinds the sink lacks, sorted and joined by
+		 * " and "; a normalized upsert source also deletes */
+		bool deletes = p->node_desc && !strncmp(p->node_desc, "ChangelogNormalize", 18);
+		ferr_add(e, EX_TABLE, "Table sink '%s' doesn't support consuming %s changes which is produced by node %s",
+			ident.buf, deletes ? "update and delete" : "update", p->node_desc ? p->node_desc : "GroupAggregate");
 		free(map);
 		plan_free(p);
 		sb_release(&ident);
@@ -836,6 +839,64 @@ static void job_columns(struct fg_result *out)
 	arena_release(&a);
 }
 
+/* Stops a RUNNING job with a savepoint in dir: the job catches up first (draining fires every open
+ * window), then it is FINISHED. The savepoint's path (owned by the job), or NULL with e filled */
+static const char *stop_with_savepoint(struct fg_engine *en, struct job *j, const char *dir, bool drain, struct ferr *e)
+{
+	if (drain) {
+		if (j->pl)
+			j->pl->drain = true;
+		for (size_t i = 0; i < j->extra.n; i++)
+			j->extra.v[i]->drain = true;
+	}
+	job_step(en, j);
+	struct savepoint *sp = take_savepoint(en, j, dir, e);
+	if (!sp)
+		return NULL;
+	free(j->savepoint);
+	j->savepoint = xstrdup(sp->path);
+	j->status = JOB_FINISHED;
+	job_stop_pipelines(j);
+	return j->savepoint;
+}
+
+int fg_engine_stop_job(struct fg_engine *en, const char *job_id, const char *dir, bool drain, char **ppath,
+		       char **perr)
+{
+	*ppath = *perr = NULL;
+	pthread_mutex_lock(&en->lock);
+	struct job *j = job_find(en, job_id);
+	int rc = -1;
+	if (j)
+		job_update(en, j);
+	if (!j) {
+		rc = -1;
+	} else if (j->status != JOB_RUNNING) {
+		rc = -2;
+	} else if (!dir) {
+		j->status = JOB_CANCELED;
+		job_stop_pipelines(j);
+		rc = 0;
+	} else {
+		struct ferr e = {0};
+		const char *path = stop_with_savepoint(en, j, dir, drain, &e);
+		if (path) {
+			*ppath = xstrdup(path);
+			rc = 0;
+		} else {
+			struct sb m = SB_INIT;
+			for (int i = 0; i < e.n; i++)
+				sb_addf(&m, "%s%s: %s", i ? "\nCaused by: " : "", e.cls[i], e.msg[i]);
+			*perr = xstrdup(m.len ? m.buf : "the savepoint failed");
+			sb_release(&m);
+			ferr_release(&e);
+			rc = -3;
+		}
+	}
+	pthread_mutex_unlock(&en->lock);
+	return rc;
+}
+
 int exec_jobs_stmt(struct fg_session *s, struct stmt *st, json_t *conf, struct fg_result *out, struct ferr *e)
 {
 	struct fg_engine *en = s->e;
@@ -896,25 +957,12 @@ int exec_jobs_stmt(struct fg_session *s, struct stmt *st, json_t *conf, struct f
 				"cancelling via -s :targetDirectory or configure a cluster-wide default via key '%s'.", key);
 			return -1;
 		}
-		/* the job catches up before the savepoint; draining fires every open window */
-		if (st->drain) {
-			if (j->pl)
-				j->pl->drain = true;
-			for (size_t i = 0; i < j->extra.n; i++)
-				j->extra.v[i]->drain = true;
-		}
-		job_step(en, j);
-		struct savepoint *sp = take_savepoint(en, j, dir, e);
-		if (!sp)
+		const char *path = stop_with_savepoint(en, j, dir, st->drain, e);
+		if (!path)
 			return -1;
-		free(j->savepoint);
-		j->savepoint = xstrdup(sp->path);
-		j->status = JOB_FINISHED;
-		job_stop_pipelines(j);
 		const char *cn = "savepoint path";
 		res_str_columns(out, 1, &cn);
-		const char *v = sp->path;
-		res_row_strs(out, 1, &v);
+		res_row_strs(out, 1, &path);
 		return 0;
 	}
 	j->status = JOB_CANCELED;

@@ -25,7 +25,8 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: flink-gateway-double --data DIR [--host 127.0.0.1] [--port 0] [--admin-port 0]\n"
-		   "         [--port-file F] [--admin-port-file F] [--flink-version 2.0.0] [--log FILE]\n"
+		   "         [--port-file F] [--admin-port-file F] [--jobmanager-port-file F]\n"
+		   "         [--flink-version 2.0.0] [--log FILE]\n"
 		   "         [--not-ready N] [--page-rows N] [--session-idle-timeout-ms MS] [--job-run-ms MS]\n");
 }
 
@@ -92,6 +93,8 @@ int main(int argc, char **argv)
 			o.port_file = v;
 		else if (!strcmp(a, "--admin-port-file"))
 			o.admin_port_file = v;
+		else if (!strcmp(a, "--jobmanager-port-file"))
+			o.jobmanager_port_file = v;
 		else if (!strcmp(a, "--flink-version"))
 			o.flink_version = v;
 		else if (!strcmp(a, "--log"))
@@ -146,7 +149,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if ((o.port_file && write_port(o.port_file, g.rest_port)) ||
-	    (o.admin_port_file && write_port(o.admin_port_file, g.admin_port)))
+	    (o.admin_port_file && write_port(o.admin_port_file, g.admin_port)) ||
+	    (o.jobmanager_port_file && write_port(o.jobmanager_port_file, g.jobmanager_port)))
 		goto out;
 	fprintf(stderr, "flink-gateway-double: gateway on %s:%d, admin on %s:%d, Flink %s\n", o.host, g.rest_port, o.host,
 		g.admin_port, o.flink_version);

@@ -250,7 +250,11 @@ static struct stmt *show(struct ps *p, struct stmt *st)
 	} else if (accept_kw(p, "JARS")) {
 		st->k = S_SHOW_JARS;
 	} else {
-		fail(p, "\"CATALOGS\"|\"CURRENT\"|\"DATABASES\"|\"TABLES\"|\"VIEWS\"|\"FUNCTIONS\"|\"CREATE\"|\"COLUMNS\"|\"JOBS\"|\"MODULES\"");
+		/* 1.16's grammar has no SHOW JOBS: its parser does not offer it */
+		fail(p, p->version >= 117 ? "\"CATALOGS\"|\"CURRENT\"|\"DATABASES\"|\"TABLES\"|\"VIEWS\"|\"FUNCTIONS\"|"
+					    "\"CREATE\"|\"COLUMNS\"|\"JOBS\"|\"MODULES\""
+					  : "\"CATALOGS\"|\"CURRENT\"|\"DATABASES\"|\"TABLES\"|\"VIEWS\"|\"FUNCTIONS\"|"
+					    "\"CREATE\"|\"COLUMNS\"|\"MODULES\"");
 		return NULL;
 	}
 	return st;

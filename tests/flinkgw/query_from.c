@@ -244,9 +244,17 @@ static int tr_table(struct tctx *c, struct tref *t, struct scope *sc, struct sb 
 			return -1;
 		}
 		scn->bounded = conn_bounded(scn->t, scn->opts, scn->nopts);
+		/* DynamicSourceUtils.validateScanSourceForBatch: boundedness first, then the changelog
+		 * mode (the first is a ValidationException, the second a TableException) */
 		if (c->batch && !scn->bounded) {
 			tr_terr(c, EX_VALIDATION, "Querying an unbounded table '%s' in batch mode is not allowed. The table source "
 				"is unbounded.", scn->ident);
+			return -1;
+		}
+		if (c->batch && conn_changelog(scn->opts, scn->nopts)) {
+			tr_terr(c, EX_TABLE, "Querying a table in batch mode is currently only possible for INSERT-only table "
+				"sources. But the source for table '%s' produces other changelog messages than just INSERT.",
+				scn->ident);
 			return -1;
 		}
 	} else {
@@ -318,8 +326,18 @@ static int tr_tvf(struct tctx *c, struct tref *t, struct scope *sc, struct sb *o
 		struct sb ts = SB_INIT;
 		if (tt)
 			ft_summary(&ts, tt, true, false);
-		tr_terr(c, EX_VALIDATION, "The window function %s(TABLE table_name, DESCRIPTOR(timecol), datasize[, offset]) "
-			"requires the timecol to be a time attribute type, but is %s.", fn, ts.buf);
+		/* SqlWindowTableFunction's operand check; the type as Calcite prints it */
+		const char *tn = ts.buf ? ts.buf : "";
+		if (!strncmp(tn, "TIMESTAMP_LTZ", 13)) {
+			struct sb lt = SB_INIT;
+			sb_addf(&lt, "TIMESTAMP_WITH_LOCAL_TIME_ZONE%s", tn + 13);
+			sb_release(&ts);
+			ts = lt;
+		}
+		/* getAllowedSignatures of SqlTumbleTableFunction, SqlHopTableFunction, SqlCumulateTableFunction */
+		tr_terr(c, EX_VALIDATION, "The window function %s(TABLE table_name, DESCRIPTOR(timecol), %s) requires the "
+			"timecol is a time attribute type, but is %s.", fn, tumble ? "datetime interval[, datetime interval]"
+			: "datetime interval, datetime interval[, datetime interval]", ts.buf);
 		sb_release(&ts);
 		sb_release(&in);
 		VEC_FREE(&inner.rels);

@@ -13,7 +13,7 @@
 
 #include "query.h"
 
-static void tr_window(struct tctx *c, struct window *w, struct scope *sc, struct sb *o);
+static void tr_window(struct tctx *c, struct window *w, struct scope *sc, struct sb *o, bool ranking);
 
 /* ------------------------------------------------------------------ intervals and times */
 
@@ -742,7 +742,8 @@ struct ftype *tr_func(struct tctx *c, struct node *n, struct scope *sc, struct s
 	}
 	if (window) {
 		sb_adds(o, " OVER ");
-		tr_window(c, n->over, sc, o);
+		bool ranking = !strcasecmp(f, "ROW_NUMBER") || !strcasecmp(f, "RANK") || !strcasecmp(f, "DENSE_RANK");
+		tr_window(c, n->over, sc, o, ranking);
 	}
 	sb_addf(out, "%s%s%s", wrap_pre, call.buf, wrap_post);
 	sb_release(&call);
@@ -751,8 +752,19 @@ struct ftype *tr_func(struct tctx *c, struct node *n, struct scope *sc, struct s
 	return rt;
 }
 
-static void tr_window(struct tctx *c, struct window *w, struct scope *sc, struct sb *o)
+/* An OVER window. In streaming mode an aggregate over it (not a ranking, which Flink plans as
+ * Rank or Deduplicate) needs one ascending ORDER BY key, a time attribute, as
+ * StreamExecOverAggregate checks in that order */
+static void tr_window(struct tctx *c, struct window *w, struct scope *sc, struct sb *o, bool ranking)
 {
+	if (!c->batch && !ranking && w->nord != 1) {
+		tr_terr(c, EX_TABLE, "The window can only be ordered by a single time column.");
+		return;
+	}
+	if (!c->batch && !ranking && w->ord[0].desc) {
+		tr_terr(c, EX_TABLE, "The window can only be ordered in ASCENDING mode.");
+		return;
+	}
 	sb_addc(o, '(');
 	if (w->npart) {
 		sb_adds(o, "PARTITION BY ");
@@ -763,7 +775,11 @@ static void tr_window(struct tctx *c, struct window *w, struct scope *sc, struct
 		for (int i = 0; i < w->nord; i++) {
 			if (i)
 				sb_adds(o, ", ");
-			tr_expr(c, w->ord[i].e, sc, o);
+			struct ftype *ot = tr_expr(c, w->ord[i].e, sc, o);
+			if (!c->batch && !ranking && i == 0 && ot && (!ft_is_timestamp(ot) || ot->attr == TA_NONE)) {
+				tr_terr(c, EX_TABLE, "OVER windows' ordering in stream mode must be defined on a time attribute.");
+				return;
+			}
 			if (w->ord[i].desc)
 				sb_adds(o, " DESC");
 			if (w->ord[i].nulls)

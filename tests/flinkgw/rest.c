@@ -1295,6 +1295,11 @@ int gw_start(struct gw *g, char **perr)
 		return -1;
 	info = MHD_get_daemon_info(g->admin, MHD_DAEMON_INFO_BIND_PORT);
 	g->admin_port = info ? info->port : g->o.admin_port;
+	g->jobmanager = gw_jobmanager_start(g, perr);
+	if (!g->jobmanager)
+		return -1;
+	info = MHD_get_daemon_info(g->jobmanager, MHD_DAEMON_INFO_BIND_PORT);
+	g->jobmanager_port = info ? info->port : 0;
 	if (pthread_create(&g->reaper, NULL, reaper, g)) {
 		*perr = xstrdup("cannot start the session reaper");
 		return -1;
@@ -1313,7 +1318,9 @@ void gw_stop(struct gw *g)
 		MHD_stop_daemon(g->rest);
 	if (g->admin)
 		MHD_stop_daemon(g->admin);
-	g->rest = g->admin = NULL;
+	if (g->jobmanager)
+		MHD_stop_daemon(g->jobmanager);
+	g->rest = g->admin = g->jobmanager = NULL;
 	if (g->reaper_started)
 		pthread_join(g->reaper, NULL);
 	g->reaper_started = false;
@@ -1330,6 +1337,7 @@ void gw_release(struct gw *g)
 	json_decref(g->requests);
 	json_decref(g->statements);
 	json_decref(g->workflows);
+	json_decref(g->triggers);
 	if (g->log)
 		fclose(g->log);
 	if (g->engine)

@@ -500,6 +500,17 @@ int fl_run(struct adapter_conn *c, const char *sql, const struct flink_kv *confi
 		.timeout_ms = limit_ms,
 		.interrupt = &c->cancelled,
 	};
+	/* a test session reads its tables bounded in batch mode, which Flink refuses for a table
+	 * whose source produces updates (DynamicSourceUtils): its queries then run in streaming mode
+	 * over the same bounded tables, and the changelog is folded into the final rows, a
+	 * point-in-time snapshot */
+	bool snapshot = c->own && c->changelog_tables && is_query_text(sql);
+	struct flink_kv streaming[] = {{"execution.runtime-mode", "streaming"}};
+	if (snapshot && !nconfig) {
+		config = streaming;
+		nconfig = 1;
+	}
+	h.snapshot = snapshot;
 	struct flink_exec_options eo = {config, nconfig};
 	struct flink_run_info info;
 	memset(&info, 0, sizeof info);
@@ -520,6 +531,13 @@ int fl_run(struct adapter_conn *c, const char *sql, const struct flink_kv *confi
 			struct sb msg = SB_INIT;
 			(void)sb_addf(&msg, "the statement did not finish within %.0f s (timeout)", h.timeout_ms / 1000.0);
 			add_statement(&msg, e.statement);
+			if (c->own && c->unbounded_tables)
+				(void)sb_addf(&msg, "\n  the test session reads %s, which cannot be read to an end: give "
+						    "it a bounded mode (test_connector_properties) or test a bounded source",
+					      c->unbounded_tables);
+			else if (snapshot)
+				(void)sb_addf(&msg, "\n  hint: the query reads changelog tables (%s) in streaming mode, "
+						    "so it ends only when every table it reads is bounded", c->changelog_tables);
 			if (query && h.timeout_ms == c->ad->query_timeout_ms)
 				(void)sb_adds(&msg, "\n  hint: a query over an unbounded source never ends in streaming mode: read the "
 						  "table bounded (e.g. 'scan.bounded.mode' = 'latest-offset' in an OPTIONS hint), run "
@@ -530,7 +548,12 @@ int fl_run(struct adapter_conn *c, const char *sql, const struct flink_kv *confi
 			flink_error_release(&e);
 			return -1;
 		}
-		return fail_flink(a, perr, NULL, &e);
+		bool unbounded = c->own && c->unbounded_tables && mentions(&e, "Querying an unbounded table");
+		fail_flink(a, perr, NULL, &e);
+		if (unbounded)
+			*perr = arena_sprintf(a, "%s\n  the test session reads %s, which cannot be read to an end", *perr,
+					      c->unbounded_tables);
+		return -1;
 	}
 	size_t nrows = res->ncols ? col.rows.n / res->ncols : 0;
 	if (fetch && limit == 0)
@@ -692,6 +715,15 @@ static int fl_open(struct adapter **pad, value target, const char *project_root,
 		       perr) < 0)
 		goto out;
 	const char *spdir = str_field(target, "savepoint_dir", aa);
+	ad->savepoint_dir = spdir;
+	ad->jobmanager_url = str_field(target, "jobmanager_url", aa);
+	if (ad->jobmanager_url && !*ad->jobmanager_url)
+		ad->jobmanager_url = NULL;
+	if (ad->jobmanager_url && strncmp(ad->jobmanager_url, "http://", 7) && strncmp(ad->jobmanager_url, "https://", 8)) {
+		fl_fail(a, perr, "jobmanager_url in the flink profile must be the http:// or https:// address of the "
+				 "cluster's REST API (e.g. http://jobmanager:8081)");
+		goto out;
+	}
 	if (spdir) {
 		/* both names: the key was renamed in Flink 1.20, the old one is still read */
 		struct flink_kv *kv = ARENA_ARRAY(aa, struct flink_kv, ad->nprops + 2);
@@ -767,6 +799,7 @@ static void fl_close_conn(struct adapter_conn *c)
 		(void)flink_session_close(c->own, &e);
 		flink_error_release(&e);
 	}
+	fl_forget_bounded_sources(c);
 	free(c);
 }
 
@@ -805,6 +838,7 @@ static int fl_end_test_session(struct adapter_conn *c, struct arena *a, char **p
 	flink_code rc = flink_session_close(c->own, &e);
 	c->own = NULL;
 	c->timeout_ms = 0;
+	fl_forget_bounded_sources(c);
 	if (rc != FLINK_OK && rc != FLINK_E_SESSION_GONE)
 		return fail_flink(a, perr, "unable to close the test session", &e);
 	flink_error_release(&e);
@@ -844,6 +878,7 @@ static const char *fl_default_schema(struct adapter *ad)
 
 static const char *const fl_methods[] = {"list_jobs",     "stop_job",    "submit",      "query_columns",
 					 "describe_relation", "show_create", "flink_version", "session_scoped",
+					 "bounded_source", "reads_changelog", "job_management", "job_details",
 					 NULL};
 
 const struct adapter_vtable adapter_flink = {

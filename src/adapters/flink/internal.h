@@ -33,6 +33,8 @@ struct adapter {
 	int major, minor;             /* of version */
 	long statement_timeout_ms;    /* 0: none */
 	long query_timeout_ms;        /* a query whose rows are fetched in the run's session */
+	const char *jobmanager_url;   /* the cluster's REST API, or NULL (jobmanager.c) */
+	const char *savepoint_dir;    /* the profile's savepoint_dir, or NULL */
 };
 
 struct adapter_conn {
@@ -41,6 +43,12 @@ struct adapter_conn {
 	long timeout_ms;              /* limit of each statement in `own` */
 	bool holding;                 /* this connection holds ad->lock for a sequence of statements */
 	volatile sig_atomic_t cancelled; /* Ctrl-C (fl_cancel): stop now, start nothing more */
+	/* What the bounded declarations of a test session said about its tables (", "-joined,
+	 * malloc'ed, NULL for none; freed when the session ends): tables whose scans produce
+	 * updates, whose queries then run in streaming mode and are folded into their final rows,
+	 * and tables that cannot be read to an end */
+	char *changelog_tables;
+	char *unbounded_tables;
 };
 
 /* The session statements of conn go to, and the lock to take around each (NULL for a session of
@@ -80,7 +88,17 @@ int fl_create_schema(struct adapter_conn *c, const char *database, const char *s
 int fl_catalog(struct adapter_conn *c, const char *database, const char *const *schemas, size_t nschemas,
 	       struct adapter_catalog_table **ptables, size_t *pn, struct arena *a, char **perr);
 
+/* jobmanager.c: the cluster's REST API (ad->jobmanager_url must be set) */
+int fl_jm_list_jobs(struct adapter_conn *c, value *pout, struct arena *a, char **perr);
+int fl_jm_stop_job(struct adapter_conn *c, const char *id, bool savepoint, bool drain, value *pout, struct arena *a,
+		   char **perr);
+/* {last_checkpoint, restarts, root_exception} of a job */
+int fl_jm_job_details(struct adapter_conn *c, const char *id, value *pout, struct arena *a, char **perr);
+
 /* jobs.c */
+/* adapter.bounded_source(relation, options): notes a table a test session declared bounded */
+void fl_note_bounded_source(struct adapter_conn *c, const char *relation, value options, struct arena *a);
+void fl_forget_bounded_sources(struct adapter_conn *c);
 int fl_call(struct adapter_conn *c, const char *method, value pos, value kw, value *pout, bool *pfound,
 	    struct arena *a, char **perr);
 

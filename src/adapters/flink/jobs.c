@@ -1,8 +1,10 @@
 /*
  * The adapter methods particular to Flink, for the materializations and commands that manage
  * streaming jobs (macros/flink/): adapter.list_jobs(), stop_job(), submit(), query_columns(),
- * describe_relation(), show_create(), flink_version(), session_scoped(). Each is a statement or
- * two through the gateway; the SQL is Flink's own (SHOW JOBS, STOP JOB, DESCRIBE, SHOW CREATE).
+ * describe_relation(), show_create(), flink_version(), session_scoped(), bounded_source(),
+ * reads_changelog(), job_management(), job_details(). Each is a statement or two through the
+ * gateway; the SQL is Flink's own (SHOW JOBS, STOP JOB, DESCRIBE, SHOW CREATE). Where a version has
+ * no SQL for jobs (1.16), and for what SQL cannot tell, the cluster's REST API (jobmanager.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -48,9 +50,28 @@ static value rows_as_dicts(const struct adapter_result *r, const char *const *na
 	return out;
 }
 
-/* SHOW JOBS: [{job_id, name, status, start_time}] of the whole cluster */
+/* Why this target cannot list and stop jobs, or NULL: Flink 1.16's gateway (REST API v1) has no
+ * SHOW JOBS and no STOP JOB, so the cluster's REST API must be given */
+static const char *no_job_management(struct adapter *ad, struct arena *a)
+{
+	if (fl_version_at_least(ad, 1, 17) || ad->jobmanager_url)
+		return NULL;
+	return arena_sprintf(a, "Flink %s has no SHOW JOBS and no STOP JOB (its SQL Gateway serves REST API v1 only), so "
+			     "Sluice cannot find, compare or stop streaming jobs through SQL: set jobmanager_url in the "
+			     "target of profiles.yml to the cluster's REST API (e.g. http://jobmanager:8081)",
+			     ad->version && *ad->version ? ad->version : "1.16");
+}
+
+/* SHOW JOBS: [{job_id, name, status, start_time}] of the whole cluster; the cluster's REST API
+ * where SQL has no SHOW JOBS (Flink 1.16) */
 static int list_jobs(struct adapter_conn *c, value *pout, struct arena *a, char **perr)
 {
+	if (!fl_version_at_least(c->ad, 1, 17)) {
+		const char *why = no_job_management(c->ad, a);
+		if (why)
+			return fl_fail(a, perr, "%s", why);
+		return fl_jm_list_jobs(c, pout, a, perr);
+	}
 	struct adapter_result r;
 	if (fl_run(c, "SHOW JOBS", NULL, 0, true, -1, &r, NULL, a, perr) < 0)
 		return -1;
@@ -68,6 +89,12 @@ static int stop_job(struct adapter_conn *c, value pos, value kw, value *pout, st
 		return fl_fail(a, perr, "adapter.stop_job() needs the job id");
 	bool savepoint = val_truthy(arg(pos, kw, 1, "savepoint"));
 	bool drain = val_truthy(arg(pos, kw, 2, "drain"));
+	if (!fl_version_at_least(c->ad, 1, 17)) {
+		const char *why = no_job_management(c->ad, a);
+		if (why)
+			return fl_fail(a, perr, "%s", why);
+		return fl_jm_stop_job(c, id, savepoint, drain, pout, a, perr);
+	}
 	struct sb s = SB_INIT;
 	(void)sb_adds(&s, "STOP JOB ");
 	fl_add_sql_string(&s, id);
@@ -186,6 +213,93 @@ static int show_create(struct adapter_conn *c, value pos, value kw, value *pout,
 	return 0;
 }
 
+/* ---------------------------------------------------------------- bounded sources of a test session */
+
+static const char *opt(value options, const char *key, struct arena *a)
+{
+	value v = options.type == V_DICT ? val_dict_gets(options, key) : val_undef();
+	return v.type == V_UNDEF || v.type == V_NONE ? NULL : val_cstr(a, v);
+}
+
+/* Whether a scan of a table with these connector options produces UPDATE/DELETE rows, which
+ * Flink refuses to read in batch mode (DynamicSourceUtils): upsert-kafka, a CDC format, a *-cdc
+ * connector */
+static bool changelog_source(value options, struct arena *a)
+{
+	const char *conn = opt(options, "connector", a);
+	if (!conn)
+		return false;
+	size_t n = strlen(conn);
+	if (!strcmp(conn, "upsert-kafka") || (n > 4 && !strcmp(conn + n - 4, "-cdc")))
+		return true;
+	const char *fmt = opt(options, "value.format", a);
+	if (!fmt)
+		fmt = opt(options, "format", a);
+	static const char *const cdc[] = {"debezium-json", "canal-json", "maxwell-json", "ogg-json",
+					  "debezium-avro-confluent", NULL};
+	for (size_t i = 0; fmt && cdc[i]; i++)
+		if (!strcmp(fmt, cdc[i]))
+			return true;
+	return false;
+}
+
+/* Why a table with these options cannot be read to an end, or NULL: a datagen table without
+ * 'number-of-rows' and without a sequence field, a kafka table with no bounded mode */
+static const char *unbounded_reason(const struct adapter *ad, value options, struct arena *a)
+{
+	const char *conn = opt(options, "connector", a);
+	if (!conn)
+		return NULL;
+	if (!strcmp(conn, "datagen")) {
+		if (opt(options, "number-of-rows", a))
+			return NULL;
+		for (uint32_t i = 0; options.type == V_DICT && i < options.d->len; i++) {
+			const char *k = val_cstr(a, options.d->e[i].key);
+			size_t n = strlen(k);
+			if (!strncmp(k, "fields.", 7) && n > 5 && !strcmp(k + n - 5, ".kind") &&
+			    !strcmp(val_cstr(a, options.d->e[i].val), "sequence"))
+				return NULL;
+		}
+		return "datagen without 'number-of-rows'";
+	}
+	if (!strcmp(conn, "kafka") || !strcmp(conn, "upsert-kafka")) {
+		if (!fl_version_at_least(ad, 1, 17))
+			return arena_sprintf(a, "Flink %s's Kafka connectors cannot stop at the latest offset: "
+					     "'scan.bounded.mode' came with Flink 1.17", ad->version);
+		const char *b = opt(options, "scan.bounded.mode", a);
+		if (!b || !strcmp(b, "unbounded"))
+			return "no 'scan.bounded.mode'";
+	}
+	return NULL;
+}
+
+static void append_name(char **list, const char *text)
+{
+	struct sb s = SB_INIT;
+	if (*list)
+		(void)sb_addf(&s, "%s, ", *list);
+	(void)sb_adds(&s, text);
+	free(*list);
+	*list = xstrdup(s.buf);
+	sb_release(&s);
+}
+
+void fl_note_bounded_source(struct adapter_conn *c, const char *relation, value options, struct arena *a)
+{
+	if (changelog_source(options, a))
+		append_name(&c->changelog_tables, relation);
+	const char *why = unbounded_reason(c->ad, options, a);
+	if (why)
+		append_name(&c->unbounded_tables, arena_sprintf(a, "%s (%s)", relation, why));
+}
+
+void fl_forget_bounded_sources(struct adapter_conn *c)
+{
+	free(c->changelog_tables);
+	free(c->unbounded_tables);
+	c->changelog_tables = c->unbounded_tables = NULL;
+}
+
 int fl_call(struct adapter_conn *c, const char *method, value pos, value kw, value *pout, bool *pfound,
 	    struct arena *a, char **perr)
 {
@@ -206,6 +320,30 @@ int fl_call(struct adapter_conn *c, const char *method, value pos, value kw, val
 	if (!strcmp(method, "flink_version")) {
 		*pout = val_str(c->ad->version ? c->ad->version : "");
 		return 0;
+	}
+	if (!strcmp(method, "bounded_source")) {
+		/* only a test session's declarations decide how its queries run */
+		const char *rel = str_arg(pos, kw, 0, "relation", a);
+		if (c->own && rel)
+			fl_note_bounded_source(c, rel, arg(pos, kw, 1, "options"), a);
+		return 0;
+	}
+	if (!strcmp(method, "reads_changelog")) {
+		*pout = val_bool(c->own && c->changelog_tables);
+		return 0;
+	}
+	if (!strcmp(method, "job_management")) {
+		/* None when jobs can be listed and stopped, else why not */
+		const char *why = no_job_management(c->ad, a);
+		*pout = why ? val_str(why) : val_none();
+		return 0;
+	}
+	if (!strcmp(method, "job_details")) {
+		/* the cluster's REST API on what SQL cannot tell; None without jobmanager_url */
+		const char *id = str_arg(pos, kw, 0, "job_id", a);
+		if (!c->ad->jobmanager_url || !id)
+			return 0;
+		return fl_jm_job_details(c, id, pout, a, perr);
 	}
 	if (!strcmp(method, "session_scoped")) {
 		*pout = val_bool(c->ad->session_scoped);

@@ -210,7 +210,7 @@ static void run_statements(flink_client *c)
 	assert_int_equal(flink_session_heartbeat(s, &err), FLINK_OK);
 
 	struct rows r = {0};
-	struct flink_handler h = {on_columns, on_row, &r, 0, 10000, NULL};
+	struct flink_handler h = {on_columns, on_row, &r, 0, 10000, NULL, false};
 	struct flink_run_info info;
 	if (flink_statement_run(s, "SELECT 1", NULL, &h, &info, &err) != FLINK_OK)
 		fail_msg("SELECT 1: %s", err.message);

@@ -133,6 +133,37 @@ static void assert_requests(struct mock *m, const char *const *want, size_t n)
 			fail_msg("request %zu: '%s', want '%s'", i, line, want[i]);
 }
 
+/* handler.snapshot: the changelog folded, the final rows handed over at EOS; max_rows limits those */
+static void test_run_snapshot(void **state)
+{
+	(void)state;
+	struct mock_route routes[] = {
+		{"GET", R4 "0", 200, SELECT_HEAD "[{\"kind\":\"INSERT\",\"fields\":[1,10.00]},"
+			"{\"kind\":\"INSERT\",\"fields\":[2,17.02]},{\"kind\":\"UPDATE_BEFORE\",\"fields\":[1,10.00]}]}"
+			NEXT4(1), 0, 0, 0},
+		{"GET", R4 "1", 200, SELECT_HEAD "[{\"kind\":\"UPDATE_AFTER\",\"fields\":[1,12.50]},"
+			"{\"kind\":\"INSERT\",\"fields\":[3,1.00]},{\"kind\":\"DELETE\",\"fields\":[2,17.02]}]}"
+			NEXT4(2), 0, 0, 0},
+		{"GET", R4 "2", 200, EOS4, 0, 0, 0},
+		BASE_ROUTES,
+	};
+	struct env e;
+	ENV_OPEN(&e, routes, 5);
+	struct seen seen = {0};
+	struct flink_handler h = {on_columns, on_row, &seen, 0, 0, NULL, true};
+	struct flink_run_info info;
+	assert_int_equal(flink_statement_run(e.s, "SELECT order_id, amount FROM totals", NULL, &h, &info, &e.err), FLINK_OK);
+	assert_true(info.eos);
+	assert_int_equal(info.rows, 6);
+	assert_string_equal(seen.rows, "+I 1|12.50;+I 3|1.00;");
+	/* a limit cuts the final rows, not the changelog */
+	memset(&seen, 0, sizeof seen);
+	h.max_rows = 1;
+	assert_int_equal(flink_statement_run(e.s, "SELECT order_id, amount FROM totals", NULL, &h, &info, &e.err), FLINK_OK);
+	assert_string_equal(seen.rows, "+I 1|12.50;");
+	env_close(&e);
+}
+
 static void test_run_sequence(void **state)
 {
 	struct mock_route routes[] = {
@@ -150,7 +181,7 @@ static void test_run_sequence(void **state)
 	ENV_OPEN(&e, routes, 40);
 	size_t first = mock_nreqs(&e.m);
 	struct seen seen = {0};
-	struct flink_handler h = {on_columns, on_row, &seen, 0, 0, NULL};
+	struct flink_handler h = {on_columns, on_row, &seen, 0, 0, NULL, false};
 	struct flink_run_info info;
 	static const struct flink_kv cfg[] = {{"pipeline.name", "orders"}};
 	struct flink_exec_options xo = {cfg, 1};
@@ -276,7 +307,7 @@ static void test_run_v1_insert(void **state)
 	struct env e;
 	ENV_OPEN(&e, routes, 10);
 	struct seen seen = {0};
-	struct flink_handler h = {on_columns, on_row, &seen, 0, 0, NULL};
+	struct flink_handler h = {on_columns, on_row, &seen, 0, 0, NULL, false};
 	struct flink_run_info info;
 	assert_int_equal(flink_statement_run(e.s, "INSERT INTO sink SELECT * FROM orders", NULL, &h, &info, &e.err),
 			 FLINK_OK);
@@ -353,7 +384,7 @@ static void test_run_max_rows_and_stops(void **state)
 	reset_routes(endless_routes, nr);
 	env_open(&e, endless_routes, nr, 10);
 	struct seen seen = {0};
-	struct flink_handler h = {on_columns, on_row, &seen, 5, 0, NULL};
+	struct flink_handler h = {on_columns, on_row, &seen, 5, 0, NULL, false};
 	struct flink_run_info info;
 	assert_int_equal(flink_statement_run(e.s, "SELECT * FROM kafka_orders", NULL, &h, &info, &e.err), FLINK_OK);
 	assert_int_equal(seen.nrows, 5);
@@ -391,7 +422,7 @@ static void test_run_timeout(void **state)
 	};
 	struct env e;
 	ENV_OPEN(&e, routes, 20);
-	struct flink_handler h = {NULL, NULL, NULL, 0, 250, NULL};
+	struct flink_handler h = {NULL, NULL, NULL, 0, 250, NULL, false};
 	struct flink_run_info info;
 	long long t0 = mock_now_ms();
 	assert_int_equal(flink_statement_run(e.s, "INSERT INTO t SELECT * FROM s", NULL, &h, &info, &e.err),
@@ -441,7 +472,7 @@ static void test_run_interrupt(void **state)
 	struct env e;
 	ENV_OPEN(&e, routes, 20);
 	interrupted = 0;
-	struct flink_handler h = {NULL, NULL, NULL, 0, 0, &interrupted};
+	struct flink_handler h = {NULL, NULL, NULL, 0, 0, &interrupted, false};
 	pthread_t t;
 	pthread_create(&t, NULL, interrupt_later, (void *)(intptr_t)150);
 	struct flink_run_info info;
@@ -484,7 +515,7 @@ static void test_run_interrupt(void **state)
 	struct seen seen = {0};
 	seen.stop_at_row = 2;
 	seen.flag_at_row = &interrupted;
-	struct flink_handler hr = {on_columns, on_row, &seen, 0, 0, &interrupted};
+	struct flink_handler hr = {on_columns, on_row, &seen, 0, 0, &interrupted, false};
 	assert_int_equal(flink_statement_run(e.s, "SELECT 1", NULL, &hr, &info, &e.err), FLINK_E_INTERRUPTED);
 	assert_int_equal(info.rows, 2);
 	assert_int_equal(mock_count(&e.m, "DELETE", "/v4" MOCK_OPS "/close"), 1);
@@ -623,7 +654,7 @@ static void test_run_eos_first(void **state)
 	struct env e;
 	ENV_OPEN(&e, routes, 10);
 	struct seen seen = {0};
-	struct flink_handler h = {on_columns, on_row, &seen, 0, 0, NULL};
+	struct flink_handler h = {on_columns, on_row, &seen, 0, 0, NULL, false};
 	struct flink_run_info info;
 	assert_int_equal(flink_statement_run(e.s, "CREATE TABLE x (a INT)", NULL, &h, &info, &e.err), FLINK_OK);
 	assert_int_equal(seen.columns_calls, 1);
@@ -639,6 +670,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_sequence),
+		cmocka_unit_test(test_run_snapshot),
 		cmocka_unit_test(test_fetch_by_hand),
 		cmocka_unit_test(test_run_v1_insert),
 		cmocka_unit_test(test_run_failed_statement),

@@ -213,8 +213,24 @@ static void test_windows(void **state)
 		"+I[\"2024-01-01T12:02:00\",\"2024-01-01T12:03:00\",1]");
 	expect_error(f, "SELECT * FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_id), INTERVAL '1' MINUTE))", 0,
 		"org.apache.flink.table.api.ValidationException",
-		"The window function TUMBLE(TABLE table_name, DESCRIPTOR(timecol), datasize[, offset]) requires the timecol "
-		"to be a time attribute type, but is BIGINT.");
+		"The window function TUMBLE(TABLE table_name, DESCRIPTOR(timecol), datetime interval[, datetime interval]) "
+		"requires the timecol is a time attribute type, but is BIGINT.");
+	/* OVER aggregates in streaming mode need one ascending time attribute (StreamExecOverAggregate) */
+	expect_rows(f, "SELECT order_id, COUNT(*) OVER (PARTITION BY customer ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING "
+		"AND CURRENT ROW) FROM orders WHERE customer = 'alice'", "+I[1,1]|+I[3,2]");
+	expect_error(f, "SELECT SUM(amount) OVER (PARTITION BY customer ORDER BY amount) FROM orders", 0,
+		"org.apache.flink.table.api.TableException",
+		"OVER windows' ordering in stream mode must be defined on a time attribute.");
+	expect_error(f, "SELECT SUM(amount) OVER (PARTITION BY customer ORDER BY ts DESC) FROM orders", 0,
+		"org.apache.flink.table.api.TableException", "The window can only be ordered in ASCENDING mode.");
+	expect_error(f, "SELECT SUM(amount) OVER (PARTITION BY customer ORDER BY ts, order_id) FROM orders", 0,
+		"org.apache.flink.table.api.TableException", "The window can only be ordered by a single time column.");
+	/* a view that casts the time attribute away loses it */
+	run_ok(f, "CREATE VIEW plain AS SELECT order_id, CAST(ts AS TIMESTAMP(3)) AS ts FROM orders");
+	expect_error(f, "SELECT * FROM TABLE(HOP(TABLE plain, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '2' MINUTE))", 0,
+		"org.apache.flink.table.api.ValidationException",
+		"The window function HOP(TABLE table_name, DESCRIPTOR(timecol), datetime interval, datetime interval[, "
+		"datetime interval]) requires the timecol is a time attribute type, but is TIMESTAMP(3).");
 }
 
 static void test_unbounded_stream_and_watermark(void **state)
