@@ -372,6 +372,12 @@ static bool safe_to_repeat(const char *sql)
 	return !has_word(sql, "into") && !has_word(sql, "nextval") && !has_word(sql, "setval");
 }
 
+static bool is_follow_up(const char *status)
+{
+	return !strcmp(status, "CREATE INDEX") || !strcmp(status, "GRANT") || !strcmp(status, "REVOKE") ||
+	       !strcmp(status, "COMMENT");
+}
+
 /* Sends sql; the last result is kept in *plast (NULL on error). Returns 0, or -1 with *perr. */
 static int send_all(struct adapter_conn *c, const char *sql, PGresult **plast, bool *plost, struct arena *a,
 		    char **perr)
@@ -398,6 +404,11 @@ static int send_all(struct adapter_conn *c, const char *sql, PGresult **plast, b
 				(void)PQputCopyEnd(c->pg, "COPY FROM STDIN is not supported through execute()");
 			if (!err)
 				err = arena_strdup(a, "COPY with STDIN/STDOUT is not supported in model SQL");
+			PQclear(r);
+			continue;
+		}
+		/* the status shown is the main statement's, not that of the indexes or grants after it */
+		if (last && is_follow_up(PQcmdStatus(r))) {
 			PQclear(r);
 			continue;
 		}
