@@ -1,11 +1,17 @@
 {#- The cross-database macros in PostgreSQL's SQL, where the defaults do not fit it -#}
 
+{#- PostgreSQL's intervals know no quarter: three months -#}
 {% macro postgres__dateadd(datepart, interval, from_date_or_timestamp) -%}
-  ({{ from_date_or_timestamp }} + ((interval '1 {{ datepart }}') * ({{ interval }})))
+  {%- set unit = "interval '3 month'" if datepart | lower == 'quarter' else "interval '1 " ~ datepart ~ "'" -%}
+  ({{ from_date_or_timestamp }} + (({{ unit }}) * ({{ interval }})))
 {%- endmacro %}
 
-{#- Whole boundaries crossed between the two dates, as dbt counts them on every engine -#}
+{#- Whole boundaries crossed between the two dates, as dbt counts them on every engine, as an integer -#}
 {% macro postgres__datediff(first_date, second_date, datepart) -%}
+  cast({{ postgres_datediff_expr(first_date, second_date, datepart) }} as bigint)
+{%- endmacro %}
+
+{% macro postgres_datediff_expr(first_date, second_date, datepart) -%}
   {%- set a = 'cast(' ~ first_date ~ ' as timestamp)' -%}
   {%- set b = 'cast(' ~ second_date ~ ' as timestamp)' -%}
   {%- set days = '(cast(' ~ b ~ ' as date) - cast(' ~ a ~ ' as date))' -%}
@@ -40,9 +46,9 @@
 
 {% macro postgres__listagg(measure, delimiter_text, order_by_clause, limit_num) -%}
   {%- if limit_num -%}
-    array_to_string((array_agg({{ measure }}{% if order_by_clause %} {{ order_by_clause }}{% endif %}))[1:{{ limit_num }}], {{ delimiter_text }})
+    array_to_string((array_agg(cast({{ measure }} as text){% if order_by_clause %} {{ order_by_clause }}{% endif %}))[1:{{ limit_num }}], {{ delimiter_text }})
   {%- else -%}
-    string_agg({{ measure }}, {{ delimiter_text }}{% if order_by_clause %} {{ order_by_clause }}{% endif %})
+    string_agg(cast({{ measure }} as text), {{ delimiter_text }}{% if order_by_clause %} {{ order_by_clause }}{% endif %})
   {%- endif -%}
 {%- endmacro %}
 

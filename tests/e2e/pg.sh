@@ -93,10 +93,14 @@ pg_sql() {
 	"$PSQL" -h "$PG_DIR" -p "$PG_PORT" -U "$PG_USER" -d "${2:-$PG_DB}" -qAtX -v ON_ERROR_STOP=1 -c "$1"
 }
 
-# pg_profile NAME [SCHEMA] [EXTRA]: profiles.yml with a `pg` target (the default) for profile NAME;
-# EXTRA is YAML appended to the target (indented 6 spaces). The password comes from env_var().
+# pg_profile NAME [SCHEMA] [EXTRA] [DBNAME]: profiles.yml with a `pg` target (the default) for
+# profile NAME; EXTRA is YAML appended to the target (indented 6 spaces). The password comes from
+# env_var(), or is written out when PG_LITERAL_PASSWORD is set (for tests that clear the
+# environment).
 pg_profile() {
 	export SLUICE_TEST_PG_PASSWORD="$PG_PASSWORD"
+	local pw="{{ env_var('SLUICE_TEST_PG_PASSWORD') }}"
+	[ -z "${PG_LITERAL_PASSWORD:-}" ] || pw=$PG_PASSWORD
 	cat >profiles.yml <<EOF
 $1:
   target: pg
@@ -106,10 +110,35 @@ $1:
       host: $PG_HOST
       port: $PG_PORT
       user: $PG_USER
-      password: "{{ env_var('SLUICE_TEST_PG_PASSWORD') }}"
-      dbname: $PG_DB
+      password: "$pw"
+      dbname: ${4:-$PG_DB}
       schema: ${2:-public}
       threads: 4
 ${3:-}
 EOF
+}
+
+# pg_run_duckdb_test FILE: runs an e2e test written for the embedded DuckDB on the server instead.
+# Every project the test makes without a profile gets one for PostgreSQL (schema main, as DuckDB's,
+# first in the search_path so that unqualified names find the project's relations)
+# in a database of its own, just before its first command, so the test's own checks apply as they
+# are. Call it after pg_start; it ends the test.
+pg_run_duckdb_test() {
+	eval "$(declare -f run | sed '1s/^run/pg_duck_run/')"
+	eval "$(declare -f query | sed '1s/^query/pg_duck_query/')"
+	run() { pg_auto_profile; pg_duck_run "$@"; }
+	query() { pg_auto_profile; pg_duck_query "$@"; }
+	# shellcheck disable=SC1090
+	. <(sed '/^\. "\$(dirname "\$0")\/lib.sh"/d' "$DATA/e2e/$1")
+}
+
+pg_auto_profile() {
+	[ -f dbt_project.yml ] && [ ! -f profiles.yml ] || return 0
+	local name db
+	name=$(sed -n "s/^profile: *['\"]\{0,1\}\([A-Za-z0-9_]*\).*/\1/p" dbt_project.yml | head -1)
+	[ -n "$name" ] || return 0
+	db="p_$(basename "$PWD" | tr -c 'A-Za-z0-9_\n' _)"
+	[ "$(pg_sql "select count(*) from pg_database where datname = '$db'" postgres)" = 1 ] ||
+		pg_sql "create database $db" postgres
+	PG_LITERAL_PASSWORD=1 pg_profile "$name" main "      search_path: main,public" "$db"
 }
