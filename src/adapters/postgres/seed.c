@@ -250,8 +250,12 @@ static int copy_data(struct adapter_conn *c, const char *sql, const char *data, 
 	if (PQputCopyEnd(c->pg, NULL) != 1)
 		rc = pg_fail(a, perr, "cannot finish sending the seed: %s", PQerrorMessage(c->pg));
 	while ((r = PQgetResult(c->pg))) {
-		if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0)
-			rc = pg_fail(a, perr, "%s", pg_result_error(c->ad, r, a));
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
+			/* the server says which line of the file it could not take */
+			const char *where = PQresultErrorField(r, PG_DIAG_CONTEXT);
+			rc = pg_fail(a, perr, "%s%s%s", pg_result_error(c->ad, r, a), where ? "\nCONTEXT:  " : "",
+				     where ? where : "");
+		}
 		PQclear(r);
 	}
 	return rc;
@@ -296,19 +300,22 @@ int pg_load_csv(struct adapter_conn *c, const struct adapter_relation *rel, cons
 	size_t line = 2;
 	while (more >= 0 && p < end) {
 		size_t i = 0;
-		const char *start = p;
+		bool blank = false;
 		do {
 			more = read_field(&p, end, d, &f, &quoted);
 			if (more < 0)
 				break;
 			if (i < cols.n && !(f.len == 0 && !quoted))
 				judge(&cols.v[i], f.buf, f.len);
+			blank = i == 0 && more == 0 && f.len == 0 && !quoted;
 			i++;
 		} while (more > 0);
 		if (more < 0)
 			break;
-		if (i == 1 && p - start <= 2)
-			continue;  /* a blank line */
+		if (blank) {
+			line++;
+			continue;
+		}
 		if (i != cols.n) {
 			rc = pg_fail(a, perr, "%s:%zu: the row has %zu fields but the header names %zu columns", csv_path,
 				     line, i, cols.n);
