@@ -113,7 +113,7 @@ $1:
       password: "$pw"
       dbname: ${4:-$PG_DB}
       schema: ${2:-public}
-      threads: 4
+      threads: ${PG_THREADS:-4}
 ${3:-}
 EOF
 }

@@ -17,7 +17,7 @@
  *    read-only query outside a transaction: anything else may have run, so repeating it is unsafe.
  *  - execute() sends the SQL with the simple query protocol (several statements allowed) and keeps
  *    the rows of the last one. Values come back as text and are converted by type OID: booleans,
- *    integers, floats and whole numerics become numbers; dates and times stay ISO strings.
+ *    integers, floats and numerics become numbers; dates and times stay ISO strings.
  *  - Cancel (Ctrl-C) sends PQcancel to every open connection; the running statement then fails
  *    with PostgreSQL's "canceling statement due to user request" and the node is rolled back.
  *  - The password lives only in the libpq parameters; it is also registered with the log's
@@ -165,7 +165,6 @@ static const char *type_name_of(Oid t)
 
 static value cell_value(const char *text, int len, Oid type, struct arena *a)
 {
-	char *end;
 	switch (type) {
 	case OID_BOOL:
 		return val_bool(text[0] == 't');
@@ -177,15 +176,9 @@ static value cell_value(const char *text, int len, Oid type, struct arena *a)
 	case OID_FLOAT4:
 	case OID_FLOAT8:
 		return val_float(strtod(text, NULL));
-	case OID_NUMERIC: {
-		/* whole numbers that fit stay exact integers, as count(*) and sum(int) read in Python */
-		if (!strchr(text, '.') && !strchr(text, 'N') && !strchr(text, 'I') && len < 19) {
-			long long v = strtoll(text, &end, 10);
-			if (*end == '\0')
-				return val_int(v);
-		}
+	case OID_NUMERIC:
+		/* decimals are floats, as adapter.h has every engine give them */
 		return val_float(strtod(text, NULL));
-	}
 	case OID_TIMESTAMPTZ:
 		/* Python's str(datetime) writes the offset as +HH:MM */
 		if (len >= 3 && (text[len - 3] == '+' || text[len - 3] == '-'))
