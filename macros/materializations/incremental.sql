@@ -38,6 +38,7 @@
       {{ adapter.rename_relation(existing, backup) }}
     {% endif %}
     {{ adapter.rename_relation(intermediate, target_relation) }}
+    {% do apply_grants(target_relation, config.get('grants'), should_revoke=should_revoke(existing, full_refresh_mode=true)) %}
     {{ run_hooks(post_hooks) }}
     {{ adapter.commit() }}
     {{ run_hooks(post_hooks, inside_transaction=False) }}
@@ -56,6 +57,7 @@
       {{ strategy_macro(arg_dict) }}
     {%- endcall %}
     {{ adapter.drop_relation(temp_relation) }}
+    {% do apply_grants(target_relation, config.get('grants'), should_revoke=should_revoke(existing, full_refresh_mode=false)) %}
     {{ run_hooks(post_hooks) }}
     {{ adapter.commit() }}
     {{ run_hooks(post_hooks, inside_transaction=False) }}

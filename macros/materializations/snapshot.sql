@@ -85,6 +85,16 @@
     {%- if new_record and is_deleted | lower not in (adapter.get_columns_in_relation(target_relation) | map(attribute='name') | map('lower') | list) -%}
       {% call statement() %}alter table {{ target_relation }} add column {{ is_deleted }} varchar default 'False'{% endcall %}
     {%- endif -%}
+    {#- columns are named, not matched by position or name magic, so any engine takes the inserts -#}
+    {%- set src_cols = adapter.get_columns_in_relation(staging) | map(attribute='name') | list -%}
+    {%- set src_list = get_quoted_csv(src_cols) -%}
+    {%- set src_select -%}{% for c in src_cols %}src.{{ adapter.quote(c) }}{% if not loop.last %}, {% endif %}{% endfor %}{%- endset -%}
+    {%- set meta_list -%}{{ scd_id }}, {{ updated_at_col }}, {{ valid_from }}, {{ valid_to }}{% if new_record %}, {{ is_deleted }}{% endif %}{%- endset -%}
+    {%- set meta_names = [scd_id, updated_at_col, valid_from, valid_to, is_deleted] | map('lower') | list -%}
+    {%- set data_cols = [] -%}
+    {%- for c in adapter.get_columns_in_relation(target_relation) if c.name | lower not in meta_names -%}{%- do data_cols.append(c.name) -%}{%- endfor -%}
+    {%- set data_list = get_quoted_csv(data_cols) -%}
+    {%- set data_select -%}{% for c in data_cols %}snap.{{ adapter.quote(c) }}{% if not loop.last %}, {% endif %}{% endfor %}{%- endset -%}
     {%- set join_on -%}{% for k in keys %}snap.{{ k }} = src.{{ k }}{% if not loop.last %} and {% endif %}{% endfor %}{%- endset -%}
     {%- if strategy == 'timestamp' -%}
       {%- set changed = version_ts ~ ' > snap.' ~ updated_at_col -%}
@@ -104,8 +114,8 @@
       from {{ staging }} as src
       where {{ join_on }} and {{ is_current }} and {{ changed }};
 
-      insert into {{ target_relation }} by name
-      select src.*,
+      insert into {{ target_relation }} ({{ src_list }}, {{ meta_list }})
+      select {{ src_select }},
           {{ meta_cols }}
       from {{ staging }} as src
       where not exists (
@@ -116,8 +126,8 @@
     {%- if new_record -%}
       {#- a vanished key gets a closing version marked dbt_is_deleted = 'True' -#}
       {% call statement('hard_deletes') -%}
-        insert into {{ target_relation }} by name
-        select * exclude ({{ scd_id }}, {{ updated_at_col }}, {{ valid_from }}, {{ valid_to }}, {{ is_deleted }}),
+        insert into {{ target_relation }} ({{ data_list }}, {{ scd_id }}, {{ updated_at_col }}, {{ valid_from }}, {{ valid_to }}, {{ is_deleted }})
+        select {{ data_select }},
             md5({{ key_expr | replace('src.', 'snap.') }} || '|' || cast({{ now }} as varchar) || '|deleted') as {{ scd_id }},
             {{ now }} as {{ updated_at_col }},
             {{ now }} as {{ valid_from }},

@@ -25,6 +25,7 @@
     {{ adapter.rename_relation(existing, backup) }}
   {% endif %}
   {{ adapter.rename_relation(intermediate, target_relation) }}
+  {% do apply_grants(target_relation, config.get('grants'), should_revoke=should_revoke(existing, full_refresh_mode=true)) %}
 
   {{ run_hooks(post_hooks) }}
   {{ adapter.commit() }}

@@ -5,7 +5,7 @@
 
 const struct adapter_vtable *adapter_find(const char *type)
 {
-	static const struct adapter_vtable *const all[] = {&adapter_duckdb, &adapter_flink};
+	static const struct adapter_vtable *const all[] = {&adapter_duckdb, &adapter_flink, &adapter_postgres};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (!strcmp(all[i]->type, type))
 			return all[i];

@@ -77,7 +77,7 @@ int cmd_debug(struct cli *c)
 	for (const char *const *k = shown; *k; k++) {
 		value v = val_dict_gets(p.target.fields, *k);
 		if (v.type == V_STR || v.type == V_INT)
-			out("  %s: %s\n", *k, val_cstr(&p.arena, v));
+			out("  %s: %s\n", *k, val_cstr(&p.arena, val_to_str(&p.arena, v)));
 	}
 	out("  threads: %d\n", p.target.threads);
 	struct adapter *ad = NULL;

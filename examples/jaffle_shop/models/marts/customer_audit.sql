@@ -51,7 +51,7 @@ select
     case
         when order_counts.user_id is null
             and customers.signed_up_at
-                < latest.latest_order_date - interval {{ var('audit_grace_days', 30) }} day
+                < {{ dbt.dateadd('day', -var('audit_grace_days', 30), 'latest.latest_order_date') }}
             then true
         else false
     end as is_dormant

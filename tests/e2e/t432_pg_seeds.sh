@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Seeds on PostgreSQL: types inferred as dbt-postgres infers them, column_types, delimiter, quoted
+# fields with delimiters and line breaks, a byte-order mark, NULLs, a malformed file that fails with
+# its line and leaves the previous table, and 100,000 rows through COPY.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pg.sh"
+pg_start
+
+mkdir -p "$WORK/sd/seeds" "$WORK/sd/models" && cd "$WORK/sd"
+printf 'name: sd\nprofile: sd\nseeds:\n  sd:\n    typed:\n      +column_types: {code: varchar(8), amount: "numeric(10,2)"}\n    semi:\n      +delimiter: ";"\n' >dbt_project.yml
+pg_profile sd raw
+printf '\xef\xbb\xbfid,Name,amount,day,at,flag,big,note\n1,apple,1.5,2024-01-02,2024-01-02 03:04:05,true,3000000000,"a, ""quoted""\nline"\n2,pear,2,2024-02-03,2024-02-03T10:00:00,false,1,\n' >seeds/kinds.csv
+printf 'code,amount\n007,1.10\n008,2\n' >seeds/typed.csv
+printf 'a;b\n1;x;y\n' >seeds/bad.csv
+printf 'a;b\n1;2\n' >seeds/semi.csv
+run seed --exclude bad
+expect_rc 0 "seeds load"
+expect_out "OK loaded seed file raw.kinds" "a progress line per seed"
+expect_out_re "INSERT 2" "the rows loaded are reported"
+expect_query "select column_name || ':' || data_type from information_schema.columns where table_schema = 'raw' and table_name = 'kinds' order by ordinal_position" \
+"id:integer
+name:text
+amount:double precision
+day:date
+at:timestamp without time zone
+flag:boolean
+big:bigint
+note:text" "types inferred as dbt-postgres does; the header's names unquoted, so lower case"
+expect_query "select id, name, amount, day, at, flag, big, coalesce(note, 'NULL') from {{ ref('kinds') }} order by id" \
+'1|apple|1.5|2024-01-02|2024-01-02 03:04:05|true|3000000000|a, \"quoted\"\nline
+2|pear|2.0|2024-02-03|2024-02-03 10:00:00|false|1|NULL' "values, quotes, line breaks and NULLs survive"
+expect_query "select column_name || ':' || data_type from information_schema.columns where table_schema = 'raw' and table_name = 'typed' order by ordinal_position" \
+"code:character varying
+amount:numeric" "column_types win"
+expect_query "select code from {{ ref('typed') }} order by 1" "007
+008" "so leading zeros are kept"
+expect_query "select a + b from {{ ref('semi') }}" "3" "the delimiter config"
+
+cp seeds/semi.csv seeds/bad.csv
+run seed -s bad --vars '{}'
+printf 'a,b\n1,2\n3\n' >seeds/bad.csv
+run seed -s bad
+expect_rc 1 "a malformed seed fails"
+expect_out "bad.csv:3: the row has 1 fields but the header names 2 columns" "the error names the file and line"
+printf 'a,b\n1,"open\n' >seeds/bad.csv
+run seed -s bad
+expect_rc 1 "an unclosed quote fails"
+expect_out "a quoted field is not closed"
+expect_query "select count(*) from raw.bad" "1" "the previous table is left as it was"
+
+# 100,000 rows: streamed with COPY, counted, and in a few seconds even on a busy machine
+awk 'BEGIN { print "id,name,price,day"; for (i = 1; i <= 100000; i++) printf "%d,item %d,%d.%02d,2024-%02d-%02d\n", i, i, i % 1000, i % 100, i % 12 + 1, i % 28 + 1 }' >seeds/big.csv
+start=$(date +%s%N)
+run seed -s big
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+expect_rc 0 "100k rows load"
+expect_out "INSERT 100000"
+echo "# 100k-row seed loaded in ${took} ms"
+expect_query "select count(*), sum(id), min(day), max(price) from {{ ref('big') }}" "100000|5000050000|2024-01-01|999.99" \
+	"every row arrived with its types"
+if grep -qi "copy .* from stdin" logs/sluice.log target/run/sd/seeds/big.csv 2>/dev/null || [ "$took" -lt 20000 ]; then
+	ok "loaded in ${took} ms"
+else not_ok "loaded in ${took} ms"; fi
+
+done_testing
