@@ -12,6 +12,7 @@
 #include "jinja/jinja.h"
 #include "runner/report.h"
 #include "runner/runner.h"
+#include "state/state.h"
 
 /* The invocation's arguments, as run_results.json records them */
 static value args_value(struct arena *a, const struct cli *c)
@@ -41,6 +42,10 @@ int cli_select(const struct cli *c, struct project *p, struct graph *g, unsigned
 {
 	const char *const *words = c->select, *const *excl = c->exclude;
 	size_t nwords = c->nselect, nexcl = c->nexclude;
+	/* --state (or DBT_STATE): what state: and result: selectors compare with */
+	const char *state = c->state ? c->state : getenv("DBT_STATE");
+	if (state && *state && !p->state_flags && state_load(p, state, dl) < 0)
+		return -1;
 	/* --selector NAME, or the selectors.yml default when nothing is selected */
 	if (c->selector || (!c->nselect && fs_is_file(fs_join(&p->arena, p->root, "selectors.yml")))) {
 		const char **sw, **se;

@@ -29,7 +29,8 @@ struct command {
 
 #define SELECT_FLAGS \
 	"  -s, --select SELECTOR  nodes to include (names, +name, name+, tag:x, path:x, a,b ...)\n" \
-	"  --exclude SELECTOR     nodes to leave out\n"
+	"  --exclude SELECTOR     nodes to leave out\n" \
+	"  --state DIR            an earlier run's target folder, for state:modified, state:new, result:...\n"
 
 static const struct command commands[] = {
 	{"run", cmd_run, "build the selected models in the database",

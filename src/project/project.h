@@ -194,7 +194,24 @@ struct project {
 	value flags;                 /* the `flags` dict of the context (FULL_REFRESH, WHICH, ...) */
 	value graph_value;           /* `graph`, built on first use */
 	struct arena *graph_arena;
+	/* --state: what state:/result: selectors compare against (state/state.h); NULL without it */
+	uint8_t *state_flags;        /* per node, enum state_flag bits */
+	const char **state_results;  /* per node, its status in the state's run_results.json, or NULL */
+	const char *state_dir;
 };
+
+/* What --state found about a node (state/state.c fills them, the selector reads them) */
+enum state_flag {
+	STATE_NEW = 1,            /* not in the state manifest */
+	STATE_BODY = 2,           /* raw code (seeds: file checksum) differs */
+	STATE_CONFIGS = 4,        /* unrendered configs differ (beyond database/schema/alias/tags/group) */
+	STATE_RELATION = 8,       /* configured database/schema/alias differ */
+	STATE_DESCRIPTIONS = 16,  /* persisted descriptions differ */
+	STATE_MACROS = 32,        /* a macro it calls, directly or not, changed */
+	STATE_CONTRACT = 64,      /* an enforced contract changed */
+	STATE_OTHER = 128,        /* anything else dbt counts as a change (fqn, source quoting, freshness) */
+};
+#define STATE_MODIFIED 0xff
 
 /* What the command line adds to loading */
 struct proj_options {
