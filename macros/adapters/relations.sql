@@ -46,20 +46,34 @@
   {%- endcall -%}
 {%- endmacro %}
 
+{#- Names for the relations a materialization builds beside its target: each dispatches, the
+    default adds a suffix to the identifier -#}
 {% macro make_intermediate_relation(base_relation, suffix='__dbt_tmp') %}
-  {{ return(base_relation.incorporate(path={'identifier': base_relation.identifier ~ suffix})) }}
+  {{ return(adapter.dispatch('make_intermediate_relation', 'dbt')(base_relation, suffix)) }}
+{% endmacro %}
+
+{% macro default__make_intermediate_relation(base_relation, suffix) %}
+  {{ return(default__make_temp_relation(base_relation, suffix)) }}
 {% endmacro %}
 
 {% macro make_temp_relation(base_relation, suffix='__dbt_tmp') %}
+  {{ return(adapter.dispatch('make_temp_relation', 'dbt')(base_relation, suffix)) }}
+{% endmacro %}
+
+{% macro default__make_temp_relation(base_relation, suffix) %}
   {{ return(base_relation.incorporate(path={'identifier': base_relation.identifier ~ suffix})) }}
 {% endmacro %}
 
 {% macro make_backup_relation(base_relation, backup_relation_type, suffix='__dbt_backup') %}
+  {{ return(adapter.dispatch('make_backup_relation', 'dbt')(base_relation, backup_relation_type, suffix)) }}
+{% endmacro %}
+
+{% macro default__make_backup_relation(base_relation, backup_relation_type, suffix) %}
   {{ return(base_relation.incorporate(path={'identifier': base_relation.identifier ~ suffix}, type=backup_relation_type)) }}
 {% endmacro %}
 
 {% macro get_create_table_as_sql(temporary, relation, sql) -%}
-  {{ return(adapter.dispatch('create_table_as', 'dbt')(temporary, relation, sql)) }}
+  {{ return(adapter.dispatch('get_create_table_as_sql', 'dbt')(temporary, relation, sql)) }}
 {%- endmacro %}
 
 {% macro create_table_as(temporary, relation, compiled_code, language='sql') -%}
@@ -75,7 +89,7 @@
 {%- endmacro %}
 
 {% macro get_create_view_as_sql(relation, sql) -%}
-  {{ return(adapter.dispatch('create_view_as', 'dbt')(relation, sql)) }}
+  {{ return(adapter.dispatch('get_create_view_as_sql', 'dbt')(relation, sql)) }}
 {%- endmacro %}
 
 {% macro create_view_as(relation, sql) -%}

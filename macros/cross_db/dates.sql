@@ -30,6 +30,10 @@
   {{ return(adapter.dispatch('last_day', 'dbt')(date, datepart)) }}
 {% endmacro %}
 {% macro default__last_day(date, datepart) -%}
+  {{ dbt.default_last_day(date, datepart) }}
+{%- endmacro %}
+{#- the day before the start of the next period; adapters with a last_day function call theirs -#}
+{% macro default_last_day(date, datepart) -%}
   cast({{ dbt.dateadd('day', '-1', dbt.dateadd(datepart, '1', dbt.date_trunc(datepart, date))) }} as date)
 {%- endmacro %}
 
@@ -46,8 +50,6 @@
 {% macro current_timestamp() %}{{ return(adapter.dispatch('current_timestamp', 'dbt')()) }}{% endmacro %}
 {% macro default__current_timestamp() -%}current_timestamp{%- endmacro %}
 {% macro duckdb__current_timestamp() -%}now(){%- endmacro %}
-{% macro current_timestamp_backcompat() %}{{ return(adapter.dispatch('current_timestamp', 'dbt')()) }}{% endmacro %}
-{% macro current_timestamp_in_utc_backcompat() %}{{ return(adapter.dispatch('current_timestamp', 'dbt')()) }}{% endmacro %}
 
 {#- A series 1..upper_bound as a query with one column, generated_number -#}
 {% macro generate_series(upper_bound) %}

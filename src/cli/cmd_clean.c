@@ -1,4 +1,5 @@
-/* sluice clean: deletes the clean-targets of dbt_project.yml (by default the target path). */
+/* sluice clean: deletes the clean-targets of dbt_project.yml (by default the target path). As in
+ * dbt, it reads dbt_project.yml alone: a broken model, macro or properties file never stops it. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,9 +13,19 @@ int cmd_clean(struct cli *c)
 	struct diag_list dl;
 	diag_list_init(&dl);
 	struct project p;
+	struct proj_options o;
+	cli_proj_options(c, &o, false);
+	o.project_only = true;
+	report_setup(cli_color(c), !strcmp(c->log_format, "json"), NULL);
+	if (!c->quiet)
+		report_line("MainReportVersion", "Running with sluice=%s", SLUICE_VERSION);
 	int rc = 2;
-	if (cli_load_project(c, &p, false, &dl) < 0)
+	if (proj_load(&p, &o, &dl) < 0) {
+		cli_print_diags(&dl);
 		goto out;
+	}
+	if (dl.head)
+		cli_print_diags(&dl);
 	value targets = p.clean_targets;
 	if (targets.type != V_LIST || targets.l->len == 0) {
 		targets = val_list_new(&p.arena, 1);

@@ -241,28 +241,6 @@ static value f_zip(struct jj_vm *vm, void *ud, const struct vargs *args)
 	return out;
 }
 
-/* set(list): the distinct items, in first-seen order (dbt's set returns a Python set) */
-static value f_set(struct jj_vm *vm, void *ud, const struct vargs *args)
-{
-	value in = jj_arg(args, 0, "value", val_list_new(jj_arena(vm), 0));
-	value out = val_list_new(jj_arena(vm), 8);
-	value seen = val_dict_new(jj_arena(vm), 8);
-	if (in.type == V_DICT) {
-		for (uint32_t i = 0; i < in.d->len; i++)
-			val_list_push(out, in.d->e[i].key);
-		return out;
-	}
-	if (in.type != V_LIST)
-		return val_none();
-	for (uint32_t i = 0; i < in.l->len; i++) {
-		if (val_dict_get(seen, in.l->items[i]).type != V_UNDEF)
-			continue;
-		val_dict_set(seen, in.l->items[i], val_bool(true));
-		val_list_push(out, in.l->items[i]);
-	}
-	return out;
-}
-
 /* doc('name') / doc('package', 'name'): the text of a {% docs %} block */
 static value f_doc(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
@@ -525,7 +503,8 @@ void dbt_install_globals(struct project *p)
 	set_fn(env, a, "local_md5", f_local_md5, p);
 	set_fn(env, a, "render", f_render, p);
 	set_fn(env, a, "zip", f_zip, p);
-	set_fn(env, a, "set", f_set, p);
+	set_fn(env, a, "set", dbt_set_fn, p);
+	set_fn(env, a, "try_set", dbt_try_set_fn, p);
 	set_fn(env, a, "doc", f_doc, p);
 	jj_env_set_global(env, "graph", val_obj(a, &graph_class, p));
 	dbt_install_filters(env);
@@ -682,6 +661,53 @@ int dbt_render_string(struct dbt_render *r, const char *name, const char *text, 
 		diag_note(r->dl, r->dl->tail, where, "while rendering this value");
 	sb_release(&out);
 	return rc;
+}
+
+/* the expression of a template that is one {{ expression }} and nothing else, or NULL */
+static const char *single_expression(struct arena *a, const char *text)
+{
+	size_t n = strlen(text);
+	if (n < 4 || strncmp(text, "{{", 2) || strcmp(text + n - 2, "}}") || strstr(text + 2, "{{") ||
+	    strstr(text, "{%") || strstr(text, "{#"))
+		return NULL;
+	const char *b = text + 2, *e = text + n - 2;
+	if (*b == '-' || *b == '+')
+		b++;
+	if (e > b && e[-1] == '-')
+		e--;
+	const char *close = strstr(b, "}}");
+	if (close != text + n - 2)
+		return NULL;
+	return arena_strndup(a, b, (size_t)(e - b));
+}
+
+int dbt_render_native(struct dbt_render *r, const char *name, const char *text, struct loc where,
+		      value *pout)
+{
+	if (!strstr(text, "{{") && !strstr(text, "{%")) {
+		*pout = val_str(text);
+		return 0;
+	}
+	const char *expr = single_expression(r->arena, text);
+	if (!expr) {
+		const char *out;
+		if (dbt_render_string(r, name, text, where, &out) < 0)
+			return -1;
+		*pout = dbt_literal(r->arena, val_str(out), true);
+		return 0;
+	}
+	/* the value itself, not its text: the template hands it over in a list of the context */
+	value ctx = r->ctx.type == V_DICT ? r->ctx : dbt_context(r);
+	value sink = val_list_new(r->arena, 1);
+	val_dict_sets(ctx, "__sluice_native", sink);
+	const char *unused;
+	int rc = dbt_render_string(r, name, arena_sprintf(r->arena, "{%% do __sluice_native.append((%s)) %%}", expr),
+				   where, &unused);
+	val_dict_del(ctx, val_str("__sluice_native"));
+	if (rc < 0)
+		return -1;
+	*pout = sink.l->len ? dbt_literal(r->arena, sink.l->items[0], true) : val_none();
+	return 0;
 }
 
 int dbt_call_macro(struct dbt_render *r, const char *name, const struct vargs *args, value *pout)

@@ -80,6 +80,23 @@ int dbt_render(struct dbt_render *r, struct jj_template *t, struct sb *out)
 int dbt_render_string(struct dbt_render *r, const char *name, const char *text, struct loc where,
 		      const char **pout) __attribute__((warn_unused_result));
 
+/*
+ * Renders a string natively, as dbt renders generic test arguments: a string without Jinja stays
+ * a string; one made of a single {{ expression }} is that expression's value (a relation, a list,
+ * a number, ...); anything else is rendered to text and read as a literal where it is one.
+ * The value is allocated in r->arena. 0 or -1.
+ */
+int dbt_render_native(struct dbt_render *r, const char *name, const char *text, struct loc where,
+		      value *pout) __attribute__((warn_unused_result));
+
+/* The arguments of a generic test, rendered natively (test_kwargs.c). 0 or -1. */
+int dbt_test_kwargs(struct dbt_render *r, struct node *n, value *pout) __attribute__((warn_unused_result));
+
+/* Parse phase of a generic test: renders its macro once, as dbt does, and returns in *pconfig
+ * (allocated in `keep`) what config() calls in the test's definition set. 0 or -1. */
+int dbt_parse_generic_test(struct project *p, struct node *n, struct arena *scratch, struct arena *keep,
+			   value *pconfig, struct diag_list *dl) __attribute__((warn_unused_result));
+
 /* Calls a macro by name (resolving packages and the global project), e.g. "generate_schema_name" */
 /* The values of a row of a query result (an agate Row object) as a tuple; other values as they are */
 value dbt_agate_row_values(value row);

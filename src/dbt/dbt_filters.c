@@ -12,17 +12,17 @@
 #include "dbt/internal.h"
 #include "jinja/jinja.h"
 
-static value literal(struct jj_vm *vm, value v, bool containers)
+value dbt_literal(struct arena *a, value v, bool containers)
 {
 	if (v.type != V_STR)
 		return v;
-	const char *s = val_cstr(jj_arena(vm), v);
+	const char *s = val_cstr(a, v);
 	while (*s == ' ' || *s == '\t' || *s == '\n')
 		s++;
 	size_t n = strlen(s);
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n'))
 		n--;
-	char *t = arena_strndup(jj_arena(vm), s, n);
+	char *t = arena_strndup(a, s, n);
 	if (!strcmp(t, "True") || !strcmp(t, "true"))
 		return val_bool(true);
 	if (!strcmp(t, "False") || !strcmp(t, "false"))
@@ -42,7 +42,7 @@ static value literal(struct jj_vm *vm, value v, bool containers)
 	if (containers && n && (t[0] == '[' || t[0] == '{')) {
 		value out;
 		char *err;
-		if (val_from_json(jj_arena(vm), t, n, &out, &err) == 0)
+		if (val_from_json(a, t, n, &out, &err) == 0)
 			return out;
 	}
 	return v;
@@ -62,17 +62,17 @@ static value f_as_text(struct jj_vm *vm, void *ud, const struct vargs *args)
 
 static value f_as_bool(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
-	return literal(vm, jj_arg(args, 0, "value", val_none()), false);
+	return dbt_literal(jj_arena(vm), jj_arg(args, 0, "value", val_none()), false);
 }
 
 static value f_as_number(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
-	return literal(vm, jj_arg(args, 0, "value", val_none()), false);
+	return dbt_literal(jj_arena(vm), jj_arg(args, 0, "value", val_none()), false);
 }
 
 static value f_as_native(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
-	return literal(vm, jj_arg(args, 0, "value", val_none()), true);
+	return dbt_literal(jj_arena(vm), jj_arg(args, 0, "value", val_none()), true);
 }
 
 void dbt_install_filters(struct jj_env *env)

@@ -47,6 +47,13 @@ value dbt_agate_table(struct arena *a, const struct adapter_result *res);
 void dbt_flags_install(value flags);
 /* dbt's filters as_text, as_bool, as_number, as_native (dbt_filters.c) */
 void dbt_install_filters(struct jj_env *env);
+/* A string read as a Python literal where it is one (True/False/None, numbers, and with
+ * `containers` lists and dicts); anything else unchanged */
+value dbt_literal(struct arena *a, value v, bool containers);
 void dbt_modules_release(void);
+/* set() and try_set(): Python set objects (pyset.c) */
+value dbt_set_fn(struct jj_vm *vm, void *ud, const struct vargs *args);
+value dbt_try_set_fn(struct jj_vm *vm, void *ud, const struct vargs *args);
+value dbt_make_set(struct jj_vm *vm, value v);
 
 #endif

@@ -167,6 +167,36 @@ static value m_replace_path(struct jj_vm *vm, void *ud, const struct vargs *args
 	return new_rel(a, &r);
 }
 
+static value rel_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n);
+
+/* get(key, default=None): a relation is a mapping of its attributes; 'metadata' names its class,
+ * which is how packages tell a relation from a string (dbt_utils._is_relation) */
+static value m_get(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct arena *a = jj_arena(vm);
+	value key = jj_arg(args, 0, "key", val_undef());
+	value dflt = jj_arg(args, 1, "default", val_none());
+	if (key.type != V_STR)
+		return dflt;
+	if (val_streq(key, "metadata")) {
+		value d = val_dict_new(a, 1);
+		val_dict_sets(d, "type", val_str(((struct relation *)ud)->quote_char == '`' ? "FlinkRelation"
+											     : "DuckDBRelation"));
+		return d;
+	}
+	struct vobj self = {&relation_class, ud};
+	value v = rel_getattr(vm, &self, key.s, key.len);
+	return v.type == V_UNDEF ? dflt : v;
+}
+
+/* without_identifier(): the schema this relation lives in */
+static value m_without_identifier(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct relation r = *(struct relation *)ud;
+	r.inc_ident = false;
+	return new_rel(jj_arena(vm), &r);
+}
+
 static value str_or_none(const char *s)
 {
 	return s ? val_str(s) : val_none();
@@ -203,6 +233,16 @@ static value rel_getattr(struct jj_vm *vm, struct vobj *o, const char *name, siz
 		return val_func(a, "incorporate", m_incorporate, r);
 	if (IS("replace_path"))
 		return val_func(a, "replace_path", m_replace_path, r);
+	if (IS("get"))
+		return val_func(a, "get", m_get, r);
+	if (IS("without_identifier"))
+		return val_func(a, "without_identifier", m_without_identifier, r);
+	if (IS("quote_character"))
+		return val_strn(&r->quote_char, 1);
+	if (IS("dbt_created"))
+		return val_bool(false);
+	if (IS("limit") || IS("event_time_filter") || IS("catalog"))
+		return val_none();
 	if (IS("path")) {
 		value d = val_dict_new(a, 3);
 		val_dict_sets(d, "database", str_or_none(r->database));
@@ -249,6 +289,7 @@ static const struct vobj_class relation_class = {
 	.str = rel_str,
 	.repr = rel_repr,
 	.eq = rel_eq,
+	.mapping = true,
 };
 
 value dbt_relation(struct arena *a, struct project *p, const char *database, const char *schema,

@@ -706,6 +706,8 @@ bool jj_contains(struct jj_vm *vm, value c, value x)
 	case V_UNDEF:
 		return false; /* Undefined iterates as empty */
 	case V_OBJ: {
+		if (c.o->cls->mapping && x.type == V_STR && c.o->cls->getattr)
+			return c.o->cls->getattr(vm, c.o, x.s, x.len).type != V_UNDEF;
 		value items = jj_iter_list(vm, c);
 		for (uint32_t i = 0; i < items.l->len; i++)
 			if (val_eq(items.l->items[i], x))

@@ -48,7 +48,7 @@ bool jj_builtin_test(struct jj_vm *vm, int id, value v, bool *phandled)
 	case T_FLOAT: return v.type == V_FLOAT;
 	case T_NUMBER: return v.type == V_INT || v.type == V_FLOAT || v.type == V_BOOL || jj_is_bigint(v);
 	case T_STRING: return v.type == V_STR;
-	case T_MAPPING: return v.type == V_DICT;
+	case T_MAPPING: return v.type == V_DICT || (v.type == V_OBJ && v.o->cls->mapping);
 	case T_SEQUENCE: return v.type == V_STR || v.type == V_LIST || v.type == V_DICT || v.type == V_UNDEF;
 	case T_ITERABLE:
 		return v.type == V_STR || v.type == V_LIST || v.type == V_DICT || v.type == V_UNDEF ||

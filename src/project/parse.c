@@ -13,6 +13,7 @@
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/sb.h"
+#include "core/suggest.h"
 #include "dbt/context.h"
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
@@ -461,6 +462,79 @@ static int test_item(void *ctx, size_t i, struct arena *a)
 	return build_test(job->p, job->tests[i], a, &job->out[i], job->dl);
 }
 
+/* a test name no macro defines: an error at the test in the properties file, with the closest
+ * generic test's name */
+static void unknown_test(struct project *p, struct node *n, const char *ns, const char *name, struct diag_list *dl)
+{
+	const char *full = ns ? arena_sprintf(&p->arena, "%s.%s", ns, name) : name;
+	struct diag *d = diag_error(dl, n->yaml_loc, "'%s' is not a generic test: no macro 'test_%s' is defined%s%s", full,
+				    name, ns ? " in package " : "", ns ? ns : "");
+	const char *best = NULL;
+	size_t best_d = 4;
+	value pkgs = p->macros_by_package;
+	for (uint32_t i = 0; i < pkgs.d->len; i++) {
+		const char *pkg = pkgs.d->e[i].key.s;
+		value ms = pkgs.d->e[i].val;
+		bool plain = !strcmp(pkg, "dbt") || !strcmp(pkg, p->name);
+		for (uint32_t j = 0; ms.type == V_DICT && j < ms.d->len; j++) {
+			const char *m = ms.d->e[j].key.s;
+			if (strncmp(m, "test_", 5))
+				continue;
+			const char *cand = plain ? m + 5 : arena_sprintf(&p->arena, "%s.%s", pkg, m + 5);
+			size_t dist = suggest_distance(full, cand);
+			if (dist < best_d) {
+				best_d = dist;
+				best = cand;
+			}
+		}
+	}
+	if (best)
+		diag_hint(dl, d, "did you mean '%s'?", best);
+	else
+		diag_hint(dl, d, "define it with {%% test %s(model, ...) %%} in a .sql file under macros/ or tests/generic/",
+			  name);
+}
+
+/*
+ * config() in a test's definition ({% test %} or the macros it calls) applies to each test of
+ * that kind, over the properties file's config, as in dbt: the test's macro is rendered once at
+ * parse time. The built-in tests of the global project call no config(), so they are not rendered.
+ */
+static int render_test_configs(struct project *p, struct nodes_builder *nb, struct diag_list *dl)
+{
+	int rc = 0;
+	struct arena scratch;
+	arena_init(&scratch, 64 * 1024);
+	for (size_t i = 0; i < nb->n; i++) {
+		struct node *n = nb->v[i];
+		if (n->type != NODE_TEST || n->test_metadata.type != V_DICT || !n->enabled)
+			continue;
+		value ns = val_dict_gets(n->test_metadata, "namespace");
+		value name = val_dict_gets(n->test_metadata, "name");
+		const char *macro = arena_sprintf(&scratch, "test_%s", name.s);
+		value fn = dbt_find_macro(p, ns.type == V_STR ? ns.s : NULL, macro);
+		if (fn.type == V_UNDEF) {
+			unknown_test(p, n, ns.type == V_STR ? ns.s : NULL, name.s, dl);
+			rc = -1;
+			continue;
+		}
+		if (jj_macro_package(fn) && !strcmp(jj_macro_package(fn), "dbt"))
+			continue;
+		struct arena_mark m = arena_mark(&scratch);
+		value calls;
+		if (dbt_parse_generic_test(p, n, &scratch, &p->arena, &calls, dl) < 0) {
+			rc = -1;
+		} else if (calls.d->len) {
+			proj_config_merge(&p->arena, n->config, calls);
+			proj_config_merge(&p->arena, n->unrendered_config, calls);
+			finish_config(n, &p->arena);
+		}
+		arena_reset(&scratch, m);
+	}
+	arena_release(&scratch);
+	return rc;
+}
+
 int proj_build_tests(struct project *p, struct nodes_builder *nb, struct diag_list *dl)
 {
 	size_t nt = nb->tests.n;
@@ -506,5 +580,7 @@ int proj_build_tests(struct project *p, struct nodes_builder *nb, struct diag_li
 		n->tmpl = t;
 	}
 	map_release(&tmpls);
+	if (rc == 0)
+		rc = render_test_configs(p, nb, dl);
 	return rc;
 }

@@ -3,7 +3,6 @@
  * `_dbt_generic_test_kwargs`), and the status a test gets from the row the test materialization
  * returns (failures, should_warn, should_error) and its severity, with dbt's messages.
  */
-#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -11,43 +10,9 @@
 #include "dbt/context.h"
 #include "runner/internal.h"
 
-/* A YAML argument written as a call, like `to: ref('customers')`, is rendered as an expression */
-static bool looks_like_call(const char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	static const char *const calls[] = {"ref", "source", "var", "env_var", NULL};
-	for (const char *const *c = calls; *c; c++) {
-		size_t n = strlen(*c);
-		if (!strncmp(s, *c, n)) {
-			const char *t = s + n;
-			while (isspace((unsigned char)*t))
-				t++;
-			if (*t == '(')
-				return true;
-		}
-	}
-	return false;
-}
-
 int runner_test_kwargs(struct dbt_render *r, struct node *n, value *pout)
 {
-	value kwargs = val_dict_gets(n->test_metadata, "kwargs");
-	value out = val_dict_new(r->arena, kwargs.type == V_DICT ? kwargs.d->len : 0);
-	for (uint32_t i = 0; kwargs.type == V_DICT && i < kwargs.d->len; i++) {
-		value k = kwargs.d->e[i].key, v = kwargs.d->e[i].val;
-		if (v.type == V_STR && (strstr(v.s, "{{") || looks_like_call(v.s))) {
-			const char *src = strstr(v.s, "{{") ? v.s : arena_sprintf(r->arena, "{{ %s }}", v.s);
-			const char *rendered;
-			if (dbt_render_string(r, arena_sprintf(r->arena, "%s (argument '%s')", n->original_file_path, k.s),
-					      src, n->yaml_loc, &rendered) < 0)
-				return -1;
-			v = val_str(rendered);
-		}
-		val_dict_set(out, k, v);
-	}
-	*pout = out;
-	return 0;
+	return dbt_test_kwargs(r, n, pout);
 }
 
 void runner_test_status(struct dbt_render *r, struct node *n, struct run_result *res, struct arena *keep)

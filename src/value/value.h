@@ -133,6 +133,9 @@ struct vobj_class {
 	 * binary operator (0 '+', 1 '-', 2 '*', 3 '/', 4 '//', 5 '%', 6 '**'); V_UNDEF when the
 	 * operation is not supported, so the usual TypeError is raised */
 	value (*binop)(struct jj_vm *vm, int op, value a, value b);
+	/* a read-only mapping whose items are its attributes (`is mapping` is true, `key in obj`
+	 * and obj[key] look attributes up), like dbt's relation objects */
+	bool mapping;
 };
 
 struct vobj {

@@ -1,0 +1,200 @@
+{#- Columns of relations and queries, and changing them. Each public macro dispatches. -#}
+
+{#- the columns a query returns, without running it on data: a subquery that returns no rows -#}
+{% macro get_empty_subquery_sql(select_sql, select_sql_header=none) -%}
+  {{ return(adapter.dispatch('get_empty_subquery_sql', 'dbt')(select_sql, select_sql_header)) }}
+{%- endmacro %}
+
+{% macro default__get_empty_subquery_sql(select_sql, select_sql_header=none) -%}
+  {%- if select_sql_header is not none -%}
+  {{ select_sql_header }}
+  {%- endif %}
+  select * from (
+    {{ select_sql }}
+  ) as __dbt_sbq
+  where false
+  limit 0
+{%- endmacro %}
+
+{#- a query with no rows whose columns have the given names and types (a dict of column dicts) -#}
+{% macro get_empty_schema_sql(columns) -%}
+  {{ return(adapter.dispatch('get_empty_schema_sql', 'dbt')(columns)) }}
+{%- endmacro %}
+
+{% macro default__get_empty_schema_sql(columns) -%}
+  {%- set col_err = [] -%}
+  {%- set col_naked = [] -%}
+  select
+  {%- for name, col in columns.items() %}
+    {%- set data_type = col['data_type'] -%}
+    {%- if data_type is none -%}
+      {%- do col_err.append(col['name']) -%}
+    {%- endif -%}
+    {%- set col_name = adapter.quote(col['name']) if col.get('quote') else col['name'] %}
+    cast(null as {{ data_type }}) as {{ col_name }}{{ ", " if not loop.last }}
+  {%- endfor -%}
+  {%- if col_err | length > 0 -%}
+    {{ exceptions.raise_compiler_error("Columns with `data_type` Blank/Null not allowed on contracted models. Columns Blank/Null: " ~ col_err) }}
+  {%- endif %}
+{%- endmacro %}
+
+{#- the columns (Column objects) a query returns -#}
+{% macro get_column_schema_from_query(select_sql, select_sql_header=none) -%}
+  {%- set sql = get_empty_subquery_sql(select_sql, select_sql_header) -%}
+  {%- set table = run_query(sql) -%}
+  {%- set cols = [] -%}
+  {%- for c in table.columns -%}
+    {%- do cols.append(api.Column.create(c.name, c.data_type)) -%}
+  {%- endfor -%}
+  {{ return(cols) }}
+{%- endmacro %}
+
+{#- the names of the columns a query returns -#}
+{% macro get_columns_in_query(select_sql) -%}
+  {{ return(adapter.dispatch('get_columns_in_query', 'dbt')(select_sql)) }}
+{%- endmacro %}
+
+{% macro default__get_columns_in_query(select_sql) -%}
+  {%- call statement('get_columns_in_query', fetch_result=true, auto_begin=false) -%}
+    {{ get_empty_subquery_sql(select_sql) }}
+  {%- endcall -%}
+  {{ return(load_result('get_columns_in_query').table.columns | map(attribute='name') | list) }}
+{%- endmacro %}
+
+{#- a relation's columns as the rows of an agate table (name, type, ...) -#}
+{% macro sql_convert_columns_in_relation(table) -%}
+  {%- set columns = [] -%}
+  {%- for row in table -%}
+    {%- do columns.append(api.Column(*row)) -%}
+  {%- endfor -%}
+  {{ return(columns) }}
+{%- endmacro %}
+
+{% macro get_list_of_column_names(columns) -%}
+  {{ return(columns | map(attribute='name') | list) }}
+{%- endmacro %}
+
+{#- the columns of source_columns whose name target_columns lacks -#}
+{% macro diff_columns(source_columns, target_columns) -%}
+  {%- set target_names = target_columns | map(attribute='column') | list -%}
+  {%- set result = [] -%}
+  {%- for col in source_columns if col.column not in target_names -%}
+    {%- do result.append(col) -%}
+  {%- endfor -%}
+  {{ return(result) }}
+{%- endmacro %}
+
+{#- the columns present in both whose data type differs: [{column_name, new_type}] -#}
+{% macro diff_column_data_types(source_columns, target_columns) -%}
+  {%- set result = [] -%}
+  {%- for sc in source_columns -%}
+    {%- set tc = target_columns | selectattr('name', 'equalto', sc.name) | list -%}
+    {%- if tc | length > 0 and tc[0].data_type != sc.data_type and not sc.can_expand_to(other_column=tc[0]) -%}
+      {%- do result.append({'column_name': tc[0].name, 'new_type': sc.data_type}) -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {{ return(result) }}
+{%- endmacro %}
+
+{#- changes a column's type by adding a new column, copying, dropping the old one and renaming -#}
+{% macro alter_column_type(relation, column_name, new_column_type) -%}
+  {{ return(adapter.dispatch('alter_column_type', 'dbt')(relation, column_name, new_column_type)) }}
+{%- endmacro %}
+
+{% macro default__alter_column_type(relation, column_name, new_column_type) -%}
+  {%- set tmp_column = column_name ~ "__dbt_alter" -%}
+  {%- call statement('alter_column_type') -%}
+    alter table {{ relation.render() }} add column {{ adapter.quote(tmp_column) }} {{ new_column_type }};
+    update {{ relation.render() }} set {{ adapter.quote(tmp_column) }} = {{ adapter.quote(column_name) }};
+    alter table {{ relation.render() }} drop column {{ adapter.quote(column_name) }} cascade;
+    alter table {{ relation.render() }} rename column {{ adapter.quote(tmp_column) }} to {{ adapter.quote(column_name) }}
+  {%- endcall -%}
+{%- endmacro %}
+
+{% macro alter_relation_add_remove_columns(relation, add_columns=none, remove_columns=none) -%}
+  {{ return(adapter.dispatch('alter_relation_add_remove_columns', 'dbt')(relation, add_columns, remove_columns)) }}
+{%- endmacro %}
+
+{% macro default__alter_relation_add_remove_columns(relation, add_columns, remove_columns) -%}
+  {%- for column in (add_columns or []) -%}
+    {%- call statement('alter_relation_add_columns') -%}
+      alter {{ relation.type or 'table' }} {{ relation.render() }} add column {{ column.quoted }} {{ column.data_type }}
+    {%- endcall -%}
+  {%- endfor -%}
+  {%- for column in (remove_columns or []) -%}
+    {%- call statement('alter_relation_remove_columns') -%}
+      alter {{ relation.type or 'table' }} {{ relation.render() }} drop column {{ column.quoted }}
+    {%- endcall -%}
+  {%- endfor -%}
+{%- endmacro %}
+
+{#- comments on relations and columns (persist_docs) -#}
+{% macro alter_column_comment(relation, column_dict) -%}
+  {{ return(adapter.dispatch('alter_column_comment', 'dbt')(relation, column_dict)) }}
+{%- endmacro %}
+
+{% macro default__alter_column_comment(relation, column_dict) -%}
+  {%- for name, col in column_dict.items() if col.get('description') -%}
+    {%- call statement('alter_column_comment') -%}
+      comment on column {{ relation.render() }}.{{ adapter.quote(name) if col.get('quote') else name }} is '{{ col['description'] | replace("'", "''") }}'
+    {%- endcall -%}
+  {%- endfor -%}
+{%- endmacro %}
+
+{% macro alter_relation_comment(relation, relation_comment) -%}
+  {{ return(adapter.dispatch('alter_relation_comment', 'dbt')(relation, relation_comment)) }}
+{%- endmacro %}
+
+{% macro default__alter_relation_comment(relation, relation_comment) -%}
+  {%- call statement('alter_relation_comment') -%}
+    comment on {{ 'view' if relation.is_view else 'table' }} {{ relation.render() }} is '{{ relation_comment | replace("'", "''") }}'
+  {%- endcall -%}
+{%- endmacro %}
+
+{% macro persist_docs(relation, model, for_relation=true, for_columns=true) -%}
+  {{ return(adapter.dispatch('persist_docs', 'dbt')(relation, model, for_relation, for_columns)) }}
+{%- endmacro %}
+
+{% macro default__persist_docs(relation, model, for_relation, for_columns) -%}
+  {%- set wanted = config.get('persist_docs', {}) or {} -%}
+  {%- if for_relation and wanted.get('relation') and model.description -%}
+    {% do alter_relation_comment(relation, model.description) %}
+  {%- endif -%}
+  {%- if for_columns and wanted.get('columns') and model.columns -%}
+    {% do alter_column_comment(relation, model.columns) %}
+  {%- endif -%}
+{%- endmacro %}
+
+{#- the column list of a contracted model's DDL -#}
+{% macro get_table_columns_and_constraints() -%}
+  {{ return(adapter.dispatch('get_table_columns_and_constraints', 'dbt')()) }}
+{%- endmacro %}
+
+{% macro default__get_table_columns_and_constraints() -%}
+  {{ return(table_columns_and_constraints()) }}
+{%- endmacro %}
+
+{% macro table_columns_and_constraints() -%}
+  (
+  {%- for name, col in model.columns.items() %}
+    {{ adapter.quote(name) if col.get('quote') else name }} {{ col.get('data_type') }}{{ "," if not loop.last }}
+  {%- endfor %}
+  )
+{%- endmacro %}
+
+{% macro format_columns(columns) -%}
+  {%- set out = [] -%}
+  {%- for column in columns -%}
+    {%- do out.append(adapter.dispatch('format_column', 'dbt')(column)) -%}
+  {%- endfor -%}
+  {{ return(out) }}
+{%- endmacro %}
+
+{% macro default__format_column(column) -%}
+  {{ return({'name': column.name, 'data_type': column.dtype, 'formatted': column.column.lower() ~ ' ' ~ column.dtype}) }}
+{%- endmacro %}
+
+{#- the default of an adapter that has no way to list columns; adapters override it -#}
+{% macro default__get_columns_in_relation(relation) -%}
+  {{ exceptions.raise_not_implemented('get_columns_in_relation macro not implemented for adapter ' ~ adapter.type()) }}
+{%- endmacro %}
