@@ -42,6 +42,7 @@ static const struct flag flags[] = {
 	{"--state", NULL, ONE, F(state), 0, 0},
 	{"--fail-fast", "-x", FLAG, F(fail_fast), 1, 0},
 	{"--full-refresh", "-f", FLAG, F(full_refresh), 1, 0},
+	{"--empty", NULL, FLAG, F(empty), 1, 0},
 	{"--quiet", "-q", FLAG, F(quiet), 1, 0},
 	{"--debug", "-d", FLAG, F(debug), 1, 0},
 	{"--log-format", NULL, ONE, F(log_format), 0, 0},

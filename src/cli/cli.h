@@ -30,6 +30,7 @@ struct cli {
 	const char *state;       /* --state DIR: the artifacts of an earlier run (retry) */
 	/* behaviour */
 	bool fail_fast, full_refresh, quiet, debug, no_compile, static_site, no_browser;
+	bool empty;              /* --empty: run the models on no rows, to check their SQL and schemas */
 	const char *log_format;  /* text | json */
 	int use_colors;          /* -1 auto, 0 no, 1 yes */
 	/* command-specific */

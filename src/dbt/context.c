@@ -78,7 +78,8 @@ static value f_ref(struct jj_vm *vm, void *ud, const struct vargs *args)
 	value rel = dbt_node_relation(jj_arena(vm), r->proj, t);
 	if (val_streq(val_dict_gets(t->config, "materialized"), "ephemeral"))
 		dbt_note_ephemeral(r, t);
-	return rel;
+	/* --empty: what a run reads holds no rows, so it checks SQL and schemas only (resolve_limit) */
+	return dbt_flags_empty() ? dbt_relation_limited(jj_arena(vm), rel, 0) : rel;
 }
 
 static value f_source(struct jj_vm *vm, void *ud, const struct vargs *args)
@@ -105,7 +106,8 @@ static value f_source(struct jj_vm *vm, void *ud, const struct vargs *args)
 	struct node *s = proj_source(r->proj, src, tbl);
 	if (!s)
 		jj_raise(vm, "source('%s', '%s') is not declared in any properties file", src, tbl);
-	return dbt_node_relation(jj_arena(vm), r->proj, s);
+	value rel = dbt_node_relation(jj_arena(vm), r->proj, s);
+	return dbt_flags_empty() ? dbt_relation_limited(jj_arena(vm), rel, 0) : rel;
 }
 
 /* ---- var / env_var ---- */

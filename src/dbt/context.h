@@ -59,6 +59,7 @@ void dbt_install_globals(struct project *p);
 struct dbt_flags {
 	const char *which;       /* the command: run, build, test, ... */
 	bool full_refresh, fail_fast, debug;
+	bool empty;              /* --empty: ref() and source() read no rows */
 	int threads;             /* --threads, 0 when not given */
 	const char *log_format;
 };
@@ -111,6 +112,8 @@ value dbt_find_macro(struct project *p, const char *package, const char *name);
 value dbt_relation(struct arena *a, struct project *p, const char *database, const char *schema,
 		   const char *identifier, const char *type);
 bool dbt_is_relation(value v);
+/* A copy of relation `rel` whose str() reads at most `limit` rows: dbt's render_limited() */
+value dbt_relation_limited(struct arena *a, value rel, long limit);
 /* The parts of a relation (NULL when absent); returns false when v is not a relation */
 bool dbt_relation_parts(value v, const char **pdb, const char **pschema, const char **pident,
 			const char **ptype);

@@ -43,6 +43,8 @@ value dbt_datetime_now(struct arena *a, bool utc);
 value dbt_package_var(struct project *p, const char *pkg, const char *name);
 /* A query result as an agate table (agate.c): a dict of rows, columns, column_names, ... */
 value dbt_agate_table(struct arena *a, const struct adapter_result *res);
+/* --empty: ref() and source() of a run render as relations that read no rows */
+bool dbt_flags_empty(void);
 /* Fills the `flags` dict from the preset of dbt_flags_preset() */
 void dbt_flags_install(value flags);
 /* dbt's filters as_text, as_bool, as_number, as_native (dbt_filters.c) */
