@@ -60,6 +60,7 @@ struct dbt_flags {
 	const char *which;       /* the command: run, build, test, ... */
 	bool full_refresh, fail_fast, debug;
 	bool empty;              /* --empty: ref() and source() read no rows */
+	bool defer, favor_state; /* --defer / --favor-state: ref() may read the --state run's relations */
 	int threads;             /* --threads, 0 when not given */
 	const char *log_format;
 };

@@ -45,6 +45,8 @@ value dbt_package_var(struct project *p, const char *pkg, const char *name);
 value dbt_agate_table(struct arena *a, const struct adapter_result *res);
 /* --empty: ref() and source() of a run render as relations that read no rows */
 bool dbt_flags_empty(void);
+/* --defer (and whether --favor-state) */
+bool dbt_flags_defer(bool *pfavor_state);
 /* Fills the `flags` dict from the preset of dbt_flags_preset() */
 void dbt_flags_install(value flags);
 /* dbt's filters as_text, as_bool, as_number, as_native (dbt_filters.c) */

@@ -197,7 +197,11 @@ struct project {
 	/* --state: what state:/result: selectors compare against (state/state.h); NULL without it */
 	uint8_t *state_flags;        /* per node, enum state_flag bits */
 	const char **state_results;  /* per node, its status in the state's run_results.json, or NULL */
+	struct state_relation {      /* per node, where the state's run built it (--defer); alias NULL: */
+		const char *database, *schema, *alias;  /* none to defer to */
+	} *state_relations;
 	const char *state_dir;
+	const uint8_t *selected;     /* the nodes this run builds (per node), for --favor-state; or NULL */
 };
 
 /* What --state found about a node (state/state.c fills them, the selector reads them) */

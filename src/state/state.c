@@ -187,6 +187,25 @@ static uint8_t compare_entry(struct macro_walk *w, value cur, value old)
 	return f;
 }
 
+/* Where the state's run built a refable, non-ephemeral node: what --defer reads instead
+ * (dbt's Manifest.merge_from_artifact) */
+static void defer_relation(struct project *p, size_t i, value old)
+{
+	if (old.type != V_DICT)
+		return;
+	value type = val_dict_gets(old, "resource_type");
+	if (!val_streq(type, "model") && !val_streq(type, "seed") && !val_streq(type, "snapshot"))
+		return;
+	if (val_streq(val_dict_gets(val_dict_gets(old, "config"), "materialized"), "ephemeral"))
+		return;
+	value db = val_dict_gets(old, "database"), schema = val_dict_gets(old, "schema"), alias = val_dict_gets(old, "alias");
+	if (schema.type != V_STR || alias.type != V_STR)
+		return;
+	p->state_relations[i].database = db.type == V_STR ? val_cstr(&p->arena, db) : NULL;
+	p->state_relations[i].schema = val_cstr(&p->arena, schema);
+	p->state_relations[i].alias = val_cstr(&p->arena, alias);
+}
+
 static int read_json(struct project *p, const char *path, value *pv, struct diag_list *dl)
 {
 	size_t len;
@@ -225,12 +244,14 @@ int state_load(struct project *p, const char *dir, struct diag_list *dl)
 			map_puts(&w.modified, k.s, (void *)1);
 	}
 	p->state_flags = arena_zalloc(&p->arena, p->nnodes ? p->nnodes : 1);
+	p->state_relations = arena_zalloc(&p->arena, (p->nnodes ? p->nnodes : 1) * sizeof(*p->state_relations));
 	p->state_results = arena_zalloc(&p->arena, (p->nnodes ? p->nnodes : 1) * sizeof(char *));
 	for (size_t i = 0; i < p->nnodes; i++) {
 		const char *uid = p->nodes[i]->unique_id;
 		value c = entry_of(cur, uid);
 		if (c.type == V_DICT)
 			p->state_flags[i] = compare_entry(&w, c, entry_of(old, uid));
+		defer_relation(p, i, entry_of(old, uid));
 	}
 	map_release(&w.modified);
 	map_release(&w.visited);
