@@ -66,6 +66,15 @@ struct dbt_flags {
 };
 void dbt_flags_preset(const struct dbt_flags *f);
 
+/* `model` in the context: the node as the manifest describes it */
+value dbt_model_value(struct arena *a, struct project *p, struct node *n);
+/* Makes every macro a global of the environment (root project over packages over the global project) */
+void dbt_install_macros(struct project *p);
+/* Calls any callable from C at the top level of a render */
+int dbt_call_value(struct dbt_render *r, value fn, const struct vargs *args, value *pout);
+/* Frees the compiled patterns of modules.re (end of process) */
+void dbt_modules_release(void);
+
 /* The context dict of a render; `r` must live as long as the render */
 value dbt_context(struct dbt_render *r);
 

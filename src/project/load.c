@@ -24,7 +24,6 @@
 #include "core/log.h"
 #include "core/sb.h"
 #include "dbt/context.h"
-#include "dbt/internal.h"
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
 #include "project/yml.h"

@@ -61,8 +61,6 @@ value proj_yml_fqn(struct arena *a, const char *package, const char *yml_path, c
 void proj_add_node(struct nodes_builder *nb, struct node *n);
 /* The config a node gets from dbt_project.yml's models:/seeds:/... hierarchy */
 value proj_hierarchy_config(struct project *p, const struct node *n, struct arena *a);
-/* Merges config `src` into `dst` with dbt's rules (tags and hooks append, meta merges) */
-void proj_config_merge(struct arena *a, value dst, value src);
 /* Whether a key names a config (as opposed to a sub-folder) in dbt_project.yml */
 bool proj_is_config_key(const char *key);
 /* A source table's freshness criteria, merged from the source and the table as dbt does

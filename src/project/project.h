@@ -241,6 +241,8 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 void proj_release(struct project *p);
 
 struct node *proj_node(struct project *p, const char *unique_id);
+/* Merges config `src` into `dst` with dbt's rules (tags and hooks append, meta merges) */
+void proj_config_merge(struct arena *a, value dst, value src);
 /* Whether a source's merged freshness criteria (node->freshness) set a warn_after or error_after */
 bool proj_freshness_active(value threshold);
 /* sluice deps: installs the packages of packages.yml under packages-install-path; 0 or -1 */

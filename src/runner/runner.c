@@ -20,7 +20,6 @@
 #include "core/log.h"
 #include "core/sb.h"
 #include "dbt/context.h"
-#include "dbt/internal.h"
 #include "jinja/jinja.h"
 #include "runner/internal.h"
 #include "runner/report.h"
