@@ -134,10 +134,10 @@ static int run_or_compile(struct cli *c, enum run_kind kind, const char *const *
 		goto out;
 	}
 	unsigned types = kind == RK_COMPILE ? (1u << NODE_MODEL | 1u << NODE_TEST | 1u << NODE_ANALYSIS | 1u << NODE_SNAPSHOT | 1u << NODE_SEED)
-			 : kind == RK_TEST ? (1u << NODE_TEST)
+			 : kind == RK_TEST ? (1u << NODE_TEST | 1u << NODE_UNIT_TEST)
 			 : kind == RK_SEED ? (1u << NODE_SEED)
 			 : kind == RK_SNAPSHOT ? (1u << NODE_SNAPSHOT)
-			 : kind == RK_BUILD ? (1u << NODE_MODEL | 1u << NODE_TEST | 1u << NODE_SNAPSHOT | 1u << NODE_SEED)
+			 : kind == RK_BUILD ? (1u << NODE_MODEL | 1u << NODE_TEST | 1u << NODE_UNIT_TEST | 1u << NODE_SNAPSHOT | 1u << NODE_SEED)
 					    : (1u << NODE_MODEL);
 	/* in a build, a model's tests gate what is built from it */
 	if (kind == RK_BUILD && graph_gate_tests(&g, &p, &dl) < 0) {
@@ -162,7 +162,7 @@ static int run_or_compile(struct cli *c, enum run_kind kind, const char *const *
 			continue;
 		if (!compile_only && val_streq(val_dict_gets(p.nodes[i]->config, "materialized"), "ephemeral"))
 			sel[i] = 0;
-		if (!p.nodes[i]->tmpl && p.nodes[i]->type != NODE_SEED)
+		if (!p.nodes[i]->tmpl && p.nodes[i]->type != NODE_SEED && p.nodes[i]->type != NODE_UNIT_TEST)
 			sel[i] = 0;
 	}
 	size_t nsel = 0;

@@ -51,8 +51,8 @@ static void found_line(struct project *p)
 	struct sb s = SB_INIT;
 	sb_addf(&s, "Found %d model%s", counts[NODE_MODEL], counts[NODE_MODEL] == 1 ? "" : "s");
 	static const enum node_type order[] = {NODE_SNAPSHOT, NODE_SEED, NODE_TEST, NODE_SOURCE, NODE_ANALYSIS,
-					       NODE_EXPOSURE};
-	static const char *const names[] = {"snapshot", "seed", "data test", "source", "analysis", "exposure"};
+					       NODE_EXPOSURE, NODE_UNIT_TEST};
+	static const char *const names[] = {"snapshot", "seed", "data test", "source", "analysis", "exposure", "unit test"};
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (counts[order[i]])
 			sb_addf(&s, ", %d %s%s", counts[order[i]], names[i],

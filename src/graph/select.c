@@ -160,7 +160,7 @@ static bool source_match(const struct node *n, const char *sel)
 
 enum method {
 	M_DEFAULT, M_FQN, M_TAG, M_PATH, M_FILE, M_PACKAGE, M_SOURCE, M_RESOURCE_TYPE, M_TEST_TYPE,
-	M_TEST_NAME, M_CONFIG, M_EXPOSURE, M_STATE, M_RESULT, M_NONE
+	M_TEST_NAME, M_CONFIG, M_EXPOSURE, M_STATE, M_RESULT, M_UNIT_TEST, M_NONE
 };
 
 /* state:VALUE as the flags it tests (state/state.h); 0 for an unknown value */
@@ -220,13 +220,15 @@ static bool criterion_match(const struct project *p, const struct node *n, enum 
 	case M_RESOURCE_TYPE:
 		return !strcmp(val, node_type_name(n->type)) || (!strcmp(val, "analyses") && n->type == NODE_ANALYSIS);
 	case M_TEST_TYPE:
+		if (n->type == NODE_UNIT_TEST)
+			return !strcmp(val, "unit");
 		if (n->type != NODE_TEST)
 			return false;
 		if (!strcmp(val, "generic") || !strcmp(val, "schema"))
 			return n->test_metadata.type == V_DICT;
 		if (!strcmp(val, "singular") || !strcmp(val, "data"))
 			return n->test_metadata.type != V_DICT;
-		return false;  /* unit tests: none yet */
+		return false;
 	case M_TEST_NAME: {
 		if (n->type != NODE_TEST || n->test_metadata.type != V_DICT)
 			return false;
@@ -245,6 +247,8 @@ static bool criterion_match(const struct project *p, const struct node *n, enum 
 	}
 	case M_EXPOSURE:
 		return n->type == NODE_EXPOSURE && glob_match(val, n->name);
+	case M_UNIT_TEST:
+		return n->type == NODE_UNIT_TEST && (glob_match(val, n->name) || fqn_match(n, val));
 	case M_STATE:
 		return state_match(p, n, val);
 	case M_RESULT:
@@ -306,7 +310,7 @@ static int parse_method(struct sel_ctx *c, const char *crit, enum method *pm, ch
 		{"fqn", M_FQN}, {"tag", M_TAG}, {"path", M_PATH}, {"file", M_FILE}, {"package", M_PACKAGE},
 		{"source", M_SOURCE}, {"resource_type", M_RESOURCE_TYPE}, {"test_type", M_TEST_TYPE},
 		{"test_name", M_TEST_NAME}, {"exposure", M_EXPOSURE}, {"metric", M_NONE},
-		{"semantic_model", M_NONE}, {"saved_query", M_NONE}, {"unit_test", M_NONE}, {"group", M_NONE},
+		{"semantic_model", M_NONE}, {"saved_query", M_NONE}, {"unit_test", M_UNIT_TEST}, {"group", M_NONE},
 		{"access", M_NONE}, {"version", M_NONE}, {"state", M_STATE}, {"result", M_RESULT},
 	};
 	struct diag *d;
@@ -509,6 +513,9 @@ int graph_select(const struct graph *g, struct project *p, const char *const *se
 		/* eager indirect selection: a test joins when anything it tests is selected */
 		for (size_t i = 0; i < n; i++) {
 			struct node *t = p->nodes[i];
+			if (t->type == NODE_UNIT_TEST && !selected[i] && !excl[i] && t->attached_node < n &&
+			    selected[t->attached_node] && !excl[t->attached_node])
+				selected[i] = 1;  /* a unit test joins when its model is selected */
 			if (t->type != NODE_TEST || selected[i] || excl[i])
 				continue;
 			for (uint32_t k = g->par_off[i]; k < g->par_off[i + 1]; k++) {

@@ -47,6 +47,8 @@ void jj_env_free(struct jj_env *env);
 void jj_env_set_loader(struct jj_env *env, jj_loader_fn fn, void *ud);
 /* Globals visible to every template, below the render context (range, dict, ... are built in) */
 void jj_env_set_global(struct jj_env *env, const char *name, value v);
+/* A global set with jj_env_set_global, or V_UNDEF */
+value jj_env_global(struct jj_env *env, const char *name);
 /* Adds or replaces a filter / a test (native function; first positional argument is the subject) */
 void jj_env_add_filter(struct jj_env *env, const char *name, vfunc_fn fn, void *ud);
 void jj_env_add_test(struct jj_env *env, const char *name, vfunc_fn fn, void *ud);

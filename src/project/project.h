@@ -31,6 +31,7 @@ enum node_type {
 	NODE_ANALYSIS,
 	NODE_OPERATION,
 	NODE_EXPOSURE,
+	NODE_UNIT_TEST,
 	NODE_TYPE_COUNT
 };
 
@@ -108,6 +109,10 @@ struct node {
 	value test_metadata;             /* {name, kwargs, namespace} for generic tests; V_NONE else */
 	const char *column_name;
 	uint32_t attached_node;          /* the model a generic test is defined on, or NODE_NONE */
+
+	/* unit tests (project/unit_tests.c): {model, given, expect, overrides, entry}; the tested model
+	 * is attached_node and deps are its parents, so inputs are built before the test runs */
+	value unit_test;
 
 	/* snapshots: the {% snapshot %} block's body, a callable rendered where the node's SQL is */
 	value snapshot_body;

@@ -119,7 +119,7 @@ static size_t sql_lead(const char *s)
 }
 
 /* WITH __dbt__cte__x as (...) injected in front of the compiled SQL, as dbt does for ephemerals */
-static int inject_ctes(struct project *p, struct dbt_render *r, const char *sql, struct sb *out,
+int runner_inject_ctes(struct project *p, struct dbt_render *r, const char *sql, struct sb *out,
 		       struct adapter *ad, const struct adapter_vtable *vt, struct adapter_conn *conn)
 {
 	if (r->ephemerals.type != V_LIST || r->ephemerals.l->len == 0) {
@@ -166,7 +166,7 @@ int runner_compile_node(struct project *p, struct node *n, struct adapter *ad, c
 	if (rc == 0)
 		rc = dbt_render(&r, n->tmpl, &out);
 	if (rc == 0)
-		rc = inject_ctes(p, &r, out.buf, &full, ad, vt, conn);
+		rc = runner_inject_ctes(p, &r, out.buf, &full, ad, vt, conn);
 	if (rc == 0)
 		*psql = arena_strndup(a, full.buf, full.len);
 	sb_release(&out);
@@ -248,6 +248,16 @@ static int work(void *ud, uint32_t idx, int wid)
 	struct run_result *res = &st->results[idx];
 	struct arena_mark mark = arena_mark(&w->arena);
 	int seq = atomic_fetch_add(&st->started, 1) + 1;
+	if (n->type == NODE_UNIT_TEST) {
+		res->node = idx;
+		res->thread_id = wid + 1;
+		diag_list_init(&w->dl);
+		int urc = runner_unit_test(p, n, st->ad, st->vt, w->conn, &w->arena, w->keep, res, seq, st->total,
+					   &st->errors[idx], &w->dl);
+		diag_list_release(&w->dl);
+		arena_reset(&w->arena, mark);
+		return urc;
+	}
 	const char *what = describe_node(w->keep, n);
 	bool compile_only = st->o->compile_only;
 	if (!compile_only)
@@ -473,7 +483,7 @@ static void summary_counts(struct project *p, const uint8_t *selected, struct sb
 		if (!counts[t])
 			continue;
 		sb_addf(out, "%s%d %s%s", first ? "" : ", ", counts[t],
-			t == NODE_TEST ? "data test" : node_type_name((enum node_type)t), counts[t] == 1 ? "" : "s");
+			t == NODE_TEST ? "data test" : t == NODE_UNIT_TEST ? "unit test" : node_type_name((enum node_type)t), counts[t] == 1 ? "" : "s");
 		first = false;
 	}
 }
