@@ -321,7 +321,9 @@ static struct node *read_entry(struct project *p, const struct package *pkg, con
 	struct node *n = proj_node_new(a, NODE_UNIT_TEST, pkg->name, name);
 	n->unique_id = arena_sprintf(a, "unit_test.%s.%s.%s", pkg->name, model, name);
 	n->original_file_path = yml_path;
-	n->path = yml_path;
+	/* path is relative to the resource folder, as dbt records it (models/a/x.yml: a/x.yml) */
+	const char *slash = strchr(yml_path, '/');
+	n->path = slash ? slash + 1 : yml_path;
 	n->file = file;
 	n->raw_code = "";
 	n->description = desc;

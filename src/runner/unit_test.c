@@ -345,6 +345,30 @@ static const char *render_diff(struct arena *a, const struct colset *cs, struct 
 	return r;
 }
 
+/* Where the fixture value a database error quotes ('abc') was written, else the test's entry */
+static struct loc value_loc(const struct ut *u, const char *err)
+{
+	value fixtures[2] = {u->given, val_list_new(&u->p->arena, 1)};
+	val_list_push(fixtures[1], val_dict_gets(u->test->unit_test, "expect"));
+	for (int f = 0; f < 2; f++) {
+		for (uint32_t i = 0; i < fixtures[f].l->len; i++) {
+			value rows = val_dict_gets(fixtures[f].l->items[i], "rows");
+			for (uint32_t r = 0; rows.type == V_LIST && r < rows.l->len; r++) {
+				value row = rows.l->items[r];
+				for (uint32_t k = 0; row.d->vallocs && k < row.d->len; k++) {
+					value v = row.d->e[k].val;
+					if (v.type != V_STR || !v.len)
+						continue;
+					const char *hit = strstr(err, v.s);
+					if (hit && hit > err && hit[-1] == '\'' && hit[v.len] == '\'')
+						return row.d->vallocs[k];
+				}
+			}
+		}
+	}
+	return u->test->yaml_loc;
+}
+
 /* Builds and runs the test; 0 pass, 1 fail (*pdiff set), -1 error (diagnostic or *pdb_error) */
 static int run(struct ut *u, struct adapter *ad, const struct adapter_vtable *vt, struct adapter_conn *conn,
 	       struct arena *a, const char **psql, const char **pdiff, const char **pdb_error, struct diag_list *dl)
@@ -519,7 +543,8 @@ static int run(struct ut *u, struct adapter *ad, const struct adapter_vtable *vt
 		}
 	}
 	if (rc < 0 && *pdb_error && dl) {
-		struct diag *d = diag_error(dl, n->yaml_loc, "unit test '%s' could not run: %s", n->name, *pdb_error);
+		struct diag *d = diag_error(dl, value_loc(u, *pdb_error), "unit test '%s' could not run: %s", n->name,
+					    *pdb_error);
 		diag_hint(dl, d, "check that the fixture values cast to the input columns' types, and the model's SQL");
 	}
 	if (!*psql && full.len)
@@ -588,6 +613,8 @@ int runner_unit_test(struct project *p, struct node *n, struct adapter *ad, cons
 	for (const struct diag *d = dl->head; d; d = d->next)
 		if (d->kind == DIAG_ERROR)
 			diag_format(&detail, d, false);
+	while (detail.len && detail.buf[detail.len - 1] == '\n')
+		detail.buf[--detail.len] = '\0';
 	if (!detail.len)
 		sb_adds(&detail, db_error ? db_error : "unknown error");
 	res->status = "error";
