@@ -447,7 +447,10 @@ static void on_skip(void *ud, uint32_t idx, uint32_t cause)
 	res->relation_name = n->relation_name;
 	int seq = atomic_fetch_add(&st->started, 1) + 1;
 	report_status("SkippingDetails", seq, st->total,
-		      arena_sprintf(st->skip_arena, "SKIP relation %s.%s", n->schema ? n->schema : "", n->alias ? n->alias : n->name),
+		      n->type == NODE_UNIT_TEST
+			      ? arena_sprintf(st->skip_arena, "SKIP unit_test %s::%s", p->nodes[n->attached_node]->name, n->name)
+			      : arena_sprintf(st->skip_arena, "SKIP relation %s.%s", n->schema ? n->schema : "",
+					      n->alias ? n->alias : n->name),
 		      "SKIP", RC_YELLOW, -1);
 }
 
