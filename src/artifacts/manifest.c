@@ -481,6 +481,8 @@ static value exposure_value(struct mctx *c, const struct node *n, value cfg)
 static value node_value(struct mctx *c, const struct node *n)
 {
 	struct arena *a = c->a;
+	if (n->type == NODE_UNIT_TEST)
+		return art_unit_test_value(a, c->p, n);
 	value cfg = config_value(a, n);
 	if (n->type == NODE_SOURCE)
 		return source_value(c, n, cfg);

@@ -18,7 +18,7 @@ static value fixture_value(struct arena *a, value fx, bool input)
 	return d;
 }
 
-static value unit_test_value(struct arena *a, struct project *p, const struct node *n)
+value art_unit_test_value(struct arena *a, struct project *p, const struct node *n)
 {
 	value def = n->unit_test;
 	value d = val_dict_new(a, 20);
@@ -64,6 +64,6 @@ value art_unit_tests(struct arena *a, struct project *p)
 	value out = val_dict_new(a, 4);
 	for (size_t i = 0; i < p->nnodes; i++)
 		if (p->nodes[i]->type == NODE_UNIT_TEST)
-			val_dict_set(out, val_str(p->nodes[i]->unique_id), unit_test_value(a, p, p->nodes[i]));
+			val_dict_set(out, val_str(p->nodes[i]->unique_id), art_unit_test_value(a, p, p->nodes[i]));
 	return out;
 }
