@@ -348,21 +348,19 @@ static const char *render_diff(struct arena *a, const struct colset *cs, struct 
 /* Where the fixture value a database error quotes ('abc') was written, else the test's entry */
 static struct loc value_loc(const struct ut *u, const char *err)
 {
-	value fixtures[2] = {u->given, val_list_new(&u->p->arena, 1)};
-	val_list_push(fixtures[1], val_dict_gets(u->test->unit_test, "expect"));
-	for (int f = 0; f < 2; f++) {
-		for (uint32_t i = 0; i < fixtures[f].l->len; i++) {
-			value rows = val_dict_gets(fixtures[f].l->items[i], "rows");
-			for (uint32_t r = 0; rows.type == V_LIST && r < rows.l->len; r++) {
-				value row = rows.l->items[r];
-				for (uint32_t k = 0; row.d->vallocs && k < row.d->len; k++) {
-					value v = row.d->e[k].val;
-					if (v.type != V_STR || !v.len)
-						continue;
-					const char *hit = strstr(err, v.s);
-					if (hit && hit > err && hit[-1] == '\'' && hit[v.len] == '\'')
-						return row.d->vallocs[k];
-				}
+	uint32_t ngiven = u->given.l->len;
+	for (uint32_t i = 0; i <= ngiven; i++) {
+		value fx = i < ngiven ? u->given.l->items[i] : val_dict_gets(u->test->unit_test, "expect");
+		value rows = val_dict_gets(fx, "rows");
+		for (uint32_t r = 0; rows.type == V_LIST && r < rows.l->len; r++) {
+			value row = rows.l->items[r];
+			for (uint32_t k = 0; row.d->vallocs && k < row.d->len; k++) {
+				value v = row.d->e[k].val;
+				if (v.type != V_STR || !v.len)
+					continue;
+				const char *hit = strstr(err, v.s);
+				if (hit && hit > err && hit[-1] == '\'' && hit[v.len] == '\'')
+					return row.d->vallocs[k];
 			}
 		}
 	}
@@ -510,6 +508,10 @@ static int run(struct ut *u, struct adapter *ad, const struct adapter_vtable *vt
 		if (vt->execute(conn, q.buf, true, -1, &res, a, &err) < 0) {
 			*pdb_error = err ? err : "the unit test's query failed";
 			rc = -1;
+		} else if (res.ncols != expcols.n + 1) {
+			*pdb_error = arena_sprintf(a, "the expected rows give %zu columns, the model's result %zu", res.ncols - 1,
+						   expcols.n);
+			rc = -1;
 		} else {
 			size_t nc = expcols.n;
 			struct trow *act = arena_alloc(a, (res.nrows + 1) * sizeof(*act));
@@ -580,7 +582,11 @@ int runner_unit_test(struct project *p, struct node *n, struct adapter *ad, cons
 	res->execution_time = res->execute_completed - res->compile_started;
 	res->relation_name = NULL;
 	res->rows_affected = -1;
-	const char *rel = arena_sprintf(a, "%s/%s/%s/%s.sql", n->package, n->original_file_path, u.model->name, n->name);
+	/* where dbt writes it: under the yml's name, the yml's folder, then the test's name */
+	const char *slash = strrchr(n->original_file_path, '/');
+	const char *rel = arena_sprintf(a, "%s/%s/%.*s%s%s.sql", n->package, n->original_file_path,
+					slash ? (int)(slash - n->original_file_path) : 0, n->original_file_path,
+					slash ? "/" : "", n->name);
 	if (sql) {
 		char *shown = arena_strdup(a, sql);
 		size_t len = log_redact_n(shown, strlen(shown));

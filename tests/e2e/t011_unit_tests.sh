@@ -36,7 +36,7 @@ run test
 expect_rc 0 "test runs every unit test"
 expect_out_re "PASS orders_inc::inc_new_rows_only .*\[PASS" "is_incremental true with a 'this' fixture"
 expect_out "Done. PASS=5 WARN=0 ERROR=0 SKIP=0 TOTAL=5" "five unit tests pass"
-sql=target/compiled/ut/models/unit_tests.yml/orders_inc/inc_new_rows_only.sql
+sql=target/compiled/ut/models/unit_tests.yml/models/inc_new_rows_only.sql
 if grep -q "from __dbt__cte__orders_inc" "$sql" && grep -q "cast('2024-01-15' as DATE)" "$sql" &&
 	grep -q 'cast(null as DOUBLE) as "amount"' "$sql"; then
 	ok "fixtures are CTEs cast to the input's column types; this reads its fixture; unnamed columns are typed nulls"
