@@ -45,4 +45,8 @@ value art_metadata(struct arena *a, struct project *p, const char *schema_url,
  */
 int art_write_json(const char *path, value v, struct diag_list *dl) __attribute__((warn_unused_result));
 
+/* The manifest's unit_tests section, and one entry of it (unit_tests.c) */
+value art_unit_test_value(struct arena *a, struct project *p, const struct node *n);
+value art_unit_tests(struct arena *a, struct project *p);
+
 #endif

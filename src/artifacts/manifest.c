@@ -69,7 +69,7 @@ static const char *resource_type(enum node_type t)
 	static const char *const names[NODE_TYPE_COUNT] = {
 		[NODE_MODEL] = "model",	      [NODE_SEED] = "seed",	      [NODE_SNAPSHOT] = "snapshot",
 		[NODE_TEST] = "test",	      [NODE_SOURCE] = "source",	      [NODE_ANALYSIS] = "analysis",
-		[NODE_OPERATION] = "operation", [NODE_EXPOSURE] = "exposure",
+		[NODE_OPERATION] = "operation", [NODE_EXPOSURE] = "exposure", [NODE_UNIT_TEST] = "unit_test",
 	};
 	return (unsigned)t < NODE_TYPE_COUNT ? names[t] : "model";
 }
@@ -667,6 +667,8 @@ static value exposure_value(struct mctx *c, const struct node *n, value cfg)
 static value node_value(struct mctx *c, const struct node *n)
 {
 	struct arena *a = c->a;
+	if (n->type == NODE_UNIT_TEST)
+		return art_unit_test_value(a, c->p, n);
 	value cfg = config_value(a, n);
 	if (n->type == NODE_SOURCE)
 		return source_value(c, n, cfg);
@@ -912,7 +914,7 @@ static value docs_section(struct arena *a, struct project *p)
 
 static bool in_graph(struct project *p, uint32_t i)
 {
-	return i < p->nnodes && p->nodes[i]->enabled;
+	return i < p->nnodes && p->nodes[i]->enabled && p->nodes[i]->type != NODE_UNIT_TEST;
 }
 
 /* ids of idx[0..n) that are in the graph, sorted, each once; tmp holds at least n pointers */
@@ -1044,6 +1046,8 @@ value art_manifest_value(struct arena *a, struct project *p, const struct graph 
 				val_dict_set(disabled, id, l);
 			}
 			val_list_push(l, v);
+		} else if (n->type == NODE_UNIT_TEST) {
+			continue;
 		} else if (n->type == NODE_SOURCE) {
 			val_dict_set(sources, id, v);
 		} else if (n->type == NODE_EXPOSURE) {
@@ -1074,7 +1078,7 @@ value art_manifest_value(struct arena *a, struct project *p, const struct graph 
 	val_dict_sets(m, "group_map", val_dict_new(a, 0));
 	val_dict_sets(m, "saved_queries", val_dict_new(a, 0));
 	val_dict_sets(m, "semantic_models", val_dict_new(a, 0));
-	val_dict_sets(m, "unit_tests", val_dict_new(a, 0));
+	val_dict_sets(m, "unit_tests", art_unit_tests(a, p));
 	free((void *)c.tests_off);
 	return m;
 }
@@ -1183,7 +1187,8 @@ static void jw_nodes(struct jw *w, struct mctx *c, const char *key, int which)
 		size_t nb = 0;
 		for (; i < p->nnodes && nb < JW_BATCH; i++) {
 			const struct node *n = p->nodes[i];
-			int kind = !n->enabled ? 3 : n->type == NODE_SOURCE ? 1 : n->type == NODE_EXPOSURE ? 2 : 0;
+			int kind = !n->enabled ? 3 : n->type == NODE_SOURCE ? 1 : n->type == NODE_EXPOSURE ? 2
+				 : n->type == NODE_UNIT_TEST ? 4 : 0;
 			if (kind == which)
 				batch[nb++] = (uint32_t)i;
 		}
@@ -1271,7 +1276,7 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 	jw_value(&w, "group_map", val_dict_new(&a, 0), false);
 	jw_value(&w, "saved_queries", val_dict_new(&a, 0), false);
 	jw_value(&w, "semantic_models", val_dict_new(&a, 0), false);
-	jw_value(&w, "unit_tests", val_dict_new(&a, 0), false);
+	jw_value(&w, "unit_tests", art_unit_tests(&a, p), false);
 	sb_addc(&w.buf, '}');
 	jw_flush(&w, true);
 	if (fclose(w.f) != 0)

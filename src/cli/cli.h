@@ -27,9 +27,12 @@ struct cli {
 	const char *resource_types[CLI_MAX_WORDS];
 	size_t nresource_types;
 	const char *selector;
-	const char *state;       /* --state DIR: the artifacts of an earlier run (retry) */
+	const char *state;       /* --state DIR: the artifacts of an earlier run (state:, result:, retry) */
+	const char *defer_state; /* --defer-state DIR: the run --defer reads from (default: --state) */
+	bool defer, no_defer, favor_state;
 	/* behaviour */
 	bool fail_fast, full_refresh, quiet, debug, no_compile, static_site, no_browser;
+	bool empty;              /* --empty: run the models on no rows, to check their SQL and schemas */
 	const char *log_format;  /* text | json */
 	int use_colors;          /* -1 auto, 0 no, 1 yes */
 	/* command-specific */

@@ -12,6 +12,7 @@
 #include "jinja/jinja.h"
 #include "runner/report.h"
 #include "runner/runner.h"
+#include "state/state.h"
 
 /* The invocation's arguments, as run_results.json records them */
 static value args_value(struct arena *a, const struct cli *c)
@@ -41,6 +42,29 @@ int cli_select(const struct cli *c, struct project *p, struct graph *g, unsigned
 {
 	const char *const *words = c->select, *const *excl = c->exclude;
 	size_t nwords = c->nselect, nexcl = c->nexclude;
+	/* --state (or DBT_STATE): what state: and result: selectors compare with, and what --defer
+	 * reads (--defer-state, DBT_DEFER_STATE when it is another run) */
+	const char *state = c->state ? c->state : getenv("DBT_STATE");
+	const char *defer_state = c->defer_state ? c->defer_state : getenv("DBT_DEFER_STATE");
+	bool defer = c->defer && !c->no_defer;
+	if (defer && !(state && *state) && !(defer_state && *defer_state)) {
+		struct diag *d = diag_error(dl, LOC_NONE, "Received a --defer argument, but no value was provided to --state");
+		diag_hint(dl, d, "pass --state DIR (or --defer-state DIR): the target folder of the run to defer to");
+		return -1;
+	}
+	if (defer && defer_state && *defer_state && (!state || strcmp(state, defer_state))) {
+		/* the run to defer to differs from the one selectors compare with: load it first, keep its
+		 * relations, then load --state for the flags */
+		if (state_load(p, defer_state, dl) < 0)
+			return -1;
+		struct state_relation *keep = p->state_relations;
+		p->state_flags = NULL;
+		if (state && *state && state_load(p, state, dl) < 0)
+			return -1;
+		p->state_relations = keep;
+	} else if (state && *state && !p->state_flags && state_load(p, state, dl) < 0) {
+		return -1;
+	}
 	/* --selector NAME, or the selectors.yml default when nothing is selected */
 	if (c->selector || (!c->nselect && fs_is_file(fs_join(&p->arena, p->root, "selectors.yml")))) {
 		const char **sw, **se;
@@ -110,10 +134,10 @@ static int run_or_compile(struct cli *c, enum run_kind kind, const char *const *
 		goto out;
 	}
 	unsigned types = kind == RK_COMPILE ? (1u << NODE_MODEL | 1u << NODE_TEST | 1u << NODE_ANALYSIS | 1u << NODE_SNAPSHOT | 1u << NODE_SEED)
-			 : kind == RK_TEST ? (1u << NODE_TEST)
+			 : kind == RK_TEST ? (1u << NODE_TEST | 1u << NODE_UNIT_TEST)
 			 : kind == RK_SEED ? (1u << NODE_SEED)
 			 : kind == RK_SNAPSHOT ? (1u << NODE_SNAPSHOT)
-			 : kind == RK_BUILD ? (1u << NODE_MODEL | 1u << NODE_TEST | 1u << NODE_SNAPSHOT | 1u << NODE_SEED)
+			 : kind == RK_BUILD ? (1u << NODE_MODEL | 1u << NODE_TEST | 1u << NODE_UNIT_TEST | 1u << NODE_SNAPSHOT | 1u << NODE_SEED)
 					    : (1u << NODE_MODEL);
 	/* in a build, a model's tests gate what is built from it */
 	if (kind == RK_BUILD && graph_gate_tests(&g, &p, &dl) < 0) {
@@ -138,7 +162,7 @@ static int run_or_compile(struct cli *c, enum run_kind kind, const char *const *
 			continue;
 		if (!compile_only && val_streq(val_dict_gets(p.nodes[i]->config, "materialized"), "ephemeral"))
 			sel[i] = 0;
-		if (!p.nodes[i]->tmpl && p.nodes[i]->type != NODE_SEED)
+		if (!p.nodes[i]->tmpl && p.nodes[i]->type != NODE_SEED && p.nodes[i]->type != NODE_UNIT_TEST)
 			sel[i] = 0;
 	}
 	size_t nsel = 0;
@@ -151,6 +175,7 @@ static int run_or_compile(struct cli *c, enum run_kind kind, const char *const *
 	}
 	struct run_options o = {.command = c->command, .compile_only = compile_only, .full_refresh = c->full_refresh,
 				.fail_fast = c->fail_fast, .threads = p.target.threads, .args = args_value(&p.arena, c)};
+	p.selected = sel;
 	rc = runner_run(&p, &g, sel, &o, &dl);
 	if (dl.head)
 		cli_print_diags(&dl);

@@ -8,7 +8,6 @@
 
 #include "cli/cli.h"
 #include "dbt/context.h"
-#include "dbt/internal.h"
 #include "runner/report.h"
 #include "runner/runner.h"
 

@@ -51,8 +51,8 @@ static void found_line(struct project *p)
 	struct sb s = SB_INIT;
 	sb_addf(&s, "Found %d model%s", counts[NODE_MODEL], counts[NODE_MODEL] == 1 ? "" : "s");
 	static const enum node_type order[] = {NODE_SNAPSHOT, NODE_SEED, NODE_TEST, NODE_SOURCE, NODE_ANALYSIS,
-					       NODE_EXPOSURE};
-	static const char *const names[] = {"snapshot", "seed", "data test", "source", "analysis", "exposure"};
+					       NODE_EXPOSURE, NODE_UNIT_TEST};
+	static const char *const names[] = {"snapshot", "seed", "data test", "source", "analysis", "exposure", "unit test"};
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (counts[order[i]])
 			sb_addf(&s, ", %d %s%s", counts[order[i]], names[i],
@@ -66,7 +66,7 @@ int cli_load_project(const struct cli *c, struct project *p, bool need_profile, 
 {
 	struct proj_options o;
 	cli_proj_options(c, &o, need_profile);
-	dbt_flags_preset(&(struct dbt_flags){.which = c->command, .full_refresh = c->full_refresh, .fail_fast = c->fail_fast,
+	dbt_flags_preset(&(struct dbt_flags){.which = c->command, .full_refresh = c->full_refresh, .fail_fast = c->fail_fast, .empty = c->empty, .defer = c->defer && !c->no_defer, .favor_state = c->favor_state,
 					     .debug = c->debug, .threads = c->threads, .log_format = c->log_format});
 	report_setup(cli_color(c), !strcmp(c->log_format, "json"), NULL);
 	if (!c->quiet && !c->inline_sql)

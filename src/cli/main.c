@@ -29,13 +29,15 @@ struct command {
 
 #define SELECT_FLAGS \
 	"  -s, --select SELECTOR  nodes to include (names, +name, name+, tag:x, path:x, a,b ...)\n" \
-	"  --exclude SELECTOR     nodes to leave out\n"
+	"  --exclude SELECTOR     nodes to leave out\n" \
+	"  --state DIR            an earlier run's target folder, for state:modified, state:new, result:...\n"
 
 static const struct command commands[] = {
 	{"run", cmd_run, "build the selected models in the database",
 	 "Usage: sluice run [OPTIONS]\n\nBuilds the selected models, in dependency order.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
 	 "  --threads N            models built at once (default: the profile's threads)\n"
 	 "  -f, --full-refresh     rebuild incremental models from scratch\n"
+	 "  --empty                read no rows: every ref() and source() is empty, to check SQL and schemas\n"
 	 "  -x, --fail-fast        stop at the first failure\n"},
 	{"test", cmd_test, "run the data tests of the selected nodes",
 	 "Usage: sluice test [OPTIONS]\n\nRuns the selected data tests (generic tests from properties files and singular tests).\n"
@@ -56,6 +58,7 @@ static const struct command commands[] = {
 	 "a failing test skips what is built from the node it tests.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
 	 "  --threads N            nodes run at once\n"
 	 "  -f, --full-refresh     rebuild incremental models from scratch\n"
+	 "  --empty                read no rows: every ref() and source() is empty, to check SQL and schemas\n"
 	 "  -x, --fail-fast        stop at the first failure\n"},
 	{"retry", cmd_retry, "run again what failed or was skipped in the last invocation",
 	 "Usage: sluice retry [OPTIONS]\n\nReads the last run_results.json and runs again, with the same command and arguments,\n"

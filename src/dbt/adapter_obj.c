@@ -11,7 +11,6 @@
 #include "core/sb.h"
 #include "dbt/internal.h"
 #include "jinja/jinja.h"
-#include "project/load_internal.h"
 
 void dbt_config_merge(struct arena *a, value dst, value src)
 {

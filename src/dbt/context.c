@@ -75,6 +75,33 @@ static void record_ref(struct dbt_render *r, struct jj_vm *vm, const char *pkg, 
 						 jj_current_loc(vm)};
 }
 
+/*
+ * --defer: ref() of a node reads where the --state run built it when --favor-state is given and
+ * this run does not build the node, or when the node's own relation does not exist yet
+ * (RuntimeRefResolver.create_relation in dbt 1.9)
+ */
+static value deferred(struct dbt_render *r, struct arena *a, const struct node *t, value rel)
+{
+	bool favor;
+	struct project *p = r->proj;
+	if (!dbt_flags_defer(&favor) || !p->state_relations || !p->state_relations[t->index].alias)
+		return rel;
+	bool defer = favor && !(p->selected && p->selected[t->index]);
+	if (!defer && r->vt && r->conn) {
+		const char *db, *schema, *ident;
+		struct adapter_relation found;
+		bool exists = true;
+		char *err = NULL;
+		if (dbt_relation_parts(rel, &db, &schema, &ident, NULL) &&
+		    r->vt->get_relation(r->conn, db, schema, ident, &found, &exists, a, &err) == 0)
+			defer = !exists;
+	}
+	if (!defer)
+		return rel;
+	const struct state_relation *s = &p->state_relations[t->index];
+	return dbt_relation(a, p, s->database, s->schema, s->alias, NULL);
+}
+
 static value f_ref(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct dbt_render *r = dbt_r(vm);
@@ -95,7 +122,10 @@ static value f_ref(struct jj_vm *vm, void *ud, const struct vargs *args)
 	value rel = dbt_node_relation(jj_arena(vm), r->proj, t);
 	if (val_streq(val_dict_gets(t->config, "materialized"), "ephemeral"))
 		dbt_note_ephemeral(r, t);
-	return rel;
+	else
+		rel = deferred(r, jj_arena(vm), t, rel);
+	/* --empty: what a run reads holds no rows, so it checks SQL and schemas only (resolve_limit) */
+	return dbt_flags_empty() ? dbt_relation_limited(jj_arena(vm), rel, 0) : rel;
 }
 
 static value f_source(struct jj_vm *vm, void *ud, const struct vargs *args)
@@ -122,7 +152,8 @@ static value f_source(struct jj_vm *vm, void *ud, const struct vargs *args)
 	struct node *s = proj_source(r->proj, src, tbl);
 	if (!s)
 		jj_raise(vm, "source('%s', '%s') is not declared in any properties file", src, tbl);
-	return dbt_node_relation(jj_arena(vm), r->proj, s);
+	value rel = dbt_node_relation(jj_arena(vm), r->proj, s);
+	return dbt_flags_empty() ? dbt_relation_limited(jj_arena(vm), rel, 0) : rel;
 }
 
 /* ---- var / env_var ---- */

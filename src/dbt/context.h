@@ -59,10 +59,21 @@ void dbt_install_globals(struct project *p);
 struct dbt_flags {
 	const char *which;       /* the command: run, build, test, ... */
 	bool full_refresh, fail_fast, debug;
+	bool empty;              /* --empty: ref() and source() read no rows */
+	bool defer, favor_state; /* --defer / --favor-state: ref() may read the --state run's relations */
 	int threads;             /* --threads, 0 when not given */
 	const char *log_format;
 };
 void dbt_flags_preset(const struct dbt_flags *f);
+
+/* `model` in the context: the node as the manifest describes it */
+value dbt_model_value(struct arena *a, struct project *p, struct node *n);
+/* Makes every macro a global of the environment (root project over packages over the global project) */
+void dbt_install_macros(struct project *p);
+/* Calls any callable from C at the top level of a render */
+int dbt_call_value(struct dbt_render *r, value fn, const struct vargs *args, value *pout);
+/* Frees the compiled patterns of modules.re (end of process) */
+void dbt_modules_release(void);
 
 /* The context dict of a render; `r` must live as long as the render */
 value dbt_context(struct dbt_render *r);
@@ -111,6 +122,8 @@ value dbt_find_macro(struct project *p, const char *package, const char *name);
 value dbt_relation(struct arena *a, struct project *p, const char *database, const char *schema,
 		   const char *identifier, const char *type);
 bool dbt_is_relation(value v);
+/* A copy of relation `rel` whose str() reads at most `limit` rows: dbt's render_limited() */
+value dbt_relation_limited(struct arena *a, value rel, long limit);
 /* The parts of a relation (NULL when absent); returns false when v is not a relation */
 bool dbt_relation_parts(value v, const char **pdb, const char **pschema, const char **pident,
 			const char **ptype);

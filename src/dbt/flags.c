@@ -15,6 +15,17 @@ void dbt_flags_preset(const struct dbt_flags *f)
 		preset.which = "";
 }
 
+bool dbt_flags_empty(void)
+{
+	return preset.empty;
+}
+
+bool dbt_flags_defer(bool *pfavor_state)
+{
+	*pfavor_state = preset.favor_state;
+	return preset.defer;
+}
+
 void dbt_flags_install(value flags)
 {
 	val_dict_sets(flags, "WHICH", val_str(preset.which));
@@ -23,7 +34,9 @@ void dbt_flags_install(value flags)
 	val_dict_sets(flags, "STORE_FAILURES", val_bool(false));
 	val_dict_sets(flags, "WARN_ERROR", val_bool(false));
 	val_dict_sets(flags, "DEBUG", val_bool(preset.debug));
-	val_dict_sets(flags, "EMPTY", val_bool(false));
+	val_dict_sets(flags, "EMPTY", val_bool(preset.empty));
+	val_dict_sets(flags, "DEFER", val_bool(preset.defer));
+	val_dict_sets(flags, "FAVOR_STATE", val_bool(preset.favor_state));
 	val_dict_sets(flags, "PARTIAL_PARSE", val_bool(false));
 	val_dict_sets(flags, "USE_COLORS", val_bool(false));
 	val_dict_sets(flags, "SEND_ANONYMOUS_USAGE_STATS", val_bool(false));

@@ -15,13 +15,9 @@ const char *dbt_str_arg(struct jj_vm *vm, const struct vargs *args, size_t pos, 
 void dbt_config_merge(struct arena *a, value dst, value src);
 /* A ref() to an ephemeral model during execution: its CTE is injected into the compiled SQL */
 void dbt_note_ephemeral(struct dbt_render *r, struct node *n);
-/* `model` in the context: the node as the manifest describes it */
-value dbt_model_value(struct arena *a, struct project *p, struct node *n);
 /* adapter, api, statement results: globals and per-render entries */
 void dbt_install_adapter_globals(struct project *p);
 void dbt_context_add_adapter(struct dbt_render *r, value ctx);
-/* Makes every macro a global of the environment (root project over packages over the global project) */
-void dbt_install_macros(struct project *p);
 /* adapter_extra.c: more adapter methods, Column accessors and api.Column; V_UNDEF when unknown */
 value dbt_adapter_extra(struct jj_vm *vm, const char *name, size_t n);
 /* deployments.c: adapter.get_deployment/set_deployment (target/deployments.json) and diff_text;
@@ -31,10 +27,8 @@ value dbt_column_extra(struct jj_vm *vm, const char *cname, const char *ctype, c
 value dbt_api_column(struct arena *a);
 /* An api.Column object (adapter_obj.c) */
 value dbt_column_new(struct arena *a, const char *name, const char *type);
-/* Calls any callable from C at the top level of a render */
-int dbt_call_value(struct dbt_render *r, value fn, const struct vargs *args, value *pout);
 
-/* modules.re, modules.datetime, modules.itertools; dbt_modules_release frees compiled patterns */
+/* modules.re, modules.datetime, modules.itertools (dbt_modules_release in context.h frees compiled patterns) */
 value dbt_module_re(struct arena *a);
 value dbt_module_datetime(struct arena *a);
 value dbt_module_itertools(struct arena *a);
@@ -43,6 +37,10 @@ value dbt_datetime_now(struct arena *a, bool utc);
 value dbt_package_var(struct project *p, const char *pkg, const char *name);
 /* A query result as an agate table (agate.c): a dict of rows, columns, column_names, ... */
 value dbt_agate_table(struct arena *a, const struct adapter_result *res);
+/* --empty: ref() and source() of a run render as relations that read no rows */
+bool dbt_flags_empty(void);
+/* --defer (and whether --favor-state) */
+bool dbt_flags_defer(bool *pfavor_state);
 /* Fills the `flags` dict from the preset of dbt_flags_preset() */
 void dbt_flags_install(value flags);
 /* dbt's filters as_text, as_bool, as_number, as_native (dbt_filters.c) */
@@ -50,7 +48,6 @@ void dbt_install_filters(struct jj_env *env);
 /* A string read as a Python literal where it is one (True/False/None, numbers, and with
  * `containers` lists and dicts); anything else unchanged */
 value dbt_literal(struct arena *a, value v, bool containers);
-void dbt_modules_release(void);
 /* set() and try_set(): Python set objects (pyset.c) */
 value dbt_set_fn(struct jj_vm *vm, void *ud, const struct vargs *args);
 value dbt_try_set_fn(struct jj_vm *vm, void *ud, const struct vargs *args);

@@ -18,6 +18,7 @@ struct relation {
 	bool inc_db, inc_schema, inc_ident;
 	bool quote_db, quote_schema, quote_ident;
 	char quote_char;
+	long limit;               /* -1: none; else str() reads at most `limit` rows (--empty: 0) */
 };
 
 static const struct vobj_class relation_class;
@@ -85,9 +86,33 @@ static void rel_render(const struct relation *r, struct sb *out)
 	}
 }
 
+/* dbt's render_limited(): a limited relation is a subquery, with the alias that PostgreSQL and
+ * others require (BaseRelation._render_limited_alias) */
 static void rel_str(struct vobj *o, struct sb *out)
 {
-	rel_render(o->data, out);
+	const struct relation *r = o->data;
+	if (r->limit < 0) {
+		rel_render(r, out);
+		return;
+	}
+	sb_adds(out, "(select * from ");
+	rel_render(r, out);
+	if (r->limit == 0)
+		sb_adds(out, " where false limit 0");
+	else
+		sb_addf(out, " limit %ld", r->limit);
+	sb_addf(out, ") _dbt_limit_subq_%s", r->identifier ? r->identifier : "");
+}
+
+value dbt_relation_limited(struct arena *a, value rel, long limit)
+{
+	struct relation *r = rel_of(rel);
+	if (!r)
+		return rel;
+	struct relation *copy = ARENA_NEW(a, struct relation);
+	*copy = *r;
+	copy->limit = limit;
+	return val_obj(a, &relation_class, copy);
 }
 
 static value new_rel(struct arena *a, const struct relation *src)
@@ -241,7 +266,9 @@ static value rel_getattr(struct jj_vm *vm, struct vobj *o, const char *name, siz
 		return val_strn(&r->quote_char, 1);
 	if (IS("dbt_created"))
 		return val_bool(false);
-	if (IS("limit") || IS("event_time_filter") || IS("catalog"))
+	if (IS("limit"))
+		return r->limit < 0 ? val_none() : val_int(r->limit);
+	if (IS("event_time_filter") || IS("catalog"))
 		return val_none();
 	if (IS("path")) {
 		value d = val_dict_new(a, 3);
@@ -295,7 +322,7 @@ static const struct vobj_class relation_class = {
 value dbt_relation(struct arena *a, struct project *p, const char *database, const char *schema,
 		   const char *identifier, const char *type)
 {
-	struct relation r = {database, schema, identifier, type, true, true, true, true, true, true, '"'};
+	struct relation r = {database, schema, identifier, type, true, true, true, true, true, true, '"', -1};
 	if (p && p->target.type && !strcmp(p->target.type, "flink"))
 		r.quote_char = '`';
 	return new_rel(a, &r);

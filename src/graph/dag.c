@@ -225,6 +225,16 @@ int graph_gate_tests(struct graph *g, struct project *p, struct diag_list *dl)
 	uint32_t *hit = xmalloc((n + 1) * sizeof(uint32_t));
 	uint32_t stamp = 0;
 	for (size_t t = 0; t < n; t++) {
+		uint32_t um = p->nodes[t]->attached_node;
+		if (p->nodes[t]->type == NODE_UNIT_TEST && um < n) {
+			/* a unit test runs before its model is built, and blocks it when it fails */
+			if (nextra[um] == cap[um]) {
+				cap[um] = cap[um] ? cap[um] * 2 : 4;
+				extra[um] = xrealloc(extra[um], cap[um] * sizeof(uint32_t));
+			}
+			extra[um][nextra[um]++] = (uint32_t)t;
+			continue;
+		}
 		if (p->nodes[t]->type != NODE_TEST)
 			continue;
 		uint32_t np = g->par_off[t + 1] - g->par_off[t];

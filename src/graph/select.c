@@ -4,7 +4,8 @@
  *
  *   part   -> ['@'] [N] ['+'] criterion ['+' [N]]
  *   criterion -> [method ':'] value            method: tag, path, file, fqn, package, source,
- *                                              resource_type, test_type, test_name, config.KEY
+ *                                              resource_type, test_type, test_name, config.KEY,
+ *                                              state, result (with --state: state/state.h)
  *
  * A bare value is a path when it looks like one, else an fqn selector (a node name, or a dotted
  * prefix of the fqn such as package.folder.model), with shell wildcards. Tests are selected
@@ -159,10 +160,45 @@ static bool source_match(const struct node *n, const char *sel)
 
 enum method {
 	M_DEFAULT, M_FQN, M_TAG, M_PATH, M_FILE, M_PACKAGE, M_SOURCE, M_RESOURCE_TYPE, M_TEST_TYPE,
-	M_TEST_NAME, M_CONFIG, M_EXPOSURE, M_NONE
+	M_TEST_NAME, M_CONFIG, M_EXPOSURE, M_STATE, M_RESULT, M_UNIT_TEST, M_NONE
 };
 
-static bool criterion_match(const struct node *n, enum method m, const char *key, const char *val)
+/* state:VALUE as the flags it tests (state/state.h); 0 for an unknown value */
+static unsigned state_mask(const char *val)
+{
+	static const struct {
+		const char *name;
+		unsigned mask;
+	} values[] = {
+		{"new", STATE_NEW},
+		{"modified", STATE_MODIFIED},
+		{"modified.body", STATE_BODY},
+		{"modified.configs", STATE_CONFIGS},
+		{"modified.relation", STATE_RELATION},
+		{"modified.persisted_descriptions", STATE_DESCRIPTIONS},
+		{"modified.macros", STATE_MACROS},
+		{"modified.contract", STATE_CONTRACT},
+		{"old", 0x100},
+		{"unmodified", 0x200},
+	};
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		if (!strcmp(val, values[i].name))
+			return values[i].mask;
+	return 0;
+}
+
+static bool state_match(const struct project *p, const struct node *n, const char *val)
+{
+	unsigned f = p->state_flags[n->index], mask = state_mask(val);
+	if (mask == 0x100)
+		return !(f & STATE_NEW);
+	if (mask == 0x200)
+		return f == 0;
+	return (f & mask) != 0;
+}
+
+static bool criterion_match(const struct project *p, const struct node *n, enum method m, const char *key,
+			    const char *val)
 {
 	switch (m) {
 	case M_DEFAULT:
@@ -184,13 +220,15 @@ static bool criterion_match(const struct node *n, enum method m, const char *key
 	case M_RESOURCE_TYPE:
 		return !strcmp(val, node_type_name(n->type)) || (!strcmp(val, "analyses") && n->type == NODE_ANALYSIS);
 	case M_TEST_TYPE:
+		if (n->type == NODE_UNIT_TEST)
+			return !strcmp(val, "unit");
 		if (n->type != NODE_TEST)
 			return false;
 		if (!strcmp(val, "generic") || !strcmp(val, "schema"))
 			return n->test_metadata.type == V_DICT;
 		if (!strcmp(val, "singular") || !strcmp(val, "data"))
 			return n->test_metadata.type != V_DICT;
-		return false;  /* unit tests: none yet */
+		return false;
 	case M_TEST_NAME: {
 		if (n->type != NODE_TEST || n->test_metadata.type != V_DICT)
 			return false;
@@ -209,6 +247,12 @@ static bool criterion_match(const struct node *n, enum method m, const char *key
 	}
 	case M_EXPOSURE:
 		return n->type == NODE_EXPOSURE && glob_match(val, n->name);
+	case M_UNIT_TEST:
+		return n->type == NODE_UNIT_TEST && (glob_match(val, n->name) || fqn_match(n, val));
+	case M_STATE:
+		return state_match(p, n, val);
+	case M_RESULT:
+		return p->state_results[n->index] && !strcmp(p->state_results[n->index], val);
 	default:
 		return false;
 	}
@@ -219,10 +263,8 @@ static void walk(struct sel_ctx *c, const uint8_t *set, uint8_t *out, bool up, l
 {
 	const struct graph *g = c->g;
 	size_t n = g->n;
-	uint32_t *dist = malloc((n + 1) * sizeof(uint32_t));
-	uint32_t *queue = malloc((n + 1) * sizeof(uint32_t));
-	if (!dist || !queue)
-		abort();
+	uint32_t *dist = xmalloc((n + 1) * sizeof(uint32_t));
+	uint32_t *queue = xmalloc((n + 1) * sizeof(uint32_t));
 	size_t head = 0, tail = 0;
 	for (size_t i = 0; i < n; i++) {
 		dist[i] = UINT32_MAX;
@@ -268,14 +310,27 @@ static int parse_method(struct sel_ctx *c, const char *crit, enum method *pm, ch
 		{"fqn", M_FQN}, {"tag", M_TAG}, {"path", M_PATH}, {"file", M_FILE}, {"package", M_PACKAGE},
 		{"source", M_SOURCE}, {"resource_type", M_RESOURCE_TYPE}, {"test_type", M_TEST_TYPE},
 		{"test_name", M_TEST_NAME}, {"exposure", M_EXPOSURE}, {"metric", M_NONE},
-		{"semantic_model", M_NONE}, {"saved_query", M_NONE}, {"unit_test", M_NONE}, {"group", M_NONE},
-		{"access", M_NONE}, {"version", M_NONE},
+		{"semantic_model", M_NONE}, {"saved_query", M_NONE}, {"unit_test", M_UNIT_TEST}, {"group", M_NONE},
+		{"access", M_NONE}, {"version", M_NONE}, {"state", M_STATE}, {"result", M_RESULT},
 	};
+	struct diag *d;
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-		if (strlen(methods[i].name) == ml && !strncmp(methods[i].name, crit, ml)) {
-			*pm = methods[i].m;
-			return 0;
+		if (strlen(methods[i].name) != ml || strncmp(methods[i].name, crit, ml))
+			continue;
+		*pm = methods[i].m;
+		if ((*pm == M_STATE || *pm == M_RESULT) && !c->p->state_flags) {
+			/* dbt's wording (graph/selector_methods.py) */
+			d = diag_error(c->dl, LOC_NONE, "Got a state selector method, but no comparison manifest ('%s')", whole);
+			diag_hint(c->dl, d, "pass --state DIR: the target folder of an earlier run");
+			return -1;
 		}
+		if (*pm == M_STATE && !state_mask(*pval)) {
+			d = diag_error(c->dl, LOC_NONE, "'%s' is not a state of the selector '%s'", *pval, whole);
+			diag_hint(c->dl, d, "use state:new, state:old, state:modified[.body|.configs|.relation|"
+					    ".persisted_descriptions|.macros|.contract] or state:unmodified");
+			return -1;
+		}
+		return 0;
 	}
 	if (ml > 7 && !strncmp(crit, "config.", 7)) {
 		size_t kl = ml - 7;
@@ -286,11 +341,10 @@ static int parse_method(struct sel_ctx *c, const char *crit, enum method *pm, ch
 		*pm = M_CONFIG;
 		return 0;
 	}
-	struct diag *d;
-	if ((ml == 5 && !strncmp(crit, "state", 5)) || (ml == 6 && !strncmp(crit, "result", 6)) ||
-	    (ml == 13 && !strncmp(crit, "source_status", 13))) {
-		d = diag_error(c->dl, LOC_NONE, "the selector '%s' needs --state, which Sluice does not support yet", whole);
-		diag_hint(c->dl, d, "select by name, tag:, path: or config. instead");
+	if (ml == 13 && !strncmp(crit, "source_status", 13)) {
+		d = diag_error(c->dl, LOC_NONE, "the selector '%s' needs the sources.json of an earlier run, which "
+						"Sluice does not compare yet", whole);
+		diag_hint(c->dl, d, "select by name, tag:, path:, state: or config. instead");
 		return -1;
 	}
 	d = diag_error(c->dl, LOC_NONE, "'%.*s' is not a valid method name in the selector '%s'", (int)ml, crit, whole);
@@ -348,17 +402,13 @@ static int select_part(struct sel_ctx *c, const char *part, uint8_t *out)
 	const char *val;
 	if (parse_method(c, crit, &m, key, sizeof(key), &val, part) < 0)
 		return -1;
-	uint8_t *base = calloc(n + 1, 1);
-	if (!base)
-		abort();
+	uint8_t *base = xcalloc(n + 1, 1);
 	for (size_t i = 0; i < n; i++)
-		base[i] = criterion_match(c->p->nodes[i], m, key, val);
+		base[i] = criterion_match(c->p, c->p->nodes[i], m, key, val);
 	memcpy(out, base, n);
 	if (at) {
 		/* @x: x, its descendants, and the ancestors of all of those */
-		uint8_t *desc = calloc(n + 1, 1);
-		if (!desc)
-			abort();
+		uint8_t *desc = xcalloc(n + 1, 1);
 		memcpy(desc, base, n);
 		walk(c, base, desc, false, -1);
 		memcpy(out, desc, n);
@@ -378,9 +428,7 @@ static int select_part(struct sel_ctx *c, const char *part, uint8_t *out)
 static int select_one(struct sel_ctx *c, const char *sel, uint8_t *out, bool *pmatched)
 {
 	size_t n = c->g->n;
-	uint8_t *tmp = calloc(n + 1, 1);
-	if (!tmp)
-		abort();
+	uint8_t *tmp = xcalloc(n + 1, 1);
 	memset(out, 1, n);
 	const char *s = sel;
 	int rc = 0;
@@ -413,9 +461,7 @@ static int select_one(struct sel_ctx *c, const char *sel, uint8_t *out, bool *pm
 static int select_words(struct sel_ctx *c, const char *const *words, size_t nwords, uint8_t *out)
 {
 	size_t n = c->g->n;
-	uint8_t *one = calloc(n + 1, 1);
-	if (!one)
-		abort();
+	uint8_t *one = xcalloc(n + 1, 1);
 	int rc = 0;
 	for (size_t w = 0; w < nwords && rc == 0; w++) {
 		const char *s = words[w];
@@ -454,9 +500,7 @@ int graph_select(const struct graph *g, struct project *p, const char *const *se
 {
 	size_t n = g->n;
 	struct sel_ctx c = {g, p, dl, NULL};
-	uint8_t *excl = calloc(n + 1, 1);
-	if (!excl)
-		abort();
+	uint8_t *excl = xcalloc(n + 1, 1);
 	memset(selected, 0, n);
 	int rc = 0;
 	if (nselect == 0)
@@ -469,6 +513,9 @@ int graph_select(const struct graph *g, struct project *p, const char *const *se
 		/* eager indirect selection: a test joins when anything it tests is selected */
 		for (size_t i = 0; i < n; i++) {
 			struct node *t = p->nodes[i];
+			if (t->type == NODE_UNIT_TEST && !selected[i] && !excl[i] && t->attached_node < n &&
+			    selected[t->attached_node] && !excl[t->attached_node])
+				selected[i] = 1;  /* a unit test joins when its model is selected */
 			if (t->type != NODE_TEST || selected[i] || excl[i])
 				continue;
 			for (uint32_t k = g->par_off[i]; k < g->par_off[i + 1]; k++) {

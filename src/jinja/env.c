@@ -92,6 +92,11 @@ void jj_env_set_global(struct jj_env *env, const char *name, value v)
 	val_dict_set(env->globals, val_str(arena_strdup(&env->arena, name)), v);
 }
 
+value jj_env_global(struct jj_env *env, const char *name)
+{
+	return val_dict_gets(env->globals, name);
+}
+
 static void add_fn(struct jj_env *env, struct map *m, const char *name, vfunc_fn fn, void *ud)
 {
 	struct jj_fn *f = ARENA_NEW(&env->arena, struct jj_fn);

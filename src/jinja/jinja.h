@@ -54,6 +54,8 @@ void jj_env_set_global(struct jj_env *env, const char *name, value v);
  */
 typedef void (*jj_macro_hook)(void *user, const char *package, const char *name);
 void jj_env_set_macro_hook(struct jj_env *env, jj_macro_hook fn);
+/* A global set with jj_env_set_global, or V_UNDEF */
+value jj_env_global(struct jj_env *env, const char *name);
 /* Adds or replaces a filter / a test (native function; first positional argument is the subject) */
 void jj_env_add_filter(struct jj_env *env, const char *name, vfunc_fn fn, void *ud);
 void jj_env_add_test(struct jj_env *env, const char *name, vfunc_fn fn, void *ud);

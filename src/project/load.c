@@ -24,7 +24,6 @@
 #include "core/log.h"
 #include "core/sb.h"
 #include "dbt/context.h"
-#include "dbt/internal.h"
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
 #include "project/yml.h"
@@ -32,7 +31,7 @@
 const char *node_type_name(enum node_type t)
 {
 	static const char *const names[] = {"model", "seed", "snapshot", "test", "source",
-					    "analysis", "operation", "exposure"};
+					    "analysis", "operation", "exposure", "unit_test"};
 	return t < NODE_TYPE_COUNT ? names[t] : "unknown";
 }
 
@@ -457,6 +456,9 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	double t4 = now_s();
 	if (rc)
 		goto out;
+	for (size_t i = 0; i < nb.unit_tests.n; i++)
+		proj_add_node(&nb, nb.unit_tests.v[i]);
+	VEC_FREE(&nb.unit_tests);
 	p->nodes = nb.v;
 	p->nnodes = nb.n;
 	nb.v = NULL;
@@ -464,12 +466,15 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	if (rc)
 		goto out;
 	rc = proj_resolve(p, dl);
+	if (rc == 0)
+		rc = proj_link_unit_tests(p, dl);
 	double t5 = now_s();
 	timing("load: find %.3fs, properties %.3fs, parse %.3fs, tests %.3fs, resolve %.3fs", t1 - t0,
 	       t2 - t1, t3 - t2, t4 - t3, t5 - t4);
 out:
 	/* the tests not yet built when a step failed (proj_build_tests frees them otherwise) */
 	VEC_FREE(&nb.tests);
+	VEC_FREE(&nb.unit_tests);
 	if (nb.v) {
 		/* keep the nodes for diagnostics */
 		p->nodes = nb.v;

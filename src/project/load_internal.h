@@ -25,6 +25,7 @@ struct nodes_builder {
 	size_t n, cap;
 	value patches;  /* dict: "models:pkg:name" -> {entry, yml_path, yml_file, columns} */
 	VEC(struct pending_test *) tests;
+	VEC(struct node *) unit_tests;  /* unit_tests: entries, added once every other node is known */
 };
 
 const char *proj_read_file(struct project *p, const char *abs, const char *display, uint32_t *pfile,
@@ -39,6 +40,11 @@ int proj_load_schema_files(struct project *p, struct nodes_builder *nb, struct d
 int proj_parse_nodes(struct project *p, struct nodes_builder *nb, int threads, struct diag_list *dl);
 int proj_build_tests(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
 int proj_resolve(struct project *p, struct diag_list *dl);
+/* unit_tests: in a properties file (unit_tests.c): read them into nodes held by the builder */
+int proj_collect_unit_tests(struct project *p, struct nodes_builder *nb, value doc, const struct package *pkg,
+			    const char *yml_path, uint32_t file, struct diag_list *dl);
+/* Once nodes are resolved: ties each unit test to its model and inputs, checks its fixtures */
+int proj_link_unit_tests(struct project *p, struct diag_list *dl);
 
 /*
  * Runs fn(ctx, i, arena) for every i in [0, n) on the parsing threads (one a core), each with its
@@ -61,8 +67,6 @@ value proj_yml_fqn(struct arena *a, const char *package, const char *yml_path, c
 void proj_add_node(struct nodes_builder *nb, struct node *n);
 /* The config a node gets from dbt_project.yml's models:/seeds:/... hierarchy */
 value proj_hierarchy_config(struct project *p, const struct node *n, struct arena *a);
-/* Merges config `src` into `dst` with dbt's rules (tags and hooks append, meta merges) */
-void proj_config_merge(struct arena *a, value dst, value src);
 /* Whether a key names a config (as opposed to a sub-folder) in dbt_project.yml */
 bool proj_is_config_key(const char *key);
 /* A source table's freshness criteria, merged from the source and the table as dbt does

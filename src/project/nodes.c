@@ -8,7 +8,7 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/sb.h"
-#include "dbt/internal.h"
+#include "dbt/context.h"
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
 

@@ -31,6 +31,7 @@ enum node_type {
 	NODE_ANALYSIS,
 	NODE_OPERATION,
 	NODE_EXPOSURE,
+	NODE_UNIT_TEST,
 	NODE_TYPE_COUNT
 };
 
@@ -109,6 +110,10 @@ struct node {
 	value test_metadata;             /* {name, kwargs, namespace} for generic tests; V_NONE else */
 	const char *column_name;
 	uint32_t attached_node;          /* the model a generic test is defined on, or NODE_NONE */
+
+	/* unit tests (project/unit_tests.c): {model, given, expect, overrides, entry}; the tested model
+	 * is attached_node and deps are its parents, so inputs are built before the test runs */
+	value unit_test;
 
 	/* snapshots: the {% snapshot %} block's body, a callable rendered where the node's SQL is */
 	value snapshot_body;
@@ -196,7 +201,28 @@ struct project {
 	value flags;                 /* the `flags` dict of the context (FULL_REFRESH, WHICH, ...) */
 	value graph_value;           /* `graph`, built on first use */
 	struct arena *graph_arena;
+	/* --state: what state:/result: selectors compare against (state/state.h); NULL without it */
+	uint8_t *state_flags;        /* per node, enum state_flag bits */
+	const char **state_results;  /* per node, its status in the state's run_results.json, or NULL */
+	struct state_relation {      /* per node, where the state's run built it (--defer); alias NULL: */
+		const char *database, *schema, *alias;  /* none to defer to */
+	} *state_relations;
+	const char *state_dir;
+	const uint8_t *selected;     /* the nodes this run builds (per node), for --favor-state; or NULL */
 };
+
+/* What --state found about a node (state/state.c fills them, the selector reads them) */
+enum state_flag {
+	STATE_NEW = 1,            /* not in the state manifest */
+	STATE_BODY = 2,           /* raw code (seeds: file checksum) differs */
+	STATE_CONFIGS = 4,        /* unrendered configs differ (beyond database/schema/alias/tags/group) */
+	STATE_RELATION = 8,       /* configured database/schema/alias differ */
+	STATE_DESCRIPTIONS = 16,  /* persisted descriptions differ */
+	STATE_MACROS = 32,        /* a macro it calls, directly or not, changed */
+	STATE_CONTRACT = 64,      /* an enforced contract changed */
+	STATE_OTHER = 128,        /* anything else dbt counts as a change (fqn, source quoting, freshness) */
+};
+#define STATE_MODIFIED 0xff
 
 /* What the command line adds to loading */
 struct proj_options {
@@ -222,6 +248,8 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 void proj_release(struct project *p);
 
 struct node *proj_node(struct project *p, const char *unique_id);
+/* Merges config `src` into `dst` with dbt's rules (tags and hooks append, meta merges) */
+void proj_config_merge(struct arena *a, value dst, value src);
 /* Whether a source's merged freshness criteria (node->freshness) set a warn_after or error_after */
 bool proj_freshness_active(value threshold);
 /* A new arena that lives as long as the project, for one thread's allocations (not thread-safe:

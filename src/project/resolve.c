@@ -273,7 +273,7 @@ int proj_resolve(struct project *p, struct diag_list *dl)
 			n->relation_name = relation_name(p, n);
 			continue;
 		}
-		if (n->type == NODE_OPERATION || n->type == NODE_EXPOSURE)
+		if (n->type == NODE_OPERATION || n->type == NODE_EXPOSURE || n->type == NODE_UNIT_TEST)
 			continue;
 		struct arena_mark m = arena_mark(&scratch);
 		n->database = fast_db ? builtin_name(p, n, "database")

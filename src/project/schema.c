@@ -410,6 +410,7 @@ static int load_yml(struct project *p, struct nodes_builder *nb, struct yml_file
 	rc |= load_model_patches(p, nb, doc, "snapshots", pkg, rel, file, dl);
 	rc |= load_model_patches(p, nb, doc, "analyses", pkg, rel, file, dl);
 	rc |= load_sources(p, nb, doc, pkg, rel, file, dl);
+	rc |= proj_collect_unit_tests(p, nb, doc, pkg, rel, file, dl);
 	value macros;
 	if (yml_list(doc, "macros", false, &macros, dl) < 0)
 		return -1;

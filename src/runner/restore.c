@@ -15,7 +15,6 @@
 #include "core/log.h"
 #include "core/sb.h"
 #include "dbt/context.h"
-#include "dbt/internal.h"
 #include "runner/internal.h"
 #include "runner/runner.h"
 

@@ -28,7 +28,6 @@
 #include "core/log.h"
 #include "core/sb.h"
 #include "dbt/context.h"
-#include "dbt/internal.h"
 #include "jinja/jinja.h"
 #include "runner/internal.h"
 #include "runner/report.h"
@@ -133,7 +132,7 @@ static size_t sql_lead(const char *s)
 }
 
 /* WITH __dbt__cte__x as (...) injected in front of the compiled SQL, as dbt does for ephemerals */
-static int inject_ctes(struct project *p, struct dbt_render *r, const char *sql, struct sb *out,
+int runner_inject_ctes(struct project *p, struct dbt_render *r, const char *sql, struct sb *out,
 		       struct adapter *ad, const struct adapter_vtable *vt, struct adapter_conn *conn)
 {
 	if (r->ephemerals.type != V_LIST || r->ephemerals.l->len == 0) {
@@ -180,7 +179,7 @@ int runner_compile_node(struct project *p, struct node *n, struct adapter *ad, c
 	if (rc == 0)
 		rc = dbt_render(&r, n->tmpl, &out);
 	if (rc == 0)
-		rc = inject_ctes(p, &r, out.buf, &full, ad, vt, conn);
+		rc = runner_inject_ctes(p, &r, out.buf, &full, ad, vt, conn);
 	if (rc == 0)
 		*psql = arena_strndup(a, full.buf, full.len);
 	sb_release(&out);
@@ -429,6 +428,16 @@ static int work(void *ud, uint32_t idx, int wid)
 	}
 	struct arena_mark mark = arena_mark(&w->arena);
 	int seq = atomic_fetch_add(&st->started, 1) + 1;
+	if (n->type == NODE_UNIT_TEST) {
+		res->node = idx;
+		res->thread_id = wid + 1;
+		diag_list_init(&w->dl);
+		int urc = runner_unit_test(p, n, st->ad, st->vt, w->conn, &w->arena, w->keep, res, seq, st->total,
+					   &st->errors[idx], &w->dl);
+		diag_list_release(&w->dl);
+		arena_reset(&w->arena, mark);
+		return urc;
+	}
 	const char *what = describe_node(w->keep, n);
 	bool compile_only = st->o->compile_only;
 	if (!compile_only)
@@ -633,7 +642,10 @@ static void on_skip(void *ud, uint32_t idx, uint32_t cause)
 	res->relation_name = n->relation_name;
 	int seq = atomic_fetch_add(&st->started, 1) + 1;
 	report_status("SkippingDetails", seq, st->total,
-		      arena_sprintf(st->skip_arena, "SKIP relation %s.%s", n->schema ? n->schema : "", n->alias ? n->alias : n->name),
+		      n->type == NODE_UNIT_TEST
+			      ? arena_sprintf(st->skip_arena, "SKIP unit_test %s::%s", p->nodes[n->attached_node]->name, n->name)
+			      : arena_sprintf(st->skip_arena, "SKIP relation %s.%s", n->schema ? n->schema : "",
+					      n->alias ? n->alias : n->name),
 		      "SKIP", RC_YELLOW, -1);
 }
 
@@ -669,7 +681,7 @@ static void summary_counts(struct project *p, const uint8_t *selected, struct sb
 		if (!counts[t])
 			continue;
 		sb_addf(out, "%s%d %s%s", first ? "" : ", ", counts[t],
-			t == NODE_TEST ? "data test" : node_type_name((enum node_type)t), counts[t] == 1 ? "" : "s");
+			t == NODE_TEST ? "data test" : t == NODE_UNIT_TEST ? "unit test" : node_type_name((enum node_type)t), counts[t] == 1 ? "" : "s");
 		first = false;
 	}
 }

@@ -1,0 +1,3 @@
+select id, customer_id, amount, status, ordered_at
+from {{ ref('raw_orders') }}
+where status <> 'returned'
