@@ -123,9 +123,6 @@ struct adapter_vtable {
 		    bool *pfound, struct arena *a, char **perr);
 	/* Extra lines for `sluice debug` (engine version, catalog kind), one call of `line` each */
 	void (*describe)(struct adapter *ad, void (*line)(void *ud, const char *text), void *ud);
-	/* Asks the engine to stop the statements running on every connection of ad (Ctrl-C); they then
-	 * fail with the engine's own error. Called from an ordinary thread, never a signal handler. */
-	void (*cancel)(struct adapter *ad);
 };
 
 /* The vtable for a profile type, or NULL */

@@ -66,6 +66,9 @@ struct dbt_flags {
 };
 void dbt_flags_preset(const struct dbt_flags *f);
 
+struct jj_vm;
+/* The render a native function runs in; raises when there is none */
+struct dbt_render *dbt_r(struct jj_vm *vm);
 /* `model` in the context: the node as the manifest describes it */
 value dbt_model_value(struct arena *a, struct project *p, struct node *n);
 /* Makes every macro a global of the environment (root project over packages over the global project) */

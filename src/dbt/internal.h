@@ -6,8 +6,6 @@
 
 struct jj_vm;
 
-/* The render a native function runs in; raises when there is none */
-struct dbt_render *dbt_r(struct jj_vm *vm);
 /* A string argument by position or keyword; raises on a wrong type, or when required and missing */
 const char *dbt_str_arg(struct jj_vm *vm, const struct vargs *args, size_t pos, const char *kw,
 			const char *fname, bool required);

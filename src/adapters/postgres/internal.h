@@ -9,6 +9,8 @@
 #ifndef SLUICE_ADAPTERS_POSTGRES_INTERNAL_H
 #define SLUICE_ADAPTERS_POSTGRES_INTERNAL_H
 
+#include <signal.h>
+
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -53,6 +55,7 @@ struct adapter_conn {
 	struct adapter *ad;
 	PGconn *pg;            /* NULL until first used: connections open lazily */
 	PGcancel *cancel;
+	volatile sig_atomic_t cancelled; /* Ctrl-C (pg_cancel): every later statement fails at once */
 	bool touched_cache;    /* DDL ran in the open transaction: a rollback invalidates the cache */
 };
 

@@ -371,6 +371,12 @@ static bool is_follow_up(const char *status)
 	       !strcmp(status, "COMMENT");
 }
 
+/* After Ctrl-C (pg_cancel) no new statement starts on the connection */
+static int cancelled(struct adapter_conn *c, struct arena *a, char **perr)
+{
+	return c->cancelled ? pg_fail(a, perr, "canceling statement due to user request (ctrl-c)") : 0;
+}
+
 /* Sends sql; the last result is kept in *plast (NULL on error). Returns 0, or -1 with *perr. */
 static int send_all(struct adapter_conn *c, const char *sql, PGresult **plast, bool *plost, struct arena *a,
 		    char **perr)
@@ -423,7 +429,7 @@ static int pg_execute(struct adapter_conn *c, const char *sql, bool fetch, long 
 		      struct arena *a, char **perr)
 {
 	empty_result(pres);
-	if (pg_ensure(c, a, perr) < 0)
+	if (cancelled(c, a, perr) < 0 || pg_ensure(c, a, perr) < 0)
 		return -1;
 	bool idle = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
 	PGresult *last;
@@ -460,7 +466,7 @@ static int pg_execute(struct adapter_conn *c, const char *sql, bool fetch, long 
 int pg_query_params(struct adapter_conn *c, const char *sql, const char *const *params, int n,
 		    struct adapter_result *pres, struct arena *a, char **perr)
 {
-	if (pg_ensure(c, a, perr) < 0)
+	if (cancelled(c, a, perr) < 0 || pg_ensure(c, a, perr) < 0)
 		return -1;
 	PGresult *r = PQexecParams(c->pg, sql, n, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(r);
@@ -494,7 +500,7 @@ static int run_simple(struct adapter_conn *c, const char *sql, struct arena *a, 
 
 static int pg_begin(struct adapter_conn *c, struct arena *a, char **perr)
 {
-	if (pg_ensure(c, a, perr) < 0)
+	if (cancelled(c, a, perr) < 0 || pg_ensure(c, a, perr) < 0)
 		return -1;
 	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
 		return 0;
@@ -534,22 +540,22 @@ static int pg_commit(struct adapter_conn *c, struct arena *a, char **perr)
 	return run_simple(c, "commit", a, perr);
 }
 
-/* Asks the server to stop what every connection is running (not from a signal handler: it locks) */
-static void pg_cancel(struct adapter *ad)
+/* Ctrl-C, from the interrupt watcher's thread: asks the server to stop what conn runs (PQcancel
+ * is safe to call while the worker waits on the connection) and fails every later statement.
+ * Takes no lock: the worker may hold the adapter's. */
+static void pg_cancel(struct adapter_conn *c)
 {
-	if (!ad)
+	if (!c)
 		return;
-	pthread_mutex_lock(&ad->lock);
-	for (int i = 0; i < PG_MAX_CONNS; i++) {
-		struct adapter_conn *c = ad->conns[i];
-		if (c && c->cancel && c->pg && PQtransactionStatus(c->pg) == PQTRANS_ACTIVE) {
-			char buf[256];
-			if (!PQcancel(c->cancel, buf, sizeof(buf)))
-				log_msg(LOG_WARN, "postgres: cannot cancel a running statement: %s", buf);
-		}
+	c->cancelled = 1;
+	PGcancel *cc = c->cancel;
+	if (cc) {
+		char buf[256];
+		if (!PQcancel(cc, buf, sizeof(buf)))
+			log_msg(LOG_WARN, "postgres: cannot cancel a running statement: %s", buf);
 	}
-	pthread_mutex_unlock(&ad->lock);
 }
+
 
 /* ================================================================ open / close */
 
