@@ -77,7 +77,7 @@ static struct node *mknode(struct fixture *f, int i, enum node_type t, const cha
 	n->test_metadata = val_none();
 	n->attached_node = NODE_NONE;
 	n->source_meta = val_none();
-	n->freshness = val_none();
+	n->freshness = val_dict_new(a, 0); /* a source with no freshness block: an empty threshold */
 	n->database = "dev";
 	n->schema = "main";
 	n->alias = name;
