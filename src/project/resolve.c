@@ -47,12 +47,32 @@ static const char *describe(struct node *n)
 	return n->type == NODE_TEST && n->test_metadata.type == V_DICT ? "test" : node_type_name(n->type);
 }
 
+/* A test whose target is missing or disabled is itself disabled with a warning, as dbt 1.9 does
+ * (NodeNotFoundOrDisabled): a properties file may describe a model another target leaves out */
+static void disable_test(struct project *p, struct node *n, struct loc at, const char *kind, const char *target,
+			 bool disabled, struct diag_list *dl)
+{
+	diag_warn(dl, at, "Test '%s' (%s) depends on a %s named '%s' which %s", n->unique_id, n->original_file_path,
+		  kind, target, disabled ? "is disabled" : "was not found");
+	n->enabled = false;
+	if (n->config.type == V_DICT)
+		val_dict_sets(n->config, "enabled", val_bool(false));
+	(void)p;
+}
+
 static int resolve_deps(struct project *p, struct node *n, struct diag_list *dl)
 {
 	int rc = 0;
-	for (uint32_t i = 0; i < n->nrefs; i++) {
+	bool is_test = n->type == NODE_TEST;
+	for (uint32_t i = 0; i < n->nrefs && n->enabled; i++) {
 		struct ref_call *r = &n->refs[i];
 		struct node *dep = proj_ref(p, r->package, r->name);
+		if (is_test && (!dep || !dep->enabled)) {
+			disable_test(p, n, r->loc, "node",
+				     r->package ? arena_sprintf(&p->arena, "%s.%s", r->package, r->name) : r->name,
+				     dep != NULL, dl);
+			break;
+		}
 		if (!dep) {
 			struct diag *d = diag_error(dl, r->loc, "%s '%s' depends on a node named '%s%s%s' which was not found",
 						    describe(n), n->name, r->package ? r->package : "",
@@ -74,9 +94,14 @@ static int resolve_deps(struct project *p, struct node *n, struct diag_list *dl)
 		}
 		add_dep(p, n, dep);
 	}
-	for (uint32_t i = 0; i < n->nsources; i++) {
+	for (uint32_t i = 0; i < n->nsources && n->enabled; i++) {
 		struct source_call *s = &n->sources[i];
 		struct node *dep = proj_source(p, s->source, s->table);
+		if (is_test && (!dep || !dep->enabled)) {
+			disable_test(p, n, s->loc, "source", arena_sprintf(&p->arena, "%s.%s", s->source, s->table),
+				     dep != NULL, dl);
+			break;
+		}
 		if (!dep) {
 			struct diag *d = diag_error(dl, s->loc, "%s '%s' depends on a source named '%s.%s' which was not found",
 						    describe(n), n->name, s->source, s->table);
@@ -92,6 +117,8 @@ static int resolve_deps(struct project *p, struct node *n, struct diag_list *dl)
 		}
 		add_dep(p, n, dep);
 	}
+	if (!n->enabled)
+		n->ndeps = 0;
 	return rc;
 }
 
