@@ -3,8 +3,7 @@
 # kind (fail_calc, severity, warn_if, error_if, where, ...) and shows in the manifest; a test's
 # config in the properties file comes after it (dbt renders the test's raw code, the macro call
 # then config() with the properties' values, and the last call wins). An unknown generic test is
-# an error at its line in the
-# properties file, with the closest name.
+# an error at its line in the properties file, with the closest name.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$WORK/tc/models" "$WORK/tc/macros" "$WORK/tc/tests/generic" && cd "$WORK/tc"
