@@ -11,7 +11,10 @@ BUILD := build-asan
 CMAKE_FLAGS += -DSLUICE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 endif
 
-.PHONY: all build bootstrap test test-sanitize demo install bench clean
+FUZZ_TIME ?= 60
+FUZZ_BUILD ?= build-fuzz
+
+.PHONY: all build bootstrap test test-sanitize demo install bench clean fuzz
 
 all: build
 
@@ -42,5 +45,13 @@ install: build
 bench: build
 	@scripts/bench.sh $(BUILD)
 
+# libFuzzer on every target of tests/fuzz for FUZZ_TIME seconds each (clang, ASan, UBSan); new
+# inputs go to $(FUZZ_BUILD)/corpus, crashes to $(FUZZ_BUILD)/crashes. Not part of `make test`,
+# which only runs the committed corpora once.
+fuzz: bootstrap
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DSLUICE_FUZZ=ON -DSLUICE_WERROR=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TIME)
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

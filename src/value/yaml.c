@@ -21,7 +21,7 @@ struct yctx {
 	yaml_parser_t parser;
 	uint32_t file;
 	struct diag_list *dl;
-	struct map anchors;  /* anchor name -> value* */
+	struct map anchors;  /* anchor name -> struct anchor* */
 };
 
 static struct loc mark_loc(struct yctx *y, yaml_mark_t start, yaml_mark_t end)
@@ -204,14 +204,24 @@ static int next_event(struct yctx *y, yaml_event_t *ev)
 	return 0;
 }
 
-static void remember_anchor(struct yctx *y, const yaml_char_t *anchor, value v)
+/* A node named by an anchor. A collection is `open` until its end: an alias to it from inside
+ * would make the value contain itself, which nothing downstream (JSON, the manifest, Jinja) could
+ * walk, so such an alias is an error. */
+struct anchor {
+	value v;
+	bool open;
+};
+
+static struct anchor *remember_anchor(struct yctx *y, const yaml_char_t *anchor, value v, bool open)
 {
 	if (!anchor)
-		return;
-	value *slot = arena_alloc(y->a, sizeof(value));
-	*slot = v;
+		return NULL;
+	struct anchor *slot = arena_alloc(y->a, sizeof(*slot));
+	slot->v = v;
+	slot->open = open;
 	char *name = arena_strdup(y->a, (const char *)anchor);
 	map_puts(&y->anchors, name, slot);
+	return slot;
 }
 
 static int parse_node(struct yctx *y, yaml_event_t *ev, value *pv);
@@ -237,7 +247,7 @@ static int parse_mapping(struct yctx *y, yaml_event_t *start, value *pv)
 	d.d->loc = mark_loc(y, start->start_mark, start->start_mark);
 	VEC(struct loc) klocs = {0};
 	VEC(struct loc) vlocs = {0};
-	remember_anchor(y, start->data.mapping_start.anchor, d);
+	struct anchor *self = remember_anchor(y, start->data.mapping_start.anchor, d, true);
 	int rc = 0;
 	for (;;) {
 		yaml_event_t kev;
@@ -306,6 +316,8 @@ static int parse_mapping(struct yctx *y, yaml_event_t *start, value *pv)
 		}
 		*pv = d;
 	}
+	if (self)
+		self->open = false;
 	VEC_FREE(&klocs);
 	VEC_FREE(&vlocs);
 	return rc;
@@ -315,7 +327,7 @@ static int parse_sequence(struct yctx *y, yaml_event_t *start, value *pv)
 {
 	value l = val_list_new(y->a, 4);
 	VEC(struct loc) locs = {0};
-	remember_anchor(y, start->data.sequence_start.anchor, l);
+	struct anchor *self = remember_anchor(y, start->data.sequence_start.anchor, l, true);
 	int rc = 0;
 	for (;;) {
 		yaml_event_t ev;
@@ -341,6 +353,8 @@ static int parse_sequence(struct yctx *y, yaml_event_t *start, value *pv)
 			memcpy(l.l->locs, locs.v, l.l->len * sizeof(struct loc));
 		*pv = l;
 	}
+	if (self)
+		self->open = false;
 	VEC_FREE(&locs);
 	return rc;
 }
@@ -352,16 +366,22 @@ static int parse_node(struct yctx *y, yaml_event_t *ev, value *pv)
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT:
 		*pv = scalar_value(y, ev);
-		remember_anchor(y, ev->data.scalar.anchor, *pv);
+		(void)remember_anchor(y, ev->data.scalar.anchor, *pv, false);
 		break;
 	case YAML_ALIAS_EVENT: {
-		value *slot = map_gets(&y->anchors, (const char *)ev->data.alias.anchor);
+		struct anchor *slot = map_gets(&y->anchors, (const char *)ev->data.alias.anchor);
 		if (!slot) {
 			diag_error(y->dl, mark_loc(y, ev->start_mark, ev->end_mark),
 				   "invalid YAML: unknown anchor '%s'", (const char *)ev->data.alias.anchor);
 			rc = -1;
+		} else if (slot->open) {
+			struct diag *d = diag_error(y->dl, mark_loc(y, ev->start_mark, ev->end_mark),
+						    "invalid YAML: the alias '*%s' is inside the node it names",
+						    (const char *)ev->data.alias.anchor);
+			diag_hint(y->dl, d, "a value cannot contain itself: alias the anchor from outside it");
+			rc = -1;
 		} else {
-			*pv = *slot;
+			*pv = slot->v;
 		}
 		break;
 	}

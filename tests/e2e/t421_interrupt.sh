@@ -18,6 +18,9 @@ printf 'id\n1\n' >seeds/one.csv
 
 # start_bg ARGS...: runs sluice in the background; PID is its process id
 start_bg() {
+	# emptied here, not by the child's redirection: wait_out must never see the last run's lines
+	: >"$OUT"
+	: >"$ERR"
 	"$SLUICE" "$@" >"$OUT" 2>"$ERR" &
 	PID=$!
 }

@@ -12,6 +12,9 @@ cp data/topics/*.jsonl "$GW_DATA/topics/"
 export FLINK_GATEWAY_PORT=${GW##*:}
 
 start_bg() {
+	# emptied here, not by the child's redirection: wait_out must never see the last run's lines
+	: >"$OUT"
+	: >"$ERR"
 	"$SLUICE" "$@" >"$OUT" 2>"$ERR" &
 	PID=$!
 }
@@ -60,6 +63,7 @@ wait_out "CANCEL query model.shop_stream.orders_per_minute" >/dev/null
 for i in $(seq 1 1200); do
 	gw_admin GET /faults
 	[ "$(jsv 'j[1].matched')" -ge 1 ] && break
+	kill -0 "$PID" 2>/dev/null || break
 	sleep 0.1
 done
 kill -INT "$PID"

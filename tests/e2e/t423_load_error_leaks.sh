@@ -52,4 +52,13 @@ expect_rc 2 "two tests of the same name fail the load"
 expect_err "two tests would both be named"
 no_sanitizer_report "nothing leaks when two tests collide"
 
+# a YAML alias inside the node it names (found by fuzzing: it made a value that contains itself,
+# and everything that walked it recursed until the stack ran out)
+fresh yaml_cycle
+printf 'name: yaml_cycle\nprofile: p\nvars: &v\n  again: *v\n' >dbt_project.yml
+run parse
+expect_rc 2 "a self-containing alias fails the load"
+expect_err "dbt_project.yml:4:10: error: invalid YAML: the alias '*v' is inside the node it names"
+no_sanitizer_report "nothing leaks on a YAML cycle"
+
 done_testing

@@ -1,0 +1,2 @@
+{% call m() %}body{% endcall %}{{ undefined_thing.attr }}
+{% if %}
