@@ -467,6 +467,8 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	timing("load: find %.3fs, properties %.3fs, parse %.3fs, tests %.3fs, resolve %.3fs", t1 - t0,
 	       t2 - t1, t3 - t2, t4 - t3, t5 - t4);
 out:
+	/* the generic tests still pending when a step before them failed */
+	VEC_FREE(&nb.tests);
 	if (nb.v) {
 		/* keep the nodes for diagnostics */
 		p->nodes = nb.v;
