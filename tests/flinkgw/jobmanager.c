@@ -136,7 +136,7 @@ static json_t *exceptions(json_t *j)
 		json_array_append_new(entries, json_pack("{s:o,s:O,s:I,s:n,s:n,s:[]}", "exceptionName", name, "stacktrace", f,
 							 "timestamp", ts, "taskName", "location", "concurrentExceptions"));
 	}
-	return json_pack("{s:O,s:O,s:[],s:b,s:{s:o,s:b}}", "root-exception", json_is_string(f) ? f : json_null(),
+	return json_pack("{s:O,s:o,s:[],s:b,s:{s:o,s:b}}", "root-exception", json_is_string(f) ? f : json_null(),
 			 "timestamp", json_is_string(f) ? json_integer(ts) : json_null(), "all-exceptions", "truncated", 0,
 			 "exceptionHistory", "entries", entries, "truncated", 0);
 }
