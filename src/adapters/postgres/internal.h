@@ -56,6 +56,7 @@ struct adapter_conn {
 	PGcancel *cancel;
 	bool touched_cache;    /* DDL ran in the open transaction: a rollback invalidates the cache */
 	struct pg_pending *pending;  /* the DDL of the open transaction, applied again at commit */
+	bool no_dependents;    /* the DROP ... CASCADE about to run takes nothing else along */
 };
 
 int pg_fail(struct arena *a, char **perr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -73,6 +74,7 @@ void pg_read_result(const PGresult *res, long limit, struct adapter_result *pres
 
 /* Relation cache (meta.c) */
 void pg_cache_note_sql(struct adapter_conn *c, const char *sql);
+void pg_cache_before_sql(struct adapter_conn *c, const char *sql);
 void pg_cache_forget_all(struct adapter *ad);
 /* The open transaction ended: its DDL is applied again once committed (a listing taken before the
  * commit could not see it), forgotten with the whole cache when rolled back */

@@ -338,7 +338,7 @@ static int rel_kind(struct tok *toks, int n, int *pi, enum relation_type *pt)
 	return 0;
 }
 
-static struct ddl read_ddl(struct tok *toks, int n, struct arena *a)
+static struct ddl read_ddl(struct tok *toks, int n, bool no_dependents, struct arena *a)
 {
 	struct ddl d = {.op = DDL_NONE};
 	int i = 0;
@@ -378,9 +378,10 @@ static struct ddl read_ddl(struct tok *toks, int n, struct arena *a)
 			return d;
 		}
 		d.op = DDL_DROP;
-		/* several names, or CASCADE (dependent views go too): start over */
+		/* several names, or CASCADE (dependent views go too): start over, unless the relation was
+		 * seen to have no dependants just before (pg_cache_before_sql) */
 		for (; i < n; i++)
-			if (is_kw(&toks[i], "cascade") || (toks[i].n == 1 && toks[i].p[0] == ','))
+			if ((is_kw(&toks[i], "cascade") && !no_dependents) || (toks[i].n == 1 && toks[i].p[0] == ','))
 				d.op = DDL_FORGET;
 		return d;
 	}
@@ -444,12 +445,12 @@ static void apply_ddl(struct adapter_conn *c, const struct ddl *d)
 		switch (d->op) {
 		case DDL_CREATE: cache_put(sc, d->ident, d->type); break;
 		case DDL_DROP: cache_del(sc, d->ident); break;
-		case DDL_RENAME: {
-			uintptr_t t = cache_type(sc, d->ident);
+		case DDL_RENAME:
+			/* the type is the statement's (alter view/table/materialized view), so that
+			 * applying the transaction's DDL again at commit gives the same answer */
 			cache_del(sc, d->ident);
-			cache_put(sc, d->to, t ? (enum relation_type)(t - 1) : d->type);
+			cache_put(sc, d->to, d->type);
 			break;
-		}
 		default: break;
 		}
 	}
@@ -507,13 +508,52 @@ void pg_cache_note_sql(struct adapter_conn *c, const char *sql)
 	while (more) {
 		more = next_tok(&p, &t);
 		if (!more || (t.n == 1 && t.p[0] == ';' && !t.quoted)) {
-			struct ddl d = read_ddl(toks, n, &a);
+			struct ddl d = read_ddl(toks, n, c->no_dependents, &a);
 			apply_ddl(c, &d);
 			n = 0;
 			continue;
 		}
 		if (n < MAX_TOKS)
 			toks[n++] = t;
+	}
+	arena_release(&a);
+	c->no_dependents = false;
+}
+
+/*
+ * Before a lone DROP ... CASCADE: whether anything depends on the relation (views, materialized
+ * views, at any depth). When nothing does, the drop takes only that relation and the cache keeps
+ * everything else, which saves the next model a listing of the schema.
+ */
+void pg_cache_before_sql(struct adapter_conn *c, const char *sql)
+{
+	c->no_dependents = false;
+	if (strncasecmp(sql + strspn(sql, " \t\r\n"), "drop", 4) || strchr(sql, ';'))
+		return;
+	struct arena a;
+	arena_init(&a, 1024);
+	const char *p = sql;
+	struct tok toks[MAX_TOKS], t;
+	int n = 0;
+	while (next_tok(&p, &t) && n < MAX_TOKS)
+		toks[n++] = t;
+	struct ddl d = read_ddl(toks, n, false, &a);
+	struct ddl plain = read_ddl(toks, n, true, &a);
+	if (d.op == DDL_FORGET && plain.op == DDL_DROP && c->pg) {
+		const char *params[] = {plain.schema, plain.ident};
+		struct adapter_result r;
+		char *err = NULL;
+		if (pg_query_params(c,
+				    "with recursive dep(oid) as ("
+				    " select c.oid from pg_catalog.pg_class c join pg_catalog.pg_namespace n"
+				    " on n.oid = c.relnamespace where n.nspname = $1 and c.relname = $2"
+				    " union select rw.ev_class from pg_catalog.pg_depend dp"
+				    " join pg_catalog.pg_rewrite rw on rw.oid = dp.objid"
+				    " join dep on dp.refobjid = dep.oid where rw.ev_class <> dep.oid)"
+				    " select count(*) from dep",
+				    params, 2, &r, &a, &err) == 0 &&
+		    r.nrows == 1 && r.rows[0].type == V_INT && r.rows[0].i <= 1)
+			c->no_dependents = true;
 	}
 	arena_release(&a);
 }

@@ -427,6 +427,7 @@ static int pg_execute(struct adapter_conn *c, const char *sql, bool fetch, long 
 	if (pg_ensure(c, a, perr) < 0)
 		return -1;
 	bool idle = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+	pg_cache_before_sql(c, sql);
 	PGresult *last;
 	bool lost;
 	int rc = send_all(c, sql, &last, &lost, a, perr);
