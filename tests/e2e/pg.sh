@@ -8,6 +8,7 @@
 # pg_profile NAME [SCHEMA] [EXTRA_YAML] writes a profiles.yml for profile NAME in the current folder.
 # pg_sql SQL runs SQL through psql as the superuser and prints unaligned rows ("a|b").
 #
+# PG_SERVER_OPTS adds server options ("-c name=value ...") to those pg_start gives.
 # When no PostgreSQL server binaries are installed, pg_start exits the test with a message
 # (exit 0 and a TAP skip line): run scripts/bootstrap.sh to install them.
 
@@ -74,7 +75,7 @@ pg_start() {
 		if "${PG_AS[@]}" "$PG_CTL" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
 			-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$PG_DIR \
 			    -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-			    -c max_connections=40 -c shared_buffers=32MB" start >/dev/null 2>&1; then
+			    -c max_connections=40 -c shared_buffers=32MB ${PG_SERVER_OPTS:-}" start >/dev/null 2>&1; then
 			break
 		fi
 		PG_PORT=

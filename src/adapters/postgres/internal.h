@@ -48,6 +48,7 @@ struct adapter {
 	const char *server_version_text;
 	struct adapter_conn *conns[PG_MAX_CONNS];  /* open connections, for cancel */
 	struct map cache;      /* schema -> struct pg_schema_cache * */
+	unsigned long ddl_gen; /* DDL notes so far: a listing that saw it move is not kept */
 	struct arena cache_arena;
 };
 
@@ -57,6 +58,8 @@ struct adapter_conn {
 	PGcancel *cancel;
 	volatile sig_atomic_t cancelled; /* Ctrl-C (pg_cancel): every later statement fails at once */
 	bool touched_cache;    /* DDL ran in the open transaction: a rollback invalidates the cache */
+	struct pg_pending *pending;  /* the DDL of the open transaction, applied again at commit */
+	bool no_dependents;    /* the DROP ... CASCADE about to run takes nothing else along */
 };
 
 int pg_fail(struct arena *a, char **perr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -74,7 +77,11 @@ void pg_read_result(const PGresult *res, long limit, struct adapter_result *pres
 
 /* Relation cache (meta.c) */
 void pg_cache_note_sql(struct adapter_conn *c, const char *sql);
+void pg_cache_before_sql(struct adapter_conn *c, const char *sql);
 void pg_cache_forget_all(struct adapter *ad);
+/* The open transaction ended: its DDL is applied again once committed (a listing taken before the
+ * commit could not see it), forgotten with the whole cache when rolled back */
+void pg_cache_txn_end(struct adapter_conn *c, bool committed);
 void pg_cache_release(struct adapter *ad);
 
 int pg_get_relation(struct adapter_conn *c, const char *database, const char *schema, const char *identifier,

@@ -4,7 +4,9 @@
  *
  * DESIGN (the relation cache)
  *  - A schema's relations are listed once, on the first look-up in it, and kept in a map shared by
- *    all connections (under the adapter's lock). Look-ups after that cost no round trip.
+ *    all connections (under the adapter's lock). Look-ups after that cost no round trip. A listing
+ *    during which DDL went through the adapter may have missed it: it answers the look-up that made
+ *    it but is not kept (locked_loaded).
  *  - The cache follows the DDL that goes through execute(): pg_cache_note_sql() reads the statements
  *    the materializations send (create table/view/materialized view, alter ... rename to, drop) and
  *    applies them. A drop with CASCADE may take dependent views of any schema with it, so it makes
@@ -119,15 +121,23 @@ static uintptr_t cache_type(struct pg_schema_cache *sc, const char *ident)
 	return v == GONE ? 0 : (uintptr_t)v;
 }
 
-/* Fills the cache of schema from pg_catalog unless it is loaded (called without the lock) */
-static int cache_load(struct adapter_conn *c, const char *schema, struct arena *a, char **perr)
+/*
+ * Returns with the adapter's lock held and *psc holding the relations of schema. Normally that is
+ * the shared cache, listed once. When DDL went through the adapter while the listing ran (ddl_gen
+ * moved), the listing may miss what that DDL did, so it is not installed: *psc is then a private
+ * copy in *ptmp, right for this look-up only, which the caller releases after unlocking.
+ */
+static int locked_loaded(struct adapter_conn *c, const char *schema, struct pg_schema_cache **psc,
+			 struct pg_schema_cache *ptmp, bool *pis_tmp, struct arena *a, char **perr)
 {
 	struct adapter *ad = c->ad;
+	*pis_tmp = false;
 	pthread_mutex_lock(&ad->lock);
-	bool loaded = schema_cache(ad, schema)->loaded;
-	pthread_mutex_unlock(&ad->lock);
-	if (loaded)
+	*psc = schema_cache(ad, schema);
+	if ((*psc)->loaded)
 		return 0;
+	unsigned long gen = ad->ddl_gen;
+	pthread_mutex_unlock(&ad->lock);
 	const char *params[] = {schema};
 	struct adapter_result r;
 	if (pg_query_params(c,
@@ -137,14 +147,35 @@ static int cache_load(struct adapter_conn *c, const char *schema, struct arena *
 			    params, 1, &r, a, perr) < 0)
 		return -1;
 	pthread_mutex_lock(&ad->lock);
-	struct pg_schema_cache *sc = schema_cache(ad, schema);
-	map_release(&sc->rels);
-	map_init(&sc->rels);
+	*psc = schema_cache(ad, schema);
+	if ((*psc)->loaded)
+		return 0;  /* another thread listed it meanwhile, and its notes since are in it */
+	struct pg_schema_cache *sc = *psc;
+	if (ad->ddl_gen != gen) {
+		memset(ptmp, 0, sizeof(*ptmp));
+		ptmp->schema = sc->schema;
+		map_init(&ptmp->rels);
+		arena_init(&ptmp->names, 1024);
+		sc = ptmp;
+		*psc = ptmp;
+		*pis_tmp = true;
+	} else {
+		map_release(&sc->rels);
+		map_init(&sc->rels);
+		sc->loaded = true;
+	}
 	for (size_t i = 0; i < r.nrows; i++)
 		cache_put(sc, cell(&r, i, 0, a), kind_type(cell(&r, i, 1, a)));
-	sc->loaded = true;
-	pthread_mutex_unlock(&ad->lock);
 	return 0;
+}
+
+static void unlock_loaded(struct adapter *ad, struct pg_schema_cache *tmp, bool is_tmp)
+{
+	pthread_mutex_unlock(&ad->lock);
+	if (is_tmp) {
+		map_release(&tmp->rels);
+		arena_release(&tmp->names);
+	}
 }
 
 /* ---- reading the DDL that passes through execute() ---- */
@@ -307,7 +338,7 @@ static int rel_kind(struct tok *toks, int n, int *pi, enum relation_type *pt)
 	return 0;
 }
 
-static struct ddl read_ddl(struct tok *toks, int n, struct arena *a)
+static struct ddl read_ddl(struct tok *toks, int n, bool no_dependents, struct arena *a)
 {
 	struct ddl d = {.op = DDL_NONE};
 	int i = 0;
@@ -347,9 +378,10 @@ static struct ddl read_ddl(struct tok *toks, int n, struct arena *a)
 			return d;
 		}
 		d.op = DDL_DROP;
-		/* several names, or CASCADE (dependent views go too): start over */
+		/* several names, or CASCADE (dependent views go too): start over, unless the relation was
+		 * seen to have no dependants just before (pg_cache_before_sql) */
 		for (; i < n; i++)
-			if (is_kw(&toks[i], "cascade") || (toks[i].n == 1 && toks[i].p[0] == ','))
+			if ((is_kw(&toks[i], "cascade") && !no_dependents) || (toks[i].n == 1 && toks[i].p[0] == ','))
 				d.op = DDL_FORGET;
 		return d;
 	}
@@ -376,12 +408,33 @@ static struct ddl read_ddl(struct tok *toks, int n, struct arena *a)
 	return d;
 }
 
+struct pg_pending {
+	struct arena arena;
+	VEC(struct ddl) notes;
+};
+
 static void apply_ddl(struct adapter_conn *c, const struct ddl *d)
 {
 	struct adapter *ad = c->ad;
 	if (d->op == DDL_NONE)
 		return;
 	c->touched_cache = true;
+	PGTransactionStatusType ts = c->pg ? PQtransactionStatus(c->pg) : PQTRANS_IDLE;
+	if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) {
+		if (!c->pending) {
+			c->pending = xcalloc(1, sizeof(*c->pending));
+			arena_init(&c->pending->arena, 1024);
+		}
+		struct arena *pa = &c->pending->arena;
+		struct ddl keep = *d;
+		keep.schema = d->schema ? arena_strdup(pa, d->schema) : NULL;
+		keep.ident = d->ident ? arena_strdup(pa, d->ident) : NULL;
+		keep.to = d->to ? arena_strdup(pa, d->to) : NULL;
+		VEC_PUSH(&c->pending->notes, keep);
+	}
+	pthread_mutex_lock(&ad->lock);
+	ad->ddl_gen++;
+	pthread_mutex_unlock(&ad->lock);
 	if (d->op == DDL_FORGET) {
 		pg_cache_forget_all(ad);
 		return;
@@ -392,12 +445,12 @@ static void apply_ddl(struct adapter_conn *c, const struct ddl *d)
 		switch (d->op) {
 		case DDL_CREATE: cache_put(sc, d->ident, d->type); break;
 		case DDL_DROP: cache_del(sc, d->ident); break;
-		case DDL_RENAME: {
-			uintptr_t t = cache_type(sc, d->ident);
+		case DDL_RENAME:
+			/* the type is the statement's (alter view/table/materialized view), so that
+			 * applying the transaction's DDL again at commit gives the same answer */
 			cache_del(sc, d->ident);
-			cache_put(sc, d->to, t ? (enum relation_type)(t - 1) : d->type);
+			cache_put(sc, d->to, d->type);
 			break;
-		}
 		default: break;
 		}
 	}
@@ -420,6 +473,28 @@ static bool may_hold_ddl(const char *sql)
 	return false;
 }
 
+void pg_cache_txn_end(struct adapter_conn *c, bool committed)
+{
+	struct pg_pending *p = c->pending;
+	if (!p)
+		return;
+	c->pending = NULL;
+	if (committed) {
+		for (size_t i = 0; i < p->notes.n; i++)
+			apply_ddl(c, &p->notes.v[i]);
+		/* what apply_ddl just recorded again is not pending: the transaction is over */
+		if (c->pending) {
+			VEC_FREE(&c->pending->notes);
+			arena_release(&c->pending->arena);
+			free(c->pending);
+			c->pending = NULL;
+		}
+	}
+	VEC_FREE(&p->notes);
+	arena_release(&p->arena);
+	free(p);
+}
+
 void pg_cache_note_sql(struct adapter_conn *c, const char *sql)
 {
 	if (!may_hold_ddl(sql))
@@ -433,13 +508,52 @@ void pg_cache_note_sql(struct adapter_conn *c, const char *sql)
 	while (more) {
 		more = next_tok(&p, &t);
 		if (!more || (t.n == 1 && t.p[0] == ';' && !t.quoted)) {
-			struct ddl d = read_ddl(toks, n, &a);
+			struct ddl d = read_ddl(toks, n, c->no_dependents, &a);
 			apply_ddl(c, &d);
 			n = 0;
 			continue;
 		}
 		if (n < MAX_TOKS)
 			toks[n++] = t;
+	}
+	arena_release(&a);
+	c->no_dependents = false;
+}
+
+/*
+ * Before a lone DROP ... CASCADE: whether anything depends on the relation (views, materialized
+ * views, at any depth). When nothing does, the drop takes only that relation and the cache keeps
+ * everything else, which saves the next model a listing of the schema.
+ */
+void pg_cache_before_sql(struct adapter_conn *c, const char *sql)
+{
+	c->no_dependents = false;
+	if (strncasecmp(sql + strspn(sql, " \t\r\n"), "drop", 4) || strchr(sql, ';'))
+		return;
+	struct arena a;
+	arena_init(&a, 1024);
+	const char *p = sql;
+	struct tok toks[MAX_TOKS], t;
+	int n = 0;
+	while (next_tok(&p, &t) && n < MAX_TOKS)
+		toks[n++] = t;
+	struct ddl d = read_ddl(toks, n, false, &a);
+	struct ddl plain = read_ddl(toks, n, true, &a);
+	if (d.op == DDL_FORGET && plain.op == DDL_DROP && c->pg) {
+		const char *params[] = {plain.schema, plain.ident};
+		struct adapter_result r;
+		char *err = NULL;
+		if (pg_query_params(c,
+				    "with recursive dep(oid) as ("
+				    " select c.oid from pg_catalog.pg_class c join pg_catalog.pg_namespace n"
+				    " on n.oid = c.relnamespace where n.nspname = $1 and c.relname = $2"
+				    " union select rw.ev_class from pg_catalog.pg_depend dp"
+				    " join pg_catalog.pg_rewrite rw on rw.oid = dp.objid"
+				    " join dep on dp.refobjid = dep.oid where rw.ev_class <> dep.oid)"
+				    " select count(*) from dep",
+				    params, 2, &r, &a, &err) == 0 &&
+		    r.nrows == 1 && r.rows[0].type == V_INT && r.rows[0].i <= 1)
+			c->no_dependents = true;
 	}
 	arena_release(&a);
 }
@@ -452,10 +566,10 @@ int pg_get_relation(struct adapter_conn *c, const char *database, const char *sc
 	*pfound = false;
 	struct adapter *ad = c->ad;
 	schema = schema_or_default(c, schema);
-	if (cache_load(c, schema, a, perr) < 0)
+	struct pg_schema_cache *sc, tmp;
+	bool is_tmp;
+	if (locked_loaded(c, schema, &sc, &tmp, &is_tmp, a, perr) < 0)
 		return -1;
-	pthread_mutex_lock(&ad->lock);
-	struct pg_schema_cache *sc = schema_cache(ad, schema);
 	const char *name = identifier;
 	uintptr_t t = cache_type(sc, identifier);
 	if (!t) {
@@ -475,7 +589,7 @@ int pg_get_relation(struct adapter_conn *c, const char *database, const char *sc
 		prel->type = (enum relation_type)(t - 1);
 		*pfound = true;
 	}
-	pthread_mutex_unlock(&ad->lock);
+	unlock_loaded(ad, &tmp, is_tmp);
 	(void)database;  /* one database a connection: PostgreSQL cannot look into another */
 	return 0;
 }
@@ -492,10 +606,10 @@ int pg_list_relations(struct adapter_conn *c, const char *database, const char *
 	*pn = 0;
 	struct adapter *ad = c->ad;
 	schema = schema_or_default(c, schema);
-	if (cache_load(c, schema, a, perr) < 0)
+	struct pg_schema_cache *sc, tmp;
+	bool is_tmp;
+	if (locked_loaded(c, schema, &sc, &tmp, &is_tmp, a, perr) < 0)
 		return -1;
-	pthread_mutex_lock(&ad->lock);
-	struct pg_schema_cache *sc = schema_cache(ad, schema);
 	struct adapter_relation *rels = ARENA_ARRAY(a, struct adapter_relation, sc->rels.len + 1);
 	size_t n = 0;
 	struct map_slot *s;
@@ -508,7 +622,7 @@ int pg_list_relations(struct adapter_conn *c, const char *database, const char *
 		rels[n].type = (enum relation_type)((uintptr_t)s->val - 1);
 		n++;
 	}
-	pthread_mutex_unlock(&ad->lock);
+	unlock_loaded(ad, &tmp, is_tmp);
 	qsort(rels, n, sizeof(*rels), cmp_rel);
 	*prels = rels;
 	*pn = n;

@@ -328,6 +328,7 @@ static void pg_close_conn(struct adapter_conn *c)
 {
 	if (!c)
 		return;
+	pg_cache_txn_end(c, false);
 	disconnect(c);
 	free(c);
 }
@@ -432,6 +433,7 @@ static int pg_execute(struct adapter_conn *c, const char *sql, bool fetch, long 
 	if (cancelled(c, a, perr) < 0 || pg_ensure(c, a, perr) < 0)
 		return -1;
 	bool idle = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+	pg_cache_before_sql(c, sql);
 	PGresult *last;
 	bool lost;
 	int rc = send_all(c, sql, &last, &lost, a, perr);
@@ -518,6 +520,7 @@ static bool in_transaction(struct adapter_conn *c)
 
 static int pg_rollback(struct adapter_conn *c, struct arena *a, char **perr)
 {
+	pg_cache_txn_end(c, false);
 	if (c->touched_cache) {
 		/* what the transaction created, renamed or dropped is undone: look again */
 		pg_cache_forget_all(c->ad);
@@ -537,7 +540,11 @@ static int pg_commit(struct adapter_conn *c, struct arena *a, char **perr)
 		return pg_fail(a, perr, "the transaction failed earlier and was rolled back");
 	}
 	c->touched_cache = false;
-	return run_simple(c, "commit", a, perr);
+	int rc = run_simple(c, "commit", a, perr);
+	pg_cache_txn_end(c, rc == 0);
+	if (rc < 0)
+		pg_cache_forget_all(c->ad);
+	return rc;
 }
 
 /* Ctrl-C, from the interrupt watcher's thread: asks the server to stop what conn runs (PQcancel
