@@ -91,7 +91,7 @@ int cmd_ls(struct cli *c)
 			name = "analysis";
 		if (node_type_parse(name, &t) < 0) {
 			fprintf(stderr, "Error: Invalid value for '--resource-type': '%s' is not one of 'model', 'seed', "
-					"'snapshot', 'test', 'source', 'analysis', 'exposure', 'all'\n", c->resource_types[i]);
+					"'snapshot', 'test', 'unit_test', 'source', 'analysis', 'exposure', 'all'\n", c->resource_types[i]);
 			goto out;
 		}
 		types |= 1u << t;

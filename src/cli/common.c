@@ -51,13 +51,16 @@ static void found_line(struct project *p)
 	struct sb s = SB_INIT;
 	sb_addf(&s, "Found %d model%s", counts[NODE_MODEL], counts[NODE_MODEL] == 1 ? "" : "s");
 	static const enum node_type order[] = {NODE_SNAPSHOT, NODE_SEED, NODE_TEST, NODE_SOURCE, NODE_ANALYSIS,
-					       NODE_EXPOSURE, NODE_UNIT_TEST};
-	static const char *const names[] = {"snapshot", "seed", "data test", "source", "analysis", "exposure", "unit test"};
+					       NODE_EXPOSURE};
+	static const char *const names[] = {"snapshot", "seed", "data test", "source", "analysis", "exposure"};
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (counts[order[i]])
 			sb_addf(&s, ", %d %s%s", counts[order[i]], names[i],
 				counts[order[i]] == 1 ? "" : order[i] == NODE_ANALYSIS ? "" : "s");
 	sb_addf(&s, ", %zu macro%s", p->nmacros, p->nmacros == 1 ? "" : "s");
+	/* dbt counts unit tests after the macros */
+	if (counts[NODE_UNIT_TEST])
+		sb_addf(&s, ", %d unit test%s", counts[NODE_UNIT_TEST], counts[NODE_UNIT_TEST] == 1 ? "" : "s");
 	report_line("FoundStats", "%s", s.buf);
 	sb_release(&s);
 }

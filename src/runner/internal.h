@@ -17,9 +17,9 @@ int runner_inject_ctes(struct project *p, struct dbt_render *r, const char *sql,
 		       struct adapter *ad, const struct adapter_vtable *vt, struct adapter_conn *conn);
 /* Runs unit test n (unit_test.c): prints its lines, fills res and, when it fails or errs, the text
  * for the run's summary. 0 pass, 1 fail, -1 error. */
-int runner_unit_test(struct project *p, struct node *n, struct adapter *ad, const struct adapter_vtable *vt,
-		     struct adapter_conn *conn, struct arena *a, struct arena *keep, struct run_result *res, int seq,
-		     int total, const char **perrtext, struct diag_list *dl);
+int runner_unit_test(struct project *p, const struct graph *g, struct node *n, struct adapter *ad,
+		     const struct adapter_vtable *vt, struct adapter_conn *conn, struct arena *a, struct arena *keep,
+		     struct run_result *res, int seq, int total, const char **perrtext, struct diag_list *dl);
 
 /* Runs the on-run-start / on-run-end hooks of dbt_project.yml (`which`); `extra` adds to their
  * context (results, schemas). 0, or -1 after a diagnostic. */

@@ -432,7 +432,7 @@ static int work(void *ud, uint32_t idx, int wid)
 		res->node = idx;
 		res->thread_id = wid + 1;
 		diag_list_init(&w->dl);
-		int urc = runner_unit_test(p, n, st->ad, st->vt, w->conn, &w->arena, w->keep, res, seq, st->total,
+		int urc = runner_unit_test(p, st->g, n, st->ad, st->vt, w->conn, &w->arena, w->keep, res, seq, st->total,
 					   &st->errors[idx], &w->dl);
 		diag_list_release(&w->dl);
 		arena_reset(&w->arena, mark);

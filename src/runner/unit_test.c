@@ -559,9 +559,9 @@ static int run(struct ut *u, struct adapter *ad, const struct adapter_vtable *vt
 	return rc;
 }
 
-int runner_unit_test(struct project *p, struct node *n, struct adapter *ad, const struct adapter_vtable *vt,
-		     struct adapter_conn *conn, struct arena *a, struct arena *keep, struct run_result *res, int seq,
-		     int total, const char **perrtext, struct diag_list *dl)
+int runner_unit_test(struct project *p, const struct graph *g, struct node *n, struct adapter *ad,
+		     const struct adapter_vtable *vt, struct adapter_conn *conn, struct arena *a, struct arena *keep,
+		     struct run_result *res, int seq, int total, const char **perrtext, struct diag_list *dl)
 {
 	struct ut u = {.p = p, .test = n, .model = p->nodes[n->attached_node],
 		       .given = val_dict_gets(n->unit_test, "given"), .overrides = val_dict_gets(n->unit_test, "overrides")};
@@ -570,13 +570,23 @@ int runner_unit_test(struct project *p, struct node *n, struct adapter *ad, cons
 	res->compile_started = now_s();
 	const char *sql = NULL, *diff = NULL, *db_error = NULL;
 	char *e = NULL;
-	int rc = vt->begin(conn, a, &e) < 0 ? -1 : 0;
-	if (rc == 0) {
+	/* on a streaming engine, a unit test runs in a bounded session of its own, where what its
+	 * model reads is declared again (as a data test does) */
+	bool session = vt->begin_test_session != NULL;
+	int rc = 0;
+	if (session && runner_begin_test_session(p, g, n, ad, vt, conn, 60 * 1000, a, dl, &e) < 0) {
+		db_error = e ? e : "cannot open a bounded session";
+		session = false;
+		rc = -1;
+	} else if (vt->begin(conn, a, &e) < 0) {
+		db_error = e ? e : "cannot begin a transaction";
+		rc = -1;
+	} else {
 		rc = run(&u, ad, vt, conn, a, &sql, &diff, &db_error, dl);
 		(void)vt->rollback(conn, a, &e);
-	} else {
-		db_error = e ? e : "cannot begin a transaction";
 	}
+	if (session && vt->end_test_session(conn, a, &e) < 0)
+		log_msg(LOG_WARN, "%s", e ? e : "cannot close the bounded session");
 	res->compile_completed = res->execute_started = res->compile_started;
 	res->execute_completed = now_s();
 	res->execution_time = res->execute_completed - res->compile_started;

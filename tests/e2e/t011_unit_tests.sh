@@ -15,7 +15,7 @@ expect_rc 0 "the incremental model is built once"
 
 run build
 expect_rc 0 "build runs the unit tests with the models"
-expect_out "Found 4 models, 3 seeds, 1 source, 5 unit tests" "a disabled unit test is not counted"
+expect_out_re "Found 4 models, 3 seeds, 1 source, [0-9]+ macros, 5 unit tests$" "unit tests are counted after macros; a disabled one is not"
 expect_out_re "PASS customer_totals::totals_sum_orders .*\[PASS" "YAML and inline CSV fixtures pass"
 expect_out_re "PASS customer_totals::totals_vars_env .*\[PASS" "vars and env_vars overrides, fixture file, CSV expect"
 expect_out_re "PASS paid_orders::paid_orders_join_source .*\[PASS" "a source input given as SQL"
