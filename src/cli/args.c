@@ -11,7 +11,7 @@
 
 #include "cli/cli.h"
 #include "core/suggest.h"
-#include "runner/report.h"
+#include "core/report.h"
 
 enum arity { FLAG, ONE, MANY };
 

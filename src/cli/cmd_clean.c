@@ -6,7 +6,7 @@
 
 #include "cli/cli.h"
 #include "core/fs.h"
-#include "runner/report.h"
+#include "core/report.h"
 
 int cmd_clean(struct cli *c)
 {

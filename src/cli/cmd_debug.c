@@ -11,7 +11,7 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/sb.h"
-#include "runner/report.h"
+#include "core/report.h"
 #include "runner/runner.h"
 
 /* Every line goes through the secret filter: the profile's values are printed here */

@@ -6,7 +6,7 @@
 
 #include "cli/cli.h"
 #include "project/deps.h"
-#include "runner/report.h"
+#include "core/report.h"
 
 int cmd_deps(struct cli *c)
 {

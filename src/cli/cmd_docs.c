@@ -14,7 +14,7 @@
 #include "docs/serve.h"
 #include "docs/site.h"
 #include "graph/graph.h"
-#include "runner/report.h"
+#include "core/report.h"
 #include "runner/runner.h"
 
 static const char *lower_key(struct arena *a, const char *schema, const char *ident)

@@ -14,7 +14,7 @@
 #include "core/sb.h"
 #include "dbt/context.h"
 #include "graph/graph.h"
-#include "runner/report.h"
+#include "core/report.h"
 #include "runner/runner.h"
 
 

@@ -7,7 +7,7 @@
 #include "cli/cli.h"
 #include "core/sb.h"
 #include "graph/graph.h"
-#include "runner/report.h"
+#include "core/report.h"
 
 static void print_selector(struct node *n, struct sb *out)
 {

@@ -4,7 +4,7 @@
 #include "artifacts/artifacts.h"
 #include "cli/cli.h"
 #include "graph/graph.h"
-#include "runner/report.h"
+#include "core/report.h"
 
 int cmd_parse(struct cli *c)
 {

@@ -10,7 +10,7 @@
 #include "dbt/context.h"
 #include "graph/graph.h"
 #include "jinja/jinja.h"
-#include "runner/report.h"
+#include "core/report.h"
 #include "runner/runner.h"
 #include "state/state.h"
 

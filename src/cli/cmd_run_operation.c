@@ -8,7 +8,7 @@
 
 #include "cli/cli.h"
 #include "dbt/context.h"
-#include "runner/report.h"
+#include "core/report.h"
 #include "runner/runner.h"
 
 int cmd_run_operation(struct cli *c)

@@ -11,7 +11,7 @@
 #include "dbt/context.h"
 #include "graph/graph.h"
 #include "jinja/jinja.h"
-#include "runner/report.h"
+#include "core/report.h"
 #include "runner/runner.h"
 
 static void cell(struct sb *out, value v)

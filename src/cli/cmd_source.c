@@ -19,7 +19,7 @@
 #include "core/sb.h"
 #include "dbt/context.h"
 #include "graph/graph.h"
-#include "runner/report.h"
+#include "core/report.h"
 
 static double now_s(void)
 {

@@ -10,7 +10,7 @@
 #include "core/sb.h"
 #include "dbt/context.h"
 #include "jinja/jinja.h"
-#include "runner/report.h"
+#include "core/report.h"
 #include "runner/runner.h"
 
 void cli_print_diags(struct diag_list *dl)

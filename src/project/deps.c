@@ -23,7 +23,7 @@
 #include "project/deps_internal.h"
 #include "project/load_internal.h"
 #include "project/yml.h"
-#include "runner/report.h"
+#include "core/report.h"
 
 #define DEFAULT_HUB_URL "https://hub.getdbt.com/"
 #define LOCK_FILE "package-lock.yml"

@@ -12,7 +12,7 @@
 #include "dbt/context.h"
 #include "jinja/jinja.h"
 #include "runner/internal.h"
-#include "runner/report.h"
+#include "core/report.h"
 
 static double now_s(void)
 {

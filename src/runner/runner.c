@@ -30,7 +30,7 @@
 #include "dbt/context.h"
 #include "jinja/jinja.h"
 #include "runner/internal.h"
-#include "runner/report.h"
+#include "core/report.h"
 
 /* what a worker runs, for the interrupt watcher */
 enum { IDLE = -1, HOOKS = -2 };

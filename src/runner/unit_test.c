@@ -21,7 +21,7 @@
 #include "jinja/jinja.h"
 #include "project/yml.h"
 #include "runner/internal.h"
-#include "runner/report.h"
+#include "core/report.h"
 
 struct ut {
 	struct project *p;

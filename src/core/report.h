@@ -4,8 +4,8 @@
  * or one JSON object a line with --log-format json. Every line also goes to logs/sluice.log.
  * Thread-safe: workers print through one lock. Secrets are redacted before anything is printed.
  */
-#ifndef SLUICE_RUNNER_REPORT_H
-#define SLUICE_RUNNER_REPORT_H
+#ifndef SLUICE_CORE_REPORT_H
+#define SLUICE_CORE_REPORT_H
 
 #include <stdbool.h>
 #include <stdio.h>

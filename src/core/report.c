@@ -1,5 +1,5 @@
 /* Progress and summary output (see report.h). */
-#include "runner/report.h"
+#include "core/report.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -10,7 +10,29 @@
 
 #include "core/log.h"
 #include "core/sb.h"
-#include "value/value.h"
+
+/* A JSON string, escaped as Python's json.dumps(ensure_ascii=False) does */
+static void json_str(struct sb *s, const char *str)
+{
+	sb_addc(s, '"');
+	for (const unsigned char *c = (const unsigned char *)str; *c; c++) {
+		switch (*c) {
+		case '"': sb_adds(s, "\\\""); break;
+		case '\\': sb_adds(s, "\\\\"); break;
+		case '\n': sb_adds(s, "\\n"); break;
+		case '\r': sb_adds(s, "\\r"); break;
+		case '\t': sb_adds(s, "\\t"); break;
+		case '\b': sb_adds(s, "\\b"); break;
+		case '\f': sb_adds(s, "\\f"); break;
+		default:
+			if (*c < 0x20)
+				sb_addf(s, "\\u%04x", *c);
+			else
+				sb_addc(s, (char)*c);
+		}
+	}
+	sb_addc(s, '"');
+}
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static bool use_color, use_json;
@@ -63,9 +85,9 @@ static void emit(const char *event, const char *level, const char *plain, const 
 		stamp(ts, sizeof(ts), true);
 		struct sb s = SB_INIT;
 		sb_adds(&s, "{\"info\": {\"name\": ");
-		val_to_json(&s, val_str(event), 0, 0);
+		json_str(&s, event);
 		sb_addf(&s, ", \"level\": \"%s\", \"msg\": ", level);
-		val_to_json(&s, val_str(p), 0, 0);
+		json_str(&s, p);
 		sb_addf(&s, ", \"ts\": \"%s\", \"invocation_id\": \"%s\", \"pid\": %ld, \"thread\": \"MainThread\"}, \"data\": {}}\n",
 			ts, inv_id, (long)getpid());
 		fwrite(s.buf, 1, s.len, stdout);
