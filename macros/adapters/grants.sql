@@ -1,7 +1,8 @@
 {#-
   grants: the `grants` config ({privilege: [grantee, ...]}) applied to a relation once it is built.
   A relation built anew has no grants, so only the configured ones are granted; one kept from an
-  earlier run (incremental) first loses the grants the config no longer names (should_revoke).
+  earlier run (incremental) first loses the grants the config no longer names (should_revoke, in
+  misc.sql with the DCL helpers).
   An engine gives its SQL through get_show_grant_sql, get_grant_sql and get_revoke_sql.
 -#}
 {% macro apply_grants(relation, grant_config, should_revoke=true) %}
@@ -51,7 +52,3 @@
   revoke {{ privilege }} on {{ relation }} from {{ grantees | join(', ') }}
 {%- endmacro %}
 
-{#- Whether grants the config dropped must be revoked: only on a relation kept from before -#}
-{% macro should_revoke(existing_relation, full_refresh_mode=true) %}
-  {{ return(existing_relation is not none and not full_refresh_mode) }}
-{% endmacro %}

@@ -75,8 +75,8 @@
   {%- endif -%}
 {%- endmacro %}
 
-{#- grants: DuckDB has no users to grant to, so these build the SQL but apply_grants does nothing
-    unless an adapter overrides it -#}
+{#- grants (apply_grants and the SQL of each engine are in grants.sql): DuckDB has no users to
+    grant to, so its apply_grants does nothing -#}
 {% macro copy_grants() -%}
   {{ return(adapter.dispatch('copy_grants', 'dbt')()) }}
 {%- endmacro %}
@@ -101,30 +101,6 @@
   {%- else -%}
     {{ return(true) }}
   {%- endif -%}
-{%- endmacro %}
-
-{% macro get_show_grant_sql(relation) -%}
-  {{ return(adapter.dispatch('get_show_grant_sql', 'dbt')(relation)) }}
-{%- endmacro %}
-
-{% macro default__get_show_grant_sql(relation) -%}
-  show grants on {{ relation.render() }}
-{%- endmacro %}
-
-{% macro get_grant_sql(relation, privilege, grantees) -%}
-  {{ return(adapter.dispatch('get_grant_sql', 'dbt')(relation, privilege, grantees)) }}
-{%- endmacro %}
-
-{% macro default__get_grant_sql(relation, privilege, grantees) -%}
-  grant {{ privilege }} on {{ relation.render() }} to {{ grantees | join(', ') }}
-{%- endmacro %}
-
-{% macro get_revoke_sql(relation, privilege, grantees) -%}
-  {{ return(adapter.dispatch('get_revoke_sql', 'dbt')(relation, privilege, grantees)) }}
-{%- endmacro %}
-
-{% macro default__get_revoke_sql(relation, privilege, grantees) -%}
-  revoke {{ privilege }} on {{ relation.render() }} from {{ grantees | join(', ') }}
 {%- endmacro %}
 
 {% macro get_dcl_statement_list(relation, grant_config, get_dcl_macro) -%}
@@ -154,16 +130,6 @@
     {%- call statement('grants') -%}
       {%- for dcl in dcl_statement_list %}{{ dcl }};{% endfor -%}
     {%- endcall -%}
-  {%- endif -%}
-{%- endmacro %}
-
-{% macro apply_grants(relation, grant_config, should_revoke) -%}
-  {{ return(adapter.dispatch('apply_grants', 'dbt')(relation, grant_config, should_revoke)) }}
-{%- endmacro %}
-
-{% macro default__apply_grants(relation, grant_config, should_revoke=true) -%}
-  {%- if grant_config -%}
-    {% do call_dcl_statements(get_dcl_statement_list(relation, grant_config, get_grant_sql)) %}
   {%- endif -%}
 {%- endmacro %}
 

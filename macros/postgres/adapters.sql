@@ -44,15 +44,7 @@
   )
 {%- endmacro %}
 
-{#- ---- indexes: {'columns': [...], 'unique': bool, 'type': 'btree'|'hash'|'gist'|...} ---- -#}
-{% macro get_create_index_sql(relation, index_dict) -%}
-  {{ return(adapter.dispatch('get_create_index_sql', 'dbt')(relation, index_dict)) }}
-{%- endmacro %}
-
-{% macro default__get_create_index_sql(relation, index_dict) -%}
-  {{ return(none) }}
-{%- endmacro %}
-
+{#- ---- indexes: {'columns': [...], 'unique': bool, 'type': 'btree'|'hash'|'gist'|...} (get_create_index_sql dispatches here) ---- -#}
 {% macro postgres__get_create_index_sql(relation, index_dict) -%}
   {%- set columns = index_dict.get('columns') -%}
   {%- if columns is string -%}{%- set columns = [columns] -%}{%- endif -%}

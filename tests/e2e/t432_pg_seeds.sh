@@ -41,11 +41,11 @@ run seed -s bad --vars '{}'
 printf 'a,b\n1,2\n3\n' >seeds/bad.csv
 run seed -s bad
 expect_rc 1 "a malformed seed fails"
-expect_out "bad.csv:3: the row has 1 fields but the header names 2 columns" "the error names the file and line"
+expect_out "seeds/bad.csv:3:1: error: row 2 has 1 field, but the header has 2" "the error names the file and line"
 printf 'a,b\n1,"open\n' >seeds/bad.csv
 run seed -s bad
 expect_rc 1 "an unclosed quote fails"
-expect_out "a quoted field is not closed"
+expect_out "seeds/bad.csv:2:3: error: this quoted field is never closed"
 expect_query "select count(*) from raw.bad" "1" "the previous table is left as it was"
 
 # 100,000 rows: streamed with COPY, counted, and in a few seconds even on a busy machine
