@@ -3,6 +3,7 @@
  * `format` filter) and `"{0:>8}".format(x)` with the format-spec mini-language (fill, align, sign,
  * '#', '0', width, ',' / '_' grouping, precision, type).
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -349,8 +350,11 @@ value jj_percent_format(struct jj_vm *vm, value fmt, value args)
 			p++;
 		} else if (p < end && *p >= '0' && *p <= '9') {
 			s.width = 0;
-			while (p < end && *p >= '0' && *p <= '9')
+			while (p < end && *p >= '0' && *p <= '9') {
+				if (s.width > INT_MAX / 10)
+					jj_raise(vm, "width too big");
 				s.width = s.width * 10 + (*p++ - '0');
+			}
 		}
 		if (p < end && *p == '.') {
 			p++;
@@ -361,8 +365,11 @@ value jj_percent_format(struct jj_vm *vm, value fmt, value args)
 				s.prec = jj_want_int(vm, items[next++], NULL);
 				p++;
 			} else {
-				while (p < end && *p >= '0' && *p <= '9')
+				while (p < end && *p >= '0' && *p <= '9') {
+					if (s.prec > INT_MAX / 10)
+						jj_raise(vm, "precision too big");
 					s.prec = s.prec * 10 + (*p++ - '0');
+				}
 			}
 		}
 		while (p < end && (*p == 'h' || *p == 'l' || *p == 'L'))
@@ -424,8 +431,11 @@ static void parse_spec(struct jj_vm *vm, const char *p, const char *end, struct 
 	}
 	if (p < end && *p >= '0' && *p <= '9') {
 		s->width = 0;
-		while (p < end && *p >= '0' && *p <= '9')
+		while (p < end && *p >= '0' && *p <= '9') {
+			if (s->width > INT_MAX / 10)
+				jj_raise(vm, "Too many decimal digits in format string");
 			s->width = s->width * 10 + (*p++ - '0');
+		}
 	}
 	if (p < end && (*p == ',' || *p == '_'))
 		s->group = *p++;
@@ -434,8 +444,11 @@ static void parse_spec(struct jj_vm *vm, const char *p, const char *end, struct 
 		if (p >= end || *p < '0' || *p > '9')
 			jj_raise(vm, "Format specifier missing precision");
 		s->prec = 0;
-		while (p < end && *p >= '0' && *p <= '9')
+		while (p < end && *p >= '0' && *p <= '9') {
+			if (s->prec > INT_MAX / 10)
+				jj_raise(vm, "Too many decimal digits in format string");
 			s->prec = s->prec * 10 + (*p++ - '0');
+		}
 	}
 	if (p < end)
 		s->type = *p++;
