@@ -3,6 +3,7 @@
  * `format` filter) and `"{0:>8}".format(x)` with the format-spec mini-language (fill, align, sign,
  * '#', '0', width, ',' / '_' grouping, precision, type).
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,9 +33,6 @@ static void spec_init(struct fspec *s)
 	s->width = -1;
 	s->prec = -1;
 }
-
-/* widths and precisions stop growing here (no overflow); the memory limit refuses them anyway */
-#define FMT_BIG ((int64_t)1 << 50)
 
 /* pads out[start..] to the spec's width; `numeric` puts '=' padding after the sign */
 static void pad_field(struct sb *out, size_t start, const struct fspec *s, bool numeric, size_t signlen)
@@ -352,8 +350,11 @@ value jj_percent_format(struct jj_vm *vm, value fmt, value args)
 			p++;
 		} else if (p < end && *p >= '0' && *p <= '9') {
 			s.width = 0;
-			while (p < end && *p >= '0' && *p <= '9')
-				s.width = s.width < FMT_BIG ? s.width * 10 + (*p - '0') : FMT_BIG, p++;
+			while (p < end && *p >= '0' && *p <= '9') {
+				if (s.width > INT_MAX / 10)
+					jj_raise(vm, "width too big");
+				s.width = s.width * 10 + (*p++ - '0');
+			}
 		}
 		if (p < end && *p == '.') {
 			p++;
@@ -364,8 +365,11 @@ value jj_percent_format(struct jj_vm *vm, value fmt, value args)
 				s.prec = jj_want_int(vm, items[next++], NULL);
 				p++;
 			} else {
-				while (p < end && *p >= '0' && *p <= '9')
-					s.prec = s.prec < FMT_BIG ? s.prec * 10 + (*p - '0') : FMT_BIG, p++;
+				while (p < end && *p >= '0' && *p <= '9') {
+					if (s.prec > INT_MAX / 10)
+						jj_raise(vm, "precision too big");
+					s.prec = s.prec * 10 + (*p++ - '0');
+				}
 			}
 		}
 		while (p < end && (*p == 'h' || *p == 'l' || *p == 'L'))
@@ -429,8 +433,11 @@ static void parse_spec(struct jj_vm *vm, const char *p, const char *end, struct 
 	}
 	if (p < end && *p >= '0' && *p <= '9') {
 		s->width = 0;
-		while (p < end && *p >= '0' && *p <= '9')
-			s->width = s->width < FMT_BIG ? s->width * 10 + (*p - '0') : FMT_BIG, p++;
+		while (p < end && *p >= '0' && *p <= '9') {
+			if (s->width > INT_MAX / 10)
+				jj_raise(vm, "Too many decimal digits in format string");
+			s->width = s->width * 10 + (*p++ - '0');
+		}
 	}
 	if (p < end && (*p == ',' || *p == '_'))
 		s->group = *p++;
@@ -439,8 +446,11 @@ static void parse_spec(struct jj_vm *vm, const char *p, const char *end, struct 
 		if (p >= end || *p < '0' || *p > '9')
 			jj_raise(vm, "Format specifier missing precision");
 		s->prec = 0;
-		while (p < end && *p >= '0' && *p <= '9')
-			s->prec = s->prec < FMT_BIG ? s->prec * 10 + (*p - '0') : FMT_BIG, p++;
+		while (p < end && *p >= '0' && *p <= '9') {
+			if (s->prec > INT_MAX / 10)
+				jj_raise(vm, "Too many decimal digits in format string");
+			s->prec = s->prec * 10 + (*p++ - '0');
+		}
 	}
 	if (p < end)
 		s->type = *p++;
