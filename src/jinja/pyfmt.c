@@ -351,7 +351,7 @@ value jj_percent_format(struct jj_vm *vm, value fmt, value args)
 		} else if (p < end && *p >= '0' && *p <= '9') {
 			s.width = 0;
 			while (p < end && *p >= '0' && *p <= '9') {
-				if (s.width > INT_MAX / 10)
+				if (s.width > (INT64_MAX - 9) / 10)
 					jj_raise(vm, "width too big");
 				s.width = s.width * 10 + (*p++ - '0');
 			}
@@ -366,7 +366,7 @@ value jj_percent_format(struct jj_vm *vm, value fmt, value args)
 				p++;
 			} else {
 				while (p < end && *p >= '0' && *p <= '9') {
-					if (s.prec > INT_MAX / 10)
+					if (s.prec > (INT64_MAX - 9) / 10)
 						jj_raise(vm, "precision too big");
 					s.prec = s.prec * 10 + (*p++ - '0');
 				}
@@ -434,7 +434,7 @@ static void parse_spec(struct jj_vm *vm, const char *p, const char *end, struct 
 	if (p < end && *p >= '0' && *p <= '9') {
 		s->width = 0;
 		while (p < end && *p >= '0' && *p <= '9') {
-			if (s->width > INT_MAX / 10)
+			if (s->width > (INT64_MAX - 9) / 10)
 				jj_raise(vm, "Too many decimal digits in format string");
 			s->width = s->width * 10 + (*p++ - '0');
 		}
@@ -447,7 +447,7 @@ static void parse_spec(struct jj_vm *vm, const char *p, const char *end, struct 
 			jj_raise(vm, "Format specifier missing precision");
 		s->prec = 0;
 		while (p < end && *p >= '0' && *p <= '9') {
-			if (s->prec > INT_MAX / 10)
+			if (s->prec > (INT64_MAX - 9) / 10)
 				jj_raise(vm, "Too many decimal digits in format string");
 			s->prec = s->prec * 10 + (*p++ - '0');
 		}
