@@ -470,7 +470,9 @@ static const char *fill(struct arena *a, const char *text, const char *name, con
 			sb_addc(&sb, *p++);
 		}
 	}
-	return sb_to_arena(&sb, a);
+	const char *out = sb_to_arena(&sb, a);
+	sb_release(&sb);
+	return out;
 }
 
 static int create_project(struct arena *a, const char *name, const char *profile)

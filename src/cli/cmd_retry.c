@@ -57,7 +57,9 @@ static const char *str_arg(struct arena *a, value args, const char *key)
 	if (v.type == V_DICT && v.d->len) {
 		struct sb sb = SB_INIT;
 		(void)val_to_json(&sb, v, 0, 0);
-		return sb_to_arena(&sb, a);
+		const char *out = sb_to_arena(&sb, a);
+		sb_release(&sb);
+		return out;
 	}
 	return NULL;
 }

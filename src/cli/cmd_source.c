@@ -104,7 +104,9 @@ static const char *cell_text(struct arena *a, value v)
 		return val_cstr(a, v);
 	struct sb sb = SB_INIT;
 	val_str_to(&sb, v);
-	return sb_to_arena(&sb, a);
+	const char *out = sb_to_arena(&sb, a);
+	sb_release(&sb);
+	return out;
 }
 
 /* Checks one source: runs collect_freshness and fills r; 0, or -1 with r->error set */

@@ -195,8 +195,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "jinja"))
 		return cmd_jinja(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "init"))
-		return cmd_init(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "init")) {
+		int rc = cmd_init(argc - 1, argv + 1);
+		diag_files_release();
+		return rc;
+	}
 	const struct command *cmd = NULL;
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (!strcmp(commands[i].name, argv[1]))
