@@ -79,6 +79,9 @@ for _ in $(seq 100); do
 done
 run run -s log_n --threads 8
 expect_rc 0 "one model on eight threads"
-expect_query "select pid from public.conn_log" "1" "threads without work never connect: one connection was open"
+# the run's own connection (hooks, relation cache) and the worker that took the model, which may be
+# the same one: never the seven workers without work
+expect_query "select case when pid <= 2 then 'at most 2' else pid::text end from public.conn_log" "at most 2" \
+	"threads without work never connect"
 
 done_testing
