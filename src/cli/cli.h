@@ -69,6 +69,10 @@ void cli_proj_options(const struct cli *c, struct proj_options *o, bool need_pro
 /* Shared steps of the commands that load a project: prints diagnostics, sets up logs and output */
 int cli_load_project(const struct cli *c, struct project *p, bool need_profile, struct diag_list *dl);
 void cli_print_diags(struct diag_list *dl);
+/* A YAML file read before any project is loaded (init, retry): 0 with *pv (V_NONE when the file is
+ * empty), 1 when there is no such file, -1 when it is not YAML (the diagnostics go to dl, or are
+ * dropped when dl is NULL). Everything lives in `a`. */
+int cli_read_yaml(struct arena *a, const char *path, value *pv, struct diag_list *dl);
 struct graph;
 struct adapter;
 struct adapter_conn;

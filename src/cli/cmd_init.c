@@ -327,20 +327,16 @@ static int write_profile(struct arena *a, const char *path, const char *name, va
 
 	size_t len = 0;
 	char *old = fs_is_file(path) ? fs_read(a, path, &len) : NULL;
-	value existing = val_none();
-	if (old) {
-		struct diag_list dl;
-		diag_list_init(&dl);
-		uint32_t fid = diag_file_add(path, old, len);
-		int rc = val_from_yaml(a, fid, old, len, &existing, &dl);
-		if (rc < 0) {
-			diag_print(stderr, &dl, false);
-			diag_list_release(&dl);
-			fprintf(stderr, "Error: '%s' is not valid YAML; fix it, then run 'sluice init' again\n", path);
-			return 2;
-		}
+	value existing;
+	struct diag_list dl;
+	diag_list_init(&dl);
+	if (cli_read_yaml(a, path, &existing, &dl) < 0) {
+		diag_print(stderr, &dl, false);
 		diag_list_release(&dl);
+		fprintf(stderr, "Error: '%s' is not valid YAML; fix it, then run 'sluice init' again\n", path);
+		return 2;
 	}
+	diag_list_release(&dl);
 	struct sb out;
 	sb_init(&out);
 	if (existing.type == V_DICT && val_dict_gets(existing, name).type != V_UNDEF) {
@@ -498,17 +494,10 @@ static const char *current_project_profile(struct arena *a, bool *pfound)
 		const char *yml = fs_join(a, dir, "dbt_project.yml");
 		if (fs_is_file(yml)) {
 			*pfound = true;
-			size_t len;
-			char *text = fs_read(a, yml, &len);
-			value v = val_none();
-			struct diag_list dl;
-			diag_list_init(&dl);
-			if (text && val_from_yaml(a, diag_file_add(yml, text, len), text, len, &v, &dl) == 0 &&
-			    v.type == V_DICT && val_dict_gets(v, "profile").type == V_STR) {
-				diag_list_release(&dl);
+			value v;
+			if (cli_read_yaml(a, yml, &v, NULL) == 0 && v.type == V_DICT &&
+			    val_dict_gets(v, "profile").type == V_STR)
 				return val_dict_gets(v, "profile").s;
-			}
-			diag_list_release(&dl);
 			return NULL;
 		}
 		if (!strcmp(dir, "/"))
@@ -609,14 +598,9 @@ int cmd_init(int argc, char **argv)
 	if (ia.profile) {
 		/* an existing profile: it must be there, and nothing is written to profiles.yml */
 		const char *path = profiles_path(&a, &ia);
-		size_t len;
-		char *text = fs_is_file(path) ? fs_read(&a, path, &len) : NULL;
-		value v = val_none();
-		struct diag_list dl;
-		diag_list_init(&dl);
-		bool found = text && val_from_yaml(&a, diag_file_add(path, text, len), text, len, &v, &dl) == 0 &&
-			     v.type == V_DICT && val_dict_gets(v, ia.profile).type != V_UNDEF;
-		diag_list_release(&dl);
+		value v;
+		bool found = cli_read_yaml(&a, path, &v, NULL) == 0 && v.type == V_DICT &&
+			     val_dict_gets(v, ia.profile).type != V_UNDEF;
 		if (!found) {
 			fprintf(stderr, "Error: could not find profile named '%s' in %s\n", ia.profile, path);
 			rc = 2;

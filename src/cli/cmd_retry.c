@@ -32,20 +32,10 @@ static const char *target_path(struct arena *a, const struct cli *c, const char 
 	const char *env = getenv("DBT_TARGET_PATH");
 	if (env && *env)
 		return fs_join(a, root, env);
-	const char *yml = fs_join(a, root, "dbt_project.yml");
-	size_t len;
-	char *text = fs_is_file(yml) ? fs_read(a, yml, &len) : NULL;
-	if (text) {
-		struct diag_list dl;
-		diag_list_init(&dl);
-		value v = val_none();
-		if (val_from_yaml(a, diag_file_add(yml, text, len), text, len, &v, &dl) == 0 && v.type == V_DICT &&
-		    val_dict_gets(v, "target-path").type == V_STR) {
-			diag_list_release(&dl);
-			return fs_join(a, root, val_dict_gets(v, "target-path").s);
-		}
-		diag_list_release(&dl);
-	}
+	value v;
+	if (cli_read_yaml(a, fs_join(a, root, "dbt_project.yml"), &v, NULL) == 0 && v.type == V_DICT &&
+	    val_dict_gets(v, "target-path").type == V_STR)
+		return fs_join(a, root, val_dict_gets(v, "target-path").s);
 	return fs_join(a, root, "target");
 }
 

@@ -252,3 +252,17 @@ bool cli_job_live(const char *status)
 			return true;
 	return false;
 }
+
+int cli_read_yaml(struct arena *a, const char *path, value *pv, struct diag_list *dl)
+{
+	*pv = val_none();
+	size_t len;
+	char *text = fs_is_file(path) ? fs_read(a, path, &len) : NULL;
+	if (!text)
+		return 1;
+	struct diag_list quiet;
+	diag_list_init(&quiet);
+	int rc = val_from_yaml(a, diag_file_add(path, text, len), text, len, pv, dl ? dl : &quiet);
+	diag_list_release(&quiet);
+	return rc < 0 ? -1 : 0;
+}
