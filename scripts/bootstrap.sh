@@ -17,7 +17,7 @@ DUCKDB_HEADER_SHA256=5bb967dcbcd517670ba5f169f238fb9d6787e53752c60ebe24386169d76
 DUCKDB_LIB_SHA256=8ac460b152cd05a95065a414879bb09e40534b1fb7a80a7afe6969b6ce039029
 
 packages=(build-essential cmake pkg-config libyaml-dev libjansson-dev libcurl4-openssl-dev
-	libmicrohttpd-dev libpcre2-dev libcmocka-dev libpq-dev postgresql libedit-dev libarchive-dev git ca-certificates time curl chromium
+	libmicrohttpd-dev libpcre2-dev libcmocka-dev libpq-dev postgresql libedit-dev libarchive-dev git ca-certificates time curl procps chromium
 	npm clang)
 
 say() { printf 'bootstrap: %s\n' "$*"; }

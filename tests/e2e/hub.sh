@@ -10,7 +10,7 @@ hub_start() {
 	mkdir -p "$HUB_FIXTURES"
 	rm -f "$WORK/hub.port"
 	"$HUB_DOUBLE" --fixtures "$HUB_FIXTURES" --port-file "$WORK/hub.port" --log "$WORK/hub.log" \
-		--max-seconds 280 &
+		--max-seconds 280 >"$WORK/hub.out" 2>"$WORK/hub.err" &
 	HUB_PID=$!
 	for _ in $(seq 100); do
 		[ -s "$WORK/hub.port" ] && break
@@ -18,7 +18,7 @@ hub_start() {
 		sleep 0.05
 	done
 	if [ ! -s "$WORK/hub.port" ]; then
-		echo "Bail out! the hub double did not start"
+		echo "Bail out! the hub double did not start: $(tail -5 "$WORK/hub.err")"
 		exit 1
 	fi
 	HUB="http://127.0.0.1:$(cat "$WORK/hub.port")/"
@@ -28,7 +28,11 @@ hub_start() {
 # hub_stop_checked: stops the double; it must exit 0 (a sanitizer's report would make it fail)
 hub_stop_checked() {
 	kill -TERM "$HUB_PID"
-	if wait "$HUB_PID"; then ok "the hub double stops cleanly"; else not_ok "the hub double stops cleanly"; fi
+	if wait "$HUB_PID"; then
+		ok "the hub double stops cleanly"
+	else
+		not_ok "the hub double stops cleanly" "$(tail -20 "$WORK/hub.err")"
+	fi
 	HUB_PID=
 }
 

@@ -36,8 +36,8 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +65,7 @@ struct adapter {
 struct adapter_conn {
 	struct adapter *ad;
 	duckdb_connection con;
-	volatile sig_atomic_t cancelled;  /* set by dk_cancel from another thread (Ctrl-C) */
+	atomic_int cancelled;  /* set by dk_cancel from another thread (Ctrl-C) */
 };
 
 static const char cancelled_msg[] = "the query was cancelled (interrupt)";
@@ -103,6 +103,38 @@ static int run_simple(duckdb_connection con, const char *sql, struct arena *a, c
 	}
 	duckdb_destroy_result(&res);
 	return 0;
+}
+
+/*
+ * Runs a prepared statement into *res (*have_res tells whether the caller must destroy it).
+ * NULL on success, else the error (in a). DuckDB forgets an interrupt that lands before a query
+ * begins (ClientContext clears it when the next query starts), so the query is made pending first
+ * and the flag read after that: a Ctrl-C either is seen here, or finds the query running and stops
+ * it. Reading the flag only before duckdb_execute_prepared would leave a window in which the
+ * interrupt is lost and the query runs to its end.
+ */
+static const char *run_prepared(struct adapter_conn *c, duckdb_prepared_statement st, duckdb_result *res,
+				bool *have_res, struct arena *a)
+{
+	*have_res = false;
+	if (atomic_load(&c->cancelled))
+		return cancelled_msg;
+	duckdb_pending_result p = NULL;
+	if (duckdb_pending_prepared(st, &p) == DuckDBError) {
+		const char *e = arena_strdup(a, or_unknown(duckdb_pending_error(p)));
+		duckdb_destroy_pending(&p);
+		return e;
+	}
+	if (atomic_load(&c->cancelled)) {
+		duckdb_destroy_pending(&p);
+		return cancelled_msg;
+	}
+	duckdb_state state = duckdb_execute_pending(p, res);
+	*have_res = true;
+	duckdb_destroy_pending(&p);
+	if (state == DuckDBError)
+		return arena_strdup(a, or_unknown(duckdb_result_error(res)));
+	return NULL;
 }
 
 /* ================================================================ SQL text helpers */
@@ -1135,7 +1167,7 @@ static int dk_execute(struct adapter_conn *c, const char *sql, bool fetch, long 
 	struct sql_piece *pieces = NULL;
 	bool split_done = false;
 	int rc = -1;
-	if (c->cancelled)
+	if (atomic_load(&c->cancelled))
 		return fail(a, perr, "%s", cancelled_msg);
 	idx_t n = duckdb_extract_statements(c->con, sql, &ext);
 	if (n == 0) {
@@ -1171,16 +1203,17 @@ static int dk_execute(struct adapter_conn *c, const char *sql, bool fetch, long 
 			}
 		}
 		duckdb_result res;
-		bool ran = !c->cancelled;
-		if (!ran || duckdb_execute_prepared(st, &res) == DuckDBError) {
-			if (c->cancelled) {
+		bool have_res;
+		const char *err = run_prepared(c, st, &res, &have_res, a);
+		if (err) {
+			if (atomic_load(&c->cancelled)) {
 				fail(a, perr, "%s", cancelled_msg);
 			} else {
 				if (n > 1)
 					ensure_pieces(sql, n, &pieces, &split_done);
-				stmt_fail(a, perr, duckdb_result_error(&res), i, n, pieces);
+				stmt_fail(a, perr, err, i, n, pieces);
 			}
-			if (ran)
+			if (have_res)
 				duckdb_destroy_result(&res);
 			duckdb_destroy_prepare(&st);
 			if (names)
@@ -1544,7 +1577,7 @@ static int dk_open_conn(struct adapter *ad, struct adapter_conn **pconn, struct 
  * covers an interrupt that lands between two statements, which DuckDB would forget */
 static void dk_cancel(struct adapter_conn *c)
 {
-	c->cancelled = 1;
+	atomic_store(&c->cancelled, 1);
 	duckdb_interrupt(c->con);
 }
 
@@ -1830,7 +1863,19 @@ static int dk_load_csv(struct adapter_conn *c, const struct adapter_relation *re
 		(void)sb_addc(&q, '}');
 	}
 	(void)sb_addc(&q, ')');
-	int rc = c->cancelled ? fail(a, perr, "%s", cancelled_msg) : run_simple(c->con, q.buf, a, perr);
+	int rc = -1;
+	duckdb_prepared_statement st = NULL;
+	if (duckdb_prepare(c->con, q.buf, &st) == DuckDBError) {
+		fail(a, perr, "%s", or_unknown(duckdb_prepare_error(st)));
+	} else {
+		duckdb_result res;
+		bool have_res;
+		const char *err = run_prepared(c, st, &res, &have_res, a);
+		rc = err ? fail(a, perr, "%s", err) : 0;
+		if (have_res)
+			duckdb_destroy_result(&res);
+	}
+	duckdb_destroy_prepare(&st);
 	sb_release(&q);
 	return rc;
 }

@@ -24,12 +24,15 @@
  *    redaction, and every message from libpq or the server is scrubbed of it before it is kept.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "adapters/postgres/internal.h"
@@ -378,6 +381,38 @@ static int cancelled(struct adapter_conn *c, struct arena *a, char **perr)
 	return c->cancelled ? pg_fail(a, perr, "canceling statement due to user request (ctrl-c)") : 0;
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Waits until the server has answered what was sent. While a Ctrl-C is pending the cancel request
+ * is sent again every second: PostgreSQL drops a cancel that reaches the backend before it starts
+ * the statement (ProcessInterrupts in tcop/postgres.c ignores one while a command is being read),
+ * so the one pg_cancel sent just as the statement went out may be lost. A broken connection ends
+ * the wait; PQgetResult then reports it.
+ */
+static void wait_for_answer(struct adapter_conn *c)
+{
+	long long last_cancel = 0;
+	int fd = PQsocket(c->pg);
+	while (fd >= 0 && PQisBusy(c->pg)) {
+		if (c->cancelled && c->cancel && now_ms() - last_cancel >= 1000) {
+			char buf[256];
+			(void)PQcancel(c->cancel, buf, sizeof(buf));
+			last_cancel = now_ms();
+		}
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, 200) < 0 && errno != EINTR)
+			return;
+		if (!PQconsumeInput(c->pg))
+			return;
+	}
+}
+
 /* Sends sql; the last result is kept in *plast (NULL on error). Returns 0, or -1 with *perr. */
 static int send_all(struct adapter_conn *c, const char *sql, PGresult **plast, bool *plost, struct arena *a,
 		    char **perr)
@@ -390,7 +425,7 @@ static int send_all(struct adapter_conn *c, const char *sql, PGresult **plast, b
 	}
 	PGresult *last = NULL, *r;
 	char *err = NULL;
-	while ((r = PQgetResult(c->pg))) {
+	for (wait_for_answer(c); (r = PQgetResult(c->pg)); wait_for_answer(c)) {
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR) {
 			if (!err)

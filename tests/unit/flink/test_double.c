@@ -14,6 +14,7 @@
 
 #include <curl/curl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,8 @@ static void gw_start(struct gw *g, const char *flink_version)
 	mkdir(data, 0700);
 	g->pid = fork();
 	if (g->pid == 0) {
+		/* a failed assertion longjmps past gw_stop: the double must not outlive this test */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		execl(double_bin(), double_bin(), "--port", "0", "--port-file", pf, "--admin-port", "0",
 		      "--admin-port-file", apf, "--data", data, "--flink-version", flink_version,
 		      (char *)NULL);
