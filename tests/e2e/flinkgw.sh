@@ -12,12 +12,11 @@ GW_BODY="$WORK/gw.body"
 GW_HEADERS="$WORK/gw.headers"
 GW_STATUS=
 GW_PID=
-trap 'gw_kill; rm -rf "$WORK"' EXIT
+at_exit gw_kill
 
 gw_kill() {
 	if [ -n "$GW_PID" ]; then
-		kill -TERM "$GW_PID" 2>/dev/null
-		wait "$GW_PID" 2>/dev/null
+		stop_pid "$GW_PID" 2>/dev/null
 		GW_PID=
 	fi
 }
@@ -31,16 +30,11 @@ gw_start() {
 	"$FLINK_DOUBLE" --data "$GW_DATA" --port 0 --port-file "$GW_DATA.port" --admin-port-file "$GW_DATA.admin" \
 		--jobmanager-port-file "$GW_DATA.jm" --log "$GW_LOG" "$@" >"$GW_DATA.out" 2>"$GW_DATA.err" &
 	GW_PID=$!
-	local i
-	for i in $(seq 1 100); do
-		[ -s "$GW_DATA.port" ] && [ -s "$GW_DATA.admin" ] && [ -s "$GW_DATA.jm" ] && break
-		if ! kill -0 "$GW_PID" 2>/dev/null; then break; fi
-		sleep 0.05
-	done
-	if [ ! -s "$GW_DATA.port" ]; then
-		echo "# the gateway double did not start: $(cat "$GW_DATA.err")"
-		GW_PID=
-		return 1
+	# the port files appear once the double listens (or it died: no use waiting on)
+	wait_until 60 eval '{ [ -s "$GW_DATA.port" ] && [ -s "$GW_DATA.admin" ] && [ -s "$GW_DATA.jm" ]; } || ! running "$GW_PID"'
+	if [ ! -s "$GW_DATA.port" ] || [ ! -s "$GW_DATA.admin" ] || [ ! -s "$GW_DATA.jm" ]; then
+		echo "Bail out! the gateway double did not start: $(cat "$GW_DATA.err")"
+		exit 1
 	fi
 	GW="http://127.0.0.1:$(cat "$GW_DATA.port")"
 	GW_ADMIN="http://127.0.0.1:$(cat "$GW_DATA.admin")"
@@ -50,8 +44,7 @@ gw_start() {
 # gw_stop: SIGTERM; checks that the double exits 0 (a sanitizer report would make it fail) and
 # leaves the exit code in GW_RC
 gw_stop() {
-	kill -TERM "$GW_PID"
-	wait "$GW_PID"
+	stop_pid "$GW_PID"
 	GW_RC=$?
 	GW_PID=
 	if [ "$GW_RC" -eq 0 ]; then ok "the gateway double stops cleanly"
@@ -132,16 +125,13 @@ gw_submit() {
 	OH=$(jsv 'j.operationHandle')
 }
 
-# gw_wait [VERSION]: waits (5 s at most) until operation OH has left INITIALIZED/PENDING/RUNNING
-gw_wait() {
-	local i s
-	for i in $(seq 1 100); do
-		gw_call GET "/${1:-v2}/sessions/$SH/operations/$OH/status"
-		s=$(jsv 'j.status')
-		case "$s" in INITIALIZED|PENDING|RUNNING) sleep 0.05 ;; *) return 0 ;; esac
-	done
-	return 1
+# gw_wait [VERSION]: waits until operation OH has left INITIALIZED/PENDING/RUNNING (1 if it has not
+# within 60 s)
+_gw_op_done() {
+	gw_call GET "/${1:-v2}/sessions/$SH/operations/$OH/status"
+	case "$(jsv 'j.status')" in INITIALIZED|PENDING|RUNNING) return 1 ;; *) return 0 ;; esac
 }
+gw_wait() { wait_until 60 _gw_op_done "$@"; }
 
 # gw_run SQL [what]: submits SQL in session SH and checks that it ends FINISHED (for the tables
 # a test needs; a statement that fails is a failed check that shows the engine's error)
@@ -160,15 +150,18 @@ gw_fetch() {
 	gw_call GET "/${2:-v2}/sessions/$SH/operations/$OH/result/$1${3-?rowFormat=JSON}"
 }
 
-# gw_fetch_ready [VERSION]: fetches token 0 until it is not NOT_READY
-gw_fetch_ready() {
-	local i
-	for i in $(seq 1 100); do
-		gw_fetch 0 "${1:-v2}"
-		[ "$(jsv 'j.resultType')" = NOT_READY ] || return 0
-		sleep 0.05
-	done
-	return 1
+# gw_fetch_ready [VERSION]: fetches token 0 until it is not NOT_READY (1 if still after 60 s)
+_gw_fetch_not_ready() {
+	gw_fetch 0 "${1:-v2}"
+	[ "$(jsv 'j.resultType')" != NOT_READY ]
+}
+gw_fetch_ready() { wait_until 60 _gw_fetch_not_ready "$@"; }
+
+# gw_clock_advance MS: moves the manual clock of a double started with --clock manual; sessions
+# idle for too long have been closed when it returns
+gw_clock_advance() {
+	gw_admin POST /clock "{\"advanceMs\":$1}"
+	[ "$GW_STATUS" = 200 ] || { echo "Bail out! cannot advance the clock: $(body)"; exit 1; }
 }
 
 # the first line and the "Caused by:" lines of a stack trace in the last body (element N)

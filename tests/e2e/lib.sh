@@ -7,7 +7,23 @@ SLUICE=${SLUICE_BIN:?SLUICE_BIN must name the sluice binary}
 DATA=${SLUICE_TEST_DATA:?SLUICE_TEST_DATA must name tests/}
 ROOT=${SLUICE_ROOT:-$DATA/..}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sluice-e2e.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+# Whatever way the test ends (done_testing, a Bail out, a signal), the commands given to at_exit
+# run, newest first (helpers stop their servers there), then background processes registered with
+# bg_track are stopped, then $WORK goes: nothing a test started outlives it.
+_AT_EXIT=()
+_BG_PIDS=()
+at_exit() { _AT_EXIT+=("$1"); }
+bg_track() { _BG_PIDS+=("$1"); }
+_cleanup() {
+	local i p
+	for ((i = ${#_AT_EXIT[@]} - 1; i >= 0; i--)); do eval "${_AT_EXIT[$i]}"; done
+	for p in "${_BG_PIDS[@]}"; do
+		if running "$p"; then stop_pid "$p" 10 >/dev/null 2>&1; fi
+	done
+	rm -rf "$WORK"
+}
+trap _cleanup EXIT
+trap 'exit 130' INT TERM
 # a test never sees the developer's own profiles or colours
 export HOME="$WORK/home"
 mkdir -p "$HOME"
@@ -126,6 +142,42 @@ expect_json() {
 	got=$(json_get "$1" "$2")
 	if [ "$got" = "$3" ]; then ok "${4:-$1 $2 = $3}"
 	else not_ok "${4:-$1 $2 = $3}" "got: $got"; fi
+}
+
+# wait_until SECONDS COMMAND [ARGS...]: runs COMMAND every 50 ms until it succeeds (0) or SECONDS
+# of wall-clock time have passed (1). The bound is generous on purpose: it only keeps a test that
+# has gone wrong from waiting for ever; a test that goes right never gets near it, however slow
+# the machine (sanitizers, a busy CPU).
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
+# running PID: the process runs (neither ended nor a zombie waiting for its parent)
+running() {
+	kill -0 "$1" 2>/dev/null && ! ps -o stat= -p "$1" 2>/dev/null | grep -q '^Z'
+}
+
+# wait_pid PID [SECONDS]: the exit code of a child of this shell, once it has ended; one still
+# running after SECONDS (120) is killed (exit 137), so that a process that hangs fails the test
+# instead of hanging it
+wait_pid() {
+	local pid=$1 limit=${2:-120}
+	if ! wait_until "$limit" eval '! running '"$pid"; then
+		echo "# process $pid still ran after $limit s: killed" >&2
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid"
+}
+
+# stop_pid PID [SECONDS]: SIGTERM to a child of this shell, then wait_pid (30 s)
+stop_pid() {
+	kill -TERM "$1" 2>/dev/null
+	wait_pid "$1" "${2:-30}"
 }
 
 done_testing() {

@@ -61,22 +61,48 @@ expect_js 'j.errors[1].split("\n").filter(l => !l.startsWith("\t")).join("|")' \
 	"<Exception on server side:|org.apache.flink.table.gateway.api.utils.SqlGatewayException: org.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to fetchResults.|Caused by: org.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to fetchResults.|Caused by: org.apache.flink.table.gateway.api.utils.SqlGatewayException: Session '$SH' does not exist.||End of exception on server side>" \
 	"fetch: the fetchResults chain ends in the missing session"
 
-# idle expiry: a session untouched for longer than the timeout is closed by the server
+# idle expiry: a session untouched for longer than the timeout is closed by the server. The
+# double's clock is manual, so "longer" is what the test says, never how busy the machine is.
 gw_stop
-gw_start --session-idle-timeout-ms 1000
+gw_start --clock manual --session-idle-timeout-ms 1000
 gw_session
 IDLE=$SH
 gw_session
 BUSY=$SH
-for i in 1 2 3 4 5 6 7 8; do
-	sleep 0.2
-	gw_call GET "/v2/sessions/$BUSY"   # any lookup touches the session
-done
+open_sessions() {  # the handles the admin API lists (which touches no session)
+	gw_admin GET /sessions
+	jsv 'j.map(s => s.sessionHandle).sort().join(" ")'
+}
+both=$(printf '%s\n' "$IDLE" "$BUSY" | sort | tr '\n' ' ' | sed 's/ $//')
+gw_clock_advance 600
+gw_call GET "/v2/sessions/$BUSY"   # any lookup touches the session
+expect_status 200 "a lookup of a session in time"
+gw_clock_advance 400
+gw_admin GET /sessions
+expect_js "j.filter(s => s.sessionHandle === '$IDLE').map(s => s.idleMs).join()" 1000 "idleMs follows the clock"
+if [ "$(open_sessions)" = "$both" ]; then ok "idle for exactly the timeout: still open (expiry needs longer)"
+else not_ok "idle for exactly the timeout: still open" "open: $(open_sessions)"; fi
+gw_clock_advance 1
+if [ "$(open_sessions)" = "$BUSY" ]; then ok "1 ms past the timeout the idle session is closed, the used one is not"
+else not_ok "1 ms past the timeout the idle session is closed" "open: $(open_sessions)"; fi
 gw_call POST "/v2/sessions/$BUSY/heartbeat"
 expect_status 200 "a session that is used stays open"
 gw_call POST "/v2/sessions/$IDLE/heartbeat"
 expect_status 500 "an idle session is closed by the server"
 expect_body_has "Session '$IDLE' does not exist."
+gw_clock_advance 1000   # the heartbeat touched BUSY: 1000 ms later it is still there
+gw_call POST "/v2/sessions/$BUSY/heartbeat"
+expect_status 200 "a heartbeat keeps a session open"
+gw_clock_advance 1001
+gw_call POST "/v2/sessions/$BUSY/heartbeat"
+expect_status 500 "and without one it expires too"
+gw_admin POST /clock '{"advanceMs":-1}'
+expect_status 400 "the clock does not go back"
+gw_stop
+gw_start
+gw_admin POST /clock '{"advanceMs":1}'
+expect_status 400 "the real clock cannot be advanced"
+expect_js j.error "the clock is the real one: start the double with --clock manual"
 gw_stop
 
 # 1.16: the same session lifecycle on V1

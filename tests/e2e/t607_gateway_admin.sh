@@ -28,6 +28,7 @@ if [ "$lines" -eq 4 ]; then ok "the log file has one line a request"; else not_o
 if node -e 'require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").forEach(l => JSON.parse(l))' "$GW_LOG"; then
 	ok "every log line is JSON"; else not_ok "every log line is JSON"; fi
 
+gw_wait   # the CREATE may still be running on a busy machine: its status is checked below
 gw_admin GET /statements
 expect_js 'JSON.stringify(j.map(s => [s.seq, s.session === "'"$SH"'", s.operation === "'"$OH"'", s.executionConfig["pipeline.name"], s.status]))' \
 	'[[2,true,true,"m1","FINISHED"]]' "GET /statements"
@@ -65,10 +66,11 @@ QJOB=$(jsv j.jobID)
 gw_admin POST "/jobs/$QJOB/fail" '{"reason":"lost the source"}'
 expect_body '{}' "fail a streaming query's job"
 # rows the query had buffered before the failure may come first (as the gateway's ResultStore
-# hands over a dead fetcher's buffer), then the failure
+# hands over a dead fetcher's buffer), then the failure. How many depends on how long the query
+# ran (a row a second), so page until the failure: at most 1,000 rows, 2 a page.
 token=1
 gw_fetch $token
-while [ "$GW_STATUS" = 200 ] && [ "$token" -lt 4 ]; do token=$((token + 1)); gw_fetch $token; done
+while [ "$GW_STATUS" = 200 ] && [ "$token" -lt 600 ]; do token=$((token + 1)); gw_fetch $token; done
 expect_status 500 "a fetch after the query's job failed"
 expect_js 'j.errors[1].split("\n").filter(l => l.startsWith("Caused by: ")).map(l => l.slice(11)).join("|")' \
 	"org.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to fetchResults.|org.apache.flink.table.gateway.service.utils.SqlExecutionException: Error while retrieving result.|java.lang.RuntimeException: Failed to fetch next result|org.apache.flink.runtime.client.JobExecutionException: Job execution failed.|java.lang.RuntimeException: lost the source" \
@@ -127,6 +129,7 @@ gw_session
 gw_admin POST /faults '[{"path":"/v2/sessions/*/statements","action":"stuck"}]'
 gw_submit "SELECT 1"
 kill -INT "$GW_PID"
+if ! wait_until 60 eval '! running "$GW_PID"'; then kill -KILL "$GW_PID"; fi
 wait "$GW_PID"
 rc=$?
 GW_PID=

@@ -106,6 +106,20 @@ static enum MHD_Result route(struct gw *g, struct MHD_Connection *c, const char 
 			return reply(c, 200, gw_faults_json(g));
 		}
 	}
+	if (!strcmp(path, "/clock") && (get || post)) {
+		if (post) {
+			json_t *adv = json_object_get(body, "advanceMs");
+			if (!json_is_integer(adv) || json_integer_value(adv) < 0)
+				return error(c, 400, "POST /clock takes {\"advanceMs\": N}, N >= 0 milliseconds", NULL);
+			if (!fg_clock_is_manual())
+				return error(c, 400, "the clock is the real one: start the double with --clock manual", NULL);
+			fg_clock_advance((long long)json_integer_value(adv));
+			/* whatever waits on the clock looks again; what has expired is gone before the answer */
+			pthread_cond_broadcast(&g->cv);
+			gw_expire_idle(g);
+		}
+		return reply(c, 200, json_pack("{s:I,s:b}", "nowMs", (json_int_t)now_ms(), "manual", fg_clock_is_manual()));
+	}
 	if (post && !strcmp(path, "/reset")) {
 		reset(g);
 		return reply(c, 200, json_object());

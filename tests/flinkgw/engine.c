@@ -26,13 +26,6 @@
 #include "core/fs.h"
 #include "fgi.h"
 
-long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 uint64_t engine_rand(struct fg_engine *e)
 {
 	/* xorshift64*: job ids and savepoint names only need to be unique */

@@ -32,6 +32,15 @@ struct fg_engine_options {
 	long job_run_ms;            /* how long a bounded job runs before FINISHED (default 100) */
 };
 
+/* The clock (clock.c), one for the process: real by default. Manual, it stands still at the
+ * moment it was switched on and moves only by fg_clock_advance, which returns the new time. */
+void fg_clock_set_manual(bool on);
+bool fg_clock_is_manual(void);
+long long fg_clock_advance(long long ms);
+/* Epoch milliseconds (what the engine stamps), and milliseconds for durations */
+long long now_ms(void);
+long long fg_clock_monotonic_ms(void);
+
 struct fg_engine *fg_engine_new(const struct fg_engine_options *o, char **perr);
 void fg_engine_free(struct fg_engine *e);
 

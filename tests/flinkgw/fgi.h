@@ -408,7 +408,6 @@ const char *conf_str(json_t *conf, const char *k);
 bool conf_batch(json_t *conf);
 int engine_version(const char *v);
 uint64_t engine_rand(struct fg_engine *e);
-long long now_ms(void);
 
 /* ---- catalog.c ---- */
 struct fcatalog *cat_find(struct fg_session *s, const char *name);

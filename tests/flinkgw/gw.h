@@ -41,6 +41,7 @@ struct gw_options {
 	int page_rows;              /* rows per PAYLOAD page (2) */
 	long session_idle_timeout_ms; /* 600000 */
 	long job_run_ms;            /* handed to the engine (100) */
+	bool manual_clock;          /* --clock manual: time moves only by POST /clock (clock.c) */
 };
 
 /* REST API versions, as bits */
@@ -208,6 +209,7 @@ struct MHD_Daemon *gw_jobmanager_start(struct gw *g, char **perr);
 
 /* ops.c: everything below with gw.mu held unless said otherwise */
 int64_t gw_now_ms(void);
+void gw_expire_idle(struct gw *g);
 void gw_uuid(char out[37]);
 struct gw_session *gw_session_open(struct gw *g, const char *name, json_t *props);
 /* looks a session up and touches it; a new reference, or NULL */

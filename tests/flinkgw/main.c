@@ -27,7 +27,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: flink-gateway-double --data DIR [--host 127.0.0.1] [--port 0] [--admin-port 0]\n"
 		   "         [--port-file F] [--admin-port-file F] [--jobmanager-port-file F]\n"
 		   "         [--flink-version 2.0.0] [--log FILE]\n"
-		   "         [--not-ready N] [--page-rows N] [--session-idle-timeout-ms MS] [--job-run-ms MS]\n");
+		   "         [--not-ready N] [--page-rows N] [--session-idle-timeout-ms MS] [--job-run-ms MS]\n"
+		   "         [--clock real|manual]\n");
 }
 
 static int write_port(const char *path, int port)
@@ -99,6 +100,13 @@ int main(int argc, char **argv)
 			o.flink_version = v;
 		else if (!strcmp(a, "--log"))
 			o.log_file = v;
+		else if (!strcmp(a, "--clock")) {
+			if (strcmp(v, "real") && strcmp(v, "manual")) {
+				fprintf(stderr, "error: option '--clock' takes 'real' or 'manual', not '%s'\n", v);
+				return 2;
+			}
+			o.manual_clock = !strcmp(v, "manual");
+		}
 		else if (!strcmp(a, "--port") || !strcmp(a, "--admin-port") || !strcmp(a, "--not-ready") ||
 			 !strcmp(a, "--page-rows") || !strcmp(a, "--session-idle-timeout-ms") || !strcmp(a, "--job-run-ms")) {
 			if (parse_num(a, v, &n))

@@ -79,9 +79,7 @@ static bool move(struct gw *g, struct gw_op *op, enum gw_status to)
 
 int64_t gw_now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)fg_clock_monotonic_ms();
 }
 
 void gw_uuid(char out[37])

@@ -1197,6 +1197,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 /* ---- lifecycle ---------------------------------------------------------------------------- */
 
+/* Closes the sessions idle for longer than the timeout, as SessionManagerImpl's checker does
+ * (strictly longer: isSessionExpired). Called with g->mu held, by the reaper and when a test
+ * advances the manual clock, so that what has expired is gone when POST /clock answers. */
+void gw_expire_idle(struct gw *g)
+{
+	if (g->o.session_idle_timeout_ms <= 0)
+		return;
+	int64_t now = gw_now_ms();
+	for (bool again = true; again && !g->stopping;) {
+		again = false;
+		for (struct gw_session *s = g->sessions; s; s = s->next)
+			if (now - s->touched_ms > g->o.session_idle_timeout_ms) {
+				s->refs++;
+				gw_session_close(g, s);
+				gw_session_put(g, s);
+				again = true;
+				break;
+			}
+	}
+}
+
 static void *reaper(void *arg)
 {
 	struct gw *g = arg;
@@ -1210,20 +1231,7 @@ static void *reaper(void *arg)
 			ts.tv_nsec -= 1000000000L;
 		}
 		pthread_cond_timedwait(&g->cv, &g->mu, &ts);
-		if (g->o.session_idle_timeout_ms <= 0)
-			continue;
-		int64_t now = gw_now_ms();
-		for (bool again = true; again && !g->stopping;) {
-			again = false;
-			for (struct gw_session *s = g->sessions; s; s = s->next)
-				if (now - s->touched_ms > g->o.session_idle_timeout_ms) {
-					s->refs++;
-					gw_session_close(g, s);
-					gw_session_put(g, s);
-					again = true;
-					break;
-				}
-		}
+		gw_expire_idle(g);
 	}
 	pthread_mutex_unlock(&g->mu);
 	return NULL;
@@ -1233,6 +1241,7 @@ int gw_init(struct gw *g, const struct gw_options *o, char **perr)
 {
 	memset(g, 0, sizeof(*g));
 	g->o = *o;
+	fg_clock_set_manual(o->manual_clock);
 	pthread_mutex_init(&g->mu, NULL);
 	pthread_cond_init(&g->cv, NULL);
 	g->requests = json_array();

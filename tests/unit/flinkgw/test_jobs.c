@@ -6,6 +6,9 @@
  */
 #include "fgtest.h"
 
+#include <time.h>
+#include <unistd.h>
+
 #define SRC_TOPIC \
 	"{\"key\":null,\"value\":{\"id\":1,\"name\":\"alice\",\"amount\":10.5},\"timestamp\":1704110401000}\n" \
 	"{\"key\":null,\"value\":{\"id\":2,\"name\":\"bob\",\"amount\":20},\"timestamp\":1704110402000}\n" \
@@ -66,11 +69,32 @@ static void submit(struct fx *f, const char *sql, char *id, bool *pwait)
 	fg_result_release(&r);
 }
 
+/* Until job `id` is done. On the manual clock (the tests that set it up with manual_setup) the job
+ * ends when the test moves the clock past its run time, never because the machine was fast or
+ * slow; on the real clock, it is polled for 60 s at most. */
 static void wait_done(struct fx *f, const char *id)
 {
-	for (int i = 0; i < 200 && !fg_job_done(f->e, id, NULL, NULL); i++)
-		usleep(10000);
+	if (fg_clock_is_manual()) {
+		assert_false(fg_job_done(f->e, id, NULL, NULL));   /* the clock stood still */
+		fg_clock_advance(1000);
+	} else {
+		time_t end = time(NULL) + 60;
+		while (!fg_job_done(f->e, id, NULL, NULL) && time(NULL) < end)
+			usleep(10000);
+	}
 	assert_true(fg_job_done(f->e, id, NULL, NULL));
+}
+
+static int manual_setup(void **state)
+{
+	fg_clock_set_manual(true);
+	return fx_setup(state);
+}
+
+static int manual_teardown(void **state)
+{
+	fg_clock_set_manual(false);
+	return fx_teardown(state);
 }
 
 static void test_insert_into_topic(void **state)
@@ -191,7 +215,7 @@ static void test_running_job_follows_source(void **state)
 	run_ok(f, "CREATE TABLE copy (id BIGINT, name STRING) WITH (" KOPTS("copy", "") ")");
 	char id[33];
 	submit(f, "INSERT INTO copy SELECT id, UPPER(name) FROM src", id, NULL);
-	usleep(60000);
+	fg_clock_advance(3600 * 1000);
 	char *st = job_status(f, id);
 	assert_string_equal(st, "RUNNING");   /* an unbounded source: it never finishes */
 	free(st);
@@ -579,7 +603,7 @@ static void test_failures_and_sessions(void **state)
 	free(st);
 	/* nor one whose run time is over, even before anyone looked at its status */
 	submit(f, "INSERT INTO bh SELECT id FROM src_b", bid, NULL);
-	usleep(60000);
+	fg_clock_advance(1000);
 	assert_int_equal(fg_engine_fail_job(f->e, bid, "too late"), -2);
 	st = job_status(f, bid);
 	assert_string_equal(st, "FINISHED");
@@ -667,12 +691,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_insert_into_topic, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_running_job_follows_source, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_running_job_follows_source, manual_setup, manual_teardown),
 		cmocka_unit_test_setup_teardown(test_upsert_kafka, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_filesystem, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_statement_sets, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_savepoint_and_restore, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_failures_and_sessions, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_failures_and_sessions, manual_setup, manual_teardown),
 		cmocka_unit_test_setup_teardown(test_explain, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
