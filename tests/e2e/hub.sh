@@ -3,7 +3,7 @@
 HUB_DOUBLE=${SLUICE_HUB_DOUBLE:?SLUICE_HUB_DOUBLE must name the hub-double binary}
 HUB_PID=
 HUB_FIXTURES="$WORK/hub"
-trap 'hub_stop; rm -rf "$WORK"' EXIT
+at_exit hub_stop
 
 # hub_start: serves $HUB_FIXTURES; sets HUB (the hub's address) and DBT_PACKAGE_HUB_URL
 hub_start() {
@@ -12,11 +12,7 @@ hub_start() {
 	"$HUB_DOUBLE" --fixtures "$HUB_FIXTURES" --port-file "$WORK/hub.port" --log "$WORK/hub.log" \
 		--max-seconds 280 >"$WORK/hub.out" 2>"$WORK/hub.err" &
 	HUB_PID=$!
-	for _ in $(seq 100); do
-		[ -s "$WORK/hub.port" ] && break
-		kill -0 "$HUB_PID" 2>/dev/null || break
-		sleep 0.05
-	done
+	wait_until 60 eval '[ -s "$WORK/hub.port" ] || ! running "$HUB_PID"'
 	if [ ! -s "$WORK/hub.port" ]; then
 		echo "Bail out! the hub double did not start: $(tail -5 "$WORK/hub.err")"
 		exit 1
@@ -27,8 +23,7 @@ hub_start() {
 
 # hub_stop_checked: stops the double; it must exit 0 (a sanitizer's report would make it fail)
 hub_stop_checked() {
-	kill -TERM "$HUB_PID"
-	if wait "$HUB_PID"; then
+	if stop_pid "$HUB_PID"; then
 		ok "the hub double stops cleanly"
 	else
 		not_ok "the hub double stops cleanly" "$(tail -20 "$WORK/hub.err")"
@@ -39,8 +34,7 @@ hub_stop_checked() {
 # hub_stop: stops the double if it runs
 hub_stop() {
 	if [ -n "$HUB_PID" ]; then
-		kill -TERM "$HUB_PID" 2>/dev/null
-		wait "$HUB_PID" 2>/dev/null
+		stop_pid "$HUB_PID" 2>/dev/null
 		HUB_PID=
 	fi
 }

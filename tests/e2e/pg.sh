@@ -52,8 +52,7 @@ pg_start() {
 		exit 0
 	}
 	PG_DIR=$(mktemp -d /tmp/sluice-pg.XXXXXX)
-	trap 'pg_stop; rm -rf "$WORK"' EXIT
-	trap 'exit 130' INT TERM
+	at_exit pg_stop
 	chmod 755 "$PG_DIR"
 	if [ "$(id -u)" -eq 0 ]; then
 		local who=${SLUICE_PG_USER:-nobody}

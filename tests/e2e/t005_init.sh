@@ -69,7 +69,7 @@ expect_file_has "$HOME/.dbt/profiles.yml" "port: 8084"
 # on a terminal: the adapter and every key are asked for
 if command -v script >/dev/null 2>&1; then
 	printf '2\ndb.internal\n\nbob\nsecret-pw\nwarehouse\n\n2\n' |
-		timeout 30 script -qec "$SLUICE init termproj" /dev/null | tr -d '\r' >"$OUT"
+		timeout 120 script -qec "$SLUICE init termproj" /dev/null | tr -d '\r' >"$OUT"
 	expect_out "Which database would you like to use?"
 	expect_out "host (the server's host name) [localhost]:"
 	expect_out "Profile termproj written"

@@ -23,19 +23,16 @@ start_bg() {
 	: >"$ERR"
 	"$SLUICE" "$@" >"$OUT" 2>"$ERR" &
 	PID=$!
+	bg_track "$PID"
 }
 # wait_out TEXT: waits until stdout has TEXT (or the process ended, or 120 s as a last resort)
 wait_out() {
-	local i
-	for i in $(seq 1 1200); do
-		grep -qF -- "$1" "$OUT" && return 0
-		kill -0 "$PID" 2>/dev/null || { grep -qF -- "$1" "$OUT"; return; }
-		sleep 0.1
-	done
-	return 1
+	local text=$1
+	wait_until 120 eval 'grep -qF -- "$text" "$OUT" || ! running "$PID"'
+	grep -qF -- "$text" "$OUT"
 }
 finish_bg() {
-	wait "$PID"
+	wait_pid "$PID"
 	RC=$?
 }
 

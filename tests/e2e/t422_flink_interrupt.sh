@@ -17,15 +17,12 @@ start_bg() {
 	: >"$ERR"
 	"$SLUICE" "$@" >"$OUT" 2>"$ERR" &
 	PID=$!
+	bg_track "$PID"
 }
 wait_out() {  # wait_out TEXT: until stdout has TEXT or the process ended (120 s at most)
-	local i
-	for i in $(seq 1 1200); do
-		grep -qF -- "$1" "$OUT" && return 0
-		kill -0 "$PID" 2>/dev/null || { grep -qF -- "$1" "$OUT"; return; }
-		sleep 0.1
-	done
-	return 1
+	local text=$1
+	wait_until 120 eval 'grep -qF -- "$text" "$OUT" || ! running "$PID"'
+	grep -qF -- "$text" "$OUT"
 }
 
 # the second streaming job's statement never finishes on the gateway
@@ -34,7 +31,7 @@ start_bg run
 if wait_out "START sql streaming_table model default_database.orders_per_minute"; then ok "the run reached the stalled statement"
 else not_ok "the run reached the stalled statement" "$(cat "$OUT" "$ERR")"; fi
 kill -INT "$PID"
-wait "$PID"
+wait_pid "$PID"
 RC=$?
 expect_rc 2 "Ctrl-C exits 2"
 expect_out "CANCEL query model.shop_stream.orders_per_minute"
@@ -60,14 +57,13 @@ wait_out "START sql streaming_table model default_database.orders_per_minute" >/
 kill -INT "$PID"
 wait_out "CANCEL query model.shop_stream.orders_per_minute" >/dev/null
 # until the cancel request reached the gateway (its fault rule matched): the process now waits
-for i in $(seq 1 1200); do
+cancel_arrived() {
 	gw_admin GET /faults
-	[ "$(jsv 'j[1].matched')" -ge 1 ] && break
-	kill -0 "$PID" 2>/dev/null || break
-	sleep 0.1
-done
+	[ "$(jsv 'j[1].matched')" -ge 1 ] || ! running "$PID"
+}
+wait_until 120 cancel_arrived
 kill -INT "$PID"
-wait "$PID"
+wait_pid "$PID"
 RC=$?
 expect_rc 130 "a second Ctrl-C exits at once"
 expect_err "interrupted again: exiting now"

@@ -23,15 +23,12 @@ done
 
 # serve PID_VAR ARGS...: starts a server, sets URL and SPID
 serve() {
+	: >"$WORK/serve.out"   # here, not by the child's redirection: never read the last server's URL
 	"$SLUICE" docs serve --port 0 --quiet "$@" >"$WORK/serve.out" 2>"$WORK/serve.err" &
 	SPID=$!
-	URL=
-	for _ in $(seq 1 600); do
-		URL=$(head -n 1 "$WORK/serve.out" 2>/dev/null)
-		[ -n "$URL" ] && break
-		kill -0 "$SPID" 2>/dev/null || break
-		sleep 0.1
-	done
+	bg_track "$SPID"
+	wait_until 60 eval '[ -s "$WORK/serve.out" ] || ! running "$SPID"'
+	URL=$(head -n 1 "$WORK/serve.out" 2>/dev/null)
 	PORT=${URL##*:}
 	PORT=${PORT%/}
 }
@@ -80,15 +77,11 @@ setInterval(() => { for (const s of socks) if (!s.destroyed) s.write("X-Slow: 1\
 EOS
 ( ulimit -n 4096; exec node "$WORK/slow.js" "$PORT" 1000 >"$WORK/slow.out" 2>&1 ) &
 SLOW=$!
-for _ in $(seq 1 1200); do
-	grep -q ready "$WORK/slow.out" && break
-	kill -0 "$SLOW" 2>/dev/null || break
-	sleep 0.1
-done
+bg_track "$SLOW"
+wait_until 120 eval 'grep -q ready "$WORK/slow.out" || ! running "$SLOW"'
 if grep -q "ready 1000" "$WORK/slow.out"; then ok "1,000 slow connections are open"; else not_ok "1,000 slow connections are open" "$(cat "$WORK/slow.out")"; fi
 check 200 "a new client is served while they hang on" /manifest.json
-kill "$SLOW"
-wait "$SLOW" 2>/dev/null
+stop_pid "$SLOW" 2>/dev/null
 
 # an idle connection is closed by the server (per-connection timeout), not kept forever
 cat >"$WORK/idle.js" <<'EOS'
@@ -103,7 +96,7 @@ node "$WORK/idle.js" "$PORT" >"$WORK/idle.out" 2>&1
 if grep -q "closed after" "$WORK/idle.out"; then ok "an idle connection is closed ($(cat "$WORK/idle.out"))"
 else not_ok "an idle connection is closed" "$(cat "$WORK/idle.out")"; fi
 kill -INT "$SPID"
-wait "$SPID"
+wait_pid "$SPID"
 RC=$?
 expect_rc 0 "the server stops cleanly"
 
@@ -114,6 +107,6 @@ else not_ok "--host 0.0.0.0 warns" "$(cat "$WORK/serve.err")"; fi
 check 200 "--host 0.0.0.0 accepts any Host name" /manifest.json -H "Host: docs.example:$PORT"
 check 404 "and still never serves the database" "/${db#target/}"
 kill -INT "$SPID"
-wait "$SPID"
+wait_pid "$SPID"
 
 done_testing

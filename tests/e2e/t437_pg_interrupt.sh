@@ -24,15 +24,12 @@ expect_query "select s from {{ ref('slow') }}" "1"
 : >"$OUT"
 "$SLUICE" run --vars '{n: 2, sleep: 3600}' >"$OUT" 2>"$ERR" &
 PID=$!
-for _ in $(seq 1 1200); do
-	grep -qF "START sql table model public.slow" "$OUT" && break
-	kill -0 "$PID" 2>/dev/null || break
-	sleep 0.1
-done
+bg_track "$PID"
+wait_until 120 eval 'grep -qF "START sql table model public.slow" "$OUT" || ! running "$PID"'
 # the statement reaches the server before the signal, or after it: both must end the run
 pg_sql "select 1" >/dev/null
 kill -INT "$PID"
-wait "$PID"
+wait_pid "$PID"
 RC=$?
 expect_rc 2 "Ctrl-C ends the run with dbt's exit code 2"
 expect_out "CANCEL query model.ci.slow" "the running statement is cancelled"

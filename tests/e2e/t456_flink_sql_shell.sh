@@ -14,10 +14,25 @@ mkdir -p "$GW_DATA/topics"
 cp data/topics/*.jsonl "$GW_DATA/topics/"
 export FLINK_GATEWAY_PORT=${GW##*:}
 
-(printf 'SHOW\n  CATALOGS;\n'; sleep 1; printf 'SELECT order_id FROM orders;\n'; sleep 2.5; printf '\003'; sleep 1
-	printf 'SHOW CURRENT DATABASE;\n'; sleep 1; printf 'quit;\n') |
-	timeout 30 script -qec "$SLUICE sql" /dev/null | tr -d '\r' >"$OUT"
+# The shell is typed at as a person would: each line once the answer to the one before is on the
+# screen (events, not delays), whatever the machine's speed. script(1) writes the terminal's
+# output to $WORK/screen as it comes.
+SCREEN="$WORK/screen"
+: >"$SCREEN"
+type_after() {  # type_after TEXT KEYS: waits (120 s at most) until the screen shows TEXT, then types KEYS
+	local text=$1
+	wait_until 120 eval 'grep -qF -- "$text" "$SCREEN"' || echo "# the screen never showed: $text" >&2
+	printf '%b' "$2"
+}
+{
+	type_after "Flink SQL>" 'SHOW\n  CATALOGS;\n'
+	type_after "| default_catalog |" 'SELECT order_id FROM orders;\n'
+	type_after "|                    8 |" '\003'
+	type_after "rows received, then stopped (Ctrl-C)." 'SHOW CURRENT DATABASE;\n'
+	type_after "| default_database      |" 'quit;\n'
+} | timeout 240 script -qec "$SLUICE sql" /dev/null >"$SCREEN"
 RC=${PIPESTATUS[1]}
+tr -d '\r' <"$SCREEN" >"$OUT"
 expect_out "Flink SQL> SHOW" "the prompt"
 expect_out ">   CATALOGS;" "a statement goes on over lines with the continuation prompt"
 expect_out "| default_catalog |"

@@ -12,11 +12,9 @@ ln -s "$WORK/outside.txt" target/escape.txt
 
 "$SLUICE" docs serve --port 0 --quiet >"$WORK/serve.out" 2>"$WORK/serve.err" &
 pid=$!
-for _ in $(seq 1 50); do
-	url=$(head -n 1 "$WORK/serve.out" 2>/dev/null)
-	[ -n "$url" ] && break
-	sleep 0.1
-done
+bg_track "$pid"
+wait_until 60 eval '[ -s "$WORK/serve.out" ] || ! running "$pid"'
+url=$(head -n 1 "$WORK/serve.out" 2>/dev/null)
 case "$url" in http://127.0.0.1:*) ok "the server listens on loopback ($url)" ;; *) not_ok "the server listens on loopback" "$(cat "$WORK/serve.err")" ;; esac
 
 get() {  # get PATH: prints "status content-type"
@@ -41,7 +39,7 @@ got=$(curl -s -o /dev/null -w '%{http_code}' -X POST "${url%/}/manifest.json")
 if [ "$got" = 405 ]; then ok "POST is refused with 405"; else not_ok "POST is refused with 405" "got $got"; fi
 
 kill -INT "$pid"
-wait "$pid"
+wait_pid "$pid"
 RC=$?
 expect_rc 0 "Ctrl-C stops the server cleanly"
 

@@ -25,7 +25,9 @@ fi
 
 "$SLUICE" docs serve --port 0 --quiet >"$WORK/serve.out" 2>/dev/null &
 pid=$!
-for _ in $(seq 1 50); do url=$(head -n 1 "$WORK/serve.out" 2>/dev/null); [ -n "$url" ] && break; sleep 0.1; done
+bg_track "$pid"
+wait_until 60 eval '[ -s "$WORK/serve.out" ] || ! running "$pid"'
+url=$(head -n 1 "$WORK/serve.out" 2>/dev/null)
 out=${SLUICE_TEST_OUT:-$WORK}
 mkdir -p "$out"
 browse() {  # browse URL [chromium flags...]: the DOM after the page's scripts ran
@@ -56,6 +58,6 @@ browse "${url}#!/model/model.shop.revenue" --window-size=1280,1000 --screenshot=
 browse "${url}#!/lineage" --window-size=1280,700 --screenshot="$out/docs-lineage.png" >/dev/null
 if [ -s "$out/docs-model.png" ] && [ -s "$out/docs-lineage.png" ]; then ok "screenshots saved in $out"; else not_ok "screenshots saved"; fi
 kill -INT "$pid"
-wait "$pid"
+wait_pid "$pid"
 
 done_testing

@@ -113,16 +113,17 @@ gw_admin POST /faults '[{"method":"POST","path":"/v2/sessions/*/statements","sta
 curl -s -X POST -o "$WORK/bg.body" -w '%{http_code}' -H 'Content-Type: application/json' --max-time 600 \
 	--data-binary '{"statement":"SELECT 2"}' "$GW/v2/sessions/$SH/statements" >"$WORK/bg.status" &
 BG=$!
-for i in $(seq 1 1200); do
+bg_track "$BG"
+post_arrived() {
 	gw_admin GET /faults
-	[ "$(jsv 'j[0].matched')" -ge 1 ] && break
-	sleep 0.1
-done
+	[ "$(jsv 'j[0].matched')" -ge 1 ]
+}
+wait_until 120 post_arrived
 expect_js 'j[0].matched' 1 "the next POST of the session reached the gateway"
-if kill -0 "$BG" 2>/dev/null; then ok "and waits while the INSERT's job runs"; else not_ok "and waits while the INSERT's job runs" "answered $(cat "$WORK/bg.status"): $(cat "$WORK/bg.body")"; fi
+if running "$BG"; then ok "and waits while the INSERT's job runs"; else not_ok "and waits while the INSERT's job runs" "answered $(cat "$WORK/bg.status"): $(cat "$WORK/bg.body")"; fi
 gw_admin POST "/jobs/$JOB/finish"
 expect_status 200 "the job is finished"
-wait "$BG"
+wait_pid "$BG"
 if [ "$(cat "$WORK/bg.status")" = 200 ]; then ok "the waiting POST is accepted once the job ended"
 else not_ok "the waiting POST is accepted once the job ended" "$(cat "$WORK/bg.status") $(cat "$WORK/bg.body")"; fi
 gw_admin DELETE /faults
