@@ -50,6 +50,20 @@ static int read_port(const char *path)
 	return port;
 }
 
+/* The double a test started and has not stopped yet: a failed assertion longjmps past the test's
+ * gw_stop, so the teardown stops it (a copy: the test's frame is gone by then) */
+static struct gw left_running;
+
+static void gw_stop(struct gw *g);
+
+static int stop_left_running(void **state)
+{
+	(void)state;
+	if (left_running.pid > 0)
+		gw_stop(&left_running);
+	return 0;
+}
+
 static void gw_start(struct gw *g, const char *flink_version)
 {
 	snprintf(g->dir, sizeof(g->dir), "%s/sluice-flink-double.XXXXXX",
@@ -70,15 +84,24 @@ static void gw_start(struct gw *g, const char *flink_version)
 		      (char *)NULL);
 		_exit(127);
 	}
+	left_running = *g;
+	/* until the double has written its ports (or died): 60 s of wall-clock time at most, far more
+	 * than a start takes even under a sanitizer on a busy machine */
 	int port = 0, aport = 0;
-	for (int i = 0; i < 500 && (!port || !aport); i++) {
+	time_t end = time(NULL) + 60;
+	while (!port || !aport) {
 		port = read_port(pf);
 		aport = read_port(apf);
-		if (!port || !aport)
-			usleep(10000);
+		if (port && aport)
+			break;
+		if (waitpid(g->pid, NULL, WNOHANG) == g->pid) {
+			g->pid = left_running.pid = 0;
+			fail_msg("the gateway double exited before it listened");
+		}
+		if (time(NULL) > end)
+			fail_msg("the gateway double did not start within 60 s");
+		usleep(10000);
 	}
-	if (!port || !aport)
-		fail_msg("the gateway double did not start");
 	snprintf(g->url, sizeof(g->url), "http://127.0.0.1:%d", port);
 	snprintf(g->admin, sizeof(g->admin), "http://127.0.0.1:%d", aport);
 }
@@ -86,10 +109,22 @@ static void gw_start(struct gw *g, const char *flink_version)
 static void gw_stop(struct gw *g)
 {
 	if (g->pid > 0) {
+		/* SIGTERM, then SIGKILL if it has not ended within 30 s: a double that hangs on its way
+		 * out must not hang the test */
 		kill(g->pid, SIGTERM);
+		time_t end = time(NULL) + 30;
 		int st;
-		waitpid(g->pid, &st, 0);
+		while (waitpid(g->pid, &st, WNOHANG) == 0) {
+			if (time(NULL) > end) {
+				kill(g->pid, SIGKILL);
+				waitpid(g->pid, &st, 0);
+				break;
+			}
+			usleep(10000);
+		}
+		g->pid = 0;
 	}
+	left_running.pid = 0;
 	char cmd[320];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g->dir);
 	if (system(cmd) != 0)
@@ -313,10 +348,10 @@ static void test_session_expired(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_versions),
-		cmocka_unit_test(test_statements),
-		cmocka_unit_test(test_statements_116),
-		cmocka_unit_test(test_session_expired),
+		cmocka_unit_test_teardown(test_versions, stop_left_running),
+		cmocka_unit_test_teardown(test_statements, stop_left_running),
+		cmocka_unit_test_teardown(test_statements_116, stop_left_running),
+		cmocka_unit_test_teardown(test_session_expired, stop_left_running),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
