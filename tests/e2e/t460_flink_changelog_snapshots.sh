@@ -128,6 +128,7 @@ expect_rc 1 "the test cannot pass"
 expect_out "ERROR ticks_of_customers"
 expect_out "did not finish within 3 s (timeout)"
 expect_out "the test session reads \`default_catalog\`.\`default_database\`.\`ticks\` (datagen without 'number-of-rows'), which cannot be read to an end"
-if [ "$took" -lt 20 ]; then ok "it fails within the timeout"; else not_ok "it fails within the timeout" "took ${took}s"; fi
+# a bound far above the 3 s (a loaded machine runs a sanitizer build slowly), far below "never"
+if [ "$took" -lt 90 ]; then ok "it fails within the timeout"; else not_ok "it fails within the timeout" "took ${took}s"; fi
 gw_stop
 done_testing
