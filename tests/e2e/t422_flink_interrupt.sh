@@ -25,11 +25,24 @@ wait_out() {  # wait_out TEXT: until stdout has TEXT or the process ended (120 s
 	grep -qF -- "$text" "$OUT"
 }
 
+# stalled_polled N: the Nth stalled INSERT has reached the gateway and the run has asked about its
+# operation since, so the run holds the handle a cancel names. START is printed before the
+# statement is sent: a Ctrl-C right after it could come before there is anything to cancel.
+stalled_polled() {
+	gw_admin GET /statements
+	local op
+	op=$(jsv "(j.filter(s => s.statement && s.statement.startsWith('INSERT INTO') && s.statement.includes('orders_per_minute'))[$1 - 1] || {}).operation")
+	case "$op" in '' | undefined | null) running "$PID" && return 1; return 0 ;; esac
+	gw_admin GET /requests
+	[ "$(jsv "j.some(r => r.method == 'GET' && r.uri.includes('$op'))")" = true ] || ! running "$PID"
+}
+
 # the second streaming job's statement never finishes on the gateway
 gw_admin POST /faults '[{"path":"/v*/sessions/*/statements","statement":"INSERT INTO `default_catalog`.`default_database`.`orders_per_minute`","action":"slow","delay_ms":600000}]'
 start_bg run
 if wait_out "START sql streaming_table model default_database.orders_per_minute"; then ok "the run reached the stalled statement"
 else not_ok "the run reached the stalled statement" "$(cat "$OUT" "$ERR")"; fi
+wait_until 120 stalled_polled 1
 kill -INT "$PID"
 wait_pid "$PID"
 RC=$?
@@ -54,6 +67,7 @@ gw_admin POST /faults '[{"path":"/v*/sessions/*/statements","statement":"INSERT 
 	{"method":"POST","path":"/v*/sessions/*/operations/*/cancel","action":"delay","delay_ms":600000}]'
 start_bg run --full-refresh -s orders_per_minute
 wait_out "START sql streaming_table model default_database.orders_per_minute" >/dev/null
+wait_until 120 stalled_polled 2
 kill -INT "$PID"
 wait_out "CANCEL query model.shop_stream.orders_per_minute" >/dev/null
 # until the cancel request reached the gateway (its fault rule matched): the process now waits
