@@ -20,7 +20,9 @@ expect_out "rows in set"
 run sql -e "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(id, name)"
 expect_rc 0 "a bounded query"
 expect_out "| op |"
-expect_out "| +I |  1 | a    |"
+# a query that has not ended after a second prints as a stream, its columns as wide as their
+# types: on a busy machine this bounded one may, so the width is not checked here
+expect_out_re '^\| \+I \| +1 \| a +\|$' "the row, with its kind"
 expect_out "2 rows in set"
 
 run sql -e "SET 'execution.runtime-mode' = 'batch'; SELECT * FROM (VALUES (1, 'a')) AS t(id, name)"
