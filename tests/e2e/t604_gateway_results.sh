@@ -135,8 +135,9 @@ types=""
 rows=0
 for t in $(seq 2 26); do
 	gw_fetch $t
-	types="$types $(jsv j.resultType)"
-	rows=$((rows + $(jsv 'j.results.data.length')))
+	page=$(jsv 'j.resultType + " " + j.results.data.length')
+	types="$types ${page% *}"
+	rows=$((rows + ${page#* }))
 done
 case "$types" in *EOS*) not_ok "a streaming query never reaches EOS" "$types" ;; *) ok "a streaming query never reaches EOS" ;; esac
 if [ "$rows" -eq 20 ]; then ok "a streaming query gives what its source produced: 20 rows in 1 s"; else not_ok "20 rows in 1 s" "$rows rows"; fi
