@@ -68,19 +68,26 @@ expect_js j.resultType NOT_READY "slow: NOT_READY at first"
 gw_call DELETE "/v2/sessions/$SH/operations/$OH/close"
 start=$(date +%s%N)
 gw_submit "SELECT 'slow short'"
-for i in $(seq 1 1200); do
+left_running() {
 	gw_call GET "/v2/sessions/$SH/operations/$OH/status"
-	[ "$(body)" != '{"status":"RUNNING"}' ] && break
-	sleep 0.05
-done
+	[ "$(body)" != '{"status":"RUNNING"}' ]
+}
+wait_until 120 left_running
 took=$(( ($(date +%s%N) - start) / 1000000 ))
 expect_body '{"status":"FINISHED"}' "slow: FINISHED after the delay"
 if [ "$took" -ge 700 ]; then ok "slow: not before its delay (${took} ms)"; else not_ok "slow: not before its delay" "${took} ms"; fi
 
 # stuck: never completes; closing the session ends it
-faults '[{"path":"/v2/sessions/*/statements","action":"stuck"}]'
-gw_submit "SELECT 1"
-sleep 0.3
+faults '[{"path":"/v2/sessions/*/statements","statement":"stuck here","action":"stuck"}]'
+gw_submit "SELECT 'stuck here'"
+STUCK_SH=$SH STUCK_OH=$OH
+# it has had every chance to finish: a statement submitted after it, in another session, did
+gw_session
+gw_submit "SELECT 2"
+gw_wait
+gw_call GET "/v2/sessions/$SH/operations/$OH/status"
+expect_body '{"status":"FINISHED"}' "a later statement finished"
+SH=$STUCK_SH OH=$STUCK_OH
 gw_call GET "/v2/sessions/$SH/operations/$OH/status"
 expect_body '{"status":"RUNNING"}' "stuck: still RUNNING"
 gw_admin DELETE /faults
