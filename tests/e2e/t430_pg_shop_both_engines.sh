@@ -73,10 +73,8 @@ pg_sql "truncate public.conn_log"
 echo "{{ config(materialized='table', post_hook=\"insert into public.conn_log select 'n', count(*), '' from pg_stat_activity where application_name = 'sluice'\") }} select 1 as x" >models/extra/log_n.sql
 # the server reaps the backends of the runs before this one on its own time: wait for that (an
 # event, bounded) so that only this run's connections are counted
-for _ in $(seq 100); do
-	[ "$(pg_sql "select count(*) from pg_stat_activity where application_name = 'sluice'")" = 0 ] && break
-	sleep 0.1
-done
+no_sluice_backend() { [ "$(pg_sql "select count(*) from pg_stat_activity where application_name = 'sluice'")" = 0 ]; }
+wait_until 60 no_sluice_backend
 run run -s log_n --threads 8
 expect_rc 0 "one model on eight threads"
 # the run's own connection (hooks, relation cache) and the worker that took the model, which may be
