@@ -731,7 +731,8 @@ static value node_value(struct mctx *c, const struct node *n)
 	val_dict_sets(contract, "enforced", val_bool(false));
 	val_dict_sets(contract, "alias_types", val_bool(true));
 	overlay(contract, cc);
-	val_dict_sets(contract, "checksum", val_none());
+	const char *csum = proj_contract_checksum(a, n);
+	val_dict_sets(contract, "checksum", csum ? val_str(csum) : val_none());
 	val_dict_sets(d, "contract", contract);
 
 	switch (n->type) {

@@ -577,6 +577,7 @@ void dbt_install_globals(struct project *p)
 	val_dict_sets(exc, "raise_database_error", val_func(a, "raise_database_error", f_raise_database_error, p));
 	val_dict_sets(exc, "warn", val_func(a, "warn", f_warn, p));
 	val_dict_sets(exc, "raise_not_implemented", val_func(a, "raise_not_implemented", f_raise_compiler_error, p));
+	dbt_contract_exceptions(a, exc);
 	jj_env_set_global(env, "exceptions", exc);
 	jj_env_set_global(env, "config", val_obj(a, &config_class, p));
 	jj_env_set_macro_hook(env, record_macro);

@@ -178,6 +178,8 @@ static int parse_one(struct parse_job *job, struct node *n, struct arena *scratc
 	proj_config_merge(keep, n->unrendered_config, infile);
 	n->config = cfg;
 	finish_config(n, keep);
+	if (at >= 0 && n->type == NODE_MODEL && proj_contract_check(n, keep, dl) < 0)
+		return -1;
 	return 0;
 }
 
