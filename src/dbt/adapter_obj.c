@@ -27,12 +27,14 @@ void dbt_note_ephemeral(struct dbt_render *r, struct node *n)
 	val_list_push(r->ephemerals, val_int(n->index));
 }
 
-/* The columns as the model context shows them: with the contract's alias_types (the default), a
- * data_type that is one of the adapter's type labels (STRING) becomes the engine's name (TEXT) */
-static value contract_columns(struct arena *a, struct node *n)
+/* The columns as the model context shows them: in an enforced contract with alias_types (the
+ * default), a data_type that is one of the adapter's type labels (STRING) becomes the engine's name
+ * (TEXT). Flink's own type is STRING, so its columns stay as written. */
+static value contract_columns(struct arena *a, struct project *p, struct node *n)
 {
 	value cols = n->columns;
-	if (cols.type != V_DICT)
+	const char *engine = p->target.type ? p->target.type : "duckdb";
+	if (cols.type != V_DICT || !proj_contract_enforced(n) || !strcmp(engine, "flink") || !strcmp(engine, "confluent"))
 		return cols;
 	value alias = val_dict_gets(val_dict_gets(n->config, "contract"), "alias_types");
 	if (alias.type == V_BOOL && !alias.b)
@@ -69,7 +71,7 @@ value dbt_model_value(struct arena *a, struct project *p, struct node *n)
 	val_dict_sets(d, "config", n->config);
 	val_dict_sets(d, "tags", n->tags);
 	val_dict_sets(d, "description", val_str(n->description ? n->description : ""));
-	val_dict_sets(d, "columns", contract_columns(a, n));
+	val_dict_sets(d, "columns", contract_columns(a, p, n));
 	val_dict_sets(d, "constraints", n->constraints.type == V_LIST ? n->constraints : val_list_new(a, 0));
 	value contract = val_dict_gets(n->config, "contract");
 	val_dict_sets(d, "contract", contract.type == V_DICT ? contract : val_dict_new(a, 0));
