@@ -73,6 +73,12 @@ value dbt_model_value(struct arena *a, struct project *p, struct node *n)
 	val_dict_sets(d, "description", val_str(n->description ? n->description : ""));
 	val_dict_sets(d, "columns", contract_columns(a, p, n));
 	val_dict_sets(d, "constraints", n->constraints.type == V_LIST ? n->constraints : val_list_new(a, 0));
+	val_dict_sets(d, "version", n->version.type == V_UNDEF ? val_none() : n->version);
+	val_dict_sets(d, "latest_version", n->latest_version.type == V_UNDEF ? val_none() : n->latest_version);
+	val_dict_sets(d, "access", val_dict_gets(n->config, "access").type == V_STR ? val_dict_gets(n->config, "access")
+										      : val_str("protected"));
+	val_dict_sets(d, "group", val_dict_gets(n->config, "group").type == V_STR ? val_dict_gets(n->config, "group")
+										    : val_none());
 	value contract = val_dict_gets(n->config, "contract");
 	val_dict_sets(d, "contract", contract.type == V_DICT ? contract : val_dict_new(a, 0));
 	val_dict_sets(d, "meta", n->meta);
@@ -99,7 +105,7 @@ value dbt_model_value(struct arena *a, struct project *p, struct node *n)
 		value rd = val_dict_new(a, 3);
 		val_dict_sets(rd, "name", val_str(n->refs[i].name));
 		val_dict_sets(rd, "package", n->refs[i].package ? val_str(n->refs[i].package) : val_none());
-		val_dict_sets(rd, "version", val_none());
+		val_dict_sets(rd, "version", n->refs[i].version ? val_str(n->refs[i].version) : val_none());
 		val_list_push(refs, rd);
 	}
 	val_dict_sets(d, "refs", refs);

@@ -44,8 +44,28 @@ static bool fqn_match(const struct node *n, const char *sel)
 	if (fqn.type != V_LIST || fqn.l->len == 0)
 		return false;
 	value leaf = fqn.l->items[fqn.l->len - 1];
-	if (leaf.type == V_STR && glob_match(sel, leaf.s))
+	if (n->version.type != V_UNDEF && fqn.l->len >= 2) {
+		/* a version: its model's name, or name.vN / name_vN */
+		const char *model = fqn.l->items[fqn.l->len - 2].s;
+		if (!strcmp(sel, model))
+			return true;
+		const char *last_dot = strrchr(sel, '.');
+		const char *prev_dot = NULL;
+		for (const char *c = sel; last_dot && c < last_dot; c++)
+			if (*c == '.')
+				prev_dot = c;
+		char want[512], have[512];
+		if (last_dot)
+			snprintf(want, sizeof(want), "%.*s_%s", (int)(last_dot - (prev_dot ? prev_dot + 1 : sel)),
+				 prev_dot ? prev_dot + 1 : sel, last_dot + 1);
+		else
+			snprintf(want, sizeof(want), "%s", sel);
+		snprintf(have, sizeof(have), "%s_%s", model, leaf.s);
+		if (!strcmp(want, have))
+			return true;
+	} else if (leaf.type == V_STR && glob_match(sel, leaf.s)) {
 		return true;
+	}
 	/* split the selector on dots and compare part by part; a wildcard part matches the rest */
 	const char *s = sel;
 	uint32_t i = 0;
@@ -160,8 +180,37 @@ static bool source_match(const struct node *n, const char *sel)
 
 enum method {
 	M_DEFAULT, M_FQN, M_TAG, M_PATH, M_FILE, M_PACKAGE, M_SOURCE, M_RESOURCE_TYPE, M_TEST_TYPE,
-	M_TEST_NAME, M_CONFIG, M_EXPOSURE, M_STATE, M_RESULT, M_UNIT_TEST, M_NONE
+	M_TEST_NAME, M_CONFIG, M_EXPOSURE, M_STATE, M_RESULT, M_UNIT_TEST, M_VERSION, M_GROUP, M_ACCESS, M_NONE
 };
+
+/* version:latest|prerelease|old|none, as dbt's VersionSelectorMethod */
+static bool version_match(const struct node *n, const char *val)
+{
+	if (!strcmp(val, "none"))
+		return n->type == NODE_MODEL && n->version.type == V_UNDEF;
+	if (n->version.type == V_UNDEF)
+		return false;
+	value v = n->version, l = n->latest_version;
+	int cmp = 0;
+	if ((v.type == V_INT || v.type == V_FLOAT) && (l.type == V_INT || l.type == V_FLOAT)) {
+		double a = v.type == V_INT ? (double)v.i : v.f, b = l.type == V_INT ? (double)l.i : l.f;
+		cmp = a < b ? -1 : a > b;
+	} else {
+		struct sb x = SB_INIT, y = SB_INIT;
+		val_str_to(&x, v);
+		val_str_to(&y, l);
+		cmp = strcmp(x.buf ? x.buf : "", y.buf ? y.buf : "");
+		sb_release(&x);
+		sb_release(&y);
+	}
+	if (!strcmp(val, "latest"))
+		return cmp == 0;
+	if (!strcmp(val, "prerelease"))
+		return cmp > 0;
+	if (!strcmp(val, "old"))
+		return cmp < 0;
+	return false;
+}
 
 /* state:VALUE as the flags it tests (state/state.h); 0 for an unknown value */
 static unsigned state_mask(const char *val)
@@ -251,6 +300,18 @@ static bool criterion_match(const struct project *p, const struct node *n, enum 
 		return n->type == NODE_UNIT_TEST && (glob_match(val, n->name) || fqn_match(n, val));
 	case M_STATE:
 		return state_match(p, n, val);
+	case M_VERSION:
+		return version_match(n, val);
+	case M_GROUP: {
+		value g = val_dict_gets(n->config, "group");
+		return g.type == V_STR && glob_match(val, g.s);
+	}
+	case M_ACCESS: {
+		if (n->type != NODE_MODEL)
+			return false;
+		value acc = val_dict_gets(n->config, "access");
+		return !strcmp(val, acc.type == V_STR ? acc.s : "protected");
+	}
 	case M_RESULT:
 		return p->state_results[n->index] && !strcmp(p->state_results[n->index], val);
 	default:
@@ -307,11 +368,11 @@ static int parse_method(struct sel_ctx *c, const char *crit, enum method *pm, ch
 		const char *name;
 		enum method m;
 	} methods[] = {
-		{"fqn", M_FQN}, {"tag", M_TAG}, {"path", M_PATH}, {"file", M_FILE}, {"package", M_PACKAGE},
+		{"fqn", M_FQN}, {"version", M_VERSION}, {"tag", M_TAG}, {"path", M_PATH}, {"file", M_FILE}, {"package", M_PACKAGE},
 		{"source", M_SOURCE}, {"resource_type", M_RESOURCE_TYPE}, {"test_type", M_TEST_TYPE},
 		{"test_name", M_TEST_NAME}, {"exposure", M_EXPOSURE}, {"metric", M_NONE},
-		{"semantic_model", M_NONE}, {"saved_query", M_NONE}, {"unit_test", M_UNIT_TEST}, {"group", M_NONE},
-		{"access", M_NONE}, {"version", M_NONE}, {"state", M_STATE}, {"result", M_RESULT},
+		{"semantic_model", M_NONE}, {"saved_query", M_NONE}, {"unit_test", M_UNIT_TEST}, {"group", M_GROUP},
+		{"access", M_ACCESS}, {"state", M_STATE}, {"result", M_RESULT},
 	};
 	struct diag *d;
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {

@@ -100,7 +100,7 @@ static int add_fk_dep(struct node *n, value con, struct arena *keep, struct diag
 		struct ref_call *r = arena_alloc(keep, (n->nrefs + 1) * sizeof(*r));
 		if (n->nrefs)
 			memcpy(r, n->refs, n->nrefs * sizeof(*r));
-		r[n->nrefs] = (struct ref_call){na == 2 ? args[0] : NULL, na == 2 ? args[1] : args[0], at};
+		r[n->nrefs] = (struct ref_call){na == 2 ? args[0] : NULL, na == 2 ? args[1] : args[0], at, NULL};
 		n->refs = r;
 		n->nrefs++;
 	} else {

@@ -445,6 +445,8 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	rc |= proj_find_models(p, &nb, dl);
 	double t1 = now_s();
 	rc |= proj_load_schema_files(p, &nb, dl);
+	if (rc == 0)
+		rc = proj_apply_versions(p, &nb, dl);
 	double t2 = now_s();
 	if (rc)
 		goto out;
@@ -526,6 +528,25 @@ struct node *proj_ref(struct project *p, const char *package, const char *name)
 		return map_gets(&p->by_name, key);
 	}
 	return map_gets(&p->by_name, name);
+}
+
+struct node *proj_ref_version(struct project *p, const char *package, const char *name, const char *version)
+{
+	if (!version)
+		return proj_ref(p, package, name);
+	char key[512];
+	if (package)
+		snprintf(key, sizeof(key), "%s.%s@%s", package, name, version);
+	else
+		snprintf(key, sizeof(key), "%s@%s", name, version);
+	return map_gets(&p->by_name, key);
+}
+
+const char *proj_version_str(struct arena *a, value v)
+{
+	if (v.type == V_STR)
+		return val_cstr(a, v);
+	return val_cstr(a, val_to_str(a, v));
 }
 
 struct node *proj_source(struct project *p, const char *source, const char *table)

@@ -63,6 +63,12 @@ value proj_fqn(struct arena *a, const char *package, const char *path, const cha
 /* The fqn of something declared in a properties file: its folders below the resource folder */
 value proj_yml_fqn(struct arena *a, const char *package, const char *yml_path, const char *name);
 
+/* A column entry of a properties file as the node keeps it ({name, description, meta, data_type,
+ * constraints, quote, tags, ...}); *perr after adding a diagnostic */
+value proj_column_dict(struct arena *a, value col, struct diag_list *dl, bool *perr);
+/* versions: of models (versions.c): each version's file becomes a node of the model's name with
+ * its version, and gets a properties entry of its own (key "models:pkg:name:vN") */
+int proj_apply_versions(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
 /* Adds a node to the builder */
 void proj_add_node(struct nodes_builder *nb, struct node *n);
 /* The config a node gets from dbt_project.yml's models:/seeds:/... hierarchy */

@@ -45,6 +45,7 @@ struct ref_call {
 	const char *package;  /* NULL for ref('name') */
 	const char *name;
 	struct loc loc;
+	const char *version;  /* ref('name', v=2): "2"; NULL for the latest version */
 };
 
 struct source_call {
@@ -77,6 +78,9 @@ struct node {
 	value tags;                      /* list of strings */
 	value docs;                      /* dict {show, node_color} */
 	value constraints;               /* models: list of the model-level constraints of its yml entry */
+	value version;                   /* versioned models (versions: in yml): its `v`; V_UNDEF else */
+	value latest_version;            /* the model's latest_version (or highest v); V_UNDEF else */
+	const char *deprecation_date;    /* of its version entry, as written, or NULL */
 	const char *patch_path;          /* "pkg://models/staging/schema.yml" when a yml entry describes it */
 	struct loc yaml_loc;             /* the yml entry describing it, for errors */
 	bool enabled;
@@ -257,6 +261,10 @@ bool proj_freshness_active(value threshold);
 struct arena *proj_new_arena(struct project *p);
 /* ref('name') / ref('pkg', 'name') resolution; NULL when unknown */
 struct node *proj_ref(struct project *p, const char *package, const char *name);
+/* ref('name', v=...): a version of a versioned model ("2"); the latest one when version is NULL */
+struct node *proj_ref_version(struct project *p, const char *package, const char *name, const char *version);
+/* A version as dbt writes it in names: "2", "1.5" */
+const char *proj_version_str(struct arena *a, value v);
 struct node *proj_source(struct project *p, const char *source, const char *table);
 /*
  * The unique id (macro.pkg.name, in `a`) of the macro `name` as dbt resolves it for a node of

@@ -12,7 +12,7 @@
 #include "project/load_internal.h"
 #include "project/yml.h"
 
-static value column_dict(struct arena *a, value col, struct diag_list *dl, bool *perr)
+value proj_column_dict(struct arena *a, value col, struct diag_list *dl, bool *perr)
 {
 	value out = val_dict_new(a, 8);
 	const char *name = NULL, *desc = NULL, *dtype = NULL;
@@ -110,7 +110,7 @@ static int columns_of(struct project *p, struct nodes_builder *nb, value entry, 
 			continue;
 		}
 		bool err;
-		value cd = column_dict(&p->arena, c, dl, &err);
+		value cd = proj_column_dict(&p->arena, c, dl, &err);
 		if (err) {
 			rc = -1;
 			continue;

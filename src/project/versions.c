@@ -1,0 +1,242 @@
+/*
+ * Model versions, as dbt 1.9 reads them (parser/schemas.py ModelPatchParser.parse_patch): a
+ * model's properties entry lists `versions:` (each with `v`, and optionally `defined_in`,
+ * `description`, `config`, `columns`, `constraints`, `access`, `docs`, `deprecation_date`) and
+ * `latest_version` (else the highest v). Each version is the model file `<name>_v<v>` (or
+ * `defined_in`; the latest may also be the file `<name>`): its node takes the model's name, the
+ * unique id `model.<pkg>.<name>.v<v>`, the fqn `[..., <name>, v<v>]`, and a properties entry of its
+ * own, the model's merged with the version's. Its columns are the model's, narrowed by the
+ * version's include/exclude element, with the version's own columns over them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sb.h"
+#include "project/load_internal.h"
+#include "project/yml.h"
+
+static bool numeric(value v)
+{
+	return v.type == V_INT || v.type == V_FLOAT;
+}
+
+static double num(value v)
+{
+	return v.type == V_INT ? (double)v.i : v.f;
+}
+
+/* UnparsedVersion.__lt__: as numbers when both are, else as strings */
+static bool less(struct arena *a, value x, value y)
+{
+	if (numeric(x) && numeric(y))
+		return num(x) < num(y);
+	return strcmp(proj_version_str(a, x), proj_version_str(a, y)) < 0;
+}
+
+static bool same_version(struct arena *a, value x, value y)
+{
+	return !strcmp(proj_version_str(a, x), proj_version_str(a, y));
+}
+
+/* Whether an include/exclude element lets a column of the model through */
+static bool included(value ie, const char *name)
+{
+	if (ie.type != V_DICT)
+		return true;
+	value inc = val_dict_gets(ie, "include"), exc = val_dict_gets(ie, "exclude");
+	bool in = inc.type == V_UNDEF || val_streq(inc, "*") || val_streq(inc, "all");
+	for (uint32_t i = 0; inc.type == V_LIST && i < inc.l->len && !in; i++)
+		in = val_streq(inc.l->items[i], name);
+	for (uint32_t i = 0; exc.type == V_LIST && i < exc.l->len && in; i++)
+		in = !val_streq(exc.l->items[i], name);
+	return in;
+}
+
+static value version_columns(struct project *p, value base, value ver, struct diag_list *dl, int *prc)
+{
+	struct arena *a = &p->arena;
+	value list = val_dict_gets(ver, "columns");
+	value ie = val_undef();
+	for (uint32_t i = 0; list.type == V_LIST && i < list.l->len; i++) {
+		value c = list.l->items[i];
+		if (c.type != V_DICT || (val_dict_gets(c, "include").type == V_UNDEF &&
+					 val_dict_gets(c, "exclude").type == V_UNDEF))
+			continue;
+		if (ie.type != V_UNDEF) {
+			diag_error(dl, c.d->loc, "version can have at most one include/exclude element");
+			*prc = -1;
+		}
+		ie = c;
+	}
+	value out = val_dict_new(a, base.type == V_DICT ? base.d->len : 4);
+	for (uint32_t i = 0; base.type == V_DICT && i < base.d->len; i++)
+		if (base.d->e[i].key.type == V_STR && included(ie, base.d->e[i].key.s))
+			val_dict_set(out, base.d->e[i].key, base.d->e[i].val);
+	for (uint32_t i = 0; list.type == V_LIST && i < list.l->len; i++) {
+		value c = list.l->items[i];
+		if (c.type != V_DICT || val_eq(c, ie))
+			continue;
+		bool err;
+		value cd = proj_column_dict(a, c, dl, &err);
+		if (err) {
+			*prc = -1;
+			continue;
+		}
+		val_dict_set(out, val_dict_gets(cd, "name"), cd);
+	}
+	return out;
+}
+
+static struct node *find_model(struct nodes_builder *nb, const char *package, const char *name)
+{
+	for (size_t i = 0; i < nb->n; i++) {
+		struct node *n = nb->v[i];
+		if (n->type == NODE_MODEL && n->version.type == V_UNDEF && !strcmp(n->package, package) &&
+		    !strcmp(n->name, name))
+			return n;
+	}
+	return NULL;
+}
+
+/* The version's properties entry: the model's, with the version's description, docs, access,
+ * constraints and deprecation_date over it, and the two configs deep-merged */
+static value version_entry(struct arena *a, value top, value ver)
+{
+	value e = val_dict_new(a, top.d->len + 4);
+	for (uint32_t i = 0; i < top.d->len; i++)
+		if (!val_streq(top.d->e[i].key, "versions") && !val_streq(top.d->e[i].key, "latest_version"))
+			val_dict_set(e, top.d->e[i].key, top.d->e[i].val);
+	static const char *const over[] = {"description", "docs", "access", "constraints", "deprecation_date", NULL};
+	for (const char *const *k = over; *k; k++) {
+		value v = val_dict_gets(ver, *k);
+		if (v.type != V_UNDEF && v.type != V_NONE && !(v.type == V_STR && !v.len) &&
+		    !(v.type == V_LIST && !v.l->len))
+			val_dict_sets(e, *k, v);
+	}
+	value vc = val_dict_gets(ver, "config");
+	if (vc.type == V_DICT) {
+		value cfg = val_dict_new(a, 8);
+		value tc = val_dict_gets(top, "config");
+		if (tc.type == V_DICT)
+			val_dict_merge(a, cfg, tc);
+		val_dict_merge(a, cfg, vc);
+		val_dict_sets(e, "config", cfg);
+	}
+	e.d->loc = top.d->loc;
+	return e;
+}
+
+static int apply_one(struct project *p, struct nodes_builder *nb, value key, value patch, struct diag_list *dl)
+{
+	struct arena *a = &p->arena;
+	value top = val_dict_gets(patch, "entry");
+	value versions = val_dict_gets(top, "versions");
+	const char *name = val_cstr(a, val_dict_gets(top, "name"));
+	/* models:<pkg>:<name> */
+	const char *pkg_start = strchr(key.s, ':') + 1;
+	const char *pkg = arena_strndup(a, pkg_start, (size_t)(strchr(pkg_start, ':') - pkg_start));
+	int rc = 0;
+	if (versions.type != V_LIST) {
+		diag_error(dl, yml_val_loc(top, "versions"), "'versions' of model '%s' must be a list of {v: ...}", name);
+		return -1;
+	}
+	value latest = val_undef();
+	for (uint32_t i = 0; i < versions.l->len; i++) {
+		value ver = versions.l->items[i];
+		value v = ver.type == V_DICT ? val_dict_gets(ver, "v") : val_undef();
+		if (v.type != V_INT && v.type != V_FLOAT && v.type != V_STR) {
+			struct diag *d = diag_error(dl, yml_item_loc(versions, i), "a version of model '%s' needs a 'v'", name);
+			diag_hint(dl, d, "write e.g. '- v: 2'");
+			return -1;
+		}
+		for (uint32_t j = 0; j < i; j++)
+			if (same_version(a, v, val_dict_gets(versions.l->items[j], "v"))) {
+				diag_error(dl, yml_item_loc(versions, i),
+					   "Found duplicate version: '%s' in versions list of model '%s'",
+					   proj_version_str(a, v), name);
+				return -1;
+			}
+		if (latest.type == V_UNDEF || less(a, latest, v))
+			latest = v;
+	}
+	value lv = val_dict_gets(top, "latest_version");
+	if (lv.type != V_UNDEF && lv.type != V_NONE) {
+		bool found = false;
+		for (uint32_t i = 0; i < versions.l->len && !found; i++)
+			found = same_version(a, lv, val_dict_gets(versions.l->items[i], "v"));
+		if (!found) {
+			struct sb s = SB_INIT;
+			for (uint32_t i = 0; i < versions.l->len; i++) {
+				sb_adds(&s, i ? ", " : "[");
+				val_repr_to(&s, val_dict_gets(versions.l->items[i], "v"));
+			}
+			sb_adds(&s, "]");
+			struct diag *d = diag_error(dl, yml_val_loc(top, "latest_version"),
+						    "latest_version: %s is not one of model '%s' versions: %s ",
+						    proj_version_str(a, lv), name, s.buf);
+			diag_hint(dl, d, "add that version under 'versions:', or name one of them");
+			sb_release(&s);
+			return -1;
+		}
+		latest = lv;
+	}
+	for (uint32_t i = 0; i < versions.l->len; i++) {
+		value ver = versions.l->items[i];
+		value v = val_dict_gets(ver, "v");
+		const char *vs = proj_version_str(a, v);
+		const char *defined_in = NULL;
+		if (yml_str(ver, "defined_in", NULL, &defined_in, dl) < 0) {
+			rc = -1;
+			continue;
+		}
+		const char *file = defined_in ? defined_in : arena_sprintf(a, "%s_v%s", name, vs);
+		struct node *n = find_model(nb, pkg, file);
+		if (!n && same_version(a, v, latest))
+			n = find_model(nb, pkg, name);
+		if (!n) {
+			struct diag *d = diag_warn(dl, yml_item_loc(versions, i),
+						   "Did not find matching node for patch with name '%s' in the 'models' section of "
+						   "file '%s'",
+						   file, val_cstr(a, val_dict_gets(patch, "yml_path")));
+			diag_hint(dl, d, "create models/%s.sql, or name its file with defined_in", file);
+			continue;
+		}
+		n->name = name;
+		n->unique_id = arena_sprintf(a, "model.%s.%s.v%s", pkg, name, vs);
+		value fqn = val_list_new(a, n->fqn.l->len + 1);
+		for (uint32_t k = 0; k + 1 < n->fqn.l->len; k++)
+			val_list_push(fqn, n->fqn.l->items[k]);
+		val_list_push(fqn, val_str(name));
+		val_list_push(fqn, val_str_fmt(a, "v%s", vs));
+		n->fqn = fqn;
+		n->version = v;
+		n->latest_version = latest;
+		value vp = val_dict_new(a, 6);
+		val_dict_merge(a, vp, patch);
+		val_dict_sets(vp, "entry", version_entry(a, top, ver));
+		val_dict_sets(vp, "columns", version_columns(p, val_dict_gets(patch, "columns"), ver, dl, &rc));
+		vp.d->loc = patch.d->loc;
+		val_dict_set(nb->patches, val_str_fmt(a, "models:%s:%s:v%s", pkg, name, vs), vp);
+	}
+	return rc;
+}
+
+int proj_apply_versions(struct project *p, struct nodes_builder *nb, struct diag_list *dl)
+{
+	value pending = val_list_new(&p->arena, 2);
+	for (uint32_t i = 0; i < nb->patches.d->len; i++) {
+		value k = nb->patches.d->e[i].key;
+		value e = val_dict_gets(nb->patches.d->e[i].val, "entry");
+		if (k.type == V_STR && !strncmp(k.s, "models:", 7) && val_dict_gets(e, "versions").type != V_UNDEF)
+			val_list_push(pending, k);
+	}
+	int rc = 0;
+	for (uint32_t i = 0; i < pending.l->len; i++) {
+		value k = pending.l->items[i];
+		value patch = val_dict_get(nb->patches, k);
+		/* the model's own entry now only describes its versions */
+		val_dict_del(nb->patches, k);
+		rc |= apply_one(p, nb, k, patch, dl);
+	}
+	return rc;
+}
