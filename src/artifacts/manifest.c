@@ -1069,7 +1069,7 @@ value art_manifest_value(struct arena *a, struct project *p, const struct graph 
 	val_dict_sets(m, "docs", docs_section(a, p));
 	val_dict_sets(m, "exposures", exposures);
 	val_dict_sets(m, "metrics", val_dict_new(a, 0));
-	val_dict_sets(m, "groups", val_dict_new(a, 0));
+	val_dict_sets(m, "groups", p->groups.type == V_DICT ? p->groups : val_dict_new(a, 0));
 	val_dict_sets(m, "selectors", val_dict_new(a, 0));
 	val_dict_sets(m, "disabled", disabled);
 
@@ -1268,7 +1268,7 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 	jw_value(&w, "docs", docs_section(&a, p), false);
 	jw_nodes(&w, &c, "exposures", 2);
 	jw_value(&w, "metrics", val_dict_new(&a, 0), false);
-	jw_value(&w, "groups", val_dict_new(&a, 0), false);
+	jw_value(&w, "groups", p->groups.type == V_DICT ? p->groups : val_dict_new(&a, 0), false);
 	jw_value(&w, "selectors", val_dict_new(&a, 0), false);
 	jw_nodes(&w, &c, "disabled", 3);
 	value parent_map = val_dict_new(&a, p->nnodes);

@@ -408,6 +408,7 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	p->run_started_at = now_iso(&p->arena);
 	p->root = fs_abspath(&p->arena, opt->project_dir ? opt->project_dir : ".");
 	p->docs_blocks = val_dict_new(&p->arena, 4);
+	p->groups = val_dict_new(&p->arena, 2);
 	p->docs_files = val_dict_new(&p->arena, 4);
 	p->macros_by_package = val_dict_new(&p->arena, 4);
 	p->jinja = jj_env_new();

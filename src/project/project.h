@@ -195,6 +195,7 @@ struct project {
 	size_t nmacros;
 	value macros_by_package;   /* dict package -> dict name -> callable */
 
+	value groups;              /* dict "group.pkg.name" -> the manifest's group entry */
 	value docs_blocks;         /* dict "pkg.name" -> text */
 	value docs_files;          /* dict "pkg.name" -> [path, original_file_path] of its file */
 

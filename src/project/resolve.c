@@ -326,6 +326,46 @@ static const char *relation_name(struct project *p, const struct node *n)
 	return arena_sprintf(&p->arena, "%c%s%c.%c%s%c.%c%s%c", q, n->database, q, q, n->schema, q, q, n->alias, q);
 }
 
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Every group a node names is one the project's properties files define */
+static int check_groups(struct project *p, struct diag_list *dl)
+{
+	int rc = 0;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		struct node *n = p->nodes[i];
+		const char *g = n->enabled ? cfg_str(n, "group") : NULL;
+		if (!g)
+			continue;
+		bool found = false;
+		for (uint32_t k = 0; k < p->groups.d->len && !found; k++)
+			found = val_streq(val_dict_gets(p->groups.d->e[k].val, "name"), g);
+		if (found)
+			continue;
+		const char **names = arena_alloc(&p->arena, (p->groups.d->len + 1) * sizeof(*names));
+		for (uint32_t k = 0; k < p->groups.d->len; k++)
+			names[k] = val_dict_gets(p->groups.d->e[k].val, "name").s;
+		qsort(names, p->groups.d->len, sizeof(*names), cmp_str);
+		struct sb s = SB_INIT;
+		sb_adds(&s, "[");
+		for (uint32_t k = 0; k < p->groups.d->len; k++)
+			sb_addf(&s, "%s'%s'", k ? ", " : "", names[k]);
+		sb_adds(&s, "]");
+		struct loc at = n->yaml_loc;
+		if (!at.file)
+			at.file = n->file;
+		struct diag *d = diag_error(dl, at,
+					    "Invalid group '%s', expected one of %s", g, s.buf);
+		diag_hint(dl, d, "define it under 'groups:' in a properties file, with a name and an owner");
+		sb_release(&s);
+		rc = -1;
+	}
+	return rc;
+}
+
 int proj_resolve(struct project *p, struct diag_list *dl)
 {
 	int rc = 0;
@@ -344,6 +384,7 @@ int proj_resolve(struct project *p, struct diag_list *dl)
 			map_puts(&p->by_name, arena_sprintf(&p->arena, "%s.%s", n->package, n->name), n);
 		}
 	}
+	rc |= check_groups(p, dl);
 	for (size_t i = 0; i < p->nnodes; i++)
 		rc |= resolve_deps(p, p->nodes[i], dl);
 	/* generic tests are attached to the model they test: the last of their refs (the ones of
