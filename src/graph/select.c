@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fs.h"
+#include "core/map.h"
 #include "core/sb.h"
 #include "graph/graph.h"
 
@@ -180,7 +182,7 @@ static bool source_match(const struct node *n, const char *sel)
 
 enum method {
 	M_DEFAULT, M_FQN, M_TAG, M_PATH, M_FILE, M_PACKAGE, M_SOURCE, M_RESOURCE_TYPE, M_TEST_TYPE,
-	M_TEST_NAME, M_CONFIG, M_EXPOSURE, M_STATE, M_RESULT, M_UNIT_TEST, M_VERSION, M_GROUP, M_ACCESS, M_NONE
+	M_TEST_NAME, M_CONFIG, M_EXPOSURE, M_STATE, M_RESULT, M_UNIT_TEST, M_VERSION, M_GROUP, M_ACCESS, M_SOURCE_STATUS, M_NONE
 };
 
 /* version:latest|prerelease|old|none, as dbt's VersionSelectorMethod */
@@ -302,6 +304,8 @@ static bool criterion_match(const struct project *p, const struct node *n, enum 
 		return state_match(p, n, val);
 	case M_VERSION:
 		return version_match(n, val);
+	case M_SOURCE_STATUS:
+		return p->source_fresher && p->source_fresher[n->index];
 	case M_GROUP: {
 		value g = val_dict_gets(n->config, "group");
 		return g.type == V_STR && glob_match(val, g.s);
@@ -353,6 +357,8 @@ static void walk(struct sel_ctx *c, const uint8_t *set, uint8_t *out, bool up, l
 	free(queue);
 }
 
+static int fresher_sources(struct project *p, const char *whole, struct diag_list *dl);
+
 static int parse_method(struct sel_ctx *c, const char *crit, enum method *pm, char *key, size_t keysz,
 			const char **pval, const char *whole)
 {
@@ -403,14 +409,80 @@ static int parse_method(struct sel_ctx *c, const char *crit, enum method *pm, ch
 		return 0;
 	}
 	if (ml == 13 && !strncmp(crit, "source_status", 13)) {
-		d = diag_error(c->dl, LOC_NONE, "the selector '%s' needs the sources.json of an earlier run, which "
-						"Sluice does not compare yet", whole);
-		diag_hint(c->dl, d, "select by name, tag:, path:, state: or config. instead");
-		return -1;
+		*pm = M_SOURCE_STATUS;
+		if (strcmp(*pval, "fresher")) {
+			d = diag_error(c->dl, LOC_NONE, "'%s' is not a status of the selector '%s'", *pval, whole);
+			diag_hint(c->dl, d, "use source_status:fresher (sources loaded since the --state run)");
+			return -1;
+		}
+		return fresher_sources(c->p, whole, c->dl);
 	}
 	d = diag_error(c->dl, LOC_NONE, "'%.*s' is not a valid method name in the selector '%s'", (int)ml, crit, whole);
 	diag_hint(c->dl, d, "methods: tag, path, file, fqn, package, source, resource_type, test_type, test_name, config.KEY");
 	return -1;
+}
+
+/* The max_loaded_at of each source in a sources.json that has one (an error result has none) */
+static int read_freshness(struct project *p, const char *path, struct map *loaded, struct map *errored,
+			  const char *whole, struct diag_list *dl)
+{
+	size_t len;
+	char *text = fs_read(&p->arena, path, &len);
+	value doc;
+	char *err = NULL;
+	if (!text || val_from_json(&p->arena, text, len, &doc, &err) < 0) {
+		struct diag *d = diag_error(dl, LOC_NONE, "the selector '%s' needs %s: %s", whole, path,
+					    text ? (err ? err : "not JSON") : "cannot read it");
+		diag_hint(dl, d, "run 'sluice source freshness' for this run, with --state naming an earlier run's "
+				 "target folder that holds its sources.json");
+		return -1;
+	}
+	value results = val_dict_gets(doc, "results");
+	for (uint32_t i = 0; results.type == V_LIST && i < results.l->len; i++) {
+		value r = results.l->items[i];
+		value id = val_dict_gets(r, "unique_id"), at = val_dict_gets(r, "max_loaded_at");
+		if (id.type != V_STR)
+			continue;
+		if (at.type == V_STR)
+			map_puts(loaded, val_cstr(&p->arena, id), (void *)val_cstr(&p->arena, at));
+		else
+			map_puts(errored, val_cstr(&p->arena, id), (void *)1);
+	}
+	return 0;
+}
+
+/*
+ * source_status:fresher (dbt's SourceStatusSelectorMethod): the sources whose latest load in this
+ * project's target/sources.json is newer than in the --state folder's, or that it did not have;
+ * a source whose check failed in either is never fresher.
+ */
+static int fresher_sources(struct project *p, const char *whole, struct diag_list *dl)
+{
+	if (p->source_fresher)
+		return 0;
+	if (!p->state_dir) {
+		struct diag *d = diag_error(dl, LOC_NONE, "Got a state selector method, but no comparison manifest ('%s')", whole);
+		diag_hint(dl, d, "pass --state DIR: the target folder of an earlier run, with its sources.json");
+		return -1;
+	}
+	struct map prev = MAP_INIT, prev_err = MAP_INIT, cur = MAP_INIT, cur_err = MAP_INIT;
+	int rc = read_freshness(p, fs_join(&p->arena, p->state_dir, "sources.json"), &prev, &prev_err, whole, dl);
+	if (rc == 0)
+		rc = read_freshness(p, fs_join(&p->arena, p->target_path, "sources.json"), &cur, &cur_err, whole, dl);
+	if (rc == 0) {
+		p->source_fresher = arena_alloc(&p->arena, p->nnodes + 1);
+		for (size_t i = 0; i < p->nnodes; i++) {
+			const char *id = p->nodes[i]->unique_id;
+			const char *now = map_gets(&cur, id), *before = map_gets(&prev, id);
+			bool fresher = now && (!before || strcmp(now, before) > 0);
+			p->source_fresher[i] = fresher && !map_gets(&prev_err, id) && !map_gets(&cur_err, id);
+		}
+	}
+	map_release(&prev);
+	map_release(&prev_err);
+	map_release(&cur);
+	map_release(&cur_err);
+	return rc;
 }
 
 /* One part (no commas) into `out`; returns -1 on a malformed part */

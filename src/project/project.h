@@ -213,6 +213,7 @@ struct project {
 		const char *database, *schema, *alias;  /* none to defer to */
 	} *state_relations;
 	const char *state_dir;
+	uint8_t *source_fresher;     /* per node: a fresher source (source_status:fresher), or NULL */
 	const uint8_t *selected;     /* the nodes this run builds (per node), for --favor-state; or NULL */
 };
 
