@@ -100,7 +100,7 @@ int cmd_ls(struct cli *c)
 		if (!strcmp(fmt, "name")) {
 			if (n->type == NODE_SOURCE)
 				sb_addf(&out, "%s.%s", n->source_name, n->name);
-			else if (n->version.type != V_UNDEF)
+			else if (n->type == NODE_MODEL && n->version.type != V_UNDEF)
 				sb_addf(&out, "%s.v%s", n->name, proj_version_str(&p.arena, n->version));
 			else
 				sb_adds(&out, n->name);

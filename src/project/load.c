@@ -459,6 +459,9 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	double t4 = now_s();
 	if (rc)
 		goto out;
+	rc = proj_version_unit_tests(p, &nb, dl);
+	if (rc)
+		goto out;
 	for (size_t i = 0; i < nb.unit_tests.n; i++)
 		proj_add_node(&nb, nb.unit_tests.v[i]);
 	VEC_FREE(&nb.unit_tests);

@@ -69,6 +69,8 @@ value proj_column_dict(struct arena *a, value col, struct diag_list *dl, bool *p
 /* versions: of models (versions.c): each version's file becomes a node of the model's name with
  * its version, and gets a properties entry of its own (key "models:pkg:name:vN") */
 int proj_apply_versions(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
+/* A unit test of a versioned model becomes one a version (versions: include/exclude) */
+int proj_version_unit_tests(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
 /* Adds a node to the builder */
 void proj_add_node(struct nodes_builder *nb, struct node *n);
 /* The config a node gets from dbt_project.yml's models:/seeds:/... hierarchy */

@@ -240,3 +240,82 @@ int proj_apply_versions(struct project *p, struct nodes_builder *nb, struct diag
 	}
 	return rc;
 }
+
+static bool listed(struct arena *a, value list, value v)
+{
+	if (list.type != V_LIST)
+		return list.type != V_UNDEF && list.type != V_NONE && same_version(a, list, v);
+	for (uint32_t i = 0; i < list.l->len; i++)
+		if (same_version(a, list.l->items[i], v))
+			return true;
+	return false;
+}
+
+/*
+ * A unit test of a versioned model tests each version (dbt's unit_test.<pkg>.<model>.<name>_vN),
+ * or those its `versions: {include: [...]}` / `{exclude: [...]}` names; on a model without versions
+ * that key is an error.
+ */
+int proj_version_unit_tests(struct project *p, struct nodes_builder *nb, struct diag_list *dl)
+{
+	struct arena *a = &p->arena;
+	int rc = 0;
+	size_t n0 = nb->unit_tests.n;
+	for (size_t i = 0; i < n0; i++) {
+		struct node *ut = nb->unit_tests.v[i];
+		value entry = val_dict_gets(ut->unit_test, "entry");
+		value want = val_dict_gets(entry, "versions");
+		const char *model = val_dict_gets(ut->unit_test, "model").s;
+		struct node **vs = arena_alloc(a, (nb->n + 1) * sizeof(*vs));
+		size_t nv = 0;
+		for (size_t k = 0; k < nb->n; k++) {
+			struct node *m = nb->v[k];
+			if (m->type == NODE_MODEL && m->version.type != V_UNDEF && !strcmp(m->name, model) &&
+			    !strcmp(m->package, ut->package))
+				vs[nv++] = m;
+		}
+		bool has_want = want.type != V_UNDEF && want.type != V_NONE;
+		if (!nv) {
+			if (has_want) {
+				struct diag *d = diag_error(dl, yml_val_loc(entry, "versions"),
+							    "Unit test '%s' should not have a versions include or exclude when "
+							    "referencing non-versioned model '%s'",
+							    ut->name, model);
+				diag_hint(dl, d, "remove 'versions:' from this unit test");
+				rc = -1;
+			}
+			continue;
+		}
+		value inc = has_want && want.type == V_DICT ? val_dict_gets(want, "include") : val_undef();
+		value exc = has_want && want.type == V_DICT ? val_dict_gets(want, "exclude") : val_undef();
+		struct node *first = NULL;
+		for (size_t k = 0; k < nv; k++) {
+			value v = vs[k]->version;
+			if (exc.type != V_UNDEF && exc.type != V_NONE && listed(a, exc, v))
+				continue;
+			if ((exc.type == V_UNDEF || exc.type == V_NONE) && inc.type != V_UNDEF && inc.type != V_NONE &&
+			    !listed(a, inc, v))
+				continue;
+			struct node *t = ut;
+			if (first) {
+				t = arena_alloc(a, sizeof(*t));
+				*t = *ut;
+				t->unit_test = val_copy(a, ut->unit_test);
+				t->config = val_copy(a, ut->config);
+				VEC_PUSH(&nb->unit_tests, t);
+			}
+			t->version = v;
+			t->unique_id = arena_sprintf(a, "unit_test.%s.%s.%s_v%s", ut->package, model, ut->name,
+						     proj_version_str(a, v));
+			if (!first)
+				first = t;
+		}
+		if (!first) {
+			struct diag *d = diag_error(dl, yml_val_loc(entry, "versions"),
+						    "Unit test '%s' referenced a version of '%s' which was not found.", ut->name, model);
+			diag_hint(dl, d, "name versions the model has under its 'versions:'");
+			rc = -1;
+		}
+	}
+	return rc;
+}

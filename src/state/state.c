@@ -168,6 +168,17 @@ static uint8_t compare_entry(struct macro_walk *w, value cur, value old)
 			f |= STATE_OTHER;
 		return f;
 	}
+	if (!strcmp(type, "unit_test")) {
+		/* UnitTestDefinition.same_contents: its model, versions, inputs, expected rows and
+		 * overrides (not its description) */
+		static const char *const keys[] = {"model", "versions", "given", "expect", "overrides"};
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (!same_field(cur, old, keys[i]))
+				f |= STATE_BODY;
+		if (!same_node_config(ucur, uold))
+			f |= STATE_CONFIGS;
+		return f;
+	}
 	if (!strcmp(type, "seed") ? !same_field(cur, old, "checksum") : !same_field(cur, old, "raw_code"))
 		f |= STATE_BODY;
 	if (!(!strcmp(type, "test") ? same_test_config(ucur, uold) : same_node_config(ucur, uold)))
