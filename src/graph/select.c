@@ -359,6 +359,40 @@ static void walk(struct sel_ctx *c, const uint8_t *set, uint8_t *out, bool up, l
 
 static int fresher_sources(struct project *p, const char *whole, struct diag_list *dl);
 
+/*
+ * When state:modified compares contracts, dbt reports the breaking changes to enforced contracts:
+ * a warning for an unversioned model, an error for a versioned one (make a new version instead).
+ */
+static int breaking_changes_told(struct project *p, struct diag_list *dl)
+{
+	if (!p->state_breaking || p->state_breaking_told)
+		return 0;
+	p->state_breaking_told = true;
+	int rc = 0;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		const char *why = p->state_breaking[i];
+		struct node *n = p->nodes[i];
+		if (!why)
+			continue;
+		if (n->version.type == V_UNDEF) {
+			diag_warn(dl, n->yaml_loc,
+				  "Breaking change to contracted, unversioned model %s (%s)\nWhile comparing to previous project "
+				  "state, dbt detected a breaking change to an unversioned model.\n  - %s\n",
+				  n->name, n->original_file_path, why);
+			continue;
+		}
+		struct diag *d = diag_error(dl, n->yaml_loc,
+					    "Breaking Change to Contract in model %s (%s)\nWhile comparing to previous project "
+					    "state, dbt detected a breaking change to an enforced contract.\n  - %s\nConsider "
+					    "making an additive (non-breaking) change instead, if possible.\nOtherwise, create a "
+					    "new model version: https://docs.getdbt.com/docs/collaborate/govern/model-versions",
+					    n->name, n->original_file_path, why);
+		diag_hint(dl, d, "add a version of the model (versions: in its properties) for the new contract");
+		rc = -1;
+	}
+	return rc;
+}
+
 static int parse_method(struct sel_ctx *c, const char *crit, enum method *pm, char *key, size_t keysz,
 			const char **pval, const char *whole)
 {
@@ -397,6 +431,8 @@ static int parse_method(struct sel_ctx *c, const char *crit, enum method *pm, ch
 					    ".persisted_descriptions|.macros|.contract] or state:unmodified");
 			return -1;
 		}
+		if (*pm == M_STATE && (state_mask(*pval) & STATE_CONTRACT) && breaking_changes_told(c->p, c->dl) < 0)
+			return -1;
 		return 0;
 	}
 	if (ml > 7 && !strncmp(crit, "config.", 7)) {

@@ -474,6 +474,8 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	rc = proj_resolve(p, dl);
 	if (rc == 0)
 		rc = proj_link_unit_tests(p, dl);
+	if (rc == 0)
+		proj_deprecation_warnings(p, dl);
 	double t5 = now_s();
 	timing("load: find %.3fs, properties %.3fs, parse %.3fs, tests %.3fs, resolve %.3fs", t1 - t0,
 	       t2 - t1, t3 - t2, t4 - t3, t5 - t4);

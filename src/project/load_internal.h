@@ -18,6 +18,8 @@ struct pending_test {
 	const char *target_name;     /* model name, or source name */
 	const char *table_name;      /* for sources */
 	const char *column;          /* or NULL */
+	const char *version;         /* a version of a versioned model ("2"), or NULL */
+	bool dropped;                /* not built: none of the model's versions has the column */
 };
 
 struct nodes_builder {
@@ -69,6 +71,11 @@ value proj_column_dict(struct arena *a, value col, struct diag_list *dl, bool *p
 /* versions: of models (versions.c): each version's file becomes a node of the model's name with
  * its version, and gets a properties entry of its own (key "models:pkg:name:vN") */
 int proj_apply_versions(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
+/* dbt's normalize_date: a date or naive datetime as an ISO datetime in the local time zone
+ * ("2030-01-01" -> "2030-01-01T00:00:00+00:00"); other text as written */
+const char *proj_normalize_date(struct arena *a, const char *s);
+/* dbt's warnings of models past (or nearing) their deprecation_date and of refs to them */
+void proj_deprecation_warnings(struct project *p, struct diag_list *dl);
 /* A unit test of a versioned model becomes one a version (versions: include/exclude) */
 int proj_version_unit_tests(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
 /* Adds a node to the builder */

@@ -53,7 +53,7 @@ static void apply_patch(struct node *n, value patch, value cfg, struct arena *a,
 	}
 	value dd = val_dict_gets(e, "deprecation_date");
 	if (dd.type != V_UNDEF && dd.type != V_NONE)
-		n->deprecation_date = val_cstr(a, val_to_str(a, dd));
+		n->deprecation_date = proj_normalize_date(a, val_cstr(a, val_to_str(a, dd)));
 	/* meta, tags and docs may also sit beside config: */
 	static const char *const beside[] = {"meta", "tags", "docs", NULL};
 	for (const char *const *k = beside; *k; k++) {
@@ -496,9 +496,9 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 	if (pt->column)
 		val_dict_sets(kwargs, "column_name", val_str(pt->column));
 	val_dict_merge(a, kwargs, args);
-	const char *target = pt->target_type == NODE_SOURCE
-				     ? arena_sprintf(a, "%s_%s", pt->target_name, pt->table_name)
-				     : pt->target_name;
+	const char *target = pt->target_type == NODE_SOURCE ? arena_sprintf(a, "%s_%s", pt->target_name, pt->table_name)
+			     : pt->version ? arena_sprintf(a, "%s_v%s", pt->target_name, pt->version)
+					   : pt->target_name;
 	const char *type = pt->target_type == NODE_SOURCE ? arena_sprintf(a, "source_%s", short_t) : short_t;
 	if (ns)
 		type = arena_sprintf(a, "%s_%s", ns, type);
@@ -509,7 +509,9 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 		val_dict_sets(config, "alias", val_str(short_name));
 	const char *model_arg = pt->target_type == NODE_SOURCE
 					? arena_sprintf(a, "{{ get_where_subquery(source('%s', '%s')) }}", pt->target_name, pt->table_name)
-					: arena_sprintf(a, "{{ get_where_subquery(ref('%s')) }}", pt->target_name);
+				: pt->version ? arena_sprintf(a, "{{ get_where_subquery(ref('%s', version='%s')) }}", pt->target_name,
+							      pt->version)
+					      : arena_sprintf(a, "{{ get_where_subquery(ref('%s')) }}", pt->target_name);
 	val_dict_sets(kwargs, "model", val_str(model_arg));
 	value md = val_dict_new(a, 3);
 	val_dict_sets(md, "name", val_str(short_t));
@@ -557,7 +559,7 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 		n->nsources = 1;
 	} else {
 		n->refs = ARENA_NEW(a, struct ref_call);
-		n->refs[0] = (struct ref_call){NULL, pt->target_name, pt->loc, NULL};
+		n->refs[0] = (struct ref_call){NULL, pt->target_name, pt->loc, pt->version};
 		n->nrefs = 1;
 	}
 	/* refs inside arguments, such as relationships' to: ref('customers') */
@@ -601,6 +603,8 @@ struct tests_job {
 static int test_item(void *ctx, size_t i, struct arena *a)
 {
 	struct tests_job *job = ctx;
+	if (job->tests[i]->dropped)
+		return 0;  /* a test of a column that no version of its model has */
 	return build_test(job->p, job->tests[i], a, &job->out[i], job->dl);
 }
 

@@ -213,6 +213,8 @@ struct project {
 		const char *database, *schema, *alias;  /* none to defer to */
 	} *state_relations;
 	const char *state_dir;
+	const char **state_breaking; /* per node: dbt's breaking changes to its enforced contract, or NULL */
+	bool state_breaking_told;    /* they were reported (once, when state:modified is evaluated) */
 	uint8_t *source_fresher;     /* per node: a fresher source (source_status:fresher), or NULL */
 	const uint8_t *selected;     /* the nodes this run builds (per node), for --favor-state; or NULL */
 };

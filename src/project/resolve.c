@@ -396,7 +396,8 @@ int proj_resolve(struct project *p, struct diag_list *dl)
 		value model = val_dict_gets(val_dict_gets(n->test_metadata, "kwargs"), "model");
 		if (model.type != V_STR || !strstr(model.s, "(ref("))
 			continue;
-		struct node *t = proj_ref(p, n->refs[n->nrefs - 1].package, n->refs[n->nrefs - 1].name);
+		struct ref_call *last = &n->refs[n->nrefs - 1];
+		struct node *t = proj_ref_version(p, last->package, last->name, last->version);
 		if (t)
 			n->attached_node = t->index;
 	}

@@ -8,8 +8,10 @@
  * own, the model's merged with the version's. Its columns are the model's, narrowed by the
  * version's include/exclude element, with the version's own columns over them.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/sb.h"
 #include "project/load_internal.h"
@@ -180,6 +182,9 @@ static int apply_one(struct project *p, struct nodes_builder *nb, value key, val
 		}
 		latest = lv;
 	}
+	const char **versions_found = arena_alloc(a, (versions.l->len + 1) * sizeof(*versions_found));
+	size_t nfound = 0;
+	value *columns_found = arena_alloc(a, (versions.l->len + 1) * sizeof(*columns_found));
 	for (uint32_t i = 0; i < versions.l->len; i++) {
 		value ver = versions.l->items[i];
 		value v = val_dict_gets(ver, "v");
@@ -217,6 +222,32 @@ static int apply_one(struct project *p, struct nodes_builder *nb, value key, val
 		val_dict_sets(vp, "columns", version_columns(p, val_dict_gets(patch, "columns"), ver, dl, &rc));
 		vp.d->loc = patch.d->loc;
 		val_dict_set(nb->patches, val_str_fmt(a, "models:%s:%s:v%s", pkg, name, vs), vp);
+		columns_found[nfound] = val_dict_gets(vp, "columns");
+		versions_found[nfound++] = vs;
+	}
+	/* the model's generic tests test each version (not_null_<name>_v<N>_<column>) */
+	size_t ntests = nb->tests.n;
+	for (size_t t = 0; t < ntests && nfound; t++) {
+		struct pending_test *pt = nb->tests.v[t];
+		if (pt->target_type != NODE_MODEL || pt->version || strcmp(pt->package, pkg) || strcmp(pt->target_name, name))
+			continue;
+		/* a column's tests only where the version has the column */
+		struct pending_test *first = NULL;
+		for (size_t k = 0; k < nfound; k++) {
+			if (pt->column && val_dict_gets(columns_found[k], pt->column).type == V_UNDEF)
+				continue;
+			struct pending_test *each = pt;
+			if (first) {
+				each = ARENA_NEW(a, struct pending_test);
+				*each = *first;
+				VEC_PUSH(&nb->tests, each);
+			}
+			each->version = versions_found[k];
+			if (!first)
+				first = each;
+		}
+		if (!first) /* no version has the column: dbt makes no test */
+			pt->dropped = true;
 	}
 	return rc;
 }
@@ -318,4 +349,95 @@ int proj_version_unit_tests(struct project *p, struct nodes_builder *nb, struct 
 		}
 	}
 	return rc;
+}
+
+const char *proj_normalize_date(struct arena *a, const char *s)
+{
+	struct tm tm = {0};
+	int n = 0;
+	if (sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) != 3)
+		return s;
+	const char *rest = s + n;
+	if (*rest == 'T' || *rest == ' ') {
+		int m = 0;
+		if (sscanf(rest + 1, "%2d:%2d:%2d%n", &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &m) != 3)
+			return s;
+		rest += 1 + m;
+		if (*rest) /* it has a time zone (or fractions): as written, with dbt's T */
+			return arena_sprintf(a, "%.10sT%s", s, s + 11);
+	} else if (*rest) {
+		return s;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_isdst = -1;
+	time_t t = mktime(&tm);
+	struct tm local;
+	if (t == (time_t)-1 || !localtime_r(&t, &local))
+		return s;
+	long off = local.tm_gmtoff;
+	char sign = off < 0 ? '-' : '+';
+	if (off < 0)
+		off = -off;
+	return arena_sprintf(a, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", local.tm_year + 1900, local.tm_mon + 1,
+			     local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec, sign, off / 3600, (off % 3600) / 60);
+}
+
+/* Whether an ISO datetime (as proj_normalize_date writes it) is before now */
+static bool past(const char *iso)
+{
+	struct tm tm = {0};
+	int oh = 0, om = 0;
+	char sign = '+';
+	if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+		   &tm.tm_min, &tm.tm_sec, &sign, &oh, &om) < 6)
+		return false;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	time_t t = timegm(&tm);
+	long off = (long)oh * 3600 + (long)om * 60;
+	t -= sign == '-' ? -off : off;
+	return t < time(NULL);
+}
+
+/*
+ * dbt's deprecation warnings (ManifestLoader.check_for_model_deprecations): a model past its
+ * deprecation_date, and each model that refs a model with one, past or upcoming.
+ */
+void proj_deprecation_warnings(struct project *p, struct diag_list *dl)
+{
+	struct arena *a = &p->arena;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		struct node *m = p->nodes[i];
+		if (m->type != NODE_MODEL || !m->enabled || !m->deprecation_date)
+			continue;
+		bool gone = past(m->deprecation_date);
+		const char *ver = m->version.type != V_UNDEF ? proj_version_str(a, m->version) : NULL;
+		const char *latest = m->latest_version.type != V_UNDEF ? proj_version_str(a, m->latest_version) : NULL;
+		if (gone)
+			diag_warn(dl, m->yaml_loc, "Model %s%s%s has passed its deprecation date of %s. This model should be "
+						   "disabled or removed.",
+				  m->name, ver ? ".v" : "", ver ? ver : "", m->deprecation_date);
+		for (size_t k = 0; k < p->nnodes; k++) {
+			struct node *c = p->nodes[k];
+			bool child = false;
+			for (uint32_t d = 0; c->type == NODE_MODEL && c->enabled && d < c->ndeps && !child; d++)
+				child = c->deps[d] == m->index;
+			if (!child)
+				continue;
+			struct sb s = SB_INIT;
+			sb_addf(&s, "While compiling '%s': Found a reference to %s%s%s, which %s '%s'. ", c->name, m->name,
+				ver ? ".v" : "", ver ? ver : "", gone ? "was deprecated on" : "is slated for deprecation on",
+				m->deprecation_date);
+			if (ver && latest && strcmp(ver, latest))
+				sb_addf(&s, "A new version of '%s' is available. %s: {{ ref('%s', '%s', v='%s') }}.", m->name,
+					gone ? "Migrate now" : "Try it out", m->package, m->name, latest);
+			struct loc at = LOC_NONE;
+			for (uint32_t r = 0; r < c->nrefs; r++)
+				if (!strcmp(c->refs[r].name, m->name))
+					at = c->refs[r].loc;
+			diag_warn(dl, at, "%s", s.buf);
+			sb_release(&s);
+		}
+	}
 }

@@ -27,8 +27,10 @@ models:
       - name: id
         data_tests: [not_null]
       - name: name
+        data_tests: [unique]
     versions:
       - v: 1
+        deprecation_date: 2020-01-01
         columns:
           - include: all
           - name: legacy
@@ -51,13 +53,21 @@ expect_out "OK created sql table model main.dim_customers_v1"
 expect_out "OK created sql table model main.dim_customers_v2" "the latest version defined in the unsuffixed file"
 expect_out "OK created sql table model main.dim_customers_v3"
 expect_query "select * from main.latest_user" "1|ann" "an unpinned ref() reads the latest version"
+expect_out "PASS not_null_dim_customers_v1_id" "the model's tests test each version"
+expect_out "PASS not_null_dim_customers_v3_id"
+expect_out "PASS unique_dim_customers_v2_name"
+expect_no_out "unique_dim_customers_v3_name" "a column that a version excludes is not tested there"
+expect_err "Model dim_customers.v1 has passed its deprecation date of 2020-01-01T00:00:00"
+expect_err "While compiling 'pinned_user': Found a reference to dim_customers.v1, which was deprecated on '2020-01-01T00:00:00"
+expect_err "A new version of 'dim_customers' is available. Migrate now: {{ ref('vt', 'dim_customers', v='2') }}."
+expect_err "While compiling 'pinned_user': Found a reference to dim_customers.v3, which is slated for deprecation on '2030-01-01T00:00:00"
 expect_query "select * from main.pinned_user" "x|new" "ref(v=1) and ref(version=3) read those versions"
 m=target/manifest.json
 expect_json $m '.nodes["model.vt.dim_customers.v1"].name' "dim_customers"
 expect_json $m '.nodes["model.vt.dim_customers.v1"].version' "1"
 expect_json $m '.nodes["model.vt.dim_customers.v3"].latest_version' "2"
 expect_json $m '.nodes["model.vt.dim_customers.v2"].original_file_path' "models/dim_customers.sql"
-expect_json $m '.nodes["model.vt.dim_customers.v3"].deprecation_date' "2030-01-01"
+expect_json $m '.nodes["model.vt.dim_customers.v3"].deprecation_date.slice(0, 19)' "2030-01-01T00:00:00"
 expect_json $m '.nodes["model.vt.dim_customers.v3"].fqn' '["vt","dim_customers","v3"]'
 expect_json $m '.nodes["model.vt.dim_customers.v1"].columns.legacy.name' "legacy" "a version adds its own columns"
 expect_json $m '.nodes["model.vt.dim_customers.v3"].columns && Object.keys(d.nodes["model.vt.dim_customers.v3"].columns).join(",")' "id,extra" \
