@@ -201,10 +201,36 @@ rm models/bad.yml models/bad.sql
 sed -i 's/data_type: decimal(10,2)$/data_type: decimal(12,2)/' models/schema.yml
 run ls -s state:modified.contract --state "$WORK/prod" --output name
 expect_rc 0 "ls state:modified.contract"
+expect_err "Breaking change to contracted, unversioned model orders (models/orders.sql)"
+expect_err "  - Columns with data_type changes: " "dbt's warning lists the breaking changes"
+expect_err "    - amount (decimal(10,2) -> decimal(12,2))"
 if [ "$(sort "$OUT" | tr '\n' ' ')" = "orders v_orders " ]; then ok "the changed contracts are selected"
 else not_ok "the changed contracts are selected" "$(cat "$OUT")"; fi
 run run -s orders
 expect_rc 1 "the query no longer matches the new type"
 expect_out "| amount      | DECIMAL(10,2)   | DECIMAL(12,2) | data type mismatch |"
+
+# a breaking change to a versioned model's contract is an error
+cat >models/versioned.yml <<'EOS'
+models:
+  - name: vmodel
+    config: {contract: {enforced: true}, materialized: table}
+    columns:
+      - {name: id, data_type: int, constraints: [{type: not_null}]}
+    versions: [{v: 1}]
+EOS
+echo "select 1 as id" >models/vmodel_v1.sql
+run parse
+expect_rc 0 "a contracted versioned model"
+rm -rf "$WORK/prod2" && cp -r target "$WORK/prod2"
+sed -i 's/constraints: \[{type: not_null}\]/constraints: []/' models/versioned.yml
+run ls -s state:modified --state "$WORK/prod2"
+expect_rc 2 "removing an enforced constraint of a versioned model is an error"
+expect_err "While comparing to previous project state, dbt detected a breaking change to an enforced contract."
+expect_err "  - Enforced column level constraints were removed: "
+expect_err "    - 'not_null' constraint on column id"
+expect_err "Otherwise, create a new model version"
+run ls -s state:modified.body --state "$WORK/prod2"
+expect_rc 0 "other state selectors do not compare contracts"
 
 done_testing
