@@ -68,6 +68,10 @@ value proj_yml_fqn(struct arena *a, const char *package, const char *yml_path, c
 /* A column entry of a properties file as the node keeps it ({name, description, meta, data_type,
  * constraints, quote, tags, ...}); *perr after adding a diagnostic */
 value proj_column_dict(struct arena *a, value col, struct diag_list *dl, bool *perr);
+/* The generic tests (tests:/data_tests:) of a properties entry or column, as pending tests */
+int proj_add_tests(struct nodes_builder *nb, struct project *p, value owner, const char *package,
+		   const char *yml_path, uint32_t yml_file, enum node_type tt, const char *target,
+		   const char *table, const char *column, struct diag_list *dl);
 /* versions: of models (versions.c): each version's file becomes a node of the model's name with
  * its version, and gets a properties entry of its own (key "models:pkg:name:vN") */
 int proj_apply_versions(struct project *p, struct nodes_builder *nb, struct diag_list *dl);

@@ -55,9 +55,9 @@ value proj_column_dict(struct arena *a, value col, struct diag_list *dl, bool *p
 	return out;
 }
 
-static int add_tests(struct nodes_builder *nb, struct project *p, value owner, const char *package,
-		     const char *yml_path, uint32_t yml_file, enum node_type tt, const char *target,
-		     const char *table, const char *column, struct diag_list *dl)
+int proj_add_tests(struct nodes_builder *nb, struct project *p, value owner, const char *package,
+		   const char *yml_path, uint32_t yml_file, enum node_type tt, const char *target,
+		   const char *table, const char *column, struct diag_list *dl)
 {
 	int rc = 0;
 	for (int k = 0; k < 2; k++) {
@@ -117,7 +117,7 @@ static int columns_of(struct project *p, struct nodes_builder *nb, value entry, 
 		}
 		value name = val_dict_gets(cd, "name");
 		val_dict_set(*pcols, name, cd);
-		rc |= add_tests(nb, p, c, package, yml_path, yml_file, tt, target, table, name.s, dl);
+		rc |= proj_add_tests(nb, p, c, package, yml_path, yml_file, tt, target, table, name.s, dl);
 	}
 	return rc;
 }
@@ -167,7 +167,7 @@ static int load_model_patches(struct project *p, struct nodes_builder *nb, value
 		enum node_type tt = NODE_MODEL;
 		rc |= columns_of(p, nb, e, &cols, pkg->name, yml_path, file, tt, name, NULL, dl);
 		val_dict_sets(patch, "columns", cols);
-		rc |= add_tests(nb, p, e, pkg->name, yml_path, file, tt, name, NULL, NULL, dl);
+		rc |= proj_add_tests(nb, p, e, pkg->name, yml_path, file, tt, name, NULL, NULL, dl);
 		val_dict_set(nb->patches, pkey, patch);
 	}
 	return rc;
@@ -299,7 +299,7 @@ static int load_sources(struct project *p, struct nodes_builder *nb, value doc, 
 			if (loaded_at.type != V_NONE)
 				val_dict_sets(n->config, "loaded_at_field", loaded_at);
 			rc |= columns_of(p, nb, t, &n->columns, pkg->name, yml_path, file, NODE_SOURCE, name, tname, dl);
-			rc |= add_tests(nb, p, t, pkg->name, yml_path, file, NODE_SOURCE, name, tname, NULL, dl);
+			rc |= proj_add_tests(nb, p, t, pkg->name, yml_path, file, NODE_SOURCE, name, tname, NULL, dl);
 			map_puts(&p->sources_by_name, arena_strdup(&p->arena, key), n);
 			proj_add_node(nb, n);
 		}

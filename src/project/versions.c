@@ -224,6 +224,20 @@ static int apply_one(struct project *p, struct nodes_builder *nb, value key, val
 		val_dict_set(nb->patches, val_str_fmt(a, "models:%s:%s:v%s", pkg, name, vs), vp);
 		columns_found[nfound] = val_dict_gets(vp, "columns");
 		versions_found[nfound++] = vs;
+		/* the tests declared in the version's own entry and columns test that version */
+		size_t before = nb->tests.n;
+		const char *yp = val_cstr(a, val_dict_gets(patch, "yml_path"));
+		uint32_t yf = (uint32_t)val_dict_gets(patch, "yml_file").i;
+		rc |= proj_add_tests(nb, p, ver, pkg, yp, yf, NODE_MODEL, name, NULL, NULL, dl);
+		value vcols = val_dict_gets(ver, "columns");
+		for (uint32_t c = 0; vcols.type == V_LIST && c < vcols.l->len; c++) {
+			value col = vcols.l->items[c];
+			value cname = col.type == V_DICT ? val_dict_gets(col, "name") : val_undef();
+			if (cname.type == V_STR)
+				rc |= proj_add_tests(nb, p, col, pkg, yp, yf, NODE_MODEL, name, NULL, val_cstr(a, cname), dl);
+		}
+		for (size_t t = before; t < nb->tests.n; t++)
+			nb->tests.v[t]->version = vs;
 	}
 	/* the model's generic tests test each version (not_null_<name>_v<N>_<column>) */
 	size_t ntests = nb->tests.n;

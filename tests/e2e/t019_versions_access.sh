@@ -34,6 +34,7 @@ models:
         columns:
           - include: all
           - name: legacy
+            data_tests: [not_null]
       - v: 2
         defined_in: dim_customers
       - v: 3
@@ -57,6 +58,8 @@ expect_out "PASS not_null_dim_customers_v1_id" "the model's tests test each vers
 expect_out "PASS not_null_dim_customers_v3_id"
 expect_out "PASS unique_dim_customers_v2_name"
 expect_no_out "unique_dim_customers_v3_name" "a column that a version excludes is not tested there"
+expect_out "PASS not_null_dim_customers_v1_legacy" "a version's own column tests test that version"
+expect_no_out "not_null_dim_customers_v2_legacy"
 expect_err "Model dim_customers.v1 has passed its deprecation date of 2020-01-01T00:00:00"
 expect_err "While compiling 'pinned_user': Found a reference to dim_customers.v1, which was deprecated on '2020-01-01T00:00:00"
 expect_err "A new version of 'dim_customers' is available. Migrate now: {{ ref('vt', 'dim_customers', v='2') }}."
