@@ -16,35 +16,13 @@
   limit 0
 {%- endmacro %}
 
-{#- a query with no rows whose columns have the given names and types (a dict of column dicts) -#}
-{% macro get_empty_schema_sql(columns) -%}
-  {{ return(adapter.dispatch('get_empty_schema_sql', 'dbt')(columns)) }}
-{%- endmacro %}
-
-{% macro default__get_empty_schema_sql(columns) -%}
-  {%- set col_err = [] -%}
-  {%- set col_naked = [] -%}
-  select
-  {%- for name, col in columns.items() %}
-    {%- set data_type = col['data_type'] -%}
-    {%- if data_type is none -%}
-      {%- do col_err.append(col['name']) -%}
-    {%- endif -%}
-    {%- set col_name = adapter.quote(col['name']) if col.get('quote') else col['name'] %}
-    cast(null as {{ data_type }}) as {{ col_name }}{{ ", " if not loop.last }}
-  {%- endfor -%}
-  {%- if col_err | length > 0 -%}
-    {{ exceptions.raise_compiler_error("Columns with `data_type` Blank/Null not allowed on contracted models. Columns Blank/Null: " ~ col_err) }}
-  {%- endif %}
-{%- endmacro %}
-
 {#- the columns (Column objects) a query returns -#}
 {% macro get_column_schema_from_query(select_sql, select_sql_header=none) -%}
   {%- set sql = get_empty_subquery_sql(select_sql, select_sql_header) -%}
   {%- set table = run_query(sql) -%}
   {%- set cols = [] -%}
   {%- for c in table.columns -%}
-    {%- do cols.append(api.Column.create(c.name, c.data_type)) -%}
+    {%- do cols.append(api.Column(c.name, c.data_type)) -%}
   {%- endfor -%}
   {{ return(cols) }}
 {%- endmacro %}
@@ -163,35 +141,6 @@
   {%- if for_columns and wanted.get('columns') and model.columns -%}
     {% do alter_column_comment(relation, model.columns) %}
   {%- endif -%}
-{%- endmacro %}
-
-{#- the column list of a contracted model's DDL -#}
-{% macro get_table_columns_and_constraints() -%}
-  {{ return(adapter.dispatch('get_table_columns_and_constraints', 'dbt')()) }}
-{%- endmacro %}
-
-{% macro default__get_table_columns_and_constraints() -%}
-  {{ return(table_columns_and_constraints()) }}
-{%- endmacro %}
-
-{% macro table_columns_and_constraints() -%}
-  (
-  {%- for name, col in model.columns.items() %}
-    {{ adapter.quote(name) if col.get('quote') else name }} {{ col.get('data_type') }}{{ "," if not loop.last }}
-  {%- endfor %}
-  )
-{%- endmacro %}
-
-{% macro format_columns(columns) -%}
-  {%- set out = [] -%}
-  {%- for column in columns -%}
-    {%- do out.append(adapter.dispatch('format_column', 'dbt')(column)) -%}
-  {%- endfor -%}
-  {{ return(out) }}
-{%- endmacro %}
-
-{% macro default__format_column(column) -%}
-  {{ return({'name': column.name, 'data_type': column.dtype, 'formatted': column.column.lower() ~ ' ' ~ column.dtype}) }}
 {%- endmacro %}
 
 {#- the default of an adapter that has no way to list columns; adapters override it -#}

@@ -42,23 +42,6 @@
   {{ return('TRUE') }}
 {%- endmacro %}
 
-{% macro get_select_subquery(sql) -%}
-  {{ return(adapter.dispatch('get_select_subquery', 'dbt')(sql)) }}
-{%- endmacro %}
-
-{% macro default__get_select_subquery(sql) -%}
-  select {{ adapter.dispatch('get_column_names', 'dbt')() }}
-  from (
-    {{ sql }}
-  ) as model_subq
-{%- endmacro %}
-
-{% macro default__get_column_names() -%}
-  {%- if config.get('contract', {}).get('enforced') and model.columns -%}
-    {%- for name, col in model.columns.items() -%}{{ adapter.quote(name) if col.get('quote') else name }}{{ ", " if not loop.last }}{%- endfor -%}
-  {%- else -%}*{%- endif -%}
-{%- endmacro %}
-
 {#- the sql_header config, written before a model's statement -#}
 {% macro set_sql_header(config) -%}
   {{ config.set('sql_header', caller()) }}

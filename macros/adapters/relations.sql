@@ -80,12 +80,22 @@
   {{ return(adapter.dispatch('create_table_as', 'dbt')(temporary, relation, compiled_code)) }}
 {%- endmacro %}
 
+{#- a contracted model's table is checked against its contract first, then created with its
+    columns' types and constraints (a temporary table only gets the check) -#}
 {% macro default__create_table_as(temporary, relation, sql) -%}
   {%- set sql_header = config.get('sql_header', none) -%}
+  {%- set contract_enforced = (config.get('contract') or {}).get('enforced') -%}
+  {%- if contract_enforced -%}
+    {{ get_assert_columns_equivalent(sql) }}
+  {%- endif %}
   {{ sql_header if sql_header is not none }}
+  {% if contract_enforced and not temporary -%}
+  {{ sluice_create_contracted_table(relation.include(database=(not temporary), schema=(not temporary)), sql) }}
+  {%- else -%}
   create {% if temporary %}temporary {% endif %}table {{ relation.include(database=(not temporary), schema=(not temporary)) }} as (
     {{ sql }}
   )
+  {%- endif %}
 {%- endmacro %}
 
 {% macro get_create_view_as_sql(relation, sql) -%}
@@ -98,6 +108,9 @@
 
 {% macro default__create_view_as(relation, sql) -%}
   {%- set sql_header = config.get('sql_header', none) -%}
+  {%- if (config.get('contract') or {}).get('enforced') -%}
+    {{ get_assert_columns_equivalent(sql) }}
+  {%- endif %}
   {{ sql_header if sql_header is not none }}
   create view {{ relation }} as (
     {{ sql }}

@@ -8,6 +8,14 @@
     ephemeral         CTEs, as on every adapter
 -#}
 
+{#- Model contracts are not enforced on Flink: its CREATE TABLE AS takes no declared column types
+    or constraints, and a streaming job cannot be checked against a contract before it runs -#}
+{% macro flink_refuse_contract() -%}
+  {%- if (config.get('contract') or {}).get('enforced') -%}
+    {%- do exceptions.raise_compiler_error("model " ~ this ~ " has an enforced contract, which the Flink adapter does not support: Flink cannot check a query's columns against a contract nor create a table with its constraints. Set contract: {enforced: false} for this model on Flink targets, and declare the columns of a streaming_source with data_type instead") -%}
+  {%- endif -%}
+{%- endmacro %}
+
 {% macro flink_require_connector(options, relation, kind) -%}
   {%- if not options.get('connector') -%}
     {%- do exceptions.raise_compiler_error(kind ~ " " ~ relation ~ " needs a connector: set connector_properties (e.g. {connector: kafka, topic: orders, format: json, 'properties.bootstrap.servers': 'broker:9092'}), or default_connector_properties for a whole folder in dbt_project.yml") -%}
@@ -28,6 +36,7 @@
 {%- endmacro %}
 
 {% materialization streaming_source, adapter='flink' %}
+  {%- do flink_refuse_contract() -%}
   {%- set target_relation = this.incorporate(type='table') -%}
   {%- set existing = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
   {%- set intermediate = make_intermediate_relation(target_relation) -%}
@@ -45,6 +54,7 @@
 {% endmaterialization %}
 
 {% materialization view, adapter='flink' %}
+  {%- do flink_refuse_contract() -%}
   {%- set target_relation = this.incorporate(type='view') -%}
   {%- set existing = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
   {%- set intermediate = make_intermediate_relation(target_relation) -%}
@@ -79,6 +89,7 @@
   after its job finished.
 -#}
 {% materialization table, adapter='flink' %}
+  {%- do flink_refuse_contract() -%}
   {%- set target_relation = this.incorporate(type='table') -%}
   {%- set existing = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
   {%- set options = flink_connector_options() -%}

@@ -19,6 +19,7 @@
   partition_by, ctas, upgrade (fail | savepoint), execution_config (options of the job alone).
 -#}
 {% materialization streaming_table, adapter='flink' %}
+  {%- do flink_refuse_contract() -%}
   {#- a target whose jobs cannot be listed and stopped (Flink 1.16 without jobmanager_url) fails
       before anything is created or submitted -#}
   {%- set no_jobs = adapter.job_management() -%}

@@ -47,7 +47,7 @@
     {%- set temp_relation = make_temp_relation(target_relation) -%}
     {{ drop_relation_if_exists(temp_relation) }}
     {% call statement('new_rows') -%}
-      {{ get_create_table_as_sql(false, temp_relation, sql) }}
+      {{ sluice_new_rows_table_sql(temp_relation, sql) }}
     {%- endcall %}
     {%- set dest_columns = process_schema_changes(on_schema_change, temp_relation, target_relation) -%}
     {%- set arg_dict = {'target_relation': target_relation, 'temp_relation': temp_relation,
@@ -214,4 +214,18 @@
   {%- endif %}
   when not matched then insert ({{ get_quoted_csv(names) }})
   values ({% for c in names %}DBT_INTERNAL_SOURCE.{{ adapter.quote(c) }}{% if not loop.last %}, {% endif %}{% endfor %})
+{%- endmacro %}
+
+{#- The table of an incremental run's new rows: checked against the model's contract, but created
+    without its constraints, which belong to the target table (and whose names, on PostgreSQL,
+    would collide with the target's) -#}
+{% macro sluice_new_rows_table_sql(relation, sql) -%}
+  {%- if (config.get('contract') or {}).get('enforced') -%}
+    {{ get_assert_columns_equivalent(sql) }}
+  {%- endif %}
+  {%- set sql_header = config.get('sql_header', none) %}
+  {{ sql_header if sql_header is not none }}
+  create table {{ relation }} as (
+    {{ sql }}
+  )
 {%- endmacro %}

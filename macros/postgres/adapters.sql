@@ -25,10 +25,22 @@
 {% macro postgres__create_table_as(temporary, relation, sql) -%}
   {%- set unlogged = config.get('unlogged', false) -%}
   {%- set sql_header = config.get('sql_header', none) -%}
+  {%- set contract_enforced = (config.get('contract') or {}).get('enforced') -%}
+  {%- if contract_enforced -%}
+    {{ get_assert_columns_equivalent(sql) }}
+  {%- endif %}
   {{ sql_header if sql_header is not none }}
-  create {% if temporary -%}temporary{%- elif unlogged -%}unlogged{%- endif %} table {{ relation.include(database=false, schema=(not temporary)) }} as (
+  create {% if temporary -%}temporary{%- elif unlogged -%}unlogged{%- endif %} table {{ relation.include(database=false, schema=(not temporary)) }}
+  {%- if contract_enforced and not temporary %}
+  {{ get_table_columns_and_constraints() }};
+  insert into {{ relation.include(database=false) }} (
+    {{ adapter.dispatch('get_column_names', 'dbt')() }}
+  )
+  {{ get_select_subquery(sql) }};
+  {%- else %} as (
     {{ sql }}
   );
+  {%- endif %}
   {%- if not temporary %}
   {%- for index_dict in config.get('indexes', []) or [] %}
   {{ get_create_index_sql(relation, index_dict) }};
@@ -38,6 +50,9 @@
 
 {% macro postgres__create_view_as(relation, sql) -%}
   {%- set sql_header = config.get('sql_header', none) -%}
+  {%- if (config.get('contract') or {}).get('enforced') -%}
+    {{ get_assert_columns_equivalent(sql) }}
+  {%- endif %}
   {{ sql_header if sql_header is not none }}
   create view {{ relation.include(database=false) }} as (
     {{ sql }}

@@ -411,7 +411,9 @@ static value refs_value(struct arena *a, const struct node *n)
 		value r = val_dict_new(a, 3);
 		val_dict_sets(r, "name", art_str_or(n->refs[i].name, ""));
 		val_dict_sets(r, "package", art_str(n->refs[i].package));
-		val_dict_sets(r, "version", val_none());
+		const char *v = n->refs[i].version;
+		bool digits = v && *v && strspn(v, "0123456789") == strlen(v);
+		val_dict_sets(r, "version", !v ? val_none() : digits ? val_int(strtoll(v, NULL, 10)) : val_str(v));
 		val_list_push(l, r);
 	}
 	return l;
@@ -731,7 +733,8 @@ static value node_value(struct mctx *c, const struct node *n)
 	val_dict_sets(contract, "enforced", val_bool(false));
 	val_dict_sets(contract, "alias_types", val_bool(true));
 	overlay(contract, cc);
-	val_dict_sets(contract, "checksum", val_none());
+	const char *csum = proj_contract_checksum(a, n);
+	val_dict_sets(contract, "checksum", csum ? val_str(csum) : val_none());
 	val_dict_sets(d, "contract", contract);
 
 	switch (n->type) {
@@ -739,9 +742,9 @@ static value node_value(struct mctx *c, const struct node *n)
 		value access = val_dict_gets(cfg, "access");
 		val_dict_sets(d, "access", is_cstr(access) ? access : val_str("protected"));
 		val_dict_sets(d, "constraints", constraints_value(a, n->constraints, true));
-		val_dict_sets(d, "version", val_none());
-		val_dict_sets(d, "latest_version", val_none());
-		val_dict_sets(d, "deprecation_date", val_none());
+		val_dict_sets(d, "version", n->version.type == V_UNDEF ? val_none() : n->version);
+		val_dict_sets(d, "latest_version", n->latest_version.type == V_UNDEF ? val_none() : n->latest_version);
+		val_dict_sets(d, "deprecation_date", art_str(n->deprecation_date));
 		val_dict_sets(d, "primary_key", primary_key(c, n, cfg));
 		val_dict_sets(d, "time_spine", val_none());
 		break;
@@ -1066,7 +1069,7 @@ value art_manifest_value(struct arena *a, struct project *p, const struct graph 
 	val_dict_sets(m, "docs", docs_section(a, p));
 	val_dict_sets(m, "exposures", exposures);
 	val_dict_sets(m, "metrics", val_dict_new(a, 0));
-	val_dict_sets(m, "groups", val_dict_new(a, 0));
+	val_dict_sets(m, "groups", p->groups.type == V_DICT ? p->groups : val_dict_new(a, 0));
 	val_dict_sets(m, "selectors", val_dict_new(a, 0));
 	val_dict_sets(m, "disabled", disabled);
 
@@ -1265,7 +1268,7 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 	jw_value(&w, "docs", docs_section(&a, p), false);
 	jw_nodes(&w, &c, "exposures", 2);
 	jw_value(&w, "metrics", val_dict_new(&a, 0), false);
-	jw_value(&w, "groups", val_dict_new(&a, 0), false);
+	jw_value(&w, "groups", p->groups.type == V_DICT ? p->groups : val_dict_new(&a, 0), false);
 	jw_value(&w, "selectors", val_dict_new(&a, 0), false);
 	jw_nodes(&w, &c, "disabled", 3);
 	value parent_map = val_dict_new(&a, p->nnodes);

@@ -54,8 +54,9 @@ value art_unit_test_value(struct arena *a, struct project *p, const struct node 
 	const struct node *m = n->attached_node < p->nnodes ? p->nodes[n->attached_node] : NULL;
 	val_dict_sets(d, "schema", m ? art_str(m->schema) : val_none());
 	val_dict_sets(d, "created_at", val_float(art_now()));
-	val_dict_sets(d, "versions", val_none());
-	val_dict_sets(d, "version", val_none());
+	value want = val_dict_gets(val_dict_gets(n->unit_test, "entry"), "versions");
+	val_dict_sets(d, "versions", want.type == V_DICT ? want : val_none());
+	val_dict_sets(d, "version", n->version.type == V_UNDEF ? val_none() : n->version);
 	return d;
 }
 

@@ -39,6 +39,8 @@ static const struct flag flags[] = {
 	{"--exclude", NULL, MANY, F(exclude), 3, F(nexclude)},
 	{"--resource-type", NULL, MANY, F(resource_types), 3, F(nresource_types)},
 	{"--resource-types", NULL, MANY, F(resource_types), 3, F(nresource_types)},
+	{"--exclude-resource-type", NULL, MANY, F(exclude_resource_types), 3, F(nexclude_resource_types)},
+	{"--exclude-resource-types", NULL, MANY, F(exclude_resource_types), 3, F(nexclude_resource_types)},
 	{"--selector", NULL, ONE, F(selector), 0, 0},
 	{"--state", NULL, ONE, F(state), 0, 0},
 	{"--defer-state", NULL, ONE, F(defer_state), 0, 0},

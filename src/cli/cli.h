@@ -26,6 +26,8 @@ struct cli {
 	size_t nexclude;
 	const char *resource_types[CLI_MAX_WORDS];
 	size_t nresource_types;
+	const char *exclude_resource_types[CLI_MAX_WORDS];
+	size_t nexclude_resource_types;
 	const char *selector;
 	const char *state;       /* --state DIR: the artifacts of an earlier run (state:, result:, retry) */
 	const char *defer_state; /* --defer-state DIR: the run --defer reads from (default: --state) */
@@ -88,6 +90,9 @@ void cli_disconnect(struct adapter *ad, const struct adapter_vtable *vt, struct 
  * NULL. Problems are warnings in dl. */
 void cli_restore(struct project *p, const struct graph *g, const uint8_t *want, struct adapter *ad,
 		 const struct adapter_vtable *vt, struct adapter_conn *conn, struct diag_list *dl);
+/* The node types a command selects: --resource-type (else `dflt`) less --exclude-resource-type,
+ * within `allowed`; -1 after printing dbt's error for an unknown type */
+int cli_resource_types(const struct cli *c, unsigned dflt, unsigned allowed, unsigned *ptypes);
 /* --select / --exclude / --selector (selectors.yml) into sel (n bytes); 0 or -1 */
 int cli_select(const struct cli *c, struct project *p, struct graph *g, unsigned types, uint8_t *sel,
 	       struct diag_list *dl);

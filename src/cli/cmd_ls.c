@@ -79,25 +79,9 @@ int cmd_ls(struct cli *c)
 		cli_print_diags(&dl);
 		goto out;
 	}
-	unsigned types = 0;
-	for (size_t i = 0; i < c->nresource_types; i++) {
-		enum node_type t;
-		const char *name = c->resource_types[i];
-		if (!strcmp(name, "all") || !strcmp(name, "default")) {
-			types = ~0u;
-			continue;
-		}
-		if (!strcmp(name, "analysis") || !strcmp(name, "analyses"))
-			name = "analysis";
-		if (node_type_parse(name, &t) < 0) {
-			fprintf(stderr, "Error: Invalid value for '--resource-type': '%s' is not one of 'model', 'seed', "
-					"'snapshot', 'test', 'unit_test', 'source', 'analysis', 'exposure', 'all'\n", c->resource_types[i]);
-			goto out;
-		}
-		types |= 1u << t;
-	}
-	if (!types)
-		types = ~0u;
+	unsigned types;
+	if (cli_resource_types(c, ~0u, ~0u, &types) < 0)
+		goto out;
 	sel = xcalloc(p.nnodes ? p.nnodes : 1, 1);
 	if (cli_select(c, &p, &g, types, sel, &dl) < 0) {
 		cli_print_diags(&dl);
@@ -116,6 +100,8 @@ int cmd_ls(struct cli *c)
 		if (!strcmp(fmt, "name")) {
 			if (n->type == NODE_SOURCE)
 				sb_addf(&out, "%s.%s", n->source_name, n->name);
+			else if (n->type == NODE_MODEL && n->version.type != V_UNDEF)
+				sb_addf(&out, "%s.v%s", n->name, proj_version_str(&p.arena, n->version));
 			else
 				sb_adds(&out, n->name);
 		} else if (!strcmp(fmt, "path")) {

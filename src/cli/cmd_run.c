@@ -90,6 +90,40 @@ int cli_select(const struct cli *c, struct project *p, struct graph *g, unsigned
 	return graph_select(g, p, words, nwords, excl, nexcl, types, sel, dl);
 }
 
+static int parse_types(const char *const *names, size_t n, const char *flag, unsigned dflt, unsigned *pout)
+{
+	unsigned types = 0;
+	for (size_t i = 0; i < n; i++) {
+		enum node_type t;
+		const char *name = names[i];
+		if (!strcmp(name, "all") || !strcmp(name, "default")) {
+			types |= dflt;
+			continue;
+		}
+		if (!strcmp(name, "analyses"))
+			name = "analysis";
+		if (node_type_parse(name, &t) < 0) {
+			fprintf(stderr, "Error: Invalid value for '%s': '%s' is not one of 'model', 'seed', 'snapshot', "
+					"'test', 'unit_test', 'source', 'analysis', 'exposure', 'all'\n", flag, names[i]);
+			return -1;
+		}
+		types |= 1u << t;
+	}
+	*pout = types;
+	return 0;
+}
+
+int cli_resource_types(const struct cli *c, unsigned dflt, unsigned allowed, unsigned *ptypes)
+{
+	unsigned want = dflt, drop = 0;
+	if (c->nresource_types && parse_types(c->resource_types, c->nresource_types, "--resource-type", dflt, &want) < 0)
+		return -1;
+	if (parse_types(c->exclude_resource_types, c->nexclude_resource_types, "--exclude-resource-type", dflt, &drop) < 0)
+		return -1;
+	*ptypes = want & allowed & ~drop;
+	return 0;
+}
+
 static int select_nodes(const struct cli *c, struct project *p, struct graph *g, unsigned types,
 			uint8_t **psel, struct diag_list *dl)
 {
@@ -139,6 +173,9 @@ static int run_or_compile(struct cli *c, enum run_kind kind, const char *const *
 			 : kind == RK_SNAPSHOT ? (1u << NODE_SNAPSHOT)
 			 : kind == RK_BUILD ? (1u << NODE_MODEL | 1u << NODE_TEST | 1u << NODE_UNIT_TEST | 1u << NODE_SNAPSHOT | 1u << NODE_SEED)
 					    : (1u << NODE_MODEL);
+	/* build and test narrow their node types with --resource-type / --exclude-resource-type */
+	if ((kind == RK_BUILD || kind == RK_TEST) && cli_resource_types(c, types, types, &types) < 0)
+		goto out;
 	/* in a build, a model's tests gate what is built from it */
 	if (kind == RK_BUILD && graph_gate_tests(&g, &p, &dl) < 0) {
 		cli_print_diags(&dl);

@@ -42,6 +42,7 @@ static const struct command commands[] = {
 	{"test", cmd_test, "run the data tests of the selected nodes",
 	 "Usage: sluice test [OPTIONS]\n\nRuns the selected data tests (generic tests from properties files and singular tests).\n"
 	 "A failing test exits 1.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
+	 "  --resource-type TYPE   test or unit_test only (--exclude-resource-type TYPE leaves one out)\n"
 	 "  --threads N            tests run at once\n"
 	 "  -x, --fail-fast        stop at the first failure\n"},
 	{"seed", cmd_seed, "load the CSV files of seed-paths into tables",
@@ -56,6 +57,8 @@ static const struct command commands[] = {
 	{"build", cmd_build, "build and test every selected resource in DAG order",
 	 "Usage: sluice build [OPTIONS]\n\nBuilds seeds, models and snapshots and runs their tests, in dependency order;\n"
 	 "a failing test skips what is built from the node it tests.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
+	 "  --resource-type TYPE   only these: model, seed, snapshot, test, unit_test\n"
+	 "  --exclude-resource-type TYPE  leave these out\n"
 	 "  --threads N            nodes run at once\n"
 	 "  -f, --full-refresh     rebuild incremental models from scratch\n"
 	 "  --empty                read no rows: every ref() and source() is empty, to check SQL and schemas\n"
@@ -71,7 +74,8 @@ static const struct command commands[] = {
 	 "  --threads N            nodes compiled at once\n"},
 	{"ls", cmd_ls, "list the project's resources",
 	 "Usage: sluice ls [OPTIONS]\n\nLists the selected resources.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
-	 "  --resource-type TYPE   model, seed, snapshot, test, source, analysis, exposure\n"
+	 "  --resource-type TYPE   model, seed, snapshot, test, unit_test, source, analysis, exposure\n"
+	 "  --exclude-resource-type TYPE  leave these out\n"
 	 "  -o, --output FORMAT    selector (default), name, path or json\n"
 	 "  --output-keys KEYS     with --output json, the keys to print\n"},
 	{"list", cmd_ls, NULL, NULL},

@@ -268,12 +268,32 @@ static value api_numeric_type(struct jj_vm *vm, void *ud, const struct vargs *ar
 	return val_str_fmt(jj_arena(vm), "%s(%lld,%lld)", dtype, (long long)prec.i, (long long)scale.i);
 }
 
+/* api.Column(column, dtype, ...): a Column with the type as given (create() translates it) */
+static value api_column_call(struct jj_vm *vm, struct vobj *o, const struct vargs *args)
+{
+	const char *name = dbt_str_arg(vm, args, 0, "column", "api.Column", true);
+	const char *type = dbt_str_arg(vm, args, 1, "dtype", "api.Column", true);
+	return dbt_column_new(jj_arena(vm), name, type);
+}
+
+static value api_column_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	return val_dict_getn(*(value *)o->data, name, n);
+}
+
+static const struct vobj_class api_column_class = {
+	.name = "Column",
+	.getattr = api_column_getattr,
+	.call = api_column_call,
+};
+
 value dbt_api_column(struct arena *a)
 {
-	value d = val_dict_new(a, 4);
-	val_dict_sets(d, "translate_type", val_func(a, "translate_type", api_translate_type, NULL));
-	val_dict_sets(d, "create", val_func(a, "create", api_create, NULL));
-	val_dict_sets(d, "string_type", val_func(a, "string_type", api_string_type, NULL));
-	val_dict_sets(d, "numeric_type", val_func(a, "numeric_type", api_numeric_type, NULL));
-	return d;
+	value *d = arena_alloc(a, sizeof(*d));
+	*d = val_dict_new(a, 4);
+	val_dict_sets(*d, "translate_type", val_func(a, "translate_type", api_translate_type, NULL));
+	val_dict_sets(*d, "create", val_func(a, "create", api_create, NULL));
+	val_dict_sets(*d, "string_type", val_func(a, "string_type", api_string_type, NULL));
+	val_dict_sets(*d, "numeric_type", val_func(a, "numeric_type", api_numeric_type, NULL));
+	return val_obj(a, &api_column_class, d);
 }

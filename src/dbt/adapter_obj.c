@@ -27,6 +27,37 @@ void dbt_note_ephemeral(struct dbt_render *r, struct node *n)
 	val_list_push(r->ephemerals, val_int(n->index));
 }
 
+/* The columns as the model context shows them: in an enforced contract with alias_types (the
+ * default), a data_type that is one of the adapter's type labels (STRING) becomes the engine's name
+ * (TEXT). Flink's own type is STRING, so its columns stay as written. */
+static value contract_columns(struct arena *a, struct project *p, struct node *n)
+{
+	value cols = n->columns;
+	const char *engine = p->target.type ? p->target.type : "duckdb";
+	if (cols.type != V_DICT || !proj_contract_enforced(n) || !strcmp(engine, "flink") || !strcmp(engine, "confluent"))
+		return cols;
+	value alias = val_dict_gets(val_dict_gets(n->config, "contract"), "alias_types");
+	if (alias.type == V_BOOL && !alias.b)
+		return cols;
+	value out = val_undef();
+	for (uint32_t i = 0; i < cols.d->len; i++) {
+		value dt = val_dict_gets(cols.d->e[i].val, "data_type");
+		const char *t = dt.type == V_STR ? val_cstr(a, dt) : NULL;
+		const char *to = dbt_contract_alias_type(t);
+		if (to == t)
+			continue;
+		if (out.type == V_UNDEF) {
+			out = val_dict_new(a, cols.d->len);
+			val_dict_merge(a, out, cols);
+		}
+		value c = val_dict_new(a, 8);
+		val_dict_merge(a, c, cols.d->e[i].val);
+		val_dict_sets(c, "data_type", val_str(to));
+		val_dict_set(out, cols.d->e[i].key, c);
+	}
+	return out.type == V_UNDEF ? cols : out;
+}
+
 value dbt_model_value(struct arena *a, struct project *p, struct node *n)
 {
 	value d = val_dict_new(a, 20);
@@ -40,7 +71,16 @@ value dbt_model_value(struct arena *a, struct project *p, struct node *n)
 	val_dict_sets(d, "config", n->config);
 	val_dict_sets(d, "tags", n->tags);
 	val_dict_sets(d, "description", val_str(n->description ? n->description : ""));
-	val_dict_sets(d, "columns", n->columns);
+	val_dict_sets(d, "columns", contract_columns(a, p, n));
+	val_dict_sets(d, "constraints", n->constraints.type == V_LIST ? n->constraints : val_list_new(a, 0));
+	val_dict_sets(d, "version", n->version.type == V_UNDEF ? val_none() : n->version);
+	val_dict_sets(d, "latest_version", n->latest_version.type == V_UNDEF ? val_none() : n->latest_version);
+	val_dict_sets(d, "access", val_dict_gets(n->config, "access").type == V_STR ? val_dict_gets(n->config, "access")
+										      : val_str("protected"));
+	val_dict_sets(d, "group", val_dict_gets(n->config, "group").type == V_STR ? val_dict_gets(n->config, "group")
+										    : val_none());
+	value contract = val_dict_gets(n->config, "contract");
+	val_dict_sets(d, "contract", contract.type == V_DICT ? contract : val_dict_new(a, 0));
 	val_dict_sets(d, "meta", n->meta);
 	val_dict_sets(d, "alias", n->alias ? val_str(n->alias) : val_str(n->name));
 	val_dict_sets(d, "schema", n->schema ? val_str(n->schema) : val_none());
@@ -65,7 +105,7 @@ value dbt_model_value(struct arena *a, struct project *p, struct node *n)
 		value rd = val_dict_new(a, 3);
 		val_dict_sets(rd, "name", val_str(n->refs[i].name));
 		val_dict_sets(rd, "package", n->refs[i].package ? val_str(n->refs[i].package) : val_none());
-		val_dict_sets(rd, "version", val_none());
+		val_dict_sets(rd, "version", n->refs[i].version ? val_str(n->refs[i].version) : val_none());
 		val_list_push(refs, rd);
 	}
 	val_dict_sets(d, "refs", refs);
@@ -543,6 +583,8 @@ static value adapter_getattr(struct jj_vm *vm, struct vobj *o, const char *name,
 		if (strlen(methods[i].name) == n && !memcmp(methods[i].name, name, n))
 			return val_func(jj_arena(vm), methods[i].name, methods[i].fn, NULL);
 	value extra = dbt_adapter_extra(vm, name, n);
+	if (extra.type == V_UNDEF)
+		extra = dbt_contract_method(vm, name, n);
 	return extra.type == V_UNDEF ? engine_method(vm, name, n) : extra;
 }
 

@@ -64,7 +64,8 @@ static void record_macro(void *user, const char *package, const char *name)
 	n->macros_used[n->nmacros_used++] = id;
 }
 
-static void record_ref(struct dbt_render *r, struct jj_vm *vm, const char *pkg, const char *name)
+static void record_ref(struct dbt_render *r, struct jj_vm *vm, const char *pkg, const char *name,
+		       const char *version)
 {
 	struct node *n = r->node;
 	if (!n)
@@ -72,7 +73,20 @@ static void record_ref(struct dbt_render *r, struct jj_vm *vm, const char *pkg, 
 	struct arena *a = keep_arena(r);
 	n->refs = arena_realloc(a, n->refs, n->nrefs * sizeof(*n->refs), (n->nrefs + 1) * sizeof(*n->refs));
 	n->refs[n->nrefs++] = (struct ref_call){pkg ? arena_strdup(a, pkg) : NULL, arena_strdup(a, name),
-						 jj_current_loc(vm)};
+						 jj_current_loc(vm), version ? arena_strdup(a, version) : NULL};
+}
+
+/* ref(..., v=2) or ref(..., version=2): the version as dbt writes it, or NULL */
+static const char *ref_version(struct jj_vm *vm, const struct vargs *args)
+{
+	value v = jj_arg(args, 99, "v", val_undef());
+	if (v.type == V_UNDEF || v.type == V_NONE)
+		v = jj_arg(args, 99, "version", val_undef());
+	if (v.type == V_UNDEF || v.type == V_NONE)
+		return NULL;
+	if (v.type != V_STR && v.type != V_INT && v.type != V_FLOAT)
+		jj_raise(vm, "ref()'s version must be a number or a string, got %s", val_type_name(v));
+	return proj_version_str(jj_arena(vm), v);
 }
 
 /*
@@ -112,11 +126,14 @@ static value f_ref(struct jj_vm *vm, void *ud, const struct vargs *args)
 			jj_raise(vm, "ref() arguments must be strings, got %s", val_type_name(args->pos[i]));
 	const char *pkg = args->npos == 2 ? val_cstr(jj_arena(vm), args->pos[0]) : NULL;
 	const char *name = val_cstr(jj_arena(vm), args->pos[args->npos - 1]);
+	const char *version = ref_version(vm, args);
 	if (r->phase == DBT_PARSE) {
-		record_ref(r, vm, pkg, name);
+		record_ref(r, vm, pkg, name, version);
 		return dbt_relation(jj_arena(vm), r->proj, r->proj->target.database, r->proj->target.schema, name, NULL);
 	}
-	struct node *t = proj_ref(r->proj, pkg, name);
+	struct node *t = proj_ref_version(r->proj, pkg, name, version);
+	if (!t && version)
+		jj_raise(vm, "ref('%s', v=%s) names no version of a model", name, version);
 	if (!t)
 		jj_raise(vm, "ref('%s') names no model, seed or snapshot", name);
 	value rel = dbt_node_relation(jj_arena(vm), r->proj, t);
@@ -577,6 +594,7 @@ void dbt_install_globals(struct project *p)
 	val_dict_sets(exc, "raise_database_error", val_func(a, "raise_database_error", f_raise_database_error, p));
 	val_dict_sets(exc, "warn", val_func(a, "warn", f_warn, p));
 	val_dict_sets(exc, "raise_not_implemented", val_func(a, "raise_not_implemented", f_raise_compiler_error, p));
+	dbt_contract_exceptions(a, exc);
 	jj_env_set_global(env, "exceptions", exc);
 	jj_env_set_global(env, "config", val_obj(a, &config_class, p));
 	jj_env_set_macro_hook(env, record_macro);

@@ -23,6 +23,12 @@ value dbt_adapter_extra(struct jj_vm *vm, const char *name, size_t n);
 value dbt_deployment_method(struct jj_vm *vm, const char *name, size_t n);
 value dbt_column_extra(struct jj_vm *vm, const char *cname, const char *ctype, const char *name, size_t n);
 value dbt_api_column(struct arena *a);
+/* contracts.c: adapter.render_raw_columns_constraints / render_raw_model_constraints (V_UNDEF for
+ * other names), exceptions.raise_contract_error and column_type_missing, alias_types' labels */
+value dbt_contract_method(struct jj_vm *vm, const char *name, size_t n);
+void dbt_contract_exceptions(struct arena *a, value exc);
+const char *dbt_contract_alias_type(const char *t);
+bool dbt_constraint_type_valid(const char *t);
 /* An api.Column object (adapter_obj.c) */
 value dbt_column_new(struct arena *a, const char *name, const char *type);
 

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fs.h"
+#include "core/map.h"
 #include "core/sb.h"
 #include "graph/graph.h"
 
@@ -44,8 +46,28 @@ static bool fqn_match(const struct node *n, const char *sel)
 	if (fqn.type != V_LIST || fqn.l->len == 0)
 		return false;
 	value leaf = fqn.l->items[fqn.l->len - 1];
-	if (leaf.type == V_STR && glob_match(sel, leaf.s))
+	if (n->version.type != V_UNDEF && fqn.l->len >= 2) {
+		/* a version: its model's name, or name.vN / name_vN */
+		const char *model = fqn.l->items[fqn.l->len - 2].s;
+		if (!strcmp(sel, model))
+			return true;
+		const char *last_dot = strrchr(sel, '.');
+		const char *prev_dot = NULL;
+		for (const char *c = sel; last_dot && c < last_dot; c++)
+			if (*c == '.')
+				prev_dot = c;
+		char want[512], have[512];
+		if (last_dot)
+			snprintf(want, sizeof(want), "%.*s_%s", (int)(last_dot - (prev_dot ? prev_dot + 1 : sel)),
+				 prev_dot ? prev_dot + 1 : sel, last_dot + 1);
+		else
+			snprintf(want, sizeof(want), "%s", sel);
+		snprintf(have, sizeof(have), "%s_%s", model, leaf.s);
+		if (!strcmp(want, have))
+			return true;
+	} else if (leaf.type == V_STR && glob_match(sel, leaf.s)) {
 		return true;
+	}
 	/* split the selector on dots and compare part by part; a wildcard part matches the rest */
 	const char *s = sel;
 	uint32_t i = 0;
@@ -160,8 +182,37 @@ static bool source_match(const struct node *n, const char *sel)
 
 enum method {
 	M_DEFAULT, M_FQN, M_TAG, M_PATH, M_FILE, M_PACKAGE, M_SOURCE, M_RESOURCE_TYPE, M_TEST_TYPE,
-	M_TEST_NAME, M_CONFIG, M_EXPOSURE, M_STATE, M_RESULT, M_UNIT_TEST, M_NONE
+	M_TEST_NAME, M_CONFIG, M_EXPOSURE, M_STATE, M_RESULT, M_UNIT_TEST, M_VERSION, M_GROUP, M_ACCESS, M_SOURCE_STATUS, M_NONE
 };
+
+/* version:latest|prerelease|old|none, as dbt's VersionSelectorMethod */
+static bool version_match(const struct node *n, const char *val)
+{
+	if (!strcmp(val, "none"))
+		return n->type == NODE_MODEL && n->version.type == V_UNDEF;
+	if (n->version.type == V_UNDEF)
+		return false;
+	value v = n->version, l = n->latest_version;
+	int cmp = 0;
+	if ((v.type == V_INT || v.type == V_FLOAT) && (l.type == V_INT || l.type == V_FLOAT)) {
+		double a = v.type == V_INT ? (double)v.i : v.f, b = l.type == V_INT ? (double)l.i : l.f;
+		cmp = a < b ? -1 : a > b;
+	} else {
+		struct sb x = SB_INIT, y = SB_INIT;
+		val_str_to(&x, v);
+		val_str_to(&y, l);
+		cmp = strcmp(x.buf ? x.buf : "", y.buf ? y.buf : "");
+		sb_release(&x);
+		sb_release(&y);
+	}
+	if (!strcmp(val, "latest"))
+		return cmp == 0;
+	if (!strcmp(val, "prerelease"))
+		return cmp > 0;
+	if (!strcmp(val, "old"))
+		return cmp < 0;
+	return false;
+}
 
 /* state:VALUE as the flags it tests (state/state.h); 0 for an unknown value */
 static unsigned state_mask(const char *val)
@@ -251,6 +302,20 @@ static bool criterion_match(const struct project *p, const struct node *n, enum 
 		return n->type == NODE_UNIT_TEST && (glob_match(val, n->name) || fqn_match(n, val));
 	case M_STATE:
 		return state_match(p, n, val);
+	case M_VERSION:
+		return version_match(n, val);
+	case M_SOURCE_STATUS:
+		return p->source_fresher && p->source_fresher[n->index];
+	case M_GROUP: {
+		value g = val_dict_gets(n->config, "group");
+		return g.type == V_STR && glob_match(val, g.s);
+	}
+	case M_ACCESS: {
+		if (n->type != NODE_MODEL)
+			return false;
+		value acc = val_dict_gets(n->config, "access");
+		return !strcmp(val, acc.type == V_STR ? acc.s : "protected");
+	}
 	case M_RESULT:
 		return p->state_results[n->index] && !strcmp(p->state_results[n->index], val);
 	default:
@@ -292,6 +357,42 @@ static void walk(struct sel_ctx *c, const uint8_t *set, uint8_t *out, bool up, l
 	free(queue);
 }
 
+static int fresher_sources(struct project *p, const char *whole, struct diag_list *dl);
+
+/*
+ * When state:modified compares contracts, dbt reports the breaking changes to enforced contracts:
+ * a warning for an unversioned model, an error for a versioned one (make a new version instead).
+ */
+static int breaking_changes_told(struct project *p, struct diag_list *dl)
+{
+	if (!p->state_breaking || p->state_breaking_told)
+		return 0;
+	p->state_breaking_told = true;
+	int rc = 0;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		const char *why = p->state_breaking[i];
+		struct node *n = p->nodes[i];
+		if (!why)
+			continue;
+		if (n->version.type == V_UNDEF) {
+			diag_warn(dl, n->yaml_loc,
+				  "Breaking change to contracted, unversioned model %s (%s)\nWhile comparing to previous project "
+				  "state, dbt detected a breaking change to an unversioned model.\n  - %s\n",
+				  n->name, n->original_file_path, why);
+			continue;
+		}
+		struct diag *d = diag_error(dl, n->yaml_loc,
+					    "Breaking Change to Contract in model %s (%s)\nWhile comparing to previous project "
+					    "state, dbt detected a breaking change to an enforced contract.\n  - %s\nConsider "
+					    "making an additive (non-breaking) change instead, if possible.\nOtherwise, create a "
+					    "new model version: https://docs.getdbt.com/docs/collaborate/govern/model-versions",
+					    n->name, n->original_file_path, why);
+		diag_hint(dl, d, "add a version of the model (versions: in its properties) for the new contract");
+		rc = -1;
+	}
+	return rc;
+}
+
 static int parse_method(struct sel_ctx *c, const char *crit, enum method *pm, char *key, size_t keysz,
 			const char **pval, const char *whole)
 {
@@ -307,11 +408,11 @@ static int parse_method(struct sel_ctx *c, const char *crit, enum method *pm, ch
 		const char *name;
 		enum method m;
 	} methods[] = {
-		{"fqn", M_FQN}, {"tag", M_TAG}, {"path", M_PATH}, {"file", M_FILE}, {"package", M_PACKAGE},
+		{"fqn", M_FQN}, {"version", M_VERSION}, {"tag", M_TAG}, {"path", M_PATH}, {"file", M_FILE}, {"package", M_PACKAGE},
 		{"source", M_SOURCE}, {"resource_type", M_RESOURCE_TYPE}, {"test_type", M_TEST_TYPE},
 		{"test_name", M_TEST_NAME}, {"exposure", M_EXPOSURE}, {"metric", M_NONE},
-		{"semantic_model", M_NONE}, {"saved_query", M_NONE}, {"unit_test", M_UNIT_TEST}, {"group", M_NONE},
-		{"access", M_NONE}, {"version", M_NONE}, {"state", M_STATE}, {"result", M_RESULT},
+		{"semantic_model", M_NONE}, {"saved_query", M_NONE}, {"unit_test", M_UNIT_TEST}, {"group", M_GROUP},
+		{"access", M_ACCESS}, {"state", M_STATE}, {"result", M_RESULT},
 	};
 	struct diag *d;
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
@@ -330,6 +431,8 @@ static int parse_method(struct sel_ctx *c, const char *crit, enum method *pm, ch
 					    ".persisted_descriptions|.macros|.contract] or state:unmodified");
 			return -1;
 		}
+		if (*pm == M_STATE && (state_mask(*pval) & STATE_CONTRACT) && breaking_changes_told(c->p, c->dl) < 0)
+			return -1;
 		return 0;
 	}
 	if (ml > 7 && !strncmp(crit, "config.", 7)) {
@@ -342,14 +445,80 @@ static int parse_method(struct sel_ctx *c, const char *crit, enum method *pm, ch
 		return 0;
 	}
 	if (ml == 13 && !strncmp(crit, "source_status", 13)) {
-		d = diag_error(c->dl, LOC_NONE, "the selector '%s' needs the sources.json of an earlier run, which "
-						"Sluice does not compare yet", whole);
-		diag_hint(c->dl, d, "select by name, tag:, path:, state: or config. instead");
-		return -1;
+		*pm = M_SOURCE_STATUS;
+		if (strcmp(*pval, "fresher")) {
+			d = diag_error(c->dl, LOC_NONE, "'%s' is not a status of the selector '%s'", *pval, whole);
+			diag_hint(c->dl, d, "use source_status:fresher (sources loaded since the --state run)");
+			return -1;
+		}
+		return fresher_sources(c->p, whole, c->dl);
 	}
 	d = diag_error(c->dl, LOC_NONE, "'%.*s' is not a valid method name in the selector '%s'", (int)ml, crit, whole);
 	diag_hint(c->dl, d, "methods: tag, path, file, fqn, package, source, resource_type, test_type, test_name, config.KEY");
 	return -1;
+}
+
+/* The max_loaded_at of each source in a sources.json that has one (an error result has none) */
+static int read_freshness(struct project *p, const char *path, struct map *loaded, struct map *errored,
+			  const char *whole, struct diag_list *dl)
+{
+	size_t len;
+	char *text = fs_read(&p->arena, path, &len);
+	value doc;
+	char *err = NULL;
+	if (!text || val_from_json(&p->arena, text, len, &doc, &err) < 0) {
+		struct diag *d = diag_error(dl, LOC_NONE, "the selector '%s' needs %s: %s", whole, path,
+					    text ? (err ? err : "not JSON") : "cannot read it");
+		diag_hint(dl, d, "run 'sluice source freshness' for this run, with --state naming an earlier run's "
+				 "target folder that holds its sources.json");
+		return -1;
+	}
+	value results = val_dict_gets(doc, "results");
+	for (uint32_t i = 0; results.type == V_LIST && i < results.l->len; i++) {
+		value r = results.l->items[i];
+		value id = val_dict_gets(r, "unique_id"), at = val_dict_gets(r, "max_loaded_at");
+		if (id.type != V_STR)
+			continue;
+		if (at.type == V_STR)
+			map_puts(loaded, val_cstr(&p->arena, id), (void *)val_cstr(&p->arena, at));
+		else
+			map_puts(errored, val_cstr(&p->arena, id), (void *)1);
+	}
+	return 0;
+}
+
+/*
+ * source_status:fresher (dbt's SourceStatusSelectorMethod): the sources whose latest load in this
+ * project's target/sources.json is newer than in the --state folder's, or that it did not have;
+ * a source whose check failed in either is never fresher.
+ */
+static int fresher_sources(struct project *p, const char *whole, struct diag_list *dl)
+{
+	if (p->source_fresher)
+		return 0;
+	if (!p->state_dir) {
+		struct diag *d = diag_error(dl, LOC_NONE, "Got a state selector method, but no comparison manifest ('%s')", whole);
+		diag_hint(dl, d, "pass --state DIR: the target folder of an earlier run, with its sources.json");
+		return -1;
+	}
+	struct map prev = MAP_INIT, prev_err = MAP_INIT, cur = MAP_INIT, cur_err = MAP_INIT;
+	int rc = read_freshness(p, fs_join(&p->arena, p->state_dir, "sources.json"), &prev, &prev_err, whole, dl);
+	if (rc == 0)
+		rc = read_freshness(p, fs_join(&p->arena, p->target_path, "sources.json"), &cur, &cur_err, whole, dl);
+	if (rc == 0) {
+		p->source_fresher = arena_alloc(&p->arena, p->nnodes + 1);
+		for (size_t i = 0; i < p->nnodes; i++) {
+			const char *id = p->nodes[i]->unique_id;
+			const char *now = map_gets(&cur, id), *before = map_gets(&prev, id);
+			bool fresher = now && (!before || strcmp(now, before) > 0);
+			p->source_fresher[i] = fresher && !map_gets(&prev_err, id) && !map_gets(&cur_err, id);
+		}
+	}
+	map_release(&prev);
+	map_release(&prev_err);
+	map_release(&cur);
+	map_release(&cur_err);
+	return rc;
 }
 
 /* One part (no commas) into `out`; returns -1 on a malformed part */

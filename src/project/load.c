@@ -408,6 +408,7 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	p->run_started_at = now_iso(&p->arena);
 	p->root = fs_abspath(&p->arena, opt->project_dir ? opt->project_dir : ".");
 	p->docs_blocks = val_dict_new(&p->arena, 4);
+	p->groups = val_dict_new(&p->arena, 2);
 	p->docs_files = val_dict_new(&p->arena, 4);
 	p->macros_by_package = val_dict_new(&p->arena, 4);
 	p->jinja = jj_env_new();
@@ -445,6 +446,8 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	rc |= proj_find_models(p, &nb, dl);
 	double t1 = now_s();
 	rc |= proj_load_schema_files(p, &nb, dl);
+	if (rc == 0)
+		rc = proj_apply_versions(p, &nb, dl);
 	double t2 = now_s();
 	if (rc)
 		goto out;
@@ -454,6 +457,9 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 		goto out;
 	rc = proj_build_tests(p, &nb, dl);
 	double t4 = now_s();
+	if (rc)
+		goto out;
+	rc = proj_version_unit_tests(p, &nb, dl);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < nb.unit_tests.n; i++)
@@ -468,6 +474,8 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	rc = proj_resolve(p, dl);
 	if (rc == 0)
 		rc = proj_link_unit_tests(p, dl);
+	if (rc == 0)
+		proj_deprecation_warnings(p, dl);
 	double t5 = now_s();
 	timing("load: find %.3fs, properties %.3fs, parse %.3fs, tests %.3fs, resolve %.3fs", t1 - t0,
 	       t2 - t1, t3 - t2, t4 - t3, t5 - t4);
@@ -526,6 +534,25 @@ struct node *proj_ref(struct project *p, const char *package, const char *name)
 		return map_gets(&p->by_name, key);
 	}
 	return map_gets(&p->by_name, name);
+}
+
+struct node *proj_ref_version(struct project *p, const char *package, const char *name, const char *version)
+{
+	if (!version)
+		return proj_ref(p, package, name);
+	char key[512];
+	if (package)
+		snprintf(key, sizeof(key), "%s.%s@%s", package, name, version);
+	else
+		snprintf(key, sizeof(key), "%s@%s", name, version);
+	return map_gets(&p->by_name, key);
+}
+
+const char *proj_version_str(struct arena *a, value v)
+{
+	if (v.type == V_STR)
+		return val_cstr(a, v);
+	return val_cstr(a, val_to_str(a, v));
 }
 
 struct node *proj_source(struct project *p, const char *source, const char *table)

@@ -18,6 +18,8 @@ struct pending_test {
 	const char *target_name;     /* model name, or source name */
 	const char *table_name;      /* for sources */
 	const char *column;          /* or NULL */
+	const char *version;         /* a version of a versioned model ("2"), or NULL */
+	bool dropped;                /* not built: none of the model's versions has the column */
 };
 
 struct nodes_builder {
@@ -63,6 +65,23 @@ value proj_fqn(struct arena *a, const char *package, const char *path, const cha
 /* The fqn of something declared in a properties file: its folders below the resource folder */
 value proj_yml_fqn(struct arena *a, const char *package, const char *yml_path, const char *name);
 
+/* A column entry of a properties file as the node keeps it ({name, description, meta, data_type,
+ * constraints, quote, tags, ...}); *perr after adding a diagnostic */
+value proj_column_dict(struct arena *a, value col, struct diag_list *dl, bool *perr);
+/* The generic tests (tests:/data_tests:) of a properties entry or column, as pending tests */
+int proj_add_tests(struct nodes_builder *nb, struct project *p, value owner, const char *package,
+		   const char *yml_path, uint32_t yml_file, enum node_type tt, const char *target,
+		   const char *table, const char *column, struct diag_list *dl);
+/* versions: of models (versions.c): each version's file becomes a node of the model's name with
+ * its version, and gets a properties entry of its own (key "models:pkg:name:vN") */
+int proj_apply_versions(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
+/* dbt's normalize_date: a date or naive datetime as an ISO datetime in the local time zone
+ * ("2030-01-01" -> "2030-01-01T00:00:00+00:00"); other text as written */
+const char *proj_normalize_date(struct arena *a, const char *s);
+/* dbt's warnings of models past (or nearing) their deprecation_date and of refs to them */
+void proj_deprecation_warnings(struct project *p, struct diag_list *dl);
+/* A unit test of a versioned model becomes one a version (versions: include/exclude) */
+int proj_version_unit_tests(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
 /* Adds a node to the builder */
 void proj_add_node(struct nodes_builder *nb, struct node *n);
 /* The config a node gets from dbt_project.yml's models:/seeds:/... hierarchy */

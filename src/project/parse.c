@@ -34,6 +34,26 @@ static void apply_patch(struct node *n, value patch, value cfg, struct arena *a,
 		proj_config_merge(a, cfg, pc);
 		proj_config_merge(a, n->unrendered_config, pc);
 	}
+	/* access: beside config, as dbt allows it; dbt's error for a value it does not know */
+	value access = val_dict_gets(e, "access");
+	if (access.type == V_STR) {
+		value m = val_dict_new(a, 1);
+		val_dict_sets(m, "access", access);
+		proj_config_merge(a, cfg, m);
+	}
+	access = val_dict_gets(cfg, "access");
+	if (access.type != V_UNDEF && access.type != V_NONE && !val_streq(access, "private") &&
+	    !val_streq(access, "protected") && !val_streq(access, "public")) {
+		struct sb s = SB_INIT;
+		val_str_to(&s, access);
+		struct diag *d = diag_error(dl, e.d->loc, "Node %s has an invalid value (%s) for the access field",
+					    n->unique_id, s.buf);
+		diag_hint(dl, d, "access is one of private, protected, public");
+		sb_release(&s);
+	}
+	value dd = val_dict_gets(e, "deprecation_date");
+	if (dd.type != V_UNDEF && dd.type != V_NONE)
+		n->deprecation_date = proj_normalize_date(a, val_cstr(a, val_to_str(a, dd)));
 	/* meta, tags and docs may also sit beside config: */
 	static const char *const beside[] = {"meta", "tags", "docs", NULL};
 	for (const char *const *k = beside; *k; k++) {
@@ -145,7 +165,11 @@ static int parse_one(struct parse_job *job, struct node *n, struct arena *scratc
 	long at = -1;
 	if (kind) {
 		char key[512];
-		snprintf(key, sizeof(key), "%s:%s:%s", kind, n->package, n->name);
+		if (n->version.type != V_UNDEF)
+			snprintf(key, sizeof(key), "%s:%s:%s:v%s", kind, n->package, n->name,
+				 proj_version_str(scratch, n->version));
+		else
+			snprintf(key, sizeof(key), "%s:%s:%s", kind, n->package, n->name);
 		at = val_dict_find(job->nb->patches, val_str(key));
 		/* matched even when the node fails to render: its entry describes a node that exists */
 		if (at >= 0)
@@ -178,6 +202,8 @@ static int parse_one(struct parse_job *job, struct node *n, struct arena *scratc
 	proj_config_merge(keep, n->unrendered_config, infile);
 	n->config = cfg;
 	finish_config(n, keep);
+	if (at >= 0 && n->type == NODE_MODEL && proj_contract_check(n, keep, dl) < 0)
+		return -1;
 	return 0;
 }
 
@@ -470,9 +496,9 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 	if (pt->column)
 		val_dict_sets(kwargs, "column_name", val_str(pt->column));
 	val_dict_merge(a, kwargs, args);
-	const char *target = pt->target_type == NODE_SOURCE
-				     ? arena_sprintf(a, "%s_%s", pt->target_name, pt->table_name)
-				     : pt->target_name;
+	const char *target = pt->target_type == NODE_SOURCE ? arena_sprintf(a, "%s_%s", pt->target_name, pt->table_name)
+			     : pt->version ? arena_sprintf(a, "%s_v%s", pt->target_name, pt->version)
+					   : pt->target_name;
 	const char *type = pt->target_type == NODE_SOURCE ? arena_sprintf(a, "source_%s", short_t) : short_t;
 	if (ns)
 		type = arena_sprintf(a, "%s_%s", ns, type);
@@ -483,7 +509,9 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 		val_dict_sets(config, "alias", val_str(short_name));
 	const char *model_arg = pt->target_type == NODE_SOURCE
 					? arena_sprintf(a, "{{ get_where_subquery(source('%s', '%s')) }}", pt->target_name, pt->table_name)
-					: arena_sprintf(a, "{{ get_where_subquery(ref('%s')) }}", pt->target_name);
+				: pt->version ? arena_sprintf(a, "{{ get_where_subquery(ref('%s', version='%s')) }}", pt->target_name,
+							      pt->version)
+					      : arena_sprintf(a, "{{ get_where_subquery(ref('%s')) }}", pt->target_name);
 	val_dict_sets(kwargs, "model", val_str(model_arg));
 	value md = val_dict_new(a, 3);
 	val_dict_sets(md, "name", val_str(short_t));
@@ -531,7 +559,7 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 		n->nsources = 1;
 	} else {
 		n->refs = ARENA_NEW(a, struct ref_call);
-		n->refs[0] = (struct ref_call){NULL, pt->target_name, pt->loc};
+		n->refs[0] = (struct ref_call){NULL, pt->target_name, pt->loc, pt->version};
 		n->nrefs = 1;
 	}
 	/* refs inside arguments, such as relationships' to: ref('customers') */
@@ -547,7 +575,7 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 		if (!q2)
 			continue;
 		n->refs = arena_realloc(a, n->refs, n->nrefs * sizeof(*n->refs), (n->nrefs + 1) * sizeof(*n->refs));
-		n->refs[n->nrefs++] = (struct ref_call){NULL, arena_strndup(a, q1 + 1, (size_t)(q2 - q1 - 1)), pt->loc};
+		n->refs[n->nrefs++] = (struct ref_call){NULL, arena_strndup(a, q1 + 1, (size_t)(q2 - q1 - 1)), pt->loc, NULL};
 	}
 	/* dbt renders the arguments before the tested model: its ref comes last (as in depends_on) */
 	if (pt->target_type != NODE_SOURCE && n->nrefs > 1) {
@@ -575,6 +603,8 @@ struct tests_job {
 static int test_item(void *ctx, size_t i, struct arena *a)
 {
 	struct tests_job *job = ctx;
+	if (job->tests[i]->dropped)
+		return 0;  /* a test of a column that no version of its model has */
 	return build_test(job->p, job->tests[i], a, &job->out[i], job->dl);
 }
 

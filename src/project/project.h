@@ -45,6 +45,7 @@ struct ref_call {
 	const char *package;  /* NULL for ref('name') */
 	const char *name;
 	struct loc loc;
+	const char *version;  /* ref('name', v=2): "2"; NULL for the latest version */
 };
 
 struct source_call {
@@ -77,6 +78,9 @@ struct node {
 	value tags;                      /* list of strings */
 	value docs;                      /* dict {show, node_color} */
 	value constraints;               /* models: list of the model-level constraints of its yml entry */
+	value version;                   /* versioned models (versions: in yml): its `v`; V_UNDEF else */
+	value latest_version;            /* the model's latest_version (or highest v); V_UNDEF else */
+	const char *deprecation_date;    /* of its version entry, as written, or NULL */
 	const char *patch_path;          /* "pkg://models/staging/schema.yml" when a yml entry describes it */
 	struct loc yaml_loc;             /* the yml entry describing it, for errors */
 	bool enabled;
@@ -191,6 +195,7 @@ struct project {
 	size_t nmacros;
 	value macros_by_package;   /* dict package -> dict name -> callable */
 
+	value groups;              /* dict "group.pkg.name" -> the manifest's group entry */
 	value docs_blocks;         /* dict "pkg.name" -> text */
 	value docs_files;          /* dict "pkg.name" -> [path, original_file_path] of its file */
 
@@ -208,6 +213,9 @@ struct project {
 		const char *database, *schema, *alias;  /* none to defer to */
 	} *state_relations;
 	const char *state_dir;
+	const char **state_breaking; /* per node: dbt's breaking changes to its enforced contract, or NULL */
+	bool state_breaking_told;    /* they were reported (once, when state:modified is evaluated) */
+	uint8_t *source_fresher;     /* per node: a fresher source (source_status:fresher), or NULL */
 	const uint8_t *selected;     /* the nodes this run builds (per node), for --favor-state; or NULL */
 };
 
@@ -257,12 +265,24 @@ bool proj_freshness_active(value threshold);
 struct arena *proj_new_arena(struct project *p);
 /* ref('name') / ref('pkg', 'name') resolution; NULL when unknown */
 struct node *proj_ref(struct project *p, const char *package, const char *name);
+/* ref('name', v=...): a version of a versioned model ("2"); the latest one when version is NULL */
+struct node *proj_ref_version(struct project *p, const char *package, const char *name, const char *version);
+/* A version as dbt writes it in names: "2", "1.5" */
+const char *proj_version_str(struct arena *a, value v);
 struct node *proj_source(struct project *p, const char *source, const char *table);
 /*
  * The unique id (macro.pkg.name, in `a`) of the macro `name` as dbt resolves it for a node of
  * package `local`: that package's own, then the root project's, then another package's, then
  * dbt's built-in one; NULL when there is none.
  */
+/* Contracts (project/contract.c): whether the node's contract is enforced; whether its
+ * materialization creates constraints (table, incremental); dbt's checks of its constraints, which
+ * also make a foreign key's ref()/source() a dependency (0, or -1 after adding diagnostics); and
+ * the contract's checksum (sha256 hex in `a`, NULL when not enforced) */
+bool proj_contract_enforced(const struct node *n);
+bool proj_materialization_enforces_constraints(const struct node *n);
+int proj_contract_check(struct node *n, struct arena *keep, struct diag_list *dl);
+const char *proj_contract_checksum(struct arena *a, const struct node *n);
 const char *proj_macro_id(struct project *p, struct arena *a, const char *local, const char *name);
 
 #endif

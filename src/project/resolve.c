@@ -60,13 +60,65 @@ static void disable_test(struct project *p, struct node *n, struct loc at, const
 	(void)p;
 }
 
+static const char *cfg_str(struct node *n, const char *key)
+{
+	value v = val_dict_gets(n->config, key);
+	return v.type == V_STR ? v.s : NULL;
+}
+
+/* Whether the package restricts access to its protected models (restrict-access: true) */
+static bool restricts_access(struct project *p, const char *package)
+{
+	for (size_t i = 0; i < p->npackages; i++)
+		if (!strcmp(p->packages[i].name, package))
+			return val_truthy(val_dict_gets(p->packages[i].project_yml, "restrict-access"));
+	return false;
+}
+
+/*
+ * dbt's access rules for a ref() to a model: a private model only from its own group, a protected
+ * one only from its own package when that package restricts access. Tests of a model and unit
+ * tests are not held to them. Returns false after adding dbt's error.
+ */
+static bool forbidden_ref(struct project *p, struct node *n, struct node *dep, struct loc at, struct diag_list *dl)
+{
+	if (n->type == NODE_TEST || n->type == NODE_UNIT_TEST || n->type == NODE_OPERATION)
+		return true;
+	const char *access = cfg_str(dep, "access");
+	if (!access)
+		access = "protected";
+	const char *group = cfg_str(dep, "group"), *own = cfg_str(n, "group");
+	bool other_pkg = strcmp(n->package, dep->package) != 0;
+	bool restrict_pkg = restricts_access(p, dep->package);
+	const char *scope = NULL, *scope_type = NULL;
+	if (!strcmp(access, "private") && (!own || !group || strcmp(own, group) || (other_pkg && restrict_pkg))) {
+		scope = group ? group : "None";
+		scope_type = "group";
+	} else if (!strcmp(access, "protected") && other_pkg && restrict_pkg) {
+		scope = dep->package;
+		scope_type = "package";
+	}
+	if (!scope)
+		return true;
+	struct diag *d = diag_error(dl, at,
+				    "Node %s attempted to reference node %s, which is not allowed because the referenced "
+				    "node is %s to the '%s' %s.",
+				    n->unique_id, dep->unique_id, access, scope, scope_type);
+	if (!strcmp(scope_type, "group"))
+		diag_hint(dl, d, "put %s '%s' in group '%s' (config: {group: %s}), or make '%s' public or protected",
+			  describe(n), n->name, scope, scope, dep->name);
+	else
+		diag_hint(dl, d, "make '%s' public (access: public) to let other packages use it", dep->name);
+	return false;
+}
+
 static int resolve_deps(struct project *p, struct node *n, struct diag_list *dl)
 {
 	int rc = 0;
 	bool is_test = n->type == NODE_TEST;
 	for (uint32_t i = 0; i < n->nrefs && n->enabled; i++) {
 		struct ref_call *r = &n->refs[i];
-		struct node *dep = proj_ref(p, r->package, r->name);
+		struct node *dep = proj_ref_version(p, r->package, r->name, r->version);
 		if (is_test && (!dep || !dep->enabled)) {
 			disable_test(p, n, r->loc, "node",
 				     r->package ? arena_sprintf(&p->arena, "%s.%s", r->package, r->name) : r->name,
@@ -74,9 +126,10 @@ static int resolve_deps(struct project *p, struct node *n, struct diag_list *dl)
 			break;
 		}
 		if (!dep) {
-			struct diag *d = diag_error(dl, r->loc, "%s '%s' depends on a node named '%s%s%s' which was not found",
+			struct diag *d = diag_error(dl, r->loc, "%s '%s' depends on a node named '%s%s%s'%s%s%s which was not found",
 						    describe(n), n->name, r->package ? r->package : "",
-						    r->package ? "." : "", r->name);
+						    r->package ? "." : "", r->name, r->version ? " with version '" : "",
+						    r->version ? r->version : "", r->version ? "'" : "");
 			const char *s = closest(p, r->name, false);
 			if (s)
 				diag_hint(dl, d, "did you mean '%s'?", s);
@@ -92,6 +145,8 @@ static int resolve_deps(struct project *p, struct node *n, struct diag_list *dl)
 			rc = -1;
 			continue;
 		}
+		if (dep->type == NODE_MODEL && !forbidden_ref(p, n, dep, r->loc, dl))
+			rc = -1;
 		add_dep(p, n, dep);
 	}
 	for (uint32_t i = 0; i < n->nsources && n->enabled; i++) {
@@ -201,8 +256,18 @@ static const char *trimmed(struct project *p, value v)
 static const char *builtin_name(struct project *p, struct node *n, const char *what)
 {
 	value custom = val_dict_gets(n->config, what[0] == 'd' ? "database" : what[0] == 's' ? "schema" : "alias");
-	if (what[0] == 'a')
-		return val_truthy(custom) ? trimmed(p, custom) : n->name;
+	if (what[0] == 'a') {
+		if (val_truthy(custom))
+			return trimmed(p, custom);
+		if (n->version.type == V_UNDEF)
+			return n->name;
+		/* a version's relation: dim_customers_v2 (a 1.5 is written 1_5) */
+		char *v = arena_strdup(&p->arena, proj_version_str(&p->arena, n->version));
+		for (char *c = v; *c; c++)
+			if (*c == '.')
+				*c = '_';
+		return arena_sprintf(&p->arena, "%s_v%s", n->name, v);
+	}
 	const char *dflt = what[0] == 'd' ? p->target.database : p->target.schema;
 	if (!dflt)
 		dflt = "None";  /* what the macro prints for a missing target value */
@@ -261,16 +326,65 @@ static const char *relation_name(struct project *p, const struct node *n)
 	return arena_sprintf(&p->arena, "%c%s%c.%c%s%c.%c%s%c", q, n->database, q, q, n->schema, q, q, n->alias, q);
 }
 
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Every group a node names is one the project's properties files define */
+static int check_groups(struct project *p, struct diag_list *dl)
+{
+	int rc = 0;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		struct node *n = p->nodes[i];
+		const char *g = n->enabled ? cfg_str(n, "group") : NULL;
+		if (!g)
+			continue;
+		bool found = false;
+		for (uint32_t k = 0; k < p->groups.d->len && !found; k++)
+			found = val_streq(val_dict_gets(p->groups.d->e[k].val, "name"), g);
+		if (found)
+			continue;
+		const char **names = arena_alloc(&p->arena, (p->groups.d->len + 1) * sizeof(*names));
+		for (uint32_t k = 0; k < p->groups.d->len; k++)
+			names[k] = val_dict_gets(p->groups.d->e[k].val, "name").s;
+		qsort(names, p->groups.d->len, sizeof(*names), cmp_str);
+		struct sb s = SB_INIT;
+		sb_adds(&s, "[");
+		for (uint32_t k = 0; k < p->groups.d->len; k++)
+			sb_addf(&s, "%s'%s'", k ? ", " : "", names[k]);
+		sb_adds(&s, "]");
+		struct loc at = n->yaml_loc;
+		if (!at.file)
+			at.file = n->file;
+		struct diag *d = diag_error(dl, at,
+					    "Invalid group '%s', expected one of %s", g, s.buf);
+		diag_hint(dl, d, "define it under 'groups:' in a properties file, with a name and an owner");
+		sb_release(&s);
+		rc = -1;
+	}
+	return rc;
+}
+
 int proj_resolve(struct project *p, struct diag_list *dl)
 {
 	int rc = 0;
 	for (size_t i = 0; i < p->nnodes; i++) {
 		struct node *n = p->nodes[i];
 		if (n->type == NODE_MODEL || n->type == NODE_SEED || n->type == NODE_SNAPSHOT || n->type == NODE_ANALYSIS) {
+			/* a versioned model: every version by its v, the unpinned name for the latest */
+			if (n->version.type != V_UNDEF) {
+				const char *v = proj_version_str(&p->arena, n->version);
+				map_puts(&p->by_name, arena_sprintf(&p->arena, "%s@%s", n->name, v), n);
+				map_puts(&p->by_name, arena_sprintf(&p->arena, "%s.%s@%s", n->package, n->name, v), n);
+				if (!val_eq(n->version, n->latest_version))
+					continue;
+			}
 			map_puts(&p->by_name, n->name, n);
 			map_puts(&p->by_name, arena_sprintf(&p->arena, "%s.%s", n->package, n->name), n);
 		}
 	}
+	rc |= check_groups(p, dl);
 	for (size_t i = 0; i < p->nnodes; i++)
 		rc |= resolve_deps(p, p->nodes[i], dl);
 	/* generic tests are attached to the model they test: the last of their refs (the ones of
@@ -282,7 +396,8 @@ int proj_resolve(struct project *p, struct diag_list *dl)
 		value model = val_dict_gets(val_dict_gets(n->test_metadata, "kwargs"), "model");
 		if (model.type != V_STR || !strstr(model.s, "(ref("))
 			continue;
-		struct node *t = proj_ref(p, n->refs[n->nrefs - 1].package, n->refs[n->nrefs - 1].name);
+		struct ref_call *last = &n->refs[n->nrefs - 1];
+		struct node *t = proj_ref_version(p, last->package, last->name, last->version);
 		if (t)
 			n->attached_node = t->index;
 	}

@@ -12,7 +12,7 @@
 #include "project/load_internal.h"
 #include "project/yml.h"
 
-static value column_dict(struct arena *a, value col, struct diag_list *dl, bool *perr)
+value proj_column_dict(struct arena *a, value col, struct diag_list *dl, bool *perr)
 {
 	value out = val_dict_new(a, 8);
 	const char *name = NULL, *desc = NULL, *dtype = NULL;
@@ -55,9 +55,9 @@ static value column_dict(struct arena *a, value col, struct diag_list *dl, bool 
 	return out;
 }
 
-static int add_tests(struct nodes_builder *nb, struct project *p, value owner, const char *package,
-		     const char *yml_path, uint32_t yml_file, enum node_type tt, const char *target,
-		     const char *table, const char *column, struct diag_list *dl)
+int proj_add_tests(struct nodes_builder *nb, struct project *p, value owner, const char *package,
+		   const char *yml_path, uint32_t yml_file, enum node_type tt, const char *target,
+		   const char *table, const char *column, struct diag_list *dl)
 {
 	int rc = 0;
 	for (int k = 0; k < 2; k++) {
@@ -110,14 +110,14 @@ static int columns_of(struct project *p, struct nodes_builder *nb, value entry, 
 			continue;
 		}
 		bool err;
-		value cd = column_dict(&p->arena, c, dl, &err);
+		value cd = proj_column_dict(&p->arena, c, dl, &err);
 		if (err) {
 			rc = -1;
 			continue;
 		}
 		value name = val_dict_gets(cd, "name");
 		val_dict_set(*pcols, name, cd);
-		rc |= add_tests(nb, p, c, package, yml_path, yml_file, tt, target, table, name.s, dl);
+		rc |= proj_add_tests(nb, p, c, package, yml_path, yml_file, tt, target, table, name.s, dl);
 	}
 	return rc;
 }
@@ -167,7 +167,7 @@ static int load_model_patches(struct project *p, struct nodes_builder *nb, value
 		enum node_type tt = NODE_MODEL;
 		rc |= columns_of(p, nb, e, &cols, pkg->name, yml_path, file, tt, name, NULL, dl);
 		val_dict_sets(patch, "columns", cols);
-		rc |= add_tests(nb, p, e, pkg->name, yml_path, file, tt, name, NULL, NULL, dl);
+		rc |= proj_add_tests(nb, p, e, pkg->name, yml_path, file, tt, name, NULL, NULL, dl);
 		val_dict_set(nb->patches, pkey, patch);
 	}
 	return rc;
@@ -299,7 +299,7 @@ static int load_sources(struct project *p, struct nodes_builder *nb, value doc, 
 			if (loaded_at.type != V_NONE)
 				val_dict_sets(n->config, "loaded_at_field", loaded_at);
 			rc |= columns_of(p, nb, t, &n->columns, pkg->name, yml_path, file, NODE_SOURCE, name, tname, dl);
-			rc |= add_tests(nb, p, t, pkg->name, yml_path, file, NODE_SOURCE, name, tname, NULL, dl);
+			rc |= proj_add_tests(nb, p, t, pkg->name, yml_path, file, NODE_SOURCE, name, tname, NULL, dl);
 			map_puts(&p->sources_by_name, arena_strdup(&p->arena, key), n);
 			proj_add_node(nb, n);
 		}
@@ -341,6 +341,60 @@ static int yaml_snapshots(struct project *p, struct nodes_builder *nb, value doc
 		proj_add_node(nb, n);
 	}
 	(void)file;
+	return rc;
+}
+
+/* groups: [{name, owner: {name, email, ...}}], as the manifest's group entries */
+static int load_groups(struct project *p, value doc, const struct package *pkg, const char *rel,
+		       struct diag_list *dl)
+{
+	value list;
+	if (yml_list(doc, "groups", false, &list, dl) < 0)
+		return -1;
+	int rc = 0;
+	for (uint32_t i = 0; list.type == V_LIST && i < list.l->len; i++) {
+		value g = list.l->items[i];
+		const char *name = NULL;
+		if (g.type != V_DICT || yml_str(g, "name", NULL, &name, dl) < 0 || !name) {
+			struct diag *d = diag_error(dl, yml_item_loc(list, i), "a group needs a 'name' and an 'owner'");
+			diag_hint(dl, d, "write e.g. '- {name: finance, owner: {name: Ana, email: ana@example.com}}'");
+			rc = -1;
+			continue;
+		}
+		value owner = val_dict_gets(g, "owner");
+		if (owner.type != V_DICT || (val_dict_gets(owner, "name").type != V_STR &&
+					      val_dict_gets(owner, "email").type != V_STR)) {
+			struct diag *d = diag_error(dl, g.d->loc, "group '%s' needs an owner with a name or an email", name);
+			diag_hint(dl, d, "add 'owner: {name: ..., email: ...}'");
+			rc = -1;
+			continue;
+		}
+		struct arena *a = &p->arena;
+		const char *uid = arena_sprintf(a, "group.%s.%s", pkg->name, name);
+		if (val_dict_gets(p->groups, uid).type != V_UNDEF) {
+			diag_error(dl, g.d->loc, "group '%s' is defined twice", name);
+			rc = -1;
+			continue;
+		}
+		value e = val_dict_new(a, 8);
+		val_dict_sets(e, "name", val_str(name));
+		val_dict_sets(e, "resource_type", val_str("group"));
+		val_dict_sets(e, "package_name", val_str(pkg->name));
+		/* the path below the resource folder, as dbt writes it */
+		const char *slash = strchr(rel, '/');
+		val_dict_sets(e, "path", val_str(slash ? slash + 1 : rel));
+		val_dict_sets(e, "original_file_path", val_str(rel));
+		val_dict_sets(e, "unique_id", val_str(uid));
+		value o = val_dict_new(a, 2);
+		val_dict_sets(o, "email", val_dict_gets(owner, "email").type == V_STR ? val_dict_gets(owner, "email") : val_none());
+		val_dict_sets(o, "name", val_dict_gets(owner, "name").type == V_STR ? val_dict_gets(owner, "name") : val_none());
+		for (uint32_t k = 0; k < owner.d->len; k++)
+			if (!val_streq(owner.d->e[k].key, "name") && !val_streq(owner.d->e[k].key, "email"))
+				val_dict_set(o, owner.d->e[k].key, owner.d->e[k].val);
+		val_dict_sets(e, "owner", o);
+		e.d->loc = g.d->loc;
+		val_dict_sets(p->groups, uid, e);
+	}
 	return rc;
 }
 
@@ -411,6 +465,7 @@ static int load_yml(struct project *p, struct nodes_builder *nb, struct yml_file
 	rc |= load_model_patches(p, nb, doc, "analyses", pkg, rel, file, dl);
 	rc |= load_sources(p, nb, doc, pkg, rel, file, dl);
 	rc |= proj_collect_unit_tests(p, nb, doc, pkg, rel, file, dl);
+	rc |= load_groups(p, doc, pkg, rel, dl);
 	value macros;
 	if (yml_list(doc, "macros", false, &macros, dl) < 0)
 		return -1;

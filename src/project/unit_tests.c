@@ -434,7 +434,8 @@ static int link_one(struct project *p, struct node *n, struct diag_list *dl)
 	struct arena *a = &p->arena;
 	value def = n->unit_test, entry = val_dict_gets(def, "entry");
 	const char *model = val_dict_gets(def, "model").s;
-	struct node *m = proj_ref(p, NULL, model);
+	struct node *m = proj_ref_version(p, NULL, model,
+					  n->version.type == V_UNDEF ? NULL : proj_version_str(a, n->version));
 	if (!m || m->type != NODE_MODEL) {
 		struct diag *d = diag_error(dl, yml_val_loc(entry, "model"),
 					    "unable to find model '%s.%s' for unit test '%s' in %s", n->package, model, n->name,

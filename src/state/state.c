@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "artifacts/artifacts.h"
+#include "core/sb.h"
 #include "core/fs.h"
 #include "core/map.h"
 #include "state/state.h"
@@ -168,6 +169,17 @@ static uint8_t compare_entry(struct macro_walk *w, value cur, value old)
 			f |= STATE_OTHER;
 		return f;
 	}
+	if (!strcmp(type, "unit_test")) {
+		/* UnitTestDefinition.same_contents: its model, versions, inputs, expected rows and
+		 * overrides (not its description) */
+		static const char *const keys[] = {"model", "versions", "given", "expect", "overrides"};
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (!same_field(cur, old, keys[i]))
+				f |= STATE_BODY;
+		if (!same_node_config(ucur, uold))
+			f |= STATE_CONFIGS;
+		return f;
+	}
 	if (!strcmp(type, "seed") ? !same_field(cur, old, "checksum") : !same_field(cur, old, "raw_code"))
 		f |= STATE_BODY;
 	if (!(!strcmp(type, "test") ? same_test_config(ucur, uold) : same_node_config(ucur, uold)))
@@ -185,6 +197,133 @@ static uint8_t compare_entry(struct macro_walk *w, value cur, value old)
 	if (macros_changed(w, val_dict_gets(val_dict_gets(cur, "depends_on"), "macros")))
 		f |= STATE_MACROS;
 	return f;
+}
+
+static bool enforces_constraints(value entry)
+{
+	value m = val_dict_gets(val_dict_gets(entry, "config"), "materialized");
+	return val_streq(m, "table") || val_streq(m, "incremental");
+}
+
+/* dbt's ConstraintSupport.ENFORCED for the engine (dbt-duckdb and dbt-postgres enforce all) */
+static bool enforced_type(const struct project *p, value con)
+{
+	const char *engine = p->target.type ? p->target.type : "duckdb";
+	value t = val_dict_gets(con, "type");
+	if (!strcmp(engine, "duckdb") || !strcmp(engine, "postgres"))
+		return !val_streq(t, "custom");
+	return val_streq(t, "not_null") || val_streq(t, "foreign_key");
+}
+
+static bool has_constraint(value list, value con)
+{
+	for (uint32_t i = 0; list.type == V_LIST && i < list.l->len; i++)
+		if (val_eq(list.l->items[i], con))
+			return true;
+	return false;
+}
+
+static void constraint_label(struct sb *s, value con)
+{
+	value name = val_dict_gets(con, "name");
+	sb_addf(s, "'%s'", name.type == V_STR ? name.s : val_dict_gets(con, "type").type == V_STR
+							    ? val_dict_gets(con, "type").s : "None");
+}
+
+/*
+ * ModelNode.same_contract's breaking changes to a contract that was enforced: enforcement removed,
+ * columns removed, data types changed, enforced constraints removed, a materialization that no
+ * longer creates constraints. NULL when none; else dbt's list of them.
+ */
+static const char *breaking_changes(struct project *p, value cur, value old)
+{
+	if (!val_truthy(val_dict_gets(val_dict_gets(val_dict_gets(old, "config"), "contract"), "enforced")))
+		return NULL;
+	struct sb s = SB_INIT, removed = SB_INIT, types = SB_INIT, colcons = SB_INIT, modcons = SB_INIT;
+	bool disabled = !val_truthy(val_dict_gets(val_dict_gets(val_dict_gets(cur, "config"), "contract"), "enforced"));
+	value oc = val_dict_gets(old, "columns"), cc = val_dict_gets(cur, "columns");
+	bool old_enforces = enforces_constraints(old), column_constraints = false;
+	/* sorted(old.columns.items()) */
+	uint32_t n = oc.type == V_DICT ? oc.d->len : 0;
+	uint32_t *order = arena_alloc(&p->arena, (n + 1) * sizeof(*order));
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t k = i;
+		while (k > 0 && strcmp(oc.d->e[order[k - 1]].key.s, oc.d->e[i].key.s) > 0) {
+			order[k] = order[k - 1];
+			k--;
+		}
+		order[k] = i;
+	}
+	for (uint32_t j = 0; j < n; j++) {
+		value key = oc.d->e[order[j]].key, ov = oc.d->e[order[j]].val;
+		value nv = cc.type == V_DICT ? val_dict_get(cc, key) : val_undef();
+		value ocons = val_dict_gets(ov, "constraints");
+		if (ocons.type == V_LIST && ocons.l->len)
+			column_constraints = true;
+		if (nv.type != V_DICT) {
+			sb_addf(&removed, "\n    - %s", key.s);
+			continue;
+		}
+		if (!val_eq(val_dict_gets(ov, "data_type"), val_dict_gets(nv, "data_type"))) {
+			struct sb a = SB_INIT, b = SB_INIT;
+			val_str_to(&a, val_dict_gets(ov, "data_type"));
+			val_str_to(&b, val_dict_gets(nv, "data_type"));
+			sb_addf(&types, "\n    - %s (%s -> %s)", key.s, a.len ? a.buf : "None", b.len ? b.buf : "None");
+			sb_release(&a);
+			sb_release(&b);
+		}
+		value ncons = val_dict_gets(nv, "constraints");
+		for (uint32_t i = 0; old_enforces && ocons.type == V_LIST && i < ocons.l->len; i++) {
+			if (has_constraint(ncons, ocons.l->items[i]) || !enforced_type(p, ocons.l->items[i]))
+				continue;
+			sb_adds(&colcons, "\n    - ");
+			constraint_label(&colcons, ocons.l->items[i]);
+			sb_addf(&colcons, " constraint on column %s", key.s);
+		}
+	}
+	value omc = val_dict_gets(old, "constraints"), nmc = val_dict_gets(cur, "constraints");
+	for (uint32_t i = 0; old_enforces && omc.type == V_LIST && i < omc.l->len; i++) {
+		if (has_constraint(nmc, omc.l->items[i]) || !enforced_type(p, omc.l->items[i]))
+			continue;
+		sb_adds(&modcons, "\n    - ");
+		constraint_label(&modcons, omc.l->items[i]);
+		sb_adds(&modcons, " constraint on columns ");
+		struct sb cols = SB_INIT;
+		val_repr_to(&cols, val_dict_gets(omc.l->items[i], "columns"));
+		sb_adds(&modcons, cols.buf ? cols.buf : "[]");
+		sb_release(&cols);
+	}
+	bool mat_changed = old_enforces && !enforces_constraints(cur) &&
+			   ((omc.type == V_LIST && omc.l->len) || column_constraints);
+	const char *sep = "";
+#define REASON(...) do { sb_adds(&s, sep); sb_addf(&s, __VA_ARGS__); sep = "\n  - "; } while (0)
+	if (disabled)
+		REASON("Contract enforcement was removed: Previously, this model had an enforced contract. It is no longer "
+		       "configured to enforce its contract, and this is a breaking change.");
+	if (removed.len)
+		REASON("Columns were removed: %s", removed.buf);
+	if (types.len)
+		REASON("Columns with data_type changes: %s", types.buf);
+	if (colcons.len)
+		REASON("Enforced column level constraints were removed: %s", colcons.buf);
+	if (modcons.len)
+		REASON("Enforced model level constraints were removed: %s", modcons.buf);
+	if (mat_changed) {
+		struct sb a = SB_INIT, b = SB_INIT;
+		val_str_to(&a, val_dict_gets(val_dict_gets(old, "config"), "materialized"));
+		val_str_to(&b, val_dict_gets(val_dict_gets(cur, "config"), "materialized"));
+		REASON("Materialization changed with enforced constraints: \n    - %s -> %s", a.buf, b.buf);
+		sb_release(&a);
+		sb_release(&b);
+	}
+#undef REASON
+	const char *out = s.len ? arena_strndup(&p->arena, s.buf, s.len) : NULL;
+	sb_release(&s);
+	sb_release(&removed);
+	sb_release(&types);
+	sb_release(&colcons);
+	sb_release(&modcons);
+	return out;
 }
 
 /* Where the state's run built a refable, non-ephemeral node: what --defer reads instead
@@ -251,6 +390,11 @@ int state_load(struct project *p, const char *dir, struct diag_list *dl)
 		value c = entry_of(cur, uid);
 		if (c.type == V_DICT)
 			p->state_flags[i] = compare_entry(&w, c, entry_of(old, uid));
+		if (c.type == V_DICT && (p->state_flags[i] & STATE_CONTRACT)) {
+			if (!p->state_breaking)
+				p->state_breaking = arena_zalloc(&p->arena, p->nnodes * sizeof(char *));
+			p->state_breaking[i] = breaking_changes(p, c, entry_of(old, uid));
+		}
 		defer_relation(p, i, entry_of(old, uid));
 	}
 	map_release(&w.modified);
