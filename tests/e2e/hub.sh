@@ -10,7 +10,7 @@ hub_start() {
 	mkdir -p "$HUB_FIXTURES"
 	rm -f "$WORK/hub.port"
 	"$HUB_DOUBLE" --fixtures "$HUB_FIXTURES" --port-file "$WORK/hub.port" --log "$WORK/hub.log" \
-		--max-seconds 280 >"$WORK/hub.out" 2>"$WORK/hub.err" &
+		--max-seconds 620 >"$WORK/hub.out" 2>"$WORK/hub.err" &
 	HUB_PID=$!
 	wait_until 60 eval '[ -s "$WORK/hub.port" ] || ! running "$HUB_PID"'
 	if [ ! -s "$WORK/hub.port" ]; then

@@ -35,7 +35,8 @@ run sql --max-rows 3 -e "SELECT order_id, status FROM stg_orders"
 expect_rc 0 "a streaming query stopped by --max-rows"
 expect_out "| +I |"
 expect_out "3 rows received, then stopped (--max-rows)."
-run sql --timeout 1.5 -e "SELECT order_id FROM orders"
+# (10 s: the query's first page must come before the limit, which on a busy machine takes a while)
+run sql --timeout 10 -e "SELECT order_id FROM orders"
 expect_rc 0 "a streaming query stopped by --timeout"
 expect_out "rows received, then stopped (--timeout)."
 
