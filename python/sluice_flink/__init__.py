@@ -427,6 +427,8 @@ class Cursor:
         self.job_id = op.job_id
         self.is_query = op.is_query
         self._describe()
+        if self.description is None:
+            self._buf.clear()  # the 'OK' of a DDL statement is no result set
         if not op.is_query or snap:
             # DDL, SHOW, INSERT (its job id), and snapshots: read to their end now
             while not self._eos:

@@ -33,7 +33,11 @@ def quote(v):
     if v is False:
         return 'FALSE'
     if isinstance(v, int):
-        return str(int(v))
+        v = int(v)
+        if v == -9223372036854775808:
+            # -9223372036854775808 is the negation of a DECIMAL(19, 0) in Flink SQL, not a BIGINT
+            return '(-9223372036854775807 - 1)'
+        return str(v)
     if isinstance(v, float):
         if math.isnan(v):
             return "CAST('NaN' AS DOUBLE)"

@@ -32,9 +32,12 @@ class Gateway:
                 self.err.seek(0)
                 raise RuntimeError('the gateway double did not start: ' + self.err.read())
             time.sleep(0.02)
-        port = open(files['port']).read().strip()
-        self.url = 'http://127.0.0.1:%s' % port
-        self.admin_url = 'http://127.0.0.1:%s' % open(files['admin']).read().strip()
+        ports = {}
+        for k, f in files.items():
+            with open(f) as fh:
+                ports[k] = fh.read().strip()
+        self.url = 'http://127.0.0.1:%s' % ports['port']
+        self.admin_url = 'http://127.0.0.1:%s' % ports['admin']
 
     def admin(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
