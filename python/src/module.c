@@ -58,7 +58,7 @@ static PyObject *gateway_class(const struct flink_error *e)
 		"ConstraintViolation", NULL};
 	static const char *const data[] = {"NumberFormatException", "ArithmeticException",
 		"DateTimeParseException", "DateTimeException", "ClassCastException",
-		"Cannot cast", "cannot be cast", "out of range", "Division by zero", "division by zero",
+		"Cannot cast", "cannot be cast", "Could not cast", "Could not convert", "Conversion Error", "out of range", "Division by zero", "division by zero",
 		"overflow", NULL};
 	static const char *const programming[] = {"SqlParserException", "SqlParseException",
 		"ParseException", "ValidationException", "SqlValidatorException", "CalciteContextException",
@@ -116,7 +116,9 @@ PyObject *sf_raise(struct flink_error *e)
 	/* The message says what failed and, when the gateway said why, its root cause */
 	const char *msg = e->message ? e->message : flink_strerror(e->code);
 	PyObject *text;
-	if (e->root_cause && *e->root_cause && !strstr(msg, e->root_cause))
+	if (e->root_cause && *e->root_cause && strstr(e->root_cause, msg))
+		text = PyUnicode_FromString(e->root_cause);
+	else if (e->root_cause && *e->root_cause && !strstr(msg, e->root_cause))
 		text = PyUnicode_FromFormat("%s: %s", msg, e->root_cause);
 	else
 		text = PyUnicode_FromString(msg);

@@ -398,6 +398,11 @@ static PyObject *session_get_alive(sf_session *self, void *c)
 	return PyBool_FromLong(self->session && flink_session_alive(self->session));
 }
 
+static PyObject *session_get_busy(sf_session *self, void *c)
+{
+	return PyBool_FromLong(self->busy);
+}
+
 static PyObject *session_get_closed(sf_session *self, void *c)
 {
 	return PyBool_FromLong(self->session == NULL);
@@ -418,6 +423,7 @@ static PyGetSetDef session_getset[] = {
 	{"handle", (getter)session_get_handle, NULL, "The session handle.", NULL},
 	{"alive", (getter)session_get_alive, NULL, "False once the gateway forgot the session.", NULL},
 	{"closed", (getter)session_get_closed, NULL, "True once closed.", NULL},
+	{"busy", (getter)session_get_busy, NULL, "True while a call is inside the client library.", NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 

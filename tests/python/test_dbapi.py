@@ -239,6 +239,72 @@ class QueryTest(unittest.TestCase):
         cur.execute('SELECT 1')
         self.assertEqual(cur.fetchall(), [(1,)])
 
+    def test_error_classes(self):
+        cur = self.conn.cursor()
+        with self.assertRaises(db.DataError) as cm:
+            cur.execute("SELECT CAST('x' AS INT)")
+        self.assertIn("'x'", cm.exception.root_cause)
+        with self.assertRaises(db.ProgrammingError):
+            cur.execute('SELECT nope FROM orders')
+        with self.assertRaises(db.ProgrammingError):
+            cur.execute("CREATE TABLE orders (a INT) WITH ('connector' = 'blackhole')")
+
+    def test_one_thread_at_a_time(self):
+        # a statement whose first fetch the gateway holds back: the connection is busy meanwhile
+        GW.admin('POST', '/faults', [{'method': 'GET', 'path': '/v*/sessions/*/operations/*/result/*',
+                                      'action': 'delay', 'delay_ms': 1500, 'count': 1}])
+        try:
+            with connect() as conn:
+                errors = []
+
+                def slow():
+                    try:
+                        conn.cursor().execute('SELECT 1').fetchall()
+                    except Exception as e:  # reported below
+                        errors.append(e)
+
+                t = threading.Thread(target=slow)
+                t.start()
+                deadline = time.monotonic() + 10
+                while not conn._session.busy and time.monotonic() < deadline and t.is_alive():
+                    time.sleep(0.005)
+                self.assertTrue(conn._session.busy)
+                with self.assertRaises(db.ProgrammingError) as cm:
+                    conn.cursor().execute('SELECT 2')
+                self.assertIn('another thread', str(cm.exception))
+                t.join()
+                self.assertEqual(errors, [])
+                self.assertEqual(conn.execute('SELECT 3').fetchall(), [(3,)])
+        finally:
+            GW.admin('DELETE', '/faults')
+
+    def test_no_leak_across_many_statements(self):
+        import gc
+        import sys
+        cur = self.conn.cursor()
+        sql = ("SELECT order_id, amount, ts, CAST(ts AS DATE), 'x', X'00', ARRAY[1], MAP['a', 1.5E0], ROW(1, 'y') "
+               "FROM orders")
+
+        def run(n):
+            for _ in range(n):
+                cur.execute(sql)
+                cur.fetchall()
+                try:
+                    cur.execute('SELECT * FROM nope')
+                except db.ProgrammingError:
+                    pass
+        # free lists and caches settle first; then a leak of even one object a statement (60 of
+        # them a window) shows as steady growth
+        run(10)
+        grown = []
+        for _ in range(2):
+            gc.collect()
+            before = sys.getallocatedblocks()
+            run(30)
+            gc.collect()
+            grown.append(sys.getallocatedblocks() - before)
+        self.assertLess(grown[-1], 30, 'allocated blocks grew by %s in two windows of 60 statements' % grown)
+
     def test_values_of_every_type(self):
         cur = self.conn.cursor()
         cur.execute(
@@ -420,6 +486,20 @@ class StreamTest(unittest.TestCase):
     def test_labels_are_confluent_only(self):
         with self.assertRaises(db.NotSupportedError):
             self.conn.cursor().execute('SELECT 1', labels=['x'])
+
+
+class OldGatewayTest(unittest.TestCase):
+    def test_flink_1_16_speaks_v1(self):
+        old = Gateway('--flink-version', '1.16.3')
+        try:
+            with db.connect(url=old.url) as conn:
+                self.assertEqual(conn.api_version, 'v1')
+                self.assertEqual(conn.gateway_info()[1], '1.16.3')
+                cur = conn.cursor()
+                cur.execute('SELECT %s, %s', (decimal.Decimal('1.10'), 'a'))
+                self.assertEqual(cur.fetchall(), [(decimal.Decimal('1.10'), 'a')])
+        finally:
+            self.assertEqual(old.stop(), 0)
 
 
 class PandasTest(unittest.TestCase):
