@@ -337,11 +337,30 @@ class QueryTest(unittest.TestCase):
         self.assertEqual(cur.description[14][4], 3)  # TIMESTAMP(3): its precision
         self.assertEqual(cur.description[15][4], 6)
 
+    def test_fractions_exponents_and_empty_results(self):
+        cur = self.conn.cursor()
+        cur.execute("SELECT CAST('2024-01-01 00:00:00.123456789' AS TIMESTAMP(9)), "
+                    "CAST('10:11:12.5' AS TIME(3)), CAST(0.000001 AS DECIMAL(10, 8)), CAST(1e-7 AS DOUBLE), "
+                    "CAST('NaN' AS DOUBLE), INTERVAL '2' DAY, INTERVAL '1-2' YEAR TO MONTH")
+        row = cur.fetchone()
+        self.assertEqual(row[0], datetime.datetime(2024, 1, 1, 0, 0, 0, 123456))  # cut to microseconds
+        self.assertEqual(cur.description[0][4], 9)
+        self.assertEqual(row[1], datetime.time(10, 11, 12, 500000))
+        self.assertEqual(str(row[2]), '0.00000100')
+        self.assertEqual(row[3], 1e-7)
+        self.assertNotEqual(row[4], row[4])  # NaN
+        self.assertEqual(row[5:], (datetime.timedelta(days=2), 14))
+        cur.execute('SELECT * FROM (VALUES (1)) AS t(a) WHERE a > 1')
+        self.assertEqual(cur.description[0][0], 'a')
+        self.assertEqual(cur.fetchall(), [])
+        self.assertEqual(cur.rowcount, 0)
+
     def test_parameters_round_trip(self):
         values = ["it's a \"quote\" \\ and -- not a comment", None, True, False, 0, -9223372036854775808,
                   2.5, 1e-300, decimal.Decimal('-0.001'), datetime.date(1999, 12, 31),
                   datetime.datetime(2024, 1, 2, 3, 4, 5, 600000), datetime.time(13, 14, 15),
-                  b'\x00\x01\xfe', '%s %(x)s %%']
+                  b'\x00\x01\xfe', '%s %(x)s %%', datetime.timedelta(days=1, seconds=3, microseconds=500000),
+                  datetime.datetime(2024, 1, 1, 12, tzinfo=datetime.timezone.utc), [1, 2], {'k': 'v'}]
         cur = self.conn.cursor()
         for v in values:
             cur.execute('SELECT %s', (v,))
