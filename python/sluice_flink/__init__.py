@@ -420,19 +420,28 @@ class Cursor:
         self._eos = False
         self._snap = bool(snap)
         self.operation_handle = op.handle
-        if snap:
-            op.snapshot(key)
-        # the first answer: errors of parse and validation surface here, and the columns
-        self._next_page(first=True)
-        self.job_id = op.job_id
-        self.is_query = op.is_query
-        self._describe()
-        if self.description is None:
-            self._buf.clear()  # the 'OK' of a DDL statement is no result set
-        if not op.is_query or snap:
-            # DDL, SHOW, INSERT (its job id), and snapshots: read to their end now
-            while not self._eos:
-                self._next_page()
+        try:
+            if snap:
+                op.snapshot(key)
+            # the first answer: errors of parse and validation surface here, and the columns
+            self._next_page(first=True)
+            self.job_id = op.job_id
+            self.is_query = op.is_query
+            self._describe()
+            if self.description is None:
+                self._buf.clear()  # the 'OK' of a DDL statement is no result set
+            if not op.is_query or snap:
+                # DDL, SHOW, INSERT (its job id), and snapshots: read to their end now
+                while not self._eos:
+                    self._next_page()
+        except BaseException:
+            # a failed statement leaves nothing open on the gateway (Ctrl-C included)
+            try:
+                self._close_op()
+            except Error:
+                pass
+            self._reset()
+            raise
         if self._eos:
             self._finish()
         head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ''

@@ -232,6 +232,8 @@ class QueryTest(unittest.TestCase):
         self.assertEqual(e.code, 'GATEWAY')
         self.assertIn('ValidationException', e.server_trace)
         self.assertEqual(e.statement, 'SELECT * FROM nope')
+        failed = [x for x in GW.admin('GET', '/statements') if x['statement'] == 'SELECT * FROM nope']
+        self.assertEqual(failed[-1]['status'], 'CLOSED', 'a failed statement is closed on the gateway')
         with self.assertRaises(db.ProgrammingError) as cm:
             cur.execute('SELEC 1')
         self.assertIn('SqlParserException', cm.exception.root_cause)
