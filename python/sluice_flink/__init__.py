@@ -616,6 +616,42 @@ class Cursor:
             self._finish()
         return out
 
+    def stream(self, max_rows=None, duration=None):
+        """Yields the rows of the running query as they arrive, until its end, max_rows rows or
+        duration seconds (then the query goes on running: stream again, or close the cursor to
+        stop its job). Rows of a changelog cursor are ChangelogRow(kind, row)."""
+        self._check_result()
+        until = None if duration is None else _time.monotonic() + duration
+        n = 0
+        wait = 0.005
+        while max_rows is None or n < max_rows:
+            if self._buf:
+                row = self._buf.popleft()
+                self._delivered += 1
+                self.rownumber = self._delivered
+                n += 1
+                wait = 0.005
+                yield row
+                continue
+            if self._eos or self._op is None:
+                if self._op is not None:
+                    self._finish()
+                return
+            if until is not None and _time.monotonic() >= until:
+                return
+            if self._deadline is not None and _time.monotonic() > self._deadline:
+                self._next_page()  # raises the timeout
+            rtype, rows = self._op.fetch(self._ltz)
+            self._take(rows)
+            if rtype == 'EOS':
+                self._eos = True
+            elif not rows:
+                pause = min(wait, self.connection.poll_interval)
+                if until is not None:
+                    pause = max(0.0, min(pause, until - _time.monotonic()))
+                _time.sleep(pause)
+                wait *= 2
+
     def snapshot_rows(self):
         """A snapshot cursor's fold so far (while its query runs: not a final result)"""
         self._check()

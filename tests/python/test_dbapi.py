@@ -482,6 +482,23 @@ class StreamTest(unittest.TestCase):
         status = {j['id']: j['status'] for j in GW.admin('GET', '/jobs')}
         self.assertEqual(status.get(job), 'CANCELED')
 
+    def test_stream_for_a_while(self):
+        cur = self.conn.cursor(changelog=True)
+        cur.execute('SELECT customer_id, COUNT(*) FROM orders_u WHERE order_id >= 20 GROUP BY customer_id')
+        GW.append('live', [{'order_id': 20 + i, 'customer_id': 7, 'amount': '1.00', 'ts': '2024-05-03 00:00:00'}
+                           for i in range(3)])
+        got = list(cur.stream(max_rows=2))
+        self.assertEqual(got[0], ('+I', (7, 1)))
+        self.assertEqual(got[1].kind, '-U')
+        start = time.monotonic()
+        rest = list(cur.stream(duration=1.0))
+        took = time.monotonic() - start
+        self.assertEqual(rest[-1], ('+U', (7, 3)))
+        self.assertGreaterEqual(took, 0.9)
+        self.assertLess(took, 5)
+        self.assertFalse(cur._eos)  # the query still runs
+        cur.close()
+
     def test_fetch_available_does_not_wait(self):
         cur = self.conn.cursor()
         cur.execute('SELECT order_id FROM orders_u WHERE order_id > 100')
