@@ -20,6 +20,7 @@ if [ -z "$ext" ]; then
 	exit 1
 fi
 leakdir=""
+preload=""
 if readelf -d "$ext" "$build/libsluice-flink.so" 2>/dev/null | grep -q 'NEEDED.*libasan'; then
 	pre=""
 	for lib in libasan.so libubsan.so; do
@@ -30,7 +31,7 @@ if readelf -d "$ext" "$build/libsluice-flink.so" 2>/dev/null | grep -q 'NEEDED.*
 		fi
 		pre="$pre${pre:+ }$(readlink -f "$p")"
 	done
-	export LD_PRELOAD="$pre"
+	preload="$pre"
 	# LeakSanitizer's reports go to files, read below: CPython leaves memory behind at exit that
 	# is none of ours, so only leaks whose stack passes through the client library or the
 	# extension fail the run
@@ -38,9 +39,14 @@ if readelf -d "$ext" "$build/libsluice-flink.so" 2>/dev/null | grep -q 'NEEDED.*
 	export ASAN_OPTIONS="detect_leaks=1:log_path=$leakdir/report${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 	export LSAN_OPTIONS="exitcode=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 	export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=98${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
-	echo "# sanitizer build: preloading $LD_PRELOAD"
+	echo "# sanitizer build: preloading $preload"
 fi
-"$py" -m unittest discover -s "$here" -p 'test_*.py' -v
+# only the interpreter (and what it starts) gets the sanitizers, not the tools used below
+if [ -n "$preload" ]; then
+	LD_PRELOAD="$preload" "$py" -m unittest discover -s "$here" -p 'test_*.py' -v
+else
+	"$py" -m unittest discover -s "$here" -p 'test_*.py' -v
+fi
 rc=$?
 if [ -n "$leakdir" ]; then
 	# every report is one file per process (the interpreter; the double writes none, it is not
@@ -49,7 +55,7 @@ if [ -n "$leakdir" ]; then
 		/^(Direct|Indirect) leak/ { block = $0 "\n"; inblock = 1; next }
 		inblock && /^$/ { if (block ~ /libsluice-flink|_flink\.cpython|\/python\/src\/[a-z_]+\.c|\/src\/flink\//) printf "%s\n", block; inblock = 0; next }
 		inblock { block = block $0 "\n" }')
-	other=$(cat "$leakdir"/report.* 2>/dev/null | grep -E '^(ERROR|SUMMARY): AddressSanitizer' | grep -v 'detected memory leaks' || true)
+	other=$(cat "$leakdir"/report.* 2>/dev/null | grep -E '^(ERROR|SUMMARY): AddressSanitizer' | grep -vE 'detected memory leaks|byte\(s\) leaked in' || true)
 	nleaks=$(cat "$leakdir"/report.* 2>/dev/null | grep -cE '^(Direct|Indirect) leak' || true)
 	echo "# LeakSanitizer: ${nleaks:-0} leak reports in all, $(printf '%s' "$ours" | grep -cE '^(Direct|Indirect) leak' || true) through the client library or the extension"
 	if [ -n "$ours" ]; then
