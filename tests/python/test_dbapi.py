@@ -144,6 +144,14 @@ class ConnectTest(unittest.TestCase):
             db.connect(url='http://127.0.0.1:1', max_retries=0)
         self.assertEqual(cm.exception.code, 'CONNECT')
 
+    def test_session_gone(self):
+        with connect() as conn:
+            GW.admin('POST', '/sessions/%s/expire' % conn.session_handle)
+            with self.assertRaises(db.OperationalError) as cm:
+                conn.execute('SELECT 1')
+            self.assertEqual(cm.exception.code, 'SESSION_GONE')
+            self.assertFalse(conn._session.alive)
+
     def test_connection_basics(self):
         with connect(session_name='py', properties={'execution.runtime-mode': 'batch'}) as conn:
             self.assertFalse(conn.closed)
