@@ -14,7 +14,7 @@ endif
 FUZZ_TIME ?= 60
 FUZZ_BUILD ?= build-fuzz
 
-.PHONY: all build bootstrap test test-sanitize demo install bench clean fuzz
+.PHONY: all build bootstrap test test-sanitize demo install bench clean fuzz python
 
 all: build
 
@@ -26,6 +26,11 @@ $(BUILD)/CMakeCache.txt: | bootstrap
 
 build: bootstrap $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
+
+# Only the Python module (python/: sluice_flink, on libsluice-flink); `make build` makes it too
+# whenever Debian's python3-dev is installed
+python: bootstrap $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target python
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -1,0 +1,671 @@
+"""sluice_flink: a Python DB-API 2.0 (PEP 249) module for Apache Flink's SQL Gateway, on Sluice's
+C client library libsluice-flink.
+
+    import sluice_flink
+    with sluice_flink.connect(url='http://127.0.0.1:8083',
+                              properties={'execution.runtime-mode': 'batch'}) as conn:
+        cur = conn.cursor()
+        cur.execute('SELECT id, amount FROM orders WHERE status = %s', ('paid',))
+        for id, amount in cur:
+            ...
+
+Beyond PEP 249, for streams:
+  - rows arrive as the gateway sends them: iterating a cursor (or fetchone) yields each row as soon
+    as its page arrived, waiting between empty pages, for as long as the query runs;
+  - conn.cursor(changelog=True) yields ChangelogRow(kind, row) with kind '+I', '-U', '+U' or '-D';
+  - conn.cursor(snapshot=True) folds a query's changelog and gives its final rows once it ended
+    (a point-in-time snapshot of a streaming query over bounded sources);
+  - execute(sql, params, properties={...}, name=..., timeout=...) runs one statement with its own
+    configuration (properties), a job name (pipeline.name) and a time limit.
+"""
+import collections
+import datetime
+import time as _time
+
+from . import _flink
+from ._flink import (Warning, Error, InterfaceError, DatabaseError, DataError, OperationalError,
+                     IntegrityError, InternalError, ProgrammingError, NotSupportedError)
+from ._params import interpolate, quote
+
+__all__ = ['apilevel', 'threadsafety', 'paramstyle', 'connect', 'Connection', 'Cursor', 'ChangelogRow',
+           'Warning', 'Error', 'InterfaceError', 'DatabaseError', 'DataError', 'OperationalError',
+           'IntegrityError', 'InternalError', 'ProgrammingError', 'NotSupportedError',
+           'STRING', 'BINARY', 'NUMBER', 'DATETIME', 'ROWID', 'BOOLEAN',
+           'Date', 'Time', 'Timestamp', 'DateFromTicks', 'TimeFromTicks', 'TimestampFromTicks', 'Binary',
+           'quote']
+
+apilevel = '2.0'
+# Threads may share the module, not connections: a gateway session runs one statement at a time
+threadsafety = 1
+paramstyle = 'pyformat'
+
+# ================================================================ type objects and constructors
+
+
+class DBAPITypeObject:
+    """Compares equal to every type_code (Flink type name) of its group, as PEP 249 asks"""
+
+    def __init__(self, name, *values):
+        self.name = name
+        self.values = frozenset(values)
+
+    def __eq__(self, other):
+        if isinstance(other, DBAPITypeObject):
+            return self is other
+        return other in self.values
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    def __hash__(self):
+        return hash(self.name)
+
+    def __repr__(self):
+        return 'sluice_flink.%s' % self.name
+
+
+STRING = DBAPITypeObject('STRING', 'CHAR', 'VARCHAR')
+BINARY = DBAPITypeObject('BINARY', 'BINARY', 'VARBINARY')
+NUMBER = DBAPITypeObject('NUMBER', 'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'FLOAT', 'DOUBLE', 'DECIMAL')
+DATETIME = DBAPITypeObject('DATETIME', 'DATE', 'TIME', 'TIMESTAMP', 'TIMESTAMP_LTZ', 'TIMESTAMP_TZ',
+                           'INTERVAL_YEAR_MONTH', 'INTERVAL_DAY_TIME')
+# Flink tables have no row ids: no column is ever of this type
+ROWID = DBAPITypeObject('ROWID')
+BOOLEAN = DBAPITypeObject('BOOLEAN', 'BOOLEAN')
+
+Date = datetime.date
+Time = datetime.time
+Timestamp = datetime.datetime
+Binary = bytes
+
+
+def DateFromTicks(ticks):
+    return Date(*_time.localtime(ticks)[:3])
+
+
+def TimeFromTicks(ticks):
+    return Time(*_time.localtime(ticks)[3:6])
+
+
+def TimestampFromTicks(ticks):
+    return Timestamp(*_time.localtime(ticks)[:6])
+
+
+ChangelogRow = collections.namedtuple('ChangelogRow', 'kind row')
+ChangelogRow.__doc__ = "A row of a changelog: kind is '+I', '-U', '+U' or '-D', row the values"
+
+# ================================================================ connect
+
+# The keyword arguments of Confluent Cloud's Statements API (the names dbt-confluent's profiles use)
+_CONFLUENT_KEYS = frozenset((
+    'organization_id', 'environment_id', 'compute_pool_id', 'flink_api_key', 'flink_api_secret',
+    'global_api_key', 'global_api_secret', 'cloud_provider', 'cloud_region', 'endpoint', 'principal_id',
+    'dbname', 'database', 'statement_name_prefix', 'statement_label', 'execution_mode'))
+
+
+def _ms(seconds, what):
+    if seconds is None:
+        return 0
+    if seconds < 0:
+        raise InterfaceError('%s must not be negative' % what)
+    return max(1, int(seconds * 1000))
+
+
+def connect(url=None, *, properties=None, session_name=None, api_version=None, headers=None,
+            bearer_token=None, username=None, password=None, ca_file=None, insecure=False,
+            connect_timeout=None, request_timeout=None, max_retries=None, poll_interval=None,
+            heartbeat_interval=None, timeout=None, snapshot=False, **kwargs):
+    """Opens a session on a Flink SQL Gateway and returns its Connection.
+
+    url                 the gateway, e.g. 'http://127.0.0.1:8083' (a path prefix is kept)
+    properties          session configuration: any Flink option, e.g. {'execution.runtime-mode': 'batch'}
+    session_name        the session's name on the gateway
+    api_version         'v1'..'v4'; negotiated when None
+    headers             extra HTTP header lines, 'Name: value'
+    bearer_token / username + password / ca_file / insecure: authentication and TLS
+    connect_timeout, request_timeout   seconds, per HTTP request
+    max_retries         retries of requests that are safe to repeat
+    poll_interval       longest wait in seconds between polls of a running statement (0.1)
+    heartbeat_interval  seconds between session heartbeats (60; 0 for none)
+    timeout             default time limit in seconds of each statement (None: no limit)
+    snapshot            cursors are snapshot cursors unless told otherwise (for tools such as
+                        pandas.read_sql that call cursor() themselves)
+
+    Confluent Cloud's keywords (organization_id=..., environment_id=..., compute_pool_id=...,
+    flink_api_key=..., ...) are reserved for its Statements API.
+    """
+    confluent = sorted(k for k in kwargs if k in _CONFLUENT_KEYS)
+    if confluent:
+        raise NotSupportedError(
+            'Confluent Cloud (%s) is not supported by this build of sluice_flink: its client library '
+            'speaks the open-source Flink SQL Gateway REST API only; connect with url=... to a gateway'
+            % ', '.join('%s=' % k for k in confluent))
+    if 'dsn' in kwargs and url is None:
+        url = kwargs.pop('dsn')
+    if kwargs:
+        raise TypeError('connect() got unexpected keyword argument%s %s' % (
+            's' if len(kwargs) > 1 else '', ', '.join(repr(k) for k in sorted(kwargs))))
+    if not url:
+        raise InterfaceError("connect() needs the gateway's url, e.g. url='http://127.0.0.1:8083'")
+    if isinstance(properties, dict):
+        properties = list(properties.items())
+    session = _flink.Session(
+        url, properties=properties, name=session_name, api_version=api_version,
+        headers=list(headers) if headers else None, bearer_token=bearer_token, username=username,
+        password=password, ca_file=ca_file, insecure=bool(insecure),
+        connect_timeout_ms=_ms(connect_timeout, 'connect_timeout'),
+        request_timeout_ms=_ms(request_timeout, 'request_timeout'),
+        max_retries=-1 if max_retries is None else int(max_retries),
+        poll_interval_ms=_ms(poll_interval, 'poll_interval'),
+        heartbeat_interval_ms=-1 if heartbeat_interval is None else int(heartbeat_interval * 1000))
+    return Connection(session, timeout=timeout, poll_interval=poll_interval if poll_interval else 0.1,
+                      snapshot=snapshot)
+
+
+# ================================================================ time zones of TIMESTAMP_LTZ values
+
+def _zone(name):
+    """The tzinfo of a table.local-time-zone value; UTC for 'default' or an unknown zone"""
+    if not name or name == 'default' or name in ('UTC', 'Z', 'GMT'):
+        return datetime.timezone.utc
+    import re
+    m = re.fullmatch(r'(?:GMT|UTC)?([+-])(\d{1,2})(?::?(\d{2}))?', name)
+    if m:
+        off = datetime.timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0))
+        return datetime.timezone(-off if m.group(1) == '-' else off)
+    try:
+        import zoneinfo
+        return zoneinfo.ZoneInfo(name)
+    except Exception:
+        return datetime.timezone.utc
+
+
+# ================================================================ connection
+
+
+class Connection:
+    """One gateway session. Flink SQL has no transactions: every statement takes effect when it
+    runs, commit() has nothing to do and rollback() raises NotSupportedError."""
+
+    Warning, Error, InterfaceError, DatabaseError = Warning, Error, InterfaceError, DatabaseError
+    DataError, OperationalError, IntegrityError = DataError, OperationalError, IntegrityError
+    InternalError, ProgrammingError, NotSupportedError = InternalError, ProgrammingError, NotSupportedError
+
+    def __init__(self, session, timeout=None, poll_interval=0.1, snapshot=False):
+        self._session = session
+        self.snapshot = snapshot
+        self.timeout = timeout
+        self.poll_interval = poll_interval
+        self._cursors = []
+        self._ltz = None
+        self._refresh_zone()
+
+    def _check(self):
+        if self._session is None:
+            raise InterfaceError('the connection is closed')
+        return self._session
+
+    def _refresh_zone(self):
+        try:
+            conf = self._session.config()
+        except Error:
+            conf = {}
+        self._ltz = _zone(conf.get('table.local-time-zone'))
+
+    @property
+    def closed(self):
+        return self._session is None
+
+    @property
+    def session_handle(self):
+        return self._check().handle
+
+    @property
+    def api_version(self):
+        return self._check().api_version
+
+    def gateway_info(self):
+        """(product, version) of the gateway, e.g. ('Apache Flink', '2.0.0')"""
+        return self._check().info()
+
+    def get_properties(self):
+        """The session's effective configuration, a dict"""
+        return self._check().config()
+
+    def set_property(self, key, value):
+        """SET 'key' = 'value' in the session"""
+        self._check().configure('SET %s = %s' % (quote(str(key)), quote(str(value))))
+        if key == 'table.local-time-zone':
+            self._refresh_zone()
+
+    def close(self):
+        """Closes the cursors (a running query's job stops) and the session; again: no-op"""
+        if self._session is None:
+            return
+        for c in list(self._cursors):
+            c.close()
+        session, self._session = self._session, None
+        session.close()
+
+    def commit(self):
+        """Nothing to commit: every Flink statement takes effect as it runs"""
+        self._check()
+
+    def rollback(self):
+        self._check()
+        raise NotSupportedError('Flink SQL has no transactions: statements cannot be rolled back')
+
+    def cursor(self, *, changelog=False, snapshot=None, snapshot_key=None):
+        """A new cursor. changelog=True: rows are ChangelogRow(kind, row). snapshot=True: a query's
+        changelog is folded and fetched once it ended (snapshot_key: the upsert key's column
+        indexes, when known); by default, the connection's snapshot setting."""
+        self._check()
+        if snapshot is None:
+            snapshot = self.snapshot and not changelog
+        if changelog and snapshot:
+            raise InterfaceError('a cursor gives either the changelog or its snapshot, not both')
+        c = Cursor(self, changelog=changelog, snapshot=snapshot, snapshot_key=snapshot_key)
+        self._cursors.append(c)
+        return c
+
+    def execute(self, operation, parameters=None, **kwargs):
+        """A new cursor that ran operation (a shortcut many drivers offer)"""
+        return self.cursor().execute(operation, parameters, **kwargs)
+
+    def __enter__(self):
+        self._check()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+# ================================================================ cursor
+
+_DDL_RESULT = ('result',)
+
+
+class Cursor:
+    """Runs statements and fetches their rows. Rows arrive page by page: fetchone() and
+    iteration wait for the next page while the query runs, so a streaming query yields its rows
+    as they come, and fetchall() returns once the query ended."""
+
+    def __init__(self, connection, changelog=False, snapshot=False, snapshot_key=None):
+        self.connection = connection
+        self.arraysize = 1
+        self.changelog = changelog
+        self.snapshot = snapshot
+        self.snapshot_key = snapshot_key
+        self._op = None
+        self._buf = collections.deque()
+        self._eos = True
+        self._closed = False
+        self._reset()
+
+    # ---------------------------------------------------------------- state
+
+    def _reset(self):
+        self.description = None
+        self.rowcount = -1
+        self.rownumber = None
+        self.lastrowid = None
+        self.job_id = None
+        self.operation_handle = None
+        self.column_types = None
+        self.is_query = False
+        self._buf.clear()
+        self._eos = True
+        self._delivered = 0
+        self._deadline = None
+        self._timeout = None
+        self._ltz = None
+
+    def _check(self):
+        if self._closed:
+            raise InterfaceError('the cursor is closed')
+        return self.connection._check()
+
+    def _close_op(self):
+        op, self._op = self._op, None
+        if op is not None:
+            op.close()
+
+    @property
+    def closed(self):
+        return self._closed
+
+    def close(self):
+        """Closes the cursor and its statement (a running query's job stops)"""
+        if self._closed:
+            return
+        try:
+            self._close_op()
+        finally:
+            self._closed = True
+            self._reset()
+            try:
+                self.connection._cursors.remove(self)
+            except ValueError:
+                pass
+
+    def cancel(self):
+        """Stops the running statement (cancel, then close: its job stops) and drops its rows"""
+        self._check()
+        if self._op is not None and not self._op.eos:
+            try:
+                self._op.cancel()
+            except Error:
+                pass  # it finished in the meantime: close is enough
+        self._close_op()
+        self._buf.clear()
+        self._eos = True
+
+    def __enter__(self):
+        self._check()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            if not self._closed and self._op is not None:
+                self._close_op()
+        except Exception:
+            pass
+
+    # ---------------------------------------------------------------- execute
+
+    def execute(self, operation, parameters=None, *, properties=None, name=None, labels=None,
+                timeout=None, snapshot=None, snapshot_key=None):
+        """Runs one statement. parameters fill %s / %(name)s placeholders (paramstyle pyformat);
+        properties: this statement's own configuration (executionConfig), e.g.
+        {'execution.runtime-mode': 'batch'}; name: the job's name (pipeline.name); timeout: seconds
+        this statement may take (a query: until its last row; default the connection's);
+        snapshot / snapshot_key override the cursor's. Returns the cursor."""
+        session = self._check()
+        if not isinstance(operation, str):
+            raise ProgrammingError('the statement must be a str, not %s' % type(operation).__name__)
+        if labels:
+            raise NotSupportedError('statement labels belong to Confluent Cloud statements; the Flink SQL '
+                                    'Gateway has none (name the job with name=...)')
+        sql = interpolate(operation, parameters)
+        config = {}
+        if properties:
+            config.update((str(k), str(v).lower() if isinstance(v, bool) else str(v))
+                          for k, v in dict(properties).items())
+        if name is not None:
+            config['pipeline.name'] = str(name)
+        self._close_op()
+        self._reset()
+        snap = self.snapshot if snapshot is None else snapshot
+        key = self.snapshot_key if snapshot_key is None else snapshot_key
+        if snap and self.changelog:
+            raise InterfaceError('a cursor gives either the changelog or its snapshot, not both')
+        self._timeout = timeout if timeout is not None else self.connection.timeout
+        if self._timeout is not None:
+            self._deadline = _time.monotonic() + self._timeout
+        ltz = config.get('table.local-time-zone')
+        self._ltz = _zone(ltz) if ltz else self.connection._ltz
+        op = session.submit(sql, config or None)
+        self._op = op
+        self._eos = False
+        self._snap = bool(snap)
+        self.operation_handle = op.handle
+        try:
+            if snap:
+                op.snapshot(key)
+            # the first answer: errors of parse and validation surface here, and the columns
+            self._next_page(first=True)
+            self.job_id = op.job_id
+            self.is_query = op.is_query
+            self._describe()
+            if self.description is None:
+                self._buf.clear()  # the 'OK' of a DDL statement is no result set
+            if not op.is_query or snap:
+                # DDL, SHOW, INSERT (its job id), and snapshots: read to their end now
+                while not self._eos:
+                    self._next_page()
+        except BaseException:
+            # a failed statement leaves nothing open on the gateway (Ctrl-C included)
+            try:
+                self._close_op()
+            except Error:
+                pass
+            self._reset()
+            raise
+        if self._eos:
+            self._finish()
+        head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ''
+        if head in ('SET', 'RESET') and not op.is_query:
+            self.connection._refresh_zone()
+        return self
+
+    def executemany(self, operation, seq_of_parameters, **kwargs):
+        """Runs operation once for each set of parameters. rowcount is the sum of their row
+        counts when each has one, else -1."""
+        total = 0
+        ran = False
+        for params in seq_of_parameters:
+            self.execute(operation, params, **kwargs)
+            while not self._eos:  # a query's rows are not kept between runs
+                self._next_page()
+            ran = True
+            if total >= 0:
+                total = total + self.rowcount if self.rowcount >= 0 else -1
+        if ran:
+            self.description = None
+            self.rowcount = total
+        return self
+
+    def callproc(self, procname, parameters=None):
+        raise NotSupportedError('Flink SQL has no stored procedures callable through the SQL Gateway')
+
+    def nextset(self):
+        raise NotSupportedError('a Flink statement returns one result set')
+
+    def setinputsizes(self, sizes):
+        pass
+
+    def setoutputsize(self, size, column=None):
+        pass
+
+    # ---------------------------------------------------------------- pages
+
+    def _describe(self):
+        cols = self._op.columns
+        kind = self._op.result_kind
+        if cols is None or (kind == 'SUCCESS' and not self._op.is_query):
+            self.description = None
+            self.column_types = None
+            return
+        # (name, type_code, display_size, internal_size, precision, scale, null_ok)
+        desc = []
+        for name, text, code, nullable, length, precision, scale, _comment in cols:
+            size = length if length >= 0 else None
+            desc.append((name, code, size, size, precision if precision >= 0 else None,
+                         scale if scale >= 0 else None, nullable))
+        self.description = desc
+        self.column_types = [c[1] for c in cols]
+
+    def _finish(self):
+        self._eos = True
+        if self.is_query or self._snap:
+            self.rowcount = self._delivered + len(self._buf)
+        elif self.description is not None and self.job_id is None:
+            self.rowcount = len(self._buf)
+        else:
+            self.rowcount = -1
+        op, self._op = self._op, None
+        if op is not None:
+            op.close()
+
+    def _next_page(self, first=False):
+        """Reads pages until one brings rows (or, when first, the columns), waiting between empty
+        ones and stopping at the end of the results or at the deadline"""
+        op = self._op
+        wait = 0.005
+        while True:
+            if self._deadline is not None and _time.monotonic() > self._deadline:
+                partial = ''
+                if self._snap:
+                    partial = ' (a snapshot is a final result only once its query ended)'
+                self.cancel()
+                raise OperationalError('the statement did not end within %g s%s: it was canceled'
+                                       % (self._timeout, partial))
+            rtype, rows = op.fetch(self._ltz)
+            if rtype == 'EOS':
+                self._take(rows)
+                self._eos = True
+                return
+            if rtype == 'PAYLOAD' and (rows or (first and not self._snap)):
+                self._take(rows)
+                return
+            _time.sleep(wait)
+            wait = min(wait * 2, self.connection.poll_interval)
+
+    def _take(self, rows):
+        if self.changelog:
+            self._buf.extend(ChangelogRow(k, r) for k, r in rows)
+            return
+        for kind, row in rows:
+            if kind != '+I' and not self._snap:
+                raise NotSupportedError(
+                    'the result is a changelog (a %s row arrived): read it with '
+                    'connection.cursor(changelog=True), or its final rows with '
+                    'connection.cursor(snapshot=True)' % kind)
+            self._buf.append(row)
+
+    def _ensure(self):
+        """True when a row is buffered, reading pages as needed"""
+        while not self._buf:
+            if self._eos or self._op is None:
+                return False
+            self._next_page()
+            if self._eos and not self._buf:
+                self._finish()
+                return False
+        return True
+
+    # ---------------------------------------------------------------- fetch
+
+    def _check_result(self):
+        self._check()
+        if self.description is None and not self._buf:
+            raise ProgrammingError('no result to fetch: the last statement returned no rows '
+                                   '(or none ran yet)')
+
+    def fetchone(self):
+        """The next row, waiting for it while the query runs; None at the end"""
+        self._check_result()
+        if not self._ensure():
+            if self._op is not None:
+                self._finish()
+            return None
+        row = self._buf.popleft()
+        self._delivered += 1
+        self.rownumber = self._delivered
+        if not self._buf and self._eos and self._op is not None:
+            self._finish()
+        return row
+
+    def fetchmany(self, size=None):
+        """Up to size rows (arraysize by default): fewer only at the end"""
+        self._check_result()
+        if size is None:
+            size = self.arraysize
+        out = []
+        while len(out) < size:
+            row = self.fetchone()
+            if row is None:
+                break
+            out.append(row)
+        return out
+
+    def fetchall(self):
+        """Every remaining row: waits until the query ended"""
+        self._check_result()
+        out = []
+        while True:
+            row = self.fetchone()
+            if row is None:
+                return out
+            out.append(row)
+
+    def fetch_available(self):
+        """The rows that arrived so far without waiting for more (one request when none is
+        buffered): for consumers of a stream that poll"""
+        self._check_result()
+        if not self._buf and not self._eos and self._op is not None:
+            rtype, rows = self._op.fetch(self._ltz)
+            self._take(rows)
+            if rtype == 'EOS':
+                self._eos = True
+        out = list(self._buf)
+        self._buf.clear()
+        self._delivered += len(out)
+        if self._eos and self._op is not None:
+            self._finish()
+        return out
+
+    def stream(self, max_rows=None, duration=None):
+        """Yields the rows of the running query as they arrive, until its end, max_rows rows or
+        duration seconds (then the query goes on running: stream again, or close the cursor to
+        stop its job). Rows of a changelog cursor are ChangelogRow(kind, row)."""
+        self._check_result()
+        until = None if duration is None else _time.monotonic() + duration
+        n = 0
+        wait = 0.005
+        while max_rows is None or n < max_rows:
+            if self._buf:
+                row = self._buf.popleft()
+                self._delivered += 1
+                self.rownumber = self._delivered
+                n += 1
+                wait = 0.005
+                yield row
+                continue
+            if self._eos or self._op is None:
+                if self._op is not None:
+                    self._finish()
+                return
+            if until is not None and _time.monotonic() >= until:
+                return
+            if self._deadline is not None and _time.monotonic() > self._deadline:
+                self._next_page()  # raises the timeout
+            rtype, rows = self._op.fetch(self._ltz)
+            self._take(rows)
+            if rtype == 'EOS':
+                self._eos = True
+            elif not rows:
+                pause = min(wait, self.connection.poll_interval)
+                if until is not None:
+                    pause = max(0.0, min(pause, until - _time.monotonic()))
+                _time.sleep(pause)
+                wait *= 2
+
+    def snapshot_rows(self):
+        """A snapshot cursor's fold so far (while its query runs: not a final result)"""
+        self._check()
+        if not self._snap:
+            raise InterfaceError('not a snapshot cursor')
+        if self._op is None:
+            return list(self._buf)
+        return [r for _, r in self._op.snapshot_rows()]
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        row = self.fetchone()
+        if row is None:
+            raise StopIteration
+        return row

@@ -1,0 +1,88 @@
+/*
+ * sluice_flink._flink: the C half of the Python DB-API module, on libsluice-flink's public API
+ * (sluice/flink.h) and nothing else of Sluice.
+ *
+ *   Session    a client and one gateway session (connect, configure, config, close)
+ *   Operation  one submitted statement: its columns, pages of decoded rows (with their kind), an
+ *              optional changelog fold (flink_snapshot), cancel, close
+ *
+ * The PEP 249 classes (Connection, Cursor, parameter quoting, type objects) are Python, in
+ * sluice_flink/__init__.py; this half owns everything that touches the network or decodes values.
+ *
+ * Threads: every call into the library runs without the GIL. A Session is used by one thread at
+ * a time (the library's rule for a session and its operations): a call that finds its session
+ * busy raises ProgrammingError instead of racing. Reference counts and Python objects are only
+ * touched with the GIL held.
+ *
+ * Ownership: an Operation holds a strong reference to its Session; closing a Session closes its
+ * open operations first (their handles become closed), so no library handle outlives its
+ * session.
+ */
+#ifndef SLUICE_PY_EXT_H
+#define SLUICE_PY_EXT_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdbool.h>
+
+#include <sluice/flink.h>
+
+/* A keyword name for PyArg_ParseTupleAndKeywords, whose kwlist is not const before 3.13 */
+#define KW(s) ((char *)(s))
+
+/* PEP 249's exceptions, created at import (module.c) */
+extern PyObject *sf_Warning, *sf_Error, *sf_InterfaceError, *sf_DatabaseError, *sf_DataError,
+	*sf_OperationalError, *sf_IntegrityError, *sf_InternalError, *sf_ProgrammingError,
+	*sf_NotSupportedError;
+
+/* Raises the PEP 249 exception that fits err (class chosen from its code and the gateway's
+ * causes), with the attributes code, http_status, root_cause, server_trace, statement, request;
+ * returns NULL. Releases err. */
+PyObject *sf_raise(struct flink_error *err);
+
+struct sf_operation;
+
+typedef struct sf_session {
+	PyObject_HEAD
+	flink_client *client;
+	flink_session *session;
+	bool busy;                       /* a call of some thread is inside the library */
+	struct sf_operation *ops;        /* open operations, to close before the session */
+} sf_session;
+
+typedef struct sf_operation {
+	PyObject_HEAD
+	sf_session *owner;               /* strong reference */
+	flink_operation *op;             /* NULL once closed */
+	struct sf_operation *next, *prev;
+	bool have_cols, is_query, eos;
+	enum flink_result_kind kind;
+	char job_id[33];
+	PyObject *columns;               /* tuple of column tuples, once known */
+	flink_snapshot *snap;            /* the changelog fold, when asked for */
+	size_t *snap_key, nsnap_key;
+	bool want_snapshot;
+	PyObject *ltz;                   /* tzinfo of TIMESTAMP_LTZ values (the session's zone) */
+	long rows_read;                  /* changelog rows read so far */
+} sf_operation;
+
+extern PyTypeObject sf_SessionType;
+extern PyTypeObject sf_OperationType;
+
+/* Marks the session busy for a call into the library, or raises ProgrammingError (0 / -1) */
+int sf_session_enter(sf_session *s);
+void sf_session_leave(sf_session *s);
+/* Closes o's library handle (if open) and unlinks it from its session; errors are ignored */
+void sf_operation_detach(sf_operation *o);
+
+/* ---------------------------------------------------------------- decode.c */
+
+/* Imports decimal, datetime and json; 0 or -1 with an exception set */
+int sf_decode_init(void);
+/* A value as Python sees it (new reference, or NULL with DataError set) */
+PyObject *sf_decode_value(const struct flink_value *v, const struct flink_type *t, PyObject *ltz);
+/* One column of Cursor.description's raw material:
+ * (name, type text, root name, nullable, length, precision, scale, comment) */
+PyObject *sf_column_tuple(const struct flink_column *c);
+
+#endif
