@@ -538,6 +538,7 @@ static int create_table(struct fg_session *s, struct stmt *st, struct ferr *e)
 	}
 	if (validate_schema(s, d, st->text, e))
 		goto out;
+	tdef_confluent_defaults(s, d, &tmp);
 	struct tdef *t = redefine(d, e);
 	if (!t)
 		goto out;
@@ -547,6 +548,29 @@ static int create_table(struct fg_session *s, struct stmt *st, struct ferr *e)
 out:
 	arena_release(&tmp);
 	return rc;
+}
+
+void tdef_confluent_defaults(const struct fg_session *s, struct tdef *d, struct arena *a)
+{
+	if (!s->e->confluent || d->kind == OBJ_VIEW || tdef_opt(d, "connector"))
+		return;
+	bool upsert = d->npk > 0;
+	struct fopt extra[] = {
+		{"connector", upsert ? "upsert-kafka" : "kafka"},
+		{"topic", d->name},
+		{"properties.bootstrap.servers", d->db ? d->db : "cluster"},
+		{upsert ? "key.format" : "scan.startup.mode", upsert ? "json" : "earliest-offset"},
+		{"value.format", "json"},
+	};
+	int nextra = (int)(sizeof(extra) / sizeof(extra[0]));
+	struct fopt *o = ARENA_ARRAY(a, struct fopt, d->nopts + nextra);
+	int n = 0;
+	for (int i = 0; i < nextra; i++)
+		o[n++] = (struct fopt){arena_strdup(a, extra[i].k), arena_strdup(a, extra[i].v)};
+	for (int i = 0; i < d->nopts; i++)
+		o[n++] = d->opts[i];
+	d->opts = o;
+	d->nopts = n;
 }
 
 static int create_view(struct fg_session *s, struct stmt *st, struct ferr *e)
