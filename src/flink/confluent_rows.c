@@ -261,6 +261,14 @@ flink_code flink_cc_run(flink_cc *cc, const struct flink_cc_submit *s, const str
 	flink_cc_statement *st = NULL;
 	flink_code code = flink_cc_submit(cc, s, &st, err);
 	if (code) {
+		/* FAILED in the 201 body: the name is freed for the next try */
+		if (st) {
+			struct flink_error derr;
+			flink_error_init(&derr);
+			flink_code dc = flink_cc_delete(cc, st->name, &derr);
+			(void)dc;
+			flink_error_release(&derr);
+		}
 		flink_cc_statement_free(st);
 		return code;
 	}
