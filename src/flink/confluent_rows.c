@@ -234,17 +234,6 @@ flink_code flink_cc_fetch(flink_cc *cc, flink_cc_statement *st, struct flink_pag
 
 /* ---------------------------------------------------------------- a whole run */
 
-static void deliver(flink_snapshot *snap, size_t ncols, const struct flink_handler *h)
-{
-	const struct flink_row *rows;
-	size_t n = flink_snapshot_rows(snap, &rows);
-	if (h->max_rows > 0 && n > (size_t)h->max_rows)
-		n = (size_t)h->max_rows;
-	for (size_t i = 0; i < n && h->on_row; i++)
-		if (h->on_row(h->ud, &rows[i], ncols) != 0)
-			break;
-}
-
 flink_code flink_cc_run(flink_cc *cc, const struct flink_cc_submit *s, const struct flink_handler *h,
 			struct flink_run_info *info, struct flink_error *err)
 {
@@ -346,7 +335,7 @@ flink_code flink_cc_run(flink_cc *cc, const struct flink_cc_submit *s, const str
 	if (!cols && !code)
 		info->eos = true;
 	if (snap && !code && info->eos)
-		deliver(snap, ncols, h);
+		fl_deliver_snapshot(snap, ncols, h);
 	flink_snapshot_free(snap);
 	if (code)
 		fl_err_set_statement(err, s->statement);

@@ -1105,6 +1105,25 @@ static enum MHD_Result send_answer(struct req *r)
 	return ret;
 }
 
+/* libmicrohttpd calls a handler first with the headers, then with each piece of the body, then
+ * once more: true (with the answer to give) while the request is still being read */
+static bool reading(struct gw_req *gr, const char *upload, size_t *upload_size, enum MHD_Result *pret)
+{
+	if (!gr->started) {
+		gr->started = true;
+		*pret = MHD_YES;
+		return true;
+	}
+	if (*upload_size) {
+		*pret = gr->body.len + *upload_size > MAX_BODY ? MHD_NO : MHD_YES;
+		if (*pret == MHD_YES)
+			sb_add(&gr->body, upload, *upload_size);
+		*upload_size = 0;
+		return true;
+	}
+	return false;
+}
+
 static enum MHD_Result on_api(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 			      const char *version, const char *upload, size_t *upload_size, void **state)
 {
@@ -1112,17 +1131,9 @@ static enum MHD_Result on_api(void *cls, struct MHD_Connection *conn, const char
 	struct gw_req *gr = *state;
 	(void)url;
 	(void)version;
-	if (!gr->started) {
-		gr->started = true;
-		return MHD_YES;
-	}
-	if (*upload_size) {
-		if (gr->body.len + *upload_size > MAX_BODY)
-			return MHD_NO;
-		sb_add(&gr->body, upload, *upload_size);
-		*upload_size = 0;
-		return MHD_YES;
-	}
+	enum MHD_Result more;
+	if (reading(gr, upload, upload_size, &more))
+		return more;
 	struct req r;
 	memset(&r, 0, sizeof(r));
 	r.c = c;
@@ -1187,17 +1198,9 @@ static enum MHD_Result on_admin(void *cls, struct MHD_Connection *conn, const ch
 	struct gw_req *gr = *state;
 	(void)url;
 	(void)version;
-	if (!gr->started) {
-		gr->started = true;
-		return MHD_YES;
-	}
-	if (*upload_size) {
-		if (gr->body.len + *upload_size > MAX_BODY)
-			return MHD_NO;
-		sb_add(&gr->body, upload, *upload_size);
-		*upload_size = 0;
-		return MHD_YES;
-	}
+	enum MHD_Result more;
+	if (reading(gr, upload, upload_size, &more))
+		return more;
 	json_t *body = NULL;
 	if (gr->body.len) {
 		json_error_t je;

@@ -90,34 +90,8 @@ static int on_columns(void *ud, const struct flink_column *cols, size_t ncols, c
 	(void)job_id;
 	(void)is_query;
 	struct collect *c = ud;
-	struct adapter_result *r = c->res;
-	r->ncols = ncols;
-	r->cols = ARENA_ARRAY(c->a, struct adapter_column, ncols ? ncols : 1);
-	for (size_t i = 0; i < ncols; i++) {
-		char buf[512];
-		size_t need = flink_type_format(cols[i].type, buf, sizeof buf);
-		r->cols[i].name = arena_strdup(c->a, cols[i].name);
-		r->cols[i].type = arena_strdup(c->a, need < sizeof buf ? buf : "STRING");
-		r->cols[i].comment = NULL;
-	}
+	adp_flink_columns(c->res, cols, ncols, c->a);
 	return 0;
-}
-
-static value convert(const struct flink_value *v, struct arena *a)
-{
-	switch (v->kind) {
-	case FLINK_V_NULL: return val_none();
-	case FLINK_V_BOOL: return val_bool(v->b);
-	case FLINK_V_INT: return val_int(v->i);
-	case FLINK_V_NUMBER: {
-		char *end;
-		double d = strtod(v->text, &end);
-		return *end ? val_str_dup(a, v->text, v->len) : val_float(d);
-	}
-	case FLINK_V_STRING:
-	case FLINK_V_JSON: return val_str_dup(a, v->text, v->len);
-	}
-	return val_none();
 }
 
 static int on_row(void *ud, const struct flink_row *row, size_t ncols)
@@ -126,7 +100,7 @@ static int on_row(void *ud, const struct flink_row *row, size_t ncols)
 	if (!c->fetch || (c->limit >= 0 && c->nrows >= c->limit))
 		return 0;
 	for (size_t i = 0; i < ncols; i++)
-		VEC_PUSH(&c->rows, convert(&row->fields[i], c->a));
+		VEC_PUSH(&c->rows, adp_flink_value(&row->fields[i], c->a));
 	c->nrows++;
 	return 0;
 }
