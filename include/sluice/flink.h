@@ -456,6 +456,9 @@ const char *flink_cc_statement_kind(const flink_cc_statement *st);        /* tra
 const char *flink_cc_statement_compute_pool(const flink_cc_statement *st);
 const char *flink_cc_statement_property(const flink_cc_statement *st, const char *key);
 bool flink_cc_statement_has_label(const flink_cc_statement *st, const char *label);
+/* The first label (without user.confluent.io/) that starts with prefix, or NULL */
+const char *flink_cc_statement_label_like(const flink_cc_statement *st, const char *prefix);
+const char *flink_cc_statement_created_at(const flink_cc_statement *st);  /* RFC 3339, or NULL */
 bool flink_cc_statement_stopped(const flink_cc_statement *st);        /* spec.stopped */
 bool flink_cc_statement_pool_exhausted(const flink_cc_statement *st);
 bool flink_cc_statement_bounded(const flink_cc_statement *st);

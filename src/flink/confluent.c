@@ -561,6 +561,26 @@ bool flink_cc_statement_has_label(const flink_cc_statement *st, const char *labe
 	return v && !strcmp(v, "true");
 }
 
+const char *flink_cc_statement_label_like(const flink_cc_statement *st, const char *prefix)
+{
+	if (!st || !prefix)
+		return NULL;
+	json_t *labels = json_object_get(json_object_get(st->root, "metadata"), "labels");
+	const char *k;
+	json_t *v;
+	size_t pl = strlen(prefix);
+	json_object_foreach(labels, k, v) {
+		if (!strncmp(k, "user.confluent.io/", 18) && !strncmp(k + 18, prefix, pl))
+			return k + 18;
+	}
+	return NULL;
+}
+
+const char *flink_cc_statement_created_at(const flink_cc_statement *st)
+{
+	return st ? fl_json_get_str(json_object_get(st->root, "metadata"), "created_at") : NULL;
+}
+
 bool flink_cc_statement_stopped(const flink_cc_statement *st)
 {
 	return st && json_is_true(json_object_get(spec_of(st), "stopped"));

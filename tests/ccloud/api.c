@@ -917,10 +917,10 @@ static void results(struct req *r, struct cc_stmt *s)
 		}
 		json_decref(s->last_page);
 		s->last_page = json_object();
-		json_object_set(s->last_page, "data", data);
+		json_object_set_new(s->last_page, "data", data);
 		if (!end)
 			json_object_set(s->last_page, "next", json_object_get(m, "next"));
-		data = json_deep_copy(data);
+		data = json_deep_copy(json_object_get(s->last_page, "data"));
 	}
 	sb_release(&self);
 	json_t *res = json_object();

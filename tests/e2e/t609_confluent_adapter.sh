@@ -70,6 +70,17 @@ cc_expect "[.[] | $SL | .user_agent | startswith(\"Sluice-Confluent/\")] | uniqu
 cc_expect '[.[] | select(.method == "POST" and .status >= 500)] | length' 0
 if grep -rqF "$CC_SECRET" target logs 2>/dev/null; then not_ok "no secret in target/ or logs/"; else ok "no secret in target/ or logs/"; fi
 
+# sluice sql on the profile's Confluent target
+run sql --profiles-dir . --snapshot -e 'SELECT customer, n FROM customer_totals ORDER BY customer'
+expect_rc 0 "sluice sql --snapshot on Confluent"
+expect_out_re '\| +ann +\| +2 +\|' "prints the snapshot's rows"
+expect_out "3 rows in set"
+run sql --profiles-dir . -e 'SELECT * FROM nowhere'
+expect_rc 1 "a failing statement in sluice sql"
+expect_err "nowhere"
+cc_call GET "$CC_P?label_selector=user.confluent.io/shop-e2e%3Dtrue"
+cc_expect '.data | length' 0 "sluice sql deletes its statements"
+
 cc_stop
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -369,6 +369,140 @@ static int cc_catalog(struct adapter_conn *c, const char *database, const char *
 	return 0;
 }
 
+/* ================================================================ statements of models */
+
+static const char *str_arg(value pos, value kw, size_t i, const char *name, struct arena *a)
+{
+	value v = val_undef();
+	if (pos.type == V_LIST && i < pos.l->len)
+		v = pos.l->items[i];
+	else if (kw.type == V_DICT)
+		v = val_dict_gets(kw, name);
+	return v.type == V_UNDEF || v.type == V_NONE ? NULL : val_cstr(a, v);
+}
+
+static value statement_dict(const flink_cc_statement *st, struct arena *a)
+{
+	value d = val_dict_new(a, 4);
+	val_dict_sets(d, "name", val_str(arena_strdup(a, flink_cc_statement_name(st))));
+	val_dict_sets(d, "phase", val_str(arena_strdup(a, flink_cc_statement_phase_text(st))));
+	val_dict_sets(d, "detail", val_str(arena_strdup(a, flink_cc_statement_detail(st))));
+	const char *sql = flink_cc_statement_sql(st);
+	val_dict_sets(d, "sql", sql ? val_str(arena_strdup(a, sql)) : val_none());
+	return d;
+}
+
+/*
+ * The methods of macros/confluent/ (streaming_table) and of `sluice jobs`:
+ *   list_statements()              the statements with the profile's label: [{name, phase, detail, sql}]
+ *   submit_statement(name, sql)    a long-running statement (streaming, no snapshot) under a name of
+ *                                  the caller's, waited for until it runs (or ended); an error when it
+ *                                  failed
+ *   delete_statement(name)         DELETE; a missing one counts as deleted
+ *   stop_statement(name), resume_statement(name)   JSON Patch of spec.stopped
+ */
+static const char *const cc_methods[] = {"list_statements", "submit_statement", "delete_statement",
+					 "stop_statement",  "resume_statement", "list_jobs",
+					 "stop_job",        "job_details",      "job_management", NULL};
+
+#define MODEL_LABEL "sluice-model."
+
+/* `sluice jobs`: the statements of models (labelled sluice-model.<package>.<model> by
+ * streaming_table) as jobs named "<package>.<model> [<hash>]", their phases as states */
+static int list_jobs(struct adapter_conn *c, value *pout, struct arena *a, struct flink_error *e)
+{
+	flink_cc_statement **v = NULL;
+	size_t n = 0;
+	flink_code code = flink_cc_list(c->ad->cc, c->ad->label, &v, &n, e);
+	if (code)
+		return -1;
+	*pout = val_list_new(a, n);
+	for (size_t i = 0; i < n; i++) {
+		const char *model = flink_cc_statement_label_like(v[i], MODEL_LABEL);
+		const char *name = flink_cc_statement_name(v[i]);
+		const char *dash = strrchr(name, '-');
+		if (!model || !dash)
+			continue;
+		value d = val_dict_new(a, 4);
+		val_dict_sets(d, "job_id", val_str(arena_strdup(a, name)));
+		val_dict_sets(d, "name", val_str(arena_sprintf(a, "%s [%s]", model + strlen(MODEL_LABEL), dash + 1)));
+		val_dict_sets(d, "status", val_str(arena_strdup(a, flink_cc_statement_phase_text(v[i]))));
+		const char *at = flink_cc_statement_created_at(v[i]);
+		val_dict_sets(d, "start_time", at ? val_str(arena_strdup(a, at)) : val_none());
+		val_list_push(*pout, d);
+	}
+	flink_cc_list_free(v, n);
+	return 0;
+}
+
+static int cc_call(struct adapter_conn *c, const char *method, value pos, value kw, value *pout, bool *pfound,
+		   struct arena *a, char **perr)
+{
+	struct adapter *ad = c->ad;
+	struct flink_error e;
+	flink_error_init(&e);
+	*pfound = true;
+	*pout = val_none();
+	flink_code code = FLINK_OK;
+	if (!strcmp(method, "list_statements")) {
+		flink_cc_statement **v = NULL;
+		size_t n = 0;
+		code = flink_cc_list(ad->cc, ad->label, &v, &n, &e);
+		if (!code) {
+			*pout = val_list_new(a, n);
+			for (size_t i = 0; i < n; i++)
+				val_list_push(*pout, statement_dict(v[i], a));
+			flink_cc_list_free(v, n);
+		}
+	} else if (!strcmp(method, "submit_statement")) {
+		const char *name = str_arg(pos, kw, 0, "name", a), *sql = str_arg(pos, kw, 1, "sql", a);
+		if (!name || !sql)
+			return fail(a, perr, "adapter.submit_statement(name, sql) needs both");
+		const char *model = str_arg(pos, kw, 2, "model", a);
+		const char *labels[2] = {ad->label, model ? arena_sprintf(a, MODEL_LABEL "%s", model) : NULL};
+		struct flink_cc_submit s = {.name = name, .statement = sql, .labels = labels, .nlabels = model ? 2 : 1};
+		flink_cc_statement *st = NULL;
+		log_msg(LOG_DEBUG, "confluent: statement %s: %s", name, sql);
+		code = flink_cc_submit(ad->cc, &s, &st, &e);
+		if (!code)
+			code = flink_cc_wait(ad->cc, st, true, ad->timeout_ms, &c->cancelled, &e);
+		if (!code)
+			*pout = statement_dict(st, a);
+		flink_cc_statement_free(st);
+	} else if (!strcmp(method, "delete_statement") || !strcmp(method, "stop_statement") ||
+		   !strcmp(method, "resume_statement")) {
+		const char *name = str_arg(pos, kw, 0, "name", a);
+		if (!name)
+			return fail(a, perr, "adapter.%s(name) needs a name", method);
+		code = method[0] == 'd' ? flink_cc_delete(ad->cc, name, &e)
+		       : method[0] == 's' ? flink_cc_stop(ad->cc, name, &e) : flink_cc_resume(ad->cc, name, &e);
+	} else if (!strcmp(method, "list_jobs")) {
+		if (list_jobs(c, pout, a, &e))
+			code = e.code ? e.code : FLINK_E_PROTOCOL;
+	} else if (!strcmp(method, "stop_job")) {
+		const char *name = str_arg(pos, kw, 0, "job_id", a);
+		value sp = pos.type == V_LIST && pos.l->len > 1 ? pos.l->items[1] : val_dict_gets(kw, "savepoint");
+		if (val_truthy(sp))
+			return fail(a, perr, "Confluent Cloud takes no savepoints: a stopped statement keeps its state; "
+					     "stop without --savepoint, and the next sluice run submits the statement again");
+		if (!name)
+			return fail(a, perr, "adapter.stop_job(job_id) needs the statement's name");
+		code = flink_cc_stop(ad->cc, name, &e);
+	} else if (!strcmp(method, "job_details") || !strcmp(method, "job_management")) {
+		/* nothing beyond the statement's phase; statements can always be listed and stopped */
+		return 0;
+	} else {
+		*pfound = false;
+		return 0;
+	}
+	if (code) {
+		int rc = fail_cc(a, perr, &e);
+		flink_error_release(&e);
+		return rc;
+	}
+	return 0;
+}
+
 /* ================================================================ open and close */
 
 static int cc_open(struct adapter **pad, value target, const char *project_root, struct arena *a, char **perr)
@@ -461,6 +595,13 @@ out:
 	return 0;
 }
 
+flink_cc *adp_confluent_cc(struct adapter *ad, const char **pprefix, const char **plabel)
+{
+	*pprefix = ad->prefix;
+	*plabel = ad->label;
+	return ad->cc;
+}
+
 static void cc_close(struct adapter *ad)
 {
 	if (!ad)
@@ -539,5 +680,7 @@ const struct adapter_vtable adapter_confluent = {
 	.load_csv = NULL,
 	.cancel = cc_cancel,
 	.describe = cc_describe,
+	.methods = cc_methods,
+	.call = cc_call,
 	.parent = "flink",
 };

@@ -22,4 +22,8 @@ flink_session *adp_flink_session(struct adapter *ad);
 void adp_flink_columns(struct adapter_result *r, const struct flink_column *cols, size_t ncols, struct arena *a);
 value adp_flink_value(const struct flink_value *v, struct arena *a);
 
+/* The Statements API connection of an adapter opened by adapter_confluent.open, and its
+ * statements' name prefix and label (for `sluice sql`) */
+flink_cc *adp_confluent_cc(struct adapter *ad, const char **pprefix, const char **plabel);
+
 #endif
