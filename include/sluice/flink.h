@@ -61,6 +61,11 @@ typedef enum flink_code {
 	FLINK_E_CANCELED,     /* the operation was canceled */
 	FLINK_E_INTERRUPTED,  /* the caller's interrupt flag stopped a run (Ctrl-C) */
 	FLINK_E_NOMEM,        /* only from the allocation of a handle; other OOM aborts */
+	/* Confluent Cloud (flink_cc_*) */
+	FLINK_E_NOT_FOUND,    /* no such statement (404, or 403 under pool-scoped roles) */
+	FLINK_E_CONFLICT,     /* 409: the name is in use (also while a deleted one is torn down) */
+	FLINK_E_POOL_EXHAUSTED, /* PENDING with no compute pool capacity; the statement was deleted */
+	FLINK_E_STATEMENT,    /* the statement FAILED (or is DEGRADED): root_cause has its detail */
 } flink_code;
 
 /* "could not reach the gateway", ... (static strings) */
@@ -352,6 +357,140 @@ struct flink_span {
  * -- and / * * / comments, and keeping an EXECUTE STATEMENT SET BEGIN … END block whole. Empty
  * statements are dropped. *pspans is malloc'ed (free()); returns the count. */
 size_t flink_split_statements(const char *script, struct flink_span **pspans);
+
+/* ================================================================ Confluent Cloud */
+
+/*
+ * The SQL Statements API of Confluent Cloud for Apache Flink (`sql/v1`), on the same HTTP
+ * machinery, types, values, pages, handler and snapshots as the gateway above. It has no
+ * sessions: each statement is a named resource of the environment, carrying its own properties.
+ *
+ *   flink_cc            one organization + environment (base URL, credentials, defaults)
+ *   flink_cc_statement  what a read of one statement said (phase, detail, schema, traits)
+ *
+ * Retries: GETs (a statement, a list page, a results page) are retried on connection failures and
+ * on HTTP 429, 500, 502, 503, 504 with exponential backoff; POST, PATCH, PUT and DELETE never.
+ * Values: every atomic value arrives as its SQL text and is handed over exactly: BOOLEAN as BOOL,
+ * integers as INT, DECIMAL/FLOAT/DOUBLE as NUMBER ("10.50", "NaN"), strings, dates, times,
+ * timestamps ("2024-01-01 10:00:00.500", the declared precision) and intervals as STRING, bytes as
+ * STRING in base64 (as the gateway's), ARRAY/MAP/MULTISET/ROW as JSON arrays.
+ * Secrets: the API secret and the token never appear in messages or log lines.
+ */
+typedef struct flink_cc flink_cc;
+typedef struct flink_cc_statement flink_cc_statement;
+
+struct flink_cc_options {
+	const char *endpoint;            /* any base URL (private networking); wins over the two below */
+	const char *cloud_provider;      /* "aws", "gcp", "azure": https://flink.<region>.<provider>.confluent.cloud */
+	const char *cloud_region;        /* "us-east-2" */
+	const char *organization_id;     /* required */
+	const char *environment_id;      /* required; also sql.current-catalog */
+	const char *api_key;             /* Basic auth: a Flink or a global API key and its secret */
+	const char *api_secret;
+	const char *bearer_token;        /* or a bearer token with its identity pool */
+	const char *identity_pool_id;
+	const char *compute_pool_id;     /* NULL: the environment's default pool */
+	const char *database;            /* sql.current-database of every statement, or NULL */
+	const char *user_agent;          /* NULL: "libsluice-flink/<version>" */
+	const char *ca_file;
+	bool insecure;
+	long connect_timeout_ms;         /* default 10000 */
+	long request_timeout_ms;         /* default 60000 */
+	int max_retries;                 /* of a GET; default 3 */
+	long retry_backoff_ms;           /* first wait, doubled up to 5000; default 100 */
+	long poll_initial_ms;            /* waits of flink_cc_wait: 1000, growing 1.5 times ... */
+	long poll_max_ms;                /* ... up to 30000, with +-25% jitter */
+	void (*log)(void *ud, int level, const char *line);
+	void *log_ud;
+};
+void flink_cc_options_init(struct flink_cc_options *o);
+/* No request is made: the first statement call shows whether the credentials work */
+flink_code flink_cc_connect(const struct flink_cc_options *o, flink_cc **pcc,
+			    struct flink_error *err) FLINK_WARN_UNUSED;
+void flink_cc_free(flink_cc *cc);
+/* "https://flink.us-east-2.aws.confluent.cloud" (no trailing '/') */
+const char *flink_cc_base_url(const flink_cc *cc);
+
+enum flink_cc_phase {
+	FLINK_CC_PENDING, FLINK_CC_RUNNING, FLINK_CC_COMPLETED, FLINK_CC_DELETING, FLINK_CC_FAILING,
+	FLINK_CC_FAILED, FLINK_CC_STOPPING, FLINK_CC_STOPPED, FLINK_CC_DEGRADED, FLINK_CC_UNKNOWN
+};
+const char *flink_cc_phase_name(enum flink_cc_phase p);
+/* COMPLETED, FAILED, STOPPED */
+bool flink_cc_phase_terminal(enum flink_cc_phase p);
+
+struct flink_cc_submit {
+	const char *name;                /* [a-z0-9-], at most 100, alphanumeric at both ends */
+	const char *statement;
+	const struct flink_kv *properties; /* sql.* properties; the three reserved ones are refused */
+	size_t nproperties;
+	const char *const *labels;       /* "dbt-confluent": user.confluent.io/dbt-confluent = "true" */
+	size_t nlabels;
+	bool snapshot;                   /* sql.snapshot.mode = now: a bounded point-in-time query */
+	const char *compute_pool_id;     /* NULL: the connection's */
+};
+
+/* POST: the 201 body is read back; a statement already FAILED in it is FLINK_E_STATEMENT (its
+ * detail in err->root_cause) and *pst is still set. 409 is FLINK_E_CONFLICT. */
+flink_code flink_cc_submit(flink_cc *cc, const struct flink_cc_submit *s, flink_cc_statement **pst,
+			   struct flink_error *err) FLINK_WARN_UNUSED;
+/* GET of a statement by name: FLINK_E_NOT_FOUND when missing (404 or 403) */
+flink_code flink_cc_get(flink_cc *cc, const char *name, flink_cc_statement **pst,
+			struct flink_error *err) FLINK_WARN_UNUSED;
+/* Reads the statement again into st */
+flink_code flink_cc_refresh(flink_cc *cc, flink_cc_statement *st, struct flink_error *err) FLINK_WARN_UNUSED;
+/* Polls with backoff until the statement is terminal, or (for_results) until its rows may be
+ * read (snapshot: terminal; streaming query: RUNNING). FAILED and DEGRADED are FLINK_E_STATEMENT;
+ * PENDING with an exhausted pool deletes the statement and is FLINK_E_POOL_EXHAUSTED; timeout_ms
+ * (0: none) FLINK_E_TIMEOUT; the interrupt FLINK_E_INTERRUPTED. */
+flink_code flink_cc_wait(flink_cc *cc, flink_cc_statement *st, bool for_results, long timeout_ms,
+			 volatile sig_atomic_t *interrupt, struct flink_error *err) FLINK_WARN_UNUSED;
+void flink_cc_statement_free(flink_cc_statement *st);
+
+const char *flink_cc_statement_name(const flink_cc_statement *st);
+const char *flink_cc_statement_sql(const flink_cc_statement *st);
+enum flink_cc_phase flink_cc_statement_phase(const flink_cc_statement *st);
+const char *flink_cc_statement_phase_text(const flink_cc_statement *st);  /* as sent */
+const char *flink_cc_statement_detail(const flink_cc_statement *st);      /* "" when none */
+const char *flink_cc_statement_kind(const flink_cc_statement *st);        /* traits.sql_kind or NULL */
+const char *flink_cc_statement_compute_pool(const flink_cc_statement *st);
+const char *flink_cc_statement_property(const flink_cc_statement *st, const char *key);
+bool flink_cc_statement_has_label(const flink_cc_statement *st, const char *label);
+/* The first label (without user.confluent.io/) that starts with prefix, or NULL */
+const char *flink_cc_statement_label_like(const flink_cc_statement *st, const char *prefix);
+const char *flink_cc_statement_created_at(const flink_cc_statement *st);  /* RFC 3339, or NULL */
+bool flink_cc_statement_stopped(const flink_cc_statement *st);        /* spec.stopped */
+bool flink_cc_statement_pool_exhausted(const flink_cc_statement *st);
+bool flink_cc_statement_bounded(const flink_cc_statement *st);
+bool flink_cc_statement_append_only(const flink_cc_statement *st);
+/* traits.upsert_columns (NULL, 0 when none) */
+const size_t *flink_cc_statement_upsert_columns(const flink_cc_statement *st, size_t *pn);
+/* traits.schema (NULL, 0 for DDL and background statements, and FAILED ones) */
+const struct flink_column *flink_cc_statement_columns(const flink_cc_statement *st, size_t *pn);
+
+/* One results page: PAYLOAD with the rows it had (often none while a stream runs), EOS once
+ * there is no next page (then further calls return EOS without a request). Rows without an op
+ * are INSERT. */
+flink_code flink_cc_fetch(flink_cc *cc, flink_cc_statement *st, struct flink_page **ppage,
+			  struct flink_error *err) FLINK_WARN_UNUSED;
+
+/* PATCH /spec/stopped (JSON Patch): stop and resume; both answer before the phase moves */
+flink_code flink_cc_stop(flink_cc *cc, const char *name, struct flink_error *err) FLINK_WARN_UNUSED;
+flink_code flink_cc_resume(flink_cc *cc, const char *name, struct flink_error *err) FLINK_WARN_UNUSED;
+/* DELETE: a missing statement (404, or 403 under pool-scoped roles) counts as deleted */
+flink_code flink_cc_delete(flink_cc *cc, const char *name, struct flink_error *err) FLINK_WARN_UNUSED;
+/* Every statement with the label (NULL: all), through every list page; free with
+ * flink_cc_list_free */
+flink_code flink_cc_list(flink_cc *cc, const char *label, flink_cc_statement ***pv, size_t *pn,
+			 struct flink_error *err) FLINK_WARN_UNUSED;
+void flink_cc_list_free(flink_cc_statement **v, size_t n);
+
+/* Submits, waits, reads every row through h as flink_statement_run does (h->snapshot folds the
+ * changelog by the upsert key, else by whole rows), and deletes the statement once it has ended
+ * (a running one, e.g. an unbounded query stopped by max_rows, is deleted too). A snapshot query
+ * (s->snapshot) is read once COMPLETED. info->operation is "". */
+flink_code flink_cc_run(flink_cc *cc, const struct flink_cc_submit *s, const struct flink_handler *h,
+			struct flink_run_info *info, struct flink_error *err) FLINK_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

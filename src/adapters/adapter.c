@@ -5,7 +5,8 @@
 
 const struct adapter_vtable *adapter_find(const char *type)
 {
-	static const struct adapter_vtable *const all[] = {&adapter_duckdb, &adapter_flink, &adapter_postgres};
+	static const struct adapter_vtable *const all[] = {&adapter_duckdb, &adapter_flink, &adapter_postgres,
+									  &adapter_confluent};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (!strcmp(all[i]->type, type))
 			return all[i];

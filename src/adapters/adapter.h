@@ -123,6 +123,9 @@ struct adapter_vtable {
 		    bool *pfound, struct arena *a, char **perr);
 	/* Extra lines for `sluice debug` (engine version, catalog kind), one call of `line` each */
 	void (*describe)(struct adapter *ad, void (*line)(void *ud, const char *text), void *ud);
+	/* The adapter whose macros and materializations this one inherits (dispatch tries
+	 * <type>__, then <parent>__, then default__), or NULL */
+	const char *parent;
 };
 
 /* The vtable for a profile type, or NULL */
@@ -132,5 +135,6 @@ const char *relation_type_name(enum relation_type t);  /* "table", "view", ... a
 extern const struct adapter_vtable adapter_duckdb;
 extern const struct adapter_vtable adapter_flink;
 extern const struct adapter_vtable adapter_postgres;
+extern const struct adapter_vtable adapter_confluent;
 
 #endif

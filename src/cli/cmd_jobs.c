@@ -49,7 +49,8 @@ static void staleness(struct project *p, struct job_row *r, struct adapter *ad, 
 	value argv[1] = {val_str(r->hash)};
 	struct vargs args = {argv, 1, NULL, NULL, 0};
 	value out;
-	if (runner_call_in_node(p, r->model, "flink_job_staleness", &args, ad, vt, conn, a, &out, &dl) < 0 ||
+	const char *macro = !strcmp(vt->type, "confluent") ? "confluent_job_staleness" : "flink_job_staleness";
+	if (runner_call_in_node(p, r->model, macro, &args, ad, vt, conn, a, &out, &dl) < 0 ||
 	    out.type != V_DICT) {
 		const char *why = "its definition could not be compiled";
 		for (const struct diag *d = dl.head; d; d = d->next)
@@ -178,7 +179,7 @@ int cmd_jobs(struct cli *c)
 		goto out;
 	}
 	if (!vt->call) {
-		fprintf(stderr, "Error: sluice jobs needs a streaming target (type: flink); target '%s' is %s\n",
+		fprintf(stderr, "Error: sluice jobs needs a streaming target (type: flink or confluent); target '%s' is %s\n",
 			p.target.target_name, vt->type);
 		goto out;
 	}

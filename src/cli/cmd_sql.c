@@ -61,6 +61,8 @@ static void sleep_ms(long ms)
 
 struct shell {
 	flink_session *session;
+	flink_cc *cc;         /* a Confluent Cloud target instead of a gateway session */
+	const char *cc_prefix, *cc_label;  /* its statements' name prefix and label */
 	long max_rows;        /* 0: no limit */
 	long timeout_ms;      /* 0: none */
 	bool batch;           /* execution.runtime-mode is batch: no row kinds to show */
@@ -292,8 +294,29 @@ static int run_statement(struct shell *sh, const char *stmt, const char *script_
 {
 	struct flink_error e;
 	flink_error_init(&e);
-	flink_operation *op;
-	if (flink_statement_submit(sh->session, stmt, NULL, &op, &e) != FLINK_OK) {
+	flink_operation *op = NULL;
+	flink_cc_statement *cst = NULL;
+	if (sh->cc) {
+		/* Confluent Cloud: a statement of its own, a snapshot query with --snapshot */
+		char name[160];
+		unsigned long long r1 = ((unsigned long long)rand() << 31) ^ (unsigned long long)rand();
+		snprintf(name, sizeof name, "%s%llx%llx", sh->cc_prefix, (unsigned long long)time(NULL), r1 & 0xffffffffULL);
+		const char *labels[1] = {sh->cc_label};
+		struct flink_cc_submit s = {.name = name, .statement = stmt, .labels = labels, .nlabels = 1,
+					    .snapshot = sh->snapshot};
+		if (flink_cc_submit(sh->cc, &s, &cst, &e) != FLINK_OK ||
+		    flink_cc_wait(sh->cc, cst, true, sh->timeout_ms, &interrupted, &e) != FLINK_OK) {
+			print_error(sh, script_text, sp, &e);
+			flink_error_release(&e);
+			if (cst) {
+				flink_code dc = flink_cc_delete(sh->cc, flink_cc_statement_name(cst), &e);
+				(void)dc;
+				flink_error_release(&e);
+			}
+			flink_cc_statement_free(cst);
+			return -1;
+		}
+	} else if (flink_statement_submit(sh->session, stmt, NULL, &op, &e) != FLINK_OK) {
 		print_error(sh, script_text, sp, &e);
 		flink_error_release(&e);
 		return -1;
@@ -314,7 +337,7 @@ static int run_statement(struct shell *sh, const char *stmt, const char *script_
 	int rc = 0;
 	while (!eos && !interrupted) {
 		struct flink_page *pg;
-		if (flink_operation_fetch(op, &pg, &e) != FLINK_OK) {
+		if ((cst ? flink_cc_fetch(sh->cc, cst, &pg, &e) : flink_operation_fetch(op, &pg, &e)) != FLINK_OK) {
 			print_error(sh, script_text, sp, &e);
 			rc = -1;
 			break;
@@ -418,6 +441,19 @@ static int run_statement(struct shell *sh, const char *stmt, const char *script_
 	 * operation cancels its job */
 	struct flink_error ce;
 	flink_error_init(&ce);
+	if (cst) {
+		/* a background statement (INSERT) runs on; everything else is deleted once read */
+		enum flink_cc_phase ph = flink_cc_statement_phase(cst);
+		if (flink_cc_statement_columns(cst, NULL) || flink_cc_phase_terminal(ph) || stopped || rc) {
+			flink_code dc = flink_cc_delete(sh->cc, flink_cc_statement_name(cst), &ce);
+			(void)dc;
+		} else
+			printf("[INFO] Statement %s is %s.\n\n", flink_cc_statement_name(cst), flink_cc_statement_phase_text(cst));
+		flink_error_release(&ce);
+		table_release(&t);
+		flink_cc_statement_free(cst);
+		return rc;
+	}
 	(void)flink_operation_close(op, &ce);
 	flink_error_release(&ce);
 	table_release(&t);
@@ -660,8 +696,8 @@ int cmd_sql(struct cli *c)
 	c->quiet = true;
 	if (cli_load_project(c, &p, true, &dl) < 0)
 		goto out;
-	if (strcmp(p.target.type, "flink")) {
-		fprintf(stderr, "Error: sluice sql needs a Flink target (type: flink); target '%s' of profile '%s' is %s\n"
+	if (strcmp(p.target.type, "flink") && strcmp(p.target.type, "confluent")) {
+		fprintf(stderr, "Error: sluice sql needs a Flink target (type: flink or confluent); target '%s' of profile '%s' is %s\n"
 				"  hint: pick one with --target, or give a gateway with --gateway http://host:8083\n",
 			p.target.target_name, p.target.profile_name, p.target.type);
 		goto out;
@@ -673,6 +709,12 @@ int cmd_sql(struct cli *c)
 	cli_restore(&p, NULL, NULL, ad, vt, conn, &dl);
 	if (dl.head)
 		cli_print_diags(&dl);
+	if (!strcmp(p.target.type, "confluent")) {
+		sh.cc = adp_confluent_cc(ad, &sh.cc_prefix, &sh.cc_label);
+		srand((unsigned)time(NULL) ^ (unsigned)getpid());
+		rc = run_input(c, &sh);
+		goto out;
+	}
 	sh.session = adp_flink_session(ad);
 	sh.batch = is_batch_config(sh.session);
 	rc = run_input(c, &sh);

@@ -246,7 +246,9 @@ struct node *cli_job_model(struct project *p, const char *name, const char **pha
 
 bool cli_job_live(const char *status)
 {
-	static const char *const live[] = {"RUNNING", "CREATED", "INITIALIZING", "RESTARTING", "RECONCILING", NULL};
+	/* Flink's job states, and Confluent Cloud's statement phases that count as healthy */
+	static const char *const live[] = {"RUNNING", "CREATED", "INITIALIZING", "RESTARTING", "RECONCILING",
+					   "PENDING", "DEGRADED", NULL};
 	for (const char *const *l = live; *l; l++)
 		if (!strcmp(status, *l))
 			return true;

@@ -166,9 +166,10 @@ static value a_dispatch(struct jj_vm *vm, void *ud, const struct vargs *args)
 		if (ns)
 			order[norder++] = ns;
 	}
-	const char *prefixes[] = {type, "default"};
+	const char *parent = vt_of(r) ? vt_of(r)->parent : NULL;
+	const char *prefixes[] = {type, parent ? parent : "default", "default"};
 	struct arena *a = jj_arena(vm);
-	for (size_t k = 0; k < 2; k++) {
+	for (size_t k = 0; k < (parent ? 3u : 2u); k++) {
 		const char *mname = arena_sprintf(a, "%s__%s", prefixes[k], name);
 		for (size_t i = 0; i < norder; i++) {
 			value m = dbt_find_macro(p, order[i], mname);

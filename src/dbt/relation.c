@@ -323,7 +323,7 @@ value dbt_relation(struct arena *a, struct project *p, const char *database, con
 		   const char *identifier, const char *type)
 {
 	struct relation r = {database, schema, identifier, type, true, true, true, true, true, true, '"', -1};
-	if (p && p->target.type && !strcmp(p->target.type, "flink"))
+	if (p && p->target.type && (!strcmp(p->target.type, "flink") || !strcmp(p->target.type, "confluent")))
 		r.quote_char = '`';
 	return new_rel(a, &r);
 }

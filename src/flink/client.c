@@ -146,6 +146,11 @@ static void build_headers(flink_client *c)
 	for (struct curl_slist *p = l; p; p = p->next)
 		j = add_header(j, p->data);
 	c->hdrs_json = j;
+	struct curl_slist *pt = NULL;
+	pt = add_header(pt, "Content-Type: application/json-patch+json");
+	for (struct curl_slist *p = l; p; p = p->next)
+		pt = add_header(pt, p->data);
+	c->hdrs_patch = pt;
 }
 
 static void client_destroy(flink_client *c)
@@ -171,6 +176,8 @@ static void client_destroy(flink_client *c)
 	pthread_cond_destroy(&c->cond);
 	curl_slist_free_all(c->hdrs_plain);
 	curl_slist_free_all(c->hdrs_json);
+	curl_slist_free_all(c->hdrs_patch);
+	free(c->user_agent);
 	for (size_t i = 0; i < c->ngw_versions; i++)
 		free(c->gw_versions[i]);
 	free(c->gw_versions);
@@ -201,7 +208,7 @@ static int version_number(const char *name)
 	return name[1] - '0';
 }
 
-static flink_code negotiate(flink_client *c, const char *want, struct flink_error *err)
+static flink_code negotiate_version(flink_client *c, const char *want, struct flink_error *err)
 {
 	static const char path[] = "/v1/api_versions";
 	struct fl_request rq = {.method = "GET", .path = path, .retry = FL_RETRY_SAFE};
@@ -265,6 +272,12 @@ out:
 
 flink_code flink_client_new(const struct flink_client_options *o, flink_client **pclient,
 			    struct flink_error *err)
+{
+	return fl_client_create(o, true, NULL, pclient, err);
+}
+
+flink_code fl_client_create(const struct flink_client_options *o, bool negotiate, const char *user_agent,
+			    flink_client **pclient, struct flink_error *err)
 {
 	if (pclient)
 		*pclient = NULL;
@@ -353,7 +366,8 @@ flink_code flink_client_new(const struct flink_client_options *o, flink_client *
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 
-	code = negotiate(c, want, err);
+	c->user_agent = dup_or_null(user_agent);
+	code = negotiate ? negotiate_version(c, want, err) : FLINK_OK;
 	if (code)
 		goto fail;
 	*pclient = c;

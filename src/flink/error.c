@@ -34,6 +34,10 @@ const char *flink_strerror(flink_code code)
 	case FLINK_E_CANCELED: return "the operation was canceled";
 	case FLINK_E_INTERRUPTED: return "interrupted";
 	case FLINK_E_NOMEM: return "out of memory";
+	case FLINK_E_NOT_FOUND: return "no such statement";
+	case FLINK_E_CONFLICT: return "the name is in use or the resource is changing";
+	case FLINK_E_POOL_EXHAUSTED: return "the compute pool has no capacity left";
+	case FLINK_E_STATEMENT: return "the statement failed";
 	}
 	return "unknown error";
 }

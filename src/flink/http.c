@@ -99,11 +99,14 @@ static bool connect_failure(CURLcode cc)
 
 bool fl_http_retryable(enum fl_retry retry, CURLcode cc, long status)
 {
+	if (retry == FL_RETRY_NEVER)
+		return false;
 	if (cc == CURLE_OK)
-		return retry == FL_RETRY_SAFE && (status == 502 || status == 503 || status == 504);
+		return (retry == FL_RETRY_SAFE && (status == 502 || status == 503 || status == 504)) ||
+		       (retry == FL_RETRY_IDEMPOTENT && (status == 429 || (status >= 500 && status <= 504 && status != 501)));
 	if (connect_failure(cc))
 		return true;
-	if (retry != FL_RETRY_SAFE)
+	if (retry != FL_RETRY_SAFE && retry != FL_RETRY_IDEMPOTENT)
 		return false;
 	switch (cc) {
 	case CURLE_GOT_NOTHING:
@@ -136,8 +139,8 @@ static CURLcode perform(flink_client *c, const struct fl_request *rq, long timeo
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "libsluice-flink/" SLUICE_VERSION);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, rq->body ? c->hdrs_json : c->hdrs_plain);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent ? c->user_agent : "libsluice-flink/" SLUICE_VERSION);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, rq->json_patch ? c->hdrs_patch : rq->body ? c->hdrs_json : c->hdrs_plain);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -145,13 +148,15 @@ static CURLcode perform(flink_client *c, const struct fl_request *rq, long timeo
 #else
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-	if (rq->retry == FL_RETRY_CONNECT_ONLY)
+	if (rq->retry == FL_RETRY_CONNECT_ONLY || rq->retry == FL_RETRY_NEVER)
 		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-	if (strcmp(rq->method, "POST") == 0) {
+	if (strcmp(rq->method, "POST") == 0 || (rq->body && strcmp(rq->method, "GET") != 0)) {
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 				 (curl_off_t)(rq->body ? strlen(rq->body) : 0));
+		if (strcmp(rq->method, "POST") != 0)
+			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method);
 	} else if (strcmp(rq->method, "GET") != 0) {
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method);
 	}
@@ -258,8 +263,9 @@ flink_code fl_http(flink_client *c, const struct fl_request *rq, struct fl_respo
 		bool again = !aborted && attempt < c->max_retries &&
 			     fl_http_retryable(rq->retry, cc, rs->status);
 		if (cc == CURLE_OK) {
-			if (rs->status == 200) {
-				fl_log(c, 0, "%s %s -> 200 in %lld ms", rq->method, rq->path, dt);
+			/* the gateway answers 200; Confluent Cloud also 201 and 202 */
+			if (rs->status >= 200 && rs->status < 300) {
+				fl_log(c, 0, "%s %s -> %ld in %lld ms", rq->method, rq->path, rs->status, dt);
 				return FLINK_OK;
 			}
 			if (!again) {

@@ -142,7 +142,8 @@ struct flink_client {
 	char **secrets;           /* strings scrubbed out of messages and log lines */
 	size_t nsecrets;
 
-	struct curl_slist *hdrs_plain, *hdrs_json;
+	struct curl_slist *hdrs_plain, *hdrs_json, *hdrs_patch;
+	char *user_agent;         /* NULL: "libsluice-flink/<version>" */
 	CURLSH *share;            /* DNS and TLS sessions, for every thread */
 	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
 	CURLM *hb_multi;          /* the heartbeat thread's connections */
@@ -174,12 +175,15 @@ struct flink_session {
 enum fl_retry {
 	FL_RETRY_SAFE,          /* GET, heartbeat, close: connection failures, 502/503/504 */
 	FL_RETRY_CONNECT_ONLY,  /* anything else: only when no connection could be made */
+	FL_RETRY_IDEMPOTENT,    /* Confluent Cloud GETs: transport failures, 429, 500, 502, 503, 504 */
+	FL_RETRY_NEVER,         /* Confluent Cloud POST, PATCH, PUT, DELETE: never, fresh connection */
 };
 
 struct fl_request {
 	const char *method;     /* "GET", "POST", "DELETE" */
 	const char *path;       /* "/v2/sessions/..." with any query, appended to the base URL */
 	const char *body;       /* JSON, or NULL */
+	bool json_patch;        /* the body is application/json-patch+json */
 	enum fl_retry retry;
 	long long deadline;     /* fl_now_ms() limit for the whole exchange, 0: none */
 	volatile sig_atomic_t *interrupt;
@@ -208,6 +212,10 @@ void fl_log(const flink_client *c, int level, const char *fmt, ...) FL_PRINTF(3,
  * on SESSION_GONE and touches it on success */
 flink_code fl_session_http(flink_session *s, const struct fl_request *rq, struct fl_response *rs,
 			   struct flink_error *err);
+/* flink_client_new without the version negotiation (negotiate false): a client of another
+ * protocol on the same HTTP machinery; user_agent may be NULL */
+flink_code fl_client_create(const struct flink_client_options *o, bool negotiate, const char *user_agent,
+			    flink_client **pclient, struct flink_error *err);
 /* Parses a 200 body as a JSON object, PROTOCOL error otherwise */
 json_t *fl_parse_object(const struct fl_response *rs, const char *method, const char *path,
 			struct flink_error *err);
@@ -255,9 +263,41 @@ struct flink_operation {
 	flink_operation *prev, *next; /* session->ops */
 };
 
+/* Hands a run's folded rows to h->on_row (at most h->max_rows) */
+void fl_deliver_snapshot(flink_snapshot *snap, size_t ncols, const struct flink_handler *h);
 /* flink_operation_fetch with the overall limits of a run */
 flink_code fl_operation_fetch(flink_operation *op, long long deadline,
 			      volatile sig_atomic_t *interrupt, struct flink_page **ppage,
 			      struct flink_error *err);
+
+/* ---------------------------------------------------------------- Confluent Cloud */
+
+struct flink_cc {
+	flink_client *http;
+	char *base;                  /* as built from the options, for flink_cc_base_url */
+	char *prefix;                /* "/sql/v1/organizations/<org>/environments/<env>/statements" */
+	char *org, *env, *pool, *database;
+	long poll_initial_ms, poll_max_ms;
+	unsigned seed;
+};
+
+struct flink_cc_statement {
+	json_t *root;                /* the last Statement body (numbers as tagged text) */
+	char *name;
+	enum flink_cc_phase phase;
+	const char *phase_text;      /* in root */
+	bool snapshot;
+	size_t *upsert;
+	size_t nupsert;
+	struct fl_colset *cols;      /* NULL without a schema */
+	char *next_path;             /* the next results page; NULL before the first */
+	bool results_started, eos;
+};
+
+/* One Statements API exchange: a non-2xx answer becomes NOT_FOUND (404, 403), CONFLICT (409) or
+ * HTTP, with the server's errors[].detail; GETs are retried, nothing else */
+flink_code fl_cc_http(flink_cc *cc, const char *method, const char *path, const char *body, bool patch,
+		      struct fl_response *rs, struct flink_error *err);
+flink_code fl_cc_stmt_read(flink_cc *cc, const char *name, flink_cc_statement *st, struct flink_error *err);
 
 #endif

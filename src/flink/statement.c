@@ -420,7 +420,7 @@ static bool sleep_poll(long ms, long long deadline, volatile sig_atomic_t *inter
 }
 
 /* The final rows of a folded changelog to on_row, at most max_rows */
-static void deliver_snapshot(flink_snapshot *snap, size_t ncols, const struct flink_handler *h)
+void fl_deliver_snapshot(flink_snapshot *snap, size_t ncols, const struct flink_handler *h)
 {
 	const struct flink_row *rows;
 	size_t n = flink_snapshot_rows(snap, &rows);
@@ -539,7 +539,7 @@ flink_code flink_statement_run(flink_session *s, const char *statement,
 		}
 	}
 	if (snap && !code && info->eos)
-		deliver_snapshot(snap, snap_cols, h);
+		fl_deliver_snapshot(snap, snap_cols, h);
 	flink_snapshot_free(snap);
 	if (code)
 		fl_err_set_statement(err, statement);

@@ -258,6 +258,16 @@ int proj_load_profile(struct project *p, const struct proj_options *opt, struct 
 			return -1;
 		return 0;
 	}
+	if (!strcmp(t->type, "confluent")) {
+		/* dbt-confluent: the environment is dbt's database (the catalog), the Kafka cluster
+		 * (dbname) its schema (the Flink database) */
+		if (yml_str(target, "environment_id", NULL, &t->database, dl) < 0 ||
+		    yml_str(target, "dbname", NULL, &t->schema, dl) < 0)
+			return -1;
+		if (!t->schema && yml_str(target, "schema", NULL, &t->schema, dl) < 0)
+			return -1;
+		return 0;
+	}
 	if (yml_str(target, "schema", NULL, &t->schema, dl) < 0)
 		return -1;
 	if (yml_str(target, "database", NULL, &t->database, dl) < 0)

@@ -322,7 +322,7 @@ static int render_descriptions(struct project *p, struct diag_list *dl)
 /* "db"."schema"."alias" as the engine quotes it: Flink with backticks */
 static const char *relation_name(struct project *p, const struct node *n)
 {
-	char q = p->target.type && !strcmp(p->target.type, "flink") ? '`' : '"';
+	char q = p->target.type && (!strcmp(p->target.type, "flink") || !strcmp(p->target.type, "confluent")) ? '`' : '"';
 	return arena_sprintf(&p->arena, "%c%s%c.%c%s%c.%c%s%c", q, n->database, q, q, n->schema, q, q, n->alias, q);
 }
 

@@ -472,6 +472,8 @@ static int work(void *ud, uint32_t idx, int wid)
 		value mat = val_dict_gets(n->config, "materialized");
 		const char *mname = mat.type == V_STR ? mat.s : "view";
 		value fn = dbt_find_macro(p, NULL, arena_sprintf(&w->arena, "materialization_%s_%s", mname, st->vt->type));
+		if (fn.type == V_UNDEF && st->vt->parent)
+			fn = dbt_find_macro(p, NULL, arena_sprintf(&w->arena, "materialization_%s_%s", mname, st->vt->parent));
 		if (fn.type == V_UNDEF)
 			fn = dbt_find_macro(p, NULL, arena_sprintf(&w->arena, "materialization_%s_default", mname));
 		if (fn.type == V_UNDEF) {

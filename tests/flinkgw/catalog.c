@@ -13,6 +13,8 @@
  *    SHOW CREATE TABLE prints is exactly what is kept.
  *  - Error classes and texts follow Flink's CatalogManager and operations.
  */
+#include <dirent.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -538,6 +540,7 @@ static int create_table(struct fg_session *s, struct stmt *st, struct ferr *e)
 	}
 	if (validate_schema(s, d, st->text, e))
 		goto out;
+	tdef_confluent_defaults(s, d, &tmp);
 	struct tdef *t = redefine(d, e);
 	if (!t)
 		goto out;
@@ -547,6 +550,29 @@ static int create_table(struct fg_session *s, struct stmt *st, struct ferr *e)
 out:
 	arena_release(&tmp);
 	return rc;
+}
+
+void tdef_confluent_defaults(const struct fg_session *s, struct tdef *d, struct arena *a)
+{
+	if (!s->e->confluent || d->kind == OBJ_VIEW || tdef_opt(d, "connector"))
+		return;
+	bool upsert = d->npk > 0;
+	struct fopt extra[] = {
+		{"connector", upsert ? "upsert-kafka" : "kafka"},
+		{"topic", d->name},
+		{"properties.bootstrap.servers", d->db ? d->db : "cluster"},
+		{upsert ? "key.format" : "scan.startup.mode", upsert ? "json" : "earliest-offset"},
+		{"value.format", "json"},
+	};
+	int nextra = (int)(sizeof(extra) / sizeof(extra[0]));
+	struct fopt *o = ARENA_ARRAY(a, struct fopt, d->nopts + nextra);
+	int n = 0;
+	for (int i = 0; i < nextra; i++)
+		o[n++] = (struct fopt){arena_strdup(a, extra[i].k), arena_strdup(a, extra[i].v)};
+	for (int i = 0; i < d->nopts; i++)
+		o[n++] = d->opts[i];
+	d->opts = o;
+	d->nopts = n;
 }
 
 static int create_view(struct fg_session *s, struct stmt *st, struct ferr *e)
@@ -595,6 +621,32 @@ out:
 	return rc;
 }
 
+/* Confluent Cloud flavor: dropping a table deletes the topic the table stood for (its own
+ * records and what jobs wrote), so a table created again under the name starts empty */
+static void confluent_drop_topic(struct fg_engine *en, const struct tdef *t)
+{
+	const char *topic = tdef_opt(t, "topic");
+	const char *servers = tdef_opt(t, "properties.bootstrap.servers");
+	if (!topic || !servers || !t->db || strcmp(servers, t->db) || strchr(topic, '/'))
+		return;
+	struct sb dir = SB_INIT;
+	sb_addf(&dir, "%s/topics", en->data_dir);
+	DIR *dh = opendir(dir.buf);
+	size_t tl = strlen(topic);
+	for (struct dirent *de; dh && (de = readdir(dh));) {
+		const char *f = de->d_name;
+		if (strncmp(f, topic, tl) || (strcmp(f + tl, ".jsonl") && strncmp(f + tl, ".job-", 5)))
+			continue;
+		struct sb path = SB_INIT;
+		sb_addf(&path, "%s/%s", dir.buf, f);
+		unlink(path.buf);
+		sb_release(&path);
+	}
+	if (dh)
+		closedir(dh);
+	sb_release(&dir);
+}
+
 static int drop_object(struct fg_session *s, struct stmt *st, bool view, struct ferr *e)
 {
 	struct arena tmp;
@@ -638,6 +690,8 @@ static int drop_object(struct fg_session *s, struct stmt *st, bool view, struct 
 		ferr_add(e, EX_VALIDATION, "%s with identifier '%s' does not exist.", view ? "View" : "Table", sum.buf);
 		goto out;
 	}
+	if (s->e->confluent && !view)
+		confluent_drop_topic(s->e, t);
 	tdef_free(t);
 	memmove(db->objs.v + idx, db->objs.v + idx + 1, sizeof(db->objs.v[0]) * (db->objs.n - (size_t)idx - 1));
 	db->objs.n--;

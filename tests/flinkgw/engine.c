@@ -90,6 +90,12 @@ bool conf_batch(json_t *conf)
 	return m && !strcasecmp(m, "batch");
 }
 
+bool conf_snapshot(const struct fg_session *s, json_t *conf)
+{
+	const char *m = conf_str(conf, "sql.snapshot.mode");
+	return s->e->confluent && m && !strcasecmp(m, "now");
+}
+
 /* ------------------------------------------------------------------ engine */
 
 struct fg_engine *fg_engine_new(const struct fg_engine_options *o, char **perr)
@@ -116,6 +122,7 @@ struct fg_engine *fg_engine_new(const struct fg_engine_options *o, char **perr)
 	arena_release(&a);
 	e->flink_version = xstrdup(o->flink_version ? o->flink_version : "2.0.0");
 	e->version = engine_version(e->flink_version);
+	e->confluent = o->confluent;
 	e->job_run_ms = o->job_run_ms > 0 ? o->job_run_ms : (o->job_run_ms < 0 ? 0 : 100);
 	e->rng = (uint64_t)now_ms() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)e;
 	if (!e->rng)

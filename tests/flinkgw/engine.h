@@ -30,6 +30,11 @@ struct fg_engine_options {
 	const char *data_dir;       /* topics/<topic>.jsonl and anything tests put there; required */
 	const char *flink_version;  /* "2.0.0" by default: shapes SHOW JOBS, key names, errors */
 	long job_run_ms;            /* how long a bounded job runs before FINISHED (default 100) */
+	/* Confluent Cloud flavor (tests/ccloud): a CREATE TABLE without 'connector' is a Kafka topic
+	 * of the table's name (upsert-kafka with a primary key), and a statement whose configuration
+	 * has 'sql.snapshot.mode' = 'now' runs its queries as batch over every source bounded, up to
+	 * its records of now (upsert sources included) */
+	bool confluent;
 };
 
 /* The clock (clock.c), one for the process: real by default. Manual, it stands still at the
@@ -77,6 +82,11 @@ struct fg_result {
 	struct fg_stream *stream;
 	/* table.dml-sync: the operation must stay RUNNING until fg_job_done(job_id) */
 	bool wait_for_job;
+	/* a query: whether its rows may carry other kinds than INSERT, and the output columns that
+	 * form its upsert key (nupsert -1: none known) */
+	bool updating;
+	int upsert[16];
+	int nupsert;
 };
 
 /* Runs one statement of the session (POST …/statements). exec_config: the request's

@@ -294,6 +294,10 @@ struct tdef *tdef_from_ddl(const char *ddl, struct ferr *perr);
 void tdef_free(struct tdef *t);
 struct tdef *tdef_clone(const struct tdef *t);
 const char *tdef_opt(const struct tdef *t, const char *k);
+/* Confluent Cloud flavor: gives a table without 'connector' the options of its Kafka topic */
+void tdef_confluent_defaults(const struct fg_session *s, struct tdef *d, struct arena *a);
+/* Confluent Cloud flavor: whether the configuration asks for a snapshot query */
+bool conf_snapshot(const struct fg_session *s, json_t *conf);
 int tdef_col(const struct tdef *t, const char *name);
 
 /* ---- statements ---- */
@@ -384,6 +388,7 @@ struct fg_engine {
 	char *flink_version;
 	int version;        /* major*100 + minor */
 	long job_run_ms;
+	bool confluent;     /* fg_engine_options.confluent */
 	VEC(struct fstore *) stores;   /* persistent catalogs' contents */
 	VEC(struct job *) jobs;
 	VEC(struct savepoint *) savepoints;

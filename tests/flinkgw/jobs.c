@@ -247,6 +247,13 @@ int exec_select(struct fg_session *s, struct stmt *st, json_t *conf, struct fg_r
 	out->is_query = true;
 	out->result_kind = "SUCCESS_WITH_CONTENT";
 	out->ok = true;
+	out->updating = p->updating;
+	out->nupsert = -1;
+	if (p->updating && p->nkeys >= 0 && p->nkeys <= 16) {
+		out->nupsert = p->nkeys;
+		for (int i = 0; i < p->nkeys; i++)
+			out->upsert[i] = p->keys[i];
+	}
 	snprintf(out->job_id, sizeof(out->job_id), "%s", j->id);
 	if (pl->finished) {
 		j->status = JOB_FINISHED;
@@ -653,6 +660,7 @@ static struct stmt *ctas(struct fg_session *s, struct stmt *st, struct arena *a,
 				d->cols[i].type->root = FT_VARCHAR;
 		}
 	}
+	tdef_confluent_defaults(s, d, a);
 	struct sb ddl = SB_INIT;
 	ddl_table(&ddl, d, false);
 	struct tdef *t = tdef_from_ddl(ddl.buf, e);

@@ -690,7 +690,8 @@ static struct plan *plan_run(struct fg_session *s, struct query *q, const char *
 	c.src = src;
 	c.plan = p;
 	c.e = e;
-	c.batch = conf ? conf_batch(conf) : false;
+	c.snapshot = conf ? conf_snapshot(s, conf) : false;
+	c.batch = conf ? conf_batch(conf) || c.snapshot : false;
 	c.schema_only = schema_only;
 	c.expand = expand;
 	c.version = s->e->version;

@@ -66,6 +66,7 @@ struct tctx {
 	struct ferr *e;
 	bool failed;
 	bool batch;
+	bool snapshot;      /* Confluent snapshot query: every scan bounded at now */
 	bool expand;
 	bool schema_only;
 	int depth;

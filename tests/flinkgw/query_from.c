@@ -243,7 +243,7 @@ static int tr_table(struct tctx *c, struct tref *t, struct scope *sc, struct sb 
 			ferr_release(&ce);
 			return -1;
 		}
-		scn->bounded = conn_bounded(scn->t, scn->opts, scn->nopts);
+		scn->bounded = c->snapshot || conn_bounded(scn->t, scn->opts, scn->nopts);
 		/* DynamicSourceUtils.validateScanSourceForBatch: boundedness first, then the changelog
 		 * mode (the first is a ValidationException, the second a TableException) */
 		if (c->batch && !scn->bounded) {
@@ -251,7 +251,7 @@ static int tr_table(struct tctx *c, struct tref *t, struct scope *sc, struct sb 
 				"is unbounded.", scn->ident);
 			return -1;
 		}
-		if (c->batch && conn_changelog(scn->opts, scn->nopts)) {
+		if (c->batch && !c->snapshot && conn_changelog(scn->opts, scn->nopts)) {
 			tr_terr(c, EX_TABLE, "Querying a table in batch mode is currently only possible for INSERT-only table "
 				"sources. But the source for table '%s' produces other changelog messages than just INSERT.",
 				scn->ident);

@@ -1262,7 +1262,7 @@ int gw_init(struct gw *g, const struct gw_options *o, char **perr)
 			return -1;
 		}
 	}
-	struct fg_engine_options eo = {o->data_dir, o->flink_version, o->job_run_ms};
+	struct fg_engine_options eo = {.data_dir = o->data_dir, .flink_version = o->flink_version, .job_run_ms = o->job_run_ms};
 	g->engine = fg_engine_new(&eo, perr);
 	return g->engine ? 0 : -1;
 }

@@ -406,26 +406,32 @@ struct collect {
 	VEC(value) rows;
 };
 
-static int on_columns(void *ud, const struct flink_column *cols, size_t ncols, const char *job_id, bool is_query)
+void adp_flink_columns(struct adapter_result *r, const struct flink_column *cols, size_t ncols, struct arena *a)
 {
-	struct collect *c = ud;
-	struct adapter_result *r = c->res;
 	r->ncols = ncols;
-	r->cols = ARENA_ARRAY(c->a, struct adapter_column, ncols ? ncols : 1);
+	r->cols = ARENA_ARRAY(a, struct adapter_column, ncols ? ncols : 1);
 	for (size_t i = 0; i < ncols; i++) {
 		char buf[256];
 		size_t need = flink_type_format(cols[i].type, buf, sizeof buf);
-		char *type = need < sizeof buf ? arena_strdup(c->a, buf) : arena_alloc(c->a, need + 1);
+		char *type = need < sizeof buf ? arena_strdup(a, buf) : arena_alloc(a, need + 1);
 		if (need >= sizeof buf)
 			(void)flink_type_format(cols[i].type, type, need + 1);
-		r->cols[i].name = arena_strdup(c->a, cols[i].name);
+		r->cols[i].name = arena_strdup(a, cols[i].name);
 		r->cols[i].type = type;
-		r->cols[i].comment = cols[i].comment ? arena_strdup(c->a, cols[i].comment) : NULL;
+		r->cols[i].comment = cols[i].comment ? arena_strdup(a, cols[i].comment) : NULL;
 	}
+}
+
+static int on_columns(void *ud, const struct flink_column *cols, size_t ncols, const char *job_id, bool is_query)
+{
+	(void)job_id;
+	(void)is_query;
+	struct collect *c = ud;
+	adp_flink_columns(c->res, cols, ncols, c->a);
 	return 0;
 }
 
-static value convert(const struct flink_value *v, struct arena *a)
+value adp_flink_value(const struct flink_value *v, struct arena *a)
 {
 	switch (v->kind) {
 	case FLINK_V_NULL: return val_none();
@@ -450,7 +456,7 @@ static int on_row(void *ud, const struct flink_row *row, size_t ncols)
 	/* a changelog is kept as it comes: the row kind is not a column, and batch results are all
 	 * INSERT rows */
 	for (size_t i = 0; i < ncols; i++)
-		VEC_PUSH(&c->rows, convert(&row->fields[i], c->a));
+		VEC_PUSH(&c->rows, adp_flink_value(&row->fields[i], c->a));
 	return 0;
 }
 

@@ -35,7 +35,7 @@ static inline struct fx *fx_new(const char *version, long job_run_ms)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/fg-engine-XXXXXX");
 	if (!mkdtemp(f->dir))
 		return NULL;
-	struct fg_engine_options o = {f->dir, version, job_run_ms};
+	struct fg_engine_options o = {.data_dir = f->dir, .flink_version = version, .job_run_ms = job_run_ms};
 	char *err = NULL;
 	f->e = fg_engine_new(&o, &err);
 	if (!f->e) {

@@ -1,0 +1,686 @@
+/*
+ * The Confluent Cloud adapter (`type: confluent`): Flink SQL on Confluent Cloud through the
+ * Statements API (flink_cc_* of libsluice-flink). It inherits the Flink adapter's macros (parent
+ * "flink": dispatch tries confluent__, flink__, default__), and has materializations of its own
+ * where Confluent differs (macros/confluent/).
+ *
+ * Profile keys are dbt-confluent's, so a profile moves over unchanged: organization_id,
+ * environment_id (dbt's database, the Flink catalog), dbname (dbt's schema, the Kafka cluster),
+ * flink_api_key / flink_api_secret or global_api_key / global_api_secret (the global key wins
+ * when both are given), compute_pool_id, cloud_provider + cloud_region or endpoint,
+ * execution_mode, statement_name_prefix, statement_label, threads. Beyond dbt-confluent:
+ * oauth_token + identity_pool_id (bearer auth), statement_timeout (seconds), poll_interval_ms.
+ *
+ * There are no sessions: every statement is a resource of its own, named
+ * <statement_name_prefix><random hex>, labelled <statement_label>, carrying the catalog and
+ * database as properties. Queries whose rows are read run as snapshot queries
+ * (sql.snapshot.mode = now), so tests and show get a point-in-time result; so do INSERT and CTAS
+ * (the table materialization), which then end. Catalog questions go through SHOW and DESCRIBE.
+ * Secrets (API secrets, the token) are registered with the log and never reach a message.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <stdint.h>
+
+#include <sluice/flink.h>
+
+#include "adapters/adapter.h"
+#include "adapters/flink/flink_adapter.h"
+#include "core/log.h"
+#include "core/sb.h"
+#include "core/vec.h"
+
+struct adapter {
+	struct arena arena;
+	flink_cc *cc;
+	const char *env, *db;
+	const char *prefix;           /* statement_name_prefix */
+	const char *label;            /* statement_label */
+	const char *mode;             /* execution_mode */
+	long timeout_ms;
+};
+
+struct adapter_conn {
+	struct adapter *ad;
+	volatile sig_atomic_t cancelled;
+};
+
+static int fail(struct arena *a, char **perr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct arena *a, char **perr, const char *fmt, ...)
+{
+	if (perr) {
+		struct sb s = SB_INIT;
+		va_list ap;
+		va_start(ap, fmt);
+		sb_vaddf(&s, fmt, ap);
+		va_end(ap);
+		log_redact(s.buf);
+		*perr = arena_strdup(a, s.buf);
+		sb_release(&s);
+	}
+	return -1;
+}
+
+static const char *str_field(value target, const char *key, struct arena *a)
+{
+	value v = val_dict_gets(target, key);
+	if (v.type == V_UNDEF || v.type == V_NONE)
+		return NULL;
+	const char *s = val_cstr(a, v);
+	return s && *s ? s : NULL;
+}
+
+/* ================================================================ statements */
+
+struct collect {
+	struct arena *a;
+	bool fetch;
+	long limit;
+	struct adapter_result *res;
+	VEC(value) rows;
+	long nrows;
+};
+
+static int on_columns(void *ud, const struct flink_column *cols, size_t ncols, const char *job_id, bool is_query)
+{
+	(void)job_id;
+	(void)is_query;
+	struct collect *c = ud;
+	adp_flink_columns(c->res, cols, ncols, c->a);
+	return 0;
+}
+
+static int on_row(void *ud, const struct flink_row *row, size_t ncols)
+{
+	struct collect *c = ud;
+	if (!c->fetch || (c->limit >= 0 && c->nrows >= c->limit))
+		return 0;
+	for (size_t i = 0; i < ncols; i++)
+		VEC_PUSH(&c->rows, adp_flink_value(&row->fields[i], c->a));
+	c->nrows++;
+	return 0;
+}
+
+/* The failure of a statement: its root cause (the server's detail) and the statement */
+static int fail_cc(struct arena *a, char **perr, const struct flink_error *e)
+{
+	const char *why = e->root_cause ? e->root_cause : e->message ? e->message : flink_strerror(e->code);
+	if (e->statement)
+		return fail(a, perr, "%s\n  in statement:\n    %s", why, e->statement);
+	return fail(a, perr, "%s", why);
+}
+
+static const char *new_name(struct adapter *ad, struct arena *a)
+{
+	char hex[33];
+	static const char digits[] = "0123456789abcdef";
+	FILE *f = fopen("/dev/urandom", "rb");
+	unsigned char raw[16] = {0};
+	if (!f || fread(raw, 1, sizeof raw, f) != sizeof raw) {
+		long long t = (long long)time(NULL) ^ (long long)(uintptr_t)a;
+		memcpy(raw, &t, sizeof t < sizeof raw ? sizeof t : sizeof raw);
+	}
+	if (f)
+		fclose(f);
+	for (int i = 0; i < 16; i++) {
+		hex[2 * i] = digits[raw[i] >> 4];
+		hex[2 * i + 1] = digits[raw[i] & 15];
+	}
+	hex[32] = 0;
+	return arena_sprintf(a, "%s%s", ad->prefix, hex);
+}
+
+/* Runs one statement; with fetch, its rows (at most limit, -1 all) into *pres */
+static int cc_run(struct adapter_conn *c, const char *sql, bool fetch, long limit, bool hidden,
+		  struct adapter_result *pres, struct arena *a, char **perr)
+{
+	struct adapter *ad = c->ad;
+	if (c->cancelled)
+		return fail(a, perr, "cancelled");
+	struct adapter_result scratch;
+	struct adapter_result *res = pres ? pres : &scratch;
+	memset(res, 0, sizeof(*res));
+	res->rows_affected = -1;
+	const char *labels[2] = {ad->label, "hidden"};
+	struct flink_cc_submit s = {
+		.name = new_name(ad, a),
+		.statement = sql,
+		.labels = labels,
+		.nlabels = hidden ? 2 : 1,
+		/* bounded, point-in-time statements: what tables, tests and show need (§11) */
+		.snapshot = true,
+	};
+	struct collect col = {.a = a, .fetch = fetch, .limit = limit, .res = res};
+	struct flink_handler h = {.on_columns = on_columns, .on_row = on_row, .ud = &col,
+				  .timeout_ms = ad->timeout_ms, .interrupt = &c->cancelled};
+	struct flink_run_info info;
+	struct flink_error e;
+	flink_error_init(&e);
+	log_msg(LOG_DEBUG, "confluent: statement %s: %s", s.name, sql);
+	if (flink_cc_run(ad->cc, &s, &h, &info, &e)) {
+		int rc = fail_cc(a, perr, &e);
+		flink_error_release(&e);
+		VEC_FREE(&col.rows);
+		return rc;
+	}
+	res->nrows = (size_t)col.nrows;
+	res->rows = ARENA_ARRAY(a, value, col.rows.n ? col.rows.n : 1);
+	if (col.rows.n)
+		memcpy(res->rows, col.rows.v, col.rows.n * sizeof(value));
+	VEC_FREE(&col.rows);
+	res->message = info.is_query ? arena_sprintf(a, "SELECT %ld", info.rows) : "COMPLETED";
+	return 0;
+}
+
+static int cc_execute(struct adapter_conn *c, const char *sql, bool fetch, long limit, struct adapter_result *pres,
+		      struct arena *a, char **perr)
+{
+	struct flink_span *spans = NULL;
+	size_t n = flink_split_statements(sql, &spans);
+	if (pres) {
+		memset(pres, 0, sizeof(*pres));
+		pres->rows_affected = -1;
+		pres->message = "OK";
+	}
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const char *stmt = arena_strndup(a, sql + spans[i].start, spans[i].len);
+		bool last = i + 1 == n;
+		rc = cc_run(c, stmt, last && fetch, last ? limit : -1, false, last ? pres : NULL, a, perr);
+		if (rc && n > 1 && perr && *perr)
+			*perr = arena_sprintf(a, "%s\n  (statement %zu of %zu, line %u)", *perr, i + 1, n, spans[i].line);
+	}
+	free(spans);
+	return rc;
+}
+
+/* ================================================================ catalog */
+
+static const char *quote(const char *ident, struct arena *a)
+{
+	struct sb s = SB_INIT;
+	sb_addc(&s, '`');
+	for (const char *p = ident; *p; p++) {
+		if (*p == '`')
+			sb_addc(&s, '`');
+		sb_addc(&s, *p);
+	}
+	sb_addc(&s, '`');
+	const char *r = arena_strdup(a, s.buf);
+	sb_release(&s);
+	return r;
+}
+
+static const char *cell(const struct adapter_result *r, size_t row, size_t col, struct arena *a)
+{
+	value v = r->rows[row * r->ncols + col];
+	return v.type == V_NONE ? NULL : val_cstr(a, v);
+}
+
+static const char *sql_string(const char *s, struct arena *a)
+{
+	struct sb b = SB_INIT;
+	sb_addc(&b, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'')
+			sb_addc(&b, '\'');
+		sb_addc(&b, *p);
+	}
+	sb_addc(&b, '\'');
+	const char *r = arena_strdup(a, b.buf);
+	sb_release(&b);
+	return r;
+}
+
+/* the names of SHOW TABLES / SHOW VIEWS in a database, optionally LIKE one name */
+static int show_names(struct adapter_conn *c, const char *what, const char *database, const char *schema,
+		      const char *like, struct adapter_result *r, struct arena *a, char **perr)
+{
+	const char *sql = arena_sprintf(a, "SHOW %s FROM %s.%s%s%s", what, quote(database, a), quote(schema, a),
+					like ? " LIKE " : "", like ? sql_string(like, a) : "");
+	return cc_run(c, sql, true, -1, true, r, a, perr);
+}
+
+static int cc_get_relation(struct adapter_conn *c, const char *database, const char *schema, const char *identifier,
+			   struct adapter_relation *prel, bool *pfound, struct arena *a, char **perr)
+{
+	*pfound = false;
+	database = database ? database : c->ad->env;
+	schema = schema ? schema : c->ad->db;
+	struct adapter_result r;
+	if (show_names(c, "TABLES", database, schema, identifier, &r, a, perr))
+		return -1;
+	bool found = false;
+	for (size_t i = 0; i < r.nrows && !found; i++) {
+		const char *n = cell(&r, i, 0, a);
+		found = n && !strcmp(n, identifier);
+	}
+	if (!found)
+		return 0;
+	if (show_names(c, "VIEWS", database, schema, identifier, &r, a, perr))
+		return -1;
+	bool view = false;
+	for (size_t i = 0; i < r.nrows && !view; i++) {
+		const char *n = cell(&r, i, 0, a);
+		view = n && !strcmp(n, identifier);
+	}
+	prel->database = arena_strdup(a, database);
+	prel->schema = arena_strdup(a, schema);
+	prel->identifier = arena_strdup(a, identifier);
+	prel->type = view ? REL_VIEW : REL_TABLE;
+	*pfound = true;
+	return 0;
+}
+
+static int cc_list_relations(struct adapter_conn *c, const char *database, const char *schema,
+			     struct adapter_relation **prels, size_t *pn, struct arena *a, char **perr)
+{
+	database = database ? database : c->ad->env;
+	schema = schema ? schema : c->ad->db;
+	struct adapter_result t, v;
+	if (show_names(c, "TABLES", database, schema, NULL, &t, a, perr) ||
+	    show_names(c, "VIEWS", database, schema, NULL, &v, a, perr))
+		return -1;
+	*prels = ARENA_ARRAY(a, struct adapter_relation, t.nrows ? t.nrows : 1);
+	*pn = 0;
+	for (size_t i = 0; i < t.nrows; i++) {
+		const char *n = cell(&t, i, 0, a);
+		if (!n)
+			continue;
+		bool view = false;
+		for (size_t j = 0; j < v.nrows && !view; j++) {
+			const char *vn = cell(&v, j, 0, a);
+			view = vn && !strcmp(vn, n);
+		}
+		(*prels)[*pn] = (struct adapter_relation){database, schema, n, view ? REL_VIEW : REL_TABLE};
+		(*pn)++;
+	}
+	return 0;
+}
+
+static int cc_get_columns(struct adapter_conn *c, const struct adapter_relation *rel, struct adapter_column **pcols,
+			  size_t *pn, struct arena *a, char **perr)
+{
+	const char *sql = arena_sprintf(a, "DESCRIBE %s.%s.%s", quote(rel->database ? rel->database : c->ad->env, a),
+					quote(rel->schema ? rel->schema : c->ad->db, a), quote(rel->identifier, a));
+	struct adapter_result r;
+	if (cc_run(c, sql, true, -1, true, &r, a, perr))
+		return -1;
+	*pcols = ARENA_ARRAY(a, struct adapter_column, r.nrows ? r.nrows : 1);
+	*pn = r.nrows;
+	for (size_t i = 0; i < r.nrows; i++) {
+		const char *t = r.ncols > 1 ? cell(&r, i, 1, a) : NULL;
+		/* DESCRIBE marks time attributes: "TIMESTAMP(3) *ROWTIME*" */
+		const char *star = t ? strstr(t, " *") : NULL;
+		(*pcols)[i].name = cell(&r, i, 0, a);
+		(*pcols)[i].type = star ? arena_strndup(a, t, (size_t)(star - t)) : t ? t : "STRING";
+		(*pcols)[i].comment = NULL;
+	}
+	return 0;
+}
+
+static int cc_create_schema(struct adapter_conn *c, const char *database, const char *schema, struct arena *a,
+			    char **perr)
+{
+	/* a schema is a Kafka cluster: SQL cannot create one (§15) */
+	struct adapter_result r;
+	const char *sql = arena_sprintf(a, "SHOW DATABASES FROM %s", quote(database ? database : c->ad->env, a));
+	if (cc_run(c, sql, true, -1, true, &r, a, perr))
+		return -1;
+	for (size_t i = 0; i < r.nrows; i++) {
+		const char *n = cell(&r, i, 0, a);
+		if (n && !strcmp(n, schema))
+			return 0;
+	}
+	return fail(a, perr,
+		    "schema '%s' does not exist in environment '%s': on Confluent Cloud a schema is a Kafka cluster, which "
+		    "SQL cannot create; create the cluster, or set the model's schema to an existing one",
+		    schema, database ? database : c->ad->env);
+}
+
+static int cc_catalog(struct adapter_conn *c, const char *database, const char *const *schemas, size_t nschemas,
+		      struct adapter_catalog_table **ptables, size_t *pn, struct arena *a, char **perr)
+{
+	VEC(struct adapter_catalog_table) out = {0};
+	int rc = 0;
+	for (size_t s = 0; s < nschemas && !rc; s++) {
+		struct adapter_relation *rels;
+		size_t nrels;
+		rc = cc_list_relations(c, database, schemas[s], &rels, &nrels, a, perr);
+		for (size_t i = 0; i < nrels && !rc; i++) {
+			struct adapter_catalog_table t = {.rel = rels[i], .stats = val_none()};
+			rc = cc_get_columns(c, &rels[i], &t.cols, &t.ncols, a, perr);
+			VEC_PUSH(&out, t);
+		}
+	}
+	if (rc) {
+		VEC_FREE(&out);
+		return -1;
+	}
+	*ptables = ARENA_ARRAY(a, struct adapter_catalog_table, out.n ? out.n : 1);
+	if (out.n)
+		memcpy(*ptables, out.v, out.n * sizeof(*out.v));
+	*pn = out.n;
+	VEC_FREE(&out);
+	return 0;
+}
+
+/* ================================================================ statements of models */
+
+static const char *str_arg(value pos, value kw, size_t i, const char *name, struct arena *a)
+{
+	value v = val_undef();
+	if (pos.type == V_LIST && i < pos.l->len)
+		v = pos.l->items[i];
+	else if (kw.type == V_DICT)
+		v = val_dict_gets(kw, name);
+	return v.type == V_UNDEF || v.type == V_NONE ? NULL : val_cstr(a, v);
+}
+
+static value statement_dict(const flink_cc_statement *st, struct arena *a)
+{
+	value d = val_dict_new(a, 4);
+	val_dict_sets(d, "name", val_str(arena_strdup(a, flink_cc_statement_name(st))));
+	val_dict_sets(d, "phase", val_str(arena_strdup(a, flink_cc_statement_phase_text(st))));
+	val_dict_sets(d, "detail", val_str(arena_strdup(a, flink_cc_statement_detail(st))));
+	const char *sql = flink_cc_statement_sql(st);
+	val_dict_sets(d, "sql", sql ? val_str(arena_strdup(a, sql)) : val_none());
+	return d;
+}
+
+/*
+ * The methods of macros/confluent/ (streaming_table) and of `sluice jobs`:
+ *   list_statements()              the statements with the profile's label: [{name, phase, detail, sql}]
+ *   submit_statement(name, sql)    a long-running statement (streaming, no snapshot) under a name of
+ *                                  the caller's, waited for until it runs (or ended); an error when it
+ *                                  failed
+ *   delete_statement(name)         DELETE; a missing one counts as deleted
+ *   stop_statement(name), resume_statement(name)   JSON Patch of spec.stopped
+ */
+static const char *const cc_methods[] = {"list_statements", "submit_statement", "delete_statement",
+					 "stop_statement",  "resume_statement", "list_jobs",
+					 "stop_job",        "job_details",      "job_management", NULL};
+
+#define MODEL_LABEL "sluice-model."
+
+/* `sluice jobs`: the statements of models (labelled sluice-model.<package>.<model> by
+ * streaming_table) as jobs named "<package>.<model> [<hash>]", their phases as states */
+static int list_jobs(struct adapter_conn *c, value *pout, struct arena *a, struct flink_error *e)
+{
+	flink_cc_statement **v = NULL;
+	size_t n = 0;
+	flink_code code = flink_cc_list(c->ad->cc, c->ad->label, &v, &n, e);
+	if (code)
+		return -1;
+	*pout = val_list_new(a, n);
+	for (size_t i = 0; i < n; i++) {
+		const char *model = flink_cc_statement_label_like(v[i], MODEL_LABEL);
+		const char *name = flink_cc_statement_name(v[i]);
+		const char *dash = strrchr(name, '-');
+		if (!model || !dash)
+			continue;
+		value d = val_dict_new(a, 4);
+		val_dict_sets(d, "job_id", val_str(arena_strdup(a, name)));
+		val_dict_sets(d, "name", val_str(arena_sprintf(a, "%s [%s]", model + strlen(MODEL_LABEL), dash + 1)));
+		val_dict_sets(d, "status", val_str(arena_strdup(a, flink_cc_statement_phase_text(v[i]))));
+		const char *at = flink_cc_statement_created_at(v[i]);
+		val_dict_sets(d, "start_time", at ? val_str(arena_strdup(a, at)) : val_none());
+		val_list_push(*pout, d);
+	}
+	flink_cc_list_free(v, n);
+	return 0;
+}
+
+static int cc_call(struct adapter_conn *c, const char *method, value pos, value kw, value *pout, bool *pfound,
+		   struct arena *a, char **perr)
+{
+	struct adapter *ad = c->ad;
+	struct flink_error e;
+	flink_error_init(&e);
+	*pfound = true;
+	*pout = val_none();
+	flink_code code = FLINK_OK;
+	if (!strcmp(method, "list_statements")) {
+		flink_cc_statement **v = NULL;
+		size_t n = 0;
+		code = flink_cc_list(ad->cc, ad->label, &v, &n, &e);
+		if (!code) {
+			*pout = val_list_new(a, n);
+			for (size_t i = 0; i < n; i++)
+				val_list_push(*pout, statement_dict(v[i], a));
+			flink_cc_list_free(v, n);
+		}
+	} else if (!strcmp(method, "submit_statement")) {
+		const char *name = str_arg(pos, kw, 0, "name", a), *sql = str_arg(pos, kw, 1, "sql", a);
+		if (!name || !sql)
+			return fail(a, perr, "adapter.submit_statement(name, sql) needs both");
+		const char *model = str_arg(pos, kw, 2, "model", a);
+		const char *labels[2] = {ad->label, model ? arena_sprintf(a, MODEL_LABEL "%s", model) : NULL};
+		struct flink_cc_submit s = {.name = name, .statement = sql, .labels = labels, .nlabels = model ? 2 : 1};
+		flink_cc_statement *st = NULL;
+		log_msg(LOG_DEBUG, "confluent: statement %s: %s", name, sql);
+		code = flink_cc_submit(ad->cc, &s, &st, &e);
+		if (!code)
+			code = flink_cc_wait(ad->cc, st, true, ad->timeout_ms, &c->cancelled, &e);
+		if (!code)
+			*pout = statement_dict(st, a);
+		flink_cc_statement_free(st);
+	} else if (!strcmp(method, "delete_statement") || !strcmp(method, "stop_statement") ||
+		   !strcmp(method, "resume_statement")) {
+		const char *name = str_arg(pos, kw, 0, "name", a);
+		if (!name)
+			return fail(a, perr, "adapter.%s(name) needs a name", method);
+		code = method[0] == 'd' ? flink_cc_delete(ad->cc, name, &e)
+		       : method[0] == 's' ? flink_cc_stop(ad->cc, name, &e) : flink_cc_resume(ad->cc, name, &e);
+	} else if (!strcmp(method, "list_jobs")) {
+		if (list_jobs(c, pout, a, &e))
+			code = e.code ? e.code : FLINK_E_PROTOCOL;
+	} else if (!strcmp(method, "stop_job")) {
+		const char *name = str_arg(pos, kw, 0, "job_id", a);
+		value sp = pos.type == V_LIST && pos.l->len > 1 ? pos.l->items[1] : val_dict_gets(kw, "savepoint");
+		if (val_truthy(sp))
+			return fail(a, perr, "Confluent Cloud takes no savepoints: a stopped statement keeps its state; "
+					     "stop without --savepoint, and the next sluice run submits the statement again");
+		if (!name)
+			return fail(a, perr, "adapter.stop_job(job_id) needs the statement's name");
+		code = flink_cc_stop(ad->cc, name, &e);
+	} else if (!strcmp(method, "job_details") || !strcmp(method, "job_management")) {
+		/* nothing beyond the statement's phase; statements can always be listed and stopped */
+		return 0;
+	} else {
+		*pfound = false;
+		return 0;
+	}
+	if (code) {
+		int rc = fail_cc(a, perr, &e);
+		flink_error_release(&e);
+		return rc;
+	}
+	return 0;
+}
+
+/* ================================================================ open and close */
+
+static int cc_open(struct adapter **pad, value target, const char *project_root, struct arena *a, char **perr)
+{
+	(void)project_root;
+	*pad = NULL;
+	if (target.type != V_DICT)
+		return fail(a, perr, "the confluent profile target must be a mapping");
+	struct adapter *ad = xcalloc(1, sizeof(*ad));
+	arena_init(&ad->arena, 2048);
+	struct arena *aa = &ad->arena;
+	struct flink_cc_options o;
+	flink_cc_options_init(&o);
+	o.organization_id = str_field(target, "organization_id", aa);
+	o.environment_id = str_field(target, "environment_id", aa);
+	o.database = str_field(target, "dbname", aa);
+	if (!o.database)
+		o.database = str_field(target, "schema", aa);
+	o.endpoint = str_field(target, "endpoint", aa);
+	o.cloud_provider = str_field(target, "cloud_provider", aa);
+	o.cloud_region = str_field(target, "cloud_region", aa);
+	o.compute_pool_id = str_field(target, "compute_pool_id", aa);
+	/* the global key wins when both are given, as in dbt-confluent's driver */
+	const char *gk = str_field(target, "global_api_key", aa), *gs = str_field(target, "global_api_secret", aa);
+	const char *fk = str_field(target, "flink_api_key", aa), *fs = str_field(target, "flink_api_secret", aa);
+	o.api_key = gk ? gk : fk;
+	o.api_secret = gk ? gs : fs;
+	o.bearer_token = str_field(target, "oauth_token", aa);
+	o.identity_pool_id = str_field(target, "identity_pool_id", aa);
+	if (gs)
+		log_add_secret(gs);
+	if (fs)
+		log_add_secret(fs);
+	if (o.bearer_token)
+		log_add_secret(o.bearer_token);
+	o.user_agent = "Sluice-Confluent/" SLUICE_VERSION;
+	o.log = adp_flink_log;
+	value pi = val_dict_gets(target, "poll_interval_ms");
+	if (pi.type == V_INT && pi.i > 0) {
+		o.poll_initial_ms = (long)pi.i;
+		o.poll_max_ms = (long)pi.i * 30;
+	}
+	value to = val_dict_gets(target, "statement_timeout");
+	ad->timeout_ms = to.type == V_INT && to.i > 0 ? (long)to.i * 1000 : 0;
+	ad->env = o.environment_id;
+	ad->db = o.database;
+	ad->prefix = str_field(target, "statement_name_prefix", aa);
+	if (!ad->prefix)
+		ad->prefix = "dbt-";
+	ad->label = str_field(target, "statement_label", aa);
+	if (!ad->label)
+		ad->label = "dbt-confluent";
+	ad->mode = str_field(target, "execution_mode", aa);
+	if (!ad->mode)
+		ad->mode = "streaming_query";
+	static const char *const modes[] = {"snapshot", "snapshot_ddl", "streaming_query", "streaming_ddl", NULL};
+	bool mode_ok = false;
+	for (int i = 0; modes[i]; i++)
+		mode_ok = mode_ok || !strcmp(ad->mode, modes[i]);
+	int rc = -1;
+	if (!mode_ok) {
+		fail(a, perr, "execution_mode '%s' of the confluent profile is not one of snapshot, snapshot_ddl, "
+			      "streaming_query, streaming_ddl", ad->mode);
+		goto out;
+	}
+	if (!ad->db) {
+		fail(a, perr, "the confluent profile needs dbname: the Kafka cluster that is the Flink database");
+		goto out;
+	}
+	if (!o.api_key && !o.bearer_token) {
+		fail(a, perr, "the confluent profile needs flink_api_key and flink_api_secret (or global_api_key and "
+			      "global_api_secret, or oauth_token and identity_pool_id)");
+		goto out;
+	}
+	struct flink_error e;
+	flink_error_init(&e);
+	if (flink_cc_connect(&o, &ad->cc, &e)) {
+		fail(a, perr, "confluent profile: %s", e.message ? e.message : flink_strerror(e.code));
+		flink_error_release(&e);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc) {
+		arena_release(&ad->arena);
+		free(ad);
+		return -1;
+	}
+	*pad = ad;
+	return 0;
+}
+
+flink_cc *adp_confluent_cc(struct adapter *ad, const char **pprefix, const char **plabel)
+{
+	*pprefix = ad->prefix;
+	*plabel = ad->label;
+	return ad->cc;
+}
+
+static void cc_close(struct adapter *ad)
+{
+	if (!ad)
+		return;
+	flink_cc_free(ad->cc);
+	arena_release(&ad->arena);
+	free(ad);
+}
+
+static int cc_open_conn(struct adapter *ad, struct adapter_conn **pconn, struct arena *a, char **perr)
+{
+	(void)a;
+	(void)perr;
+	struct adapter_conn *c = xcalloc(1, sizeof(*c));
+	c->ad = ad;
+	*pconn = c;
+	return 0;
+}
+
+static void cc_close_conn(struct adapter_conn *c)
+{
+	free(c);
+}
+
+static void cc_cancel(struct adapter_conn *c)
+{
+	c->cancelled = 1;
+}
+
+static int cc_noop_tx(struct adapter_conn *c, struct arena *a, char **perr)
+{
+	/* no transactions on Confluent Cloud (§15) */
+	(void)c;
+	(void)a;
+	(void)perr;
+	return 0;
+}
+
+static const char *cc_default_database(struct adapter *ad)
+{
+	return ad->env;
+}
+
+static const char *cc_default_schema(struct adapter *ad)
+{
+	return ad->db;
+}
+
+static void cc_describe(struct adapter *ad, void (*line)(void *ud, const char *text), void *ud)
+{
+	char buf[512];
+	snprintf(buf, sizeof buf, "  endpoint: %s", flink_cc_base_url(ad->cc));
+	line(ud, buf);
+	snprintf(buf, sizeof buf, "  environment: %s, database: %s, execution_mode: %s", ad->env, ad->db, ad->mode);
+	line(ud, buf);
+}
+
+const struct adapter_vtable adapter_confluent = {
+	.type = "confluent",
+	.open = cc_open,
+	.close = cc_close,
+	.open_conn = cc_open_conn,
+	.close_conn = cc_close_conn,
+	.execute = cc_execute,
+	.begin = cc_noop_tx,
+	.commit = cc_noop_tx,
+	.rollback = cc_noop_tx,
+	.get_relation = cc_get_relation,
+	.get_columns = cc_get_columns,
+	.list_relations = cc_list_relations,
+	.create_schema = cc_create_schema,
+	.catalog = cc_catalog,
+	.quote = quote,
+	.default_database = cc_default_database,
+	.default_schema = cc_default_schema,
+	.load_csv = NULL,
+	.cancel = cc_cancel,
+	.describe = cc_describe,
+	.methods = cc_methods,
+	.call = cc_call,
+	.parent = "flink",
+};

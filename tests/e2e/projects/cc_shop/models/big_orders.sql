@@ -1,0 +1,1 @@
+select id, customer, amount from {{ source('shop', 'orders') }} where amount > 5
