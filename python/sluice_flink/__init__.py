@@ -137,8 +137,8 @@ def connect(url=None, *, properties=None, session_name=None, api_version=None, h
     confluent = sorted(k for k in kwargs if k in _CONFLUENT_KEYS)
     if confluent:
         raise NotSupportedError(
-            'Confluent Cloud (%s) is not supported by this build of sluice_flink: its client library '
-            'speaks the open-source Flink SQL Gateway REST API only; connect with url=... to a gateway'
+            'Confluent Cloud (%s) is not supported by sluice_flink yet: it connects to an open-source '
+            'Flink SQL Gateway (url=...); on Confluent Cloud use `sluice sql` with a confluent profile'
             % ', '.join('%s=' % k for k in confluent))
     if 'dsn' in kwargs and url is None:
         url = kwargs.pop('dsn')
