@@ -1616,11 +1616,15 @@ static int dk_begin(struct adapter_conn *c, struct arena *a, char **perr)
 
 static int dk_commit(struct adapter_conn *c, struct arena *a, char **perr)
 {
-	/* with no transaction open (the materialization committed already) COMMIT fails and undoes
-	 * nothing: the DDL since went through in autocommit */
-	bool open = c->rcs.in_txn;
+	/* with no transaction open (the materialization committed already, as most do) there is
+	 * nothing to commit: the DDL since went through in autocommit. Every BEGIN goes through
+	 * dk_begin or execute, which both set in_txn. */
+	if (!c->rcs.in_txn) {
+		relcache_txn_end(&c->ad->rc, &c->rcs, true);
+		return 0;
+	}
 	int rc = run_simple(c->con, "COMMIT", a, perr);
-	relcache_txn_end(&c->ad->rc, &c->rcs, rc == 0 || !open);
+	relcache_txn_end(&c->ad->rc, &c->rcs, rc == 0);
 	return rc;
 }
 
