@@ -21,7 +21,7 @@ struct rc_entry {
 
 /* The relations of one schema; `loaded` once listed */
 struct relcache_schema {
-	const char *database;  /* as the look-up or the DDL named it (NULL: the default) */
+	const char *database;  /* as the catalog spells it once listed, else as first named (NULL: the default) */
 	const char *schema;
 	bool loaded;
 	struct map rels;  /* key (the name, lower case when case_insensitive) -> struct rc_entry * */
@@ -200,6 +200,15 @@ static int locked_loaded(struct relcache *rc, relcache_lister list, struct adapt
 	}
 	for (size_t i = 0; i < n; i++)
 		entry_put(rc, sc, rels[i].identifier, rels[i].type);
+	if (n && rels[0].schema && rels[0].database && (!sc->database || strcmp(sc->database, rels[0].database) ||
+							strcmp(sc->schema, rels[0].schema))) {
+		/* answers name the schema as the catalog spells it */
+		struct relcache_schema *shared = schema_of(rc, database, schema, a);
+		shared->database = arena_strdup(&rc->arena, rels[0].database);
+		shared->schema = arena_strdup(&rc->arena, rels[0].schema);
+		sc->database = shared->database;
+		sc->schema = shared->schema;
+	}
 	log_msg(LOG_DEBUG, "relation cache: listed schema '%s' (%zu relations)", schema, n);
 	return 0;
 }
@@ -224,7 +233,8 @@ int relcache_get(struct relcache *rc, relcache_lister list, struct adapter_conn 
 		return -1;
 	struct rc_entry *e = entry_get(rc, sc, identifier, a);
 	if (e) {
-		prel->database = database && *database ? arena_strdup(a, database) : rc->default_database;
+		prel->database = sc->database ? arena_strdup(a, sc->database)
+				 : database && *database ? arena_strdup(a, database) : rc->default_database;
 		prel->schema = arena_strdup(a, sc->schema);
 		prel->identifier = arena_strdup(a, e->name);
 		prel->type = e->type;
@@ -255,7 +265,8 @@ int relcache_list(struct relcache *rc, relcache_lister list, struct adapter_conn
 		struct rc_entry *e = s->val;
 		if (e->gone)
 			continue;
-		rels[n].database = database && *database ? arena_strdup(a, database) : rc->default_database;
+		rels[n].database = sc->database ? arena_strdup(a, sc->database)
+				   : database && *database ? arena_strdup(a, database) : rc->default_database;
 		rels[n].schema = arena_strdup(a, sc->schema);
 		rels[n].identifier = arena_strdup(a, e->name);
 		rels[n].type = e->type;

@@ -1616,15 +1616,11 @@ static int dk_begin(struct adapter_conn *c, struct arena *a, char **perr)
 
 static int dk_commit(struct adapter_conn *c, struct arena *a, char **perr)
 {
-	/* with no transaction open (the materialization committed already, as most do) there is
-	 * nothing to commit: the DDL since went through in autocommit. Every BEGIN goes through
-	 * dk_begin or execute, which both set in_txn. */
-	if (!c->rcs.in_txn) {
-		relcache_txn_end(&c->ad->rc, &c->rcs, true);
-		return 0;
-	}
+	/* with no transaction open (the materialization committed already) COMMIT is DuckDB's error
+	 * and undoes nothing: the DDL since went through in autocommit */
+	bool open = c->rcs.in_txn;
 	int rc = run_simple(c->con, "COMMIT", a, perr);
-	relcache_txn_end(&c->ad->rc, &c->rcs, rc == 0);
+	relcache_txn_end(&c->ad->rc, &c->rcs, rc == 0 || !open);
 	return rc;
 }
 
@@ -1694,15 +1690,33 @@ static int dk_get_relation(struct adapter_conn *c, const char *database, const c
 			   const char *identifier, struct adapter_relation *prel, bool *pfound, struct arena *a,
 			   char **perr)
 {
-	return relcache_get(&c->ad->rc, list_uncached, c, db_or_default(c, database), schema_or_default(c, schema),
-			    identifier, prel, pfound, a, perr);
+	database = db_or_default(c, database);
+	schema = schema_or_default(c, schema);
+	if (strcasecmp(database, "temp"))
+		return relcache_get(&c->ad->rc, list_uncached, c, database, schema, identifier, prel, pfound, a,
+				    perr);
+	/* the temporary catalog is the connection's own: never cached */
+	*pfound = false;
+	struct adapter_relation *rels;
+	size_t n;
+	if (list_uncached(c, database, schema, &rels, &n, a, perr) < 0)
+		return -1;
+	for (size_t i = 0; i < n && !*pfound; i++)
+		if (!strcasecmp(rels[i].identifier, identifier)) {
+			*prel = rels[i];
+			*pfound = true;
+		}
+	return 0;
 }
 
 static int dk_list_relations(struct adapter_conn *c, const char *database, const char *schema,
 			     struct adapter_relation **prels, size_t *pn, struct arena *a, char **perr)
 {
-	return relcache_list(&c->ad->rc, list_uncached, c, db_or_default(c, database), schema_or_default(c, schema),
-			     prels, pn, a, perr);
+	database = db_or_default(c, database);
+	if (!strcasecmp(database, "temp"))
+		return list_uncached(c, database, schema, prels, pn, a, perr);
+	return relcache_list(&c->ad->rc, list_uncached, c, database, schema_or_default(c, schema), prels, pn, a,
+			     perr);
 }
 
 static void dk_cache_note(struct adapter_conn *c, char op, const struct adapter_relation *rel,
