@@ -3,6 +3,11 @@
 #
 #   bench/gen_project.sh OUT_DIR N_MODELS
 #
+# BENCH_VARIANT picks the materializations and tests: `mixed` (the default,
+# described below), `tables` (every model a table, two tests a model: unique
+# and not_null on id) or `views90` (nine models in ten views, the same two
+# tests).
+#
 # The project is named `bench` and has no profile. It contains:
 #   dbt_project.yml       vars and hierarchical per-folder config
 #   macros/               cents_to_dollars(col, scale=2), status_flags(statuses)
@@ -75,6 +80,8 @@ BEGIN {
     n = ENVIRON["BENCH_N"] + 0
     out = ENVIRON["BENCH_OUT"]
     mode = ENVIRON["BENCH_MODE"]
+    variant = ENVIRON["BENCH_VARIANT"]
+    if (variant == "") variant = "mixed"
     per_folder = 100
     width = length(n "") < 5 ? 5 : length(n "")
 
@@ -205,7 +212,7 @@ BEGIN {
         }
 
         # ---- header: config, depends_on, set
-        if (i % 5 == 0)
+        if (variant == "views90" ? i % 10 != 0 : variant == "mixed" && i % 5 == 0)
             print "{{ config(materialized='view', tags=['hourly']) }}" > mf
         else if (i % 7 == 0)
             printf "{{ config(materialized='table', tags=['finance', 'domain_%02d']) }}\n", dom > mf
@@ -315,7 +322,7 @@ BEGIN {
         print "        data_tests:" > s
         print "          - unique" > s
         print "          - not_null" > s
-        if (nref >= 1) {
+        if (nref >= 1 && variant == "mixed") {
             print "          - relationships:" > s
             print "              to: ref('" name[refs[1]] "')" > s
             print "              field: id" > s
@@ -326,13 +333,17 @@ BEGIN {
         }
         print "      - name: status" > s
         print "        description: Lifecycle status of the record." > s
-        print "        data_tests:" > s
-        print "          - accepted_values:" > s
-        print "              values: ['new', 'active', 'closed']" > s
+        if (variant == "mixed") {
+            print "        data_tests:" > s
+            print "          - accepted_values:" > s
+            print "              values: ['new', 'active', 'closed']" > s
+        }
         print "      - name: event_date" > s
         print "        description: Date of the event the record describes." > s
-        print "        data_tests:" > s
-        print "          - not_null" > s
+        if (variant == "mixed") {
+            print "        data_tests:" > s
+            print "          - not_null" > s
+        }
         if (i % 3 == 0) {
             print "      - name: amount" > s
             print "        description: Amount in dollars, converted from cents." > s
@@ -343,6 +354,10 @@ BEGIN {
 AWK
 )
 
-export BENCH_N="$n" BENCH_OUT="$out"
+case ${BENCH_VARIANT:-mixed} in
+    mixed | tables | views90) ;;
+    *) echo "$0: BENCH_VARIANT must be mixed, tables or views90" >&2; exit 2 ;;
+esac
+export BENCH_N="$n" BENCH_OUT="$out" BENCH_VARIANT="${BENCH_VARIANT:-mixed}"
 (cd "$out" && BENCH_MODE=dirs awk "$prog" </dev/null | xargs mkdir -p)
 BENCH_MODE=files awk "$prog" </dev/null

@@ -1,36 +1,128 @@
 #!/usr/bin/env bash
-# Benchmarks: generates synthetic projects of 1,000 and 10,000 models and times parse and compile,
-# printing models per second and peak memory; then the Jinja rendering benchmark.
+# Benchmarks: generates deterministic projects (bench/gen_project.sh) and prints one table: `run` of
+# all-table projects of 200 and 1,000 models and of a 1,000-model project with nine views in ten,
+# next to DuckDB's own time for the same SQL in one process (bench/duck_replay.c); `parse` of 1,000
+# and 10,000 models (two tests a model), cold and again unchanged; `compile` of 10,000 models. Each
+# row gives wall time, peak RSS and, for runs, the time a model beyond the engine's own. Then the
+# Jinja and Flink micro-benchmarks.
+#
+#   scripts/bench.sh [BUILD_DIR]      BENCH_QUICK=1: the views row at 300 models, a few minutes less
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
-sluice="$build/sluice"
-if [ ! -x "$sluice" ]; then
-	echo "bench: no sluice binary at $sluice (run make first)" >&2
-	exit 2
-fi
+sluice=${BENCH_SLUICE:-$build/sluice}  # BENCH_SLUICE: another binary (an older build) to compare
+replay="$build/bench/duck_replay"
+for b in "$sluice" "$replay"; do
+	if [ ! -x "$b" ]; then
+		echo "bench: no $b (run make first)" >&2
+		exit 2
+	fi
+done
+command -v node >/dev/null || { echo "bench: node is needed to read run_results.json" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+quick=${BENCH_QUICK:-0}
+views_n=1000
+[ "$quick" = 1 ] && views_n=300
 
-measure() {  # measure LABEL N CMD...: prints wall seconds, models/s and peak RSS
-	local label=$1 n=$2
-	shift 2
-	local out
-	if ! /usr/bin/time -f '%e %M' "$@" >/dev/null 2>"$work/err" ||
-		! tail -n 1 "$work/err" | grep -Eq '^[0-9.]+ [0-9]+$'; then
-		echo "$label: failed"; cat "$work/err"; return 1
+rows=()
+# timed LABEL CMD...: runs CMD under /usr/bin/time; sets secs (wall), cpu (user + system) and kb
+timed() {
+	local label=$1
+	shift
+	if ! /usr/bin/time -f '%e %U %S %M' "$@" >"$work/out" 2>"$work/err" ||
+		! tail -n 1 "$work/err" | grep -Eq '^[0-9.]+ [0-9.]+ [0-9.]+ [0-9]+$'; then
+		echo "bench: $label failed" >&2
+		tail -n 20 "$work/out" "$work/err" >&2
+		exit 1
 	fi
-	read -r secs kb < <(tail -n 1 "$work/err")
-	awk -v l="$label" -v n="$n" -v s="$secs" -v kb="$kb" \
-		'BEGIN { printf "%-28s %6d models  %7.3f s  %9.0f models/s  peak %6.1f MiB\n", l, n, s, (s > 0 ? n / s : 0), kb / 1024 }'
+	local u s
+	read -r secs u s kb < <(tail -n 1 "$work/err")
+	cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')
 }
 
+# row WHAT MODELS SECS CPU KB [ENGINE_SECS ENGINE_CPU]: the time a model beyond the engine's own is
+# given in CPU time (user + system), which other work on the machine does not blur as it does wall
+row() {
+	local eng=${6:-} engcpu=${7:-}
+	rows+=("$(awk -v w="$1" -v n="$2" -v s="$3" -v c="$4" -v kb="$5" -v e="$eng" -v ec="$engcpu" 'BEGIN {
+		if (e == "") printf "| %-36s | %7.2f s | %7.2f s | %6.0f MiB | %8s | %8s | %9s | %6s |", w, s, c, kb / 1024, "", "", "", ""
+		else printf "| %-36s | %7.2f s | %7.2f s | %6.0f MiB | %6.2f s | %6.2f s | %6.2f ms | %5.2fx |", w, s, c, kb / 1024, e, ec, (c - ec) * 1000 / n, s / e
+	}')")
+}
+
+gen() {  # gen DIR N VARIANT
+	BENCH_VARIANT=$3 "$root/bench/gen_project.sh" "$1" "$2" >/dev/null
+	printf 'profile: bench\n' >>"$1/dbt_project.yml"
+	printf 'bench:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: bench.duckdb\n' >"$1/profiles.yml"
+}
+
+# The SQL the run's models sent, as DuckDB alone would run it: each model's compiled query created
+# under its name, every model after the models it reads
+replay_sql() {
+	node -e '
+		const fs = require("fs");
+		const rr = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+		const m = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+		const code = {};
+		for (const r of rr.results) code[r.unique_id] = r.compiled_code;
+		const out = [], done = new Set();
+		const visit = (id) => {
+			const n = m.nodes[id];
+			if (done.has(id) || !n || n.resource_type !== "model") return;
+			done.add(id);
+			for (const d of n.depends_on.nodes) visit(d);
+			const kind = n.config.materialized === "view" ? "view" : "table";
+			out.push(`create or replace ${kind} ${n.relation_name} as (\n${code[id]}\n)`);
+		};
+		Object.keys(m.nodes).sort().forEach(visit);
+		process.stdout.write(out.join("\n-- @@\n") + "\n");
+	' "$1/target/run_results.json" "$1/target/manifest.json"
+}
+
+bench_run() {  # bench_run LABEL N VARIANT
+	local dir="$work/run_$3_$2"
+	gen "$dir" "$2" "$3"
+	timed "$1" "$sluice" run --project-dir "$dir" --profiles-dir "$dir" --threads 2 --quiet
+	local s=$secs c=$cpu k=$kb
+	grep -q "ERROR=0 SKIP=0" "$work/out" || {
+		echo "bench: $1: some models failed" >&2
+		tail -n 20 "$work/out" >&2
+		exit 1
+	}
+	replay_sql "$dir" >"$work/replay.sql"
+	rm -rf "$work/replay" && mkdir "$work/replay"
+	# the same file name, so that the same catalog name
+	timed "$1 (DuckDB alone)" "$replay" "$work/replay/bench.duckdb" "$work/replay.sql"
+	local e
+	e=$(awk '{print $3}' "$work/out")
+	row "$1" "$2" "$s" "$c" "$k" "$e" "$cpu"
+}
+
+bench_run "run, 200 models, all tables" 200 tables
+bench_run "run, 1,000 models, all tables" 1000 tables
+bench_run "run, $views_n models, 90% views" "$views_n" views90
+
 for n in 1000 10000; do
-	"$root/bench/gen_project.sh" "$work/p$n" "$n" >/dev/null
-	measure "parse ($n)" "$n" "$sluice" parse --project-dir "$work/p$n" --quiet
-	measure "compile ($n)" "$n" "$sluice" compile --project-dir "$work/p$n" --quiet --threads 2
+	dir="$work/parse_$n"
+	gen "$dir" "$n" tables
+	timed "parse $n" "$sluice" parse --project-dir "$dir" --profiles-dir "$dir" --quiet
+	row "parse, $n models + $((2 * n)) tests" "$n" "$secs" "$cpu" "$kb"
+	timed "parse $n again" "$sluice" parse --project-dir "$dir" --profiles-dir "$dir" --quiet
+	row "parse again, nothing changed ($n)" "$n" "$secs" "$cpu" "$kb"
 done
+timed "compile 10000" "$sluice" compile --project-dir "$work/parse_10000" --profiles-dir "$work/parse_10000" \
+	--threads 2 --quiet
+row "compile, 10000 models" 10000 "$secs" "$cpu" "$kb"
+
+echo "| what                                 |      wall |       CPU |   peak RSS | DuckDB w | DuckDB c | beyond/mdl | w / D |"
+echo "| ------------------------------------ | --------: | --------: | ---------: | -------: | -------: | ---------: | ----: |"
+printf '%s\n' "${rows[@]}"
+echo "(DuckDB w / c: wall and CPU of the same SQL run by DuckDB alone in one process, bench/duck_replay.c;"
+echo " beyond/mdl: CPU (user + system) beyond DuckDB's own, a model; w / D: wall over DuckDB's wall; --threads 2)"
+echo
+
 for b in "$build"/bench/bench_*; do
 	[ -x "$b" ] && "$b"
 done

@@ -121,6 +121,12 @@ struct adapter_vtable {
 	const char *const *methods;
 	int (*call)(struct adapter_conn *conn, const char *method, value pos, value kw, value *pout,
 		    bool *pfound, struct arena *a, char **perr);
+	/* The adapter keeps a relation cache (adapters/relcache.h): get_relation and list_relations
+	 * answer from it, list_relations fills a schema's part at once (the run does that before the
+	 * first model), and this applies adapter.cache_added ('a'), cache_dropped ('d') and
+	 * cache_renamed ('r', to the relation `to`) */
+	void (*cache_note)(struct adapter_conn *conn, char op, const struct adapter_relation *rel,
+			   const struct adapter_relation *to);
 	/* Extra lines for `sluice debug` (engine version, catalog kind), one call of `line` each */
 	void (*describe)(struct adapter *ad, void (*line)(void *ud, const char *text), void *ud);
 	/* The adapter whose macros and materializations this one inherits (dispatch tries

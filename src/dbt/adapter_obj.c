@@ -496,8 +496,62 @@ static value a_load_csv(struct jj_vm *vm, void *ud, const struct vargs *args)
 	return val_int(n);
 }
 
-static value a_noop(struct jj_vm *vm, void *ud, const struct vargs *args)
+static enum relation_type type_named(const char *type)
 {
+	if (!type)
+		return REL_UNKNOWN;
+	if (!strcmp(type, "table"))
+		return REL_TABLE;
+	if (!strcmp(type, "view"))
+		return REL_VIEW;
+	if (!strcmp(type, "materialized_view"))
+		return REL_MATERIALIZED_VIEW;
+	if (!strcmp(type, "external"))
+		return REL_EXTERNAL;
+	return REL_UNKNOWN;
+}
+
+/* The relation argument `name` of adapter.cache_*; false for none (dbt ignores a None relation) */
+static bool cache_arg(struct jj_vm *vm, const struct vargs *args, size_t i, const char *name, const char *fname,
+		      struct adapter_relation *rel)
+{
+	value v = jj_arg(args, i, name, val_none());
+	if (v.type == V_NONE || v.type == V_UNDEF)
+		return false;
+	const char *type;
+	need_relation(vm, v, fname, &rel->database, &rel->schema, &rel->identifier, &type);
+	rel->type = type_named(type);
+	return rel->schema && rel->identifier;
+}
+
+/* adapter.cache_added(relation), cache_dropped(relation), cache_renamed(from_relation, to_relation):
+ * keep the relation cache in step with DDL that did not go through a statement */
+static value a_cache_added(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	struct adapter_relation rel;
+	if (connected(r) && r->vt->cache_note && cache_arg(vm, args, 0, "relation", "adapter.cache_added", &rel))
+		r->vt->cache_note(r->conn, 'a', &rel, NULL);
+	return val_none();
+}
+
+static value a_cache_dropped(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	struct adapter_relation rel;
+	if (connected(r) && r->vt->cache_note && cache_arg(vm, args, 0, "relation", "adapter.cache_dropped", &rel))
+		r->vt->cache_note(r->conn, 'd', &rel, NULL);
+	return val_none();
+}
+
+static value a_cache_renamed(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	struct adapter_relation from, to;
+	if (connected(r) && r->vt->cache_note &&
+	    cache_arg(vm, args, 0, "from_relation", "adapter.cache_renamed", &from) &&
+	    cache_arg(vm, args, 1, "to_relation", "adapter.cache_renamed", &to))
+		r->vt->cache_note(r->conn, 'r', &from, &to);
 	return val_none();
 }
 
@@ -576,9 +630,9 @@ static value adapter_getattr(struct jj_vm *vm, struct vobj *o, const char *name,
 		{"load_csv", a_load_csv},
 		{"commit", a_commit},
 		{"begin", a_begin},
-		{"cache_added", a_noop},
-		{"cache_dropped", a_noop},
-		{"cache_renamed", a_noop},
+		{"cache_added", a_cache_added},
+		{"cache_dropped", a_cache_dropped},
+		{"cache_renamed", a_cache_renamed},
 	};
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (strlen(methods[i].name) == n && !memcmp(methods[i].name, name, n))

@@ -774,6 +774,16 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 					   err ? err : "unknown error");
 				exit_code = 2;
 			}
+			/* the relation cache lists each schema once, here, before any thread runs DDL in it */
+			struct adapter_relation *rels;
+			size_t nrels;
+			if (exit_code == 0 && st.vt->cache_note &&
+			    st.vt->list_relations(st.workers[0].conn, n->database, n->schema, &rels, &nrels,
+						  st.skip_arena, &err) < 0) {
+				diag_error(dl, LOC_NONE, "could not list the relations of schema '%s.%s': %s", n->database,
+					   n->schema, err ? err : "unknown error");
+				exit_code = 2;
+			}
 		}
 		map_release(&seen);
 	}

@@ -44,6 +44,7 @@
 #include <strings.h>
 
 #include "adapters/adapter.h"
+#include "adapters/relcache.h"
 #include "core/arena.h"
 #include "core/fs.h"
 #include "core/map.h"
@@ -60,12 +61,14 @@ struct adapter {
 	pthread_mutex_t kw_lock;
 	bool kw_loaded;
 	struct map keywords;     /* DuckDB's keywords (lowercase), for quoting struct field names */
+	struct relcache rc;      /* the relations of each schema (adapters/relcache.h) */
 };
 
 struct adapter_conn {
 	struct adapter *ad;
 	duckdb_connection con;
 	atomic_int cancelled;  /* set by dk_cancel from another thread (Ctrl-C) */
+	struct relcache_conn rcs;
 };
 
 static const char cancelled_msg[] = "the query was cancelled (interrupt)";
@@ -1236,6 +1239,7 @@ static int dk_execute(struct adapter_conn *c, const char *sql, bool fetch, long 
 out:
 	duckdb_destroy_extracted(&ext);
 	free(pieces);
+	relcache_note_sql(&c->ad->rc, &c->rcs, sql, rc == 0);
 	return rc;
 }
 
@@ -1456,6 +1460,7 @@ static void dk_close(struct adapter *ad)
 	if (ad->db)
 		duckdb_close(&ad->db);
 	map_release(&ad->keywords);
+	relcache_release(&ad->rc);
 	pthread_mutex_destroy(&ad->kw_lock);
 	arena_release(&ad->arena);
 	free(ad);
@@ -1511,6 +1516,11 @@ static int dk_open(struct adapter **pad, value target, const char *project_root,
 	arena_init(&ad->arena, 4096);
 	pthread_mutex_init(&ad->kw_lock, NULL);
 	map_init(&ad->keywords);
+	/* DuckDB matches names in any case, can attach several catalogs, and binds a view when it is
+	 * read, so a DROP ... CASCADE takes no dependent view along */
+	static const struct relcache_rules rules = {
+		.case_insensitive = true, .keyed_by_database = true, .cascade_local = true, .txn_from_sql = true};
+	relcache_init(&ad->rc, &rules, NULL);
 	char *oerr = NULL;
 	duckdb_state st = duckdb_open_ext(open_path, &ad->db, cfg, &oerr);
 	duckdb_destroy_config(&cfg);
@@ -1550,6 +1560,7 @@ static int dk_open(struct adapter **pad, value target, const char *project_root,
 		return rc;
 	}
 	ad->schema = arena_strdup(&ad->arena, schema);
+	ad->rc.default_database = ad->database;
 	*pad = ad;
 	return 0;
 }
@@ -1585,6 +1596,8 @@ static void dk_close_conn(struct adapter_conn *c)
 {
 	if (!c)
 		return;
+	relcache_txn_end(&c->ad->rc, &c->rcs, false);
+	relcache_conn_release(&c->rcs);
 	duckdb_disconnect(&c->con);
 	free(c);
 }
@@ -1593,16 +1606,27 @@ static void dk_close_conn(struct adapter_conn *c)
 
 static int dk_begin(struct adapter_conn *c, struct arena *a, char **perr)
 {
-	return run_simple(c->con, "BEGIN TRANSACTION", a, perr);
+	int rc = run_simple(c->con, "BEGIN TRANSACTION", a, perr);
+	if (rc == 0) {
+		c->rcs.in_txn = true;
+		c->rcs.touched = false;
+	}
+	return rc;
 }
 
 static int dk_commit(struct adapter_conn *c, struct arena *a, char **perr)
 {
-	return run_simple(c->con, "COMMIT", a, perr);
+	/* with no transaction open (the materialization committed already) COMMIT is DuckDB's error
+	 * and undoes nothing: the DDL since went through in autocommit */
+	bool open = c->rcs.in_txn;
+	int rc = run_simple(c->con, "COMMIT", a, perr);
+	relcache_txn_end(&c->ad->rc, &c->rcs, rc == 0 || !open);
+	return rc;
 }
 
 static int dk_rollback(struct adapter_conn *c, struct arena *a, char **perr)
 {
+	relcache_txn_end(&c->ad->rc, &c->rcs, false);
 	return run_simple(c->con, "ROLLBACK", a, perr);
 }
 
@@ -1633,43 +1657,21 @@ static const char *schema_or_default(struct adapter_conn *c, const char *schema)
 	return schema && *schema ? schema : c->ad->schema;
 }
 
-static int dk_get_relation(struct adapter_conn *c, const char *database, const char *schema,
-			   const char *identifier, struct adapter_relation *prel, bool *pfound, struct arena *a,
-			   char **perr)
-{
-	*pfound = false;
-	const char *params[] = {db_or_default(c, database), schema_or_default(c, schema), identifier, identifier};
-	struct adapter_result r;
-	if (query_params(c,
-			 "SELECT table_catalog, table_schema, table_name, table_type "
-			 "FROM information_schema.tables "
-			 "WHERE lower(table_catalog) = lower($1) AND lower(table_schema) = lower($2) "
-			 "AND lower(table_name) = lower($3) "
-			 "ORDER BY (table_name = $4) DESC, table_name LIMIT 1",
-			 params, 4, &r, a, perr) < 0)
-		return -1;
-	if (r.nrows == 0)
-		return 0;
-	prel->database = cell_str(&r, 0, 0, a);
-	prel->schema = cell_str(&r, 0, 1, a);
-	prel->identifier = cell_str(&r, 0, 2, a);
-	prel->type = rel_type_of(r.rows[3]);
-	*pfound = true;
-	return 0;
-}
-
-static int dk_list_relations(struct adapter_conn *c, const char *database, const char *schema,
-			     struct adapter_relation **prels, size_t *pn, struct arena *a, char **perr)
+/* The relations of one schema from DuckDB's catalog functions (the cache's lister). Not from
+ * information_schema.tables, which renders the SQL of every view of the database. */
+static int list_uncached(struct adapter_conn *c, const char *database, const char *schema,
+			 struct adapter_relation **prels, size_t *pn, struct arena *a, char **perr)
 {
 	*prels = NULL;
 	*pn = 0;
 	const char *params[] = {db_or_default(c, database), schema_or_default(c, schema)};
 	struct adapter_result r;
 	if (query_params(c,
-			 "SELECT table_catalog, table_schema, table_name, table_type "
-			 "FROM information_schema.tables "
-			 "WHERE lower(table_catalog) = lower($1) AND lower(table_schema) = lower($2) "
-			 "ORDER BY table_name",
+			 "SELECT database_name, schema_name, table_name, CASE WHEN temporary THEN 'LOCAL TEMPORARY' "
+			 "ELSE 'BASE TABLE' END FROM duckdb_tables() "
+			 "WHERE lower(database_name) = lower($1) AND lower(schema_name) = lower($2) "
+			 "UNION ALL SELECT database_name, schema_name, view_name, 'VIEW' FROM duckdb_views() "
+			 "WHERE NOT internal AND lower(database_name) = lower($1) AND lower(schema_name) = lower($2)",
 			 params, 2, &r, a, perr) < 0)
 		return -1;
 	struct adapter_relation *rels = ARENA_ARRAY(a, struct adapter_relation, r.nrows ? r.nrows : 1);
@@ -1682,6 +1684,50 @@ static int dk_list_relations(struct adapter_conn *c, const char *database, const
 	*prels = rels;
 	*pn = r.nrows;
 	return 0;
+}
+
+static int dk_get_relation(struct adapter_conn *c, const char *database, const char *schema,
+			   const char *identifier, struct adapter_relation *prel, bool *pfound, struct arena *a,
+			   char **perr)
+{
+	database = db_or_default(c, database);
+	schema = schema_or_default(c, schema);
+	if (strcasecmp(database, "temp"))
+		return relcache_get(&c->ad->rc, list_uncached, c, database, schema, identifier, prel, pfound, a,
+				    perr);
+	/* the temporary catalog is the connection's own: never cached */
+	*pfound = false;
+	struct adapter_relation *rels;
+	size_t n;
+	if (list_uncached(c, database, schema, &rels, &n, a, perr) < 0)
+		return -1;
+	for (size_t i = 0; i < n && !*pfound; i++)
+		if (!strcasecmp(rels[i].identifier, identifier)) {
+			*prel = rels[i];
+			*pfound = true;
+		}
+	return 0;
+}
+
+static int dk_list_relations(struct adapter_conn *c, const char *database, const char *schema,
+			     struct adapter_relation **prels, size_t *pn, struct arena *a, char **perr)
+{
+	database = db_or_default(c, database);
+	if (!strcasecmp(database, "temp"))
+		return list_uncached(c, database, schema, prels, pn, a, perr);
+	return relcache_list(&c->ad->rc, list_uncached, c, database, schema_or_default(c, schema), prels, pn, a,
+			     perr);
+}
+
+static void dk_cache_note(struct adapter_conn *c, char op, const struct adapter_relation *rel,
+			  const struct adapter_relation *to)
+{
+	if (op == 'a')
+		relcache_added(&c->ad->rc, &c->rcs, rel);
+	else if (op == 'd')
+		relcache_dropped(&c->ad->rc, &c->rcs, rel);
+	else if (op == 'r' && to)
+		relcache_renamed(&c->ad->rc, &c->rcs, rel, to);
 }
 
 static int dk_get_columns(struct adapter_conn *c, const struct adapter_relation *rel,
@@ -1876,6 +1922,7 @@ static int dk_load_csv(struct adapter_conn *c, const struct adapter_relation *re
 			duckdb_destroy_result(&res);
 	}
 	duckdb_destroy_prepare(&st);
+	relcache_note_sql(&c->ad->rc, &c->rcs, q.buf, rc == 0);
 	sb_release(&q);
 	return rc;
 }
@@ -1893,6 +1940,7 @@ const struct adapter_vtable adapter_duckdb = {
 	.get_relation = dk_get_relation,
 	.get_columns = dk_get_columns,
 	.list_relations = dk_list_relations,
+	.cache_note = dk_cache_note,
 	.create_schema = dk_create_schema,
 	.catalog = dk_catalog,
 	.quote = dk_quote,

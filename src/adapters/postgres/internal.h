@@ -16,17 +16,10 @@
 #include <stdbool.h>
 
 #include "adapters/adapter.h"
+#include "adapters/relcache.h"
 #include "core/arena.h"
 #include "core/map.h"
 #include "core/sb.h"
-
-/* The relations of one schema as last seen; `loaded` once listed from pg_catalog */
-struct pg_schema_cache {
-	const char *schema;
-	bool loaded;
-	struct map rels;  /* identifier -> (void *)(uintptr_t)(relation_type + 1) */
-	struct arena names;
-};
 
 #define PG_MAX_PARAMS 16
 #define PG_MAX_CONNS 256
@@ -47,9 +40,7 @@ struct adapter {
 	int server_version;    /* PQserverVersion() of the first connection, 0 before */
 	const char *server_version_text;
 	struct adapter_conn *conns[PG_MAX_CONNS];  /* open connections, for cancel */
-	struct map cache;      /* schema -> struct pg_schema_cache * */
-	unsigned long ddl_gen; /* DDL notes so far: a listing that saw it move is not kept */
-	struct arena cache_arena;
+	struct relcache rc;    /* the relations of each schema, with a lock of its own */
 };
 
 struct adapter_conn {
@@ -57,9 +48,7 @@ struct adapter_conn {
 	PGconn *pg;            /* NULL until first used: connections open lazily */
 	PGcancel *cancel;
 	volatile sig_atomic_t cancelled; /* Ctrl-C (pg_cancel): every later statement fails at once */
-	bool touched_cache;    /* DDL ran in the open transaction: a rollback invalidates the cache */
-	struct pg_pending *pending;  /* the DDL of the open transaction, applied again at commit */
-	bool no_dependents;    /* the DROP ... CASCADE about to run takes nothing else along */
+	struct relcache_conn rcs;  /* the DDL of the open transaction, for the relation cache */
 };
 
 int pg_fail(struct arena *a, char **perr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -76,7 +65,11 @@ void pg_add_literal(struct sb *s, const char *str);
 void pg_read_result(const PGresult *res, long limit, struct adapter_result *pres, struct arena *a);
 
 /* Relation cache (meta.c) */
-void pg_cache_note_sql(struct adapter_conn *c, const char *sql);
+/* SQL went through conn (ok) or failed (!ok: what it may have changed is looked up again) */
+void pg_cache_note_sql(struct adapter_conn *c, const char *sql, bool ok);
+/* adapter.cache_added ('a'), cache_dropped ('d'), cache_renamed ('r') */
+void pg_cache_note(struct adapter_conn *c, char op, const struct adapter_relation *rel,
+		   const struct adapter_relation *to);
 void pg_cache_before_sql(struct adapter_conn *c, const char *sql);
 void pg_cache_forget_all(struct adapter *ad);
 /* The open transaction ended: its DDL is applied again once committed (a listing taken before the

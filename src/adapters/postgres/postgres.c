@@ -332,6 +332,7 @@ static void pg_close_conn(struct adapter_conn *c)
 	if (!c)
 		return;
 	pg_cache_txn_end(c, false);
+	relcache_conn_release(&c->rcs);
 	disconnect(c);
 	free(c);
 }
@@ -480,11 +481,12 @@ static int pg_execute(struct adapter_conn *c, const char *sql, bool fetch, long 
 		rc = send_all(c, sql, &last, &lost, a, perr);
 	}
 	if (rc < 0) {
+		pg_cache_note_sql(c, sql, false);
 		if (lost)
 			disconnect(c);
 		return -1;
 	}
-	pg_cache_note_sql(c, sql);
+	pg_cache_note_sql(c, sql, true);
 	if (pres && last) {
 		const char *tuples = PQcmdTuples(last);
 		if (tuples && *tuples)
@@ -541,7 +543,7 @@ static int pg_begin(struct adapter_conn *c, struct arena *a, char **perr)
 		return -1;
 	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
 		return 0;
-	c->touched_cache = false;
+	c->rcs.touched = false;
 	return run_simple(c, "begin", a, perr);
 }
 
@@ -555,12 +557,8 @@ static bool in_transaction(struct adapter_conn *c)
 
 static int pg_rollback(struct adapter_conn *c, struct arena *a, char **perr)
 {
+	/* what the transaction created, renamed or dropped is undone: the cache looks again */
 	pg_cache_txn_end(c, false);
-	if (c->touched_cache) {
-		/* what the transaction created, renamed or dropped is undone: look again */
-		pg_cache_forget_all(c->ad);
-		c->touched_cache = false;
-	}
 	if (!in_transaction(c))
 		return 0;
 	return run_simple(c, "rollback", a, perr);
@@ -574,7 +572,6 @@ static int pg_commit(struct adapter_conn *c, struct arena *a, char **perr)
 		(void)pg_rollback(c, a, NULL);
 		return pg_fail(a, perr, "the transaction failed earlier and was rolled back");
 	}
-	c->touched_cache = false;
 	int rc = run_simple(c, "commit", a, perr);
 	pg_cache_txn_end(c, rc == 0);
 	if (rc < 0)
@@ -709,9 +706,9 @@ static int pg_open(struct adapter **pad, value target, const char *project_root,
 
 	struct adapter *ad = xcalloc(1, sizeof(*ad));
 	arena_init(&ad->arena, 4096);
-	arena_init(&ad->cache_arena, 4096);
 	pthread_mutex_init(&ad->lock, NULL);
-	map_init(&ad->cache);
+	static const struct relcache_rules rules = {.case_insensitive = false};
+	relcache_init(&ad->rc, &rules, dbname);
 	int n = 0;
 	add_param(ad, &n, "host", host);
 	add_param(ad, &n, "port", port ? port : "5432");
@@ -812,6 +809,7 @@ const struct adapter_vtable adapter_postgres = {
 	.catalog = pg_catalog,
 	.quote = pg_quote,
 	.default_database = pg_default_database,
+	.cache_note = pg_cache_note,
 	.default_schema = pg_default_schema,
 	.load_csv = pg_load_csv,
 	.methods = pg_methods,

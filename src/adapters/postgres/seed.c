@@ -341,7 +341,7 @@ int pg_load_csv(struct adapter_conn *c, const struct adapter_relation *rel, cons
 		(void)sb_addc(&q, ')');
 		rc = pg_query_params(c, q.buf, NULL, 0, NULL, a, perr);
 		if (rc == 0)
-			pg_cache_note_sql(c, q.buf);
+			pg_cache_note_sql(c, q.buf, true);
 		sb_reset(&q);
 		if (rc == 0) {
 			(void)sb_adds(&q, "copy ");
