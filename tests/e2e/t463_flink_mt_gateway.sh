@@ -89,6 +89,7 @@ gw_admin GET /jobs
 expect_js "j.find(x => x.id == '$job2').status" CANCELED "DROP cancels the refresh job"
 gw_fails "DROP MATERIALIZED TABLE totals" "Materialized table with identifier \`lake\`.\`default\`.\`totals\` does not exist."
 gw_run "DROP MATERIALIZED TABLE IF EXISTS totals"
+gw_fails "SHOW CREATE MATERIALIZED TABLE totals" 'Encountered "MATERIALIZED"' "1.20 has no SHOW CREATE MATERIALIZED TABLE"
 gw_stop
 
 # 2.2 made FRESHNESS optional; 1.19 has no materialized tables at all
@@ -99,6 +100,10 @@ gw_run "CREATE CATALOG lake WITH ('type' = 'paimon', 'warehouse' = 'file://$WORK
 gw_run "USE CATALOG lake"
 gw_run "CREATE TABLE events (k STRING, v INT) WITH ('connector' = 'kafka', 'topic' = 'events', 'format' = 'json', 'properties.bootstrap.servers' = 'b:9092', 'scan.startup.mode' = 'earliest-offset')"
 gw_run "CREATE MATERIALIZED TABLE totals (PRIMARY KEY (k) NOT ENFORCED) $WITH AS SELECT k, SUM(v) AS total FROM events GROUP BY k" "2.2: no FRESHNESS (3 minutes, continuous)"
+gw_submit "SHOW CREATE MATERIALIZED TABLE totals" v4; gw_wait v4; gw_fetch_ready v4
+expect_js 'j.results.data[0].fields[0].split("\n").filter(l => /^(CREATE|FRESHNESS|REFRESH_MODE|  CONSTRAINT)/.test(l)).join("|")' \
+	'CREATE MATERIALIZED TABLE `lake`.`default`.`totals`|  CONSTRAINT `PK_k` PRIMARY KEY (`k`) NOT ENFORCED|FRESHNESS = INTERVAL '"'3'"' MINUTE|REFRESH_MODE = CONTINUOUS' \
+	"SHOW CREATE MATERIALIZED TABLE shows the derived freshness and mode"
 gw_stop
 gw_start --flink-version 1.19.1
 gw_session v2

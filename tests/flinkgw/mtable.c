@@ -20,6 +20,8 @@
  *    (the session must name a savepoint directory) and RESUME starts it again from that savepoint;
  *    doing either twice is an error. DROP cancels a running refresh job, then drops the table.
  *  - CatalogManager: DROP TABLE does not find a materialized table (catalog.c).
+ *  - SHOW CREATE MATERIALIZED TABLE (Flink 2.1+, ShowCreateUtil): the definition with the
+ *    freshness and refresh mode the catalog keeps, derived ones included.
  * The result of each statement is OK; the job id is found with SHOW JOBS by the job's name, as
  * Flink's users find it (DESCRIBE of the table in the catalog also shows the refresh handler).
  */
@@ -410,9 +412,79 @@ out:
 	return rc;
 }
 
+/* SHOW CREATE MATERIALIZED TABLE (Flink 2.1+): the definition with its freshness and refresh mode
+ * as the catalog keeps them (the derived ones too), the query fully qualified */
+static int show_create_mt(struct fg_session *s, struct stmt *st, struct fg_result *out, struct ferr *e)
+{
+	struct arena a;
+	arena_init(&a, 256);
+	const char *c, *d, *n;
+	struct sb ser = SB_INIT, o = SB_INIT;
+	int rc = -1;
+	struct tdef *t = find_mt(s, st, &a, &c, &d, &n, &ser, e);
+	if (!t)
+		goto out;
+	sb_addf(&o, "CREATE MATERIALIZED TABLE %s\n", ser.buf);
+	if (t->npk) {
+		sb_adds(&o, "(\n  CONSTRAINT ");
+		struct sb nm = SB_INIT;
+		sb_adds(&nm, "PK");
+		for (int i = 0; i < t->npk; i++)
+			sb_addf(&nm, "_%s", t->pk[i]);
+		quote_ident(&o, t->pk_name ? t->pk_name : nm.buf);
+		sb_release(&nm);
+		sb_adds(&o, " PRIMARY KEY (");
+		for (int i = 0; i < t->npk; i++) {
+			if (i)
+				sb_adds(&o, ", ");
+			quote_ident(&o, t->pk[i]);
+		}
+		sb_adds(&o, ") NOT ENFORCED\n)\n");
+	}
+	if (t->comment && *t->comment) {
+		sb_adds(&o, "COMMENT ");
+		quote_str(&o, t->comment);
+		sb_addc(&o, '\n');
+	}
+	if (t->npart) {
+		sb_adds(&o, "PARTITIONED BY (");
+		for (int i = 0; i < t->npart; i++) {
+			if (i)
+				sb_adds(&o, ", ");
+			quote_ident(&o, t->part[i]);
+		}
+		sb_adds(&o, ")\n");
+	}
+	if (t->nopts) {
+		sb_adds(&o, "WITH (\n");
+		for (int i = 0; i < t->nopts; i++) {
+			sb_adds(&o, "  ");
+			quote_str(&o, t->opts[i].k);
+			sb_adds(&o, " = ");
+			quote_str(&o, opt_sensitive(t->opts[i].k) ? "****" : t->opts[i].v);
+			sb_adds(&o, i + 1 < t->nopts ? ",\n" : "\n");
+		}
+		sb_adds(&o, ")\n");
+	}
+	sb_addf(&o, "FRESHNESS = INTERVAL '%lld' %s\nREFRESH_MODE = %s\nAS %s", t->mt->fresh_n, t->mt->fresh_unit,
+		t->mt->full ? "FULL" : "CONTINUOUS", t->mt->query);
+	const char *cn = "result", *v = o.buf;
+	res_str_columns(out, 1, &cn);
+	res_row_strs(out, 1, &v);
+	out->result_kind = "SUCCESS_WITH_CONTENT";
+	rc = 0;
+out:
+	sb_release(&ser);
+	sb_release(&o);
+	arena_release(&a);
+	return rc;
+}
+
 int exec_mt(struct fg_session *s, struct stmt *st, json_t *conf, struct fg_result *out, struct ferr *e)
 {
 	switch (st->k) {
+	case S_SHOW_CREATE_MT:
+		return show_create_mt(s, st, out, e);
 	case S_CREATE_MT:
 		return create_mt(s, st, conf, out, e);
 	case S_DROP_MT:

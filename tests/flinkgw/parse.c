@@ -223,7 +223,12 @@ static struct stmt *show(struct ps *p, struct stmt *st)
 			st->k = S_SHOW_CREATE_VIEW;
 		else if (p->version >= 120 && accept_kw(p, "CATALOG"))
 			st->k = S_SHOW_CREATE_CATALOG;
-		else {
+		else if (p->version >= 201 && accept_kw(p, "MATERIALIZED")) {
+			/* SqlShowCreateMaterializedTable (Flink 2.1+) */
+			if (!expect_kw(p, "TABLE"))
+				return NULL;
+			st->k = S_SHOW_CREATE_MT;
+		} else {
 			fail(p, "\"TABLE\"|\"VIEW\"");
 			return NULL;
 		}
