@@ -174,9 +174,11 @@
   {%- call statement('validate', auto_begin=false) -%}
     EXPLAIN {{ sql }}
   {%- endcall -%}
-  {%- if existing is not none -%}
+  {#- Flink has no statement that drops either kind, and DROP TABLE does not see a materialized
+      table: what target/deployments.json says this was decides -#}
+  {%- if existing is not none and previous is not none -%}
     {% call statement('drop_materialized_table') -%}DROP MATERIALIZED TABLE IF EXISTS {{ target_relation }}{%- endcall %}
-    {#- a plain table of that name (the model was materialized otherwise before) -#}
+  {%- elif existing is not none -%}
     {{ adapter.drop_relation(existing) }}
   {%- endif -%}
   {% call statement('main') -%}{{ def.ddl }}{%- endcall %}

@@ -18,7 +18,8 @@
  *    which this double has none of, as a gateway started without that option: it is refused with
  *    Flink's message before anything is created. SUSPEND stops the continuous job with a savepoint
  *    (the session must name a savepoint directory) and RESUME starts it again from that savepoint;
- *    doing either twice is an error. DROP cancels a running refresh job, then drops the table.
+ *    doing either twice is an error. DROP cancels a running refresh job, then drops the table; it
+ *    looks the table up as a materialized table, so a plain table is refused even with IF EXISTS.
  *  - CatalogManager: DROP TABLE does not find a materialized table (catalog.c).
  *  - SHOW CREATE MATERIALIZED TABLE (Flink 2.1+, ShowCreateUtil): the definition with the
  *    freshness and refresh mode the catalog keeps, derived ones included.
@@ -314,7 +315,13 @@ static int drop_mt(struct fg_session *s, struct stmt *st, struct fg_result *out,
 	ident_serial(&ser, c, d, n);
 	int rc = -1;
 	struct tdef *t = obj_lookup(s, c, d, n, NULL);
-	if (!t || !t->mt) {
+	/* a table that exists is looked up as a materialized table, IF EXISTS or not */
+	if (t && !t->mt) {
+		ferr_add(e, EX_VALIDATION, "Table %s is not a materialized table, does not support materialized table related "
+			"operation.", ser.buf);
+		goto out;
+	}
+	if (!t) {
 		if (st->if_exists) {
 			res_ok(out);
 			rc = 0;
