@@ -32,7 +32,8 @@
   {%- set ddl = none -%}
   {%- if mat == 'streaming_source' -%}
     {%- set ddl = flink_source_ddl(relation, model, config, temporary=bounded, if_not_exists=not bounded, bounded=bounded) -%}
-  {%- elif mat in ['streaming_table', 'table'] -%}
+  {%- elif mat in ['streaming_table', 'table', 'materialized_table'] -%}
+    {#- a materialized table is read as the table it is (its refresh job is not redeclared) -#}
     {%- set ddl = flink_sink_ddl(relation, model, config, sql, temporary=bounded, if_not_exists=not bounded, bounded=bounded) -%}
   {%- elif mat == 'view' -%}
     {%- set ddl = 'CREATE ' ~ ('TEMPORARY ' if bounded) ~ 'VIEW IF NOT EXISTS ' ~ relation ~ ' AS\n' ~ sql -%}

@@ -185,6 +185,9 @@
     knows the deployed definition (the upstream models that changed, the sink, or the model's
     own SQL and execution_config) -#}
 {% macro flink_job_staleness(job_hash) -%}
+  {%- if config.get('materialized') == 'materialized_table' -%}
+    {{ return(flink_mt_staleness()) }}
+  {%- endif -%}
   {%- set def = flink_job_definition() -%}
   {%- if def.hash == job_hash -%}
     {{ return({'stale': false, 'hash': def.hash, 'what': ''}) }}
@@ -195,4 +198,20 @@
   {%- if known and previous.get('sink_ddl') != def.sink_ddl -%}{%- do what.append('the sink') -%}{%- endif -%}
   {%- if known and not what -%}{%- do what.append('its SQL or execution_config') -%}{%- endif -%}
   {{ return({'stale': true, 'hash': def.hash, 'what': what | join(', ')}) }}
+{%- endmacro %}
+
+{#- flink_mt_staleness(): the same for a materialized table, whose deployed hash only
+    target/deployments.json knows ({stale, hash, deployed, what}) -#}
+{% macro flink_mt_staleness() -%}
+  {%- set def = flink_mt_definition() -%}
+  {%- set previous = adapter.get_deployment(model.unique_id) -%}
+  {%- if previous is none or previous.get('kind') != 'materialized_table' -%}
+    {{ return({'stale': true, 'hash': def.hash, 'deployed': '', 'what': 'target/deployments.json has no record of it'}) }}
+  {%- endif -%}
+  {%- if previous.hash == def.hash -%}
+    {{ return({'stale': false, 'hash': def.hash, 'deployed': previous.hash, 'what': ''}) }}
+  {%- endif -%}
+  {%- set what = flink_changed_upstream(previous.get('upstream') or {}, def.upstream) -%}
+  {%- if not what -%}{%- do what.append('its SQL or config') -%}{%- endif -%}
+  {{ return({'stale': true, 'hash': def.hash, 'deployed': previous.hash, 'what': what | join(', ')}) }}
 {%- endmacro %}

@@ -2,9 +2,13 @@
  * sluice jobs: the streaming jobs of the project on a Flink target.
  *   sluice jobs [--all] [-s SELECTOR] [--output json]   lists them: model, job id, state, hash, start
  *   sluice jobs stop [--savepoint] [--drain] -s SELECTOR  stops the running jobs of the selected models
- * A model's job is the one whose name is "<package>.<model> [<hash>]" (macros/flink/
+ *   sluice jobs start -s SELECTOR                         resumes the selected materialized tables
+ * A streaming_table's job is the one whose name is "<package>.<model> [<hash>]" (macros/flink/
  * streaming_table.sql names them so). A job stopped with a savepoint is resumed from it by the
  * next `sluice run` when the model did not change (target/deployments.json keeps the path).
+ * A materialized_table's job is its continuous refresh job, which Flink names after the table;
+ * stop suspends it (ALTER MATERIALIZED TABLE ... SUSPEND: Flink stops it with a savepoint) and start
+ * resumes it from there (RESUME); its deployed hash is the one target/deployments.json keeps.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +67,9 @@ static void staleness(struct project *p, struct job_row *r, struct adapter *ad, 
 		return;
 	}
 	diag_list_release(&dl);
+	value deployed = val_dict_gets(out, "deployed");
+	if (!r->hash[0] && deployed.type == V_STR)
+		r->hash = val_cstr(a, deployed);
 	r->stale = val_truthy(val_dict_gets(out, "stale"));
 	value what = val_dict_gets(out, "what");
 	r->definition = !r->stale ? "current"
@@ -135,6 +142,52 @@ static void print_rows(const struct job_row *rows, size_t n, bool json, struct a
 	}
 }
 
+static bool is_mt(const struct node *m)
+{
+	value mat = val_dict_gets(m->config, "materialized");
+	return mat.type == V_STR && !strcmp(mat.s, "materialized_table");
+}
+
+/* ALTER MATERIALIZED TABLE `c`.`d`.`t` SUSPEND|RESUME; 0, or -1 with the error printed */
+static int alter_mt(struct project *p, struct node *m, const char *action, const struct adapter_vtable *vt,
+		    struct adapter_conn *conn, struct arena *a)
+{
+	value pos = val_list_new(a, 2);
+	val_list_push(pos, val_str(arena_sprintf(a, "`%s`.`%s`.`%s`", m->database, m->schema, m->alias)));
+	val_list_push(pos, val_str(action));
+	value out;
+	bool found = false;
+	char *err = NULL;
+	if (vt->call(conn, "alter_materialized_table", pos, val_dict_new(a, 0), &out, &found, a, &err) < 0 || !found) {
+		fprintf(stderr, "Database Error: could not %s materialized table %s of model %s: %s\n",
+			!strcmp(action, "SUSPEND") ? "suspend" : "resume", m->relation_name ? m->relation_name : m->name,
+			m->name, err ? err : "the adapter cannot alter materialized tables");
+		return -1;
+	}
+	(void)dbt_deployment_note(p, m->unique_id, "suspended", val_bool(!strcmp(action, "SUSPEND")));
+	printf("%s materialized table %s of model %s\n", !strcmp(action, "SUSPEND") ? "Suspended" : "Resumed",
+	       m->relation_name ? m->relation_name : m->name, m->name);
+	return 0;
+}
+
+/* sluice jobs start: resumes the selected materialized tables */
+static int start_mts(struct project *p, const uint8_t *sel, const struct adapter_vtable *vt, struct adapter_conn *conn)
+{
+	int rc = 0;
+	size_t n = 0;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		struct node *m = p->nodes[i];
+		if (m->type != NODE_MODEL || !sel[m->index] || !is_mt(m))
+			continue;
+		n++;
+		if (alter_mt(p, m, "RESUME", vt, conn, &p->arena) < 0)
+			rc = 1;
+	}
+	if (n == 0)
+		printf("No materialized tables among the selected models (a streaming_table's job starts with sluice run).\n");
+	return rc;
+}
+
 int cmd_jobs(struct cli *c)
 {
 	struct diag_list dl;
@@ -148,14 +201,16 @@ int cmd_jobs(struct cli *c)
 	struct job_row *rows = NULL;
 	int rc = 2;
 	bool stop = c->npositional > 0 && !strcmp(c->positional[0], "stop");
+	bool start = c->npositional > 0 && !strcmp(c->positional[0], "start");
 	bool json = c->output && !strcmp(c->output, "json");
-	if (c->npositional > 0 && !stop && strcmp(c->positional[0], "list")) {
-		fprintf(stderr, "Usage: sluice jobs [list|stop] [OPTIONS]\nTry 'sluice jobs --help' for help.\n\n"
+	if (c->npositional > 0 && !stop && !start && strcmp(c->positional[0], "list")) {
+		fprintf(stderr, "Usage: sluice jobs [list|stop|start] [OPTIONS]\nTry 'sluice jobs --help' for help.\n\n"
 				"Error: unknown jobs command '%s'\n", c->positional[0]);
 		return 2;
 	}
-	if (stop && c->nselect == 0 && !c->selector) {
-		fprintf(stderr, "Error: sluice jobs stop needs -s/--select to say which models' jobs to stop\n");
+	if ((stop || start) && c->nselect == 0 && !c->selector) {
+		fprintf(stderr, "Error: sluice jobs %s needs -s/--select to say which models' jobs to %s\n",
+			stop ? "stop" : "start", stop ? "stop" : "start");
 		return 2;
 	}
 	c->quiet = c->quiet || json;
@@ -181,6 +236,10 @@ int cmd_jobs(struct cli *c)
 	if (!vt->call) {
 		fprintf(stderr, "Error: sluice jobs needs a streaming target (type: flink or confluent); target '%s' is %s\n",
 			p.target.target_name, vt->type);
+		goto out;
+	}
+	if (start) {
+		rc = start_mts(&p, sel, vt, conn);
 		goto out;
 	}
 	value jobs;
@@ -248,6 +307,14 @@ int cmd_jobs(struct cli *c)
 	for (size_t i = 0; i < n; i++) {
 		if (!cli_job_live(rows[i].status))
 			continue;
+		if (is_mt(rows[i].model)) {
+			/* Flink stops a materialized table's refresh job itself, with a savepoint */
+			if (alter_mt(&p, rows[i].model, "SUSPEND", vt, conn, a) < 0)
+				rc = 1;
+			else
+				stopped++;
+			continue;
+		}
 		value pos = val_list_new(a, 3);
 		val_list_push(pos, val_str(rows[i].id));
 		val_list_push(pos, val_bool(c->savepoint));

@@ -225,8 +225,37 @@ void cli_restore(struct project *p, const struct graph *g, const uint8_t *want, 
 		graph_release(&own);
 }
 
+/* The model of a materialized table's refresh job, which Flink names
+ * Materialized_table_`catalog`.`database`.`table`_continuous_refresh_job (MaterializedTableManager) */
+static struct node *mt_job_model(struct project *p, const char *name)
+{
+	static const char pre[] = "Materialized_table_", suf[] = "_continuous_refresh_job";
+	size_t n = strlen(name), lp = sizeof(pre) - 1, ls = sizeof(suf) - 1;
+	if (n <= lp + ls || strncmp(name, pre, lp) || strcmp(name + n - ls, suf))
+		return NULL;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		struct node *m = p->nodes[i];
+		if (m->type != NODE_MODEL || !m->database || !m->schema || !m->alias)
+			continue;
+		value mat = val_dict_gets(m->config, "materialized");
+		if (mat.type != V_STR || strcmp(mat.s, "materialized_table"))
+			continue;
+		struct sb s = SB_INIT;
+		(void)sb_addf(&s, "`%s`.`%s`.`%s`", m->database, m->schema, m->alias);
+		bool same = s.len == n - lp - ls && !strncmp(s.buf, name + lp, s.len);
+		sb_release(&s);
+		if (same)
+			return m;
+	}
+	return NULL;
+}
+
 struct node *cli_job_model(struct project *p, const char *name, const char **phash, struct arena *a)
 {
+	struct node *mt = mt_job_model(p, name);
+	*phash = "";
+	if (mt)
+		return mt;
 	const char *br = strstr(name, " [");
 	size_t n = br ? (size_t)(br - name) : strlen(name);
 	*phash = "";

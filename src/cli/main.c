@@ -98,12 +98,14 @@ static const struct command commands[] = {
 	 "  --no-compile           do not compile the project first\n"
 	 "  --static               also write target/static_index.html, one file with the data inlined\n"
 	 "\nRun 'sluice docs serve --help' for the documentation server.\n"},
-	{"jobs", cmd_jobs, "list or stop the project's streaming jobs (Flink)",
-	 "Usage: sluice jobs [list|stop] [OPTIONS]\n\nLists the running jobs of the project's streaming models on a Flink target: model,\n"
+	{"jobs", cmd_jobs, "list, stop or start the project's streaming jobs (Flink)",
+	 "Usage: sluice jobs [list|stop|start] [OPTIONS]\n\nLists the running jobs of the project's streaming models on a Flink target: model,\n"
 	 "job id, state, the hash of the definition it runs, and when it started.\n\n"
 	 "  sluice jobs [--all] [-s SELECTOR]       the running jobs (--all: the ended ones too)\n"
 	 "  sluice jobs stop [--savepoint] -s SEL   stops the running jobs of the selected models;\n"
-	 "                                          with --savepoint the next run resumes from it\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
+	 "                                          with --savepoint the next run resumes from it;\n"
+	 "                                          a materialized_table is suspended (with a savepoint)\n"
+	 "  sluice jobs start -s SEL                resumes the selected materialized tables\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
 	 "  --all                  also the jobs that ended (FINISHED, FAILED, CANCELED)\n"
 	 "  --savepoint            stop with a savepoint (STOP JOB ... WITH SAVEPOINT) and print its path\n"
 	 "  --drain                push the watermark to the end before stopping (WITH DRAIN)\n"

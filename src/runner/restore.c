@@ -104,7 +104,7 @@ int runner_restore(struct project *p, const struct graph *g, const uint8_t *want
 	for (size_t k = 0; k < g->n; k++) {
 		uint32_t i = g->topo[k];
 		struct node *n = p->nodes[i];
-		if (!want[i] || !n->relation_name || (n->type != NODE_MODEL && n->type != NODE_SOURCE))
+		if (!want[i] || !n->enabled || !n->relation_name || (n->type != NODE_MODEL && n->type != NODE_SOURCE))
 			continue;
 		struct arena_mark m = arena_mark(a);
 		struct diag_list ndl;

@@ -682,7 +682,9 @@ static int drop_object(struct fg_session *s, struct stmt *st, bool view, struct 
 	struct fdb *db = db_find(cat_find(s, c), d);
 	int idx;
 	struct tdef *t = db_obj(db, n, &idx);
-	if (!t || (t->kind == OBJ_VIEW) != view) {
+	/* CatalogManager drops only a CatalogTable with DROP TABLE: a materialized table is not one,
+	 * so DROP TABLE does not find it (and DROP TABLE IF EXISTS leaves it in place) */
+	if (!t || (t->kind == OBJ_VIEW) != view || t->mt) {
 		if (st->if_exists) {
 			rc = 0;
 			goto out;
@@ -701,6 +703,19 @@ out:
 	sb_release(&sum);
 	arena_release(&tmp);
 	return rc;
+}
+
+int cat_remove(struct fg_session *s, const char *c, const char *d, const char *n)
+{
+	struct fdb *db = db_find(cat_find(s, c), d);
+	int idx;
+	struct tdef *t = db_obj(db, n, &idx);
+	if (!t)
+		return -1;
+	tdef_free(t);
+	memmove(db->objs.v + idx, db->objs.v + idx + 1, sizeof(db->objs.v[0]) * (db->objs.n - (size_t)idx - 1));
+	db->objs.n--;
+	return 0;
 }
 
 static int alter_object(struct fg_session *s, struct stmt *st, struct ferr *e)

@@ -445,6 +445,11 @@ static int run(struct fg_session *s, struct stmt *st, json_t *conf, struct fg_re
 	case S_ADD_JAR:
 		res_ok(out);
 		return 0;
+	case S_CREATE_MT:
+	case S_DROP_MT:
+	case S_ALTER_MT:
+	case S_SHOW_CREATE_MT:
+		return exec_mt(s, st, conf, out, e);
 	case S_REMOVE_JAR:
 		ferr_add(e, EX_UNSUPPORTED, "SQL Gateway doesn't support REMOVE JAR syntax now.");
 		return -1;

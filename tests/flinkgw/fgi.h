@@ -288,7 +288,22 @@ struct tdef {
 	int nvcols;
 	char *ddl;               /* the normalised definition this was parsed from (malloc) */
 	const char *src;         /* text that positions refer to */
+	struct mtinfo *mt;       /* a materialized table's refresh (mtable.c), or NULL; malloc'ed */
 };
+/* What Flink's catalog keeps of a materialized table beyond its schema (CatalogMaterializedTable):
+ * the definition query, freshness, refresh mode and status, and the refresh handler (job id and
+ * the savepoint a suspended continuous job was stopped with) */
+struct mtinfo {
+	char *query;             /* the definition query, names fully qualified */
+	long long fresh_n;
+	const char *fresh_unit;  /* static: SECOND, MINUTE, HOUR, DAY */
+	bool full;               /* refresh mode FULL (else CONTINUOUS) */
+	const char *logical;     /* static: CONTINUOUS, FULL or AUTOMATIC, as declared */
+	bool suspended;          /* refresh status SUSPENDED (else ACTIVATED) */
+	char job_id[33];         /* the continuous refresh job */
+	char *savepoint;         /* where SUSPEND stopped it, or NULL */
+};
+void mtinfo_free(struct mtinfo *m);
 /* Parses a CREATE TABLE / CREATE VIEW text into a new definition; NULL with *perr on error */
 struct tdef *tdef_from_ddl(const char *ddl, struct ferr *perr);
 void tdef_free(struct tdef *t);
@@ -309,7 +324,7 @@ enum skind {
 	S_SHOW_CREATE_TABLE, S_SHOW_CREATE_VIEW, S_SHOW_CREATE_CATALOG, S_DESCRIBE, S_INSERT,
 	S_STMT_SET, S_BEGIN_SET, S_END, S_EXPLAIN, S_SHOW_JOBS, S_DESCRIBE_JOB, S_STOP_JOB,
 	S_LOAD_MODULE, S_UNLOAD_MODULE, S_USE_MODULES, S_SHOW_MODULES, S_ADD_JAR, S_SHOW_JARS,
-	S_REMOVE_JAR, S_DESCRIBE_CATALOG
+	S_REMOVE_JAR, S_DESCRIBE_CATALOG, S_CREATE_MT, S_DROP_MT, S_ALTER_MT, S_SHOW_CREATE_MT
 };
 struct stmt {
 	enum skind k;
@@ -339,6 +354,9 @@ struct stmt {
 	int nsubs;
 	bool savepoint, drain, user_only, full;
 	int qpos;                  /* where the query begins (CTAS, CREATE VIEW) */
+	struct node *freshness;    /* CREATE MATERIALIZED TABLE: FRESHNESS = <interval>, or NULL */
+	const char *refresh_mode;  /* CREATE MATERIALIZED TABLE: CONTINUOUS, FULL or NULL;
+	                            * ALTER MATERIALIZED TABLE: SUSPEND, RESUME or REFRESH */
 };
 /* Parses one statement (a trailing ';' allowed). version: Flink version as major*100+minor */
 struct stmt *parse_stmt(struct arena *a, const char *sql, int version, struct ferr *perr);
@@ -431,6 +449,8 @@ struct tdef *obj_lookup(struct fg_session *s, const char *c, const char *d, cons
 int exec_ddl(struct fg_session *s, struct stmt *st, struct fg_result *out, struct ferr *e);
 /* Adds a definition to its catalog (used by CREATE and CTAS) */
 int cat_add_table(struct fg_session *s, struct tdef *t, bool if_not_exists, struct ferr *e);
+/* Removes a permanent object from its catalog and frees it; 0, or -1 when there is none */
+int cat_remove(struct fg_session *s, const char *c, const char *d, const char *n);
 void ident_summary(struct sb *o, const char *c, const char *d, const char *n);   /* c.d.n */
 void ident_serial(struct sb *o, const char *c, const char *d, const char *n);    /* `c`.`d`.`n` */
 
@@ -624,5 +644,10 @@ int exec_explain(struct fg_session *s, struct stmt *st, json_t *conf, struct fg_
 /* Brings running jobs writing to sink key `key` up to date (before that sink is read) */
 void jobs_refresh(struct fg_engine *e, const char *key);
 void jobs_cancel_session(struct fg_engine *e, uint64_t session);
+/* Stops a RUNNING job with a savepoint in dir (its path, owned by the job), or NULL with e filled */
+const char *job_stop_with_savepoint(struct fg_engine *en, struct job *j, const char *dir, struct ferr *e);
+
+/* ---- mtable.c: materialized tables (Flink 1.20+) ---- */
+int exec_mt(struct fg_session *s, struct stmt *st, json_t *conf, struct fg_result *out, struct ferr *e);
 
 #endif

@@ -868,6 +868,11 @@ static const char *stop_with_savepoint(struct fg_engine *en, struct job *j, cons
 	return j->savepoint;
 }
 
+const char *job_stop_with_savepoint(struct fg_engine *en, struct job *j, const char *dir, struct ferr *e)
+{
+	return stop_with_savepoint(en, j, dir, false, e);
+}
+
 int fg_engine_stop_job(struct fg_engine *en, const char *job_id, const char *dir, bool drain, char **ppath,
 		       char **perr)
 {

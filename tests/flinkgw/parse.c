@@ -223,7 +223,12 @@ static struct stmt *show(struct ps *p, struct stmt *st)
 			st->k = S_SHOW_CREATE_VIEW;
 		else if (p->version >= 120 && accept_kw(p, "CATALOG"))
 			st->k = S_SHOW_CREATE_CATALOG;
-		else {
+		else if (p->version >= 201 && accept_kw(p, "MATERIALIZED")) {
+			/* SqlShowCreateMaterializedTable (Flink 2.1+) */
+			if (!expect_kw(p, "TABLE"))
+				return NULL;
+			st->k = S_SHOW_CREATE_MT;
+		} else {
 			fail(p, "\"TABLE\"|\"VIEW\"");
 			return NULL;
 		}
@@ -392,6 +397,12 @@ static struct stmt *statement(struct ps *p)
 			return ps_create_table(p, st);
 		if (accept_kw(p, "VIEW"))
 			return ps_create_view(p, st);
+		/* materialized tables came with Flink 1.20 */
+		if (p->version >= 120 && accept_kw(p, "MATERIALIZED")) {
+			if (!expect_kw(p, "TABLE"))
+				return NULL;
+			return ps_create_mt(p, st);
+		}
 		if (accept_kw(p, "CATALOG")) {
 			st->k = S_CREATE_CATALOG;
 			if (is_kw(p, "IF")) {
@@ -447,6 +458,20 @@ static struct stmt *statement(struct ps *p)
 		return NULL;
 	}
 	if (accept_kw(p, "DROP")) {
+		/* DROP MATERIALIZED TABLE [IF EXISTS] name (Flink 1.20+) */
+		if (p->version >= 120 && accept_kw(p, "MATERIALIZED")) {
+			if (!expect_kw(p, "TABLE"))
+				return NULL;
+			st->k = S_DROP_MT;
+			if (accept_kw(p, "IF")) {
+				if (!expect_kw(p, "EXISTS"))
+					return NULL;
+				st->if_exists = true;
+			}
+			st->name_pos = tok(p)->off;
+			st->name = ps_compound(p, &st->nname);
+			return st->name ? st : NULL;
+		}
 		if (accept_kw(p, "TEMPORARY"))
 			st->temporary = true;
 		if (accept_kw(p, "TABLE"))
@@ -480,6 +505,32 @@ static struct stmt *statement(struct ps *p)
 		return st;
 	}
 	if (accept_kw(p, "ALTER")) {
+		/* ALTER MATERIALIZED TABLE name SUSPEND | RESUME [WITH options] | REFRESH (Flink 1.20+) */
+		if (p->version >= 120 && accept_kw(p, "MATERIALIZED")) {
+			if (!expect_kw(p, "TABLE"))
+				return NULL;
+			st->k = S_ALTER_MT;
+			st->name_pos = tok(p)->off;
+			st->name = ps_compound(p, &st->nname);
+			if (!st->name)
+				return NULL;
+			if (accept_kw(p, "SUSPEND")) {
+				st->refresh_mode = "SUSPEND";
+			} else if (accept_kw(p, "RESUME")) {
+				st->refresh_mode = "RESUME";
+				if (accept_kw(p, "WITH")) {
+					st->opts = ps_options(p, &st->nopts);
+					if (!st->opts)
+						return NULL;
+				}
+			} else if (accept_kw(p, "REFRESH")) {
+				st->refresh_mode = "REFRESH";
+			} else {
+				fail(p, "\"AS\"|\"REFRESH\"|\"RESUME\"|\"SUSPEND\"");
+				return NULL;
+			}
+			return st;
+		}
 		bool view = false;
 		if (accept_kw(p, "VIEW"))
 			view = true;

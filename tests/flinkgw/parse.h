@@ -191,6 +191,7 @@ const char *ps_interval_unit_name(const char *w);
 struct ftype *ps_data_type(struct ps *p);
 struct stmt *ps_create_table(struct ps *p, struct stmt *st);
 struct stmt *ps_create_view(struct ps *p, struct stmt *st);
+struct stmt *ps_create_mt(struct ps *p, struct stmt *st);
 /* parse_expr.c */
 struct node *ps_expr(struct ps *p);
 struct node *ps_add_expr(struct ps *p);

@@ -480,6 +480,95 @@ struct stmt *ps_create_table(struct ps *p, struct stmt *st)
 	return st;
 }
 
+/*
+ * create_materialized_table (SqlCreateMaterializedTable, parserImpls.ftl of Flink 1.20):
+ *   CREATE MATERIALIZED TABLE name ['(' table_constraint ')'] [COMMENT 's']
+ *   [PARTITIONED BY '(' ids ')'] [WITH options] FRESHNESS = interval
+ *   [REFRESH_MODE = CONTINUOUS | FULL] AS query
+ * Columns cannot be declared (the schema comes from the query) and FRESHNESS is required: Flink 2.2
+ * made it optional (FLINK-38532), so from 2.2 on it may be left out.
+ */
+struct stmt *ps_create_mt(struct ps *p, struct stmt *st)
+{
+	st->k = S_CREATE_MT;
+	st->name_pos = tok(p)->off;
+	st->name = ps_compound(p, &st->nname);
+	if (!st->name)
+		return NULL;
+	if (st->nname > 3) {
+		fail_validation(p, "Object identifier can have at most 3 parts");
+		return NULL;
+	}
+	struct tdef *t = ARENA_NEW(p->a, struct tdef);
+	t->kind = OBJ_TABLE;
+	st->def = t;
+	if (is_op(p, "(")) {
+		struct token *first = peek(p, 1);
+		if (!tk_kw(first, "CONSTRAINT") && !tk_kw(first, "PRIMARY")) {
+			advance(p);
+			fail(p, "\"CONSTRAINT\"|\"PRIMARY\"");
+			return NULL;
+		}
+		if (table_body(p, t))
+			return NULL;
+	}
+	if (accept_kw(p, "COMMENT")) {
+		t->comment = string_lit(p);
+		if (!t->comment)
+			return NULL;
+	}
+	if (accept_kw(p, "PARTITIONED")) {
+		if (!expect_kw(p, "BY"))
+			return NULL;
+		t->part = ps_ident_list(p, &t->npart);
+		if (!t->part)
+			return NULL;
+	}
+	if (accept_kw(p, "WITH")) {
+		t->opts = ps_options(p, &t->nopts);
+		if (!t->opts)
+			return NULL;
+	}
+	if (accept_kw(p, "FRESHNESS")) {
+		if (!expect_op(p, "="))
+			return NULL;
+		if (!is_kw(p, "INTERVAL")) {
+			fail(p, "\"INTERVAL\"");
+			return NULL;
+		}
+		st->freshness = ps_expr(p);
+		if (!st->freshness)
+			return NULL;
+		if (st->freshness->k != N_INTERVAL) {
+			fail(p, NULL);
+			return NULL;
+		}
+	} else if (p->version < 202) {
+		fail(p, "\"FRESHNESS\"");
+		return NULL;
+	}
+	if (accept_kw(p, "REFRESH_MODE")) {
+		if (!expect_op(p, "="))
+			return NULL;
+		if (accept_kw(p, "CONTINUOUS"))
+			st->refresh_mode = "CONTINUOUS";
+		else if (accept_kw(p, "FULL"))
+			st->refresh_mode = "FULL";
+		else {
+			fail(p, "\"CONTINUOUS\"|\"FULL\"");
+			return NULL;
+		}
+	}
+	if (!expect_kw(p, "AS"))
+		return NULL;
+	st->qpos = tok(p)->off;
+	st->q = ps_query(p);
+	if (!st->q)
+		return NULL;
+	set_expr_sql(p, t);
+	return st;
+}
+
 /* create_view -> CREATE [TEMPORARY] VIEW [IF NOT EXISTS] name ['(' ids ')'] [COMMENT 's'] AS query */
 struct stmt *ps_create_view(struct ps *p, struct stmt *st)
 {
@@ -558,6 +647,7 @@ void tdef_free(struct tdef *t)
 {
 	if (!t)
 		return;
+	mtinfo_free(t->mt);
 	free(t->ddl);
 	arena_release(&t->a);
 	free(t);

@@ -2,7 +2,7 @@
  * The adapter methods particular to Flink, for the materializations and commands that manage
  * streaming jobs (macros/flink/): adapter.list_jobs(), stop_job(), submit(), query_columns(),
  * describe_relation(), show_create(), flink_version(), session_scoped(), bounded_source(),
- * reads_changelog(), job_management(), job_details(). Each is a statement or two through the
+ * reads_changelog(), job_management(), job_details(), alter_materialized_table(). Each is a statement or two through the
  * gateway; the SQL is Flink's own (SHOW JOBS, STOP JOB, DESCRIBE, SHOW CREATE). Where a version has
  * no SQL for jobs (1.16), and for what SQL cannot tell, the cluster's REST API (jobmanager.c).
  */
@@ -344,6 +344,14 @@ int fl_call(struct adapter_conn *c, const char *method, value pos, value kw, val
 		if (!c->ad->jobmanager_url || !id)
 			return 0;
 		return fl_jm_job_details(c, id, pout, a, perr);
+	}
+	if (!strcmp(method, "alter_materialized_table")) {
+		/* alter_materialized_table(relation, 'SUSPEND' | 'RESUME') */
+		const char *rel = str_arg(pos, kw, 0, "relation", a), *action = str_arg(pos, kw, 1, "action", a);
+		if (!rel || !action || (strcmp(action, "SUSPEND") && strcmp(action, "RESUME")))
+			return fl_fail(a, perr, "adapter.alter_materialized_table() needs a relation and SUSPEND or RESUME");
+		return fl_run(c, arena_sprintf(a, "ALTER MATERIALIZED TABLE %s %s", rel, action), NULL, 0, false, -1, NULL,
+			      NULL, a, perr);
 	}
 	if (!strcmp(method, "session_scoped")) {
 		*pout = val_bool(c->ad->session_scoped);
