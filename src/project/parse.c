@@ -451,6 +451,16 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 		val_dict_del(args, val_str(*k));
 		if ((v.type == V_UNDEF || v.type == V_NONE) && inner.type == V_DICT)
 			v = val_dict_gets(inner, *k);
+		/* dbt renders these natively when it builds the test: `enabled: "{{ target.type != 'x' }}"`
+		 * is a boolean */
+		if (v.type == V_STR && (strstr(v.s, "{{") || strstr(v.s, "{%"))) {
+			struct dbt_render r = {.proj = p, .phase = DBT_PARSE, .arena = a, .keep = a, .dl = dl};
+			const char *what = arena_sprintf(a, "%s (config '%s' of a test)", pt->yml_path, *k);
+			if (dbt_render_native(&r, what, v.s, pt->loc, &v) < 0)
+				return -1;
+			if (v.type == V_STR)
+				v = val_str_dup(a, v.s, v.len);
+		}
 		if (v.type != V_UNDEF && v.type != V_NONE)
 			val_dict_sets(config, *k, v);
 	}

@@ -344,6 +344,145 @@ static int yaml_snapshots(struct project *p, struct nodes_builder *nb, value doc
 	return rc;
 }
 
+/* ---- rendering: the strings of a properties file's entries are Jinja, rendered natively when the
+ * file is read, as dbt's schema renderer does, but for what is rendered later: descriptions, tests
+ * (their arguments at compile time, their configs when the test is built), the hooks of config ---- */
+
+#define MAX_KEYPATH 16
+
+struct keypath {
+	value k[MAX_KEYPATH];
+	int n;
+};
+
+static bool kp_is(const struct keypath *kp, int i, const char *s)
+{
+	return i < kp->n && kp->k[i].type == V_STR && val_streq(kp->k[i], s);
+}
+
+static bool kp_in(const struct keypath *kp, int i, const char *const *set)
+{
+	for (const char *const *x = set; *x; x++)
+		if (kp_is(kp, i, *x))
+			return true;
+	return false;
+}
+
+/* dbt's rule for what is left unrendered, on the part of the keypath from `from` */
+static bool norender(const struct keypath *full, int from)
+{
+	static const char *const later[] = {"tests", "data_tests", "description", NULL};
+	static const char *const hooks[] = {"pre_hook", "post_hook", NULL};
+	static const char *const colkinds[] = {"columns", "dimensions", "measures", "entities", NULL};
+	struct keypath kp = {.n = full->n - from};
+	if (kp.n < 0)
+		return false;
+	for (int i = 0; i < kp.n; i++)
+		kp.k[i] = full->k[from + i];
+	if (kp.n >= 1 && kp_in(&kp, 0, later))
+		return true;
+	if (kp.n == 2 && kp_in(&kp, 1, later))
+		return true;
+	if (kp.n >= 2 && kp_is(&kp, 0, "config") && kp_in(&kp, 1, hooks))
+		return true;
+	if (kp.n == 5 && kp_is(&kp, 4, "description"))
+		return true;
+	if (kp.n >= 3 && kp_in(&kp, 0, colkinds) && kp_in(&kp, 2, later))
+		return true;
+	return false;
+}
+
+static bool should_render(const char *section, const struct keypath *kp)
+{
+	if (kp->n < 1)
+		return true;
+	if (!strcmp(section, "sources")) {
+		if (kp_is(kp, 0, "description"))
+			return false;
+		if (kp_is(kp, 0, "tables") && norender(kp, 2))
+			return false;
+		return true;
+	}
+	if (!strcmp(section, "macros")) {
+		if (kp_is(kp, 0, "arguments"))
+			return !norender(kp, 1);
+		return !norender(kp, 0);
+	}
+	if (!strcmp(section, "metrics")) {
+		if (kp_is(kp, kp->n - 1, "filter") || (kp->n > 1 && kp_is(kp, kp->n - 2, "filter")))
+			return false;
+		return !norender(kp, 0);
+	}
+	if (!strcmp(section, "saved_queries")) {
+		if (kp_is(kp, 0, "query_params") && kp_is(kp, 1, "where"))
+			return false;
+		return !norender(kp, 0);
+	}
+	return !norender(kp, 0);
+}
+
+static bool has_jinja(value v)
+{
+	return v.type == V_STR && (memchr(v.s, '{', v.len) != NULL) &&
+	       (strstr(v.s, "{{") || strstr(v.s, "{%") || strstr(v.s, "{#"));
+}
+
+static int render_node(struct dbt_render *r, const char *section, const char *fname, value *pv, struct loc where,
+		       struct keypath *kp)
+{
+	value v = *pv;
+	if (has_jinja(v)) {
+		if (!should_render(section, kp))
+			return 0;
+		if (dbt_render_native(r, fname, val_cstr(r->arena, v), where, pv) < 0)
+			return -1;
+		/* strings here are read as C strings later: a NUL-terminated copy */
+		if (pv->type == V_STR)
+			*pv = val_str_dup(r->arena, pv->s, pv->len);
+		return 0;
+	}
+	if (kp->n >= MAX_KEYPATH)
+		return 0;
+	int rc = 0;
+	if (v.type == V_DICT) {
+		for (uint32_t i = 0; i < v.d->len; i++) {
+			kp->k[kp->n++] = v.d->e[i].key;
+			struct loc l = v.d->vallocs ? v.d->vallocs[i] : where;
+			rc |= render_node(r, section, fname, &v.d->e[i].val, l, kp);
+			kp->n--;
+		}
+	} else if (v.type == V_LIST) {
+		for (uint32_t i = 0; i < v.l->len; i++) {
+			kp->k[kp->n++] = val_int(i);
+			struct loc l = v.l->locs ? v.l->locs[i] : where;
+			rc |= render_node(r, section, fname, &v.l->items[i], l, kp);
+			kp->n--;
+		}
+	}
+	return rc;
+}
+
+/* Renders each entry of the file's sections in place */
+static int render_properties(struct project *p, value doc, const char *fname, struct diag_list *dl)
+{
+	static const char *const sections[] = {"models", "seeds", "snapshots", "analyses", "sources", "macros",
+					       "unit_tests", "exposures", "groups", "metrics", "semantic_models",
+					       "saved_queries", NULL};
+	struct dbt_render r = {.proj = p, .phase = DBT_PARSE, .arena = &p->arena, .dl = dl};
+	int rc = 0;
+	for (const char *const *sec = sections; *sec; sec++) {
+		value list = val_dict_gets(doc, *sec);
+		for (uint32_t i = 0; list.type == V_LIST && i < list.l->len; i++) {
+			value e = list.l->items[i];
+			if (e.type != V_DICT)
+				continue;
+			struct keypath kp = {.n = 0};
+			rc |= render_node(&r, *sec, fname, &list.l->items[i], e.d->loc, &kp);
+		}
+	}
+	return rc < 0 ? -1 : 0;
+}
+
 static const char *const top_keys[] = {"version", "models", "sources", "seeds", "snapshots",
 				       "macros", "exposures", "metrics", "analyses", "semantic_models",
 				       "saved_queries", "unit_tests", "groups", "data_tests", NULL};
@@ -403,6 +542,8 @@ static int load_yml(struct project *p, struct nodes_builder *nb, struct yml_file
 			diag_hint(dl, d, "it is ignored; known keys are models, sources, seeds, snapshots, macros, exposures");
 		}
 	}
+	if (render_properties(p, doc, pkg->is_root ? rel : fs_join(&p->arena, pkg->root, rel), dl) < 0)
+		return -1;
 	int rc = 0;
 	rc |= load_model_patches(p, nb, doc, "models", pkg, rel, file, dl);
 	rc |= load_model_patches(p, nb, doc, "seeds", pkg, rel, file, dl);
