@@ -158,6 +158,22 @@ static value f_source(struct jj_vm *vm, void *ud, const struct vargs *args)
 
 /* ---- var / env_var ---- */
 
+/* A var's value as dbt hands it over: a string that holds Jinja is rendered, in the context of the
+ * render that asked for it, each time it is read; anything else as it is */
+static value rendered_var(struct jj_vm *vm, struct dbt_render *r, const char *name, value v)
+{
+	if (v.type != V_STR || !r)
+		return v;
+	const char *text = val_cstr(jj_arena(vm), v);
+	if (!strstr(text, "{{") && !strstr(text, "{%") && !strstr(text, "{#"))
+		return v;
+	const char *out;
+	const char *what = arena_sprintf(jj_arena(vm), "var('%s')", name);
+	if (dbt_render_string(r, what, text, jj_current_loc(vm), &out) < 0)
+		jj_raise(vm, "the value of var '%s' could not be rendered", name);
+	return val_str(out);
+}
+
 static value f_var(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct dbt_render *r = jj_user(vm);
@@ -165,20 +181,20 @@ static value f_var(struct jj_vm *vm, void *ud, const struct vargs *args)
 	const char *name = dbt_str_arg(vm, args, 0, "name", "var", true);
 	value v = val_dict_gets(p->cli_vars, name);
 	if (v.type != V_UNDEF)
-		return v;
+		return rendered_var(vm, r, name, v);
 	const char *pkg = r && r->node ? r->node->package : p->name;
 	value scoped = val_dict_gets(p->vars, pkg);
 	if (scoped.type == V_DICT) {
 		v = val_dict_gets(scoped, name);
 		if (v.type != V_UNDEF)
-			return v;
+			return rendered_var(vm, r, name, v);
 	}
 	v = val_dict_gets(p->vars, name);
 	if (v.type != V_UNDEF)
-		return v;
+		return rendered_var(vm, r, name, v);
 	v = dbt_package_var(p, pkg, name);
 	if (v.type != V_UNDEF)
-		return v;
+		return rendered_var(vm, r, name, v);
 	value dflt = jj_arg(args, 1, "default", val_undef());
 	if (dflt.type != V_UNDEF)
 		return dflt;
@@ -539,6 +555,7 @@ void dbt_install_globals(struct project *p)
 {
 	struct jj_env *env = p->jinja;
 	struct arena *a = &p->arena;
+	uint32_t mark = dbt_members_mark(p);
 	set_fn(env, a, "var", f_var, p);
 	set_fn(env, a, "env_var", f_env_var, p);
 	set_fn(env, a, "return", f_return, p);
@@ -584,6 +601,7 @@ void dbt_install_globals(struct project *p)
 	jj_env_set_global(env, "run_started_at", dbt_datetime_now(a, true));
 	jj_env_set_global(env, "project_name", val_str(p->name));
 	dbt_install_adapter_globals(p);
+	dbt_install_members(p, mark);
 }
 
 void dbt_install_macros(struct project *p)
@@ -650,13 +668,47 @@ static value target_value(struct arena *a, struct project *p)
 	return d;
 }
 
+value dbt_hooks_value(struct arena *a, value cfg, const char *key)
+{
+	value hooks = val_dict_gets(cfg, key);
+	value out = val_list_new(a, 2);
+	for (uint32_t i = 0; hooks.type == V_LIST && i < hooks.l->len; i++) {
+		value h = hooks.l->items[i];
+		value d = val_dict_new(a, 3);
+		val_dict_sets(d, "sql", h.type == V_DICT ? val_dict_gets(h, "sql") : h);
+		value tx = h.type == V_DICT ? val_dict_gets(h, "transaction") : val_undef();
+		val_dict_sets(d, "transaction", val_bool(tx.type == V_BOOL ? tx.b : true));
+		val_dict_sets(d, "index", val_int(i));
+		val_list_push(out, d);
+	}
+	return out;
+}
+
+/* defer_relation: where the --state run built the node, when it has a relation there */
+static value defer_relation(struct arena *a, struct project *p, const struct node *n)
+{
+	if (!p->state_relations || n->index >= p->nnodes || p->nodes[n->index] != n)
+		return val_none();
+	const struct state_relation *s = &p->state_relations[n->index];
+	return s->alias ? dbt_relation(a, p, s->database, s->schema, s->alias, NULL) : val_none();
+}
+
 value dbt_context(struct dbt_render *r)
 {
 	struct arena *a = r->arena;
 	struct project *p = r->proj;
 	value ctx = val_dict_new(a, 24);
 	val_dict_sets(ctx, "execute", val_bool(r->phase == DBT_EXECUTE));
-	val_dict_sets(ctx, "target", target_value(a, p));
+	value target = target_value(a, p);
+	val_dict_sets(ctx, "target", target);
+	val_dict_sets(ctx, "env", target);
+	if (r->statements.type != V_DICT)
+		r->statements = val_dict_new(a, 4);
+	val_dict_sets(ctx, "_sql_results", r->statements);
+	val_dict_sets(ctx, "thread_id",
+		      r->worker > 0 ? val_str_fmt(a, "Thread-%d (worker)", r->worker) : val_str("MainThread"));
+	val_dict_sets(ctx, "database", p->target.database ? val_str(p->target.database) : val_none());
+	val_dict_sets(ctx, "schema", val_str(p->target.schema ? p->target.schema : "main"));
 	if (r->node) {
 		struct node *n = r->node;
 		if (n->schema)
@@ -664,6 +716,15 @@ value dbt_context(struct dbt_render *r)
 		else if (r->phase == DBT_PARSE)
 			val_dict_sets(ctx, "this", dbt_relation(a, p, p->target.database, p->target.schema, n->name, NULL));
 		val_dict_sets(ctx, "model", dbt_model_value(a, p, n));
+		if (n->database)
+			val_dict_sets(ctx, "database", val_str(n->database));
+		if (n->schema)
+			val_dict_sets(ctx, "schema", val_str(n->schema));
+		val_dict_sets(ctx, "pre_hooks", dbt_hooks_value(a, n->config, "pre-hook"));
+		val_dict_sets(ctx, "post_hooks", dbt_hooks_value(a, n->config, "post-hook"));
+		val_dict_sets(ctx, "sql", n->compiled_code ? val_str(n->compiled_code) : val_none());
+		val_dict_sets(ctx, "compiled_code", n->compiled_code ? val_str(n->compiled_code) : val_none());
+		val_dict_sets(ctx, "defer_relation", defer_relation(a, p, n));
 		if (n->type == NODE_SNAPSHOT && n->snapshot_body.type != V_UNDEF)
 			val_dict_sets(ctx, "__sluice_snapshot_body", n->snapshot_body);
 	}

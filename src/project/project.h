@@ -22,6 +22,10 @@
 struct jj_env;
 struct jj_template;
 
+/* The dbt-core version whose behaviour Sluice matches: `dbt_version` in the context, the
+ * artifacts' metadata, and what require-dbt-version ranges are checked against */
+#define DBT_MATCHED_VERSION "1.9.8"
+
 enum node_type {
 	NODE_MODEL,
 	NODE_SEED,
@@ -235,6 +239,7 @@ struct proj_options {
 	int threads;               /* --threads, 0 when not given */
 	bool need_profile;         /* false for commands that need no connection (parse, ls) */
 	bool project_only;         /* deps: dbt_project.yml and vars only (packages not installed yet) */
+	bool no_version_check;     /* --no-version-check: require-dbt-version is not enforced */
 };
 
 /*
