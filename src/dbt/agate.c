@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/csv.h"
+#include "core/fs.h"
 #include "core/log.h"
 #include "core/sb.h"
 #include "core/vec.h"
@@ -416,8 +417,8 @@ value dbt_load_agate_table_fn(struct jj_vm *vm, void *ud, const struct vargs *ar
 	if (!n || n->type != NODE_SEED)
 		jj_raise(vm, "can only load_agate_table for seeds (got a %s)", n ? node_type_name(n->type) : "macro");
 	struct arena *a = jj_arena(vm);
-	size_t len = n->raw_len;
-	const char *text = n->raw_code;
+	size_t len = 0;
+	const char *text = n->abs_path ? fs_read(a, n->abs_path, &len) : NULL;
 	value delim = val_dict_gets(n->config, "delimiter");
 	char d = delim.type == V_STR && delim.len ? delim.s[0] : ',';
 	struct csv_report rep;
