@@ -577,6 +577,7 @@ void dbt_install_globals(struct project *p)
 	val_dict_sets(modules, "re", dbt_module_re(a));
 	val_dict_sets(modules, "datetime", dbt_module_datetime(a));
 	val_dict_sets(modules, "itertools", dbt_module_itertools(a));
+	val_dict_sets(modules, "pytz", dbt_module_pytz(a));
 	jj_env_set_global(env, "modules", modules);
 	value flags = val_dict_new(a, 8);
 	val_dict_sets(flags, "FULL_REFRESH", val_bool(false));

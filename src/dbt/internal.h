@@ -30,6 +30,8 @@ value dbt_column_new(struct arena *a, const char *name, const char *type);
 value dbt_module_re(struct arena *a);
 value dbt_module_datetime(struct arena *a);
 value dbt_module_itertools(struct arena *a);
+/* modules.pytz: timezone(name), utc (mod_datetime.c) */
+value dbt_module_pytz(struct arena *a);
 value dbt_datetime_now(struct arena *a, bool utc);
 /* a var from the dbt_project.yml of package PKG (not the root project's), or V_UNDEF */
 value dbt_package_var(struct project *p, const char *pkg, const char *name);

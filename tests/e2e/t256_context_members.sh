@@ -46,6 +46,7 @@ cat >macros/m.sql <<'SQL'
   {{ log("envs " ~ dbt_metadata_envs, info=true) }}
   {{ log("now " ~ sql_now, info=true) }}
   {{ log("thread " ~ thread_id, info=true) }}
+  {{ log("pytz " ~ modules.datetime.datetime(1997, 9, 29, 6, 14, tzinfo=modules.pytz.timezone('America/Los_Angeles')) ~ " " ~ modules.datetime.datetime(2020, 1, 1, tzinfo=modules.pytz.utc), info=true) }}
 {% endmacro %}
 {% macro fails() %}{{ try_or_compiler_error('the message I chose', boom) }}{% endmacro %}
 SQL
@@ -64,6 +65,8 @@ expect_out "which run-operation" "invocation_args_dict"
 expect_out "envs {'TEAM': 'data'}" "dbt_metadata_envs"
 expect_out "now now()" "sql_now"
 expect_out "thread MainThread" "thread_id"
+# pytz's zones, unlocalized, carry their first standard offset (local mean time), as pytz's do
+expect_out "pytz 1997-09-29 06:14:00-07:53 2020-01-01 00:00:00+00:00" "modules.pytz"
 run run-operation fails
 expect_rc 1 "try_or_compiler_error raises"
 expect_err "the message I chose" "with the message it was given"
