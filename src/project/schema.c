@@ -614,3 +614,101 @@ int proj_load_schema_files(struct project *p, struct nodes_builder *nb, struct d
 	VEC_FREE(&files);
 	return rc;
 }
+
+const char *proj_version_str(struct arena *a, value v)
+{
+	if (v.type == V_STR)
+		return val_cstr(a, v);
+	if (v.type == V_INT)
+		return arena_sprintf(a, "%lld", (long long)v.i);
+	if (v.type == V_FLOAT) {
+		struct sb s = SB_INIT;
+		val_str_to(&s, v);
+		const char *out = arena_strndup(a, s.buf, s.len);
+		sb_release(&s);
+		return out;
+	}
+	return "";
+}
+
+/* dbt's latest version when the entry names none: the greatest, comparing numbers as numbers */
+static value greatest_version(value versions)
+{
+	value best = val_none();
+	for (uint32_t i = 0; i < versions.l->len; i++) {
+		value v = val_dict_gets(versions.l->items[i], "v");
+		if (v.type == V_UNDEF)
+			continue;
+		if (best.type == V_NONE)
+			best = v;
+		else if ((v.type == V_INT || v.type == V_FLOAT) && (best.type == V_INT || best.type == V_FLOAT)) {
+			double a = v.type == V_INT ? (double)v.i : v.f, b = best.type == V_INT ? (double)best.i : best.f;
+			if (a > b)
+				best = v;
+		} else if (v.type == V_STR && best.type == V_STR && strcmp(v.s, best.s) > 0) {
+			best = v;
+		}
+	}
+	return best;
+}
+
+int proj_apply_model_versions(struct project *p, struct nodes_builder *nb, struct diag_list *dl)
+{
+	struct arena *a = &p->arena;
+	int rc = 0;
+	for (uint32_t i = 0; i < nb->patches.d->len; i++) {
+		value key = nb->patches.d->e[i].key;
+		if (key.type != V_STR || strncmp(key.s, "models:", 7))
+			continue;
+		value patch = nb->patches.d->e[i].val, entry = val_dict_gets(patch, "entry");
+		value versions = val_dict_gets(entry, "versions");
+		if (versions.type != V_LIST || !versions.l->len)
+			continue;
+		const char *pkg = key.s + 7, *colon = strchr(pkg, ':');
+		if (!colon)
+			continue;
+		pkg = arena_strndup(a, pkg, (size_t)(colon - pkg));
+		const char *name = colon + 1;
+		value latest = val_dict_gets(entry, "latest_version");
+		if (latest.type == V_UNDEF || latest.type == V_NONE)
+			latest = greatest_version(versions);
+		for (uint32_t j = 0; j < versions.l->len; j++) {
+			value ve = versions.l->items[j];
+			value v = ve.type == V_DICT ? val_dict_gets(ve, "v") : val_undef();
+			if (v.type == V_UNDEF || v.type == V_NONE) {
+				diag_error(dl, yml_item_loc(versions, j), "each version of model '%s' needs a 'v:'", name);
+				rc = -1;
+				continue;
+			}
+			const char *vs = proj_version_str(a, v);
+			value def = val_dict_gets(ve, "defined_in");
+			const char *stem = def.type == V_STR ? val_cstr(a, def) : arena_sprintf(a, "%s_v%s", name, vs);
+			struct node *n = NULL;
+			for (size_t k = 0; k < nb->n && !n; k++) {
+				struct node *c = nb->v[k];
+				if (c->type == NODE_MODEL && !strcmp(c->package, pkg) && !strcmp(c->name, stem) &&
+				    c->version.type == V_NONE)
+					n = c;
+			}
+			if (!n) {
+				struct diag *d = diag_warn(dl, yml_item_loc(versions, j),
+							   "version %s of model '%s' has no file named '%s.sql'", vs, name, stem);
+				diag_hint(dl, d, "name the file %s.sql, or give the version a 'defined_in:'", stem);
+				continue;
+			}
+			n->name = name;
+			n->version = v;
+			n->latest_version = latest;
+			n->unique_id = arena_sprintf(a, "model.%s.%s.v%s", pkg, name, vs);
+			if (n->fqn.type == V_LIST && n->fqn.l->len) {
+				value fqn = val_list_new(a, n->fqn.l->len + 1);
+				for (uint32_t f = 0; f + 1 < n->fqn.l->len; f++)
+					val_list_push(fqn, n->fqn.l->items[f]);
+				val_list_push(fqn, val_str(name));
+				val_list_push(fqn, val_str(arena_sprintf(a, "v%s", vs)));
+				n->fqn = fqn;
+			}
+		}
+	}
+	return rc;
+}
