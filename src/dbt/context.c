@@ -334,6 +334,25 @@ static value f_doc(struct jj_vm *vm, void *ud, const struct vargs *args)
 /* graph: the manifest's nodes, sources and macros, built on first use only (it is large) */
 static pthread_mutex_t graph_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* A source's config in the graph carries its freshness, as dbt 1.10's does (dbt 1.9's manifest
+ * has it beside the config only, and the artifacts keep that shape): packages written for 1.10
+ * read node.config.freshness */
+static void graph_source_freshness(struct arena *a, struct project *p, value g)
+{
+	value sources = val_dict_gets(g, "sources");
+	for (uint32_t i = 0; sources.type == V_DICT && i < sources.d->len; i++) {
+		value s = sources.d->e[i].val;
+		value cfg = val_dict_gets(s, "config");
+		if (cfg.type != V_DICT || val_dict_gets(cfg, "freshness").type != V_UNDEF)
+			continue;
+		struct node *n = proj_node(p, sources.d->e[i].key.type == V_STR ? sources.d->e[i].key.s : "");
+		value copy = val_dict_new(a, cfg.d->len + 1);
+		val_dict_merge(a, copy, cfg);
+		val_dict_sets(copy, "freshness", n && n->freshness.type == V_DICT ? n->freshness : val_none());
+		val_dict_sets(s, "config", copy);
+	}
+}
+
 static value graph_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
 {
 	struct project *p = o->data;
@@ -341,8 +360,11 @@ static value graph_getattr(struct jj_vm *vm, struct vobj *o, const char *name, s
 	if (!p->nodes)
 		return val_dict_new(jj_arena(vm), 0);
 	pthread_mutex_lock(&graph_lock);
-	if (p->graph_value.type != V_DICT)
-		p->graph_value = art_manifest_value(p->graph_arena ? p->graph_arena : &p->arena, p, NULL, NULL);
+	if (p->graph_value.type != V_DICT) {
+		struct arena *ga = p->graph_arena ? p->graph_arena : &p->arena;
+		p->graph_value = art_manifest_value(ga, p, NULL, NULL);
+		graph_source_freshness(ga, p, p->graph_value);
+	}
 	value g = p->graph_value;
 	pthread_mutex_unlock(&graph_lock);
 	return val_dict_getn(g, name, n);

@@ -29,6 +29,16 @@ static void apply_patch(struct node *n, value patch, value cfg, struct arena *a,
 	value cons = val_dict_gets(e, "constraints");
 	if (cons.type == V_LIST)
 		n->constraints = cons;
+	/* dbt 1.9's time_spine: the MetricFlow time spine this model is */
+	value ts = val_dict_gets(e, "time_spine");
+	if (ts.type == V_DICT && n->type == NODE_MODEL) {
+		value t = val_dict_new(a, 2);
+		value col = val_dict_gets(ts, "standard_granularity_column");
+		val_dict_sets(t, "standard_granularity_column", col.type == V_STR ? col : val_none());
+		value custom = val_dict_gets(ts, "custom_granularities");
+		val_dict_sets(t, "custom_granularities", custom.type == V_LIST ? custom : val_list_new(a, 0));
+		n->time_spine = t;
+	}
 	value pc = val_dict_gets(e, "config");
 	if (pc.type == V_DICT) {
 		proj_config_merge(a, cfg, pc);

@@ -84,6 +84,7 @@ struct node {
 	const char *patch_path;          /* "pkg://models/staging/schema.yml" when a yml entry describes it */
 	value version;                   /* a versioned model's version (1, "2", ...), else V_NONE */
 	value latest_version;            /* and its entry's latest version */
+	value time_spine;                /* models: {standard_granularity_column, custom_granularities}, or V_NONE */
 	struct loc yaml_loc;             /* the yml entry describing it, for errors */
 	bool enabled;
 
