@@ -195,7 +195,7 @@ static int parse_item(void *ctx, size_t i, struct arena *keep)
 {
 	struct parse_job *job = ctx;
 	struct node *n = job->nb->v[i];
-	if (n->type == NODE_SOURCE) {
+	if (n->type == NODE_SOURCE || n->type == NODE_EXPOSURE) {
 		/* its config was made by the (single-threaded) properties loader in the project arena:
 		 * copy it before adding to it, since dicts grow in their own arena */
 		n->config = val_copy(keep, n->config);

@@ -483,6 +483,109 @@ static int render_properties(struct project *p, value doc, const char *fname, st
 	return rc < 0 ? -1 : 0;
 }
 
+/*
+ * Exposures: the dashboards, notebooks and apps that read the project's models. Each is a node
+ * (exposure.pkg.name) in the manifest and the graph, selectable with exposure:name; its
+ * depends_on (ref(...), source(...), metric(...)) are rendered at parse time to record its
+ * parents. Its type, owner, label, maturity and url live in its config for the artifacts.
+ */
+static int load_exposures(struct project *p, struct nodes_builder *nb, value doc, const struct package *pkg,
+			  const char *yml_path, uint32_t file, struct diag_list *dl)
+{
+	value list;
+	if (yml_list(doc, "exposures", false, &list, dl) < 0)
+		return -1;
+	if (list.type != V_LIST)
+		return 0;
+	struct arena *a = &p->arena;
+	int rc = 0;
+	for (uint32_t i = 0; i < list.l->len; i++) {
+		value e = list.l->items[i];
+		const char *name = NULL, *desc = "";
+		if (e.type != V_DICT) {
+			diag_error(dl, yml_item_loc(list, i), "each exposure must be a mapping with a 'name'");
+			rc = -1;
+			continue;
+		}
+		if (yml_str(e, "name", NULL, &name, dl) < 0 || yml_str(e, "description", "", &desc, dl) < 0) {
+			rc = -1;
+			continue;
+		}
+		if (!name) {
+			diag_error(dl, e.d->loc, "this exposure has no 'name'");
+			rc = -1;
+			continue;
+		}
+		value type = val_dict_gets(e, "type"), owner = val_dict_gets(e, "owner");
+		if (type.type != V_STR) {
+			struct diag *d = diag_error(dl, type.type == V_UNDEF ? e.d->loc : yml_val_loc(e, "type"),
+						    "exposure '%s' needs a 'type'", name);
+			diag_hint(dl, d, "one of dashboard, notebook, analysis, ml, application");
+			rc = -1;
+			continue;
+		}
+		if (owner.type != V_DICT) {
+			struct diag *d = diag_error(dl, owner.type == V_UNDEF ? e.d->loc : yml_val_loc(e, "owner"),
+						    "exposure '%s' needs an 'owner' with a name or an email", name);
+			diag_hint(dl, d, "write e.g. 'owner: {name: Ana, email: ana@example.com}'");
+			rc = -1;
+			continue;
+		}
+		struct node *n = proj_node_new(a, NODE_EXPOSURE, pkg->name, name);
+		n->original_file_path = yml_path;
+		n->path = yml_path;
+		n->file = file;
+		n->raw_code = "";
+		n->yaml_loc = e.d->loc;
+		n->description = desc;
+		n->fqn = proj_yml_fqn(a, pkg->name, yml_path, name);
+		static const char *const keys[] = {"type", "owner", "label", "maturity", "url", NULL};
+		for (const char *const *k = keys; *k; k++) {
+			value v = val_dict_gets(e, *k);
+			if (v.type != V_UNDEF)
+				val_dict_sets(n->config, *k, v);
+		}
+		value meta = val_dict_gets(e, "meta");
+		if (meta.type == V_DICT)
+			n->meta = meta;
+		value tags;
+		if (yml_str_or_list(a, e, "tags", &tags, dl) < 0) {
+			rc = -1;
+			continue;
+		}
+		value cfg = val_dict_gets(e, "config");
+		value enabled = cfg.type == V_DICT ? val_dict_gets(cfg, "enabled") : val_undef();
+		if (enabled.type == V_UNDEF)
+			enabled = val_dict_gets(e, "enabled");
+		n->enabled = enabled.type == V_UNDEF || val_truthy(enabled);
+		val_dict_sets(n->config, "enabled", val_bool(n->enabled));
+		value ctags = cfg.type == V_DICT ? val_dict_gets(cfg, "tags") : val_undef();
+		for (uint32_t k = 0; tags.type == V_LIST && k < tags.l->len; k++)
+			val_list_push(n->tags, tags.l->items[k]);
+		if (ctags.type == V_STR)
+			val_list_push(n->tags, ctags);
+		for (uint32_t k = 0; ctags.type == V_LIST && k < ctags.l->len; k++)
+			val_list_push(n->tags, ctags.l->items[k]);
+		val_dict_sets(n->config, "tags", n->tags);
+		value deps = val_dict_gets(e, "depends_on");
+		struct dbt_render r = {.proj = p, .node = n, .phase = DBT_PARSE, .arena = a, .keep = a, .dl = dl};
+		for (uint32_t k = 0; deps.type == V_LIST && k < deps.l->len; k++) {
+			value d = deps.l->items[k];
+			if (d.type != V_STR) {
+				diag_error(dl, yml_item_loc(deps, k), "each depends_on of an exposure is ref(...), source(...) or metric(...)");
+				rc = -1;
+				continue;
+			}
+			const char *text = strstr(d.s, "{{") ? d.s : arena_sprintf(a, "{{ %s }}", d.s);
+			const char *out;
+			if (dbt_render_string(&r, yml_path, text, yml_item_loc(deps, k), &out) < 0)
+				rc = -1;
+		}
+		proj_add_node(nb, n);
+	}
+	return rc;
+}
+
 static const char *const top_keys[] = {"version", "models", "sources", "seeds", "snapshots",
 				       "macros", "exposures", "metrics", "analyses", "semantic_models",
 				       "saved_queries", "unit_tests", "groups", "data_tests", NULL};
@@ -551,6 +654,7 @@ static int load_yml(struct project *p, struct nodes_builder *nb, struct yml_file
 	rc |= load_model_patches(p, nb, doc, "snapshots", pkg, rel, file, dl);
 	rc |= load_model_patches(p, nb, doc, "analyses", pkg, rel, file, dl);
 	rc |= load_sources(p, nb, doc, pkg, rel, file, dl);
+	rc |= load_exposures(p, nb, doc, pkg, rel, file, dl);
 	rc |= proj_collect_unit_tests(p, nb, doc, pkg, rel, file, dl);
 	value macros;
 	if (yml_list(doc, "macros", false, &macros, dl) < 0)
