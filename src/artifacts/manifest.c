@@ -409,11 +409,9 @@ static value refs_value(struct arena *a, const struct node *n)
 	value l = val_list_new(a, n->nrefs);
 	for (uint32_t i = 0; i < n->nrefs; i++) {
 		value r = val_dict_new(a, 3);
-		/* ref('name', v=2) is recorded as "name@v2" */
-		const char *name = n->refs[i].name ? n->refs[i].name : "", *at = strstr(name, "@v");
-		val_dict_sets(r, "name", at ? val_str_dup(a, name, (size_t)(at - name)) : val_str(name));
+		val_dict_sets(r, "name", art_str_or(n->refs[i].name, ""));
 		val_dict_sets(r, "package", art_str(n->refs[i].package));
-		val_dict_sets(r, "version", at ? val_str(at + 2) : val_none());
+		val_dict_sets(r, "version", val_none());
 		val_list_push(l, r);
 	}
 	return l;
@@ -741,8 +739,8 @@ static value node_value(struct mctx *c, const struct node *n)
 		value access = val_dict_gets(cfg, "access");
 		val_dict_sets(d, "access", is_cstr(access) ? access : val_str("protected"));
 		val_dict_sets(d, "constraints", constraints_value(a, n->constraints, true));
-		val_dict_sets(d, "version", n->version);
-		val_dict_sets(d, "latest_version", n->latest_version);
+		val_dict_sets(d, "version", val_none());
+		val_dict_sets(d, "latest_version", val_none());
 		val_dict_sets(d, "deprecation_date", val_none());
 		val_dict_sets(d, "primary_key", primary_key(c, n, cfg));
 		val_dict_sets(d, "time_spine", n->time_spine);

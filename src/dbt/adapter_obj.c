@@ -49,8 +49,6 @@ value dbt_model_value(struct arena *a, struct project *p, struct node *n)
 	val_dict_sets(d, "raw_sql", val_strn(n->raw_code ? n->raw_code : "", n->raw_code ? n->raw_len : 0));
 	val_dict_sets(d, "language", val_str("sql"));
 	val_dict_sets(d, "relation_name", n->relation_name ? val_str(n->relation_name) : val_none());
-	val_dict_sets(d, "version", n->version);
-	val_dict_sets(d, "latest_version", n->latest_version);
 	for (size_t i = 0; i < p->npackages; i++)
 		if (!strcmp(p->packages[i].name, n->package))
 			val_dict_sets(d, "root_path", val_str(p->packages[i].root));

@@ -112,12 +112,6 @@ static value f_ref(struct jj_vm *vm, void *ud, const struct vargs *args)
 			jj_raise(vm, "ref() arguments must be strings, got %s", val_type_name(args->pos[i]));
 	const char *pkg = args->npos == 2 ? val_cstr(jj_arena(vm), args->pos[0]) : NULL;
 	const char *name = val_cstr(jj_arena(vm), args->pos[args->npos - 1]);
-	/* ref('model', v=2) / version=2: that version of a versioned model */
-	value ver = jj_arg(args, 99, "v", val_undef());
-	if (ver.type == V_UNDEF || ver.type == V_NONE)
-		ver = jj_arg(args, 99, "version", val_undef());
-	if (ver.type == V_INT || ver.type == V_STR || ver.type == V_FLOAT)
-		name = arena_sprintf(jj_arena(vm), "%s@v%s", name, proj_version_str(jj_arena(vm), ver));
 	if (r->phase == DBT_PARSE) {
 		record_ref(r, vm, pkg, name);
 		return dbt_relation(jj_arena(vm), r->proj, r->proj->target.database, r->proj->target.schema, name, NULL);

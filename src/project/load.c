@@ -450,8 +450,6 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	rc |= proj_find_models(p, &nb, dl);
 	double t1 = now_s();
 	rc |= proj_load_schema_files(p, &nb, dl);
-	if (rc == 0)
-		rc = proj_apply_model_versions(p, &nb, dl);
 	double t2 = now_s();
 	if (rc)
 		goto out;

@@ -37,9 +37,6 @@ int proj_render_project_configs(struct project *p, struct diag_list *dl);
 /* require-dbt-version of a package (or the root project) against the dbt version Sluice matches:
  * 0, or -1 with dbt's error (packages.c) */
 int proj_check_dbt_version(struct project *p, const struct package *pkg, struct diag_list *dl);
-/* Versioned models (schema.c): each file of a `versions:` entry becomes a version of the entry's
- * model (name, version, unique_id model.pkg.name.vN, fqn ending in vN). 0 or -1. */
-int proj_apply_model_versions(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
 int proj_load_macros(struct project *p, struct diag_list *dl);
 int proj_find_models(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
 int proj_load_schema_files(struct project *p, struct nodes_builder *nb, struct diag_list *dl);

@@ -58,8 +58,6 @@ struct node *proj_node_new(struct arena *a, enum node_type type, const char *pac
 	n->test_metadata = val_none();
 	n->source_meta = val_none();
 	n->freshness = val_none();
-	n->version = val_none();
-	n->latest_version = val_none();
 	n->time_spine = val_none();
 	return n;
 }

@@ -82,8 +82,6 @@ struct node {
 	value docs;                      /* dict {show, node_color} */
 	value constraints;               /* models: list of the model-level constraints of its yml entry */
 	const char *patch_path;          /* "pkg://models/staging/schema.yml" when a yml entry describes it */
-	value version;                   /* a versioned model's version (1, "2", ...), else V_NONE */
-	value latest_version;            /* and its entry's latest version */
 	value time_spine;                /* models: {standard_granularity_column, custom_granularities}, or V_NONE */
 	struct loc yaml_loc;             /* the yml entry describing it, for errors */
 	bool enabled;
@@ -263,8 +261,6 @@ bool proj_freshness_active(value threshold);
 /* A new arena that lives as long as the project, for one thread's allocations (not thread-safe:
  * call it before starting the threads) */
 struct arena *proj_new_arena(struct project *p);
-/* A model version as text: 2 -> "2", "3_dim" -> "3_dim" (in a); "" for none */
-const char *proj_version_str(struct arena *a, value v);
 /* ref('name') / ref('pkg', 'name') resolution; NULL when unknown */
 struct node *proj_ref(struct project *p, const char *package, const char *name);
 struct node *proj_source(struct project *p, const char *source, const char *table);

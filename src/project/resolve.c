@@ -201,14 +201,6 @@ static const char *trimmed(struct project *p, value v)
 static const char *builtin_name(struct project *p, struct node *n, const char *what)
 {
 	value custom = val_dict_gets(n->config, what[0] == 'd' ? "database" : what[0] == 's' ? "schema" : "alias");
-	if (what[0] == 'a' && !val_truthy(custom) && n->version.type != V_NONE) {
-		/* a versioned model's relation is name_v<version>, dots as underscores */
-		char *v = arena_strdup(&p->arena, proj_version_str(&p->arena, n->version));
-		for (char *c = v; *c; c++)
-			if (*c == '.')
-				*c = '_';
-		return arena_sprintf(&p->arena, "%s_v%s", n->name, v);
-	}
 	if (what[0] == 'a')
 		return val_truthy(custom) ? trimmed(p, custom) : n->name;
 	const char *dflt = what[0] == 'd' ? p->target.database : p->target.schema;
@@ -275,15 +267,6 @@ int proj_resolve(struct project *p, struct diag_list *dl)
 	for (size_t i = 0; i < p->nnodes; i++) {
 		struct node *n = p->nodes[i];
 		if (n->type == NODE_MODEL || n->type == NODE_SEED || n->type == NODE_SNAPSHOT || n->type == NODE_ANALYSIS) {
-			if (n->version.type != V_NONE) {
-				/* ref('name', v=2) finds each version; ref('name') the latest */
-				const char *v = proj_version_str(&p->arena, n->version);
-				map_puts(&p->by_name, arena_sprintf(&p->arena, "%s@v%s", n->name, v), n);
-				map_puts(&p->by_name, arena_sprintf(&p->arena, "%s.%s@v%s", n->package, n->name, v), n);
-				if (!val_eq(n->version, n->latest_version) &&
-				    strcmp(v, proj_version_str(&p->arena, n->latest_version)))
-					continue;
-			}
 			map_puts(&p->by_name, n->name, n);
 			map_puts(&p->by_name, arena_sprintf(&p->arena, "%s.%s", n->package, n->name), n);
 		}
