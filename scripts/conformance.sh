@@ -4,8 +4,13 @@
 # integration_tests/ folder). It runs on a DuckDB file of its own unless --profiles-dir names a
 # folder with a profiles.yml for the project's profile.
 #
-#   scripts/conformance.sh [--sluice BIN] [--profiles-dir DIR] [--keep] DIR
+#   scripts/conformance.sh [--sluice BIN] [--profiles-dir DIR] [--keep] [--no-version-check]
+#                          [--run-operation MACRO] DIR
 #
+# --no-version-check runs every step without the require-dbt-version check (dbt's flag of that
+# name), for packages whose newest release asks for a newer dbt than the one Sluice matches.
+# --run-operation MACRO runs `run-operation MACRO` before seed and again before build, for suites
+# whose CI creates their source tables that way (dbt-codegen's create_source_table).
 # Steps: deps, parse, seed, run, test, build (each in a fresh database for build, so that it
 # starts from nothing as a CI run would). deps and parse count as one node each; the others count
 # the results of target/run_results.json: pass/success as passed, warn as warned, error/fail as
@@ -17,12 +22,15 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 sluice="$here/build/sluice"
 profiles=""
 keep=0
+operation=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--sluice) sluice=$2; shift 2 ;;
 	--profiles-dir) profiles=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
-	-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--no-version-check) export DBT_VERSION_CHECK=false; shift ;;
+	--run-operation) operation=$2; shift 2 ;;
+	-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "conformance.sh: unknown option '$1'" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -75,7 +83,7 @@ step() {
 	rc=$?
 	secs=$(( $(date +%s) - start ))
 	case "$name" in
-	deps|parse)
+	deps|parse|op*)
 		if [ "$rc" -eq 0 ]; then c="1 0 0 0"; else c="0 0 1 0"; fi ;;
 	*)
 		c=$(count "$dir/target/run_results.json")
@@ -90,11 +98,13 @@ step() {
 
 step deps deps
 step parse parse
+[ -z "$operation" ] || step op run-operation "$operation"
 step seed seed --full-refresh
 step run run --full-refresh
 step test test
 # build from an empty database
 rm -f "$profiles/conformance.duckdb" "$profiles/conformance.duckdb.wal"
+[ -z "$operation" ] || step op2 run-operation "$operation"
 step build build --full-refresh
 
 printf '%-6s %6s %6s %6s %7s %4s %6s\n' step passed warned failed skipped exit time

@@ -11,7 +11,7 @@
 #include "artifacts/artifacts.h"
 
 /* The dbt-core version whose artifacts we write */
-#define ART_DBT_VERSION "1.9.8"
+#define ART_DBT_VERSION DBT_MATCHED_VERSION
 
 #define ART_SCHEMA_MANIFEST "https://schemas.getdbt.com/dbt/manifest/v12.json"
 #define ART_SCHEMA_RUN_RESULTS "https://schemas.getdbt.com/dbt/run-results/v6.json"

@@ -746,7 +746,7 @@ static value node_value(struct mctx *c, const struct node *n)
 		val_dict_sets(d, "latest_version", n->latest_version.type == V_UNDEF ? val_none() : n->latest_version);
 		val_dict_sets(d, "deprecation_date", art_str(n->deprecation_date));
 		val_dict_sets(d, "primary_key", primary_key(c, n, cfg));
-		val_dict_sets(d, "time_spine", val_none());
+		val_dict_sets(d, "time_spine", n->time_spine);
 		break;
 	}
 	case NODE_TEST:

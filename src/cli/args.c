@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -221,6 +222,10 @@ void cli_proj_options(const struct cli *c, struct proj_options *o, bool need_pro
 	o->vars = c->vars;
 	o->threads = c->threads;
 	o->need_profile = need_profile;
+	/* --no-version-check, or DBT_VERSION_CHECK=false as dbt reads it */
+	const char *env = getenv("DBT_VERSION_CHECK");
+	o->no_version_check = c->no_version_check ||
+			      (env && (!strcmp(env, "0") || !strcasecmp(env, "false") || !strcasecmp(env, "no")));
 }
 
 bool cli_color(const struct cli *c)

@@ -13,6 +13,8 @@ static void print_selector(struct node *n, struct sb *out)
 {
 	if (n->type == NODE_SOURCE) {
 		sb_adds(out, "source:");
+	} else if (n->type == NODE_EXPOSURE) {
+		sb_adds(out, "exposure:");
 	}
 	value fqn = n->fqn;
 	for (uint32_t i = 0; i < fqn.l->len; i++) {

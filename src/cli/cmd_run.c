@@ -213,6 +213,7 @@ static int run_or_compile(struct cli *c, enum run_kind kind, const char *const *
 	struct run_options o = {.command = c->command, .compile_only = compile_only, .full_refresh = c->full_refresh,
 				.fail_fast = c->fail_fast, .threads = p.target.threads, .args = args_value(&p.arena, c)};
 	p.selected = sel;
+	dbt_set_selected_resources(&p);
 	rc = runner_run(&p, &g, sel, &o, &dl);
 	if (dl.head)
 		cli_print_diags(&dl);

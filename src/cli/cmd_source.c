@@ -150,7 +150,7 @@ static int check_source(struct project *p, struct node *n, struct adapter *ad, c
 		table = val_dict_gets(out, "table");
 		response = val_dict_gets(out, "response");
 	}
-	value rows = table.type == V_DICT ? val_dict_gets(table, "rows") : val_undef();
+	value rows = dbt_agate_attr(table, "rows");
 	value row = rows.type == V_LIST && rows.l->len == 1 ? dbt_agate_row_values(rows.l->items[0]) : val_undef();
 	if (row.type != V_LIST || row.l->len != 2) {
 		r->error = arena_sprintf(a, "Got an unexpected result from macro collect_freshness for source %s.%s: "

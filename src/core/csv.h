@@ -34,4 +34,35 @@ struct csv_report {
 /* Fills *prep; returns 0 when the file is consistent, -1 otherwise (prep->problem says why) */
 int csv_check(const char *text, size_t len, char delim, struct csv_report *prep);
 
+/*
+ * csv_read calls fn for each field of each record, in order, with the field's text unquoted (a
+ * doubled quote read as one) in a buffer that lives until the next call: record 0 is the header.
+ * fn returns 0 to go on, anything else to stop (csv_read then returns it). Blank lines are skipped.
+ */
+typedef int (*csv_field_fn)(void *ud, size_t record, size_t field, const char *text, size_t len);
+int csv_read(const char *text, size_t len, char delim, csv_field_fn fn, void *ud);
+
+/*
+ * The type dbt gives a seed column from its values (agate's inference, as dbt configures it): a
+ * value that is empty or "null" (any case, blanks around) is none and fits every type; then the
+ * first type every other value fits, in this order.
+ */
+enum csv_type {
+	CSV_T_INTEGER,    /* numbers without decimal places (SQL integer) */
+	CSV_T_FLOAT,      /* numbers, some with decimal places (float8) */
+	CSV_T_DATE,       /* YYYY-MM-DD */
+	CSV_T_TIMESTAMP,  /* YYYY-MM-DD HH:MM:SS, or ISO 8601 with a T */
+	CSV_T_BOOLEAN,    /* true / false, any case */
+	CSV_T_TEXT,
+};
+
+/* Whether a field is none for seed inference and loading */
+int csv_is_null(const char *text, size_t len);
+
+/*
+ * Infers the type of each column of a CSV file (after a successful csv_check): fills types[0..n)
+ * for the first n columns (n: the header's field count, at most max). Returns n, or -1.
+ */
+long csv_infer_types(const char *text, size_t len, char delim, enum csv_type *types, size_t max);
+
 #endif

@@ -661,7 +661,8 @@ static value f_store_result(struct jj_vm *vm, void *ud, const struct vargs *args
 	value table = jj_arg(args, 2, "agate_table", val_none());
 	val_dict_sets(res, "response", jj_arg(args, 1, "response", val_none()));
 	val_dict_sets(res, "table", table);
-	val_dict_sets(res, "data", table.type == V_DICT ? val_dict_gets(table, "rows") : val_list_new(r->arena, 0));
+	value data = dbt_agate_attr(table, "rows");
+	val_dict_sets(res, "data", data.type == V_LIST ? data : val_list_new(r->arena, 0));
 	val_dict_set(r->statements, val_str(name), res);
 	return val_str("");
 }

@@ -8,10 +8,14 @@
  * Everything lives in the arena of the render that ran the query.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/csv.h"
+#include "core/fs.h"
 #include "core/log.h"
 #include "core/sb.h"
+#include "core/vec.h"
 #include "dbt/internal.h"
 #include "jinja/jinja.h"
 
@@ -251,6 +255,48 @@ static value t_print_table(struct jj_vm *vm, void *ud, const struct vargs *args)
 	return val_none();
 }
 
+/* The table itself: its attributes (column_names, rows, columns, print_table, ...) live in a dict;
+ * iterating it yields its rows, and its length is their number, as an agate.Table's */
+static value table_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	(void)vm;
+	return val_dict_getn(*(value *)o->data, name, n);
+}
+
+static value table_iter(struct jj_vm *vm, struct vobj *o)
+{
+	(void)vm;
+	return val_dict_gets(*(value *)o->data, "rows");
+}
+
+static void table_str(struct vobj *o, struct sb *out)
+{
+	value names = val_dict_gets(*(value *)o->data, "column_names");
+	sb_adds(out, "<agate.table.Table object: ");
+	for (uint32_t i = 0; names.type == V_LIST && i < names.l->len; i++) {
+		if (i)
+			sb_adds(out, ", ");
+		val_str_to(out, names.l->items[i]);
+	}
+	sb_adds(out, ">");
+}
+
+static const struct vobj_class table_class = {
+	.name = "Table",
+	.getattr = table_getattr,
+	.iter = table_iter,
+	.str = table_str,
+};
+
+value dbt_agate_attr(value table, const char *name)
+{
+	if (table.type == V_OBJ && table.o->cls == &table_class)
+		return val_dict_gets(*(value *)table.o->data, name);
+	if (table.type == V_DICT)
+		return val_dict_gets(table, name);
+	return val_undef();
+}
+
 value dbt_agate_table(struct arena *a, const struct adapter_result *res)
 {
 	value t = val_dict_new(a, 6);
@@ -283,7 +329,9 @@ value dbt_agate_table(struct arena *a, const struct adapter_result *res)
 	val_dict_sets(t, "rows", rows);
 	val_dict_sets(t, "columns", mapped_new(a, &columns_class, cols, names));
 	val_dict_sets(t, "print_table", val_func(a, "print_table", t_print_table, copy));
-	return t;
+	value *data = arena_alloc(a, sizeof(*data));
+	*data = t;
+	return val_obj(a, &table_class, data);
 }
 
 value dbt_agate_row_values(value row)
@@ -291,4 +339,118 @@ value dbt_agate_row_values(value row)
 	if (row.type == V_OBJ && row.o->cls == &row_class)
 		return ((struct mapped *)row.o->data)->items;
 	return row;
+}
+
+/* ---- load_agate_table(): a seed's CSV file as an agate table ---- */
+
+struct csv_load {
+	struct arena *a;
+	VEC(const char *) names;
+	VEC(value) cells;
+	enum csv_type *types;
+	size_t ncols;
+	value text_columns;  /* column_types: columns that stay text */
+	bool applied;
+};
+
+static value typed_cell(struct arena *a, enum csv_type t, const char *s, size_t n)
+{
+	if (csv_is_null(s, n))
+		return val_none();
+	while (n && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	char *copy = arena_strndup(a, s, n);
+	switch (t) {
+	case CSV_T_INTEGER: {
+		char *w = copy;
+		for (const char *c = copy; *c; c++)
+			if (*c != ',')
+				*w++ = *c;
+		*w = 0;
+		return val_int(strtoll(copy, NULL, 10));
+	}
+	case CSV_T_FLOAT: {
+		char *w = copy;
+		for (const char *c = copy; *c; c++)
+			if (*c != ',')
+				*w++ = *c;
+		*w = 0;
+		return val_float(strtod(copy, NULL));
+	}
+	case CSV_T_BOOLEAN:
+		return val_bool(copy[0] == 't' || copy[0] == 'T');
+	default:
+		return val_str(copy);
+	}
+}
+
+static int load_field(void *ud, size_t record, size_t field, const char *text, size_t len)
+{
+	struct csv_load *l = ud;
+	if (record == 0) {
+		VEC_PUSH(&l->names, arena_strndup(l->a, text, len));
+		return 0;
+	}
+	if (!l->applied) {
+		l->applied = true;
+		for (size_t c = 0; c < l->names.n && c < l->ncols; c++)
+			if (l->text_columns.type == V_DICT && val_dict_gets(l->text_columns, l->names.v[c]).type != V_UNDEF)
+				l->types[c] = CSV_T_TEXT;
+	}
+	if (field >= l->ncols)
+		return 0;
+	/* a short record (csv_check refuses them for seeds) is padded with none */
+	while (l->cells.n % l->ncols != field)
+		VEC_PUSH(&l->cells, val_none());
+	VEC_PUSH(&l->cells, typed_cell(l->a, l->types[field], text, len));
+	return 0;
+}
+
+value dbt_load_agate_table_fn(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	(void)ud;
+	(void)args;
+	struct dbt_render *r = dbt_r(vm);
+	struct node *n = r->node;
+	if (!n || n->type != NODE_SEED)
+		jj_raise(vm, "can only load_agate_table for seeds (got a %s)", n ? node_type_name(n->type) : "macro");
+	struct arena *a = jj_arena(vm);
+	size_t len = 0;
+	const char *text = n->abs_path ? fs_read(a, n->abs_path, &len) : NULL;
+	value delim = val_dict_gets(n->config, "delimiter");
+	char d = delim.type == V_STR && delim.len ? delim.s[0] : ',';
+	struct csv_report rep;
+	if (!text || csv_check(text, len, d, &rep) < 0)
+		jj_raise(vm, "load_agate_table(): '%s' is not a well-formed CSV file", n->original_file_path);
+	size_t ncols = rep.header_fields;
+	enum csv_type *types = arena_alloc(a, (ncols + 1) * sizeof(*types));
+	csv_infer_types(text, len, d, types, ncols);
+	/* column_types name columns that stay text, as dbt loads them */
+	struct csv_load l = {.a = a, .types = types, .ncols = ncols, .text_columns = val_dict_gets(n->config, "column_types")};
+	csv_read(text, len, d, load_field, &l);
+	struct adapter_result res = {.ncols = ncols, .rows_affected = -1};
+	res.cols = arena_alloc(a, (ncols + 1) * sizeof(*res.cols));
+	static const char *const tnames[] = {"Integer", "Number", "Date", "DateTime", "Boolean", "Text"};
+	for (size_t c = 0; c < ncols; c++) {
+		res.cols[c].name = c < l.names.n ? l.names.v[c] : "";
+		res.cols[c].type = tnames[types[c]];
+	}
+	while (l.cells.n % ncols)
+		VEC_PUSH(&l.cells, val_none());
+	res.nrows = l.cells.n / ncols;
+	res.rows = arena_alloc(a, (l.cells.n + 1) * sizeof(value));
+	memcpy(res.rows, l.cells.v, l.cells.n * sizeof(value));
+	VEC_FREE(&l.names);
+	VEC_FREE(&l.cells);
+	return dbt_agate_table(a, &res);
+}
+
+value dbt_macro_stack_value(struct arena *a)
+{
+	value d = val_dict_new(a, 2);
+	val_dict_sets(d, "call_stack", val_list_new(a, 0));
+	val_dict_sets(d, "depth", val_int(0));
+	return d;
 }

@@ -175,6 +175,22 @@ static value f_source(struct jj_vm *vm, void *ud, const struct vargs *args)
 
 /* ---- var / env_var ---- */
 
+/* A var's value as dbt hands it over: a string that holds Jinja is rendered, in the context of the
+ * render that asked for it, each time it is read; anything else as it is */
+static value rendered_var(struct jj_vm *vm, struct dbt_render *r, const char *name, value v)
+{
+	if (v.type != V_STR || !r)
+		return v;
+	const char *text = val_cstr(jj_arena(vm), v);
+	if (!strstr(text, "{{") && !strstr(text, "{%") && !strstr(text, "{#"))
+		return v;
+	const char *out;
+	const char *what = arena_sprintf(jj_arena(vm), "var('%s')", name);
+	if (dbt_render_string(r, what, text, jj_current_loc(vm), &out) < 0)
+		jj_raise(vm, "the value of var '%s' could not be rendered", name);
+	return val_str(out);
+}
+
 static value f_var(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct dbt_render *r = jj_user(vm);
@@ -182,20 +198,20 @@ static value f_var(struct jj_vm *vm, void *ud, const struct vargs *args)
 	const char *name = dbt_str_arg(vm, args, 0, "name", "var", true);
 	value v = val_dict_gets(p->cli_vars, name);
 	if (v.type != V_UNDEF)
-		return v;
+		return rendered_var(vm, r, name, v);
 	const char *pkg = r && r->node ? r->node->package : p->name;
 	value scoped = val_dict_gets(p->vars, pkg);
 	if (scoped.type == V_DICT) {
 		v = val_dict_gets(scoped, name);
 		if (v.type != V_UNDEF)
-			return v;
+			return rendered_var(vm, r, name, v);
 	}
 	v = val_dict_gets(p->vars, name);
 	if (v.type != V_UNDEF)
-		return v;
+		return rendered_var(vm, r, name, v);
 	v = dbt_package_var(p, pkg, name);
 	if (v.type != V_UNDEF)
-		return v;
+		return rendered_var(vm, r, name, v);
 	value dflt = jj_arg(args, 1, "default", val_undef());
 	if (dflt.type != V_UNDEF)
 		return dflt;
@@ -329,6 +345,25 @@ static value f_doc(struct jj_vm *vm, void *ud, const struct vargs *args)
 /* graph: the manifest's nodes, sources and macros, built on first use only (it is large) */
 static pthread_mutex_t graph_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* A source's config in the graph carries its freshness, as dbt 1.10's does (dbt 1.9's manifest
+ * has it beside the config only, and the artifacts keep that shape): packages written for 1.10
+ * read node.config.freshness */
+static void graph_source_freshness(struct arena *a, struct project *p, value g)
+{
+	value sources = val_dict_gets(g, "sources");
+	for (uint32_t i = 0; sources.type == V_DICT && i < sources.d->len; i++) {
+		value s = sources.d->e[i].val;
+		value cfg = val_dict_gets(s, "config");
+		if (cfg.type != V_DICT || val_dict_gets(cfg, "freshness").type != V_UNDEF)
+			continue;
+		struct node *n = proj_node(p, sources.d->e[i].key.type == V_STR ? sources.d->e[i].key.s : "");
+		value copy = val_dict_new(a, cfg.d->len + 1);
+		val_dict_merge(a, copy, cfg);
+		val_dict_sets(copy, "freshness", n && n->freshness.type == V_DICT ? n->freshness : val_none());
+		val_dict_sets(s, "config", copy);
+	}
+}
+
 static value graph_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
 {
 	struct project *p = o->data;
@@ -336,8 +371,11 @@ static value graph_getattr(struct jj_vm *vm, struct vobj *o, const char *name, s
 	if (!p->nodes)
 		return val_dict_new(jj_arena(vm), 0);
 	pthread_mutex_lock(&graph_lock);
-	if (p->graph_value.type != V_DICT)
-		p->graph_value = art_manifest_value(p->graph_arena ? p->graph_arena : &p->arena, p, NULL, NULL);
+	if (p->graph_value.type != V_DICT) {
+		struct arena *ga = p->graph_arena ? p->graph_arena : &p->arena;
+		p->graph_value = art_manifest_value(ga, p, NULL, NULL);
+		graph_source_freshness(ga, p, p->graph_value);
+	}
 	value g = p->graph_value;
 	pthread_mutex_unlock(&graph_lock);
 	return val_dict_getn(g, name, n);
@@ -556,6 +594,7 @@ void dbt_install_globals(struct project *p)
 {
 	struct jj_env *env = p->jinja;
 	struct arena *a = &p->arena;
+	uint32_t mark = dbt_members_mark(p);
 	set_fn(env, a, "var", f_var, p);
 	set_fn(env, a, "env_var", f_env_var, p);
 	set_fn(env, a, "return", f_return, p);
@@ -577,6 +616,7 @@ void dbt_install_globals(struct project *p)
 	val_dict_sets(modules, "re", dbt_module_re(a));
 	val_dict_sets(modules, "datetime", dbt_module_datetime(a));
 	val_dict_sets(modules, "itertools", dbt_module_itertools(a));
+	val_dict_sets(modules, "pytz", dbt_module_pytz(a));
 	jj_env_set_global(env, "modules", modules);
 	value flags = val_dict_new(a, 8);
 	val_dict_sets(flags, "FULL_REFRESH", val_bool(false));
@@ -602,6 +642,7 @@ void dbt_install_globals(struct project *p)
 	jj_env_set_global(env, "run_started_at", dbt_datetime_now(a, true));
 	jj_env_set_global(env, "project_name", val_str(p->name));
 	dbt_install_adapter_globals(p);
+	dbt_install_members(p, mark);
 }
 
 void dbt_install_macros(struct project *p)
@@ -668,13 +709,47 @@ static value target_value(struct arena *a, struct project *p)
 	return d;
 }
 
+value dbt_hooks_value(struct arena *a, value cfg, const char *key)
+{
+	value hooks = val_dict_gets(cfg, key);
+	value out = val_list_new(a, 2);
+	for (uint32_t i = 0; hooks.type == V_LIST && i < hooks.l->len; i++) {
+		value h = hooks.l->items[i];
+		value d = val_dict_new(a, 3);
+		val_dict_sets(d, "sql", h.type == V_DICT ? val_dict_gets(h, "sql") : h);
+		value tx = h.type == V_DICT ? val_dict_gets(h, "transaction") : val_undef();
+		val_dict_sets(d, "transaction", val_bool(tx.type == V_BOOL ? tx.b : true));
+		val_dict_sets(d, "index", val_int(i));
+		val_list_push(out, d);
+	}
+	return out;
+}
+
+/* defer_relation: where the --state run built the node, when it has a relation there */
+static value defer_relation(struct arena *a, struct project *p, const struct node *n)
+{
+	if (!p->state_relations || n->index >= p->nnodes || p->nodes[n->index] != n)
+		return val_none();
+	const struct state_relation *s = &p->state_relations[n->index];
+	return s->alias ? dbt_relation(a, p, s->database, s->schema, s->alias, NULL) : val_none();
+}
+
 value dbt_context(struct dbt_render *r)
 {
 	struct arena *a = r->arena;
 	struct project *p = r->proj;
 	value ctx = val_dict_new(a, 24);
 	val_dict_sets(ctx, "execute", val_bool(r->phase == DBT_EXECUTE));
-	val_dict_sets(ctx, "target", target_value(a, p));
+	value target = target_value(a, p);
+	val_dict_sets(ctx, "target", target);
+	val_dict_sets(ctx, "env", target);
+	if (r->statements.type != V_DICT)
+		r->statements = val_dict_new(a, 4);
+	val_dict_sets(ctx, "_sql_results", r->statements);
+	val_dict_sets(ctx, "thread_id",
+		      r->worker > 0 ? val_str_fmt(a, "Thread-%d (worker)", r->worker) : val_str("MainThread"));
+	val_dict_sets(ctx, "database", p->target.database ? val_str(p->target.database) : val_none());
+	val_dict_sets(ctx, "schema", val_str(p->target.schema ? p->target.schema : "main"));
 	if (r->node) {
 		struct node *n = r->node;
 		if (n->schema)
@@ -682,6 +757,15 @@ value dbt_context(struct dbt_render *r)
 		else if (r->phase == DBT_PARSE)
 			val_dict_sets(ctx, "this", dbt_relation(a, p, p->target.database, p->target.schema, n->name, NULL));
 		val_dict_sets(ctx, "model", dbt_model_value(a, p, n));
+		if (n->database)
+			val_dict_sets(ctx, "database", val_str(n->database));
+		if (n->schema)
+			val_dict_sets(ctx, "schema", val_str(n->schema));
+		val_dict_sets(ctx, "pre_hooks", dbt_hooks_value(a, n->config, "pre-hook"));
+		val_dict_sets(ctx, "post_hooks", dbt_hooks_value(a, n->config, "post-hook"));
+		val_dict_sets(ctx, "sql", n->compiled_code ? val_str(n->compiled_code) : val_none());
+		val_dict_sets(ctx, "compiled_code", n->compiled_code ? val_str(n->compiled_code) : val_none());
+		val_dict_sets(ctx, "defer_relation", defer_relation(a, p, n));
 		if (n->type == NODE_SNAPSHOT && n->snapshot_body.type != V_UNDEF)
 			val_dict_sets(ctx, "__sluice_snapshot_body", n->snapshot_body);
 	}

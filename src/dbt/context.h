@@ -50,6 +50,7 @@ struct dbt_render {
 	bool status_set;              /* status_message/rows_affected come from the 'main' statement */
 	value ephemerals;             /* list of ephemeral nodes ref()'d, for CTE injection */
 	struct sb *main_sql;          /* where the 'main' statement's SQL is written (target/run) */
+	int worker;                   /* the run's worker rendering it, from 1; 0: the main thread */
 };
 
 /* Installs the node-independent globals (env_var, var handling, modules, exceptions...) */
@@ -77,6 +78,13 @@ void dbt_install_macros(struct project *p);
 int dbt_call_value(struct dbt_render *r, value fn, const struct vargs *args, value *pout);
 /* Frees the compiled patterns of modules.re (end of process) */
 void dbt_modules_release(void);
+
+/* The hooks of a node's config (key "pre-hook" or "post-hook") as dbt's pre_hooks/post_hooks:
+ * a list of {sql, transaction, index} */
+value dbt_hooks_value(struct arena *a, value cfg, const char *key);
+
+/* selected_resources: the unique ids of p->selected, once the run's selection is made */
+void dbt_set_selected_resources(struct project *p);
 
 /* The context dict of a render; `r` must live as long as the render */
 value dbt_context(struct dbt_render *r);
@@ -110,6 +118,10 @@ int dbt_test_kwargs(struct dbt_render *r, struct node *n, value *pout) __attribu
  * (allocated in `keep`) what config() calls in the test's definition set. 0 or -1. */
 int dbt_parse_generic_test(struct project *p, struct node *n, struct arena *scratch, struct arena *keep,
 			   value *pconfig, struct diag_list *dl) __attribute__((warn_unused_result));
+
+/* An attribute of a query result (an agate table: rows, column_names, columns, ...), V_UNDEF when
+ * `table` is none */
+value dbt_agate_attr(value table, const char *name);
 
 /* Calls a macro by name (resolving packages and the global project), e.g. "generate_schema_name" */
 /* The values of a row of a query result (an agate Row object) as a tuple; other values as they are */

@@ -36,6 +36,8 @@ value dbt_column_new(struct arena *a, const char *name, const char *type);
 value dbt_module_re(struct arena *a);
 value dbt_module_datetime(struct arena *a);
 value dbt_module_itertools(struct arena *a);
+/* modules.pytz: timezone(name), utc (mod_datetime.c) */
+value dbt_module_pytz(struct arena *a);
 value dbt_datetime_now(struct arena *a, bool utc);
 /* a var from the dbt_project.yml of package PKG (not the root project's), or V_UNDEF */
 value dbt_package_var(struct project *p, const char *pkg, const char *name);
@@ -56,5 +58,13 @@ value dbt_literal(struct arena *a, value v, bool containers);
 value dbt_set_fn(struct jj_vm *vm, void *ud, const struct vargs *args);
 value dbt_try_set_fn(struct jj_vm *vm, void *ud, const struct vargs *args);
 value dbt_make_set(struct jj_vm *vm, value v);
+/* members.c: the context members beyond the core ones; `from` is dbt_members_mark() taken before
+ * the first dbt global was set, so that `builtins` knows which globals are the context's */
+uint32_t dbt_members_mark(struct project *p);
+void dbt_install_members(struct project *p, uint32_t from);
+/* load_agate_table() of a seed (agate.c) */
+value dbt_load_agate_table_fn(struct jj_vm *vm, void *ud, const struct vargs *args);
+/* context_macro_stack: the macros being called (agate.c keeps none; an empty stack) */
+value dbt_macro_stack_value(struct arena *a);
 
 #endif

@@ -19,10 +19,19 @@ enum dt_kind { DT_DATETIME, DT_DATE, DT_DELTA };
 struct dt {
 	enum dt_kind kind;
 	int64_t us;   /* datetime/date: microseconds since the epoch (UTC); delta: length */
-	bool utc;     /* an aware datetime in UTC (prints +00:00) */
+	bool utc;     /* an aware datetime (prints its offset, +00:00 in UTC) */
+	const struct tz *tz;  /* its pytz zone when it has one (the offset is the zone's) */
+};
+
+/* A pytz zone as timezone(name) gives it, unlocalized: the zone's first standard-time offset
+ * (local mean time for most zones), rounded to the minute as pytz does */
+struct tz {
+	const char *name;
+	int offset;  /* seconds east of UTC */
 };
 
 static const struct vobj_class dt_class;
+static value tz_value(struct arena *a, const struct tz *z);
 
 static value make(struct arena *a, enum dt_kind kind, int64_t us, bool utc)
 {
@@ -30,7 +39,16 @@ static value make(struct arena *a, enum dt_kind kind, int64_t us, bool utc)
 	d->kind = kind;
 	d->us = kind == DT_DATE ? (us / 86400000000LL - (us < 0 && us % 86400000000LL ? 1 : 0)) * 86400000000LL : us;
 	d->utc = utc;
+	d->tz = NULL;
 	return val_obj(a, &dt_class, d);
+}
+
+/* the same, in zone tz (NULL: none) */
+static value make_tz(struct arena *a, enum dt_kind kind, int64_t us, bool utc, const struct tz *tz)
+{
+	value v = make(a, kind, us, utc || tz);
+	((struct dt *)v.o->data)->tz = tz;
+	return v;
 }
 
 value dbt_datetime_now(struct arena *a, bool utc)
@@ -86,8 +104,11 @@ static void fmt(const struct dt *d, struct sb *out, char sep)
 	sb_addf(out, "%c%02d:%02d:%02d", sep, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	if (micro)
 		sb_addf(out, ".%06ld", micro);
-	if (d->utc)
-		sb_adds(out, "+00:00");
+	if (d->utc) {
+		int off = d->tz ? d->tz->offset : 0;
+		int m = (off < 0 ? -off : off) / 60;
+		sb_addf(out, "%c%02d:%02d", off < 0 ? '-' : '+', m / 60, m % 60);
+	}
 }
 
 static void dt_str(struct vobj *o, struct sb *out)
@@ -209,7 +230,7 @@ static int64_t delta_of(const struct vargs *args)
 static value m_add(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct dt *d = ud;
-	return make(jj_arena(vm), d->kind, d->us + delta_of(args), d->utc);
+	return make_tz(jj_arena(vm), d->kind, d->us + delta_of(args), d->utc, d->tz);
 }
 
 static value m_subtract(struct jj_vm *vm, void *ud, const struct vargs *args)
@@ -218,7 +239,7 @@ static value m_subtract(struct jj_vm *vm, void *ud, const struct vargs *args)
 	value other = jj_arg(args, 0, "other", val_undef());
 	if (other.type == V_OBJ && other.o->cls == &dt_class && ((struct dt *)other.o->data)->kind != DT_DELTA)
 		return make(jj_arena(vm), DT_DELTA, d->us - ((struct dt *)other.o->data)->us, false);
-	return make(jj_arena(vm), d->kind, d->us - delta_of(args), d->utc);
+	return make_tz(jj_arena(vm), d->kind, d->us - delta_of(args), d->utc, d->tz);
 }
 
 static value dt_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
@@ -260,7 +281,7 @@ static value dt_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size
 		if (IS("timestamp"))
 			return val_func(a, "timestamp", m_timestamp, d);
 		if (IS("tzinfo"))
-			return d->utc ? val_str("UTC") : val_none();
+			return d->tz ? tz_value(a, d->tz) : d->utc ? val_str("UTC") : val_none();
 	}
 	if (IS("strftime"))
 		return val_func(a, "strftime", m_strftime, d);
@@ -309,11 +330,11 @@ static value dt_binop(struct jj_vm *vm, int op, value a, value b)
 	enum { ADD, SUB, MUL, DIV, FLOORDIV };
 	bool xd = x && x->kind == DT_DELTA, yd = y && y->kind == DT_DELTA;
 	if (op == ADD && x && yd)
-		return make(ar, x->kind, x->us + y->us, x->utc);
+		return make_tz(ar, x->kind, x->us + y->us, x->utc, x->tz);
 	if (op == ADD && xd && y)
-		return make(ar, y->kind, x->us + y->us, y->utc);
+		return make_tz(ar, y->kind, x->us + y->us, y->utc, y->tz);
 	if (op == SUB && x && yd)
-		return make(ar, x->kind, x->us - y->us, x->utc);
+		return make_tz(ar, x->kind, x->us - y->us, x->utc, x->tz);
 	if (op == SUB && x && y && !xd && !yd && (x->kind == y->kind))
 		return make(ar, DT_DELTA, x->us - y->us, false);
 	if (op == MUL && (xd || yd)) {
@@ -347,6 +368,107 @@ static const struct vobj_class dt_class = {
 	.binop = dt_binop,
 };
 
+/* ---- modules.pytz ---- */
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The first standard-time offset of zone NAME from the system's zoneinfo (TZif) files; 0 when
+ * the zone is known, -1 when there is no such zone */
+static int zone_first_offset(const char *name, int *poff)
+{
+	if (!*name || strstr(name, "..") || name[0] == '/')
+		return -1;
+	char path[512];
+	const char *dir = getenv("TZDIR");
+	snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	unsigned char h[44];
+	int rc = -1;
+	if (fread(h, 1, 44, f) == 44 && !memcmp(h, "TZif", 4)) {
+		uint32_t timecnt = be32(h + 32), typecnt = be32(h + 36);
+		if (typecnt > 0 && typecnt < 256 && timecnt < 100000 &&
+		    fseek(f, (long)(44 + timecnt * 5), SEEK_SET) == 0) {
+			unsigned char tt[6 * 256];
+			if (fread(tt, 6, typecnt, f) == typecnt) {
+				uint32_t i = 0;
+				while (i + 1 < typecnt && tt[i * 6 + 4])
+					i++;
+				int32_t off = (int32_t)be32(tt + i * 6);
+				/* pytz rounds offsets to whole minutes */
+				*poff = (int)((off >= 0 ? off + 30 : off - 30) / 60) * 60;
+				rc = 0;
+			}
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+static const struct vobj_class tz_class;
+
+static value tz_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	(void)vm;
+	const struct tz *z = o->data;
+	if (n == 4 && !memcmp(name, "zone", 4))
+		return val_str(z->name);
+	return val_undef();
+}
+
+static void tz_str(struct vobj *o, struct sb *out)
+{
+	sb_adds(out, ((const struct tz *)o->data)->name);
+}
+
+static const struct vobj_class tz_class = {
+	.name = "tzinfo",
+	.getattr = tz_getattr,
+	.str = tz_str,
+};
+
+static value tz_value(struct arena *a, const struct tz *z)
+{
+	return val_obj(a, &tz_class, (void *)z);
+}
+
+static const struct tz *tz_of(value v)
+{
+	return v.type == V_OBJ && v.o->cls == &tz_class ? v.o->data : NULL;
+}
+
+static value f_timezone(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	(void)ud;
+	value name = jj_arg(args, 0, "zone", val_undef());
+	if (name.type != V_STR)
+		jj_raise(vm, "timezone() takes the name of a zone, such as 'America/Los_Angeles'");
+	struct arena *a = jj_arena(vm);
+	struct tz *z = arena_alloc(a, sizeof(*z));
+	z->name = val_cstr(a, name);
+	if (!strcmp(z->name, "UTC") || !strcmp(z->name, "utc")) {
+		z->name = "UTC";
+		z->offset = 0;
+	} else if (zone_first_offset(z->name, &z->offset) < 0) {
+		jj_raise(vm, "UnknownTimeZoneError: '%s'", z->name);
+	}
+	return tz_value(a, z);
+}
+
+value dbt_module_pytz(struct arena *a)
+{
+	static const struct tz utc = {"UTC", 0};
+	value m = val_dict_new(a, 3);
+	val_dict_sets(m, "timezone", val_func(a, "timezone", f_timezone, NULL));
+	val_dict_sets(m, "utc", tz_value(a, &utc));
+	val_dict_sets(m, "UTC", tz_value(a, &utc));
+	return m;
+}
+
 /* ---- constructors ---- */
 
 static long int_arg(const struct vargs *args, size_t pos, const char *kw, long dflt)
@@ -361,7 +483,10 @@ static value f_datetime(struct jj_vm *vm, void *ud, const struct vargs *args)
 				(int)int_arg(args, 2, "day", 1), (int)int_arg(args, 3, "hour", 0),
 				(int)int_arg(args, 4, "minute", 0), (int)int_arg(args, 5, "second", 0),
 				int_arg(args, 6, "microsecond", 0));
-	return make(jj_arena(vm), ud ? DT_DATE : DT_DATETIME, us, false);
+	value tzi = ud ? val_none() : jj_arg(args, 7, "tzinfo", val_none());
+	const struct tz *tz = tz_of(tzi);
+	bool utc = tzi.type == V_STR && val_streq(tzi, "UTC");
+	return make_tz(jj_arena(vm), ud ? DT_DATE : DT_DATETIME, us, utc, tz);
 }
 
 static value f_now(struct jj_vm *vm, void *ud, const struct vargs *args)

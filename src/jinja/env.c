@@ -97,6 +97,11 @@ value jj_env_global(struct jj_env *env, const char *name)
 	return val_dict_gets(env->globals, name);
 }
 
+value jj_env_globals(struct jj_env *env)
+{
+	return env->globals;
+}
+
 static void add_fn(struct jj_env *env, struct map *m, const char *name, vfunc_fn fn, void *ud)
 {
 	struct jj_fn *f = ARENA_NEW(&env->arena, struct jj_fn);

@@ -56,6 +56,8 @@ typedef void (*jj_macro_hook)(void *user, const char *package, const char *name)
 void jj_env_set_macro_hook(struct jj_env *env, jj_macro_hook fn);
 /* A global set with jj_env_set_global, or V_UNDEF */
 value jj_env_global(struct jj_env *env, const char *name);
+/* Every global, a dict in the order they were first set (Jinja's own come first) */
+value jj_env_globals(struct jj_env *env);
 /* Adds or replaces a filter / a test (native function; first positional argument is the subject) */
 void jj_env_add_filter(struct jj_env *env, const char *name, vfunc_fn fn, void *ud);
 void jj_env_add_test(struct jj_env *env, const char *name, vfunc_fn fn, void *ud);
@@ -126,6 +128,8 @@ _Noreturn void jj_macro_return(struct jj_vm *vm, value v);
 struct arena *jj_arena(struct jj_vm *vm);
 void *jj_user(struct jj_vm *vm);
 struct jj_env *jj_vm_env(struct jj_vm *vm);
+/* The items of an iterable value as a list (raises when it is not iterable) */
+value jj_iter_list(struct jj_vm *vm, value v);
 /* Looks a name up as the template would (context, then globals); V_UNDEF when absent */
 value jj_lookup(struct jj_vm *vm, const char *name);
 /* Location of the expression being evaluated (the call site of a native function) */

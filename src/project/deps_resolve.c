@@ -19,7 +19,7 @@
 #include "project/load_internal.h"
 #include "project/yml.h"
 
-#define DEPS_DBT_VERSION "1.9.0"
+#define DEPS_DBT_VERSION DBT_MATCHED_VERSION
 #define DEPS_MAX_ROUNDS 64
 #define PIN_URL "https://docs.getdbt.com/docs/package-management#section-specifying-package-versions"
 

@@ -429,10 +429,15 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	p->packages[0].project_yml = p->yml;
 	p->packages[0].is_root = true;
 	p->npackages = 1;
+	if (!opt->no_version_check && proj_check_dbt_version(p, &p->packages[0], dl) < 0)
+		return -1;
 	if (opt->project_only)
 		return dl->nerrors ? -1 : 0;
 	if (proj_load_packages(p, dl) < 0)
 		return -1;
+	for (size_t i = 1; i < p->npackages && !opt->no_version_check; i++)
+		if (proj_check_dbt_version(p, &p->packages[i], dl) < 0)
+			return -1;
 	dbt_install_globals(p);
 	if (proj_load_profile(p, opt, dl) < 0)
 		return -1;

@@ -36,6 +36,9 @@ int proj_load_packages(struct project *p, struct diag_list *dl);
 int proj_load_profile(struct project *p, const struct proj_options *opt, struct diag_list *dl);
 /* Renders the Jinja of dbt_project.yml's config sections (models:, seeds:, ...) in place */
 int proj_render_project_configs(struct project *p, struct diag_list *dl);
+/* require-dbt-version of a package (or the root project) against the dbt version Sluice matches:
+ * 0, or -1 with dbt's error (packages.c) */
+int proj_check_dbt_version(struct project *p, const struct package *pkg, struct diag_list *dl);
 int proj_load_macros(struct project *p, struct diag_list *dl);
 int proj_find_models(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
 int proj_load_schema_files(struct project *p, struct nodes_builder *nb, struct diag_list *dl);

@@ -58,6 +58,7 @@ struct node *proj_node_new(struct arena *a, enum node_type type, const char *pac
 	n->test_metadata = val_none();
 	n->source_meta = val_none();
 	n->freshness = val_none();
+	n->time_spine = val_none();
 	return n;
 }
 
@@ -105,8 +106,9 @@ static int find_in_paths(struct project *p, const struct package *pkg, value pat
 			continue;
 		}
 		for (size_t f = 0; f < nfiles; f++) {
-			/* generic test definitions live in tests/generic/ and are macros, not nodes */
-			if (type == NODE_TEST && !strncmp(files[f], "generic/", 8))
+			/* generic test definitions live in tests/generic/ and are macros, and unit tests'
+			 * fixtures live in tests/fixtures/: neither is a singular test, as in dbt */
+			if (type == NODE_TEST && (!strncmp(files[f], "generic/", 8) || !strncmp(files[f], "fixtures/", 9)))
 				continue;
 			struct node *n = new_file_node(p, pkg, type, dir, files[f], dl);
 			if (!n) {

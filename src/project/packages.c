@@ -14,7 +14,9 @@
 #include "core/fs.h"
 #include "core/map.h"
 #include "dbt/context.h"
+#include "core/sb.h"
 #include "project/load_internal.h"
+#include "project/semver.h"
 #include "project/yml.h"
 
 /* The packages list of ROOT's packages.yml or dependencies.yml; V_NONE when there is neither */
@@ -125,5 +127,66 @@ int proj_load_packages(struct project *p, struct diag_list *dl)
 		np->is_root = false;
 	}
 	p->packages = pk;
+	return 0;
+}
+
+/* dbt's VersionSpecifier list as Python prints it: ['>=1.2.0', '<2.0.0'] */
+static const char *spec_list(struct arena *a, const struct semver *specs, size_t n)
+{
+	struct sb s = SB_INIT;
+	sb_addc(&s, '[');
+	for (size_t i = 0; i < n; i++) {
+		sb_adds(&s, i ? ", '" : "'");
+		sv_str(&s, &specs[i], false);
+		sb_addc(&s, '\'');
+	}
+	sb_addc(&s, ']');
+	const char *out = arena_strndup(a, s.buf, s.len);
+	sb_release(&s);
+	return out;
+}
+
+int proj_check_dbt_version(struct project *p, const struct package *pkg, struct diag_list *dl)
+{
+	struct arena *a = &p->arena;
+	value yml = pkg->is_root ? p->yml : pkg->project_yml;
+	value req = val_dict_gets(yml, "require-dbt-version");
+	if (req.type == V_UNDEF || req.type == V_NONE)
+		return 0;
+	struct loc where = yml_val_loc(yml, "require-dbt-version");
+	size_t n = req.type == V_LIST ? req.l->len : 1;
+	struct semver *specs = arena_alloc(a, (n + 2) * sizeof(*specs));
+	for (size_t i = 0; i < n; i++) {
+		value s = req.type == V_LIST ? req.l->items[i] : req;
+		if ((s.type != V_STR && s.type != V_INT && s.type != V_FLOAT) ||
+		    sv_parse(a, val_cstr(a, s.type == V_STR ? s : val_str("?")), &specs[i + 1]) < 0) {
+			struct diag *d = diag_error(dl, where, "'require-dbt-version' of '%s' is not a version or a list of versions",
+						    pkg->name);
+			diag_hint(dl, d, "write it as dbt does, e.g. [\">=1.7.0\", \"<2.0.0\"]");
+			return -1;
+		}
+	}
+	struct sv_range range;
+	if (sv_reduce(specs + 1, n, &range) < 0) {
+		struct diag *d = diag_error(dl, where,
+					    "The package version requirement can never be satisfied for the '%s\npackage.\n"
+					    "  Required versions of dbt for '%s': %s",
+					    pkg->name, pkg->name, spec_list(a, specs + 1, n));
+		diag_hint(dl, d, "Check for a different version of the '%s' package, or run dbt again with --no-version-check",
+			  pkg->name);
+		return -1;
+	}
+	if (sv_parse(a, DBT_MATCHED_VERSION, &specs[0]) < 0)
+		return 0;
+	if (sv_reduce(specs, n + 1, &range) < 0) {
+		struct diag *d = diag_error(dl, where,
+					    "This version of dbt is not supported with the '%s' package.\n"
+					    "  Installed version of dbt: =%s\n"
+					    "  Required version of dbt for '%s': %s",
+					    pkg->name, DBT_MATCHED_VERSION, pkg->name, spec_list(a, specs + 1, n));
+		diag_hint(dl, d, "Check for a different version of the '%s' package, or run dbt again with --no-version-check "
+			  "(Sluice matches dbt %s)", pkg->name, DBT_MATCHED_VERSION);
+		return -1;
+	}
 	return 0;
 }

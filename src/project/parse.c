@@ -29,6 +29,16 @@ static void apply_patch(struct node *n, value patch, value cfg, struct arena *a,
 	value cons = val_dict_gets(e, "constraints");
 	if (cons.type == V_LIST)
 		n->constraints = cons;
+	/* dbt 1.9's time_spine: the MetricFlow time spine this model is */
+	value ts = val_dict_gets(e, "time_spine");
+	if (ts.type == V_DICT && n->type == NODE_MODEL) {
+		value t = val_dict_new(a, 2);
+		value col = val_dict_gets(ts, "standard_granularity_column");
+		val_dict_sets(t, "standard_granularity_column", col.type == V_STR ? col : val_none());
+		value custom = val_dict_gets(ts, "custom_granularities");
+		val_dict_sets(t, "custom_granularities", custom.type == V_LIST ? custom : val_list_new(a, 0));
+		n->time_spine = t;
+	}
 	value pc = val_dict_gets(e, "config");
 	if (pc.type == V_DICT) {
 		proj_config_merge(a, cfg, pc);
@@ -211,7 +221,7 @@ static int parse_item(void *ctx, size_t i, struct arena *keep)
 {
 	struct parse_job *job = ctx;
 	struct node *n = job->nb->v[i];
-	if (n->type == NODE_SOURCE) {
+	if (n->type == NODE_SOURCE || n->type == NODE_EXPOSURE) {
 		/* its config was made by the (single-threaded) properties loader in the project arena:
 		 * copy it before adding to it, since dicts grow in their own arena */
 		n->config = val_copy(keep, n->config);
@@ -477,6 +487,16 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 		val_dict_del(args, val_str(*k));
 		if ((v.type == V_UNDEF || v.type == V_NONE) && inner.type == V_DICT)
 			v = val_dict_gets(inner, *k);
+		/* dbt renders these natively when it builds the test: `enabled: "{{ target.type != 'x' }}"`
+		 * is a boolean */
+		if (v.type == V_STR && (strstr(v.s, "{{") || strstr(v.s, "{%"))) {
+			struct dbt_render r = {.proj = p, .phase = DBT_PARSE, .arena = a, .keep = a, .dl = dl};
+			const char *what = arena_sprintf(a, "%s (config '%s' of a test)", pt->yml_path, *k);
+			if (dbt_render_native(&r, what, v.s, pt->loc, &v) < 0)
+				return -1;
+			if (v.type == V_STR)
+				v = val_str_dup(a, v.s, v.len);
+		}
 		if (v.type != V_UNDEF && v.type != V_NONE)
 			val_dict_sets(config, *k, v);
 	}

@@ -110,11 +110,16 @@ int proj_render_project_configs(struct project *p, struct diag_list *dl)
 	static const char *const sections[] = {"models", "seeds", "snapshots", "sources", "tests", "data_tests",
 					       "exposures", "analyses", NULL};
 	struct dbt_render r = {.proj = p, .phase = DBT_PARSE, .arena = &p->arena, .dl = dl};
-	const char *name = arena_sprintf(&p->arena, "%s/dbt_project.yml", p->root);
-	for (const char *const *sec = sections; *sec; sec++) {
-		value v = val_dict_gets(p->yml, *sec);
-		if ((v.type == V_DICT || v.type == V_LIST) && render_tree_ex(&r, v, name, true, dl) < 0)
-			return -1;
+	/* the root project's file and each package's, as dbt renders every dbt_project.yml it loads */
+	for (size_t i = 0; i < p->npackages; i++) {
+		const struct package *pkg = &p->packages[i];
+		value yml = pkg->is_root ? p->yml : pkg->project_yml;
+		const char *name = arena_sprintf(&p->arena, "%s/dbt_project.yml", pkg->root);
+		for (const char *const *sec = sections; *sec; sec++) {
+			value v = val_dict_gets(yml, *sec);
+			if ((v.type == V_DICT || v.type == V_LIST) && render_tree_ex(&r, v, name, true, dl) < 0)
+				return -1;
+		}
 	}
 	return 0;
 }

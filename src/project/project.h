@@ -22,6 +22,10 @@
 struct jj_env;
 struct jj_template;
 
+/* The dbt-core version whose behaviour Sluice matches: `dbt_version` in the context, the
+ * artifacts' metadata, and what require-dbt-version ranges are checked against */
+#define DBT_MATCHED_VERSION "1.9.8"
+
 enum node_type {
 	NODE_MODEL,
 	NODE_SEED,
@@ -82,6 +86,7 @@ struct node {
 	value latest_version;            /* the model's latest_version (or highest v); V_UNDEF else */
 	const char *deprecation_date;    /* of its version entry, as written, or NULL */
 	const char *patch_path;          /* "pkg://models/staging/schema.yml" when a yml entry describes it */
+	value time_spine;                /* models: {standard_granularity_column, custom_granularities}, or V_NONE */
 	struct loc yaml_loc;             /* the yml entry describing it, for errors */
 	bool enabled;
 
@@ -243,6 +248,7 @@ struct proj_options {
 	int threads;               /* --threads, 0 when not given */
 	bool need_profile;         /* false for commands that need no connection (parse, ls) */
 	bool project_only;         /* deps: dbt_project.yml and vars only (packages not installed yet) */
+	bool no_version_check;     /* --no-version-check: require-dbt-version is not enforced */
 };
 
 /*

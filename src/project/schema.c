@@ -398,6 +398,248 @@ static int load_groups(struct project *p, value doc, const struct package *pkg, 
 	return rc;
 }
 
+/* ---- rendering: the strings of a properties file's entries are Jinja, rendered natively when the
+ * file is read, as dbt's schema renderer does, but for what is rendered later: descriptions, tests
+ * (their arguments at compile time, their configs when the test is built), the hooks of config ---- */
+
+#define MAX_KEYPATH 16
+
+struct keypath {
+	value k[MAX_KEYPATH];
+	int n;
+};
+
+static bool kp_is(const struct keypath *kp, int i, const char *s)
+{
+	return i < kp->n && kp->k[i].type == V_STR && val_streq(kp->k[i], s);
+}
+
+static bool kp_in(const struct keypath *kp, int i, const char *const *set)
+{
+	for (const char *const *x = set; *x; x++)
+		if (kp_is(kp, i, *x))
+			return true;
+	return false;
+}
+
+/* dbt's rule for what is left unrendered, on the part of the keypath from `from` */
+static bool norender(const struct keypath *full, int from)
+{
+	static const char *const later[] = {"tests", "data_tests", "description", NULL};
+	static const char *const hooks[] = {"pre_hook", "post_hook", NULL};
+	static const char *const colkinds[] = {"columns", "dimensions", "measures", "entities", NULL};
+	struct keypath kp = {.n = full->n - from};
+	if (kp.n < 0)
+		return false;
+	for (int i = 0; i < kp.n; i++)
+		kp.k[i] = full->k[from + i];
+	if (kp.n >= 1 && kp_in(&kp, 0, later))
+		return true;
+	if (kp.n == 2 && kp_in(&kp, 1, later))
+		return true;
+	if (kp.n >= 2 && kp_is(&kp, 0, "config") && kp_in(&kp, 1, hooks))
+		return true;
+	if (kp.n == 5 && kp_is(&kp, 4, "description"))
+		return true;
+	if (kp.n >= 3 && kp_in(&kp, 0, colkinds) && kp_in(&kp, 2, later))
+		return true;
+	return false;
+}
+
+static bool should_render(const char *section, const struct keypath *kp)
+{
+	if (kp->n < 1)
+		return true;
+	if (!strcmp(section, "sources")) {
+		if (kp_is(kp, 0, "description"))
+			return false;
+		if (kp_is(kp, 0, "tables") && norender(kp, 2))
+			return false;
+		return true;
+	}
+	if (!strcmp(section, "macros")) {
+		if (kp_is(kp, 0, "arguments"))
+			return !norender(kp, 1);
+		return !norender(kp, 0);
+	}
+	if (!strcmp(section, "metrics")) {
+		if (kp_is(kp, kp->n - 1, "filter") || (kp->n > 1 && kp_is(kp, kp->n - 2, "filter")))
+			return false;
+		return !norender(kp, 0);
+	}
+	if (!strcmp(section, "saved_queries")) {
+		if (kp_is(kp, 0, "query_params") && kp_is(kp, 1, "where"))
+			return false;
+		return !norender(kp, 0);
+	}
+	return !norender(kp, 0);
+}
+
+static bool has_jinja(value v)
+{
+	return v.type == V_STR && (memchr(v.s, '{', v.len) != NULL) &&
+	       (strstr(v.s, "{{") || strstr(v.s, "{%") || strstr(v.s, "{#"));
+}
+
+static int render_node(struct dbt_render *r, const char *section, const char *fname, value *pv, struct loc where,
+		       struct keypath *kp)
+{
+	value v = *pv;
+	if (has_jinja(v)) {
+		if (!should_render(section, kp))
+			return 0;
+		if (dbt_render_native(r, fname, val_cstr(r->arena, v), where, pv) < 0)
+			return -1;
+		/* strings here are read as C strings later: a NUL-terminated copy */
+		if (pv->type == V_STR)
+			*pv = val_str_dup(r->arena, pv->s, pv->len);
+		return 0;
+	}
+	if (kp->n >= MAX_KEYPATH)
+		return 0;
+	int rc = 0;
+	if (v.type == V_DICT) {
+		for (uint32_t i = 0; i < v.d->len; i++) {
+			kp->k[kp->n++] = v.d->e[i].key;
+			struct loc l = v.d->vallocs ? v.d->vallocs[i] : where;
+			rc |= render_node(r, section, fname, &v.d->e[i].val, l, kp);
+			kp->n--;
+		}
+	} else if (v.type == V_LIST) {
+		for (uint32_t i = 0; i < v.l->len; i++) {
+			kp->k[kp->n++] = val_int(i);
+			struct loc l = v.l->locs ? v.l->locs[i] : where;
+			rc |= render_node(r, section, fname, &v.l->items[i], l, kp);
+			kp->n--;
+		}
+	}
+	return rc;
+}
+
+/* Renders each entry of the file's sections in place */
+static int render_properties(struct project *p, value doc, const char *fname, struct diag_list *dl)
+{
+	static const char *const sections[] = {"models", "seeds", "snapshots", "analyses", "sources", "macros",
+					       "unit_tests", "exposures", "groups", "metrics", "semantic_models",
+					       "saved_queries", NULL};
+	struct dbt_render r = {.proj = p, .phase = DBT_PARSE, .arena = &p->arena, .dl = dl};
+	int rc = 0;
+	for (const char *const *sec = sections; *sec; sec++) {
+		value list = val_dict_gets(doc, *sec);
+		for (uint32_t i = 0; list.type == V_LIST && i < list.l->len; i++) {
+			value e = list.l->items[i];
+			if (e.type != V_DICT)
+				continue;
+			struct keypath kp = {.n = 0};
+			rc |= render_node(&r, *sec, fname, &list.l->items[i], e.d->loc, &kp);
+		}
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * Exposures: the dashboards, notebooks and apps that read the project's models. Each is a node
+ * (exposure.pkg.name) in the manifest and the graph, selectable with exposure:name; its
+ * depends_on (ref(...), source(...), metric(...)) are rendered at parse time to record its
+ * parents. Its type, owner, label, maturity and url live in its config for the artifacts.
+ */
+static int load_exposures(struct project *p, struct nodes_builder *nb, value doc, const struct package *pkg,
+			  const char *yml_path, uint32_t file, struct diag_list *dl)
+{
+	value list;
+	if (yml_list(doc, "exposures", false, &list, dl) < 0)
+		return -1;
+	if (list.type != V_LIST)
+		return 0;
+	struct arena *a = &p->arena;
+	int rc = 0;
+	for (uint32_t i = 0; i < list.l->len; i++) {
+		value e = list.l->items[i];
+		const char *name = NULL, *desc = "";
+		if (e.type != V_DICT) {
+			diag_error(dl, yml_item_loc(list, i), "each exposure must be a mapping with a 'name'");
+			rc = -1;
+			continue;
+		}
+		if (yml_str(e, "name", NULL, &name, dl) < 0 || yml_str(e, "description", "", &desc, dl) < 0) {
+			rc = -1;
+			continue;
+		}
+		if (!name) {
+			diag_error(dl, e.d->loc, "this exposure has no 'name'");
+			rc = -1;
+			continue;
+		}
+		value type = val_dict_gets(e, "type"), owner = val_dict_gets(e, "owner");
+		if (type.type != V_STR) {
+			struct diag *d = diag_error(dl, type.type == V_UNDEF ? e.d->loc : yml_val_loc(e, "type"),
+						    "exposure '%s' needs a 'type'", name);
+			diag_hint(dl, d, "one of dashboard, notebook, analysis, ml, application");
+			rc = -1;
+			continue;
+		}
+		if (owner.type != V_DICT) {
+			struct diag *d = diag_error(dl, owner.type == V_UNDEF ? e.d->loc : yml_val_loc(e, "owner"),
+						    "exposure '%s' needs an 'owner' with a name or an email", name);
+			diag_hint(dl, d, "write e.g. 'owner: {name: Ana, email: ana@example.com}'");
+			rc = -1;
+			continue;
+		}
+		struct node *n = proj_node_new(a, NODE_EXPOSURE, pkg->name, name);
+		n->original_file_path = yml_path;
+		n->path = yml_path;
+		n->file = file;
+		n->raw_code = "";
+		n->yaml_loc = e.d->loc;
+		n->description = desc;
+		n->fqn = proj_yml_fqn(a, pkg->name, yml_path, name);
+		static const char *const keys[] = {"type", "owner", "label", "maturity", "url", NULL};
+		for (const char *const *k = keys; *k; k++) {
+			value v = val_dict_gets(e, *k);
+			if (v.type != V_UNDEF)
+				val_dict_sets(n->config, *k, v);
+		}
+		value meta = val_dict_gets(e, "meta");
+		if (meta.type == V_DICT)
+			n->meta = meta;
+		value tags;
+		if (yml_str_or_list(a, e, "tags", &tags, dl) < 0) {
+			rc = -1;
+			continue;
+		}
+		value cfg = val_dict_gets(e, "config");
+		value enabled = cfg.type == V_DICT ? val_dict_gets(cfg, "enabled") : val_undef();
+		if (enabled.type == V_UNDEF)
+			enabled = val_dict_gets(e, "enabled");
+		n->enabled = enabled.type == V_UNDEF || val_truthy(enabled);
+		val_dict_sets(n->config, "enabled", val_bool(n->enabled));
+		value ctags = cfg.type == V_DICT ? val_dict_gets(cfg, "tags") : val_undef();
+		for (uint32_t k = 0; tags.type == V_LIST && k < tags.l->len; k++)
+			val_list_push(n->tags, tags.l->items[k]);
+		if (ctags.type == V_STR)
+			val_list_push(n->tags, ctags);
+		for (uint32_t k = 0; ctags.type == V_LIST && k < ctags.l->len; k++)
+			val_list_push(n->tags, ctags.l->items[k]);
+		val_dict_sets(n->config, "tags", n->tags);
+		value deps = val_dict_gets(e, "depends_on");
+		struct dbt_render r = {.proj = p, .node = n, .phase = DBT_PARSE, .arena = a, .keep = a, .dl = dl};
+		for (uint32_t k = 0; deps.type == V_LIST && k < deps.l->len; k++) {
+			value d = deps.l->items[k];
+			if (d.type != V_STR) {
+				diag_error(dl, yml_item_loc(deps, k), "each depends_on of an exposure is ref(...), source(...) or metric(...)");
+				rc = -1;
+				continue;
+			}
+			const char *text = strstr(d.s, "{{") ? d.s : arena_sprintf(a, "{{ %s }}", d.s);
+			const char *out;
+			if (dbt_render_string(&r, yml_path, text, yml_item_loc(deps, k), &out) < 0)
+				rc = -1;
+		}
+		proj_add_node(nb, n);
+	}
+	return rc;
+}
+
 static const char *const top_keys[] = {"version", "models", "sources", "seeds", "snapshots",
 				       "macros", "exposures", "metrics", "analyses", "semantic_models",
 				       "saved_queries", "unit_tests", "groups", "data_tests", NULL};
@@ -457,6 +699,8 @@ static int load_yml(struct project *p, struct nodes_builder *nb, struct yml_file
 			diag_hint(dl, d, "it is ignored; known keys are models, sources, seeds, snapshots, macros, exposures");
 		}
 	}
+	if (render_properties(p, doc, pkg->is_root ? rel : fs_join(&p->arena, pkg->root, rel), dl) < 0)
+		return -1;
 	int rc = 0;
 	rc |= load_model_patches(p, nb, doc, "models", pkg, rel, file, dl);
 	rc |= load_model_patches(p, nb, doc, "seeds", pkg, rel, file, dl);
@@ -464,6 +708,7 @@ static int load_yml(struct project *p, struct nodes_builder *nb, struct yml_file
 	rc |= load_model_patches(p, nb, doc, "snapshots", pkg, rel, file, dl);
 	rc |= load_model_patches(p, nb, doc, "analyses", pkg, rel, file, dl);
 	rc |= load_sources(p, nb, doc, pkg, rel, file, dl);
+	rc |= load_exposures(p, nb, doc, pkg, rel, file, dl);
 	rc |= proj_collect_unit_tests(p, nb, doc, pkg, rel, file, dl);
 	rc |= load_groups(p, doc, pkg, rel, dl);
 	value macros;

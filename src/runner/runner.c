@@ -219,21 +219,6 @@ static const char *artifact_path(struct arena *a, struct project *p, const char 
 	return arena_sprintf(a, "%s/%s", p->target_path, node_sql_path(a, kind, n));
 }
 
-static value hooks_value(struct arena *a, value cfg, const char *key)
-{
-	value hooks = val_dict_gets(cfg, key);
-	value out = val_list_new(a, 2);
-	for (uint32_t i = 0; hooks.type == V_LIST && i < hooks.l->len; i++) {
-		value h = hooks.l->items[i];
-		value d = val_dict_new(a, 3);
-		val_dict_sets(d, "sql", h.type == V_DICT ? val_dict_gets(h, "sql") : h);
-		value tx = h.type == V_DICT ? val_dict_gets(h, "transaction") : val_undef();
-		val_dict_sets(d, "transaction", val_bool(tx.type == V_BOOL ? tx.b : true));
-		val_dict_sets(d, "index", val_int(i));
-		val_list_push(out, d);
-	}
-	return out;
-}
 
 /* Walks the views and ephemeral models n reads, depth first, each once; appends each after what
  * it reads. Tables, sources, seeds and other materializations end the walk: their data is read,
@@ -303,8 +288,8 @@ void runner_node_context(struct dbt_render *r, const char *sql)
 	value ctx = dbt_context(r);
 	val_dict_sets(ctx, "sql", val_str(sql));
 	val_dict_sets(ctx, "compiled_code", val_str(sql));
-	val_dict_sets(ctx, "pre_hooks", hooks_value(r->arena, r->node->config, "pre-hook"));
-	val_dict_sets(ctx, "post_hooks", hooks_value(r->arena, r->node->config, "post-hook"));
+	val_dict_sets(ctx, "pre_hooks", dbt_hooks_value(r->arena, r->node->config, "pre-hook"));
+	val_dict_sets(ctx, "post_hooks", dbt_hooks_value(r->arena, r->node->config, "post-hook"));
 	val_dict_sets(ctx, "model", dbt_model_value(r->arena, r->proj, r->node));
 	val_dict_sets(ctx, "upstream_definitions",
 		      val_func(r->arena, "upstream_definitions", f_upstream_definitions, NULL));
@@ -485,7 +470,7 @@ static int work(void *ud, uint32_t idx, int wid)
 		} else {
 			struct dbt_render r = {.proj = p, .node = n, .phase = DBT_EXECUTE, .arena = &w->arena,
 					       .dl = &w->dl, .adapter = st->ad, .vt = st->vt, .conn = w->conn,
-					       .full_refresh = st->o->full_refresh, .main_sql = &run_sql};
+					       .full_refresh = st->o->full_refresh, .main_sql = &run_sql, .worker = wid + 1};
 			runner_node_context(&r, sql);
 			char *err = NULL;
 			/* on a streaming engine, tests and batch tables run in a bounded session of their

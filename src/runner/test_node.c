@@ -19,7 +19,7 @@ void runner_test_status(struct dbt_render *r, struct node *n, struct run_result 
 {
 	value main = val_dict_gets(r->statements, "main");
 	value table = val_dict_gets(main, "table");
-	value rows = val_dict_gets(table, "rows");
+	value rows = dbt_agate_attr(table, "rows");
 	if (rows.type != V_LIST || rows.l->len == 0) {
 		res->status = "error";
 		res->message = "the test returned no result row";

@@ -430,8 +430,25 @@ static int run(struct ut *u, struct adapter *ad, const struct adapter_vtable *vt
 		for (uint32_t i = 0; i < macros.d->len; i++) {
 			value *v = arena_alloc(a, sizeof(value));
 			*v = macros.d->e[i].val;
-			if (macros.d->e[i].key.type == V_STR)
-				val_dict_set(ctx, macros.d->e[i].key, val_func(a, macros.d->e[i].key.s, f_fixed, v));
+			value k = macros.d->e[i].key;
+			if (k.type != V_STR)
+				continue;
+			const char *dot = strchr(k.s, '.');
+			if (!dot) {
+				val_dict_set(ctx, k, val_func(a, k.s, f_fixed, v));
+				continue;
+			}
+			/* "package.macro": that entry of the package's namespace, as dbt overrides it */
+			const char *pkg = arena_strndup(a, k.s, (size_t)(dot - k.s)), *name = dot + 1;
+			value ns = val_dict_gets(ctx, pkg);
+			if (ns.type != V_DICT)
+				ns = jj_env_global(env, pkg);
+			if (ns.type != V_DICT || val_dict_gets(ns, name).type == V_UNDEF)
+				continue;
+			value copy = val_dict_new(a, ns.d->len);
+			val_dict_merge(a, copy, ns);
+			val_dict_sets(copy, name, val_func(a, name, f_fixed, v));
+			val_dict_sets(ctx, pkg, copy);
 		}
 		struct sb out = SB_INIT;
 		rc = dbt_render(&r, m->tmpl, &out);

@@ -27,11 +27,11 @@ expect_out "Found 1 model, 3 seeds"
 expect_out "OK loaded seed file main.people"
 expect_out "[INSERT 2 in" "the status says how many rows"
 expect_query "select column_name || ':' || data_type from information_schema.columns where table_name = 'people' order by ordinal_position" \
-"id:BIGINT
+"id:INTEGER
 name:VARCHAR
 amount:DOUBLE
 day:DATE
-flag:BOOLEAN" "types are inferred"
+flag:BOOLEAN" "types are inferred as dbt infers them (integer, not bigint)"
 expect_query "select code from {{ ref('codes') }} order by 1" "007
 010" "column_types keeps leading zeros"
 expect_query "select b from {{ ref('semi') }} order by a" "x

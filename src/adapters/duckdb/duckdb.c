@@ -46,6 +46,7 @@
 #include "adapters/adapter.h"
 #include "adapters/relcache.h"
 #include "core/arena.h"
+#include "core/csv.h"
 #include "core/fs.h"
 #include "core/map.h"
 #include "core/sb.h"
@@ -1861,6 +1862,61 @@ static const char *dk_default_schema(struct adapter *ad)
 	return ad->schema;
 }
 
+/* The header and inferred types of a seed file */
+struct seed_cols {
+	char **names;
+	enum csv_type *types;
+	size_t n, cap;
+};
+
+static int header_field(void *ud, size_t record, size_t field, const char *text, size_t len)
+{
+	struct seed_cols *sc = ud;
+	if (record > 0)
+		return 1;
+	(void)field;
+	if (sc->n == sc->cap) {
+		sc->cap = sc->cap ? sc->cap * 2 : 16;
+		sc->names = xrealloc(sc->names, sc->cap * sizeof(*sc->names));
+	}
+	char *name = xmalloc(len + 1);
+	memcpy(name, text, len + 1);
+	sc->names[sc->n++] = name;
+	return 0;
+}
+
+static int seed_columns(struct arena *a, const char *path, char delim, struct seed_cols *sc)
+{
+	size_t len;
+	char *text = fs_read(a, path, &len);
+	if (!text)
+		return -1;
+	csv_read(text, len, delim, header_field, sc);
+	sc->types = xcalloc(sc->n + 1, sizeof(*sc->types));
+	return csv_infer_types(text, len, delim, sc->types, sc->n) < 0 ? -1 : 0;
+}
+
+static void seed_columns_release(struct seed_cols *sc)
+{
+	for (size_t i = 0; i < sc->n; i++)
+		free(sc->names[i]);
+	free(sc->names);
+	free(sc->types);
+}
+
+/* the SQL types dbt's SQL adapters (dbt-duckdb among them) give agate's types */
+static const char *seed_sql_type(enum csv_type t)
+{
+	switch (t) {
+	case CSV_T_INTEGER: return "INTEGER";
+	case CSV_T_FLOAT: return "DOUBLE";
+	case CSV_T_DATE: return "DATE";
+	case CSV_T_TIMESTAMP: return "TIMESTAMP";
+	case CSV_T_BOOLEAN: return "BOOLEAN";
+	default: return "VARCHAR";
+	}
+}
+
 /*
  * CREATE TABLE "db"."schema"."name" AS SELECT * FROM read_csv('path', header = true, ...).
  * Options: `delimiter` (string), `column_types` (mapping column -> SQL type), `quote_columns`
@@ -1892,14 +1948,36 @@ static int dk_load_csv(struct adapter_conn *c, const struct adapter_relation *re
 		(void)sb_adds(&q, ", delim = ");
 		add_string_lit(&q, delim.s, delim.len);
 	}
-	if (types.type == V_DICT && types.d->len) {
+	for (uint32_t i = 0; types.type == V_DICT && i < types.d->len; i++) {
+		if (types.d->e[i].key.type != V_STR || types.d->e[i].val.type != V_STR) {
+			sb_release(&q);
+			return fail(a, perr, "the CSV option 'column_types' must map column names to type names");
+		}
+	}
+	/* every column gets the type dbt gives it (agate's inference: integer, float8, date,
+	 * timestamp, boolean or text) unless column_types names one; empty and "null" fields are
+	 * NULL, as dbt loads them */
+	struct seed_cols sc = {0};
+	char delim_c = delim.type == V_STR ? delim.s[0] : ',';
+	if (seed_columns(a, csv_path, delim_c, &sc) == 0 && sc.n) {
+		(void)sb_adds(&q, ", types = {");
+		for (size_t i = 0; i < sc.n; i++) {
+			value user = types.type == V_DICT ? val_dict_gets(types, sc.names[i]) : val_undef();
+			if (i)
+				(void)sb_adds(&q, ", ");
+			add_string_lit(&q, sc.names[i], strlen(sc.names[i]));
+			(void)sb_adds(&q, ": ");
+			if (user.type == V_STR)
+				add_string_lit(&q, user.s, user.len);
+			else
+				add_string_lit(&q, seed_sql_type(sc.types[i]), strlen(seed_sql_type(sc.types[i])));
+		}
+		(void)sb_addc(&q, '}');
+		(void)sb_adds(&q, ", nullstr = ['', 'null', 'NULL', 'Null']");
+	} else if (types.type == V_DICT && types.d->len) {
 		(void)sb_adds(&q, ", types = {");
 		for (uint32_t i = 0; i < types.d->len; i++) {
 			value k = types.d->e[i].key, v = types.d->e[i].val;
-			if (k.type != V_STR || v.type != V_STR) {
-				sb_release(&q);
-				return fail(a, perr, "the CSV option 'column_types' must map column names to type names");
-			}
 			if (i)
 				(void)sb_adds(&q, ", ");
 			add_string_lit(&q, k.s, k.len);
@@ -1908,6 +1986,7 @@ static int dk_load_csv(struct adapter_conn *c, const struct adapter_relation *re
 		}
 		(void)sb_addc(&q, '}');
 	}
+	seed_columns_release(&sc);
 	(void)sb_addc(&q, ')');
 	int rc = -1;
 	duckdb_prepared_statement st = NULL;

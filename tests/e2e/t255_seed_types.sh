@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Seed columns get the types dbt gives them on DuckDB (agate's inference, then the SQL adapter's
+# names): whole numbers INTEGER, numbers with decimals DOUBLE, dates DATE, date-times TIMESTAMP,
+# true/false BOOLEAN, anything else VARCHAR; an empty column is INTEGER; empty and "null" fields
+# are NULL; column_types wins for the columns it names.
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$WORK/p/seeds" "$WORK/p/models"
+cd "$WORK/p" || exit 2
+cat >dbt_project.yml <<'YML'
+name: p
+seeds:
+  p:
+    typed:
+      +column_types:
+        zip: varchar
+YML
+cat >seeds/typed.csv <<'CSV'
+i,f,d,ts,iso,b,t,e,n,zip,mixed
+1,1.5,2020-01-01,2020-01-01 10:00:00,2020-01-01T10:00:00,true,a,,null,00501,1
+2,2,2020-02-29,2020-01-02 11:30:00,2020-01-02T11:30:00.5,False,b,,,00502,x
+,3.25,,,,TRUE,null,,NULL,,2020-01-01
+CSV
+run seed
+expect_rc 0 "seed"
+expect_query "select column_name || ':' || data_type from information_schema.columns where table_name = 'typed' order by ordinal_position" \
+"i:INTEGER
+f:DOUBLE
+d:DATE
+ts:TIMESTAMP
+iso:TIMESTAMP
+b:BOOLEAN
+t:VARCHAR
+e:INTEGER
+n:INTEGER
+zip:VARCHAR
+mixed:VARCHAR" "each column has dbt's type"
+expect_query "select count(*) from {{ ref('typed') }} where i is null and t is null and n is null" "1" \
+	"empty and null fields are NULL"
+expect_query "select zip from {{ ref('typed') }} where zip is not null order by 1" "00501
+00502" "column_types keeps the text"
+expect_query "select b from {{ ref('typed') }} order by i nulls last" "true
+false
+true" "booleans in any case"
+
+done_testing
