@@ -33,6 +33,10 @@ static const char *code_name(flink_code c)
 	case FLINK_E_CANCELED: return "CANCELED";
 	case FLINK_E_INTERRUPTED: return "INTERRUPTED";
 	case FLINK_E_NOMEM: return "NOMEM";
+	case FLINK_E_NOT_FOUND: return "NOT_FOUND";
+	case FLINK_E_CONFLICT: return "CONFLICT";
+	case FLINK_E_POOL_EXHAUSTED: return "POOL_EXHAUSTED";
+	case FLINK_E_STATEMENT: return "STATEMENT";
 	}
 	return "UNKNOWN";
 }
@@ -93,7 +97,11 @@ static PyObject *class_of(const struct flink_error *e)
 	case FLINK_E_NOMEM: return PyExc_MemoryError;
 	case FLINK_E_CONNECT: case FLINK_E_TIMEOUT: case FLINK_E_HTTP: case FLINK_E_SESSION_GONE:
 	case FLINK_E_VERSION: case FLINK_E_CANCELED: case FLINK_E_INTERRUPTED:
+	case FLINK_E_POOL_EXHAUSTED:
 		return sf_OperationalError;
+	/* Confluent Cloud's Statements API: a failed statement carries the server's cause */
+	case FLINK_E_STATEMENT: return gateway_class(e);
+	case FLINK_E_NOT_FOUND: case FLINK_E_CONFLICT: return sf_ProgrammingError;
 	case FLINK_OK:
 		break;
 	}
