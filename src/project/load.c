@@ -306,7 +306,8 @@ static int cmp_node(const void *x, const void *y)
 
 static int index_nodes(struct project *p, struct diag_list *dl)
 {
-	qsort(p->nodes, p->nnodes, sizeof(*p->nodes), cmp_node);
+	if (p->nnodes > 1) /* a project of macros alone has no array to sort */
+		qsort(p->nodes, p->nnodes, sizeof(*p->nodes), cmp_node);
 	int rc = 0;
 	for (size_t i = 0; i < p->nnodes; i++) {
 		struct node *n = p->nodes[i];
