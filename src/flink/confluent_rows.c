@@ -292,21 +292,7 @@ flink_code flink_cc_run(flink_cc *cc, const struct flink_cc_submit *s, const str
 		code = flink_cc_fetch(cc, st, &page, err);
 		if (code)
 			break;
-		for (size_t i = 0; snap && !stop && i < page->nrows; i++) {
-			info->rows++;
-			code = flink_snapshot_apply(snap, &page->rows[i], err);
-			if (code)
-				stop = true;
-		}
-		for (size_t i = 0; !snap && !stop && i < page->nrows; i++) {
-			if (h && h->max_rows > 0 && info->rows >= h->max_rows) {
-				stop = true;
-				break;
-			}
-			info->rows++;
-			if (h && h->on_row && h->on_row(h->ud, &page->rows[i], page->ncols))
-				stop = true;
-		}
+		code = fl_deliver_page(snap, page, h, info, &stop, err);
 		if (!snap && h && h->max_rows > 0 && info->rows >= h->max_rows && page->type != FLINK_RESULT_EOS &&
 		    !st->eos)
 			stop = true;

@@ -265,6 +265,8 @@ struct flink_operation {
 
 /* Hands a run's folded rows to h->on_row (at most h->max_rows) */
 void fl_deliver_snapshot(flink_snapshot *snap, size_t ncols, const struct flink_handler *h);
+flink_code fl_deliver_page(flink_snapshot *snap, const struct flink_page *page, const struct flink_handler *h,
+			   struct flink_run_info *info, bool *pstop, struct flink_error *err);
 /* flink_operation_fetch with the overall limits of a run */
 flink_code fl_operation_fetch(flink_operation *op, long long deadline,
 			      volatile sig_atomic_t *interrupt, struct flink_page **ppage,

@@ -431,6 +431,30 @@ void fl_deliver_snapshot(flink_snapshot *snap, size_t ncols, const struct flink_
 			break;
 }
 
+/* A page's rows: folded into snap when there is one, else handed to on_row while under max_rows.
+ * Sets *pstop when the run should end; returns the fold's error, else FLINK_OK. */
+flink_code fl_deliver_page(flink_snapshot *snap, const struct flink_page *page, const struct flink_handler *h,
+			   struct flink_run_info *info, bool *pstop, struct flink_error *err)
+{
+	flink_code code = FLINK_OK;
+	for (size_t i = 0; snap && !*pstop && i < page->nrows; i++) {
+		info->rows++;
+		code = flink_snapshot_apply(snap, &page->rows[i], err);
+		if (code)
+			*pstop = true;
+	}
+	for (size_t i = 0; !snap && !*pstop && i < page->nrows; i++) {
+		if (h && h->max_rows > 0 && info->rows >= h->max_rows) {
+			*pstop = true;
+			break;
+		}
+		info->rows++;
+		if (h && h->on_row && h->on_row(h->ud, &page->rows[i], page->ncols))
+			*pstop = true;
+	}
+	return code;
+}
+
 flink_code flink_statement_run(flink_session *s, const char *statement,
 			       const struct flink_exec_options *o, const struct flink_handler *h,
 			       struct flink_run_info *info, struct flink_error *err)
@@ -500,21 +524,7 @@ flink_code flink_statement_run(flink_session *s, const char *statement,
 				snap_cols = page->ncols;
 			}
 		}
-		for (size_t i = 0; snap && !stop && i < page->nrows; i++) {
-			info->rows++;
-			code = flink_snapshot_apply(snap, &page->rows[i], err);
-			if (code)
-				stop = true;
-		}
-		for (size_t i = 0; !snap && !stop && i < page->nrows; i++) {
-			if (h && h->max_rows > 0 && info->rows >= h->max_rows) {
-				stop = true;
-				break;
-			}
-			info->rows++;
-			if (h && h->on_row && h->on_row(h->ud, &page->rows[i], page->ncols))
-				stop = true;
-		}
+		code = fl_deliver_page(snap, page, h, info, &stop, err);
 		if (!snap && !stop && h && h->max_rows > 0 && info->rows >= h->max_rows &&
 		    page->type != FLINK_RESULT_EOS)
 			stop = true;
