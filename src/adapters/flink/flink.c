@@ -35,7 +35,7 @@
 
 /* ================================================================ small helpers */
 
-int fl_fail(struct arena *a, char **perr, const char *fmt, ...)
+int adp_flink_fail(struct arena *a, char **perr, const char *fmt, ...)
 {
 	struct sb s = SB_INIT;
 	va_list ap;
@@ -48,7 +48,7 @@ int fl_fail(struct arena *a, char **perr, const char *fmt, ...)
 	return -1;
 }
 
-const char *fl_quote(const char *ident, struct arena *a)
+const char *adp_flink_quote(const char *ident, struct arena *a)
 {
 	struct sb s = SB_INIT;
 	(void)sb_addc(&s, '`');
@@ -63,7 +63,7 @@ const char *fl_quote(const char *ident, struct arena *a)
 	return r;
 }
 
-void fl_add_sql_string(struct sb *s, const char *str)
+void adp_flink_add_sql_string(struct sb *s, const char *str)
 {
 	(void)sb_addc(s, '\'');
 	for (const char *p = str; *p; p++) {
@@ -74,17 +74,17 @@ void fl_add_sql_string(struct sb *s, const char *str)
 	(void)sb_addc(s, '\'');
 }
 
-const char *fl_db_path(struct arena *a, const char *catalog, const char *database)
+const char *adp_flink_db_path(struct arena *a, const char *catalog, const char *database)
 {
-	return arena_sprintf(a, "%s.%s", fl_quote(catalog, a), fl_quote(database, a));
+	return arena_sprintf(a, "%s.%s", adp_flink_quote(catalog, a), adp_flink_quote(database, a));
 }
 
-bool fl_version_at_least(const struct adapter *ad, int major, int minor)
+bool adp_flink_version_at_least(const struct adapter *ad, int major, int minor)
 {
 	return ad->major > major || (ad->major == major && ad->minor >= minor);
 }
 
-const char *fl_cell(const struct adapter_result *r, size_t row, size_t col, struct arena *a)
+const char *adp_flink_cell(const struct adapter_result *r, size_t row, size_t col, struct arena *a)
 {
 	if (row >= r->nrows || col >= r->ncols)
 		return NULL;
@@ -94,7 +94,7 @@ const char *fl_cell(const struct adapter_result *r, size_t row, size_t col, stru
 	return val_cstr(a, v);
 }
 
-long fl_col_index(const struct adapter_result *r, const char *name)
+long adp_flink_col_index(const struct adapter_result *r, const char *name)
 {
 	for (size_t i = 0; i < r->ncols; i++)
 		if (!strcasecmp(r->cols[i].name, name))
@@ -141,7 +141,7 @@ static void add_statement(struct sb *s, const char *stmt)
 		(void)sb_adds(s, " ...");
 }
 
-char *fl_error_text(const struct flink_error *e, struct arena *a)
+char *adp_flink_error_text(const struct flink_error *e, struct arena *a)
 {
 	struct sb s = SB_INIT;
 	if (e->root_cause && *e->root_cause) {
@@ -166,8 +166,8 @@ char *fl_error_text(const struct flink_error *e, struct arena *a)
 
 static int fail_flink(struct arena *a, char **perr, const char *what, struct flink_error *e)
 {
-	char *text = fl_error_text(e, a);
-	fl_fail(a, perr, "%s%s%s", what ? what : "", what ? ": " : "", text);
+	char *text = adp_flink_error_text(e, a);
+	adp_flink_fail(a, perr, "%s%s%s", what ? what : "", what ? ": " : "", text);
 	flink_error_release(e);
 	return -1;
 }
@@ -221,14 +221,14 @@ static int options_of(value dict, const char *what, struct flink_kv **pkv, size_
 	if (dict.type == V_UNDEF || dict.type == V_NONE)
 		return 0;
 	if (dict.type != V_DICT)
-		return fl_fail(a, perr, "'%s' in the flink profile must be a mapping of option to value", what);
+		return adp_flink_fail(a, perr, "'%s' in the flink profile must be a mapping of option to value", what);
 	struct flink_kv *kv = ARENA_ARRAY(a, struct flink_kv, dict.d->len + 1);
 	for (uint32_t i = 0; i < dict.d->len; i++) {
 		value k = dict.d->e[i].key, v = dict.d->e[i].val;
 		if (k.type != V_STR)
-			return fl_fail(a, perr, "'%s' in the flink profile: option names must be strings", what);
+			return adp_flink_fail(a, perr, "'%s' in the flink profile: option names must be strings", what);
 		if (v.type == V_DICT || v.type == V_LIST)
-			return fl_fail(a, perr, "'%s.%s' in the flink profile must be a string, a number or a boolean", what,
+			return adp_flink_fail(a, perr, "'%s.%s' in the flink profile must be a string, a number or a boolean", what,
 				       k.s);
 		kv[i].key = k.s;
 		kv[i].value = v.type == V_BOOL ? (v.b ? "true" : "false") : v.type == V_NONE ? "" : val_cstr(a, v);
@@ -239,10 +239,10 @@ static int options_of(value dict, const char *what, struct flink_kv **pkv, size_
 }
 
 /* One entry of `catalogs:` (name + properties) into a CREATE CATALOG statement */
-static int catalog_def(value name, value body, struct fl_catalog_def *def, struct arena *a, char **perr)
+static int catalog_def(value name, value body, struct adp_flink_catalog_def *def, struct arena *a, char **perr)
 {
 	if (name.type != V_STR || !*name.s)
-		return fl_fail(a, perr, "every entry of 'catalogs' in the flink profile needs a 'name'");
+		return adp_flink_fail(a, perr, "every entry of 'catalogs' in the flink profile needs a 'name'");
 	value props = body.type == V_DICT && val_dict_gets(body, "properties").type == V_DICT
 			      ? val_dict_gets(body, "properties")
 			      : body;
@@ -251,7 +251,7 @@ static int catalog_def(value name, value body, struct fl_catalog_def *def, struc
 	if (options_of(props, arena_sprintf(a, "catalogs.%s", name.s), &kv, &n, a, perr) < 0)
 		return -1;
 	struct sb s = SB_INIT;
-	(void)sb_addf(&s, "CREATE CATALOG %s WITH (", fl_quote(name.s, a));
+	(void)sb_addf(&s, "CREATE CATALOG %s WITH (", adp_flink_quote(name.s, a));
 	const char *type = NULL;
 	size_t written = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -260,14 +260,14 @@ static int catalog_def(value name, value body, struct fl_catalog_def *def, struc
 		if (!strcmp(kv[i].key, "type"))
 			type = kv[i].value;
 		(void)sb_adds(&s, written++ ? ", " : "");
-		fl_add_sql_string(&s, kv[i].key);
+		adp_flink_add_sql_string(&s, kv[i].key);
 		(void)sb_adds(&s, " = ");
-		fl_add_sql_string(&s, kv[i].value);
+		adp_flink_add_sql_string(&s, kv[i].value);
 	}
 	(void)sb_addc(&s, ')');
 	if (!type) {
 		sb_release(&s);
-		return fl_fail(a, perr, "catalog '%s' in the flink profile has no 'type' (e.g. hive, paimon, jdbc, generic_in_memory)",
+		return adp_flink_fail(a, perr, "catalog '%s' in the flink profile has no 'type' (e.g. hive, paimon, jdbc, generic_in_memory)",
 			       name.s);
 	}
 	def->name = name.s;
@@ -283,13 +283,13 @@ static int parse_catalogs(struct adapter *ad, value v, struct arena *a, char **p
 		return 0;
 	size_t n = v.type == V_LIST ? v.l->len : v.type == V_DICT ? v.d->len : 0;
 	if (v.type != V_LIST && v.type != V_DICT)
-		return fl_fail(a, perr, "'catalogs' in the flink profile must be a list of {name, properties} or a mapping");
-	ad->catalogs = ARENA_ARRAY(&ad->arena, struct fl_catalog_def, n + 1);
+		return adp_flink_fail(a, perr, "'catalogs' in the flink profile must be a list of {name, properties} or a mapping");
+	ad->catalogs = ARENA_ARRAY(&ad->arena, struct adp_flink_catalog_def, n + 1);
 	for (size_t i = 0; i < n; i++) {
 		value name = v.type == V_LIST ? val_dict_gets(v.l->items[i], "name") : v.d->e[i].key;
 		value body = v.type == V_LIST ? v.l->items[i] : v.d->e[i].val;
 		if (v.type == V_LIST && body.type != V_DICT)
-			return fl_fail(a, perr, "every entry of 'catalogs' in the flink profile must be a mapping");
+			return adp_flink_fail(a, perr, "every entry of 'catalogs' in the flink profile must be a mapping");
 		if (catalog_def(name, body, &ad->catalogs[i], &ad->arena, perr) < 0)
 			return -1;
 	}
@@ -363,14 +363,16 @@ static int open_session(struct adapter *ad, const struct flink_kv *extra, size_t
 		}
 	}
 	if (strcmp(ad->catalog, "default_catalog") &&
-	    run_plain(ad, s, arena_sprintf(a, "USE CATALOG %s", fl_quote(ad->catalog, a)), a, perr, NULL) < 0)
+	    run_plain(ad, s, arena_sprintf(a, "USE CATALOG %s", adp_flink_quote(ad->catalog, a)), a, perr, NULL) < 0)
 		goto fail;
-	if (run_plain(ad, s, arena_sprintf(a, "USE %s", fl_db_path(a, ad->catalog, ad->database)), a, perr, &e) < 0) {
+	if (run_plain(ad, s, arena_sprintf(a, "USE %s", adp_flink_db_path(a, ad->catalog, ad->database)), a, perr, &e) < 0) {
 		flink_error_release(&e);
 		/* the target database does not exist yet: dbt creates schemas it builds in */
-		if (run_plain(ad, s, arena_sprintf(a, "CREATE DATABASE IF NOT EXISTS %s", fl_db_path(a, ad->catalog, ad->database)),
+		if (run_plain(ad, s,
+			      arena_sprintf(a, "CREATE DATABASE IF NOT EXISTS %s",
+					    adp_flink_db_path(a, ad->catalog, ad->database)),
 			      a, perr, NULL) < 0 ||
-		    run_plain(ad, s, arena_sprintf(a, "USE %s", fl_db_path(a, ad->catalog, ad->database)), a, perr, NULL) < 0)
+		    run_plain(ad, s, arena_sprintf(a, "USE %s", adp_flink_db_path(a, ad->catalog, ad->database)), a, perr, NULL) < 0)
 			goto fail;
 	}
 	*ps = s;
@@ -387,7 +389,7 @@ flink_session *adp_flink_session(struct adapter *ad)
 	return ad->session;
 }
 
-flink_session *fl_session_of(struct adapter_conn *c, pthread_mutex_t **plock)
+flink_session *adp_flink_session_of(struct adapter_conn *c, pthread_mutex_t **plock)
 {
 	if (c->own) {
 		*plock = NULL;
@@ -482,7 +484,7 @@ static bool is_query_text(const char *s)
 	return false;
 }
 
-int fl_run(struct adapter_conn *c, const char *sql, const struct flink_kv *config, size_t nconfig, bool fetch,
+int adp_flink_run(struct adapter_conn *c, const char *sql, const struct flink_kv *config, size_t nconfig, bool fetch,
 	   long limit, struct adapter_result *pres, const char **pjob, struct arena *a, char **perr)
 {
 	struct adapter_result tmp;
@@ -491,7 +493,7 @@ int fl_run(struct adapter_conn *c, const char *sql, const struct flink_kv *confi
 	res->rows_affected = -1;
 	struct collect col = {.a = a, .fetch = fetch && pres, .res = res};
 	pthread_mutex_t *lock;
-	flink_session *s = fl_session_of(c, &lock);
+	flink_session *s = adp_flink_session_of(c, &lock);
 	/* a query over an unbounded source never ends in streaming mode: a query whose rows a macro
 	 * waits for (run_query) gets a limit, so that it fails instead of hanging */
 	bool query = fetch && !c->own && is_query_text(sql);
@@ -531,7 +533,7 @@ int fl_run(struct adapter_conn *c, const char *sql, const struct flink_kv *confi
 		VEC_FREE(&col.rows);
 		if (rc == FLINK_E_INTERRUPTED && c->cancelled) {
 			flink_error_release(&e);
-			return fl_fail(a, perr, "the statement was cancelled (interrupt)");
+			return adp_flink_fail(a, perr, "the statement was cancelled (interrupt)");
 		}
 		if (rc == FLINK_E_TIMEOUT && h.timeout_ms > 0) {
 			struct sb msg = SB_INIT;
@@ -577,7 +579,8 @@ int fl_run(struct adapter_conn *c, const char *sql, const struct flink_kv *confi
 	return 0;
 }
 
-static int fl_execute(struct adapter_conn *c, const char *sql, bool fetch, long limit, struct adapter_result *pres,
+static int adp_flink_execute(struct adapter_conn *c, const char *sql, bool fetch, long limit,
+			     struct adapter_result *pres,
 		      struct arena *a, char **perr)
 {
 	struct flink_span *spans = NULL;
@@ -595,7 +598,7 @@ static int fl_execute(struct adapter_conn *c, const char *sql, bool fetch, long 
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const char *stmt = arena_strndup(a, sql + spans[i].start, spans[i].len);
 		bool last = i + 1 == n;
-		rc = fl_run(c, stmt, NULL, 0, last && fetch, last ? limit : -1, last ? pres : NULL, NULL, a, perr);
+		rc = adp_flink_run(c, stmt, NULL, 0, last && fetch, last ? limit : -1, last ? pres : NULL, NULL, a, perr);
 		if (rc && n > 1 && perr && *perr)
 			*perr = arena_sprintf(a, "%s\n  (statement %zu of %zu, line %u)", *perr, i + 1, n, spans[i].line);
 	}
@@ -605,7 +608,7 @@ static int fl_execute(struct adapter_conn *c, const char *sql, bool fetch, long 
 
 /* ================================================================ open and close */
 
-static void fl_close(struct adapter *ad)
+static void adp_flink_close(struct adapter *ad)
 {
 	if (!ad)
 		return;
@@ -633,12 +636,12 @@ static int parse_version(struct adapter *ad)
 	return 0;
 }
 
-static int fl_open(struct adapter **pad, value target, const char *project_root, struct arena *a, char **perr)
+static int adp_flink_open(struct adapter **pad, value target, const char *project_root, struct arena *a, char **perr)
 {
 	(void)project_root;
 	*pad = NULL;
 	if (target.type != V_DICT)
-		return fl_fail(a, perr, "the flink profile target must be a mapping");
+		return adp_flink_fail(a, perr, "the flink profile target must be a mapping");
 	struct adapter *ad = xcalloc(1, sizeof(*ad));
 	arena_init(&ad->arena, 4096);
 	pthread_mutex_init(&ad->lock, NULL);
@@ -690,7 +693,7 @@ static int fl_open(struct adapter **pad, value target, const char *project_root,
 	ad->query_timeout_ms = seconds_field(target, "query_timeout", 60 * 1000);
 	if (o.connect_timeout_ms < 0 || o.request_timeout_ms < 0 || o.heartbeat_interval_ms < 0 ||
 	    ad->statement_timeout_ms < 0 || ad->query_timeout_ms < 0) {
-		fl_fail(a, perr, "the timeouts of the flink profile (connect_timeout, request_timeout, heartbeat_interval, "
+		adp_flink_fail(a, perr, "the timeouts of the flink profile (connect_timeout, request_timeout, heartbeat_interval, "
 				 "statement_timeout, query_timeout) are seconds, as numbers");
 		goto out;
 	}
@@ -709,7 +712,7 @@ static int fl_open(struct adapter **pad, value target, const char *project_root,
 		}
 		o.headers = lines;
 	} else if (hdrs.type != V_UNDEF && hdrs.type != V_NONE) {
-		fl_fail(a, perr, "'headers' in the flink profile must be a mapping of header name to value");
+		adp_flink_fail(a, perr, "'headers' in the flink profile must be a mapping of header name to value");
 		goto out;
 	}
 	if (o.password && *o.password)
@@ -726,7 +729,7 @@ static int fl_open(struct adapter **pad, value target, const char *project_root,
 	if (ad->jobmanager_url && !*ad->jobmanager_url)
 		ad->jobmanager_url = NULL;
 	if (ad->jobmanager_url && strncmp(ad->jobmanager_url, "http://", 7) && strncmp(ad->jobmanager_url, "https://", 8)) {
-		fl_fail(a, perr, "jobmanager_url in the flink profile must be the http:// or https:// address of the "
+		adp_flink_fail(a, perr, "jobmanager_url in the flink profile must be the http:// or https:// address of the "
 				 "cluster's REST API (e.g. http://jobmanager:8081)");
 		goto out;
 	}
@@ -771,14 +774,14 @@ static int fl_open(struct adapter **pad, value target, const char *project_root,
 	rc = 0;
 out:
 	if (rc) {
-		fl_close(ad);
+		adp_flink_close(ad);
 		return -1;
 	}
 	*pad = ad;
 	return 0;
 }
 
-static int fl_open_conn(struct adapter *ad, struct adapter_conn **pconn, struct arena *a, char **perr)
+static int adp_flink_open_conn(struct adapter *ad, struct adapter_conn **pconn, struct arena *a, char **perr)
 {
 	(void)a;
 	(void)perr;
@@ -790,12 +793,12 @@ static int fl_open_conn(struct adapter *ad, struct adapter_conn **pconn, struct 
 
 /* Ctrl-C: the statement running on c stops at its next poll (at most 50 ms away), is cancelled on
  * the gateway and closed; every later statement of c fails before it is submitted */
-static void fl_cancel(struct adapter_conn *c)
+static void adp_flink_cancel(struct adapter_conn *c)
 {
 	c->cancelled = 1;
 }
 
-static void fl_close_conn(struct adapter_conn *c)
+static void adp_flink_close_conn(struct adapter_conn *c)
 {
 	if (!c)
 		return;
@@ -805,12 +808,12 @@ static void fl_close_conn(struct adapter_conn *c)
 		(void)flink_session_close(c->own, &e);
 		flink_error_release(&e);
 	}
-	fl_forget_bounded_sources(c);
+	adp_flink_forget_bounded_sources(c);
 	free(c);
 }
 
 /* Flink has no transactions: statements take effect one by one */
-static int fl_noop_tx(struct adapter_conn *c, struct arena *a, char **perr)
+static int adp_flink_noop_tx(struct adapter_conn *c, struct arena *a, char **perr)
 {
 	(void)c;
 	(void)a;
@@ -818,15 +821,15 @@ static int fl_noop_tx(struct adapter_conn *c, struct arena *a, char **perr)
 	return 0;
 }
 
-static bool fl_session_scoped(struct adapter *ad)
+static bool adp_flink_session_scoped(struct adapter *ad)
 {
 	return ad->session_scoped;
 }
 
-static int fl_begin_test_session(struct adapter_conn *c, long timeout_ms, struct arena *a, char **perr)
+static int adp_flink_begin_test_session(struct adapter_conn *c, long timeout_ms, struct arena *a, char **perr)
 {
 	if (c->own)
-		return fl_fail(a, perr, "a test session is open already");
+		return adp_flink_fail(a, perr, "a test session is open already");
 	/* batch: a consistent snapshot, and Flink refuses unbounded scans instead of waiting forever */
 	struct flink_kv extra[] = {{"execution.runtime-mode", "batch"}};
 	if (open_session(c->ad, extra, 1, &c->own, a, perr) < 0)
@@ -835,7 +838,7 @@ static int fl_begin_test_session(struct adapter_conn *c, long timeout_ms, struct
 	return 0;
 }
 
-static int fl_end_test_session(struct adapter_conn *c, struct arena *a, char **perr)
+static int adp_flink_end_test_session(struct adapter_conn *c, struct arena *a, char **perr)
 {
 	if (!c->own)
 		return 0;
@@ -844,14 +847,14 @@ static int fl_end_test_session(struct adapter_conn *c, struct arena *a, char **p
 	flink_code rc = flink_session_close(c->own, &e);
 	c->own = NULL;
 	c->timeout_ms = 0;
-	fl_forget_bounded_sources(c);
+	adp_flink_forget_bounded_sources(c);
 	if (rc != FLINK_OK && rc != FLINK_E_SESSION_GONE)
 		return fail_flink(a, perr, "unable to close the test session", &e);
 	flink_error_release(&e);
 	return 0;
 }
 
-static void fl_describe(struct adapter *ad, void (*line)(void *ud, const char *text), void *ud)
+static void adp_flink_describe(struct adapter *ad, void (*line)(void *ud, const char *text), void *ud)
 {
 	struct arena a;
 	arena_init(&a, 1024);
@@ -872,44 +875,44 @@ static void fl_describe(struct adapter *ad, void (*line)(void *ud, const char *t
 	arena_release(&a);
 }
 
-static const char *fl_default_database(struct adapter *ad)
+static const char *adp_flink_default_database(struct adapter *ad)
 {
 	return ad->catalog;
 }
 
-static const char *fl_default_schema(struct adapter *ad)
+static const char *adp_flink_default_schema(struct adapter *ad)
 {
 	return ad->database;
 }
 
-static const char *const fl_methods[] = {"list_jobs",     "stop_job",    "submit",      "query_columns",
+static const char *const adp_flink_methods[] = {"list_jobs",     "stop_job",    "submit",      "query_columns",
 					 "describe_relation", "show_create", "flink_version", "session_scoped",
 					 "bounded_source", "reads_changelog", "job_management", "job_details",
 					 NULL};
 
 const struct adapter_vtable adapter_flink = {
 	.type = "flink",
-	.open = fl_open,
-	.close = fl_close,
-	.open_conn = fl_open_conn,
-	.close_conn = fl_close_conn,
-	.execute = fl_execute,
-	.begin = fl_noop_tx,
-	.commit = fl_noop_tx,
-	.rollback = fl_noop_tx,
-	.get_relation = fl_get_relation,
-	.get_columns = fl_get_columns,
-	.list_relations = fl_list_relations,
-	.create_schema = fl_create_schema,
-	.catalog = fl_catalog,
-	.quote = fl_quote,
-	.default_database = fl_default_database,
-	.default_schema = fl_default_schema,
-	.catalog_is_session_scoped = fl_session_scoped,
-	.begin_test_session = fl_begin_test_session,
-	.end_test_session = fl_end_test_session,
-	.methods = fl_methods,
-	.call = fl_call,
-	.describe = fl_describe,
-	.cancel = fl_cancel,
+	.open = adp_flink_open,
+	.close = adp_flink_close,
+	.open_conn = adp_flink_open_conn,
+	.close_conn = adp_flink_close_conn,
+	.execute = adp_flink_execute,
+	.begin = adp_flink_noop_tx,
+	.commit = adp_flink_noop_tx,
+	.rollback = adp_flink_noop_tx,
+	.get_relation = adp_flink_get_relation,
+	.get_columns = adp_flink_get_columns,
+	.list_relations = adp_flink_list_relations,
+	.create_schema = adp_flink_create_schema,
+	.catalog = adp_flink_catalog,
+	.quote = adp_flink_quote,
+	.default_database = adp_flink_default_database,
+	.default_schema = adp_flink_default_schema,
+	.catalog_is_session_scoped = adp_flink_session_scoped,
+	.begin_test_session = adp_flink_begin_test_session,
+	.end_test_session = adp_flink_end_test_session,
+	.methods = adp_flink_methods,
+	.call = adp_flink_call,
+	.describe = adp_flink_describe,
+	.cancel = adp_flink_cancel,
 };

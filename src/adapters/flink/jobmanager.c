@@ -33,7 +33,7 @@ static int jm_request(struct adapter *ad, const char *method, const char *path, 
 	*pbody = val_none();
 	CURL *h = curl_easy_init();
 	if (!h)
-		return fl_fail(a, perr, "cannot start an HTTP request to the cluster's REST API (jobmanager_url)");
+		return adp_flink_fail(a, perr, "cannot start an HTTP request to the cluster's REST API (jobmanager_url)");
 	const char *base = ad->jobmanager_url;
 	size_t bl = strlen(base);
 	while (bl && base[bl - 1] == '/')
@@ -54,7 +54,7 @@ static int jm_request(struct adapter *ad, const char *method, const char *path, 
 	CURLcode rc = curl_easy_perform(h);
 	int ret = 0;
 	if (rc != CURLE_OK) {
-		ret = fl_fail(a, perr, "unable to reach the cluster's REST API (jobmanager_url in profiles.yml) for %s %s: %s",
+		ret = adp_flink_fail(a, perr, "unable to reach the cluster's REST API (jobmanager_url in profiles.yml) for %s %s: %s",
 			      method, path, curl_easy_strerror(rc));
 	} else {
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, pstatus);
@@ -85,7 +85,7 @@ static int jm_get(struct adapter *ad, const char *path, value *pbody, struct are
 	if (jm_request(ad, "GET", path, NULL, &status, pbody, a, perr) < 0)
 		return -1;
 	if (status != 200)
-		return fl_fail(a, perr, "the cluster's REST API (jobmanager_url) answered GET %s with %s", path,
+		return adp_flink_fail(a, perr, "the cluster's REST API (jobmanager_url) answered GET %s with %s", path,
 			       jm_error(*pbody, status, a));
 	return 0;
 }
@@ -109,14 +109,14 @@ static long long int_of(value v)
 	return 0;
 }
 
-int fl_jm_list_jobs(struct adapter_conn *c, value *pout, struct arena *a, char **perr)
+int adp_flink_jm_list_jobs(struct adapter_conn *c, value *pout, struct arena *a, char **perr)
 {
 	value body;
 	if (jm_get(c->ad, "/jobs/overview", &body, a, perr) < 0)
 		return -1;
 	value jobs = body.type == V_DICT ? val_dict_gets(body, "jobs") : val_undef();
 	if (jobs.type != V_LIST)
-		return fl_fail(a, perr, "the cluster's REST API (jobmanager_url) sent no job list for /jobs/overview");
+		return adp_flink_fail(a, perr, "the cluster's REST API (jobmanager_url) sent no job list for /jobs/overview");
 	value out = val_list_new(a, jobs.l->len);
 	for (uint32_t i = 0; i < jobs.l->len; i++) {
 		value j = jobs.l->items[i];
@@ -131,7 +131,8 @@ int fl_jm_list_jobs(struct adapter_conn *c, value *pout, struct arena *a, char *
 	return 0;
 }
 
-int fl_jm_stop_job(struct adapter_conn *c, const char *id, bool savepoint, bool drain, value *pout, struct arena *a,
+int adp_flink_jm_stop_job(struct adapter_conn *c, const char *id, bool savepoint, bool drain, value *pout,
+			  struct arena *a,
 		   char **perr)
 {
 	struct adapter *ad = c->ad;
@@ -142,7 +143,7 @@ int fl_jm_stop_job(struct adapter_conn *c, const char *id, bool savepoint, bool 
 		if (jm_request(ad, "PATCH", arena_sprintf(a, "/jobs/%s?mode=cancel", id), NULL, &status, &body, a, perr) < 0)
 			return -1;
 		if (status != 202 && status != 200)
-			return fl_fail(a, perr, "could not cancel job %s through the cluster's REST API: %s", id,
+			return adp_flink_fail(a, perr, "could not cancel job %s through the cluster's REST API: %s", id,
 				       jm_error(body, status, a));
 		return 0;
 	}
@@ -161,7 +162,7 @@ int fl_jm_stop_job(struct adapter_conn *c, const char *id, bool savepoint, bool 
 		return -1;
 	value trig = body.type == V_DICT ? val_dict_gets(body, "request-id") : val_undef();
 	if ((status != 202 && status != 200) || trig.type != V_STR)
-		return fl_fail(a, perr, "could not stop job %s with a savepoint through the cluster's REST API: %s", id,
+		return adp_flink_fail(a, perr, "could not stop job %s with a savepoint through the cluster's REST API: %s", id,
 			       jm_error(body, status, a));
 	/* the savepoint is asynchronous: its status until it completed */
 	long limit_ms = ad->statement_timeout_ms > 0 ? ad->statement_timeout_ms : 600000;
@@ -179,17 +180,17 @@ int fl_jm_stop_job(struct adapter_conn *c, const char *id, bool savepoint, bool 
 			}
 			value fc = op.type == V_DICT ? val_dict_gets(op, "failure-cause") : val_undef();
 			value trace = fc.type == V_DICT ? val_dict_gets(fc, "stack-trace") : val_undef();
-			return fl_fail(a, perr, "could not stop job %s with a savepoint: %s", id,
+			return adp_flink_fail(a, perr, "could not stop job %s with a savepoint: %s", id,
 				       trace.type == V_STR ? trace.s : "the cluster reported a failure without a cause");
 		}
 		if (waited >= limit_ms)
-			return fl_fail(a, perr, "the savepoint of job %s did not complete within %ld s", id, limit_ms / 1000);
+			return adp_flink_fail(a, perr, "the savepoint of job %s did not complete within %ld s", id, limit_ms / 1000);
 		struct timespec ts = {0, 100 * 1000000L};
 		nanosleep(&ts, NULL);
 	}
 }
 
-int fl_jm_job_details(struct adapter_conn *c, const char *id, value *pout, struct arena *a, char **perr)
+int adp_flink_jm_job_details(struct adapter_conn *c, const char *id, value *pout, struct arena *a, char **perr)
 {
 	struct adapter *ad = c->ad;
 	value d = val_dict_new(a, 3);

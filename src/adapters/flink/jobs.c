@@ -54,7 +54,7 @@ static value rows_as_dicts(const struct adapter_result *r, const char *const *na
  * SHOW JOBS and no STOP JOB, so the cluster's REST API must be given */
 static const char *no_job_management(struct adapter *ad, struct arena *a)
 {
-	if (fl_version_at_least(ad, 1, 17) || ad->jobmanager_url)
+	if (adp_flink_version_at_least(ad, 1, 17) || ad->jobmanager_url)
 		return NULL;
 	return arena_sprintf(a, "Flink %s has no SHOW JOBS and no STOP JOB (its SQL Gateway serves REST API v1 only), so "
 			     "Sluice cannot find, compare or stop streaming jobs through SQL: set jobmanager_url in the "
@@ -66,14 +66,14 @@ static const char *no_job_management(struct adapter *ad, struct arena *a)
  * where SQL has no SHOW JOBS (Flink 1.16) */
 static int list_jobs(struct adapter_conn *c, value *pout, struct arena *a, char **perr)
 {
-	if (!fl_version_at_least(c->ad, 1, 17)) {
+	if (!adp_flink_version_at_least(c->ad, 1, 17)) {
 		const char *why = no_job_management(c->ad, a);
 		if (why)
-			return fl_fail(a, perr, "%s", why);
-		return fl_jm_list_jobs(c, pout, a, perr);
+			return adp_flink_fail(a, perr, "%s", why);
+		return adp_flink_jm_list_jobs(c, pout, a, perr);
 	}
 	struct adapter_result r;
-	if (fl_run(c, "SHOW JOBS", NULL, 0, true, -1, &r, NULL, a, perr) < 0)
+	if (adp_flink_run(c, "SHOW JOBS", NULL, 0, true, -1, &r, NULL, a, perr) < 0)
 		return -1;
 	static const char *const names[] = {"job id", "job_id", "job name", "name", "status", "status",
 					    "start time", "start_time", NULL};
@@ -86,29 +86,29 @@ static int stop_job(struct adapter_conn *c, value pos, value kw, value *pout, st
 {
 	const char *id = str_arg(pos, kw, 0, "job_id", a);
 	if (!id || !*id)
-		return fl_fail(a, perr, "adapter.stop_job() needs the job id");
+		return adp_flink_fail(a, perr, "adapter.stop_job() needs the job id");
 	bool savepoint = val_truthy(arg(pos, kw, 1, "savepoint"));
 	bool drain = val_truthy(arg(pos, kw, 2, "drain"));
-	if (!fl_version_at_least(c->ad, 1, 17)) {
+	if (!adp_flink_version_at_least(c->ad, 1, 17)) {
 		const char *why = no_job_management(c->ad, a);
 		if (why)
-			return fl_fail(a, perr, "%s", why);
-		return fl_jm_stop_job(c, id, savepoint, drain, pout, a, perr);
+			return adp_flink_fail(a, perr, "%s", why);
+		return adp_flink_jm_stop_job(c, id, savepoint, drain, pout, a, perr);
 	}
 	struct sb s = SB_INIT;
 	(void)sb_adds(&s, "STOP JOB ");
-	fl_add_sql_string(&s, id);
+	adp_flink_add_sql_string(&s, id);
 	if (savepoint)
 		(void)sb_adds(&s, " WITH SAVEPOINT");
 	if (drain)
 		(void)sb_adds(&s, " WITH DRAIN");
 	struct adapter_result r;
-	int rc = fl_run(c, s.buf, NULL, 0, true, -1, &r, NULL, a, perr);
+	int rc = adp_flink_run(c, s.buf, NULL, 0, true, -1, &r, NULL, a, perr);
 	sb_release(&s);
 	if (rc < 0)
 		return -1;
-	long col = fl_col_index(&r, "savepoint path");
-	const char *path = col >= 0 ? fl_cell(&r, 0, (size_t)col, a) : NULL;
+	long col = adp_flink_col_index(&r, "savepoint path");
+	const char *path = col >= 0 ? adp_flink_cell(&r, 0, (size_t)col, a) : NULL;
 	*pout = path ? val_str(path) : val_none();
 	return 0;
 }
@@ -119,7 +119,7 @@ static int submit(struct adapter_conn *c, value pos, value kw, value *pout, stru
 {
 	const char *sql = str_arg(pos, kw, 0, "sql", a);
 	if (!sql || !*sql)
-		return fl_fail(a, perr, "adapter.submit() needs the statement");
+		return adp_flink_fail(a, perr, "adapter.submit() needs the statement");
 	value cfg = arg(pos, kw, 1, "config");
 	size_t n = cfg.type == V_DICT ? cfg.d->len : 0;
 	struct flink_kv *kv = ARENA_ARRAY(a, struct flink_kv, n + 1);
@@ -129,7 +129,7 @@ static int submit(struct adapter_conn *c, value pos, value kw, value *pout, stru
 		kv[i].value = v.type == V_BOOL ? (v.b ? "true" : "false") : val_cstr(a, v);
 	}
 	const char *job = NULL;
-	if (fl_run(c, sql, kv, n, false, -1, NULL, &job, a, perr) < 0)
+	if (adp_flink_run(c, sql, kv, n, false, -1, NULL, &job, a, perr) < 0)
 		return -1;
 	*pout = job ? val_str(job) : val_none();
 	return 0;
@@ -141,7 +141,7 @@ static int query_columns(struct adapter_conn *c, value pos, value kw, value *pou
 {
 	const char *sql = str_arg(pos, kw, 0, "sql", a);
 	if (!sql || !*sql)
-		return fl_fail(a, perr, "adapter.query_columns() needs the query");
+		return adp_flink_fail(a, perr, "adapter.query_columns() needs the query");
 	bool own_lock = !c->own && !c->holding;
 	if (own_lock) {
 		pthread_mutex_lock(&c->ad->lock);
@@ -149,29 +149,30 @@ static int query_columns(struct adapter_conn *c, value pos, value kw, value *pou
 	}
 	static const char probe[] = "`__sluice_probe`";
 	char *ignore = NULL;
-	(void)fl_run(c, arena_sprintf(a, "DROP TEMPORARY VIEW IF EXISTS %s", probe), NULL, 0, false, -1, NULL, NULL, a, &ignore);
-	int rc = fl_run(c, arena_sprintf(a, "CREATE TEMPORARY VIEW %s AS\n%s", probe, sql), NULL, 0, false, -1, NULL, NULL, a,
-			perr);
+	const char *drop = arena_sprintf(a, "DROP TEMPORARY VIEW IF EXISTS %s", probe);
+	(void)adp_flink_run(c, drop, NULL, 0, false, -1, NULL, NULL, a, &ignore);
+	const char *create = arena_sprintf(a, "CREATE TEMPORARY VIEW %s AS\n%s", probe, sql);
+	int rc = adp_flink_run(c, create, NULL, 0, false, -1, NULL, NULL, a, perr);
 	struct adapter_result r;
 	if (rc == 0)
-		rc = fl_run(c, arena_sprintf(a, "DESCRIBE %s", probe), NULL, 0, true, -1, &r, NULL, a, perr);
+		rc = adp_flink_run(c, arena_sprintf(a, "DESCRIBE %s", probe), NULL, 0, true, -1, &r, NULL, a, perr);
 	char *err2 = NULL;
-	if (fl_run(c, arena_sprintf(a, "DROP TEMPORARY VIEW IF EXISTS %s", probe), NULL, 0, false, -1, NULL, NULL, a, &err2) < 0 &&
-	    rc == 0)
-		rc = fl_fail(a, perr, "%s", err2);
+	if (adp_flink_run(c, drop, NULL, 0, false, -1, NULL, NULL, a, &err2) < 0 && rc == 0)
+		rc = adp_flink_fail(a, perr, "%s", err2);
 	if (own_lock) {
 		c->holding = false;
 		pthread_mutex_unlock(&c->ad->lock);
 	}
 	if (rc < 0)
 		return -1;
-	long name = fl_col_index(&r, "name"), type = fl_col_index(&r, "type"), null = fl_col_index(&r, "null");
+	long name = adp_flink_col_index(&r, "name"), type = adp_flink_col_index(&r, "type");
+	long null = adp_flink_col_index(&r, "null");
 	value out = val_list_new(a, r.nrows);
 	for (size_t i = 0; i < r.nrows && name >= 0 && type >= 0; i++) {
 		value d = val_dict_new(a, 3);
-		const char *t = fl_cell(&r, i, (size_t)type, a);
+		const char *t = adp_flink_cell(&r, i, (size_t)type, a);
 		const char *star = t ? strstr(t, " *") : NULL;
-		val_dict_sets(d, "name", val_str(fl_cell(&r, i, (size_t)name, a)));
+		val_dict_sets(d, "name", val_str(adp_flink_cell(&r, i, (size_t)name, a)));
 		val_dict_sets(d, "data_type", val_str(star ? arena_strndup(a, t, (size_t)(star - t)) : t ? t : "STRING"));
 		val_dict_sets(d, "nullable", null >= 0 ? r.rows[i * r.ncols + null] : val_bool(true));
 		val_list_push(out, d);
@@ -186,9 +187,9 @@ static int describe_relation(struct adapter_conn *c, value pos, value kw, value 
 {
 	const char *rel = str_arg(pos, kw, 0, "relation", a);
 	if (!rel || !*rel)
-		return fl_fail(a, perr, "adapter.describe_relation() needs a relation");
+		return adp_flink_fail(a, perr, "adapter.describe_relation() needs a relation");
 	struct adapter_result r;
-	if (fl_run(c, arena_sprintf(a, "DESCRIBE %s", rel), NULL, 0, true, -1, &r, NULL, a, perr) < 0)
+	if (adp_flink_run(c, arena_sprintf(a, "DESCRIBE %s", rel), NULL, 0, true, -1, &r, NULL, a, perr) < 0)
 		return -1;
 	*pout = rows_as_dicts(&r, NULL, a);
 	return 0;
@@ -200,15 +201,15 @@ static int show_create(struct adapter_conn *c, value pos, value kw, value *pout,
 	const char *rel = str_arg(pos, kw, 0, "relation", a);
 	const char *type = str_arg(pos, kw, 1, "type", a);
 	if (!rel || !*rel)
-		return fl_fail(a, perr, "adapter.show_create() needs a relation");
+		return adp_flink_fail(a, perr, "adapter.show_create() needs a relation");
 	struct adapter_result r;
 	char *err = NULL;
-	if (fl_run(c, arena_sprintf(a, "SHOW CREATE %s %s", type && !strcasecmp(type, "view") ? "VIEW" : "TABLE", rel), NULL,
-		   0, true, 1, &r, NULL, a, &err) < 0) {
+	const char *show = arena_sprintf(a, "SHOW CREATE %s %s", type && !strcasecmp(type, "view") ? "VIEW" : "TABLE", rel);
+	if (adp_flink_run(c, show, NULL, 0, true, 1, &r, NULL, a, &err) < 0) {
 		*pout = val_none();
 		return 0;
 	}
-	const char *text = fl_cell(&r, 0, 0, a);
+	const char *text = adp_flink_cell(&r, 0, 0, a);
 	*pout = text ? val_str(text) : val_none();
 	return 0;
 }
@@ -263,7 +264,7 @@ static const char *unbounded_reason(const struct adapter *ad, value options, str
 		return "datagen without 'number-of-rows'";
 	}
 	if (!strcmp(conn, "kafka") || !strcmp(conn, "upsert-kafka")) {
-		if (!fl_version_at_least(ad, 1, 17))
+		if (!adp_flink_version_at_least(ad, 1, 17))
 			return arena_sprintf(a, "Flink %s's Kafka connectors cannot stop at the latest offset: "
 					     "'scan.bounded.mode' came with Flink 1.17", ad->version);
 		const char *b = opt(options, "scan.bounded.mode", a);
@@ -284,7 +285,7 @@ static void append_name(char **list, const char *text)
 	sb_release(&s);
 }
 
-void fl_note_bounded_source(struct adapter_conn *c, const char *relation, value options, struct arena *a)
+void adp_flink_note_bounded_source(struct adapter_conn *c, const char *relation, value options, struct arena *a)
 {
 	if (changelog_source(options, a))
 		append_name(&c->changelog_tables, relation);
@@ -293,14 +294,14 @@ void fl_note_bounded_source(struct adapter_conn *c, const char *relation, value 
 		append_name(&c->unbounded_tables, arena_sprintf(a, "%s (%s)", relation, why));
 }
 
-void fl_forget_bounded_sources(struct adapter_conn *c)
+void adp_flink_forget_bounded_sources(struct adapter_conn *c)
 {
 	free(c->changelog_tables);
 	free(c->unbounded_tables);
 	c->changelog_tables = c->unbounded_tables = NULL;
 }
 
-int fl_call(struct adapter_conn *c, const char *method, value pos, value kw, value *pout, bool *pfound,
+int adp_flink_call(struct adapter_conn *c, const char *method, value pos, value kw, value *pout, bool *pfound,
 	    struct arena *a, char **perr)
 {
 	*pfound = true;
@@ -325,7 +326,7 @@ int fl_call(struct adapter_conn *c, const char *method, value pos, value kw, val
 		/* only a test session's declarations decide how its queries run */
 		const char *rel = str_arg(pos, kw, 0, "relation", a);
 		if (c->own && rel)
-			fl_note_bounded_source(c, rel, arg(pos, kw, 1, "options"), a);
+			adp_flink_note_bounded_source(c, rel, arg(pos, kw, 1, "options"), a);
 		return 0;
 	}
 	if (!strcmp(method, "reads_changelog")) {
@@ -343,14 +344,14 @@ int fl_call(struct adapter_conn *c, const char *method, value pos, value kw, val
 		const char *id = str_arg(pos, kw, 0, "job_id", a);
 		if (!c->ad->jobmanager_url || !id)
 			return 0;
-		return fl_jm_job_details(c, id, pout, a, perr);
+		return adp_flink_jm_job_details(c, id, pout, a, perr);
 	}
 	if (!strcmp(method, "alter_materialized_table")) {
 		/* alter_materialized_table(relation, 'SUSPEND' | 'RESUME') */
 		const char *rel = str_arg(pos, kw, 0, "relation", a), *action = str_arg(pos, kw, 1, "action", a);
 		if (!rel || !action || (strcmp(action, "SUSPEND") && strcmp(action, "RESUME")))
-			return fl_fail(a, perr, "adapter.alter_materialized_table() needs a relation and SUSPEND or RESUME");
-		return fl_run(c, arena_sprintf(a, "ALTER MATERIALIZED TABLE %s %s", rel, action), NULL, 0, false, -1, NULL,
+			return adp_flink_fail(a, perr, "adapter.alter_materialized_table() needs a relation and SUSPEND or RESUME");
+		return adp_flink_run(c, arena_sprintf(a, "ALTER MATERIALIZED TABLE %s %s", rel, action), NULL, 0, false, -1, NULL,
 			      NULL, a, perr);
 	}
 	if (!strcmp(method, "session_scoped")) {

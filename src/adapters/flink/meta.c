@@ -22,12 +22,12 @@ static int show_names(struct adapter_conn *c, const char *sql, const char ***pna
 		      char **perr)
 {
 	struct adapter_result r;
-	if (fl_run(c, sql, NULL, 0, true, -1, &r, NULL, a, perr) < 0)
+	if (adp_flink_run(c, sql, NULL, 0, true, -1, &r, NULL, a, perr) < 0)
 		return -1;
 	const char **names = ARENA_ARRAY(a, const char *, r.nrows + 1);
 	size_t n = 0;
 	for (size_t i = 0; i < r.nrows; i++) {
-		const char *s = fl_cell(&r, i, 0, a);
+		const char *s = adp_flink_cell(&r, i, 0, a);
 		if (s)
 			names[n++] = s;
 	}
@@ -45,8 +45,8 @@ static bool is_current(struct adapter_conn *c, const char *catalog, const char *
 static int show_views(struct adapter_conn *c, const char *catalog, const char *database, const char ***pnames,
 		      size_t *pn, struct arena *a, char **perr)
 {
-	if (fl_version_at_least(c->ad, 2, 0))
-		return show_names(c, arena_sprintf(a, "SHOW VIEWS FROM %s", fl_db_path(a, catalog, database)), pnames, pn,
+	if (adp_flink_version_at_least(c->ad, 2, 0))
+		return show_names(c, arena_sprintf(a, "SHOW VIEWS FROM %s", adp_flink_db_path(a, catalog, database)), pnames, pn,
 				  a, perr);
 	if (is_current(c, catalog, database))
 		return show_names(c, "SHOW VIEWS", pnames, pn, a, perr);
@@ -57,14 +57,14 @@ static int show_views(struct adapter_conn *c, const char *catalog, const char *d
 		pthread_mutex_lock(&c->ad->lock);
 		c->holding = true;
 	}
-	int rc = fl_run(c, arena_sprintf(a, "USE %s", fl_db_path(a, catalog, database)), NULL, 0, false, -1, NULL, NULL,
-			a, perr);
+	const char *use = arena_sprintf(a, "USE %s", adp_flink_db_path(a, catalog, database));
+	int rc = adp_flink_run(c, use, NULL, 0, false, -1, NULL, NULL, a, perr);
 	if (rc == 0)
 		rc = show_names(c, "SHOW VIEWS", pnames, pn, a, perr);
 	char *err2 = NULL;
-	if (fl_run(c, arena_sprintf(a, "USE %s", fl_db_path(a, c->ad->catalog, c->ad->database)), NULL, 0, false, -1, NULL,
-		   NULL, a, &err2) < 0 && rc == 0)
-		rc = fl_fail(a, perr, "unable to return to the target database: %s", err2);
+	const char *back = arena_sprintf(a, "USE %s", adp_flink_db_path(a, c->ad->catalog, c->ad->database));
+	if (adp_flink_run(c, back, NULL, 0, false, -1, NULL, NULL, a, &err2) < 0 && rc == 0)
+		rc = adp_flink_fail(a, perr, "unable to return to the target database: %s", err2);
 	if (own_lock) {
 		c->holding = false;
 		pthread_mutex_unlock(&c->ad->lock);
@@ -78,7 +78,7 @@ static bool database_missing(const char *err)
 		       strstr(err, "DatabaseNotExistException"));
 }
 
-int fl_list_relations(struct adapter_conn *c, const char *database, const char *schema,
+int adp_flink_list_relations(struct adapter_conn *c, const char *database, const char *schema,
 		      struct adapter_relation **prels, size_t *pn, struct arena *a, char **perr)
 {
 	*prels = NULL;
@@ -88,7 +88,8 @@ int fl_list_relations(struct adapter_conn *c, const char *database, const char *
 	const char **tables, **views;
 	size_t nt, nv;
 	char *err = NULL;
-	if (show_names(c, arena_sprintf(a, "SHOW TABLES FROM %s", fl_db_path(a, catalog, db)), &tables, &nt, a, &err) < 0) {
+	const char *show = arena_sprintf(a, "SHOW TABLES FROM %s", adp_flink_db_path(a, catalog, db));
+	if (show_names(c, show, &tables, &nt, a, &err) < 0) {
 		/* a database that does not exist holds nothing */
 		if (database_missing(err))
 			return 0;
@@ -112,13 +113,13 @@ int fl_list_relations(struct adapter_conn *c, const char *database, const char *
 	return 0;
 }
 
-int fl_get_relation(struct adapter_conn *c, const char *database, const char *schema, const char *identifier,
+int adp_flink_get_relation(struct adapter_conn *c, const char *database, const char *schema, const char *identifier,
 		    struct adapter_relation *prel, bool *pfound, struct arena *a, char **perr)
 {
 	*pfound = false;
 	struct adapter_relation *rels;
 	size_t n;
-	if (fl_list_relations(c, database, schema, &rels, &n, a, perr) < 0)
+	if (adp_flink_list_relations(c, database, schema, &rels, &n, a, perr) < 0)
 		return -1;
 	/* Flink's identifiers are case-sensitive */
 	for (size_t i = 0; i < n; i++) {
@@ -146,24 +147,24 @@ struct describe {
 static int describe(struct adapter_conn *c, const struct adapter_relation *rel, struct describe *d, struct arena *a,
 		    char **perr)
 {
-	const char *path = arena_sprintf(a, "%s.%s", fl_db_path(a, or_default(rel->database, c->ad->catalog),
+	const char *path = arena_sprintf(a, "%s.%s", adp_flink_db_path(a, or_default(rel->database, c->ad->catalog),
 								or_default(rel->schema, c->ad->database)),
-					 fl_quote(rel->identifier, a));
-	if (fl_run(c, arena_sprintf(a, "DESCRIBE %s", path), NULL, 0, true, -1, &d->r, NULL, a, perr) < 0)
+					 adp_flink_quote(rel->identifier, a));
+	if (adp_flink_run(c, arena_sprintf(a, "DESCRIBE %s", path), NULL, 0, true, -1, &d->r, NULL, a, perr) < 0)
 		return -1;
-	d->name = fl_col_index(&d->r, "name");
-	d->type = fl_col_index(&d->r, "type");
-	d->null = fl_col_index(&d->r, "null");
-	d->key = fl_col_index(&d->r, "key");
-	d->extras = fl_col_index(&d->r, "extras");
-	d->watermark = fl_col_index(&d->r, "watermark");
-	d->comment = fl_col_index(&d->r, "comment");
+	d->name = adp_flink_col_index(&d->r, "name");
+	d->type = adp_flink_col_index(&d->r, "type");
+	d->null = adp_flink_col_index(&d->r, "null");
+	d->key = adp_flink_col_index(&d->r, "key");
+	d->extras = adp_flink_col_index(&d->r, "extras");
+	d->watermark = adp_flink_col_index(&d->r, "watermark");
+	d->comment = adp_flink_col_index(&d->r, "comment");
 	if (d->name < 0 || d->type < 0)
-		return fl_fail(a, perr, "DESCRIBE of %s did not return the columns name and type", path);
+		return adp_flink_fail(a, perr, "DESCRIBE of %s did not return the columns name and type", path);
 	return 0;
 }
 
-int fl_get_columns(struct adapter_conn *c, const struct adapter_relation *rel, struct adapter_column **pcols,
+int adp_flink_get_columns(struct adapter_conn *c, const struct adapter_relation *rel, struct adapter_column **pcols,
 		   size_t *pn, struct arena *a, char **perr)
 {
 	struct describe d;
@@ -171,20 +172,21 @@ int fl_get_columns(struct adapter_conn *c, const struct adapter_relation *rel, s
 		return -1;
 	struct adapter_column *cols = ARENA_ARRAY(a, struct adapter_column, d.r.nrows + 1);
 	for (size_t i = 0; i < d.r.nrows; i++) {
-		cols[i].name = fl_cell(&d.r, i, (size_t)d.name, a);
-		cols[i].type = plain_type(or_default(fl_cell(&d.r, i, (size_t)d.type, a), "STRING"), a);
-		cols[i].comment = d.comment >= 0 ? fl_cell(&d.r, i, (size_t)d.comment, a) : NULL;
+		cols[i].name = adp_flink_cell(&d.r, i, (size_t)d.name, a);
+		cols[i].type = plain_type(or_default(adp_flink_cell(&d.r, i, (size_t)d.type, a), "STRING"), a);
+		cols[i].comment = d.comment >= 0 ? adp_flink_cell(&d.r, i, (size_t)d.comment, a) : NULL;
 	}
 	*pcols = cols;
 	*pn = d.r.nrows;
 	return 0;
 }
 
-int fl_create_schema(struct adapter_conn *c, const char *database, const char *schema, struct arena *a, char **perr)
+int adp_flink_create_schema(struct adapter_conn *c, const char *database, const char *schema, struct arena *a,
+			    char **perr)
 {
 	const char *sql = arena_sprintf(a, "CREATE DATABASE IF NOT EXISTS %s",
-					fl_db_path(a, or_default(database, c->ad->catalog), or_default(schema, c->ad->database)));
-	return fl_run(c, sql, NULL, 0, false, -1, NULL, NULL, a, perr);
+					adp_flink_db_path(a, or_default(database, c->ad->catalog), or_default(schema, c->ad->database)));
+	return adp_flink_run(c, sql, NULL, 0, false, -1, NULL, NULL, a, perr);
 }
 
 /* ================================================================ catalog */
@@ -326,14 +328,14 @@ static int catalog_entry(struct adapter_conn *c, const struct adapter_relation *
 	value stats = val_dict_new(a, 8);
 	struct sb keys = SB_INIT, wm = SB_INIT;
 	for (size_t i = 0; i < d.r.nrows; i++) {
-		const char *name = fl_cell(&d.r, i, (size_t)d.name, a);
+		const char *name = adp_flink_cell(&d.r, i, (size_t)d.name, a);
 		t->cols[i].name = name;
-		t->cols[i].type = or_default(fl_cell(&d.r, i, (size_t)d.type, a), "STRING");
-		t->cols[i].comment = d.comment >= 0 ? fl_cell(&d.r, i, (size_t)d.comment, a) : NULL;
-		const char *key = d.key >= 0 ? fl_cell(&d.r, i, (size_t)d.key, a) : NULL;
+		t->cols[i].type = or_default(adp_flink_cell(&d.r, i, (size_t)d.type, a), "STRING");
+		t->cols[i].comment = d.comment >= 0 ? adp_flink_cell(&d.r, i, (size_t)d.comment, a) : NULL;
+		const char *key = d.key >= 0 ? adp_flink_cell(&d.r, i, (size_t)d.key, a) : NULL;
 		if (key && !strncmp(key, "PRI", 3))
 			(void)sb_addf(&keys, "%s%s", keys.len ? ", " : "", name);
-		const char *w = d.watermark >= 0 ? fl_cell(&d.r, i, (size_t)d.watermark, a) : NULL;
+		const char *w = d.watermark >= 0 ? adp_flink_cell(&d.r, i, (size_t)d.watermark, a) : NULL;
 		if (w && *w)
 			(void)sb_addf(&wm, "%sFOR %s AS %s", wm.len ? "; " : "", name, w);
 	}
@@ -346,11 +348,12 @@ static int catalog_entry(struct adapter_conn *c, const struct adapter_relation *
 	sb_release(&wm);
 	struct adapter_result r;
 	char *err = NULL;
-	const char *path = arena_sprintf(a, "%s.%s", fl_db_path(a, rel->database, rel->schema), fl_quote(rel->identifier, a));
-	if (fl_run(c, arena_sprintf(a, "SHOW CREATE %s %s", rel->type == REL_VIEW ? "VIEW" : "TABLE", path), NULL, 0, true,
-		   1, &r, NULL, a, &err) == 0 &&
+	const char *path = arena_sprintf(a, "%s.%s", adp_flink_db_path(a, rel->database, rel->schema),
+					 adp_flink_quote(rel->identifier, a));
+	const char *show = arena_sprintf(a, "SHOW CREATE %s %s", rel->type == REL_VIEW ? "VIEW" : "TABLE", path);
+	if (adp_flink_run(c, show, NULL, 0, true, 1, &r, NULL, a, &err) == 0 &&
 	    r.nrows == 1) {
-		const char *ddl = fl_cell(&r, 0, 0, a);
+		const char *ddl = adp_flink_cell(&r, 0, 0, a);
 		const char *comment;
 		struct flink_kv *opts;
 		size_t nopts;
@@ -377,7 +380,7 @@ static int catalog_entry(struct adapter_conn *c, const struct adapter_relation *
 	return 0;
 }
 
-int fl_catalog(struct adapter_conn *c, const char *database, const char *const *schemas, size_t nschemas,
+int adp_flink_catalog(struct adapter_conn *c, const char *database, const char *const *schemas, size_t nschemas,
 	       struct adapter_catalog_table **ptables, size_t *pn, struct arena *a, char **perr)
 {
 	*ptables = NULL;
@@ -387,7 +390,7 @@ int fl_catalog(struct adapter_conn *c, const char *database, const char *const *
 	for (size_t s = 0; s < nschemas; s++) {
 		struct adapter_relation *rels;
 		size_t nr;
-		if (fl_list_relations(c, database, schemas[s], &rels, &nr, a, perr) < 0)
+		if (adp_flink_list_relations(c, database, schemas[s], &rels, &nr, a, perr) < 0)
 			return -1;
 		for (size_t i = 0; i < nr; i++) {
 			if (n == cap) {
