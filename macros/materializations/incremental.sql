@@ -1,8 +1,8 @@
 {#-
-  incremental: the first run (or --full-refresh, or a view in the way) builds the table like the
-  table materialization; later runs compute the new rows into a temporary table and apply them
-  with the configured strategy, all inside one transaction, so a failing run leaves the previous
-  table intact.
+  incremental: the first run (or --full-refresh, or a view in the way) builds the table with the
+  build-then-swap of the table materialization (sluice_build_and_swap, swap.sql); later runs
+  compute the new rows into a temporary table and apply them with the configured strategy, all
+  inside one transaction, so a failing run leaves the previous table intact.
     incremental_strategy:   append | delete+insert | merge | <name> with a macro
                             get_incremental_<name>_sql(arg_dict) (default: delete+insert with a
                             unique_key, else append)
@@ -23,27 +23,13 @@
   {#- an unknown strategy fails before anything runs -#}
   {%- set strategy_macro = adapter.get_incremental_strategy_macro(context, strategy) -%}
 
-  {{ run_hooks(pre_hooks, inside_transaction=False) }}
-  {{ run_hooks(pre_hooks, inside_transaction=True) }}
-
   {%- if existing is none or should_full_refresh() or existing.is_view -%}
-    {%- set intermediate = make_intermediate_relation(target_relation) -%}
-    {%- set backup = make_backup_relation(target_relation, existing.type if existing is not none else 'table') -%}
-    {{ drop_relation_if_exists(intermediate) }}
-    {{ drop_relation_if_exists(backup) }}
-    {% call statement('main') -%}
+    {% call(intermediate) sluice_build_and_swap(target_relation) -%}
       {{ get_create_table_as_sql(false, intermediate, sql) }}
     {%- endcall %}
-    {% if existing is not none %}
-      {{ adapter.rename_relation(existing, backup) }}
-    {% endif %}
-    {{ adapter.rename_relation(intermediate, target_relation) }}
-    {% do apply_grants(target_relation, config.get('grants'), should_revoke=should_revoke(existing, full_refresh_mode=true)) %}
-    {{ run_hooks(post_hooks) }}
-    {{ adapter.commit() }}
-    {{ run_hooks(post_hooks, inside_transaction=False) }}
-    {{ drop_relation_if_exists(backup) }}
   {%- else -%}
+    {{ run_hooks(pre_hooks, inside_transaction=False) }}
+    {{ run_hooks(pre_hooks, inside_transaction=True) }}
     {%- set temp_relation = make_temp_relation(target_relation) -%}
     {{ drop_relation_if_exists(temp_relation) }}
     {% call statement('new_rows') -%}
