@@ -907,6 +907,224 @@ static bool affix_match(struct jj_vm *vm, value s, value affix, const struct var
 
 /* ---------------------------------------------------------------- str methods */
 
+/* str.splitlines([keepends]): Python's line boundaries, \r\n as one */
+static value str_splitlines(struct jj_vm *vm, value s, int id, const struct vargs *a)
+{
+	jj_check_args(vm, "splitlines", a, 1, (const char *const[]){"keepends", NULL});
+	bool keep = val_truthy(jj_arg(a, 0, "keepends", val_bool(false)));
+	value out = val_list_new(vm->a, 4);
+	size_t b = 0;
+	for (size_t i = 0; i < s.len;) {
+		char c = s.s[i];
+		size_t eol = 0;
+		if (c == '\n' || c == '\v' || c == '\f' || (c >= 0x1c && c <= 0x1e))
+			eol = 1;
+		else if (c == '\r')
+			eol = i + 1 < s.len && s.s[i + 1] == '\n' ? 2 : 1;
+		else if ((unsigned char)c == 0xC2 && i + 1 < s.len && (unsigned char)s.s[i + 1] == 0x85)
+			eol = 2;
+		else if ((unsigned char)c == 0xE2 && i + 2 < s.len && (unsigned char)s.s[i + 1] == 0x80 &&
+			 ((unsigned char)s.s[i + 2] == 0xA8 || (unsigned char)s.s[i + 2] == 0xA9))
+			eol = 3;
+		if (!eol) {
+			i++;
+			continue;
+		}
+		val_list_push(out, val_strn(s.s + b, (keep ? i + eol : i) - b));
+		i += eol;
+		b = i;
+	}
+	if (b < s.len)
+		val_list_push(out, val_strn(s.s + b, s.len - b));
+	return out;
+}
+
+/* find, rfind, index, rindex: a code point index, -1 or an error when absent */
+static value str_find(struct jj_vm *vm, value s, int id, const struct vargs *a)
+{
+	nargs(vm, method_names[id], a, 1, 3);
+	value sub = jj_want_str(vm, a->pos[0], "argument");
+	size_t b, e;
+	int64_t cpb;
+	str_range(vm, s, a, 1, &b, &e, &cpb);
+	const char *hit = (id == M_FIND || id == M_INDEX) ? find_sub(s.s + b, e - b, sub.s, sub.len) :
+							    rfind_sub(s.s + b, e - b, sub.s, sub.len);
+	if (!hit) {
+		if (id == M_INDEX || id == M_RINDEX)
+			jj_raise(vm, "substring not found");
+		return val_int(-1);
+	}
+	return val_int(cp_index(s, hit));
+}
+
+/* count(sub[, start[, end]]): non-overlapping occurrences */
+static value str_count(struct jj_vm *vm, value s, int id, const struct vargs *a)
+{
+	nargs(vm, "count", a, 1, 3);
+	value sub = jj_want_str(vm, a->pos[0], "argument");
+	size_t b, e;
+	int64_t cpb;
+	str_range(vm, s, a, 1, &b, &e, &cpb);
+	if (sub.len == 0)
+		return val_int((int64_t)jj_utf8_len(s.s + b, e - b) + 1);
+	int64_t n = 0;
+	const char *p = s.s + b, *end = s.s + e;
+	const char *hit;
+	while ((hit = find_sub(p, (size_t)(end - p), sub.s, sub.len))) {
+		n++;
+		p = hit + sub.len;
+	}
+	return val_int(n);
+}
+
+/* join(iterable): every item must be a str */
+static value str_join(struct jj_vm *vm, value s, int id, const struct vargs *a)
+{
+	nargs(vm, "join", a, 1, 1);
+	value *items;
+	size_t n;
+	jj_iter(vm, a->pos[0], &items, &n);
+	size_t m = jj_mark(vm);
+	for (size_t i = 0; i < n; i++) {
+		if (items[i].type != V_STR) {
+			vm->out->len = m;
+			jj_raise(vm, "sequence item %zu: expected str instance, %s found", i,
+				 val_type_name(items[i]));
+		}
+		if (i)
+			sb_add(vm->out, s.s, s.len);
+		sb_add(vm->out, items[i].s, items[i].len);
+	}
+	return jj_take(vm, m);
+}
+
+/* format_map(mapping): format() with the mapping's string keys */
+static value str_format_map(struct jj_vm *vm, value s, int id, const struct vargs *a)
+{
+	nargs(vm, "format_map", a, 1, 1);
+	value d = a->pos[0];
+	if (d.type != V_DICT)
+		jj_raise(vm, "format_map() argument must be a mapping");
+	const char **names = arena_alloc(vm->a, (d.d->len + 1) * sizeof(char *));
+	value *vals = arena_alloc(vm->a, (d.d->len + 1) * sizeof(value));
+	size_t k = 0;
+	for (uint32_t i = 0; i < d.d->len; i++) {
+		if (d.d->e[i].key.type != V_STR)
+			continue;
+		names[k] = val_cstr(vm->a, d.d->e[i].key);
+		vals[k++] = d.d->e[i].val;
+	}
+	struct vargs fa = {NULL, 0, names, vals, k};
+	return jj_str_format(vm, s, &fa);
+}
+
+/* zfill(width): zeros after the sign */
+static value str_zfill(struct jj_vm *vm, value s, int id, const struct vargs *a)
+{
+	nargs(vm, "zfill", a, 1, 1);
+	int64_t width = jj_want_int(vm, a->pos[0], NULL);
+	int64_t len = (int64_t)jj_utf8_len(s.s, s.len);
+	if (width <= len)
+		return s;
+	jj_need(vm, (size_t)(width - len));
+	size_t m = jj_mark(vm);
+	size_t start = 0;
+	if (s.len && (s.s[0] == '-' || s.s[0] == '+')) {
+		sb_addc(vm->out, s.s[0]);
+		start = 1;
+	}
+	for (int64_t i = 0; i < width - len; i++)
+		sb_addc(vm->out, '0');
+	sb_add(vm->out, s.s + start, s.len - start);
+	return jj_take(vm, m);
+}
+
+/* expandtabs([tabsize]): columns counted in code points, reset by newlines */
+static value str_expandtabs(struct jj_vm *vm, value s, int id, const struct vargs *a)
+{
+	jj_check_args(vm, "expandtabs", a, 1, (const char *const[]){"tabsize", NULL});
+	int64_t ts = jj_want_int(vm, jj_arg(a, 0, "tabsize", val_int(8)), NULL);
+	if (ts > 0 && memchr(s.s, '\t', s.len))
+		jj_need2(vm, (size_t)ts, s.len);
+	size_t m = jj_mark(vm);
+	int64_t col = 0;
+	const unsigned char *p = (const unsigned char *)s.s;
+	for (size_t i = 0; i < s.len;) {
+		unsigned cp;
+		size_t l = jj_utf8_dec(p + i, s.len - i, &cp);
+		if (cp == '\t') {
+			if (ts > 0) {
+				int64_t nsp = ts - col % ts;
+				for (int64_t k = 0; k < nsp; k++)
+					sb_addc(vm->out, ' ');
+				col += nsp;
+			}
+		} else {
+			sb_add(vm->out, s.s + i, l);
+			col = (cp == '\n' || cp == '\r') ? 0 : col + 1;
+		}
+		i += l;
+	}
+	return jj_take(vm, m);
+}
+
+/* partition, rpartition: a 3-tuple around the first or last separator */
+static value str_partition(struct jj_vm *vm, value s, int id, const struct vargs *a)
+{
+	nargs(vm, method_names[id], a, 1, 1);
+	value sep = jj_want_str(vm, a->pos[0], "argument");
+	if (sep.len == 0)
+		jj_raise(vm, "empty separator");
+	const char *hit = id == M_PARTITION ? find_sub(s.s, s.len, sep.s, sep.len) :
+					      rfind_sub(s.s, s.len, sep.s, sep.len);
+	value t = val_tuple_new(vm->a, 3);
+	if (!hit) {
+		value e = val_strn("", 0);
+		if (id == M_PARTITION) {
+			val_list_push(t, s);
+			val_list_push(t, e);
+			val_list_push(t, e);
+		} else {
+			val_list_push(t, e);
+			val_list_push(t, e);
+			val_list_push(t, s);
+		}
+		return t;
+	}
+	val_list_push(t, val_strn(s.s, (size_t)(hit - s.s)));
+	val_list_push(t, sep);
+	val_list_push(t, val_strn(hit + sep.len, s.len - (size_t)(hit - s.s) - sep.len));
+	return t;
+}
+
+/* removeprefix, removesuffix */
+static value str_removeaffix(struct jj_vm *vm, value s, int id, const struct vargs *a)
+{
+	nargs(vm, method_names[id], a, 1, 1);
+	value x = jj_want_str(vm, a->pos[0], "argument");
+	if (x.len > s.len)
+		return s;
+	if (id == M_REMOVEPREFIX && memcmp(s.s, x.s, x.len) == 0)
+		return val_strn(s.s + x.len, s.len - x.len);
+	if (id == M_REMOVESUFFIX && x.len && memcmp(s.s + s.len - x.len, x.s, x.len) == 0)
+		return val_strn(s.s, s.len - x.len);
+	return s;
+}
+
+/* isidentifier(): ASCII letters, digits and _, any non-ASCII byte, no leading digit */
+static value str_isidentifier(struct jj_vm *vm, value s, int id, const struct vargs *a)
+{
+	nargs(vm, "isidentifier", a, 0, 0);
+	if (s.len == 0 || jj_cp_isdigit((unsigned char)s.s[0]))
+		return val_bool(false);
+	for (size_t i = 0; i < s.len; i++) {
+		unsigned char c = (unsigned char)s.s[i];
+		if (!(c == '_' || c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')))
+			return val_bool(false);
+	}
+	return val_bool(true);
+}
+
 static value str_method(struct jj_vm *vm, value s, int id, const struct vargs *a)
 {
 	switch (id) {
@@ -940,35 +1158,8 @@ static value str_method(struct jj_vm *vm, value s, int id, const struct vargs *a
 		value ms = jj_arg(a, 1, "maxsplit", val_int(-1));
 		return jj_split(vm, s, sep, jj_want_int(vm, ms, NULL), id == M_RSPLIT);
 	}
-	case M_SPLITLINES: {
-		jj_check_args(vm, "splitlines", a, 1, (const char *const[]){"keepends", NULL});
-		bool keep = val_truthy(jj_arg(a, 0, "keepends", val_bool(false)));
-		value out = val_list_new(vm->a, 4);
-		size_t b = 0;
-		for (size_t i = 0; i < s.len;) {
-			char c = s.s[i];
-			size_t eol = 0;
-			if (c == '\n' || c == '\v' || c == '\f' || (c >= 0x1c && c <= 0x1e))
-				eol = 1;
-			else if (c == '\r')
-				eol = i + 1 < s.len && s.s[i + 1] == '\n' ? 2 : 1;
-			else if ((unsigned char)c == 0xC2 && i + 1 < s.len && (unsigned char)s.s[i + 1] == 0x85)
-				eol = 2;
-			else if ((unsigned char)c == 0xE2 && i + 2 < s.len && (unsigned char)s.s[i + 1] == 0x80 &&
-				 ((unsigned char)s.s[i + 2] == 0xA8 || (unsigned char)s.s[i + 2] == 0xA9))
-				eol = 3;
-			if (!eol) {
-				i++;
-				continue;
-			}
-			val_list_push(out, val_strn(s.s + b, (keep ? i + eol : i) - b));
-			i += eol;
-			b = i;
-		}
-		if (b < s.len)
-			val_list_push(out, val_strn(s.s + b, s.len - b));
-		return out;
-	}
+	case M_SPLITLINES:
+		return str_splitlines(vm, s, id, a);
 	case M_REPLACE: {
 		nargs(vm, "replace", a, 2, 3);
 		value old = jj_want_str(vm, a->pos[0], "replace() argument 1");
@@ -983,164 +1174,32 @@ static value str_method(struct jj_vm *vm, value s, int id, const struct vargs *a
 	case M_FIND:
 	case M_RFIND:
 	case M_INDEX:
-	case M_RINDEX: {
-		nargs(vm, method_names[id], a, 1, 3);
-		value sub = jj_want_str(vm, a->pos[0], "argument");
-		size_t b, e;
-		int64_t cpb;
-		str_range(vm, s, a, 1, &b, &e, &cpb);
-		const char *hit = (id == M_FIND || id == M_INDEX) ? find_sub(s.s + b, e - b, sub.s, sub.len) :
-								    rfind_sub(s.s + b, e - b, sub.s, sub.len);
-		if (!hit) {
-			if (id == M_INDEX || id == M_RINDEX)
-				jj_raise(vm, "substring not found");
-			return val_int(-1);
-		}
-		return val_int(cp_index(s, hit));
-	}
-	case M_COUNT: {
-		nargs(vm, "count", a, 1, 3);
-		value sub = jj_want_str(vm, a->pos[0], "argument");
-		size_t b, e;
-		int64_t cpb;
-		str_range(vm, s, a, 1, &b, &e, &cpb);
-		if (sub.len == 0)
-			return val_int((int64_t)jj_utf8_len(s.s + b, e - b) + 1);
-		int64_t n = 0;
-		const char *p = s.s + b, *end = s.s + e;
-		const char *hit;
-		while ((hit = find_sub(p, (size_t)(end - p), sub.s, sub.len))) {
-			n++;
-			p = hit + sub.len;
-		}
-		return val_int(n);
-	}
-	case M_JOIN: {
-		nargs(vm, "join", a, 1, 1);
-		value *items;
-		size_t n;
-		jj_iter(vm, a->pos[0], &items, &n);
-		size_t m = jj_mark(vm);
-		for (size_t i = 0; i < n; i++) {
-			if (items[i].type != V_STR) {
-				vm->out->len = m;
-				jj_raise(vm, "sequence item %zu: expected str instance, %s found", i,
-					 val_type_name(items[i]));
-			}
-			if (i)
-				sb_add(vm->out, s.s, s.len);
-			sb_add(vm->out, items[i].s, items[i].len);
-		}
-		return jj_take(vm, m);
-	}
+	case M_RINDEX:
+		return str_find(vm, s, id, a);
+	case M_COUNT:
+		return str_count(vm, s, id, a);
+	case M_JOIN:
+		return str_join(vm, s, id, a);
 	case M_FORMAT:
 		return jj_str_format(vm, s, a);
-	case M_FORMAT_MAP: {
-		nargs(vm, "format_map", a, 1, 1);
-		value d = a->pos[0];
-		if (d.type != V_DICT)
-			jj_raise(vm, "format_map() argument must be a mapping");
-		const char **names = arena_alloc(vm->a, (d.d->len + 1) * sizeof(char *));
-		value *vals = arena_alloc(vm->a, (d.d->len + 1) * sizeof(value));
-		size_t k = 0;
-		for (uint32_t i = 0; i < d.d->len; i++) {
-			if (d.d->e[i].key.type != V_STR)
-				continue;
-			names[k] = val_cstr(vm->a, d.d->e[i].key);
-			vals[k++] = d.d->e[i].val;
-		}
-		struct vargs fa = {NULL, 0, names, vals, k};
-		return jj_str_format(vm, s, &fa);
-	}
+	case M_FORMAT_MAP:
+		return str_format_map(vm, s, id, a);
 	case M_CENTER:
 		return pad(vm, s, a, 0, "center");
 	case M_LJUST:
 		return pad(vm, s, a, -1, "ljust");
 	case M_RJUST:
 		return pad(vm, s, a, 1, "rjust");
-	case M_ZFILL: {
-		nargs(vm, "zfill", a, 1, 1);
-		int64_t width = jj_want_int(vm, a->pos[0], NULL);
-		int64_t len = (int64_t)jj_utf8_len(s.s, s.len);
-		if (width <= len)
-			return s;
-		jj_need(vm, (size_t)(width - len));
-		size_t m = jj_mark(vm);
-		size_t start = 0;
-		if (s.len && (s.s[0] == '-' || s.s[0] == '+')) {
-			sb_addc(vm->out, s.s[0]);
-			start = 1;
-		}
-		for (int64_t i = 0; i < width - len; i++)
-			sb_addc(vm->out, '0');
-		sb_add(vm->out, s.s + start, s.len - start);
-		return jj_take(vm, m);
-	}
-	case M_EXPANDTABS: {
-		jj_check_args(vm, "expandtabs", a, 1, (const char *const[]){"tabsize", NULL});
-		int64_t ts = jj_want_int(vm, jj_arg(a, 0, "tabsize", val_int(8)), NULL);
-		if (ts > 0 && memchr(s.s, '\t', s.len))
-			jj_need2(vm, (size_t)ts, s.len);
-		size_t m = jj_mark(vm);
-		int64_t col = 0;
-		const unsigned char *p = (const unsigned char *)s.s;
-		for (size_t i = 0; i < s.len;) {
-			unsigned cp;
-			size_t l = jj_utf8_dec(p + i, s.len - i, &cp);
-			if (cp == '\t') {
-				if (ts > 0) {
-					int64_t nsp = ts - col % ts;
-					for (int64_t k = 0; k < nsp; k++)
-						sb_addc(vm->out, ' ');
-					col += nsp;
-				}
-			} else {
-				sb_add(vm->out, s.s + i, l);
-				col = (cp == '\n' || cp == '\r') ? 0 : col + 1;
-			}
-			i += l;
-		}
-		return jj_take(vm, m);
-	}
+	case M_ZFILL:
+		return str_zfill(vm, s, id, a);
+	case M_EXPANDTABS:
+		return str_expandtabs(vm, s, id, a);
 	case M_PARTITION:
-	case M_RPARTITION: {
-		nargs(vm, method_names[id], a, 1, 1);
-		value sep = jj_want_str(vm, a->pos[0], "argument");
-		if (sep.len == 0)
-			jj_raise(vm, "empty separator");
-		const char *hit = id == M_PARTITION ? find_sub(s.s, s.len, sep.s, sep.len) :
-						      rfind_sub(s.s, s.len, sep.s, sep.len);
-		value t = val_tuple_new(vm->a, 3);
-		if (!hit) {
-			value e = val_strn("", 0);
-			if (id == M_PARTITION) {
-				val_list_push(t, s);
-				val_list_push(t, e);
-				val_list_push(t, e);
-			} else {
-				val_list_push(t, e);
-				val_list_push(t, e);
-				val_list_push(t, s);
-			}
-			return t;
-		}
-		val_list_push(t, val_strn(s.s, (size_t)(hit - s.s)));
-		val_list_push(t, sep);
-		val_list_push(t, val_strn(hit + sep.len, s.len - (size_t)(hit - s.s) - sep.len));
-		return t;
-	}
+	case M_RPARTITION:
+		return str_partition(vm, s, id, a);
 	case M_REMOVEPREFIX:
-	case M_REMOVESUFFIX: {
-		nargs(vm, method_names[id], a, 1, 1);
-		value x = jj_want_str(vm, a->pos[0], "argument");
-		if (x.len > s.len)
-			return s;
-		if (id == M_REMOVEPREFIX && memcmp(s.s, x.s, x.len) == 0)
-			return val_strn(s.s + x.len, s.len - x.len);
-		if (id == M_REMOVESUFFIX && x.len && memcmp(s.s + s.len - x.len, x.s, x.len) == 0)
-			return val_strn(s.s, s.len - x.len);
-		return s;
-	}
+	case M_REMOVESUFFIX:
+		return str_removeaffix(vm, s, id, a);
 	case M_ISDIGIT:
 		nargs(vm, "isdigit", a, 0, 0);
 		return val_bool(str_all(s, jj_cp_isdigit));
@@ -1171,17 +1230,8 @@ static value str_method(struct jj_vm *vm, value s, int id, const struct vargs *a
 	case M_ISTITLE:
 		nargs(vm, "istitle", a, 0, 0);
 		return val_bool(str_istitle(s));
-	case M_ISIDENTIFIER: {
-		nargs(vm, "isidentifier", a, 0, 0);
-		if (s.len == 0 || jj_cp_isdigit((unsigned char)s.s[0]))
-			return val_bool(false);
-		for (size_t i = 0; i < s.len; i++) {
-			unsigned char c = (unsigned char)s.s[i];
-			if (!(c == '_' || c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')))
-				return val_bool(false);
-		}
-		return val_bool(true);
-	}
+	case M_ISIDENTIFIER:
+		return str_isidentifier(vm, s, id, a);
 	}
 	return val_undef();
 }

@@ -431,6 +431,77 @@ const char *proj_macro_id(struct project *p, struct arena *a, const char *local,
 									      : NULL;
 }
 
+/* The config of a test, from its known keys in dbt's order (written beside the arguments, which
+ * lose them, or under `config:`), then the other keys of `config:` (inner) */
+static int test_config(struct project *p, struct pending_test *pt, value args, value inner, value config,
+		       struct arena *a, struct diag_list *dl)
+{
+	static const char *const cfg_keys[] = {"severity", "tags", "enabled", "where", "limit", "warn_if",
+					       "error_if", "fail_calc", "store_failures", "store_failures_as",
+					       "meta", "database", "schema", "alias", NULL};
+	for (const char *const *k = cfg_keys; *k; k++) {
+		value v = val_dict_gets(args, *k);
+		val_dict_del(args, val_str(*k));
+		if ((v.type == V_UNDEF || v.type == V_NONE) && inner.type == V_DICT)
+			v = val_dict_gets(inner, *k);
+		/* dbt renders these natively when it builds the test: `enabled: "{{ target.type != 'x' }}"`
+		 * is a boolean */
+		if (v.type == V_STR && (strstr(v.s, "{{") || strstr(v.s, "{%"))) {
+			struct dbt_render r = {.proj = p, .phase = DBT_PARSE, .arena = a, .keep = a, .dl = dl};
+			const char *what = arena_sprintf(a, "%s (config '%s' of a test)", pt->yml_path, *k);
+			if (dbt_render_native(&r, what, v.s, pt->loc, &v) < 0)
+				return -1;
+			if (v.type == V_STR)
+				v = val_str_dup(a, v.s, v.len);
+		}
+		if (v.type != V_UNDEF && v.type != V_NONE)
+			val_dict_sets(config, *k, v);
+	}
+	for (uint32_t i = 0; inner.type == V_DICT && i < inner.d->len; i++) {
+		value k = inner.d->e[i].key;
+		if (k.type == V_STR && val_dict_get(config, k).type == V_UNDEF)
+			val_dict_set(config, k, inner.d->e[i].val);
+	}
+	return 0;
+}
+
+/* The dependencies of test n: what it tests (a ref or a source), and the refs inside its
+ * arguments, such as relationships' to: ref('customers') */
+static void test_depends(struct node *n, const struct pending_test *pt, value kwargs, struct arena *a)
+{
+	/* what it tests is a dependency: a ref or a source */
+	if (pt->target_type == NODE_SOURCE) {
+		n->sources = ARENA_NEW(a, struct source_call);
+		n->sources[0] = (struct source_call){pt->target_name, pt->table_name, pt->loc};
+		n->nsources = 1;
+	} else {
+		n->refs = ARENA_NEW(a, struct ref_call);
+		n->refs[0] = (struct ref_call){NULL, pt->target_name, pt->loc, pt->version};
+		n->nrefs = 1;
+	}
+	/* refs inside arguments, such as relationships' to: ref('customers') */
+	for (uint32_t i = 0; i < kwargs.d->len; i++) {
+		value v = kwargs.d->e[i].val;
+		if (v.type != V_STR || val_streq(kwargs.d->e[i].key, "model"))
+			continue;
+		const char *r = strstr(v.s, "ref(");
+		if (!r)
+			continue;
+		const char *q1 = strpbrk(r + 4, "'\"");
+		const char *q2 = q1 ? strchr(q1 + 1, *q1) : NULL;
+		if (!q2)
+			continue;
+		n->refs = arena_realloc(a, n->refs, n->nrefs * sizeof(*n->refs), (n->nrefs + 1) * sizeof(*n->refs));
+		n->refs[n->nrefs++] = (struct ref_call){NULL, arena_strndup(a, q1 + 1, (size_t)(q2 - q1 - 1)), pt->loc, NULL};
+	}
+	/* dbt renders the arguments before the tested model: its ref comes last (as in depends_on) */
+	if (pt->target_type != NODE_SOURCE && n->nrefs > 1) {
+		struct ref_call model_ref = n->refs[0];
+		memmove(n->refs, n->refs + 1, (n->nrefs - 1) * sizeof(*n->refs));
+		n->refs[n->nrefs - 1] = model_ref;
+	}
+}
+
 /* Builds the node of one generic test into *pout; everything is allocated in `a` */
 static int build_test(struct project *p, struct pending_test *pt, struct arena *a, struct node **pout,
 		      struct diag_list *dl)
@@ -479,32 +550,8 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 		description = desc.s;
 		val_dict_del(args, val_str("description"));
 	}
-	static const char *const cfg_keys[] = {"severity", "tags", "enabled", "where", "limit", "warn_if",
-					       "error_if", "fail_calc", "store_failures", "store_failures_as",
-					       "meta", "database", "schema", "alias", NULL};
-	for (const char *const *k = cfg_keys; *k; k++) {
-		value v = val_dict_gets(args, *k);
-		val_dict_del(args, val_str(*k));
-		if ((v.type == V_UNDEF || v.type == V_NONE) && inner.type == V_DICT)
-			v = val_dict_gets(inner, *k);
-		/* dbt renders these natively when it builds the test: `enabled: "{{ target.type != 'x' }}"`
-		 * is a boolean */
-		if (v.type == V_STR && (strstr(v.s, "{{") || strstr(v.s, "{%"))) {
-			struct dbt_render r = {.proj = p, .phase = DBT_PARSE, .arena = a, .keep = a, .dl = dl};
-			const char *what = arena_sprintf(a, "%s (config '%s' of a test)", pt->yml_path, *k);
-			if (dbt_render_native(&r, what, v.s, pt->loc, &v) < 0)
-				return -1;
-			if (v.type == V_STR)
-				v = val_str_dup(a, v.s, v.len);
-		}
-		if (v.type != V_UNDEF && v.type != V_NONE)
-			val_dict_sets(config, *k, v);
-	}
-	for (uint32_t i = 0; inner.type == V_DICT && i < inner.d->len; i++) {
-		value k = inner.d->e[i].key;
-		if (k.type == V_STR && val_dict_get(config, k).type == V_UNDEF)
-			val_dict_set(config, k, inner.d->e[i].val);
-	}
+	if (test_config(p, pt, args, inner, config, a, dl) < 0)
+		return -1;
 	const char *ns = NULL;
 	const char *dot = strchr(tname, '.');
 	const char *short_t = tname;
@@ -572,37 +619,7 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 	n->test_metadata = md;
 	n->column_name = pt->column;
 	n->unrendered_config = val_dict_new(a, config.d->len + 2);
-	/* what it tests is a dependency: a ref or a source */
-	if (pt->target_type == NODE_SOURCE) {
-		n->sources = ARENA_NEW(a, struct source_call);
-		n->sources[0] = (struct source_call){pt->target_name, pt->table_name, pt->loc};
-		n->nsources = 1;
-	} else {
-		n->refs = ARENA_NEW(a, struct ref_call);
-		n->refs[0] = (struct ref_call){NULL, pt->target_name, pt->loc, pt->version};
-		n->nrefs = 1;
-	}
-	/* refs inside arguments, such as relationships' to: ref('customers') */
-	for (uint32_t i = 0; i < kwargs.d->len; i++) {
-		value v = kwargs.d->e[i].val;
-		if (v.type != V_STR || val_streq(kwargs.d->e[i].key, "model"))
-			continue;
-		const char *r = strstr(v.s, "ref(");
-		if (!r)
-			continue;
-		const char *q1 = strpbrk(r + 4, "'\"");
-		const char *q2 = q1 ? strchr(q1 + 1, *q1) : NULL;
-		if (!q2)
-			continue;
-		n->refs = arena_realloc(a, n->refs, n->nrefs * sizeof(*n->refs), (n->nrefs + 1) * sizeof(*n->refs));
-		n->refs[n->nrefs++] = (struct ref_call){NULL, arena_strndup(a, q1 + 1, (size_t)(q2 - q1 - 1)), pt->loc, NULL};
-	}
-	/* dbt renders the arguments before the tested model: its ref comes last (as in depends_on) */
-	if (pt->target_type != NODE_SOURCE && n->nrefs > 1) {
-		struct ref_call model_ref = n->refs[0];
-		memmove(n->refs, n->refs + 1, (n->nrefs - 1) * sizeof(*n->refs));
-		n->refs[n->nrefs - 1] = model_ref;
-	}
+	test_depends(n, pt, kwargs, a);
 	value cfg = proj_hierarchy_config(p, n, a);
 	proj_config_merge(a, n->unrendered_config, cfg);
 	proj_config_merge(a, n->unrendered_config, config);

@@ -172,6 +172,245 @@ static void phys_names(struct sb *o, const struct tdef *t)
 }
 
 /* the connector's own checks; e gets the inner cause */
+/* datagen: the options of each physical column, by its generator and type */
+static int datagen_options(const struct tdef *t, const struct fopt *opts, int nopts, struct arena *a, strvec *ok,
+	struct ferr *e)
+{
+	static const char *const dopts[] = {"number-of-rows", "rows-per-second", NULL};
+	addall(ok, dopts);
+	for (int i = 0; i < t->ncols; i++) {
+		const struct fcol *c = &t->cols[i];
+		if (c->kind != COL_PHYS)
+			continue;
+		const char *kind = fopt_get(opts, nopts, arena_sprintf(a, "fields.%s.kind", c->name));
+		VEC_PUSH(ok, arena_sprintf(a, "fields.%s.kind", c->name));
+		VEC_PUSH(ok, arena_sprintf(a, "fields.%s.null-rate", c->name));
+		if (kind && !strcmp(kind, "sequence")) {
+			VEC_PUSH(ok, arena_sprintf(a, "fields.%s.start", c->name));
+			VEC_PUSH(ok, arena_sprintf(a, "fields.%s.end", c->name));
+			if (!fopt_get(opts, nopts, arena_sprintf(a, "fields.%s.start", c->name)) ||
+				!fopt_get(opts, nopts, arena_sprintf(a, "fields.%s.end", c->name))) {
+				ferr_add(e, EX_VALIDATION, "Could not find required property 'fields.%s.%s' for sequence generator.",
+					c->name, fopt_get(opts, nopts, arena_sprintf(a, "fields.%s.start", c->name)) ? "end" : "start");
+				return -1;
+			}
+		} else if (kind && strcmp(kind, "random")) {
+			ferr_add(e, EX_VALIDATION, "Unsupported generator '%s' for field '%s'.", kind, c->name);
+			return -1;
+		} else if (ft_is_numeric(c->type)) {
+			VEC_PUSH(ok, arena_sprintf(a, "fields.%s.max", c->name));
+			VEC_PUSH(ok, arena_sprintf(a, "fields.%s.min", c->name));
+		} else if (ft_is_string(c->type) || c->type->root == FT_VARBINARY || c->type->root == FT_BINARY) {
+			VEC_PUSH(ok, arena_sprintf(a, "fields.%s.length", c->name));
+			VEC_PUSH(ok, arena_sprintf(a, "fields.%s.var-len", c->name));
+		} else if (ft_is_timestamp(c->type) || c->type->root == FT_DATE) {
+			VEC_PUSH(ok, arena_sprintf(a, "fields.%s.max-past", c->name));
+		} else if (c->type->root == FT_ARRAY || c->type->root == FT_MAP || c->type->root == FT_MULTISET) {
+			VEC_PUSH(ok, arena_sprintf(a, "fields.%s.length", c->name));
+		}
+	}
+	return 0;
+}
+
+/* The required options (all present), then the left-over ones (none): conn's options are ok,
+ * and any option starting with one of pre */
+static int check_options(const struct fopt *opts, int nopts, const char *conn, strvec *ok, strvec *pre, strvec *req,
+	struct ferr *e)
+{
+	strvec miss = {0};
+	for (size_t i = 0; i < req->n; i++)
+		if (!fopt_get(opts, nopts, req->v[i]))
+			VEC_PUSH(&miss, req->v[i]);
+	if (miss.n) {
+		qsort(miss.v, miss.n, sizeof(char *), scmp);
+		struct sb m = SB_INIT;
+		for (size_t i = 0; i < miss.n; i++)
+			sb_addf(&m, "%s%s", i ? "\n" : "", miss.v[i]);
+		ferr_add(e, EX_VALIDATION, "One or more required options are missing.\n\nMissing required options are:\n\n%s",
+			m.buf);
+		sb_release(&m);
+		VEC_FREE(&miss);
+		return -1;
+	}
+	VEC_FREE(&miss);
+	strvec bad = {0};
+	for (int i = 0; i < nopts; i++) {
+		bool fine = has(ok, opts[i].k);
+		for (size_t p = 0; p < pre->n && !fine; p++)
+			fine = !strncmp(opts[i].k, pre->v[p], strlen(pre->v[p]));
+		if (!fine)
+			VEC_PUSH(&bad, opts[i].k);
+	}
+	if (bad.n) {
+		qsort(bad.v, bad.n, sizeof(char *), scmp);
+		strvec sup = {0};
+		for (size_t i = 0; i < ok->n; i++)
+			if (!has(&sup, ok->v[i]) && strcmp(ok->v[i], "property-version"))
+				VEC_PUSH(&sup, ok->v[i]);
+		qsort(sup.v, sup.n, sizeof(char *), scmp);
+		struct sb b = SB_INIT, s = SB_INIT;
+		for (size_t i = 0; i < bad.n; i++)
+			sb_addf(&b, "%s%s", i ? "\n" : "", bad.v[i]);
+		for (size_t i = 0; i < sup.n; i++)
+			sb_addf(&s, "%s%s", i ? "\n" : "", sup.v[i]);
+		ferr_add(e, EX_VALIDATION, "Unsupported options found for '%s'.\n\nUnsupported options:\n\n%s\n\n"
+			"Supported options:\n\n%s", conn, b.buf, s.buf);
+		sb_release(&b);
+		sb_release(&s);
+		VEC_FREE(&sup);
+		VEC_FREE(&bad);
+		return -1;
+	}
+	VEC_FREE(&bad);
+	return 0;
+}
+
+/* kafka, upsert-kafka: topic or pattern, startup and bounded modes, key fields and formats, the
+ * primary key */
+static int kafka_rules(const struct tdef *t, const struct fopt *opts, int nopts, enum conn_kind k, bool sink,
+	const char *ident, struct arena *a, struct ferr *e)
+{
+	const char *topic = fopt_get(opts, nopts, "topic"), *pat = fopt_get(opts, nopts, "topic-pattern");
+	if (topic && pat) {
+		ferr_add(e, EX_VALIDATION, "Option 'topic' and 'topic-pattern' shouldn't be set together.");
+		return -1;
+	}
+	if (!topic && !pat) {
+		ferr_add(e, EX_VALIDATION, "Either 'topic' or 'topic-pattern' must be set.");
+		return -1;
+	}
+	if (sink && (pat || strchr(topic, ';'))) {
+		ferr_add(e, EX_VALIDATION, "Flink Kafka sink currently only supports single topic, but got %s: %s.",
+			pat ? "'topic-pattern'" : "'topic'", pat ? pat : topic);
+		return -1;
+	}
+	static const char *const startup[] = {"earliest-offset", "latest-offset", "group-offsets", "timestamp",
+		"specific-offsets", NULL};
+	static const char *const bounded[] = {"unbounded", "latest-offset", "group-offsets", "timestamp",
+		"specific-offsets", NULL};
+	const char *keys[] = {"scan.startup.mode", "scan.bounded.mode"};
+	const char *const *vals[] = {startup, bounded};
+	for (int w = 0; w < 2; w++) {
+		const char *v = fopt_get(opts, nopts, keys[w]);
+		if (!v)
+			continue;
+		bool good = false;
+		for (int i = 0; vals[w][i]; i++)
+			good = good || !strcmp(v, vals[w][i]);
+		if (!good) {
+			ferr_add(e, EX_VALIDATION, "Invalid value for option '%s'.", keys[w]);
+			ferr_add(e, "java.lang.IllegalArgumentException", "Could not parse value '%s' for key '%s'.", v, keys[w]);
+			return -1;
+		}
+		const char *what = w ? "bounded" : "startup";
+		if (!strcmp(v, "timestamp") && !fopt_get(opts, nopts, w ? "scan.bounded.timestamp-millis" :
+			"scan.startup.timestamp-millis")) {
+			ferr_add(e, EX_VALIDATION, "'%s' is required in '%s' %s mode but missing.",
+				w ? "scan.bounded.timestamp-millis" : "scan.startup.timestamp-millis", v, what);
+			return -1;
+		}
+		if (!strcmp(v, "specific-offsets") && !fopt_get(opts, nopts, w ? "scan.bounded.specific-offsets" :
+			"scan.startup.specific-offsets")) {
+			ferr_add(e, EX_VALIDATION, "'%s' is required in '%s' %s mode but missing.",
+				w ? "scan.bounded.specific-offsets" : "scan.startup.specific-offsets", v, what);
+			return -1;
+		}
+	}
+	const char *kf = fopt_get(opts, nopts, "key.fields");
+	const char *kform = fopt_get(opts, nopts, "key.format");
+	const char *prefix = fopt_get(opts, nopts, "key.fields-prefix");
+	const char *incl = fopt_get(opts, nopts, "value.fields-include");
+	if (incl && strcmp(incl, "ALL") && strcmp(incl, "EXCEPT_KEY")) {
+		ferr_add(e, EX_VALIDATION, "Invalid value for option 'value.fields-include'.");
+		return -1;
+	}
+	if (k == CN_KAFKA) {
+		if (kf && !kform) {
+			ferr_add(e, EX_VALIDATION, "The option 'key.fields' can only be declared if a key format is defined "
+				"using 'key.format'.");
+			return -1;
+		}
+		if (kform && !kf) {
+			ferr_add(e, EX_VALIDATION, "A key format 'key.format' requires the declaration of one or more of key "
+				"fields using 'key.fields'.");
+			return -1;
+		}
+		if (kf) {
+			char *dup = arena_strdup(a, kf);
+			char *save = NULL;
+			for (char *f = strtok_r(dup, ";", &save); f; f = strtok_r(NULL, ";", &save)) {
+				int ci = tdef_col(t, f);
+				if (ci < 0 || t->cols[ci].kind != COL_PHYS) {
+					struct sb cols = SB_INIT;
+					phys_names(&cols, t);
+					ferr_add(e, EX_VALIDATION, "Could not find the field '%s' in the table schema for usage in the "
+						"key format. A key field must be a regular, physical column. The following columns can be "
+						"selected in the 'key.fields' option:\n%s", f, cols.buf);
+					sb_release(&cols);
+					return -1;
+				}
+				if (prefix && strncmp(f, prefix, strlen(prefix))) {
+					ferr_add(e, EX_VALIDATION, "All fields in 'key.fields' must be prefixed with '%s' when option "
+						"'key.fields-prefix' is set but field '%s' is not prefixed.", prefix, f);
+					return -1;
+				}
+			}
+		}
+		if (t->npk) {
+			const char *vf = fopt_get(opts, nopts, "format");
+			if (!vf)
+				vf = fopt_get(opts, nopts, "value.format");
+			ferr_add(e, EX_VALIDATION, "The Kafka table '%s' with '%s' format doesn't support defining PRIMARY KEY "
+				"constraint on the table, because it can't guarantee the semantic of primary key.", ident, vf);
+			return -1;
+		}
+	} else {
+		if (!t->npk) {
+			ferr_add(e, EX_VALIDATION, "'upsert-kafka' tables require to define a PRIMARY KEY constraint. The "
+				"PRIMARY KEY specifies which columns should be read from or write to the Kafka message key. The "
+				"PRIMARY KEY also defines records in the 'upsert-kafka' table should update or delete on which keys.");
+			return -1;
+		}
+	}
+	if (prefix && (!incl || strcmp(incl, "EXCEPT_KEY"))) {
+		ferr_add(e, EX_VALIDATION, "A key prefix is not allowed when option 'value.fields-include' is set to 'ALL'. "
+			"Set it to 'EXCEPT_KEY' instead to avoid field overlaps.");
+		return -1;
+	}
+	return 0;
+}
+
+/* kafka, upsert-kafka: the metadata keys its columns read, or write in a sink */
+static int kafka_metadata(const struct tdef *t, bool sink, const char *ident, struct ferr *e)
+{
+	static const char *const rkeys[] = {"topic", "partition", "headers", "leader-epoch", "offset", "timestamp",
+		"timestamp-type", NULL};
+	for (int i = 0; i < t->ncols; i++) {
+		const struct fcol *c = &t->cols[i];
+		if (c->kind != COL_META)
+			continue;
+		const char *mk = c->meta_key ? c->meta_key : c->name;
+		bool known = false;
+		for (int r = 0; rkeys[r]; r++)
+			known = known || !strcmp(rkeys[r], mk);
+		if (!known && strncmp(mk, "value.", 6)) {
+			ferr_add(e, EX_VALIDATION, "Invalid metadata key '%s' in column '%s' of table '%s'. The %s class "
+				"'org.apache.flink.streaming.connectors.kafka.table.%s' supports the following metadata keys for "
+				"%s:\n%s", mk, c->name, ident, sink ? "DynamicTableSink" : "DynamicTableSource",
+				sink ? "KafkaDynamicSink" : "KafkaDynamicSource", sink ? "writing" : "reading",
+				sink ? "headers\ntimestamp" : "topic\npartition\nheaders\nleader-epoch\noffset\ntimestamp\ntimestamp-type");
+			return -1;
+		}
+		if (sink && !c->is_virtual && strcmp(mk, "timestamp") && strcmp(mk, "headers")) {
+			ferr_add(e, EX_VALIDATION, "Invalid metadata key '%s' in column '%s' of table '%s'. The DynamicTableSink "
+				"class 'org.apache.flink.streaming.connectors.kafka.table.KafkaDynamicSink' supports the following "
+				"metadata keys for writing:\nheaders\ntimestamp", mk, c->name, ident);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int validate_inner(const struct tdef *t, const struct fopt *opts, int nopts, bool sink, const char *ident,
 	int version, struct ferr *e)
 {
@@ -283,39 +522,8 @@ static int validate_inner(const struct tdef *t, const struct fopt *opts, int nop
 		break;
 	}
 	case CN_DATAGEN: {
-		static const char *const dopts[] = {"number-of-rows", "rows-per-second", NULL};
-		addall(&ok, dopts);
-		for (int i = 0; i < t->ncols; i++) {
-			const struct fcol *c = &t->cols[i];
-			if (c->kind != COL_PHYS)
-				continue;
-			const char *kind = fopt_get(opts, nopts, arena_sprintf(&a, "fields.%s.kind", c->name));
-			VEC_PUSH(&ok, arena_sprintf(&a, "fields.%s.kind", c->name));
-			VEC_PUSH(&ok, arena_sprintf(&a, "fields.%s.null-rate", c->name));
-			if (kind && !strcmp(kind, "sequence")) {
-				VEC_PUSH(&ok, arena_sprintf(&a, "fields.%s.start", c->name));
-				VEC_PUSH(&ok, arena_sprintf(&a, "fields.%s.end", c->name));
-				if (!fopt_get(opts, nopts, arena_sprintf(&a, "fields.%s.start", c->name)) ||
-					!fopt_get(opts, nopts, arena_sprintf(&a, "fields.%s.end", c->name))) {
-					ferr_add(e, EX_VALIDATION, "Could not find required property 'fields.%s.%s' for sequence generator.",
-						c->name, fopt_get(opts, nopts, arena_sprintf(&a, "fields.%s.start", c->name)) ? "end" : "start");
-					goto out;
-				}
-			} else if (kind && strcmp(kind, "random")) {
-				ferr_add(e, EX_VALIDATION, "Unsupported generator '%s' for field '%s'.", kind, c->name);
-				goto out;
-			} else if (ft_is_numeric(c->type)) {
-				VEC_PUSH(&ok, arena_sprintf(&a, "fields.%s.max", c->name));
-				VEC_PUSH(&ok, arena_sprintf(&a, "fields.%s.min", c->name));
-			} else if (ft_is_string(c->type) || c->type->root == FT_VARBINARY || c->type->root == FT_BINARY) {
-				VEC_PUSH(&ok, arena_sprintf(&a, "fields.%s.length", c->name));
-				VEC_PUSH(&ok, arena_sprintf(&a, "fields.%s.var-len", c->name));
-			} else if (ft_is_timestamp(c->type) || c->type->root == FT_DATE) {
-				VEC_PUSH(&ok, arena_sprintf(&a, "fields.%s.max-past", c->name));
-			} else if (c->type->root == FT_ARRAY || c->type->root == FT_MAP || c->type->root == FT_MULTISET) {
-				VEC_PUSH(&ok, arena_sprintf(&a, "fields.%s.length", c->name));
-			}
-		}
+		if (datagen_options(t, opts, nopts, &a, &ok, e))
+			goto out;
 		break;
 	}
 	case CN_PRINT: {
@@ -327,162 +535,11 @@ static int validate_inner(const struct tdef *t, const struct fopt *opts, int nop
 	case CN_UNKNOWN:
 		break;
 	}
-	/* required, then left-over options */
-	strvec miss = {0};
-	for (size_t i = 0; i < req.n; i++)
-		if (!fopt_get(opts, nopts, req.v[i]))
-			VEC_PUSH(&miss, req.v[i]);
-	if (miss.n) {
-		qsort(miss.v, miss.n, sizeof(char *), scmp);
-		struct sb m = SB_INIT;
-		for (size_t i = 0; i < miss.n; i++)
-			sb_addf(&m, "%s%s", i ? "\n" : "", miss.v[i]);
-		ferr_add(e, EX_VALIDATION, "One or more required options are missing.\n\nMissing required options are:\n\n%s",
-			m.buf);
-		sb_release(&m);
-		VEC_FREE(&miss);
+	if (check_options(opts, nopts, conn, &ok, &pre, &req, e))
 		goto out;
-	}
-	VEC_FREE(&miss);
-	strvec bad = {0};
-	for (int i = 0; i < nopts; i++) {
-		bool fine = has(&ok, opts[i].k);
-		for (size_t p = 0; p < pre.n && !fine; p++)
-			fine = !strncmp(opts[i].k, pre.v[p], strlen(pre.v[p]));
-		if (!fine)
-			VEC_PUSH(&bad, opts[i].k);
-	}
-	if (bad.n) {
-		qsort(bad.v, bad.n, sizeof(char *), scmp);
-		strvec sup = {0};
-		for (size_t i = 0; i < ok.n; i++)
-			if (!has(&sup, ok.v[i]) && strcmp(ok.v[i], "property-version"))
-				VEC_PUSH(&sup, ok.v[i]);
-		qsort(sup.v, sup.n, sizeof(char *), scmp);
-		struct sb b = SB_INIT, s = SB_INIT;
-		for (size_t i = 0; i < bad.n; i++)
-			sb_addf(&b, "%s%s", i ? "\n" : "", bad.v[i]);
-		for (size_t i = 0; i < sup.n; i++)
-			sb_addf(&s, "%s%s", i ? "\n" : "", sup.v[i]);
-		ferr_add(e, EX_VALIDATION, "Unsupported options found for '%s'.\n\nUnsupported options:\n\n%s\n\n"
-			"Supported options:\n\n%s", conn, b.buf, s.buf);
-		sb_release(&b);
-		sb_release(&s);
-		VEC_FREE(&sup);
-		VEC_FREE(&bad);
-		goto out;
-	}
-	VEC_FREE(&bad);
 	/* the connectors' own rules */
-	if (k == CN_KAFKA || k == CN_UPSERT_KAFKA) {
-		const char *topic = fopt_get(opts, nopts, "topic"), *pat = fopt_get(opts, nopts, "topic-pattern");
-		if (topic && pat) {
-			ferr_add(e, EX_VALIDATION, "Option 'topic' and 'topic-pattern' shouldn't be set together.");
-			goto out;
-		}
-		if (!topic && !pat) {
-			ferr_add(e, EX_VALIDATION, "Either 'topic' or 'topic-pattern' must be set.");
-			goto out;
-		}
-		if (sink && (pat || strchr(topic, ';'))) {
-			ferr_add(e, EX_VALIDATION, "Flink Kafka sink currently only supports single topic, but got %s: %s.",
-				pat ? "'topic-pattern'" : "'topic'", pat ? pat : topic);
-			goto out;
-		}
-		static const char *const startup[] = {"earliest-offset", "latest-offset", "group-offsets", "timestamp",
-			"specific-offsets", NULL};
-		static const char *const bounded[] = {"unbounded", "latest-offset", "group-offsets", "timestamp",
-			"specific-offsets", NULL};
-		const char *keys[] = {"scan.startup.mode", "scan.bounded.mode"};
-		const char *const *vals[] = {startup, bounded};
-		for (int w = 0; w < 2; w++) {
-			const char *v = fopt_get(opts, nopts, keys[w]);
-			if (!v)
-				continue;
-			bool good = false;
-			for (int i = 0; vals[w][i]; i++)
-				good = good || !strcmp(v, vals[w][i]);
-			if (!good) {
-				ferr_add(e, EX_VALIDATION, "Invalid value for option '%s'.", keys[w]);
-				ferr_add(e, "java.lang.IllegalArgumentException", "Could not parse value '%s' for key '%s'.", v, keys[w]);
-				goto out;
-			}
-			const char *what = w ? "bounded" : "startup";
-			if (!strcmp(v, "timestamp") && !fopt_get(opts, nopts, w ? "scan.bounded.timestamp-millis" :
-				"scan.startup.timestamp-millis")) {
-				ferr_add(e, EX_VALIDATION, "'%s' is required in '%s' %s mode but missing.",
-					w ? "scan.bounded.timestamp-millis" : "scan.startup.timestamp-millis", v, what);
-				goto out;
-			}
-			if (!strcmp(v, "specific-offsets") && !fopt_get(opts, nopts, w ? "scan.bounded.specific-offsets" :
-				"scan.startup.specific-offsets")) {
-				ferr_add(e, EX_VALIDATION, "'%s' is required in '%s' %s mode but missing.",
-					w ? "scan.bounded.specific-offsets" : "scan.startup.specific-offsets", v, what);
-				goto out;
-			}
-		}
-		const char *kf = fopt_get(opts, nopts, "key.fields");
-		const char *kform = fopt_get(opts, nopts, "key.format");
-		const char *prefix = fopt_get(opts, nopts, "key.fields-prefix");
-		const char *incl = fopt_get(opts, nopts, "value.fields-include");
-		if (incl && strcmp(incl, "ALL") && strcmp(incl, "EXCEPT_KEY")) {
-			ferr_add(e, EX_VALIDATION, "Invalid value for option 'value.fields-include'.");
-			goto out;
-		}
-		if (k == CN_KAFKA) {
-			if (kf && !kform) {
-				ferr_add(e, EX_VALIDATION, "The option 'key.fields' can only be declared if a key format is defined "
-					"using 'key.format'.");
-				goto out;
-			}
-			if (kform && !kf) {
-				ferr_add(e, EX_VALIDATION, "A key format 'key.format' requires the declaration of one or more of key "
-					"fields using 'key.fields'.");
-				goto out;
-			}
-			if (kf) {
-				char *dup = arena_strdup(&a, kf);
-				char *save = NULL;
-				for (char *f = strtok_r(dup, ";", &save); f; f = strtok_r(NULL, ";", &save)) {
-					int ci = tdef_col(t, f);
-					if (ci < 0 || t->cols[ci].kind != COL_PHYS) {
-						struct sb cols = SB_INIT;
-						phys_names(&cols, t);
-						ferr_add(e, EX_VALIDATION, "Could not find the field '%s' in the table schema for usage in the "
-							"key format. A key field must be a regular, physical column. The following columns can be "
-							"selected in the 'key.fields' option:\n%s", f, cols.buf);
-						sb_release(&cols);
-						goto out;
-					}
-					if (prefix && strncmp(f, prefix, strlen(prefix))) {
-						ferr_add(e, EX_VALIDATION, "All fields in 'key.fields' must be prefixed with '%s' when option "
-							"'key.fields-prefix' is set but field '%s' is not prefixed.", prefix, f);
-						goto out;
-					}
-				}
-			}
-			if (t->npk) {
-				const char *vf = fopt_get(opts, nopts, "format");
-				if (!vf)
-					vf = fopt_get(opts, nopts, "value.format");
-				ferr_add(e, EX_VALIDATION, "The Kafka table '%s' with '%s' format doesn't support defining PRIMARY KEY "
-					"constraint on the table, because it can't guarantee the semantic of primary key.", ident, vf);
-				goto out;
-			}
-		} else {
-			if (!t->npk) {
-				ferr_add(e, EX_VALIDATION, "'upsert-kafka' tables require to define a PRIMARY KEY constraint. The "
-					"PRIMARY KEY specifies which columns should be read from or write to the Kafka message key. The "
-					"PRIMARY KEY also defines records in the 'upsert-kafka' table should update or delete on which keys.");
-				goto out;
-			}
-		}
-		if (prefix && (!incl || strcmp(incl, "EXCEPT_KEY"))) {
-			ferr_add(e, EX_VALIDATION, "A key prefix is not allowed when option 'value.fields-include' is set to 'ALL'. "
-				"Set it to 'EXCEPT_KEY' instead to avoid field overlaps.");
-			goto out;
-		}
-	}
+	if ((k == CN_KAFKA || k == CN_UPSERT_KAFKA) && kafka_rules(t, opts, nopts, k, sink, ident, &a, e))
+		goto out;
 	if (k == CN_FILESYSTEM && sink) {
 		/* metadata columns are not writable for files */
 		for (int i = 0; i < t->ncols; i++)
@@ -493,33 +550,8 @@ static int validate_inner(const struct tdef *t, const struct fopt *opts, int nop
 				goto out;
 			}
 	}
-	if (k == CN_KAFKA || k == CN_UPSERT_KAFKA) {
-		static const char *const rkeys[] = {"topic", "partition", "headers", "leader-epoch", "offset", "timestamp",
-			"timestamp-type", NULL};
-		for (int i = 0; i < t->ncols; i++) {
-			const struct fcol *c = &t->cols[i];
-			if (c->kind != COL_META)
-				continue;
-			const char *mk = c->meta_key ? c->meta_key : c->name;
-			bool known = false;
-			for (int r = 0; rkeys[r]; r++)
-				known = known || !strcmp(rkeys[r], mk);
-			if (!known && strncmp(mk, "value.", 6)) {
-				ferr_add(e, EX_VALIDATION, "Invalid metadata key '%s' in column '%s' of table '%s'. The %s class "
-					"'org.apache.flink.streaming.connectors.kafka.table.%s' supports the following metadata keys for "
-					"%s:\n%s", mk, c->name, ident, sink ? "DynamicTableSink" : "DynamicTableSource",
-					sink ? "KafkaDynamicSink" : "KafkaDynamicSource", sink ? "writing" : "reading",
-					sink ? "headers\ntimestamp" : "topic\npartition\nheaders\nleader-epoch\noffset\ntimestamp\ntimestamp-type");
-				goto out;
-			}
-			if (sink && !c->is_virtual && strcmp(mk, "timestamp") && strcmp(mk, "headers")) {
-				ferr_add(e, EX_VALIDATION, "Invalid metadata key '%s' in column '%s' of table '%s'. The DynamicTableSink "
-					"class 'org.apache.flink.streaming.connectors.kafka.table.KafkaDynamicSink' supports the following "
-					"metadata keys for writing:\nheaders\ntimestamp", mk, c->name, ident);
-				goto out;
-			}
-		}
-	}
+	if ((k == CN_KAFKA || k == CN_UPSERT_KAFKA) && kafka_metadata(t, sink, ident, e))
+		goto out;
 	rc = 0;
 out:
 	VEC_FREE(&ok);

@@ -289,6 +289,284 @@ static struct ftype *tr_cast(struct tctx *c, struct node *n, struct scope *sc, s
 	return t;
 }
 
+/* an INTERVAL literal, in milliseconds or months */
+static struct ftype *tr_interval(struct tctx *c, struct node *n, struct scope *sc, struct sb *o)
+{
+	long long v;
+	bool ym;
+	tr_interval_value(n, &v, &ym);
+	tr_interval_sql(o, v, ym);
+	struct ftype *t = mkt(c, ym ? FT_INTERVAL_YM : FT_INTERVAL_DT, false);
+	if (!ym) {
+		t->frac = 3;
+		t->resolution = !strcmp(n->unit, "SECOND") ? "SECOND" : !strcmp(n->unit, "MINUTE") ? "MINUTE" :
+			!strcmp(n->unit, "HOUR") ? "HOUR" : "DAY";
+		if (n->unit2)
+			t->resolution = arena_sprintf(c->a, "%s_TO_%s", n->unit, n->unit2);
+	} else {
+		t->resolution = n->unit2 ? "YEAR_TO_MONTH" : !strcmp(n->unit, "YEAR") ? "YEAR" : "MONTH";
+	}
+	return t;
+}
+
+/* a typed literal: DATE, TIME, TIMESTAMP [WITH LOCAL TIME ZONE] '...' */
+static struct ftype *tr_typed(struct tctx *c, struct node *n, struct scope *sc, struct sb *o)
+{
+	struct ftype *t;
+	if (!strcmp(n->unit, "DATE")) {
+		sb_adds(o, "DATE ");
+		qstr(o, n->s);
+		return mkt(c, FT_DATE, false);
+	}
+	if (!strcmp(n->unit, "TIME")) {
+		sb_adds(o, "TIME ");
+		qstr(o, n->s);
+		t = mkt(c, FT_TIME, false);
+		const char *dot = strchr(n->s, '.');
+		t->len = dot ? (int)strspn(dot + 1, "0123456789") : 0;
+		return t;
+	}
+	const char *dot = strchr(n->s, '.');
+	int prec = dot ? (int)strspn(dot + 1, "0123456789") : 0;
+	if (!strcmp(n->unit, "TIMESTAMP")) {
+		sb_adds(o, "TIMESTAMP ");
+		qstr(o, n->s);
+		t = mkt(c, FT_TIMESTAMP, false);
+	} else {
+		sb_adds(o, "CAST(TIMESTAMP ");
+		qstr(o, n->s);
+		sb_adds(o, " AS TIMESTAMPTZ)");
+		t = mkt(c, FT_TIMESTAMP_LTZ, false);
+	}
+	t->len = prec;
+	return t;
+}
+
+/* a binary operator: arithmetic with Flink's result types, comparison, AND, OR, || */
+static struct ftype *tr_binary(struct tctx *c, struct node *n, struct scope *sc, struct sb *o)
+{
+	const char *op = n->s;
+	struct sb l = SB_INIT, r = SB_INIT;
+	struct ftype *lt = tr_expr(c, n->args[0], sc, &l);
+	struct ftype *rt = tr_expr(c, n->args[1], sc, &r);
+	struct ftype *t = NULL;
+	bool arith = !strcmp(op, "+") || !strcmp(op, "-") || !strcmp(op, "*") || !strcmp(op, "/") || !strcmp(op, "%");
+	if (!strcmp(op, "/") && ft_is_integer(lt) && ft_is_integer(rt)) {
+		sb_addf(o, "(%s // %s)", l.buf, r.buf);
+		t = tr_widen(c, lt, rt);
+	} else if (!strcmp(op, "||")) {
+		sb_addf(o, "(CAST(%s AS VARCHAR) || CAST(%s AS VARCHAR))", l.buf, r.buf);
+		t = mkt(c, FT_VARCHAR, nn(lt) || nn(rt) || !lt || !rt);
+		if (lt && rt && ft_is_string(lt) && ft_is_string(rt) && lt->len < FT_MAXLEN && rt->len < FT_MAXLEN) {
+			t->root = (lt->root == FT_CHAR && rt->root == FT_CHAR) ? FT_CHAR : FT_VARCHAR;
+			t->len = lt->len + rt->len;
+		}
+	} else {
+		sb_addf(o, "(%s %s %s)", l.buf, op, r.buf);
+		if (arith) {
+			if (lt && rt && (ft_is_timestamp(lt) || lt->root == FT_DATE) &&
+				(rt->root == FT_INTERVAL_DT || rt->root == FT_INTERVAL_YM)) {
+				t = ft_copy(c->a, lt);
+				t->attr = TA_NONE;
+				t->nullable = lt->nullable || rt->nullable;
+				if (lt->root == FT_DATE && rt->root == FT_INTERVAL_DT) {
+					t->root = FT_TIMESTAMP;
+					t->len = 0;
+				}
+			} else if (ft_is_numeric(lt) && ft_is_numeric(rt)) {
+				if (lt->root == FT_DECIMAL || rt->root == FT_DECIMAL)
+					t = NULL;  /* DuckDB's decimal rules */
+				else
+					t = tr_widen(c, lt, rt);
+			}
+		} else {
+			t = mkt(c, FT_BOOLEAN, !lt || !rt || lt->nullable || rt->nullable);
+		}
+	}
+	sb_release(&l);
+	sb_release(&r);
+	return t;
+}
+
+/* a unary operator */
+static struct ftype *tr_unary(struct tctx *c, struct node *n, struct scope *sc, struct sb *o)
+{
+	if (!strcmp(n->s, "()")) {
+		sb_addc(o, '(');
+		struct ftype *t = tr_expr(c, n->args[0], sc, o);
+		sb_addc(o, ')');
+		return t;
+	}
+	if (!strcmp(n->s, "NOT")) {
+		sb_adds(o, "(NOT ");
+		struct ftype *t = tr_expr(c, n->args[0], sc, o);
+		sb_addc(o, ')');
+		return mkt(c, FT_BOOLEAN, !t || t->nullable);
+	}
+	sb_addf(o, "(%s", n->s);
+	struct ftype *t = tr_expr(c, n->args[0], sc, o);
+	sb_addc(o, ')');
+	return t;
+}
+
+/* IS [NOT] NULL / TRUE / FALSE / UNKNOWN */
+static struct ftype *tr_is(struct tctx *c, struct node *n, struct scope *sc, struct sb *o)
+{
+	sb_addc(o, '(');
+	tr_expr(c, n->args[0], sc, o);
+	if (!strcmp(n->s, "DISTINCT FROM")) {
+		sb_addf(o, " IS %sDISTINCT FROM ", n->flag ? "NOT " : "");
+		tr_expr(c, n->args[1], sc, o);
+	} else {
+		sb_addf(o, " IS %s%s", n->flag ? "NOT " : "", !strcmp(n->s, "UNKNOWN") ? "NULL" : n->s);
+	}
+	sb_addc(o, ')');
+	return mkt(c, FT_BOOLEAN, false);
+}
+
+/* CASE [x] WHEN ... THEN ... [ELSE ...] END: the widest type of its results */
+static struct ftype *tr_case(struct tctx *c, struct node *n, struct scope *sc, struct sb *o)
+{
+	sb_adds(o, "CASE");
+	if (n->args[0]) {
+		sb_addc(o, ' ');
+		tr_expr(c, n->args[0], sc, o);
+	}
+	int pairs = (n->nargs - 1 - (n->flag ? 1 : 0)) / 2;
+	struct ftype *t = NULL;
+	bool first = true;
+	for (int k = 0, i = 1; k < pairs; k++, i += 2) {
+		sb_adds(o, " WHEN ");
+		tr_expr(c, n->args[i], sc, o);
+		sb_adds(o, " THEN ");
+		struct ftype *bt = tr_expr(c, n->args[i + 1], sc, o);
+		t = first ? bt : tr_widen(c, t, bt);
+		first = false;
+	}
+	if (n->flag) {
+		sb_adds(o, " ELSE ");
+		struct ftype *bt = tr_expr(c, n->args[n->nargs - 1], sc, o);
+		t = tr_widen(c, t, bt);
+	} else if (t) {
+		t = ft_with_null(c->a, t, true);
+	}
+	sb_adds(o, " END");
+	if (t && t->root == FT_CHAR) {
+		/* Calcite's CASE over literals of different lengths pads to CHAR(n) */
+		t = ft_copy(c->a, t);
+	}
+	return t;
+}
+
+/* x[i] of an ARRAY (1-based) or a MAP */
+static struct ftype *tr_item(struct tctx *c, struct node *n, struct scope *sc, struct sb *o)
+{
+	struct sb x = SB_INIT;
+	struct ftype *t = tr_expr(c, n->args[0], sc, &x);
+	struct ftype *rt = NULL;
+	if (n->s) {
+		sb_addf(o, "(%s).", x.buf);
+		qid(o, n->s);
+		if (t && t->root == FT_ROW)
+			for (int f = 0; f < t->nfields; f++)
+				if (!strcmp(t->fields[f].name, n->s))
+					rt = t->fields[f].type;
+	} else {
+		sb_addf(o, "(%s)[", x.buf);
+		tr_expr(c, n->args[1], sc, o);
+		sb_addc(o, ']');
+		if (t && t->root == FT_ARRAY)
+			rt = ft_with_null(c->a, t->elem, true);
+		else if (t && t->root == FT_MAP)
+			rt = ft_with_null(c->a, t->val, true);
+	}
+	sb_release(&x);
+	return rt;
+}
+
+/* ARRAY[...] */
+static struct ftype *tr_array(struct tctx *c, struct node *n, struct scope *sc, struct sb *o)
+{
+	sb_addc(o, '[');
+	struct ftype *et = NULL;
+	for (int i = 0; i < n->nargs; i++) {
+		if (i)
+			sb_adds(o, ", ");
+		struct ftype *t = tr_expr(c, n->args[i], sc, o);
+		et = i ? tr_widen(c, et, t) : t;
+	}
+	sb_addc(o, ']');
+	if (!et)
+		return NULL;
+	struct ftype *t = mkt(c, FT_ARRAY, false);
+	t->elem = et;
+	return t;
+}
+
+/* MAP[k, v, ...] */
+static struct ftype *tr_map(struct tctx *c, struct node *n, struct scope *sc, struct sb *o)
+{
+	sb_adds(o, "MAP([");
+	struct ftype *kt = NULL, *vt = NULL;
+	for (int i = 0; i < n->nargs; i += 2) {
+		if (i)
+			sb_adds(o, ", ");
+		struct ftype *t = tr_expr(c, n->args[i], sc, o);
+		kt = i ? tr_widen(c, kt, t) : t;
+	}
+	sb_adds(o, "], [");
+	for (int i = 1; i < n->nargs; i += 2) {
+		if (i > 1)
+			sb_adds(o, ", ");
+		struct ftype *t = tr_expr(c, n->args[i], sc, o);
+		vt = i > 1 ? tr_widen(c, vt, t) : t;
+	}
+	sb_adds(o, "])");
+	if (!kt || !vt)
+		return NULL;
+	struct ftype *t = mkt(c, FT_MAP, false);
+	t->key = kt;
+	t->val = vt;
+	return t;
+}
+
+/* ROW(...) and (a, b, ...) */
+static struct ftype *tr_row(struct tctx *c, struct node *n, struct scope *sc, struct sb *o)
+{
+	sb_adds(o, "struct_pack(");
+	struct ftype *t = mkt(c, FT_ROW, false);
+	t->fields = ARENA_ARRAY(c->a, struct ffield, n->nargs + 1);
+	t->nfields = n->nargs;
+	bool known = true;
+	for (int i = 0; i < n->nargs; i++) {
+		if (i)
+			sb_adds(o, ", ");
+		char nm[32];
+		snprintf(nm, sizeof(nm), "EXPR$%d", i);
+		qid(o, nm);
+		sb_adds(o, " := ");
+		t->fields[i].name = arena_strdup(c->a, nm);
+		t->fields[i].type = tr_expr(c, n->args[i], sc, o);
+		known = known && t->fields[i].type;
+	}
+	sb_addc(o, ')');
+	return known ? t : NULL;
+}
+
+/* TRIM([BOTH | LEADING | TRAILING] [chars] FROM s) */
+static struct ftype *tr_trim(struct tctx *c, struct node *n, struct scope *sc, struct sb *o)
+{
+	const char *fn = !strcmp(n->unit, "LEADING") ? "ltrim" : !strcmp(n->unit, "TRAILING") ? "rtrim" : "trim";
+	sb_addf(o, "%s(", fn);
+	struct ftype *t = tr_expr(c, n->args[0], sc, o);
+	if (n->args[1]) {
+		sb_adds(o, ", ");
+		tr_expr(c, n->args[1], sc, o);
+	}
+	sb_addc(o, ')');
+	return mkt(c, FT_VARCHAR, !t || t->nullable);
+}
+
 struct ftype *tr_expr(struct tctx *c, struct node *n, struct scope *sc, struct sb *o)
 {
 	if (c->failed || !n)
@@ -317,53 +595,10 @@ struct ftype *tr_expr(struct tctx *c, struct node *n, struct scope *sc, struct s
 	case N_NULL:
 		sb_adds(o, "NULL");
 		return mkt(c, FT_NULL, true);
-	case N_INTERVAL: {
-		long long v;
-		bool ym;
-		tr_interval_value(n, &v, &ym);
-		tr_interval_sql(o, v, ym);
-		struct ftype *t = mkt(c, ym ? FT_INTERVAL_YM : FT_INTERVAL_DT, false);
-		if (!ym) {
-			t->frac = 3;
-			t->resolution = !strcmp(n->unit, "SECOND") ? "SECOND" : !strcmp(n->unit, "MINUTE") ? "MINUTE" :
-				!strcmp(n->unit, "HOUR") ? "HOUR" : "DAY";
-			if (n->unit2)
-				t->resolution = arena_sprintf(c->a, "%s_TO_%s", n->unit, n->unit2);
-		} else {
-			t->resolution = n->unit2 ? "YEAR_TO_MONTH" : !strcmp(n->unit, "YEAR") ? "YEAR" : "MONTH";
-		}
-		return t;
-	}
-	case N_TYPED: {
-		struct ftype *t;
-		if (!strcmp(n->unit, "DATE")) {
-			sb_adds(o, "DATE ");
-			qstr(o, n->s);
-			return mkt(c, FT_DATE, false);
-		}
-		if (!strcmp(n->unit, "TIME")) {
-			sb_adds(o, "TIME ");
-			qstr(o, n->s);
-			t = mkt(c, FT_TIME, false);
-			const char *dot = strchr(n->s, '.');
-			t->len = dot ? (int)strspn(dot + 1, "0123456789") : 0;
-			return t;
-		}
-		const char *dot = strchr(n->s, '.');
-		int prec = dot ? (int)strspn(dot + 1, "0123456789") : 0;
-		if (!strcmp(n->unit, "TIMESTAMP")) {
-			sb_adds(o, "TIMESTAMP ");
-			qstr(o, n->s);
-			t = mkt(c, FT_TIMESTAMP, false);
-		} else {
-			sb_adds(o, "CAST(TIMESTAMP ");
-			qstr(o, n->s);
-			sb_adds(o, " AS TIMESTAMPTZ)");
-			t = mkt(c, FT_TIMESTAMP_LTZ, false);
-		}
-		t->len = prec;
-		return t;
-	}
+	case N_INTERVAL:
+		return tr_interval(c, n, sc, o);
+	case N_TYPED:
+		return tr_typed(c, n, sc, o);
 	case N_ID:
 		return tr_id(c, n, sc, o);
 	case N_STAR:
@@ -371,79 +606,12 @@ struct ftype *tr_expr(struct tctx *c, struct node *n, struct scope *sc, struct s
 		return NULL;
 	case N_FUNC:
 		return tr_func(c, n, sc, o);
-	case N_BIN: {
-		const char *op = n->s;
-		struct sb l = SB_INIT, r = SB_INIT;
-		struct ftype *lt = tr_expr(c, n->args[0], sc, &l);
-		struct ftype *rt = tr_expr(c, n->args[1], sc, &r);
-		struct ftype *t = NULL;
-		bool arith = !strcmp(op, "+") || !strcmp(op, "-") || !strcmp(op, "*") || !strcmp(op, "/") || !strcmp(op, "%");
-		if (!strcmp(op, "/") && ft_is_integer(lt) && ft_is_integer(rt)) {
-			sb_addf(o, "(%s // %s)", l.buf, r.buf);
-			t = tr_widen(c, lt, rt);
-		} else if (!strcmp(op, "||")) {
-			sb_addf(o, "(CAST(%s AS VARCHAR) || CAST(%s AS VARCHAR))", l.buf, r.buf);
-			t = mkt(c, FT_VARCHAR, nn(lt) || nn(rt) || !lt || !rt);
-			if (lt && rt && ft_is_string(lt) && ft_is_string(rt) && lt->len < FT_MAXLEN && rt->len < FT_MAXLEN) {
-				t->root = (lt->root == FT_CHAR && rt->root == FT_CHAR) ? FT_CHAR : FT_VARCHAR;
-				t->len = lt->len + rt->len;
-			}
-		} else {
-			sb_addf(o, "(%s %s %s)", l.buf, op, r.buf);
-			if (arith) {
-				if (lt && rt && (ft_is_timestamp(lt) || lt->root == FT_DATE) &&
-					(rt->root == FT_INTERVAL_DT || rt->root == FT_INTERVAL_YM)) {
-					t = ft_copy(c->a, lt);
-					t->attr = TA_NONE;
-					t->nullable = lt->nullable || rt->nullable;
-					if (lt->root == FT_DATE && rt->root == FT_INTERVAL_DT) {
-						t->root = FT_TIMESTAMP;
-						t->len = 0;
-					}
-				} else if (ft_is_numeric(lt) && ft_is_numeric(rt)) {
-					if (lt->root == FT_DECIMAL || rt->root == FT_DECIMAL)
-						t = NULL;  /* DuckDB's decimal rules */
-					else
-						t = tr_widen(c, lt, rt);
-				}
-			} else {
-				t = mkt(c, FT_BOOLEAN, !lt || !rt || lt->nullable || rt->nullable);
-			}
-		}
-		sb_release(&l);
-		sb_release(&r);
-		return t;
-	}
-	case N_UN: {
-		if (!strcmp(n->s, "()")) {
-			sb_addc(o, '(');
-			struct ftype *t = tr_expr(c, n->args[0], sc, o);
-			sb_addc(o, ')');
-			return t;
-		}
-		if (!strcmp(n->s, "NOT")) {
-			sb_adds(o, "(NOT ");
-			struct ftype *t = tr_expr(c, n->args[0], sc, o);
-			sb_addc(o, ')');
-			return mkt(c, FT_BOOLEAN, !t || t->nullable);
-		}
-		sb_addf(o, "(%s", n->s);
-		struct ftype *t = tr_expr(c, n->args[0], sc, o);
-		sb_addc(o, ')');
-		return t;
-	}
-	case N_IS: {
-		sb_addc(o, '(');
-		tr_expr(c, n->args[0], sc, o);
-		if (!strcmp(n->s, "DISTINCT FROM")) {
-			sb_addf(o, " IS %sDISTINCT FROM ", n->flag ? "NOT " : "");
-			tr_expr(c, n->args[1], sc, o);
-		} else {
-			sb_addf(o, " IS %s%s", n->flag ? "NOT " : "", !strcmp(n->s, "UNKNOWN") ? "NULL" : n->s);
-		}
-		sb_addc(o, ')');
-		return mkt(c, FT_BOOLEAN, false);
-	}
+	case N_BIN:
+		return tr_binary(c, n, sc, o);
+	case N_UN:
+		return tr_unary(c, n, sc, o);
+	case N_IS:
+		return tr_is(c, n, sc, o);
 	case N_BETWEEN:
 		sb_addc(o, '(');
 		tr_expr(c, n->args[0], sc, o);
@@ -483,37 +651,8 @@ struct ftype *tr_expr(struct tctx *c, struct node *n, struct scope *sc, struct s
 		}
 		sb_addc(o, ')');
 		return mkt(c, FT_BOOLEAN, true);
-	case N_CASE: {
-		sb_adds(o, "CASE");
-		if (n->args[0]) {
-			sb_addc(o, ' ');
-			tr_expr(c, n->args[0], sc, o);
-		}
-		int pairs = (n->nargs - 1 - (n->flag ? 1 : 0)) / 2;
-		struct ftype *t = NULL;
-		bool first = true;
-		for (int k = 0, i = 1; k < pairs; k++, i += 2) {
-			sb_adds(o, " WHEN ");
-			tr_expr(c, n->args[i], sc, o);
-			sb_adds(o, " THEN ");
-			struct ftype *bt = tr_expr(c, n->args[i + 1], sc, o);
-			t = first ? bt : tr_widen(c, t, bt);
-			first = false;
-		}
-		if (n->flag) {
-			sb_adds(o, " ELSE ");
-			struct ftype *bt = tr_expr(c, n->args[n->nargs - 1], sc, o);
-			t = tr_widen(c, t, bt);
-		} else if (t) {
-			t = ft_with_null(c->a, t, true);
-		}
-		sb_adds(o, " END");
-		if (t && t->root == FT_CHAR) {
-			/* Calcite's CASE over literals of different lengths pads to CHAR(n) */
-			t = ft_copy(c->a, t);
-		}
-		return t;
-	}
+	case N_CASE:
+		return tr_case(c, n, sc, o);
 	case N_CAST:
 		return tr_cast(c, n, sc, o);
 	case N_EXTRACT: {
@@ -534,100 +673,16 @@ struct ftype *tr_expr(struct tctx *c, struct node *n, struct scope *sc, struct s
 		sb_addc(o, ')');
 		return qi.n == 1 && qi.types[0] ? ft_with_null(c->a, qi.types[0], true) : NULL;
 	}
-	case N_ITEM: {
-		struct sb x = SB_INIT;
-		struct ftype *t = tr_expr(c, n->args[0], sc, &x);
-		struct ftype *rt = NULL;
-		if (n->s) {
-			sb_addf(o, "(%s).", x.buf);
-			qid(o, n->s);
-			if (t && t->root == FT_ROW)
-				for (int f = 0; f < t->nfields; f++)
-					if (!strcmp(t->fields[f].name, n->s))
-						rt = t->fields[f].type;
-		} else {
-			sb_addf(o, "(%s)[", x.buf);
-			tr_expr(c, n->args[1], sc, o);
-			sb_addc(o, ']');
-			if (t && t->root == FT_ARRAY)
-				rt = ft_with_null(c->a, t->elem, true);
-			else if (t && t->root == FT_MAP)
-				rt = ft_with_null(c->a, t->val, true);
-		}
-		sb_release(&x);
-		return rt;
-	}
-	case N_ARRAY: {
-		sb_addc(o, '[');
-		struct ftype *et = NULL;
-		for (int i = 0; i < n->nargs; i++) {
-			if (i)
-				sb_adds(o, ", ");
-			struct ftype *t = tr_expr(c, n->args[i], sc, o);
-			et = i ? tr_widen(c, et, t) : t;
-		}
-		sb_addc(o, ']');
-		if (!et)
-			return NULL;
-		struct ftype *t = mkt(c, FT_ARRAY, false);
-		t->elem = et;
-		return t;
-	}
-	case N_MAP: {
-		sb_adds(o, "MAP([");
-		struct ftype *kt = NULL, *vt = NULL;
-		for (int i = 0; i < n->nargs; i += 2) {
-			if (i)
-				sb_adds(o, ", ");
-			struct ftype *t = tr_expr(c, n->args[i], sc, o);
-			kt = i ? tr_widen(c, kt, t) : t;
-		}
-		sb_adds(o, "], [");
-		for (int i = 1; i < n->nargs; i += 2) {
-			if (i > 1)
-				sb_adds(o, ", ");
-			struct ftype *t = tr_expr(c, n->args[i], sc, o);
-			vt = i > 1 ? tr_widen(c, vt, t) : t;
-		}
-		sb_adds(o, "])");
-		if (!kt || !vt)
-			return NULL;
-		struct ftype *t = mkt(c, FT_MAP, false);
-		t->key = kt;
-		t->val = vt;
-		return t;
-	}
-	case N_ROW: {
-		sb_adds(o, "struct_pack(");
-		struct ftype *t = mkt(c, FT_ROW, false);
-		t->fields = ARENA_ARRAY(c->a, struct ffield, n->nargs + 1);
-		t->nfields = n->nargs;
-		bool known = true;
-		for (int i = 0; i < n->nargs; i++) {
-			if (i)
-				sb_adds(o, ", ");
-			char nm[32];
-			snprintf(nm, sizeof(nm), "EXPR$%d", i);
-			qid(o, nm);
-			sb_adds(o, " := ");
-			t->fields[i].name = arena_strdup(c->a, nm);
-			t->fields[i].type = tr_expr(c, n->args[i], sc, o);
-			known = known && t->fields[i].type;
-		}
-		sb_addc(o, ')');
-		return known ? t : NULL;
-	}
-	case N_TRIM: {
-		const char *fn = !strcmp(n->unit, "LEADING") ? "ltrim" : !strcmp(n->unit, "TRAILING") ? "rtrim" : "trim";
-		sb_addf(o, "%s(", fn);
-		struct ftype *t = tr_expr(c, n->args[0], sc, o);
-		if (n->args[1]) {
-			sb_adds(o, ", ");
-			tr_expr(c, n->args[1], sc, o);
-		}
-		sb_addc(o, ')');
-		return mkt(c, FT_VARCHAR, !t || t->nullable);
-	}
+	case N_ITEM:
+		return tr_item(c, n, sc, o);
+	case N_ARRAY:
+		return tr_array(c, n, sc, o);
+	case N_MAP:
+		return tr_map(c, n, sc, o);
+	case N_ROW:
+		return tr_row(c, n, sc, o);
+	case N_TRIM:
+		return tr_trim(c, n, sc, o);
 	case N_POSITION: {
 		sb_adds(o, "CAST(instr(");
 		struct sb a = SB_INIT, b = SB_INIT;
