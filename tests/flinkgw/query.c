@@ -156,6 +156,253 @@ static void agg_desc(struct query *q, struct sb *nd, const char **names)
 	sb_adds(nd, "])");
 }
 
+/* What a SELECT's translation gathers on its way: the output columns, and what the changelog
+ * kind of its result depends on */
+struct sel {
+	VEC(const char *) names;     /* output columns */
+	VEC(struct ftype *) types;
+	VEC(int) src;                /* the column of the single input each one copies, or -1 */
+	VEC(struct node *) exprs;    /* its expression (NULL: from a '*') */
+	struct sb items;             /* the select list in DuckDB */
+	bool any_agg;                /* grouped or aggregating */
+	bool stream;
+	bool rank, rank_first;       /* a ranking function; ordered by a time attribute, first row kept */
+	struct window *rank_part;    /* the ranking's window */
+	bool win_agg;                /* a window aggregation: GROUP BY of a TVF's bounds or a group window */
+	struct rel *wrel;            /* the TVF */
+	const char *gw_end;          /* or the group window's end */
+	bool gw_proctime;
+	bool order_time;             /* ORDER BY a time attribute, ascending */
+};
+
+/* '*' or 'alias.*' in a select list: the columns of every input, or of the one named */
+static void expand_star(struct tctx *c, struct node *e, struct scope *sc, struct sel *s)
+{
+	bool matched = false;
+	for (size_t ri = 0; ri < sc->rels.n; ri++) {
+		struct rel *r = sc->rels.v[ri];
+		if (e->nparts && (!r->alias || strcmp(r->alias, e->parts[e->nparts - 1])))
+			continue;
+		matched = true;
+		for (int k = 0; k < r->ncols; k++) {
+			if (r->cols[k].merged && !e->nparts)
+				continue;
+			const char *nm = uniq(c, s->names.v, (int)s->names.n, r->cols[k].name);
+			if (s->items.len)
+				sb_adds(&s->items, ", ");
+			sb_addf(&s->items, "%s AS ", r->cols[k].sql);
+			qid(&s->items, nm);
+			VEC_PUSH(&s->names, nm);
+			struct ftype *t = r->cols[k].type;
+			if (t && r->nullable)
+				t = ft_with_null(c->a, t, true);
+			VEC_PUSH(&s->types, t);
+			VEC_PUSH(&s->src, sc->rels.n == 1 ? k : -1);
+			VEC_PUSH(&s->exprs, NULL);
+		}
+	}
+	if (!matched) {
+		if (e->nparts)
+			tr_verr(c, e->pos, e->end, "Unknown identifier '%s'", e->parts[e->nparts - 1]);
+		else
+			tr_verr(c, e->pos, e->end, "SELECT * not allowed in query without FROM clause");
+	}
+}
+
+/* Whether an aggregation is a window aggregation: GROUP BY window_start, window_end of a TVF, or
+ * a group window function (TUMBLE, HOP) */
+static void find_window_agg(struct tctx *c, struct query *q, struct scope *sc, struct sel *s)
+{
+	bool has_ws = false, has_we = false;
+	for (int i = 0; i < q->ngroup; i++) {
+		struct node *g = q->group[i];
+		if (g->k == N_ID) {
+			int ci, amb;
+			struct rel *r = tr_resolve_col(c, sc, g, &ci, &amb);
+			if (r && r->tvf) {
+				if (ci == r->ws)
+					has_ws = true;
+				if (ci == r->we)
+					has_we = true;
+				s->wrel = r;
+			}
+		} else if (g->k == N_FUNC && (!strcasecmp(g->s, "TUMBLE") || !strcasecmp(g->s, "HOP"))) {
+			s->win_agg = true;
+			struct sb e2 = SB_INIT;
+			struct node endf = *g;
+			endf.s = !strcasecmp(g->s, "TUMBLE") ? "TUMBLE_END" : "HOP_END";
+			tr_expr(c, &endf, sc, &e2);
+			s->gw_end = astr(c, &e2);
+			sb_release(&e2);
+			if (g->nargs && is_time_attr(c, g->args[0], sc)) {
+				int ci, amb;
+				struct rel *r = tr_resolve_col(c, sc, g->args[0], &ci, &amb);
+				s->gw_proctime = r && r->cols[ci].type->attr == TA_PROCTIME;
+			}
+		}
+	}
+	if (has_ws && has_we)
+		s->win_agg = true;
+}
+
+/* ORDER BY of a plain SELECT: it sees the FROM scope and the output names */
+static void tr_order_by(struct tctx *c, struct query *q, struct scope *sc, struct sel *s, struct sb *body)
+{
+	struct node *e0 = q->ord[0].e;
+	if (!q->ord[0].desc && e0->k == N_ID) {
+		if (is_time_attr(c, e0, sc))
+			s->order_time = true;
+		for (size_t k = 0; k < s->names.n && e0->nparts == 1; k++)
+			if (!strcmp(s->names.v[k], e0->parts[0]) && s->types.v[k] && s->types.v[k]->attr != TA_NONE)
+				s->order_time = true;
+	}
+	sc->outnames = s->names.v;
+	sc->nout = (int)s->names.n;
+	sb_adds(body, " ORDER BY ");
+	for (int i = 0; i < q->nord; i++) {
+		if (i)
+			sb_adds(body, ", ");
+		struct node *e = q->ord[i].e;
+		bool done = false;
+		if (e->k == N_ID && e->nparts == 1) {
+			for (size_t k = 0; k < s->names.n; k++)
+				if (!strcmp(s->names.v[k], e->parts[0]) && s->exprs.v[k] != NULL &&
+					!(s->exprs.v[k]->k == N_ID && !strcmp(s->exprs.v[k]->parts[s->exprs.v[k]->nparts - 1], e->parts[0]))) {
+					qid(body, s->names.v[k]);
+					done = true;
+					break;
+				}
+		} else if (e->k == N_NUM && !strchr(e->s, '.')) {
+			sb_adds(body, e->s);
+			done = true;
+		}
+		if (!done)
+			tr_expr(c, e, sc, body);
+		if (q->ord[i].desc)
+			sb_adds(body, " DESC");
+		if (q->ord[i].nulls)
+			sb_adds(body, q->ord[i].nulls == 1 ? " NULLS FIRST" : " NULLS LAST");
+	}
+}
+
+/* The changelog kind of a SELECT's result (updating or not, by which node) and its upsert key */
+static void sel_changelog(struct tctx *c, struct query *q, struct scope *sc, struct sel *s, struct qinfo *qi)
+{
+	qi->n = (int)s->names.n;
+	qi->names = ARENA_ARRAY(c->a, const char *, s->names.n + 1);
+	qi->types = ARENA_ARRAY(c->a, struct ftype *, s->names.n + 1);
+	qi->srccol = ARENA_ARRAY(c->a, int, s->names.n + 1);
+	memcpy(qi->names, s->names.v, sizeof(char *) * s->names.n);
+	memcpy(qi->types, s->types.v, sizeof(struct ftype *) * s->names.n);
+	memcpy(qi->srccol, s->src.v, sizeof(int) * s->names.n);
+	qi->nkeys = -1;
+	bool in_upd = false;
+	const char *in_node = NULL;
+	struct rel *single = sc->rels.n == 1 ? sc->rels.v[0] : NULL;
+	for (size_t k = 0; k < sc->rels.n; k++)
+		if (sc->rels.v[k]->updating) {
+			in_upd = true;
+			if (!in_node)
+				in_node = sc->rels.v[k]->node;
+		}
+	if (s->stream && s->any_agg && !s->win_agg) {
+		qi->updating = true;
+		struct sb nd = SB_INIT;
+		agg_desc(q, &nd, s->names.v);
+		qi->node = astr(c, &nd);
+		sb_release(&nd);
+		VEC(int) keys = {0};
+		for (int g = 0; g < q->ngroup; g++)
+			for (size_t k = 0; k < s->names.n; k++)
+				if (s->exprs.v[k] && same_expr(s->exprs.v[k], q->group[g])) {
+					VEC_PUSH(&keys, (int)k);
+					break;
+				}
+		qi->keys = ARENA_ARRAY(c->a, int, keys.n + 1);
+		if (keys.n)
+			memcpy(qi->keys, keys.v, sizeof(int) * keys.n);
+		qi->nkeys = (int)keys.n;
+		if ((int)keys.n != q->ngroup && q->ngroup)
+			qi->nkeys = -1;
+		VEC_FREE(&keys);
+	} else if (s->stream && q->distinct) {
+		qi->updating = true;
+		qi->node = "GroupAggregate(groupBy=[...], select=[...])";
+		qi->keys = ARENA_ARRAY(c->a, int, s->names.n + 1);
+		for (size_t k = 0; k < s->names.n; k++)
+			qi->keys[k] = (int)k;
+		qi->nkeys = (int)s->names.n;
+	} else if (in_upd && !s->win_agg) {
+		qi->updating = true;
+		qi->node = in_node;
+		if (single && single->nkeys >= 0) {
+			VEC(int) keys = {0};
+			for (int kk = 0; kk < single->nkeys; kk++)
+				for (size_t k = 0; k < s->names.n; k++)
+					if (s->src.v[k] == single->keys[kk]) {
+						VEC_PUSH(&keys, (int)k);
+						break;
+					}
+			if ((int)keys.n == single->nkeys) {
+				qi->keys = ARENA_ARRAY(c->a, int, keys.n + 1);
+				if (keys.n)
+					memcpy(qi->keys, keys.v, sizeof(int) * keys.n);
+				qi->nkeys = (int)keys.n;
+			}
+			VEC_FREE(&keys);
+		}
+	}
+	qi->rank = s->rank;
+	qi->rank_first = s->rank_first;
+	qi->order_time = s->order_time;
+	if (s->rank && s->rank_part && !qi->updating) {
+		/* a ranking's partition columns are the upsert key of a Top-N on top of it */
+		VEC(int) keys = {0};
+		for (int pi = 0; pi < s->rank_part->npart; pi++)
+			for (size_t k = 0; k < s->names.n; k++) {
+				struct node *pe = s->rank_part->part[pi];
+				bool same = s->exprs.v[k] ? same_expr(s->exprs.v[k], pe) :
+					pe->k == N_ID && !strcmp(s->names.v[k], pe->parts[pe->nparts - 1]);   /* from a '*' */
+				if (same) {
+					VEC_PUSH(&keys, (int)k);
+					break;
+				}
+			}
+		if ((int)keys.n == s->rank_part->npart) {
+			qi->keys = ARENA_ARRAY(c->a, int, keys.n + 1);
+			if (keys.n)
+				memcpy(qi->keys, keys.v, sizeof(int) * keys.n);
+			qi->nkeys = (int)keys.n;
+		}
+		VEC_FREE(&keys);
+	}
+	/* Top-N / deduplication over a ranked subquery */
+	if (s->stream && single && !qi->updating && single->node && !strcmp(single->node, "Rank") && q->where) {
+		qi->updating = true;
+		qi->node = "Rank(strategy=[UndefinedStrategy], rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=1], "
+			"partitionBy=[...], orderBy=[...], select=[...])";
+		qi->nkeys = -1;
+		if (single->nkeys >= 0) {
+			VEC(int) keys = {0};
+			for (int kk = 0; kk < single->nkeys; kk++)
+				for (size_t k = 0; k < s->names.n; k++)
+					if (s->src.v[k] == single->keys[kk]) {
+						VEC_PUSH(&keys, (int)k);
+						break;
+					}
+			if ((int)keys.n == single->nkeys) {
+				qi->keys = ARENA_ARRAY(c->a, int, keys.n + 1);
+				if (keys.n)
+					memcpy(qi->keys, keys.v, sizeof(int) * keys.n);
+				qi->nkeys = (int)keys.n;
+			}
+			VEC_FREE(&keys);
+		}
+	}
+	if (s->stream && s->rank && !q->where)
+		qi->rank = true;
+}
+
 static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct sb *o, struct qinfo *qi)
 {
 	struct scope sc = {0};
@@ -165,71 +412,36 @@ static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct s
 	if (q->from && tr_from(c, q->from, &sc, &from))
 		goto out;
 	/* items, with * expanded */
-	VEC(const char *) names = {0};
-	VEC(struct ftype *) types = {0};
-	VEC(int) src = {0};
-	VEC(struct node *) exprs = {0};
-	struct sb items = SB_INIT;
-	bool any_agg = q->ngroup > 0 || q->having != NULL;
-	bool rank = false, rank_first = false;
-	struct window *rank_part = NULL;
+	struct sel s = {.items = SB_INIT, .any_agg = q->ngroup > 0 || q->having != NULL, .stream = !c->batch};
 	for (int i = 0; i < q->nitems; i++)
 		if (tr_has_agg(q->items[i].e))
-			any_agg = true;
+			s.any_agg = true;
 	for (int i = 0; i < q->nitems && !c->failed; i++) {
 		struct node *e = q->items[i].e;
 		if (e->k == N_STAR) {
-			bool matched = false;
-			for (size_t ri = 0; ri < sc.rels.n; ri++) {
-				struct rel *r = sc.rels.v[ri];
-				if (e->nparts && (!r->alias || strcmp(r->alias, e->parts[e->nparts - 1])))
-					continue;
-				matched = true;
-				for (int k = 0; k < r->ncols; k++) {
-					if (r->cols[k].merged && !e->nparts)
-						continue;
-					const char *nm = uniq(c, names.v, (int)names.n, r->cols[k].name);
-					if (items.len)
-						sb_adds(&items, ", ");
-					sb_addf(&items, "%s AS ", r->cols[k].sql);
-					qid(&items, nm);
-					VEC_PUSH(&names, nm);
-					struct ftype *t = r->cols[k].type;
-					if (t && r->nullable)
-						t = ft_with_null(c->a, t, true);
-					VEC_PUSH(&types, t);
-					VEC_PUSH(&src, sc.rels.n == 1 ? k : -1);
-					VEC_PUSH(&exprs, NULL);
-				}
-			}
-			if (!matched) {
-				if (e->nparts)
-					tr_verr(c, e->pos, e->end, "Unknown identifier '%s'", e->parts[e->nparts - 1]);
-				else
-					tr_verr(c, e->pos, e->end, "SELECT * not allowed in query without FROM clause");
-			}
+			expand_star(c, e, &sc, &s);
 			continue;
 		}
 		if (tr_has_func(e, "ROW_NUMBER", true) || tr_has_func(e, "RANK", true) || tr_has_func(e, "DENSE_RANK", true)) {
-			rank = true;
+			s.rank = true;
 			/* ROW_NUMBER() OVER (... ORDER BY rowtime|proctime ASC): Flink's deduplication keeping
 			 * the first row, which is append-only */
 			if (e->k == N_FUNC && e->over && e->over->nord == 1 && !e->over->ord[0].desc &&
 				is_time_attr(c, e->over->ord[0].e, &sc))
-				rank_first = true;
+				s.rank_first = true;
 			if (e->k == N_FUNC && e->over)
-				rank_part = e->over;
+				s.rank_part = e->over;
 		}
 		struct sb x = SB_INIT;
 		struct ftype *t = tr_expr(c, e, &sc, &x);
-		const char *nm = uniq(c, names.v, (int)names.n, item_name(c, &q->items[i], i));
-		if (items.len)
-			sb_adds(&items, ", ");
-		sb_addf(&items, "%s AS ", x.buf);
-		qid(&items, nm);
+		const char *nm = uniq(c, s.names.v, (int)s.names.n, item_name(c, &q->items[i], i));
+		if (s.items.len)
+			sb_adds(&s.items, ", ");
+		sb_addf(&s.items, "%s AS ", x.buf);
+		qid(&s.items, nm);
 		sb_release(&x);
-		VEC_PUSH(&names, nm);
-		VEC_PUSH(&types, t);
+		VEC_PUSH(&s.names, nm);
+		VEC_PUSH(&s.types, t);
 		int sci = -1;
 		if (e->k == N_ID && sc.rels.n == 1) {
 			int amb;
@@ -237,55 +449,20 @@ static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct s
 			if (r != sc.rels.v[0])
 				sci = -1;
 		}
-		VEC_PUSH(&src, sci);
-		VEC_PUSH(&exprs, e);
+		VEC_PUSH(&s.src, sci);
+		VEC_PUSH(&s.exprs, e);
 	}
 	if (c->failed)
 		goto out_items;
 	sb_adds(&body, "SELECT ");
 	if (q->distinct)
 		sb_adds(&body, "DISTINCT ");
-	sb_adds(&body, items.len ? items.buf : "NULL");
+	sb_adds(&body, s.items.len ? s.items.buf : "NULL");
 	if (q->from)
 		sb_addf(&body, " FROM %s", from.buf);
 	/* window aggregation: GROUP BY window_start, window_end of a TVF, or a group window function */
-	bool win_agg = false;
-	struct rel *wrel = NULL;
-	const char *gw_end = NULL;
-	bool gw_proctime = false;
-	if (any_agg) {
-		bool has_ws = false, has_we = false;
-		for (int i = 0; i < q->ngroup; i++) {
-			struct node *g = q->group[i];
-			if (g->k == N_ID) {
-				int ci, amb;
-				struct rel *r = tr_resolve_col(c, &sc, g, &ci, &amb);
-				if (r && r->tvf) {
-					if (ci == r->ws)
-						has_ws = true;
-					if (ci == r->we)
-						has_we = true;
-					wrel = r;
-				}
-			} else if (g->k == N_FUNC && (!strcasecmp(g->s, "TUMBLE") || !strcasecmp(g->s, "HOP"))) {
-				win_agg = true;
-				struct sb e2 = SB_INIT;
-				struct node endf = *g;
-				endf.s = !strcasecmp(g->s, "TUMBLE") ? "TUMBLE_END" : "HOP_END";
-				tr_expr(c, &endf, &sc, &e2);
-				gw_end = astr(c, &e2);
-				sb_release(&e2);
-				if (g->nargs && is_time_attr(c, g->args[0], &sc)) {
-					int ci, amb;
-					struct rel *r = tr_resolve_col(c, &sc, g->args[0], &ci, &amb);
-					gw_proctime = r && r->cols[ci].type->attr == TA_PROCTIME;
-				}
-			}
-		}
-		if (has_ws && has_we)
-			win_agg = true;
-	}
-	bool stream = !c->batch;
+	if (s.any_agg)
+		find_window_agg(c, q, &sc, &s);
 	struct sb where = SB_INIT;
 	if (q->where) {
 		struct sb w = SB_INIT;
@@ -293,9 +470,9 @@ static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct s
 		sb_addf(&where, "(%s)", w.buf);
 		sb_release(&w);
 	}
-	if (win_agg && stream && !c->schema_only) {
-		const char *we = gw_end ? gw_end : wrel->cols[wrel->we].sql;
-		bool proc = gw_end ? gw_proctime : wrel->proctime_window;
+	if (s.win_agg && s.stream && !c->schema_only) {
+		const char *we = s.gw_end ? s.gw_end : s.wrel->cols[s.wrel->we].sql;
+		bool proc = s.gw_end ? s.gw_proctime : s.wrel->proctime_window;
 		if (where.len)
 			sb_adds(&where, " AND ");
 		if (proc)
@@ -314,169 +491,20 @@ static int tr_select(struct tctx *c, struct query *q, struct scope *up, struct s
 		sb_adds(&body, " HAVING ");
 		tr_expr(c, q->having, &sc, &body);
 	}
-	/* ORDER BY / LIMIT of a plain SELECT see its FROM scope and the output names */
-	bool order_time = false;
-	if (q->nord) {
-		struct node *e0 = q->ord[0].e;
-		if (!q->ord[0].desc && e0->k == N_ID) {
-			if (is_time_attr(c, e0, &sc))
-				order_time = true;
-			for (size_t k = 0; k < names.n && e0->nparts == 1; k++)
-				if (!strcmp(names.v[k], e0->parts[0]) && types.v[k] && types.v[k]->attr != TA_NONE)
-					order_time = true;
-		}
-		sc.outnames = names.v;
-		sc.nout = (int)names.n;
-		sb_adds(&body, " ORDER BY ");
-		for (int i = 0; i < q->nord; i++) {
-			if (i)
-				sb_adds(&body, ", ");
-			struct node *e = q->ord[i].e;
-			bool done = false;
-			if (e->k == N_ID && e->nparts == 1) {
-				for (size_t k = 0; k < names.n; k++)
-					if (!strcmp(names.v[k], e->parts[0]) && exprs.v[k] != NULL &&
-						!(exprs.v[k]->k == N_ID && !strcmp(exprs.v[k]->parts[exprs.v[k]->nparts - 1], e->parts[0]))) {
-						qid(&body, names.v[k]);
-						done = true;
-						break;
-					}
-			} else if (e->k == N_NUM && !strchr(e->s, '.')) {
-				sb_adds(&body, e->s);
-				done = true;
-			}
-			if (!done)
-				tr_expr(c, e, &sc, &body);
-			if (q->ord[i].desc)
-				sb_adds(&body, " DESC");
-			if (q->ord[i].nulls)
-				sb_adds(&body, q->ord[i].nulls == 1 ? " NULLS FIRST" : " NULLS LAST");
-		}
-	}
+	/* ORDER BY / LIMIT of a plain SELECT see its FROM scope and the output s.names */
+	if (q->nord)
+		tr_order_by(c, q, &sc, &s, &body);
 	if (c->failed)
 		goto out_items;
 	sb_adds(o, body.buf);
-	/* changelog kind */
-	qi->n = (int)names.n;
-	qi->names = ARENA_ARRAY(c->a, const char *, names.n + 1);
-	qi->types = ARENA_ARRAY(c->a, struct ftype *, names.n + 1);
-	qi->srccol = ARENA_ARRAY(c->a, int, names.n + 1);
-	memcpy(qi->names, names.v, sizeof(char *) * names.n);
-	memcpy(qi->types, types.v, sizeof(struct ftype *) * names.n);
-	memcpy(qi->srccol, src.v, sizeof(int) * names.n);
-	qi->nkeys = -1;
-	bool in_upd = false;
-	const char *in_node = NULL;
-	struct rel *single = sc.rels.n == 1 ? sc.rels.v[0] : NULL;
-	for (size_t k = 0; k < sc.rels.n; k++)
-		if (sc.rels.v[k]->updating) {
-			in_upd = true;
-			if (!in_node)
-				in_node = sc.rels.v[k]->node;
-		}
-	if (stream && any_agg && !win_agg) {
-		qi->updating = true;
-		struct sb nd = SB_INIT;
-		agg_desc(q, &nd, names.v);
-		qi->node = astr(c, &nd);
-		sb_release(&nd);
-		VEC(int) keys = {0};
-		for (int g = 0; g < q->ngroup; g++)
-			for (size_t k = 0; k < names.n; k++)
-				if (exprs.v[k] && same_expr(exprs.v[k], q->group[g])) {
-					VEC_PUSH(&keys, (int)k);
-					break;
-				}
-		qi->keys = ARENA_ARRAY(c->a, int, keys.n + 1);
-		if (keys.n)
-			memcpy(qi->keys, keys.v, sizeof(int) * keys.n);
-		qi->nkeys = (int)keys.n;
-		if ((int)keys.n != q->ngroup && q->ngroup)
-			qi->nkeys = -1;
-		VEC_FREE(&keys);
-	} else if (stream && q->distinct) {
-		qi->updating = true;
-		qi->node = "GroupAggregate(groupBy=[...], select=[...])";
-		qi->keys = ARENA_ARRAY(c->a, int, names.n + 1);
-		for (size_t k = 0; k < names.n; k++)
-			qi->keys[k] = (int)k;
-		qi->nkeys = (int)names.n;
-	} else if (in_upd && !win_agg) {
-		qi->updating = true;
-		qi->node = in_node;
-		if (single && single->nkeys >= 0) {
-			VEC(int) keys = {0};
-			for (int kk = 0; kk < single->nkeys; kk++)
-				for (size_t k = 0; k < names.n; k++)
-					if (src.v[k] == single->keys[kk]) {
-						VEC_PUSH(&keys, (int)k);
-						break;
-					}
-			if ((int)keys.n == single->nkeys) {
-				qi->keys = ARENA_ARRAY(c->a, int, keys.n + 1);
-				if (keys.n)
-					memcpy(qi->keys, keys.v, sizeof(int) * keys.n);
-				qi->nkeys = (int)keys.n;
-			}
-			VEC_FREE(&keys);
-		}
-	}
-	qi->rank = rank;
-	qi->rank_first = rank_first;
-	qi->order_time = order_time;
-	if (rank && rank_part && !qi->updating) {
-		/* a ranking's partition columns are the upsert key of a Top-N on top of it */
-		VEC(int) keys = {0};
-		for (int pi = 0; pi < rank_part->npart; pi++)
-			for (size_t k = 0; k < names.n; k++) {
-				struct node *pe = rank_part->part[pi];
-				bool same = exprs.v[k] ? same_expr(exprs.v[k], pe) :
-					pe->k == N_ID && !strcmp(names.v[k], pe->parts[pe->nparts - 1]);   /* from a '*' */
-				if (same) {
-					VEC_PUSH(&keys, (int)k);
-					break;
-				}
-			}
-		if ((int)keys.n == rank_part->npart) {
-			qi->keys = ARENA_ARRAY(c->a, int, keys.n + 1);
-			if (keys.n)
-				memcpy(qi->keys, keys.v, sizeof(int) * keys.n);
-			qi->nkeys = (int)keys.n;
-		}
-		VEC_FREE(&keys);
-	}
-	/* Top-N / deduplication over a ranked subquery */
-	if (stream && single && !qi->updating && single->node && !strcmp(single->node, "Rank") && q->where) {
-		qi->updating = true;
-		qi->node = "Rank(strategy=[UndefinedStrategy], rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=1], "
-			"partitionBy=[...], orderBy=[...], select=[...])";
-		qi->nkeys = -1;
-		if (single->nkeys >= 0) {
-			VEC(int) keys = {0};
-			for (int kk = 0; kk < single->nkeys; kk++)
-				for (size_t k = 0; k < names.n; k++)
-					if (src.v[k] == single->keys[kk]) {
-						VEC_PUSH(&keys, (int)k);
-						break;
-					}
-			if ((int)keys.n == single->nkeys) {
-				qi->keys = ARENA_ARRAY(c->a, int, keys.n + 1);
-				if (keys.n)
-					memcpy(qi->keys, keys.v, sizeof(int) * keys.n);
-				qi->nkeys = (int)keys.n;
-			}
-			VEC_FREE(&keys);
-		}
-	}
-	if (stream && rank && !q->where)
-		qi->rank = true;
+	sel_changelog(c, q, &sc, &s, qi);
 	rc = 0;
 out_items:
-	sb_release(&items);
-	VEC_FREE(&names);
-	VEC_FREE(&types);
-	VEC_FREE(&src);
-	VEC_FREE(&exprs);
+	sb_release(&s.items);
+	VEC_FREE(&s.names);
+	VEC_FREE(&s.types);
+	VEC_FREE(&s.src);
+	VEC_FREE(&s.exprs);
 out:
 	sb_release(&from);
 	sb_release(&body);
