@@ -188,6 +188,253 @@ static void csv_field(struct sb *o, json_t *v, const struct ftype *t)
 	json_dump_typed(o, v, t);
 }
 
+/* kafka, upsert-kafka: one JSON record a change ({key, value, timestamp}) appended to the topic's
+ * file; updates keep their after-image, upsert-kafka writes deletes as tombstones */
+static bool write_kafka(struct fg_engine *e, const struct tdef *t, const char *job_id, json_t *changes,
+	struct ftype **types, const int *idx, int n, enum conn_kind k, struct ferr *err)
+{
+	bool failed = false;
+	struct sb out = SB_INIT;
+	size_t ci;
+	json_t *ch;
+	long long now = now_ms();
+	bool upsert = k == CN_UPSERT_KAFKA;
+	const char *keyfields = tdef_opt(t, "key.fields");
+	const char *prefix = tdef_opt(t, "key.fields-prefix");
+	const char *incl = tdef_opt(t, "value.fields-include");
+	bool except_key = incl && !strcmp(incl, "EXCEPT_KEY");
+	size_t plen = prefix ? strlen(prefix) : 0;
+	json_array_foreach(changes, ci, ch) {
+		const char *kind = json_string_value(json_object_get(ch, "kind"));
+		json_t *fields = json_object_get(ch, "fields");
+		if (!strcmp(kind, "UPDATE_BEFORE"))
+			continue;
+		bool del = !strcmp(kind, "DELETE");
+		if (del && !upsert)
+			continue;
+		struct sb key = SB_INIT, val = SB_INIT;
+		long long ts = now;
+		bool has_key = false;
+		sb_addc(&key, '{');
+		sb_addc(&val, '{');
+		bool kfirst = true, vfirst = true;
+		for (int i = 0; i < n; i++) {
+			const struct fcol *col = &t->cols[idx[i]];
+			json_t *v = json_array_get(fields, (size_t)i);
+			if (col->kind == COL_META) {
+				const char *mk = col->meta_key ? col->meta_key : col->name;
+				if (!strcmp(mk, "timestamp") && json_is_string(v)) {
+					/* "yyyy-MM-ddTHH:mm:ss.SSSZ" in UTC (the sink plan writes LTZ in UTC) */
+					struct tm tm = {0};
+					int ms = 0;
+					const char *s = json_string_value(v);
+					if (sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+						&tm.tm_min, &tm.tm_sec) >= 6) {
+						const char *dot = strchr(s, '.');
+						if (dot) {
+							char frac[4] = "000";
+							for (int d = 0; d < 3 && isdigit((unsigned char)dot[1 + d]); d++)
+								frac[d] = dot[1 + d];
+							ms = atoi(frac);
+						}
+						tm.tm_year -= 1900;
+						tm.tm_mon -= 1;
+						ts = (long long)timegm(&tm) * 1000 + ms;
+					}
+				}
+				continue;
+			}
+			bool is_key = upsert ? false : conn_field_in_list(keyfields, col->name);
+			if (upsert)
+				for (int p = 0; p < t->npk; p++)
+					is_key = is_key || !strcmp(t->pk[p], col->name);
+			json_t *rv = record_value(v, types[i]);
+			if (is_key) {
+				const char *kn = col->name;
+				if (prefix && !strncmp(kn, prefix, plen))
+					kn += plen;
+				json_t *ks = json_string(kn);
+				char *kt = json_dumps(ks, JSON_ENCODE_ANY);
+				sb_addf(&key, "%s%s:", kfirst ? "" : ",", kt);
+				free(kt);
+				json_decref(ks);
+				json_dump_typed(&key, rv, types[i]);
+				kfirst = false;
+				has_key = true;
+			}
+			if (!is_key || !except_key) {
+				json_t *ks = json_string(col->name);
+				char *kt = json_dumps(ks, JSON_ENCODE_ANY);
+				sb_addf(&val, "%s%s:", vfirst ? "" : ",", kt);
+				free(kt);
+				json_decref(ks);
+				json_dump_typed(&val, rv, types[i]);
+				vfirst = false;
+			}
+			json_decref(rv);
+		}
+		sb_addc(&key, '}');
+		sb_addc(&val, '}');
+		sb_addf(&out, "{\"key\":%s,\"value\":%s,\"timestamp\":%lld}\n", has_key ? key.buf : "null",
+			del ? "null" : val.buf, ts);
+		sb_release(&key);
+		sb_release(&val);
+	}
+	if (out.len) {
+		struct sb dir = SB_INIT;
+		sb_addf(&dir, "%s/topics", e->data_dir);
+		fs_mkdir_p(dir.buf);
+		sb_release(&dir);
+		char *path = topic_path(e, tdef_opt(t, "topic"), job_id);
+		if (append_file(path, out.buf, err) < 0)
+			failed = true;
+		free(path);
+	}
+	sb_release(&out);
+	return failed;
+}
+
+/* filesystem: a line a row, in csv, json or raw, in the part file of its partition's folder */
+static bool write_files(const struct tdef *t, const char *job_id, json_t *changes, struct ftype **types,
+	const int *idx, int n, bool overwrite, struct ferr *err)
+{
+	bool failed = false;
+	size_t ci;
+	json_t *ch;
+	const char *path = tdef_opt(t, "path");
+	const char *fmt = tdef_opt(t, "format");
+	const char *defname = tdef_opt(t, "partition.default-name");
+	if (!defname)
+		defname = "__DEFAULT_PARTITION__";
+	if (overwrite && fs_is_dir(path)) {
+		struct arena a;
+		arena_init(&a, 4096);
+		char **files;
+		size_t nf;
+		if (!fs_list(&a, path, NULL, &files, &nf))
+			for (size_t i = 0; i < nf; i++)
+				unlink(fs_join(&a, path, files[i]));
+		arena_release(&a);
+	}
+	char uu[40];
+	uuid_of(uu, job_id);
+	json_t *byfile = json_object();
+	json_array_foreach(changes, ci, ch) {
+		json_t *fields = json_object_get(ch, "fields");
+		struct sb dir = SB_INIT, line = SB_INIT;
+		sb_adds(&dir, path);
+		for (int p = 0; p < t->npart; p++) {
+			for (int i = 0; i < n; i++) {
+				if (strcmp(t->cols[idx[i]].name, t->part[p]))
+					continue;
+				json_t *v = json_array_get(fields, (size_t)i);
+				struct sb pv = SB_INIT;
+				if (!v || json_is_null(v))
+					sb_adds(&pv, defname);
+				else if (json_is_string(v))
+					sb_adds(&pv, json_string_value(v));
+				else
+					json_dump_typed(&pv, v, types[i]);
+				sb_addf(&dir, "/%s=%s", t->part[p], pv.buf);
+				sb_release(&pv);
+			}
+		}
+		bool first = true;
+		if (fmt && !strcmp(fmt, "json"))
+			sb_addc(&line, '{');
+		for (int i = 0; i < n; i++) {
+			const struct fcol *col = &t->cols[idx[i]];
+			bool is_part = false;
+			for (int p = 0; p < t->npart; p++)
+				is_part = is_part || !strcmp(t->part[p], col->name);
+			if (is_part || col->kind != COL_PHYS)
+				continue;
+			json_t *v = json_array_get(fields, (size_t)i);
+			if (fmt && !strcmp(fmt, "json")) {
+				json_t *ks = json_string(col->name);
+				char *kt = json_dumps(ks, JSON_ENCODE_ANY);
+				sb_addf(&line, "%s%s:", first ? "" : ",", kt);
+				free(kt);
+				json_decref(ks);
+				json_t *rv = record_value(v, types[i]);
+				json_dump_typed(&line, rv, types[i]);
+				json_decref(rv);
+			} else if (fmt && !strcmp(fmt, "raw")) {
+				if (v && json_is_string(v))
+					sb_adds(&line, json_string_value(v));
+			} else {
+				if (!first)
+					sb_addc(&line, ',');
+				csv_field(&line, v, types[i]);
+			}
+			first = false;
+		}
+		if (fmt && !strcmp(fmt, "json"))
+			sb_addc(&line, '}');
+		sb_addc(&line, '\n');
+		sb_addf(&dir, "/part-%s-0-0", uu);
+		json_t *acc = json_object_get(byfile, dir.buf);
+		struct sb all = SB_INIT;
+		if (acc)
+			sb_adds(&all, json_string_value(acc));
+		sb_adds(&all, line.buf);
+		json_object_set_new(byfile, dir.buf, json_string(all.buf));
+		sb_release(&all);
+		sb_release(&dir);
+		sb_release(&line);
+	}
+	const char *fk;
+	json_t *fv;
+	json_object_foreach(byfile, fk, fv)
+	{
+		if (!failed && append_file(fk, json_string_value(fv), err) < 0)
+			failed = true;
+	}
+	json_decref(byfile);
+	return failed;
+}
+
+/* print: each change as Flink's PrintSinkFunction prints it, to the table's .out file */
+static bool write_print(struct fg_engine *e, const struct tdef *t, json_t *changes, struct ftype **types,
+	int ntypes, struct ferr *err)
+{
+	bool failed = false;
+	struct sb out = SB_INIT;
+	size_t ci;
+	json_t *ch;
+	const char *pid = tdef_opt(t, "print-identifier");
+	json_array_foreach(changes, ci, ch) {
+		const char *kind = json_string_value(json_object_get(ch, "kind"));
+		const char *sk = !strcmp(kind, "INSERT") ? "+I" : !strcmp(kind, "DELETE") ? "-D" :
+			!strcmp(kind, "UPDATE_BEFORE") ? "-U" : "+U";
+		if (pid)
+			sb_addf(&out, "%s> ", pid);
+		sb_addf(&out, "%s[", sk);
+		json_t *fields = json_object_get(ch, "fields");
+		for (size_t i = 0; i < json_array_size(fields); i++) {
+			json_t *v = json_array_get(fields, i);
+			if (i)
+				sb_adds(&out, ", ");
+			if (json_is_string(v))
+				sb_adds(&out, json_string_value(v));
+			else if (json_is_null(v))
+				sb_adds(&out, "null");
+			else
+				json_dump_typed(&out, v, (int)i < ntypes ? types[i] : NULL);
+		}
+		sb_adds(&out, "]\n");
+	}
+	if (out.len) {
+		struct sb p = SB_INIT;
+		sb_addf(&p, "%s/print/%s.%s.%s.out", e->data_dir, t->cat, t->db, t->name);
+		if (append_file(p.buf, out.buf, err) < 0)
+			failed = true;
+		sb_release(&p);
+	}
+	sb_release(&out);
+	return failed;
+}
+
 int conn_write(struct fg_engine *e, const struct tdef *t, const char *job_id, json_t *changes, struct ftype **types,
 	int ntypes, bool overwrite, struct ferr *err)
 {
@@ -202,226 +449,12 @@ int conn_write(struct fg_engine *e, const struct tdef *t, const char *job_id, js
 			idx[n++] = i;
 	if (ntypes < n)
 		n = ntypes;
-	struct sb out = SB_INIT;
-	size_t ci;
-	json_t *ch;
-	long long now = now_ms();
-	if (k == CN_KAFKA || k == CN_UPSERT_KAFKA) {
-		bool upsert = k == CN_UPSERT_KAFKA;
-		const char *keyfields = tdef_opt(t, "key.fields");
-		const char *prefix = tdef_opt(t, "key.fields-prefix");
-		const char *incl = tdef_opt(t, "value.fields-include");
-		bool except_key = incl && !strcmp(incl, "EXCEPT_KEY");
-		size_t plen = prefix ? strlen(prefix) : 0;
-		json_array_foreach(changes, ci, ch) {
-			const char *kind = json_string_value(json_object_get(ch, "kind"));
-			json_t *fields = json_object_get(ch, "fields");
-			if (!strcmp(kind, "UPDATE_BEFORE"))
-				continue;
-			bool del = !strcmp(kind, "DELETE");
-			if (del && !upsert)
-				continue;
-			struct sb key = SB_INIT, val = SB_INIT;
-			long long ts = now;
-			bool has_key = false;
-			sb_addc(&key, '{');
-			sb_addc(&val, '{');
-			bool kfirst = true, vfirst = true;
-			for (int i = 0; i < n; i++) {
-				const struct fcol *col = &t->cols[idx[i]];
-				json_t *v = json_array_get(fields, (size_t)i);
-				if (col->kind == COL_META) {
-					const char *mk = col->meta_key ? col->meta_key : col->name;
-					if (!strcmp(mk, "timestamp") && json_is_string(v)) {
-						/* "yyyy-MM-ddTHH:mm:ss.SSSZ" in UTC (the sink plan writes LTZ in UTC) */
-						struct tm tm = {0};
-						int ms = 0;
-						const char *s = json_string_value(v);
-						if (sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-							&tm.tm_min, &tm.tm_sec) >= 6) {
-							const char *dot = strchr(s, '.');
-							if (dot) {
-								char frac[4] = "000";
-								for (int d = 0; d < 3 && isdigit((unsigned char)dot[1 + d]); d++)
-									frac[d] = dot[1 + d];
-								ms = atoi(frac);
-							}
-							tm.tm_year -= 1900;
-							tm.tm_mon -= 1;
-							ts = (long long)timegm(&tm) * 1000 + ms;
-						}
-					}
-					continue;
-				}
-				bool is_key = upsert ? false : conn_field_in_list(keyfields, col->name);
-				if (upsert)
-					for (int p = 0; p < t->npk; p++)
-						is_key = is_key || !strcmp(t->pk[p], col->name);
-				json_t *rv = record_value(v, types[i]);
-				if (is_key) {
-					const char *kn = col->name;
-					if (prefix && !strncmp(kn, prefix, plen))
-						kn += plen;
-					json_t *ks = json_string(kn);
-					char *kt = json_dumps(ks, JSON_ENCODE_ANY);
-					sb_addf(&key, "%s%s:", kfirst ? "" : ",", kt);
-					free(kt);
-					json_decref(ks);
-					json_dump_typed(&key, rv, types[i]);
-					kfirst = false;
-					has_key = true;
-				}
-				if (!is_key || !except_key) {
-					json_t *ks = json_string(col->name);
-					char *kt = json_dumps(ks, JSON_ENCODE_ANY);
-					sb_addf(&val, "%s%s:", vfirst ? "" : ",", kt);
-					free(kt);
-					json_decref(ks);
-					json_dump_typed(&val, rv, types[i]);
-					vfirst = false;
-				}
-				json_decref(rv);
-			}
-			sb_addc(&key, '}');
-			sb_addc(&val, '}');
-			sb_addf(&out, "{\"key\":%s,\"value\":%s,\"timestamp\":%lld}\n", has_key ? key.buf : "null",
-				del ? "null" : val.buf, ts);
-			sb_release(&key);
-			sb_release(&val);
-		}
-		if (out.len) {
-			struct sb dir = SB_INIT;
-			sb_addf(&dir, "%s/topics", e->data_dir);
-			fs_mkdir_p(dir.buf);
-			sb_release(&dir);
-			char *path = topic_path(e, tdef_opt(t, "topic"), job_id);
-			if (append_file(path, out.buf, err) < 0)
-				failed = true;
-			free(path);
-		}
-	} else if (k == CN_FILESYSTEM) {
-		const char *path = tdef_opt(t, "path");
-		const char *fmt = tdef_opt(t, "format");
-		const char *defname = tdef_opt(t, "partition.default-name");
-		if (!defname)
-			defname = "__DEFAULT_PARTITION__";
-		if (overwrite && fs_is_dir(path)) {
-			struct arena a;
-			arena_init(&a, 4096);
-			char **files;
-			size_t nf;
-			if (!fs_list(&a, path, NULL, &files, &nf))
-				for (size_t i = 0; i < nf; i++)
-					unlink(fs_join(&a, path, files[i]));
-			arena_release(&a);
-		}
-		char uu[40];
-		uuid_of(uu, job_id);
-		json_t *byfile = json_object();
-		json_array_foreach(changes, ci, ch) {
-			json_t *fields = json_object_get(ch, "fields");
-			struct sb dir = SB_INIT, line = SB_INIT;
-			sb_adds(&dir, path);
-			for (int p = 0; p < t->npart; p++) {
-				for (int i = 0; i < n; i++) {
-					if (strcmp(t->cols[idx[i]].name, t->part[p]))
-						continue;
-					json_t *v = json_array_get(fields, (size_t)i);
-					struct sb pv = SB_INIT;
-					if (!v || json_is_null(v))
-						sb_adds(&pv, defname);
-					else if (json_is_string(v))
-						sb_adds(&pv, json_string_value(v));
-					else
-						json_dump_typed(&pv, v, types[i]);
-					sb_addf(&dir, "/%s=%s", t->part[p], pv.buf);
-					sb_release(&pv);
-				}
-			}
-			bool first = true;
-			if (fmt && !strcmp(fmt, "json"))
-				sb_addc(&line, '{');
-			for (int i = 0; i < n; i++) {
-				const struct fcol *col = &t->cols[idx[i]];
-				bool is_part = false;
-				for (int p = 0; p < t->npart; p++)
-					is_part = is_part || !strcmp(t->part[p], col->name);
-				if (is_part || col->kind != COL_PHYS)
-					continue;
-				json_t *v = json_array_get(fields, (size_t)i);
-				if (fmt && !strcmp(fmt, "json")) {
-					json_t *ks = json_string(col->name);
-					char *kt = json_dumps(ks, JSON_ENCODE_ANY);
-					sb_addf(&line, "%s%s:", first ? "" : ",", kt);
-					free(kt);
-					json_decref(ks);
-					json_t *rv = record_value(v, types[i]);
-					json_dump_typed(&line, rv, types[i]);
-					json_decref(rv);
-				} else if (fmt && !strcmp(fmt, "raw")) {
-					if (v && json_is_string(v))
-						sb_adds(&line, json_string_value(v));
-				} else {
-					if (!first)
-						sb_addc(&line, ',');
-					csv_field(&line, v, types[i]);
-				}
-				first = false;
-			}
-			if (fmt && !strcmp(fmt, "json"))
-				sb_addc(&line, '}');
-			sb_addc(&line, '\n');
-			sb_addf(&dir, "/part-%s-0-0", uu);
-			json_t *acc = json_object_get(byfile, dir.buf);
-			struct sb all = SB_INIT;
-			if (acc)
-				sb_adds(&all, json_string_value(acc));
-			sb_adds(&all, line.buf);
-			json_object_set_new(byfile, dir.buf, json_string(all.buf));
-			sb_release(&all);
-			sb_release(&dir);
-			sb_release(&line);
-		}
-		const char *fk;
-		json_t *fv;
-		json_object_foreach(byfile, fk, fv)
-		{
-			if (!failed && append_file(fk, json_string_value(fv), err) < 0)
-				failed = true;
-		}
-		json_decref(byfile);
-	} else if (k == CN_PRINT) {
-		const char *pid = tdef_opt(t, "print-identifier");
-		json_array_foreach(changes, ci, ch) {
-			const char *kind = json_string_value(json_object_get(ch, "kind"));
-			const char *sk = !strcmp(kind, "INSERT") ? "+I" : !strcmp(kind, "DELETE") ? "-D" :
-				!strcmp(kind, "UPDATE_BEFORE") ? "-U" : "+U";
-			if (pid)
-				sb_addf(&out, "%s> ", pid);
-			sb_addf(&out, "%s[", sk);
-			json_t *fields = json_object_get(ch, "fields");
-			for (size_t i = 0; i < json_array_size(fields); i++) {
-				json_t *v = json_array_get(fields, i);
-				if (i)
-					sb_adds(&out, ", ");
-				if (json_is_string(v))
-					sb_adds(&out, json_string_value(v));
-				else if (json_is_null(v))
-					sb_adds(&out, "null");
-				else
-					json_dump_typed(&out, v, (int)i < ntypes ? types[i] : NULL);
-			}
-			sb_adds(&out, "]\n");
-		}
-		if (out.len) {
-			struct sb p = SB_INIT;
-			sb_addf(&p, "%s/print/%s.%s.%s.out", e->data_dir, t->cat, t->db, t->name);
-			if (append_file(p.buf, out.buf, err) < 0)
-				failed = true;
-			sb_release(&p);
-		}
-	}
-	sb_release(&out);
+	if (k == CN_KAFKA || k == CN_UPSERT_KAFKA)
+		failed = write_kafka(e, t, job_id, changes, types, idx, n, k, err);
+	else if (k == CN_FILESYSTEM)
+		failed = write_files(t, job_id, changes, types, idx, n, overwrite, err);
+	else if (k == CN_PRINT)
+		failed = write_print(e, t, changes, types, ntypes, err);
 	return failed ? -1 : 0;
 }
 

@@ -445,6 +445,57 @@ static void qid(struct sb *o, const char *s)
 	sb_addc(o, '"');
 }
 
+/* Rewrites an INSERT's plan to produce the sink's columns: the query's columns (map: sink column ->
+ * query column, -1 for NULL) cast to the sink's types, in the sink's order (sc: the persisted
+ * columns of def); the upsert key is kept where it survives the mapping */
+static void wrap_for_sink(struct plan *p, const struct tdef *def, const int *sc, int nsc, const int *map)
+{
+	struct sb w = SB_INIT;
+	sb_adds(&w, "SELECT ");
+	for (int i = 0; i < nsc; i++) {
+		const struct fcol *col = &def->cols[sc[i]];
+		if (i)
+			sb_adds(&w, ", ");
+		struct sb dt = SB_INIT;
+		ft_duck(&dt, col->type);
+		if (map[i] < 0) {
+			sb_addf(&w, "CAST(NULL AS %s)", dt.buf);
+		} else if (col->type->root == FT_TIMESTAMP_LTZ) {
+			/* records carry TIMESTAMP_LTZ values in UTC */
+			sb_addf(&w, "timezone('UTC', CAST(__i.\"#%d\" AS TIMESTAMPTZ))", map[i]);
+		} else {
+			sb_addf(&w, "CAST(__i.\"#%d\" AS %s)", map[i], dt.buf);
+		}
+		sb_adds(&w, " AS ");
+		qid(&w, col->name);
+		sb_release(&dt);
+	}
+	if (!nsc)
+		sb_adds(&w, "NULL");
+	sb_addf(&w, " FROM (%s) AS __i(", p->sql);
+	for (int i = 0; i < p->ncols; i++)
+		sb_addf(&w, "%s\"#%d\"", i ? ", " : "", i);
+	sb_adds(&w, ")");
+	free(p->sql);
+	p->sql = sb_detach(&w, NULL);
+	p->cols = ARENA_ARRAY(&p->a, struct outcol, nsc + 1);
+	p->ncols = nsc;
+	for (int i = 0; i < nsc; i++) {
+		p->cols[i].name = arena_strdup(&p->a, def->cols[sc[i]].name);
+		p->cols[i].type = ft_copy(&p->a, def->cols[sc[i]].type);
+		p->cols[i].type->attr = TA_NONE;
+	}
+	/* keys refer to query positions: keep them only where they survive the mapping */
+	if (p->nkeys > 0) {
+		int nk = 0;
+		for (int i = 0; i < p->nkeys; i++)
+			for (int k2 = 0; k2 < nsc; k2++)
+				if (map[k2] == p->keys[i])
+					p->keys[nk++] = k2;
+		p->nkeys = nk == p->nkeys ? nk : -1;
+	}
+}
+
 /* plans one INSERT: the sink, the query, and the mapping of query columns to sink columns */
 static int plan_insert(struct fg_session *s, struct stmt *st, json_t *conf, bool batch, struct target *tg,
 	struct ferr *e)
@@ -556,51 +607,7 @@ static int plan_insert(struct fg_session *s, struct stmt *st, json_t *conf, bool
 		sb_release(&ident);
 		goto out;
 	}
-	/* wrap: the query's columns cast to the sink's types, in the sink's order */
-	struct sb w = SB_INIT;
-	sb_adds(&w, "SELECT ");
-	for (int i = 0; i < nsc; i++) {
-		const struct fcol *col = &def->cols[sc[i]];
-		if (i)
-			sb_adds(&w, ", ");
-		struct sb dt = SB_INIT;
-		ft_duck(&dt, col->type);
-		if (map[i] < 0) {
-			sb_addf(&w, "CAST(NULL AS %s)", dt.buf);
-		} else if (col->type->root == FT_TIMESTAMP_LTZ) {
-			/* records carry TIMESTAMP_LTZ values in UTC */
-			sb_addf(&w, "timezone('UTC', CAST(__i.\"#%d\" AS TIMESTAMPTZ))", map[i]);
-		} else {
-			sb_addf(&w, "CAST(__i.\"#%d\" AS %s)", map[i], dt.buf);
-		}
-		sb_adds(&w, " AS ");
-		qid(&w, col->name);
-		sb_release(&dt);
-	}
-	if (!nsc)
-		sb_adds(&w, "NULL");
-	sb_addf(&w, " FROM (%s) AS __i(", p->sql);
-	for (int i = 0; i < p->ncols; i++)
-		sb_addf(&w, "%s\"#%d\"", i ? ", " : "", i);
-	sb_adds(&w, ")");
-	free(p->sql);
-	p->sql = sb_detach(&w, NULL);
-	p->cols = ARENA_ARRAY(&p->a, struct outcol, nsc + 1);
-	p->ncols = nsc;
-	for (int i = 0; i < nsc; i++) {
-		p->cols[i].name = arena_strdup(&p->a, def->cols[sc[i]].name);
-		p->cols[i].type = ft_copy(&p->a, def->cols[sc[i]].type);
-		p->cols[i].type->attr = TA_NONE;
-	}
-	/* keys refer to query positions: keep them only where they survive the mapping */
-	if (p->nkeys > 0) {
-		int nk = 0;
-		for (int i = 0; i < p->nkeys; i++)
-			for (int k2 = 0; k2 < nsc; k2++)
-				if (map[k2] == p->keys[i])
-					p->keys[nk++] = k2;
-		p->nkeys = nk == p->nkeys ? nk : -1;
-	}
+	wrap_for_sink(p, def, sc, nsc, map);
 	free(map);
 	tg->sink = tdef_clone(def);
 	tg->sink->cat = arena_strdup(&tg->sink->a, c);
