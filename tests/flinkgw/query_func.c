@@ -365,7 +365,8 @@ static const struct fsimple simple_funcs[] = {
 	{"MD5", 0, "md5(%*)", R_LIKE_ARG0, FT_VARCHAR, 0, TA_NONE},
 	{"SHA1", 0, "sha1(%*)", R_LIKE_ARG0, FT_VARCHAR, 0, TA_NONE},
 	{"SHA256", 0, "sha256(%*)", R_LIKE_ARG0, FT_VARCHAR, 0, TA_NONE},
-	{"INITCAP", 1, "array_to_string(list_transform(string_split(%0, ' '), w -> upper(left(w, 1)) || lower(substr(w, 2))), ' ')",
+	{"INITCAP", 1,
+	 "array_to_string(list_transform(string_split(%0, ' '), w -> upper(left(w, 1)) || lower(substr(w, 2))), ' ')",
 	 R_LIKE_ARG0, FT_VARCHAR, 0, TA_NONE},
 	{"CHAR_LENGTH", 1, "CAST(length(%0) AS INTEGER)", R_LIKE_ARG0, FT_INTEGER, 0, TA_NONE},
 	{"CHARACTER_LENGTH", 1, "CAST(length(%0) AS INTEGER)", R_LIKE_ARG0, FT_INTEGER, 0, TA_NONE},
@@ -827,7 +828,7 @@ static void duckdb_call(struct fcall *k)
 
 /* The call's text: the table's, a special case's, a group window's or DuckDB's own; then its
  * FILTER and OVER clauses */
-static struct ftype *func_call(struct fcall *k, struct sb *out)
+static struct ftype *call_text(struct fcall *k, struct sb *out)
 {
 	for (size_t i = 0; i < sizeof(simple_funcs) / sizeof(simple_funcs[0]); i++)
 		if (!strcmp(k->F, simple_funcs[i].name))
@@ -855,7 +856,7 @@ struct ftype *tr_func(struct tctx *c, struct node *n, struct scope *sc, struct s
 	bool filt = n->unit && !strcmp(n->unit, "FILTER");
 	if (filt)
 		k.na--;
-	struct ftype *rt = func_call(&k, out);
+	struct ftype *rt = call_text(&k, out);
 	if (!k.stop) {
 		if (filt) {
 			sb_adds(&call, " FILTER (WHERE ");
