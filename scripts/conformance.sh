@@ -5,8 +5,10 @@
 # folder with a profiles.yml for the project's profile.
 #
 #   scripts/conformance.sh [--sluice BIN] [--profiles-dir DIR] [--keep] [--no-version-check]
-#                          [--run-operation MACRO] DIR
+#                          [--run-operation MACRO] [--reset COMMAND] DIR
 #
+# --reset COMMAND is a shell command that empties the database before build when --profiles-dir
+# names a server (scripts/conformance_pg.sh uses it); the own DuckDB file is simply removed.
 # --no-version-check runs every step without the require-dbt-version check (dbt's flag of that
 # name), for packages whose newest release asks for a newer dbt than the one Sluice matches.
 # --run-operation MACRO runs `run-operation MACRO` before seed and again before build, for suites
@@ -23,6 +25,7 @@ sluice="$here/build/sluice"
 profiles=""
 keep=0
 operation=""
+reset=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--sluice) sluice=$2; shift 2 ;;
@@ -30,7 +33,8 @@ while [ $# -gt 0 ]; do
 	--keep) keep=1; shift ;;
 	--no-version-check) export DBT_VERSION_CHECK=false; shift ;;
 	--run-operation) operation=$2; shift 2 ;;
-	-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--reset) reset=$2; shift 2 ;;
+	-h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "conformance.sh: unknown option '$1'" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -104,6 +108,7 @@ step run run --full-refresh
 step test test
 # build from an empty database
 rm -f "$profiles/conformance.duckdb" "$profiles/conformance.duckdb.wal"
+[ -z "$reset" ] || sh -c "$reset" >"$logs/reset.log" 2>&1 || echo "conformance.sh: --reset failed, see $logs/reset.log" >&2
 [ -z "$operation" ] || step op2 run-operation "$operation"
 step build build --full-refresh
 

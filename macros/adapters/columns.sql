@@ -106,17 +106,38 @@
   {%- endfor -%}
 {%- endmacro %}
 
-{#- comments on relations and columns (persist_docs) -#}
+{#-
+  Comments on relations and columns (persist_docs). As in dbt, alter_relation_comment and
+  alter_column_comment return SQL (an adapter without comments raises), persist_docs runs it after
+  the materialization built the relation, inside its transaction, and warns of documented columns
+  that the relation lacks.
+-#}
 {% macro alter_column_comment(relation, column_dict) -%}
   {{ return(adapter.dispatch('alter_column_comment', 'dbt')(relation, column_dict)) }}
 {%- endmacro %}
 
 {% macro default__alter_column_comment(relation, column_dict) -%}
+  {{ exceptions.raise_not_implemented('alter_column_comment macro not implemented for adapter ' ~ adapter.type()) }}
+{%- endmacro %}
+
+{#- a string literal for a comment: quotes doubled, so any text is safe -#}
+{% macro sluice_comment_literal(text) -%}
+  '{{ (text or '') | replace("'", "''") }}'
+{%- endmacro %}
+
+{#- one statement a documented column; DuckDB and PostgreSQL share the syntax -#}
+{% macro sluice_column_comments(relation, column_dict) -%}
   {%- for name, col in column_dict.items() if col.get('description') -%}
-    {%- call statement('alter_column_comment') -%}
-      comment on column {{ relation.render() }}.{{ adapter.quote(name) if col.get('quote') else name }} is '{{ col['description'] | replace("'", "''") }}'
-    {%- endcall -%}
-  {%- endfor -%}
+    comment on column {{ relation.render() }}.{{ adapter.quote(name) if col.get('quote') else name }} is {{ sluice_comment_literal(col['description']) }};
+  {% endfor -%}
+{%- endmacro %}
+
+{% macro duckdb__alter_column_comment(relation, column_dict) -%}
+  {{ return(sluice_column_comments(relation, column_dict)) }}
+{%- endmacro %}
+
+{% macro postgres__alter_column_comment(relation, column_dict) -%}
+  {{ return(sluice_column_comments(relation, column_dict)) }}
 {%- endmacro %}
 
 {% macro alter_relation_comment(relation, relation_comment) -%}
@@ -124,22 +145,57 @@
 {%- endmacro %}
 
 {% macro default__alter_relation_comment(relation, relation_comment) -%}
-  {%- call statement('alter_relation_comment') -%}
-    comment on {{ 'view' if relation.is_view else 'table' }} {{ relation.render() }} is '{{ relation_comment | replace("'", "''") }}'
-  {%- endcall -%}
+  {{ exceptions.raise_not_implemented('alter_relation_comment macro not implemented for adapter ' ~ adapter.type()) }}
+{%- endmacro %}
+
+{% macro sluice_relation_comment(relation, relation_comment) -%}
+  {%- set kind = 'materialized view' if relation.is_materialized_view else ('view' if relation.is_view else 'table') -%}
+  comment on {{ kind }} {{ relation.render() }} is {{ sluice_comment_literal(relation_comment) }}
+{%- endmacro %}
+
+{% macro duckdb__alter_relation_comment(relation, relation_comment) -%}
+  {{ return(sluice_relation_comment(relation, relation_comment)) }}
+{%- endmacro %}
+
+{% macro postgres__alter_relation_comment(relation, relation_comment) -%}
+  {{ return(sluice_relation_comment(relation, relation_comment)) }}
 {%- endmacro %}
 
 {% macro persist_docs(relation, model, for_relation=true, for_columns=true) -%}
   {{ return(adapter.dispatch('persist_docs', 'dbt')(relation, model, for_relation, for_columns)) }}
 {%- endmacro %}
 
-{% macro default__persist_docs(relation, model, for_relation, for_columns) -%}
-  {%- set wanted = config.get('persist_docs', {}) or {} -%}
-  {%- if for_relation and wanted.get('relation') and model.description -%}
-    {% do alter_relation_comment(relation, model.description) %}
+{#- the documented columns that the relation has (names compared as dbt does: exactly when quoted,
+    case-blind otherwise); a warning names the others -#}
+{% macro validate_doc_columns(relation, column_dict, existing_column_names) -%}
+  {%- set existing_lower = existing_column_names | map('lower') | list -%}
+  {%- set kept = {} -%}
+  {%- set missing = [] -%}
+  {%- for name in column_dict -%}
+    {%- set present = (name in existing_column_names) if column_dict[name].get('quote') else (name | lower in existing_lower) -%}
+    {%- if present -%}
+      {%- do kept.update({name: column_dict[name]}) -%}
+    {%- else -%}
+      {%- do missing.append(name) -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {%- if missing -%}
+    {{ exceptions.warn("In relation " ~ relation.render() ~ ": The following columns are specified in the schema but are not present in the database: " ~ missing | join(", ")) }}
   {%- endif -%}
-  {%- if for_columns and wanted.get('columns') and model.columns -%}
-    {% do alter_column_comment(relation, model.columns) %}
+  {{ return(kept) }}
+{%- endmacro %}
+
+{% macro default__persist_docs(relation, model, for_relation, for_columns) -%}
+  {%- if for_relation and config.persist_relation_docs() and model.description -%}
+    {% do run_query(alter_relation_comment(relation, model.description)) %}
+  {%- endif -%}
+  {%- if for_columns and config.persist_column_docs() and model.columns -%}
+    {%- set existing = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+    {%- set documented = validate_doc_columns(relation, model.columns, existing) -%}
+    {%- set comment_sql = alter_column_comment(relation, documented) -%}
+    {%- if comment_sql and comment_sql | trim | length > 0 -%}
+      {% do run_query(comment_sql) %}
+    {%- endif -%}
   {%- endif -%}
 {%- endmacro %}
 

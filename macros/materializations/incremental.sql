@@ -44,6 +44,7 @@
     {%- endcall %}
     {{ adapter.drop_relation(temp_relation) }}
     {% do apply_grants(target_relation, config.get('grants'), should_revoke=should_revoke(existing, full_refresh_mode=false)) %}
+    {% do persist_docs(target_relation, model) %}
     {{ run_hooks(post_hooks) }}
     {{ adapter.commit() }}
     {{ run_hooks(post_hooks, inside_transaction=False) }}

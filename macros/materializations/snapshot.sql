@@ -153,6 +153,7 @@
     {{ adapter.drop_relation(staging) }}
   {%- endif -%}
 
+  {% do persist_docs(target_relation, model) %}
   {{ run_hooks(post_hooks) }}
   {{ adapter.commit() }}
 

@@ -26,6 +26,7 @@
   {% endif %}
   {{ adapter.rename_relation(intermediate, target_relation) }}
   {% do apply_grants(target_relation, config.get('grants'), should_revoke=should_revoke(existing, full_refresh_mode=true)) %}
+  {% do persist_docs(target_relation, model) %}
 
   {{ run_hooks(post_hooks) }}
   {{ adapter.commit() }}

@@ -50,6 +50,7 @@
       refresh materialized view {{ target_relation.include(database=false) }}
     {%- endcall %}
     {% do apply_grants(target_relation, config.get('grants'), should_revoke=should_revoke(existing, full_refresh_mode=false)) %}
+    {% do persist_docs(target_relation, model) %}
     {{ run_hooks(post_hooks) }}
     {{ adapter.commit() }}
     {{ run_hooks(post_hooks, inside_transaction=False) }}
@@ -71,6 +72,7 @@
     {% endif %}
     {{ adapter.rename_relation(intermediate, target_relation) }}
     {% do apply_grants(target_relation, config.get('grants'), should_revoke=false) %}
+    {% do persist_docs(target_relation, model) %}
     {{ run_hooks(post_hooks) }}
     {{ adapter.commit() }}
     {{ run_hooks(post_hooks, inside_transaction=False) }}

@@ -413,7 +413,12 @@ static int run_statement(struct shell *sh, const char *stmt, const char *script_
 	flink_snapshot_free(snap);
 	if (rc == 0) {
 		size_t nrows = t.kinds.n;
-		if (streaming) {
+		if (!have_cols && stopped) {
+			/* no page with a result came before the stop: nothing is known of the statement's
+			 * outcome, so "succeeded" would be a lie */
+			printf("[WARNING] Stopped (%s) before the statement gave a first result: nothing was received.\n\n",
+			       why ? why : "stopped");
+		} else if (streaming) {
 			rule(&t);
 		} else if (is_query || kind == FLINK_KIND_SUCCESS_WITH_CONTENT) {
 			if (!is_query && job[0] && t.ncols == 1 && !strcmp(t.cols[0].name, "job id")) {

@@ -532,6 +532,30 @@ static value cfg_set(struct jj_vm *vm, void *ud, const struct vargs *args)
 	return val_str("");
 }
 
+/* config.persist_relation_docs() / persist_column_docs(): the persist_docs config's `relation` or
+ * `columns` key, false when absent; a persist_docs that is not a mapping is an error, as in dbt */
+static value cfg_persist_docs(struct jj_vm *vm, const char *which)
+{
+	struct dbt_render *r = dbt_r(vm);
+	value pd = r->node ? val_dict_gets(r->node->config, "persist_docs") : val_undef();
+	if (pd.type == V_UNDEF || pd.type == V_NONE)
+		return val_bool(false);
+	if (pd.type != V_DICT)
+		jj_raise(vm, "Invalid value provided for 'persist_docs'. Expected dict but received %s", val_type_name(pd));
+	value v = val_dict_gets(pd, which);
+	return v.type == V_UNDEF || v.type == V_NONE ? val_bool(false) : v;
+}
+
+static value cfg_persist_relation_docs(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return cfg_persist_docs(vm, "relation");
+}
+
+static value cfg_persist_column_docs(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return cfg_persist_docs(vm, "columns");
+}
+
 static value config_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
 {
 	struct arena *a = jj_arena(vm);
@@ -543,6 +567,10 @@ static value config_getattr(struct jj_vm *vm, struct vobj *o, const char *name, 
 		return val_func(a, "set", cfg_set, NULL);
 	if (n == 8 && !memcmp(name, "meta_get", 8))
 		return val_func(a, "meta_get", cfg_get, NULL);
+	if (n == 21 && !memcmp(name, "persist_relation_docs", 21))
+		return val_func(a, "persist_relation_docs", cfg_persist_relation_docs, NULL);
+	if (n == 19 && !memcmp(name, "persist_column_docs", 19))
+		return val_func(a, "persist_column_docs", cfg_persist_column_docs, NULL);
 	return val_undef();
 }
 

@@ -81,7 +81,7 @@ static size_t ws_len_back(const char *s, size_t b, size_t e)
 		return 0;
 	if ((unsigned char)s[e - 1] < 0x80)
 		return ws_len(s, e - 1, e);
-	for (size_t n = 2; n <= 3 && e - n >= b; n++)
+	for (size_t n = 2; n <= 3 && n <= e - b; n++)
 		if (((unsigned char)s[e - n] & 0xC0) != 0x80)
 			return ws_len(s, e - n, e) == n ? n : 0;
 	return 0;

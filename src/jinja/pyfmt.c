@@ -34,6 +34,21 @@ static void spec_init(struct fspec *s)
 	s->prec = -1;
 }
 
+/* n copies of the fill character (fl bytes of UTF-8), grown once: widths may be in the millions */
+static void add_fill(struct sb *out, const char *fill, size_t fl, size_t n)
+{
+	if (!n)
+		return;
+	sb_grow(out, n * fl);
+	if (fl == 1) {
+		memset(out->buf + out->len, fill[0], n);
+		sb_setlen(out, out->len + n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		sb_add(out, fill, fl);
+}
+
 /* pads out[start..] to the spec's width; `numeric` puts '=' padding after the sign */
 static void pad_field(struct sb *out, size_t start, const struct fspec *s, bool numeric, size_t signlen)
 {
@@ -56,12 +71,10 @@ static void pad_field(struct sb *out, size_t start, const struct fspec *s, bool 
 	char *tmp = xmalloc(tail + 1);
 	memcpy(tmp, out->buf + at, tail);
 	out->len = at;
-	for (size_t i = 0; i < left; i++)
-		sb_add(out, fill, fl);
+	add_fill(out, fill, fl, left);
 	sb_add(out, tmp, tail);
 	free(tmp);
-	for (size_t i = 0; i < right; i++)
-		sb_add(out, fill, fl);
+	add_fill(out, fill, fl, right);
 }
 
 /* digits of |v| in a base, with optional grouping */

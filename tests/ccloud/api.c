@@ -342,6 +342,15 @@ static void stmt_run(struct cc *c, struct cc_stmt *s, bool exhausted)
 		free(owned);
 		return;
 	}
+	if (exhausted) {
+		/* §8.4: a pool without room accepts nothing for execution: the statement waits PENDING
+		 * and nothing of it runs (a CTAS creates no table) */
+		json_decref(s->traits);
+		s->traits = NULL;
+		s->scaling = "POOL_EXHAUSTED";
+		set_phase(s, "PENDING");
+		return;
+	}
 	/* the statement's properties travel as its configuration; the time zone under Flink's key */
 	json_t *conf = json_deep_copy(s->props);
 	json_t *tz = json_object_get(s->props, "sql.local-time-zone");

@@ -103,4 +103,14 @@ run sql --gateway "$GW" -e "SHOW CATALOGS"
 expect_rc 0 "--gateway"
 expect_out "default_catalog"
 gw_stop
+
+# --timeout before the first result: the double answers NOT_READY to every fetch, so the
+# statement's outcome is unknown when the time is up; saying it succeeded would be wrong
+gw_start --not-ready 1000000000
+run sql --gateway "$GW" --timeout 1 -e "SHOW CATALOGS"
+expect_rc 0 "--timeout before the first result"
+expect_out "[WARNING] Stopped (--timeout) before the statement gave a first result: nothing was received."
+expect_no_out "Execute statement succeeded" "no success claimed for a statement whose result never came"
+expect_no_out "in set" "no row count either"
+gw_stop
 done_testing

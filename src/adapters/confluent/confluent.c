@@ -134,6 +134,58 @@ static const char *new_name(struct adapter *ad, struct arena *a)
 	return arena_sprintf(a, "%s%s", ad->prefix, hex);
 }
 
+/* true when text contains word, in any case */
+static bool contains_ci(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+	for (; text && *text; text++)
+		if (!strncasecmp(text, word, n))
+			return true;
+	return false;
+}
+
+/*
+ * dbt-confluent's retry policy (reference §14.2), for a statement that failed with e on attempt
+ * `attempt` (from 1). A materialized table still being modified, or a Kafka topic not there yet,
+ * is retried up to 12 times in all, 10 s apart, after the failed statement is deleted; an exhausted
+ * compute pool (the library deleted the statement already) up to 5 times, min(3 x attempt, 15) s
+ * apart; a name in use (409) as often, after deleting the statement that holds it. The message
+ * checks come first: Confluent may send those conditions as a 409. Returns the seconds to wait, or
+ * -1 when the failure stands.
+ */
+static int retry_after(struct adapter *ad, const char *name, const struct flink_error *e, int attempt)
+{
+	int backoff = attempt * 3 < 15 ? attempt * 3 : 15;
+	bool changing = contains_ci(e->root_cause, "being modified") || contains_ci(e->message, "being modified") ||
+			contains_ci(e->root_cause, "kafka topic does not exist") ||
+			contains_ci(e->message, "kafka topic does not exist");
+	int wait = changing ? (attempt < 12 ? 10 : -1)
+		   : e->code == FLINK_E_POOL_EXHAUSTED || e->code == FLINK_E_CONFLICT ? (attempt < 5 ? backoff : -1)
+										      : -1;
+	if (wait < 0 || e->code == FLINK_E_POOL_EXHAUSTED)
+		return wait;
+	struct flink_error de;
+	flink_error_init(&de);
+	flink_code dc = flink_cc_delete(ad->cc, name, &de);
+	if (dc && dc != FLINK_E_NOT_FOUND)
+		log_msg(LOG_WARN, "confluent: could not delete statement %s before trying again: %s", name,
+			de.message ? de.message : flink_strerror(dc));
+	flink_error_release(&de);
+	return wait;
+}
+
+/* Logs the retry and sleeps `secs` in short steps, so that Ctrl-C ends the wait; false if it did */
+static bool wait_to_retry(struct adapter_conn *c, const char *name, const struct flink_error *e, int secs,
+			  int attempt)
+{
+	log_msg(LOG_WARN, "confluent: statement %s: %s; trying again in %d s (attempt %d)", name,
+		e->root_cause ? e->root_cause : e->message ? e->message : flink_strerror(e->code), secs, attempt + 1);
+	struct timespec step = {.tv_sec = 0, .tv_nsec = 100000000};
+	for (int i = 0; i < secs * 10 && !c->cancelled; i++)
+		nanosleep(&step, NULL);
+	return !c->cancelled;
+}
+
 /* Runs one statement; with fetch, its rows (at most limit, -1 all) into *pres */
 static int cc_run(struct adapter_conn *c, const char *sql, bool fetch, long limit, bool hidden,
 		  struct adapter_result *pres, struct arena *a, char **perr)
@@ -161,11 +213,18 @@ static int cc_run(struct adapter_conn *c, const char *sql, bool fetch, long limi
 	struct flink_error e;
 	flink_error_init(&e);
 	log_msg(LOG_DEBUG, "confluent: statement %s: %s", s.name, sql);
-	if (flink_cc_run(ad->cc, &s, &h, &info, &e)) {
-		int rc = fail_cc(a, perr, &e);
+	for (int attempt = 1; flink_cc_run(ad->cc, &s, &h, &info, &e); attempt++) {
+		int wait = retry_after(ad, s.name, &e, attempt);
+		if (wait < 0 || !wait_to_retry(c, s.name, &e, wait, attempt)) {
+			int rc = fail_cc(a, perr, &e);
+			flink_error_release(&e);
+			VEC_FREE(&col.rows);
+			return rc;
+		}
 		flink_error_release(&e);
-		VEC_FREE(&col.rows);
-		return rc;
+		flink_error_init(&e);
+		col.rows.n = 0;
+		col.nrows = 0;
 	}
 	res->nrows = (size_t)col.nrows;
 	res->rows = ARENA_ARRAY(a, value, col.rows.n ? col.rows.n : 1);
@@ -463,12 +522,20 @@ static int cc_call(struct adapter_conn *c, const char *method, value pos, value 
 		struct flink_cc_submit s = {.name = name, .statement = sql, .labels = labels, .nlabels = model ? 2 : 1};
 		flink_cc_statement *st = NULL;
 		log_msg(LOG_DEBUG, "confluent: statement %s: %s", name, sql);
-		code = flink_cc_submit(ad->cc, &s, &st, &e);
-		if (!code)
-			code = flink_cc_wait(ad->cc, st, true, ad->timeout_ms, &c->cancelled, &e);
-		if (!code)
-			*pout = statement_dict(st, a);
-		flink_cc_statement_free(st);
+		for (int attempt = 1;; attempt++) {
+			code = flink_cc_submit(ad->cc, &s, &st, &e);
+			if (!code)
+				code = flink_cc_wait(ad->cc, st, true, ad->timeout_ms, &c->cancelled, &e);
+			if (!code)
+				*pout = statement_dict(st, a);
+			flink_cc_statement_free(st);
+			st = NULL;
+			int wait = code ? retry_after(ad, name, &e, attempt) : -1;
+			if (wait < 0 || !wait_to_retry(c, name, &e, wait, attempt))
+				break;
+			flink_error_release(&e);
+			flink_error_init(&e);
+		}
 	} else if (!strcmp(method, "delete_statement") || !strcmp(method, "stop_statement") ||
 		   !strcmp(method, "resume_statement")) {
 		const char *name = str_arg(pos, kw, 0, "name", a);

@@ -49,6 +49,7 @@ struct adapter_conn {
 	PGcancel *cancel;
 	volatile sig_atomic_t cancelled; /* Ctrl-C (pg_cancel): every later statement fails at once */
 	struct relcache_conn rcs;  /* the DDL of the open transaction, for the relation cache */
+	bool txn_empty;            /* the open transaction ran nothing but its BEGIN yet */
 };
 
 int pg_fail(struct arena *a, char **perr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

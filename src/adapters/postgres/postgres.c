@@ -14,7 +14,8 @@
  *    makes the runner's final commit a no-op rather than a warning.
  *  - A lost connection is reopened before the next statement when no transaction was open, and a
  *    statement that failed because the connection dropped is sent again only when it is a lone
- *    read-only query outside a transaction: anything else may have run, so repeating it is unsafe.
+ *    read-only query outside a transaction, or the first statement of one (which is begun again):
+ *    anything else may have run, so repeating it is unsafe.
  *  - execute() sends the SQL with the simple query protocol (several statements allowed) and keeps
  *    the rows of the last one. Values come back as text and are converted by type OID: booleans,
  *    integers, floats and numerics become numbers; dates and times stay ISO strings.
@@ -370,6 +371,8 @@ static bool safe_to_repeat(const char *sql)
 	return !has_word(sql, "into") && !has_word(sql, "nextval") && !has_word(sql, "setval");
 }
 
+static int pg_begin(struct adapter_conn *c, struct arena *a, char **perr);
+
 static bool is_follow_up(const char *status)
 {
 	return !strcmp(status, "CREATE INDEX") || !strcmp(status, "GRANT") || !strcmp(status, "REVOKE") ||
@@ -468,16 +471,20 @@ static int pg_execute(struct adapter_conn *c, const char *sql, bool fetch, long 
 	empty_result(pres);
 	if (cancelled(c, a, perr) < 0 || pg_ensure(c, a, perr) < 0)
 		return -1;
-	bool idle = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+	/* a transaction that has run nothing yet loses nothing with its connection: it is begun again */
+	bool in_txn = PQtransactionStatus(c->pg) != PQTRANS_IDLE;
+	bool repeatable = (!in_txn || c->txn_empty) && safe_to_repeat(sql);
+	c->txn_empty = false;
 	pg_cache_before_sql(c, sql);
 	PGresult *last;
 	bool lost;
 	int rc = send_all(c, sql, &last, &lost, a, perr);
-	if (rc < 0 && lost && idle && safe_to_repeat(sql)) {
+	if (rc < 0 && lost && repeatable) {
 		log_msg(LOG_WARN, "postgres: the connection was lost; running the query again on a new one");
 		disconnect(c);
-		if (pg_ensure(c, a, perr) < 0)
+		if (pg_ensure(c, a, perr) < 0 || (in_txn && pg_begin(c, a, perr) < 0))
 			return -1;
+		c->txn_empty = false;
 		rc = send_all(c, sql, &last, &lost, a, perr);
 	}
 	if (rc < 0) {
@@ -507,6 +514,7 @@ int pg_query_params(struct adapter_conn *c, const char *sql, const char *const *
 {
 	if (cancelled(c, a, perr) < 0 || pg_ensure(c, a, perr) < 0)
 		return -1;
+	c->txn_empty = false;
 	PGresult *r = PQexecParams(c->pg, sql, n, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(r);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
@@ -544,7 +552,9 @@ static int pg_begin(struct adapter_conn *c, struct arena *a, char **perr)
 	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
 		return 0;
 	c->rcs.touched = false;
-	return run_simple(c, "begin", a, perr);
+	int rc = run_simple(c, "begin", a, perr);
+	c->txn_empty = rc == 0;
+	return rc;
 }
 
 static bool in_transaction(struct adapter_conn *c)
