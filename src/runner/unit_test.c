@@ -413,7 +413,7 @@ static int run(struct ut *u, struct adapter *ad, const struct adapter_vtable *vt
 	/* 2. the model's SQL, reading the fixtures */
 	if (rc == 0) {
 		struct dbt_render r = {.proj = p, .node = m, .phase = DBT_EXECUTE, .arena = a, .dl = dl,
-				       .adapter = ad, .vt = vt, .conn = conn};
+				       .adapter = ad, .vt = vt, .conn = conn, .not_the_node = true};
 		value ctx = dbt_context(&r);
 		struct jj_env *env = p->jinja;
 		u->orig_ref = jj_env_global(env, "ref");
