@@ -395,7 +395,8 @@ static value response_value(struct arena *a, const struct adapter_result *res)
 {
 	value d = val_dict_new(a, 3);
 	val_dict_sets(d, "_message", val_str(res->message ? res->message : "OK"));
-	val_dict_sets(d, "code", val_str(res->message ? res->message : "OK"));
+	bool bare = res->rows_affected == ADAPTER_MESSAGE_ONLY;
+	val_dict_sets(d, "code", bare ? val_none() : val_str(res->message ? res->message : "OK"));
 	val_dict_sets(d, "rows_affected", res->rows_affected >= 0 ? val_int(res->rows_affected) : val_none());
 	return d;
 }
