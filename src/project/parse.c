@@ -438,8 +438,18 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 	value def = pt->def;
 	const char *tname;
 	value args = val_dict_new(a, 4);
+	value named = def.type == V_DICT ? val_dict_gets(def, "test_name") : val_undef();
 	if (def.type == V_STR) {
 		tname = def.s;
+	} else if (named.type != V_UNDEF) {
+		/* `- test_name: unique` with the arguments beside it (TestBuilder.extract_test_args) */
+		if (named.type != V_STR) {
+			diag_error(dl, pt->loc, "a test's name must be a string");
+			return -1;
+		}
+		tname = named.s;
+		val_dict_merge(a, args, def);
+		val_dict_del(args, val_str("test_name"));
 	} else {
 		value k = def.d->e[0].key;
 		value v = def.d->e[0].val;
