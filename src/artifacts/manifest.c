@@ -411,9 +411,13 @@ static value refs_value(struct arena *a, const struct node *n)
 		value r = val_dict_new(a, 3);
 		val_dict_sets(r, "name", art_str_or(n->refs[i].name, ""));
 		val_dict_sets(r, "package", art_str(n->refs[i].package));
+		/* dbt keeps the version as the call gave it: ref('m', v=2) is 2, ref('m', v='2') is "2" */
 		const char *v = n->refs[i].version;
 		bool digits = v && *v && strspn(v, "0123456789") == strlen(v);
-		val_dict_sets(r, "version", !v ? val_none() : digits ? val_int(strtoll(v, NULL, 10)) : val_str(v));
+		value given = n->refs[i].given_version;
+		val_dict_sets(r, "version", !v ? val_none()
+					    : given.type != V_UNDEF ? given
+					    : digits ? val_int(strtoll(v, NULL, 10)) : val_str(v));
 		val_list_push(l, r);
 	}
 	return l;

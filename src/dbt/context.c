@@ -88,7 +88,7 @@ static void record_macro(void *user, const char *package, const char *name)
 }
 
 static void record_ref(struct dbt_render *r, struct jj_vm *vm, const char *pkg, const char *name,
-		       const char *version)
+		       const char *version, value given)
 {
 	struct node *n = r->node;
 	if (!n)
@@ -96,7 +96,17 @@ static void record_ref(struct dbt_render *r, struct jj_vm *vm, const char *pkg, 
 	struct arena *a = keep_arena(r);
 	n->refs = arena_realloc(a, n->refs, n->nrefs * sizeof(*n->refs), (n->nrefs + 1) * sizeof(*n->refs));
 	n->refs[n->nrefs++] = (struct ref_call){pkg ? arena_strdup(a, pkg) : NULL, arena_strdup(a, name),
-						 jj_current_loc(vm), version ? arena_strdup(a, version) : NULL};
+						 jj_current_loc(vm), version ? arena_strdup(a, version) : NULL,
+						 version ? val_copy(a, given) : val_undef()};
+}
+
+/* ref(..., v=2) or ref(..., version='2'): the version as called, or V_UNDEF */
+static value ref_given_version(const struct vargs *args)
+{
+	value v = jj_arg(args, 99, "v", val_undef());
+	if (v.type == V_UNDEF || v.type == V_NONE)
+		v = jj_arg(args, 99, "version", val_undef());
+	return v.type == V_STR || v.type == V_INT || v.type == V_FLOAT ? v : val_undef();
 }
 
 /* ref(..., v=2) or ref(..., version=2): the version as dbt writes it, or NULL */
@@ -151,7 +161,7 @@ static value f_ref(struct jj_vm *vm, void *ud, const struct vargs *args)
 	const char *name = val_cstr(jj_arena(vm), args->pos[args->npos - 1]);
 	const char *version = ref_version(vm, args);
 	if (r->phase == DBT_PARSE) {
-		record_ref(r, vm, pkg, name, version);
+		record_ref(r, vm, pkg, name, version, ref_given_version(args));
 		return dbt_relation(jj_arena(vm), r->proj, r->proj->target.database, r->proj->target.schema, name, NULL);
 	}
 	struct node *t = proj_ref_version(r->proj, pkg, name, version);

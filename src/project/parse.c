@@ -589,7 +589,7 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 		n->nsources = 1;
 	} else {
 		n->refs = ARENA_NEW(a, struct ref_call);
-		n->refs[0] = (struct ref_call){NULL, pt->target_name, pt->loc, pt->version};
+		n->refs[0] = (struct ref_call){NULL, pt->target_name, pt->loc, pt->version, val_undef()};
 		n->nrefs = 1;
 	}
 	/* refs inside arguments, such as relationships' to: ref('customers') */
@@ -605,7 +605,8 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 		if (!q2)
 			continue;
 		n->refs = arena_realloc(a, n->refs, n->nrefs * sizeof(*n->refs), (n->nrefs + 1) * sizeof(*n->refs));
-		n->refs[n->nrefs++] = (struct ref_call){NULL, arena_strndup(a, q1 + 1, (size_t)(q2 - q1 - 1)), pt->loc, NULL};
+		n->refs[n->nrefs++] = (struct ref_call){NULL, arena_strndup(a, q1 + 1, (size_t)(q2 - q1 - 1)), pt->loc, NULL,
+								 val_undef()};
 	}
 	/* dbt renders the arguments before the tested model: its ref comes last (as in depends_on) */
 	if (pt->target_type != NODE_SOURCE && n->nrefs > 1) {

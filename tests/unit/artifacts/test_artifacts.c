@@ -113,8 +113,8 @@ static int setup(void **state)
 	val_dict_sets(o->columns, "id", col);
 	o->description = "One row per order";
 	o->patch_path = "jaffle://models/schema.yml";
-	f->orders_refs[0] = (struct ref_call){NULL, "stg_orders", LOC_NONE, NULL};
-	f->orders_refs[1] = (struct ref_call){"jaffle", "countries", LOC_NONE, NULL};
+	f->orders_refs[0] = (struct ref_call){NULL, "stg_orders", LOC_NONE, NULL, val_undef()};
+	f->orders_refs[1] = (struct ref_call){"jaffle", "countries", LOC_NONE, NULL, val_undef()};
 	o->refs = f->orders_refs;
 	o->nrefs = 2;
 	f->orders_deps[0] = STG;
