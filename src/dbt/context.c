@@ -377,9 +377,9 @@ static value f_doc(struct jj_vm *vm, void *ud, const struct vargs *args)
 
 /* graph: the manifest's nodes, sources and macros, built on first use only (it is large) */
 
-/* A source's config in the graph carries its freshness, as dbt 1.10's does (dbt 1.9's manifest
- * has it beside the config only, and the artifacts keep that shape): packages written for 1.10
- * read node.config.freshness */
+/* A source's config in the graph carries its freshness, as dbt 1.9.8's and 1.10's do: packages
+ * read node.config.freshness. The manifest's source config has it already (source_config in
+ * artifacts/manifest.c); this fills it for a source whose config lacks it */
 static void graph_source_freshness(struct arena *a, struct project *p, value g)
 {
 	value sources = val_dict_gets(g, "sources");
