@@ -3,7 +3,8 @@
 #  - Debian packages (compiler, CMake, libyaml, jansson, libcurl, libmicrohttpd, PCRE2, cmocka,
 #    libpq and the PostgreSQL server for tests, libedit, libarchive for hub packages' tarballs, git
 #    for git packages, clang for libFuzzer, python3-dev for the Python module and python3-pandas for
-#    its tests),
+#    its tests, python3-jsonschema to validate artifacts against dbt's schemas when they are at
+#    hand: t292 with SLUICE_DBT_SCHEMAS),
 #  - DuckDB's shared library and header, pinned, from the npm registry, checked against SHA-256
 #    sums and cached under .deps/ (git-ignored). A system libduckdb found by pkg-config wins.
 # Safe to run again: it does nothing when everything is in place.
@@ -19,7 +20,7 @@ DUCKDB_LIB_SHA256=8ac460b152cd05a95065a414879bb09e40534b1fb7a80a7afe6969b6ce0390
 
 packages=(build-essential cmake pkg-config libyaml-dev libjansson-dev libcurl4-openssl-dev
 	libmicrohttpd-dev libpcre2-dev libcmocka-dev libpq-dev postgresql libedit-dev libarchive-dev git ca-certificates time curl procps chromium
-	npm clang python3-dev python3-pandas)
+	npm clang python3-dev python3-pandas python3-jsonschema)
 
 say() { printf 'bootstrap: %s\n' "$*"; }
 

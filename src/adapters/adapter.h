@@ -36,9 +36,13 @@ struct adapter_result {
 	struct adapter_column *cols;
 	size_t nrows;
 	value *rows;          /* nrows * ncols, row-major */
-	int64_t rows_affected; /* -1 when unknown */
+	int64_t rows_affected; /* -1 when unknown; ADAPTER_MESSAGE_ONLY: see below */
 	const char *message;   /* short status such as "OK", "INSERT 0 5", "SELECT 3" */
 };
+
+/* rows_affected of an engine whose responses are a message alone, with no code and no row count
+ * (dbt-duckdb's AdapterResponse(_message="OK")): None in Jinja, absent from run_results */
+#define ADAPTER_MESSAGE_ONLY (-2)
 
 enum relation_type { REL_TABLE, REL_VIEW, REL_EXTERNAL, REL_MATERIALIZED_VIEW, REL_UNKNOWN };
 

@@ -48,7 +48,7 @@ struct run_result {
 	double execute_started, execute_completed;
 	double execution_time;    /* seconds */
 	int64_t failures;         /* tests: rows returned; -1 when none */
-	int64_t rows_affected;    /* -1 when unknown */
+	int64_t rows_affected;    /* -1 when unknown; ADAPTER_MESSAGE_ONLY: no code, no count */
 	const char *adapter_code; /* adapter_response._message / code, or NULL */
 	const char *compiled_code;
 	const char *relation_name;

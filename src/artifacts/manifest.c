@@ -411,9 +411,13 @@ static value refs_value(struct arena *a, const struct node *n)
 		value r = val_dict_new(a, 3);
 		val_dict_sets(r, "name", art_str_or(n->refs[i].name, ""));
 		val_dict_sets(r, "package", art_str(n->refs[i].package));
+		/* dbt keeps the version as the call gave it: ref('m', v=2) is 2, ref('m', v='2') is "2" */
 		const char *v = n->refs[i].version;
 		bool digits = v && *v && strspn(v, "0123456789") == strlen(v);
-		val_dict_sets(r, "version", !v ? val_none() : digits ? val_int(strtoll(v, NULL, 10)) : val_str(v));
+		value given = n->refs[i].given_version;
+		val_dict_sets(r, "version", !v ? val_none()
+					    : given.type != V_UNDEF ? given
+					    : digits ? val_int(strtoll(v, NULL, 10)) : val_str(v));
 		val_list_push(l, r);
 	}
 	return l;
@@ -571,6 +575,34 @@ static value primary_key(struct mctx *c, const struct node *n, value cfg)
 
 /* --- one node ---------------------------------------------------------------------------- */
 
+/*
+ * A source's config as dbt 1.9.8 writes its SourceConfig: enabled, event_time and freshness (the
+ * source's own freshness: dbt keeps the two equal), then the keys the project set; the node
+ * defaults every node's config gets here (empty tags, meta and hooks, default docs) are not
+ * SourceConfig's and are left out
+ */
+static value source_config(struct arena *a, value cfg, value freshness)
+{
+	value sc = val_dict_new(a, 4);
+	val_dict_sets(sc, "enabled", val_dict_gets(cfg, "enabled").type == V_BOOL ? val_dict_gets(cfg, "enabled")
+										   : val_bool(true));
+	val_dict_sets(sc, "event_time", or_none(val_dict_gets(cfg, "event_time")));
+	val_dict_sets(sc, "freshness", freshness.type == V_UNDEF ? val_none() : freshness);
+	for (uint32_t i = 0; cfg.type == V_DICT && i < cfg.d->len; i++) {
+		value k = cfg.d->e[i].key, v = cfg.d->e[i].val;
+		if (val_streq(k, "enabled") || val_streq(k, "event_time") || val_streq(k, "freshness"))
+			continue;
+		bool empty = (v.type == V_LIST && v.l->len == 0) || (v.type == V_DICT && v.d->len == 0);
+		if ((val_streq(k, "tags") || val_streq(k, "meta") || val_streq(k, "pre-hook") || val_streq(k, "post-hook")) &&
+		    empty)
+			continue;
+		if (val_streq(k, "docs") && is_default_docs(v))
+			continue;
+		val_dict_set(sc, k, v);
+	}
+	return sc;
+}
+
 static value source_value(struct mctx *c, const struct node *n, value cfg)
 {
 	struct arena *a = c->a;
@@ -622,7 +654,7 @@ static value source_value(struct mctx *c, const struct node *n, value cfg)
 	val_dict_sets(d, "meta", art_dict_or_new(a, n->meta));
 	val_dict_sets(d, "source_meta", art_dict_or_new(a, n->source_meta));
 	val_dict_sets(d, "tags", art_list_or_new(a, n->tags));
-	val_dict_sets(d, "config", cfg);
+	val_dict_sets(d, "config", source_config(a, cfg, val_dict_gets(d, "freshness")));
 	val_dict_sets(d, "patch_path", art_str(n->patch_path));
 	val_dict_sets(d, "unrendered_config", art_dict_or_new(a, n->unrendered_config));
 	val_dict_sets(d, "relation_name", art_str(n->relation_name));

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "adapters/adapter.h"
 #include "artifacts/art_internal.h"
 #include "core/map.h"
 #include "core/sb.h"
@@ -31,10 +32,15 @@ static value timing_entry(struct arena *a, const char *name, double start, doubl
 	return t;
 }
 
-/* adapter_response as dbt's AdapterResponse with omit_none: {_message, code, rows_affected} */
+/* adapter_response as dbt's AdapterResponse with omit_none: {_message, code, rows_affected}; an
+ * engine that reports a message alone (dbt-duckdb) has just {_message} */
 static value adapter_response(struct arena *a, const struct run_result *r)
 {
 	value d = val_dict_new(a, 3);
+	if (r->rows_affected == ADAPTER_MESSAGE_ONLY) {
+		val_dict_sets(d, "_message", val_str(r->adapter_code ? r->adapter_code : "OK"));
+		return d;
+	}
 	if (r->adapter_code) {
 		val_dict_sets(d, "_message", val_str(r->adapter_code));
 		/* "SELECT 5" / "INSERT 0 5": the code is the leading word, as dbt-postgres reports it */

@@ -27,14 +27,19 @@ void dbt_note_ephemeral(struct dbt_render *r, struct node *n)
 	val_list_push(r->ephemerals, val_int(n->index));
 }
 
-/* The columns as the model context shows them: in an enforced contract with alias_types (the
- * default), a data_type that is one of the adapter's type labels (STRING) becomes the engine's name
- * (TEXT). Flink's own type is STRING, so its columns stay as written. */
+/*
+ * The columns as the model context shows them: with the contract's alias_types (the default), a
+ * data_type that is one of the adapter's type labels (STRING) becomes the engine's name (TEXT).
+ * dbt's rule (ProviderContext.ctx_model) looks at alias_types alone, whether the contract is
+ * enforced or not, on every node with a contract: all but seeds. Flink's own type is STRING, so
+ * its columns stay as written.
+ */
 static value contract_columns(struct arena *a, struct project *p, struct node *n)
 {
 	value cols = n->columns;
 	const char *engine = p->target.type ? p->target.type : "duckdb";
-	if (cols.type != V_DICT || !proj_contract_enforced(n) || !strcmp(engine, "flink") || !strcmp(engine, "confluent"))
+	if (cols.type != V_DICT || n->type == NODE_SEED || n->type == NODE_SOURCE || !strcmp(engine, "flink") ||
+	    !strcmp(engine, "confluent"))
 		return cols;
 	value alias = val_dict_gets(val_dict_gets(n->config, "contract"), "alias_types");
 	if (alias.type == V_BOOL && !alias.b)
@@ -395,7 +400,8 @@ static value response_value(struct arena *a, const struct adapter_result *res)
 {
 	value d = val_dict_new(a, 3);
 	val_dict_sets(d, "_message", val_str(res->message ? res->message : "OK"));
-	val_dict_sets(d, "code", val_str(res->message ? res->message : "OK"));
+	bool bare = res->rows_affected == ADAPTER_MESSAGE_ONLY;
+	val_dict_sets(d, "code", bare ? val_none() : val_str(res->message ? res->message : "OK"));
 	val_dict_sets(d, "rows_affected", res->rows_affected >= 0 ? val_int(res->rows_affected) : val_none());
 	return d;
 }

@@ -47,25 +47,48 @@ static struct arena *keep_arena(struct dbt_render *r)
 	return r->keep ? r->keep : &r->proj->arena;
 }
 
-/* A macro the node's own code calls while it is parsed: its depends_on.macros, each once */
+/*
+ * The project arena outlives a run; renders on several workers allocate in it only under this
+ * lock, which also guards the graph built from the nodes (graph_getattr)
+ */
+static pthread_mutex_t graph_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * A macro the node's own code calls: its depends_on.macros, each once, in the order first called.
+ * dbt (MacroGenerator.track_call) records every macro called at the top of the node's code, not
+ * from inside another macro, whenever the node's code is rendered: while parsing (execute false)
+ * and again when the node is compiled (execute true), so a macro called only under
+ * `{% if execute %}` is listed once the node has been compiled or run. The materialization and the
+ * other macros a run calls on the node's behalf are not the node's code and are not recorded.
+ */
 static void record_macro(void *user, const char *package, const char *name)
 {
 	struct dbt_render *r = user;
-	if (!r || !r->node || r->phase != DBT_PARSE)
+	if (!r || !r->node || (r->phase != DBT_PARSE && !r->compiling))
 		return;
 	struct node *n = r->node;
+	bool lock = r->phase == DBT_EXECUTE;
+	if (lock)
+		pthread_mutex_lock(&graph_lock);
 	struct arena *a = keep_arena(r);
-	const char *id = arena_sprintf(a, "macro.%s.%s", package, name);
-	for (uint32_t i = 0; i < n->nmacros_used; i++)
-		if (!strcmp(n->macros_used[i], id))
-			return;
-	n->macros_used = arena_realloc(a, n->macros_used, n->nmacros_used * sizeof(*n->macros_used),
-				       (n->nmacros_used + 1) * sizeof(*n->macros_used));
-	n->macros_used[n->nmacros_used++] = id;
+	const char *id = arena_sprintf(r->arena, "macro.%s.%s", package, name);
+	bool seen = false;
+	for (uint32_t i = 0; i < n->nmacros_used && !seen; i++)
+		seen = !strcmp(n->macros_used[i], id);
+	if (!seen) {
+		const char **l = arena_alloc(a, (n->nmacros_used + 1) * sizeof(*l));
+		if (n->nmacros_used)
+			memcpy(l, n->macros_used, n->nmacros_used * sizeof(*l));
+		l[n->nmacros_used] = arena_strdup(a, id);
+		n->macros_used = l;
+		n->nmacros_used++;
+	}
+	if (lock)
+		pthread_mutex_unlock(&graph_lock);
 }
 
 static void record_ref(struct dbt_render *r, struct jj_vm *vm, const char *pkg, const char *name,
-		       const char *version)
+		       const char *version, value given)
 {
 	struct node *n = r->node;
 	if (!n)
@@ -73,7 +96,17 @@ static void record_ref(struct dbt_render *r, struct jj_vm *vm, const char *pkg, 
 	struct arena *a = keep_arena(r);
 	n->refs = arena_realloc(a, n->refs, n->nrefs * sizeof(*n->refs), (n->nrefs + 1) * sizeof(*n->refs));
 	n->refs[n->nrefs++] = (struct ref_call){pkg ? arena_strdup(a, pkg) : NULL, arena_strdup(a, name),
-						 jj_current_loc(vm), version ? arena_strdup(a, version) : NULL};
+						 jj_current_loc(vm), version ? arena_strdup(a, version) : NULL,
+						 version ? val_copy(a, given) : val_undef()};
+}
+
+/* ref(..., v=2) or ref(..., version='2'): the version as called, or V_UNDEF */
+static value ref_given_version(const struct vargs *args)
+{
+	value v = jj_arg(args, 99, "v", val_undef());
+	if (v.type == V_UNDEF || v.type == V_NONE)
+		v = jj_arg(args, 99, "version", val_undef());
+	return v.type == V_STR || v.type == V_INT || v.type == V_FLOAT ? v : val_undef();
 }
 
 /* ref(..., v=2) or ref(..., version=2): the version as dbt writes it, or NULL */
@@ -128,7 +161,7 @@ static value f_ref(struct jj_vm *vm, void *ud, const struct vargs *args)
 	const char *name = val_cstr(jj_arena(vm), args->pos[args->npos - 1]);
 	const char *version = ref_version(vm, args);
 	if (r->phase == DBT_PARSE) {
-		record_ref(r, vm, pkg, name, version);
+		record_ref(r, vm, pkg, name, version, ref_given_version(args));
 		return dbt_relation(jj_arena(vm), r->proj, r->proj->target.database, r->proj->target.schema, name, NULL);
 	}
 	struct node *t = proj_ref_version(r->proj, pkg, name, version);
@@ -343,11 +376,10 @@ static value f_doc(struct jj_vm *vm, void *ud, const struct vargs *args)
 }
 
 /* graph: the manifest's nodes, sources and macros, built on first use only (it is large) */
-static pthread_mutex_t graph_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* A source's config in the graph carries its freshness, as dbt 1.10's does (dbt 1.9's manifest
- * has it beside the config only, and the artifacts keep that shape): packages written for 1.10
- * read node.config.freshness */
+/* A source's config in the graph carries its freshness, as dbt 1.9.8's and 1.10's do: packages
+ * read node.config.freshness. The manifest's source config has it already (source_config in
+ * artifacts/manifest.c); this fills it for a source whose config lacks it */
 static void graph_source_freshness(struct arena *a, struct project *p, value g)
 {
 	value sources = val_dict_gets(g, "sources");
@@ -805,7 +837,12 @@ value dbt_context(struct dbt_render *r)
 int dbt_render(struct dbt_render *r, struct jj_template *t, struct sb *out)
 {
 	value ctx = r->ctx.type == V_DICT ? r->ctx : dbt_context(r);
-	return jj_render(r->proj->jinja, t, ctx, r->arena, r, out, r->dl);
+	/* compiling the node's own code: its macro calls are its dependencies (record_macro) */
+	bool was = r->compiling;
+	r->compiling = r->phase == DBT_EXECUTE && r->node && t == r->node->tmpl && !r->not_the_node;
+	int rc = jj_render(r->proj->jinja, t, ctx, r->arena, r, out, r->dl);
+	r->compiling = was;
+	return rc;
 }
 
 int dbt_parse_node(struct project *p, struct node *n, struct arena *scratch, struct arena *keep,

@@ -51,6 +51,9 @@ struct dbt_render {
 	value ephemerals;             /* list of ephemeral nodes ref()'d, for CTE injection */
 	struct sb *main_sql;          /* where the 'main' statement's SQL is written (target/run) */
 	int worker;                   /* the run's worker rendering it, from 1; 0: the main thread */
+	bool compiling;               /* dbt_render() of the node's own code in the execute phase */
+	bool not_the_node;            /* a render of the node's code for another node (a unit test):
+				       * its macro calls are not the node's dependencies */
 };
 
 /* Installs the node-independent globals (env_var, var handling, modules, exceptions...) */

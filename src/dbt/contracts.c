@@ -87,29 +87,16 @@ static const char *fk_target(struct jj_vm *vm, const char *to)
 	struct dbt_render *r = dbt_r(vm);
 	struct arena *a = jj_arena(vm);
 	const char *args[2] = {NULL, NULL};
-	size_t nargs = 0;
-	bool is_ref = !strncmp(to, "ref(", 4), is_source = !strncmp(to, "source(", 7);
-	if (!is_ref && !is_source)
+	bool is_ref;
+	value version;
+	int nargs = proj_parse_ref_or_source(a, to, &is_ref, args, &version);
+	if (nargs < 0)
 		return to;
-	const char *p = strchr(to, '(') + 1;
-	while (*p && *p != ')' && nargs < 2) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		if (*p != '\'' && *p != '"')
-			break;
-		char q = *p++;
-		const char *e = strchr(p, q);
-		if (!e)
-			break;
-		args[nargs++] = arena_strndup(a, p, (size_t)(e - p));
-		p = e + 1;
-		while (*p == ' ')
-			p++;
-	}
 	struct node *n = NULL;
-	if (is_ref && nargs >= 1)
-		n = proj_ref(r->proj, nargs == 2 ? args[0] : NULL, nargs == 2 ? args[1] : args[0]);
-	else if (is_source && nargs == 2)
+	if (is_ref)
+		n = proj_ref_version(r->proj, nargs == 2 ? args[0] : NULL, nargs == 2 ? args[1] : args[0],
+				     version.type == V_UNDEF ? NULL : proj_version_str(a, version));
+	else
 		n = proj_source(r->proj, args[0], args[1]);
 	if (!n || !n->relation_name)
 		jj_raise(vm, "Invalid 'ref' or 'source' syntax on foreign key constraint 'to': %s", to);

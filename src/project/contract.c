@@ -46,34 +46,78 @@ static struct loc loc_of(value v, struct loc dflt)
 	return v.type == V_DICT && v.d->loc.file ? v.d->loc : dflt;
 }
 
-/* ref('a'), ref('pkg', 'a'), source('s', 't'): the quoted arguments, or -1 when `to` is neither */
-static int static_call(struct arena *a, const char *to, bool *pis_ref, const char *args[2])
+/* ' ' and tabs */
+static const char *skip_blanks(const char *p)
 {
-	*pis_ref = !strncmp(to, "ref(", 4);
-	if (!*pis_ref && strncmp(to, "source(", 7))
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/*
+ * ref('a'), ref('pkg', 'a'), ref('a', v=2), ref('a', version='2'), source('s', 't'): the quoted
+ * arguments and, for a ref, the version as written (an int, a float or a string; V_UNDEF when
+ * none), as dbt's statically_parse_ref_or_source reads them. The count of quoted arguments, or -1
+ * when `to` is neither call.
+ */
+int proj_parse_ref_or_source(struct arena *a, const char *to, bool *pis_ref, const char *args[2], value *pversion)
+{
+	*pversion = val_undef();
+	to = skip_blanks(to);
+	*pis_ref = !strncmp(to, "ref", 3) && *skip_blanks(to + 3) == '(';
+	if (!*pis_ref && !(!strncmp(to, "source", 6) && *skip_blanks(to + 6) == '('))
 		return -1;
 	const char *p = strchr(to, '(') + 1;
 	int n = 0;
 	for (;;) {
-		while (*p == ' ')
-			p++;
+		p = skip_blanks(p);
 		if (*p == ')')
 			break;
-		if ((*p != '\'' && *p != '"') || n == 2)
-			return -1;
-		char q = *p++;
-		const char *e = strchr(p, q);
-		if (!e)
-			return -1;
-		args[n++] = arena_strndup(a, p, (size_t)(e - p));
-		p = e + 1;
-		while (*p == ' ')
-			p++;
+		bool kw = false;
+		if (*pis_ref && (!strncmp(p, "v", 1) || !strncmp(p, "version", 7))) {
+			const char *k = p + (strncmp(p, "version", 7) ? 1 : 7);
+			k = skip_blanks(k);
+			if (*k == '=') {
+				kw = true;
+				p = skip_blanks(k + 1);
+			}
+		}
+		if (kw) {
+			if (pversion->type != V_UNDEF)
+				return -1;
+			if (*p == '\'' || *p == '"') {
+				char q = *p++;
+				const char *e = strchr(p, q);
+				if (!e || e == p)
+					return -1;
+				*pversion = val_str(arena_strndup(a, p, (size_t)(e - p)));
+				p = e + 1;
+			} else {
+				size_t len = strspn(p, "0123456789.");
+				if (!len)
+					return -1;
+				char *num = arena_strndup(a, p, len);
+				*pversion = strchr(num, '.') ? val_float(strtod(num, NULL)) : val_int(strtoll(num, NULL, 10));
+				p += len;
+			}
+		} else {
+			if ((*p != '\'' && *p != '"') || n == 2 || pversion->type != V_UNDEF)
+				return -1;
+			char q = *p++;
+			const char *e = strchr(p, q);
+			if (!e)
+				return -1;
+			args[n++] = arena_strndup(a, p, (size_t)(e - p));
+			p = e + 1;
+		}
+		p = skip_blanks(p);
 		if (*p == ',')
 			p++;
 		else if (*p != ')')
 			return -1;
 	}
+	if (*skip_blanks(p + 1))
+		return -1;
 	if (*pis_ref ? n < 1 : n != 2)
 		return -1;
 	return n;
@@ -87,8 +131,9 @@ static int add_fk_dep(struct node *n, value con, struct arena *keep, struct diag
 		return 0;
 	const char *args[2] = {NULL, NULL};
 	bool is_ref;
+	value version;
 	const char *s = val_cstr(keep, to);
-	int na = static_call(keep, s, &is_ref, args);
+	int na = proj_parse_ref_or_source(keep, s, &is_ref, args, &version);
 	struct loc at = loc_of(con, n->yaml_loc);
 	if (na < 0) {
 		struct diag *d = diag_error(dl, at, "Invalid 'ref' or 'source' syntax on foreign key constraint 'to' on model %s: %s.",
@@ -100,7 +145,8 @@ static int add_fk_dep(struct node *n, value con, struct arena *keep, struct diag
 		struct ref_call *r = arena_alloc(keep, (n->nrefs + 1) * sizeof(*r));
 		if (n->nrefs)
 			memcpy(r, n->refs, n->nrefs * sizeof(*r));
-		r[n->nrefs] = (struct ref_call){na == 2 ? args[0] : NULL, na == 2 ? args[1] : args[0], at, NULL};
+		r[n->nrefs] = (struct ref_call){na == 2 ? args[0] : NULL, na == 2 ? args[1] : args[0], at,
+						version.type == V_UNDEF ? NULL : proj_version_str(keep, version), version};
 		n->refs = r;
 		n->nrefs++;
 	} else {

@@ -476,7 +476,7 @@ static void test_depends(struct node *n, const struct pending_test *pt, value kw
 		n->nsources = 1;
 	} else {
 		n->refs = ARENA_NEW(a, struct ref_call);
-		n->refs[0] = (struct ref_call){NULL, pt->target_name, pt->loc, pt->version};
+		n->refs[0] = (struct ref_call){NULL, pt->target_name, pt->loc, pt->version, val_undef()};
 		n->nrefs = 1;
 	}
 	/* refs inside arguments, such as relationships' to: ref('customers') */
@@ -492,7 +492,8 @@ static void test_depends(struct node *n, const struct pending_test *pt, value kw
 		if (!q2)
 			continue;
 		n->refs = arena_realloc(a, n->refs, n->nrefs * sizeof(*n->refs), (n->nrefs + 1) * sizeof(*n->refs));
-		n->refs[n->nrefs++] = (struct ref_call){NULL, arena_strndup(a, q1 + 1, (size_t)(q2 - q1 - 1)), pt->loc, NULL};
+		n->refs[n->nrefs++] = (struct ref_call){NULL, arena_strndup(a, q1 + 1, (size_t)(q2 - q1 - 1)), pt->loc, NULL,
+							val_undef()};
 	}
 	/* dbt renders the arguments before the tested model: its ref comes last (as in depends_on) */
 	if (pt->target_type != NODE_SOURCE && n->nrefs > 1) {
@@ -509,8 +510,18 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 	value def = pt->def;
 	const char *tname;
 	value args = val_dict_new(a, 4);
+	value named = def.type == V_DICT ? val_dict_gets(def, "test_name") : val_undef();
 	if (def.type == V_STR) {
 		tname = def.s;
+	} else if (named.type != V_UNDEF) {
+		/* `- test_name: unique` with the arguments beside it (TestBuilder.extract_test_args) */
+		if (named.type != V_STR) {
+			diag_error(dl, pt->loc, "a test's name must be a string");
+			return -1;
+		}
+		tname = named.s;
+		val_dict_merge(a, args, def);
+		val_dict_del(args, val_str("test_name"));
 	} else {
 		value k = def.d->e[0].key;
 		value v = def.d->e[0].val;

@@ -50,6 +50,7 @@ struct ref_call {
 	const char *name;
 	struct loc loc;
 	const char *version;  /* ref('name', v=2): "2"; NULL for the latest version */
+	value given_version;  /* the version as called: 2, 1.5 or '2' (V_UNDEF when none or unknown) */
 };
 
 struct source_call {
@@ -288,6 +289,8 @@ struct node *proj_source(struct project *p, const char *source, const char *tabl
 bool proj_contract_enforced(const struct node *n);
 bool proj_materialization_enforces_constraints(const struct node *n);
 int proj_contract_check(struct node *n, struct arena *keep, struct diag_list *dl);
+/* a foreign key's `to`: ref('a'), ref('pkg', 'a', v=2) or source('s', 't'); see contract.c */
+int proj_parse_ref_or_source(struct arena *a, const char *to, bool *pis_ref, const char *args[2], value *pversion);
 const char *proj_contract_checksum(struct arena *a, const struct node *n);
 const char *proj_macro_id(struct project *p, struct arena *a, const char *local, const char *name);
 

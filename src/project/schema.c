@@ -117,7 +117,18 @@ static int columns_of(struct project *p, struct nodes_builder *nb, value entry, 
 		}
 		value name = val_dict_gets(cd, "name");
 		val_dict_set(*pcols, name, cd);
-		rc |= proj_add_tests(nb, p, c, package, yml_path, yml_file, tt, target, table, name.s, dl);
+		/* a quoted column's tests get the quoted name, as dbt's parse_test does (column.quote, or
+		 * the table's quoting.column when the column does not say) */
+		value q = val_dict_gets(c, "quote");
+		if (q.type != V_BOOL)
+			q = val_dict_gets(val_dict_gets(entry, "quoting"), "column");
+		const char *tested = name.s;
+		if (q.type == V_BOOL && q.b) {
+			const char *engine = p->target.type ? p->target.type : "duckdb";
+			bool backtick = !strcmp(engine, "flink") || !strcmp(engine, "confluent");
+			tested = arena_sprintf(&p->arena, backtick ? "`%s`" : "\"%s\"", name.s);
+		}
+		rc |= proj_add_tests(nb, p, c, package, yml_path, yml_file, tt, target, table, tested, dl);
 	}
 	return rc;
 }

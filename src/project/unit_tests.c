@@ -383,52 +383,6 @@ int proj_collect_unit_tests(struct project *p, struct nodes_builder *nb, value d
 
 /* --- linking ------------------------------------------------------------------------------ */
 
-/* The quoted string arguments of a call `name(...)` in `s`, or -1 when s is not such a call */
-static int call_args(struct arena *a, const char *s, const char *name, const char **args, int max)
-{
-	while (*s == ' ')
-		s++;
-	size_t nl = strlen(name);
-	if (strncmp(s, name, nl))
-		return -1;
-	s += nl;
-	while (*s == ' ')
-		s++;
-	if (*s++ != '(')
-		return -1;
-	int n = 0;
-	for (;;) {
-		while (*s == ' ')
-			s++;
-		if (*s == ')' && n == 0) {
-			s++;
-			break;
-		}
-		char q = *s;
-		if (q != '\'' && q != '"')
-			return -1;
-		const char *b = ++s;
-		while (*s && *s != q)
-			s++;
-		if (!*s || n == max)
-			return -1;
-		args[n++] = arena_strndup(a, b, (size_t)(s - b));
-		s++;
-		while (*s == ' ')
-			s++;
-		if (*s == ',') {
-			s++;
-			continue;
-		}
-		if (*s++ != ')')
-			return -1;
-		break;
-	}
-	while (*s == ' ')
-		s++;
-	return *s ? -1 : n;
-}
-
 static int link_one(struct project *p, struct node *n, struct diag_list *dl)
 {
 	struct arena *a = &p->arena;
@@ -454,8 +408,10 @@ static int link_one(struct project *p, struct node *n, struct diag_list *dl)
 	for (uint32_t i = 0; i < given.l->len; i++) {
 		value g = given.l->items[i], gdef = val_dict_gets(g, "def");
 		const char *input = val_dict_gets(g, "input").s;
-		const char *args[2];
+		const char *args[2] = {NULL, NULL};
 		int na;
+		bool is_ref;
+		value version;
 		struct node *t = NULL;
 		struct loc where = yml_val_loc(gdef, "input");
 		const char *trimmed = input;
@@ -465,10 +421,11 @@ static int link_one(struct project *p, struct node *n, struct diag_list *dl)
 			t = m;
 			has_this = true;
 			val_dict_sets(g, "this", val_bool(true));
-		} else if ((na = call_args(a, input, "ref", args, 2)) >= 1) {
-			t = proj_ref(p, na == 2 ? args[0] : NULL, args[na - 1]);
-		} else if ((na = call_args(a, input, "source", args, 2)) == 2) {
-			t = proj_source(p, args[0], args[1]);
+		} else if ((na = proj_parse_ref_or_source(a, input, &is_ref, args, &version)) >= 1) {
+			/* ref('m', v=2) names that version, as dbt's statically_parse_ref_or_source reads it */
+			t = !is_ref ? proj_source(p, args[0], args[1])
+			    : proj_ref_version(p, na == 2 ? args[0] : NULL, args[na - 1],
+					       version.type == V_UNDEF ? NULL : proj_version_str(a, version));
 		} else {
 			struct diag *d = diag_error(dl, where, "unit test given inputs must be either a 'ref', 'source' or 'this' call; got: %s",
 						    input);

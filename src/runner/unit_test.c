@@ -43,6 +43,8 @@ static const char *cte_name(struct arena *a, const struct node *t)
 {
 	if (t->type == NODE_SOURCE)
 		return arena_sprintf(a, "__dbt__cte__%s__%s", t->source_name, t->name);
+	if (t->version.type != V_UNDEF)
+		return arena_sprintf(a, "__dbt__cte__%s_v%s", t->name, proj_version_str(a, t->version));
 	return arena_sprintf(a, "__dbt__cte__%s", t->name);
 }
 
@@ -70,7 +72,13 @@ static value f_ref(struct jj_vm *vm, void *ud, const struct vargs *args)
 	struct ut *u = ud;
 	if (args->npos >= 1 && args->npos <= 2) {
 		const char *pkg = args->npos == 2 ? str_arg(vm, args, 0, "ref") : NULL;
-		struct node *t = proj_ref(u->p, pkg, str_arg(vm, args, args->npos - 1, "ref"));
+		/* ref('m', v=2): that version's fixture */
+		value v = jj_arg(args, 99, "v", val_undef());
+		if (v.type == V_UNDEF || v.type == V_NONE)
+			v = jj_arg(args, 99, "version", val_undef());
+		const char *version = v.type == V_STR || v.type == V_INT || v.type == V_FLOAT
+					      ? proj_version_str(jj_arena(vm), v) : NULL;
+		struct node *t = proj_ref_version(u->p, pkg, str_arg(vm, args, args->npos - 1, "ref"), version);
 		if (t && given_for(u, t->index).type != V_UNDEF)
 			return val_str(cte_name(jj_arena(vm), t));
 	}
@@ -413,7 +421,7 @@ static int run(struct ut *u, struct adapter *ad, const struct adapter_vtable *vt
 	/* 2. the model's SQL, reading the fixtures */
 	if (rc == 0) {
 		struct dbt_render r = {.proj = p, .node = m, .phase = DBT_EXECUTE, .arena = a, .dl = dl,
-				       .adapter = ad, .vt = vt, .conn = conn};
+				       .adapter = ad, .vt = vt, .conn = conn, .not_the_node = true};
 		value ctx = dbt_context(&r);
 		struct jj_env *env = p->jinja;
 		u->orig_ref = jj_env_global(env, "ref");

@@ -44,6 +44,12 @@ run run
 expect_rc 0 "run"
 normalise target/run_results.json "$WORK/run_results.run.json"
 compare "run_results of run" "$REF/run_results.run.json" "$WORK/run_results.run.json" "$RULES/run_results.rules"
+# DuckDB's response is dbt-duckdb's AdapterResponse(_message="OK"): no code, no rows_affected; a
+# seed's is the seed materialization's own (INSERT, with its row count), whatever the engine
+expect_json target/run_results.json ".results.find(r => r.unique_id === 'model.jaffle_shop.orders').adapter_response" \
+	'{"_message":"OK"}' "a model's adapter_response is dbt-duckdb's"
+expect_json "$WORK/run_results.seed.json" ".results.find(r => r.unique_id === 'seed.jaffle_shop.raw_orders').adapter_response" \
+	'{"_message":"INSERT 99","code":"INSERT","rows_affected":99}' "a seed's adapter_response has its rows"
 
 run docs generate
 expect_rc 0 "docs generate"

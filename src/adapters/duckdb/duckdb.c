@@ -121,7 +121,7 @@ static void empty_result(struct adapter_result *pres)
 	if (!pres)
 		return;
 	memset(pres, 0, sizeof(*pres));
-	pres->rows_affected = -1;
+	pres->rows_affected = ADAPTER_MESSAGE_ONLY;
 	pres->message = "OK";
 }
 
@@ -213,8 +213,6 @@ static int dk_execute(struct adapter_conn *c, const char *sql, bool fetch, long 
 		}
 		if (last && pres) {
 			empty_result(pres);
-			if (duckdb_result_return_type(res) == DUCKDB_RESULT_TYPE_CHANGED_ROWS)
-				pres->rows_affected = (int64_t)duckdb_rows_changed(&res);
 			if (fetch)
 				adp_duckdb_read_result(c, &res, names, types, limit, pres, a);
 		}

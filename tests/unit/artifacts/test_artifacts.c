@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "adapters/adapter.h"
 #include "artifacts/art_internal.h"
 #include "artifacts/artifacts.h"
 #include "core/fs.h"
@@ -112,8 +113,8 @@ static int setup(void **state)
 	val_dict_sets(o->columns, "id", col);
 	o->description = "One row per order";
 	o->patch_path = "jaffle://models/schema.yml";
-	f->orders_refs[0] = (struct ref_call){NULL, "stg_orders", LOC_NONE, NULL};
-	f->orders_refs[1] = (struct ref_call){"jaffle", "countries", LOC_NONE, NULL};
+	f->orders_refs[0] = (struct ref_call){NULL, "stg_orders", LOC_NONE, NULL, val_undef()};
+	f->orders_refs[1] = (struct ref_call){"jaffle", "countries", LOC_NONE, NULL, val_undef()};
 	o->refs = f->orders_refs;
 	o->nrefs = 2;
 	f->orders_deps[0] = STG;
@@ -718,6 +719,16 @@ static void test_run_results(void **state)
 	assert_string_equal(sget(j, "results/0/status"), "fail");
 	assert_int_equal(json_integer_value(path_get(j, "results/0/failures")), 3);
 	assert_true(json_is_null(path_get(j, "results/0/relation_name")));
+
+	/* DuckDB's response is dbt-duckdb's AdapterResponse(_message="OK"): no code, no row count */
+	struct run_result dr = {STG, "success", "OK", 0, t0, t0, t0, t0 + 1, 1.0, -1, ADAPTER_MESSAGE_ONLY, "OK",
+				"select 2", NULL};
+	path = arena_sprintf(&f->p.arena, "%s/rr3.json", f->dir);
+	assert_int_equal(art_write_run_results(path, &f->p, &dr, 1, 1.0, NULL, &f->dl), 0);
+	json_t *dj = load(f, "rr3.json", NULL);
+	assert_int_equal(json_object_size(path_get(dj, "results/0/adapter_response")), 1);
+	assert_string_equal(sget(dj, "results/0/adapter_response/_message"), "OK");
+	json_decref(dj);
 	assert_int_equal(json_object_size(path_get(j, "args")), 0);
 	json_decref(j);
 }
