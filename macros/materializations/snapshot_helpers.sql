@@ -132,7 +132,7 @@
         on {{ unique_key_join_on(key, 'snapshotted_data', 'source_data') }}
       where {{ unique_key_is_null(key, 'source_data') }}
       {%- if new_record %}
-        {#- a key already marked deleted stays as it is -#}
+        {# a key already marked deleted stays as it is #}
         and not (snapshotted_data.{{ names.dbt_is_deleted }} = 'True' and {{ _sluice_snapshot_is_current(names, 'snapshotted_data.') }})
       {%- endif %}
   )

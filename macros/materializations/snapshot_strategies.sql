@@ -33,15 +33,13 @@
 {% macro _sluice_hard_deletes_behavior(config) -%}
   {%- set given = config.get('hard_deletes') -%}
   {%- set legacy = config.get('invalidate_hard_deletes') -%}
-  {%- if given and legacy -%}
+  {%- if given is not none and legacy is not none -%}
     {{ exceptions.raise_compiler_error("You cannot set both the invalidate_hard_deletes and hard_deletes config properties on the same snapshot.") }}
   {%- endif -%}
-  {%- if legacy -%}{{ return('invalidate') }}{%- endif -%}
-  {%- if not given -%}{{ return('ignore') }}{%- endif -%}
-  {%- if given not in ['ignore', 'invalidate', 'new_record'] -%}
-    {{ exceptions.raise_compiler_error("Invalid setting for property hard_deletes: '" ~ given ~ "' (use ignore, invalidate or new_record)") }}
-  {%- endif -%}
-  {{ return(given) }}
+  {%- if legacy or given == 'invalidate' -%}{{ return('invalidate') }}{%- endif -%}
+  {%- if given == 'new_record' -%}{{ return('new_record') }}{%- endif -%}
+  {%- if given is none or given == 'ignore' -%}{{ return('ignore') }}{%- endif -%}
+  {{ exceptions.raise_compiler_error("Invalid setting for property hard_deletes: '" ~ given ~ "' (use ignore, invalidate or new_record)") }}
 {%- endmacro %}
 
 {#- the arguments of a version's scd_id hash: the key column(s), then updated_at -#}

@@ -42,6 +42,11 @@ cat >snapshots/snaps.sql <<'EOS'
 select * from {{ ref('src') }}
 {% endsnapshot %}
 
+{% snapshot by_rev_nr %}
+{{ config(target_schema='snap', unique_key='id', strategy='revision', hard_deletes='new_record') }}
+select * from {{ ref('src') }}
+{% endsnapshot %}
+
 {% snapshot by_stamp %}
 {{ config(target_schema='snap', unique_key='id', strategy='cs.stamped', updated_at='ts') }}
 select id, v, timestamp '2024-01-01' + to_days(rev) as ts from {{ ref('src') }}
@@ -65,6 +70,7 @@ expect_out "CHECK HARD_DELETES invalidate True"
 run snapshot
 expect_rc 0 "a run with no change"
 expect_query "select count(*) from snap.by_rev" "3" "adds no version"
+expect_query "select count(*), count(*) filter (where dbt_is_deleted = 'False') from snap.by_rev_nr" "3|3" "new_record: the first versions are not deleted"
 expect_query "select count(*) from snap.by_stamp" "3" "adds no version (timestamp)"
 expect_query "select count(*) from snap.by_checked" "3" "adds no version (check)"
 
@@ -78,6 +84,15 @@ expect_query "select id, v, rev, dbt_valid_to is null from snap.by_rev order by 
 3|c|1|false
 4|d|1|true" "revision: a new version for the grown rev, the vanished key closed, the new key added"
 expect_query "select count(distinct dbt_scd_id) from snap.by_rev" "5" "every version has its own scd_id"
+expect_query "select id, v, dbt_is_deleted, dbt_valid_to is null from snap.by_rev_nr order by id, dbt_valid_from" "1|a|False|false
+1|a2|False|true
+2|b|False|true
+3|c|False|false
+3|c|True|true
+4|d|False|true" "hard_deletes new_record: the vanished key gets a current version marked deleted"
+run snapshot --select by_rev_nr
+expect_rc 0 "a run with the key still gone"
+expect_query "select count(*) from snap.by_rev_nr" "6" "a deleted key is not marked again"
 expect_query "select id, v, dbt_valid_to is null, cast(dbt_valid_from as date) from snap.by_stamp order by id, dbt_valid_from" "1|a|false|2024-01-02
 1|a2|true|2024-01-03
 2|b|true|2024-01-02
