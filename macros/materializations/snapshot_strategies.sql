@@ -140,6 +140,6 @@
   {%- set updated_at_type = get_updated_at_column_data_type(sql) -%}
   {%- set now_type = get_snapshot_get_time_data_type() -%}
   {%- if now_type is not none and updated_at_type is not none and now_type != updated_at_type -%}
-    {%- do exceptions.warn("Data type of snapshot table timestamp columns (" ~ updated_at_type ~ ") doesn't match derived column 'updated_at' (" ~ now_type ~ "). Please update snapshot config 'updated_at'.") -%}
+    {%- do exceptions.warn("Data type of snapshot table timestamp columns (" ~ now_type ~ ") doesn't match derived column 'updated_at' (" ~ updated_at_type ~ "). Please update snapshot config 'updated_at'.") -%}
   {%- endif -%}
 {%- endmacro %}

@@ -27,6 +27,13 @@ cat >macros/ops.sql <<'EOS'
   {{ log('SPLIT ' ~ r.rows[0].values() | join('|'), info=true) }}
 {% endmacro %}
 
+{% macro show_time_types() %}
+  {{ log('UPDATED_AT ' ~ get_updated_at_column_data_type("select 1 as id, timestamp '2024-01-01' as dbt_updated_at"), info=true) }}
+  {{ log('NO UPDATED_AT ' ~ get_updated_at_column_data_type("select 1 as id"), info=true) }}
+  {%- do check_time_data_types("select timestamptz '2024-01-01 00:00:00+00' as dbt_updated_at") -%}
+  {%- do check_time_data_types("select timestamp '2024-01-01' as dbt_updated_at") -%}
+{% endmacro %}
+
 {% macro show_index_sql() %}
   {{ get_show_indexes_sql(ref('a')) }}
 {% endmacro %}
@@ -62,6 +69,15 @@ run run-operation show_sql
 expect_rc 0 "clone SQL renders and _split_part_negative runs"
 expect_out 'CLONE create or replace table "gr"."main"."a" clone "other"."main"."a"'
 expect_out "SPLIT c|b"
+
+run run-operation show_time_types
+expect_rc 0 "get_updated_at_column_data_type and check_time_data_types run"
+expect_out "UPDATED_AT TIMESTAMP"
+expect_out "NO UPDATED_AT None"
+if [ "$(cat "$OUT" "$ERR" | grep -c "warning: Data type of snapshot table timestamp columns (TIMESTAMP) doesn't match derived column 'updated_at' (TIMESTAMP WITH TIME ZONE)")" = 1 ] &&
+	[ "$(cat "$OUT" "$ERR" | grep -c "warning:")" = 1 ]; then
+	ok "check_time_data_types warns once, for the timestamp with time zone"
+else not_ok "check_time_data_types warns once, for the timestamp with time zone" "$(cat "$OUT" "$ERR")"; fi
 
 run run-operation show_index_sql
 expect_rc 1 "get_show_indexes_sql stops as dbt's default does"
