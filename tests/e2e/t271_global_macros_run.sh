@@ -25,6 +25,7 @@ cat >macros/ops.sql <<'EOS'
   {{ log('CLONE ' ~ create_or_replace_clone(ref('a'), api.Relation.create(database='other', schema='main', identifier='a')) | trim, info=true) }}
   {%- set r = run_query("select " ~ _split_part_negative("'a.b.c'", "'.'", -1) ~ ", " ~ _split_part_negative("'a--b--c'", "'--'", -2)) -%}
   {{ log('SPLIT ' ~ r.rows[0].values() | join('|'), info=true) }}
+  {{ log('QUOTE ' ~ adapter.quote_seed_column('Name', true) ~ ' ' ~ adapter.quote_seed_column('Name', false) ~ ' ' ~ adapter.quote_seed_column('Name', none), info=true) }}
 {% endmacro %}
 
 {% macro show_time_types() %}
@@ -69,6 +70,7 @@ run run-operation show_sql
 expect_rc 0 "clone SQL renders and _split_part_negative runs"
 expect_out 'CLONE create or replace table "gr"."main"."a" clone "other"."main"."a"'
 expect_out "SPLIT c|b"
+expect_out 'QUOTE "Name" Name Name'
 
 run run-operation show_time_types
 expect_rc 0 "get_updated_at_column_data_type and check_time_data_types run"
