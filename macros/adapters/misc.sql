@@ -128,6 +128,11 @@
   {{ current_timestamp() }}
 {%- endmacro %}
 
+{#- DuckDB: a plain timestamp, as dbt-duckdb's, the type snapshots keep their times in -#}
+{% macro duckdb__snapshot_get_time() -%}
+  {{ current_timestamp() }}::timestamp
+{%- endmacro %}
+
 {% macro get_snapshot_get_time_data_type() -%}
   {%- set t = run_query('select ' ~ snapshot_get_time() ~ ' as snapshot_time') if execute else none -%}
   {{ return(t.columns[0].data_type if t is not none and t.columns | length > 0 else none) }}

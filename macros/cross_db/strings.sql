@@ -12,6 +12,12 @@
 {% macro default__split_part(string_text, delimiter_text, part_number) -%}
   split_part({{ string_text }}, {{ delimiter_text }}, {{ part_number }})
 {%- endmacro %}
+{#- for engines whose split_part counts only from the start: part -n becomes part
+    (number of parts + 1 - n), the number of parts being one more than the delimiters -#}
+{% macro _split_part_negative(string_text, delimiter_text, part_number) -%}
+  split_part({{ string_text }}, {{ delimiter_text }},
+    cast((length({{ string_text }}) - length(replace({{ string_text }}, {{ delimiter_text }}, ''))) / length({{ delimiter_text }}) as bigint) + 2 + {{ part_number }})
+{%- endmacro %}
 
 {% macro right(string_text, length_expression) %}
   {{ return(adapter.dispatch('right', 'dbt')(string_text, length_expression)) }}

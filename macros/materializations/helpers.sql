@@ -197,6 +197,17 @@
   {{ return(false) }}
 {%- endmacro %}
 
+{#- dbt clone's copy of a relation from the deferred state. The default is the zero-copy clone of
+    warehouses that have one; DuckDB has none and refuses this SQL when it runs, as with
+    dbt-duckdb. -#}
+{% macro create_or_replace_clone(this_relation, defer_relation) -%}
+  {{ return(adapter.dispatch('create_or_replace_clone', 'dbt')(this_relation, defer_relation)) }}
+{%- endmacro %}
+
+{% macro default__create_or_replace_clone(this_relation, defer_relation) -%}
+  create or replace table {{ this_relation.render() }} clone {{ defer_relation.render() }}
+{%- endmacro %}
+
 {#- indexes (the indexes config): adapters without indexes build no SQL -#}
 {% macro get_create_index_sql(relation, index_dict) -%}
   {{ return(adapter.dispatch('get_create_index_sql', 'dbt')(relation, index_dict)) }}
@@ -217,6 +228,24 @@
       {% do run_query(create_index_sql) %}
     {%- endif -%}
   {%- endfor -%}
+{%- endmacro %}
+
+{#- listing and dropping a relation's indexes: for adapters that manage them (not DuckDB's, as in
+    dbt-duckdb) -#}
+{% macro get_drop_index_sql(relation, index_name) -%}
+  {{ adapter.dispatch('get_drop_index_sql', 'dbt')(relation, index_name) }}
+{%- endmacro %}
+
+{% macro default__get_drop_index_sql(relation, index_name) -%}
+  {{ exceptions.raise_compiler_error("`get_drop_index_sql has not been implemented for this adapter.") }}
+{%- endmacro %}
+
+{% macro get_show_indexes_sql(relation) -%}
+  {{ adapter.dispatch('get_show_indexes_sql', 'dbt')(relation) }}
+{%- endmacro %}
+
+{% macro default__get_show_indexes_sql(relation) -%}
+  {{ exceptions.raise_compiler_error("`get_show_indexes_sql has not been implemented for this adapter.") }}
 {%- endmacro %}
 
 {#- the number of datepart intervals between two dates (a date_spine helper) -#}

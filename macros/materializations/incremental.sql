@@ -92,24 +92,36 @@
     {{ exceptions.raise_compiler_error("the columns of " ~ target_relation ~ " changed (added: " ~ (ch.source_not_in_target | map(attribute='name') | join(', ') or 'none') ~ "; removed: " ~ (ch.target_not_in_source | map(attribute='name') | join(', ') or 'none') ~ "; retyped: " ~ (ch.new_target_types | map(attribute='name') | join(', ') or 'none') ~ ") and on_schema_change is 'fail': run with --full-refresh, or set on_schema_change") }}
   {%- endif -%}
   {%- if ch.schema_changed and on_schema_change in ['append_new_columns', 'sync_all_columns'] -%}
-    {%- for c in ch.source_not_in_target -%}
-      {% call statement() %}alter table {{ target_relation }} add column {{ adapter.quote(c.name) }} {{ c.data_type }}{% endcall %}
-    {%- endfor -%}
-    {%- if on_schema_change == 'sync_all_columns' -%}
-      {%- for c in ch.target_not_in_source -%}
-        {% call statement() %}alter table {{ target_relation }} drop column {{ adapter.quote(c.name) }}{% endcall %}
-      {%- endfor -%}
-      {%- for c in ch.new_target_types -%}
-        {% call statement() %}alter table {{ target_relation }} alter column {{ adapter.quote(c.name) }} type {{ c.data_type }}{% endcall %}
-      {%- endfor -%}
-    {%- endif -%}
-    {{ log("on_schema_change " ~ on_schema_change ~ " on " ~ target_relation ~ ": added " ~ (ch.source_not_in_target | map(attribute='name') | join(', ') or 'none')) }}
+    {%- do sync_column_schemas(on_schema_change, target_relation, ch) -%}
   {%- endif -%}
   {#- the target's columns now, the ones the new rows have -#}
   {%- set new_names = ch.source_columns | map(attribute='name') | map('lower') | list -%}
   {%- set keep = [] -%}
   {%- for c in adapter.get_columns_in_relation(target_relation) if c.name | lower in new_names -%}{%- do keep.append(c) -%}{%- endfor -%}
   {{ return(keep) }}
+{% endmacro %}
+
+{#- Brings the target's columns in line with the new rows': append_new_columns adds the columns
+    it lacks; sync_all_columns also drops the ones the rows no longer have and retypes the ones
+    whose type changed -#}
+{% macro sync_column_schemas(on_schema_change, target_relation, schema_changes_dict) %}
+  {{ return(adapter.dispatch('sync_column_schemas', 'dbt')(on_schema_change, target_relation, schema_changes_dict)) }}
+{% endmacro %}
+
+{% macro default__sync_column_schemas(on_schema_change, target_relation, schema_changes_dict) %}
+  {%- set added = schema_changes_dict['source_not_in_target'] -%}
+  {%- set removed = schema_changes_dict['target_not_in_source'] if on_schema_change == 'sync_all_columns' else [] -%}
+  {%- set retyped = schema_changes_dict['new_target_types'] if on_schema_change == 'sync_all_columns' else [] -%}
+  {%- for c in added -%}
+    {% call statement() %}alter table {{ target_relation }} add column {{ adapter.quote(c.name) }} {{ c.data_type }}{% endcall %}
+  {%- endfor -%}
+  {%- for c in removed -%}
+    {% call statement() %}alter table {{ target_relation }} drop column {{ adapter.quote(c.name) }}{% endcall %}
+  {%- endfor -%}
+  {%- for c in retyped -%}
+    {% call statement() %}alter table {{ target_relation }} alter column {{ adapter.quote(c.name) }} type {{ c.data_type }}{% endcall %}
+  {%- endfor -%}
+  {{ log("on_schema_change " ~ on_schema_change ~ " on " ~ target_relation ~ ": added " ~ (added | map(attribute='name') | join(', ') or 'none') ~ "; removed " ~ (removed | map(attribute='name') | join(', ') or 'none') ~ "; retyped " ~ (retyped | map(attribute='name') | join(', ') or 'none')) }}
 {% endmacro %}
 
 {% macro get_quoted_csv(column_names) -%}
@@ -216,3 +228,72 @@
     {{ sql }}
   )
 {%- endmacro %}
+
+{#- insert_overwrite: the target's rows (those the predicates select, or all) are replaced by the
+    new rows, in one MERGE that matches nothing, deletes what the source lacks and inserts the
+    source's rows -#}
+{% macro get_incremental_insert_overwrite_sql(arg_dict) %}
+  {{ return(adapter.dispatch('get_incremental_insert_overwrite_sql', 'dbt')(arg_dict)) }}
+{% endmacro %}
+{% macro default__get_incremental_insert_overwrite_sql(arg_dict) %}
+  {{ return(get_insert_overwrite_merge_sql(arg_dict['target_relation'], arg_dict['temp_relation'], arg_dict['dest_columns'], arg_dict['incremental_predicates'])) }}
+{% endmacro %}
+
+{% macro get_insert_overwrite_merge_sql(target, source, dest_columns, predicates, include_sql_header=false) -%}
+  {{ adapter.dispatch('get_insert_overwrite_merge_sql', 'dbt')(target, source, dest_columns, predicates, include_sql_header) }}
+{%- endmacro %}
+{% macro default__get_insert_overwrite_merge_sql(target, source, dest_columns, predicates, include_sql_header) -%}
+  {%- set predicates = (predicates or []) | list -%}
+  {%- set cols = get_quoted_csv(dest_columns | map(attribute='name')) -%}
+  {%- set sql_header = config.get('sql_header', none) -%}
+  {%- if include_sql_header and sql_header is not none %}{{ sql_header }}{% endif %}
+  merge into {{ target }} as DBT_INTERNAL_DEST
+  using {{ source }} as DBT_INTERNAL_SOURCE
+  on false
+  when not matched by source{% if predicates %} and {{ predicates | join(' and ') }}{% endif %}
+    then delete
+  when not matched then insert ({{ cols }})
+  values ({% for c in dest_columns %}DBT_INTERNAL_SOURCE.{{ adapter.quote(c.name) }}{% if not loop.last %}, {% endif %}{% endfor %})
+{%- endmacro %}
+
+{#- microbatch: dbt's default is for adapters to provide it -#}
+{% macro get_incremental_microbatch_sql(arg_dict) %}
+  {{ return(adapter.dispatch('get_incremental_microbatch_sql', 'dbt')(arg_dict)) }}
+{% endmacro %}
+{% macro default__get_incremental_microbatch_sql(arg_dict) %}
+  {{ exceptions.raise_not_implemented('microbatch materialization strategy not implemented for adapter ' ~ adapter.type()) }}
+{% endmacro %}
+
+{#- On DuckDB, as dbt-duckdb: the rows of the batch's event_time window are deleted from the target
+    and the new rows of that window inserted. The window is model.batch's when the run gives one;
+    otherwise it spans the new rows' event_time (the model's whole output is one batch). -#}
+{% macro duckdb__get_incremental_microbatch_sql(arg_dict) %}
+  {%- set event_time = config.get('event_time') -%}
+  {%- if not event_time -%}
+    {{ exceptions.raise_compiler_error("the microbatch incremental strategy needs the model config event_time") }}
+  {%- endif -%}
+  {%- if config.get('unique_key') -%}
+    {{ exceptions.raise_compiler_error("the microbatch incremental strategy replaces the rows of an event_time window and takes no unique_key: remove unique_key, or use incremental_strategy merge") }}
+  {%- endif -%}
+  {%- set target, source = arg_dict['target_relation'], arg_dict['temp_relation'] -%}
+  {%- set cols = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+  {%- set batch = model.get('batch') if model.get is defined else none -%}
+  {%- if batch and batch.get('event_time_start') and batch.get('event_time_end') -%}
+    {%- set window -%}{{ event_time }} >= '{{ batch.event_time_start }}' and {{ event_time }} < '{{ batch.event_time_end }}'{%- endset -%}
+    {%- set keep = window -%}
+  {%- else -%}
+    {%- set window -%}{{ event_time }} between (select min({{ event_time }}) from {{ source }}) and (select max({{ event_time }}) from {{ source }}){%- endset -%}
+    {%- set keep = 'true' -%}
+  {%- endif -%}
+  {%- set build_sql -%}
+    delete from {{ target }}
+    where {{ window }}
+    {%- for p in arg_dict.get('incremental_predicates') or [] %}
+      and ({{ p }})
+    {%- endfor %};
+    insert into {{ target }} ({{ cols }})
+    select {{ cols }} from {{ source }}
+    where {{ keep }}
+  {%- endset -%}
+  {{ return(build_sql) }}
+{% endmacro %}

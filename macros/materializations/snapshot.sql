@@ -24,11 +24,16 @@
   {%- set target_relation = this.incorporate(type='table') -%}
   {%- set strategy = config.get('strategy') -%}
   {%- set unique_key = config.get('unique_key') -%}
-  {%- if strategy not in ['timestamp', 'check'] -%}
-    {{ exceptions.raise_compiler_error("snapshot '" ~ model.name ~ "' needs strategy: timestamp or check") }}
+  {%- if not strategy -%}
+    {{ exceptions.raise_compiler_error("snapshot '" ~ model.name ~ "' needs strategy: timestamp or check (or <name> for a macro snapshot_<name>_strategy)") }}
   {%- endif -%}
   {%- if not unique_key -%}
     {{ exceptions.raise_compiler_error("snapshot '" ~ model.name ~ "' needs a unique_key") }}
+  {%- endif -%}
+  {%- if strategy not in ['timestamp', 'check'] -%}
+    {#- a strategy of the project's or a package's: dbt's steps, through its strategy macro -#}
+    {%- set strategy_macro = strategy_dispatch(strategy) -%}
+    {{ return(sluice_snapshot_by_strategy_macro(strategy_macro, unique_key)) }}
   {%- endif -%}
   {%- if strategy == 'timestamp' and not config.get('updated_at') -%}
     {{ exceptions.raise_compiler_error("snapshot '" ~ model.name ~ "' uses the timestamp strategy and needs updated_at") }}

@@ -1,7 +1,8 @@
 /*
  * The adapter and Column methods that incremental models, snapshots and packages reach for beyond
  * the basics of adapter_obj.c: adapter.get_missing_columns, expand_target_column_types,
- * already_exists, get_incremental_strategy_macro, and the dbt Column's size/precision accessors,
+ * already_exists, get_incremental_strategy_macro, get_hard_deletes_behavior, quote_seed_column,
+ * convert_type, and the dbt Column's size/precision accessors,
  * can_expand_to and literal, plus api.Column (create, translate_type, string_type,
  * numeric_type). Kept apart so the materialization work does not collide with the context work.
  */
@@ -132,6 +133,21 @@ static value a_get_incremental_strategy_macro(struct jj_vm *vm, void *ud, const 
 	return m;
 }
 
+/* Adapter methods whose rule lives in a macro of the global project, so that they read config and
+ * values as every macro does: adapter.get_hard_deletes_behavior(config) (ignore, invalidate or
+ * new_record, from hard_deletes or the older invalidate_hard_deletes),
+ * adapter.quote_seed_column(column, quote_config) and adapter.convert_type(agate_table, col_idx)
+ * (the engine's type for a seed column). `ud` is the macro's name; the arguments are passed on. */
+static value a_by_macro(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = dbt_r(vm);
+	const char *name = ud;
+	value m = dbt_find_macro(r->proj, "dbt", name);
+	if (m.type == V_UNDEF)
+		jj_raise(vm, "the global project lacks the macro %s: reinstall Sluice", name);
+	return jj_call(vm, m, args);
+}
+
 value dbt_adapter_extra(struct jj_vm *vm, const char *name, size_t n)
 {
 	static const struct {
@@ -143,9 +159,17 @@ value dbt_adapter_extra(struct jj_vm *vm, const char *name, size_t n)
 		{"already_exists", a_already_exists},
 		{"get_incremental_strategy_macro", a_get_incremental_strategy_macro},
 	};
+	static const char *const by_macro[][2] = {
+		{"get_hard_deletes_behavior", "_sluice_hard_deletes_behavior"},
+		{"quote_seed_column", "_sluice_quote_seed_column"},
+		{"convert_type", "_sluice_convert_type"},
+	};
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (strlen(methods[i].name) == n && !memcmp(methods[i].name, name, n))
 			return val_func(jj_arena(vm), methods[i].name, methods[i].fn, NULL);
+	for (size_t i = 0; i < sizeof(by_macro) / sizeof(by_macro[0]); i++)
+		if (strlen(by_macro[i][0]) == n && !memcmp(by_macro[i][0], name, n))
+			return val_func(jj_arena(vm), by_macro[i][0], a_by_macro, (void *)by_macro[i][1]);
 	return dbt_deployment_method(vm, name, n);
 }
 

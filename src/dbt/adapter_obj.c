@@ -301,7 +301,8 @@ static value column_getattr(struct jj_vm *vm, struct vobj *o, const char *name, 
 #define IS(s) (n == sizeof(s) - 1 && !memcmp(name, s, n))
 	if (IS("name") || IS("column"))
 		return val_str(c->name);
-	if (IS("data_type") || IS("dtype"))
+	/* expanded_data_type: the type with its size, which data_type already has */
+	if (IS("data_type") || IS("dtype") || IS("expanded_data_type"))
 		return val_str(c->type);
 	if (IS("quoted"))
 		return val_str_fmt(a, "\"%s\"", c->name);
@@ -708,6 +709,25 @@ static value f_relation_create(struct jj_vm *vm, void *ud, const struct vargs *a
 	return dbt_relation(jj_arena(vm), r->proj, db, schema, ident, type);
 }
 
+/* api.Relation.scd_args(primary_key, updated_at): what a snapshot version's scd_id hashes, the
+ * key column (or each of a list of them), then updated_at */
+static value f_relation_scd_args(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	(void)ud;
+	struct arena *a = jj_arena(vm);
+	value key = jj_arg(args, 0, "primary_key", val_none());
+	value updated_at = jj_arg(args, 1, "updated_at", val_none());
+	value out = val_list_new(a, 4);
+	if (key.type == V_LIST) {
+		for (uint32_t i = 0; i < key.l->len; i++)
+			val_list_push(out, key.l->items[i]);
+	} else {
+		val_list_push(out, key);
+	}
+	val_list_push(out, updated_at);
+	return out;
+}
+
 void dbt_install_adapter_globals(struct project *p)
 {
 	struct arena *a = &p->arena;
@@ -717,6 +737,7 @@ void dbt_install_adapter_globals(struct project *p)
 	jj_env_set_global(p->jinja, "write", val_func(a, "write", f_write, p));
 	value rel = val_dict_new(a, 1);
 	val_dict_sets(rel, "create", val_func(a, "create", f_relation_create, p));
+	val_dict_sets(rel, "scd_args", val_func(a, "scd_args", f_relation_scd_args, p));
 	value api = val_dict_new(a, 1);
 	val_dict_sets(api, "Relation", rel);
 	val_dict_sets(api, "Column", dbt_api_column(a));
