@@ -102,6 +102,14 @@ cd "$WORK"
 run sql --gateway "$GW" -e "SHOW CATALOGS"
 expect_rc 0 "--gateway"
 expect_out "default_catalog"
+# a profile's port as a YAML integer, not only as a string
+mkdir -p "$WORK/intport" && cd "$WORK/intport" || exit 2
+printf 'name: ip\nprofile: ip\n' >dbt_project.yml
+printf 'ip:\n  target: d\n  outputs:\n    d:\n      type: flink\n      host: 127.0.0.1\n      port: %s\n' "${GW##*:}" >profiles.yml
+run sql -e "SHOW CATALOGS"
+expect_rc 0 "port: given as an integer"
+expect_out "default_catalog"
+cd "$WORK" || exit 2
 gw_stop
 
 # --timeout before the first result: the double answers NOT_READY to every fetch, so the

@@ -70,7 +70,7 @@ static const char *str_field(value target, const char *key, struct arena *a)
 	value v = val_dict_gets(target, key);
 	if (v.type == V_UNDEF || v.type == V_NONE)
 		return NULL;
-	const char *s = val_cstr(a, v);
+	const char *s = val_cstr(a, v.type == V_STR ? v : val_to_str(a, v));
 	return s && *s ? s : NULL;
 }
 

@@ -179,8 +179,8 @@ static const char *str_field(value target, const char *key, struct arena *a)
 	value v = val_dict_gets(target, key);
 	if (v.type == V_STR)
 		return v.s;
-	if (v.type == V_INT || v.type == V_FLOAT || v.type == V_BOOL)
-		return val_cstr(a, v);
+	if (v.type == V_INT || v.type == V_FLOAT || v.type == V_BOOL)  /* port: 8083 as a YAML integer */
+		return val_cstr(a, val_to_str(a, v));
 	return NULL;
 }
 
