@@ -174,6 +174,8 @@ static int load_semantic_model(struct project *p, struct nodes_builder *nb, valu
 		diag_hint(dl, d, "write model: ref('%s')", model.s);
 		return -1;
 	}
+	/* errors about the ref point at the entry's model, not at the text rendered */
+	n->refs[0].loc = yml_val_loc(e, "model");
 	proj_add_node(nb, n);
 	value cfg = val_dict_gets(e, "config");
 	value en = cfg.type == V_DICT ? val_dict_gets(cfg, "enabled") : val_undef();
@@ -509,6 +511,7 @@ int proj_resolve_semantic(struct project *p, struct diag_list *dl)
 {
 	if (check_duplicates(p, dl) < 0)
 		return -1;
+	struct diag *before = dl->tail;
 	struct sem_resolve r = {p, dl, MAP_INIT, MAP_INIT, NULL};
 	bool any = false;
 	for (size_t i = 0; i < p->nnodes; i++) {
@@ -562,5 +565,6 @@ int proj_resolve_semantic(struct project *p, struct diag_list *dl)
 	}
 	map_release(&r.measures);
 	map_release(&r.metrics);
+	proj_sort_diags(dl, before);
 	return rc;
 }
