@@ -95,6 +95,7 @@ struct node {
 	const char *deprecation_date;    /* of its version entry, as written, or NULL */
 	const char *patch_path;          /* "pkg://models/staging/schema.yml" when a yml entry describes it */
 	value time_spine;                /* models: {standard_granularity_column, custom_granularities}, or V_NONE */
+	value metric_calls;              /* list of [name] or [package, name] of its metric() calls at parse */
 	value semantic;                  /* metrics, semantic models, saved queries: their yml entry, and a
 	                                  * metric's input_measures once resolved (project/semantic.c) */
 	struct loc yaml_loc;             /* the yml entry describing it, for errors */

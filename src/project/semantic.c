@@ -481,6 +481,41 @@ static int resolve_metric(struct sem_resolve *r, struct node *n)
 	return rc;
 }
 
+/* The metric() calls of models and exposures: each makes the caller depend on the metric */
+static int resolve_metric_calls(struct sem_resolve *r)
+{
+	struct project *p = r->p;
+	int rc = 0;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		struct node *n = p->nodes[i];
+		value calls = n->metric_calls;
+		if (calls.type != V_LIST || !n->enabled)
+			continue;
+		for (uint32_t k = 0; k < calls.l->len; k++) {
+			value c = calls.l->items[k];
+			const char *pkg = c.l->len == 2 ? c.l->items[0].s : NULL;
+			const char *name = c.l->items[c.l->len - 1].s;
+			struct node *t = pkg ? proj_node(p, arena_sprintf(&p->arena, "metric.%s.%s", pkg, name))
+					     : map_gets(&r->metrics, name);
+			if (t && t->enabled) {
+				add_dep(p, n, t);
+				continue;
+			}
+			/* dbt's TargetNotFoundError, which titles the resource type */
+			char *title = arena_strdup(&p->arena, node_type_name(n->type));
+			title[0] = (char)(title[0] - 'a' + 'A');
+			struct diag *d = diag_error(r->dl, n->type == NODE_EXPOSURE ? n->yaml_loc : loc_at(n->file, 1, 1, 0),
+						    "%s '%s' (%s) depends on a metric named '%s%s%s' which %s",
+						    title, n->unique_id,
+						    n->original_file_path, pkg ? pkg : "", pkg ? "." : "", name,
+						    t ? "is disabled" : "was not found");
+			diag_hint(r->dl, d, "declare the metric under 'metrics:' in a properties file, or fix the name");
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
 /* Two of a kind with one name in one package: dbt's duplicate resource error */
 static int check_duplicates(struct project *p, struct diag_list *dl)
 {
@@ -563,6 +598,7 @@ int proj_resolve_semantic(struct project *p, struct diag_list *dl)
 		}
 		free(r.state);
 	}
+	rc |= resolve_metric_calls(&r);
 	map_release(&r.measures);
 	map_release(&r.metrics);
 	proj_sort_diags(dl, before);

@@ -48,8 +48,23 @@ expect_json $M '.child_map["semantic_model.shop.orders"].length' 5 "the child ma
 expect_json $M '.parent_map["saved_query.shop.weekly_revenue"].join(",")' \
 	"metric.shop.revenue,metric.shop.revenue_per_order" "the parent map"
 
+cat >models/marts/exposures.yml <<'YML'
+exposures:
+  - name: board
+    type: dashboard
+    owner: {name: Ana}
+    depends_on:
+      - ref('customers')
+      - metric('revenue')
+YML
+run parse
+expect_rc 0 "an exposure of a metric"
+expect_json $M '.exposures["exposure.shop.board"].depends_on.nodes.join(",")' "model.shop.customers,metric.shop.revenue" \
+	"metric() in an exposure's depends_on makes the metric its parent"
+
 run ls
 expect_rc 0 "ls"
+expect_out "exposure:shop.board" "ls names an exposure by package and name, whatever its folder"
 expect_out "metric:shop.revenue_growth" "ls names a metric by package and name"
 expect_out "semantic_model:shop.orders" "a semantic model"
 expect_out "saved_query:shop.weekly_revenue" "a saved query"
@@ -64,6 +79,10 @@ run ls -s semantic_model:shop.orders+ --resource-type saved_query
 expect_out "saved_query:shop.weekly_revenue" "semantic_model:pkg.name+ reaches the saved query"
 run ls -s "saved_query:weekly_*" --output json
 expect_out '"resource_type": "saved_query"' "ls --output json of a saved query"
+
+run ls -s +exposure:board --output name
+expect_out "revenue" "+exposure: reaches its metric"
+expect_out "orders" "and through it the model"
 
 run build
 expect_rc 0 "build runs the models only"
@@ -114,6 +133,14 @@ cp "$WORK/customers.yml" models/marts/customers.yml
 printf 'saved_queries:\n  - name: q\n    query_params:\n      metrics: [revenue, gone]\n' >>models/marts/customers.yml
 run parse
 expect_rc 2 "a saved query of an unknown metric"
+cp "$WORK/customers.yml" models/marts/customers.yml
+sed -i "s/metric('revenue')/metric('nope')/" models/marts/exposures.yml
+run parse
+expect_rc 2 "an exposure of an unknown metric"
+expect_err "models/marts/exposures.yml:2:5: error: Exposure 'exposure.shop.board' (models/marts/exposures.yml) depends on a metric named 'nope' which was not found" \
+	"is dbt's error at the exposure"
+printf 'saved_queries:\n  - name: q\n    query_params:\n      metrics: [revenue, gone]\n' >>models/marts/customers.yml
+run parse
 expect_err "models/marts/customers.yml:14:26: error: Saved query 'saved_query.shop.q' (models/marts/customers.yml) depends on a metric named 'gone' which was not found" \
 	"is an error at the metric"
 
