@@ -45,6 +45,8 @@ expect_json $M '.saved_queries["saved_query.shop.weekly_revenue"].exports[0].con
 expect_json $M '.saved_queries["saved_query.shop.weekly_revenue"].config.export_as' view \
 	"saved-queries: in dbt_project.yml configures it"
 expect_json $M '.child_map["semantic_model.shop.orders"].length' 5 "the child map"
+expect_json $M '.nodes["model.shop.metricflow_time_spine"].time_spine.standard_granularity_column' date_day \
+	"the time spine the metrics use"
 expect_json $M '.parent_map["saved_query.shop.weekly_revenue"].join(",")' \
 	"metric.shop.revenue,metric.shop.revenue_per_order" "the parent map"
 
