@@ -51,6 +51,8 @@ struct dbt_render {
 	value ephemerals;             /* list of ephemeral nodes ref()'d, for CTE injection */
 	struct sb *main_sql;          /* where the 'main' statement's SQL is written (target/run) */
 	int worker;                   /* the run's worker rendering it, from 1; 0: the main thread */
+	value outer_macros;           /* render(): the macros running in the render that called it,
+				       * the bottom of context_macro_stack; V_UNDEF else */
 };
 
 /* Installs the node-independent globals (env_var, var handling, modules, exceptions...) */

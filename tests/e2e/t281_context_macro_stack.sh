@@ -20,4 +20,14 @@ run build
 expect_rc 0 "build"
 expect_query "select a, b, c, d from {{ ref('m') }}" "macro.p.outer_m,macro.p.inner_m/2|macro.p.inner_m/1|0|0" \
 	"the stack of the macros running, outermost first"
+# a hook is rendered by run_hooks inside the materialization: both are on its stack
+cat >models/h.sql <<'SQL'
+{{ config(materialized='table', post_hook="create or replace table stack_log as select '{{ context_macro_stack.call_stack | join(',') }}' as s") }}
+select 1 as x
+SQL
+run build -s h
+expect_rc 0 "build a model with a hook"
+expect_query "select split_part(s, ',', 1), split_part(s, ',', -1) from stack_log" \
+	"macro.dbt.materialization_table_default|macro.dbt.run_hooks" \
+	"a hook sees the materialization first and run_hooks last"
 done_testing
