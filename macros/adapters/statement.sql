@@ -27,7 +27,9 @@
     {%- set hook_sql = hook.sql if hook is mapping else hook -%}
     {%- set hook_tx = hook.transaction if hook is mapping and hook.transaction is not none and hook.transaction is defined else true -%}
     {%- if hook_sql and hook_sql | trim and (not not hook_tx) == (not not inside_transaction) -%}
-      {% call statement(auto_begin=inside_transaction) %}{{ render(hook_sql) }}{% endcall %}
+      {#- rendered before the statement, as dbt does: its context_macro_stack ends with run_hooks -#}
+      {%- set rendered = render(hook_sql) -%}
+      {% call statement(auto_begin=inside_transaction) %}{{ rendered }}{% endcall %}
     {%- endif -%}
   {% endfor %}
 {% endmacro %}

@@ -49,4 +49,7 @@ int art_write_json(const char *path, value v, struct diag_list *dl) __attribute_
 value art_unit_test_value(struct arena *a, struct project *p, const struct node *n);
 value art_unit_tests(struct arena *a, struct project *p);
 
+/* The manifest entry of a metric, semantic model or saved query (semantic.c) */
+value art_semantic_value(struct arena *a, struct project *p, const struct node *n, double created_at);
+
 #endif

@@ -70,6 +70,7 @@ static const char *resource_type(enum node_type t)
 		[NODE_MODEL] = "model",	      [NODE_SEED] = "seed",	      [NODE_SNAPSHOT] = "snapshot",
 		[NODE_TEST] = "test",	      [NODE_SOURCE] = "source",	      [NODE_ANALYSIS] = "analysis",
 		[NODE_OPERATION] = "operation", [NODE_EXPOSURE] = "exposure", [NODE_UNIT_TEST] = "unit_test",
+		[NODE_METRIC] = "metric", [NODE_SEMANTIC_MODEL] = "semantic_model", [NODE_SAVED_QUERY] = "saved_query",
 	};
 	return (unsigned)t < NODE_TYPE_COUNT ? names[t] : "model";
 }
@@ -703,6 +704,8 @@ static value node_value(struct mctx *c, const struct node *n)
 	struct arena *a = c->a;
 	if (n->type == NODE_UNIT_TEST)
 		return art_unit_test_value(a, c->p, n);
+	if (node_is_semantic(n->type))
+		return art_semantic_value(a, c->p, n, c->created_at);
 	value cfg = config_value(a, n);
 	if (n->type == NODE_SOURCE)
 		return source_value(c, n, cfg);
@@ -1021,9 +1024,10 @@ static void edge_maps(struct arena *a, struct project *p, const struct graph *g,
 			maxdeg = chi_off[i + 1] - chi_off[i];
 	}
 	const char **tmp = xmalloc(maxdeg * sizeof(*tmp));
-	/* dbt lists the nodes first, then the sources, then exposures */
-	static const int pass_of[NODE_TYPE_COUNT] = {[NODE_SOURCE] = 1, [NODE_EXPOSURE] = 2};
-	for (int pass = 0; pass < 3; pass++) {
+	/* dbt lists the nodes first, then the sources, exposures, metrics, semantic models, saved queries */
+	static const int pass_of[NODE_TYPE_COUNT] = {[NODE_SOURCE] = 1, [NODE_EXPOSURE] = 2, [NODE_METRIC] = 3,
+						     [NODE_SEMANTIC_MODEL] = 4, [NODE_SAVED_QUERY] = 5};
+	for (int pass = 0; pass < 6; pass++) {
 		for (size_t i = 0; i < n; i++) {
 			if (!in_graph(p, (uint32_t)i) || pass_of[p->nodes[i]->type] != pass)
 				continue;
@@ -1067,6 +1071,7 @@ value art_manifest_value(struct arena *a, struct project *p, const struct graph 
 		nexp += p->nodes[i]->type == NODE_EXPOSURE;
 	}
 	value nodes = val_dict_new(a, p->nnodes - nsrc - nexp);
+	value semantic[3] = {val_dict_new(a, 0), val_dict_new(a, 0), val_dict_new(a, 0)};
 	value sources = val_dict_new(a, nsrc);
 	value exposures = val_dict_new(a, nexp);
 	value disabled = val_dict_new(a, 0);
@@ -1087,6 +1092,8 @@ value art_manifest_value(struct arena *a, struct project *p, const struct graph 
 			val_dict_set(sources, id, v);
 		} else if (n->type == NODE_EXPOSURE) {
 			val_dict_set(exposures, id, v);
+		} else if (node_is_semantic(n->type)) {
+			val_dict_set(semantic[n->type - NODE_METRIC], id, v);
 		} else {
 			val_dict_set(nodes, id, v);
 		}
@@ -1100,7 +1107,7 @@ value art_manifest_value(struct arena *a, struct project *p, const struct graph 
 	val_dict_sets(m, "macros", macros);
 	val_dict_sets(m, "docs", docs_section(a, p));
 	val_dict_sets(m, "exposures", exposures);
-	val_dict_sets(m, "metrics", val_dict_new(a, 0));
+	val_dict_sets(m, "metrics", semantic[0]);
 	val_dict_sets(m, "groups", p->groups.type == V_DICT ? p->groups : val_dict_new(a, 0));
 	val_dict_sets(m, "selectors", val_dict_new(a, 0));
 	val_dict_sets(m, "disabled", disabled);
@@ -1111,8 +1118,8 @@ value art_manifest_value(struct arena *a, struct project *p, const struct graph 
 	val_dict_sets(m, "parent_map", parent_map);
 	val_dict_sets(m, "child_map", child_map);
 	val_dict_sets(m, "group_map", val_dict_new(a, 0));
-	val_dict_sets(m, "saved_queries", val_dict_new(a, 0));
-	val_dict_sets(m, "semantic_models", val_dict_new(a, 0));
+	val_dict_sets(m, "saved_queries", semantic[2]);
+	val_dict_sets(m, "semantic_models", semantic[1]);
 	val_dict_sets(m, "unit_tests", art_unit_tests(a, p));
 	free((void *)c.tests_off);
 	return m;
@@ -1223,7 +1230,7 @@ static void jw_nodes(struct jw *w, struct mctx *c, const char *key, int which)
 		for (; i < p->nnodes && nb < JW_BATCH; i++) {
 			const struct node *n = p->nodes[i];
 			int kind = !n->enabled ? 3 : n->type == NODE_SOURCE ? 1 : n->type == NODE_EXPOSURE ? 2
-				 : n->type == NODE_UNIT_TEST ? 4 : 0;
+				 : n->type == NODE_UNIT_TEST ? 4 : node_is_semantic(n->type) ? 5 + (int)(n->type - NODE_METRIC) : 0;
 			if (kind == which)
 				batch[nb++] = (uint32_t)i;
 		}
@@ -1299,7 +1306,7 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 	sb_addc(&w.buf, '}');
 	jw_value(&w, "docs", docs_section(&a, p), false);
 	jw_nodes(&w, &c, "exposures", 2);
-	jw_value(&w, "metrics", val_dict_new(&a, 0), false);
+	jw_nodes(&w, &c, "metrics", 5);
 	jw_value(&w, "groups", p->groups.type == V_DICT ? p->groups : val_dict_new(&a, 0), false);
 	jw_value(&w, "selectors", val_dict_new(&a, 0), false);
 	jw_nodes(&w, &c, "disabled", 3);
@@ -1309,8 +1316,8 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 	jw_value(&w, "parent_map", parent_map, false);
 	jw_value(&w, "child_map", child_map, false);
 	jw_value(&w, "group_map", val_dict_new(&a, 0), false);
-	jw_value(&w, "saved_queries", val_dict_new(&a, 0), false);
-	jw_value(&w, "semantic_models", val_dict_new(&a, 0), false);
+	jw_nodes(&w, &c, "saved_queries", 7);
+	jw_nodes(&w, &c, "semantic_models", 6);
 	jw_value(&w, "unit_tests", art_unit_tests(&a, p), false);
 	sb_addc(&w.buf, '}');
 	jw_flush(&w, true);

@@ -13,8 +13,10 @@ static void print_selector(struct node *n, struct sb *out)
 {
 	if (n->type == NODE_SOURCE) {
 		sb_adds(out, "source:");
-	} else if (n->type == NODE_EXPOSURE) {
-		sb_adds(out, "exposure:");
+	} else if (n->type == NODE_EXPOSURE || node_is_semantic(n->type)) {
+		/* dbt names these by package and name, whatever folder their file is in */
+		sb_addf(out, "%s:%s.%s", node_type_name(n->type), n->package, n->name);
+		return;
 	}
 	value fqn = n->fqn;
 	for (uint32_t i = 0; i < fqn.l->len; i++) {

@@ -104,7 +104,8 @@ static int parse_types(const char *const *names, size_t n, const char *flag, uns
 			name = "analysis";
 		if (node_type_parse(name, &t) < 0) {
 			fprintf(stderr, "Error: Invalid value for '%s': '%s' is not one of 'model', 'seed', 'snapshot', "
-					"'test', 'unit_test', 'source', 'analysis', 'exposure', 'all'\n", flag, names[i]);
+					"'test', 'unit_test', 'source', 'analysis', 'exposure', 'metric', 'semantic_model', "
+					"'saved_query', 'all'\n", flag, names[i]);
 			return -1;
 		}
 		types |= 1u << t;

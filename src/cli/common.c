@@ -51,14 +51,18 @@ static void found_line(struct project *p)
 	struct sb s = SB_INIT;
 	sb_addf(&s, "Found %d model%s", counts[NODE_MODEL], counts[NODE_MODEL] == 1 ? "" : "s");
 	static const enum node_type order[] = {NODE_SNAPSHOT, NODE_SEED, NODE_TEST, NODE_SOURCE, NODE_ANALYSIS,
-					       NODE_EXPOSURE};
-	static const char *const names[] = {"snapshot", "seed", "data test", "source", "analysis", "exposure"};
+					       NODE_EXPOSURE, NODE_METRIC};
+	static const char *const names[] = {"snapshot", "seed", "data test", "source", "analysis", "exposure", "metric"};
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (counts[order[i]])
 			sb_addf(&s, ", %d %s%s", counts[order[i]], names[i],
 				counts[order[i]] == 1 ? "" : order[i] == NODE_ANALYSIS ? "" : "s");
 	sb_addf(&s, ", %zu macro%s", p->nmacros, p->nmacros == 1 ? "" : "s");
-	/* dbt counts unit tests after the macros */
+	/* dbt counts semantic models, saved queries and unit tests after the macros */
+	if (counts[NODE_SEMANTIC_MODEL])
+		sb_addf(&s, ", %d semantic model%s", counts[NODE_SEMANTIC_MODEL], counts[NODE_SEMANTIC_MODEL] == 1 ? "" : "s");
+	if (counts[NODE_SAVED_QUERY])
+		sb_addf(&s, ", %d saved quer%s", counts[NODE_SAVED_QUERY], counts[NODE_SAVED_QUERY] == 1 ? "y" : "ies");
 	if (counts[NODE_UNIT_TEST])
 		sb_addf(&s, ", %d unit test%s", counts[NODE_UNIT_TEST], counts[NODE_UNIT_TEST] == 1 ? "" : "s");
 	report_line("FoundStats", "%s", s.buf);

@@ -74,7 +74,8 @@ static const struct command commands[] = {
 	 "  --threads N            nodes compiled at once\n"},
 	{"ls", cmd_ls, "list the project's resources",
 	 "Usage: sluice ls [OPTIONS]\n\nLists the selected resources.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
-	 "  --resource-type TYPE   model, seed, snapshot, test, unit_test, source, analysis, exposure\n"
+	 "  --resource-type TYPE   model, seed, snapshot, test, unit_test, source, analysis, exposure,\n"
+	 "                         metric, semantic_model, saved_query\n"
 	 "  --exclude-resource-type TYPE  leave these out\n"
 	 "  -o, --output FORMAT    selector (default), name, path or json\n"
 	 "  --output-keys KEYS     with --output json, the keys to print\n"},

@@ -447,10 +447,38 @@ value dbt_load_agate_table_fn(struct jj_vm *vm, void *ud, const struct vargs *ar
 	return dbt_agate_table(a, &res);
 }
 
+value dbt_macro_call_stack(struct jj_vm *vm)
+{
+	value own = jj_macro_call_stack(vm);
+	struct dbt_render *r = dbt_r(vm);
+	value outer = r ? r->outer_macros : val_undef();
+	if (outer.type != V_LIST || outer.l->len == 0)
+		return own;
+	value all = val_list_new(jj_arena(vm), outer.l->len + own.l->len);
+	for (uint32_t i = 0; i < outer.l->len; i++)
+		val_list_push(all, outer.l->items[i]);
+	for (uint32_t i = 0; i < own.l->len; i++)
+		val_list_push(all, own.l->items[i]);
+	return all;
+}
+
+/* context_macro_stack: read when asked, so it is the stack of the macro asking */
+static value macro_stack_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	(void)o;
+	if (n == 10 && !memcmp(name, "call_stack", 10))
+		return dbt_macro_call_stack(vm);
+	if (n == 5 && !memcmp(name, "depth", 5))
+		return val_int((int64_t)dbt_macro_call_stack(vm).l->len);
+	return val_undef();
+}
+
+static const struct vobj_class macro_stack_class = {
+	.name = "MacroStack",
+	.getattr = macro_stack_getattr,
+};
+
 value dbt_macro_stack_value(struct arena *a)
 {
-	value d = val_dict_new(a, 2);
-	val_dict_sets(d, "call_stack", val_list_new(a, 0));
-	val_dict_sets(d, "depth", val_int(0));
-	return d;
+	return val_obj(a, &macro_stack_class, NULL);
 }

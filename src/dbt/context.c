@@ -429,7 +429,12 @@ static value f_render(struct jj_vm *vm, void *ud, const struct vargs *args)
 	if (!strstr(text, "{{") && !strstr(text, "{%"))
 		return s;
 	const char *out;
-	if (dbt_render_string(r, "render()", text, jj_current_loc(vm), &out) < 0)
+	/* the text renders in the same context: the macros running here stay on its macro stack */
+	value saved = r->outer_macros;
+	r->outer_macros = dbt_macro_call_stack(vm);
+	int rc = dbt_render_string(r, "render()", text, jj_current_loc(vm), &out);
+	r->outer_macros = saved;
+	if (rc < 0)
 		jj_raise(vm, "render(): the text could not be rendered");
 	return val_str(out);
 }

@@ -54,6 +54,8 @@ struct dbt_render {
 	bool compiling;               /* dbt_render() of the node's own code in the execute phase */
 	bool not_the_node;            /* a render of the node's code for another node (a unit test):
 				       * its macro calls are not the node's dependencies */
+	value outer_macros;           /* render(): the macros running in the render that called it,
+				       * the bottom of context_macro_stack; V_UNDEF else */
 };
 
 /* Installs the node-independent globals (env_var, var handling, modules, exceptions...) */

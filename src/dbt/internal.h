@@ -64,7 +64,9 @@ uint32_t dbt_members_mark(struct project *p);
 void dbt_install_members(struct project *p, uint32_t from);
 /* load_agate_table() of a seed (agate.c) */
 value dbt_load_agate_table_fn(struct jj_vm *vm, void *ud, const struct vargs *args);
-/* context_macro_stack: the macros being called (agate.c keeps none; an empty stack) */
+/* context_macro_stack: {call_stack, depth} of the package macros running when it is read (agate.c) */
 value dbt_macro_stack_value(struct arena *a);
+/* Its call_stack now: the macros of the render that called render(), then this render's */
+value dbt_macro_call_stack(struct jj_vm *vm);
 
 #endif

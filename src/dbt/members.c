@@ -152,12 +152,24 @@ static value f_submit_python_job(struct jj_vm *vm, void *ud, const struct vargs 
 	jj_raise(vm, "submit_python_job(): Python models are not supported; write the model in SQL");
 }
 
-/* metric(name, package=None): what a model names a metric by; its name */
+/* metric(name, package=None): what a model names a metric by; its name. While parsing, the call
+ * is recorded: the node then depends on the metric, as in dbt */
 static value f_metric(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	(void)ud;
 	const char *a0 = dbt_str_arg(vm, args, 0, "name", "metric", true);
 	const char *a1 = args->npos > 1 ? dbt_str_arg(vm, args, 1, "package", "metric", false) : NULL;
+	struct dbt_render *r = dbt_r(vm);
+	if (r && r->node && r->phase == DBT_PARSE) {
+		struct arena *a = r->keep ? r->keep : &r->proj->arena;
+		if (r->node->metric_calls.type != V_LIST)
+			r->node->metric_calls = val_list_new(a, 1);
+		value call = val_list_new(a, 2);
+		if (a1)
+			val_list_push(call, val_str(arena_strdup(a, a1)));
+		val_list_push(call, val_str(arena_strdup(a, a0)));
+		val_list_push(r->node->metric_calls, call);
+	}
 	return val_str(a1 ? a1 : a0);
 }
 

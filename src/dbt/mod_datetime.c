@@ -23,11 +23,26 @@ struct dt {
 	const struct tz *tz;  /* its pytz zone when it has one (the offset is the zone's) */
 };
 
-/* A pytz zone as timezone(name) gives it, unlocalized: the zone's first standard-time offset
- * (local mean time for most zones), rounded to the minute as pytz does */
+/* A zone's transitions as pytz reads them from its TZif file (the version 1 data) */
+struct zone {
+	int64_t *trans;   /* UTC seconds */
+	uint8_t *idx;     /* the type from each transition on */
+	uint32_t ntrans;
+	int32_t *utoff;   /* each type's offset, rounded to the minute as pytz does */
+	uint8_t *isdst;
+	const char **abbr;
+	uint32_t ntypes;
+	uint32_t first_std;  /* the type before the first transition: the first standard-time one */
+};
+
+/* A pytz tzinfo: timezone(name) gives the zone unlocalized (its first standard-time offset, local
+ * mean time for most zones); localize() and astimezone() give one of the zone's offsets */
 struct tz {
 	const char *name;
 	int offset;  /* seconds east of UTC */
+	const char *abbr;
+	bool dst;
+	const struct zone *zone;  /* NULL: UTC */
 };
 
 static const struct vobj_class dt_class;
@@ -87,10 +102,14 @@ static void fmt(const struct dt *d, struct sb *out, char sep)
 	struct tm tm;
 	long micro;
 	if (d->kind == DT_DELTA) {
-		int64_t us = d->us < 0 ? -d->us : d->us;
-		int64_t days = us / 86400000000LL, rest = us % 86400000000LL;
+		/* Python keeps the seconds positive: -7 hours is "-1 day, 17:00:00" */
+		int64_t days = d->us / 86400000000LL, rest = d->us % 86400000000LL;
+		if (rest < 0) {
+			rest += 86400000000LL;
+			days--;
+		}
 		if (days)
-			sb_addf(out, "%s%lld day%s, ", d->us < 0 ? "-" : "", (long long)days, days == 1 ? "" : "s");
+			sb_addf(out, "%lld day%s, ", (long long)days, days == 1 || days == -1 ? "" : "s");
 		sb_addf(out, "%lld:%02lld:%02lld", (long long)(rest / 3600000000LL), (long long)(rest / 60000000 % 60),
 			(long long)(rest / 1000000 % 60));
 		if (rest % 1000000)
@@ -145,11 +164,13 @@ static value m_strftime(struct jj_vm *vm, void *ud, const struct vargs *args)
 			continue;
 		}
 		if (*p == 'z') {
-			sb_adds(&s, d->utc ? "+0000" : "");
+			int off = d->tz ? d->tz->offset : 0, m = (off < 0 ? -off : off) / 60;
+			if (d->utc)
+				sb_addf(&s, "%c%02d%02d", off < 0 ? '-' : '+', m / 60, m % 60);
 			continue;
 		}
 		if (*p == 'Z') {
-			sb_adds(&s, d->utc ? "UTC" : "");
+			sb_adds(&s, !d->utc ? "" : d->tz && d->tz->abbr ? d->tz->abbr : "UTC");
 			continue;
 		}
 		char spec[3] = {'%', *p, 0}, buf[128];
@@ -242,6 +263,10 @@ static value m_subtract(struct jj_vm *vm, void *ud, const struct vargs *args)
 	return make_tz(jj_arena(vm), d->kind, d->us - delta_of(args), d->utc, d->tz);
 }
 
+static value m_astimezone(struct jj_vm *vm, void *ud, const struct vargs *args);
+static value m_utcoffset(struct jj_vm *vm, void *ud, const struct vargs *args);
+static value m_tzname(struct jj_vm *vm, void *ud, const struct vargs *args);
+
 static value dt_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
 {
 	struct dt *d = o->data;
@@ -251,12 +276,14 @@ static value dt_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size
 	to_tm(d->us, &tm, &micro);
 #define IS(s) (n == sizeof(s) - 1 && !memcmp(name, s, n))
 	if (d->kind == DT_DELTA) {
+		/* Python's normal form: days may be negative, seconds and microseconds never are */
+		int64_t day = 86400000000LL, days = d->us / day - (d->us % day < 0 ? 1 : 0), rest = d->us - days * day;
 		if (IS("days"))
-			return val_int(d->us / 86400000000LL);
+			return val_int(days);
 		if (IS("seconds"))
-			return val_int(d->us % 86400000000LL / 1000000);
+			return val_int(rest / 1000000);
 		if (IS("microseconds"))
-			return val_int(d->us % 1000000);
+			return val_int(rest % 1000000);
 		if (IS("total_seconds"))
 			return val_func(a, "total_seconds", m_total_seconds, d);
 		return val_undef();
@@ -282,6 +309,12 @@ static value dt_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size
 			return val_func(a, "timestamp", m_timestamp, d);
 		if (IS("tzinfo"))
 			return d->tz ? tz_value(a, d->tz) : d->utc ? val_str("UTC") : val_none();
+		if (IS("astimezone"))
+			return val_func(a, "astimezone", m_astimezone, d);
+		if (IS("utcoffset"))
+			return val_func(a, "utcoffset", m_utcoffset, d);
+		if (IS("tzname"))
+			return val_func(a, "tzname", m_tzname, d);
 	}
 	if (IS("strftime"))
 		return val_func(a, "strftime", m_strftime, d);
@@ -375,9 +408,8 @@ static uint32_t be32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* The first standard-time offset of zone NAME from the system's zoneinfo (TZif) files; 0 when
- * the zone is known, -1 when there is no such zone */
-static int zone_first_offset(const char *name, int *poff)
+/* Reads zone NAME from the system's zoneinfo (TZif) files into `a`; -1 when there is no such zone */
+static int zone_load(struct arena *a, const char *name, struct zone **pz)
 {
 	if (!*name || strstr(name, "..") || name[0] == '/')
 		return -1;
@@ -387,36 +419,80 @@ static int zone_first_offset(const char *name, int *poff)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return -1;
-	unsigned char h[44];
-	int rc = -1;
-	if (fread(h, 1, 44, f) == 44 && !memcmp(h, "TZif", 4)) {
-		uint32_t timecnt = be32(h + 32), typecnt = be32(h + 36);
-		if (typecnt > 0 && typecnt < 256 && timecnt < 100000 &&
-		    fseek(f, (long)(44 + timecnt * 5), SEEK_SET) == 0) {
-			unsigned char tt[6 * 256];
-			if (fread(tt, 6, typecnt, f) == typecnt) {
-				uint32_t i = 0;
-				while (i + 1 < typecnt && tt[i * 6 + 4])
-					i++;
-				int32_t off = (int32_t)be32(tt + i * 6);
-				/* pytz rounds offsets to whole minutes */
-				*poff = (int)((off >= 0 ? off + 30 : off - 30) / 60) * 60;
-				rc = 0;
-			}
-		}
-	}
+	unsigned char buf[65536];
+	size_t len = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
-	return rc;
+	if (len < 44 || memcmp(buf, "TZif", 4))
+		return -1;
+	uint32_t timecnt = be32(buf + 32), typecnt = be32(buf + 36), charcnt = be32(buf + 40);
+	size_t need = 44 + (size_t)timecnt * 5 + (size_t)typecnt * 6 + charcnt;
+	if (typecnt == 0 || typecnt > 255 || need > len)
+		return -1;
+	struct zone *z = arena_zalloc(a, sizeof(*z));
+	z->ntrans = timecnt;
+	z->trans = arena_alloc(a, (timecnt + 1) * sizeof(int64_t));
+	z->idx = arena_alloc(a, timecnt + 1);
+	const unsigned char *p = buf + 44;
+	for (uint32_t i = 0; i < timecnt; i++)
+		z->trans[i] = (int32_t)be32(p + 4 * i);
+	p += 4 * timecnt;
+	for (uint32_t i = 0; i < timecnt; i++)
+		z->idx[i] = p[i] < typecnt ? p[i] : 0;
+	p += timecnt;
+	const char *chars = (const char *)p + 6 * typecnt;
+	z->ntypes = typecnt;
+	z->utoff = arena_alloc(a, typecnt * sizeof(int32_t));
+	z->isdst = arena_alloc(a, typecnt);
+	z->abbr = arena_alloc(a, typecnt * sizeof(char *));
+	for (uint32_t i = 0; i < typecnt; i++) {
+		int32_t off = (int32_t)be32(p + 6 * i);
+		z->utoff[i] = (off >= 0 ? off + 30 : off - 30) / 60 * 60;
+		z->isdst[i] = p[6 * i + 4];
+		uint8_t ai = p[6 * i + 5];
+		z->abbr[i] = ai < charcnt ? arena_strndup(a, chars + ai, strnlen(chars + ai, charcnt - ai)) : "";
+	}
+	while (z->first_std + 1 < typecnt && z->isdst[z->first_std])
+		z->first_std++;
+	*pz = z;
+	return 0;
+}
+
+/* The type in force at UTC second t */
+static uint32_t zone_type_at(const struct zone *z, int64_t t)
+{
+	uint32_t lo = 0, hi = z->ntrans;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (z->trans[mid] <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo == 0 ? z->first_std : z->idx[lo - 1];
+}
+
+/* The tzinfo of zone `base` for type i, in `a` */
+static const struct tz *tz_for_type(struct arena *a, const struct tz *base, uint32_t i)
+{
+	struct tz *t = arena_alloc(a, sizeof(*t));
+	*t = *base;
+	t->offset = base->zone->utoff[i];
+	t->abbr = base->zone->abbr[i];
+	t->dst = base->zone->isdst[i];
+	return t;
 }
 
 static const struct vobj_class tz_class;
 
+static value m_localize(struct jj_vm *vm, void *ud, const struct vargs *args);
+
 static value tz_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
 {
-	(void)vm;
 	const struct tz *z = o->data;
 	if (n == 4 && !memcmp(name, "zone", 4))
 		return val_str(z->name);
+	if (n == 8 && !memcmp(name, "localize", 8))
+		return val_func(jj_arena(vm), "localize", m_localize, (void *)z);
 	return val_undef();
 }
 
@@ -441,6 +517,113 @@ static const struct tz *tz_of(value v)
 	return v.type == V_OBJ && v.o->cls == &tz_class ? v.o->data : NULL;
 }
 
+/*
+ * tz.localize(dt, is_dst=False): the naive dt in the zone, as pytz does it: the offsets in force a
+ * day either side are tried; a time that happens twice takes the one whose DST flag is is_dst, a
+ * time skipped by a change the offset from six hours before (after, for is_dst=True); is_dst=None
+ * makes both an error.
+ */
+static int64_t localize_utc(struct jj_vm *vm, const struct tz *z, int64_t wall, value is_dst, uint32_t *ptype)
+{
+	const struct zone *zn = z->zone;
+	int64_t cand_utc[2];
+	uint32_t cand_type[2], nc = 0;
+	for (int k = 0; k < 2; k++) {
+		uint32_t t = zone_type_at(zn, wall + (k ? 86400 : -86400));
+		int64_t utc = wall - zn->utoff[t];
+		uint32_t real = zone_type_at(zn, utc);
+		if (utc + zn->utoff[real] != wall)
+			continue;
+		if (nc == 1 && cand_utc[0] == utc && cand_type[0] == real)
+			continue;
+		cand_utc[nc] = utc;
+		cand_type[nc++] = real;
+	}
+	if (nc == 1) {
+		*ptype = cand_type[0];
+		return cand_utc[0];
+	}
+	if (nc == 0) {
+		if (is_dst.type == V_NONE)
+			jj_raise(vm, "NonExistentTimeError: the time does not exist in %s", z->name);
+		int64_t shift = val_truthy(is_dst) ? 6 * 3600 : -6 * 3600;
+		return localize_utc(vm, z, wall + shift, is_dst, ptype) - shift;
+	}
+	if (is_dst.type == V_NONE)
+		jj_raise(vm, "AmbiguousTimeError: the time happens twice in %s", z->name);
+	bool want = val_truthy(is_dst);
+	int pick = -1;
+	for (uint32_t i = 0; i < nc; i++)
+		if ((zn->isdst[cand_type[i]] != 0) == want)
+			pick = pick < 0 ? (int)i : -2;
+	if (pick < 0) /* none or both: the earlier in UTC */
+		pick = cand_utc[0] <= cand_utc[1] ? 0 : 1;
+	*ptype = cand_type[pick];
+	return cand_utc[pick];
+}
+
+static value m_localize(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	const struct tz *z = ud;
+	value v = jj_arg(args, 0, "dt", val_undef());
+	value is_dst = jj_arg(args, 1, "is_dst", val_bool(false));
+	struct dt *d = v.type == V_OBJ && v.o->cls == &dt_class ? v.o->data : NULL;
+	if (!d || d->kind != DT_DATETIME)
+		jj_raise(vm, "localize() takes a datetime");
+	if (d->utc)
+		jj_raise(vm, "ValueError: Not naive datetime (tzinfo is already set)");
+	struct arena *a = jj_arena(vm);
+	if (!z->zone)
+		return make_tz(a, DT_DATETIME, d->us, true, z);
+	int64_t s = d->us / 1000000 - (d->us % 1000000 < 0 ? 1 : 0), frac = d->us - s * 1000000;
+	uint32_t type;
+	int64_t utc = localize_utc(vm, z, s, is_dst, &type);
+	const struct tz *t = tz_for_type(a, z, type);
+	return make_tz(a, DT_DATETIME, (utc + t->offset) * 1000000 + frac, true, t);
+}
+
+/* dt.astimezone(tz): the same instant in zone tz (a naive dt is in the system's local time) */
+static value m_astimezone(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dt *d = ud;
+	value target = jj_arg(args, 0, "tz", val_undef());
+	const struct tz *z = tz_of(target);
+	if (!z)
+		jj_raise(vm, "astimezone() takes a tzinfo, such as modules.pytz.timezone('Europe/Amsterdam')");
+	int64_t s = d->us / 1000000 - (d->us % 1000000 < 0 ? 1 : 0), frac = d->us - s * 1000000, utc;
+	if (d->utc) {
+		utc = s - (d->tz ? d->tz->offset : 0);
+	} else {
+		struct tm tm;
+		time_t t = (time_t)s;
+		gmtime_r(&t, &tm);
+		tm.tm_isdst = -1;
+		utc = (int64_t)mktime(&tm);
+	}
+	struct arena *a = jj_arena(vm);
+	const struct tz *t = z->zone ? tz_for_type(a, z, zone_type_at(z->zone, utc)) : z;
+	return make_tz(a, DT_DATETIME, (utc + t->offset) * 1000000 + frac, true, t);
+}
+
+static value m_utcoffset(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	(void)args;
+	struct dt *d = ud;
+	if (!d->utc)
+		return val_none();
+	return make(jj_arena(vm), DT_DELTA, (int64_t)(d->tz ? d->tz->offset : 0) * 1000000, false);
+}
+
+static value m_tzname(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	(void)vm;
+	(void)args;
+	struct dt *d = ud;
+	if (!d->utc)
+		return val_none();
+	return val_str(d->tz && d->tz->abbr ? d->tz->abbr : "UTC");
+}
+
 static value f_timezone(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	(void)ud;
@@ -448,20 +631,25 @@ static value f_timezone(struct jj_vm *vm, void *ud, const struct vargs *args)
 	if (name.type != V_STR)
 		jj_raise(vm, "timezone() takes the name of a zone, such as 'America/Los_Angeles'");
 	struct arena *a = jj_arena(vm);
-	struct tz *z = arena_alloc(a, sizeof(*z));
+	struct tz *z = arena_zalloc(a, sizeof(*z));
 	z->name = val_cstr(a, name);
+	struct zone *zone;
 	if (!strcmp(z->name, "UTC") || !strcmp(z->name, "utc")) {
 		z->name = "UTC";
-		z->offset = 0;
-	} else if (zone_first_offset(z->name, &z->offset) < 0) {
+		z->abbr = "UTC";
+	} else if (zone_load(a, z->name, &zone) < 0) {
 		jj_raise(vm, "UnknownTimeZoneError: '%s'", z->name);
+	} else {
+		z->zone = zone;
+		z->offset = zone->utoff[zone->first_std];
+		z->abbr = zone->abbr[zone->first_std];
 	}
 	return tz_value(a, z);
 }
 
 value dbt_module_pytz(struct arena *a)
 {
-	static const struct tz utc = {"UTC", 0};
+	static const struct tz utc = {.name = "UTC", .offset = 0, .abbr = "UTC"};
 	value m = val_dict_new(a, 3);
 	val_dict_sets(m, "timezone", val_func(a, "timezone", f_timezone, NULL));
 	val_dict_sets(m, "utc", tz_value(a, &utc));

@@ -40,6 +40,23 @@ static bool has_glob(const char *s)
 }
 
 /* dbt's fqn matching: the leaf name, or the selector's dotted parts as a prefix of the fqn */
+/* metric:, semantic_model:, saved_query: name or package.name, each part a glob, as dbt matches */
+static bool semantic_match(const struct node *n, const char *sel)
+{
+	const char *dot = strchr(sel, '.');
+	if (!dot)
+		return glob_match(sel, n->name);
+	if (strchr(dot + 1, '.'))
+		return false;
+	char pkg[256];
+	size_t len = (size_t)(dot - sel);
+	if (len >= sizeof(pkg))
+		return false;
+	memcpy(pkg, sel, len);
+	pkg[len] = '\0';
+	return glob_match(pkg, n->package) && glob_match(dot + 1, n->name);
+}
+
 static bool fqn_match(const struct node *n, const char *sel)
 {
 	value fqn = n->fqn;
@@ -182,7 +199,7 @@ static bool source_match(const struct node *n, const char *sel)
 
 enum method {
 	M_DEFAULT, M_FQN, M_TAG, M_PATH, M_FILE, M_PACKAGE, M_SOURCE, M_RESOURCE_TYPE, M_TEST_TYPE,
-	M_TEST_NAME, M_CONFIG, M_EXPOSURE, M_STATE, M_RESULT, M_UNIT_TEST, M_VERSION, M_GROUP, M_ACCESS, M_SOURCE_STATUS, M_NONE
+	M_TEST_NAME, M_CONFIG, M_EXPOSURE, M_METRIC, M_SEMANTIC_MODEL, M_SAVED_QUERY, M_STATE, M_RESULT, M_UNIT_TEST, M_VERSION, M_GROUP, M_ACCESS, M_SOURCE_STATUS, M_NONE
 };
 
 /* version:latest|prerelease|old|none, as dbt's VersionSelectorMethod */
@@ -298,6 +315,12 @@ static bool criterion_match(const struct project *p, const struct node *n, enum 
 	}
 	case M_EXPOSURE:
 		return n->type == NODE_EXPOSURE && glob_match(val, n->name);
+	case M_METRIC:
+		return n->type == NODE_METRIC && semantic_match(n, val);
+	case M_SEMANTIC_MODEL:
+		return n->type == NODE_SEMANTIC_MODEL && semantic_match(n, val);
+	case M_SAVED_QUERY:
+		return n->type == NODE_SAVED_QUERY && semantic_match(n, val);
 	case M_UNIT_TEST:
 		return n->type == NODE_UNIT_TEST && (glob_match(val, n->name) || fqn_match(n, val));
 	case M_STATE:
@@ -410,8 +433,8 @@ static int parse_method(struct sel_ctx *c, const char *crit, enum method *pm, ch
 	} methods[] = {
 		{"fqn", M_FQN}, {"version", M_VERSION}, {"tag", M_TAG}, {"path", M_PATH}, {"file", M_FILE}, {"package", M_PACKAGE},
 		{"source", M_SOURCE}, {"resource_type", M_RESOURCE_TYPE}, {"test_type", M_TEST_TYPE},
-		{"test_name", M_TEST_NAME}, {"exposure", M_EXPOSURE}, {"metric", M_NONE},
-		{"semantic_model", M_NONE}, {"saved_query", M_NONE}, {"unit_test", M_UNIT_TEST}, {"group", M_GROUP},
+		{"test_name", M_TEST_NAME}, {"exposure", M_EXPOSURE}, {"metric", M_METRIC},
+		{"semantic_model", M_SEMANTIC_MODEL}, {"saved_query", M_SAVED_QUERY}, {"unit_test", M_UNIT_TEST}, {"group", M_GROUP},
 		{"access", M_ACCESS}, {"state", M_STATE}, {"result", M_RESULT},
 	};
 	struct diag *d;

@@ -156,7 +156,7 @@ static value macro_invoke(struct jj_vm *vm, struct vobj *o, const struct vargs *
 
 	/* return() lands here, except in a call block's body, which it passes through as in dbt */
 	jmp_buf jb;
-	struct jj_callrec rec = {vm->calls, REC_MACRO, name, site, (d->flags & MF_CALLBLOCK) ? NULL : &jb};
+	struct jj_callrec rec = {vm->calls, REC_MACRO, name, site, (d->flags & MF_CALLBLOCK) ? NULL : &jb, m->package};
 	int depth = vm->depth;
 	vm->calls = &rec;
 	vm->depth++;
@@ -261,6 +261,21 @@ bool jj_is_macro(value v)
 const char *jj_macro_name(value v)
 {
 	return jj_is_macro(v) ? ((const struct jj_macro *)v.o->data)->def->name.s : NULL;
+}
+
+value jj_macro_call_stack(struct jj_vm *vm)
+{
+	size_t n = 0;
+	for (const struct jj_callrec *r = vm->calls; r; r = r->prev)
+		n += r->kind == REC_MACRO && r->package;
+	value l = val_list_new(vm->a, n);
+	for (size_t i = 0; i < n; i++)
+		val_list_push(l, val_none());
+	size_t i = n;
+	for (const struct jj_callrec *r = vm->calls; r; r = r->prev)
+		if (r->kind == REC_MACRO && r->package)
+			l.l->items[--i] = val_str(arena_sprintf(vm->a, "macro.%s.%s", r->package, r->name));
+	return l;
 }
 
 const char *jj_macro_package(value v)
@@ -768,7 +783,7 @@ static struct jj_module *import_module(struct jj_vm *vm, struct jj_frame *f, con
 	bool with = n->imp.with_context;
 	struct jj_ctx *ctx = ctx_new(vm, t, with ? (f->ctx ? f->ctx->vars : val_undef()) : val_undef());
 	size_t m = jj_mark(vm);
-	struct jj_callrec rec = {vm->calls, REC_IMPORT, t->name, n->loc, NULL};
+	struct jj_callrec rec = {vm->calls, REC_IMPORT, t->name, n->loc, NULL, NULL};
 	vm->calls = &rec;
 	/* a module imported with context sees the variables as they are now, not later changes */
 	render_in_ctx(vm, ctx, with ? snapshot(vm, f) : NULL);
@@ -885,7 +900,7 @@ static int exec_stmt(struct jj_vm *vm, struct jj_frame *f, const struct jj_node 
 		bool with = n->imp.with_context;
 		/* with context, names resolve through the includer's frames */
 		struct jj_ctx *ctx = ctx_new(vm, t, val_undef());
-		struct jj_callrec rec = {vm->calls, REC_INCLUDE, t->name, n->loc, NULL};
+		struct jj_callrec rec = {vm->calls, REC_INCLUDE, t->name, n->loc, NULL, NULL};
 		vm->calls = &rec;
 		render_in_ctx(vm, ctx, with ? f : NULL);
 		vm->calls = rec.prev;

@@ -88,6 +88,7 @@ struct jj_callrec {
 	const char *name;
 	struct loc site;
 	jmp_buf *ret;    /* where return() lands; NULL: passes through (call block bodies) */
+	const char *package;  /* a dbt macro's package (REC_MACRO), else NULL */
 };
 
 struct jj_vm {

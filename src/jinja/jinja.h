@@ -97,6 +97,9 @@ value jj_template_macros(struct arena *a, struct jj_template *t, const char *pac
 bool jj_is_macro(value v);
 const char *jj_macro_name(value v);
 const char *jj_macro_package(value v);
+/* The package macros running now, outermost first, as "macro.<package>.<name>": dbt's
+ * context_macro_stack.call_stack (macros a template defines for itself are not on it) */
+value jj_macro_call_stack(struct jj_vm *vm);
 /* Location of a macro's definition (for diagnostics and manifest) */
 struct loc jj_macro_loc(value v);
 

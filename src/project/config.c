@@ -130,6 +130,9 @@ static const char *section_for(enum node_type t)
 	case NODE_TEST: return "data_tests";
 	case NODE_SOURCE: return "sources";
 	case NODE_ANALYSIS: return "analyses";
+	case NODE_METRIC: return "metrics";
+	case NODE_SEMANTIC_MODEL: return "semantic-models";
+	case NODE_SAVED_QUERY: return "saved-queries";
 	default: return NULL;
 	}
 }

@@ -31,7 +31,8 @@
 const char *node_type_name(enum node_type t)
 {
 	static const char *const names[] = {"model", "seed", "snapshot", "test", "source",
-					    "analysis", "operation", "exposure", "unit_test"};
+					    "analysis", "operation", "exposure", "unit_test",
+					    "metric", "semantic_model", "saved_query"};
 	return t < NODE_TYPE_COUNT ? names[t] : "unknown";
 }
 

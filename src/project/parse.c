@@ -17,6 +17,7 @@
 #include "dbt/context.h"
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
+#include "project/semantic.h"
 #include "project/yml.h"
 
 static void apply_patch(struct node *n, value patch, value cfg, struct arena *a, struct diag_list *dl)
@@ -221,6 +222,11 @@ static int parse_item(void *ctx, size_t i, struct arena *keep)
 {
 	struct parse_job *job = ctx;
 	struct node *n = job->nb->v[i];
+	if (node_is_semantic(n->type)) {
+		n->config = val_copy(keep, n->config);
+		proj_semantic_config(job->p, n, keep);
+		return 0;
+	}
 	if (n->type == NODE_SOURCE || n->type == NODE_EXPOSURE) {
 		/* its config was made by the (single-threaded) properties loader in the project arena:
 		 * copy it before adding to it, since dicts grow in their own arena */

@@ -36,12 +36,20 @@ enum node_type {
 	NODE_OPERATION,
 	NODE_EXPOSURE,
 	NODE_UNIT_TEST,
+	NODE_METRIC,
+	NODE_SEMANTIC_MODEL,
+	NODE_SAVED_QUERY,
 	NODE_TYPE_COUNT
 };
 
 /* "model", "seed", ... as dbt spells resource types */
 const char *node_type_name(enum node_type t);
 int node_type_parse(const char *s, enum node_type *pt);
+/* Metrics, semantic models and saved queries: read from properties files, never run */
+static inline bool node_is_semantic(enum node_type t)
+{
+	return t == NODE_METRIC || t == NODE_SEMANTIC_MODEL || t == NODE_SAVED_QUERY;
+}
 
 #define NODE_NONE UINT32_MAX
 
@@ -88,6 +96,9 @@ struct node {
 	const char *deprecation_date;    /* of its version entry, as written, or NULL */
 	const char *patch_path;          /* "pkg://models/staging/schema.yml" when a yml entry describes it */
 	value time_spine;                /* models: {standard_granularity_column, custom_granularities}, or V_NONE */
+	value metric_calls;              /* list of [name] or [package, name] of its metric() calls at parse */
+	value semantic;                  /* metrics, semantic models, saved queries: their yml entry, and a
+	                                  * metric's input_measures once resolved (project/semantic.c) */
 	struct loc yaml_loc;             /* the yml entry describing it, for errors */
 	bool enabled;
 

@@ -12,6 +12,7 @@
 #include "dbt/context.h"
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
+#include "project/semantic.h"
 
 static const char *closest(struct project *p, const char *name, bool sources)
 {
@@ -387,6 +388,8 @@ int proj_resolve(struct project *p, struct diag_list *dl)
 	rc |= check_groups(p, dl);
 	for (size_t i = 0; i < p->nnodes; i++)
 		rc |= resolve_deps(p, p->nodes[i], dl);
+	if (rc == 0)
+		rc = proj_resolve_semantic(p, dl);
 	/* generic tests are attached to the model they test: the last of their refs (the ones of
 	 * their arguments come first); a test of a source is attached to nothing */
 	for (size_t i = 0; i < p->nnodes; i++) {
@@ -415,7 +418,8 @@ int proj_resolve(struct project *p, struct diag_list *dl)
 			n->relation_name = relation_name(p, n);
 			continue;
 		}
-		if (n->type == NODE_OPERATION || n->type == NODE_EXPOSURE || n->type == NODE_UNIT_TEST)
+		if (n->type == NODE_OPERATION || n->type == NODE_EXPOSURE || n->type == NODE_UNIT_TEST ||
+		    node_is_semantic(n->type))
 			continue;
 		struct arena_mark m = arena_mark(&scratch);
 		n->database = fast_db ? builtin_name(p, n, "database")

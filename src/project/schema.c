@@ -10,6 +10,7 @@
 #include "core/sb.h"
 #include "dbt/context.h"
 #include "project/load_internal.h"
+#include "project/semantic.h"
 #include "project/yml.h"
 
 value proj_column_dict(struct arena *a, value col, struct diag_list *dl, bool *perr)
@@ -720,6 +721,7 @@ static int load_yml(struct project *p, struct nodes_builder *nb, struct yml_file
 	rc |= load_model_patches(p, nb, doc, "analyses", pkg, rel, file, dl);
 	rc |= load_sources(p, nb, doc, pkg, rel, file, dl);
 	rc |= load_exposures(p, nb, doc, pkg, rel, file, dl);
+	rc |= proj_load_semantic(p, nb, doc, pkg, rel, file, dl);
 	rc |= proj_collect_unit_tests(p, nb, doc, pkg, rel, file, dl);
 	rc |= load_groups(p, doc, pkg, rel, dl);
 	value macros;

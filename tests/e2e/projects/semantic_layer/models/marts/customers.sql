@@ -1,0 +1,1 @@
+select 10 as customer_id, 'Ana' as customer_name
