@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/inputs.h"
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/sb.h"
@@ -257,7 +258,7 @@ static value trim_block(value v)
 
 static const char *macros_dir(struct project *p)
 {
-	const char *env = getenv("SLUICE_MACROS_DIR");
+	const char *env = inputs_getenv("SLUICE_MACROS_DIR");
 	if (env && fs_is_dir(env))
 		return env;
 	char *exe = fs_self_exe(&p->arena);
