@@ -50,7 +50,8 @@ int cmd_parse(struct cli *c)
 out:
 	if (inputs_recording()) {
 		size_t n = 0;
-		inputs_free(inputs_end(&n), n);
+		struct input *left = inputs_end(&n);
+		inputs_free(left, n);
 		if (p.target_path)
 			cli_parse_cache_remove(&p);
 	}
