@@ -4,7 +4,7 @@
 # next to DuckDB's own time for the same SQL in one process (bench/duck_replay.c); `parse` of 1,000
 # and 10,000 models (two tests a model), cold and again unchanged; `compile` of 10,000 models. Each
 # row gives wall time, peak RSS and, for runs, the time a model beyond the engine's own. Then the
-# Jinja and Flink micro-benchmarks. Also `docs generate` of 5,000 models and a run of 200 chained
+# Jinja and Flink micro-benchmarks. Also `docs generate` of 5,000 models and a run of 200
 # views on the Flink SQL Gateway double (tests/flinkgw), with the wall time a statement sent.
 #
 #   scripts/bench.sh [BUILD_DIR]      BENCH_QUICK=1: the views row at 300 models, a few minutes less
@@ -123,7 +123,7 @@ gen "$dir" 5000 tables
 timed "docs generate 5000" "$sluice" docs generate --project-dir "$dir" --profiles-dir "$dir" --threads 2 --quiet
 row "docs generate, 5000 models" 5000 "$secs" "$cpu" "$kb"
 
-# run on the Flink SQL Gateway double: a chain of view models, each a few statements to the
+# run on the Flink SQL Gateway double: view models, each a few statements to the
 # gateway over loopback; the time a statement is the run's wall and CPU over the statements sent
 double="$build/tests/flink-gateway-double"
 if [ -x "$double" ]; then
@@ -131,9 +131,11 @@ if [ -x "$double" ]; then
 	nf=200
 	mkdir -p "$fdir/models" "$fdir/gw"
 	printf 'name: fbench\nprofile: fbench\n' >"$fdir/dbt_project.yml"
-	for ((i = 1; i <= nf; i++)); do
-		if [ "$i" = 1 ]; then echo "{{ config(materialized='view') }} select 1 as id" >"$fdir/models/m$i.sql"
-		else echo "{{ config(materialized='view') }} select id + 1 as id from {{ ref('m$((i - 1))') }}" >"$fdir/models/m$i.sql"; fi
+	# each view reads the first one: the double refuses deeper chains of views (about 35) with a
+	# wrong "references itself" error
+	echo "{{ config(materialized='view') }} select 1 as id" >"$fdir/models/m1.sql"
+	for ((i = 2; i <= nf; i++)); do
+		echo "{{ config(materialized='view') }} select id + $i as id from {{ ref('m1') }}" >"$fdir/models/m$i.sql"
 	done
 	"$double" --data "$fdir/gw" --port 0 --port-file "$fdir/gw.port" --admin-port-file "$fdir/gw.admin" \
 		--jobmanager-port-file "$fdir/gw.jm" >"$fdir/gw.out" 2>&1 &
@@ -154,7 +156,8 @@ echo "| what                                 |      wall |       CPU |   peak RS
 echo "| ------------------------------------ | --------: | --------: | ---------: | -------: | -------: | ---------: | ----: |"
 printf '%s\n' "${rows[@]}"
 echo "(DuckDB w / c: wall and CPU of the same SQL run by DuckDB alone in one process, bench/duck_replay.c;"
-echo " beyond/mdl: CPU (user + system) beyond DuckDB's own, a model; w / D: wall over DuckDB's wall; --threads 2)"
+echo " beyond/mdl: CPU (user + system) beyond DuckDB's own, a model; w / D: wall over DuckDB's wall; --threads 2;"
+echo " Flink double row: the statements sent under DuckDB w, the run's wall time a statement under beyond/mdl)"
 echo
 
 for b in "$build"/bench/bench_*; do
