@@ -4,7 +4,8 @@
 # next to DuckDB's own time for the same SQL in one process (bench/duck_replay.c); `parse` of 1,000
 # and 10,000 models (two tests a model), cold and again unchanged; `compile` of 10,000 models. Each
 # row gives wall time, peak RSS and, for runs, the time a model beyond the engine's own. Then the
-# Jinja and Flink micro-benchmarks.
+# Jinja and Flink micro-benchmarks. Also `docs generate` of 5,000 models and a run of 200
+# views on the Flink SQL Gateway double (tests/flinkgw), with the wall time a statement sent.
 #
 #   scripts/bench.sh [BUILD_DIR]      BENCH_QUICK=1: the views row at 300 models, a few minutes less
 set -euo pipefail
@@ -116,11 +117,47 @@ timed "compile 10000" "$sluice" compile --project-dir "$work/parse_10000" --prof
 	--threads 2 --quiet
 row "compile, 10000 models" 10000 "$secs" "$cpu" "$kb"
 
+# docs generate of a 5,000-model project (compiles every model, reads the catalog, writes the site)
+dir="$work/docs_5000"
+gen "$dir" 5000 tables
+timed "docs generate 5000" "$sluice" docs generate --project-dir "$dir" --profiles-dir "$dir" --threads 2 --quiet
+row "docs generate, 5000 models" 5000 "$secs" "$cpu" "$kb"
+
+# run on the Flink SQL Gateway double: view models, each a few statements to the
+# gateway over loopback; the time a statement is the run's wall and CPU over the statements sent
+double="$build/tests/flink-gateway-double"
+if [ -x "$double" ]; then
+	fdir="$work/flink"
+	nf=200
+	mkdir -p "$fdir/models" "$fdir/gw"
+	printf 'name: fbench\nprofile: fbench\n' >"$fdir/dbt_project.yml"
+	# each view reads the first one: the double refuses deeper chains of views (about 35) with a
+	# wrong "references itself" error
+	echo "{{ config(materialized='view') }} select 1 as id" >"$fdir/models/m1.sql"
+	for ((i = 2; i <= nf; i++)); do
+		echo "{{ config(materialized='view') }} select id + $i as id from {{ ref('m1') }}" >"$fdir/models/m$i.sql"
+	done
+	"$double" --data "$fdir/gw" --port 0 --port-file "$fdir/gw.port" --admin-port-file "$fdir/gw.admin" \
+		--jobmanager-port-file "$fdir/gw.jm" >"$fdir/gw.out" 2>&1 &
+	gw_pid=$!
+	for _ in $(seq 300); do [ -s "$fdir/gw.port" ] && [ -s "$fdir/gw.admin" ] && [ -s "$fdir/gw.jm" ] && break; sleep 0.1; done
+	printf 'fbench:\n  target: dev\n  outputs:\n    dev:\n      type: flink\n      host: 127.0.0.1\n      port: "%s"\n' \
+		"$(cat "$fdir/gw.port")" >"$fdir/profiles.yml"
+	timed "run on the Flink double" "$sluice" run --project-dir "$fdir" --profiles-dir "$fdir" --threads 1 --quiet
+	nstmt=$(curl -s "http://127.0.0.1:$(cat "$fdir/gw.admin")/statements" | node -e \
+		'let s = ""; process.stdin.on("data", d => s += d).on("end", () => console.log(JSON.parse(s).length))')
+	kill "$gw_pid" && wait "$gw_pid" 2>/dev/null
+	rows+=("$(awk -v n="$nf" -v st="$nstmt" -v s="$secs" -v c="$cpu" -v kb="$kb" 'BEGIN {
+		printf "| %-36s | %7.2f s | %7.2f s | %6.0f MiB | %8s | %8s | %6.2f ms | %6s |", "run, Flink double, " n " views", s, c, kb / 1024, st " st", "", s * 1000 / st, "/stmt"
+	}')")
+fi
+
 echo "| what                                 |      wall |       CPU |   peak RSS | DuckDB w | DuckDB c | beyond/mdl | w / D |"
 echo "| ------------------------------------ | --------: | --------: | ---------: | -------: | -------: | ---------: | ----: |"
 printf '%s\n' "${rows[@]}"
 echo "(DuckDB w / c: wall and CPU of the same SQL run by DuckDB alone in one process, bench/duck_replay.c;"
-echo " beyond/mdl: CPU (user + system) beyond DuckDB's own, a model; w / D: wall over DuckDB's wall; --threads 2)"
+echo " beyond/mdl: CPU (user + system) beyond DuckDB's own, a model; w / D: wall over DuckDB's wall; --threads 2;"
+echo " Flink double row: the statements sent under DuckDB w, the run's wall time a statement under beyond/mdl)"
 echo
 
 for b in "$build"/bench/bench_*; do

@@ -139,6 +139,7 @@ static int set_value(struct cli *c, const struct flag *f, const char *v)
 int cli_parse(struct cli *c, int argc, char **argv)
 {
 	c->use_colors = -1;
+	c->partial_parse = -1;
 	c->log_format = "text";
 	c->limit = CLI_LIMIT_UNSET;
 	c->port = 8080;
@@ -156,9 +157,11 @@ int cli_parse(struct cli *c, int argc, char **argv)
 			c->use_colors = 1;
 			continue;
 		}
-		if (!strcmp(a, "--no-fail-fast") || !strcmp(a, "--no-full-refresh") ||
-		    !strcmp(a, "--no-partial-parse") || !strcmp(a, "--partial-parse") ||
-		    !strcmp(a, "--no-print"))
+		if (!strcmp(a, "--no-partial-parse") || !strcmp(a, "--partial-parse")) {
+			c->partial_parse = !strcmp(a, "--partial-parse");
+			continue;
+		}
+		if (!strcmp(a, "--no-fail-fast") || !strcmp(a, "--no-full-refresh") || !strcmp(a, "--no-print"))
 			continue;
 		if (a[0] != '-' || !strcmp(a, "-")) {
 			if (c->npositional >= CLI_MAX_WORDS)

@@ -37,6 +37,8 @@ struct cli {
 	bool empty;              /* --empty: run the models on no rows, to check their SQL and schemas */
 	const char *log_format;  /* text | json */
 	int use_colors;          /* -1 auto, 0 no, 1 yes */
+	int partial_parse;       /* --partial-parse 1, --no-partial-parse 0, -1 when not given */
+	bool load_printed;       /* cli_load_project printed diagnostics (warnings) */
 	/* command-specific */
 	const char *output;      /* ls: name | path | json | selector */
 	const char *output_keys[CLI_MAX_WORDS];
@@ -76,6 +78,7 @@ void cli_print_diags(struct diag_list *dl);
  * dropped when dl is NULL). Everything lives in `a`. */
 int cli_read_yaml(struct arena *a, const char *path, value *pv, struct diag_list *dl);
 struct graph;
+struct input;
 struct adapter;
 struct adapter_conn;
 struct adapter_vtable;
@@ -117,6 +120,18 @@ int cmd_docs(struct cli *c);
 int cmd_compile(struct cli *c);
 int cmd_ls(struct cli *c);
 int cmd_parse(struct cli *c);
+/* "Found 3 models, 2 data tests, ..." as the load prints it, into `out` */
+void cli_found_text(struct project *p, struct sb *out);
+/*
+ * The parse cache (parse_cache.c): whether partial parsing is on (--[no-]partial-parse, then
+ * DBT_PARTIAL_PARSE, then the project's flags.partial_parse); serving `sluice parse` from the cache
+ * when none of the last parse's inputs changed (1: served, manifest written; 0: parse it); saving
+ * the inputs a full parse recorded (see core/inputs.h) next to the manifest it wrote.
+ */
+bool cli_partial_parse_on(const struct cli *c, struct project *p);
+int cli_parse_cache_serve(struct cli *c);
+void cli_parse_cache_save(const struct cli *c, struct project *p, struct input *in, size_t nin, int64_t started_ns);
+void cli_parse_cache_remove(struct project *p);
 int cmd_debug(struct cli *c);
 int cmd_clean(struct cli *c);
 int cmd_show(struct cli *c);

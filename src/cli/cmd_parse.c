@@ -1,18 +1,27 @@
-/* sluice parse: load and check the project, write target/manifest.json. */
+/* sluice parse: load and check the project, write target/manifest.json. With partial parsing on
+ * (the default), an unchanged project is served from the parse cache (parse_cache.c). */
 #include <stdio.h>
+#include <time.h>
 
 #include "artifacts/artifacts.h"
 #include "cli/cli.h"
+#include "core/inputs.h"
 #include "graph/graph.h"
 #include "core/report.h"
 
 int cmd_parse(struct cli *c)
 {
+	if (c->partial_parse != 0 && cli_parse_cache_serve(c) == 1)
+		return 0;
 	struct diag_list dl;
 	diag_list_init(&dl);
 	struct project p;
 	struct graph g = {0};
 	int rc = 2;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t started = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	inputs_begin();
 	if (cli_load_project(c, &p, false, &dl) < 0)
 		goto out;
 	if (graph_build(&g, &p, &dl) < 0) {
@@ -27,10 +36,25 @@ int cmd_parse(struct cli *c)
 		cli_print_diags(&dl);
 		goto out;
 	}
+	size_t nin = 0;
+	struct input *in = inputs_end(&nin);
+	/* a parse that warned is parsed again next time, so that the warnings are given again */
+	if (cli_partial_parse_on(c, &p) && !c->load_printed && !dl.head)
+		cli_parse_cache_save(c, &p, in, nin, started);
+	else
+		cli_parse_cache_remove(&p);
+	inputs_free(in, nin);
 	if (!c->quiet)
 		report_line("ParseDone", "Wrote %s", "target/manifest.json");
 	rc = 0;
 out:
+	if (inputs_recording()) {
+		size_t n = 0;
+		struct input *left = inputs_end(&n);
+		inputs_free(left, n);
+		if (p.target_path)
+			cli_parse_cache_remove(&p);
+	}
 	graph_release(&g);
 	proj_release(&p);
 	diag_list_release(&dl);

@@ -42,13 +42,14 @@ void cli_print_diags(struct diag_list *dl)
 	sb_release(&s);
 }
 
-static void found_line(struct project *p)
+void cli_found_text(struct project *p, struct sb *out)
 {
 	int counts[NODE_TYPE_COUNT] = {0};
 	for (size_t i = 0; i < p->nnodes; i++)
 		if (p->nodes[i]->enabled)
 			counts[p->nodes[i]->type]++;
 	struct sb s = SB_INIT;
+	sb_reset(out);
 	sb_addf(&s, "Found %d model%s", counts[NODE_MODEL], counts[NODE_MODEL] == 1 ? "" : "s");
 	static const enum node_type order[] = {NODE_SNAPSHOT, NODE_SEED, NODE_TEST, NODE_SOURCE, NODE_ANALYSIS,
 					       NODE_EXPOSURE, NODE_METRIC};
@@ -65,6 +66,14 @@ static void found_line(struct project *p)
 		sb_addf(&s, ", %d saved quer%s", counts[NODE_SAVED_QUERY], counts[NODE_SAVED_QUERY] == 1 ? "y" : "ies");
 	if (counts[NODE_UNIT_TEST])
 		sb_addf(&s, ", %d unit test%s", counts[NODE_UNIT_TEST], counts[NODE_UNIT_TEST] == 1 ? "" : "s");
+	sb_add(out, s.buf, s.len);
+	sb_release(&s);
+}
+
+static void found_line(struct project *p)
+{
+	struct sb s = SB_INIT;
+	cli_found_text(p, &s);
 	report_line("FoundStats", "%s", s.buf);
 	sb_release(&s);
 }
@@ -89,6 +98,8 @@ int cli_load_project(const struct cli *c, struct project *p, bool need_profile, 
 	}
 	if (dl->head)
 		cli_print_diags(dl);
+	if (dl->head)
+		((struct cli *)c)->load_printed = true;
 	if (rc == 0 && !dl->nerrors && dl->head) {
 		/* printed: later steps print the list again, which must not repeat these */
 		diag_list_release(dl);

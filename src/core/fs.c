@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/arena.h"
+#include "core/inputs.h"
 #include "core/sb.h"
 #include "core/vec.h"
 
@@ -52,6 +53,7 @@ char *fs_read(struct arena *a, const char *path, size_t *plen)
 	}
 	close(fd);
 	buf[len] = '\0';
+	inputs_file(path, &st, buf, len);
 	if (plen)
 		*plen = len;
 	return buf;
@@ -182,13 +184,17 @@ int fs_rm_rf(const char *path)
 bool fs_is_dir(const char *path)
 {
 	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	bool found = stat(path, &st) == 0;
+	inputs_probe(path, found ? &st : NULL);
+	return found && S_ISDIR(st.st_mode);
 }
 
 bool fs_is_file(const char *path)
 {
 	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	bool found = stat(path, &st) == 0;
+	inputs_probe(path, found ? &st : NULL);
+	return found && S_ISREG(st.st_mode);
 }
 
 char *fs_join(struct arena *a, const char *dir, const char *name)
@@ -297,8 +303,10 @@ static int walk(struct arena *a, const char *root, const char *rel, const char *
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s%s%s", root, *rel ? "/" : "", rel);
 	struct stat st;
-	if (stat(path, &st) < 0)
+	if (stat(path, &st) < 0) {
+		inputs_probe(path, NULL);
 		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+	}
 	for (const struct walk_up *w = up; w; w = w->up)
 		if (w->dev == st.st_dev && w->ino == st.st_ino)
 			return 0;
@@ -308,6 +316,7 @@ static int walk(struct arena *a, const char *root, const char *rel, const char *
 		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
 	struct dirent *e;
 	int rc = 0;
+	uint64_t entries = 1; /* inputs_dir_hash's sum */
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
@@ -321,6 +330,7 @@ static int walk(struct arena *a, const char *root, const char *rel, const char *
 			isdir = fs_is_dir(full);
 			isreg = fs_is_file(full);
 		}
+		entries += inputs_entry_hash(e->d_name, isdir);
 		if (isdir) {
 			if (walk(a, root, sub, exts, out, &here) < 0)
 				rc = -1;
@@ -329,6 +339,7 @@ static int walk(struct arena *a, const char *root, const char *rel, const char *
 		}
 	}
 	closedir(d);
+	inputs_dir(path, &st, entries);
 	return rc;
 }
 

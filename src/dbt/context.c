@@ -11,6 +11,7 @@
 #include <pthread.h>
 
 #include "artifacts/artifacts.h"
+#include "core/inputs.h"
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/sb.h"
@@ -259,7 +260,7 @@ static value f_env_var(struct jj_vm *vm, void *ud, const struct vargs *args)
 	/* as in dbt: secrets are for profiles.yml and packages.yml, never for SQL that is logged */
 	if (!strncmp(name, "DBT_ENV_SECRET_", 15) && r && r->node)
 		jj_raise(vm, "secret env vars (%s) are allowed only in profiles.yml and packages.yml", name);
-	const char *v = getenv(name);
+	const char *v = inputs_getenv(name);
 	if (v) {
 		if (!strncmp(name, "DBT_ENV_SECRET_", 15))
 			log_add_secret(v);

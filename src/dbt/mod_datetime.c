@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/inputs.h"
 #include "core/sb.h"
 #include "dbt/internal.h"
 #include "jinja/jinja.h"
@@ -414,7 +415,7 @@ static int zone_load(struct arena *a, const char *name, struct zone **pz)
 	if (!*name || strstr(name, "..") || name[0] == '/')
 		return -1;
 	char path[512];
-	const char *dir = getenv("TZDIR");
+	const char *dir = inputs_getenv("TZDIR");
 	snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
 	FILE *f = fopen(path, "rb");
 	if (!f)

@@ -99,6 +99,22 @@ static int check_text(const char *display, uint32_t file, char *text, size_t len
 	return 0;
 }
 
+bool proj_text_ok(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		const unsigned char *u = (const unsigned char *)text + i;
+		if (*u < 0x80 && *u) { /* ASCII, most of every file */
+			i++;
+			continue;
+		}
+		size_t n = *u ? utf8_seq(u, len - i) : 0;
+		if (!n)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
 /* Reads a file and registers it for diagnostics. NULL (with an error) when unreadable, or when
  * it is not UTF-8 text. */
 const char *proj_read_file(struct project *p, const char *abs, const char *display, uint32_t *pfile,

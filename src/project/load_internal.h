@@ -30,6 +30,8 @@ struct nodes_builder {
 	VEC(struct node *) unit_tests;  /* unit_tests: entries, added once every other node is known */
 };
 
+/* Whether text is what proj_read_file accepts (UTF-8 without NUL bytes) */
+bool proj_text_ok(const char *text, size_t len);
 const char *proj_read_file(struct project *p, const char *abs, const char *display, uint32_t *pfile,
 			   size_t *plen, struct diag_list *dl);
 int proj_load_packages(struct project *p, struct diag_list *dl);

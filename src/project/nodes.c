@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/inputs.h"
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/sb.h"
@@ -62,17 +63,30 @@ struct node *proj_node_new(struct arena *a, enum node_type type, const char *pac
 	return n;
 }
 
-static struct node *new_file_node(struct project *p, const struct package *pkg, enum node_type type,
-				  const char *dir, const char *rel, struct diag_list *dl)
+/* A file read ahead of its node (by read_ahead, on the parsing threads) */
+struct ahead {
+	const char *abs;
+	char *text;  /* NULL when unreadable or not UTF-8 text: read again for the diagnostic */
+	size_t len;
+};
+
+static struct node *new_file_node_text(struct project *p, const struct package *pkg, enum node_type type,
+				       const char *dir, const char *rel, const struct ahead *pre, struct diag_list *dl)
 {
 	struct arena *a = &p->arena;
 	struct node *n = proj_node_new(a, type, pkg->name, fs_stem(a, rel));
 	n->path = rel;
 	n->original_file_path = fs_join(a, dir, rel);
-	n->abs_path = fs_join(a, pkg->root, n->original_file_path);
+	n->abs_path = pre ? pre->abs : fs_join(a, pkg->root, n->original_file_path);
 	n->fqn = proj_fqn(a, pkg->name, rel, n->name);
 	const char *display = pkg->is_root ? n->original_file_path : n->abs_path;
-	n->raw_code = proj_read_file(p, n->abs_path, display, &n->file, &n->raw_len, dl);
+	if (pre && pre->text) {
+		n->raw_code = pre->text;
+		n->raw_len = pre->len;
+		n->file = diag_file_add(display, pre->text, pre->len);
+	} else {
+		n->raw_code = proj_read_file(p, n->abs_path, display, &n->file, &n->raw_len, dl);
+	}
 	if (!n->raw_code)
 		return NULL;
 	if (type == NODE_MODEL || type == NODE_SNAPSHOT) {
@@ -87,6 +101,21 @@ static struct node *new_file_node(struct project *p, const struct package *pkg, 
 		}
 	}
 	return n;
+}
+
+static struct node *new_file_node(struct project *p, const struct package *pkg, enum node_type type,
+				  const char *dir, const char *rel, struct diag_list *dl)
+{
+	return new_file_node_text(p, pkg, type, dir, rel, NULL, dl);
+}
+
+static int read_ahead(void *ctx, size_t i, struct arena *a)
+{
+	struct ahead *f = (struct ahead *)ctx + i;
+	f->text = fs_read(a, f->abs, &f->len);
+	if (f->text && !proj_text_ok(f->text, f->len))
+		f->text = NULL;
+	return 0;
 }
 
 static int find_in_paths(struct project *p, const struct package *pkg, value paths, enum node_type type,
@@ -105,12 +134,18 @@ static int find_in_paths(struct project *p, const struct package *pkg, value pat
 			rc = -1;
 			continue;
 		}
+		/* the files are read on every core first (the parsing threads' arenas live as long as
+		 * the nodes), then made nodes in order, so file ids and diagnostics stay in order */
+		struct ahead *pre = xcalloc(nfiles ? nfiles : 1, sizeof(*pre));
+		for (size_t f = 0; f < nfiles; f++)
+			pre[f].abs = fs_join(&p->arena, pkg->root, fs_join(&p->arena, dir, files[f]));
+		proj_parallel(p, nfiles, read_ahead, pre);
 		for (size_t f = 0; f < nfiles; f++) {
 			/* generic test definitions live in tests/generic/ and are macros, and unit tests'
 			 * fixtures live in tests/fixtures/: neither is a singular test, as in dbt */
 			if (type == NODE_TEST && (!strncmp(files[f], "generic/", 8) || !strncmp(files[f], "fixtures/", 9)))
 				continue;
-			struct node *n = new_file_node(p, pkg, type, dir, files[f], dl);
+			struct node *n = new_file_node_text(p, pkg, type, dir, files[f], &pre[f], dl);
 			if (!n) {
 				rc = -1;
 				continue;
@@ -128,6 +163,7 @@ static int find_in_paths(struct project *p, const struct package *pkg, value pat
 			map_puts(seen, n->name, n);
 			proj_add_node(nb, n);
 		}
+		free(pre);
 	}
 	return rc;
 }
@@ -257,7 +293,7 @@ static value trim_block(value v)
 
 static const char *macros_dir(struct project *p)
 {
-	const char *env = getenv("SLUICE_MACROS_DIR");
+	const char *env = inputs_getenv("SLUICE_MACROS_DIR");
 	if (env && fs_is_dir(env))
 		return env;
 	char *exe = fs_self_exe(&p->arena);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/inputs.h"
 #include "core/fs.h"
 #include "core/map.h"
 #include "dbt/context.h"
@@ -69,6 +70,7 @@ int proj_load_packages(struct project *p, struct diag_list *dl)
 	/* every installed package: the direct children of packages-install-path (folders, or links to
 	 * folders as local packages are) that hold a dbt_project.yml; nothing deeper is looked at, so a
 	 * package whose repository links back to itself is read once */
+	inputs_listing(p->packages_install_path);
 	DIR *dp = opendir(p->packages_install_path);
 	if (dp) {
 		size_t cap = 0;

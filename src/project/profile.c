@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/inputs.h"
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/sb.h"
@@ -33,7 +34,7 @@ static const char *find_profiles(struct project *p, const struct proj_options *o
 	cand = fs_abspath(&p->arena, "profiles.yml");
 	if (fs_is_file(cand))
 		return cand;
-	const char *home = getenv("HOME");
+	const char *home = inputs_getenv("HOME");
 	if (home) {
 		cand = fs_join(&p->arena, home, ".dbt/profiles.yml");
 		if (fs_is_file(cand))

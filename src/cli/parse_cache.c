@@ -1,0 +1,464 @@
+/*
+ * The parse cache (dbt's partial parsing, its safe half): target/partial_parse.sluice records every
+ * input of the last full `sluice parse` (core/inputs.h: the files read, the folders listed, the paths
+ * probed, the environment variables looked up), the key of everything else a parse depends on (this
+ * binary and its version, the working folder, the options, the DBT_* environment) and the
+ * manifest.json it wrote. When nothing of it changed, the next `sluice parse` writes the same
+ * manifest again with a new generated_at and invocation_id, without parsing; any change, and any
+ * doubt (a cache that does not read back whole, another version, a manifest touched since, a file
+ * changed in the same instant it was read), means a full parse that writes a new cache.
+ *
+ * A file whose size, mtime and inode are as recorded is taken as unchanged, as git's index does;
+ * one whose stat differs, or that changed less than a second before the recorded parse began (its
+ * mtime cannot tell a later change in the same tick), is hashed again and compared. A folder is
+ * listed again when its mtime says entries may have come or gone.
+ *
+ * File format, text, one record a line, the path last (a path holding a newline is never cached):
+ *   sluice-partial-parse 1 / version V / exe SIZE MTIME INO / key HASH / start NS /
+ *   manifest SIZE MTIME INO OFFSET / found TEXT / K SIZE MTIME INO HASH PATH ... / end HASH
+ * where OFFSET is where the manifest's metadata ends and the end line hashes every byte before it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/fs.h"
+#include "core/inputs.h"
+#include "core/log.h"
+#include "core/report.h"
+#include "core/sb.h"
+
+#define CACHE_NAME "partial_parse.sluice"
+#define CACHE_MAGIC "sluice-partial-parse 1"
+#define RACY_NS 1000000000LL
+
+extern char **environ;
+
+static int64_t mtime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+static bool env_false(const char *v)
+{
+	return v && (!strcmp(v, "0") || !strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcasecmp(v, "n") ||
+		     !strcasecmp(v, "f") || !strcasecmp(v, "off"));
+}
+
+bool cli_partial_parse_on(const struct cli *c, struct project *p)
+{
+	if (c->partial_parse >= 0)
+		return c->partial_parse == 1;
+	const char *env = getenv("DBT_PARTIAL_PARSE");
+	if (env && *env)
+		return !env_false(env);
+	value flags = p && p->yml.type == V_DICT ? val_dict_gets(p->yml, "flags") : val_undef();
+	value pp = flags.type == V_DICT ? val_dict_gets(flags, "partial_parse") : val_undef();
+	if (pp.type == V_BOOL)
+		return pp.b;
+	if (pp.type == V_STR)
+		return !env_false(val_cstr(&p->arena, pp));
+	return true;
+}
+
+static void key_str(uint64_t *h, const char *s)
+{
+	*h = inputs_hash(h, sizeof(*h)) ^ (s ? inputs_hash(s, strlen(s)) : 0x5bd1e995);
+}
+
+/* Everything a parse depends on besides its recorded inputs */
+static uint64_t cache_key(const struct cli *c)
+{
+	struct proj_options o;
+	cli_proj_options(c, &o, false);
+	uint64_t h = 0;
+	char cwd[4096];
+	key_str(&h, getcwd(cwd, sizeof(cwd)) ? cwd : NULL);
+	key_str(&h, o.project_dir);
+	key_str(&h, o.profiles_dir);
+	key_str(&h, o.profile);
+	key_str(&h, o.target);
+	key_str(&h, o.target_path);
+	key_str(&h, o.vars);
+	key_str(&h, c->log_format);
+	int nums[] = {o.threads, o.no_version_check, c->full_refresh, c->fail_fast, c->empty, c->defer && !c->no_defer,
+		      c->favor_state, c->debug};
+	h = inputs_hash(&h, sizeof(h)) ^ inputs_hash(nums, sizeof(nums));
+	/* DBT_* (DBT_PROFILES_DIR, DBT_ENV_CUSTOM_ENV_*, ...), in any order */
+	uint64_t env = 0;
+	for (char **e = environ; e && *e; e++)
+		if (!strncmp(*e, "DBT_", 4) && strncmp(*e, "DBT_PARTIAL_PARSE=", 18))
+			env += inputs_hash(*e, strlen(*e)) | 1;
+	return inputs_hash(&h, sizeof(h)) ^ env;
+}
+
+static bool exe_stat(struct stat *st)
+{
+	return stat("/proc/self/exe", st) == 0;
+}
+
+/* Where the manifest's metadata dict ends: manifest.json opens {"metadata": {...}, "nodes": {,
+ * and a quote inside a JSON string is always escaped, so the first `}, "nodes": ` is that end */
+static long metadata_end(const char *path)
+{
+	char buf[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	static const char head[] = "{\"metadata\": {";
+	if (strncmp(buf, head, sizeof(head) - 1))
+		return -1;
+	const char *e = strstr(buf, "}, \"nodes\": {");
+	return e ? (long)(e - buf) + 1 : -1;
+}
+
+static const char *cache_path(struct project *p)
+{
+	return arena_sprintf(&p->arena, "%s/" CACHE_NAME, p->target_path);
+}
+
+void cli_parse_cache_remove(struct project *p)
+{
+	if (p->target_path)
+		unlink(cache_path(p));
+}
+
+/* Appends the manifest line and what follows it (the found line, the inputs) to a cache text */
+static void add_tail(struct sb *s, const struct stat *mst, long off, const char *found, const char *inputs)
+{
+	sb_addf(s, "manifest %" PRId64 " %" PRId64 " %" PRIu64 " %ld\n", (int64_t)mst->st_size, mtime_ns(mst),
+		(uint64_t)mst->st_ino, off);
+	sb_addf(s, "found %s\n", found);
+	sb_adds(s, inputs);
+}
+
+static int write_cache(const char *path, struct sb *s)
+{
+	sb_addf(s, "end %016" PRIx64 "\n", inputs_hash(s->buf, s->len));
+	return fs_write(path, s->buf, s->len);
+}
+
+static int cmp_input(const void *x, const void *y)
+{
+	const struct input *a = x, *b = y;
+	if (a->kind != b->kind)
+		return a->kind - b->kind;
+	int c = strcmp(a->path, b->path);
+	if (c)
+		return c;
+	return memcmp(&a->size, &b->size, sizeof(*a) - offsetof(struct input, size) - sizeof(a->path));
+}
+
+void cli_parse_cache_save(const struct cli *c, struct project *p, struct input *in, size_t nin, int64_t started_ns)
+{
+	const char *path = cache_path(p);
+	const char *manifest = arena_sprintf(&p->arena, "%s/manifest.json", p->target_path);
+	struct stat est, mst;
+	long off = metadata_end(manifest);
+	if (!exe_stat(&est) || stat(manifest, &mst) < 0 || off < 0) {
+		unlink(path);
+		return;
+	}
+	if (nin > 1)
+		qsort(in, nin, sizeof(*in), cmp_input);
+	struct sb list = SB_INIT;
+	for (size_t i = 0; i < nin; i++) {
+		if (i && !cmp_input(&in[i - 1], &in[i]))
+			continue;
+		if (strchr(in[i].path, '\n')) {
+			sb_release(&list);
+			unlink(path);
+			return;
+		}
+		sb_addf(&list, "%c %" PRId64 " %" PRId64 " %" PRIu64 " %016" PRIx64 " %s\n", in[i].kind, in[i].size,
+			in[i].mtime_ns, in[i].ino, in[i].hash, in[i].path);
+	}
+	struct sb found = SB_INIT;
+	cli_found_text(p, &found);
+	struct sb s = SB_INIT;
+	sb_addf(&s, CACHE_MAGIC "\nversion %s\nexe %" PRId64 " %" PRId64 " %" PRIu64 "\nkey %016" PRIx64
+		"\nstart %" PRId64 "\n",
+		SLUICE_VERSION, (int64_t)est.st_size, mtime_ns(&est), (uint64_t)est.st_ino, cache_key(c), started_ns);
+	add_tail(&s, &mst, off, found.buf, list.buf);
+	if (write_cache(path, &s) < 0)
+		log_msg(LOG_WARN, "cannot write the parse cache '%s': %s", path, strerror(errno));
+	sb_release(&s);
+	sb_release(&found);
+	sb_release(&list);
+}
+
+/* --- serving ------------------------------------------------------------------------------- */
+
+/* Whether one recorded input is as it was; started: when the recorded parse began */
+static bool input_unchanged(char kind, int64_t size, int64_t mt, uint64_t ino, uint64_t hash, const char *path,
+			    int64_t started)
+{
+	struct stat st;
+	if (kind == INPUT_ENV) {
+		const char *v = getenv(path);
+		return (v != NULL) == (size != 0) && (!v || inputs_hash(v, strlen(v)) == hash);
+	}
+	bool found = stat(path, &st) == 0;
+	if (kind == INPUT_PROBE)
+		return (found ? (int64_t)(st.st_mode & S_IFMT) : 0) == size;
+	if (!found)
+		return false;
+	bool same_stat = mtime_ns(&st) == mt && (uint64_t)st.st_ino == ino && mt < started - RACY_NS;
+	if (kind == INPUT_DIR)
+		return S_ISDIR(st.st_mode) && (same_stat || inputs_dir_hash(path) == hash);
+	if (kind != INPUT_FILE || !S_ISREG(st.st_mode) || st.st_size != size)
+		return false;
+	if (same_stat)
+		return true;
+	struct arena a;
+	arena_init(&a, 4096);
+	size_t len = 0;
+	char *text = fs_read(&a, path, &len);
+	bool same = text && (int64_t)len == size && inputs_hash(text, len) == hash;
+	arena_release(&a);
+	return same;
+}
+
+/* Copies [off, end) of the file `from` to fd */
+static int copy_rest(int fd, const char *from, long off, int64_t size)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	loff_t pos = off;
+	int64_t left = size - off;
+	while (left > 0) {
+		ssize_t n = copy_file_range(in, &pos, fd, NULL, (size_t)left, 0);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP))
+				break;
+			close(in);
+			return -1;
+		}
+		left -= n;
+	}
+	char buf[1 << 16];
+	while (left > 0) {
+		ssize_t n = pread(in, buf, sizeof(buf), pos);
+		if (n <= 0 || write(fd, buf, (size_t)n) != n) {
+			close(in);
+			return -1;
+		}
+		pos += n;
+		left -= n;
+	}
+	close(in);
+	return 0;
+}
+
+/* manifest.json again, its metadata with a new generated_at and invocation_id; 0, or -1 */
+static int restamp(struct project *p, const char *manifest, long off, int64_t size)
+{
+	char *head = arena_alloc(&p->arena, (size_t)off + 1);
+	int fd = open(manifest, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, head, (size_t)off);
+	close(fd);
+	static const char open_meta[] = "{\"metadata\": ";
+	value meta;
+	char *err = NULL;
+	if (n != off || val_from_json(&p->arena, head + sizeof(open_meta) - 1, (size_t)off - (sizeof(open_meta) - 1), &meta,
+				      &err) < 0 ||
+	    meta.type != V_DICT)
+		return -1;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct tm tm;
+	gmtime_r(&ts.tv_sec, &tm);
+	char when[40];
+	size_t wl = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + wl, sizeof(when) - wl, ".%06ldZ", ts.tv_nsec / 1000);
+	val_dict_sets(meta, "generated_at", val_str(when));
+	val_dict_sets(meta, "invocation_id", val_str(p->invocation_id));
+	struct sb s = SB_INIT;
+	sb_adds(&s, open_meta);
+	if (val_to_json(&s, meta, 0, 0) < 0) {
+		sb_release(&s);
+		return -1;
+	}
+	log_redact(s.buf);
+	s.len = strlen(s.buf);
+	if ((long)s.len == off) {
+		/* the usual case, the stamps as long as before: those bytes alone are written again (one
+		 * page, in place); the rest of the file is already what a parse would write */
+		fd = open(manifest, O_WRONLY | O_CLOEXEC);
+		int rc = fd >= 0 && pwrite(fd, s.buf, s.len, 0) == (ssize_t)s.len ? 0 : -1;
+		if (fd >= 0 && close(fd) < 0)
+			rc = -1;
+		sb_release(&s);
+		return rc;
+	}
+	char *tmp = arena_sprintf(&p->arena, "%s.tmp.%ld", manifest, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	int rc = fd < 0 ? -1 : 0;
+	if (rc == 0 && (write(fd, s.buf, s.len) != (ssize_t)s.len || copy_rest(fd, manifest, off, size) < 0))
+		rc = -1;
+	if (fd >= 0 && close(fd) < 0)
+		rc = -1;
+	if (rc == 0 && rename(tmp, manifest) < 0)
+		rc = -1;
+	if (rc < 0 && fd >= 0)
+		unlink(tmp);
+	sb_release(&s);
+	return rc;
+}
+
+/* Checks the cache's text (cut into lines in place) and every input it records; on success *tail
+ * points at its manifest line, *msize and *moff give the manifest's size and where its metadata
+ * ends, *found the found line */
+static const char *cache_valid(const struct cli *c, const char *manifest, char *text, size_t len, const char **tail,
+			       int64_t *msize, long *moff, const char **found, struct arena *a)
+{
+	static const char *const unreadable = "the cache does not read back whole";
+	static const char magic[] = CACHE_MAGIC "\nversion ";
+	size_t vl = strlen(SLUICE_VERSION);
+	if (len > sizeof(magic) + vl && !memcmp(text, magic, sizeof(magic) - 1) &&
+	    (memcmp(text + sizeof(magic) - 1, SLUICE_VERSION, vl) || text[sizeof(magic) - 1 + vl] != '\n'))
+		return "it was written by another version of sluice";
+	const char *endl = len ? memmem(text, len, "\nend ", 5) : NULL;
+	if (!endl || len < 2 || text[len - 1] != '\n')
+		return unreadable;
+	size_t body = (size_t)(endl - text) + 1;
+	char want[32];
+	snprintf(want, sizeof(want), "end %016" PRIx64 "\n", inputs_hash(text, body));
+	if (len - body != strlen(want) || memcmp(text + body, want, strlen(want)))
+		return unreadable;
+	text[body - 1] = '\0'; /* the last record's newline: records end at '\n' or there */
+	char *save = NULL;
+	char *line = strtok_r(text, "\n", &save);
+	if (!line || strcmp(line, CACHE_MAGIC))
+		return unreadable;
+	char ver[128];
+	struct stat est;
+	int64_t es, em, started;
+	uint64_t ei, key;
+	if (!(line = strtok_r(NULL, "\n", &save)) || sscanf(line, "version %127s", ver) != 1 || strcmp(ver, SLUICE_VERSION))
+		return "it was written by another version of sluice";
+	if (!(line = strtok_r(NULL, "\n", &save)) || sscanf(line, "exe %" SCNd64 " %" SCNd64 " %" SCNu64, &es, &em, &ei) != 3 ||
+	    !exe_stat(&est) || est.st_size != es || mtime_ns(&est) != em || (uint64_t)est.st_ino != ei)
+		return "it was written by another sluice binary";
+	if (!(line = strtok_r(NULL, "\n", &save)) || sscanf(line, "key %" SCNx64, &key) != 1 || key != cache_key(c))
+		return "the command's options, its folder or a DBT_ environment variable changed";
+	if (!(line = strtok_r(NULL, "\n", &save)) || sscanf(line, "start %" SCNd64, &started) != 1)
+		return unreadable;
+	*tail = save; /* the manifest line starts here */
+	int64_t mt;
+	uint64_t mi;
+	struct stat mst;
+	if (!(line = strtok_r(NULL, "\n", &save)) ||
+	    sscanf(line, "manifest %" SCNd64 " %" SCNd64 " %" SCNu64 " %ld", msize, &mt, &mi, moff) != 4)
+		return unreadable;
+	if (stat(manifest, &mst) < 0 || mst.st_size != *msize || mtime_ns(&mst) != mt || (uint64_t)mst.st_ino != mi ||
+	    *moff <= 0 || *moff >= *msize)
+		return "target/manifest.json changed since it was written";
+	if (!(line = strtok_r(NULL, "\n", &save)) || strncmp(line, "found ", 6))
+		return unreadable;
+	*found = line + 6;
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		char kind;
+		int64_t size, m;
+		uint64_t ino, hash;
+		int pos = 0;
+		if (sscanf(line, "%c %" SCNd64 " %" SCNd64 " %" SCNu64 " %" SCNx64 " %n", &kind, &size, &m, &ino, &hash, &pos) !=
+			    5 ||
+		    !pos || !strchr("FDPE", kind) || !line[pos])
+			return unreadable;
+		if (!input_unchanged(kind, size, m, ino, hash, line + pos, started))
+			return kind == INPUT_ENV ? arena_sprintf(a, "the environment variable %s changed", line + pos)
+			       : kind == INPUT_DIR ? arena_sprintf(a, "files were added to or removed from '%s'", line + pos)
+						   : arena_sprintf(a, "'%s' changed", line + pos);
+	}
+	return NULL;
+}
+
+int cli_parse_cache_serve(struct cli *c)
+{
+	struct proj_options o;
+	cli_proj_options(c, &o, false);
+	o.project_only = true;
+	struct diag_list dl;
+	diag_list_init(&dl);
+	struct project p;
+	int served = 0;
+	if (proj_load(&p, &o, &dl) < 0 || !cli_partial_parse_on(c, &p))
+		goto out;
+	const char *path = cache_path(&p);
+	const char *manifest = arena_sprintf(&p.arena, "%s/manifest.json", p.target_path);
+	size_t len = 0;
+	char *text = fs_read(&p.arena, path, &len);
+	if (!text)
+		goto out;
+	char *copy = arena_strndup(&p.arena, text, len);
+	const char *tail = NULL, *found = NULL;
+	int64_t msize = 0;
+	long moff = 0;
+	bool logged = p.log_path && fs_mkdir_p(p.log_path) == 0 &&
+		      log_open(arena_sprintf(&p.arena, "%s/sluice.log", p.log_path)) == 0;
+	const char *why = cache_valid(c, manifest, text, len, &tail, &msize, &moff, &found, &p.arena);
+	if (why) {
+		if (logged)
+			log_msg(LOG_INFO, "Unable to do partial parsing because %s: parsing the whole project", why);
+		goto out;
+	}
+	report_setup(cli_color(c), !strcmp(c->log_format, "json"), NULL);
+	if (!c->quiet)
+		report_line("MainReportVersion", "Running with sluice=%s", SLUICE_VERSION);
+	report_setup(cli_color(c), !strcmp(c->log_format, "json"), p.invocation_id);
+	if (logged)
+		log_msg(LOG_INFO, "sluice %s: %s (invocation %s): nothing changed since the last parse, its manifest kept",
+			SLUICE_VERSION, c->command, p.invocation_id);
+	if (restamp(&p, manifest, moff, msize) < 0) {
+		log_msg(LOG_WARN, "parse cache: cannot rewrite '%s' (%s), parsing the project", manifest, strerror(errno));
+		goto out;
+	}
+	/* the cache again, naming the manifest just written */
+	struct stat mst;
+	if (stat(manifest, &mst) == 0) {
+		size_t head = (size_t)(tail - text);
+		const char *rest = strchr(copy + head, '\n'); /* past the old manifest line */
+		const char *endl = rest ? strstr(rest, "\nend ") : NULL;
+		if (endl) {
+			struct sb s = SB_INIT;
+			sb_add(&s, copy, head);
+			sb_addf(&s, "manifest %" PRId64 " %" PRId64 " %" PRIu64 " %ld", (int64_t)mst.st_size, mtime_ns(&mst),
+				(uint64_t)mst.st_ino, metadata_end(manifest));
+			sb_add(&s, rest, (size_t)(endl - rest) + 1);
+			if (write_cache(path, &s) < 0)
+				unlink(path);
+			sb_release(&s);
+		} else {
+			unlink(path);
+		}
+	}
+	if (!c->quiet) {
+		report_line("FoundStats", "%s", found);
+		report_line("ParseDone", "Wrote %s", "target/manifest.json");
+	}
+	served = 1;
+out:
+	proj_release(&p);
+	diag_list_release(&dl);
+	return served;
+}
