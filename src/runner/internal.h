@@ -25,7 +25,6 @@ int runner_unit_test(struct project *p, const struct graph *g, struct node *n, s
  * context (results, schemas). 0, or -1 after a diagnostic. */
 int runner_run_hooks(struct project *p, const char *which, struct adapter *ad, const struct adapter_vtable *vt,
 		     struct adapter_conn *conn, value extra, struct arena *a, struct diag_list *dl);
-struct loc yml_loc_of(value yml, const char *key, size_t i);
 
 /* The context of a node's materialization in r (sql, compiled_code, hooks, model) */
 void runner_node_context(struct dbt_render *r, const char *sql);
