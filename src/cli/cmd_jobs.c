@@ -59,7 +59,7 @@ static void staleness(struct project *p, struct job_row *r, struct adapter *ad, 
 		const char *why = "its definition could not be compiled";
 		for (const struct diag *d = dl.head; d; d = d->next)
 			if (d->kind == DIAG_ERROR) {
-				why = arena_strndup(a, d->msg, strcspn(d->msg, "\n"));
+				why = arena_sprintf(a, "%s%.*s", diag_heading(d), (int)strcspn(d->msg, "\n"), d->msg);
 				break;
 			}
 		r->definition = arena_sprintf(a, "unknown: %s", why);

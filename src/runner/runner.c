@@ -575,9 +575,9 @@ static int work(void *ud, uint32_t idx, int wid)
 				   : n->type == NODE_SEED ? "Runtime Error" : "Compilation Error";
 		/* a database error raised inside a macro is reported as the database's message */
 		for (const struct diag *d = w->dl.head; d && !db_error; d = d->next) {
-			if (d->kind == DIAG_ERROR && !strncmp(d->msg, "Database Error: ", 16)) {
+			if (d->kind == DIAG_ERROR && d->from_db) {
 				kind = "Database Error";
-				detail = arena_strdup(&w->arena, d->msg + 16);
+				detail = arena_strdup(&w->arena, d->msg);
 				break;
 			}
 		}
