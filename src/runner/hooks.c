@@ -15,13 +15,6 @@
 #include "runner/internal.h"
 #include "core/report.h"
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 struct hook {
 	const struct package *pkg;
 	value sql;
@@ -93,7 +86,7 @@ int runner_run_hooks(struct project *p, const char *which, struct adapter *ad, c
 		const char *name = arena_sprintf(a, "%s.%s.%zu", hooks[k].pkg->name, which, i);
 		report_status("LogHookStartLine", (int)k + 1, (int)n, arena_sprintf(a, "START hook: %s", name), "RUN",
 			      RC_NONE, -1);
-		double t0 = now_s();
+		double t0 = runner_now();
 		struct dbt_render r = {.proj = p, .phase = DBT_EXECUTE, .arena = a, .dl = dl, .adapter = ad, .vt = vt,
 				       .conn = conn};
 		value ctx = dbt_context(&r);
@@ -118,7 +111,7 @@ int runner_run_hooks(struct project *p, const char *which, struct adapter *ad, c
 			}
 		}
 		report_status("LogHookEndLine", (int)k + 1, (int)n, arena_sprintf(a, "%s hook: %s", rc ? "ERROR" : "OK", name),
-			      rc ? "ERROR" : "OK", rc ? RC_RED : RC_GREEN, now_s() - t0);
+			      rc ? "ERROR" : "OK", rc ? RC_RED : RC_GREEN, runner_now() - t0);
 	}
 	report_line("Formatting", "%s", "");
 	return rc;

@@ -31,13 +31,6 @@ struct ut {
 	value orig_ref, orig_source, orig_var, orig_env_var;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* The CTE that stands for the node of a given input */
 static const char *cte_name(struct arena *a, const struct node *t)
 {
@@ -453,7 +446,7 @@ static int run(struct ut *u, struct adapter *ad, const struct adapter_vtable *vt
 		struct sb out = SB_INIT;
 		rc = dbt_render(&r, m->tmpl, &out);
 		if (rc == 0)
-			rc = runner_inject_ctes(p, &r, out.buf ? out.buf : "", &model_sql, ad, vt, conn);
+			rc = runner_inject_ctes(p, &r, out.buf ? out.buf : "", &model_sql);
 		sb_release(&out);
 		if (rc && dl->tail)
 			diag_note(dl, dl->tail, n->yaml_loc, "while rendering model '%s' for unit test '%s'", m->name, n->name);
@@ -584,7 +577,7 @@ int runner_unit_test(struct project *p, const struct graph *g, struct node *n, s
 		       .given = val_dict_gets(n->unit_test, "given"), .overrides = val_dict_gets(n->unit_test, "overrides")};
 	report_status("LogStartLine", seq, total, arena_sprintf(keep, "START unit_test %s::%s", u.model->name, n->name),
 		      "RUN", RC_NONE, -1);
-	res->compile_started = now_s();
+	res->compile_started = runner_now();
 	const char *sql = NULL, *diff = NULL, *db_error = NULL;
 	char *e = NULL;
 	/* on a streaming engine, a unit test runs in a bounded session of its own, where what its
@@ -605,7 +598,7 @@ int runner_unit_test(struct project *p, const struct graph *g, struct node *n, s
 	if (session && vt->end_test_session(conn, a, &e) < 0)
 		log_msg(LOG_WARN, "%s", e ? e : "cannot close the bounded session");
 	res->compile_completed = res->execute_started = res->compile_started;
-	res->execute_completed = now_s();
+	res->execute_completed = runner_now();
 	res->execution_time = res->execute_completed - res->compile_started;
 	res->relation_name = NULL;
 	res->rows_affected = -1;
@@ -624,7 +617,7 @@ int runner_unit_test(struct project *p, const struct graph *g, struct node *n, s
 	}
 	const char *label = arena_sprintf(keep, "%s::%s", u.model->name, n->name);
 	if (rc == 0) {
-		res->status = "pass";
+		res->status = RUN_PASS;
 		res->failures = 0;
 		res->message = NULL;
 		res->adapter_code = "OK";
@@ -633,7 +626,7 @@ int runner_unit_test(struct project *p, const struct graph *g, struct node *n, s
 		return 0;
 	}
 	if (rc == 1) {
-		res->status = "fail";
+		res->status = RUN_FAIL;
 		res->failures = 1;
 		res->message = arena_sprintf(keep, "\n\n%s\n", diff);
 		res->adapter_code = "OK";
@@ -650,7 +643,7 @@ int runner_unit_test(struct project *p, const struct graph *g, struct node *n, s
 		detail.buf[--detail.len] = '\0';
 	if (!detail.len)
 		sb_adds(&detail, db_error ? db_error : "unknown error");
-	res->status = "error";
+	res->status = RUN_ERROR;
 	res->failures = -1;
 	res->message = arena_sprintf(keep, "%s Error in unit_test %s (%s)\n  %s", db_error ? "Database" : "Compilation",
 				     n->name, n->original_file_path, detail.buf);
