@@ -119,7 +119,7 @@ value jj_undef_attr(struct jj_vm *vm, value obj, const char *name, size_t n)
 	return s;
 }
 
-value jj_undef_item(struct jj_vm *vm, value obj, value key)
+static value jj_undef_item(struct jj_vm *vm, value obj, value key)
 {
 	if (key.type == V_STR)
 		return jj_undef_attr(vm, obj, key.s, key.len);
@@ -148,7 +148,7 @@ value jj_take(struct jj_vm *vm, size_t mark)
 	return val_strn(p, n);
 }
 
-value jj_strdup(struct jj_vm *vm, const char *s, size_t n)
+static value jj_strdup(struct jj_vm *vm, const char *s, size_t n)
 {
 	return val_strn(arena_strndup(vm->a, s, n), n);
 }

@@ -286,7 +286,6 @@ struct node *proj_source(struct project *p, const char *source, const char *tabl
  * also make a foreign key's ref()/source() a dependency (0, or -1 after adding diagnostics); and
  * the contract's checksum (sha256 hex in `a`, NULL when not enforced) */
 bool proj_contract_enforced(const struct node *n);
-bool proj_materialization_enforces_constraints(const struct node *n);
 int proj_contract_check(struct node *n, struct arena *keep, struct diag_list *dl);
 const char *proj_contract_checksum(struct arena *a, const struct node *n);
 const char *proj_macro_id(struct project *p, struct arena *a, const char *local, const char *name);

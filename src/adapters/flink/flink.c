@@ -141,7 +141,8 @@ static void add_statement(struct sb *s, const char *stmt)
 		(void)sb_adds(s, " ...");
 }
 
-char *fl_error_text(const struct flink_error *e, struct arena *a)
+/* Text of a failure: the gateway's root cause (or message) and the statement */
+static char *fl_error_text(const struct flink_error *e, struct arena *a)
 {
 	struct sb s = SB_INIT;
 	if (e->root_cause && *e->root_cause) {
@@ -387,7 +388,9 @@ flink_session *adp_flink_session(struct adapter *ad)
 	return ad->session;
 }
 
-flink_session *fl_session_of(struct adapter_conn *c, pthread_mutex_t **plock)
+/* The session statements of conn go to, and the lock to take around each (NULL for a session of
+ * its own, or while the connection holds the lock already) */
+static flink_session *fl_session_of(struct adapter_conn *c, pthread_mutex_t **plock)
 {
 	if (c->own) {
 		*plock = NULL;

@@ -284,7 +284,8 @@ static void append_name(char **list, const char *text)
 	sb_release(&s);
 }
 
-void fl_note_bounded_source(struct adapter_conn *c, const char *relation, value options, struct arena *a)
+/* adapter.bounded_source(relation, options): notes a table a test session declared bounded */
+static void fl_note_bounded_source(struct adapter_conn *c, const char *relation, value options, struct arena *a)
 {
 	if (changelog_source(options, a))
 		append_name(&c->changelog_tables, relation);
