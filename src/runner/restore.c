@@ -157,7 +157,8 @@ int runner_begin_test_session(struct project *p, const struct graph *g, struct n
 		sb_release(&s);
 		diag_list_release(&rdl);
 		char *e2 = NULL;
-		(void)vt->end_test_session(conn, a, &e2);
+		if (vt->end_test_session(conn, a, &e2) < 0)
+			log_msg(LOG_WARN, "%s", e2 ? e2 : "cannot close the bounded session");
 		return -1;
 	}
 	/* what the declarations warned about joins the caller's diagnostics */

@@ -646,7 +646,10 @@ int runner_unit_test(struct project *p, const struct graph *g, struct node *n, s
 		rc = -1;
 	} else {
 		rc = run(&u, ad, vt, conn, a, &sql, &diff, &db_error, dl);
-		(void)vt->rollback(conn, a, &e);
+		/* nothing of a unit test stays in the database */
+		char *re = NULL;
+		if (vt->rollback(conn, a, &re) < 0)
+			log_msg(LOG_WARN, "cannot roll back the transaction of %s: %s", n->unique_id, re ? re : "unknown error");
 	}
 	if (session && vt->end_test_session(conn, a, &e) < 0)
 		log_msg(LOG_WARN, "%s", e ? e : "cannot close the bounded session");
