@@ -19,11 +19,6 @@ tests/flinkgw/parse.c statement the double's statement grammar: one alternative 
 tests/flinkgw/parse_expr.c primary the double's grammar of primary expressions: literals, CASE, CAST, calls, subqueries
 tests/flinkgw/parse_ddl.c ps_data_type the double's grammar of Flink SQL data types
 tests/flinkgw/unparse.c unparse_expr the double's printer of its expression grammar, one case per production
-src/cli/cmd_jobs.c cmd_jobs being split
-src/cli/cmd_sql.c run_statement being split
-src/runner/runner.c work being split
-src/runner/runner.c runner_run being split
-src/runner/unit_test.c run being split
 EOF
 )
 

@@ -39,9 +39,24 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 		       const struct art_invocation *inv, struct diag_list *dl)
 	__attribute__((warn_unused_result));
 
+/* A node's status in a run; art_run_status_name() gives the word run_results.json writes */
+enum run_status {
+	RUN_NONE,      /* not reached (yet) */
+	RUN_SUCCESS,   /* a model, seed or snapshot built */
+	RUN_ERROR,
+	RUN_SKIPPED,
+	RUN_PASS,      /* tests */
+	RUN_FAIL,
+	RUN_WARN,
+	RUN_STATUS_COUNT
+};
+
+/* "success", "error", "skipped", "pass", "fail", "warn"; NULL for RUN_NONE */
+const char *art_run_status_name(enum run_status s);
+
 struct run_result {
 	uint32_t node;            /* node index */
-	const char *status;       /* success, error, skipped, pass, fail, warn, runtime error */
+	enum run_status status;
 	const char *message;      /* e.g. "OK", "Database Error ...", "Got 3 results, configured to fail if != 0" */
 	int thread_id;            /* worker number from 0 ("Thread-1 (worker)"); -1: "MainThread" */
 	double compile_started, compile_completed;  /* epoch seconds; 0 when not reached */

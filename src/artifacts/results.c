@@ -18,6 +18,7 @@
 
 #include "adapters/adapter.h"
 #include "artifacts/art_internal.h"
+#include "core/log.h"
 #include "core/map.h"
 #include "core/sb.h"
 
@@ -56,11 +57,21 @@ static value adapter_response(struct arena *a, const struct run_result *r)
 	return d;
 }
 
+const char *art_run_status_name(enum run_status s)
+{
+	static const char *const names[RUN_STATUS_COUNT] = {
+		[RUN_NONE] = NULL,	[RUN_SUCCESS] = "success", [RUN_ERROR] = "error", [RUN_SKIPPED] = "skipped",
+		[RUN_PASS] = "pass",	[RUN_FAIL] = "fail",	   [RUN_WARN] = "warn",
+	};
+	ASSERT((unsigned)s < RUN_STATUS_COUNT);
+	return names[s];
+}
+
 static value result_value(struct arena *a, struct project *p, const struct run_result *r)
 {
 	const struct node *n = r->node < p->nnodes ? p->nodes[r->node] : NULL;
 	value d = val_dict_new(a, 12);
-	val_dict_sets(d, "status", art_str_or(r->status, "success"));
+	val_dict_sets(d, "status", art_str_or(art_run_status_name(r->status), "success"));
 	value timing = val_list_new(a, 2);
 	if (r->compile_started > 0)
 		val_list_push(timing, timing_entry(a, "compile", r->compile_started, r->compile_completed));

@@ -131,16 +131,16 @@ static int parse_args(struct init_args *ia, int argc, char **argv)
 		const char *val;
 		char *key;
 		if (eq) {
-			key = strndup(a + 2, (size_t)(eq - a - 2));
+			size_t klen = (size_t)(eq - a - 2);
+			key = memcpy(xmalloc(klen + 1), a + 2, klen);
+			key[klen] = '\0';
 			val = eq + 1;
 		} else {
 			if (i + 1 >= argc)
 				return usage("Option '%s' requires an argument.", a);
-			key = strdup(a + 2);
+			key = xstrdup(a + 2);
 			val = argv[++i];
 		}
-		if (!key)
-			abort();
 		const char **slot = !strcmp(key, "adapter")	 ? &ia->adapter
 				    : !strcmp(key, "profile")	 ? &ia->profile
 				    : !strcmp(key, "profiles-dir") ? &ia->profiles_dir

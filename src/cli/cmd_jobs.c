@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/log.h"
 #include "core/sb.h"
 #include "dbt/context.h"
 #include "graph/graph.h"
@@ -59,7 +60,7 @@ static void staleness(struct project *p, struct job_row *r, struct adapter *ad, 
 		const char *why = "its definition could not be compiled";
 		for (const struct diag *d = dl.head; d; d = d->next)
 			if (d->kind == DIAG_ERROR) {
-				why = arena_strndup(a, d->msg, strcspn(d->msg, "\n"));
+				why = arena_sprintf(a, "%s%.*s", diag_heading(d), (int)strcspn(d->msg, "\n"), d->msg);
 				break;
 			}
 		r->definition = arena_sprintf(a, "unknown: %s", why);
@@ -164,7 +165,9 @@ static int alter_mt(struct project *p, struct node *m, const char *action, const
 			m->name, err ? err : "the adapter cannot alter materialized tables");
 		return -1;
 	}
-	(void)dbt_deployment_note(p, m->unique_id, "suspended", val_bool(!strcmp(action, "SUSPEND")));
+	if (dbt_deployment_note(p, m->unique_id, "suspended", val_bool(!strcmp(action, "SUSPEND"))) < 0)
+		log_msg(LOG_WARN, "cannot record in deployments.json that %s is %s", m->unique_id,
+			!strcmp(action, "SUSPEND") ? "suspended" : "resumed");
 	printf("%s materialized table %s of model %s\n", !strcmp(action, "SUSPEND") ? "Suspended" : "Resumed",
 	       m->relation_name ? m->relation_name : m->name, m->name);
 	return 0;
@@ -185,6 +188,127 @@ static int start_mts(struct project *p, const uint8_t *sel, const struct adapter
 	}
 	if (n == 0)
 		printf("No materialized tables among the selected models (a streaming_table's job starts with sluice run).\n");
+	return rc;
+}
+
+/* The jobs of the selected models (sel) that the adapter lists, live ones only unless c->all,
+ * sorted (cmp_rows); NULL after an error on stderr. free() the array. */
+static struct job_row *list_rows(struct cli *c, struct project *p, const uint8_t *sel,
+				 const struct adapter_vtable *vt, struct adapter_conn *conn, size_t *pn)
+{
+	struct arena *a = &p->arena;
+	value jobs;
+	bool found = false;
+	char *err = NULL;
+	if (vt->call(conn, "list_jobs", val_list_new(a, 0), val_dict_new(a, 0), &jobs, &found, a, &err) < 0 || !found) {
+		fprintf(stderr, "Database Error: %s\n", err ? err : "the adapter cannot list jobs");
+		return NULL;
+	}
+	size_t n = 0;
+	struct job_row *rows = xcalloc(jobs.l->len + 1, sizeof(*rows));
+	for (uint32_t i = 0; i < jobs.l->len; i++) {
+		value j = jobs.l->items[i];
+		const char *hash;
+		struct node *m = cli_job_model(p, field(j, "name", a), &hash, a);
+		if (!m || !sel[m->index])
+			continue;
+		struct job_row r = {m, field(j, "job_id", a), field(j, "status", a), hash, field(j, "start_time", a),
+				    field(j, "name", a), NULL, false, {0}};
+		if (!c->all && !cli_job_live(r.status))
+			continue;
+		rows[n++] = r;
+	}
+	qsort(rows, n, sizeof(*rows), cmp_rows);
+	*pn = n;
+	return rows;
+}
+
+/* sluice jobs list: each job with whether it still runs what the project defines, and what the
+ * cluster's REST API tells of it */
+static void list_jobs(struct cli *c, struct project *p, struct graph *g, const uint8_t *sel, struct adapter *ad,
+		      const struct adapter_vtable *vt, struct adapter_conn *conn, struct job_row *rows, size_t n,
+		      bool json, struct diag_list *dl)
+{
+	struct arena *a = &p->arena;
+	/* which running jobs still run what the project defines: the project's relations are declared
+	 * in the session (the definitions read them), then each model's definition is hashed as
+	 * `sluice run` would (flink_job_staleness) */
+	bool declared = false;
+	for (size_t i = 0; i < n; i++) {
+		if (!cli_job_live(rows[i].status)) {
+			rows[i].definition = "ended";
+			continue;
+		}
+		if (!declared) {
+			cli_restore(p, g, sel, ad, vt, conn, dl);
+			diag_list_release(dl);
+			diag_list_init(dl);
+			declared = true;
+		}
+		staleness(p, &rows[i], ad, vt, conn, a);
+	}
+	/* what SQL cannot tell, from the cluster's REST API when the profile gives it */
+	for (size_t i = 0; i < n; i++) {
+		value pos = val_list_new(a, 1);
+		val_list_push(pos, val_str(rows[i].id));
+		char *derr = NULL;
+		bool f2 = false;
+		rows[i].details = val_none();
+		if (vt->call(conn, "job_details", pos, val_dict_new(a, 0), &rows[i].details, &f2, a, &derr) < 0)
+			fprintf(stderr, "Warning: no details of job %s: %s\n", rows[i].id, derr ? derr : "?");
+	}
+	if (n == 0 && !json)
+		printf("No %sjobs of project '%s'%s.\n", c->all ? "" : "running ", p->name,
+		       c->all ? "" : " (--all lists the ended ones too)");
+	else
+		print_rows(rows, n, json, a);
+}
+
+/* sluice jobs stop: each live job of the rows, a materialized table's by suspending it. 0, or 1
+ * when one could not be stopped. */
+static int stop_jobs(struct cli *c, struct project *p, const struct adapter_vtable *vt, struct adapter_conn *conn,
+		     struct job_row *rows, size_t n)
+{
+	struct arena *a = &p->arena;
+	int rc = 0;
+	size_t stopped = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!cli_job_live(rows[i].status))
+			continue;
+		if (is_mt(rows[i].model)) {
+			/* Flink stops a materialized table's refresh job itself, with a savepoint */
+			if (alter_mt(p, rows[i].model, "SUSPEND", vt, conn, a) < 0)
+				rc = 1;
+			else
+				stopped++;
+			continue;
+		}
+		value pos = val_list_new(a, 3);
+		val_list_push(pos, val_str(rows[i].id));
+		val_list_push(pos, val_bool(c->savepoint));
+		val_list_push(pos, val_bool(c->drain));
+		value path;
+		bool found = false;
+		char *err = NULL;
+		if (vt->call(conn, "stop_job", pos, val_dict_new(a, 0), &path, &found, a, &err) < 0) {
+			fprintf(stderr, "Database Error: could not stop job %s of model %s: %s\n", rows[i].id,
+				rows[i].model->name, err ? err : "?");
+			rc = 1;
+			continue;
+		}
+		stopped++;
+		if (path.type == V_STR) {
+			printf("Stopped job %s of model %s with a savepoint at %s\n", rows[i].id, rows[i].model->name, path.s);
+			/* the next run resumes from it */
+			if (dbt_deployment_note(p, rows[i].model->unique_id, "stopped_savepoint", path) < 0)
+				log_msg(LOG_WARN, "cannot record the savepoint of %s in deployments.json: the next run "
+						  "starts it afresh", rows[i].model->unique_id);
+		} else {
+			printf("Stopped job %s of model %s\n", rows[i].id, rows[i].model->name);
+		}
+	}
+	if (stopped == 0 && rc == 0)
+		printf("No running jobs of the selected models.\n");
 	return rc;
 }
 
@@ -242,102 +366,18 @@ int cmd_jobs(struct cli *c)
 		rc = start_mts(&p, sel, vt, conn);
 		goto out;
 	}
-	value jobs;
-	bool found = false;
-	char *err = NULL;
-	struct arena *a = &p.arena;
-	if (vt->call(conn, "list_jobs", val_list_new(a, 0), val_dict_new(a, 0), &jobs, &found, a, &err) < 0 || !found) {
-		fprintf(stderr, "Database Error: %s\n", err ? err : "the adapter cannot list jobs");
+	size_t n = 0;
+	rows = list_rows(c, &p, sel, vt, conn, &n);
+	if (!rows) {
 		rc = 1;
 		goto out;
 	}
-	size_t n = 0;
-	rows = xcalloc(jobs.l->len + 1, sizeof(*rows));
-	for (uint32_t i = 0; i < jobs.l->len; i++) {
-		value j = jobs.l->items[i];
-		const char *hash;
-		struct node *m = cli_job_model(&p, field(j, "name", a), &hash, a);
-		if (!m || !sel[m->index])
-			continue;
-		struct job_row r = {m, field(j, "job_id", a), field(j, "status", a), hash, field(j, "start_time", a),
-				    field(j, "name", a), NULL, false, {0}};
-		if (!c->all && !cli_job_live(r.status))
-			continue;
-		rows[n++] = r;
-	}
-	qsort(rows, n, sizeof(*rows), cmp_rows);
-	if (!stop) {
-		/* which running jobs still run what the project defines: the project's relations are
-		 * declared in the session (the definitions read them), then each model's definition is
-		 * hashed as `sluice run` would (flink_job_staleness) */
-		bool declared = false;
-		for (size_t i = 0; i < n; i++) {
-			if (!cli_job_live(rows[i].status)) {
-				rows[i].definition = "ended";
-				continue;
-			}
-			if (!declared) {
-				cli_restore(&p, &g, sel, ad, vt, conn, &dl);
-				diag_list_release(&dl);
-				diag_list_init(&dl);
-				declared = true;
-			}
-			staleness(&p, &rows[i], ad, vt, conn, a);
-		}
-		/* what SQL cannot tell, from the cluster's REST API when the profile gives it */
-		for (size_t i = 0; i < n; i++) {
-			value pos = val_list_new(a, 1);
-			val_list_push(pos, val_str(rows[i].id));
-			char *derr = NULL;
-			bool f2 = false;
-			rows[i].details = val_none();
-			if (vt->call(conn, "job_details", pos, val_dict_new(a, 0), &rows[i].details, &f2, a, &derr) < 0)
-				fprintf(stderr, "Warning: no details of job %s: %s\n", rows[i].id, derr ? derr : "?");
-		}
-		if (n == 0 && !json)
-			printf("No %sjobs of project '%s'%s.\n", c->all ? "" : "running ", p.name,
-			       c->all ? "" : " (--all lists the ended ones too)");
-		else
-			print_rows(rows, n, json, a);
+	if (stop) {
+		rc = stop_jobs(c, &p, vt, conn, rows, n);
+	} else {
+		list_jobs(c, &p, &g, sel, ad, vt, conn, rows, n, json, &dl);
 		rc = 0;
-		goto out;
 	}
-	rc = 0;
-	size_t stopped = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!cli_job_live(rows[i].status))
-			continue;
-		if (is_mt(rows[i].model)) {
-			/* Flink stops a materialized table's refresh job itself, with a savepoint */
-			if (alter_mt(&p, rows[i].model, "SUSPEND", vt, conn, a) < 0)
-				rc = 1;
-			else
-				stopped++;
-			continue;
-		}
-		value pos = val_list_new(a, 3);
-		val_list_push(pos, val_str(rows[i].id));
-		val_list_push(pos, val_bool(c->savepoint));
-		val_list_push(pos, val_bool(c->drain));
-		value path;
-		err = NULL;
-		if (vt->call(conn, "stop_job", pos, val_dict_new(a, 0), &path, &found, a, &err) < 0) {
-			fprintf(stderr, "Database Error: could not stop job %s of model %s: %s\n", rows[i].id,
-				rows[i].model->name, err ? err : "?");
-			rc = 1;
-			continue;
-		}
-		stopped++;
-		if (path.type == V_STR) {
-			printf("Stopped job %s of model %s with a savepoint at %s\n", rows[i].id, rows[i].model->name, path.s);
-			/* the next run resumes from it */
-			(void)dbt_deployment_note(&p, rows[i].model->unique_id, "stopped_savepoint", path);
-		} else {
-			printf("Stopped job %s of model %s\n", rows[i].id, rows[i].model->name);
-		}
-	}
-	if (stopped == 0 && rc == 0)
-		printf("No running jobs of the selected models.\n");
 out:
 	free(rows);
 	free(sel);

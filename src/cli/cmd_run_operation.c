@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/log.h"
 #include "dbt/context.h"
 #include "core/report.h"
 #include "runner/runner.h"
@@ -69,15 +70,22 @@ int cmd_run_operation(struct cli *c)
 	struct dbt_render r = {.proj = &p, .phase = DBT_EXECUTE, .arena = &p.arena, .dl = &dl, .adapter = ad,
 			       .vt = vt, .conn = conn};
 	value out;
-	(void)vt->begin(conn, &p.arena, &err);
+	if (vt->begin(conn, &p.arena, &err) < 0)
+		log_msg(LOG_WARN, "cannot begin a transaction for operation %s: %s", name, err ? err : "unknown error");
 	if (dbt_call_value(&r, fn, &args, &out) < 0) {
-		(void)vt->rollback(conn, &p.arena, &err);
+		err = NULL;
+		if (vt->rollback(conn, &p.arena, &err) < 0)
+			log_msg(LOG_WARN, "cannot roll back the transaction of operation %s: %s", name,
+				err ? err : "unknown error");
 		report_line("RunningOperationCaughtError", "Encountered an error while running operation: %s", name);
 		cli_print_diags(&dl);
 		rc = 1;
 		goto out;
 	}
-	(void)vt->commit(conn, &p.arena, &err);
+	/* an operation that committed itself leaves nothing to commit: the error is only logged */
+	err = NULL;
+	if (vt->commit(conn, &p.arena, &err) < 0)
+		log_msg(LOG_DEBUG, "commit after operation %s: %s", name, err ? err : "unknown error");
 	if (dl.head) /* exceptions.warn() and the like */
 		cli_print_diags(&dl);
 	rc = 0;

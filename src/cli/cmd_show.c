@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/log.h"
 #include "core/sb.h"
 #include "dbt/context.h"
 #include "graph/graph.h"
@@ -158,7 +159,8 @@ int cmd_show(struct cli *c)
 	rc = vt->execute(conn, sql, true, limit, &res, &p.arena, &err);
 	if (own_session) {
 		char *e2 = NULL;
-		(void)vt->end_test_session(conn, &p.arena, &e2);
+		if (vt->end_test_session(conn, &p.arena, &e2) < 0)
+			log_msg(LOG_WARN, "%s", e2 ? e2 : "cannot close the bounded session");
 	}
 	if (rc < 0) {
 		fprintf(stderr, "Database Error in %s\n  %s\n", n->name, err ? err : "?");

@@ -289,49 +289,65 @@ static bool starts_with_word(const char *s, const char *w)
 	return !strncasecmp(s, w, n) && (s[n] == ' ' || s[n] == '\n' || s[n] == '\t' || s[n] == '\0' || s[n] == '\'');
 }
 
-/* Runs one statement and prints its result; 0, or -1 after printing the error */
-static int run_statement(struct shell *sh, const char *stmt, const char *script_text, const struct flink_span *sp)
+/* Submits stmt: on Confluent Cloud a statement of its own (a snapshot query with --snapshot),
+ * waited for until it runs (*pcst); else an operation of the session (*pop). 0, or -1 after
+ * printing the error. */
+static int submit_statement(struct shell *sh, const char *stmt, const char *script_text, const struct flink_span *sp,
+			    flink_operation **pop, flink_cc_statement **pcst)
 {
 	struct flink_error e;
 	flink_error_init(&e);
-	flink_operation *op = NULL;
-	flink_cc_statement *cst = NULL;
-	if (sh->cc) {
-		/* Confluent Cloud: a statement of its own, a snapshot query with --snapshot */
-		char name[160];
-		unsigned long long r1 = ((unsigned long long)rand() << 31) ^ (unsigned long long)rand();
-		snprintf(name, sizeof name, "%s%llx%llx", sh->cc_prefix, (unsigned long long)time(NULL), r1 & 0xffffffffULL);
-		const char *labels[1] = {sh->cc_label};
-		struct flink_cc_submit s = {.name = name, .statement = stmt, .labels = labels, .nlabels = 1,
-					    .snapshot = sh->snapshot};
-		if (flink_cc_submit(sh->cc, &s, &cst, &e) != FLINK_OK ||
-		    flink_cc_wait(sh->cc, cst, true, sh->timeout_ms, &interrupted, &e) != FLINK_OK) {
-			print_error(sh, script_text, sp, &e);
-			flink_error_release(&e);
-			if (cst) {
-				flink_code dc = flink_cc_delete(sh->cc, flink_cc_statement_name(cst), &e);
-				(void)dc;
-				flink_error_release(&e);
-			}
-			flink_cc_statement_free(cst);
-			return -1;
-		}
-	} else if (flink_statement_submit(sh->session, stmt, NULL, &op, &e) != FLINK_OK) {
+	if (!sh->cc) {
+		if (flink_statement_submit(sh->session, stmt, NULL, pop, &e) == FLINK_OK)
+			return 0;
 		print_error(sh, script_text, sp, &e);
 		flink_error_release(&e);
 		return -1;
 	}
-	struct sigaction sa = {0}, old;
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	interrupted = 0;
-	sigaction(SIGINT, &sa, &old);
-	struct table t = {0};
-	flink_snapshot *snap = NULL;
-	bool have_cols = false, streaming = false, eos = false, is_query = false, stopped = false;
-	const char *why = NULL;
-	char job[33] = "";
-	enum flink_result_kind kind = FLINK_KIND_SUCCESS;
+	char name[160];
+	unsigned long long r1 = ((unsigned long long)rand() << 31) ^ (unsigned long long)rand();
+	snprintf(name, sizeof name, "%s%llx%llx", sh->cc_prefix, (unsigned long long)time(NULL), r1 & 0xffffffffULL);
+	const char *labels[1] = {sh->cc_label};
+	struct flink_cc_submit s = {.name = name, .statement = stmt, .labels = labels, .nlabels = 1,
+				    .snapshot = sh->snapshot};
+	if (flink_cc_submit(sh->cc, &s, pcst, &e) == FLINK_OK &&
+	    flink_cc_wait(sh->cc, *pcst, true, sh->timeout_ms, &interrupted, &e) == FLINK_OK)
+		return 0;
+	print_error(sh, script_text, sp, &e);
+	flink_error_release(&e);
+	if (*pcst) {
+		if (flink_cc_delete(sh->cc, flink_cc_statement_name(*pcst), &e) != FLINK_OK)
+			log_msg(LOG_WARN, "cannot delete statement %s: %s", flink_cc_statement_name(*pcst),
+				e.message ? e.message : "unknown error");
+		flink_error_release(&e);
+	}
+	flink_cc_statement_free(*pcst);
+	*pcst = NULL;
+	return -1;
+}
+
+/* What fetching a statement's result gathered */
+struct fetched {
+	struct table t;
+	flink_snapshot *snap;       /* --snapshot: the changelog folded */
+	bool streaming;             /* rows printed as they came */
+	bool is_query;
+	bool have_cols;             /* a page with the result's columns came */
+	bool stopped;               /* by --max-rows, --timeout or Ctrl-C (why) */
+	const char *why;
+	char job[33];
+	enum flink_result_kind kind;
+};
+
+/* Fetches the result's pages until its end, a limit or Ctrl-C; a query still going after a moment
+ * is a stream, whose rows print as they come. 0, or -1 after printing the error. */
+static int fetch_result(struct shell *sh, flink_operation *op, flink_cc_statement *cst, const char *script_text,
+			const struct flink_span *sp, struct fetched *f)
+{
+	struct flink_error e;
+	flink_error_init(&e);
+	struct table *t = &f->t;
+	bool eos = false;
 	double start = now_ms();
 	long poll = 100;
 	int rc = 0;
@@ -343,105 +359,128 @@ static int run_statement(struct shell *sh, const char *stmt, const char *script_
 			break;
 		}
 		bool empty = pg->type != FLINK_RESULT_PAYLOAD || pg->nrows == 0;
-		if (pg->type != FLINK_RESULT_NOT_READY && !have_cols) {
-			have_cols = true;
-			is_query = pg->is_query;
-			kind = pg->kind;
+		if (pg->type != FLINK_RESULT_NOT_READY && !f->have_cols) {
+			f->have_cols = true;
+			f->is_query = pg->is_query;
+			f->kind = pg->kind;
 			if (pg->job_id)
-				snprintf(job, sizeof job, "%s", pg->job_id);
-			t.ncols = pg->ncols;
-			t.cols = pg->cols;
-			t.op = is_query && !sh->batch && !sh->snapshot;
-			if (is_query && sh->snapshot)
-				snap = flink_snapshot_new(pg->ncols, NULL, 0);
+				snprintf(f->job, sizeof f->job, "%s", pg->job_id);
+			t->ncols = pg->ncols;
+			t->cols = pg->cols;
+			t->op = f->is_query && !sh->batch && !sh->snapshot;
+			if (f->is_query && sh->snapshot)
+				f->snap = flink_snapshot_new(pg->ncols, NULL, 0);
 		}
-		for (size_t i = 0; snap && rc == 0 && i < pg->nrows; i++) {
-			if (flink_snapshot_apply(snap, &pg->rows[i], &e) != FLINK_OK) {
+		for (size_t i = 0; f->snap && rc == 0 && i < pg->nrows; i++) {
+			if (flink_snapshot_apply(f->snap, &pg->rows[i], &e) != FLINK_OK) {
 				print_error(sh, script_text, sp, &e);
 				rc = -1;
 			}
 		}
-		for (size_t i = 0; !snap && i < pg->nrows; i++) {
-			if (sh->max_rows && (long)t.kinds.n >= sh->max_rows && is_query) {
-				stopped = true;
-				why = "--max-rows";
+		for (size_t i = 0; !f->snap && i < pg->nrows; i++) {
+			if (sh->max_rows && (long)t->kinds.n >= sh->max_rows && f->is_query) {
+				f->stopped = true;
+				f->why = "--max-rows";
 				break;
 			}
-			table_add(&t, &pg->rows[i]);
-			if (streaming)
-				print_row(&t, t.kinds.n - 1);
+			table_add(t, &pg->rows[i]);
+			if (f->streaming)
+				print_row(t, t->kinds.n - 1);
 		}
 		eos = pg->type == FLINK_RESULT_EOS;
 		flink_page_free(pg);
-		if (stopped || rc)
+		if (f->stopped || rc)
 			break;
 		double elapsed = now_ms() - start;
 		if (sh->timeout_ms && elapsed > sh->timeout_ms && !eos) {
-			stopped = true;
-			why = "--timeout";
+			f->stopped = true;
+			f->why = "--timeout";
 			break;
 		}
 		/* a query still going after a moment is a stream: its rows print as they come (a
 		 * snapshot only at its end) */
-		if (is_query && !snap && !streaming && !eos && elapsed > 1000) {
-			streaming = true;
-			size_columns(&t, true);
-			print_header(&t);
-			for (size_t r = 0; r < t.kinds.n; r++)
-				print_row(&t, r);
+		if (f->is_query && !f->snap && !f->streaming && !eos && elapsed > 1000) {
+			f->streaming = true;
+			size_columns(t, true);
+			print_header(t);
+			for (size_t r = 0; r < t->kinds.n; r++)
+				print_row(t, r);
 		}
 		if (!eos && empty)
 			sleep_ms(poll);
 	}
-	if (interrupted && !stopped && rc == 0) {
-		stopped = true;
-		why = "Ctrl-C";
+	if (interrupted && !f->stopped && rc == 0) {
+		f->stopped = true;
+		f->why = "Ctrl-C";
 	}
-	sigaction(SIGINT, &old, NULL);
 	flink_error_release(&e);
-	if (snap && rc == 0) {
+	return rc;
+}
+
+/* Prints what fetch_result gathered, as Flink's SQL client does */
+static void print_result(struct shell *sh, struct fetched *f)
+{
+	struct table *t = &f->t;
+	if (f->snap) {
 		const struct flink_row *rows;
-		size_t n = flink_snapshot_rows(snap, &rows);
+		size_t n = flink_snapshot_rows(f->snap, &rows);
 		if (sh->max_rows && n > (size_t)sh->max_rows)
 			n = (size_t)sh->max_rows;
 		for (size_t i = 0; i < n; i++)
-			table_add(&t, &rows[i]);
-		if (stopped)
+			table_add(t, &rows[i]);
+		if (f->stopped)
 			printf("[WARNING] The query did not end (%s): the rows below are its changelog folded so far, "
-			       "not a final result.\n", why ? why : "stopped");
+			       "not a final result.\n", f->why ? f->why : "stopped");
 	}
-	flink_snapshot_free(snap);
-	if (rc == 0) {
-		size_t nrows = t.kinds.n;
-		if (!have_cols && stopped) {
-			/* no page with a result came before the stop: nothing is known of the statement's
-			 * outcome, so "succeeded" would be a lie */
-			printf("[WARNING] Stopped (%s) before the statement gave a first result: nothing was received.\n\n",
-			       why ? why : "stopped");
-		} else if (streaming) {
-			rule(&t);
-		} else if (is_query || kind == FLINK_KIND_SUCCESS_WITH_CONTENT) {
-			if (!is_query && job[0] && t.ncols == 1 && !strcmp(t.cols[0].name, "job id")) {
-				printf("[INFO] Submitting SQL update statement to the cluster...\n"
-				       "[INFO] SQL update statement has been successfully submitted to the cluster:\nJob ID: %s\n\n",
-				       job);
-				nrows = 0;
-			} else {
-				size_columns(&t, false);
-				if (nrows || is_query) {
-					print_header(&t);
-					for (size_t r = 0; r < nrows; r++)
-						print_row(&t, r);
-					rule(&t);
-				}
-			}
+	size_t nrows = t->kinds.n;
+	if (!f->have_cols && f->stopped) {
+		/* no page with a result came before the stop: nothing is known of the statement's
+		 * outcome, so "succeeded" would be a lie */
+		printf("[WARNING] Stopped (%s) before the statement gave a first result: nothing was received.\n\n",
+		       f->why ? f->why : "stopped");
+	} else if (f->streaming) {
+		rule(t);
+	} else if (f->is_query || f->kind == FLINK_KIND_SUCCESS_WITH_CONTENT) {
+		if (!f->is_query && f->job[0] && t->ncols == 1 && !strcmp(t->cols[0].name, "job id")) {
+			printf("[INFO] Submitting SQL update statement to the cluster...\n"
+			       "[INFO] SQL update statement has been successfully submitted to the cluster:\nJob ID: %s\n\n",
+			       f->job);
+			nrows = 0;
 		} else {
-			printf("[INFO] Execute statement succeeded.\n\n");
+			size_columns(t, false);
+			if (nrows || f->is_query) {
+				print_header(t);
+				for (size_t r = 0; r < nrows; r++)
+					print_row(t, r);
+				rule(t);
+			}
 		}
-		if (is_query || (kind == FLINK_KIND_SUCCESS_WITH_CONTENT && !job[0]))
-			printf(stopped ? "%zu row%s received, then stopped (%s).\n\n" : "%zu row%s in set\n\n", nrows,
-			       nrows == 1 ? "" : "s", why ? why : "");
+	} else {
+		printf("[INFO] Execute statement succeeded.\n\n");
 	}
+	if (f->is_query || (f->kind == FLINK_KIND_SUCCESS_WITH_CONTENT && !f->job[0]))
+		printf(f->stopped ? "%zu row%s received, then stopped (%s).\n\n" : "%zu row%s in set\n\n", nrows,
+		       nrows == 1 ? "" : "s", f->why ? f->why : "");
+}
+
+/* Runs one statement and prints its result; 0, or -1 after printing the error */
+static int run_statement(struct shell *sh, const char *stmt, const char *script_text, const struct flink_span *sp)
+{
+	flink_operation *op = NULL;
+	flink_cc_statement *cst = NULL;
+	if (submit_statement(sh, stmt, script_text, sp, &op, &cst) < 0)
+		return -1;
+	struct sigaction sa = {0}, old;
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	interrupted = 0;
+	sigaction(SIGINT, &sa, &old);
+	struct fetched f = {.kind = FLINK_KIND_SUCCESS};
+	int rc = fetch_result(sh, op, cst, script_text, sp, &f);
+	sigaction(SIGINT, &old, NULL);
+	if (rc == 0)
+		print_result(sh, &f);
+	flink_snapshot_free(f.snap);
 	/* the columns belong to the operation: close it once they are printed; closing a query's
 	 * operation cancels its job */
 	struct flink_error ce;
@@ -449,19 +488,22 @@ static int run_statement(struct shell *sh, const char *stmt, const char *script_
 	if (cst) {
 		/* a background statement (INSERT) runs on; everything else is deleted once read */
 		enum flink_cc_phase ph = flink_cc_statement_phase(cst);
-		if (flink_cc_statement_columns(cst, NULL) || flink_cc_phase_terminal(ph) || stopped || rc) {
-			flink_code dc = flink_cc_delete(sh->cc, flink_cc_statement_name(cst), &ce);
-			(void)dc;
-		} else
+		if (flink_cc_statement_columns(cst, NULL) || flink_cc_phase_terminal(ph) || f.stopped || rc) {
+			if (flink_cc_delete(sh->cc, flink_cc_statement_name(cst), &ce) != FLINK_OK)
+				log_msg(LOG_WARN, "cannot delete statement %s: %s", flink_cc_statement_name(cst),
+					ce.message ? ce.message : "unknown error");
+		} else {
 			printf("[INFO] Statement %s is %s.\n\n", flink_cc_statement_name(cst), flink_cc_statement_phase_text(cst));
+		}
 		flink_error_release(&ce);
-		table_release(&t);
+		table_release(&f.t);
 		flink_cc_statement_free(cst);
 		return rc;
 	}
-	(void)flink_operation_close(op, &ce);
+	if (flink_operation_close(op, &ce) != FLINK_OK)
+		log_msg(LOG_INFO, "closing the operation of a statement: %s", ce.message ? ce.message : "unknown error");
 	flink_error_release(&ce);
-	table_release(&t);
+	table_release(&f.t);
 	/* SET/RESET may change the runtime mode, which decides whether row kinds show */
 	if (rc == 0 && (starts_with_word(stmt, "SET") || starts_with_word(stmt, "RESET")))
 		sh->batch = is_batch_config(sh->session);

@@ -222,6 +222,7 @@ void diag_note(struct diag_list *dl, struct diag *d, struct loc loc, const char 
 static void copy_into(struct diag_list *dst, const struct diag *s)
 {
 	struct diag *d = diag_add(dst, s->kind, s->loc, "%s", s->msg);
+	d->from_db = s->from_db;
 	if (s->hint)
 		diag_hint(dst, d, "%s", s->hint);
 	for (const struct diag *n = s->notes; n; n = n->next)
@@ -236,6 +237,11 @@ void diag_list_move(struct diag_list *dst, struct diag_list *src)
 	arena_release(&src->arena);
 	src->head = src->tail = NULL;
 	src->nerrors = src->nwarnings = 0;
+}
+
+const char *diag_heading(const struct diag *d)
+{
+	return d->from_db ? "Database Error: " : "";
 }
 
 static void format_one(struct sb *out, const struct diag *d, bool color)
@@ -270,7 +276,7 @@ static void format_one(struct sb *out, const struct diag *d, bool color)
 		sb_addf(out, "%s%s:%d:%d:%s ", bold, path, line, col, reset);
 	else if (path)
 		sb_addf(out, "%s%s:%s ", bold, path, reset);
-	sb_addf(out, "%s%s:%s %s\n", color ? colors[d->kind] : "", kinds[d->kind], reset, d->msg);
+	sb_addf(out, "%s%s:%s %s%s\n", color ? colors[d->kind] : "", kinds[d->kind], reset, diag_heading(d), d->msg);
 	if (text && line) {
 		size_t llen = lend - lstart;
 		if (llen && text[lstart + llen - 1] == '\r')

@@ -55,6 +55,7 @@ struct diag {
 	struct loc loc;
 	char *msg;
 	char *hint;          /* optional, printed as "hint: ..." */
+	bool from_db;        /* the database's own error: msg is its text, printed under "Database Error: " */
 	struct diag *notes;  /* "note: ..." lines that point back, e.g. to an opening construct */
 	struct diag *next;
 };
@@ -80,6 +81,10 @@ void diag_note(struct diag_list *dl, struct diag *d, struct loc loc, const char 
 	__attribute__((format(printf, 4, 5)));
 /* Moves every diagnostic of src to the end of dst (src is left empty) */
 void diag_list_move(struct diag_list *dst, struct diag_list *src);
+
+/* The heading of a diagnostic's message as users read it: "Database Error: " (dbt's words) for one
+ * from the database, else "" */
+const char *diag_heading(const struct diag *d);
 
 /* One diagnostic (with its hint and notes) as text; colour codes only when `color` */
 void diag_format(struct sb *out, const struct diag *d, bool color);

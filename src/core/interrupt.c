@@ -118,8 +118,3 @@ bool intr_requested(void)
 {
 	return flag != 0;
 }
-
-volatile sig_atomic_t *intr_flag(void)
-{
-	return &flag;
-}

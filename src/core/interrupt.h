@@ -7,7 +7,7 @@
  * then stops starting work, writes its artifacts and exits as dbt does. A second SIGINT exits
  * at once (status 130) with a one-line note on stderr.
  *
- * The flag is a sig_atomic_t that code polling in a loop (the Flink client) may watch directly.
+ * Code that polls in a loop asks intr_requested().
  */
 #ifndef SLUICE_CORE_INTERRUPT_H
 #define SLUICE_CORE_INTERRUPT_H
@@ -24,6 +24,5 @@ int intr_install(intr_fn fn, void *ud);
 void intr_uninstall(void);
 /* True once the first signal arrived */
 bool intr_requested(void);
-volatile sig_atomic_t *intr_flag(void);
 
 #endif

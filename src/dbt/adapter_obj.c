@@ -419,7 +419,7 @@ static value a_execute(struct jj_vm *vm, void *ud, const struct vargs *args)
 	struct adapter_result res = {0};
 	char *err = NULL;
 	if (r->vt->execute(r->conn, sql, fetch, lim.type == V_INT ? (long)lim.i : -1, &res, a, &err) < 0)
-		jj_raise(vm, "Database Error: %s", err ? err : "unknown error");
+		jj_raise_db(vm, "%s", err ? err : "unknown error");
 	value t = val_tuple_new(a, 2);
 	val_list_push(t, response_value(a, &res));
 	val_list_push(t, fetch ? table_value(a, &res) : table_value(a, &(struct adapter_result){0}));
@@ -489,7 +489,7 @@ static value a_load_csv(struct jj_vm *vm, void *ud, const struct vargs *args)
 	struct adapter_relation rel = {db, schema, ident, REL_TABLE};
 	char *err = NULL;
 	if (r->vt->load_csv(r->conn, &rel, path, options, a, &err) < 0)
-		jj_raise(vm, "Database Error: %s", err ? err : "cannot load the CSV file");
+		jj_raise_db(vm, "%s", err ? err : "cannot load the CSV file");
 	/* how many rows arrived, for the status line */
 	struct adapter_result res = {0};
 	const char *sql = arena_sprintf(a, "select count(*) from %s.%s.%s", r->vt->quote(db, a), r->vt->quote(schema, a),
@@ -602,7 +602,7 @@ static value a_engine_call(struct jj_vm *vm, void *ud, const struct vargs *args)
 	bool found = false;
 	char *err = NULL;
 	if (r->vt->call(r->conn, method, pos, kw, &out, &found, a, &err) < 0)
-		jj_raise(vm, "Database Error: %s", err ? err : "unknown error");
+		jj_raise_db(vm, "%s", err ? err : "unknown error");
 	if (!found)
 		jj_raise(vm, "the %s adapter has no method '%s'", r->vt->type, method);
 	return out;

@@ -322,7 +322,7 @@ static value f_raise_database_error(struct jj_vm *vm, void *ud, const struct var
 	val_str_to(&s, jj_arg(args, 0, "msg", val_str("database error")));
 	char *m = arena_strndup(jj_arena(vm), s.buf, s.len);
 	sb_release(&s);
-	jj_raise(vm, "Database Error: %s", m);
+	jj_raise_db(vm, "%s", m);
 }
 
 static value f_warn(struct jj_vm *vm, void *ud, const struct vargs *args)

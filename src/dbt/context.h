@@ -141,7 +141,6 @@ value dbt_find_macro(struct project *p, const char *package, const char *name);
 /* The Relation object (api.Relation) */
 value dbt_relation(struct arena *a, struct project *p, const char *database, const char *schema,
 		   const char *identifier, const char *type);
-bool dbt_is_relation(value v);
 /* A copy of relation `rel` whose str() reads at most `limit` rows: dbt's render_limited() */
 value dbt_relation_limited(struct arena *a, value rel, long limit);
 /* The parts of a relation (NULL when absent); returns false when v is not a relation */

@@ -21,7 +21,7 @@ enum support { ENFORCED, NOT_ENFORCED, NOT_SUPPORTED };
 static const char *const constraint_types[] = {"check", "not_null", "unique", "primary_key", "foreign_key",
 					       "custom", NULL};
 
-bool dbt_constraint_type_valid(const char *t)
+static bool dbt_constraint_type_valid(const char *t)
 {
 	for (const char *const *k = constraint_types; *k; k++)
 		if (!strcmp(*k, t))

@@ -28,7 +28,6 @@ value dbt_api_column(struct arena *a);
 value dbt_contract_method(struct jj_vm *vm, const char *name, size_t n);
 void dbt_contract_exceptions(struct arena *a, value exc);
 const char *dbt_contract_alias_type(const char *t);
-bool dbt_constraint_type_valid(const char *t);
 /* An api.Column object (adapter_obj.c) */
 value dbt_column_new(struct arena *a, const char *name, const char *type);
 
@@ -57,7 +56,6 @@ value dbt_literal(struct arena *a, value v, bool containers);
 /* set() and try_set(): Python set objects (pyset.c) */
 value dbt_set_fn(struct jj_vm *vm, void *ud, const struct vargs *args);
 value dbt_try_set_fn(struct jj_vm *vm, void *ud, const struct vargs *args);
-value dbt_make_set(struct jj_vm *vm, value v);
 /* members.c: the context members beyond the core ones; `from` is dbt_members_mark() taken before
  * the first dbt global was set, so that `builtins` knows which globals are the context's */
 uint32_t dbt_members_mark(struct project *p);

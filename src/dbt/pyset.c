@@ -84,7 +84,7 @@ static bool iterable(value v)
 	return v.type == V_LIST || v.type == V_DICT || v.type == V_STR || (v.type == V_OBJ && v.o->cls->iter);
 }
 
-value dbt_make_set(struct jj_vm *vm, value v)
+static value dbt_make_set(struct jj_vm *vm, value v)
 {
 	return new_set(jj_arena(vm), keys_of(vm, v));
 }

@@ -28,11 +28,6 @@ static struct relation *rel_of(value v)
 	return v.type == V_OBJ && v.o->cls == &relation_class ? v.o->data : NULL;
 }
 
-bool dbt_is_relation(value v)
-{
-	return rel_of(v) != NULL;
-}
-
 bool dbt_relation_parts(value v, const char **pdb, const char **pschema, const char **pident,
 			const char **ptype)
 {

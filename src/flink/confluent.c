@@ -335,7 +335,7 @@ static flink_code stmt_load(flink_cc_statement *st, json_t *root, const char *me
 	return FLINK_OK;
 }
 
-flink_code fl_cc_stmt_read(flink_cc *cc, const char *name, flink_cc_statement *st, struct flink_error *err)
+static flink_code fl_cc_stmt_read(flink_cc *cc, const char *name, flink_cc_statement *st, struct flink_error *err)
 {
 	struct fl_buf path = FL_BUF_INIT;
 	fl_buf_addf(&path, "%s/%s", cc->prefix, name);

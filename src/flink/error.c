@@ -180,7 +180,8 @@ static bool is_trace_line(const char *l)
 	       !strncmp(l, "Suppressed: ", 12) || !strncmp(l, "End of exception on server side", 31);
 }
 
-char *fl_trace_root_cause(const char *trace)
+/* The root cause of a Java stack trace text, malloc'ed, or NULL when none names an exception */
+static char *fl_trace_root_cause(const char *trace)
 {
 	if (!trace)
 		return NULL;

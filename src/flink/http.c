@@ -78,7 +78,7 @@ void fl_redact(const flink_client *c, char *s)
 	}
 }
 
-void fl_log(const flink_client *c, int level, const char *fmt, ...)
+static void FL_PRINTF(3, 4) fl_log(const flink_client *c, int level, const char *fmt, ...)
 {
 	if (!c->log)
 		return;

@@ -119,8 +119,6 @@ struct fl_error_body {
 /* 0 when body is an error body (fills eb, free with fl_error_body_release), -1 otherwise */
 int fl_error_body_parse(const char *body, size_t len, struct fl_error_body *eb);
 void fl_error_body_release(struct fl_error_body *eb);
-/* The root cause of a Java stack trace text, malloc'ed, or NULL when none names an exception */
-char *fl_trace_root_cause(const char *trace);
 
 /* ---------------------------------------------------------------- the client and HTTP */
 
@@ -206,7 +204,6 @@ void fl_response_release(struct fl_response *rs);
 bool fl_http_retryable(enum fl_retry retry, CURLcode cc, long status);
 /* Overwrites every secret of the client found in s with '*' */
 void fl_redact(const flink_client *c, char *s);
-void fl_log(const flink_client *c, int level, const char *fmt, ...) FL_PRINTF(3, 4);
 
 /* A request about a session (on its connections unless rq->multi says otherwise): marks it dead
  * on SESSION_GONE and touches it on success */
@@ -228,7 +225,6 @@ void fl_client_start_heartbeat(flink_client *c);
 /* Parses a LogicalType JSON (REST reference §6.5) into the arena; NULL with why on failure */
 const struct flink_type *fl_type_parse(struct fl_arena *a, const json_t *lt, char *why,
 				       size_t whylen);
-enum flink_type_root fl_type_root_from_name(const char *name);
 
 /* The columns of an operation, parsed once from its first page with results */
 struct fl_colset {
@@ -267,10 +263,6 @@ struct flink_operation {
 void fl_deliver_snapshot(flink_snapshot *snap, size_t ncols, const struct flink_handler *h);
 flink_code fl_deliver_page(flink_snapshot *snap, const struct flink_page *page, const struct flink_handler *h,
 			   struct flink_run_info *info, bool *pstop, struct flink_error *err);
-/* flink_operation_fetch with the overall limits of a run */
-flink_code fl_operation_fetch(flink_operation *op, long long deadline,
-			      volatile sig_atomic_t *interrupt, struct flink_page **ppage,
-			      struct flink_error *err);
 
 /* ---------------------------------------------------------------- Confluent Cloud */
 
@@ -300,6 +292,5 @@ struct flink_cc_statement {
  * HTTP, with the server's errors[].detail; GETs are retried, nothing else */
 flink_code fl_cc_http(flink_cc *cc, const char *method, const char *path, const char *body, bool patch,
 		      struct fl_response *rs, struct flink_error *err);
-flink_code fl_cc_stmt_read(flink_cc *cc, const char *name, flink_cc_statement *st, struct flink_error *err);
 
 #endif

@@ -308,9 +308,10 @@ static struct flink_page *eos_page(const flink_operation *op)
 	return &p->pub;
 }
 
-flink_code fl_operation_fetch(flink_operation *op, long long deadline,
-			      volatile sig_atomic_t *interrupt, struct flink_page **ppage,
-			      struct flink_error *err)
+/* flink_operation_fetch with the overall limits of a run */
+static flink_code fl_operation_fetch(flink_operation *op, long long deadline,
+				     volatile sig_atomic_t *interrupt, struct flink_page **ppage,
+				     struct flink_error *err)
 {
 	if (ppage)
 		*ppage = NULL;

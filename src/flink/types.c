@@ -46,7 +46,7 @@ static const struct {
 	{"VARIANT", FLINK_T_VARIANT},
 };
 
-enum flink_type_root fl_type_root_from_name(const char *name)
+static enum flink_type_root fl_type_root_from_name(const char *name)
 {
 	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
 		if (strcmp(roots[i].name, name) == 0)

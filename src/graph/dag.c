@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/log.h"
 #include "core/sb.h"
 #include "graph/graph.h"
 
@@ -71,6 +72,7 @@ static void report_cycle(struct graph *g, struct project *p, const uint32_t *ind
 	uint32_t start = 0;
 	while (start < n && indeg[start] == 0)
 		start++;
+	ASSERT(start < n);  /* called only when Kahn's algorithm left a node blocked */
 	uint32_t *seen_at = xmalloc(n * sizeof(uint32_t));
 	uint32_t *path = xmalloc((n + 1) * sizeof(uint32_t));
 	for (size_t i = 0; i < n; i++)

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/log.h"
 #include "graph/graph.h"
 
 struct sched {
@@ -45,6 +46,7 @@ struct sched {
 
 static void heap_push(struct sched *s, uint32_t v)
 {
+	ASSERT(s->nheap < s->g->n + 1);  /* each node is pushed once, when its last parent ends */
 	size_t i = s->nheap++;
 	s->heap[i] = v;
 	while (i > 0) {
@@ -60,6 +62,7 @@ static void heap_push(struct sched *s, uint32_t v)
 
 static uint32_t heap_pop(struct sched *s)
 {
+	ASSERT(s->nheap > 0);
 	uint32_t top = s->heap[0];
 	s->heap[0] = s->heap[--s->nheap];
 	size_t i = 0;
@@ -147,10 +150,12 @@ static void skip_descendants(struct sched *s, uint32_t v)
 			uint32_t w = s->echi[k];
 			if (s->status[w] != SCHED_PENDING)
 				continue;
+			ASSERT(s->remaining > 0);
 			s->status[w] = SCHED_SKIPPED;
 			s->remaining--;
 			if (s->on_skip)
 				s->on_skip(s->ud, w, v);
+			ASSERT(tail <= n);  /* a node leaves PENDING once, so it is queued once */
 			queue[tail++] = w;
 		}
 	}
@@ -169,6 +174,7 @@ static void skip_everything(struct sched *s, uint32_t cause)
 	s->nheap = 0;
 	for (size_t w = 0; w < s->g->n; w++) {
 		if (s->selected[w] && s->status[w] == SCHED_PENDING) {
+			ASSERT(s->remaining > 0);
 			s->status[w] = SCHED_SKIPPED;
 			s->remaining--;
 			if (s->on_skip)
@@ -188,12 +194,15 @@ static void *worker(void *arg)
 		if (s->nheap == 0 || s->stop)
 			break;
 		uint32_t v = heap_pop(s);
-		/* claimed: no longer pending, so skips leave it alone */
+		/* ready means pending with every parent done; claimed, it is no longer pending, so
+		 * skips leave it alone */
+		ASSERT(s->status[v] == SCHED_PENDING && s->pending[v] == 0);
 		s->status[v] = SCHED_SUCCESS;
 		s->running++;
 		pthread_mutex_unlock(&s->lock);
 		int rc = s->work(s->ud, v, wa->id);
 		pthread_mutex_lock(&s->lock);
+		ASSERT(s->running > 0 && s->remaining > 0);
 		s->running--;
 		s->remaining--;
 		if (rc == SCHED_HALT) {
@@ -208,6 +217,7 @@ static void *worker(void *arg)
 		} else {
 			for (uint32_t k = s->eoff[v]; k < s->eoff[v + 1]; k++) {
 				uint32_t w = s->echi[k];
+				ASSERT(s->status[w] != SCHED_PENDING || s->pending[w] > 0);
 				if (s->status[w] == SCHED_PENDING && --s->pending[w] == 0)
 					heap_push(s, w);
 			}

@@ -43,14 +43,27 @@ void jj_raise_at(struct jj_vm *vm, struct loc loc, const char *fmt, ...)
 	longjmp(*vm->err, 1);
 }
 
-void jj_vraise(struct jj_vm *vm, const char *fmt, va_list ap)
+static _Noreturn void raise_v(struct jj_vm *vm, bool from_db, const char *fmt, va_list ap)
 {
 	struct sb s = SB_INIT;
 	(void)sb_vaddf(&s, fmt, ap);
 	struct diag *d = diag_error(vm->dl, vm->loc, "%s", s.buf);
+	d->from_db = from_db;
 	sb_release(&s);
 	add_call_notes(vm, d);
 	longjmp(*vm->err, 1);
+}
+
+void jj_vraise(struct jj_vm *vm, const char *fmt, va_list ap)
+{
+	raise_v(vm, false, fmt, ap);
+}
+
+void jj_raise_db(struct jj_vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	raise_v(vm, true, fmt, ap);
 }
 
 void jj_raise(struct jj_vm *vm, const char *fmt, ...)
@@ -106,7 +119,7 @@ value jj_undef_attr(struct jj_vm *vm, value obj, const char *name, size_t n)
 	return s;
 }
 
-value jj_undef_item(struct jj_vm *vm, value obj, value key)
+static value jj_undef_item(struct jj_vm *vm, value obj, value key)
 {
 	if (key.type == V_STR)
 		return jj_undef_attr(vm, obj, key.s, key.len);
@@ -135,7 +148,7 @@ value jj_take(struct jj_vm *vm, size_t mark)
 	return val_strn(p, n);
 }
 
-value jj_strdup(struct jj_vm *vm, const char *s, size_t n)
+static value jj_strdup(struct jj_vm *vm, const char *s, size_t n)
 {
 	return val_strn(arena_strndup(vm->a, s, n), n);
 }

@@ -160,7 +160,6 @@ bool jj_contains(struct jj_vm *vm, value container, value item);
 int jj_compare(struct jj_vm *vm, value a, value b, const char *op);
 value jj_binop(struct jj_vm *vm, int op, value a, value b);
 value jj_undef_attr(struct jj_vm *vm, value obj, const char *name, size_t n);
-value jj_undef_item(struct jj_vm *vm, value obj, value key);
 value jj_undef_msg(struct jj_vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Output helpers: strings are built at the end of vm->out then moved into the arena */
@@ -175,7 +174,6 @@ value jj_str(struct jj_vm *vm, value v);
 void jj_emit(struct jj_vm *vm, value v, bool escape);
 void jj_escape_to(struct sb *out, const char *s, size_t n);
 value jj_escape(struct jj_vm *vm, value v);
-value jj_strdup(struct jj_vm *vm, const char *s, size_t n);
 
 /* --- objects (eval.c) --- */
 extern const struct vobj_class jj_macro_class;
@@ -230,7 +228,6 @@ bool jj_cp_isalpha(unsigned cp);
 bool jj_cp_isdigit(unsigned cp);
 value jj_str_lower(struct jj_vm *vm, value s);
 value jj_str_upper(struct jj_vm *vm, value s);
-value jj_str_title(struct jj_vm *vm, value s);
 value jj_str_capitalize(struct jj_vm *vm, value s);
 value jj_str_strip(struct jj_vm *vm, value s, value chars, bool left, bool right);
 value jj_str_replace(struct jj_vm *vm, value s, value old, value new_, int64_t count);

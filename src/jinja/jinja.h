@@ -126,6 +126,9 @@ int jj_invoke(struct jj_env *env, value fn, const struct vargs *args, value ctx,
 /* Raises a runtime error at the current call site: does not return */
 _Noreturn void jj_raise(struct jj_vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 _Noreturn void jj_vraise(struct jj_vm *vm, const char *fmt, va_list ap);
+/* The same for an error the database returned: its diagnostic is marked from_db (see core/diag.h),
+ * and fmt gives the database's text without a heading */
+_Noreturn void jj_raise_db(struct jj_vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* dbt's return(): ends the innermost running macro, which then evaluates to v; does not return */
 _Noreturn void jj_macro_return(struct jj_vm *vm, value v);
 struct arena *jj_arena(struct jj_vm *vm);

@@ -291,7 +291,7 @@ static unsigned cp_swap(unsigned c)
 }
 
 /* Python's str.title(): a cased character after an uncased one starts a word */
-value jj_str_title(struct jj_vm *vm, value s)
+static value jj_str_title(struct jj_vm *vm, value s)
 {
 	size_t m = jj_mark(vm);
 	const unsigned char *p = (const unsigned char *)s.s;

@@ -692,6 +692,8 @@ static struct jj_node *parse_subscript(struct parser *p, struct jj_node *node)
 	return n;
 }
 
+static void jjp_parse_call_args(struct parser *p, struct jj_callargs *ca);
+
 static struct jj_node *parse_call(struct parser *p, struct jj_node *node)
 {
 	struct jj_node *n = jjp_mknode(p, N_CALL, node->loc.off, 0);
@@ -715,7 +717,7 @@ static struct jj_node *parse_postfix(struct parser *p, struct jj_node *node)
 }
 
 /* call_args -> '(' [arg (',' arg)*] [','] ')' ; arg -> expr | name '=' expr | '*' expr | '**' expr */
-void jjp_parse_call_args(struct parser *p, struct jj_callargs *ca)
+static void jjp_parse_call_args(struct parser *p, struct jj_callargs *ca)
 {
 	uint32_t off = p->cur.off;
 	jjp_expect(p, T_LPAREN);

@@ -103,6 +103,5 @@ struct jj_node *jjp_parse_tuple(struct parser *p, bool simplified, bool with_con
 				const char *const *extra_end, bool explicit_parens, bool with_ns);
 struct jj_node *jjp_parse_primary(struct parser *p, bool with_ns);
 struct jj_node *jjp_parse_filter(struct parser *p, struct jj_node *node, bool start_inline);
-void jjp_parse_call_args(struct parser *p, struct jj_callargs *ca);
 
 #endif

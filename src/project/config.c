@@ -21,7 +21,8 @@ static const char *const config_keys[] = {
 	"merge_exclude_columns", "predicates", "upgrade", "connector_options", "watermark",
 	"primary_key", "columns", "properties", "execution_mode", "timeout", NULL};
 
-bool proj_is_config_key(const char *key)
+/* Whether a key names a config (as opposed to a sub-folder) in dbt_project.yml */
+static bool proj_is_config_key(const char *key)
 {
 	for (const char *const *k = config_keys; *k; k++)
 		if (!strcmp(key, *k))

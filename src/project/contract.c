@@ -35,7 +35,7 @@ bool proj_contract_enforced(const struct node *n)
 	return c.type == V_DICT && val_truthy(val_dict_gets(c, "enforced"));
 }
 
-bool proj_materialization_enforces_constraints(const struct node *n)
+static bool proj_materialization_enforces_constraints(const struct node *n)
 {
 	value m = val_dict_gets(n->config, "materialized");
 	return val_streq(m, "table") || val_streq(m, "incremental");

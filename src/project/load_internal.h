@@ -65,8 +65,6 @@ void proj_sort_diags(struct diag_list *dl, struct diag *mark);
 
 /* A node with every field at dbt's default (unique_id type.package.name); allocated in `a` */
 struct node *proj_node_new(struct arena *a, enum node_type type, const char *package, const char *name);
-/* fqn: [package, the folders of `path`..., name] */
-value proj_fqn(struct arena *a, const char *package, const char *path, const char *name);
 /* The fqn of something declared in a properties file: its folders below the resource folder */
 value proj_yml_fqn(struct arena *a, const char *package, const char *yml_path, const char *name);
 
@@ -91,8 +89,6 @@ int proj_version_unit_tests(struct project *p, struct nodes_builder *nb, struct 
 void proj_add_node(struct nodes_builder *nb, struct node *n);
 /* The config a node gets from dbt_project.yml's models:/seeds:/... hierarchy */
 value proj_hierarchy_config(struct project *p, const struct node *n, struct arena *a);
-/* Whether a key names a config (as opposed to a sub-folder) in dbt_project.yml */
-bool proj_is_config_key(const char *key);
 /* A source table's freshness criteria, merged from the source and the table as dbt does
  * (freshness.c): {warn_after, error_after, filter}, or V_NONE when switched off */
 value proj_source_freshness(struct arena *a, value source, value table);

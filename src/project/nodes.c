@@ -18,7 +18,8 @@ void proj_add_node(struct nodes_builder *nb, struct node *n)
 	VEC_PUSH(nb, n);
 }
 
-value proj_fqn(struct arena *a, const char *package, const char *path, const char *name)
+/* fqn: [package, the folders of `path`..., name] */
+static value proj_fqn(struct arena *a, const char *package, const char *path, const char *name)
 {
 	value fqn = val_list_new(a, 4);
 	val_list_push(fqn, val_str(package));

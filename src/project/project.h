@@ -298,7 +298,6 @@ struct node *proj_source(struct project *p, const char *source, const char *tabl
  * also make a foreign key's ref()/source() a dependency (0, or -1 after adding diagnostics); and
  * the contract's checksum (sha256 hex in `a`, NULL when not enforced) */
 bool proj_contract_enforced(const struct node *n);
-bool proj_materialization_enforces_constraints(const struct node *n);
 int proj_contract_check(struct node *n, struct arena *keep, struct diag_list *dl);
 /* a foreign key's `to`: ref('a'), ref('pkg', 'a', v=2) or source('s', 't'); see contract.c */
 int proj_parse_ref_or_source(struct arena *a, const char *to, bool *pis_ref, const char *args[2], value *pversion);

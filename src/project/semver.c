@@ -157,7 +157,8 @@ static int pre_cmp(const char *a, const char *b)
 	return (la > lb) - (la < lb);
 }
 
-int sv_compare(const struct semver *a, const struct semver *b)
+/* -1, 0 or 1 as dbt's VersionSpecifier.compare */
+static int sv_compare(const struct semver *a, const struct semver *b)
 {
 	if (a->unbounded || b->unbounded)
 		return 0;
@@ -268,7 +269,8 @@ int sv_reduce(const struct semver *specs, size_t n, struct sv_range *out)
 	return 0;
 }
 
-bool sv_in_range(const struct semver *v, const struct sv_range *r)
+/* Whether version V lies in R */
+static bool sv_in_range(const struct semver *v, const struct sv_range *r)
 {
 	struct semver s[3] = {*v, r->start, r->end};
 	struct sv_range out;

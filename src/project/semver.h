@@ -33,12 +33,8 @@ struct sv_range {
 int sv_parse(struct arena *a, const char *s, struct semver *out) __attribute__((warn_unused_result));
 /* "=1.2.3-rc.1" (the matcher left out when skip_matcher); "*" for an open end */
 void sv_str(struct sb *out, const struct semver *v, bool skip_matcher);
-/* -1, 0 or 1 as dbt's VersionSpecifier.compare */
-int sv_compare(const struct semver *a, const struct semver *b);
 /* Reduces N specifiers to one range; -1 when they are not compatible */
 int sv_reduce(const struct semver *specs, size_t n, struct sv_range *out) __attribute__((warn_unused_result));
-/* Whether version V lies in R */
-bool sv_in_range(const struct semver *v, const struct sv_range *r);
 /* "ANY", or ">=1.0.0, <2.0.0" */
 void sv_range_str(struct sb *out, const struct sv_range *r);
 /*

@@ -11,21 +11,26 @@
 #include "core/sb.h"
 #include "dbt/context.h"
 #include "jinja/jinja.h"
+#include "project/yml.h"
 #include "runner/internal.h"
 #include "core/report.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 struct hook {
 	const struct package *pkg;
 	value sql;
 	size_t index;
 };
+
+/* Where hook i of `which` is in dbt_project.yml: the list item, else the key's value */
+static struct loc hook_loc(value yml, const char *which, size_t i)
+{
+	if (yml.type != V_DICT || !yml.d->vallocs)
+		return LOC_NONE;
+	value v = val_dict_gets(yml, which);
+	if (v.type == V_LIST && v.l->locs && i < v.l->len)
+		return yml_item_loc(v, i);
+	return yml_val_loc(yml, which);
+}
 
 static int by_package(const void *x, const void *y)
 {
@@ -81,14 +86,14 @@ int runner_run_hooks(struct project *p, const char *which, struct adapter *ad, c
 		const char *name = arena_sprintf(a, "%s.%s.%zu", hooks[k].pkg->name, which, i);
 		report_status("LogHookStartLine", (int)k + 1, (int)n, arena_sprintf(a, "START hook: %s", name), "RUN",
 			      RC_NONE, -1);
-		double t0 = now_s();
+		double t0 = runner_now();
 		struct dbt_render r = {.proj = p, .phase = DBT_EXECUTE, .arena = a, .dl = dl, .adapter = ad, .vt = vt,
 				       .conn = conn};
 		value ctx = dbt_context(&r);
 		for (uint32_t e = 0; extra.type == V_DICT && e < extra.d->len; e++)
 			val_dict_set(ctx, extra.d->e[e].key, extra.d->e[e].val);
 		const char *sql = "";
-		struct loc where = yml.d->vallocs ? yml_loc_of(yml, which, i) : LOC_NONE;
+		struct loc where = hook_loc(yml, which, i);
 		const char *file = hooks[k].pkg->is_root ? "dbt_project.yml"
 							 : arena_sprintf(a, "%s/dbt_project.yml", hooks[k].pkg->name);
 		if (h.type != V_STR) {
@@ -106,19 +111,8 @@ int runner_run_hooks(struct project *p, const char *which, struct adapter *ad, c
 			}
 		}
 		report_status("LogHookEndLine", (int)k + 1, (int)n, arena_sprintf(a, "%s hook: %s", rc ? "ERROR" : "OK", name),
-			      rc ? "ERROR" : "OK", rc ? RC_RED : RC_GREEN, now_s() - t0);
+			      rc ? "ERROR" : "OK", rc ? RC_RED : RC_GREEN, runner_now() - t0);
 	}
 	report_line("Formatting", "%s", "");
 	return rc;
-}
-
-struct loc yml_loc_of(value yml, const char *key, size_t i)
-{
-	long k = val_dict_find(yml, val_str(key));
-	if (k < 0 || !yml.d->vallocs)
-		return LOC_NONE;
-	value v = yml.d->e[k].val;
-	if (v.type == V_LIST && v.l->locs && i < v.l->len)
-		return v.l->locs[i];
-	return yml.d->vallocs[k];
 }

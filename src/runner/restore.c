@@ -152,12 +152,13 @@ int runner_begin_test_session(struct project *p, const struct graph *g, struct n
 		/* the test cannot read what it tests: that is the test's error */
 		struct sb s = SB_INIT;
 		for (const struct diag *d = rdl.head; d; d = d->next)
-			(void)sb_addf(&s, "%s%s", s.len ? "\n" : "", d->msg);
+			(void)sb_addf(&s, "%s%s%s", s.len ? "\n" : "", diag_heading(d), d->msg);
 		*perr = sb_to_arena(&s, a);
 		sb_release(&s);
 		diag_list_release(&rdl);
 		char *e2 = NULL;
-		(void)vt->end_test_session(conn, a, &e2);
+		if (vt->end_test_session(conn, a, &e2) < 0)
+			log_msg(LOG_WARN, "%s", e2 ? e2 : "cannot close the bounded session");
 		return -1;
 	}
 	/* what the declarations warned about joins the caller's diagnostics */

@@ -21,7 +21,7 @@ void runner_test_status(struct dbt_render *r, struct node *n, struct run_result 
 	value table = val_dict_gets(main, "table");
 	value rows = dbt_agate_attr(table, "rows");
 	if (rows.type != V_LIST || rows.l->len == 0) {
-		res->status = "error";
+		res->status = RUN_ERROR;
 		res->message = "the test returned no result row";
 		return;
 	}
@@ -35,16 +35,16 @@ void runner_test_status(struct dbt_render *r, struct node *n, struct run_result 
 	value warn_if = val_dict_gets(n->config, "warn_if"), error_if = val_dict_gets(n->config, "error_if");
 	const char *wi = warn_if.type == V_STR ? warn_if.s : "!= 0", *ei = error_if.type == V_STR ? error_if.s : "!= 0";
 	if (sev_error && should_error) {
-		res->status = "fail";
+		res->status = RUN_FAIL;
 		res->message = arena_sprintf(keep, "Got %lld result%s, configured to fail if %s", (long long)res->failures,
 					     res->failures == 1 ? "" : "s", ei);
 	} else if (should_warn) {
-		res->status = "warn";
+		res->status = RUN_WARN;
 		res->message = arena_sprintf(keep, "Got %lld result%s, configured to warn if %s", (long long)res->failures,
 					     res->failures == 1 ? "" : "s", wi);
 	} else {
 		/* dbt counts the failures of a test only when it fails or warns */
-		res->status = "pass";
+		res->status = RUN_PASS;
 		res->message = NULL;
 		res->failures = 0;
 	}

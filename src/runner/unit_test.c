@@ -31,13 +31,6 @@ struct ut {
 	value orig_ref, orig_source, orig_var, orig_env_var;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* The CTE that stands for the node of a given input */
 static const char *cte_name(struct arena *a, const struct node *t)
 {
@@ -376,24 +369,22 @@ static struct loc value_loc(const struct ut *u, const char *err)
 }
 
 /* Builds and runs the test; 0 pass, 1 fail (*pdiff set), -1 error (diagnostic or *pdb_error) */
-static int run(struct ut *u, struct adapter *ad, const struct adapter_vtable *vt, struct adapter_conn *conn,
-	       struct arena *a, const char **psql, const char **pdiff, const char **pdb_error, struct diag_list *dl)
+/* 1. a CTE of fixture rows for every given input, typed as its relation's columns, into *ctes;
+ * *pthis_cte names the one that stands for `this` (incremental models), if any. 0 or -1. */
+static int fixture_ctes(struct ut *u, const struct adapter_vtable *vt, struct adapter_conn *conn, struct arena *a,
+			struct sb *ctes, const char **pthis_cte, struct diag_list *dl)
 {
 	struct project *p = u->p;
 	struct node *n = u->test, *m = u->model;
-	value def = n->unit_test;
-	struct sb ctes = SB_INIT, model_sql = SB_INIT, full = SB_INIT, q = SB_INIT;
-	int rc = 0;
 	char *err = NULL;
-	const char *this_cte = NULL;
-	/* 1. a CTE of fixture rows for every given input, typed as its relation's columns */
+	int rc = 0;
 	for (uint32_t i = 0; i < u->given.l->len && rc == 0; i++) {
 		value g = u->given.l->items[i], gdef = val_dict_gets(g, "def");
 		struct node *t = p->nodes[val_dict_gets(g, "node").i];
 		bool is_this = val_dict_gets(g, "this").type != V_UNDEF;
 		const char *name = is_this ? arena_sprintf(a, "__dbt__cte__%s", m->name) : cte_name(a, t);
 		if (is_this)
-			this_cte = name;
+			*pthis_cte = name;
 		const char *what = arena_sprintf(a, "'%s'", is_this ? "this" : t->name);
 		struct colset cs = {0};
 		struct sb fx = SB_INIT;
@@ -414,161 +405,217 @@ static int run(struct ut *u, struct adapter *ad, const struct adapter_vtable *vt
 		if (rc == 0 && fixture_sql(a, vt, g, &cs, n->name, what, &fx, dl) < 0)
 			rc = -1;
 		if (rc == 0)
-			sb_addf(&ctes, "%s%s as (\n-- Fixture for %s\n%s\n)", ctes.len ? ", " : "with ", name,
+			sb_addf(ctes, "%s%s as (\n-- Fixture for %s\n%s\n)", ctes->len ? ", " : "with ", name,
 				is_this ? m->name : t->name, fx.buf ? fx.buf : "");
 		sb_release(&fx);
 	}
-	/* 2. the model's SQL, reading the fixtures */
-	if (rc == 0) {
-		struct dbt_render r = {.proj = p, .node = m, .phase = DBT_EXECUTE, .arena = a, .dl = dl,
-				       .adapter = ad, .vt = vt, .conn = conn, .not_the_node = true};
-		value ctx = dbt_context(&r);
-		struct jj_env *env = p->jinja;
-		u->orig_ref = jj_env_global(env, "ref");
-		u->orig_source = jj_env_global(env, "source");
-		u->orig_var = jj_env_global(env, "var");
-		u->orig_env_var = jj_env_global(env, "env_var");
-		val_dict_sets(ctx, "ref", val_func(a, "ref", f_ref, u));
-		val_dict_sets(ctx, "source", val_func(a, "source", f_source, u));
-		val_dict_sets(ctx, "var", val_func(a, "var", f_var, u));
-		val_dict_sets(ctx, "env_var", val_func(a, "env_var", f_env_var, u));
-		if (this_cte)
-			val_dict_sets(ctx, "this", val_str(this_cte));
-		value macros = val_dict_gets(u->overrides, "macros");
-		for (uint32_t i = 0; i < macros.d->len; i++) {
-			value *v = arena_alloc(a, sizeof(value));
-			*v = macros.d->e[i].val;
-			value k = macros.d->e[i].key;
-			if (k.type != V_STR)
-				continue;
-			const char *dot = strchr(k.s, '.');
-			if (!dot) {
-				val_dict_set(ctx, k, val_func(a, k.s, f_fixed, v));
-				continue;
-			}
-			/* "package.macro": that entry of the package's namespace, as dbt overrides it */
-			const char *pkg = arena_strndup(a, k.s, (size_t)(dot - k.s)), *name = dot + 1;
-			value ns = val_dict_gets(ctx, pkg);
-			if (ns.type != V_DICT)
-				ns = jj_env_global(env, pkg);
-			if (ns.type != V_DICT || val_dict_gets(ns, name).type == V_UNDEF)
-				continue;
-			value copy = val_dict_new(a, ns.d->len);
-			val_dict_merge(a, copy, ns);
-			val_dict_sets(copy, name, val_func(a, name, f_fixed, v));
-			val_dict_sets(ctx, pkg, copy);
+	return rc;
+}
+
+/* The unit test's `overrides: macros:` in the model's context: a plain name, or "package.macro" in
+ * a copy of that package's namespace, as dbt overrides it */
+static void override_macros(struct ut *u, value ctx, struct arena *a)
+{
+	struct jj_env *env = u->p->jinja;
+	value macros = val_dict_gets(u->overrides, "macros");
+	for (uint32_t i = 0; i < macros.d->len; i++) {
+		value *v = arena_alloc(a, sizeof(value));
+		*v = macros.d->e[i].val;
+		value k = macros.d->e[i].key;
+		if (k.type != V_STR)
+			continue;
+		const char *dot = strchr(k.s, '.');
+		if (!dot) {
+			val_dict_set(ctx, k, val_func(a, k.s, f_fixed, v));
+			continue;
 		}
-		struct sb out = SB_INIT;
-		rc = dbt_render(&r, m->tmpl, &out);
-		if (rc == 0)
-			rc = runner_inject_ctes(p, &r, out.buf ? out.buf : "", &model_sql, ad, vt, conn);
-		sb_release(&out);
-		if (rc && dl->tail)
-			diag_note(dl, dl->tail, n->yaml_loc, "while rendering model '%s' for unit test '%s'", m->name, n->name);
+		const char *pkg = arena_strndup(a, k.s, (size_t)(dot - k.s)), *name = dot + 1;
+		value ns = val_dict_gets(ctx, pkg);
+		if (ns.type != V_DICT)
+			ns = jj_env_global(env, pkg);
+		if (ns.type != V_DICT || val_dict_gets(ns, name).type == V_UNDEF)
+			continue;
+		value copy = val_dict_new(a, ns.d->len);
+		val_dict_merge(a, copy, ns);
+		val_dict_sets(copy, name, val_func(a, name, f_fixed, v));
+		val_dict_sets(ctx, pkg, copy);
 	}
+}
+
+/* 2. the model's SQL, reading the fixtures (ref, source, var, env_var and `this` answer from the
+ * unit test), into *out. 0 or -1. */
+static int render_model(struct ut *u, struct adapter *ad, const struct adapter_vtable *vt, struct adapter_conn *conn,
+			struct arena *a, const char *this_cte, struct sb *out, struct diag_list *dl)
+{
+	struct project *p = u->p;
+	struct node *n = u->test, *m = u->model;
+	struct dbt_render r = {.proj = p, .node = m, .phase = DBT_EXECUTE, .arena = a, .dl = dl,
+			       .adapter = ad, .vt = vt, .conn = conn, .not_the_node = true};
+	value ctx = dbt_context(&r);
+	struct jj_env *env = p->jinja;
+	u->orig_ref = jj_env_global(env, "ref");
+	u->orig_source = jj_env_global(env, "source");
+	u->orig_var = jj_env_global(env, "var");
+	u->orig_env_var = jj_env_global(env, "env_var");
+	val_dict_sets(ctx, "ref", val_func(a, "ref", f_ref, u));
+	val_dict_sets(ctx, "source", val_func(a, "source", f_source, u));
+	val_dict_sets(ctx, "var", val_func(a, "var", f_var, u));
+	val_dict_sets(ctx, "env_var", val_func(a, "env_var", f_env_var, u));
+	if (this_cte)
+		val_dict_sets(ctx, "this", val_str(this_cte));
+	override_macros(u, ctx, a);
+	struct sb text = SB_INIT;
+	int rc = dbt_render(&r, m->tmpl, &text);
+	if (rc == 0)
+		rc = runner_inject_ctes(p, &r, text.buf ? text.buf : "", out);
+	sb_release(&text);
+	if (rc && dl->tail)
+		diag_note(dl, dl->tail, n->yaml_loc, "while rendering model '%s' for unit test '%s'", m->name, n->name);
+	return rc;
+}
+
+/* 3a. the columns of the model's result (a query of no rows): 0, or -1 with *pdb_error */
+static int result_columns(const struct adapter_vtable *vt, struct adapter_conn *conn, struct arena *a, const char *sql,
+			  struct colset *pcols, const char **pdb_error)
+{
+	struct adapter_result res;
+	char *err = NULL;
+	struct sb q = SB_INIT;
+	sb_addf(&q, "select * from (\n%s\n) as t limit 0", sql);
+	int rc = vt->execute(conn, q.buf, true, 0, &res, a, &err);
+	sb_release(&q);
+	if (rc < 0) {
+		*pdb_error = err ? err : "the model's query failed";
+		return -1;
+	}
+	pcols->n = res.ncols;
+	pcols->name = arena_alloc(a, (res.ncols ? res.ncols : 1) * sizeof(char *));
+	pcols->type = arena_alloc(a, (res.ncols ? res.ncols : 1) * sizeof(char *));
+	for (size_t i = 0; i < res.ncols; i++) {
+		pcols->name[i] = res.cols[i].name;
+		pcols->type[i] = res.cols[i].type;
+	}
+	return 0;
+}
+
+/* 3b. the columns the expected rows compare: those of the first expected row, in its order, typed
+ * as the model's; all of the model's when there is no row. 0 or -1. */
+static int expected_columns(struct ut *u, struct arena *a, const struct colset *actual, struct colset *pcols,
+			    struct diag_list *dl)
+{
+	value ex = val_dict_gets(u->test->unit_test, "expect");
+	value rows = val_dict_gets(ex, "rows");
+	*pcols = *actual;
+	if (rows.type != V_LIST || !rows.l->len)
+		return 0;
+	value first = rows.l->items[0];
+	pcols->n = 0;
+	pcols->name = arena_alloc(a, (first.d->len + 1) * sizeof(char *));
+	pcols->type = arena_alloc(a, (first.d->len + 1) * sizeof(char *));
+	for (uint32_t k = 0; k < first.d->len; k++) {
+		const char *kn = first.d->e[k].key.type == V_STR ? first.d->e[k].key.s : "?";
+		long c = col_find(actual, kn);
+		if (c < 0) {
+			struct diag *d = diag_error(dl, key_loc(first, k, val_dict_gets(ex, "def")),
+						    "invalid column name: '%s' in unit test fixture for expected output (unit test '%s')",
+						    kn, u->test->name);
+			diag_hint(dl, d, "accepted columns for expected output are: %s", accepted(a, actual));
+			return -1;
+		}
+		pcols->name[pcols->n] = actual->name[c];
+		pcols->type[pcols->n++] = actual->type[c];
+	}
+	return 0;
+}
+
+/* Whether the rows of res tagged 'actual' are those tagged 'expected', in any order; when not, the
+ * difference as dbt prints it in *pdiff */
+static bool same_rows(struct arena *a, const struct adapter_result *res, const struct colset *cols, const char **pdiff)
+{
+	size_t nc = cols->n;
+	struct trow *act = arena_alloc(a, (res->nrows + 1) * sizeof(*act));
+	struct trow *exp = arena_alloc(a, (res->nrows + 1) * sizeof(*exp));
+	size_t na = 0, ne = 0;
+	for (size_t r = 0; r < res->nrows; r++) {
+		value *cells = res->rows + r * res->ncols;
+		struct trow t = {arena_alloc(a, (nc + 1) * sizeof(char *)), NULL};
+		struct sb key = SB_INIT;
+		for (size_t c = 0; c < nc; c++) {
+			t.cells[c] = cell_text(a, cells[c]);
+			/* a type tag keeps null apart from the text "None" */
+			sb_addf(&key, "%c%s\x1f", cells[c].type == V_NONE ? 'n' : 'v', t.cells[c]);
+		}
+		t.key = arena_strndup(a, key.buf ? key.buf : "", key.len);
+		sb_release(&key);
+		if (val_streq(cells[nc], "actual"))
+			act[na++] = t;
+		else
+			exp[ne++] = t;
+	}
+	qsort(act, na, sizeof(*act), cmp_trow);
+	qsort(exp, ne, sizeof(*exp), cmp_trow);
+	bool same = na == ne;
+	for (size_t r = 0; r < na && same; r++)
+		same = !strcmp(act[r].key, exp[r].key);
+	if (!same)
+		*pdiff = render_diff(a, cols, act, na, exp, ne);
+	return same;
+}
+
+/* 4. actual and expected side by side, as dbt's get_unit_test_sql, run and compared: 0 when they
+ * are the same rows, 1 when not (*pdiff), -1 with *pdb_error. The query goes to *psql. */
+static int compare(const struct adapter_vtable *vt, struct adapter_conn *conn, struct arena *a,
+		   const struct colset *expcols, const char *full, const char *expected, const char **psql,
+		   const char **pdiff, const char **pdb_error)
+{
+	struct sb cols = SB_INIT, q = SB_INIT;
+	for (size_t c = 0; c < expcols->n; c++)
+		sb_addf(&cols, "%s, ", vt->quote(expcols->name[c], a));
+	sb_addf(&q, "-- Build actual result given inputs\nwith dbt_internal_unit_test_actual as (\n  select %s'actual' as %s\n  from (\n%s\n  ) _dbt_internal_unit_test_actual\n),\n"
+		    "-- Build expected result\ndbt_internal_unit_test_expected as (\n  select %s'expected' as %s\n  from (\n%s\n  ) _dbt_internal_unit_test_expected\n)\n"
+		    "-- Union actual and expected results\nselect * from dbt_internal_unit_test_actual\nunion all\nselect * from dbt_internal_unit_test_expected",
+		cols.buf ? cols.buf : "", vt->quote("actual_or_expected", a), full, cols.buf ? cols.buf : "",
+		vt->quote("actual_or_expected", a), expected);
+	sb_release(&cols);
+	*psql = arena_strndup(a, q.buf, q.len);
+	sb_release(&q);
+	struct adapter_result res;
+	char *err = NULL;
+	if (vt->execute(conn, *psql, true, -1, &res, a, &err) < 0) {
+		*pdb_error = err ? err : "the unit test's query failed";
+		return -1;
+	}
+	if (res.ncols != expcols->n + 1) {
+		*pdb_error = arena_sprintf(a, "the expected rows give %zu columns, the model's result %zu", res.ncols - 1,
+					   expcols->n);
+		return -1;
+	}
+	return same_rows(a, &res, expcols, pdiff) ? 0 : 1;
+}
+
+static int run(struct ut *u, struct adapter *ad, const struct adapter_vtable *vt, struct adapter_conn *conn,
+	       struct arena *a, const char **psql, const char **pdiff, const char **pdb_error, struct diag_list *dl)
+{
+	struct node *n = u->test;
+	value ex = val_dict_gets(n->unit_test, "expect");
+	struct sb ctes = SB_INIT, model_sql = SB_INIT, full = SB_INIT, expected = SB_INIT;
+	const char *this_cte = NULL;
+	int rc = fixture_ctes(u, vt, conn, a, &ctes, &this_cte, dl);
+	if (rc == 0)
+		rc = render_model(u, ad, vt, conn, a, this_cte, &model_sql, dl);
 	if (rc == 0)
 		sb_addf(&full, "%s%sselect * from (\n%s\n) as dbt_internal_unit_test_model", ctes.buf ? ctes.buf : "",
 			ctes.len ? "\n" : "", model_sql.buf);
 	/* 3. the columns of the model's result, and the expected rows typed as them */
 	struct colset actual = {0}, expcols = {0};
-	value ex = val_dict_gets(def, "expect");
-	if (rc == 0) {
-		struct adapter_result res;
-		sb_addf(&q, "select * from (\n%s\n) as t limit 0", full.buf);
-		if (vt->execute(conn, q.buf, true, 0, &res, a, &err) < 0) {
-			*pdb_error = err ? err : "the model's query failed";
-			rc = -1;
-		} else {
-			actual.n = res.ncols;
-			actual.name = arena_alloc(a, (res.ncols ? res.ncols : 1) * sizeof(char *));
-			actual.type = arena_alloc(a, (res.ncols ? res.ncols : 1) * sizeof(char *));
-			for (size_t i = 0; i < res.ncols; i++) {
-				actual.name[i] = res.cols[i].name;
-				actual.type[i] = res.cols[i].type;
-			}
-		}
-	}
-	struct sb expected = SB_INIT;
-	if (rc == 0) {
-		value rows = val_dict_gets(ex, "rows");
-		expcols = actual;
-		if (rows.type == V_LIST && rows.l->len) {
-			/* the columns of the first expected row, in its order, typed as the model's */
-			value first = rows.l->items[0];
-			expcols.n = 0;
-			expcols.name = arena_alloc(a, (first.d->len + 1) * sizeof(char *));
-			expcols.type = arena_alloc(a, (first.d->len + 1) * sizeof(char *));
-			for (uint32_t k = 0; k < first.d->len && rc == 0; k++) {
-				const char *kn = first.d->e[k].key.type == V_STR ? first.d->e[k].key.s : "?";
-				long c = col_find(&actual, kn);
-				if (c < 0) {
-					struct diag *d = diag_error(dl, key_loc(first, k, val_dict_gets(ex, "def")),
-								    "invalid column name: '%s' in unit test fixture for expected output (unit test '%s')",
-								    kn, n->name);
-					diag_hint(dl, d, "accepted columns for expected output are: %s", accepted(a, &actual));
-					rc = -1;
-					break;
-				}
-				expcols.name[expcols.n] = actual.name[c];
-				expcols.type[expcols.n++] = actual.type[c];
-			}
-		}
-		if (rc == 0 && fixture_sql(a, vt, ex, &expcols, n->name, "expected output", &expected, dl) < 0)
-			rc = -1;
-	}
-	/* 4. actual and expected side by side, as dbt's get_unit_test_sql */
-	if (rc == 0) {
-		struct sb cols = SB_INIT;
-		for (size_t c = 0; c < expcols.n; c++)
-			sb_addf(&cols, "%s, ", vt->quote(expcols.name[c], a));
-		q.len = 0;
-		sb_addf(&q, "-- Build actual result given inputs\nwith dbt_internal_unit_test_actual as (\n  select %s'actual' as %s\n  from (\n%s\n  ) _dbt_internal_unit_test_actual\n),\n"
-			    "-- Build expected result\ndbt_internal_unit_test_expected as (\n  select %s'expected' as %s\n  from (\n%s\n  ) _dbt_internal_unit_test_expected\n)\n"
-			    "-- Union actual and expected results\nselect * from dbt_internal_unit_test_actual\nunion all\nselect * from dbt_internal_unit_test_expected",
-			cols.buf ? cols.buf : "", vt->quote("actual_or_expected", a), full.buf, cols.buf ? cols.buf : "",
-			vt->quote("actual_or_expected", a), expected.buf ? expected.buf : "");
-		sb_release(&cols);
-		*psql = arena_strndup(a, q.buf, q.len);
-		struct adapter_result res;
-		if (vt->execute(conn, q.buf, true, -1, &res, a, &err) < 0) {
-			*pdb_error = err ? err : "the unit test's query failed";
-			rc = -1;
-		} else if (res.ncols != expcols.n + 1) {
-			*pdb_error = arena_sprintf(a, "the expected rows give %zu columns, the model's result %zu", res.ncols - 1,
-						   expcols.n);
-			rc = -1;
-		} else {
-			size_t nc = expcols.n;
-			struct trow *act = arena_alloc(a, (res.nrows + 1) * sizeof(*act));
-			struct trow *exp = arena_alloc(a, (res.nrows + 1) * sizeof(*exp));
-			size_t na = 0, ne = 0;
-			for (size_t r = 0; r < res.nrows; r++) {
-				value *cells = res.rows + r * res.ncols;
-				struct trow t = {arena_alloc(a, (nc + 1) * sizeof(char *)), NULL};
-				struct sb key = SB_INIT;
-				for (size_t c = 0; c < nc; c++) {
-					t.cells[c] = cell_text(a, cells[c]);
-					/* a type tag keeps null apart from the text "None" */
-					sb_addf(&key, "%c%s\x1f", cells[c].type == V_NONE ? 'n' : 'v', t.cells[c]);
-				}
-				t.key = arena_strndup(a, key.buf ? key.buf : "", key.len);
-				sb_release(&key);
-				if (val_streq(cells[nc], "actual"))
-					act[na++] = t;
-				else
-					exp[ne++] = t;
-			}
-			qsort(act, na, sizeof(*act), cmp_trow);
-			qsort(exp, ne, sizeof(*exp), cmp_trow);
-			bool same = na == ne;
-			for (size_t r = 0; r < na && same; r++)
-				same = !strcmp(act[r].key, exp[r].key);
-			if (!same) {
-				*pdiff = render_diff(a, &expcols, act, na, exp, ne);
-				rc = 1;
-			}
-		}
-	}
+	if (rc == 0)
+		rc = result_columns(vt, conn, a, full.buf, &actual, pdb_error);
+	if (rc == 0)
+		rc = expected_columns(u, a, &actual, &expcols, dl);
+	if (rc == 0 && fixture_sql(a, vt, ex, &expcols, n->name, "expected output", &expected, dl) < 0)
+		rc = -1;
+	if (rc == 0)
+		rc = compare(vt, conn, a, &expcols, full.buf, expected.buf ? expected.buf : "", psql, pdiff, pdb_error);
 	if (rc < 0 && *pdb_error && dl) {
 		struct diag *d = diag_error(dl, value_loc(u, *pdb_error), "unit test '%s' could not run: %s", n->name,
 					    *pdb_error);
@@ -580,7 +627,6 @@ static int run(struct ut *u, struct adapter *ad, const struct adapter_vtable *vt
 	sb_release(&ctes);
 	sb_release(&model_sql);
 	sb_release(&full);
-	sb_release(&q);
 	return rc;
 }
 
@@ -592,7 +638,7 @@ int runner_unit_test(struct project *p, const struct graph *g, struct node *n, s
 		       .given = val_dict_gets(n->unit_test, "given"), .overrides = val_dict_gets(n->unit_test, "overrides")};
 	report_status("LogStartLine", seq, total, arena_sprintf(keep, "START unit_test %s::%s", u.model->name, n->name),
 		      "RUN", RC_NONE, -1);
-	res->compile_started = now_s();
+	res->compile_started = runner_now();
 	const char *sql = NULL, *diff = NULL, *db_error = NULL;
 	char *e = NULL;
 	/* on a streaming engine, a unit test runs in a bounded session of its own, where what its
@@ -608,12 +654,15 @@ int runner_unit_test(struct project *p, const struct graph *g, struct node *n, s
 		rc = -1;
 	} else {
 		rc = run(&u, ad, vt, conn, a, &sql, &diff, &db_error, dl);
-		(void)vt->rollback(conn, a, &e);
+		/* nothing of a unit test stays in the database */
+		char *re = NULL;
+		if (vt->rollback(conn, a, &re) < 0)
+			log_msg(LOG_WARN, "cannot roll back the transaction of %s: %s", n->unique_id, re ? re : "unknown error");
 	}
 	if (session && vt->end_test_session(conn, a, &e) < 0)
 		log_msg(LOG_WARN, "%s", e ? e : "cannot close the bounded session");
 	res->compile_completed = res->execute_started = res->compile_started;
-	res->execute_completed = now_s();
+	res->execute_completed = runner_now();
 	res->execution_time = res->execute_completed - res->compile_started;
 	res->relation_name = NULL;
 	res->rows_affected = -1;
@@ -632,7 +681,7 @@ int runner_unit_test(struct project *p, const struct graph *g, struct node *n, s
 	}
 	const char *label = arena_sprintf(keep, "%s::%s", u.model->name, n->name);
 	if (rc == 0) {
-		res->status = "pass";
+		res->status = RUN_PASS;
 		res->failures = 0;
 		res->message = NULL;
 		res->adapter_code = "OK";
@@ -641,7 +690,7 @@ int runner_unit_test(struct project *p, const struct graph *g, struct node *n, s
 		return 0;
 	}
 	if (rc == 1) {
-		res->status = "fail";
+		res->status = RUN_FAIL;
 		res->failures = 1;
 		res->message = arena_sprintf(keep, "\n\n%s\n", diff);
 		res->adapter_code = "OK";
@@ -658,7 +707,7 @@ int runner_unit_test(struct project *p, const struct graph *g, struct node *n, s
 		detail.buf[--detail.len] = '\0';
 	if (!detail.len)
 		sb_adds(&detail, db_error ? db_error : "unknown error");
-	res->status = "error";
+	res->status = RUN_ERROR;
 	res->failures = -1;
 	res->message = arena_sprintf(keep, "%s Error in unit_test %s (%s)\n  %s", db_error ? "Database" : "Compilation",
 				     n->name, n->original_file_path, detail.buf);

@@ -7,6 +7,7 @@
 #include "artifacts/artifacts.h"
 #include "core/sb.h"
 #include "core/fs.h"
+#include "core/log.h"
 #include "core/map.h"
 #include "state/state.h"
 
@@ -414,6 +415,7 @@ int state_load(struct project *p, const char *dir, struct diag_list *dl)
 		value uid = r.type == V_DICT ? val_dict_gets(r, "unique_id") : val_undef();
 		value status = r.type == V_DICT ? val_dict_gets(r, "status") : val_undef();
 		uintptr_t at = uid.type == V_STR ? (uintptr_t)map_gets(&index, uid.s) : 0;
+		ASSERT(at <= p->nnodes);  /* the index maps each unique_id to its node's index + 1 */
 		if (at && status.type == V_STR)
 			p->state_results[at - 1] = val_cstr(&p->arena, status);
 	}

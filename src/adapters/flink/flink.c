@@ -141,7 +141,8 @@ static void add_statement(struct sb *s, const char *stmt)
 		(void)sb_adds(s, " ...");
 }
 
-char *adp_flink_error_text(const struct flink_error *e, struct arena *a)
+/* Text of a failure: the gateway's root cause (or message) and the statement */
+static char *adp_flink_error_text(const struct flink_error *e, struct arena *a)
 {
 	struct sb s = SB_INIT;
 	if (e->root_cause && *e->root_cause) {
@@ -368,9 +369,7 @@ static int open_session(struct adapter *ad, const struct flink_kv *extra, size_t
 	if (run_plain(ad, s, arena_sprintf(a, "USE %s", adp_flink_db_path(a, ad->catalog, ad->database)), a, perr, &e) < 0) {
 		flink_error_release(&e);
 		/* the target database does not exist yet: dbt creates schemas it builds in */
-		if (run_plain(ad, s,
-			      arena_sprintf(a, "CREATE DATABASE IF NOT EXISTS %s",
-					    adp_flink_db_path(a, ad->catalog, ad->database)),
+		if (run_plain(ad, s, arena_sprintf(a, "CREATE DATABASE IF NOT EXISTS %s", adp_flink_db_path(a, ad->catalog, ad->database)),
 			      a, perr, NULL) < 0 ||
 		    run_plain(ad, s, arena_sprintf(a, "USE %s", adp_flink_db_path(a, ad->catalog, ad->database)), a, perr, NULL) < 0)
 			goto fail;
@@ -389,7 +388,9 @@ flink_session *adp_flink_session(struct adapter *ad)
 	return ad->session;
 }
 
-flink_session *adp_flink_session_of(struct adapter_conn *c, pthread_mutex_t **plock)
+/* The session statements of conn go to, and the lock to take around each (NULL for a session of
+ * its own, or while the connection holds the lock already) */
+static flink_session *adp_flink_session_of(struct adapter_conn *c, pthread_mutex_t **plock)
 {
 	if (c->own) {
 		*plock = NULL;
@@ -579,8 +580,7 @@ int adp_flink_run(struct adapter_conn *c, const char *sql, const struct flink_kv
 	return 0;
 }
 
-static int adp_flink_execute(struct adapter_conn *c, const char *sql, bool fetch, long limit,
-			     struct adapter_result *pres,
+static int adp_flink_execute(struct adapter_conn *c, const char *sql, bool fetch, long limit, struct adapter_result *pres,
 		      struct arena *a, char **perr)
 {
 	struct flink_span *spans = NULL;

@@ -51,16 +51,10 @@ struct adapter_conn {
 	char *unbounded_tables;
 };
 
-/* The session statements of conn go to, and the lock to take around each (NULL for a session of
- * its own, or while the connection holds the lock already) */
-flink_session *adp_flink_session_of(struct adapter_conn *c, pthread_mutex_t **plock);
-
 /* Runs one statement and collects its rows (fetch; at most limit, -1 all) into *pres; job id of a
  * DML statement in *pjob (may be NULL). 0, or -1 with *perr. */
 int adp_flink_run(struct adapter_conn *c, const char *sql, const struct flink_kv *config, size_t nconfig, bool fetch,
 	   long limit, struct adapter_result *pres, const char **pjob, struct arena *a, char **perr);
-/* Text of a failure: the gateway's root cause (or message) and the statement */
-char *adp_flink_error_text(const struct flink_error *e, struct arena *a);
 int adp_flink_fail(struct arena *a, char **perr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* 'text' as a SQL string literal ('' for each quote) */
@@ -90,15 +84,12 @@ int adp_flink_catalog(struct adapter_conn *c, const char *database, const char *
 
 /* jobmanager.c: the cluster's REST API (ad->jobmanager_url must be set) */
 int adp_flink_jm_list_jobs(struct adapter_conn *c, value *pout, struct arena *a, char **perr);
-int adp_flink_jm_stop_job(struct adapter_conn *c, const char *id, bool savepoint, bool drain, value *pout,
-			  struct arena *a,
+int adp_flink_jm_stop_job(struct adapter_conn *c, const char *id, bool savepoint, bool drain, value *pout, struct arena *a,
 		   char **perr);
 /* {last_checkpoint, restarts, root_exception} of a job */
 int adp_flink_jm_job_details(struct adapter_conn *c, const char *id, value *pout, struct arena *a, char **perr);
 
 /* jobs.c */
-/* adapter.bounded_source(relation, options): notes a table a test session declared bounded */
-void adp_flink_note_bounded_source(struct adapter_conn *c, const char *relation, value options, struct arena *a);
 void adp_flink_forget_bounded_sources(struct adapter_conn *c);
 int adp_flink_call(struct adapter_conn *c, const char *method, value pos, value kw, value *pout, bool *pfound,
 	    struct arena *a, char **perr);

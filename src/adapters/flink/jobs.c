@@ -149,15 +149,15 @@ static int query_columns(struct adapter_conn *c, value pos, value kw, value *pou
 	}
 	static const char probe[] = "`__sluice_probe`";
 	char *ignore = NULL;
-	const char *drop = arena_sprintf(a, "DROP TEMPORARY VIEW IF EXISTS %s", probe);
-	(void)adp_flink_run(c, drop, NULL, 0, false, -1, NULL, NULL, a, &ignore);
-	const char *create = arena_sprintf(a, "CREATE TEMPORARY VIEW %s AS\n%s", probe, sql);
-	int rc = adp_flink_run(c, create, NULL, 0, false, -1, NULL, NULL, a, perr);
+	(void)adp_flink_run(c, arena_sprintf(a, "DROP TEMPORARY VIEW IF EXISTS %s", probe), NULL, 0, false, -1, NULL, NULL, a, &ignore);
+	int rc = adp_flink_run(c, arena_sprintf(a, "CREATE TEMPORARY VIEW %s AS\n%s", probe, sql), NULL, 0, false, -1, NULL, NULL, a,
+			perr);
 	struct adapter_result r;
 	if (rc == 0)
 		rc = adp_flink_run(c, arena_sprintf(a, "DESCRIBE %s", probe), NULL, 0, true, -1, &r, NULL, a, perr);
 	char *err2 = NULL;
-	if (adp_flink_run(c, drop, NULL, 0, false, -1, NULL, NULL, a, &err2) < 0 && rc == 0)
+	if (adp_flink_run(c, arena_sprintf(a, "DROP TEMPORARY VIEW IF EXISTS %s", probe), NULL, 0, false, -1, NULL, NULL, a, &err2) < 0 &&
+	    rc == 0)
 		rc = adp_flink_fail(a, perr, "%s", err2);
 	if (own_lock) {
 		c->holding = false;
@@ -165,8 +165,7 @@ static int query_columns(struct adapter_conn *c, value pos, value kw, value *pou
 	}
 	if (rc < 0)
 		return -1;
-	long name = adp_flink_col_index(&r, "name"), type = adp_flink_col_index(&r, "type");
-	long null = adp_flink_col_index(&r, "null");
+	long name = adp_flink_col_index(&r, "name"), type = adp_flink_col_index(&r, "type"), null = adp_flink_col_index(&r, "null");
 	value out = val_list_new(a, r.nrows);
 	for (size_t i = 0; i < r.nrows && name >= 0 && type >= 0; i++) {
 		value d = val_dict_new(a, 3);
@@ -204,8 +203,8 @@ static int show_create(struct adapter_conn *c, value pos, value kw, value *pout,
 		return adp_flink_fail(a, perr, "adapter.show_create() needs a relation");
 	struct adapter_result r;
 	char *err = NULL;
-	const char *show = arena_sprintf(a, "SHOW CREATE %s %s", type && !strcasecmp(type, "view") ? "VIEW" : "TABLE", rel);
-	if (adp_flink_run(c, show, NULL, 0, true, 1, &r, NULL, a, &err) < 0) {
+	if (adp_flink_run(c, arena_sprintf(a, "SHOW CREATE %s %s", type && !strcasecmp(type, "view") ? "VIEW" : "TABLE", rel), NULL,
+		   0, true, 1, &r, NULL, a, &err) < 0) {
 		*pout = val_none();
 		return 0;
 	}
@@ -285,7 +284,8 @@ static void append_name(char **list, const char *text)
 	sb_release(&s);
 }
 
-void adp_flink_note_bounded_source(struct adapter_conn *c, const char *relation, value options, struct arena *a)
+/* adapter.bounded_source(relation, options): notes a table a test session declared bounded */
+static void adp_flink_note_bounded_source(struct adapter_conn *c, const char *relation, value options, struct arena *a)
 {
 	if (changelog_source(options, a))
 		append_name(&c->changelog_tables, relation);

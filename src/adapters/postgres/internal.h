@@ -62,8 +62,6 @@ int pg_query_params(struct adapter_conn *c, const char *sql, const char *const *
 char *pg_result_error(struct adapter *ad, const PGresult *res, struct arena *a);
 void pg_quote_ident(struct sb *s, const char *ident);
 void pg_add_literal(struct sb *s, const char *str);
-/* Turns the rows of res into the adapter's result (at most limit rows; -1: all) */
-void pg_read_result(const PGresult *res, long limit, struct adapter_result *pres, struct arena *a);
 
 /* Relation cache (meta.c) */
 /* SQL went through conn (ok) or failed (!ok: what it may have changed is looked up again) */

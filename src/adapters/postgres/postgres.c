@@ -193,7 +193,8 @@ static value cell_value(const char *text, int len, Oid type, struct arena *a)
 	}
 }
 
-void pg_read_result(const PGresult *res, long limit, struct adapter_result *pres, struct arena *a)
+/* Turns the rows of res into the adapter's result (at most limit rows; -1: all) */
+static void pg_read_result(const PGresult *res, long limit, struct adapter_result *pres, struct arena *a)
 {
 	int nf = PQnfields(res), nt = PQntuples(res);
 	size_t nrows = limit >= 0 && (long)nt > limit ? (size_t)limit : (size_t)nt;

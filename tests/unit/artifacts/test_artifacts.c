@@ -645,11 +645,11 @@ static void test_run_results(void **state)
 	struct art_invocation inv = invocation(f);
 	double t0 = 1714557600.25; /* 2024-05-01T10:00:00.250000Z */
 	struct run_result rr[] = {
-		{COUNTRIES, "success", "INSERT 2", 0, t0, t0 + 0.1, t0 + 0.1, t0 + 0.5, 0.5, -1, 2, "INSERT 2", NULL, NULL},
-		{ORDERS, "error", "Database Error in model orders: " SECRET, 1, t0, t0 + 0.2, t0 + 0.2, t0 + 0.3, 0.3,
+		{COUNTRIES, RUN_SUCCESS, "INSERT 2", 0, t0, t0 + 0.1, t0 + 0.1, t0 + 0.5, 0.5, -1, 2, "INSERT 2", NULL, NULL},
+		{ORDERS, RUN_ERROR, "Database Error in model orders: " SECRET, 1, t0, t0 + 0.2, t0 + 0.2, t0 + 0.3, 0.3,
 		 -1, -1, NULL, "select 1 -- " SECRET, NULL},
-		{TEST, "skipped", "SKIP", 0, 0, 0, 0, 0, 0, -1, -1, NULL, NULL, NULL},
-		{STG, "success", "OK", 1, t0, t0 + 0.01, t0 + 0.01, t0 + 0.02, 0.02, -1, 5, "SELECT 5", "select 2",
+		{TEST, RUN_SKIPPED, "SKIP", 0, 0, 0, 0, 0, 0, -1, -1, NULL, NULL, NULL},
+		{STG, RUN_SUCCESS, "OK", 1, t0, t0 + 0.01, t0 + 0.01, t0 + 0.02, 0.02, -1, 5, "SELECT 5", "select 2",
 		 "\"dev\".\"main\".\"stg_orders\""},
 	};
 	char *path = arena_sprintf(&f->p.arena, "%s/target/run_results.json", f->dir);
@@ -711,7 +711,7 @@ static void test_run_results(void **state)
 	json_decref(j);
 
 	/* a test result with failures */
-	struct run_result tr = {TEST, "fail", "Got 3 results, configured to fail if != 0", 0, t0, t0, t0, t0 + 1,
+	struct run_result tr = {TEST, RUN_FAIL, "Got 3 results, configured to fail if != 0", 0, t0, t0, t0, t0 + 1,
 				1.0, 3, -1, NULL, "select * from x where id is null", NULL};
 	path = arena_sprintf(&f->p.arena, "%s/rr2.json", f->dir);
 	assert_int_equal(art_write_run_results(path, &f->p, &tr, 1, 1.0, NULL, &f->dl), 0);
