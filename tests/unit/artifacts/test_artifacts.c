@@ -721,7 +721,7 @@ static void test_run_results(void **state)
 	assert_true(json_is_null(path_get(j, "results/0/relation_name")));
 
 	/* DuckDB's response is dbt-duckdb's AdapterResponse(_message="OK"): no code, no row count */
-	struct run_result dr = {STG, "success", "OK", 0, t0, t0, t0, t0 + 1, 1.0, -1, ADAPTER_MESSAGE_ONLY, "OK",
+	struct run_result dr = {STG, RUN_SUCCESS, "OK", 0, t0, t0, t0, t0 + 1, 1.0, -1, ADAPTER_MESSAGE_ONLY, "OK",
 				"select 2", NULL};
 	path = arena_sprintf(&f->p.arena, "%s/rr3.json", f->dir);
 	assert_int_equal(art_write_run_results(path, &f->p, &dr, 1, 1.0, NULL, &f->dl), 0);
