@@ -135,8 +135,8 @@ static int check_source(struct project *p, struct node *n, struct adapter *ad, c
 		struct sb msg = SB_INIT;
 		for (struct diag *d = mine.head; d; d = d->next)
 			if (d->kind == DIAG_ERROR) {
-				(void)sb_adds(&msg, diag_heading(d));
-				(void)sb_adds(&msg, d->msg);
+				sb_adds(&msg, diag_heading(d));
+				sb_adds(&msg, d->msg);
 				break;
 			}
 		r->error = msg.len ? sb_to_arena(&msg, a) : "collect_freshness failed";

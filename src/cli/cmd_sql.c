@@ -75,11 +75,11 @@ struct shell {
 static void cell_text(struct sb *out, const struct flink_value *v)
 {
 	if (v->kind == FLINK_V_NULL)
-		(void)sb_adds(out, "<NULL>");
+		sb_adds(out, "<NULL>");
 	else if (v->kind == FLINK_V_BOOL)
-		(void)sb_adds(out, v->b ? "TRUE" : "FALSE");
+		sb_adds(out, v->b ? "TRUE" : "FALSE");
 	else
-		(void)sb_add(out, v->text, v->len);
+		sb_add(out, v->text, v->len);
 }
 
 static bool right_aligned(const struct flink_type *t)
@@ -146,13 +146,13 @@ static void rule(const struct table *t)
 {
 	struct sb s = SB_INIT;
 	if (t->op)
-		(void)sb_adds(&s, "+----");
+		sb_adds(&s, "+----");
 	for (size_t i = 0; i < t->ncols; i++) {
-		(void)sb_addc(&s, '+');
+		sb_addc(&s, '+');
 		for (size_t k = 0; k < t->w[i] + 2; k++)
-			(void)sb_addc(&s, '-');
+			sb_addc(&s, '-');
 	}
-	(void)sb_adds(&s, "+\n");
+	sb_adds(&s, "+\n");
 	fputs(s.buf, stdout);
 	sb_release(&s);
 }
@@ -162,22 +162,22 @@ static void put_cell(struct sb *s, const char *text, size_t w, bool right)
 {
 	size_t n = strlen(text);
 	if (n > w) {
-		(void)sb_adds(s, " ");
-		(void)sb_add(s, text, w > 3 ? w - 3 : 0);
-		(void)sb_adds(s, w > 3 ? "... |" : " |");
+		sb_adds(s, " ");
+		sb_add(s, text, w > 3 ? w - 3 : 0);
+		sb_adds(s, w > 3 ? "... |" : " |");
 		return;
 	}
-	(void)sb_addf(s, right ? " %*s |" : " %-*s |", (int)w, text);
+	sb_addf(s, right ? " %*s |" : " %-*s |", (int)w, text);
 }
 
 static void print_header(const struct table *t)
 {
 	rule(t);
 	struct sb s = SB_INIT;
-	(void)sb_adds(&s, t->op ? "| op |" : "|");
+	sb_adds(&s, t->op ? "| op |" : "|");
 	for (size_t i = 0; i < t->ncols; i++)
 		put_cell(&s, t->cols[i].name, t->w[i], right_aligned(t->cols[i].type));
-	(void)sb_addc(&s, '\n');
+	sb_addc(&s, '\n');
 	fputs(s.buf, stdout);
 	sb_release(&s);
 	rule(t);
@@ -187,12 +187,12 @@ static void print_row(const struct table *t, size_t r)
 {
 	struct sb s = SB_INIT;
 	if (t->op)
-		(void)sb_addf(&s, "| %s |", flink_row_kind_short(t->kinds.v[r]));
+		sb_addf(&s, "| %s |", flink_row_kind_short(t->kinds.v[r]));
 	else
-		(void)sb_adds(&s, "|");
+		sb_adds(&s, "|");
 	for (size_t i = 0; i < t->ncols; i++)
 		put_cell(&s, t->cells.v[r * t->ncols + i], t->w[i], right_aligned(t->cols[i].type));
-	(void)sb_addc(&s, '\n');
+	sb_addc(&s, '\n');
 	fputs(s.buf, stdout);
 	fflush(stdout);
 	sb_release(&s);
@@ -241,7 +241,7 @@ static void print_error(const struct shell *sh, const char *sqltext, const struc
 			line = sp->line + l2 - 1;
 			col = l2 == 1 ? sp->col + c2 - 1 : c2;
 		}
-		(void)sb_addf(&s, "%s:%u:%u: error: %s\n", sh->script, line, col, reason ? reason : flink_strerror(e->code));
+		sb_addf(&s, "%s:%u:%u: error: %s\n", sh->script, line, col, reason ? reason : flink_strerror(e->code));
 		/* the line, with a caret under the column */
 		const char *p = sqltext;
 		for (unsigned k = 1; k < line && p; k++) {
@@ -251,10 +251,10 @@ static void print_error(const struct shell *sh, const char *sqltext, const struc
 		}
 		if (p) {
 			size_t n = strcspn(p, "\n");
-			(void)sb_addf(&s, "%5u | %.*s\n      | %*s^\n", line, (int)n, p, (int)(col > 0 ? col - 1 : 0), "");
+			sb_addf(&s, "%5u | %.*s\n      | %*s^\n", line, (int)n, p, (int)(col > 0 ? col - 1 : 0), "");
 		}
 	} else {
-		(void)sb_addf(&s, "[ERROR] Could not execute SQL statement. Reason:\n%s\n",
+		sb_addf(&s, "[ERROR] Could not execute SQL statement. Reason:\n%s\n",
 			      reason ? reason : flink_strerror(e->code));
 	}
 	log_redact(s.buf);
@@ -608,8 +608,8 @@ static int run_shell(struct shell *sh)
 		if (!line)
 			break;
 		if (buf.len)
-			(void)sb_addc(&buf, '\n');
-		(void)sb_adds(&buf, line);
+			sb_addc(&buf, '\n');
+		sb_adds(&buf, line);
 		free(line);
 		if (buf.len == 0)
 			continue;
@@ -642,7 +642,7 @@ static char *read_all(FILE *f, const char *name)
 	char chunk[8192];
 	size_t n;
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		(void)sb_add(&s, chunk, n);
+		sb_add(&s, chunk, n);
 	if (ferror(f)) {
 		fprintf(stderr, "Error: unable to read '%s': %s\n", name, strerror(errno));
 		sb_release(&s);

@@ -256,7 +256,7 @@ static struct node *mt_job_model(struct project *p, const char *name)
 		if (mat.type != V_STR || strcmp(mat.s, "materialized_table"))
 			continue;
 		struct sb s = SB_INIT;
-		(void)sb_addf(&s, "`%s`.`%s`.`%s`", m->database, m->schema, m->alias);
+		sb_addf(&s, "`%s`.`%s`.`%s`", m->database, m->schema, m->alias);
 		bool same = s.len == n - lp - ls && !strncmp(s.buf, name + lp, s.len);
 		sb_release(&s);
 		if (same)

@@ -163,7 +163,7 @@ void diag_list_release(struct diag_list *dl)
 static char *vfmt(struct arena *a, const char *fmt, va_list ap)
 {
 	struct sb s = SB_INIT;
-	(void)sb_vaddf(&s, fmt, ap);
+	sb_vaddf(&s, fmt, ap);
 	char *r = arena_strndup(a, s.buf, s.len);
 	sb_release(&s);
 	return r;

@@ -6,22 +6,21 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/log.h"
 
 char sb_empty_buf[1];
 
 void sb_init(struct sb *s)
 {
 	s->buf = sb_empty_buf;
-	s->len = s->cap = s->max = 0;
+	s->len = s->cap = 0;
 }
 
 void sb_release(struct sb *s)
 {
 	if (s->cap)
 		free(s->buf);
-	size_t max = s->max;
 	sb_init(s);
-	s->max = max;
 }
 
 void sb_reset(struct sb *s)
@@ -50,59 +49,57 @@ void sb_grow(struct sb *s, size_t extra)
 	s->cap = ncap;
 }
 
-int sb_add(struct sb *s, const void *p, size_t n)
+void sb_add(struct sb *s, const void *p, size_t n)
 {
-	if (s->max && s->len + n > s->max)
-		return -1;
 	sb_grow(s, n);
 	memcpy(s->buf + s->len, p, n);
 	s->len += n;
 	s->buf[s->len] = '\0';
+}
+
+int sb_add_capped(struct sb *s, const void *p, size_t n, size_t max)
+{
+	if (s->len > max || n > max - s->len)
+		return -1;
+	sb_add(s, p, n);
 	return 0;
 }
 
-int sb_adds(struct sb *s, const char *str)
+void sb_adds(struct sb *s, const char *str)
 {
-	return sb_add(s, str, strlen(str));
+	sb_add(s, str, strlen(str));
 }
 
-int sb_addc(struct sb *s, char c)
+void sb_addc(struct sb *s, char c)
 {
-	return sb_add(s, &c, 1);
+	sb_add(s, &c, 1);
 }
 
-int sb_vaddf(struct sb *s, const char *fmt, va_list ap)
+void sb_vaddf(struct sb *s, const char *fmt, va_list ap)
 {
 	va_list ap2;
 	va_copy(ap2, ap);
 	char tmp[256];
 	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	if (n < 0) {
-		va_end(ap2);
-		return -1;
-	}
+	/* only a conversion of wide characters can fail, and the formats here have none */
+	ASSERT(n >= 0);
 	if ((size_t)n < sizeof(tmp)) {
 		va_end(ap2);
-		return sb_add(s, tmp, (size_t)n);
-	}
-	if (s->max && s->len + (size_t)n > s->max) {
-		va_end(ap2);
-		return -1;
+		sb_add(s, tmp, (size_t)n);
+		return;
 	}
 	sb_grow(s, (size_t)n);
 	vsnprintf(s->buf + s->len, (size_t)n + 1, fmt, ap2);
 	va_end(ap2);
 	s->len += (size_t)n;
-	return 0;
 }
 
-int sb_addf(struct sb *s, const char *fmt, ...)
+void sb_addf(struct sb *s, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = sb_vaddf(s, fmt, ap);
+	sb_vaddf(s, fmt, ap);
 	va_end(ap);
-	return rc;
 }
 
 void sb_setlen(struct sb *s, size_t len)

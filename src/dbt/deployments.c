@@ -51,7 +51,7 @@ static int save_state(struct project *p, value state, struct arena *a)
 	struct sb s = SB_INIT;
 	int rc = val_to_json(&s, state, 2, 0);
 	if (rc == 0) {
-		(void)sb_addc(&s, '\n');
+		sb_addc(&s, '\n');
 		rc = fs_write(state_path(p, a), s.buf, s.len);
 	}
 	sb_release(&s);
@@ -152,7 +152,7 @@ static void diff_lines(struct sb *out, const char *old, const char *new_, struct
 	split_lines(old, &x, a);
 	split_lines(new_, &y, a);
 	if (x.n > 2000 || y.n > 2000) {
-		(void)sb_addf(out, "  (%zu lines before, %zu after)\n", x.n, y.n);
+		sb_addf(out, "  (%zu lines before, %zu after)\n", x.n, y.n);
 		return;
 	}
 	size_t w = y.n + 1;
@@ -184,12 +184,12 @@ static void diff_lines(struct sb *out, const char *old, const char *new_, struct
 				near = (k >= d && op[k - d] != ' ') || (k + d < nops && op[k + d] != ' ');
 			if (!near) {
 				if (k > 0 && op[k - 1] != ' ')
-					(void)sb_adds(out, "  ...\n");
+					sb_adds(out, "  ...\n");
 				continue;
 			}
 		}
 		const struct lines *src = op[k] == '+' ? &y : &x;
-		(void)sb_addf(out, "  %c %.*s\n", op[k], (int)src->len[oi[k]], src->at[oi[k]]);
+		sb_addf(out, "  %c %.*s\n", op[k], (int)src->len[oi[k]], src->at[oi[k]]);
 	}
 }
 

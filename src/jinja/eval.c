@@ -35,7 +35,7 @@ void jj_raise_at(struct jj_vm *vm, struct loc loc, const char *fmt, ...)
 	va_list ap;
 	struct sb s = SB_INIT;
 	va_start(ap, fmt);
-	(void)sb_vaddf(&s, fmt, ap);
+	sb_vaddf(&s, fmt, ap);
 	va_end(ap);
 	struct diag *d = diag_error(vm->dl, loc, "%s", s.buf);
 	sb_release(&s);
@@ -46,7 +46,7 @@ void jj_raise_at(struct jj_vm *vm, struct loc loc, const char *fmt, ...)
 static _Noreturn void raise_v(struct jj_vm *vm, bool from_db, const char *fmt, va_list ap)
 {
 	struct sb s = SB_INIT;
-	(void)sb_vaddf(&s, fmt, ap);
+	sb_vaddf(&s, fmt, ap);
 	struct diag *d = diag_error(vm->dl, vm->loc, "%s", s.buf);
 	d->from_db = from_db;
 	sb_release(&s);
@@ -88,7 +88,7 @@ value jj_undef_msg(struct jj_vm *vm, const char *fmt, ...)
 	struct sb *o = vm->out;
 	size_t m = jj_mark(vm);
 	va_start(ap, fmt);
-	(void)sb_vaddf(o, fmt, ap);
+	sb_vaddf(o, fmt, ap);
 	va_end(ap);
 	value s = jj_take(vm, m);
 	s.type = V_UNDEF;
@@ -418,7 +418,7 @@ void jj_warn(struct jj_vm *vm, const char *fmt, ...)
 	va_list ap;
 	struct sb s = SB_INIT;
 	va_start(ap, fmt);
-	(void)sb_vaddf(&s, fmt, ap);
+	sb_vaddf(&s, fmt, ap);
 	va_end(ap);
 	diag_warn(vm->dl, vm->loc, "%s", s.buf);
 	sb_release(&s);

@@ -119,7 +119,7 @@ static void lex_fail(struct jj_lexer *lx, size_t off, size_t len, const char *fm
 	va_list ap;
 	struct sb s = SB_INIT;
 	va_start(ap, fmt);
-	(void)sb_vaddf(&s, fmt, ap);
+	sb_vaddf(&s, fmt, ap);
 	va_end(ap);
 	struct loc l = {lx->file, (uint32_t)off, (uint32_t)len};
 	diag_error(lx->dl, l, "%s", s.buf);

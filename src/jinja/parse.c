@@ -47,7 +47,7 @@ void jjp_fail_at(struct parser *p, uint32_t off, uint32_t len, const char *fmt, 
 	va_list ap;
 	struct sb s = SB_INIT;
 	va_start(ap, fmt);
-	(void)sb_vaddf(&s, fmt, ap);
+	sb_vaddf(&s, fmt, ap);
 	va_end(ap);
 	struct loc l = {p->t->file, off, len};
 	diag_error(p->dl, l, "%s", s.buf);

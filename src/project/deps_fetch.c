@@ -24,11 +24,12 @@
 #include "project/deps_internal.h"
 
 #define HTTP_MAX_BODY (64u << 20)
+#define GIT_OUTPUT_MAX (16u << 20)
 #define HTTP_TRIES 3
 
 static size_t to_sb(char *data, size_t size, size_t n, void *ud)
 {
-	return sb_add(ud, data, size * n) < 0 ? 0 : size * n;
+	return sb_add_capped(ud, data, size * n, HTTP_MAX_BODY) < 0 ? 0 : size * n;
 }
 
 static size_t to_file(char *data, size_t size, size_t n, void *ud)
@@ -89,7 +90,6 @@ static int http_once(struct arena *a, const char *url, struct sb *body, FILE *f,
 int deps_http_get(struct arena *a, const char *url, char **pbody, size_t *plen, char **perr)
 {
 	struct sb body = SB_INIT;
-	body.max = HTTP_MAX_BODY;
 	for (int attempt = 1;; attempt++) {
 		bool retry;
 		sb_reset(&body);
@@ -305,7 +305,9 @@ static void drain(int fo, int fe, struct sb *out, struct sb *err)
 				continue;
 			ssize_t n = read(pf[i].fd, buf, sizeof(buf));
 			if (n > 0) {
-				(void)sb_add(i ? err : out, buf, (size_t)n);
+				/* what git prints past GIT_OUTPUT_MAX is dropped, not kept */
+				if (sb_add_capped(i ? err : out, buf, (size_t)n, GIT_OUTPUT_MAX) < 0)
+					continue;
 			} else if (n == 0 || errno != EINTR) {
 				close(pf[i].fd);
 				pf[i].fd = -1;
@@ -355,7 +357,6 @@ int deps_git(struct arena *a, const char *cwd, const char *const *argv, char **p
 	close(po[1]);
 	close(pe[1]);
 	struct sb out = SB_INIT, err = SB_INIT;
-	out.max = err.max = 16u << 20;
 	drain(po[0], pe[0], &out, &err);
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

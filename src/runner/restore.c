@@ -152,7 +152,7 @@ int runner_begin_test_session(struct project *p, const struct graph *g, struct n
 		/* the test cannot read what it tests: that is the test's error */
 		struct sb s = SB_INIT;
 		for (const struct diag *d = rdl.head; d; d = d->next)
-			(void)sb_addf(&s, "%s%s%s", s.len ? "\n" : "", diag_heading(d), d->msg);
+			sb_addf(&s, "%s%s%s", s.len ? "\n" : "", diag_heading(d), d->msg);
 		*perr = sb_to_arena(&s, a);
 		sb_release(&s);
 		diag_list_release(&rdl);

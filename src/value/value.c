@@ -40,7 +40,7 @@ value val_str_fmt(struct arena *a, const char *fmt, ...)
 	va_list ap;
 	struct sb s = SB_INIT;
 	va_start(ap, fmt);
-	(void)sb_vaddf(&s, fmt, ap);
+	sb_vaddf(&s, fmt, ap);
 	va_end(ap);
 	value v = val_str_dup(a, s.buf, s.len);
 	sb_release(&s);

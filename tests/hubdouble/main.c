@@ -161,7 +161,8 @@ static json_t *package_json(struct arena *a, const char *ns, const char *name)
 static la_ssize_t write_cb(struct archive *ar, void *ud, const void *buf, size_t n)
 {
 	(void)ar;
-	return sb_add(ud, buf, n) < 0 ? -1 : (la_ssize_t)n;
+	sb_add(ud, buf, n);
+	return (la_ssize_t)n;
 }
 
 static void add_tree(struct arena *a, struct archive *ar, const char *dir, const char *prefix)

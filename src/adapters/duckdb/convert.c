@@ -69,7 +69,7 @@ static void add_field_name(struct sb *s, const char *name, struct adapter_conn *
 		}
 	}
 	if (plain)
-		(void)sb_adds(s, name);
+		sb_adds(s, name);
 	else
 		adp_duckdb_add_quoted_ident(s, name);
 }
@@ -79,80 +79,80 @@ static void type_name(struct sb *s, duckdb_logical_type lt, struct adapter_conn 
 {
 	char *alias = duckdb_logical_type_get_alias(lt);
 	if (alias) {
-		(void)sb_adds(s, alias);
+		sb_adds(s, alias);
 		duckdb_free(alias);
 		return;
 	}
 	duckdb_type id = duckdb_get_type_id(lt);
 	switch (id) {
-	case DUCKDB_TYPE_BOOLEAN: (void)sb_adds(s, "BOOLEAN"); break;
-	case DUCKDB_TYPE_TINYINT: (void)sb_adds(s, "TINYINT"); break;
-	case DUCKDB_TYPE_SMALLINT: (void)sb_adds(s, "SMALLINT"); break;
-	case DUCKDB_TYPE_INTEGER: (void)sb_adds(s, "INTEGER"); break;
-	case DUCKDB_TYPE_BIGINT: (void)sb_adds(s, "BIGINT"); break;
-	case DUCKDB_TYPE_UTINYINT: (void)sb_adds(s, "UTINYINT"); break;
-	case DUCKDB_TYPE_USMALLINT: (void)sb_adds(s, "USMALLINT"); break;
-	case DUCKDB_TYPE_UINTEGER: (void)sb_adds(s, "UINTEGER"); break;
-	case DUCKDB_TYPE_UBIGINT: (void)sb_adds(s, "UBIGINT"); break;
-	case DUCKDB_TYPE_HUGEINT: (void)sb_adds(s, "HUGEINT"); break;
-	case DUCKDB_TYPE_UHUGEINT: (void)sb_adds(s, "UHUGEINT"); break;
-	case DUCKDB_TYPE_FLOAT: (void)sb_adds(s, "FLOAT"); break;
-	case DUCKDB_TYPE_DOUBLE: (void)sb_adds(s, "DOUBLE"); break;
-	case DUCKDB_TYPE_TIMESTAMP: (void)sb_adds(s, "TIMESTAMP"); break;
-	case DUCKDB_TYPE_TIMESTAMP_S: (void)sb_adds(s, "TIMESTAMP_S"); break;
-	case DUCKDB_TYPE_TIMESTAMP_MS: (void)sb_adds(s, "TIMESTAMP_MS"); break;
-	case DUCKDB_TYPE_TIMESTAMP_NS: (void)sb_adds(s, "TIMESTAMP_NS"); break;
-	case DUCKDB_TYPE_TIMESTAMP_TZ: (void)sb_adds(s, "TIMESTAMP WITH TIME ZONE"); break;
-	case DUCKDB_TYPE_DATE: (void)sb_adds(s, "DATE"); break;
-	case DUCKDB_TYPE_TIME: (void)sb_adds(s, "TIME"); break;
-	case DUCKDB_TYPE_TIME_NS: (void)sb_adds(s, "TIME_NS"); break;
-	case DUCKDB_TYPE_TIME_TZ: (void)sb_adds(s, "TIME WITH TIME ZONE"); break;
-	case DUCKDB_TYPE_INTERVAL: (void)sb_adds(s, "INTERVAL"); break;
-	case DUCKDB_TYPE_VARCHAR: (void)sb_adds(s, "VARCHAR"); break;
-	case DUCKDB_TYPE_BLOB: (void)sb_adds(s, "BLOB"); break;
-	case DUCKDB_TYPE_UUID: (void)sb_adds(s, "UUID"); break;
-	case DUCKDB_TYPE_BIT: (void)sb_adds(s, "BIT"); break;
-	case DUCKDB_TYPE_BIGNUM: (void)sb_adds(s, "BIGNUM"); break;
-	case DUCKDB_TYPE_SQLNULL: (void)sb_adds(s, "\"NULL\""); break;
-	case DUCKDB_TYPE_ANY: (void)sb_adds(s, "ANY"); break;
+	case DUCKDB_TYPE_BOOLEAN: sb_adds(s, "BOOLEAN"); break;
+	case DUCKDB_TYPE_TINYINT: sb_adds(s, "TINYINT"); break;
+	case DUCKDB_TYPE_SMALLINT: sb_adds(s, "SMALLINT"); break;
+	case DUCKDB_TYPE_INTEGER: sb_adds(s, "INTEGER"); break;
+	case DUCKDB_TYPE_BIGINT: sb_adds(s, "BIGINT"); break;
+	case DUCKDB_TYPE_UTINYINT: sb_adds(s, "UTINYINT"); break;
+	case DUCKDB_TYPE_USMALLINT: sb_adds(s, "USMALLINT"); break;
+	case DUCKDB_TYPE_UINTEGER: sb_adds(s, "UINTEGER"); break;
+	case DUCKDB_TYPE_UBIGINT: sb_adds(s, "UBIGINT"); break;
+	case DUCKDB_TYPE_HUGEINT: sb_adds(s, "HUGEINT"); break;
+	case DUCKDB_TYPE_UHUGEINT: sb_adds(s, "UHUGEINT"); break;
+	case DUCKDB_TYPE_FLOAT: sb_adds(s, "FLOAT"); break;
+	case DUCKDB_TYPE_DOUBLE: sb_adds(s, "DOUBLE"); break;
+	case DUCKDB_TYPE_TIMESTAMP: sb_adds(s, "TIMESTAMP"); break;
+	case DUCKDB_TYPE_TIMESTAMP_S: sb_adds(s, "TIMESTAMP_S"); break;
+	case DUCKDB_TYPE_TIMESTAMP_MS: sb_adds(s, "TIMESTAMP_MS"); break;
+	case DUCKDB_TYPE_TIMESTAMP_NS: sb_adds(s, "TIMESTAMP_NS"); break;
+	case DUCKDB_TYPE_TIMESTAMP_TZ: sb_adds(s, "TIMESTAMP WITH TIME ZONE"); break;
+	case DUCKDB_TYPE_DATE: sb_adds(s, "DATE"); break;
+	case DUCKDB_TYPE_TIME: sb_adds(s, "TIME"); break;
+	case DUCKDB_TYPE_TIME_NS: sb_adds(s, "TIME_NS"); break;
+	case DUCKDB_TYPE_TIME_TZ: sb_adds(s, "TIME WITH TIME ZONE"); break;
+	case DUCKDB_TYPE_INTERVAL: sb_adds(s, "INTERVAL"); break;
+	case DUCKDB_TYPE_VARCHAR: sb_adds(s, "VARCHAR"); break;
+	case DUCKDB_TYPE_BLOB: sb_adds(s, "BLOB"); break;
+	case DUCKDB_TYPE_UUID: sb_adds(s, "UUID"); break;
+	case DUCKDB_TYPE_BIT: sb_adds(s, "BIT"); break;
+	case DUCKDB_TYPE_BIGNUM: sb_adds(s, "BIGNUM"); break;
+	case DUCKDB_TYPE_SQLNULL: sb_adds(s, "\"NULL\""); break;
+	case DUCKDB_TYPE_ANY: sb_adds(s, "ANY"); break;
 	case DUCKDB_TYPE_DECIMAL:
-		(void)sb_addf(s, "DECIMAL(%u,%u)", (unsigned)duckdb_decimal_width(lt),
+		sb_addf(s, "DECIMAL(%u,%u)", (unsigned)duckdb_decimal_width(lt),
 			      (unsigned)duckdb_decimal_scale(lt));
 		break;
 	case DUCKDB_TYPE_ENUM: {
 		uint32_t n = duckdb_enum_dictionary_size(lt);
-		(void)sb_adds(s, "ENUM(");
+		sb_adds(s, "ENUM(");
 		for (uint32_t i = 0; i < n; i++) {
 			char *v = duckdb_enum_dictionary_value(lt, i);
 			if (i)
-				(void)sb_adds(s, ", ");
+				sb_adds(s, ", ");
 			adp_duckdb_add_string_lit(s, v, strlen(v));
 			duckdb_free(v);
 		}
-		(void)sb_addc(s, ')');
+		sb_addc(s, ')');
 		break;
 	}
 	case DUCKDB_TYPE_LIST: {
 		duckdb_logical_type ch = duckdb_list_type_child_type(lt);
 		type_name(s, ch, c);
 		duckdb_destroy_logical_type(&ch);
-		(void)sb_adds(s, "[]");
+		sb_adds(s, "[]");
 		break;
 	}
 	case DUCKDB_TYPE_ARRAY: {
 		duckdb_logical_type ch = duckdb_array_type_child_type(lt);
 		type_name(s, ch, c);
 		duckdb_destroy_logical_type(&ch);
-		(void)sb_addf(s, "[%" PRIu64 "]", (uint64_t)duckdb_array_type_array_size(lt));
+		sb_addf(s, "[%" PRIu64 "]", (uint64_t)duckdb_array_type_array_size(lt));
 		break;
 	}
 	case DUCKDB_TYPE_MAP: {
 		duckdb_logical_type k = duckdb_map_type_key_type(lt), v = duckdb_map_type_value_type(lt);
-		(void)sb_adds(s, "MAP(");
+		sb_adds(s, "MAP(");
 		type_name(s, k, c);
-		(void)sb_adds(s, ", ");
+		sb_adds(s, ", ");
 		type_name(s, v, c);
-		(void)sb_addc(s, ')');
+		sb_addc(s, ')');
 		duckdb_destroy_logical_type(&k);
 		duckdb_destroy_logical_type(&v);
 		break;
@@ -161,23 +161,23 @@ static void type_name(struct sb *s, duckdb_logical_type lt, struct adapter_conn 
 	case DUCKDB_TYPE_UNION: {
 		bool un = id == DUCKDB_TYPE_UNION;
 		idx_t n = un ? duckdb_union_type_member_count(lt) : duckdb_struct_type_child_count(lt);
-		(void)sb_adds(s, un ? "UNION(" : "STRUCT(");
+		sb_adds(s, un ? "UNION(" : "STRUCT(");
 		for (idx_t i = 0; i < n; i++) {
 			char *name = un ? duckdb_union_type_member_name(lt, i) : duckdb_struct_type_child_name(lt, i);
 			duckdb_logical_type ch = un ? duckdb_union_type_member_type(lt, i)
 						    : duckdb_struct_type_child_type(lt, i);
 			if (i)
-				(void)sb_adds(s, ", ");
+				sb_adds(s, ", ");
 			add_field_name(s, name, c);
-			(void)sb_addc(s, ' ');
+			sb_addc(s, ' ');
 			type_name(s, ch, c);
 			duckdb_free(name);
 			duckdb_destroy_logical_type(&ch);
 		}
-		(void)sb_addc(s, ')');
+		sb_addc(s, ')');
 		break;
 	}
-	default: (void)sb_adds(s, "INVALID"); break;
+	default: sb_adds(s, "INVALID"); break;
 	}
 }
 
@@ -200,18 +200,18 @@ static void add_date(struct sb *s, int32_t days, bool *pbc)
 	duckdb_date_struct ds = duckdb_from_date(d);
 	int32_t y = ds.year;
 	*pbc = y <= 0;
-	(void)sb_addf(s, "%04" PRId32 "-%02d-%02d", *pbc ? 1 - y : y, ds.month, ds.day);
+	sb_addf(s, "%04" PRId32 "-%02d-%02d", *pbc ? 1 - y : y, ds.month, ds.day);
 }
 
 /* HH:MM:SS[.ffffff] (Python style: six digits, or nine when nanoseconds remain) */
 static void add_time_of_day(struct sb *s, int64_t micros, int nanos)
 {
 	int64_t secs = micros / 1000000, frac = micros % 1000000;
-	(void)sb_addf(s, "%02" PRId64 ":%02d:%02d", secs / 3600, (int)(secs / 60 % 60), (int)(secs % 60));
+	sb_addf(s, "%02" PRId64 ":%02d:%02d", secs / 3600, (int)(secs / 60 % 60), (int)(secs % 60));
 	if (nanos)
-		(void)sb_addf(s, ".%09" PRId64, frac * 1000 + nanos);
+		sb_addf(s, ".%09" PRId64, frac * 1000 + nanos);
 	else if (frac)
-		(void)sb_addf(s, ".%06" PRId64, frac);
+		sb_addf(s, ".%06" PRId64, frac);
 }
 
 /* A timestamp as microseconds (plus nanoseconds 0..999) since the epoch */
@@ -221,22 +221,22 @@ static void add_timestamp(struct sb *s, int64_t micros, int nanos)
 	int64_t tod = micros - days * 86400000000LL;
 	bool bc;
 	add_date(s, (int32_t)days, &bc);
-	(void)sb_addc(s, ' ');
+	sb_addc(s, ' ');
 	add_time_of_day(s, tod, nanos);
 	if (bc)
-		(void)sb_adds(s, " (BC)");
+		sb_adds(s, " (BC)");
 }
 
 static void add_tz_offset(struct sb *s, int32_t off)
 {
-	(void)sb_addc(s, off < 0 ? '-' : '+');
+	sb_addc(s, off < 0 ? '-' : '+');
 	if (off < 0)
 		off = -off;
-	(void)sb_addf(s, "%02d", (int)(off / 3600));
+	sb_addf(s, "%02d", (int)(off / 3600));
 	if (off % 3600) {
-		(void)sb_addf(s, ":%02d", (int)(off / 60 % 60));
+		sb_addf(s, ":%02d", (int)(off / 60 % 60));
 		if (off % 60)
-			(void)sb_addf(s, ":%02d", (int)(off % 60));
+			sb_addf(s, ":%02d", (int)(off % 60));
 	}
 }
 
@@ -246,21 +246,21 @@ static void add_interval(struct sb *s, duckdb_interval iv)
 	size_t start = s->len;
 	int32_t years = iv.months / 12, months = iv.months % 12;
 	if (years)
-		(void)sb_addf(s, "%" PRId32 " year%s", years, years == 1 || years == -1 ? "" : "s");
+		sb_addf(s, "%" PRId32 " year%s", years, years == 1 || years == -1 ? "" : "s");
 	if (months)
-		(void)sb_addf(s, "%s%" PRId32 " month%s", s->len > start ? " " : "", months,
+		sb_addf(s, "%s%" PRId32 " month%s", s->len > start ? " " : "", months,
 			      months == 1 || months == -1 ? "" : "s");
 	if (iv.days)
-		(void)sb_addf(s, "%s%" PRId32 " day%s", s->len > start ? " " : "", iv.days,
+		sb_addf(s, "%s%" PRId32 " day%s", s->len > start ? " " : "", iv.days,
 			      iv.days == 1 || iv.days == -1 ? "" : "s");
 	if (iv.micros || s->len == start) {
 		if (s->len > start)
-			(void)sb_addc(s, ' ');
+			sb_addc(s, ' ');
 		uint64_t m = iv.micros < 0 ? (uint64_t)0 - (uint64_t)iv.micros : (uint64_t)iv.micros;
 		if (iv.micros < 0)
-			(void)sb_addc(s, '-');
+			sb_addc(s, '-');
 		uint64_t secs = m / 1000000, frac = m % 1000000;
-		(void)sb_addf(s, "%02" PRIu64 ":%02u:%02u", secs / 3600, (unsigned)(secs / 60 % 60),
+		sb_addf(s, "%02" PRIu64 ":%02u:%02u", secs / 3600, (unsigned)(secs / 60 % 60),
 			      (unsigned)(secs % 60));
 		if (frac) {
 			char f[8];
@@ -268,8 +268,8 @@ static void add_interval(struct sb *s, duckdb_interval iv)
 			size_t n = 6;
 			while (f[n - 1] == '0')
 				n--;
-			(void)sb_addc(s, '.');
-			(void)sb_add(s, f, n);
+			sb_addc(s, '.');
+			sb_add(s, f, n);
 		}
 	}
 }
@@ -290,7 +290,7 @@ static void add_u128(struct sb *s, unsigned __int128 v, bool neg)
 	} while (v);
 	if (neg)
 		buf[--i] = '-';
-	(void)sb_add(s, buf + i, sizeof(buf) - i);
+	sb_add(s, buf + i, sizeof(buf) - i);
 }
 
 static void add_hugeint(struct sb *s, duckdb_hugeint h)
@@ -303,7 +303,7 @@ static void add_uuid(struct sb *s, duckdb_hugeint h)
 {
 	/* DuckDB stores UUIDs with the top bit flipped, so that they sort as signed integers */
 	uint64_t hi = (uint64_t)h.upper ^ ((uint64_t)1 << 63), lo = h.lower;
-	(void)sb_addf(s, "%08" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%012" PRIx64, hi >> 32,
+	sb_addf(s, "%08" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%012" PRIx64, hi >> 32,
 		      (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48, lo & (uint64_t)0xffffffffffff);
 }
 
@@ -312,9 +312,9 @@ static void add_blob(struct sb *s, const char *p, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)p[i];
 		if (ch >= 32 && ch <= 126 && ch != '\\' && ch != '\'' && ch != '"')
-			(void)sb_addc(s, (char)ch);
+			sb_addc(s, (char)ch);
 		else
-			(void)sb_addf(s, "\\x%02X", ch);
+			sb_addf(s, "\\x%02X", ch);
 	}
 }
 
@@ -327,7 +327,7 @@ static void add_bits(struct sb *s, const char *p, size_t n)
 		for (int b = 7; b >= 0; b--) {
 			if (i == 1 && (unsigned)(7 - b) < pad)
 				continue;
-			(void)sb_addc(s, ((unsigned char)p[i] >> b) & 1 ? '1' : '0');
+			sb_addc(s, ((unsigned char)p[i] >> b) & 1 ? '1' : '0');
 		}
 }
 
@@ -341,7 +341,7 @@ static double decimal_to_double(__int128 v, unsigned scale)
 		return (double)(int64_t)v / p10[scale];
 	struct sb s = SB_INIT;
 	add_u128(&s, v < 0 ? (unsigned __int128)0 - (unsigned __int128)v : (unsigned __int128)v, v < 0);
-	(void)sb_addf(&s, "e-%u", scale);
+	sb_addf(&s, "e-%u", scale);
 	double d = strtod(s.buf, NULL);
 	sb_release(&s);
 	return d;
@@ -387,17 +387,17 @@ static void add_decimal_text(struct sb *s, __int128 v, unsigned scale)
 	bool neg = v < 0;
 	add_u128(&d, neg ? (unsigned __int128)0 - (unsigned __int128)v : (unsigned __int128)v, false);
 	if (neg)
-		(void)sb_addc(s, '-');
+		sb_addc(s, '-');
 	if (d.len <= scale) {
-		(void)sb_adds(s, "0.");
+		sb_adds(s, "0.");
 		for (size_t i = d.len; i < scale; i++)
-			(void)sb_addc(s, '0');
-		(void)sb_add(s, d.buf, d.len);
+			sb_addc(s, '0');
+		sb_add(s, d.buf, d.len);
 	} else {
-		(void)sb_add(s, d.buf, d.len - scale);
+		sb_add(s, d.buf, d.len - scale);
 		if (scale) {
-			(void)sb_addc(s, '.');
-			(void)sb_add(s, d.buf + d.len - scale, scale);
+			sb_addc(s, '.');
+			sb_add(s, d.buf + d.len - scale, scale);
 		}
 	}
 	sb_release(&d);
@@ -414,12 +414,12 @@ static bool add_scalar_text(struct sb *s, duckdb_logical_type lt, duckdb_type id
 	case DUCKDB_TYPE_DATE: {
 		int32_t days = ((const duckdb_date *)data)[row].days;
 		if (days == DATE_INFINITY || days == DATE_NINFINITY) {
-			(void)sb_adds(s, days == DATE_INFINITY ? "infinity" : "-infinity");
+			sb_adds(s, days == DATE_INFINITY ? "infinity" : "-infinity");
 		} else {
 			bool bc;
 			add_date(s, days, &bc);
 			if (bc)
-				(void)sb_adds(s, " (BC)");
+				sb_adds(s, " (BC)");
 		}
 		return true;
 	}
@@ -430,7 +430,7 @@ static bool add_scalar_text(struct sb *s, duckdb_logical_type lt, duckdb_type id
 	case DUCKDB_TYPE_TIMESTAMP_NS: {
 		int64_t t = ((const int64_t *)data)[row];
 		if (t == TS_INFINITY || t == TS_NINFINITY) {
-			(void)sb_adds(s, t == TS_INFINITY ? "infinity" : "-infinity");
+			sb_adds(s, t == TS_INFINITY ? "infinity" : "-infinity");
 			return true;
 		}
 		int nanos = 0;
@@ -445,7 +445,7 @@ static bool add_scalar_text(struct sb *s, duckdb_logical_type lt, duckdb_type id
 		}
 		add_timestamp(s, t, nanos);
 		if (id == DUCKDB_TYPE_TIMESTAMP_TZ)
-			(void)sb_adds(s, "+00:00");
+			sb_adds(s, "+00:00");
 		return true;
 	}
 	case DUCKDB_TYPE_TIME:
@@ -481,26 +481,26 @@ static bool add_scalar_text(struct sb *s, duckdb_logical_type lt, duckdb_type id
 	}
 	case DUCKDB_TYPE_VARCHAR: {
 		duckdb_string_t *st = &((duckdb_string_t *)data)[row];
-		(void)sb_add(s, str_data(st), st->value.inlined.length);
+		sb_add(s, str_data(st), st->value.inlined.length);
 		return true;
 	}
 	case DUCKDB_TYPE_ENUM: {
 		char *v = duckdb_enum_dictionary_value(lt, enum_index(duckdb_enum_internal_type(lt), data, row));
-		(void)sb_adds(s, v ? v : "");
+		sb_adds(s, v ? v : "");
 		duckdb_free(v);
 		return true;
 	}
 	case DUCKDB_TYPE_BOOLEAN:
-		(void)sb_adds(s, ((const bool *)data)[row] ? "true" : "false");
+		sb_adds(s, ((const bool *)data)[row] ? "true" : "false");
 		return true;
-	case DUCKDB_TYPE_TINYINT: (void)sb_addf(s, "%d", ((const int8_t *)data)[row]); return true;
-	case DUCKDB_TYPE_SMALLINT: (void)sb_addf(s, "%d", ((const int16_t *)data)[row]); return true;
-	case DUCKDB_TYPE_INTEGER: (void)sb_addf(s, "%" PRId32, ((const int32_t *)data)[row]); return true;
-	case DUCKDB_TYPE_BIGINT: (void)sb_addf(s, "%" PRId64, ((const int64_t *)data)[row]); return true;
-	case DUCKDB_TYPE_UTINYINT: (void)sb_addf(s, "%u", ((const uint8_t *)data)[row]); return true;
-	case DUCKDB_TYPE_USMALLINT: (void)sb_addf(s, "%u", ((const uint16_t *)data)[row]); return true;
-	case DUCKDB_TYPE_UINTEGER: (void)sb_addf(s, "%" PRIu32, ((const uint32_t *)data)[row]); return true;
-	case DUCKDB_TYPE_UBIGINT: (void)sb_addf(s, "%" PRIu64, ((const uint64_t *)data)[row]); return true;
+	case DUCKDB_TYPE_TINYINT: sb_addf(s, "%d", ((const int8_t *)data)[row]); return true;
+	case DUCKDB_TYPE_SMALLINT: sb_addf(s, "%d", ((const int16_t *)data)[row]); return true;
+	case DUCKDB_TYPE_INTEGER: sb_addf(s, "%" PRId32, ((const int32_t *)data)[row]); return true;
+	case DUCKDB_TYPE_BIGINT: sb_addf(s, "%" PRId64, ((const int64_t *)data)[row]); return true;
+	case DUCKDB_TYPE_UTINYINT: sb_addf(s, "%u", ((const uint8_t *)data)[row]); return true;
+	case DUCKDB_TYPE_USMALLINT: sb_addf(s, "%u", ((const uint16_t *)data)[row]); return true;
+	case DUCKDB_TYPE_UINTEGER: sb_addf(s, "%" PRIu32, ((const uint32_t *)data)[row]); return true;
+	case DUCKDB_TYPE_UBIGINT: sb_addf(s, "%" PRIu64, ((const uint64_t *)data)[row]); return true;
 	case DUCKDB_TYPE_HUGEINT: add_hugeint(s, ((const duckdb_hugeint *)data)[row]); return true;
 	case DUCKDB_TYPE_UHUGEINT: {
 		duckdb_uhugeint u = ((const duckdb_uhugeint *)data)[row];
@@ -527,16 +527,16 @@ static void add_nested_string(struct sb *s, const char *p, size_t n)
 		if (strchr("[]{}(),:='\"", p[i]))
 			quote = true;
 	if (!quote) {
-		(void)sb_add(s, p, n);
+		sb_add(s, p, n);
 		return;
 	}
-	(void)sb_addc(s, '\'');
+	sb_addc(s, '\'');
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] == '\'' || p[i] == '\\')
-			(void)sb_addc(s, '\\');
-		(void)sb_addc(s, p[i]);
+			sb_addc(s, '\\');
+		sb_addc(s, p[i]);
 	}
-	(void)sb_addc(s, '\'');
+	sb_addc(s, '\'');
 }
 
 /*
@@ -546,7 +546,7 @@ static void add_nested_string(struct sb *s, const char *p, size_t n)
 static void add_any_text(struct sb *s, duckdb_vector vec, duckdb_logical_type lt, idx_t row, bool nested)
 {
 	if (!row_valid(duckdb_vector_get_validity(vec), row)) {
-		(void)sb_adds(s, "NULL");
+		sb_adds(s, "NULL");
 		return;
 	}
 	duckdb_type id = duckdb_get_type_id(lt);
@@ -557,15 +557,15 @@ static void add_any_text(struct sb *s, duckdb_vector vec, duckdb_logical_type lt
 		duckdb_list_entry e = ((duckdb_list_entry *)data)[row];
 		duckdb_vector child = duckdb_list_vector_get_child(vec);
 		duckdb_logical_type ct = duckdb_list_type_child_type(lt);
-		(void)sb_addc(s, id == DUCKDB_TYPE_MAP ? '{' : '[');
+		sb_addc(s, id == DUCKDB_TYPE_MAP ? '{' : '[');
 		for (uint64_t i = 0; i < e.length; i++) {
 			if (i)
-				(void)sb_adds(s, ", ");
+				sb_adds(s, ", ");
 			if (id == DUCKDB_TYPE_MAP) {
 				duckdb_logical_type kt = duckdb_struct_type_child_type(ct, 0);
 				duckdb_logical_type vt = duckdb_struct_type_child_type(ct, 1);
 				add_any_text(s, duckdb_struct_vector_get_child(child, 0), kt, e.offset + i, true);
-				(void)sb_addc(s, '=');
+				sb_addc(s, '=');
 				add_any_text(s, duckdb_struct_vector_get_child(child, 1), vt, e.offset + i, true);
 				duckdb_destroy_logical_type(&kt);
 				duckdb_destroy_logical_type(&vt);
@@ -573,7 +573,7 @@ static void add_any_text(struct sb *s, duckdb_vector vec, duckdb_logical_type lt
 				add_any_text(s, child, ct, e.offset + i, true);
 			}
 		}
-		(void)sb_addc(s, id == DUCKDB_TYPE_MAP ? '}' : ']');
+		sb_addc(s, id == DUCKDB_TYPE_MAP ? '}' : ']');
 		duckdb_destroy_logical_type(&ct);
 		return;
 	}
@@ -581,31 +581,31 @@ static void add_any_text(struct sb *s, duckdb_vector vec, duckdb_logical_type lt
 		idx_t n = duckdb_array_type_array_size(lt);
 		duckdb_vector child = duckdb_array_vector_get_child(vec);
 		duckdb_logical_type ct = duckdb_array_type_child_type(lt);
-		(void)sb_addc(s, '[');
+		sb_addc(s, '[');
 		for (idx_t i = 0; i < n; i++) {
 			if (i)
-				(void)sb_adds(s, ", ");
+				sb_adds(s, ", ");
 			add_any_text(s, child, ct, row * n + i, true);
 		}
-		(void)sb_addc(s, ']');
+		sb_addc(s, ']');
 		duckdb_destroy_logical_type(&ct);
 		return;
 	}
 	case DUCKDB_TYPE_STRUCT: {
 		idx_t n = duckdb_struct_type_child_count(lt);
-		(void)sb_addc(s, '{');
+		sb_addc(s, '{');
 		for (idx_t i = 0; i < n; i++) {
 			char *name = duckdb_struct_type_child_name(lt, i);
 			duckdb_logical_type ct = duckdb_struct_type_child_type(lt, i);
 			if (i)
-				(void)sb_adds(s, ", ");
+				sb_adds(s, ", ");
 			adp_duckdb_add_string_lit(s, name, strlen(name));
-			(void)sb_adds(s, ": ");
+			sb_adds(s, ": ");
 			add_any_text(s, duckdb_struct_vector_get_child(vec, i), ct, row, true);
 			duckdb_free(name);
 			duckdb_destroy_logical_type(&ct);
 		}
-		(void)sb_addc(s, '}');
+		sb_addc(s, '}');
 		return;
 	}
 	case DUCKDB_TYPE_UNION: {
@@ -630,9 +630,9 @@ static void add_any_text(struct sb *s, duckdb_vector vec, duckdb_logical_type lt
 	default:
 		if (!add_scalar_text(s, lt, id, data, row)) {
 			/* BIGNUM and future types: DuckDB's own text is out of reach here */
-			(void)sb_adds(s, "<");
+			sb_adds(s, "<");
 			type_name(s, lt, NULL);
-			(void)sb_adds(s, ">");
+			sb_adds(s, ">");
 		}
 		return;
 	}
@@ -831,21 +831,21 @@ duckdb_prepared_statement adp_duckdb_wrap_for_text(struct adapter_conn *c, duckd
 	if (!any)
 		return NULL;
 	struct sb q = SB_INIT;
-	(void)sb_adds(&q, "SELECT ");
+	sb_adds(&q, "SELECT ");
 	for (idx_t j = 0; j < n; j++) {
 		if (j)
-			(void)sb_adds(&q, ", ");
+			sb_adds(&q, ", ");
 		if (needs_cast(duckdb_prepared_statement_column_type(st, j)))
-			(void)sb_addf(&q, "CAST(c%" PRIu64 " AS VARCHAR)", (uint64_t)j);
+			sb_addf(&q, "CAST(c%" PRIu64 " AS VARCHAR)", (uint64_t)j);
 		else
-			(void)sb_addf(&q, "c%" PRIu64, (uint64_t)j);
+			sb_addf(&q, "c%" PRIu64, (uint64_t)j);
 	}
-	(void)sb_adds(&q, " FROM (\n");
-	(void)sb_add(&q, text->p, text->n);
-	(void)sb_adds(&q, "\n) AS __sluice_q(");
+	sb_adds(&q, " FROM (\n");
+	sb_add(&q, text->p, text->n);
+	sb_adds(&q, "\n) AS __sluice_q(");
 	for (idx_t j = 0; j < n; j++)
-		(void)sb_addf(&q, "%sc%" PRIu64, j ? ", " : "", (uint64_t)j);
-	(void)sb_addc(&q, ')');
+		sb_addf(&q, "%sc%" PRIu64, j ? ", " : "", (uint64_t)j);
+	sb_addc(&q, ')');
 	duckdb_prepared_statement w = NULL;
 	duckdb_state rc = duckdb_prepare(c->con, q.buf, &w);
 	sb_release(&q);

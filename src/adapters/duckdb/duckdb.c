@@ -57,7 +57,7 @@ static int fail(struct arena *a, char **perr, const char *fmt, ...)
 	struct sb s = SB_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	(void)sb_vaddf(&s, fmt, ap);
+	sb_vaddf(&s, fmt, ap);
 	va_end(ap);
 	if (perr)
 		*perr = sb_to_arena(&s, a);
@@ -323,11 +323,11 @@ static char *redact(struct arena *a, const char *msg, const char *secret)
 	for (const char *p = msg; *p;) {
 		const char *hit = strstr(p, secret);
 		if (!hit) {
-			(void)sb_adds(&s, p);
+			sb_adds(&s, p);
 			break;
 		}
-		(void)sb_add(&s, p, (size_t)(hit - p));
-		(void)sb_adds(&s, "***");
+		sb_add(&s, p, (size_t)(hit - p));
+		sb_adds(&s, "***");
 		p = hit + n;
 	}
 	char *r = sb_to_arena(&s, a);
@@ -370,9 +370,9 @@ static int apply_settings(struct adapter *ad, duckdb_connection con, value setti
 			break;
 		}
 		struct sb one = SB_INIT;
-		(void)sb_addf(&one, "SET %s = ", key);
+		sb_addf(&one, "SET %s = ", key);
 		adp_duckdb_add_string_lit(&one, text, strlen(text));
-		(void)sb_addc(&one, ';');
+		sb_addc(&one, ';');
 		duckdb_result res;
 		if (duckdb_query(con, one.buf, &res) == DuckDBError) {
 			const char *msg = or_unknown(duckdb_result_error(&res));
@@ -380,7 +380,7 @@ static int apply_settings(struct adapter *ad, duckdb_connection con, value setti
 			rc = fail(a, perr, "unable to apply DuckDB setting '%s': %s", key, safe);
 		}
 		duckdb_destroy_result(&res);
-		(void)sb_add(&all, one.buf, one.len);
+		sb_add(&all, one.buf, one.len);
 		sb_release(&one);
 	}
 	if (!rc && all.len)
@@ -403,7 +403,7 @@ static int load_extensions(duckdb_connection con, value exts, struct arena *a, c
 			return fail(a, perr, "each of 'extensions' in the duckdb profile must be a name");
 		const char *name = val_cstr(a, e);
 		struct sb q = SB_INIT;
-		(void)sb_adds(&q, "LOAD ");
+		sb_adds(&q, "LOAD ");
 		adp_duckdb_add_string_lit(&q, name, strlen(name));
 		duckdb_result res;
 		int rc = 0;
@@ -747,9 +747,9 @@ static int dk_create_schema(struct adapter_conn *c, const char *database, const 
 			    char **perr)
 {
 	struct sb q = SB_INIT;
-	(void)sb_adds(&q, "CREATE SCHEMA IF NOT EXISTS ");
+	sb_adds(&q, "CREATE SCHEMA IF NOT EXISTS ");
 	adp_duckdb_add_quoted_ident(&q, db_or_default(c, database));
-	(void)sb_addc(&q, '.');
+	sb_addc(&q, '.');
 	adp_duckdb_add_quoted_ident(&q, schema_or_default(c, schema));
 	int rc = run_simple(c->con, q.buf, a, perr);
 	sb_release(&q);
@@ -765,7 +765,7 @@ static int dk_catalog(struct adapter_conn *c, const char *database, const char *
 	if (nschemas == 0)
 		return 0;
 	struct sb q = SB_INIT;
-	(void)sb_adds(&q, "SELECT t.table_catalog, t.table_schema, t.table_name, t.table_type, t.TABLE_COMMENT, "
+	sb_adds(&q, "SELECT t.table_catalog, t.table_schema, t.table_name, t.table_type, t.TABLE_COMMENT, "
 			  "c.column_name, c.data_type, c.COLUMN_COMMENT "
 			  "FROM information_schema.tables t LEFT JOIN information_schema.columns c "
 			  "ON c.table_catalog = t.table_catalog AND c.table_schema = t.table_schema "
@@ -774,10 +774,10 @@ static int dk_catalog(struct adapter_conn *c, const char *database, const char *
 	const char **params = ARENA_ARRAY(a, const char *, nschemas + 1);
 	params[0] = db_or_default(c, database);
 	for (size_t i = 0; i < nschemas; i++) {
-		(void)sb_addf(&q, "%slower($%zu)", i ? ", " : "", i + 2);
+		sb_addf(&q, "%slower($%zu)", i ? ", " : "", i + 2);
 		params[i + 1] = schemas[i];
 	}
-	(void)sb_adds(&q, ") ORDER BY t.table_schema, t.table_name, c.ordinal_position");
+	sb_adds(&q, ") ORDER BY t.table_schema, t.table_name, c.ordinal_position");
 	struct adapter_result r;
 	int rc = query_params(c, q.buf, params, nschemas + 1, &r, a, perr);
 	sb_release(&q);
@@ -920,17 +920,17 @@ static int dk_load_csv(struct adapter_conn *c, const struct adapter_relation *re
 		return fail(a, perr, "the CSV option 'column_types' must be a mapping");
 
 	struct sb q = SB_INIT;
-	(void)sb_adds(&q, "CREATE TABLE ");
+	sb_adds(&q, "CREATE TABLE ");
 	adp_duckdb_add_quoted_ident(&q, db_or_default(c, rel->database));
-	(void)sb_addc(&q, '.');
+	sb_addc(&q, '.');
 	adp_duckdb_add_quoted_ident(&q, schema_or_default(c, rel->schema));
-	(void)sb_addc(&q, '.');
+	sb_addc(&q, '.');
 	adp_duckdb_add_quoted_ident(&q, rel->identifier);
-	(void)sb_adds(&q, " AS SELECT * FROM read_csv(");
+	sb_adds(&q, " AS SELECT * FROM read_csv(");
 	adp_duckdb_add_string_lit(&q, csv_path, strlen(csv_path));
-	(void)sb_adds(&q, ", header = true, auto_detect = true, sample_size = -1");
+	sb_adds(&q, ", header = true, auto_detect = true, sample_size = -1");
 	if (delim.type == V_STR) {
-		(void)sb_adds(&q, ", delim = ");
+		sb_adds(&q, ", delim = ");
 		adp_duckdb_add_string_lit(&q, delim.s, delim.len);
 	}
 	for (uint32_t i = 0; types.type == V_DICT && i < types.d->len; i++) {
@@ -945,34 +945,34 @@ static int dk_load_csv(struct adapter_conn *c, const struct adapter_relation *re
 	struct seed_cols sc = {0};
 	char delim_c = delim.type == V_STR ? delim.s[0] : ',';
 	if (seed_columns(a, csv_path, delim_c, &sc) == 0 && sc.n) {
-		(void)sb_adds(&q, ", types = {");
+		sb_adds(&q, ", types = {");
 		for (size_t i = 0; i < sc.n; i++) {
 			value user = types.type == V_DICT ? val_dict_gets(types, sc.names[i]) : val_undef();
 			if (i)
-				(void)sb_adds(&q, ", ");
+				sb_adds(&q, ", ");
 			adp_duckdb_add_string_lit(&q, sc.names[i], strlen(sc.names[i]));
-			(void)sb_adds(&q, ": ");
+			sb_adds(&q, ": ");
 			if (user.type == V_STR)
 				adp_duckdb_add_string_lit(&q, user.s, user.len);
 			else
 				adp_duckdb_add_string_lit(&q, seed_sql_type(sc.types[i]), strlen(seed_sql_type(sc.types[i])));
 		}
-		(void)sb_addc(&q, '}');
-		(void)sb_adds(&q, ", nullstr = ['', 'null', 'NULL', 'Null']");
+		sb_addc(&q, '}');
+		sb_adds(&q, ", nullstr = ['', 'null', 'NULL', 'Null']");
 	} else if (types.type == V_DICT && types.d->len) {
-		(void)sb_adds(&q, ", types = {");
+		sb_adds(&q, ", types = {");
 		for (uint32_t i = 0; i < types.d->len; i++) {
 			value k = types.d->e[i].key, v = types.d->e[i].val;
 			if (i)
-				(void)sb_adds(&q, ", ");
+				sb_adds(&q, ", ");
 			adp_duckdb_add_string_lit(&q, k.s, k.len);
-			(void)sb_adds(&q, ": ");
+			sb_adds(&q, ": ");
 			adp_duckdb_add_string_lit(&q, v.s, v.len);
 		}
-		(void)sb_addc(&q, '}');
+		sb_addc(&q, '}');
 	}
 	seed_columns_release(&sc);
-	(void)sb_addc(&q, ')');
+	sb_addc(&q, ')');
 	int rc = -1;
 	duckdb_prepared_statement st = NULL;
 	if (duckdb_prepare(c->con, q.buf, &st) == DuckDBError) {

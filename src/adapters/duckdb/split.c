@@ -15,24 +15,24 @@
 
 void adp_duckdb_add_quoted_ident(struct sb *s, const char *ident)
 {
-	(void)sb_addc(s, '"');
+	sb_addc(s, '"');
 	for (const char *p = ident; *p; p++) {
 		if (*p == '"')
-			(void)sb_addc(s, '"');
-		(void)sb_addc(s, *p);
+			sb_addc(s, '"');
+		sb_addc(s, *p);
 	}
-	(void)sb_addc(s, '"');
+	sb_addc(s, '"');
 }
 
 void adp_duckdb_add_string_lit(struct sb *s, const char *str, size_t n)
 {
-	(void)sb_addc(s, '\'');
+	sb_addc(s, '\'');
 	for (size_t i = 0; i < n; i++) {
 		if (str[i] == '\'')
-			(void)sb_addc(s, '\'');
-		(void)sb_addc(s, str[i]);
+			sb_addc(s, '\'');
+		sb_addc(s, str[i]);
 	}
-	(void)sb_addc(s, '\'');
+	sb_addc(s, '\'');
 }
 
 static bool is_ident_char(char c)

@@ -40,7 +40,7 @@ int adp_flink_fail(struct arena *a, char **perr, const char *fmt, ...)
 	struct sb s = SB_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	(void)sb_vaddf(&s, fmt, ap);
+	sb_vaddf(&s, fmt, ap);
 	va_end(ap);
 	if (perr)
 		*perr = sb_to_arena(&s, a);
@@ -51,13 +51,13 @@ int adp_flink_fail(struct arena *a, char **perr, const char *fmt, ...)
 const char *adp_flink_quote(const char *ident, struct arena *a)
 {
 	struct sb s = SB_INIT;
-	(void)sb_addc(&s, '`');
+	sb_addc(&s, '`');
 	for (const char *p = ident; *p; p++) {
 		if (*p == '`')
-			(void)sb_addc(&s, '`');
-		(void)sb_addc(&s, *p);
+			sb_addc(&s, '`');
+		sb_addc(&s, *p);
 	}
-	(void)sb_addc(&s, '`');
+	sb_addc(&s, '`');
 	char *r = sb_to_arena(&s, a);
 	sb_release(&s);
 	return r;
@@ -65,13 +65,13 @@ const char *adp_flink_quote(const char *ident, struct arena *a)
 
 void adp_flink_add_sql_string(struct sb *s, const char *str)
 {
-	(void)sb_addc(s, '\'');
+	sb_addc(s, '\'');
 	for (const char *p = str; *p; p++) {
 		if (*p == '\'')
-			(void)sb_addc(s, '\'');
-		(void)sb_addc(s, *p);
+			sb_addc(s, '\'');
+		sb_addc(s, *p);
 	}
-	(void)sb_addc(s, '\'');
+	sb_addc(s, '\'');
 }
 
 const char *adp_flink_db_path(struct arena *a, const char *catalog, const char *database)
@@ -116,9 +116,9 @@ static void add_cause(struct sb *s, const char *cause)
 		if (*p == ' ')
 			is_class = false;
 	if (is_class)
-		(void)sb_addf(s, "%.*s: %s", (int)(cls_end - dot - 1), dot + 1, colon + 2);
+		sb_addf(s, "%.*s: %s", (int)(cls_end - dot - 1), dot + 1, colon + 2);
 	else
-		(void)sb_adds(s, cause);
+		sb_adds(s, cause);
 }
 
 /* "\n  in statement: <the statement on one line, shortened>": the whole SQL is in target/run/ */
@@ -126,19 +126,19 @@ static void add_statement(struct sb *s, const char *stmt)
 {
 	if (!stmt || !*stmt)
 		return;
-	(void)sb_adds(s, "\n  in statement: ");
+	sb_adds(s, "\n  in statement: ");
 	size_t n = 0;
 	bool blank = false;
 	for (const char *p = stmt; *p && n < 240; p++) {
 		bool sp = *p == ' ' || *p == '\n' || *p == '\t' || *p == '\r';
 		if (sp && (blank || n == 0))
 			continue;
-		(void)sb_addc(s, sp ? ' ' : *p);
+		sb_addc(s, sp ? ' ' : *p);
 		blank = sp;
 		n++;
 	}
 	if (strlen(stmt) > 240)
-		(void)sb_adds(s, " ...");
+		sb_adds(s, " ...");
 }
 
 /* Text of a failure: the gateway's root cause (or message) and the statement */
@@ -152,12 +152,12 @@ static char *adp_flink_error_text(const struct flink_error *e, struct arena *a)
 		for (size_t i = 0; i < s.len; i++) {
 			if (s.buf[i] == '\n' && ++lines == 24) {
 				sb_setlen(&s, i);
-				(void)sb_adds(&s, "\n...");
+				sb_adds(&s, "\n...");
 				break;
 			}
 		}
 	} else
-		(void)sb_adds(&s, e->message ? e->message : flink_strerror(e->code));
+		sb_adds(&s, e->message ? e->message : flink_strerror(e->code));
 	add_statement(&s, e->statement);
 	char *r = sb_to_arena(&s, a);
 	sb_release(&s);
@@ -252,7 +252,7 @@ static int catalog_def(value name, value body, struct adp_flink_catalog_def *def
 	if (options_of(props, arena_sprintf(a, "catalogs.%s", name.s), &kv, &n, a, perr) < 0)
 		return -1;
 	struct sb s = SB_INIT;
-	(void)sb_addf(&s, "CREATE CATALOG %s WITH (", adp_flink_quote(name.s, a));
+	sb_addf(&s, "CREATE CATALOG %s WITH (", adp_flink_quote(name.s, a));
 	const char *type = NULL;
 	size_t written = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -260,12 +260,12 @@ static int catalog_def(value name, value body, struct adp_flink_catalog_def *def
 			continue;
 		if (!strcmp(kv[i].key, "type"))
 			type = kv[i].value;
-		(void)sb_adds(&s, written++ ? ", " : "");
+		sb_adds(&s, written++ ? ", " : "");
 		adp_flink_add_sql_string(&s, kv[i].key);
-		(void)sb_adds(&s, " = ");
+		sb_adds(&s, " = ");
 		adp_flink_add_sql_string(&s, kv[i].value);
 	}
-	(void)sb_addc(&s, ')');
+	sb_addc(&s, ')');
 	if (!type) {
 		sb_release(&s);
 		return adp_flink_fail(a, perr, "catalog '%s' in the flink profile has no 'type' (e.g. hive, paimon, jdbc, generic_in_memory)",
@@ -538,17 +538,17 @@ int adp_flink_run(struct adapter_conn *c, const char *sql, const struct flink_kv
 		}
 		if (rc == FLINK_E_TIMEOUT && h.timeout_ms > 0) {
 			struct sb msg = SB_INIT;
-			(void)sb_addf(&msg, "the statement did not finish within %.0f s (timeout)", h.timeout_ms / 1000.0);
+			sb_addf(&msg, "the statement did not finish within %.0f s (timeout)", h.timeout_ms / 1000.0);
 			add_statement(&msg, e.statement);
 			if (c->own && c->unbounded_tables)
-				(void)sb_addf(&msg, "\n  the test session reads %s, which cannot be read to an end: give "
+				sb_addf(&msg, "\n  the test session reads %s, which cannot be read to an end: give "
 						    "it a bounded mode (test_connector_properties) or test a bounded source",
 					      c->unbounded_tables);
 			else if (snapshot)
-				(void)sb_addf(&msg, "\n  hint: the query reads changelog tables (%s) in streaming mode, "
+				sb_addf(&msg, "\n  hint: the query reads changelog tables (%s) in streaming mode, "
 						    "so it ends only when every table it reads is bounded", c->changelog_tables);
 			if (query && h.timeout_ms == c->ad->query_timeout_ms)
-				(void)sb_adds(&msg, "\n  hint: a query over an unbounded source never ends in streaming mode: read the "
+				sb_adds(&msg, "\n  hint: a query over an unbounded source never ends in streaming mode: read the "
 						  "table bounded (e.g. 'scan.bounded.mode' = 'latest-offset' in an OPTIONS hint), run "
 						  "it in batch mode, or raise query_timeout in the profile");
 			*perr = sb_to_arena(&msg, a);

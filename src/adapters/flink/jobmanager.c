@@ -19,10 +19,10 @@
 #include "core/log.h"
 #include "core/sb.h"
 
+/* the REST API's answers are small JSON documents: a body past 64 MiB ends the transfer */
 static size_t on_data(char *p, size_t size, size_t n, void *ud)
 {
-	(void)sb_add((struct sb *)ud, p, size * n);
-	return size * n;
+	return sb_add_capped((struct sb *)ud, p, size * n, 64u << 20) < 0 ? 0 : size * n;
 }
 
 /* One request: 0 with the HTTP status and the JSON body (V_NONE when empty or not JSON), or -1 with
@@ -148,14 +148,14 @@ int adp_flink_jm_stop_job(struct adapter_conn *c, const char *id, bool savepoint
 		return 0;
 	}
 	struct sb req = SB_INIT;
-	(void)sb_adds(&req, "{\"targetDirectory\":");
+	sb_adds(&req, "{\"targetDirectory\":");
 	if (ad->savepoint_dir) {
 		value s = val_str(ad->savepoint_dir);
 		(void)val_to_json(&req, s, 0, VJSON_COMPACT);
 	} else {
-		(void)sb_adds(&req, "null");
+		sb_adds(&req, "null");
 	}
-	(void)sb_addf(&req, ",\"drain\":%s}", drain ? "true" : "false");
+	sb_addf(&req, ",\"drain\":%s}", drain ? "true" : "false");
 	int rc = jm_request(ad, "POST", arena_sprintf(a, "/jobs/%s/stop", id), req.buf, &status, &body, a, perr);
 	sb_release(&req);
 	if (rc < 0)

@@ -96,12 +96,12 @@ static int stop_job(struct adapter_conn *c, value pos, value kw, value *pout, st
 		return adp_flink_jm_stop_job(c, id, savepoint, drain, pout, a, perr);
 	}
 	struct sb s = SB_INIT;
-	(void)sb_adds(&s, "STOP JOB ");
+	sb_adds(&s, "STOP JOB ");
 	adp_flink_add_sql_string(&s, id);
 	if (savepoint)
-		(void)sb_adds(&s, " WITH SAVEPOINT");
+		sb_adds(&s, " WITH SAVEPOINT");
 	if (drain)
-		(void)sb_adds(&s, " WITH DRAIN");
+		sb_adds(&s, " WITH DRAIN");
 	struct adapter_result r;
 	int rc = adp_flink_run(c, s.buf, NULL, 0, true, -1, &r, NULL, a, perr);
 	sb_release(&s);
@@ -277,8 +277,8 @@ static void append_name(char **list, const char *text)
 {
 	struct sb s = SB_INIT;
 	if (*list)
-		(void)sb_addf(&s, "%s, ", *list);
-	(void)sb_adds(&s, text);
+		sb_addf(&s, "%s, ", *list);
+	sb_adds(&s, text);
 	free(*list);
 	*list = xstrdup(s.buf);
 	sb_release(&s);

@@ -204,7 +204,7 @@ static const char *sql_string(const char **pp, struct arena *a)
 				break;
 			p++;
 		}
-		(void)sb_addc(&s, *p);
+		sb_addc(&s, *p);
 	}
 	if (*p == '\'')
 		p++;
@@ -334,10 +334,10 @@ static int catalog_entry(struct adapter_conn *c, const struct adapter_relation *
 		t->cols[i].comment = d.comment >= 0 ? adp_flink_cell(&d.r, i, (size_t)d.comment, a) : NULL;
 		const char *key = d.key >= 0 ? adp_flink_cell(&d.r, i, (size_t)d.key, a) : NULL;
 		if (key && !strncmp(key, "PRI", 3))
-			(void)sb_addf(&keys, "%s%s", keys.len ? ", " : "", name);
+			sb_addf(&keys, "%s%s", keys.len ? ", " : "", name);
 		const char *w = d.watermark >= 0 ? adp_flink_cell(&d.r, i, (size_t)d.watermark, a) : NULL;
 		if (w && *w)
-			(void)sb_addf(&wm, "%sFOR %s AS %s", wm.len ? "; " : "", name, w);
+			sb_addf(&wm, "%sFOR %s AS %s", wm.len ? "; " : "", name, w);
 	}
 	if (keys.len)
 		add_stat(a, stats, "primary_key", "Primary key", val_str(sb_to_arena(&keys, a)),
@@ -366,7 +366,7 @@ static int catalog_entry(struct adapter_conn *c, const struct adapter_relation *
 		if (nopts) {
 			struct sb o = SB_INIT;
 			for (size_t i = 0; i < nopts; i++)
-				(void)sb_addf(&o, "%s'%s' = '%s'", i ? ", " : "", opts[i].key, opts[i].value);
+				sb_addf(&o, "%s'%s' = '%s'", i ? ", " : "", opts[i].key, opts[i].value);
 			char *text = sb_to_arena(&o, a);
 			sb_release(&o);
 			log_redact(text);

@@ -202,7 +202,7 @@ int pg_create_schema(struct adapter_conn *c, const char *database, const char *s
 	if (r.nrows)
 		return 0;
 	struct sb q = SB_INIT;
-	(void)sb_adds(&q, "create schema if not exists ");
+	sb_adds(&q, "create schema if not exists ");
 	pg_quote_ident(&q, schema);
 	int rc = pg_query_params(c, q.buf, NULL, 0, NULL, a, perr);
 	sb_release(&q);
@@ -232,7 +232,7 @@ int pg_catalog(struct adapter_conn *c, const char *database, const char *const *
 	if (nschemas == 0)
 		return 0;
 	struct sb q = SB_INIT;
-	(void)sb_adds(&q, "select n.nspname, c.relname, c.relkind::text, pg_catalog.pg_get_userbyid(c.relowner), "
+	sb_adds(&q, "select n.nspname, c.relname, c.relkind::text, pg_catalog.pg_get_userbyid(c.relowner), "
 			  "pg_catalog.obj_description(c.oid, 'pg_class'), a.attname, "
 			  "pg_catalog.format_type(a.atttypid, a.atttypmod), pg_catalog.col_description(c.oid, a.attnum), "
 			  "c.reltuples::bigint, "
@@ -243,10 +243,10 @@ int pg_catalog(struct adapter_conn *c, const char *database, const char *const *
 			  "where c.relkind in ('r', 'p', 'v', 'm', 'f') and lower(n.nspname) in (");
 	const char **params = ARENA_ARRAY(a, const char *, nschemas);
 	for (size_t i = 0; i < nschemas; i++) {
-		(void)sb_addf(&q, "%slower($%zu)", i ? ", " : "", i + 1);
+		sb_addf(&q, "%slower($%zu)", i ? ", " : "", i + 1);
 		params[i] = schemas[i];
 	}
-	(void)sb_adds(&q, ") order by n.nspname, c.relname, a.attnum");
+	sb_adds(&q, ") order by n.nspname, c.relname, a.attnum");
 	struct adapter_result r;
 	int rc = pg_query_params(c, q.buf, params, (int)nschemas, &r, a, perr);
 	sb_release(&q);

@@ -48,7 +48,7 @@ int pg_fail(struct arena *a, char **perr, const char *fmt, ...)
 	struct sb s = SB_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	(void)sb_vaddf(&s, fmt, ap);
+	sb_vaddf(&s, fmt, ap);
 	va_end(ap);
 	log_redact(s.buf);
 	if (perr)
@@ -86,22 +86,22 @@ char *pg_result_error(struct adapter *ad, const PGresult *res, struct arena *a)
 	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	struct sb s = SB_INIT;
 	if (primary) {
-		(void)sb_adds(&s, primary);
+		sb_adds(&s, primary);
 		const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 		const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
 		const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
 		if (detail)
-			(void)sb_addf(&s, "\nDETAIL:  %s", detail);
+			sb_addf(&s, "\nDETAIL:  %s", detail);
 		if (hint)
-			(void)sb_addf(&s, "\nHINT:  %s", hint);
+			sb_addf(&s, "\nHINT:  %s", hint);
 		if (pos)
-			(void)sb_addf(&s, "\n(at character %s of the statement)", pos);
+			sb_addf(&s, "\n(at character %s of the statement)", pos);
 	} else {
-		(void)sb_adds(&s, PQresultErrorMessage(res));
+		sb_adds(&s, PQresultErrorMessage(res));
 		sb_rtrim(&s);
 	}
 	if (!s.len)
-		(void)sb_adds(&s, "unknown PostgreSQL error");
+		sb_adds(&s, "unknown PostgreSQL error");
 	scrub(ad, s.buf);
 	s.len = strlen(s.buf);
 	char *r = sb_to_arena(&s, a);
@@ -118,24 +118,24 @@ static char *conn_error(struct adapter *ad, PGconn *pg, struct arena *a)
 
 void pg_quote_ident(struct sb *s, const char *ident)
 {
-	(void)sb_addc(s, '"');
+	sb_addc(s, '"');
 	for (const char *p = ident; *p; p++) {
 		if (*p == '"')
-			(void)sb_addc(s, '"');
-		(void)sb_addc(s, *p);
+			sb_addc(s, '"');
+		sb_addc(s, *p);
 	}
-	(void)sb_addc(s, '"');
+	sb_addc(s, '"');
 }
 
 void pg_add_literal(struct sb *s, const char *str)
 {
-	(void)sb_addc(s, '\'');
+	sb_addc(s, '\'');
 	for (const char *p = str; *p; p++) {
 		if (*p == '\'')
-			(void)sb_addc(s, '\'');
-		(void)sb_addc(s, *p);
+			sb_addc(s, '\'');
+		sb_addc(s, *p);
 	}
-	(void)sb_addc(s, '\'');
+	sb_addc(s, '\'');
 }
 
 /* ================================================================ results */
@@ -279,7 +279,7 @@ static int connect_once(struct adapter_conn *c, struct arena *a, char **perr)
 	PQsetNoticeProcessor(pg, on_notice, ad);
 	if (ad->role) {
 		struct sb q = SB_INIT;
-		(void)sb_adds(&q, "set role ");
+		sb_adds(&q, "set role ");
 		pg_quote_ident(&q, ad->role);
 		PGresult *r = PQexec(pg, q.buf);
 		sb_release(&q);
@@ -650,12 +650,12 @@ static void add_param(struct adapter *ad, int *pn, const char *key, const char *
 static void add_option(struct sb *s, const char *name, const char *val)
 {
 	if (s->len)
-		(void)sb_addc(s, ' ');
-	(void)sb_addf(s, "-c %s=", name);
+		sb_addc(s, ' ');
+	sb_addf(s, "-c %s=", name);
 	for (const char *p = val; *p; p++) {
 		if (*p == ' ' || *p == '\\')
-			(void)sb_addc(s, '\\');
-		(void)sb_addc(s, *p);
+			sb_addc(s, '\\');
+		sb_addc(s, *p);
 	}
 }
 

@@ -175,20 +175,20 @@ static int read_field(const char **pp, const char *end, char delim, struct sb *o
 				return -1;
 			if (*p == '"') {
 				if (p + 1 < end && p[1] == '"') {
-					(void)sb_addc(out, '"');
+					sb_addc(out, '"');
 					p += 2;
 					continue;
 				}
 				p++;
 				break;
 			}
-			(void)sb_addc(out, *p++);
+			sb_addc(out, *p++);
 		}
 		while (p < end && *p != delim && *p != '\n' && *p != '\r')
-			(void)sb_addc(out, *p++);  /* text after the closing quote, kept as the server would */
+			sb_addc(out, *p++);  /* text after the closing quote, kept as the server would */
 	} else {
 		while (p < end && *p != delim && *p != '\n' && *p != '\r')
-			(void)sb_addc(out, *p++);
+			sb_addc(out, *p++);
 	}
 	if (p < end && *p == delim) {
 		*pp = p + 1;
@@ -224,7 +224,7 @@ static void add_column_name(struct sb *q, const char *name, bool quote)
 static void add_relation(struct sb *q, struct adapter_conn *c, const struct adapter_relation *rel)
 {
 	pg_quote_ident(q, rel->schema && *rel->schema ? rel->schema : c->ad->schema);
-	(void)sb_addc(q, '.');
+	sb_addc(q, '.');
 	pg_quote_ident(q, rel->identifier);
 }
 
@@ -328,28 +328,28 @@ int pg_load_csv(struct adapter_conn *c, const struct adapter_relation *rel, cons
 	sb_release(&f);
 	if (!rc && (rc = pg_ensure(c, a, perr)) == 0) {
 		struct sb q = SB_INIT;
-		(void)sb_adds(&q, "create table ");
+		sb_adds(&q, "create table ");
 		add_relation(&q, c, rel);
-		(void)sb_adds(&q, " (");
+		sb_adds(&q, " (");
 		for (size_t i = 0; i < cols.n; i++) {
 			value ty = types.type == V_DICT ? val_dict_gets(types, cols.v[i].name) : val_undef();
 			if (i)
-				(void)sb_adds(&q, ", ");
+				sb_adds(&q, ", ");
 			add_column_name(&q, cols.v[i].name, quote);
-			(void)sb_addf(&q, " %s", ty.type == V_STR ? ty.s : type_of(&cols.v[i]));
+			sb_addf(&q, " %s", ty.type == V_STR ? ty.s : type_of(&cols.v[i]));
 		}
-		(void)sb_addc(&q, ')');
+		sb_addc(&q, ')');
 		rc = pg_query_params(c, q.buf, NULL, 0, NULL, a, perr);
 		if (rc == 0)
 			pg_cache_note_sql(c, q.buf, true);
 		sb_reset(&q);
 		if (rc == 0) {
-			(void)sb_adds(&q, "copy ");
+			sb_adds(&q, "copy ");
 			add_relation(&q, c, rel);
-			(void)sb_adds(&q, " from stdin with (format csv, header true, delimiter ");
+			sb_adds(&q, " from stdin with (format csv, header true, delimiter ");
 			char ds[2] = {d, '\0'};
 			pg_add_literal(&q, ds);
-			(void)sb_addc(&q, ')');
+			sb_addc(&q, ')');
 			rc = copy_data(c, q.buf, body, (size_t)(end - body), a, perr);
 			if (rc < 0)
 				*perr = arena_sprintf(a, "loading '%s': %s", csv_path, *perr);

@@ -53,8 +53,8 @@ static void test_split_table(void **state)
 		struct sb got = SB_INIT;
 		for (size_t k = 0; k < n; k++) {
 			if (k)
-				(void)sb_addc(&got, '|');
-			(void)sb_add(&got, pieces[k].p, pieces[k].n);
+				sb_addc(&got, '|');
+			sb_add(&got, pieces[k].p, pieces[k].n);
 			/* pieces point into the SQL they were cut from */
 			const char *end = cases[i].sql + strlen(cases[i].sql);
 			assert_true(pieces[k].p >= cases[i].sql && pieces[k].p + pieces[k].n <= end);

@@ -144,13 +144,15 @@ static void test_sb_cap(void **state)
 {
 	struct sb s;
 	sb_init(&s);
-	s.max = 16;
-	assert_int_equal(sb_adds(&s, "0123456789"), 0);
-	assert_int_equal(sb_adds(&s, "0123456789"), -1); /* would pass the cap */
+	assert_int_equal(sb_add_capped(&s, "0123456789", 10, 16), 0);
+	assert_int_equal(sb_add_capped(&s, "0123456789", 10, 16), -1); /* would pass the cap */
+	assert_int_equal(s.len, 10);                                     /* unchanged */
 	check_sb_invariants(&s);
-	assert_true(s.len <= 16);
-	assert_int_equal(sb_addf(&s, "%s", "a long formatted string past the cap"), -1);
-	assert_true(s.len <= 16);
+	assert_int_equal(sb_add_capped(&s, "012345", 6, 16), 0);        /* exactly at the cap */
+	assert_int_equal(sb_add_capped(&s, "x", 1, 16), -1);
+	assert_int_equal(sb_add_capped(&s, "", 0, 16), 0);
+	assert_int_equal(sb_add_capped(&s, "x", 1, 8), -1);              /* already past a smaller cap */
+	assert_int_equal(s.len, 16);
 	check_sb_invariants(&s);
 	sb_release(&s);
 }

@@ -143,7 +143,7 @@ static void add_formatted(struct sb *s, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	(void)sb_vaddf(s, fmt, ap);
+	sb_vaddf(s, fmt, ap);
 	va_end(ap);
 }
 
@@ -157,13 +157,13 @@ static void test_sb_lengths(void **state)
 	assert_int_equal(n, 0);
 	assert_string_equal(d, "");
 	free(d);
-	(void)sb_adds(&s, "select 1");
+	sb_adds(&s, "select 1");
 	sb_setlen(&s, 6);
 	check_sb(&s, "select", 6);
 	sb_setlen(&s, 0);
 	check_sb(&s, "", 0);
 	/* growing leaves the contents and the length alone */
-	(void)sb_adds(&s, "ab");
+	sb_adds(&s, "ab");
 	sb_grow(&s, 5000);
 	check_sb(&s, "ab", 2);
 	assert_true(s.cap >= 5003);
@@ -180,11 +180,11 @@ static void test_sb_lengths(void **state)
 	assert_int_equal(s.buf[s.len], '\0');
 	/* rtrim of blanks only empties it */
 	sb_reset(&s);
-	(void)sb_adds(&s, " \t\r\n");
+	sb_adds(&s, " \t\r\n");
 	sb_rtrim(&s);
 	check_sb(&s, "", 0);
 	/* an arena copy keeps the text, the builder is empty after */
-	(void)sb_adds(&s, "kept");
+	sb_adds(&s, "kept");
 	struct arena a;
 	arena_init(&a, 0);
 	char *k = sb_to_arena(&s, &a);
