@@ -694,7 +694,7 @@ static value exposure_value(struct mctx *c, const struct node *n, value cfg)
 	val_dict_sets(d, "depends_on", depends_on(c, n, true));
 	val_dict_sets(d, "refs", refs_value(a, n));
 	val_dict_sets(d, "sources", sources_value(a, n));
-	val_dict_sets(d, "metrics", val_list_new(a, 0));
+	val_dict_sets(d, "metrics", n->metric_calls.type == V_LIST ? n->metric_calls : val_list_new(a, 0));
 	val_dict_sets(d, "created_at", val_float(c->created_at));
 	return d;
 }
@@ -754,7 +754,7 @@ static value node_value(struct mctx *c, const struct node *n)
 	val_dict_sets(d, "language", art_str_or(n->language, "sql"));
 	val_dict_sets(d, "refs", refs_value(a, n));
 	val_dict_sets(d, "sources", sources_value(a, n));
-	val_dict_sets(d, "metrics", val_list_new(a, 0));
+	val_dict_sets(d, "metrics", n->metric_calls.type == V_LIST ? n->metric_calls : val_list_new(a, 0));
 	val_dict_sets(d, "depends_on", depends_on(c, n, true));
 	val_dict_sets(d, "compiled_path", art_str(n->compiled_path));
 	if (n->compiled_code) {

@@ -63,6 +63,8 @@ run parse
 expect_rc 0 "an exposure of a metric"
 expect_json $M '.exposures["exposure.shop.board"].depends_on.nodes.join(",")' "model.shop.customers,metric.shop.revenue" \
 	"metric() in an exposure's depends_on makes the metric its parent"
+expect_json $M '.exposures["exposure.shop.board"].metrics' '[["revenue"]]' "its metric() calls, as dbt lists them"
+expect_json $M '.nodes["model.shop.customers"].metrics' '[]' "a model without metric() calls lists none"
 
 run ls
 expect_rc 0 "ls"
