@@ -485,6 +485,8 @@ static value seq_repeat(struct jj_vm *vm, value s, int64_t n)
 		return r;
 	}
 	jj_need2(vm, (size_t)s.l->len * sizeof(value), (size_t)n);
+	if (!s.l->len)
+		n = 0;  /* [] * 10**13 is [] at once, not 10**13 empty turns */
 	if (s.l->len && (uint64_t)n > UINT32_MAX / s.l->len)
 		jj_raise(vm, "repeated list is too long");
 	value r = s.flags & VF_TUPLE ? val_tuple_new(vm->a, s.l->len * (size_t)n) :
