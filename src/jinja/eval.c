@@ -764,6 +764,7 @@ void jj_iter(struct jj_vm *vm, value v, value **pitems, size_t *pn)
 	switch (v.type) {
 	case V_LIST: {
 		size_t n = v.l->len;
+		jj_need2(vm, n ? n : 1, sizeof(value));
 		value *items = arena_alloc(vm->a, (n ? n : 1) * sizeof(value));
 		if (n)
 			memcpy(items, v.l->items, n * sizeof(value));
@@ -773,6 +774,7 @@ void jj_iter(struct jj_vm *vm, value v, value **pitems, size_t *pn)
 	}
 	case V_DICT: {
 		size_t n = v.d->len;
+		jj_need2(vm, n ? n : 1, sizeof(value));
 		value *items = arena_alloc(vm->a, (n ? n : 1) * sizeof(value));
 		for (size_t i = 0; i < n; i++)
 			items[i] = v.d->e[i].key;
@@ -781,7 +783,9 @@ void jj_iter(struct jj_vm *vm, value v, value **pitems, size_t *pn)
 		return;
 	}
 	case V_STR: {
+		/* a character a value: a 100 MB string is 1.6 GB of items, so ask before making them */
 		size_t n = jj_utf8_len(v.s, v.len);
+		jj_need2(vm, n ? n : 1, sizeof(value));
 		value *items = arena_alloc(vm->a, (n ? n : 1) * sizeof(value));
 		const unsigned char *p = (const unsigned char *)v.s;
 		size_t off = 0;

@@ -141,6 +141,7 @@ F(f_join)
 	struct attrpath ap;
 	attr_parse(vm, attr, &ap);
 	bool has_attr = attr.type != V_NONE && attr.type != V_UNDEF;
+	jj_need2(vm, (size_t)items.l->len + 1, sizeof(value));
 	value *strs = arena_alloc(vm->a, (items.l->len + 1) * sizeof(value));
 	for (uint32_t i = 0; i < items.l->len; i++) {
 		value it = items.l->items[i];

@@ -235,6 +235,10 @@ static void test_limits(void **state)
 	assert_non_null(strstr(msg, "needs more than 1 MiB of memory"));
 	msg = render_limited(env, "{{ ([[[0] * 100] * 100] * 100)|tojson }}", &out, &dl, &a);
 	assert_non_null(msg);
+	/* iterating a string makes a value of each character: asked for before it is made */
+	msg = render_limited(env, "{{ ('x' * 1000000)|join(',') }}", &out, &dl, &a);
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "needs more than 1 MiB of memory"));
 	assert_null(render_limited(env, "{{ ('x' * 1000)|length }}", &out, &dl, &a));
 	assert_int_equal(out.len, 5 + 99 + 4);
 
