@@ -4,6 +4,7 @@
 #   cc_start [OPTIONS]          # sets CC, CC_ADMIN, CC_PID, CC_DATA, CC_P (the statements path)
 #   cc_call METHOD PATH [BODY] [curl options]   # status in CC_STATUS, body in $CC_BODY
 #   cc_submit NAME SQL [PROPS_JSON] [LABELS_JSON]
+#   cc_profile PROFILE PREFIX LABEL [THREADS]   # profiles.yml of a dbt-confluent target on the double
 #   cc_stop
 # The double is stopped at exit even when a test dies half-way.
 CC_DOUBLE=${SLUICE_CCLOUD_DOUBLE:?SLUICE_CCLOUD_DOUBLE must name the confluent-cloud-double binary}
@@ -46,6 +47,29 @@ cc_start() {
 	CC="http://127.0.0.1:$(cat "$CC_DATA.port")"
 	CC_ADMIN="http://127.0.0.1:$(cat "$CC_DATA.admin")"
 	CC_P="/sql/v1/organizations/$CC_ORG/environments/$CC_ENV/statements"
+}
+
+# profiles.yml with a `dev` target of type confluent on the double for PROFILE: statements named
+# PREFIX..., labelled LABEL; the secret comes from env_var(), as a user's profile has it
+cc_profile() {
+	cat >profiles.yml <<YML
+$1:
+  target: dev
+  outputs:
+    dev:
+      type: confluent
+      organization_id: $CC_ORG
+      environment_id: $CC_ENV
+      dbname: cluster_0
+      flink_api_key: $CC_KEY
+      flink_api_secret: "{{ env_var('CC_FLINK_SECRET') }}"
+      endpoint: $CC
+      statement_name_prefix: "$2"
+      statement_label: $3
+      poll_interval_ms: 20
+YML
+	[ -z "${4:-}" ] || echo "      threads: $4" >>profiles.yml
+	export CC_FLINK_SECRET=$CC_SECRET
 }
 
 cc_stop() {

@@ -13,23 +13,7 @@ cc_admin POST /topics/orders '[{"id":1,"customer":"ann","amount":10.50},{"id":2,
 	{"id":3,"customer":"ann","amount":7.25},{"id":4,"customer":"cid","amount":20.00}]'
 
 project cc_shop
-cat > profiles.yml <<YML
-cc_shop:
-  target: dev
-  outputs:
-    dev:
-      type: confluent
-      organization_id: $CC_ORG
-      environment_id: $CC_ENV
-      dbname: cluster_0
-      flink_api_key: $CC_KEY
-      flink_api_secret: "{{ env_var('CC_FLINK_SECRET') }}"
-      endpoint: $CC
-      statement_name_prefix: "shop-"
-      statement_label: shop-e2e
-      poll_interval_ms: 20
-YML
-export CC_FLINK_SECRET=$CC_SECRET
+cc_profile cc_shop "shop-" shop-e2e
 cat > models/live_orders.sql <<'SQL'
 {{ config(materialized='streaming_table') }}
 select id, customer, amount * 2 as doubled from {{ ref('big_orders') }}

@@ -8,30 +8,12 @@
 . "$(dirname "$0")/ccloud.sh"
 
 cc_start || { echo "1..0 # SKIP double"; exit 0; }
-at_exit cc_kill
 cc_submit ddl-orders 'CREATE TABLE orders (id BIGINT, customer STRING, amount DECIMAL(10,2))'
 cc_wait ddl-orders COMPLETED && ok "the source table exists" || not_ok "the source table exists" "$(cat "$CC_BODY")"
 cc_admin POST /topics/orders '[{"id":1,"customer":"ann","amount":10.50},{"id":2,"customer":"bob","amount":3.00}]'
 
 project cc_shop
-cat > profiles.yml <<YML
-cc_shop:
-  target: dev
-  outputs:
-    dev:
-      type: confluent
-      organization_id: $CC_ORG
-      environment_id: $CC_ENV
-      dbname: cluster_0
-      flink_api_key: $CC_KEY
-      flink_api_secret: "{{ env_var('CC_FLINK_SECRET') }}"
-      endpoint: $CC
-      statement_name_prefix: "retry-"
-      statement_label: retry-e2e
-      poll_interval_ms: 20
-      threads: 1
-YML
-export CC_FLINK_SECRET=$CC_SECRET
+cc_profile cc_shop "retry-" retry-e2e 1
 
 # the view's CREATE: "being modified" once, then a 409 once; the table's CTAS: an exhausted pool once
 cc_admin POST /faults '[
