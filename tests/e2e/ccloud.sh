@@ -16,7 +16,7 @@ CC_ORG=7c210ed4-0000-4000-8000-000000000000
 CC_ENV=env-abc123
 CC_KEY=FLINKKEY1
 CC_SECRET=s3cr3t-flink
-trap 'cc_kill; rm -rf "$WORK"' EXIT
+at_exit cc_kill  # lib.sh's exit handler stops the double, then removes $WORK
 
 cc_kill() {
 	if [ -n "$CC_PID" ]; then
