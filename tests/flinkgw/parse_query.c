@@ -380,7 +380,9 @@ static struct query *select_q(struct ps *p)
 	return q;
 }
 
-/* values -> VALUES row (',' row)* ; row -> '(' e (',' e)* ')' | e */
+/* values -> VALUES row (',' row)* ; row -> [ROW] '(' e (',' e)* ')' | e
+ * (Calcite's RowConstructor: `ROW(1, 'a')` is the same row as `(1, 'a')`, and Flink's expanded
+ * view text writes every row that way) */
 static struct query *values_q(struct ps *p)
 {
 	struct query *q = ARENA_NEW(p->a, struct query);
@@ -391,6 +393,8 @@ static struct query *values_q(struct ps *p)
 	do {
 		int pos = tok(p)->off;
 		struct node *r = mk(p, N_ROW, pos);
+		if (is_kw(p, "ROW") && peek(p, 1)->kind == TK_OP && !strcmp(peek(p, 1)->val, "("))
+			advance(p);
 		if (accept_op(p, "(")) {
 			r->args = ps_node_list(p, &r->nargs, ")");
 			if (p->failed || !expect_op(p, ")")) {

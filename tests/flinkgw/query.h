@@ -52,6 +52,8 @@ struct qinfo {
 	bool rank_first;      /* the ranking orders by a time attribute ascending (dedup keeping the first) */
 	bool order_time;      /* ORDER BY starts with an ascending time attribute */
 };
+/* the double's bound on views over views in one query, for its own stack (Flink has none) */
+enum { VIEW_DEPTH_MAX = 256 };
 struct cte_env {
 	const char *name;
 	char duck[16];
@@ -69,7 +71,8 @@ struct tctx {
 	bool snapshot;      /* Confluent snapshot query: every scan bounded at now */
 	bool expand;
 	bool schema_only;
-	int depth;
+	int depth;                  /* views being expanded, innermost first in vstack */
+	const struct tdef **vstack;
 	int nrel;
 	int ncte;
 	ctevec ctes;

@@ -116,11 +116,22 @@ static int tr_view(struct tctx *c, struct tdef *v, struct tref *t, struct rel **
 		sb_release(&id);
 		return -1;
 	}
-	if (c->depth > 32) {
-		tr_terr(c, EX_VALIDATION, "View '%s' references itself", v->name);
+	/* A view can come to read itself only through a rename or a drop and re-create of a view it
+	 * reads (CREATE VIEW validates its query first). Flink would expand such a view until the
+	 * planner's stack overflows; the double names the cycle instead. A chain of distinct views
+	 * is no cycle, however long (Flink's view expansion has no depth limit). */
+	for (int i = 0; i < c->depth; i++)
+		if (c->vstack[i] == v) {
+			tr_terr(c, EX_VALIDATION, "View '%s' references itself", v->name);
+			return -1;
+		}
+	if (c->depth >= VIEW_DEPTH_MAX) {
+		tr_terr(c, EX_VALIDATION, "View '%s' is nested more than %d views deep", v->name, VIEW_DEPTH_MAX);
 		return -1;
 	}
-	c->depth++;
+	if (!c->vstack)
+		c->vstack = ARENA_ARRAY(c->a, const struct tdef *, VIEW_DEPTH_MAX);
+	c->vstack[c->depth++] = v;
 	const char *saved = c->src;
 	c->src = v->src;
 	ctevec saved_ctes = c->ctes;
