@@ -168,6 +168,82 @@ static value list_of(struct arena *a, value v)
 	return v.type == V_LIST ? v : val_list_new(a, 0);
 }
 
+/* How a field of a semantic model's entry is written: as given (null when absent), as text, as a
+ * boolean that defaults to false, as a list, always null, or as an object of its own fields (null
+ * when absent). Fields are written in the order given, dbt's order. */
+enum how { AS_GIVEN, TEXT, FLAG, LIST, NUL, OBJECT };
+struct field {
+	const char *key;
+	enum how how;
+	const struct field *sub; /* OBJECT: its fields, ended by a NULL key */
+};
+
+static value fields_of(struct arena *a, value x, const struct field *f);
+
+static value field_value(struct arena *a, value x, const struct field *f)
+{
+	value v = get(x, f->key);
+	switch (f->how) {
+	case TEXT: return str_or_none(a, v);
+	case FLAG: return bool_or(v, false);
+	case LIST: return list_of(a, v);
+	case NUL: return val_none();
+	case OBJECT: return v.type == V_DICT ? fields_of(a, v, f->sub) : val_none();
+	case AS_GIVEN: break;
+	}
+	return v;
+}
+
+static value fields_of(struct arena *a, value x, const struct field *f)
+{
+	size_t n = 0;
+	while (f[n].key)
+		n++;
+	value o = val_dict_new(a, n);
+	for (; f->key; f++)
+		val_dict_sets(o, f->key, field_value(a, x, f));
+	return o;
+}
+
+static value list_fields(struct arena *a, value src, const struct field *f)
+{
+	src = list_of(a, src);
+	value out = val_list_new(a, src.l->len);
+	for (uint32_t i = 0; i < src.l->len; i++)
+		val_list_push(out, fields_of(a, src.l->items[i], f));
+	return out;
+}
+
+static const struct field agg_time_fields[] = {{"agg_time_dimension", AS_GIVEN, NULL}, {NULL, AS_GIVEN, NULL}};
+static const struct field defaults_field = {"defaults", OBJECT, agg_time_fields};
+static const struct field entity_fields[] = {
+	{"name", AS_GIVEN, NULL}, {"type", AS_GIVEN, NULL}, {"description", AS_GIVEN, NULL},
+	{"label", AS_GIVEN, NULL}, {"role", AS_GIVEN, NULL}, {"expr", TEXT, NULL}, {NULL, AS_GIVEN, NULL},
+};
+static const struct field agg_params_fields[] = {
+	{"percentile", AS_GIVEN, NULL}, {"use_discrete_percentile", FLAG, NULL},
+	{"use_approximate_percentile", FLAG, NULL}, {NULL, AS_GIVEN, NULL},
+};
+static const struct field non_additive_fields[] = {
+	{"name", AS_GIVEN, NULL}, {"window_choice", AS_GIVEN, NULL}, {"window_groupings", LIST, NULL},
+	{NULL, AS_GIVEN, NULL},
+};
+static const struct field measure_fields[] = {
+	{"name", AS_GIVEN, NULL}, {"agg", AS_GIVEN, NULL}, {"description", AS_GIVEN, NULL},
+	{"label", AS_GIVEN, NULL}, {"create_metric", FLAG, NULL}, {"expr", TEXT, NULL},
+	{"agg_params", OBJECT, agg_params_fields}, {"non_additive_dimension", OBJECT, non_additive_fields},
+	{"agg_time_dimension", AS_GIVEN, NULL}, {NULL, AS_GIVEN, NULL},
+};
+static const struct field validity_fields[] = {{"is_start", FLAG, NULL}, {"is_end", FLAG, NULL}, {NULL, AS_GIVEN, NULL}};
+static const struct field type_params_fields[] = {
+	{"time_granularity", AS_GIVEN, NULL}, {"validity_params", OBJECT, validity_fields}, {NULL, AS_GIVEN, NULL},
+};
+static const struct field dimension_fields[] = {
+	{"name", AS_GIVEN, NULL}, {"type", AS_GIVEN, NULL}, {"description", AS_GIVEN, NULL},
+	{"label", AS_GIVEN, NULL}, {"is_partition", FLAG, NULL}, {"type_params", OBJECT, type_params_fields},
+	{"expr", TEXT, NULL}, {"metadata", NUL, NULL}, {NULL, AS_GIVEN, NULL},
+};
+
 static value semantic_model_value(struct arena *a, struct project *p, const struct node *n, double created_at)
 {
 	value e = n->semantic;
@@ -186,86 +262,10 @@ static value semantic_model_value(struct arena *a, struct project *p, const stru
 	}
 	val_dict_sets(d, "description", get(e, "description"));
 	val_dict_sets(d, "label", get(e, "label"));
-	value defaults = get(e, "defaults");
-	if (defaults.type == V_DICT) {
-		value dd = val_dict_new(a, 1);
-		val_dict_sets(dd, "agg_time_dimension", get(defaults, "agg_time_dimension"));
-		defaults = dd;
-	}
-	val_dict_sets(d, "defaults", defaults.type == V_DICT ? defaults : val_none());
-	value ents = val_list_new(a, 4), src = list_of(a, get(e, "entities"));
-	for (uint32_t i = 0; i < src.l->len; i++) {
-		value x = src.l->items[i], o = val_dict_new(a, 6);
-		val_dict_sets(o, "name", get(x, "name"));
-		val_dict_sets(o, "type", get(x, "type"));
-		val_dict_sets(o, "description", get(x, "description"));
-		val_dict_sets(o, "label", get(x, "label"));
-		val_dict_sets(o, "role", get(x, "role"));
-		val_dict_sets(o, "expr", str_or_none(a, get(x, "expr")));
-		val_list_push(ents, o);
-	}
-	val_dict_sets(d, "entities", ents);
-	value meas = val_list_new(a, 4);
-	src = list_of(a, get(e, "measures"));
-	for (uint32_t i = 0; i < src.l->len; i++) {
-		value x = src.l->items[i], o = val_dict_new(a, 9);
-		val_dict_sets(o, "name", get(x, "name"));
-		val_dict_sets(o, "agg", get(x, "agg"));
-		val_dict_sets(o, "description", get(x, "description"));
-		val_dict_sets(o, "label", get(x, "label"));
-		val_dict_sets(o, "create_metric", bool_or(get(x, "create_metric"), false));
-		val_dict_sets(o, "expr", str_or_none(a, get(x, "expr")));
-		value ap = get(x, "agg_params");
-		if (ap.type == V_DICT) {
-			value o2 = val_dict_new(a, 3);
-			val_dict_sets(o2, "percentile", get(ap, "percentile"));
-			val_dict_sets(o2, "use_discrete_percentile", bool_or(get(ap, "use_discrete_percentile"), false));
-			val_dict_sets(o2, "use_approximate_percentile", bool_or(get(ap, "use_approximate_percentile"), false));
-			ap = o2;
-		}
-		val_dict_sets(o, "agg_params", ap.type == V_DICT ? ap : val_none());
-		value nad = get(x, "non_additive_dimension");
-		if (nad.type == V_DICT) {
-			value o2 = val_dict_new(a, 3);
-			val_dict_sets(o2, "name", get(nad, "name"));
-			val_dict_sets(o2, "window_choice", get(nad, "window_choice"));
-			val_dict_sets(o2, "window_groupings", list_of(a, get(nad, "window_groupings")));
-			nad = o2;
-		}
-		val_dict_sets(o, "non_additive_dimension", nad.type == V_DICT ? nad : val_none());
-		val_dict_sets(o, "agg_time_dimension", get(x, "agg_time_dimension"));
-		val_list_push(meas, o);
-	}
-	val_dict_sets(d, "measures", meas);
-	value dims = val_list_new(a, 4);
-	src = list_of(a, get(e, "dimensions"));
-	for (uint32_t i = 0; i < src.l->len; i++) {
-		value x = src.l->items[i], o = val_dict_new(a, 8);
-		val_dict_sets(o, "name", get(x, "name"));
-		val_dict_sets(o, "type", get(x, "type"));
-		val_dict_sets(o, "description", get(x, "description"));
-		val_dict_sets(o, "label", get(x, "label"));
-		val_dict_sets(o, "is_partition", bool_or(get(x, "is_partition"), false));
-		value tp = get(x, "type_params");
-		if (tp.type == V_DICT) {
-			value o2 = val_dict_new(a, 2);
-			val_dict_sets(o2, "time_granularity", get(tp, "time_granularity"));
-			value vp = get(tp, "validity_params");
-			if (vp.type == V_DICT) {
-				value o3 = val_dict_new(a, 2);
-				val_dict_sets(o3, "is_start", bool_or(get(vp, "is_start"), false));
-				val_dict_sets(o3, "is_end", bool_or(get(vp, "is_end"), false));
-				vp = o3;
-			}
-			val_dict_sets(o2, "validity_params", vp.type == V_DICT ? vp : val_none());
-			tp = o2;
-		}
-		val_dict_sets(o, "type_params", tp.type == V_DICT ? tp : val_none());
-		val_dict_sets(o, "expr", str_or_none(a, get(x, "expr")));
-		val_dict_sets(o, "metadata", val_none());
-		val_list_push(dims, o);
-	}
-	val_dict_sets(d, "dimensions", dims);
+	val_dict_sets(d, "defaults", field_value(a, e, &defaults_field));
+	val_dict_sets(d, "entities", list_fields(a, get(e, "entities"), entity_fields));
+	val_dict_sets(d, "measures", list_fields(a, get(e, "measures"), measure_fields));
+	val_dict_sets(d, "dimensions", list_fields(a, get(e, "dimensions"), dimension_fields));
 	val_dict_sets(d, "metadata", val_none());
 	val_dict_sets(d, "depends_on", depends_on(a, p, n));
 	val_dict_sets(d, "refs", refs_of(a, n));
