@@ -11,8 +11,7 @@ set -u
 root=${1:-"$(cd "$(dirname "$0")/.." && pwd)"}
 max=150
 
-# path function reason. "being split" marks functions of modules whose split is under way: they
-# are noted, not failed, once they are short, so that the entry can be dropped.
+# path function reason
 allow=$(
 	cat <<'EOF'
 tests/flinkgw/parse.c statement the double's statement grammar: one alternative per statement kind
@@ -58,13 +57,8 @@ for key in "${!allowed[@]}"; do
 	fi
 	what="is gone"
 	[ -n "$len" ] && what="is $len lines long now"
-	case "${allowed[$key]}" in
-	"being split"*) echo "note: allow-listed '$key' $what: drop it from $0" ;;
-	*)
-		echo "$key: allow-listed, but $what: drop it from the allow-list of $0"
-		bad=1
-		;;
-	esac
+	echo "$key: allow-listed, but $what: drop it from the allow-list of $0"
+	bad=1
 done
 
 if [ $bad -ne 0 ]; then
