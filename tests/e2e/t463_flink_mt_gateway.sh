@@ -6,29 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/flinkgw.sh"
 
-# gw_fails SQL TEXT [what]: the statement fails and its error has TEXT
-gw_fails() {
-	local i
-	gw_submit "$1"
-	for i in $(seq 1 100); do
-		gw_fetch 0
-		[ "$GW_STATUS" = 200 ] && grep -q '"resultType":"NOT_READY"' "$GW_BODY" && { sleep 0.05; continue; }
-		break
-	done
-	if jsv 'j.errors ? j.errors.join("\n") : ""' | grep -qF -- "$2"; then ok "${3:-$1 fails: $2}"
-	else not_ok "${3:-$1 fails: $2}" "$(jsv 'j.errors ? j.errors[j.errors.length - 1].split("\n").filter(l => l.startsWith("Caused by: ")).join("\n") : JSON.stringify(j)')"; fi
-}
-
-gw_start --flink-version 1.20.0
-mkdir -p "$GW_DATA/topics"
-printf '%s\n' '{"key":null,"value":{"k":"a","v":1},"timestamp":1700000000000}' \
-	'{"key":null,"value":{"k":"b","v":2},"timestamp":1700000001000}' \
-	'{"key":null,"value":{"k":"a","v":3},"timestamp":1700000002000}' >"$GW_DATA/topics/events.jsonl"
-gw_session v3
-gw_run "CREATE CATALOG lake WITH ('type' = 'paimon', 'warehouse' = 'file://$WORK/wh')"
-gw_run "USE CATALOG lake"
-gw_run "CREATE TABLE events (k STRING, v INT) WITH ('connector' = 'kafka', 'topic' = 'events', 'format' = 'json', 'properties.bootstrap.servers' = 'b:9092', 'scan.startup.mode' = 'earliest-offset')"
-WITH="WITH ('connector' = 'upsert-kafka', 'topic' = 'totals', 'key.format' = 'json', 'value.format' = 'json', 'properties.bootstrap.servers' = 'b:9092')"
+gw_mt_lake
 
 # what Flink refuses
 gw_fails "CREATE MATERIALIZED TABLE totals $WITH AS SELECT k, SUM(v) AS total FROM events GROUP BY k" \
