@@ -99,6 +99,19 @@ expect_js 'JSON.stringify(j.results.columns)' "[$COL_EXPR]" "PLAIN_TEXT columns 
 gw_fetch 2 v2 ""
 expect_js 'j.results.rowFormat' JSON "without rowFormat the format is JSON"
 
+# BYTES at any depth: base64 in JSON rows, x'..' in PLAIN_TEXT (the engine's nested BLOB text
+# form, \xHH escapes, is not what Flink writes)
+gw_submit "SELECT X'01ff' AS b, ARRAY[X'01ff', X'225c41'] AS a, MAP[1, X'02'] AS m, ROW(X'03', 'x') AS r"
+gw_fetch_ready
+gw_fetch 1
+expect_js 'JSON.stringify(j.results.data[0].fields)' '["Af8=",["Af8=","IlxB"],{"1":"Ag=="},{"EXPR$0":"Aw==","EXPR$1":"x"}]' \
+	"BYTES in arrays, maps and rows are base64 in JSON rows"
+gw_submit "SELECT X'01ff' AS b, ARRAY[X'01ff', X'225c41'] AS a, MAP[1, X'02'] AS m, ROW(X'03', 'x') AS r"
+gw_fetch_ready
+gw_fetch 1 v2 "?rowFormat=PLAIN_TEXT"
+expect_js 'JSON.stringify(j.results.data[0].fields)' '["x'"'"'01ff'"'"'","[x'"'"'01ff'"'"', x'"'"'225c41'"'"']","{1=x'"'"'02'"'"'}","(x'"'"'03'"'"', x)"]' \
+	"BYTES in arrays, maps and rows are x'..' in PLAIN_TEXT"
+
 # V1: no rowFormat in nextResultUri, but in the body
 gw_submit "SELECT 1" v1
 gw_fetch 0 v1 ""

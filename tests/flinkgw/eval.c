@@ -474,10 +474,45 @@ static json_t *value_of(const char *s, const struct ftype *t)
 }
 
 /* nested values from DuckDB's to_json: timestamps to ISO form, by the element types */
+/* DuckDB's to_json writes a BLOB inside a nested value as its text form (printable ASCII as is,
+ * every other byte, '"' and '\\' as \xHH); Flink's JSON rows carry BYTES as base64 at any depth */
+static json_t *blob_text_to_base64(const char *s)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct sb bytes = SB_INIT, o = SB_INIT;
+	for (const char *p = s; *p; p++) {
+		unsigned hi, lo;
+		if (p[0] == '\\' && p[1] == 'x' && sscanf(p + 2, "%1x%1x", &hi, &lo) == 2) {
+			sb_addc(&bytes, (char)(hi << 4 | lo));
+			p += 3;
+		} else {
+			sb_addc(&bytes, *p);
+		}
+	}
+	const unsigned char *b = (const unsigned char *)bytes.buf;
+	for (size_t i = 0; i < bytes.len; i += 3) {
+		unsigned n = (unsigned)b[i] << 16 | (i + 1 < bytes.len ? (unsigned)b[i + 1] << 8 : 0) |
+			(i + 2 < bytes.len ? b[i + 2] : 0);
+		sb_addc(&o, b64[n >> 18 & 63]);
+		sb_addc(&o, b64[n >> 12 & 63]);
+		sb_addc(&o, i + 1 < bytes.len ? b64[n >> 6 & 63] : '=');
+		sb_addc(&o, i + 2 < bytes.len ? b64[n & 63] : '=');
+	}
+	json_t *r = json_string(o.len ? o.buf : "");
+	sb_release(&bytes);
+	sb_release(&o);
+	return r;
+}
+
 static json_t *nested_fix(json_t *v, const struct ftype *t)
 {
 	if (!t || json_is_null(v))
 		return v;
+	if ((t->root == FT_BINARY || t->root == FT_VARBINARY) && json_is_string(v)) {
+		json_t *r = blob_text_to_base64(json_string_value(v));
+		json_decref(v);
+		return r;
+	}
 	if ((t->root == FT_TIMESTAMP || t->root == FT_TIMESTAMP_LTZ) && json_is_string(v)) {
 		char tmp[64];
 		snprintf(tmp, sizeof(tmp), "%s", json_string_value(v));
