@@ -292,6 +292,31 @@ class QueryTest(unittest.TestCase):
         cur.execute('SELECT id, name FROM sink ORDER BY id')
         self.assertEqual(cur.fetchall(), [(1, "o'neil"), (2, None)])
 
+    def test_no_leak_across_many_statements(self):
+        import gc
+        import sys
+        cur = self.conn.cursor()
+
+        def run(n):
+            for _ in range(n):
+                cur.execute("SELECT order_id, amount, ARRAY[order_id], MAP['a', amount], ROW(order_id, 'y'), "
+                            "INTERVAL '1' DAY, CAST(order_id AS STRING) FROM orders")
+                self.assertEqual(len(cur.fetchall()), 5)
+                try:
+                    cur.execute('SELECT * FROM nope')
+                except db.ProgrammingError:
+                    pass
+        # a leak of one object a statement grows every window by 30 or more, one a value by 130
+        run(5)
+        grown = []
+        for _ in range(3):
+            gc.collect()
+            before = sys.getallocatedblocks()
+            run(15)
+            gc.collect()
+            grown.append(sys.getallocatedblocks() - before)
+        self.assertLess(min(grown), 20, 'allocated blocks grew by %s in three windows of 30 statements' % grown)
+
     def test_list_get_delete(self):
         cur = self.conn.cursor()
         cur.execute('SELECT 1', name='py-keep-me', labels=['listing'])
