@@ -33,6 +33,7 @@ def setUpModule():
         cur.execute('CREATE TABLE orders (order_id BIGINT, customer_id BIGINT, amount DECIMAL(10, 2))')
         cur.execute('CREATE TABLE clicks (k STRING, n INT)')
         cur.execute('CREATE TABLE taps (k STRING, n INT)')
+        cur.execute('CREATE TABLE drops (k STRING)')
     CC.append('orders', ORDERS)
 
 
@@ -386,6 +387,24 @@ class StreamTest(unittest.TestCase):
         name = cur.statement_name
         cur.close()  # deletes the running query
         self.assertNotIn(name, CC.statements())
+
+    def test_every_op_code(self):
+        # op 0 and 3: a key leaves the filtered result; op 1 and 2: its count changes
+        CC.append('drops', [{'k': 'a'}, {'k': 'b'}, {'k': 'a'}])
+        cur = self.conn.cursor(changelog=True)
+        cur.execute('SELECT k, c FROM (SELECT k, COUNT(*) AS c FROM drops GROUP BY k) WHERE c = 1')
+        got = list(cur.stream(max_rows=3, duration=10))
+        self.assertEqual(got, [('+I', ('a', 1)), ('+I', ('b', 1)), ('-D', ('a', 1))])
+        cur.close()
+        cur = self.conn.cursor(changelog=True)
+        cur.execute('SELECT k, COUNT(*) AS c FROM drops GROUP BY k')
+        got = list(cur.stream(max_rows=4, duration=10))
+        self.assertEqual([r.kind for r in got], ['+I', '+I', '-U', '+U'])
+        self.assertEqual(got[3], ('+U', ('a', 2)))
+        # the snapshot of the same changelog, folded by its upsert key
+        cur = self.conn.cursor(snapshot=True)
+        cur.execute('SELECT k, COUNT(*) AS c FROM drops GROUP BY k')
+        self.assertEqual(sorted(cur.fetchall()), [('a', 2), ('b', 1)])
 
     def test_rows_arrive_as_they_come_and_cancel_stops(self):
         cur = self.conn.cursor()
