@@ -5,6 +5,8 @@
  *   Session    a client and one gateway session (connect, configure, config, close)
  *   Operation  one submitted statement: its columns, pages of decoded rows (with their kind), an
  *              optional changelog fold (flink_snapshot), cancel, close
+ *   Cloud, CloudStatement   the same two for Confluent Cloud's Statements API (flink_cc_*):
+ *              named statements with labels and properties; fetch() has Operation's contract
  *
  * The PEP 249 classes (Connection, Cursor, parameter quoting, type objects) are Python, in
  * sluice_flink/__init__.py; this half owns everything that touches the network or decodes values.

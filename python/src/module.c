@@ -174,8 +174,9 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef moddef = {
 	PyModuleDef_HEAD_INIT, "sluice_flink._flink",
-	"The C half of sluice_flink: sessions and statements of the Flink SQL Gateway through "
-	"libsluice-flink, and exact decoding of their results.",
+	"The C half of sluice_flink: sessions and statements of the Flink SQL Gateway, and statements "
+	"of Confluent Cloud's SQL Statements API, through libsluice-flink, and exact decoding of their "
+	"results.",
 	-1, methods, NULL, NULL, NULL, NULL,
 };
 
