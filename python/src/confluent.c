@@ -6,8 +6,9 @@
  * A CloudStatement's fetch() reads the statement once (flink_cc_poll) until its rows may be read
  * (a snapshot query: once COMPLETED; a streaming query: once RUNNING), answering NOT_READY
  * meanwhile, then pages its results (flink_cc_fetch); the Python layer waits between calls, so
- * that its timeouts and Ctrl-C work. An empty page of a running statement is followed by a read
- * of its phase, so that a statement that fails while streaming raises instead of waiting forever.
+ * that its timeouts and Ctrl-C work. While pages come back empty the statement's phase is read
+ * again once a second, so that a statement that fails while streaming raises instead of waiting
+ * forever.
  *
  * Closing a statement deletes it (a running query stops; its name is freed), except a background
  * statement (an INSERT or CTAS that has no rows to give and runs on), which is left running.
@@ -15,6 +16,17 @@
 #include "ext.h"
 
 #include <string.h>
+#include <time.h>
+
+/* How often a streaming statement's phase is read again while its pages come back empty */
+#define PHASE_READ_EVERY_MS 1000
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* ---------------------------------------------------------------- the connection */
 
@@ -240,6 +252,7 @@ static PyObject *cloud_submit(sf_cloud *self, PyObject *args, PyObject *kw)
 		o->want_snapshot = o->key_given = false;
 		o->ltz = NULL;
 		o->rows_read = 0;
+		o->phase_read_ms = 0;
 	}
 	if (!o || cloud_enter(self) < 0) {
 		PyMem_Free(kv);
@@ -547,7 +560,11 @@ static PyObject *stmt_fetch(sf_cloud_statement *o, PyObject *args)
 		return NULL;
 	flink_cc *cc = o->owner->cc;
 	flink_cc_statement *st = o->st;
-	bool was_ready = o->ready, ready = o->ready;
+	bool ready = o->ready;
+	long long now = now_ms();
+	/* an empty page while the statement runs: read its phase now and then, so that a failure
+	 * shows (one read a second, beside the pages) */
+	bool read_phase = o->ready && now - o->phase_read_ms >= PHASE_READ_EVERY_MS;
 	struct flink_error err;
 	flink_error_init(&err);
 	struct flink_page *pg = NULL;
@@ -557,10 +574,15 @@ static PyObject *stmt_fetch(sf_cloud_statement *o, PyObject *args)
 		rc = flink_cc_poll(cc, st, true, &ready, &err);
 	if (rc == FLINK_OK && ready && flink_cc_statement_columns(st, NULL)) {
 		rc = flink_cc_fetch(cc, st, &pg, &err);
-		/* an empty page while the statement runs: read its phase, so that a failure shows */
-		if (rc == FLINK_OK && was_ready && pg->type == FLINK_RESULT_PAYLOAD && pg->nrows == 0) {
+		bool end = rc == FLINK_OK && pg->type == FLINK_RESULT_EOS &&
+			   !flink_cc_phase_terminal(flink_cc_statement_phase(st));
+		if (rc == FLINK_OK && (end || (read_phase && pg->type == FLINK_RESULT_PAYLOAD && pg->nrows == 0))) {
+			/* the results of a statement last seen running ended: did it fail? */
 			bool again;
 			rc = flink_cc_poll(cc, st, true, &again, &err);
+			read_phase = true;
+		} else {
+			read_phase = false;
 		}
 	}
 	Py_END_ALLOW_THREADS
@@ -569,6 +591,8 @@ static PyObject *stmt_fetch(sf_cloud_statement *o, PyObject *args)
 		flink_page_free(pg);
 		return sf_raise(&err);
 	}
+	if (!o->ready || read_phase)
+		o->phase_read_ms = now;
 	if (!ready)
 		return Py_BuildValue("(sN)", "NOT_READY", PyList_New(0));
 	o->ready = true;

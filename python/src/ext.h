@@ -97,6 +97,7 @@ typedef struct sf_cloud_statement {
 	bool want_snapshot, key_given;
 	PyObject *ltz;
 	long rows_read;
+	long long phase_read_ms;         /* when the phase was last read (CLOCK_MONOTONIC) */
 } sf_cloud_statement;
 
 extern PyTypeObject sf_CloudType;

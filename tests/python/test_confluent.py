@@ -424,6 +424,21 @@ class StreamTest(unittest.TestCase):
         self.assertNotIn(name, CC.statements())
         self.assertEqual(cur.fetchall(), [])
 
+    def test_failure_while_streaming(self):
+        cur = self.conn.cursor()
+        cur.execute("SELECT k FROM clicks WHERE k = 'doomed'", name='py-doomed')
+        self.assertEqual(cur.fetch_available(), [])
+        CC.admin('POST', '/statements/py-doomed/fail',
+                 {'detail': 'Materialized table is currently being modified by statement: s9'})
+        start = time.monotonic()
+        with self.assertRaises(db.DatabaseError) as cm:
+            cur.fetchone()
+        self.assertLess(time.monotonic() - start, 5, 'the phase is read again while pages are empty')
+        self.assertIn('being modified', cm.exception.root_cause)
+        self.assertEqual(cm.exception.code, 'STATEMENT')
+        cur.close()
+        self.assertNotIn('py-doomed', CC.statements(), 'a FAILED statement is deleted on close')
+
     def test_background_insert_is_left_running(self):
         cur = self.conn.cursor()
         cur.execute('CREATE TABLE copy_of_clicks (k STRING, n INT)')
