@@ -528,6 +528,31 @@ class ErrorTest(unittest.TestCase):
         self.assertEqual(len([r for r in CC.requests() if r['method'] == 'POST'
                               and 'py-limited' in str(r.get('body'))]), 1)
 
+    def test_one_thread_at_a_time(self):
+        # a statement whose reads the double holds back: the connection is busy meanwhile
+        CC.admin('POST', '/faults', [{'method': 'GET', 'path': '*/statements/py-slow', 'action': 'delay',
+                                      'delay_ms': 1500, 'count': 1}])
+        errors = []
+
+        def slow():
+            try:
+                self.conn.cursor().execute('SELECT 1', name='py-slow').fetchall()
+            except Exception as e:  # reported below
+                errors.append(e)
+
+        t = threading.Thread(target=slow)
+        t.start()
+        deadline = time.monotonic() + 10
+        while not self.conn._session.busy and time.monotonic() < deadline and t.is_alive():
+            time.sleep(0.005)
+        self.assertTrue(self.conn._session.busy)
+        with self.assertRaises(db.ProgrammingError) as cm:
+            self.conn.cursor().execute('SELECT 2')
+        self.assertIn('another thread', str(cm.exception))
+        t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(self.conn.execute('SELECT 3').fetchall(), [(3,)])
+
     def test_auth_failure_never_shows_the_secret(self):
         wrong = 'wrong-' + SECRET
         with connect(flink_api_secret=wrong) as conn:
