@@ -215,8 +215,13 @@ class QueryTest(unittest.TestCase):
             self.assertEqual(self.conn.get_properties()['sql.local-time-zone'], 'Asia/Tokyo')
             cur.execute('SELECT 1')
             self.assertEqual(posts()[cur.statement_name]['spec']['properties']['sql.local-time-zone'], 'Asia/Tokyo')
+            cur.execute('SET')
+            self.assertIn(('sql.local-time-zone', 'Asia/Tokyo'), cur.fetchall())
             cur.execute("RESET 'sql.local-time-zone'")
             self.assertNotIn('sql.local-time-zone', self.conn.get_properties())
+            sent = [b['spec']['statement'].split()[0].upper() for b in posts().values()]
+            self.assertNotIn('SET', sent, 'SET never reaches the server')
+            self.assertNotIn('RESET', sent, 'RESET never reaches the server')
 
     def test_values_of_every_type(self):
         cur = self.conn.cursor()
