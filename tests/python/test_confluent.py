@@ -579,6 +579,48 @@ class ErrorTest(unittest.TestCase):
         self.assertNotIn(SECRET, str(CC.requests()))
 
 
+class BackoffTest(unittest.TestCase):
+    """The waits of a Confluent cursor, with a statement that answers as told (no server)"""
+
+    class Op:
+        def __init__(self, answers):
+            self.answers = list(answers)
+            self.eos = False
+
+        def fetch(self, ltz):
+            return self.answers.pop(0)
+
+        def close(self):
+            self.answers = []
+
+    def waits(self, conn, answers, first):
+        cur = conn.cursor()
+        cur._op, cur._snap, cur._deadline = self.Op(answers), False, None
+        sleeps = []
+        sleep, db._time.sleep = db._time.sleep, sleeps.append
+        try:
+            cur._next_page(first=first)
+        finally:
+            db._time.sleep = sleep
+        return sleeps
+
+    def test_pending_statement_backs_off_with_jitter(self):
+        # reference §14.1: 1 s growing 1.5 times up to 30 s, each +-25 %
+        conn = db.connect(organization_id=ORG, environment_id=ENV, endpoint='http://127.0.0.1:9',
+                          flink_api_key=KEY, flink_api_secret=SECRET)
+        sleeps = self.waits(conn, [('NOT_READY', [])] * 12 + [('EOS', [])], True)
+        self.assertEqual(len(sleeps), 12)
+        nominal = [min(1.5 ** i, 30.0) for i in range(12)]
+        for got, want in zip(sleeps, nominal):
+            self.assertTrue(0.75 * want <= got <= 1.25 * want, (got, want))
+        self.assertNotEqual(sleeps, nominal, 'the waits are jittered')
+        # empty result pages are paced by result_page_fetch_pause_millis, without growing
+        conn = db.connect(organization_id=ORG, environment_id=ENV, endpoint='http://127.0.0.1:9',
+                          flink_api_key=KEY, flink_api_secret=SECRET, result_page_fetch_pause_millis=250)
+        sleeps = self.waits(conn, [('PAYLOAD', [])] * 3 + [('PAYLOAD', [('+I', (1,))])], False)
+        self.assertEqual(sleeps, [0.25, 0.25, 0.25])
+
+
 class PandasTest(unittest.TestCase):
     def test_read_sql_over_a_snapshot_query(self):
         try:
