@@ -445,6 +445,11 @@ flink_code flink_cc_refresh(flink_cc *cc, flink_cc_statement *st, struct flink_e
  * (0: none) FLINK_E_TIMEOUT; the interrupt FLINK_E_INTERRUPTED. */
 flink_code flink_cc_wait(flink_cc *cc, flink_cc_statement *st, bool for_results, long timeout_ms,
 			 volatile sig_atomic_t *interrupt, struct flink_error *err) FLINK_WARN_UNUSED;
+/* One read of the statement, no waiting (for callers that pace their own polls): the errors of
+ * flink_cc_wait (FAILED, DEGRADED, an exhausted pool, which deletes the statement), and *pready
+ * true when flink_cc_wait would return now */
+flink_code flink_cc_poll(flink_cc *cc, flink_cc_statement *st, bool for_results, bool *pready,
+			 struct flink_error *err) FLINK_WARN_UNUSED;
 void flink_cc_statement_free(flink_cc_statement *st);
 
 const char *flink_cc_statement_name(const flink_cc_statement *st);

@@ -1,5 +1,6 @@
-"""sluice_flink: a Python DB-API 2.0 (PEP 249) module for Apache Flink's SQL Gateway, on Sluice's
-C client library libsluice-flink.
+"""sluice_flink: a Python DB-API 2.0 (PEP 249) module for Apache Flink's SQL Gateway and for
+Confluent Cloud for Apache Flink (its SQL Statements API), on Sluice's C client library
+libsluice-flink.
 
     import sluice_flink
     with sluice_flink.connect(url='http://127.0.0.1:8083',
@@ -9,6 +10,13 @@ C client library libsluice-flink.
         for id, amount in cur:
             ...
 
+    with sluice_flink.connect(organization_id='7c210ed4-...', environment_id='env-abc123',
+                              database='cluster_0', cloud_provider='aws', cloud_region='us-east-2',
+                              flink_api_key=KEY, flink_api_secret=SECRET) as conn:
+        cur = conn.cursor(snapshot=True)    # sql.snapshot.mode = now
+        cur.execute('SELECT customer_id, COUNT(*) FROM orders GROUP BY customer_id')
+        print(cur.fetchall())
+
 Beyond PEP 249, for streams:
   - rows arrive as the gateway sends them: iterating a cursor (or fetchone) yields each row as soon
     as its page arrived, waiting between empty pages, for as long as the query runs;
@@ -16,11 +24,15 @@ Beyond PEP 249, for streams:
   - conn.cursor(snapshot=True) folds a query's changelog and gives its final rows once it ended
     (a point-in-time snapshot of a streaming query over bounded sources);
   - execute(sql, params, properties={...}, name=..., timeout=...) runs one statement with its own
-    configuration (properties), a job name (pipeline.name) and a time limit.
+    configuration (properties), a job name (pipeline.name; on Confluent Cloud the statement's
+    name), labels (Confluent Cloud) and a time limit.
 """
 import collections
 import datetime
+import random as _random
+import re as _re
 import time as _time
+import uuid as _uuid
 
 from . import _flink
 from ._flink import (Warning, Error, InterfaceError, DatabaseError, DataError, OperationalError,
@@ -96,11 +108,16 @@ ChangelogRow.__doc__ = "A row of a changelog: kind is '+I', '-U', '+U' or '-D', 
 
 # ================================================================ connect
 
-# The keyword arguments of Confluent Cloud's Statements API (the names dbt-confluent's profiles use)
+# Confluent Cloud's keywords: those of Confluent's own DB-API driver (confluent-sql) and of
+# dbt-confluent's profiles, so that a profile's values can be passed on as they are
 _CONFLUENT_KEYS = frozenset((
     'organization_id', 'environment_id', 'compute_pool_id', 'flink_api_key', 'flink_api_secret',
-    'global_api_key', 'global_api_secret', 'cloud_provider', 'cloud_region', 'endpoint', 'principal_id',
-    'dbname', 'database', 'statement_name_prefix', 'statement_label', 'execution_mode'))
+    'global_api_key', 'global_api_secret', 'external_access_token', 'identity_pool_id', 'cloud_provider',
+    'cloud_region', 'endpoint', 'dbname', 'database', 'statement_name_prefix', 'statement_label',
+    'execution_mode', 'local_time_zone', 'result_page_fetch_pause_millis', 'http_user_agent',
+    'http_timeout_secs', 'poll_max'))
+
+_EXECUTION_MODES = {'snapshot': True, 'snapshot_ddl': True, 'streaming_query': False, 'streaming_ddl': False}
 
 
 def _ms(seconds, what):
@@ -114,39 +131,55 @@ def _ms(seconds, what):
 def connect(url=None, *, properties=None, session_name=None, api_version=None, headers=None,
             bearer_token=None, username=None, password=None, ca_file=None, insecure=False,
             connect_timeout=None, request_timeout=None, max_retries=None, poll_interval=None,
-            heartbeat_interval=None, timeout=None, snapshot=False, **kwargs):
-    """Opens a session on a Flink SQL Gateway and returns its Connection.
+            heartbeat_interval=None, timeout=None, snapshot=None, **kwargs):
+    """Opens a connection: a session on a Flink SQL Gateway (url=...), or Confluent Cloud's
+    Statements API (organization_id=..., environment_id=..., see below).
 
     url                 the gateway, e.g. 'http://127.0.0.1:8083' (a path prefix is kept)
     properties          session configuration: any Flink option, e.g. {'execution.runtime-mode': 'batch'}
+                        (Confluent Cloud: statement properties every statement carries, sql.*)
     session_name        the session's name on the gateway
     api_version         'v1'..'v4'; negotiated when None
     headers             extra HTTP header lines, 'Name: value'
     bearer_token / username + password / ca_file / insecure: authentication and TLS
     connect_timeout, request_timeout   seconds, per HTTP request
     max_retries         retries of requests that are safe to repeat
-    poll_interval       longest wait in seconds between polls of a running statement (0.1)
+    poll_interval       longest wait in seconds between polls of a running statement (0.1;
+                        Confluent Cloud: the first wait between reads of a statement, 1.0)
     heartbeat_interval  seconds between session heartbeats (60; 0 for none)
     timeout             default time limit in seconds of each statement (None: no limit)
     snapshot            cursors are snapshot cursors unless told otherwise (for tools such as
                         pandas.read_sql that call cursor() themselves)
 
-    Confluent Cloud's keywords (organization_id=..., environment_id=..., compute_pool_id=...,
-    flink_api_key=..., ...) are reserved for its Statements API.
+    Confluent Cloud, with the keywords of Confluent's confluent-sql driver and dbt-confluent:
+    organization_id, environment_id (the catalog), database or dbname (the Kafka cluster),
+    flink_api_key + flink_api_secret or global_api_key + global_api_secret (the global pair wins),
+    or external_access_token (or bearer_token) + identity_pool_id; cloud_provider + cloud_region
+    (https://flink.<region>.<provider>.confluent.cloud) or endpoint (any base URL);
+    compute_pool_id (else the environment's default pool); statement_name_prefix ('dbapi-');
+    statement_label (a label on every statement); execution_mode ('streaming_query', or
+    'snapshot': snapshot cursors by default); local_time_zone (sql.local-time-zone);
+    result_page_fetch_pause_millis (100: the pause between two empty result pages);
+    poll_max (30: the longest wait in seconds between reads of a pending statement);
+    http_user_agent; http_timeout_secs (request_timeout).
     """
-    confluent = sorted(k for k in kwargs if k in _CONFLUENT_KEYS)
-    if confluent:
-        raise NotSupportedError(
-            'Confluent Cloud (%s) is not supported by sluice_flink yet: it connects to an open-source '
-            'Flink SQL Gateway (url=...); on Confluent Cloud use `sluice sql` with a confluent profile'
-            % ', '.join('%s=' % k for k in confluent))
+    confluent = {k: kwargs.pop(k) for k in list(kwargs) if k in _CONFLUENT_KEYS}
     if 'dsn' in kwargs and url is None:
         url = kwargs.pop('dsn')
     if kwargs:
         raise TypeError('connect() got unexpected keyword argument%s %s' % (
             's' if len(kwargs) > 1 else '', ', '.join(repr(k) for k in sorted(kwargs))))
+    if confluent:
+        if url is not None or username or password or session_name or api_version or headers:
+            raise InterfaceError('give either url=... (a Flink SQL Gateway) or organization_id=... '
+                                 '(Confluent Cloud), not both')
+        return _connect_confluent(confluent, properties=properties, bearer_token=bearer_token, ca_file=ca_file,
+                                  insecure=insecure, connect_timeout=connect_timeout,
+                                  request_timeout=request_timeout, max_retries=max_retries,
+                                  poll_interval=poll_interval, timeout=timeout, snapshot=snapshot)
     if not url:
-        raise InterfaceError("connect() needs the gateway's url, e.g. url='http://127.0.0.1:8083'")
+        raise InterfaceError("connect() needs the gateway's url, e.g. url='http://127.0.0.1:8083', "
+                             "or Confluent Cloud's organization_id=... and environment_id=...")
     if isinstance(properties, dict):
         properties = list(properties.items())
     session = _flink.Session(
@@ -159,7 +192,80 @@ def connect(url=None, *, properties=None, session_name=None, api_version=None, h
         poll_interval_ms=_ms(poll_interval, 'poll_interval'),
         heartbeat_interval_ms=-1 if heartbeat_interval is None else int(heartbeat_interval * 1000))
     return Connection(session, timeout=timeout, poll_interval=poll_interval if poll_interval else 0.1,
-                      snapshot=snapshot)
+                      snapshot=bool(snapshot))
+
+
+# What Confluent Cloud's names and labels may hold (reference §4.3: lower-case letters, digits
+# and '-', a letter or digit at both ends, at most 100)
+_NAME_PREFIX = _re.compile(r'[a-z0-9][a-z0-9-]{0,62}')
+_RESERVED = ('sql.current-catalog', 'sql.current-database', 'sql.snapshot.mode')
+
+
+def _pair(key, secret, what):
+    if bool(key) != bool(secret):
+        raise InterfaceError('%s_api_key and %s_api_secret must be given together' % (what, what))
+    return (key, secret) if key else None
+
+
+def _connect_confluent(kw, properties, bearer_token, ca_file, insecure, connect_timeout, request_timeout,
+                       max_retries, poll_interval, timeout, snapshot):
+    org, env = kw.get('organization_id'), kw.get('environment_id')
+    if not org or not env:
+        raise InterfaceError('Confluent Cloud needs organization_id=... and environment_id=...')
+    db, dbname = kw.get('database'), kw.get('dbname')
+    if db and dbname and db != dbname:
+        raise InterfaceError('database=%r and dbname=%r name two Kafka clusters: give one' % (db, dbname))
+    # credentials: as confluent-sql chooses them; their values never appear in a message
+    token = kw.get('external_access_token') or bearer_token
+    pool = kw.get('identity_pool_id')
+    glob = _pair(kw.get('global_api_key'), kw.get('global_api_secret'), 'global')
+    flink = _pair(kw.get('flink_api_key'), kw.get('flink_api_secret'), 'flink')
+    if token:
+        if glob or flink:
+            raise InterfaceError('a bearer token (external_access_token) cannot be combined with API keys')
+        if not pool:
+            raise InterfaceError('a bearer token (external_access_token) needs its identity_pool_id')
+        key = None
+    else:
+        key = glob or flink
+        if not key:
+            raise InterfaceError('Confluent Cloud needs flink_api_key and flink_api_secret (or '
+                                 'global_api_key and global_api_secret, or external_access_token)')
+    if not kw.get('endpoint') and not (kw.get('cloud_provider') and kw.get('cloud_region')):
+        raise InterfaceError('Confluent Cloud needs cloud_provider and cloud_region, or endpoint=...')
+    prefix = kw.get('statement_name_prefix', 'dbapi-')
+    if not isinstance(prefix, str) or not _NAME_PREFIX.fullmatch(prefix):
+        raise InterfaceError('statement_name_prefix %r: use lower-case letters, digits and "-", starting '
+                             'with a letter or digit (statement names are DNS labels)' % (prefix,))
+    mode = kw.get('execution_mode')
+    if mode is not None and mode not in _EXECUTION_MODES:
+        raise InterfaceError('execution_mode %r: use one of %s' % (mode, ', '.join(sorted(_EXECUTION_MODES))))
+    if snapshot is None:
+        snapshot = bool(mode and _EXECUTION_MODES[mode])
+    props = dict(properties.items() if isinstance(properties, dict) else (properties or ()))
+    if kw.get('local_time_zone'):
+        props.setdefault('sql.local-time-zone', kw['local_time_zone'])
+    for k in props:
+        if k in _RESERVED:
+            raise ProgrammingError("'%s' is a reserved system property: the connection sets it" % k)
+    if request_timeout is None and kw.get('http_timeout_secs') is not None:
+        request_timeout = kw['http_timeout_secs']
+    pause = kw.get('result_page_fetch_pause_millis')
+    pause = 0.1 if pause is None else max(0.0, pause / 1000.0)
+    cloud = _flink.Cloud(
+        str(org), str(env), endpoint=kw.get('endpoint'), cloud_provider=kw.get('cloud_provider'),
+        cloud_region=kw.get('cloud_region'), api_key=key[0] if key else None,
+        api_secret=key[1] if key else None, bearer_token=token or None, identity_pool_id=pool if token else None,
+        compute_pool_id=kw.get('compute_pool_id'), database=db or dbname, user_agent=kw.get('http_user_agent'),
+        ca_file=ca_file, insecure=bool(insecure), connect_timeout_ms=_ms(connect_timeout, 'connect_timeout'),
+        request_timeout_ms=_ms(request_timeout, 'request_timeout'),
+        max_retries=-1 if max_retries is None else int(max_retries))
+    conn = Connection(cloud, timeout=timeout, poll_interval=pause, snapshot=snapshot)
+    conn._cloud_setup(org=str(org), env=str(env), database=db or dbname, prefix=prefix,
+                      label=kw.get('statement_label'), properties=props,
+                      phase_wait=(poll_interval if poll_interval else 1.0, float(kw.get('poll_max') or 30.0)),
+                      endpoint=cloud.base_url)
+    return conn
 
 
 # ================================================================ time zones of TIMESTAMP_LTZ values
@@ -184,8 +290,9 @@ def _zone(name):
 
 
 class Connection:
-    """One gateway session. Flink SQL has no transactions: every statement takes effect when it
-    runs, commit() has nothing to do and rollback() raises NotSupportedError."""
+    """One gateway session, or one environment of Confluent Cloud. Flink SQL has no transactions:
+    every statement takes effect when it runs, commit() has nothing to do and rollback() raises
+    NotSupportedError."""
 
     Warning, Error, InterfaceError, DatabaseError = Warning, Error, InterfaceError, DatabaseError
     DataError, OperationalError, IntegrityError = DataError, OperationalError, IntegrityError
@@ -193,11 +300,30 @@ class Connection:
 
     def __init__(self, session, timeout=None, poll_interval=0.1, snapshot=False):
         self._session = session
+        self._cloud = isinstance(session, _flink.Cloud)
         self.snapshot = snapshot
         self.timeout = timeout
         self.poll_interval = poll_interval
         self._cursors = []
         self._ltz = None
+        # waits between polls: (first, growth, longest, jitter) while a statement may not be read
+        # yet, and between empty pages of its results
+        self._waits = {'NOT_READY': (0.005, 2.0, poll_interval, False),
+                       'PAYLOAD': (0.005, 2.0, poll_interval, False)}
+        self._properties = {}
+        self._describe_target = ('gateway', getattr(session, 'handle', None))
+        if not self._cloud:
+            self._refresh_zone()
+
+    def _cloud_setup(self, org, env, database, prefix, label, properties, phase_wait, endpoint):
+        self._org, self._env, self._database = org, env, database
+        self._prefix, self._label = prefix, label
+        self._properties = dict(properties)
+        # reference §14.1: reads of a pending statement back off 1 s growing 1.5 times up to 30 s,
+        # with +-25 % jitter; result pages are paced (result_page_fetch_pause_millis)
+        self._waits = {'NOT_READY': (phase_wait[0], 1.5, max(phase_wait[0], phase_wait[1]), True),
+                       'PAYLOAD': (self.poll_interval, 1.0, self.poll_interval, False)}
+        self._endpoint = endpoint
         self._refresh_zone()
 
     def _check(self):
@@ -206,40 +332,117 @@ class Connection:
         return self._session
 
     def _refresh_zone(self):
+        if self._cloud:
+            # TIMESTAMP_LTZ values are written in sql.local-time-zone, UTC by default
+            self._ltz = _zone(self._properties.get('sql.local-time-zone'))
+            return
         try:
             conf = self._session.config()
         except Error:
             conf = {}
         self._ltz = _zone(conf.get('table.local-time-zone'))
 
+    def __repr__(self):
+        state = 'closed' if self._session is None else 'open'
+        if self._cloud:
+            return '<sluice_flink.Connection %s: Confluent Cloud %s, organization %s, environment %s%s>' % (
+                state, self._endpoint, self._org, self._env,
+                ', database %s' % self._database if self._database else '')
+        return '<sluice_flink.Connection %s: Flink SQL Gateway session %s>' % (state, self._describe_target[1])
+
     @property
     def closed(self):
         return self._session is None
 
     @property
+    def protocol(self):
+        """'gateway' (the Flink SQL Gateway) or 'confluent' (Confluent Cloud's Statements API)"""
+        return 'confluent' if self._cloud else 'gateway'
+
+    @property
     def session_handle(self):
-        return self._check().handle
+        """The gateway session's handle (None on Confluent Cloud, which has no sessions)"""
+        s = self._check()
+        return None if self._cloud else s.handle
 
     @property
     def api_version(self):
-        return self._check().api_version
+        s = self._check()
+        return 'sql/v1' if self._cloud else s.api_version
 
     def gateway_info(self):
         """(product, version) of the gateway, e.g. ('Apache Flink', '2.0.0')"""
-        return self._check().info()
+        s = self._check()
+        if self._cloud:
+            return ('Confluent Cloud', 'sql/v1')
+        return s.info()
 
     def get_properties(self):
-        """The session's effective configuration, a dict"""
-        return self._check().config()
+        """The session's effective configuration, a dict (Confluent Cloud: the properties every
+        statement carries, with the catalog and database)"""
+        s = self._check()
+        if self._cloud:
+            props = {'sql.current-catalog': self._env}
+            if self._database:
+                props['sql.current-database'] = self._database
+            props.update(self._properties)
+            return props
+        return s.config()
 
     def set_property(self, key, value):
-        """SET 'key' = 'value' in the session"""
-        self._check().configure('SET %s = %s' % (quote(str(key)), quote(str(value))))
+        """SET 'key' = 'value' in the session (Confluent Cloud: on every later statement)"""
+        s = self._check()
+        if self._cloud:
+            key = str(key)
+            if key in _RESERVED:
+                raise ProgrammingError("'%s' is a reserved system property: the connection sets it" % key)
+            if value is None:
+                self._properties.pop(key, None)
+            else:
+                self._properties[key] = str(value).lower() if isinstance(value, bool) else str(value)
+            self._refresh_zone()
+            return
+        s.configure('SET %s = %s' % (quote(str(key)), quote(str(value))))
         if key == 'table.local-time-zone':
             self._refresh_zone()
 
+    # ---------------------------------------------------------------- Confluent Cloud's statements
+
+    def _cloud_only(self, what):
+        s = self._check()
+        if not self._cloud:
+            raise NotSupportedError('%s: the Flink SQL Gateway has no named statements (Confluent Cloud only)' % what)
+        return s
+
+    def list_statements(self, label=None):
+        """The environment's statements (with the label, without its user.confluent.io/ prefix):
+        dicts of name, phase, detail, statement, sql_kind, compute_pool_id, created_at, stopped,
+        snapshot, bounded"""
+        return self._cloud_only('list_statements').list(label)
+
+    def get_statement(self, name):
+        """One statement as a dict (list_statements' keys); ProgrammingError when missing"""
+        return self._cloud_only('get_statement').get(name)
+
+    def stop_statement(self, name):
+        """Stops a statement (PATCH spec.stopped); it stays, STOPPED, until deleted"""
+        self._cloud_only('stop_statement').stop(name)
+
+    def resume_statement(self, name):
+        """Runs a stopped statement again"""
+        self._cloud_only('resume_statement').resume(name)
+
+    def delete_statement(self, name):
+        """Deletes a statement (a running one stops); a missing one counts as deleted"""
+        self._cloud_only('delete_statement').delete(name)
+
+    def _statement_name(self):
+        return self._prefix + str(_uuid.uuid4())
+
+    # ---------------------------------------------------------------- PEP 249
+
     def close(self):
-        """Closes the cursors (a running query's job stops) and the session; again: no-op"""
+        """Closes the cursors (a running query stops) and the session; again: no-op"""
         if self._session is None:
             return
         for c in list(self._cursors):
@@ -258,7 +461,8 @@ class Connection:
     def cursor(self, *, changelog=False, snapshot=None, snapshot_key=None):
         """A new cursor. changelog=True: rows are ChangelogRow(kind, row). snapshot=True: a query's
         changelog is folded and fetched once it ended (snapshot_key: the upsert key's column
-        indexes, when known); by default, the connection's snapshot setting."""
+        indexes, when known; on Confluent Cloud the query is a snapshot query,
+        sql.snapshot.mode = now); by default, the connection's snapshot setting."""
         self._check()
         if snapshot is None:
             snapshot = self.snapshot and not changelog
@@ -318,6 +522,7 @@ class Cursor:
         self.lastrowid = None
         self.job_id = None
         self.operation_handle = None
+        self.statement_name = None
         self.column_types = None
         self.is_query = False
         self._buf.clear()
@@ -385,24 +590,36 @@ class Cursor:
     # ---------------------------------------------------------------- execute
 
     def execute(self, operation, parameters=None, *, properties=None, name=None, labels=None,
-                timeout=None, snapshot=None, snapshot_key=None):
+                timeout=None, snapshot=None, snapshot_key=None, statement_name=None, statement_labels=None,
+                compute_pool_id=None):
         """Runs one statement. parameters fill %s / %(name)s placeholders (paramstyle pyformat);
-        properties: this statement's own configuration (executionConfig), e.g.
-        {'execution.runtime-mode': 'batch'}; name: the job's name (pipeline.name); timeout: seconds
-        this statement may take (a query: until its last row; default the connection's);
+        properties: this statement's own configuration (the gateway's executionConfig, Confluent
+        Cloud's spec.properties), e.g. {'execution.runtime-mode': 'batch'}; name: the job's name
+        (pipeline.name), on Confluent Cloud the statement's name (statement_name, as
+        confluent-sql calls it; by default the connection's prefix and a UUID); labels (or
+        statement_labels): Confluent Cloud labels, besides the connection's statement_label;
+        compute_pool_id: Confluent Cloud's pool for this statement; timeout: seconds this
+        statement may take (a query: until its last row; default the connection's);
         snapshot / snapshot_key override the cursor's. Returns the cursor."""
         session = self._check()
+        cloud = self.connection._cloud
         if not isinstance(operation, str):
             raise ProgrammingError('the statement must be a str, not %s' % type(operation).__name__)
-        if labels:
-            raise NotSupportedError('statement labels belong to Confluent Cloud statements; the Flink SQL '
-                                    'Gateway has none (name the job with name=...)')
+        if statement_name is not None:
+            if name is not None and name != statement_name:
+                raise InterfaceError('give name= or statement_name=, not both')
+            name = statement_name
+        if statement_labels:
+            labels = list(labels or ()) + list(statement_labels)
+        if not cloud and (labels or compute_pool_id):
+            raise NotSupportedError('statement labels and compute pools belong to Confluent Cloud statements; '
+                                    'the Flink SQL Gateway has none (name the job with name=...)')
         sql = interpolate(operation, parameters)
         config = {}
         if properties:
             config.update((str(k), str(v).lower() if isinstance(v, bool) else str(v))
                           for k, v in dict(properties).items())
-        if name is not None:
+        if not cloud and name is not None:
             config['pipeline.name'] = str(name)
         self._close_op()
         self._reset()
@@ -410,16 +627,34 @@ class Cursor:
         key = self.snapshot_key if snapshot_key is None else snapshot_key
         if snap and self.changelog:
             raise InterfaceError('a cursor gives either the changelog or its snapshot, not both')
+        if cloud and self._set_locally(sql):
+            return self
         self._timeout = timeout if timeout is not None else self.connection.timeout
         if self._timeout is not None:
             self._deadline = _time.monotonic() + self._timeout
-        ltz = config.get('table.local-time-zone')
-        self._ltz = _zone(ltz) if ltz else self.connection._ltz
-        op = session.submit(sql, config or None)
+        if cloud:
+            props = dict(self.connection._properties)
+            for k in config:
+                if k in _RESERVED:
+                    raise ProgrammingError("'%s' is a reserved system property: the connection sets it%s" % (
+                        k, ' (use a snapshot cursor for sql.snapshot.mode = now)' if k == 'sql.snapshot.mode' else ''))
+            props.update(config)
+            ltz = props.get('sql.local-time-zone')
+            self._ltz = _zone(ltz) if ltz else datetime.timezone.utc
+            all_labels = ([self.connection._label] if self.connection._label else []) + \
+                [str(x) for x in (labels or ())]
+            op = session.submit(str(name) if name is not None else self.connection._statement_name(), sql,
+                                props or None, all_labels or None, snapshot=bool(snap),
+                                compute_pool_id=compute_pool_id)
+        else:
+            ltz = config.get('table.local-time-zone')
+            self._ltz = _zone(ltz) if ltz else self.connection._ltz
+            op = session.submit(sql, config or None)
         self._op = op
         self._eos = False
         self._snap = bool(snap)
         self.operation_handle = op.handle
+        self.statement_name = op.name if cloud else None
         try:
             if snap:
                 op.snapshot(key)
@@ -435,7 +670,8 @@ class Cursor:
                 while not self._eos:
                     self._next_page()
         except BaseException:
-            # a failed statement leaves nothing open on the gateway (Ctrl-C included)
+            # a failed statement leaves nothing open on the gateway (Ctrl-C included); on
+            # Confluent Cloud a failed or stopped query is deleted, freeing its name
             try:
                 self._close_op()
             except Error:
@@ -445,16 +681,51 @@ class Cursor:
         if self._eos:
             self._finish()
         head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ''
-        if head in ('SET', 'RESET') and not op.is_query:
+        if head in ('SET', 'RESET') and not op.is_query and not cloud:
             self.connection._refresh_zone()
         return self
+
+    _SET = _re.compile(r"\s*(SET|RESET)\s*(?:'((?:[^']|'')*)'(?:\s*=\s*'((?:[^']|'')*)')?)?\s*;?\s*", _re.I)
+
+    def _set_locally(self, sql):
+        """Confluent Cloud has no sessions: SET 'k' = 'v' and RESET 'k' change the properties of
+        the connection's later statements, as Confluent's CLI does"""
+        m = self._SET.fullmatch(sql)
+        if not m:
+            return False
+        verb, key, value = m.group(1).upper(), m.group(2), m.group(3)
+        key = key.replace("''", "'") if key is not None else None
+        if verb == 'SET' and key is not None and value is not None:
+            self.connection.set_property(key, value.replace("''", "'"))
+            return True
+        if verb == 'SET' and key is None:
+            # SET alone lists the properties, as Flink's SQL client does
+            props = self.connection.get_properties()
+            self.description = [('key', 'VARCHAR', None, None, None, None, False),
+                                ('value', 'VARCHAR', None, None, None, None, False)]
+            self.column_types = ['STRING NOT NULL', 'STRING NOT NULL']
+            self._buf.extend(sorted(props.items()))
+            self.rowcount = len(self._buf)
+            return True
+        if verb == 'RESET':
+            if key is None:
+                self.connection._properties.clear()
+            else:
+                self.connection.set_property(key, None)
+            self.connection._refresh_zone()
+            return True
+        return False
 
     def executemany(self, operation, seq_of_parameters, **kwargs):
         """Runs operation once for each set of parameters. rowcount is the sum of their row
         counts when each has one, else -1."""
         total = 0
         ran = False
-        for params in seq_of_parameters:
+        name = kwargs.pop('statement_name', None) or kwargs.pop('name', None)
+        for i, params in enumerate(seq_of_parameters):
+            if name is not None:
+                # a gateway job keeps its name; a Confluent Cloud statement's is unique
+                kwargs['name'] = '%s-%d' % (name, i + 1) if self.connection._cloud else name
             self.execute(operation, params, **kwargs)
             while not self._eos:  # a query's rows are not kept between runs
                 self._next_page()
@@ -498,7 +769,7 @@ class Cursor:
 
     def _finish(self):
         self._eos = True
-        if self.is_query or self._snap:
+        if (self.is_query or self._snap) and self.description is not None:
             self.rowcount = self._delivered + len(self._buf)
         elif self.description is not None and self.job_id is None:
             self.rowcount = len(self._buf)
@@ -512,7 +783,8 @@ class Cursor:
         """Reads pages until one brings rows (or, when first, the columns), waiting between empty
         ones and stopping at the end of the results or at the deadline"""
         op = self._op
-        wait = 0.005
+        waits = self.connection._waits
+        wait = {k: v[0] for k, v in waits.items()}
         while True:
             if self._deadline is not None and _time.monotonic() > self._deadline:
                 partial = ''
@@ -529,8 +801,17 @@ class Cursor:
             if rtype == 'PAYLOAD' and (rows or (first and not self._snap)):
                 self._take(rows)
                 return
-            _time.sleep(wait)
-            wait = min(wait * 2, self.connection.poll_interval)
+            self._pause(waits[rtype], wait[rtype])
+            _, growth, longest, _ = waits[rtype]
+            wait[rtype] = min(wait[rtype] * growth, longest)
+
+    def _pause(self, how, seconds):
+        """Sleeps between two polls, with +-25 % jitter when asked, never past the deadline"""
+        if how[3]:
+            seconds *= 0.75 + 0.5 * _random.random()
+        if self._deadline is not None:
+            seconds = max(0.0, min(seconds, self._deadline - _time.monotonic() + 0.001))
+        _time.sleep(seconds)
 
     def _take(self, rows):
         if self.changelog:
@@ -623,14 +904,15 @@ class Cursor:
         self._check_result()
         until = None if duration is None else _time.monotonic() + duration
         n = 0
-        wait = 0.005
+        first_wait, growth, longest, _ = self.connection._waits['PAYLOAD']
+        wait = first_wait
         while max_rows is None or n < max_rows:
             if self._buf:
                 row = self._buf.popleft()
                 self._delivered += 1
                 self.rownumber = self._delivered
                 n += 1
-                wait = 0.005
+                wait = first_wait
                 yield row
                 continue
             if self._eos or self._op is None:
@@ -646,11 +928,11 @@ class Cursor:
             if rtype == 'EOS':
                 self._eos = True
             elif not rows:
-                pause = min(wait, self.connection.poll_interval)
+                pause = min(wait, longest)
                 if until is not None:
                     pause = max(0.0, min(pause, until - _time.monotonic()))
                 _time.sleep(pause)
-                wait *= 2
+                wait = min(wait * growth, longest)
 
     def snapshot_rows(self):
         """A snapshot cursor's fold so far (while its query runs: not a final result)"""

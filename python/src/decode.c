@@ -12,6 +12,11 @@
  *   and the rest -> str.
  * Fractions of a second beyond microseconds (TIMESTAMP(7..9)) are cut to the microsecond,
  * Python's datetime resolution.
+ *
+ * Confluent Cloud's Statements API writes values in another form (its reference §10), which is
+ * recognised by its shape, so one decoder serves both: intervals as SQL text ("+2 04:15:20.000",
+ * "-1-06"), bytes inside composites as x'<hex>' (the library turns top-level ones into base64),
+ * MAP and MULTISET as arrays of [key, value] / [element, count] pairs, ROW as a positional array.
  */
 #include "ext.h"
 
@@ -148,8 +153,36 @@ static int b64val(unsigned char c)
 	return -1;
 }
 
+static int hexval(unsigned char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* x'0aff' (Confluent Cloud, inside composites) */
+static PyObject *from_hex_literal(const char *s, size_t n, const struct flink_type *t)
+{
+	if ((n - 3) % 2)
+		return data_error(t, s, "not x'<hex>' bytes");
+	size_t nb = (n - 3) / 2;
+	PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)nb);
+	if (!out)
+		return NULL;
+	unsigned char *o = (unsigned char *)PyBytes_AS_STRING(out);
+	for (size_t i = 0; i < nb; i++) {
+		int hi = hexval((unsigned char)s[2 + 2 * i]), lo = hexval((unsigned char)s[3 + 2 * i]);
+		if (hi < 0 || lo < 0) {
+			Py_DECREF(out);
+			return data_error(t, s, "not x'<hex>' bytes");
+		}
+		o[i] = (unsigned char)(hi * 16 + lo);
+	}
+	return out;
+}
+
 static PyObject *from_base64(const char *s, size_t n, const struct flink_type *t)
 {
+	if (n >= 3 && (s[0] == 'x' || s[0] == 'X') && s[1] == '\'' && s[n - 1] == '\'')
+		return from_hex_literal(s, n, t);
 	PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n / 4 * 3 + 3));
 	if (!out)
 		return NULL;
@@ -211,6 +244,49 @@ static PyObject *decimal_from_text(const char *s, size_t n, const struct flink_t
 	return d;
 }
 
+/* "+1-06", "-0-04": INTERVAL YEAR TO MONTH as SQL text -> months */
+static PyObject *interval_ym_text(const char *s, size_t n, const struct flink_type *t)
+{
+	const char *p = s, *end = s + n;
+	int sign = 1;
+	if (*p == '+' || *p == '-')
+		sign = *p++ == '-' ? -1 : 1;
+	long long y = 0, m = 0;
+	int dy = 0, dm = 0;
+	for (; p < end && *p >= '0' && *p <= '9' && dy < 10; p++, dy++)
+		y = y * 10 + (*p - '0');
+	if (!dy || p >= end || *p != '-')
+		return data_error(t, s, "not an interval (+Y-MM)");
+	for (p++; p < end && *p >= '0' && *p <= '9' && dm < 3; p++, dm++)
+		m = m * 10 + (*p - '0');
+	if (!dm || p != end || m > 11)
+		return data_error(t, s, "not an interval (+Y-MM)");
+	return PyLong_FromLongLong(sign * (y * 12 + m));
+}
+
+/* "+2 04:15:20", "-0 23:00:00.123": INTERVAL DAY TO SECOND as SQL text -> timedelta */
+static PyObject *interval_dt_text(const char *s, size_t n, const struct flink_type *t)
+{
+	const char *p = s, *end = s + n;
+	int sign = 1;
+	if (*p == '+' || *p == '-')
+		sign = *p++ == '-' ? -1 : 1;
+	long long d = 0;
+	int nd = 0;
+	for (; p < end && *p >= '0' && *p <= '9' && nd < 9; p++, nd++)
+		d = d * 10 + (*p - '0');
+	if (!nd || p >= end || *p != ' ')
+		return data_error(t, s, "not an interval (+D HH:MM:SS)");
+	p++;
+	int h, mi, sec, us;
+	if (parse_time(&p, &h, &mi, &sec, &us) || p != end || h > 23 || mi > 59 || sec > 59)
+		return data_error(t, s, "not an interval (+D HH:MM:SS)");
+	long long total_s = d * 86400 + h * 3600 + mi * 60 + sec;
+	/* normalised by timedelta itself: days, seconds and microseconds all negative for '-' */
+	PyObject *r = PyDelta_FromDSU((int)(sign * (total_s / 86400)), (int)(sign * (total_s % 86400)), sign * us);
+	return r ? r : data_error(t, s, "out of Python's timedelta range");
+}
+
 static PyObject *ltz_of(PyObject *ltz)
 {
 	return ltz && ltz != Py_None ? ltz : utc;
@@ -230,8 +306,12 @@ static PyObject *scalar_from_text(const char *s, size_t n, const struct flink_ty
 		if (n == 5 && !strncasecmp(s, "false", 5))
 			Py_RETURN_FALSE;
 		return data_error(t, s, "not a boolean");
-	case FLINK_T_TINYINT: case FLINK_T_SMALLINT: case FLINK_T_INTEGER: case FLINK_T_BIGINT:
-	case FLINK_T_INTERVAL_YEAR_MONTH: {
+	case FLINK_T_INTERVAL_YEAR_MONTH:
+		if (n > 1 && memchr(s + 1, '-', n - 1))
+			return interval_ym_text(s, n, t);
+		/* a number of months */
+		__attribute__((fallthrough));
+	case FLINK_T_TINYINT: case FLINK_T_SMALLINT: case FLINK_T_INTEGER: case FLINK_T_BIGINT: {
 		char *end;
 		PyObject *i = PyLong_FromString(s, &end, 10);
 		if (!i || end != s + n) {
@@ -288,6 +368,8 @@ static PyObject *scalar_from_text(const char *s, size_t n, const struct flink_ty
 		return r ? r : data_error(t, s, "out of Python's datetime range");
 	}
 	case FLINK_T_INTERVAL_DAY_TIME: {
+		if (memchr(s, ' ', n) || memchr(s, ':', n))
+			return interval_dt_text(s, n, t);
 		char *end;
 		long long ms = strtoll(s, &end, 10);
 		if (end != s + n)
@@ -342,6 +424,38 @@ static PyObject *map_key(PyObject *k, const struct flink_type *t, PyObject *ltz)
 	return scalar_from_text(s, (size_t)n, t, ltz);
 }
 
+/* Confluent Cloud's MAP ([[key, value], ...]) and MULTISET ([[element, "count"], ...]) */
+static PyObject *pairs_from_json(PyObject *j, const struct flink_type *t, PyObject *ltz)
+{
+	const struct flink_type *kt = t->root == FLINK_T_MAP ? t->key : t->element;
+	PyObject *out = PyDict_New();
+	Py_ssize_t n = PyList_GET_SIZE(j);
+	for (Py_ssize_t i = 0; out && i < n; i++) {
+		PyObject *pair = PyList_GET_ITEM(j, i);
+		if (!PyList_Check(pair) || PyList_GET_SIZE(pair) != 2) {
+			Py_DECREF(out);
+			return data_error(t, "", "an entry is not a [key, value] pair");
+		}
+		PyObject *pk = from_json(PyList_GET_ITEM(pair, 0), kt, ltz);
+		pk = pk ? hashable(pk) : NULL;
+		PyObject *pv = NULL;
+		if (pk) {
+			PyObject *v = PyList_GET_ITEM(pair, 1);
+			if (t->root == FLINK_T_MAP)
+				pv = from_json(v, t->value, ltz);
+			else if (v == Py_None)
+				pv = PyLong_FromLong(0);
+			else
+				pv = PyNumber_Long(v);
+		}
+		if (!pk || !pv || PyDict_SetItem(out, pk, pv) < 0)
+			Py_CLEAR(out);
+		Py_XDECREF(pk);
+		Py_XDECREF(pv);
+	}
+	return out;
+}
+
 static PyObject *from_json(PyObject *j, const struct flink_type *t, PyObject *ltz)
 {
 	if (j == Py_None)
@@ -363,6 +477,8 @@ static PyObject *from_json(PyObject *j, const struct flink_type *t, PyObject *lt
 		return out;
 	}
 	case FLINK_T_MAP: case FLINK_T_MULTISET: {
+		if (PyList_Check(j))
+			return pairs_from_json(j, t, ltz);
 		if (!PyDict_Check(j))
 			return data_error(t, "", "not a JSON object");
 		const struct flink_type *kt = t->root == FLINK_T_MAP ? t->key : t->element;
@@ -492,6 +608,25 @@ PyObject *sf_decode_value(const struct flink_value *v, const struct flink_type *
 	PyObject *r = from_json(j, t, ltz);
 	Py_DECREF(j);
 	return r;
+}
+
+PyObject *sf_decode_row(const struct flink_row *row, const struct flink_column *cols, size_t ncols,
+			PyObject *ltz, bool with_kind)
+{
+	PyObject *t = PyTuple_New((Py_ssize_t)ncols);
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < ncols; i++) {
+		PyObject *v = sf_decode_value(&row->fields[i], cols[i].type, ltz);
+		if (!v) {
+			Py_DECREF(t);
+			return NULL;
+		}
+		PyTuple_SET_ITEM(t, (Py_ssize_t)i, v);
+	}
+	if (!with_kind)
+		return t;
+	return Py_BuildValue("(sN)", flink_row_kind_short(row->kind), t);
 }
 
 /* The type's name as Flink SQL writes it, without parameters: type_code of Cursor.description */

@@ -5,6 +5,8 @@
  *   Session    a client and one gateway session (connect, configure, config, close)
  *   Operation  one submitted statement: its columns, pages of decoded rows (with their kind), an
  *              optional changelog fold (flink_snapshot), cancel, close
+ *   Cloud, CloudStatement   the same two for Confluent Cloud's Statements API (flink_cc_*):
+ *              named statements with labels and properties; fetch() has Operation's contract
  *
  * The PEP 249 classes (Connection, Cursor, parameter quoting, type objects) are Python, in
  * sluice_flink/__init__.py; this half owns everything that touches the network or decodes values.
@@ -69,6 +71,44 @@ typedef struct sf_operation {
 extern PyTypeObject sf_SessionType;
 extern PyTypeObject sf_OperationType;
 
+/* ---------------------------------------------------------------- confluent.c */
+
+struct sf_cloud_statement;
+
+/* One organization + environment of Confluent Cloud's Statements API (flink_cc); the same
+ * one-thread-at-a-time rule as a Session */
+typedef struct sf_cloud {
+	PyObject_HEAD
+	flink_cc *cc;                    /* NULL once closed */
+	bool busy;
+	struct sf_cloud_statement *stmts; /* open statements, closed before the connection */
+} sf_cloud;
+
+/* One named statement: polled until its rows may be read, then paged like an Operation */
+typedef struct sf_cloud_statement {
+	PyObject_HEAD
+	sf_cloud *owner;                 /* strong reference */
+	flink_cc_statement *st;          /* NULL once closed */
+	struct sf_cloud_statement *next, *prev;
+	bool ready, have_cols, is_query, eos;
+	PyObject *columns;
+	flink_snapshot *snap;
+	size_t *snap_key, nsnap_key;
+	bool want_snapshot, key_given;
+	PyObject *ltz;
+	long rows_read;
+	long long phase_read_ms;         /* when the phase was last read (CLOCK_MONOTONIC) */
+} sf_cloud_statement;
+
+extern PyTypeObject sf_CloudType;
+extern PyTypeObject sf_CloudStatementType;
+
+/* Key/value pairs from a mapping or a sequence of pairs (values str()'d, booleans "true" and
+ * "false"); the strings stay owned by *pkeep, which the caller releases after the call */
+int sf_kv_from(PyObject *src, struct flink_kv **pkv, size_t *pn, PyObject **pkeep);
+/* *out: the UTF-8 of a str, or NULL for None; -1 with TypeError for anything else */
+int sf_opt_str(PyObject *o, const char **out, const char *what);
+
 /* Marks the session busy for a call into the library, or raises ProgrammingError (0 / -1) */
 int sf_session_enter(sf_session *s);
 void sf_session_leave(sf_session *s);
@@ -81,6 +121,9 @@ void sf_operation_detach(sf_operation *o);
 int sf_decode_init(void);
 /* A value as Python sees it (new reference, or NULL with DataError set) */
 PyObject *sf_decode_value(const struct flink_value *v, const struct flink_type *t, PyObject *ltz);
+/* A row as a tuple of decoded values; with_kind: (kind, tuple), kind "+I", "-U", "+U" or "-D" */
+PyObject *sf_decode_row(const struct flink_row *row, const struct flink_column *cols, size_t ncols,
+			PyObject *ltz, bool with_kind);
 /* One column of Cursor.description's raw material:
  * (name, type text, root name, nullable, length, precision, scale, comment) */
 PyObject *sf_column_tuple(const struct flink_column *c);

@@ -9,6 +9,12 @@
  * converted or computed is DataError, a NOT NULL column written with NULL is IntegrityError, a job
  * that failed or was canceled is OperationalError, an unsupported feature is NotSupportedError,
  * anything else DatabaseError. The exception keeps the gateway's root cause and whole trace.
+ *
+ * Confluent Cloud's errors go the same way: a statement that FAILED (or is DEGRADED) is classed by
+ * its status.detail as above; a name in use (409) or a missing statement (404) is
+ * ProgrammingError, a request refused as invalid (400, 422) ProgrammingError, refused credentials
+ * (401), rate limits and server errors OperationalError, an exhausted compute pool
+ * OperationalError (code POOL_EXHAUSTED: try again).
  */
 #include "ext.h"
 
@@ -95,7 +101,13 @@ static PyObject *class_of(const struct flink_error *e)
 	case FLINK_E_PROTOCOL: return sf_InterfaceError;
 	case FLINK_E_GATEWAY: return gateway_class(e);
 	case FLINK_E_NOMEM: return PyExc_MemoryError;
-	case FLINK_E_CONNECT: case FLINK_E_TIMEOUT: case FLINK_E_HTTP: case FLINK_E_SESSION_GONE:
+	case FLINK_E_HTTP:
+		/* Confluent Cloud's 400 and 422: a request the server refused to accept, e.g. a bad
+		 * property or name; 401, 403, 429 and 5xx are the connection's */
+		if (e->http_status == 400 || e->http_status == 422)
+			return sf_ProgrammingError;
+		return sf_OperationalError;
+	case FLINK_E_CONNECT: case FLINK_E_TIMEOUT: case FLINK_E_SESSION_GONE:
 	case FLINK_E_VERSION: case FLINK_E_CANCELED: case FLINK_E_INTERRUPTED:
 	case FLINK_E_POOL_EXHAUSTED:
 		return sf_OperationalError;
@@ -162,8 +174,9 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef moddef = {
 	PyModuleDef_HEAD_INIT, "sluice_flink._flink",
-	"The C half of sluice_flink: sessions and statements of the Flink SQL Gateway through "
-	"libsluice-flink, and exact decoding of their results.",
+	"The C half of sluice_flink: sessions and statements of the Flink SQL Gateway, and statements "
+	"of Confluent Cloud's SQL Statements API, through libsluice-flink, and exact decoding of their "
+	"results.",
 	-1, methods, NULL, NULL, NULL, NULL,
 };
 
@@ -217,6 +230,12 @@ PyMODINIT_FUNC PyInit__flink(void)
 	Py_INCREF(&sf_OperationType);
 	if (PyModule_AddObject(m, "Operation", (PyObject *)&sf_OperationType) < 0) {
 		Py_DECREF(&sf_OperationType);
+		Py_DECREF(m);
+		return NULL;
+	}
+	if (PyType_Ready(&sf_CloudType) < 0 || PyType_Ready(&sf_CloudStatementType) < 0 ||
+	    PyModule_AddObjectRef(m, "Cloud", (PyObject *)&sf_CloudType) < 0 ||
+	    PyModule_AddObjectRef(m, "CloudStatement", (PyObject *)&sf_CloudStatementType) < 0) {
 		Py_DECREF(m);
 		return NULL;
 	}

@@ -59,25 +59,6 @@ static int op_enter(sf_operation *o)
 	return sf_session_enter(o->owner);
 }
 
-static PyObject *decode_row(sf_operation *o, const struct flink_row *row, const struct flink_column *cols,
-			    size_t ncols, bool with_kind)
-{
-	PyObject *t = PyTuple_New((Py_ssize_t)ncols);
-	if (!t)
-		return NULL;
-	for (size_t i = 0; i < ncols; i++) {
-		PyObject *v = sf_decode_value(&row->fields[i], cols[i].type, o->ltz);
-		if (!v) {
-			Py_DECREF(t);
-			return NULL;
-		}
-		PyTuple_SET_ITEM(t, (Py_ssize_t)i, v);
-	}
-	if (!with_kind)
-		return t;
-	return Py_BuildValue("(sN)", flink_row_kind_short(row->kind), t);
-}
-
 static PyObject *snapshot_list(sf_operation *o)
 {
 	size_t ncols;
@@ -88,7 +69,7 @@ static PyObject *snapshot_list(sf_operation *o)
 	size_t n = flink_snapshot_rows(o->snap, &rows);
 	PyObject *out = PyList_New((Py_ssize_t)n);
 	for (size_t i = 0; out && i < n; i++) {
-		PyObject *r = decode_row(o, &rows[i], cols, ncols, true);
+		PyObject *r = sf_decode_row(&rows[i], cols, ncols, o->ltz, true);
 		if (!r) {
 			Py_CLEAR(out);
 			break;
@@ -152,7 +133,7 @@ static PyObject *op_fetch(sf_operation *o, PyObject *args)
 	} else {
 		rows = PyList_New((Py_ssize_t)pg->nrows);
 		for (size_t i = 0; rows && i < pg->nrows; i++) {
-			PyObject *r = decode_row(o, &pg->rows[i], pg->cols, pg->ncols, true);
+			PyObject *r = sf_decode_row(&pg->rows[i], pg->cols, pg->ncols, o->ltz, true);
 			if (!r) {
 				Py_CLEAR(rows);
 				break;

@@ -30,7 +30,7 @@ void sf_session_leave(sf_session *s)
 
 /* Key/value pairs from a mapping or a sequence of pairs; the strings stay owned by *pkeep (a
  * list of the str objects), which the caller releases after the call */
-static int kv_from(PyObject *src, struct flink_kv **pkv, size_t *pn, PyObject **pkeep)
+int sf_kv_from(PyObject *src, struct flink_kv **pkv, size_t *pn, PyObject **pkeep)
 {
 	*pkv = NULL;
 	*pn = 0;
@@ -93,7 +93,7 @@ fail:
 	return -1;
 }
 
-static int opt_str(PyObject *o, const char **out, const char *what)
+int sf_opt_str(PyObject *o, const char **out, const char *what)
 {
 	*out = NULL;
 	if (!o || o == Py_None)
@@ -127,10 +127,10 @@ static int session_init(sf_session *self, PyObject *args, PyObject *kw)
 	struct flink_client_options o;
 	flink_client_options_init(&o);
 	const char *s_name;
-	if (opt_str(url, &o.url, "url") || opt_str(name, &s_name, "name") ||
-	    opt_str(api, &o.api_version, "api_version") || opt_str(token, &o.bearer_token, "bearer_token") ||
-	    opt_str(user, &o.username, "username") || opt_str(pass, &o.password, "password") ||
-	    opt_str(ca, &o.ca_file, "ca_file"))
+	if (sf_opt_str(url, &o.url, "url") || sf_opt_str(name, &s_name, "name") ||
+	    sf_opt_str(api, &o.api_version, "api_version") || sf_opt_str(token, &o.bearer_token, "bearer_token") ||
+	    sf_opt_str(user, &o.username, "username") || sf_opt_str(pass, &o.password, "password") ||
+	    sf_opt_str(ca, &o.ca_file, "ca_file"))
 		return -1;
 	o.insecure = insecure;
 	if (cto > 0)
@@ -160,7 +160,7 @@ static int session_init(sf_session *self, PyObject *args, PyObject *kw)
 			return -1;
 		}
 		for (Py_ssize_t i = 0; i < n; i++) {
-			if (opt_str(PyList_GET_ITEM(hlist, i), &hv[i], "a header") || !hv[i]) {
+			if (sf_opt_str(PyList_GET_ITEM(hlist, i), &hv[i], "a header") || !hv[i]) {
 				if (!PyErr_Occurred())
 					PyErr_SetString(PyExc_TypeError, "a header must be a str");
 				PyMem_Free(hv);
@@ -173,7 +173,7 @@ static int session_init(sf_session *self, PyObject *args, PyObject *kw)
 	struct flink_kv *kv;
 	size_t nkv;
 	PyObject *keep;
-	if (kv_from(props, &kv, &nkv, &keep) < 0) {
+	if (sf_kv_from(props, &kv, &nkv, &keep) < 0) {
 		PyMem_Free(hv);
 		Py_XDECREF(hlist);
 		return -1;
@@ -326,7 +326,7 @@ static PyObject *session_submit(sf_session *self, PyObject *args, PyObject *kw)
 	struct flink_kv *kv;
 	size_t nkv;
 	PyObject *keep;
-	if (kv_from(config, &kv, &nkv, &keep) < 0)
+	if (sf_kv_from(config, &kv, &nkv, &keep) < 0)
 		return NULL;
 	sf_operation *o = PyObject_New(sf_operation, &sf_OperationType);
 	if (!o) {

@@ -648,6 +648,44 @@ static bool readable(const flink_cc_statement *st)
 	return !flink_cc_statement_bounded(st) || flink_cc_statement_append_only(st);
 }
 
+flink_code flink_cc_poll(flink_cc *cc, flink_cc_statement *st, bool for_results, bool *pready,
+			 struct flink_error *err)
+{
+	if (pready)
+		*pready = false;
+	if (!cc || !st) {
+		fl_err_set(err, FLINK_E_ARG, 0, "no statement given");
+		return FLINK_E_ARG;
+	}
+	flink_code code = flink_cc_refresh(cc, st, err);
+	if (code)
+		return code;
+	/* §14.1: FAILED and DEGRADED are errors at once; an exhausted pool frees the name */
+	if (st->phase == FLINK_CC_FAILED || st->phase == FLINK_CC_DEGRADED) {
+		const char *d = flink_cc_statement_detail(st);
+		fl_err_set(err, FLINK_E_STATEMENT, 0, st->phase == FLINK_CC_FAILED ? "statement '%s' failed: %s"
+										   : "statement '%s' is in DEGRADED state: %s",
+			   st->name, d);
+		if (err)
+			err->root_cause = fl_xstrdup(d);
+		fl_err_set_statement(err, flink_cc_statement_sql(st));
+		return FLINK_E_STATEMENT;
+	}
+	if (st->phase == FLINK_CC_PENDING && flink_cc_statement_pool_exhausted(st)) {
+		struct flink_error derr;
+		flink_error_init(&derr);
+		flink_code dc = flink_cc_delete(cc, st->name, &derr);
+		(void)dc;
+		flink_error_release(&derr);
+		fl_err_set(err, FLINK_E_POOL_EXHAUSTED, 0,
+			   "statement '%s' was not accepted for execution: its compute pool is exhausted", st->name);
+		return FLINK_E_POOL_EXHAUSTED;
+	}
+	if (pready)
+		*pready = flink_cc_phase_terminal(st->phase) || (for_results && readable(st));
+	return FLINK_OK;
+}
+
 flink_code flink_cc_wait(flink_cc *cc, flink_cc_statement *st, bool for_results, long timeout_ms,
 			 volatile sig_atomic_t *interrupt, struct flink_error *err)
 {
@@ -672,32 +710,10 @@ flink_code flink_cc_wait(flink_cc *cc, flink_cc_statement *st, bool for_results,
 			fl_err_set(err, FLINK_E_INTERRUPTED, 0, "interrupted while waiting for statement '%s'", st->name);
 			return FLINK_E_INTERRUPTED;
 		}
-		flink_code code = flink_cc_refresh(cc, st, err);
-		if (code)
+		bool ready = false;
+		flink_code code = flink_cc_poll(cc, st, for_results, &ready, err);
+		if (code || ready)
 			return code;
-		/* §14.1: FAILED and DEGRADED are errors at once; an exhausted pool frees the name */
-		if (st->phase == FLINK_CC_FAILED || st->phase == FLINK_CC_DEGRADED) {
-			const char *d = flink_cc_statement_detail(st);
-			fl_err_set(err, FLINK_E_STATEMENT, 0, st->phase == FLINK_CC_FAILED ? "statement '%s' failed: %s"
-											   : "statement '%s' is in DEGRADED state: %s",
-				   st->name, d);
-			if (err)
-				err->root_cause = fl_xstrdup(d);
-			fl_err_set_statement(err, flink_cc_statement_sql(st));
-			return FLINK_E_STATEMENT;
-		}
-		if (st->phase == FLINK_CC_PENDING && flink_cc_statement_pool_exhausted(st)) {
-			struct flink_error derr;
-			flink_error_init(&derr);
-			flink_code dc = flink_cc_delete(cc, st->name, &derr);
-			(void)dc;
-			flink_error_release(&derr);
-			fl_err_set(err, FLINK_E_POOL_EXHAUSTED, 0,
-				   "statement '%s' was not accepted for execution: its compute pool is exhausted", st->name);
-			return FLINK_E_POOL_EXHAUSTED;
-		}
-		if (flink_cc_phase_terminal(st->phase) || (for_results && readable(st)))
-			return FLINK_OK;
 		if (deadline && fl_now_ms() >= deadline) {
 			fl_err_set(err, FLINK_E_TIMEOUT, 0, "statement '%s' still %s after %ld ms", st->name, st->phase_text,
 				   timeout_ms);

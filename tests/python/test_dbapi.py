@@ -125,14 +125,16 @@ class ConnectTest(unittest.TestCase):
             db.connect()
 
     def test_confluent_keywords(self):
-        with self.assertRaises(db.NotSupportedError) as cm:
+        # Confluent Cloud's keywords select its Statements API (test_confluent.py); without a
+        # region or an endpoint there is nothing to connect to
+        with self.assertRaises(db.InterfaceError) as cm:
             db.connect(organization_id='o-1', environment_id='env-1', compute_pool_id='lfcp-1',
                        flink_api_key='KEY123', flink_api_secret='hunter2-secret')
         msg = str(cm.exception)
-        self.assertIn('Confluent Cloud', msg)
-        self.assertIn('organization_id=', msg)
+        self.assertIn('cloud_provider and cloud_region', msg)
         self.assertNotIn('hunter2', msg)
-        self.assertNotIn('KEY123', msg)
+        with self.assertRaises(db.InterfaceError):
+            db.connect(url=GW.url, organization_id='o-1', environment_id='env-1')
 
     def test_unknown_keyword(self):
         with self.assertRaises(TypeError):

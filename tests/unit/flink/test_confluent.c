@@ -304,6 +304,12 @@ static void test_streaming_lifecycle(void **state)
 	assert_string_equal(flink_cc_statement_property(st, "sql.current-database"), "cluster_0");
 	assert_int_equal(flink_cc_wait(cc, st, true, 10000, NULL, &err), FLINK_OK);
 	assert_int_equal(flink_cc_statement_phase(st), FLINK_CC_RUNNING);
+	/* one read, no wait: a running query's rows may be read, it has not ended */
+	bool ready = true;
+	assert_int_equal(flink_cc_poll(cc, st, false, &ready, &err), FLINK_OK);
+	assert_false(ready);
+	assert_int_equal(flink_cc_poll(cc, st, true, &ready, &err), FLINK_OK);
+	assert_true(ready);
 	assert_false(flink_cc_statement_append_only(st));
 	size_t nkey = 0;
 	const size_t *key = flink_cc_statement_upsert_columns(st, &nkey);
@@ -412,7 +418,9 @@ static void test_failures_and_retries(void **state)
 	free(admin(&g, "POST", "/faults", "[{\"method\":\"POST\",\"statement\":\"EXHAUST\",\"action\":\"stuck\"}]"));
 	struct flink_cc_submit s3 = {.name = "busy", .statement = "SELECT 'EXHAUST'"};
 	assert_int_equal(flink_cc_submit(cc, &s3, &st, &err), FLINK_OK);
-	assert_int_equal(flink_cc_wait(cc, st, true, 10000, NULL, &err), FLINK_E_POOL_EXHAUSTED);
+	bool ready = true;
+	assert_int_equal(flink_cc_poll(cc, st, true, &ready, &err), FLINK_E_POOL_EXHAUSTED);
+	assert_false(ready);
 	flink_cc_statement_free(st);
 	assert_int_equal(flink_cc_get(cc, "busy", &st, &err), FLINK_E_NOT_FOUND);
 	/* "being modified" arrives as a FAILED statement */
