@@ -234,7 +234,8 @@ class QueryTest(unittest.TestCase):
             "CAST('2024-02-29 12:34:56.123456' AS TIMESTAMP(6)), X'00ff10', "
             "ARRAY[1, 2, 3], MAP['a', 1, 'b', 2], ROW(1, 'x'), "
             "INTERVAL '2' DAY, INTERVAL '1-2' YEAR TO MONTH, CAST('NaN' AS DOUBLE), "
-            "ARRAY[CAST(1.50 AS DECIMAL(4, 2)), NULL], MAP[1, DATE '2024-01-02'], ARRAY[TIMESTAMP '2024-01-01 10:00:00.5']")
+            "ARRAY[CAST(1.50 AS DECIMAL(4, 2)), NULL], MAP[1, DATE '2024-01-02'], ARRAY[TIMESTAMP '2024-01-01 10:00:00.5'], "
+            "ARRAY[X'01ff', X'5c22']")
         row = cur.fetchone()
         want = (True, 7, 300, 2147483647, 9007199254740993, 0.1, 1.5,
                 decimal.Decimal('123456789012345678901234567.123456789'), decimal.Decimal('5.00'),
@@ -256,6 +257,7 @@ class QueryTest(unittest.TestCase):
         self.assertEqual(str(row[23][0]), '1.50')
         self.assertEqual(row[24], {1: datetime.date(2024, 1, 2)})
         self.assertEqual(row[25], [datetime.datetime(2024, 1, 1, 10, 0, 0, 500000)])
+        self.assertEqual(row[26], [b'\x01\xff', b'\\"'])
         codes = [c[1] for c in cur.description]
         self.assertEqual(codes[0], db.BOOLEAN)
         self.assertTrue(all(c == db.NUMBER for c in codes[1:9]))

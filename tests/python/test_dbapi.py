@@ -329,7 +329,7 @@ class QueryTest(unittest.TestCase):
             "'héllo', CAST('ab' AS CHAR(4)), CAST(NULL AS STRING), "
             "DATE '2024-02-29', TIME '23:59:58', TIMESTAMP '2024-02-29 12:34:56.789', "
             "CAST('2024-02-29 12:34:56.123456' AS TIMESTAMP(6)), X'00ff10', "
-            "ARRAY[1, 2, 3], MAP['a', 1, 'b', 2], ROW(1, 'x')")
+            "ARRAY[1, 2, 3], MAP['a', 1, 'b', 2], ROW(1, 'x'), ARRAY[X'01ff', X'5c22']")
         row = cur.fetchone()
         want = (True, 7, 300, 2147483647, 9007199254740993, 0.1, 1.5,
                 decimal.Decimal('123456789012345678901234567.123456789'), decimal.Decimal('5.00'),
@@ -343,6 +343,7 @@ class QueryTest(unittest.TestCase):
             self.assertIs(type(row[i]), type(w), 'column %d (%s)' % (i, cur.column_types[i]))
         self.assertEqual(str(row[8]), '5.00')
         self.assertEqual(list(row[19].values()), [1, 'x'])
+        self.assertEqual(row[20], [b'\x01\xff', b'\\"'])
         codes = [c[1] for c in cur.description]
         self.assertEqual(codes[0], db.BOOLEAN)
         self.assertTrue(all(c == db.NUMBER for c in codes[1:9]))
