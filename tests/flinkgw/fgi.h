@@ -290,6 +290,7 @@ struct tdef {
 	char *ddl;               /* the normalised definition this was parsed from (malloc) */
 	const char *src;         /* text that positions refer to */
 	struct mtinfo *mt;       /* a materialized table's refresh (mtable.c), or NULL; malloc'ed */
+	long long created_ms;    /* when it entered its catalog (INFORMATION_SCHEMA's lag) */
 };
 /* What Flink's catalog keeps of a materialized table beyond its schema (CatalogMaterializedTable):
  * the definition query, freshness, refresh mode and status, and the refresh handler (job id and
@@ -408,6 +409,7 @@ struct fg_engine {
 	int version;        /* major*100 + minor */
 	long job_run_ms;
 	bool confluent;     /* fg_engine_options.confluent */
+	long catalog_lag_ms; /* fg_engine_options.catalog_lag_ms */
 	VEC(struct fstore *) stores;   /* persistent catalogs' contents */
 	VEC(struct job *) jobs;
 	VEC(struct savepoint *) savepoints;

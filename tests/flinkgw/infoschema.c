@@ -17,7 +17,8 @@
  *                                               IS_PERSISTED, `COMMENT`, ...
  *   TABLE_OPTIONS                               OPTION_KEY, OPTION_VALUE (secret values masked)
  *   TABLE_CONSTRAINTS, KEY_COLUMN_USAGE         the primary keys
- * Every value is a STRING or an INT (the only types of these views). The ids are the names: the
+ * With catalog_lag_ms, a table's COLUMNS rows appear only that long after it was created (the
+ * eventual consistency of §12). Every value is a STRING or an INT (the only types of these views). The ids are the names: the
  * engine has no separate ids for environments and clusters.
  *
  * Confluent refuses JOIN, CASE and DISTINCT in a query that reads INFORMATION_SCHEMA (§12: "No
@@ -175,6 +176,9 @@ static void rows_of_table(struct rows *r, struct fg_session *s, const struct fca
 		put_s(r, yes(t->mt));
 		row_end(r);
 	} else if (!strcmp(vn, "COLUMNS")) {
+		/* §12: a table created a moment ago can have no COLUMNS rows yet */
+		if (s->e->catalog_lag_ms > 0 && now_ms() - t->created_ms < s->e->catalog_lag_ms)
+			return;
 		int pos = 0;
 		/* a view's columns are its query's (a view that no longer plans has none to show) */
 		struct outcol *vc = NULL;

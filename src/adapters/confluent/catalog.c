@@ -174,6 +174,10 @@ static void columns_of(const struct adapter_result *r, const size_t *rows, size_
 	}
 }
 
+/* How long a table that TABLES lists may show no COLUMNS rows before that is an error: the
+ * catalog is eventually consistent (§12), so such a read is tried again after 0.5, 1, 2, 4 and 8 s */
+#define COLUMNS_TRIES 6
+
 int adp_cc_get_columns(struct adapter_conn *c, const struct adapter_relation *rel, struct adapter_column **pcols,
 		       size_t *pn, struct arena *a, char **perr)
 {
@@ -184,8 +188,32 @@ int adp_cc_get_columns(struct adapter_conn *c, const struct adapter_relation *re
 					"WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s AND IS_HIDDEN = 'NO'",
 					view(env, "COLUMNS", a), lit(schema, a), lit(rel->identifier, a));
 	struct adapter_result r;
-	if (adp_cc_query(c, sql, &r, a, perr))
-		return -1;
+	long wait = 500, waited = 0;
+	for (int attempt = 1;; attempt++, waited += wait, wait *= 2) {
+		if (adp_cc_query(c, sql, &r, a, perr))
+			return -1;
+		if (r.nrows)
+			break;
+		/* no columns: a relation that does not exist has none; one that TABLES lists is too new */
+		struct adapter_result t;
+		if (tables(c, env, schema, rel->identifier, &t, a, perr))
+			return -1;
+		if (!t.nrows)
+			break;
+		if (attempt == COLUMNS_TRIES) {
+			*perr = arena_sprintf(a,
+					      "INFORMATION_SCHEMA lists table %s.%s.%s but none of its columns after %d reads over "
+					      "%.1f s; Confluent Cloud's catalog may still be catching up: try again in a minute",
+					      env, schema, rel->identifier, attempt, (double)waited / 1000);
+			return -1;
+		}
+		log_msg(LOG_WARN, "confluent: INFORMATION_SCHEMA has no columns of %s.%s.%s yet; reading again in %ld ms",
+			env, schema, rel->identifier, wait);
+		if (!adp_cc_pause(c, wait)) {
+			*perr = arena_strdup(a, "cancelled");
+			return -1;
+		}
+	}
 	size_t *rows = ARENA_ARRAY(a, size_t, r.nrows ? r.nrows : 1);
 	for (size_t i = 0; i < r.nrows; i++)
 		rows[i] = i;

@@ -291,6 +291,14 @@ const char *adp_cc_db(struct adapter_conn *c)
 	return c->ad->db;
 }
 
+bool adp_cc_pause(struct adapter_conn *c, long ms)
+{
+	struct timespec step = {.tv_sec = 0, .tv_nsec = 100000000};
+	for (long t = 0; t < ms && !c->cancelled; t += 100)
+		nanosleep(&step, NULL);
+	return !c->cancelled;
+}
+
 const char *adp_cc_quote(const char *ident, struct arena *a)
 {
 	return quote(ident, a);

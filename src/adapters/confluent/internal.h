@@ -12,6 +12,8 @@ int adp_cc_query(struct adapter_conn *c, const char *sql, struct adapter_result 
 /* The profile's environment (dbt's database) and Kafka cluster (dbt's schema) */
 const char *adp_cc_env(struct adapter_conn *c);
 const char *adp_cc_db(struct adapter_conn *c);
+/* Sleeps ms in short steps; false when Ctrl-C cancelled the connection meanwhile */
+bool adp_cc_pause(struct adapter_conn *c, long ms);
 /* `name` quoted with backticks */
 const char *adp_cc_quote(const char *ident, struct arena *a);
 
