@@ -67,6 +67,10 @@ expect_json $cat '.nodes["model.shop_stream.orders"].columns.ingested_at.type' "
 expect_json $cat '.nodes["model.shop_stream.orders_per_minute"].stats.job.value.includes(" RUNNING since ")' true \
 	"the statement of a streaming table is in the catalog"
 
+cc_admin GET /requests
+cc_expect '[.[] | select(.method == "POST") | .body.spec.statement | select(test("^\\s*(SHOW|DESCRIBE)"; "i"))] | length' 0 \
+	"run, test and docs generate read the catalog from INFORMATION_SCHEMA alone"
+
 # a second run leaves the healthy statements alone
 run run --profiles-dir . --exclude path:models/sources
 expect_rc 0 "a second run"
