@@ -56,14 +56,15 @@
 
 {% macro confluent_statement_definition() -%}
   {%- set target_relation = this.incorporate(type='table') -%}
-  {%- set parts = ['CREATE TABLE ' ~ target_relation ~ ' AS\n' ~ sql ~ ';'] -%}
+  {%- set head = 'CREATE TABLE ' ~ target_relation ~ confluent_ctas_key() ~ ' AS\n' -%}
+  {%- set parts = [head ~ sql ~ ';'] -%}
   {%- set upstream = {} -%}
   {%- for u in upstream_definitions() -%}
     {%- do parts.append('-- reads ' ~ u.materialized ~ ' model ' ~ u.name ~ ':\n' ~ u.sql ~ ';') -%}
     {%- do upstream.update({u.name: local_md5(u.materialized ~ '\n' ~ u.sql)[:16]}) -%}
   {%- endfor -%}
   {%- set definition = parts | join('\n\n') -%}
-  {{ return({'definition': definition, 'hash': local_md5(definition)[:8], 'job_sql': 'CREATE TABLE ' ~ target_relation ~ ' AS\n' ~ sql,
+  {{ return({'definition': definition, 'hash': local_md5(definition)[:8], 'job_sql': head ~ sql,
              'upstream': upstream}) }}
 {%- endmacro %}
 

@@ -1296,7 +1296,8 @@ int cc_start(struct cc *c, char **perr)
 	pthread_mutex_init(&c->mu, NULL);
 	c->requests = json_array();
 	c->g.o.host = c->o.host;
-	struct fg_engine_options eo = {.data_dir = c->o.data_dir, .job_run_ms = c->o.job_run_ms, .confluent = true};
+	struct fg_engine_options eo = {.data_dir = c->o.data_dir, .job_run_ms = c->o.job_run_ms, .confluent = true,
+				      .catalog_lag_ms = c->o.catalog_lag_ms};
 	c->engine = fg_engine_new(&eo, perr);
 	if (!c->engine)
 		return -1;

@@ -40,6 +40,7 @@ struct cc_options {
 	int page_rows;              /* rows per results page */
 	long teardown_ms;           /* how long a deleted name stays occupied */
 	long job_run_ms;
+	long catalog_lag_ms;        /* COLUMNS shows a new table's columns only this long after */
 	bool pool_scoped;           /* a missing statement answers 403 instead of 404 (§6.1) */
 };
 

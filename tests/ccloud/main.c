@@ -26,7 +26,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: confluent-cloud-double --data DIR [--host 127.0.0.1] [--port-file F] [--admin-port-file F]\n"
 		   "         [--org ID] [--env ID] [--env-name NAME] [--database NAME]... [--pool ID]...\n"
 		   "         [--api-key KEY:SECRET]... [--token T] [--identity-pool ID] [--page-rows N]\n"
-		   "         [--teardown-ms MS] [--job-run-ms MS] [--pool-scoped]\n");
+		   "         [--teardown-ms MS] [--job-run-ms MS] [--catalog-lag-ms MS] [--pool-scoped]\n");
 }
 
 static int write_port(const char *path, int port)
@@ -108,7 +108,8 @@ int main(int argc, char **argv)
 			c.o.token = v;
 		else if (!strcmp(a, "--identity-pool"))
 			c.o.identity_pool = v;
-		else if (!strcmp(a, "--page-rows") || !strcmp(a, "--teardown-ms") || !strcmp(a, "--job-run-ms")) {
+		else if (!strcmp(a, "--page-rows") || !strcmp(a, "--teardown-ms") || !strcmp(a, "--job-run-ms") ||
+			   !strcmp(a, "--catalog-lag-ms")) {
 			char *end;
 			long n = strtol(v, &end, 10);
 			if (*end || end == v || n < 0) {
@@ -119,6 +120,8 @@ int main(int argc, char **argv)
 				c.o.page_rows = n ? (int)n : 1;
 			else if (!strcmp(a, "--teardown-ms"))
 				c.o.teardown_ms = n;
+			else if (!strcmp(a, "--catalog-lag-ms"))
+				c.o.catalog_lag_ms = n;
 			else
 				c.o.job_run_ms = n;
 		} else {

@@ -507,6 +507,7 @@ int cat_add_table(struct fg_session *s, struct tdef *t, bool if_not_exists, stru
 		ferr_add(e, EX_TABLE_EXISTS, "Table (or view) %s.%s already exists in Catalog %s.", t->db, t->name, t->cat);
 		goto out;
 	}
+	t->created_ms = now_ms();
 	VEC_PUSH(&d->objs, t);
 	rc = 0;
 out:

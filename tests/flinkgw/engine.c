@@ -123,6 +123,7 @@ struct fg_engine *fg_engine_new(const struct fg_engine_options *o, char **perr)
 	e->flink_version = xstrdup(o->flink_version ? o->flink_version : "2.0.0");
 	e->version = engine_version(e->flink_version);
 	e->confluent = o->confluent;
+	e->catalog_lag_ms = o->catalog_lag_ms;
 	e->job_run_ms = o->job_run_ms > 0 ? o->job_run_ms : (o->job_run_ms < 0 ? 0 : 100);
 	e->rng = (uint64_t)now_ms() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)e;
 	if (!e->rng)

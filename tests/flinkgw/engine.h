@@ -35,6 +35,9 @@ struct fg_engine_options {
 	 * has 'sql.snapshot.mode' = 'now' runs its queries as batch over every source bounded, up to
 	 * its records of now (upsert sources included) */
 	bool confluent;
+	/* Confluent Cloud flavor: INFORMATION_SCHEMA.COLUMNS has no rows for a table created less than
+	 * this long ago (the catalog's eventual consistency, reference §12); 0: none */
+	long catalog_lag_ms;
 };
 
 /* The clock (clock.c), one for the process: real by default. Manual, it stands still at the

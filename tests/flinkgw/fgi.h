@@ -21,6 +21,7 @@
  *   conn_write.c   writing sinks (topics, part files, print); typed JSON of DECIMALs
  *   eval.c         running a plan on DuckDB, result encoding, changelog by prefix evaluation
  *   jobs.c         jobs, savepoints, streams, lazy refresh of running jobs
+ *   infoschema.c   Confluent Cloud flavor: INFORMATION_SCHEMA views over the catalogs
  *   engine.c       the engine.h entry points: sessions, configuration, statement dispatch
  *
  * Ownership: parse results live in the arena passed to the parser. A table or view definition
@@ -289,6 +290,7 @@ struct tdef {
 	char *ddl;               /* the normalised definition this was parsed from (malloc) */
 	const char *src;         /* text that positions refer to */
 	struct mtinfo *mt;       /* a materialized table's refresh (mtable.c), or NULL; malloc'ed */
+	long long created_ms;    /* when it entered its catalog (INFORMATION_SCHEMA's lag) */
 };
 /* What Flink's catalog keeps of a materialized table beyond its schema (CatalogMaterializedTable):
  * the definition query, freshness, refresh mode and status, and the refresh handler (job id and
@@ -407,6 +409,7 @@ struct fg_engine {
 	int version;        /* major*100 + minor */
 	long job_run_ms;
 	bool confluent;     /* fg_engine_options.confluent */
+	long catalog_lag_ms; /* fg_engine_options.catalog_lag_ms */
 	VEC(struct fstore *) stores;   /* persistent catalogs' contents */
 	VEC(struct job *) jobs;
 	VEC(struct savepoint *) savepoints;
@@ -646,6 +649,11 @@ void jobs_refresh(struct fg_engine *e, const char *key);
 void jobs_cancel_session(struct fg_engine *e, uint64_t session);
 /* Stops a RUNNING job with a savepoint in dir (its path, owned by the job), or NULL with e filled */
 const char *job_stop_with_savepoint(struct fg_engine *en, struct job *j, const char *dir, struct ferr *e);
+
+/* ---- infoschema.c: INFORMATION_SCHEMA (Confluent Cloud flavor) ---- */
+/* Fails a query on INFORMATION_SCHEMA views that uses what Confluent refuses there (JOIN, CASE,
+ * DISTINCT); 0 for any other query */
+int infoschema_check(struct fg_session *s, struct query *q, struct ferr *e);
 
 /* ---- mtable.c: materialized tables (Flink 1.20+) ---- */
 int exec_mt(struct fg_session *s, struct stmt *st, json_t *conf, struct fg_result *out, struct ferr *e);

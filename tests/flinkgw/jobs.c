@@ -224,6 +224,8 @@ void jobs_cancel_session(struct fg_engine *e, uint64_t session)
 int exec_select(struct fg_session *s, struct stmt *st, json_t *conf, struct fg_result *out, struct ferr *e)
 {
 	struct fg_engine *en = s->e;
+	if (infoschema_check(s, st->q, e))
+		return -1;
 	struct plan *p = plan_query(s, st->q, st->text, conf, e);
 	if (!p)
 		return -1;

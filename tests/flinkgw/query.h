@@ -148,5 +148,8 @@ bool tr_node_interval_ms(struct tctx *c, struct node *n, long long *pv);
 struct ftype *tr_func(struct tctx *c, struct node *n, struct scope *sc, struct sb *out);
 /* query_from.c */
 int tr_from(struct tctx *c, struct tref *t, struct scope *sc, struct sb *o);
+/* infoschema.c (Confluent Cloud flavor): whether t names an INFORMATION_SCHEMA view, and its rows */
+bool tr_is_info_schema(const struct fg_session *s, const struct tref *t);
+int tr_info_schema(struct tctx *c, struct tref *t, struct scope *sc, struct sb *o, struct rel **pr);
 
 #endif

@@ -195,6 +195,8 @@ static struct fopt *merge_opts(struct tctx *c, const struct tdef *t, const struc
 
 static int tr_table(struct tctx *c, struct tref *t, struct scope *sc, struct sb *o, struct rel **pr)
 {
+	if (tr_is_info_schema(c->s, t))
+		return tr_info_schema(c, t, sc, o, pr);
 	if (t->nparts == 1) {
 		struct cte_env *ce = cte_find(c, t->parts[0]);
 		if (ce) {

@@ -15,7 +15,8 @@
  * <statement_name_prefix><random hex>, labelled <statement_label>, carrying the catalog and
  * database as properties. Queries whose rows are read run as snapshot queries
  * (sql.snapshot.mode = now), so tests and show get a point-in-time result; so do INSERT and CTAS
- * (the table materialization), which then end. Catalog questions go through SHOW and DESCRIBE.
+ * (the table materialization), which then end. Catalog questions go through INFORMATION_SCHEMA
+ * (catalog.c).
  * Secrets (API secrets, the token) are registered with the log and never reach a message.
  */
 #include <stdarg.h>
@@ -29,6 +30,7 @@
 #include <sluice/flink.h>
 
 #include "adapters/adapter.h"
+#include "adapters/confluent/internal.h"
 #include "adapters/flink/flink_adapter.h"
 #include "core/log.h"
 #include "core/sb.h"
@@ -274,158 +276,32 @@ static const char *quote(const char *ident, struct arena *a)
 	return r;
 }
 
-static const char *cell(const struct adapter_result *r, size_t row, size_t col, struct arena *a)
+int adp_cc_query(struct adapter_conn *c, const char *sql, struct adapter_result *pres, struct arena *a, char **perr)
 {
-	value v = r->rows[row * r->ncols + col];
-	return v.type == V_NONE ? NULL : val_cstr(a, v);
+	return cc_run(c, sql, true, -1, true, pres, a, perr);
 }
 
-static const char *sql_string(const char *s, struct arena *a)
+const char *adp_cc_env(struct adapter_conn *c)
 {
-	struct sb b = SB_INIT;
-	sb_addc(&b, '\'');
-	for (const char *p = s; *p; p++) {
-		if (*p == '\'')
-			sb_addc(&b, '\'');
-		sb_addc(&b, *p);
-	}
-	sb_addc(&b, '\'');
-	const char *r = arena_strdup(a, b.buf);
-	sb_release(&b);
-	return r;
+	return c->ad->env;
 }
 
-/* the names of SHOW TABLES / SHOW VIEWS in a database, optionally LIKE one name */
-static int show_names(struct adapter_conn *c, const char *what, const char *database, const char *schema,
-		      const char *like, struct adapter_result *r, struct arena *a, char **perr)
+const char *adp_cc_db(struct adapter_conn *c)
 {
-	const char *sql = arena_sprintf(a, "SHOW %s FROM %s.%s%s%s", what, quote(database, a), quote(schema, a),
-					like ? " LIKE " : "", like ? sql_string(like, a) : "");
-	return cc_run(c, sql, true, -1, true, r, a, perr);
+	return c->ad->db;
 }
 
-static int cc_get_relation(struct adapter_conn *c, const char *database, const char *schema, const char *identifier,
-			   struct adapter_relation *prel, bool *pfound, struct arena *a, char **perr)
+bool adp_cc_pause(struct adapter_conn *c, long ms)
 {
-	*pfound = false;
-	database = database ? database : c->ad->env;
-	schema = schema ? schema : c->ad->db;
-	struct adapter_result r;
-	if (show_names(c, "TABLES", database, schema, identifier, &r, a, perr))
-		return -1;
-	bool found = false;
-	for (size_t i = 0; i < r.nrows && !found; i++) {
-		const char *n = cell(&r, i, 0, a);
-		found = n && !strcmp(n, identifier);
-	}
-	if (!found)
-		return 0;
-	if (show_names(c, "VIEWS", database, schema, identifier, &r, a, perr))
-		return -1;
-	bool view = false;
-	for (size_t i = 0; i < r.nrows && !view; i++) {
-		const char *n = cell(&r, i, 0, a);
-		view = n && !strcmp(n, identifier);
-	}
-	prel->database = arena_strdup(a, database);
-	prel->schema = arena_strdup(a, schema);
-	prel->identifier = arena_strdup(a, identifier);
-	prel->type = view ? REL_VIEW : REL_TABLE;
-	*pfound = true;
-	return 0;
+	struct timespec step = {.tv_sec = 0, .tv_nsec = 100000000};
+	for (long t = 0; t < ms && !c->cancelled; t += 100)
+		nanosleep(&step, NULL);
+	return !c->cancelled;
 }
 
-static int cc_list_relations(struct adapter_conn *c, const char *database, const char *schema,
-			     struct adapter_relation **prels, size_t *pn, struct arena *a, char **perr)
+const char *adp_cc_quote(const char *ident, struct arena *a)
 {
-	database = database ? database : c->ad->env;
-	schema = schema ? schema : c->ad->db;
-	struct adapter_result t, v;
-	if (show_names(c, "TABLES", database, schema, NULL, &t, a, perr) ||
-	    show_names(c, "VIEWS", database, schema, NULL, &v, a, perr))
-		return -1;
-	*prels = ARENA_ARRAY(a, struct adapter_relation, t.nrows ? t.nrows : 1);
-	*pn = 0;
-	for (size_t i = 0; i < t.nrows; i++) {
-		const char *n = cell(&t, i, 0, a);
-		if (!n)
-			continue;
-		bool view = false;
-		for (size_t j = 0; j < v.nrows && !view; j++) {
-			const char *vn = cell(&v, j, 0, a);
-			view = vn && !strcmp(vn, n);
-		}
-		(*prels)[*pn] = (struct adapter_relation){database, schema, n, view ? REL_VIEW : REL_TABLE};
-		(*pn)++;
-	}
-	return 0;
-}
-
-static int cc_get_columns(struct adapter_conn *c, const struct adapter_relation *rel, struct adapter_column **pcols,
-			  size_t *pn, struct arena *a, char **perr)
-{
-	const char *sql = arena_sprintf(a, "DESCRIBE %s.%s.%s", quote(rel->database ? rel->database : c->ad->env, a),
-					quote(rel->schema ? rel->schema : c->ad->db, a), quote(rel->identifier, a));
-	struct adapter_result r;
-	if (cc_run(c, sql, true, -1, true, &r, a, perr))
-		return -1;
-	*pcols = ARENA_ARRAY(a, struct adapter_column, r.nrows ? r.nrows : 1);
-	*pn = r.nrows;
-	for (size_t i = 0; i < r.nrows; i++) {
-		const char *t = r.ncols > 1 ? cell(&r, i, 1, a) : NULL;
-		/* DESCRIBE marks time attributes: "TIMESTAMP(3) *ROWTIME*" */
-		const char *star = t ? strstr(t, " *") : NULL;
-		(*pcols)[i].name = cell(&r, i, 0, a);
-		(*pcols)[i].type = star ? arena_strndup(a, t, (size_t)(star - t)) : t ? t : "STRING";
-		(*pcols)[i].comment = NULL;
-	}
-	return 0;
-}
-
-static int cc_create_schema(struct adapter_conn *c, const char *database, const char *schema, struct arena *a,
-			    char **perr)
-{
-	/* a schema is a Kafka cluster: SQL cannot create one (§15) */
-	struct adapter_result r;
-	const char *sql = arena_sprintf(a, "SHOW DATABASES FROM %s", quote(database ? database : c->ad->env, a));
-	if (cc_run(c, sql, true, -1, true, &r, a, perr))
-		return -1;
-	for (size_t i = 0; i < r.nrows; i++) {
-		const char *n = cell(&r, i, 0, a);
-		if (n && !strcmp(n, schema))
-			return 0;
-	}
-	return fail(a, perr,
-		    "schema '%s' does not exist in environment '%s': on Confluent Cloud a schema is a Kafka cluster, which "
-		    "SQL cannot create; create the cluster, or set the model's schema to an existing one",
-		    schema, database ? database : c->ad->env);
-}
-
-static int cc_catalog(struct adapter_conn *c, const char *database, const char *const *schemas, size_t nschemas,
-		      struct adapter_catalog_table **ptables, size_t *pn, struct arena *a, char **perr)
-{
-	VEC(struct adapter_catalog_table) out = {0};
-	int rc = 0;
-	for (size_t s = 0; s < nschemas && !rc; s++) {
-		struct adapter_relation *rels;
-		size_t nrels;
-		rc = cc_list_relations(c, database, schemas[s], &rels, &nrels, a, perr);
-		for (size_t i = 0; i < nrels && !rc; i++) {
-			struct adapter_catalog_table t = {.rel = rels[i], .stats = val_none()};
-			rc = cc_get_columns(c, &rels[i], &t.cols, &t.ncols, a, perr);
-			VEC_PUSH(&out, t);
-		}
-	}
-	if (rc) {
-		VEC_FREE(&out);
-		return -1;
-	}
-	*ptables = ARENA_ARRAY(a, struct adapter_catalog_table, out.n ? out.n : 1);
-	if (out.n)
-		memcpy(*ptables, out.v, out.n * sizeof(*out.v));
-	*pn = out.n;
-	VEC_FREE(&out);
-	return 0;
+	return quote(ident, a);
 }
 
 /* ================================================================ statements of models */
@@ -736,11 +612,11 @@ const struct adapter_vtable adapter_confluent = {
 	.begin = cc_noop_tx,
 	.commit = cc_noop_tx,
 	.rollback = cc_noop_tx,
-	.get_relation = cc_get_relation,
-	.get_columns = cc_get_columns,
-	.list_relations = cc_list_relations,
-	.create_schema = cc_create_schema,
-	.catalog = cc_catalog,
+	.get_relation = adp_cc_get_relation,
+	.get_columns = adp_cc_get_columns,
+	.list_relations = adp_cc_list_relations,
+	.create_schema = adp_cc_create_schema,
+	.catalog = adp_cc_catalog,
 	.quote = quote,
 	.default_database = cc_default_database,
 	.default_schema = cc_default_schema,
