@@ -28,6 +28,7 @@
 #include "core/fs.h"
 #include "core/hash.h"
 #include "core/sb.h"
+#include "dbt/context.h"
 #include "graph/graph.h"
 
 /* Everything one build of node values shares */
@@ -890,7 +891,10 @@ static value macro_value(struct mctx *c, const struct macro_def *m)
 	val_dict_sets(d, "unique_id", art_str_or(m->unique_id, ""));
 	val_dict_sets(d, "macro_sql", macro_sql(m));
 	value dep = val_dict_new(a, 1);
-	val_dict_sets(dep, "macros", val_list_new(a, 0));
+	value ids = val_list_new(a, m->ndeps);
+	for (uint32_t i = 0; i < m->ndeps; i++)
+		val_list_push(ids, val_str(m->deps[i]));
+	val_dict_sets(dep, "macros", ids);
 	val_dict_sets(d, "depends_on", dep);
 	val_dict_sets(d, "description", art_str_or(m->description, ""));
 	val_dict_sets(d, "meta", art_dict_or_new(a, m->meta));
@@ -1049,6 +1053,7 @@ value art_manifest_value(struct arena *a, struct project *p, const struct graph 
 {
 	struct mctx c = {a, p, art_now(), NULL, NULL};
 	index_tests(&c);
+	dbt_project_macro_deps(p);
 	value m = val_dict_new(a, 16);
 
 	value meta = art_metadata(a, p, ART_SCHEMA_MANIFEST, inv);
@@ -1270,6 +1275,7 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 	struct arena a;
 	arena_init(&a, 1 << 20);
 	struct mctx c = {&a, p, art_now(), NULL, NULL};
+	dbt_project_macro_deps(p);
 	char *tmp = arena_sprintf(&a, "%s.tmp.%ld", path, (long)getpid());
 	char *dir = fs_dirname(&a, path);
 	int rc = 0;
