@@ -824,7 +824,8 @@ static bool is_space(char ch)
 }
 
 /*
- * The text of a macro's definition, `{% macro ... %}` through `{% endmacro %}`, cut from the file
+ * The text of a macro's definition, `{% macro ... %}` through `{% endmacro %}` (or a test's or a
+ * materialization's, through its own end tag), cut from the file
  * the macro was parsed from. Its location may point at the tag or at the name inside it, so the
  * opening `{%` is looked for backwards from there (not past a `%}`). "" when not found.
  */
@@ -853,12 +854,23 @@ static value macro_sql(const struct macro_def *m)
 		start = i;
 	}
 	const char *end = text + len;
+	/* the block ends with the end tag of its own kind: endmacro, endtest, endmaterialization */
+	const char *w = text + start + 2;
+	while (w < end && (*w == '-' || *w == '+' || is_space(*w)))
+		w++;
+	size_t wlen = 0;
+	while (w + wlen < end && (w[wlen] == '_' || (w[wlen] >= 'a' && w[wlen] <= 'z')))
+		wlen++;
+	char endtag[32];
+	if (wlen == 0 || wlen > 20)
+		return val_str("");
+	int tlen = snprintf(endtag, sizeof(endtag), "end%.*s", (int)wlen, w);
 	const char *q = text + start + 2;
 	while (q < end) {
-		const char *k = memmem(q, (size_t)(end - q), "endmacro", 8);
+		const char *k = memmem(q, (size_t)(end - q), endtag, (size_t)tlen);
 		if (!k)
 			break;
-		q = k + 8;
+		q = k + tlen;
 		/* preceded by "{%" [-+] spaces */
 		const char *b = k;
 		while (b > text + start && is_space(b[-1]))

@@ -194,9 +194,8 @@ static void on_call(void *ud, const struct jj_static_call *c)
 	}
 }
 
-static void put(struct arena *a, value dict, const char *name, size_t i)
+static void put(value dict, const char *name, size_t i)
 {
-	(void)a;
 	val_dict_set(dict, val_str(name), val_int((int64_t)i));
 }
 
@@ -210,7 +209,7 @@ void dbt_macro_deps(struct arena *a, const struct dbt_mdeps_rules *rules, struct
 			p = val_dict_new(a, 64);
 			val_dict_sets(r.pkgs, ms[i].package, p);
 		}
-		put(a, p, ms[i].name, i);
+		put(p, ms[i].name, i);
 	}
 	/* the internal packages as one namespace: the first listed (the adapter's) wins */
 	r.internal = val_dict_new(a, 64);

@@ -92,6 +92,18 @@ deps p.calls_thing3 '["macro.pk.thing3","macro.p.default__thing3"]' \
 deps pk.thing3 '["macro.p.default__thing3"]' "a package's dispatch finds the root project's override"
 deps p.thing2 '["macro.pk.default__thing2"]' "dispatch without a namespace searches every package"
 deps p.test_my_check '["macro.p.helper"]' "a generic test's macro lists what its text calls"
+expect_json "$M" ".macros['macro.p.test_my_check'].macro_sql" \
+	'{% test my_check(model) %}select * from {{ model }} where {{ helper() }} is null{% endtest %}' \
+	"a test block's macro_sql ends at its endtest"
+
+# at run time dispatch finds the macros the lists name: the root project's default__thing3 before
+# pk's duckdb__thing3, the adapter's duckdb__thing in namespace p (thing2's list of packages is
+# the old form, which dbt reads when parsing but refuses when running)
+echo "select '{{ calls_thing3() }}' as v, '{{ thing() }}' as w" >models/c.sql
+run run --select c
+expect_rc 0 "run a model calling the dispatching macros"
+expect_query "select v, w from c" "root|dd" "dispatch at run time finds what depends_on lists"
+rm models/c.sql
 
 # the lists are the same from run, and feed state:modified: a change to a macro that another
 # macro calls is a change of the model that calls the other one
