@@ -28,6 +28,7 @@
 #include "core/fs.h"
 #include "core/hash.h"
 #include "core/sb.h"
+#include "dbt/context.h"
 #include "graph/graph.h"
 
 /* Everything one build of node values shares */
@@ -823,7 +824,8 @@ static bool is_space(char ch)
 }
 
 /*
- * The text of a macro's definition, `{% macro ... %}` through `{% endmacro %}`, cut from the file
+ * The text of a macro's definition, `{% macro ... %}` through `{% endmacro %}` (or a test's or a
+ * materialization's, through its own end tag), cut from the file
  * the macro was parsed from. Its location may point at the tag or at the name inside it, so the
  * opening `{%` is looked for backwards from there (not past a `%}`). "" when not found.
  */
@@ -852,12 +854,23 @@ static value macro_sql(const struct macro_def *m)
 		start = i;
 	}
 	const char *end = text + len;
+	/* the block ends with the end tag of its own kind: endmacro, endtest, endmaterialization */
+	const char *w = text + start + 2;
+	while (w < end && (*w == '-' || *w == '+' || is_space(*w)))
+		w++;
+	size_t wlen = 0;
+	while (w + wlen < end && (w[wlen] == '_' || (w[wlen] >= 'a' && w[wlen] <= 'z')))
+		wlen++;
+	char endtag[32];
+	if (wlen == 0 || wlen > 20)
+		return val_str("");
+	int tlen = snprintf(endtag, sizeof(endtag), "end%.*s", (int)wlen, w);
 	const char *q = text + start + 2;
 	while (q < end) {
-		const char *k = memmem(q, (size_t)(end - q), "endmacro", 8);
+		const char *k = memmem(q, (size_t)(end - q), endtag, (size_t)tlen);
 		if (!k)
 			break;
-		q = k + 8;
+		q = k + tlen;
 		/* preceded by "{%" [-+] spaces */
 		const char *b = k;
 		while (b > text + start && is_space(b[-1]))
@@ -890,7 +903,10 @@ static value macro_value(struct mctx *c, const struct macro_def *m)
 	val_dict_sets(d, "unique_id", art_str_or(m->unique_id, ""));
 	val_dict_sets(d, "macro_sql", macro_sql(m));
 	value dep = val_dict_new(a, 1);
-	val_dict_sets(dep, "macros", val_list_new(a, 0));
+	value ids = val_list_new(a, m->ndeps);
+	for (uint32_t i = 0; i < m->ndeps; i++)
+		val_list_push(ids, val_str(m->deps[i]));
+	val_dict_sets(dep, "macros", ids);
 	val_dict_sets(d, "depends_on", dep);
 	val_dict_sets(d, "description", art_str_or(m->description, ""));
 	val_dict_sets(d, "meta", art_dict_or_new(a, m->meta));
@@ -1049,6 +1065,7 @@ value art_manifest_value(struct arena *a, struct project *p, const struct graph 
 {
 	struct mctx c = {a, p, art_now(), NULL, NULL};
 	index_tests(&c);
+	dbt_project_macro_deps(p);
 	value m = val_dict_new(a, 16);
 
 	value meta = art_metadata(a, p, ART_SCHEMA_MANIFEST, inv);
@@ -1270,6 +1287,7 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 	struct arena a;
 	arena_init(&a, 1 << 20);
 	struct mctx c = {&a, p, art_now(), NULL, NULL};
+	dbt_project_macro_deps(p);
 	char *tmp = arena_sprintf(&a, "%s.tmp.%ld", path, (long)getpid());
 	char *dir = fs_dirname(&a, path);
 	int rc = 0;

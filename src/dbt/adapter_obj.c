@@ -148,44 +148,46 @@ static value a_dispatch(struct jj_vm *vm, void *ud, const struct vargs *args)
 	const char *name = dbt_str_arg(vm, args, 0, "macro_name", "adapter.dispatch", true);
 	const char *ns = dbt_str_arg(vm, args, 1, "macro_namespace", "adapter.dispatch", false);
 	const char *type = vt_of(r) ? vt_of(r)->type : "default";
-	/* the packages to search: the project's dispatch config for the namespace, else the namespace
-	 * (or every package) — the root project always comes first, so it can override */
+	/* the packages to search, as dbt's dispatch: the project's dispatch search_order for the
+	 * namespace, else the root project then the namespace when it is a package, else every package
+	 * as one; in each, the adapter's prefix, its parent's, then default. A namespace that is not
+	 * configured also falls back on every package. */
 	const char *order[64];
 	size_t norder = 0;
 	value dispatch = val_dict_gets(p->yml, "dispatch");
 	bool configured = false;
-	if (ns && dispatch.type == V_LIST) {
-		for (uint32_t i = 0; i < dispatch.l->len; i++) {
-			value d = dispatch.l->items[i];
-			if (d.type == V_DICT && val_streq(val_dict_gets(d, "macro_namespace"), ns)) {
-				value so = val_dict_gets(d, "search_order");
-				for (uint32_t j = 0; so.type == V_LIST && j < so.l->len && norder < 63; j++)
-					if (so.l->items[j].type == V_STR)
-						order[norder++] = so.l->items[j].s;
-				configured = true;
-			}
-		}
+	for (uint32_t i = 0; ns && dispatch.type == V_LIST && i < dispatch.l->len; i++) {
+		value d = dispatch.l->items[i];
+		if (d.type != V_DICT || !val_streq(val_dict_gets(d, "macro_namespace"), ns))
+			continue;
+		value so = val_dict_gets(d, "search_order");
+		for (uint32_t j = 0; so.type == V_LIST && j < so.l->len && norder < 63; j++)
+			if (so.l->items[j].type == V_STR)
+				order[norder++] = so.l->items[j].s;
+		configured = norder > 0;
+		break;
 	}
-	if (!configured) {
+	bool known = ns && !strcmp(ns, "dbt");
+	for (size_t i = 0; ns && !known && i < p->npackages; i++)
+		known = !strcmp(p->packages[i].name, ns);
+	if (!configured && known) {
 		order[norder++] = p->name;
-		if (ns)
-			order[norder++] = ns;
+		order[norder++] = ns;
 	}
 	const char *parent = vt_of(r) ? vt_of(r)->parent : NULL;
 	const char *prefixes[] = {type, parent ? parent : "default", "default"};
+	size_t nprefixes = parent ? 3u : 2u;
 	struct arena *a = jj_arena(vm);
-	for (size_t k = 0; k < (parent ? 3u : 2u); k++) {
-		const char *mname = arena_sprintf(a, "%s__%s", prefixes[k], name);
-		for (size_t i = 0; i < norder; i++) {
-			value m = dbt_find_macro(p, order[i], mname);
+	for (size_t i = 0; i < norder; i++)
+		for (size_t k = 0; k < nprefixes; k++) {
+			value m = dbt_find_macro(p, order[i], arena_sprintf(a, "%s__%s", prefixes[k], name));
 			if (m.type != V_UNDEF)
 				return m;
 		}
-		if (!ns || !configured) {
-			value m = dbt_find_macro(p, NULL, mname);
-			if (m.type != V_UNDEF)
-				return m;
-		}
+	for (size_t k = 0; !configured && k < nprefixes; k++) {
+		value m = dbt_find_macro(p, NULL, arena_sprintf(a, "%s__%s", prefixes[k], name));
+		if (m.type != V_UNDEF)
+			return m;
 	}
 	jj_raise(vm, "adapter.dispatch: no macro named '%s__%s' or 'default__%s' found%s%s", type, name, name,
 		 ns ? " in namespace " : "", ns ? ns : "");

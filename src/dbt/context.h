@@ -138,6 +138,28 @@ int dbt_call_macro(struct dbt_render *r, const char *name, const struct vargs *a
 /* Looks a macro up as dbt does: root project, then other packages, then the global project */
 value dbt_find_macro(struct project *p, const char *package, const char *name);
 
+/*
+ * The macros each macro's text calls, as dbt lists them in a macro's depends_on.macros (statically,
+ * every branch, in the order called, each once; see macro_deps.c). `rules` says how names resolve:
+ * the root project, the internal packages (first wins; "dbt" is dispatch's global namespace), the
+ * adapter prefixes dispatch tries (the adapter's, its parents', "default"), every loaded project,
+ * and the root project's `dispatch:` config. Fills each macro's deps, allocated in `a`.
+ */
+struct dbt_mdeps_macro {
+	const char *package, *name, *unique_id;
+	value fn;
+	const char **deps;
+	uint32_t ndeps;
+};
+struct dbt_mdeps_rules {
+	const char *root;
+	const char *const *internal, *const *prefixes, *const *projects;  /* NULL-terminated */
+	value dispatch;
+};
+void dbt_macro_deps(struct arena *a, const struct dbt_mdeps_rules *rules, struct dbt_mdeps_macro *ms, size_t n);
+/* The same for a project's macros, once: sets each macro_def's deps */
+void dbt_project_macro_deps(struct project *p);
+
 /* The Relation object (api.Relation) */
 value dbt_relation(struct arena *a, struct project *p, const char *database, const char *schema,
 		   const char *identifier, const char *type);

@@ -283,6 +283,11 @@ const char *jj_macro_package(value v)
 	return jj_is_macro(v) ? ((const struct jj_macro *)v.o->data)->package : NULL;
 }
 
+const struct jj_macrodef *jj_macro_def(value v)
+{
+	return jj_is_macro(v) ? ((const struct jj_macro *)v.o->data)->def : NULL;
+}
+
 struct loc jj_macro_loc(value v)
 {
 	return jj_is_macro(v) ? ((const struct jj_macro *)v.o->data)->loc : LOC_NONE;

@@ -235,6 +235,9 @@ value jj_split(struct jj_vm *vm, value s, value sep, int64_t maxsplit, bool righ
 /* Python's sorted(): stable, raising on incomparable items */
 void jj_sort(struct jj_vm *vm, value *items, size_t n, const value *keys, bool reverse);
 
+/* The definition behind a macro value, or NULL */
+const struct jj_macrodef *jj_macro_def(value v);
+
 /* arguments */
 static inline value jj_pos(const struct vargs *a, size_t i)
 {

@@ -103,6 +103,29 @@ value jj_macro_call_stack(struct jj_vm *vm);
 /* Location of a macro's definition (for diagnostics and manifest) */
 struct loc jj_macro_loc(value v);
 
+/*
+ * The calls a macro's text makes, found without running it, in the order Jinja2's
+ * `find_all(nodes.Call)` yields them (depth first, a call before the calls in its arguments), every
+ * branch included whatever its condition. `fn` is called once a call with what it calls: `name`
+ * for `f(...)` (and for `(x | f)(...)`, the filter's name), `obj` and `attr` for `a.f(...)`, all
+ * NULL for anything else (`a.b.f()`, `x[0]()`); and the shape of its arguments, positional first,
+ * then keywords in the order written. Allocates in `a`. Returns -1 when `macro` is not a macro.
+ */
+enum jj_arg_kind { JJ_ARG_STR, JJ_ARG_LIST, JJ_ARG_CONST, JJ_ARG_EXPR };
+struct jj_static_arg {
+	enum jj_arg_kind kind;  /* a string literal, a list literal, another literal, anything else */
+	const char *s;          /* the string of JJ_ARG_STR */
+	const char *kw;         /* the keyword, NULL for a positional argument */
+};
+struct jj_static_call {
+	const char *name, *obj, *attr;
+	const struct jj_static_arg *args;
+	uint32_t nargs;
+	struct loc loc;
+};
+typedef void (*jj_static_call_fn)(void *ud, const struct jj_static_call *call);
+int jj_static_calls(value macro, struct arena *a, jj_static_call_fn fn, void *ud);
+
 /* Named body blocks of dbt tags: kind "docs" or "snapshot"; returns a dict name -> template-like
  * callable (call with no arguments to render it in the current render) for snapshot, and
  * name -> raw string for docs. */

@@ -156,6 +156,8 @@ struct macro_def {
 	const char *description;
 	value arguments;         /* list of {name, type, description} from yml */
 	value meta;
+	const char **deps;       /* depends_on.macros: unique_ids (dbt_project_macro_deps) */
+	uint32_t ndeps;
 };
 
 struct profile_target {
@@ -211,6 +213,7 @@ struct project {
 	struct macro_def **macros;
 	size_t nmacros;
 	value macros_by_package;   /* dict package -> dict name -> callable */
+	bool macro_deps_done;      /* each macro's deps are known (dbt_project_macro_deps) */
 
 	value groups;              /* dict "group.pkg.name" -> the manifest's group entry */
 	value docs_blocks;         /* dict "pkg.name" -> text */

@@ -388,11 +388,30 @@ static void report_error(struct job *j)
 		      "ERROR", RC_RED, res->execution_time);
 }
 
+/*
+ * A test whose query ran but did not give the one row of a test result (runner_test_status set
+ * the error and its message): an error, reported as such, as dbt reports its internal error
+ */
+static int report_test_error(struct job *j)
+{
+	struct run_state *st = j->st;
+	struct worker *w = j->w;
+	struct node *n = j->n;
+	struct run_result *res = j->res;
+	st->errors[j->idx] = arena_sprintf(w->keep, "%s\n  compiled code at target/%s\n", res->message,
+					   runner_node_sql_path(&w->arena, "run", n));
+	report_status("LogTestResult", j->seq, st->total, arena_sprintf(w->keep, "ERROR %s", n->name), "ERROR", RC_RED,
+		      res->execution_time);
+	return -1;
+}
+
 /* The node's status, message and lines from how its steps ended (rc); returns what the scheduler
  * gets: 0, 1 for a failed test, SCHED_HALT when cancelled, else rc */
 static int report_step(struct job *j, int rc)
 {
 	struct run_result *res = j->res;
+	if (rc == 0 && j->n->type == NODE_TEST && !j->st->o->compile_only && res->status == RUN_ERROR)
+		return report_test_error(j);
 	if (rc == 0 && j->n->type == NODE_TEST && !j->st->o->compile_only && res->status != RUN_NONE)
 		return report_test(j);
 	if (rc == 0) {

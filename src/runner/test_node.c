@@ -20,9 +20,13 @@ void runner_test_status(struct dbt_render *r, struct node *n, struct run_result 
 	value main = val_dict_gets(r->statements, "main");
 	value table = val_dict_gets(main, "table");
 	value rows = dbt_agate_attr(table, "rows");
-	if (rows.type != V_LIST || rows.l->len == 0) {
+	/* dbt's execute_data_test raises an internal error unless the test's query returns one row
+	 * (failures, should_warn, should_error): the test errors, and its message is that error's */
+	size_t nrows = rows.type == V_LIST ? rows.l->len : 0;
+	if (nrows != 1) {
 		res->status = RUN_ERROR;
-		res->message = "the test returned no result row";
+		res->message = arena_sprintf(keep, "Internal Error\n  dbt internally failed to execute %s: Returned %zu rows, "
+					     "but expected 1 row", n->unique_id, nrows);
 		return;
 	}
 	value row = dbt_agate_row_values(rows.l->items[0]);
