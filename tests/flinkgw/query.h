@@ -67,6 +67,7 @@ struct tctx {
 	bool failed;
 	bool batch;
 	bool snapshot;      /* Confluent snapshot query: every scan bounded at now */
+	const char *startup; /* Confluent sql.tables.scan.startup.mode: where Kafka scans start, or NULL */
 	bool expand;
 	bool schema_only;
 	int depth;
