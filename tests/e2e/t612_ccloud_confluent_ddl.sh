@@ -10,26 +10,6 @@
 
 cc_start || { echo "1..0 # SKIP double"; exit 0; }
 
-# cc_rows NAME: the rows of a statement's results, pages followed until next is gone, as one JSON
-# array of row arrays
-cc_rows() {
-	local all='[]' url="$CC_P/$1/results" i
-	for i in $(seq 1 20); do
-		cc_call GET "$url"
-		all=$(jq -c --argjson a "$all" '$a + [.results.data[].row]' "$CC_BODY")
-		url=$(jv '.metadata.next // empty')
-		[ -z "$url" ] && break
-		url=${url#http://*/}
-		url=/$url
-	done
-	echo "$all"
-}
-# snap NAME SQL [PROPS]: a snapshot query, waited for until it completed; its rows in $ROWS
-snap() {
-	local props=${3:-'{}'}
-	cc_submit "$1" "$2" "$(jq -c '. + {"sql.snapshot.mode":"now"}' <<<"$props")"
-	if cc_wait "$1" COMPLETED; then ROWS=$(cc_rows "$1"); else ROWS="FAILED: $(jv .status.detail)"; fi
-}
 # failed NAME SQL SUBSTRING [PROPS]: the statement fails, its detail naming SUBSTRING
 failed() {
 	local props=${4:-}
@@ -50,10 +30,10 @@ completes() {
 # --- DISTRIBUTED BY ---
 completes ddl-orders "CREATE TABLE orders (id BIGINT, customer STRING, amount DECIMAL(10,2)) DISTRIBUTED BY HASH(id) INTO 4 BUCKETS WITH ('changelog.mode' = 'append', 'kafka.retention.time' = '7 d')"
 cc_admin POST /topics/orders '[{"id":1,"customer":"ann","amount":10.50},{"id":2,"customer":"bob","amount":3.00}]'
-snap show-orders 'SHOW CREATE TABLE orders'
+cc_snap show-orders 'SHOW CREATE TABLE orders'
 case "$ROWS" in *'DISTRIBUTED BY HASH(`id`) INTO 4 BUCKETS'*"'changelog.mode' = 'append'"*) ok "the table keeps its distribution and options" ;;
 	*) not_ok "the table keeps its distribution and options" "$ROWS" ;; esac
-snap q-orders 'SELECT id, customer FROM orders ORDER BY id'
+cc_snap q-orders 'SELECT id, customer FROM orders ORDER BY id'
 [ "$ROWS" = '[["1","ann"],["2","bob"]]' ] && ok "a table with Confluent's options is read" || not_ok "read" "$ROWS"
 failed ddl-second "CREATE TABLE t2 (id BIGINT, customer STRING) DISTRIBUTED BY HASH(customer) INTO 2 BUCKETS" \
 	"Key columns must appear at the beginning of the table schema"
@@ -64,7 +44,7 @@ failed ddl-zero "CREATE TABLE t6 (a BIGINT) DISTRIBUTED BY HASH(a) INTO 0 BUCKET
 completes ddl-into "CREATE TABLE t7 (a BIGINT) DISTRIBUTED INTO 3 BUCKETS" '{}' "DISTRIBUTED INTO n BUCKETS alone"
 completes ctas-dist "CREATE TABLE big DISTRIBUTED BY HASH(id) INTO 2 BUCKETS AS SELECT id, amount FROM orders WHERE amount > 5" \
 	'{"sql.snapshot.mode":"now"}' "CTAS with a distribution"
-snap q-big 'SELECT id FROM big'
+cc_snap q-big 'SELECT id FROM big'
 [ "$ROWS" = '[["1"]]' ] && ok "the CTAS filled its table" || not_ok "CTAS rows" "$ROWS"
 failed ctas-dist-bad "CREATE TABLE big2 DISTRIBUTED BY HASH(amount) AS SELECT id, amount FROM orders" "Key columns must appear" \
 	'{"sql.snapshot.mode":"now"}'
@@ -76,7 +56,7 @@ failed opt-fs "CREATE TABLE t10 (a BIGINT) WITH ('connector' = 'filesystem', 'pa
 failed opt-kafka "CREATE TABLE t11 (a BIGINT) WITH ('connector' = 'kafka', 'topic' = 't', 'properties.bootstrap.servers' = 'mybroker:9092', 'format' = 'json')" \
 	"Unsupported connector 'kafka'"
 completes opt-confluent "CREATE TABLE t12 (a BIGINT) WITH ('connector' = 'confluent')" '{}' "'connector' = 'confluent' is a topic of the environment"
-snap show-t12 'SHOW CREATE TABLE t12'
+cc_snap show-t12 'SHOW CREATE TABLE t12'
 case "$ROWS" in *"'topic' = 't12'"*) ok "its topic is named after it" ;; *) not_ok "topic of t12" "$ROWS" ;; esac
 completes opt-datagen "CREATE TABLE gen (a BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '3')"
 
@@ -84,19 +64,19 @@ completes opt-datagen "CREATE TABLE gen (a BIGINT) WITH ('connector' = 'datagen'
 failed prop-unknown "SELECT 1" "Unknown statement property 'table.exec.foo'" '{"table.exec.foo":"x"}'
 failed prop-startup "SELECT 1" "Invalid value 'newest' for property 'sql.tables.scan.startup.mode'" '{"sql.tables.scan.startup.mode":"newest"}'
 failed prop-snapshot "SELECT 1" "'sql.snapshot.mode'" '{"sql.snapshot.mode":"later"}'
-snap q-earliest 'SELECT COUNT(*) FROM orders' '{"sql.tables.scan.startup.mode":"earliest-offset"}'
+cc_snap q-earliest 'SELECT COUNT(*) FROM orders' '{"sql.tables.scan.startup.mode":"earliest-offset"}'
 [ "$ROWS" = '[["2"]]' ] && ok "earliest-offset reads the topic from its start" || not_ok "earliest" "$ROWS"
-snap q-latest 'SELECT COUNT(*) FROM orders' '{"sql.tables.scan.startup.mode":"latest-offset"}'
+cc_snap q-latest 'SELECT COUNT(*) FROM orders' '{"sql.tables.scan.startup.mode":"latest-offset"}'
 [ "$ROWS" = '[["0"]]' ] && ok "latest-offset skips what the topic held" || not_ok "latest" "$ROWS"
 
 # --- materialized tables ---
 cc_submit mt-1 'CREATE OR ALTER MATERIALIZED TABLE totals DISTRIBUTED BY HASH(customer) INTO 2 BUCKETS AS SELECT customer, SUM(amount) AS total FROM orders GROUP BY customer'
 cc_expect .status.traits.sql_kind CREATE_MATERIALIZED_TABLE
 cc_wait mt-1 RUNNING && ok "the statement of a materialized table runs on" || not_ok "mt runs" "$(jv .status)"
-snap q-mt 'SELECT customer, total FROM totals ORDER BY customer'
+cc_snap q-mt 'SELECT customer, total FROM totals ORDER BY customer'
 [ "$ROWS" = '[["ann","10.50"],["bob","3.00"]]' ] && ok "the statement keeps the table current" || not_ok "mt rows" "$ROWS"
 cc_admin POST /topics/orders '[{"id":3,"customer":"ann","amount":1.00}]'
-snap q-mt2 'SELECT total FROM totals WHERE customer = '"'ann'"
+cc_snap q-mt2 'SELECT total FROM totals WHERE customer = '"'ann'"
 [ "$ROWS" = '[["11.50"]]' ] && ok "and follows new records" || not_ok "mt follows" "$ROWS"
 completes mt-same 'CREATE OR ALTER MATERIALIZED TABLE totals DISTRIBUTED BY HASH(customer) INTO 2 BUCKETS AS SELECT customer, SUM(amount) AS total FROM orders GROUP BY customer' \
 	'{}' "an unchanged CREATE OR ALTER is a no-op that completes"
@@ -111,21 +91,21 @@ failed mt-dist "CREATE OR ALTER MATERIALIZED TABLE m5 DISTRIBUTED BY HASH(total)
 	"Key columns must appear"
 cc_submit mt-now "CREATE OR ALTER MATERIALIZED TABLE fresh START_MODE = FROM_NOW AS SELECT id, customer FROM orders"
 cc_wait mt-now RUNNING
-snap q-now1 'SELECT COUNT(*) FROM fresh'
+cc_snap q-now1 'SELECT COUNT(*) FROM fresh'
 [ "$ROWS" = '[["0"]]' ] && ok "START_MODE = FROM_NOW skips what the sources held" || not_ok "from now" "$ROWS"
 cc_admin POST /topics/orders '[{"id":4,"customer":"cid","amount":2.00}]'
-snap q-now2 'SELECT id FROM fresh'
+cc_snap q-now2 'SELECT id FROM fresh'
 [ "$ROWS" = '[["4"]]' ] && ok "and reads what comes after" || not_ok "from now, new" "$ROWS"
 # evolving in place: a changed definition replaces the job and resets the state
 cc_submit mt-2 'CREATE OR ALTER MATERIALIZED TABLE totals AS SELECT customer, COUNT(*) AS n FROM orders GROUP BY customer'
 cc_wait mt-2 RUNNING
-snap q-mt3 'SELECT customer, n FROM totals ORDER BY customer'
+cc_snap q-mt3 'SELECT customer, n FROM totals ORDER BY customer'
 [ "$ROWS" = '[["ann","2"],["bob","1"],["cid","1"]]' ] && ok "a changed definition evolves the table in place" || not_ok "evolve" "$ROWS"
 completes drop-t 'DROP TABLE totals' '{}' "DROP TABLE of a materialized table is accepted"
-snap q-mt4 'SELECT COUNT(*) FROM totals'
+cc_snap q-mt4 'SELECT COUNT(*) FROM totals'
 [ "$ROWS" = '[["3"]]' ] && ok "but leaves it in place" || not_ok "DROP TABLE left it" "$ROWS"
 completes drop-mt 'DROP MATERIALIZED TABLE totals'
-snap q-mt5 'SELECT COUNT(*) FROM totals'
+cc_snap q-mt5 'SELECT COUNT(*) FROM totals'
 case "$ROWS" in FAILED*totals*) ok "DROP MATERIALIZED TABLE removes it" ;; *) not_ok "dropped" "$ROWS" ;; esac
 cc_call GET "$CC_P/mt-2"
 P=$(jv .status.phase)
