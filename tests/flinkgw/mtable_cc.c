@@ -270,7 +270,7 @@ int cc_create_mt(struct fg_session *s, struct stmt *st, json_t *conf, struct fg_
 	}
 	struct outcol *cols = NULL;
 	int n = 0;
-	if (query_schema(s, st->q, st->text, &a, &cols, &n, e) || expand_query(s, st->q, st->text, &q, e))
+	if (query_schema(s, st->q, st->text, &a, &cols, &n, e))
 		goto out;
 	d->cols = ARENA_ARRAY(&a, struct fcol, n + 1);
 	d->ncols = n;
@@ -303,6 +303,9 @@ int cc_create_mt(struct fg_session *s, struct stmt *st, json_t *conf, struct fg_
 		}
 		plan_free(p);
 	}
+	/* last: expanding qualifies the query's names in place, with text of a plan it frees */
+	if (expand_query(s, st->q, st->text, &q, e))
+		goto out;
 	for (int i = 0; i < d->npk; i++)
 		if (tdef_col(d, d->pk[i]) < 0) {
 			ferr_add(e, EX_VALIDATION, "Primary key column '%s' not defined in the query schema.", d->pk[i]);
