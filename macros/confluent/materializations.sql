@@ -12,16 +12,17 @@
   {#- the config is checked before anything is sent -#}
   {%- do confluent_start_mode(false) -%}
   {%- set props = confluent_statement_properties() -%}
+  {%- set pool = confluent_compute_pool() -%}
   {%- set main_sql = confluent_ctas_head(target_relation) ~ '\n' ~ sql -%}
   {%- set existing = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
   {%- set intermediate = make_intermediate_relation(target_relation) -%}
   {{ drop_relation_if_exists(intermediate) }}
   {{ run_hooks(pre_hooks) }}
-  {%- do adapter.run_statement(confluent_ctas_head(intermediate) ~ '\n' ~ sql, props) -%}
+  {%- do adapter.run_statement(confluent_ctas_head(intermediate) ~ '\n' ~ sql, props, pool) -%}
   {{ adapter.drop_relation(intermediate) }}
   {% if existing is not none %}{{ adapter.drop_relation(existing) }}{% endif %}
   {%- do write(main_sql) -%}
-  {%- do adapter.run_statement(main_sql, props) -%}
+  {%- do adapter.run_statement(main_sql, props, pool) -%}
   {{ run_hooks(post_hooks) }}
   {{ return({'relations': [target_relation], 'message': 'COMPLETED'}) }}
 {% endmaterialization %}
@@ -79,6 +80,7 @@
   {%- set target_relation = this.incorporate(type='table') -%}
   {%- do confluent_start_mode(false) -%}
   {%- set props = confluent_statement_properties() -%}
+  {%- set pool = confluent_compute_pool() -%}
   {%- set def = confluent_statement_definition() -%}
   {%- set base = confluent_statement_base() -%}
   {%- set name = base ~ '-' ~ def.hash -%}
@@ -122,7 +124,7 @@
   {%- set existing = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
   {% if existing is not none %}{{ adapter.drop_relation(existing) }}{% endif %}
   {%- do write(def.job_sql) -%}
-  {%- set st = adapter.submit_statement(name, def.job_sql, model.package_name ~ '.' ~ model.name, props) -%}
+  {%- set st = adapter.submit_statement(name, def.job_sql, model.package_name ~ '.' ~ model.name, props, pool) -%}
   {%- do adapter.set_deployment(model.unique_id, {'statement': name, 'hash': def.hash, 'definition': def.definition,
                                                   'upstream': def.upstream}) -%}
   {{ run_hooks(post_hooks) }}

@@ -12,6 +12,9 @@
                           'sql.state-ttl' or 'sql.tables.scan.startup.mode'; the catalog, database
                           and snapshot mode are Sluice's to set
     statement_name        the base of the statement names instead of <prefix><project>-<model>
+    compute_pool_id       the compute pool of the model's statements instead of the profile's (not
+                          part of the definition: a running statement keeps its pool until it is
+                          submitted again)
   Every mistake is a compilation error naming the model's file.
 -#}
 
@@ -142,4 +145,13 @@
   {%- if w -%}{%- do parts.append(w) -%}{%- endif -%}
   {%- do parts.append('AS') -%}
   {{ return(parts | join('\n')) }}
+{%- endmacro %}
+
+{#- config compute_pool_id (none: the profile's pool) -#}
+{% macro confluent_compute_pool() -%}
+  {%- set p = config.get('compute_pool_id') -%}
+  {%- if p is not none and (p is not string or not p) -%}
+    {%- do confluent_fail("compute_pool_id must be the id of a compute pool of the environment, e.g. 'lfcp-01x6d2', not " ~ p) -%}
+  {%- endif -%}
+  {{ return(p) }}
 {%- endmacro %}

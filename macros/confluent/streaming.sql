@@ -128,6 +128,7 @@
   {%- do confluent_start_mode(false) -%}
   {%- set target_relation = this.incorporate(type='table') -%}
   {%- set props = confluent_statement_properties() -%}
+  {%- set pool = confluent_compute_pool() -%}
   {%- set def = confluent_source_definition() -%}
   {%- set base = confluent_statement_base() -%}
   {%- set name = base ~ '-' ~ def.hash -%}
@@ -159,7 +160,7 @@
   {%- for st in ours -%}{%- do adapter.delete_statement(st.name) -%}{%- endfor -%}
   {% if existing is not none %}{{ adapter.drop_relation(existing) }}{% endif %}
   {%- do write(def.job_sql) -%}
-  {%- set st = adapter.submit_statement(name, def.job_sql, model.package_name ~ '.' ~ model.name, props) -%}
+  {%- set st = adapter.submit_statement(name, def.job_sql, model.package_name ~ '.' ~ model.name, props, pool) -%}
   {%- do adapter.set_deployment(model.unique_id, {'kind': 'streaming_source', 'statement': name, 'hash': def.hash,
                                                   'definition': def.definition, 'upstream': {}}) -%}
   {{ run_hooks(post_hooks) }}
@@ -170,6 +171,7 @@
   {%- do flink_refuse_contract() -%}
   {%- set target_relation = this.incorporate(type='table') -%}
   {%- set props = confluent_statement_properties() -%}
+  {%- set pool = confluent_compute_pool() -%}
   {%- set def = confluent_mt_definition() -%}
   {%- set base = confluent_statement_base() -%}
   {%- set name = base ~ '-' ~ def.hash -%}
@@ -211,14 +213,14 @@
   {%- if flags.FULL_REFRESH and existing is not none -%}
     {#- DROP TABLE leaves a materialized table in place on Confluent: it needs its own statement -#}
     {%- if previous is not none and previous.get('kind') == 'materialized_table' -%}
-      {%- do adapter.run_statement('DROP MATERIALIZED TABLE IF EXISTS ' ~ target_relation, {}) -%}
+      {%- do adapter.run_statement('DROP MATERIALIZED TABLE IF EXISTS ' ~ target_relation, {}, pool) -%}
     {%- else -%}
       {{ adapter.drop_relation(existing) }}
     {%- endif -%}
     {%- if note == '' -%}{%- set note = ' (full refresh)' -%}{%- endif -%}
   {%- endif -%}
   {%- do write(def.job_sql) -%}
-  {%- set st = adapter.submit_statement(name, def.job_sql, model.package_name ~ '.' ~ model.name, props) -%}
+  {%- set st = adapter.submit_statement(name, def.job_sql, model.package_name ~ '.' ~ model.name, props, pool) -%}
   {%- do adapter.set_deployment(model.unique_id, {'kind': 'materialized_table', 'statement': name, 'hash': def.hash,
                                                   'definition': def.definition, 'upstream': def.upstream}) -%}
   {{ run_hooks(post_hooks) }}

@@ -47,7 +47,8 @@ cat > models/big_orders.sql <<'SQL'
 select id, customer, amount from {{ ref('orders_src') }} where amount > 5
 SQL
 cat > models/late_orders.sql <<'SQL'
-{{ config(materialized='streaming_table', statement_properties={'sql.tables.scan.startup.mode': 'latest-offset'}) }}
+{{ config(materialized='streaming_table', statement_properties={'sql.tables.scan.startup.mode': 'latest-offset'},
+          compute_pool_id='lfcp-01x6d2') }}
 select id, customer from {{ ref('orders_src') }}
 SQL
 cat > models/customer_totals.sql <<'SQL'
@@ -67,6 +68,19 @@ expect_query 'select count(*) from big_orders' '2' "the streaming_table's statem
 cc_admin POST /topics/orders_src '[{"id":4,"customer":"cid","amount":20.00}]'
 expect_query 'select id from late_orders' '4' "sql.tables.scan.startup.mode = latest-offset: only what came after the statement started"
 expect_query 'select count(*) from big_orders' '3' "while the other reads from the start"
+cc_admin GET /requests
+cc_expect '[.[] | select(.method == "POST" and (.body.name | startswith("shop-cc-shop-late-orders"))) | .body.spec.compute_pool_id]' '["lfcp-01x6d2"]' \
+	"config compute_pool_id is the statement's pool"
+cc_expect '[.[] | select(.method == "POST" and (.body.name | startswith("shop-cc-shop-big-orders"))) | .body.spec.compute_pool_id]' '[null]' \
+	"without it, the profile's (none: the environment's default pool)"
+cat > models/pool_orders.sql <<'SQL'
+{{ config(materialized='table', compute_pool_id='lfcp-nope') }}
+select id from {{ ref('orders_src') }}
+SQL
+run run --profiles-dir . --select pool_orders
+expect_rc 1 "a compute pool the environment lacks is refused by the service"
+expect_out "compute pool 'lfcp-nope' not found"
+rm -f models/pool_orders.sql
 
 # a changed definition is refused with a diff; --full-refresh drops and creates it
 sed -i 's/amount DECIMAL(10, 2)/amount DECIMAL(10, 2), note STRING/' models/orders_src.sql

@@ -190,7 +190,8 @@ static bool wait_to_retry(struct adapter_conn *c, const char *name, const struct
 /* Runs one statement (with the model's statement properties); with fetch, its rows (at most limit,
  * -1 all) into *pres */
 static int cc_run(struct adapter_conn *c, const char *sql, bool fetch, long limit, bool hidden,
-		  const struct flink_kv *props, size_t nprops, struct adapter_result *pres, struct arena *a, char **perr)
+		  const struct flink_kv *props, size_t nprops, const char *pool, struct adapter_result *pres,
+		  struct arena *a, char **perr)
 {
 	struct adapter *ad = c->ad;
 	if (c->cancelled)
@@ -207,6 +208,7 @@ static int cc_run(struct adapter_conn *c, const char *sql, bool fetch, long limi
 		.nlabels = hidden ? 2 : 1,
 		.properties = props,
 		.nproperties = nprops,
+		.compute_pool_id = pool,
 		/* bounded, point-in-time statements: what tables, tests and show need (§11) */
 		.snapshot = true,
 	};
@@ -253,7 +255,7 @@ static int cc_execute(struct adapter_conn *c, const char *sql, bool fetch, long 
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const char *stmt = arena_strndup(a, sql + spans[i].start, spans[i].len);
 		bool last = i + 1 == n;
-		rc = cc_run(c, stmt, last && fetch, last ? limit : -1, false, NULL, 0, last ? pres : NULL, a, perr);
+		rc = cc_run(c, stmt, last && fetch, last ? limit : -1, false, NULL, 0, NULL, last ? pres : NULL, a, perr);
 		if (rc && n > 1 && perr && *perr)
 			*perr = arena_sprintf(a, "%s\n  (statement %zu of %zu, line %u)", *perr, i + 1, n, spans[i].line);
 	}
@@ -305,7 +307,7 @@ static int show_names(struct adapter_conn *c, const char *what, const char *data
 {
 	const char *sql = arena_sprintf(a, "SHOW %s FROM %s.%s%s%s", what, quote(database, a), quote(schema, a),
 					like ? " LIKE " : "", like ? sql_string(like, a) : "");
-	return cc_run(c, sql, true, -1, true, NULL, 0, r, a, perr);
+	return cc_run(c, sql, true, -1, true, NULL, 0, NULL, r, a, perr);
 }
 
 static int cc_get_relation(struct adapter_conn *c, const char *database, const char *schema, const char *identifier,
@@ -371,7 +373,7 @@ static int cc_get_columns(struct adapter_conn *c, const struct adapter_relation 
 	const char *sql = arena_sprintf(a, "DESCRIBE %s.%s.%s", quote(rel->database ? rel->database : c->ad->env, a),
 					quote(rel->schema ? rel->schema : c->ad->db, a), quote(rel->identifier, a));
 	struct adapter_result r;
-	if (cc_run(c, sql, true, -1, true, NULL, 0, &r, a, perr))
+	if (cc_run(c, sql, true, -1, true, NULL, 0, NULL, &r, a, perr))
 		return -1;
 	*pcols = ARENA_ARRAY(a, struct adapter_column, r.nrows ? r.nrows : 1);
 	*pn = r.nrows;
@@ -392,7 +394,7 @@ static int cc_create_schema(struct adapter_conn *c, const char *database, const 
 	/* a schema is a Kafka cluster: SQL cannot create one (§15) */
 	struct adapter_result r;
 	const char *sql = arena_sprintf(a, "SHOW DATABASES FROM %s", quote(database ? database : c->ad->env, a));
-	if (cc_run(c, sql, true, -1, true, NULL, 0, &r, a, perr))
+	if (cc_run(c, sql, true, -1, true, NULL, 0, NULL, &r, a, perr))
 		return -1;
 	for (size_t i = 0; i < r.nrows; i++) {
 		const char *n = cell(&r, i, 0, a);
@@ -465,11 +467,14 @@ static value statement_dict(const flink_cc_statement *st, struct arena *a)
 /*
  * The methods of macros/confluent/ (streaming_table) and of `sluice jobs`:
  *   list_statements()              the statements with the profile's label: [{name, phase, detail, sql}]
- *   submit_statement(name, sql)    a long-running statement (streaming, no snapshot) under a name of
+ *   submit_statement(name, sql, model, properties, compute_pool_id)
+ *                                  a long-running statement (streaming, no snapshot) under a name of
  *                                  the caller's, waited for until it runs (or ended); an error when it
  *                                  failed
- *   run_statement(sql, properties) a bounded (snapshot) statement with the model's statement
- *                                  properties, waited for until it ended: the table materialization
+ *   run_statement(sql, properties, compute_pool_id)
+ *                                  a bounded (snapshot) statement with the model's statement
+ *                                  properties (and compute pool, none: the profile's), waited for
+ *                                  until it ended: the table materialization
  *   delete_statement(name)         DELETE; a missing one counts as deleted
  *   stop_statement(name), resume_statement(name)   JSON Patch of spec.stopped
  */
@@ -537,7 +542,8 @@ static int cc_call(struct adapter_conn *c, const char *method, value pos, value 
 		if (cc_statement_properties(pos_or_kw(pos, kw, 3, "properties"), a, &props, &nprops, perr))
 			return -1;
 		struct flink_cc_submit s = {.name = name, .statement = sql, .labels = labels, .nlabels = model ? 2 : 1,
-					    .properties = props, .nproperties = nprops};
+					    .properties = props, .nproperties = nprops,
+					    .compute_pool_id = str_arg(pos, kw, 4, "compute_pool_id", a)};
 		flink_cc_statement *st = NULL;
 		log_msg(LOG_DEBUG, "confluent: statement %s: %s", name, sql);
 		for (int attempt = 1;; attempt++) {
@@ -563,7 +569,7 @@ static int cc_call(struct adapter_conn *c, const char *method, value pos, value 
 		if (cc_statement_properties(pos_or_kw(pos, kw, 1, "properties"), a, &props, &nprops, perr))
 			return -1;
 		struct adapter_result r;
-		if (cc_run(c, sql, false, -1, false, props, nprops, &r, a, perr))
+		if (cc_run(c, sql, false, -1, false, props, nprops, str_arg(pos, kw, 2, "compute_pool_id", a), &r, a, perr))
 			return -1;
 		*pout = val_str(r.message ? r.message : "OK");
 		return 0;
