@@ -4,26 +4,27 @@
     table  CREATE TABLE ... AS SELECT as a snapshot statement (bounded: it reads its sources as of
            now and ends). Confluent cannot rename a table, so the new definition is built and
            filled under a temporary name first (a broken model leaves the old table), then the old
-           table is dropped and built again under its name.
+           table is dropped and built again under its name. The model's table options (with,
+           distributed_by) and statement_properties apply (options.sql).
 -#}
 {% materialization table, adapter='confluent' %}
   {%- set target_relation = this.incorporate(type='table') -%}
+  {#- the config is checked before anything is sent -#}
+  {%- do confluent_start_mode(false) -%}
+  {%- set props = confluent_statement_properties() -%}
+  {%- set pool = confluent_compute_pool() -%}
+  {%- set main_sql = confluent_ctas_head(target_relation) ~ '\n' ~ sql -%}
   {%- set existing = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
   {%- set intermediate = make_intermediate_relation(target_relation) -%}
   {{ drop_relation_if_exists(intermediate) }}
   {{ run_hooks(pre_hooks) }}
-  {% call statement('create_intermediate') -%}
-    CREATE TABLE {{ intermediate }} AS
-    {{ sql }}
-  {%- endcall %}
+  {%- do adapter.run_statement(confluent_ctas_head(intermediate) ~ '\n' ~ sql, props, pool) -%}
   {{ adapter.drop_relation(intermediate) }}
   {% if existing is not none %}{{ adapter.drop_relation(existing) }}{% endif %}
-  {% call statement('main') -%}
-    CREATE TABLE {{ target_relation }} AS
-    {{ sql }}
-  {%- endcall %}
+  {%- do write(main_sql) -%}
+  {%- do adapter.run_statement(main_sql, props, pool) -%}
   {{ run_hooks(post_hooks) }}
-  {{ return({'relations': [target_relation]}) }}
+  {{ return({'relations': [target_relation], 'message': 'COMPLETED'}) }}
 {% endmaterialization %}
 
 {#-
@@ -42,6 +43,9 @@
   {%- set n = node if node is not none else model -%}
   {%- set prefix = target.get('statement_name_prefix', 'dbt-') -%}
   {%- set raw = (prefix ~ n.package_name ~ '-' ~ n.name) | lower -%}
+  {%- if node is none and config.get('statement_name') -%}
+    {%- set raw = config.get('statement_name') | string | lower -%}
+  {%- endif -%}
   {%- set ns = namespace(out='', changed=false) -%}
   {%- for ch in raw -%}
     {%- if ch in 'abcdefghijklmnopqrstuvwxyz0123456789-' -%}{%- set ns.out = ns.out ~ ch -%}
@@ -55,21 +59,29 @@
 {%- endmacro %}
 
 {% macro confluent_statement_definition() -%}
+  {%- set kind = config.get('materialized') -%}
+  {%- if kind == 'materialized_table' -%}{{ return(confluent_mt_definition()) }}{%- endif -%}
+  {%- if kind == 'streaming_source' -%}{{ return(confluent_source_definition()) }}{%- endif -%}
   {%- set target_relation = this.incorporate(type='table') -%}
-  {%- set head = 'CREATE TABLE ' ~ target_relation ~ confluent_ctas_key() ~ ' AS\n' -%}
-  {%- set parts = [head ~ sql ~ ';'] -%}
+  {#- the key first: CREATE TABLE t (PRIMARY KEY ...) [DISTRIBUTED BY ...] [WITH (...)] AS -#}
+  {%- set job_sql = confluent_ctas_head(target_relation, confluent_ctas_key()) ~ '\n' ~ sql -%}
+  {%- set parts = [job_sql ~ ';'] -%}
+  {%- set props_text = confluent_properties_text(confluent_statement_properties()) -%}
+  {%- if props_text -%}{%- do parts.append(props_text) -%}{%- endif -%}
   {%- set upstream = {} -%}
   {%- for u in upstream_definitions() -%}
     {%- do parts.append('-- reads ' ~ u.materialized ~ ' model ' ~ u.name ~ ':\n' ~ u.sql ~ ';') -%}
     {%- do upstream.update({u.name: local_md5(u.materialized ~ '\n' ~ u.sql)[:16]}) -%}
   {%- endfor -%}
   {%- set definition = parts | join('\n\n') -%}
-  {{ return({'definition': definition, 'hash': local_md5(definition)[:8], 'job_sql': head ~ sql,
-             'upstream': upstream}) }}
+  {{ return({'definition': definition, 'hash': local_md5(definition)[:8], 'job_sql': job_sql, 'upstream': upstream}) }}
 {%- endmacro %}
 
 {% materialization streaming_table, adapter='confluent' %}
   {%- set target_relation = this.incorporate(type='table') -%}
+  {%- do confluent_start_mode(false) -%}
+  {%- set props = confluent_statement_properties() -%}
+  {%- set pool = confluent_compute_pool() -%}
   {%- set def = confluent_statement_definition() -%}
   {%- set base = confluent_statement_base() -%}
   {%- set name = base ~ '-' ~ def.hash -%}
@@ -113,7 +125,7 @@
   {%- set existing = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
   {% if existing is not none %}{{ adapter.drop_relation(existing) }}{% endif %}
   {%- do write(def.job_sql) -%}
-  {%- set st = adapter.submit_statement(name, def.job_sql, model.package_name ~ '.' ~ model.name) -%}
+  {%- set st = adapter.submit_statement(name, def.job_sql, model.package_name ~ '.' ~ model.name, props, pool) -%}
   {%- do adapter.set_deployment(model.unique_id, {'statement': name, 'hash': def.hash, 'definition': def.definition,
                                                   'upstream': def.upstream}) -%}
   {{ run_hooks(post_hooks) }}

@@ -223,6 +223,11 @@ static const char *sql_kind(const char *sql, bool has_job)
 		return "INSERT_INTO";
 	if (!strcmp(w[0], "CREATE") && !strcmp(w[1], "TABLE"))
 		return has_job ? "CREATE_TABLE_AS" : "CREATE_TABLE";
+	/* [I] the reference does not list the kinds of materialized tables */
+	if (!strcmp(w[0], "CREATE") && (!strcmp(w[1], "MATERIALIZED") || !strcmp(w[1], "OR")))
+		return "CREATE_MATERIALIZED_TABLE";
+	if (!strcmp(w[0], "DROP") && !strcmp(w[1], "MATERIALIZED"))
+		return "DROP_MATERIALIZED_TABLE";
 	if (!strcmp(w[0], "CREATE") && !strcmp(w[1], "VIEW"))
 		return "CREATE_VIEW";
 	if (!strcmp(w[0], "DROP") && !strcmp(w[1], "TABLE"))
@@ -303,6 +308,13 @@ static void stmt_run(struct cc *c, struct cc_stmt *s, bool exhausted)
 	s->fs = fg_session_new(c->engine, NULL);
 	const char *snap = json_string_value(json_object_get(s->props, "sql.snapshot.mode"));
 	s->snapshot = snap && !strcmp(snap, "now");
+	/* §11: the service checks property values when it plans the statement */
+	char *bad_props = fg_confluent_properties_check(s->props);
+	if (bad_props) {
+		set_failed(c, s, bad_props);
+		free(bad_props);
+		return;
+	}
 	/* the environment is a catalog, its clusters databases (§11: sql.current-catalog,
 	 * sql.current-database); both are looked up as the engine looks names up */
 	struct fg_result res;

@@ -5,6 +5,7 @@
 #   cc_call METHOD PATH [BODY] [curl options]   # status in CC_STATUS, body in $CC_BODY
 #   cc_submit NAME SQL [PROPS_JSON] [LABELS_JSON]
 #   cc_profile PROFILE PREFIX LABEL [THREADS]   # profiles.yml of a dbt-confluent target on the double
+#   cc_rows NAME / cc_snap NAME SQL [PROPS]       # a statement's rows / a snapshot query's, in $ROWS
 #   cc_stop
 # The double is stopped at exit even when a test dies half-way.
 CC_DOUBLE=${SLUICE_CCLOUD_DOUBLE:?SLUICE_CCLOUD_DOUBLE must name the confluent-cloud-double binary}
@@ -146,4 +147,26 @@ cc_wait() {
 		case "$p" in COMPLETED|FAILED|STOPPED) [ "$p" != "$2" ] && return 1 ;; esac
 	done
 	return 1
+}
+
+# cc_rows NAME: the rows of a statement's results (pages followed until next is gone) as one JSON
+# array of row arrays
+cc_rows() {
+	local all='[]' url="$CC_P/$1/results" i
+	for i in $(seq 1 20); do
+		cc_call GET "$url"
+		all=$(jq -c --argjson a "$all" '$a + [.results.data[].row]' "$CC_BODY")
+		url=$(jv '.metadata.next // empty')
+		[ -z "$url" ] && break
+		url=/${url#http://*/}
+	done
+	echo "$all"
+}
+
+# cc_snap NAME SQL [PROPS_JSON]: a snapshot query, waited for until it completed; its rows in
+# $ROWS, or "FAILED: <detail>"
+cc_snap() {
+	local props=${3:-}
+	cc_submit "$1" "$2" "$(jq -c '. + {"sql.snapshot.mode":"now"}' <<<"${props:-"{}"}")"
+	if cc_wait "$1" COMPLETED; then ROWS=$(cc_rows "$1"); else ROWS="FAILED: $(jv .status.detail)"; fi
 }

@@ -542,6 +542,8 @@ static int create_table(struct fg_session *s, struct stmt *st, struct ferr *e)
 	if (validate_schema(s, d, st->text, e))
 		goto out;
 	tdef_confluent_defaults(s, d, &tmp);
+	if (s->e->confluent && cc_table_check(d, e))
+		goto out;
 	struct tdef *t = redefine(d, e);
 	if (!t)
 		goto out;
@@ -555,7 +557,11 @@ out:
 
 void tdef_confluent_defaults(const struct fg_session *s, struct tdef *d, struct arena *a)
 {
-	if (!s->e->confluent || d->kind == OBJ_VIEW || tdef_opt(d, "connector"))
+	if (!s->e->confluent || d->kind == OBJ_VIEW)
+		return;
+	/* 'connector' = 'confluent' names the default: a Kafka topic of the environment */
+	const char *given = tdef_opt(d, "connector");
+	if (given && strcmp(given, "confluent"))
 		return;
 	bool upsert = d->npk > 0;
 	struct fopt extra[] = {
@@ -569,9 +575,11 @@ void tdef_confluent_defaults(const struct fg_session *s, struct tdef *d, struct 
 	struct fopt *o = ARENA_ARRAY(a, struct fopt, d->nopts + nextra);
 	int n = 0;
 	for (int i = 0; i < nextra; i++)
-		o[n++] = (struct fopt){arena_strdup(a, extra[i].k), arena_strdup(a, extra[i].v)};
+		if (!strcmp(extra[i].k, "connector") || !tdef_opt(d, extra[i].k))
+			o[n++] = (struct fopt){arena_strdup(a, extra[i].k), arena_strdup(a, extra[i].v)};
 	for (int i = 0; i < d->nopts; i++)
-		o[n++] = d->opts[i];
+		if (strcmp(d->opts[i].k, "connector"))
+			o[n++] = d->opts[i];
 	d->opts = o;
 	d->nopts = n;
 }
@@ -683,6 +691,11 @@ static int drop_object(struct fg_session *s, struct stmt *st, bool view, struct 
 	struct fdb *db = db_find(cat_find(s, c), d);
 	int idx;
 	struct tdef *t = db_obj(db, n, &idx);
+	/* Confluent Cloud accepts a DROP TABLE of a materialized table and drops nothing (§13.5) */
+	if (s->e->confluent && t && t->mt && !view) {
+		rc = 0;
+		goto out;
+	}
 	/* CatalogManager drops only a CatalogTable with DROP TABLE: a materialized table is not one,
 	 * so DROP TABLE does not find it (and DROP TABLE IF EXISTS leaves it in place) */
 	if (!t || (t->kind == OBJ_VIEW) != view || t->mt) {

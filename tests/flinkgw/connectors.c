@@ -565,8 +565,22 @@ int conn_validate(const struct tdef *t, const struct fopt *opts, int nopts, bool
 	struct ferr *e)
 {
 	struct ferr inner = {0};
-	if (!validate_inner(t, opts, nopts, sink, ident, version, &inner))
+	/* Confluent Cloud's own topic options are not the open-source connector's to check */
+	struct fopt *own = NULL;
+	if (version & FG_PARSE_CONFLUENT) {
+		version &= ~FG_PARSE_CONFLUENT;
+		own = xcalloc((size_t)nopts + 1, sizeof(*own));
+		int n = 0;
+		for (int i = 0; i < nopts; i++)
+			if (!cc_only_option(opts[i].k))
+				own[n++] = opts[i];
+		int rc = validate_inner(t, own, n, sink, ident, version, &inner);
+		free(own);
+		if (!rc)
+			return 0;
+	} else if (!validate_inner(t, opts, nopts, sink, ident, version, &inner)) {
 		return 0;
+	}
 	struct sb l = SB_INIT;
 	options_list(&l, opts, nopts);
 	ferr_add(e, EX_VALIDATION, "Unable to create a %s for %s table '%s'.\n\nTable options are:\n\n%s",

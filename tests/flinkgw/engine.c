@@ -340,7 +340,7 @@ static int run(struct fg_session *s, struct stmt *st, json_t *conf, struct fg_re
 			struct sb text = SB_INIT;
 			int rc = 0;
 			for (size_t i = 0; i < s->set_stmts.n && !rc; i++) {
-				subs[i] = parse_stmt(&a, s->set_stmts.v[i], s->e->version, e);
+				subs[i] = parse_stmt(&a, s->set_stmts.v[i], FG_PARSE_VERSION(s->e), e);
 				if (!subs[i])
 					rc = -1;
 				sb_addf(&text, "%s%s", i ? ";\n" : "", s->set_stmts.v[i]);
@@ -471,7 +471,7 @@ void fg_execute(struct fg_session *s, const char *statement, json_t *exec_config
 	struct arena a;
 	arena_init(&a, 8192);
 	json_t *conf = sess_conf(s, exec_config);
-	struct stmt *st = parse_stmt(&a, statement ? statement : "", en->version, &e);
+	struct stmt *st = parse_stmt(&a, statement ? statement : "", FG_PARSE_VERSION(en), &e);
 	int rc = st ? run(s, st, conf, out, &e) : -1;
 	if (rc)
 		fail_out(out, &e);
@@ -494,7 +494,7 @@ void fg_configure(struct fg_session *s, const char *statement, struct fg_result 
 	struct arena a;
 	arena_init(&a, 4096);
 	json_t *conf = sess_conf(s, NULL);
-	struct stmt *st = parse_stmt(&a, statement ? statement : "", en->version, &e);
+	struct stmt *st = parse_stmt(&a, statement ? statement : "", FG_PARSE_VERSION(en), &e);
 	int rc = -1;
 	if (st) {
 		bool allowed = st->k == S_SET || st->k == S_RESET || (is_ddl(st->k) && !(st->k == S_CREATE_TABLE && st->q)) ||

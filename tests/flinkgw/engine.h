@@ -132,6 +132,8 @@ int fg_engine_stop_job(struct fg_engine *e, const char *job_id, const char *dir,
 /* Topics, for the admin API: records of a topic (its own file plus the output of jobs) */
 json_t *fg_engine_topic(struct fg_engine *e, const char *topic);
 int fg_engine_append(struct fg_engine *e, const char *topic, json_t *records, char **perr);
+/* Confluent Cloud: the first problem with a statement's properties (§11), malloc'ed, or NULL */
+char *fg_confluent_properties_check(json_t *props);
 void fg_engine_reset(struct fg_engine *e);  /* forgets jobs and persistent catalogs (not files) */
 
 #endif

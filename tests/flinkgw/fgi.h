@@ -291,6 +291,11 @@ struct tdef {
 	const char *src;         /* text that positions refer to */
 	struct mtinfo *mt;       /* a materialized table's refresh (mtable.c), or NULL; malloc'ed */
 	long long created_ms;    /* when it entered its catalog (INFORMATION_SCHEMA's lag) */
+	const char **dist;       /* Confluent: DISTRIBUTED BY HASH(dist) [INTO buckets BUCKETS] */
+	int ndist;
+	int buckets;             /* 0: not given */
+	bool distributed;        /* a DISTRIBUTED clause was given (DISTRIBUTED INTO n BUCKETS has no columns) */
+	const char *dist_kind;   /* HASH, RANGE or NULL (unspecified) */
 };
 /* What Flink's catalog keeps of a materialized table beyond its schema (CatalogMaterializedTable):
  * the definition query, freshness, refresh mode and status, and the refresh handler (job id and
@@ -359,7 +364,14 @@ struct stmt {
 	struct node *freshness;    /* CREATE MATERIALIZED TABLE: FRESHNESS = <interval>, or NULL */
 	const char *refresh_mode;  /* CREATE MATERIALIZED TABLE: CONTINUOUS, FULL or NULL;
 	                            * ALTER MATERIALIZED TABLE: SUSPEND, RESUME or REFRESH */
+	bool or_alter;             /* Confluent: CREATE OR ALTER MATERIALIZED TABLE */
+	const char *start_mode;    /* Confluent: START_MODE = FROM_BEGINNING | FROM_NOW | RESUME_OR_FROM_BEGINNING */
 };
+/* Or'ed into parse_stmt's version: Confluent Cloud's dialect (DISTRIBUTED BY, CREATE OR ALTER
+ * MATERIALIZED TABLE ... START_MODE); see mtable_cc.c */
+#define FG_PARSE_CONFLUENT 0x100000
+/* The version parse_stmt is given for statements of the engine's sessions */
+#define FG_PARSE_VERSION(en) ((en)->version | ((en)->confluent ? FG_PARSE_CONFLUENT : 0))
 /* Parses one statement (a trailing ';' allowed). version: Flink version as major*100+minor */
 struct stmt *parse_stmt(struct arena *a, const char *sql, int version, struct ferr *perr);
 /* A parse error in Flink's shape at token `t` */
@@ -512,6 +524,18 @@ int computed_check(struct fg_session *s, struct tdef *t, int ci, const char *src
 struct ftype *computed_type(struct fg_session *s, struct tdef *t, int ci, struct arena *a);
 /* Fully qualified copy of a query's text for view storage */
 int expand_query(struct fg_session *s, struct query *q, const char *src, struct sb *out, struct ferr *e);
+
+/* ---- mtable_cc.c: Confluent Cloud's dialect ---- */
+/* Whether a table option is one Confluent adds to Flink's (changelog.mode, kafka.*) */
+bool cc_only_option(const char *key);
+/* Confluent's checks of a table about to be created: connector, options, DISTRIBUTED BY */
+int cc_table_check(const struct tdef *d, struct ferr *e);
+/* Removes the files of a table's topic: what jobs wrote, and with records its own records */
+void cc_topic_remove(struct fg_engine *en, const struct tdef *t, bool records);
+/* CREATE [OR ALTER] MATERIALIZED TABLE on Confluent Cloud */
+int cc_create_mt(struct fg_session *s, struct stmt *st, json_t *conf, struct fg_result *out, struct ferr *e);
+/* The statement's sql.tables.scan.startup.mode (§11), NULL when not set; checked (NULL, e filled) */
+const char *cc_startup_mode(json_t *conf, struct ferr *e);
 
 /* ---- connectors.c: options and validation ---- */
 enum conn_kind { CN_UNKNOWN, CN_KAFKA, CN_UPSERT_KAFKA, CN_FILESYSTEM, CN_DATAGEN, CN_BLACKHOLE, CN_PRINT };

@@ -165,9 +165,9 @@ static void rows_of_table(struct rows *r, struct fg_session *s, const struct fca
 		row_begin(r);
 		table_prefix(r, fc, db, t);
 		put_s(r, view ? "VIEW" : "BASE TABLE");
-		put_s(r, "NO");
-		put_s(r, NULL);
-		put_i(r, 0, true);
+		put_s(r, yes(t->distributed));
+		put_s(r, t->distributed ? (t->dist_kind ? t->dist_kind : "HASH") : NULL);
+		put_i(r, t->buckets, t->buckets == 0);
 		put_s(r, yes(t->wm_col));
 		put_s(r, t->wm_col);
 		put_s(r, t->wm_col ? t->wm_sql : NULL);
@@ -221,7 +221,11 @@ static void rows_of_table(struct rows *r, struct fg_session *s, const struct fca
 			put_s(r, yes(col->kind == COL_META));
 			put_s(r, col->kind == COL_META ? (col->meta_key ? col->meta_key : col->name) : NULL);
 			put_s(r, yes(col->kind == COL_PHYS || (col->kind == COL_META && !col->is_virtual)));
-			put_i(r, 0, true);
+			int dpos = 0;
+			for (int d = 0; d < t->ndist && !dpos; d++)
+				if (!strcmp(t->dist[d], col->name))
+					dpos = d + 1;
+			put_i(r, dpos, dpos == 0);
 			put_s(r, col->comment);
 			row_end(r);
 		}

@@ -520,7 +520,7 @@ static int plan_insert(struct fg_session *s, struct stmt *st, json_t *conf, bool
 		sb_release(&ident);
 		goto out;
 	}
-	if (conn_validate(def, def->opts, def->nopts, true, ident.buf, s->e->version, e)) {
+	if (conn_validate(def, def->opts, def->nopts, true, ident.buf, FG_PARSE_VERSION(s->e), e)) {
 		sb_release(&ident);
 		goto out;
 	}
@@ -670,6 +670,8 @@ static struct stmt *ctas(struct fg_session *s, struct stmt *st, struct arena *a,
 		}
 	}
 	tdef_confluent_defaults(s, d, a);
+	if (s->e->confluent && cc_table_check(d, e))
+		return NULL;
 	struct sb ddl = SB_INIT;
 	ddl_table(&ddl, d, false);
 	struct tdef *t = tdef_from_ddl(ddl.buf, e);

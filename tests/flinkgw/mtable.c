@@ -339,6 +339,9 @@ static int drop_mt(struct fg_session *s, struct stmt *st, struct fg_result *out,
 			job_stop_pipelines(j);
 		}
 	}
+	/* Confluent Cloud: the topic goes with the table (§13.5) */
+	if (s->e->confluent)
+		cc_topic_remove(s->e, t, true);
 	cat_remove(s, c, d, n);
 	res_ok(out);
 	rc = 0;
@@ -493,7 +496,7 @@ int exec_mt(struct fg_session *s, struct stmt *st, json_t *conf, struct fg_resul
 	case S_SHOW_CREATE_MT:
 		return show_create_mt(s, st, out, e);
 	case S_CREATE_MT:
-		return create_mt(s, st, conf, out, e);
+		return s->e->confluent ? cc_create_mt(s, st, conf, out, e) : create_mt(s, st, conf, out, e);
 	case S_DROP_MT:
 		return drop_mt(s, st, out, e);
 	default:

@@ -380,6 +380,14 @@ static struct stmt *statement(struct ps *p)
 		return st;
 	}
 	if (accept_kw(p, "CREATE")) {
+		/* Confluent Cloud: CREATE OR ALTER MATERIALIZED TABLE (mtable_cc.c) */
+		if (p->confluent && is_kw(p, "OR")) {
+			advance(p);
+			if (!expect_kw(p, "ALTER") || !expect_kw(p, "MATERIALIZED") || !expect_kw(p, "TABLE"))
+				return NULL;
+			st->or_alter = true;
+			return ps_create_mt(p, st);
+		}
 		if (is_kw(p, "OR")) {
 			fail(p, "\"TABLE\"|\"VIEW\"|\"TEMPORARY\"|\"CATALOG\"|\"DATABASE\"");
 			return NULL;
@@ -398,7 +406,7 @@ static struct stmt *statement(struct ps *p)
 		if (accept_kw(p, "VIEW"))
 			return ps_create_view(p, st);
 		/* materialized tables came with Flink 1.20 */
-		if (p->version >= 120 && accept_kw(p, "MATERIALIZED")) {
+		if ((p->version >= 120 || p->confluent) && accept_kw(p, "MATERIALIZED")) {
 			if (!expect_kw(p, "TABLE"))
 				return NULL;
 			return ps_create_mt(p, st);
@@ -734,7 +742,8 @@ struct stmt *parse_stmt(struct arena *a, const char *sql, int version, struct fe
 	struct ps p = {0};
 	p.a = a;
 	p.e = perr;
-	p.version = version;
+	p.version = version & ~FG_PARSE_CONFLUENT;
+	p.confluent = (version & FG_PARSE_CONFLUENT) != 0;
 	if (lex_sql(a, sql, &p.lx, perr))
 		return NULL;
 	if (tok(&p)->kind == TK_EOF || (is_op(&p, ";") && peek(&p, 1)->kind == TK_EOF)) {

@@ -25,6 +25,7 @@ struct ps {
 	struct ferr *e;
 	bool failed;
 	int version;
+	bool confluent;  /* Confluent Cloud's dialect (FG_PARSE_CONFLUENT) */
 };
 
 /* Calcite's reserved words that matter here (never an unquoted identifier) */

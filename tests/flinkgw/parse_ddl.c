@@ -419,6 +419,40 @@ static void set_expr_sql(struct ps *p, struct tdef *t)
 }
 
 /*
+ * Confluent Cloud's distribution clause (Flink 2.0's grammar, FLIP-376):
+ *   DISTRIBUTED BY [HASH | RANGE] '(' ids ')' [INTO n BUCKETS] | DISTRIBUTED INTO n BUCKETS
+ * Only the syntax here; what Confluent accepts is checked when the table is created (mtable_cc.c).
+ */
+static int distribution(struct ps *p, struct tdef *t)
+{
+	if (!expect_kw(p, "DISTRIBUTED"))
+		return -1;
+	t->distributed = true;
+	if (accept_kw(p, "BY")) {
+		if (accept_kw(p, "HASH"))
+			t->dist_kind = "HASH";
+		else if (accept_kw(p, "RANGE"))
+			t->dist_kind = "RANGE";
+		t->dist = ps_ident_list(p, &t->ndist);
+		if (!t->dist)
+			return -1;
+		if (!accept_kw(p, "INTO"))
+			return 0;
+	} else if (!expect_kw(p, "INTO")) {
+		return -1;
+	}
+	int n = parse_int(p);
+	if (n < 0 || !expect_kw(p, "BUCKETS"))
+		return -1;
+	t->buckets = n;
+	if (n == 0) {
+		fail_validation(p, "Bucket count must be a positive integer, but was 0.");
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * create_table -> CREATE [TEMPORARY] TABLE [IF NOT EXISTS] name ['(' elements ')'] [COMMENT 's']
  *                 [PARTITIONED BY '(' ids ')'] [WITH options] [AS query]
  */
@@ -451,8 +485,12 @@ struct stmt *ps_create_table(struct ps *p, struct stmt *st)
 			return NULL;
 	}
 	if (is_kw(p, "DISTRIBUTED")) {
-		fail(p, NULL);
-		return NULL;
+		if (!p->confluent) {
+			fail(p, NULL);
+			return NULL;
+		}
+		if (distribution(p, t))
+			return NULL;
 	}
 	if (accept_kw(p, "PARTITIONED")) {
 		if (!expect_kw(p, "BY"))
@@ -517,6 +555,8 @@ struct stmt *ps_create_mt(struct ps *p, struct stmt *st)
 		if (!t->comment)
 			return NULL;
 	}
+	if (p->confluent && is_kw(p, "DISTRIBUTED") && distribution(p, t))
+		return NULL;
 	if (accept_kw(p, "PARTITIONED")) {
 		if (!expect_kw(p, "BY"))
 			return NULL;
@@ -528,6 +568,23 @@ struct stmt *ps_create_mt(struct ps *p, struct stmt *st)
 		t->opts = ps_options(p, &t->nopts);
 		if (!t->opts)
 			return NULL;
+	}
+	/* Confluent Cloud: START_MODE, and no FRESHNESS needed (mtable_cc.c checks what it refuses) */
+	if (p->confluent && accept_kw(p, "START_MODE")) {
+		if (!expect_op(p, "="))
+			return NULL;
+		static const char *const modes[] = {"FROM_BEGINNING", "FROM_NOW", "RESUME_OR_FROM_BEGINNING"};
+		for (int i = 0; i < 3 && !st->start_mode; i++)
+			if (accept_kw(p, modes[i]))
+				st->start_mode = modes[i];
+		if (!st->start_mode) {
+			fail(p, "\"FROM_BEGINNING\"|\"FROM_NOW\"|\"RESUME_OR_FROM_BEGINNING\"");
+			return NULL;
+		}
+		if (!is_kw(p, "AS")) {
+			fail(p, "\"AS\"");
+			return NULL;
+		}
 	}
 	if (accept_kw(p, "FRESHNESS")) {
 		if (!expect_op(p, "="))
@@ -543,7 +600,7 @@ struct stmt *ps_create_mt(struct ps *p, struct stmt *st)
 			fail(p, NULL);
 			return NULL;
 		}
-	} else if (p->version < 202) {
+	} else if (p->version < 202 && !p->confluent) {
 		fail(p, "\"FRESHNESS\"");
 		return NULL;
 	}
@@ -615,7 +672,7 @@ struct tdef *tdef_from_ddl(const char *ddl, struct ferr *perr)
 	arena_init(&t->a, 4096);
 	t->ddl = xstrdup(ddl);
 	t->src = t->ddl;
-	struct stmt *st = parse_stmt(&t->a, t->ddl, 999, perr);
+	struct stmt *st = parse_stmt(&t->a, t->ddl, 999 | FG_PARSE_CONFLUENT, perr);
 	if (!st || (st->k != S_CREATE_TABLE && st->k != S_CREATE_VIEW) || st->nname != 3) {
 		if (st && !perr->n)
 			ferr_add(perr, EX_TABLE, "bad definition '%s'", ddl);

@@ -722,7 +722,8 @@ static struct plan *plan_run(struct fg_session *s, struct query *q, const char *
 	c.batch = conf ? conf_batch(conf) || c.snapshot : false;
 	c.schema_only = schema_only;
 	c.expand = expand;
-	c.version = s->e->version;
+	c.version = FG_PARSE_VERSION(s->e);
+	c.startup = s->e->confluent && conf ? conf_str(conf, "sql.tables.scan.startup.mode") : NULL;
 	struct sb o = SB_INIT;
 	struct qinfo qi = {0};
 	int rc = tr_query(&c, q, NULL, &o, &qi);

@@ -69,6 +69,7 @@ struct tctx {
 	bool failed;
 	bool batch;
 	bool snapshot;      /* Confluent snapshot query: every scan bounded at now */
+	const char *startup; /* Confluent sql.tables.scan.startup.mode: where Kafka scans start, or NULL */
 	bool expand;
 	bool schema_only;
 	int depth;                  /* views being expanded, innermost first in vstack */

@@ -243,6 +243,17 @@ static int tr_table(struct tctx *c, struct tref *t, struct scope *sc, struct sb 
 	scn->t = tdef_clone(def);
 	scn->t->cat = arena_strdup(&scn->t->a, cat);
 	scn->opts = merge_opts(c, scn->t, t, &scn->nopts);
+	/* Confluent Cloud: the statement's sql.tables.scan.startup.mode overrides its tables' (§11) */
+	if (c->startup && conn_kind(fopt_get(scn->opts, scn->nopts, "connector")) == CN_KAFKA) {
+		struct fopt *so = ARENA_ARRAY(c->a, struct fopt, scn->nopts + 1);
+		int sn = 0;
+		so[sn++] = (struct fopt){"scan.startup.mode", arena_strdup(c->a, c->startup)};
+		for (int i = 0; i < scn->nopts; i++)
+			if (strcmp(scn->opts[i].k, "scan.startup.mode"))
+				so[sn++] = scn->opts[i];
+		scn->opts = so;
+		scn->nopts = sn;
+	}
 	scn->ident = astr(c, &ident);
 	sb_release(&ident);
 	snprintf(scn->dname, sizeof(scn->dname), "__s%d", (int)c->plan->scans.n + 1);

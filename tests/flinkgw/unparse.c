@@ -641,6 +641,22 @@ void ddl_table(struct sb *o, const struct tdef *t, bool mask)
 		quote_str(o, t->comment);
 		sb_addc(o, '\n');
 	}
+	if (t->distributed) {
+		/* Confluent Cloud: the distribution of the table's topic */
+		sb_adds(o, "DISTRIBUTED");
+		if (t->ndist) {
+			sb_addf(o, " BY %s%s(", t->dist_kind ? t->dist_kind : "", t->dist_kind ? "" : " ");
+			for (int i = 0; i < t->ndist; i++) {
+				if (i)
+					sb_adds(o, ", ");
+				quote_ident(o, t->dist[i]);
+			}
+			sb_addc(o, ')');
+		}
+		if (t->buckets)
+			sb_addf(o, " INTO %d BUCKETS", t->buckets);
+		sb_addc(o, '\n');
+	}
 	if (t->npart) {
 		sb_adds(o, "PARTITIONED BY (");
 		for (int i = 0; i < t->npart; i++) {

@@ -31,6 +31,7 @@
 
 #include "adapters/adapter.h"
 #include "adapters/confluent/internal.h"
+#include "adapters/confluent/options.h"
 #include "adapters/flink/flink_adapter.h"
 #include "core/log.h"
 #include "core/sb.h"
@@ -188,9 +189,11 @@ static bool wait_to_retry(struct adapter_conn *c, const char *name, const struct
 	return !c->cancelled;
 }
 
-/* Runs one statement; with fetch, its rows (at most limit, -1 all) into *pres */
+/* Runs one statement (with the model's statement properties); with fetch, its rows (at most limit,
+ * -1 all) into *pres */
 static int cc_run(struct adapter_conn *c, const char *sql, bool fetch, long limit, bool hidden,
-		  struct adapter_result *pres, struct arena *a, char **perr)
+		  const struct flink_kv *props, size_t nprops, const char *pool, struct adapter_result *pres,
+		  struct arena *a, char **perr)
 {
 	struct adapter *ad = c->ad;
 	if (c->cancelled)
@@ -205,6 +208,9 @@ static int cc_run(struct adapter_conn *c, const char *sql, bool fetch, long limi
 		.statement = sql,
 		.labels = labels,
 		.nlabels = hidden ? 2 : 1,
+		.properties = props,
+		.nproperties = nprops,
+		.compute_pool_id = pool,
 		/* bounded, point-in-time statements: what tables, tests and show need (§11) */
 		.snapshot = true,
 	};
@@ -251,7 +257,7 @@ static int cc_execute(struct adapter_conn *c, const char *sql, bool fetch, long 
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const char *stmt = arena_strndup(a, sql + spans[i].start, spans[i].len);
 		bool last = i + 1 == n;
-		rc = cc_run(c, stmt, last && fetch, last ? limit : -1, false, last ? pres : NULL, a, perr);
+		rc = cc_run(c, stmt, last && fetch, last ? limit : -1, false, NULL, 0, NULL, last ? pres : NULL, a, perr);
 		if (rc && n > 1 && perr && *perr)
 			*perr = arena_sprintf(a, "%s\n  (statement %zu of %zu, line %u)", *perr, i + 1, n, spans[i].line);
 	}
@@ -278,7 +284,7 @@ static const char *quote(const char *ident, struct arena *a)
 
 int adp_cc_query(struct adapter_conn *c, const char *sql, struct adapter_result *pres, struct arena *a, char **perr)
 {
-	return cc_run(c, sql, true, -1, true, pres, a, perr);
+	return cc_run(c, sql, true, -1, true, NULL, 0, NULL, pres, a, perr);
 }
 
 const char *adp_cc_env(struct adapter_conn *c)
@@ -316,6 +322,13 @@ static const char *str_arg(value pos, value kw, size_t i, const char *name, stru
 	return v.type == V_UNDEF || v.type == V_NONE ? NULL : val_cstr(a, v);
 }
 
+static value pos_or_kw(value pos, value kw, size_t i, const char *name)
+{
+	if (pos.type == V_LIST && i < pos.l->len)
+		return pos.l->items[i];
+	return kw.type == V_DICT ? val_dict_gets(kw, name) : val_undef();
+}
+
 static value statement_dict(const flink_cc_statement *st, struct arena *a)
 {
 	value d = val_dict_new(a, 4);
@@ -330,13 +343,18 @@ static value statement_dict(const flink_cc_statement *st, struct arena *a)
 /*
  * The methods of macros/confluent/ (streaming_table) and of `sluice jobs`:
  *   list_statements()              the statements with the profile's label: [{name, phase, detail, sql}]
- *   submit_statement(name, sql)    a long-running statement (streaming, no snapshot) under a name of
+ *   submit_statement(name, sql, model, properties, compute_pool_id)
+ *                                  a long-running statement (streaming, no snapshot) under a name of
  *                                  the caller's, waited for until it runs (or ended); an error when it
  *                                  failed
+ *   run_statement(sql, properties, compute_pool_id)
+ *                                  a bounded (snapshot) statement with the model's statement
+ *                                  properties (and compute pool, none: the profile's), waited for
+ *                                  until it ended: the table materialization
  *   delete_statement(name)         DELETE; a missing one counts as deleted
  *   stop_statement(name), resume_statement(name)   JSON Patch of spec.stopped
  */
-static const char *const cc_methods[] = {"list_statements", "submit_statement", "delete_statement",
+static const char *const cc_methods[] = {"list_statements", "submit_statement", "run_statement", "delete_statement",
 					 "stop_statement",  "resume_statement", "list_jobs",
 					 "stop_job",        "job_details",      "job_management", NULL};
 
@@ -395,7 +413,13 @@ static int cc_call(struct adapter_conn *c, const char *method, value pos, value 
 			return fail(a, perr, "adapter.submit_statement(name, sql) needs both");
 		const char *model = str_arg(pos, kw, 2, "model", a);
 		const char *labels[2] = {ad->label, model ? arena_sprintf(a, MODEL_LABEL "%s", model) : NULL};
-		struct flink_cc_submit s = {.name = name, .statement = sql, .labels = labels, .nlabels = model ? 2 : 1};
+		struct flink_kv *props;
+		size_t nprops;
+		if (cc_statement_properties(pos_or_kw(pos, kw, 3, "properties"), a, &props, &nprops, perr))
+			return -1;
+		struct flink_cc_submit s = {.name = name, .statement = sql, .labels = labels, .nlabels = model ? 2 : 1,
+					    .properties = props, .nproperties = nprops,
+					    .compute_pool_id = str_arg(pos, kw, 4, "compute_pool_id", a)};
 		flink_cc_statement *st = NULL;
 		log_msg(LOG_DEBUG, "confluent: statement %s: %s", name, sql);
 		for (int attempt = 1;; attempt++) {
@@ -412,6 +436,19 @@ static int cc_call(struct adapter_conn *c, const char *method, value pos, value 
 			flink_error_release(&e);
 			flink_error_init(&e);
 		}
+	} else if (!strcmp(method, "run_statement")) {
+		const char *sql = str_arg(pos, kw, 0, "sql", a);
+		struct flink_kv *props;
+		size_t nprops;
+		if (!sql)
+			return fail(a, perr, "adapter.run_statement(sql, properties) needs the SQL");
+		if (cc_statement_properties(pos_or_kw(pos, kw, 1, "properties"), a, &props, &nprops, perr))
+			return -1;
+		struct adapter_result r;
+		if (cc_run(c, sql, false, -1, false, props, nprops, str_arg(pos, kw, 2, "compute_pool_id", a), &r, a, perr))
+			return -1;
+		*pout = val_str(r.message ? r.message : "OK");
+		return 0;
 	} else if (!strcmp(method, "delete_statement") || !strcmp(method, "stop_statement") ||
 		   !strcmp(method, "resume_statement")) {
 		const char *name = str_arg(pos, kw, 0, "name", a);
