@@ -64,6 +64,10 @@ cc_snap show-totals 'SHOW CREATE TABLE customer_totals'
 case "$ROWS" in *'DISTRIBUTED BY HASH(`customer`) INTO 3 BUCKETS'*) ok "the table has its distribution" ;; *) not_ok "table DDL" "$ROWS" ;; esac
 expect_query 'select customer, n from customer_totals order by customer' 'ann|2
 bob|1' "the table holds the query's rows"
+run docs generate --profiles-dir .
+expect_rc 0 "docs generate"
+expect_json target/catalog.json '.nodes["model.cc_shop.customer_totals"].stats.distribution.value' "3 buckets" \
+	"the catalog has the table's distribution (INFORMATION_SCHEMA.TABLES)"
 expect_query 'select count(*) from big_orders' '2' "the streaming_table's statement fills it"
 cc_admin POST /topics/orders_src '[{"id":4,"customer":"cid","amount":20.00}]'
 expect_query 'select id from late_orders' '4' "sql.tables.scan.startup.mode = latest-offset: only what came after the statement started"
