@@ -177,12 +177,12 @@ static value a_dispatch(struct jj_vm *vm, void *ud, const struct vargs *args)
 	for (size_t k = 0; k < (parent ? 3u : 2u); k++) {
 		const char *mname = arena_sprintf(a, "%s__%s", prefixes[k], name);
 		for (size_t i = 0; i < norder; i++) {
-			value m = dbt_find_macro(p, order[i], mname);
+			value m = proj_find_macro(p, order[i], mname);
 			if (m.type != V_UNDEF)
 				return m;
 		}
 		if (!ns || !configured) {
-			value m = dbt_find_macro(p, NULL, mname);
+			value m = proj_find_macro(p, NULL, mname);
 			if (m.type != V_UNDEF)
 				return m;
 		}
@@ -437,7 +437,7 @@ static value a_execute(struct jj_vm *vm, void *ud, const struct vargs *args)
 static value call_macro(struct jj_vm *vm, const char *name, value *argv, size_t n)
 {
 	struct dbt_render *r = dbt_r(vm);
-	value fn = dbt_find_macro(r->proj, NULL, name);
+	value fn = proj_find_macro(r->proj, NULL, name);
 	if (fn.type == V_UNDEF)
 		jj_raise(vm, "macro '%s' not found", name);
 	struct vargs args = {argv, n, NULL, NULL, 0};
