@@ -74,7 +74,7 @@ for inc in $(printf '%s\n' "${!public[@]}" | sort); do
 	fi
 	n=${dir%%:*}
 	# the comment's text from that line on, as one line (the list may wrap)
-	flat=$(tail -n +"$n" <<<"$top" | sed -E 's#^ ?/?\*+/? ?##' | tr '\n' ' ' | tr -s ' ')
+	flat=$(tail -n +"$n" <<<"$top" | grep -v '^#' | sed -E 's#^ ?/?\*+/? ?##' | tr '\n' ' ' | tr -s ' ')
 	decl=$(sed -nE 's/.*Module direction: ([a-z]+) -> (nothing|[a-z]+(, [a-z]+)*)([;:.]| \(| *$).*/\1:\2/p' <<<"$flat")
 	if [ -z "$decl" ] || [ "${decl%%:*}" != "$m" ]; then
 		echo "$file:$n: the direction line must read \"Module direction: $m -> A, B\" (or \"$m -> nothing\")"
