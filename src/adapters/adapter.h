@@ -8,6 +8,9 @@
  *
  * Ownership: results are allocated in the arena passed to the call. Error messages go to *perr,
  * allocated in that arena; they must never contain secrets from the profile.
+ *
+ * Module direction: adapters -> flink, value, core (flink: the Gateway client library, as
+ * <sluice/flink.h>).
  */
 #ifndef SLUICE_ADAPTERS_ADAPTER_H
 #define SLUICE_ADAPTERS_ADAPTER_H

@@ -24,6 +24,9 @@
  *
  * Threads: every function may be called from any worker; the lister runs without the lock held.
  * A `struct relcache_conn` belongs to one connection and is only touched by its thread.
+ *
+ * Module direction: adapters -> flink, value, core (flink: the Gateway client library, as
+ * <sluice/flink.h>).
  */
 #ifndef SLUICE_ADAPTERS_RELCACHE_H
 #define SLUICE_ADAPTERS_RELCACHE_H

@@ -12,6 +12,8 @@
  * Ownership: the writers build everything in a private arena they release before returning. The
  * values returned by art_manifest_value()/art_node_value() live in the arena given, and reference
  * the project's strings without copying them: they must not outlive the project.
+ *
+ * Module direction: artifacts -> graph, project, adapters, value, core.
  */
 #ifndef SLUICE_ARTIFACTS_H
 #define SLUICE_ARTIFACTS_H

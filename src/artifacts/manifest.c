@@ -28,7 +28,6 @@
 #include "core/fs.h"
 #include "core/hash.h"
 #include "core/sb.h"
-#include "dbt/context.h"
 #include "graph/graph.h"
 
 /* Everything one build of node values shares */
@@ -1065,7 +1064,7 @@ value art_manifest_value(struct arena *a, struct project *p, const struct graph 
 {
 	struct mctx c = {a, p, art_now(), NULL, NULL};
 	index_tests(&c);
-	dbt_project_macro_deps(p);
+	proj_macro_deps(p);
 	value m = val_dict_new(a, 16);
 
 	value meta = art_metadata(a, p, ART_SCHEMA_MANIFEST, inv);
@@ -1287,7 +1286,7 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 	struct arena a;
 	arena_init(&a, 1 << 20);
 	struct mctx c = {&a, p, art_now(), NULL, NULL};
-	dbt_project_macro_deps(p);
+	proj_macro_deps(p);
 	char *tmp = arena_sprintf(&a, "%s.tmp.%ld", path, (long)getpid());
 	char *dir = fs_dirname(&a, path);
 	int rc = 0;

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "core/suggest.h"
 #include "core/report.h"
+#include "dbt/context.h"
 
 enum arity { FLAG, ONE, MANY };
 
@@ -229,6 +230,8 @@ void cli_proj_options(const struct cli *c, struct proj_options *o, bool need_pro
 	const char *env = getenv("DBT_VERSION_CHECK");
 	o->no_version_check = c->no_version_check ||
 			      (env && (!strcmp(env, "0") || !strcasecmp(env, "false") || !strcasecmp(env, "no")));
+	/* the loader renders through the dbt context */
+	o->hooks = &dbt_proj_hooks;
 }
 
 bool cli_color(const struct cli *c)

@@ -1,6 +1,9 @@
 /*
  * The command line: dbt's commands and flags. main.c holds the command table; each command is one
  * cmd_*.c file. Flags are parsed once into `struct cli` (args.c).
+ *
+ * Module direction: cli -> docs, runner, state, dbt, artifacts, graph, project, adapters, flink,
+ * jinja, value, core: the top layer, main() and one file per command.
  */
 #ifndef SLUICE_CLI_H
 #define SLUICE_CLI_H

@@ -31,7 +31,7 @@ int cmd_run_operation(struct cli *c)
 	const char *name = c->positional[0];
 	const char *dot = strchr(name, '.');
 	const char *pkg = dot ? arena_strndup(&p.arena, name, (size_t)(dot - name)) : NULL;
-	value fn = dbt_find_macro(&p, pkg, dot ? dot + 1 : name);
+	value fn = proj_find_macro(&p, pkg, dot ? dot + 1 : name);
 	if (fn.type == V_UNDEF) {
 		struct diag *d = diag_error(&dl, LOC_NONE, "no macro named '%s' in the project or its packages", name);
 		diag_hint(&dl, d, "check the name; package macros are written package.macro");

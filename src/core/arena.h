@@ -4,6 +4,8 @@
  * Ownership: everything allocated from an arena lives until arena_release() (or an arena_reset()
  * to an earlier mark); nothing is freed one by one. Running out of memory aborts.
  * An arena is not thread-safe: each thread uses its own.
+ *
+ * Module direction: core -> nothing. The bottom layer: every other module may use it.
  */
 #ifndef SLUICE_CORE_ARENA_H
 #define SLUICE_CORE_ARENA_H

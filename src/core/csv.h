@@ -6,6 +6,8 @@
  * csv_check walks a whole file and finds the first record whose field count differs from the
  * header's, or a quote that never closes: what a loader would otherwise turn into a wrong table.
  * Nothing is allocated; offsets point into the caller's text.
+ *
+ * Module direction: core -> nothing. The bottom layer: every other module may use it.
  */
 #ifndef SLUICE_CORE_CSV_H
 #define SLUICE_CORE_CSV_H

@@ -14,6 +14,8 @@
  *      12 | select * from {{ ref('stg', 'orders', 'x') }}
  *         |                  ^^^^^^^^^^^^^^^^^^^^^^^^^^^
  *      hint: use ref('model') or ref('package', 'model')
+ *
+ * Module direction: core -> nothing. The bottom layer: every other module may use it.
  */
 #ifndef SLUICE_CORE_DIAG_H
 #define SLUICE_CORE_DIAG_H

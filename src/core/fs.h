@@ -1,6 +1,8 @@
 /*
  * File-system helpers. Paths are plain C strings; results that outlive the call are allocated in the
  * arena given. Errors return -1 with errno set; the caller reports them with the path.
+ *
+ * Module direction: core -> nothing. The bottom layer: every other module may use it.
  */
 #ifndef SLUICE_CORE_FS_H
 #define SLUICE_CORE_FS_H

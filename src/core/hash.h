@@ -1,4 +1,8 @@
-/* Message digests for checksums (sha256 of files, as dbt writes them) and local_md5 / test ids (md5). */
+/*
+ * Message digests for checksums (sha256 of files, as dbt writes them) and local_md5 / test ids (md5).
+ *
+ * Module direction: core -> nothing. The bottom layer: every other module may use it.
+ */
 #ifndef SLUICE_CORE_HASH_H
 #define SLUICE_CORE_HASH_H
 

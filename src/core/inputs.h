@@ -6,6 +6,8 @@
  *
  * Recording is off unless inputs_begin() turned it on; the hooks (called by fs.c and by env_var())
  * then cost one mutex and one append. Thread-safe: parsing threads record concurrently.
+ *
+ * Module direction: core -> nothing. The bottom layer: every other module may use it.
  */
 #ifndef SLUICE_CORE_INPUTS_H
 #define SLUICE_CORE_INPUTS_H

@@ -8,6 +8,8 @@
  * at once (status 130) with a one-line note on stderr.
  *
  * Code that polls in a loop asks intr_requested().
+ *
+ * Module direction: core -> nothing. The bottom layer: every other module may use it.
  */
 #ifndef SLUICE_CORE_INTERRUPT_H
 #define SLUICE_CORE_INTERRUPT_H

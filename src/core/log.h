@@ -3,6 +3,8 @@
  *  - die(): unrecoverable condition (out of memory); prints and exits 2.
  *  - BUG()/ASSERT(): broken invariants; always on; print file:line and abort.
  *  - log_*: lines for logs/sluice.log (and, in JSON mode, stdout); thread-safe.
+ *
+ * Module direction: core -> nothing. The bottom layer: every other module may use it.
  */
 #ifndef SLUICE_CORE_LOG_H
 #define SLUICE_CORE_LOG_H

@@ -2,6 +2,8 @@
  * Hash map from byte-string keys to pointers, open addressing with linear probing.
  * The map copies nothing: keys must outlive the map (intern them in an arena). Not thread-safe;
  * concurrent readers are fine once writes have stopped.
+ *
+ * Module direction: core -> nothing. The bottom layer: every other module may use it.
  */
 #ifndef SLUICE_CORE_MAP_H
 #define SLUICE_CORE_MAP_H

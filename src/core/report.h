@@ -3,6 +3,8 @@
  * ("1 of 5 OK created sql table model main.orders ..... [OK in 0.05s]"), colour only on a terminal,
  * or one JSON object a line with --log-format json. Every line also goes to logs/sluice.log.
  * Thread-safe: workers print through one lock. Secrets are redacted before anything is printed.
+ *
+ * Module direction: core -> nothing. The bottom layer: every other module may use it.
  */
 #ifndef SLUICE_CORE_REPORT_H
 #define SLUICE_CORE_REPORT_H

@@ -4,6 +4,8 @@
  * sb_to_arena() copies it into an arena and resets the builder. Appending cannot fail (out of
  * memory aborts), so sb_add* return nothing; bytes that come off the network go through
  * sb_add_capped(), whose result must be checked.
+ *
+ * Module direction: core -> nothing. The bottom layer: every other module may use it.
  */
 #ifndef SLUICE_CORE_SB_H
 #define SLUICE_CORE_SB_H

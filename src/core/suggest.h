@@ -1,6 +1,8 @@
 /*
  * "Did you mean ...?" for names a user mistyped: a capped edit distance and the closest of a set of
  * candidates. Runs only on error paths, so it favours simplicity over speed. No allocation.
+ *
+ * Module direction: core -> nothing. The bottom layer: every other module may use it.
  */
 #ifndef SLUICE_CORE_SUGGEST_H
 #define SLUICE_CORE_SUGGEST_H

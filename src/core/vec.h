@@ -1,6 +1,8 @@
 /*
  * Growable arrays on the heap: `VEC(T) v = {0}; VEC_PUSH(&v, x); ... VEC_FREE(&v);`
  * The vector owns its items array; items are stored by value.
+ *
+ * Module direction: core -> nothing. The bottom layer: every other module may use it.
  */
 #ifndef SLUICE_CORE_VEC_H
 #define SLUICE_CORE_VEC_H

@@ -124,7 +124,7 @@ static value a_get_incremental_strategy_macro(struct jj_vm *vm, void *ud, const 
 	for (char *c = mname; *c; c++)
 		if (*c == '+')
 			*c = '_';
-	value m = dbt_find_macro(r->proj, NULL, mname);
+	value m = proj_find_macro(r->proj, NULL, mname);
 	if (m.type == V_UNDEF)
 		jj_raise(vm,
 			 "incremental_strategy '%s' is not known: use append, delete+insert or merge, or define a "
@@ -142,7 +142,7 @@ static value a_by_macro(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct dbt_render *r = dbt_r(vm);
 	const char *name = ud;
-	value m = dbt_find_macro(r->proj, "dbt", name);
+	value m = proj_find_macro(r->proj, "dbt", name);
 	if (m.type == V_UNDEF)
 		jj_raise(vm, "the global project lacks the macro %s: reinstall Sluice", name);
 	return jj_call(vm, m, args);

@@ -180,12 +180,12 @@ static value a_dispatch(struct jj_vm *vm, void *ud, const struct vargs *args)
 	struct arena *a = jj_arena(vm);
 	for (size_t i = 0; i < norder; i++)
 		for (size_t k = 0; k < nprefixes; k++) {
-			value m = dbt_find_macro(p, order[i], arena_sprintf(a, "%s__%s", prefixes[k], name));
+			value m = proj_find_macro(p, order[i], arena_sprintf(a, "%s__%s", prefixes[k], name));
 			if (m.type != V_UNDEF)
 				return m;
 		}
 	for (size_t k = 0; !configured && k < nprefixes; k++) {
-		value m = dbt_find_macro(p, NULL, arena_sprintf(a, "%s__%s", prefixes[k], name));
+		value m = proj_find_macro(p, NULL, arena_sprintf(a, "%s__%s", prefixes[k], name));
 		if (m.type != V_UNDEF)
 			return m;
 	}
@@ -439,7 +439,7 @@ static value a_execute(struct jj_vm *vm, void *ud, const struct vargs *args)
 static value call_macro(struct jj_vm *vm, const char *name, value *argv, size_t n)
 {
 	struct dbt_render *r = dbt_r(vm);
-	value fn = dbt_find_macro(r->proj, NULL, name);
+	value fn = proj_find_macro(r->proj, NULL, name);
 	if (fn.type == V_UNDEF)
 		jj_raise(vm, "macro '%s' not found", name);
 	struct vargs args = {argv, n, NULL, NULL, 0};

@@ -730,27 +730,6 @@ void dbt_install_macros(struct project *p)
 		jj_env_set_global(p->jinja, pkgs.d->e[i].key.s, pkgs.d->e[i].val);
 }
 
-value dbt_find_macro(struct project *p, const char *package, const char *name)
-{
-	value pkgs = p->macros_by_package;
-	if (package) {
-		value ms = val_dict_gets(pkgs, package);
-		return ms.type == V_DICT ? val_dict_gets(ms, name) : val_undef();
-	}
-	value v = val_dict_gets(val_dict_gets(pkgs, p->name), name);
-	if (v.type != V_UNDEF)
-		return v;
-	for (uint32_t i = 0; i < pkgs.d->len; i++) {
-		const char *pkg = pkgs.d->e[i].key.s;
-		if (!strcmp(pkg, "dbt") || !strcmp(pkg, p->name))
-			continue;
-		v = val_dict_gets(pkgs.d->e[i].val, name);
-		if (v.type != V_UNDEF)
-			return v;
-	}
-	return val_dict_gets(val_dict_gets(pkgs, "dbt"), name);
-}
-
 static value target_value(struct arena *a, struct project *p)
 {
 	const struct profile_target *t = &p->target;
@@ -934,10 +913,54 @@ int dbt_render_native(struct dbt_render *r, const char *name, const char *text, 
 
 int dbt_call_macro(struct dbt_render *r, const char *name, const struct vargs *args, value *pout)
 {
-	value fn = dbt_find_macro(r->proj, NULL, name);
+	value fn = proj_find_macro(r->proj, NULL, name);
 	if (fn.type == V_UNDEF) {
 		diag_error(r->dl, LOC_NONE, "macro '%s' not found", name);
 		return -1;
 	}
 	return dbt_call_value(r, fn, args, pout);
 }
+
+/* ---- what the project loader renders through (struct proj_hooks, project.h) ---- */
+
+/* The parse-phase render behind a proj_render: made on its first use, in its arena, and kept
+ * there so that the renders of one proj_render share one context, as one dbt_render's do */
+static struct dbt_render *parse_render(struct proj_render *pr)
+{
+	if (!pr->impl) {
+		struct dbt_render *r = arena_alloc(pr->arena, sizeof(*r));
+		*r = (struct dbt_render){.proj = pr->proj, .node = pr->node, .phase = DBT_PARSE,
+					 .arena = pr->arena, .keep = pr->keep, .dl = pr->dl};
+		pr->impl = r;
+	}
+	return pr->impl;
+}
+
+static int hook_render_string(struct proj_render *pr, const char *name, const char *text, struct loc where,
+			      const char **pout)
+{
+	return dbt_render_string(parse_render(pr), name, text, where, pout);
+}
+
+static int hook_render_native(struct proj_render *pr, const char *name, const char *text, struct loc where,
+			      value *pout)
+{
+	return dbt_render_native(parse_render(pr), name, text, where, pout);
+}
+
+static int hook_call_macro(struct proj_render *pr, const char *name, const struct vargs *args, value *pout)
+{
+	return dbt_call_macro(parse_render(pr), name, args, pout);
+}
+
+const struct proj_hooks dbt_proj_hooks = {
+	.install_globals = dbt_install_globals,
+	.install_macros = dbt_install_macros,
+	.parse_node = dbt_parse_node,
+	.parse_generic_test = dbt_parse_generic_test,
+	.render_string = hook_render_string,
+	.render_native = hook_render_native,
+	.call_macro = hook_call_macro,
+	.macro_deps = dbt_project_macro_deps,
+	.release = dbt_modules_release,
+};

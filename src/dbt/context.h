@@ -9,6 +9,9 @@
  *    nodes they name, and adapter calls reach the engine through the worker's connection.
  *
  * Threads: renders of different nodes may run at once; each has its own `struct dbt_render`.
+ *
+ * Module direction: dbt -> artifacts, project, adapters, jinja, value, core. It implements the
+ * loader's struct proj_hooks (dbt_proj_hooks) for the modules above it to pass to proj_load().
  */
 #ifndef SLUICE_DBT_CONTEXT_H
 #define SLUICE_DBT_CONTEXT_H
@@ -57,6 +60,10 @@ struct dbt_render {
 	value outer_macros;           /* render(): the macros running in the render that called it,
 				       * the bottom of context_macro_stack; V_UNDEF else */
 };
+
+/* What the project loader renders through: pass it as proj_options.hooks to proj_load(). Its
+ * renders are of the parse phase; each proj_render gets one dbt_render, made on its first use. */
+extern const struct proj_hooks dbt_proj_hooks;
 
 /* Installs the node-independent globals (env_var, var handling, modules, exceptions...) */
 void dbt_install_globals(struct project *p);
@@ -134,9 +141,6 @@ value dbt_agate_row_values(value row);
 
 int dbt_call_macro(struct dbt_render *r, const char *name, const struct vargs *args, value *pout)
 	__attribute__((warn_unused_result));
-
-/* Looks a macro up as dbt does: root project, then other packages, then the global project */
-value dbt_find_macro(struct project *p, const char *package, const char *name);
 
 /*
  * The macros each macro's text calls, as dbt lists them in a macro's depends_on.macros (statically,

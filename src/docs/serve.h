@@ -4,6 +4,8 @@
  * encoded or not, and symbolic links leading out are refused), content types by extension, 404
  * for anything else; never a database file; only for a Host header that names this server (a
  * loopback name, or --host). Runs until SIGINT or SIGTERM.
+ *
+ * Module direction: docs -> core.
  */
 #ifndef SLUICE_DOCS_SERVE_H
 #define SLUICE_DOCS_SERVE_H

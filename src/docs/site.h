@@ -1,6 +1,8 @@
 /*
  * The documentation site: one page (site/index.html, installed with the binary) that reads
  * manifest.json and catalog.json beside it, or, written with --static, one file with both inlined.
+ *
+ * Module direction: docs -> core.
  */
 #ifndef SLUICE_DOCS_SITE_H
 #define SLUICE_DOCS_SITE_H

@@ -4,6 +4,8 @@
  *
  * Ownership: a graph holds heap arrays indexed by node index (project.nodes[i]->index == i);
  * graph_release() frees them. The graph is read-only once built, so workers may read it freely.
+ *
+ * Module direction: graph -> project, core.
  */
 #ifndef SLUICE_GRAPH_H
 #define SLUICE_GRAPH_H

@@ -18,6 +18,9 @@
  * Errors: syntax errors are added to the diag_list given to jj_parse; runtime errors to the one given
  * to jj_render, with the template's file, line and column, the offending line with a caret, and a
  * note for each macro call on the way ("in macro 'x' called here").
+ *
+ * Module direction: jinja -> value, core. It knows nothing of dbt: dbt/ installs the context's
+ * globals into an environment.
  */
 #ifndef SLUICE_JINJA_H
 #define SLUICE_JINJA_H

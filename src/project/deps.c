@@ -18,7 +18,6 @@
 #include "core/log.h"
 #include "core/map.h"
 #include "core/sb.h"
-#include "dbt/context.h"
 #include "project/deps.h"
 #include "project/deps_internal.h"
 #include "project/load_internal.h"
@@ -39,11 +38,11 @@ static int render_entry(struct project *p, const char *display, value entry, str
 		if (pv->type != V_STR || (!strstr(pv->s, "{{") && !strstr(pv->s, "{%")))
 			continue;
 		if (p->flags.type != V_DICT)
-			dbt_install_globals(p);
-		struct dbt_render r = {.proj = p, .phase = DBT_PARSE, .arena = &p->arena, .dl = dl};
+			p->hooks->install_globals(p);
+		struct proj_render r = {.proj = p, .arena = &p->arena, .dl = dl};
 		const char *out;
 		struct loc l = entry.d->vallocs ? entry.d->vallocs[i] : LOC_NONE;
-		if (dbt_render_string(&r, display, pv->s, l, &out) < 0)
+		if (p->hooks->render_string(&r, display, pv->s, l, &out) < 0)
 			return -1;
 		*pv = val_str(out);
 	}

@@ -4,6 +4,9 @@
  * local packages (linked) and tarballs; package-lock.yml written with dbt's sha1_hash and honoured
  * until packages.yml changes or --upgrade is given. Packages are installed into a staging folder
  * that replaces the old one only when everything succeeded.
+ *
+ * Module direction: project -> jinja, value, core. The dbt context (dbt/) is above it: the loader
+ * renders through struct proj_hooks (project.h), which the caller of proj_load() passes in.
  */
 #ifndef SLUICE_PROJECT_DEPS_H
 #define SLUICE_PROJECT_DEPS_H

@@ -23,7 +23,6 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/sb.h"
-#include "dbt/context.h"
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
 #include "project/yml.h"
@@ -418,6 +417,8 @@ void proj_sort_diags(struct diag_list *dl, struct diag *mark)
 int proj_load(struct project *p, const struct proj_options *opt, struct diag_list *dl)
 {
 	memset(p, 0, sizeof(*p));
+	ASSERT(opt->hooks);
+	p->hooks = opt->hooks;
 	arena_init(&p->arena, 1 << 20);
 	map_init(&p->by_id);
 	map_init(&p->by_name);
@@ -456,7 +457,7 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	for (size_t i = 1; i < p->npackages && !opt->no_version_check; i++)
 		if (proj_check_dbt_version(p, &p->packages[i], dl) < 0)
 			return -1;
-	dbt_install_globals(p);
+	p->hooks->install_globals(p);
 	if (proj_load_profile(p, opt, dl) < 0)
 		return -1;
 	if (proj_render_project_configs(p, dl) < 0)
@@ -530,7 +531,8 @@ void proj_release(struct project *p)
 	map_release(&p->sources_by_name);
 	if (p->jinja)
 		jj_env_free(p->jinja);
-	dbt_modules_release();
+	if (p->hooks)
+		p->hooks->release();
 	arena_release(&p->arena);
 	memset(p, 0, sizeof(*p));
 }

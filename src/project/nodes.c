@@ -9,7 +9,6 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/sb.h"
-#include "dbt/context.h"
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
 
@@ -474,6 +473,6 @@ int proj_load_macros(struct project *p, struct diag_list *dl)
 	}
 	for (size_t i = 0; i < p->npackages; i++)
 		rc |= load_docs_files(p, &p->packages[i], dl);
-	dbt_install_macros(p);
+	p->hooks->install_macros(p);
 	return rc;
 }

@@ -14,7 +14,6 @@
 #include "core/inputs.h"
 #include "core/fs.h"
 #include "core/map.h"
-#include "dbt/context.h"
 #include "core/sb.h"
 #include "project/load_internal.h"
 #include "project/semver.h"

@@ -14,7 +14,6 @@
 #include "core/log.h"
 #include "core/sb.h"
 #include "core/suggest.h"
-#include "dbt/context.h"
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
 #include "project/semantic.h"
@@ -198,7 +197,7 @@ static int parse_one(struct parse_job *job, struct node *n, struct arena *scratc
 		if (!n->tmpl && jj_parse(p->jinja, keep, display, n->file, n->raw_code, n->raw_len, &n->tmpl, dl) < 0)
 			return -1;
 		struct arena_mark m = arena_mark(scratch);
-		int rc = dbt_parse_node(p, n, scratch, keep, dl);
+		int rc = p->hooks->parse_node(p, n, scratch, keep, dl);
 		arena_reset(scratch, m);
 		if (rc)
 			return -1;
@@ -437,6 +436,33 @@ const char *proj_macro_id(struct project *p, struct arena *a, const char *local,
 									      : NULL;
 }
 
+void proj_macro_deps(struct project *p)
+{
+	if (p->hooks && p->hooks->macro_deps)
+		p->hooks->macro_deps(p);
+}
+
+value proj_find_macro(struct project *p, const char *package, const char *name)
+{
+	value pkgs = p->macros_by_package;
+	if (package) {
+		value ms = val_dict_gets(pkgs, package);
+		return ms.type == V_DICT ? val_dict_gets(ms, name) : val_undef();
+	}
+	value v = val_dict_gets(val_dict_gets(pkgs, p->name), name);
+	if (v.type != V_UNDEF)
+		return v;
+	for (uint32_t i = 0; i < pkgs.d->len; i++) {
+		const char *pkg = pkgs.d->e[i].key.s;
+		if (!strcmp(pkg, "dbt") || !strcmp(pkg, p->name))
+			continue;
+		v = val_dict_gets(pkgs.d->e[i].val, name);
+		if (v.type != V_UNDEF)
+			return v;
+	}
+	return val_dict_gets(val_dict_gets(pkgs, "dbt"), name);
+}
+
 /* The config of a test, from its known keys in dbt's order (written beside the arguments, which
  * lose them, or under `config:`), then the other keys of `config:` (inner) */
 static int test_config(struct project *p, struct pending_test *pt, value args, value inner, value config,
@@ -453,9 +479,9 @@ static int test_config(struct project *p, struct pending_test *pt, value args, v
 		/* dbt renders these natively when it builds the test: `enabled: "{{ target.type != 'x' }}"`
 		 * is a boolean */
 		if (v.type == V_STR && (strstr(v.s, "{{") || strstr(v.s, "{%"))) {
-			struct dbt_render r = {.proj = p, .phase = DBT_PARSE, .arena = a, .keep = a, .dl = dl};
+			struct proj_render r = {.proj = p, .arena = a, .keep = a, .dl = dl};
 			const char *what = arena_sprintf(a, "%s (config '%s' of a test)", pt->yml_path, *k);
-			if (dbt_render_native(&r, what, v.s, pt->loc, &v) < 0)
+			if (p->hooks->render_native(&r, what, v.s, pt->loc, &v) < 0)
 				return -1;
 			if (v.type == V_STR)
 				v = val_str_dup(a, v.s, v.len);
@@ -712,7 +738,7 @@ static int render_test_configs(struct project *p, struct nodes_builder *nb, stru
 		value ns = val_dict_gets(n->test_metadata, "namespace");
 		value name = val_dict_gets(n->test_metadata, "name");
 		const char *macro = arena_sprintf(&scratch, "test_%s", name.s);
-		value fn = dbt_find_macro(p, ns.type == V_STR ? ns.s : NULL, macro);
+		value fn = proj_find_macro(p, ns.type == V_STR ? ns.s : NULL, macro);
 		if (fn.type == V_UNDEF) {
 			unknown_test(p, n, ns.type == V_STR ? ns.s : NULL, name.s, dl);
 			rc = -1;
@@ -722,7 +748,7 @@ static int render_test_configs(struct project *p, struct nodes_builder *nb, stru
 			continue;
 		struct arena_mark m = arena_mark(&scratch);
 		value calls;
-		if (dbt_parse_generic_test(p, n, &scratch, &p->arena, &calls, dl) < 0) {
+		if (p->hooks->parse_generic_test(p, n, &scratch, &p->arena, &calls, dl) < 0) {
 			rc = -1;
 		} else if (calls.d->len) {
 			proj_config_merge(&p->arena, n->config, calls);

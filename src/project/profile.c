@@ -12,7 +12,6 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/sb.h"
-#include "dbt/context.h"
 #include "project/load_internal.h"
 #include "project/yml.h"
 
@@ -62,7 +61,7 @@ static bool deferred_key(value k)
 }
 
 /* Renders every string of a YAML tree that contains Jinja, in place (but hooks, with skip_hooks) */
-static int render_tree_ex(struct dbt_render *r, value v, const char *name, bool skip_hooks, struct diag_list *dl)
+static int render_tree_ex(struct proj_render *r, value v, const char *name, bool skip_hooks, struct diag_list *dl)
 {
 	if (v.type == V_DICT) {
 		for (uint32_t i = 0; i < v.d->len; i++) {
@@ -72,7 +71,7 @@ static int render_tree_ex(struct dbt_render *r, value v, const char *name, bool 
 			if (pv->type == V_STR && (strstr(pv->s, "{{") || strstr(pv->s, "{%"))) {
 				const char *out;
 				struct loc l = v.d->vallocs ? v.d->vallocs[i] : LOC_NONE;
-				if (dbt_render_string(r, name, pv->s, l, &out) < 0)
+				if (r->proj->hooks->render_string(r, name, pv->s, l, &out) < 0)
 					return -1;
 				*pv = val_str(out);
 			} else if (render_tree_ex(r, *pv, name, skip_hooks, dl) < 0) {
@@ -88,7 +87,7 @@ static int render_tree_ex(struct dbt_render *r, value v, const char *name, bool 
 			if (pv->type == V_STR && (strstr(pv->s, "{{") || strstr(pv->s, "{%"))) {
 				const char *out;
 				struct loc l = v.l->locs ? v.l->locs[i] : LOC_NONE;
-				if (dbt_render_string(r, name, pv->s, l, &out) < 0)
+				if (r->proj->hooks->render_string(r, name, pv->s, l, &out) < 0)
 					return -1;
 				*pv = val_str(out);
 			} else if (render_tree_ex(r, *pv, name, skip_hooks, dl) < 0) {
@@ -99,7 +98,7 @@ static int render_tree_ex(struct dbt_render *r, value v, const char *name, bool 
 	return 0;
 }
 
-static int render_tree(struct dbt_render *r, value v, const char *name, struct diag_list *dl)
+static int render_tree(struct proj_render *r, value v, const char *name, struct diag_list *dl)
 {
 	return render_tree_ex(r, v, name, false, dl);
 }
@@ -110,7 +109,7 @@ int proj_render_project_configs(struct project *p, struct diag_list *dl)
 	 * are rendered where they are used */
 	static const char *const sections[] = {"models", "seeds", "snapshots", "sources", "tests", "data_tests",
 					       "exposures", "analyses", NULL};
-	struct dbt_render r = {.proj = p, .phase = DBT_PARSE, .arena = &p->arena, .dl = dl};
+	struct proj_render r = {.proj = p, .arena = &p->arena, .dl = dl};
 	/* the root project's file and each package's, as dbt renders every dbt_project.yml it loads */
 	for (size_t i = 0; i < p->npackages; i++) {
 		const struct package *pkg = &p->packages[i];
@@ -235,7 +234,7 @@ int proj_load_profile(struct project *p, const struct proj_options *opt, struct 
 		sb_release(&names);
 		return -1;
 	}
-	struct dbt_render r = {.proj = p, .phase = DBT_PARSE, .arena = &p->arena, .dl = dl};
+	struct proj_render r = {.proj = p, .arena = &p->arena, .dl = dl};
 	if (render_tree(&r, target, path, dl) < 0)
 		return -1;
 	t->profile_name = pname;

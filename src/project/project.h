@@ -6,6 +6,9 @@
  * parsing, which the project keeps); proj_release() frees it all. After proj_load() returns, the
  * project is read-only except for the per-node run state (compiled_code, status), which only the
  * worker running that node writes.
+ *
+ * Module direction: project -> jinja, value, core. The dbt context (dbt/) is above it: the loader
+ * renders through struct proj_hooks (project.h), which the caller of proj_load() passes in.
  */
 #ifndef SLUICE_PROJECT_H
 #define SLUICE_PROJECT_H
@@ -21,6 +24,7 @@
 
 struct jj_env;
 struct jj_template;
+struct proj_hooks;
 
 /* The dbt-core version whose behaviour Sluice matches: `dbt_version` in the context, the
  * artifacts' metadata, and what require-dbt-version ranges are checked against */
@@ -237,6 +241,7 @@ struct project {
 	bool state_breaking_told;    /* they were reported (once, when state:modified is evaluated) */
 	uint8_t *source_fresher;     /* per node: a fresher source (source_status:fresher), or NULL */
 	const uint8_t *selected;     /* the nodes this run builds (per node), for --favor-state; or NULL */
+	const struct proj_hooks *hooks; /* proj_options.hooks: how the loader renders */
 };
 
 /* What --state found about a node (state/state.c fills them, the selector reads them) */
@@ -252,6 +257,52 @@ enum state_flag {
 };
 #define STATE_MODIFIED 0xff
 
+/*
+ * What loading needs of the dbt Jinja context, which lives in dbt/, a module above this one: the
+ * loader renders every node once (execute = false) so that ref(), source() and config() record
+ * what they are called with, and renders the Jinja of dbt_project.yml, profiles.yml, packages.yml
+ * and properties files. It calls no function of dbt/ for that: the caller of proj_load() passes
+ * the context's implementation of these hooks (dbt_proj_hooks, dbt/context.h) in proj_options,
+ * and the project keeps it in p->hooks. Every render here is of the parse phase.
+ */
+struct proj_render {
+	struct project *proj;
+	struct node *node;        /* the node rendered, or NULL (dbt_project.yml, a profile, ...) */
+	struct arena *arena;      /* the render's scratch arena: results are allocated there */
+	struct arena *keep;       /* where what outlives the render goes (parse captures); NULL: the
+				   * project arena (single-threaded callers only) */
+	struct diag_list *dl;
+	void *impl;               /* the hooks' own state, NULL before the first render: the renders
+				   * made with one proj_render share one context */
+};
+
+struct proj_hooks {
+	/* The node-independent globals (var, env_var, modules, flags, ...); sets p->flags */
+	void (*install_globals)(struct project *p);
+	/* Every macro of p->macros_by_package as a global (root project over packages over dbt's) */
+	void (*install_macros)(struct project *p);
+	/* Renders the node's template once, capturing ref/source/config into it. 0 or -1. */
+	int (*parse_node)(struct project *p, struct node *n, struct arena *scratch, struct arena *keep,
+			  struct diag_list *dl);
+	/* Renders a generic test's macro once; *pconfig (in `keep`): what its config() calls set.
+	 * 0 or -1. */
+	int (*parse_generic_test)(struct project *p, struct node *n, struct arena *scratch, struct arena *keep,
+				  value *pconfig, struct diag_list *dl);
+	/* Renders a string (from YAML) as a template; *pout in r->arena. 0 or -1. */
+	int (*render_string)(struct proj_render *r, const char *name, const char *text, struct loc where,
+			     const char **pout);
+	/* Renders a string natively, as dbt renders test arguments and configs: "{{ expr }}" alone is
+	 * that expression's value. *pout in r->arena. 0 or -1. */
+	int (*render_native)(struct proj_render *r, const char *name, const char *text, struct loc where,
+			     value *pout);
+	/* Calls a macro by name (root project, packages, then dbt's). 0 or -1. */
+	int (*call_macro)(struct proj_render *r, const char *name, const struct vargs *args, value *pout);
+	/* Fills each macro's deps (its depends_on.macros, found in its text) once */
+	void (*macro_deps)(struct project *p);
+	/* Frees what the context keeps for the process (proj_release() calls it) */
+	void (*release)(void);
+};
+
 /* What the command line adds to loading */
 struct proj_options {
 	const char *project_dir;   /* default "." */
@@ -264,6 +315,7 @@ struct proj_options {
 	bool need_profile;         /* false for commands that need no connection (parse, ls) */
 	bool project_only;         /* deps: dbt_project.yml and vars only (packages not installed yet) */
 	bool no_version_check;     /* --no-version-check: require-dbt-version is not enforced */
+	const struct proj_hooks *hooks; /* required: the Jinja context the loader renders through */
 };
 
 /*
@@ -291,11 +343,6 @@ struct node *proj_ref_version(struct project *p, const char *package, const char
 /* A version as dbt writes it in names: "2", "1.5" */
 const char *proj_version_str(struct arena *a, value v);
 struct node *proj_source(struct project *p, const char *source, const char *table);
-/*
- * The unique id (macro.pkg.name, in `a`) of the macro `name` as dbt resolves it for a node of
- * package `local`: that package's own, then the root project's, then another package's, then
- * dbt's built-in one; NULL when there is none.
- */
 /* Contracts (project/contract.c): whether the node's contract is enforced; whether its
  * materialization creates constraints (table, incremental); dbt's checks of its constraints, which
  * also make a foreign key's ref()/source() a dependency (0, or -1 after adding diagnostics); and
@@ -305,6 +352,16 @@ int proj_contract_check(struct node *n, struct arena *keep, struct diag_list *dl
 /* a foreign key's `to`: ref('a'), ref('pkg', 'a', v=2) or source('s', 't'); see contract.c */
 int proj_parse_ref_or_source(struct arena *a, const char *to, bool *pis_ref, const char *args[2], value *pversion);
 const char *proj_contract_checksum(struct arena *a, const struct node *n);
+/*
+ * The unique id (macro.pkg.name, in `a`) of the macro `name` as dbt resolves it for a node of
+ * package `local`: that package's own, then the root project's, then another package's, then
+ * dbt's built-in one; NULL when there is none.
+ */
 const char *proj_macro_id(struct project *p, struct arena *a, const char *local, const char *name);
+/* The macro `name` of `package`, or (package NULL) as dbt looks it up: the root project's, then
+ * another package's, then the global project's; V_UNDEF when there is none */
+value proj_find_macro(struct project *p, const char *package, const char *name);
+/* Fills each macro's deps (depends_on.macros) through the project's hooks, once */
+void proj_macro_deps(struct project *p);
 
 #endif

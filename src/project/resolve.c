@@ -9,7 +9,6 @@
 
 #include "core/sb.h"
 #include "core/suggest.h"
-#include "dbt/context.h"
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
 #include "project/semantic.h"
@@ -184,7 +183,7 @@ static const char *call_name_macro(struct project *p, struct node *n, const char
 	value custom = val_dict_gets(n->config, cfgkey);
 	if (custom.type == V_UNDEF)
 		custom = val_none();
-	struct dbt_render r = {.proj = p, .node = n, .phase = DBT_PARSE, .arena = scratch, .dl = dl};
+	struct proj_render r = {.proj = p, .node = n, .arena = scratch, .dl = dl};
 	value node_v = val_dict_new(scratch, 8);
 	val_dict_sets(node_v, "name", val_str(n->name));
 	val_dict_sets(node_v, "resource_type", val_str(node_type_name(n->type)));
@@ -197,7 +196,7 @@ static const char *call_name_macro(struct project *p, struct node *n, const char
 	value argv[2] = {custom, node_v};
 	struct vargs args = {argv, 2, NULL, NULL, 0};
 	value out;
-	if (dbt_call_macro(&r, macro, &args, &out) < 0) {
+	if (p->hooks->call_macro(&r, macro, &args, &out) < 0) {
 		*prc = -1;
 		return "";
 	}
@@ -285,9 +284,9 @@ static int render_description(struct project *p, struct node *n, const char **pd
 {
 	if (!*pdesc || !strstr(*pdesc, "{{"))
 		return 0;
-	struct dbt_render r = {.proj = p, .node = n, .phase = DBT_PARSE, .arena = scratch, .dl = dl};
+	struct proj_render r = {.proj = p, .node = n, .arena = scratch, .dl = dl};
 	const char *out;
-	if (dbt_render_string(&r, n->patch_path ? n->patch_path : n->original_file_path, *pdesc, n->yaml_loc, &out) < 0)
+	if (p->hooks->render_string(&r, n->patch_path ? n->patch_path : n->original_file_path, *pdesc, n->yaml_loc, &out) < 0)
 		return -1;
 	*pdesc = arena_strdup(&p->arena, out);
 	return 0;

@@ -8,7 +8,6 @@
 
 #include "core/fs.h"
 #include "core/sb.h"
-#include "dbt/context.h"
 #include "project/load_internal.h"
 #include "project/semantic.h"
 #include "project/yml.h"
@@ -209,8 +208,8 @@ static int render_opt(struct project *p, value dict, const char *key, const char
 {
 	if (!*pout || (!strstr(*pout, "{{") && !strstr(*pout, "{%")))
 		return 0;
-	struct dbt_render r = {.proj = p, .phase = DBT_PARSE, .arena = &p->arena, .dl = dl};
-	return dbt_render_string(&r, "schema.yml", *pout, yml_val_loc(dict, key), pout);
+	struct proj_render r = {.proj = p, .arena = &p->arena, .dl = dl};
+	return p->hooks->render_string(&r, "schema.yml", *pout, yml_val_loc(dict, key), pout);
 }
 
 static int load_sources(struct project *p, struct nodes_builder *nb, value doc, const struct package *pkg,
@@ -493,14 +492,14 @@ static bool has_jinja(value v)
 	       (strstr(v.s, "{{") || strstr(v.s, "{%") || strstr(v.s, "{#"));
 }
 
-static int render_node(struct dbt_render *r, const char *section, const char *fname, value *pv, struct loc where,
+static int render_node(struct proj_render *r, const char *section, const char *fname, value *pv, struct loc where,
 		       struct keypath *kp)
 {
 	value v = *pv;
 	if (has_jinja(v)) {
 		if (!should_render(section, kp))
 			return 0;
-		if (dbt_render_native(r, fname, val_cstr(r->arena, v), where, pv) < 0)
+		if (r->proj->hooks->render_native(r, fname, val_cstr(r->arena, v), where, pv) < 0)
 			return -1;
 		/* strings here are read as C strings later: a NUL-terminated copy */
 		if (pv->type == V_STR)
@@ -534,7 +533,7 @@ static int render_properties(struct project *p, value doc, const char *fname, st
 	static const char *const sections[] = {"models", "seeds", "snapshots", "analyses", "sources", "macros",
 					       "unit_tests", "exposures", "groups", "metrics", "semantic_models",
 					       "saved_queries", NULL};
-	struct dbt_render r = {.proj = p, .phase = DBT_PARSE, .arena = &p->arena, .dl = dl};
+	struct proj_render r = {.proj = p, .arena = &p->arena, .dl = dl};
 	int rc = 0;
 	for (const char *const *sec = sections; *sec; sec++) {
 		value list = val_dict_gets(doc, *sec);
@@ -634,7 +633,7 @@ static int load_exposures(struct project *p, struct nodes_builder *nb, value doc
 			val_list_push(n->tags, ctags.l->items[k]);
 		val_dict_sets(n->config, "tags", n->tags);
 		value deps = val_dict_gets(e, "depends_on");
-		struct dbt_render r = {.proj = p, .node = n, .phase = DBT_PARSE, .arena = a, .keep = a, .dl = dl};
+		struct proj_render r = {.proj = p, .node = n, .arena = a, .keep = a, .dl = dl};
 		for (uint32_t k = 0; deps.type == V_LIST && k < deps.l->len; k++) {
 			value d = deps.l->items[k];
 			if (d.type != V_STR) {
@@ -644,7 +643,7 @@ static int load_exposures(struct project *p, struct nodes_builder *nb, value doc
 			}
 			const char *text = strstr(d.s, "{{") ? d.s : arena_sprintf(a, "{{ %s }}", d.s);
 			const char *out;
-			if (dbt_render_string(&r, yml_path, text, yml_item_loc(deps, k), &out) < 0)
+			if (p->hooks->render_string(&r, yml_path, text, yml_item_loc(deps, k), &out) < 0)
 				rc = -1;
 		}
 		proj_add_node(nb, n);

@@ -12,7 +12,6 @@
 
 #include "core/map.h"
 #include "core/sb.h"
-#include "dbt/context.h"
 #include "project/load_internal.h"
 #include "project/semantic.h"
 #include "project/yml.h"
@@ -165,8 +164,8 @@ static int load_semantic_model(struct project *p, struct nodes_builder *nb, valu
 	/* model: ref('orders') is rendered as dbt does, to record the ref */
 	const char *text = arena_sprintf(a, "{{ %s }}", model.s);
 	const char *out;
-	struct dbt_render r = {.proj = p, .node = n, .phase = DBT_PARSE, .arena = a, .keep = a, .dl = dl};
-	if (dbt_render_string(&r, yml_path, text, yml_val_loc(e, "model"), &out) < 0)
+	struct proj_render r = {.proj = p, .node = n, .arena = a, .keep = a, .dl = dl};
+	if (p->hooks->render_string(&r, yml_path, text, yml_val_loc(e, "model"), &out) < 0)
 		return -1;
 	if (n->nrefs != 1 || n->nsources) {
 		struct diag *d = diag_error(dl, yml_val_loc(e, "model"),

@@ -5,6 +5,9 @@
  * including their corner cases (a pre-release is older than its release, except against a strict
  * upper bound), are dbt's own so that the same packages.yml resolves to the same versions.
  * Strings are not copied: a struct semver points into the text it was parsed from (or the arena).
+ *
+ * Module direction: project -> jinja, value, core. The dbt context (dbt/) is above it: the loader
+ * renders through struct proj_hooks (project.h), which the caller of proj_load() passes in.
  */
 #ifndef SLUICE_PROJECT_SEMVER_H
 #define SLUICE_PROJECT_SEMVER_H

@@ -2,6 +2,9 @@
  * Checking YAML documents loaded with val_from_yaml(): typed getters that report a wrong type with
  * the location of the offending value ("expected a list of strings for 'tags', got int").
  * Every getter returns the default when the key is absent.
+ *
+ * Module direction: project -> jinja, value, core. The dbt context (dbt/) is above it: the loader
+ * renders through struct proj_hooks (project.h), which the caller of proj_load() passes in.
  */
 #ifndef SLUICE_PROJECT_YML_H
 #define SLUICE_PROJECT_YML_H

@@ -169,11 +169,11 @@ static value find_materialization(struct job *j)
 	struct worker *w = j->w;
 	value mat = val_dict_gets(j->n->config, "materialized");
 	const char *mname = mat.type == V_STR ? mat.s : "view";
-	value fn = dbt_find_macro(p, NULL, arena_sprintf(&w->arena, "materialization_%s_%s", mname, vt->type));
+	value fn = proj_find_macro(p, NULL, arena_sprintf(&w->arena, "materialization_%s_%s", mname, vt->type));
 	if (fn.type == V_UNDEF && vt->parent)
-		fn = dbt_find_macro(p, NULL, arena_sprintf(&w->arena, "materialization_%s_%s", mname, vt->parent));
+		fn = proj_find_macro(p, NULL, arena_sprintf(&w->arena, "materialization_%s_%s", mname, vt->parent));
 	if (fn.type == V_UNDEF)
-		fn = dbt_find_macro(p, NULL, arena_sprintf(&w->arena, "materialization_%s_default", mname));
+		fn = proj_find_macro(p, NULL, arena_sprintf(&w->arena, "materialization_%s_default", mname));
 	if (fn.type == V_UNDEF) {
 		struct diag *d = diag_error(&w->dl, loc_at(j->n->file, 1, 1, 0), "no materialization '%s' for adapter '%s'",
 					    mname, vt->type);

@@ -67,7 +67,7 @@ int runner_call_in_node(struct project *p, struct node *n, const char *macro, co
 			value *pout, struct diag_list *dl)
 {
 	*pout = val_none();
-	value fn = dbt_find_macro(p, NULL, macro);
+	value fn = proj_find_macro(p, NULL, macro);
 	if (fn.type == V_UNDEF) {
 		diag_add(dl, DIAG_ERROR, (struct loc){0}, "no macro named '%s'", macro);
 		return -1;
@@ -97,7 +97,7 @@ static const char *diag_text(struct diag_list *dl, struct arena *a)
 int runner_restore(struct project *p, const struct graph *g, const uint8_t *want, bool bounded, struct adapter *ad,
 		   const struct adapter_vtable *vt, struct adapter_conn *conn, struct arena *a, struct diag_list *dl)
 {
-	value fn = dbt_find_macro(p, NULL, "restore_relation");
+	value fn = proj_find_macro(p, NULL, "restore_relation");
 	if (fn.type == V_UNDEF)
 		return 0;
 	int failed = 0;

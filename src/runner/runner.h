@@ -4,6 +4,8 @@
  * connection of its own worker (write target/run/). Prints dbt's progress lines and summary, and
  * writes run_results.json. Returns dbt's exit code: 0 when everything succeeded, 1 when a node
  * failed, 2 when the run could not start (connection, project errors).
+ *
+ * Module direction: runner -> dbt, artifacts, graph, project, adapters, jinja, core.
  */
 #ifndef SLUICE_RUNNER_H
 #define SLUICE_RUNNER_H

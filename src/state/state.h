@@ -7,7 +7,9 @@
  *
  * The rules are dbt 1.9's (contracts/graph/nodes.py same_* and graph/selector_methods.py): the
  * comparison is between the two manifests' node entries, so it sees exactly what the artifacts
- * record. Module direction: state -> artifacts, project; the graph's selector reads the flags from
+ * record.
+ *
+ * Module direction: state -> artifacts, project, core. The graph's selector reads the flags from
  * the project only (enum state_flag is in project.h for that reason).
  */
 #ifndef SLUICE_STATE_H

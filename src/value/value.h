@@ -11,6 +11,8 @@
  * one. A value must not outlive the arena of anything it references: to keep a value from a scratch
  * arena, val_copy() it into a longer-lived one. Lists and dicts are not thread-safe: a container
  * shared between threads must not be mutated while others read it.
+ *
+ * Module direction: value -> core.
  */
 #ifndef SLUICE_VALUE_H
 #define SLUICE_VALUE_H

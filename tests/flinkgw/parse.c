@@ -147,6 +147,35 @@ bad:
 	return NULL;
 }
 
+/* if_not_exists -> [IF NOT EXISTS]; false on a syntax error */
+bool ps_if_not_exists(struct ps *p, struct stmt *st)
+{
+	if (!accept_kw(p, "IF"))
+		return true;
+	if (!expect_kw(p, "NOT") || !expect_kw(p, "EXISTS"))
+		return false;
+	st->if_not_exists = true;
+	return true;
+}
+
+/* comment -> [COMMENT 's']; false on a syntax error, *pout untouched without one */
+bool ps_comment(struct ps *p, const char **pout)
+{
+	if (!accept_kw(p, "COMMENT"))
+		return true;
+	*pout = string_lit(p);
+	return *pout != NULL;
+}
+
+/* with_options -> [WITH options]; false on a syntax error */
+bool ps_with_options(struct ps *p, struct fopt **popts, int *pn)
+{
+	if (!accept_kw(p, "WITH"))
+		return true;
+	*popts = ps_options(p, pn);
+	return *popts != NULL;
+}
+
 /* ------------------------------------------------------------------ statements */
 
 static int like_clause(struct ps *p, struct stmt *st)
@@ -413,12 +442,8 @@ static struct stmt *statement(struct ps *p)
 		}
 		if (accept_kw(p, "CATALOG")) {
 			st->k = S_CREATE_CATALOG;
-			if (is_kw(p, "IF")) {
-				advance(p);
-				if (!expect_kw(p, "NOT") || !expect_kw(p, "EXISTS"))
-					return NULL;
-				st->if_not_exists = true;
-			}
+			if (!ps_if_not_exists(p, st))
+				return NULL;
 			st->name_pos = tok(p)->off;
 			const char *n = ident(p);
 			if (!n)
@@ -426,11 +451,8 @@ static struct stmt *statement(struct ps *p)
 			st->name = ARENA_ARRAY(p->a, const char *, 1);
 			st->name[0] = n;
 			st->nname = 1;
-			if (accept_kw(p, "COMMENT")) {
-				st->comment = string_lit(p);
-				if (!st->comment)
-					return NULL;
-			}
+			if (!ps_comment(p, &st->comment))
+				return NULL;
 			if (!accept_kw(p, "WITH")) {
 				fail(p, "<EOF>|\"WITH\"|\";\"");
 				return NULL;
@@ -440,26 +462,12 @@ static struct stmt *statement(struct ps *p)
 		}
 		if (accept_kw(p, "DATABASE")) {
 			st->k = S_CREATE_DB;
-			if (is_kw(p, "IF")) {
-				advance(p);
-				if (!expect_kw(p, "NOT") || !expect_kw(p, "EXISTS"))
-					return NULL;
-				st->if_not_exists = true;
-			}
+			if (!ps_if_not_exists(p, st))
+				return NULL;
 			st->name_pos = tok(p)->off;
 			st->name = ps_compound(p, &st->nname);
-			if (!st->name)
+			if (!st->name || !ps_comment(p, &st->comment) || !ps_with_options(p, &st->opts, &st->nopts))
 				return NULL;
-			if (accept_kw(p, "COMMENT")) {
-				st->comment = string_lit(p);
-				if (!st->comment)
-					return NULL;
-			}
-			if (accept_kw(p, "WITH")) {
-				st->opts = ps_options(p, &st->nopts);
-				if (!st->opts)
-					return NULL;
-			}
 			return st;
 		}
 		fail(p, "\"TABLE\"|\"VIEW\"|\"TEMPORARY\"|\"CATALOG\"|\"DATABASE\"|\"FUNCTION\"");

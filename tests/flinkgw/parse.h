@@ -187,6 +187,9 @@ static inline bool starts_query(struct ps *p)
 const char **ps_compound(struct ps *p, int *pn);
 const char **ps_ident_list(struct ps *p, int *pn);
 struct fopt *ps_options(struct ps *p, int *pn);
+bool ps_if_not_exists(struct ps *p, struct stmt *st);
+bool ps_comment(struct ps *p, const char **pout);
+bool ps_with_options(struct ps *p, struct fopt **popts, int *pn);
 /* parse_ddl.c */
 const char *ps_interval_unit_name(const char *w);
 struct ftype *ps_data_type(struct ps *p);

@@ -372,11 +372,8 @@ static int table_body(struct ps *p, struct tdef *t)
 				VEC_PUSH(&pk, c.name);
 			}
 		}
-		if (accept_kw(p, "COMMENT")) {
-			c.comment = string_lit(p);
-			if (!c.comment)
-				goto bad;
-		}
+		if (!ps_comment(p, &c.comment))
+			goto bad;
 		VEC_PUSH(&cols, c);
 	} while (accept_op(p, ","));
 	if (!expect_op(p, ")"))
@@ -418,6 +415,20 @@ static void set_expr_sql(struct ps *p, struct tdef *t)
 	sb_release(&o);
 }
 
+/* name -> compound identifier of at most 3 parts (catalog.database.object); false on an error */
+static bool object_name(struct ps *p, struct stmt *st)
+{
+	st->name_pos = tok(p)->off;
+	st->name = ps_compound(p, &st->nname);
+	if (!st->name)
+		return false;
+	if (st->nname > 3) {
+		fail_validation(p, "Object identifier can have at most 3 parts");
+		return false;
+	}
+	return true;
+}
+
 /*
  * Confluent Cloud's distribution clause (Flink 2.0's grammar, FLIP-376):
  *   DISTRIBUTED BY [HASH | RANGE] '(' ids ')' [INTO n BUCKETS] | DISTRIBUTED INTO n BUCKETS
@@ -453,57 +464,48 @@ static int distribution(struct ps *p, struct tdef *t)
 }
 
 /*
+ * table_clauses -> [COMMENT 's'] [distribution] [PARTITIONED BY '(' ids ')'] [WITH options]
+ * The distribution is Confluent Cloud's; open-source Flink's CREATE TABLE refuses DISTRIBUTED BY/INTO
+ * there (refuse_distributed).
+ */
+static bool table_clauses(struct ps *p, struct tdef *t, bool refuse_distributed)
+{
+	if (!ps_comment(p, &t->comment))
+		return false;
+	if (is_kw(p, "DISTRIBUTED")) {
+		if (p->confluent) {
+			if (distribution(p, t))
+				return false;
+		} else if (refuse_distributed) {
+			fail(p, NULL);
+			return false;
+		}
+	}
+	if (accept_kw(p, "PARTITIONED")) {
+		if (!expect_kw(p, "BY"))
+			return false;
+		t->part = ps_ident_list(p, &t->npart);
+		if (!t->part)
+			return false;
+	}
+	return ps_with_options(p, &t->opts, &t->nopts);
+}
+
+/*
  * create_table -> CREATE [TEMPORARY] TABLE [IF NOT EXISTS] name ['(' elements ')'] [COMMENT 's']
  *                 [PARTITIONED BY '(' ids ')'] [WITH options] [AS query]
  */
 struct stmt *ps_create_table(struct ps *p, struct stmt *st)
 {
 	st->k = S_CREATE_TABLE;
-	if (is_kw(p, "IF")) {
-		advance(p);
-		if (!expect_kw(p, "NOT") || !expect_kw(p, "EXISTS"))
-			return NULL;
-		st->if_not_exists = true;
-	}
-	st->name_pos = tok(p)->off;
-	st->name = ps_compound(p, &st->nname);
-	if (!st->name)
+	if (!ps_if_not_exists(p, st) || !object_name(p, st))
 		return NULL;
-	if (st->nname > 3) {
-		fail_validation(p, "Object identifier can have at most 3 parts");
-		return NULL;
-	}
 	struct tdef *t = ARENA_NEW(p->a, struct tdef);
 	t->kind = OBJ_TABLE;
 	t->temporary = st->temporary;
 	st->def = t;
-	if (is_op(p, "(") && table_body(p, t))
+	if ((is_op(p, "(") && table_body(p, t)) || !table_clauses(p, t, true))
 		return NULL;
-	if (accept_kw(p, "COMMENT")) {
-		t->comment = string_lit(p);
-		if (!t->comment)
-			return NULL;
-	}
-	if (is_kw(p, "DISTRIBUTED")) {
-		if (!p->confluent) {
-			fail(p, NULL);
-			return NULL;
-		}
-		if (distribution(p, t))
-			return NULL;
-	}
-	if (accept_kw(p, "PARTITIONED")) {
-		if (!expect_kw(p, "BY"))
-			return NULL;
-		t->part = ps_ident_list(p, &t->npart);
-		if (!t->part)
-			return NULL;
-	}
-	if (accept_kw(p, "WITH")) {
-		t->opts = ps_options(p, &t->nopts);
-		if (!t->opts)
-			return NULL;
-	}
 	if (is_kw(p, "LIKE")) {
 		fail(p, NULL);
 		return NULL;
@@ -529,14 +531,8 @@ struct stmt *ps_create_table(struct ps *p, struct stmt *st)
 struct stmt *ps_create_mt(struct ps *p, struct stmt *st)
 {
 	st->k = S_CREATE_MT;
-	st->name_pos = tok(p)->off;
-	st->name = ps_compound(p, &st->nname);
-	if (!st->name)
+	if (!object_name(p, st))
 		return NULL;
-	if (st->nname > 3) {
-		fail_validation(p, "Object identifier can have at most 3 parts");
-		return NULL;
-	}
 	struct tdef *t = ARENA_NEW(p->a, struct tdef);
 	t->kind = OBJ_TABLE;
 	st->def = t;
@@ -550,25 +546,8 @@ struct stmt *ps_create_mt(struct ps *p, struct stmt *st)
 		if (table_body(p, t))
 			return NULL;
 	}
-	if (accept_kw(p, "COMMENT")) {
-		t->comment = string_lit(p);
-		if (!t->comment)
-			return NULL;
-	}
-	if (p->confluent && is_kw(p, "DISTRIBUTED") && distribution(p, t))
+	if (!table_clauses(p, t, false))
 		return NULL;
-	if (accept_kw(p, "PARTITIONED")) {
-		if (!expect_kw(p, "BY"))
-			return NULL;
-		t->part = ps_ident_list(p, &t->npart);
-		if (!t->part)
-			return NULL;
-	}
-	if (accept_kw(p, "WITH")) {
-		t->opts = ps_options(p, &t->nopts);
-		if (!t->opts)
-			return NULL;
-	}
 	/* Confluent Cloud: START_MODE, and no FRESHNESS needed (mtable_cc.c checks what it refuses) */
 	if (p->confluent && accept_kw(p, "START_MODE")) {
 		if (!expect_op(p, "="))
@@ -630,12 +609,8 @@ struct stmt *ps_create_mt(struct ps *p, struct stmt *st)
 struct stmt *ps_create_view(struct ps *p, struct stmt *st)
 {
 	st->k = S_CREATE_VIEW;
-	if (is_kw(p, "IF")) {
-		advance(p);
-		if (!expect_kw(p, "NOT") || !expect_kw(p, "EXISTS"))
-			return NULL;
-		st->if_not_exists = true;
-	}
+	if (!ps_if_not_exists(p, st))
+		return NULL;
 	st->name_pos = tok(p)->off;
 	st->name = ps_compound(p, &st->nname);
 	if (!st->name)
@@ -649,11 +624,8 @@ struct stmt *ps_create_view(struct ps *p, struct stmt *st)
 		if (!t->vcols)
 			return NULL;
 	}
-	if (accept_kw(p, "COMMENT")) {
-		t->comment = string_lit(p);
-		if (!t->comment)
-			return NULL;
-	}
+	if (!ps_comment(p, &t->comment))
+		return NULL;
 	if (!expect_kw(p, "AS"))
 		return NULL;
 	st->qpos = tok(p)->off;

@@ -1,6 +1,10 @@
 /* What of the Flink adapter other modules reach directly: its log callback and the gateway
  * session of an opened adapter, for `sluice sql`, which streams rows with their kinds as they
- * arrive. */
+ * arrive.
+ *
+ * Module direction: adapters -> flink, value, core (flink: the Gateway client library, as
+ * <sluice/flink.h>).
+ */
 #ifndef SLUICE_ADAPTERS_FLINK_ADAPTER_H
 #define SLUICE_ADAPTERS_FLINK_ADAPTER_H
 

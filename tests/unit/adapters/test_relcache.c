@@ -52,197 +52,185 @@ static const struct relcache_rules duck = {
 	.case_insensitive = true, .keyed_by_database = true, .cascade_local = true, .txn_from_sql = true};
 static const struct relcache_rules pg = {0};
 
+/* What every test drives: a cache, one connection's state, an arena for the answers; released by
+ * finish() even when a test fails half-way */
+struct fx {
+	struct arena a;
+	struct relcache rc;
+	struct relcache_conn cs;
+};
+
+/* A cache with the rules given over a catalog of the tables `names` of db.schema, not listed yet */
+static struct fx *start(void **state, const struct relcache_rules *rules, const char *schema,
+			const char *const *names, size_t n)
+{
+	static struct fx one;
+	struct fx *f = &one;
+	memset(f, 0, sizeof(*f));
+	arena_init(&f->a, 4096);
+	relcache_init(&f->rc, rules, "db");
+	set_catalog("db", schema, names, n);
+	nlistings = 0;
+	*state = f;
+	return f;
+}
+
+static int finish(void **state)
+{
+	struct fx *f = *state;
+	if (f) {
+		relcache_conn_release(&f->cs);
+		relcache_release(&f->rc);
+		arena_release(&f->a);
+		*state = NULL;
+	}
+	return 0;
+}
+
+/* What the cache answers for [db.]schema.name */
+#define LOOKS(db, schema, name, want) assert_string_equal(look(&f->rc, db, schema, name, &f->a), want)
+#define TOLD(sql, ok) relcache_note_sql(&f->rc, &f->cs, sql, ok)
+
 static void test_listed_once_and_follows_ddl(void **state)
 {
-	(void)state;
-	struct arena a;
-	arena_init(&a, 4096);
-	struct relcache rc;
-	struct relcache_conn cs = {0};
-	relcache_init(&rc, &duck, "db");
-	set_catalog("db", "Main", (const char *[]){"Orders"}, 1);
-	nlistings = 0;
-	assert_string_equal(look(&rc, NULL, "main", "orders", &a), "Main.Orders:table");
-	assert_string_equal(look(&rc, "DB", "MAIN", "ORDERS", &a), "Main.Orders:table");
-	assert_string_equal(look(&rc, "db", "main", "missing", &a), "none");
+	struct fx *f = start(state, &duck, "Main", (const char *[]){"Orders"}, 1);
+	LOOKS(NULL, "main", "orders", "Main.Orders:table");
+	LOOKS("DB", "MAIN", "ORDERS", "Main.Orders:table");
+	LOOKS("db", "main", "missing", "none");
 	assert_int_equal(nlistings, 1);
 
-	relcache_note_sql(&rc, &cs, "create or replace view \"db\".\"main\".\"V\" as select 1; "
-				    "create table main.t2 as select ';' as x", true);
-	assert_string_equal(look(&rc, NULL, "main", "v", &a), "Main.V:view");
-	assert_string_equal(look(&rc, NULL, "main", "T2", &a), "Main.t2:table");
-	relcache_note_sql(&rc, &cs, "alter table \"db\".\"main\".\"t2\" rename to \"t3\"", true);
-	assert_string_equal(look(&rc, NULL, "main", "t2", &a), "none");
-	assert_string_equal(look(&rc, NULL, "main", "t3", &a), "Main.t3:table");
+	TOLD("create or replace view \"db\".\"main\".\"V\" as select 1; "
+	     "create table main.t2 as select ';' as x", true);
+	LOOKS(NULL, "main", "v", "Main.V:view");
+	LOOKS(NULL, "main", "T2", "Main.t2:table");
+	TOLD("alter table \"db\".\"main\".\"t2\" rename to \"t3\"", true);
+	LOOKS(NULL, "main", "t2", "none");
+	LOOKS(NULL, "main", "t3", "Main.t3:table");
 	/* DuckDB binds views lazily: a CASCADE drop takes only the relation */
-	relcache_note_sql(&rc, &cs, "drop table if exists db.main.t3 cascade", true);
-	assert_string_equal(look(&rc, NULL, "main", "t3", &a), "none");
-	assert_string_equal(look(&rc, NULL, "main", "v", &a), "Main.V:view");
+	TOLD("drop table if exists db.main.t3 cascade", true);
+	LOOKS(NULL, "main", "t3", "none");
+	LOOKS(NULL, "main", "v", "Main.V:view");
 	/* another catalog is another key */
-	assert_string_equal(look(&rc, "other", "main", "orders", &a), "Main.Orders:table");
+	LOOKS("other", "main", "orders", "Main.Orders:table");
 	assert_int_equal(nlistings, 2);
 	/* selects, temp tables and comments hold no DDL that matters */
-	relcache_note_sql(&rc, &cs, "select 'drop table main.v' -- drop table main.v\n", true);
-	relcache_note_sql(&rc, &cs, "create temp table main_tmp as select 1", true);
-	assert_string_equal(look(&rc, NULL, "main", "v", &a), "Main.V:view");
+	TOLD("select 'drop table main.v' -- drop table main.v\n", true);
+	TOLD("create temp table main_tmp as select 1", true);
+	LOOKS(NULL, "main", "v", "Main.V:view");
 	assert_int_equal(nlistings, 2);
-
-	relcache_conn_release(&cs);
-	relcache_release(&rc);
-	arena_release(&a);
 }
 
 static void test_forgets_what_it_cannot_place(void **state)
 {
-	(void)state;
-	struct arena a;
-	arena_init(&a, 4096);
-	struct relcache rc;
-	struct relcache_conn cs = {0};
-	relcache_init(&rc, &duck, "db");
-	set_catalog("db", "main", (const char *[]){"a"}, 1);
-	nlistings = 0;
-	assert_string_equal(look(&rc, NULL, "main", "b", &a), "none");
+	struct fx *f = start(state, &duck, "main", (const char *[]){"a"}, 1);
+	LOOKS(NULL, "main", "b", "none");
 	/* a name without a schema, made behind the cache's back: the next look-up lists again */
 	set_catalog("db", "main", (const char *[]){"a", "b"}, 2);
-	relcache_note_sql(&rc, &cs, "create table b as select 1", true);
-	assert_string_equal(look(&rc, NULL, "main", "b", &a), "main.b:table");
+	TOLD("create table b as select 1", true);
+	LOOKS(NULL, "main", "b", "main.b:table");
 	assert_int_equal(nlistings, 2);
 	/* a failed statement that may hold DDL */
 	set_catalog("db", "main", (const char *[]){"a", "b", "c"}, 3);
-	relcache_note_sql(&rc, &cs, "create table main.x as select error('boom')", false);
-	assert_string_equal(look(&rc, NULL, "main", "c", &a), "main.c:table");
+	TOLD("create table main.x as select error('boom')", false);
+	LOOKS(NULL, "main", "c", "main.c:table");
 	assert_int_equal(nlistings, 3);
 	/* a failed select does not */
-	relcache_note_sql(&rc, &cs, "select error('boom')", false);
-	assert_string_equal(look(&rc, NULL, "main", "c", &a), "main.c:table");
+	TOLD("select error('boom')", false);
+	LOOKS(NULL, "main", "c", "main.c:table");
 	assert_int_equal(nlistings, 3);
 	/* ATTACH, DROP SCHEMA */
-	relcache_note_sql(&rc, &cs, "attach 'x.duckdb' as x", true);
-	assert_string_equal(look(&rc, NULL, "main", "c", &a), "main.c:table");
+	TOLD("attach 'x.duckdb' as x", true);
+	LOOKS(NULL, "main", "c", "main.c:table");
 	assert_int_equal(nlistings, 4);
-	relcache_note_sql(&rc, &cs, "drop schema s cascade", true);
-	assert_string_equal(look(&rc, NULL, "main", "c", &a), "main.c:table");
+	TOLD("drop schema s cascade", true);
+	LOOKS(NULL, "main", "c", "main.c:table");
 	assert_int_equal(nlistings, 5);
-	relcache_conn_release(&cs);
-	relcache_release(&rc);
-	arena_release(&a);
 }
 
 static void test_transactions(void **state)
 {
-	(void)state;
-	struct arena a;
-	arena_init(&a, 4096);
-	struct relcache rc;
-	struct relcache_conn cs = {0};
-	relcache_init(&rc, &duck, "db");
-	set_catalog("db", "main", (const char *[]){"t"}, 1);
-	nlistings = 0;
-	assert_string_equal(look(&rc, NULL, "main", "t", &a), "main.t:table");
+	struct fx *f = start(state, &duck, "main", (const char *[]){"t"}, 1);
+	LOOKS(NULL, "main", "t", "main.t:table");
 	/* committed: kept */
-	relcache_note_sql(&rc, &cs, "begin transaction; create table main.t__dbt_tmp as select 1; "
-				    "alter table main.t rename to t__dbt_backup; "
-				    "alter table main.t__dbt_tmp rename to t; commit", true);
-	assert_false(cs.in_txn);
-	assert_string_equal(look(&rc, NULL, "main", "t__dbt_backup", &a), "main.t__dbt_backup:table");
-	assert_string_equal(look(&rc, NULL, "main", "t__dbt_tmp", &a), "none");
+	TOLD("begin transaction; create table main.t__dbt_tmp as select 1; "
+	     "alter table main.t rename to t__dbt_backup; "
+	     "alter table main.t__dbt_tmp rename to t; commit", true);
+	assert_false(f->cs.in_txn);
+	LOOKS(NULL, "main", "t__dbt_backup", "main.t__dbt_backup:table");
+	LOOKS(NULL, "main", "t__dbt_tmp", "none");
 	assert_int_equal(nlistings, 1);
 	/* rolled back after DDL: forgotten, listed again */
-	cs.in_txn = true;
-	relcache_note_sql(&rc, &cs, "create table main.u as select 1", true);
-	assert_string_equal(look(&rc, NULL, "main", "u", &a), "main.u:table");
-	relcache_txn_end(&rc, &cs, false);
-	assert_string_equal(look(&rc, NULL, "main", "u", &a), "none");
+	f->cs.in_txn = true;
+	TOLD("create table main.u as select 1", true);
+	LOOKS(NULL, "main", "u", "main.u:table");
+	relcache_txn_end(&f->rc, &f->cs, false);
+	LOOKS(NULL, "main", "u", "none");
 	assert_int_equal(nlistings, 2);
 	/* DDL in autocommit is not undone by a later rollback */
-	relcache_note_sql(&rc, &cs, "create table main.w as select 1", true);
-	relcache_txn_end(&rc, &cs, false);
-	assert_string_equal(look(&rc, NULL, "main", "w", &a), "main.w:table");
+	TOLD("create table main.w as select 1", true);
+	relcache_txn_end(&f->rc, &f->cs, false);
+	LOOKS(NULL, "main", "w", "main.w:table");
 	assert_int_equal(nlistings, 2);
-	relcache_conn_release(&cs);
-	relcache_release(&rc);
-	arena_release(&a);
 }
 
 static void test_postgres_rules(void **state)
 {
-	(void)state;
-	struct arena a;
-	arena_init(&a, 4096);
-	struct relcache rc;
-	struct relcache_conn cs = {0};
-	relcache_init(&rc, &pg, "db");
-	set_catalog("db", "s", (const char *[]){"lower", "Quoted"}, 2);
-	nlistings = 0;
-	assert_string_equal(look(&rc, NULL, "s", "lower", &a), "s.lower:table");
-	assert_string_equal(look(&rc, NULL, "s", "LOWER", &a), "s.lower:table");  /* any case, second */
-	assert_string_equal(look(&rc, NULL, "s", "Quoted", &a), "s.Quoted:table");
+	struct fx *f = start(state, &pg, "s", (const char *[]){"lower", "Quoted"}, 2);
+	LOOKS(NULL, "s", "lower", "s.lower:table");
+	LOOKS(NULL, "s", "LOWER", "s.lower:table");  /* any case, second */
+	LOOKS(NULL, "s", "Quoted", "s.Quoted:table");
 	/* bare names fold to lower case, quoted ones keep theirs */
-	relcache_note_sql(&rc, &cs, "create table s.MixedBare (x int); create view s.\"MixedQ\" as select 1", true);
-	assert_string_equal(look(&rc, NULL, "s", "mixedbare", &a), "s.mixedbare:table");
-	assert_string_equal(look(&rc, NULL, "s", "MixedQ", &a), "s.MixedQ:view");
+	TOLD("create table s.MixedBare (x int); create view s.\"MixedQ\" as select 1", true);
+	LOOKS(NULL, "s", "mixedbare", "s.mixedbare:table");
+	LOOKS(NULL, "s", "MixedQ", "s.MixedQ:view");
 	assert_int_equal(nlistings, 1);
 	/* a CASCADE drop may take views of any schema: listed again, unless nothing depends on it */
-	cs.no_dependents = true;
-	relcache_note_sql(&rc, &cs, "drop table if exists s.lower cascade", true);
-	assert_string_equal(look(&rc, NULL, "s", "lower", &a), "none");
+	f->cs.no_dependents = true;
+	TOLD("drop table if exists s.lower cascade", true);
+	LOOKS(NULL, "s", "lower", "none");
 	assert_int_equal(nlistings, 1);
-	relcache_note_sql(&rc, &cs, "drop table if exists s.mixedbare cascade", true);
-	assert_string_equal(look(&rc, NULL, "s", "lower", &a), "s.lower:table");
+	TOLD("drop table if exists s.mixedbare cascade", true);
+	LOOKS(NULL, "s", "lower", "s.lower:table");
 	assert_int_equal(nlistings, 2);
 	const char *schema, *ident;
-	assert_true(relcache_lone_drop_cascade("drop view if exists \"s\".\"V\" cascade", &schema, &ident, &a));
+	assert_true(relcache_lone_drop_cascade("drop view if exists \"s\".\"V\" cascade", &schema, &ident, &f->a));
 	assert_string_equal(schema, "s");
 	assert_string_equal(ident, "V");
-	assert_false(relcache_lone_drop_cascade("drop view s.v", &schema, &ident, &a));
+	assert_false(relcache_lone_drop_cascade("drop view s.v", &schema, &ident, &f->a));
 	/* BEGIN in the SQL does not move PostgreSQL's transaction state: libpq tells it */
-	relcache_note_sql(&rc, &cs, "begin", true);
-	assert_false(cs.in_txn);
-	relcache_conn_release(&cs);
-	relcache_release(&rc);
-	arena_release(&a);
+	TOLD("begin", true);
+	assert_false(f->cs.in_txn);
 }
 
 static void test_cache_methods(void **state)
 {
-	(void)state;
-	struct arena a;
-	arena_init(&a, 4096);
-	struct relcache rc;
-	struct relcache_conn cs = {0};
-	relcache_init(&rc, &duck, "db");
-	set_catalog("db", "main", (const char *[]){"t"}, 1);
-	nlistings = 0;
-	assert_string_equal(look(&rc, NULL, "main", "t", &a), "main.t:table");
+	struct fx *f = start(state, &duck, "main", (const char *[]){"t"}, 1);
+	LOOKS(NULL, "main", "t", "main.t:table");
 	struct adapter_relation t = {"db", "main", "t", REL_TABLE}, v = {"db", "main", "v", REL_VIEW},
 				moved = {"db", "main", "t2", REL_TABLE}, away = {"db", "other", "t3", REL_TABLE};
-	relcache_dropped(&rc, &cs, &t);
-	assert_string_equal(look(&rc, NULL, "main", "t", &a), "none");
-	relcache_added(&rc, &cs, &v);
-	assert_string_equal(look(&rc, NULL, "main", "v", &a), "main.v:view");
-	relcache_added(&rc, &cs, &t);
-	relcache_renamed(&rc, &cs, &t, &moved);
-	assert_string_equal(look(&rc, NULL, "main", "t", &a), "none");
-	assert_string_equal(look(&rc, NULL, "main", "t2", &a), "main.t2:table");
+	relcache_dropped(&f->rc, &f->cs, &t);
+	LOOKS(NULL, "main", "t", "none");
+	relcache_added(&f->rc, &f->cs, &v);
+	LOOKS(NULL, "main", "v", "main.v:view");
+	relcache_added(&f->rc, &f->cs, &t);
+	relcache_renamed(&f->rc, &f->cs, &t, &moved);
+	LOOKS(NULL, "main", "t", "none");
+	LOOKS(NULL, "main", "t2", "main.t2:table");
 	assert_int_equal(nlistings, 1);
 	/* a rename into another schema: forgotten, listed again */
-	relcache_renamed(&rc, &cs, &moved, &away);
-	assert_string_equal(look(&rc, NULL, "main", "t", &a), "main.t:table");
+	relcache_renamed(&f->rc, &f->cs, &moved, &away);
+	LOOKS(NULL, "main", "t", "main.t:table");
 	assert_int_equal(nlistings, 2);
-	relcache_conn_release(&cs);
-	relcache_release(&rc);
-	arena_release(&a);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_listed_once_and_follows_ddl),
-		cmocka_unit_test(test_forgets_what_it_cannot_place),
-		cmocka_unit_test(test_transactions),
-		cmocka_unit_test(test_postgres_rules),
-		cmocka_unit_test(test_cache_methods),
+		cmocka_unit_test_teardown(test_listed_once_and_follows_ddl, finish),
+		cmocka_unit_test_teardown(test_forgets_what_it_cannot_place, finish),
+		cmocka_unit_test_teardown(test_transactions, finish),
+		cmocka_unit_test_teardown(test_postgres_rules, finish),
+		cmocka_unit_test_teardown(test_cache_methods, finish),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -594,6 +594,52 @@ static void test_result_shapes(void **state)
 	expect_rows(f, "SHOW USER FUNCTIONS", "");
 }
 
+/* The clauses CREATE TABLE, CREATE MATERIALIZED TABLE, CREATE VIEW, CREATE DATABASE and CREATE
+ * CATALOG share: IF NOT EXISTS, a name of at most 3 parts, COMMENT, PARTITIONED BY, WITH, and the
+ * errors of each */
+static void test_shared_create_clauses(void **state)
+{
+	struct fx *f = *state;
+	run_ok(f, "CREATE DATABASE IF NOT EXISTS d2 COMMENT 'two' WITH ('k'='v')");
+	run_ok(f, "CREATE DATABASE IF NOT EXISTS d2");
+	run_ok(f, "CREATE CATALOG IF NOT EXISTS c2 COMMENT 'cat' WITH ('type'='generic_in_memory')");
+	run_ok(f, "CREATE VIEW IF NOT EXISTS v2 COMMENT 'view' AS SELECT 1 AS x");
+	run_ok(f, "CREATE TABLE IF NOT EXISTS t2 (a INT COMMENT 'col', b STRING) COMMENT 'tbl' PARTITIONED BY (b) "
+		  "WITH ('connector'='datagen')");
+	char *ddl = cell(f, "SHOW CREATE TABLE t2");
+	assert_string_equal(ddl,
+		"CREATE TABLE `default_catalog`.`default_database`.`t2` (\n"
+		"  `a` INT COMMENT 'col',\n"
+		"  `b` VARCHAR(2147483647)\n"
+		")\n"
+		"COMMENT 'tbl'\n"
+		"PARTITIONED BY (`b`)\n"
+		"WITH (\n"
+		"  'connector' = 'datagen'\n"
+		")\n");
+	free(ddl);
+	const char *parse = "org.apache.flink.table.api.SqlParserException";
+	const char *valid = "org.apache.flink.table.api.ValidationException";
+	expect_error(f, "CREATE TABLE IF EXISTS t3 (a INT)", 0, parse,
+		"SQL parse failed. Encountered \"EXISTS\" at line 1, column 17.\nWas expecting:\n    \"NOT\" ...");
+	expect_error(f, "CREATE VIEW IF NOT v3 AS SELECT 1", 0, parse,
+		"SQL parse failed. Encountered \"v3\" at line 1, column 20.\nWas expecting:\n    \"EXISTS\" ...");
+	expect_error(f, "CREATE TABLE a.b.c.d (x INT) WITH ('connector'='datagen')", 0, valid,
+		"Object identifier can have at most 3 parts");
+	expect_error(f, "CREATE MATERIALIZED TABLE a.b.c.d FRESHNESS = INTERVAL '1' MINUTE AS SELECT 1", 0, valid,
+		"Object identifier can have at most 3 parts");
+	expect_error(f, "CREATE TABLE t3 (a INT) COMMENT 'x' DISTRIBUTED BY (a) WITH ('connector'='datagen')", 0, parse,
+		"SQL parse failed. Encountered \"DISTRIBUTED\" at line 1, column 37.");
+	expect_error(f, "CREATE MATERIALIZED TABLE m3 COMMENT 'x' DISTRIBUTED BY (a) AS SELECT 1", 0, parse,
+		"SQL parse failed. Encountered \"DISTRIBUTED\" at line 1, column 42.\nWas expecting:\n    \"FRESHNESS\" ...");
+	expect_error(f, "CREATE TABLE t3 (a INT) COMMENT 5 WITH ('connector'='datagen')", 0, parse,
+		"SQL parse failed. Encountered \"5\" at line 1, column 33.\nWas expecting:\n    <QUOTED_STRING> ...");
+	expect_error(f, "CREATE DATABASE d3 WITH 'k'", 0, parse,
+		"SQL parse failed. Encountered \"'k'\" at line 1, column 25.\nWas expecting:\n    \"(\" ...");
+	expect_error(f, "CREATE TABLE t3 (a INT) PARTITIONED (a) WITH ('connector'='datagen')", 0, parse,
+		"SQL parse failed. Encountered \"(\" at line 1, column 37.\nWas expecting:\n    \"BY\" ...");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -602,6 +648,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_views, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_not_found_errors, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_parse_errors, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_shared_create_clauses, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_schema_validation, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_connector_errors, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_catalogs_and_databases, fx_setup, fx_teardown),

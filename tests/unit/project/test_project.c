@@ -14,6 +14,7 @@
 
 #include "core/fs.h"
 #include "core/sb.h"
+#include "dbt/context.h"
 #include "project/load_internal.h"
 #include "project/project.h"
 #include "project/yml.h"
@@ -97,7 +98,7 @@ static void test_load(void **state)
 	struct project p;
 	struct diag_list dl;
 	diag_list_init(&dl);
-	struct proj_options o = {.project_dir = root, .need_profile = true};
+	struct proj_options o = {.project_dir = root, .need_profile = true, .hooks = &dbt_proj_hooks};
 	int rc = proj_load(&p, &o, &dl);
 	if (rc)
 		diag_print(stderr, &dl, false);
@@ -150,7 +151,7 @@ static void test_target_and_vars(void **state)
 	diag_list_init(&dl);
 	setenv("UNIT_DB", "fromenv", 1);
 	struct proj_options o = {.project_dir = root, .need_profile = true, .target = "prod",
-				 .vars = "{v1: cli}", .threads = 7};
+				 .vars = "{v1: cli}", .threads = 7, .hooks = &dbt_proj_hooks};
 	assert_int_equal(proj_load(&p, &o, &dl), 0);
 	assert_string_equal(p.target.schema, "analytics");
 	assert_string_equal(p.target.database, "prod");
