@@ -8,6 +8,8 @@
 # views on the Flink SQL Gateway double (tests/flinkgw), with the wall time a statement sent.
 #
 #   scripts/bench.sh [BUILD_DIR]      BENCH_QUICK=1: the views row at 300 models, a few minutes less
+#                                     BENCH_DUCKDB_THREADS=N: DuckDB's `threads` setting for the runs
+#                                     (the profile's settings, and SET in the replay), default DuckDB's
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +27,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 quick=${BENCH_QUICK:-0}
 views_n=1000
+duck_threads=${BENCH_DUCKDB_THREADS:-}
+case "$duck_threads" in '' | [1-9] | [1-9][0-9]) ;; *) echo "bench: BENCH_DUCKDB_THREADS must be a count" >&2; exit 2 ;; esac
 [ "$quick" = 1 ] && views_n=300
 
 rows=()
@@ -57,6 +61,9 @@ gen() {  # gen DIR N VARIANT
 	BENCH_VARIANT=$3 "$root/bench/gen_project.sh" "$1" "$2" >/dev/null
 	printf 'profile: bench\n' >>"$1/dbt_project.yml"
 	printf 'bench:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: bench.duckdb\n' >"$1/profiles.yml"
+	if [ -n "$duck_threads" ]; then
+		printf '      settings:\n        threads: %s\n' "$duck_threads" >>"$1/profiles.yml"
+	fi
 }
 
 # The SQL the run's models sent, as DuckDB alone would run it: each model's compiled query created
@@ -92,7 +99,10 @@ bench_run() {  # bench_run LABEL N VARIANT
 		tail -n 20 "$work/out" >&2
 		exit 1
 	}
-	replay_sql "$dir" >"$work/replay.sql"
+	{
+		[ -z "$duck_threads" ] || printf 'SET threads = %s\n-- @@\n' "$duck_threads"
+		replay_sql "$dir"
+	} >"$work/replay.sql"
 	rm -rf "$work/replay" && mkdir "$work/replay"
 	# the same file name, so that the same catalog name
 	timed "$1 (DuckDB alone)" "$replay" "$work/replay/bench.duckdb" "$work/replay.sql"

@@ -160,6 +160,7 @@ static int dk_execute(struct adapter_conn *c, const char *sql, bool fetch, long 
 	int rc = -1;
 	if (atomic_load(&c->cancelled))
 		return fail(a, perr, "%s", cancelled_msg);
+	c->ended = false;  /* the SQL may begin a transaction */
 	idx_t n = duckdb_extract_statements(c->con, sql, &ext);
 	if (n == 0) {
 		const char *e = duckdb_extract_statements_error(ext);
@@ -592,6 +593,7 @@ static void dk_close_conn(struct adapter_conn *c)
 
 static int dk_begin(struct adapter_conn *c, struct arena *a, char **perr)
 {
+	c->ended = false;
 	int rc = run_simple(c->con, "BEGIN TRANSACTION", a, perr);
 	if (rc == 0) {
 		c->rcs.in_txn = true;
@@ -600,20 +602,30 @@ static int dk_begin(struct adapter_conn *c, struct arena *a, char **perr)
 	return rc;
 }
 
+/* DuckDB's own words for a COMMIT with no transaction open */
+static const char no_txn_msg[] = "TransactionContext Error: cannot commit - no transaction is active";
+
 static int dk_commit(struct adapter_conn *c, struct arena *a, char **perr)
 {
 	/* with no transaction open (the materialization committed already) COMMIT is DuckDB's error
-	 * and undoes nothing: the DDL since went through in autocommit */
+	 * and undoes nothing: the DDL since went through in autocommit. When nothing ran since our own
+	 * COMMIT or ROLLBACK, that is known without asking DuckDB, whose error costs a statement (the
+	 * run's commit after every materialization that committed itself). */
+	if (c->ended && !c->rcs.in_txn)
+		return fail(a, perr, "%s", no_txn_msg);
 	bool open = c->rcs.in_txn;
 	int rc = run_simple(c->con, "COMMIT", a, perr);
 	relcache_txn_end(&c->ad->rc, &c->rcs, rc == 0 || !open);
+	c->ended = rc == 0 || !open;
 	return rc;
 }
 
 static int dk_rollback(struct adapter_conn *c, struct arena *a, char **perr)
 {
 	relcache_txn_end(&c->ad->rc, &c->rcs, false);
-	return run_simple(c->con, "ROLLBACK", a, perr);
+	int rc = run_simple(c->con, "ROLLBACK", a, perr);
+	c->ended = true;
+	return rc;
 }
 
 /* ================================================================ metadata */

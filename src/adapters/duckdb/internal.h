@@ -36,6 +36,7 @@ struct adapter_conn {
 	duckdb_connection con;
 	atomic_int cancelled;  /* set by dk_cancel from another thread (Ctrl-C) */
 	struct relcache_conn rcs;
+	bool ended;  /* the last thing run here was a COMMIT or ROLLBACK of ours: no transaction is open */
 };
 
 /* ---------------------------------------------------------------- split.c */

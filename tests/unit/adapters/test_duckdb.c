@@ -583,6 +583,32 @@ static void test_transactions(void **state)
 	assert_int_equal(V->commit(f->conn, &f->a, &err), -1);
 	assert_non_null(err);
 	assert_non_null(strstr(err, "transaction"));
+
+	/* right after our COMMIT, a transaction the SQL begins is still committed for real: another
+	 * connection sees its table */
+	run(f, "begin transaction; create table tx2(a int); insert into tx2 values (7)");
+	err = NULL;
+	assert_int_equal(V->commit(f->conn, &f->a, &err), 0);
+	struct adapter_conn *other = NULL;
+	assert_int_equal(V->open_conn(f->ad, &other, &f->a, &err), 0);
+	struct adapter_result r;
+	assert_int_equal(V->execute(other, "select a from tx2", true, -1, &r, &f->a, &err), 0);
+	assert_int_val(cell(&r, 0, 0), 7);
+	V->close_conn(other);
+
+	/* after our ROLLBACK nothing is open either: COMMIT gives DuckDB's error */
+	assert_int_equal(V->begin(f->conn, &f->a, &err), 0);
+	assert_int_equal(V->rollback(f->conn, &f->a, &err), 0);
+	err = NULL;
+	assert_int_equal(V->commit(f->conn, &f->a, &err), -1);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "no transaction is active"));
+	/* and a transaction begun then is committed */
+	assert_int_equal(V->begin(f->conn, &f->a, &err), 0);
+	run(f, "insert into tx2 values (8)");
+	assert_int_equal(V->commit(f->conn, &f->a, &err), 0);
+	r = run(f, "select count(*) from tx2");
+	assert_int_val(cell(&r, 0, 0), 2);
 }
 
 /* ---------------------------------------------------------------- metadata */
