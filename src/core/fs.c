@@ -29,12 +29,13 @@ char *fs_read(struct arena *a, const char *path, size_t *plen)
 		close(fd);
 		return NULL;
 	}
-	size_t cap = (size_t)st.st_size;
+	/* one byte more than the file's size, so that the read that meets the end of the file has
+	 * room and the buffer is only grown when the file grew while we read it */
+	size_t cap = (size_t)st.st_size + 1;
 	char *buf = arena_alloc(a, cap + 1);
 	size_t len = 0;
 	for (;;) {
 		if (len == cap) {
-			/* the file grew while we read it */
 			buf = arena_realloc(a, buf, cap + 1, cap * 2 + 4097);
 			cap = cap * 2 + 4096;
 		}
