@@ -263,6 +263,10 @@ struct proj_options {
 	bool no_version_check;     /* --no-version-check: require-dbt-version is not enforced */
 };
 
+/* The process's CPU time in seconds; phase timings (to the log, and to stderr with SLUICE_TIMING=1) */
+double proj_cpu_s(void);
+void proj_timing(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /*
  * Loads the project: reads and validates the files, parses every node's Jinja once (rendering it to
  * capture ref/source/config), resolves refs and sources. Returns 0, or -1 after adding diagnostics
