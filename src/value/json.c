@@ -5,6 +5,7 @@
  */
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,7 +112,22 @@ static void put_json_string(struct sb *out, const char *s, size_t n, int flags)
 	sb_addc(out, '"');
 	const unsigned char *p = (const unsigned char *)s;
 	size_t run = 0;
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	for (size_t i = 0; i < n;) {
+		/* eight bytes at a time while none may need an escape: a byte below 0x20, a quote, a
+		 * backslash, or (ASCII output) a byte from 0x80 sets its high bit here; false alarms
+		 * (bytes from 0x80 otherwise) fall to the byte test below */
+		while (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+			uint64_t hit = ((w - ones * 0x20) | (q - ones) | (b - ones) | w) & highs;
+			if (hit)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
 		unsigned char c = p[i];
 		if (!special[c] && !(ascii && c >= 0x80)) {
 			i++;
