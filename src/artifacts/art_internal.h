@@ -43,7 +43,10 @@ value art_metadata(struct arena *a, struct project *p, const char *schema_url,
  * Serialises v as compact JSON (Python json.dumps separators), replaces every registered secret
  * and writes the file atomically. On failure adds a diagnostic naming the path and returns -1.
  */
+struct sb;
 int art_write_json(const char *path, value v, struct diag_list *dl) __attribute__((warn_unused_result));
+/* Writes JSON text already serialised in out (scrubbed of secrets first), and releases out */
+int art_write_json_text(const char *path, struct sb *out, struct diag_list *dl) __attribute__((warn_unused_result));
 
 /* The manifest's unit_tests section, and one entry of it (unit_tests.c) */
 value art_unit_test_value(struct arena *a, struct project *p, const struct node *n);

@@ -83,23 +83,26 @@ value art_metadata(struct arena *a, struct project *p, const char *schema_url,
 	return m;
 }
 
-int art_write_json(const char *path, value v, struct diag_list *dl)
+int art_write_json_text(const char *path, struct sb *out, struct diag_list *dl)
 {
-	struct sb out = SB_INIT;
 	int rc = 0;
-	if (val_to_json(&out, v, 0, 0) < 0) {
-		diag_error(dl, LOC_NONE, "unable to serialise '%s'", path);
-		rc = -1;
-		goto out;
-	}
 	/* JSON text never holds a raw NUL (it would be escaped), so the C-string scrub sees it all */
-	log_redact(out.buf);
-	size_t len = strlen(out.buf);
-	if (fs_write(path, out.buf, len) < 0) {
+	size_t len = log_redact_n(out->buf, out->len);
+	if (fs_write(path, out->buf, len) < 0) {
 		diag_error(dl, LOC_NONE, "unable to write '%s': %s", path, strerror(errno));
 		rc = -1;
 	}
-out:
-	sb_release(&out);
+	sb_release(out);
 	return rc;
+}
+
+int art_write_json(const char *path, value v, struct diag_list *dl)
+{
+	struct sb out = SB_INIT;
+	if (val_to_json(&out, v, 0, 0) < 0) {
+		diag_error(dl, LOC_NONE, "unable to serialise '%s'", path);
+		sb_release(&out);
+		return -1;
+	}
+	return art_write_json_text(path, &out, dl);
 }

@@ -104,19 +104,34 @@ int art_write_run_results(const char *path, struct project *p, const struct run_
 			  size_t n, double elapsed_time, const struct art_invocation *inv,
 			  struct diag_list *dl)
 {
+	/* written result by result, each one's value made in the arena and dropped once written:
+	 * {metadata, results, elapsed_time, args}, as val_to_json writes a dict */
 	struct arena a;
 	arena_init(&a, 1 << 18);
-	value d = val_dict_new(&a, 4);
-	val_dict_sets(d, "metadata", art_metadata(&a, p, ART_SCHEMA_RUN_RESULTS, inv));
-	value list = val_list_new(&a, n);
-	for (size_t i = 0; i < n; i++)
-		val_list_push(list, result_value(&a, p, &results[i]));
-	val_dict_sets(d, "results", list);
-	val_dict_sets(d, "elapsed_time", val_float(elapsed_time));
-	val_dict_sets(d, "args", inv ? art_dict_or_new(&a, inv->args) : val_dict_new(&a, 0));
-	int rc = art_write_json(path, d, dl);
+	struct sb out = SB_INIT;
+	int rc = 0;
+	sb_adds(&out, "{\"metadata\": ");
+	rc |= val_to_json(&out, art_metadata(&a, p, ART_SCHEMA_RUN_RESULTS, inv), 0, 0);
+	sb_adds(&out, ", \"results\": [");
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct arena_mark m = arena_mark(&a);
+		if (i)
+			sb_adds(&out, ", ");
+		rc |= val_to_json(&out, result_value(&a, p, &results[i]), 0, 0);
+		arena_reset(&a, m);
+	}
+	sb_adds(&out, "], \"elapsed_time\": ");
+	rc |= val_to_json(&out, val_float(elapsed_time), 0, 0);
+	sb_adds(&out, ", \"args\": ");
+	rc |= val_to_json(&out, inv ? art_dict_or_new(&a, inv->args) : val_dict_new(&a, 0), 0, 0);
+	sb_addc(&out, '}');
 	arena_release(&a);
-	return rc;
+	if (rc) {
+		diag_error(dl, LOC_NONE, "unable to serialise '%s'", path);
+		sb_release(&out);
+		return -1;
+	}
+	return art_write_json_text(path, &out, dl);
 }
 
 /* --- catalog.json -------------------------------------------------------------------------- */

@@ -24,18 +24,22 @@ int cmd_parse(struct cli *c)
 	inputs_begin();
 	if (cli_load_project(c, &p, false, &dl) < 0)
 		goto out;
+	double tg = proj_cpu_s();
 	if (graph_build(&g, &p, &dl) < 0) {
 		cli_print_diags(&dl);
 		goto out;
 	}
+	proj_timing("graph (CPU time): %.3fs", proj_cpu_s() - tg);
 	value args = val_dict_new(&p.arena, 2);
 	val_dict_sets(args, "which", val_str("parse"));
 	struct art_invocation inv = {"parse", p.invocation_id, p.run_started_at, args};
 	const char *path = arena_sprintf(&p.arena, "%s/manifest.json", p.target_path);
+	double t0 = proj_cpu_s();
 	if (art_write_manifest(path, &p, &g, &inv, &dl) < 0) {
 		cli_print_diags(&dl);
 		goto out;
 	}
+	proj_timing("manifest (CPU time): %.3fs", proj_cpu_s() - t0);
 	size_t nin = 0;
 	struct input *in = inputs_end(&nin);
 	/* a parse that warned is parsed again next time, so that the warnings are given again */

@@ -29,12 +29,13 @@ char *fs_read(struct arena *a, const char *path, size_t *plen)
 		close(fd);
 		return NULL;
 	}
-	size_t cap = (size_t)st.st_size;
+	/* one byte more than the file's size, so that the read that meets the end of the file has
+	 * room and the buffer is only grown when the file grew while we read it */
+	size_t cap = (size_t)st.st_size + 1;
 	char *buf = arena_alloc(a, cap + 1);
 	size_t len = 0;
 	for (;;) {
 		if (len == cap) {
-			/* the file grew while we read it */
 			buf = arena_realloc(a, buf, cap + 1, cap * 2 + 4097);
 			cap = cap * 2 + 4096;
 		}
@@ -121,9 +122,37 @@ int fs_write(const char *path, const void *data, size_t len)
 	return 0;
 }
 
+/* 1 when the open file fd holds exactly data[0..len) (compared up to 1 MiB), else 0 */
+static int same_content(int fd, const struct stat *st, const void *data, size_t len)
+{
+	if (!S_ISREG(st->st_mode) || (size_t)st->st_size != len || len > (1u << 20))
+		return 0;
+	char stackbuf[16384];
+	char *buf = len <= sizeof(stackbuf) ? stackbuf : xmalloc(len ? len : 1);
+	size_t got = 0;
+	while (got < len) {
+		ssize_t r = pread(fd, buf + got, len - got, (off_t)got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	int same = got == len && memcmp(buf, data, len) == 0;
+	if (buf != stackbuf)
+		free(buf);
+	return same;
+}
+
+/*
+ * An existing file is overwritten in place and then cut to the new length, not truncated to zero
+ * first: on ext4 a file truncated to zero and written again is flushed to disk on close
+ * (auto_da_alloc), and freeing then reallocating its blocks costs more than the write; a recompile
+ * rewrites thousands of these files. A file that already holds the same bytes is left as it is.
+ */
 int fs_write_direct(const char *path, const void *data, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 	if (fd < 0 && errno == ENOENT) {
 		char dir[PATH_MAX];
 		snprintf(dir, sizeof(dir), "%s", path);
@@ -133,14 +162,23 @@ int fs_write_direct(const char *path, const void *data, size_t len)
 			if (fs_mkdir_p(dir) < 0)
 				return -1;
 		}
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 	}
+	bool in_place = fd >= 0;
+	if (fd < 0 && errno == EACCES) /* writable but not readable: as before, truncated */
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return -1;
+	struct stat st;
+	if (in_place && fstat(fd, &st) < 0)
+		in_place = false;
+	if (in_place && same_content(fd, &st, data, len))
+		return close(fd);
 	const char *p = data;
 	size_t left = len;
+	off_t at = 0;
 	while (left) {
-		ssize_t w = write(fd, p, left);
+		ssize_t w = pwrite(fd, p, left, at);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -150,7 +188,14 @@ int fs_write_direct(const char *path, const void *data, size_t len)
 			return -1;
 		}
 		p += w;
+		at += w;
 		left -= (size_t)w;
+	}
+	if (in_place && st.st_size > (off_t)len && ftruncate(fd, (off_t)len) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
 	}
 	return close(fd);
 }

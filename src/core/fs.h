@@ -17,7 +17,8 @@ char *fs_read(struct arena *a, const char *path, size_t *plen);
 /* Writes atomically: a temporary file beside `path`, then rename(). Creates parent folders. */
 int fs_write(const char *path, const void *data, size_t len);
 /* Writes in place (no temporary file): for the many small files of compiled SQL, where creating
- * and renaming a temporary file for each costs more than the write */
+ * and renaming a temporary file for each costs more than the write. A file that already holds the
+ * same bytes is not written again. */
 int fs_write_direct(const char *path, const void *data, size_t len);
 int fs_mkdir_p(const char *path);
 int fs_rm_rf(const char *path);

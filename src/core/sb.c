@@ -49,30 +49,12 @@ void sb_grow(struct sb *s, size_t extra)
 	s->cap = ncap;
 }
 
-void sb_add(struct sb *s, const void *p, size_t n)
-{
-	sb_grow(s, n);
-	memcpy(s->buf + s->len, p, n);
-	s->len += n;
-	s->buf[s->len] = '\0';
-}
-
 int sb_add_capped(struct sb *s, const void *p, size_t n, size_t max)
 {
 	if (s->len > max || n > max - s->len)
 		return -1;
 	sb_add(s, p, n);
 	return 0;
-}
-
-void sb_adds(struct sb *s, const char *str)
-{
-	sb_add(s, str, strlen(str));
-}
-
-void sb_addc(struct sb *s, char c)
-{
-	sb_add(s, &c, 1);
 }
 
 void sb_vaddf(struct sb *s, const char *fmt, va_list ap)

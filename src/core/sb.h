@@ -12,6 +12,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct arena;
 
@@ -28,9 +29,31 @@ void sb_init(struct sb *s);
 void sb_release(struct sb *s);
 void sb_reset(struct sb *s);   /* len = 0, memory kept */
 void sb_grow(struct sb *s, size_t extra);
-void sb_add(struct sb *s, const void *p, size_t n);
-void sb_adds(struct sb *s, const char *str);
-void sb_addc(struct sb *s, char c);
+
+/* Appending is inline: artifacts and rendering append millions of short pieces */
+static inline void sb_add(struct sb *s, const void *p, size_t n)
+{
+	if (s->len + n + 1 > s->cap)
+		sb_grow(s, n);
+	if (n)
+		memcpy(s->buf + s->len, p, n);
+	s->len += n;
+	s->buf[s->len] = '\0';
+}
+
+static inline void sb_adds(struct sb *s, const char *str)
+{
+	sb_add(s, str, strlen(str));
+}
+
+static inline void sb_addc(struct sb *s, char c)
+{
+	if (s->len + 2 > s->cap)
+		sb_grow(s, 1);
+	s->buf[s->len++] = c;
+	s->buf[s->len] = '\0';
+}
+
 void sb_addf(struct sb *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_vaddf(struct sb *s, const char *fmt, va_list ap);
 /* Appends unless s would grow past max bytes: 0, or -1 with s unchanged (for bytes off the wire) */

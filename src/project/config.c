@@ -4,30 +4,35 @@
  * config() calls in the node's file. Keys that accumulate (tags, pre-hook, post-hook) append,
  * dict keys (meta, grants, docs ...) merge, everything else replaces.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "project/load_internal.h"
 
+/* sorted by strcmp: looked up with bsearch for every key of every level, for every node */
 static const char *const config_keys[] = {
-	"enabled", "materialized", "schema", "database", "alias", "tags", "meta", "pre-hook",
-	"post-hook", "pre_hook", "post_hook", "persist_docs", "full_refresh", "unique_key",
-	"on_schema_change", "incremental_strategy", "quoting", "column_types", "docs", "grants",
-	"contract", "access", "group", "sql_header", "bind", "quote_columns", "delimiter",
-	"severity", "where", "limit", "warn_if", "error_if", "fail_calc", "store_failures",
-	"store_failures_as", "strategy", "updated_at", "check_cols", "target_schema",
-	"target_database", "invalidate_hard_deletes", "hard_deletes", "snapshot_meta_column_names",
-	"dbt_valid_to_current", "packages", "on_configuration_change", "batch_size", "lookback",
-	"event_time", "begin", "concurrent_batches", "incremental_predicates", "merge_update_columns",
-	"merge_exclude_columns", "predicates", "upgrade", "connector_options", "watermark",
-	"primary_key", "columns", "properties", "execution_mode", "timeout", NULL};
+	"access", "alias", "batch_size", "begin", "bind", "check_cols", "column_types", "columns",
+	"concurrent_batches", "connector_options", "contract", "database", "dbt_valid_to_current",
+	"delimiter", "docs", "enabled", "error_if", "event_time", "execution_mode", "fail_calc",
+	"full_refresh", "grants", "group", "hard_deletes", "incremental_predicates",
+	"incremental_strategy", "invalidate_hard_deletes", "limit", "lookback", "materialized",
+	"merge_exclude_columns", "merge_update_columns", "meta", "on_configuration_change",
+	"on_schema_change", "packages", "persist_docs", "post-hook", "post_hook", "pre-hook", "pre_hook",
+	"predicates", "primary_key", "properties", "quote_columns", "quoting", "schema", "severity",
+	"snapshot_meta_column_names", "sql_header", "store_failures", "store_failures_as", "strategy",
+	"tags", "target_database", "target_schema", "timeout", "unique_key", "updated_at", "upgrade",
+	"warn_if", "watermark", "where"};
+
+static int cmp_key(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
 
 /* Whether a key names a config (as opposed to a sub-folder) in dbt_project.yml */
 static bool proj_is_config_key(const char *key)
 {
-	for (const char *const *k = config_keys; *k; k++)
-		if (!strcmp(key, *k))
-			return true;
-	return false;
+	return bsearch(key, config_keys, sizeof(config_keys) / sizeof(config_keys[0]), sizeof(config_keys[0]),
+		       cmp_key) != NULL;
 }
 
 static bool appends(const char *k)
@@ -114,9 +119,7 @@ static void level_configs(struct arena *a, value level, value out)
 			continue;
 		if (k.s[0] == '+')
 			val_dict_set(cfg, val_str(k.s + 1), level.d->e[i].val);
-		else if (proj_is_config_key(k.s) && level.d->e[i].val.type != V_DICT)
-			val_dict_set(cfg, k, level.d->e[i].val);
-		else if (proj_is_config_key(k.s) && (merges(k.s)))
+		else if (proj_is_config_key(k.s) && (level.d->e[i].val.type != V_DICT || merges(k.s)))
 			val_dict_set(cfg, k, level.d->e[i].val);
 	}
 	proj_config_merge(a, out, cfg);

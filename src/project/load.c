@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include "core/fs.h"
 #include "core/log.h"
@@ -291,26 +292,34 @@ static char *now_iso(struct arena *a)
 			     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
 }
 
-static double now_s(void)
+/* The process's CPU time (every thread's, user and system): on a loaded machine, wall time says
+ * more about the other processes than about the phase */
+double proj_cpu_s(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static long peak_mib(void)
+{
+	struct rusage ru;
+	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss / 1024 : 0;
+}
+
 /* Phase timings go to the log, and to stderr with SLUICE_TIMING=1 (benchmarks read them) */
-static void timing(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void timing(const char *fmt, ...)
+void proj_timing(const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	log_msg(LOG_DEBUG, "%s", buf);
+	long peak = peak_mib();
+	log_msg(LOG_DEBUG, "%s (peak RSS so far %ld MiB)", buf, peak);
 	const char *e = getenv("SLUICE_TIMING");
 	if (e && *e == '1')
-		fprintf(stderr, "timing: %s\n", buf);
+		fprintf(stderr, "timing: %s (peak RSS so far %ld MiB)\n", buf, peak);
 }
 
 /* Sorts nodes by unique_id so every run sees the same order, then indexes them */
@@ -466,21 +475,26 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 		return -1;
 	struct nodes_builder nb = {0};
 	int rc = 0;
-	double t0 = now_s();
+	double t0 = proj_cpu_s();
+	long m0 = peak_mib();
 	rc |= proj_find_models(p, &nb, dl);
-	double t1 = now_s();
+	double t1 = proj_cpu_s();
+	long m1 = peak_mib();
 	rc |= proj_load_schema_files(p, &nb, dl);
 	if (rc == 0)
 		rc = proj_apply_versions(p, &nb, dl);
-	double t2 = now_s();
+	double t2 = proj_cpu_s();
+	long m2 = peak_mib();
 	if (rc)
 		goto out;
 	rc = proj_parse_nodes(p, &nb, opt->threads, dl);
-	double t3 = now_s();
+	double t3 = proj_cpu_s();
+	long m3 = peak_mib();
 	if (rc)
 		goto out;
 	rc = proj_build_tests(p, &nb, dl);
-	double t4 = now_s();
+	double t4 = proj_cpu_s();
+	long m4 = peak_mib();
 	if (rc)
 		goto out;
 	rc = proj_version_unit_tests(p, &nb, dl);
@@ -500,9 +514,11 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 		rc = proj_link_unit_tests(p, dl);
 	if (rc == 0)
 		proj_deprecation_warnings(p, dl);
-	double t5 = now_s();
-	timing("load: find %.3fs, properties %.3fs, parse %.3fs, tests %.3fs, resolve %.3fs", t1 - t0,
-	       t2 - t1, t3 - t2, t4 - t3, t5 - t4);
+	double t5 = proj_cpu_s();
+	long m5 = peak_mib();
+	proj_timing("load (CPU time, peak RSS after): find %.3fs %ld MiB, properties %.3fs %ld MiB, parse %.3fs %ld MiB, "
+		    "tests %.3fs %ld MiB, resolve %.3fs %ld MiB (%ld MiB before)", t1 - t0, m1, t2 - t1, m2,
+		    t3 - t2, m3, t4 - t3, m4, t5 - t4, m5, m0);
 out:
 	/* the tests not yet built when a step failed (proj_build_tests frees them otherwise) */
 	VEC_FREE(&nb.tests);

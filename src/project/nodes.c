@@ -48,8 +48,9 @@ struct node *proj_node_new(struct arena *a, enum node_type type, const char *pac
 	n->name = name;
 	n->unique_id = arena_sprintf(a, "%s.%s.%s", node_type_name(type), package, name);
 	n->language = "sql";
-	n->config = val_dict_new(a, 8);
-	n->unrendered_config = val_dict_new(a, 4);
+	/* empty: parsing gives most nodes dicts of their own (so these grow only when kept) */
+	n->config = val_dict_new(a, 0);
+	n->unrendered_config = val_dict_new(a, 0);
 	n->columns = val_dict_new(a, 0);
 	n->meta = val_dict_new(a, 0);
 	n->tags = val_list_new(a, 0);

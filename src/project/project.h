@@ -318,6 +318,10 @@ struct proj_options {
 	const struct proj_hooks *hooks; /* required: the Jinja context the loader renders through */
 };
 
+/* The process's CPU time in seconds; phase timings (to the log, and to stderr with SLUICE_TIMING=1) */
+double proj_cpu_s(void);
+void proj_timing(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /*
  * Loads the project: reads and validates the files, parses every node's Jinja once (rendering it to
  * capture ref/source/config), resolves refs and sources. Returns 0, or -1 after adding diagnostics

@@ -5,6 +5,7 @@
  */
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,13 +101,35 @@ static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *pcp)
 /* Characters that need no escape are copied in runs: the output is mostly plain text */
 static void put_json_string(struct sb *out, const char *s, size_t n, int flags)
 {
+	/* the bytes JSON escapes (with VJSON_ASCII, every byte from 0x80 too) */
+	static const unsigned char special[256] = {
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		['"'] = 1, ['\\'] = 1,
+	};
+	bool ascii = (flags & VJSON_ASCII) != 0;
 	sb_grow(out, n + 2);
 	sb_addc(out, '"');
 	const unsigned char *p = (const unsigned char *)s;
 	size_t run = 0;
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	for (size_t i = 0; i < n;) {
+		/* eight bytes at a time while none may need an escape: a byte below 0x20, a quote, a
+		 * backslash, or (ASCII output) a byte from 0x80 sets its high bit here; false alarms
+		 * (bytes from 0x80 otherwise) fall to the byte test below */
+		while (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+			uint64_t hit = ((w - ones * 0x20) | (q - ones) | (b - ones) | w) & highs;
+			if (hit)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
 		unsigned char c = p[i];
-		if (c >= 0x20 && c != '"' && c != '\\' && (c < 0x80 || !(flags & VJSON_ASCII))) {
+		if (!special[c] && !(ascii && c >= 0x80)) {
 			i++;
 			continue;
 		}
@@ -163,9 +186,17 @@ static int to_json(struct sb *out, value v, int indent, int flags, int depth)
 	case V_BOOL:
 		sb_adds(out, v.b ? "true" : "false");
 		return 0;
-	case V_INT:
-		sb_addf(out, "%lld", (long long)v.i);
+	case V_INT: {
+		char digits[24], *e = digits + sizeof(digits), *d = e;
+		unsigned long long u = v.i < 0 ? 0ULL - (unsigned long long)v.i : (unsigned long long)v.i;
+		do
+			*--d = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (v.i < 0)
+			*--d = '-';
+		sb_add(out, d, (size_t)(e - d));
 		return 0;
+	}
 	case V_FLOAT:
 		if (isnan(v.f))
 			sb_adds(out, "NaN");
@@ -201,11 +232,16 @@ static int to_json(struct sb *out, value v, int indent, int flags, int depth)
 			sb_adds(out, "{}");
 			return 0;
 		}
-		const struct ventry **order = xmalloc(v.d->len * sizeof(*order));
-		for (uint32_t i = 0; i < v.d->len; i++)
-			order[i] = &v.d->e[i];
-		if (flags & VJSON_SORT_KEYS)
+		/* insertion order unless sorted: only sorting needs an array of its own */
+		const struct ventry *small[16];
+		const struct ventry **order = small;
+		if (flags & VJSON_SORT_KEYS) {
+			if (v.d->len > 16)
+				order = xmalloc(v.d->len * sizeof(*order));
+			for (uint32_t i = 0; i < v.d->len; i++)
+				order[i] = &v.d->e[i];
 			qsort(order, v.d->len, sizeof(*order), cmp_entries);
+		}
 		sb_addc(out, '{');
 		int rc = 0;
 		for (uint32_t i = 0; i < v.d->len && rc == 0; i++) {
@@ -213,7 +249,8 @@ static int to_json(struct sb *out, value v, int indent, int flags, int depth)
 				sb_adds(out, indent ? "," : (flags & VJSON_COMPACT) ? "," : ", ");
 			if (indent)
 				newline_indent(out, indent, depth + 1);
-			value k = order[i]->key;
+			const struct ventry *ent = (flags & VJSON_SORT_KEYS) ? order[i] : &v.d->e[i];
+			value k = ent->key;
 			if (k.type == V_STR) {
 				put_json_string(out, k.s, k.len, flags);
 			} else {
@@ -229,9 +266,10 @@ static int to_json(struct sb *out, value v, int indent, int flags, int depth)
 				sb_release(&ks);
 			}
 			sb_adds(out, (flags & VJSON_COMPACT) ? ":" : ": ");
-			rc = to_json(out, order[i]->val, indent, flags, depth + 1);
+			rc = to_json(out, ent->val, indent, flags, depth + 1);
 		}
-		free(order);
+		if (order != small)
+			free(order);
 		if (rc)
 			return rc;
 		if (indent)

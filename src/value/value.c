@@ -259,8 +259,10 @@ static inline bool key_eq_str(value k, const char *s, size_t n)
 
 static void dict_reindex(struct vdict *d)
 {
-	uint32_t icap = 16;
-	while (icap < d->len * 2 + 2)
+	/* sized for the entries the dict has room for, so that filling a dict made with its size
+	 * indexes it once */
+	uint32_t icap = 16, want = (d->len > d->cap ? d->len : d->cap) * 2 + 2;
+	while (icap < want)
 		icap *= 2;
 	if (icap != d->icap) {
 		d->index = arena_alloc(d->arena, icap * sizeof(uint32_t));

@@ -15,6 +15,7 @@
 
 #include "core/arena.h"
 #include "core/diag.h"
+#include "core/fs.h"
 #include "core/map.h"
 #include "core/sb.h"
 
@@ -260,6 +261,32 @@ static void test_diag_format(void **state)
 	diag_list_release(&dl);
 }
 
+/* ---- files ---- */
+
+/* fs_write_direct overwrites in place: longer, shorter, equal and empty contents all read back
+ * exactly, and a missing folder is made */
+static void test_fs_write_direct(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/sluice_fs_XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[256];
+	snprintf(path, sizeof(path), "%s/sub/dir/f.sql", dir);
+	const char *contents[] = {"select 1 as a, 2 as b", "select 1", "select 1", "", "select 12345678901234567890"};
+	struct arena a;
+	arena_init(&a, 0);
+	for (size_t i = 0; i < sizeof(contents) / sizeof(contents[0]); i++) {
+		assert_int_equal(fs_write_direct(path, contents[i], strlen(contents[i])), 0);
+		size_t len = 99;
+		char *back = fs_read(&a, path, &len);
+		assert_non_null(back);
+		assert_int_equal(len, strlen(contents[i]));
+		assert_string_equal(back, contents[i]);
+	}
+	arena_release(&a);
+	assert_int_equal(fs_rm_rf(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_diag_linecol),
 		cmocka_unit_test(test_diag_format),
+		cmocka_unit_test(test_fs_write_direct),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	diag_files_release();
