@@ -32,18 +32,7 @@ static long long now_ms(void)
 
 static int cloud_enter(sf_cloud *c)
 {
-	if (!c->cc) {
-		PyErr_SetString(sf_InterfaceError, "the connection is closed");
-		return -1;
-	}
-	if (c->busy) {
-		PyErr_SetString(sf_ProgrammingError,
-				"the connection is in use by another thread: a connection and its cursors "
-				"belong to one thread at a time (threadsafety 1)");
-		return -1;
-	}
-	c->busy = true;
-	return 0;
+	return sf_enter(c->cc != NULL, &c->busy);
 }
 
 static void cloud_leave(sf_cloud *c)
@@ -493,20 +482,7 @@ static PyObject *stmt_snapshot_list(sf_cloud_statement *o)
 {
 	size_t ncols = 0;
 	const struct flink_column *cols = o->st ? flink_cc_statement_columns(o->st, &ncols) : NULL;
-	if (!o->snap || !cols)
-		return PyList_New(0);
-	const struct flink_row *rows;
-	size_t n = flink_snapshot_rows(o->snap, &rows);
-	PyObject *out = PyList_New((Py_ssize_t)n);
-	for (size_t i = 0; out && i < n; i++) {
-		PyObject *r = sf_decode_row(&rows[i], cols, ncols, o->ltz, true);
-		if (!r) {
-			Py_CLEAR(out);
-			break;
-		}
-		PyList_SET_ITEM(out, (Py_ssize_t)i, r);
-	}
-	return out;
+	return sf_snapshot_list(o->snap, cols, ncols, o->ltz);
 }
 
 /* The columns, the fold and the kind of result, once the statement may be read */
@@ -518,15 +494,7 @@ static int stmt_take_columns(sf_cloud_statement *o)
 	o->is_query = cols != NULL;
 	if (!cols)
 		return 0;
-	PyObject *t = PyTuple_New((Py_ssize_t)ncols);
-	for (size_t i = 0; t && i < ncols; i++) {
-		PyObject *c = sf_column_tuple(&cols[i]);
-		if (!c) {
-			Py_CLEAR(t);
-			break;
-		}
-		PyTuple_SET_ITEM(t, (Py_ssize_t)i, c);
-	}
+	PyObject *t = sf_columns(cols, ncols);
 	if (!t)
 		return -1;
 	o->columns = t;
@@ -615,23 +583,11 @@ static PyObject *stmt_fetch(sf_cloud_statement *o, PyObject *args)
 		goto out;
 	}
 	if (o->snap) {
-		for (size_t i = 0; i < pg->nrows; i++) {
-			if (flink_snapshot_apply(o->snap, &pg->rows[i], &err) != FLINK_OK) {
-				sf_raise(&err);
-				goto out;
-			}
-		}
+		if (sf_snapshot_page(o->snap, pg) < 0)
+			goto out;
 		rows = pg->type == FLINK_RESULT_EOS ? stmt_snapshot_list(o) : PyList_New(0);
 	} else {
-		rows = PyList_New((Py_ssize_t)pg->nrows);
-		for (size_t i = 0; rows && i < pg->nrows; i++) {
-			PyObject *r = sf_decode_row(&pg->rows[i], cols, ncols, o->ltz, true);
-			if (!r) {
-				Py_CLEAR(rows);
-				break;
-			}
-			PyList_SET_ITEM(rows, (Py_ssize_t)i, r);
-		}
+		rows = sf_rows(pg->rows, pg->nrows, cols, ncols, o->ltz);
 	}
 	if (!rows)
 		goto out;
@@ -654,31 +610,10 @@ static PyObject *stmt_snapshot(sf_cloud_statement *o, PyObject *args, PyObject *
 		return NULL;
 	}
 	PyMem_Free(o->snap_key);
-	o->snap_key = NULL;
-	o->nsnap_key = 0;
 	o->key_given = false;
-	if (key != Py_None) {
-		PyObject *seq = PySequence_Fast(key, "key must be a sequence of column indexes");
-		if (!seq)
-			return NULL;
-		Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-		o->snap_key = PyMem_Calloc((size_t)(n ? n : 1), sizeof(size_t));
-		for (Py_ssize_t i = 0; o->snap_key && i < n; i++) {
-			Py_ssize_t v = PyNumber_AsSsize_t(PySequence_Fast_GET_ITEM(seq, i), PyExc_OverflowError);
-			if (v < 0) {
-				if (!PyErr_Occurred())
-					PyErr_SetString(PyExc_ValueError, "a key column index is negative");
-				Py_DECREF(seq);
-				return NULL;
-			}
-			o->snap_key[i] = (size_t)v;
-		}
-		Py_DECREF(seq);
-		if (!o->snap_key)
-			return PyErr_NoMemory();
-		o->nsnap_key = (size_t)n;
-		o->key_given = true;
-	}
+	if (sf_snapshot_key(key, &o->snap_key, &o->nsnap_key) < 0)
+		return NULL;
+	o->key_given = key != Py_None;
 	o->want_snapshot = true;
 	Py_RETURN_NONE;
 }

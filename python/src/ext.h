@@ -115,6 +115,25 @@ void sf_session_leave(sf_session *s);
 /* Closes o's library handle (if open) and unlinks it from its session; errors are ignored */
 void sf_operation_detach(sf_operation *o);
 
+/* ---------------------------------------------------------------- common.c */
+
+/* The one-thread-at-a-time guard of a connection (Session, Cloud): marks *busy, or raises
+ * InterfaceError when it is not open, ProgrammingError when another call is inside (0 / -1) */
+int sf_enter(bool open, bool *busy);
+/* snapshot()'s key argument: None (*pkey NULL, *pn 0) or a sequence of column indexes, in a
+ * PyMem array of the caller's; 0, or -1 with an exception set */
+int sf_snapshot_key(PyObject *key, size_t **pkey, size_t *pn);
+/* The columns as a tuple of sf_column_tuple()s (new reference, or NULL with an exception) */
+PyObject *sf_columns(const struct flink_column *cols, size_t ncols);
+/* Rows as a list of (kind, tuple), decoded with cols (new reference, or NULL) */
+PyObject *sf_rows(const struct flink_row *rows, size_t n, const struct flink_column *cols, size_t ncols,
+		  PyObject *ltz);
+/* The fold's rows so far, as sf_rows(); an empty list without a fold or columns */
+PyObject *sf_snapshot_list(flink_snapshot *snap, const struct flink_column *cols, size_t ncols,
+			   PyObject *ltz);
+/* Applies a page's rows to a fold: 0, or -1 with the error raised */
+int sf_snapshot_page(flink_snapshot *snap, const struct flink_page *pg);
+
 /* ---------------------------------------------------------------- decode.c */
 
 /* Imports decimal, datetime and json; 0 or -1 with an exception set */

@@ -63,20 +63,7 @@ static PyObject *snapshot_list(sf_operation *o)
 {
 	size_t ncols;
 	const struct flink_column *cols = flink_operation_columns(o->op, &ncols);
-	if (!o->snap || !cols)
-		return PyList_New(0);
-	const struct flink_row *rows;
-	size_t n = flink_snapshot_rows(o->snap, &rows);
-	PyObject *out = PyList_New((Py_ssize_t)n);
-	for (size_t i = 0; out && i < n; i++) {
-		PyObject *r = sf_decode_row(&rows[i], cols, ncols, o->ltz, true);
-		if (!r) {
-			Py_CLEAR(out);
-			break;
-		}
-		PyList_SET_ITEM(out, (Py_ssize_t)i, r);
-	}
-	return out;
+	return sf_snapshot_list(o->snap, cols, ncols, o->ltz);
 }
 
 static PyObject *op_fetch(sf_operation *o, PyObject *args)
@@ -106,15 +93,7 @@ static PyObject *op_fetch(sf_operation *o, PyObject *args)
 		o->kind = pg->kind;
 		if (pg->job_id)
 			snprintf(o->job_id, sizeof o->job_id, "%s", pg->job_id);
-		PyObject *cols = PyTuple_New((Py_ssize_t)pg->ncols);
-		for (size_t i = 0; cols && i < pg->ncols; i++) {
-			PyObject *c = sf_column_tuple(&pg->cols[i]);
-			if (!c) {
-				Py_CLEAR(cols);
-				break;
-			}
-			PyTuple_SET_ITEM(cols, (Py_ssize_t)i, c);
-		}
+		PyObject *cols = sf_columns(pg->cols, pg->ncols);
 		if (!cols)
 			goto out;
 		o->columns = cols;
@@ -123,23 +102,11 @@ static PyObject *op_fetch(sf_operation *o, PyObject *args)
 	}
 	o->rows_read += (long)pg->nrows;
 	if (o->snap) {
-		for (size_t i = 0; i < pg->nrows; i++) {
-			if (flink_snapshot_apply(o->snap, &pg->rows[i], &err) != FLINK_OK) {
-				sf_raise(&err);
-				goto out;
-			}
-		}
+		if (sf_snapshot_page(o->snap, pg) < 0)
+			goto out;
 		rows = pg->type == FLINK_RESULT_EOS ? snapshot_list(o) : PyList_New(0);
 	} else {
-		rows = PyList_New((Py_ssize_t)pg->nrows);
-		for (size_t i = 0; rows && i < pg->nrows; i++) {
-			PyObject *r = sf_decode_row(&pg->rows[i], pg->cols, pg->ncols, o->ltz, true);
-			if (!r) {
-				Py_CLEAR(rows);
-				break;
-			}
-			PyList_SET_ITEM(rows, (Py_ssize_t)i, r);
-		}
+		rows = sf_rows(pg->rows, pg->nrows, pg->cols, pg->ncols, o->ltz);
 	}
 	if (!rows)
 		goto out;
@@ -162,29 +129,8 @@ static PyObject *op_snapshot(sf_operation *o, PyObject *args, PyObject *kw)
 		return NULL;
 	}
 	PyMem_Free(o->snap_key);
-	o->snap_key = NULL;
-	o->nsnap_key = 0;
-	if (key != Py_None) {
-		PyObject *seq = PySequence_Fast(key, "key must be a sequence of column indexes");
-		if (!seq)
-			return NULL;
-		Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-		o->snap_key = PyMem_Calloc((size_t)(n ? n : 1), sizeof(size_t));
-		for (Py_ssize_t i = 0; o->snap_key && i < n; i++) {
-			Py_ssize_t v = PyNumber_AsSsize_t(PySequence_Fast_GET_ITEM(seq, i), PyExc_OverflowError);
-			if (v < 0) {
-				if (!PyErr_Occurred())
-					PyErr_SetString(PyExc_ValueError, "a key column index is negative");
-				Py_DECREF(seq);
-				return NULL;
-			}
-			o->snap_key[i] = (size_t)v;
-		}
-		Py_DECREF(seq);
-		if (!o->snap_key)
-			return PyErr_NoMemory();
-		o->nsnap_key = (size_t)n;
-	}
+	if (sf_snapshot_key(key, &o->snap_key, &o->nsnap_key) < 0)
+		return NULL;
 	o->want_snapshot = true;
 	Py_RETURN_NONE;
 }

@@ -9,18 +9,7 @@
 
 int sf_session_enter(sf_session *s)
 {
-	if (!s->session) {
-		PyErr_SetString(sf_InterfaceError, "the connection is closed");
-		return -1;
-	}
-	if (s->busy) {
-		PyErr_SetString(sf_ProgrammingError,
-				"the connection is in use by another thread: a connection and its cursors "
-				"belong to one thread at a time (threadsafety 1)");
-		return -1;
-	}
-	s->busy = true;
-	return 0;
+	return sf_enter(s->session != NULL, &s->busy);
 }
 
 void sf_session_leave(sf_session *s)
