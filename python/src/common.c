@@ -1,7 +1,8 @@
 /*
  * What Session/Operation (the gateway) and Cloud/CloudStatement (Confluent Cloud) share: the
- * one-thread-at-a-time guard, the snapshot key argument, the columns tuple and the decoding of a
- * page's rows, with or without a changelog fold.
+ * one-thread-at-a-time guard, what a statement keeps of its results (columns, the fold and its
+ * key, snapshot(), the getters), the columns tuple and the decoding of a page's rows, with or
+ * without a changelog fold.
  */
 #include "ext.h"
 
@@ -21,7 +22,8 @@ int sf_enter(bool open, bool *busy)
 	return 0;
 }
 
-int sf_snapshot_key(PyObject *key, size_t **pkey, size_t *pn)
+/* snapshot()'s key argument: None (*pkey NULL, *pn 0) or a sequence of column indexes */
+static int snapshot_key(PyObject *key, size_t **pkey, size_t *pn)
 {
 	*pkey = NULL;
 	*pn = 0;
@@ -52,6 +54,74 @@ int sf_snapshot_key(PyObject *key, size_t **pkey, size_t *pn)
 	*pkey = v;
 	*pn = (size_t)n;
 	return 0;
+}
+
+void sf_results_init(struct sf_results *r)
+{
+	r->have_cols = r->is_query = r->eos = false;
+	r->columns = NULL;
+	r->snap = NULL;
+	r->snap_key = NULL;
+	r->nsnap_key = 0;
+	r->want_snapshot = r->key_given = false;
+	r->ltz = NULL;
+	r->rows_read = 0;
+}
+
+void sf_results_clear(struct sf_results *r)
+{
+	flink_snapshot_free(r->snap);
+	r->snap = NULL;
+	PyMem_Free(r->snap_key);
+	r->snap_key = NULL;
+	r->nsnap_key = 0;
+	Py_CLEAR(r->columns);
+	Py_CLEAR(r->ltz);
+}
+
+PyObject *sf_results_snapshot(struct sf_results *r, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = {KW("key"), NULL};
+	PyObject *key = Py_None;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O", kwlist, &key))
+		return NULL;
+	if (r->have_cols) {
+		PyErr_SetString(sf_ProgrammingError, "a snapshot must be asked for before the first rows");
+		return NULL;
+	}
+	PyMem_Free(r->snap_key);
+	r->key_given = false;
+	if (snapshot_key(key, &r->snap_key, &r->nsnap_key) < 0)
+		return NULL;
+	r->key_given = key != Py_None;
+	r->want_snapshot = true;
+	Py_RETURN_NONE;
+}
+
+static struct sf_results *results_of(PyObject *self, void *off)
+{
+	return (struct sf_results *)((char *)self + (size_t)off);
+}
+
+PyObject *sf_get_columns(PyObject *self, void *off)
+{
+	struct sf_results *r = results_of(self, off);
+	return Py_NewRef(r->columns ? r->columns : Py_None);
+}
+
+PyObject *sf_get_is_query(PyObject *self, void *off)
+{
+	return PyBool_FromLong(results_of(self, off)->is_query);
+}
+
+PyObject *sf_get_eos(PyObject *self, void *off)
+{
+	return PyBool_FromLong(results_of(self, off)->eos);
+}
+
+PyObject *sf_get_rows_read(PyObject *self, void *off)
+{
+	return PyLong_FromLong(results_of(self, off)->rows_read);
 }
 
 PyObject *sf_columns(const struct flink_column *cols, size_t ncols)

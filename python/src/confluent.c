@@ -233,14 +233,8 @@ static PyObject *cloud_submit(sf_cloud *self, PyObject *args, PyObject *kw)
 		o->owner = NULL;
 		o->st = NULL;
 		o->next = o->prev = NULL;
-		o->ready = o->have_cols = o->is_query = o->eos = false;
-		o->columns = NULL;
-		o->snap = NULL;
-		o->snap_key = NULL;
-		o->nsnap_key = 0;
-		o->want_snapshot = o->key_given = false;
-		o->ltz = NULL;
-		o->rows_read = 0;
+		o->ready = false;
+		sf_results_init(&o->r);
 		o->phase_read_ms = 0;
 	}
 	if (!o || cloud_enter(self) < 0) {
@@ -461,10 +455,7 @@ static void stmt_dealloc(sf_cloud_statement *o)
 		o->st = NULL;
 	}
 	stmt_detach(o, -1);
-	flink_snapshot_free(o->snap);
-	PyMem_Free(o->snap_key);
-	Py_XDECREF(o->columns);
-	Py_XDECREF(o->ltz);
+	sf_results_clear(&o->r);
 	Py_XDECREF(o->owner);
 	PyObject_Free(o);
 }
@@ -482,7 +473,7 @@ static PyObject *stmt_snapshot_list(sf_cloud_statement *o)
 {
 	size_t ncols = 0;
 	const struct flink_column *cols = o->st ? flink_cc_statement_columns(o->st, &ncols) : NULL;
-	return sf_snapshot_list(o->snap, cols, ncols, o->ltz);
+	return sf_snapshot_list(o->r.snap, cols, ncols, o->r.ltz);
 }
 
 /* The columns, the fold and the kind of result, once the statement may be read */
@@ -490,19 +481,19 @@ static int stmt_take_columns(sf_cloud_statement *o)
 {
 	size_t ncols = 0;
 	const struct flink_column *cols = flink_cc_statement_columns(o->st, &ncols);
-	o->have_cols = true;
-	o->is_query = cols != NULL;
+	o->r.have_cols = true;
+	o->r.is_query = cols != NULL;
 	if (!cols)
 		return 0;
 	PyObject *t = sf_columns(cols, ncols);
 	if (!t)
 		return -1;
-	o->columns = t;
-	if (o->want_snapshot) {
+	o->r.columns = t;
+	if (o->r.want_snapshot) {
 		/* the caller's key, else the result's upsert key, else whole rows */
-		const size_t *key = o->snap_key;
-		size_t nkey = o->nsnap_key;
-		if (!o->key_given)
+		const size_t *key = o->r.snap_key;
+		size_t nkey = o->r.nsnap_key;
+		if (!o->r.key_given)
 			key = flink_cc_statement_upsert_columns(o->st, &nkey);
 		for (size_t i = 0; i < nkey; i++) {
 			if (key[i] >= ncols) {
@@ -511,7 +502,7 @@ static int stmt_take_columns(sf_cloud_statement *o)
 				return -1;
 			}
 		}
-		o->snap = flink_snapshot_new(ncols, key, nkey);
+		o->r.snap = flink_snapshot_new(ncols, key, nkey);
 	}
 	return 0;
 }
@@ -521,8 +512,8 @@ static PyObject *stmt_fetch(sf_cloud_statement *o, PyObject *args)
 	PyObject *ltz = Py_None;
 	if (!PyArg_ParseTuple(args, "|O", &ltz))
 		return NULL;
-	Py_XSETREF(o->ltz, Py_NewRef(ltz));
-	if (o->eos)
+	Py_XSETREF(o->r.ltz, Py_NewRef(ltz));
+	if (o->r.eos)
 		return Py_BuildValue("(sN)", "EOS", PyList_New(0));
 	if (stmt_enter(o) < 0)
 		return NULL;
@@ -564,35 +555,35 @@ static PyObject *stmt_fetch(sf_cloud_statement *o, PyObject *args)
 	if (!ready)
 		return Py_BuildValue("(sN)", "NOT_READY", PyList_New(0));
 	o->ready = true;
-	if (!o->have_cols && stmt_take_columns(o) < 0) {
+	if (!o->r.have_cols && stmt_take_columns(o) < 0) {
 		flink_page_free(pg);
 		return NULL;
 	}
 	if (!pg) {
 		/* DDL, or a background statement: no rows */
-		o->eos = true;
+		o->r.eos = true;
 		return Py_BuildValue("(sN)", "EOS", PyList_New(0));
 	}
 	/* the columns as they are now: a read of the phase may have replaced the page's */
 	size_t ncols = 0;
 	const struct flink_column *cols = flink_cc_statement_columns(st, &ncols);
 	PyObject *rows = NULL, *result = NULL;
-	o->rows_read += (long)pg->nrows;
+	o->r.rows_read += (long)pg->nrows;
 	if (!cols && pg->nrows) {
 		PyErr_SetString(sf_InterfaceError, "the statement's rows arrived without its schema");
 		goto out;
 	}
-	if (o->snap) {
-		if (sf_snapshot_page(o->snap, pg) < 0)
+	if (o->r.snap) {
+		if (sf_snapshot_page(o->r.snap, pg) < 0)
 			goto out;
 		rows = pg->type == FLINK_RESULT_EOS ? stmt_snapshot_list(o) : PyList_New(0);
 	} else {
-		rows = sf_rows(pg->rows, pg->nrows, cols, ncols, o->ltz);
+		rows = sf_rows(pg->rows, pg->nrows, cols, ncols, o->r.ltz);
 	}
 	if (!rows)
 		goto out;
 	if (pg->type == FLINK_RESULT_EOS)
-		o->eos = true;
+		o->r.eos = true;
 	result = Py_BuildValue("(sN)", pg->type == FLINK_RESULT_EOS ? "EOS" : "PAYLOAD", rows);
 out:
 	flink_page_free(pg);
@@ -601,21 +592,7 @@ out:
 
 static PyObject *stmt_snapshot(sf_cloud_statement *o, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {KW("key"), NULL};
-	PyObject *key = Py_None;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O", kwlist, &key))
-		return NULL;
-	if (o->have_cols) {
-		PyErr_SetString(sf_ProgrammingError, "a snapshot must be asked for before the first rows");
-		return NULL;
-	}
-	PyMem_Free(o->snap_key);
-	o->key_given = false;
-	if (sf_snapshot_key(key, &o->snap_key, &o->nsnap_key) < 0)
-		return NULL;
-	o->key_given = key != Py_None;
-	o->want_snapshot = true;
-	Py_RETURN_NONE;
+	return sf_results_snapshot(&o->r, args, kw);
 }
 
 static PyObject *stmt_snapshot_rows(sf_cloud_statement *o, PyObject *unused)
@@ -680,21 +657,11 @@ static PyObject *stmt_close(sf_cloud_statement *o, PyObject *args, PyObject *kw)
 	Py_RETURN_NONE;
 }
 
-static PyObject *stmt_get_columns(sf_cloud_statement *o, void *c)
-{
-	return Py_NewRef(o->columns ? o->columns : Py_None);
-}
-
-static PyObject *stmt_get_is_query(sf_cloud_statement *o, void *c)
-{
-	return PyBool_FromLong(o->is_query);
-}
-
 static PyObject *stmt_get_result_kind(sf_cloud_statement *o, void *c)
 {
-	if (!o->have_cols)
+	if (!o->r.have_cols)
 		Py_RETURN_NONE;
-	return PyUnicode_FromString(o->is_query ? "SUCCESS_WITH_CONTENT" : "SUCCESS");
+	return PyUnicode_FromString(o->r.is_query ? "SUCCESS_WITH_CONTENT" : "SUCCESS");
 }
 
 static PyObject *stmt_get_name(sf_cloud_statement *o, void *c)
@@ -752,19 +719,9 @@ static PyObject *stmt_get_bounded(sf_cloud_statement *o, void *c)
 	return PyBool_FromLong(o->st && flink_cc_statement_bounded(o->st));
 }
 
-static PyObject *stmt_get_eos(sf_cloud_statement *o, void *c)
-{
-	return PyBool_FromLong(o->eos);
-}
-
 static PyObject *stmt_get_closed(sf_cloud_statement *o, void *c)
 {
 	return PyBool_FromLong(o->st == NULL);
-}
-
-static PyObject *stmt_get_rows_read(sf_cloud_statement *o, void *c)
-{
-	return PyLong_FromLong(o->rows_read);
 }
 
 static PyObject *stmt_get_none(sf_cloud_statement *o, void *c)
@@ -787,9 +744,9 @@ static PyMethodDef stmt_methods[] = {
 };
 
 static PyGetSetDef stmt_getset[] = {
-	{"columns", (getter)stmt_get_columns, NULL,
-	 "Once known: (name, type, type name, nullable, length, precision, scale, comment) per column.", NULL},
-	{"is_query", (getter)stmt_get_is_query, NULL, "True for a statement that returns rows.", NULL},
+	SF_RESULTS_GETSET(sf_cloud_statement),
+	{"is_query", sf_get_is_query, NULL, "True for a statement that returns rows.",
+	 (void *)offsetof(sf_cloud_statement, r)},
 	{"result_kind", (getter)stmt_get_result_kind, NULL, "SUCCESS or SUCCESS_WITH_CONTENT.", NULL},
 	{"name", (getter)stmt_get_name, NULL, "The statement's name.", NULL},
 	{"handle", (getter)stmt_get_name, NULL, "The statement's name.", NULL},
@@ -800,9 +757,7 @@ static PyGetSetDef stmt_getset[] = {
 	{"upsert_columns", (getter)stmt_get_upsert_columns, NULL, "traits.upsert_columns.", NULL},
 	{"append_only", (getter)stmt_get_append_only, NULL, "traits.is_append_only.", NULL},
 	{"bounded", (getter)stmt_get_bounded, NULL, "traits.is_bounded.", NULL},
-	{"eos", (getter)stmt_get_eos, NULL, "True once the results ended.", NULL},
 	{"closed", (getter)stmt_get_closed, NULL, "True once closed.", NULL},
-	{"rows_read", (getter)stmt_get_rows_read, NULL, "Changelog rows read so far.", NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -44,6 +44,17 @@ PyObject *sf_raise(struct flink_error *err);
 
 struct sf_operation;
 
+/* What a statement of either protocol keeps of its results (common.c) */
+struct sf_results {
+	bool have_cols, is_query, eos;
+	PyObject *columns;               /* tuple of column tuples, once known */
+	flink_snapshot *snap;            /* the changelog fold, when asked for */
+	size_t *snap_key, nsnap_key;
+	bool want_snapshot, key_given;   /* key_given: snapshot() had a key (else a default) */
+	PyObject *ltz;                   /* tzinfo of TIMESTAMP_LTZ values (the session's zone) */
+	long rows_read;                  /* changelog rows read so far */
+};
+
 typedef struct sf_session {
 	PyObject_HEAD
 	flink_client *client;
@@ -57,15 +68,9 @@ typedef struct sf_operation {
 	sf_session *owner;               /* strong reference */
 	flink_operation *op;             /* NULL once closed */
 	struct sf_operation *next, *prev;
-	bool have_cols, is_query, eos;
+	struct sf_results r;
 	enum flink_result_kind kind;
 	char job_id[33];
-	PyObject *columns;               /* tuple of column tuples, once known */
-	flink_snapshot *snap;            /* the changelog fold, when asked for */
-	size_t *snap_key, nsnap_key;
-	bool want_snapshot;
-	PyObject *ltz;                   /* tzinfo of TIMESTAMP_LTZ values (the session's zone) */
-	long rows_read;                  /* changelog rows read so far */
 } sf_operation;
 
 extern PyTypeObject sf_SessionType;
@@ -90,13 +95,8 @@ typedef struct sf_cloud_statement {
 	sf_cloud *owner;                 /* strong reference */
 	flink_cc_statement *st;          /* NULL once closed */
 	struct sf_cloud_statement *next, *prev;
-	bool ready, have_cols, is_query, eos;
-	PyObject *columns;
-	flink_snapshot *snap;
-	size_t *snap_key, nsnap_key;
-	bool want_snapshot, key_given;
-	PyObject *ltz;
-	long rows_read;
+	struct sf_results r;
+	bool ready;
 	long long phase_read_ms;         /* when the phase was last read (CLOCK_MONOTONIC) */
 } sf_cloud_statement;
 
@@ -120,9 +120,23 @@ void sf_operation_detach(sf_operation *o);
 /* The one-thread-at-a-time guard of a connection (Session, Cloud): marks *busy, or raises
  * InterfaceError when it is not open, ProgrammingError when another call is inside (0 / -1) */
 int sf_enter(bool open, bool *busy);
-/* snapshot()'s key argument: None (*pkey NULL, *pn 0) or a sequence of column indexes, in a
- * PyMem array of the caller's; 0, or -1 with an exception set */
-int sf_snapshot_key(PyObject *key, size_t **pkey, size_t *pn);
+/* A statement's results before its first fetch, and their release (the struct stays) */
+void sf_results_init(struct sf_results *r);
+void sf_results_clear(struct sf_results *r);
+/* snapshot(key=None) of either statement type: asks for the fold, by the key's column indexes */
+PyObject *sf_results_snapshot(struct sf_results *r, PyObject *args, PyObject *kw);
+/* Getters of a statement type's struct sf_results, whose offset in the object is the closure
+ * (SF_RESULTS_GETSET) */
+PyObject *sf_get_columns(PyObject *self, void *off);
+PyObject *sf_get_is_query(PyObject *self, void *off);
+PyObject *sf_get_eos(PyObject *self, void *off);
+PyObject *sf_get_rows_read(PyObject *self, void *off);
+#define SF_RESULTS_GETSET(type)                                                                        \
+	{"columns", sf_get_columns, NULL,                                                              \
+	 "Once known: (name, type, type name, nullable, length, precision, scale, comment) per column.", \
+	 (void *)offsetof(type, r)},                                                                   \
+	{"eos", sf_get_eos, NULL, "True once the results ended.", (void *)offsetof(type, r)},         \
+	{"rows_read", sf_get_rows_read, NULL, "Changelog rows read so far.", (void *)offsetof(type, r)}
 /* The columns as a tuple of sf_column_tuple()s (new reference, or NULL with an exception) */
 PyObject *sf_columns(const struct flink_column *cols, size_t ncols);
 /* Rows as a list of (kind, tuple), decoded with cols (new reference, or NULL) */

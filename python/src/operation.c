@@ -42,10 +42,7 @@ static void op_dealloc(sf_operation *o)
 		o->op = NULL;
 	}
 	sf_operation_detach(o);
-	flink_snapshot_free(o->snap);
-	PyMem_Free(o->snap_key);
-	Py_XDECREF(o->columns);
-	Py_XDECREF(o->ltz);
+	sf_results_clear(&o->r);
 	Py_XDECREF(o->owner);
 	PyObject_Free(o);
 }
@@ -63,7 +60,7 @@ static PyObject *snapshot_list(sf_operation *o)
 {
 	size_t ncols;
 	const struct flink_column *cols = flink_operation_columns(o->op, &ncols);
-	return sf_snapshot_list(o->snap, cols, ncols, o->ltz);
+	return sf_snapshot_list(o->r.snap, cols, ncols, o->r.ltz);
 }
 
 static PyObject *op_fetch(sf_operation *o, PyObject *args)
@@ -71,7 +68,7 @@ static PyObject *op_fetch(sf_operation *o, PyObject *args)
 	PyObject *ltz = Py_None;
 	if (!PyArg_ParseTuple(args, "|O", &ltz))
 		return NULL;
-	Py_XSETREF(o->ltz, Py_NewRef(ltz));
+	Py_XSETREF(o->r.ltz, Py_NewRef(ltz));
 	if (op_enter(o) < 0)
 		return NULL;
 	struct flink_error err;
@@ -87,31 +84,31 @@ static PyObject *op_fetch(sf_operation *o, PyObject *args)
 	PyObject *rows = NULL, *result = NULL;
 	const char *type = pg->type == FLINK_RESULT_NOT_READY ? "NOT_READY"
 			   : pg->type == FLINK_RESULT_PAYLOAD ? "PAYLOAD" : "EOS";
-	if (pg->type != FLINK_RESULT_NOT_READY && !o->have_cols) {
-		o->have_cols = true;
-		o->is_query = pg->is_query;
+	if (pg->type != FLINK_RESULT_NOT_READY && !o->r.have_cols) {
+		o->r.have_cols = true;
+		o->r.is_query = pg->is_query;
 		o->kind = pg->kind;
 		if (pg->job_id)
 			snprintf(o->job_id, sizeof o->job_id, "%s", pg->job_id);
 		PyObject *cols = sf_columns(pg->cols, pg->ncols);
 		if (!cols)
 			goto out;
-		o->columns = cols;
-		if (o->want_snapshot)
-			o->snap = flink_snapshot_new(pg->ncols, o->snap_key, o->nsnap_key);
+		o->r.columns = cols;
+		if (o->r.want_snapshot)
+			o->r.snap = flink_snapshot_new(pg->ncols, o->r.snap_key, o->r.nsnap_key);
 	}
-	o->rows_read += (long)pg->nrows;
-	if (o->snap) {
-		if (sf_snapshot_page(o->snap, pg) < 0)
+	o->r.rows_read += (long)pg->nrows;
+	if (o->r.snap) {
+		if (sf_snapshot_page(o->r.snap, pg) < 0)
 			goto out;
 		rows = pg->type == FLINK_RESULT_EOS ? snapshot_list(o) : PyList_New(0);
 	} else {
-		rows = sf_rows(pg->rows, pg->nrows, pg->cols, pg->ncols, o->ltz);
+		rows = sf_rows(pg->rows, pg->nrows, pg->cols, pg->ncols, o->r.ltz);
 	}
 	if (!rows)
 		goto out;
 	if (pg->type == FLINK_RESULT_EOS)
-		o->eos = true;
+		o->r.eos = true;
 	result = Py_BuildValue("(sN)", type, rows);
 out:
 	flink_page_free(pg);
@@ -120,19 +117,7 @@ out:
 
 static PyObject *op_snapshot(sf_operation *o, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {KW("key"), NULL};
-	PyObject *key = Py_None;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O", kwlist, &key))
-		return NULL;
-	if (o->have_cols) {
-		PyErr_SetString(sf_ProgrammingError, "a snapshot must be asked for before the first rows");
-		return NULL;
-	}
-	PyMem_Free(o->snap_key);
-	if (sf_snapshot_key(key, &o->snap_key, &o->nsnap_key) < 0)
-		return NULL;
-	o->want_snapshot = true;
-	Py_RETURN_NONE;
+	return sf_results_snapshot(&o->r, args, kw);
 }
 
 static PyObject *op_snapshot_rows(sf_operation *o, PyObject *unused)
@@ -187,19 +172,9 @@ static PyObject *op_close(sf_operation *o, PyObject *unused)
 	Py_RETURN_NONE;
 }
 
-static PyObject *op_get_columns(sf_operation *o, void *c)
-{
-	return Py_NewRef(o->columns ? o->columns : Py_None);
-}
-
-static PyObject *op_get_is_query(sf_operation *o, void *c)
-{
-	return PyBool_FromLong(o->is_query);
-}
-
 static PyObject *op_get_result_kind(sf_operation *o, void *c)
 {
-	if (!o->have_cols)
+	if (!o->r.have_cols)
 		Py_RETURN_NONE;
 	return PyUnicode_FromString(o->kind == FLINK_KIND_SUCCESS ? "SUCCESS" : "SUCCESS_WITH_CONTENT");
 }
@@ -218,19 +193,9 @@ static PyObject *op_get_handle(sf_operation *o, void *c)
 	return PyUnicode_FromString(flink_operation_handle(o->op));
 }
 
-static PyObject *op_get_eos(sf_operation *o, void *c)
-{
-	return PyBool_FromLong(o->eos);
-}
-
 static PyObject *op_get_closed(sf_operation *o, void *c)
 {
 	return PyBool_FromLong(o->op == NULL);
-}
-
-static PyObject *op_get_rows_read(sf_operation *o, void *c)
-{
-	return PyLong_FromLong(o->rows_read);
 }
 
 static PyMethodDef op_methods[] = {
@@ -247,15 +212,12 @@ static PyMethodDef op_methods[] = {
 };
 
 static PyGetSetDef op_getset[] = {
-	{"columns", (getter)op_get_columns, NULL,
-	 "Once known: (name, type, type name, nullable, length, precision, scale, comment) per column.", NULL},
-	{"is_query", (getter)op_get_is_query, NULL, "True for a query's result.", NULL},
+	SF_RESULTS_GETSET(sf_operation),
+	{"is_query", sf_get_is_query, NULL, "True for a query's result.", (void *)offsetof(sf_operation, r)},
 	{"result_kind", (getter)op_get_result_kind, NULL, "SUCCESS or SUCCESS_WITH_CONTENT.", NULL},
 	{"job_id", (getter)op_get_job_id, NULL, "The job of the statement, or None.", NULL},
 	{"handle", (getter)op_get_handle, NULL, "The operation handle.", NULL},
-	{"eos", (getter)op_get_eos, NULL, "True once the results ended.", NULL},
 	{"closed", (getter)op_get_closed, NULL, "True once closed.", NULL},
-	{"rows_read", (getter)op_get_rows_read, NULL, "Changelog rows read so far.", NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -327,16 +327,9 @@ static PyObject *session_submit(sf_session *self, PyObject *args, PyObject *kw)
 	o->owner = NULL;
 	o->op = NULL;
 	o->next = o->prev = NULL;
-	o->have_cols = o->is_query = o->eos = false;
+	sf_results_init(&o->r);
 	o->kind = FLINK_KIND_SUCCESS;
 	o->job_id[0] = '\0';
-	o->columns = NULL;
-	o->snap = NULL;
-	o->snap_key = NULL;
-	o->nsnap_key = 0;
-	o->want_snapshot = false;
-	o->ltz = NULL;
-	o->rows_read = 0;
 	if (sf_session_enter(self) < 0) {
 		PyMem_Free(kv);
 		Py_XDECREF(keep);
