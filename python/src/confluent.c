@@ -109,15 +109,7 @@ static int cloud_init(sf_cloud *self, PyObject *args, PyObject *kw)
 	    sf_opt_str(pool, &o.compute_pool_id, "compute_pool_id") || sf_opt_str(db, &o.database, "database") ||
 	    sf_opt_str(ua, &o.user_agent, "user_agent") || sf_opt_str(ca, &o.ca_file, "ca_file"))
 		return -1;
-	o.insecure = insecure;
-	if (cto > 0)
-		o.connect_timeout_ms = cto;
-	if (rto > 0)
-		o.request_timeout_ms = rto;
-	if (retries >= 0)
-		o.max_retries = retries;
-	if (backoff > 0)
-		o.retry_backoff_ms = backoff;
+	SF_TRANSPORT_OPTIONS(o, insecure, cto, rto, retries, backoff);
 	struct flink_error err;
 	flink_error_init(&err);
 	flink_cc *cc = NULL;

@@ -117,6 +117,22 @@ void sf_operation_detach(sf_operation *o);
 
 /* ---------------------------------------------------------------- common.c */
 
+/* The transport keywords both connections take, onto the options of either protocol (o:
+ * struct flink_client_options or struct flink_cc_options); 0 timeouts and negative retries keep
+ * the library's defaults */
+#define SF_TRANSPORT_OPTIONS(o, insecure, cto, rto, retries, backoff) \
+	do {                                                           \
+		(o).insecure = (insecure);                             \
+		if ((cto) > 0)                                         \
+			(o).connect_timeout_ms = (cto);                \
+		if ((rto) > 0)                                         \
+			(o).request_timeout_ms = (rto);                \
+		if ((retries) >= 0)                                    \
+			(o).max_retries = (retries);                   \
+		if ((backoff) > 0)                                     \
+			(o).retry_backoff_ms = (backoff);              \
+	} while (0)
+
 /* The one-thread-at-a-time guard of a connection (Session, Cloud): marks *busy, or raises
  * InterfaceError when it is not open, ProgrammingError when another call is inside (0 / -1) */
 int sf_enter(bool open, bool *busy);

@@ -121,15 +121,7 @@ static int session_init(sf_session *self, PyObject *args, PyObject *kw)
 	    sf_opt_str(user, &o.username, "username") || sf_opt_str(pass, &o.password, "password") ||
 	    sf_opt_str(ca, &o.ca_file, "ca_file"))
 		return -1;
-	o.insecure = insecure;
-	if (cto > 0)
-		o.connect_timeout_ms = cto;
-	if (rto > 0)
-		o.request_timeout_ms = rto;
-	if (retries >= 0)
-		o.max_retries = retries;
-	if (backoff > 0)
-		o.retry_backoff_ms = backoff;
+	SF_TRANSPORT_OPTIONS(o, insecure, cto, rto, retries, backoff);
 	if (poll > 0)
 		o.poll_interval_ms = poll;
 	if (hb >= 0)
