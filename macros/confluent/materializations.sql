@@ -65,16 +65,7 @@
   {%- set target_relation = this.incorporate(type='table') -%}
   {#- the key first: CREATE TABLE t (PRIMARY KEY ...) [DISTRIBUTED BY ...] [WITH (...)] AS -#}
   {%- set job_sql = confluent_ctas_head(target_relation, confluent_ctas_key()) ~ '\n' ~ sql -%}
-  {%- set parts = [job_sql ~ ';'] -%}
-  {%- set props_text = confluent_properties_text(confluent_statement_properties()) -%}
-  {%- if props_text -%}{%- do parts.append(props_text) -%}{%- endif -%}
-  {%- set upstream = {} -%}
-  {%- for u in upstream_definitions() -%}
-    {%- do parts.append('-- reads ' ~ u.materialized ~ ' model ' ~ u.name ~ ':\n' ~ u.sql ~ ';') -%}
-    {%- do upstream.update({u.name: local_md5(u.materialized ~ '\n' ~ u.sql)[:16]}) -%}
-  {%- endfor -%}
-  {%- set definition = parts | join('\n\n') -%}
-  {{ return({'definition': definition, 'hash': local_md5(definition)[:8], 'job_sql': job_sql, 'upstream': upstream}) }}
+  {{ return(confluent_job_definition(job_sql)) }}
 {%- endmacro %}
 
 {% materialization streaming_table, adapter='confluent' %}

@@ -41,6 +41,16 @@
   {{ return(st.phase in ['PENDING', 'RUNNING', 'DEGRADED', 'STOPPING', 'DELETING']) }}
 {%- endmacro %}
 
+{#- confluent_job_definition(job_sql): {definition, hash, job_sql, upstream} of a statement that runs
+    job_sql: the statement, its properties and what it reads (flink_upstream_definition) -#}
+{% macro confluent_job_definition(job_sql) -%}
+  {%- set parts = [job_sql ~ ';'] -%}
+  {%- set props_text = confluent_properties_text(confluent_statement_properties()) -%}
+  {%- if props_text -%}{%- do parts.append(props_text) -%}{%- endif -%}
+  {%- set d = flink_upstream_definition(parts) -%}
+  {{ return({'definition': d.definition, 'hash': local_md5(d.definition)[:8], 'job_sql': job_sql, 'upstream': d.upstream}) }}
+{%- endmacro %}
+
 {#- streaming_source: {definition, hash, job_sql, upstream} -#}
 {% macro confluent_source_definition() -%}
   {%- set relation = this.incorporate(type='table') -%}
@@ -98,16 +108,7 @@
   {%- if mode -%}{%- do head.append('START_MODE = ' ~ mode) -%}{%- endif -%}
   {%- do head.append('AS') -%}
   {%- set job_sql = head | join('\n') ~ '\n' ~ sql -%}
-  {%- set parts = [job_sql ~ ';'] -%}
-  {%- set props_text = confluent_properties_text(confluent_statement_properties()) -%}
-  {%- if props_text -%}{%- do parts.append(props_text) -%}{%- endif -%}
-  {%- set upstream = {} -%}
-  {%- for u in upstream_definitions() -%}
-    {%- do parts.append('-- reads ' ~ u.materialized ~ ' model ' ~ u.name ~ ':\n' ~ u.sql ~ ';') -%}
-    {%- do upstream.update({u.name: local_md5(u.materialized ~ '\n' ~ u.sql)[:16]}) -%}
-  {%- endfor -%}
-  {%- set definition = parts | join('\n\n') -%}
-  {{ return({'definition': definition, 'hash': local_md5(definition)[:8], 'job_sql': job_sql, 'upstream': upstream}) }}
+  {{ return(confluent_job_definition(job_sql)) }}
 {%- endmacro %}
 
 {#- The error of a changed definition: what was deployed (old_name), the diff when known -#}

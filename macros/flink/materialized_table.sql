@@ -101,13 +101,8 @@
 {% macro flink_mt_definition() -%}
   {%- set ddl = flink_mt_ddl(this.incorporate(type='table')) -%}
   {%- set parts = [ddl ~ ';'] -%}
-  {%- set upstream = {} -%}
-  {%- for u in upstream_definitions() -%}
-    {%- do parts.append('-- reads ' ~ u.materialized ~ ' model ' ~ u.name ~ ':\n' ~ u.sql ~ ';') -%}
-    {%- do upstream.update({u.name: local_md5(u.materialized ~ '\n' ~ u.sql)[:16]}) -%}
-  {%- endfor -%}
-  {%- set definition = parts | join('\n\n') -%}
-  {{ return({'definition': definition, 'hash': local_md5(definition)[:16], 'ddl': ddl, 'upstream': upstream}) }}
+  {%- set d = flink_upstream_definition(parts) -%}
+  {{ return({'definition': d.definition, 'hash': local_md5(d.definition)[:16], 'ddl': ddl, 'upstream': d.upstream}) }}
 {%- endmacro %}
 
 {#- The newest live job of that name, or none -#}

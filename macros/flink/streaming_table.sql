@@ -154,15 +154,25 @@
   {%- set job_sql = flink_sink_ddl(target_relation, model, config, sql, as_query=sql) if config.get('ctas', false)
                     else 'INSERT INTO ' ~ target_relation ~ '\n' ~ sql -%}
   {%- set parts = [sink_ddl ~ ';\n\n' ~ job_sql ~ ';\n\n-- execution_config: ' ~ tojson(exec_config, sort_keys=true)] -%}
+  {%- set d = flink_upstream_definition(parts) -%}
+  {#- a job that reads no view keeps the hash it had before views counted -#}
+  {{ return({'definition': d.definition, 'hash': local_md5(d.definition)[:16], 'sink_ddl': sink_ddl,
+             'job_sql': job_sql, 'upstream': d.upstream}) }}
+{%- endmacro %}
+
+{#- flink_upstream_definition(parts): a job's definition text, its own parts followed by the
+    compiled SQL of each view and ephemeral model it reads (upstream_definitions()), joined by
+    blank lines: {definition, upstream}, upstream mapping each of those models to the hash of its
+    SQL. Deployed statement names carry the hash of this text: it must not change. -#}
+{% macro flink_upstream_definition(parts) -%}
+  {%- set parts = parts | list -%}
   {%- set upstream = {} -%}
   {%- for u in upstream_definitions() -%}
     {%- do parts.append('-- reads ' ~ u.materialized ~ ' model ' ~ u.name ~ ':\n' ~ u.sql ~ ';') -%}
     {%- do upstream.update({u.name: local_md5(u.materialized ~ '\n' ~ u.sql)[:16]}) -%}
   {%- endfor -%}
   {%- set definition = parts | join('\n\n') -%}
-  {#- a job that reads no view keeps the hash it had before views counted -#}
-  {{ return({'definition': definition, 'hash': local_md5(definition)[:16], 'sink_ddl': sink_ddl,
-             'job_sql': job_sql, 'upstream': upstream}) }}
+  {{ return({'definition': definition, 'upstream': upstream}) }}
 {%- endmacro %}
 
 {#- The upstream models whose definitions differ between two upstream maps (name -> hash), or the

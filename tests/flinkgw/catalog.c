@@ -13,7 +13,6 @@
  *    SHOW CREATE TABLE prints is exactly what is kept.
  *  - Error classes and texts follow Flink's CatalogManager and operations.
  */
-#include <dirent.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -630,32 +629,6 @@ out:
 	return rc;
 }
 
-/* Confluent Cloud flavor: dropping a table deletes the topic the table stood for (its own
- * records and what jobs wrote), so a table created again under the name starts empty */
-static void confluent_drop_topic(struct fg_engine *en, const struct tdef *t)
-{
-	const char *topic = tdef_opt(t, "topic");
-	const char *servers = tdef_opt(t, "properties.bootstrap.servers");
-	if (!topic || !servers || !t->db || strcmp(servers, t->db) || strchr(topic, '/'))
-		return;
-	struct sb dir = SB_INIT;
-	sb_addf(&dir, "%s/topics", en->data_dir);
-	DIR *dh = opendir(dir.buf);
-	size_t tl = strlen(topic);
-	for (struct dirent *de; dh && (de = readdir(dh));) {
-		const char *f = de->d_name;
-		if (strncmp(f, topic, tl) || (strcmp(f + tl, ".jsonl") && strncmp(f + tl, ".job-", 5)))
-			continue;
-		struct sb path = SB_INIT;
-		sb_addf(&path, "%s/%s", dir.buf, f);
-		unlink(path.buf);
-		sb_release(&path);
-	}
-	if (dh)
-		closedir(dh);
-	sb_release(&dir);
-}
-
 static int drop_object(struct fg_session *s, struct stmt *st, bool view, struct ferr *e)
 {
 	struct arena tmp;
@@ -706,8 +679,10 @@ static int drop_object(struct fg_session *s, struct stmt *st, bool view, struct 
 		ferr_add(e, EX_VALIDATION, "%s with identifier '%s' does not exist.", view ? "View" : "Table", sum.buf);
 		goto out;
 	}
+	/* Confluent Cloud: dropping a table deletes the topic the table stood for (its own records
+	 * and what jobs wrote), so a table created again under the name starts empty */
 	if (s->e->confluent && !view)
-		confluent_drop_topic(s->e, t);
+		cc_topic_remove(s->e, t, true);
 	tdef_free(t);
 	memmove(db->objs.v + idx, db->objs.v + idx + 1, sizeof(db->objs.v[0]) * (db->objs.n - (size_t)idx - 1));
 	db->objs.n--;

@@ -680,6 +680,9 @@ const char *job_stop_with_savepoint(struct fg_engine *en, struct job *j, const c
 int infoschema_check(struct fg_session *s, struct query *q, struct ferr *e);
 
 /* ---- mtable.c: materialized tables (Flink 1.20+) ---- */
+/* A materialized table's columns from its query's (query_schema): physical, of the query's types
+ * without their attributes, a NULL type as STRING and CHAR as VARCHAR; allocated in a */
+void mt_set_columns(struct tdef *d, struct arena *a, const struct outcol *cols, int n);
 int exec_mt(struct fg_session *s, struct stmt *st, json_t *conf, struct fg_result *out, struct ferr *e);
 
 #endif

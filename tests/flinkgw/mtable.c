@@ -179,6 +179,23 @@ static int start_refresh_job(struct fg_session *s, const char *c, const char *d,
 	return rc;
 }
 
+/* see fgi.h */
+void mt_set_columns(struct tdef *d, struct arena *a, const struct outcol *cols, int n)
+{
+	d->cols = ARENA_ARRAY(a, struct fcol, n + 1);
+	d->ncols = n;
+	for (int i = 0; i < n; i++) {
+		d->cols[i].name = cols[i].name;
+		d->cols[i].kind = COL_PHYS;
+		d->cols[i].type = cols[i].type ? ft_copy(a, cols[i].type) : ft_string(a, true);
+		d->cols[i].type->attr = TA_NONE;
+		if (d->cols[i].type->root == FT_NULL)
+			d->cols[i].type = ft_string(a, true);
+		if (d->cols[i].type->root == FT_CHAR)
+			d->cols[i].type->root = FT_VARCHAR;
+	}
+}
+
 static int create_mt(struct fg_session *s, struct stmt *st, json_t *conf, struct fg_result *out, struct ferr *e)
 {
 	struct arena a;
@@ -220,18 +237,7 @@ static int create_mt(struct fg_session *s, struct stmt *st, json_t *conf, struct
 	int n = 0;
 	if (query_schema(s, st->q, st->text, &a, &cols, &n, e) || expand_query(s, st->q, st->text, &q, e))
 		goto out;
-	d->cols = ARENA_ARRAY(&a, struct fcol, n + 1);
-	d->ncols = n;
-	for (int i = 0; i < n; i++) {
-		d->cols[i].name = cols[i].name;
-		d->cols[i].kind = COL_PHYS;
-		d->cols[i].type = cols[i].type ? ft_copy(&a, cols[i].type) : ft_string(&a, true);
-		d->cols[i].type->attr = TA_NONE;
-		if (d->cols[i].type->root == FT_NULL)
-			d->cols[i].type = ft_string(&a, true);
-		if (d->cols[i].type->root == FT_CHAR)
-			d->cols[i].type->root = FT_VARCHAR;
-	}
+	mt_set_columns(d, &a, cols, n);
 	struct sb avail = SB_INIT;
 	for (int i = 0; i < n; i++)
 		sb_addf(&avail, "%s'%s'", i ? ", " : "", d->cols[i].name);

@@ -272,18 +272,7 @@ int cc_create_mt(struct fg_session *s, struct stmt *st, json_t *conf, struct fg_
 	int n = 0;
 	if (query_schema(s, st->q, st->text, &a, &cols, &n, e))
 		goto out;
-	d->cols = ARENA_ARRAY(&a, struct fcol, n + 1);
-	d->ncols = n;
-	for (int i = 0; i < n; i++) {
-		d->cols[i].name = cols[i].name;
-		d->cols[i].kind = COL_PHYS;
-		d->cols[i].type = cols[i].type ? ft_copy(&a, cols[i].type) : ft_string(&a, true);
-		d->cols[i].type->attr = TA_NONE;
-		if (d->cols[i].type->root == FT_NULL)
-			d->cols[i].type = ft_string(&a, true);
-		if (d->cols[i].type->root == FT_CHAR)
-			d->cols[i].type->root = FT_VARCHAR;
-	}
+	mt_set_columns(d, &a, cols, n);
 	/* an updating query needs a key for its topic: the declared one, else the query's upsert key
 	 * (the GROUP BY columns), as Confluent derives it [I] */
 	if (!d->npk) {

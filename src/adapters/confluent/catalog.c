@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "adapters/confluent/internal.h"
+#include "adapters/flink/flink_adapter.h"
 #include "core/log.h"
 #include "core/sb.h"
 #include "core/vec.h"
@@ -95,13 +96,16 @@ static const char *plain_type(const char *t, struct arena *a)
 
 /* ================================================================ relations */
 
-/* TABLES of one database, optionally of one name */
-static int tables(struct adapter_conn *c, const char *env, const char *schema, const char *name,
+/* TABLES of one database, optionally of one name; a NULL *penv or *pschema becomes the
+ * connection's environment or database */
+static int tables(struct adapter_conn *c, const char **penv, const char **pschema, const char *name,
 		  struct adapter_result *r, struct arena *a, char **perr)
 {
+	*penv = or_default(*penv, adp_cc_env(c));
+	*pschema = or_default(*pschema, adp_cc_db(c));
 	const char *sql = arena_sprintf(a,
 					"SELECT TABLE_NAME, TABLE_TYPE FROM %s WHERE TABLE_SCHEMA = %s%s%s",
-					view(env, "TABLES", a), lit(schema, a), name ? " AND TABLE_NAME = " : "",
+					view(*penv, "TABLES", a), lit(*pschema, a), name ? " AND TABLE_NAME = " : "",
 					name ? lit(name, a) : "");
 	return adp_cc_query(c, sql, r, a, perr);
 }
@@ -110,10 +114,8 @@ int adp_cc_get_relation(struct adapter_conn *c, const char *database, const char
 			struct adapter_relation *prel, bool *pfound, struct arena *a, char **perr)
 {
 	*pfound = false;
-	database = or_default(database, adp_cc_env(c));
-	schema = or_default(schema, adp_cc_db(c));
 	struct adapter_result r;
-	if (tables(c, database, schema, identifier, &r, a, perr))
+	if (tables(c, &database, &schema, identifier, &r, a, perr))
 		return -1;
 	for (size_t i = 0; i < r.nrows; i++) {
 		const char *n = cell(&r, i, "TABLE_NAME", a);
@@ -132,10 +134,8 @@ int adp_cc_get_relation(struct adapter_conn *c, const char *database, const char
 int adp_cc_list_relations(struct adapter_conn *c, const char *database, const char *schema,
 			  struct adapter_relation **prels, size_t *pn, struct arena *a, char **perr)
 {
-	database = or_default(database, adp_cc_env(c));
-	schema = or_default(schema, adp_cc_db(c));
 	struct adapter_result r;
-	if (tables(c, database, schema, NULL, &r, a, perr))
+	if (tables(c, &database, &schema, NULL, &r, a, perr))
 		return -1;
 	*prels = ARENA_ARRAY(a, struct adapter_relation, r.nrows ? r.nrows : 1);
 	*pn = 0;
@@ -196,7 +196,7 @@ int adp_cc_get_columns(struct adapter_conn *c, const struct adapter_relation *re
 			break;
 		/* no columns: a relation that does not exist has none; one that TABLES lists is too new */
 		struct adapter_result t;
-		if (tables(c, env, schema, rel->identifier, &t, a, perr))
+		if (tables(c, &env, &schema, rel->identifier, &t, a, perr))
 			return -1;
 		if (!t.nrows)
 			break;
@@ -247,30 +247,6 @@ int adp_cc_create_schema(struct adapter_conn *c, const char *database, const cha
 }
 
 /* ================================================================ catalog */
-
-/* Option keys whose values must not reach catalog.json */
-static bool secret_option(const char *key)
-{
-	static const char *const words[] = {"password", "secret", "token", "jaas", "credential", "api-key", "apikey", NULL};
-	for (const char *const *w = words; *w; w++) {
-		size_t n = strlen(*w);
-		for (const char *p = key; *p; p++)
-			if (!strncasecmp(p, *w, n))
-				return true;
-	}
-	return false;
-}
-
-static void add_stat(struct arena *a, value stats, const char *id, const char *label, value v, const char *desc)
-{
-	value s = val_dict_new(a, 5);
-	val_dict_sets(s, "id", val_str(id));
-	val_dict_sets(s, "label", val_str(label));
-	val_dict_sets(s, "value", v);
-	val_dict_sets(s, "include", val_bool(true));
-	val_dict_sets(s, "description", val_str(desc));
-	val_dict_sets(stats, id, s);
-}
 
 /* One table of the catalog being put together */
 struct entry {
@@ -341,17 +317,18 @@ static int catalog_schema(struct adapter_conn *c, const char *env, const char *s
 		value st = e.t.stats;
 		const char *wc = cell(&r, i, "WATERMARK_COLUMN", a), *we = cell(&r, i, "WATERMARK_EXPRESSION", a);
 		if (wc && we)
-			add_stat(a, st, "watermark", "Watermark", val_str(arena_sprintf(a, "FOR %s AS %s", wc, we)),
-				 "the watermark of the event time");
+			adp_flink_catalog_stat(a, st, "watermark", "Watermark",
+					       val_str(arena_sprintf(a, "FOR %s AS %s", wc, we)),
+					       "the watermark of the event time");
 		if (is_yes(cell(&r, i, "IS_DISTRIBUTED", a))) {
 			const char *b = cell(&r, i, "DISTRIBUTION_BUCKETS", a);
-			add_stat(a, st, "distribution", "Distribution",
-				 val_str(b ? arena_sprintf(a, "%s buckets", b) : "distributed"),
-				 "DISTRIBUTED BY: the Kafka partitions of the table");
+			adp_flink_catalog_stat(a, st, "distribution", "Distribution",
+					       val_str(b ? arena_sprintf(a, "%s buckets", b) : "distributed"),
+					       "DISTRIBUTED BY: the Kafka partitions of the table");
 		}
 		if (is_yes(cell(&r, i, "IS_MATERIALIZED", a)))
-			add_stat(a, st, "materialized", "Materialized table", val_str("YES"),
-				 "a materialized table, kept current by its statement");
+			adp_flink_catalog_stat(a, st, "materialized", "Materialized table", val_str("YES"),
+					       "a materialized table, kept current by its statement");
 		VEC_PUSH(out, e);
 	}
 	struct entry *ents = out->v + first;
@@ -370,7 +347,7 @@ static int catalog_schema(struct adapter_conn *c, const char *env, const char *s
 		const char *k = cell(&o, i, "OPTION_KEY", a), *col = cell(&o, i, "COLUMN_NAME", a);
 		if (k) {
 			const char *v = cell(&o, i, "OPTION_VALUE", a);
-			v = secret_option(k) ? "****" : v ? v : "";
+			v = adp_flink_secret_option(k) ? "****" : v ? v : "";
 			if (!strcmp(k, "connector"))
 				e->connector = v;
 			sb_addf(&e->opts, "%s'%s' = '%s'", e->opts.len ? ", " : "", k, v);
@@ -386,15 +363,17 @@ static int catalog_schema(struct adapter_conn *c, const char *env, const char *s
 		VEC_FREE(&e->colrows);
 		value st = e->t.stats;
 		if (e->connector)
-			add_stat(a, st, "connector", "Connector", val_str(e->connector), "the table's connector");
+			adp_flink_catalog_stat(a, st, "connector", "Connector", val_str(e->connector),
+					       "the table's connector");
 		if (e->opts.len) {
 			char *text = sb_to_arena(&e->opts, a);
 			log_redact(text);
-			add_stat(a, st, "options", "Table options", val_str(text), "the WITH options of the table");
+			adp_flink_catalog_stat(a, st, "options", "Table options", val_str(text),
+					       "the WITH options of the table");
 		}
 		if (e->keys.len)
-			add_stat(a, st, "primary_key", "Primary key", val_str(sb_to_arena(&e->keys, a)),
-				 "PRIMARY KEY ... NOT ENFORCED columns");
+			adp_flink_catalog_stat(a, st, "primary_key", "Primary key", val_str(sb_to_arena(&e->keys, a)),
+					       "PRIMARY KEY ... NOT ENFORCED columns");
 		sb_release(&e->opts);
 		sb_release(&e->keys);
 		if (!st.d->len)

@@ -30,4 +30,10 @@ value adp_flink_value(const struct flink_value *v, struct arena *a);
  * statements' name prefix and label (for `sluice sql`) */
 flink_cc *adp_confluent_cc(struct adapter *ad, const char **pprefix, const char **plabel);
 
+/* For the catalogs of both adapters (flink, confluent): whether an option key names a secret
+ * (password, token, ...), whose value must not reach catalog.json, and one entry of a table's
+ * stats ({id, label, value, include, description}) put into the dict stats under id */
+bool adp_flink_secret_option(const char *key);
+void adp_flink_catalog_stat(struct arena *a, value stats, const char *id, const char *label, value v, const char *desc);
+
 #endif

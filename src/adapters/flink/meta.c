@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "adapters/flink/flink_adapter.h"
 #include "adapters/flink/internal.h"
 #include "core/log.h"
 #include "core/sb.h"
@@ -223,8 +224,7 @@ static bool contains_nocase(const char *s, const char *word)
 	return false;
 }
 
-/* Options whose values must not reach catalog.json */
-static bool secret_option(const char *key)
+bool adp_flink_secret_option(const char *key)
 {
 	static const char *const words[] = {"password", "secret", "token", "jaas", "credential", "api-key", "apikey", NULL};
 	for (const char *const *w = words; *w; w++)
@@ -292,7 +292,7 @@ static void parse_create(const char *ddl, const char **pcomment, struct flink_kv
 					cap *= 2;
 				}
 				kv[n].key = k;
-				kv[n].value = secret_option(k) ? "****" : v;
+				kv[n].value = adp_flink_secret_option(k) ? "****" : v;
 				n++;
 			}
 			*popts = kv;
@@ -302,7 +302,7 @@ static void parse_create(const char *ddl, const char **pcomment, struct flink_kv
 	}
 }
 
-static void add_stat(struct arena *a, value stats, const char *id, const char *label, value v, const char *desc)
+void adp_flink_catalog_stat(struct arena *a, value stats, const char *id, const char *label, value v, const char *desc)
 {
 	value s = val_dict_new(a, 5);
 	val_dict_sets(s, "id", val_str(id));
@@ -340,10 +340,11 @@ static int catalog_entry(struct adapter_conn *c, const struct adapter_relation *
 			sb_addf(&wm, "%sFOR %s AS %s", wm.len ? "; " : "", name, w);
 	}
 	if (keys.len)
-		add_stat(a, stats, "primary_key", "Primary key", val_str(sb_to_arena(&keys, a)),
-			 "PRIMARY KEY ... NOT ENFORCED columns");
+		adp_flink_catalog_stat(a, stats, "primary_key", "Primary key", val_str(sb_to_arena(&keys, a)),
+				       "PRIMARY KEY ... NOT ENFORCED columns");
 	if (wm.len)
-		add_stat(a, stats, "watermark", "Watermark", val_str(sb_to_arena(&wm, a)), "the watermark of the event time");
+		adp_flink_catalog_stat(a, stats, "watermark", "Watermark", val_str(sb_to_arena(&wm, a)),
+				       "the watermark of the event time");
 	sb_release(&keys);
 	sb_release(&wm);
 	struct adapter_result r;
@@ -361,7 +362,8 @@ static int catalog_entry(struct adapter_conn *c, const struct adapter_relation *
 		t->comment = comment;
 		for (size_t i = 0; i < nopts; i++) {
 			if (!strcmp(opts[i].key, "connector"))
-				add_stat(a, stats, "connector", "Connector", val_str(opts[i].value), "the table's connector");
+				adp_flink_catalog_stat(a, stats, "connector", "Connector", val_str(opts[i].value),
+						       "the table's connector");
 		}
 		if (nopts) {
 			struct sb o = SB_INIT;
@@ -370,7 +372,8 @@ static int catalog_entry(struct adapter_conn *c, const struct adapter_relation *
 			char *text = sb_to_arena(&o, a);
 			sb_release(&o);
 			log_redact(text);
-			add_stat(a, stats, "options", "Connector options", val_str(text), "the WITH options of the table");
+			adp_flink_catalog_stat(a, stats, "options", "Connector options", val_str(text),
+					       "the WITH options of the table");
 		}
 	} else if (err) {
 		/* SHOW CREATE works only for tables created by Flink DDL: the rest has no options to show */
