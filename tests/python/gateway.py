@@ -11,26 +11,25 @@ import time
 import urllib.request
 
 
-class Gateway:
-    def __init__(self, *args):
-        binary = os.environ.get('SLUICE_FLINK_DOUBLE')
+class Double:
+    """A test double's process: `binary_env` names its binary, `ports` the port files it writes
+    (renamed into place once it listens); `argv(data, files)` is its command line."""
+
+    def start(self, binary_env, what, prefix, ports, argv):
+        binary = os.environ.get(binary_env)
         if not binary or not os.path.exists(binary):
-            raise RuntimeError('SLUICE_FLINK_DOUBLE must name the flink-gateway-double binary')
-        self.dir = tempfile.mkdtemp(prefix='sluice-py-')
+            raise RuntimeError('%s must name the %s binary' % (binary_env, what))
+        self.dir = tempfile.mkdtemp(prefix=prefix)
         self.data = os.path.join(self.dir, 'data')
-        os.makedirs(os.path.join(self.data, 'topics'))
-        files = {k: os.path.join(self.dir, k) for k in ('port', 'admin', 'jm')}
+        files = {k: os.path.join(self.dir, k) for k in ports}
         self.err = open(os.path.join(self.dir, 'stderr'), 'w+')
-        self.proc = subprocess.Popen(
-            [binary, '--data', self.data, '--port', '0', '--port-file', files['port'],
-             '--admin-port-file', files['admin'], '--jobmanager-port-file', files['jm'], *args],
-            stdout=subprocess.DEVNULL, stderr=self.err)
-        # the port files appear (renamed into place) once it listens
+        self.proc = subprocess.Popen([binary, *argv(self.data, files)], stdout=subprocess.DEVNULL,
+                                     stderr=self.err)
         deadline = time.monotonic() + 30
         while not all(os.path.exists(f) for f in files.values()):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.err.seek(0)
-                raise RuntimeError('the gateway double did not start: ' + self.err.read())
+                raise RuntimeError('the %s did not start: %s' % (what, self.err.read()))
             time.sleep(0.02)
         ports = {}
         for k, f in files.items():
@@ -63,3 +62,12 @@ class Gateway:
         self.err.close()
         shutil.rmtree(self.dir, ignore_errors=True)
         return rc
+
+
+class Gateway(Double):
+    def __init__(self, *args):
+        def argv(data, files):
+            os.makedirs(os.path.join(data, 'topics'))
+            return ['--data', data, '--port', '0', '--port-file', files['port'],
+                    '--admin-port-file', files['admin'], '--jobmanager-port-file', files['jm'], *args]
+        self.start('SLUICE_FLINK_DOUBLE', 'flink-gateway-double', 'sluice-py-', ('port', 'admin', 'jm'), argv)
