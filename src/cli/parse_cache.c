@@ -203,16 +203,71 @@ void cli_parse_cache_save(const struct cli *c, struct project *p, struct input *
 
 /* --- serving ------------------------------------------------------------------------------- */
 
+/* stat(2) of the recorded inputs through an open handle of each one's folder: they are sorted by
+ * path, so runs of them share a folder, and the kernel then looks up one name a file instead of
+ * every component of its path (a third of an unchanged project's check, 10,000 files deep in
+ * models/) */
+struct dir_cursor {
+	char dir[4096];
+	size_t len;
+	int fd;
+};
+
+static int stat_at(struct dir_cursor *dc, const char *path, struct stat *st)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dl = slash ? (size_t)(slash - path) : 0;
+	if (!dl || dl >= sizeof(dc->dir))
+		return stat(path, st);
+	if (dc->fd < 0 || dl != dc->len || memcmp(dc->dir, path, dl)) {
+		if (dc->fd >= 0)
+			close(dc->fd);
+		memcpy(dc->dir, path, dl);
+		dc->dir[dl] = '\0';
+		dc->len = dl;
+		dc->fd = open(dc->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dc->fd < 0)
+			return stat(path, st);
+	}
+	return fstatat(dc->fd, slash + 1, st, 0);
+}
+
+/* One input's record, "K size mtime inode hash path", as cli_parse_cache_save writes it (sscanf
+ * took a tenth of an unchanged project's check) */
+static bool read_record(const char *line, char *kind, int64_t *size, int64_t *m, uint64_t *ino, uint64_t *hash,
+			const char **path)
+{
+	if (!line[0] || line[1] != ' ')
+		return false;
+	*kind = line[0];
+	const char *q = line + 2;
+	char *end;
+	*size = strtoll(q, &end, 10);
+	if (end == q || *end != ' ')
+		return false;
+	*m = strtoll(q = end + 1, &end, 10);
+	if (end == q || *end != ' ')
+		return false;
+	*ino = strtoull(q = end + 1, &end, 10);
+	if (end == q || *end != ' ')
+		return false;
+	*hash = strtoull(q = end + 1, &end, 16);
+	if (end == q || *end != ' ' || !end[1])
+		return false;
+	*path = end + 1;
+	return true;
+}
+
 /* Whether one recorded input is as it was; started: when the recorded parse began */
-static bool input_unchanged(char kind, int64_t size, int64_t mt, uint64_t ino, uint64_t hash, const char *path,
-			    int64_t started)
+static bool input_unchanged(struct dir_cursor *dc, char kind, int64_t size, int64_t mt, uint64_t ino, uint64_t hash,
+			    const char *path, int64_t started)
 {
 	struct stat st;
 	if (kind == INPUT_ENV) {
 		const char *v = getenv(path);
 		return (v != NULL) == (size != 0) && (!v || inputs_hash(v, strlen(v)) == hash);
 	}
-	bool found = stat(path, &st) == 0;
+	bool found = stat_at(dc, path, &st) == 0;
 	if (kind == INPUT_PROBE)
 		return (found ? (int64_t)(st.st_mode & S_IFMT) : 0) == size;
 	if (!found)
@@ -376,21 +431,23 @@ static const char *cache_valid(const struct cli *c, const char *manifest, char *
 	if (!(line = strtok_r(NULL, "\n", &save)) || strncmp(line, "found ", 6))
 		return unreadable;
 	*found = line + 6;
-	while ((line = strtok_r(NULL, "\n", &save))) {
+	struct dir_cursor dc = {.fd = -1};
+	const char *why = NULL;
+	while (!why && (line = strtok_r(NULL, "\n", &save))) {
 		char kind;
 		int64_t size, m;
 		uint64_t ino, hash;
-		int pos = 0;
-		if (sscanf(line, "%c %" SCNd64 " %" SCNd64 " %" SCNu64 " %" SCNx64 " %n", &kind, &size, &m, &ino, &hash, &pos) !=
-			    5 ||
-		    !pos || !strchr("FDPE", kind) || !line[pos])
-			return unreadable;
-		if (!input_unchanged(kind, size, m, ino, hash, line + pos, started))
-			return kind == INPUT_ENV ? arena_sprintf(a, "the environment variable %s changed", line + pos)
-			       : kind == INPUT_DIR ? arena_sprintf(a, "files were added to or removed from '%s'", line + pos)
-						   : arena_sprintf(a, "'%s' changed", line + pos);
+		const char *path;
+		if (!read_record(line, &kind, &size, &m, &ino, &hash, &path) || !strchr("FDPE", kind))
+			why = unreadable;
+		else if (!input_unchanged(&dc, kind, size, m, ino, hash, path, started))
+			why = kind == INPUT_ENV ? arena_sprintf(a, "the environment variable %s changed", path)
+			      : kind == INPUT_DIR ? arena_sprintf(a, "files were added to or removed from '%s'", path)
+						  : arena_sprintf(a, "'%s' changed", path);
 	}
-	return NULL;
+	if (dc.fd >= 0)
+		close(dc.fd);
+	return why;
 }
 
 int cli_parse_cache_serve(struct cli *c)
