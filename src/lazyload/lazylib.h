@@ -9,7 +9,7 @@
  * with dlopen and resolves every function of its list at once. Tests and the other programs link
  * the libraries as usual; only the executable links these files (CMakeLists.txt), with
  * --as-needed, so that a call added elsewhere and missing from a list keeps its library linked
- * at start, which t007 catches.
+ * at start, which t225 catches.
  *
  * Each library's file lists its functions once, as X-macros: F(return type, name, (parameters),
  * (arguments)), V(name, (parameters), (arguments)) for a function returning void, and N(name) for
