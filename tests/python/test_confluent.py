@@ -13,6 +13,7 @@ import warnings
 
 import sluice_flink as db
 from ccloud import CloudDouble, ORG, ENV, KEY, SECRET, TOKEN, IDENTITY_POOL
+from leakcheck import blocks_grown
 
 CC = None
 
@@ -301,8 +302,6 @@ class QueryTest(unittest.TestCase):
         self.assertEqual(cur.fetchall(), [(1, "o'neil"), (2, None)])
 
     def test_no_leak_across_many_statements(self):
-        import gc
-        import sys
         cur = self.conn.cursor()
 
         def run(n):
@@ -315,17 +314,9 @@ class QueryTest(unittest.TestCase):
                 except db.ProgrammingError:
                     pass
         # a leak of one object every other statement grows every window by 15, one a value by 130.
-        # Free lists and caches fill up for a while, more so when the machine is busy (a first
-        # window grew by up to 171 blocks, later ones by 1 to 52): a leak grows every window, so
-        # the smallest of five, after a warm-up of 30 statements, is the measure
-        run(15)
-        grown = []
-        for _ in range(5):
-            gc.collect()
-            before = sys.getallocatedblocks()
-            run(15)
-            gc.collect()
-            grown.append(sys.getallocatedblocks() - before)
+        # On a busy machine a first window grew by up to 171 blocks, later ones by 1 to 52: five
+        # windows after a warm-up of 30 statements
+        grown = blocks_grown(run, 15, 15, 5)
         self.assertLess(min(grown), 12, 'allocated blocks grew by %s in five windows of 30 statements' % grown)
 
     def test_list_get_delete(self):

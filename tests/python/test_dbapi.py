@@ -13,6 +13,7 @@ import warnings
 
 import sluice_flink as db
 from gateway import Gateway
+from leakcheck import blocks_grown
 
 GW = None
 
@@ -291,8 +292,6 @@ class QueryTest(unittest.TestCase):
             GW.admin('DELETE', '/faults')
 
     def test_no_leak_across_many_statements(self):
-        import gc
-        import sys
         cur = self.conn.cursor()
         big = ("SELECT a.order_id, b.amount, c.ts, CAST(a.ts AS DATE), 'x', X'00', ARRAY[b.order_id], "
                "MAP['a', 1.5E0], ROW(c.order_id, 'y') FROM orders AS a, orders AS b, orders AS c")
@@ -309,14 +308,7 @@ class QueryTest(unittest.TestCase):
                     pass
         # free lists and caches fill up for a while, by some dozens of blocks a window; a leak of
         # one object a statement grows every window by 120 or more, one a value by 1,000 or more
-        run(20)
-        grown = []
-        for _ in range(3):
-            gc.collect()
-            before = sys.getallocatedblocks()
-            run(60)
-            gc.collect()
-            grown.append(sys.getallocatedblocks() - before)
+        grown = blocks_grown(run, 20, 60, 3)
         self.assertLess(min(grown), 60, 'allocated blocks grew by %s in three windows of 120 statements '
                         'and 125 rows' % grown)
 
