@@ -25,9 +25,11 @@ LD_DEBUG=files run --version
 expect_rc 0 "--version"
 if [ -z "$(loaded)" ]; then ok "--version maps none of the four"; else not_ok "--version maps none of the four" "$(loaded)"; fi
 
-LD_DEBUG=files run parse
-expect_rc 0 "parse"
-if [ -z "$(loaded)" ]; then ok "parse maps none of the four"; else not_ok "parse maps none of the four" "$(loaded)"; fi
+for cmd in parse ls; do
+	LD_DEBUG=files run $cmd
+	expect_rc 0 "$cmd"
+	if [ -z "$(loaded)" ]; then ok "$cmd maps none of the four"; else not_ok "$cmd maps none of the four" "$(loaded)"; fi
+done
 
 LD_DEBUG=files run run
 expect_rc 0 "run on DuckDB"
