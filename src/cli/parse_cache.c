@@ -14,11 +14,16 @@
  * listed again when its mtime says entries may have come or gone.
  *
  * File format, text, one record a line, the path last (a path holding a newline is never cached):
- *   sluice-partial-parse 1 / version V / exe SIZE MTIME INO / key HASH / start NS /
- *   manifest SIZE MTIME INO OFFSET / found TEXT / K SIZE MTIME INO HASH PATH ... / end HASH
- * where OFFSET is where the manifest's metadata ends and the end line hashes every byte before it.
+ *   sluice-partial-parse 2 / version V / exe SIZE MTIME INO / key HASH / start NS / found TEXT /
+ *   K SIZE MTIME INO HASH PATH ... / end HASH / manifest SIZE MTIME INO OFFSET CHECK
+ * where the end line hashes every byte before it, OFFSET is where the manifest's metadata ends, and
+ * CHECK hashes the end line and the manifest line up to it. The manifest line comes last, so that
+ * an unchanged project's parse, which writes manifest.json again, rewrites that line alone in place
+ * (a torn write fails its CHECK) rather than the whole cache: the cache is a megabyte at 10,000
+ * models, and on a virtual machine each page of it written or copied costs a page fault.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -26,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,7 +44,7 @@
 #include "core/sb.h"
 
 #define CACHE_NAME "partial_parse.sluice"
-#define CACHE_MAGIC "sluice-partial-parse 1"
+#define CACHE_MAGIC "sluice-partial-parse 2"
 #define RACY_NS 1000000000LL
 
 extern char **environ;
@@ -137,19 +143,12 @@ void cli_parse_cache_remove(struct project *p)
 		unlink(cache_path(p));
 }
 
-/* Appends the manifest line and what follows it (the found line, the inputs) to a cache text */
-static void add_tail(struct sb *s, const struct stat *mst, long off, const char *found, const char *inputs)
+/* Appends the manifest line; end_at: where the end line before it starts */
+static void add_manifest_line(struct sb *s, size_t end_at, const struct stat *mst, long off)
 {
-	sb_addf(s, "manifest %" PRId64 " %" PRId64 " %" PRIu64 " %ld\n", (int64_t)mst->st_size, mtime_ns(mst),
+	sb_addf(s, "manifest %" PRId64 " %" PRId64 " %" PRIu64 " %ld ", (int64_t)mst->st_size, mtime_ns(mst),
 		(uint64_t)mst->st_ino, off);
-	sb_addf(s, "found %s\n", found);
-	sb_adds(s, inputs);
-}
-
-static int write_cache(const char *path, struct sb *s)
-{
-	sb_addf(s, "end %016" PRIx64 "\n", inputs_hash(s->buf, s->len));
-	return fs_write(path, s->buf, s->len);
+	sb_addf(s, "%016" PRIx64 "\n", inputs_hash(s->buf + end_at, s->len - end_at));
 }
 
 static int cmp_input(const void *x, const void *y)
@@ -193,8 +192,12 @@ void cli_parse_cache_save(const struct cli *c, struct project *p, struct input *
 	sb_addf(&s, CACHE_MAGIC "\nversion %s\nexe %" PRId64 " %" PRId64 " %" PRIu64 "\nkey %016" PRIx64
 		"\nstart %" PRId64 "\n",
 		SLUICE_VERSION, (int64_t)est.st_size, mtime_ns(&est), (uint64_t)est.st_ino, cache_key(c), started_ns);
-	add_tail(&s, &mst, off, found.buf, list.buf);
-	if (write_cache(path, &s) < 0)
+	sb_addf(&s, "found %s\n", found.buf);
+	sb_add(&s, list.buf, list.len);
+	size_t end_at = s.len;
+	sb_addf(&s, "end %016" PRIx64 "\n", inputs_hash(s.buf, s.len));
+	add_manifest_line(&s, end_at, &mst, off);
+	if (fs_write(path, s.buf, s.len) < 0)
 		log_msg(LOG_WARN, "cannot write the parse cache '%s': %s", path, strerror(errno));
 	sb_release(&s);
 	sb_release(&found);
@@ -242,6 +245,8 @@ static bool read_record(const char *line, char *kind, int64_t *size, int64_t *m,
 	*kind = line[0];
 	const char *q = line + 2;
 	char *end;
+	if (!isdigit((unsigned char)*q))
+		return false;
 	*size = strtoll(q, &end, 10);
 	if (end == q || *end != ' ')
 		return false;
@@ -322,8 +327,9 @@ static int copy_rest(int fd, const char *from, long off, int64_t size)
 	return 0;
 }
 
-/* manifest.json again, its metadata with a new generated_at and invocation_id; 0, or -1 */
-static int restamp(struct project *p, const char *manifest, long off, int64_t size)
+/* manifest.json again, its metadata with a new generated_at and invocation_id; 0 with *new_off
+ * where the metadata ends now, or -1 */
+static int restamp(struct project *p, const char *manifest, long off, int64_t size, long *new_off)
 {
 	char *head = arena_alloc(&p->arena, (size_t)off + 1);
 	int fd = open(manifest, O_RDONLY | O_CLOEXEC);
@@ -355,6 +361,7 @@ static int restamp(struct project *p, const char *manifest, long off, int64_t si
 	}
 	log_redact(s.buf);
 	s.len = strlen(s.buf);
+	*new_off = (long)s.len;
 	if ((long)s.len == off) {
 		/* the usual case, the stamps as long as before: those bytes alone are written again (one
 		 * page, in place); the rest of the file is already what a parse would write */
@@ -380,11 +387,43 @@ static int restamp(struct project *p, const char *manifest, long off, int64_t si
 	return rc;
 }
 
-/* Checks the cache's text (cut into lines in place) and every input it records; on success *tail
- * points at its manifest line, *msize and *moff give the manifest's size and where its metadata
- * ends, *found the found line */
-static const char *cache_valid(const struct cli *c, const char *manifest, char *text, size_t len, const char **tail,
-			       int64_t *msize, long *moff, const char **found, struct arena *a)
+/* The next line of the mapped cache, [*cur, '\n'); false when none ends before `end` */
+static bool next_line(const char **cur, const char *end, const char **line, size_t *len)
+{
+	const char *nl = *cur < end ? memchr(*cur, '\n', (size_t)(end - *cur)) : NULL;
+	if (!nl)
+		return false;
+	*line = *cur;
+	*len = (size_t)(nl - *cur);
+	*cur = nl + 1;
+	return true;
+}
+
+/* The next line as a C string in buf; false at the end or when it does not fit */
+static bool next_str(const char **cur, const char *end, char *buf, size_t size)
+{
+	const char *line;
+	size_t len;
+	if (!next_line(cur, end, &line, &len) || len >= size)
+		return false;
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	return true;
+}
+
+/* What cache_valid found in a cache that holds */
+struct cache_view {
+	char *found;	  /* the found line's text */
+	size_t end_at;	  /* where the end line starts */
+	size_t mline_at;  /* where the manifest line starts */
+	int64_t msize;	  /* manifest.json's size */
+	long moff;	  /* where its metadata ends */
+};
+
+/* Checks the cache's text (mapped, never written) and every input it records; NULL when all hold,
+ * else why not */
+static const char *cache_valid(const struct cli *c, const char *manifest, const char *text, size_t len,
+			       struct cache_view *v, struct arena *a)
 {
 	static const char *const unreadable = "the cache does not read back whole";
 	static const char magic[] = CACHE_MAGIC "\nversion ";
@@ -392,53 +431,69 @@ static const char *cache_valid(const struct cli *c, const char *manifest, char *
 	if (len > sizeof(magic) + vl && !memcmp(text, magic, sizeof(magic) - 1) &&
 	    (memcmp(text + sizeof(magic) - 1, SLUICE_VERSION, vl) || text[sizeof(magic) - 1 + vl] != '\n'))
 		return "it was written by another version of sluice";
-	const char *endl = len ? memmem(text, len, "\nend ", 5) : NULL;
-	if (!endl || len < 2 || text[len - 1] != '\n')
+	/* the last line is the manifest's, the one before it the end line */
+	if (len < 2 || text[len - 1] != '\n')
 		return unreadable;
-	size_t body = (size_t)(endl - text) + 1;
+	const char *nl = memrchr(text, '\n', len - 1);
+	if (!nl || nl == text)
+		return unreadable;
+	const char *mline = nl + 1;
+	nl = memrchr(text, '\n', (size_t)(mline - 1 - text));
+	if (!nl)
+		return unreadable;
+	const char *eline = nl + 1;
+	size_t body = (size_t)(eline - text);
 	char want[32];
-	snprintf(want, sizeof(want), "end %016" PRIx64 "\n", inputs_hash(text, body));
-	if (len - body != strlen(want) || memcmp(text + body, want, strlen(want)))
+	int wl = snprintf(want, sizeof(want), "end %016" PRIx64 "\n", inputs_hash(text, body));
+	if ((size_t)(mline - eline) != (size_t)wl || memcmp(eline, want, (size_t)wl))
 		return unreadable;
-	text[body - 1] = '\0'; /* the last record's newline: records end at '\n' or there */
-	char *save = NULL;
-	char *line = strtok_r(text, "\n", &save);
-	if (!line || strcmp(line, CACHE_MAGIC))
+	char buf[4096 + 128];
+	const char *cur = mline;
+	int64_t mt;
+	uint64_t mi, check;
+	int at = -1;
+	if (!next_str(&cur, text + len, buf, sizeof(buf)) ||
+	    sscanf(buf, "manifest %" SCNd64 " %" SCNd64 " %" SCNu64 " %ld %n%" SCNx64, &v->msize, &mt, &mi, &v->moff, &at,
+		   &check) != 5 ||
+	    at < 0 || check != inputs_hash(eline, (size_t)(mline - eline) + (size_t)at))
 		return unreadable;
-	char ver[128];
+	v->end_at = body;
+	v->mline_at = (size_t)(mline - text);
+	/* the head: magic, version, exe, key, start, found */
+	cur = text;
+	const char *end = eline;
 	struct stat est;
 	int64_t es, em, started;
 	uint64_t ei, key;
-	if (!(line = strtok_r(NULL, "\n", &save)) || sscanf(line, "version %127s", ver) != 1 || strcmp(ver, SLUICE_VERSION))
+	if (!next_str(&cur, end, buf, sizeof(buf)) || strcmp(buf, CACHE_MAGIC))
+		return unreadable;
+	if (!next_str(&cur, end, buf, sizeof(buf)) || strncmp(buf, "version ", 8) || strcmp(buf + 8, SLUICE_VERSION))
 		return "it was written by another version of sluice";
-	if (!(line = strtok_r(NULL, "\n", &save)) || sscanf(line, "exe %" SCNd64 " %" SCNd64 " %" SCNu64, &es, &em, &ei) != 3 ||
-	    !exe_stat(&est) || est.st_size != es || mtime_ns(&est) != em || (uint64_t)est.st_ino != ei)
+	if (!next_str(&cur, end, buf, sizeof(buf)) ||
+	    sscanf(buf, "exe %" SCNd64 " %" SCNd64 " %" SCNu64, &es, &em, &ei) != 3 || !exe_stat(&est) ||
+	    est.st_size != es || mtime_ns(&est) != em || (uint64_t)est.st_ino != ei)
 		return "it was written by another sluice binary";
-	if (!(line = strtok_r(NULL, "\n", &save)) || sscanf(line, "key %" SCNx64, &key) != 1 || key != cache_key(c))
+	if (!next_str(&cur, end, buf, sizeof(buf)) || sscanf(buf, "key %" SCNx64, &key) != 1 || key != cache_key(c))
 		return "the command's options, its folder or a DBT_ environment variable changed";
-	if (!(line = strtok_r(NULL, "\n", &save)) || sscanf(line, "start %" SCNd64, &started) != 1)
+	if (!next_str(&cur, end, buf, sizeof(buf)) || sscanf(buf, "start %" SCNd64, &started) != 1)
 		return unreadable;
-	*tail = save; /* the manifest line starts here */
-	int64_t mt;
-	uint64_t mi;
 	struct stat mst;
-	if (!(line = strtok_r(NULL, "\n", &save)) ||
-	    sscanf(line, "manifest %" SCNd64 " %" SCNd64 " %" SCNu64 " %ld", msize, &mt, &mi, moff) != 4)
-		return unreadable;
-	if (stat(manifest, &mst) < 0 || mst.st_size != *msize || mtime_ns(&mst) != mt || (uint64_t)mst.st_ino != mi ||
-	    *moff <= 0 || *moff >= *msize)
+	if (stat(manifest, &mst) < 0 || mst.st_size != v->msize || mtime_ns(&mst) != mt || (uint64_t)mst.st_ino != mi ||
+	    v->moff <= 0 || v->moff >= v->msize)
 		return "target/manifest.json changed since it was written";
-	if (!(line = strtok_r(NULL, "\n", &save)) || strncmp(line, "found ", 6))
+	if (!next_str(&cur, end, buf, sizeof(buf)) || strncmp(buf, "found ", 6))
 		return unreadable;
-	*found = line + 6;
+	v->found = arena_strdup(a, buf + 6);
+	/* the inputs, each copied out to end in a NUL */
 	struct dir_cursor dc = {.fd = -1};
 	const char *why = NULL;
-	while (!why && (line = strtok_r(NULL, "\n", &save))) {
+	while (!why && cur < end) {
 		char kind;
 		int64_t size, m;
 		uint64_t ino, hash;
 		const char *path;
-		if (!read_record(line, &kind, &size, &m, &ino, &hash, &path) || !strchr("FDPE", kind))
+		if (!next_str(&cur, end, buf, sizeof(buf)) || !read_record(buf, &kind, &size, &m, &ino, &hash, &path) ||
+		    !strchr("FDPE", kind))
 			why = unreadable;
 		else if (!input_unchanged(&dc, kind, size, m, ino, hash, path, started))
 			why = kind == INPUT_ENV ? arena_sprintf(a, "the environment variable %s changed", path)
@@ -450,6 +505,30 @@ static const char *cache_valid(const struct cli *c, const char *manifest, char *
 	return why;
 }
 
+/* The cache's manifest line again, naming the manifest just written (its end line as it was): in
+ * place, cut to its new length; 0, or -1 */
+static int restamp_cache(const char *path, const char *text, const struct cache_view *v, const char *manifest,
+			 long moff)
+{
+	struct stat mst;
+	if (stat(manifest, &mst) < 0)
+		return -1;
+	struct sb s = SB_INIT;
+	size_t elen = v->mline_at - v->end_at;
+	sb_add(&s, text + v->end_at, elen);
+	add_manifest_line(&s, 0, &mst, moff);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	size_t n = s.len - elen;
+	int rc = fd >= 0 && pwrite(fd, s.buf + elen, n, (off_t)v->mline_at) == (ssize_t)n &&
+			 ftruncate(fd, (off_t)(v->mline_at + n)) == 0
+		     ? 0
+		     : -1;
+	if (fd >= 0 && close(fd) < 0)
+		rc = -1;
+	sb_release(&s);
+	return rc;
+}
+
 int cli_parse_cache_serve(struct cli *c)
 {
 	struct proj_options o;
@@ -459,21 +538,28 @@ int cli_parse_cache_serve(struct cli *c)
 	diag_list_init(&dl);
 	struct project p;
 	int served = 0;
+	char *text = MAP_FAILED;
+	size_t len = 0;
 	if (proj_load(&p, &o, &dl) < 0 || !cli_partial_parse_on(c, &p))
 		goto out;
 	const char *path = cache_path(&p);
 	const char *manifest = arena_sprintf(&p.arena, "%s/manifest.json", p.target_path);
-	size_t len = 0;
-	char *text = fs_read(&p.arena, path, &len);
-	if (!text)
+	/* mapped rather than read: its pages come straight from the page cache, none copied */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat cst;
+	if (fd < 0)
 		goto out;
-	char *copy = arena_strndup(&p.arena, text, len);
-	const char *tail = NULL, *found = NULL;
-	int64_t msize = 0;
-	long moff = 0;
+	if (fstat(fd, &cst) == 0 && cst.st_size > 0) {
+		len = (size_t)cst.st_size;
+		text = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	}
+	close(fd);
+	if (text == MAP_FAILED)
+		goto out;
 	bool logged = p.log_path && fs_mkdir_p(p.log_path) == 0 &&
 		      log_open(arena_sprintf(&p.arena, "%s/sluice.log", p.log_path)) == 0;
-	const char *why = cache_valid(c, manifest, text, len, &tail, &msize, &moff, &found, &p.arena);
+	struct cache_view v;
+	const char *why = cache_valid(c, manifest, text, len, &v, &p.arena);
 	if (why) {
 		if (logged)
 			log_msg(LOG_INFO, "Unable to do partial parsing because %s: parsing the whole project", why);
@@ -486,35 +572,21 @@ int cli_parse_cache_serve(struct cli *c)
 	if (logged)
 		log_msg(LOG_INFO, "sluice %s: %s (invocation %s): nothing changed since the last parse, its manifest kept",
 			SLUICE_VERSION, c->command, p.invocation_id);
-	if (restamp(&p, manifest, moff, msize) < 0) {
+	long moff = 0;
+	if (restamp(&p, manifest, v.moff, v.msize, &moff) < 0) {
 		log_msg(LOG_WARN, "parse cache: cannot rewrite '%s' (%s), parsing the project", manifest, strerror(errno));
 		goto out;
 	}
-	/* the cache again, naming the manifest just written */
-	struct stat mst;
-	if (stat(manifest, &mst) == 0) {
-		size_t head = (size_t)(tail - text);
-		const char *rest = strchr(copy + head, '\n'); /* past the old manifest line */
-		const char *endl = rest ? strstr(rest, "\nend ") : NULL;
-		if (endl) {
-			struct sb s = SB_INIT;
-			sb_add(&s, copy, head);
-			sb_addf(&s, "manifest %" PRId64 " %" PRId64 " %" PRIu64 " %ld", (int64_t)mst.st_size, mtime_ns(&mst),
-				(uint64_t)mst.st_ino, metadata_end(manifest));
-			sb_add(&s, rest, (size_t)(endl - rest) + 1);
-			if (write_cache(path, &s) < 0)
-				unlink(path);
-			sb_release(&s);
-		} else {
-			unlink(path);
-		}
-	}
+	if (restamp_cache(path, text, &v, manifest, moff) < 0)
+		unlink(path);
 	if (!c->quiet) {
-		report_line("FoundStats", "%s", found);
+		report_line("FoundStats", "%s", v.found);
 		report_line("ParseDone", "Wrote %s", "target/manifest.json");
 	}
 	served = 1;
 out:
+	if (text != MAP_FAILED)
+		munmap(text, len);
 	proj_release(&p);
 	diag_list_release(&dl);
 	return served;
