@@ -1,9 +1,10 @@
 /*
  * Shared libraries loaded on first use, so that a command pays only for the libraries it needs.
  *
- * DuckDB, libpq, libcurl and libarchive (with what they pull in: OpenSSL, Kerberos, LDAP) cost
- * the dynamic loader tens of milliseconds of relocations at every start, more than a warm
- * `sluice parse` takes for the rest of its work, and most commands use one of them or none. So
+ * DuckDB, libpq, libcurl, libarchive, libmicrohttpd and libedit (with what they pull in: OpenSSL,
+ * Kerberos, LDAP, GnuTLS, libtinfo, ...) cost the dynamic loader tens of milliseconds of
+ * relocations, page faults and constructors at every start, more than a warm `sluice parse` takes
+ * for the rest of its work, and most commands use one of them or none. So
  * the sluice executable does not link them: this folder defines each function of theirs that
  * sluice calls, under the library's own name and prototype, and the first call loads the library
  * with dlopen and resolves every function of its list at once. Tests and the other programs link
