@@ -4,8 +4,9 @@
 # next to DuckDB's own time for the same SQL in one process (bench/duck_replay.c); `parse` of 1,000
 # and 10,000 models (two tests a model), cold and again unchanged; `compile` of 10,000 models. Each
 # row gives wall time, peak RSS and, for runs, the time a model beyond the engine's own. Then the
-# Jinja and Flink micro-benchmarks. Also `docs generate` of 5,000 models and a run of 200
-# views on the Flink SQL Gateway double (tests/flinkgw), with the wall time a statement sent.
+# Jinja and Flink micro-benchmarks. Also `docs generate` of 5,000 models, a model page of that
+# site in headless Chromium (when installed), and a run of 200 views on the Flink SQL Gateway
+# double (tests/flinkgw), with the wall time a statement sent.
 #
 #   scripts/bench.sh [BUILD_DIR]      BENCH_QUICK=1: the views row at 300 models, a few minutes less
 #                                     BENCH_DUCKDB_THREADS=N: DuckDB's `threads` setting for the runs
@@ -132,6 +133,35 @@ dir="$work/docs_5000"
 gen "$dir" 5000 tables
 timed "docs generate 5000" "$sluice" docs generate --project-dir "$dir" --profiles-dir "$dir" --threads 2 --quiet
 row "docs generate, 5000 models" 5000 "$secs" "$cpu" "$kb"
+
+# a model's page of that site in headless Chromium, through docs serve: the wall time from
+# starting the browser to the page drawn (the manifest and catalog fetched and read, the deepest
+# model's page with its columns, SQL and lineage), next to the browser's start alone (about:blank)
+chromium=$(command -v chromium || command -v chromium-browser || true)
+if [ -n "$chromium" ]; then
+	browse() {  # browse URL OUT: the DOM once the page's scripts ran
+		timed "Chromium on $1" timeout 300 "$chromium" --headless --no-sandbox --disable-gpu \
+			--disable-background-networking --disable-component-update --disable-sync --no-first-run \
+			--user-data-dir="$(mktemp -d "$work/chrome.XXXXXX")" --virtual-time-budget=5000 --dump-dom "$1"
+		cp "$work/out" "$2"
+	}
+	"$sluice" docs serve --project-dir "$dir" --profiles-dir "$dir" --port 0 --quiet >"$work/serve.out" 2>&1 &
+	serve_pid=$!
+	for _ in $(seq 300); do [ -s "$work/serve.out" ] && break; sleep 0.1; done
+	url=$(head -n 1 "$work/serve.out")
+	last=$(ls "$dir"/models/*/*/*.sql | sort | tail -n 1)
+	last=$(basename "$last" .sql)
+	browse "about:blank" "$work/blank.html"
+	row "Chromium start alone (about:blank)" 1 "$secs" "$cpu" "$kb"
+	browse "${url}#!/model/model.bench.$last" "$work/model.html"
+	kill -INT "$serve_pid" && wait "$serve_pid" 2>/dev/null || true
+	if ! grep -q "<h1>$last" "$work/model.html"; then
+		echo "bench: the model page of $last was not drawn" >&2
+		head -c 2000 "$work/model.html" >&2
+		exit 1
+	fi
+	row "docs model page, 5000 models (Chromium)" 1 "$secs" "$cpu" "$kb"
+fi
 
 # run on the Flink SQL Gateway double: view models, each a few statements to the
 # gateway over loopback; the time a statement is the run's wall and CPU over the statements sent

@@ -418,6 +418,7 @@ struct cache_view {
 	size_t mline_at;  /* where the manifest line starts */
 	int64_t msize;	  /* manifest.json's size */
 	long moff;	  /* where its metadata ends */
+	ino_t ino;	  /* the cache file's */
 };
 
 /* Checks the cache's text (mapped, never written) and every input it records; NULL when all hold,
@@ -518,11 +519,15 @@ static int restamp_cache(const char *path, const char *text, const struct cache_
 	sb_add(&s, text + v->end_at, elen);
 	add_manifest_line(&s, 0, &mst, moff);
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	struct stat cst;
 	size_t n = s.len - elen;
-	int rc = fd >= 0 && pwrite(fd, s.buf + elen, n, (off_t)v->mline_at) == (ssize_t)n &&
-			 ftruncate(fd, (off_t)(v->mline_at + n)) == 0
-		     ? 0
-		     : -1;
+	int rc = fd >= 0 && fstat(fd, &cst) == 0 ? 0 : -1;
+	/* the file checked, not one that a parse running beside this one put in its place (that one
+	 * stays: it names a manifest this parse has since stamped again, so it will not serve) */
+	if (rc == 0 && cst.st_ino == v->ino &&
+	    (pwrite(fd, s.buf + elen, n, (off_t)v->mline_at) != (ssize_t)n ||
+	     ftruncate(fd, (off_t)(v->mline_at + n)) < 0))
+		rc = -1;
 	if (fd >= 0 && close(fd) < 0)
 		rc = -1;
 	sb_release(&s);
@@ -558,7 +563,7 @@ int cli_parse_cache_serve(struct cli *c)
 		goto out;
 	bool logged = p.log_path && fs_mkdir_p(p.log_path) == 0 &&
 		      log_open(arena_sprintf(&p.arena, "%s/sluice.log", p.log_path)) == 0;
-	struct cache_view v;
+	struct cache_view v = {.ino = cst.st_ino};
 	const char *why = cache_valid(c, manifest, text, len, &v, &p.arena);
 	if (why) {
 		if (logged)
