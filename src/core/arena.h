@@ -20,6 +20,8 @@ struct arena {
 	struct arena_block *big;   /* blocks of their own for large requests, newest first */
 	size_t block_size;         /* size of ordinary blocks */
 	size_t total;              /* bytes obtained from malloc, for statistics */
+	struct arena_block *spare; /* mapped ordinary blocks an arena_reset gave back, used again first */
+	size_t nspare;
 };
 
 struct arena_mark {

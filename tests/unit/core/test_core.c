@@ -87,6 +87,42 @@ static void test_arena_mark_reset(void **state)
 	arena_release(&a);
 }
 
+/* An arena of megabyte blocks (mapped with their pages, see arena.c) reset once an item, as the
+ * manifest's writers do: the blocks given back are used again, a few kept, the rest unmapped */
+static void test_arena_big_blocks_reset(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a, 1 << 20);
+	char *keep = arena_strdup(&a, "kept");
+	for (int round = 0; round < 50; round++) {
+		struct arena_mark m = arena_mark(&a);
+		/* across blocks: each round spans several, with a large request of its own among them */
+		unsigned char *p[12];
+		for (int i = 0; i < 12; i++) {
+			size_t n = i == 5 ? (2u << 20) : (400u << 10);
+			p[i] = arena_alloc(&a, n);
+			memset(p[i], round + i, n);
+		}
+		for (int i = 0; i < 12; i++) {
+			size_t n = i == 5 ? (2u << 20) : (400u << 10);
+			assert_int_equal(p[i][0], (unsigned char)(round + i));
+			assert_int_equal(p[i][n - 1], (unsigned char)(round + i));
+		}
+		arena_reset(&a, m);
+		assert_true(a.nspare <= 4);
+		/* what stays in use after the reset is the first block alone */
+		assert_true(a.total <= (1u << 20));
+		assert_string_equal(keep, "kept");
+	}
+	char *z = arena_zalloc(&a, 900u << 10); /* a block used again is zeroed where asked */
+	for (size_t i = 0; i < (900u << 10); i += 4096)
+		assert_int_equal(z[i], 0);
+	arena_release(&a);
+	assert_null(a.spare);
+	assert_int_equal(a.total, 0);
+}
+
 /* ---- string builder ---- */
 
 static void check_sb_invariants(const struct sb *s)
@@ -293,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_arena_alignment_and_blocks),
 		cmocka_unit_test(test_arena_strings),
 		cmocka_unit_test(test_arena_mark_reset),
+		cmocka_unit_test(test_arena_big_blocks_reset),
 		cmocka_unit_test(test_sb_lifecycle),
 		cmocka_unit_test(test_sb_cap),
 		cmocka_unit_test(test_map),
