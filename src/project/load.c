@@ -301,6 +301,13 @@ double proj_cpu_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static double wall_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static long peak_mib(void)
 {
 	struct rusage ru;
@@ -475,25 +482,25 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 		return -1;
 	struct nodes_builder nb = {0};
 	int rc = 0;
-	double t0 = proj_cpu_s();
+	double t0 = proj_cpu_s(), w0 = wall_s();
 	long m0 = peak_mib();
 	rc |= proj_find_models(p, &nb, dl);
-	double t1 = proj_cpu_s();
+	double t1 = proj_cpu_s(), w1 = wall_s();
 	long m1 = peak_mib();
 	rc |= proj_load_schema_files(p, &nb, dl);
 	if (rc == 0)
 		rc = proj_apply_versions(p, &nb, dl);
-	double t2 = proj_cpu_s();
+	double t2 = proj_cpu_s(), w2 = wall_s();
 	long m2 = peak_mib();
 	if (rc)
 		goto out;
 	rc = proj_parse_nodes(p, &nb, opt->threads, dl);
-	double t3 = proj_cpu_s();
+	double t3 = proj_cpu_s(), w3 = wall_s();
 	long m3 = peak_mib();
 	if (rc)
 		goto out;
 	rc = proj_build_tests(p, &nb, dl);
-	double t4 = proj_cpu_s();
+	double t4 = proj_cpu_s(), w4 = wall_s();
 	long m4 = peak_mib();
 	if (rc)
 		goto out;
@@ -514,11 +521,12 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 		rc = proj_link_unit_tests(p, dl);
 	if (rc == 0)
 		proj_deprecation_warnings(p, dl);
-	double t5 = proj_cpu_s();
+	double t5 = proj_cpu_s(), w5 = wall_s();
 	long m5 = peak_mib();
-	proj_timing("load (CPU time, peak RSS after): find %.3fs %ld MiB, properties %.3fs %ld MiB, parse %.3fs %ld MiB, "
-		    "tests %.3fs %ld MiB, resolve %.3fs %ld MiB (%ld MiB before)", t1 - t0, m1, t2 - t1, m2,
-		    t3 - t2, m3, t4 - t3, m4, t5 - t4, m5, m0);
+	proj_timing("load (CPU time / wall time, peak RSS after): find %.3f/%.3fs %ld MiB, properties %.3f/%.3fs %ld MiB, "
+		    "parse %.3f/%.3fs %ld MiB, tests %.3f/%.3fs %ld MiB, resolve %.3f/%.3fs %ld MiB (%ld MiB before)",
+		    t1 - t0, w1 - w0, m1, t2 - t1, w2 - w1, m2, t3 - t2, w3 - w2, m3, t4 - t3, w4 - w3, m4, t5 - t4,
+		    w5 - w4, m5, m0);
 out:
 	/* the tests not yet built when a step failed (proj_build_tests frees them otherwise) */
 	VEC_FREE(&nb.tests);

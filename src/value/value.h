@@ -75,16 +75,19 @@ struct ventry {
 	value val;
 };
 
+/* Laid out without padding: 64 bytes, where the same fields in another order took 72 and the
+ * arena's 16-byte alignment made that 80 (a parse of 10,000 models makes 580,000 dicts) */
 struct vdict {
 	struct ventry *e;   /* insertion order */
-	uint32_t len, cap;
 	uint32_t *index;    /* open-addressing table of entry index + 1; 0 = empty */
-	uint32_t icap;      /* power of two or 0 (small dicts are scanned) */
 	struct arena *arena;
 	struct loc *keylocs;  /* optional (YAML): location of each key */
 	struct loc *vallocs;  /* optional (YAML): location of each value */
+	uint32_t len, cap;
+	uint32_t icap;      /* power of two or 0 (small dicts are scanned) */
 	struct loc loc;       /* optional (YAML): location of the mapping itself */
 };
+_Static_assert(sizeof(struct vdict) == 64, "struct vdict is laid out without padding");
 
 /* Arguments of a call: positional values then keyword arguments (names are NUL-terminated). */
 struct vargs {
