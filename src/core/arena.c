@@ -7,9 +7,11 @@
  * with all their pages at once (MAP_POPULATE) rather than one page fault at a time as they are
  * first written: an arena fills its blocks front to back, so those pages are used anyway, and a
  * page mapped in bulk costs about half of a fault's 11 us on the virtual machines that CI runs on
- * (a parse of 10,000 models faults in 60,000 pages). arena_reset keeps a few such blocks for the
- * next allocations, so that an arena reset once an item does not map them again each time. Other
- * blocks stay with malloc, which reuses what short-lived arenas give back without new faults.
+ * (a parse of 10,000 models faults in 60,000 pages). The first block of each is malloc's, so that
+ * a small command does not map a megabyte it does not use. arena_reset keeps a few mapped blocks
+ * for the next allocations, so that an arena reset once an item does not map them again each
+ * time. Other blocks stay with malloc, which reuses what short-lived arenas give back without new
+ * faults.
  * Under AddressSanitizer every block is malloc's, so that LeakSanitizer still finds a lost arena.
  */
 #include "core/arena.h"
@@ -125,7 +127,9 @@ static struct arena_block *block_new(struct arena *a, size_t size, bool ordinary
 		b = a->spare;
 		a->spare = b->next;
 		a->nspare--;
-	} else if (ordinary && size >= POPULATE_MIN) {
+	} else if (ordinary && size >= POPULATE_MIN && a->head) {
+		/* from the second block on: a command that needs less than one block (a parse served
+		 * from the cache, --version) still faults in only the pages it touches */
 		b = mmap(NULL, sizeof(*b) + size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1,
 			 0);
 		if (b == MAP_FAILED)
