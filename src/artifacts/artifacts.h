@@ -101,6 +101,10 @@ int art_write_sources(const char *path, struct project *p, const struct freshnes
  * Linear in nodes + edges + macros; `inv` may be NULL (generated_at is then now, invocation_id the
  * project's).
  */
+/* dbt's metadata env (the artifacts' metadata.env, the context's dbt_metadata_envs): every
+ * DBT_ENV_CUSTOM_ENV_<NAME> variable as NAME, in the environment's order (dbt-core's
+ * get_metadata_vars); a secret's value among them is scrubbed with the rest of an artifact */
+value art_metadata_envs(struct arena *a);
 value art_manifest_value(struct arena *a, struct project *p, const struct graph *g,
 			 const struct art_invocation *inv);
 /* One node (or source, or exposure) as the manifest lists it */

@@ -69,6 +69,22 @@ const char *art_iso_time_dup(struct arena *a, double epoch)
 	return arena_strdup(a, buf);
 }
 
+extern char **environ;
+
+value art_metadata_envs(struct arena *a)
+{
+	static const char prefix[] = "DBT_ENV_CUSTOM_ENV_";
+	value env = val_dict_new(a, 0);
+	for (char **e = environ; e && *e; e++) {
+		const char *eq = strchr(*e, '=');
+		if (!eq || strncmp(*e, prefix, sizeof(prefix) - 1))
+			continue;
+		const char *name = *e + sizeof(prefix) - 1;
+		val_dict_set(env, val_str_dup(a, name, (size_t)(eq - name)), val_str(arena_strdup(a, eq + 1)));
+	}
+	return env;
+}
+
 value art_metadata(struct arena *a, struct project *p, const char *schema_url,
 		   const struct art_invocation *inv)
 {
@@ -79,7 +95,7 @@ value art_metadata(struct arena *a, struct project *p, const char *schema_url,
 	val_dict_sets(m, "dbt_version", val_str(ART_DBT_VERSION));
 	val_dict_sets(m, "generated_at", val_str(gen));
 	val_dict_sets(m, "invocation_id", art_str(id));
-	val_dict_sets(m, "env", val_dict_new(a, 0));
+	val_dict_sets(m, "env", art_metadata_envs(a));
 	return m;
 }
 

@@ -13,11 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "artifacts/artifacts.h"
 #include "core/log.h"
 #include "dbt/internal.h"
 #include "jinja/jinja.h"
-
-extern char **environ;
 
 /* The dbt version Sluice matches: `dbt_version`, artifacts' metadata and require-dbt-version */
 const char *const dbt_matched_version = DBT_MATCHED_VERSION;
@@ -377,17 +376,7 @@ void dbt_install_members(struct project *p, uint32_t from)
 	jj_env_set_global(env, "validation", validation);
 	jj_env_set_global(env, "sql_now", val_str(sql_now(p)));
 	jj_env_set_global(env, "column", dbt_api_column(a));
-	/* dbt_metadata_envs: DBT_ENV_CUSTOM_ENV_<NAME>=v as {NAME: v} */
-	value envs = val_dict_new(a, 4);
-	for (char **e = environ; e && *e; e++) {
-		static const char prefix[] = "DBT_ENV_CUSTOM_ENV_";
-		const char *eq = strchr(*e, '=');
-		if (!eq || strncmp(*e, prefix, sizeof(prefix) - 1))
-			continue;
-		const char *k = *e + sizeof(prefix) - 1;
-		val_dict_set(envs, val_str_dup(a, k, (size_t)(eq - k)), val_str_dup(a, eq + 1, strlen(eq + 1)));
-	}
-	jj_env_set_global(env, "dbt_metadata_envs", envs);
+	jj_env_set_global(env, "dbt_metadata_envs", art_metadata_envs(a));
 	/* invocation_args_dict: the command's flags by their lower-case names */
 	value inv = val_dict_new(a, 16);
 	for (uint32_t i = 0; p->flags.type == V_DICT && i < p->flags.d->len; i++) {

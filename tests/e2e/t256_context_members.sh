@@ -67,6 +67,15 @@ expect_out "now now()" "sql_now"
 expect_out "thread MainThread" "thread_id"
 # pytz's zones, unlocalized, carry their first standard offset (local mean time), as pytz's do
 expect_out "pytz 1997-09-29 06:14:00-07:53 2020-01-01 00:00:00+00:00" "modules.pytz"
+# the artifacts' metadata.env: the same variables, as dbt's get_metadata_vars
+DBT_ENV_CUSTOM_ENV_TEAM=data DBT_ENV_CUSTOM_ENV_SITE=north run compile --select names
+expect_rc 0 "compile"
+for f in manifest run_results; do
+	expect_json target/$f.json '.metadata.env.TEAM + " " + d.metadata.env.SITE + " " + Object.keys(d.metadata.env).length' \
+		'data north 2' "$f.json's metadata.env"
+done
+run parse --no-partial-parse
+expect_json target/manifest.json '.metadata.env' '{}' "none set: an empty env"
 run run-operation fails
 expect_rc 1 "try_or_compiler_error raises"
 expect_err "the message I chose" "with the message it was given"
