@@ -69,6 +69,7 @@ struct run_result {
 	const char *adapter_code; /* adapter_response._message / code, or NULL */
 	const char *compiled_code;
 	const char *relation_name;
+	const char *operation;    /* run-operation's result (node unused): the macro's unique id */
 };
 
 int art_write_run_results(const char *path, struct project *p, const struct run_result *results,

@@ -69,7 +69,7 @@ const char *art_run_status_name(enum run_status s)
 
 static value result_value(struct arena *a, struct project *p, const struct run_result *r)
 {
-	const struct node *n = r->node < p->nnodes ? p->nodes[r->node] : NULL;
+	const struct node *n = !r->operation && r->node < p->nnodes ? p->nodes[r->node] : NULL;
 	value d = val_dict_new(a, 12);
 	val_dict_sets(d, "status", art_str_or(art_run_status_name(r->status), "success"));
 	value timing = val_list_new(a, 2);
@@ -84,10 +84,15 @@ static value result_value(struct arena *a, struct project *p, const struct run_r
 	val_dict_sets(d, "adapter_response", adapter_response(a, r));
 	val_dict_sets(d, "message", art_str(r->message));
 	val_dict_sets(d, "failures", r->failures >= 0 ? val_int(r->failures) : val_none());
-	val_dict_sets(d, "unique_id", n ? val_str(n->unique_id) : val_none());
+	val_dict_sets(d, "unique_id", r->operation ? val_str(r->operation) : n ? val_str(n->unique_id) : val_none());
 	/* microbatch models only */
 	val_dict_sets(d, "batch_results", val_none());
-	if (!n || n->type == NODE_SEED || n->type == NODE_SOURCE) {
+	if (r->operation) {
+		/* dbt's HookNode for the macro: a compiled resource never compiled */
+		val_dict_sets(d, "compiled", val_bool(false));
+		val_dict_sets(d, "compiled_code", val_none());
+		val_dict_sets(d, "relation_name", val_none());
+	} else if (!n || n->type == NODE_SEED || n->type == NODE_SOURCE) {
 		val_dict_sets(d, "compiled", val_none());
 		val_dict_sets(d, "compiled_code", val_none());
 		val_dict_sets(d, "relation_name", val_none());

@@ -1,16 +1,54 @@
 /*
  * sluice run-operation MACRO [--args YAML]: calls a macro of the project (or `package.macro`) with
  * the arguments as keyword arguments, on a connection, in a transaction committed at the end, as
- * dbt run-operation does. Exit 1 when the macro fails.
+ * dbt run-operation does. Exit 1 when the macro fails. Like dbt (1.5 on), it writes
+ * run_results.json with one result for the operation, success or error.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "artifacts/artifacts.h"
 #include "cli/cli.h"
 #include "core/log.h"
 #include "dbt/context.h"
 #include "core/report.h"
 #include "runner/runner.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* run_results.json for the operation, as dbt's RunOperationTask writes it: one result named by
+ * the macro's unique id, timed from the project's load (dbt's compile) through the call */
+static void write_results(struct cli *c, struct project *p, const char *id, value kwargs, struct run_result *res)
+{
+	value args = val_dict_new(&p->arena, 8);
+	val_dict_sets(args, "which", val_str(c->command));
+	val_dict_sets(args, "invocation_command", val_str_fmt(&p->arena, "sluice %s", c->command));
+	val_dict_sets(args, "macro", val_str(c->positional[0]));
+	val_dict_sets(args, "args", kwargs);
+	val_dict_sets(args, "target", c->target ? val_str(c->target) : val_none());
+	val_dict_sets(args, "vars", c->vars ? val_str(c->vars) : val_dict_new(&p->arena, 0));
+	val_dict_sets(args, "log_format", val_str(c->log_format));
+	struct art_invocation inv = {c->command, p->invocation_id, p->run_started_at, args};
+	res->node = UINT32_MAX;
+	res->operation = id;
+	res->thread_id = -1;
+	res->failures = res->status == RUN_SUCCESS ? 0 : 1;
+	res->rows_affected = -1;
+	res->execution_time = res->execute_completed - res->compile_started;
+	const char *path = arena_sprintf(&p->arena, "%s/run_results.json", p->target_path);
+	struct diag_list dl;
+	diag_list_init(&dl);
+	if (art_write_run_results(path, p, res, 1, res->execution_time, &inv, &dl) < 0)
+		cli_print_diags(&dl);
+	diag_list_release(&dl);
+}
 
 int cmd_run_operation(struct cli *c)
 {
@@ -26,12 +64,15 @@ int cmd_run_operation(struct cli *c)
 	struct adapter *ad = NULL;
 	const struct adapter_vtable *vt = NULL;
 	struct adapter_conn *conn = NULL;
+	struct run_result res = {.compile_started = now_s()};
 	if (cli_load_project(c, &p, true, &dl) < 0)
 		goto out;
+	res.compile_completed = now_s();
 	const char *name = c->positional[0];
 	const char *dot = strchr(name, '.');
 	const char *pkg = dot ? arena_strndup(&p.arena, name, (size_t)(dot - name)) : NULL;
 	value fn = proj_find_macro(&p, pkg, dot ? dot + 1 : name);
+	const char *id = pkg ? arena_sprintf(&p.arena, "macro.%s.%s", pkg, dot + 1) : proj_macro_id(&p, &p.arena, p.name, name);
 	if (fn.type == V_UNDEF) {
 		struct diag *d = diag_error(&dl, LOC_NONE, "no macro named '%s' in the project or its packages", name);
 		diag_hint(&dl, d, "check the name; package macros are written package.macro");
@@ -54,6 +95,7 @@ int cmd_run_operation(struct cli *c)
 			goto out;
 		}
 	}
+	res.execute_started = now_s(); /* dbt's execute opens the connection too */
 	if (cli_connect(&p, &ad, &vt, &conn, &dl) < 0) {
 		cli_print_diags(&dl);
 		goto out;
@@ -79,6 +121,9 @@ int cmd_run_operation(struct cli *c)
 				err ? err : "unknown error");
 		report_line("RunningOperationCaughtError", "Encountered an error while running operation: %s", name);
 		cli_print_diags(&dl);
+		res.execute_completed = now_s();
+		res.status = RUN_ERROR;
+		write_results(c, &p, id, kwargs, &res);
 		rc = 1;
 		goto out;
 	}
@@ -86,8 +131,11 @@ int cmd_run_operation(struct cli *c)
 	err = NULL;
 	if (vt->commit(conn, &p.arena, &err) < 0)
 		log_msg(LOG_DEBUG, "commit after operation %s: %s", name, err ? err : "unknown error");
+	res.execute_completed = now_s();
 	if (dl.head) /* exceptions.warn() and the like */
 		cli_print_diags(&dl);
+	res.status = RUN_SUCCESS;
+	write_results(c, &p, id, kwargs, &res);
 	rc = 0;
 out:
 	cli_disconnect(ad, vt, conn);

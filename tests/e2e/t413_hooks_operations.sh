@@ -39,13 +39,24 @@ run run-operation note --args '{table: orders, note: yo}'
 expect_rc 0 "run-operation succeeds"
 expect_out "audit rows: 5" "run_query results and log(info=true)"
 expect_query "select event from audit_log where seq = 5" "yo orders" "the operation's SQL was committed"
+# run_results.json, as dbt's RunOperationTask writes it: one result for the macro
+expect_json target/run_results.json '.results.map(r => [r.unique_id, r.status, r.failures, r.compiled, r.compiled_code, r.thread_id, r.timing.map(t => t.name).join("+"), JSON.stringify(r.adapter_response)].join(" ")).join()' \
+	"macro.ho.note success 0 false  MainThread compile+execute {}" "run_results.json names the operation's macro"
+expect_json target/run_results.json '.args.which + " " + d.args.macro + " " + d.args.args.note + " " + (d.elapsed_time === d.results[0].execution_time)' \
+	"run-operation note yo true" "with the command's arguments"
 
 run run-operation broken
 expect_rc 1 "a failing operation exits 1"
 expect_err "this operation always fails"
+expect_json target/run_results.json '.results.map(r => [r.unique_id, r.status, r.failures].join(" ")).join()' \
+	"macro.ho.broken error 1" "a failed operation's result is an error"
+run run-operation dbt.current_timestamp
+expect_rc 0 "a package's macro by package.name"
+expect_json target/run_results.json '.results[0].unique_id' "macro.dbt.current_timestamp"
 run run-operation nope
 expect_rc 2 "an unknown macro exits 2"
 expect_err "no macro named 'nope'"
+expect_json target/run_results.json '.results[0].unique_id' "macro.dbt.current_timestamp" "and writes no run_results.json"
 run run-operation note --args '[1, 2]'
 expect_rc 2 "--args must be a mapping"
 
