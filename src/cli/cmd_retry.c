@@ -4,7 +4,9 @@
  * command and its arguments; the nodes whose status was error, fail, skipped, runtime error or
  * partial success run again with that command and those arguments. --threads and --vars given
  * now win over the previous ones; --target comes from the previous run. Its own run_results.json
- * records the previous command, so a second retry goes on from the first.
+ * records the previous command, so a second retry goes on from the first. After run-operation
+ * the operation runs again with its macro and --args, whatever its status, as dbt's
+ * RunOperationTask (which has no graph to narrow) does under retry.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +79,23 @@ int cmd_retry(struct cli *c)
 	}
 	value args = val_dict_gets(results, "args");
 	value which = args.type == V_DICT ? val_dict_gets(args, "which") : val_undef();
+	if (val_streq(which, "run-operation")) {
+		value macro = val_dict_gets(args, "macro");
+		if (macro.type != V_STR) {
+			fprintf(stderr, "Error: the previous run-operation in '%s' names no macro (args.macro)\n", dir);
+			goto out;
+		}
+		struct cli op = *c;
+		op.command = "run-operation";
+		op.positional[0] = val_cstr(&a, macro);
+		op.npositional = 1;
+		op.macro_args = str_arg(&a, args, "args");
+		if (!c->vars)
+			op.vars = str_arg(&a, args, "vars");
+		op.target = str_arg(&a, args, "target");
+		rc = cmd_run_operation(&op);
+		goto out;
+	}
 	static const char *const commands[] = {"run", "build", "test", "seed", "snapshot", "compile"};
 	const char *command = NULL;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
@@ -84,7 +103,7 @@ int cmd_retry(struct cli *c)
 			command = commands[i];
 	if (!command) {
 		fprintf(stderr, "Error: the previous run in '%s' was '%s', which sluice retry cannot run again; "
-				"retry works after run, build, test, seed, snapshot and compile\n",
+				"retry works after run, build, test, seed, snapshot, compile and run-operation\n",
 			dir, which.type == V_STR ? which.s : "unknown");
 		goto out;
 	}

@@ -44,6 +44,24 @@ expect_rc 0 "the retried test passes"
 expect_out "Done. PASS=2 WARN=0 ERROR=0 SKIP=0 TOTAL=2" "the test and the model it skipped run again"
 expect_json target/run_results.json '.args.which' build
 
+# after run-operation, retry runs the operation again with its macro and --args (dbt's
+# RunOperationTask has no graph to narrow), --vars given now winning
+mkdir -p macros
+cat >macros/op.sql <<'EOS'
+{% macro op(n) %}
+  {% if not var('op_ok', false) %}{{ exceptions.raise_compiler_error('op failed on ' ~ n) }}{% endif %}
+  {{ log('op ran on ' ~ n, info=true) }}
+{% endmacro %}
+EOS
+run run-operation op --args '{n: 7}'
+expect_rc 1 "the operation fails"
+expect_err "op failed on 7"
+run retry --vars '{op_ok: true}'
+expect_rc 0 "retry runs the operation again"
+expect_out "op ran on 7" "with the arguments it had"
+expect_json target/run_results.json '.args.which + " " + d.results[0].unique_id + " " + d.results[0].status' \
+	"run-operation macro.retry.op success" "and records it as run-operation"
+
 # --state reads another folder; a run_results.json of another command is refused
 mkdir -p "$WORK/state" && printf '{"args": {"which": "docs"}, "results": []}' >"$WORK/state/run_results.json"
 run retry --state "$WORK/state"
