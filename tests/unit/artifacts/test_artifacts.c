@@ -645,12 +645,12 @@ static void test_run_results(void **state)
 	struct art_invocation inv = invocation(f);
 	double t0 = 1714557600.25; /* 2024-05-01T10:00:00.250000Z */
 	struct run_result rr[] = {
-		{COUNTRIES, RUN_SUCCESS, "INSERT 2", 0, t0, t0 + 0.1, t0 + 0.1, t0 + 0.5, 0.5, -1, 2, "INSERT 2", NULL, NULL},
+		{COUNTRIES, RUN_SUCCESS, "INSERT 2", 0, t0, t0 + 0.1, t0 + 0.1, t0 + 0.5, 0.5, -1, 2, "INSERT 2", NULL, NULL, NULL},
 		{ORDERS, RUN_ERROR, "Database Error in model orders: " SECRET, 1, t0, t0 + 0.2, t0 + 0.2, t0 + 0.3, 0.3,
-		 -1, -1, NULL, "select 1 -- " SECRET, NULL},
-		{TEST, RUN_SKIPPED, "SKIP", 0, 0, 0, 0, 0, 0, -1, -1, NULL, NULL, NULL},
+		 -1, -1, NULL, "select 1 -- " SECRET, NULL, NULL},
+		{TEST, RUN_SKIPPED, "SKIP", 0, 0, 0, 0, 0, 0, -1, -1, NULL, NULL, NULL, NULL},
 		{STG, RUN_SUCCESS, "OK", 1, t0, t0 + 0.01, t0 + 0.01, t0 + 0.02, 0.02, -1, 5, "SELECT 5", "select 2",
-		 "\"dev\".\"main\".\"stg_orders\""},
+		 "\"dev\".\"main\".\"stg_orders\"", NULL},
 	};
 	char *path = arena_sprintf(&f->p.arena, "%s/target/run_results.json", f->dir);
 	assert_int_equal(art_write_run_results(path, &f->p, rr, 4, 1.5, &inv, &f->dl), 0);
@@ -712,7 +712,7 @@ static void test_run_results(void **state)
 
 	/* a test result with failures */
 	struct run_result tr = {TEST, RUN_FAIL, "Got 3 results, configured to fail if != 0", 0, t0, t0, t0, t0 + 1,
-				1.0, 3, -1, NULL, "select * from x where id is null", NULL};
+				1.0, 3, -1, NULL, "select * from x where id is null", NULL, NULL};
 	path = arena_sprintf(&f->p.arena, "%s/rr2.json", f->dir);
 	assert_int_equal(art_write_run_results(path, &f->p, &tr, 1, 1.0, NULL, &f->dl), 0);
 	j = load(f, "rr2.json", NULL);
@@ -722,7 +722,7 @@ static void test_run_results(void **state)
 
 	/* DuckDB's response is dbt-duckdb's AdapterResponse(_message="OK"): no code, no row count */
 	struct run_result dr = {STG, RUN_SUCCESS, "OK", 0, t0, t0, t0, t0 + 1, 1.0, -1, ADAPTER_MESSAGE_ONLY, "OK",
-				"select 2", NULL};
+				"select 2", NULL, NULL};
 	path = arena_sprintf(&f->p.arena, "%s/rr3.json", f->dir);
 	assert_int_equal(art_write_run_results(path, &f->p, &dr, 1, 1.0, NULL, &f->dl), 0);
 	json_t *dj = load(f, "rr3.json", NULL);
