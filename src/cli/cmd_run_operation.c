@@ -72,7 +72,8 @@ int cmd_run_operation(struct cli *c)
 	const char *dot = strchr(name, '.');
 	const char *pkg = dot ? arena_strndup(&p.arena, name, (size_t)(dot - name)) : NULL;
 	value fn = proj_find_macro(&p, pkg, dot ? dot + 1 : name);
-	const char *id = pkg ? arena_sprintf(&p.arena, "macro.%s.%s", pkg, dot + 1) : proj_macro_id(&p, &p.arena, p.name, name);
+	const char *id = pkg ? arena_sprintf(&p.arena, "macro.%s.%s", pkg, dot + 1)
+			     : proj_macro_id(&p, &p.arena, p.name, name);
 	if (fn.type == V_UNDEF) {
 		struct diag *d = diag_error(&dl, LOC_NONE, "no macro named '%s' in the project or its packages", name);
 		diag_hint(&dl, d, "check the name; package macros are written package.macro");
