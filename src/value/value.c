@@ -395,6 +395,20 @@ void val_dict_set(value dict, value key, value val)
 	}
 }
 
+void val_dict_copy_exact(value dst, value src)
+{
+	struct vdict *d = dst.d, *from = src.d;
+	ASSERT(d->len == 0);
+	d->len = d->cap = from->len;
+	d->e = from->len ? arena_alloc(d->arena, from->len * sizeof(struct ventry)) : NULL;
+	if (from->len)
+		memcpy(d->e, from->e, from->len * sizeof(struct ventry));
+	d->index = NULL;
+	d->icap = 0;
+	if (d->len > DICT_SCAN)
+		dict_reindex(d);
+}
+
 void val_dict_sets(value dict, const char *key, value val)
 {
 	val_dict_set(dict, val_str(key), val);

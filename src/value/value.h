@@ -202,6 +202,8 @@ value val_dict_getnh(value dict, const char *key, size_t n, uint64_t hash);
 /* index of the entry or -1 */
 long val_dict_find(value dict, value key);
 void val_dict_set(value dict, value key, value val);
+/* dst, an empty dict, gets src's entries in an array of exactly their number (its own arena's) */
+void val_dict_copy_exact(value dst, value src);
 void val_dict_sets(value dict, const char *key, value val);  /* key not copied */
 bool val_dict_del(value dict, value key);
 /* Deep-merges src into dst: nested dicts merge, everything else replaces */
