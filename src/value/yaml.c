@@ -244,7 +244,8 @@ static void warn_duplicate(struct yctx *y, value k, struct loc here, struct loc 
 
 /* A mapping is read into a dict of the scratch arena, then copied into one whose entries are
  * exactly as many as it has: most mappings of a project's YAML hold two or three entries, and a
- * dict made for eight left the rest of its room unused (8 MB of a 10,000-model project's 60) */
+ * dict made for eight left the rest of its room unused (8 of the 60 MB that the properties files
+ * of a 10,000-model project take) */
 static int parse_mapping(struct yctx *y, yaml_event_t *start, value *pv)
 {
 	value d = val_dict_new(y->a, 0);
