@@ -25,8 +25,6 @@ value art_str_or(const char *s, const char *dflt);
 value art_dict_or_new(struct arena *a, value v);
 value art_list_or_new(struct arena *a, value v);
 
-/* Seconds since the epoch, with microseconds */
-double art_now(void);
 /* "2024-05-01T10:00:00.123456Z" (dbt's datetime format) into out[32] */
 void art_iso_time(double epoch, char out[32]);
 /* art_iso_time of `epoch` copied into the arena */

@@ -72,6 +72,9 @@ struct run_result {
 	const char *operation;    /* run-operation's result (node unused): the macro's unique id */
 };
 
+/* Seconds since the epoch, with microseconds: the clock of a result's timings */
+double art_now(void);
+
 int art_write_run_results(const char *path, struct project *p, const struct run_result *results,
 			  size_t n, double elapsed_time, const struct art_invocation *inv,
 			  struct diag_list *dl) __attribute__((warn_unused_result));

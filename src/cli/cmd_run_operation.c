@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "artifacts/artifacts.h"
 #include "cli/cli.h"
@@ -15,13 +14,6 @@
 #include "dbt/context.h"
 #include "core/report.h"
 #include "runner/runner.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* run_results.json for the operation, as dbt's RunOperationTask writes it: one result named by
  * the macro's unique id, timed from the project's load (dbt's compile) through the call */
@@ -64,10 +56,10 @@ int cmd_run_operation(struct cli *c)
 	struct adapter *ad = NULL;
 	const struct adapter_vtable *vt = NULL;
 	struct adapter_conn *conn = NULL;
-	struct run_result res = {.compile_started = now_s()};
+	struct run_result res = {.compile_started = art_now()};
 	if (cli_load_project(c, &p, true, &dl) < 0)
 		goto out;
-	res.compile_completed = now_s();
+	res.compile_completed = art_now();
 	const char *name = c->positional[0];
 	const char *dot = strchr(name, '.');
 	const char *pkg = dot ? arena_strndup(&p.arena, name, (size_t)(dot - name)) : NULL;
@@ -96,7 +88,7 @@ int cmd_run_operation(struct cli *c)
 			goto out;
 		}
 	}
-	res.execute_started = now_s(); /* dbt's execute opens the connection too */
+	res.execute_started = art_now(); /* dbt's execute opens the connection too */
 	if (cli_connect(&p, &ad, &vt, &conn, &dl) < 0) {
 		cli_print_diags(&dl);
 		goto out;
@@ -122,7 +114,7 @@ int cmd_run_operation(struct cli *c)
 				err ? err : "unknown error");
 		report_line("RunningOperationCaughtError", "Encountered an error while running operation: %s", name);
 		cli_print_diags(&dl);
-		res.execute_completed = now_s();
+		res.execute_completed = art_now();
 		res.status = RUN_ERROR;
 		write_results(c, &p, id, kwargs, &res);
 		rc = 1;
@@ -132,7 +124,7 @@ int cmd_run_operation(struct cli *c)
 	err = NULL;
 	if (vt->commit(conn, &p.arena, &err) < 0)
 		log_msg(LOG_DEBUG, "commit after operation %s: %s", name, err ? err : "unknown error");
-	res.execute_completed = now_s();
+	res.execute_completed = art_now();
 	if (dl.head) /* exceptions.warn() and the like */
 		cli_print_diags(&dl);
 	res.status = RUN_SUCCESS;

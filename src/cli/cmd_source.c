@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "artifacts/artifacts.h"
 #include "cli/cli.h"
@@ -20,13 +19,6 @@
 #include "dbt/context.h"
 #include "graph/graph.h"
 #include "core/report.h"
-
-static double now_s(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (double)tv.tv_sec + tv.tv_usec / 1e6;
-}
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (Hinnant's days_from_civil) */
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
@@ -211,7 +203,7 @@ int cmd_source(struct cli *c)
 		sel[i] = sel[i] && p.nodes[i]->type == NODE_SOURCE && proj_freshness_active(p.nodes[i]->freshness);
 		total += sel[i];
 	}
-	double t0 = now_s();
+	double t0 = art_now();
 	res = xcalloc(total ? total : 1, sizeof(*res));
 	const char *path = c->output ? c->output : fs_join(&p.arena, p.target_path, "sources.json");
 	if (total == 0) {
@@ -235,10 +227,10 @@ int cmd_source(struct cli *c)
 			const char *what = arena_sprintf(&p.arena, "freshness of %s.%s", n->source_name, n->name);
 			report_status("LogStartLine", (int)k, (int)total, arena_sprintf(&p.arena, "START %s", what), "RUN",
 				      RC_NONE, -1);
-			r->execute_started = now_s();
+			r->execute_started = art_now();
 			if (check_source(&p, n, ad, vt, conn, r, &dl) < 0)
 				r->status = "runtime error";
-			r->execute_completed = now_s();
+			r->execute_completed = art_now();
 			r->execution_time = r->execute_completed - r->execute_started;
 			bool runtime = !strcmp(r->status, "runtime error"), stale = !strcmp(r->status, "error"),
 			     warn = !strcmp(r->status, "warn");
@@ -248,7 +240,7 @@ int cmd_source(struct cli *c)
 			if (runtime || stale)
 				rc = 1;
 		}
-		double elapsed = now_s() - t0;
+		double elapsed = art_now() - t0;
 		report_line("Formatting", "%s", "");
 		report_line("FinishedRunningStats", "Finished running %zu source%s in %d hours %d minutes and %.2f seconds (%.2fs).",
 			    total, total == 1 ? "" : "s", (int)(elapsed / 3600), (int)(elapsed / 60) % 60,
@@ -270,7 +262,7 @@ int cmd_source(struct cli *c)
 	struct art_invocation inv = {"source freshness", p.invocation_id, p.run_started_at, val_none()};
 	struct diag_list wdl;
 	diag_list_init(&wdl);
-	if (art_write_sources(path, &p, res, total, now_s() - t0, &inv, &wdl) < 0) {
+	if (art_write_sources(path, &p, res, total, art_now() - t0, &inv, &wdl) < 0) {
 		cli_print_diags(&wdl);
 		rc = 2;
 	}

@@ -86,7 +86,7 @@ int runner_run_hooks(struct project *p, const char *which, struct adapter *ad, c
 		const char *name = arena_sprintf(a, "%s.%s.%zu", hooks[k].pkg->name, which, i);
 		report_status("LogHookStartLine", (int)k + 1, (int)n, arena_sprintf(a, "START hook: %s", name), "RUN",
 			      RC_NONE, -1);
-		double t0 = runner_now();
+		double t0 = art_now();
 		struct dbt_render r = {.proj = p, .phase = DBT_EXECUTE, .arena = a, .dl = dl, .adapter = ad, .vt = vt,
 				       .conn = conn};
 		value ctx = dbt_context(&r);
@@ -111,7 +111,7 @@ int runner_run_hooks(struct project *p, const char *which, struct adapter *ad, c
 			}
 		}
 		report_status("LogHookEndLine", (int)k + 1, (int)n, arena_sprintf(a, "%s hook: %s", rc ? "ERROR" : "OK", name),
-			      rc ? "ERROR" : "OK", rc ? RC_RED : RC_GREEN, runner_now() - t0);
+			      rc ? "ERROR" : "OK", rc ? RC_RED : RC_GREEN, art_now() - t0);
 	}
 	report_line("Formatting", "%s", "");
 	return rc;

@@ -20,8 +20,6 @@ int runner_inject_ctes(struct project *p, struct dbt_render *r, const char *sql,
 const char *runner_node_sql_path(struct arena *a, const char *kind, const struct node *n);
 /* The errors of dl, formatted one after the other, as one string in `a` */
 const char *runner_diag_text(const struct diag_list *dl, struct arena *a);
-/* Seconds since the epoch, with the clock's precision */
-double runner_now(void);
 /* Runs unit test n (unit_test.c): prints its lines, fills res and, when it fails or errs, the text
  * for the run's summary. 0 pass, 1 fail, -1 error. */
 int runner_unit_test(struct project *p, const struct graph *g, struct node *n, struct adapter *ad,

@@ -148,11 +148,11 @@ static int compile_step(struct job *j)
 	struct run_state *st = j->st;
 	struct worker *w = j->w;
 	struct node *n = j->n;
-	j->res->compile_started = runner_now();
+	j->res->compile_started = art_now();
 	/* a seed has nothing to compile: its materialization loads the file, once it is known sound */
 	int rc = n->type == NODE_SEED ? (st->o->compile_only ? 0 : check_seed(n, &w->dl))
 				      : runner_compile_node(st->p, n, st->ad, st->vt, w->conn, &w->arena, &j->sql, &w->dl);
-	j->res->compile_completed = runner_now();
+	j->res->compile_completed = art_now();
 	if (rc == 0 && n->type != NODE_SEED)
 		keep_compiled(j);
 	return rc;
@@ -471,10 +471,10 @@ int runner_work(void *ud, uint32_t idx, int wid)
 	j.res->rows_affected = -1;
 	diag_list_init(&w->dl);
 	int rc = compile_step(&j);
-	j.res->execute_started = runner_now();
+	j.res->execute_started = art_now();
 	if (rc == 0 && !compile_only)
 		rc = materialize_step(&j);
-	j.res->execute_completed = runner_now();
+	j.res->execute_completed = art_now();
 	j.res->execution_time = j.res->execute_completed - j.res->compile_started;
 	j.res->relation_name = n->relation_name;
 	rc = report_step(&j, rc);

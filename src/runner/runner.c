@@ -31,13 +31,6 @@
 #include "dbt/context.h"
 #include "runner/internal.h"
 
-double runner_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int runner_open_adapter(struct project *p, struct adapter **pad, const struct adapter_vtable **pvt,
 			struct diag_list *dl)
 {
@@ -399,7 +392,6 @@ static void report_summary(struct run_state *st, const uint8_t *selected, double
 	report_done(t);
 }
 
-/* run_results.json and manifest.json (with the compiled code); 0, or 2 after a diagnostic */
 /* run_results.json, written on a thread of its own beside the manifest */
 struct results_job {
 	const char *path;
@@ -419,9 +411,10 @@ static void *write_results(void *arg)
 	return NULL;
 }
 
-/* run_results.json and manifest.json at once (each has its own arena; run_results only reads the
- * nodes' names, code and relations, none of which the manifest's writer sets): for a compile of
- * 10,000 models the results were a third of a second written after the manifest */
+/* run_results.json and manifest.json (with the compiled code); 0, or 2 after a diagnostic. Both at
+ * once (each has its own arena; run_results only reads the nodes' names, code and relations, none
+ * of which the manifest's writer sets): for a compile of 10,000 models the results were a third of
+ * a second written after the manifest */
 static int write_artifacts(struct run_state *st, const struct run_result *list, size_t nres, double elapsed,
 			   struct diag_list *dl)
 {
@@ -460,7 +453,7 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 	int total = 0;
 	for (size_t i = 0; i < p->nnodes; i++)
 		total += selected[i] != 0;
-	double t0 = runner_now();
+	double t0 = art_now();
 	struct run_state st = {.p = p, .g = g, .o = o, .total = total};
 	p->full_refresh = o->full_refresh;
 	atomic_init(&st.started, 0);
@@ -484,7 +477,7 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 	bool interrupted = intr_on && intr_requested();
 	if (interrupted)
 		mark_not_started(&st, selected);
-	double elapsed = runner_now() - t0;
+	double elapsed = art_now() - t0;
 	size_t nres = 0;
 	struct tally t = {0};
 	struct run_result *list = collect_results(&st, selected, &nres, &t);

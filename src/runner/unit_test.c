@@ -638,7 +638,7 @@ int runner_unit_test(struct project *p, const struct graph *g, struct node *n, s
 		       .given = val_dict_gets(n->unit_test, "given"), .overrides = val_dict_gets(n->unit_test, "overrides")};
 	report_status("LogStartLine", seq, total, arena_sprintf(keep, "START unit_test %s::%s", u.model->name, n->name),
 		      "RUN", RC_NONE, -1);
-	res->compile_started = runner_now();
+	res->compile_started = art_now();
 	const char *sql = NULL, *diff = NULL, *db_error = NULL;
 	char *e = NULL;
 	/* on a streaming engine, a unit test runs in a bounded session of its own, where what its
@@ -662,7 +662,7 @@ int runner_unit_test(struct project *p, const struct graph *g, struct node *n, s
 	if (session && vt->end_test_session(conn, a, &e) < 0)
 		log_msg(LOG_WARN, "%s", e ? e : "cannot close the bounded session");
 	res->compile_completed = res->execute_started = res->compile_started;
-	res->execute_completed = runner_now();
+	res->execute_completed = art_now();
 	res->execution_time = res->execute_completed - res->compile_started;
 	res->relation_name = NULL;
 	res->rows_affected = -1;
