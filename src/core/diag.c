@@ -75,6 +75,14 @@ static struct srcfile *file_get(uint32_t id)
 	return f;
 }
 
+uint32_t diag_file_count(void)
+{
+	pthread_mutex_lock(&files_lock);
+	uint32_t n = (uint32_t)nfiles;
+	pthread_mutex_unlock(&files_lock);
+	return n;
+}
+
 const char *diag_file_path(uint32_t id)
 {
 	pthread_mutex_lock(&files_lock);

@@ -40,6 +40,8 @@ struct loc {
 /* Registers a file; returns its id (never 0). `text` is borrowed, see above. */
 uint32_t diag_file_add(const char *path, const char *text, size_t len);
 const char *diag_file_path(uint32_t id);
+/* How many files are registered: the id the last one got */
+uint32_t diag_file_count(void);
 const char *diag_file_text(uint32_t id, size_t *plen);
 /* 1-based line and column (in bytes) of a location; 0/0 when the location has no file */
 void loc_linecol(struct loc l, int *pline, int *pcol);

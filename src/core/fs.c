@@ -84,6 +84,12 @@ int fs_mkdir_p(const char *path)
 
 int fs_write(const char *path, const void *data, size_t len)
 {
+	struct fs_part part = {data, len};
+	return fs_write_parts(path, &part, 1);
+}
+
+int fs_write_parts(const char *path, const struct fs_part *parts, size_t nparts)
+{
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", path);
 	char *slash = strrchr(dir, '/');
@@ -97,21 +103,23 @@ int fs_write(const char *path, const void *data, size_t len)
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return -1;
-	const char *p = data;
-	size_t left = len;
-	while (left) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = errno;
-			close(fd);
-			unlink(tmp);
-			errno = e;
-			return -1;
+	for (size_t i = 0; i < nparts; i++) {
+		const char *p = parts[i].data;
+		size_t left = parts[i].len;
+		while (left) {
+			ssize_t w = write(fd, p, left);
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				int e = errno;
+				close(fd);
+				unlink(tmp);
+				errno = e;
+				return -1;
+			}
+			p += w;
+			left -= (size_t)w;
 		}
-		p += w;
-		left -= (size_t)w;
 	}
 	if (close(fd) < 0 || rename(tmp, path) < 0) {
 		int e = errno;

@@ -16,6 +16,12 @@ struct arena;
 char *fs_read(struct arena *a, const char *path, size_t *plen);
 /* Writes atomically: a temporary file beside `path`, then rename(). Creates parent folders. */
 int fs_write(const char *path, const void *data, size_t len);
+/* The same, of parts written one after the other */
+struct fs_part {
+	const void *data;
+	size_t len;
+};
+int fs_write_parts(const char *path, const struct fs_part *parts, size_t nparts);
 /* Writes in place (no temporary file): for the many small files of compiled SQL, where creating
  * and renaming a temporary file for each costs more than the write. A file that already holds the
  * same bytes is not written again. */

@@ -240,3 +240,60 @@ void sha1_hex(const void *data, size_t len, char out[41])
 			dig[4 * i + j] = (unsigned char)(h[i] >> (24 - 8 * j));
 	to_hex(dig, 20, out);
 }
+
+/* ---------------------------------------------------------------- sum64 */
+
+#define SUM_K1 0x9e3779b97f4a7c15ULL
+#define SUM_K2 0xc2b2ae3d27d4eb4fULL
+
+static uint64_t sum_rotl(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static void sum_block(struct sum64 *s, const unsigned char *b)
+{
+	for (int i = 0; i < 4; i++) {
+		uint64_t w;
+		memcpy(&w, b + 8 * i, 8);
+		s->lane[i] = sum_rotl(s->lane[i] + w * SUM_K2, 31) * SUM_K1;
+	}
+}
+
+void sum64_init(struct sum64 *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < 4; i++)
+		s->lane[i] = SUM_K1 * (uint64_t)(i + 1);
+}
+
+void sum64_add(struct sum64 *s, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	s->total += len;
+	if (s->ntail) {
+		size_t take = 32 - s->ntail < len ? 32 - s->ntail : len;
+		memcpy(s->tail + s->ntail, p, take);
+		s->ntail += take;
+		p += take;
+		len -= take;
+		if (s->ntail < 32)
+			return;
+		sum_block(s, s->tail);
+		s->ntail = 0;
+	}
+	for (; len >= 32; p += 32, len -= 32)
+		sum_block(s, p);
+	memcpy(s->tail, p, len);
+	s->ntail = len;
+}
+
+uint64_t sum64_final(struct sum64 *s)
+{
+	memset(s->tail + s->ntail, 0, 32 - s->ntail);
+	sum_block(s, s->tail);
+	uint64_t h = s->total * SUM_K1;
+	for (int i = 0; i < 4; i++)
+		h = sum_rotl(h ^ s->lane[i], 27) * SUM_K2;
+	return h ^ (h >> 29);
+}

@@ -101,6 +101,19 @@ struct input *inputs_end(size_t *pn)
 	return v;
 }
 
+struct input *inputs_copy(size_t *pn)
+{
+	pthread_mutex_lock(&lock);
+	struct input *v = xcalloc(nrec + 1, sizeof(*v));
+	for (size_t i = 0; i < nrec; i++) {
+		v[i] = rec[i];
+		v[i].path = xstrdup(rec[i].path);
+	}
+	*pn = nrec;
+	pthread_mutex_unlock(&lock);
+	return v;
+}
+
 void inputs_free(struct input *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -43,6 +43,8 @@ void inputs_begin(void);
 bool inputs_recording(void);
 /* Stops recording and hands over what was recorded (free with inputs_free) */
 struct input *inputs_end(size_t *pn);
+/* A copy of what was recorded so far, recording going on (free with inputs_free) */
+struct input *inputs_copy(size_t *pn);
 void inputs_free(struct input *v, size_t n);
 
 /* The hooks */

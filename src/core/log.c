@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /* Fatal errors and the run log (see log.h). The log is shared by worker threads: one mutex. */
 #include "core/log.h"
 
@@ -95,6 +96,24 @@ size_t log_redact_n(char *s, size_t len)
 	pthread_mutex_unlock(&log_lock);
 	/* with no secret registered the buffer is untouched: no need to measure it again */
 	return n ? strlen(s) : len;
+}
+
+bool log_has_secrets(void)
+{
+	pthread_mutex_lock(&log_lock);
+	bool any = nsecrets > 0;
+	pthread_mutex_unlock(&log_lock);
+	return any;
+}
+
+bool log_has_secret(const char *s, size_t n)
+{
+	pthread_mutex_lock(&log_lock);
+	bool found = false;
+	for (size_t i = 0; i < nsecrets && !found; i++)
+		found = memmem(s, n, secrets[i], strlen(secrets[i])) != NULL;
+	pthread_mutex_unlock(&log_lock);
+	return found;
 }
 
 void log_redact(char *s)

@@ -31,5 +31,8 @@ void log_add_secret(const char *value);
 void log_redact(char *s);
 /* The same on a buffer of known length; returns the new length (<= len) */
 size_t log_redact_n(char *s, size_t len);
+/* Whether s[0..n) holds a registered secret (what must not be kept where redaction cannot reach) */
+bool log_has_secret(const char *s, size_t n);
+bool log_has_secrets(void);
 
 #endif

@@ -409,6 +409,18 @@ void val_dict_copy_exact(value dst, value src)
 		dict_reindex(d);
 }
 
+void val_dict_adopt(value dst, struct ventry *e, uint32_t n)
+{
+	struct vdict *d = dst.d;
+	ASSERT(d->len == 0);
+	d->e = n ? e : NULL;
+	d->len = d->cap = n;
+	d->index = NULL;
+	d->icap = 0;
+	if (d->len > DICT_SCAN)
+		dict_reindex(d);
+}
+
 void val_dict_sets(value dict, const char *key, value val)
 {
 	val_dict_set(dict, val_str(key), val);

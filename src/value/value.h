@@ -204,6 +204,8 @@ long val_dict_find(value dict, value key);
 void val_dict_set(value dict, value key, value val);
 /* dst, an empty dict, gets src's entries in an array of exactly their number (its own arena's) */
 void val_dict_copy_exact(value dst, value src);
+/* An empty dict takes `e` (n entries with distinct keys, in its arena or longer-lived) as its own */
+void val_dict_adopt(value dst, struct ventry *e, uint32_t n);
 void val_dict_sets(value dict, const char *key, value val);  /* key not copied */
 bool val_dict_del(value dict, value key);
 /* Deep-merges src into dst: nested dicts merge, everything else replaces */

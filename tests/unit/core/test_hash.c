@@ -43,11 +43,43 @@ static void test_md5_sha256(void **state)
 	assert_string_equal(s, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+/* sum64: fed in pieces of any size, the same as of the whole; any byte changed, or the length,
+ * changes it */
+static void test_sum64(void **state)
+{
+	(void)state;
+	unsigned char buf[1000];
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i * 7 + 3);
+	struct sum64 s;
+	sum64_init(&s);
+	sum64_add(&s, buf, sizeof(buf));
+	uint64_t whole = sum64_final(&s);
+	static const size_t steps[] = {1, 3, 31, 32, 33, 64, 999};
+	for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+		sum64_init(&s);
+		for (size_t at = 0; at < sizeof(buf); at += steps[k])
+			sum64_add(&s, buf + at, at + steps[k] <= sizeof(buf) ? steps[k] : sizeof(buf) - at);
+		assert_true(sum64_final(&s) == whole);
+	}
+	for (size_t at = 0; at < sizeof(buf); at += 97) {
+		buf[at] ^= 1;
+		sum64_init(&s);
+		sum64_add(&s, buf, sizeof(buf));
+		assert_true(sum64_final(&s) != whole);
+		buf[at] ^= 1;
+	}
+	sum64_init(&s);
+	sum64_add(&s, buf, sizeof(buf) - 1);
+	assert_true(sum64_final(&s) != whole);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha1),
 		cmocka_unit_test(test_md5_sha256),
+		cmocka_unit_test(test_sum64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
