@@ -135,6 +135,21 @@ bool cli_partial_parse_on(const struct cli *c, struct project *p);
 int cli_parse_cache_serve(struct cli *c);
 void cli_parse_cache_save(const struct cli *c, struct project *p, struct input *in, size_t nin, int64_t started_ns);
 void cli_parse_cache_remove(struct project *p);
+/*
+ * The project snapshot (parse_cache.c, project/snapshot.c): after a full load of a command, what
+ * its node phases built, with the inputs it read; the next load of the same command reads the
+ * nodes back when none of those inputs changed (cli_snapshot_find, proj_options.snapshot).
+ */
+struct cli_snapshot_ctx {
+	const struct cli *c;
+	bool need_profile;
+};
+int cli_snapshot_find(struct project *p, void *ud, const void **pdata, size_t *plen);
+void cli_snapshot_save(const struct cli *c, bool need_profile, struct project *p, struct input *in, size_t nin,
+		       int64_t started_ns);
+void cli_snapshot_remove(struct project *p, const struct cli *c);
+/* Logs whether (or why not) the load read its snapshot: the log opens after the load */
+void cli_snapshot_log_note(const struct project *p);
 int cmd_debug(struct cli *c);
 int cmd_clean(struct cli *c);
 int cmd_show(struct cli *c);

@@ -2,10 +2,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "artifacts/artifacts.h"
 #include "cli/cli.h"
 #include "core/fs.h"
+#include "core/inputs.h"
 #include "core/log.h"
 #include "core/sb.h"
 #include "dbt/context.h"
@@ -78,16 +81,117 @@ static void found_line(struct project *p)
 	sb_release(&s);
 }
 
+/* One node as the manifest has it (without created_at, which is the time it is written), with
+ * what the manifest leaves out: its template, dependencies, file and locations */
+static void node_fingerprint(struct project *p, const struct node *n, struct arena *a, struct sb *out)
+{
+	value v = art_node_value(a, p, n);
+	if (v.type == V_DICT)
+		val_dict_del(v, val_str("created_at"));
+	val_to_json(out, v, 0, 0);
+	int line, col;
+	loc_linecol(n->yaml_loc, &line, &col);
+	sb_addf(out, " tmpl=%d body=%d raw=%zu file=%s yaml=%d:%d attached=%u deps=", n->tmpl != NULL,
+		n->snapshot_body.type != V_UNDEF, n->raw_len, n->file ? diag_file_path(n->file) : "-", line, col,
+		n->attached_node);
+	for (uint32_t i = 0; i < n->ndeps; i++)
+		sb_addf(out, "%u,", n->deps[i]);
+	for (uint32_t i = 0; i < n->nrefs; i++) {
+		loc_linecol(n->refs[i].loc, &line, &col);
+		sb_addf(out, " ref@%d:%d", line, col);
+	}
+}
+
+/*
+ * SLUICE_SNAPSHOT_CHECK=1: a load read from the project snapshot is checked against a full load of
+ * the same project, node by node; a difference is reported and the command exits 70. For tests:
+ * it shows that a snapshot gives back what parsing gives.
+ */
+static void check_snapshot(struct project *p, const struct proj_options *o)
+{
+	struct proj_options full = *o;
+	full.snapshot = NULL;
+	struct project q;
+	struct diag_list dl;
+	diag_list_init(&dl);
+	const char *bad = NULL;
+	struct arena a;
+	arena_init(&a, 1 << 20);
+	struct sb x = SB_INIT, y = SB_INIT;
+	if (proj_load(&q, &full, &dl) < 0)
+		bad = "the full load failed";
+	else if (q.nnodes != p->nnodes)
+		bad = "the number of nodes";
+	for (size_t i = 0; !bad && i < p->nnodes; i++) {
+		struct arena_mark m = arena_mark(&a);
+		sb_reset(&x);
+		sb_reset(&y);
+		node_fingerprint(p, p->nodes[i], &a, &x);
+		node_fingerprint(&q, q.nodes[i], &a, &y);
+		if (x.len != y.len || memcmp(x.buf, y.buf, x.len)) {
+			fprintf(stderr, "snapshot: %s\nfull:     %s\n", x.buf, y.buf);
+			bad = p->nodes[i]->unique_id;
+		}
+		arena_reset(&a, m);
+	}
+	if (!bad && (val_to_json(&x, p->groups, 0, 0), val_to_json(&y, q.groups, 0, 0), strcmp(x.buf, y.buf)))
+		bad = "the groups";
+	for (size_t i = 0; !bad && i < p->nmacros; i++) {
+		sb_reset(&x);
+		sb_reset(&y);
+		sb_addf(&x, "%s ", p->macros[i]->description);
+		val_to_json(&x, p->macros[i]->arguments, 0, 0);
+		sb_addf(&y, "%s ", q.macros[i]->description);
+		val_to_json(&y, q.macros[i]->arguments, 0, 0);
+		if (strcmp(x.buf, y.buf))
+			bad = p->macros[i]->unique_id;
+	}
+	if (bad) {
+		fprintf(stderr, "SLUICE_SNAPSHOT_CHECK: the project read from its snapshot differs from a full load: %s\n",
+			bad);
+		exit(70);
+	}
+	sb_release(&x);
+	sb_release(&y);
+	arena_release(&a);
+	proj_release(&q);
+	diag_list_release(&dl);
+}
+
 int cli_load_project(const struct cli *c, struct project *p, bool need_profile, struct diag_list *dl)
 {
 	struct proj_options o;
 	cli_proj_options(c, &o, need_profile);
+	/* partial parsing: the nodes from the last full load's snapshot when nothing it read changed;
+	 * a full load records what it reads, for the next one */
+	struct cli_snapshot_ctx sc = {c, need_profile};
+	bool partial = c->partial_parse != 0;
+	bool own_recording = partial && !inputs_recording();
+	if (partial) {
+		o.snapshot = cli_snapshot_find;
+		o.snapshot_ud = &sc;
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t started = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (own_recording)
+		inputs_begin();
 	dbt_flags_preset(&(struct dbt_flags){.which = c->command, .full_refresh = c->full_refresh, .fail_fast = c->fail_fast, .empty = c->empty, .defer = c->defer && !c->no_defer, .favor_state = c->favor_state,
 					     .debug = c->debug, .threads = c->threads, .log_format = c->log_format});
 	report_setup(cli_color(c), !strcmp(c->log_format, "json"), NULL);
 	if (!c->quiet && !c->inline_sql)
 		report_line("MainReportVersion", "Running with sluice=%s", SLUICE_VERSION);
 	int rc = proj_load(p, &o, dl);
+	bool clean = rc == 0 && !dl->head;
+	if (partial) {
+		size_t nin = 0;
+		struct input *in = own_recording ? inputs_end(&nin) : inputs_copy(&nin);
+		if (clean && !p->from_snapshot && cli_partial_parse_on(c, p))
+			cli_snapshot_save(c, need_profile, p, in, nin, started);
+		else if (!p->from_snapshot && p->target_path)
+			cli_snapshot_remove(p, c);
+		inputs_free(in, nin);
+	}
 	if (p->invocation_id)
 		report_setup(cli_color(c), !strcmp(c->log_format, "json"), p->invocation_id);
 	/* logs/ next to the project, as dbt keeps them */
@@ -96,6 +200,9 @@ int cli_load_project(const struct cli *c, struct project *p, bool need_profile, 
 		if (log_open(path) == 0)
 			log_msg(LOG_INFO, "sluice %s: %s (invocation %s)", SLUICE_VERSION, c->command, p->invocation_id);
 	}
+	cli_snapshot_log_note(p);
+	if (rc == 0 && p->from_snapshot && getenv("SLUICE_SNAPSHOT_CHECK"))
+		check_snapshot(p, &o);
 	if (dl->head)
 		cli_print_diags(dl);
 	if (dl->head)

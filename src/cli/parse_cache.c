@@ -49,6 +49,14 @@
 
 extern char **environ;
 
+/* The input records of the snapshot the last load was read from (cli_snapshot_find), for the
+ * parse cache that `sluice parse` then writes */
+static struct {
+	char *text;
+	size_t len;
+	int64_t started;
+} served_records;
+
 static int64_t mtime_ns(const struct stat *st)
 {
 	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
@@ -162,6 +170,22 @@ static int cmp_input(const void *x, const void *y)
 	return memcmp(&a->size, &b->size, sizeof(*a) - offsetof(struct input, size) - sizeof(a->path));
 }
 
+/* The inputs' records, sorted, one a line; -1 when a path holds a newline */
+static int input_records(struct sb *list, struct input *in, size_t nin)
+{
+	if (nin > 1)
+		qsort(in, nin, sizeof(*in), cmp_input);
+	for (size_t i = 0; i < nin; i++) {
+		if (i && !cmp_input(&in[i - 1], &in[i]))
+			continue;
+		if (strchr(in[i].path, '\n'))
+			return -1;
+		sb_addf(list, "%c %" PRId64 " %" PRId64 " %" PRIu64 " %016" PRIx64 " %s\n", in[i].kind, in[i].size,
+			in[i].mtime_ns, in[i].ino, in[i].hash, in[i].path);
+	}
+	return 0;
+}
+
 void cli_parse_cache_save(const struct cli *c, struct project *p, struct input *in, size_t nin, int64_t started_ns)
 {
 	const char *path = cache_path(p);
@@ -172,19 +196,16 @@ void cli_parse_cache_save(const struct cli *c, struct project *p, struct input *
 		unlink(path);
 		return;
 	}
-	if (nin > 1)
-		qsort(in, nin, sizeof(*in), cmp_input);
 	struct sb list = SB_INIT;
-	for (size_t i = 0; i < nin; i++) {
-		if (i && !cmp_input(&in[i - 1], &in[i]))
-			continue;
-		if (strchr(in[i].path, '\n')) {
-			sb_release(&list);
-			unlink(path);
-			return;
-		}
-		sb_addf(&list, "%c %" PRId64 " %" PRId64 " %" PRIu64 " %016" PRIx64 " %s\n", in[i].kind, in[i].size,
-			in[i].mtime_ns, in[i].ino, in[i].hash, in[i].path);
+	if (p->from_snapshot && served_records.text) {
+		/* a load from the snapshot read only what comes before the node phases: the inputs are
+		 * the ones the snapshot recorded (all checked unchanged just now), as of its start */
+		sb_add(&list, served_records.text, served_records.len);
+		started_ns = served_records.started;
+	} else if (p->from_snapshot || input_records(&list, in, nin) < 0) {
+		sb_release(&list);
+		unlink(path);
+		return;
 	}
 	struct sb found = SB_INIT;
 	cli_found_text(p, &found);
@@ -595,4 +616,217 @@ out:
 	proj_release(&p);
 	diag_list_release(&dl);
 	return served;
+}
+
+/* --- the project snapshot ------------------------------------------------------------------
+ *
+ * target/partial_parse.<command>.snapshot holds what a full load's node phases built (see
+ * project/snapshot.c), after a head that records that load's inputs as the parse cache does:
+ *   sluice-snapshot 1 / version V / exe SIZE MTIME INO / key HASH / start NS /
+ *   K SIZE MTIME INO HASH PATH ... / end HASH / payload / the payload's bytes
+ * The key adds the command to the parse cache's (the flags a load renders with name it), so each
+ * command keeps its own. When every input is as recorded, the next load of that command reads its
+ * nodes from the snapshot instead of finding, reading, rendering and resolving them again.
+ */
+#define SNAP_MAGIC "sluice-snapshot 1"
+
+static uint64_t snapshot_key(const struct cli *c, bool need_profile)
+{
+	uint64_t h = cache_key(c);
+	key_str(&h, c->command);
+	key_str(&h, need_profile ? "profile" : "no profile");
+	return h;
+}
+
+static const char *snapshot_path(struct project *p, const struct cli *c)
+{
+	return arena_sprintf(&p->arena, "%s/partial_parse.%s.snapshot", p->target_path, c->command);
+}
+
+void cli_snapshot_remove(struct project *p, const struct cli *c)
+{
+	if (p->target_path)
+		unlink(snapshot_path(p, c));
+}
+
+static int write_all(void *ud, const void *data, size_t len)
+{
+	int fd = *(int *)ud;
+	const char *q = data;
+	while (len) {
+		ssize_t n = write(fd, q, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		q += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+void cli_snapshot_save(const struct cli *c, bool need_profile, struct project *p, struct input *in, size_t nin,
+		       int64_t started_ns)
+{
+	const char *path = snapshot_path(p, c);
+	struct stat est;
+	double t0 = proj_cpu_s();
+	if (!exe_stat(&est)) {
+		unlink(path);
+		return;
+	}
+	struct sb s = SB_INIT;
+	sb_addf(&s, SNAP_MAGIC "\nversion %s\nexe %" PRId64 " %" PRId64 " %" PRIu64 "\nkey %016" PRIx64 "\nstart %" PRId64
+		"\n",
+		SLUICE_VERSION, (int64_t)est.st_size, mtime_ns(&est), (uint64_t)est.st_ino, snapshot_key(c, need_profile),
+		started_ns);
+	char *tmp = arena_sprintf(&p->arena, "%s.tmp.%ld", path, (long)getpid());
+	int fd = -1, rc = -1;
+	/* (nor a secret in the inputs' paths) */
+	if (input_records(&s, in, nin) == 0 && !log_has_secret(s.buf, s.len) && fs_mkdir_p(p->target_path) == 0 &&
+	    (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) >= 0) {
+		sb_addf(&s, "end %016" PRIx64 "\npayload\n", inputs_hash(s.buf, s.len));
+		rc = write_all(&fd, s.buf, s.len);
+		if (rc == 0)
+			rc = proj_snapshot_write(p, write_all, &fd);
+		if (close(fd) < 0 && rc == 0)
+			rc = -2;
+		if (rc == 0 && rename(tmp, path) < 0)
+			rc = -2;
+		if (rc == -2)
+			log_msg(LOG_WARN, "cannot write the project snapshot '%s': %s", path, strerror(errno));
+		if (rc < 0)
+			unlink(tmp);
+	}
+	if (rc < 0)
+		unlink(path);
+	proj_timing("snapshot (CPU time): %.3fs", proj_cpu_s() - t0);
+	sb_release(&s);
+}
+
+/* Checks the mapped snapshot's head and every input it records; NULL with the payload's place
+ * when all hold, else why not */
+static const char *snapshot_valid(const struct cli *c, bool need_profile, const char *text, size_t len,
+				  const char **ppayload, size_t *plen, const char **precords, size_t *precords_len,
+				  int64_t *pstarted, struct arena *a)
+{
+	static const char *const unreadable = "the snapshot does not read back whole";
+	const char *cur = text, *end = text + len;
+	char buf[4096 + 128];
+	struct stat est;
+	int64_t es, em, started;
+	uint64_t ei, key;
+	if (!next_str(&cur, end, buf, sizeof(buf)) || strcmp(buf, SNAP_MAGIC))
+		return unreadable;
+	if (!next_str(&cur, end, buf, sizeof(buf)) || strncmp(buf, "version ", 8) || strcmp(buf + 8, SLUICE_VERSION))
+		return "it was written by another version of sluice";
+	if (!next_str(&cur, end, buf, sizeof(buf)) ||
+	    sscanf(buf, "exe %" SCNd64 " %" SCNd64 " %" SCNu64, &es, &em, &ei) != 3 || !exe_stat(&est) ||
+	    est.st_size != es || mtime_ns(&est) != em || (uint64_t)est.st_ino != ei)
+		return "it was written by another sluice binary";
+	if (!next_str(&cur, end, buf, sizeof(buf)) || sscanf(buf, "key %" SCNx64, &key) != 1 ||
+	    key != snapshot_key(c, need_profile))
+		return "the command's options, its folder or a DBT_ environment variable changed";
+	if (!next_str(&cur, end, buf, sizeof(buf)) || sscanf(buf, "start %" SCNd64, &started) != 1)
+		return unreadable;
+	/* the inputs up to the end line, which hashes everything before it */
+	const char *records = cur, *eline = NULL;
+	for (const char *q = cur; q < end;) {
+		const char *line;
+		size_t n;
+		if (!next_line(&q, end, &line, &n))
+			return unreadable;
+		if (n > 4 && !memcmp(line, "end ", 4)) {
+			eline = line;
+			cur = q;
+			break;
+		}
+	}
+	if (!eline)
+		return unreadable;
+	char want[32];
+	int wl = snprintf(want, sizeof(want), "end %016" PRIx64 "\n", inputs_hash(text, (size_t)(eline - text)));
+	/* the payload is not hashed (tens of megabytes, read at every load): the file is renamed
+	 * into place whole, its footer gives every part's length, and reading it checks every bound */
+	if ((size_t)(cur - eline) != (size_t)wl || memcmp(eline, want, (size_t)wl) ||
+	    !next_str(&cur, end, buf, sizeof(buf)) || strcmp(buf, "payload"))
+		return unreadable;
+	*ppayload = cur;
+	*plen = (size_t)(end - cur);
+	*precords = records;
+	*precords_len = (size_t)(eline - records);
+	*pstarted = started;
+	struct dir_cursor dc = {.fd = -1};
+	const char *why = NULL;
+	for (cur = records; !why && cur < eline;) {
+		char kind;
+		int64_t size, m;
+		uint64_t ino, hash;
+		const char *path;
+		if (!next_str(&cur, eline, buf, sizeof(buf)) || !read_record(buf, &kind, &size, &m, &ino, &hash, &path) ||
+		    !strchr("FDPE", kind))
+			why = unreadable;
+		else if (!input_unchanged(&dc, kind, size, m, ino, hash, path, started))
+			why = kind == INPUT_ENV ? arena_sprintf(a, "the environment variable %s changed", path)
+			      : kind == INPUT_DIR ? arena_sprintf(a, "files were added to or removed from '%s'", path)
+						  : arena_sprintf(a, "'%s' changed", path);
+	}
+	if (dc.fd >= 0)
+		close(dc.fd);
+	return why;
+}
+
+/* What cli_snapshot_find found, for the log (which opens once the project is loaded) */
+static char snapshot_note[1200];
+
+void cli_snapshot_log_note(const struct project *p)
+{
+	if (p->snapshot_refused)
+		log_msg(LOG_INFO, "Unable to do partial parsing because %s: parsing the whole project", p->snapshot_refused);
+	else if (snapshot_note[0])
+		log_msg(LOG_INFO, "%s", snapshot_note);
+	snapshot_note[0] = '\0';
+}
+
+int cli_snapshot_find(struct project *p, void *ud, const void **pdata, size_t *plen)
+{
+	const struct cli_snapshot_ctx *sc = ud;
+	const struct cli *c = sc->c;
+	*pdata = NULL;
+	if (!cli_partial_parse_on(c, p) || !p->target_path)
+		return 0;
+	const char *path = snapshot_path(p, c);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	struct stat st;
+	char *text = MAP_FAILED;
+	size_t len = 0;
+	if (fstat(fd, &st) == 0 && st.st_size > 0) {
+		len = (size_t)st.st_size;
+		text = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	}
+	close(fd);
+	if (text == MAP_FAILED)
+		return 0;
+	const char *payload = NULL, *records = NULL;
+	size_t plen_ = 0, rlen = 0;
+	int64_t started = 0;
+	const char *why = snapshot_valid(c, sc->need_profile, text, len, &payload, &plen_, &records, &rlen, &started,
+					 &p->arena);
+	if (why) {
+		snprintf(snapshot_note, sizeof(snapshot_note),
+			 "Unable to do partial parsing because %s: parsing the whole project", why);
+		munmap(text, len);
+		return 0;
+	}
+	/* kept mapped: the nodes' strings point into it */
+	snprintf(snapshot_note, sizeof(snapshot_note), "nothing the last load read has changed: its nodes are read from '%s'",
+		 path);
+	served_records.text = (char *)records;
+	served_records.len = rlen;
+	served_records.started = started;
+	*pdata = payload;
+	*plen = plen_;
+	return 0;
 }

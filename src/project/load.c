@@ -484,6 +484,20 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	int rc = 0;
 	double t0 = proj_cpu_s(), w0 = wall_s();
 	long m0 = peak_mib();
+	p->files_before_nodes = diag_file_count();
+	const void *snap = NULL;
+	size_t snap_len = 0;
+	if (opt->snapshot && opt->snapshot(p, opt->snapshot_ud, &snap, &snap_len) == 0 && snap) {
+		rc = proj_snapshot_read(p, snap, snap_len, dl);
+		if (rc != 0) {
+			p->from_snapshot = rc > 0;
+			if (rc > 0)
+				proj_deprecation_warnings(p, dl);
+			proj_timing("load from the snapshot (CPU time / wall time, peak RSS after): %.3f/%.3fs %ld MiB "
+				    "(%ld MiB before)", proj_cpu_s() - t0, wall_s() - w0, peak_mib(), m0);
+			return rc < 0 || dl->nerrors ? -1 : 0;
+		}
+	}
 	rc |= proj_find_models(p, &nb, dl);
 	double t1 = proj_cpu_s(), w1 = wall_s();
 	long m1 = peak_mib();

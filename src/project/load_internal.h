@@ -47,6 +47,13 @@ int proj_load_schema_files(struct project *p, struct nodes_builder *nb, struct d
 int proj_parse_nodes(struct project *p, struct nodes_builder *nb, int threads, struct diag_list *dl);
 int proj_build_tests(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
 int proj_resolve(struct project *p, struct diag_list *dl);
+/* by_name: models, seeds, snapshots and analyses by name, package.name and their versions */
+void proj_index_names(struct project *p);
+/* A snapshot read back in place of the node phases: 1, 0 when it does not fit this load (nothing
+ * changed: load the project whole), or -1 after adding diagnostics */
+int proj_snapshot_read(struct project *p, const void *data, size_t len, struct diag_list *dl);
+/* The template of a {% snapshot %} node: it calls the block's body, a macro */
+#define PROJ_SNAPSHOT_CALL "{{ __sluice_snapshot_body() }}"
 /* unit_tests: in a properties file (unit_tests.c): read them into nodes held by the builder */
 int proj_collect_unit_tests(struct project *p, struct nodes_builder *nb, value doc, const struct package *pkg,
 			    const char *yml_path, uint32_t file, struct diag_list *dl);

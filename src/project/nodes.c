@@ -178,7 +178,7 @@ static int find_snapshots(struct project *p, const struct package *pkg, value pa
 			  struct map *seen, struct diag_list *dl)
 {
 	static const char *const sql[] = {".sql", NULL};
-	static const char call[] = "{{ __sluice_snapshot_body() }}";
+	static const char call[] = PROJ_SNAPSHOT_CALL;
 	int rc = 0;
 	for (uint32_t i = 0; i < paths.l->len; i++) {
 		const char *dir = paths.l->items[i].s;

@@ -242,6 +242,9 @@ struct project {
 	uint8_t *source_fresher;     /* per node: a fresher source (source_status:fresher), or NULL */
 	const uint8_t *selected;     /* the nodes this run builds (per node), for --favor-state; or NULL */
 	const struct proj_hooks *hooks; /* proj_options.hooks: how the loader renders */
+	uint32_t files_before_nodes; /* diagnostics' files registered before the node phases */
+	bool from_snapshot;          /* the node phases were read from proj_options.snapshot */
+	const char *snapshot_refused;   /* or why that snapshot was not read, when one was offered */
 };
 
 /* What --state found about a node (state/state.c fills them, the selector reads them) */
@@ -316,6 +319,12 @@ struct proj_options {
 	bool project_only;         /* deps: dbt_project.yml and vars only (packages not installed yet) */
 	bool no_version_check;     /* --no-version-check: require-dbt-version is not enforced */
 	const struct proj_hooks *hooks; /* required: the Jinja context the loader renders through */
+	/* Called once the macros are loaded (p->target_path and the flags known): a snapshot that
+	 * proj_snapshot_write made of this project's last full load, which the caller found still
+	 * current (nothing that load read has changed), to read the node phases from. It must stay
+	 * mapped for the process's life (strings point into it). 0 with *pdata NULL: a full load. */
+	int (*snapshot)(struct project *p, void *ud, const void **pdata, size_t *plen);
+	void *snapshot_ud;
 };
 
 /* The process's CPU time in seconds; phase timings (to the log, and to stderr with SLUICE_TIMING=1) */
@@ -331,6 +340,14 @@ void proj_timing(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int proj_load(struct project *p, const struct proj_options *opt, struct diag_list *dl)
 	__attribute__((warn_unused_result));
 void proj_release(struct project *p);
+/*
+ * The project snapshot (snapshot.c): what a full load's node phases built, passed to `sink` piece
+ * by piece (it returns 0, or -1 on failure); 0, -1 when something in it cannot be written (a
+ * callable in a config, say), or -2 when the sink failed. Read back by proj_load through
+ * proj_options.snapshot.
+ */
+typedef int (*proj_snapshot_sink)(void *ud, const void *data, size_t len);
+int proj_snapshot_write(struct project *p, proj_snapshot_sink sink, void *ud);
 
 struct node *proj_node(struct project *p, const char *unique_id);
 /* Merges config `src` into `dst` with dbt's rules (tags and hooks append, meta merges) */

@@ -366,9 +366,8 @@ static int check_groups(struct project *p, struct diag_list *dl)
 	return rc;
 }
 
-int proj_resolve(struct project *p, struct diag_list *dl)
+void proj_index_names(struct project *p)
 {
-	int rc = 0;
 	for (size_t i = 0; i < p->nnodes; i++) {
 		struct node *n = p->nodes[i];
 		if (n->type == NODE_MODEL || n->type == NODE_SEED || n->type == NODE_SNAPSHOT || n->type == NODE_ANALYSIS) {
@@ -384,6 +383,12 @@ int proj_resolve(struct project *p, struct diag_list *dl)
 			map_puts(&p->by_name, arena_sprintf(&p->arena, "%s.%s", n->package, n->name), n);
 		}
 	}
+}
+
+int proj_resolve(struct project *p, struct diag_list *dl)
+{
+	int rc = 0;
+	proj_index_names(p);
 	rc |= check_groups(p, dl);
 	for (size_t i = 0; i < p->nnodes; i++)
 		rc |= resolve_deps(p, p->nodes[i], dl);

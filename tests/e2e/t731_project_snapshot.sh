@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# The project snapshot, partial parsing for every command: a second load of an unchanged project
+# reads its nodes from target/partial_parse.<command>.snapshot instead of parsing them, and gets
+# what a full load gets: SLUICE_SNAPSHOT_CHECK=1 makes sluice load the project whole as well and
+# compare the two node by node (exit 70 on a difference), on every fixture project. Any change to
+# what the load read (a model, a properties file, a macro, an added file, an env var) or to the
+# options (--vars) means a full load with the right result; a damaged or cut snapshot is not read;
+# each command keeps its own; --no-partial-parse neither reads nor writes one; a secret that
+# reaches a node keeps a project from being snapshotted at all.
+. "$(dirname "$0")/lib.sh"
+
+LOG=logs/sluice.log
+# load_once ARGS...: sluice ARGS with the log emptied first; HOW=snapshot when the nodes were read
+# from the snapshot, else full
+load_once() {
+	mkdir -p logs && : >"$LOG"
+	run "$@"
+	if grep -q "its nodes are read from" "$LOG"; then HOW=snapshot; else HOW=full; fi
+}
+expect_how() {
+	if [ "$HOW" = "$1" ]; then ok "$2 ($1)"
+	else not_ok "$2 ($1)" "got a $HOW load; log: $(cat "$LOG")
+stdout: $(head -c 2000 "$OUT")
+stderr: $(head -c 2000 "$ERR")"; fi
+}
+# reason TEXT: the log says why the snapshot was not read
+reason() {
+	if grep -qF -- "Unable to do partial parsing because $1" "$LOG"; then ok "the log says: $1"
+	else not_ok "the log says: $1" "$(cat "$LOG")"; fi
+}
+# strip FILE: the manifest without what changes on every write (metadata, created_at)
+strip() {
+	node -e '
+		const fs = require("fs");
+		const m = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+		delete m.metadata;
+		console.log(JSON.stringify(m, (k, v) => (k === "created_at" ? undefined : v)));
+	' "$1"
+}
+
+# --- every fixture: the snapshot gives back what parsing gives --------------------------------
+export SLUICE_SNAPSHOT_CHECK=1
+for f in jaffle_shop_duckdb semantic_layer unit_tests freshness dbt_naming shop jaffle_shop; do
+	project "$f"
+	pd=()
+	[ -f profiles.yml ] && pd=(--profiles-dir .)
+	load_once compile "${pd[@]}"
+	expect_rc 0 "$f: compile"
+	expect_how full "$f: the first load parses"
+	snap=target/partial_parse.compile.snapshot
+	if [ -s "$snap" ]; then ok "$f: it leaves a snapshot"; else not_ok "$f: it leaves a snapshot" "$(ls target)"; fi
+	[ -f target/manifest.json ] && strip target/manifest.json >"$WORK/$f.m1"
+	[ -d target/compiled ] && cp -r target/compiled "$WORK/$f.compiled"
+	load_once compile "${pd[@]}"
+	expect_rc 0 "$f: compile again, checked node by node against a full load"
+	expect_how snapshot "$f: the second load reads the snapshot"
+	if [ -f "$WORK/$f.m1" ]; then
+		if strip target/manifest.json | cmp -s - "$WORK/$f.m1"; then ok "$f: the same manifest"
+		else not_ok "$f: the same manifest" "$(strip target/manifest.json | head -c 600)"; fi
+	fi
+	if [ -d "$WORK/$f.compiled" ]; then
+		if diff -r target/compiled "$WORK/$f.compiled" >/dev/null; then ok "$f: the same compiled SQL"
+		else not_ok "$f: the same compiled SQL" "$(diff -r target/compiled "$WORK/$f.compiled" | head -20)"; fi
+	fi
+done
+
+# --- a run from the snapshot builds the same tables, and the tests pass -----------------------
+project jaffle_shop_duckdb
+load_once build --profiles-dir .
+expect_rc 0 "build"
+expect_how full "the first build parses"
+load_once build --profiles-dir .
+expect_rc 0 "build again"
+expect_how snapshot "the second build reads the snapshot"
+expect_out "Completed successfully"
+expect_query "select count(*) from {{ ref('customers') }}" "100" "the tables are built from the snapshot's nodes"
+
+# --- what the load read, changed -------------------------------------------------------------
+mkdir -p "$WORK/sp/models/sub" "$WORK/sp/macros" && cd "$WORK/sp"
+cat >dbt_project.yml <<'EOS'
+name: sp
+profile: sp
+vars:
+  color: red
+EOS
+cat >profiles.yml <<'EOS'
+sp:
+  target: dev
+  outputs:
+    dev:
+      type: duckdb
+      path: sp.duckdb
+EOS
+cat >macros/shout.sql <<'EOS'
+{% macro shout(x) %}upper({{ x }}){% endmacro %}
+EOS
+echo "select {{ shout(\"'a'\") }} as a" >models/a.sql
+cat >models/sub/b.sql <<'EOS'
+{{ config(schema=env_var('T731_SCHEMA', 'one'), tags=[var('color')]) }}
+select * from {{ ref('a') }}
+EOS
+cat >models/sub/props.yml <<'EOS'
+models:
+  - name: b
+    description: the b model
+    columns:
+      - name: a
+        data_tests: [not_null]
+EOS
+export T731_SCHEMA=one
+M=target/manifest.json
+expect_m() {
+	local got
+	got=$(json_get "$M" "$1")
+	if [ "$got" = "$2" ]; then ok "manifest$1 = $2"; else not_ok "manifest$1 = $2" "got: $got"; fi
+}
+load_once compile --profiles-dir .
+expect_rc 0 "compile"
+expect_how full "the first load parses"
+load_once compile --profiles-dir .
+expect_how snapshot "nothing changed"
+expect_m '.nodes["model.sp.b"].description' "the b model"
+
+sleep 1.1  # files changed in the second the snapshot was written are hashed, not trusted by mtime
+echo "select {{ shout(\"'z'\") }} as a, 2 as two" >models/a.sql
+load_once compile --profiles-dir .
+expect_rc 0 "a changed model"
+expect_how full "a changed model means a full load"
+reason "'$WORK/sp/models/a.sql' changed"
+if grep -q "'Z'\|upper('z')" target/compiled/sp/models/a.sql; then ok "the change is compiled"
+else not_ok "the change is compiled" "$(cat target/compiled/sp/models/a.sql)"; fi
+load_once compile --profiles-dir .
+expect_how snapshot "and the snapshot is written again"
+
+sed -i 's/the b model/the b model, described again/' models/sub/props.yml
+load_once compile --profiles-dir .
+expect_how full "a changed properties file"
+expect_m '.nodes["model.sp.b"].description' "the b model, described again"
+
+sed -i 's/upper/lower/' macros/shout.sql
+load_once compile --profiles-dir .
+expect_how full "a changed macro"
+if grep -q "lower(" target/compiled/sp/models/a.sql; then ok "the macro's change is compiled"
+else not_ok "the macro's change is compiled" "$(cat target/compiled/sp/models/a.sql)"; fi
+
+echo "select 3 as c" >models/sub/c.sql
+load_once compile --profiles-dir .
+expect_how full "an added model"
+reason "files were added to or removed from '$WORK/sp/models/sub'"
+expect_m '.nodes["model.sp.c"].name' "c"
+rm models/sub/c.sql
+load_once compile --profiles-dir .
+expect_how full "a removed model"
+expect_m '.nodes["model.sp.c"]' "undefined"
+
+T731_SCHEMA=two load_once compile --profiles-dir .
+expect_how full "a changed env var the project reads"
+reason "the environment variable T731_SCHEMA changed"
+expect_m '.nodes["model.sp.b"].schema' "main_two"
+T731_SCHEMA=two load_once compile --profiles-dir .
+expect_how snapshot "the same env var again"
+
+load_once compile --profiles-dir . --vars '{color: blue}'
+expect_how full "other --vars"
+expect_m '.nodes["model.sp.b"].tags' '["blue"]'
+
+# each command keeps its own snapshot; --no-partial-parse reads and writes none
+load_once ls --profiles-dir .
+expect_how full "ls has no snapshot yet"
+load_once ls --profiles-dir .
+expect_how snapshot "ls reads its own"
+if [ -f target/partial_parse.ls.snapshot ] && [ -f target/partial_parse.compile.snapshot ]; then ok "one snapshot a command"
+else not_ok "one snapshot a command" "$(ls target)"; fi
+before=$(stat -c %Y target/partial_parse.ls.snapshot)
+sleep 1.1
+load_once ls --profiles-dir . --no-partial-parse
+expect_how full "--no-partial-parse parses"
+if [ "$(stat -c %Y target/partial_parse.ls.snapshot)" = "$before" ]; then ok "and leaves the snapshot alone"
+else not_ok "and leaves the snapshot alone"; fi
+
+# a damaged snapshot, or one cut short, is not read, and the result is right
+S=target/partial_parse.ls.snapshot
+size=$(stat -c %s "$S")
+printf 'X' | dd of="$S" bs=1 seek=$((size - 100)) conv=notrunc 2>/dev/null
+load_once ls --profiles-dir . --output json --output-keys name
+expect_rc 0 "ls with a damaged snapshot"
+expect_how full "a damaged snapshot is not read"
+reason "the snapshot is damaged"
+expect_out '"name": "b"'
+load_once ls --profiles-dir .
+expect_how snapshot "it is written again"
+truncate -s -20 "$S"
+load_once ls --profiles-dir .
+expect_rc 0 "ls with a snapshot cut short"
+expect_how full "a snapshot cut short is not read"
+reason "the snapshot is cut short"
+sed -i 's/^version .*/version 0.0.0-other/' "$S"
+load_once ls --profiles-dir .
+expect_how full "a snapshot of another version is not read"
+reason "it was written by another version of sluice"
+
+# a secret that reaches a node (here its database, the profile's path) is never written down
+cat >profiles.yml <<'EOS'
+sp:
+  target: dev
+  outputs:
+    dev:
+      type: duckdb
+      path: "target/{{ env_var('DBT_ENV_SECRET_T731') }}.duckdb"
+EOS
+rm -f target/partial_parse.*
+DBT_ENV_SECRET_T731=hush_t731_value load_once compile --profiles-dir .
+expect_rc 0 "a compile with a secret in the profile"
+if grep -rqa "hush_t731_value" target/partial_parse.* logs 2>/dev/null; then
+	not_ok "the secret is in no snapshot" "$(grep -rla hush_t731_value target logs)"
+else ok "the secret is in no snapshot"; fi
+DBT_ENV_SECRET_T731=hush_t731_value load_once compile --profiles-dir .
+expect_how full "so the next load parses"
+
+done_testing
