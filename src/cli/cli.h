@@ -140,11 +140,13 @@ void cli_parse_cache_remove(struct project *p);
  * its node phases built, with the inputs it read; the next load of the same command reads the
  * nodes back when none of those inputs changed (cli_snapshot_find, proj_options.snapshot).
  */
+#define CLI_RESNAPSHOT_AFTER 8
 struct cli_snapshot_ctx {
 	const struct cli *c;
 	bool need_profile;
 };
-int cli_snapshot_find(struct project *p, void *ud, const void **pdata, size_t *plen);
+int cli_snapshot_find(struct project *p, void *ud, const void **pdata, size_t *plen, const char *const **pchanged,
+		      size_t *pnchanged);
 void cli_snapshot_save(const struct cli *c, bool need_profile, struct project *p, struct input *in, size_t nin,
 		       int64_t started_ns);
 void cli_snapshot_remove(struct project *p, const struct cli *c);

@@ -186,6 +186,63 @@ static int input_records(struct sb *list, struct input *in, size_t nin)
 	return 0;
 }
 
+static bool read_record(const char *line, char *kind, int64_t *size, int64_t *m, uint64_t *ino, uint64_t *hash,
+			const char **path);
+
+/* What a load from the snapshot read, for the caches it writes: the snapshot's own records (its
+ * load read everything) with what this load read over them (the files of models parsed again) */
+static struct input *merged_inputs(const struct input *in, size_t nin, size_t *pn)
+{
+	size_t cap = nin + 64, n = 0;
+	struct input *v = xcalloc(cap, sizeof(*v));
+	struct map at = MAP_INIT;  /* "K path" -> index + 1 */
+	struct arena keys;
+	arena_init(&keys, 64 * 1024);
+	struct sb key = SB_INIT;
+	for (const char *cur = served_records.text, *end = cur + served_records.len; cur < end;) {
+		const char *nl = memchr(cur, '\n', (size_t)(end - cur));
+		size_t len = nl ? (size_t)(nl - cur) : (size_t)(end - cur);
+		char *line = xmalloc(len + 1);
+		memcpy(line, cur, len);
+		line[len] = '\0';
+		cur += len + 1;
+		struct input r;
+		const char *path;
+		if (read_record(line, &r.kind, &r.size, &r.mtime_ns, &r.ino, &r.hash, &path)) {
+			if (n == cap)
+				v = xrealloc(v, (cap *= 2) * sizeof(*v));
+			r.path = xstrdup(path);
+			v[n++] = r;
+		}
+		free(line);
+	}
+	for (size_t i = 0; i < n; i++) {
+		sb_reset(&key);
+		sb_addf(&key, "%c %s", v[i].kind, v[i].path);
+		map_put(&at, arena_strndup(&keys, key.buf, key.len), key.len, (void *)(uintptr_t)(i + 1));
+	}
+	for (size_t i = 0; i < nin; i++) {
+		sb_reset(&key);
+		sb_addf(&key, "%c %s", in[i].kind, in[i].path);
+		uintptr_t j = (uintptr_t)map_get(&at, key.buf, key.len);
+		struct input r = in[i];
+		r.path = xstrdup(in[i].path);
+		if (j) {
+			free(v[j - 1].path);
+			v[j - 1] = r;
+		} else {
+			if (n == cap)
+				v = xrealloc(v, (cap *= 2) * sizeof(*v));
+			v[n++] = r;
+		}
+	}
+	map_release(&at);
+	arena_release(&keys);
+	sb_release(&key);
+	*pn = n;
+	return v;
+}
+
 void cli_parse_cache_save(const struct cli *c, struct project *p, struct input *in, size_t nin, int64_t started_ns)
 {
 	const char *path = cache_path(p);
@@ -197,12 +254,15 @@ void cli_parse_cache_save(const struct cli *c, struct project *p, struct input *
 		return;
 	}
 	struct sb list = SB_INIT;
-	if (p->from_snapshot && served_records.text) {
-		/* a load from the snapshot read only what comes before the node phases: the inputs are
-		 * the ones the snapshot recorded (all checked unchanged just now), as of its start */
-		sb_add(&list, served_records.text, served_records.len);
+	/* a load from the snapshot read little but what comes before the node phases: the inputs are
+	 * the ones the snapshot recorded, as of its start (those of models parsed again replaced) */
+	size_t nmerged = 0;
+	struct input *merged = p->from_snapshot && served_records.text ? merged_inputs(in, nin, &nmerged) : NULL;
+	if (merged)
 		started_ns = served_records.started;
-	} else if (p->from_snapshot || input_records(&list, in, nin) < 0) {
+	int lrc = p->from_snapshot && !merged ? -1 : merged ? input_records(&list, merged, nmerged) : input_records(&list, in, nin);
+	inputs_free(merged, nmerged);
+	if (lrc < 0) {
 		sb_release(&list);
 		unlink(path);
 		return;
@@ -675,6 +735,13 @@ void cli_snapshot_save(const struct cli *c, bool need_profile, struct project *p
 		unlink(path);
 		return;
 	}
+	size_t nmerged = 0;
+	struct input *merged = p->from_snapshot && served_records.text ? merged_inputs(in, nin, &nmerged) : NULL;
+	if (merged) {
+		in = merged;
+		nin = nmerged;
+		started_ns = served_records.started;
+	}
 	struct sb s = SB_INIT;
 	sb_addf(&s, SNAP_MAGIC "\nversion %s\nexe %" PRId64 " %" PRId64 " %" PRIu64 "\nkey %016" PRIx64 "\nstart %" PRId64
 		"\n",
@@ -702,13 +769,17 @@ void cli_snapshot_save(const struct cli *c, bool need_profile, struct project *p
 		unlink(path);
 	proj_timing("snapshot (CPU time): %.3fs", proj_cpu_s() - t0);
 	sb_release(&s);
+	inputs_free(merged, nmerged);
 }
 
 /* Checks the mapped snapshot's head and every input it records; NULL with the payload's place
  * when all hold, else why not */
+/* At most this many changed models are parsed again alone; more, and the whole project is */
+#define MAX_REPARSED 64
+
 static const char *snapshot_valid(const struct cli *c, bool need_profile, const char *text, size_t len,
 				  const char **ppayload, size_t *plen, const char **precords, size_t *precords_len,
-				  int64_t *pstarted, struct arena *a)
+				  int64_t *pstarted, const char ***pchanged, size_t *pnchanged, struct arena *a)
 {
 	static const char *const unreadable = "the snapshot does not read back whole";
 	const char *cur = text, *end = text + len;
@@ -766,10 +837,21 @@ static const char *snapshot_valid(const struct cli *c, bool need_profile, const 
 		if (!next_str(&cur, eline, buf, sizeof(buf)) || !read_record(buf, &kind, &size, &m, &ino, &hash, &path) ||
 		    !strchr("FDPE", kind))
 			why = unreadable;
-		else if (!input_unchanged(&dc, kind, size, m, ino, hash, path, started))
+		else if (input_unchanged(&dc, kind, size, m, ino, hash, path, started))
+			continue;
+		else if (kind == INPUT_FILE && strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".sql") &&
+			 *pnchanged < MAX_REPARSED && access(path, R_OK) == 0) {
+			/* a .sql file with new text: perhaps a model's, which alone may be parsed again */
+			if (!*pchanged)
+				*pchanged = arena_alloc(a, MAX_REPARSED * sizeof(char *));
+			(*pchanged)[(*pnchanged)++] = arena_strdup(a, path);
+		} else {
 			why = kind == INPUT_ENV ? arena_sprintf(a, "the environment variable %s changed", path)
 			      : kind == INPUT_DIR ? arena_sprintf(a, "files were added to or removed from '%s'", path)
-						  : arena_sprintf(a, "'%s' changed", path);
+			      : kind == INPUT_FILE && *pnchanged == MAX_REPARSED
+				      ? arena_sprintf(a, "more than %d .sql files changed", MAX_REPARSED)
+				      : arena_sprintf(a, "'%s' changed", path);
+		}
 	}
 	if (dc.fd >= 0)
 		close(dc.fd);
@@ -788,11 +870,14 @@ void cli_snapshot_log_note(const struct project *p)
 	snapshot_note[0] = '\0';
 }
 
-int cli_snapshot_find(struct project *p, void *ud, const void **pdata, size_t *plen)
+int cli_snapshot_find(struct project *p, void *ud, const void **pdata, size_t *plen, const char *const **pchanged,
+		      size_t *pnchanged)
 {
 	const struct cli_snapshot_ctx *sc = ud;
 	const struct cli *c = sc->c;
 	*pdata = NULL;
+	*pchanged = NULL;
+	*pnchanged = 0;
 	if (!cli_partial_parse_on(c, p) || !p->target_path)
 		return 0;
 	const char *path = snapshot_path(p, c);
@@ -812,8 +897,10 @@ int cli_snapshot_find(struct project *p, void *ud, const void **pdata, size_t *p
 	const char *payload = NULL, *records = NULL;
 	size_t plen_ = 0, rlen = 0;
 	int64_t started = 0;
+	const char **changed = NULL;
+	size_t nchanged = 0;
 	const char *why = snapshot_valid(c, sc->need_profile, text, len, &payload, &plen_, &records, &rlen, &started,
-					 &p->arena);
+					 &changed, &nchanged, &p->arena);
 	if (why) {
 		snprintf(snapshot_note, sizeof(snapshot_note),
 			 "Unable to do partial parsing because %s: parsing the whole project", why);
@@ -821,8 +908,16 @@ int cli_snapshot_find(struct project *p, void *ud, const void **pdata, size_t *p
 		return 0;
 	}
 	/* kept mapped: the nodes' strings point into it */
-	snprintf(snapshot_note, sizeof(snapshot_note), "nothing the last load read has changed: its nodes are read from '%s'",
-		 path);
+	if (nchanged)
+		snprintf(snapshot_note, sizeof(snapshot_note),
+			 "%zu .sql file%s changed since the last load (%s%s): %s parsed again, the other nodes read from '%s'",
+			 nchanged, nchanged == 1 ? "" : "s", changed[0], nchanged > 1 ? ", ..." : "",
+			 nchanged == 1 ? "its model" : "their models", path);
+	else
+		snprintf(snapshot_note, sizeof(snapshot_note),
+			 "nothing the last load read has changed: its nodes are read from '%s'", path);
+	*pchanged = changed;
+	*pnchanged = nchanged;
 	served_records.text = (char *)records;
 	served_records.len = rlen;
 	served_records.started = started;

@@ -486,9 +486,10 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	long m0 = peak_mib();
 	p->files_before_nodes = diag_file_count();
 	const void *snap = NULL;
-	size_t snap_len = 0;
-	if (opt->snapshot && opt->snapshot(p, opt->snapshot_ud, &snap, &snap_len) == 0 && snap) {
-		rc = proj_snapshot_read(p, snap, snap_len, dl);
+	size_t snap_len = 0, nchanged = 0;
+	const char *const *changed = NULL;
+	if (opt->snapshot && opt->snapshot(p, opt->snapshot_ud, &snap, &snap_len, &changed, &nchanged) == 0 && snap) {
+		rc = proj_snapshot_read(p, snap, snap_len, changed, nchanged, dl);
 		if (rc != 0) {
 			p->from_snapshot = rc > 0;
 			if (rc > 0)

@@ -50,8 +50,12 @@ int proj_resolve(struct project *p, struct diag_list *dl);
 /* by_name: models, seeds, snapshots and analyses by name, package.name and their versions */
 void proj_index_names(struct project *p);
 /* A snapshot read back in place of the node phases: 1, 0 when it does not fit this load (nothing
- * changed: load the project whole), or -1 after adding diagnostics */
-int proj_snapshot_read(struct project *p, const void *data, size_t len, struct diag_list *dl);
+ * changed: load the project whole; p->snapshot_refused says why), or -1 after adding diagnostics.
+ * The models of the `changed` files are parsed again, when that alone gives what a full load
+ * would: their own config() calls and metric() calls the same, nothing else depending on them
+ * but through refs (else 0). */
+int proj_snapshot_read(struct project *p, const void *data, size_t len, const char *const *changed, size_t nchanged,
+		       struct diag_list *dl);
 /* The template of a {% snapshot %} node: it calls the block's body, a macro */
 #define PROJ_SNAPSHOT_CALL "{{ __sluice_snapshot_body() }}"
 /* unit_tests: in a properties file (unit_tests.c): read them into nodes held by the builder */
@@ -70,6 +74,11 @@ int proj_parallel(struct project *p, size_t n, proj_item_fn fn, void *ctx);
 /* Puts the diagnostics added after `mark` (NULL: all) in file and offset order */
 void proj_sort_diags(struct diag_list *dl, struct diag *mark);
 
+/* The node's checksum, as dbt computes it (of its code stripped); raw_len loses trailing space */
+void proj_node_checksum(struct node *n, struct arena *keep);
+/* The relations a node depends on, from its refs and sources (resolve.c); 0, or -1 after adding
+ * diagnostics */
+int proj_resolve_node_deps(struct project *p, struct node *n, struct diag_list *dl);
 /* A node with every field at dbt's default (unique_id type.package.name); allocated in `a` */
 struct node *proj_node_new(struct arena *a, enum node_type type, const char *package, const char *name);
 /* The fqn of something declared in a properties file: its folders below the resource folder */

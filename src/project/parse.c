@@ -155,11 +155,8 @@ static bool py_space(char c)
 	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f');
 }
 
-/* Everything a node keeps is allocated in `keep`, the calling thread's arena */
-static int parse_one(struct parse_job *job, struct node *n, struct arena *scratch, struct arena *keep)
+void proj_node_checksum(struct node *n, struct arena *keep)
 {
-	struct project *p = job->p;
-	struct diag_list *dl = job->dl;
 	/* dbt keeps a file's text stripped, and hashes that: trailing space goes (leading space stays
 	 * in the template, whose locations are offsets into the whole file, but not in the checksum) */
 	while (n->raw_len && py_space(n->raw_code[n->raw_len - 1]))
@@ -170,6 +167,14 @@ static int parse_one(struct parse_job *job, struct node *n, struct arena *scratc
 	char sum[65];
 	sha256_hex(n->raw_code + lead, n->raw_len - lead, sum);
 	n->checksum = arena_strdup(keep, sum);
+}
+
+/* Everything a node keeps is allocated in `keep`, the calling thread's arena */
+static int parse_one(struct parse_job *job, struct node *n, struct arena *scratch, struct arena *keep)
+{
+	struct project *p = job->p;
+	struct diag_list *dl = job->dl;
+	proj_node_checksum(n, keep);
 	const char *kind = n->type == NODE_MODEL ? "models" : n->type == NODE_SEED ? "seeds"
 			 : n->type == NODE_SNAPSHOT ? "snapshots" : n->type == NODE_ANALYSIS ? "analyses" : NULL;
 	long at = -1;
@@ -203,6 +208,8 @@ static int parse_one(struct parse_job *job, struct node *n, struct arena *scratc
 			return -1;
 	}
 	value infile = n->config;
+	if (n->type == NODE_MODEL)
+		n->infile_config = infile;
 	value cfg = proj_hierarchy_config(p, n, keep);
 	/* dbt's unrendered_config starts from what dbt_project.yml sets for the node */
 	proj_config_merge(keep, n->unrendered_config, cfg);

@@ -143,6 +143,10 @@ struct node {
 	/* snapshots: the {% snapshot %} block's body, a callable rendered where the node's SQL is */
 	value snapshot_body;
 
+	/* models: what its own config() calls set while parsing (V_UNDEF else), kept to tell whether
+	 * a model whose file changed may be parsed again alone (project/snapshot.c) */
+	value infile_config;
+
 	/* run state, written by the one worker running the node */
 	char *compiled_code;
 	const char *compiled_path;
@@ -245,6 +249,7 @@ struct project {
 	uint32_t files_before_nodes; /* diagnostics' files registered before the node phases */
 	bool from_snapshot;          /* the node phases were read from proj_options.snapshot */
 	const char *snapshot_refused;   /* or why that snapshot was not read, when one was offered */
+	uint32_t snapshot_reparsed;  /* models parsed again, their files changed since the snapshot */
 };
 
 /* What --state found about a node (state/state.c fills them, the selector reads them) */
@@ -321,9 +326,11 @@ struct proj_options {
 	const struct proj_hooks *hooks; /* required: the Jinja context the loader renders through */
 	/* Called once the macros are loaded (p->target_path and the flags known): a snapshot that
 	 * proj_snapshot_write made of this project's last full load, which the caller found still
-	 * current (nothing that load read has changed), to read the node phases from. It must stay
-	 * mapped for the process's life (strings point into it). 0 with *pdata NULL: a full load. */
-	int (*snapshot)(struct project *p, void *ud, const void **pdata, size_t *plen);
+	 * current (nothing that load read has changed but the files in *pchanged, absolute paths of
+	 * .sql files whose text changed), to read the node phases from. It must stay mapped for the
+	 * process's life (strings point into it). 0 with *pdata NULL: a full load. */
+	int (*snapshot)(struct project *p, void *ud, const void **pdata, size_t *plen, const char *const **pchanged,
+			size_t *pnchanged);
 	void *snapshot_ud;
 };
 

@@ -177,6 +177,12 @@ static int resolve_deps(struct project *p, struct node *n, struct diag_list *dl)
 	return rc;
 }
 
+int proj_resolve_node_deps(struct project *p, struct node *n, struct diag_list *dl)
+{
+	n->ndeps = 0;
+	return resolve_deps(p, n, dl);
+}
+
 static const char *call_name_macro(struct project *p, struct node *n, const char *macro, const char *cfgkey,
 				   struct arena *scratch, struct diag_list *dl, int *prc)
 {

@@ -27,7 +27,7 @@
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
 
-#define SNAP_FORMAT 2
+#define SNAP_FORMAT 3
 
 /* ---------------------------------------------------------------- writing */
 
@@ -308,6 +308,7 @@ static void w_node(struct snap_w *w, const struct node *n)
 	w_str(w, n->column_name);
 	w_u32(o, n->attached_node);
 	w_value(w, n->unit_test);
+	w_value(w, n->infile_config);
 	if (n->compiled_code || n->compiled_path)
 		w->bad = true;  /* run state: only a freshly loaded project is written */
 }
@@ -686,6 +687,7 @@ static struct node *r_node(struct snap_r *r, uint32_t nnodes, uint8_t *ptmpl)
 	if (n->attached_node != NODE_NONE && n->attached_node >= nnodes)
 		r->bad = true;
 	n->unit_test = r_value(r, 0);
+	n->infile_config = r_value(r, 0);
 	n->snapshot_body = val_undef();
 	if (!n->unique_id || !n->name || !n->package || !n->raw_code || *ptmpl > TMPL_SNAPSHOT)
 		r->bad = true;
@@ -767,7 +769,111 @@ static int snapshot_templates(struct project *p, struct node **nodes, const uint
 	return rc;
 }
 
-int proj_snapshot_read(struct project *p, const void *data, size_t len, struct diag_list *dl)
+/* Whether two values are the same data (their JSON the same) */
+static bool same_value(value a, value b)
+{
+	if (a.type != b.type)
+		return false;
+	struct sb x = SB_INIT, y = SB_INIT;
+	bool same = val_to_json(&x, a, 0, 0) == 0 && val_to_json(&y, b, 0, 0) == 0 && x.len == y.len &&
+		    !memcmp(x.buf, y.buf, x.len);
+	sb_release(&x);
+	sb_release(&y);
+	return same;
+}
+
+/*
+ * Partial parsing of changed models: the model of each changed file is read and rendered again, as
+ * the parse phase of a full load renders it (a node as the finding of files made it, before its
+ * properties apply), on copies. It is taken only when that alone gives what a full load would:
+ * the file is one model's; no unit test tests it (its fixtures are checked against its refs); its
+ * own config() and metric() calls are the same as before (then its config, and everything resolved
+ * from it, is); parsing it again gives no diagnostic. Then its refs, sources, macros, code,
+ * checksum and template are new, and its dependencies are resolved again once the nodes are in
+ * place. NULL, with the copies in out[] and their places in out_idx[], or why not.
+ */
+static const char *reparse_models(struct project *p, struct node **nodes, uint32_t nn, const uint8_t *kind,
+				  const char *const *changed, size_t nchanged, struct node *out, uint32_t *out_idx)
+{
+	struct arena *keep = &p->arena;
+	struct map by_path = MAP_INIT;
+	for (uint32_t i = 0; i < nn; i++)
+		if (nodes[i]->abs_path)
+			map_puts(&by_path, nodes[i]->abs_path,
+				 map_gets(&by_path, nodes[i]->abs_path) ? (void *)UINTPTR_MAX : (void *)(uintptr_t)(i + 1));
+	struct arena scratch;
+	arena_init(&scratch, 64 * 1024);
+	struct diag_list tmp;
+	diag_list_init(&tmp);
+	const char *why = NULL;
+	const char *diagnosed = "a changed model is empty, or gives a diagnostic when parsed";
+	struct arena_mark m0 = arena_mark(&scratch);
+	for (size_t k = 0; k < nchanged && !why; k++) {
+		uintptr_t at = (uintptr_t)map_gets(&by_path, changed[k]);
+		uint32_t idx = (uint32_t)(at - 1);
+		if (!at || at == UINTPTR_MAX || nodes[idx]->type != NODE_MODEL || kind[idx] != TMPL_CODE) {
+			why = arena_sprintf(keep, "'%s' changed, and it is not one model's file", changed[k]);
+			break;
+		}
+		for (uint32_t i = 0; i < nn && !why; i++)
+			if (nodes[i]->type == NODE_UNIT_TEST && nodes[i]->attached_node == idx)
+				why = arena_sprintf(keep, "'%s' changed, and a unit test tests its model", changed[k]);
+		if (why)
+			break;
+		struct node *n = nodes[idx];
+		const char *display = !strcmp(n->package, p->packages[0].name) ? n->original_file_path : n->abs_path;
+		struct node *f = proj_node_new(keep, NODE_MODEL, n->package, n->name);
+		f->unique_id = n->unique_id;
+		f->path = n->path;
+		f->original_file_path = n->original_file_path;
+		f->abs_path = n->abs_path;
+		f->fqn = n->fqn;
+		f->version = n->version;
+		f->latest_version = n->latest_version;
+		f->raw_code = proj_read_file(p, n->abs_path, display, &f->file, &f->raw_len, &tmp);
+		if (!f->raw_code) {
+			why = diagnosed;
+			break;
+		}
+		proj_node_checksum(f, keep);
+		f->config = val_dict_new(keep, 8);
+		f->unrendered_config = val_dict_new(keep, 4);
+		if (!f->raw_len || jj_parse(p->jinja, keep, display, f->file, f->raw_code, f->raw_len, &f->tmpl, &tmp) < 0 ||
+		    p->hooks->parse_node(p, f, &scratch, keep, &tmp) < 0 || tmp.head) {
+			why = diagnosed;
+			break;
+		}
+		arena_reset(&scratch, m0);
+		if (!same_value(f->config, n->infile_config) || !same_value(f->metric_calls, n->metric_calls)) {
+			why = arena_sprintf(keep, "'%s' changed its config() or metric() calls", changed[k]);
+			break;
+		}
+		struct node *c = &out[k];
+		out_idx[k] = idx;
+		*c = *n;
+		c->raw_code = f->raw_code;
+		c->raw_len = f->raw_len;
+		c->file = f->file;
+		c->checksum = f->checksum;
+		c->tmpl = f->tmpl;
+		c->refs = f->refs;
+		c->nrefs = f->nrefs;
+		c->sources = f->sources;
+		c->nsources = f->nsources;
+		c->macros_used = f->macros_used;
+		c->nmacros_used = f->nmacros_used;
+		/* a foreign key of its contract is a dependency too, after its own refs */
+		if ((c->patch_path && proj_contract_check(c, keep, &tmp) < 0) || tmp.head)
+			why = diagnosed;
+	}
+	diag_list_release(&tmp);
+	arena_release(&scratch);
+	map_release(&by_path);
+	return why;
+}
+
+int proj_snapshot_read(struct project *p, const void *data, size_t len, const char *const *changed, size_t nchanged,
+		       struct diag_list *dl)
 {
 	const unsigned char *at = data;
 	p->snapshot_refused = "the snapshot is cut short";
@@ -814,12 +920,28 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, struct d
 		free(nodes);
 		goto out;
 	}
-	p->snapshot_refused = NULL;
-	/* the files defined, registered in order after the ones there: the ids read assumed so */
+	/* the files defined, registered in order after the ones there: the ids read assumed so (were
+	 * the snapshot not taken after all, they are registered files nothing points to) */
 	bool shifted = false;
 	for (uint32_t i = 0; i < r.nfiles; i++)
 		if (diag_file_add(r.files[i].path, r.files[i].text, r.files[i].len) != r.base + 1 + i)
 			shifted = true;  /* a file registered meanwhile: nothing does, during a load */
+	uint32_t *fresh_idx = xcalloc(nchanged + 1, sizeof(uint32_t));
+	if (nchanged && !shifted) {
+		struct node *fresh = ARENA_ARRAY(&p->arena, struct node, nchanged);
+		const char *why = reparse_models(p, nodes, nnodes, kind, changed, nchanged, fresh, fresh_idx);
+		if (why) {
+			p->snapshot_refused = why;
+			free(nodes);
+			free(fresh_idx);
+			goto out;
+		}
+		for (size_t k = 0; k < nchanged; k++) {
+			*nodes[fresh_idx[k]] = fresh[k];
+			kind[fresh_idx[k]] = TMPL_NONE;  /* parsed already */
+		}
+	}
+	p->snapshot_refused = NULL;
 	for (uint32_t i = 0; i < nmacros; i++) {
 		p->macros[i]->description = mdesc[i] ? mdesc[i] : "";
 		p->macros[i]->arguments = margs[i];
@@ -841,7 +963,13 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, struct d
 		rc = -1;
 	} else {
 		rc = snapshot_templates(p, nodes, kind, nnodes, dl) < 0 ? -1 : 1;
+		/* the changed models' dependencies, from their new refs and sources */
+		for (size_t k = 0; k < nchanged && rc > 0; k++)
+			if (proj_resolve_node_deps(p, nodes[fresh_idx[k]], dl) < 0)
+				rc = -1;
+		p->snapshot_reparsed = rc > 0 ? (uint32_t)nchanged : 0;
 	}
+	free(fresh_idx);
 out:
 	free(r.files);
 	free(mdesc);

@@ -11,11 +11,14 @@
 
 LOG=logs/sluice.log
 # load_once ARGS...: sluice ARGS with the log emptied first; HOW=snapshot when the nodes were read
-# from the snapshot, else full
+# from the snapshot, partial when changed models were parsed again and the rest read from it, else
+# full
 load_once() {
 	mkdir -p logs && : >"$LOG"
 	run "$@"
-	if grep -q "its nodes are read from" "$LOG"; then HOW=snapshot; else HOW=full; fi
+	if grep -q "its nodes are read from" "$LOG"; then HOW=snapshot
+	elif grep -q "parsed again, the other nodes read from" "$LOG"; then HOW=partial
+	else HOW=full; fi
 }
 expect_how() {
 	if [ "$HOW" = "$1" ]; then ok "$2 ($1)"
@@ -124,13 +127,72 @@ expect_m '.nodes["model.sp.b"].description' "the b model"
 sleep 1.1  # files changed in the second the snapshot was written are hashed, not trusted by mtime
 echo "select {{ shout(\"'z'\") }} as a, 2 as two" >models/a.sql
 load_once compile --profiles-dir .
-expect_rc 0 "a changed model"
-expect_how full "a changed model means a full load"
-reason "'$WORK/sp/models/a.sql' changed"
-if grep -q "'Z'\|upper('z')" target/compiled/sp/models/a.sql; then ok "the change is compiled"
+expect_rc 0 "a changed model (checked against a full load)"
+expect_how partial "a changed model is parsed again alone"
+if grep -q "upper('z')" target/compiled/sp/models/a.sql; then ok "the change is compiled"
 else not_ok "the change is compiled" "$(cat target/compiled/sp/models/a.sql)"; fi
 load_once compile --profiles-dir .
-expect_how snapshot "and the snapshot is written again"
+expect_how partial "and again: a few changed models do not rewrite the snapshot"
+
+# a model's refs changed: its dependencies follow
+echo "select 1 as z" >models/sub/d.sql
+load_once compile --profiles-dir .
+expect_how full "an added model"
+sleep 1.1
+cat >models/sub/b.sql <<'EOS'
+{{ config(schema=env_var('T731_SCHEMA', 'one'), tags=[var('color')]) }}
+select a.*, d.z from {{ ref('a') }} as a cross join {{ ref('d') }} as d
+EOS
+load_once compile --profiles-dir .
+expect_rc 0 "a model with a new ref"
+expect_how partial "a model with a new ref is parsed again alone"
+expect_m '.nodes["model.sp.b"].depends_on.nodes' '["model.sp.a","model.sp.d"]'
+expect_m '.child_map["model.sp.d"]' '["model.sp.b"]'
+load_once ls --profiles-dir . -s +b --output name
+load_once ls --profiles-dir . -s +b --output name
+expect_how snapshot "ls from its snapshot"
+expect_out "d"
+# more than a few changed models: the snapshot is written anew
+for i in 0 1 2 3 4 5 6 7 8 9; do echo "select $i as m" >"models/sub/m$i.sql"; done
+load_once compile --profiles-dir .
+expect_how full "ten added models"
+sleep 1.1
+for i in 0 1 2 3 4 5 6 7 8 9; do echo "select $i as m, {{ ref('a') }}.a from {{ ref('a') }}" >"models/sub/m$i.sql"; done
+load_once compile --profiles-dir .
+expect_rc 0 "ten changed models"
+expect_how partial "ten changed models are parsed again alone"
+expect_m '.nodes["model.sp.m9"].depends_on.nodes' '["model.sp.a"]'
+load_once compile --profiles-dir .
+expect_how snapshot "and the snapshot is written anew"
+rm models/sub/m?.sql
+load_once compile --profiles-dir .
+expect_how full "ten removed models"
+# its config() calls changed: the whole project is parsed (the config reaches its relation, its tests)
+sed -i 's/tags=\[var(.color.)\]/tags=[var("color"), "extra"]/' models/sub/b.sql
+load_once compile --profiles-dir .
+expect_how full "a model whose config() changed"
+reason "'$WORK/sp/models/sub/b.sql' changed its config() or metric() calls"
+expect_m '.nodes["model.sp.b"].tags' '["red","extra"]'
+# a ref to a model that does not exist: the error a full parse gives
+sleep 1.1
+echo "select * from {{ ref('nope') }}" >models/sub/d.sql
+load_once compile --profiles-dir .
+expect_rc 2 "a ref to a missing model"
+expect_err "depends on a node named 'nope' which was not found"
+expect_err "models/sub/d.sql:1:"
+echo "select 1 as z" >models/sub/d.sql
+# a Jinja error in a changed model: parsed in full, which reports it
+load_once compile --profiles-dir .
+expect_rc 0 "fixed"
+sleep 1.1
+echo "select {{ 1 + }} as z" >models/sub/d.sql
+load_once compile --profiles-dir .
+expect_rc 2 "a Jinja error in a changed model"
+expect_how full "is reported by a full parse"
+expect_err "models/sub/d.sql:1:"
+echo "select 1 as z" >models/sub/d.sql
+load_once compile --profiles-dir .
+expect_rc 0 "fixed again"
 
 sed -i 's/the b model/the b model, described again/' models/sub/props.yml
 load_once compile --profiles-dir .
@@ -140,6 +202,7 @@ expect_m '.nodes["model.sp.b"].description' "the b model, described again"
 sed -i 's/upper/lower/' macros/shout.sql
 load_once compile --profiles-dir .
 expect_how full "a changed macro"
+reason "'$WORK/sp/macros/shout.sql' changed, and it is not one model's file"
 if grep -q "lower(" target/compiled/sp/models/a.sql; then ok "the macro's change is compiled"
 else not_ok "the macro's change is compiled" "$(cat target/compiled/sp/models/a.sql)"; fi
 
@@ -162,7 +225,7 @@ expect_how snapshot "the same env var again"
 
 load_once compile --profiles-dir . --vars '{color: blue}'
 expect_how full "other --vars"
-expect_m '.nodes["model.sp.b"].tags' '["blue"]'
+expect_m '.nodes["model.sp.b"].tags' '["blue","extra"]'
 
 # each command keeps its own snapshot; --no-partial-parse reads and writes none
 load_once ls --profiles-dir .
