@@ -149,6 +149,9 @@ int cli_snapshot_find(struct project *p, void *ud, const void **pdata, size_t *p
 		      size_t *pnchanged);
 void cli_snapshot_save(const struct cli *c, bool need_profile, struct project *p, struct input *in, size_t nin,
 		       int64_t started_ns);
+/* The same, written by a child process while the command goes on (it waits for it at exit) */
+void cli_snapshot_save_behind(const struct cli *c, bool need_profile, struct project *p, struct input *in, size_t nin,
+			      int64_t started_ns);
 void cli_snapshot_remove(struct project *p, const struct cli *c);
 /* Logs whether (or why not) the load read its snapshot: the log opens after the load */
 void cli_snapshot_log_note(const struct project *p);

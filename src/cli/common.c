@@ -190,7 +190,7 @@ int cli_load_project(const struct cli *c, struct project *p, bool need_profile, 
 		 * again next time costs less than writing it (a tenth of a second at 10,000 models); after
 		 * more, it is written anew */
 		if (clean && (!p->from_snapshot || p->snapshot_reparsed > CLI_RESNAPSHOT_AFTER) && cli_partial_parse_on(c, p))
-			cli_snapshot_save(c, need_profile, p, in, nin, started);
+			cli_snapshot_save_behind(c, need_profile, p, in, nin, started);
 		else if (!p->from_snapshot && p->target_path)
 			cli_snapshot_remove(p, c);
 		inputs_free(in, nin);

@@ -33,6 +33,7 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -686,7 +687,8 @@ out:
  *   K SIZE MTIME INO HASH PATH ... / end HASH / payload / the payload's bytes
  * The key adds the command to the parse cache's (the flags a load renders with name it), so each
  * command keeps its own. When every input is as recorded, the next load of that command reads its
- * nodes from the snapshot instead of finding, reading, rendering and resolving them again.
+ * nodes from the snapshot instead of finding, reading, rendering and resolving them again; when
+ * only .sql files changed, the loader may parse their models again alone (project/snapshot.c).
  */
 #define SNAP_MAGIC "sluice-snapshot 1"
 
@@ -772,11 +774,49 @@ void cli_snapshot_save(const struct cli *c, bool need_profile, struct project *p
 	inputs_free(merged, nmerged);
 }
 
-/* Checks the mapped snapshot's head and every input it records; NULL with the payload's place
- * when all hold, else why not */
+/*
+ * The snapshot is written by a child process, while the command goes on: a copy of the process
+ * that sees the project as loaded whatever the command does next (runs write their compiled code
+ * into the nodes, on several threads), and costs the command nothing but the fork. The command
+ * waits for it before it exits, so that the next command finds the snapshot whole.
+ */
+static pid_t snapshot_writer;
+
+static void wait_snapshot_writer(void)
+{
+	if (snapshot_writer > 0) {
+		while (waitpid(snapshot_writer, NULL, 0) < 0 && errno == EINTR)
+			;
+		snapshot_writer = 0;
+	}
+}
+
+void cli_snapshot_save_behind(const struct cli *c, bool need_profile, struct project *p, struct input *in, size_t nin,
+			      int64_t started_ns)
+{
+	static bool registered;
+	wait_snapshot_writer();
+	fflush(NULL);  /* nothing buffered is written twice */
+	pid_t pid = fork();
+	if (pid == 0) {
+		cli_snapshot_save(c, need_profile, p, in, nin, started_ns);
+		_exit(0);
+	}
+	if (pid < 0) {
+		cli_snapshot_save(c, need_profile, p, in, nin, started_ns);
+		return;
+	}
+	snapshot_writer = pid;
+	if (!registered)
+		registered = atexit(wait_snapshot_writer) == 0;
+}
+
 /* At most this many changed models are parsed again alone; more, and the whole project is */
 #define MAX_REPARSED 64
 
+/* Checks the mapped snapshot's head and every input it records; NULL with the payload's place
+ * when all hold but .sql files whose text changed (*pchanged, for the loader to judge), else why
+ * not */
 static const char *snapshot_valid(const struct cli *c, bool need_profile, const char *text, size_t len,
 				  const char **ppayload, size_t *plen, const char **precords, size_t *precords_len,
 				  int64_t *pstarted, const char ***pchanged, size_t *pnchanged, struct arena *a)
@@ -817,8 +857,8 @@ static const char *snapshot_valid(const struct cli *c, bool need_profile, const 
 		return unreadable;
 	char want[32];
 	int wl = snprintf(want, sizeof(want), "end %016" PRIx64 "\n", inputs_hash(text, (size_t)(eline - text)));
-	/* the payload is not hashed (tens of megabytes, read at every load): the file is renamed
-	 * into place whole, its footer gives every part's length, and reading it checks every bound */
+	/* the payload carries its own checksum and end mark, which the loader checks (the file is
+	 * renamed into place whole; reading it checks every bound besides) */
 	if ((size_t)(cur - eline) != (size_t)wl || memcmp(eline, want, (size_t)wl) ||
 	    !next_str(&cur, end, buf, sizeof(buf)) || strcmp(buf, "payload"))
 		return unreadable;

@@ -51,9 +51,8 @@ int proj_resolve(struct project *p, struct diag_list *dl);
 void proj_index_names(struct project *p);
 /* A snapshot read back in place of the node phases: 1, 0 when it does not fit this load (nothing
  * changed: load the project whole; p->snapshot_refused says why), or -1 after adding diagnostics.
- * The models of the `changed` files are parsed again, when that alone gives what a full load
- * would: their own config() calls and metric() calls the same, nothing else depending on them
- * but through refs (else 0). */
+ * The models of the `changed` files (absolute paths) are parsed again, when that alone gives what
+ * a full load would (else 0; see reparse_models in snapshot.c). */
 int proj_snapshot_read(struct project *p, const void *data, size_t len, const char *const *changed, size_t nchanged,
 		       struct diag_list *dl);
 /* The template of a {% snapshot %} node: it calls the block's body, a macro */
