@@ -751,9 +751,15 @@ static int snapshot_templates(struct project *p, struct node **nodes, const uint
 				map_put(&files, key, sizeof(n->file), pb);
 			}
 			n->snapshot_body = val_dict_gets(blocks, n->name);
+			if (n->snapshot_body.type == V_UNDEF) {
+				struct diag *d = diag_error(dl, loc_at(n->file, 1, 1, 0), "the project snapshot names a snapshot block "
+							    "'%s' that this file does not have", n->name);
+				diag_hint(dl, d, "run the command again with --no-partial-parse");
+				rc = -1;
+				break;
+			}
 			uint32_t cf = diag_file_add(diag_file_path(n->file), PROJ_SNAPSHOT_CALL, sizeof(PROJ_SNAPSHOT_CALL) - 1);
-			if (n->snapshot_body.type == V_UNDEF ||
-			    jj_parse(p->jinja, &p->arena, diag_file_path(n->file), cf, PROJ_SNAPSHOT_CALL,
+			if (jj_parse(p->jinja, &p->arena, diag_file_path(n->file), cf, PROJ_SNAPSHOT_CALL,
 				     sizeof(PROJ_SNAPSHOT_CALL) - 1, &n->tmpl, dl) < 0)
 				rc = -1;
 		}
