@@ -493,6 +493,40 @@ static bool next_str(const char **cur, const char *end, char *buf, size_t size)
 	return true;
 }
 
+/* The head both the cache and the snapshot open with (magic, version, exe, key, start), from *pcur:
+ * NULL with the recorded start, or why it does not hold */
+static const char check_head_unreadable[] = "the cache does not read back whole";
+
+static const char *check_head(const char **pcur, const char *end, const char *magic, uint64_t key, int64_t *pstarted)
+{
+	static const char *const unreadable = check_head_unreadable;
+	char buf[512];
+	struct stat est;
+	int64_t es, em;
+	uint64_t ei, k;
+	if (!next_str(pcur, end, buf, sizeof(buf)) || strcmp(buf, magic))
+		return unreadable;
+	if (!next_str(pcur, end, buf, sizeof(buf)) || strncmp(buf, "version ", 8) || strcmp(buf + 8, SLUICE_VERSION))
+		return "it was written by another version of sluice";
+	if (!next_str(pcur, end, buf, sizeof(buf)) ||
+	    sscanf(buf, "exe %" SCNd64 " %" SCNd64 " %" SCNu64, &es, &em, &ei) != 3 || !exe_stat(&est) ||
+	    est.st_size != es || mtime_ns(&est) != em || (uint64_t)est.st_ino != ei)
+		return "it was written by another sluice binary";
+	if (!next_str(pcur, end, buf, sizeof(buf)) || sscanf(buf, "key %" SCNx64, &k) != 1 || k != key)
+		return "the command's options, its folder or a DBT_ environment variable changed";
+	if (!next_str(pcur, end, buf, sizeof(buf)) || sscanf(buf, "start %" SCNd64, pstarted) != 1)
+		return unreadable;
+	return NULL;
+}
+
+/* Why a recorded input that changed keeps the cache from serving */
+static const char *changed_why(char kind, const char *path, struct arena *a)
+{
+	return kind == INPUT_ENV ? arena_sprintf(a, "the environment variable %s changed", path)
+	       : kind == INPUT_DIR ? arena_sprintf(a, "files were added to or removed from '%s'", path)
+				   : arena_sprintf(a, "'%s' changed", path);
+}
+
 /* What cache_valid found in a cache that holds */
 struct cache_view {
 	char *found;	  /* the found line's text */
@@ -545,21 +579,10 @@ static const char *cache_valid(const struct cli *c, const char *manifest, const 
 	/* the head: magic, version, exe, key, start, found */
 	cur = text;
 	const char *end = eline;
-	struct stat est;
-	int64_t es, em, started;
-	uint64_t ei, key;
-	if (!next_str(&cur, end, buf, sizeof(buf)) || strcmp(buf, CACHE_MAGIC))
-		return unreadable;
-	if (!next_str(&cur, end, buf, sizeof(buf)) || strncmp(buf, "version ", 8) || strcmp(buf + 8, SLUICE_VERSION))
-		return "it was written by another version of sluice";
-	if (!next_str(&cur, end, buf, sizeof(buf)) ||
-	    sscanf(buf, "exe %" SCNd64 " %" SCNd64 " %" SCNu64, &es, &em, &ei) != 3 || !exe_stat(&est) ||
-	    est.st_size != es || mtime_ns(&est) != em || (uint64_t)est.st_ino != ei)
-		return "it was written by another sluice binary";
-	if (!next_str(&cur, end, buf, sizeof(buf)) || sscanf(buf, "key %" SCNx64, &key) != 1 || key != cache_key(c))
-		return "the command's options, its folder or a DBT_ environment variable changed";
-	if (!next_str(&cur, end, buf, sizeof(buf)) || sscanf(buf, "start %" SCNd64, &started) != 1)
-		return unreadable;
+	int64_t started;
+	const char *bad = check_head(&cur, end, CACHE_MAGIC, cache_key(c), &started);
+	if (bad)
+		return bad;
 	struct stat mst;
 	if (stat(manifest, &mst) < 0 || mst.st_size != v->msize || mtime_ns(&mst) != mt || (uint64_t)mst.st_ino != mi ||
 	    v->moff <= 0 || v->moff >= v->msize)
@@ -579,9 +602,7 @@ static const char *cache_valid(const struct cli *c, const char *manifest, const 
 		    !strchr("FDPE", kind))
 			why = unreadable;
 		else if (!input_unchanged(&dc, kind, size, m, ino, hash, path, started))
-			why = kind == INPUT_ENV ? arena_sprintf(a, "the environment variable %s changed", path)
-			      : kind == INPUT_DIR ? arena_sprintf(a, "files were added to or removed from '%s'", path)
-						  : arena_sprintf(a, "'%s' changed", path);
+			why = changed_why(kind, path, a);
 	}
 	if (dc.fd >= 0)
 		close(dc.fd);
@@ -824,22 +845,10 @@ static const char *snapshot_valid(const struct cli *c, bool need_profile, const 
 	static const char *const unreadable = "the snapshot does not read back whole";
 	const char *cur = text, *end = text + len;
 	char buf[4096 + 128];
-	struct stat est;
-	int64_t es, em, started;
-	uint64_t ei, key;
-	if (!next_str(&cur, end, buf, sizeof(buf)) || strcmp(buf, SNAP_MAGIC))
-		return unreadable;
-	if (!next_str(&cur, end, buf, sizeof(buf)) || strncmp(buf, "version ", 8) || strcmp(buf + 8, SLUICE_VERSION))
-		return "it was written by another version of sluice";
-	if (!next_str(&cur, end, buf, sizeof(buf)) ||
-	    sscanf(buf, "exe %" SCNd64 " %" SCNd64 " %" SCNu64, &es, &em, &ei) != 3 || !exe_stat(&est) ||
-	    est.st_size != es || mtime_ns(&est) != em || (uint64_t)est.st_ino != ei)
-		return "it was written by another sluice binary";
-	if (!next_str(&cur, end, buf, sizeof(buf)) || sscanf(buf, "key %" SCNx64, &key) != 1 ||
-	    key != snapshot_key(c, need_profile))
-		return "the command's options, its folder or a DBT_ environment variable changed";
-	if (!next_str(&cur, end, buf, sizeof(buf)) || sscanf(buf, "start %" SCNd64, &started) != 1)
-		return unreadable;
+	int64_t started;
+	const char *bad = check_head(&cur, end, SNAP_MAGIC, snapshot_key(c, need_profile), &started);
+	if (bad)
+		return bad == check_head_unreadable ? unreadable : bad;
 	/* the inputs up to the end line, which hashes everything before it */
 	const char *records = cur, *eline = NULL;
 	for (const char *q = cur; q < end;) {
@@ -886,11 +895,9 @@ static const char *snapshot_valid(const struct cli *c, bool need_profile, const 
 				*pchanged = arena_alloc(a, MAX_REPARSED * sizeof(char *));
 			(*pchanged)[(*pnchanged)++] = arena_strdup(a, path);
 		} else {
-			why = kind == INPUT_ENV ? arena_sprintf(a, "the environment variable %s changed", path)
-			      : kind == INPUT_DIR ? arena_sprintf(a, "files were added to or removed from '%s'", path)
-			      : kind == INPUT_FILE && *pnchanged == MAX_REPARSED
+			why = kind == INPUT_FILE && *pnchanged == MAX_REPARSED
 				      ? arena_sprintf(a, "more than %d .sql files changed", MAX_REPARSED)
-				      : arena_sprintf(a, "'%s' changed", path);
+				      : changed_why(kind, path, a);
 		}
 	}
 	if (dc.fd >= 0)
