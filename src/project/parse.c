@@ -208,7 +208,7 @@ static int parse_one(struct parse_job *job, struct node *n, struct arena *scratc
 			return -1;
 	}
 	value infile = n->config;
-	if (n->type == NODE_MODEL)
+	if (n->type == NODE_MODEL || n->type == NODE_TEST)
 		n->infile_config = infile;
 	value cfg = proj_hierarchy_config(p, n, keep);
 	/* dbt's unrendered_config starts from what dbt_project.yml sets for the node */

@@ -143,8 +143,8 @@ struct node {
 	/* snapshots: the {% snapshot %} block's body, a callable rendered where the node's SQL is */
 	value snapshot_body;
 
-	/* models: what its own config() calls set while parsing (V_UNDEF else), kept to tell whether
-	 * a model whose file changed may be parsed again alone (project/snapshot.c) */
+	/* models and singular tests: what its own config() calls set while parsing (V_UNDEF else),
+	 * kept to tell whether one whose file changed may be parsed again alone (project/snapshot.c) */
 	value infile_config;
 
 	/* run state, written by the one worker running the node */

@@ -789,14 +789,15 @@ static bool same_value(value a, value b)
 }
 
 /*
- * Partial parsing of changed models: the model of each changed file is read and rendered again, as
- * the parse phase of a full load renders it (a node as the finding of files made it, before its
- * properties apply), on copies. It is taken only when that alone gives what a full load would:
- * the file is one model's; no unit test tests it (its fixtures are checked against its refs); its
- * own config() and metric() calls are the same as before (then its config, and everything resolved
- * from it, is); parsing it again gives no diagnostic. Then its refs, sources, macros, code,
- * checksum and template are new, and its dependencies are resolved again once the nodes are in
- * place. NULL, with the copies in out[] and their places in out_idx[], or why not.
+ * Partial parsing of changed models (and singular tests): the node of each changed file is read and
+ * rendered again, as the parse phase of a full load renders it (a node as the finding of files
+ * made it, before its properties apply), on copies. It is taken only when that alone gives what a
+ * full load would: the file is one model's or singular test's; no unit test tests the model (its
+ * fixtures are checked against its refs); its own config() and metric() calls are the same as
+ * before (then its config, and everything resolved from it, is); parsing it again gives no
+ * diagnostic. Then its refs, sources, macros, code, checksum and template are new, and its
+ * dependencies are resolved again once the nodes are in place. NULL, with the copies in out[] and
+ * their places in out_idx[], or why not.
  */
 static const char *reparse_models(struct project *p, struct node **nodes, uint32_t nn, const uint8_t *kind,
 				  const char *const *changed, size_t nchanged, struct node *out, uint32_t *out_idx)
@@ -817,8 +818,9 @@ static const char *reparse_models(struct project *p, struct node **nodes, uint32
 	for (size_t k = 0; k < nchanged && !why; k++) {
 		uintptr_t at = (uintptr_t)map_gets(&by_path, changed[k]);
 		uint32_t idx = (uint32_t)(at - 1);
-		if (!at || at == UINTPTR_MAX || nodes[idx]->type != NODE_MODEL || kind[idx] != TMPL_CODE) {
-			why = arena_sprintf(keep, "'%s' changed, and it is not one model's file", changed[k]);
+		if (!at || at == UINTPTR_MAX || (nodes[idx]->type != NODE_MODEL && nodes[idx]->type != NODE_TEST) ||
+		    kind[idx] != TMPL_CODE) {
+			why = arena_sprintf(keep, "'%s' changed, and it is not one model's or singular test's file", changed[k]);
 			break;
 		}
 		for (uint32_t i = 0; i < nn && !why; i++)
@@ -828,7 +830,7 @@ static const char *reparse_models(struct project *p, struct node **nodes, uint32
 			break;
 		struct node *n = nodes[idx];
 		const char *display = !strcmp(n->package, p->packages[0].name) ? n->original_file_path : n->abs_path;
-		struct node *f = proj_node_new(keep, NODE_MODEL, n->package, n->name);
+		struct node *f = proj_node_new(keep, n->type, n->package, n->name);
 		f->unique_id = n->unique_id;
 		f->path = n->path;
 		f->original_file_path = n->original_file_path;
@@ -868,8 +870,8 @@ static const char *reparse_models(struct project *p, struct node **nodes, uint32
 		c->nsources = f->nsources;
 		c->macros_used = f->macros_used;
 		c->nmacros_used = f->nmacros_used;
-		/* a foreign key of its contract is a dependency too, after its own refs */
-		if ((c->patch_path && proj_contract_check(c, keep, &tmp) < 0) || tmp.head)
+		/* a foreign key of a model's contract is a dependency too, after its own refs */
+		if ((c->type == NODE_MODEL && c->patch_path && proj_contract_check(c, keep, &tmp) < 0) || tmp.head)
 			why = diagnosed;
 	}
 	diag_list_release(&tmp);

@@ -167,6 +167,20 @@ expect_how snapshot "and the snapshot is written anew"
 rm models/sub/m?.sql
 load_once compile --profiles-dir .
 expect_how full "ten removed models"
+# a singular test changed: parsed again alone too
+mkdir -p tests
+echo "select * from {{ ref('a') }} where a is null" >tests/no_null_a.sql
+load_once compile --profiles-dir .
+expect_how full "an added singular test"
+sleep 1.1
+echo "select * from {{ ref('a') }} join {{ ref('d') }} on true where a is null" >tests/no_null_a.sql
+load_once compile --profiles-dir .
+expect_rc 0 "a changed singular test"
+expect_how partial "a changed singular test is parsed again alone"
+expect_m '.nodes["test.sp.no_null_a"].depends_on.nodes' '["model.sp.a","model.sp.d"]'
+rm tests/no_null_a.sql
+load_once compile --profiles-dir .
+expect_how full "a removed singular test"
 # its config() calls changed: the whole project is parsed (the config reaches its relation, its tests)
 sed -i 's/tags=\[var(.color.)\]/tags=[var("color"), "extra"]/' models/sub/b.sql
 load_once compile --profiles-dir .
@@ -202,7 +216,7 @@ expect_m '.nodes["model.sp.b"].description' "the b model, described again"
 sed -i 's/upper/lower/' macros/shout.sql
 load_once compile --profiles-dir .
 expect_how full "a changed macro"
-reason "'$WORK/sp/macros/shout.sql' changed, and it is not one model's file"
+reason "'$WORK/sp/macros/shout.sql' changed, and it is not one model's or singular test's file"
 if grep -q "lower(" target/compiled/sp/models/a.sql; then ok "the macro's change is compiled"
 else not_ok "the macro's change is compiled" "$(cat target/compiled/sp/models/a.sql)"; fi
 
