@@ -118,3 +118,34 @@ bool intr_requested(void)
 {
 	return flag != 0;
 }
+
+static volatile sig_atomic_t stop_flag;
+static sigset_t stop_unblocked;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+void intr_stop_prepare(void)
+{
+	sigset_t block;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &stop_unblocked);
+	sigdelset(&stop_unblocked, SIGINT);
+	sigdelset(&stop_unblocked, SIGTERM);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+void intr_wait_stop(void)
+{
+	while (!stop_flag)
+		sigsuspend(&stop_unblocked);
+}

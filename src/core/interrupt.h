@@ -27,4 +27,13 @@ void intr_uninstall(void);
 /* True once the first signal arrived */
 bool intr_requested(void);
 
+/*
+ * For a server that runs until SIGINT or SIGTERM. intr_stop_prepare() blocks both and notes their
+ * arrival; call it before starting any thread, which then inherits them blocked. intr_wait_stop()
+ * waits in sigsuspend(), the only place they are let through: a signal that arrives before the
+ * wait, or on another thread, is not lost, as one between a flag's check and pause() would be.
+ */
+void intr_stop_prepare(void);
+void intr_wait_stop(void);
+
 #endif

@@ -34,15 +34,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/interrupt.h"
 #include "core/log.h"
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 static const char *content_type(const char *path)
 {
@@ -231,6 +225,8 @@ int docs_serve(const char *root, const char *host, int port, bool quiet)
 		if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < limit + 64)
 			limit = rl.rlim_cur > 96 ? (unsigned)rl.rlim_cur - 64 : 32;
 	}
+	/* before the daemon's threads start, so that they inherit SIGINT and SIGTERM blocked */
+	intr_stop_prepare();
 	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port,
 					       NULL, NULL, handle, &s, MHD_OPTION_SOCK_ADDR, &addr,
 					       MHD_OPTION_THREAD_POOL_SIZE, (unsigned)POOL_THREADS,
@@ -248,12 +244,7 @@ int docs_serve(const char *root, const char *host, int port, bool quiet)
 	else
 		printf("http://%s:%d/\n", host, bound);
 	fflush(stdout);
-	struct sigaction sa = {0};
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	while (!stop_requested)
-		pause();
+	intr_wait_stop();
 	MHD_stop_daemon(d);
 	if (!quiet)
 		printf("Stopped.\n");

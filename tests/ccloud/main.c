@@ -10,16 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/interrupt.h"
+
 #include "cc.h"
 #include "core/sb.h"
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 static void usage(FILE *f)
 {
@@ -142,11 +137,8 @@ int main(int argc, char **argv)
 	if (!c.o.npools)
 		c.o.pools[c.o.npools++] = "lfcp-01x6d2";
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	/* before the server's threads start, so that they inherit SIGINT and SIGTERM blocked */
+	intr_stop_prepare();
 	signal(SIGPIPE, SIG_IGN);
 
 	char *err = NULL;
@@ -162,8 +154,7 @@ int main(int argc, char **argv)
 		goto out;
 	fprintf(stderr, "confluent-cloud-double: API on %s:%d, admin on %s:%d\n", c.o.host, c.api_port, c.o.host,
 		c.admin_port);
-	while (!stop_requested)
-		pause();
+	intr_wait_stop();
 	rc = 0;
 out:
 	cc_stop(&c);

@@ -11,16 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/interrupt.h"
+
 #include "core/sb.h"
 #include "gw.h"
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 static void usage(FILE *f)
 {
@@ -139,11 +134,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	/* before the server's threads start, so that they inherit SIGINT and SIGTERM blocked */
+	intr_stop_prepare();
 	signal(SIGPIPE, SIG_IGN);
 
 	static struct gw g;
@@ -162,8 +154,7 @@ int main(int argc, char **argv)
 		goto out;
 	fprintf(stderr, "flink-gateway-double: gateway on %s:%d, admin on %s:%d, Flink %s\n", o.host, g.rest_port, o.host,
 		g.admin_port, o.flink_version);
-	while (!stop_requested)
-		pause();
+	intr_wait_stop();
 	rc = 0;
 out:
 	gw_stop(&g);
