@@ -34,6 +34,9 @@ expect_query "select count(*) from main.bad_child" "1" "the skipped child was bu
 run retry
 expect_rc 0 "nothing left to retry"
 expect_out "Nothing to do"
+# as dbt does (GraphRunnableTask.run): the manifest, and a run_results.json with no result
+expect_json target/run_results.json '.results.length' 0 "nothing done: run_results.json has no result"
+expect_json target/run_results.json '.args.which' run "and names the command"
 
 # a failing test in a build is retried as part of the build
 echo "select * from {{ ref('good') }} where id = {{ var('bad_id', 1) }}" >tests/no_ones.sql
