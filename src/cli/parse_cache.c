@@ -527,6 +527,45 @@ static const char *changed_why(char kind, const char *path, struct arena *a)
 				   : arena_sprintf(a, "'%s' changed", path);
 }
 
+/* At most this many changed models are parsed again alone; more, and the whole project is */
+#define MAX_REPARSED 64
+
+/* Checks the input records in [cur, end) against the files and environment now: NULL when all
+ * hold, else why not. With pchanged, a .sql file whose text changed (perhaps a model's, which
+ * alone may be parsed again) is collected there instead, up to MAX_REPARSED of them. */
+static const char *check_inputs(const char *cur, const char *end, int64_t started, const char ***pchanged,
+				size_t *pnchanged, struct arena *a, const char *unreadable)
+{
+	char buf[4096 + 128];
+	struct dir_cursor dc = {.fd = -1};
+	const char *why = NULL;
+	while (!why && cur < end) {
+		char kind;
+		int64_t size, m;
+		uint64_t ino, hash;
+		const char *path;
+		size_t pl;
+		if (!next_str(&cur, end, buf, sizeof(buf)) || !read_record(buf, &kind, &size, &m, &ino, &hash, &path) ||
+		    !strchr("FDPE", kind))
+			why = unreadable;
+		else if (input_unchanged(&dc, kind, size, m, ino, hash, path, started))
+			continue;
+		else if (pchanged && kind == INPUT_FILE && (pl = strlen(path)) > 4 && !strcmp(path + pl - 4, ".sql") &&
+			 *pnchanged < MAX_REPARSED && access(path, R_OK) == 0) {
+			if (!*pchanged)
+				*pchanged = arena_alloc(a, MAX_REPARSED * sizeof(char *));
+			(*pchanged)[(*pnchanged)++] = arena_strdup(a, path);
+		} else {
+			why = pchanged && kind == INPUT_FILE && *pnchanged == MAX_REPARSED
+				      ? arena_sprintf(a, "more than %d .sql files changed", MAX_REPARSED)
+				      : changed_why(kind, path, a);
+		}
+	}
+	if (dc.fd >= 0)
+		close(dc.fd);
+	return why;
+}
+
 /* What cache_valid found in a cache that holds */
 struct cache_view {
 	char *found;	  /* the found line's text */
@@ -591,22 +630,7 @@ static const char *cache_valid(const struct cli *c, const char *manifest, const 
 		return unreadable;
 	v->found = arena_strdup(a, buf + 6);
 	/* the inputs, each copied out to end in a NUL */
-	struct dir_cursor dc = {.fd = -1};
-	const char *why = NULL;
-	while (!why && cur < end) {
-		char kind;
-		int64_t size, m;
-		uint64_t ino, hash;
-		const char *path;
-		if (!next_str(&cur, end, buf, sizeof(buf)) || !read_record(buf, &kind, &size, &m, &ino, &hash, &path) ||
-		    !strchr("FDPE", kind))
-			why = unreadable;
-		else if (!input_unchanged(&dc, kind, size, m, ino, hash, path, started))
-			why = changed_why(kind, path, a);
-	}
-	if (dc.fd >= 0)
-		close(dc.fd);
-	return why;
+	return check_inputs(cur, end, started, NULL, NULL, a, unreadable);
 }
 
 /* The cache's manifest line again, naming the manifest just written (its end line as it was): in
@@ -732,20 +756,10 @@ void cli_snapshot_remove(struct project *p, const struct cli *c)
 		unlink(snapshot_path(p, c));
 }
 
+/* The snapshot's sink: the open temporary file */
 static int write_all(void *ud, const void *data, size_t len)
 {
-	int fd = *(int *)ud;
-	const char *q = data;
-	while (len) {
-		ssize_t n = write(fd, q, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		q += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return fs_write_fd(*(int *)ud, data, len);
 }
 
 void cli_snapshot_save(const struct cli *c, bool need_profile, struct project *p, struct input *in, size_t nin,
@@ -832,9 +846,6 @@ void cli_snapshot_save_behind(const struct cli *c, bool need_profile, struct pro
 		registered = atexit(wait_snapshot_writer) == 0;
 }
 
-/* At most this many changed models are parsed again alone; more, and the whole project is */
-#define MAX_REPARSED 64
-
 /* Checks the mapped snapshot's head and every input it records; NULL with the payload's place
  * when all hold but .sql files whose text changed (*pchanged, for the loader to judge), else why
  * not */
@@ -876,33 +887,7 @@ static const char *snapshot_valid(const struct cli *c, bool need_profile, const 
 	*precords = records;
 	*precords_len = (size_t)(eline - records);
 	*pstarted = started;
-	struct dir_cursor dc = {.fd = -1};
-	const char *why = NULL;
-	for (cur = records; !why && cur < eline;) {
-		char kind;
-		int64_t size, m;
-		uint64_t ino, hash;
-		const char *path;
-		if (!next_str(&cur, eline, buf, sizeof(buf)) || !read_record(buf, &kind, &size, &m, &ino, &hash, &path) ||
-		    !strchr("FDPE", kind))
-			why = unreadable;
-		else if (input_unchanged(&dc, kind, size, m, ino, hash, path, started))
-			continue;
-		else if (kind == INPUT_FILE && strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".sql") &&
-			 *pnchanged < MAX_REPARSED && access(path, R_OK) == 0) {
-			/* a .sql file with new text: perhaps a model's, which alone may be parsed again */
-			if (!*pchanged)
-				*pchanged = arena_alloc(a, MAX_REPARSED * sizeof(char *));
-			(*pchanged)[(*pnchanged)++] = arena_strdup(a, path);
-		} else {
-			why = kind == INPUT_FILE && *pnchanged == MAX_REPARSED
-				      ? arena_sprintf(a, "more than %d .sql files changed", MAX_REPARSED)
-				      : changed_why(kind, path, a);
-		}
-	}
-	if (dc.fd >= 0)
-		close(dc.fd);
-	return why;
+	return check_inputs(records, eline, started, pchanged, pnchanged, a, unreadable);
 }
 
 /* What cli_snapshot_find found, for the log (which opens once the project is loaded) */

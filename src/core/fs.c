@@ -88,6 +88,22 @@ int fs_write(const char *path, const void *data, size_t len)
 	return fs_write_parts(path, &part, 1);
 }
 
+int fs_write_fd(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 int fs_write_parts(const char *path, const struct fs_part *parts, size_t nparts)
 {
 	char dir[PATH_MAX];
@@ -104,21 +120,12 @@ int fs_write_parts(const char *path, const struct fs_part *parts, size_t nparts)
 	if (fd < 0)
 		return -1;
 	for (size_t i = 0; i < nparts; i++) {
-		const char *p = parts[i].data;
-		size_t left = parts[i].len;
-		while (left) {
-			ssize_t w = write(fd, p, left);
-			if (w < 0) {
-				if (errno == EINTR)
-					continue;
-				int e = errno;
-				close(fd);
-				unlink(tmp);
-				errno = e;
-				return -1;
-			}
-			p += w;
-			left -= (size_t)w;
+		if (fs_write_fd(fd, parts[i].data, parts[i].len) < 0) {
+			int e = errno;
+			close(fd);
+			unlink(tmp);
+			errno = e;
+			return -1;
 		}
 	}
 	if (close(fd) < 0 || rename(tmp, path) < 0) {

@@ -22,6 +22,8 @@ struct fs_part {
 	size_t len;
 };
 int fs_write_parts(const char *path, const struct fs_part *parts, size_t nparts);
+/* All of data[0..len) to an open file, however many write() calls it takes; 0, or -1 with errno */
+int fs_write_fd(int fd, const void *data, size_t len);
 /* Writes in place (no temporary file): for the many small files of compiled SQL, where creating
  * and renaming a temporary file for each costs more than the write. A file that already holds the
  * same bytes is not written again. */
