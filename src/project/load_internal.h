@@ -73,6 +73,10 @@ int proj_parallel(struct project *p, size_t n, proj_item_fn fn, void *ctx);
 /* Puts the diagnostics added after `mark` (NULL: all) in file and offset order */
 void proj_sort_diags(struct diag_list *dl, struct diag *mark);
 
+/* A generic test's template: they all read `{{ test_x(**_dbt_generic_test_kwargs) }}`, so one is
+ * parsed for each such code and kept in `cache`; NULL after a diagnostic */
+struct jj_template *proj_test_template(struct project *p, struct map *cache, const struct node *n,
+				      struct diag_list *dl);
 /* The node's checksum, as dbt computes it (of its code stripped); raw_len loses trailing space */
 void proj_node_checksum(struct node *n, struct arena *keep);
 /* The relations a node depends on, from its refs and sources (resolve.c); 0, or -1 after adding

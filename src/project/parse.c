@@ -768,6 +768,19 @@ static int render_test_configs(struct project *p, struct nodes_builder *nb, stru
 	return rc;
 }
 
+struct jj_template *proj_test_template(struct project *p, struct map *cache, const struct node *n,
+				      struct diag_list *dl)
+{
+	struct jj_template *t = map_get(cache, n->raw_code, n->raw_len);
+	if (!t) {
+		uint32_t f = diag_file_add(n->original_file_path, n->raw_code, n->raw_len);
+		if (jj_parse(p->jinja, &p->arena, n->original_file_path, f, n->raw_code, n->raw_len, &t, dl) < 0)
+			return NULL;
+		map_put(cache, n->raw_code, n->raw_len, t);
+	}
+	return t;
+}
+
 int proj_build_tests(struct project *p, struct nodes_builder *nb, struct diag_list *dl)
 {
 	size_t nt = nb->tests.n;
@@ -795,22 +808,14 @@ int proj_build_tests(struct project *p, struct nodes_builder *nb, struct diag_li
 	map_release(&seen);
 	free(job.out);
 	VEC_FREE(&nb->tests);
-	/* generic tests all read `{{ test_x(**_dbt_generic_test_kwargs) }}`: one template per test kind */
 	struct map tmpls = MAP_INIT;
 	for (size_t i = 0; i < nb->n && rc == 0; i++) {
 		struct node *n = nb->v[i];
 		if (n->type != NODE_TEST || n->tmpl || n->test_metadata.type != V_DICT)
 			continue;
-		struct jj_template *t = map_get(&tmpls, n->raw_code, n->raw_len);
-		if (!t) {
-			uint32_t f = diag_file_add(n->original_file_path, n->raw_code, n->raw_len);
-			if (jj_parse(p->jinja, &p->arena, n->original_file_path, f, n->raw_code, n->raw_len, &t, dl) < 0) {
-				rc = -1;
-				break;
-			}
-			map_put(&tmpls, n->raw_code, n->raw_len, t);
-		}
-		n->tmpl = t;
+		n->tmpl = proj_test_template(p, &tmpls, n, dl);
+		if (!n->tmpl)
+			rc = -1;
 	}
 	map_release(&tmpls);
 	if (rc == 0)

@@ -187,10 +187,12 @@ static void w_value(struct snap_w *w, value v)
 	case V_INT:
 		w_u64(&w->out, (uint64_t)v.i);
 		break;
-	case V_FLOAT:
-		w_u64(&w->out, 0);
-		memcpy(w->out.buf + w->out.len - 8, &v.f, 8);
+	case V_FLOAT: {
+		uint64_t bits;
+		memcpy(&bits, &v.f, sizeof(bits));
+		w_u64(&w->out, bits);
 		break;
+	}
 	case V_LIST:
 		w_u32(&w->out, v.l->len);
 		w_u8(&w->out, v.l->locs != NULL);
@@ -720,16 +722,9 @@ static int snapshot_templates(struct project *p, struct node **nodes, const uint
 	for (size_t i = 0; i < nn && rc == 0; i++) {
 		struct node *n = nodes[i];
 		if (kind[i] == TMPL_SHARED) {
-			struct jj_template *t = map_get(&shared, n->raw_code, n->raw_len);
-			if (!t) {
-				uint32_t f = diag_file_add(n->original_file_path, n->raw_code, n->raw_len);
-				if (jj_parse(p->jinja, &p->arena, n->original_file_path, f, n->raw_code, n->raw_len, &t, dl) < 0) {
-					rc = -1;
-					break;
-				}
-				map_put(&shared, n->raw_code, n->raw_len, t);
-			}
-			n->tmpl = t;
+			n->tmpl = proj_test_template(p, &shared, n, dl);
+			if (!n->tmpl)
+				rc = -1;
 		} else if (kind[i] == TMPL_SNAPSHOT) {
 			/* the file's blocks, parsed once a file */
 			const char *key = (const char *)&n->file;
