@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "artifacts/artifacts.h"
 #include "cli/cli.h"
 #include "core/fs.h"
 #include "core/map.h"
@@ -207,21 +206,16 @@ static int run_or_compile(struct cli *c, enum run_kind kind, const char *const *
 	size_t nsel = 0;
 	for (size_t i = 0; i < p.nnodes; i++)
 		nsel += sel[i];
+	struct run_options o = {.command = c->command, .compile_only = compile_only, .full_refresh = c->full_refresh,
+				.fail_fast = c->fail_fast, .threads = p.target.threads, .args = args_value(&p.arena, c)};
 	if (nsel == 0) {
 		report_line("NothingToDo", "Nothing to do. Try checking your model configs and model specification args");
 		/* dbt still writes the manifest, and run_results.json with no result (GraphRunnableTask.run) */
-		struct art_invocation inv = {c->command, p.invocation_id, p.run_started_at, args_value(&p.arena, c)};
-		const char *rr = arena_sprintf(&p.arena, "%s/run_results.json", p.target_path);
-		const char *mf = arena_sprintf(&p.arena, "%s/manifest.json", p.target_path);
-		rc = art_write_run_results(rr, &p, NULL, 0, 0.0, &inv, &dl) < 0 || art_write_manifest(mf, &p, &g, &inv, &dl) < 0
-			     ? 2
-			     : 0;
+		rc = runner_write_artifacts(&p, &g, &o, NULL, 0, 0.0, &dl);
 		if (dl.head)
 			cli_print_diags(&dl);
 		goto out;
 	}
-	struct run_options o = {.command = c->command, .compile_only = compile_only, .full_refresh = c->full_refresh,
-				.fail_fast = c->fail_fast, .threads = p.target.threads, .args = args_value(&p.arena, c)};
 	p.selected = sel;
 	dbt_set_selected_resources(&p);
 	rc = runner_run(&p, &g, sel, &o, &dl);

@@ -415,11 +415,9 @@ static void *write_results(void *arg)
  * once (each has its own arena; run_results only reads the nodes' names, code and relations, none
  * of which the manifest's writer sets): for a compile of 10,000 models the results were a third of
  * a second written after the manifest */
-static int write_artifacts(struct run_state *st, const struct run_result *list, size_t nres, double elapsed,
-			   struct diag_list *dl)
+int runner_write_artifacts(struct project *p, const struct graph *g, const struct run_options *o,
+			   const struct run_result *list, size_t nres, double elapsed, struct diag_list *dl)
 {
-	struct project *p = st->p;
-	const struct run_options *o = st->o;
 	struct art_invocation inv = {o->command, p->invocation_id, p->run_started_at, o->args};
 	int rc = 0;
 	struct results_job j = {.path = arena_sprintf(&p->arena, "%s/run_results.json", p->target_path),
@@ -434,7 +432,7 @@ static int write_artifacts(struct run_state *st, const struct run_result *list, 
 	bool threaded = pthread_create(&tid, NULL, write_results, &j) == 0;
 	if (!threaded)
 		write_results(&j);
-	if (art_write_manifest(mf, p, st->g, &inv, dl) < 0)
+	if (art_write_manifest(mf, p, g, &inv, dl) < 0)
 		rc = 2;
 	if (threaded)
 		pthread_join(tid, NULL);
@@ -493,7 +491,7 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 				report_error_text(st.errors[i]);
 	}
 	if (exit_code == 0)
-		exit_code = write_artifacts(&st, list, nres, elapsed, dl);
+		exit_code = runner_write_artifacts(p, g, o, list, nres, elapsed, dl);
 	if (exit_code == 0 && t.err)
 		exit_code = 1;
 	/* dbt ends a run stopped by Ctrl-C with its "unhandled error" code */

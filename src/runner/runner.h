@@ -28,6 +28,10 @@ struct run_options {
 
 int runner_run(struct project *p, struct graph *g, const uint8_t *selected, const struct run_options *o,
 	       struct diag_list *dl);
+/* run_results.json (these results) and manifest.json, as a run ends; 0, or 2 after a diagnostic */
+struct run_result;
+int runner_write_artifacts(struct project *p, const struct graph *g, const struct run_options *o,
+			   const struct run_result *list, size_t nres, double elapsed, struct diag_list *dl);
 
 /* Opens the adapter of the project's target; 0 or -1 with a diagnostic */
 int runner_open_adapter(struct project *p, struct adapter **pad, const struct adapter_vtable **pvt,
