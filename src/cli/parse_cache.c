@@ -527,12 +527,21 @@ static const char *changed_why(char kind, const char *path, struct arena *a)
 				   : arena_sprintf(a, "'%s' changed", path);
 }
 
-/* At most this many changed models are parsed again alone; more, and the whole project is */
+/* At most this many changed files are parsed again alone; more, and the whole project is */
 #define MAX_REPARSED 64
 
+/* Whether a changed file may be one a partial parse parses again alone: a model's or singular
+ * test's .sql file, or a properties file (project/reparse.c judges) */
+static bool reparsable(const char *path)
+{
+	size_t n = strlen(path);
+	return (n > 4 && !strcmp(path + n - 4, ".sql")) || (n > 4 && !strcmp(path + n - 4, ".yml")) ||
+	       (n > 5 && !strcmp(path + n - 5, ".yaml"));
+}
+
 /* Checks the input records in [cur, end) against the files and environment now: NULL when all
- * hold, else why not. With pchanged, a .sql file whose text changed (perhaps a model's, which
- * alone may be parsed again) is collected there instead, up to MAX_REPARSED of them. */
+ * hold, else why not. With pchanged, a .sql or properties file whose text changed is collected
+ * there instead, up to MAX_REPARSED of them. */
 static const char *check_inputs(const char *cur, const char *end, int64_t started, const char ***pchanged,
 				size_t *pnchanged, struct arena *a, const char *unreadable)
 {
@@ -544,20 +553,19 @@ static const char *check_inputs(const char *cur, const char *end, int64_t starte
 		int64_t size, m;
 		uint64_t ino, hash;
 		const char *path;
-		size_t pl;
 		if (!next_str(&cur, end, buf, sizeof(buf)) || !read_record(buf, &kind, &size, &m, &ino, &hash, &path) ||
 		    !strchr("FDPE", kind))
 			why = unreadable;
 		else if (input_unchanged(&dc, kind, size, m, ino, hash, path, started))
 			continue;
-		else if (pchanged && kind == INPUT_FILE && (pl = strlen(path)) > 4 && !strcmp(path + pl - 4, ".sql") &&
-			 *pnchanged < MAX_REPARSED && access(path, R_OK) == 0) {
+		else if (pchanged && kind == INPUT_FILE && reparsable(path) && *pnchanged < MAX_REPARSED &&
+			 access(path, R_OK) == 0) {
 			if (!*pchanged)
 				*pchanged = arena_alloc(a, MAX_REPARSED * sizeof(char *));
 			(*pchanged)[(*pnchanged)++] = arena_strdup(a, path);
 		} else {
 			why = pchanged && kind == INPUT_FILE && *pnchanged == MAX_REPARSED
-				      ? arena_sprintf(a, "more than %d .sql files changed", MAX_REPARSED)
+				      ? arena_sprintf(a, "more than %d .sql and properties files changed", MAX_REPARSED)
 				      : changed_why(kind, path, a);
 		}
 	}
@@ -733,7 +741,7 @@ out:
  * The key adds the command to the parse cache's (the flags a load renders with name it), so each
  * command keeps its own. When every input is as recorded, the next load of that command reads its
  * nodes from the snapshot instead of finding, reading, rendering and resolving them again; when
- * only .sql files changed, the loader may parse their models again alone (project/snapshot.c).
+ * only .sql and properties files changed, the loader may parse them again alone (project/reparse.c).
  */
 #define SNAP_MAGIC "sluice-snapshot 1"
 
@@ -847,8 +855,8 @@ void cli_snapshot_save_behind(const struct cli *c, bool need_profile, struct pro
 }
 
 /* Checks the mapped snapshot's head and every input it records; NULL with the payload's place
- * when all hold but .sql files whose text changed (*pchanged, for the loader to judge), else why
- * not */
+ * when all hold but .sql and properties files whose text changed (*pchanged, for the loader to
+ * judge), else why not */
 static const char *snapshot_valid(const struct cli *c, bool need_profile, const char *text, size_t len,
 				  const char **ppayload, size_t *plen, const char **precords, size_t *precords_len,
 				  int64_t *pstarted, const char ***pchanged, size_t *pnchanged, struct arena *a)
@@ -942,9 +950,9 @@ int cli_snapshot_find(struct project *p, void *ud, const void **pdata, size_t *p
 	/* kept mapped: the nodes' strings point into it */
 	if (nchanged)
 		snprintf(snapshot_note, sizeof(snapshot_note),
-			 "%zu .sql file%s changed since the last load (%s%s): %s parsed again, the other nodes read from '%s'",
+			 "%zu file%s changed since the last load (%s%s): %s nodes parsed again, the other nodes read from '%s'",
 			 nchanged, nchanged == 1 ? "" : "s", changed[0], nchanged > 1 ? ", ..." : "",
-			 nchanged == 1 ? "its model" : "their models", path);
+			 nchanged == 1 ? "its" : "their", path);
 	else
 		snprintf(snapshot_note, sizeof(snapshot_note),
 			 "nothing the last load read has changed: its nodes are read from '%s'", path);

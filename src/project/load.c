@@ -336,10 +336,15 @@ static int cmp_node(const void *x, const void *y)
 	return strcmp(a->unique_id, b->unique_id);
 }
 
+void proj_sort_nodes(struct node **v, size_t n)
+{
+	if (n > 1) /* a project of macros alone has no array to sort */
+		qsort(v, n, sizeof(*v), cmp_node);
+}
+
 static int index_nodes(struct project *p, struct diag_list *dl)
 {
-	if (p->nnodes > 1) /* a project of macros alone has no array to sort */
-		qsort(p->nodes, p->nnodes, sizeof(*p->nodes), cmp_node);
+	proj_sort_nodes(p->nodes, p->nnodes);
 	int rc = 0;
 	for (size_t i = 0; i < p->nnodes; i++) {
 		struct node *n = p->nodes[i];
@@ -445,6 +450,7 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	p->docs_blocks = val_dict_new(&p->arena, 4);
 	p->groups = val_dict_new(&p->arena, 2);
 	p->docs_files = val_dict_new(&p->arena, 4);
+	p->properties_files = val_dict_new(&p->arena, 16);
 	p->macros_by_package = val_dict_new(&p->arena, 4);
 	p->jinja = jj_env_new();
 	/* parsing is CPU-bound: one thread a core, whatever --threads says about the database */

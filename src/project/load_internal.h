@@ -44,11 +44,42 @@ int proj_check_dbt_version(struct project *p, const struct package *pkg, struct 
 int proj_load_macros(struct project *p, struct diag_list *dl);
 int proj_find_models(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
 int proj_load_schema_files(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
+/* One properties file (`rel` to its package's root) read and loaded as proj_load_schema_files
+ * loads each: its patches and generic tests go to nb. 1, loading nothing, when it holds a top key
+ * not in `only` (NULL-terminated); -1 after adding diagnostics. */
+int proj_load_properties_file(struct project *p, struct nodes_builder *nb, const struct package *pkg, const char *rel,
+			      const char *const *only, struct diag_list *dl);
 int proj_parse_nodes(struct project *p, struct nodes_builder *nb, int threads, struct diag_list *dl);
 int proj_build_tests(struct project *p, struct nodes_builder *nb, struct diag_list *dl);
 int proj_resolve(struct project *p, struct diag_list *dl);
+/* Puts nodes in the project's order (by unique_id) */
+void proj_sort_nodes(struct node **v, size_t n);
 /* by_name: models, seeds, snapshots and analyses by name, package.name and their versions */
 void proj_index_names(struct project *p);
+/* How a node read from a snapshot gets its template again */
+enum snap_tmpl {
+	TMPL_NONE,      /* it has one, or needs none */
+	TMPL_CODE,      /* parsed from its code, in its own file */
+	TMPL_SHARED,    /* a generic test: parsed from its code once for every test of that code */
+	TMPL_SNAPSHOT,  /* a {% snapshot %} block: its file's block, called through PROJ_SNAPSHOT_CALL */
+};
+
+/* A partial parse (reparse.c) of a snapshot's nodes: in, the nodes in their order and how each
+ * gets its template; out, the nodes replaced in place (the ones parsed again), the ones to drop
+ * and the ones to add, and which need their dependencies (deps_only) or everything proj_resolve
+ * does (resolve) done again once the nodes are in place. Per-node arrays are indexed as nodes. */
+struct reparse {
+	struct node **nodes;
+	uint32_t nn;
+	uint8_t *kind;
+	uint8_t *removed, *resolve, *deps_only;
+	VEC(struct node *) added;
+};
+/* NULL when parsing the `changed` files (absolute paths) again alone gives what a full load would,
+ * with rp brought up to date; else why not */
+const char *proj_reparse(struct project *p, struct reparse *rp, const char *const *changed, size_t nchanged);
+void proj_reparse_release(struct reparse *rp);
+
 /* A snapshot read back in place of the node phases: 1, 0 when it does not fit this load (nothing
  * changed: load the project whole; p->snapshot_refused says why), or -1 after adding diagnostics.
  * The models of the `changed` files (absolute paths) are parsed again, when that alone gives what
@@ -77,11 +108,19 @@ void proj_sort_diags(struct diag_list *dl, struct diag *mark);
  * parsed for each such code and kept in `cache`; NULL after a diagnostic */
 struct jj_template *proj_test_template(struct project *p, struct map *cache, const struct node *n,
 				      struct diag_list *dl);
+/* A parsed node's config, as dbt resolves it: dbt_project.yml's hierarchy, then its properties
+ * entry (`patch`: {entry, yml_path, yml_file, columns}, or V_UNDEF when none describes it), then
+ * its own config() calls (what n->config holds after rendering); applies the entry's description,
+ * columns and so on too. 0, or -1 after adding diagnostics. */
+int proj_compose_config(struct project *p, struct node *n, value patch, struct arena *keep, struct diag_list *dl);
 /* The node's checksum, as dbt computes it (of its code stripped); raw_len loses trailing space */
 void proj_node_checksum(struct node *n, struct arena *keep);
 /* The relations a node depends on, from its refs and sources (resolve.c); 0, or -1 after adding
  * diagnostics */
 int proj_resolve_node_deps(struct project *p, struct node *n, struct diag_list *dl);
+/* All proj_resolve does for one node, with every other node in place: its dependencies, the model
+ * a generic test is attached to, its relation's names and its descriptions' Jinja */
+int proj_resolve_node(struct project *p, struct node *n, struct diag_list *dl);
 /* A node with every field at dbt's default (unique_id type.package.name); allocated in `a` */
 struct node *proj_node_new(struct arena *a, enum node_type type, const char *package, const char *name);
 /* The fqn of something declared in a properties file: its folders below the resource folder */

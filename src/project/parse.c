@@ -207,19 +207,24 @@ static int parse_one(struct parse_job *job, struct node *n, struct arena *scratc
 		if (rc)
 			return -1;
 	}
+	return proj_compose_config(p, n, at >= 0 ? job->nb->patches.d->e[at].val : val_undef(), keep, dl);
+}
+
+int proj_compose_config(struct project *p, struct node *n, value patch, struct arena *keep, struct diag_list *dl)
+{
 	value infile = n->config;
 	if (n->type == NODE_MODEL || n->type == NODE_TEST)
 		n->infile_config = infile;
 	value cfg = proj_hierarchy_config(p, n, keep);
 	/* dbt's unrendered_config starts from what dbt_project.yml sets for the node */
 	proj_config_merge(keep, n->unrendered_config, cfg);
-	if (at >= 0)
-		apply_patch(n, job->nb->patches.d->e[at].val, cfg, keep, dl);
+	if (patch.type == V_DICT)
+		apply_patch(n, patch, cfg, keep, dl);
 	proj_config_merge(keep, cfg, infile);
 	proj_config_merge(keep, n->unrendered_config, infile);
 	n->config = cfg;
 	finish_config(n, keep);
-	if (at >= 0 && n->type == NODE_MODEL && proj_contract_check(n, keep, dl) < 0)
+	if (patch.type == V_DICT && n->type == NODE_MODEL && proj_contract_check(n, keep, dl) < 0)
 		return -1;
 	return 0;
 }

@@ -226,6 +226,7 @@ struct project {
 	value groups;              /* dict "group.pkg.name" -> the manifest's group entry */
 	value docs_blocks;         /* dict "pkg.name" -> text */
 	value docs_files;          /* dict "pkg.name" -> [path, original_file_path] of its file */
+	value properties_files;    /* dict: absolute path of each properties file -> its top keys */
 
 	struct profile_target target;
 	const char *invocation_id;

@@ -298,32 +298,24 @@ static int render_description(struct project *p, struct node *n, const char **pd
 	return 0;
 }
 
-static int render_descriptions(struct project *p, struct diag_list *dl)
+static int render_node_descriptions(struct project *p, struct node *n, struct arena *scratch, struct diag_list *dl)
 {
-	struct arena scratch;
-	arena_init(&scratch, 64 * 1024);
-	int rc = 0;
-	for (size_t i = 0; i < p->nnodes; i++) {
-		struct node *n = p->nodes[i];
-		rc |= render_description(p, n, &n->description, &scratch, dl);
-		for (uint32_t k = 0; n->columns.type == V_DICT && k < n->columns.d->len; k++) {
-			value col = n->columns.d->e[k].val;
-			value d = val_dict_gets(col, "description");
-			if (d.type != V_STR || !strstr(d.s, "{{"))
-				continue;
-			const char *text = d.s;
-			rc |= render_description(p, n, &text, &scratch, dl);
-			/* columns may be shared between nodes (a properties entry): replace, do not edit */
-			value copy = val_dict_new(&p->arena, col.d->len);
-			val_dict_merge(&p->arena, copy, col);
-			val_dict_sets(copy, "description", val_str(text));
-			n->columns.d->e[k].val = copy;
-		}
+	int rc = render_description(p, n, &n->description, scratch, dl);
+	for (uint32_t k = 0; n->columns.type == V_DICT && k < n->columns.d->len; k++) {
+		value col = n->columns.d->e[k].val;
+		value d = val_dict_gets(col, "description");
+		if (d.type != V_STR || !strstr(d.s, "{{"))
+			continue;
+		const char *text = d.s;
+		rc |= render_description(p, n, &text, scratch, dl);
+		/* columns may be shared between nodes (a properties entry): replace, do not edit */
+		value copy = val_dict_new(&p->arena, col.d->len);
+		val_dict_merge(&p->arena, copy, col);
+		val_dict_sets(copy, "description", val_str(text));
+		n->columns.d->e[k].val = copy;
 	}
-	arena_release(&scratch);
 	return rc;
 }
-
 
 /* "db"."schema"."alias" as the engine quotes it: Flink with backticks */
 static const char *relation_name(struct project *p, const struct node *n)
@@ -391,6 +383,67 @@ void proj_index_names(struct project *p)
 	}
 }
 
+/* A generic test is attached to the model it tests: the last of its refs (the ones of its
+ * arguments come first); a test of a source is attached to nothing */
+static void attach_test(struct project *p, struct node *n)
+{
+	if (n->type != NODE_TEST || n->test_metadata.type != V_DICT || n->nrefs == 0)
+		return;
+	value model = val_dict_gets(val_dict_gets(n->test_metadata, "kwargs"), "model");
+	if (model.type != V_STR || !strstr(model.s, "(ref("))
+		return;
+	struct ref_call *last = &n->refs[n->nrefs - 1];
+	struct node *t = proj_ref_version(p, last->package, last->name, last->version);
+	if (t)
+		n->attached_node = t->index;
+}
+
+/* Which naming macros may be computed without rendering (builtin_naming) */
+struct naming {
+	bool fast_db, fast_schema, fast_alias;
+};
+
+static struct naming naming_of(struct project *p)
+{
+	return (struct naming){builtin_naming(p, "database"), builtin_naming(p, "schema"), builtin_naming(p, "alias")};
+}
+
+/* The node's database, schema, alias and relation name */
+static int name_node(struct project *p, struct node *n, struct naming nm, struct arena *scratch, struct diag_list *dl)
+{
+	int rc = 0;
+	if (n->type == NODE_SOURCE) {
+		if (!n->database)
+			n->database = p->target.database ? p->target.database : p->name;
+		n->relation_name = relation_name(p, n);
+		return 0;
+	}
+	if (n->type == NODE_OPERATION || n->type == NODE_EXPOSURE || n->type == NODE_UNIT_TEST ||
+	    node_is_semantic(n->type))
+		return 0;
+	struct arena_mark m = arena_mark(scratch);
+	n->database = nm.fast_db ? builtin_name(p, n, "database")
+				 : call_name_macro(p, n, "generate_database_name", "database", scratch, dl, &rc);
+	n->schema = nm.fast_schema ? builtin_name(p, n, "schema")
+				   : call_name_macro(p, n, "generate_schema_name", "schema", scratch, dl, &rc);
+	n->alias = nm.fast_alias ? builtin_name(p, n, "alias")
+				 : call_name_macro(p, n, "generate_alias_name", "alias", scratch, dl, &rc);
+	arena_reset(scratch, m);
+	if (n->type == NODE_SNAPSHOT) {
+		/* the legacy target_schema / target_database configs name the place verbatim */
+		value ts = val_dict_gets(n->config, "target_schema"), td = val_dict_gets(n->config, "target_database");
+		if (ts.type == V_STR)
+			n->schema = ts.s;
+		if (td.type == V_STR)
+			n->database = td.s;
+	}
+	value mat = val_dict_gets(n->config, "materialized");
+	bool relational = n->type != NODE_TEST && n->type != NODE_ANALYSIS && !val_streq(mat, "ephemeral");
+	if (relational)
+		n->relation_name = relation_name(p, n);
+	return rc;
+}
+
 int proj_resolve(struct project *p, struct diag_list *dl)
 {
 	int rc = 0;
@@ -400,60 +453,34 @@ int proj_resolve(struct project *p, struct diag_list *dl)
 		rc |= resolve_deps(p, p->nodes[i], dl);
 	if (rc == 0)
 		rc = proj_resolve_semantic(p, dl);
-	/* generic tests are attached to the model they test: the last of their refs (the ones of
-	 * their arguments come first); a test of a source is attached to nothing */
-	for (size_t i = 0; i < p->nnodes; i++) {
-		struct node *n = p->nodes[i];
-		if (n->type != NODE_TEST || n->test_metadata.type != V_DICT || n->nrefs == 0)
-			continue;
-		value model = val_dict_gets(val_dict_gets(n->test_metadata, "kwargs"), "model");
-		if (model.type != V_STR || !strstr(model.s, "(ref("))
-			continue;
-		struct ref_call *last = &n->refs[n->nrefs - 1];
-		struct node *t = proj_ref_version(p, last->package, last->name, last->version);
-		if (t)
-			n->attached_node = t->index;
-	}
+	for (size_t i = 0; i < p->nnodes; i++)
+		attach_test(p, p->nodes[i]);
 	if (rc)
 		return rc;
 	struct arena scratch;
 	arena_init(&scratch, 64 * 1024);
-	bool fast_db = builtin_naming(p, "database"), fast_schema = builtin_naming(p, "schema"),
-	     fast_alias = builtin_naming(p, "alias");
-	for (size_t i = 0; i < p->nnodes && !rc; i++) {
-		struct node *n = p->nodes[i];
-		if (n->type == NODE_SOURCE) {
-			if (!n->database)
-				n->database = p->target.database ? p->target.database : p->name;
-			n->relation_name = relation_name(p, n);
-			continue;
-		}
-		if (n->type == NODE_OPERATION || n->type == NODE_EXPOSURE || n->type == NODE_UNIT_TEST ||
-		    node_is_semantic(n->type))
-			continue;
-		struct arena_mark m = arena_mark(&scratch);
-		n->database = fast_db ? builtin_name(p, n, "database")
-				      : call_name_macro(p, n, "generate_database_name", "database", &scratch, dl, &rc);
-		n->schema = fast_schema ? builtin_name(p, n, "schema")
-					: call_name_macro(p, n, "generate_schema_name", "schema", &scratch, dl, &rc);
-		n->alias = fast_alias ? builtin_name(p, n, "alias")
-				      : call_name_macro(p, n, "generate_alias_name", "alias", &scratch, dl, &rc);
-		arena_reset(&scratch, m);
-		if (n->type == NODE_SNAPSHOT) {
-			/* the legacy target_schema / target_database configs name the place verbatim */
-			value ts = val_dict_gets(n->config, "target_schema"), td = val_dict_gets(n->config, "target_database");
-			if (ts.type == V_STR)
-				n->schema = ts.s;
-			if (td.type == V_STR)
-				n->database = td.s;
-		}
-		value mat = val_dict_gets(n->config, "materialized");
-		bool relational = n->type != NODE_TEST && n->type != NODE_ANALYSIS && !val_streq(mat, "ephemeral");
-		if (relational)
-			n->relation_name = relation_name(p, n);
-	}
-	arena_release(&scratch);
+	struct naming nm = naming_of(p);
+	for (size_t i = 0; i < p->nnodes && rc == 0; i++)
+		rc = name_node(p, p->nodes[i], nm, &scratch, dl);
 	if (rc == 0)
-		rc = render_descriptions(p, dl);
+		for (size_t i = 0; i < p->nnodes; i++)
+			rc |= render_node_descriptions(p, p->nodes[i], &scratch, dl);
+	arena_release(&scratch);
+	return rc;
+}
+
+int proj_resolve_node(struct project *p, struct node *n, struct diag_list *dl)
+{
+	n->ndeps = 0;
+	n->attached_node = NODE_NONE;
+	if (resolve_deps(p, n, dl) < 0)
+		return -1;
+	attach_test(p, n);
+	struct arena scratch;
+	arena_init(&scratch, 16 * 1024);
+	int rc = name_node(p, n, naming_of(p), &scratch, dl);
+	if (rc == 0)
+		rc = render_node_descriptions(p, n, &scratch, dl);
+	arena_release(&scratch);
 	return rc;
 }

@@ -699,6 +699,11 @@ static int load_yml(struct project *p, struct nodes_builder *nb, struct yml_file
 		diag_error(dl, loc_at(file, 1, 1, 1), "a properties file must be a mapping (version: 2, models: ...)");
 		return -1;
 	}
+	/* what the file holds, for a partial parse to tell whether it may parse the file again alone */
+	value keys = val_list_new(&p->arena, doc.d->len);
+	for (uint32_t i = 0; i < doc.d->len; i++)
+		val_list_push(keys, doc.d->e[i].key);
+	val_dict_set(p->properties_files, val_str(fs_join(&p->arena, pkg->root, rel)), keys);
 	for (uint32_t i = 0; i < doc.d->len; i++) {
 		value k = doc.d->e[i].key;
 		bool known = false;
@@ -741,6 +746,25 @@ static int load_yml(struct project *p, struct nodes_builder *nb, struct yml_file
 		}
 	}
 	return rc;
+}
+
+int proj_load_properties_file(struct project *p, struct nodes_builder *nb, const struct package *pkg, const char *rel,
+			      const char *const *only, struct diag_list *dl)
+{
+	if (nb->patches.type != V_DICT)
+		nb->patches = val_dict_new(&p->arena, 8);
+	struct yml_file y = {pkg, rel, 0, val_none(), 0};
+	struct yml_job job = {p, &y, dl};
+	if (parse_yml_item(&job, 0, &p->arena) < 0)
+		return -1;
+	for (uint32_t i = 0; y.doc.type == V_DICT && i < y.doc.d->len; i++) {
+		const char *const *k = only;
+		while (*k && !val_streq(y.doc.d->e[i].key, *k))
+			k++;
+		if (!*k)
+			return 1;
+	}
+	return load_yml(p, nb, &y, dl);
 }
 
 int proj_load_schema_files(struct project *p, struct nodes_builder *nb, struct diag_list *dl)

@@ -6,7 +6,7 @@
  *
  * Payload layout (numbers are unsigned LEB128 but for the fixed-width head, no alignment):
  *   "SNAP" u32 format | u32 files before the node phases | u32 nmacros | u32 nnodes |
- *   macros | groups | nodes | u64 sum64 of all that | "SNAPEND\0"
+ *   macros | groups | properties files' top keys | nodes | u64 sum64 of all that | "SNAPEND\0"
  * It is written front to back as a stream, never whole in memory. A string is 0 for NULL; 1,
  * its length, its bytes and a NUL, the first time; else 2 + where those bytes are, and its length.
  * Read back, strings point into the mapped file and are never copied. A location's file is one
@@ -27,7 +27,7 @@
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
 
-#define SNAP_FORMAT 3
+#define SNAP_FORMAT 4
 
 /* ---------------------------------------------------------------- writing */
 
@@ -222,14 +222,6 @@ static void w_value(struct snap_w *w, value v)
 	}
 }
 
-/* How a node's template is made again */
-enum snap_tmpl {
-	TMPL_NONE,
-	TMPL_CODE,      /* parsed from its code, in its own file */
-	TMPL_SHARED,    /* a generic test: parsed from its code once for every test of that code */
-	TMPL_SNAPSHOT,  /* a {% snapshot %} block: its file's block, called through PROJ_SNAPSHOT_CALL */
-};
-
 static void w_node(struct snap_w *w, const struct node *n)
 {
 	struct sb *o = &w->out;
@@ -347,6 +339,7 @@ int proj_snapshot_write(struct project *p, proj_snapshot_sink sink, void *ud)
 		w_value(&w, p->macros[i]->arguments);
 	}
 	w_value(&w, p->groups);
+	w_value(&w, p->properties_files);
 	for (size_t i = 0; i < p->nnodes && !w.bad; i++) {
 		w_node(&w, p->nodes[i]);
 		w_flush(&w, false);
@@ -770,111 +763,6 @@ static int snapshot_templates(struct project *p, struct node **nodes, const uint
 	return rc;
 }
 
-/* Whether two values are the same data (their JSON the same) */
-static bool same_value(value a, value b)
-{
-	if (a.type != b.type)
-		return false;
-	struct sb x = SB_INIT, y = SB_INIT;
-	bool same = val_to_json(&x, a, 0, 0) == 0 && val_to_json(&y, b, 0, 0) == 0 && x.len == y.len &&
-		    !memcmp(x.buf, y.buf, x.len);
-	sb_release(&x);
-	sb_release(&y);
-	return same;
-}
-
-/*
- * Partial parsing of changed models (and singular tests): the node of each changed file is read and
- * rendered again, as the parse phase of a full load renders it (a node as the finding of files
- * made it, before its properties apply), on copies. It is taken only when that alone gives what a
- * full load would: the file is one model's or singular test's; no unit test tests the model (its
- * fixtures are checked against its refs); its own config() and metric() calls are the same as
- * before (then its config, and everything resolved from it, is); parsing it again gives no
- * diagnostic. Then its refs, sources, macros, code, checksum and template are new, and its
- * dependencies are resolved again once the nodes are in place. NULL, with the copies in out[] and
- * their places in out_idx[], or why not.
- */
-static const char *reparse_models(struct project *p, struct node **nodes, uint32_t nn, const uint8_t *kind,
-				  const char *const *changed, size_t nchanged, struct node *out, uint32_t *out_idx)
-{
-	struct arena *keep = &p->arena;
-	struct map by_path = MAP_INIT;
-	for (uint32_t i = 0; i < nn; i++)
-		if (nodes[i]->abs_path)
-			map_puts(&by_path, nodes[i]->abs_path,
-				 map_gets(&by_path, nodes[i]->abs_path) ? (void *)UINTPTR_MAX : (void *)(uintptr_t)(i + 1));
-	struct arena scratch;
-	arena_init(&scratch, 64 * 1024);
-	struct diag_list tmp;
-	diag_list_init(&tmp);
-	const char *why = NULL;
-	const char *diagnosed = "a changed model is empty, or gives a diagnostic when parsed";
-	struct arena_mark m0 = arena_mark(&scratch);
-	for (size_t k = 0; k < nchanged && !why; k++) {
-		uintptr_t at = (uintptr_t)map_gets(&by_path, changed[k]);
-		uint32_t idx = (uint32_t)(at - 1);
-		if (!at || at == UINTPTR_MAX || (nodes[idx]->type != NODE_MODEL && nodes[idx]->type != NODE_TEST) ||
-		    kind[idx] != TMPL_CODE) {
-			why = arena_sprintf(keep, "'%s' changed, and it is not one model's or singular test's file", changed[k]);
-			break;
-		}
-		for (uint32_t i = 0; i < nn && !why; i++)
-			if (nodes[i]->type == NODE_UNIT_TEST && nodes[i]->attached_node == idx)
-				why = arena_sprintf(keep, "'%s' changed, and a unit test tests its model", changed[k]);
-		if (why)
-			break;
-		struct node *n = nodes[idx];
-		const char *display = !strcmp(n->package, p->packages[0].name) ? n->original_file_path : n->abs_path;
-		struct node *f = proj_node_new(keep, n->type, n->package, n->name);
-		f->unique_id = n->unique_id;
-		f->path = n->path;
-		f->original_file_path = n->original_file_path;
-		f->abs_path = n->abs_path;
-		f->fqn = n->fqn;
-		f->version = n->version;
-		f->latest_version = n->latest_version;
-		f->raw_code = proj_read_file(p, n->abs_path, display, &f->file, &f->raw_len, &tmp);
-		if (!f->raw_code) {
-			why = diagnosed;
-			break;
-		}
-		proj_node_checksum(f, keep);
-		f->config = val_dict_new(keep, 8);
-		f->unrendered_config = val_dict_new(keep, 4);
-		if (!f->raw_len || jj_parse(p->jinja, keep, display, f->file, f->raw_code, f->raw_len, &f->tmpl, &tmp) < 0 ||
-		    p->hooks->parse_node(p, f, &scratch, keep, &tmp) < 0 || tmp.head) {
-			why = diagnosed;
-			break;
-		}
-		arena_reset(&scratch, m0);
-		if (!same_value(f->config, n->infile_config) || !same_value(f->metric_calls, n->metric_calls)) {
-			why = arena_sprintf(keep, "'%s' changed its config() or metric() calls", changed[k]);
-			break;
-		}
-		struct node *c = &out[k];
-		out_idx[k] = idx;
-		*c = *n;
-		c->raw_code = f->raw_code;
-		c->raw_len = f->raw_len;
-		c->file = f->file;
-		c->checksum = f->checksum;
-		c->tmpl = f->tmpl;
-		c->refs = f->refs;
-		c->nrefs = f->nrefs;
-		c->sources = f->sources;
-		c->nsources = f->nsources;
-		c->macros_used = f->macros_used;
-		c->nmacros_used = f->nmacros_used;
-		/* a foreign key of a model's contract is a dependency too, after its own refs */
-		if ((c->type == NODE_MODEL && c->patch_path && proj_contract_check(c, keep, &tmp) < 0) || tmp.head)
-			why = diagnosed;
-	}
-	diag_list_release(&tmp);
-	arena_release(&scratch);
-	map_release(&by_path);
-	return why;
-}
-
 int proj_snapshot_read(struct project *p, const void *data, size_t len, const char *const *changed, size_t nchanged,
 		       struct diag_list *dl)
 {
@@ -911,7 +799,8 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 			r.bad = true;
 	}
 	value groups = r_value(&r, 0);
-	if (groups.type != V_DICT)
+	value props = r_value(&r, 0);
+	if (groups.type != V_DICT || props.type != V_DICT)
 		r.bad = true;
 	struct node **nodes = xcalloc((size_t)nnodes + 1, sizeof(*nodes));
 	uint8_t *kind = xcalloc((size_t)nnodes + 1, 1);
@@ -929,22 +818,23 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 	for (uint32_t i = 0; i < r.nfiles; i++)
 		if (diag_file_add(r.files[i].path, r.files[i].text, r.files[i].len) != r.base + 1 + i)
 			shifted = true;  /* a file registered meanwhile: nothing does, during a load */
-	uint32_t *fresh_idx = xcalloc(nchanged + 1, sizeof(uint32_t));
+	struct reparse rp = {.nodes = nodes, .nn = nnodes, .kind = kind};
 	if (nchanged && !shifted) {
-		struct node *fresh = ARENA_ARRAY(&p->arena, struct node, nchanged);
-		const char *why = reparse_models(p, nodes, nnodes, kind, changed, nchanged, fresh, fresh_idx);
+		p->properties_files = props;
+		const char *why = proj_reparse(p, &rp, changed, nchanged);
+		kind = rp.kind;  /* both replaced when the nodes were placed anew */
 		if (why) {
 			p->snapshot_refused = why;
-			free(nodes);
-			free(fresh_idx);
+			p->properties_files = val_dict_new(&p->arena, 16);
+			proj_reparse_release(&rp);
+			free(rp.nodes);
 			goto out;
 		}
-		for (size_t k = 0; k < nchanged; k++) {
-			*nodes[fresh_idx[k]] = fresh[k];
-			kind[fresh_idx[k]] = TMPL_NONE;  /* parsed already */
-		}
+		nodes = rp.nodes;
+		nnodes = rp.nn;
 	}
 	p->snapshot_refused = NULL;
+	p->properties_files = props;
 	for (uint32_t i = 0; i < nmacros; i++) {
 		p->macros[i]->description = mdesc[i] ? mdesc[i] : "";
 		p->macros[i]->arguments = margs[i];
@@ -966,13 +856,22 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 		rc = -1;
 	} else {
 		rc = snapshot_templates(p, nodes, kind, nnodes, dl) < 0 ? -1 : 1;
-		/* the changed models' dependencies, from their new refs and sources */
-		for (size_t k = 0; k < nchanged && rc > 0; k++)
-			if (proj_resolve_node_deps(p, nodes[fresh_idx[k]], dl) < 0)
-				rc = -1;
-		p->snapshot_reparsed = rc > 0 ? (uint32_t)nchanged : 0;
+		/* the nodes parsed again: their dependencies from their new refs and sources, and the
+		 * rest of what resolving does for the ones whose properties changed */
+		uint32_t again = 0;
+		for (uint32_t i = 0; i < nnodes && rc > 0; i++) {
+			struct node *n = nodes[i];
+			if (rp.resolve && rp.resolve[i])
+				rc = proj_resolve_node(p, n, dl) < 0 ? -1 : rc;
+			else if (rp.deps_only && rp.deps_only[i])
+				rc = proj_resolve_node_deps(p, n, dl) < 0 ? -1 : rc;
+			else
+				continue;
+			again++;
+		}
+		p->snapshot_reparsed = rc > 0 ? again : 0;
 	}
-	free(fresh_idx);
+	proj_reparse_release(&rp);
 out:
 	free(r.files);
 	free(mdesc);

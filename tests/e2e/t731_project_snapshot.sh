@@ -3,7 +3,7 @@
 # reads its nodes from target/partial_parse.<command>.snapshot instead of parsing them, and gets
 # what a full load gets: SLUICE_SNAPSHOT_CHECK=1 makes sluice load the project whole as well and
 # compare the two node by node (exit 70 on a difference), on every fixture project. Any change to
-# what the load read (a model, a properties file, a macro, an added file, an env var) or to the
+# what the load read (a macro, an added file, an env var, more than models' files) or to the
 # options (--vars) means a full load with the right result; a damaged or cut snapshot is not read;
 # each command keeps its own; --no-partial-parse neither reads nor writes one; a secret that
 # reaches a node keeps a project from being snapshotted at all.
@@ -210,7 +210,7 @@ expect_rc 0 "fixed again"
 
 sed -i 's/the b model/the b model, described again/' models/sub/props.yml
 load_once compile --profiles-dir .
-expect_how full "a changed properties file"
+expect_how partial "a changed properties file of models is parsed again alone (t732 tells more)"
 expect_m '.nodes["model.sp.b"].description' "the b model, described again"
 
 sed -i 's/upper/lower/' macros/shout.sql
