@@ -6,12 +6,16 @@
 #ifndef SLUICE_CORE_HASH_H
 #define SLUICE_CORE_HASH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* Lower-case hex digests into `out` (33 / 65 bytes, NUL-terminated) */
 void md5_hex(const void *data, size_t len, char out[33]);
 void sha256_hex(const void *data, size_t len, char out[65]);
+/* Whether the CPU has the SHA extensions that sha256_hex uses when it may; `allow` false makes it
+ * use portable C (for tests comparing the two) */
+bool sha256_accelerated(bool allow);
 /* 41 bytes: dbt's package-lock.yml hash */
 void sha1_hex(const void *data, size_t len, char out[41]);
 
