@@ -25,11 +25,6 @@
 
 /* ---------------------------------------------------------------- constructors */
 
-value val_str(const char *s)
-{
-	return val_strn(s, strlen(s));
-}
-
 value val_str_dup(struct arena *a, const char *s, size_t n)
 {
 	return val_strn(arena_strndup(a, s, n), n);
@@ -347,11 +342,6 @@ value val_dict_getnh(value dict, const char *key, size_t n, uint64_t hash)
 	return i < 0 ? val_undef() : dict.d->e[i].val;
 }
 
-value val_dict_gets(value dict, const char *key)
-{
-	return val_dict_getn(dict, key, strlen(key));
-}
-
 void val_dict_set(value dict, value key, value val)
 {
 	struct vdict *d = dict.d;
@@ -419,11 +409,6 @@ void val_dict_adopt(value dst, struct ventry *e, uint32_t n)
 	d->icap = 0;
 	if (d->len > DICT_SCAN)
 		dict_reindex(d);
-}
-
-void val_dict_sets(value dict, const char *key, value val)
-{
-	val_dict_set(dict, val_str(key), val);
 }
 
 bool val_dict_del(value dict, value key)
@@ -631,7 +616,7 @@ const char *val_type_name(value v)
 
 /* ---------------------------------------------------------------- str() and repr() */
 
-void val_float_repr(struct sb *out, double f)
+static void float_repr(struct sb *out, double f)
 {
 	if (isnan(f)) {
 		sb_adds(out, "nan");
@@ -702,6 +687,27 @@ void val_float_repr(struct sb *out, double f)
 		sb_add(out, digits + ip, (size_t)(nd - ip));
 	else
 		sb_addc(out, '0');
+}
+
+void val_float_repr(struct sb *out, double f)
+{
+	/* the same number is often written many times over (a manifest's created_at, once a node):
+	 * its digits are found once a thread */
+	static _Thread_local double last_f;
+	static _Thread_local char last_text[48];
+	static _Thread_local size_t last_len;  /* 0: none yet */
+	if (last_len && !memcmp(&f, &last_f, sizeof(f))) {
+		sb_add(out, last_text, last_len);
+		return;
+	}
+	size_t at = out->len;
+	float_repr(out, f);
+	size_t n = out->len - at;
+	if (n < sizeof(last_text)) {
+		memcpy(last_text, out->buf + at, n);
+		last_f = f;
+		last_len = n;
+	}
 }
 
 /* Decodes one UTF-8 sequence at s (n bytes left); returns its length, 1 for an invalid byte */

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/arena.h"
 #include "core/diag.h"
@@ -162,7 +163,8 @@ static inline value val_strn(const char *s, size_t n)
 	v.len = (uint32_t)n;
 	return v;
 }
-value val_str(const char *s);                                   /* not copied */
+/* not copied; inline so that a literal's length is known when compiling */
+static inline value val_str(const char *s) { return val_strn(s, strlen(s)); }
 value val_str_dup(struct arena *a, const char *s, size_t n);   /* copied, NUL-terminated */
 value val_str_fmt(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 value val_undef_named(const char *name, size_t n);
@@ -194,9 +196,9 @@ static inline value val_at(value list, size_t i) { return list.l->items[i]; }
 /* --- dicts --- */
 /* lookup by any key; returns V_UNDEF when absent */
 value val_dict_get(value dict, value key);
-/* lookup by string key */
-value val_dict_gets(value dict, const char *key);
 value val_dict_getn(value dict, const char *key, size_t n);
+/* lookup by string key (inline: a literal key's length is known when compiling) */
+static inline value val_dict_gets(value dict, const char *key) { return val_dict_getn(dict, key, strlen(key)); }
 /* lookup by string key whose hash, val_str_hash(key, n), is known (names pre-hashed at parse time) */
 value val_dict_getnh(value dict, const char *key, size_t n, uint64_t hash);
 /* index of the entry or -1 */
@@ -206,7 +208,8 @@ void val_dict_set(value dict, value key, value val);
 void val_dict_copy_exact(value dst, value src);
 /* An empty dict takes `e` (n entries with distinct keys, in its arena or longer-lived) as its own */
 void val_dict_adopt(value dst, struct ventry *e, uint32_t n);
-void val_dict_sets(value dict, const char *key, value val);  /* key not copied */
+/* key not copied */
+static inline void val_dict_sets(value dict, const char *key, value val) { val_dict_set(dict, val_str(key), val); }
 bool val_dict_del(value dict, value key);
 /* Deep-merges src into dst: nested dicts merge, everything else replaces */
 void val_dict_merge(struct arena *a, value dst, value src);
