@@ -909,8 +909,8 @@ static value macro_value(struct mctx *c, const struct macro_def *m)
 	val_dict_sets(d, "depends_on", dep);
 	val_dict_sets(d, "description", art_str_or(m->description, ""));
 	val_dict_sets(d, "meta", art_dict_or_new(a, m->meta));
-	val_dict_sets(d, "docs", docs_default(a));
-	val_dict_sets(d, "patch_path", val_none());
+	val_dict_sets(d, "docs", docs_value(a, m->docs));
+	val_dict_sets(d, "patch_path", art_str(m->patch_path));
 	val_dict_sets(d, "arguments", art_list_or_new(a, m->arguments));
 	val_dict_sets(d, "created_at", val_float(c->created_at));
 	val_dict_sets(d, "supported_languages", val_none());

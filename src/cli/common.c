@@ -139,10 +139,14 @@ static void check_snapshot(struct project *p, const struct proj_options *o)
 	for (size_t i = 0; !bad && i < p->nmacros; i++) {
 		sb_reset(&x);
 		sb_reset(&y);
-		sb_addf(&x, "%s ", p->macros[i]->description);
-		val_to_json(&x, p->macros[i]->arguments, 0, 0);
-		sb_addf(&y, "%s ", q.macros[i]->description);
-		val_to_json(&y, q.macros[i]->arguments, 0, 0);
+		const struct macro_def *mx = p->macros[i], *my = q.macros[i];
+		sb_addf(&x, "%s %s ", mx->description, mx->patch_path ? mx->patch_path : "-");
+		sb_addf(&y, "%s %s ", my->description, my->patch_path ? my->patch_path : "-");
+		value vx[] = {mx->arguments, mx->meta, mx->docs}, vy[] = {my->arguments, my->meta, my->docs};
+		for (int k = 0; k < 3; k++) {
+			val_to_json(&x, vx[k], 0, 0);
+			val_to_json(&y, vy[k], 0, 0);
+		}
 		if (strcmp(x.buf, y.buf))
 			bad = p->macros[i]->unique_id;
 	}

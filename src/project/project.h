@@ -164,6 +164,9 @@ struct macro_def {
 	const char *description;
 	value arguments;         /* list of {name, type, description} from yml */
 	value meta;
+	value docs;              /* the docs: of its yml entry, or V_UNDEF */
+	const char *patch_path;  /* "pkg://macros/schema.yml" when a yml entry describes it */
+	struct loc yaml_loc;     /* that entry, for errors (a full load's only) */
 	const char **deps;       /* depends_on.macros: unique_ids (dbt_project_macro_deps) */
 	uint32_t ndeps;
 };

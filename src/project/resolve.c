@@ -285,17 +285,48 @@ static const char *builtin_name(struct project *p, struct node *n, const char *w
 }
 
 /* Descriptions may hold Jinja, usually {{ doc('name') }}: rendered once, as dbt does at parse */
-static int render_description(struct project *p, struct node *n, const char **pdesc, struct arena *scratch,
-			      struct diag_list *dl)
+static int render_text(struct project *p, struct node *n, const char *name, const char **ptext, struct loc where,
+		       struct arena *scratch, struct diag_list *dl)
 {
-	if (!*pdesc || !strstr(*pdesc, "{{"))
+	if (!*ptext || !strstr(*ptext, "{{"))
 		return 0;
 	struct proj_render r = {.proj = p, .node = n, .arena = scratch, .dl = dl};
 	const char *out;
-	if (p->hooks->render_string(&r, n->patch_path ? n->patch_path : n->original_file_path, *pdesc, n->yaml_loc, &out) < 0)
+	if (p->hooks->render_string(&r, name, *ptext, where, &out) < 0)
 		return -1;
-	*pdesc = arena_strdup(&p->arena, out);
+	*ptext = arena_strdup(&p->arena, out);
 	return 0;
+}
+
+static int render_description(struct project *p, struct node *n, const char **pdesc, struct arena *scratch,
+			      struct diag_list *dl)
+{
+	return render_text(p, n, n->patch_path ? n->patch_path : n->original_file_path, pdesc, n->yaml_loc, scratch, dl);
+}
+
+/* A described macro's description and its arguments' (dbt's _process_docs_for_macro) */
+static int render_macro_descriptions(struct project *p, struct arena *scratch, struct diag_list *dl)
+{
+	int rc = 0;
+	for (size_t i = 0; i < p->nmacros; i++) {
+		struct macro_def *m = p->macros[i];
+		if (!m->patch_path)
+			continue;
+		rc |= render_text(p, NULL, m->patch_path, &m->description, m->yaml_loc, scratch, dl);
+		for (uint32_t k = 0; m->arguments.type == V_LIST && k < m->arguments.l->len; k++) {
+			value arg = m->arguments.l->items[k];
+			value d = val_dict_gets(arg, "description");
+			if (d.type != V_STR || !strstr(d.s, "{{"))
+				continue;
+			const char *text = d.s;
+			rc |= render_text(p, NULL, m->patch_path, &text, m->yaml_loc, scratch, dl);
+			value copy = val_dict_new(&p->arena, arg.d->len);
+			val_dict_merge(&p->arena, copy, arg);
+			val_dict_sets(copy, "description", val_str(text));
+			m->arguments.l->items[k] = copy;
+		}
+	}
+	return rc;
 }
 
 static int render_node_descriptions(struct project *p, struct node *n, struct arena *scratch, struct diag_list *dl)
@@ -462,9 +493,11 @@ int proj_resolve(struct project *p, struct diag_list *dl)
 	struct naming nm = naming_of(p);
 	for (size_t i = 0; i < p->nnodes && rc == 0; i++)
 		rc = name_node(p, p->nodes[i], nm, &scratch, dl);
-	if (rc == 0)
+	if (rc == 0) {
 		for (size_t i = 0; i < p->nnodes; i++)
 			rc |= render_node_descriptions(p, p->nodes[i], &scratch, dl);
+		rc |= render_macro_descriptions(p, &scratch, dl);
+	}
 	arena_release(&scratch);
 	return rc;
 }

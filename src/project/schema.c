@@ -651,6 +651,103 @@ static int load_exposures(struct project *p, struct nodes_builder *nb, value doc
 	return rc;
 }
 
+/* dbt's MacroArgument: {name, type, description}, the defaults filled */
+static int macro_arguments(struct project *p, value entry, value *pout, struct diag_list *dl)
+{
+	value args;
+	*pout = val_list_new(&p->arena, 0);
+	if (yml_list(entry, "arguments", false, &args, dl) < 0)
+		return -1;
+	for (uint32_t i = 0; args.type == V_LIST && i < args.l->len; i++) {
+		value a = args.l->items[i];
+		const char *name = NULL, *type = NULL, *desc = "";
+		if (a.type != V_DICT) {
+			diag_error(dl, yml_item_loc(args, i), "each argument of a macro must be a mapping with a 'name'");
+			return -1;
+		}
+		if (yml_str(a, "name", NULL, &name, dl) < 0 || yml_str(a, "type", NULL, &type, dl) < 0 ||
+		    yml_str(a, "description", "", &desc, dl) < 0)
+			return -1;
+		if (!name) {
+			diag_error(dl, a.d->loc, "this argument of a macro has no 'name'");
+			return -1;
+		}
+		value d = val_dict_new(&p->arena, 3);
+		val_dict_sets(d, "name", val_str(name));
+		val_dict_sets(d, "type", type ? val_str(type) : val_none());
+		val_dict_sets(d, "description", val_str(desc));
+		val_list_push(*pout, d);
+	}
+	return 0;
+}
+
+/*
+ * macros: entries describe the package's own macros, as dbt's MacroPatchParser does: description,
+ * arguments, meta and docs, and the patch_path "pkg://file". An entry for a macro the package does
+ * not define is a warning; a macro described twice, an error.
+ */
+static int load_macro_patches(struct project *p, value doc, const struct package *pkg, const char *rel,
+			      struct diag_list *dl)
+{
+	value macros;
+	if (yml_list(doc, "macros", false, &macros, dl) < 0)
+		return -1;
+	int rc = 0;
+	for (uint32_t i = 0; macros.type == V_LIST && i < macros.l->len; i++) {
+		value e = macros.l->items[i];
+		const char *name = NULL, *desc = "";
+		if (e.type != V_DICT) {
+			diag_error(dl, yml_item_loc(macros, i), "each entry of 'macros' must be a mapping with a 'name'");
+			rc = -1;
+			continue;
+		}
+		if (yml_str(e, "name", NULL, &name, dl) < 0 || yml_str(e, "description", "", &desc, dl) < 0) {
+			rc = -1;
+			continue;
+		}
+		if (!name) {
+			diag_error(dl, e.d->loc, "this entry of 'macros' has no 'name'");
+			rc = -1;
+			continue;
+		}
+		struct macro_def *m = NULL;
+		for (size_t j = 0; j < p->nmacros && !m; j++)
+			if (!strcmp(p->macros[j]->name, name) && !strcmp(p->macros[j]->package, pkg->name))
+				m = p->macros[j];
+		if (!m) {
+			struct diag *d = diag_warn(dl, yml_val_loc(e, "name"), "Found patch for macro \"%s\" which was not found",
+						   name);
+			diag_hint(dl, d, "check the name: package '%s' defines no macro of that name", pkg->name);
+			continue;
+		}
+		const char *patch_path = arena_sprintf(&p->arena, "%s://%s", pkg->name, rel);
+		if (m->patch_path) {
+			struct diag *d = diag_error(dl, yml_val_loc(e, "name"),
+						    "dbt found two schema.yml entries for the same macro in package %s named "
+						    "%s. Macros may only be described a single time.",
+						    pkg->name, name);
+			diag_hint(dl, d, "remove the entry here or the one in %s", strchr(m->patch_path, ':') + 3);
+			rc = -1;
+			continue;
+		}
+		value args, meta, docs;
+		if (macro_arguments(p, e, &args, dl) < 0 || yml_dict(e, "meta", &meta, dl) < 0 ||
+		    yml_dict(e, "docs", &docs, dl) < 0) {
+			rc = -1;
+			continue;
+		}
+		m->patch_path = patch_path;
+		m->yaml_loc = e.d->loc;
+		m->description = desc;
+		m->arguments = args;
+		if (meta.type == V_DICT)
+			m->meta = meta;
+		if (docs.type == V_DICT)
+			m->docs = docs;
+	}
+	return rc;
+}
+
 static const char *const top_keys[] = {"version", "models", "sources", "seeds", "snapshots",
 				       "macros", "exposures", "metrics", "analyses", "semantic_models",
 				       "saved_queries", "unit_tests", "groups", "data_tests", NULL};
@@ -728,23 +825,7 @@ static int load_yml(struct project *p, struct nodes_builder *nb, struct yml_file
 	rc |= proj_load_semantic(p, nb, doc, pkg, rel, file, dl);
 	rc |= proj_collect_unit_tests(p, nb, doc, pkg, rel, file, dl);
 	rc |= load_groups(p, doc, pkg, rel, dl);
-	value macros;
-	if (yml_list(doc, "macros", false, &macros, dl) < 0)
-		return -1;
-	for (uint32_t i = 0; macros.type == V_LIST && i < macros.l->len; i++) {
-		value m = macros.l->items[i];
-		const char *name = NULL, *desc = "";
-		if (m.type != V_DICT || yml_str(m, "name", NULL, &name, dl) || yml_str(m, "description", "", &desc, dl))
-			continue;
-		for (size_t j = 0; name && j < p->nmacros; j++) {
-			if (!strcmp(p->macros[j]->name, name) && !strcmp(p->macros[j]->package, pkg->name)) {
-				p->macros[j]->description = desc;
-				value args = val_dict_gets(m, "arguments");
-				if (args.type == V_LIST)
-					p->macros[j]->arguments = args;
-			}
-		}
-	}
+	rc |= load_macro_patches(p, doc, pkg, rel, dl);
 	return rc;
 }
 

@@ -27,7 +27,7 @@
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
 
-#define SNAP_FORMAT 4
+#define SNAP_FORMAT 5
 
 /* ---------------------------------------------------------------- writing */
 
@@ -337,6 +337,9 @@ int proj_snapshot_write(struct project *p, proj_snapshot_sink sink, void *ud)
 		w_str(&w, p->macros[i]->unique_id);
 		w_str(&w, p->macros[i]->description);
 		w_value(&w, p->macros[i]->arguments);
+		w_str(&w, p->macros[i]->patch_path);
+		w_value(&w, p->macros[i]->meta);
+		w_value(&w, p->macros[i]->docs);
 	}
 	w_value(&w, p->groups);
 	w_value(&w, p->properties_files);
@@ -789,12 +792,18 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 	p->snapshot_refused = "the project was loaded otherwise up to its models (its macros)";
 	if (format != SNAP_FORMAT || r.base != diag_file_count() || nmacros != p->nmacros)
 		return 0;
-	const char **mdesc = xcalloc((size_t)nmacros + 1, sizeof(char *));
-	value *margs = xcalloc((size_t)nmacros + 1, sizeof(value));
+	/* each macro's properties: description, arguments, patch path, meta, docs */
+	struct macro_props {
+		const char *desc, *patch_path;
+		value args, meta, docs;
+	} *mp = xcalloc((size_t)nmacros + 1, sizeof(*mp));
 	for (uint32_t i = 0; i < nmacros && !r.bad; i++) {
 		const char *id = r_str(&r);
-		mdesc[i] = r_str(&r);
-		margs[i] = r_value(&r, 0);
+		mp[i].desc = r_str(&r);
+		mp[i].args = r_value(&r, 0);
+		mp[i].patch_path = r_str(&r);
+		mp[i].meta = r_value(&r, 0);
+		mp[i].docs = r_value(&r, 0);
 		if (!id || strcmp(id, p->macros[i]->unique_id))
 			r.bad = true;
 	}
@@ -836,8 +845,12 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 	p->snapshot_refused = NULL;
 	p->properties_files = props;
 	for (uint32_t i = 0; i < nmacros; i++) {
-		p->macros[i]->description = mdesc[i] ? mdesc[i] : "";
-		p->macros[i]->arguments = margs[i];
+		struct macro_def *m = p->macros[i];
+		m->description = mp[i].desc ? mp[i].desc : "";
+		m->arguments = mp[i].args;
+		m->patch_path = mp[i].patch_path;
+		m->meta = mp[i].meta;
+		m->docs = mp[i].docs;
 	}
 	p->groups = groups;
 	p->nodes = nodes;
@@ -874,8 +887,7 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 	proj_reparse_release(&rp);
 out:
 	free(r.files);
-	free(mdesc);
-	free(margs);
+	free(mp);
 	free(kind);
 	return rc;
 }
