@@ -118,6 +118,8 @@ void proj_node_checksum(struct node *n, struct arena *keep);
 /* The relations a node depends on, from its refs and sources (resolve.c); 0, or -1 after adding
  * diagnostics */
 int proj_resolve_node_deps(struct project *p, struct node *n, struct diag_list *dl);
+/* dbt's check that no two resources build the same relation: 0, or -1 after adding its error */
+int proj_check_relations(struct project *p, struct diag_list *dl);
 /* All proj_resolve does for one node, with every other node in place: its dependencies, the model
  * a generic test is attached to, its relation's names and its descriptions' Jinja */
 int proj_resolve_node(struct project *p, struct node *n, struct diag_list *dl);

@@ -8,8 +8,8 @@
  * - A changed properties file that describes models only (version: and models:, before and
  *   after): the models it described before or describes now are parsed again with their new
  *   entries, the generic tests it defined are dropped and its tests built again, as the properties
- *   and tests phases build them; what other nodes see of those models (their config but for tags,
- *   meta and docs) must stay the same.
+ *   and tests phases build them; what other nodes see of those models (whether they are enabled,
+ *   their access and group) must stay the same.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -141,14 +141,17 @@ static const char *reparse_models(struct project *p, struct reparse *rp, const c
 	return why;
 }
 
-/* The config keys whose change no other node sees at load time */
-static bool private_key(value k)
+/* Whether a model's config key is one other nodes see while the project loads: whether it is
+ * enabled (its tests follow it, a ref to it fails), and its access and group (refs to it are
+ * checked against them). The rest is its own (its relation's names are resolved again, and the
+ * check that no two resources build one relation runs again). */
+static bool shared_key(value k)
 {
-	return val_streq(k, "tags") || val_streq(k, "meta") || val_streq(k, "docs") || val_streq(k, "persist_docs");
+	return val_streq(k, "enabled") || val_streq(k, "access") || val_streq(k, "group");
 }
 
-/* Whether two configs agree but for private_key()s */
-static bool same_config_outside(value a, value b)
+/* Whether two configs agree on their shared_key()s */
+static bool same_shared_config(value a, value b)
 {
 	if (a.type != V_DICT || b.type != V_DICT)
 		return false;
@@ -156,7 +159,7 @@ static bool same_config_outside(value a, value b)
 		value x = pass ? b : a, y = pass ? a : b;
 		for (uint32_t i = 0; i < x.d->len; i++) {
 			value k = x.d->e[i].key;
-			if (!private_key(k) && !same_value(x.d->e[i].val, val_dict_get(y, k)))
+			if (shared_key(k) && !same_value(x.d->e[i].val, val_dict_get(y, k)))
 				return false;
 		}
 	}
@@ -191,8 +194,8 @@ static bool models_only(value keys)
 /*
  * A changed properties file of the root project that describes models only, before and after.
  * Each model it described or describes is parsed again whole with its new entry (or none), and
- * taken when what other nodes see of it is unchanged: the same config but for tags, meta and
- * docs, no versions, no unit test on it, the same time spine. Its generic tests are replaced by
+ * taken when what other nodes see of it is unchanged: the same enabled, access and group, no
+ * versions, no unit test on it, the same time spine. Its generic tests are replaced by
  * the ones built from the file now, whose names must not clash with another test's.
  */
 static const char *reparse_properties(struct project *p, struct reparse *rp, const char *abs, const uint8_t *tested,
@@ -255,7 +258,7 @@ static const char *reparse_properties(struct project *p, struct reparse *rp, con
 			why = DIAGNOSED;
 			break;
 		}
-		if (!same_config_outside(f->config, n->config) || !same_value(f->time_spine, n->time_spine)) {
+		if (!same_shared_config(f->config, n->config) || !same_value(f->time_spine, n->time_spine)) {
 			why = arena_sprintf(keep, "'%s' changed the config of '%s'", abs, n->name);
 			break;
 		}

@@ -475,6 +475,49 @@ static int name_node(struct project *p, struct node *n, struct naming nm, struct
 	return rc;
 }
 
+/*
+ * No two resources may build the same relation, as dbt-core's _check_resource_uniqueness checks
+ * (its AmbiguousAliasError): enabled models, seeds and snapshots (ephemeral ones too) and tests
+ * that store their failures, compared by their quoted "database"."schema"."alias".
+ */
+int proj_check_relations(struct project *p, struct diag_list *dl)
+{
+	struct map seen = MAP_INIT;
+	struct arena scratch;
+	arena_init(&scratch, 64 * 1024);
+	int rc = 0;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		struct node *n = p->nodes[i];
+		bool relational = n->type == NODE_MODEL || n->type == NODE_SEED || n->type == NODE_SNAPSHOT ||
+				  (n->type == NODE_TEST && val_truthy(val_dict_gets(n->config, "store_failures")));
+		if (!n->enabled || !relational || !n->alias || !n->schema)
+			continue;
+		const char *name = n->relation_name && n->type != NODE_TEST ? n->relation_name : NULL;
+		if (!name) {
+			char q = p->target.type && (!strcmp(p->target.type, "flink") || !strcmp(p->target.type, "confluent")) ? '`'
+																   : '"';
+			name = arena_sprintf(&scratch, "%c%s%c.%c%s%c.%c%s%c", q, n->database ? n->database : "", q, q, n->schema,
+					     q, q, n->alias, q);
+		}
+		struct node *other = map_gets(&seen, name);
+		if (!other) {
+			map_puts(&seen, name, n);
+			continue;
+		}
+		struct loc at = n->yaml_loc.file ? n->yaml_loc : loc_at(n->file, 1, 1, 0);
+		struct diag *d = diag_error(dl, at,
+					    "dbt found two resources with the database representation \"%s\". dbt cannot "
+					    "create two resources with identical database representations: %s (%s) and %s (%s)",
+					    name, other->unique_id, other->original_file_path, n->unique_id,
+					    n->original_file_path);
+		diag_hint(dl, d, "change the alias, schema or database of one of them");
+		rc = -1;
+	}
+	map_release(&seen);
+	arena_release(&scratch);
+	return rc;
+}
+
 int proj_resolve(struct project *p, struct diag_list *dl)
 {
 	int rc = 0;
@@ -498,6 +541,8 @@ int proj_resolve(struct project *p, struct diag_list *dl)
 			rc |= render_node_descriptions(p, p->nodes[i], &scratch, dl);
 		rc |= render_macro_descriptions(p, &scratch, dl);
 	}
+	if (rc == 0)
+		rc = proj_check_relations(p, dl);
 	arena_release(&scratch);
 	return rc;
 }

@@ -882,6 +882,9 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 				continue;
 			again++;
 		}
+		/* a model's new config may name another's relation (a full load's error too) */
+		if (rc > 0 && again && proj_check_relations(p, dl) < 0)
+			rc = -1;
 		p->snapshot_reparsed = rc > 0 ? again : 0;
 	}
 	proj_reparse_release(&rp);

@@ -157,18 +157,42 @@ expect_how partial "build parses the changed file again alone"
 expect_out "PASS not_null_customers_last_name"
 expect_query "select count(*) from {{ ref('extra') }}" "99" "the tables are built"
 
-# what a partial parse may not do alone: a full parse, and the log says why
+# a config only the model itself sees: its materialization, its relation's names
 tick
 edit "  - name: orders
 " "  - name: orders
     config:
       materialized: view
+      alias: all_orders
+"
+compile_once
+expect_rc 0 "a materialization and an alias"
+expect_how partial "the model's own config is parsed again alone"
+expect_m '.nodes["model.jaffle_shop.orders"].config.materialized' "view"
+expect_m '.nodes["model.jaffle_shop.orders"].relation_name' '"postgres"."jaffle"."all_orders"'
+# an alias another model's relation has: dbt's error, from the partial parse as from a full one
+tick
+edit "      alias: all_orders" "      alias: customers"
+compile_once
+expect_rc 2 "two models with one relation"
+expect_err 'dbt found two resources with the database representation ""postgres"."jaffle"."customers""'
+expect_err "model.jaffle_shop.customers (models/customers.sql) and model.jaffle_shop.orders (models/orders.sql)"
+edit "      alias: customers
+" ""
+compile_once
+expect_rc 0 "fixed"
+
+# what a partial parse may not do alone: a full parse, and the log says why
+tick
+edit "      materialized: view
+" "      materialized: view
+      access: public
 "
 compile_once
 expect_rc 0 "a config other nodes see"
-expect_how full "a changed materialization"
+expect_how full "a changed access"
 reason "'$WORK/jaffle_shop_duckdb/models/schema.yml' changed the config of 'orders'"
-expect_m '.nodes["model.jaffle_shop.orders"].config.materialized' "view"
+expect_m '.nodes["model.jaffle_shop.orders"].access' "public"
 
 tick
 edit "  - name: orders
