@@ -53,4 +53,27 @@ value art_unit_tests(struct arena *a, struct project *p);
 /* The manifest entry of a metric, semantic model or saved query (semantic.c) */
 value art_semantic_value(struct arena *a, struct project *p, const struct node *n, double created_at);
 
+/* --- the manifest's pieces (manifest.c), for its streaming writer (manifest_write.c) --- */
+
+/* Everything one build of node values shares */
+struct art_mctx {
+	struct arena *a;
+	struct project *p;
+	double created_at;
+	/* the generic tests attached to node i: tests[tests_off[i] .. tests_off[i + 1]); NULL when not
+	 * built (one node alone: its tests are then looked for) */
+	const uint32_t *tests_off, *tests;
+};
+/* Fills c->tests_off/tests (CSR by attached node, counting sort); free(c->tests_off) releases both */
+void art_index_tests(struct art_mctx *c);
+/* One node's entry (nodes, sources, exposures, metrics, ...), a macro's, the docs section */
+value art_node_value_in(struct art_mctx *c, const struct node *n);
+value art_macro_value(struct art_mctx *c, const struct macro_def *m);
+value art_docs_section(struct arena *a, struct project *p);
+/* parent_map and child_map: every enabled node and source, sorted and without duplicates */
+struct graph;
+void art_edge_maps(struct arena *a, struct project *p, const struct graph *g, value parent_map, value child_map);
+/* The manifest's metadata: the common one and project_name, project_id, user_id, ... */
+value art_manifest_metadata(struct arena *a, struct project *p, const struct art_invocation *inv);
+
 #endif

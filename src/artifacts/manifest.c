@@ -16,32 +16,16 @@
  * copied: the value must not outlive the project.
  */
 #define _GNU_SOURCE 1 /* memmem */
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "artifacts/art_internal.h"
-#include "core/log.h"
-#include "core/fs.h"
 #include "core/hash.h"
 #include "core/sb.h"
 #include "graph/graph.h"
 
-/* Everything one build of node values shares */
-struct mctx {
-	struct arena *a;
-	struct project *p;
-	double created_at;
-	/* the generic tests attached to node i: tests[tests_off[i] .. tests_off[i + 1]); NULL when not
-	 * built (one node alone: its tests are then looked for) */
-	const uint32_t *tests_off, *tests;
-};
-
-/* Fills c->tests_off/tests (CSR by attached node, counting sort); free(c->tests_off) releases both */
-static void index_tests(struct mctx *c)
+void art_index_tests(struct art_mctx *c)
 {
 	struct project *p = c->p;
 	size_t n = p->nnodes, nt = 0;
@@ -396,7 +380,7 @@ static value macro_ids(struct arena *a, const char *const *ids, uint32_t n)
 	return l;
 }
 
-static value depends_on(struct mctx *c, const struct node *n, bool with_nodes)
+static value depends_on(struct art_mctx *c, const struct node *n, bool with_nodes)
 {
 	value d = val_dict_new(c->a, 2);
 	val_dict_sets(d, "macros", macro_ids(c->a, n->macros_used, n->nmacros_used));
@@ -445,7 +429,7 @@ static const char *package_root(struct project *p, const char *package)
 }
 
 /* "models.orders" / "sources.raw": the yml entry a generic test hangs off, as dbt names it */
-static value file_key_name(struct mctx *c, const struct node *n)
+static value file_key_name(struct art_mctx *c, const struct node *n)
 {
 	/* a source's test is attached to nothing: its source is the first it reads */
 	if (n->attached_node >= c->p->nnodes && n->nsources > 0 && n->sources[0].source)
@@ -535,7 +519,7 @@ static bool has_string(value l, value s)
  * unique_combination_of_columns) and a not_null test, else those with an enabled unique test, else
  * those with a disabled one.
  */
-static value primary_key(struct mctx *c, const struct node *n, value cfg)
+static value primary_key(struct art_mctx *c, const struct node *n, value cfg)
 {
 	struct arena *a = c->a;
 	(void)cfg;
@@ -604,7 +588,7 @@ static value source_config(struct arena *a, value cfg, value freshness)
 	return sc;
 }
 
-static value source_value(struct mctx *c, const struct node *n, value cfg)
+static value source_value(struct art_mctx *c, const struct node *n, value cfg)
 {
 	struct arena *a = c->a;
 	value d = val_dict_new(a, 32);
@@ -663,7 +647,7 @@ static value source_value(struct mctx *c, const struct node *n, value cfg)
 	return d;
 }
 
-static value exposure_value(struct mctx *c, const struct node *n, value cfg)
+static value exposure_value(struct art_mctx *c, const struct node *n, value cfg)
 {
 	struct arena *a = c->a;
 	value d = val_dict_new(a, 24);
@@ -699,7 +683,7 @@ static value exposure_value(struct mctx *c, const struct node *n, value cfg)
 	return d;
 }
 
-static value node_value(struct mctx *c, const struct node *n)
+value art_node_value_in(struct art_mctx *c, const struct node *n)
 {
 	struct arena *a = c->a;
 	if (n->type == NODE_UNIT_TEST)
@@ -811,8 +795,8 @@ static value node_value(struct mctx *c, const struct node *n)
 
 value art_node_value(struct arena *a, struct project *p, const struct node *n)
 {
-	struct mctx c = {a, p, art_now(), NULL, NULL};
-	return node_value(&c, n);
+	struct art_mctx c = {a, p, art_now(), NULL, NULL};
+	return art_node_value_in(&c, n);
 }
 
 /* --- macros and docs ---------------------------------------------------------------------- */
@@ -890,7 +874,7 @@ static value macro_sql(const struct macro_def *m)
 	return val_str("");
 }
 
-static value macro_value(struct mctx *c, const struct macro_def *m)
+value art_macro_value(struct art_mctx *c, const struct macro_def *m)
 {
 	struct arena *a = c->a;
 	value d = val_dict_new(a, 16);
@@ -932,7 +916,7 @@ static value doc_value(struct arena *a, const char *package, size_t plen, const 
 	return d;
 }
 
-static value docs_section(struct arena *a, struct project *p)
+value art_docs_section(struct arena *a, struct project *p)
 {
 	value docs = p->docs_blocks;
 	value out = val_dict_new(a, docs.type == V_DICT ? docs.d->len + 1 : 1);
@@ -985,7 +969,7 @@ static value id_list(struct arena *a, struct project *p, const uint32_t *idx, si
 	return l;
 }
 
-static void edge_maps(struct arena *a, struct project *p, const struct graph *g, value parent_map,
+void art_edge_maps(struct arena *a, struct project *p, const struct graph *g, value parent_map,
 		      value child_map)
 {
 	size_t n = p->nnodes;
@@ -1059,14 +1043,8 @@ static void edge_maps(struct arena *a, struct project *p, const struct graph *g,
 
 /* --- the manifest ------------------------------------------------------------------------- */
 
-value art_manifest_value(struct arena *a, struct project *p, const struct graph *g,
-			 const struct art_invocation *inv)
+value art_manifest_metadata(struct arena *a, struct project *p, const struct art_invocation *inv)
 {
-	struct mctx c = {a, p, art_now(), NULL, NULL};
-	index_tests(&c);
-	proj_macro_deps(p);
-	value m = val_dict_new(a, 16);
-
 	value meta = art_metadata(a, p, ART_SCHEMA_MANIFEST, inv);
 	val_dict_sets(meta, "project_name", art_str(p->name));
 	if (p->name) {
@@ -1079,7 +1057,18 @@ value art_manifest_value(struct arena *a, struct project *p, const struct graph 
 	val_dict_sets(meta, "user_id", val_none());
 	val_dict_sets(meta, "send_anonymous_usage_stats", val_bool(false));
 	val_dict_sets(meta, "adapter_type", art_str(p->target.type));
-	val_dict_sets(m, "metadata", meta);
+	return meta;
+}
+
+value art_manifest_value(struct arena *a, struct project *p, const struct graph *g,
+			 const struct art_invocation *inv)
+{
+	struct art_mctx c = {a, p, art_now(), NULL, NULL};
+	art_index_tests(&c);
+	proj_macro_deps(p);
+	value m = val_dict_new(a, 16);
+
+	val_dict_sets(m, "metadata", art_manifest_metadata(a, p, inv));
 
 	size_t nsrc = 0, nexp = 0;
 	for (size_t i = 0; i < p->nnodes; i++) {
@@ -1093,7 +1082,7 @@ value art_manifest_value(struct arena *a, struct project *p, const struct graph 
 	value disabled = val_dict_new(a, 0);
 	for (size_t i = 0; i < p->nnodes; i++) {
 		const struct node *n = p->nodes[i];
-		value v = node_value(&c, n);
+		value v = art_node_value_in(&c, n);
 		value id = val_str(n->unique_id);
 		if (!n->enabled) {
 			value l = val_dict_get(disabled, id);
@@ -1119,9 +1108,9 @@ value art_manifest_value(struct arena *a, struct project *p, const struct graph 
 
 	value macros = val_dict_new(a, p->nmacros);
 	for (size_t i = 0; i < p->nmacros; i++)
-		val_dict_set(macros, val_str(p->macros[i]->unique_id), macro_value(&c, p->macros[i]));
+		val_dict_set(macros, val_str(p->macros[i]->unique_id), art_macro_value(&c, p->macros[i]));
 	val_dict_sets(m, "macros", macros);
-	val_dict_sets(m, "docs", docs_section(a, p));
+	val_dict_sets(m, "docs", art_docs_section(a, p));
 	val_dict_sets(m, "exposures", exposures);
 	val_dict_sets(m, "metrics", semantic[0]);
 	val_dict_sets(m, "groups", p->groups.type == V_DICT ? p->groups : val_dict_new(a, 0));
@@ -1130,7 +1119,7 @@ value art_manifest_value(struct arena *a, struct project *p, const struct graph 
 
 	value parent_map = val_dict_new(a, p->nnodes);
 	value child_map = val_dict_new(a, p->nnodes);
-	edge_maps(a, p, g, parent_map, child_map);
+	art_edge_maps(a, p, g, parent_map, child_map);
 	val_dict_sets(m, "parent_map", parent_map);
 	val_dict_sets(m, "child_map", child_map);
 	val_dict_sets(m, "group_map", val_dict_new(a, 0));
@@ -1139,214 +1128,4 @@ value art_manifest_value(struct arena *a, struct project *p, const struct graph 
 	val_dict_sets(m, "unit_tests", art_unit_tests(a, p));
 	free((void *)c.tests_off);
 	return m;
-}
-
-/*
- * Writing streams the manifest section by section and node by node: each node's value is built in
- * a scratch arena, serialised, scrubbed of secrets and written, so memory stays flat however many
- * nodes there are (the file is still written atomically: temporary file, then rename).
- */
-struct jw {
-	FILE *f;
-	struct sb buf;
-	int err;
-};
-
-static void jw_flush(struct jw *w, bool force)
-{
-	if (!force && w->buf.len < (1u << 20))
-		return;
-	/* JSON text never holds a raw NUL (it would be escaped), so the C-string scrub sees it all */
-	size_t len = log_redact_n(w->buf.buf, w->buf.len);
-	if (len && fwrite(w->buf.buf, 1, len, w->f) != len)
-		w->err = 1;
-	sb_reset(&w->buf);
-}
-
-static void jw_key(struct jw *w, const char *key, bool first)
-{
-	if (!first)
-		sb_adds(&w->buf, ", ");
-	val_to_json(&w->buf, val_str(key), 0, 0);
-	sb_adds(&w->buf, ": ");
-}
-
-static void jw_value(struct jw *w, const char *key, value v, bool first)
-{
-	jw_key(w, key, first);
-	val_to_json(&w->buf, v, 0, 0);
-	jw_flush(w, false);
-}
-
-/*
- * One of nodes / sources / exposures / disabled, streamed. Nodes are serialised in batches, each
- * batch split between threads (one a core, each with its own arena and buffer), then written in
- * order: the output is the same as one thread's.
- */
-#define JW_BATCH 2048
-#define JW_THREADS 8
-
-struct jw_part {
-	struct mctx c;
-	struct arena arena;
-	struct sb out;
-	const uint32_t *idx;
-	size_t n;
-	int which;
-	bool first;
-};
-
-static void *jw_part_run(void *arg)
-{
-	struct jw_part *part = arg;
-	sb_reset(&part->out);
-	for (size_t i = 0; i < part->n; i++) {
-		const struct node *n = part->c.p->nodes[part->idx[i]];
-		struct arena_mark m = arena_mark(&part->arena);
-		value v = node_value(&part->c, n);
-		if (part->which == 3) {
-			/* disabled: a list of the versions of the node (dbt keeps several) */
-			value l = val_list_new(&part->arena, 1);
-			val_list_push(l, v);
-			v = l;
-		}
-		if (!(part->first && i == 0))
-			sb_adds(&part->out, ", ");
-		val_to_json(&part->out, val_str(n->unique_id), 0, 0);
-		sb_adds(&part->out, ": ");
-		val_to_json(&part->out, v, 0, 0);
-		arena_reset(&part->arena, m);
-	}
-	/* scrubbed here, where each node's text is whole */
-	part->out.len = log_redact_n(part->out.buf, part->out.len);
-	return NULL;
-}
-
-static void jw_nodes(struct jw *w, struct mctx *c, const char *key, int which)
-{
-	struct project *p = c->p;
-	jw_key(w, key, false);
-	sb_addc(&w->buf, '{');
-	jw_flush(w, true);
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	int nt = cores > 1 ? (int)(cores < JW_THREADS ? cores : JW_THREADS) : 1;
-	struct jw_part parts[JW_THREADS];
-	for (int t = 0; t < nt; t++) {
-		parts[t].c = *c;
-		arena_init(&parts[t].arena, 1 << 20);
-		parts[t].c.a = &parts[t].arena;
-		sb_init(&parts[t].out);
-		parts[t].which = which;
-	}
-	uint32_t *batch = xmalloc(JW_BATCH * sizeof(uint32_t));
-	bool first = true;
-	size_t i = 0;
-	while (i < p->nnodes) {
-		size_t nb = 0;
-		for (; i < p->nnodes && nb < JW_BATCH; i++) {
-			const struct node *n = p->nodes[i];
-			int kind = !n->enabled ? 3 : n->type == NODE_SOURCE ? 1 : n->type == NODE_EXPOSURE ? 2
-				 : n->type == NODE_UNIT_TEST ? 4 : node_is_semantic(n->type) ? 5 + (int)(n->type - NODE_METRIC) : 0;
-			if (kind == which)
-				batch[nb++] = (uint32_t)i;
-		}
-		if (nb == 0)
-			continue;
-		int used = nb < 64 ? 1 : nt;
-		pthread_t tids[JW_THREADS];
-		size_t per = (nb + (size_t)used - 1) / (size_t)used;
-		for (int t = 0; t < used; t++) {
-			size_t lo = (size_t)t * per, hi = lo + per < nb ? lo + per : nb;
-			parts[t].idx = batch + lo;
-			parts[t].n = lo < hi ? hi - lo : 0;
-			parts[t].first = first && t == 0;
-			if (t > 0 && pthread_create(&tids[t], NULL, jw_part_run, &parts[t]) != 0)
-				jw_part_run(&parts[t]), tids[t] = 0;
-		}
-		jw_part_run(&parts[0]);
-		for (int t = 1; t < used; t++)
-			if (tids[t])
-				pthread_join(tids[t], NULL);
-		for (int t = 0; t < used; t++)
-			if (parts[t].out.len && fwrite(parts[t].out.buf, 1, parts[t].out.len, w->f) != parts[t].out.len)
-				w->err = 1;
-		first = false;
-	}
-	free(batch);
-	for (int t = 0; t < nt; t++) {
-		arena_release(&parts[t].arena);
-		sb_release(&parts[t].out);
-	}
-	sb_addc(&w->buf, '}');
-}
-
-int art_write_manifest(const char *path, struct project *p, const struct graph *g,
-		       const struct art_invocation *inv, struct diag_list *dl)
-{
-	struct arena a;
-	arena_init(&a, 1 << 20);
-	struct mctx c = {&a, p, art_now(), NULL, NULL};
-	proj_macro_deps(p);
-	char *tmp = arena_sprintf(&a, "%s.tmp.%ld", path, (long)getpid());
-	char *dir = fs_dirname(&a, path);
-	int rc = 0;
-	struct jw w = {NULL, SB_INIT, 0};
-	if (fs_mkdir_p(dir) < 0 || !(w.f = fopen(tmp, "w"))) {
-		diag_error(dl, LOC_NONE, "unable to write '%s': %s", path, strerror(errno));
-		arena_release(&a);
-		return -1;
-	}
-	index_tests(&c);
-	value meta = art_metadata(&a, p, ART_SCHEMA_MANIFEST, inv);
-	val_dict_sets(meta, "project_name", art_str(p->name));
-	if (p->name) {
-		char id[33];
-		md5_hex(p->name, strlen(p->name), id);
-		val_dict_sets(meta, "project_id", val_str_dup(&a, id, 32));
-	} else {
-		val_dict_sets(meta, "project_id", val_none());
-	}
-	val_dict_sets(meta, "user_id", val_none());
-	val_dict_sets(meta, "send_anonymous_usage_stats", val_bool(false));
-	val_dict_sets(meta, "adapter_type", art_str(p->target.type));
-	sb_addc(&w.buf, '{');
-	jw_value(&w, "metadata", meta, true);
-	jw_nodes(&w, &c, "nodes", 0);
-	jw_nodes(&w, &c, "sources", 1);
-	jw_key(&w, "macros", false);
-	sb_addc(&w.buf, '{');
-	for (size_t i = 0; i < p->nmacros; i++) {
-		struct arena_mark m = arena_mark(&a);
-		jw_value(&w, p->macros[i]->unique_id, macro_value(&c, p->macros[i]), i == 0);
-		arena_reset(&a, m);
-	}
-	sb_addc(&w.buf, '}');
-	jw_value(&w, "docs", docs_section(&a, p), false);
-	jw_nodes(&w, &c, "exposures", 2);
-	jw_nodes(&w, &c, "metrics", 5);
-	jw_value(&w, "groups", p->groups.type == V_DICT ? p->groups : val_dict_new(&a, 0), false);
-	jw_value(&w, "selectors", val_dict_new(&a, 0), false);
-	jw_nodes(&w, &c, "disabled", 3);
-	value parent_map = val_dict_new(&a, p->nnodes);
-	value child_map = val_dict_new(&a, p->nnodes);
-	edge_maps(&a, p, g, parent_map, child_map);
-	jw_value(&w, "parent_map", parent_map, false);
-	jw_value(&w, "child_map", child_map, false);
-	jw_value(&w, "group_map", val_dict_new(&a, 0), false);
-	jw_nodes(&w, &c, "saved_queries", 7);
-	jw_nodes(&w, &c, "semantic_models", 6);
-	jw_value(&w, "unit_tests", art_unit_tests(&a, p), false);
-	sb_addc(&w.buf, '}');
-	jw_flush(&w, true);
-	if (fclose(w.f) != 0)
-		w.err = 1;
-	if (w.err || rename(tmp, path) < 0) {
-		diag_error(dl, LOC_NONE, "unable to write '%s': %s", path, strerror(errno));
-		unlink(tmp);
-		rc = -1;
-	}
-	sb_release(&w.buf);
-	arena_release(&a);
-	free((void *)c.tests_off);
-	return rc;
 }
