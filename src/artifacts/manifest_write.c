@@ -3,15 +3,19 @@
  * the pieces manifest.c builds.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "artifacts/art_internal.h"
 #include "core/log.h"
 #include "core/fs.h"
+#include "core/hash.h"
 #include "core/sb.h"
 #include "graph/graph.h"
 
@@ -20,10 +24,50 @@
  * a scratch arena, serialised, scrubbed of secrets and written, so memory stays flat however many
  * nodes there are (the file is still written atomically: temporary file, then rename).
  */
+/*
+ * The last manifest's node entries, reused. When the project was read whole from the same project
+ * snapshot as the one the last manifest was written from, every node's entry is the same text as
+ * then, but for the nodes compiled now or then: those entries are copied from the old file (mapped
+ * until the new one replaces it), where a side file, partial_parse.manifest beside it, says each
+ * one lies. The nodes' created_at stays the one of that manifest, as dbt keeps a node's created_at
+ * over partial parses. SLUICE_MANIFEST_CHECK=1 builds every reused entry too and compares the two
+ * (exit 70 on a difference).
+ */
+#define MI_MAGIC "sluice-manifest-index 1\n"
+#define MI_COMPILED 1  /* the node had compiled code or a compiled path */
+#define MI_WRITTEN 2   /* the node has an entry */
+
+struct mi_entry {
+	uint64_t off;
+	uint32_t len;
+	uint8_t flags;
+};
+
+/* What identifies the old manifest and what it was written from */
+struct mi_head {
+	uint64_t snapshot_sum;
+	double created_at;
+	int64_t exe_size, exe_mtime, exe_ino;
+	int64_t size, mtime, ino;  /* of the manifest */
+	uint32_t nnodes;
+};
+
+struct mcache {
+	struct mi_head h;
+	struct mi_entry *old;  /* the old file's entries (NULL: none to reuse) */
+	const char *text;      /* the old file, mapped */
+	size_t text_len;
+	struct mi_entry *now;  /* this file's, as written (NULL: not recorded) */
+	bool check;
+};
+
 struct jw {
 	FILE *f;
 	struct sb buf;
 	int err;
+	uint64_t written;  /* bytes written to f */
+	struct mcache *mc;
+	size_t reused;     /* node entries copied from the last manifest */
 };
 
 static void jw_flush(struct jw *w, bool force)
@@ -34,6 +78,7 @@ static void jw_flush(struct jw *w, bool force)
 	size_t len = log_redact_n(w->buf.buf, w->buf.len);
 	if (len && fwrite(w->buf.buf, 1, len, w->f) != len)
 		w->err = 1;
+	w->written += len;
 	sb_reset(&w->buf);
 }
 
@@ -68,7 +113,25 @@ struct jw_part {
 	size_t n;
 	int which;
 	bool first;
+	const struct mcache *mc;
+	uint32_t *at;  /* each node's entry: where in out it starts and its length, for mc->now */
+	bool differs;  /* SLUICE_MANIFEST_CHECK found a reused entry unlike the built one */
+	size_t reused;
 };
+
+static bool compiled(const struct node *n)
+{
+	return n->compiled_code || n->compiled_path;
+}
+
+/* The node's entry in the old file, when it may be reused; NULL else */
+static const struct mi_entry *reusable(const struct mcache *mc, const struct node *n)
+{
+	if (!mc || !mc->old || compiled(n))
+		return NULL;
+	const struct mi_entry *e = &mc->old[n->index];
+	return (e->flags & MI_WRITTEN) && !(e->flags & MI_COMPILED) ? e : NULL;
+}
 
 static void *jw_part_run(void *arg)
 {
@@ -76,22 +139,46 @@ static void *jw_part_run(void *arg)
 	sb_reset(&part->out);
 	for (size_t i = 0; i < part->n; i++) {
 		const struct node *n = part->c.p->nodes[part->idx[i]];
-		struct arena_mark m = arena_mark(&part->arena);
-		value v = art_node_value_in(&part->c, n);
-		if (part->which == 3) {
-			/* disabled: a list of the versions of the node (dbt keeps several) */
-			value l = val_list_new(&part->arena, 1);
-			val_list_push(l, v);
-			v = l;
-		}
 		if (!(part->first && i == 0))
 			sb_adds(&part->out, ", ");
 		val_to_json(&part->out, val_str(n->unique_id), 0, 0);
 		sb_adds(&part->out, ": ");
-		val_to_json(&part->out, v, 0, 0);
-		arena_reset(&part->arena, m);
+		size_t start = part->out.len;
+		const struct mi_entry *e = reusable(part->mc, n);
+		if (e) {
+			sb_add(&part->out, part->mc->text + e->off, e->len);
+			part->reused++;
+		}
+		if (!e || part->mc->check) {
+			struct arena_mark m = arena_mark(&part->arena);
+			value v = art_node_value_in(&part->c, n);
+			if (part->which == 3) {
+				/* disabled: a list of the versions of the node (dbt keeps several) */
+				value l = val_list_new(&part->arena, 1);
+				val_list_push(l, v);
+				v = l;
+			}
+			size_t at = part->out.len;
+			val_to_json(&part->out, v, 0, 0);
+			if (e) {
+				/* the check: the entry built, compared with the one reused, then dropped */
+				size_t built = part->out.len - at;
+				if (built != e->len || memcmp(part->out.buf + at, part->out.buf + start, built)) {
+					fprintf(stderr, "SLUICE_MANIFEST_CHECK: %s\nreused: %.*s\nbuilt:  %.*s\n", n->unique_id,
+						(int)e->len, part->out.buf + start, (int)built, part->out.buf + at);
+					part->differs = true;
+				}
+				part->out.len = at;
+			}
+			arena_reset(&part->arena, m);
+		}
+		if (part->at) {
+			part->at[2 * i] = (uint32_t)start;
+			part->at[2 * i + 1] = (uint32_t)(part->out.len - start);
+		}
 	}
-	/* scrubbed here, where each node's text is whole */
+	/* scrubbed here, where each node's text is whole (when a secret is known, no entry is
+	 * recorded: the scrub moves them) */
 	part->out.len = log_redact_n(part->out.buf, part->out.len);
 	return NULL;
 }
@@ -105,12 +192,16 @@ static void jw_nodes(struct jw *w, struct art_mctx *c, const char *key, int whic
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	int nt = cores > 1 ? (int)(cores < JW_THREADS ? cores : JW_THREADS) : 1;
 	struct jw_part parts[JW_THREADS];
+	uint32_t *at = w->mc && w->mc->now ? xmalloc(2 * JW_BATCH * sizeof(uint32_t)) : NULL;
 	for (int t = 0; t < nt; t++) {
 		parts[t].c = *c;
 		arena_init(&parts[t].arena, 1 << 20);
 		parts[t].c.a = &parts[t].arena;
 		sb_init(&parts[t].out);
 		parts[t].which = which;
+		parts[t].mc = w->mc;
+		parts[t].differs = false;
+		parts[t].reused = 0;
 	}
 	uint32_t *batch = xmalloc(JW_BATCH * sizeof(uint32_t));
 	bool first = true;
@@ -134,6 +225,7 @@ static void jw_nodes(struct jw *w, struct art_mctx *c, const char *key, int whic
 			parts[t].idx = batch + lo;
 			parts[t].n = lo < hi ? hi - lo : 0;
 			parts[t].first = first && t == 0;
+			parts[t].at = at ? at + 2 * lo : NULL;
 			if (t > 0 && pthread_create(&tids[t], NULL, jw_part_run, &parts[t]) != 0)
 				jw_part_run(&parts[t]), tids[t] = 0;
 		}
@@ -141,17 +233,128 @@ static void jw_nodes(struct jw *w, struct art_mctx *c, const char *key, int whic
 		for (int t = 1; t < used; t++)
 			if (tids[t])
 				pthread_join(tids[t], NULL);
-		for (int t = 0; t < used; t++)
+		size_t k = 0;
+		for (int t = 0; t < used; t++) {
+			for (size_t j = 0; at && j < parts[t].n; j++, k++) {
+				struct mi_entry *e = &w->mc->now[batch[k]];
+				e->off = w->written + at[2 * k];
+				e->len = at[2 * k + 1];
+				e->flags = MI_WRITTEN | (compiled(p->nodes[batch[k]]) ? MI_COMPILED : 0);
+			}
 			if (parts[t].out.len && fwrite(parts[t].out.buf, 1, parts[t].out.len, w->f) != parts[t].out.len)
 				w->err = 1;
+			w->written += parts[t].out.len;
+			if (parts[t].differs)
+				w->err = 2;
+			w->reused += parts[t].reused;
+			parts[t].reused = 0;
+		}
 		first = false;
 	}
 	free(batch);
+	free(at);
 	for (int t = 0; t < nt; t++) {
 		arena_release(&parts[t].arena);
 		sb_release(&parts[t].out);
 	}
 	sb_addc(&w->buf, '}');
+}
+
+/* --- the side file ------------------------------------------------------------------------ */
+
+static char *index_path(struct arena *a, const char *manifest)
+{
+	return fs_join(a, fs_dirname(a, manifest), "partial_parse.manifest");
+}
+
+static bool stat_of(const char *path, int64_t *size, int64_t *mtime, int64_t *ino)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return false;
+	*size = (int64_t)st.st_size;
+	*mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	*ino = (int64_t)st.st_ino;
+	return true;
+}
+
+/* The old manifest's entries, when they may be reused for this project (see above) */
+static void mcache_open(struct mcache *mc, struct arena *a, const char *path, struct project *p)
+{
+	int64_t es, em, ei;
+	if (!p->from_snapshot || p->snapshot_reparsed || p->state_dir || log_has_secrets() ||
+	    !stat_of("/proc/self/exe", &es, &em, &ei))
+		return;
+	size_t len = 0;
+	char *text = fs_read(a, index_path(a, path), &len);
+	size_t want = sizeof(MI_MAGIC) - 1 + sizeof(struct mi_head) + (size_t)p->nnodes * sizeof(struct mi_entry) + 8;
+	if (!text || len != want || memcmp(text, MI_MAGIC, sizeof(MI_MAGIC) - 1))
+		return;
+	struct sum64 sum;
+	sum64_init(&sum);
+	sum64_add(&sum, text, len - 8);
+	uint64_t sealed;
+	memcpy(&sealed, text + len - 8, 8);
+	struct mi_head h;
+	memcpy(&h, text + sizeof(MI_MAGIC) - 1, sizeof(h));
+	int64_t ms, mm, mi;
+	if (sum64_final(&sum) != sealed || h.snapshot_sum != p->snapshot_sum || h.nnodes != p->nnodes ||
+	    h.exe_size != es || h.exe_mtime != em || h.exe_ino != ei || !stat_of(path, &ms, &mm, &mi) ||
+	    h.size != ms || h.mtime != mm || h.ino != mi)
+		return;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	void *m = mmap(NULL, (size_t)ms, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return;
+	struct mi_entry *e = xmalloc(((size_t)p->nnodes + 1) * sizeof(*e));
+	memcpy(e, text + sizeof(MI_MAGIC) - 1 + sizeof(h), (size_t)p->nnodes * sizeof(*e));
+	for (uint32_t i = 0; i < p->nnodes; i++)
+		if ((e[i].flags & MI_WRITTEN) && (e[i].off > (uint64_t)ms || e[i].len > (uint64_t)ms - e[i].off))
+			e[i].flags = 0;  /* (the sum makes this unlikely) */
+	mc->h = h;
+	mc->old = e;
+	mc->text = m;
+	mc->text_len = (size_t)ms;
+	mc->check = getenv("SLUICE_MANIFEST_CHECK") != NULL;
+}
+
+static void mcache_close(struct mcache *mc)
+{
+	if (mc->text)
+		munmap((void *)mc->text, mc->text_len);
+	free(mc->old);
+	free(mc->now);
+}
+
+/* The side file for the manifest just written at `path` (none when the entries were not recorded) */
+static void mcache_save(struct mcache *mc, struct arena *a, const char *path, struct project *p, double created_at)
+{
+	char *ipath = index_path(a, path);
+	struct mi_head h;
+	memset(&h, 0, sizeof(h));  /* its padding is written too */
+	h.snapshot_sum = p->snapshot_sum;
+	h.created_at = created_at;
+	h.nnodes = (uint32_t)p->nnodes;
+	if (!mc->now || !p->snapshot_sum || !stat_of("/proc/self/exe", &h.exe_size, &h.exe_mtime, &h.exe_ino) ||
+	    !stat_of(path, &h.size, &h.mtime, &h.ino)) {
+		unlink(ipath);
+		return;
+	}
+	struct sb out = SB_INIT;
+	sb_add(&out, MI_MAGIC, sizeof(MI_MAGIC) - 1);
+	sb_add(&out, &h, sizeof(h));
+	sb_add(&out, mc->now, p->nnodes * sizeof(*mc->now));
+	struct sum64 sum;
+	sum64_init(&sum);
+	sum64_add(&sum, out.buf, out.len);
+	uint64_t sealed = sum64_final(&sum);
+	sb_add(&out, &sealed, 8);
+	if (fs_write(ipath, out.buf, out.len) < 0)
+		unlink(ipath);
+	sb_release(&out);
 }
 
 int art_write_manifest(const char *path, struct project *p, const struct graph *g,
@@ -164,9 +367,17 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 	char *tmp = arena_sprintf(&a, "%s.tmp.%ld", path, (long)getpid());
 	char *dir = fs_dirname(&a, path);
 	int rc = 0;
-	struct jw w = {NULL, SB_INIT, 0};
+	struct mcache mc = {0};
+	mcache_open(&mc, &a, path, p);
+	if (mc.old)
+		c.created_at = mc.h.created_at;
+	/* the entries are recorded where the scrub cannot move them, for a project its snapshot gave */
+	if (p->snapshot_sum && !log_has_secrets())
+		mc.now = xcalloc((size_t)p->nnodes + 1, sizeof(*mc.now));
+	struct jw w = {NULL, SB_INIT, 0, 0, &mc, 0};
 	if (fs_mkdir_p(dir) < 0 || !(w.f = fopen(tmp, "w"))) {
 		diag_error(dl, LOC_NONE, "unable to write '%s': %s", path, strerror(errno));
+		mcache_close(&mc);
 		arena_release(&a);
 		return -1;
 	}
@@ -203,11 +414,23 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 	jw_flush(&w, true);
 	if (fclose(w.f) != 0)
 		w.err = 1;
+	if (w.err == 2) {
+		fprintf(stderr, "SLUICE_MANIFEST_CHECK: an entry reused from the last manifest differs from the one built\n");
+		unlink(tmp);
+		exit(70);
+	}
 	if (w.err || rename(tmp, path) < 0) {
 		diag_error(dl, LOC_NONE, "unable to write '%s': %s", path, strerror(errno));
 		unlink(tmp);
+		unlink(index_path(&a, path));
 		rc = -1;
+	} else {
+		mcache_save(&mc, &a, path, p, c.created_at);
+		if (mc.old)
+			log_msg(LOG_DEBUG, "manifest: %zu of %zu node entries reused from the last manifest", w.reused,
+				p->nnodes);
 	}
+	mcache_close(&mc);
 	sb_release(&w.buf);
 	arena_release(&a);
 	free((void *)c.tests_off);

@@ -252,6 +252,7 @@ struct project {
 	const struct proj_hooks *hooks; /* proj_options.hooks: how the loader renders */
 	uint32_t files_before_nodes; /* diagnostics' files registered before the node phases */
 	bool from_snapshot;          /* the node phases were read from proj_options.snapshot */
+	uint64_t snapshot_sum;       /* then, the snapshot's checksum (what identifies its nodes) */
 	const char *snapshot_refused;   /* or why that snapshot was not read, when one was offered */
 	uint32_t snapshot_reparsed;  /* models parsed again, their files changed since the snapshot */
 };

@@ -843,6 +843,7 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 		nnodes = rp.nn;
 	}
 	p->snapshot_refused = NULL;
+	p->snapshot_sum = want;
 	p->properties_files = props;
 	for (uint32_t i = 0; i < nmacros; i++) {
 		struct macro_def *m = p->macros[i];
