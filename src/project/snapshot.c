@@ -6,7 +6,10 @@
  *
  * Payload layout (numbers are unsigned LEB128 but for the fixed-width head, no alignment):
  *   "SNAP" u32 format | u32 files before the node phases | u32 nmacros | u32 nnodes |
- *   macros | groups | properties files' top keys | nodes | u64 sum64 of all that | "SNAPEND\0"
+ *   macros | groups | properties files' top keys | nodes | u64 where the second half of the
+ *   nodes starts | u32 its first node | u32 the files defined before it | u64 sum64 of all that |
+ *   "SNAPEND\0"
+ * The two halves of the nodes are read back at once, on two threads.
  * It is written front to back as a stream, never whole in memory. A string is 0 for NULL; 1,
  * its length, its bytes and a NUL, the first time; else 2 + where those bytes are, and its length.
  * Read back, strings point into the mapped file and are never copied. A location's file is one
@@ -18,6 +21,7 @@
  * What cannot be written (a callable or object inside a config, say) means no snapshot: the next
  * load is a full one. Templates are not written: they are parsed again from the nodes' code.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +31,7 @@
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
 
-#define SNAP_FORMAT 5
+#define SNAP_FORMAT 6
 
 /* ---------------------------------------------------------------- writing */
 
@@ -37,6 +41,9 @@ struct seen_str {
 	size_t n;
 	uint64_t at;
 };
+
+/* From this many nodes on, the snapshot is read back on two threads */
+#define SNAP_SPLIT_MIN 512
 
 #define SEEN_SLOTS 65536
 #define SHORT_STR 24
@@ -343,10 +350,20 @@ int proj_snapshot_write(struct project *p, proj_snapshot_sink sink, void *ud)
 	}
 	w_value(&w, p->groups);
 	w_value(&w, p->properties_files);
+	/* where the second half starts, for a reader with two threads (a small project: no split) */
+	uint64_t split_at = 0;
+	uint32_t split = p->nnodes >= SNAP_SPLIT_MIN ? (uint32_t)(p->nnodes / 2) : 0, split_files = 0;
 	for (size_t i = 0; i < p->nnodes && !w.bad; i++) {
+		if (split && i == split) {
+			split_at = w.flushed + w.out.len;
+			split_files = w.nfiles;
+		}
 		w_node(&w, p->nodes[i]);
 		w_flush(&w, false);
 	}
+	w_u64(&w.out, split_at);
+	w_fixed32(&w.out, split);
+	w_fixed32(&w.out, split_files);
 	if (!w.bad) {
 		w_flush(&w, true);
 		uint64_t sum = sum64_final(&w.sum);
@@ -371,8 +388,8 @@ struct snap_file {
 
 struct snap_r {
 	const unsigned char *start, *cur, *end;
-	struct snap_file *files;
-	uint32_t nfiles, capfiles;
+	struct snap_file *files;  /* the files this reader met defined: files[i] is file file0 + i */
+	uint32_t file0, nfiles, capfiles;  /* nfiles counts from 0 for the whole stream */
 	uint32_t base;
 	struct arena *a;
 	bool bad;
@@ -481,11 +498,11 @@ static uint32_t r_file(struct snap_r *r)
 {
 	uint64_t f = r_u64v(r);
 	if (f == 2) {
-		if (r->nfiles == r->capfiles) {
+		if (r->nfiles - r->file0 == r->capfiles) {
 			r->capfiles = r->capfiles ? r->capfiles * 2 : 256;
 			r->files = xrealloc(r->files, r->capfiles * sizeof(*r->files));
 		}
-		struct snap_file *sf = &r->files[r->nfiles];
+		struct snap_file *sf = &r->files[r->nfiles - r->file0];
 		sf->path = r_str(r);
 		sf->text = r_strn(r, &sf->len);
 		if (!sf->path || !sf->text)
@@ -692,6 +709,22 @@ static struct node *r_node(struct snap_r *r, uint32_t nnodes, uint8_t *ptmpl)
 	return n;
 }
 
+/* The second half of the nodes, read on a thread of its own */
+struct snap_half {
+	struct snap_r *r;
+	struct node **nodes;
+	uint8_t *kind;
+	uint32_t nnodes, from;
+};
+
+static void *read_half(void *arg)
+{
+	struct snap_half *h = arg;
+	for (uint32_t i = h->from; i < h->nnodes && !h->r->bad; i++)
+		h->nodes[i] = r_node(h->r, h->nnodes, &h->kind[i]);
+	return NULL;
+}
+
 /* Templates again: each node's from its code, generic tests' once a kind, snapshots' through
  * their file's {% snapshot %} blocks */
 struct tmpl_job {
@@ -771,7 +804,7 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 {
 	const unsigned char *at = data;
 	p->snapshot_refused = "the snapshot is cut short";
-	if (len < 36 || memcmp(at, "SNAP", 4) || memcmp(at + len - 8, "SNAPEND", 8))
+	if (len < 52 || memcmp(at, "SNAP", 4) || memcmp(at + len - 8, "SNAPEND", 8))
 		return 0;
 	/* the checksum: a snapshot torn or damaged on disk is not read */
 	uint64_t want;
@@ -813,12 +846,42 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 		r.bad = true;
 	struct node **nodes = xcalloc((size_t)nnodes + 1, sizeof(*nodes));
 	uint8_t *kind = xcalloc((size_t)nnodes + 1, 1);
-	for (uint32_t i = 0; i < nnodes && !r.bad; i++)
+	/* the nodes' two halves, the second on a thread of its own, each reader in its own arena */
+	uint64_t split_at;
+	memcpy(&split_at, r.end - 16, 8);
+	r.end -= 16;
+	struct snap_r r2 = {.start = r.start, .end = r.end, .base = r.base, .a = &p->parse_arenas[p->nparse_arenas - 1]};
+	struct snap_half half = {&r2, nodes, kind, nnodes, 0};
+	uint32_t split = 0;
+	if (!r.bad) {
+		memcpy(&split, r.end + 8, 4);
+		memcpy(&r2.file0, r.end + 12, 4);
+		r2.nfiles = r2.file0;
+		if (split >= nnodes || split_at > (uint64_t)(r.end - r.start) || split_at < (uint64_t)(r.cur - r.start))
+			split = 0;
+	}
+	pthread_t tid;
+	bool threaded = false;
+	if (split && p->nparse_arenas > 1) {
+		r2.cur = r.start + split_at;
+		half.from = split;
+		threaded = pthread_create(&tid, NULL, read_half, &half) == 0;
+	}
+	uint32_t upto = threaded ? split : nnodes;
+	for (uint32_t i = 0; i < upto && !r.bad; i++)
 		nodes[i] = r_node(&r, nnodes, &kind[i]);
+	if (threaded) {
+		pthread_join(tid, NULL);
+		/* the first half ends where the second starts, with the files counted as written */
+		if (r.cur != r.start + split_at || r.nfiles != r2.file0 || r2.bad || r2.cur != r2.end)
+			r.bad = true;
+		r.cur = r2.cur;
+	}
 	int rc = 0;
 	if (r.bad || r.cur != r.end) {
 		p->snapshot_refused = "the snapshot does not read back whole";
 		free(nodes);
+		free(r2.files);
 		goto out;
 	}
 	/* the files defined, registered in order after the ones there: the ids read assumed so (were
@@ -827,6 +890,10 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 	for (uint32_t i = 0; i < r.nfiles; i++)
 		if (diag_file_add(r.files[i].path, r.files[i].text, r.files[i].len) != r.base + 1 + i)
 			shifted = true;  /* a file registered meanwhile: nothing does, during a load */
+	for (uint32_t i = 0; threaded && i < r2.nfiles - r2.file0; i++)
+		if (diag_file_add(r2.files[i].path, r2.files[i].text, r2.files[i].len) != r.base + 1 + r2.file0 + i)
+			shifted = true;
+	free(r2.files);
 	struct reparse rp = {.nodes = nodes, .nn = nnodes, .kind = kind};
 	if (nchanged && !shifted) {
 		p->properties_files = props;
