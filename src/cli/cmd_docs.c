@@ -101,7 +101,7 @@ static int generate(struct cli *c)
 	if (!c->no_compile) {
 		uint8_t *csel = xcalloc(p.nnodes ? p.nnodes : 1, 1);
 		for (size_t i = 0; i < p.nnodes; i++)
-			csel[i] = sel[i] && p.nodes[i]->tmpl && p.nodes[i]->type != NODE_SOURCE;
+			csel[i] = sel[i] && proj_node_has_template(p.nodes[i]) && p.nodes[i]->type != NODE_SOURCE;
 		struct run_options o = {.command = "generate", .compile_only = true, .threads = p.target.threads, .args = args};
 		rc = runner_run(&p, &g, csel, &o, &dl);
 		free(csel);

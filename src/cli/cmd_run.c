@@ -200,7 +200,7 @@ static int run_or_compile(struct cli *c, enum run_kind kind, const char *const *
 			continue;
 		if (!compile_only && val_streq(val_dict_gets(p.nodes[i]->config, "materialized"), "ephemeral"))
 			sel[i] = 0;
-		if (!p.nodes[i]->tmpl && p.nodes[i]->type != NODE_SEED && p.nodes[i]->type != NODE_UNIT_TEST)
+		if (!proj_node_has_template(p.nodes[i]) && p.nodes[i]->type != NODE_SEED && p.nodes[i]->type != NODE_UNIT_TEST)
 			sel[i] = 0;
 	}
 	size_t nsel = 0;

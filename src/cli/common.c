@@ -91,7 +91,7 @@ static void node_fingerprint(struct project *p, const struct node *n, struct are
 	val_to_json(out, v, 0, 0);
 	int line, col;
 	loc_linecol(n->yaml_loc, &line, &col);
-	sb_addf(out, " tmpl=%d body=%d raw=%zu file=%s yaml=%d:%d attached=%u deps=", n->tmpl != NULL,
+	sb_addf(out, " tmpl=%d body=%d raw=%zu file=%s yaml=%d:%d attached=%u deps=", proj_node_has_template(n),
 		n->snapshot_body.type != V_UNDEF, n->raw_len, n->file ? diag_file_path(n->file) : "-", line, col,
 		n->attached_node);
 	for (uint32_t i = 0; i < n->ndeps; i++)

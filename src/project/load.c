@@ -570,6 +570,10 @@ void proj_release(struct project *p)
 		free(p->extra_arenas[i]);
 	}
 	free(p->extra_arenas);
+	if (p->tmpl_arena) {
+		arena_release(p->tmpl_arena);
+		free(p->tmpl_arena);
+	}
 	free(p->nodes);
 	map_release(&p->by_id);
 	map_release(&p->by_name);
@@ -580,6 +584,30 @@ void proj_release(struct project *p)
 		p->hooks->release();
 	arena_release(&p->arena);
 	memset(p, 0, sizeof(*p));
+}
+
+/* One lock for every project's templates parsed on first use: they are few, and quick */
+static pthread_mutex_t tmpl_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct jj_template *proj_node_template(struct project *p, struct node *n, struct diag_list *dl)
+{
+	struct jj_template *t = __atomic_load_n(&n->tmpl, __ATOMIC_ACQUIRE);
+	if (t || !n->tmpl_lazy)
+		return t;
+	pthread_mutex_lock(&tmpl_lock);
+	t = n->tmpl;
+	if (!t) {
+		if (!p->tmpl_arena) {
+			p->tmpl_arena = xmalloc(sizeof(*p->tmpl_arena));
+			arena_init(p->tmpl_arena, 256 * 1024);
+		}
+		if (jj_parse(p->jinja, p->tmpl_arena, diag_file_path(n->file), n->file, n->raw_code, n->raw_len, &t, dl) < 0)
+			t = NULL;
+		else
+			__atomic_store_n(&n->tmpl, t, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&tmpl_lock);
+	return t;
 }
 
 struct arena *proj_new_arena(struct project *p)

@@ -85,7 +85,9 @@ struct node {
 	size_t raw_len;
 	const char *checksum;            /* sha256 hex of the file */
 	const char *language;            /* "sql" */
-	struct jj_template *tmpl;        /* parsed raw_code */
+	struct jj_template *tmpl;        /* parsed raw_code; read it through proj_node_template() */
+	bool tmpl_lazy;                  /* tmpl is parsed from raw_code on first use (a load from the
+	                                  * project snapshot parses only the templates a command renders) */
 	value fqn;                       /* list of strings: [package, folders..., name] */
 	value config;                    /* dict: resolved config (materialized, schema, alias, tags, ...) */
 	value unrendered_config;         /* dict: config as written in the model/yml */
@@ -193,6 +195,7 @@ struct package {
 struct project {
 	struct arena arena;
 	struct jj_env *jinja;
+	struct arena *tmpl_arena;  /* the templates parsed on first use (proj_node_template) */
 	struct arena *parse_arenas;         /* one per parsing thread, kept for the nodes' lifetime */
 	int nparse_arenas;
 	struct arena **extra_arenas;        /* proj_new_arena(): one per worker of a run, and so on */
@@ -361,6 +364,14 @@ void proj_release(struct project *p);
 typedef int (*proj_snapshot_sink)(void *ud, const void *data, size_t len);
 int proj_snapshot_write(struct project *p, proj_snapshot_sink sink, void *ud);
 
+/* The node's template, parsed from its code on first use when the load left that for later
+ * (thread-safe); NULL when it has none, or after adding diagnostics to dl */
+struct jj_template *proj_node_template(struct project *p, struct node *n, struct diag_list *dl);
+/* Whether the node has a template (parsed or still to parse) */
+static inline bool proj_node_has_template(const struct node *n)
+{
+	return n->tmpl || n->tmpl_lazy;
+}
 struct node *proj_node(struct project *p, const char *unique_id);
 /* Merges config `src` into `dst` with dbt's rules (tags and hooks append, meta merges) */
 void proj_config_merge(struct arena *a, value dst, value src);

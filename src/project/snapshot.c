@@ -234,7 +234,7 @@ static void w_node(struct snap_w *w, const struct node *n)
 	struct sb *o = &w->out;
 	w_u8(o, (uint8_t)n->type);
 	w_u8(o, n->enabled);
-	enum snap_tmpl t = !n->tmpl ? TMPL_NONE
+	enum snap_tmpl t = !proj_node_has_template(n) ? TMPL_NONE
 			   : n->snapshot_body.type != V_UNDEF ? TMPL_SNAPSHOT
 			   : n->type == NODE_TEST && n->test_metadata.type == V_DICT ? TMPL_SHARED
 								       : TMPL_CODE;
@@ -725,24 +725,8 @@ static void *read_half(void *arg)
 	return NULL;
 }
 
-/* Templates again: each node's from its code, generic tests' once a kind, snapshots' through
- * their file's {% snapshot %} blocks */
-struct tmpl_job {
-	struct project *p;
-	struct node **nodes;
-	const uint8_t *kind;
-	struct diag_list *dl;
-};
-
-static int tmpl_item(void *ctx, size_t i, struct arena *a)
-{
-	struct tmpl_job *job = ctx;
-	struct node *n = job->nodes[i];
-	if (job->kind[i] != TMPL_CODE)
-		return 0;
-	return jj_parse(job->p->jinja, a, diag_file_path(n->file), n->file, n->raw_code, n->raw_len, &n->tmpl, job->dl);
-}
-
+/* Templates again: generic tests' once a kind, snapshots' through their file's {% snapshot %}
+ * blocks; each other node's is left to parse from its code on first use */
 static int snapshot_templates(struct project *p, struct node **nodes, const uint8_t *kind, size_t nn,
 			      struct diag_list *dl)
 {
@@ -790,12 +774,10 @@ static int snapshot_templates(struct project *p, struct node **nodes, const uint
 	}
 	map_release(&shared);
 	map_release(&files);
-	if (rc == 0) {
-		struct tmpl_job job = {p, nodes, kind, dl};
-		struct diag *before = dl->tail;
-		rc = proj_parallel(p, nn, tmpl_item, &job);
-		proj_sort_diags(dl, before);
-	}
+	/* a node's own code is parsed when the command first renders it (proj_node_template) */
+	for (size_t i = 0; i < nn && rc == 0; i++)
+		if (kind[i] == TMPL_CODE)
+			nodes[i]->tmpl_lazy = true;
 	return rc;
 }
 

@@ -26,7 +26,8 @@ static int add_ctes(struct project *p, struct dbt_render *r, value list, value d
 		struct dbt_render er = {.proj = p, .node = e, .phase = DBT_EXECUTE, .arena = r->arena, .dl = r->dl,
 					.adapter = r->adapter, .vt = r->vt, .conn = r->conn};
 		struct sb esql = SB_INIT;
-		int rc = dbt_render(&er, e->tmpl, &esql);
+		struct jj_template *et = proj_node_template(p, e, r->dl);
+		int rc = et ? dbt_render(&er, et, &esql) : -1;
 		if (rc == 0)
 			rc = add_ctes(p, &er, er.ephemerals, done, ctes);
 		if (rc == 0) {
@@ -99,8 +100,9 @@ int runner_compile_node(struct project *p, struct node *n, struct adapter *ad, c
 		if (rc == 0)
 			val_dict_sets(ctx, "_dbt_generic_test_kwargs", kwargs);
 	}
+	struct jj_template *t = rc == 0 ? proj_node_template(p, n, dl) : NULL;
 	if (rc == 0)
-		rc = dbt_render(&r, n->tmpl, &out);
+		rc = t ? dbt_render(&r, t, &out) : -1;
 	if (rc == 0)
 		rc = runner_inject_ctes(p, &r, out.buf, &full);
 	if (rc == 0)
@@ -145,7 +147,7 @@ static int walk_definitions(struct dbt_render *r, const struct node *n, uint8_t 
 		struct node *x = p->nodes[k];
 		value mat = val_dict_gets(x->config, "materialized");
 		const char *m = mat.type == V_STR ? mat.s : "";
-		if (x->type != NODE_MODEL || (strcmp(m, "view") && strcmp(m, "ephemeral")) || !x->tmpl)
+		if (x->type != NODE_MODEL || (strcmp(m, "view") && strcmp(m, "ephemeral")) || !proj_node_has_template(x))
 			continue;
 		if (walk_definitions(r, x, seen, out, dl) < 0)
 			return -1;

@@ -51,7 +51,7 @@ static int restore_node(struct project *p, struct node *n, bool bounded, value f
 			const struct adapter_vtable *vt, struct adapter_conn *conn, struct arena *a, struct diag_list *dl)
 {
 	const char *sql = "";
-	if (n->type == NODE_MODEL && n->tmpl && runner_compile_node(p, n, ad, vt, conn, a, &sql, dl) < 0)
+	if (n->type == NODE_MODEL && proj_node_has_template(n) && runner_compile_node(p, n, ad, vt, conn, a, &sql, dl) < 0)
 		return -1;
 	struct dbt_render r = {.proj = p, .node = n, .phase = DBT_EXECUTE, .arena = a, .dl = dl,
 			       .adapter = ad, .vt = vt, .conn = conn};
@@ -73,7 +73,7 @@ int runner_call_in_node(struct project *p, struct node *n, const char *macro, co
 		return -1;
 	}
 	const char *sql = "";
-	if (n->type == NODE_MODEL && n->tmpl && runner_compile_node(p, n, ad, vt, conn, a, &sql, dl) < 0)
+	if (n->type == NODE_MODEL && proj_node_has_template(n) && runner_compile_node(p, n, ad, vt, conn, a, &sql, dl) < 0)
 		return -1;
 	struct dbt_render r = {.proj = p, .node = n, .phase = DBT_EXECUTE, .arena = a, .dl = dl,
 			       .adapter = ad, .vt = vt, .conn = conn};

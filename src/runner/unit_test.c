@@ -465,7 +465,8 @@ static int render_model(struct ut *u, struct adapter *ad, const struct adapter_v
 		val_dict_sets(ctx, "this", val_str(this_cte));
 	override_macros(u, ctx, a);
 	struct sb text = SB_INIT;
-	int rc = dbt_render(&r, m->tmpl, &text);
+	struct jj_template *mt = proj_node_template(p, m, dl);
+	int rc = mt ? dbt_render(&r, mt, &text) : -1;
 	if (rc == 0)
 		rc = runner_inject_ctes(p, &r, text.buf ? text.buf : "", out);
 	sb_release(&text);

@@ -101,7 +101,7 @@ static void fingerprint(struct project *p, struct sb *out)
 		val_to_json(out, v, 0, 0);
 		int line, col;
 		loc_linecol(n->yaml_loc, &line, &col);
-		sb_addf(out, "\ntmpl=%d body=%d raw=%zu yaml=%d:%d file=%s deps=", n->tmpl != NULL,
+		sb_addf(out, "\ntmpl=%d body=%d raw=%zu yaml=%d:%d file=%s deps=", proj_node_has_template(n),
 			n->snapshot_body.type != V_UNDEF, n->raw_len, line, col, n->file ? diag_file_path(n->file) : "-");
 		for (uint32_t k = 0; k < n->ndeps; k++)
 			sb_addf(out, "%u,", n->deps[k]);
