@@ -631,8 +631,11 @@ static struct node *r_node(struct snap_r *r, uint32_t nnodes, uint8_t *ptmpl)
 	n->original_file_path = r_str(r);
 	n->abs_path = r_str(r);
 	n->file = r_file(r);
-	n->raw_code = r_str(r);
+	uint32_t code_len;
+	n->raw_code = r_strn(r, &code_len);
 	n->raw_len = (size_t)r_u64(r);
+	if (n->raw_len > code_len)
+		r->bad = true;  /* the code is hashed and parsed up to raw_len */
 	n->checksum = r_str(r);
 	n->language = r_str(r);
 	n->fqn = r_value(r, 0);
@@ -723,6 +726,51 @@ static void *read_half(void *arg)
 	for (uint32_t i = h->from; i < h->nnodes && !h->r->bad; i++)
 		h->nodes[i] = r_node(h->r, h->nnodes, &h->kind[i]);
 	return NULL;
+}
+
+/*
+ * The nodes: their two halves at once, the second on a thread of its own with its own arena, when
+ * the snapshot says where the second starts (its trailer); false when they do not read back
+ * whole. r2 then holds the files the second half defined (none when read in one go).
+ */
+static bool read_nodes(struct project *p, struct snap_r *r, struct snap_r *r2, struct node **nodes, uint8_t *kind,
+		       uint32_t nnodes)
+{
+	uint64_t split_at;
+	memcpy(&split_at, r->end - 16, 8);
+	r->end -= 16;
+	if (r->cur > r->end)
+		r->bad = true;
+	*r2 = (struct snap_r){.start = r->start, .end = r->end, .base = r->base,
+			      .a = &p->parse_arenas[p->nparse_arenas - 1]};
+	uint32_t split = 0, file0 = 0;
+	if (!r->bad) {
+		memcpy(&split, r->end + 8, 4);
+		memcpy(&file0, r->end + 12, 4);
+		if (split >= nnodes || split_at > (uint64_t)(r->end - r->start) || split_at < (uint64_t)(r->cur - r->start))
+			split = 0;
+	}
+	struct snap_half half = {r2, nodes, kind, nnodes, split};
+	pthread_t tid;
+	bool threaded = false;
+	if (split && p->nparse_arenas > 1) {
+		r2->cur = r->start + split_at;
+		r2->file0 = r2->nfiles = file0;
+		threaded = pthread_create(&tid, NULL, read_half, &half) == 0;
+	}
+	uint32_t upto = threaded ? split : nnodes;
+	for (uint32_t i = 0; i < upto && !r->bad; i++)
+		nodes[i] = r_node(r, nnodes, &kind[i]);
+	if (threaded) {
+		pthread_join(tid, NULL);
+		/* the first half ends where the second starts, with the files counted as written */
+		if (r->cur != r->start + split_at || r->nfiles != r2->file0 || r2->bad || r2->cur != r2->end)
+			r->bad = true;
+		r->cur = r2->cur;
+	} else {
+		r2->file0 = r2->nfiles = 0;
+	}
+	return !r->bad && r->cur == r->end;
 }
 
 /* Templates again: generic tests' once a kind, snapshots' through their file's {% snapshot %}
@@ -828,39 +876,9 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 		r.bad = true;
 	struct node **nodes = xcalloc((size_t)nnodes + 1, sizeof(*nodes));
 	uint8_t *kind = xcalloc((size_t)nnodes + 1, 1);
-	/* the nodes' two halves, the second on a thread of its own, each reader in its own arena */
-	uint64_t split_at;
-	memcpy(&split_at, r.end - 16, 8);
-	r.end -= 16;
-	struct snap_r r2 = {.start = r.start, .end = r.end, .base = r.base, .a = &p->parse_arenas[p->nparse_arenas - 1]};
-	struct snap_half half = {&r2, nodes, kind, nnodes, 0};
-	uint32_t split = 0;
-	if (!r.bad) {
-		memcpy(&split, r.end + 8, 4);
-		memcpy(&r2.file0, r.end + 12, 4);
-		r2.nfiles = r2.file0;
-		if (split >= nnodes || split_at > (uint64_t)(r.end - r.start) || split_at < (uint64_t)(r.cur - r.start))
-			split = 0;
-	}
-	pthread_t tid;
-	bool threaded = false;
-	if (split && p->nparse_arenas > 1) {
-		r2.cur = r.start + split_at;
-		half.from = split;
-		threaded = pthread_create(&tid, NULL, read_half, &half) == 0;
-	}
-	uint32_t upto = threaded ? split : nnodes;
-	for (uint32_t i = 0; i < upto && !r.bad; i++)
-		nodes[i] = r_node(&r, nnodes, &kind[i]);
-	if (threaded) {
-		pthread_join(tid, NULL);
-		/* the first half ends where the second starts, with the files counted as written */
-		if (r.cur != r.start + split_at || r.nfiles != r2.file0 || r2.bad || r2.cur != r2.end)
-			r.bad = true;
-		r.cur = r2.cur;
-	}
+	struct snap_r r2;
 	int rc = 0;
-	if (r.bad || r.cur != r.end) {
+	if (!read_nodes(p, &r, &r2, nodes, kind, nnodes)) {
 		p->snapshot_refused = "the snapshot does not read back whole";
 		free(nodes);
 		free(r2.files);
@@ -872,7 +890,7 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 	for (uint32_t i = 0; i < r.nfiles; i++)
 		if (diag_file_add(r.files[i].path, r.files[i].text, r.files[i].len) != r.base + 1 + i)
 			shifted = true;  /* a file registered meanwhile: nothing does, during a load */
-	for (uint32_t i = 0; threaded && i < r2.nfiles - r2.file0; i++)
+	for (uint32_t i = 0; i < r2.nfiles - r2.file0; i++)
 		if (diag_file_add(r2.files[i].path, r2.files[i].text, r2.files[i].len) != r.base + 1 + r2.file0 + i)
 			shifted = true;
 	free(r2.files);
