@@ -4,6 +4,7 @@
  * Files are found under every resource path of the project, as dbt finds them.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/fs.h"
@@ -133,6 +134,25 @@ static int columns_of(struct project *p, struct nodes_builder *nb, value entry, 
 	return rc;
 }
 
+/* The i-th entry of a properties list: a mapping with a string 'name' (in *pname); V_UNDEF after
+ * adding the error, which calls the entry `what` ("entry of 'models'", "exposure") */
+static value named_entry(value list, uint32_t i, const char *what, const char **pname, struct diag_list *dl)
+{
+	value e = list.l->items[i];
+	*pname = NULL;
+	if (e.type != V_DICT) {
+		diag_error(dl, yml_item_loc(list, i), "each %s must be a mapping with a 'name'", what);
+		return val_undef();
+	}
+	if (yml_str(e, "name", NULL, pname, dl) < 0)
+		return val_undef();
+	if (!*pname) {
+		diag_error(dl, e.d->loc, "this %s has no 'name'", what);
+		return val_undef();
+	}
+	return e;
+}
+
 static int load_model_patches(struct project *p, struct nodes_builder *nb, value doc, const char *key,
 			      const struct package *pkg, const char *yml_path, uint32_t file,
 			      struct diag_list *dl)
@@ -143,20 +163,12 @@ static int load_model_patches(struct project *p, struct nodes_builder *nb, value
 	if (list.type != V_LIST)
 		return 0;
 	int rc = 0;
+	char what[64];
+	snprintf(what, sizeof(what), "entry of '%s'", key);
 	for (uint32_t i = 0; i < list.l->len; i++) {
-		value e = list.l->items[i];
-		const char *name = NULL;
-		if (e.type != V_DICT) {
-			diag_error(dl, yml_item_loc(list, i), "each entry of '%s' must be a mapping with a 'name'", key);
-			rc = -1;
-			continue;
-		}
-		if (yml_str(e, "name", NULL, &name, dl) < 0) {
-			rc = -1;
-			continue;
-		}
-		if (!name) {
-			diag_error(dl, e.d->loc, "this entry of '%s' has no 'name'", key);
+		const char *name;
+		value e = named_entry(list, i, what, &name, dl);
+		if (e.type == V_UNDEF) {
 			rc = -1;
 			continue;
 		}
@@ -565,19 +577,9 @@ static int load_exposures(struct project *p, struct nodes_builder *nb, value doc
 	struct arena *a = &p->arena;
 	int rc = 0;
 	for (uint32_t i = 0; i < list.l->len; i++) {
-		value e = list.l->items[i];
-		const char *name = NULL, *desc = "";
-		if (e.type != V_DICT) {
-			diag_error(dl, yml_item_loc(list, i), "each exposure must be a mapping with a 'name'");
-			rc = -1;
-			continue;
-		}
-		if (yml_str(e, "name", NULL, &name, dl) < 0 || yml_str(e, "description", "", &desc, dl) < 0) {
-			rc = -1;
-			continue;
-		}
-		if (!name) {
-			diag_error(dl, e.d->loc, "this exposure has no 'name'");
+		const char *name, *desc = "";
+		value e = named_entry(list, i, "exposure", &name, dl);
+		if (e.type == V_UNDEF || yml_str(e, "description", "", &desc, dl) < 0) {
 			rc = -1;
 			continue;
 		}
@@ -694,19 +696,9 @@ static int load_macro_patches(struct project *p, value doc, const struct package
 		return -1;
 	int rc = 0;
 	for (uint32_t i = 0; macros.type == V_LIST && i < macros.l->len; i++) {
-		value e = macros.l->items[i];
-		const char *name = NULL, *desc = "";
-		if (e.type != V_DICT) {
-			diag_error(dl, yml_item_loc(macros, i), "each entry of 'macros' must be a mapping with a 'name'");
-			rc = -1;
-			continue;
-		}
-		if (yml_str(e, "name", NULL, &name, dl) < 0 || yml_str(e, "description", "", &desc, dl) < 0) {
-			rc = -1;
-			continue;
-		}
-		if (!name) {
-			diag_error(dl, e.d->loc, "this entry of 'macros' has no 'name'");
+		const char *name, *desc = "";
+		value e = named_entry(macros, i, "entry of 'macros'", &name, dl);
+		if (e.type == V_UNDEF || yml_str(e, "description", "", &desc, dl) < 0) {
 			rc = -1;
 			continue;
 		}

@@ -188,3 +188,36 @@ done_testing() {
 	fi
 	exit 0
 }
+
+# --- partial parsing: how a load went, from logs/sluice.log -------------------------------------
+# load_once ARGS...: sluice ARGS with the log emptied first; HOW=snapshot when the nodes were read
+# from the project snapshot, partial when changed files were parsed again and the rest read from
+# it, else full
+load_once() {
+	mkdir -p logs && : >logs/sluice.log
+	run "$@"
+	if grep -q "its nodes are read from" logs/sluice.log; then HOW=snapshot
+	elif grep -q "parsed again, the other nodes read from" logs/sluice.log; then HOW=partial
+	else HOW=full; fi
+}
+# expect_how WANT WHAT: the last load (or parse) went the WANT way
+expect_how() {
+	if [ "$HOW" = "$1" ]; then ok "$2 ($1)"
+	else not_ok "$2 ($1)" "got a $HOW load; log: $(cat logs/sluice.log)
+stdout: $(head -c 2000 "$OUT")
+stderr: $(head -c 2000 "$ERR")"; fi
+}
+# reason TEXT: the log says why partial parsing was not used
+reason() {
+	if grep -qF -- "Unable to do partial parsing because $1" logs/sluice.log; then ok "the log says: $1"
+	else not_ok "the log says: $1" "$(cat logs/sluice.log)"; fi
+}
+# strip_manifest FILE: the manifest without what changes on every write (metadata, created_at)
+strip_manifest() {
+	node -e '
+		const fs = require("fs");
+		const m = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+		delete m.metadata;
+		console.log(JSON.stringify(m, (k, v) => (k === "created_at" ? undefined : v)));
+	' "$1"
+}

@@ -40,17 +40,6 @@ parse_once() {
 	run parse --profiles-dir . "$@"
 	if grep -q "nothing changed since the last parse" "$LOG"; then HOW=served; else HOW=full; fi
 }
-expect_how() {
-	if [ "$HOW" = "$1" ]; then ok "$2 ($1)"
-	else not_ok "$2 ($1)" "got a $HOW parse; log: $(cat "$LOG")
-stdout: $(cat "$OUT")
-stderr: $(cat "$ERR")"; fi
-}
-# reason TEXT: the log says why the cache was not used
-reason() {
-	if grep -qF -- "Unable to do partial parsing because $1" "$LOG"; then ok "the log says: $1"
-	else not_ok "the log says: $1" "$(cat "$LOG")"; fi
-}
 # expect_m PATH WANT: a value of the manifest
 expect_m() {
 	local got

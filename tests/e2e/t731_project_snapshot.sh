@@ -10,36 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 
 LOG=logs/sluice.log
-# load_once ARGS...: sluice ARGS with the log emptied first; HOW=snapshot when the nodes were read
-# from the snapshot, partial when changed models were parsed again and the rest read from it, else
-# full
-load_once() {
-	mkdir -p logs && : >"$LOG"
-	run "$@"
-	if grep -q "its nodes are read from" "$LOG"; then HOW=snapshot
-	elif grep -q "parsed again, the other nodes read from" "$LOG"; then HOW=partial
-	else HOW=full; fi
-}
-expect_how() {
-	if [ "$HOW" = "$1" ]; then ok "$2 ($1)"
-	else not_ok "$2 ($1)" "got a $HOW load; log: $(cat "$LOG")
-stdout: $(head -c 2000 "$OUT")
-stderr: $(head -c 2000 "$ERR")"; fi
-}
-# reason TEXT: the log says why the snapshot was not read
-reason() {
-	if grep -qF -- "Unable to do partial parsing because $1" "$LOG"; then ok "the log says: $1"
-	else not_ok "the log says: $1" "$(cat "$LOG")"; fi
-}
-# strip FILE: the manifest without what changes on every write (metadata, created_at)
-strip() {
-	node -e '
-		const fs = require("fs");
-		const m = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
-		delete m.metadata;
-		console.log(JSON.stringify(m, (k, v) => (k === "created_at" ? undefined : v)));
-	' "$1"
-}
 
 # --- every fixture: the snapshot gives back what parsing gives --------------------------------
 export SLUICE_SNAPSHOT_CHECK=1
@@ -52,14 +22,14 @@ for f in jaffle_shop_duckdb semantic_layer unit_tests freshness dbt_naming shop 
 	expect_how full "$f: the first load parses"
 	snap=target/partial_parse.compile.snapshot
 	if [ -s "$snap" ]; then ok "$f: it leaves a snapshot"; else not_ok "$f: it leaves a snapshot" "$(ls target)"; fi
-	[ -f target/manifest.json ] && strip target/manifest.json >"$WORK/$f.m1"
+	[ -f target/manifest.json ] && strip_manifest target/manifest.json >"$WORK/$f.m1"
 	[ -d target/compiled ] && cp -r target/compiled "$WORK/$f.compiled"
 	load_once compile "${pd[@]}"
 	expect_rc 0 "$f: compile again, checked node by node against a full load"
 	expect_how snapshot "$f: the second load reads the snapshot"
 	if [ -f "$WORK/$f.m1" ]; then
-		if strip target/manifest.json | cmp -s - "$WORK/$f.m1"; then ok "$f: the same manifest"
-		else not_ok "$f: the same manifest" "$(strip target/manifest.json | head -c 600)"; fi
+		if strip_manifest target/manifest.json | cmp -s - "$WORK/$f.m1"; then ok "$f: the same manifest"
+		else not_ok "$f: the same manifest" "$(strip_manifest target/manifest.json | head -c 600)"; fi
 	fi
 	if [ -d "$WORK/$f.compiled" ]; then
 		if diff -r target/compiled "$WORK/$f.compiled" >/dev/null; then ok "$f: the same compiled SQL"

@@ -12,23 +12,6 @@
 export SLUICE_SNAPSHOT_CHECK=1
 LOG=logs/sluice.log
 M=target/manifest.json
-# compile_once: a compile with the log emptied first; HOW says how the project was loaded
-compile_once() {
-	mkdir -p logs && : >"$LOG"
-	run "${1:-compile}" --profiles-dir .
-	if grep -q "its nodes are read from" "$LOG"; then HOW=snapshot
-	elif grep -q "parsed again, the other nodes read from" "$LOG"; then HOW=partial
-	else HOW=full; fi
-}
-expect_how() {
-	if [ "$HOW" = "$1" ]; then ok "$2 ($1)"
-	else not_ok "$2 ($1)" "got a $HOW load; log: $(cat "$LOG")
-stderr: $(head -c 2000 "$ERR")"; fi
-}
-reason() {
-	if grep -qF -- "Unable to do partial parsing because $1" "$LOG"; then ok "the log says: $1"
-	else not_ok "the log says: $1" "$(cat "$LOG")"; fi
-}
 expect_m() {
 	local got
 	got=$(json_get "$M" "$1")
@@ -48,17 +31,17 @@ tick() { sleep 1.1; }
 
 project jaffle_shop_duckdb
 echo "select *, 1 as one from {{ ref('orders') }}" >models/extra.sql
-compile_once
+load_once compile --profiles-dir .
 expect_rc 0 "compile"
 expect_how full "the first load parses"
-compile_once
+load_once compile --profiles-dir .
 expect_how snapshot "the second reads the snapshot"
 tests_before=$(node -e 'const m=require("./target/manifest.json");console.log(Object.keys(m.nodes).filter(k=>k.startsWith("test.")).length)')
 
 # a description
 tick
 edit "description: This table has basic information about a customer" "description: Customers, described again"
-compile_once
+load_once compile --profiles-dir .
 expect_rc 0 "a changed description"
 expect_how partial "a properties file of models is parsed again alone"
 expect_m '.nodes["model.jaffle_shop.customers"].description' "Customers, described again, as well as some derived facts based on a customer's orders"
@@ -67,7 +50,7 @@ expect_m '.nodes["model.jaffle_shop.customers"].description' "Customers, describ
 tick
 edit "        description: Customer's first name. PII." "        description: Customer's first name. PII.
         data_tests: [not_null]"
-compile_once
+load_once compile --profiles-dir .
 expect_rc 0 "an added test"
 expect_how partial "the file's tests are built again"
 expect_m '.nodes["test.jaffle_shop.not_null_customers_first_name.602d132c3b"].depends_on.nodes' '["model.jaffle_shop.customers"]'
@@ -78,7 +61,7 @@ expect_m '.child_map["model.jaffle_shop.customers"]' '["test.jaffle_shop.not_nul
 tick
 edit "        description: This is a unique identifier for a customer
         data_tests: [unique, not_null]" "        description: This is a unique identifier for a customer"
-compile_once
+load_once compile --profiles-dir .
 expect_rc 0 "removed tests"
 expect_how partial "removed tests go"
 expect_m '.nodes["test.jaffle_shop.unique_customers_customer_id.c5af1ff4b1"]' "undefined"
@@ -97,7 +80,7 @@ edit "  - name: orders
   - name: orders
 "
 echo "select *, 2 as two from {{ ref('orders') }}" >models/extra.sql
-compile_once
+load_once compile --profiles-dir .
 expect_rc 0 "a newly described model whose SQL changed too"
 expect_how partial "both files are parsed again alone"
 expect_m '.nodes["model.jaffle_shop.extra"].patch_path' "jaffle_shop://models/schema.yml"
@@ -118,7 +101,7 @@ edit "  - name: extra
       tags: [nightly]
       meta: {owner: ana}
 "
-compile_once
+load_once compile --profiles-dir .
 expect_rc 0 "tags and meta in the entry"
 expect_how partial "tags and meta are parsed again alone"
 expect_m '.nodes["model.jaffle_shop.extra"].tags' '["nightly"]'
@@ -137,7 +120,7 @@ edit "  - name: extra
       - name: order_id
         data_tests: [unique]
 " ""
-compile_once
+load_once compile --profiles-dir .
 expect_rc 0 "an entry removed"
 expect_how partial "the model is parsed again without it"
 expect_m '.nodes["model.jaffle_shop.extra"].patch_path' "null"
@@ -145,13 +128,13 @@ expect_m '.nodes["model.jaffle_shop.extra"].description' ""
 expect_m '.child_map["model.jaffle_shop.extra"]' "[]"
 
 # a build from a partial parse runs the tests the file has now
-compile_once build
+load_once build --profiles-dir .
 expect_rc 0 "build"
 expect_how full "the first build parses (each command has its snapshot)"
 tick
 edit "        description: Customer's last name. PII." "        description: Customer's last name. PII.
         data_tests: [not_null]"
-compile_once build
+load_once build --profiles-dir .
 expect_rc 0 "build with a test added"
 expect_how partial "build parses the changed file again alone"
 expect_out "PASS not_null_customers_last_name"
@@ -165,7 +148,7 @@ edit "  - name: orders
       materialized: view
       alias: all_orders
 "
-compile_once
+load_once compile --profiles-dir .
 expect_rc 0 "a materialization and an alias"
 expect_how partial "the model's own config is parsed again alone"
 expect_m '.nodes["model.jaffle_shop.orders"].config.materialized' "view"
@@ -173,13 +156,13 @@ expect_m '.nodes["model.jaffle_shop.orders"].relation_name' '"postgres"."jaffle"
 # an alias another model's relation has: dbt's error, from the partial parse as from a full one
 tick
 edit "      alias: all_orders" "      alias: customers"
-compile_once
+load_once compile --profiles-dir .
 expect_rc 2 "two models with one relation"
 expect_err 'dbt found two resources with the database representation ""postgres"."jaffle"."customers""'
 expect_err "model.jaffle_shop.customers (models/customers.sql) and model.jaffle_shop.orders (models/orders.sql)"
 edit "      alias: customers
 " ""
-compile_once
+load_once compile --profiles-dir .
 expect_rc 0 "fixed"
 
 # what a partial parse may not do alone: a full parse, and the log says why
@@ -188,7 +171,7 @@ edit "      materialized: view
 " "      materialized: view
       access: public
 "
-compile_once
+load_once compile --profiles-dir .
 expect_rc 0 "a config other nodes see"
 expect_how full "a changed access"
 reason "'$WORK/jaffle_shop_duckdb/models/schema.yml' changed the config of 'orders'"
@@ -200,7 +183,7 @@ edit "  - name: orders
     description: no such model
   - name: orders
 "
-compile_once
+load_once compile --profiles-dir .
 expect_rc 0 "an entry for a missing model"
 expect_how full "is parsed in full, which warns"
 reason "'$WORK/jaffle_shop_duckdb/models/schema.yml' describes 'nope', which is not one unversioned model"
@@ -209,7 +192,7 @@ expect_err "'nope' is described here but no such model"
 edit "  - name: nope
     description: no such model
 " ""
-compile_once
+load_once compile --profiles-dir .
 expect_rc 0 "fixed"
 
 tick
@@ -218,7 +201,7 @@ edit "  - name: orders
     description: described in two files
   - name: orders
 "
-compile_once
+load_once compile --profiles-dir .
 expect_rc 2 "a model described in two files"
 expect_how full "is parsed in full, which reports it"
 reason "'$WORK/jaffle_shop_duckdb/models/schema.yml' describes 'stg_orders', which another properties file describes"
@@ -226,19 +209,19 @@ expect_err "'stg_orders' is described twice"
 edit "  - name: stg_orders
     description: described in two files
 " ""
-compile_once
+load_once compile --profiles-dir .
 expect_rc 0 "fixed again"
 
 tick
 printf 'sources:\n  - name: raw\n    tables: [{name: t}]\n' >>models/schema.yml
-compile_once
+load_once compile --profiles-dir .
 expect_rc 0 "a source added to the file"
 expect_how full "a file that describes sources"
 reason "'$WORK/jaffle_shop_duckdb/models/schema.yml' changed, and it describes more than the project's models now"
 expect_m '.sources["source.jaffle_shop.raw.t"].name' "t"
 tick
 node -e 'const fs=require("fs");const s=fs.readFileSync("models/schema.yml","utf8");fs.writeFileSync("models/schema.yml",s.slice(0,s.indexOf("sources:")))'
-compile_once
+load_once compile --profiles-dir .
 expect_rc 0 "the source removed"
 expect_how full "a file that described sources"
 reason "'$WORK/jaffle_shop_duckdb/models/schema.yml' changed, and it describes more than the project's models"
@@ -249,7 +232,7 @@ edit "  - name: orders
 " "  - name: orders
     description: [not closed
 "
-compile_once
+load_once compile --profiles-dir .
 expect_rc 2 "a properties file with an error"
 expect_how full "is parsed in full, which reports it"
 expect_err "models/schema.yml:"

@@ -17,15 +17,6 @@ run_logged() {
 	run "$@"
 	REUSED=$(sed -n 's/.*manifest: \([0-9]*\) of [0-9]* node entries reused.*/\1/p' "$LOG")
 }
-# strip: the manifest without what changes on every write (metadata, created_at)
-strip() {
-	node -e '
-		const fs = require("fs");
-		const m = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
-		delete m.metadata;
-		console.log(JSON.stringify(m, (k, v) => (k === "created_at" ? undefined : v)));
-	' "$1"
-}
 created() { json_get "$M" '.nodes["model.jaffle_shop.customers"].created_at'; }
 
 project jaffle_shop_duckdb
@@ -52,13 +43,13 @@ expect_m_eq '.nodes["model.jaffle_shop.customers"].compiled' "true" "the node co
 expect_m_eq '.nodes["model.jaffle_shop.stg_orders"].compiled' "undefined" "the one compiled last time has none now"
 if [ "$(created)" = "$c1" ]; then ok "created_at is the one of the entries reused"
 else not_ok "created_at is the one of the entries reused" "$c1 then $(created)"; fi
-strip "$M" >"$WORK/reused.json"
+strip_manifest "$M" >"$WORK/reused.json"
 
 # the same run without the snapshot (and so without reusing): the same manifest
 cp -r target "$WORK/target.keep"
 run_logged run --profiles-dir . -s customers --no-partial-parse
 expect_rc 0 "the same run, parsed in full"
-strip "$M" >"$WORK/full.json"
+strip_manifest "$M" >"$WORK/full.json"
 if cmp -s "$WORK/reused.json" "$WORK/full.json"; then ok "the manifest is the one a full write gives"
 else not_ok "the manifest is the one a full write gives" "$(diff <(tr ',' '\n' <"$WORK/reused.json") <(tr ',' '\n' <"$WORK/full.json") | head -20)"; fi
 rm -rf target && mv "$WORK/target.keep" target
@@ -81,7 +72,7 @@ printf 'X' | dd of=target/partial_parse.manifest bs=1 seek=$((size / 2)) conv=no
 run_logged run --profiles-dir . -s customers
 expect_rc 0 "with a damaged side file"
 if [ -z "$REUSED" ]; then ok "a damaged side file is not used"; else not_ok "a damaged side file is not used" "$REUSED"; fi
-strip "$M" >"$WORK/after.json"
+strip_manifest "$M" >"$WORK/after.json"
 if cmp -s "$WORK/reused.json" "$WORK/after.json"; then ok "and the manifest is still right"
 else not_ok "and the manifest is still right"; fi
 
