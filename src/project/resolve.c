@@ -475,14 +475,38 @@ static int name_node(struct project *p, struct node *n, struct naming nm, struct
 	return rc;
 }
 
+/* A versioned model named as an unversioned model, seed or snapshot of its package: ref() could
+ * not tell them apart (dbt's DuplicateVersionedUnversionedError); each name once */
+static int check_versioned_names(struct node *n, struct map *ver, struct map *unver, struct map *told,
+				 struct arena *scratch, struct diag_list *dl)
+{
+	const char *key = arena_sprintf(scratch, "%s.%s", n->package, n->name);
+	bool versioned = n->version.type != V_UNDEF;
+	map_puts(versioned ? ver : unver, key, n);
+	struct node *other = map_gets(versioned ? unver : ver, key);
+	if (!other || map_gets(told, key))
+		return 0;
+	map_puts(told, key, n);
+	const struct node *v = versioned ? n : other, *u = versioned ? other : n;
+	struct loc at = u->yaml_loc.file ? u->yaml_loc : loc_at(u->file, 1, 1, 0);
+	struct diag *d = diag_error(dl, at,
+				    "dbt found versioned and unversioned models with the name \"%s\": it would be unable "
+				    "to find the right one for ref('%s')",
+				    v->name, v->name);
+	diag_hint(dl, d, "change the name of the unversioned resource %s (%s), or add it to the versions in %s",
+		  u->unique_id, u->original_file_path, v->patch_path ? v->patch_path : v->original_file_path);
+	return -1;
+}
+
 /*
  * No two resources may build the same relation, as dbt-core's _check_resource_uniqueness checks
  * (its AmbiguousAliasError): enabled models, seeds and snapshots (ephemeral ones too) and tests
- * that store their failures, compared by their quoted "database"."schema"."alias".
+ * that store their failures, compared by their quoted "database"."schema"."alias". Nor may a
+ * versioned model share its name with an unversioned one.
  */
 int proj_check_relations(struct project *p, struct diag_list *dl)
 {
-	struct map seen = MAP_INIT;
+	struct map seen = MAP_INIT, ver = MAP_INIT, unver = MAP_INIT, told = MAP_INIT;
 	struct arena scratch;
 	arena_init(&scratch, 64 * 1024);
 	int rc = 0;
@@ -490,7 +514,11 @@ int proj_check_relations(struct project *p, struct diag_list *dl)
 		struct node *n = p->nodes[i];
 		bool relational = n->type == NODE_MODEL || n->type == NODE_SEED || n->type == NODE_SNAPSHOT ||
 				  (n->type == NODE_TEST && val_truthy(val_dict_gets(n->config, "store_failures")));
-		if (!n->enabled || !relational || !n->alias || !n->schema)
+		if (!n->enabled || !relational)
+			continue;
+		if (n->type != NODE_TEST && check_versioned_names(n, &ver, &unver, &told, &scratch, dl) < 0)
+			rc = -1;
+		if (!n->alias || !n->schema)
 			continue;
 		const char *name = n->relation_name && n->type != NODE_TEST ? n->relation_name : NULL;
 		if (!name) {
@@ -514,6 +542,9 @@ int proj_check_relations(struct project *p, struct diag_list *dl)
 		rc = -1;
 	}
 	map_release(&seen);
+	map_release(&ver);
+	map_release(&unver);
+	map_release(&told);
 	arena_release(&scratch);
 	return rc;
 }
