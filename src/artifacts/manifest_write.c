@@ -273,7 +273,7 @@ static bool stat_of(const char *path, int64_t *size, int64_t *mtime, int64_t *in
 	if (stat(path, &st) < 0)
 		return false;
 	*size = (int64_t)st.st_size;
-	*mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	*mtime = fs_mtime_ns(&st);
 	*ino = (int64_t)st.st_ino;
 	return true;
 }
@@ -285,24 +285,9 @@ static void mcache_open(struct mcache *mc, struct arena *a, const char *path, st
 	if (!p->from_snapshot || p->snapshot_reparsed || p->state_dir || log_has_secrets() ||
 	    !stat_of("/proc/self/exe", &es, &em, &ei))
 		return;
-	/* read past the input recorder: what the writer reads is no input of the load */
+	/* not recorded: what the writer reads is no input of the load */
 	size_t len = 0;
-	char *text = NULL;
-	int ifd = open(index_path(a, path), O_RDONLY | O_CLOEXEC);
-	struct stat ist;
-	if (ifd >= 0 && fstat(ifd, &ist) == 0 && ist.st_size > 0 && ist.st_size < (1 << 30)) {
-		text = arena_alloc(a, (size_t)ist.st_size);
-		len = (size_t)ist.st_size;
-		for (size_t got = 0; text && got < len;) {
-			ssize_t r = read(ifd, text + got, len - got);
-			if (r <= 0 && !(r < 0 && errno == EINTR))
-				text = NULL;
-			else if (r > 0)
-				got += (size_t)r;
-		}
-	}
-	if (ifd >= 0)
-		close(ifd);
+	char *text = fs_read_unrecorded(a, index_path(a, path), &len);
 	size_t want = sizeof(MI_MAGIC) - 1 + sizeof(struct mi_head) + (size_t)p->nnodes * sizeof(struct mi_entry) + 8;
 	if (!text || len != want || memcmp(text, MI_MAGIC, sizeof(MI_MAGIC) - 1))
 		return;

@@ -58,11 +58,6 @@ static struct {
 	int64_t started;
 } served_records;
 
-static int64_t mtime_ns(const struct stat *st)
-{
-	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-}
-
 static bool env_false(const char *v)
 {
 	return v && (!strcmp(v, "0") || !strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcasecmp(v, "n") ||
@@ -155,7 +150,7 @@ void cli_parse_cache_remove(struct project *p)
 /* Appends the manifest line; end_at: where the end line before it starts */
 static void add_manifest_line(struct sb *s, size_t end_at, const struct stat *mst, long off)
 {
-	sb_addf(s, "manifest %" PRId64 " %" PRId64 " %" PRIu64 " %ld ", (int64_t)mst->st_size, mtime_ns(mst),
+	sb_addf(s, "manifest %" PRId64 " %" PRId64 " %" PRIu64 " %ld ", (int64_t)mst->st_size, fs_mtime_ns(mst),
 		(uint64_t)mst->st_ino, off);
 	sb_addf(s, "%016" PRIx64 "\n", inputs_hash(s->buf + end_at, s->len - end_at));
 }
@@ -273,7 +268,7 @@ void cli_parse_cache_save(const struct cli *c, struct project *p, struct input *
 	struct sb s = SB_INIT;
 	sb_addf(&s, CACHE_MAGIC "\nversion %s\nexe %" PRId64 " %" PRId64 " %" PRIu64 "\nkey %016" PRIx64
 		"\nstart %" PRId64 "\n",
-		SLUICE_VERSION, (int64_t)est.st_size, mtime_ns(&est), (uint64_t)est.st_ino, cache_key(c), started_ns);
+		SLUICE_VERSION, (int64_t)est.st_size, fs_mtime_ns(&est), (uint64_t)est.st_ino, cache_key(c), started_ns);
 	sb_addf(&s, "found %s\n", found.buf);
 	sb_add(&s, list.buf, list.len);
 	size_t end_at = s.len;
@@ -359,7 +354,7 @@ static bool input_unchanged(struct dir_cursor *dc, char kind, int64_t size, int6
 		return (found ? (int64_t)(st.st_mode & S_IFMT) : 0) == size;
 	if (!found)
 		return false;
-	bool same_stat = mtime_ns(&st) == mt && (uint64_t)st.st_ino == ino && mt < started - RACY_NS;
+	bool same_stat = fs_mtime_ns(&st) == mt && (uint64_t)st.st_ino == ino && mt < started - RACY_NS;
 	if (kind == INPUT_DIR)
 		return S_ISDIR(st.st_mode) && (same_stat || inputs_dir_hash(path) == hash);
 	if (kind != INPUT_FILE || !S_ISREG(st.st_mode) || st.st_size != size)
@@ -510,7 +505,7 @@ static const char *check_head(const char **pcur, const char *end, const char *ma
 		return "it was written by another version of sluice";
 	if (!next_str(pcur, end, buf, sizeof(buf)) ||
 	    sscanf(buf, "exe %" SCNd64 " %" SCNd64 " %" SCNu64, &es, &em, &ei) != 3 || !exe_stat(&est) ||
-	    est.st_size != es || mtime_ns(&est) != em || (uint64_t)est.st_ino != ei)
+	    est.st_size != es || fs_mtime_ns(&est) != em || (uint64_t)est.st_ino != ei)
 		return "it was written by another sluice binary";
 	if (!next_str(pcur, end, buf, sizeof(buf)) || sscanf(buf, "key %" SCNx64, &k) != 1 || k != key)
 		return "the command's options, its folder or a DBT_ environment variable changed";
@@ -631,7 +626,7 @@ static const char *cache_valid(const struct cli *c, const char *manifest, const 
 	if (bad)
 		return bad;
 	struct stat mst;
-	if (stat(manifest, &mst) < 0 || mst.st_size != v->msize || mtime_ns(&mst) != mt || (uint64_t)mst.st_ino != mi ||
+	if (stat(manifest, &mst) < 0 || mst.st_size != v->msize || fs_mtime_ns(&mst) != mt || (uint64_t)mst.st_ino != mi ||
 	    v->moff <= 0 || v->moff >= v->msize)
 		return "target/manifest.json changed since it was written";
 	if (!next_str(&cur, end, buf, sizeof(buf)) || strncmp(buf, "found ", 6))
@@ -790,7 +785,7 @@ void cli_snapshot_save(const struct cli *c, bool need_profile, struct project *p
 	struct sb s = SB_INIT;
 	sb_addf(&s, SNAP_MAGIC "\nversion %s\nexe %" PRId64 " %" PRId64 " %" PRIu64 "\nkey %016" PRIx64 "\nstart %" PRId64
 		"\n",
-		SLUICE_VERSION, (int64_t)est.st_size, mtime_ns(&est), (uint64_t)est.st_ino, snapshot_key(c, need_profile),
+		SLUICE_VERSION, (int64_t)est.st_size, fs_mtime_ns(&est), (uint64_t)est.st_ino, snapshot_key(c, need_profile),
 		started_ns);
 	char *tmp = arena_sprintf(&p->arena, "%s.tmp.%ld", path, (long)getpid());
 	int fd = -1, rc = -1;

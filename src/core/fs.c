@@ -17,7 +17,8 @@
 #include "core/sb.h"
 #include "core/vec.h"
 
-char *fs_read(struct arena *a, const char *path, size_t *plen)
+/* A whole file, NUL-terminated, and the stat of it as read */
+static char *read_whole(struct arena *a, const char *path, size_t *plen, struct stat *pst)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -54,10 +55,33 @@ char *fs_read(struct arena *a, const char *path, size_t *plen)
 	}
 	close(fd);
 	buf[len] = '\0';
-	inputs_file(path, &st, buf, len);
+	*pst = st;
 	if (plen)
 		*plen = len;
 	return buf;
+}
+
+char *fs_read(struct arena *a, const char *path, size_t *plen)
+{
+	struct stat st;
+	size_t len = 0;
+	char *buf = read_whole(a, path, &len, &st);
+	if (buf)
+		inputs_file(path, &st, buf, len);
+	if (plen)
+		*plen = len;
+	return buf;
+}
+
+char *fs_read_unrecorded(struct arena *a, const char *path, size_t *plen)
+{
+	struct stat st;
+	return read_whole(a, path, plen, &st);
+}
+
+int64_t fs_mtime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
 
 int fs_mkdir_p(const char *path)

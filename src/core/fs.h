@@ -9,11 +9,18 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct arena;
 
-/* Reads a whole file into the arena, NUL-terminated; NULL on error (errno set) */
+/* Reads a whole file into the arena, NUL-terminated; NULL on error (errno set). The file is an
+ * input of the load being recorded (core/inputs.h), if any. */
 char *fs_read(struct arena *a, const char *path, size_t *plen);
+/* The same for a file that is no input of the load (a cache's own side file) */
+char *fs_read_unrecorded(struct arena *a, const char *path, size_t *plen);
+/* A file's modification time in nanoseconds, as the parse caches compare it */
+struct stat;
+int64_t fs_mtime_ns(const struct stat *st);
 /* Writes atomically: a temporary file beside `path`, then rename(). Creates parent folders. */
 int fs_write(const char *path, const void *data, size_t len);
 /* The same, of parts written one after the other */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/fs.h"
 #include "core/log.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -134,23 +135,18 @@ static void add(char kind, const char *path, int64_t size, int64_t mtime_ns, uin
 	pthread_mutex_unlock(&lock);
 }
 
-static int64_t mtime_of(const struct stat *st)
-{
-	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-}
-
 void inputs_file(const char *path, const struct stat *st, const void *data, size_t len)
 {
 	if (!recording) /* only a hint: add() decides under the lock */
 		return;
-	add(INPUT_FILE, path, (int64_t)len, mtime_of(st), (uint64_t)st->st_ino, inputs_hash(data, len));
+	add(INPUT_FILE, path, (int64_t)len, fs_mtime_ns(st), (uint64_t)st->st_ino, inputs_hash(data, len));
 }
 
 void inputs_dir(const char *path, const struct stat *st, uint64_t entries_hash)
 {
 	if (!recording)
 		return;
-	add(INPUT_DIR, path, 0, mtime_of(st), (uint64_t)st->st_ino, entries_hash);
+	add(INPUT_DIR, path, 0, fs_mtime_ns(st), (uint64_t)st->st_ino, entries_hash);
 }
 
 void inputs_probe(const char *path, const struct stat *st)
