@@ -356,8 +356,12 @@ const char *proj_reparse(struct project *p, struct reparse *rp, const char *cons
 	rp->resolve = xcalloc((size_t)rp->nn + 1, 1);
 	rp->deps_only = xcalloc((size_t)rp->nn + 1, 1);
 	uint8_t *tested = unit_tested(rp);
+	/* the root project's models by name, for properties files (only .sql changed: not needed) */
 	struct map model_by_name = MAP_INIT;
-	for (uint32_t i = 0; i < rp->nn; i++) {
+	bool props = false;
+	for (size_t k = 0; k < nchanged; k++)
+		props |= has_suffix(changed[k], ".yml") || has_suffix(changed[k], ".yaml");
+	for (uint32_t i = 0; props && i < rp->nn; i++) {
 		const struct node *n = rp->nodes[i];
 		if (n->type == NODE_MODEL && !strcmp(n->package, p->packages[0].name))
 			map_puts(&model_by_name, n->name,
