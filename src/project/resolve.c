@@ -298,10 +298,21 @@ static int render_text(struct project *p, struct node *n, const char *name, cons
 	return 0;
 }
 
-static int render_description(struct project *p, struct node *n, const char **pdesc, struct arena *scratch,
-			      struct diag_list *dl)
+/* An entry (a column, a macro's argument) with its description's Jinja rendered: a copy, since
+ * entries may be shared between nodes (a properties entry); the entry itself when there is
+ * nothing to render */
+static value entry_rendered(struct project *p, struct node *n, const char *name, struct loc where, value e,
+			    struct arena *scratch, struct diag_list *dl, int *prc)
 {
-	return render_text(p, n, n->patch_path ? n->patch_path : n->original_file_path, pdesc, n->yaml_loc, scratch, dl);
+	value d = val_dict_gets(e, "description");
+	if (d.type != V_STR || !strstr(d.s, "{{"))
+		return e;
+	const char *text = d.s;
+	*prc |= render_text(p, n, name, &text, where, scratch, dl);
+	value copy = val_dict_new(&p->arena, e.d->len);
+	val_dict_merge(&p->arena, copy, e);
+	val_dict_sets(copy, "description", val_str(text));
+	return copy;
 }
 
 /* A described macro's description and its arguments' (dbt's _process_docs_for_macro) */
@@ -313,38 +324,19 @@ static int render_macro_descriptions(struct project *p, struct arena *scratch, s
 		if (!m->patch_path)
 			continue;
 		rc |= render_text(p, NULL, m->patch_path, &m->description, m->yaml_loc, scratch, dl);
-		for (uint32_t k = 0; m->arguments.type == V_LIST && k < m->arguments.l->len; k++) {
-			value arg = m->arguments.l->items[k];
-			value d = val_dict_gets(arg, "description");
-			if (d.type != V_STR || !strstr(d.s, "{{"))
-				continue;
-			const char *text = d.s;
-			rc |= render_text(p, NULL, m->patch_path, &text, m->yaml_loc, scratch, dl);
-			value copy = val_dict_new(&p->arena, arg.d->len);
-			val_dict_merge(&p->arena, copy, arg);
-			val_dict_sets(copy, "description", val_str(text));
-			m->arguments.l->items[k] = copy;
-		}
+		for (uint32_t k = 0; m->arguments.type == V_LIST && k < m->arguments.l->len; k++)
+			m->arguments.l->items[k] = entry_rendered(p, NULL, m->patch_path, m->yaml_loc, m->arguments.l->items[k],
+								  scratch, dl, &rc);
 	}
 	return rc;
 }
 
 static int render_node_descriptions(struct project *p, struct node *n, struct arena *scratch, struct diag_list *dl)
 {
-	int rc = render_description(p, n, &n->description, scratch, dl);
-	for (uint32_t k = 0; n->columns.type == V_DICT && k < n->columns.d->len; k++) {
-		value col = n->columns.d->e[k].val;
-		value d = val_dict_gets(col, "description");
-		if (d.type != V_STR || !strstr(d.s, "{{"))
-			continue;
-		const char *text = d.s;
-		rc |= render_description(p, n, &text, scratch, dl);
-		/* columns may be shared between nodes (a properties entry): replace, do not edit */
-		value copy = val_dict_new(&p->arena, col.d->len);
-		val_dict_merge(&p->arena, copy, col);
-		val_dict_sets(copy, "description", val_str(text));
-		n->columns.d->e[k].val = copy;
-	}
+	const char *name = n->patch_path ? n->patch_path : n->original_file_path;
+	int rc = render_text(p, n, name, &n->description, n->yaml_loc, scratch, dl);
+	for (uint32_t k = 0; n->columns.type == V_DICT && k < n->columns.d->len; k++)
+		n->columns.d->e[k].val = entry_rendered(p, n, name, n->yaml_loc, n->columns.d->e[k].val, scratch, dl, &rc);
 	return rc;
 }
 
