@@ -136,22 +136,17 @@ int cli_parse_cache_serve(struct cli *c);
 void cli_parse_cache_save(const struct cli *c, struct project *p, struct input *in, size_t nin, int64_t started_ns);
 void cli_parse_cache_remove(struct project *p);
 /*
- * The project snapshot (parse_cache.c, project/snapshot.c): after a full load of a command, what
- * its node phases built, with the inputs it read; the next load of the same command reads the
- * nodes back when none of those inputs changed (cli_snapshot_find, proj_options.snapshot).
+ * The project snapshot (parse_cache.c, project/snapshot.c): after a full load, what its node
+ * phases built, with the inputs it read; the next load reads the nodes back when none of those
+ * inputs changed (cli_snapshot_find, proj_options.snapshot, whose `ud` is the struct cli). One
+ * snapshot serves every command, unless the load read `flags`.
  */
 #define CLI_RESNAPSHOT_AFTER 8
-struct cli_snapshot_ctx {
-	const struct cli *c;
-	bool need_profile;
-};
 int cli_snapshot_find(struct project *p, void *ud, const void **pdata, size_t *plen, const char *const **pchanged,
 		      size_t *pnchanged);
-void cli_snapshot_save(const struct cli *c, bool need_profile, struct project *p, struct input *in, size_t nin,
-		       int64_t started_ns);
+void cli_snapshot_save(const struct cli *c, struct project *p, struct input *in, size_t nin, int64_t started_ns);
 /* The same, written by a child process while the command goes on (it waits for it at exit) */
-void cli_snapshot_save_behind(const struct cli *c, bool need_profile, struct project *p, struct input *in, size_t nin,
-			      int64_t started_ns);
+void cli_snapshot_save_behind(const struct cli *c, struct project *p, struct input *in, size_t nin, int64_t started_ns);
 void cli_snapshot_remove(struct project *p, const struct cli *c);
 /* Logs whether (or why not) the load read its snapshot: the log opens after the load */
 void cli_snapshot_log_note(const struct project *p);

@@ -168,12 +168,11 @@ int cli_load_project(const struct cli *c, struct project *p, bool need_profile, 
 	cli_proj_options(c, &o, need_profile);
 	/* partial parsing: the nodes from the last full load's snapshot when nothing it read changed;
 	 * a full load records what it reads, for the next one */
-	struct cli_snapshot_ctx sc = {c, need_profile};
 	bool partial = c->partial_parse != 0;
 	bool own_recording = partial && !inputs_recording();
 	if (partial) {
 		o.snapshot = cli_snapshot_find;
-		o.snapshot_ud = &sc;
+		o.snapshot_ud = (void *)c;
 	}
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -194,7 +193,7 @@ int cli_load_project(const struct cli *c, struct project *p, bool need_profile, 
 		 * again next time costs less than writing it (a tenth of a second at 10,000 models); after
 		 * more, it is written anew */
 		if (clean && (!p->from_snapshot || p->snapshot_reparsed > CLI_RESNAPSHOT_AFTER) && cli_partial_parse_on(c, p))
-			cli_snapshot_save_behind(c, need_profile, p, in, nin, started);
+			cli_snapshot_save_behind(c, p, in, nin, started);
 		else if (!p->from_snapshot && p->target_path)
 			cli_snapshot_remove(p, c);
 		inputs_free(in, nin);

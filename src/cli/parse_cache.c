@@ -24,6 +24,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -43,6 +44,7 @@
 #include "core/log.h"
 #include "core/report.h"
 #include "core/sb.h"
+#include "dbt/context.h"
 
 #define CACHE_NAME "partial_parse.sluice"
 #define CACHE_MAGIC "sluice-partial-parse 2"
@@ -85,8 +87,9 @@ static void key_str(uint64_t *h, const char *s)
 	*h = inputs_hash(h, sizeof(*h)) ^ (s ? inputs_hash(s, strlen(s)) : 0x5bd1e995);
 }
 
-/* Everything a parse depends on besides its recorded inputs */
-static uint64_t cache_key(const struct cli *c)
+/* Everything a parse depends on besides its recorded inputs; without `with_flags`, the options
+ * that reach a load only as the `flags` templates read (dbt/flags.c) are left out */
+static uint64_t load_key(const struct cli *c, bool with_flags)
 {
 	struct proj_options o;
 	cli_proj_options(c, &o, false);
@@ -99,16 +102,24 @@ static uint64_t cache_key(const struct cli *c)
 	key_str(&h, o.target);
 	key_str(&h, o.target_path);
 	key_str(&h, o.vars);
-	key_str(&h, c->log_format);
-	int nums[] = {o.threads, o.no_version_check, c->full_refresh, c->fail_fast, c->empty, c->defer && !c->no_defer,
-		      c->favor_state, c->debug};
+	int nums[] = {o.threads, o.no_version_check};
 	h = inputs_hash(&h, sizeof(h)) ^ inputs_hash(nums, sizeof(nums));
+	if (with_flags) {
+		key_str(&h, c->log_format);
+		int flags[] = {c->full_refresh, c->fail_fast, c->empty, c->defer && !c->no_defer, c->favor_state, c->debug};
+		h = inputs_hash(&h, sizeof(h)) ^ inputs_hash(flags, sizeof(flags));
+	}
 	/* DBT_* (DBT_PROFILES_DIR, DBT_ENV_CUSTOM_ENV_*, ...), in any order */
 	uint64_t env = 0;
 	for (char **e = environ; e && *e; e++)
 		if (!strncmp(*e, "DBT_", 4) && strncmp(*e, "DBT_PARTIAL_PARSE=", 18))
 			env += inputs_hash(*e, strlen(*e)) | 1;
 	return inputs_hash(&h, sizeof(h)) ^ env;
+}
+
+static uint64_t cache_key(const struct cli *c)
+{
+	return load_key(c, true);
 }
 
 static bool exe_stat(struct stat *st)
@@ -729,34 +740,80 @@ out:
 
 /* --- the project snapshot ------------------------------------------------------------------
  *
- * target/partial_parse.<command>.snapshot holds what a full load's node phases built (see
- * project/snapshot.c), after a head that records that load's inputs as the parse cache does:
+ * A snapshot holds what a full load's node phases built (see project/snapshot.c), after a head
+ * that records that load's inputs as the parse cache does:
  *   sluice-snapshot 1 / version V / exe SIZE MTIME INO / key HASH / start NS /
  *   K SIZE MTIME INO HASH PATH ... / end HASH / payload / the payload's bytes
- * The key adds the command to the parse cache's (the flags a load renders with name it), so each
- * command keeps its own. When every input is as recorded, the next load of that command reads its
- * nodes from the snapshot instead of finding, reading, rendering and resolving them again; when
- * only .sql and properties files changed, the loader may parse them again alone (project/reparse.c).
+ * When every input is as recorded, the next load reads its nodes from the snapshot instead of
+ * finding, reading, rendering and resolving them again; when only .sql and properties files
+ * changed, the loader may parse them again alone (project/reparse.c).
+ *
+ * Its file is target/partial_parse.KEY.snapshot, KEY the hash of what the load depended on besides
+ * its inputs. The command and its flags reach a load only through the `flags` templates read
+ * (dbt/flags.c): the key of a load that read none leaves them out, so one snapshot serves every
+ * command run with the same options (`run`, then `test`, then `run` again each find it); a load
+ * that read a flag is keyed on both. A load looks for the first kind, then the second. Other
+ * options (--vars, --target, ...) give other keys, so each set keeps its snapshot; the newest
+ * SNAP_KEEP are kept.
  */
 #define SNAP_MAGIC "sluice-snapshot 1"
+#define SNAP_KEEP 4
 
-static uint64_t snapshot_key(const struct cli *c, bool need_profile)
+enum snap_scope { SNAP_SHARED, SNAP_COMMAND };
+
+/* The scope of the snapshot the load was read from: a snapshot written after it (once enough
+ * models were parsed again) holds nodes of that load too, and keeps its scope */
+static enum snap_scope served_scope = SNAP_SHARED;
+
+static uint64_t snapshot_key(const struct cli *c, enum snap_scope scope)
 {
-	uint64_t h = cache_key(c);
-	key_str(&h, c->command);
-	key_str(&h, need_profile ? "profile" : "no profile");
+	uint64_t h = load_key(c, scope == SNAP_COMMAND);
+	if (scope == SNAP_COMMAND)
+		key_str(&h, c->command);
 	return h;
 }
 
-static const char *snapshot_path(struct project *p, const struct cli *c)
+static const char *snapshot_path(struct project *p, uint64_t key)
 {
-	return arena_sprintf(&p->arena, "%s/partial_parse.%s.snapshot", p->target_path, c->command);
+	return arena_sprintf(&p->arena, "%s/partial_parse.%016" PRIx64 ".snapshot", p->target_path, key);
 }
 
 void cli_snapshot_remove(struct project *p, const struct cli *c)
 {
-	if (p->target_path)
-		unlink(snapshot_path(p, c));
+	if (p->target_path) {
+		unlink(snapshot_path(p, snapshot_key(c, SNAP_SHARED)));
+		unlink(snapshot_path(p, snapshot_key(c, SNAP_COMMAND)));
+	}
+}
+
+/* The snapshots other than the newest SNAP_KEEP are removed */
+static void prune_snapshots(const char *target)
+{
+	DIR *d = opendir(target);
+	if (!d)
+		return;
+	struct snap_file {
+		char name[64];
+		int64_t mtime;
+	} keep[SNAP_KEEP + 1];
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		struct stat st;
+		if (len >= sizeof(keep[0].name) || strncmp(e->d_name, "partial_parse.", 14) ||
+		    len < 9 || strcmp(e->d_name + len - 9, ".snapshot") || fstatat(dirfd(d), e->d_name, &st, 0) < 0)
+			continue;
+		/* into the newest-first list (n <= SNAP_KEEP here); the oldest of one too many goes */
+		size_t i = n++;
+		for (; i > 0 && keep[i - 1].mtime < fs_mtime_ns(&st); i--)
+			keep[i] = keep[i - 1];
+		snprintf(keep[i].name, sizeof(keep[i].name), "%s", e->d_name);
+		keep[i].mtime = fs_mtime_ns(&st);
+		if (n > SNAP_KEEP)
+			unlinkat(dirfd(d), keep[--n].name, 0);
+	}
+	closedir(d);
 }
 
 /* The snapshot's sink: the open temporary file */
@@ -765,10 +822,13 @@ static int write_all(void *ud, const void *data, size_t len)
 	return fs_write_fd(*(int *)ud, data, len);
 }
 
-void cli_snapshot_save(const struct cli *c, bool need_profile, struct project *p, struct input *in, size_t nin,
-		       int64_t started_ns)
+void cli_snapshot_save(const struct cli *c, struct project *p, struct input *in, size_t nin, int64_t started_ns)
 {
-	const char *path = snapshot_path(p, c);
+	enum snap_scope scope = dbt_flags_were_read() || (p->from_snapshot && served_scope == SNAP_COMMAND)
+					? SNAP_COMMAND
+					: SNAP_SHARED;
+	uint64_t key = snapshot_key(c, scope);
+	const char *path = snapshot_path(p, key);
 	struct stat est;
 	double t0 = proj_cpu_s();
 	if (!exe_stat(&est)) {
@@ -785,8 +845,7 @@ void cli_snapshot_save(const struct cli *c, bool need_profile, struct project *p
 	struct sb s = SB_INIT;
 	sb_addf(&s, SNAP_MAGIC "\nversion %s\nexe %" PRId64 " %" PRId64 " %" PRIu64 "\nkey %016" PRIx64 "\nstart %" PRId64
 		"\n",
-		SLUICE_VERSION, (int64_t)est.st_size, fs_mtime_ns(&est), (uint64_t)est.st_ino, snapshot_key(c, need_profile),
-		started_ns);
+		SLUICE_VERSION, (int64_t)est.st_size, fs_mtime_ns(&est), (uint64_t)est.st_ino, key, started_ns);
 	char *tmp = arena_sprintf(&p->arena, "%s.tmp.%ld", path, (long)getpid());
 	int fd = -1, rc = -1;
 	/* (nor a secret in the inputs' paths) */
@@ -807,6 +866,9 @@ void cli_snapshot_save(const struct cli *c, bool need_profile, struct project *p
 	}
 	if (rc < 0)
 		unlink(path);
+	/* the other kind of this load's, if any, is stale, or would be looked at first for nothing */
+	unlink(snapshot_path(p, snapshot_key(c, scope == SNAP_SHARED ? SNAP_COMMAND : SNAP_SHARED)));
+	prune_snapshots(p->target_path);
 	proj_timing("snapshot (CPU time): %.3fs", proj_cpu_s() - t0);
 	sb_release(&s);
 	inputs_free(merged, nmerged);
@@ -829,19 +891,18 @@ static void wait_snapshot_writer(void)
 	}
 }
 
-void cli_snapshot_save_behind(const struct cli *c, bool need_profile, struct project *p, struct input *in, size_t nin,
-			      int64_t started_ns)
+void cli_snapshot_save_behind(const struct cli *c, struct project *p, struct input *in, size_t nin, int64_t started_ns)
 {
 	static bool registered;
 	wait_snapshot_writer();
 	fflush(NULL);  /* nothing buffered is written twice */
 	pid_t pid = fork();
 	if (pid == 0) {
-		cli_snapshot_save(c, need_profile, p, in, nin, started_ns);
+		cli_snapshot_save(c, p, in, nin, started_ns);
 		_exit(0);
 	}
 	if (pid < 0) {
-		cli_snapshot_save(c, need_profile, p, in, nin, started_ns);
+		cli_snapshot_save(c, p, in, nin, started_ns);
 		return;
 	}
 	snapshot_writer = pid;
@@ -852,7 +913,7 @@ void cli_snapshot_save_behind(const struct cli *c, bool need_profile, struct pro
 /* Checks the mapped snapshot's head and every input it records; NULL with the payload's place
  * when all hold but .sql and properties files whose text changed (*pchanged, for the loader to
  * judge), else why not */
-static const char *snapshot_valid(const struct cli *c, bool need_profile, const char *text, size_t len,
+static const char *snapshot_valid(uint64_t key, const char *text, size_t len,
 				  const char **ppayload, size_t *plen, const char **precords, size_t *precords_len,
 				  int64_t *pstarted, const char ***pchanged, size_t *pnchanged, struct arena *a)
 {
@@ -860,7 +921,7 @@ static const char *snapshot_valid(const struct cli *c, bool need_profile, const 
 	const char *cur = text, *end = text + len;
 	char buf[4096 + 128];
 	int64_t started;
-	const char *bad = check_head(&cur, end, SNAP_MAGIC, snapshot_key(c, need_profile), &started);
+	const char *bad = check_head(&cur, end, SNAP_MAGIC, key, &started);
 	if (bad)
 		return bad == check_head_unreadable ? unreadable : bad;
 	/* the inputs up to the end line, which hashes everything before it */
@@ -905,17 +966,14 @@ void cli_snapshot_log_note(const struct project *p)
 	snapshot_note[0] = '\0';
 }
 
-int cli_snapshot_find(struct project *p, void *ud, const void **pdata, size_t *plen, const char *const **pchanged,
-		      size_t *pnchanged)
+/* Maps the snapshot of `scope` and checks it: 1 when it serves this load (the payload's place
+ * and the files changed since in the out-parameters), else 0 with snapshot_note saying why not
+ * (left as it was when there is no such file) */
+static int snapshot_try(struct project *p, const struct cli *c, enum snap_scope scope, const void **pdata,
+			size_t *plen, const char *const **pchanged, size_t *pnchanged)
 {
-	const struct cli_snapshot_ctx *sc = ud;
-	const struct cli *c = sc->c;
-	*pdata = NULL;
-	*pchanged = NULL;
-	*pnchanged = 0;
-	if (!cli_partial_parse_on(c, p) || !p->target_path)
-		return 0;
-	const char *path = snapshot_path(p, c);
+	uint64_t key = snapshot_key(c, scope);
+	const char *path = snapshot_path(p, key);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
@@ -934,8 +992,8 @@ int cli_snapshot_find(struct project *p, void *ud, const void **pdata, size_t *p
 	int64_t started = 0;
 	const char **changed = NULL;
 	size_t nchanged = 0;
-	const char *why = snapshot_valid(c, sc->need_profile, text, len, &payload, &plen_, &records, &rlen, &started,
-					 &changed, &nchanged, &p->arena);
+	const char *why =
+		snapshot_valid(key, text, len, &payload, &plen_, &records, &rlen, &started, &changed, &nchanged, &p->arena);
 	if (why) {
 		snprintf(snapshot_note, sizeof(snapshot_note),
 			 "Unable to do partial parsing because %s: parsing the whole project", why);
@@ -956,7 +1014,22 @@ int cli_snapshot_find(struct project *p, void *ud, const void **pdata, size_t *p
 	served_records.text = (char *)records;
 	served_records.len = rlen;
 	served_records.started = started;
+	served_scope = scope;
 	*pdata = payload;
 	*plen = plen_;
+	return 1;
+}
+
+int cli_snapshot_find(struct project *p, void *ud, const void **pdata, size_t *plen, const char *const **pchanged,
+		      size_t *pnchanged)
+{
+	const struct cli *c = ud;
+	*pdata = NULL;
+	*pchanged = NULL;
+	*pnchanged = 0;
+	if (!cli_partial_parse_on(c, p) || !p->target_path)
+		return 0;
+	if (!snapshot_try(p, c, SNAP_SHARED, pdata, plen, pchanged, pnchanged))
+		snapshot_try(p, c, SNAP_COMMAND, pdata, plen, pchanged, pnchanged);
 	return 0;
 }

@@ -689,7 +689,7 @@ void dbt_install_globals(struct project *p)
 	val_dict_sets(flags, "STORE_FAILURES", val_bool(false));
 	val_dict_sets(flags, "WHICH", val_str(""));
 	dbt_flags_install(flags);
-	jj_env_set_global(env, "flags", flags);
+	jj_env_set_global(env, "flags", dbt_flags_object(a, flags));
 	p->flags = flags;
 	set_fn(env, a, "ref", f_ref, p);
 	set_fn(env, a, "source", f_source, p);

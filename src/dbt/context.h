@@ -78,6 +78,9 @@ struct dbt_flags {
 	const char *log_format;
 };
 void dbt_flags_preset(const struct dbt_flags *f);
+/* Whether a template read an attribute of `flags` since the preset: a load that read none gives
+ * the same nodes for every command */
+bool dbt_flags_were_read(void);
 
 struct jj_vm;
 /* The render a native function runs in; raises when there is none */

@@ -48,6 +48,8 @@ bool dbt_flags_empty(void);
 bool dbt_flags_defer(bool *pfavor_state);
 /* Fills the `flags` dict from the preset of dbt_flags_preset() */
 void dbt_flags_install(value flags);
+/* What templates see as `flags`: the dict's entries as attributes, each read noted */
+value dbt_flags_object(struct arena *a, value flags);
 /* dbt's filters as_text, as_bool, as_number, as_native (dbt_filters.c) */
 void dbt_install_filters(struct jj_env *env);
 /* A string read as a Python literal where it is one (True/False/None, numbers, and with

@@ -1,27 +1,31 @@
 #!/usr/bin/env bash
 # The project snapshot, partial parsing for every command: a second load of an unchanged project
-# reads its nodes from target/partial_parse.<command>.snapshot instead of parsing them, and gets
+# reads its nodes from its snapshot (target/partial_parse.KEY.snapshot) instead of parsing them, and gets
 # what a full load gets: SLUICE_SNAPSHOT_CHECK=1 makes sluice load the project whole as well and
 # compare the two node by node (exit 70 on a difference), on every fixture project. Any change to
 # what the load read (a macro, an added file, an env var, more than models' files) or to the
 # options (--vars) means a full load with the right result; a damaged or cut snapshot is not read;
-# each command keeps its own; --no-partial-parse neither reads nor writes one; a secret that
-# reaches a node keeps a project from being snapshotted at all.
+# one serves every command unless the load read `flags`; --no-partial-parse neither reads nor
+# writes one; a secret that reaches a node keeps a project from being snapshotted at all.
 . "$(dirname "$0")/lib.sh"
 
 LOG=logs/sluice.log
+# snapshots: the snapshot files in target/; used: the one the last load read
+snapshots() { ls target/partial_parse.*.snapshot 2>/dev/null; }
+used() { sed -n "s/.*read from '\(.*\)'.*/\1/p" logs/sluice.log | head -n 1; }
 
 # --- every fixture: the snapshot gives back what parsing gives --------------------------------
 export SLUICE_SNAPSHOT_CHECK=1
 for f in jaffle_shop_duckdb semantic_layer unit_tests freshness dbt_naming shop jaffle_shop; do
 	project "$f"
+	rm -rf target  # what a local run of the example left
 	pd=()
 	[ -f profiles.yml ] && pd=(--profiles-dir .)
 	load_once compile "${pd[@]}"
 	expect_rc 0 "$f: compile"
 	expect_how full "$f: the first load parses"
-	snap=target/partial_parse.compile.snapshot
-	if [ -s "$snap" ]; then ok "$f: it leaves a snapshot"; else not_ok "$f: it leaves a snapshot" "$(ls target)"; fi
+	snap=$(snapshots)
+	if [ -n "$snap" ] && [ -s "$snap" ]; then ok "$f: it leaves a snapshot"; else not_ok "$f: it leaves a snapshot" "$(ls target)"; fi
 	[ -f target/manifest.json ] && strip_manifest target/manifest.json >"$WORK/$f.m1"
 	[ -d target/compiled ] && cp -r target/compiled "$WORK/$f.compiled"
 	load_once compile "${pd[@]}"
@@ -119,8 +123,7 @@ expect_how partial "a model with a new ref is parsed again alone"
 expect_m '.nodes["model.sp.b"].depends_on.nodes' '["model.sp.a","model.sp.d"]'
 expect_m '.child_map["model.sp.d"]' '["model.sp.b"]'
 load_once ls --profiles-dir . -s +b --output name
-load_once ls --profiles-dir . -s +b --output name
-expect_how snapshot "ls from its snapshot"
+expect_how partial "ls reads the snapshot compile wrote, and parses the changed model again"
 expect_out "d"
 # more than a few changed models: the snapshot is written anew
 for i in 0 1 2 3 4 5 6 7 8 9; do echo "select $i as m" >"models/sub/m$i.sql"; done
@@ -211,22 +214,76 @@ load_once compile --profiles-dir . --vars '{color: blue}'
 expect_how full "other --vars"
 expect_m '.nodes["model.sp.b"].tags' '["blue","extra"]'
 
-# each command keeps its own snapshot; --no-partial-parse reads and writes none
+# one snapshot serves every command, as long as the load read no flag; --no-partial-parse reads
+# and writes none
+rm -f target/partial_parse.*.snapshot
+load_once compile --profiles-dir .
+expect_how full "compile"
 load_once ls --profiles-dir .
-expect_how full "ls has no snapshot yet"
-load_once ls --profiles-dir .
-expect_how snapshot "ls reads its own"
-if [ -f target/partial_parse.ls.snapshot ] && [ -f target/partial_parse.compile.snapshot ]; then ok "one snapshot a command"
-else not_ok "one snapshot a command" "$(ls target)"; fi
-before=$(stat -c %Y target/partial_parse.ls.snapshot)
+expect_how snapshot "ls reads the snapshot compile wrote"
+load_once run --profiles-dir . --full-refresh
+expect_rc 0 "run --full-refresh"
+expect_how snapshot "so does run, with a flag of its own"
+if [ "$(snapshots | wc -l)" = 1 ]; then ok "one snapshot for every command"
+else not_ok "one snapshot for every command" "$(ls target)"; fi
+shared=$PWD/$(snapshots)
+before=$(stat -c %Y "$shared")
 sleep 1.1
 load_once ls --profiles-dir . --no-partial-parse
 expect_how full "--no-partial-parse parses"
-if [ "$(stat -c %Y target/partial_parse.ls.snapshot)" = "$before" ]; then ok "and leaves the snapshot alone"
+if [ "$(stat -c %Y "$shared")" = "$before" ]; then ok "and leaves the snapshot alone"
 else not_ok "and leaves the snapshot alone"; fi
+# other options (--vars here) keep a snapshot of their own beside it
+load_once ls --profiles-dir . --vars '{color: green}'
+load_once ls --profiles-dir . --vars '{color: green}'
+expect_how snapshot "other options, their own snapshot"
+load_once compile --profiles-dir .
+expect_how snapshot "and the first is still there"
+if [ "$(used)" = "$shared" ]; then ok "the first one"; else not_ok "the first one" "$(used) is not $shared"; fi
+
+# a load that reads `flags` depends on the command: each command keeps its own snapshot then
+cp models/sub/d.sql "$WORK/d.sql"
+echo "{{ config(tags=[flags.WHICH]) }} select 1 as z" >models/sub/d.sql
+load_once compile --profiles-dir .
+expect_how full "a model that reads flags.WHICH"
+expect_m '.nodes["model.sp.d"].tags' '["compile"]'
+if [ ! -f "$shared" ]; then ok "the snapshot for every command goes"; else not_ok "the snapshot for every command goes"; fi
+load_once ls --profiles-dir . -s d --output json --output-keys tags
+expect_how full "ls does not read compile's snapshot"
+expect_out '"tags": ["ls"]'
+load_once ls --profiles-dir . -s d --output json --output-keys tags
+expect_how snapshot "ls reads its own"
+expect_out '"tags": ["ls"]'
+ls_snap=$(used)
+load_once compile --profiles-dir .
+expect_how snapshot "compile reads its own"
+expect_m '.nodes["model.sp.d"].tags' '["compile"]'
+if [ "$(used)" != "$ls_snap" ]; then ok "not ls's"; else not_ok "not ls's" "$(used)"; fi
+# enough changed models to write the snapshot anew: it stays the command's, though the models
+# parsed again read no flag (else ls would read it, which the check against a full load refuses)
+for i in 0 1 2 3 4 5 6 7 8 9; do echo "select $i as m" >"models/sub/m$i.sql"; done
+load_once compile --profiles-dir .
+expect_how full "ten added models"
+sleep 1.1
+for i in 0 1 2 3 4 5 6 7 8 9; do echo "select $i as m, 1 as n" >"models/sub/m$i.sql"; done
+load_once compile --profiles-dir .
+expect_how partial "ten changed models"
+load_once compile --profiles-dir .
+expect_how snapshot "the snapshot is written anew"
+load_once ls --profiles-dir . -s d --output json --output-keys tags
+expect_rc 0 "ls after it (checked against a full load)"
+expect_how full "ls does not read it"
+expect_out '"tags": ["ls"]'
+rm models/sub/m?.sql
+cp "$WORK/d.sql" models/sub/d.sql
+load_once ls --profiles-dir .
+expect_how full "flags no longer read"
+load_once compile --profiles-dir .
+expect_how snapshot "one snapshot for every command again"
+if [ "$(used)" = "$shared" ]; then ok "the same as before"; else not_ok "the same as before" "$(used) is not $shared"; fi
 
 # a damaged snapshot, or one cut short, is not read, and the result is right
-S=target/partial_parse.ls.snapshot
+S=$shared
 size=$(stat -c %s "$S")
 printf 'X' | dd of="$S" bs=1 seek=$((size - 100)) conv=notrunc 2>/dev/null
 load_once ls --profiles-dir . --output json --output-keys name

@@ -130,7 +130,7 @@ expect_m '.child_map["model.jaffle_shop.extra"]' "[]"
 # a build from a partial parse runs the tests the file has now
 load_once build --profiles-dir .
 expect_rc 0 "build"
-expect_how full "the first build parses (each command has its snapshot)"
+expect_how snapshot "build reads the snapshot compile wrote"
 tick
 edit "        description: Customer's last name. PII." "        description: Customer's last name. PII.
         data_tests: [not_null]"
