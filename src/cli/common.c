@@ -96,6 +96,9 @@ static void node_fingerprint(struct project *p, const struct node *n, struct are
 		n->attached_node);
 	for (uint32_t i = 0; i < n->ndeps; i++)
 		sb_addf(out, "%u,", n->deps[i]);
+	sb_adds(out, " parse_macros=");
+	for (uint32_t i = 0; i < n->nparse_macros; i++)
+		sb_addf(out, "%s,", n->parse_macros[i]);
 	for (uint32_t i = 0; i < n->nrefs; i++) {
 		loc_linecol(n->refs[i].loc, &line, &col);
 		sb_addf(out, " ref@%d:%d", line, col);

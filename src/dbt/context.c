@@ -62,28 +62,45 @@ static pthread_mutex_t graph_lock = PTHREAD_MUTEX_INITIALIZER;
  * `{% if execute %}` is listed once the node has been compiled or run. The materialization and the
  * other macros a run calls on the node's behalf are not the node's code and are not recorded.
  */
-static void record_macro(void *user, const char *package, const char *name)
+/* Adds `id` to a list of ids unless there */
+static void add_id(struct arena *a, const char ***pl, uint32_t *pn, const char *id)
+{
+	for (uint32_t i = 0; i < *pn; i++)
+		if (!strcmp((*pl)[i], id))
+			return;
+	const char **l = arena_alloc(a, (*pn + 1) * sizeof(*l));
+	if (*pn)
+		memcpy(l, *pl, *pn * sizeof(*l));
+	l[*pn] = arena_strdup(a, id);
+	*pl = l;
+	(*pn)++;
+}
+
+/*
+ * Each macro a parse render calls, for partial parsing: the node's own code's calls into its
+ * parse_macros, any other render's (names, properties, dbt_project.yml, generic tests' configs)
+ * into the project's loader_macros. A direct call is the node's dependency (depends_on.macros),
+ * while parsing and compiling.
+ */
+static void record_macro(void *user, const char *package, const char *name, bool direct)
 {
 	struct dbt_render *r = user;
-	if (!r || !r->node || (r->phase != DBT_PARSE && !r->compiling))
+	if (!r)
 		return;
-	struct node *n = r->node;
+	char id[512];
+	snprintf(id, sizeof(id), "macro.%s.%s", package, name);
+	if (r->phase == DBT_PARSE && !r->compiling) {
+		if (r->own_code && r->node)
+			add_id(keep_arena(r), &r->node->parse_macros, &r->node->nparse_macros, id);
+		else
+			proj_note_loader_macro(r->proj, id);
+	}
+	if (!direct || !r->node || (r->phase != DBT_PARSE && !r->compiling))
+		return;
 	bool lock = r->phase == DBT_EXECUTE;
 	if (lock)
 		pthread_mutex_lock(&graph_lock);
-	struct arena *a = keep_arena(r);
-	const char *id = arena_sprintf(r->arena, "macro.%s.%s", package, name);
-	bool seen = false;
-	for (uint32_t i = 0; i < n->nmacros_used && !seen; i++)
-		seen = !strcmp(n->macros_used[i], id);
-	if (!seen) {
-		const char **l = arena_alloc(a, (n->nmacros_used + 1) * sizeof(*l));
-		if (n->nmacros_used)
-			memcpy(l, n->macros_used, n->nmacros_used * sizeof(*l));
-		l[n->nmacros_used] = arena_strdup(a, id);
-		n->macros_used = l;
-		n->nmacros_used++;
-	}
+	add_id(keep_arena(r), &r->node->macros_used, &r->node->nmacros_used, id);
 	if (lock)
 		pthread_mutex_unlock(&graph_lock);
 }
@@ -833,7 +850,8 @@ int dbt_render(struct dbt_render *r, struct jj_template *t, struct sb *out)
 int dbt_parse_node(struct project *p, struct node *n, struct arena *scratch, struct arena *keep,
 		   struct diag_list *dl)
 {
-	struct dbt_render r = {.proj = p, .node = n, .phase = DBT_PARSE, .arena = scratch, .keep = keep, .dl = dl};
+	struct dbt_render r = {
+		.proj = p, .node = n, .phase = DBT_PARSE, .arena = scratch, .keep = keep, .dl = dl, .own_code = true};
 	struct sb out = SB_INIT;
 	int rc = dbt_render(&r, n->tmpl, &out);
 	sb_release(&out);

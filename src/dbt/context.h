@@ -55,6 +55,7 @@ struct dbt_render {
 	struct sb *main_sql;          /* where the 'main' statement's SQL is written (target/run) */
 	int worker;                   /* the run's worker rendering it, from 1; 0: the main thread */
 	bool compiling;               /* dbt_render() of the node's own code in the execute phase */
+	bool own_code;                /* the parse render of the node's own code (dbt_parse_node) */
 	bool not_the_node;            /* a render of the node's code for another node (a unit test):
 				       * its macro calls are not the node's dependencies */
 	value outer_macros;           /* render(): the macros running in the render that called it,

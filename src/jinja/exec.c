@@ -98,8 +98,8 @@ static value macro_invoke(struct jj_vm *vm, struct vobj *o, const struct vargs *
 	struct loc site = vm->loc;
 	if (vm->depth >= MAX_DEPTH)
 		jj_raise(vm, "maximum recursion depth exceeded in macro '%s'", name);
-	if (m->package && vm->env->macro_hook && !inside_macro(vm))
-		vm->env->macro_hook(vm->user, m->package, name);
+	if (m->package && vm->env->macro_hook)
+		vm->env->macro_hook(vm->user, m->package, name, !inside_macro(vm));
 	struct jj_frame *f;
 	if (m->closure) {
 		f = jj_frame_new(vm, m->closure, NULL);

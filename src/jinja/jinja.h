@@ -51,11 +51,11 @@ void jj_env_set_loader(struct jj_env *env, jj_loader_fn fn, void *ud);
 /* Globals visible to every template, below the render context (range, dict, ... are built in) */
 void jj_env_set_global(struct jj_env *env, const char *name, value v);
 /*
- * Called when a template being rendered calls a macro of a package directly, not from inside
- * another macro (dbt lists these in a node's depends_on.macros); `user` is the render's
+ * Called when a template being rendered calls a macro of a package; `direct` when not from inside
+ * another macro (dbt lists those in a node's depends_on.macros); `user` is the render's
  * (jj_user). Runs on the rendering thread.
  */
-typedef void (*jj_macro_hook)(void *user, const char *package, const char *name);
+typedef void (*jj_macro_hook)(void *user, const char *package, const char *name, bool direct);
 void jj_env_set_macro_hook(struct jj_env *env, jj_macro_hook fn);
 /* A global set with jj_env_set_global, or V_UNDEF */
 value jj_env_global(struct jj_env *env, const char *name);

@@ -451,6 +451,7 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	p->groups = val_dict_new(&p->arena, 2);
 	p->docs_files = val_dict_new(&p->arena, 4);
 	p->properties_files = val_dict_new(&p->arena, 16);
+	p->loader_macros = val_dict_new(&p->arena, 8);
 	p->macros_by_package = val_dict_new(&p->arena, 4);
 	p->jinja = jj_env_new();
 	/* parsing is CPU-bound: one thread a core, whatever --threads says about the database */
@@ -570,6 +571,10 @@ void proj_release(struct project *p)
 		free(p->extra_arenas[i]);
 	}
 	free(p->extra_arenas);
+	if (p->loader_arena) {
+		arena_release(p->loader_arena);
+		free(p->loader_arena);
+	}
 	if (p->tmpl_arena) {
 		arena_release(p->tmpl_arena);
 		free(p->tmpl_arena);
@@ -608,6 +613,26 @@ struct jj_template *proj_node_template(struct project *p, struct node *n, struct
 	}
 	pthread_mutex_unlock(&tmpl_lock);
 	return t;
+}
+
+/* The loader set's lock: parsing threads render (names, properties) concurrently */
+static pthread_mutex_t loader_macros_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void proj_note_loader_macro(struct project *p, const char *id)
+{
+	pthread_mutex_lock(&loader_macros_lock);
+	/* in an arena of its own: other threads allocate in theirs, not in the project's */
+	if (!p->loader_arena) {
+		p->loader_arena = xmalloc(sizeof(*p->loader_arena));
+		arena_init(p->loader_arena, 4096);
+		value d = val_dict_new(p->loader_arena, 8);
+		for (uint32_t i = 0; p->loader_macros.type == V_DICT && i < p->loader_macros.d->len; i++)
+			val_dict_set(d, p->loader_macros.d->e[i].key, val_bool(true));
+		p->loader_macros = d;
+	}
+	if (val_dict_gets(p->loader_macros, id).type == V_UNDEF)
+		val_dict_sets(p->loader_macros, arena_strdup(p->loader_arena, id), val_bool(true));
+	pthread_mutex_unlock(&loader_macros_lock);
 }
 
 struct arena *proj_new_arena(struct project *p)

@@ -74,6 +74,7 @@ struct reparse {
 	uint8_t *kind;
 	uint8_t *removed, *resolve, *deps_only;
 	VEC(struct node *) added;
+	value loader_macros;  /* the snapshot's: macros its load called other than from nodes' code */
 };
 /* NULL when parsing the `changed` files (absolute paths) again alone gives what a full load would,
  * with rp brought up to date; else why not */

@@ -115,6 +115,10 @@ struct node {
 	uint32_t nsources;
 	const char **macros_used;        /* unique ids: macro.pkg.name */
 	uint32_t nmacros_used;
+	/* every macro the parse render of its own code called, from inside macros too (not in the
+	 * manifest): partial parsing renders the node again when one of them changed (reparse.c) */
+	const char **parse_macros;
+	uint32_t nparse_macros;
 
 	/* resolved dependencies (node indices: models, seeds, snapshots, sources) */
 	uint32_t *deps;
@@ -196,6 +200,7 @@ struct project {
 	struct arena arena;
 	struct jj_env *jinja;
 	struct arena *tmpl_arena;  /* the templates parsed on first use (proj_node_template) */
+	struct arena *loader_arena; /* p->loader_macros once a render added to it */
 	struct arena *parse_arenas;         /* one per parsing thread, kept for the nodes' lifetime */
 	int nparse_arenas;
 	struct arena **extra_arenas;        /* proj_new_arena(): one per worker of a run, and so on */
@@ -233,6 +238,9 @@ struct project {
 	value docs_blocks;         /* dict "pkg.name" -> text */
 	value docs_files;          /* dict "pkg.name" -> [path, original_file_path] of its file */
 	value properties_files;    /* dict: absolute path of each properties file -> its top keys */
+	value loader_macros;       /* set (dict id -> true) of the macros the load called other than
+				    * from a node's own code (names, properties, dbt_project.yml):
+				    * a change to one means a full parse (proj_note_loader_macro) */
 
 	struct profile_target target;
 	const char *invocation_id;
@@ -367,6 +375,8 @@ int proj_snapshot_write(struct project *p, proj_snapshot_sink sink, void *ud);
 /* The node's template, parsed from its code on first use when the load left that for later
  * (thread-safe); NULL when it has none, or after adding diagnostics to dl */
 struct jj_template *proj_node_template(struct project *p, struct node *n, struct diag_list *dl);
+/* A macro the load called other than from a node's own code (p->loader_macros); thread-safe */
+void proj_note_loader_macro(struct project *p, const char *id);
 /* Whether the node has a template (parsed or still to parse) */
 static inline bool proj_node_has_template(const struct node *n)
 {

@@ -5,6 +5,8 @@
  *
  * - A changed model's or singular test's .sql file: its node is rendered again, as the parse phase
  *   renders it, and keeps its config (its config() calls must be the same as before).
+ * - A changed macro file: the models and singular tests whose code called one of its macros while
+ *   parsing are rendered again the same way; a macro the load calls elsewhere refuses.
  * - A changed properties file that describes models only (version: and models:, before and
  *   after): the models it described before or describes now are parsed again with their new
  *   entries, the generic tests it defined are dropped and its tests built again, as the properties
@@ -75,44 +77,104 @@ static uint8_t *unit_tested(const struct reparse *rp)
 }
 
 /*
+ * A changed macro file: the nodes whose own code called one of its macros while parsing (from
+ * inside other macros too) are rendered again, as if their files had changed. Refused when the
+ * file holds no macro, when the load called one of its macros other than from nodes' code (names,
+ * properties, dbt_project.yml, generic tests' configs: what those gave is not rendered again), or
+ * when a node that called one has no file of its own to render again. Each node found is marked in
+ * `again`, with the file in via[].
+ */
+static const char *macro_file_dependents(struct project *p, const struct reparse *rp, const char *path,
+					 uint8_t *again, const char **via)
+{
+	struct map ids = MAP_INIT;
+	const char *why = NULL;
+	for (size_t i = 0; i < p->nmacros; i++) {
+		const char *id = p->macros[i]->unique_id;
+		if (!p->macros[i]->abs_path || strcmp(p->macros[i]->abs_path, path))
+			continue;
+		map_puts(&ids, id, (void *)id);
+		if (val_dict_gets(rp->loader_macros, id).type != V_UNDEF || val_dict_gets(p->loader_macros, id).type != V_UNDEF)
+			why = arena_sprintf(&p->arena,
+					    "'%s' changed, and the project's load calls its macro '%s' other than from models' code",
+					    path, id);
+	}
+	if (!ids.len && !why)
+		why = arena_sprintf(&p->arena, "'%s' changed, and it is not one model's or singular test's file", path);
+	/* rendering many nodes again one by one costs more than a full parse, which has threads */
+	uint32_t found = 0, most = rp->nn / 8 > 64 ? rp->nn / 8 : 64;
+	for (uint32_t i = 0; i < rp->nn && !why; i++) {
+		const struct node *n = rp->nodes[i];
+		bool calls = false;
+		for (uint32_t k = 0; k < n->nparse_macros && !calls; k++)
+			calls = map_gets(&ids, n->parse_macros[k]) != NULL;
+		if (!calls)
+			continue;
+		if ((n->type != NODE_MODEL && n->type != NODE_TEST) || rp->kind[i] != TMPL_CODE)
+			why = arena_sprintf(&p->arena, "'%s' changed, and %s calls its macros while parsing", path,
+					    n->unique_id);
+		again[i] = 1;
+		via[i] = path;
+		if (++found > most)
+			why = arena_sprintf(&p->arena, "'%s' changed, and more than %u nodes call its macros", path, most);
+	}
+	map_release(&ids);
+	return why;
+}
+
+/*
  * Changed .sql files: the node of each is parsed again alone when its file is one model's or
  * singular test's, no unit test tests it, its own config() and metric() calls are the same as
  * before (then its config, and everything resolved from it, is) and parsing it again gives no
  * diagnostic. Then its refs, sources, macros, code, checksum and template are new; its
- * dependencies are resolved again once the nodes are in place.
+ * dependencies are resolved again once the nodes are in place. A changed macro file's nodes
+ * (macro_file_dependents) are parsed again the same way.
  */
 static const char *reparse_models(struct project *p, struct reparse *rp, const char *const *changed, size_t nchanged,
 				  const uint8_t *tested, struct arena *scratch, struct diag_list *tmp)
 {
 	struct arena *keep = &p->arena;
 	struct map by_path = MAP_INIT;
-	for (uint32_t i = 0; i < rp->nn; i++)
+	for (uint32_t i = 0; nchanged && i < rp->nn; i++)
 		if (rp->nodes[i]->abs_path)
 			map_puts(&by_path, rp->nodes[i]->abs_path,
 				 map_gets(&by_path, rp->nodes[i]->abs_path) ? (void *)UINTPTR_MAX : (void *)(uintptr_t)(i + 1));
+	/* the nodes to render again, each with the changed file that says so */
+	uint8_t *again = xcalloc((size_t)rp->nn + 1, 1);
+	const char **via = xcalloc((size_t)rp->nn + 1, sizeof(*via));
 	const char *why = NULL;
 	for (size_t k = 0; k < nchanged && !why; k++) {
 		uintptr_t at = (uintptr_t)map_gets(&by_path, changed[k]);
 		uint32_t idx = (uint32_t)(at - 1);
-		if (!at || at == UINTPTR_MAX || (rp->nodes[idx]->type != NODE_MODEL && rp->nodes[idx]->type != NODE_TEST) ||
-		    (rp->kind[idx] != TMPL_CODE && !rp->resolve[idx])) {
+		if (!at) {
+			why = macro_file_dependents(p, rp, changed[k], again, via);
+		} else if (at == UINTPTR_MAX || (rp->nodes[idx]->type != NODE_MODEL && rp->nodes[idx]->type != NODE_TEST) ||
+			   (rp->kind[idx] != TMPL_CODE && !rp->resolve[idx])) {
 			why = arena_sprintf(keep, "'%s' changed, and it is not one model's or singular test's file", changed[k]);
-			break;
+		} else {
+			again[idx] = 1;
+			via[idx] = changed[k];
 		}
-		if (rp->resolve[idx])
+	}
+	for (uint32_t idx = 0; idx < rp->nn && !why; idx++) {
+		if (!again[idx] || rp->resolve[idx])
 			continue;  /* parsed again whole already: its properties file changed too */
+		struct node *n = rp->nodes[idx];
+		bool own = !strcmp(via[idx], n->abs_path);
 		if (tested[idx]) {
-			why = arena_sprintf(keep, "'%s' changed, and a unit test tests its model", changed[k]);
+			why = arena_sprintf(keep, "'%s' changed, and a unit test tests %s", via[idx],
+					    own ? "its model" : n->unique_id);
 			break;
 		}
-		struct node *n = rp->nodes[idx];
 		struct node *f = render_again(p, n, scratch, tmp);
 		if (!f) {
 			why = DIAGNOSED;
 			break;
 		}
 		if (!same_value(f->config, n->infile_config) || !same_value(f->metric_calls, n->metric_calls)) {
-			why = arena_sprintf(keep, "'%s' changed its config() or metric() calls", changed[k]);
+			why = own ? arena_sprintf(keep, "'%s' changed its config() or metric() calls", via[idx])
+				  : arena_sprintf(keep, "'%s' changed the config() or metric() calls of %s", via[idx],
+						  n->unique_id);
 			break;
 		}
 		struct node *c = ARENA_NEW(keep, struct node);
@@ -128,6 +190,8 @@ static const char *reparse_models(struct project *p, struct reparse *rp, const c
 		c->nsources = f->nsources;
 		c->macros_used = f->macros_used;
 		c->nmacros_used = f->nmacros_used;
+		c->parse_macros = f->parse_macros;
+		c->nparse_macros = f->nparse_macros;
 		/* a foreign key of a model's contract is a dependency too, after its own refs */
 		if ((c->type == NODE_MODEL && c->patch_path && proj_contract_check(c, keep, tmp) < 0) || tmp->head) {
 			why = DIAGNOSED;
@@ -137,6 +201,8 @@ static const char *reparse_models(struct project *p, struct reparse *rp, const c
 		rp->kind[idx] = TMPL_NONE;  /* parsed already */
 		rp->deps_only[idx] = 1;
 	}
+	free(again);
+	free(via);
 	map_release(&by_path);
 	return why;
 }

@@ -6,7 +6,7 @@
  *
  * Payload layout (numbers are unsigned LEB128 but for the fixed-width head, no alignment):
  *   "SNAP" u32 format | u32 files before the node phases | u32 nmacros | u32 nnodes |
- *   macros | groups | properties files' top keys | nodes | u64 where the second half of the
+ *   macros | groups | properties files' top keys | macros the loader called | nodes | u64 where the second half of the
  *   nodes starts | u32 its first node | u32 the files defined before it | u64 sum64 of all that |
  *   "SNAPEND\0"
  * The two halves of the nodes are read back at once, on two threads.
@@ -31,7 +31,7 @@
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
 
-#define SNAP_FORMAT 6
+#define SNAP_FORMAT 7
 
 /* ---------------------------------------------------------------- writing */
 
@@ -293,6 +293,9 @@ static void w_node(struct snap_w *w, const struct node *n)
 	w_u32(o, n->nmacros_used);
 	for (uint32_t i = 0; i < n->nmacros_used; i++)
 		w_str(w, n->macros_used[i]);
+	w_u32(o, n->nparse_macros);
+	for (uint32_t i = 0; i < n->nparse_macros; i++)
+		w_str(w, n->parse_macros[i]);
 	w_u32(o, n->ndeps);
 	for (uint32_t i = 0; i < n->ndeps; i++)
 		w_u32(o, n->deps[i]);
@@ -350,6 +353,7 @@ int proj_snapshot_write(struct project *p, proj_snapshot_sink sink, void *ud)
 	}
 	w_value(&w, p->groups);
 	w_value(&w, p->properties_files);
+	w_value(&w, p->loader_macros);
 	/* where the second half starts, for a reader with two threads (a small project: no split) */
 	uint64_t split_at = 0;
 	uint32_t split = p->nnodes >= SNAP_SPLIT_MIN ? (uint32_t)(p->nnodes / 2) : 0, split_files = 0;
@@ -681,6 +685,13 @@ static struct node *r_node(struct snap_r *r, uint32_t nnodes, uint8_t *ptmpl)
 	n->macros_used = n->nmacros_used ? ARENA_ARRAY(a, const char *, n->nmacros_used) : NULL;
 	for (uint32_t i = 0; i < n->nmacros_used; i++)
 		n->macros_used[i] = r_str(r);
+	n->nparse_macros = r_u32(r);
+	if (!r_need(r, (size_t)n->nparse_macros * 3))
+		return n;
+	n->parse_macros = n->nparse_macros ? ARENA_ARRAY(a, const char *, n->nparse_macros) : NULL;
+	for (uint32_t i = 0; i < n->nparse_macros; i++)
+		if (!(n->parse_macros[i] = r_str(r)))
+			r->bad = true;
 	n->ndeps = r_u32(r);
 	if (!r_need(r, (size_t)n->ndeps * 4))
 		return n;
@@ -872,7 +883,8 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 	}
 	value groups = r_value(&r, 0);
 	value props = r_value(&r, 0);
-	if (groups.type != V_DICT || props.type != V_DICT)
+	value loader_macros = r_value(&r, 0);
+	if (groups.type != V_DICT || props.type != V_DICT || loader_macros.type != V_DICT)
 		r.bad = true;
 	struct node **nodes = xcalloc((size_t)nnodes + 1, sizeof(*nodes));
 	uint8_t *kind = xcalloc((size_t)nnodes + 1, 1);
@@ -894,7 +906,7 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 		if (diag_file_add(r2.files[i].path, r2.files[i].text, r2.files[i].len) != r.base + 1 + r2.file0 + i)
 			shifted = true;
 	free(r2.files);
-	struct reparse rp = {.nodes = nodes, .nn = nnodes, .kind = kind};
+	struct reparse rp = {.nodes = nodes, .nn = nnodes, .kind = kind, .loader_macros = loader_macros};
 	if (nchanged && !shifted) {
 		p->properties_files = props;
 		const char *why = proj_reparse(p, &rp, changed, nchanged);
@@ -912,6 +924,9 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 	p->snapshot_refused = NULL;
 	p->snapshot_sum = want;
 	p->properties_files = props;
+	for (uint32_t i = 0; i < loader_macros.d->len; i++)
+		if (val_dict_get(p->loader_macros, loader_macros.d->e[i].key).type == V_UNDEF)
+			val_dict_set(p->loader_macros, loader_macros.d->e[i].key, val_bool(true));
 	for (uint32_t i = 0; i < nmacros; i++) {
 		struct macro_def *m = p->macros[i];
 		m->description = mp[i].desc ? mp[i].desc : "";

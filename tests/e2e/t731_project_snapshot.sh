@@ -186,12 +186,55 @@ load_once compile --profiles-dir .
 expect_how partial "a changed properties file of models is parsed again alone (t732 tells more)"
 expect_m '.nodes["model.sp.b"].description' "the b model, described again"
 
+# a changed macro: the models whose code called it while parsing (from inside other macros too)
+# are parsed again, the rest read from the snapshot
 sed -i 's/upper/lower/' macros/shout.sql
 load_once compile --profiles-dir .
-expect_how full "a changed macro"
-reason "'$WORK/sp/macros/shout.sql' changed, and it is not one model's or singular test's file"
+expect_rc 0 "a changed macro (checked against a full load)"
+expect_how partial "the models that call it are parsed again alone"
 if grep -q "lower(" target/compiled/sp/models/a.sql; then ok "the macro's change is compiled"
 else not_ok "the macro's change is compiled" "$(cat target/compiled/sp/models/a.sql)"; fi
+cat >macros/wrap.sql <<'EOS'
+{% macro wrap(x) %}({{ shout(x) }}){% endmacro %}
+EOS
+echo "select {{ wrap(\"'e'\") }} as e" >models/sub/e.sql
+load_once compile --profiles-dir .
+expect_how full "an added macro and model"
+sleep 1.1
+sed -i 's/lower/upper/' macros/shout.sql
+load_once compile --profiles-dir .
+expect_rc 0 "a macro another macro calls, changed"
+expect_how partial "the model that calls the other is parsed again alone"
+if grep -q "(upper('e'))" target/compiled/sp/models/sub/e.sql; then ok "through the other macro"
+else not_ok "through the other macro" "$(cat target/compiled/sp/models/sub/e.sql)"; fi
+expect_m '.nodes["model.sp.e"].depends_on.macros' '["macro.sp.wrap"]'
+# a macro that now calls config(): the config reaches the relation, the tests: a full parse
+sleep 1.1
+cat >macros/shout.sql <<'EOS'
+{% macro shout(x) %}{{ config(tags=['loud']) }}upper({{ x }}){% endmacro %}
+EOS
+load_once compile --profiles-dir .
+expect_how full "a macro that changes a model's config"
+reason "'$WORK/sp/macros/shout.sql' changed the config() or metric() calls of model.sp.a"
+expect_m '.nodes["model.sp.a"].tags' '["loud"]'
+# a macro a properties file calls: what it gave there is not rendered again alone, so a full parse
+cat >macros/describe.sql <<'EOS'
+{% macro describe() %}described by a macro{% endmacro %}
+EOS
+sed -i 's/the b model, described again/"{{ describe() }}"/' models/sub/props.yml
+load_once compile --profiles-dir .
+expect_m '.nodes["model.sp.b"].description' "described by a macro"
+sleep 1.1
+sed -i 's/described by a macro/described by a changed macro/' macros/describe.sql
+load_once compile --profiles-dir .
+expect_rc 0 "a macro a description calls, changed"
+expect_how full "is parsed in full"
+reason "'$WORK/sp/macros/describe.sql' changed, and the project's load calls its macro 'macro.sp.describe' other than from models' code"
+expect_m '.nodes["model.sp.b"].description' "described by a changed macro"
+rm models/sub/e.sql macros/wrap.sql
+echo "{% macro shout(x) %}lower({{ x }}){% endmacro %}" >macros/shout.sql
+load_once compile --profiles-dir .
+expect_rc 0 "back to fewer macros"
 
 echo "select 3 as c" >models/sub/c.sql
 load_once compile --profiles-dir .
