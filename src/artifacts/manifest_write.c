@@ -33,7 +33,7 @@
  * over partial parses. SLUICE_MANIFEST_CHECK=1 builds every reused entry too and compares the two
  * (exit 70 on a difference).
  */
-#define MI_MAGIC "sluice-manifest-index 1\n"
+#define MI_MAGIC "sluice-manifest-index 2\n"
 #define MI_COMPILED 1  /* the node had compiled code or a compiled path */
 #define MI_WRITTEN 2   /* the node has an entry */
 
@@ -45,7 +45,7 @@ struct mi_entry {
 
 /* What identifies the old manifest and what it was written from */
 struct mi_head {
-	uint64_t snapshot_sum;
+	uint64_t snapshot_id;
 	double created_at;
 	int64_t exe_size, exe_mtime, exe_ino;
 	int64_t size, mtime, ino;  /* of the manifest */
@@ -299,7 +299,7 @@ static void mcache_open(struct mcache *mc, struct arena *a, const char *path, st
 	struct mi_head h;
 	memcpy(&h, text + sizeof(MI_MAGIC) - 1, sizeof(h));
 	int64_t ms, mm, mi;
-	if (sum64_final(&sum) != sealed || h.snapshot_sum != p->snapshot_sum || h.nnodes != p->nnodes ||
+	if (sum64_final(&sum) != sealed || h.snapshot_id != p->snapshot_id || h.nnodes != p->nnodes ||
 	    h.exe_size != es || h.exe_mtime != em || h.exe_ino != ei || !stat_of(path, &ms, &mm, &mi) ||
 	    h.size != ms || h.mtime != mm || h.ino != mi)
 		return;
@@ -336,10 +336,10 @@ static void mcache_save(struct mcache *mc, struct arena *a, const char *path, st
 	char *ipath = index_path(a, path);
 	struct mi_head h;
 	memset(&h, 0, sizeof(h));  /* its padding is written too */
-	h.snapshot_sum = p->snapshot_sum;
+	h.snapshot_id = p->snapshot_id;
 	h.created_at = created_at;
 	h.nnodes = (uint32_t)p->nnodes;
-	if (!mc->now || !p->snapshot_sum || !stat_of("/proc/self/exe", &h.exe_size, &h.exe_mtime, &h.exe_ino) ||
+	if (!mc->now || !p->snapshot_id || !stat_of("/proc/self/exe", &h.exe_size, &h.exe_mtime, &h.exe_ino) ||
 	    !stat_of(path, &h.size, &h.mtime, &h.ino)) {
 		unlink(ipath);
 		return;
@@ -373,7 +373,7 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 	if (mc.old)
 		c.created_at = mc.h.created_at;
 	/* the entries are recorded where the scrub cannot move them, for a project its snapshot gave */
-	if (p->snapshot_sum && !log_has_secrets())
+	if (p->snapshot_id && !log_has_secrets())
 		mc.now = xcalloc((size_t)p->nnodes + 1, sizeof(*mc.now));
 	struct jw w = {NULL, SB_INIT, 0, 0, &mc, 0};
 	if (fs_mkdir_p(dir) < 0 || !(w.f = fopen(tmp, "w"))) {

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -891,9 +892,24 @@ static void wait_snapshot_writer(void)
 	}
 }
 
+/* A new snapshot's id: unique enough that no other snapshot of the project has it */
+static uint64_t new_snapshot_id(void)
+{
+	uint64_t id = 0;
+	if (getrandom(&id, sizeof(id), 0) != (ssize_t)sizeof(id)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		int64_t seed[] = {ts.tv_sec, ts.tv_nsec, getpid()};
+		id = inputs_hash(seed, sizeof(seed));
+	}
+	return id ? id : 1;
+}
+
 void cli_snapshot_save_behind(const struct cli *c, struct project *p, struct input *in, size_t nin, int64_t started_ns)
 {
 	static bool registered;
+	/* the id is the parent's too: the manifest it writes names the nodes of that snapshot */
+	p->snapshot_id = new_snapshot_id();
 	wait_snapshot_writer();
 	fflush(NULL);  /* nothing buffered is written twice */
 	pid_t pid = fork();

@@ -263,7 +263,9 @@ struct project {
 	const struct proj_hooks *hooks; /* proj_options.hooks: how the loader renders */
 	uint32_t files_before_nodes; /* diagnostics' files registered before the node phases */
 	bool from_snapshot;          /* the node phases were read from proj_options.snapshot */
-	uint64_t snapshot_sum;       /* then, the snapshot's checksum (what identifies its nodes) */
+	uint64_t snapshot_id;        /* what identifies the nodes as loaded: the id of the snapshot
+				      * they were read from or are written to; 0 when neither (a
+				      * partial load whose snapshot is kept, a load not snapshotted) */
 	const char *snapshot_refused;   /* or why that snapshot was not read, when one was offered */
 	uint32_t snapshot_reparsed;  /* models parsed again, their files changed since the snapshot */
 };

@@ -5,7 +5,7 @@
  * partial parsing; here an unchanged project skips finding, reading, rendering and resolving.
  *
  * Payload layout (numbers are unsigned LEB128 but for the fixed-width head, no alignment):
- *   "SNAP" u32 format | u32 files before the node phases | u32 nmacros | u32 nnodes |
+ *   "SNAP" u32 format | u32 files before the node phases | u32 nmacros | u32 nnodes | u64 id |
  *   macros | groups | properties files' top keys | macros the loader called | nodes | u64 where the second half of the
  *   nodes starts | u32 its first node | u32 the files defined before it | u64 sum64 of all that |
  *   "SNAPEND\0"
@@ -343,6 +343,7 @@ int proj_snapshot_write(struct project *p, proj_snapshot_sink sink, void *ud)
 	w_fixed32(&w.out, w.base);
 	w_fixed32(&w.out, (uint32_t)p->nmacros);
 	w_fixed32(&w.out, (uint32_t)p->nnodes);
+	w_u64(&w.out, p->snapshot_id);
 	for (size_t i = 0; i < p->nmacros; i++) {
 		w_str(&w, p->macros[i]->unique_id);
 		w_str(&w, p->macros[i]->description);
@@ -845,7 +846,7 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 {
 	const unsigned char *at = data;
 	p->snapshot_refused = "the snapshot is cut short";
-	if (len < 52 || memcmp(at, "SNAP", 4) || memcmp(at + len - 8, "SNAPEND", 8))
+	if (len < 60 || memcmp(at, "SNAP", 4) || memcmp(at + len - 8, "SNAPEND", 8))
 		return 0;
 	/* the checksum: a snapshot torn or damaged on disk is not read */
 	uint64_t want;
@@ -861,6 +862,7 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 	r.base = r_fixed32(&r);
 	uint32_t nmacros = r_fixed32(&r);
 	uint32_t nnodes = r_fixed32(&r);
+	uint64_t snap_id = r_u64(&r);
 	/* the same binary wrote it (the CLI checks that), so a mismatch here is a project loaded
 	 * differently before the node phases: load it whole */
 	p->snapshot_refused = "the project was loaded otherwise up to its models (its macros)";
@@ -922,7 +924,7 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 		nnodes = rp.nn;
 	}
 	p->snapshot_refused = NULL;
-	p->snapshot_sum = want;
+	p->snapshot_id = snap_id;
 	p->properties_files = props;
 	for (uint32_t i = 0; i < loader_macros.d->len; i++)
 		if (val_dict_get(p->loader_macros, loader_macros.d->e[i].key).type == V_UNDEF)
@@ -969,6 +971,9 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 		if (rc > 0 && again && proj_check_relations(p, dl) < 0)
 			rc = -1;
 		p->snapshot_reparsed = rc > 0 ? again : 0;
+		/* nodes parsed again are not the snapshot's (a snapshot written now gets an id of its own) */
+		if (p->snapshot_reparsed)
+			p->snapshot_id = 0;
 	}
 	proj_reparse_release(&rp);
 out:
