@@ -809,7 +809,7 @@ static void prune_snapshots(const char *target)
 		size_t i = n++;
 		for (; i > 0 && keep[i - 1].mtime < fs_mtime_ns(&st); i--)
 			keep[i] = keep[i - 1];
-		snprintf(keep[i].name, sizeof(keep[i].name), "%s", e->d_name);
+		memcpy(keep[i].name, e->d_name, len + 1);  /* len < sizeof(name), checked above */
 		keep[i].mtime = fs_mtime_ns(&st);
 		if (n > SNAP_KEEP)
 			unlinkat(dirfd(d), keep[--n].name, 0);
