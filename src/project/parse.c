@@ -229,6 +229,14 @@ int proj_compose_config(struct project *p, struct node *n, value patch, struct a
 	return 0;
 }
 
+void proj_finish_yml_node(struct node *n, struct arena *keep)
+{
+	/* its config was made by the (single-threaded) properties loader in the project arena: copy
+	 * it before adding to it, since dicts grow in their own arena */
+	n->config = val_copy(keep, n->config);
+	finish_config(n, keep);
+}
+
 static int parse_item(void *ctx, size_t i, struct arena *keep)
 {
 	struct parse_job *job = ctx;
@@ -239,10 +247,7 @@ static int parse_item(void *ctx, size_t i, struct arena *keep)
 		return 0;
 	}
 	if (n->type == NODE_SOURCE || n->type == NODE_EXPOSURE) {
-		/* its config was made by the (single-threaded) properties loader in the project arena:
-		 * copy it before adding to it, since dicts grow in their own arena */
-		n->config = val_copy(keep, n->config);
-		finish_config(n, keep);
+		proj_finish_yml_node(n, keep);
 		return 0;
 	}
 	/* the scratch arena of this thread: its index is its keep arena's */

@@ -249,43 +249,103 @@ static const struct package *package_of(struct project *p, const char *abs, cons
 	return best;
 }
 
-static bool models_only(value keys)
+/* The top keys of a properties file parsed again alone */
+static const char *const alone_keys[] = {"version", "models", "sources", NULL};
+
+static bool parsed_alone(value keys)
 {
-	for (uint32_t i = 0; keys.type == V_LIST && i < keys.l->len; i++)
-		if (!val_streq(keys.l->items[i], "version") && !val_streq(keys.l->items[i], "models"))
+	for (uint32_t i = 0; keys.type == V_LIST && i < keys.l->len; i++) {
+		const char *const *k = alone_keys;
+		while (*k && !val_streq(keys.l->items[i], *k))
+			k++;
+		if (!*k)
 			return false;
+	}
 	return keys.type == V_LIST;
 }
 
 /*
- * A changed properties file of the root project that describes models only, before and after.
- * Each model it described or describes is parsed again whole with its new entry (or none), and
- * taken when what other nodes see of it is unchanged: the same enabled, access and group, no
- * versions, no unit test on it, the same time spine. Its generic tests are replaced by
- * the ones built from the file now, whose names must not clash with another test's.
+ * The sources of a properties file parsed again: the old ones of the file dropped, the new ones
+ * finished as the parse phase finishes them, and the nodes that call source() on a source the file
+ * declared or declares have their dependencies resolved again. A table another file declares
+ * too, or a unit test beside it (its fixtures may name a source), means a full parse.
+ */
+static const char *reparse_sources(struct project *p, struct reparse *rp, const struct package *pkg, const char *rel,
+				   const char *abs, struct nodes_builder *nb)
+{
+	struct arena *keep = &p->arena;
+	struct map names = MAP_INIT;  /* source names the file declared or declares */
+	struct map tables = MAP_INIT; /* "source.table" of the sources kept from other files */
+	const char *why = NULL;
+	bool unit_tests = false;
+	for (uint32_t i = 0; i < rp->nn; i++) {
+		struct node *n = rp->nodes[i];
+		unit_tests |= n->type == NODE_UNIT_TEST;
+		if (n->type != NODE_SOURCE)
+			continue;
+		if (!strcmp(n->package, pkg->name) && !strcmp(n->original_file_path, rel)) {
+			rp->removed[i] = 1;
+			map_puts(&names, n->source_name, n);
+		} else {
+			map_puts(&tables, arena_sprintf(keep, "%s.%s", n->source_name, n->name), n);
+		}
+	}
+	for (size_t i = 0; i < nb->n && !why; i++) {
+		struct node *n = nb->v[i];
+		if (n->type != NODE_SOURCE)
+			continue;
+		proj_finish_yml_node(n, keep);
+		map_puts(&names, n->source_name, n);
+		if (map_gets(&tables, arena_sprintf(keep, "%s.%s", n->source_name, n->name)))
+			why = arena_sprintf(keep, "'%s' declares source table '%s.%s', which another file declares too", abs,
+					    n->source_name, n->name);
+	}
+	if (!why && names.len && unit_tests)
+		why = arena_sprintf(keep, "'%s' changed its sources, and the project has unit tests", abs);
+	for (uint32_t i = 0; i < rp->nn && !why && names.len; i++) {
+		struct node *n = rp->nodes[i];
+		if (rp->removed[i] || rp->resolve[i])
+			continue;
+		for (uint32_t k = 0; k < n->nsources; k++)
+			if (map_gets(&names, n->sources[k].source))
+				rp->deps_only[i] = 1;
+	}
+	map_release(&names);
+	map_release(&tables);
+	return why;
+}
+
+/*
+ * A changed properties file of the root project that describes models and sources only, before
+ * and after. Each model it described or describes is parsed again whole with its new entry (or
+ * none), and taken when what other nodes see of it is unchanged: the same enabled, access and
+ * group, no versions, no unit test on it, the same time spine. Its sources are replaced
+ * (reparse_sources). Its generic tests are replaced by the ones built from the file now, whose
+ * names must not clash with another test's.
  */
 static const char *reparse_properties(struct project *p, struct reparse *rp, const char *abs, const uint8_t *tested,
 				      struct map *model_by_name, struct arena *scratch, struct diag_list *tmp)
 {
 	struct arena *keep = &p->arena;
-	static const char *const only[] = {"version", "models", NULL};
 	const char *rel;
 	const struct package *pkg = package_of(p, abs, &rel);
 	value old_keys = val_dict_get(p->properties_files, val_str(abs));
 	if (old_keys.type == V_UNDEF)
 		return arena_sprintf(keep, "'%s' changed, and it is not a properties file the last load read", abs);
-	if (!pkg || !pkg->is_root || !models_only(old_keys))
-		return arena_sprintf(keep, "'%s' changed, and it describes more than the project's models", abs);
+	if (!pkg || !pkg->is_root || !parsed_alone(old_keys))
+		return arena_sprintf(keep, "'%s' changed, and it describes more than the project's models and sources",
+				     abs);
 	struct nodes_builder nb = {0};
-	int rc = proj_load_properties_file(p, &nb, pkg, rel, only, tmp);
+	int rc = proj_load_properties_file(p, &nb, pkg, rel, alone_keys, tmp);
 	if (rc > 0)
-		return arena_sprintf(keep, "'%s' changed, and it describes more than the project's models now", abs);
+		return arena_sprintf(keep, "'%s' changed, and it describes more than the project's models and sources now",
+				     abs);
 	if (rc < 0 || tmp->head) {
 		VEC_FREE(&nb.tests);
 		return DIAGNOSED;
 	}
 	const char *patch_path = arena_sprintf(keep, "%s://%s", pkg->name, rel);
-	const char *why = NULL;
+	const char *why = reparse_sources(p, rp, pkg, rel, abs, &nb);
 	/* what the file described before: those models parsed again, its tests dropped */
 	value patch_of = val_dict_new(keep, 8);  /* node index -> its new entry */
 	for (uint32_t i = 0; i < rp->nn; i++) {
@@ -354,8 +414,9 @@ static bool has_suffix(const char *s, const char *suffix)
 
 /*
  * The nodes in their new order: the dropped ones gone, the added ones in, sorted as a load sorts
- * them, and the others' dependencies and attachments renumbered. False when a node kept depends
- * on one dropped (nothing depends on a generic test, so never).
+ * them, and the others' dependencies and attachments renumbered (but for those resolved again
+ * anyway). False when a node kept depends on one dropped (nothing depends on a generic test; a
+ * dropped source's callers are resolved again).
  */
 static bool place_nodes(struct reparse *rp)
 {
@@ -397,6 +458,8 @@ static bool place_nodes(struct reparse *rp)
 		struct node *x = v[j];
 		if (x->index == NODE_NONE)
 			continue;
+		if (resolve[j] || deps_only[j])
+			x->ndeps = 0;  /* resolved again below */
 		for (uint32_t k = 0; k < x->ndeps; k++)
 			if ((x->deps[k] = to[x->deps[k]]) == NODE_NONE)
 				ok = false;

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Partial parsing of properties files: when a changed properties file describes models only
-# (version: and models:, before and after), the models it describes are parsed again with their
-# new entries and its generic tests are built again, the rest read from the snapshot, as dbt's
-# partial parsing re-reads a changed schema file alone. What it may not do alone (a config other
-# nodes see, a missing or doubly described model, sources, another kind of file) means a full
-# parse, with the reason in the log. SLUICE_SNAPSHOT_CHECK=1 loads each project whole as well and
+# Partial parsing of properties files: when a changed properties file describes models and sources
+# only (version:, models: and sources:, before and after), the models it describes are parsed again
+# with their new entries, its sources replaced (their callers resolved again) and its generic
+# tests built again, the rest read from the snapshot, as dbt's partial parsing re-reads a changed
+# schema file alone. What it may not do alone (a config other nodes see, a missing or doubly
+# described model, seeds and other kinds of entries, another kind of file) means a full parse,
+# with the reason in the log. SLUICE_SNAPSHOT_CHECK=1 loads each project whole as well and
 # compares the two node by node (exit 70 on any difference), so every expect_rc 0 below also says
 # the partial parse gave what a full parse gives.
 . "$(dirname "$0")/lib.sh"
@@ -212,20 +213,64 @@ edit "  - name: stg_orders
 load_once compile --profiles-dir .
 expect_rc 0 "fixed again"
 
+# sources: the file's are replaced, and the nodes that call source() on them resolved again
 tick
-printf 'sources:\n  - name: raw\n    tables: [{name: t}]\n' >>models/schema.yml
+printf 'sources:\n  - name: raw\n    schema: jaffle\n    tables:\n      - name: t\n        identifier: raw_orders\n' >>models/schema.yml
 load_once compile --profiles-dir .
 expect_rc 0 "a source added to the file"
-expect_how full "a file that describes sources"
-reason "'$WORK/jaffle_shop_duckdb/models/schema.yml' changed, and it describes more than the project's models now"
+expect_how partial "a file that describes sources is parsed again alone"
 expect_m '.sources["source.jaffle_shop.raw.t"].name' "t"
+expect_m '.sources["source.jaffle_shop.raw.t"].relation_name' '"postgres"."jaffle"."raw_orders"'
+echo "select * from {{ source('raw', 't') }}" >models/from_raw.sql
+load_once compile --profiles-dir .
+expect_how full "an added model"
+tick
+edit "        identifier: raw_orders
+" "        identifier: raw_payments
+        description: now the payments
+        columns:
+          - name: id
+            data_tests: [not_null]
+"
+load_once compile --profiles-dir .
+expect_rc 0 "the source changed (checked against a full load)"
+expect_how partial "the source is parsed again alone"
+expect_m '.sources["source.jaffle_shop.raw.t"].description' "now the payments"
+expect_m '.sources["source.jaffle_shop.raw.t"].relation_name' '"postgres"."jaffle"."raw_payments"'
+expect_m '.nodes["model.jaffle_shop.from_raw"].depends_on.nodes' '["source.jaffle_shop.raw.t"]'
+expect_m '.child_map["source.jaffle_shop.raw.t"]' '["model.jaffle_shop.from_raw","test.jaffle_shop.source_not_null_raw_t_id.e00a82bbac"]'
+if grep -q '"jaffle"."raw_payments"' target/compiled/jaffle_shop/models/from_raw.sql; then ok "the model reads the new table"
+else not_ok "the model reads the new table" "$(cat target/compiled/jaffle_shop/models/from_raw.sql)"; fi
+tick
+edit "      - name: t
+" "      - name: u
+"
+load_once compile --profiles-dir .
+expect_rc 2 "a table a model reads, renamed"
+expect_err "depends on a source named 'raw.t' which was not found"
+expect_err "did you mean 'raw.u'?"
+rm models/from_raw.sql
+load_once compile --profiles-dir .
+expect_rc 0 "the model removed"
 tick
 node -e 'const fs=require("fs");const s=fs.readFileSync("models/schema.yml","utf8");fs.writeFileSync("models/schema.yml",s.slice(0,s.indexOf("sources:")))'
 load_once compile --profiles-dir .
 expect_rc 0 "the source removed"
-expect_how full "a file that described sources"
-reason "'$WORK/jaffle_shop_duckdb/models/schema.yml' changed, and it describes more than the project's models"
-expect_m '.sources["source.jaffle_shop.raw.t"]' "undefined"
+expect_how partial "a file that described sources is parsed again alone"
+expect_m '.sources["source.jaffle_shop.raw.u"]' "undefined"
+# more than models and sources: a full parse
+tick
+printf 'seeds:\n  - name: raw_orders\n    description: orders as loaded\n' >>models/schema.yml
+load_once compile --profiles-dir .
+expect_rc 0 "a seed described in the file"
+expect_how full "a file that describes seeds"
+reason "'$WORK/jaffle_shop_duckdb/models/schema.yml' changed, and it describes more than the project's models and sources now"
+expect_m '.nodes["seed.jaffle_shop.raw_orders"].description' "orders as loaded"
+tick
+node -e 'const fs=require("fs");const s=fs.readFileSync("models/schema.yml","utf8");fs.writeFileSync("models/schema.yml",s.slice(0,s.indexOf("seeds:")))'
+load_once compile --profiles-dir .
+expect_how full "a file that described seeds"
+reason "'$WORK/jaffle_shop_duckdb/models/schema.yml' changed, and it describes more than the project's models and sources"
 
 tick
 edit "  - name: orders
