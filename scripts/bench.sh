@@ -153,9 +153,10 @@ for k in 1 2 3; do
 		--profiles-dir "$work/parse_10000" --threads 2 --quiet -s "$one"
 done
 row "compile -s one_model, warm (10000)" 10000 "$secs" "$cpu" "$kb"
-# another command next: the snapshot compile left serves it too (it read no flag)
+# another command next, with the same options: the snapshot compile left serves it too (the load
+# read no flag)
 timed "ls one model of 10000" "$sluice" ls --project-dir "$work/parse_10000" --profiles-dir "$work/parse_10000" \
-	--quiet -s "$one" --output name
+	--threads 2 --quiet -s "$one" --output name
 row "ls -s one_model after compile (10000)" 10000 "$secs" "$cpu" "$kb"
 
 # docs generate of a 5,000-model project (compiles every model, reads the catalog, writes the site),
