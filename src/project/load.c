@@ -265,6 +265,9 @@ static int load_vars(struct project *p, const struct proj_options *opt, struct d
 	return 0;
 }
 
+/* Loads in this process so far: each project's number (proj_node_template's thread arenas) */
+static uint64_t load_gens;
+
 static char *gen_uuid4(struct arena *a)
 {
 	unsigned char b[16];
@@ -452,6 +455,7 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	p->docs_files = val_dict_new(&p->arena, 4);
 	p->properties_files = val_dict_new(&p->arena, 16);
 	p->loader_macros = val_dict_new(&p->arena, 8);
+	p->load_gen = __atomic_add_fetch(&load_gens, 1, __ATOMIC_RELAXED);
 	p->macros_by_package = val_dict_new(&p->arena, 4);
 	p->jinja = jj_env_new();
 	/* parsing is CPU-bound: one thread a core, whatever --threads says about the database */
@@ -575,10 +579,11 @@ void proj_release(struct project *p)
 		arena_release(p->loader_arena);
 		free(p->loader_arena);
 	}
-	if (p->tmpl_arena) {
-		arena_release(p->tmpl_arena);
-		free(p->tmpl_arena);
+	for (size_t i = 0; i < p->ntmpl_arenas; i++) {
+		arena_release(p->tmpl_arenas[i]);
+		free(p->tmpl_arenas[i]);
 	}
+	free(p->tmpl_arenas);
 	free(p->nodes);
 	map_release(&p->by_id);
 	map_release(&p->by_name);
@@ -591,27 +596,38 @@ void proj_release(struct project *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* One lock for every project's templates parsed on first use: they are few, and quick */
+/* Guards each project's list of template arenas; the parsing itself runs unlocked */
 static pthread_mutex_t tmpl_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* This thread's arena for the templates of project p (made on its first template) */
+static struct arena *tmpl_arena(struct project *p)
+{
+	static _Thread_local uint64_t gen;
+	static _Thread_local struct arena *a;
+	if (gen == p->load_gen && a)
+		return a;
+	a = xmalloc(sizeof(*a));
+	arena_init(a, 256 * 1024);
+	pthread_mutex_lock(&tmpl_lock);
+	p->tmpl_arenas = xrealloc(p->tmpl_arenas, (p->ntmpl_arenas + 1) * sizeof(*p->tmpl_arenas));
+	p->tmpl_arenas[p->ntmpl_arenas++] = a;
+	pthread_mutex_unlock(&tmpl_lock);
+	gen = p->load_gen;
+	return a;
+}
 
 struct jj_template *proj_node_template(struct project *p, struct node *n, struct diag_list *dl)
 {
 	struct jj_template *t = __atomic_load_n(&n->tmpl, __ATOMIC_ACQUIRE);
 	if (t || !n->tmpl_lazy)
 		return t;
-	pthread_mutex_lock(&tmpl_lock);
-	t = n->tmpl;
-	if (!t) {
-		if (!p->tmpl_arena) {
-			p->tmpl_arena = xmalloc(sizeof(*p->tmpl_arena));
-			arena_init(p->tmpl_arena, 256 * 1024);
-		}
-		if (jj_parse(p->jinja, p->tmpl_arena, diag_file_path(n->file), n->file, n->raw_code, n->raw_len, &t, dl) < 0)
-			t = NULL;
-		else
-			__atomic_store_n(&n->tmpl, t, __ATOMIC_RELEASE);
-	}
-	pthread_mutex_unlock(&tmpl_lock);
+	/* two threads may parse it at once: the first to store its template wins, the other's stays
+	 * unused in its arena */
+	if (jj_parse(p->jinja, tmpl_arena(p), diag_file_path(n->file), n->file, n->raw_code, n->raw_len, &t, dl) < 0)
+		return NULL;
+	struct jj_template *none = NULL;
+	if (!__atomic_compare_exchange_n(&n->tmpl, &none, t, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		t = none;
 	return t;
 }
 

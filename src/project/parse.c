@@ -198,11 +198,19 @@ static int parse_one(struct parse_job *job, struct node *n, struct arena *scratc
 		n->raw_code = "";
 		n->raw_len = 0;
 	} else {
+		/* the template is parsed for this render alone, in scratch: what the render keeps is
+		 * copied out, and a command parses it again when it renders the node (its first use,
+		 * proj_node_template). The project does not hold every model's syntax tree at once. */
 		const char *display = diag_file_path(n->file);
-		if (!n->tmpl && jj_parse(p->jinja, keep, display, n->file, n->raw_code, n->raw_len, &n->tmpl, dl) < 0)
-			return -1;
 		struct arena_mark m = arena_mark(scratch);
+		bool own = !n->tmpl;
+		if (own && jj_parse(p->jinja, scratch, display, n->file, n->raw_code, n->raw_len, &n->tmpl, dl) < 0)
+			return -1;
 		int rc = p->hooks->parse_node(p, n, scratch, keep, dl);
+		if (own) {
+			n->tmpl = NULL;
+			n->tmpl_lazy = true;
+		}
 		arena_reset(scratch, m);
 		if (rc)
 			return -1;

@@ -86,8 +86,9 @@ struct node {
 	const char *checksum;            /* sha256 hex of the file */
 	const char *language;            /* "sql" */
 	struct jj_template *tmpl;        /* parsed raw_code; read it through proj_node_template() */
-	bool tmpl_lazy;                  /* tmpl is parsed from raw_code on first use (a load from the
-	                                  * project snapshot parses only the templates a command renders) */
+	bool tmpl_lazy;                  /* tmpl is parsed from raw_code on first use: a load from the
+	                                  * project snapshot parses only the templates a command renders,
+	                                  * and a full load lets go of each once it rendered it */
 	value fqn;                       /* list of strings: [package, folders..., name] */
 	value config;                    /* dict: resolved config (materialized, schema, alias, tags, ...) */
 	value unrendered_config;         /* dict: config as written in the model/yml */
@@ -199,7 +200,10 @@ struct package {
 struct project {
 	struct arena arena;
 	struct jj_env *jinja;
-	struct arena *tmpl_arena;  /* the templates parsed on first use (proj_node_template) */
+	struct arena **tmpl_arenas; /* the templates parsed on first use (proj_node_template), one
+				     * arena for each thread that parsed some */
+	size_t ntmpl_arenas;
+	uint64_t load_gen;         /* this load's number in the process (a thread's arena is its) */
 	struct arena *loader_arena; /* p->loader_macros once a render added to it */
 	struct arena *parse_arenas;         /* one per parsing thread, kept for the nodes' lifetime */
 	int nparse_arenas;
