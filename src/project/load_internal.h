@@ -73,6 +73,8 @@ struct reparse {
 	uint32_t nn;
 	uint8_t *kind;
 	uint8_t *removed, *resolve, *deps_only;
+	uint8_t *again;       /* rendered again as if its file had changed... */
+	const char **via;     /* ...because this file changed (its own, a macro file, a source's) */
 	VEC(struct node *) added;
 	value loader_macros;  /* the snapshot's: macros its load called other than from nodes' code */
 };

@@ -76,16 +76,26 @@ static uint8_t *unit_tested(const struct reparse *rp)
 	return t;
 }
 
+/* Marks a node to render again because `path` changed; NULL, or why it cannot be */
+static const char *render_for(struct project *p, struct reparse *rp, uint32_t i, const char *path, const char *what)
+{
+	const struct node *n = rp->nodes[i];
+	if ((n->type != NODE_MODEL && n->type != NODE_TEST) || rp->kind[i] != TMPL_CODE)
+		return arena_sprintf(&p->arena, "'%s' changed, and %s %s while parsing", path, n->unique_id, what);
+	rp->again[i] = 1;
+	rp->via[i] = path;
+	return NULL;
+}
+
 /*
  * A changed macro file: the nodes whose own code called one of its macros while parsing (from
- * inside other macros too) are rendered again, as if their files had changed. Refused when the
+ * inside other macros too) are rendered again, as if their files had changed (dbt's partial
+ * parsing schedules the nodes whose depends_on.macros lead to a changed macro). Refused when the
  * file holds no macro, when the load called one of its macros other than from nodes' code (names,
  * properties, dbt_project.yml, generic tests' configs: what those gave is not rendered again), or
- * when a node that called one has no file of its own to render again. Each node found is marked in
- * `again`, with the file in via[].
+ * when a node that called one has no file of its own to render again.
  */
-static const char *macro_file_dependents(struct project *p, const struct reparse *rp, const char *path,
-					 uint8_t *again, const char **via)
+static const char *macro_file_dependents(struct project *p, struct reparse *rp, const char *path)
 {
 	struct map ids = MAP_INIT;
 	const char *why = NULL;
@@ -101,22 +111,13 @@ static const char *macro_file_dependents(struct project *p, const struct reparse
 	}
 	if (!ids.len && !why)
 		why = arena_sprintf(&p->arena, "'%s' changed, and it is not one model's or singular test's file", path);
-	/* rendering many nodes again one by one costs more than a full parse, which has threads */
-	uint32_t found = 0, most = rp->nn / 8 > 64 ? rp->nn / 8 : 64;
 	for (uint32_t i = 0; i < rp->nn && !why; i++) {
 		const struct node *n = rp->nodes[i];
 		bool calls = false;
 		for (uint32_t k = 0; k < n->nparse_macros && !calls; k++)
 			calls = map_gets(&ids, n->parse_macros[k]) != NULL;
-		if (!calls)
-			continue;
-		if ((n->type != NODE_MODEL && n->type != NODE_TEST) || rp->kind[i] != TMPL_CODE)
-			why = arena_sprintf(&p->arena, "'%s' changed, and %s calls its macros while parsing", path,
-					    n->unique_id);
-		again[i] = 1;
-		via[i] = path;
-		if (++found > most)
-			why = arena_sprintf(&p->arena, "'%s' changed, and more than %u nodes call its macros", path, most);
+		if (calls)
+			why = render_for(p, rp, i, path, "calls its macros");
 	}
 	map_release(&ids);
 	return why;
@@ -127,8 +128,8 @@ static const char *macro_file_dependents(struct project *p, const struct reparse
  * singular test's, no unit test tests it, its own config() and metric() calls are the same as
  * before (then its config, and everything resolved from it, is) and parsing it again gives no
  * diagnostic. Then its refs, sources, macros, code, checksum and template are new; its
- * dependencies are resolved again once the nodes are in place. A changed macro file's nodes
- * (macro_file_dependents) are parsed again the same way.
+ * dependencies are resolved again once the nodes are in place. The nodes of a changed macro or
+ * sources file (rp->again) are parsed again the same way.
  */
 static const char *reparse_models(struct project *p, struct reparse *rp, const char *const *changed, size_t nchanged,
 				  const uint8_t *tested, struct arena *scratch, struct diag_list *tmp)
@@ -139,31 +140,34 @@ static const char *reparse_models(struct project *p, struct reparse *rp, const c
 		if (rp->nodes[i]->abs_path)
 			map_puts(&by_path, rp->nodes[i]->abs_path,
 				 map_gets(&by_path, rp->nodes[i]->abs_path) ? (void *)UINTPTR_MAX : (void *)(uintptr_t)(i + 1));
-	/* the nodes to render again, each with the changed file that says so */
-	uint8_t *again = xcalloc((size_t)rp->nn + 1, 1);
-	const char **via = xcalloc((size_t)rp->nn + 1, sizeof(*via));
 	const char *why = NULL;
 	for (size_t k = 0; k < nchanged && !why; k++) {
 		uintptr_t at = (uintptr_t)map_gets(&by_path, changed[k]);
 		uint32_t idx = (uint32_t)(at - 1);
 		if (!at) {
-			why = macro_file_dependents(p, rp, changed[k], again, via);
+			why = macro_file_dependents(p, rp, changed[k]);
 		} else if (at == UINTPTR_MAX || (rp->nodes[idx]->type != NODE_MODEL && rp->nodes[idx]->type != NODE_TEST) ||
 			   (rp->kind[idx] != TMPL_CODE && !rp->resolve[idx])) {
 			why = arena_sprintf(keep, "'%s' changed, and it is not one model's or singular test's file", changed[k]);
 		} else {
-			again[idx] = 1;
-			via[idx] = changed[k];
+			rp->again[idx] = 1;
+			rp->via[idx] = changed[k];
 		}
 	}
+	/* rendering many nodes again one by one costs more than a full parse, which has threads */
+	uint32_t n_again = 0, most = rp->nn / 8 > 64 ? rp->nn / 8 : 64;
+	for (uint32_t idx = 0; idx < rp->nn; idx++)
+		n_again += rp->again[idx] && !rp->resolve[idx];
+	if (!why && n_again > most)
+		why = arena_sprintf(keep, "more than %u nodes would be parsed again", most);
 	for (uint32_t idx = 0; idx < rp->nn && !why; idx++) {
-		if (!again[idx] || rp->resolve[idx])
+		if (!rp->again[idx] || rp->resolve[idx])
 			continue;  /* parsed again whole already: its properties file changed too */
 		struct node *n = rp->nodes[idx];
-		bool own = !strcmp(via[idx], n->abs_path);
+		const char *via = rp->via[idx];
+		bool own = !strcmp(via, n->abs_path);
 		if (tested[idx]) {
-			why = arena_sprintf(keep, "'%s' changed, and a unit test tests %s", via[idx],
-					    own ? "its model" : n->unique_id);
+			why = arena_sprintf(keep, "'%s' changed, and a unit test tests %s", via, own ? "its model" : n->unique_id);
 			break;
 		}
 		struct node *f = render_again(p, n, scratch, tmp);
@@ -172,9 +176,8 @@ static const char *reparse_models(struct project *p, struct reparse *rp, const c
 			break;
 		}
 		if (!same_value(f->config, n->infile_config) || !same_value(f->metric_calls, n->metric_calls)) {
-			why = own ? arena_sprintf(keep, "'%s' changed its config() or metric() calls", via[idx])
-				  : arena_sprintf(keep, "'%s' changed the config() or metric() calls of %s", via[idx],
-						  n->unique_id);
+			why = own ? arena_sprintf(keep, "'%s' changed its config() or metric() calls", via)
+				  : arena_sprintf(keep, "'%s' changed the config() or metric() calls of %s", via, n->unique_id);
 			break;
 		}
 		struct node *c = ARENA_NEW(keep, struct node);
@@ -201,8 +204,6 @@ static const char *reparse_models(struct project *p, struct reparse *rp, const c
 		rp->kind[idx] = TMPL_NONE;  /* parsed already */
 		rp->deps_only[idx] = 1;
 	}
-	free(again);
-	free(via);
 	map_release(&by_path);
 	return why;
 }
@@ -266,9 +267,11 @@ static bool parsed_alone(value keys)
 
 /*
  * The sources of a properties file parsed again: the old ones of the file dropped, the new ones
- * finished as the parse phase finishes them, and the nodes that call source() on a source the file
- * declared or declares have their dependencies resolved again. A table another file declares
- * too, or a unit test beside it (its fixtures may name a source), means a full parse.
+ * finished as the parse phase finishes them. The models and singular tests that call source() on
+ * a source the file declared or declares are rendered again (as dbt's partial parsing schedules a
+ * changed source's referencing nodes), other such nodes have their dependencies resolved again.
+ * A table another file declares too, or a unit test beside it (its fixtures may name a source),
+ * means a full parse.
  */
 static const char *reparse_sources(struct project *p, struct reparse *rp, const struct package *pkg, const char *rel,
 				   const char *abs, struct nodes_builder *nb)
@@ -306,9 +309,13 @@ static const char *reparse_sources(struct project *p, struct reparse *rp, const 
 		struct node *n = rp->nodes[i];
 		if (rp->removed[i] || rp->resolve[i])
 			continue;
-		for (uint32_t k = 0; k < n->nsources; k++)
-			if (map_gets(&names, n->sources[k].source))
-				rp->deps_only[i] = 1;
+		bool calls = false;
+		for (uint32_t k = 0; k < n->nsources && !calls; k++)
+			calls = map_gets(&names, n->sources[k].source) != NULL;
+		if (calls && rp->kind[i] == TMPL_CODE)
+			why = render_for(p, rp, i, abs, "calls source() on its sources");
+		else if (calls)
+			rp->deps_only[i] = 1;
 	}
 	map_release(&names);
 	map_release(&tables);
@@ -484,6 +491,8 @@ const char *proj_reparse(struct project *p, struct reparse *rp, const char *cons
 	rp->removed = xcalloc((size_t)rp->nn + 1, 1);
 	rp->resolve = xcalloc((size_t)rp->nn + 1, 1);
 	rp->deps_only = xcalloc((size_t)rp->nn + 1, 1);
+	rp->again = xcalloc((size_t)rp->nn + 1, 1);
+	rp->via = xcalloc((size_t)rp->nn + 1, sizeof(*rp->via));
 	uint8_t *tested = unit_tested(rp);
 	/* the root project's models by name, for properties files (only .sql changed: not needed) */
 	struct map model_by_name = MAP_INIT;
@@ -525,6 +534,11 @@ const char *proj_reparse(struct project *p, struct reparse *rp, const char *cons
 		}
 		map_release(&ids);
 	}
+	/* (indexed as the nodes were before placing) */
+	free(rp->again);
+	free(rp->via);
+	rp->again = NULL;
+	rp->via = NULL;
 	if (!why && !place_nodes(rp))
 		why = "a node depends on a test that changed";
 	free(sql);
