@@ -85,17 +85,19 @@ static void add_id(struct arena *a, const char ***pl, uint32_t *pn, const char *
 static void record_macro(void *user, const char *package, const char *name, bool direct)
 {
 	struct dbt_render *r = user;
-	if (!r)
-		return;
+	bool parsing = r && r->phase == DBT_PARSE && !r->compiling;
+	bool dependency = r && direct && r->node && (r->phase == DBT_PARSE || r->compiling);
+	if (!parsing && !dependency)
+		return;  /* a run's macro calls, nested in the materialization: most of them */
 	char id[512];
 	snprintf(id, sizeof(id), "macro.%s.%s", package, name);
-	if (r->phase == DBT_PARSE && !r->compiling) {
+	if (parsing) {
 		if (r->own_code && r->node)
 			add_id(keep_arena(r), &r->node->parse_macros, &r->node->nparse_macros, id);
 		else
 			proj_note_loader_macro(r->proj, id);
 	}
-	if (!direct || !r->node || (r->phase != DBT_PARSE && !r->compiling))
+	if (!dependency)
 		return;
 	bool lock = r->phase == DBT_EXECUTE;
 	if (lock)

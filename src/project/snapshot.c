@@ -6,9 +6,9 @@
  *
  * Payload layout (numbers are unsigned LEB128 but for the fixed-width head, no alignment):
  *   "SNAP" u32 format | u32 files before the node phases | u32 nmacros | u32 nnodes | u64 id |
- *   macros | groups | properties files' top keys | macros the loader called | nodes | u64 where the second half of the
- *   nodes starts | u32 its first node | u32 the files defined before it | u64 sum64 of all that |
- *   "SNAPEND\0"
+ *   macros | groups | properties files' top keys | macros the loader called | nodes |
+ *   u64 where the second half of the nodes starts | u32 its first node | u32 the files defined
+ *   before it | u64 sum64 of all that | "SNAPEND\0"
  * The two halves of the nodes are read back at once, on two threads.
  * It is written front to back as a stream, never whole in memory. A string is 0 for NULL; 1,
  * its length, its bytes and a NUL, the first time; else 2 + where those bytes are, and its length.
