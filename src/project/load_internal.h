@@ -116,6 +116,8 @@ struct jj_template *proj_test_template(struct project *p, struct map *cache, con
  * its own config() calls (what n->config holds after rendering); applies the entry's description,
  * columns and so on too. 0, or -1 after adding diagnostics. */
 int proj_compose_config(struct project *p, struct node *n, value patch, struct arena *keep, struct diag_list *dl);
+/* A node's config and unrendered config made its own, when they were shared (node.config_shared) */
+void proj_own_config(struct node *n, struct arena *a);
 /* A source's or exposure's config, as the parse phase finishes it (the loader made the rest) */
 void proj_finish_yml_node(struct node *n, struct arena *keep);
 /* The node's checksum, as dbt computes it (of its code stripped); raw_len loses trailing space */

@@ -561,8 +561,55 @@ static void test_depends(struct node *n, const struct pending_test *pt, value kw
 }
 
 /* Builds the node of one generic test into *pout; everything is allocated in `a` */
-static int build_test(struct project *p, struct pending_test *pt, struct arena *a, struct node **pout,
-		      struct diag_list *dl)
+/*
+ * A generic test's config and unrendered config, composed from dbt_project.yml and its entry;
+ * the tests that compose equal ones (most tests of a folder) share them, where each test's took
+ * a kilobyte. The dicts are built, then given back to the thread's arena when an equal pair is in
+ * `shared` (the thread's, by their JSON) already.
+ */
+static void compose_test_config(struct project *p, struct node *n, value config, struct arena *a, struct map *shared)
+{
+	struct arena_mark m = arena_mark(a);
+	n->unrendered_config = val_dict_new(a, config.d->len + 2);
+	value cfg = proj_hierarchy_config(p, n, a);
+	proj_config_merge(a, n->unrendered_config, cfg);
+	proj_config_merge(a, n->unrendered_config, config);
+	proj_config_merge(a, cfg, config);
+	n->config = cfg;
+	finish_config(n, a);
+	n->config_shared = true;
+	struct sb key = SB_INIT;
+	val_to_json(&key, n->config, 0, VJSON_COMPACT);
+	sb_addc(&key, '\n');
+	val_to_json(&key, n->unrendered_config, 0, VJSON_COMPACT);
+	const struct node *same = map_get(shared, key.buf, key.len);
+	if (same) {
+		arena_reset(a, m);
+		n->config = same->config;
+		n->unrendered_config = same->unrendered_config;
+		n->tags = same->tags;
+		n->meta = same->meta;
+		n->docs = same->docs;
+	} else {
+		map_put(shared, arena_strndup(a, key.buf, key.len), key.len, n);
+	}
+	sb_release(&key);
+}
+
+void proj_own_config(struct node *n, struct arena *a)
+{
+	if (!n->config_shared)
+		return;
+	n->config = val_copy(a, n->config);
+	n->unrendered_config = val_copy(a, n->unrendered_config);
+	n->tags = val_dict_gets(n->config, "tags");
+	n->meta = val_dict_gets(n->config, "meta");
+	n->docs = val_dict_gets(n->config, "docs");
+	n->config_shared = false;
+}
+
+static int build_test(struct project *p, struct pending_test *pt, struct arena *a, struct map *shared,
+		      struct node **pout, struct diag_list *dl)
 {
 	value def = pt->def;
 	const char *tname;
@@ -686,14 +733,8 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 	n->fqn = proj_yml_fqn(a, pt->package, pt->yml_path, name);
 	n->test_metadata = md;
 	n->column_name = pt->column;
-	n->unrendered_config = val_dict_new(a, config.d->len + 2);
 	test_depends(n, pt, kwargs, a);
-	value cfg = proj_hierarchy_config(p, n, a);
-	proj_config_merge(a, n->unrendered_config, cfg);
-	proj_config_merge(a, n->unrendered_config, config);
-	proj_config_merge(a, cfg, config);
-	n->config = cfg;
-	finish_config(n, a);
+	compose_test_config(p, n, config, a, shared);
 	*pout = n;
 	return 0;
 }
@@ -702,6 +743,7 @@ struct tests_job {
 	struct project *p;
 	struct pending_test **tests;
 	struct node **out;
+	struct map *shared;  /* each thread's configs by their JSON (compose_test_config) */
 	struct diag_list *dl;
 };
 
@@ -710,7 +752,9 @@ static int test_item(void *ctx, size_t i, struct arena *a)
 	struct tests_job *job = ctx;
 	if (job->tests[i]->dropped)
 		return 0;  /* a test of a column that no version of its model has */
-	return build_test(job->p, job->tests[i], a, &job->out[i], job->dl);
+	/* the thread's: its index is its arena's */
+	struct map *shared = &job->shared[a - job->p->parse_arenas];
+	return build_test(job->p, job->tests[i], a, shared, &job->out[i], job->dl);
 }
 
 /* a test name no macro defines: an error at the test in the properties file, with the closest
@@ -776,6 +820,7 @@ static int render_test_configs(struct project *p, struct nodes_builder *nb, stru
 		if (p->hooks->parse_generic_test(p, n, &scratch, &p->arena, &calls, dl) < 0) {
 			rc = -1;
 		} else if (calls.d->len) {
+			proj_own_config(n, &p->arena);
 			proj_config_merge(&p->arena, n->config, calls);
 			proj_config_merge(&p->arena, n->unrendered_config, calls);
 			finish_config(n, &p->arena);
@@ -804,6 +849,7 @@ int proj_build_tests(struct project *p, struct nodes_builder *nb, struct diag_li
 	size_t nt = nb->tests.n;
 	struct tests_job job = {.p = p, .tests = nb->tests.v, .dl = dl};
 	job.out = xcalloc(nt + 1, sizeof(struct node *));
+	job.shared = xcalloc((size_t)p->nparse_arenas, sizeof(*job.shared));
 	struct diag *before = dl->tail;
 	int rc = proj_parallel(p, nt, test_item, &job);
 	proj_sort_diags(dl, before);
@@ -825,6 +871,9 @@ int proj_build_tests(struct project *p, struct nodes_builder *nb, struct diag_li
 	}
 	map_release(&seen);
 	free(job.out);
+	for (int t = 0; t < p->nparse_arenas; t++)
+		map_release(&job.shared[t]);
+	free(job.shared);
 	VEC_FREE(&nb->tests);
 	struct map tmpls = MAP_INIT;
 	for (size_t i = 0; i < nb->n && rc == 0; i++) {

@@ -55,9 +55,9 @@ static void disable_test(struct project *p, struct node *n, struct loc at, const
 	diag_warn(dl, at, "Test '%s' (%s) depends on a %s named '%s' which %s", n->unique_id, n->original_file_path,
 		  kind, target, disabled ? "is disabled" : "was not found");
 	n->enabled = false;
+	proj_own_config(n, &p->arena);
 	if (n->config.type == V_DICT)
 		val_dict_sets(n->config, "enabled", val_bool(false));
-	(void)p;
 }
 
 static const char *cfg_str(struct node *n, const char *key)
