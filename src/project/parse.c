@@ -560,7 +560,6 @@ static void test_depends(struct node *n, const struct pending_test *pt, value kw
 	}
 }
 
-/* Builds the node of one generic test into *pout; everything is allocated in `a` */
 /*
  * A generic test's config and unrendered config, composed from dbt_project.yml and its entry;
  * the tests that compose equal ones (most tests of a folder) share them, where each test's took
@@ -608,6 +607,7 @@ void proj_own_config(struct node *n, struct arena *a)
 	n->config_shared = false;
 }
 
+/* Builds the node of one generic test into *pout; everything is allocated in `a` */
 static int build_test(struct project *p, struct pending_test *pt, struct arena *a, struct map *shared,
 		      struct node **pout, struct diag_list *dl)
 {
