@@ -25,8 +25,9 @@
  * nodes there are (the file is still written atomically: temporary file, then rename).
  */
 /*
- * The last manifest's node entries, reused. When the project was read whole from the same project
- * snapshot as the one the last manifest was written from, every node's entry is the same text as
+ * The last manifest's node entries, reused. When the project's nodes are the ones the last
+ * manifest was written from (the same project snapshot, parsed again in part from the same
+ * changed files if at all: the same p->snapshot_id), every node's entry is the same text as
  * then, but for the nodes compiled now or then: those entries are copied from the old file (mapped
  * until the new one replaces it), where a side file, partial_parse.manifest beside it, says each
  * one lies. The nodes' created_at stays the one of that manifest, as dbt keeps a node's created_at
@@ -282,7 +283,7 @@ static bool stat_of(const char *path, int64_t *size, int64_t *mtime, int64_t *in
 static void mcache_open(struct mcache *mc, struct arena *a, const char *path, struct project *p)
 {
 	int64_t es, em, ei;
-	if (!p->from_snapshot || p->snapshot_reparsed || p->state_dir || log_has_secrets() ||
+	if (!p->from_snapshot || !p->snapshot_id || p->state_dir || log_has_secrets() ||
 	    !stat_of("/proc/self/exe", &es, &em, &ei))
 		return;
 	/* not recorded: what the writer reads is no input of the load */

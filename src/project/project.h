@@ -270,8 +270,8 @@ struct project {
 	uint32_t files_before_nodes; /* diagnostics' files registered before the node phases */
 	bool from_snapshot;          /* the node phases were read from proj_options.snapshot */
 	uint64_t snapshot_id;        /* what identifies the nodes as loaded: the id of the snapshot
-				      * they were read from or are written to; 0 when neither (a
-				      * partial load whose snapshot is kept, a load not snapshotted) */
+				      * they were read from or are written to, with the changed files'
+				      * contents after a partial load; 0 for a load not snapshotted */
 	const char *snapshot_refused;   /* or why that snapshot was not read, when one was offered */
 	uint32_t snapshot_reparsed;  /* models parsed again, their files changed since the snapshot */
 };

@@ -25,7 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fs.h"
 #include "core/hash.h"
+#include "core/inputs.h"
 #include "core/log.h"
 #include "core/sb.h"
 #include "jinja/jinja.h"
@@ -841,6 +843,24 @@ static int snapshot_templates(struct project *p, struct node **nodes, const uint
 	return rc;
 }
 
+/* What identifies the nodes of a load from snapshot `id` that parsed the changed files again: the
+ * id with the files' paths and contents, the same for every load that does the same (every other
+ * input is as the snapshot recorded it); 0 when a file cannot be read */
+static uint64_t reparsed_id(uint64_t id, const char *const *changed, size_t nchanged)
+{
+	struct arena a;
+	arena_init(&a, 64 * 1024);
+	uint64_t h = id;
+	for (size_t i = 0; i < nchanged && h; i++) {
+		size_t len = 0;
+		const char *text = fs_read_unrecorded(&a, changed[i], &len);
+		uint64_t part[3] = {h, inputs_hash(changed[i], strlen(changed[i])), text ? inputs_hash(text, len) : 0};
+		h = text ? inputs_hash(part, sizeof(part)) : 0;
+	}
+	arena_release(&a);
+	return h;
+}
+
 int proj_snapshot_read(struct project *p, const void *data, size_t len, const char *const *changed, size_t nchanged,
 		       struct diag_list *dl)
 {
@@ -971,9 +991,11 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 		if (rc > 0 && again && proj_check_relations(p, dl) < 0)
 			rc = -1;
 		p->snapshot_reparsed = rc > 0 ? again : 0;
-		/* nodes parsed again are not the snapshot's (a snapshot written now gets an id of its own) */
+		/* nodes parsed again are not the snapshot's: their manifest entries may serve a load that
+		 * parses the same again, not one of the snapshot alone (a snapshot written now gets an id
+		 * of its own) */
 		if (p->snapshot_reparsed)
-			p->snapshot_id = 0;
+			p->snapshot_id = reparsed_id(snap_id, changed, nchanged);
 	}
 	proj_reparse_release(&rp);
 out:
