@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/fs.h"
 #include "core/hash.h"
 #include "core/inputs.h"
 #include "core/log.h"
@@ -844,20 +843,31 @@ static int snapshot_templates(struct project *p, struct node **nodes, const uint
 }
 
 /* What identifies the nodes of a load from snapshot `id` that parsed the changed files again: the
- * id with the files' paths and contents, the same for every load that does the same (every other
- * input is as the snapshot recorded it); 0 when a file cannot be read */
+ * id with the files' paths and the hashes of the bytes this load read of them (every other input
+ * is as the snapshot recorded it), so the same for every load that parses the same again; 0 when
+ * that is unknown (nothing recorded, or a file read twice with two contents) */
 static uint64_t reparsed_id(uint64_t id, const char *const *changed, size_t nchanged)
 {
-	struct arena a;
-	arena_init(&a, 64 * 1024);
+	if (!inputs_recording())
+		return 0;
+	size_t nin = 0;
+	struct input *in = inputs_copy(&nin);
 	uint64_t h = id;
-	for (size_t i = 0; i < nchanged && h; i++) {
-		size_t len = 0;
-		const char *text = fs_read_unrecorded(&a, changed[i], &len);
-		uint64_t part[3] = {h, inputs_hash(changed[i], strlen(changed[i])), text ? inputs_hash(text, len) : 0};
-		h = text ? inputs_hash(part, sizeof(part)) : 0;
+	for (size_t k = 0; k < nchanged && h; k++) {
+		uint64_t read = 0;
+		bool found = false;
+		for (size_t i = 0; i < nin && h; i++) {
+			if (in[i].kind != INPUT_FILE || strcmp(in[i].path, changed[k]))
+				continue;
+			if (found && in[i].hash != read)
+				h = 0;
+			read = in[i].hash;
+			found = true;
+		}
+		uint64_t part[3] = {h, inputs_hash(changed[k], strlen(changed[k])), read};
+		h = found && h ? inputs_hash(part, sizeof(part)) : 0;
 	}
-	arena_release(&a);
+	inputs_free(in, nin);
 	return h;
 }
 
