@@ -216,7 +216,7 @@ void fl_json_quote(struct fl_buf *b, const char *s, size_t n)
 
 void fl_json_compact(struct fl_buf *b, const json_t *v)
 {
-	size_t n;
+	size_t n = 0;
 	const char *t;
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: {
