@@ -103,7 +103,8 @@ static uint64_t load_key(const struct cli *c, bool with_flags)
 	key_str(&h, o.target);
 	key_str(&h, o.target_path);
 	key_str(&h, o.vars);
-	int nums[] = {o.threads, o.no_version_check};
+	/* not --threads: a load does not depend on it (dbt/context.c, target_value) */
+	int nums[] = {o.no_version_check};
 	h = inputs_hash(&h, sizeof(h)) ^ inputs_hash(nums, sizeof(nums));
 	if (with_flags) {
 		key_str(&h, c->log_format);
@@ -685,6 +686,9 @@ int cli_parse_cache_serve(struct cli *c)
 	diag_list_init(&dl);
 	struct project p;
 	int served = 0;
+	/* the files this look registers go again after it: the load that follows numbers its files
+	 * as every other command's does, which a snapshot's file numbers rely on */
+	uint32_t files0 = diag_file_count();
 	char *text = MAP_FAILED;
 	size_t len = 0;
 	if (proj_load(&p, &o, &dl) < 0 || !cli_partial_parse_on(c, &p))
@@ -736,6 +740,7 @@ out:
 		munmap(text, len);
 	proj_release(&p);
 	diag_list_release(&dl);
+	diag_files_truncate(files0);
 	return served;
 }
 

@@ -54,6 +54,17 @@ void diag_files_release(void)
 	pthread_mutex_unlock(&files_lock);
 }
 
+void diag_files_truncate(uint32_t count)
+{
+	pthread_mutex_lock(&files_lock);
+	while (nfiles > count) {
+		nfiles--;
+		free(files[nfiles].path);
+		free(files[nfiles].lines);
+	}
+	pthread_mutex_unlock(&files_lock);
+}
+
 /* caller holds files_lock */
 static struct srcfile *file_get(uint32_t id)
 {

@@ -51,6 +51,8 @@ struct loc loc_at(uint32_t file, int line, int col, uint32_t len);
 struct loc loc_shift(struct loc l, uint32_t off, uint32_t len);
 /* Frees the registry (end of process; tests) */
 void diag_files_release(void);
+/* Drops the files registered after the first `count` (their texts are gone, nothing refers to them) */
+void diag_files_truncate(uint32_t count);
 
 enum diag_kind { DIAG_ERROR, DIAG_WARN, DIAG_NOTE };
 

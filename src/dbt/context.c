@@ -749,7 +749,7 @@ void dbt_install_macros(struct project *p)
 		jj_env_set_global(p->jinja, pkgs.d->e[i].key.s, pkgs.d->e[i].val);
 }
 
-static value target_value(struct arena *a, struct project *p)
+static value target_value(struct arena *a, struct project *p, bool parsing)
 {
 	const struct profile_target *t = &p->target;
 	value d = val_dict_new(a, 12);
@@ -769,7 +769,11 @@ static value target_value(struct arena *a, struct project *p)
 	val_dict_sets(d, "type", val_str(t->type ? t->type : "duckdb"));
 	val_dict_sets(d, "schema", val_str(t->schema ? t->schema : "main"));
 	val_dict_sets(d, "database", t->database ? val_str(t->database) : val_none());
-	val_dict_sets(d, "threads", val_int(t->threads > 0 ? t->threads : 1));
+	/* while parsing, the profile's threads rather than --threads: a parse, and so the snapshot
+	 * the next commands load from (cli/parse_cache.c), does not depend on the option. dbt's
+	 * partial parse ignores it too: its nodes keep what the parse that wrote them saw */
+	int threads = parsing ? t->parse_threads : t->threads;
+	val_dict_sets(d, "threads", val_int(threads > 0 ? threads : 1));
 	return d;
 }
 
@@ -804,7 +808,7 @@ value dbt_context(struct dbt_render *r)
 	struct project *p = r->proj;
 	value ctx = val_dict_new(a, 24);
 	val_dict_sets(ctx, "execute", val_bool(r->phase == DBT_EXECUTE));
-	value target = target_value(a, p);
+	value target = target_value(a, p, r->phase == DBT_PARSE);
 	val_dict_sets(ctx, "target", target);
 	val_dict_sets(ctx, "env", target);
 	if (r->statements.type != V_DICT)

@@ -162,6 +162,7 @@ static int zero_config(struct project *p, const struct proj_options *opt, struct
 	t->schema = "main";
 	t->database = stem;
 	t->threads = clamp_threads(opt->threads > 0 ? opt->threads : 1, true, LOC_NONE, dl);
+	t->parse_threads = 1;
 	val_dict_sets(t->fields, "threads", val_int(t->threads));
 	return 0;
 }
@@ -250,10 +251,13 @@ int proj_load_profile(struct project *p, const struct proj_options *opt, struct 
 	long threads = 1;
 	if (yml_int(target, "threads", 1, &threads, dl) < 0)
 		return -1;
-	if (opt->threads > 0)
+	if (threads < 1)
+		threads = 1;
+	if (opt->threads > 0) {
 		t->threads = clamp_threads(opt->threads, true, LOC_NONE, dl);
-	else
-		t->threads = clamp_threads(threads > 0 ? threads : 1, false, yml_val_loc(target, "threads"), dl);
+		t->parse_threads = threads < MAX_THREADS ? (int)threads : MAX_THREADS;
+	} else
+		t->threads = t->parse_threads = clamp_threads(threads, false, yml_val_loc(target, "threads"), dl);
 	if (!strcmp(t->type, "flink")) {
 		/* Flink names its levels catalog and database: they are dbt's database and schema */
 		if (yml_str(target, "catalog", "default_catalog", &t->database, dl) < 0 ||

@@ -186,6 +186,7 @@ struct profile_target {
 	const char *type;         /* duckdb, postgres, ... */
 	value fields;             /* dict: every key of the target, rendered */
 	int threads;
+	int parse_threads;        /* the profile's threads whatever --threads says: what parsing sees */
 	const char *database;     /* resolved by the adapter when absent */
 	const char *schema;
 	const char *profiles_path;  /* the profiles.yml used, or NULL for the zero-config default */

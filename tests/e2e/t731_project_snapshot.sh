@@ -284,6 +284,26 @@ load_once compile --profiles-dir .
 expect_how snapshot "and the first is still there"
 if [ "$(used)" = "$shared" ]; then ok "the first one"; else not_ok "the first one" "$(used) is not $shared"; fi
 
+# `parse` first: the commands after it read its snapshot (parse looks for its own cache before
+# loading, and must leave the files it registered as a load numbers them). --threads is no part
+# of the key: while parsing, target.threads is the profile's (1 here) whatever the option, as it
+# would be stale after a partial parse in dbt; rendering to run, it is the option's
+rm -f target/partial_parse.*.snapshot target/partial_parse.sluice
+echo "{{ config(tags=['t' ~ target.threads]) }} select {{ target.threads }} as threads" >models/sub/t.sql
+load_once parse --profiles-dir . --threads 4
+expect_how full "parse --threads 4"
+expect_m '.nodes["model.sp.t"].tags' '["t1"]'
+load_once compile --profiles-dir . --threads 3 -s t
+expect_rc 0 "compile --threads 3"
+expect_how snapshot "compile --threads 3 reads the snapshot parse wrote"
+expect_m '.nodes["model.sp.t"].tags' '["t1"]'
+if grep -q "select 3 as threads" target/compiled/sp/models/sub/t.sql; then ok "the compiled SQL sees --threads"
+else not_ok "the compiled SQL sees --threads" "$(cat target/compiled/sp/models/sub/t.sql)"; fi
+load_once ls --profiles-dir .
+expect_how snapshot "ls without --threads reads it too"
+if [ "$(used)" = "$shared" ]; then ok "the same file"; else not_ok "the same file" "$(used) is not $shared"; fi
+rm models/sub/t.sql
+
 # a load that reads `flags` depends on the command: each command keeps its own snapshot then
 cp models/sub/d.sql "$WORK/d.sql"
 echo "{{ config(tags=[flags.WHICH]) }} select 1 as z" >models/sub/d.sql
