@@ -470,8 +470,11 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 		exit_code = prepare_schemas(&st, selected, dl);
 	if (exit_code == 0 && !o->compile_only && st.vt->catalog_is_session_scoped)
 		declare_upstream(&st, selected, dl);
+	double c0 = proj_cpu_s();
 	if (exit_code == 0)
 		exit_code = run_nodes(&st, threads, selected, status, dl);
+	proj_timing("%s %d nodes (CPU time / wall time): %.3f/%.3fs", o->command, total, proj_cpu_s() - c0,
+		    art_now() - t0);
 	bool interrupted = intr_on && intr_requested();
 	if (interrupted)
 		mark_not_started(&st, selected);
@@ -490,8 +493,13 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 			if (st.errors[i])
 				report_error_text(st.errors[i]);
 	}
-	if (exit_code == 0)
+	if (exit_code == 0) {
+		double a0 = art_now();
+		c0 = proj_cpu_s();
 		exit_code = runner_write_artifacts(p, g, o, list, nres, elapsed, dl);
+		proj_timing("run_results.json and manifest.json (CPU time / wall time): %.3f/%.3fs",
+			    proj_cpu_s() - c0, art_now() - a0);
+	}
 	if (exit_code == 0 && t.err)
 		exit_code = 1;
 	/* dbt ends a run stopped by Ctrl-C with its "unhandled error" code */
