@@ -18,8 +18,12 @@ run run --vars '{fix: false, limit: 5}' --threads 1
 expect_rc 1 "the first run fails"
 expect_out "Done. PASS=2 WARN=0 ERROR=1 SKIP=1 TOTAL=4"
 
+: >logs/sluice.log
 run retry
 expect_rc 1 "a retry that fails again exits 1"
+# retry reads dbt_project.yml before its load: the load still reads the run's project snapshot
+if grep -q "its nodes are read from" logs/sluice.log; then ok "the retry loads the run's snapshot"
+else not_ok "the retry loads the run's snapshot" "$(cat logs/sluice.log)"; fi
 expect_out "Done. PASS=0 WARN=0 ERROR=1 SKIP=1 TOTAL=2" "only the failed and skipped nodes run again"
 if grep -q "good" "$OUT"; then not_ok "the nodes that succeeded do not run again" "$(cat "$OUT")"
 else ok "the nodes that succeeded do not run again"; fi
