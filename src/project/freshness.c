@@ -103,6 +103,15 @@ value proj_source_freshness(struct arena *a, value source, value table)
 	return merged;
 }
 
+value proj_project_freshness(struct arena *a, value merged, value project)
+{
+	/* dbt 1.9 (SourcePatcher._generate_source_config): a properties file that sets no threshold
+	 * leaves the project's +freshness in the config, and the config's freshness is the source's */
+	if (project.type == V_UNDEF || merged.type != V_DICT || threshold_set(merged))
+		return merged;
+	return threshold_of(a, project);
+}
+
 bool proj_freshness_active(value threshold)
 {
 	return threshold_set(threshold);

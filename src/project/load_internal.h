@@ -159,6 +159,9 @@ value proj_hierarchy_config(struct project *p, const struct node *n, struct aren
 /* A source table's freshness criteria, merged from the source and the table as dbt does
  * (freshness.c): {warn_after, error_after, filter}, or V_NONE when switched off */
 value proj_source_freshness(struct arena *a, value source, value table);
+/* The freshness the properties file merged (proj_source_freshness), or the one dbt_project.yml's
+ * sources: config gives when the file sets no threshold */
+value proj_project_freshness(struct arena *a, value merged, value project);
 /* The table's loaded_at_field when present (even null), else the source's; V_NONE when none */
 value proj_source_loaded_at_field(value source, value table);
 

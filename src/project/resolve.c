@@ -170,6 +170,15 @@ static int resolve_deps(struct project *p, struct node *n, struct diag_list *dl)
 			rc = -1;
 			continue;
 		}
+		/* dbt's TargetNotFoundError (_process_sources_for_node) */
+		if (!dep->enabled) {
+			struct diag *d = diag_error(dl, s->loc, "%s '%s' depends on a source named '%s.%s' which is disabled",
+						    describe(n), n->name, s->source, s->table);
+			diag_hint(dl, d, "enable the source table (its config, or dbt_project.yml's sources:) or disable this %s too",
+				  describe(n));
+			rc = -1;
+			continue;
+		}
 		add_dep(p, n, dep);
 	}
 	if (!n->enabled)

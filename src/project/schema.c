@@ -215,6 +215,49 @@ static struct node *new_source(struct project *p, const struct package *pkg, con
 	return n;
 }
 
+/*
+ * A source table's config as dbt 1.9 composes it (SourcePatcher._generate_source_config):
+ * dbt_project.yml's `sources:` along the table's fqn (project, folders, source, table), then the
+ * source's `config:` updated by the table's, merged over it (tags add up, meta merges). So
+ * `enabled: false` in either place disables the table: it goes to the manifest's `disabled`, its
+ * tests are disabled, and a model that reads it is an error. Freshness merges on its own
+ * (freshness.c); the project's applies when the properties file sets none.
+ */
+static void source_config(struct project *p, struct node *n, value source, value table)
+{
+	struct arena *a = &p->arena;
+	value given = val_dict_new(a, 4);
+	value blocks[2] = {val_dict_gets(source, "config"), val_dict_gets(table, "config")};
+	for (int k = 0; k < 2; k++)
+		for (uint32_t i = 0; blocks[k].type == V_DICT && i < blocks[k].d->len; i++)
+			if (!val_streq(blocks[k].d->e[i].key, "freshness"))
+				val_dict_set(given, blocks[k].d->e[i].key, blocks[k].d->e[i].val);
+	value cfg = proj_hierarchy_config(p, n, a);
+	proj_config_merge(a, n->unrendered_config, cfg);
+	proj_config_merge(a, n->unrendered_config, given);
+	proj_config_merge(a, n->config, cfg);
+	proj_config_merge(a, n->config, given);
+	value project_fresh = val_dict_gets(n->config, "freshness");
+	n->freshness = proj_project_freshness(a, proj_source_freshness(a, source, table), project_fresh);
+	if (project_fresh.type != V_UNDEF)
+		val_dict_del(n->config, val_str("freshness"));
+	/* tags set as config join the table's own */
+	value ctags = val_dict_gets(n->config, "tags");
+	if (ctags.type == V_STR) {
+		value l = val_list_new(a, 1);
+		val_list_push(l, ctags);
+		ctags = l;
+	}
+	for (uint32_t i = 0; ctags.type == V_LIST && i < ctags.l->len; i++) {
+		bool seen = false;
+		for (uint32_t j = 0; j < n->tags.l->len && !seen; j++)
+			seen = val_eq(n->tags.l->items[j], ctags.l->items[i]);
+		if (!seen)
+			val_list_push(n->tags, ctags.l->items[i]);
+	}
+	val_dict_sets(n->config, "tags", n->tags);
+}
+
 /* Renders a YAML string that holds Jinja ({{ target.schema }}, {{ env_var(...) }}) */
 static int render_opt(struct project *p, value dict, const char *key, const char **pout, struct diag_list *dl)
 {
@@ -316,8 +359,7 @@ static int load_sources(struct project *p, struct nodes_builder *nb, value doc, 
 				val_list_push(n->tags, stags.l->items[k]);
 			for (uint32_t k = 0; k < ttags.l->len; k++)
 				val_list_push(n->tags, ttags.l->items[k]);
-			val_dict_sets(n->config, "tags", n->tags);
-			n->freshness = proj_source_freshness(&p->arena, s, t);
+			source_config(p, n, s, t);
 			value loaded_at = proj_source_loaded_at_field(s, t);
 			if (loaded_at.type != V_NONE)
 				val_dict_sets(n->config, "loaded_at_field", loaded_at);
