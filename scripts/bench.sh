@@ -121,6 +121,10 @@ bench_run "run, $views_n models, 90% views" "$views_n" views90
 for n in 1000 10000; do
 	dir="$work/parse_$n"
 	gen "$dir" "$n" tables
+	# a file saved in the second its parse starts is hashed again by every later check rather
+	# than trusted by its mtime (as git treats a racily clean index); a project saved a moment
+	# before the parse, not in the same instant, is the daily case
+	sleep 1.1
 	timed "parse $n" "$sluice" parse --project-dir "$dir" --profiles-dir "$dir" --quiet
 	row "parse, $n models + $((2 * n)) tests" "$n" "$secs" "$cpu" "$kb"
 	timed "parse $n again" "$sluice" parse --project-dir "$dir" --profiles-dir "$dir" --quiet
