@@ -133,6 +133,7 @@ static const char *section_for(enum node_type t)
 	case NODE_SNAPSHOT: return "snapshots";
 	case NODE_TEST: return "data_tests";
 	case NODE_SOURCE: return "sources";
+	case NODE_EXPOSURE: return "exposures";
 	case NODE_ANALYSIS: return "analyses";
 	case NODE_METRIC: return "metrics";
 	case NODE_SEMANTIC_MODEL: return "semantic-models";

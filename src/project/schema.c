@@ -666,6 +666,14 @@ static int load_exposures(struct project *p, struct nodes_builder *nb, value doc
 		value enabled = cfg.type == V_DICT ? val_dict_gets(cfg, "enabled") : val_undef();
 		if (enabled.type == V_UNDEF)
 			enabled = val_dict_gets(e, "enabled");
+		/* dbt_project.yml's exposures: along the fqn comes first, the properties file over it
+		 * (SchemaParser._generate_exposure_config) */
+		value project = proj_hierarchy_config(p, n, a);
+		proj_config_merge(a, n->unrendered_config, project);
+		if (cfg.type == V_DICT)
+			proj_config_merge(a, n->unrendered_config, cfg);
+		if (enabled.type == V_UNDEF)
+			enabled = val_dict_gets(project, "enabled");
 		n->enabled = enabled.type == V_UNDEF || val_truthy(enabled);
 		val_dict_sets(n->config, "enabled", val_bool(n->enabled));
 		value ctags = cfg.type == V_DICT ? val_dict_gets(cfg, "tags") : val_undef();

@@ -51,6 +51,20 @@ expect_no_out "unrelated" "and nothing else"
 run build
 expect_rc 0 "build"
 expect_query "select exposures from {{ ref('count_exposures') }}" "weekly_dashboard:3" "graph.exposures has it"
+# dbt_project.yml's exposures: section (SchemaParser._generate_exposure_config), the properties
+# file's config over it
+printf 'name: p\nexposures:\n  p:\n    +enabled: false\n' >dbt_project.yml
+run parse
+expect_rc 0 "parse, exposures switched off in dbt_project.yml"
+expect_json target/manifest.json '.exposures["exposure.p.weekly_dashboard"]' undefined "the exposure is not among them"
+expect_json target/manifest.json '.disabled["exposure.p.weekly_dashboard"][0].config.enabled' false "it is disabled"
+expect_json target/manifest.json '.disabled["exposure.p.weekly_dashboard"][0].unrendered_config.enabled' false \
+	"its unrendered config says so"
+sed -i 's/    tags: \[finance\]/    tags: [finance]\n    config: {enabled: true}/' models/exposures.yml
+run parse
+expect_json target/manifest.json '.exposures["exposure.p.weekly_dashboard"].config.enabled' true \
+	"the properties file's config wins"
+printf 'name: p\n' >dbt_project.yml
 printf 'exposures:\n  - name: broken\n    type: dashboard\n' >models/broken.yml
 run parse
 expect_rc 2 "an exposure without an owner"
