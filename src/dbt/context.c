@@ -252,7 +252,9 @@ static value f_var(struct jj_vm *vm, void *ud, const struct vargs *args)
 	value v = val_dict_gets(p->cli_vars, name);
 	if (v.type != V_UNDEF)
 		return rendered_var(vm, r, name, v);
-	const char *pkg = r && r->node ? r->node->package : p->name;
+	/* a node's package, or the package whose properties file is rendered (dbt's SchemaYamlContext
+	 * var is a ConfiguredVar of that project) */
+	const char *pkg = r && r->node ? r->node->package : r && r->package ? r->package : p->name;
 	value scoped = val_dict_gets(p->vars, pkg);
 	if (scoped.type == V_DICT) {
 		v = val_dict_gets(scoped, name);
@@ -953,7 +955,7 @@ static struct dbt_render *parse_render(struct proj_render *pr)
 {
 	if (!pr->impl) {
 		struct dbt_render *r = arena_alloc(pr->arena, sizeof(*r));
-		*r = (struct dbt_render){.proj = pr->proj, .node = pr->node, .phase = DBT_PARSE,
+		*r = (struct dbt_render){.proj = pr->proj, .node = pr->node, .package = pr->package, .phase = DBT_PARSE,
 					 .arena = pr->arena, .keep = pr->keep, .dl = pr->dl};
 		pr->impl = r;
 	}

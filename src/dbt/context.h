@@ -32,6 +32,8 @@ enum dbt_phase { DBT_PARSE, DBT_EXECUTE };
 struct dbt_render {
 	struct project *proj;
 	struct node *node;            /* the node rendered, or NULL (operations, dbt_project.yml) */
+	const char *package;          /* without a node: the package whose file is rendered, NULL for
+				       * the root project (var() looks up that package's vars) */
 	enum dbt_phase phase;
 	struct arena *arena;          /* the render's scratch arena */
 	struct arena *keep;           /* where what outlives the render goes (parse captures); NULL:

@@ -60,8 +60,23 @@ static bool deferred_key(value k)
 	       val_streq(k, "+post-hook");
 }
 
+/* One string of a YAML tree that contains Jinja, rendered in place: natively for dbt_project.yml's
+ * configs, as dbt's DbtProjectYamlRenderer renders them (`+enabled: "{{ target.type == 'x' }}"` is
+ * a boolean, not the text "False"), as text for profiles.yml */
+static int render_leaf(struct proj_render *r, value *pv, const char *name, struct loc l, bool native)
+{
+	if (native)
+		return r->proj->hooks->render_native(r, name, pv->s, l, pv);
+	const char *out;
+	if (r->proj->hooks->render_string(r, name, pv->s, l, &out) < 0)
+		return -1;
+	*pv = val_str(out);
+	return 0;
+}
+
 /* Renders every string of a YAML tree that contains Jinja, in place (but hooks, with skip_hooks) */
-static int render_tree_ex(struct proj_render *r, value v, const char *name, bool skip_hooks, struct diag_list *dl)
+static int render_tree_ex(struct proj_render *r, value v, const char *name, bool skip_hooks, bool native,
+			  struct diag_list *dl)
 {
 	if (v.type == V_DICT) {
 		for (uint32_t i = 0; i < v.d->len; i++) {
@@ -69,12 +84,9 @@ static int render_tree_ex(struct proj_render *r, value v, const char *name, bool
 			if (skip_hooks && deferred_key(v.d->e[i].key))
 				continue;
 			if (pv->type == V_STR && (strstr(pv->s, "{{") || strstr(pv->s, "{%"))) {
-				const char *out;
-				struct loc l = v.d->vallocs ? v.d->vallocs[i] : LOC_NONE;
-				if (r->proj->hooks->render_string(r, name, pv->s, l, &out) < 0)
+				if (render_leaf(r, pv, name, v.d->vallocs ? v.d->vallocs[i] : LOC_NONE, native) < 0)
 					return -1;
-				*pv = val_str(out);
-			} else if (render_tree_ex(r, *pv, name, skip_hooks, dl) < 0) {
+			} else if (render_tree_ex(r, *pv, name, skip_hooks, native, dl) < 0) {
 				return -1;
 			}
 			value k = v.d->e[i].key;
@@ -85,12 +97,9 @@ static int render_tree_ex(struct proj_render *r, value v, const char *name, bool
 		for (uint32_t i = 0; i < v.l->len; i++) {
 			value *pv = &v.l->items[i];
 			if (pv->type == V_STR && (strstr(pv->s, "{{") || strstr(pv->s, "{%"))) {
-				const char *out;
-				struct loc l = v.l->locs ? v.l->locs[i] : LOC_NONE;
-				if (r->proj->hooks->render_string(r, name, pv->s, l, &out) < 0)
+				if (render_leaf(r, pv, name, v.l->locs ? v.l->locs[i] : LOC_NONE, native) < 0)
 					return -1;
-				*pv = val_str(out);
-			} else if (render_tree_ex(r, *pv, name, skip_hooks, dl) < 0) {
+			} else if (render_tree_ex(r, *pv, name, skip_hooks, native, dl) < 0) {
 				return -1;
 			}
 		}
@@ -100,7 +109,7 @@ static int render_tree_ex(struct proj_render *r, value v, const char *name, bool
 
 static int render_tree(struct proj_render *r, value v, const char *name, struct diag_list *dl)
 {
-	return render_tree_ex(r, v, name, false, dl);
+	return render_tree_ex(r, v, name, false, false, dl);
 }
 
 int proj_render_project_configs(struct project *p, struct diag_list *dl)
@@ -117,7 +126,7 @@ int proj_render_project_configs(struct project *p, struct diag_list *dl)
 		const char *name = arena_sprintf(&p->arena, "%s/dbt_project.yml", pkg->root);
 		for (const char *const *sec = sections; *sec; sec++) {
 			value v = val_dict_gets(yml, *sec);
-			if ((v.type == V_DICT || v.type == V_LIST) && render_tree_ex(&r, v, name, true, dl) < 0)
+			if ((v.type == V_DICT || v.type == V_LIST) && render_tree_ex(&r, v, name, true, true, dl) < 0)
 				return -1;
 		}
 	}

@@ -301,6 +301,8 @@ enum state_flag {
 struct proj_render {
 	struct project *proj;
 	struct node *node;        /* the node rendered, or NULL (dbt_project.yml, a profile, ...) */
+	const char *package;      /* without a node: the package whose file is rendered (its vars),
+				   * NULL for the root project */
 	struct arena *arena;      /* the render's scratch arena: results are allocated there */
 	struct arena *keep;       /* where what outlives the render goes (parse captures); NULL: the
 				   * project arena (single-threaded callers only) */

@@ -259,11 +259,12 @@ static void source_config(struct project *p, struct node *n, value source, value
 }
 
 /* Renders a YAML string that holds Jinja ({{ target.schema }}, {{ env_var(...) }}) */
-static int render_opt(struct project *p, value dict, const char *key, const char **pout, struct diag_list *dl)
+static int render_opt(struct project *p, const struct package *pkg, value dict, const char *key, const char **pout,
+		      struct diag_list *dl)
 {
 	if (!*pout || (!strstr(*pout, "{{") && !strstr(*pout, "{%")))
 		return 0;
-	struct proj_render r = {.proj = p, .arena = &p->arena, .dl = dl};
+	struct proj_render r = {.proj = p, .package = pkg->name, .arena = &p->arena, .dl = dl};
 	return p->hooks->render_string(&r, "schema.yml", *pout, yml_val_loc(dict, key), pout);
 }
 
@@ -295,7 +296,7 @@ static int load_sources(struct project *p, struct nodes_builder *nb, value doc, 
 			rc = -1;
 			continue;
 		}
-		if (render_opt(p, s, "schema", &schema, dl) || render_opt(p, s, "database", &db, dl)) {
+		if (render_opt(p, pkg, s, "schema", &schema, dl) || render_opt(p, pkg, s, "database", &db, dl)) {
 			rc = -1;
 			continue;
 		}
@@ -319,7 +320,7 @@ static int load_sources(struct project *p, struct nodes_builder *nb, value doc, 
 				continue;
 			}
 			if (yml_str(t, "name", NULL, &tname, dl) || yml_str(t, "description", "", &tdesc, dl) ||
-			    yml_str(t, "identifier", NULL, &ident, dl) || render_opt(p, t, "identifier", &ident, dl)) {
+			    yml_str(t, "identifier", NULL, &ident, dl) || render_opt(p, pkg, t, "identifier", &ident, dl)) {
 				rc = -1;
 				continue;
 			}
@@ -582,12 +583,13 @@ static int render_node(struct proj_render *r, const char *section, const char *f
 }
 
 /* Renders each entry of the file's sections in place */
-static int render_properties(struct project *p, value doc, const char *fname, struct diag_list *dl)
+static int render_properties(struct project *p, const struct package *pkg, value doc, const char *fname,
+			     struct diag_list *dl)
 {
 	static const char *const sections[] = {"models", "seeds", "snapshots", "analyses", "sources", "macros",
 					       "unit_tests", "exposures", "groups", "metrics", "semantic_models",
 					       "saved_queries", NULL};
-	struct proj_render r = {.proj = p, .arena = &p->arena, .dl = dl};
+	struct proj_render r = {.proj = p, .package = pkg->name, .arena = &p->arena, .dl = dl};
 	int rc = 0;
 	for (const char *const *sec = sections; *sec; sec++) {
 		value list = val_dict_gets(doc, *sec);
@@ -854,7 +856,7 @@ static int load_yml(struct project *p, struct nodes_builder *nb, struct yml_file
 			diag_hint(dl, d, "it is ignored; known keys are models, sources, seeds, snapshots, macros, exposures");
 		}
 	}
-	if (render_properties(p, doc, pkg->is_root ? rel : fs_join(&p->arena, pkg->root, rel), dl) < 0)
+	if (render_properties(p, pkg, doc, pkg->is_root ? rel : fs_join(&p->arena, pkg->root, rel), dl) < 0)
 		return -1;
 	int rc = 0;
 	rc |= load_model_patches(p, nb, doc, "models", pkg, rel, file, dl);
