@@ -210,6 +210,8 @@ int cli_load_project(const struct cli *c, struct project *p, bool need_profile, 
 			log_msg(LOG_INFO, "sluice %s: %s (invocation %s)", SLUICE_VERSION, c->command, p->invocation_id);
 	}
 	cli_snapshot_log_note(p);
+	for (uint32_t i = 0; p->debug_notes.type == V_LIST && i < p->debug_notes.l->len; i++)
+		log_msg(LOG_DEBUG, "%s", p->debug_notes.l->items[i].s);
 	if (rc == 0 && p->from_snapshot && getenv("SLUICE_SNAPSHOT_CHECK"))
 		check_snapshot(p, &o);
 	if (dl->head)

@@ -275,6 +275,8 @@ struct project {
 				      * contents after a partial load; 0 for a load not snapshotted */
 	const char *snapshot_refused;   /* or why that snapshot was not read, when one was offered */
 	uint32_t snapshot_reparsed;  /* models parsed again, their files changed since the snapshot */
+	value debug_notes;           /* list of strings the load has for the log alone (the log opens
+				      * after the load: the CLI writes them then), or V_UNDEF */
 };
 
 /* What --state found about a node (state/state.c fills them, the selector reads them) */

@@ -48,12 +48,21 @@ static const char *describe(struct node *n)
 }
 
 /* A test whose target is missing or disabled is itself disabled with a warning, as dbt 1.9 does
- * (NodeNotFoundOrDisabled): a properties file may describe a model another target leaves out */
+ * (NodeNotFoundOrDisabled): a properties file may describe a model another target leaves out.
+ * A model that is disabled is said in the log alone: dbt's _process_refs fires that event at its
+ * debug level (should_warn_if_disabled=False), as packages disable models by the dozen */
 static void disable_test(struct project *p, struct node *n, struct loc at, const char *kind, const char *target,
 			 bool disabled, struct diag_list *dl)
 {
-	diag_warn(dl, at, "Test '%s' (%s) depends on a %s named '%s' which %s", n->unique_id, n->original_file_path,
-		  kind, target, disabled ? "is disabled" : "was not found");
+	if (disabled && !strcmp(kind, "node")) {
+		if (p->debug_notes.type != V_LIST)
+			p->debug_notes = val_list_new(&p->arena, 4);
+		val_list_push(p->debug_notes,
+			      val_str_fmt(&p->arena, "Test '%s' (%s) depends on a node named '%s' which is disabled",
+					  n->unique_id, n->original_file_path, target));
+	} else
+		diag_warn(dl, at, "Test '%s' (%s) depends on a %s named '%s' which %s", n->unique_id,
+			  n->original_file_path, kind, target, disabled ? "is disabled" : "was not found");
 	n->enabled = false;
 	proj_own_config(n, &p->arena);
 	if (n->config.type == V_DICT)

@@ -37,6 +37,11 @@ expect_err "depends on a node named 'never_written' which was not found"
 expect_err "depends on a node named 'ghost' which was not found"
 expect_err "depends on a source named 'nowhere.nothing' which was not found"
 expect_err "models/schema.yml:8:"
+# a test on a disabled model: the log says so, stderr does not (dbt's _process_refs fires that
+# event at debug level, as packages disable models by the dozen)
+expect_no_out "named 'gone'" "no warning for the test on a disabled model"
+if grep -q "depends on a node named 'gone' which is disabled" logs/sluice.log; then ok "the log has it"
+else not_ok "the log has it" "$(cat logs/sluice.log)"; fi
 expect_json target/manifest.json '.nodes, Object.keys(d.nodes).filter(k => k.startsWith("test.")).length' "1" "only the test on a real node stays enabled"
 expect_json target/manifest.json '.nodes, Object.keys(d.disabled).filter(k => k.startsWith("test.")).length' "5" "the others are disabled"
 run build
