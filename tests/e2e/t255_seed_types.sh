@@ -43,4 +43,19 @@ expect_query "select b from {{ ref('typed') }} order by i nulls last" "true
 false
 true" "booleans in any case"
 
+# agate strips a field before it compares it with its null values: a field of blanks, or "null"
+# with blanks around, is none, even in a column column_types makes a timestamp
+cat >seeds/blanks.csv <<'CSV'
+id,cancelled_at,note
+1, ,a
+2,2024-01-02 03:04:05, null
+3,  ," "
+CSV
+printf '    blanks:\n      +column_types:\n        cancelled_at: timestamp\n' >>dbt_project.yml
+run seed -s blanks
+expect_rc 0 "a seed with fields of blanks loads"
+expect_query "select id || ':' || coalesce(cast(cancelled_at as varchar), '-') || ':' || coalesce(note, '-') from {{ ref('blanks') }} order by id" "1:-:a
+2:2024-01-02 03:04:05:-
+3:-:-" "they are NULL"
+
 done_testing

@@ -859,18 +859,45 @@ static const char *dk_default_schema(struct adapter *ad)
 	return ad->schema;
 }
 
-/* The header and inferred types of a seed file */
+/* The header and inferred types of a seed file, and the fields agate reads as none that DuckDB's
+ * default null strings miss: agate strips a field before comparing (" ", " null "), so those go to
+ * read_csv's nullstr as they are written */
+#define SEED_MAX_NULLS 64
+
 struct seed_cols {
 	char **names;
 	enum csv_type *types;
 	size_t n, cap;
+	char *nulls[SEED_MAX_NULLS];
+	size_t nnulls;
 };
+
+static bool default_null(const char *text, size_t len)
+{
+	return len == 0 || (len == 4 && (!memcmp(text, "null", 4) || !memcmp(text, "NULL", 4) || !memcmp(text, "Null", 4)));
+}
+
+static void note_null(struct seed_cols *sc, const char *text, size_t len)
+{
+	for (size_t i = 0; i < sc->nnulls; i++)
+		if (strlen(sc->nulls[i]) == len && !memcmp(sc->nulls[i], text, len))
+			return;
+	if (sc->nnulls < SEED_MAX_NULLS) {
+		char *copy = xmalloc(len + 1);
+		memcpy(copy, text, len);
+		copy[len] = '\0';
+		sc->nulls[sc->nnulls++] = copy;
+	}
+}
 
 static int header_field(void *ud, size_t record, size_t field, const char *text, size_t len)
 {
 	struct seed_cols *sc = ud;
-	if (record > 0)
-		return 1;
+	if (record > 0) {
+		if (csv_is_null(text, len) && !default_null(text, len))
+			note_null(sc, text, len);
+		return 0;
+	}
 	(void)field;
 	if (sc->n == sc->cap) {
 		sc->cap = sc->cap ? sc->cap * 2 : 16;
@@ -895,6 +922,8 @@ static int seed_columns(struct arena *a, const char *path, char delim, struct se
 
 static void seed_columns_release(struct seed_cols *sc)
 {
+	for (size_t i = 0; i < sc->nnulls; i++)
+		free(sc->nulls[i]);
 	for (size_t i = 0; i < sc->n; i++)
 		free(sc->names[i]);
 	free(sc->names);
@@ -970,7 +999,12 @@ static int dk_load_csv(struct adapter_conn *c, const struct adapter_relation *re
 				adp_duckdb_add_string_lit(&q, seed_sql_type(sc.types[i]), strlen(seed_sql_type(sc.types[i])));
 		}
 		sb_addc(&q, '}');
-		sb_adds(&q, ", nullstr = ['', 'null', 'NULL', 'Null']");
+		sb_adds(&q, ", nullstr = ['', 'null', 'NULL', 'Null'");
+		for (size_t i = 0; i < sc.nnulls; i++) {
+			sb_adds(&q, ", ");
+			adp_duckdb_add_string_lit(&q, sc.nulls[i], strlen(sc.nulls[i]));
+		}
+		sb_addc(&q, ']');
 	} else if (types.type == V_DICT && types.d->len) {
 		sb_adds(&q, ", types = {");
 		for (uint32_t i = 0; i < types.d->len; i++) {
