@@ -58,4 +58,12 @@ expect_query "select id || ':' || coalesce(cast(cancelled_at as varchar), '-') |
 2:2024-01-02 03:04:05:-
 3:-:-" "they are NULL"
 
+# a header that names a column twice: agate's Table renames the second name_2, and dbt creates
+# the table with agate's names (DuckDB's own reader would say name_1)
+printf 'id,flag,flag,flag_2\n1,a,b,c\n' >seeds/twice.csv
+run seed -s twice
+expect_rc 0 "a seed whose header names a column twice loads"
+expect_query "select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_name = 'twice'" \
+	"id,flag,flag_2,flag_2_2" "each name given again is renamed as agate renames it"
+
 done_testing

@@ -870,7 +870,35 @@ struct seed_cols {
 	size_t n, cap;
 	char *nulls[SEED_MAX_NULLS];
 	size_t nnulls;
+	bool renamed;  /* a name given twice in the header was renamed */
 };
+
+/* A header name given again becomes name_2, name_3, ... as agate's Table names it (dbt loads
+ * seeds through agate); DuckDB would say name_1 */
+static void dedupe_names(struct seed_cols *sc)
+{
+	for (size_t i = 1; i < sc->n; i++) {
+		size_t base_len = strlen(sc->names[i]);
+		char *final = xstrdup(sc->names[i]);
+		for (int dup = 2;; dup++) {
+			bool taken = false;
+			for (size_t j = 0; j < i && !taken; j++)
+				taken = !strcmp(sc->names[j], final);
+			if (!taken)
+				break;
+			free(final);
+			final = xmalloc(base_len + 24);
+			snprintf(final, base_len + 24, "%s_%d", sc->names[i], dup);
+		}
+		if (strcmp(final, sc->names[i])) {
+			free(sc->names[i]);
+			sc->names[i] = final;
+			sc->renamed = true;
+		} else {
+			free(final);
+		}
+	}
+}
 
 static bool default_null(const char *text, size_t len)
 {
@@ -916,6 +944,7 @@ static int seed_columns(struct arena *a, const char *path, char delim, struct se
 	if (!text)
 		return -1;
 	csv_read(text, len, delim, header_field, sc);
+	dedupe_names(sc);
 	sc->types = xcalloc(sc->n + 1, sizeof(*sc->types));
 	return csv_infer_types(text, len, delim, sc->types, sc->n) < 0 ? -1 : 0;
 }
@@ -986,6 +1015,15 @@ static int dk_load_csv(struct adapter_conn *c, const struct adapter_relation *re
 	struct seed_cols sc = {0};
 	char delim_c = delim.type == V_STR ? delim.s[0] : ',';
 	if (seed_columns(a, csv_path, delim_c, &sc) == 0 && sc.n) {
+		if (sc.renamed) {
+			sb_adds(&q, ", names = [");
+			for (size_t i = 0; i < sc.n; i++) {
+				if (i)
+					sb_adds(&q, ", ");
+				adp_duckdb_add_string_lit(&q, sc.names[i], strlen(sc.names[i]));
+			}
+			sb_addc(&q, ']');
+		}
 		sb_adds(&q, ", types = {");
 		for (size_t i = 0; i < sc.n; i++) {
 			value user = types.type == V_DICT ? val_dict_gets(types, sc.names[i]) : val_undef();
