@@ -205,6 +205,8 @@ static value f_source(struct jj_vm *vm, void *ud, const struct vargs *args)
 		jj_raise(vm, "source() takes 2 arguments (source name, table name), got %zu", args->npos);
 	const char *src = dbt_str_arg(vm, args, 0, "source_name", "source", true);
 	const char *tbl = dbt_str_arg(vm, args, 1, "table_name", "source", true);
+	/* resolved from the rendering node's package, as resolve.c resolves its dependencies */
+	const char *from = r->node ? r->node->package : r->package;
 	if (r->phase == DBT_PARSE) {
 		struct node *n = r->node;
 		if (n) {
@@ -214,12 +216,12 @@ static value f_source(struct jj_vm *vm, void *ud, const struct vargs *args)
 			n->sources[n->nsources++] = (struct source_call){arena_strdup(a, src), arena_strdup(a, tbl),
 									  jj_current_loc(vm)};
 		}
-		struct node *s = proj_source(r->proj, src, tbl);
+		struct node *s = proj_source_from(r->proj, from, src, tbl);
 		if (s)
 			return dbt_node_relation(jj_arena(vm), r->proj, s);
 		return dbt_relation(jj_arena(vm), r->proj, r->proj->target.database, src, tbl, NULL);
 	}
-	struct node *s = proj_source(r->proj, src, tbl);
+	struct node *s = proj_source_from(r->proj, from, src, tbl);
 	if (!s)
 		jj_raise(vm, "source('%s', '%s') is not declared in any properties file", src, tbl);
 	value rel = dbt_node_relation(jj_arena(vm), r->proj, s);

@@ -97,7 +97,7 @@ static const char *fk_target(struct jj_vm *vm, const char *to)
 		n = proj_ref_version(r->proj, nargs == 2 ? args[0] : NULL, nargs == 2 ? args[1] : args[0],
 				     version.type == V_UNDEF ? NULL : proj_version_str(a, version));
 	else
-		n = proj_source(r->proj, args[0], args[1]);
+		n = proj_source_from(r->proj, r->node ? r->node->package : NULL, args[0], args[1]);
 	if (!n || !n->relation_name)
 		jj_raise(vm, "Invalid 'ref' or 'source' syntax on foreign key constraint 'to': %s", to);
 	/* DuckDB refuses a database in a foreign key's table (its parser takes schema.table only) */

@@ -694,9 +694,43 @@ const char *proj_version_str(struct arena *a, value v)
 	return val_cstr(a, val_to_str(a, v));
 }
 
+const char *proj_source_key(struct arena *a, const char *package, const char *source, const char *table)
+{
+	return arena_sprintf(a, "%s\x1f%s.%s", package, source, table);
+}
+
+static struct node *source_in(struct project *p, const char *package, const char *source, const char *table)
+{
+	char key[768];
+	snprintf(key, sizeof(key), "%s\x1f%s.%s", package, source, table);
+	return map_gets(&p->sources_by_name, key);
+}
+
+/* dbt's Manifest.resolve_source: the root project, then the calling node's package, then any
+ * package (in load order); the first enabled table wins, else the first disabled one is returned
+ * (its caller says it is disabled). Two packages may each declare a source of the same name. */
+struct node *proj_source_from(struct project *p, const char *from_package, const char *source, const char *table)
+{
+	struct node *disabled = NULL;
+	const char *first[2] = {p->name, from_package && strcmp(from_package, p->name) ? from_package : NULL};
+	for (int i = 0; i < 2; i++) {
+		struct node *n = first[i] ? source_in(p, first[i], source, table) : NULL;
+		if (n && n->enabled)
+			return n;
+		if (n && !disabled)
+			disabled = n;
+	}
+	for (size_t i = 0; i < p->npackages; i++) {
+		struct node *n = source_in(p, p->packages[i].name, source, table);
+		if (n && n->enabled)
+			return n;
+		if (n && !disabled)
+			disabled = n;
+	}
+	return disabled;
+}
+
 struct node *proj_source(struct project *p, const char *source, const char *table)
 {
-	char key[512];
-	snprintf(key, sizeof(key), "%s.%s", source, table);
-	return map_gets(&p->sources_by_name, key);
+	return proj_source_from(p, NULL, source, table);
 }

@@ -409,7 +409,12 @@ struct node *proj_ref(struct project *p, const char *package, const char *name);
 struct node *proj_ref_version(struct project *p, const char *package, const char *name, const char *version);
 /* A version as dbt writes it in names: "2", "1.5" */
 const char *proj_version_str(struct arena *a, value v);
+/* source('s', 't') as a node of `from_package` resolves it (dbt's resolve_source: the root project,
+ * that package, then any); proj_source as the root project does. A disabled table is returned when
+ * no enabled one is found. The map key of a package's table is proj_source_key's. */
+struct node *proj_source_from(struct project *p, const char *from_package, const char *source, const char *table);
 struct node *proj_source(struct project *p, const char *source, const char *table);
+const char *proj_source_key(struct arena *a, const char *package, const char *source, const char *table);
 /* Contracts (project/contract.c): whether the node's contract is enforced; whether its
  * materialization creates constraints (table, incremental); dbt's checks of its constraints, which
  * also make a foreign key's ref()/source() a dependency (0, or -1 after adding diagnostics); and

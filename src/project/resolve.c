@@ -160,7 +160,7 @@ static int resolve_deps(struct project *p, struct node *n, struct diag_list *dl)
 	}
 	for (uint32_t i = 0; i < n->nsources && n->enabled; i++) {
 		struct source_call *s = &n->sources[i];
-		struct node *dep = proj_source(p, s->source, s->table);
+		struct node *dep = proj_source_from(p, n->package, s->source, s->table);
 		if (is_test && (!dep || !dep->enabled)) {
 			disable_test(p, n, s->loc, "source", arena_sprintf(&p->arena, "%s.%s", s->source, s->table),
 				     dep != NULL, dl);

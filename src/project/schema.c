@@ -330,10 +330,12 @@ static int load_sources(struct project *p, struct nodes_builder *nb, value doc, 
 				continue;
 			}
 			struct node *n = new_source(p, pkg, yml_path, file, name, tname);
-			char key[512];
-			snprintf(key, sizeof(key), "%s.%s", name, tname);
+			/* declared once a package: another package may declare its own (dbt's unique_id
+			 * names the package) */
+			const char *key = proj_source_key(&p->arena, pkg->name, name, tname);
 			if (map_gets(&p->sources_by_name, key)) {
-				struct diag *d = diag_error(dl, yml_val_loc(t, "name"), "source table '%s' is declared twice", key);
+				struct diag *d = diag_error(dl, yml_val_loc(t, "name"), "source table '%s.%s' is declared twice",
+							    name, tname);
 				diag_hint(dl, d, "remove one of the declarations");
 				rc = -1;
 				continue;
@@ -366,7 +368,7 @@ static int load_sources(struct project *p, struct nodes_builder *nb, value doc, 
 				val_dict_sets(n->config, "loaded_at_field", loaded_at);
 			rc |= columns_of(p, nb, t, &n->columns, pkg->name, yml_path, file, NODE_SOURCE, name, tname, dl);
 			rc |= proj_add_tests(nb, p, t, pkg->name, yml_path, file, NODE_SOURCE, name, tname, NULL, dl);
-			map_puts(&p->sources_by_name, arena_strdup(&p->arena, key), n);
+			map_puts(&p->sources_by_name, key, n);
 			proj_add_node(nb, n);
 		}
 	}

@@ -975,7 +975,7 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 		n->index = i;
 		map_puts(&p->by_id, n->unique_id, n);
 		if (n->type == NODE_SOURCE && n->source_name)
-			map_puts(&p->sources_by_name, arena_sprintf(&p->arena, "%s.%s", n->source_name, n->name), n);
+			map_puts(&p->sources_by_name, proj_source_key(&p->arena, n->package, n->source_name, n->name), n);
 	}
 	proj_index_names(p);
 	if (shifted) {
