@@ -87,7 +87,14 @@ int runner_run_hooks(struct project *p, const char *which, struct adapter *ad, c
 		report_status("LogHookStartLine", (int)k + 1, (int)n, arena_sprintf(a, "START hook: %s", name), "RUN",
 			      RC_NONE, -1);
 		double t0 = art_now();
-		struct dbt_render r = {.proj = p, .phase = DBT_EXECUTE, .arena = a, .dl = dl, .adapter = ad, .vt = vt,
+		/* a package's hook reads that package's vars (dbt renders it in its project's context) */
+		struct dbt_render r = {.proj = p,
+				       .package = hooks[k].pkg->is_root ? NULL : hooks[k].pkg->name,
+				       .phase = DBT_EXECUTE,
+				       .arena = a,
+				       .dl = dl,
+				       .adapter = ad,
+				       .vt = vt,
 				       .conn = conn};
 		value ctx = dbt_context(&r);
 		for (uint32_t e = 0; extra.type == V_DICT && e < extra.d->len; e++)
