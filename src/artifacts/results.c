@@ -24,39 +24,6 @@
 
 /* --- run_results.json ---------------------------------------------------------------------- */
 
-static value timing_entry(struct arena *a, const char *name, double start, double end)
-{
-	value t = val_dict_new(a, 3);
-	val_dict_sets(t, "name", val_str(name));
-	val_dict_sets(t, "started_at", val_str(art_iso_time_dup(a, start)));
-	val_dict_sets(t, "completed_at", end > 0 ? val_str(art_iso_time_dup(a, end)) : val_none());
-	return t;
-}
-
-/* adapter_response as dbt's AdapterResponse with omit_none: {_message, code, rows_affected}; an
- * engine that reports a message alone (dbt-duckdb) has just {_message} */
-static value adapter_response(struct arena *a, const struct run_result *r)
-{
-	value d = val_dict_new(a, 3);
-	if (r->rows_affected == ADAPTER_MESSAGE_ONLY) {
-		val_dict_sets(d, "_message", val_str(r->adapter_code ? r->adapter_code : "OK"));
-		return d;
-	}
-	if (r->adapter_code) {
-		val_dict_sets(d, "_message", val_str(r->adapter_code));
-		/* "SELECT 5" / "INSERT 0 5": the code is the leading word, as dbt-postgres reports it */
-		const char *sp = strchr(r->adapter_code, ' ');
-		if (sp && sp > r->adapter_code)
-			val_dict_sets(d, "code", val_str_dup(a, r->adapter_code, (size_t)(sp - r->adapter_code)));
-		else
-			val_dict_sets(d, "code", val_str(r->adapter_code));
-	}
-	/* dbt-postgres writes the cursor's row count, -1 when the statement changed no rows (DDL) */
-	if (r->adapter_code || r->rows_affected >= 0)
-		val_dict_sets(d, "rows_affected", val_int(r->rows_affected >= 0 ? r->rows_affected : -1));
-	return d;
-}
-
 const char *art_run_status_name(enum run_status s)
 {
 	static const char *const names[RUN_STATUS_COUNT] = {
@@ -67,63 +34,132 @@ const char *art_run_status_name(enum run_status s)
 	return names[s];
 }
 
-static value result_value(struct arena *a, struct project *p, const struct run_result *r)
+/* Each result is written straight into the text, not built as a value first: a compile of
+ * 10,000 models has 30,000 of them */
+
+static void put_str(struct sb *out, const char *s)
+{
+	if (!s) {
+		sb_adds(out, "null");
+		return;
+	}
+	(void)val_to_json(out, val_strn(s, strlen(s)), 0, 0);
+}
+
+static void put_time(struct sb *out, double t)
+{
+	char buf[32];
+	art_iso_time(t, buf);
+	put_str(out, buf);
+}
+
+static void put_timing(struct sb *out, bool first, const char *name, double start, double end)
+{
+	sb_adds(out, first ? "{\"name\": " : ", {\"name\": ");
+	put_str(out, name);
+	sb_adds(out, ", \"started_at\": ");
+	put_time(out, start);
+	sb_adds(out, ", \"completed_at\": ");
+	if (end > 0)
+		put_time(out, end);
+	else
+		sb_adds(out, "null");
+	sb_addc(out, '}');
+}
+
+/* adapter_response as dbt's AdapterResponse with omit_none: {_message, code, rows_affected}; an
+ * engine that reports a message alone (dbt-duckdb) has just {_message} */
+static void put_adapter_response(struct sb *out, const struct run_result *r)
+{
+	if (r->rows_affected == ADAPTER_MESSAGE_ONLY) {
+		sb_adds(out, "{\"_message\": ");
+		put_str(out, r->adapter_code ? r->adapter_code : "OK");
+		sb_addc(out, '}');
+		return;
+	}
+	sb_addc(out, '{');
+	if (r->adapter_code) {
+		sb_adds(out, "\"_message\": ");
+		put_str(out, r->adapter_code);
+		sb_adds(out, ", \"code\": ");
+		const char *sp = strchr(r->adapter_code, ' ');
+		if (sp && sp > r->adapter_code)
+			(void)val_to_json(out, val_strn(r->adapter_code, (size_t)(sp - r->adapter_code)), 0, 0);
+		else
+			put_str(out, r->adapter_code);
+	}
+	if (r->adapter_code || r->rows_affected >= 0)
+		sb_addf(out, "%s\"rows_affected\": %lld", r->adapter_code ? ", " : "",
+			(long long)(r->rows_affected >= 0 ? r->rows_affected : -1));
+	sb_addc(out, '}');
+}
+
+/* One RunResultOutput */
+static void put_result(struct sb *out, struct project *p, const struct run_result *r)
 {
 	const struct node *n = !r->operation && r->node < p->nnodes ? p->nodes[r->node] : NULL;
-	value d = val_dict_new(a, 12);
-	val_dict_sets(d, "status", art_str_or(art_run_status_name(r->status), "success"));
-	value timing = val_list_new(a, 2);
-	if (r->compile_started > 0)
-		val_list_push(timing, timing_entry(a, "compile", r->compile_started, r->compile_completed));
+	const char *status = art_run_status_name(r->status);
+	sb_adds(out, "{\"status\": ");
+	put_str(out, status ? status : "success");
+	sb_adds(out, ", \"timing\": [");
+	bool first = true;
+	if (r->compile_started > 0) {
+		put_timing(out, first, "compile", r->compile_started, r->compile_completed);
+		first = false;
+	}
 	if (r->execute_started > 0)
-		val_list_push(timing, timing_entry(a, "execute", r->execute_started, r->execute_completed));
-	val_dict_sets(d, "timing", timing);
-	val_dict_sets(d, "thread_id", r->thread_id >= 0 ? val_str_fmt(a, "Thread-%d (worker)", r->thread_id + 1)
-							: val_str("MainThread"));
-	val_dict_sets(d, "execution_time", val_float(r->execution_time));
-	val_dict_sets(d, "adapter_response", adapter_response(a, r));
-	val_dict_sets(d, "message", art_str(r->message));
-	val_dict_sets(d, "failures", r->failures >= 0 ? val_int(r->failures) : val_none());
-	val_dict_sets(d, "unique_id", r->operation ? val_str(r->operation) : n ? val_str(n->unique_id) : val_none());
+		put_timing(out, first, "execute", r->execute_started, r->execute_completed);
+	sb_adds(out, "], \"thread_id\": ");
+	if (r->thread_id >= 0)
+		sb_addf(out, "\"Thread-%d (worker)\"", r->thread_id + 1);
+	else
+		sb_adds(out, "\"MainThread\"");
+	sb_adds(out, ", \"execution_time\": ");
+	(void)val_to_json(out, val_float(r->execution_time), 0, 0);
+	sb_adds(out, ", \"adapter_response\": ");
+	put_adapter_response(out, r);
+	sb_adds(out, ", \"message\": ");
+	put_str(out, r->message);
+	sb_adds(out, ", \"failures\": ");
+	if (r->failures >= 0)
+		sb_addf(out, "%lld", (long long)r->failures);
+	else
+		sb_adds(out, "null");
+	sb_adds(out, ", \"unique_id\": ");
+	put_str(out, r->operation ? r->operation : n ? n->unique_id : NULL);
 	/* microbatch models only */
-	val_dict_sets(d, "batch_results", val_none());
+	sb_adds(out, ", \"batch_results\": null");
 	if (r->operation) {
 		/* dbt's HookNode for the macro: a compiled resource never compiled */
-		val_dict_sets(d, "compiled", val_bool(false));
-		val_dict_sets(d, "compiled_code", val_none());
-		val_dict_sets(d, "relation_name", val_none());
+		sb_adds(out, ", \"compiled\": false, \"compiled_code\": null, \"relation_name\": null}");
 	} else if (!n || n->type == NODE_SEED || n->type == NODE_SOURCE) {
-		val_dict_sets(d, "compiled", val_none());
-		val_dict_sets(d, "compiled_code", val_none());
-		val_dict_sets(d, "relation_name", val_none());
+		sb_adds(out, ", \"compiled\": null, \"compiled_code\": null, \"relation_name\": null}");
 	} else {
 		const char *code = r->compiled_code ? r->compiled_code : n->compiled_code;
-		val_dict_sets(d, "compiled", val_bool(code != NULL));
-		val_dict_sets(d, "compiled_code", art_str(code));
-		val_dict_sets(d, "relation_name", art_str(r->relation_name ? r->relation_name : n->relation_name));
+		sb_adds(out, code ? ", \"compiled\": true, \"compiled_code\": " : ", \"compiled\": false, \"compiled_code\": ");
+		put_str(out, code);
+		sb_adds(out, ", \"relation_name\": ");
+		put_str(out, r->relation_name ? r->relation_name : n->relation_name);
+		sb_addc(out, '}');
 	}
-	return d;
 }
 
 int art_write_run_results(const char *path, struct project *p, const struct run_result *results,
 			  size_t n, double elapsed_time, const struct art_invocation *inv,
 			  struct diag_list *dl)
 {
-	/* written result by result, each one's value made in the arena and dropped once written:
-	 * {metadata, results, elapsed_time, args}, as val_to_json writes a dict */
+	/* {metadata, results, elapsed_time, args}, as val_to_json writes a dict */
 	struct arena a;
-	arena_init(&a, 1 << 18);
+	arena_init(&a, 1 << 16);
 	struct sb out = SB_INIT;
 	int rc = 0;
 	sb_adds(&out, "{\"metadata\": ");
 	rc |= val_to_json(&out, art_metadata(&a, p, ART_SCHEMA_RUN_RESULTS, inv), 0, 0);
 	sb_adds(&out, ", \"results\": [");
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		struct arena_mark m = arena_mark(&a);
+	for (size_t i = 0; i < n; i++) {
 		if (i)
 			sb_adds(&out, ", ");
-		rc |= val_to_json(&out, result_value(&a, p, &results[i]), 0, 0);
-		arena_reset(&a, m);
+		put_result(&out, p, &results[i]);
 	}
 	sb_adds(&out, "], \"elapsed_time\": ");
 	rc |= val_to_json(&out, val_float(elapsed_time), 0, 0);
