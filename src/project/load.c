@@ -441,6 +441,8 @@ void proj_sort_diags(struct diag_list *dl, struct diag *mark)
 int proj_load(struct project *p, const struct proj_options *opt, struct diag_list *dl)
 {
 	memset(p, 0, sizeof(*p));
+	/* a snapshot counts the load's files from here (project/snapshot.c) */
+	p->files_at_load = diag_file_count();
 	ASSERT(opt->hooks);
 	p->hooks = opt->hooks;
 	arena_init(&p->arena, 1 << 20);

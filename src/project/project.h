@@ -268,6 +268,7 @@ struct project {
 	uint8_t *source_fresher;     /* per node: a fresher source (source_status:fresher), or NULL */
 	const uint8_t *selected;     /* the nodes this run builds (per node), for --favor-state; or NULL */
 	const struct proj_hooks *hooks; /* proj_options.hooks: how the loader renders */
+	uint32_t files_at_load;      /* diagnostics' files registered before the load began */
 	uint32_t files_before_nodes; /* diagnostics' files registered before the node phases */
 	bool from_snapshot;          /* the node phases were read from proj_options.snapshot */
 	uint64_t snapshot_id;        /* what identifies the nodes as loaded: the id of the snapshot

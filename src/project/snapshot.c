@@ -13,7 +13,8 @@
  * It is written front to back as a stream, never whole in memory. A string is 0 for NULL; 1,
  * its length, its bytes and a NUL, the first time; else 2 + where those bytes are, and its length.
  * Read back, strings point into the mapped file and are never copied. A location's file is one
- * that diagnostics registered: those registered before the node phases by their id; the others
+ * that diagnostics registered: those the load registered before the node phases by their number
+ * counted from the load's first (a command may register files of its own before it loads); the others
  * defined (display path and text) where first met, registered again when read, and renumbered.
  * Values are a type byte, a flags byte, then their payload; lists and dicts carry their YAML
  * locations when they had them.
@@ -32,7 +33,7 @@
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
 
-#define SNAP_FORMAT 7
+#define SNAP_FORMAT 8
 
 /* ---------------------------------------------------------------- writing */
 
@@ -60,6 +61,7 @@ struct snap_w {
 	size_t nfile_of;
 	uint32_t nfiles;
 	uint32_t base;           /* files registered before the node phases keep their ids */
+	uint32_t first;          /* ...counted from here: the files registered before the load */
 	bool bad;
 	proj_snapshot_sink sink;
 	void *ud;
@@ -144,12 +146,13 @@ static void w_str(struct snap_w *w, const char *s)
 	w_strn(w, s, s ? strlen(s) : 0);
 }
 
-/* A diag file id: 0 none; 4 * id one registered before the node phases; 4 * i + 1 the i-th file
+/* A diag file id: 0 none; 4 * k the load's k-th file before the node phases; 4 * i + 1 the i-th file
  * defined here; 2, then its path and text, one defined now (it becomes the next i) */
 static void w_file(struct snap_w *w, uint32_t id)
 {
 	if (!id || id <= w->base) {
-		w_u64v(&w->out, (uint64_t)id * 4);
+		/* a file the command registered before the load is no node's: no location then */
+		w_u64v(&w->out, id > w->first ? (uint64_t)(id - w->first) * 4 : 0);
 		return;
 	}
 	if (id >= w->nfile_of) {
@@ -333,7 +336,7 @@ static void w_flush(struct snap_w *w, bool force)
 
 int proj_snapshot_write(struct project *p, proj_snapshot_sink sink, void *ud)
 {
-	struct snap_w w = {.out = SB_INIT, .base = p->files_before_nodes, .sink = sink, .ud = ud};
+	struct snap_w w = {.out = SB_INIT, .base = p->files_before_nodes, .first = p->files_at_load, .sink = sink, .ud = ud};
 	map_init(&w.short_strs);
 	arena_init(&w.keys, 1 << 20);
 	w.seen = xcalloc(SEEN_SLOTS, sizeof(*w.seen));
@@ -341,7 +344,7 @@ int proj_snapshot_write(struct project *p, proj_snapshot_sink sink, void *ud)
 	w.secrets = log_has_secrets();
 	sb_add(&w.out, "SNAP", 4);
 	w_fixed32(&w.out, SNAP_FORMAT);
-	w_fixed32(&w.out, w.base);
+	w_fixed32(&w.out, w.base - w.first);
 	w_fixed32(&w.out, (uint32_t)p->nmacros);
 	w_fixed32(&w.out, (uint32_t)p->nnodes);
 	w_u64(&w.out, p->snapshot_id);
@@ -396,7 +399,8 @@ struct snap_r {
 	const unsigned char *start, *cur, *end;
 	struct snap_file *files;  /* the files this reader met defined: files[i] is file file0 + i */
 	uint32_t file0, nfiles, capfiles;  /* nfiles counts from 0 for the whole stream */
-	uint32_t base;
+	uint32_t base;   /* the files registered before the node phases, counted from 0 */
+	uint32_t first;  /* of those, the ones the command registered before the load */
 	struct arena *a;
 	bool bad;
 };
@@ -516,9 +520,9 @@ static uint32_t r_file(struct snap_r *r)
 		return r->base + 1 + r->nfiles++;
 	}
 	if (f % 4 == 0) {
-		if (f / 4 > r->base)
+		if (f / 4 > r->base - r->first)
 			r->bad = true;
-		return (uint32_t)(f / 4);
+		return f ? r->first + (uint32_t)(f / 4) : 0;
 	}
 	if (f % 4 != 1 || f / 4 >= r->nfiles) {
 		r->bad = true;
@@ -754,7 +758,7 @@ static bool read_nodes(struct project *p, struct snap_r *r, struct snap_r *r2, s
 	r->end -= 16;
 	if (r->cur > r->end)
 		r->bad = true;
-	*r2 = (struct snap_r){.start = r->start, .end = r->end, .base = r->base,
+	*r2 = (struct snap_r){.start = r->start, .end = r->end, .base = r->base, .first = r->first,
 			      .a = &p->parse_arenas[p->nparse_arenas - 1]};
 	uint32_t split = 0, file0 = 0;
 	if (!r->bad) {
@@ -889,7 +893,8 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 		return 0;
 	struct snap_r r = {.start = at, .cur = at + 4, .end = at + len - 16, .a = &p->arena};
 	uint32_t format = r_fixed32(&r);
-	r.base = r_fixed32(&r);
+	r.first = p->files_at_load;
+	r.base = r.first + r_fixed32(&r);
 	uint32_t nmacros = r_fixed32(&r);
 	uint32_t nnodes = r_fixed32(&r);
 	uint64_t snap_id = r_u64(&r);

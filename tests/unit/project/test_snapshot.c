@@ -165,6 +165,30 @@ static void test_round_trip(void **state)
 	sb_release(&got);
 }
 
+/* A command may register files of its own before it loads (`parse` reads dbt_project.yml to find
+ * its cache): the snapshot counts the load's files from its start, so it is read all the same,
+ * and each location still names its file */
+static void test_files_registered_before(void **state)
+{
+	(void)state;
+	struct sb snap = SB_INIT, want = SB_INIT, got = SB_INIT;
+	full_load(&snap, &want);
+	struct offered o = {snap.buf, snap.len};
+	static const char before[] = "{x: 1}";
+	(void)diag_file_add("--args", before, sizeof(before) - 1);
+	(void)diag_file_add("--vars", before, sizeof(before) - 1);
+	struct project p;
+	assert_int_equal(load(&p, &o), 0);
+	assert_true(p.from_snapshot);
+	fingerprint(&p, &got);
+	assert_string_equal(got.buf, want.buf);
+	proj_release(&p);
+	diag_files_release();
+	sb_release(&snap);
+	sb_release(&want);
+	sb_release(&got);
+}
+
 /* The payload with its trailer (sum64 and end mark) made to fit its body again */
 static void reseal(char *buf, size_t len)
 {
@@ -287,6 +311,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_files_registered_before),
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_two_halves),
 	};
