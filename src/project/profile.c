@@ -5,6 +5,7 @@
  * env_var() works; values of secret keys and DBT_ENV_SECRET_* variables are registered as secrets.
  * With no profiles.yml anywhere, the project runs on an embedded DuckDB file under the target path.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,6 +177,25 @@ static int zero_config(struct project *p, const struct proj_options *opt, struct
 	return 0;
 }
 
+/* threads as dbt reads it: its profile renderer is native, so "{{ env_var('DBT_THREADS', '4') }}"
+ * (or a quoted "4") is the number 4 */
+static int profile_threads(value target, long *out, struct diag_list *dl)
+{
+	value v = val_dict_gets(target, "threads");
+	if (v.type == V_STR) {
+		char *end = NULL;
+		errno = 0;
+		long n = strtol(v.s, &end, 10);
+		while (end && *end == ' ')
+			end++;
+		if (v.len && end && !*end && errno == 0 && v.s[0] != ' ') {
+			*out = n;
+			return 0;
+		}
+	}
+	return yml_int(target, "threads", 1, out, dl);
+}
+
 int proj_load_profile(struct project *p, const struct proj_options *opt, struct diag_list *dl)
 {
 	bool explicit_dir;
@@ -258,7 +278,7 @@ int proj_load_profile(struct project *p, const struct proj_options *opt, struct 
 		return -1;
 	}
 	long threads = 1;
-	if (yml_int(target, "threads", 1, &threads, dl) < 0)
+	if (profile_threads(target, &threads, dl) < 0)
 		return -1;
 	if (threads < 1)
 		threads = 1;

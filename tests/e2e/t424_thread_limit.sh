@@ -30,4 +30,16 @@ expect_rc 0 "a profile asking for 5000 threads runs"
 expect_err "profiles.yml:7:16: warning: threads: 5000 is more threads than Sluice runs: using 128"
 expect_out "Concurrency: 128 threads"
 
+# dbt renders profiles natively: threads from an env var (a string once rendered) is the number
+printf 'tl:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: tl.duckdb\n      threads: "{{ env_var(\x27TL_THREADS\x27, \x273\x27) }}"\n' >profiles.yml
+TL_THREADS=2 run run
+expect_rc 0 "threads from an env var"
+expect_out "Concurrency: 2 threads"
+run run
+expect_out "Concurrency: 3 threads" "and from its default"
+printf 'tl:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: tl.duckdb\n      threads: many\n' >profiles.yml
+run run
+expect_rc 2 "threads that is no number"
+expect_err "expected an integer for 'threads'"
+
 done_testing
