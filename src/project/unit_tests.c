@@ -423,7 +423,7 @@ static int link_one(struct project *p, struct node *n, struct diag_list *dl)
 			val_dict_sets(g, "this", val_bool(true));
 		} else if ((na = proj_parse_ref_or_source(a, input, &is_ref, args, &version)) >= 1) {
 			/* ref('m', v=2) names that version, as dbt's statically_parse_ref_or_source reads it */
-			t = !is_ref ? proj_source(p, args[0], args[1])
+			t = !is_ref ? proj_source_from(p, m->package, args[0], args[1])
 			    : proj_ref_version(p, na == 2 ? args[0] : NULL, args[na - 1],
 					       version.type == V_UNDEF ? NULL : proj_version_str(a, version));
 		} else {

@@ -82,7 +82,9 @@ static value f_source(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct ut *u = ud;
 	if (args->npos == 2) {
-		struct node *t = proj_source(u->p, str_arg(vm, args, 0, "source"), str_arg(vm, args, 1, "source"));
+		/* as the model's own source() call resolves it */
+		struct node *t = proj_source_from(u->p, u->model->package, str_arg(vm, args, 0, "source"),
+						  str_arg(vm, args, 1, "source"));
 		if (t && given_for(u, t->index).type != V_UNDEF)
 			return val_str(cte_name(jj_arena(vm), t));
 	}

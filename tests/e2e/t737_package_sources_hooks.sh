@@ -61,6 +61,27 @@ run run
 expect_rc 0 "run: the package's hook reads the package's own var"
 expect_query "select id from {{ ref('pk_orders') }}" "1" "the package's model read the root project's table"
 
+# a third package that declares raw.items too, loaded before pk: a unit test of pk's model gives
+# the table pk's model reads (pk's own), not the first package's
+mkdir -p dbt_packages/aa/models
+printf 'name: aa\n' >dbt_packages/aa/dbt_project.yml
+printf 'sources:\n  - name: raw\n    schema: main\n    tables:\n      - name: items\n        identifier: items_aa\n' \
+	>dbt_packages/aa/models/sources.yml
+cat >dbt_packages/pk/models/unit.yml <<'EOS'
+unit_tests:
+  - name: pk_items_passes_rows
+    model: pk_items
+    given:
+      - input: source('raw', 'items')
+        rows: [{id: 5}]
+    expect:
+      rows: [{id: 5}]
+EOS
+run test -s pk_items
+expect_rc 0 "the unit test's given input stands for the source pk's model reads"
+expect_out_re "PASS pk_items::pk_items_passes_rows"
+rm -r dbt_packages/aa dbt_packages/pk/models/unit.yml
+
 sed -i 's/pk_enabled: true/pk_enabled: false/' dbt_packages/pk/dbt_project.yml
 run run
 expect_rc 1 "the hook sees the package's var change"
