@@ -3,7 +3,10 @@
  * (boolean, integer, float8 for other numbers, date, timestamp, else text; `column_types`
  * overrides), the table is created, and the file itself is streamed to the server with
  * COPY ... FROM STDIN (FORMAT csv): the server parses the rows, so 100k rows load in about the time
- * it takes to send them. An empty unquoted field is NULL on both sides.
+ * it takes to send them. An empty unquoted field is NULL on both sides. agate, which dbt reads
+ * seeds with, strips a field before comparing it with its null values ('' and 'null', any case):
+ * a file that has such a field written otherwise (" ", "NULL", a quoted "") is sent rewritten,
+ * each of them an empty unquoted field and every other one quoted as it was read.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -14,6 +17,7 @@
 #include <strings.h>
 
 #include "adapters/postgres/internal.h"
+#include "core/csv.h"
 #include "core/fs.h"
 #include "core/sb.h"
 #include "core/vec.h"
@@ -228,6 +232,39 @@ static void add_relation(struct sb *q, struct adapter_conn *c, const struct adap
 	pg_quote_ident(q, rel->identifier);
 }
 
+/* The body with agate's null fields as empty unquoted ones, every other field quoted */
+static void rewrite_nulls(const char *p, const char *end, char d, struct sb *out)
+{
+	struct sb f = SB_INIT;
+	bool quoted, header = true;
+	while (p < end) {
+		int more;
+		bool first = true;
+		do {
+			more = read_field(&p, end, d, &f, &quoted);
+			if (more < 0)
+				break;
+			if (!first)
+				sb_addc(out, d);
+			first = false;
+			if (header || !csv_is_null(f.buf, f.len)) {
+				sb_addc(out, '"');
+				for (size_t i = 0; i < f.len; i++) {
+					if (f.buf[i] == '"')
+						sb_addc(out, '"');
+					sb_addc(out, f.buf[i]);
+				}
+				sb_addc(out, '"');
+			}
+		} while (more > 0);
+		if (more < 0)
+			break;
+		sb_addc(out, '\n');
+		header = false;
+	}
+	sb_release(&f);
+}
+
 static int copy_data(struct adapter_conn *c, const char *sql, const char *data, size_t len, struct arena *a,
 		     char **perr)
 {
@@ -298,6 +335,7 @@ int pg_load_csv(struct adapter_conn *c, const struct adapter_relation *rel, cons
 	} while (more > 0);
 	int rc = 0;
 	size_t line = 2;
+	bool rewrite = false;  /* a null field written otherwise than empty and unquoted */
 	while (more >= 0 && p < end) {
 		size_t i = 0;
 		bool blank = false;
@@ -305,7 +343,9 @@ int pg_load_csv(struct adapter_conn *c, const struct adapter_relation *rel, cons
 			more = read_field(&p, end, d, &f, &quoted);
 			if (more < 0)
 				break;
-			if (i < cols.n && !(f.len == 0 && !quoted))
+			bool null = csv_is_null(f.buf, f.len);
+			rewrite |= null && (f.len || quoted);
+			if (i < cols.n && !null)
 				judge(&cols.v[i], f.buf, f.len);
 			blank = i == 0 && more == 0 && f.len == 0 && !quoted;
 			i++;
@@ -350,7 +390,14 @@ int pg_load_csv(struct adapter_conn *c, const struct adapter_relation *rel, cons
 			char ds[2] = {d, '\0'};
 			pg_add_literal(&q, ds);
 			sb_addc(&q, ')');
-			rc = copy_data(c, q.buf, body, (size_t)(end - body), a, perr);
+			if (rewrite) {
+				struct sb data = SB_INIT;
+				rewrite_nulls(body, end, d, &data);
+				rc = copy_data(c, q.buf, data.buf, data.len, a, perr);
+				sb_release(&data);
+			} else {
+				rc = copy_data(c, q.buf, body, (size_t)(end - body), a, perr);
+			}
 			if (rc < 0)
 				*perr = arena_sprintf(a, "loading '%s': %s", csv_path, *perr);
 		}
