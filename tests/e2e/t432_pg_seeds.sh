@@ -64,14 +64,15 @@ else not_ok "loaded in ${took} ms"; fi
 
 # agate strips a field before comparing it with its null values: " ", "NULL" and a quoted "" are
 # NULL and no evidence of a column's type, as dbt-postgres loads them
-printf 'id,n,at,note\n1, ,2024-01-02 03:04:05,a\n2,NULL, ,""\n3,7,null, null \n' >seeds/blanks.csv
+printf 'id,n,at,note,none\n1, ,2024-01-02 03:04:05,a,\n2,NULL, ,"",\n3,7,null, null ,\n' >seeds/blanks.csv
 run seed -s blanks
 expect_rc 0 "a seed with blank and null-like fields"
 expect_query "select column_name || ':' || data_type from information_schema.columns where table_schema = 'raw' and table_name = 'blanks' order by ordinal_position" \
 "id:integer
 n:integer
 at:timestamp without time zone
-note:text" "those fields leave the inferred types alone"
+note:text
+none:integer" "those fields leave the inferred types alone; a column of none is integer, agate's first type"
 expect_query "select id || ':' || coalesce(n::text, '-') || ':' || coalesce(at::text, '-') || ':' || coalesce(note, '-') from {{ ref('blanks') }} order by id" \
 "1:-:2024-01-02 03:04:05:a
 2:-:-:-

@@ -1,12 +1,12 @@
 /*
  * Seeds on PostgreSQL: the CSV file is read once to infer a type for each column, as dbt does
- * (boolean, integer, float8 for other numbers, date, timestamp, else text; `column_types`
- * overrides), the table is created, and the file itself is streamed to the server with
- * COPY ... FROM STDIN (FORMAT csv): the server parses the rows, so 100k rows load in about the time
- * it takes to send them. An empty unquoted field is NULL on both sides. agate, which dbt reads
- * seeds with, strips a field before comparing it with its null values ('' and 'null', any case):
- * a file that has such a field written otherwise (" ", "NULL", a quoted "") is sent rewritten,
- * each of them an empty unquoted field and every other one quoted as it was read.
+ * (boolean, integer, float8 for other numbers, date, timestamp, else text; integer for a column
+ * with no value; `column_types` overrides), the table is created, and the file itself is streamed
+ * to the server with COPY ... FROM STDIN (FORMAT csv): the server parses the rows, so 100k rows
+ * load in about the time it takes to send them. An empty unquoted field is NULL on both sides.
+ * agate, which dbt reads seeds with, strips a field before comparing it with its null values (''
+ * and 'null', any case): a file that has such a field written otherwise (" ", "NULL", a quoted
+ * "") is sent rewritten, each of them an empty unquoted field and every other one quoted as read.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -144,8 +144,9 @@ static void judge(struct colinfo *ci, const char *s, size_t n)
 
 static const char *type_of(const struct colinfo *ci)
 {
+	/* a column with no value at all: agate's first type (dbt's Integer) takes it */
 	if (!ci->seen)
-		return "text";
+		return "integer";
 	if (ci->ok & T_BOOL)
 		return "boolean";
 	if (ci->ok & T_INT)
