@@ -5,8 +5,9 @@
  * to the server with COPY ... FROM STDIN (FORMAT csv): the server parses the rows, so 100k rows
  * load in about the time it takes to send them. An empty unquoted field is NULL on both sides.
  * agate, which dbt reads seeds with, strips a field before comparing it with its null values (''
- * and 'null', any case): a file that has such a field written otherwise (" ", "NULL", a quoted
- * "") is sent rewritten, each of them an empty unquoted field and every other one quoted as read.
+ * and 'null', any case), and reads a quote inside an unquoted field as text: a file that has such
+ * a null written otherwise than empty (" ", "NULL", a quoted "") or such a quote is sent
+ * rewritten, each null an empty unquoted field and every other field quoted as read.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -345,7 +346,9 @@ int pg_load_csv(struct adapter_conn *c, const struct adapter_relation *rel, cons
 			if (more < 0)
 				break;
 			bool null = csv_is_null(f.buf, f.len);
-			rewrite |= null && (f.len || quoted);
+			/* a quote inside an unquoted field is text to agate (Python's csv), where the
+			 * server's CSV reader would start a quoted part there */
+			rewrite |= (null && (f.len || quoted)) || (!quoted && memchr(f.buf, '"', f.len));
 			if (i < cols.n && !null)
 				judge(&cols.v[i], f.buf, f.len);
 			blank = i == 0 && more == 0 && f.len == 0 && !quoted;
