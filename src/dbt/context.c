@@ -935,7 +935,9 @@ int dbt_render_native(struct dbt_render *r, const char *name, const char *text, 
 	val_dict_del(ctx, val_str("__sluice_native"));
 	if (rc < 0)
 		return -1;
-	*pout = sink.l->len ? dbt_literal(r->arena, sink.l->items[0], true) : val_none();
+	/* copied: a string literal of the expression is a slice of the template's text, not ended
+	 * by a NUL, and callers read config strings as C strings */
+	*pout = sink.l->len ? val_copy(r->arena, dbt_literal(r->arena, sink.l->items[0], true)) : val_none();
 	return 0;
 }
 

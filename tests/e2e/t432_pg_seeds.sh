@@ -79,4 +79,16 @@ expect_query "select id || ':' || coalesce(n::text, '-') || ':' || coalesce(at::
 3:7:-:-
 4:-:-:{ \\\"k\\\": \\\"v\\\" }" "and are NULL; quotes inside an unquoted field are text, as Python's csv reads them"
 
+# a column type dbt_project.yml picks with an expression (rendered natively): the type as picked
+cat >>dbt_project.yml <<'EOS'
+    picked:
+      +column_types:
+        id: "{{ 'int64' if target.type == 'bigquery' else 'bigint' }}"
+EOS
+printf 'id\n1\n' >seeds/picked.csv
+run seed -s picked
+expect_rc 0 "a seed whose column type is picked by an expression"
+expect_query "select data_type from information_schema.columns where table_schema = 'raw' and table_name = 'picked'" \
+	"bigint" "the type picked"
+
 done_testing

@@ -25,7 +25,11 @@ models:
     +alias: "{{ 'm' ~ '01' }}"
     retired:
       +enabled: "{{ target.type == 'snowflake' }}"
+    picked:
+      +schema: "{{ 'warehouse' if target.type == 'snowflake' else 'picked' }}"
 EOS
+mkdir -p models/picked
+echo "select 1 as id" >models/picked/chosen.sql
 printf 'id\n1\n2\n' >seeds/orders_data.csv
 printf 'id\n7\n' >seeds/only_on_snowflake.csv
 echo "select 1 as id" >models/retired/gone.sql
@@ -50,6 +54,8 @@ expect_json "$M" '.disabled["model.nr.gone"][0].config.enabled' false "so does a
 expect_json "$M" '.nodes["seed.nr.orders_data"].config.quote_columns' false "a boolean config is a boolean"
 expect_json "$M" '.nodes["model.nr.counts"].config.tags' '["from","project"]' "a list is a list"
 expect_json "$M" '.nodes["model.nr.counts"].alias' m01 "and text stays text"
+expect_json "$M" '.nodes["model.nr.chosen"].relation_name' '"nr"."main_picked"."m01"' \
+	"a string the expression picks is whole where it is used (a schema's name)"
 expect_json "$M" '.sources["source.pk.raw.orders"].identifier' orders_data \
 	"the package's properties file reads the var the root project sets for the package"
 

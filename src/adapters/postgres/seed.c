@@ -380,7 +380,11 @@ int pg_load_csv(struct adapter_conn *c, const struct adapter_relation *rel, cons
 			if (i)
 				sb_adds(&q, ", ");
 			add_column_name(&q, cols.v[i].name, quote);
-			sb_addf(&q, " %s", ty.type == V_STR ? ty.s : type_of(&cols.v[i]));
+			sb_addc(&q, ' ');
+			if (ty.type == V_STR)
+				sb_add(&q, ty.s, ty.len);
+			else
+				sb_adds(&q, type_of(&cols.v[i]));
 		}
 		sb_addc(&q, ')');
 		rc = pg_query_params(c, q.buf, NULL, 0, NULL, a, perr);
