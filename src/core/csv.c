@@ -7,8 +7,11 @@
 
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/arena.h"
 
 struct scan {
 	const char *s;
@@ -233,6 +236,24 @@ static int ieq(const char *s, size_t n, const char *w)
 		if (tolower((unsigned char)s[i]) != w[i])
 			return 0;
 	return 1;
+}
+
+char *csv_agate_name(char *const *names, size_t i)
+{
+	size_t len = strlen(names[i]);
+	char *final = NULL;
+	const char *cur = names[i];
+	for (int dup = 2;; dup++) {
+		bool taken = false;
+		for (size_t j = 0; j < i && !taken; j++)
+			taken = !strcmp(names[j], cur);
+		if (!taken)
+			return final;
+		free(final);
+		final = xmalloc(len + 24);
+		snprintf(final, len + 24, "%s_%d", names[i], dup);
+		cur = final;
+	}
 }
 
 int csv_is_null(const char *s, size_t n)

@@ -58,6 +58,11 @@ enum csv_type {
 	CSV_T_TEXT,
 };
 
+/* The name agate's Table gives header name i when one of names[0..i) already has it: name_2,
+ * name_3, ... (the first free one, checked against the names before it as renamed); a malloc'd
+ * string, or NULL when the name is free */
+char *csv_agate_name(char *const *names, size_t i);
+
 /* Whether a field is none for seed inference and loading */
 int csv_is_null(const char *text, size_t len);
 

@@ -91,4 +91,11 @@ expect_rc 0 "a seed whose column type is picked by an expression"
 expect_query "select data_type from information_schema.columns where table_schema = 'raw' and table_name = 'picked'" \
 	"bigint" "the type picked"
 
+# a header that names a column twice: agate's names (name_2, then name_2_2 when name_2 is taken)
+printf 'id,flag,flag,flag_2\n1,a,b,c\n' >seeds/twice.csv
+run seed -s twice
+expect_rc 0 "a seed whose header names a column twice"
+expect_query "select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_schema = 'raw' and table_name = 'twice'" \
+	"id,flag,flag_2,flag_2_2" "each name given again is renamed as agate renames it"
+
 done_testing

@@ -878,24 +878,11 @@ struct seed_cols {
 static void dedupe_names(struct seed_cols *sc)
 {
 	for (size_t i = 1; i < sc->n; i++) {
-		size_t base_len = strlen(sc->names[i]);
-		char *final = xstrdup(sc->names[i]);
-		for (int dup = 2;; dup++) {
-			bool taken = false;
-			for (size_t j = 0; j < i && !taken; j++)
-				taken = !strcmp(sc->names[j], final);
-			if (!taken)
-				break;
-			free(final);
-			final = xmalloc(base_len + 24);
-			snprintf(final, base_len + 24, "%s_%d", sc->names[i], dup);
-		}
-		if (strcmp(final, sc->names[i])) {
+		char *renamed = csv_agate_name(sc->names, i);
+		if (renamed) {
 			free(sc->names[i]);
-			sc->names[i] = final;
+			sc->names[i] = renamed;
 			sc->renamed = true;
-		} else {
-			free(final);
 		}
 	}
 }

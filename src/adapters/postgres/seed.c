@@ -335,6 +335,17 @@ int pg_load_csv(struct adapter_conn *c, const struct adapter_relation *rel, cons
 		struct colinfo ci = {.name = arena_strdup(a, f.buf), .ok = ~0u};
 		VEC_PUSH(&cols, ci);
 	} while (more > 0);
+	/* a name given twice is renamed as agate's Table renames it (COPY matches columns by place) */
+	char **names = xcalloc(cols.n + 1, sizeof(*names));
+	for (size_t i = 0; i < cols.n; i++) {
+		names[i] = (char *)cols.v[i].name;
+		char *renamed = i ? csv_agate_name(names, i) : NULL;
+		if (renamed) {
+			cols.v[i].name = names[i] = arena_strdup(a, renamed);
+			free(renamed);
+		}
+	}
+	free(names);
 	int rc = 0;
 	size_t line = 2;
 	bool rewrite = false;  /* a null field written otherwise than empty and unquoted */
