@@ -19,6 +19,7 @@ struct relation {
 	bool quote_db, quote_schema, quote_ident;
 	char quote_char;
 	long limit;               /* -1: none; else str() reads at most `limit` rows (--empty: 0) */
+	const char *info_view;    /* information_schema('columns'): the view, rendered last, bare */
 };
 
 static const struct vobj_class relation_class;
@@ -78,6 +79,12 @@ static void rel_render(const struct relation *r, struct sb *out)
 		if (!first)
 			sb_addc(out, '.');
 		put_part(out, r->identifier, r->quote_ident, r->quote_char);
+		first = false;
+	}
+	if (r->info_view) {
+		if (!first)
+			sb_addc(out, '.');
+		sb_adds(out, r->info_view);
 	}
 }
 
@@ -209,6 +216,26 @@ static value m_get(struct jj_vm *vm, void *ud, const struct vargs *args)
 	return v.type == V_UNDEF ? dflt : v;
 }
 
+/* information_schema(view_name=None): dbt's InformationSchema of the relation's database,
+ * "db".INFORMATION_SCHEMA[.view] (BaseRelation.information_schema: the schema left out, the
+ * identifier not quoted, the view name rendered bare after it) */
+static value m_information_schema(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct arena *a = jj_arena(vm);
+	struct relation r = *(struct relation *)ud;
+	value view = jj_arg(args, 0, "view_name", val_none());
+	r.inc_db = r.database != NULL;
+	r.schema = NULL;
+	r.inc_schema = false;
+	r.identifier = "INFORMATION_SCHEMA";
+	r.inc_ident = true;
+	r.quote_ident = false;
+	r.type = "view";
+	r.limit = -1;
+	r.info_view = view.type == V_STR ? val_cstr(a, view) : NULL;
+	return new_rel(a, &r);
+}
+
 /* without_identifier(): the schema this relation lives in */
 static value m_without_identifier(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
@@ -257,6 +284,8 @@ static value rel_getattr(struct jj_vm *vm, struct vobj *o, const char *name, siz
 		return val_func(a, "get", m_get, r);
 	if (IS("without_identifier"))
 		return val_func(a, "without_identifier", m_without_identifier, r);
+	if (IS("information_schema") || IS("information_schema_only"))
+		return val_func(a, "information_schema", m_information_schema, r);
 	if (IS("quote_character"))
 		return val_strn(&r->quote_char, 1);
 	if (IS("dbt_created"))
@@ -317,7 +346,7 @@ static const struct vobj_class relation_class = {
 value dbt_relation(struct arena *a, struct project *p, const char *database, const char *schema,
 		   const char *identifier, const char *type)
 {
-	struct relation r = {database, schema, identifier, type, true, true, true, true, true, true, '"', -1};
+	struct relation r = {database, schema, identifier, type, true, true, true, true, true, true, '"', -1, NULL};
 	if (p && p->target.type && (!strcmp(p->target.type, "flink") || !strcmp(p->target.type, "confluent")))
 		r.quote_char = '`';
 	return new_rel(a, &r);

@@ -27,6 +27,17 @@ run run
 expect_rc 0 "a model that treats relations as mappings builds"
 expect_query "select * from {{ ref('b') }}" "True|True|False|a|True|False|fallback|main|True"
 
+# information_schema(view): dbt's InformationSchema of the relation's database, the schema left
+# out and the identifier unquoted (BaseRelation.information_schema; audit-helper reads columns so)
+cat >models/d.sql <<'EOS'
+select '{{ ref("a").information_schema("columns") }}' as v, '{{ ref("a").information_schema() }}' as s,
+ '{{ ref("a").information_schema_only() }}' as o, '{{ ref("a").information_schema("tables").database }}' as d
+EOS
+run run -s d
+expect_rc 0 "information_schema()"
+expect_query "select * from {{ ref('d') }}" '\"rm\".INFORMATION_SCHEMA.columns|\"rm\".INFORMATION_SCHEMA|\"rm\".INFORMATION_SCHEMA|rm'
+rm models/d.sql
+
 echo "select {{ ref('a') | length }} as x" >models/c.sql
 run run -s c
 expect_rc 2 "a relation has no length, as in dbt"
