@@ -20,6 +20,30 @@
   {%- endcall -%}
 {%- endmacro %}
 
+{#- The relations a materialization builds beside its target keep within PostgreSQL's 63-byte
+    names (NAMEDATALEN - 1), which the server would silently cut: the target's identifier is cut
+    first to leave room for the suffix, as dbt-postgres names them, so that a long name's
+    intermediate or backup table is not the target's own name again -#}
+{% macro postgres__make_relation_with_suffix(base_relation, suffix) %}
+  {%- set max_length = 63 -%}
+  {%- if suffix | length > max_length -%}
+    {%- do exceptions.raise_compiler_error('Relation suffix is too long (' ~ (suffix | length) ~ ' characters). Maximum length is ' ~ max_length ~ ' characters.') -%}
+  {%- endif -%}
+  {{ return(base_relation.incorporate(path={'identifier': base_relation.identifier[:max_length - (suffix | length)] ~ suffix})) }}
+{% endmacro %}
+
+{% macro postgres__make_intermediate_relation(base_relation, suffix) %}
+  {{ return(postgres__make_relation_with_suffix(base_relation, suffix)) }}
+{% endmacro %}
+
+{% macro postgres__make_temp_relation(base_relation, suffix) %}
+  {{ return(postgres__make_relation_with_suffix(base_relation, suffix)) }}
+{% endmacro %}
+
+{% macro postgres__make_backup_relation(base_relation, backup_relation_type, suffix) %}
+  {{ return(postgres__make_relation_with_suffix(base_relation, suffix).incorporate(type=backup_relation_type)) }}
+{% endmacro %}
+
 {#- unlogged: true builds an UNLOGGED table (not written to the WAL: faster, lost on a crash);
     the indexes: config is created with the table, so the swap brings them along -#}
 {% macro postgres__create_table_as(temporary, relation, sql) -%}

@@ -98,4 +98,14 @@ expect_rc 0 "a seed whose header names a column twice"
 expect_query "select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_schema = 'raw' and table_name = 'twice'" \
 	"id,flag,flag_2,flag_2_2" "each name given again is renamed as agate renames it"
 
+# a name of PostgreSQL's 63 bytes: the intermediate and backup tables beside it are cut to fit,
+# as dbt-postgres names them, rather than cut by the server back to the target's own name
+long=expected_results__compare_all_columns_concat_pk_without_summary
+printf 'id\n1\n' >seeds/$long.csv
+run seed -s $long
+expect_rc 0 "a seed whose name is 63 bytes"
+run seed -s $long
+expect_rc 0 "and again, over the table it built"
+expect_query "select count(*) from {{ ref('$long') }}" "1" "its rows"
+
 done_testing
