@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/diag.h"
 #include "core/fs.h"
 #include "core/sb.h"
 #include "value/value.h"
@@ -36,15 +35,10 @@ static const char *target_path(struct arena *a, const struct cli *c, const char 
 	if (env && *env)
 		return fs_join(a, root, env);
 	value v;
-	/* the file read here goes from the registry after: the load that follows numbers its files as
-	 * every other command's load does, which a snapshot's file numbers rely on */
-	uint32_t files0 = diag_file_count();
-	const char *path = fs_join(a, root, "target");
 	if (cli_read_yaml(a, fs_join(a, root, "dbt_project.yml"), &v, NULL) == 0 && v.type == V_DICT &&
 	    val_dict_gets(v, "target-path").type == V_STR)
-		path = fs_join(a, root, val_dict_gets(v, "target-path").s);
-	diag_files_truncate(files0);
-	return path;
+		return fs_join(a, root, val_dict_gets(v, "target-path").s);
+	return fs_join(a, root, "target");
 }
 
 static const char *str_arg(struct arena *a, value args, const char *key)

@@ -686,8 +686,7 @@ int cli_parse_cache_serve(struct cli *c)
 	diag_list_init(&dl);
 	struct project p;
 	int served = 0;
-	/* the files this look registers go again after it: the load that follows numbers its files
-	 * as every other command's does, which a snapshot's file numbers rely on */
+	/* the files this look registers go again after it: their texts go with its project */
 	uint32_t files0 = diag_file_count();
 	char *text = MAP_FAILED;
 	size_t len = 0;
