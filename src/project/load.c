@@ -696,15 +696,18 @@ const char *proj_version_str(struct arena *a, value v)
 	return val_cstr(a, val_to_str(a, v));
 }
 
+/* sources_by_name's key: package, unit separator, source.table */
+#define SOURCE_KEY "%s\x1f%s.%s"
+
 const char *proj_source_key(struct arena *a, const char *package, const char *source, const char *table)
 {
-	return arena_sprintf(a, "%s\x1f%s.%s", package, source, table);
+	return arena_sprintf(a, SOURCE_KEY, package, source, table);
 }
 
 static struct node *source_in(struct project *p, const char *package, const char *source, const char *table)
 {
 	char key[768];
-	snprintf(key, sizeof(key), "%s\x1f%s.%s", package, source, table);
+	snprintf(key, sizeof(key), SOURCE_KEY, package, source, table);
 	return map_gets(&p->sources_by_name, key);
 }
 

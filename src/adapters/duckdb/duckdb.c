@@ -887,9 +887,15 @@ static void dedupe_names(struct seed_cols *sc)
 	}
 }
 
+/* read_csv's null strings every seed gets */
+static const char *const default_nulls[] = {"", "null", "NULL", "Null"};
+
 static bool default_null(const char *text, size_t len)
 {
-	return len == 0 || (len == 4 && (!memcmp(text, "null", 4) || !memcmp(text, "NULL", 4) || !memcmp(text, "Null", 4)));
+	for (size_t i = 0; i < sizeof(default_nulls) / sizeof(default_nulls[0]); i++)
+		if (strlen(default_nulls[i]) == len && !memcmp(default_nulls[i], text, len))
+			return true;
+	return false;
 }
 
 static void note_null(struct seed_cols *sc, const char *text, size_t len)
@@ -1024,10 +1030,13 @@ static int dk_load_csv(struct adapter_conn *c, const struct adapter_relation *re
 				adp_duckdb_add_string_lit(&q, seed_sql_type(sc.types[i]), strlen(seed_sql_type(sc.types[i])));
 		}
 		sb_addc(&q, '}');
-		sb_adds(&q, ", nullstr = ['', 'null', 'NULL', 'Null'");
-		for (size_t i = 0; i < sc.nnulls; i++) {
-			sb_adds(&q, ", ");
-			adp_duckdb_add_string_lit(&q, sc.nulls[i], strlen(sc.nulls[i]));
+		sb_adds(&q, ", nullstr = [");
+		size_t k = sizeof(default_nulls) / sizeof(default_nulls[0]);
+		for (size_t i = 0; i < k + sc.nnulls; i++) {
+			const char *s = i < k ? default_nulls[i] : sc.nulls[i - k];
+			if (i)
+				sb_adds(&q, ", ");
+			adp_duckdb_add_string_lit(&q, s, strlen(s));
 		}
 		sb_addc(&q, ']');
 	} else if (types.type == V_DICT && types.d->len) {
