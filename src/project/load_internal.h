@@ -132,6 +132,7 @@ int proj_check_relations(struct project *p, struct diag_list *dl);
 int proj_resolve_node(struct project *p, struct node *n, struct diag_list *dl);
 /* A node with every field at dbt's default (unique_id type.package.name); allocated in `a` */
 struct node *proj_node_new(struct arena *a, enum node_type type, const char *package, const char *name);
+struct node *proj_node_bare(struct arena *a, enum node_type type, const char *package, const char *name);
 /* The fqn of something declared in a properties file: its folders below the resource folder */
 value proj_yml_fqn(struct arena *a, const char *package, const char *yml_path, const char *name);
 

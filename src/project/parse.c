@@ -707,7 +707,7 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 	md5_hex(h.buf, h.len, md5);
 	sb_release(&h);
 
-	struct node *n = proj_node_new(a, NODE_TEST, pt->package, name);
+	struct node *n = proj_node_bare(a, NODE_TEST, pt->package, name);
 	n->unique_id = arena_sprintf(a, "test.%s.%s.%s", pt->package, name, md5 + 22);
 	n->original_file_path = pt->yml_path;
 	n->path = arena_sprintf(a, "%s.sql", short_name);
