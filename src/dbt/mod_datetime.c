@@ -67,6 +67,26 @@ static value make_tz(struct arena *a, enum dt_kind kind, int64_t us, bool utc, c
 	return v;
 }
 
+/* An aware datetime's offset from UTC in microseconds (0 for a naive one) */
+static int64_t offset_us(const struct dt *d)
+{
+	return d->utc && d->tz ? (int64_t)d->tz->offset * 1000000 : 0;
+}
+
+/* The instant a datetime is, in microseconds since the epoch: an aware one's wall time less its
+ * offset, a naive one's in the system's local time (as Python's datetime.timestamp reads it) */
+static int64_t instant_us(const struct dt *d)
+{
+	if (d->utc || d->kind != DT_DATETIME)
+		return d->us - offset_us(d);
+	int64_t s = d->us / 1000000 - (d->us % 1000000 < 0 ? 1 : 0), frac = d->us - s * 1000000;
+	struct tm tm;
+	time_t t = (time_t)s;
+	gmtime_r(&t, &tm);
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm) * 1000000 + frac;
+}
+
 value dbt_datetime_now(struct arena *a, bool utc)
 {
 	struct timespec ts;
@@ -204,7 +224,7 @@ static value m_isoweekday(struct jj_vm *vm, void *ud, const struct vargs *args)
 
 static value m_timestamp(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
-	return val_float((double)((struct dt *)ud)->us / 1e6);
+	return val_float((double)instant_us(ud) / 1e6);
 }
 
 static value m_total_seconds(struct jj_vm *vm, void *ud, const struct vargs *args)
@@ -339,7 +359,12 @@ static int dt_cmp(struct vobj *o, value other, int *pcmp)
 {
 	if (other.type != V_OBJ || other.o->cls != &dt_class)
 		return -1;
-	int64_t a = ((struct dt *)o->data)->us, b = ((struct dt *)other.o->data)->us;
+	const struct dt *x = o->data, *y = other.o->data;
+	/* Python orders aware datetimes by their instant, and refuses to order an aware one and a
+	 * naive one (TypeError: can't compare offset-naive and offset-aware datetimes) */
+	if (x->kind == DT_DATETIME && y->kind == DT_DATETIME && x->utc != y->utc)
+		return -1;
+	int64_t a = x->us - offset_us(x), b = y->us - offset_us(y);
 	*pcmp = a < b ? -1 : a > b;
 	return 0;
 }
@@ -347,6 +372,7 @@ static int dt_cmp(struct vobj *o, value other, int *pcmp)
 static bool dt_eq(struct vobj *o, value other)
 {
 	int c;
+	/* an aware and a naive datetime are never equal */
 	return dt_cmp(o, other, &c) == 0 && c == 0;
 }
 
@@ -369,8 +395,11 @@ static value dt_binop(struct jj_vm *vm, int op, value a, value b)
 		return make_tz(ar, y->kind, x->us + y->us, y->utc, y->tz);
 	if (op == SUB && x && yd)
 		return make_tz(ar, x->kind, x->us - y->us, x->utc, x->tz);
-	if (op == SUB && x && y && !xd && !yd && (x->kind == y->kind))
-		return make(ar, DT_DELTA, x->us - y->us, false);
+	if (op == SUB && x && y && !xd && !yd && (x->kind == y->kind)) {
+		if (x->utc != y->utc)
+			jj_raise(vm, "TypeError: can't subtract offset-naive and offset-aware datetimes");
+		return make(ar, DT_DELTA, (x->us - offset_us(x)) - (y->us - offset_us(y)), false);
+	}
 	if (op == MUL && (xd || yd)) {
 		value n = xd ? b : a;
 		struct dt *d = xd ? x : y;
@@ -681,7 +710,15 @@ static value f_datetime(struct jj_vm *vm, void *ud, const struct vargs *args)
 static value f_now(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	value tz = jj_arg(args, 0, "tz", val_none());
-	return dbt_datetime_now(jj_arena(vm), tz.type != V_NONE);
+	const struct tz *z = tz_of(tz);
+	value now = dbt_datetime_now(jj_arena(vm), tz.type != V_NONE);
+	if (!z || (!z->zone && !z->offset))
+		return now;
+	/* now(tz): the time in that zone, with the offset in force there now (tz.fromutc) */
+	struct arena *a = jj_arena(vm);
+	int64_t us = ((struct dt *)now.o->data)->us, s = us / 1000000;
+	const struct tz *t = z->zone ? tz_for_type(a, z, zone_type_at(z->zone, s)) : z;
+	return make_tz(a, DT_DATETIME, us + (int64_t)t->offset * 1000000, true, t);
 }
 
 static value f_utcnow(struct jj_vm *vm, void *ud, const struct vargs *args)
@@ -695,7 +732,44 @@ static value f_today(struct jj_vm *vm, void *ud, const struct vargs *args)
 	return make(jj_arena(vm), DT_DATE, ((struct dt *)now.o->data)->us, false);
 }
 
-/* fromisoformat('2024-01-02'), ('2024-01-02T03:04:05[.ffffff][+00:00]') */
+/* The UTC offset ending an ISO time ("+05:30", "-08:00", "+0530", "Z" as Python 3.11 reads it):
+ * 1 with *psec set, 0 when there is none, -1 when it is malformed */
+static int iso_offset(const char *time, int *psec)
+{
+	const char *p = strpbrk(time, "+-Zz");
+	if (!p)
+		return 0;
+	if ((*p == 'Z' || *p == 'z') && !p[1]) {
+		*psec = 0;
+		return 1;
+	}
+	int h = 0, m = 0, sec = 0, n = 0;
+	if (sscanf(p + 1, "%2d:%2d%n", &h, &m, &n) == 2 || sscanf(p + 1, "%2d%2d%n", &h, &m, &n) == 2) {
+		int more = 0;
+		if (p[1 + n] == ':' && sscanf(p + 2 + n, "%2d%n", &sec, &more) == 1)
+			n += 1 + more;
+		if (p[1 + n] || h > 23 || m > 59 || sec > 59)
+			return -1;
+		*psec = (*p == '-' ? -1 : 1) * (h * 3600 + m * 60 + sec);
+		return 1;
+	}
+	return -1;
+}
+
+/* A fixed-offset tzinfo, as datetime.timezone(timedelta(...)) prints itself: UTC+05:30 */
+static const struct tz *fixed_tz(struct arena *a, int off)
+{
+	struct tz *z = arena_zalloc(a, sizeof(*z));
+	int m = (off < 0 ? -off : off) / 60, sec = (off < 0 ? -off : off) % 60;
+	z->name = sec ? arena_sprintf(a, "UTC%c%02d:%02d:%02d", off < 0 ? '-' : '+', m / 60, m % 60, sec)
+		      : arena_sprintf(a, "UTC%c%02d:%02d", off < 0 ? '-' : '+', m / 60, m % 60);
+	z->abbr = z->name;
+	z->offset = off;
+	return z;
+}
+
+/* fromisoformat('2024-01-02'), ('2024-01-02T03:04[:05[.ffffff]][+05:30|Z]'): with an offset, an
+ * aware datetime in that fixed offset (datetime.timezone.utc for +00:00) */
 static value f_fromisoformat(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	const char *s = dbt_str_arg(vm, args, 0, "date_string", "fromisoformat", true);
@@ -710,7 +784,15 @@ static value f_fromisoformat(struct jj_vm *vm, void *ud, const struct vargs *arg
 			frac[k] = '0';
 		us = atol(frac);
 	}
-	return make(jj_arena(vm), ud ? DT_DATE : DT_DATETIME, from_parts(y, mo, d, h, mi, sec, us), strstr(s, "+00:00") != NULL);
+	int off = 0, has = 0;
+	/* an offset follows a time only: after the date's ten characters and the separator */
+	if (n >= 4 && strlen(s) > 11 && (has = iso_offset(s + 11, &off)) < 0)
+		jj_raise(vm, "fromisoformat: invalid isoformat string: '%s'", s);
+	struct arena *a = jj_arena(vm);
+	int64_t at = from_parts(y, mo, d, h, mi, sec, us);
+	if (ud || !has)
+		return make(a, ud ? DT_DATE : DT_DATETIME, at, false);
+	return make_tz(a, DT_DATETIME, at, true, off ? fixed_tz(a, off) : NULL);
 }
 
 static value f_strptime(struct jj_vm *vm, void *ud, const struct vargs *args)
