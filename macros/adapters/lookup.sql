@@ -75,6 +75,24 @@
   {{ return(run_query(sql)) }}
 {%- endmacro %}
 
+{#- adapter.check_schema_exists(database, schema) and adapter.list_schemas(database), as dbt's
+    BaseAdapter runs them: the macros above, read as a boolean and a list of names (false and an
+    empty list while parsing, as dbt's parse_false/parse_list) -#}
+{% macro _sluice_check_schema_exists(database, schema) -%}
+  {%- if not execute -%}{{ return(false) }}{%- endif -%}
+  {%- set info = api.Relation.create(database=database, schema=schema, identifier='INFORMATION_SCHEMA').information_schema() -%}
+  {%- set result = check_schema_exists(info, schema) -%}
+  {{ return(result.rows | length > 0 and result.rows[0][0] > 0) }}
+{%- endmacro %}
+
+{% macro _sluice_list_schemas(database) -%}
+  {%- set names = [] -%}
+  {%- if execute -%}
+    {%- for row in list_schemas(database).rows -%}{%- do names.append(row[0]) -%}{%- endfor -%}
+  {%- endif -%}
+  {{ return(names) }}
+{%- endmacro %}
+
 {#- the relations of a schema, read from the database and not from the cache -#}
 {% macro list_relations_without_caching(schema_relation) -%}
   {{ return(adapter.dispatch('list_relations_without_caching', 'dbt')(schema_relation)) }}

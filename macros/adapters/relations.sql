@@ -64,6 +64,29 @@
   {{ return(base_relation.incorporate(path={'identifier': base_relation.identifier ~ suffix})) }}
 {% endmacro %}
 
+{#- dbt-duckdb's: a temporary table lives in DuckDB's temp catalog, so the name has neither
+    database nor schema (DuckDB refuses "TEMPORARY table names can *only* use the temp catalog"),
+    and a time string keeps two of them apart -#}
+{% macro duckdb__make_temp_relation(base_relation, suffix) %}
+  {{ return(base_relation.incorporate(path={'identifier': base_relation.identifier ~ suffix ~ py_current_timestring(),
+                                            'schema': none, 'database': none})) }}
+{% endmacro %}
+
+{#- The plain table Sluice's own materializations build beside a target (incremental's new rows,
+    a snapshot's staging rows): make_temp_relation's name, but for DuckDB, whose temporary
+    relations have no schema, the target's schema -#}
+{% macro sluice_staging_relation(base_relation, suffix='__dbt_tmp') %}
+  {{ return(adapter.dispatch('sluice_staging_relation', 'dbt')(base_relation, suffix)) }}
+{% endmacro %}
+
+{% macro default__sluice_staging_relation(base_relation, suffix) %}
+  {{ return(make_temp_relation(base_relation, suffix)) }}
+{% endmacro %}
+
+{% macro duckdb__sluice_staging_relation(base_relation, suffix) %}
+  {{ return(default__make_temp_relation(base_relation, suffix)) }}
+{% endmacro %}
+
 {% macro make_backup_relation(base_relation, backup_relation_type, suffix='__dbt_backup') %}
   {{ return(adapter.dispatch('make_backup_relation', 'dbt')(base_relation, backup_relation_type, suffix)) }}
 {% endmacro %}

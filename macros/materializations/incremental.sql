@@ -30,7 +30,7 @@
   {%- else -%}
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
-    {%- set temp_relation = make_temp_relation(target_relation) -%}
+    {%- set temp_relation = sluice_staging_relation(target_relation) -%}
     {{ drop_relation_if_exists(temp_relation) }}
     {% call statement('new_rows') -%}
       {{ sluice_new_rows_table_sql(temp_relation, sql) }}

@@ -78,7 +78,7 @@
       from ({{ sql }}) src
     {%- endcall %}
   {%- else -%}
-    {%- set staging = make_temp_relation(target_relation) -%}
+    {%- set staging = sluice_staging_relation(target_relation) -%}
     {{ drop_relation_if_exists(staging) }}
     {% call statement('snapshot_source') -%}
       create table {{ staging }} as select * from ({{ sql }}) src

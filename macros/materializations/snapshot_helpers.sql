@@ -181,7 +181,7 @@
 {#- the staging select as a table beside the target (a plain table, so that its columns can be
     read back on every engine; the materialization drops it after the merge), returned -#}
 {% macro build_snapshot_staging_table(strategy, sql, target_relation) -%}
-  {%- set staging = make_temp_relation(target_relation) -%}
+  {%- set staging = sluice_staging_relation(target_relation) -%}
   {%- set select = snapshot_staging_table(strategy, sql, target_relation) -%}
   {% call statement('build_snapshot_staging_relation') -%}
     {{ create_table_as(False, staging, select) }}

@@ -83,6 +83,9 @@ struct adapter_vtable {
 	int (*begin)(struct adapter_conn *conn, struct arena *a, char **perr);
 	int (*commit)(struct adapter_conn *conn, struct arena *a, char **perr);
 	int (*rollback)(struct adapter_conn *conn, struct arena *a, char **perr);
+	/* Optional: whether a transaction is open on conn (begun and not yet ended); an engine
+	 * without it is taken to have one open whenever commit is asked for */
+	bool (*in_transaction)(struct adapter_conn *conn);
 	/* Looks a relation up; *pfound false when it does not exist */
 	int (*get_relation)(struct adapter_conn *conn, const char *database, const char *schema,
 			    const char *identifier, struct adapter_relation *prel, bool *pfound,

@@ -72,6 +72,10 @@ struct run_result {
 	const char *operation;    /* run-operation's result (node unused): the macro's unique id */
 };
 
+/* One result as run_results.json writes it (a RunResultOutput), appended to out */
+struct sb;
+void art_result_json(struct sb *out, struct project *p, const struct run_result *r);
+
 /* Seconds since the epoch, with microseconds: the clock of a result's timings */
 double art_now(void);
 

@@ -144,6 +144,11 @@ static void put_result(struct sb *out, struct project *p, const struct run_resul
 	}
 }
 
+void art_result_json(struct sb *out, struct project *p, const struct run_result *r)
+{
+	put_result(out, p, r);
+}
+
 int art_write_run_results(const char *path, struct project *p, const struct run_result *results,
 			  size_t n, double elapsed_time, const struct art_invocation *inv,
 			  struct diag_list *dl)

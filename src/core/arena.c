@@ -80,6 +80,7 @@ void arena_init(struct arena *a, size_t block_size)
 	a->total = 0;
 	a->spare = NULL;
 	a->nspare = 0;
+	a->shared = false;
 }
 
 static void block_free(struct arena_block *b)

@@ -10,6 +10,7 @@
 #ifndef SLUICE_CORE_ARENA_H
 #define SLUICE_CORE_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -22,6 +23,9 @@ struct arena {
 	size_t total;              /* bytes obtained from malloc, for statistics */
 	struct arena_block *spare; /* mapped ordinary blocks an arena_reset gave back, used again first */
 	size_t nspare;
+	bool shared;               /* holds values every render and thread of a run shares (dbt's
+				    * `graph` as a cache): Jinja's methods lock to change the lists
+				    * and dicts in it, and copy what they store into it */
 };
 
 struct arena_mark {

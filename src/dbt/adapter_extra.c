@@ -136,8 +136,9 @@ static value a_get_incremental_strategy_macro(struct jj_vm *vm, void *ud, const 
 /* Adapter methods whose rule lives in a macro of the global project, so that they read config and
  * values as every macro does: adapter.get_hard_deletes_behavior(config) (ignore, invalidate or
  * new_record, from hard_deletes or the older invalidate_hard_deletes),
- * adapter.quote_seed_column(column, quote_config) and adapter.convert_type(agate_table, col_idx)
- * (the engine's type for a seed column). `ud` is the macro's name; the arguments are passed on. */
+ * adapter.quote_seed_column(column, quote_config), adapter.convert_type(agate_table, col_idx)
+ * (the engine's type for a seed column), adapter.check_schema_exists(database, schema) and
+ * adapter.list_schemas(database). `ud` is the macro's name; the arguments are passed on. */
 static value a_by_macro(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct dbt_render *r = dbt_r(vm);
@@ -163,6 +164,8 @@ value dbt_adapter_extra(struct jj_vm *vm, const char *name, size_t n)
 		{"get_hard_deletes_behavior", "_sluice_hard_deletes_behavior"},
 		{"quote_seed_column", "_sluice_quote_seed_column"},
 		{"convert_type", "_sluice_convert_type"},
+		{"check_schema_exists", "_sluice_check_schema_exists"},
+		{"list_schemas", "_sluice_list_schemas"},
 	};
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (strlen(methods[i].name) == n && !memcmp(methods[i].name, name, n))

@@ -569,6 +569,11 @@ static value a_commit(struct jj_vm *vm, void *ud, const struct vargs *args)
 	struct dbt_render *r = dbt_r(vm);
 	if (!connected(r))
 		return val_none();
+	/* dbt's statements begin a transaction when none is open (auto_begin), so a commit after one
+	 * always has one to end; what Sluice ran outside a transaction went through in autocommit,
+	 * and is committed already (elementary commits its on-run-end writes on DuckDB this way) */
+	if (r->vt->in_transaction && !r->vt->in_transaction(r->conn))
+		return val_none();
 	char *err = NULL;
 	if (r->vt->commit(r->conn, jj_arena(vm), &err) < 0)
 		jj_raise(vm, "commit failed: %s", err ? err : "?");

@@ -255,6 +255,44 @@ static value t_print_table(struct jj_vm *vm, void *ud, const struct vargs *args)
 	return val_none();
 }
 
+/*
+ * rename(column_names): a new table whose columns are renamed, as agate's Table.rename: a dict
+ * maps old names to new ones (the others keep theirs), a sequence gives every column its new
+ * name. Row names are not kept by these tables; row_names is accepted and ignored, and slugging
+ * is not done.
+ */
+static value t_rename(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	const struct adapter_result *res = ud;
+	value names = jj_arg(args, 0, "column_names", val_none());
+	struct arena *a = jj_arena(vm);
+	struct adapter_result *copy = arena_alloc(a, sizeof(*copy));
+	*copy = *res;
+	copy->cols = arena_alloc(a, (res->ncols + 1) * sizeof(*copy->cols));
+	memcpy(copy->cols, res->cols, res->ncols * sizeof(*copy->cols));
+	if (names.type == V_DICT) {
+		for (size_t c = 0; c < res->ncols; c++) {
+			value to = val_dict_gets(names, res->cols[c].name);
+			if (to.type != V_UNDEF && to.type != V_STR)
+				jj_raise(vm, "rename(): column names must be strings");
+			if (to.type == V_STR)
+				copy->cols[c].name = val_cstr(a, to);
+		}
+	} else if (names.type == V_LIST) {
+		if (names.l->len != res->ncols)
+			jj_raise(vm, "ValueError: column_names must be the same length as the table's columns "
+				     "(%u for %zu)", names.l->len, res->ncols);
+		for (size_t c = 0; c < res->ncols; c++) {
+			if (names.l->items[c].type != V_STR)
+				jj_raise(vm, "rename(): column names must be strings");
+			copy->cols[c].name = val_cstr(a, names.l->items[c]);
+		}
+	} else if (names.type != V_NONE) {
+		jj_raise(vm, "rename(): column_names must be a dict or a sequence of names");
+	}
+	return dbt_agate_table(a, copy);
+}
+
 /* The table itself: its attributes (column_names, rows, columns, print_table, ...) live in a dict;
  * iterating it yields its rows, and its length is their number, as an agate.Table's */
 static value table_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
@@ -329,6 +367,7 @@ value dbt_agate_table(struct arena *a, const struct adapter_result *res)
 	val_dict_sets(t, "rows", rows);
 	val_dict_sets(t, "columns", mapped_new(a, &columns_class, cols, names));
 	val_dict_sets(t, "print_table", val_func(a, "print_table", t_print_table, copy));
+	val_dict_sets(t, "rename", val_func(a, "rename", t_rename, copy));
 	value *data = arena_alloc(a, sizeof(*data));
 	*data = t;
 	return val_obj(a, &table_class, data);

@@ -420,9 +420,9 @@ static void graph_source_freshness(struct arena *a, struct project *p, value g)
 	}
 }
 
-static value graph_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+/* The manifest's sections of the graph */
+static value graph_sections(struct jj_vm *vm, struct project *p)
 {
-	struct project *p = o->data;
 	/* while parsing there are no nodes yet: an empty graph, as dbt's parse phase sees */
 	if (!p->nodes)
 		return val_dict_new(jj_arena(vm), 0);
@@ -434,7 +434,99 @@ static value graph_getattr(struct jj_vm *vm, struct vobj *o, const char *name, s
 	}
 	value g = p->graph_value;
 	pthread_mutex_unlock(&graph_lock);
-	return val_dict_getn(g, name, n);
+	return g;
+}
+
+/*
+ * dbt's graph is a dict that lives as long as the run, and packages keep their own entries in it
+ * (elementary's cache: graph.setdefault("elementary", {...}) in on-run-start, updated by every
+ * test, read in on-run-end). Keys beyond the manifest's sections go to p->graph_cache, whose
+ * arena is shared: Jinja's list and dict methods lock to change it and copy what they store.
+ */
+static value graph_section_or_undef(struct jj_vm *vm, struct project *p, value key)
+{
+	return key.type == V_STR ? val_dict_getn(graph_sections(vm, p), key.s, key.len) : val_undef();
+}
+
+static value gm_setdefault(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	value s = graph_section_or_undef(vm, ud, jj_arg(args, 0, "key", val_undef()));
+	return s.type != V_UNDEF ? s : jj_call_builtin_method(vm, ((struct project *)ud)->graph_cache, "setdefault", args);
+}
+
+static value gm_get(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	value s = graph_section_or_undef(vm, ud, jj_arg(args, 0, "key", val_undef()));
+	return s.type != V_UNDEF ? s : jj_call_builtin_method(vm, ((struct project *)ud)->graph_cache, "get", args);
+}
+
+static value gm_cache_method(struct jj_vm *vm, void *ud, const struct vargs *args, const char *name)
+{
+	return jj_call_builtin_method(vm, ((struct project *)ud)->graph_cache, name, args);
+}
+
+static value gm_update(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return gm_cache_method(vm, ud, args, "update");
+}
+
+static value gm_pop(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return gm_cache_method(vm, ud, args, "pop");
+}
+
+/* keys(), values(), items(): the sections, then the cache's entries */
+static value gm_listing(struct jj_vm *vm, struct project *p, int what)
+{
+	struct arena *a = jj_arena(vm);
+	value parts[2] = {graph_sections(vm, p), jj_call_builtin_method(vm, p->graph_cache, "copy", &(struct vargs){0})};
+	value out = val_list_new(a, parts[0].d->len + parts[1].d->len);
+	for (int k = 0; k < 2; k++)
+		for (uint32_t i = 0; i < parts[k].d->len; i++) {
+			value key = parts[k].d->e[i].key, val = parts[k].d->e[i].val;
+			if (what == 2) {
+				value t = val_tuple_new(a, 2);
+				val_list_push(t, key);
+				val_list_push(t, val);
+				val_list_push(out, t);
+			} else {
+				val_list_push(out, what ? val : key);
+			}
+		}
+	return out;
+}
+
+static value gm_keys(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return gm_listing(vm, ud, 0);
+}
+
+static value gm_values(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return gm_listing(vm, ud, 1);
+}
+
+static value gm_items(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	return gm_listing(vm, ud, 2);
+}
+
+static value graph_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	struct project *p = o->data;
+	static const struct {
+		const char *name;
+		vfunc_fn fn;
+	} methods[] = {{"setdefault", gm_setdefault}, {"get", gm_get}, {"update", gm_update}, {"pop", gm_pop},
+		       {"keys", gm_keys}, {"values", gm_values}, {"items", gm_items}};
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strlen(methods[i].name) == n && !memcmp(methods[i].name, name, n))
+			return val_func(jj_arena(vm), methods[i].name, methods[i].fn, p);
+	value v = val_dict_getn(graph_sections(vm, p), name, n);
+	if (v.type != V_UNDEF)
+		return v;
+	value key = val_strn(name, n);
+	return jj_call_builtin_method(vm, p->graph_cache, "get", &(struct vargs){.pos = &key, .npos = 1});
 }
 
 static const struct vobj_class graph_class = {
@@ -557,6 +649,28 @@ static value config_call(struct jj_vm *vm, struct vobj *o, const struct vargs *a
 	return val_str("");
 }
 
+/* The defaults of dbt's config dataclasses that are not None (TestConfig's fail_calc, NodeConfig's
+ * on_schema_change, ...): config.get() of a field the node leaves unset gives its default, as
+ * dbt's BaseConfig.get reads the field (the test materialization of elementary reads fail_calc
+ * so); V_UNDEF for the others */
+static value config_field_default(enum node_type t, const char *key)
+{
+	static const char *const test_defaults[][2] = {
+		{"severity", "ERROR"}, {"fail_calc", "count(*)"}, {"warn_if", "!= 0"}, {"error_if", "!= 0"}};
+	static const char *const node_defaults[][2] = {{"on_schema_change", "ignore"},
+						       {"on_configuration_change", "apply"}};
+	if (t == NODE_TEST) {
+		for (size_t i = 0; i < sizeof(test_defaults) / sizeof(test_defaults[0]); i++)
+			if (!strcmp(key, test_defaults[i][0]))
+				return val_str(test_defaults[i][1]);
+	} else if (t == NODE_MODEL || t == NODE_SEED || t == NODE_SNAPSHOT) {
+		for (size_t i = 0; i < sizeof(node_defaults) / sizeof(node_defaults[0]); i++)
+			if (!strcmp(key, node_defaults[i][0]))
+				return val_str(node_defaults[i][1]);
+	}
+	return val_undef();
+}
+
 static value cfg_get(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct dbt_render *r = dbt_r(vm);
@@ -569,6 +683,8 @@ static value cfg_get(struct jj_vm *vm, void *ud, const struct vargs *args)
 		v = val_dict_gets(r->node->config, "pre-hook");
 	if (v.type == V_UNDEF && !strcmp(key, "post_hook"))
 		v = val_dict_gets(r->node->config, "post-hook");
+	if (v.type == V_UNDEF && dflt.type == V_NONE)
+		v = config_field_default(r->node->type, key);
 	return v.type == V_UNDEF || v.type == V_NONE ? dflt : v;
 }
 
@@ -699,6 +815,9 @@ void dbt_install_globals(struct project *p)
 	set_fn(env, a, "set", dbt_set_fn, p);
 	set_fn(env, a, "try_set", dbt_try_set_fn, p);
 	set_fn(env, a, "doc", f_doc, p);
+	struct arena *shared = proj_new_arena(p);
+	shared->shared = true;
+	p->graph_cache = val_dict_new(shared, 4);
 	jj_env_set_global(env, "graph", val_obj(a, &graph_class, p));
 	dbt_install_filters(env);
 	value modules = val_dict_new(a, 4);
@@ -714,8 +833,8 @@ void dbt_install_globals(struct project *p)
 	dbt_flags_install(flags);
 	jj_env_set_global(env, "flags", dbt_flags_object(a, flags));
 	p->flags = flags;
-	set_fn(env, a, "ref", f_ref, p);
-	set_fn(env, a, "source", f_source, p);
+	jj_env_set_global(env, "ref", dbt_resolver(a, p, "ref", f_ref));
+	jj_env_set_global(env, "source", dbt_resolver(a, p, "source", f_source));
 	set_fn(env, a, "is_incremental", f_is_incremental, p);
 	set_fn(env, a, "should_full_refresh", f_should_full_refresh, p);
 	value exc = val_dict_new(a, 4);

@@ -90,6 +90,9 @@ struct jj_vm;
 struct dbt_render *dbt_r(struct jj_vm *vm);
 /* `model` in the context: the node as the manifest describes it */
 value dbt_model_value(struct arena *a, struct project *p, struct node *n);
+/* One of dbt's objects (a RunResult, a node, a TimingInfo): the fields' values as attributes, and
+ * to_dict() (runtime_config.c) */
+value dbt_object(struct arena *a, value fields);
 /* Makes every macro a global of the environment (root project over packages over the global project) */
 void dbt_install_macros(struct project *p);
 /* Calls any callable from C at the top level of a render */

@@ -422,8 +422,42 @@ static value dt_binop(struct jj_vm *vm, int op, value a, value b)
 	return val_undef();
 }
 
+static void *dup_mem(struct arena *a, const void *p, size_t n)
+{
+	return memcpy(arena_alloc(a, n ? n : 1), p, n);
+}
+
+/* A copy in arena a (a datetime kept in graph, past its render), with its zone and the zone's
+ * transitions, which live in the arena of the render that loaded them */
+static value dt_copy(struct arena *a, struct vobj *o)
+{
+	const struct dt *d = o->data;
+	struct tz *z = NULL;
+	if (d->tz) {
+		z = arena_alloc(a, sizeof(*z));
+		*z = *d->tz;
+		z->name = arena_strdup(a, d->tz->name);
+		z->abbr = d->tz->abbr ? arena_strdup(a, d->tz->abbr) : NULL;
+		const struct zone *from = d->tz->zone;
+		if (from) {
+			struct zone *zc = arena_alloc(a, sizeof(*zc));
+			*zc = *from;
+			zc->trans = dup_mem(a, from->trans, from->ntrans * sizeof(*from->trans));
+			zc->idx = dup_mem(a, from->idx, from->ntrans);
+			zc->utoff = dup_mem(a, from->utoff, from->ntypes * sizeof(*from->utoff));
+			zc->isdst = dup_mem(a, from->isdst, from->ntypes);
+			zc->abbr = arena_alloc(a, (from->ntypes + 1) * sizeof(*zc->abbr));
+			for (uint32_t i = 0; i < from->ntypes; i++)
+				zc->abbr[i] = from->abbr[i] ? arena_strdup(a, from->abbr[i]) : NULL;
+			z->zone = zc;
+		}
+	}
+	return make_tz(a, d->kind, d->us, d->utc, z);
+}
+
 static const struct vobj_class dt_class = {
 	.name = "datetime",
+	.copy = dt_copy,
 	.getattr = dt_getattr,
 	.str = dt_str,
 	.cmp = dt_cmp,

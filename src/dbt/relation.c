@@ -334,9 +334,27 @@ static void rel_repr(struct vobj *o, struct sb *out)
 	sb_addc(out, '>');
 }
 
+static const char *dup_or_null(struct arena *a, const char *s)
+{
+	return s ? arena_strdup(a, s) : NULL;
+}
+
+/* A copy whose names live in arena a (a relation kept in graph, past its render) */
+static value rel_copy(struct arena *a, struct vobj *o)
+{
+	struct relation r = *(struct relation *)o->data;
+	r.database = dup_or_null(a, r.database);
+	r.schema = dup_or_null(a, r.schema);
+	r.identifier = dup_or_null(a, r.identifier);
+	r.type = dup_or_null(a, r.type);
+	r.info_view = dup_or_null(a, r.info_view);
+	return new_rel(a, &r);
+}
+
 static const struct vobj_class relation_class = {
 	.name = "Relation",
 	.getattr = rel_getattr,
+	.copy = rel_copy,
 	.str = rel_str,
 	.repr = rel_repr,
 	.eq = rel_eq,

@@ -160,6 +160,10 @@ _Noreturn void jj_macro_return(struct jj_vm *vm, value v);
 struct arena *jj_arena(struct jj_vm *vm);
 void *jj_user(struct jj_vm *vm);
 struct jj_env *jj_vm_env(struct jj_vm *vm);
+/* obj.name(*args) for a built-in method of a string, list or dict (dict.setdefault, list.append,
+ * ...), as a template calls it: on a container of a shared arena, under its lock (raises when obj
+ * has no such method) */
+value jj_call_builtin_method(struct jj_vm *vm, value obj, const char *name, const struct vargs *args);
 /* The items of an iterable value as a list (raises when it is not iterable) */
 value jj_iter_list(struct jj_vm *vm, value v);
 /* Looks a name up as the template would (context, then globals); V_UNDEF when absent */

@@ -7,6 +7,8 @@
  * a lookup. Strings are UTF-8; indexes and lengths count code points like Python's, with a fast path
  * for ASCII. Case mapping covers ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic.
  */
+#include <pthread.h>
+#include <setjmp.h>
 #include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
@@ -1467,21 +1469,100 @@ static value dict_method(struct jj_vm *vm, value d, int id, const struct vargs *
 	return val_undef();
 }
 
+/* ---------------------------------------------------------------- shared containers */
+
+/*
+ * The lists and dicts of a shared arena (arena.shared: dbt's `graph` used as a cache, which every
+ * render and thread of a run sees) are changed under one lock, recursive since a sort key may
+ * read them, and what a method stores in them is first copied into their arena: the values a
+ * render makes live in its own arena, which is gone when the render is.
+ */
+static pthread_mutex_t shared_lock;
+static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
+
+static void shared_init(void)
+{
+	pthread_mutexattr_t at;
+	pthread_mutexattr_init(&at);
+	pthread_mutexattr_settype(&at, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&shared_lock, &at);
+	pthread_mutexattr_destroy(&at);
+}
+
+static struct arena *shared_arena(value obj)
+{
+	struct arena *a = obj.type == V_LIST ? obj.l->arena : obj.type == V_DICT ? obj.d->arena : NULL;
+	return a && a->shared ? a : NULL;
+}
+
+static value shared_call(struct jj_vm *vm, value obj, int id, const struct vargs *args, struct arena *sa)
+{
+	pthread_once(&shared_once, shared_init);
+	pthread_mutex_lock(&shared_lock);
+	jmp_buf *outer = vm->err, mine;
+	vm->err = &mine;
+	if (setjmp(mine)) {
+		/* an error inside the method: let go of the lock on the way out */
+		vm->err = outer;
+		pthread_mutex_unlock(&shared_lock);
+		longjmp(*outer, 1);
+	}
+	struct vargs copy = *args;
+	if (id == M_APPEND || id == M_EXTEND || id == M_INSERT || id == M_UPDATE || id == M_SETDEFAULT) {
+		value *pos = arena_alloc(vm->a, (args->npos + 1) * sizeof(value));
+		value *kw = arena_alloc(vm->a, (args->nkw + 1) * sizeof(value));
+		for (size_t i = 0; i < args->npos; i++) {
+			value v = args->pos[i];
+			if (id == M_EXTEND && v.type != V_LIST) {
+				/* an iterable of another kind: its items, as a list to copy */
+				value *items;
+				size_t n;
+				jj_iter(vm, v, &items, &n);
+				v = val_list_new(vm->a, n);
+				for (size_t k = 0; k < n; k++)
+					val_list_push(v, items[k]);
+			}
+			pos[i] = val_copy(sa, v);
+		}
+		for (size_t i = 0; i < args->nkw; i++)
+			kw[i] = val_copy(sa, args->kw[i]);
+		copy.pos = pos;
+		copy.kw = kw;
+		const char **names = arena_alloc(vm->a, (args->nkw + 1) * sizeof(char *));
+		for (size_t i = 0; i < args->nkw; i++)
+			names[i] = arena_strdup(sa, args->kwnames[i]);
+		copy.kwnames = names;
+	}
+	value r = obj.type == V_LIST ? list_method(vm, obj, id, &copy) : dict_method(vm, obj, id, &copy);
+	vm->err = outer;
+	pthread_mutex_unlock(&shared_lock);
+	return r;
+}
+
 bool jj_call_method(struct jj_vm *vm, value obj, int id, const struct vargs *args, value *pres)
 {
 	if (id < 0 || !type_has(obj, id))
 		return false;
+	struct arena *sa;
 	switch (obj.type) {
 	case V_STR:
 		*pres = str_method(vm, obj, id, args);
 		return true;
 	case V_LIST:
-		*pres = list_method(vm, obj, id, args);
+		*pres = (sa = shared_arena(obj)) ? shared_call(vm, obj, id, args, sa) : list_method(vm, obj, id, args);
 		return true;
 	case V_DICT:
-		*pres = dict_method(vm, obj, id, args);
+		*pres = (sa = shared_arena(obj)) ? shared_call(vm, obj, id, args, sa) : dict_method(vm, obj, id, args);
 		return true;
 	default:
 		return false;
 	}
+}
+
+value jj_call_builtin_method(struct jj_vm *vm, value obj, const char *name, const struct vargs *args)
+{
+	value r;
+	if (!jj_call_method(vm, obj, jj_method_id(name, strlen(name)), args, &r))
+		jj_raise(vm, "'%s' object has no attribute '%s'", val_type_name(obj), name);
+	return r;
 }

@@ -256,6 +256,8 @@ struct project {
 	value flags;                 /* the `flags` dict of the context (FULL_REFRESH, WHICH, ...) */
 	value graph_value;           /* `graph`, built on first use */
 	struct arena *graph_arena;
+	value graph_cache;           /* what templates add to `graph` (graph.setdefault('elementary',
+				      * {})): a dict of a shared arena (arena.shared), kept for the run */
 	/* --state: what state:/result: selectors compare against (state/state.h); NULL without it */
 	uint8_t *state_flags;        /* per node, enum state_flag bits */
 	const char **state_results;  /* per node, its status in the state's run_results.json, or NULL */

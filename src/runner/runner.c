@@ -306,16 +306,22 @@ static int run_end_hooks(struct run_state *st, const struct run_result *list, si
 	struct project *p = st->p;
 	struct arena *ha = st->skip_arena;
 	value results = val_list_new(ha, nres), schemas = val_list_new(ha, 4);
+	struct sb js = SB_INIT;
 	for (size_t i = 0; i < nres; i++) {
 		struct node *n = p->nodes[list[i].node];
-		value rv = val_dict_new(ha, 6);
-		val_dict_sets(rv, "status", val_str(art_run_status_name(list[i].status)));
-		val_dict_sets(rv, "message", list[i].message ? val_str(list[i].message) : val_none());
-		val_dict_sets(rv, "execution_time", val_float(list[i].execution_time));
-		val_dict_sets(rv, "failures", list[i].failures >= 0 ? val_int(list[i].failures) : val_none());
-		val_dict_sets(rv, "node", dbt_model_value(ha, p, n));
+		/* dbt's RunResult: run_results.json's fields (timing, thread_id, adapter_response, ...)
+		 * with the node itself as `node`; it, its node and its timings answer to_dict() */
+		value rv;
+		sb_reset(&js);
+		art_result_json(&js, p, &list[i]);
+		if (val_from_json(ha, js.buf, js.len, &rv, NULL) < 0 || rv.type != V_DICT)
+			rv = val_dict_new(ha, 2);
+		value timing = val_dict_gets(rv, "timing");
+		for (uint32_t k = 0; timing.type == V_LIST && k < timing.l->len; k++)
+			timing.l->items[k] = dbt_object(ha, timing.l->items[k]);
+		val_dict_sets(rv, "node", dbt_object(ha, dbt_model_value(ha, p, n)));
 		val_dict_sets(rv, "unique_id", val_str(n->unique_id));
-		val_list_push(results, rv);
+		val_list_push(results, dbt_object(ha, rv));
 		if (n->schema && n->type != NODE_TEST) {
 			bool seen = false;
 			for (uint32_t k = 0; k < schemas.l->len && !seen; k++)
@@ -324,6 +330,7 @@ static int run_end_hooks(struct run_state *st, const struct run_result *list, si
 				val_list_push(schemas, val_str(n->schema));
 		}
 	}
+	sb_release(&js);
 	value extra = val_dict_new(ha, 2);
 	val_dict_sets(extra, "results", results);
 	val_dict_sets(extra, "schemas", schemas);

@@ -959,6 +959,8 @@ value val_copy(struct arena *a, value v)
 			val_dict_set(r, val_copy(a, v.d->e[i].key), val_copy(a, v.d->e[i].val));
 		return r;
 	}
+	case V_OBJ:
+		return v.o->cls->copy ? v.o->cls->copy(a, v.o) : v;
 	default:
 		return v;
 	}

@@ -133,6 +133,9 @@ struct vobj_class {
 	bool (*eq)(struct vobj *o, value other);
 	/* ordering against another value: 0 with -1/0/1 in *pcmp, or -1 when not orderable */
 	int (*cmp)(struct vobj *o, value other, int *pcmp);
+	/* a copy of the object in arena a, for val_copy (its data may live in a shorter-lived
+	 * arena); default: the same object */
+	value (*copy)(struct arena *a, struct vobj *o);
 	/* hash consistent with eq; default identity */
 	uint64_t (*hash)(struct vobj *o);
 	/* arithmetic with this object on either side of the operator: op is the Jinja engine's

@@ -620,6 +620,11 @@ static int dk_commit(struct adapter_conn *c, struct arena *a, char **perr)
 	return rc;
 }
 
+static bool dk_in_transaction(struct adapter_conn *c)
+{
+	return c->rcs.in_txn;
+}
+
 static int dk_rollback(struct adapter_conn *c, struct arena *a, char **perr)
 {
 	relcache_txn_end(&c->ad->rc, &c->rcs, false);
@@ -733,16 +738,22 @@ static int dk_get_columns(struct adapter_conn *c, const struct adapter_relation 
 {
 	*pcols = NULL;
 	*pn = 0;
+	static const char q[] = "SELECT column_name, data_type, COLUMN_COMMENT "
+				"FROM information_schema.columns "
+				"WHERE lower(table_catalog) = lower($1) AND lower(table_schema) = lower($2) "
+				"AND lower(table_name) = lower($3) "
+				"ORDER BY ordinal_position";
+	struct adapter_result r;
+	/* a name with neither database nor schema is DuckDB's unqualified name, a temporary table
+	 * first (dbt-duckdb's make_temp_relation names them so): the temp catalog, then the default */
+	if (!rel->database && !rel->schema) {
+		const char *temp[] = {"temp", "main", rel->identifier};
+		if (query_params(c, q, temp, 3, &r, a, perr) < 0)
+			return -1;
+	}
 	const char *params[] = {db_or_default(c, rel->database), schema_or_default(c, rel->schema),
 				rel->identifier};
-	struct adapter_result r;
-	if (query_params(c,
-			 "SELECT column_name, data_type, COLUMN_COMMENT "
-			 "FROM information_schema.columns "
-			 "WHERE lower(table_catalog) = lower($1) AND lower(table_schema) = lower($2) "
-			 "AND lower(table_name) = lower($3) "
-			 "ORDER BY ordinal_position",
-			 params, 3, &r, a, perr) < 0)
+	if ((rel->database || rel->schema || r.nrows == 0) && query_params(c, q, params, 3, &r, a, perr) < 0)
 		return -1;
 	struct adapter_column *cols = ARENA_ARRAY(a, struct adapter_column, r.nrows ? r.nrows : 1);
 	for (size_t i = 0; i < r.nrows; i++) {
@@ -1080,6 +1091,7 @@ const struct adapter_vtable adapter_duckdb = {
 	.execute = dk_execute,
 	.begin = dk_begin,
 	.commit = dk_commit,
+	.in_transaction = dk_in_transaction,
 	.rollback = dk_rollback,
 	.get_relation = dk_get_relation,
 	.get_columns = dk_get_columns,

@@ -1,0 +1,192 @@
+/*
+ * ref and source as dbt's resolvers: in dbt's context they are objects (RuntimeRefResolver and
+ * RuntimeSourceResolver, dbt/context/providers.py) that are called like functions and carry the
+ * project's RuntimeConfig as `.config`. Packages read it through `builtins.ref.config`:
+ * elementary takes its own version from `dependencies`, the project's name, the invocation's
+ * arguments and vars from there.
+ *
+ * The config answers the attributes packages read: project_name, version, profile_name,
+ * target_name, threads, config_version, project_root, target_path, packages_install_path, the
+ * *_paths lists, cli_vars, vars (a VarProvider: .to_dict() gives dbt_project.yml's `vars:` as
+ * written), args (the invocation's arguments, as invocation_args_dict) and dependencies (every
+ * project by name, the root project and dbt's own among them: project_name, version,
+ * project_root). Credentials are not among them: a secret stays out of templates.
+ */
+#include <string.h>
+
+#include "dbt/context.h"
+#include "dbt/internal.h"
+#include "jinja/jinja.h"
+
+#define IS(s) (n == sizeof(s) - 1 && !memcmp(name, s, n))
+
+struct resolver {
+	vfunc_fn fn;  /* what calling it does: context.c's ref() or source() */
+	struct project *p;
+	const char *name;
+};
+
+static value resolver_call(struct jj_vm *vm, struct vobj *o, const struct vargs *args)
+{
+	struct resolver *r = o->data;
+	return r->fn(vm, r->p, args);
+}
+
+/* VarProvider.to_dict(): the project's vars as dbt_project.yml writes them */
+static value vars_to_dict(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	(void)args;
+	struct project *p = ud;
+	value v = val_dict_gets(p->yml, "vars");
+	return v.type == V_DICT ? v : val_dict_new(jj_arena(vm), 0);
+}
+
+static value vars_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	if (IS("to_dict"))
+		return val_func(jj_arena(vm), "to_dict", vars_to_dict, o->data);
+	if (IS("vars"))
+		return vars_to_dict(vm, o->data, NULL);
+	return val_undef();
+}
+
+static const struct vobj_class vars_class = {
+	.name = "VarProvider",
+	.getattr = vars_getattr,
+};
+
+/* one project of `dependencies`: what a Project says of itself */
+static value dependency(struct arena *a, const char *name, value version, const char *root)
+{
+	value d = val_dict_new(a, 3);
+	val_dict_sets(d, "project_name", val_str(name));
+	val_dict_sets(d, "version", version);
+	val_dict_sets(d, "project_root", root ? val_str(root) : val_none());
+	return d;
+}
+
+static value dependencies(struct arena *a, struct project *p)
+{
+	value out = val_dict_new(a, p->npackages + 1);
+	for (size_t i = 0; i < p->npackages; i++) {
+		const struct package *pkg = &p->packages[i];
+		value v = val_dict_gets(pkg->project_yml, "version");
+		val_dict_sets(out, pkg->name, dependency(a, pkg->name, v.type == V_UNDEF ? val_none() : v, pkg->root));
+	}
+	/* dbt's own project is one of them (its internal packages), at dbt's version */
+	if (val_dict_gets(out, "dbt").type == V_UNDEF)
+		val_dict_sets(out, "dbt", dependency(a, "dbt", val_str(DBT_MATCHED_VERSION), NULL));
+	return out;
+}
+
+static value config_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	struct project *p = o->data;
+	struct arena *a = jj_arena(vm);
+	if (IS("project_name"))
+		return val_str(p->name);
+	if (IS("version"))
+		return p->version ? val_str(p->version) : val_none();
+	if (IS("profile_name"))
+		return val_str(p->target.profile_name ? p->target.profile_name : p->name);
+	if (IS("target_name"))
+		return p->target.target_name ? val_str(p->target.target_name) : val_none();
+	if (IS("threads"))
+		return val_int(p->target.threads > 0 ? p->target.threads : 1);
+	if (IS("config_version"))
+		return val_int(2);
+	if (IS("project_root"))
+		return val_str(p->root);
+	if (IS("target_path"))
+		return p->target_path ? val_str(p->target_path) : val_none();
+	if (IS("packages_install_path"))
+		return p->packages_install_path ? val_str(p->packages_install_path) : val_none();
+	if (IS("model_paths"))
+		return p->model_paths;
+	if (IS("seed_paths"))
+		return p->seed_paths;
+	if (IS("test_paths"))
+		return p->test_paths;
+	if (IS("macro_paths"))
+		return p->macro_paths;
+	if (IS("snapshot_paths"))
+		return p->snapshot_paths;
+	if (IS("analysis_paths"))
+		return p->analysis_paths;
+	if (IS("docs_paths"))
+		return p->docs_paths;
+	if (IS("cli_vars"))
+		return p->cli_vars.type == V_DICT ? p->cli_vars : val_dict_new(a, 0);
+	if (IS("vars"))
+		return val_obj(a, &vars_class, p);
+	if (IS("args"))
+		return jj_env_global(p->jinja, "invocation_args_dict");
+	if (IS("dependencies"))
+		return dependencies(a, p);
+	return val_undef();
+}
+
+static const struct vobj_class config_class = {
+	.name = "RuntimeConfig",
+	.getattr = config_getattr,
+};
+
+static value resolver_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	struct resolver *r = o->data;
+	if (IS("config"))
+		return val_obj(jj_arena(vm), &config_class, r->p);
+	return val_undef();
+}
+
+static void resolver_str(struct vobj *o, struct sb *out)
+{
+	struct resolver *r = o->data;
+	sb_addf(out, "<function %s>", r->name);
+}
+
+static const struct vobj_class resolver_class = {
+	.name = "function",
+	.getattr = resolver_getattr,
+	.call = resolver_call,
+	.str = resolver_str,
+};
+
+value dbt_resolver(struct arena *a, struct project *p, const char *name, vfunc_fn fn)
+{
+	struct resolver *r = arena_alloc(a, sizeof(*r));
+	*r = (struct resolver){fn, p, name};
+	return val_obj(a, &resolver_class, r);
+}
+
+/* ---- dbt's result objects ---- */
+
+/* An object of dbt's (a RunResult, its node, a TimingInfo): attributes are its fields, and
+ * to_dict() gives them as a dict, as dbt's dataclasses do */
+static value to_dict_fn(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	(void)vm;
+	(void)args;
+	return *(value *)ud;
+}
+
+static value object_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	value d = *(value *)o->data;
+	value v = val_dict_getn(d, name, n);
+	if (v.type == V_UNDEF && IS("to_dict"))
+		return val_func(jj_arena(vm), "to_dict", to_dict_fn, o->data);
+	return v;
+}
+
+static const struct vobj_class object_class = {
+	.name = "object",
+	.getattr = object_getattr,
+};
+
+value dbt_object(struct arena *a, value fields)
+{
+	value *d = arena_alloc(a, sizeof(*d));
+	*d = fields;
+	return val_obj(a, &object_class, d);
+}
