@@ -24,7 +24,10 @@
     names (NAMEDATALEN - 1), which the server would silently cut: the target's identifier is cut
     first to leave room for the suffix, as dbt-postgres names them, so that a long name's
     intermediate or backup table is not the target's own name again -#}
-{% macro postgres__make_relation_with_suffix(base_relation, suffix) %}
+{% macro postgres__make_relation_with_suffix(base_relation, suffix, dstring=false) %}
+  {%- if dstring -%}
+    {%- set suffix = suffix ~ modules.datetime.datetime.now().strftime('%H%M%S%f') -%}
+  {%- endif -%}
   {%- set max_length = 63 -%}
   {%- if suffix | length > max_length -%}
     {%- do exceptions.raise_compiler_error('Relation suffix is too long (' ~ (suffix | length) ~ ' characters). Maximum length is ' ~ max_length ~ ' characters.') -%}
@@ -36,7 +39,14 @@
   {{ return(postgres__make_relation_with_suffix(base_relation, suffix)) }}
 {% endmacro %}
 
+{#- a temporary table lives in the session's own schema: dbt-postgres names it with neither
+    schema nor database, and a time string keeps two apart -#}
 {% macro postgres__make_temp_relation(base_relation, suffix) %}
+  {{ return(postgres__make_relation_with_suffix(base_relation, suffix, dstring=true).incorporate(path={'schema': none, 'database': none})) }}
+{% endmacro %}
+
+{#- Sluice's own materializations build plain tables beside the target, in its schema -#}
+{% macro postgres__sluice_staging_relation(base_relation, suffix) %}
   {{ return(postgres__make_relation_with_suffix(base_relation, suffix)) }}
 {% endmacro %}
 

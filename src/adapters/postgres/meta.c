@@ -163,10 +163,26 @@ int pg_get_columns(struct adapter_conn *c, const struct adapter_relation *rel, s
 {
 	*pcols = NULL;
 	*pn = 0;
+	struct adapter_result r;
+	/* a name with no schema is the server's unqualified name, as a temporary table is named
+	 * (dbt-postgres' make_temp_relation): the session's temporary schema first, then the
+	 * search path */
+	if (!rel->schema && !rel->database) {
+		const char *name[] = {rel->identifier};
+		if (pg_query_params(c,
+				    "select a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), "
+				    "pg_catalog.col_description(a.attrelid, a.attnum) "
+				    "from pg_catalog.pg_attribute a "
+				    "where a.attrelid = pg_catalog.to_regclass(pg_catalog.quote_ident($1)) "
+				    "and a.attnum > 0 and not a.attisdropped order by a.attnum",
+				    name, 1, &r, a, perr) < 0)
+			return -1;
+		if (r.nrows)
+			goto found;
+	}
 	const char *schema = schema_or_default(c, rel->schema);
 	/* the exact name, else the one relation whose name matches in any case */
 	const char *params[] = {schema, rel->identifier};
-	struct adapter_result r;
 	if (pg_query_params(c,
 			    "select a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), "
 			    "pg_catalog.col_description(c.oid, a.attnum) "
@@ -179,6 +195,7 @@ int pg_get_columns(struct adapter_conn *c, const struct adapter_relation *rel, s
 			    "order by a.attnum",
 			    params, 2, &r, a, perr) < 0)
 		return -1;
+found:;
 	struct adapter_column *cols = ARENA_ARRAY(a, struct adapter_column, r.nrows ? r.nrows : 1);
 	for (size_t i = 0; i < r.nrows; i++) {
 		cols[i].name = cell(&r, i, 0, a);
