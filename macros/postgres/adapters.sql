@@ -139,6 +139,14 @@
   {{ return(postgres_update_insert_sql(arg_dict['target_relation'], arg_dict['temp_relation'], arg_dict['unique_key'], arg_dict['dest_columns'], arg_dict['incremental_predicates'])) }}
 {% endmacro %}
 
+{#- microbatch, as dbt-postgres: a merge on the unique_key, which it needs -#}
+{% macro postgres__get_incremental_microbatch_sql(arg_dict) %}
+  {%- if not arg_dict['unique_key'] -%}
+    {{ exceptions.raise_compiler_error("dbt-postgres 'microbatch' requires a `unique_key` config") }}
+  {%- endif -%}
+  {{ return(adapter.dispatch('get_incremental_merge_sql', 'dbt')(arg_dict)) }}
+{% endmacro %}
+
 {#- What MERGE does, in two statements: the matched keys are updated, the others inserted -#}
 {% macro postgres_update_insert_sql(target, source, unique_key, dest_columns, incremental_predicates=none) -%}
   {%- set keys = [] if not unique_key else ([unique_key] if unique_key is string else unique_key) -%}

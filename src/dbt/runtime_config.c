@@ -170,12 +170,55 @@ static value to_dict_fn(struct jj_vm *vm, void *ud, const struct vargs *args)
 	return *(value *)ud;
 }
 
+/* A node's config as dbt's config dataclasses answer: config.x and config['x'] of a field it
+ * lacks is None, not undefined (BaseConfig.__getitem__ is its get(), which Jinja's getattr falls
+ * back to), and get(key, default) and to_dict() */
+static value config_obj_get(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	value key = jj_arg(args, 0, "key", val_undef());
+	value v = val_dict_get(*(value *)ud, key);
+	(void)vm;
+	return v.type == V_UNDEF ? jj_arg(args, 1, "default", val_none()) : v;
+}
+
+static value config_obj_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	value v = val_dict_getn(*(value *)o->data, name, n);
+	if (v.type != V_UNDEF)
+		return v;
+	if (IS("get"))
+		return val_func(jj_arena(vm), "get", config_obj_get, o->data);
+	if (IS("to_dict"))
+		return val_func(jj_arena(vm), "to_dict", to_dict_fn, o->data);
+	return val_none();
+}
+
+static value config_obj_iter(struct jj_vm *vm, struct vobj *o)
+{
+	value d = *(value *)o->data;
+	value keys = val_list_new(jj_arena(vm), d.d->len);
+	for (uint32_t i = 0; i < d.d->len; i++)
+		val_list_push(keys, d.d->e[i].key);
+	return keys;
+}
+
+static const struct vobj_class config_obj_class = {
+	.name = "NodeConfig",
+	.getattr = config_obj_getattr,
+	.iter = config_obj_iter,
+};
+
 static value object_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
 {
 	value d = *(value *)o->data;
 	value v = val_dict_getn(d, name, n);
 	if (v.type == V_UNDEF && IS("to_dict"))
 		return val_func(jj_arena(vm), "to_dict", to_dict_fn, o->data);
+	if (v.type == V_DICT && IS("config")) {
+		value *c = arena_alloc(jj_arena(vm), sizeof(*c));
+		*c = v;
+		return val_obj(jj_arena(vm), &config_obj_class, c);
+	}
 	return v;
 }
 

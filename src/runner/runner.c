@@ -310,7 +310,8 @@ static int run_end_hooks(struct run_state *st, const struct run_result *list, si
 	for (size_t i = 0; i < nres; i++) {
 		struct node *n = p->nodes[list[i].node];
 		/* dbt's RunResult: run_results.json's fields (timing, thread_id, adapter_response, ...)
-		 * with the node itself as `node`; it, its node and its timings answer to_dict() */
+		 * with the node as the manifest has it (its config with every default: packages read
+		 * node.config.full_refresh) as `node`; it, its node and its timings answer to_dict() */
 		value rv;
 		sb_reset(&js);
 		art_result_json(&js, p, &list[i]);
@@ -319,7 +320,7 @@ static int run_end_hooks(struct run_state *st, const struct run_result *list, si
 		value timing = val_dict_gets(rv, "timing");
 		for (uint32_t k = 0; timing.type == V_LIST && k < timing.l->len; k++)
 			timing.l->items[k] = dbt_object(ha, timing.l->items[k]);
-		val_dict_sets(rv, "node", dbt_object(ha, dbt_model_value(ha, p, n)));
+		val_dict_sets(rv, "node", dbt_object(ha, art_node_value(ha, p, n)));
 		val_dict_sets(rv, "unique_id", val_str(n->unique_id));
 		val_list_push(results, dbt_object(ha, rv));
 		if (n->schema && n->type != NODE_TEST) {

@@ -6,7 +6,8 @@
 #   post-hooks on two threads append to it (relations and datetimes, which outlive the render
 #   that made them), and on-run-end reads it;
 # - on-run-end's results are RunResult objects: node, timing and the result itself answer
-#   to_dict(), and thread_id and adapter_response are there;
+#   to_dict(), and thread_id and adapter_response are there; the node's config answers as dbt's
+#   config dataclasses (a field it lacks is None: dbt_artifacts reads config.full_refresh);
 # - an agate table's rename(), adapter.check_schema_exists / list_schemas, adapter.commit() after
 #   statements run outside a transaction, config.get of a test's fail_calc default;
 # - dbt-duckdb's make_temp_relation: no schema, no database (a temporary table), and
@@ -51,7 +52,9 @@ cat >dbt_packages/pk/macros/pk.sql <<'EOS'
     {% set first = results | sort(attribute='unique_id') | first %}
     {% set res = [first.node.to_dict()['unique_id'], first.to_dict()['status'], first.status,
                   first.timing | map(attribute='name') | join('+'), first.timing[0].to_dict()['name'],
-                  first.thread_id.startswith('Thread-'), first.adapter_response is mapping] %}
+                  first.thread_id.startswith('Thread-'), first.adapter_response is mapping,
+                  first.node.config.full_refresh is none, first.node.config['no_such_key'] is none,
+                  first.node.config.get('materialized'), first.node.config.get('other', 'dflt')] %}
     {% set t = run_query("select 1 as A, 2 as B") %}
     {% set names = [t.rename({'A': 'a'}).column_names | join(','), t.rename(['x', 'y']).column_names | join(',')] %}
     {% set sql %}
@@ -97,8 +100,8 @@ expect_query "select note from pk_report" "set at start" "graph.setdefault in on
 expect_query "select cache from pk_report" \
 	'm1@pr.main.m1@2026-01-02T03:04:05;m2@pr.main.m2@2026-01-02T03:04:05;m3@pr.main.m3@2026-01-02T03:04:05;m4@pr.main.m4@2026-01-02T03:04:05;m5@pr.main.m5@2026-01-02T03:04:05;m6@pr.main.m6@2026-01-02T03:04:05;rc@pr.main.rc@2026-01-02T03:04:05' \
 	"post-hooks on two threads appended relations and datetimes to the graph's entry"
-expect_query "select results from pk_report" "model.pr.m1|success|success|compile+execute|compile|True|True" \
-	"results: node.to_dict(), to_dict(), timing objects, thread_id, adapter_response"
+expect_query "select results from pk_report" "model.pr.m1|success|success|compile+execute|compile|True|True|True|True|view|dflt" \
+	"results: node.to_dict(), to_dict(), timing objects, thread_id, adapter_response, node.config"
 expect_query "select renamed from pk_report" "a,B|x,y" "agate rename() with a dict and with a list"
 
 run run-operation schemas_op
