@@ -522,6 +522,9 @@ static value graph_getattr(struct jj_vm *vm, struct vobj *o, const char *name, s
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (strlen(methods[i].name) == n && !memcmp(methods[i].name, name, n))
 			return val_func(jj_arena(vm), methods[i].name, methods[i].fn, p);
+	/* while parsing there are no nodes yet: every section is empty, as dbt's parse phase sees */
+	if (!p->nodes)
+		return val_dict_new(jj_arena(vm), 0);
 	value v = val_dict_getn(graph_sections(vm, p), name, n);
 	if (v.type != V_UNDEF)
 		return v;
