@@ -22,7 +22,7 @@
   {%- set table = run_query(sql) -%}
   {%- set cols = [] -%}
   {%- for c in table.columns -%}
-    {%- do cols.append(api.Column(c.name, c.data_type)) -%}
+    {%- do cols.append(api.Column(c.name, c.data_type | string)) -%}
   {%- endfor -%}
   {{ return(cols) }}
 {%- endmacro %}

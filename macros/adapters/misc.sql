@@ -135,7 +135,7 @@
 
 {% macro get_snapshot_get_time_data_type() -%}
   {%- set t = run_query('select ' ~ snapshot_get_time() ~ ' as snapshot_time') if execute else none -%}
-  {{ return(t.columns[0].data_type if t is not none and t.columns | length > 0 else none) }}
+  {{ return(t.columns[0].data_type | string if t is not none and t.columns | length > 0 else none) }}
 {%- endmacro %}
 
 {% macro snapshot_string_as_time(timestamp) -%}

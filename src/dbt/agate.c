@@ -71,6 +71,16 @@ static value m_get(struct jj_vm *vm, void *ud, const struct vargs *args)
 	return v.type == V_UNDEF ? jj_arg(args, 1, "default", val_none()) : v;
 }
 
+/* dict(): the names and values as a dict, as agate's MappedSequence.dict() */
+static value m_dict(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct mapped *m = ud;
+	value out = val_dict_new(jj_arena(vm), m->items.l->len);
+	for (uint32_t i = 0; m->keys.type == V_LIST && i < m->items.l->len; i++)
+		val_dict_set(out, m->keys.l->items[i], m->items.l->items[i]);
+	return out;
+}
+
 static value mapped_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
 {
 	struct mapped *m = o->data;
@@ -87,6 +97,8 @@ static value mapped_getattr(struct jj_vm *vm, struct vobj *o, const char *name, 
 		return val_func(a, "items", m_items, m);
 	if (IS("get"))
 		return val_func(a, "get", m_get, m);
+	if (IS("dict"))
+		return val_func(a, "dict", m_dict, m);
 #undef IS
 	return val_undef();
 }
@@ -167,6 +179,68 @@ static value c_values_without_nulls(struct jj_vm *vm, void *ud, const struct var
 	return out;
 }
 
+/*
+ * A column's data_type: agate's type object (Number, Text, Boolean, Date, DateTime), which
+ * prints and compares as the engine's type name (DuckDB's INTEGER), and whose jsonify(value)
+ * gives what agate's does: None stays None, a number a float, a boolean itself, a date or time
+ * its isoformat(), anything else its str() (dbt-profiler writes its profiles so).
+ */
+static value t_jsonify(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	(void)ud;
+	value v = jj_arg(args, 0, "d", val_none());
+	switch (v.type) {
+	case V_NONE:
+	case V_BOOL:
+		return v;
+	case V_INT:
+		return val_float((double)v.i);
+	case V_FLOAT:
+		return v;
+	case V_STR:
+		return v;
+	default:
+		break;
+	}
+	if (v.type == V_OBJ && v.o->cls->getattr) {
+		value iso = v.o->cls->getattr(vm, v.o, "isoformat", 9);
+		if (iso.type != V_UNDEF)
+			return jj_call(vm, iso, &(struct vargs){0});
+	}
+	struct sb sb = SB_INIT;
+	val_str_to(&sb, v);
+	value out = val_str_dup(jj_arena(vm), sb.buf, sb.len);
+	sb_release(&sb);
+	return out;
+}
+
+static value type_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	if (n == 7 && !memcmp(name, "jsonify", 7))
+		return val_func(jj_arena(vm), "jsonify", t_jsonify, o->data);
+	return val_undef();
+}
+
+static void type_str(struct vobj *o, struct sb *out)
+{
+	sb_adds(out, (const char *)o->data);
+}
+
+static bool type_eq(struct vobj *o, value other)
+{
+	const char *t = o->data;
+	if (other.type == V_OBJ && other.o->cls == o->cls)
+		return !strcmp(t, (const char *)other.o->data);
+	return other.type == V_STR && other.len == strlen(t) && !memcmp(other.s, t, other.len);
+}
+
+static const struct vobj_class type_class = {
+	.name = "DataType",
+	.getattr = type_getattr,
+	.str = type_str,
+	.eq = type_eq,
+};
+
 static value column_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
 {
 	struct column *c = o->data;
@@ -175,7 +249,7 @@ static value column_getattr(struct jj_vm *vm, struct vobj *o, const char *name, 
 	if (IS("name"))
 		return val_str(c->name);
 	if (IS("data_type"))
-		return val_str(c->type);
+		return val_obj(a, &type_class, (void *)c->type);
 	if (IS("values"))
 		return val_func(a, "values", c_values, c);
 	if (IS("values_without_nulls"))
