@@ -256,6 +256,18 @@
   values ({% for c in dest_columns %}DBT_INTERNAL_SOURCE.{{ adapter.quote(c.name) }}{% if not loop.last %}, {% endif %}{% endfor %})
 {%- endmacro %}
 
+{#- dbt's is_incremental() and should_full_refresh() are macros of the global project, which a
+    project that overrides them calls as dbt.is_incremental(); Sluice does the work natively:
+    is_incremental() is true while executing an incremental model whose table exists (not a
+    view) and that no full refresh asks to rebuild -#}
+{% macro is_incremental() %}
+  {{ return(__sluice_is_incremental()) }}
+{% endmacro %}
+
+{% macro should_full_refresh() %}
+  {{ return(__sluice_should_full_refresh()) }}
+{% endmacro %}
+
 {#- microbatch: dbt's default is for adapters to provide it -#}
 {% macro get_incremental_microbatch_sql(arg_dict) %}
   {{ return(adapter.dispatch('get_incremental_microbatch_sql', 'dbt')(arg_dict)) }}

@@ -679,6 +679,11 @@ static value cfg_get(struct jj_vm *vm, void *ud, const struct vargs *args)
 	struct dbt_render *r = dbt_r(vm);
 	const char *key = dbt_str_arg(vm, args, 0, "name", "config.get", true);
 	value dflt = jj_arg(args, 1, "default", val_none());
+	/* while parsing, dbt's config.get() (ParseConfigObject.get) is "" whatever the key: a
+	 * template that branches on a config reads no value yet (dbt-unit-testing's ref() override
+	 * takes its plain branch so) */
+	if (r->phase == DBT_PARSE)
+		return val_str("");
 	if (!r->node)
 		return dflt;
 	value v = val_dict_gets(r->node->config, key);
@@ -695,6 +700,8 @@ static value cfg_require(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct dbt_render *r = dbt_r(vm);
 	const char *key = dbt_str_arg(vm, args, 0, "name", "config.require", true);
+	if (r->phase == DBT_PARSE)
+		return val_str("");  /* ParseConfigObject.require */
 	value v = r->node ? val_dict_gets(r->node->config, key) : val_undef();
 	if (v.type == V_UNDEF && r->phase == DBT_EXECUTE)
 		jj_raise(vm, "required config '%s' was not found for '%s'", key, r->node ? r->node->name : "?");
@@ -838,8 +845,10 @@ void dbt_install_globals(struct project *p)
 	p->flags = flags;
 	jj_env_set_global(env, "ref", dbt_resolver(a, p, "ref", f_ref));
 	jj_env_set_global(env, "source", dbt_resolver(a, p, "source", f_source));
-	set_fn(env, a, "is_incremental", f_is_incremental, p);
-	set_fn(env, a, "should_full_refresh", f_should_full_refresh, p);
+	/* the work of the global project's is_incremental() and should_full_refresh() macros
+	 * (macros/materializations/incremental.sql), which packages call as dbt.is_incremental() */
+	set_fn(env, a, "__sluice_is_incremental", f_is_incremental, p);
+	set_fn(env, a, "__sluice_should_full_refresh", f_should_full_refresh, p);
 	value exc = val_dict_new(a, 4);
 	val_dict_sets(exc, "raise_compiler_error", val_func(a, "raise_compiler_error", f_raise_compiler_error, p));
 	val_dict_sets(exc, "raise_database_error", val_func(a, "raise_database_error", f_raise_database_error, p));

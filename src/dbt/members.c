@@ -212,6 +212,8 @@ struct ctx_view {
 	struct project *p;
 	uint32_t from, to;  /* the project's globals: env globals [from, to) */
 	bool all;           /* context (everything) rather than builtins */
+	value installed;    /* builtins: each member as installed, before a project's macro of the
+			     * same name (a `ref` override) took its global's place */
 };
 
 /* whether a global of the env is a member of the context (not a macro or a package namespace) */
@@ -233,9 +235,16 @@ static bool builtin_global(const struct ctx_view *cv, struct jj_env *env, const 
 {
 	value g = jj_env_globals(env);
 	long i = val_dict_find(g, val_str(name));
-	if (i < 0 || (uint32_t)i < cv->from || (uint32_t)i >= cv->to || !is_member_value(g.d->e[i].val))
+	if (i < 0 || (uint32_t)i < cv->from || (uint32_t)i >= cv->to)
 		return false;
-	*pv = g.d->e[i].val;
+	value v = g.d->e[i].val;
+	/* a project that overrides ref() or source() with a macro calls dbt's through builtins
+	 * (dbt-unit-testing, dbt-labs' own docs on custom ref) */
+	if (!is_member_value(v) && cv->installed.type == V_DICT)
+		v = val_dict_gets(cv->installed, name);
+	if (!is_member_value(v))
+		return false;
+	*pv = v;
 	return true;
 }
 
@@ -268,7 +277,8 @@ static value view_keys_list(struct jj_vm *vm, const struct ctx_view *cv)
 	uint32_t from = cv->all ? cv->from : cv->from, to = cv->all ? g.d->len : cv->to;
 	for (uint32_t i = from; i < to && i < g.d->len; i++) {
 		value k = g.d->e[i].key;
-		if (hidden_name(k) || (!cv->all && !is_member_value(g.d->e[i].val)))
+		value v;
+		if (hidden_name(k) || (!cv->all && !builtin_global(cv, jj_vm_env(vm), k.s, &v)))
 			continue;
 		val_dict_set(seen, k, val_none());
 	}
@@ -318,10 +328,32 @@ static value vm_get(struct jj_vm *vm, void *ud, const struct vargs *args)
 	return v.type == V_UNDEF ? d : v;
 }
 
+/* context.update(d): dbt's context is the render's own dict, which packages write to and read
+ * back from later in the same render (dbt-unit-testing keeps its test's state there): the
+ * entries go to the render's context */
+static value vm_update(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	(void)ud;
+	struct dbt_render *r = jj_user(vm);
+	if (!r || r->ctx.type != V_DICT)
+		jj_raise(vm, "context.update() outside a render");
+	value d = jj_arg(args, 0, "other", val_undef());
+	if (d.type == V_DICT)
+		for (uint32_t i = 0; i < d.d->len; i++)
+			val_dict_set(r->ctx, d.d->e[i].key, d.d->e[i].val);
+	else if (d.type != V_UNDEF)
+		jj_raise(vm, "context.update() takes a dict");
+	for (size_t i = 0; i < args->nkw; i++)
+		val_dict_set(r->ctx, val_str(args->kwnames[i]), args->kw[i]);
+	return val_none();
+}
+
 static value view_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
 {
 	struct ctx_view *cv = o->data;
 	struct arena *a = jj_arena(vm);
+	if (cv->all && IS("update"))
+		return val_func(a, "update", vm_update, cv);
 	if (IS("keys"))
 		return val_func(a, "keys", vm_keys, cv);
 	if (IS("values"))
@@ -393,9 +425,13 @@ void dbt_install_members(struct project *p, uint32_t from)
 	jj_env_set_global(env, "selected_resources", val_list_new(a, 0));
 	uint32_t to = dbt_members_mark(p) + 2;
 	struct ctx_view *b = ARENA_NEW(a, struct ctx_view);
-	*b = (struct ctx_view){p, from, to, false};
+	value installed = val_dict_new(a, to - from);
+	value g = jj_env_globals(env);
+	for (uint32_t i = from; i < to && i < g.d->len; i++)
+		val_dict_set(installed, g.d->e[i].key, g.d->e[i].val);
+	*b = (struct ctx_view){p, from, to, false, installed};
 	struct ctx_view *c = ARENA_NEW(a, struct ctx_view);
-	*c = (struct ctx_view){p, from, to, true};
+	*c = (struct ctx_view){p, from, to, true, val_undef()};
 	jj_env_set_global(env, "builtins", val_obj(a, &view_class, b));
 	jj_env_set_global(env, "context", val_obj(a, &view_class, c));
 }
