@@ -209,7 +209,7 @@ struct jj_node {
 		struct {
 			struct jj_name name;
 			struct jj_nodelist body;
-			const char *raw;  /* S_DOCS: the raw text */
+			const char *raw;  /* S_DOCS: the raw text; S_SNAPSHOT: the body's source text */
 			uint32_t rawlen;
 		} block;                       /* S_BLOCK, S_DOCS, S_SNAPSHOT */
 		struct {

@@ -348,6 +348,8 @@ value jj_template_blocks(struct arena *a, struct jj_template *t, const char *kin
 			val_dict_set(d, key, val_strn(n->block.raw, n->block.rawlen));
 		else if (!docs && n->kind == S_SNAPSHOT && strcmp(kind, "snapshot") == 0)
 			val_dict_set(d, key, val_func(a, n->block.name.s, snapshot_call, (void *)n));
+		else if (n->kind == S_SNAPSHOT && strcmp(kind, "snapshot_code") == 0)
+			val_dict_set(d, key, val_strn(n->block.raw, n->block.rawlen));
 	}
 	return d;
 }

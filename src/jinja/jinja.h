@@ -129,9 +129,9 @@ struct jj_static_call {
 typedef void (*jj_static_call_fn)(void *ud, const struct jj_static_call *call);
 int jj_static_calls(value macro, struct arena *a, jj_static_call_fn fn, void *ud);
 
-/* Named body blocks of dbt tags: kind "docs" or "snapshot"; returns a dict name -> template-like
- * callable (call with no arguments to render it in the current render) for snapshot, and
- * name -> raw string for docs. */
+/* Named body blocks of dbt tags: kind "docs", "snapshot" or "snapshot_code"; returns a dict
+ * name -> template-like callable (call with no arguments to render it in the current render) for
+ * snapshot, name -> the body's source text for snapshot_code, and name -> raw string for docs. */
 value jj_template_blocks(struct arena *a, struct jj_template *t, const char *kind);
 
 /* Calls any callable value (macro, native function, object with call) from C during a render.

@@ -525,14 +525,32 @@ static struct jj_node *parse_dbt_test(struct parser *p, uint32_t off, const char
 	return n;
 }
 
-/* dbt: snapshot -> 'snapshot' name '%}' body 'endsnapshot' */
+/* dbt: snapshot -> 'snapshot' name '%}' body 'endsnapshot'. The body's text, from the end of the
+ * opening tag to the '{%' of the closing one, is the snapshot's raw_code in dbt (its block
+ * searcher's contents) */
 static struct jj_node *parse_snapshot(struct parser *p, uint32_t off)
 {
 	struct jj_node *n = jjp_mknode(p, S_SNAPSHOT, off, 8);
 	n->block.name = jjp_expect_ident(p);
+	uint32_t from = p->cur.type == T_BLOCK_END ? p->cur.off + p->cur.len : p->cur.off;
 	bool soft = p->soft;
 	p->soft = false;
-	n->block.body = parse_statements(p, END_SNAPSHOT, true);
+	n->block.body = parse_statements(p, END_SNAPSHOT, false);
+	/* the end tag's '{%': where the current token starts, or back from its name over the tag's
+	 * blanks and a whitespace-control sign */
+	uint32_t to = p->cur.off;
+	const char *src = p->lx.src;
+	if (!(to + 1 < p->lx.len && src[to] == '{' && src[to + 1] == '%')) {
+		while (to > from && (src[to - 1] == ' ' || src[to - 1] == '\t' || src[to - 1] == '\n' || src[to - 1] == '\r'))
+			to--;
+		if (to > from && (src[to - 1] == '-' || src[to - 1] == '+'))
+			to--;
+		if (to >= from + 2 && src[to - 2] == '{' && src[to - 1] == '%')
+			to -= 2;
+	}
+	n->block.raw = src + from;
+	n->block.rawlen = to > from ? to - from : 0;
+	jjp_next(p);
 	p->soft = soft;
 	add_def(p, n);
 	return n;

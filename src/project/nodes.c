@@ -209,6 +209,8 @@ static int find_snapshots(struct project *p, const struct package *pkg, value pa
 				continue;
 			}
 			value blocks = jj_template_blocks(&p->arena, t, "snapshot");
+			value codes = jj_template_blocks(&p->arena, t, "snapshot_code");
+			proj_node_checksum(file, &p->arena);
 			for (uint32_t b = 0; b < blocks.d->len; b++) {
 				struct node *n = ARENA_NEW(&p->arena, struct node);
 				*n = *file;
@@ -220,7 +222,13 @@ static int find_snapshots(struct project *p, const struct package *pkg, value pa
 				val_list_push(fqn, val_str(n->name));
 				n->fqn = fqn;
 				n->snapshot_body = blocks.d->e[b].val;
-				/* the node's own template calls the body; raw_code stays the file's text */
+				/* raw_code is the block's body, as dbt's; the checksum stays the file's, and the
+				 * node's own template calls the body */
+				value code = val_dict_gets(codes, n->name);
+				if (code.type == V_STR) {
+					n->raw_code = arena_strndup(&p->arena, code.s, code.len);
+					n->raw_len = code.len;
+				}
 				uint32_t cf = diag_file_add(diag_file_path(file->file), call, sizeof(call) - 1);
 				if (jj_parse(p->jinja, &p->arena, diag_file_path(file->file), cf, call, sizeof(call) - 1,
 					     &n->tmpl, dl) < 0) {

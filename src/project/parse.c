@@ -157,6 +157,9 @@ static bool py_space(char c)
 
 void proj_node_checksum(struct node *n, struct arena *keep)
 {
+	/* a snapshot's is its file's, taken before its raw_code became its block's body */
+	if (n->type == NODE_SNAPSHOT && n->checksum)
+		return;
 	/* dbt keeps a file's text stripped, and hashes that: trailing space goes (leading space stays
 	 * in the template, whose locations are offsets into the whole file, but not in the checksum) */
 	while (n->raw_len && py_space(n->raw_code[n->raw_len - 1]))
