@@ -8,7 +8,9 @@
 #   config is not taken at parse (a ref inside it is still recorded when the branch asks for "");
 # - context.update() writes to the render's own context, read back by a later macro;
 # - agate rows answer dict(), and a column's data_type jsonify() (a number becomes a float, a
-#   date its isoformat()) and prints as the engine's type.
+#   date its isoformat()) and prints as the engine's type;
+# - a snapshot's raw_code is its {% snapshot %} block's body (dbt-unit-testing renders it), its
+#   checksum the file's.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$WORK/mo/models" "$WORK/mo/macros" && cd "$WORK/mo"
@@ -60,8 +62,18 @@ cat >models/d.sql <<'EOS'
 select '{{ out | join(",") }}' as j
 EOS
 
+mkdir -p snapshots
+printf '%s\n' "{% snapshot snap %}" "{{ config(unique_key='id', strategy='check', check_cols='all', target_schema='main') }}" \
+	"select 1 as id" "{% endsnapshot %}" >snapshots/snap.sql
+
 run build
 expect_rc 0 "build with ref, source and is_incremental overridden"
+expect_json target/manifest.json '.nodes["snapshot.mo.snap"].raw_code.split("\n").join("|")' \
+	"|{{ config(unique_key='id', strategy='check', check_cols='all', target_schema='main') }}|select 1 as id|" \
+	"a snapshot's raw_code is its block's body"
+expect_json target/manifest.json '.nodes["snapshot.mo.snap"].checksum.checksum' \
+	"$(sed -e '$!b' -e 's/[[:space:]]*$//' snapshots/snap.sql | head -c -1 | sha256sum | cut -d' ' -f1)" \
+	"and its checksum the file's"
 run build
 expect_rc 0 "and again, b incremental now"
 expect_query "select id from {{ ref('b') }} order by id" "1
