@@ -250,6 +250,15 @@ int proj_load_profile(struct project *p, const struct proj_options *opt, struct 
 	const char *tname = opt->target;
 	if (!tname && yml_str(prof, "target", NULL, &tname, dl) < 0)
 		return -1;
+	/* the target's name is rendered too, as dbt's Profile._get_target_name does:
+	 * target: "{{ env_var('DBT_TARGET', 'dev') }}" */
+	if (!opt->target && tname && strstr(tname, "{")) {
+		struct proj_render tr = {.proj = p, .arena = &p->arena, .dl = dl};
+		value tv = val_str(tname);
+		if (render_leaf(&tr, &tv, path, yml_val_loc(prof, "target"), false) < 0)
+			return -1;
+		tname = tv.s;
+	}
 	if (!tname)
 		tname = "default";
 	value target = val_dict_gets(outputs, tname);

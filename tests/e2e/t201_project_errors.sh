@@ -96,6 +96,16 @@ expect_rc 2 "a missing target exits 2"
 expect_err "target 'prod' not found in profile 'p'"
 expect_err "targets there: 'dev'"
 
+# the profile's target: is rendered, as dbt renders it (a missing one names the rendered name)
+fresh jinjatarget
+printf 'p:\n  target: "{{ env_var(%s, %s) }}"\n  outputs:\n    dev:\n      type: duckdb\n      path: x.duckdb\n' \
+	"'P_TARGET'" "'dev'" >profiles.yml
+run run
+expect_rc 0 "target: {{ env_var('P_TARGET', 'dev') }} is the target dev"
+P_TARGET=prod run run
+expect_rc 2 "and with P_TARGET=prod, a missing target"
+expect_err "target 'prod' not found in profile 'p'" "named as rendered"
+
 # a Jinja syntax error in a model
 fresh jinjaerr
 printf 'select 1\n{%% if true %%}\nselect 2\n' >models/c.sql
