@@ -497,18 +497,57 @@ static value seq_repeat(struct jj_vm *vm, value s, int64_t n)
 	return r;
 }
 
+/*
+ * a + b for strings, where a may be extended in place. A template that builds a long string in a
+ * loop ({% set ns.q = ns.q + ',' + row %}, as elementary's insert_rows does for thousands of rows)
+ * would copy the whole string at every step: quadratic memory in an arena that frees nothing
+ * before the render ends (Python frees each old string). A concatenation past GROW_MIN bytes
+ * gets a buffer with room to spare, remembered here; appending to a string that is that
+ * buffer's whole content writes into the spare room. Strings are (pointer, length) views that
+ * never change: the shorter ones still see their bytes (they are not NUL-terminated at their end
+ * any more, which no string is promised to be).
+ */
+#define GROW_MIN 1024
+
+static value grow_concat(struct jj_vm *vm, value a, const char *b, size_t blen)
+{
+	for (unsigned i = 0; i < sizeof(vm->grow) / sizeof(vm->grow[0]); i++) {
+		struct jj_growbuf *g = &vm->grow[i];
+		if (g->p && a.s == g->p && a.len == g->used && g->cap - g->used > blen) {
+			memcpy(g->p + g->used, b, blen);
+			g->used += blen;
+			g->p[g->used] = '\0';
+			return val_strn(g->p, g->used);
+		}
+	}
+	size_t need = a.len + blen;
+	size_t cap = need < GROW_MIN ? need + 1 : 2 * need + 1;
+	jj_need(vm, cap);
+	char *p = arena_alloc(vm->a, cap);
+	memcpy(p, a.s, a.len);
+	memcpy(p + a.len, b, blen);
+	p[need] = '\0';
+	if (cap > need + 1) {
+		struct jj_growbuf *g = &vm->grow[vm->grow_next++ % (sizeof(vm->grow) / sizeof(vm->grow[0]))];
+		*g = (struct jj_growbuf){p, need, cap};
+	}
+	return val_strn(p, need);
+}
+
 static value str_concat(struct jj_vm *vm, value a, value b)
 {
 	jj_need(vm, a.len + b.len);
 	bool safe = (a.flags | b.flags) & VF_SAFE;
-	if (!safe || ((a.flags & VF_SAFE) && (b.flags & VF_SAFE))) {
+	if (!safe)
+		return grow_concat(vm, a, b.s, b.len);
+	if ((a.flags & VF_SAFE) && (b.flags & VF_SAFE)) {
 		/* nothing to escape: straight into the arena */
 		char *p = arena_alloc(vm->a, a.len + b.len + 1);
 		memcpy(p, a.s, a.len);
 		memcpy(p + a.len, b.s, b.len);
 		p[a.len + b.len] = '\0';
 		value r = val_strn(p, a.len + b.len);
-		r.flags = safe ? VF_SAFE : 0;
+		r.flags = VF_SAFE;
 		return r;
 	}
 	size_t m = jj_mark(vm);
@@ -1376,9 +1415,22 @@ value jj_eval(struct jj_vm *vm, struct jj_frame *f, const struct jj_node *n)
 		return eval_compare(vm, f, n);
 	case N_CONCAT: {
 		size_t m = jj_mark(vm);
+		value first = val_undef();
 		for (uint32_t i = 0; i < n->items.n; i++) {
 			value v = jj_eval(vm, f, n->items.v[i]);
+			/* x ~ y ~ z with a long plain string x: the rest is appended to it (grow_concat) */
+			if (i == 0 && v.type == V_STR && !(v.flags & VF_SAFE) && v.len >= GROW_MIN) {
+				first = v;
+				continue;
+			}
 			jj_emit(vm, v, false);
+		}
+		if (first.type == V_STR) {
+			size_t len = vm->out->len - m;
+			value r = grow_concat(vm, first, vm->out->buf + m, len);
+			vm->out->len = m;
+			vm->out->buf[m] = '\0';
+			return r;
 		}
 		return jj_take(vm, m);
 	}

@@ -109,6 +109,12 @@ struct jj_vm {
 	size_t max_output, max_memory;  /* the env's limits (SIZE_MAX: none) */
 	size_t out_base;         /* vm->out->len when the render started */
 	size_t mem_base;         /* vm->a->total when the render started */
+	/* strings that concatenation may still extend in place (eval.c, grow_concat) */
+	struct jj_growbuf {
+		char *p;
+		size_t used, cap;
+	} grow[4];
+	unsigned grow_next;
 };
 
 /*

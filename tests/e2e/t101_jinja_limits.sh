@@ -91,6 +91,22 @@ SLUICE_JINJA_MAX_MEMORY=2K run jinja off.j2
 expect_rc 1 "a tiny memory limit refuses a 3000-byte string"
 expect_err "off.j2:1:" "at its line"
 
+# a string built up in a loop, as packages build INSERT statements row by row, takes memory in
+# proportion to its length: 3.5 MB of text built from 17-byte pieces (copying it at every step
+# would need 300 GB) under a 64 MiB limit, with a copy of the half-built string taken on the way
+cat >grow.j2 <<'EOS'
+{%- set ns = namespace(q='insert into t values ', r='') -%}
+{%- for i in range(200000) -%}
+{%- set ns.q = ns.q + ('' if loop.first else ',') + '(' ~ (i % 1000000000) ~ ",'abcdef')" -%}
+{%- if i == 100000 %}{% set ns.r = ns.q + '!' %}{% endif -%}
+{%- endfor -%}
+{%- set t = namespace(s='') -%}{%- for i in range(100000) -%}{%- set t.s = t.s ~ 'abcdefghij' ~ i -%}{%- endfor -%}
+{{ ns.q | length }} {{ ns.q[-15:] }} {{ ns.r[-3:] }} {{ ns.r | length }} {{ t.s | length }}
+EOS
+SLUICE_JINJA_MAX_MEMORY=64M run jinja grow.j2
+expect_rc 0 "a 3.5 MB string built in a loop fits in 64 MiB"
+expect_out "3488910 99999,'abcdef') ')! 1688929 1488890" "with Jinja2's result"
+
 # in a project: the model's file and line
 rm -rf "$WORK/proj"
 mkdir -p "$WORK/proj/models"
