@@ -651,6 +651,11 @@ static value adapter_getattr(struct jj_vm *vm, struct vobj *o, const char *name,
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (strlen(methods[i].name) == n && !memcmp(methods[i].name, name, n))
 			return val_func(jj_arena(vm), methods[i].name, methods[i].fn, NULL);
+	/* adapter.config: the RuntimeConfig, as dbt's BaseAdapter holds it (Tuva reads its quoting) */
+	if (n == 6 && !memcmp(name, "config", 6)) {
+		struct dbt_render *r = jj_user(vm);
+		return r ? dbt_runtime_config(jj_arena(vm), r->proj) : val_undef();
+	}
 	value extra = dbt_adapter_extra(vm, name, n);
 	if (extra.type == V_UNDEF)
 		extra = dbt_contract_method(vm, name, n);

@@ -61,6 +61,8 @@ value dbt_try_set_fn(struct jj_vm *vm, void *ud, const struct vargs *args);
 /* ref and source as dbt's resolvers: called as fn, with the project's RuntimeConfig as .config
  * (runtime_config.c) */
 value dbt_resolver(struct arena *a, struct project *p, const char *name, vfunc_fn fn);
+/* The project's RuntimeConfig as templates read it (ref.config, adapter.config) */
+value dbt_runtime_config(struct arena *a, struct project *p);
 /* members.c: the context members beyond the core ones; `from` is dbt_members_mark() taken before
  * the first dbt global was set, so that `builtins` knows which globals are the context's */
 uint32_t dbt_members_mark(struct project *p);

@@ -7,10 +7,11 @@
  *
  * The config answers the attributes packages read: project_name, version, profile_name,
  * target_name, threads, config_version, project_root, target_path, packages_install_path, the
- * *_paths lists, cli_vars, vars (a VarProvider: .to_dict() gives dbt_project.yml's `vars:` as
- * written), args (the invocation's arguments, as invocation_args_dict) and dependencies (every
- * project by name, the root project and dbt's own among them: project_name, version,
- * project_root). Credentials are not among them: a secret stays out of templates.
+ * *_paths lists, quoting (dbt_project.yml's), cli_vars, vars (a VarProvider: .to_dict() gives
+ * dbt_project.yml's `vars:` as written), args (the invocation's arguments, as
+ * invocation_args_dict) and dependencies (every project by name, the root project and dbt's own
+ * among them: project_name, version, project_root). Credentials are not among them: a secret
+ * stays out of templates. adapter.config is the same object.
  */
 #include <string.h>
 
@@ -123,6 +124,10 @@ static value config_getattr(struct jj_vm *vm, struct vobj *o, const char *name, 
 		return jj_env_global(p->jinja, "invocation_args_dict");
 	if (IS("dependencies"))
 		return dependencies(a, p);
+	if (IS("quoting")) {
+		value q = val_dict_gets(p->yml, "quoting");
+		return q.type == V_DICT ? q : val_dict_new(a, 0);
+	}
 	return val_undef();
 }
 
@@ -131,11 +136,16 @@ static const struct vobj_class config_class = {
 	.getattr = config_getattr,
 };
 
+value dbt_runtime_config(struct arena *a, struct project *p)
+{
+	return val_obj(a, &config_class, p);
+}
+
 static value resolver_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
 {
 	struct resolver *r = o->data;
 	if (IS("config"))
-		return val_obj(jj_arena(vm), &config_class, r->p);
+		return dbt_runtime_config(jj_arena(vm), r->p);
 	return val_undef();
 }
 

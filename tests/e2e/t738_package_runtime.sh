@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What packages such as elementary read of dbt's runtime, on DuckDB:
 # - builtins.ref.config is the RuntimeConfig (project_name, dependencies[pkg].version, cli_vars,
-#   vars.to_dict(), args), and ref and source are still called as functions;
+#   vars.to_dict(), args, quoting), as adapter.config is, and ref and source are still called as
+#   functions;
 # - graph is a dict that lives for the run: an on-run-start hook adds an entry with setdefault,
 #   post-hooks on two threads append to it (relations and datetimes, which outlive the render
 #   that made them), and on-run-end reads it;
@@ -18,6 +19,8 @@ mkdir -p "$WORK/pr/models" "$WORK/pr/tests" "$WORK/pr/macros" "$WORK/pr/dbt_pack
 cat >dbt_project.yml <<'EOS'
 name: pr
 profile: pr
+quoting:
+  identifier: false
 vars:
   y: yy
 on-run-start: "{{ pk.pk_init() }}"
@@ -70,7 +73,7 @@ EOS
 for i in 1 2 3 4 5 6; do echo "select $i as id" >"models/m$i.sql"; done
 cat >models/rc.sql <<'EOS'
 {% set c = builtins.ref.config %}
-select '{{ c.project_name }}|{{ c.dependencies["pk"].version }}|{{ c.cli_vars.get("x") }}|{{ c.vars.to_dict().get("y") }}|{{ builtins.source.config.project_name }}|{{ c.args.which }}' as rc,
+select '{{ c.project_name }}|{{ c.dependencies["pk"].version }}|{{ c.cli_vars.get("x") }}|{{ c.vars.to_dict().get("y") }}|{{ builtins.source.config.project_name }}|{{ c.args.which }}|{{ adapter.config.quoting.identifier }}' as rc,
        (select count(*) from {{ ref('m1') }}) as n
 EOS
 cat >tests/fail_calc_default.sql <<'EOS'
@@ -94,8 +97,8 @@ EOS
 
 run build --threads 2 --vars '{x: 7}'
 expect_rc 0 "build with the package's hooks"
-expect_query "select rc, n from {{ ref('rc') }}" "pr|2.5.0|7|yy|pr|build|1" \
-	"builtins.ref.config: project_name, dependencies, cli_vars, vars.to_dict(), args; ref still a function"
+expect_query "select rc, n from {{ ref('rc') }}" "pr|2.5.0|7|yy|pr|build|False|1" \
+	"builtins.ref.config: project_name, dependencies, cli_vars, vars.to_dict(), args; adapter.config.quoting; ref still a function"
 expect_query "select note from pk_report" "set at start" "graph.setdefault in on-run-start, read back later"
 expect_query "select cache from pk_report" \
 	'm1@pr.main.m1@2026-01-02T03:04:05;m2@pr.main.m2@2026-01-02T03:04:05;m3@pr.main.m3@2026-01-02T03:04:05;m4@pr.main.m4@2026-01-02T03:04:05;m5@pr.main.m5@2026-01-02T03:04:05;m6@pr.main.m6@2026-01-02T03:04:05;rc@pr.main.rc@2026-01-02T03:04:05' \
