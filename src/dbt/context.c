@@ -272,6 +272,11 @@ static value f_var(struct jj_vm *vm, void *ud, const struct vargs *args)
 	value dflt = jj_arg(args, 1, "default", val_undef());
 	if (dflt.type != V_UNDEF)
 		return dflt;
+	/* parsing a node, a missing var is None, as dbt's ParseVar has it: a model that
+	 * config(enabled=false) turns off may name vars its project does not set; compiling or
+	 * running it is where a missing var is an error */
+	if (r && r->node && r->phase == DBT_PARSE)
+		return val_none();
 	jj_raise(vm, "required var '%s' not found in config; set it in dbt_project.yml 'vars:' or with --vars, or give var() a default",
 		 name);
 }
