@@ -1508,7 +1508,12 @@ static value shared_call(struct jj_vm *vm, value obj, int id, const struct vargs
 		longjmp(*outer, 1);
 	}
 	struct vargs copy = *args;
-	if (id == M_APPEND || id == M_EXTEND || id == M_INSERT || id == M_UPDATE || id == M_SETDEFAULT) {
+	/* setdefault of a key that is there stores nothing: no copy of its default (elementary asks
+	 * graph.setdefault('elementary', {}) for every row it measures) */
+	bool stores = id == M_APPEND || id == M_EXTEND || id == M_INSERT || id == M_UPDATE ||
+		      (id == M_SETDEFAULT && !(obj.type == V_DICT && args->npos >= 1 &&
+					       val_dict_find(obj, args->pos[0]) >= 0));
+	if (stores) {
 		value *pos = arena_alloc(vm->a, (args->npos + 1) * sizeof(value));
 		value *kw = arena_alloc(vm->a, (args->nkw + 1) * sizeof(value));
 		for (size_t i = 0; i < args->npos; i++) {
