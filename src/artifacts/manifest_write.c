@@ -134,6 +134,33 @@ static const struct mi_entry *reusable(const struct mcache *mc, const struct nod
 	return (e->flags & MI_WRITTEN) && !(e->flags & MI_COMPILED) ? e : NULL;
 }
 
+/* disabled[unique_id] is a list of every disabled node of that id (variants of a model for other
+ * warehouses share one); the nodes are sorted by unique_id, so they are neighbours. The first
+ * of each such run writes the list; a run of more than one is not reused from an old file. */
+static bool same_id_before(const struct project *p, size_t i)
+{
+	return i > 0 && !strcmp(p->nodes[i - 1]->unique_id, p->nodes[i]->unique_id);
+}
+
+static bool disabled_head(const struct project *p, size_t i)
+{
+	for (size_t j = i; same_id_before(p, j); j--)
+		if (!p->nodes[j - 1]->enabled)
+			return false;
+	return true;
+}
+
+static bool disabled_alone(const struct project *p, size_t i)
+{
+	for (size_t j = i; same_id_before(p, j); j--)
+		if (!p->nodes[j - 1]->enabled)
+			return false;
+	for (size_t j = i + 1; j < p->nnodes && same_id_before(p, j); j++)
+		if (!p->nodes[j]->enabled)
+			return false;
+	return true;
+}
+
 static void *jw_part_run(void *arg)
 {
 	struct jw_part *part = arg;
@@ -145,7 +172,8 @@ static void *jw_part_run(void *arg)
 		val_to_json(&part->out, val_str(n->unique_id), 0, 0);
 		sb_adds(&part->out, ": ");
 		size_t start = part->out.len;
-		const struct mi_entry *e = reusable(part->mc, n);
+		bool alone = part->which != 3 || disabled_alone(part->c.p, part->idx[i]);
+		const struct mi_entry *e = alone ? reusable(part->mc, n) : NULL;
 		if (e) {
 			sb_add(&part->out, part->mc->text + e->off, e->len);
 			part->reused++;
@@ -155,8 +183,12 @@ static void *jw_part_run(void *arg)
 			value v = art_node_value_in(&part->c, n);
 			if (part->which == 3) {
 				/* disabled: a list of the versions of the node (dbt keeps several) */
+				const struct project *p = part->c.p;
 				value l = val_list_new(&part->arena, 1);
 				val_list_push(l, v);
+				for (size_t j = part->idx[i] + 1; j < p->nnodes && same_id_before(p, j); j++)
+					if (!p->nodes[j]->enabled)
+						val_list_push(l, art_node_value_in(&part->c, p->nodes[j]));
 				v = l;
 			}
 			size_t at = part->out.len;
@@ -213,7 +245,7 @@ static void jw_nodes(struct jw *w, struct art_mctx *c, const char *key, int whic
 			const struct node *n = p->nodes[i];
 			int kind = !n->enabled ? 3 : n->type == NODE_SOURCE ? 1 : n->type == NODE_EXPOSURE ? 2
 				 : n->type == NODE_UNIT_TEST ? 4 : node_is_semantic(n->type) ? 5 + (int)(n->type - NODE_METRIC) : 0;
-			if (kind == which)
+			if (kind == which && (which != 3 || disabled_head(p, i)))
 				batch[nb++] = (uint32_t)i;
 		}
 		if (nb == 0)

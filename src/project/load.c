@@ -336,7 +336,11 @@ void proj_timing(const char *fmt, ...)
 static int cmp_node(const void *x, const void *y)
 {
 	const struct node *a = *(struct node *const *)x, *b = *(struct node *const *)y;
-	return strcmp(a->unique_id, b->unique_id);
+	int c = strcmp(a->unique_id, b->unique_id);
+	/* nodes that share a unique_id (disabled variants) in the order of their files */
+	if (c == 0 && a->original_file_path && b->original_file_path)
+		c = strcmp(a->original_file_path, b->original_file_path);
+	return c;
 }
 
 void proj_sort_nodes(struct node **v, size_t n)
@@ -352,7 +356,7 @@ static int index_nodes(struct project *p, struct diag_list *dl)
 	for (size_t i = 0; i < p->nnodes; i++) {
 		struct node *n = p->nodes[i];
 		n->index = (uint32_t)i;
-		map_puts(&p->by_id, n->unique_id, n);
+		proj_index_id(p, n);
 	}
 	return rc;
 }
@@ -523,6 +527,8 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	if (rc)
 		goto out;
 	rc = proj_parse_nodes(p, &nb, opt->threads, dl);
+	if (rc == 0)
+		rc = proj_check_unique_names(&nb, dl);
 	double t3 = proj_cpu_s(), w3 = wall_s();
 	long m3 = peak_mib();
 	if (rc)

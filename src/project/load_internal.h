@@ -133,6 +133,10 @@ int proj_resolve_node(struct project *p, struct node *n, struct diag_list *dl);
 /* A node with every field at dbt's default (unique_id type.package.name); allocated in `a` */
 struct node *proj_node_new(struct arena *a, enum node_type type, const char *package, const char *name);
 struct node *proj_node_bare(struct arena *a, enum node_type type, const char *package, const char *name);
+/* Two enabled nodes of one unique_id are an error (disabled ones may share it); 0 or -1 */
+int proj_check_unique_names(struct nodes_builder *nb, struct diag_list *dl);
+/* p->by_id[n->unique_id] = n, unless an enabled node has it already */
+void proj_index_id(struct project *p, struct node *n);
 /* The fqn of something declared in a properties file: its folders below the resource folder */
 value proj_yml_fqn(struct arena *a, const char *package, const char *yml_path, const char *name);
 

@@ -160,17 +160,11 @@ static int find_in_paths(struct project *p, const struct package *pkg, value pat
 				rc = -1;
 				continue;
 			}
-			struct node *prev = map_gets(seen, n->name);
-			if (prev) {
-				struct diag *d = diag_error(dl, loc_at(n->file, 1, 1, 0),
-							    "two %ss are named '%s'", node_type_name(type), n->name);
-				diag_note(dl, d, loc_at(prev->file, 1, 1, 0), "the other one is here");
-				diag_hint(dl, d, "rename one of the files: %s names must be unique in a project",
-					  node_type_name(type));
-				rc = -1;
-				continue;
-			}
-			map_puts(seen, n->name, n);
+			/* two files of one name are allowed while at most one of them is enabled, as in dbt
+			 * (packages keep a variant a warehouse in folders that config enables by
+			 * target.type); proj_check_unique_names says so once configs are known */
+			if (!map_gets(seen, n->name))
+				map_puts(seen, n->name, n);
 			proj_add_node(nb, n);
 		}
 		free(pre);
@@ -235,13 +229,8 @@ static int find_snapshots(struct project *p, const struct package *pkg, value pa
 					rc = -1;
 					continue;
 				}
-				if (map_gets(seen, n->name)) {
-					struct diag *d = diag_error(dl, loc_at(n->file, 1, 1, 0), "two snapshots are named '%s'", n->name);
-					diag_hint(dl, d, "snapshot names must be unique in a project");
-					rc = -1;
-					continue;
-				}
-				map_puts(seen, n->name, n);
+				if (!map_gets(seen, n->name))
+					map_puts(seen, n->name, n);
 				proj_add_node(nb, n);
 			}
 		}
@@ -493,4 +482,42 @@ int proj_load_macros(struct project *p, struct diag_list *dl)
 		rc |= load_docs_files(p, &p->packages[i], dl);
 	p->hooks->install_macros(p);
 	return rc;
+}
+
+/*
+ * Two enabled nodes of one unique_id (models, seeds, snapshots, analyses, singular tests of one
+ * name in one package) are an error, at the second file; disabled ones may share it with each
+ * other and with an enabled one (dbt's _check_resource_uniqueness looks at enabled nodes, and
+ * keeps disabled ones by unique_id in lists). Called once the nodes' configs are known.
+ */
+int proj_check_unique_names(struct nodes_builder *nb, struct diag_list *dl)
+{
+	struct map enabled = MAP_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < nb->n; i++) {
+		struct node *n = nb->v[i];
+		if (!n->enabled || n->type == NODE_SOURCE || n->type == NODE_EXPOSURE || !n->file)
+			continue;
+		struct node *prev = map_gets(&enabled, n->unique_id);
+		if (!prev) {
+			map_puts(&enabled, n->unique_id, n);
+			continue;
+		}
+		struct diag *d = diag_error(dl, loc_at(n->file, 1, 1, 0), "two %ss are named '%s'", node_type_name(n->type),
+					    n->name);
+		diag_note(dl, d, loc_at(prev->file, 1, 1, 0), "the other one is here");
+		diag_hint(dl, d, "rename one of the files, or disable one of them (enabled: false): enabled %s names "
+			  "must be unique in a project", node_type_name(n->type));
+		rc = -1;
+	}
+	map_release(&enabled);
+	return rc;
+}
+
+void proj_index_id(struct project *p, struct node *n)
+{
+	struct node *prev = map_gets(&p->by_id, n->unique_id);
+	/* an enabled node wins over disabled ones of its unique_id */
+	if (!prev || (!prev->enabled && n->enabled))
+		map_puts(&p->by_id, n->unique_id, n);
 }

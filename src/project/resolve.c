@@ -409,6 +409,9 @@ void proj_index_names(struct project *p)
 {
 	for (size_t i = 0; i < p->nnodes; i++) {
 		struct node *n = p->nodes[i];
+		/* of the nodes that share a unique_id, the enabled one (proj_index_id's) is the name's */
+		if (proj_node(p, n->unique_id) != n)
+			continue;
 		if (n->type == NODE_MODEL || n->type == NODE_SEED || n->type == NODE_SNAPSHOT || n->type == NODE_ANALYSIS) {
 			/* a versioned model: every version by its v, the unpinned name for the latest */
 			if (n->version.type != V_UNDEF) {

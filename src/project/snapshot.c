@@ -978,7 +978,7 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 	for (uint32_t i = 0; i < nnodes; i++) {
 		struct node *n = nodes[i];
 		n->index = i;
-		map_puts(&p->by_id, n->unique_id, n);
+		proj_index_id(p, n);
 		if (n->type == NODE_SOURCE && n->source_name)
 			map_puts(&p->sources_by_name, proj_source_key(&p->arena, n->package, n->source_name, n->name), n);
 	}
