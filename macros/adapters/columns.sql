@@ -16,8 +16,10 @@
   limit 0
 {%- endmacro %}
 
-{#- the columns (Column objects) a query returns -#}
+{#- the columns (Column objects) a query returns; none while parsing, as dbt's adapter method
+    (available.parse_list) -#}
 {% macro get_column_schema_from_query(select_sql, select_sql_header=none) -%}
+  {%- if not execute -%}{{ return([]) }}{%- endif -%}
   {%- set sql = get_empty_subquery_sql(select_sql, select_sql_header) -%}
   {%- set table = run_query(sql) -%}
   {%- set cols = [] -%}

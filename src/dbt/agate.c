@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/csv.h"
 #include "core/fs.h"
@@ -409,8 +410,44 @@ value dbt_agate_attr(value table, const char *name)
 	return val_undef();
 }
 
+/* A column whose values are dates or timestamps: agate's Date and DateTime */
+static int temporal_kind(const char *type)
+{
+	if (!type)
+		return 0;
+	if (!strcasecmp(type, "date"))
+		return 1;
+	if (!strncasecmp(type, "timestamp", 9) || !strcasecmp(type, "datetime"))
+		return 2;
+	return 0;
+}
+
 value dbt_agate_table(struct arena *a, const struct adapter_result *res)
 {
+	/* dates and timestamps are date and datetime objects, as dbt's agate tables hold them
+	 * (t.columns[0].values()[0].strftime(...) in snowplow-utils); the engine's text stays
+	 * where it is not one */
+	bool any = false;
+	for (size_t c = 0; c < res->ncols && !any; c++)
+		any = temporal_kind(res->cols[c].type) != 0;
+	if (any && res->nrows) {
+		struct adapter_result *conv = arena_alloc(a, sizeof(*conv));
+		*conv = *res;
+		conv->rows = arena_alloc(a, res->nrows * res->ncols * sizeof(value));
+		memcpy(conv->rows, res->rows, res->nrows * res->ncols * sizeof(value));
+		for (size_t c = 0; c < res->ncols; c++) {
+			int k = temporal_kind(res->cols[c].type);
+			for (size_t i = 0; k && i < res->nrows; i++) {
+				value *v = &conv->rows[i * res->ncols + c];
+				if (v->type != V_STR)
+					continue;
+				value d = dbt_datetime_parse(a, v->s, v->len, k == 1);
+				if (d.type != V_UNDEF)
+					*v = d;
+			}
+		}
+		res = conv;
+	}
 	value t = val_dict_new(a, 6);
 	value names = val_tuple_new(a, res->ncols), types = val_tuple_new(a, res->ncols);
 	value rows = val_list_new(a, res->nrows);

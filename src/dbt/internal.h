@@ -38,6 +38,9 @@ value dbt_module_itertools(struct arena *a);
 /* modules.pytz: timezone(name), utc (mod_datetime.c) */
 value dbt_module_pytz(struct arena *a);
 value dbt_datetime_now(struct arena *a, bool utc);
+/* A database's text of a date or timestamp as a date or datetime object; V_UNDEF when it is not
+ * one (mod_datetime.c) */
+value dbt_datetime_parse(struct arena *a, const char *s, size_t n, bool date_only);
 /* a var from the dbt_project.yml of package PKG (not the root project's), or V_UNDEF */
 value dbt_package_var(struct project *p, const char *pkg, const char *name);
 /* A query result as an agate table (agate.c): a dict of rows, columns, column_names, ... */

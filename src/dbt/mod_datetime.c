@@ -802,6 +802,56 @@ static const struct tz *fixed_tz(struct arena *a, int off)
 	return z;
 }
 
+/*
+ * A date or timestamp as a database prints it ("2024-01-02", "2024-01-02 03:04:05.123",
+ * "2024-01-02 03:04:05+00" or "+05:30"): a date or datetime object, as dbt's agate tables hold
+ * them (dbt-duckdb and psycopg2 give Python dates and datetimes); V_UNDEF when the text is not
+ * one (infinity, BC dates, out of range)
+ */
+value dbt_datetime_parse(struct arena *a, const char *s, size_t n, bool date_only)
+{
+	char buf[64];
+	if (n == 0 || n >= sizeof(buf))
+		return val_undef();
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	int y, mo, d, h = 0, mi = 0, sec = 0, used = 0;
+	if (sscanf(buf, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 || used != 10 || y < 1 || mo < 1 || mo > 12 ||
+	    d < 1 || d > 31)
+		return val_undef();
+	if (date_only || !buf[10])
+		return buf[10] ? val_undef() : make(a, DT_DATE, from_parts(y, mo, d, 0, 0, 0, 0), false);
+	const char *t = buf + 11;
+	if ((buf[10] != ' ' && buf[10] != 'T') || sscanf(t, "%2d:%2d:%2d%n", &h, &mi, &sec, &used) != 3)
+		return val_undef();
+	t += used;
+	long us = 0;
+	if (*t == '.') {
+		int digits = 0;
+		for (t++; *t >= '0' && *t <= '9'; t++, digits++)
+			if (digits < 6)
+				us = us * 10 + (*t - '0');
+		for (; digits < 6; digits++)
+			us *= 10;
+	}
+	int64_t at = from_parts(y, mo, d, h, mi, sec, us);
+	if (!*t)
+		return make(a, DT_DATETIME, at, false);
+	int off = 0;
+	if (*t == 'Z' && !t[1])
+		return make(a, DT_DATETIME, at, true);
+	int oh = 0, om = 0;
+	if ((*t != '+' && *t != '-') || sscanf(t + 1, "%2d", &oh) != 1)
+		return val_undef();
+	const char *r = t + 3;
+	if (*r == ':')
+		r++;
+	if (*r && sscanf(r, "%2d", &om) != 1)
+		return val_undef();
+	off = (*t == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+	return make_tz(a, DT_DATETIME, at, true, off ? fixed_tz(a, off) : NULL);
+}
+
 /* fromisoformat('2024-01-02'), ('2024-01-02T03:04[:05[.ffffff]][+05:30|Z]'): with an offset, an
  * aware datetime in that fixed offset (datetime.timezone.utc for +00:00) */
 static value f_fromisoformat(struct jj_vm *vm, void *ud, const struct vargs *args)
