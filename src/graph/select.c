@@ -701,6 +701,21 @@ int graph_select(const struct graph *g, struct project *p, const char *const *se
 		rc = select_words(&c, select, nselect, selected);
 	if (rc == 0 && nexclude)
 		rc = select_words(&c, exclude, nexclude, excl);
+	if (rc == 0 && nexclude) {
+		/* the exclusion is expanded as a selection is, eagerly (dbt's expand_selection on each
+		 * criterion, the excluded one too): a test of an excluded node is excluded, even when
+		 * everything is selected (dbt test --exclude my_model skips my_model's tests) */
+		for (size_t i = 0; i < n; i++) {
+			struct node *t = p->nodes[i];
+			if (excl[i] || (t->type != NODE_TEST && t->type != NODE_UNIT_TEST))
+				continue;
+			if (t->type == NODE_UNIT_TEST && t->attached_node < n && excl[t->attached_node])
+				excl[i] = 1;
+			for (uint32_t k = g->par_off[i]; k < g->par_off[i + 1] && !excl[i]; k++)
+				if (excl[g->par[k]] && p->nodes[g->par[k]]->type != NODE_TEST)
+					excl[i] = 1;
+		}
+	}
 	if (rc == 0) {
 		/* eager indirect selection: a test joins when anything it tests is selected */
 		for (size_t i = 0; i < n; i++) {
