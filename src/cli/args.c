@@ -51,6 +51,7 @@ static const struct flag flags[] = {
 	{"--favor-state", NULL, FLAG, F(favor_state), 1, 0},
 	{"--fail-fast", "-x", FLAG, F(fail_fast), 1, 0},
 	{"--full-refresh", "-f", FLAG, F(full_refresh), 1, 0},
+	{"--store-failures", NULL, FLAG, F(store_failures), 1, 0},
 	{"--empty", NULL, FLAG, F(empty), 1, 0},
 	{"--quiet", "-q", FLAG, F(quiet), 1, 0},
 	{"--debug", "-d", FLAG, F(debug), 1, 0},

@@ -37,6 +37,7 @@ struct cli {
 	bool defer, no_defer, favor_state;
 	/* behaviour */
 	bool fail_fast, full_refresh, quiet, debug, no_compile, static_site, no_browser;
+	bool store_failures;       /* --store-failures: tests keep their failing rows in tables */
 	bool empty;              /* --empty: run the models on no rows, to check their SQL and schemas */
 	const char *log_format;  /* text | json */
 	int use_colors;          /* -1 auto, 0 no, 1 yes */

@@ -124,6 +124,7 @@ int cmd_retry(struct cli *c)
 	rc_cli.selector = NULL;
 	rc_cli.full_refresh = val_truthy(val_dict_gets(args, "full_refresh"));
 	rc_cli.fail_fast = val_truthy(val_dict_gets(args, "fail_fast"));
+	rc_cli.store_failures = val_truthy(val_dict_gets(args, "store_failures"));
 	value threads = val_dict_gets(args, "threads");
 	if (!c->threads && threads.type == V_INT)
 		rc_cli.threads = (int)threads.i;

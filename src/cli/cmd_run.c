@@ -30,6 +30,8 @@ static value args_value(struct arena *a, const struct cli *c)
 	val_dict_sets(d, "exclude", exc);
 	val_dict_sets(d, "full_refresh", val_bool(c->full_refresh));
 	val_dict_sets(d, "fail_fast", val_bool(c->fail_fast));
+	if (c->store_failures)
+		val_dict_sets(d, "store_failures", val_bool(true));
 	val_dict_sets(d, "threads", c->threads ? val_int(c->threads) : val_none());
 	val_dict_sets(d, "target", c->target ? val_str(c->target) : val_none());
 	val_dict_sets(d, "vars", c->vars ? val_str(c->vars) : val_dict_new(a, 0));

@@ -182,7 +182,7 @@ int cli_load_project(const struct cli *c, struct project *p, bool need_profile, 
 	int64_t started = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	if (own_recording)
 		inputs_begin();
-	dbt_flags_preset(&(struct dbt_flags){.which = c->command, .full_refresh = c->full_refresh, .fail_fast = c->fail_fast, .empty = c->empty, .defer = c->defer && !c->no_defer, .favor_state = c->favor_state,
+	dbt_flags_preset(&(struct dbt_flags){.which = c->command, .full_refresh = c->full_refresh, .fail_fast = c->fail_fast, .store_failures = c->store_failures, .empty = c->empty, .defer = c->defer && !c->no_defer, .favor_state = c->favor_state,
 					     .debug = c->debug, .threads = c->threads, .log_format = c->log_format});
 	report_setup(cli_color(c), !strcmp(c->log_format, "json"), NULL);
 	if (!c->quiet && !c->inline_sql)
@@ -242,6 +242,7 @@ int cli_load_project(const struct cli *c, struct project *p, bool need_profile, 
 		val_dict_sets(p->flags, "WHICH", val_str(c->command));
 		val_dict_sets(p->flags, "FULL_REFRESH", val_bool(c->full_refresh));
 		val_dict_sets(p->flags, "FAIL_FAST", val_bool(c->fail_fast));
+		val_dict_sets(p->flags, "STORE_FAILURES", val_bool(c->store_failures));
 		val_dict_sets(p->flags, "THREADS", val_int(p->target.threads));
 		val_dict_sets(p->flags, "LOG_FORMAT", val_str(c->log_format));
 		val_dict_sets(p->flags, "TARGET_PATH", val_str(p->target_path));

@@ -44,6 +44,7 @@ static const struct command commands[] = {
 	 "A failing test exits 1.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
 	 "  --resource-type TYPE   test or unit_test only (--exclude-resource-type TYPE leaves one out)\n"
 	 "  --threads N            tests run at once\n"
+	 "  --store-failures       keep each test's failing rows in a table (the store_failures config)\n"
 	 "  -x, --fail-fast        stop at the first failure\n"},
 	{"seed", cmd_seed, "load the CSV files of seed-paths into tables",
 	 "Usage: sluice seed [OPTIONS]\n\nLoads the selected seeds (CSV files under seed-paths) into tables; types are\n"
@@ -62,6 +63,7 @@ static const struct command commands[] = {
 	 "  --threads N            nodes run at once\n"
 	 "  -f, --full-refresh     rebuild incremental models from scratch\n"
 	 "  --empty                read no rows: every ref() and source() is empty, to check SQL and schemas\n"
+	 "  --store-failures       keep each test's failing rows in a table (the store_failures config)\n"
 	 "  -x, --fail-fast        stop at the first failure\n"},
 	{"retry", cmd_retry, "run again what failed or was skipped in the last invocation",
 	 "Usage: sluice retry [OPTIONS]\n\nReads the last run_results.json and runs again, with the same command and arguments,\n"

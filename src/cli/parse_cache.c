@@ -108,7 +108,8 @@ static uint64_t load_key(const struct cli *c, bool with_flags)
 	h = inputs_hash(&h, sizeof(h)) ^ inputs_hash(nums, sizeof(nums));
 	if (with_flags) {
 		key_str(&h, c->log_format);
-		int flags[] = {c->full_refresh, c->fail_fast, c->empty, c->defer && !c->no_defer, c->favor_state, c->debug};
+		int flags[] = {c->full_refresh, c->fail_fast, c->empty, c->defer && !c->no_defer, c->favor_state, c->debug,
+			       c->store_failures};
 		h = inputs_hash(&h, sizeof(h)) ^ inputs_hash(flags, sizeof(flags));
 	}
 	/* DBT_* (DBT_PROFILES_DIR, DBT_ENV_CUSTOM_ENV_*, ...), in any order */

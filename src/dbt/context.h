@@ -75,6 +75,7 @@ void dbt_install_globals(struct project *p);
 struct dbt_flags {
 	const char *which;       /* the command: run, build, test, ... */
 	bool full_refresh, fail_fast, debug;
+	bool store_failures;     /* --store-failures */
 	bool empty;              /* --empty: ref() and source() read no rows */
 	bool defer, favor_state; /* --defer / --favor-state: ref() may read the --state run's relations */
 	int threads;             /* --threads, 0 when not given */

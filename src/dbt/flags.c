@@ -70,7 +70,7 @@ void dbt_flags_install(value flags)
 	val_dict_sets(flags, "WHICH", val_str(preset.which));
 	val_dict_sets(flags, "FULL_REFRESH", val_bool(preset.full_refresh));
 	val_dict_sets(flags, "FAIL_FAST", val_bool(preset.fail_fast));
-	val_dict_sets(flags, "STORE_FAILURES", val_bool(false));
+	val_dict_sets(flags, "STORE_FAILURES", val_bool(preset.store_failures));
 	val_dict_sets(flags, "WARN_ERROR", val_bool(false));
 	val_dict_sets(flags, "DEBUG", val_bool(preset.debug));
 	val_dict_sets(flags, "EMPTY", val_bool(preset.empty));
