@@ -496,7 +496,11 @@ int proj_check_unique_names(struct nodes_builder *nb, struct diag_list *dl)
 	int rc = 0;
 	for (size_t i = 0; i < nb->n; i++) {
 		struct node *n = nb->v[i];
-		if (!n->enabled || n->type == NODE_SOURCE || n->type == NODE_EXPOSURE || !n->file)
+		/* the nodes made from files of their own (semantic nodes, generic tests and sources
+		 * have checks of their own) */
+		bool from_file = n->type == NODE_MODEL || n->type == NODE_SEED || n->type == NODE_SNAPSHOT ||
+				 n->type == NODE_ANALYSIS || (n->type == NODE_TEST && n->test_metadata.type != V_DICT);
+		if (!n->enabled || !from_file || !n->file)
 			continue;
 		struct node *prev = map_gets(&enabled, n->unique_id);
 		if (!prev) {
