@@ -275,7 +275,7 @@ static value f_var(struct jj_vm *vm, void *ud, const struct vargs *args)
 	/* parsing a node, a missing var is None, as dbt's ParseVar has it: a model that
 	 * config(enabled=false) turns off may name vars its project does not set; compiling or
 	 * running it is where a missing var is an error */
-	if (r && r->node && r->phase == DBT_PARSE)
+	if (r && r->node && r->phase == DBT_PARSE && !r->runtime_lookups)
 		return val_none();
 	jj_raise(vm, "required var '%s' not found in config; set it in dbt_project.yml 'vars:' or with --vars, or give var() a default",
 		 name);
@@ -687,7 +687,7 @@ static value cfg_get(struct jj_vm *vm, void *ud, const struct vargs *args)
 	/* while parsing, dbt's config.get() (ParseConfigObject.get) is "" whatever the key: a
 	 * template that branches on a config reads no value yet (dbt-unit-testing's ref() override
 	 * takes its plain branch so) */
-	if (r->phase == DBT_PARSE)
+	if (r->phase == DBT_PARSE && !r->runtime_lookups)
 		return val_str("");
 	if (!r->node)
 		return dflt;
@@ -705,10 +705,10 @@ static value cfg_require(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct dbt_render *r = dbt_r(vm);
 	const char *key = dbt_str_arg(vm, args, 0, "name", "config.require", true);
-	if (r->phase == DBT_PARSE)
+	if (r->phase == DBT_PARSE && !r->runtime_lookups)
 		return val_str("");  /* ParseConfigObject.require */
 	value v = r->node ? val_dict_gets(r->node->config, key) : val_undef();
-	if (v.type == V_UNDEF && r->phase == DBT_EXECUTE)
+	if (v.type == V_UNDEF && (r->phase == DBT_EXECUTE || r->runtime_lookups))
 		jj_raise(vm, "required config '%s' was not found for '%s'", key, r->node ? r->node->name : "?");
 	return v;
 }
@@ -1114,9 +1114,12 @@ static int hook_render_native(struct proj_render *pr, const char *name, const ch
 	return dbt_render_native(parse_render(pr), name, text, where, pout);
 }
 
+/* the name macros (generate_schema_name, ...) for a node, as dbt calls them while parsing */
 static int hook_call_macro(struct proj_render *pr, const char *name, const struct vargs *args, value *pout)
 {
-	return dbt_call_macro(parse_render(pr), name, args, pout);
+	struct dbt_render *r = parse_render(pr);
+	r->runtime_lookups = true;
+	return dbt_call_macro(r, name, args, pout);
 }
 
 const struct proj_hooks dbt_proj_hooks = {

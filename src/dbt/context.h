@@ -58,6 +58,9 @@ struct dbt_render {
 	int worker;                   /* the run's worker rendering it, from 1; 0: the main thread */
 	bool compiling;               /* dbt_render() of the node's own code in the execute phase */
 	bool own_code;                /* the parse render of the node's own code (dbt_parse_node) */
+	bool runtime_lookups;         /* while parsing, config.get() and var() answer as at run time:
+				       * generate_schema_name and its kin (dbt's GenerateNameProvider
+				       * has RuntimeConfigObject and RuntimeVar) */
 	bool not_the_node;            /* a render of the node's code for another node (a unit test):
 				       * its macro calls are not the node's dependencies */
 	value outer_macros;           /* render(): the macros running in the render that called it,

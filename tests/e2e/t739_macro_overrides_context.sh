@@ -6,6 +6,7 @@
 #   calls dbt.is_incremental();
 # - while parsing, config.get() is "" whatever the key, as dbt's ParseConfigObject: a branch on a
 #   config is not taken at parse (a ref inside it is still recorded when the branch asks for "");
+#   generate_schema_name reads the real config (dbt's GenerateNameProvider);
 # - context.update() writes to the render's own context, read back by a later macro;
 # - agate rows answer dict(), and a column's data_type jsonify() (a number becomes a float, a
 #   date its isoformat()) and prints as the engine's type;
@@ -30,6 +31,10 @@ cat >macros/overrides.sql <<'EOS'
 {% endmacro %}
 
 {% macro seen() %}{{ return(context.get('refs_seen', 0)) }}{% endmacro %}
+
+{% macro generate_schema_name(custom_schema_name, node) -%}
+  {%- if config.get('materialized') == 'incremental' -%}{{ target.schema }}_inc{%- else -%}{{ target.schema }}{%- endif -%}
+{%- endmacro %}
 EOS
 cat >models/src.yml <<'EOS'
 sources:
@@ -81,6 +86,8 @@ expect_query "select id from {{ ref('b') }} order by id" "1
 11" "dbt.is_incremental() in an override; builtins.source"
 expect_json target/manifest.json '.nodes["model.mo.c"].depends_on.nodes' '["model.mo.a"]' \
 	"config.get() is '' while parsing: the branch's ref is recorded"
+expect_json target/manifest.json '.nodes["model.mo.b"].schema + "," + d.nodes["model.mo.c"].schema' "main_inc,main" \
+	"but generate_schema_name reads the node's config, as dbt's GenerateNameProvider"
 expect_query "select seen, fr from {{ ref('c') }}" "1|False" \
 	"context.update() read back by another macro of the render; dbt.should_full_refresh()"
 expect_query "select j from {{ ref('d') }}" "n:INTEGER:7.0,d:DATE:2026-01-02,b:BOOLEAN:True,s:VARCHAR:x" \
