@@ -83,6 +83,52 @@ static uint32_t heap_pop(struct sched *s)
 }
 
 /* Effective parents of every selected node, turned into effective children in CSR form */
+/*
+ * The order among ready nodes is dbt's (GraphQueue._get_scores): by depth in the graph of the
+ * selected nodes (a node one level below everything it depends on), then by unique_id. A project
+ * whose models read a table by name rather than through ref() (snowplow-utils' integration
+ * project) relies on every root starting before anything that depends on another node.
+ */
+static uint32_t *sort_level;
+
+static int cmp_depth(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	if (sort_level[a] != sort_level[b])
+		return sort_level[a] < sort_level[b] ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+static void build_effective(struct sched *s);
+
+static void order_by_depth(struct sched *s)
+{
+	const struct graph *g = s->g;
+	size_t n = g->n;
+	uint32_t *level = xcalloc(n + 1, sizeof(uint32_t)), *order = xmalloc((n + 1) * sizeof(uint32_t));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t v = g->topo[i];
+		if (!s->selected[v])
+			continue;
+		order[k++] = v;
+		for (uint32_t e = s->eoff[v]; e < s->eoff[v + 1]; e++)
+			if (level[s->echi[e]] < level[v] + 1)
+				level[s->echi[e]] = level[v] + 1;
+	}
+	/* one run at a time sorts (the scheduler is not reentrant across threads anyway) */
+	static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&sort_lock);
+	sort_level = level;
+	qsort(order, k, sizeof(*order), cmp_depth);
+	sort_level = NULL;
+	pthread_mutex_unlock(&sort_lock);
+	for (size_t i = 0; i < k; i++)
+		s->pos[order[i]] = (uint32_t)i;
+	free(level);
+	free(order);
+}
+
 static void build_effective(struct sched *s)
 {
 	const struct graph *g = s->g;
@@ -249,6 +295,7 @@ int graph_sched_run(const struct graph *g, const uint8_t *selected, int threads,
 		status[i] = SCHED_PENDING;
 	}
 	build_effective(&s);
+	order_by_depth(&s);
 	for (size_t i = 0; i < n; i++) {
 		if (!selected[i])
 			continue;
