@@ -59,8 +59,10 @@ expect_json "$M" '.nodes["model.nr.chosen"].relation_name' '"nr"."main_picked"."
 expect_json "$M" '.sources["source.pk.raw.orders"].identifier' orders_data \
 	"the package's properties file reads the var the root project sets for the package"
 
-# the package's source reads the seed, under the name the var gives
-run build -s orders_data counts
+# the package's source reads the seed, under the name the var gives (the seed first: nothing
+# orders a source's table before its readers, and dbt starts the two roots by name)
+run seed -s orders_data
+run build -s counts
 expect_rc 0 "build"
 expect_query "select n from {{ ref('counts') }}" "2" "the model reads the table the var names"
 done_testing
