@@ -39,7 +39,8 @@ static value vars_to_dict(struct jj_vm *vm, void *ud, const struct vargs *args)
 	(void)args;
 	struct project *p = ud;
 	value v = val_dict_gets(p->yml, "vars");
-	return v.type == V_DICT ? v : val_dict_new(jj_arena(vm), 0);
+	/* a copy: the project's own dict is read by every thread of a run */
+	return v.type == V_DICT ? val_copy(jj_arena(vm), v) : val_dict_new(jj_arena(vm), 0);
 }
 
 static value vars_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
@@ -102,22 +103,24 @@ static value config_getattr(struct jj_vm *vm, struct vobj *o, const char *name, 
 		return p->target_path ? val_str(p->target_path) : val_none();
 	if (IS("packages_install_path"))
 		return p->packages_install_path ? val_str(p->packages_install_path) : val_none();
+	/* containers are copies: the project's own are read by every thread of a run, and a
+	 * template may change what it is given */
 	if (IS("model_paths"))
-		return p->model_paths;
+		return val_copy(a, p->model_paths);
 	if (IS("seed_paths"))
-		return p->seed_paths;
+		return val_copy(a, p->seed_paths);
 	if (IS("test_paths"))
-		return p->test_paths;
+		return val_copy(a, p->test_paths);
 	if (IS("macro_paths"))
-		return p->macro_paths;
+		return val_copy(a, p->macro_paths);
 	if (IS("snapshot_paths"))
-		return p->snapshot_paths;
+		return val_copy(a, p->snapshot_paths);
 	if (IS("analysis_paths"))
-		return p->analysis_paths;
+		return val_copy(a, p->analysis_paths);
 	if (IS("docs_paths"))
-		return p->docs_paths;
+		return val_copy(a, p->docs_paths);
 	if (IS("cli_vars"))
-		return p->cli_vars.type == V_DICT ? p->cli_vars : val_dict_new(a, 0);
+		return p->cli_vars.type == V_DICT ? val_copy(a, p->cli_vars) : val_dict_new(a, 0);
 	if (IS("vars"))
 		return val_obj(a, &vars_class, p);
 	if (IS("args"))
@@ -126,7 +129,7 @@ static value config_getattr(struct jj_vm *vm, struct vobj *o, const char *name, 
 		return dependencies(a, p);
 	if (IS("quoting")) {
 		value q = val_dict_gets(p->yml, "quoting");
-		return q.type == V_DICT ? q : val_dict_new(a, 0);
+		return q.type == V_DICT ? val_copy(a, q) : val_dict_new(a, 0);
 	}
 	return val_undef();
 }
