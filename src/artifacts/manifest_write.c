@@ -152,9 +152,8 @@ static bool disabled_head(const struct project *p, size_t i)
 
 static bool disabled_alone(const struct project *p, size_t i)
 {
-	for (size_t j = i; same_id_before(p, j); j--)
-		if (!p->nodes[j - 1]->enabled)
-			return false;
+	if (!disabled_head(p, i))
+		return false;
 	for (size_t j = i + 1; j < p->nnodes && same_id_before(p, j); j++)
 		if (!p->nodes[j]->enabled)
 			return false;
