@@ -108,4 +108,20 @@ run seed -s $long
 expect_rc 0 "and again, over the table it built"
 expect_query "select count(*) from {{ ref('$long') }}" "1" "its rows"
 
+# a seed loaded again with the same columns keeps its table, so the views on it stay (dbt truncates
+# and inserts); new columns swap a new table in; --full-refresh drops the old one as dbt does
+printf 'id,v\n1,a\n' >seeds/kept.csv
+printf "select * from {{ ref('kept') }}\n" >models/on_kept.sql
+run build -s kept on_kept
+expect_rc 0 "a seed and a view on it"
+printf 'id,v\n1,a\n2,b\n' >seeds/kept.csv
+run seed -s kept
+expect_rc 0 "the seed loaded again"
+expect_query "select count(*) from {{ ref('on_kept') }}" "2" "the view on it stays, and reads the new rows"
+printf 'id,v,w\n3,c,x\n' >seeds/kept.csv
+run seed -s kept
+expect_rc 0 "the seed loaded again with a new column"
+expect_query "select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_schema = 'raw' and table_name = 'kept'" \
+	"id,v,w" "a new table was swapped in"
+
 done_testing
