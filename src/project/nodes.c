@@ -40,9 +40,9 @@ value proj_yml_fqn(struct arena *a, const char *package, const char *yml_path, c
 	return proj_fqn(a, package, s ? s + 1 : yml_path, name);
 }
 
-/* A node with no config yet: its unique_id, config, unrendered_config, tags and meta are the
- * caller's to set (a generic test's are shared with its siblings: 20,000 tests of a large project
- * need no four empty containers each) */
+/* A node with no config yet: its unique_id, config, unrendered_config, tags, meta and columns
+ * are the caller's to set (a generic test's are shared with its siblings: 20,000 tests of a large
+ * project need no five empty containers each) */
 struct node *proj_node_bare(struct arena *a, enum node_type type, const char *package, const char *name)
 {
 	struct node *n = ARENA_NEW(a, struct node);
@@ -50,7 +50,6 @@ struct node *proj_node_bare(struct arena *a, enum node_type type, const char *pa
 	n->package = package;
 	n->name = name;
 	n->language = "sql";
-	n->columns = val_dict_new(a, 0);
 	n->description = "";
 	n->enabled = true;
 	n->attached_node = NODE_NONE;
@@ -66,6 +65,7 @@ struct node *proj_node_new(struct arena *a, enum node_type type, const char *pac
 	struct node *n = proj_node_bare(a, type, package, name);
 	n->unique_id = arena_sprintf(a, "%s.%s.%s", node_type_name(type), package, name);
 	/* empty: parsing gives most nodes dicts of their own (so these grow only when kept) */
+	n->columns = val_dict_new(a, 0);
 	n->config = val_dict_new(a, 0);
 	n->unrendered_config = val_dict_new(a, 0);
 	n->meta = val_dict_new(a, 0);

@@ -604,6 +604,7 @@ void proj_own_config(struct node *n, struct arena *a)
 		return;
 	n->config = val_copy(a, n->config);
 	n->unrendered_config = val_copy(a, n->unrendered_config);
+	n->columns = val_copy(a, n->columns);
 	n->tags = val_dict_gets(n->config, "tags");
 	n->meta = val_dict_gets(n->config, "meta");
 	n->docs = val_dict_gets(n->config, "docs");
@@ -611,12 +612,54 @@ void proj_own_config(struct node *n, struct arena *a)
 }
 
 /* Builds the node of one generic test into *pout; everything is allocated in `a` */
-static int build_test(struct project *p, struct pending_test *pt, struct arena *a, struct map *shared,
+/*
+ * What one thread building tests keeps between them: the configs it composed (by their JSON), the
+ * strings tests share (their code, macro ids, fqn folders), and a scratch arena for what a test
+ * needs only while it is built (its arguments and config before they are merged).
+ */
+struct test_thread {
+	value no_columns;  /* the empty columns every generic test has (shared, like their configs) */
+	struct map shared;
+	struct map interned;
+	struct arena scratch;
+};
+
+/* s as a string of `a` that equal ones share */
+static const char *test_intern(struct test_thread *tt, struct arena *a, const char *s, size_t len)
+{
+	const char *have = map_get(&tt->interned, s, len);
+	if (!have) {
+		have = arena_strndup(a, s, len);
+		map_put(&tt->interned, have, len, (void *)have);
+	}
+	return have;
+}
+
+/* fqn [package, the yml file's folders (but the first)..., name], the folders' strings shared */
+static value test_fqn(struct test_thread *tt, struct arena *a, const char *package, const char *yml_path,
+		      const char *name)
+{
+	const char *s = strchr(yml_path, '/');
+	s = s ? s + 1 : yml_path;
+	uint32_t n = 2;
+	for (const char *c = s; (c = strchr(c, '/')); c++)
+		n++;
+	value fqn = val_list_new(a, n);
+	val_list_push(fqn, val_str(package));
+	for (const char *slash; (slash = strchr(s, '/')); s = slash + 1)
+		val_list_push(fqn, val_str(test_intern(tt, a, s, (size_t)(slash - s))));
+	val_list_push(fqn, val_str(name));
+	return fqn;
+}
+
+static int build_test(struct project *p, struct pending_test *pt, struct arena *a, struct test_thread *tt,
 		      struct node **pout, struct diag_list *dl)
 {
+	struct map *shared = &tt->shared;
+	struct arena *tmp = &tt->scratch;
 	value def = pt->def;
 	const char *tname;
-	value args = val_dict_new(a, 4);
+	value args = val_dict_new(tmp, 4);
 	value named = def.type == V_DICT ? val_dict_gets(def, "test_name") : val_undef();
 	if (def.type == V_STR) {
 		tname = def.s;
@@ -648,7 +691,7 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 	/* arguments: newer dbt nests them under `arguments:`; config keys go to config, in dbt's
 	 * order: its known keys in the order below (written beside the arguments or under
 	 * `config:`), then the other keys of `config:` */
-	value config = val_dict_new(a, 4);
+	value config = val_dict_new(tmp, 4);
 	value inner = val_dict_gets(args, "config");
 	val_dict_del(args, val_str("config"));
 	value nested = val_dict_gets(args, "arguments");
@@ -711,29 +754,33 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 	sb_release(&h);
 
 	struct node *n = proj_node_bare(a, NODE_TEST, pt->package, name);
+	if (tt->no_columns.type != V_DICT)
+		tt->no_columns = val_dict_new(a, 0);
+	n->columns = tt->no_columns;
 	n->unique_id = arena_sprintf(a, "test.%s.%s.%s", pt->package, name, md5 + 22);
 	n->original_file_path = pt->yml_path;
 	n->path = arena_sprintf(a, "%s.sql", short_name);
 	n->file = pt->yml_file;
 	n->yaml_loc = pt->loc;
 	n->description = description;
-	n->raw_code = test_raw_code(a, ns ? arena_sprintf(a, "%s.test_%s", ns, short_t)
-					  : arena_sprintf(a, "test_%s", short_t), config);
-	n->raw_len = strlen(n->raw_code);
+	const char *code = test_raw_code(tmp, ns ? arena_sprintf(tmp, "%s.test_%s", ns, short_t)
+						 : arena_sprintf(tmp, "test_%s", short_t), config);
+	n->raw_len = strlen(code);
+	n->raw_code = test_intern(tt, a, code, n->raw_len);
 	/* no file of its own: dbt gives it an empty checksum */
 	n->checksum = NULL;
 	/* its macros: the test's own, then get_where_subquery, which its `model` argument calls when
 	 * rendered; dbt does not render the arguments of its built-in unique and not_null tests
 	 * while parsing, so theirs is added when they are compiled (runner_compile_node) */
-	const char *used[2] = {proj_macro_id(p, a, ns ? ns : pt->package, arena_sprintf(a, "test_%s", short_t)),
-			       proj_macro_id(p, a, pt->package, "get_where_subquery")};
+	const char *used[2] = {proj_macro_id(p, tmp, ns ? ns : pt->package, arena_sprintf(tmp, "test_%s", short_t)),
+			       proj_macro_id(p, tmp, pt->package, "get_where_subquery")};
 	if (used[0] && (!strcmp(used[0], "macro.dbt.test_unique") || !strcmp(used[0], "macro.dbt.test_not_null")))
 		used[1] = NULL;
 	n->macros_used = arena_alloc(a, 2 * sizeof(*n->macros_used));
 	for (int i = 0; i < 2; i++)
 		if (used[i])
-			n->macros_used[n->nmacros_used++] = used[i];
-	n->fqn = proj_yml_fqn(a, pt->package, pt->yml_path, name);
+			n->macros_used[n->nmacros_used++] = test_intern(tt, a, used[i], strlen(used[i]));
+	n->fqn = test_fqn(tt, a, pt->package, pt->yml_path, name);
 	n->test_metadata = md;
 	n->column_name = pt->column;
 	test_depends(n, pt, kwargs, a);
@@ -746,7 +793,7 @@ struct tests_job {
 	struct project *p;
 	struct pending_test **tests;
 	struct node **out;
-	struct map *shared;  /* each thread's configs by their JSON (compose_test_config) */
+	struct test_thread *threads;  /* each thread's, by its arena's index */
 	struct diag_list *dl;
 };
 
@@ -756,8 +803,11 @@ static int test_item(void *ctx, size_t i, struct arena *a)
 	if (job->tests[i]->dropped)
 		return 0;  /* a test of a column that no version of its model has */
 	/* the thread's: its index is its arena's */
-	struct map *shared = &job->shared[a - job->p->parse_arenas];
-	return build_test(job->p, job->tests[i], a, shared, &job->out[i], job->dl);
+	struct test_thread *tt = &job->threads[a - job->p->parse_arenas];
+	struct arena_mark m = arena_mark(&tt->scratch);
+	int rc = build_test(job->p, job->tests[i], a, tt, &job->out[i], job->dl);
+	arena_reset(&tt->scratch, m);
+	return rc;
 }
 
 /* a test name no macro defines: an error at the test in the properties file, with the closest
@@ -852,7 +902,9 @@ int proj_build_tests(struct project *p, struct nodes_builder *nb, struct diag_li
 	size_t nt = nb->tests.n;
 	struct tests_job job = {.p = p, .tests = nb->tests.v, .dl = dl};
 	job.out = xcalloc(nt + 1, sizeof(struct node *));
-	job.shared = xcalloc((size_t)p->nparse_arenas, sizeof(*job.shared));
+	job.threads = xcalloc((size_t)p->nparse_arenas, sizeof(*job.threads));
+	for (int t = 0; t < p->nparse_arenas; t++)
+		arena_init(&job.threads[t].scratch, 16 * 1024);
 	struct diag *before = dl->tail;
 	int rc = proj_parallel(p, nt, test_item, &job);
 	proj_sort_diags(dl, before);
@@ -874,9 +926,12 @@ int proj_build_tests(struct project *p, struct nodes_builder *nb, struct diag_li
 	}
 	map_release(&seen);
 	free(job.out);
-	for (int t = 0; t < p->nparse_arenas; t++)
-		map_release(&job.shared[t]);
-	free(job.shared);
+	for (int t = 0; t < p->nparse_arenas; t++) {
+		map_release(&job.threads[t].shared);
+		map_release(&job.threads[t].interned);
+		arena_release(&job.threads[t].scratch);
+	}
+	free(job.threads);
 	VEC_FREE(&nb->tests);
 	struct map tmpls = MAP_INIT;
 	for (size_t i = 0; i < nb->n && rc == 0; i++) {

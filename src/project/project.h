@@ -89,7 +89,7 @@ struct node {
 	bool tmpl_lazy;                  /* tmpl is parsed from raw_code on first use: a load from the
 	                                  * project snapshot parses only the templates a command renders,
 	                                  * and a full load lets go of each once it rendered it */
-	bool config_shared;              /* config and unrendered_config are other tests' too: copy
+	bool config_shared;              /* config, unrendered_config and columns are other tests' too: copy
 	                                  * them before changing them (proj_own_config) */
 	value fqn;                       /* list of strings: [package, folders..., name] */
 	value config;                    /* dict: resolved config (materialized, schema, alias, tags, ...) */
