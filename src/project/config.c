@@ -57,70 +57,99 @@ static value norm_key(value k)
 	return k;
 }
 
+/* One key of a config merged into dst: lists appended, dicts merged, anything else replaced */
+static void merge_one(struct arena *a, value dst, value k, value v)
+{
+	k = norm_key(k);
+	if (k.type != V_STR) {
+		val_dict_set(dst, k, v);
+		return;
+	}
+	if (appends(k.s)) {
+		value cur = val_dict_get(dst, k);
+		value list = val_list_new(a, 4);
+		if (cur.type == V_LIST)
+			for (uint32_t j = 0; j < cur.l->len; j++)
+				val_list_push(list, cur.l->items[j]);
+		else if (cur.type == V_STR || cur.type == V_DICT)
+			val_list_push(list, cur);
+		if (v.type == V_LIST) {
+			for (uint32_t j = 0; j < v.l->len; j++) {
+				bool dup = false;
+				if (!strcmp(k.s, "tags"))
+					for (uint32_t m = 0; m < list.l->len && !dup; m++)
+						dup = val_eq(list.l->items[m], v.l->items[j]);
+				if (!dup)
+					val_list_push(list, v.l->items[j]);
+			}
+		} else if (v.type != V_NONE) {
+			bool dup = false;
+			if (!strcmp(k.s, "tags"))
+				for (uint32_t m = 0; m < list.l->len && !dup; m++)
+					dup = val_eq(list.l->items[m], v);
+			if (!dup)
+				val_list_push(list, v);
+		}
+		val_dict_set(dst, k, list);
+	} else if (merges(k.s) && v.type == V_DICT) {
+		value cur = val_dict_get(dst, k);
+		value d = val_dict_new(a, 4);
+		if (cur.type == V_DICT)
+			val_dict_merge(a, d, cur);
+		val_dict_merge(a, d, v);
+		val_dict_set(dst, k, d);
+	} else {
+		val_dict_set(dst, k, v);
+	}
+}
+
 void proj_config_merge(struct arena *a, value dst, value src)
 {
 	if (src.type != V_DICT)
 		return;
-	for (uint32_t i = 0; i < src.d->len; i++) {
-		value k = norm_key(src.d->e[i].key);
-		value v = src.d->e[i].val;
-		if (k.type != V_STR) {
-			val_dict_set(dst, k, v);
-			continue;
-		}
-		if (appends(k.s)) {
-			value cur = val_dict_get(dst, k);
-			value list = val_list_new(a, 4);
-			if (cur.type == V_LIST)
-				for (uint32_t j = 0; j < cur.l->len; j++)
-					val_list_push(list, cur.l->items[j]);
-			else if (cur.type == V_STR || cur.type == V_DICT)
-				val_list_push(list, cur);
-			if (v.type == V_LIST) {
-				for (uint32_t j = 0; j < v.l->len; j++) {
-					bool dup = false;
-					if (!strcmp(k.s, "tags"))
-						for (uint32_t m = 0; m < list.l->len && !dup; m++)
-							dup = val_eq(list.l->items[m], v.l->items[j]);
-					if (!dup)
-						val_list_push(list, v.l->items[j]);
-				}
-			} else if (v.type != V_NONE) {
-				bool dup = false;
-				if (!strcmp(k.s, "tags"))
-					for (uint32_t m = 0; m < list.l->len && !dup; m++)
-						dup = val_eq(list.l->items[m], v);
-				if (!dup)
-					val_list_push(list, v);
-			}
-			val_dict_set(dst, k, list);
-		} else if (merges(k.s) && v.type == V_DICT) {
-			value cur = val_dict_get(dst, k);
-			value d = val_dict_new(a, 4);
-			if (cur.type == V_DICT)
-				val_dict_merge(a, d, cur);
-			val_dict_merge(a, d, v);
-			val_dict_set(dst, k, d);
-		} else {
-			val_dict_set(dst, k, v);
-		}
-	}
+	for (uint32_t i = 0; i < src.d->len; i++)
+		merge_one(a, dst, src.d->e[i].key, src.d->e[i].val);
 }
 
 /* The configs that apply at one level of the hierarchy: `+key` entries and known config keys */
+/* The config key an entry of a level of the hierarchy sets, or NULL */
+static const char *level_key(value k, value v)
+{
+	if (k.type != V_STR)
+		return NULL;
+	if (k.s[0] == '+')
+		return k.s + 1;
+	return proj_is_config_key(k.s) && (v.type != V_DICT || merges(k.s)) ? k.s : NULL;
+}
+
 static void level_configs(struct arena *a, value level, value out)
 {
 	if (level.type != V_DICT)
 		return;
+	/* merged entry by entry (this runs for every node at every level: a dict of each level's
+	 * configs was 5 MB of garbage for 10,000 models), unless a key is set twice (`+tags` and
+	 * `tags`): then the level's last value wins, at the place of its first */
+	bool twice = false;
+	for (uint32_t i = 0; i < level.d->len && !twice; i++) {
+		const char *ki = level_key(level.d->e[i].key, level.d->e[i].val);
+		for (uint32_t j = 0; ki && j < i && !twice; j++) {
+			const char *kj = level_key(level.d->e[j].key, level.d->e[j].val);
+			twice = kj && !strcmp(ki, kj);
+		}
+	}
+	if (!twice) {
+		for (uint32_t i = 0; i < level.d->len; i++) {
+			const char *k = level_key(level.d->e[i].key, level.d->e[i].val);
+			if (k)
+				merge_one(a, out, val_str(k), level.d->e[i].val);
+		}
+		return;
+	}
 	value cfg = val_dict_new(a, 4);
 	for (uint32_t i = 0; i < level.d->len; i++) {
-		value k = level.d->e[i].key;
-		if (k.type != V_STR)
-			continue;
-		if (k.s[0] == '+')
-			val_dict_set(cfg, val_str(k.s + 1), level.d->e[i].val);
-		else if (proj_is_config_key(k.s) && (level.d->e[i].val.type != V_DICT || merges(k.s)))
-			val_dict_set(cfg, k, level.d->e[i].val);
+		const char *k = level_key(level.d->e[i].key, level.d->e[i].val);
+		if (k)
+			val_dict_set(cfg, val_str(k), level.d->e[i].val);
 	}
 	proj_config_merge(a, out, cfg);
 }
