@@ -13,9 +13,27 @@
 #include "project/semantic.h"
 #include "project/yml.h"
 
+/* The keys of a column's entry that are not its extra properties */
+static bool column_key_known(value k)
+{
+	static const char *const known[] = {"name", "description", "meta", "data_type", "constraints", "quote",
+					    "tags", "tests", "data_tests", NULL};
+	if (k.type != V_STR)
+		return true;
+	for (const char *const *w = known; *w; w++)
+		if (val_streq(k, *w))
+			return true;
+	return false;
+}
+
 value proj_column_dict(struct arena *a, value col, struct diag_list *dl, bool *perr)
 {
-	value out = val_dict_new(a, 8);
+	/* the seven keys dbt gives every column, and the extras: sized to fit (a large project has
+	 * tens of thousands of columns) */
+	uint32_t extra = 0;
+	for (uint32_t i = 0; col.type == V_DICT && i < col.d->len; i++)
+		extra += !column_key_known(col.d->e[i].key);
+	value out = val_dict_new(a, 7 + extra);
 	const char *name = NULL, *desc = NULL, *dtype = NULL;
 	*perr = false;
 	if (yml_str(col, "name", NULL, &name, dl) < 0 || yml_str(col, "description", "", &desc, dl) < 0 ||
@@ -43,16 +61,9 @@ value proj_column_dict(struct arena *a, value col, struct diag_list *dl, bool *p
 	val_dict_sets(out, "tags", tags);
 	/* other keys are kept as dbt keeps them (a column's extra properties), for macros to read:
 	 * Flink's column_type and expression, say */
-	static const char *const known[] = {"name", "description", "meta", "data_type", "constraints", "quote",
-					    "tags", "tests", "data_tests", NULL};
-	for (uint32_t i = 0; i < col.d->len; i++) {
-		value k = col.d->e[i].key;
-		bool is_known = k.type != V_STR;
-		for (const char *const *w = known; *w && !is_known; w++)
-			is_known = val_streq(k, *w);
-		if (!is_known)
-			val_dict_set(out, k, col.d->e[i].val);
-	}
+	for (uint32_t i = 0; i < col.d->len; i++)
+		if (!column_key_known(col.d->e[i].key))
+			val_dict_set(out, col.d->e[i].key, col.d->e[i].val);
 	return out;
 }
 
