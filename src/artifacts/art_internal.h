@@ -73,6 +73,10 @@ value art_docs_section(struct arena *a, struct project *p);
 /* parent_map and child_map: every enabled node and source, sorted and without duplicates */
 struct graph;
 void art_edge_maps(struct arena *a, struct project *p, const struct graph *g, value parent_map, value child_map);
+/* The same, one map at a time and one entry at a time (fn gets the node's id and its list), so a
+ * writer can stream them */
+typedef void (*art_edge_fn)(void *ctx, const char *id, const char *const *ids, size_t n);
+void art_edge_lists(struct project *p, const struct graph *g, bool children, art_edge_fn fn, void *ctx);
 /* The manifest's metadata: the common one and project_name, project_id, user_id, ... */
 value art_manifest_metadata(struct arena *a, struct project *p, const struct art_invocation *inv);
 

@@ -954,23 +954,23 @@ static bool in_graph(struct project *p, uint32_t i)
 	return i < p->nnodes && p->nodes[i]->enabled && p->nodes[i]->type != NODE_UNIT_TEST;
 }
 
-/* ids of idx[0..n) that are in the graph, sorted, each once; tmp holds at least n pointers */
-static value id_list(struct arena *a, struct project *p, const uint32_t *idx, size_t n, const char **tmp)
+/* ids of idx[0..n) that are in the graph, sorted, each once, into tmp (at least n pointers);
+ * returns how many */
+static size_t id_list(struct project *p, const uint32_t *idx, size_t n, const char **tmp)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (in_graph(p, idx[i]))
 			tmp[k++] = p->nodes[idx[i]]->unique_id;
 	qsort(tmp, k, sizeof(*tmp), cmp_cstr);
-	value l = val_list_new(a, k);
+	size_t out = 0;
 	for (size_t i = 0; i < k; i++)
-		if (i == 0 || strcmp(tmp[i], tmp[i - 1]))
-			val_list_push(l, val_str(tmp[i]));
-	return l;
+		if (i == 0 || strcmp(tmp[i], tmp[out - 1]))
+			tmp[out++] = tmp[i];
+	return out;
 }
 
-void art_edge_maps(struct arena *a, struct project *p, const struct graph *g, value parent_map,
-		      value child_map)
+void art_edge_lists(struct project *p, const struct graph *g, bool children, art_edge_fn fn, void *ctx)
 {
 	size_t n = p->nnodes;
 	const uint32_t *par_off, *par, *chi_off, *chi;
@@ -1030,15 +1030,35 @@ void art_edge_maps(struct arena *a, struct project *p, const struct graph *g, va
 		for (size_t i = 0; i < n; i++) {
 			if (!in_graph(p, (uint32_t)i) || pass_of[p->nodes[i]->type] != pass)
 				continue;
-			value id = val_str(p->nodes[i]->unique_id);
-			val_dict_set(parent_map, id,
-				     id_list(a, p, par + par_off[i], par_off[i + 1] - par_off[i], tmp));
-			val_dict_set(child_map, id,
-				     id_list(a, p, chi + chi_off[i], chi_off[i + 1] - chi_off[i], tmp));
+			size_t k = children ? id_list(p, chi + chi_off[i], chi_off[i + 1] - chi_off[i], tmp)
+					    : id_list(p, par + par_off[i], par_off[i + 1] - par_off[i], tmp);
+			fn(ctx, p->nodes[i]->unique_id, tmp, k);
 		}
 	}
 	free(tmp);
 	free(own);
+}
+
+struct edge_map {
+	struct arena *a;
+	value map;
+};
+
+static void edge_map_add(void *ctx, const char *id, const char *const *ids, size_t n)
+{
+	struct edge_map *em = ctx;
+	value l = val_list_new(em->a, n);
+	for (size_t i = 0; i < n; i++)
+		val_list_push(l, val_str(ids[i]));
+	val_dict_set(em->map, val_str(id), l);
+}
+
+void art_edge_maps(struct arena *a, struct project *p, const struct graph *g, value parent_map,
+		   value child_map)
+{
+	struct edge_map pm = {a, parent_map}, cm = {a, child_map};
+	art_edge_lists(p, g, false, edge_map_add, &pm);
+	art_edge_lists(p, g, true, edge_map_add, &cm);
 }
 
 /* --- the manifest ------------------------------------------------------------------------- */
