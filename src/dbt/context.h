@@ -65,6 +65,9 @@ struct dbt_render {
 				       * its macro calls are not the node's dependencies */
 	value outer_macros;           /* render(): the macros running in the render that called it,
 				       * the bottom of context_macro_stack; V_UNDEF else */
+	const char **grown_parse, **grown_used;  /* the node's parse_macros / macros_used lists as
+						  * this render last grew them (add_id), and their */
+	uint32_t grown_parse_cap, grown_used_cap; /* capacities */
 };
 
 /* What the project loader renders through: pass it as proj_options.hooks to proj_load(). Its
