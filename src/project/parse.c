@@ -692,13 +692,16 @@ static int build_test(struct project *p, struct pending_test *pt, struct arena *
 	 * order: its known keys in the order below (written beside the arguments or under
 	 * `config:`), then the other keys of `config:` */
 	value config = val_dict_new(tmp, 4);
-	value inner = val_dict_gets(args, "config");
-	val_dict_del(args, val_str("config"));
+	/* `arguments:` is merged over the keys beside it first, then config, name and description
+	 * are taken out of the whole (dbt 1.10's extract_test_args and TestBuilder): a `config:`
+	 * written inside `arguments:` is the test's config, not an argument */
 	value nested = val_dict_gets(args, "arguments");
 	if (nested.type == V_DICT) {
 		val_dict_del(args, val_str("arguments"));
 		val_dict_merge(a, args, nested);
 	}
+	value inner = val_dict_gets(args, "config");
+	val_dict_del(args, val_str("config"));
 	const char *custom_name = NULL;
 	value nm = val_dict_gets(args, "name");
 	if (nm.type == V_STR) {

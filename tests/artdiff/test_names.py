@@ -82,6 +82,11 @@ def one_test(project, yml_rel, kind, target, column_name, data_test, source=None
     args = copy.deepcopy(args if args is not None else {})
     if column_name is not None:
         args["column_name"] = column_name
+    # dbt 1.10+ (require_generic_test_arguments_property): `arguments:` merged over the keys beside
+    # it, before config, name and description are taken out
+    arguments = args.pop("arguments", {})
+    if isinstance(arguments, dict):
+        args = {**args, **arguments}
     m = NAME_PATTERN.match(test_name)
     ns, name = m.group("ns"), m.group("name")
     config = {}

@@ -19,6 +19,16 @@ if node "$COMPARE" target/manifest.json expected_test_names.jsonl >"$WORK/cmp" 2
 else
 	not_ok "every generic test has dbt-core's names" "$(head -40 "$WORK/cmp")"
 fi
+# a config: written inside arguments: is the test's config (dbt 1.10's extract_test_args merges
+# arguments first, then takes config out), as is one beside it
+cfg=$(node -e 'const m = require(process.argv[1]); const out = [];
+for (const n of Object.values(m.nodes)) if (/^in_range_orders_[12]__/.test(n.name))
+  out.push(n.name + " " + n.config.where + " " + n.config.severity + " " + JSON.stringify(n.test_metadata.kwargs));
+console.log(out.sort().join("\n"))' "$PWD/target/manifest.json")
+want='in_range_orders_1__50__amount id > 1 warn {"column_name":"amount","bounds":{"low":1,"high":50},"model":"{{ get_where_subquery(ref('"'"'orders'"'"')) }}"}
+in_range_orders_2__60__amount id > 2 ERROR {"column_name":"amount","bounds":{"low":2,"high":60},"model":"{{ get_where_subquery(ref('"'"'orders'"'"')) }}"}'
+[ "$cfg" = "$want" ] && ok "config inside and beside arguments: is config, not an argument" ||
+	not_ok "config inside and beside arguments: is config, not an argument" "got: $cfg"
 # the comparison sees a difference: a renamed test and a test dbt would not have
 sed 's/"alias": "unique_orders_id"/"alias": "unique_orders_id_x"/' expected_test_names.jsonl >"$WORK/bad.jsonl"
 grep -v '"name": "not_null_orders_id"' "$WORK/bad.jsonl" >"$WORK/bad2.jsonl"
