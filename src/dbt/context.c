@@ -879,15 +879,20 @@ void dbt_install_globals(struct project *p)
 	dbt_install_members(p, mark);
 }
 
+/*
+ * The macros a bare name reaches, as dbt's MacroNamespace searches them (context/macros.py): the
+ * package of the node rendered (dbt_context adds those when it is not the root project), the root
+ * project's, the packages by their names, then the global project's. Another package's macros are
+ * reached only through its name (`dbt_utils.star`), so a package's `dateadd` or `type_timestamp`
+ * does not replace dbt's for the rest of the project.
+ */
 void dbt_install_macros(struct project *p)
 {
-	/* the global project first, then packages, then the root project, which wins */
 	value pkgs = p->macros_by_package;
-	for (int pass = 0; pass < 3; pass++) {
+	for (int pass = 0; pass < 2; pass++) {
 		for (uint32_t i = 0; i < pkgs.d->len; i++) {
 			const char *pkg = pkgs.d->e[i].key.s;
-			bool is_dbt = !strcmp(pkg, "dbt"), is_root = !strcmp(pkg, p->name);
-			if ((pass == 0) != is_dbt || (pass == 2) != is_root)
+			if (strcmp(pkg, pass == 0 ? "dbt" : p->name))
 				continue;
 			value ms = pkgs.d->e[i].val;
 			for (uint32_t j = 0; j < ms.d->len; j++)
@@ -896,6 +901,18 @@ void dbt_install_macros(struct project *p)
 	}
 	for (uint32_t i = 0; i < pkgs.d->len; i++)
 		jj_env_set_global(p->jinja, pkgs.d->e[i].key.s, pkgs.d->e[i].val);
+}
+
+/* The macros of `pkg` into a render's context: over what is there (dbt puts its macro namespace
+ * over the context's members), or only where nothing is */
+static void add_package_macros(struct project *p, value ctx, const char *pkg, bool over)
+{
+	if (!pkg || !strcmp(pkg, p->name) || !strcmp(pkg, "dbt"))
+		return;
+	value ms = val_dict_gets(p->macros_by_package, pkg);
+	for (uint32_t j = 0; ms.type == V_DICT && j < ms.d->len; j++)
+		if (over || val_dict_get(ctx, ms.d->e[j].key).type == V_UNDEF)
+			val_dict_set(ctx, ms.d->e[j].key, ms.d->e[j].val);
 }
 
 static value target_value(struct arena *a, struct project *p, bool parsing)
@@ -987,6 +1004,19 @@ value dbt_context(struct dbt_render *r)
 			val_dict_sets(ctx, "__sluice_snapshot_body", n->snapshot_body);
 	}
 	dbt_context_add_adapter(r, ctx);
+	/* the package the node (or the file rendered) is in: its macros by their bare names */
+	add_package_macros(p, ctx, r->node ? r->node->package : r->package, true);
+	/* a generic test: also the macros of its test's package, which its macro calls by their bare
+	 * names (dbt's TestMacroNamespace holds what the test macro depends on) */
+	if (r->node && r->node->type == NODE_TEST && r->node->test_metadata.type == V_DICT) {
+		value ns = val_dict_gets(r->node->test_metadata, "namespace");
+		value name = val_dict_gets(r->node->test_metadata, "name");
+		if (name.type == V_STR) {
+			const char *macro = arena_sprintf(a, "test_%s", name.s);
+			value fn = proj_find_macro(p, ns.type == V_STR ? ns.s : NULL, macro);
+			add_package_macros(p, ctx, fn.type != V_UNDEF ? jj_macro_package(fn) : NULL, false);
+		}
+	}
 	r->ctx = ctx;
 	return ctx;
 }

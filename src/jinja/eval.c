@@ -364,15 +364,18 @@ static value lookup_full(struct jj_vm *vm, const struct jj_frame *f, const char 
 			if (v.type != V_UNDEF || val_dict_find(c->vars, val_strn(s, len)) >= 0)
 				return v;
 		}
-		if (c->module.type == V_DICT) {
-			value v = val_dict_getnh(c->module, s, len, hash);
-			if (v.type != V_UNDEF)
-				return v;
-		}
 	}
 	value g = val_dict_getnh(vm->env->globals, s, len, hash);
 	if (g.type != V_UNDEF)
 		return g;
+	/* a dbt macro's file-mates last: dbt makes each macro a template of its own, whose bare
+	 * names reach the render's namespace (the node's package, the root project, the global
+	 * project) and nothing else, so they come after it (where dbt would find nothing) */
+	if (c && c->module.type == V_DICT) {
+		value v = val_dict_getnh(c->module, s, len, hash);
+		if (v.type != V_UNDEF)
+			return v;
+	}
 	*pfound = false;
 	return val_undef_named(s, len);
 }

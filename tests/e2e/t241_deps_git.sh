@@ -35,7 +35,7 @@ URL="file://$R"
 mkdir -p "$WORK/shop/models"
 cd "$WORK/shop"
 printf 'name: shop\nprofile: shop\n' >dbt_project.yml
-echo "select {{ gpkg_v() }} as v" >models/v.sql
+echo "select {{ gpkg.gpkg_v() }} as v" >models/v.sql
 
 printf 'packages:\n  - git: "%s"\n    revision: v1.0\n' "$URL" >packages.yml
 run deps

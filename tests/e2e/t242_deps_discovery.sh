@@ -16,7 +16,7 @@ ln -s . "$P/models/loop"
 cd "$P/integration_tests"
 printf 'name: pkg_integration_tests\nprofile: shop\n' >dbt_project.yml
 printf 'packages:\n  - local: ../\n' >packages.yml
-echo "select {{ pkg_macro() }} as seven from {{ ref('pkg_model') }}" >models/uses_pkg.sql
+echo "select {{ pkg.pkg_macro() }} as seven from {{ ref('pkg_model') }}" >models/uses_pkg.sql
 
 run deps
 expect_rc 0 "deps installs the repository as a local package"

@@ -26,7 +26,7 @@ models:
     +schema: pkg
 EOS
 printf 'packages:\n  - local: ../util\n' >packages.yml
-echo "select {{ util.plus_one('answer') }} as a, {{ shout(\"'Hi'\") }} as s from {{ ref('util_answer') }}" >models/uses.sql
+echo "select {{ util.plus_one('answer') }} as a, {{ util.shout(\"'Hi'\") }} as s from {{ ref('util_answer') }}" >models/uses.sql
 
 run run
 expect_rc 2 "packages named but not installed"
