@@ -94,7 +94,7 @@ static void record_macro(void *user, const char *package, const char *name, bool
 {
 	struct dbt_render *r = user;
 	bool parsing = r && r->phase == DBT_PARSE && !r->compiling;
-	bool dependency = r && direct && r->node && (r->phase == DBT_PARSE || r->compiling);
+	bool dependency = r && direct && r->node && !r->not_the_node && (r->phase == DBT_PARSE || r->compiling);
 	if (!parsing && !dependency)
 		return;  /* a run's macro calls, nested in the materialization: most of them */
 	char id[512];
@@ -1158,6 +1158,9 @@ static int hook_call_macro(struct proj_render *pr, const char *name, const struc
 {
 	struct dbt_render *r = parse_render(pr);
 	r->runtime_lookups = true;
+	/* not the node's code: dbt calls these through a MacroGenerator without the node, so what
+	 * they call is not in its depends_on.macros (parser/base.py, RelationUpdate) */
+	r->not_the_node = true;
 	return dbt_call_macro(r, name, args, pout);
 }
 

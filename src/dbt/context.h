@@ -61,8 +61,9 @@ struct dbt_render {
 	bool runtime_lookups;         /* while parsing, config.get() and var() answer as at run time:
 				       * generate_schema_name and its kin (dbt's GenerateNameProvider
 				       * has RuntimeConfigObject and RuntimeVar) */
-	bool not_the_node;            /* a render of the node's code for another node (a unit test):
-				       * its macro calls are not the node's dependencies */
+	bool not_the_node;            /* a render of the node's code for another node (a unit test),
+				       * or of a name macro for the node: its macro calls are not the
+				       * node's dependencies */
 	value outer_macros;           /* render(): the macros running in the render that called it,
 				       * the bottom of context_macro_stack; V_UNDEF else */
 	const char **grown_parse, **grown_used;  /* the node's parse_macros / macros_used lists as

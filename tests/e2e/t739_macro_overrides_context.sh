@@ -88,6 +88,8 @@ expect_json target/manifest.json '.nodes["model.mo.c"].depends_on.nodes' '["mode
 	"config.get() is '' while parsing: the branch's ref is recorded"
 expect_json target/manifest.json '.nodes["model.mo.b"].schema + "," + d.nodes["model.mo.c"].schema' "main_inc,main" \
 	"but generate_schema_name reads the node's config, as dbt's GenerateNameProvider"
+expect_json target/manifest.json '.nodes["model.mo.a"].depends_on.macros' '[]' \
+	"the name macros are not the node's macro dependencies (dbt calls them without the node)"
 expect_query "select seen, fr from {{ ref('c') }}" "1|False" \
 	"context.update() read back by another macro of the render; dbt.should_full_refresh()"
 expect_query "select j from {{ ref('d') }}" "n:INTEGER:7.0,d:DATE:2026-01-02,b:BOOLEAN:True,s:VARCHAR:x" \
