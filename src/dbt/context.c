@@ -259,6 +259,22 @@ static value f_var(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct dbt_render *r = jj_user(vm);
 	struct project *p = r ? r->proj : ud;
+	/* a name that is not a string (an undefined attribute, None) names no var: dbt's
+	 * Var.__call__ looks it up in the vars all the same, finds nothing, and returns the
+	 * default (datavault4dbt passes `datavault4dbt.ldts_alias`, undefined, with one) */
+	value nv = jj_arg(args, 0, "name", val_undef());
+	bool named = args->npos > 0 || nv.type != V_UNDEF;
+	bool has_default = args->npos > 1;
+	for (size_t i = 0; i < args->nkw; i++)
+		has_default |= !strcmp(args->kwnames[i], "default");
+	if (named && nv.type != V_STR) {
+		if (has_default)
+			return jj_arg(args, 1, "default", val_undef());
+		if (r && r->node && r->phase == DBT_PARSE && !r->runtime_lookups)
+			return val_none();
+		jj_raise(vm, "required var '%s' not found in config: var() was given %s for its name",
+			 nv.type == V_NONE ? "None" : "Undefined", val_type_name(nv));
+	}
 	const char *name = dbt_str_arg(vm, args, 0, "name", "var", true);
 	value v = val_dict_gets(p->cli_vars, name);
 	if (v.type != V_UNDEF)
@@ -278,9 +294,9 @@ static value f_var(struct jj_vm *vm, void *ud, const struct vargs *args)
 	v = dbt_package_var(p, pkg, name);
 	if (v.type != V_UNDEF)
 		return rendered_var(vm, r, name, v);
-	value dflt = jj_arg(args, 1, "default", val_undef());
-	if (dflt.type != V_UNDEF)
-		return dflt;
+	/* a default given, even an undefined one, is what a missing var is (dbt's _VAR_NOTSET) */
+	if (has_default)
+		return jj_arg(args, 1, "default", val_undef());
 	/* parsing a node, a missing var is None, as dbt's ParseVar has it: a model that
 	 * config(enabled=false) turns off may name vars its project does not set; compiling or
 	 * running it is where a missing var is an error */

@@ -254,6 +254,7 @@ static int parse_mapping(struct yctx *y, yaml_event_t *start, value *pv)
 	value t = val_dict_new(&y->scratch, 8);
 	VEC(struct loc) klocs = {0};
 	VEC(struct loc) vlocs = {0};
+	VEC(bool) merged = {0};  /* each entry's: it came from a merge key (<<) */
 	struct anchor *self = remember_anchor(y, start->data.mapping_start.anchor, d, true);
 	int rc = 0;
 	for (;;) {
@@ -297,20 +298,25 @@ static int parse_mapping(struct yctx *y, yaml_event_t *start, value *pv)
 					val_dict_set(t, src.d->e[i].key, src.d->e[i].val);
 					VEC_PUSH(&klocs, kl);
 					VEC_PUSH(&vlocs, vl);
+					VEC_PUSH(&merged, true);
 				}
 			}
 			continue;
 		}
 		long before = val_dict_find(t, k);
 		val_dict_set(t, k, v);
-		if (before >= 0 && y->dl)
+		/* a key set again over one a merge brought is what merge keys are for (YAML's merge
+		 * type; dbt's CheckedLoader does not warn of it either) */
+		if (before >= 0 && y->dl && !merged.v[before])
 			warn_duplicate(y, k, kl, klocs.v[before]);
 		if (before >= 0) {
 			klocs.v[before] = kl;
 			vlocs.v[before] = vl;
+			merged.v[before] = false;
 		} else {
 			VEC_PUSH(&klocs, kl);
 			VEC_PUSH(&vlocs, vl);
+			VEC_PUSH(&merged, false);
 		}
 	}
 	if (rc == 0) {
@@ -329,6 +335,7 @@ static int parse_mapping(struct yctx *y, yaml_event_t *start, value *pv)
 	arena_reset(&y->scratch, mark);
 	VEC_FREE(&klocs);
 	VEC_FREE(&vlocs);
+	VEC_FREE(&merged);
 	return rc;
 }
 
