@@ -67,26 +67,18 @@ int cli_select(const struct cli *c, struct project *p, struct graph *g, unsigned
 	} else if (state && *state && !p->state_flags && state_load(p, state, dl) < 0) {
 		return -1;
 	}
-	/* --selector NAME, or the selectors.yml default when nothing is selected */
-	if (c->selector || (!c->nselect && fs_is_file(fs_join(&p->arena, p->root, "selectors.yml")))) {
-		const char **sw, **se;
-		size_t nsw, nse;
-		if (graph_selector(p, c->selector, &p->arena, &sw, &nsw, &se, &nse, dl) < 0)
+	/* --selector NAME, or the selectors.yml default when neither --select nor --exclude is given;
+	 * a selector is the whole selection (dbt's get_selection_spec: --exclude beside --selector is
+	 * not used) */
+	if (c->selector || (!c->nselect && !c->nexclude && fs_is_file(fs_join(&p->arena, p->root, "selectors.yml")))) {
+		bool found;
+		if (graph_selector(g, p, c->selector, sel, &found, dl) < 0)
 			return -1;
-		if (nsw || c->selector) {
-			words = sw;
-			nwords = nsw;
-			const char **all = arena_alloc(&p->arena, (nse + nexcl + 1) * sizeof(char *));
-			for (size_t i = 0; i < nse; i++)
-				all[i] = se[i];
-			for (size_t i = 0; i < nexcl; i++)
-				all[nse + i] = c->exclude[i];
-			excl = all;
-			nexcl += nse;
-			if (c->selector && nsw == 0) {
-				memset(sel, 0, p->nnodes);
-				return 0;
-			}
+		if (found) {
+			for (size_t i = 0; i < p->nnodes; i++)
+				if (!p->nodes[i]->enabled || !((types >> p->nodes[i]->type) & 1))
+					sel[i] = 0;
+			return 0;
 		}
 	}
 	return graph_select(g, p, words, nwords, excl, nexcl, types, sel, dl);

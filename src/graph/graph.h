@@ -57,11 +57,12 @@ int graph_select(const struct graph *g, struct project *p, const char *const *se
 		 struct diag_list *dl) __attribute__((warn_unused_result));
 
 /*
- * selectors.yml: the selection named `name` (NULL: the one marked `default: true`, if any) as
- * --select words and --exclude words, allocated in `a`. 0, or -1 after a diagnostic.
+ * selectors.yml: the nodes the selection named `name` (NULL: the one marked `default: true`, if
+ * any) selects, into `sel` (g->n bytes, every type, disabled nodes not); *pfound says whether
+ * there was one. 0, or -1 after a diagnostic.
  */
-int graph_selector(struct project *p, const char *name, struct arena *a, const char ***pwords, size_t *pn,
-		   const char ***pexcl, size_t *pnexcl, struct diag_list *dl) __attribute__((warn_unused_result));
+int graph_selector(const struct graph *g, struct project *p, const char *name, uint8_t *sel, bool *pfound,
+		   struct diag_list *dl) __attribute__((warn_unused_result));
 
 enum sched_status {
 	SCHED_PENDING,

@@ -3,9 +3,10 @@
  * string grammar of select.c. A definition is a criterion (a string such as "tag:nightly", or a
  * mapping with method / value and the graph operators parents, children, parents_depth,
  * children_depth, childrens_parents), a union or an intersection of definitions, or an exclude.
- * Unions and intersections are flattened to a union of intersections (distributing one over the
- * other), which is exactly what --select words with commas express; excludes join --exclude.
+ * Each criterion selects what the same --select word selects; unions, intersections and
+ * excludes combine those sets where they are written.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/fs.h"
@@ -13,30 +14,45 @@
 #include "graph/graph.h"
 #include "project/yml.h"
 
-/* a union of intersections: conj[i] is a comma-joined intersection */
-struct dnf {
-	const char **conj;
-	size_t n;
-};
-
 struct sctx {
+	const struct graph *g;
+	struct project *p;
 	struct arena *a;
 	struct diag_list *dl;
 	value selectors;     /* the selectors list, for selector: references */
-	const char **excl;
-	size_t nexcl;
 	int depth;
 };
 
-static int flatten(struct sctx *c, value def, struct loc where, struct dnf *out);
+static int eval(struct sctx *c, value def, struct loc where, uint8_t *out);
 
-static void push(struct sctx *c, struct dnf *d, const char *s)
+/* One criterion in the --select grammar: the nodes it selects, its tests with them (dbt expands
+ * each criterion eagerly) */
+static int eval_word(struct sctx *c, const char *word, uint8_t *out)
 {
-	d->conj = arena_realloc(c->a, d->conj, d->n * sizeof(char *), (d->n + 1) * sizeof(char *));
-	d->conj[d->n++] = s;
+	const char *words[1] = {word};
+	return graph_select(c->g, c->p, words, 1, NULL, 0, ~0u, out, c->dl);
 }
 
-static int criterion(struct sctx *c, value def, struct loc where, struct dnf *out)
+/* out := out minus what the `exclude:` list beside a definition selects */
+static int subtract(struct sctx *c, value excl, uint8_t *out)
+{
+	size_t n = c->g->n;
+	uint8_t *ex = xcalloc(n + 1, 1), *one = xcalloc(n + 1, 1);
+	int rc = 0;
+	for (uint32_t k = 0; k < excl.l->len && rc == 0; k++) {
+		memset(one, 0, n);
+		rc = eval(c, excl.l->items[k], yml_item_loc(excl, k), one);
+		for (size_t i = 0; i < n; i++)
+			ex[i] |= one[i];
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] &= !ex[i];
+	free(ex);
+	free(one);
+	return rc;
+}
+
+static int criterion(struct sctx *c, value def, struct loc where, uint8_t *out)
 {
 	const char *method = NULL, *val = NULL;
 	if (yml_str(def, "method", NULL, &method, c->dl) < 0 || yml_str(def, "value", NULL, &val, c->dl) < 0)
@@ -46,90 +62,97 @@ static int criterion(struct sctx *c, value def, struct loc where, struct dnf *ou
 		diag_hint(c->dl, d, "e.g. {method: tag, value: nightly}");
 		return -1;
 	}
-	struct sb s = SB_INIT;
-	long pd = -1, cd = -1;
-	bool parents = false, children = false, at = false;
-	(void)yml_bool(def, "parents", false, &parents, c->dl);
-	(void)yml_bool(def, "children", false, &children, c->dl);
-	(void)yml_bool(def, "childrens_parents", false, &at, c->dl);
-	(void)yml_int(def, "parents_depth", -1, &pd, c->dl);
-	(void)yml_int(def, "children_depth", -1, &cd, c->dl);
-	if (at)
-		sb_addc(&s, '@');
-	else if (pd >= 0)
-		sb_addf(&s, "%ld+", pd);
-	else if (parents)
-		sb_addc(&s, '+');
-	if (!strcmp(method, "fqn"))
-		sb_adds(&s, val);
-	else
-		sb_addf(&s, "%s:%s", method, val);
-	if (!at && cd >= 0)
-		sb_addf(&s, "+%ld", cd);
-	else if (!at && children)
-		sb_addc(&s, '+');
+	int rc;
 	if (!strcmp(method, "selector")) {
 		/* selector: another named selector */
 		value ref = val_none();
 		for (uint32_t i = 0; c->selectors.type == V_LIST && i < c->selectors.l->len; i++)
 			if (val_streq(val_dict_gets(c->selectors.l->items[i], "name"), val))
 				ref = c->selectors.l->items[i];
-		sb_release(&s);
 		if (ref.type != V_DICT) {
 			diag_error(c->dl, where, "selector '%s' is not defined in selectors.yml", val);
 			return -1;
 		}
-		return flatten(c, val_dict_gets(ref, "definition"), ref.d->loc, out);
+		rc = eval(c, val_dict_gets(ref, "definition"), ref.d->loc, out);
+	} else {
+		struct sb s = SB_INIT;
+		long pd = -1, cd = -1;
+		bool parents = false, children = false, at = false;
+		(void)yml_bool(def, "parents", false, &parents, c->dl);
+		(void)yml_bool(def, "children", false, &children, c->dl);
+		(void)yml_bool(def, "childrens_parents", false, &at, c->dl);
+		(void)yml_int(def, "parents_depth", -1, &pd, c->dl);
+		(void)yml_int(def, "children_depth", -1, &cd, c->dl);
+		if (at)
+			sb_addc(&s, '@');
+		else if (pd >= 0)
+			sb_addf(&s, "%ld+", pd);
+		else if (parents)
+			sb_addc(&s, '+');
+		if (!strcmp(method, "fqn"))
+			sb_adds(&s, val);
+		else
+			sb_addf(&s, "%s:%s", method, val);
+		if (!at && cd >= 0)
+			sb_addf(&s, "+%ld", cd);
+		else if (!at && children)
+			sb_addc(&s, '+');
+		rc = eval_word(c, s.buf, out);
+		sb_release(&s);
 	}
-	push(c, out, arena_strndup(c->a, s.buf, s.len));
-	sb_release(&s);
-	return 0;
+	/* {method, value, exclude: [...]}: a difference (dbt's parse_dict_definition) */
+	value ex = val_dict_gets(def, "exclude");
+	if (rc == 0 && ex.type == V_LIST)
+		rc = subtract(c, ex, out);
+	return rc;
 }
 
-static int flatten(struct sctx *c, value def, struct loc where, struct dnf *out)
+/*
+ * A definition into the set of nodes it selects, as dbt's SelectionUnion, SelectionIntersection
+ * and SelectionDifference combine them (graph/selector_spec.py): an `exclude:` inside a union or
+ * an intersection takes its nodes out of that union or intersection only, so a union around it
+ * may bring them back.
+ */
+static int eval(struct sctx *c, value def, struct loc where, uint8_t *out)
 {
 	if (++c->depth > 32) {
 		diag_error(c->dl, where, "selector definitions nest too deeply (a selector refers to itself?)");
 		return -1;
 	}
+	size_t n = c->g->n;
 	int rc = 0;
+	value l = def.type == V_DICT ? val_dict_gets(def, "union") : val_undef();
+	bool is_union = l.type == V_LIST;
+	if (!is_union && def.type == V_DICT)
+		l = val_dict_gets(def, "intersection");
 	if (def.type == V_STR) {
-		push(c, out, def.s);
-	} else if (def.type == V_DICT && val_dict_gets(def, "union").type == V_LIST) {
-		value l = val_dict_gets(def, "union");
+		rc = eval_word(c, def.s, out);
+	} else if (l.type == V_LIST) {
+		uint8_t *part = xcalloc(n + 1, 1);
+		value excl = val_undef();
+		bool first = true;
+		memset(out, 0, n);
 		for (uint32_t i = 0; i < l.l->len && rc == 0; i++) {
 			value item = l.l->items[i];
 			if (item.type == V_DICT && val_dict_gets(item, "exclude").type == V_LIST) {
-				struct dnf ex = {0};
-				value el = val_dict_gets(item, "exclude");
-				for (uint32_t k = 0; k < el.l->len && rc == 0; k++)
-					rc = flatten(c, el.l->items[k], yml_item_loc(el, k), &ex);
-				for (size_t k = 0; k < ex.n; k++) {
-					c->excl = arena_realloc(c->a, c->excl, c->nexcl * sizeof(char *), (c->nexcl + 1) * sizeof(char *));
-					c->excl[c->nexcl++] = ex.conj[k];
-				}
+				excl = val_dict_gets(item, "exclude");
 				continue;
 			}
-			rc = flatten(c, item, yml_item_loc(l, i), out);
+			memset(part, 0, n);
+			rc = eval(c, item, yml_item_loc(l, i), part);
+			for (size_t k = 0; k < n; k++)
+				out[k] = is_union ? (out[k] | part[k]) : first ? part[k] : (out[k] & part[k]);
+			first = false;
 		}
-	} else if (def.type == V_DICT && val_dict_gets(def, "intersection").type == V_LIST) {
-		value l = val_dict_gets(def, "intersection");
-		struct dnf acc = {0};
-		push(c, &acc, "");
-		for (uint32_t i = 0; i < l.l->len && rc == 0; i++) {
-			struct dnf part = {0};
-			rc = flatten(c, l.l->items[i], yml_item_loc(l, i), &part);
-			struct dnf next = {0};
-			for (size_t x = 0; x < acc.n; x++)
-				for (size_t y = 0; y < part.n; y++)
-					push(c, &next, *acc.conj[x] ? arena_sprintf(c->a, "%s,%s", acc.conj[x], part.conj[y])
-								   : part.conj[y]);
-			acc = next;
-		}
-		for (size_t x = 0; x < acc.n; x++)
-			push(c, out, acc.conj[x]);
+		free(part);
+		if (rc == 0 && excl.type == V_LIST)
+			rc = subtract(c, excl, out);
 	} else if (def.type == V_DICT && val_dict_gets(def, "method").type == V_STR) {
 		rc = criterion(c, def, where, out);
+	} else if (def.type == V_DICT && def.d->len == 1 && def.d->e[0].key.type == V_STR &&
+		   def.d->e[0].val.type == V_STR) {
+		/* {tag: nightly}: a method and its value as one key */
+		rc = eval_word(c, arena_sprintf(c->a, "%s:%s", def.d->e[0].key.s, def.d->e[0].val.s), out);
 	} else {
 		struct diag *d = diag_error(c->dl, def.type == V_DICT ? def.d->loc : where,
 					    "a selector definition must be a string, a method/value mapping, a union or an intersection");
@@ -140,11 +163,11 @@ static int flatten(struct sctx *c, value def, struct loc where, struct dnf *out)
 	return rc;
 }
 
-int graph_selector(struct project *p, const char *name, struct arena *a, const char ***pwords, size_t *pn,
-		   const char ***pexcl, size_t *pnexcl, struct diag_list *dl)
+int graph_selector(const struct graph *g, struct project *p, const char *name, uint8_t *sel, bool *pfound,
+		   struct diag_list *dl)
 {
-	*pn = *pnexcl = 0;
-	char *path = fs_join(a, p->root, "selectors.yml");
+	*pfound = false;
+	char *path = fs_join(&p->arena, p->root, "selectors.yml");
 	size_t len;
 	char *text = fs_read(&p->arena, path, &len);
 	if (!text) {
@@ -179,13 +202,8 @@ int graph_selector(struct project *p, const char *name, struct arena *a, const c
 		diag_hint(dl, d, "check the name given to --selector");
 		return -1;
 	}
-	struct sctx c = {a, dl, list, NULL, 0, 0};
-	struct dnf out = {0};
-	if (flatten(&c, val_dict_gets(found, "definition"), found.d->loc, &out) < 0)
-		return -1;
-	*pwords = out.conj;
-	*pn = out.n;
-	*pexcl = c.excl;
-	*pnexcl = c.nexcl;
-	return out.n == 0 && !name ? 0 : 0;
+	*pfound = true;
+	struct sctx c = {g, p, &p->arena, dl, list, 0};
+	memset(sel, 0, g->n);
+	return eval(&c, val_dict_gets(found, "definition"), found.d->loc, sel);
 }

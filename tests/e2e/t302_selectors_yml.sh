@@ -50,4 +50,39 @@ printf 'selectors:\n  - name: dflt\n    default: true\n    definition: "tag:fina
 sel "revenue"
 sel "stg_items" -s stg_items
 
+# an exclude takes its nodes out of the union it is written in, not out of the whole selection:
+# the union around it brings the tables' tests back (dbt's SelectionDifference inside a
+# SelectionUnion; mattermost's default selector skips views but keeps testing them)
+cat >selectors.yml <<'EOS'
+selectors:
+  - name: skip_tables_but_test_them
+    default: true
+    definition:
+      union:
+        - union:
+            - method: path
+              value: models
+            - exclude:
+                - method: config.materialized
+                  value: table
+        - method: resource_type
+          value: test
+EOS
+sel_all() {  # sel_all EXPECTED ARGS...
+	local want=$1
+	shift
+	run ls --output name "$@"
+	local got
+	got=$(sort "$OUT" | tr '\n' ' ' | sed 's/ $//')
+	if [ "$RC" = 0 ] && [ "$got" = "$want" ]; then ok "ls $*"; else not_ok "ls $*" "want: $want
+got:  $got
+$(cat "$ERR")"; fi
+}
+sel_all "not_null_revenue_item_name stg_items stg_sales unique_revenue_item_name" --selector skip_tables_but_test_them
+sel_all "not_null_revenue_item_name stg_items stg_sales unique_revenue_item_name"
+# a selector is the whole selection: --exclude beside it is not used (dbt's get_selection_spec),
+# and --exclude alone leaves the default selector out
+sel_all "not_null_revenue_item_name stg_items stg_sales unique_revenue_item_name" --selector skip_tables_but_test_them --exclude stg_items
+sel_all "not_null_revenue_item_name revenue stg_sales top_item unique_revenue_item_name" --exclude stg_items
+
 done_testing
