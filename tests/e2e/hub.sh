@@ -51,11 +51,3 @@ hub_publish() {
 	return 0
 }
 
-# expect_file_eq FILE TEXT [what]: FILE holds exactly TEXT (plus its final newline)
-expect_file_eq() {
-	local want got
-	want=$(printf '%s\n' "$2")
-	got=$(cat "$1" 2>/dev/null)
-	if [ "$got" = "$want" ]; then ok "${3:-$1 as expected}"
-	else not_ok "${3:-$1 as expected}" "$(diff <(printf '%s\n' "$want") <(printf '%s\n' "$got"))"; fi
-}

@@ -93,6 +93,15 @@ expect_file() {
 	if [ -e "$1" ]; then ok "${2:-file $1 exists}"; else not_ok "${2:-file $1 exists}"; fi
 }
 
+# expect_file_eq FILE TEXT [what]: FILE holds exactly TEXT (plus its final newline)
+expect_file_eq() {
+	local want got
+	want=$(printf '%s\n' "$2")
+	got=$(cat "$1" 2>/dev/null)
+	if [ "$got" = "$want" ]; then ok "${3:-$1 as expected}"
+	else not_ok "${3:-$1 as expected}" "$(diff <(printf '%s\n' "$want") <(printf '%s\n' "$got"))"; fi
+}
+
 # query SQL: prints the rows of SQL (run through the project's target) as "a|b|c" lines
 query() {
 	"$SLUICE" show --quiet --limit -1 --output json --inline "$1" "${@:2}" 2>"$WORK/qerr" |
