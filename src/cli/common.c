@@ -59,8 +59,10 @@ void cli_found_text(struct project *p, struct sb *out)
 	static const char *const names[] = {"snapshot", "seed", "data test", "source", "analysis", "exposure", "metric"};
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (counts[order[i]])
-			sb_addf(&s, ", %d %s%s", counts[order[i]], names[i],
-				counts[order[i]] == 1 ? "" : order[i] == NODE_ANALYSIS ? "" : "s");
+			sb_addf(&s, ", %d %s", counts[order[i]],
+				counts[order[i]] == 1 ? names[i]
+				: order[i] == NODE_ANALYSIS ? "analyses" /* dbt's NodeType.pluralize */
+							    : arena_sprintf(&p->arena, "%ss", names[i]));
 	sb_addf(&s, ", %zu macro%s", p->nmacros, p->nmacros == 1 ? "" : "s");
 	/* dbt counts semantic models, saved queries and unit tests after the macros */
 	if (counts[NODE_SEMANTIC_MODEL])

@@ -85,10 +85,11 @@ static struct node *new_file_node_text(struct project *p, const struct package *
 {
 	struct arena *a = &p->arena;
 	struct node *n = proj_node_new(a, type, pkg->name, fs_stem(a, rel));
-	n->path = rel;
+	/* an analysis's path and fqn start with "analysis" (dbt's AnalysisParser.get_compiled_path) */
+	n->path = type == NODE_ANALYSIS ? fs_join(a, "analysis", rel) : rel;
 	n->original_file_path = fs_join(a, dir, rel);
 	n->abs_path = pre ? pre->abs : fs_join(a, pkg->root, n->original_file_path);
-	n->fqn = proj_fqn(a, pkg->name, rel, n->name);
+	n->fqn = proj_fqn(a, pkg->name, n->path, n->name);
 	const char *display = pkg->is_root ? n->original_file_path : n->abs_path;
 	if (pre && pre->text) {
 		n->raw_code = pre->text;
@@ -265,6 +266,14 @@ int proj_find_models(struct project *p, struct nodes_builder *nb, struct diag_li
 			val_list_push(sp, val_str("seeds"));
 		}
 		rc |= find_in_paths(p, pkg, sp, NODE_SEED, nb, &seen_seeds, dl);
+		value ap = pkg->is_root ? p->analysis_paths : val_dict_gets(yml, "analysis-paths");
+		if (ap.type != V_LIST) {
+			ap = val_list_new(&p->arena, 1);
+			val_list_push(ap, val_str("analyses"));
+		}
+		struct map seen_analyses = MAP_INIT;
+		rc |= find_in_paths(p, pkg, ap, NODE_ANALYSIS, nb, &seen_analyses, dl);
+		map_release(&seen_analyses);
 		value snp = pkg->is_root ? p->snapshot_paths : val_dict_gets(yml, "snapshot-paths");
 		if (snp.type != V_LIST) {
 			snp = val_list_new(&p->arena, 1);
