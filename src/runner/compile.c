@@ -32,7 +32,9 @@ static int add_ctes(struct project *p, struct dbt_render *r, value list, value d
 			rc = add_ctes(p, &er, er.ephemerals, done, ctes);
 		if (rc == 0) {
 			val_list_push(done, list.l->items[i]);
-			sb_addf(ctes, "%s__dbt__cte__%s as (\n%s\n)", ctes->len ? ", " : "", e->name, esql.buf);
+			/* each " name as (...)" with its leading space, joined by ", " (dbt's
+			 * _recursively_prepend_ctes and inject_ctes_into_sql) */
+			sb_addf(ctes, "%s __dbt__cte__%s as (\n%s\n)", ctes->len ? ", " : "", e->name, esql.buf);
 		}
 		sb_release(&esql);
 		if (rc)
@@ -57,7 +59,20 @@ static size_t sql_lead(const char *s)
 	}
 }
 
-/* WITH __dbt__cte__x as (...) injected in front of the compiled SQL, as dbt does for ephemerals */
+static size_t sql_blanks(const char *s)
+{
+	size_t n = 0;
+	while (s[n] == ' ' || s[n] == '\n' || s[n] == '\t' || s[n] == '\r' || s[n] == '\f' || s[n] == '\v')
+		n++;
+	return n;
+}
+
+/*
+ * WITH __dbt__cte__x as (...) injected in front of the compiled SQL, byte for byte as dbt's
+ * inject_ctes_into_sql puts the tokens sqlparse gives it together: after a leading WITH (or WITH
+ * RECURSIVE) of the model's own and the blanks that follow it, the CTEs and ", "; else "with",
+ * the CTEs and " " before the first thing that is not blank (a comment included).
+ */
 int runner_inject_ctes(struct project *p, struct dbt_render *r, const char *sql, struct sb *out)
 {
 	if (r->ephemerals.type != V_LIST || r->ephemerals.l->len == 0) {
@@ -69,18 +84,21 @@ int runner_inject_ctes(struct project *p, struct dbt_render *r, const char *sql,
 		sb_release(&ctes);
 		return -1;
 	}
-	/* merge with a leading WITH (or WITH RECURSIVE) of the model's own, past its comments */
 	size_t lead = sql_lead(sql);
 	const char *s = sql + lead;
-	if (!strncasecmp(s, "with", 4) && (s[4] == ' ' || s[4] == '\n' || s[4] == '\t')) {
+	if (!strncasecmp(s, "with", 4) && (s[4] == ' ' || s[4] == '\n' || s[4] == '\t' || s[4] == '\r')) {
 		size_t kw = 4 + sql_lead(s + 4);
 		if (!strncasecmp(s + kw, "recursive", 9) && (s[kw + 9] == ' ' || s[kw + 9] == '\n' || s[kw + 9] == '\t'))
 			kw += 9;
-		sb_add(out, sql, lead);
-		sb_add(out, s, kw);
-		sb_addf(out, " %s, %s", ctes.buf, s + kw);
+		else
+			kw = 4;
+		kw += sql_blanks(s + kw);
+		sb_add(out, sql, lead + kw);
+		sb_addf(out, "%s, %s", ctes.buf, s + kw);
 	} else {
-		sb_addf(out, "with %s\n%s", ctes.buf, sql);
+		size_t ws = sql_blanks(sql);
+		sb_add(out, sql, ws);
+		sb_addf(out, "with%s %s", ctes.buf, sql + ws);
 	}
 	sb_release(&ctes);
 	return 0;

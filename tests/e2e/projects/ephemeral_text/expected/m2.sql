@@ -1,0 +1,7 @@
+
+
+  with __dbt__cte__e1 as (
+select 1 as id
+),  __dbt__cte__e2 as (
+select 2 as id
+) select * from __dbt__cte__e1, __dbt__cte__e2

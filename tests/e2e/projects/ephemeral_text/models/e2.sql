@@ -1,0 +1,1 @@
+{{ config(materialized='ephemeral') }}select 2 as id

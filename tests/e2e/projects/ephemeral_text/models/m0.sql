@@ -1,0 +1,1 @@
+select * from {{ ref('e1') }} union all select * from {{ ref('e2') }}

@@ -1,0 +1,2 @@
+-- note
+select * from {{ ref('e1') }}, {{ ref('e2') }}

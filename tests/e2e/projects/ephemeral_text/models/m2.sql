@@ -1,0 +1,3 @@
+
+
+  select * from {{ ref('e1') }}, {{ ref('e2') }}

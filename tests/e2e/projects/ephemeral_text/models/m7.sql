@@ -1,0 +1,1 @@
+/* c */ with x as (select 1) select * from x, {{ ref('e1') }}, {{ ref('e2') }}
