@@ -207,9 +207,22 @@ static int call_materialization(struct job *j, struct dbt_render *r, value fn)
 	if (vt->commit(w->conn, &w->arena, &err) < 0)
 		log_msg(LOG_DEBUG, "commit after the materialization of %s: %s", n->unique_id, err ? err : "unknown error");
 	res->rows_affected = r->rows_affected;
+	/* the result is the 'main' statement's response, as dbt's _build_run_model_result takes
+	 * load_result('main'): a materialization that reports through noop_statement or
+	 * store_raw_result ('INSERT 3', AutomateDV's period loads) is heard; else the status of the
+	 * main statement run (or the latest) */
+	value main = r->statements.type == V_DICT ? val_dict_gets(r->statements, "main") : val_undef();
+	value resp = main.type == V_DICT ? val_dict_gets(main, "response") : val_undef();
+	value said = resp.type == V_DICT ? val_dict_gets(resp, "_message") : val_undef();
+	if (said.type == V_STR) {
+		value rows = val_dict_gets(resp, "rows_affected");
+		res->rows_affected = rows.type == V_INT ? rows.i
+				     : rows.type == V_STR && rows.len ? strtoll(rows.s, NULL, 10) : -1;
+	}
 	/* a materialization may name its result itself: {'message': 'JOB ...'} */
 	value msg = out.type == V_DICT ? val_dict_gets(out, "message") : val_undef();
 	res->adapter_code = msg.type == V_STR	? arena_strdup(w->keep, msg.s)
+			    : said.type == V_STR ? arena_strndup(w->keep, said.s, said.len)
 			    : r->status_message ? arena_strdup(w->keep, r->status_message)
 						: "OK";
 	if (n->type == NODE_TEST)
