@@ -216,8 +216,11 @@ static int call_materialization(struct job *j, struct dbt_render *r, value fn)
 	value said = resp.type == V_DICT ? val_dict_gets(resp, "_message") : val_undef();
 	if (said.type == V_STR) {
 		value rows = val_dict_gets(resp, "rows_affected");
-		res->rows_affected = rows.type == V_INT ? rows.i
-				     : rows.type == V_STR && rows.len ? strtoll(rows.s, NULL, 10) : -1;
+		value code = val_dict_gets(resp, "code");
+		res->rows_affected = rows.type == V_INT			    ? rows.i
+				     : rows.type == V_STR && rows.len	    ? strtoll(rows.s, NULL, 10)
+				     : code.type == V_NONE || code.type == V_UNDEF ? ADAPTER_MESSAGE_ONLY
+										    : -1;
 	}
 	/* a materialization may name its result itself: {'message': 'JOB ...'} */
 	value msg = out.type == V_DICT ? val_dict_gets(out, "message") : val_undef();
