@@ -187,6 +187,7 @@ int cli_load_project(const struct cli *c, struct project *p, bool need_profile, 
 	dbt_flags_preset(&(struct dbt_flags){.which = c->command, .full_refresh = c->full_refresh, .fail_fast = c->fail_fast, .store_failures = c->store_failures, .empty = c->empty, .defer = c->defer && !c->no_defer, .favor_state = c->favor_state,
 					     .debug = c->debug, .threads = c->threads, .log_format = c->log_format});
 	report_setup(cli_color(c), !strcmp(c->log_format, "json"), NULL);
+	report_set_quiet(c->quiet);
 	if (!c->quiet && !c->inline_sql)
 		report_line("MainReportVersion", "Running with sluice=%s", SLUICE_VERSION);
 	int rc = proj_load(p, &o, dl);

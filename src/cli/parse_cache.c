@@ -717,6 +717,7 @@ int cli_parse_cache_serve(struct cli *c)
 		goto out;
 	}
 	report_setup(cli_color(c), !strcmp(c->log_format, "json"), NULL);
+	report_set_quiet(c->quiet);
 	if (!c->quiet)
 		report_line("MainReportVersion", "Running with sluice=%s", SLUICE_VERSION);
 	report_setup(cli_color(c), !strcmp(c->log_format, "json"), p.invocation_id);

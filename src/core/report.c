@@ -55,6 +55,18 @@ bool report_json(void)
 	return use_json;
 }
 
+static bool be_quiet;
+
+void report_set_quiet(bool quiet)
+{
+	be_quiet = quiet;
+}
+
+bool report_quiet(void)
+{
+	return be_quiet;
+}
+
 static void stamp(char *buf, size_t n, bool iso)
 {
 	struct timespec ts;

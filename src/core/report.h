@@ -17,6 +17,9 @@ enum report_color { RC_NONE, RC_GREEN, RC_RED, RC_YELLOW };
 void report_setup(bool color, bool json, const char *invocation_id);
 bool report_color_enabled(void);
 bool report_json(void);
+/* --quiet: what templates log() at info level is kept to the log file (dbt's JinjaLogInfo) */
+void report_set_quiet(bool quiet);
+bool report_quiet(void);
 /* A plain line: "HH:MM:SS  text" (or a JSON event named `event`) */
 void report_line(const char *event, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A status line with dots up to the status column; `secs` < 0 prints no time */

@@ -14,6 +14,7 @@
 #include "core/inputs.h"
 #include "core/hash.h"
 #include "core/log.h"
+#include "core/report.h"
 #include "core/sb.h"
 #include "dbt/context.h"
 #include "dbt/internal.h"
@@ -338,12 +339,12 @@ static value f_log(struct jj_vm *vm, void *ud, const struct vargs *args)
 	bool info = val_truthy(jj_arg(args, 1, "info", val_bool(false)));
 	struct sb s = SB_INIT;
 	val_str_to(&s, msg);
-	log_msg(LOG_INFO, "%s", s.buf);
-	if (info) {
-		log_redact(s.buf);
-		printf("%s\n", s.buf);
-		fflush(stdout);
-	}
+	/* dbt fires JinjaLogInfo (a timestamped line, or a JSON event) or JinjaLogDebug (the log
+	 * file alone) */
+	if (info && !report_quiet())
+		report_line("JinjaLogInfo", "%s", s.buf);
+	else
+		log_msg(info ? LOG_INFO : LOG_DEBUG, "%s", s.buf);
 	sb_release(&s);
 	return val_str("");
 }
