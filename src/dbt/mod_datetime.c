@@ -1,6 +1,6 @@
 /*
- * modules.datetime (datetime, date, timedelta objects as Python has them, with their arithmetic
- * operators, and add()/subtract() methods as well) and modules.itertools (product, chain,
+ * modules.datetime (datetime, date, time, timedelta objects as Python has them, with their
+ * arithmetic operators, and add()/subtract() methods as well; tzinfo as a name) and modules.itertools (product, chain,
  * combinations, permutations, islice, groupby, accumulate, zip_longest, ...), for dbt code that
  * calls them. Iterators are lists here: templates consume them whole anyway.
  */
@@ -15,11 +15,12 @@
 #include "dbt/internal.h"
 #include "jinja/jinja.h"
 
-enum dt_kind { DT_DATETIME, DT_DATE, DT_DELTA };
+enum dt_kind { DT_DATETIME, DT_DATE, DT_DELTA, DT_TIME };
 
 struct dt {
 	enum dt_kind kind;
-	int64_t us;   /* datetime/date: microseconds since the epoch (UTC); delta: length */
+	int64_t us;   /* datetime/date: microseconds since the epoch (UTC); delta: length; time:
+		       * microseconds since midnight */
 	bool utc;     /* an aware datetime (prints its offset, +00:00 in UTC) */
 	const struct tz *tz;  /* its pytz zone when it has one (the offset is the zone's) */
 };
@@ -138,10 +139,13 @@ static void fmt(const struct dt *d, struct sb *out, char sep)
 		return;
 	}
 	to_tm(d->us, &tm, &micro);
-	sb_addf(out, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	if (d->kind != DT_TIME)
+		sb_addf(out, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 	if (d->kind == DT_DATE)
 		return;
-	sb_addf(out, "%c%02d:%02d:%02d", sep, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (d->kind != DT_TIME)
+		sb_addc(out, sep);
+	sb_addf(out, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
 	if (micro)
 		sb_addf(out, ".%06ld", micro);
 	if (d->utc) {
@@ -209,6 +213,25 @@ static value m_date(struct jj_vm *vm, void *ud, const struct vargs *args)
 	return make(jj_arena(vm), DT_DATE, d->us, false);
 }
 
+static int64_t time_of_day(int64_t us)
+{
+	int64_t day = 86400000000LL, r = us % day;
+	return r < 0 ? r + day : r;
+}
+
+/* datetime.time(): its wall time, naive; timetz(): with its zone */
+static value m_time(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dt *d = ud;
+	return make(jj_arena(vm), DT_TIME, time_of_day(d->us), false);
+}
+
+static value m_timetz(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dt *d = ud;
+	return make_tz(jj_arena(vm), DT_TIME, time_of_day(d->us), d->utc, d->tz);
+}
+
 static value m_weekday(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct tm tm;
@@ -246,8 +269,8 @@ static value m_replace(struct jj_vm *vm, void *ud, const struct vargs *args)
 		if (v.type == V_INT)
 			parts[i] = (int)v.i;
 	}
-	return make(jj_arena(vm), d->kind, from_parts(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], parts[6]),
-		    d->utc);
+	int64_t us = from_parts(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], parts[6]);
+	return make_tz(jj_arena(vm), d->kind, d->kind == DT_TIME ? time_of_day(us) : us, d->utc, d->tz);
 }
 
 /* arithmetic as methods, since operators do not reach objects: d.add(days=1), d.subtract(td) */
@@ -309,6 +332,25 @@ static value dt_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size
 			return val_func(a, "total_seconds", m_total_seconds, d);
 		return val_undef();
 	}
+	if (d->kind == DT_TIME) {
+		if (IS("hour"))
+			return val_int(tm.tm_hour);
+		if (IS("minute"))
+			return val_int(tm.tm_min);
+		if (IS("second"))
+			return val_int(tm.tm_sec);
+		if (IS("microsecond"))
+			return val_int(micro);
+		if (IS("tzinfo"))
+			return d->tz ? tz_value(a, d->tz) : d->utc ? val_str("UTC") : val_none();
+		if (IS("isoformat"))
+			return val_func(a, "isoformat", m_isoformat, d);
+		if (IS("strftime"))
+			return val_func(a, "strftime", m_strftime, d);
+		if (IS("replace"))
+			return val_func(a, "replace", m_replace, d);
+		return val_undef();
+	}
 	if (IS("year"))
 		return val_int(tm.tm_year + 1900);
 	if (IS("month"))
@@ -326,6 +368,10 @@ static value dt_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size
 			return val_int(micro);
 		if (IS("date"))
 			return val_func(a, "date", m_date, d);
+		if (IS("time"))
+			return val_func(a, "time", m_time, d);
+		if (IS("timetz"))
+			return val_func(a, "timetz", m_timetz, d);
 		if (IS("timestamp"))
 			return val_func(a, "timestamp", m_timestamp, d);
 		if (IS("tzinfo"))
@@ -360,6 +406,9 @@ static int dt_cmp(struct vobj *o, value other, int *pcmp)
 	if (other.type != V_OBJ || other.o->cls != &dt_class)
 		return -1;
 	const struct dt *x = o->data, *y = other.o->data;
+	/* a time is ordered with times alone (TypeError otherwise) */
+	if ((x->kind == DT_TIME) != (y->kind == DT_TIME))
+		return -1;
 	/* Python orders aware datetimes by their instant, and refuses to order an aware one and a
 	 * naive one (TypeError: can't compare offset-naive and offset-aware datetimes) */
 	if (x->kind == DT_DATETIME && y->kind == DT_DATETIME && x->utc != y->utc)
@@ -389,6 +438,9 @@ static value dt_binop(struct jj_vm *vm, int op, value a, value b)
 	struct arena *ar = jj_arena(vm);
 	enum { ADD, SUB, MUL, DIV, FLOORDIV };
 	bool xd = x && x->kind == DT_DELTA, yd = y && y->kind == DT_DELTA;
+	/* a time takes no arithmetic in Python (unsupported operand types) */
+	if ((x && x->kind == DT_TIME) || (y && y->kind == DT_TIME))
+		return val_undef();
 	if (op == ADD && x && yd)
 		return make_tz(ar, x->kind, x->us + y->us, x->utc, x->tz);
 	if (op == ADD && xd && y)
@@ -741,6 +793,46 @@ static value f_datetime(struct jj_vm *vm, void *ud, const struct vargs *args)
 	return make_tz(jj_arena(vm), ud ? DT_DATE : DT_DATETIME, us, utc, tz);
 }
 
+/* time(hour=0, minute=0, second=0, microsecond=0, tzinfo=None) */
+static value f_time(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	(void)ud;
+	long h = int_arg(args, 0, "hour", 0), mi = int_arg(args, 1, "minute", 0), sec = int_arg(args, 2, "second", 0),
+	     us = int_arg(args, 3, "microsecond", 0);
+	if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || us < 0 || us > 999999)
+		jj_raise(vm, "ValueError: %s must be in range", h < 0 || h > 23 ? "hour" : mi < 0 || mi > 59 ? "minute"
+							     : sec < 0 || sec > 59	? "second" : "microsecond");
+	value tzi = jj_arg(args, 4, "tzinfo", val_none());
+	const struct tz *tz = tz_of(tzi);
+	bool utc = tzi.type == V_STR && val_streq(tzi, "UTC");
+	return make_tz(jj_arena(vm), DT_TIME, ((h * 60 + mi) * 60 + sec) * 1000000LL + us, utc, tz);
+}
+
+/* datetime.combine(date, time, tzinfo=time.tzinfo) */
+static value f_combine(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	(void)ud;
+	struct dt *d = as_dt(jj_arg(args, 0, "date", val_undef())), *t = as_dt(jj_arg(args, 1, "time", val_undef()));
+	if (!d || d->kind == DT_DELTA || d->kind == DT_TIME)
+		jj_raise(vm, "TypeError: combine() argument 1 must be datetime.date");
+	if (!t || t->kind != DT_TIME)
+		jj_raise(vm, "TypeError: combine() argument 2 must be datetime.time");
+	int64_t date_us = d->us - time_of_day(d->us);
+	value tzi = jj_arg(args, 2, "tzinfo", val_undef());
+	if (tzi.type != V_UNDEF)
+		return make_tz(jj_arena(vm), DT_DATETIME, date_us + t->us,
+			       tzi.type == V_STR && val_streq(tzi, "UTC"), tz_of(tzi));
+	return make_tz(jj_arena(vm), DT_DATETIME, date_us + t->us, t->utc, t->tz);
+}
+
+/* tzinfo: the abstract base class of time zones, a name to compare with; not made directly */
+static value f_tzinfo(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	(void)ud;
+	(void)args;
+	jj_raise(vm, "NotImplementedError: a tzinfo subclass must be used (pytz's zones are)");
+}
+
 static value f_now(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	value tz = jj_arg(args, 0, "tz", val_none());
@@ -921,17 +1013,19 @@ static value klass_getattr(struct jj_vm *vm, struct vobj *o, const char *name, s
 {
 	struct klass *k = o->data;
 	struct arena *a = jj_arena(vm);
-	bool is_date = k->ud != NULL;
+	bool is_datetime = k->ctor == f_datetime && !k->ud, is_date = k->ctor == f_datetime && k->ud;
 #define IS(s) (n == sizeof(s) - 1 && !memcmp(name, s, n))
-	if (IS("now") && !is_date)
+	if (IS("now") && is_datetime)
 		return val_func(a, "now", f_now, NULL);
-	if (IS("utcnow") && !is_date)
+	if (IS("utcnow") && is_datetime)
 		return val_func(a, "utcnow", f_utcnow, NULL);
-	if (IS("strptime") && !is_date)
+	if (IS("strptime") && is_datetime)
 		return val_func(a, "strptime", f_strptime, NULL);
-	if (IS("today"))
+	if (IS("combine") && is_datetime)
+		return val_func(a, "combine", f_combine, NULL);
+	if (IS("today") && (is_datetime || is_date))
 		return val_func(a, "today", f_today, NULL);
-	if (IS("fromisoformat"))
+	if (IS("fromisoformat") && (is_datetime || is_date))
 		return val_func(a, "fromisoformat", f_fromisoformat, k->ud);
 #undef IS
 	return val_undef();
@@ -958,7 +1052,10 @@ value dbt_module_datetime(struct arena *a)
 	value m = val_dict_new(a, 4);
 	val_dict_sets(m, "datetime", klass(a, "datetime", f_datetime, NULL));
 	val_dict_sets(m, "date", klass(a, "date", f_datetime, &date_marker));
+	val_dict_sets(m, "time", klass(a, "time", f_time, NULL));
 	val_dict_sets(m, "timedelta", val_func(a, "timedelta", f_timedelta, NULL));
+	/* dbt exports these five names of Python's module (context/base.py) */
+	val_dict_sets(m, "tzinfo", klass(a, "tzinfo", f_tzinfo, NULL));
 	return m;
 }
 
