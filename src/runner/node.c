@@ -397,6 +397,9 @@ static void report_error(struct job *j)
 			runner_node_sql_path(&w->arena, j->run_sql.len ? "run" : "compiled", n));
 	st->errors[j->idx] = arena_strndup(w->keep, msg.buf, msg.len);
 	sb_release(&msg);
+	/* compile prints no line a node (dbt's CompileRunner): the error ends it */
+	if (st->o->compile_only)
+		return;
 	report_status("LogModelResult", j->seq, st->total,
 		      n->type == NODE_TEST   ? arena_sprintf(w->keep, "ERROR %s", n->name)
 		      : n->type == NODE_SEED ? arena_sprintf(w->keep, "ERROR loading %s", j->what)
@@ -519,6 +522,8 @@ void runner_skip(void *ud, uint32_t idx, uint32_t cause)
 	res->rows_affected = -1;
 	res->message = NULL;  /* dbt gives a skipped node no message */
 	res->relation_name = n->relation_name;
+	if (st->o->compile_only)
+		return;
 	int seq = atomic_fetch_add(&st->started, 1) + 1;
 	report_status("SkippingDetails", seq, st->total,
 		      n->type == NODE_UNIT_TEST

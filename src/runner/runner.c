@@ -186,7 +186,9 @@ static int run_nodes(struct run_state *st, int threads, const uint8_t *selected,
 			return intr_requested() ? 0 : 1;
 	}
 	if (!intr_requested())
-		(void)graph_sched_run(st->g, selected, threads, st->o->fail_fast, runner_work, runner_skip, st, status);
+		/* compile stops at its first error, as dbt's CompileTask (raise_on_first_error) */
+		(void)graph_sched_run(st->g, selected, threads, st->o->fail_fast || st->o->compile_only, runner_work,
+				      runner_skip, st, status);
 	return 0;
 }
 
@@ -497,6 +499,9 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 			t.err++;
 		report_summary(&st, selected, elapsed, &t);
 	} else if (exit_code == 0 && t.err) {
+		/* compile (and docs generate) end as dbt's does on its first error: "Encountered an
+		 * error", exit code 2 */
+		report_line("MainEncounteredError", "Encountered an error:");
 		for (size_t i = 0; i < p->nnodes; i++)
 			if (st.errors[i])
 				report_error_text(st.errors[i]);
@@ -509,7 +514,7 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 			    proj_cpu_s() - c0, art_now() - a0);
 	}
 	if (exit_code == 0 && t.err)
-		exit_code = 1;
+		exit_code = o->compile_only ? 2 : 1;
 	/* dbt ends a run stopped by Ctrl-C with its "unhandled error" code */
 	if (interrupted)
 		exit_code = 2;

@@ -121,7 +121,7 @@ printf '%s\n' "{{ config(enabled=false) }}" "select * from {{ var('table_not_set
 run parse
 expect_rc 0 "a missing var does not stop the parse"
 run compile
-expect_rc 1 "compiling the model that reads it fails"
+expect_rc 2 "compiling the model that reads it fails (compile stops at its first error, as dbt's)"
 expect_out "models/d.sql:1:11: error: required var 'missing_var' not found" "points at the var() call"
 expect_no_out "table_not_set" "the disabled model's var is not asked for"
 

@@ -35,7 +35,7 @@ expect_json target/manifest.json '.nodes["model.ve.m"].columns.a.description' "s
 
 echo "select '{{ var(not_defined_anywhere) }}' as a" >models/m.sql
 run compile
-expect_rc 1 "without a default, a name that is not a string is a missing var"
+expect_rc 2 "without a default, a name that is not a string is a missing var (compile stops, as dbt's)"
 expect_out "required var 'Undefined' not found in config"
 
 printf 'models:\n  - name: m\n    description: one\n    description: two\n' >models/schema.yml
