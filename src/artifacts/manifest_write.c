@@ -73,7 +73,8 @@ struct jw {
 
 static void jw_flush(struct jw *w, bool force)
 {
-	if (!force && w->buf.len < (1u << 20))
+	/* a quarter of a MiB at a time: the buffer is part of a large project's peak memory */
+	if (!force && w->buf.len < (1u << 18))
 		return;
 	/* JSON text never holds a raw NUL (it would be escaped), so the C-string scrub sees it all */
 	size_t len = log_redact_n(w->buf.buf, w->buf.len);
@@ -134,9 +135,9 @@ static void jw_edges(struct jw *w, struct project *p, const struct graph *g, con
  * batch split between threads (one a core, each with its own arena and buffer), then written in
  * order: the output is the same as one thread's.
  */
-/* 512 nodes a batch: the batch's JSON is held in the threads' buffers until written (at 2,048 that
+/* 256 nodes a batch: the batch's JSON is held in the threads' buffers until written (at 2,048 that
  * was 6 MB of a large project's peak memory), and a thread a batch costs little */
-#define JW_BATCH 512
+#define JW_BATCH 256
 #define JW_THREADS 8
 
 struct jw_part {

@@ -67,7 +67,9 @@ static void merge_one(struct arena *a, value dst, value k, value v)
 	}
 	if (appends(k.s)) {
 		value cur = val_dict_get(dst, k);
-		value list = val_list_new(a, 4);
+		/* sized to fit: a merge at each level of dbt_project.yml makes a list, for every node */
+		size_t cap = (cur.type == V_LIST ? cur.l->len : 1) + (v.type == V_LIST ? v.l->len : 1);
+		value list = val_list_new(a, cap);
 		if (cur.type == V_LIST)
 			for (uint32_t j = 0; j < cur.l->len; j++)
 				val_list_push(list, cur.l->items[j]);
@@ -93,7 +95,7 @@ static void merge_one(struct arena *a, value dst, value k, value v)
 		val_dict_set(dst, k, list);
 	} else if (merges(k.s) && v.type == V_DICT) {
 		value cur = val_dict_get(dst, k);
-		value d = val_dict_new(a, 4);
+		value d = val_dict_new(a, (cur.type == V_DICT ? cur.d->len : 0) + v.d->len);
 		if (cur.type == V_DICT)
 			val_dict_merge(a, d, cur);
 		val_dict_merge(a, d, v);

@@ -325,7 +325,9 @@ static void w_node(struct snap_w *w, const struct node *n)
  * snapshot took tens of megabytes of fresh memory, and on a virtual machine each page of it a fault */
 static void w_flush(struct snap_w *w, bool force)
 {
-	if (w->out.len < (force ? 1 : 1u << 20) || w->sink_failed)
+	/* written a quarter of a MiB at a time: the writer's buffer adds to the peak memory of the
+	 * process it was forked from */
+	if (w->out.len < (force ? 1 : 1u << 18) || w->sink_failed)
 		return;
 	sum64_add(&w->sum, w->out.buf, w->out.len);
 	if (w->sink(w->ud, w->out.buf, w->out.len) < 0)
