@@ -67,8 +67,8 @@ static pthread_mutex_t graph_lock = PTHREAD_MUTEX_INITIALIZER;
  * render grew last (*pgrown, of capacity *pcap); any other list (from a snapshot, another render)
  * is copied first. Copying it whole at each id was a third of a large project's parse memory
  * for these lists. */
-static void add_id(struct arena *a, const char ***pl, uint32_t *pn, const char *id, const char ***pgrown,
-		   uint32_t *pcap)
+static void add_id(struct project *p, struct arena *a, const char ***pl, uint32_t *pn, const char *id,
+		   const char ***pgrown, uint32_t *pcap)
 {
 	for (uint32_t i = 0; i < *pn; i++)
 		if (!strcmp((*pl)[i], id))
@@ -81,7 +81,9 @@ static void add_id(struct arena *a, const char ***pl, uint32_t *pn, const char *
 		*pl = *pgrown = l;
 		*pcap = cap;
 	}
-	(*pl)[*pn] = arena_strdup(a, id);
+	/* the macro's own unique_id when it is one (ten thousand nodes name the same few macros) */
+	const char *kept = map_gets(&p->macro_ids, id);
+	(*pl)[*pn] = kept ? kept : arena_strdup(a, id);
 	(*pn)++;
 }
 
@@ -102,7 +104,7 @@ static void record_macro(void *user, const char *package, const char *name, bool
 	snprintf(id, sizeof(id), "macro.%s.%s", package, name);
 	if (parsing) {
 		if (r->own_code && r->node)
-			add_id(keep_arena(r), &r->node->parse_macros, &r->node->nparse_macros, id, &r->grown_parse,
+			add_id(r->proj, keep_arena(r), &r->node->parse_macros, &r->node->nparse_macros, id, &r->grown_parse,
 			       &r->grown_parse_cap);
 		else
 			proj_note_loader_macro(r->proj, id);
@@ -112,7 +114,8 @@ static void record_macro(void *user, const char *package, const char *name, bool
 	bool lock = r->phase == DBT_EXECUTE;
 	if (lock)
 		pthread_mutex_lock(&graph_lock);
-	add_id(keep_arena(r), &r->node->macros_used, &r->node->nmacros_used, id, &r->grown_used, &r->grown_used_cap);
+	add_id(r->proj, keep_arena(r), &r->node->macros_used, &r->node->nmacros_used, id, &r->grown_used,
+	       &r->grown_used_cap);
 	if (lock)
 		pthread_mutex_unlock(&graph_lock);
 }
@@ -905,6 +908,10 @@ void dbt_install_globals(struct project *p)
  */
 void dbt_install_macros(struct project *p)
 {
+	map_release(&p->macro_ids);
+	map_init(&p->macro_ids);
+	for (size_t i = 0; i < p->nmacros; i++)
+		map_puts(&p->macro_ids, p->macros[i]->unique_id, (void *)p->macros[i]->unique_id);
 	value pkgs = p->macros_by_package;
 	for (int pass = 0; pass < 2; pass++) {
 		for (uint32_t i = 0; i < pkgs.d->len; i++) {

@@ -594,6 +594,7 @@ void proj_release(struct project *p)
 	free(p->tmpl_arenas);
 	free(p->nodes);
 	map_release(&p->by_id);
+	map_release(&p->macro_ids);
 	map_release(&p->by_name);
 	map_release(&p->sources_by_name);
 	if (p->jinja)

@@ -233,6 +233,8 @@ struct project {
 	struct node **nodes;       /* every node, in a stable order (by unique_id) */
 	size_t nnodes;
 	struct map by_id;          /* unique_id -> node */
+	struct map macro_ids;      /* a macro's unique_id -> the same string, kept (nodes' macro lists
+				    * point at it rather than copy it) */
 	struct map by_name;        /* "name" and "pkg.name" -> node (models, seeds, snapshots) */
 	struct map sources_by_name;/* "source.table" -> node */
 
