@@ -39,7 +39,6 @@ static bool has_glob(const char *s)
 	return strpbrk(s, "*?[]") != NULL;
 }
 
-/* dbt's fqn matching: the leaf name, or the selector's dotted parts as a prefix of the fqn */
 /* metric:, semantic_model:, saved_query: name or package.name, each part a glob, as dbt matches */
 static bool semantic_match(const struct node *n, const char *sel)
 {
@@ -57,19 +56,22 @@ static bool semantic_match(const struct node *n, const char *sel)
 	return glob_match(pkg, n->package) && glob_match(dot + 1, n->name);
 }
 
-static bool fqn_match(const struct node *n, const char *sel)
+/* dbt's is_selected_node against fqn[from..]: the leaf exactly (a version: its model, or
+ * model_vN as name.vN / name_vN), else the selector's dotted parts against the fqn's parts (dots
+ * inside a part split it too) one by one, up to a part with a wildcard, whose rest is matched
+ * against the rest of the fqn joined with dots (graph/selector_methods.py) */
+static bool fqn_selected(value fqn, uint32_t from, const char *sel, bool versioned)
 {
-	value fqn = n->fqn;
-	if (fqn.type != V_LIST || fqn.l->len == 0)
+	uint32_t n = fqn.l->len;
+	if (n <= from)
 		return false;
-	value leaf = fqn.l->items[fqn.l->len - 1];
-	if (n->version.type != V_UNDEF && fqn.l->len >= 2) {
-		/* a version: its model's name, or name.vN / name_vN */
-		const char *model = fqn.l->items[fqn.l->len - 2].s;
+	const char *leaf = fqn.l->items[n - 1].s;
+	if (versioned && n - from >= 2) {
+		const char *model = fqn.l->items[n - 2].s;
 		if (!strcmp(sel, model))
 			return true;
-		const char *last_dot = strrchr(sel, '.');
-		const char *prev_dot = NULL;
+		/* "_".join(fqn[-2:]) == "_".join(selector.split(".")[-2:]) */
+		const char *last_dot = strrchr(sel, '.'), *prev_dot = NULL;
 		for (const char *c = sel; last_dot && c < last_dot; c++)
 			if (*c == '.')
 				prev_dot = c;
@@ -79,38 +81,52 @@ static bool fqn_match(const struct node *n, const char *sel)
 				 prev_dot ? prev_dot + 1 : sel, last_dot + 1);
 		else
 			snprintf(want, sizeof(want), "%s", sel);
-		snprintf(have, sizeof(have), "%s_%s", model, leaf.s);
+		snprintf(have, sizeof(have), "%s_%s", model, leaf);
 		if (!strcmp(want, have))
 			return true;
-	} else if (leaf.type == V_STR && glob_match(sel, leaf.s)) {
+	} else if (!versioned && !strcmp(leaf, sel)) {
 		return true;
 	}
-	/* split the selector on dots and compare part by part; a wildcard part matches the rest */
-	const char *s = sel;
-	uint32_t i = 0;
-	while (*s) {
-		const char *dot = strchr(s, '.');
-		size_t len = dot ? (size_t)(dot - s) : strlen(s);
-		char part[256];
-		if (len >= sizeof(part))
-			return false;
-		memcpy(part, s, len);
-		part[len] = '\0';
-		if (has_glob(part)) {
-			/* the rest of the selector against the rest of the fqn, joined with dots */
-			struct sb rest = SB_INIT;
-			for (uint32_t k = i; k < fqn.l->len; k++)
-				sb_addf(&rest, "%s%s", k > i ? "." : "", fqn.l->items[k].s);
-			bool m = glob_match(s, rest.buf);
-			sb_release(&rest);
-			return m;
+	/* the flattened fqn, joined with dots: its parts are what lies between the dots */
+	struct sb flat = SB_INIT;
+	for (uint32_t k = from; k < n; k++)
+		sb_addf(&flat, "%s%s", k > from ? "." : "", fqn.l->items[k].s);
+	size_t nflat = 1, nsel = 1;
+	for (const char *c = flat.buf; *c; c++)
+		nflat += *c == '.';
+	for (const char *c = sel; *c; c++)
+		nsel += *c == '.';
+	bool match = nflat >= nsel;
+	const char *f = flat.buf, *s = sel;
+	while (match && *s) {
+		const char *sdot = strchr(s, '.'), *fdot = strchr(f, '.');
+		size_t slen = sdot ? (size_t)(sdot - s) : strlen(s), flen = fdot ? (size_t)(fdot - f) : strlen(f);
+		bool wild = false;
+		for (size_t k = 0; k < slen && !wild; k++)
+			wild = strchr("*?[]", s[k]) != NULL;
+		if (wild) {
+			match = glob_match(s, f);
+			break;
 		}
-		if (i >= fqn.l->len || strcmp(fqn.l->items[i].s, part))
-			return false;
-		i++;
-		s += len + (dot ? 1 : 0);
+		match = slen == flen && !memcmp(s, f, slen);
+		if (!sdot)
+			break;
+		s = sdot + 1;
+		f = fdot ? fdot + 1 : f + flen;
 	}
-	return true;
+	sb_release(&flat);
+	return match;
+}
+
+/* dbt's QualifiedNameSelectorMethod: the fqn, or the fqn without its package (a match across
+ * packages); sources are never matched by fqn */
+static bool fqn_match(const struct node *n, const char *sel)
+{
+	value fqn = n->fqn;
+	if (fqn.type != V_LIST || fqn.l->len == 0 || n->type == NODE_SOURCE)
+		return false;
+	bool versioned = n->version.type != V_UNDEF;
+	return fqn_selected(fqn, 0, sel, versioned) || fqn_selected(fqn, 1, sel, versioned);
 }
 
 static bool path_match(const struct node *n, const char *sel)
