@@ -32,7 +32,16 @@ sel "revenue stg_items" -s revenue stg_items
 sel "revenue" -s tag:nightly,tag:finance
 sel "stg_items stg_sales top_item" --exclude revenue
 sel "stg_items stg_sales" -s +top_item --exclude tag:nightly
-sel "stg_items stg_sales" -s "stg_*"
+# fqn selectors as dbt's is_selected_node matches them: the whole fqn, or the fqn without its
+# package; a wildcard matches the rest of the fqn joined with dots, so stg_* names nothing under
+# models/staging (shop.staging.stg_items) and st* everything there
+run ls --output name --resource-type model -s "stg_*"
+expect_out "No nodes selected!" "stg_* names nothing under models/staging, as in dbt"
+sel "stg_items stg_sales" -s "st*"
+sel "stg_items stg_sales" -s staging
+sel "stg_items stg_sales" -s "staging.*"
+sel "stg_items stg_sales" -s shop.staging
+sel "stg_items" -s staging.stg_items
 sel "revenue top_item" -s config.materialized:table
 sel "revenue stg_items stg_sales top_item" -s @stg_sales
 
