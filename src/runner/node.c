@@ -84,9 +84,10 @@ static const char *describe_node(struct arena *a, const struct node *n)
 }
 
 /*
- * A seed's CSV must be one table: every record as many fields as the header. Loaders guess
- * otherwise (a wrong last row can become the header of an empty table), so the file is checked
- * before anything touches the database, and an error points at the record in the CSV.
+ * A seed's CSV must be one table: no record with more fields than the header (a shorter one is
+ * padded with NULLs, as agate pads dbt's seed rows). Loaders guess otherwise (a wrong last row
+ * can become the header of an empty table), so the file is checked before anything touches the
+ * database, and an error points at the record in the CSV.
  */
 static int check_seed(const struct node *n, struct diag_list *dl)
 {
@@ -101,17 +102,11 @@ static int check_seed(const struct node *n, struct diag_list *dl)
 	size_t line_len = 0;
 	if (rep.problem == CSV_FIELD_COUNT) {
 		line_len = rep.len;
-		struct loc l = {n->file, (uint32_t)rep.off, (uint32_t)line_len};
-		if (rep.fields > rep.header_fields) {
-			l.off = (uint32_t)rep.extra_off;
-			l.len = (uint32_t)(rep.off + line_len - rep.extra_off);
-		}
-		struct diag *e = diag_error(dl, l, "row %zu has %zu field%s, but the header has %zu", rep.records,
-					    rep.fields, rep.fields == 1 ? "" : "s", rep.header_fields);
-		diag_hint(dl, e, rep.fields > rep.header_fields
-				     ? "remove the extra fields, or quote a value that contains the delimiter '%c'"
-				     : "add the missing fields (an empty field is written as nothing between two '%c')",
-			  delim);
+		/* the extra fields underlined */
+		struct loc l = {n->file, (uint32_t)rep.extra_off, (uint32_t)(rep.off + line_len - rep.extra_off)};
+		struct diag *e = diag_error(dl, l, "row %zu has %zu fields, but the header has %zu", rep.records,
+					    rep.fields, rep.header_fields);
+		diag_hint(dl, e, "remove the extra fields, or quote a value that contains the delimiter '%c'", delim);
 		diag_note(dl, e, loc_at(n->file, 1, 1, 0), "the header is here");
 	} else if (rep.problem == CSV_OPEN_QUOTE) {
 		struct loc q = {n->file, (uint32_t)rep.off, 1};

@@ -29,13 +29,13 @@ expect_query "select id, name from {{ ref('people') }} order by id" "1|ann
 expect_json target/run_results.json '.results[0].status' error
 expect_json target/run_results.json '.results[0].message.includes("seeds/people.csv:4:")' true
 
-# too few in the middle, without a final newline
+# too few in the middle, without a final newline: padded with NULLs, as agate pads a short row
 printf 'id,name\n1,ann\n2\n3,cy' >seeds/people.csv
 run seed
-expect_rc 1 "a short row fails"
-expect_out "seeds/people.csv:3:1: error: row 2 has 1 field, but the header has 2"
-expect_out "hint: add the missing fields"
-expect_query "select count(*) from {{ ref('people') }}" "2" "still the previous table"
+expect_rc 0 "a short row loads"
+expect_query "select id, coalesce(name, 'NULL') as n from {{ ref('people') }} order by id" "1|ann
+2|NULL
+3|cy" "its missing field is NULL"
 
 # an unclosed quote
 printf 'id,name\n1,"ann\n2,bob\n' >seeds/people.csv

@@ -40,13 +40,18 @@ cp seeds/semi.csv seeds/bad.csv
 run seed -s bad --vars '{}'
 printf 'a,b\n1,2\n3\n' >seeds/bad.csv
 run seed -s bad
+expect_rc 0 "a short row is padded with NULLs, as agate pads it"
+expect_query "select a, coalesce(b::text, 'NULL') from raw.bad order by a" "1|2
+3|NULL"
+printf 'a,b\n1,2\n3,4,5\n' >seeds/bad.csv
+run seed -s bad
 expect_rc 1 "a malformed seed fails"
-expect_out "seeds/bad.csv:3:1: error: row 2 has 1 field, but the header has 2" "the error names the file and line"
+expect_out "seeds/bad.csv:3:5: error: row 2 has 3 fields, but the header has 2" "the error names the file and line"
 printf 'a,b\n1,"open\n' >seeds/bad.csv
 run seed -s bad
 expect_rc 1 "an unclosed quote fails"
 expect_out "seeds/bad.csv:2:3: error: this quoted field is never closed"
-expect_query "select count(*) from raw.bad" "1" "the previous table is left as it was"
+expect_query "select count(*) from raw.bad" "2" "the previous table is left as it was"
 
 # 100,000 rows: streamed with COPY, counted, and in a few seconds even on a busy machine
 awk 'BEGIN { print "id,name,price,day"; for (i = 1; i <= 100000; i++) printf "%d,item %d,%d.%02d,2024-%02d-%02d\n", i, i, i % 1000, i % 100, i % 12 + 1, i % 28 + 1 }' >seeds/big.csv

@@ -1002,7 +1002,8 @@ static int dk_load_csv(struct adapter_conn *c, const struct adapter_relation *re
 	adp_duckdb_add_quoted_ident(&q, rel->identifier);
 	sb_adds(&q, " AS SELECT * FROM read_csv(");
 	adp_duckdb_add_string_lit(&q, csv_path, strlen(csv_path));
-	sb_adds(&q, ", header = true, auto_detect = true, sample_size = -1");
+	/* a short row's missing fields are NULL, as agate pads dbt's seed rows */
+	sb_adds(&q, ", header = true, auto_detect = true, sample_size = -1, null_padding = true");
 	if (delim.type == V_STR) {
 		sb_adds(&q, ", delim = ");
 		adp_duckdb_add_string_lit(&q, delim.s, delim.len);

@@ -235,13 +235,14 @@ static void add_relation(struct sb *q, struct adapter_conn *c, const struct adap
 }
 
 /* The body with agate's null fields as empty unquoted ones, every other field quoted */
-static void rewrite_nulls(const char *p, const char *end, char d, struct sb *out)
+static void rewrite_nulls(const char *p, const char *end, char d, size_t ncols, struct sb *out)
 {
 	struct sb f = SB_INIT;
 	bool quoted, header = true;
 	while (p < end) {
 		int more;
 		bool first = true;
+		size_t nf = 0, mark = out->len;
 		do {
 			more = read_field(&p, end, d, &f, &quoted);
 			if (more < 0)
@@ -258,9 +259,14 @@ static void rewrite_nulls(const char *p, const char *end, char d, struct sb *out
 				}
 				sb_addc(out, '"');
 			}
+			nf++;
 		} while (more > 0);
 		if (more < 0)
 			break;
+		/* a short row: its missing fields are NULL, as agate pads them (a blank line stays) */
+		bool blank = nf == 1 && out->len == mark;
+		for (; !header && !blank && nf < ncols; nf++)
+			sb_addc(out, d);
 		sb_addc(out, '\n');
 		header = false;
 	}
@@ -371,11 +377,12 @@ int pg_load_csv(struct adapter_conn *c, const struct adapter_relation *rel, cons
 			line++;
 			continue;
 		}
-		if (i != cols.n) {
+		if (i > cols.n) {
 			rc = pg_fail(a, perr, "%s:%zu: the row has %zu fields but the header names %zu columns", csv_path,
 				     line, i, cols.n);
 			break;
 		}
+		rewrite |= i < cols.n;  /* padded with NULLs (rewrite_nulls) */
 		line++;
 	}
 	if (!rc && more < 0)
@@ -411,7 +418,7 @@ int pg_load_csv(struct adapter_conn *c, const struct adapter_relation *rel, cons
 			sb_addc(&q, ')');
 			if (rewrite) {
 				struct sb data = SB_INIT;
-				rewrite_nulls(body, end, d, &data);
+				rewrite_nulls(body, end, d, cols.n, &data);
 				rc = copy_data(c, q.buf, data.buf, data.len, a, perr);
 				sb_release(&data);
 			} else {
