@@ -1,39 +1,13 @@
 /*
  * Node configs, resolved as dbt does: dbt_project.yml's hierarchy (package, then each folder, then
- * the node's own name, `+key` or known config keys), under the schema.yml `config:`, under the
- * config() calls in the node's file. Keys that accumulate (tags, pre-hook, post-hook) append,
- * dict keys (meta, grants, docs ...) merge, everything else replaces.
+ * the node's own name: `+key`, or any key whose value is not a mapping), under the schema.yml
+ * `config:`, under the config() calls in the node's file. Keys that accumulate (tags, pre-hook,
+ * post-hook) append, dict keys (meta, grants, docs ...) merge, everything else replaces.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "project/load_internal.h"
-
-/* sorted by strcmp: looked up with bsearch for every key of every level, for every node */
-static const char *const config_keys[] = {
-	"access", "alias", "batch_size", "begin", "bind", "check_cols", "column_types", "columns",
-	"concurrent_batches", "connector_options", "contract", "database", "dbt_valid_to_current",
-	"delimiter", "docs", "enabled", "error_if", "event_time", "execution_mode", "fail_calc",
-	"full_refresh", "grants", "group", "hard_deletes", "incremental_predicates",
-	"incremental_strategy", "invalidate_hard_deletes", "limit", "lookback", "materialized",
-	"merge_exclude_columns", "merge_update_columns", "meta", "on_configuration_change",
-	"on_schema_change", "packages", "persist_docs", "post-hook", "post_hook", "pre-hook", "pre_hook",
-	"predicates", "primary_key", "properties", "quote_columns", "quoting", "schema", "severity",
-	"snapshot_meta_column_names", "sql_header", "store_failures", "store_failures_as", "strategy",
-	"tags", "target_database", "target_schema", "timeout", "unique_key", "updated_at", "upgrade",
-	"warn_if", "watermark", "where"};
-
-static int cmp_key(const void *key, const void *elem)
-{
-	return strcmp(key, *(const char *const *)elem);
-}
-
-/* Whether a key names a config (as opposed to a sub-folder) in dbt_project.yml */
-static bool proj_is_config_key(const char *key)
-{
-	return bsearch(key, config_keys, sizeof(config_keys) / sizeof(config_keys[0]), sizeof(config_keys[0]),
-		       cmp_key) != NULL;
-}
 
 static bool appends(const char *k)
 {
@@ -114,14 +88,20 @@ void proj_config_merge(struct arena *a, value dst, value src)
 }
 
 /* The configs that apply at one level of the hierarchy: `+key` entries and known config keys */
-/* The config key an entry of a level of the hierarchy sets, or NULL */
+/* The config key an entry of a level of the hierarchy sets, or NULL: a `+key`, or any key whose
+ * value is not a mapping (a mapping without the + is a folder), as dbt's _project_configs
+ * (context/context_config.py): adapter configs such as Snowflake's `transient: false` too */
 static const char *level_key(value k, value v)
 {
 	if (k.type != V_STR)
 		return NULL;
-	if (k.s[0] == '+')
-		return k.s + 1;
-	return proj_is_config_key(k.s) && (v.type != V_DICT || merges(k.s)) ? k.s : NULL;
+	if (k.s[0] == '+') {
+		const char *s = k.s + 1;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		return s;
+	}
+	return v.type != V_DICT ? k.s : NULL;
 }
 
 static void level_configs(struct arena *a, value level, value out)
