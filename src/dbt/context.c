@@ -462,9 +462,13 @@ static value graph_sections(struct jj_vm *vm, struct project *p)
 		return val_dict_new(jj_arena(vm), 0);
 	pthread_mutex_lock(&graph_lock);
 	if (p->graph_value.type != V_DICT) {
-		struct arena *ga = p->graph_arena ? p->graph_arena : &p->arena;
-		p->graph_value = art_manifest_value(ga, p, NULL, NULL);
-		graph_source_freshness(ga, p, p->graph_value);
+		/* dbt's graph is a copy of the manifest's nodes (flat_graph, to_dict): what a template
+		 * changes in it, a config dict say, never reaches the nodes. The manifest's value shares
+		 * the nodes' lists and dicts, so its containers are copied (strings are not changed in
+		 * place and stay shared) */
+		value g = art_manifest_value(p->graph_arena, p, NULL, NULL);
+		graph_source_freshness(p->graph_arena, p, g);
+		p->graph_value = val_copy_containers(p->graph_arena, g);
 	}
 	value g = p->graph_value;
 	pthread_mutex_unlock(&graph_lock);
@@ -862,6 +866,10 @@ void dbt_install_globals(struct project *p)
 	struct arena *shared = proj_new_arena(p);
 	shared->shared = true;
 	p->graph_cache = val_dict_new(shared, 4);
+	/* the graph's own sections, made on first use: shared as well, since templates may change
+	 * what they hold (a node's config dict) */
+	p->graph_arena = proj_new_arena(p);
+	p->graph_arena->shared = true;
 	jj_env_set_global(env, "graph", val_obj(a, &graph_class, p));
 	dbt_install_filters(env);
 	value modules = val_dict_new(a, 4);

@@ -930,6 +930,26 @@ value val_to_str(struct arena *a, value v)
 	return r;
 }
 
+value val_copy_containers(struct arena *a, value v)
+{
+	if (v.type == V_LIST) {
+		value r = val_list_new(a, v.l->len);
+		r.flags = v.flags;
+		for (uint32_t i = 0; i < v.l->len; i++)
+			val_list_push(r, val_copy_containers(a, v.l->items[i]));
+		return r;
+	}
+	if (v.type == V_DICT) {
+		value r = val_dict_new(a, v.d->len);
+		for (uint32_t i = 0; i < v.d->len; i++)
+			val_dict_set(r, v.d->e[i].key, val_copy_containers(a, v.d->e[i].val));
+		return r;
+	}
+	if (v.type == V_OBJ && v.o->cls->copy)
+		return v.o->cls->copy(a, v.o);
+	return v;
+}
+
 value val_copy(struct arena *a, value v)
 {
 	switch (v.type) {

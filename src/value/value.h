@@ -238,6 +238,9 @@ void val_float_repr(struct sb *out, double f);
 value val_to_str(struct arena *a, value v);
 /* Deep copy (lists and dicts) into another arena; strings are copied too */
 value val_copy(struct arena *a, value v);
+/* The lists and dicts of v copied into a, all the way down (objects through their copy hook);
+ * strings and other values are shared */
+value val_copy_containers(struct arena *a, value v);
 
 /* --- JSON and YAML --- */
 /*
