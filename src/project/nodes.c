@@ -2,6 +2,7 @@
  * Finding the files that become nodes: models (every .sql under model-paths), singular
  * tests (every .sql under test-paths, outside generic/), and the macros of the global project and the packages.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -336,6 +337,110 @@ static void record_doc_path(struct project *p, value key, const char *path, cons
 	val_dict_set(p->docs_files, key, pair);
 }
 
+/* The end of the Jinja construct opened at t (after its "{#", "{{" or "{%"), past quoted strings
+ * for tags and expressions; NULL when it is never closed */
+static const char *construct_end(const char *t, const char *end, char kind)
+{
+	char close = kind == '#' ? '#' : kind == '{' ? '}' : '%';
+	for (const char *c = t; c + 1 < end; c++) {
+		if (kind != '#' && (*c == '\'' || *c == '"')) {
+			char q = *c;
+			for (c++; c < end && *c != q; c++)
+				if (*c == '\\')
+					c++;
+			if (c >= end)
+				return NULL;
+			continue;
+		}
+		if (*c == close && c[1] == '}')
+			return c + 2;
+	}
+	return NULL;
+}
+
+/*
+ * A macro file as dbt reads it: only its top-level macro, materialization, test and data_test
+ * blocks (dbt's extract_toplevel_blocks; docs blocks are kept too); whatever lies between them
+ * (text, {{ }}, other tags, re_data's `{% https://... %}` note) is not Jinja to dbt and is
+ * blanked here, newlines kept so that locations stay right. NULL: the file is left whole (nothing
+ * to blank, or a block is never closed, which the parse then reports).
+ */
+static char *toplevel_blocks(struct arena *a, const char *text, size_t len)
+{
+	static const char *const kept[] = {"macro", "materialization", "test", "data_test", "docs", NULL};
+	const char *end = text + len, *c = text, *open = NULL, *keep_from = text;
+	char *out = NULL;
+	char cur[32] = "";
+	while (c + 1 < end) {
+		if (*c != '{' || (c[1] != '#' && c[1] != '{' && c[1] != '%')) {
+			c++;
+			continue;
+		}
+		const char *tag = c;
+		const char *e = construct_end(c + 2, end, c[1]);
+		if (!e)
+			return NULL;
+		if (c[1] == '%') {
+			const char *n = c + 2;
+			if (*n == '-')
+				n++;
+			while (n < e && (*n == ' ' || *n == '\t' || *n == '\n' || *n == '\r'))
+				n++;
+			size_t nl = 0;
+			while (n + nl < e && (isalnum((unsigned char)n[nl]) || n[nl] == '_'))
+				nl++;
+			if (nl == 3 && !memcmp(n, "raw", 3)) {
+				/* {% raw %} ... {% endraw %}: one piece */
+				const char *r = strstr(e, "endraw");
+				const char *re = r ? construct_end(r, end, '%') : NULL;
+				if (!re)
+					return NULL;
+				e = re;
+			} else if (!open) {
+				for (const char *const *k = kept; *k && !open; k++) {
+					if (strlen(*k) == nl && !memcmp(n, *k, nl) && nl < sizeof(cur)) {
+						open = tag;
+						memcpy(cur, n, nl);
+						cur[nl] = '\0';
+					}
+				}
+				if (open) {
+					/* what lay before the block is blanked */
+					if (!out) {
+						out = arena_alloc(a, len + 1);
+						memcpy(out, text, len);
+						out[len] = '\0';
+					}
+					for (const char *b = keep_from; b < open; b++)
+						if (*b != '\n')
+							out[b - text] = ' ';
+				}
+			} else if (nl == strlen(cur) + 3 && !memcmp(n, "end", 3) && !memcmp(n + 3, cur, nl - 3)) {
+				open = NULL;
+				keep_from = e;
+			}
+		}
+		c = e;
+	}
+	if (open)
+		return NULL;
+	/* the rest after the last block; a file without blocks keeps nothing */
+	bool any = false;
+	for (const char *b = keep_from; b < end && !any; b++)
+		any = !isspace((unsigned char)*b);
+	if (!any)
+		return out;
+	if (!out) {
+		out = arena_alloc(a, len + 1);
+		memcpy(out, text, len);
+		out[len] = '\0';
+	}
+	for (const char *b = keep_from; b < end; b++)
+		if (*b != '\n')
+			out[b - text] = ' ';
+	return out;
+}
+
 static int load_macro_file(struct project *p, const char *package, const char *root, const char *rel,
 			   const char *display, value pkg_macros, struct diag_list *dl)
 {
@@ -345,8 +450,10 @@ static int load_macro_file(struct project *p, const char *package, const char *r
 	const char *text = proj_read_file(p, abs, display, &file, &len, dl);
 	if (!text)
 		return -1;
+	/* a project's and its packages' files as dbt reads them; the global project's are Sluice's */
+	const char *blocks = strcmp(package, "dbt") ? toplevel_blocks(&p->arena, text, len) : NULL;
 	struct jj_template *t;
-	if (jj_parse(p->jinja, &p->arena, display, file, text, len, &t, dl) < 0)
+	if (jj_parse(p->jinja, &p->arena, display, file, blocks ? blocks : text, len, &t, dl) < 0)
 		return -1;
 	value ms = jj_template_macros(&p->arena, t, package);
 	for (uint32_t i = 0; i < ms.d->len; i++) {
