@@ -259,6 +259,23 @@ static value rendered_var(struct jj_vm *vm, struct dbt_render *r, const char *na
 	return val_str(out);
 }
 
+/* A var as written (not rendered), or V_UNDEF: --vars, then the vars of the render's package
+ * (a node's, or that of the file rendered: dbt's SchemaYamlContext var is a ConfiguredVar of that
+ * project), the root project's, the package's own dbt_project.yml */
+static value var_lookup(struct project *p, struct dbt_render *r, const char *name)
+{
+	value v = val_dict_gets(p->cli_vars, name);
+	if (v.type != V_UNDEF)
+		return v;
+	const char *pkg = r && r->node ? r->node->package : r && r->package ? r->package : p->name;
+	value scoped = val_dict_gets(p->vars, pkg);
+	if (scoped.type == V_DICT && (v = val_dict_gets(scoped, name)).type != V_UNDEF)
+		return v;
+	if ((v = val_dict_gets(p->vars, name)).type != V_UNDEF)
+		return v;
+	return dbt_package_var(p, pkg, name);
+}
+
 static value f_var(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct dbt_render *r = jj_user(vm);
@@ -280,22 +297,7 @@ static value f_var(struct jj_vm *vm, void *ud, const struct vargs *args)
 			 nv.type == V_NONE ? "None" : "Undefined", val_type_name(nv));
 	}
 	const char *name = dbt_str_arg(vm, args, 0, "name", "var", true);
-	value v = val_dict_gets(p->cli_vars, name);
-	if (v.type != V_UNDEF)
-		return rendered_var(vm, r, name, v);
-	/* a node's package, or the package whose properties file is rendered (dbt's SchemaYamlContext
-	 * var is a ConfiguredVar of that project) */
-	const char *pkg = r && r->node ? r->node->package : r && r->package ? r->package : p->name;
-	value scoped = val_dict_gets(p->vars, pkg);
-	if (scoped.type == V_DICT) {
-		v = val_dict_gets(scoped, name);
-		if (v.type != V_UNDEF)
-			return rendered_var(vm, r, name, v);
-	}
-	v = val_dict_gets(p->vars, name);
-	if (v.type != V_UNDEF)
-		return rendered_var(vm, r, name, v);
-	v = dbt_package_var(p, pkg, name);
+	value v = var_lookup(p, r, name);
 	if (v.type != V_UNDEF)
 		return rendered_var(vm, r, name, v);
 	/* a default given, even an undefined one, is what a missing var is (dbt's _VAR_NOTSET) */
@@ -309,6 +311,34 @@ static value f_var(struct jj_vm *vm, void *ud, const struct vargs *args)
 	jj_raise(vm, "required var '%s' not found in config; set it in dbt_project.yml 'vars:' or with --vars, or give var() a default",
 		 name);
 }
+
+/* var.has_var(name): whether the var is set (dbt's Var.has_var), without rendering it */
+static value f_has_var(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct dbt_render *r = jj_user(vm);
+	struct project *p = r ? r->proj : ud;
+	value nv = jj_arg(args, 0, "var_name", val_undef());
+	return val_bool(nv.type == V_STR && var_lookup(p, r, val_cstr(jj_arena(vm), nv)).type != V_UNDEF);
+}
+
+/* var: called as var(name, default), with has_var() beside it, as dbt's Var object */
+static value var_call(struct jj_vm *vm, struct vobj *o, const struct vargs *args)
+{
+	return f_var(vm, o->data, args);
+}
+
+static value var_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	if (n == 7 && !memcmp(name, "has_var", 7))
+		return val_func(jj_arena(vm), "has_var", f_has_var, o->data);
+	return val_undef();
+}
+
+static const struct vobj_class var_class = {
+	.name = "Var",
+	.getattr = var_getattr,
+	.call = var_call,
+};
 
 static value f_env_var(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
@@ -848,7 +878,7 @@ void dbt_install_globals(struct project *p)
 	struct jj_env *env = p->jinja;
 	struct arena *a = &p->arena;
 	uint32_t mark = dbt_members_mark(p);
-	set_fn(env, a, "var", f_var, p);
+	jj_env_set_global(env, "var", val_obj(a, &var_class, p));
 	set_fn(env, a, "env_var", f_env_var, p);
 	set_fn(env, a, "return", f_return, p);
 	set_fn(env, a, "log", f_log, p);

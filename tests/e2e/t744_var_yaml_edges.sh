@@ -38,6 +38,15 @@ run compile
 expect_rc 2 "without a default, a name that is not a string is a missing var (compile stops, as dbt's)"
 expect_out "required var 'Undefined' not found in config"
 
+# var.has_var(name), dbt's Var method: whether the var is set (re_data asks it)
+printf 'name: ve\nprofile: ve\nvars:\n  x: 1\n' >dbt_project.yml
+echo "select '{{ var.has_var('x') }}/{{ var.has_var('nope') }}/{{ var('x') }}/{{ var is callable }}' as h" >models/m.sql
+rm -f models/schema.yml
+run compile -s m --vars '{y: 2}'
+expect_rc 0
+[ "$(tail -n 1 target/compiled/ve/models/m.sql)" = "select 'True/False/1/True' as h" ] && ok "var.has_var()" ||
+	not_ok "var.has_var()" "$(cat target/compiled/ve/models/m.sql)"
+
 printf 'models:\n  - name: m\n    description: one\n    description: two\n' >models/schema.yml
 echo "select 1 as a" >models/m.sql
 run parse
