@@ -221,10 +221,84 @@ static const struct vobj_class config_obj_class = {
 	.iter = config_obj_iter,
 };
 
+/*
+ * A member of one of dbt's string enums (a result's status, a node's resource_type): it is its
+ * value as a string (prints, compares and hashes as it) and has .value and .name, the member's
+ * name as dbt's enum spells it (RunStatus.Success, TestStatus.Pass, NodeType.Model, ...)
+ */
+struct str_enum {
+	value v;
+	const char *name;
+};
+
+static value str_enum_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
+{
+	(void)vm;
+	struct str_enum *e = o->data;
+	if (IS("value"))
+		return e->v;
+	if (IS("name"))
+		return val_str(e->name);
+	return val_undef();
+}
+
+static void str_enum_str(struct vobj *o, struct sb *out)
+{
+	const struct str_enum *e = o->data;
+	sb_add(out, e->v.s, e->v.len);
+}
+
+static bool str_enum_eq(struct vobj *o, value other)
+{
+	const struct str_enum *e = o->data;
+	if (other.type == V_OBJ && other.o->cls == o->cls)
+		other = ((const struct str_enum *)other.o->data)->v;
+	return val_eq(e->v, other);
+}
+
+static uint64_t str_enum_hash(struct vobj *o)
+{
+	return val_hash(((const struct str_enum *)o->data)->v);
+}
+
+static const struct vobj_class str_enum_class = {
+	.name = "str",
+	.getattr = str_enum_getattr,
+	.str = str_enum_str,
+	.eq = str_enum_eq,
+	.hash = str_enum_hash,
+};
+
+/* The enum member of value v: its name from dbt's enums (node_types.py, results.py), else the
+ * value with its first letter capitalised */
+static value str_enum(struct arena *a, value v)
+{
+	static const char *const named[][2] = {
+		{"partial success", "PartialSuccess"}, {"rpc", "RPCCall"}, {"sql_operation", "SqlOperation"},
+		{"doc", "Documentation"}, {"saved_query", "SavedQuery"}, {"semantic_model", "SemanticModel"},
+		{"unit_test", "Unit"}, {"runtime error", "RuntimeErr"}, {"no-op", "NoOp"}};
+	struct str_enum *e = arena_alloc(a, sizeof(*e));
+	e->v = v;
+	e->name = NULL;
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]) && !e->name; i++)
+		if (val_streq(v, named[i][0]))
+			e->name = named[i][1];
+	if (!e->name) {
+		char *nm = arena_strndup(a, v.s, v.len);
+		if (*nm >= 'a' && *nm <= 'z')
+			*nm = (char)(*nm - 'a' + 'A');
+		e->name = nm;
+	}
+	return val_obj(a, &str_enum_class, e);
+}
+
 static value object_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
 {
 	value d = *(value *)o->data;
 	value v = val_dict_getn(d, name, n);
+	/* result.status and node.resource_type are enum members in dbt (re_data reads .value) */
+	if (v.type == V_STR && (IS("status") || IS("resource_type")))
+		return str_enum(jj_arena(vm), v);
 	if (v.type == V_UNDEF && IS("to_dict"))
 		return val_func(jj_arena(vm), "to_dict", to_dict_fn, o->data);
 	if (v.type == V_DICT && IS("config")) {
