@@ -11,10 +11,12 @@
 
 static void print_selector(struct node *n, struct sb *out)
 {
+	/* dbt's ListTask.generate_selectors: a source by package, source and table, these by package
+	 * and name, whatever folder their file is in; everything else by its fqn */
 	if (n->type == NODE_SOURCE) {
-		sb_adds(out, "source:");
-	} else if (n->type == NODE_EXPOSURE || node_is_semantic(n->type)) {
-		/* dbt names these by package and name, whatever folder their file is in */
+		sb_addf(out, "source:%s.%s.%s", n->package, n->source_name, n->name);
+		return;
+	} else if (n->type == NODE_EXPOSURE || n->type == NODE_UNIT_TEST || node_is_semantic(n->type)) {
 		sb_addf(out, "%s:%s.%s", node_type_name(n->type), n->package, n->name);
 		return;
 	}

@@ -39,7 +39,7 @@ static bool has_glob(const char *s)
 	return strpbrk(s, "*?[]") != NULL;
 }
 
-/* metric:, semantic_model:, saved_query: name or package.name, each part a glob, as dbt matches */
+/* metric:, semantic_model:, saved_query:, unit_test: name or package.name, each part a glob, as dbt matches */
 static bool semantic_match(const struct node *n, const char *sel)
 {
 	const char *dot = strchr(sel, '.');
@@ -338,7 +338,7 @@ static bool criterion_match(const struct project *p, const struct node *n, enum 
 	case M_SAVED_QUERY:
 		return n->type == NODE_SAVED_QUERY && semantic_match(n, val);
 	case M_UNIT_TEST:
-		return n->type == NODE_UNIT_TEST && (glob_match(val, n->name) || fqn_match(n, val));
+		return n->type == NODE_UNIT_TEST && semantic_match(n, val);
 	case M_STATE:
 		return state_match(p, n, val);
 	case M_VERSION:
@@ -560,6 +560,29 @@ static int fresher_sources(struct project *p, const char *whole, struct diag_lis
 	return rc;
 }
 
+/* dbt's expand_selection, eager mode, on one criterion's nodes: a test or a unit test joins
+ * when any node it tests is among them. Done per part, before an intersection (dbt's
+ * get_nodes_from_criteria), so "tag:x,config.materialized:view" keeps the tests of what both
+ * parts select; a test's parents are never tests, so one pass suffices. */
+static void add_tests_of(const struct sel_ctx *c, uint8_t *set)
+{
+	const struct graph *g = c->g;
+	for (size_t i = 0; i < g->n; i++) {
+		const struct node *t = c->p->nodes[i];
+		if (set[i])
+			continue;
+		if (t->type == NODE_UNIT_TEST && t->attached_node < g->n && set[t->attached_node])
+			set[i] = 1;
+		if (t->type != NODE_TEST)
+			continue;
+		for (uint32_t k = g->par_off[i]; k < g->par_off[i + 1]; k++)
+			if (set[g->par[k]] && c->p->nodes[g->par[k]]->type != NODE_TEST) {
+				set[i] = 1;
+				break;
+			}
+	}
+}
+
 /* One part (no commas) into `out`; returns -1 on a malformed part */
 static int select_part(struct sel_ctx *c, const char *part, uint8_t *out)
 {
@@ -629,6 +652,7 @@ static int select_part(struct sel_ctx *c, const char *part, uint8_t *out)
 			walk(c, base, out, false, down_depth);
 	}
 	free(base);
+	add_tests_of(c, out);
 	return 0;
 }
 
@@ -717,37 +741,10 @@ int graph_select(const struct graph *g, struct project *p, const char *const *se
 		rc = select_words(&c, select, nselect, selected);
 	if (rc == 0 && nexclude)
 		rc = select_words(&c, exclude, nexclude, excl);
-	if (rc == 0 && nexclude) {
-		/* the exclusion is expanded as a selection is, eagerly (dbt's expand_selection on each
-		 * criterion, the excluded one too): a test of an excluded node is excluded, even when
-		 * everything is selected (dbt test --exclude my_model skips my_model's tests) */
-		for (size_t i = 0; i < n; i++) {
-			struct node *t = p->nodes[i];
-			if (excl[i] || (t->type != NODE_TEST && t->type != NODE_UNIT_TEST))
-				continue;
-			if (t->type == NODE_UNIT_TEST && t->attached_node < n && excl[t->attached_node])
-				excl[i] = 1;
-			for (uint32_t k = g->par_off[i]; k < g->par_off[i + 1] && !excl[i]; k++)
-				if (excl[g->par[k]] && p->nodes[g->par[k]]->type != NODE_TEST)
-					excl[i] = 1;
-		}
-	}
+	/* each criterion was expanded to its tests (select_part), the excluded ones too, so a test
+	 * of an excluded node is excluded, even when everything is selected (dbt test --exclude
+	 * my_model skips my_model's tests) */
 	if (rc == 0) {
-		/* eager indirect selection: a test joins when anything it tests is selected */
-		for (size_t i = 0; i < n; i++) {
-			struct node *t = p->nodes[i];
-			if (t->type == NODE_UNIT_TEST && !selected[i] && !excl[i] && t->attached_node < n &&
-			    selected[t->attached_node] && !excl[t->attached_node])
-				selected[i] = 1;  /* a unit test joins when its model is selected */
-			if (t->type != NODE_TEST || selected[i] || excl[i])
-				continue;
-			for (uint32_t k = g->par_off[i]; k < g->par_off[i + 1]; k++) {
-				if (selected[g->par[k]] && !excl[g->par[k]]) {
-					selected[i] = 1;
-					break;
-				}
-			}
-		}
 		for (size_t i = 0; i < n; i++) {
 			struct node *nd = p->nodes[i];
 			if (excl[i] || !nd->enabled || !((types >> nd->type) & 1))

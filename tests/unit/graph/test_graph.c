@@ -177,6 +177,11 @@ static void test_selectors(void **state)
 		{"orders", NULL, ALL, "orders unique_orders_id"},     /* tests join their model */
 		{"orders", NULL, 1u << NODE_TEST, "unique_orders_id"},
 		{"report", "assert_report", ALL, "report"},
+		/* each part of an intersection brings its tests before the parts meet (dbt's
+		 * get_nodes_from_criteria expands every criterion), so a test can meet a model */
+		{"test_name:unique,orders", NULL, ALL, "unique_orders_id"},
+		{"resource_type:test,tag:nightly", NULL, ALL, "unique_orders_id assert_report"},
+		{"stg_a+", "orders", ALL, "stg_a report assert_report"},
 		{"nothing_here", NULL, MODELS, ""},
 		{"bogus:x", NULL, MODELS, "ERROR"},
 		{"state:modified", NULL, MODELS, "ERROR"},
