@@ -68,13 +68,13 @@ if [ "$counts" = "5 0" ]; then ok "the five enabled unit tests are in unit_tests
 # selection
 run ls -s test_type:unit
 expect_rc 0 "ls test_type:unit"
-if [ "$(grep -c '^ut\.' "$OUT")" = 5 ]; then ok "test_type:unit lists the five unit tests"; else not_ok "test_type:unit lists the five unit tests" "$(cat "$OUT")"; fi
+if [ "$(grep -c '^unit_test:ut\.' "$OUT")" = 5 ]; then ok "test_type:unit lists the five unit tests"; else not_ok "test_type:unit lists the five unit tests" "$(cat "$OUT")"; fi
 run ls -s unit_test:inc_full
-if [ "$(grep -c '^ut\.' "$OUT")" = 1 ] && grep -q "^ut.orders_inc.inc_full$" "$OUT"; then ok "unit_test:NAME"; else not_ok "unit_test:NAME" "$(cat "$OUT")"; fi
+if [ "$(grep -c '^unit_test:ut\.' "$OUT")" = 1 ] && grep -q "^unit_test:ut.inc_full$" "$OUT"; then ok "unit_test:NAME"; else not_ok "unit_test:NAME" "$(cat "$OUT")"; fi
 run ls --resource-type unit_test -s paid_orders
-if [ "$(grep -c '^ut\.' "$OUT")" = 1 ]; then ok "--resource-type unit_test with a model: its unit tests"; else not_ok "--resource-type unit_test" "$(cat "$OUT")"; fi
+if [ "$(grep -c '^unit_test:ut\.' "$OUT")" = 1 ]; then ok "--resource-type unit_test with a model: its unit tests"; else not_ok "--resource-type unit_test" "$(cat "$OUT")"; fi
 run ls -s resource_type:unit_test,tag:finance
-if [ "$(grep -c '^ut\.' "$OUT")" = 1 ] && grep -q "totals_sum_orders" "$OUT"; then ok "resource_type:unit_test and tag:"; else not_ok "resource_type:unit_test and tag:" "$(cat "$OUT")"; fi
+if [ "$(grep -c '^unit_test:ut\.' "$OUT")" = 1 ] && grep -q "totals_sum_orders" "$OUT"; then ok "resource_type:unit_test and tag:"; else not_ok "resource_type:unit_test and tag:" "$(cat "$OUT")"; fi
 run test -s test_type:generic
 expect_no_out "unit_test" "test_type:generic leaves unit tests out"
 run test -s customer_totals
