@@ -4,6 +4,7 @@
  * Node-independent functions are env globals installed once; what depends on the node being
  * rendered is a small dict built per render.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1129,11 +1130,14 @@ int dbt_render_string(struct dbt_render *r, const char *name, const char *text, 
 	return rc;
 }
 
-/* the expression of a template that is one {{ expression }} and nothing else, or NULL */
+/* the expression of a template that is one {{ expression }} and nothing else, or NULL; Jinja
+ * drops one newline at the end of a template, so "{{ x }}\n" is one expression too */
 static const char *single_expression(struct arena *a, const char *text)
 {
 	size_t n = strlen(text);
-	if (n < 4 || strncmp(text, "{{", 2) || strcmp(text + n - 2, "}}") || strstr(text + 2, "{{") ||
+	if (n && text[n - 1] == '\n')
+		n -= n > 1 && text[n - 2] == '\r' ? 2 : 1;
+	if (n < 4 || strncmp(text, "{{", 2) || strncmp(text + n - 2, "}}", 2) || strstr(text + 2, "{{") ||
 	    strstr(text, "{%") || strstr(text, "{#"))
 		return NULL;
 	const char *b = text + 2, *e = text + n - 2;
@@ -1147,6 +1151,69 @@ static const char *single_expression(struct arena *a, const char *text)
 	return arena_strndup(a, b, (size_t)(e - b));
 }
 
+/*
+ * Whether Jinja folds the expression into text when it compiles the template: one made only of
+ * literals, operators, tests and filters (NativeCodeGenerator._output_child_to_const turns
+ * "{{ 1 }}" into the string "1", "{{ true }}" into "True" and "{{ [1, 1] | sum }}" into "2").
+ * A name or a call makes it a runtime value, and so do the filters whose result Jinja cannot fold:
+ * dbt's markers (not a plain str) and those that take the context (nodes._FilterTestCommon).
+ */
+static bool constant_expression(const char *e)
+{
+	static const char *const words[] = {"true", "false", "none", "True", "False", "None",
+					    "and", "or", "not", "in", "if", "else", "is"};
+	static const char *const runtime_filters[] = {"as_native", "as_bool", "as_number", "as_text", "map",
+						      "select", "reject", "selectattr", "rejectattr"};
+	bool after_bar = false, after_is = false;
+	while (*e) {
+		unsigned char c = (unsigned char)*e;
+		if (c == '\'' || c == '"') {
+			for (e++; *e && *e != (char)c; e++)
+				if (*e == '\\' && e[1])
+					e++;
+			if (!*e)
+				return false;
+			e++;
+		} else if (isalpha(c) || c == '_') {
+			const char *w = e;
+			while (isalnum((unsigned char)*e) || *e == '_')
+				e++;
+			size_t len = (size_t)(e - w);
+			bool known = false;
+			if (after_bar) {  /* a filter's name */
+				known = true;
+				for (size_t i = 0; i < sizeof(runtime_filters) / sizeof(*runtime_filters); i++)
+					if (strlen(runtime_filters[i]) == len && !strncmp(runtime_filters[i], w, len))
+						return false;
+			}
+			for (size_t i = 0; i < sizeof(words) / sizeof(*words) && !known; i++)
+				known = strlen(words[i]) == len && !strncmp(words[i], w, len);
+			bool is_kw = len == 2 && !strncmp(w, "is", 2), not_kw = len == 3 && !strncmp(w, "not", 3);
+			if (!known && after_is)
+				known = true;  /* a test's name */
+			if (!known)
+				return false;
+			after_bar = false;
+			after_is = is_kw || (after_is && not_kw);
+		} else if (isdigit(c)) {
+			while (isalnum((unsigned char)*e) || *e == '.' || *e == '_')
+				e++;  /* 1, 1.5, 1e3, 1_000 */
+			after_bar = after_is = false;
+		} else {
+			if (!isspace(c))
+				after_bar = c == '|', after_is = false;
+			e++;
+		}
+	}
+	return true;
+}
+
+/*
+ * dbt-common's quoted_native_concat: the template's output is one value only when it is a single
+ * node, and then the value itself (a string stays a string: "{{ var('x') }}" of '007' is '007');
+ * a literal_eval happens only through the as_bool/as_number/as_native filters, which convert at
+ * once here. Several nodes, or a constant folded into text, are the rendered text.
+ */
 int dbt_render_native(struct dbt_render *r, const char *name, const char *text, struct loc where,
 		      value *pout)
 {
@@ -1155,11 +1222,11 @@ int dbt_render_native(struct dbt_render *r, const char *name, const char *text, 
 		return 0;
 	}
 	const char *expr = single_expression(r->arena, text);
-	if (!expr) {
+	if (!expr || constant_expression(expr)) {
 		const char *out;
 		if (dbt_render_string(r, name, text, where, &out) < 0)
 			return -1;
-		*pout = dbt_literal(r->arena, val_str(out), true);
+		*pout = val_str(out);
 		return 0;
 	}
 	/* the value itself, not its text: the template hands it over in a list of the context */
@@ -1174,7 +1241,7 @@ int dbt_render_native(struct dbt_render *r, const char *name, const char *text, 
 		return -1;
 	/* copied: a string literal of the expression is a slice of the template's text, not ended
 	 * by a NUL, and callers read config strings as C strings */
-	*pout = sink.l->len ? val_copy(r->arena, dbt_literal(r->arena, sink.l->items[0], true)) : val_none();
+	*pout = sink.l->len ? val_copy(r->arena, sink.l->items[0]) : val_none();
 	return 0;
 }
 

@@ -5,6 +5,7 @@
  * where it is one (True/False/None, numbers, and for as_native lists and dicts written as JSON);
  * anything else passes through unchanged, as dbt's filters leave what they cannot convert.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,11 @@ value dbt_literal(struct arena *a, value v, bool containers)
 		return val_bool(false);
 	if (!strcmp(t, "None"))
 		return val_none();
-	if (n) {
+	/* Python's literal_eval refuses a decimal integer with leading zeros ("007", not "00") */
+	const char *digits = t + (*t == '-' || *t == '+');
+	bool leading_zero = digits[0] == '0' && isdigit((unsigned char)digits[1]) && !strpbrk(digits, ".eE") &&
+			    digits[strspn(digits, "0")] != '\0';
+	if (n && !leading_zero) {
 		char *end;
 		errno = 0;
 		long long i = strtoll(t, &end, 10);

@@ -34,7 +34,7 @@ models:
               other: ref('b')
               n: "{{ var('limit_n') }}"
               names: ["x", "{{ 'y' }}"]
-              opts: {deep: "{{ 1 + 1 }}"}
+              opts: {deep: "{{ var('limit_n') + 1 }}"}
               plain: just text
 EOS
 run build

@@ -35,8 +35,8 @@ models:
           - accepted_values:
               values: ["{{ 'hel' ~ 'lo' }}", other]
           - args_are:
-              got: [date, "{{ my_type() }}", {nested: ["{{ 1 + 1 }}"]}]
-              want: [date, timestamp, {nested: [2]}]
+              got: [date, "{{ my_type() }}", {nested: ["{{ target.threads + 1 }}", "{{ 1 + 1 }}"]}]
+              want: [date, timestamp, {nested: [2, "2"]}]
 seeds:
   - name: s
     config:

@@ -21,7 +21,7 @@ seeds:
       +alias: orders_data
 models:
   nr:
-    +tags: "{{ ['from', 'project'] }}"
+    +tags: "{{ ['from', target.name] }}"
     +alias: "{{ 'm' ~ '01' }}"
     retired:
       +enabled: "{{ target.type == 'snowflake' }}"
@@ -52,7 +52,7 @@ M=target/manifest.json
 expect_json "$M" '.disabled["seed.nr.only_on_snowflake"][0].config.enabled' false "a ternary that renders false disables"
 expect_json "$M" '.disabled["model.nr.gone"][0].config.enabled' false "so does a comparison"
 expect_json "$M" '.nodes["seed.nr.orders_data"].config.quote_columns' false "a boolean config is a boolean"
-expect_json "$M" '.nodes["model.nr.counts"].config.tags' '["from","project"]' "a list is a list"
+expect_json "$M" '.nodes["model.nr.counts"].config.tags' '["from","dev"]' "a list is a list (one that reads a name: a constant one Jinja folds into text)"
 expect_json "$M" '.nodes["model.nr.counts"].alias' m01 "and text stays text"
 expect_json "$M" '.nodes["model.nr.chosen"].relation_name' '"nr"."main_picked"."m01"' \
 	"a string the expression picks is whole where it is used (a schema's name)"
