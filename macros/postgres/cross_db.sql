@@ -55,9 +55,6 @@
 {#- any_value() arrives in PostgreSQL 16 -#}
 {% macro postgres__any_value(expression) -%}min({{ expression }}){%- endmacro %}
 
-{% macro postgres__type_float() %}{{ return('float') }}{% endmacro %}
-{% macro postgres__type_string() %}{{ return('varchar') }}{% endmacro %}
-
 {% macro postgres__generate_series(upper_bound) -%}
   select generated_number from generate_series(1, {{ upper_bound }}) as s(generated_number)
 {%- endmacro %}

@@ -252,9 +252,18 @@ value dbt_column_extra(struct jj_vm *vm, const char *cname, const char *ctype, c
 
 /* ---- api.Column ---- */
 
-/* translate_type(dtype): dbt's portable names (string, integer, float, ...) to the engine's */
-static const char *translate(const char *t)
+/*
+ * translate_type(dtype): dbt's Column.TYPE_LABELS, which dbt-duckdb and dbt-postgres keep as the
+ * base class has them: only "string" changes, to TEXT; any other name is returned as given
+ * ("float" stays float, REAL on DuckDB). Flink has no TEXT and reads a bare FLOAT as 4 bytes, so
+ * there the portable names map to its own.
+ */
+static const char *translate(struct jj_vm *vm, const char *t)
 {
+	const struct dbt_render *r = jj_user(vm);
+	const char *engine = r && r->proj->target.type ? r->proj->target.type : "duckdb";
+	if (strcmp(engine, "flink") && strcmp(engine, "confluent"))
+		return !strcasecmp(t, "string") ? "TEXT" : t;
 	static const char *const map[][2] = {
 		{"string", "varchar"}, {"text", "varchar"},    {"integer", "integer"}, {"int", "integer"},
 		{"bigint", "bigint"},  {"float", "double"},    {"boolean", "boolean"}, {"bool", "boolean"},
@@ -268,14 +277,14 @@ static const char *translate(const char *t)
 
 static value api_translate_type(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
-	return val_str(translate(dbt_str_arg(vm, args, 0, "dtype", "api.Column.translate_type", true)));
+	return val_str(translate(vm, dbt_str_arg(vm, args, 0, "dtype", "api.Column.translate_type", true)));
 }
 
 static value api_create(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	const char *name = dbt_str_arg(vm, args, 0, "name", "api.Column.create", true);
 	const char *type = dbt_str_arg(vm, args, 1, "label_or_dtype", "api.Column.create", true);
-	return dbt_column_new(jj_arena(vm), name, translate(type));
+	return dbt_column_new(jj_arena(vm), name, translate(vm, type));
 }
 
 static value api_string_type(struct jj_vm *vm, void *ud, const struct vargs *args)

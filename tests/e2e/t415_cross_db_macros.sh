@@ -29,7 +29,7 @@ check "{{ dbt.string_literal(dbt.escape_single_quotes(\"it's\")) }}" "it's"
 check "{{ dbt.date(2024, 2, 29) }}" "2024-02-29"
 check "{{ dbt.cast_bool_to_text('1 = 1') }}" "true"
 check "{{ dbt.array_concat(dbt.array_append(dbt.array_construct([1, 2]), 3), dbt.array_construct([4])) }}" "[1, 2, 3, 4]"
-check "'{{ dbt.type_string() }}' = 'varchar'" "true"
+check "'{{ dbt.type_string() }}|{{ dbt.type_float() }}|{{ api.Column.translate_type(\"integer\") }}'" "TEXT|float|integer"  # dbt-adapters' data_types.sql and Column.TYPE_LABELS
 expect_query "select {{ dbt.listagg('x', \"', '\", 'order by x desc') }} from (values (1), (2), (3)) t(x)" "3, 2, 1" "listagg with order"
 expect_query "select {{ dbt.listagg('x', \"'|'\", 'order by x', 2) }} from (values (1), (2), (3)) t(x)" "1|2" "listagg with a limit"
 expect_query "select {{ dbt.bool_or('x > 2') }} from (values (1), (3)) t(x)" "true" "bool_or"

@@ -109,6 +109,6 @@ select 1::decimal(10,2) as d, 'x'::varchar as s, 1::bigint as i, 1.5::double as 
 EOS
 run run -s cols
 expect_query "{% if execute %}{% set c = adapter.get_columns_in_relation(ref('cols')) %}{% endif %}select '{% if execute %}{{ c[0].numeric_precision }}/{{ c[0].numeric_scale }}/{{ c[0].is_numeric() }}/{{ c[1].is_string() }}/{{ c[2].is_integer() }}/{{ c[3].is_float() }}/{{ c[2].is_number() }}/{{ c[1].quoted | length }}/{{ c[0].dtype }}{% endif %}' as v" '10/2/True/True/True/True/True/3/DECIMAL(10,2)' "Column accessors"
-expect_query "select {{ api.Column.create('n', 'string').literal(\"'7'\") }} || '-' || '{{ api.Column.translate_type('float') }}'" "7-double" "api.Column"
+expect_query "select {{ api.Column.create('n', 'string').literal(\"'7'\") }} || '-' || '{{ api.Column.translate_type('float') }}'" "7-float" "api.Column"
 
 done_testing
