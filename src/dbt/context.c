@@ -1065,6 +1065,9 @@ value dbt_context(struct dbt_render *r)
 		val_dict_sets(ctx, "defer_relation", defer_relation(a, p, n));
 		if (n->type == NODE_SNAPSHOT && n->snapshot_body.type != V_UNDEF)
 			val_dict_sets(ctx, "__sluice_snapshot_body", n->snapshot_body);
+	} else if (r->phase == DBT_EXECUTE) {
+		/* an operation or a hook: dbt's ProviderContext.this is None for them */
+		val_dict_sets(ctx, "this", val_none());
 	}
 	dbt_context_add_adapter(r, ctx);
 	/* the package the node (or the file rendered) is in: its macros by their bare names */
