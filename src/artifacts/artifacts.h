@@ -56,11 +56,14 @@ enum run_status {
 /* "success", "error", "skipped", "pass", "fail", "warn"; NULL for RUN_NONE */
 const char *art_run_status_name(enum run_status s);
 
+#define RUN_THREAD_HOOKS (-2)
+
 struct run_result {
 	uint32_t node;            /* node index */
 	enum run_status status;
 	const char *message;      /* e.g. "OK", "Database Error ...", "Got 3 results, configured to fail if != 0" */
-	int thread_id;            /* worker number from 0 ("Thread-1 (worker)"); -1: "MainThread" */
+	int thread_id;            /* worker number from 0 ("Thread-1 (worker)"); -1: "MainThread";
+				   * RUN_THREAD_HOOKS: "main", where dbt runs project hooks */
 	double compile_started, compile_completed;  /* epoch seconds; 0 when not reached */
 	double execute_started, execute_completed;
 	double execution_time;    /* seconds */

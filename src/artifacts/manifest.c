@@ -784,9 +784,12 @@ value art_node_value_in(struct art_mctx *c, const struct node *n)
 			val_dict_sets(d, "test_metadata", md);
 		}
 		break;
-	case NODE_OPERATION:
-		val_dict_sets(d, "index", or_none(val_dict_gets(cfg, "index")));
+	case NODE_OPERATION: {
+		/* a hook's place in its on-run-start/on-run-end list, the end of its name */
+		const char *dash = strrchr(n->name, '-');
+		val_dict_sets(d, "index", dash ? val_int(strtol(dash + 1, NULL, 10)) : val_none());
 		break;
+	}
 	default:
 		break;
 	}

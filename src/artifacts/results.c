@@ -112,6 +112,8 @@ static void put_result(struct sb *out, struct project *p, const struct run_resul
 	sb_adds(out, "], \"thread_id\": ");
 	if (r->thread_id >= 0)
 		sb_addf(out, "\"Thread-%d (worker)\"", r->thread_id + 1);
+	else if (r->thread_id == RUN_THREAD_HOOKS)
+		sb_adds(out, "\"main\"");
 	else
 		sb_adds(out, "\"MainThread\"");
 	sb_adds(out, ", \"execution_time\": ");

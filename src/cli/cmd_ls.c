@@ -86,7 +86,7 @@ int cmd_ls(struct cli *c)
 		goto out;
 	}
 	unsigned types;
-	if (cli_resource_types(c, ~0u, ~0u, &types) < 0)
+	if (cli_resource_types(c, ~0u, ~(1u << NODE_OPERATION), &types) < 0)  /* dbt ls never lists hooks */
 		goto out;
 	sel = xcalloc(p.nnodes ? p.nnodes : 1, 1);
 	if (cli_select(c, &p, &g, types, sel, &dl) < 0) {

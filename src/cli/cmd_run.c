@@ -141,8 +141,9 @@ static uint8_t *select_ids(struct project *p, const char *const *ids, size_t nid
 	struct map want = MAP_INIT;
 	for (size_t i = 0; i < nids; i++)
 		map_puts(&want, ids[i], (void *)1);
+	/* hooks run with every run, not as retried nodes (dbt's RetryTask leaves operation. ids) */
 	for (size_t k = 0; k < p->nnodes; k++)
-		sel[k] = map_gets(&want, p->nodes[k]->unique_id) != NULL;
+		sel[k] = p->nodes[k]->type != NODE_OPERATION && map_gets(&want, p->nodes[k]->unique_id) != NULL;
 	map_release(&want);
 	return sel;
 }

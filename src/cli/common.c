@@ -54,14 +54,17 @@ void cli_found_text(struct project *p, struct sb *out)
 	struct sb s = SB_INIT;
 	sb_reset(out);
 	sb_addf(&s, "Found %d model%s", counts[NODE_MODEL], counts[NODE_MODEL] == 1 ? "" : "s");
-	static const enum node_type order[] = {NODE_SNAPSHOT, NODE_SEED, NODE_TEST, NODE_SOURCE, NODE_ANALYSIS,
-					       NODE_EXPOSURE, NODE_METRIC};
-	static const char *const names[] = {"snapshot", "seed", "data test", "source", "analysis", "exposure", "metric"};
+	static const enum node_type order[] = {NODE_SNAPSHOT, NODE_SEED, NODE_OPERATION, NODE_TEST, NODE_SOURCE,
+					       NODE_ANALYSIS, NODE_EXPOSURE, NODE_METRIC};
+	static const char *const names[] = {"snapshot", "seed", "operation", "test", "source", "analysis",
+					    "exposure", "metric"};
+	/* dbt's pluralize: one is named by its NodeType ("1 test"), several by NodeType.pluralize */
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (counts[order[i]])
 			sb_addf(&s, ", %d %s", counts[order[i]],
 				counts[order[i]] == 1 ? names[i]
-				: order[i] == NODE_ANALYSIS ? "analyses" /* dbt's NodeType.pluralize */
+				: order[i] == NODE_ANALYSIS ? "analyses"
+				: order[i] == NODE_TEST	    ? "data tests"
 							    : arena_sprintf(&p->arena, "%ss", names[i]));
 	sb_addf(&s, ", %zu macro%s", p->nmacros, p->nmacros == 1 ? "" : "s");
 	/* dbt counts semantic models, saved queries and unit tests after the macros */

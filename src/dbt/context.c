@@ -1049,7 +1049,9 @@ value dbt_context(struct dbt_render *r)
 	val_dict_sets(ctx, "schema", val_str(p->target.schema ? p->target.schema : "main"));
 	if (r->node) {
 		struct node *n = r->node;
-		if (n->schema)
+		if (n->type == NODE_OPERATION)
+			val_dict_sets(ctx, "this", val_none());  /* ProviderContext.this of a hook */
+		else if (n->schema)
 			val_dict_sets(ctx, "this", dbt_node_relation(a, p, n));
 		else if (r->phase == DBT_PARSE)
 			val_dict_sets(ctx, "this", dbt_relation(a, p, p->target.database, p->target.schema, n->name, NULL));

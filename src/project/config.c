@@ -139,7 +139,8 @@ static void level_configs(struct arena *a, value level, value out)
 static const char *section_for(enum node_type t)
 {
 	switch (t) {
-	case NODE_MODEL: return "models";
+	case NODE_MODEL:
+	case NODE_OPERATION: return "models";  /* dbt's _project_configs: anything else reads models: */
 	case NODE_SEED: return "seeds";
 	case NODE_SNAPSHOT: return "snapshots";
 	case NODE_TEST: return "data_tests";

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/inputs.h"
 #include "core/fs.h"
 #include "core/log.h"
@@ -240,6 +241,62 @@ static int find_snapshots(struct project *p, const struct package *pkg, value pa
 	return rc;
 }
 
+/* Python's str.isspace() for ASCII: what str.strip() removes */
+static bool strip_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f');
+}
+
+/*
+ * The package's on-run-start and on-run-end hooks as dbt's HookParser makes them: operation nodes
+ * named <package>-<hook type>-<index> in the folder "hooks" of ./dbt_project.yml, tagged with
+ * their hook type, their checksum that of the file (stripped, as load_source_file reads it). They
+ * are parsed like models (their macro calls recorded, the project's models: configs applied) and
+ * run by the runner's hooks (runner/hooks.c), never by selection.
+ */
+static void find_hooks(struct project *p, const struct package *pkg, struct nodes_builder *nb)
+{
+	static const char *const which[] = {"on-run-start", "on-run-end"};
+	struct arena *a = &p->arena;
+	const char *checksum = NULL;
+	for (size_t w = 0; w < 2; w++) {
+		value hooks = pkg->project_yml.type == V_DICT ? val_dict_gets(pkg->project_yml, which[w]) : val_undef();
+		uint32_t count = hooks.type == V_LIST ? hooks.l->len : hooks.type == V_STR ? 1 : 0;
+		for (uint32_t i = 0; i < count; i++) {
+			value h = hooks.type == V_LIST ? hooks.l->items[i] : hooks;
+			if (h.type == V_DICT)
+				h = val_dict_gets(h, "sql");
+			if (h.type != V_STR)
+				continue;  /* the runner says what is wrong with it */
+			if (!checksum) {
+				size_t len = 0;
+				char *text = fs_read(a, fs_join(a, pkg->root, "dbt_project.yml"), &len);
+				size_t b = 0;
+				while (text && len && strip_space(text[len - 1]))
+					len--;
+				while (text && b < len && strip_space(text[b]))
+					b++;
+				char sum[65];
+				sha256_hex(text ? text + b : "", text ? len - b : 0, sum);
+				checksum = arena_strdup(a, sum);
+			}
+			const char *name = arena_sprintf(a, "%s-%s-%u", pkg->name, which[w], i);
+			struct node *n = proj_node_new(a, NODE_OPERATION, pkg->name, name);
+			n->path = arena_sprintf(a, "hooks/%s.sql", name);
+			n->original_file_path = "./dbt_project.yml";
+			n->abs_path = fs_join(a, pkg->root, "dbt_project.yml");
+			n->fqn = proj_fqn(a, pkg->name, n->path, name);
+			n->raw_code = arena_strndup(a, h.s, h.len);
+			n->raw_len = h.len;
+			n->checksum = checksum;
+			const char *display = arena_sprintf(a, "%sdbt_project.yml (%s)", pkg->is_root ? "" :
+							    arena_sprintf(a, "%s/", pkg->name), which[w]);
+			n->file = diag_file_add(display, n->raw_code, n->raw_len);
+			proj_add_node(nb, n);
+		}
+	}
+}
+
 int proj_find_models(struct project *p, struct nodes_builder *nb, struct diag_list *dl)
 {
 	int rc = 0;
@@ -283,6 +340,7 @@ int proj_find_models(struct project *p, struct nodes_builder *nb, struct diag_li
 		struct map seen_snaps = MAP_INIT;
 		rc |= find_snapshots(p, pkg, snp, nb, &seen_snaps, dl);
 		map_release(&seen_snaps);
+		find_hooks(p, pkg, nb);
 		map_release(&seen_seeds);
 		map_release(&seen);
 		map_release(&seen_tests);

@@ -86,6 +86,7 @@ static const char *default_materialized(enum node_type t)
 	case NODE_SEED: return "seed";
 	case NODE_SNAPSHOT: return "snapshot";
 	case NODE_TEST: return "test";
+	case NODE_OPERATION: return "view";  /* NodeConfig's default */
 	default: return NULL;
 	}
 }
@@ -110,6 +111,13 @@ static void finish_config(struct node *n, struct arena *a)
 		tags = val_list_new(a, 0);
 	val_dict_sets(c, "tags", tags);
 	n->tags = tags;
+	if (n->type == NODE_OPERATION) {
+		/* a hook node's tags are its hook type, then its config's (dbt's HookParser) */
+		n->tags = val_list_new(a, tags.l->len + 1);
+		val_list_push(n->tags, val_str(strstr(n->name, "-on-run-start-") ? "on-run-start" : "on-run-end"));
+		for (uint32_t i = 0; i < tags.l->len; i++)
+			val_list_push(n->tags, tags.l->items[i]);
+	}
 	value meta = val_dict_gets(c, "meta");
 	if (meta.type != V_DICT) {
 		meta = val_dict_new(a, 0);
@@ -157,8 +165,9 @@ static bool py_space(char c)
 
 void proj_node_checksum(struct node *n, struct arena *keep)
 {
-	/* a snapshot's is its file's, taken before its raw_code became its block's body */
-	if (n->type == NODE_SNAPSHOT && n->checksum)
+	/* a snapshot's is its file's, taken before its raw_code became its block's body; a hook's is
+	 * its dbt_project.yml's */
+	if ((n->type == NODE_SNAPSHOT || n->type == NODE_OPERATION) && n->checksum)
 		return;
 	/* dbt keeps a file's text stripped, and hashes that: trailing space goes (leading space stays
 	 * in the template, whose locations are offsets into the whole file, but not in the checksum) */

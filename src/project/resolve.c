@@ -462,8 +462,7 @@ static int name_node(struct project *p, struct node *n, struct naming nm, struct
 		n->relation_name = relation_name(p, n);
 		return 0;
 	}
-	if (n->type == NODE_OPERATION || n->type == NODE_EXPOSURE || n->type == NODE_UNIT_TEST ||
-	    node_is_semantic(n->type))
+	if (n->type == NODE_EXPOSURE || n->type == NODE_UNIT_TEST || node_is_semantic(n->type))
 		return 0;
 	struct arena_mark m = arena_mark(scratch);
 	n->database = nm.fast_db ? builtin_name(p, n, "database")
@@ -482,7 +481,8 @@ static int name_node(struct project *p, struct node *n, struct naming nm, struct
 			n->database = td.s;
 	}
 	value mat = val_dict_gets(n->config, "materialized");
-	bool relational = n->type != NODE_TEST && n->type != NODE_ANALYSIS && !val_streq(mat, "ephemeral");
+	bool relational = n->type != NODE_TEST && n->type != NODE_ANALYSIS && n->type != NODE_OPERATION &&
+			  !val_streq(mat, "ephemeral");
 	if (relational)
 		n->relation_name = relation_name(p, n);
 	return rc;

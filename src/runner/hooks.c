@@ -2,7 +2,8 @@
  * on-run-start and on-run-end: the SQL of dbt_project.yml's hooks (a string or a list), rendered
  * in a context with target, the project's macros and, at the end, `results` and `schemas`, and run
  * on one connection before or after the nodes, with dbt's progress lines. Installed packages' hooks
- * run too, before the root project's, package by package in name order, as dbt runs them.
+ * run too, before the root project's, package by package in name order, as dbt runs them. Each
+ * hook's result is its operation node's in run_results.json, as dbt 1.8+ records them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -69,21 +70,40 @@ static struct hook *collect(struct project *p, const char *which, size_t *pn, st
 }
 
 int runner_run_hooks(struct project *p, const char *which, struct adapter *ad, const struct adapter_vtable *vt,
-		     struct adapter_conn *conn, value extra, struct arena *a, struct diag_list *dl)
+		     struct adapter_conn *conn, value extra, struct arena *a, struct run_result *results,
+		     struct diag_list *dl)
 {
 	size_t n;
 	struct hook *hooks = collect(p, which, &n, a);
 	if (n == 0)
 		return 0;
-	report_line("HooksRunning", "Running %zu %s hook%s", n, which, n == 1 ? "" : "s");
+	/* dbt 1.9's safe_run_hooks: a blank line before the end hooks, after the start hooks */
+	bool end = !strcmp(which, "on-run-end");
+	if (end)
+		report_line("Formatting", "%s", "");
 	int rc = 0;
-	for (size_t k = 0; k < n && rc == 0; k++) {
+	for (size_t k = 0; k < n; k++) {
 		value h = hooks[k].sql;
 		size_t i = hooks[k].index;
 		value yml = hooks[k].pkg->project_yml;
 		if (h.type == V_DICT)
 			h = val_dict_gets(h, "sql");
 		const char *name = arena_sprintf(a, "%s.%s.%zu", hooks[k].pkg->name, which, i);
+		/* the hook's operation node (project/nodes.c), for run_results.json */
+		struct node *hn = proj_node(p, arena_sprintf(a, "operation.%s.%s-%s-%zu", hooks[k].pkg->name,
+							     hooks[k].pkg->name, which, i));
+		struct run_result *res = results && hn ? &results[hn->index] : NULL;
+		if (res)
+			*res = (struct run_result){.node = hn->index, .thread_id = RUN_THREAD_HOOKS, .failures = 1,
+						   .rows_affected = -1};
+		if (rc) {
+			/* dbt's safe_run_hooks: after a failure the remaining hooks are skipped */
+			if (res) {
+				res->status = RUN_SKIPPED;
+				res->message = arena_sprintf(a, "%s skipped", name);
+			}
+			continue;
+		}
 		report_status("LogHookStartLine", (int)k + 1, (int)n, arena_sprintf(a, "START hook: %s", name), "RUN",
 			      RC_NONE, -1);
 		double t0 = art_now();
@@ -103,23 +123,43 @@ int runner_run_hooks(struct project *p, const char *which, struct adapter *ad, c
 		struct loc where = hook_loc(yml, which, i);
 		const char *file = hooks[k].pkg->is_root ? "dbt_project.yml"
 							 : arena_sprintf(a, "%s/dbt_project.yml", hooks[k].pkg->name);
+		struct diag *before = dl->tail;
+		double t1 = t0;
 		if (h.type != V_STR) {
 			diag_error(dl, where, "%s hook %zu must be SQL text, got %s", which, i, val_type_name(h));
 			rc = -1;
 		} else if (dbt_render_string(&r, arena_sprintf(a, "%s (%s)", file, which), h.s, where, &sql) < 0) {
 			rc = -1;
-		} else if (*sql && strspn(sql, " \t\r\n") < strlen(sql)) {
-			struct adapter_result res;
+		} else {
+			t1 = art_now();
+			struct adapter_result ares;
 			char *err = NULL;
-			if (vt->execute(conn, sql, false, -1, &res, a, &err) < 0) {
+			if (*sql && strspn(sql, " \t\r\n") < strlen(sql) &&
+			    vt->execute(conn, sql, false, -1, &ares, a, &err) < 0) {
 				struct diag *d = diag_error(dl, where, "%s hook %zu failed: %s", which, i, err ? err : "database error");
 				diag_hint(dl, d, "the hook's SQL was: %s", sql);
 				rc = -1;
 			}
 		}
+		double t2 = art_now();
+		if (res) {
+			res->status = rc ? RUN_ERROR : RUN_SUCCESS;
+			res->failures = rc ? 1 : 0;
+			res->compile_started = t0;
+			res->compile_completed = res->execute_started = t1 > t0 ? t1 : t2;
+			res->execute_completed = t2;
+			res->execution_time = t2 - t0;
+			char *code = rc ? NULL : arena_strdup(a, sql);
+			res->compiled_code = code;
+			hn->compiled_code = code;  /* the manifest written after the run has it */
+			const struct diag *d = before ? before->next : dl->head;
+			res->message = rc ? arena_sprintf(a, "%s failed, error:\n %s", name, d ? d->msg : "unknown error")
+					  : arena_sprintf(a, "%s passed", name);
+		}
 		report_status("LogHookEndLine", (int)k + 1, (int)n, arena_sprintf(a, "%s hook: %s", rc ? "ERROR" : "OK", name),
 			      rc ? "ERROR" : "OK", rc ? RC_RED : RC_GREEN, art_now() - t0);
 	}
-	report_line("Formatting", "%s", "");
+	if (!end)
+		report_line("Formatting", "%s", "");
 	return rc;
 }

@@ -27,9 +27,12 @@ int runner_unit_test(struct project *p, const struct graph *g, struct node *n, s
 		     struct run_result *res, int seq, int total, const char **perrtext, struct diag_list *dl);
 
 /* Runs the on-run-start / on-run-end hooks of dbt_project.yml (`which`); `extra` adds to their
- * context (results, schemas). 0, or -1 after a diagnostic. */
+ * context (results, schemas). Each hook's result goes to results[its operation node] when results
+ * is not NULL; after a failed hook the others are skipped, as dbt's safe_run_hooks does. 0, or -1
+ * after a diagnostic. */
 int runner_run_hooks(struct project *p, const char *which, struct adapter *ad, const struct adapter_vtable *vt,
-		     struct adapter_conn *conn, value extra, struct arena *a, struct diag_list *dl);
+		     struct adapter_conn *conn, value extra, struct arena *a, struct run_result *results,
+		     struct diag_list *dl);
 
 /* The context of a node's materialization in r (sql, compiled_code, hooks, model) */
 void runner_node_context(struct dbt_render *r, const char *sql);
@@ -62,6 +65,7 @@ struct run_state {
 	const char **errors;         /* by node index: the text to repeat in the summary */
 	atomic_int started;
 	int total;
+	bool start_hook_failed;
 };
 
 /* The scheduler's callbacks (graph.h): runs node idx on worker wid; marks node idx skipped */

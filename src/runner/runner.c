@@ -168,7 +168,10 @@ static void declare_upstream(struct run_state *st, const uint8_t *selected, stru
 	free(want);
 }
 
-/* on-run-start, then every selected node through the scheduler. 0, or 1 when a hook failed. */
+static void mark_not_started(struct run_state *st, const uint8_t *selected, const char *message);
+
+/* on-run-start, then every selected node through the scheduler; 0 (a failed hook is among the
+ * results, or marks start_hook_failed) */
 static int run_nodes(struct run_state *st, int threads, const uint8_t *selected, enum sched_status *status,
 		     struct diag_list *dl)
 {
@@ -180,10 +183,20 @@ static int run_nodes(struct run_state *st, int threads, const uint8_t *selected,
 		atomic_store(&st->workers[0].current, WORKER_HOOKS);
 		int rc = intr_requested() ? 0
 					  : runner_run_hooks(p, "on-run-start", st->ad, st->vt, st->workers[0].conn, val_none(),
-							     st->skip_arena, dl);
+							     st->skip_arena, st->results, dl);
 		atomic_store(&st->workers[0].current, WORKER_IDLE);
-		if (rc < 0)
-			return intr_requested() ? 0 : 1;
+		if (rc < 0 && intr_requested())
+			return 0;
+		if (rc < 0) {
+			/* dbt 1.9+ runs the nodes anyway (its hook's error fails the run), unless the
+			 * project sets flags: {skip_nodes_if_on_run_start_fails: true} */
+			st->start_hook_failed = true;
+			value flags = p->yml.type == V_DICT ? val_dict_gets(p->yml, "flags") : val_undef();
+			if (flags.type == V_DICT && val_truthy(val_dict_gets(flags, "skip_nodes_if_on_run_start_fails"))) {
+				mark_not_started(st, selected, NULL);
+				return 0;
+			}
+		}
 	}
 	if (!intr_requested())
 		/* compile stops at its first error, as dbt's CompileTask (raise_on_first_error) */
@@ -219,9 +232,9 @@ static void tally_add(struct tally *t, enum run_status s)
 	}
 }
 
-/* What never started when Ctrl-C stopped the run is marked, so run_results.json accounts for every
- * selected node */
-static void mark_not_started(struct run_state *st, const uint8_t *selected)
+/* What never started (Ctrl-C stopped the run, or a failed on-run-start hook skips the nodes) is
+ * marked, so run_results.json accounts for every selected node */
+static void mark_not_started(struct run_state *st, const uint8_t *selected, const char *message)
 {
 	struct project *p = st->p;
 	for (size_t i = 0; i < p->nnodes; i++) {
@@ -230,7 +243,7 @@ static void mark_not_started(struct run_state *st, const uint8_t *selected)
 		struct run_result *r = &st->results[i];
 		r->node = (uint32_t)i;
 		r->status = RUN_SKIPPED;
-		r->message = "Skipped: the run was interrupted before it started (ctrl-c)";
+		r->message = message;
 		r->thread_id = -1;
 		r->failures = -1;
 		r->rows_affected = -1;
@@ -238,14 +251,56 @@ static void mark_not_started(struct run_state *st, const uint8_t *selected)
 	}
 }
 
-/* The results of the selected nodes that have one, by node index (stable, unlike the order they
- * finished in), counted in *t; free() the array */
+/* Hooks in the order they run: packages' by name, the root project's last, each by its index */
+static int hook_order(const struct project *p, uint32_t x, uint32_t y)
+{
+	const struct node *a = p->nodes[x], *b = p->nodes[y];
+	bool ra = !strcmp(a->package, p->name), rb = !strcmp(b->package, p->name);
+	if (ra != rb)
+		return ra ? 1 : -1;
+	int c = strcmp(a->package, b->package);
+	if (c)
+		return c;
+	long ia = strtol(strrchr(a->name, '-') + 1, NULL, 10), ib = strtol(strrchr(b->name, '-') + 1, NULL, 10);
+	return (ia > ib) - (ia < ib);
+}
+
+/* Appends the results of the hooks of `which` that ran (or were skipped), as dbt appends them to
+ * its node results */
+static void add_hook_results(struct run_state *st, const char *which, struct run_result *list, size_t *pn,
+			     struct tally *t)
+{
+	struct project *p = st->p;
+	size_t first = *pn;
+	uint32_t *idx = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*idx));
+	size_t k = 0;
+	for (size_t i = 0; i < p->nnodes; i++)
+		if (p->nodes[i]->type == NODE_OPERATION && st->results[i].status != RUN_NONE &&
+		    val_streq(p->nodes[i]->tags.l->items[0], which))
+			idx[k++] = (uint32_t)i;
+	for (size_t i = 1; i < k; i++)  /* a few hooks: an insertion sort */
+		for (size_t j = i; j > 0 && hook_order(p, idx[j - 1], idx[j]) > 0; j--) {
+			uint32_t tmp = idx[j];
+			idx[j] = idx[j - 1];
+			idx[j - 1] = tmp;
+		}
+	for (size_t i = 0; i < k; i++) {
+		list[first + i] = st->results[idx[i]];
+		tally_add(t, st->results[idx[i]].status);
+	}
+	*pn = first + k;
+	free(idx);
+}
+
+/* The results of the on-run-start hooks, then of the selected nodes that have one, by node index
+ * (stable, unlike the order they finished in), counted in *t; free() the array */
 static struct run_result *collect_results(struct run_state *st, const uint8_t *selected, size_t *pn,
 					  struct tally *t)
 {
 	struct project *p = st->p;
 	struct run_result *list = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*list));
 	size_t n = 0;
+	add_hook_results(st, "on-run-start", list, &n, t);
 	for (size_t i = 0; i < p->nnodes; i++) {
 		if (!selected[i] || st->results[i].status == RUN_NONE)
 			continue;
@@ -311,6 +366,9 @@ static int run_end_hooks(struct run_state *st, const struct run_result *list, si
 	struct sb js = SB_INIT;
 	for (size_t i = 0; i < nres; i++) {
 		struct node *n = p->nodes[list[i].node];
+		/* dbt's after_run: hooks' results only when they failed */
+		if (n->type == NODE_OPERATION && list[i].status != RUN_ERROR)
+			continue;
 		/* dbt's RunResult: run_results.json's fields (timing, thread_id, adapter_response, ...)
 		 * with the node as the manifest has it (its config with every default: packages read
 		 * node.config.full_refresh) as `node`; it, its node and its timings answer to_dict() */
@@ -325,7 +383,7 @@ static int run_end_hooks(struct run_state *st, const struct run_result *list, si
 		val_dict_sets(rv, "node", dbt_object(ha, art_node_value(ha, p, n)));
 		val_dict_sets(rv, "unique_id", val_str(n->unique_id));
 		val_list_push(results, dbt_object(ha, rv));
-		if (n->schema && n->type != NODE_TEST) {
+		if (n->schema && n->type != NODE_TEST && n->type != NODE_OPERATION) {
 			bool seen = false;
 			for (uint32_t k = 0; k < schemas.l->len && !seen; k++)
 				seen = val_streq(schemas.l->items[k], n->schema);
@@ -337,43 +395,76 @@ static int run_end_hooks(struct run_state *st, const struct run_result *list, si
 	value extra = val_dict_new(ha, 2);
 	val_dict_sets(extra, "results", results);
 	val_dict_sets(extra, "schemas", schemas);
-	return runner_run_hooks(p, "on-run-end", st->ad, st->vt, st->workers[0].conn, extra, ha, dl);
+	return runner_run_hooks(p, "on-run-end", st->ad, st->vt, st->workers[0].conn, extra, ha, st->results, dl);
 }
 
-/* "3 table models, 2 view models, 1 seed, 5 data tests", as dbt counts what it ran */
-static void summary_counts(struct project *p, const uint8_t *selected, struct sb *out)
+/* One kind of what a run ran, for its summary: dbt's key and its count */
+struct count_item {
+	char key[64];
+	bool node_type;  /* a NodeType (pluralized its own way), not a string */
+	int n;
+};
+
+static void count_add(struct count_item *items, size_t *pn, size_t cap, const char *key, bool node_type)
 {
-	int counts[NODE_TYPE_COUNT] = {0};
-	const char *mats[16];
-	int nmat[16] = {0};
-	size_t nm = 0;
+	for (size_t k = 0; k < *pn; k++)
+		if (!strcmp(items[k].key, key)) {
+			items[k].n++;
+			return;
+		}
+	if (*pn == cap)
+		return;
+	snprintf(items[*pn].key, sizeof(items[*pn].key), "%s", key);
+	items[*pn].node_type = node_type;
+	items[(*pn)++].n = 1;
+}
+
+static int count_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct count_item *)x)->key, ((const struct count_item *)y)->key);
+}
+
+/*
+ * "2 table models, 1 project hook, 5 data tests", as dbt's get_counts says what a run ran: a model
+ * by its materialization, a hook as a project hook, anything else by its resource type, sorted by
+ * those keys; one is named by the key, several by dbt's pluralize (NodeType.pluralize: "data
+ * tests", "analyses"), underscores as spaces.
+ */
+static void summary_counts(struct run_state *st, const uint8_t *selected, struct sb *out)
+{
+	struct project *p = st->p;
+	struct count_item items[32];
+	size_t n = 0;
 	for (size_t i = 0; i < p->nnodes; i++) {
-		if (!selected[i])
+		const struct node *nd = p->nodes[i];
+		if (nd->type == NODE_OPERATION ? st->results[i].status == RUN_NONE : !selected[i])
 			continue;
-		counts[p->nodes[i]->type]++;
-		if (p->nodes[i]->type != NODE_MODEL)
-			continue;
-		value m = val_dict_gets(p->nodes[i]->config, "materialized");
-		const char *name = m.type == V_STR ? m.s : "view";
-		size_t k = 0;
-		while (k < nm && strcmp(mats[k], name))
-			k++;
-		if (k == nm && nm < 16)
-			mats[nm++] = name;
-		if (k < 16)
-			nmat[k]++;
+		if (nd->type == NODE_MODEL) {
+			value m = val_dict_gets(nd->config, "materialized");
+			char key[64];
+			snprintf(key, sizeof(key), "%s model", m.type == V_STR ? m.s : "view");
+			count_add(items, &n, 32, key, false);
+		} else {
+			count_add(items, &n, 32, nd->type == NODE_OPERATION ? "project hook" : node_type_name(nd->type),
+				  nd->type != NODE_OPERATION);
+		}
 	}
-	bool first = true;
-	for (size_t k = 0; k < nm; k++) {
-		sb_addf(out, "%s%d %s model%s", first ? "" : ", ", nmat[k], mats[k], nmat[k] == 1 ? "" : "s");
-		first = false;
-	}
-	for (int t = 1; t < NODE_TYPE_COUNT; t++) {
-		if (!counts[t])
-			continue;
-		sb_addf(out, "%s%d %s%s", first ? "" : ", ", counts[t],
-			t == NODE_TEST ? "data test" : t == NODE_UNIT_TEST ? "unit test" : node_type_name((enum node_type)t), counts[t] == 1 ? "" : "s");
-		first = false;
+	qsort(items, n, sizeof(*items), count_cmp);
+	for (size_t k = 0; k < n; k++) {
+		const char *key = items[k].key;
+		char label[96];
+		if (items[k].n == 1)
+			snprintf(label, sizeof(label), "%.63s", key);
+		else if (items[k].node_type && !strcmp(key, "test"))
+			snprintf(label, sizeof(label), "data tests");
+		else if (items[k].node_type && !strcmp(key, "analysis"))
+			snprintf(label, sizeof(label), "analyses");
+		else
+			snprintf(label, sizeof(label), "%.63ss", key);
+		for (char *c = label; *c; c++)
+			if (*c == '_')
+				*c = ' ';
+		sb_addf(out, "%s%d %s", k ? ", " : "", items[k].n, label);
 	}
 }
 
@@ -381,7 +472,7 @@ static void summary_counts(struct project *p, const uint8_t *selected, struct sb
 static void report_summary(struct run_state *st, const uint8_t *selected, double elapsed, const struct tally *t)
 {
 	struct sb counts = SB_INIT;
-	summary_counts(st->p, selected, &counts);
+	summary_counts(st, selected, &counts);
 	report_line("Formatting", "%s", "");
 	report_line("FinishedRunningStats", "Finished running %s in %d hours %d minutes and %.2f seconds (%.2fs).",
 		    counts.len ? counts.buf : "0 nodes", (int)(elapsed / 3600), (int)(elapsed / 60) % 60,
@@ -487,15 +578,20 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 		    art_now() - t0);
 	bool interrupted = intr_on && intr_requested();
 	if (interrupted)
-		mark_not_started(&st, selected);
+		mark_not_started(&st, selected, "Skipped: the run was interrupted before it started (ctrl-c)");
 	double elapsed = art_now() - t0;
 	size_t nres = 0;
 	struct tally t = {0};
 	struct run_result *list = collect_results(&st, selected, &nres, &t);
+	if (st.start_hook_failed && t.err == 0)
+		t.err++;  /* a hook that is no SQL text has no node, and so no result */
 	if (exit_code == 0 && interrupted) {
 		report_interrupted(&st, list, nres, &t);
 	} else if (exit_code == 0 && !o->compile_only) {
-		if (run_end_hooks(&st, list, nres, dl) < 0)
+		/* a failed hook is an error among the results; one that is no SQL text has no node */
+		int end_rc = run_end_hooks(&st, list, nres, dl), errs = t.err;
+		add_hook_results(&st, "on-run-end", list, &nres, &t);
+		if (end_rc < 0 && t.err == errs)
 			t.err++;
 		report_summary(&st, selected, elapsed, &t);
 	} else if (exit_code == 0 && t.err) {

@@ -19,7 +19,7 @@ expect_out_re "Found 4 models, 3 seeds, 1 source, [0-9]+ macros, 5 unit tests$" 
 expect_out_re "PASS customer_totals::totals_sum_orders .*\[PASS" "YAML and inline CSV fixtures pass"
 expect_out_re "PASS customer_totals::totals_vars_env .*\[PASS" "vars and env_vars overrides, fixture file, CSV expect"
 expect_out_re "PASS paid_orders::paid_orders_join_source .*\[PASS" "a source input given as SQL"
-expect_out "Finished running 3 view models, 1 incremental model, 3 seeds, 5 unit tests" "the summary counts unit tests"
+expect_out "Finished running 1 incremental model, 3 seeds, 5 unit tests, 3 view models" "the summary counts unit tests, by dbt's sorted keys"
 # a unit test runs before its model is built (its inputs, its model's parents, after)
 ut_line=$(grep -n "START unit_test customer_totals::totals_sum_orders" "$OUT" | cut -d: -f1)
 model_line=$(grep -n "START sql view model main.customer_totals" "$OUT" | cut -d: -f1)

@@ -51,13 +51,13 @@ expect_out_re "PASS stg_orders::stg_orders_passes_rows" "the unit test runs"
 expect_no_out "START sql view model" "no model is built"
 run build --resource-type model seed
 expect_rc 0 "build --resource-type model seed"
-expect_out "Finished running 3 view models, 1 seed in"
+expect_out "Finished running 1 seed, 3 view models in"
 run test --resource-type unit_test
 expect_rc 0 "test --resource-type unit_test"
 expect_out "Finished running 1 unit test in"
 run test --exclude-resource-type unit_test
 expect_rc 0 "test --exclude-resource-type unit_test"
-expect_out "Finished running 1 data test in"
+expect_out "Finished running 1 test in"
 run ls --resource-type source --output name
 if [ "$(tr '\n' ' ' <"$OUT")" = "raw.broken raw.events raw.orders " ]; then ok "ls --resource-type source"
 else not_ok "ls --resource-type source" "$(cat "$OUT")"; fi

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # on-run-start / on-run-end hooks (with results and schemas), pre- and post-hooks on models,
-# run-operation with arguments, run_query and log, and the failure exit codes.
+# run-operation with arguments, run_query and log, and the failure exit codes. Project hooks are
+# operation nodes, as dbt 1.9's HookParser and safe_run_hooks make them: in the manifest, each
+# with its result in run_results.json (thread "main"), counted as project hooks; after a failed
+# on-run-start hook the nodes still run unless flags.skip_nodes_if_on_run_start_fails.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$WORK/ho/models" "$WORK/ho/macros" && cd "$WORK/ho"
@@ -27,9 +30,23 @@ cat >macros/ops.sql <<'EOS'
 EOS
 run run
 expect_rc 0 "a run with hooks"
-expect_out "Running 2 on-run-start hooks"
+expect_out "1 of 2 START hook: ho.on-run-start.0"
 expect_out "OK hook: ho.on-run-start.1"
-expect_out "Running 1 on-run-end hook"
+expect_out "1 of 1 OK hook: ho.on-run-end.0"
+expect_out "Finished running 3 project hooks, 1 view model in" "dbt's get_counts: hooks as project hooks, keys sorted"
+expect_out "Done. PASS=4 WARN=0 ERROR=0 SKIP=0 TOTAL=4" "the hooks are among the results"
+expect_json target/run_results.json '.results.map(r => r.unique_id + " " + r.status + " " + r.thread_id).join(",")' \
+	"operation.ho.ho-on-run-start-0 success main,operation.ho.ho-on-run-start-1 success main,model.ho.a success Thread-1 (worker),operation.ho.ho-on-run-end-0 success main" \
+	"run_results.json: the start hooks, the nodes, the end hooks"
+expect_json target/run_results.json '.results[0].message' "ho.on-run-start.0 passed"
+expect_json target/manifest.json '.nodes["operation.ho.ho-on-run-end-0"].tags' '["on-run-end"]' "a hook is an operation node"
+expect_json target/manifest.json '.nodes["operation.ho.ho-on-run-start-1"].original_file_path' "./dbt_project.yml"
+expect_json target/manifest.json '.nodes["operation.ho.ho-on-run-start-1"].fqn' '["ho","hooks","ho-on-run-start-1"]'
+expect_json target/manifest.json '.nodes["operation.ho.ho-on-run-start-1"].index' 1
+expect_json target/manifest.json '.nodes["operation.ho.ho-on-run-start-1"].compiled_code' \
+	"insert into audit_log values (1, 'start dev')" "the manifest after the run has the hook's SQL"
+run ls
+expect_no_out "hooks" "ls does not list hooks"
 expect_query "select event from audit_log order by seq" "start dev
 pre a
 post a
@@ -126,10 +143,17 @@ expect_out "sizes 22 <agate.Row: (5, 'x')>"
 expect_out "| n | s |" "print_table() prints the table"
 expect_out "| 6 |   |"
 
-printf 'name: ho\nprofile: ho\non-run-start: "select * from no_such_table"\n' >dbt_project.yml
+printf 'name: ho\nprofile: ho\non-run-start: ["select * from no_such_table", "select 1"]\n' >dbt_project.yml
 run run
 expect_rc 1 "a failing on-run-start hook fails the run"
 expect_err "on-run-start hook 0 failed"
+expect_out "START sql view model" "the nodes run anyway, as dbt's default"
+expect_json target/run_results.json '.results.map(r => r.status).join(",")' "error,skipped,success" \
+	"the failed hook's error, the next hook skipped"
+printf 'flags:\n  skip_nodes_if_on_run_start_fails: true\n' >>dbt_project.yml
+run run
+expect_rc 1 "with the flag the run fails too"
 expect_no_out "START sql view model" "and nothing runs"
+expect_json target/run_results.json '.results.map(r => r.status).join(",")' "error,skipped,skipped"
 
 done_testing

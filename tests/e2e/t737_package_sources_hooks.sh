@@ -23,7 +23,7 @@ echo "select * from {{ source('raw', 'orders') }}" >models/root_orders.sql
 echo "select * from {{ source('raw', 'items') }}" >models/root_items.sql
 cat >dbt_packages/pk/dbt_project.yml <<'EOS'
 name: pk
-on-run-start: "{% if not var('pk_enabled') %}{{ exceptions.raise_compiler_error('pk_enabled is off') }}{% endif %}"
+on-run-start: "{% if execute and not var('pk_enabled') %}{{ exceptions.raise_compiler_error('pk_enabled is off') }}{% endif %}"
 vars:
   pk:
     pk_enabled: true
