@@ -2,7 +2,8 @@
  * Query results as dbt hands them to templates: agate tables. run_query() and load_result()
  * return a table whose `rows` are Row objects (row[0], row['name'], iteration), whose `columns`
  * can be indexed by position or name and whose columns answer values(), and `column_names`,
- * `column_types` and print_table(), which is what dbt code and packages call on them.
+ * `column_types`, print_table(), rename() and to_json(), which is what dbt code and packages call
+ * on them.
  *
  * The table itself stays a dict (callers in C read its "rows" list); rows and columns are objects.
  * Everything lives in the arena of the render that ran the query.
@@ -368,6 +369,101 @@ static value t_rename(struct jj_vm *vm, void *ud, const struct vargs *args)
 	return dbt_agate_table(a, copy);
 }
 
+/* A cell as agate's column types jsonify it: a number as a float, a date or time in ISO format, a
+ * boolean as it is, anything else as its text */
+static value jsonify(struct jj_vm *vm, value v)
+{
+	struct arena *a = jj_arena(vm);
+	switch (v.type) {
+	case V_INT: return val_float((double)v.i);
+	case V_FLOAT: case V_BOOL: case V_NONE: case V_STR: return v;
+	case V_OBJ: {
+		value iso = v.o->cls->getattr ? v.o->cls->getattr(vm, v.o, "isoformat", 9) : val_undef();
+		if (iso.type != V_UNDEF && iso.type != V_NONE) {
+			struct vargs none = {0};
+			return jj_call(vm, iso, &none);
+		}
+	}
+	/* fall through */
+	default: {
+		struct sb t = SB_INIT;
+		val_str_to(&t, v);
+		value out = val_str_dup(a, t.buf ? t.buf : "", t.len);
+		sb_release(&t);
+		return out;
+	}
+	}
+}
+
+/* A key column's cell as agate names it: str(), a Decimal normalized (5.0 is "5") */
+static const char *key_text(struct arena *a, value v)
+{
+	if (v.type == V_FLOAT && v.f == (double)(long long)v.f)
+		return arena_sprintf(a, "%lld", (long long)v.f);
+	struct sb t = SB_INIT;
+	val_str_to(&t, v);
+	const char *out = arena_strndup(a, t.buf ? t.buf : "", t.len);
+	sb_release(&t);
+	return out;
+}
+
+/*
+ * to_json(path, key=None, newline=False, indent=None): agate's Table.to_json. A list of one object a
+ * row, or with key an object of rows by that column's values (which must be unique), or with
+ * newline one object a line; written as Python's json.dump writes (", ", ": ", non-ASCII as it
+ * is), the folder made when missing (re_data's generate_overview writes its file so).
+ */
+static value t_to_json(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	const struct adapter_result *res = ud;
+	struct arena *a = jj_arena(vm);
+	const char *path = dbt_str_arg(vm, args, 0, "path", "to_json", true);
+	value key = jj_arg(args, 1, "key", val_none());
+	bool newline = val_truthy(jj_arg(args, 2, "newline", val_bool(false)));
+	value ind = jj_arg(args, 3, "indent", val_none());
+	if (key.type != V_NONE && newline)
+		jj_raise(vm, "ValueError: key and newline may not be specified together.");
+	if (newline && ind.type != V_NONE)
+		jj_raise(vm, "ValueError: newline and indent may not be specified together.");
+	size_t kc = res->ncols;
+	if (key.type != V_NONE) {
+		for (size_t c = 0; key.type == V_STR && c < res->ncols && kc == res->ncols; c++)
+			if (strlen(res->cols[c].name) == key.len && !memcmp(res->cols[c].name, key.s, key.len))
+				kc = c;
+		if (kc == res->ncols)
+			jj_raise(vm, "to_json(): key must name a column of the table");
+	}
+	int indent = ind.type == V_INT && ind.i > 0 ? (int)ind.i : 0;
+	value all = key.type != V_NONE ? val_dict_new(a, res->nrows) : val_list_new(a, res->nrows);
+	struct sb out = SB_INIT;
+	for (size_t i = 0; i < res->nrows; i++) {
+		value row = val_dict_new(a, res->ncols);
+		for (size_t c = 0; c < res->ncols; c++)
+			val_dict_sets(row, res->cols[c].name, jsonify(vm, res->rows[i * res->ncols + c]));
+		if (newline) {
+			(void)val_to_json(&out, row, 0, 0);
+			sb_addc(&out, '\n');
+		} else if (key.type != V_NONE) {
+			const char *k = key_text(a, res->rows[i * res->ncols + kc]);
+			if (val_dict_gets(all, k).type != V_UNDEF) {
+				sb_release(&out);
+				jj_raise(vm, "ValueError: Value %s is not unique in the key column.", k);
+			}
+			val_dict_sets(all, k, row);
+		} else {
+			val_list_push(all, row);
+		}
+	}
+	if (!newline)
+		(void)val_to_json(&out, all, indent, 0);
+	char *dir = fs_dirname(a, path);
+	int rc = (dir && *dir && strcmp(dir, ".") && fs_mkdir_p(dir) < 0) ? -1 : fs_write(path, out.buf ? out.buf : "", out.len);
+	sb_release(&out);
+	if (rc < 0)
+		jj_raise(vm, "to_json(): cannot write '%s'", path);
+	return val_none();
+}
+
 /* The table itself: its attributes (column_names, rows, columns, print_table, ...) live in a dict;
  * iterating it yields its rows, and its length is their number, as an agate.Table's */
 static value table_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size_t n)
@@ -479,6 +575,7 @@ value dbt_agate_table(struct arena *a, const struct adapter_result *res)
 	val_dict_sets(t, "columns", mapped_new(a, &columns_class, cols, names));
 	val_dict_sets(t, "print_table", val_func(a, "print_table", t_print_table, copy));
 	val_dict_sets(t, "rename", val_func(a, "rename", t_rename, copy));
+	val_dict_sets(t, "to_json", val_func(a, "to_json", t_to_json, copy));
 	value *data = arena_alloc(a, sizeof(*data));
 	*data = t;
 	return val_obj(a, &table_class, data);
