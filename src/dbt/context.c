@@ -1074,6 +1074,12 @@ value dbt_context(struct dbt_render *r)
 	dbt_context_add_adapter(r, ctx);
 	/* the package the node (or the file rendered) is in: its macros by their bare names */
 	add_package_macros(p, ctx, r->node ? r->node->package : r->package, true);
+	if (r->node && r->node->type == NODE_EXPOSURE) {
+		/* an exposure's depends_on: dbt's generate_parse_exposure has its own ref and source,
+		 * so a project's ref() override is neither called nor recorded among its macros */
+		val_dict_sets(ctx, "ref", dbt_resolver(a, p, "ref", f_ref));
+		val_dict_sets(ctx, "source", dbt_resolver(a, p, "source", f_source));
+	}
 	/* a generic test: also the macros of its test's package, which its macro calls by their bare
 	 * names (dbt's TestMacroNamespace holds what the test macro depends on) */
 	if (r->node && r->node->type == NODE_TEST && r->node->test_metadata.type == V_DICT) {
