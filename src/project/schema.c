@@ -710,8 +710,14 @@ static int load_exposures(struct project *p, struct nodes_builder *nb, value doc
 			}
 			const char *text = strstr(d.s, "{{") ? d.s : arena_sprintf(a, "{{ %s }}", d.s);
 			const char *out;
+			uint32_t nrefs = n->nrefs, nsources = n->nsources;
 			if (p->hooks->render_string(&r, yml_path, text, yml_item_loc(deps, k), &out) < 0)
 				rc = -1;
+			/* what it names is at the item in the properties file, not in the rendered string */
+			for (uint32_t j = nrefs; j < n->nrefs; j++)
+				n->refs[j].loc = yml_item_loc(deps, k);
+			for (uint32_t j = nsources; j < n->nsources; j++)
+				n->sources[j].loc = yml_item_loc(deps, k);
 		}
 		proj_add_node(nb, n);
 	}

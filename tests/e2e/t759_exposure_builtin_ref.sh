@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # An exposure's depends_on is rendered with dbt's own ref and source (generate_parse_exposure has
 # nothing else): a project's ref() override is neither called there nor recorded among the
-# exposure's macros, while a model's ref() still goes through it.
+# exposure's macros, while a model's ref() still goes through it. A name it cannot find is an
+# error at its depends_on item.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$WORK/ex/models" "$WORK/ex/macros" && cd "$WORK/ex"
@@ -27,4 +28,9 @@ expect_json target/manifest.json '.nodes["model.ex.n"].depends_on.macros' '["mac
 	"the model's ref() is the project's override"
 expect_out "override for m" "the override ran for the model"
 expect_no_out "override for n" "and not for the exposure"
+sed -i "s/ref('n')/ref('nope')/" models/e.yml
+run parse
+expect_rc 2 "an exposure on a missing model"
+expect_err "models/e.yml:6:9: error: exposure 'dash' depends on a node named 'nope' which was not found" \
+	"the error is at the depends_on item of the properties file"
 done_testing
