@@ -44,6 +44,7 @@ static const struct flag flags[] = {
 	{"--exclude-resource-type", NULL, MANY, F(exclude_resource_types), 3, F(nexclude_resource_types)},
 	{"--exclude-resource-types", NULL, MANY, F(exclude_resource_types), 3, F(nexclude_resource_types)},
 	{"--selector", NULL, ONE, F(selector), 0, 0},
+	{"--indirect-selection", NULL, ONE, F(indirect_selection), 0, 0},
 	{"--state", NULL, ONE, F(state), 0, 0},
 	{"--defer-state", NULL, ONE, F(defer_state), 0, 0},
 	{"--defer", NULL, FLAG, F(defer), 1, 0},

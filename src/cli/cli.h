@@ -32,6 +32,7 @@ struct cli {
 	const char *exclude_resource_types[CLI_MAX_WORDS];
 	size_t nexclude_resource_types;
 	const char *selector;
+	const char *indirect_selection; /* --indirect-selection (or DBT_INDIRECT_SELECTION) */
 	const char *state;       /* --state DIR: the artifacts of an earlier run (state:, result:, retry) */
 	const char *defer_state; /* --defer-state DIR: the run --defer reads from (default: --state) */
 	bool defer, no_defer, favor_state;

@@ -131,6 +131,8 @@ int cmd_retry(struct cli *c)
 	if (!c->vars)
 		rc_cli.vars = str_arg(&a, args, "vars");
 	rc_cli.target = str_arg(&a, args, "target");
+	if (!c->indirect_selection)
+		rc_cli.indirect_selection = str_arg(&a, args, "indirect_selection");
 	rc = cli_run_ids(&rc_cli, ids, n);
 	free(ids);
 out:

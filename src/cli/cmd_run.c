@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/cli.h"
 #include "core/fs.h"
@@ -36,6 +37,8 @@ static value args_value(struct arena *a, const struct cli *c)
 	val_dict_sets(d, "target", c->target ? val_str(c->target) : val_none());
 	val_dict_sets(d, "vars", c->vars ? val_str(c->vars) : val_dict_new(a, 0));
 	val_dict_sets(d, "log_format", val_str(c->log_format));
+	const char *mode = c->indirect_selection ? c->indirect_selection : getenv("DBT_INDIRECT_SELECTION");
+	val_dict_sets(d, "indirect_selection", val_str(mode && *mode ? mode : "eager"));
 	return d;
 }
 
@@ -44,6 +47,22 @@ int cli_select(const struct cli *c, struct project *p, struct graph *g, unsigned
 {
 	const char *const *words = c->select, *const *excl = c->exclude;
 	size_t nwords = c->nselect, nexcl = c->nexclude;
+	/* --indirect-selection, else DBT_INDIRECT_SELECTION, as click reads dbt's option */
+	const char *mode = c->indirect_selection ? c->indirect_selection : getenv("DBT_INDIRECT_SELECTION");
+	static const char *const modes[] = {"eager", "cautious", "buildable", "empty"};
+	p->indirect_selection = INDIRECT_EAGER;
+	if (mode && *mode) {
+		size_t k = 0;
+		while (k < 4 && strcasecmp(mode, modes[k]))
+			k++;
+		if (k == 4) {
+			struct diag *d = diag_error(dl, LOC_NONE, "Invalid value for '--indirect-selection': '%s' is not one "
+						    "of 'eager', 'cautious', 'buildable', 'empty'.", mode);
+			diag_hint(dl, d, "eager (the default) selects a test when any node it tests is selected");
+			return -1;
+		}
+		p->indirect_selection = (enum indirect_mode)k;
+	}
 	/* --state (or DBT_STATE): what state: and result: selectors compare with, and what --defer
 	 * reads (--defer-state, DBT_DEFER_STATE when it is another run) */
 	const char *state = c->state ? c->state : getenv("DBT_STATE");

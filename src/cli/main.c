@@ -30,6 +30,8 @@ struct command {
 #define SELECT_FLAGS \
 	"  -s, --select SELECTOR  nodes to include (names, +name, name+, tag:x, path:x, a,b ...)\n" \
 	"  --exclude SELECTOR     nodes to leave out\n" \
+	"  --indirect-selection eager|cautious|buildable|empty\n" \
+	"                         which tests of the selected nodes join (eager: any node they test)\n" \
 	"  --state DIR            an earlier run's target folder, for state:modified, state:new, result:...\n"
 
 static const struct command commands[] = {

@@ -9,7 +9,8 @@
  *
  * A bare value is a path when it looks like one, else an fqn selector (a node name, or a dotted
  * prefix of the fqn such as package.folder.model), with shell wildcards. Tests are selected
- * indirectly, as dbt's "eager" mode does: a test joins when any node it tests is selected.
+ * indirectly, by --indirect-selection as dbt's modes do (eager, the default: a test joins when
+ * any node it tests is selected; cautious, buildable, empty: see expand()).
  * Every step is a pass over the nodes or a graph walk with a visited bitmap: linear per selector.
  */
 #include <ctype.h>
@@ -560,31 +561,103 @@ static int fresher_sources(struct project *p, const char *whole, struct diag_lis
 	return rc;
 }
 
-/* dbt's expand_selection, eager mode, on one criterion's nodes: a test or a unit test joins
- * when any node it tests is among them. Done per part, before an intersection (dbt's
- * get_nodes_from_criteria), so "tag:x,config.materialized:view" keeps the tests of what both
- * parts select; a test's parents are never tests, so one pass suffices. */
-static void add_tests_of(const struct sel_ctx *c, uint8_t *set)
+/* Whether every node test i tests (a unit test: its model) is in `set` or, when given, in `also` */
+static bool parents_within(const struct sel_ctx *c, size_t i, const uint8_t *set, const uint8_t *also)
 {
 	const struct graph *g = c->g;
-	for (size_t i = 0; i < g->n; i++) {
-		const struct node *t = c->p->nodes[i];
-		if (set[i])
-			continue;
-		if (t->type == NODE_UNIT_TEST && t->attached_node < g->n && set[t->attached_node])
-			set[i] = 1;
-		if (t->type != NODE_TEST)
-			continue;
-		for (uint32_t k = g->par_off[i]; k < g->par_off[i + 1]; k++)
-			if (set[g->par[k]] && c->p->nodes[g->par[k]]->type != NODE_TEST) {
-				set[i] = 1;
-				break;
-			}
+	const struct node *t = c->p->nodes[i];
+	if (t->type == NODE_UNIT_TEST)
+		return t->attached_node < g->n && (set[t->attached_node] || (also && also[t->attached_node]));
+	for (uint32_t k = g->par_off[i]; k < g->par_off[i + 1]; k++) {
+		uint32_t q = g->par[k];
+		if (c->p->nodes[q]->type != NODE_TEST && !set[q] && !(also && also[q]))
+			return false;
 	}
+	return true;
 }
 
-/* One part (no commas) into `out`; returns -1 on a malformed part */
-static int select_part(struct sel_ctx *c, const char *part, uint8_t *out)
+/* Whether test i tests some node of `set` (a graph child of it) */
+static bool tests_some(const struct sel_ctx *c, size_t i, const uint8_t *set)
+{
+	const struct graph *g = c->g;
+	const struct node *t = c->p->nodes[i];
+	if (t->type == NODE_UNIT_TEST)
+		return t->attached_node < g->n && set[t->attached_node];
+	if (t->type != NODE_TEST)
+		return false;
+	for (uint32_t k = g->par_off[i]; k < g->par_off[i + 1]; k++)
+		if (set[g->par[k]] && c->p->nodes[g->par[k]]->type != NODE_TEST)
+			return true;
+	return false;
+}
+
+/* `set` and the ancestors of its nodes, with every source when `sources` (dbt's select_parents) */
+static uint8_t *with_parents(struct sel_ctx *c, const uint8_t *set, bool sources)
+{
+	size_t n = c->g->n;
+	uint8_t *also = xcalloc(n + 1, 1);
+	memcpy(also, set, n);
+	walk(c, set, also, true, -1);
+	for (size_t i = 0; sources && i < n; i++)
+		if (c->p->nodes[i]->type == NODE_SOURCE)
+			also[i] = 1;
+	return also;
+}
+
+/*
+ * dbt's expand_selection on one criterion's nodes, in place: the tests and unit tests of them
+ * join by --indirect-selection (eager: any of their nodes selected; cautious: all of them;
+ * buildable: all of them, or parents of what is selected, or sources; empty: none). Done per
+ * criterion, before an intersection (dbt's get_nodes_from_criteria), so
+ * "test_name:unique,orders" keeps orders' unique test. The tests that cautious and buildable
+ * leave out go to `indirect`, for incorporate() to take once their other nodes are selected.
+ * A test's parents are never tests, so one pass suffices.
+ */
+static void expand(struct sel_ctx *c, uint8_t *set, uint8_t *indirect)
+{
+	size_t n = c->g->n;
+	enum indirect_mode mode = c->p->indirect_selection;
+	if (mode == INDIRECT_EMPTY)
+		return;
+	uint8_t *also = mode == INDIRECT_BUILDABLE ? with_parents(c, set, true) : NULL;
+	uint8_t *add = xcalloc(n + 1, 1);
+	for (size_t i = 0; i < n; i++) {
+		if (set[i] || !tests_some(c, i, set))
+			continue;
+		if (mode == INDIRECT_EAGER || parents_within(c, i, set, also))
+			add[i] = 1;
+		else
+			indirect[i] = 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		set[i] |= add[i];
+	free(add);
+	free(also);
+}
+
+/* dbt's incorporate_indirect_nodes, after a union or an intersection: a test left out by
+ * cautious or buildable joins when its nodes (or, buildable, their parents) are now all
+ * selected; unit tests do not (they are not among the manifest's nodes there) */
+static void incorporate(struct sel_ctx *c, uint8_t *direct, const uint8_t *indirect)
+{
+	size_t n = c->g->n;
+	enum indirect_mode mode = c->p->indirect_selection;
+	if (mode != INDIRECT_CAUTIOUS && mode != INDIRECT_BUILDABLE)
+		return;
+	uint8_t *also = mode == INDIRECT_BUILDABLE ? with_parents(c, direct, false) : NULL;
+	uint8_t *add = xcalloc(n + 1, 1);
+	for (size_t i = 0; i < n; i++)
+		if (indirect[i] && !direct[i] && c->p->nodes[i]->type == NODE_TEST && parents_within(c, i, direct, also))
+			add[i] = 1;
+	for (size_t i = 0; i < n; i++)
+		direct[i] |= add[i];
+	free(add);
+	free(also);
+}
+
+/* One part (no commas) into `out`, the tests it leaves for later into `indirect`; returns -1 on a
+ * malformed part */
+static int select_part(struct sel_ctx *c, const char *part, uint8_t *out, uint8_t *indirect)
 {
 	size_t n = c->g->n;
 	const char *s = part;
@@ -652,16 +725,19 @@ static int select_part(struct sel_ctx *c, const char *part, uint8_t *out)
 			walk(c, base, out, false, down_depth);
 	}
 	free(base);
-	add_tests_of(c, out);
+	expand(c, out, indirect);
 	return 0;
 }
 
-/* One selector (may hold commas: an intersection) into `out` */
-static int select_one(struct sel_ctx *c, const char *sel, uint8_t *out, bool *pmatched)
+/* One selector (may hold commas: an intersection) into `out`, with the tests left for later in
+ * `indirect` (dbt's SelectionIntersection: the parts' sets meet, and so do their sets with their
+ * left-out tests) */
+static int select_one(struct sel_ctx *c, const char *sel, uint8_t *out, uint8_t *indirect, bool *pmatched)
 {
 	size_t n = c->g->n;
-	uint8_t *tmp = xcalloc(n + 1, 1);
+	uint8_t *tmp = xcalloc(n + 1, 1), *tind = xcalloc(n + 1, 1);
 	memset(out, 1, n);
+	memset(indirect, 1, n);
 	const char *s = sel;
 	int rc = 0;
 	while (rc == 0) {
@@ -673,15 +749,20 @@ static int select_one(struct sel_ctx *c, const char *sel, uint8_t *out, bool *pm
 		memcpy(part, s, len);
 		part[len] = '\0';
 		memset(tmp, 0, n);
+		memset(tind, 0, n);
 		if (len)
-			rc = select_part(c, part, tmp);
-		for (size_t i = 0; i < n; i++)
+			rc = select_part(c, part, tmp, tind);
+		for (size_t i = 0; i < n; i++) {
+			indirect[i] &= tmp[i] | tind[i];
 			out[i] &= tmp[i];
+		}
 		if (!comma)
 			break;
 		s = comma + 1;
 	}
 	free(tmp);
+	free(tind);
+	incorporate(c, out, indirect);
 	bool any = false;
 	for (size_t i = 0; i < n && !any; i++)
 		any = out[i] && c->p->nodes[i]->enabled;
@@ -689,11 +770,12 @@ static int select_one(struct sel_ctx *c, const char *sel, uint8_t *out, bool *pm
 	return rc;
 }
 
-/* Unions every selector of every word into `out`, warning about those that match nothing */
+/* Unions every selector of every word into `out` (dbt's SelectionUnion, its left-out tests taken
+ * in when their nodes are all there), warning about those that match nothing */
 static int select_words(struct sel_ctx *c, const char *const *words, size_t nwords, uint8_t *out)
 {
 	size_t n = c->g->n;
-	uint8_t *one = xcalloc(n + 1, 1);
+	uint8_t *one = xcalloc(n + 1, 1), *ind = xcalloc(n + 1, 1), *all_ind = xcalloc(n + 1, 1);
 	int rc = 0;
 	for (size_t w = 0; w < nwords && rc == 0; w++) {
 		const char *s = words[w];
@@ -711,18 +793,24 @@ static int select_words(struct sel_ctx *c, const char *const *words, size_t nwor
 			sel[len] = '\0';
 			bool matched = false;
 			memset(one, 0, n);
-			rc = select_one(c, sel, one, &matched);
+			memset(ind, 0, n);
+			rc = select_one(c, sel, one, ind, &matched);
 			if (rc == 0 && !matched) {
 				struct diag *d = diag_warn(c->dl, LOC_NONE,
 							   "the selection criterion '%s' does not match any enabled nodes", sel);
 				diag_hint(c->dl, d, "check the name; 'sluice ls' lists what there is");
 			}
-			for (size_t i = 0; i < n; i++)
+			for (size_t i = 0; i < n; i++) {
 				out[i] |= one[i];
+				all_ind[i] |= one[i] | ind[i];
+			}
 			s = e;
 		}
 	}
+	incorporate(c, out, all_ind);
 	free(one);
+	free(ind);
+	free(all_ind);
 	return rc;
 }
 

@@ -97,7 +97,25 @@ static int criterion(struct sctx *c, value def, struct loc where, uint8_t *out)
 			sb_addf(&s, "+%ld", cd);
 		else if (!at && children)
 			sb_addc(&s, '+');
+		/* its own indirect_selection over the command's (dbt's selection_criteria_from_dict) */
+		const char *mode = NULL;
+		enum indirect_mode was = c->p->indirect_selection;
+		if (yml_str(def, "indirect_selection", NULL, &mode, c->dl) < 0) {
+			sb_release(&s);
+			return -1;
+		}
+		static const char *const modes[] = {"eager", "cautious", "buildable", "empty"};
+		for (size_t k = 0; mode && k < 4; k++)
+			if (!strcmp(mode, modes[k]))
+				c->p->indirect_selection = (enum indirect_mode)k;
+		if (mode && c->p->indirect_selection == was && strcmp(mode, modes[was])) {
+			diag_error(c->dl, yml_val_loc(def, "indirect_selection"),
+				   "'%s' is not one of 'eager', 'cautious', 'buildable', 'empty'", mode);
+			sb_release(&s);
+			return -1;
+		}
 		rc = eval_word(c, s.buf, out);
+		c->p->indirect_selection = was;
 		sb_release(&s);
 	}
 	/* {method, value, exclude: [...]}: a difference (dbt's parse_dict_definition) */

@@ -193,6 +193,9 @@ struct profile_target {
 	bool zero_config;
 };
 
+/* dbt's IndirectSelection: how the tests of selected nodes join a selection (graph/select.c) */
+enum indirect_mode { INDIRECT_EAGER, INDIRECT_CAUTIOUS, INDIRECT_BUILDABLE, INDIRECT_EMPTY };
+
 struct package {
 	const char *name;
 	const char *root;        /* absolute folder */
@@ -270,6 +273,7 @@ struct project {
 	const char **state_breaking; /* per node: dbt's breaking changes to its enforced contract, or NULL */
 	bool state_breaking_told;    /* they were reported (once, when state:modified is evaluated) */
 	uint8_t *source_fresher;     /* per node: a fresher source (source_status:fresher), or NULL */
+	enum indirect_mode indirect_selection; /* how tests join a selection (--indirect-selection) */
 	const uint8_t *selected;     /* the nodes this run builds (per node), for --favor-state; or NULL */
 	const struct proj_hooks *hooks; /* proj_options.hooks: how the loader renders */
 	uint32_t files_at_load;      /* diagnostics' files registered before the load began */
