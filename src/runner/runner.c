@@ -362,7 +362,7 @@ static int run_end_hooks(struct run_state *st, const struct run_result *list, si
 {
 	struct project *p = st->p;
 	struct arena *ha = st->skip_arena;
-	value results = val_list_new(ha, nres), schemas = val_list_new(ha, 4);
+	value results = val_list_new(ha, nres), schemas = val_list_new(ha, 4), db_schemas = val_list_new(ha, 4);
 	struct sb js = SB_INIT;
 	for (size_t i = 0; i < nres; i++) {
 		struct node *n = p->nodes[list[i].node];
@@ -383,18 +383,35 @@ static int run_end_hooks(struct run_state *st, const struct run_result *list, si
 		val_dict_sets(rv, "node", dbt_object(ha, art_node_value(ha, p, n)));
 		val_dict_sets(rv, "unique_id", val_str(n->unique_id));
 		val_list_push(results, dbt_object(ha, rv));
-		if (n->schema && n->type != NODE_TEST && n->type != NODE_OPERATION) {
+		/* dbt's after_run: the (database, schema) of the relational nodes that did not fail
+		 * nor were skipped, as database_schemas and, without the database, schemas */
+		bool relational = n->type == NODE_MODEL || n->type == NODE_SEED || n->type == NODE_SNAPSHOT;
+		enum run_status st_ = list[i].status;
+		if (n->schema && relational && st_ != RUN_ERROR && st_ != RUN_FAIL && st_ != RUN_SKIPPED) {
 			bool seen = false;
 			for (uint32_t k = 0; k < schemas.l->len && !seen; k++)
 				seen = val_streq(schemas.l->items[k], n->schema);
 			if (!seen)
 				val_list_push(schemas, val_str(n->schema));
+			seen = false;
+			for (uint32_t k = 0; k < db_schemas.l->len && !seen; k++) {
+				value t = db_schemas.l->items[k];
+				seen = val_streq(t.l->items[1], n->schema) &&
+				       (n->database ? val_streq(t.l->items[0], n->database) : t.l->items[0].type == V_NONE);
+			}
+			if (!seen) {
+				value t = val_tuple_new(ha, 2);
+				val_list_push(t, n->database ? val_str(n->database) : val_none());
+				val_list_push(t, val_str(n->schema));
+				val_list_push(db_schemas, t);
+			}
 		}
 	}
 	sb_release(&js);
-	value extra = val_dict_new(ha, 2);
+	value extra = val_dict_new(ha, 3);
 	val_dict_sets(extra, "results", results);
 	val_dict_sets(extra, "schemas", schemas);
+	val_dict_sets(extra, "database_schemas", db_schemas);
 	return runner_run_hooks(p, "on-run-end", st->ad, st->vt, st->workers[0].conn, extra, ha, st->results, dl);
 }
 
