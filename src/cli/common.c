@@ -45,35 +45,82 @@ void cli_print_diags(struct diag_list *dl)
 	sb_release(&s);
 }
 
+/* "1 test", "2 data tests": dbt's pluralize of a NodeType (its value, else NodeType.pluralize),
+ * underscores as spaces */
+static void add_count(struct sb *s, bool *first, size_t n, const char *one, const char *many)
+{
+	if (!n)
+		return;
+	sb_addf(s, "%s%zu %s", *first ? "" : ", ", n, n == 1 ? one : many);
+	*first = false;
+}
+
+/*
+ * dbt's FoundStats line (compilation.py _generate_stats): the node types in the order they first
+ * appear among the manifest's nodes (each project, the root's first, parses its models,
+ * snapshots, analyses, singular tests, seeds and hooks in that order; generic tests come after
+ * every project's files), then sources, exposures, metrics, macros, groups, semantic models,
+ * saved queries and unit tests; a count of zero is left out.
+ */
 void cli_found_text(struct project *p, struct sb *out)
 {
-	int counts[NODE_TYPE_COUNT] = {0};
-	for (size_t i = 0; i < p->nnodes; i++)
-		if (p->nodes[i]->enabled)
-			counts[p->nodes[i]->type]++;
+	size_t counts[NODE_TYPE_COUNT] = {0};
+	static const enum node_type file_types[] = {NODE_MODEL, NODE_SNAPSHOT, NODE_ANALYSIS, NODE_TEST, NODE_SEED,
+						    NODE_OPERATION};
+	enum { NFT = sizeof(file_types) / sizeof(file_types[0]) };
+	/* per package (p->packages order, the root first) and file type: whether it has an enabled one */
+	uint8_t *has = xcalloc(p->npackages * NFT + 1, 1);
+	bool generic_tests = false;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		const struct node *n = p->nodes[i];
+		if (!n->enabled)
+			continue;
+		counts[n->type]++;
+		if (n->type == NODE_TEST && n->test_metadata.type == V_DICT) {
+			generic_tests = true;
+			continue;
+		}
+		for (size_t f = 0; f < NFT; f++) {
+			if (file_types[f] != n->type)
+				continue;
+			for (size_t k = 0; k < p->npackages; k++)
+				if (!strcmp(p->packages[k].name, n->package))
+					has[k * NFT + f] = 1;
+		}
+	}
+	enum node_type order[NODE_TYPE_COUNT];
+	size_t norder = 0;
+	bool listed[NODE_TYPE_COUNT] = {false};
+	for (size_t k = 0; k < p->npackages; k++)
+		for (size_t f = 0; f < NFT; f++)
+			if (has[k * NFT + f] && !listed[file_types[f]]) {
+				listed[file_types[f]] = true;
+				order[norder++] = file_types[f];
+			}
+	free(has);
+	if (generic_tests && !listed[NODE_TEST]) {
+		listed[NODE_TEST] = true;
+		order[norder++] = NODE_TEST;
+	}
 	struct sb s = SB_INIT;
+	bool first = true;
 	sb_reset(out);
-	sb_addf(&s, "Found %d model%s", counts[NODE_MODEL], counts[NODE_MODEL] == 1 ? "" : "s");
-	static const enum node_type order[] = {NODE_SNAPSHOT, NODE_SEED, NODE_OPERATION, NODE_TEST, NODE_SOURCE,
-					       NODE_ANALYSIS, NODE_EXPOSURE, NODE_METRIC};
-	static const char *const names[] = {"snapshot", "seed", "operation", "test", "source", "analysis",
-					    "exposure", "metric"};
-	/* dbt's pluralize: one is named by its NodeType ("1 test"), several by NodeType.pluralize */
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (counts[order[i]])
-			sb_addf(&s, ", %d %s", counts[order[i]],
-				counts[order[i]] == 1 ? names[i]
-				: order[i] == NODE_ANALYSIS ? "analyses"
-				: order[i] == NODE_TEST	    ? "data tests"
-							    : arena_sprintf(&p->arena, "%ss", names[i]));
-	sb_addf(&s, ", %zu macro%s", p->nmacros, p->nmacros == 1 ? "" : "s");
-	/* dbt counts semantic models, saved queries and unit tests after the macros */
-	if (counts[NODE_SEMANTIC_MODEL])
-		sb_addf(&s, ", %d semantic model%s", counts[NODE_SEMANTIC_MODEL], counts[NODE_SEMANTIC_MODEL] == 1 ? "" : "s");
-	if (counts[NODE_SAVED_QUERY])
-		sb_addf(&s, ", %d saved quer%s", counts[NODE_SAVED_QUERY], counts[NODE_SAVED_QUERY] == 1 ? "y" : "ies");
-	if (counts[NODE_UNIT_TEST])
-		sb_addf(&s, ", %d unit test%s", counts[NODE_UNIT_TEST], counts[NODE_UNIT_TEST] == 1 ? "" : "s");
+	sb_adds(&s, "Found ");
+	for (size_t i = 0; i < norder; i++) {
+		enum node_type t = order[i];
+		const char *one = t == NODE_TEST ? "test" : node_type_name(t);
+		const char *many = t == NODE_TEST ? "data tests" : t == NODE_ANALYSIS ? "analyses"
+								   : arena_sprintf(&p->arena, "%ss", one);
+		add_count(&s, &first, counts[t], one, many);
+	}
+	add_count(&s, &first, counts[NODE_SOURCE], "source", "sources");
+	add_count(&s, &first, counts[NODE_EXPOSURE], "exposure", "exposures");
+	add_count(&s, &first, counts[NODE_METRIC], "metric", "metrics");
+	add_count(&s, &first, p->nmacros, "macro", "macros");
+	add_count(&s, &first, p->groups.type == V_DICT ? p->groups.d->len : 0, "group", "groups");
+	add_count(&s, &first, counts[NODE_SEMANTIC_MODEL], "semantic model", "semantic models");
+	add_count(&s, &first, counts[NODE_SAVED_QUERY], "saved query", "saved queries");
+	add_count(&s, &first, counts[NODE_UNIT_TEST], "unit test", "unit tests");
 	sb_add(out, s.buf, s.len);
 	sb_release(&s);
 }
