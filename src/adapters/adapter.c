@@ -23,3 +23,20 @@ const char *relation_type_name(enum relation_type t)
 	default: return "unknown";
 	}
 }
+
+const char *adapter_sql_body(const char *sql)
+{
+	for (;;) {
+		while (*sql == ' ' || (*sql >= '\t' && *sql <= '\r'))
+			sql++;
+		if (sql[0] == '-' && sql[1] == '-') {
+			while (*sql && *sql != '\n')
+				sql++;
+		} else if (sql[0] == '/' && sql[1] == '*') {
+			const char *e = strstr(sql + 2, "*/");
+			sql = e ? e + 2 : sql + strlen(sql);
+		} else {
+			return sql;
+		}
+	}
+}

@@ -147,6 +147,8 @@ struct adapter_vtable {
 /* The vtable for a profile type, or NULL */
 const struct adapter_vtable *adapter_find(const char *type);
 const char *relation_type_name(enum relation_type t);  /* "table", "view", ... as dbt names them */
+/* Where a statement's own text starts: past spaces and leading comments (dbt's query comment) */
+const char *adapter_sql_body(const char *sql);
 
 extern const struct adapter_vtable adapter_duckdb;
 extern const struct adapter_vtable adapter_flink;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "adapters/adapter.h"
 #include "adapters/relcache.h"
 #include "core/log.h"
 #include "core/sb.h"
@@ -675,7 +676,8 @@ void relcache_note_sql(struct relcache *rc, struct relcache_conn *cs, const char
 
 bool relcache_lone_drop_cascade(const char *sql, const char **pschema, const char **pident, struct arena *a)
 {
-	if (strncasecmp(sql + strspn(sql, " \t\r\n"), "drop", 4) || strchr(sql, ';'))
+	sql = adapter_sql_body(sql);  /* past the query comment */
+	if (strncasecmp(sql, "drop", 4) || strchr(sql, ';'))
 		return false;
 	const char *p = sql;
 	struct tok toks[MAX_TOKS], t;

@@ -104,7 +104,8 @@ int cmd_run_operation(struct cli *c)
 	struct vargs args = {NULL, 0, names, vals, kwargs.d->len};
 	/* dbt's MacroContext searches the named package first, so its macros resolve bare (re_data) */
 	struct dbt_render r = {.proj = &p, .package = pkg && strcmp(pkg, p.name) ? pkg : NULL, .phase = DBT_EXECUTE,
-			       .arena = &p.arena, .dl = &dl, .adapter = ad, .vt = vt, .conn = conn};
+			       .arena = &p.arena, .dl = &dl, .adapter = ad, .vt = vt, .conn = conn,
+			       .connection_name = arena_sprintf(&p.arena, "macro_%s", dot ? dot + 1 : name)};
 	value out;
 	if (vt->begin(conn, &p.arena, &err) < 0)
 		log_msg(LOG_WARN, "cannot begin a transaction for operation %s: %s", name, err ? err : "unknown error");

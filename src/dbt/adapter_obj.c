@@ -418,6 +418,17 @@ static value a_execute(struct jj_vm *vm, void *ud, const struct vargs *args)
 	value lim = jj_arg(args, 3, "limit", val_none());
 	if (!connected(r))
 		jj_raise(vm, "adapter.execute() needs a database connection, which parsing has not");
+	/* dbt's SQLConnectionManager.execute adds the query comment */
+	struct diag_list qdl;
+	diag_list_init(&qdl);
+	const char *commented = dbt_query_commented(r, sql, &qdl);
+	if (!commented) {
+		const char *msg = arena_strdup(a, qdl.head ? qdl.head->msg : "the query comment failed");
+		diag_list_release(&qdl);
+		jj_raise(vm, "%s", msg);
+	}
+	diag_list_release(&qdl);
+	sql = commented;
 	struct adapter_result res = {0};
 	char *err = NULL;
 	if (r->vt->execute(r->conn, sql, fetch, lim.type == V_INT ? (long)lim.i : -1, &res, a, &err) < 0)

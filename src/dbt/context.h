@@ -69,6 +69,10 @@ struct dbt_render {
 	const char **grown_parse, **grown_used;  /* the node's parse_macros / macros_used lists as
 						  * this render last grew them (add_id), and their */
 	uint32_t grown_parse_cap, grown_used_cap; /* capacities */
+	const char *connection_name;  /* dbt's connection name where there is no node ("master" for
+				       * hooks, "macro_NAME" for an operation); NULL: the node's id */
+	const char *query_comment;    /* dbt_query_commented(): NULL until computed, "" for none */
+	bool query_comment_append;
 };
 
 /* What the project loader renders through: pass it as proj_options.hooks to proj_load(). Its
@@ -126,6 +130,11 @@ int dbt_parse_node(struct project *p, struct node *n, struct arena *scratch, str
 /* Renders a template with a full context; output appended to `out`. 0 or -1. */
 int dbt_render(struct dbt_render *r, struct jj_template *t, struct sb *out)
 	__attribute__((warn_unused_result));
+
+/* sql with the project's query comment (query-comment:, dbt's default when unset) before it, or
+ * after it when the project says append; sql itself on engines without one (Flink). NULL after
+ * a diagnostic (the comment's Jinja failed, or it holds the text that ends a comment). */
+const char *dbt_query_commented(struct dbt_render *r, const char *sql, struct diag_list *dl);
 
 /* Renders a string (e.g. from YAML) as a template in the given render; result in r->arena */
 int dbt_render_string(struct dbt_render *r, const char *name, const char *text, struct loc where,

@@ -115,7 +115,8 @@ int runner_run_hooks(struct project *p, const char *which, struct adapter *ad, c
 				       .dl = dl,
 				       .adapter = ad,
 				       .vt = vt,
-				       .conn = conn};
+				       .conn = conn,
+				       .connection_name = "master"};  /* dbt runs hooks on its "master" connection */
 		value ctx = dbt_context(&r);
 		for (uint32_t e = 0; extra.type == V_DICT && e < extra.d->len; e++)
 			val_dict_set(ctx, extra.d->e[e].key, extra.d->e[e].val);
@@ -134,11 +135,16 @@ int runner_run_hooks(struct project *p, const char *which, struct adapter *ad, c
 			t1 = art_now();
 			struct adapter_result ares;
 			char *err = NULL;
-			if (*sql && strspn(sql, " \t\r\n") < strlen(sql) &&
-			    vt->execute(conn, sql, false, -1, &ares, a, &err) < 0) {
-				struct diag *d = diag_error(dl, where, "%s hook %zu failed: %s", which, i, err ? err : "database error");
-				diag_hint(dl, d, "the hook's SQL was: %s", sql);
-				rc = -1;
+			if (*sql && strspn(sql, " \t\r\n") < strlen(sql)) {
+				const char *commented = dbt_query_commented(&r, sql, dl);
+				if (!commented) {
+					rc = -1;
+				} else if (vt->execute(conn, commented, false, -1, &ares, a, &err) < 0) {
+					struct diag *d = diag_error(dl, where, "%s hook %zu failed: %s", which, i,
+								    err ? err : "database error");
+					diag_hint(dl, d, "the hook's SQL was: %s", sql);
+					rc = -1;
+				}
 			}
 		}
 		double t2 = art_now();

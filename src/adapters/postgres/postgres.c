@@ -357,6 +357,7 @@ static bool has_word(const char *sql, const char *word)
 /* A lone statement that reads and writes nothing else, so sending it twice is harmless */
 static bool safe_to_repeat(const char *sql)
 {
+	sql = adapter_sql_body(sql);  /* past the query comment */
 	while (isspace((unsigned char)*sql) || *sql == '(')
 		sql++;
 	bool reads = !strncasecmp(sql, "select", 6) || !strncasecmp(sql, "show", 4) ||
