@@ -168,8 +168,6 @@ static void declare_upstream(struct run_state *st, const uint8_t *selected, stru
 	free(want);
 }
 
-static void mark_not_started(struct run_state *st, const uint8_t *selected, const char *message);
-
 /* on-run-start, then every selected node through the scheduler; 0 (a failed hook is among the
  * results, or marks start_hook_failed) */
 static int run_nodes(struct run_state *st, int threads, const uint8_t *selected, enum sched_status *status,
@@ -193,7 +191,10 @@ static int run_nodes(struct run_state *st, int threads, const uint8_t *selected,
 			st->start_hook_failed = true;
 			value flags = p->yml.type == V_DICT ? val_dict_gets(p->yml, "flags") : val_undef();
 			if (flags.type == V_DICT && val_truthy(val_dict_gets(flags, "skip_nodes_if_on_run_start_fails"))) {
-				mark_not_started(st, selected, NULL);
+				/* each with its SKIP line, in the order they would have run */
+				for (size_t k = 0; k < st->g->n; k++)
+					if (selected[st->g->topo[k]])
+						runner_skip(st, st->g->topo[k], UINT32_MAX);
 				return 0;
 			}
 		}
@@ -232,8 +233,8 @@ static void tally_add(struct tally *t, enum run_status s)
 	}
 }
 
-/* What never started (Ctrl-C stopped the run, or a failed on-run-start hook skips the nodes) is
- * marked, so run_results.json accounts for every selected node */
+/* What never started when Ctrl-C stopped the run is marked, so run_results.json accounts for every
+ * selected node */
 static void mark_not_started(struct run_state *st, const uint8_t *selected, const char *message)
 {
 	struct project *p = st->p;

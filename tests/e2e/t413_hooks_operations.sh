@@ -154,6 +154,7 @@ printf 'flags:\n  skip_nodes_if_on_run_start_fails: true\n' >>dbt_project.yml
 run run
 expect_rc 1 "with the flag the run fails too"
 expect_no_out "START sql view model" "and nothing runs"
+expect_out "1 of 1 SKIP relation main.a" "each node has its SKIP line"
 expect_json target/run_results.json '.results.map(r => r.status).join(",")' "error,skipped,skipped"
 
 done_testing
