@@ -13,6 +13,7 @@
 #include "core/sb.h"
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
+#include "project/yml.h"
 
 void proj_add_node(struct nodes_builder *nb, struct node *n)
 {
@@ -289,8 +290,15 @@ static void find_hooks(struct project *p, const struct package *pkg, struct node
 			n->raw_code = arena_strndup(a, h.s, h.len);
 			n->raw_len = h.len;
 			n->checksum = checksum;
-			const char *display = arena_sprintf(a, "%sdbt_project.yml (%s)", pkg->is_root ? "" :
-							    arena_sprintf(a, "%s/", pkg->name), which[w]);
+			/* the hook's text is a file of its own for diagnostics; its name says where in
+			 * dbt_project.yml it is */
+			struct loc at = hooks.type == V_LIST ? yml_item_loc(hooks, i) : yml_val_loc(pkg->project_yml, which[w]);
+			int line = 0, col = 0;
+			if (at.file)
+				loc_linecol(at, &line, &col);
+			const char *display = arena_sprintf(a, "%sdbt_project.yml (%s hook %u%s)",
+							    pkg->is_root ? "" : arena_sprintf(a, "%s/", pkg->name), which[w], i,
+							    line ? arena_sprintf(a, ", line %d", line) : "");
 			n->file = diag_file_add(display, n->raw_code, n->raw_len);
 			proj_add_node(nb, n);
 		}

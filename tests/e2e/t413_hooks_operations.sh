@@ -156,5 +156,10 @@ expect_rc 1 "with the flag the run fails too"
 expect_no_out "START sql view model" "and nothing runs"
 expect_out "1 of 1 SKIP relation main.a" "each node has its SKIP line"
 expect_json target/run_results.json '.results.map(r => r.status).join(",")' "error,skipped,skipped"
+printf 'name: ho\nprofile: ho\non-run-start:\n  - "select 1"\n  - "{{ oops( }}"\n' >dbt_project.yml
+run parse
+expect_rc 2 "a hook is parsed with the project, as dbt's HookParser parses it"
+expect_err "dbt_project.yml (on-run-start hook 1, line 5):1:10: error: unexpected '}', expected ')'" \
+	"its error says which hook, and where"
 
 done_testing
