@@ -44,6 +44,10 @@ static const struct flag flags[] = {
 	{"--exclude-resource-type", NULL, MANY, F(exclude_resource_types), 3, F(nexclude_resource_types)},
 	{"--exclude-resource-types", NULL, MANY, F(exclude_resource_types), 3, F(nexclude_resource_types)},
 	{"--selector", NULL, ONE, F(selector), 0, 0},
+	{"--warn-error", NULL, FLAG, F(warn_error), 1, 0},
+	{"--warn-error-options", NULL, ONE, F(warn_error_options), 0, 0},
+	{"--log-level", NULL, ONE, F(log_level), 0, 0},
+	{"--log-path", NULL, ONE, F(log_path), 0, 0},
 	{"--indirect-selection", NULL, ONE, F(indirect_selection), 0, 0},
 	{"--state", NULL, ONE, F(state), 0, 0},
 	{"--defer-state", NULL, ONE, F(defer_state), 0, 0},
@@ -166,6 +170,30 @@ int cli_parse(struct cli *c, int argc, char **argv)
 		}
 		if (!strcmp(a, "--no-fail-fast") || !strcmp(a, "--no-full-refresh") || !strcmp(a, "--no-print"))
 			continue;
+		/* dbt's global flags about its own workings, which change nothing of what a run does
+		 * here: usage statistics (Sluice sends none), its parsers, its relation cache's
+		 * population, the line width of its printer, timing profiles and its file log's level */
+		static const char *const no_ops[] = {
+			"--send-anonymous-usage-stats", "--no-send-anonymous-usage-stats", "--static-parser",
+			"--no-static-parser", "--use-experimental-parser", "--no-use-experimental-parser",
+			"--cache-selected-only", "--no-cache-selected-only", "--populate-cache", "--no-populate-cache",
+			"--introspect", "--no-introspect", "--print", "--write-json", "--no-warn-error",
+			"--partial-parse-file-diff", "--no-partial-parse-file-diff"};
+		static const char *const no_op_values[] = {"--printer-width", "--record-timing-info", "--log-level-file",
+							   "--log-format-file", "--log-file-max-bytes"};
+		bool skipped = false;
+		for (size_t k = 0; k < sizeof(no_ops) / sizeof(*no_ops) && !skipped; k++)
+			skipped = !strcmp(a, no_ops[k]);
+		for (size_t k = 0; k < sizeof(no_op_values) / sizeof(*no_op_values) && !skipped; k++) {
+			size_t kn = strlen(no_op_values[k]);
+			if (!strncmp(a, no_op_values[k], kn) && (a[kn] == '=' || !a[kn])) {
+				if (!a[kn] && ++i >= argc)
+					return usage_error(c->command, "Option '%s' requires an argument.", no_op_values[k]);
+				skipped = true;
+			}
+		}
+		if (skipped)
+			continue;
 		if (a[0] != '-' || !strcmp(a, "-")) {
 			if (c->npositional >= CLI_MAX_WORDS)
 				return usage_error(c->command, "too many arguments%s", "");
@@ -203,6 +231,46 @@ int cli_parse(struct cli *c, int argc, char **argv)
 				if (set_value(c, f, argv[++i]) < 0)
 					return -1;
 	}
+	/* --log-level (or DBT_LOG_LEVEL): debug is --debug; warn, error and none print what --quiet
+	 * prints */
+	const char *level = c->log_level ? c->log_level : getenv("DBT_LOG_LEVEL");
+	if (level && *level) {
+		if (!strcmp(level, "debug"))
+			c->debug = true;
+		else if (!strcmp(level, "warn") || !strcmp(level, "error") || !strcmp(level, "none"))
+			c->quiet = true;
+		else if (strcmp(level, "info"))
+			return usage_error(c->command, "Invalid value for '--log-level': '%s' is not one of 'debug', "
+				   "'info', 'warn', 'error', 'none'", level);
+	}
+	/* --warn-error (DBT_WARN_ERROR), or --warn-error-options whose include is all (or "*"):
+	 * warnings of the load and the selection fail the command. Options naming events are
+	 * accepted and leave warnings as they are: Sluice's warnings carry no dbt event names. */
+	const char *we = getenv("DBT_WARN_ERROR");
+	if (we && (!strcmp(we, "1") || !strcasecmp(we, "true")))
+		c->warn_error = true;
+	const char *weo = c->warn_error_options ? c->warn_error_options : getenv("DBT_WARN_ERROR_OPTIONS");
+	if (weo && *weo) {
+		struct arena wa;
+		arena_init(&wa, 1024);
+		value v;
+		uint32_t f = diag_file_add("--warn-error-options", weo, strlen(weo));
+		struct diag_list wdl;
+		diag_list_init(&wdl);
+		int bad = val_from_yaml(&wa, f, weo, strlen(weo), &v, &wdl) < 0 || v.type != V_DICT;
+		if (!bad) {
+			value inc = val_dict_gets(v, "include");
+			if (inc.type == V_UNDEF)
+				inc = val_dict_gets(v, "error");
+			if (val_streq(inc, "all") || val_streq(inc, "*"))
+				c->warn_error = true;
+		}
+		diag_list_release(&wdl);
+		arena_release(&wa);
+		if (bad)
+			return usage_error(c->command, "Invalid value for '--warn-error-options': %s is not a mapping "
+				   "such as '{\"include\": \"all\"}'", weo);
+	}
 	if (strcmp(c->log_format, "text") && strcmp(c->log_format, "json") && strcmp(c->log_format, "default"))
 		return usage_error(c->command, "Invalid value for '--log-format': '%s' is not one of 'text', 'json'",
 				   c->log_format);
@@ -225,6 +293,7 @@ void cli_proj_options(const struct cli *c, struct proj_options *o, bool need_pro
 	o->profile = c->profile;
 	o->target = c->target ? c->target : getenv("DBT_TARGET");
 	o->target_path = c->target_path;
+	o->log_path = c->log_path ? c->log_path : getenv("DBT_LOG_PATH");
 	o->vars = c->vars;
 	o->threads = c->threads;
 	o->need_profile = need_profile;

@@ -38,6 +38,8 @@ struct cli {
 	bool defer, no_defer, favor_state;
 	/* behaviour */
 	bool fail_fast, full_refresh, quiet, debug, no_compile, static_site, no_browser;
+	bool warn_error;            /* --warn-error, or --warn-error-options that include all */
+	const char *warn_error_options, *log_level, *log_path;
 	bool store_failures;       /* --store-failures: tests keep their failing rows in tables */
 	bool empty;              /* --empty: run the models on no rows, to check their SQL and schemas */
 	const char *log_format;  /* text | json */
@@ -101,6 +103,9 @@ void cli_restore(struct project *p, const struct graph *g, const uint8_t *want, 
 /* The node types a command selects: --resource-type (else `dflt`) less --exclude-resource-type,
  * within `allowed`; -1 after printing dbt's error for an unknown type */
 int cli_resource_types(const struct cli *c, unsigned dflt, unsigned allowed, unsigned *ptypes);
+/* --warn-error: the warnings of dl become errors; -1 when there were any, else 0 */
+int cli_warn_error(const struct cli *c, struct diag_list *dl);
+
 /* --select / --exclude / --selector (selectors.yml) into sel (n bytes); 0 or -1 */
 int cli_select(const struct cli *c, struct project *p, struct graph *g, unsigned types, uint8_t *sel,
 	       struct diag_list *dl);

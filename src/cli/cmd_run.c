@@ -100,7 +100,10 @@ int cli_select(const struct cli *c, struct project *p, struct graph *g, unsigned
 			return 0;
 		}
 	}
-	return graph_select(g, p, words, nwords, excl, nexcl, types, sel, dl);
+	if (graph_select(g, p, words, nwords, excl, nexcl, types, sel, dl) < 0)
+		return -1;
+	/* dbt's NoNodesForSelectionCriteria is a warn_or_error event */
+	return cli_warn_error(c, dl);
 }
 
 static int parse_types(const char *const *names, size_t n, const char *flag, unsigned dflt, unsigned *pout)

@@ -1,4 +1,5 @@
 /* Steps shared by the commands that load a project. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,6 +218,23 @@ static void check_snapshot(struct project *p, const struct proj_options *o)
 	diag_list_release(&dl);
 }
 
+int cli_warn_error(const struct cli *c, struct diag_list *dl)
+{
+	if (!c->warn_error)
+		return 0;
+	int n = 0;
+	pthread_mutex_lock(&dl->lock);
+	for (struct diag *d = dl->head; d; d = d->next)
+		if (d->kind == DIAG_WARN) {
+			d->kind = DIAG_ERROR;
+			n++;
+		}
+	dl->nerrors += n;
+	dl->nwarnings -= n;
+	pthread_mutex_unlock(&dl->lock);
+	return n ? -1 : 0;
+}
+
 int cli_load_project(const struct cli *c, struct project *p, bool need_profile, struct diag_list *dl)
 {
 	struct proj_options o;
@@ -267,6 +285,7 @@ int cli_load_project(const struct cli *c, struct project *p, bool need_profile, 
 		log_msg(LOG_DEBUG, "%s", p->debug_notes.l->items[i].s);
 	if (rc == 0 && p->from_snapshot && getenv("SLUICE_SNAPSHOT_CHECK"))
 		check_snapshot(p, &o);
+	cli_warn_error(c, dl);
 	if (dl->head)
 		cli_print_diags(dl);
 	if (dl->head)

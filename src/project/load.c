@@ -235,6 +235,8 @@ static int load_project_yml(struct project *p, const struct proj_options *opt, s
 	else if (getenv("DBT_TARGET_PATH"))
 		target_path = getenv("DBT_TARGET_PATH");
 	p->target_path = fs_abspath(&p->arena, fs_join(&p->arena, p->root, target_path));
+	if (opt->log_path)
+		log_path = opt->log_path;
 	p->log_path = fs_abspath(&p->arena, fs_join(&p->arena, p->root, log_path));
 	p->packages_install_path = fs_abspath(&p->arena, fs_join(&p->arena, p->root, pkg_path));
 	return 0;

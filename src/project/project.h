@@ -356,6 +356,7 @@ struct proj_options {
 	const char *profile;       /* --profile override, or NULL */
 	const char *target;        /* --target, or NULL */
 	const char *target_path;   /* --target-path, or NULL */
+	const char *log_path;      /* --log-path (or DBT_LOG_PATH), or NULL */
 	const char *vars;          /* --vars text (YAML or JSON), or NULL */
 	int threads;               /* --threads, 0 when not given */
 	bool need_profile;         /* false for commands that need no connection (parse, ls) */
