@@ -87,6 +87,18 @@ static const struct flag flags[] = {
 	{"--source", NULL, ONE, F(source), 0, 0},
 };
 
+/* dbt's global flags about its own workings, which change nothing of what a run does here:
+ * usage statistics (Sluice sends none), its parsers, its relation cache's population, the line
+ * width of its printer, timing profiles and its file log's level and format */
+static const char *const no_ops[] = {
+	"--send-anonymous-usage-stats", "--no-send-anonymous-usage-stats", "--static-parser",
+	"--no-static-parser", "--use-experimental-parser", "--no-use-experimental-parser",
+	"--cache-selected-only", "--no-cache-selected-only", "--populate-cache", "--no-populate-cache",
+	"--introspect", "--no-introspect", "--print", "--write-json", "--no-warn-error",
+	"--partial-parse-file-diff", "--no-partial-parse-file-diff"};
+static const char *const no_op_values[] = {"--printer-width", "--record-timing-info", "--log-level-file",
+					   "--log-format-file", "--log-file-max-bytes"};
+
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
 	fprintf(stderr, "Usage: sluice %s [OPTIONS]\nTry 'sluice %s --help' for help.\n\nError: ", cmd, cmd);
@@ -170,17 +182,6 @@ int cli_parse(struct cli *c, int argc, char **argv)
 		}
 		if (!strcmp(a, "--no-fail-fast") || !strcmp(a, "--no-full-refresh") || !strcmp(a, "--no-print"))
 			continue;
-		/* dbt's global flags about its own workings, which change nothing of what a run does
-		 * here: usage statistics (Sluice sends none), its parsers, its relation cache's
-		 * population, the line width of its printer, timing profiles and its file log's level */
-		static const char *const no_ops[] = {
-			"--send-anonymous-usage-stats", "--no-send-anonymous-usage-stats", "--static-parser",
-			"--no-static-parser", "--use-experimental-parser", "--no-use-experimental-parser",
-			"--cache-selected-only", "--no-cache-selected-only", "--populate-cache", "--no-populate-cache",
-			"--introspect", "--no-introspect", "--print", "--write-json", "--no-warn-error",
-			"--partial-parse-file-diff", "--no-partial-parse-file-diff"};
-		static const char *const no_op_values[] = {"--printer-width", "--record-timing-info", "--log-level-file",
-							   "--log-format-file", "--log-file-max-bytes"};
 		bool skipped = false;
 		for (size_t k = 0; k < sizeof(no_ops) / sizeof(*no_ops) && !skipped; k++)
 			skipped = !strcmp(a, no_ops[k]);
@@ -312,4 +313,20 @@ bool cli_color(const struct cli *c)
 	if (getenv("NO_COLOR"))
 		return false;
 	return isatty(STDOUT_FILENO);
+}
+
+int cli_option_arity(const char *a)
+{
+	if (strchr(a, '='))
+		return 0;
+	for (size_t k = 0; k < sizeof(no_ops) / sizeof(*no_ops); k++)
+		if (!strcmp(a, no_ops[k]))
+			return 0;
+	for (size_t k = 0; k < sizeof(no_op_values) / sizeof(*no_op_values); k++)
+		if (!strcmp(a, no_op_values[k]))
+			return 1;
+	for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++)
+		if (!strcmp(flags[k].name, a) || (flags[k].alias && !strcmp(flags[k].alias, a)))
+			return flags[k].arity == FLAG ? 0 : 1;
+	return 0;  /* the --no-/--use- flags cli_parse knows by name, or unknown: cli_parse says so */
 }

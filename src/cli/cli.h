@@ -75,6 +75,8 @@ struct cli {
 
 /* Parses argv after the command name; 0, or -1 after printing a usage error */
 int cli_parse(struct cli *c, int argc, char **argv);
+/* How many values option `a` takes (0 or 1), for options written before the command */
+int cli_option_arity(const char *a);
 void cli_proj_options(const struct cli *c, struct proj_options *o, bool need_profile);
 
 /* Shared steps of the commands that load a project: prints diagnostics, sets up logs and output */

@@ -3,6 +3,7 @@
  * Exit codes are dbt's: 0 success, 1 a node failed, 2 a usage or project error.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -203,6 +204,20 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v") || !strcmp(argv[1], "version")) {
 		printf("sluice %s\n", SLUICE_VERSION);
 		return 0;
+	}
+	/* options before the command (dbt's global flags: `dbt --log-format json run`) go after it */
+	int lead = 1;
+	while (lead < argc && argv[lead][0] == '-' && argv[lead][1] && strcmp(argv[lead], "--help") &&
+	       strcmp(argv[lead], "-h") && strcmp(argv[lead], "--version") && strcmp(argv[lead], "-v"))
+		lead += 1 + cli_option_arity(argv[lead]);
+	if (lead > 1 && lead < argc) {
+		static char **moved;  /* static: it lives as long as the process */
+		moved = calloc((size_t)argc + 1, sizeof(char *));
+		moved[0] = argv[0];
+		moved[1] = argv[lead];
+		memcpy(moved + 2, argv + 1, (size_t)(lead - 1) * sizeof(char *));
+		memcpy(moved + 1 + lead, argv + lead + 1, (size_t)(argc - lead - 1) * sizeof(char *));
+		argv = moved;
 	}
 	if (!strcmp(argv[1], "jinja"))
 		return cmd_jinja(argc - 1, argv + 1);

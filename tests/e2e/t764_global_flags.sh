@@ -3,7 +3,7 @@
 # --warn-error-options with include all, DBT_WARN_ERROR) turns the load's and the selection's
 # warnings into errors; --log-level and --log-path (DBT_LOG_LEVEL, DBT_LOG_PATH) act as dbt's;
 # the flags about dbt's own workings (usage statistics, its parsers and cache, its printer's
-# width) are accepted and change nothing.
+# width) are accepted and change nothing. Global flags may come before the command, as in dbt.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$WORK/gf/models" && cd "$WORK/gf"
@@ -15,6 +15,8 @@ expect_err "warning: the selection criterion 'nothing_here' does not match any e
 run run -s nothing_here --warn-error
 expect_rc 2 "--warn-error: it is an error"
 expect_err "error: the selection criterion 'nothing_here' does not match any enabled nodes"
+run --warn-error run -s nothing_here
+expect_rc 2 "a global flag before the command, as dbt's global flags are written"
 DBT_WARN_ERROR=true run run -s nothing_here
 expect_rc 2 "DBT_WARN_ERROR=true"
 run run -s nothing_here --warn-error-options '{"include": "all"}'
@@ -34,6 +36,8 @@ run run --no-send-anonymous-usage-stats --send-anonymous-usage-stats --static-pa
 	--log-level-file debug --log-format-file json --write-json
 expect_rc 0 "dbt's flags about its own workings are accepted"
 expect_out "Done. PASS=1 WARN=0 ERROR=0 SKIP=0 TOTAL=1"
+run --no-send-anonymous-usage-stats --printer-width 100 run
+expect_rc 0 "flags before the command, one with a value"
 run run --log-level warn
 expect_rc 0 "--log-level warn"
 expect_no_out "Running with sluice" "prints what --quiet prints"
