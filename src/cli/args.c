@@ -45,6 +45,8 @@ static const struct flag flags[] = {
 	{"--exclude-resource-types", NULL, MANY, F(exclude_resource_types), 3, F(nexclude_resource_types)},
 	{"--selector", NULL, ONE, F(selector), 0, 0},
 	{"--warn-error", NULL, FLAG, F(warn_error), 1, 0},
+	{"--empty-catalog", NULL, FLAG, F(empty_catalog), 1, 0},
+	{"--config-dir", NULL, FLAG, F(config_dir), 1, 0},
 	{"--warn-error-options", NULL, ONE, F(warn_error_options), 0, 0},
 	{"--log-level", NULL, ONE, F(log_level), 0, 0},
 	{"--log-path", NULL, ONE, F(log_path), 0, 0},

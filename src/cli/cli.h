@@ -39,6 +39,8 @@ struct cli {
 	/* behaviour */
 	bool fail_fast, full_refresh, quiet, debug, no_compile, static_site, no_browser;
 	bool warn_error;            /* --warn-error, or --warn-error-options that include all */
+	bool empty_catalog;         /* docs generate --empty-catalog */
+	bool config_dir;            /* debug --config-dir */
 	const char *warn_error_options, *log_level, *log_path;
 	bool store_failures;       /* --store-failures: tests keep their failing rows in tables */
 	bool empty;              /* --empty: run the models on no rows, to check their SQL and schemas */

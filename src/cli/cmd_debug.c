@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "adapters/adapter.h"
@@ -39,8 +40,31 @@ static void ok_line(const char *what, bool ok)
 	out("  %s [%s]\n", what, ok ? "OK found and valid" : "ERROR invalid");
 }
 
+/* debug --config-dir: where profiles.yml is looked for, as dbt's OpenCommand says it (xdg-open
+ * on Linux): --profiles-dir, DBT_PROFILES_DIR, the project's folder when it holds one, ~/.dbt */
+static int config_dir(const struct cli *c)
+{
+	const char *dir = c->profiles_dir ? c->profiles_dir : getenv("DBT_PROFILES_DIR");
+	char buf[4096];
+	if (!dir || !*dir) {
+		const char *proj = c->project_dir ? c->project_dir : getenv("DBT_PROJECT_DIR");
+		snprintf(buf, sizeof(buf), "%s/profiles.yml", proj && *proj ? proj : ".");
+		if (fs_is_file(buf)) {
+			dir = realpath(proj && *proj ? proj : ".", buf) ? buf : ".";
+		} else {
+			const char *home = getenv("HOME");
+			snprintf(buf, sizeof(buf), "%s/.dbt", home ? home : "");
+			dir = buf;
+		}
+	}
+	printf("To view your profiles.yml file, run:\n\nxdg-open %s\n", dir);
+	return 0;
+}
+
 int cmd_debug(struct cli *c)
 {
+	if (c->config_dir)
+		return config_dir(c);
 	struct diag_list dl;
 	diag_list_init(&dl);
 	struct project p;

@@ -146,7 +146,8 @@ static int generate(struct cli *c)
 	size_t nall = 0;
 	struct map_slot *s;
 	int failed = 0;
-	for (size_t k = 0; map_next(&dbs, &k, &s);) {
+	/* --empty-catalog: no catalog queries, an empty catalog.json (dbt's flag) */
+	for (size_t k = 0; !c->empty_catalog && map_next(&dbs, &k, &s);) {
 		value list = *(value *)s->val;
 		const char **schemas = arena_alloc(&p.arena, (list.l->len + 1) * sizeof(char *));
 		for (uint32_t i = 0; i < list.l->len; i++)
@@ -165,7 +166,7 @@ static int generate(struct cli *c)
 		nall += n;
 	}
 	map_release(&dbs);
-	if (vt->call)
+	if (vt->call && !c->empty_catalog)
 		add_job_stats(&p, vt, conn, all, nall);
 	if (c->nselect || c->nexclude || c->selector) {
 		/* --select limits the catalog to the selected relations; keys folded to lower case, as

@@ -88,7 +88,8 @@ static const struct command commands[] = {
 	{"parse", cmd_parse, "parse the project and write target/manifest.json",
 	 "Usage: sluice parse [OPTIONS]\n\nParses the project, checks it and writes target/manifest.json.\n\nOptions:\n" COMMON_FLAGS},
 	{"debug", cmd_debug, "check the project, the profile and the connection",
-	 "Usage: sluice debug [OPTIONS]\n\nShows the versions, the project and profile in use, and tests the connection.\n\nOptions:\n" COMMON_FLAGS},
+	 "Usage: sluice debug [OPTIONS]\n\nShows the versions, the project and profile in use, and tests the connection.\n\nOptions:\n" COMMON_FLAGS
+	 "  --config-dir           print the folder profiles.yml is read from, and stop\n"},
 	{"run-operation", cmd_run_operation, "run a macro",
 	 "Usage: sluice run-operation MACRO [OPTIONS]\n\nCalls a macro of the project (or package.macro) on the target's database.\n\nOptions:\n" COMMON_FLAGS
 	 "  --args YAML            the macro's arguments: --args '{table: orders, days: 3}'\n"},
@@ -102,6 +103,7 @@ static const struct command commands[] = {
 	 "Usage: sluice docs generate [OPTIONS]\n\nCompiles the project and writes target/catalog.json from the database's own metadata\n"
 	 "(tables, views, columns and their types), beside target/manifest.json.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
 	 "  --no-compile           do not compile the project first\n"
+	 "  --empty-catalog        query no catalog: catalog.json lists no relations\n"
 	 "  --static               also write target/static_index.html, one file with the data inlined\n"
 	 "\nRun 'sluice docs serve --help' for the documentation server.\n"},
 	{"jobs", cmd_jobs, "list, stop or start the project's streaming jobs (Flink)",

@@ -4,6 +4,7 @@
 # warnings into errors; --log-level and --log-path (DBT_LOG_LEVEL, DBT_LOG_PATH) act as dbt's;
 # the flags about dbt's own workings (usage statistics, its parsers and cache, its printer's
 # width) are accepted and change nothing. Global flags may come before the command, as in dbt.
+# Also docs generate --empty-catalog and debug --config-dir.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$WORK/gf/models" && cd "$WORK/gf"
@@ -49,4 +50,13 @@ expect_err "Invalid value for '--log-level': 'loud'"
 run run --log-path "$WORK/elsewhere"
 expect_rc 0 "--log-path"
 if [ -s "$WORK/elsewhere/sluice.log" ]; then ok "the log is written there"; else not_ok "the log is written there"; fi
+run docs generate --empty-catalog
+expect_rc 0 "docs generate --empty-catalog"
+expect_json target/catalog.json '.nodes' '{}' "queries no catalog: no relations"
+run docs generate
+expect_json target/catalog.json ' && Object.keys(d.nodes).join(",")' "model.gf.m" "without it, the model"
+run debug --config-dir --profiles-dir "$WORK/pdir"
+expect_rc 0 "debug --config-dir"
+expect_out "To view your profiles.yml file, run:" "says where profiles.yml is read from"
+expect_out "xdg-open $WORK/pdir"
 done_testing
