@@ -128,6 +128,7 @@ int cmd_test(struct cli *c);
 int cmd_build(struct cli *c);
 int cmd_seed(struct cli *c);
 int cmd_snapshot(struct cli *c);
+int cmd_clone(struct cli *c);
 int cmd_run_operation(struct cli *c);
 int cmd_deps(struct cli *c);
 int cmd_docs(struct cli *c);

@@ -153,7 +153,7 @@ static int select_nodes(const struct cli *c, struct project *p, struct graph *g,
 	return 0;
 }
 
-enum run_kind { RK_RUN, RK_COMPILE, RK_TEST, RK_BUILD, RK_SEED, RK_SNAPSHOT };
+enum run_kind { RK_RUN, RK_COMPILE, RK_TEST, RK_BUILD, RK_SEED, RK_SNAPSHOT, RK_CLONE };
 
 /* Marks the nodes whose unique_id is in ids (sluice retry); unknown ids are skipped, as dbt's
  * subset graph ignores them */
@@ -190,10 +190,18 @@ static int run_or_compile(struct cli *c, enum run_kind kind, const char *const *
 			 : kind == RK_SEED ? (1u << NODE_SEED)
 			 : kind == RK_SNAPSHOT ? (1u << NODE_SNAPSHOT)
 			 : kind == RK_BUILD ? (1u << NODE_MODEL | 1u << NODE_TEST | 1u << NODE_UNIT_TEST | 1u << NODE_SNAPSHOT | 1u << NODE_SEED)
+			 : kind == RK_CLONE ? (1u << NODE_MODEL | 1u << NODE_SEED | 1u << NODE_SNAPSHOT)
 					    : (1u << NODE_MODEL);
-	/* build and test narrow their node types with --resource-type / --exclude-resource-type */
-	if ((kind == RK_BUILD || kind == RK_TEST) && cli_resource_types(c, types, types, &types) < 0)
+	/* build, test and clone narrow their node types with --resource-type / --exclude-resource-type */
+	if ((kind == RK_BUILD || kind == RK_TEST || kind == RK_CLONE) && cli_resource_types(c, types, types, &types) < 0)
 		goto out;
+	if (kind == RK_CLONE && !c->state && !(getenv("DBT_STATE") && *getenv("DBT_STATE"))) {
+		/* dbt's CloneTask always reads the state it clones from */
+		struct diag *d = diag_error(&dl, LOC_NONE, "clone needs --state: the target folder of the run to clone from");
+		diag_hint(&dl, d, "e.g. sluice clone --state prod-target/");
+		cli_print_diags(&dl);
+		goto out;
+	}
 	/* in a build, a model's tests gate what is built from it */
 	if (kind == RK_BUILD && graph_gate_tests(&g, &p, &dl) < 0) {
 		cli_print_diags(&dl);
@@ -223,7 +231,8 @@ static int run_or_compile(struct cli *c, enum run_kind kind, const char *const *
 	size_t nsel = 0;
 	for (size_t i = 0; i < p.nnodes; i++)
 		nsel += sel[i];
-	struct run_options o = {.command = c->command, .compile_only = compile_only, .full_refresh = c->full_refresh,
+	struct run_options o = {.command = c->command, .compile_only = compile_only, .clone = kind == RK_CLONE,
+				.full_refresh = c->full_refresh,
 				.fail_fast = c->fail_fast, .threads = p.target.threads, .args = args_value(&p.arena, c)};
 	if (nsel == 0) {
 		report_line("NothingToDo", "Nothing to do. Try checking your model configs and model specification args");
@@ -322,6 +331,11 @@ int cmd_seed(struct cli *c)
 int cmd_snapshot(struct cli *c)
 {
 	return run_or_compile(c, RK_SNAPSHOT, NULL, 0);
+}
+
+int cmd_clone(struct cli *c)
+{
+	return run_or_compile(c, RK_CLONE, NULL, 0);
 }
 
 int cmd_build(struct cli *c)

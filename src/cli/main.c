@@ -58,6 +58,13 @@ static const struct command commands[] = {
 	 "Usage: sluice snapshot [OPTIONS]\n\nRuns the selected snapshots: new and changed rows of their query are added as new\n"
 	 "versions, with dbt_valid_from / dbt_valid_to (type-2 slowly changing dimensions).\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
 	 "  --threads N            snapshots run at once\n"},
+	{"clone", cmd_clone, "make the selected nodes' relations from a state run's",
+	 "Usage: sluice clone --state DIR [OPTIONS]\n\nMakes the relation of each selected model, seed and snapshot from the one the\n"
+	 "--state run built: a view that selects from it (a clone of a table where the engine clones\n"
+	 "tables). A relation that exists already is left as it is, unless --full-refresh.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
+	 "  --threads N            relations made at once\n"
+	 "  -f, --full-refresh     make them again where they exist\n"
+	 "  --resource-type TYPE   model, seed or snapshot only\n"},
 	{"build", cmd_build, "build and test every selected resource in DAG order",
 	 "Usage: sluice build [OPTIONS]\n\nBuilds seeds, models and snapshots and runs their tests, in dependency order;\n"
 	 "a failing test skips what is built from the node it tests.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS

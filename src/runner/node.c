@@ -37,6 +37,7 @@ struct job {
 	const char *sql;       /* the compiled SQL; "" for a seed */
 	const char *db_error;  /* an error the database returned as text (begin, bounded session) */
 	struct sb run_sql;     /* the SQL the materialization ran, for target/run/ */
+	bool clone_ran;        /* clone: a 'main' statement ran (else the result says No-op) */
 };
 
 /* How a failed node's error is headed, as dbt words it */
@@ -144,9 +145,15 @@ static int compile_step(struct job *j)
 	struct worker *w = j->w;
 	struct node *n = j->n;
 	j->res->compile_started = art_now();
-	/* a seed has nothing to compile: its materialization loads the file, once it is known sound */
-	int rc = n->type == NODE_SEED ? (st->o->compile_only ? 0 : check_seed(n, &w->dl))
+	/* a seed has nothing to compile: its materialization loads the file, once it is known sound;
+	 * nor has a clone (dbt's CloneRunner.compile returns the node as it is) */
+	int rc = st->o->clone	     ? 0
+		 : n->type == NODE_SEED ? (st->o->compile_only ? 0 : check_seed(n, &w->dl))
 				      : runner_compile_node(st->p, n, st->ad, st->vt, w->conn, &w->arena, &j->sql, &w->dl);
+	if (st->o->clone) {
+		j->res->compile_completed = art_now();
+		return 0;
+	}
 	j->res->compile_completed = art_now();
 	if (rc == 0 && n->type != NODE_SEED)
 		keep_compiled(j);
@@ -163,7 +170,7 @@ static value find_materialization(struct job *j)
 	const struct adapter_vtable *vt = j->st->vt;
 	struct worker *w = j->w;
 	value mat = val_dict_gets(j->n->config, "materialized");
-	const char *mname = mat.type == V_STR ? mat.s : "view";
+	const char *mname = j->st->o->clone ? "clone" : mat.type == V_STR ? mat.s : "view";
 	value fn = proj_find_macro(p, NULL, arena_sprintf(&w->arena, "materialization_%s_%s", mname, vt->type));
 	if (fn.type == V_UNDEF && vt->parent)
 		fn = proj_find_macro(p, NULL, arena_sprintf(&w->arena, "materialization_%s_%s", mname, vt->parent));
@@ -207,6 +214,7 @@ static int call_materialization(struct job *j, struct dbt_render *r, value fn)
 	 * store_raw_result ('INSERT 3', AutomateDV's period loads) is heard; else the status of the
 	 * main statement run (or the latest) */
 	value main = r->statements.type == V_DICT ? val_dict_gets(r->statements, "main") : val_undef();
+	j->clone_ran = main.type == V_DICT;
 	value resp = main.type == V_DICT ? val_dict_gets(main, "response") : val_undef();
 	value said = resp.type == V_DICT ? val_dict_gets(resp, "_message") : val_undef();
 	if (said.type == V_STR) {
@@ -252,6 +260,14 @@ static int materialize_step(struct job *j)
 	struct dbt_render r = {.proj = p, .node = n, .phase = DBT_EXECUTE, .arena = &w->arena, .dl = &w->dl,
 			       .adapter = st->ad, .vt = vt, .conn = w->conn, .full_refresh = st->o->full_refresh,
 			       .main_sql = &j->run_sql, .worker = j->wid + 1};
+	if (st->o->clone) {
+		/* a view made by clone selects from the state's relation (dbt's ProviderContext.sql of a
+		 * node with a defer_relation) */
+		const char *sql = NULL;
+		if (dbt_render_string(&r, "clone", "select * from {{ defer_relation }}", LOC_NONE, &sql) < 0)
+			return -1;
+		j->sql = sql;
+	}
 	runner_node_context(&r, j->sql);
 	/* on a streaming engine, tests and batch tables run in a bounded session of their own: their
 	 * queries must end, over a snapshot of what they read */
@@ -319,6 +335,12 @@ static void report_success(struct job *j)
 	bool compile_only = j->st->o->compile_only;
 	res->status = RUN_SUCCESS;
 	res->message = compile_only ? "OK" : (res->adapter_code ? res->adapter_code : "OK");
+	if (j->st->o->clone) {
+		/* dbt's CloneRunner: the main statement's response, else "No-op"; no line of its own */
+		if (!j->clone_ran)
+			res->message = "No-op";
+		return;
+	}
 	if (compile_only)
 		return;
 	report_status("LogModelResult", j->seq, j->st->total,
@@ -476,7 +498,7 @@ int runner_work(void *ud, uint32_t idx, int wid)
 	struct job j = {.st = st, .w = w, .n = n, .res = &st->results[idx], .idx = idx, .wid = wid, .seq = seq,
 			.what = describe_node(w->keep, n), .sql = "", .run_sql = SB_INIT};
 	bool compile_only = st->o->compile_only;
-	if (!compile_only)
+	if (!compile_only && !st->o->clone)
 		report_status("LogStartLine", seq, st->total, arena_sprintf(w->keep, "START %s", j.what), "RUN", RC_NONE,
 			      -1);
 	j.res->node = idx;

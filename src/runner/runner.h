@@ -20,6 +20,7 @@
 struct run_options {
 	const char *command;   /* "run", "compile", "build", ... */
 	bool compile_only;
+	bool clone;            /* sluice clone: each node made from its --state relation (clone.sql) */
 	bool full_refresh;
 	bool fail_fast;
 	int threads;
