@@ -246,6 +246,7 @@ int cli_parse(struct cli *c, int argc, char **argv)
 			return usage_error(c->command, "Invalid value for '--log-level': '%s' is not one of 'debug', "
 				   "'info', 'warn', 'error', 'none'", level);
 	}
+	c->user_quiet = c->quiet;
 	/* --warn-error (DBT_WARN_ERROR), or --warn-error-options whose include is all (or "*"):
 	 * warnings of the load and the selection fail the command. Options naming events are
 	 * accepted and leave warnings as they are: Sluice's warnings carry no dbt event names. */

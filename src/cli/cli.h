@@ -39,6 +39,8 @@ struct cli {
 	/* behaviour */
 	bool fail_fast, full_refresh, quiet, debug, no_compile, static_site, no_browser;
 	bool warn_error;            /* --warn-error, or --warn-error-options that include all */
+	bool user_quiet;            /* --quiet (or --log-level warn|error|none) as given: commands
+				     * set quiet for themselves too */
 	bool empty_catalog;         /* docs generate --empty-catalog */
 	bool config_dir;            /* debug --config-dir */
 	const char *warn_error_options, *log_level, *log_path;

@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "core/diag.h"
+#include "core/report.h"
 #include "core/log.h"
 #include "core/suggest.h"
 
@@ -245,6 +246,7 @@ int main(int argc, char **argv)
 	c.command = cmd->name;
 	if (cli_parse(&c, argc - 2, argv + 2) < 0)
 		return 2;
+	report_set_errors_only(c.user_quiet);
 	if (c.help) {
 		const struct command *h = cmd->help ? cmd : &commands[2];
 		if (h->fn == cmd_docs && c.npositional && !strcmp(c.positional[0], "serve"))

@@ -82,8 +82,32 @@ static void stamp(char *buf, size_t n, bool iso)
 	}
 }
 
+static bool errors_only;
+
+void report_set_errors_only(bool on)
+{
+	errors_only = on;
+}
+
+/* What dbt's --quiet still prints: errors, and show's and compile's output for the user */
+static bool shows_when_quiet(const char *event, const char *level)
+{
+	static const char *const kept[] = {"ShowNode", "CompiledNode", "MainEncounteredError",
+					   "RunningOperationCaughtError", "RunResultError"};
+	if (!strcmp(level, "error"))
+		return true;
+	for (size_t i = 0; i < sizeof(kept) / sizeof(*kept); i++)
+		if (!strcmp(event, kept[i]))
+			return true;
+	return false;
+}
+
 static void emit(const char *event, const char *level, const char *plain, const char *colored)
 {
+	if (errors_only && !shows_when_quiet(event, level)) {
+		log_msg(!strcmp(level, "warn") ? LOG_WARN : LOG_INFO, "%s", plain);
+		return;
+	}
 	char *p = strdup(plain);
 	char *c = colored ? strdup(colored) : NULL;
 	if (!p)

@@ -19,6 +19,9 @@ bool report_color_enabled(void);
 bool report_json(void);
 /* --quiet: what templates log() at info level is kept to the log file (dbt's JinjaLogInfo) */
 void report_set_quiet(bool quiet);
+/* The user's --quiet, as dbt's: the progress and summary lines are kept back too (the log file
+ * still has them); errors and what show and compile print for the user still go out */
+void report_set_errors_only(bool on);
 bool report_quiet(void);
 /* A plain line: "HH:MM:SS  text" (or a JSON event named `event`) */
 void report_line(const char *event, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

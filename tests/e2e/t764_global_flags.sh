@@ -4,7 +4,8 @@
 # warnings into errors; --log-level and --log-path (DBT_LOG_LEVEL, DBT_LOG_PATH) act as dbt's;
 # the flags about dbt's own workings (usage statistics, its parsers and cache, its printer's
 # width) are accepted and change nothing. Global flags may come before the command, as in dbt.
-# Also docs generate --empty-catalog and debug --config-dir.
+# Also docs generate --empty-catalog and debug --config-dir. --quiet prints errors only (and what
+# show and compile print for the user), as dbt's.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$WORK/gf/models" && cd "$WORK/gf"
@@ -42,6 +43,18 @@ expect_rc 0 "flags before the command, one with a value"
 run run --log-level warn
 expect_rc 0 "--log-level warn"
 expect_no_out "Running with sluice" "prints what --quiet prints"
+expect_no_out "Done." "no progress nor summary"
+run run -q
+if [ -s "$OUT" ]; then not_ok "--quiet: a run that succeeds prints nothing, as dbt's" "$(cat "$OUT")"
+else ok "--quiet: a run that succeeds prints nothing, as dbt's"; fi
+echo "select * from no_such_table" >models/bad.sql
+run run -q
+expect_rc 1 "a failing run, quiet"
+expect_out "Database Error in model bad" "its errors are printed"
+expect_no_out "Done." "and nothing else"
+rm models/bad.sql
+run show -q --inline "select 41 + 1 as answer"
+expect_out "42" "show -q prints its result"
 run run --log-level debug
 expect_out "Done." "--log-level debug prints the run"
 run run --log-level loud
