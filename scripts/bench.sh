@@ -97,7 +97,9 @@ bench_run() {  # bench_run LABEL N VARIANT
 	gen "$dir" "$2" "$3"
 	timed "$1" "$sluice" run --project-dir "$dir" --profiles-dir "$dir" --threads 2 --quiet
 	local s=$secs c=$cpu k=$kb
-	grep -q "ERROR=0 SKIP=0" "$work/out" || {
+	# --quiet prints errors only: the results say whether every model was built
+	node -e 'const r = require(process.argv[1]).results; process.exit(r.length && r.every(x => x.status === "success") ? 0 : 1)' \
+		"$dir/target/run_results.json" || {
 		echo "bench: $1: some models failed" >&2
 		tail -n 20 "$work/out" >&2
 		exit 1
