@@ -122,6 +122,8 @@ void proj_own_config(struct node *n, struct arena *a);
 void proj_finish_yml_node(struct node *n, struct arena *keep);
 /* The node's checksum, as dbt computes it (of its code stripped); raw_len loses trailing space */
 void proj_node_checksum(struct node *n, struct arena *keep);
+/* The sha256 (hex, in a) of a file's text as dbt hashes it: stripped as Python's str.strip() */
+const char *proj_file_checksum(struct arena *a, const char *text, size_t len);
 /* The relations a node depends on, from its refs and sources (resolve.c); 0, or -1 after adding
  * diagnostics */
 int proj_resolve_node_deps(struct project *p, struct node *n, struct diag_list *dl);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/hash.h"
 #include "core/inputs.h"
 #include "core/fs.h"
 #include "core/log.h"
@@ -242,12 +241,6 @@ static int find_snapshots(struct project *p, const struct package *pkg, value pa
 	return rc;
 }
 
-/* Python's str.isspace() for ASCII: what str.strip() removes */
-static bool strip_space(char c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f');
-}
-
 /*
  * The package's on-run-start and on-run-end hooks as dbt's HookParser makes them: operation nodes
  * named <package>-<hook type>-<index> in the folder "hooks" of ./dbt_project.yml, tagged with
@@ -272,14 +265,7 @@ static void find_hooks(struct project *p, const struct package *pkg, struct node
 			if (!checksum) {
 				size_t len = 0;
 				char *text = fs_read(a, fs_join(a, pkg->root, "dbt_project.yml"), &len);
-				size_t b = 0;
-				while (text && len && strip_space(text[len - 1]))
-					len--;
-				while (text && b < len && strip_space(text[b]))
-					b++;
-				char sum[65];
-				sha256_hex(text ? text + b : "", text ? len - b : 0, sum);
-				checksum = arena_strdup(a, sum);
+				checksum = proj_file_checksum(a, text ? text : "", text ? len : 0);
 			}
 			const char *name = arena_sprintf(a, "%s-%s-%u", pkg->name, which[w], i);
 			struct node *n = proj_node_new(a, NODE_OPERATION, pkg->name, name);

@@ -163,6 +163,18 @@ static bool py_space(char c)
 	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f');
 }
 
+const char *proj_file_checksum(struct arena *a, const char *text, size_t len)
+{
+	size_t lead = 0;
+	while (len && py_space(text[len - 1]))
+		len--;
+	while (lead < len && py_space(text[lead]))
+		lead++;
+	char sum[65];
+	sha256_hex(text + lead, len - lead, sum);
+	return arena_strdup(a, sum);
+}
+
 void proj_node_checksum(struct node *n, struct arena *keep)
 {
 	/* a snapshot's is its file's, taken before its raw_code became its block's body; a hook's is
@@ -173,12 +185,7 @@ void proj_node_checksum(struct node *n, struct arena *keep)
 	 * in the template, whose locations are offsets into the whole file, but not in the checksum) */
 	while (n->raw_len && py_space(n->raw_code[n->raw_len - 1]))
 		n->raw_len--;
-	size_t lead = 0;
-	while (lead < n->raw_len && py_space(n->raw_code[lead]))
-		lead++;
-	char sum[65];
-	sha256_hex(n->raw_code + lead, n->raw_len - lead, sum);
-	n->checksum = arena_strdup(keep, sum);
+	n->checksum = proj_file_checksum(keep, n->raw_code, n->raw_len);
 }
 
 /* Everything a node keeps is allocated in `keep`, the calling thread's arena */
