@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cli/cli.h"
 #include "core/fs.h"
@@ -49,13 +48,10 @@ int cli_select(const struct cli *c, struct project *p, struct graph *g, unsigned
 	size_t nwords = c->nselect, nexcl = c->nexclude;
 	/* --indirect-selection, else DBT_INDIRECT_SELECTION, as click reads dbt's option */
 	const char *mode = c->indirect_selection ? c->indirect_selection : getenv("DBT_INDIRECT_SELECTION");
-	static const char *const modes[] = {"eager", "cautious", "buildable", "empty"};
 	p->indirect_selection = INDIRECT_EAGER;
 	if (mode && *mode) {
-		size_t k = 0;
-		while (k < 4 && strcasecmp(mode, modes[k]))
-			k++;
-		if (k == 4) {
+		int k = graph_indirect_mode(mode, true);  /* click's Choice, case_sensitive=False */
+		if (k < 0) {
 			struct diag *d = diag_error(dl, LOC_NONE, "Invalid value for '--indirect-selection': '%s' is not one "
 						    "of 'eager', 'cautious', 'buildable', 'empty'.", mode);
 			diag_hint(dl, d, "eager (the default) selects a test when any node it tests is selected");

@@ -52,6 +52,8 @@ int graph_gate_tests(struct graph *g, struct project *p, struct diag_list *dl)
  * (1 << NODE_MODEL | ...) the command runs: other types are never selected. A selector that matches
  * nothing is a warning, as in dbt; a malformed one is an error (returns -1).
  */
+/* dbt's IndirectSelection by its name (eager, cautious, buildable, empty), or -1 */
+int graph_indirect_mode(const char *name, bool ignore_case);
 int graph_select(const struct graph *g, struct project *p, const char *const *select, size_t nselect,
 		 const char *const *exclude, size_t nexclude, unsigned types, uint8_t *selected,
 		 struct diag_list *dl) __attribute__((warn_unused_result));

@@ -17,6 +17,7 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/fs.h"
 #include "core/map.h"
@@ -812,6 +813,16 @@ static int select_words(struct sel_ctx *c, const char *const *words, size_t nwor
 	free(ind);
 	free(all_ind);
 	return rc;
+}
+
+int graph_indirect_mode(const char *name, bool ignore_case)
+{
+	static const char *const modes[] = {[INDIRECT_EAGER] = "eager", [INDIRECT_CAUTIOUS] = "cautious",
+					    [INDIRECT_BUILDABLE] = "buildable", [INDIRECT_EMPTY] = "empty"};
+	for (int k = 0; k < (int)(sizeof(modes) / sizeof(*modes)); k++)
+		if (!(ignore_case ? strcasecmp : strcmp)(name, modes[k]))
+			return k;
+	return -1;
 }
 
 int graph_select(const struct graph *g, struct project *p, const char *const *select, size_t nselect,

@@ -104,16 +104,14 @@ static int criterion(struct sctx *c, value def, struct loc where, uint8_t *out)
 			sb_release(&s);
 			return -1;
 		}
-		static const char *const modes[] = {"eager", "cautious", "buildable", "empty"};
-		for (size_t k = 0; mode && k < 4; k++)
-			if (!strcmp(mode, modes[k]))
-				c->p->indirect_selection = (enum indirect_mode)k;
-		if (mode && c->p->indirect_selection == was && strcmp(mode, modes[was])) {
+		int k = mode ? graph_indirect_mode(mode, false) : (int)was;  /* dbt's IndirectSelection(value) */
+		if (k < 0) {
 			diag_error(c->dl, yml_val_loc(def, "indirect_selection"),
 				   "'%s' is not one of 'eager', 'cautious', 'buildable', 'empty'", mode);
 			sb_release(&s);
 			return -1;
 		}
+		c->p->indirect_selection = (enum indirect_mode)k;
 		rc = eval_word(c, s.buf, out);
 		c->p->indirect_selection = was;
 		sb_release(&s);
