@@ -69,6 +69,24 @@ static struct hook *collect(struct project *p, const char *which, size_t *pn, st
 	return h;
 }
 
+/* A hook's operation node (project/nodes.c), or NULL: a hook that is no SQL text has none */
+static struct node *hook_node(struct project *p, const struct hook *h, const char *which, struct arena *a)
+{
+	return proj_node(p, arena_sprintf(a, "operation.%s.%s-%s-%zu", h->pkg->name, h->pkg->name, which, h->index));
+}
+
+size_t runner_hook_nodes(struct project *p, const char *which, struct arena *a, uint32_t *out)
+{
+	size_t n, k = 0;
+	struct hook *hooks = collect(p, which, &n, a);
+	for (size_t i = 0; i < n; i++) {
+		struct node *hn = hook_node(p, &hooks[i], which, a);
+		if (hn)
+			out[k++] = hn->index;
+	}
+	return k;
+}
+
 int runner_run_hooks(struct project *p, const char *which, struct adapter *ad, const struct adapter_vtable *vt,
 		     struct adapter_conn *conn, value extra, struct arena *a, struct run_result *results,
 		     struct diag_list *dl)
@@ -90,8 +108,7 @@ int runner_run_hooks(struct project *p, const char *which, struct adapter *ad, c
 			h = val_dict_gets(h, "sql");
 		const char *name = arena_sprintf(a, "%s.%s.%zu", hooks[k].pkg->name, which, i);
 		/* the hook's operation node (project/nodes.c), for run_results.json */
-		struct node *hn = proj_node(p, arena_sprintf(a, "operation.%s.%s-%s-%zu", hooks[k].pkg->name,
-							     hooks[k].pkg->name, which, i));
+		struct node *hn = hook_node(p, &hooks[k], which, a);
 		struct run_result *res = results && hn ? &results[hn->index] : NULL;
 		if (res)
 			*res = (struct run_result){.node = hn->index, .thread_id = RUN_THREAD_HOOKS, .failures = 1,

@@ -34,6 +34,10 @@ int runner_run_hooks(struct project *p, const char *which, struct adapter *ad, c
 		     struct adapter_conn *conn, value extra, struct arena *a, struct run_result *results,
 		     struct diag_list *dl);
 
+/* The node indices of the hooks of `which` (their operation nodes), in the order they run,
+ * into out (room for p->nnodes); their number */
+size_t runner_hook_nodes(struct project *p, const char *which, struct arena *a, uint32_t *out);
+
 /* The context of a node's materialization in r (sql, compiled_code, hooks, model) */
 void runner_node_context(struct dbt_render *r, const char *sql);
 

@@ -252,20 +252,6 @@ static void mark_not_started(struct run_state *st, const uint8_t *selected, cons
 	}
 }
 
-/* Hooks in the order they run: packages' by name, the root project's last, each by its index */
-static int hook_order(const struct project *p, uint32_t x, uint32_t y)
-{
-	const struct node *a = p->nodes[x], *b = p->nodes[y];
-	bool ra = !strcmp(a->package, p->name), rb = !strcmp(b->package, p->name);
-	if (ra != rb)
-		return ra ? 1 : -1;
-	int c = strcmp(a->package, b->package);
-	if (c)
-		return c;
-	long ia = strtol(strrchr(a->name, '-') + 1, NULL, 10), ib = strtol(strrchr(b->name, '-') + 1, NULL, 10);
-	return (ia > ib) - (ia < ib);
-}
-
 /* Appends the results of the hooks of `which` that ran (or were skipped), as dbt appends them to
  * its node results */
 static void add_hook_results(struct run_state *st, const char *which, struct run_result *list, size_t *pn,
@@ -274,22 +260,14 @@ static void add_hook_results(struct run_state *st, const char *which, struct run
 	struct project *p = st->p;
 	size_t first = *pn;
 	uint32_t *idx = xcalloc(p->nnodes ? p->nnodes : 1, sizeof(*idx));
-	size_t k = 0;
-	for (size_t i = 0; i < p->nnodes; i++)
-		if (p->nodes[i]->type == NODE_OPERATION && st->results[i].status != RUN_NONE &&
-		    val_streq(p->nodes[i]->tags.l->items[0], which))
-			idx[k++] = (uint32_t)i;
-	for (size_t i = 1; i < k; i++)  /* a few hooks: an insertion sort */
-		for (size_t j = i; j > 0 && hook_order(p, idx[j - 1], idx[j]) > 0; j--) {
-			uint32_t tmp = idx[j];
-			idx[j] = idx[j - 1];
-			idx[j - 1] = tmp;
-		}
+	size_t k = runner_hook_nodes(p, which, st->skip_arena, idx), n = first;
 	for (size_t i = 0; i < k; i++) {
-		list[first + i] = st->results[idx[i]];
+		if (st->results[idx[i]].status == RUN_NONE)
+			continue;
+		list[n++] = st->results[idx[i]];
 		tally_add(t, st->results[idx[i]].status);
 	}
-	*pn = first + k;
+	*pn = n;
 	free(idx);
 }
 
