@@ -429,23 +429,32 @@ bool val_dict_del(value dict, value key)
 	return true;
 }
 
-/* copies lists and dicts (so merged trees share no container), keeps scalars and strings */
-static value copy_containers(struct arena *a, value v)
+/* copies lists and dicts, and with `objects` the objects that can copy themselves; keeps scalars
+ * and strings */
+static value copy_tree(struct arena *a, value v, bool objects)
 {
 	if (v.type == V_LIST) {
 		value r = val_list_new(a, v.l->len);
 		r.flags = v.flags;
 		for (uint32_t i = 0; i < v.l->len; i++)
-			val_list_push(r, copy_containers(a, v.l->items[i]));
+			val_list_push(r, copy_tree(a, v.l->items[i], objects));
 		return r;
 	}
 	if (v.type == V_DICT) {
 		value r = val_dict_new(a, v.d->len);
 		for (uint32_t i = 0; i < v.d->len; i++)
-			val_dict_set(r, v.d->e[i].key, copy_containers(a, v.d->e[i].val));
+			val_dict_set(r, v.d->e[i].key, copy_tree(a, v.d->e[i].val, objects));
 		return r;
 	}
+	if (objects && v.type == V_OBJ && v.o->cls->copy)
+		return v.o->cls->copy(a, v.o);
 	return v;
+}
+
+/* copies lists and dicts (so merged trees share no container), keeps scalars and strings */
+static value copy_containers(struct arena *a, value v)
+{
+	return copy_tree(a, v, false);
 }
 
 void val_dict_merge(struct arena *a, value dst, value src)
@@ -932,22 +941,7 @@ value val_to_str(struct arena *a, value v)
 
 value val_copy_containers(struct arena *a, value v)
 {
-	if (v.type == V_LIST) {
-		value r = val_list_new(a, v.l->len);
-		r.flags = v.flags;
-		for (uint32_t i = 0; i < v.l->len; i++)
-			val_list_push(r, val_copy_containers(a, v.l->items[i]));
-		return r;
-	}
-	if (v.type == V_DICT) {
-		value r = val_dict_new(a, v.d->len);
-		for (uint32_t i = 0; i < v.d->len; i++)
-			val_dict_set(r, v.d->e[i].key, val_copy_containers(a, v.d->e[i].val));
-		return r;
-	}
-	if (v.type == V_OBJ && v.o->cls->copy)
-		return v.o->cls->copy(a, v.o);
-	return v;
+	return copy_tree(a, v, true);
 }
 
 value val_copy(struct arena *a, value v)
