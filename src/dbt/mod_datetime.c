@@ -332,7 +332,8 @@ static value dt_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size
 			return val_func(a, "total_seconds", m_total_seconds, d);
 		return val_undef();
 	}
-	if (d->kind == DT_TIME) {
+	if (d->kind == DT_TIME || d->kind == DT_DATETIME) {
+		/* the clock that a time and a datetime share */
 		if (IS("hour"))
 			return val_int(tm.tm_hour);
 		if (IS("minute"))
@@ -343,14 +344,15 @@ static value dt_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size
 			return val_int(micro);
 		if (IS("tzinfo"))
 			return d->tz ? tz_value(a, d->tz) : d->utc ? val_str("UTC") : val_none();
-		if (IS("isoformat"))
-			return val_func(a, "isoformat", m_isoformat, d);
-		if (IS("strftime"))
-			return val_func(a, "strftime", m_strftime, d);
-		if (IS("replace"))
-			return val_func(a, "replace", m_replace, d);
-		return val_undef();
 	}
+	if (IS("strftime"))
+		return val_func(a, "strftime", m_strftime, d);
+	if (IS("isoformat"))
+		return val_func(a, "isoformat", m_isoformat, d);
+	if (IS("replace"))
+		return val_func(a, "replace", m_replace, d);
+	if (d->kind == DT_TIME)
+		return val_undef();
 	if (IS("year"))
 		return val_int(tm.tm_year + 1900);
 	if (IS("month"))
@@ -358,14 +360,6 @@ static value dt_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size
 	if (IS("day"))
 		return val_int(tm.tm_mday);
 	if (d->kind == DT_DATETIME) {
-		if (IS("hour"))
-			return val_int(tm.tm_hour);
-		if (IS("minute"))
-			return val_int(tm.tm_min);
-		if (IS("second"))
-			return val_int(tm.tm_sec);
-		if (IS("microsecond"))
-			return val_int(micro);
 		if (IS("date"))
 			return val_func(a, "date", m_date, d);
 		if (IS("time"))
@@ -374,8 +368,6 @@ static value dt_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size
 			return val_func(a, "timetz", m_timetz, d);
 		if (IS("timestamp"))
 			return val_func(a, "timestamp", m_timestamp, d);
-		if (IS("tzinfo"))
-			return d->tz ? tz_value(a, d->tz) : d->utc ? val_str("UTC") : val_none();
 		if (IS("astimezone"))
 			return val_func(a, "astimezone", m_astimezone, d);
 		if (IS("utcoffset"))
@@ -383,16 +375,10 @@ static value dt_getattr(struct jj_vm *vm, struct vobj *o, const char *name, size
 		if (IS("tzname"))
 			return val_func(a, "tzname", m_tzname, d);
 	}
-	if (IS("strftime"))
-		return val_func(a, "strftime", m_strftime, d);
-	if (IS("isoformat"))
-		return val_func(a, "isoformat", m_isoformat, d);
 	if (IS("weekday"))
 		return val_func(a, "weekday", m_weekday, d);
 	if (IS("isoweekday"))
 		return val_func(a, "isoweekday", m_isoweekday, d);
-	if (IS("replace"))
-		return val_func(a, "replace", m_replace, d);
 	if (IS("add"))
 		return val_func(a, "add", m_add, d);
 	if (IS("subtract"))
