@@ -46,14 +46,19 @@ void cli_print_diags(struct diag_list *dl)
 	sb_release(&s);
 }
 
-/* "1 test", "2 data tests": dbt's pluralize of a NodeType (its value, else NodeType.pluralize),
- * underscores as spaces */
+/* ", 2 macros": a count and its name, one or many; nothing for none */
 static void add_count(struct sb *s, bool *first, size_t n, const char *one, const char *many)
 {
 	if (!n)
 		return;
 	sb_addf(s, "%s%zu %s", *first ? "" : ", ", n, n == 1 ? one : many);
 	*first = false;
+}
+
+/* ", 2 data tests": nodes of type t, as dbt's pluralize names them */
+static void add_nodes(struct sb *s, bool *first, size_t n, enum node_type t)
+{
+	add_count(s, first, n, node_type_label(t, 1), node_type_label(t, 2));
 }
 
 /*
@@ -107,21 +112,16 @@ void cli_found_text(struct project *p, struct sb *out)
 	bool first = true;
 	sb_reset(out);
 	sb_adds(&s, "Found ");
-	for (size_t i = 0; i < norder; i++) {
-		enum node_type t = order[i];
-		const char *one = t == NODE_TEST ? "test" : node_type_name(t);
-		const char *many = t == NODE_TEST ? "data tests" : t == NODE_ANALYSIS ? "analyses"
-								   : arena_sprintf(&p->arena, "%ss", one);
-		add_count(&s, &first, counts[t], one, many);
-	}
-	add_count(&s, &first, counts[NODE_SOURCE], "source", "sources");
-	add_count(&s, &first, counts[NODE_EXPOSURE], "exposure", "exposures");
-	add_count(&s, &first, counts[NODE_METRIC], "metric", "metrics");
+	for (size_t i = 0; i < norder; i++)
+		add_nodes(&s, &first, counts[order[i]], order[i]);
+	add_nodes(&s, &first, counts[NODE_SOURCE], NODE_SOURCE);
+	add_nodes(&s, &first, counts[NODE_EXPOSURE], NODE_EXPOSURE);
+	add_nodes(&s, &first, counts[NODE_METRIC], NODE_METRIC);
 	add_count(&s, &first, p->nmacros, "macro", "macros");
 	add_count(&s, &first, p->groups.type == V_DICT ? p->groups.d->len : 0, "group", "groups");
-	add_count(&s, &first, counts[NODE_SEMANTIC_MODEL], "semantic model", "semantic models");
-	add_count(&s, &first, counts[NODE_SAVED_QUERY], "saved query", "saved queries");
-	add_count(&s, &first, counts[NODE_UNIT_TEST], "unit test", "unit tests");
+	add_nodes(&s, &first, counts[NODE_SEMANTIC_MODEL], NODE_SEMANTIC_MODEL);
+	add_nodes(&s, &first, counts[NODE_SAVED_QUERY], NODE_SAVED_QUERY);
+	add_nodes(&s, &first, counts[NODE_UNIT_TEST], NODE_UNIT_TEST);
 	sb_add(out, s.buf, s.len);
 	sb_release(&s);
 }

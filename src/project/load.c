@@ -36,6 +36,20 @@ const char *node_type_name(enum node_type t)
 	return t < NODE_TYPE_COUNT ? names[t] : "unknown";
 }
 
+const char *node_type_label(enum node_type t, size_t n)
+{
+	/* dbt's pluralize of a NodeType (its value for one, NodeType.pluralize() for more), underscores
+	 * as spaces, as its console lines print them */
+	static const char *const one[] = {"model", "seed", "snapshot", "test", "source", "analysis", "operation",
+					  "exposure", "unit test", "metric", "semantic model", "saved query"};
+	static const char *const many[] = {"models", "seeds", "snapshots", "data tests", "sources", "analyses",
+					   "operations", "exposures", "unit tests", "metrics", "semantic models",
+					   "saved queries"};
+	if (t >= NODE_TYPE_COUNT)
+		return "unknown";
+	return n == 1 ? one[t] : many[t];
+}
+
 int node_type_parse(const char *s, enum node_type *pt)
 {
 	for (int t = 0; t < NODE_TYPE_COUNT; t++) {

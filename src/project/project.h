@@ -48,6 +48,8 @@ enum node_type {
 
 /* "model", "seed", ... as dbt spells resource types */
 const char *node_type_name(enum node_type t);
+/* "1 test" / "2 data tests": how dbt's console lines name n nodes of a type (without the number) */
+const char *node_type_label(enum node_type t, size_t n);
 int node_type_parse(const char *s, enum node_type *pt);
 /* Metrics, semantic models and saved queries: read from properties files, never run */
 static inline bool node_is_semantic(enum node_type t)

@@ -397,11 +397,11 @@ static int run_end_hooks(struct run_state *st, const struct run_result *list, si
 /* One kind of what a run ran, for its summary: dbt's key and its count */
 struct count_item {
 	char key[64];
-	bool node_type;  /* a NodeType (pluralized its own way), not a string */
+	int type;  /* a NodeType (named by node_type_label), or -1: a string key */
 	int n;
 };
 
-static void count_add(struct count_item *items, size_t *pn, size_t cap, const char *key, bool node_type)
+static void count_add(struct count_item *items, size_t *pn, size_t cap, const char *key, int type)
 {
 	for (size_t k = 0; k < *pn; k++)
 		if (!strcmp(items[k].key, key)) {
@@ -411,7 +411,7 @@ static void count_add(struct count_item *items, size_t *pn, size_t cap, const ch
 	if (*pn == cap)
 		return;
 	snprintf(items[*pn].key, sizeof(items[*pn].key), "%s", key);
-	items[*pn].node_type = node_type;
+	items[*pn].type = type;
 	items[(*pn)++].n = 1;
 }
 
@@ -423,8 +423,7 @@ static int count_cmp(const void *x, const void *y)
 /*
  * "2 table models, 1 project hook, 5 data tests", as dbt's get_counts says what a run ran: a model
  * by its materialization, a hook as a project hook, anything else by its resource type, sorted by
- * those keys; one is named by the key, several by dbt's pluralize (NodeType.pluralize: "data
- * tests", "analyses"), underscores as spaces.
+ * those keys; a NodeType is named as node_type_label says, a string key with an "s" for several.
  */
 static void summary_counts(struct run_state *st, const uint8_t *selected, struct sb *out)
 {
@@ -439,28 +438,19 @@ static void summary_counts(struct run_state *st, const uint8_t *selected, struct
 			value m = val_dict_gets(nd->config, "materialized");
 			char key[64];
 			snprintf(key, sizeof(key), "%s model", m.type == V_STR ? m.s : "view");
-			count_add(items, &n, 32, key, false);
+			count_add(items, &n, 32, key, -1);
 		} else {
 			count_add(items, &n, 32, nd->type == NODE_OPERATION ? "project hook" : node_type_name(nd->type),
-				  nd->type != NODE_OPERATION);
+				  nd->type == NODE_OPERATION ? -1 : (int)nd->type);
 		}
 	}
 	qsort(items, n, sizeof(*items), count_cmp);
 	for (size_t k = 0; k < n; k++) {
-		const char *key = items[k].key;
-		char label[96];
-		if (items[k].n == 1)
-			snprintf(label, sizeof(label), "%.63s", key);
-		else if (items[k].node_type && !strcmp(key, "test"))
-			snprintf(label, sizeof(label), "data tests");
-		else if (items[k].node_type && !strcmp(key, "analysis"))
-			snprintf(label, sizeof(label), "analyses");
+		if (items[k].type >= 0)
+			sb_addf(out, "%s%d %s", k ? ", " : "", items[k].n,
+				node_type_label((enum node_type)items[k].type, (size_t)items[k].n));
 		else
-			snprintf(label, sizeof(label), "%.63ss", key);
-		for (char *c = label; *c; c++)
-			if (*c == '_')
-				*c = ' ';
-		sb_addf(out, "%s%d %s", k ? ", " : "", items[k].n, label);
+			sb_addf(out, "%s%d %s%s", k ? ", " : "", items[k].n, items[k].key, items[k].n == 1 ? "" : "s");
 	}
 }
 
