@@ -410,6 +410,21 @@ static const char *construct_end(const char *t, const char *end, char kind)
 	return NULL;
 }
 
+/* out (a copy of text, made on its first use) with the bytes of [from, to) blanked but newlines,
+ * so that what is kept stays at its lines and columns */
+static char *blank(struct arena *a, const char *text, size_t len, char *out, const char *from, const char *to)
+{
+	if (!out) {
+		out = arena_alloc(a, len + 1);
+		memcpy(out, text, len);
+		out[len] = '\0';
+	}
+	for (const char *b = from; b < to; b++)
+		if (*b != '\n')
+			out[b - text] = ' ';
+	return out;
+}
+
 /*
  * A macro file as dbt reads it: only its top-level macro, materialization, test and data_test
  * blocks (dbt's extract_toplevel_blocks; docs blocks are kept too); whatever lies between them
@@ -456,17 +471,8 @@ static char *toplevel_blocks(struct arena *a, const char *text, size_t len)
 						cur[nl] = '\0';
 					}
 				}
-				if (open) {
-					/* what lay before the block is blanked */
-					if (!out) {
-						out = arena_alloc(a, len + 1);
-						memcpy(out, text, len);
-						out[len] = '\0';
-					}
-					for (const char *b = keep_from; b < open; b++)
-						if (*b != '\n')
-							out[b - text] = ' ';
-				}
+				if (open) /* what lay before the block is blanked */
+					out = blank(a, text, len, out, keep_from, open);
 			} else if (nl == strlen(cur) + 3 && !memcmp(n, "end", 3) && !memcmp(n + 3, cur, nl - 3)) {
 				open = NULL;
 				keep_from = e;
@@ -482,15 +488,7 @@ static char *toplevel_blocks(struct arena *a, const char *text, size_t len)
 		any = !isspace((unsigned char)*b);
 	if (!any)
 		return out;
-	if (!out) {
-		out = arena_alloc(a, len + 1);
-		memcpy(out, text, len);
-		out[len] = '\0';
-	}
-	for (const char *b = keep_from; b < end; b++)
-		if (*b != '\n')
-			out[b - text] = ' ';
-	return out;
+	return blank(a, text, len, out, keep_from, end);
 }
 
 static int load_macro_file(struct project *p, const char *package, const char *root, const char *rel,
