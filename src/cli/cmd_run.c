@@ -14,6 +14,13 @@
 #include "runner/runner.h"
 #include "state/state.h"
 
+/* --indirect-selection, else DBT_INDIRECT_SELECTION, as click reads dbt's option; NULL if neither */
+static const char *indirect_selection_arg(const struct cli *c)
+{
+	const char *mode = c->indirect_selection ? c->indirect_selection : getenv("DBT_INDIRECT_SELECTION");
+	return mode && *mode ? mode : NULL;
+}
+
 /* The invocation's arguments, as run_results.json records them */
 static value args_value(struct arena *a, const struct cli *c)
 {
@@ -36,8 +43,8 @@ static value args_value(struct arena *a, const struct cli *c)
 	val_dict_sets(d, "target", c->target ? val_str(c->target) : val_none());
 	val_dict_sets(d, "vars", c->vars ? val_str(c->vars) : val_dict_new(a, 0));
 	val_dict_sets(d, "log_format", val_str(c->log_format));
-	const char *mode = c->indirect_selection ? c->indirect_selection : getenv("DBT_INDIRECT_SELECTION");
-	val_dict_sets(d, "indirect_selection", val_str(mode && *mode ? mode : "eager"));
+	const char *mode = indirect_selection_arg(c);
+	val_dict_sets(d, "indirect_selection", val_str(mode ? mode : "eager"));
 	return d;
 }
 
@@ -46,10 +53,9 @@ int cli_select(const struct cli *c, struct project *p, struct graph *g, unsigned
 {
 	const char *const *words = c->select, *const *excl = c->exclude;
 	size_t nwords = c->nselect, nexcl = c->nexclude;
-	/* --indirect-selection, else DBT_INDIRECT_SELECTION, as click reads dbt's option */
-	const char *mode = c->indirect_selection ? c->indirect_selection : getenv("DBT_INDIRECT_SELECTION");
+	const char *mode = indirect_selection_arg(c);
 	p->indirect_selection = INDIRECT_EAGER;
-	if (mode && *mode) {
+	if (mode) {
 		int k = graph_indirect_mode(mode, true);  /* click's Choice, case_sensitive=False */
 		if (k < 0) {
 			struct diag *d = diag_error(dl, LOC_NONE, "Invalid value for '--indirect-selection': '%s' is not one "
