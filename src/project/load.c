@@ -334,6 +334,9 @@ static long peak_mib(void)
 }
 
 /* Phase timings go to the log, and to stderr with SLUICE_TIMING=1 (benchmarks read them) */
+/* when the load began: each timing line says how far into the command it was written */
+static double load_began;
+
 void proj_timing(const char *fmt, ...)
 {
 	char buf[512];
@@ -345,7 +348,8 @@ void proj_timing(const char *fmt, ...)
 	log_msg(LOG_DEBUG, "%s (peak RSS so far %ld MiB)", buf, peak);
 	const char *e = getenv("SLUICE_TIMING");
 	if (e && *e == '1')
-		fprintf(stderr, "timing: %s (peak RSS so far %ld MiB)\n", buf, peak);
+		fprintf(stderr, "timing: %s (peak RSS so far %ld MiB, %.3fs of wall time since the load began)\n", buf,
+			peak, load_began > 0 ? wall_s() - load_began : 0.0);
 }
 
 /* Sorts nodes by unique_id so every run sees the same order, then indexes them */
@@ -517,6 +521,8 @@ int proj_load(struct project *p, const struct proj_options *opt, struct diag_lis
 	int rc = 0;
 	double t0 = proj_cpu_s(), w0 = wall_s();
 	long m0 = peak_mib();
+	if (load_began == 0)
+		load_began = w0;
 	p->files_before_nodes = diag_file_count();
 	const void *snap = NULL;
 	size_t snap_len = 0, nchanged = 0;
