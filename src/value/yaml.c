@@ -110,11 +110,12 @@ static value resolve_plain(struct arena *a, const char *s, size_t n)
 	static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
 	static const char *const trues[] = {"yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", NULL};
 	static const char *const falses[] = {"no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", NULL};
-	if (match_word(s, n, nulls))
+	/* no word of these is longer than five letters: most scalars (names, descriptions) skip them */
+	if (n <= 5 && match_word(s, n, nulls))
 		return val_none();
-	if (match_word(s, n, trues))
+	if (n <= 5 && match_word(s, n, trues))
 		return val_bool(true);
-	if (match_word(s, n, falses))
+	if (n <= 5 && match_word(s, n, falses))
 		return val_bool(false);
 	if (n && n < 64) {
 		const char *p = s;
