@@ -77,6 +77,44 @@ void art_edge_maps(struct arena *a, struct project *p, const struct graph *g, va
  * writer can stream them */
 typedef void (*art_edge_fn)(void *ctx, const char *id, const char *const *ids, size_t n);
 void art_edge_lists(struct project *p, const struct graph *g, bool children, art_edge_fn fn, void *ctx);
+/*
+ * The pieces of a node's entry that its value (manifest.c) and its JSON written straight from the
+ * node (manifest_json.c) share, so that the two cannot disagree on dbt's defaults.
+ */
+const char *art_resource_type(enum node_type t);
+/* A default of a config key, and the keys a node type's config always carries */
+enum art_cfg_kind { ACD_NONE, ACD_TRUE, ACD_ONE, ACD_STR, ACD_LIST, ACD_DICT, ACD_DOCS, ACD_CONTRACT, ACD_SNAPSHOT_META };
+struct art_cfg_default {
+	const char *key;
+	uint8_t klen;   /* strlen(key) */
+	uint8_t kind;   /* enum art_cfg_kind */
+	const char *s;  /* ACD_STR */
+};
+#define ART_CFG_MAX 48
+size_t art_config_defaults(enum node_type t, const struct art_cfg_default *out[ART_CFG_MAX]);
+value art_config_default_value(struct arena *a, const struct art_cfg_default *d);
+/* One key of the node's own config as its config sets it: left out, set (under *pk, to *pv: a
+ * hook list as dbt's Hook dicts, docs filled), or a contract to merge with the config's so far */
+enum art_own { ART_OWN_SKIP, ART_OWN_SET, ART_OWN_CONTRACT };
+enum art_own art_config_own(struct arena *a, const struct node *n, value k, value v, value *pk, value *pv);
+value art_contract_merge(struct arena *a, value current, value own);
+/* {show, node_color} filled from v; whether v says no more than the default */
+value art_docs_value(struct arena *a, value v);
+bool art_is_default_docs(value v);
+value art_columns_value(struct arena *a, value cols);
+value art_constraints_value(struct arena *a, value l, bool model_level);
+value art_primary_key(struct art_mctx *c, const struct node *n);
+value art_file_key_name(struct art_mctx *c, const struct node *n);
+const char *art_package_root(struct project *p, const char *package);
+value art_ref_version(const struct ref_call *r);
+/* depends_on: the node's dependencies' and macros' unique ids, each once, in the order found, into
+ * ids (room for n->ndeps, n->nmacros_used); their count */
+size_t art_dep_ids(struct project *p, const struct node *n, const char **ids);
+size_t art_macro_ids(const char *const *ids, uint32_t n, const char **out);
+/* A node's entry written as JSON straight from the node, the text val_to_json gives of
+ * art_node_value_in; false (out unchanged) for an entry it leaves to the value */
+struct sb;
+bool art_node_json(struct art_mctx *c, const struct node *n, struct sb *out);
 /* The manifest's metadata: the common one and project_name, project_id, user_id, ... */
 value art_manifest_metadata(struct arena *a, struct project *p, const struct art_invocation *inv);
 

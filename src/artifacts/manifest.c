@@ -48,7 +48,7 @@ void art_index_tests(struct art_mctx *c)
 	c->tests = idx;
 }
 
-static const char *resource_type(enum node_type t)
+const char *art_resource_type(enum node_type t)
 {
 	static const char *const names[NODE_TYPE_COUNT] = {
 		[NODE_MODEL] = "model",	      [NODE_SEED] = "seed",	      [NODE_SNAPSHOT] = "snapshot",
@@ -82,7 +82,7 @@ static value docs_default(struct arena *a)
 	return d;
 }
 
-static value docs_value(struct arena *a, value v)
+value art_docs_value(struct arena *a, value v)
 {
 	value d = docs_default(a);
 	overlay(d, v);
@@ -92,7 +92,7 @@ static value docs_value(struct arena *a, value v)
 /* --- config ------------------------------------------------------------------------------- */
 
 /* {show: true, node_color: null}, or part of it */
-static bool is_default_docs(value v)
+bool art_is_default_docs(value v)
 {
 	if (v.type != V_DICT)
 		return v.type == V_NONE || v.type == V_UNDEF;
@@ -132,112 +132,160 @@ static value hooks_value(struct arena *a, value v)
 	return l;
 }
 
-static const char *default_materialized(enum node_type t)
+/*
+ * The keys every node's config carries, in dbt's order: NodeAndTestConfig, then NodeConfig or
+ * TestConfig, then the type's own (ModelConfig, SeedConfig, SnapshotConfig). One table serves the
+ * config's value and its JSON, written straight from the node (manifest_json.c).
+ */
+#define CFG(key, kind, s) {key, sizeof(key) - 1, kind, s}
+static const struct art_cfg_default cfg_head[] = {
+	CFG("enabled", ACD_TRUE, NULL), CFG("alias", ACD_NONE, NULL), CFG("schema", ACD_NONE, NULL),
+	CFG("database", ACD_NONE, NULL), CFG("tags", ACD_LIST, NULL), CFG("meta", ACD_DICT, NULL),
+	CFG("group", ACD_NONE, NULL),
+};
+static const struct art_cfg_default cfg_test_schema = CFG("schema", ACD_STR, "dbt_test__audit");
+static const struct art_cfg_default cfg_materialized[] = {
+	CFG("materialized", ACD_STR, "view"), CFG("materialized", ACD_STR, "seed"),
+	CFG("materialized", ACD_STR, "snapshot"), CFG("materialized", ACD_STR, "test"),
+};
+static const struct art_cfg_default cfg_test[] = {
+	CFG("severity", ACD_STR, "ERROR"), CFG("store_failures", ACD_NONE, NULL),
+	CFG("store_failures_as", ACD_NONE, NULL), CFG("where", ACD_NONE, NULL), CFG("limit", ACD_NONE, NULL),
+	CFG("fail_calc", ACD_STR, "count(*)"), CFG("warn_if", ACD_STR, "!= 0"), CFG("error_if", ACD_STR, "!= 0"),
+};
+static const struct art_cfg_default cfg_node[] = {
+	CFG("incremental_strategy", ACD_NONE, NULL), CFG("batch_size", ACD_NONE, NULL),
+	CFG("lookback", ACD_ONE, NULL), CFG("begin", ACD_NONE, NULL), CFG("persist_docs", ACD_DICT, NULL),
+	CFG("post-hook", ACD_LIST, NULL), CFG("pre-hook", ACD_LIST, NULL), CFG("quoting", ACD_DICT, NULL),
+	CFG("column_types", ACD_DICT, NULL), CFG("full_refresh", ACD_NONE, NULL),
+	CFG("unique_key", ACD_NONE, NULL), CFG("on_schema_change", ACD_STR, "ignore"),
+	CFG("on_configuration_change", ACD_STR, "apply"), CFG("grants", ACD_DICT, NULL),
+	CFG("packages", ACD_LIST, NULL), CFG("docs", ACD_DOCS, NULL), CFG("contract", ACD_CONTRACT, NULL),
+	CFG("event_time", ACD_NONE, NULL), CFG("concurrent_batches", ACD_NONE, NULL),
+};
+static const struct art_cfg_default cfg_model[] = {CFG("access", ACD_STR, "protected")};
+static const struct art_cfg_default cfg_seed[] = {CFG("delimiter", ACD_STR, ","), CFG("quote_columns", ACD_NONE, NULL)};
+static const struct art_cfg_default cfg_snapshot[] = {
+	CFG("strategy", ACD_NONE, NULL), CFG("target_schema", ACD_NONE, NULL),
+	CFG("target_database", ACD_NONE, NULL), CFG("updated_at", ACD_NONE, NULL),
+	CFG("check_cols", ACD_NONE, NULL), CFG("snapshot_meta_column_names", ACD_SNAPSHOT_META, NULL),
+	CFG("dbt_valid_to_current", ACD_NONE, NULL),
+};
+#undef CFG
+
+static size_t add_defaults(const struct art_cfg_default **out, size_t k, const struct art_cfg_default *d, size_t n)
 {
-	switch (t) {
-	case NODE_SEED: return "seed";
-	case NODE_SNAPSHOT: return "snapshot";
-	case NODE_TEST: return "test";
-	default: return "view";
-	}
+	for (size_t i = 0; i < n; i++)
+		out[k++] = &d[i];
+	return k;
 }
 
-/*
- * The node's config with every key dbt always writes: NodeAndTestConfig, then NodeConfig or
- * TestConfig, then the type's own (ModelConfig, SeedConfig, SnapshotConfig); the node's own keys
- * overlay these defaults.
- */
-static value config_value(struct arena *a, const struct node *n)
+size_t art_config_defaults(enum node_type t, const struct art_cfg_default *out[ART_CFG_MAX])
 {
-	value c = val_dict_new(a, n->type == NODE_SOURCE || n->type == NODE_EXPOSURE ? 2 : 38);
-	enum node_type t = n->type;
-	val_dict_sets(c, "enabled", val_bool(true));
+#define ADD(tbl) k = add_defaults(out, k, tbl, sizeof(tbl) / sizeof(tbl[0]))
+	size_t k = 0;
+	out[k++] = &cfg_head[0];
 	if (t == NODE_SOURCE || t == NODE_EXPOSURE)
-		goto own;
-	val_dict_sets(c, "alias", val_none());
-	val_dict_sets(c, "schema", t == NODE_TEST ? val_str("dbt_test__audit") : val_none());
-	val_dict_sets(c, "database", val_none());
-	val_dict_sets(c, "tags", val_list_new(a, 0));
-	val_dict_sets(c, "meta", val_dict_new(a, 0));
-	val_dict_sets(c, "group", val_none());
-	val_dict_sets(c, "materialized", val_str(default_materialized(t)));
+		return k;
+	k = add_defaults(out, k, cfg_head + 1, sizeof(cfg_head) / sizeof(cfg_head[0]) - 1);
+	if (t == NODE_TEST)
+		out[2] = &cfg_test_schema;
+	out[k++] = &cfg_materialized[t == NODE_SEED ? 1 : t == NODE_SNAPSHOT ? 2 : t == NODE_TEST ? 3 : 0];
 	if (t == NODE_TEST) {
-		val_dict_sets(c, "severity", val_str("ERROR"));
-		val_dict_sets(c, "store_failures", val_none());
-		val_dict_sets(c, "store_failures_as", val_none());
-		val_dict_sets(c, "where", val_none());
-		val_dict_sets(c, "limit", val_none());
-		val_dict_sets(c, "fail_calc", val_str("count(*)"));
-		val_dict_sets(c, "warn_if", val_str("!= 0"));
-		val_dict_sets(c, "error_if", val_str("!= 0"));
-		goto own;
+		ADD(cfg_test);
+		return k;
 	}
-	val_dict_sets(c, "incremental_strategy", val_none());
-	val_dict_sets(c, "batch_size", val_none());
-	val_dict_sets(c, "lookback", val_int(1));
-	val_dict_sets(c, "begin", val_none());
-	val_dict_sets(c, "persist_docs", val_dict_new(a, 0));
-	val_dict_sets(c, "post-hook", val_list_new(a, 0));
-	val_dict_sets(c, "pre-hook", val_list_new(a, 0));
-	val_dict_sets(c, "quoting", val_dict_new(a, 0));
-	val_dict_sets(c, "column_types", val_dict_new(a, 0));
-	val_dict_sets(c, "full_refresh", val_none());
-	val_dict_sets(c, "unique_key", val_none());
-	val_dict_sets(c, "on_schema_change", val_str("ignore"));
-	val_dict_sets(c, "on_configuration_change", val_str("apply"));
-	val_dict_sets(c, "grants", val_dict_new(a, 0));
-	val_dict_sets(c, "packages", val_list_new(a, 0));
-	val_dict_sets(c, "docs", docs_default(a));
-	value contract = val_dict_new(a, 2);
-	val_dict_sets(contract, "enforced", val_bool(false));
-	val_dict_sets(contract, "alias_types", val_bool(true));
-	val_dict_sets(c, "contract", contract);
-	val_dict_sets(c, "event_time", val_none());
-	val_dict_sets(c, "concurrent_batches", val_none());
-	if (t == NODE_MODEL) {
-		val_dict_sets(c, "access", val_str("protected"));
-	} else if (t == NODE_SEED) {
-		val_dict_sets(c, "delimiter", val_str(","));
-		val_dict_sets(c, "quote_columns", val_none());
-	} else if (t == NODE_SNAPSHOT) {
-		static const char *const keys[] = {"strategy", "target_schema", "target_database",
-						   "updated_at", "check_cols"};
-		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-			val_dict_sets(c, keys[i], val_none());
+	ADD(cfg_node);
+	if (t == NODE_MODEL)
+		ADD(cfg_model);
+	else if (t == NODE_SEED)
+		ADD(cfg_seed);
+	else if (t == NODE_SNAPSHOT)
+		ADD(cfg_snapshot);
+	return k;
+#undef ADD
+}
+
+value art_config_default_value(struct arena *a, const struct art_cfg_default *d)
+{
+	switch (d->kind) {
+	case ACD_TRUE: return val_bool(true);
+	case ACD_ONE: return val_int(1);
+	case ACD_STR: return val_str(d->s);
+	case ACD_LIST: return val_list_new(a, 0);
+	case ACD_DICT: return val_dict_new(a, 0);
+	case ACD_DOCS: return docs_default(a);
+	case ACD_CONTRACT: {
+		value contract = val_dict_new(a, 2);
+		val_dict_sets(contract, "enforced", val_bool(false));
+		val_dict_sets(contract, "alias_types", val_bool(true));
+		return contract;
+	}
+	case ACD_SNAPSHOT_META: {
 		static const char *const meta_cols[] = {"dbt_valid_to", "dbt_valid_from", "dbt_scd_id",
 							"dbt_updated_at", "dbt_is_deleted"};
 		value mc = val_dict_new(a, 5);
 		for (size_t i = 0; i < sizeof(meta_cols) / sizeof(meta_cols[0]); i++)
 			val_dict_sets(mc, meta_cols[i], val_none());
-		val_dict_sets(c, "snapshot_meta_column_names", mc);
-		val_dict_sets(c, "dbt_valid_to_current", val_none());
+		return mc;
 	}
-own:
-	if (n->config.type == V_DICT) {
-		for (uint32_t i = 0; i < n->config.d->len; i++) {
-			value k = n->config.d->e[i].key, v = n->config.d->e[i].val;
-			if (v.type == V_UNDEF)
-				continue;
-			bool pre = val_streq(k, "pre-hook") || val_streq(k, "pre_hook");
-			bool post = val_streq(k, "post-hook") || val_streq(k, "post_hook");
-			/* a test's config has no hooks nor docs: written only when the project sets them */
-			if (t == NODE_TEST && (pre || post) && (v.type == V_NONE || (v.type == V_LIST && v.l->len == 0)))
-				continue;
-			if (t == NODE_TEST && val_streq(k, "docs") && is_default_docs(v))
-				continue;
-			if (pre || post) {
-				val_dict_sets(c, pre ? "pre-hook" : "post-hook", hooks_value(a, v));
-			} else if (val_streq(k, "docs") && v.type == V_DICT) {
-				val_dict_sets(c, "docs", docs_value(a, v));
-			} else if (val_streq(k, "contract") && v.type == V_DICT &&
-				   val_dict_gets(c, "contract").type == V_DICT) {
-				value merged = val_dict_new(a, 2);
-				overlay(merged, val_dict_gets(c, "contract"));
-				overlay(merged, v);
-				val_dict_sets(c, "contract", merged);
-			} else {
-				val_dict_set(c, k, v);
-			}
+	default: return val_none();
+	}
+}
+
+enum art_own art_config_own(struct arena *a, const struct node *n, value k, value v, value *pk, value *pv)
+{
+	if (v.type == V_UNDEF)
+		return ART_OWN_SKIP;
+	bool pre = val_streq(k, "pre-hook") || val_streq(k, "pre_hook");
+	bool post = val_streq(k, "post-hook") || val_streq(k, "post_hook");
+	/* a test's config has no hooks nor docs: written only when the project sets them */
+	if (n->type == NODE_TEST && (pre || post) && (v.type == V_NONE || (v.type == V_LIST && v.l->len == 0)))
+		return ART_OWN_SKIP;
+	if (n->type == NODE_TEST && val_streq(k, "docs") && art_is_default_docs(v))
+		return ART_OWN_SKIP;
+	*pk = k;
+	*pv = v;
+	if (pre || post) {
+		*pk = val_str(pre ? "pre-hook" : "post-hook");
+		*pv = hooks_value(a, v);
+	} else if (val_streq(k, "docs") && v.type == V_DICT) {
+		*pv = art_docs_value(a, v);
+	} else if (val_streq(k, "contract") && v.type == V_DICT) {
+		return ART_OWN_CONTRACT;
+	}
+	return ART_OWN_SET;
+}
+
+value art_contract_merge(struct arena *a, value current, value own)
+{
+	value merged = val_dict_new(a, 2);
+	overlay(merged, current);
+	overlay(merged, own);
+	return merged;
+}
+
+/* The node's config: the defaults of its type, overlaid with its own keys */
+static value config_value(struct arena *a, const struct node *n)
+{
+	const struct art_cfg_default *defs[ART_CFG_MAX];
+	size_t nd = art_config_defaults(n->type, defs);
+	value c = val_dict_new(a, (uint32_t)nd + 1);
+	for (size_t i = 0; i < nd; i++)
+		val_dict_sets(c, defs[i]->key, art_config_default_value(a, defs[i]));
+	for (uint32_t i = 0; n->config.type == V_DICT && i < n->config.d->len; i++) {
+		value k, v;
+		switch (art_config_own(a, n, n->config.d->e[i].key, n->config.d->e[i].val, &k, &v)) {
+		case ART_OWN_SKIP:
+			break;
+		case ART_OWN_CONTRACT: {
+			value cur = val_dict_gets(c, "contract");
+			val_dict_set(c, k, cur.type == V_DICT ? art_contract_merge(a, cur, v) : v);
+			break;
+		}
+		case ART_OWN_SET:
+			val_dict_set(c, k, v);
+			break;
 		}
 	}
 	val_dict_sets(c, "enabled", val_bool(n->enabled));
@@ -263,7 +311,7 @@ static value constraint_value(struct arena *a, value con, bool model_level)
 	return d;
 }
 
-static value constraints_value(struct arena *a, value l, bool model_level)
+value art_constraints_value(struct arena *a, value l, bool model_level)
 {
 	value out = val_list_new(a, l.type == V_LIST ? l.l->len : 0);
 	for (uint32_t i = 0; l.type == V_LIST && i < l.l->len; i++)
@@ -283,7 +331,7 @@ static value column_value(struct arena *a, value key, value col)
 	val_dict_sets(d, "tags", val_list_new(a, 0));
 	val_dict_sets(d, "granularity", val_none());
 	overlay(d, col);
-	val_dict_sets(d, "constraints", constraints_value(a, val_dict_gets(d, "constraints"), false));
+	val_dict_sets(d, "constraints", art_constraints_value(a, val_dict_gets(d, "constraints"), false));
 	/* dbt 1.9's ColumnConfig: the meta and tags of the column's own config: */
 	value own = col.type == V_DICT ? val_dict_gets(col, "config") : val_undef();
 	value meta = own.type == V_DICT ? val_dict_gets(own, "meta") : val_undef();
@@ -300,7 +348,7 @@ static value column_value(struct arena *a, value key, value col)
 	return d;
 }
 
-static value columns_value(struct arena *a, value cols)
+value art_columns_value(struct arena *a, value cols)
 {
 	if (cols.type != V_DICT)
 		return val_dict_new(a, 0);
@@ -331,10 +379,9 @@ static int cmp_u32(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-/* The node's dependencies as unique ids, in the order found, each once */
-static value dep_ids(struct arena *a, struct project *p, const struct node *n)
+size_t art_dep_ids(struct project *p, const struct node *n, const char **ids)
 {
-	value l = val_list_new(a, n->ndeps);
+	size_t k = 0;
 	uint32_t *sorted = NULL;
 	if (n->ndeps > 16) {
 		/* many deps: duplicate check by binary search instead of a quadratic scan */
@@ -360,33 +407,51 @@ static value dep_ids(struct arena *a, struct project *p, const struct node *n)
 				dup = n->deps[j] == d;
 		}
 		if (!dup)
-			val_list_push(l, val_str(p->nodes[d]->unique_id));
+			ids[k++] = p->nodes[d]->unique_id;
 	}
 	free(sorted);
 	free(seen);
-	return l;
+	return k;
 }
 
-static value macro_ids(struct arena *a, const char *const *ids, uint32_t n)
+size_t art_macro_ids(const char *const *ids, uint32_t n, const char **out)
 {
-	value l = val_list_new(a, n);
+	size_t k = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		bool dup = false;
 		for (uint32_t j = 0; j < i && j < 64 && !dup; j++)
 			dup = !strcmp(ids[j], ids[i]);
 		if (!dup)
-			val_list_push(l, val_str(ids[i]));
+			out[k++] = ids[i];
 	}
+	return k;
+}
+
+static value id_list_value(struct arena *a, const char **ids, size_t n)
+{
+	value l = val_list_new(a, (uint32_t)n);
+	for (size_t i = 0; i < n; i++)
+		val_list_push(l, val_str(ids[i]));
 	return l;
 }
 
 static value depends_on(struct art_mctx *c, const struct node *n, bool with_nodes)
 {
 	value d = val_dict_new(c->a, 2);
-	val_dict_sets(d, "macros", macro_ids(c->a, n->macros_used, n->nmacros_used));
+	const char **ids = arena_alloc(c->a, ((size_t)n->nmacros_used + n->ndeps + 1) * sizeof(*ids));
+	val_dict_sets(d, "macros", id_list_value(c->a, ids, art_macro_ids(n->macros_used, n->nmacros_used, ids)));
 	if (with_nodes)
-		val_dict_sets(d, "nodes", dep_ids(c->a, c->p, n));
+		val_dict_sets(d, "nodes", id_list_value(c->a, ids, art_dep_ids(c->p, n, ids)));
 	return d;
+}
+
+value art_ref_version(const struct ref_call *r)
+{
+	/* dbt keeps the version as the call gave it: ref('m', v=2) is 2, ref('m', v='2') is "2" */
+	const char *v = r->version;
+	bool digits = v && *v && strspn(v, "0123456789") == strlen(v);
+	value given = r->given_version;
+	return !v ? val_none() : given.type != V_UNDEF ? given : digits ? val_int(strtoll(v, NULL, 10)) : val_str(v);
 }
 
 static value refs_value(struct arena *a, const struct node *n)
@@ -396,13 +461,7 @@ static value refs_value(struct arena *a, const struct node *n)
 		value r = val_dict_new(a, 3);
 		val_dict_sets(r, "name", art_str_or(n->refs[i].name, ""));
 		val_dict_sets(r, "package", art_str(n->refs[i].package));
-		/* dbt keeps the version as the call gave it: ref('m', v=2) is 2, ref('m', v='2') is "2" */
-		const char *v = n->refs[i].version;
-		bool digits = v && *v && strspn(v, "0123456789") == strlen(v);
-		value given = n->refs[i].given_version;
-		val_dict_sets(r, "version", !v ? val_none()
-					    : given.type != V_UNDEF ? given
-					    : digits ? val_int(strtoll(v, NULL, 10)) : val_str(v));
+		val_dict_sets(r, "version", art_ref_version(&n->refs[i]));
 		val_list_push(l, r);
 	}
 	return l;
@@ -420,7 +479,7 @@ static value sources_value(struct arena *a, const struct node *n)
 	return l;
 }
 
-static const char *package_root(struct project *p, const char *package)
+const char *art_package_root(struct project *p, const char *package)
 {
 	for (size_t i = 0; package && i < p->npackages; i++)
 		if (p->packages[i].name && !strcmp(p->packages[i].name, package))
@@ -429,7 +488,7 @@ static const char *package_root(struct project *p, const char *package)
 }
 
 /* "models.orders" / "sources.raw": the yml entry a generic test hangs off, as dbt names it */
-static value file_key_name(struct art_mctx *c, const struct node *n)
+value art_file_key_name(struct art_mctx *c, const struct node *n)
 {
 	/* a source's test is attached to nothing: its source is the first it reads */
 	if (n->attached_node >= c->p->nnodes && n->nsources > 0 && n->sources[0].source)
@@ -519,10 +578,9 @@ static bool has_string(value l, value s)
  * unique_combination_of_columns) and a not_null test, else those with an enabled unique test, else
  * those with a disabled one.
  */
-static value primary_key(struct art_mctx *c, const struct node *n, value cfg)
+value art_primary_key(struct art_mctx *c, const struct node *n)
 {
 	struct arena *a = c->a;
-	(void)cfg;
 	value cons = n->constraints;
 	for (uint32_t i = 0; cons.type == V_LIST && i < cons.l->len; i++) {
 		value cols = val_dict_gets(cons.l->items[i], "columns");
@@ -581,7 +639,7 @@ static value source_config(struct arena *a, value cfg, value freshness)
 		if ((val_streq(k, "tags") || val_streq(k, "meta") || val_streq(k, "pre-hook") || val_streq(k, "post-hook")) &&
 		    empty)
 			continue;
-		if (val_streq(k, "docs") && is_default_docs(v))
+		if (val_streq(k, "docs") && art_is_default_docs(v))
 			continue;
 		val_dict_set(sc, k, v);
 	}
@@ -635,7 +693,7 @@ static value source_value(struct art_mctx *c, const struct node *n, value cfg)
 	value ext = cfg_get(n->config, "external");
 	val_dict_sets(d, "external", ext.type == V_DICT ? ext : val_none());
 	val_dict_sets(d, "description", art_str_or(n->description, ""));
-	val_dict_sets(d, "columns", columns_value(a, n->columns));
+	val_dict_sets(d, "columns", art_columns_value(a, n->columns));
 	val_dict_sets(d, "meta", art_dict_or_new(a, n->meta));
 	val_dict_sets(d, "source_meta", art_dict_or_new(a, n->source_meta));
 	val_dict_sets(d, "tags", art_list_or_new(a, n->tags));
@@ -701,7 +759,7 @@ value art_node_value_in(struct art_mctx *c, const struct node *n)
 	val_dict_sets(d, "database", art_str(n->database));
 	val_dict_sets(d, "schema", art_str_or(n->schema, ""));
 	val_dict_sets(d, "name", art_str_or(n->name, ""));
-	val_dict_sets(d, "resource_type", val_str(resource_type(n->type)));
+	val_dict_sets(d, "resource_type", val_str(art_resource_type(n->type)));
 	val_dict_sets(d, "package_name", art_str_or(n->package, ""));
 	val_dict_sets(d, "path", art_str_or(n->path, ""));
 	val_dict_sets(d, "original_file_path", art_str_or(n->original_file_path, ""));
@@ -716,10 +774,10 @@ value art_node_value_in(struct art_mctx *c, const struct node *n)
 	/* ParsedResource */
 	val_dict_sets(d, "tags", art_list_or_new(a, n->tags));
 	val_dict_sets(d, "description", art_str_or(n->description, ""));
-	val_dict_sets(d, "columns", columns_value(a, n->columns));
+	val_dict_sets(d, "columns", art_columns_value(a, n->columns));
 	val_dict_sets(d, "meta", art_dict_or_new(a, n->meta));
 	val_dict_sets(d, "group", or_none(val_dict_gets(cfg, "group")));
-	val_dict_sets(d, "docs", docs_value(a, n->docs.type == V_DICT ? n->docs : val_dict_gets(cfg, "docs")));
+	val_dict_sets(d, "docs", art_docs_value(a, n->docs.type == V_DICT ? n->docs : val_dict_gets(cfg, "docs")));
 	val_dict_sets(d, "patch_path", art_str(n->patch_path));
 	val_dict_sets(d, "build_path", val_none());
 	val_dict_sets(d, "unrendered_config", art_dict_or_new(a, n->unrendered_config));
@@ -728,7 +786,7 @@ value art_node_value_in(struct art_mctx *c, const struct node *n)
 	if (n->type == NODE_SEED) {
 		/* dbt does not load a seed's rows at parse time: its raw_code stays empty */
 		val_dict_sets(d, "raw_code", val_str(""));
-		val_dict_sets(d, "root_path", art_str(package_root(c->p, n->package)));
+		val_dict_sets(d, "root_path", art_str(art_package_root(c->p, n->package)));
 		val_dict_sets(d, "depends_on", depends_on(c, n, false));
 		return d;
 	}
@@ -760,18 +818,18 @@ value art_node_value_in(struct art_mctx *c, const struct node *n)
 	case NODE_MODEL: {
 		value access = val_dict_gets(cfg, "access");
 		val_dict_sets(d, "access", is_cstr(access) ? access : val_str("protected"));
-		val_dict_sets(d, "constraints", constraints_value(a, n->constraints, true));
+		val_dict_sets(d, "constraints", art_constraints_value(a, n->constraints, true));
 		val_dict_sets(d, "version", n->version.type == V_UNDEF ? val_none() : n->version);
 		val_dict_sets(d, "latest_version", n->latest_version.type == V_UNDEF ? val_none() : n->latest_version);
 		val_dict_sets(d, "deprecation_date", art_str(n->deprecation_date));
-		val_dict_sets(d, "primary_key", primary_key(c, n, cfg));
+		val_dict_sets(d, "primary_key", art_primary_key(c, n));
 		val_dict_sets(d, "time_spine", n->time_spine);
 		break;
 	}
 	case NODE_TEST:
 		if (n->test_metadata.type == V_DICT) {
 			val_dict_sets(d, "column_name", art_str(n->column_name));
-			val_dict_sets(d, "file_key_name", file_key_name(c, n));
+			val_dict_sets(d, "file_key_name", art_file_key_name(c, n));
 			val_dict_sets(d, "attached_node",
 				      n->attached_node < c->p->nnodes
 					      ? val_str(c->p->nodes[n->attached_node]->unique_id)
@@ -896,7 +954,7 @@ value art_macro_value(struct art_mctx *c, const struct macro_def *m)
 	val_dict_sets(d, "depends_on", dep);
 	val_dict_sets(d, "description", art_str_or(m->description, ""));
 	val_dict_sets(d, "meta", art_dict_or_new(a, m->meta));
-	val_dict_sets(d, "docs", docs_value(a, m->docs));
+	val_dict_sets(d, "docs", art_docs_value(a, m->docs));
 	val_dict_sets(d, "patch_path", art_str(m->patch_path));
 	val_dict_sets(d, "arguments", art_list_or_new(a, m->arguments));
 	val_dict_sets(d, "created_at", val_float(c->created_at));

@@ -20,9 +20,9 @@
 #include "graph/graph.h"
 
 /*
- * Writing streams the manifest section by section and node by node: each node's value is built in
- * a scratch arena, serialised, scrubbed of secrets and written, so memory stays flat however many
- * nodes there are (the file is still written atomically: temporary file, then rename).
+ * Writing streams the manifest section by section and node by node: each node's entry is written
+ * straight from the node (manifest_json.c) or built as a value in a scratch arena and serialised,
+ * then scrubbed of secrets and written, so memory stays flat however many nodes there are (the file is still written atomically: temporary file, then rename).
  */
 /*
  * The last manifest's node entries, reused. When the project's nodes are the ones the last
@@ -31,8 +31,9 @@
  * then, but for the nodes compiled now or then: those entries are copied from the old file (mapped
  * until the new one replaces it), where a side file, partial_parse.manifest beside it, says each
  * one lies. The nodes' created_at stays the one of that manifest, as dbt keeps a node's created_at
- * over partial parses. SLUICE_MANIFEST_CHECK=1 builds every reused entry too and compares the two
- * (exit 70 on a difference).
+ * over partial parses. SLUICE_MANIFEST_CHECK=1 builds every reused entry, and every entry written
+ * straight from its node (manifest_json.c), as a value too and compares the two (exit 70 on a
+ * difference).
  */
 #define MI_MAGIC "sluice-manifest-index 2\n"
 #define MI_COMPILED 1  /* the node had compiled code or a compiled path */
@@ -150,7 +151,8 @@ struct jw_part {
 	bool first;
 	const struct mcache *mc;
 	uint32_t *at;  /* each node's entry: where in out it starts and its length, for mc->now */
-	bool differs;  /* SLUICE_MANIFEST_CHECK found a reused entry unlike the built one */
+	bool check;    /* SLUICE_MANIFEST_CHECK: every entry written or reused is built as a value too */
+	bool differs;  /* ... and one was unlike the value */
 	size_t reused;
 };
 
@@ -211,7 +213,22 @@ static void *jw_part_run(void *arg)
 			sb_add(&part->out, part->mc->text + e->off, e->len);
 			part->reused++;
 		}
-		if (!e || part->mc->check) {
+		bool direct = !e && part->which != 3 && art_node_json(&part->c, n, &part->out);
+		if (direct && part->check) {
+			/* the check: the entry built as a value must be the same text */
+			struct arena_mark m = arena_mark(&part->arena);
+			struct sb built = SB_INIT;
+			val_to_json(&built, art_node_value_in(&part->c, n), 0, 0);
+			size_t wrote = part->out.len - start;
+			if (built.len != wrote || memcmp(built.buf, part->out.buf + start, wrote)) {
+				fprintf(stderr, "SLUICE_MANIFEST_CHECK: %s\nwritten: %.*s\nbuilt:   %.*s\n", n->unique_id,
+					(int)wrote, part->out.buf + start, (int)built.len, built.buf);
+				part->differs = true;
+			}
+			sb_release(&built);
+			arena_reset(&part->arena, m);
+		}
+		if (!direct && (!e || part->mc->check)) {
 			struct arena_mark m = arena_mark(&part->arena);
 			value v = art_node_value_in(&part->c, n);
 			if (part->which == 3) {
@@ -266,6 +283,7 @@ static void jw_nodes(struct jw *w, struct art_mctx *c, const char *key, int whic
 		sb_init(&parts[t].out);
 		parts[t].which = which;
 		parts[t].mc = w->mc;
+		parts[t].check = getenv("SLUICE_MANIFEST_CHECK") != NULL;
 		parts[t].differs = false;
 		parts[t].reused = 0;
 	}
@@ -479,7 +497,7 @@ int art_write_manifest(const char *path, struct project *p, const struct graph *
 	if (fclose(w.f) != 0)
 		w.err = 1;
 	if (w.err == 2) {
-		fprintf(stderr, "SLUICE_MANIFEST_CHECK: an entry reused from the last manifest differs from the one built\n");
+		fprintf(stderr, "SLUICE_MANIFEST_CHECK: a node's entry differs from the one built as a value\n");
 		unlink(tmp);
 		exit(70);
 	}

@@ -295,6 +295,11 @@ static int to_json(struct sb *out, value v, int indent, int flags, int depth)
 	}
 }
 
+void val_json_string(struct sb *out, const char *s, size_t n)
+{
+	put_json_string(out, s, n, 0);
+}
+
 int val_to_json(struct sb *out, value v, int indent, int flags)
 {
 	return to_json(out, v, indent, flags, 0);

@@ -251,6 +251,8 @@ int val_from_json(struct arena *a, const char *text, size_t len, value *pv, char
 /* value to JSON; `indent` 0 gives compact output with ", " and ": " like Python's json.dumps */
 enum json_flags { VJSON_SORT_KEYS = 1, VJSON_COMPACT = 2, VJSON_ASCII = 4 };
 int val_to_json(struct sb *out, value v, int indent, int flags);
+/* n bytes of s as a JSON string, quoted (as val_to_json writes a string) */
+void val_json_string(struct sb *out, const char *s, size_t n);
 /*
  * YAML (one document) to value with locations: dict keylocs/vallocs and list locs are filled, so
  * errors can point into the file. `file` is a diag file id whose text is `text`. On error adds a
