@@ -96,7 +96,7 @@ static const char *const no_ops[] = {
 	"--send-anonymous-usage-stats", "--no-send-anonymous-usage-stats", "--static-parser",
 	"--no-static-parser", "--use-experimental-parser", "--no-use-experimental-parser",
 	"--cache-selected-only", "--no-cache-selected-only", "--populate-cache", "--no-populate-cache",
-	"--introspect", "--no-introspect", "--print", "--write-json", "--no-warn-error",
+	"--introspect", "--no-introspect", "--print", "--no-warn-error",
 	"--partial-parse-file-diff", "--no-partial-parse-file-diff"};
 static const char *const no_op_values[] = {"--printer-width", "--record-timing-info", "--log-level-file",
 					   "--log-format-file", "--log-file-max-bytes"};
@@ -161,6 +161,7 @@ int cli_parse(struct cli *c, int argc, char **argv)
 {
 	c->use_colors = -1;
 	c->partial_parse = -1;
+	c->write_json = -1;
 	c->log_format = "text";
 	c->limit = CLI_LIMIT_UNSET;
 	c->port = 8080;
@@ -180,6 +181,10 @@ int cli_parse(struct cli *c, int argc, char **argv)
 		}
 		if (!strcmp(a, "--no-partial-parse") || !strcmp(a, "--partial-parse")) {
 			c->partial_parse = !strcmp(a, "--partial-parse");
+			continue;
+		}
+		if (!strcmp(a, "--no-write-json") || !strcmp(a, "--write-json")) {
+			c->write_json = !strcmp(a, "--write-json");
 			continue;
 		}
 		if (!strcmp(a, "--no-fail-fast") || !strcmp(a, "--no-full-refresh") || !strcmp(a, "--no-print"))

@@ -49,6 +49,7 @@ struct cli {
 	const char *log_format;  /* text | json */
 	int use_colors;          /* -1 auto, 0 no, 1 yes */
 	int partial_parse;       /* --partial-parse 1, --no-partial-parse 0, -1 when not given */
+	int write_json;          /* --write-json 1, --no-write-json 0, -1 when not given */
 	bool load_printed;       /* cli_load_project printed diagnostics (warnings) */
 	/* command-specific */
 	const char *output;      /* ls: name | path | json | selector */
@@ -146,6 +147,10 @@ void cli_found_text(struct project *p, struct sb *out);
  * the inputs a full parse recorded (see core/inputs.h) next to the manifest it wrote.
  */
 bool cli_partial_parse_on(const struct cli *c, struct project *p);
+/* Whether manifest.json, run_results.json and sources.json are written (--[no-]write-json, then
+ * DBT_WRITE_JSON, then the project's flags.write_json); docs generate writes its catalog and
+ * manifest either way, as dbt's does */
+bool cli_write_json(const struct cli *c, struct project *p);
 int cli_parse_cache_serve(struct cli *c);
 void cli_parse_cache_save(const struct cli *c, struct project *p, struct input *in, size_t nin, int64_t started_ns);
 void cli_parse_cache_remove(struct project *p);

@@ -102,7 +102,10 @@ static int generate(struct cli *c)
 		uint8_t *csel = xcalloc(p.nnodes ? p.nnodes : 1, 1);
 		for (size_t i = 0; i < p.nnodes; i++)
 			csel[i] = sel[i] && proj_node_has_template(p.nodes[i]) && p.nodes[i]->type != NODE_SOURCE;
-		struct run_options o = {.command = "generate", .compile_only = true, .threads = p.target.threads, .args = args};
+		/* with --no-write-json the compile writes no run_results.json; the catalog and manifest
+		 * below are written either way, as dbt's GenerateTask does */
+		struct run_options o = {.command = "generate", .compile_only = true, .threads = p.target.threads, .args = args,
+					.no_write_json = !cli_write_json(c, &p)};
 		rc = runner_run(&p, &g, csel, &o, &dl);
 		free(csel);
 		if (dl.head)

@@ -35,20 +35,22 @@ int cmd_parse(struct cli *c)
 	struct art_invocation inv = {"parse", p.invocation_id, p.run_started_at, args};
 	const char *path = arena_sprintf(&p.arena, "%s/manifest.json", p.target_path);
 	double t0 = proj_cpu_s();
-	if (art_write_manifest(path, &p, &g, &inv, &dl) < 0) {
+	bool write_json = cli_write_json(c, &p);
+	if (write_json && art_write_manifest(path, &p, &g, &inv, &dl) < 0) {
 		cli_print_diags(&dl);
 		goto out;
 	}
 	proj_timing("manifest (CPU time): %.3fs", proj_cpu_s() - t0);
 	size_t nin = 0;
 	struct input *in = inputs_end(&nin);
-	/* a parse that warned is parsed again next time, so that the warnings are given again */
-	if (cli_partial_parse_on(c, &p) && !c->load_printed && !dl.head)
+	/* a parse that warned is parsed again next time, so that the warnings are given again; one
+	 * that wrote no manifest has none to serve */
+	if (write_json && cli_partial_parse_on(c, &p) && !c->load_printed && !dl.head)
 		cli_parse_cache_save(c, &p, in, nin, started);
 	else
 		cli_parse_cache_remove(&p);
 	inputs_free(in, nin);
-	if (!c->quiet)
+	if (!c->quiet && write_json)
 		report_line("ParseDone", "Wrote %s", "target/manifest.json");
 	rc = 0;
 out:

@@ -235,7 +235,8 @@ static int run_or_compile(struct cli *c, enum run_kind kind, const char *const *
 		nsel += sel[i];
 	struct run_options o = {.command = c->command, .compile_only = compile_only, .clone = kind == RK_CLONE,
 				.full_refresh = c->full_refresh,
-				.fail_fast = c->fail_fast, .threads = p.target.threads, .args = args_value(&p.arena, c)};
+				.fail_fast = c->fail_fast, .threads = p.target.threads, .args = args_value(&p.arena, c),
+				.no_write_json = !cli_write_json(c, &p)};
 	if (nsel == 0) {
 		report_line("NothingToDo", "Nothing to do. Try checking your model configs and model specification args");
 		/* dbt still writes the manifest, and run_results.json with no result (GraphRunnableTask.run) */

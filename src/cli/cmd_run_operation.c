@@ -19,6 +19,8 @@
  * the macro's unique id, timed from the project's load (dbt's compile) through the call */
 static void write_results(struct cli *c, struct project *p, const char *id, value kwargs, struct run_result *res)
 {
+	if (!cli_write_json(c, p))
+		return;
 	value args = val_dict_new(&p->arena, 8);
 	val_dict_sets(args, "which", val_str(c->command));
 	val_dict_sets(args, "invocation_command", val_str_fmt(&p->arena, "sluice %s", c->command));

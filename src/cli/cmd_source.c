@@ -262,7 +262,7 @@ int cmd_source(struct cli *c)
 	struct art_invocation inv = {"source freshness", p.invocation_id, p.run_started_at, val_none()};
 	struct diag_list wdl;
 	diag_list_init(&wdl);
-	if (art_write_sources(path, &p, res, total, art_now() - t0, &inv, &wdl) < 0) {
+	if (cli_write_json(c, &p) && art_write_sources(path, &p, res, total, art_now() - t0, &inv, &wdl) < 0) {
 		cli_print_diags(&wdl);
 		rc = 2;
 	}

@@ -67,20 +67,32 @@ static bool env_false(const char *v)
 		     !strcasecmp(v, "f") || !strcasecmp(v, "off"));
 }
 
-bool cli_partial_parse_on(const struct cli *c, struct project *p)
+/* A dbt boolean flag: the option when given (1 or 0), else its environment variable, else the
+ * project's flags: entry, else dflt */
+static bool bool_flag(int given, const char *env_name, struct project *p, const char *key, bool dflt)
 {
-	if (c->partial_parse >= 0)
-		return c->partial_parse == 1;
-	const char *env = getenv("DBT_PARTIAL_PARSE");
+	if (given >= 0)
+		return given == 1;
+	const char *env = getenv(env_name);
 	if (env && *env)
 		return !env_false(env);
 	value flags = p && p->yml.type == V_DICT ? val_dict_gets(p->yml, "flags") : val_undef();
-	value pp = flags.type == V_DICT ? val_dict_gets(flags, "partial_parse") : val_undef();
-	if (pp.type == V_BOOL)
-		return pp.b;
-	if (pp.type == V_STR)
-		return !env_false(val_cstr(&p->arena, pp));
-	return true;
+	value v = flags.type == V_DICT ? val_dict_gets(flags, key) : val_undef();
+	if (v.type == V_BOOL)
+		return v.b;
+	if (v.type == V_STR)
+		return !env_false(val_cstr(&p->arena, v));
+	return dflt;
+}
+
+bool cli_partial_parse_on(const struct cli *c, struct project *p)
+{
+	return bool_flag(c->partial_parse, "DBT_PARTIAL_PARSE", p, "partial_parse", true);
+}
+
+bool cli_write_json(const struct cli *c, struct project *p)
+{
+	return bool_flag(c->write_json, "DBT_WRITE_JSON", p, "write_json", true);
 }
 
 static void key_str(uint64_t *h, const char *s)
@@ -691,7 +703,8 @@ int cli_parse_cache_serve(struct cli *c)
 	uint32_t files0 = diag_file_count();
 	char *text = MAP_FAILED;
 	size_t len = 0;
-	if (proj_load(&p, &o, &dl) < 0 || !cli_partial_parse_on(c, &p))
+	/* serving rewrites the manifest's metadata: not without --write-json */
+	if (proj_load(&p, &o, &dl) < 0 || !cli_partial_parse_on(c, &p) || !cli_write_json(c, &p))
 		goto out;
 	const char *path = cache_path(&p);
 	const char *manifest = arena_sprintf(&p.arena, "%s/manifest.json", p.target_path);

@@ -505,6 +505,8 @@ static void *write_results(void *arg)
 int runner_write_artifacts(struct project *p, const struct graph *g, const struct run_options *o,
 			   const struct run_result *list, size_t nres, double elapsed, struct diag_list *dl)
 {
+	if (o->no_write_json)
+		return 0;
 	struct art_invocation inv = {o->command, p->invocation_id, p->run_started_at, o->args};
 	int rc = 0;
 	struct results_job j = {.path = arena_sprintf(&p->arena, "%s/run_results.json", p->target_path),

@@ -25,6 +25,7 @@ struct run_options {
 	bool fail_fast;
 	int threads;
 	value args;            /* the invocation's arguments for run_results.json */
+	bool no_write_json;    /* --no-write-json: neither run_results.json nor manifest.json */
 };
 
 int runner_run(struct project *p, struct graph *g, const uint8_t *selected, const struct run_options *o,
