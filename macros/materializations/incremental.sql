@@ -277,8 +277,8 @@
 {% endmacro %}
 
 {#- On DuckDB, as dbt-duckdb: the rows of the batch's event_time window are deleted from the target
-    and the new rows of that window inserted. The window is model.batch's when the run gives one;
-    otherwise it spans the new rows' event_time (the model's whole output is one batch). -#}
+    and the new rows of that window inserted. The window is model.batch's (the runner runs a
+    microbatch model batch by batch); called without a batch, it spans the new rows' event_time. -#}
 {% macro duckdb__get_incremental_microbatch_sql(arg_dict) %}
   {%- set event_time = config.get('event_time') -%}
   {%- if not event_time -%}

@@ -50,6 +50,7 @@ enum run_status {
 	RUN_PASS,      /* tests */
 	RUN_FAIL,
 	RUN_WARN,
+	RUN_PARTIAL,   /* a microbatch model some of whose batches failed: "partial success" */
 	RUN_STATUS_COUNT
 };
 
@@ -73,6 +74,10 @@ struct run_result {
 	const char *compiled_code;
 	const char *relation_name;
 	const char *operation;    /* run-operation's result (node unused): the macro's unique id */
+	/* a microbatch model's batches, [start, end) pairs in seconds since the epoch (UTC): the
+	 * first nbatch_ok succeeded, the nbatch_failed after them failed; NULL for other nodes */
+	const int64_t *batches;
+	uint32_t nbatch_ok, nbatch_failed;
 };
 
 /* One result as run_results.json writes it (a RunResultOutput), appended to out */

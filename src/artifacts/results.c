@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "adapters/adapter.h"
 #include "artifacts/art_internal.h"
@@ -28,7 +29,7 @@ const char *art_run_status_name(enum run_status s)
 {
 	static const char *const names[RUN_STATUS_COUNT] = {
 		[RUN_NONE] = NULL,	[RUN_SUCCESS] = "success", [RUN_ERROR] = "error", [RUN_SKIPPED] = "skipped",
-		[RUN_PASS] = "pass",	[RUN_FAIL] = "fail",	   [RUN_WARN] = "warn",
+		[RUN_PASS] = "pass",	[RUN_FAIL] = "fail",	   [RUN_WARN] = "warn", [RUN_PARTIAL] = "partial success",
 	};
 	ASSERT((unsigned)s < RUN_STATUS_COUNT);
 	return names[s];
@@ -94,6 +95,23 @@ static void put_adapter_response(struct sb *out, const struct run_result *r)
 	sb_addc(out, '}');
 }
 
+/* A microbatch model's batches: [start, end] pairs as dbt's DateTimeSerialization writes an aware
+ * datetime (isoformat) */
+static void put_batches(struct sb *out, const int64_t *b, uint32_t n)
+{
+	sb_addc(out, '[');
+	for (uint32_t i = 0; i < 2 * n; i++) {
+		char iso[40];
+		time_t t = (time_t)b[i];
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(iso, sizeof(iso), "\"%Y-%m-%dT%H:%M:%S+00:00\"", &tm);
+		sb_adds(out, i == 0 ? "[" : i % 2 ? ", " : "], [");
+		sb_adds(out, iso);
+	}
+	sb_adds(out, n ? "]]" : "]");
+}
+
 /* One RunResultOutput */
 static void put_result(struct sb *out, struct project *p, const struct run_result *r)
 {
@@ -130,7 +148,16 @@ static void put_result(struct sb *out, struct project *p, const struct run_resul
 	sb_adds(out, ", \"unique_id\": ");
 	put_str(out, r->operation ? r->operation : n ? n->unique_id : NULL);
 	/* microbatch models only */
-	sb_adds(out, ", \"batch_results\": null");
+	sb_adds(out, ", \"batch_results\": ");
+	if (r->batches) {
+		sb_adds(out, "{\"successful\": ");
+		put_batches(out, r->batches, r->nbatch_ok);
+		sb_adds(out, ", \"failed\": ");
+		put_batches(out, r->batches + 2 * r->nbatch_ok, r->nbatch_failed);
+		sb_addc(out, '}');
+	} else {
+		sb_adds(out, "null");
+	}
 	if (r->operation) {
 		/* dbt's HookNode for the macro: a compiled resource never compiled */
 		sb_adds(out, ", \"compiled\": false, \"compiled_code\": null, \"relation_name\": null}");

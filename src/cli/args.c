@@ -60,6 +60,8 @@ static const struct flag flags[] = {
 	{"--full-refresh", "-f", FLAG, F(full_refresh), 1, 0},
 	{"--store-failures", NULL, FLAG, F(store_failures), 1, 0},
 	{"--empty", NULL, FLAG, F(empty), 1, 0},
+	{"--event-time-start", NULL, ONE, F(event_time_start), 0, 0},
+	{"--event-time-end", NULL, ONE, F(event_time_end), 0, 0},
 	{"--quiet", "-q", FLAG, F(quiet), 1, 0},
 	{"--debug", "-d", FLAG, F(debug), 1, 0},
 	{"--log-format", NULL, ONE, F(log_format), 0, 0},

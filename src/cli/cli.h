@@ -46,6 +46,7 @@ struct cli {
 	const char *warn_error_options, *log_level, *log_path;
 	bool store_failures;       /* --store-failures: tests keep their failing rows in tables */
 	bool empty;              /* --empty: run the models on no rows, to check their SQL and schemas */
+	const char *event_time_start, *event_time_end;  /* the window microbatch models run */
 	const char *log_format;  /* text | json */
 	int use_colors;          /* -1 auto, 0 no, 1 yes */
 	int partial_parse;       /* --partial-parse 1, --no-partial-parse 0, -1 when not given */

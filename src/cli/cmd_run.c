@@ -172,9 +172,48 @@ static uint8_t *select_ids(struct project *p, const char *const *ids, size_t nid
 	return sel;
 }
 
+/* --event-time-start and --event-time-end (or DBT_EVENT_TIME_START/END), checked as dbt's
+ * click.DateTime and Flags._validate_event_time_configs check them: 0, or 2 after the error */
+static int event_time_window(const struct cli *c, struct run_options *o)
+{
+	const char *given[2] = {c->event_time_start ? c->event_time_start : getenv("DBT_EVENT_TIME_START"),
+				c->event_time_end ? c->event_time_end : getenv("DBT_EVENT_TIME_END")};
+	static const char *const names[2] = {"--event-time-start", "--event-time-end"};
+	int64_t t[2] = {0, 0};
+	for (int i = 0; i < 2; i++) {
+		if (given[i] && !*given[i])
+			given[i] = NULL;
+		if (given[i] && !mb_parse_time(given[i], &t[i])) {
+			fprintf(stderr, "Usage: sluice %s [OPTIONS]\nTry 'sluice %s --help' for help.\n\nError: Invalid value for "
+				"'%s': '%s' does not match the formats '%%Y-%%m-%%d', '%%Y-%%m-%%dT%%H:%%M:%%S', "
+				"'%%Y-%%m-%%d %%H:%%M:%%S'.\n", c->command, c->command, names[i], given[i]);
+			return 2;
+		}
+	}
+	if (!given[0] && !given[1])
+		return 0;
+	if (!given[0] || !given[1]) {
+		int set = given[0] ? 0 : 1;
+		fprintf(stderr, "Error: The flag `%s` was specified, but `%s` was not. When specifying `%s`, `%s` must also "
+			"be present.\n", names[set], names[1 - set], names[set], names[1 - set]);
+		return 2;
+	}
+	if (t[0] >= t[1]) {
+		fprintf(stderr, "Error: Value for `--event-time-start` must be less than `--event-time-end`\n");
+		return 2;
+	}
+	o->event_time_window = true;
+	o->event_time_start = t[0];
+	o->event_time_end = t[1];
+	return 0;
+}
+
 static int run_or_compile(struct cli *c, enum run_kind kind, const char *const *only_ids, size_t nids)
 {
 	bool compile_only = kind == RK_COMPILE;
+	struct run_options window = {0};
+	if ((kind == RK_RUN || kind == RK_BUILD) && event_time_window(c, &window) != 0)
+		return 2;
 	struct diag_list dl;
 	diag_list_init(&dl);
 	struct project p;
@@ -236,7 +275,8 @@ static int run_or_compile(struct cli *c, enum run_kind kind, const char *const *
 	struct run_options o = {.command = c->command, .compile_only = compile_only, .clone = kind == RK_CLONE,
 				.full_refresh = c->full_refresh,
 				.fail_fast = c->fail_fast, .threads = p.target.threads, .args = args_value(&p.arena, c),
-				.no_write_json = !cli_write_json(c, &p)};
+				.no_write_json = !cli_write_json(c, &p), .event_time_window = window.event_time_window,
+				.event_time_start = window.event_time_start, .event_time_end = window.event_time_end};
 	if (nsel == 0) {
 		report_line("NothingToDo", "Nothing to do. Try checking your model configs and model specification args");
 		/* dbt still writes the manifest, and run_results.json with no result (GraphRunnableTask.run) */

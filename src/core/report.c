@@ -154,6 +154,12 @@ void report_line(const char *event, const char *fmt, ...)
 void report_status(const char *event, int index, int total, const char *what, const char *status,
 		   enum report_color color, double secs)
 {
+	report_status_prefixed(event, "", index, total, what, status, color, secs);
+}
+
+void report_status_prefixed(const char *event, const char *prefix, int index, int total, const char *what,
+			    const char *status, enum report_color color, double secs)
+{
 	static const char *codes[] = {"", "\033[32m", "\033[31m", "\033[33m"};
 	struct sb left = SB_INIT, tail = SB_INIT, plain = SB_INIT, col = SB_INIT;
 	sb_addf(&left, "%d of %d %s ", index, total, what);
@@ -162,9 +168,10 @@ void report_status(const char *event, int index, int total, const char *what, co
 	else
 		sb_addf(&tail, "[%s]", status);
 	/* the left part is padded with dots to 80 columns, then " [STATUS in Xs]", as dbt prints */
-	size_t width = 80;
+	size_t width = 80 + strlen(prefix);
+	sb_adds(&plain, prefix);
 	sb_add(&plain, left.buf, left.len);
-	for (size_t i = left.len; i < width; i++)
+	for (size_t i = plain.len; i < width; i++)
 		sb_addc(&plain, '.');
 	sb_add(&col, plain.buf, plain.len);
 	sb_addc(&plain, ' ');

@@ -28,6 +28,10 @@ void report_line(const char *event, const char *fmt, ...) __attribute__((format(
 /* A status line with dots up to the status column; `secs` < 0 prints no time */
 void report_status(const char *event, int index, int total, const char *what, const char *status,
 		   enum report_color color, double secs);
+/* The same after a prefix the dots do not count ("Batch 1 of 3 START batch ...", as dbt's
+ * LogStartBatch puts "Batch " before its fancy line) */
+void report_status_prefixed(const char *event, const char *prefix, int index, int total, const char *what,
+			    const char *status, enum report_color color, double secs);
 /* Text on stderr (diagnostics), in JSON mode as an event */
 void report_error_text(const char *text);
 

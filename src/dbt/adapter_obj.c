@@ -74,6 +74,16 @@ value dbt_model_value(struct arena *a, struct project *p, struct node *n)
 	val_dict_sets(d, "original_file_path", val_str(n->original_file_path ? n->original_file_path : ""));
 	val_dict_sets(d, "fqn", n->fqn);
 	val_dict_sets(d, "config", n->config);
+	if (n->batch) {
+		/* dbt's BatchContext: the batch a microbatch model runs, its bounds aware UTC datetimes */
+		value b = val_dict_new(a, 3);
+		val_dict_sets(b, "id", val_str(n->batch->id));
+		val_dict_sets(b, "event_time_start", dbt_datetime_parse(a, n->batch->start, strlen(n->batch->start), false));
+		val_dict_sets(b, "event_time_end", dbt_datetime_parse(a, n->batch->end, strlen(n->batch->end), false));
+		val_dict_sets(d, "batch", b);
+	} else if (n->type == NODE_MODEL) {
+		val_dict_sets(d, "batch", val_none());  /* a ModelNode's batch when none runs */
+	}
 	val_dict_sets(d, "tags", n->tags);
 	val_dict_sets(d, "description", val_str(n->description ? n->description : ""));
 	val_dict_sets(d, "columns", contract_columns(a, p, n));

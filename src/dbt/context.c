@@ -183,6 +183,19 @@ static value deferred(struct dbt_render *r, struct arena *a, const struct node *
 	return dbt_relation(a, p, s->database, s->schema, s->alias, NULL);
 }
 
+/* dbt's resolve_event_time_filter: while a microbatch model runs a batch, what it reads of a node
+ * with an event_time config is that batch's window of it */
+static value batch_filtered(struct dbt_render *r, struct jj_vm *vm, const struct node *t, value rel)
+{
+	const struct node *n = r->node;
+	if (r->phase != DBT_EXECUTE || !n || !n->batch || !n->batch->start || !n->batch->end)
+		return rel;
+	value et = val_dict_gets(t->config, "event_time");
+	if (et.type != V_STR || !et.len)
+		return rel;
+	return dbt_relation_event_time(jj_arena(vm), rel, val_cstr(jj_arena(vm), et), n->batch->start, n->batch->end);
+}
+
 static value f_ref(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct dbt_render *r = dbt_r(vm);
@@ -209,7 +222,7 @@ static value f_ref(struct jj_vm *vm, void *ud, const struct vargs *args)
 	else
 		rel = deferred(r, jj_arena(vm), t, rel);
 	/* --empty: what a run reads holds no rows, so it checks SQL and schemas only (resolve_limit) */
-	return dbt_flags_empty() ? dbt_relation_limited(jj_arena(vm), rel, 0) : rel;
+	return dbt_flags_empty() ? dbt_relation_limited(jj_arena(vm), rel, 0) : batch_filtered(r, vm, t, rel);
 }
 
 static value f_source(struct jj_vm *vm, void *ud, const struct vargs *args)
@@ -239,7 +252,7 @@ static value f_source(struct jj_vm *vm, void *ud, const struct vargs *args)
 	if (!s)
 		jj_raise(vm, "source('%s', '%s') is not declared in any properties file", src, tbl);
 	value rel = dbt_node_relation(jj_arena(vm), r->proj, s);
-	return dbt_flags_empty() ? dbt_relation_limited(jj_arena(vm), rel, 0) : rel;
+	return dbt_flags_empty() ? dbt_relation_limited(jj_arena(vm), rel, 0) : batch_filtered(r, vm, s, rel);
 }
 
 /* ---- var / env_var ---- */
@@ -845,6 +858,9 @@ static value f_is_incremental(struct jj_vm *vm, void *ud, const struct vargs *ar
 		return val_bool(false);
 	if (!val_streq(val_dict_gets(r->node->config, "materialized"), "incremental"))
 		return val_bool(false);
+	/* a microbatch model's batch after its first (build_jinja_context_for_batch) */
+	if (r->node->batch && r->node->batch->incremental)
+		return val_bool(true);
 	/* the full_refresh config, when set, wins over --full-refresh (as should_full_refresh()) */
 	value fr = val_dict_gets(r->node->config, "full_refresh");
 	if (fr.type == V_BOOL ? fr.b : (r->full_refresh || r->proj->full_refresh))
@@ -861,6 +877,8 @@ static value f_is_incremental(struct jj_vm *vm, void *ud, const struct vargs *ar
 static value f_should_full_refresh(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	struct dbt_render *r = dbt_r(vm);
+	if (r->node && r->node->batch && r->node->batch->incremental)
+		return val_bool(false);
 	value fr = r->node ? val_dict_gets(r->node->config, "full_refresh") : val_undef();
 	if (fr.type == V_BOOL)
 		return fr;

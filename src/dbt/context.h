@@ -195,6 +195,9 @@ value dbt_relation(struct arena *a, struct project *p, const char *database, con
 		   const char *identifier, const char *type);
 /* A copy of relation `rel` whose str() reads at most `limit` rows: dbt's render_limited() */
 value dbt_relation_limited(struct arena *a, value rel, long limit);
+/* A copy of `rel` whose str() reads the rows of [start, end) of its `field`: dbt's
+ * render_event_time_filtered(), for a microbatch model's batch */
+value dbt_relation_event_time(struct arena *a, value rel, const char *field, const char *start, const char *end);
 /* The parts of a relation (NULL when absent); returns false when v is not a relation */
 bool dbt_relation_parts(value v, const char **pdb, const char **pschema, const char **pident,
 			const char **ptype);

@@ -20,6 +20,8 @@ struct relation {
 	char quote_char;
 	long limit;               /* -1: none; else str() reads at most `limit` rows (--empty: 0) */
 	const char *info_view;    /* information_schema('columns'): the view, rendered last, bare */
+	const char *et_filter;    /* a microbatch batch's window of the relation's event_time, or NULL */
+	bool require_alias;       /* a subquery needs an alias (BaseRelation.require_alias) */
 };
 
 static const struct vobj_class relation_class;
@@ -93,6 +95,15 @@ static void rel_render(const struct relation *r, struct sb *out)
 static void rel_str(struct vobj *o, struct sb *out)
 {
 	const struct relation *r = o->data;
+	if (r->et_filter) {
+		/* render_event_time_filtered() */
+		sb_adds(out, "(select * from ");
+		rel_render(r, out);
+		sb_addf(out, " where %s)", r->et_filter);
+		if (r->require_alias)
+			sb_addf(out, " _dbt_et_filter_subq_%s", r->identifier ? r->identifier : "");
+		return;
+	}
 	if (r->limit < 0) {
 		rel_render(r, out);
 		return;
@@ -104,6 +115,17 @@ static void rel_str(struct vobj *o, struct sb *out)
 	else
 		sb_addf(out, " limit %ld", r->limit);
 	sb_addf(out, ") _dbt_limit_subq_%s", r->identifier ? r->identifier : "");
+}
+
+value dbt_relation_event_time(struct arena *a, value rel, const char *field, const char *start, const char *end)
+{
+	struct relation *r = rel_of(rel);
+	if (!r)
+		return rel;
+	struct relation *copy = ARENA_NEW(a, struct relation);
+	*copy = *r;
+	copy->et_filter = arena_sprintf(a, "%s >= '%s' and %s < '%s'", field, start, field, end);
+	return val_obj(a, &relation_class, copy);
 }
 
 value dbt_relation_limited(struct arena *a, value rel, long limit)
@@ -364,9 +386,12 @@ static const struct vobj_class relation_class = {
 value dbt_relation(struct arena *a, struct project *p, const char *database, const char *schema,
 		   const char *identifier, const char *type)
 {
-	struct relation r = {database, schema, identifier, type, true, true, true, true, true, true, '"', -1, NULL};
+	struct relation r = {database, schema, identifier, type, true, true, true, true, true, true, '"', -1, NULL, NULL, true};
 	if (p && p->target.type && (!strcmp(p->target.type, "flink") || !strcmp(p->target.type, "confluent")))
 		r.quote_char = '`';
+	/* dbt-duckdb's DuckDBRelation needs no alias on a subquery */
+	if (p && p->target.type && !strcmp(p->target.type, "duckdb"))
+		r.require_alias = false;
 	return new_rel(a, &r);
 }
 

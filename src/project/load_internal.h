@@ -129,6 +129,9 @@ const char *proj_file_checksum(struct arena *a, const char *text, size_t len);
 int proj_resolve_node_deps(struct project *p, struct node *n, struct diag_list *dl);
 /* dbt's check that no two resources build the same relation: 0, or -1 after adding its error */
 int proj_check_relations(struct project *p, struct diag_list *dl);
+/* dbt's check_valid_microbatch_config: each microbatch model's event_time, begin, batch_size,
+ * lookback and concurrent_batches; 0, or -1 after adding its error */
+int proj_check_microbatch(struct project *p, struct diag_list *dl);
 /* All proj_resolve does for one node, with every other node in place: its dependencies, the model
  * a generic test is attached to, its relation's names and its descriptions' Jinja */
 int proj_resolve_node(struct project *p, struct node *n, struct diag_list *dl);

@@ -73,6 +73,14 @@ struct source_call {
 	struct loc loc;
 };
 
+/* The batch a microbatch model runs now (the runner sets node.batch while it renders and runs it):
+ * what its refs' event_time filter and model.batch read */
+struct node_batch {
+	const char *id;           /* "20240917" */
+	const char *start, *end;  /* "2024-09-17 00:00:00+00:00" */
+	bool incremental;         /* is_incremental() is true, should_full_refresh() false */
+};
+
 struct node {
 	enum node_type type;
 	uint32_t index;                  /* position in project.nodes */
@@ -112,6 +120,7 @@ struct node {
 	                                  * metric's input_measures once resolved (project/semantic.c) */
 	struct loc yaml_loc;             /* the yml entry describing it, for errors */
 	bool enabled;
+	const struct node_batch *batch;  /* a microbatch model's batch while it runs, else NULL */
 
 	/* captured while parsing */
 	struct ref_call *refs;
@@ -447,5 +456,36 @@ const char *proj_macro_id(struct project *p, struct arena *a, const char *local,
 value proj_find_macro(struct project *p, const char *package, const char *name);
 /* Fills each macro's deps (depends_on.macros) through the project's hooks, once */
 void proj_macro_deps(struct project *p);
+
+/*
+ * Microbatch models (microbatch.c): whether they run batch by batch (dbt's use_microbatch_batches),
+ * whether a node is one, and their batches as dbt's MicrobatchBuilder cuts them: times in whole
+ * seconds since the epoch, UTC; a batch is [start, end)
+ */
+bool proj_microbatch_batches(const struct project *p);
+bool proj_is_microbatch(const struct node *n);
+/* Its begin config as a time (*out may be NULL); false when it is none */
+bool proj_microbatch_begin(const struct node *n, int64_t *out);
+enum mb_size { MB_HOUR, MB_DAY, MB_MONTH, MB_YEAR };
+struct mb_batch {
+	int64_t start, end;
+};
+/* batch_size: hour, day, month or year */
+bool mb_size_of(value v, enum mb_size *out);
+int64_t mb_truncate(int64_t t, enum mb_size size);
+int64_t mb_offset(int64_t t, enum mb_size size, int off);
+int64_t mb_ceiling(int64_t t, enum mb_size size);
+/* The batches from start to end (at least one; the last ends at `end`); *out is malloc'd */
+size_t mb_batches(int64_t start, int64_t end, enum mb_size size, struct mb_batch **out);
+/* build_start_time: --event-time-start, else begin on a first run, else the checkpoint less
+ * `lookback` batches */
+int64_t mb_start(enum mb_size size, int lookback, bool incremental, bool has_event_time_start,
+		 int64_t event_time_start, int64_t begin, int64_t checkpoint);
+/* format_batch_start ("2024-09-17", "2024-09-17T16", ...), or the batch id (without dashes) */
+void mb_format_start(int64_t t, enum mb_size size, bool id, char out[32]);
+/* A time as str() of an aware UTC datetime: "2024-09-17 00:00:00+00:00" */
+void mb_time_str(int64_t t, char out[32]);
+/* "2024-09-17", "2024-09-17 16:06:00" or "2024-09-17T16:06:00" (with a UTC offset or Z), as UTC */
+bool mb_parse_time(const char *s, int64_t *out);
 
 #endif

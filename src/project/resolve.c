@@ -587,6 +587,8 @@ int proj_resolve(struct project *p, struct diag_list *dl)
 	}
 	if (rc == 0)
 		rc = proj_check_relations(p, dl);
+	if (rc == 0)
+		rc = proj_check_microbatch(p, dl);
 	arena_release(&scratch);
 	return rc;
 }

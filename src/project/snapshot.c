@@ -1005,7 +1005,7 @@ int proj_snapshot_read(struct project *p, const void *data, size_t len, const ch
 			again++;
 		}
 		/* a model's new config may name another's relation (a full load's error too) */
-		if (rc > 0 && again && proj_check_relations(p, dl) < 0)
+		if (rc > 0 && again && (proj_check_relations(p, dl) < 0 || proj_check_microbatch(p, dl) < 0))
 			rc = -1;
 		p->snapshot_reparsed = rc > 0 ? again : 0;
 		/* nodes parsed again are not the snapshot's: their manifest entries may serve a load that

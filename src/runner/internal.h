@@ -70,6 +70,7 @@ struct run_state {
 	atomic_int started;
 	int total;
 	bool start_hook_failed;
+	bool microbatch;             /* microbatch models run batch by batch (proj_microbatch_batches) */
 };
 
 /* The scheduler's callbacks (graph.h): runs node idx on worker wid; marks node idx skipped */

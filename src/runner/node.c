@@ -71,7 +71,13 @@ static const char *artifact_path(struct arena *a, struct project *p, const char 
 	return arena_sprintf(a, "%s/%s", p->target_path, runner_node_sql_path(a, kind, n));
 }
 
-static const char *describe_node(struct arena *a, const struct node *n)
+/* An incremental model of the microbatch strategy that runs batch by batch (see below) */
+static bool is_microbatch(const struct run_state *st, const struct node *n)
+{
+	return st->microbatch && proj_is_microbatch(n);
+}
+
+static const char *describe_node(struct arena *a, const struct run_state *st, const struct node *n)
 {
 	if (n->type == NODE_SEED)
 		return arena_sprintf(a, "seed file %s.%s", n->schema ? n->schema : "", n->alias ? n->alias : n->name);
@@ -80,7 +86,8 @@ static const char *describe_node(struct arena *a, const struct node *n)
 	if (n->type == NODE_TEST)
 		return arena_sprintf(a, "test %s", n->name);
 	value mat = val_dict_gets(n->config, "materialized");
-	return arena_sprintf(a, "sql %s %s %s.%s", mat.type == V_STR ? mat.s : "view", node_type_name(n->type),
+	return arena_sprintf(a, "sql %s %s %s.%s", is_microbatch(st, n) ? "microbatch" : mat.type == V_STR ? mat.s : "view",
+			     node_type_name(n->type),
 			     n->schema ? n->schema : "", n->alias ? n->alias : n->name);
 }
 
@@ -460,6 +467,204 @@ static int report_step(struct job *j, int rc)
 	return rc;
 }
 
+/* ---------------------------------------------------------------- microbatch models */
+
+/*
+ * A microbatch model runs once a batch, as dbt 1.9's MicrobatchModelRunner (task/run.py): the
+ * batches from build_start_time to build_end_time, the first and then the others in order (one
+ * connection: no batch runs beside another), each compiled with its refs' event_time window and
+ * materialized; its pre-hooks run with the first batch, its post-hooks with the last; after a
+ * failed first batch the others are skipped. The model's result says SUCCESS, PARTIAL SUCCESS
+ * (k/n) or ERROR, and run_results.json lists the batches that succeeded and failed.
+ */
+/* dbt's MicrobatchModelRunner._is_incremental: the model's table exists and no full refresh */
+static bool mb_incremental(struct job *j)
+{
+	struct node *n = j->n;
+	struct adapter_relation rel;
+	bool found = false;
+	char *err = NULL;
+	if (j->st->vt->get_relation(j->w->conn, n->database, n->schema, n->alias ? n->alias : n->name, &rel, &found,
+				    &j->w->arena, &err) < 0 || !found)
+		return false;
+	if (rel.type == REL_VIEW)
+		return false;
+	value fr = val_dict_gets(n->config, "full_refresh");
+	return fr.type == V_BOOL ? !fr.b : !(j->st->o->full_refresh || j->st->p->full_refresh);
+}
+
+/* The batches to run (malloc'd, *pn of them), and whether the first runs incrementally; NULL
+ * after a diagnostic in the worker's list */
+static struct mb_batch *mb_plan(struct job *j, enum mb_size *psize, size_t *pn, bool *pincremental)
+{
+	struct node *n = j->n;
+	struct diag_list *dl = &j->w->dl;
+	const struct run_options *o = j->st->o;
+	value lb = val_dict_gets(n->config, "lookback");
+	/* the load checked the configs (proj_check_microbatch) */
+	int64_t begin = 0;
+	if (!mb_size_of(val_dict_gets(n->config, "batch_size"), psize) || !proj_microbatch_begin(n, &begin)) {
+		diag_error(dl, loc_at(n->file, 1, 1, 0), "microbatch model '%s': its batch_size or begin config is not valid",
+			   n->name);
+		return NULL;
+	}
+	bool incremental = mb_incremental(j);
+	*pincremental = incremental;
+	int64_t now = 0;
+	if (!mb_parse_time(j->st->p->run_started_at, &now))
+		now = (int64_t)art_now();
+	int64_t end = mb_ceiling(o->event_time_window ? o->event_time_end : now, *psize);
+	int64_t start = mb_start(*psize, lb.type == V_INT ? (int)lb.i : 1, incremental, o->event_time_window,
+				 o->event_time_start, begin, end);
+	struct mb_batch *b = NULL;
+	*pn = mb_batches(start, end, *psize, &b);
+	return b;
+}
+
+/* The model's config for batch i of n: pre-hooks only with the first, post-hooks with the last */
+static value mb_config(struct arena *a, value config, size_t i, size_t n)
+{
+	if (i == 0 && i == n - 1)
+		return config;
+	value c = val_copy(a, config);
+	if (i != 0) {
+		val_dict_sets(c, "pre-hook", val_list_new(a, 0));
+		val_dict_sets(c, "pre_hook", val_list_new(a, 0));
+	}
+	if (i != n - 1) {
+		val_dict_sets(c, "post-hook", val_list_new(a, 0));
+		val_dict_sets(c, "post_hook", val_list_new(a, 0));
+	}
+	return c;
+}
+
+/* One batch: compiled and materialized; its Batch lines; 0 or -1 */
+static int mb_run_batch(struct job *j, const struct mb_batch *b, size_t i, size_t nb, enum mb_size size,
+			bool incremental, bool skip)
+{
+	struct worker *w = j->w;
+	struct node *n = j->n;
+	char start[32], end[32], id[32], label[32];
+	mb_time_str(b->start, start);
+	mb_time_str(b->end, end);
+	mb_format_start(b->start, size, true, id);
+	mb_format_start(b->start, size, false, label);
+	const char *what = arena_sprintf(&w->arena, "batch %s of %s.%s", label, n->schema, n->alias ? n->alias : n->name);
+	if (skip) {
+		report_status_prefixed("LogBatchResult", "Batch ", (int)i + 1, (int)nb, arena_sprintf(&w->arena, "SKIP %s", what),
+				       "SKIPPED", RC_YELLOW, 0.0);
+		return -1;
+	}
+	report_status_prefixed("LogStartBatch", "Batch ", (int)i + 1, (int)nb, arena_sprintf(&w->arena, "START %s", what),
+			       "RUN", RC_NONE, -1);
+	struct node_batch nbatch = {id, start, end, incremental};
+	value config = n->config;
+	n->config = mb_config(&w->arena, config, i, nb);
+	n->batch = &nbatch;
+	double t0 = art_now();
+	diag_list_release(&w->dl);
+	diag_list_init(&w->dl);
+	j->db_error = NULL;
+	sb_reset(&j->run_sql);
+	int rc = compile_step(j);
+	if (rc == 0)
+		rc = materialize_step(j);
+	n->batch = NULL;
+	n->config = config;
+	double secs = art_now() - t0;
+	if (rc == 0) {
+		report_status_prefixed("LogBatchResult", "Batch ", (int)i + 1, (int)nb,
+				       arena_sprintf(&w->arena, "OK created %s", what),
+				       j->res->adapter_code ? j->res->adapter_code : "OK", RC_GREEN, secs);
+		return 0;
+	}
+	/* dbt's GenericExceptionOnRun for the batch, then its line */
+	const char *detail;
+	(void)classify_error(j, &detail);
+	report_error_text(arena_sprintf(&w->arena, "Unhandled error while executing %s\nException on worker thread. %s",
+					n->unique_id, detail));
+	report_status_prefixed("LogBatchResult", "Batch ", (int)i + 1, (int)nb, arena_sprintf(&w->arena, "ERROR creating %s", what),
+			       "ERROR", RC_RED, secs);
+	return -1;
+}
+
+/* The whole model: its batches, then its result and line. Returns what runner_work returns. */
+static int work_microbatch(struct job *j)
+{
+	struct run_state *st = j->st;
+	struct worker *w = j->w;
+	struct run_result *res = j->res;
+	enum mb_size size;
+	size_t nb = 0;
+	res->compile_started = art_now();
+	bool incremental = false;
+	struct mb_batch *b = mb_plan(j, &size, &nb, &incremental);
+	if (!b) {
+		res->compile_completed = res->execute_started = res->execute_completed = art_now();
+		res->execution_time = res->execute_completed - res->compile_started;
+		res->relation_name = j->n->relation_name;
+		return report_step(j, -1);
+	}
+	int64_t *times = arena_alloc(w->keep, 2 * nb * sizeof(int64_t));
+	uint8_t *ok = xcalloc(nb, 1);
+	size_t nok = 0;
+	bool skip = false;
+	int rc = 0;
+	for (size_t i = 0; i < nb && !intr_requested(); i++) {
+		rc = mb_run_batch(j, &b[i], i, nb, size, i == 0 ? incremental : true, skip);
+		ok[i] = rc == 0;
+		nok += rc == 0;
+		/* a failed first batch skips the others (MicrobatchModelRunner.execute) */
+		if (i == 0 && rc != 0)
+			skip = true;
+	}
+	/* the successful batches first, then the failed ones, each in order */
+	size_t k = 0;
+	for (int pass = 1; pass >= 0; pass--)
+		for (size_t i = 0; i < nb; i++)
+			if (ok[i] == pass) {
+				times[2 * k] = b[i].start;
+				times[2 * k + 1] = b[i].end;
+				k++;
+			}
+	res->batches = times;
+	res->nbatch_ok = (uint32_t)nok;
+	res->nbatch_failed = (uint32_t)(nb - nok);
+	free(ok);
+	free(b);
+	/* as dbt's _initial_run_microbatch_model_result: no timing, no adapter response, no failures;
+	 * the batches' time summed (here: the time they took, one after another) */
+	res->execution_time = art_now() - res->compile_started;
+	res->compile_started = res->compile_completed = res->execute_started = res->execute_completed = 0;
+	res->adapter_code = NULL;
+	res->rows_affected = -1;
+	res->failures = 0;
+	res->relation_name = j->n->relation_name;
+	if (intr_requested())
+		return report_cancelled(j);
+	if (nok == nb) {
+		res->status = RUN_SUCCESS;
+		res->message = "SUCCESS";
+		report_status("LogModelResult", j->seq, st->total, arena_sprintf(w->keep, "OK created %s", j->what), "SUCCESS",
+			      RC_GREEN, res->execution_time);
+		return 0;
+	}
+	if (nok == 0) {
+		res->status = RUN_ERROR;
+		res->message = "ERROR";
+		report_status("LogModelResult", j->seq, st->total, arena_sprintf(w->keep, "ERROR creating %s", j->what),
+			      "ERROR", RC_RED, res->execution_time);
+		st->errors[j->idx] = arena_sprintf(w->keep, "Runtime Error in model %s (%s)\n  every batch failed\n",
+						   j->n->name, j->n->original_file_path);
+		return 1;
+	}
+	res->status = RUN_PARTIAL;
+	res->message = arena_sprintf(w->keep, "PARTIAL SUCCESS (%zu/%zu)", nok, nb);
+	report_status("LogModelResult", j->seq, st->total, arena_sprintf(w->keep, "PARTIALLY created %s", j->what),
+		      res->message, RC_YELLOW, res->execution_time);
+	return 1;
+}
+
 /* ---------------------------------------------------------------- the scheduler's callbacks */
 
 static int work_unit_test(struct run_state *st, uint32_t idx, int wid, int seq)
@@ -496,7 +701,7 @@ int runner_work(void *ud, uint32_t idx, int wid)
 		return urc;
 	}
 	struct job j = {.st = st, .w = w, .n = n, .res = &st->results[idx], .idx = idx, .wid = wid, .seq = seq,
-			.what = describe_node(w->keep, n), .sql = "", .run_sql = SB_INIT};
+			.what = describe_node(w->keep, st, n), .sql = "", .run_sql = SB_INIT};
 	bool compile_only = st->o->compile_only;
 	if (!compile_only && !st->o->clone)
 		report_status("LogStartLine", seq, st->total, arena_sprintf(w->keep, "START %s", j.what), "RUN", RC_NONE,
@@ -506,14 +711,19 @@ int runner_work(void *ud, uint32_t idx, int wid)
 	j.res->failures = -1;
 	j.res->rows_affected = -1;
 	diag_list_init(&w->dl);
-	int rc = compile_step(&j);
-	j.res->execute_started = art_now();
-	if (rc == 0 && !compile_only)
-		rc = materialize_step(&j);
-	j.res->execute_completed = art_now();
-	j.res->execution_time = j.res->execute_completed - j.res->compile_started;
-	j.res->relation_name = n->relation_name;
-	rc = report_step(&j, rc);
+	int rc;
+	if (!compile_only && !st->o->clone && is_microbatch(st, n)) {
+		rc = work_microbatch(&j);
+	} else {
+		rc = compile_step(&j);
+		j.res->execute_started = art_now();
+		if (rc == 0 && !compile_only)
+			rc = materialize_step(&j);
+		j.res->execute_completed = art_now();
+		j.res->execution_time = j.res->execute_completed - j.res->compile_started;
+		j.res->relation_name = n->relation_name;
+		rc = report_step(&j, rc);
+	}
 	sb_release(&j.run_sql);
 	/* exceptions.warn() and other warnings of a node that ran: dbt logs them as [WARNING] lines */
 	for (const struct diag *d = w->dl.head; d && rc == 0; d = d->next)

@@ -211,6 +211,7 @@ static int run_nodes(struct run_state *st, int threads, const uint8_t *selected,
 /* The counts of dbt's Done. line */
 struct tally {
 	int pass, warn, err, skip;
+	int partial;  /* partial successes (counted in err too, as dbt's Done. line counts them) */
 };
 
 static void tally_add(struct tally *t, enum run_status s)
@@ -219,6 +220,10 @@ static void tally_add(struct tally *t, enum run_status s)
 	case RUN_SUCCESS:
 	case RUN_PASS:
 		t->pass++;
+		break;
+	case RUN_PARTIAL:
+		t->partial++;
+		t->err++;
 		break;
 	case RUN_ERROR:
 	case RUN_FAIL:
@@ -465,9 +470,16 @@ static void report_summary(struct run_state *st, const uint8_t *selected, double
 		    elapsed - 60 * (int)(elapsed / 60), elapsed);
 	sb_release(&counts);
 	report_line("Formatting", "%s", "");
-	if (t->err) {
-		report_line("EndOfRunSummary", "Completed with %d error%s, 0 partial successes, and %d warning%s:", t->err,
-			    t->err == 1 ? "" : "s", t->warn, t->warn == 1 ? "" : "s");
+	/* dbt's EndOfRunSummary: a partial success is no error there, but is in the Done. line */
+	int errs = t->err - t->partial;
+	const char *partials = t->partial == 1 ? "partial success" : "partial successes";
+	if (errs) {
+		report_line("EndOfRunSummary", "Completed with %d error%s, %d %s, and %d warning%s:", errs,
+			    errs == 1 ? "" : "s", t->partial, partials, t->warn, t->warn == 1 ? "" : "s");
+		report_errors(st);
+	} else if (t->partial) {
+		report_line("EndOfRunSummary", "Completed with %d %s and %d warning%s", t->partial, partials, t->warn,
+			    t->warn == 1 ? "" : "s");
 		report_errors(st);
 	} else if (t->warn) {
 		report_line("EndOfRunSummary", "Completed with %d warning%s:", t->warn, t->warn == 1 ? "" : "s");
@@ -541,7 +553,7 @@ int runner_run(struct project *p, struct graph *g, const uint8_t *selected, cons
 	for (size_t i = 0; i < p->nnodes; i++)
 		total += selected[i] != 0;
 	double t0 = art_now();
-	struct run_state st = {.p = p, .g = g, .o = o, .total = total};
+	struct run_state st = {.p = p, .g = g, .o = o, .total = total, .microbatch = proj_microbatch_batches(p)};
 	p->full_refresh = o->full_refresh;
 	atomic_init(&st.started, 0);
 	int threads = o->threads > 0 ? o->threads : 1;

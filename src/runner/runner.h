@@ -26,6 +26,9 @@ struct run_options {
 	int threads;
 	value args;            /* the invocation's arguments for run_results.json */
 	bool no_write_json;    /* --no-write-json: neither run_results.json nor manifest.json */
+	/* --event-time-start/--event-time-end: the window microbatch models run (seconds, UTC) */
+	bool event_time_window;
+	int64_t event_time_start, event_time_end;
 };
 
 int runner_run(struct project *p, struct graph *g, const uint8_t *selected, const struct run_options *o,

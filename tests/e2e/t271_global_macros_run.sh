@@ -140,13 +140,14 @@ select * from (values (date '2024-01-02', 20), (date '2024-01-03', 30)) t(day, n
 {% if not is_incremental() %}union all select * from (values (date '2024-01-01', 10), (date '2024-01-02', 99), (date '2024-01-04', 40)) t(day, n){% endif %}
 EOS
 cat >models/mb.sql <<'EOS'
-{{ config(materialized='incremental', incremental_strategy='microbatch', event_time='day') }}
+{{ config(materialized='incremental', incremental_strategy='microbatch', event_time='day', begin='2024-01-01',
+          batch_size='day') }}
 select * from (values (date '2024-01-02', 'new2'), (date '2024-01-03', 'new3')) t(day, v)
 {% if not is_incremental() %}union all select * from (values (date '2024-01-01', 'old1'), (date '2024-01-02', 'old2'), (date '2024-01-05', 'old5')) t(day, v){% endif %}
 EOS
-run run --select io mb
+run run --select io mb --event-time-start 2024-01-02 --event-time-end 2024-01-04
 expect_rc 0 "the first run of insert_overwrite and microbatch models"
-run run --select io mb
+run run --select io mb --event-time-start 2024-01-02 --event-time-end 2024-01-04
 expect_rc 0 "their incremental run"
 expect_query "select cast(day as varchar) as d, n from io order by 1" "2024-01-01|10
 2024-01-02|20
@@ -154,12 +155,11 @@ expect_query "select cast(day as varchar) as d, n from io order by 1" "2024-01-0
 expect_query "select cast(day as varchar) as d, v from mb order by 1, 2" "2024-01-01|old1
 2024-01-02|new2
 2024-01-03|new3
-2024-01-05|old5" "microbatch: the window of the new rows replaced, the rows outside kept"
+2024-01-05|old5" "microbatch: each batch's window replaced, the rows outside kept"
 echo "{{ config(materialized='incremental', incremental_strategy='microbatch') }} select 1 as id" >models/mb2.sql
 run run --select mb2
-run run --select mb2
-expect_rc 1 "microbatch without event_time fails"
-expect_out "the microbatch incremental strategy needs the model config event_time"
+expect_rc 2 "microbatch without event_time does not load"
+expect_err "Microbatch model 'mb2' must provide an 'event_time' (string) config"
 rm models/mb2.sql
 
 # materialized views: DuckDB has none, and the default stops with dbt's message

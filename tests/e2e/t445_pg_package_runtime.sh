@@ -46,15 +46,15 @@ cat >models/mb_nokey.sql <<'EOS'
 select 1 as id, timestamp '2026-01-02 03:00:00' as at
 EOS
 
-run run
+run run --event-time-start 2026-01-02 --event-time-end 2026-01-03
 expect_rc 0 "first run of the incremental models"
-run run --exclude mb_nokey
+run run --exclude mb_nokey --event-time-start 2026-01-02 --event-time-end 2026-01-03
 expect_rc 0 "an incremental run stages its new rows in the target's schema"
 expect_query "select id || v from {{ ref('inc') }} order by id" "1a
 2b" "the merge saw the staging table"
 expect_query "select id || v from {{ ref('mb') }} order by id" "1a
 2b" "microbatch merges on the unique_key, as dbt-postgres"
-run run -s mb_nokey
+run run -s mb_nokey --event-time-start 2026-01-02 --event-time-end 2026-01-03
 expect_rc 1 "microbatch without a unique_key on an existing table"
 expect_out "dbt-postgres 'microbatch' requires a \`unique_key\` config" "with dbt-postgres' message"
 run run-operation schemas_op

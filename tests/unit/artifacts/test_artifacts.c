@@ -646,12 +646,12 @@ static void test_run_results(void **state)
 	struct art_invocation inv = invocation(f);
 	double t0 = 1714557600.25; /* 2024-05-01T10:00:00.250000Z */
 	struct run_result rr[] = {
-		{COUNTRIES, RUN_SUCCESS, "INSERT 2", 0, t0, t0 + 0.1, t0 + 0.1, t0 + 0.5, 0.5, -1, 2, "INSERT 2", NULL, NULL, NULL},
+		{COUNTRIES, RUN_SUCCESS, "INSERT 2", 0, t0, t0 + 0.1, t0 + 0.1, t0 + 0.5, 0.5, -1, 2, "INSERT 2", NULL, NULL, NULL, NULL, 0, 0},
 		{ORDERS, RUN_ERROR, "Database Error in model orders: " SECRET, 1, t0, t0 + 0.2, t0 + 0.2, t0 + 0.3, 0.3,
-		 -1, -1, NULL, "select 1 -- " SECRET, NULL, NULL},
-		{TEST, RUN_SKIPPED, "SKIP", 0, 0, 0, 0, 0, 0, -1, -1, NULL, NULL, NULL, NULL},
+		 -1, -1, NULL, "select 1 -- " SECRET, NULL, NULL, NULL, 0, 0},
+		{TEST, RUN_SKIPPED, "SKIP", 0, 0, 0, 0, 0, 0, -1, -1, NULL, NULL, NULL, NULL, NULL, 0, 0},
 		{STG, RUN_SUCCESS, "OK", 1, t0, t0 + 0.01, t0 + 0.01, t0 + 0.02, 0.02, -1, 5, "SELECT 5", "select 2",
-		 "\"dev\".\"main\".\"stg_orders\"", NULL},
+		 "\"dev\".\"main\".\"stg_orders\"", NULL, NULL, 0, 0},
 	};
 	char *path = arena_sprintf(&f->p.arena, "%s/target/run_results.json", f->dir);
 	assert_int_equal(art_write_run_results(path, &f->p, rr, 4, 1.5, &inv, &f->dl), 0);
@@ -713,7 +713,7 @@ static void test_run_results(void **state)
 
 	/* a test result with failures */
 	struct run_result tr = {TEST, RUN_FAIL, "Got 3 results, configured to fail if != 0", 0, t0, t0, t0, t0 + 1,
-				1.0, 3, -1, NULL, "select * from x where id is null", NULL, NULL};
+				1.0, 3, -1, NULL, "select * from x where id is null", NULL, NULL, NULL, 0, 0};
 	path = arena_sprintf(&f->p.arena, "%s/rr2.json", f->dir);
 	assert_int_equal(art_write_run_results(path, &f->p, &tr, 1, 1.0, NULL, &f->dl), 0);
 	j = load(f, "rr2.json", NULL);
@@ -723,13 +723,27 @@ static void test_run_results(void **state)
 
 	/* DuckDB's response is dbt-duckdb's AdapterResponse(_message="OK"): no code, no row count */
 	struct run_result dr = {STG, RUN_SUCCESS, "OK", 0, t0, t0, t0, t0 + 1, 1.0, -1, ADAPTER_MESSAGE_ONLY, "OK",
-				"select 2", NULL, NULL};
+				"select 2", NULL, NULL, NULL, 0, 0};
 	path = arena_sprintf(&f->p.arena, "%s/rr3.json", f->dir);
 	assert_int_equal(art_write_run_results(path, &f->p, &dr, 1, 1.0, NULL, &f->dl), 0);
 	json_t *dj = load(f, "rr3.json", NULL);
 	assert_int_equal(json_object_size(path_get(dj, "results/0/adapter_response")), 1);
 	assert_string_equal(sget(dj, "results/0/adapter_response/_message"), "OK");
 	json_decref(dj);
+
+	/* a microbatch model that partly succeeded: its batches as dbt's BatchResults writes them */
+	int64_t batches[] = {1704067200, 1704153600, 1704240000, 1704326400, 1704153600, 1704240000};
+	struct run_result mr = {STG, RUN_PARTIAL, "PARTIAL SUCCESS (2/3)", 0, t0, t0, t0, t0 + 1, 1.0, -1, -1, NULL,
+				"select 2", NULL, NULL, batches, 2, 1};
+	path = arena_sprintf(&f->p.arena, "%s/rr4.json", f->dir);
+	assert_int_equal(art_write_run_results(path, &f->p, &mr, 1, 1.0, NULL, &f->dl), 0);
+	json_t *mj = load(f, "rr4.json", NULL);
+	assert_string_equal(sget(mj, "results/0/status"), "partial success");
+	assert_string_equal(sget(mj, "results/0/batch_results/successful/1/0"), "2024-01-03T00:00:00+00:00");
+	assert_string_equal(sget(mj, "results/0/batch_results/failed/0/1"), "2024-01-03T00:00:00+00:00");
+	assert_int_equal(json_array_size(path_get(mj, "results/0/batch_results/failed")), 1);
+	assert_true(json_is_null(path_get(j, "results/0/batch_results")));
+	json_decref(mj);
 	assert_int_equal(json_object_size(path_get(j, "args")), 0);
 	json_decref(j);
 }
