@@ -33,6 +33,8 @@ struct cli {
 	size_t nexclude_resource_types;
 	const char *selector;
 	const char *indirect_selection; /* --indirect-selection (or DBT_INDIRECT_SELECTION) */
+	value retry_batches;     /* sluice retry: unique_id -> the last run's batch_results of a
+				  * microbatch model ({successful, failed}: [start, end] pairs) */
 	const char *state;       /* --state DIR: the artifacts of an earlier run (state:, result:, retry) */
 	const char *defer_state; /* --defer-state DIR: the run --defer reads from (default: --state) */
 	bool defer, no_defer, favor_state;

@@ -2,7 +2,8 @@
  * sluice retry: runs again what failed or was skipped in the last invocation, as `dbt retry` does
  * (task/retry.py). The previous run_results.json (under --state, else the target path) names the
  * command and its arguments; the nodes whose status was error, fail, skipped, runtime error or
- * partial success run again with that command and those arguments. --threads and --vars given
+ * partial success run again with that command and those arguments (a microbatch model only its
+ * failed batches, whose successful ones its new result lists too). --threads and --vars given
  * now win over the previous ones; --target comes from the previous run. Its own run_results.json
  * records the previous command, so a second retry goes on from the first. After run-operation
  * the operation runs again with its macro and --args, whatever its status, as dbt's
@@ -110,11 +111,19 @@ int cmd_retry(struct cli *c)
 	value list = val_dict_gets(results, "results");
 	size_t n = 0;
 	const char **ids = xcalloc(list.type == V_LIST && list.l->len ? list.l->len : 1, sizeof(char *));
+	/* a microbatch model that failed in part runs its failed batches again (dbt's
+	 * previous_batch_results) */
+	value batches = val_dict_new(&a, 0);
 	for (uint32_t i = 0; list.type == V_LIST && i < list.l->len; i++) {
 		value r = list.l->items[i];
 		value id = r.type == V_DICT ? val_dict_gets(r, "unique_id") : val_undef();
-		if (id.type == V_STR && retryable(val_dict_gets(r, "status")))
-			ids[n++] = val_cstr(&a, id);
+		if (id.type != V_STR || !retryable(val_dict_gets(r, "status")))
+			continue;
+		ids[n++] = val_cstr(&a, id);
+		value br = val_dict_gets(r, "batch_results");
+		value failed = br.type == V_DICT ? val_dict_gets(br, "failed") : val_undef();
+		if (failed.type == V_LIST && failed.l->len)
+			val_dict_set(batches, id, br);
 	}
 	/* the previous invocation's arguments, but --threads and --vars given now, and where to find
 	 * the project and profiles */
@@ -133,6 +142,7 @@ int cmd_retry(struct cli *c)
 	rc_cli.target = str_arg(&a, args, "target");
 	if (!c->indirect_selection)
 		rc_cli.indirect_selection = str_arg(&a, args, "indirect_selection");
+	rc_cli.retry_batches = batches;
 	rc = cli_run_ids(&rc_cli, ids, n);
 	free(ids);
 out:

@@ -493,6 +493,31 @@ static bool mb_incremental(struct job *j)
 	return fr.type == V_BOOL ? !fr.b : !(j->st->o->full_refresh || j->st->p->full_refresh);
 }
 
+/* The last run's batches of the node under `key` (successful or failed), when retried */
+static value mb_previous(const struct run_options *o, const struct node *n, const char *key)
+{
+	value br = o->previous_batches.type == V_DICT ? val_dict_gets(o->previous_batches, n->unique_id) : val_undef();
+	return br.type == V_DICT ? val_dict_gets(br, key) : val_undef();
+}
+
+/* [[start, end], ...] as run_results.json writes them, into out (NULL: only counted); the count */
+static size_t mb_pairs(value list, struct mb_batch *out)
+{
+	size_t k = 0;
+	for (uint32_t i = 0; list.type == V_LIST && i < list.l->len; i++) {
+		value pair = list.l->items[i];
+		struct mb_batch b;
+		if (pair.type != V_LIST || pair.l->len != 2 || pair.l->items[0].type != V_STR ||
+		    pair.l->items[1].type != V_STR || !mb_parse_time(pair.l->items[0].s, &b.start) ||
+		    !mb_parse_time(pair.l->items[1].s, &b.end))
+			continue;
+		if (out)
+			out[k] = b;
+		k++;
+	}
+	return k;
+}
+
 /* The batches to run (malloc'd, *pn of them), and whether the first runs incrementally; NULL
  * after a diagnostic in the worker's list */
 static struct mb_batch *mb_plan(struct job *j, enum mb_size *psize, size_t *pn, bool *pincremental)
@@ -510,6 +535,13 @@ static struct mb_batch *mb_plan(struct job *j, enum mb_size *psize, size_t *pn, 
 	}
 	bool incremental = mb_incremental(j);
 	*pincremental = incremental;
+	/* a retry runs the batches that failed last time (dbt's previous_batch_results.failed) */
+	size_t nprev = mb_pairs(mb_previous(o, n, "failed"), NULL);
+	if (nprev) {
+		struct mb_batch *b = xmalloc(nprev * sizeof(*b));
+		*pn = mb_pairs(mb_previous(o, n, "failed"), b);
+		return b;
+	}
 	int64_t now = 0;
 	if (!mb_parse_time(j->st->p->run_started_at, &now))
 		now = (int64_t)art_now();
@@ -605,7 +637,10 @@ static int work_microbatch(struct job *j)
 		res->relation_name = j->n->relation_name;
 		return report_step(j, -1);
 	}
-	int64_t *times = arena_alloc(w->keep, 2 * nb * sizeof(int64_t));
+	/* a retry's result lists the batches that succeeded before too (merge_batch_results) */
+	value prev_ok = mb_previous(st->o, j->n, "successful");
+	size_t nprev_ok = mb_pairs(prev_ok, NULL);
+	int64_t *times = arena_alloc(w->keep, 2 * (nb + nprev_ok) * sizeof(int64_t));
 	uint8_t *ok = xcalloc(nb, 1);
 	size_t nok = 0;
 	bool skip = false;
@@ -618,17 +653,27 @@ static int work_microbatch(struct job *j)
 		if (i == 0 && rc != 0)
 			skip = true;
 	}
-	/* the successful batches first, then the failed ones, each in order */
+	/* the successful batches first (then the earlier ones of a retry), then the failed ones */
 	size_t k = 0;
-	for (int pass = 1; pass >= 0; pass--)
+	for (int pass = 1; pass >= 0; pass--) {
 		for (size_t i = 0; i < nb; i++)
 			if (ok[i] == pass) {
 				times[2 * k] = b[i].start;
 				times[2 * k + 1] = b[i].end;
 				k++;
 			}
+		if (pass == 1 && nprev_ok) {
+			struct mb_batch *pb = xmalloc(nprev_ok * sizeof(*pb));
+			mb_pairs(prev_ok, pb);
+			for (size_t i = 0; i < nprev_ok; i++, k++) {
+				times[2 * k] = pb[i].start;
+				times[2 * k + 1] = pb[i].end;
+			}
+			free(pb);
+		}
+	}
 	res->batches = times;
-	res->nbatch_ok = (uint32_t)nok;
+	res->nbatch_ok = (uint32_t)(nok + nprev_ok);
 	res->nbatch_failed = (uint32_t)(nb - nok);
 	free(ok);
 	free(b);

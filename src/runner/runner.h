@@ -29,6 +29,9 @@ struct run_options {
 	/* --event-time-start/--event-time-end: the window microbatch models run (seconds, UTC) */
 	bool event_time_window;
 	int64_t event_time_start, event_time_end;
+	/* retry: unique_id -> a microbatch model's last batch_results; its failed batches are the ones
+	 * to run (V_UNDEF or a dict) */
+	value previous_batches;
 };
 
 int runner_run(struct project *p, struct graph *g, const uint8_t *selected, const struct run_options *o,

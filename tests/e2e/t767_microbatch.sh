@@ -96,6 +96,18 @@ expect_json target/run_results.json '.results.find(r => r.unique_id == "model.mb
 expect_json target/run_results.json '.results.find(r => r.unique_id == "model.mb.daily").batch_results.failed' \
 	'[["2024-01-03T00:00:00+00:00","2024-01-04T00:00:00+00:00"]]' "the failed batch is listed"
 
+# retry runs the failed batch only, and what was skipped; its result lists every batch
+cp models/daily.sql "$WORK/daily_broken.sql"
+sed -i "s/no_such_table/{{ ref('stg_events') }}/" models/daily.sql
+run retry
+expect_rc 0 "retry"
+expect_out "Batch 1 of 1 START batch 2024-01-03 of main.daily" "only the failed batch runs again (previous_batch_results)"
+expect_out "OK created sql view model main.after_daily" "the skipped child runs too"
+expect_query "select doubled from daily where id = 3" "70" "the batch read the seed's new amount"
+expect_json target/run_results.json '.results.find(r => r.unique_id == "model.mb.daily").batch_results.successful.map(b => b[0].slice(0, 10)).join()' \
+	"2024-01-03,2024-01-02,2024-01-04" "the batches that succeeded before follow the retried one, as merge_batch_results"
+cp "$WORK/daily_broken.sql" models/daily.sql
+
 # a failed first batch skips the others
 run run -s daily --event-time-start 2024-01-03 --event-time-end 2024-01-05
 expect_rc 1 "the first batch fails"
