@@ -242,6 +242,15 @@ static void put_column_config(struct sb *o, value col)
 	sb_addc(o, '}');
 }
 
+/* constraints_value's list: most columns and models have none */
+static void put_constraints(struct sb *o, struct arena *a, value l, bool model_level)
+{
+	if (l.type == V_LIST && l.l->len)
+		put_val(o, art_constraints_value(a, l, model_level));
+	else
+		LIT(o, "[]");
+}
+
 static bool put_column(struct sb *o, struct arena *a, value key, value col)
 {
 	value got[NCOL];
@@ -263,8 +272,7 @@ static bool put_column(struct sb *o, struct arena *a, value key, value col)
 		sb_adds(o, col_keys[k]);
 		LIT(o, "\": ");
 		if (k == 4) {
-			value cons = art_constraints_value(a, got[k], false);
-			put_val(o, cons);
+			put_constraints(o, a, got[k], false);
 		} else if (got[k].type != V_UNDEF) {
 			put_val(o, got[k]);
 		} else if (k == 0) {
@@ -427,7 +435,7 @@ static bool put_type_fields(struct art_mctx *c, const struct node *n, struct sb 
 		else
 			LIT(o, "\"protected\"");
 		KEY(o, "constraints");
-		put_val(o, art_constraints_value(a, n->constraints, true));
+		put_constraints(o, a, n->constraints, true);
 		KEY(o, "version");
 		put_val(o, n->version.type == V_UNDEF ? val_none() : n->version);
 		KEY(o, "latest_version");
