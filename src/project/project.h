@@ -77,6 +77,7 @@ struct source_call {
  * what its refs' event_time filter and model.batch read */
 struct node_batch {
 	const char *id;           /* "20240917" */
+	const char *label;        /* "2024-09-17": its compiled and run files' suffix */
 	const char *start, *end;  /* "2024-09-17 00:00:00+00:00" */
 	bool incremental;         /* is_incremental() is true, should_full_refresh() false */
 };

@@ -134,6 +134,16 @@ int runner_compile_node(struct project *p, struct node *n, struct adapter *ad, c
  * (target/compiled/pkg/models/schema.yml/unique_orders_id.sql) */
 const char *runner_node_sql_path(struct arena *a, const char *kind, const struct node *n)
 {
+	if (n->batch && n->batch->label) {
+		/* a microbatch model's batch: models/daily/daily_2024-01-02.sql (get_target_write_path's
+		 * split_suffix) */
+		const char *file = strrchr(n->original_file_path, '/');
+		file = file ? file + 1 : n->original_file_path;
+		const char *dot = strrchr(file, '.');
+		int stem = dot ? (int)(dot - file) : (int)strlen(file);
+		return arena_sprintf(a, "%s/%s/%.*s%.*s/%.*s_%s%s", kind, n->package, (int)(file - n->original_file_path),
+				     n->original_file_path, stem, file, stem, file, n->batch->label, dot ? dot : "");
+	}
 	if (n->test_metadata.type == V_DICT)
 		return arena_sprintf(a, "%s/%s/%s/%s", kind, n->package, n->original_file_path, n->path);
 	return arena_sprintf(a, "%s/%s/%s", kind, n->package, n->original_file_path);

@@ -589,7 +589,7 @@ static int mb_run_batch(struct job *j, const struct mb_batch *b, size_t i, size_
 	}
 	report_status_prefixed("LogStartBatch", "Batch ", (int)i + 1, (int)nb, arena_sprintf(&w->arena, "START %s", what),
 			       "RUN", RC_NONE, -1);
-	struct node_batch nbatch = {id, start, end, incremental};
+	struct node_batch nbatch = {id, label, start, end, incremental};
 	value config = n->config;
 	n->config = mb_config(&w->arena, config, i, nb);
 	n->batch = &nbatch;

@@ -40,10 +40,11 @@ expect_query "select id, doubled, batch_start from daily order by id" "2|40|2024
 3|60|2024-01-03 00:00:00+00:00" "each batch read its window of the ref only"
 expect_query "select what from hook_log order by what" "post 20240103
 pre 20240102" "the pre-hook ran with the first batch, the post-hook with the last"
-expect_file target/compiled/mb/models/daily.sql
+expect_file target/compiled/mb/models/daily/daily_2024-01-02.sql
+expect_file target/run/mb/models/daily/daily_2024-01-03.sql
 grep -q "from (select \* from \"mb\".\"main\".\"stg_events\" where event_ts >= '2024-01-03 00:00:00+00:00' and event_ts < '2024-01-04 00:00:00+00:00')" \
-	target/compiled/mb/models/daily.sql && ok "the ref is rendered as dbt's render_event_time_filtered (no alias on DuckDB)" \
-	|| not_ok "the ref is rendered as dbt's render_event_time_filtered" "$(cat target/compiled/mb/models/daily.sql)"
+	target/compiled/mb/models/daily/daily_2024-01-03.sql && ok "a batch's compiled file, its ref rendered as dbt's render_event_time_filtered (no alias on DuckDB)" \
+	|| not_ok "the ref is rendered as dbt's render_event_time_filtered" "$(cat target/compiled/mb/models/daily/daily_2024-01-03.sql)"
 expect_json target/run_results.json '.results.find(r => r.unique_id == "model.mb.daily").batch_results' \
 	'{"successful":[["2024-01-02T00:00:00+00:00","2024-01-03T00:00:00+00:00"],["2024-01-03T00:00:00+00:00","2024-01-04T00:00:00+00:00"]],"failed":[]}' \
 	"run_results.json lists the batches"

@@ -27,8 +27,8 @@ expect_out_re "Batch 2 of 2 OK created batch 2024-01-02 of analytics.daily \.+ \
 expect_query "select id, doubled from analytics.daily order by id" "1|20
 2|40" "each batch's rows, and no others"
 grep -q "where event_ts >= '2024-01-02 00:00:00+00:00' and event_ts < '2024-01-03 00:00:00+00:00') _dbt_et_filter_subq_stg_events" \
-	target/compiled/pmb/models/daily.sql && ok "the filtered ref carries PostgreSQL's subquery alias" \
-	|| not_ok "the filtered ref carries PostgreSQL's subquery alias" "$(cat target/compiled/pmb/models/daily.sql)"
+	target/compiled/pmb/models/daily/daily_2024-01-02.sql && ok "the filtered ref carries PostgreSQL's subquery alias" \
+	|| not_ok "the filtered ref carries PostgreSQL's subquery alias" "$(cat target/compiled/pmb/models/daily/daily_2024-01-02.sql)"
 printf 'id,event_ts,amount\n1,2024-01-01 10:00:00,10\n2,2024-01-02 11:00:00,25\n3,2024-01-03 12:00:00,30\n' >seeds/events.csv
 run seed
 run run -s daily --event-time-start 2024-01-02 --event-time-end 2024-01-04
