@@ -553,19 +553,19 @@ static struct mb_batch *mb_plan(struct job *j, enum mb_size *psize, size_t *pn, 
 	return b;
 }
 
-/* The model's config for batch i of n: pre-hooks only with the first, post-hooks with the last */
-static value mb_config(struct arena *a, value config, size_t i, size_t n)
+/* The model's config for batch i of n: pre-hooks only with the first, post-hooks with the last;
+ * and the batch's bounds under the keys dbt 1.9 sets for adapters' older macros */
+static value mb_config(struct arena *a, value config, size_t i, size_t n, const char *start, const char *end)
 {
-	if (i == 0 && i == n - 1)
-		return config;
 	value c = val_copy(a, config);
-	if (i != 0) {
-		val_dict_sets(c, "pre-hook", val_list_new(a, 0));
-		val_dict_sets(c, "pre_hook", val_list_new(a, 0));
-	}
-	if (i != n - 1) {
-		val_dict_sets(c, "post-hook", val_list_new(a, 0));
-		val_dict_sets(c, "post_hook", val_list_new(a, 0));
+	val_dict_sets(c, "__dbt_internal_microbatch_event_time_start", val_str(start));
+	val_dict_sets(c, "__dbt_internal_microbatch_event_time_end", val_str(end));
+	static const char *const pre[] = {"pre-hook", "pre_hook"}, *const post[] = {"post-hook", "post_hook"};
+	for (int k = 0; k < 2; k++) {
+		if (i != 0 && val_dict_gets(c, pre[k]).type != V_UNDEF)
+			val_dict_sets(c, pre[k], val_list_new(a, 0));
+		if (i != n - 1 && val_dict_gets(c, post[k]).type != V_UNDEF)
+			val_dict_sets(c, post[k], val_list_new(a, 0));
 	}
 	return c;
 }
@@ -591,7 +591,7 @@ static int mb_run_batch(struct job *j, const struct mb_batch *b, size_t i, size_
 			       "RUN", RC_NONE, -1);
 	struct node_batch nbatch = {id, label, start, end, incremental};
 	value config = n->config;
-	n->config = mb_config(&w->arena, config, i, nb);
+	n->config = mb_config(&w->arena, config, i, nb, start, end);
 	n->batch = &nbatch;
 	double t0 = art_now();
 	diag_list_release(&w->dl);

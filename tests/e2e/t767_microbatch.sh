@@ -20,7 +20,8 @@ cat >models/daily.sql <<'EOF'
           batch_size='day', begin='2024-01-01',
           pre_hook="insert into hook_log select 'pre {{ model.batch.id }}'",
           post_hook="insert into hook_log select 'post {{ model.batch.id }}'") }}
-select id, event_ts, amount * 2 as doubled, '{{ model.batch.event_time_start }}' as batch_start
+select id, event_ts, amount * 2 as doubled, '{{ model.batch.event_time_start }}' as batch_start,
+       '{{ config.get("__dbt_internal_microbatch_event_time_end") }}' as legacy_end
 from {{ ref('stg_events') }}
 EOF
 mkdir -p macros
@@ -38,6 +39,8 @@ expect_out_re "Batch 2 of 2 OK created batch 2024-01-03 of main.daily \.+ \[OK i
 expect_out_re "OK created sql microbatch model main.daily \.+ \[SUCCESS in" "the model's line says SUCCESS"
 expect_query "select id, doubled, batch_start from daily order by id" "2|40|2024-01-02 00:00:00+00:00
 3|60|2024-01-03 00:00:00+00:00" "each batch read its window of the ref only"
+expect_query "select legacy_end from daily where id = 2" "2024-01-03 00:00:00+00:00" \
+	"the batch's bounds in the config keys dbt 1.9 sets for older adapter macros"
 expect_query "select what from hook_log order by what" "post 20240103
 pre 20240102" "the pre-hook ran with the first batch, the post-hook with the last"
 expect_file target/compiled/mb/models/daily/daily_2024-01-02.sql
