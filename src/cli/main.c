@@ -27,7 +27,8 @@ struct command {
 	"  --vars YAML            variables, as YAML or JSON: --vars '{key: value}'\n" \
 	"  --target-path DIR      where artifacts go (default: target)\n" \
 	"  --log-format text|json progress as text, or one JSON object a line\n" \
-	"  --no-use-colors        no colour even on a terminal\n"
+	"  --no-use-colors        no colour even on a terminal\n" \
+	"  --no-write-json        write no manifest.json, run_results.json nor sources.json\n"
 
 #define SELECT_FLAGS \
 	"  -s, --select SELECTOR  nodes to include (names, +name, name+, tag:x, path:x, a,b ...)\n" \
@@ -36,12 +37,17 @@ struct command {
 	"                         which tests of the selected nodes join (eager: any node they test)\n" \
 	"  --state DIR            an earlier run's target folder, for state:modified, state:new, result:...\n"
 
+#define EVENT_TIME_FLAGS \
+	"  --event-time-start T   with --event-time-end: microbatch models build the batches of [start, end)\n" \
+	"  --event-time-end T     (YYYY-MM-DD, or YYYY-MM-DD HH:MM:SS; UTC)\n"
+
 static const struct command commands[] = {
 	{"run", cmd_run, "build the selected models in the database",
 	 "Usage: sluice run [OPTIONS]\n\nBuilds the selected models, in dependency order.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
 	 "  --threads N            models built at once (default: the profile's threads)\n"
 	 "  -f, --full-refresh     rebuild incremental models from scratch\n"
 	 "  --empty                read no rows: every ref() and source() is empty, to check SQL and schemas\n"
+	 EVENT_TIME_FLAGS
 	 "  -x, --fail-fast        stop at the first failure\n"},
 	{"test", cmd_test, "run the data tests of the selected nodes",
 	 "Usage: sluice test [OPTIONS]\n\nRuns the selected data tests (generic tests from properties files and singular tests).\n"
@@ -74,6 +80,7 @@ static const struct command commands[] = {
 	 "  --threads N            nodes run at once\n"
 	 "  -f, --full-refresh     rebuild incremental models from scratch\n"
 	 "  --empty                read no rows: every ref() and source() is empty, to check SQL and schemas\n"
+	 EVENT_TIME_FLAGS
 	 "  --store-failures       keep each test's failing rows in a table (the store_failures config)\n"
 	 "  -x, --fail-fast        stop at the first failure\n"},
 	{"retry", cmd_retry, "run again what failed or was skipped in the last invocation",
