@@ -17,7 +17,9 @@
  * counted from the load's first (a command may register files of its own before it loads); the others
  * defined (display path and text) where first met, registered again when read, and renumbered.
  * Values are a type byte, a flags byte, then their payload; lists and dicts carry their YAML
- * locations when they had them.
+ * locations when they had them. A node whose config is shared with others (generic tests) says
+ * so; after the first of them in its half it names that node instead of writing the config, its
+ * unrendered config, meta, tags and docs again, and reads back sharing them.
  *
  * What cannot be written (a callable or object inside a config, say) means no snapshot: the next
  * load is a full one. Templates are not written: they are parsed again from the nodes' code.
@@ -33,7 +35,7 @@
 #include "jinja/jinja.h"
 #include "project/load_internal.h"
 
-#define SNAP_FORMAT 8
+#define SNAP_FORMAT 9
 
 /* ---------------------------------------------------------------- writing */
 
@@ -68,6 +70,8 @@ struct snap_w {
 	bool sink_failed;
 	struct sum64 sum;        /* of everything handed to the sink */
 	bool secrets;            /* secrets are registered: each new string is checked */
+	struct map shared_cfg;   /* a shared config's dict (its address) -> 1 + the first node of this
+				  * half written with it */
 };
 
 static void w_u8(struct sb *s, uint8_t v)
@@ -233,6 +237,14 @@ static void w_value(struct snap_w *w, value v)
 	}
 }
 
+/* A stable place for the node's address as a map value (the map keeps the pointer, not a copy) */
+static void *w_slot(struct snap_w *w, const struct node *n)
+{
+	const struct node **slot = arena_alloc(&w->keys, sizeof(*slot));
+	*slot = n;
+	return slot;
+}
+
 static void w_node(struct snap_w *w, const struct node *n)
 {
 	struct sb *o = &w->out;
@@ -264,13 +276,33 @@ static void w_node(struct snap_w *w, const struct node *n)
 	w_str(w, n->checksum);
 	w_str(w, n->language);
 	w_value(w, n->fqn);
-	w_value(w, n->config);
-	w_value(w, n->unrendered_config);
+	/* generic tests of a folder share one config (parse.c's compose_test_config): written once a
+	 * half, the others name the node that has it, and read back shared again */
+	const struct node *same = NULL;
+	if (n->config_shared && n->config.type == V_DICT) {
+		const struct node **slot = map_get(&w->shared_cfg, (const char *)&n->config.d, sizeof(n->config.d));
+		if (slot && (*slot)->unrendered_config.d == n->unrendered_config.d && (*slot)->tags.l == n->tags.l &&
+		    (*slot)->meta.d == n->meta.d && (*slot)->docs.d == n->docs.d &&
+		    (*slot)->unrendered_config.type == n->unrendered_config.type && (*slot)->tags.type == n->tags.type &&
+		    (*slot)->meta.type == n->meta.type && (*slot)->docs.type == n->docs.type)
+			same = *slot;
+		else if (!slot)
+			map_put(&w->shared_cfg, (const char *)&n->config.d, sizeof(n->config.d), w_slot(w, n));
+	}
+	w_u8(o, n->config_shared ? (same ? 2 : 1) : 0);
+	if (same) {
+		w_u32(o, same->index);
+	} else {
+		w_value(w, n->config);
+		w_value(w, n->unrendered_config);
+	}
 	w_str(w, n->description);
 	w_value(w, n->columns);
-	w_value(w, n->meta);
-	w_value(w, n->tags);
-	w_value(w, n->docs);
+	if (!same) {
+		w_value(w, n->meta);
+		w_value(w, n->tags);
+		w_value(w, n->docs);
+	}
 	w_value(w, n->constraints);
 	w_value(w, n->version);
 	w_value(w, n->latest_version);
@@ -340,6 +372,7 @@ int proj_snapshot_write(struct project *p, proj_snapshot_sink sink, void *ud)
 {
 	struct snap_w w = {.out = SB_INIT, .base = p->files_before_nodes, .first = p->files_at_load, .sink = sink, .ud = ud};
 	map_init(&w.short_strs);
+	map_init(&w.shared_cfg);
 	arena_init(&w.keys, 1 << 20);
 	w.seen = xcalloc(SEEN_SLOTS, sizeof(*w.seen));
 	sum64_init(&w.sum);
@@ -368,6 +401,9 @@ int proj_snapshot_write(struct project *p, proj_snapshot_sink sink, void *ud)
 		if (split && i == split) {
 			split_at = w.flushed + w.out.len;
 			split_files = w.nfiles;
+			/* the halves are read on two threads: no node refers to the other half's */
+			map_release(&w.shared_cfg);
+			map_init(&w.shared_cfg);
 		}
 		w_node(&w, p->nodes[i]);
 		w_flush(&w, false);
@@ -382,6 +418,7 @@ int proj_snapshot_write(struct project *p, proj_snapshot_sink sink, void *ud)
 			w.sink_failed = true;
 	}
 	map_release(&w.short_strs);
+	map_release(&w.shared_cfg);
 	arena_release(&w.keys);
 	free(w.seen);
 	free(w.file_of);
@@ -626,7 +663,9 @@ static value r_value(struct snap_r *r, int depth)
 	return v;
 }
 
-static struct node *r_node(struct snap_r *r, uint32_t nnodes, uint8_t *ptmpl)
+/* Node `at`, of the half that starts at node `lo` */
+static struct node *r_node(struct snap_r *r, struct node **nodes, uint32_t lo, uint32_t at, uint32_t nnodes,
+			   uint8_t *ptmpl)
 {
 	struct arena *a = r->a;
 	struct node *n = ARENA_NEW(a, struct node);
@@ -651,13 +690,26 @@ static struct node *r_node(struct snap_r *r, uint32_t nnodes, uint8_t *ptmpl)
 	n->checksum = r_str(r);
 	n->language = r_str(r);
 	n->fqn = r_value(r, 0);
-	n->config = r_value(r, 0);
-	n->unrendered_config = r_value(r, 0);
+	uint8_t shared = r_u8(r);
+	const struct node *same = NULL;
+	if (shared == 2) {
+		/* an earlier node of this half (the writer's map starts afresh at the split) */
+		uint32_t k = r_u32(r);
+		if (k < lo || k >= at || !nodes[k] || !nodes[k]->config_shared)
+			r->bad = true;
+		else
+			same = nodes[k];
+	} else if (shared > 2) {
+		r->bad = true;
+	}
+	n->config_shared = shared != 0 && !r->bad;
+	n->config = same ? same->config : r_value(r, 0);
+	n->unrendered_config = same ? same->unrendered_config : r_value(r, 0);
 	n->description = r_str(r);
 	n->columns = r_value(r, 0);
-	n->meta = r_value(r, 0);
-	n->tags = r_value(r, 0);
-	n->docs = r_value(r, 0);
+	n->meta = same ? same->meta : r_value(r, 0);
+	n->tags = same ? same->tags : r_value(r, 0);
+	n->docs = same ? same->docs : r_value(r, 0);
 	n->constraints = r_value(r, 0);
 	n->version = r_value(r, 0);
 	n->latest_version = r_value(r, 0);
@@ -743,7 +795,7 @@ static void *read_half(void *arg)
 {
 	struct snap_half *h = arg;
 	for (uint32_t i = h->from; i < h->nnodes && !h->r->bad; i++)
-		h->nodes[i] = r_node(h->r, h->nnodes, &h->kind[i]);
+		h->nodes[i] = r_node(h->r, h->nodes, h->from, i, h->nnodes, &h->kind[i]);
 	return NULL;
 }
 
@@ -779,7 +831,7 @@ static bool read_nodes(struct project *p, struct snap_r *r, struct snap_r *r2, s
 	}
 	uint32_t upto = threaded ? split : nnodes;
 	for (uint32_t i = 0; i < upto && !r->bad; i++)
-		nodes[i] = r_node(r, nnodes, &kind[i]);
+		nodes[i] = r_node(r, nodes, 0, i, nnodes, &kind[i]);
 	if (threaded) {
 		pthread_join(tid, NULL);
 		/* the first half ends where the second starts, with the files counted as written */
