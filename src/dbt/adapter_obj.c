@@ -73,7 +73,7 @@ value dbt_model_value(struct arena *a, struct project *p, struct node *n)
 	val_dict_sets(d, "path", val_str(n->path ? n->path : ""));
 	val_dict_sets(d, "original_file_path", val_str(n->original_file_path ? n->original_file_path : ""));
 	val_dict_sets(d, "fqn", n->fqn);
-	val_dict_sets(d, "config", n->config);
+	val_dict_sets(d, "config", proj_node_config(n));
 	if (n->batch) {
 		/* dbt's BatchContext: the batch a microbatch model runs, its bounds aware UTC datetimes */
 		value b = val_dict_new(a, 3);

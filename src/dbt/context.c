@@ -768,11 +768,12 @@ static value cfg_get(struct jj_vm *vm, void *ud, const struct vargs *args)
 		return val_str("");
 	if (!r->node)
 		return dflt;
-	value v = val_dict_gets(r->node->config, key);
+	value cfg = proj_node_config(r->node);
+	value v = val_dict_gets(cfg, key);
 	if (v.type == V_UNDEF && !strcmp(key, "pre_hook"))
-		v = val_dict_gets(r->node->config, "pre-hook");
+		v = val_dict_gets(cfg, "pre-hook");
 	if (v.type == V_UNDEF && !strcmp(key, "post_hook"))
-		v = val_dict_gets(r->node->config, "post-hook");
+		v = val_dict_gets(cfg, "post-hook");
 	if (v.type == V_UNDEF && dflt.type == V_NONE)
 		v = config_field_default(r->node->type, key);
 	return v.type == V_UNDEF || v.type == V_NONE ? dflt : v;
@@ -784,7 +785,7 @@ static value cfg_require(struct jj_vm *vm, void *ud, const struct vargs *args)
 	const char *key = dbt_str_arg(vm, args, 0, "name", "config.require", true);
 	if (r->phase == DBT_PARSE && !r->runtime_lookups)
 		return val_str("");  /* ParseConfigObject.require */
-	value v = r->node ? val_dict_gets(r->node->config, key) : val_undef();
+	value v = r->node ? val_dict_gets(proj_node_config(r->node), key) : val_undef();
 	if (v.type == V_UNDEF && (r->phase == DBT_EXECUTE || r->runtime_lookups))
 		jj_raise(vm, "required config '%s' was not found for '%s'", key, r->node ? r->node->name : "?");
 	return v;
@@ -1078,8 +1079,8 @@ value dbt_context(struct dbt_render *r)
 			val_dict_sets(ctx, "database", val_str(n->database));
 		if (n->schema)
 			val_dict_sets(ctx, "schema", val_str(n->schema));
-		val_dict_sets(ctx, "pre_hooks", dbt_hooks_value(a, n->config, "pre-hook"));
-		val_dict_sets(ctx, "post_hooks", dbt_hooks_value(a, n->config, "post-hook"));
+		val_dict_sets(ctx, "pre_hooks", dbt_hooks_value(a, proj_node_config(n), "pre-hook"));
+		val_dict_sets(ctx, "post_hooks", dbt_hooks_value(a, proj_node_config(n), "post-hook"));
 		val_dict_sets(ctx, "sql", n->compiled_code ? val_str(n->compiled_code) : val_none());
 		val_dict_sets(ctx, "compiled_code", n->compiled_code ? val_str(n->compiled_code) : val_none());
 		val_dict_sets(ctx, "defer_relation", defer_relation(a, p, n));

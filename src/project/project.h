@@ -80,6 +80,8 @@ struct node_batch {
 	const char *label;        /* "2024-09-17": its compiled and run files' suffix */
 	const char *start, *end;  /* "2024-09-17 00:00:00+00:00" */
 	bool incremental;         /* is_incremental() is true, should_full_refresh() false */
+	value config;             /* the config its render reads: hooks on the first and last batch
+				   * only, and the bounds under dbt 1.9's __dbt_internal_ keys */
 };
 
 struct node {
@@ -457,6 +459,12 @@ const char *proj_macro_id(struct project *p, struct arena *a, const char *local,
 value proj_find_macro(struct project *p, const char *package, const char *name);
 /* Fills each macro's deps (depends_on.macros) through the project's hooks, once */
 void proj_macro_deps(struct project *p);
+
+/* The config a render of the node reads: the node's, or its running batch's (node_batch) */
+static inline value proj_node_config(const struct node *n)
+{
+	return n->batch && n->batch->config.type == V_DICT ? n->batch->config : n->config;
+}
 
 /*
  * Microbatch models (microbatch.c): whether they run batch by batch (dbt's use_microbatch_batches),

@@ -223,8 +223,8 @@ void runner_node_context(struct dbt_render *r, const char *sql)
 	value ctx = dbt_context(r);
 	val_dict_sets(ctx, "sql", val_str(sql));
 	val_dict_sets(ctx, "compiled_code", val_str(sql));
-	val_dict_sets(ctx, "pre_hooks", dbt_hooks_value(r->arena, r->node->config, "pre-hook"));
-	val_dict_sets(ctx, "post_hooks", dbt_hooks_value(r->arena, r->node->config, "post-hook"));
+	val_dict_sets(ctx, "pre_hooks", dbt_hooks_value(r->arena, proj_node_config(r->node), "pre-hook"));
+	val_dict_sets(ctx, "post_hooks", dbt_hooks_value(r->arena, proj_node_config(r->node), "post-hook"));
 	val_dict_sets(ctx, "model", dbt_model_value(r->arena, r->proj, r->node));
 	val_dict_sets(ctx, "upstream_definitions",
 		      val_func(r->arena, "upstream_definitions", f_upstream_definitions, NULL));

@@ -589,9 +589,9 @@ static int mb_run_batch(struct job *j, const struct mb_batch *b, size_t i, size_
 	}
 	report_status_prefixed("LogStartBatch", "Batch ", (int)i + 1, (int)nb, arena_sprintf(&w->arena, "START %s", what),
 			       "RUN", RC_NONE, -1);
-	struct node_batch nbatch = {id, label, start, end, incremental};
-	value config = n->config;
-	n->config = mb_config(&w->arena, config, i, nb, start, end);
+	/* the node itself is left as it is (another thread may read it: the graph); its renders read
+	 * the batch's config (proj_node_config) */
+	struct node_batch nbatch = {id, label, start, end, incremental, mb_config(&w->arena, n->config, i, nb, start, end)};
 	n->batch = &nbatch;
 	double t0 = art_now();
 	diag_list_release(&w->dl);
@@ -602,7 +602,6 @@ static int mb_run_batch(struct job *j, const struct mb_batch *b, size_t i, size_
 	if (rc == 0)
 		rc = materialize_step(j);
 	n->batch = NULL;
-	n->config = config;
 	double secs = art_now() - t0;
 	if (rc == 0) {
 		report_status_prefixed("LogBatchResult", "Batch ", (int)i + 1, (int)nb,
