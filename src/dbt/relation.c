@@ -91,7 +91,7 @@ static void rel_render(const struct relation *r, struct sb *out)
 }
 
 /* dbt's render_limited(): a limited relation is a subquery, with the alias that PostgreSQL and
- * others require (BaseRelation._render_limited_alias) */
+ * others require (BaseRelation._render_limited_alias; dbt-duckdb's DuckDBRelation adds none) */
 static void rel_str(struct vobj *o, struct sb *out)
 {
 	const struct relation *r = o->data;
@@ -114,7 +114,9 @@ static void rel_str(struct vobj *o, struct sb *out)
 		sb_adds(out, " where false limit 0");
 	else
 		sb_addf(out, " limit %ld", r->limit);
-	sb_addf(out, ") _dbt_limit_subq_%s", r->identifier ? r->identifier : "");
+	sb_addc(out, ')');
+	if (r->require_alias)
+		sb_addf(out, " _dbt_limit_subq_%s", r->identifier ? r->identifier : "");
 }
 
 value dbt_relation_event_time(struct arena *a, value rel, const char *field, const char *start, const char *end)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Microbatch models on PostgreSQL, as dbt-postgres runs them: each batch merged on the unique_key
 # (postgres__get_incremental_microbatch_sql), its refs read through the batch's event_time window
-# with the subquery alias PostgreSQL needs (BaseRelation.require_alias: _dbt_et_filter_subq_).
+# with the subquery alias PostgreSQL needs (BaseRelation.require_alias: _dbt_et_filter_subq_), as
+# --empty's is.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg.sh"
 pg_start
@@ -40,4 +41,10 @@ sed -i "s/, unique_key='id'//" models/daily.sql
 run run -s daily --event-time-start 2024-01-02 --event-time-end 2024-01-03
 expect_rc 1 "no unique_key"
 expect_out "dbt-postgres 'microbatch' requires a \`unique_key\` config" "dbt-postgres's error"
+# --empty's subquery carries the alias PostgreSQL needs too (_render_limited_alias)
+run run -s stg_events --empty
+expect_rc 0 "run --empty"
+grep -q "where false limit 0) _dbt_limit_subq_events" target/run/pmb/models/stg_events.sql \
+	&& ok "--empty's subquery is aliased on PostgreSQL" || not_ok "--empty's subquery is aliased on PostgreSQL" \
+	"$(cat target/run/pmb/models/stg_events.sql)"
 done_testing
