@@ -222,7 +222,7 @@ static value f_ref(struct jj_vm *vm, void *ud, const struct vargs *args)
 	else
 		rel = deferred(r, jj_arena(vm), t, rel);
 	/* --empty: what a run reads holds no rows, so it checks SQL and schemas only (resolve_limit) */
-	return dbt_flags_empty() ? dbt_relation_limited(jj_arena(vm), rel, 0) : batch_filtered(r, vm, t, rel);
+	return batch_filtered(r, vm, t, dbt_flags_empty() ? dbt_relation_limited(jj_arena(vm), rel, 0) : rel);
 }
 
 static value f_source(struct jj_vm *vm, void *ud, const struct vargs *args)
@@ -252,7 +252,7 @@ static value f_source(struct jj_vm *vm, void *ud, const struct vargs *args)
 	if (!s)
 		jj_raise(vm, "source('%s', '%s') is not declared in any properties file", src, tbl);
 	value rel = dbt_node_relation(jj_arena(vm), r->proj, s);
-	return dbt_flags_empty() ? dbt_relation_limited(jj_arena(vm), rel, 0) : batch_filtered(r, vm, s, rel);
+	return batch_filtered(r, vm, s, dbt_flags_empty() ? dbt_relation_limited(jj_arena(vm), rel, 0) : rel);
 }
 
 /* ---- var / env_var ---- */

@@ -92,18 +92,8 @@ static void rel_render(const struct relation *r, struct sb *out)
 
 /* dbt's render_limited(): a limited relation is a subquery, with the alias that PostgreSQL and
  * others require (BaseRelation._render_limited_alias; dbt-duckdb's DuckDBRelation adds none) */
-static void rel_str(struct vobj *o, struct sb *out)
+static void rel_limited(const struct relation *r, struct sb *out)
 {
-	const struct relation *r = o->data;
-	if (r->et_filter) {
-		/* render_event_time_filtered() */
-		sb_adds(out, "(select * from ");
-		rel_render(r, out);
-		sb_addf(out, " where %s)", r->et_filter);
-		if (r->require_alias)
-			sb_addf(out, " _dbt_et_filter_subq_%s", r->identifier ? r->identifier : "");
-		return;
-	}
 	if (r->limit < 0) {
 		rel_render(r, out);
 		return;
@@ -117,6 +107,21 @@ static void rel_str(struct vobj *o, struct sb *out)
 	sb_addc(out, ')');
 	if (r->require_alias)
 		sb_addf(out, " _dbt_limit_subq_%s", r->identifier ? r->identifier : "");
+}
+
+/* str(): render_event_time_filtered(render_limited()), as BaseRelation.__str__ */
+static void rel_str(struct vobj *o, struct sb *out)
+{
+	const struct relation *r = o->data;
+	if (!r->et_filter) {
+		rel_limited(r, out);
+		return;
+	}
+	sb_adds(out, "(select * from ");
+	rel_limited(r, out);
+	sb_addf(out, " where %s)", r->et_filter);
+	if (r->require_alias)
+		sb_addf(out, " _dbt_et_filter_subq_%s", r->identifier ? r->identifier : "");
 }
 
 value dbt_relation_event_time(struct arena *a, value rel, const char *field, const char *start, const char *end)

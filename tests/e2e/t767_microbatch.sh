@@ -56,6 +56,19 @@ expect_json target/run_results.json '.results.find(r => r.unique_id == "model.mb
 	"no adapter response of its own, as dbt's _initial_run_microbatch_model_result"
 expect_json target/run_results.json '.results.find(r => r.unique_id == "model.mb.daily").timing.length' 0
 
+# --empty: the limited subquery wrapped by the batch's filter, as BaseRelation.__str__
+cat >models/empty_mb.sql <<'EOS'
+{{ config(materialized='incremental', incremental_strategy='microbatch', event_time='event_ts',
+          batch_size='day', begin='2024-01-01') }}
+select * from {{ ref('stg_events') }}
+EOS
+run run -s empty_mb --empty --event-time-start 2024-01-02 --event-time-end 2024-01-03
+expect_rc 0 "a microbatch model with --empty"
+grep -qF "from (select * from (select * from \"mb\".\"main\".\"stg_events\" where false limit 0) where event_ts >= '2024-01-02 00:00:00+00:00'" \
+	target/compiled/mb/models/empty_mb/empty_mb_2024-01-02.sql && ok "the empty subquery inside the batch's filter" \
+	|| not_ok "the empty subquery inside the batch's filter" "$(cat target/compiled/mb/models/empty_mb/empty_mb_2024-01-02.sql)"
+rm models/empty_mb.sql
+
 # an incremental run of another window adds it; a window run again replaces its rows only
 run run -s daily --event-time-start 2024-01-04 --event-time-end 2024-01-06
 expect_rc 0 "the next window"
