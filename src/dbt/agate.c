@@ -8,6 +8,7 @@
  * The table itself stays a dict (callers in C read its "rows" list); rows and columns are objects.
  * Everything lives in the arena of the render that ran the query.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,51 +280,188 @@ static const struct vobj_class column_class = {
 
 /* ---- the table ---- */
 
-/* print_table(max_rows=20): the table as text on stdout, as agate prints it for run-operation */
+/*
+ * print_table(max_rows=20, max_columns=6, max_column_width=20, max_precision=3): the table as
+ * agate's Table.print_table writes it (agate/table/print_table.py), to stdout: names and values
+ * longer than max_column_width cut to it with "..."; a column past max_columns shown as "...";
+ * numbers grouped by thousands with as many decimals as the column's most precise value (at most
+ * max_precision, then "…"); a value's line breaks as "↵"; text left-justified and every other
+ * type right-justified, the header too; a row of "..." after max_rows rows. A column is text
+ * when any of its values is a string (agate's type tester would call it Text).
+ */
+struct pt_col {
+	bool text;
+	int places;    /* decimals every number of the column is written with */
+	bool cut;      /* places was capped at max_precision */
+	size_t width;  /* in characters */
+};
+
+/* The decimals a number is written with (its shortest repr's) */
+static int decimals_of(value v)
+{
+	if (v.type != V_FLOAT)
+		return 0;
+	struct sb s = SB_INIT;
+	val_float_repr(&s, v.f);
+	const char *dot = s.buf ? strchr(s.buf, '.') : NULL;
+	int n = 0;
+	if (dot && !strpbrk(s.buf, "eE"))
+		for (const char *c = dot + 1; *c >= '0' && *c <= '9'; c++)
+			n++;
+	if (n == 1 && dot[1] == '0' && !dot[2])
+		n = 0;  /* 3.0 is written as 3 */
+	sb_release(&s);
+	return n;
+}
+
+/* babel's format_decimal with '#,##0.<places zeros>' (and "…" when the precision was capped) */
+static void put_number(struct sb *out, value v, const struct pt_col *c)
+{
+	char digits[64];
+	if (v.type == V_INT)
+		snprintf(digits, sizeof(digits), "%lld.%0*d", (long long)v.i, c->places, 0);
+	else
+		snprintf(digits, sizeof(digits), "%.*f", c->places, v.f);
+	char *dot = strchr(digits, '.');
+	if (dot && c->places == 0)
+		*dot = '\0';
+	const char *intpart = digits[0] == '-' ? digits + 1 : digits;
+	size_t nint = dot && c->places ? (size_t)(dot - intpart) : strlen(intpart);
+	if (digits[0] == '-')
+		sb_addc(out, '-');
+	for (size_t i = 0; i < nint; i++) {
+		if (i && (nint - i) % 3 == 0)
+			sb_addc(out, ',');
+		sb_addc(out, intpart[i]);
+	}
+	if (dot && c->places)
+		sb_adds(out, dot);
+	if (c->cut)
+		sb_adds(out, "\xe2\x80\xa6");
+}
+
+/* characters, not bytes, of UTF-8 text */
+static size_t utf8_len(const char *s, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return k;
+}
+
+/* the cell's text: cut to `width` characters with "..." */
+static const char *pt_cut(struct arena *a, const char *s, size_t maxw)
+{
+	size_t len = strlen(s);
+	if (utf8_len(s, len) <= maxw)
+		return s;
+	size_t keep = maxw > 3 ? maxw - 3 : 0, i = 0, k = 0;
+	while (i < len && k < keep) {
+		i++;
+		while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
+			i++;
+		k++;
+	}
+	return arena_sprintf(a, "%.*s...", (int)i, s);
+}
+
+static void pt_put(struct sb *out, const char *cell, size_t width, bool left)
+{
+	/* (the "..." of a truncated row may be wider than its column: ljust/rjust then add nothing) */
+	size_t len = utf8_len(cell, strlen(cell)), pad = width > len ? width - len : 0;
+	sb_addc(out, ' ');
+	if (!left)
+		for (size_t k = 0; k < pad; k++)
+			sb_addc(out, ' ');
+	sb_adds(out, cell);
+	if (left)
+		for (size_t k = 0; k < pad; k++)
+			sb_addc(out, ' ');
+	sb_adds(out, " |");
+}
+
+static long pt_limit(const struct vargs *args, size_t pos, const char *name, long dflt)
+{
+	value v = jj_arg(args, pos, name, val_int(dflt));
+	return v.type == V_INT && v.i >= 0 ? (long)v.i : v.type == V_NONE ? -1 : dflt;
+}
+
 static value t_print_table(struct jj_vm *vm, void *ud, const struct vargs *args)
 {
 	const struct adapter_result *res = ud;
-	value mr = jj_arg(args, 0, "max_rows", val_int(20));
-	size_t max = mr.type == V_INT && mr.i >= 0 ? (size_t)mr.i : res->nrows;
-	size_t shown = res->nrows < max ? res->nrows : max;
 	struct arena *a = jj_arena(vm);
-	size_t *w = arena_alloc(a, (res->ncols + 1) * sizeof(size_t));
-	char **cells = arena_alloc(a, (shown * res->ncols + 1) * sizeof(char *));
-	for (size_t c = 0; c < res->ncols; c++)
-		w[c] = strlen(res->cols[c].name);
-	for (size_t i = 0; i < shown; i++) {
-		for (size_t c = 0; c < res->ncols; c++) {
-			struct sb s = SB_INIT;
+	long mr = pt_limit(args, 0, "max_rows", 20), mc = pt_limit(args, 1, "max_columns", 6);
+	long mw = pt_limit(args, 3, "max_column_width", 20), mp = pt_limit(args, 5, "max_precision", 3);
+	size_t shown = mr < 0 || (size_t)mr > res->nrows ? res->nrows : (size_t)mr;
+	size_t ncols = mc < 0 || (size_t)mc > res->ncols ? res->ncols : (size_t)mc;
+	bool more_cols = ncols < res->ncols, more_rows = shown < res->nrows;
+	size_t nshown = ncols + more_cols, maxw = mw < 0 ? (size_t)-1 : (size_t)mw;
+	struct pt_col *cols = arena_alloc(a, (nshown + 1) * sizeof(*cols));
+	const char **names = arena_alloc(a, (nshown + 1) * sizeof(*names));
+	const char **cells = arena_alloc(a, (shown * nshown + 1) * sizeof(*cells));
+	for (size_t c = 0; c < nshown; c++) {
+		names[c] = c < ncols ? pt_cut(a, res->cols[c].name, maxw) : "...";
+		cols[c] = (struct pt_col){.text = c == ncols, .width = utf8_len(names[c], strlen(names[c]))};
+		for (size_t i = 0; c < ncols && i < res->nrows; i++) {
 			value v = res->rows[i * res->ncols + c];
-			if (v.type != V_NONE)
-				val_str_to(&s, v);
-			cells[i * res->ncols + c] = arena_strndup(a, s.buf, s.len);
-			if (s.len > w[c])
-				w[c] = s.len;
-			sb_release(&s);
+			cols[c].text |= v.type == V_STR;
+			if (i < shown && decimals_of(v) > cols[c].places)
+				cols[c].places = decimals_of(v);
+		}
+		if (mp >= 0 && cols[c].places > mp) {
+			cols[c].places = (int)mp;
+			cols[c].cut = true;
 		}
 	}
+	struct sb cell = SB_INIT;
+	for (size_t i = 0; i < shown; i++) {
+		for (size_t c = 0; c < nshown; c++) {
+			value v = c < ncols ? res->rows[i * res->ncols + c] : val_str("...");
+			sb_reset(&cell);
+			if (c >= ncols || v.type == V_NONE) {
+				sb_adds(&cell, c >= ncols ? "..." : "");
+			} else if (!cols[c].text && (v.type == V_INT || (v.type == V_FLOAT && isfinite(v.f)))) {
+				put_number(&cell, v, &cols[c]);
+			} else {
+				val_str_to(&cell, v);
+				for (const char *nl = cell.buf ? strchr(cell.buf, '\n') : NULL; nl; nl = strchr(cell.buf, '\n')) {
+					size_t at = (size_t)(nl - cell.buf);
+					struct sb t = SB_INIT;
+					sb_add(&t, cell.buf, at);
+					sb_adds(&t, "\xe2\x86\xb5");
+					sb_adds(&t, cell.buf + at + 1);
+					sb_reset(&cell);
+					sb_add(&cell, t.buf, t.len);
+					sb_release(&t);
+				}
+			}
+			const char *text = pt_cut(a, arena_strndup(a, cell.buf ? cell.buf : "", cell.len), maxw);
+			cells[i * nshown + c] = text;
+			size_t w = utf8_len(text, strlen(text));
+			if (w > cols[c].width)
+				cols[c].width = w;
+		}
+	}
+	sb_release(&cell);
 	struct sb out = SB_INIT;
-	for (size_t c = 0; c < res->ncols; c++)
-		sb_addf(&out, "| %-*s ", (int)w[c], res->cols[c].name);
-	sb_adds(&out, res->ncols ? "|\n" : "");
-	for (size_t c = 0; c < res->ncols; c++) {
-		sb_adds(&out, "| ");
-		for (size_t k = 0; k < w[c]; k++)
+	sb_addc(&out, '|');
+	for (size_t c = 0; c < nshown; c++)
+		pt_put(&out, names[c], cols[c].width, cols[c].text);
+	sb_addc(&out, '\n');
+	sb_addc(&out, '|');
+	for (size_t c = 0; c < nshown; c++) {
+		sb_addc(&out, ' ');
+		for (size_t k = 0; k < cols[c].width; k++)
 			sb_addc(&out, '-');
-		sb_adds(&out, " ");
+		sb_adds(&out, " |");
 	}
-	sb_adds(&out, res->ncols ? "|\n" : "");
-	for (size_t i = 0; i < shown; i++) {
-		for (size_t c = 0; c < res->ncols; c++) {
-			value v = res->rows[i * res->ncols + c];
-			bool num = v.type == V_INT || v.type == V_FLOAT;
-			sb_addf(&out, num ? "| %*s " : "| %-*s ", (int)w[c], cells[i * res->ncols + c]);
-		}
-		sb_adds(&out, "|\n");
+	sb_addc(&out, '\n');
+	for (size_t i = 0; i < shown + more_rows; i++) {
+		sb_addc(&out, '|');
+		for (size_t c = 0; c < nshown; c++)
+			pt_put(&out, i < shown ? cells[i * nshown + c] : "...", cols[c].width, cols[c].text);
+		sb_addc(&out, '\n');
 	}
-	if (shown < res->nrows)
-		sb_adds(&out, "| ... |\n");
 	log_redact(out.buf);
 	fputs(out.buf, stdout);
 	fflush(stdout);

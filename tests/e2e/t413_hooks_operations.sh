@@ -142,6 +142,23 @@ expect_out "mapped 5,6 n,s" "map(attribute=0) over rows, column_names"
 expect_out "sizes 22 <agate.Row: (5, 'x')>"
 expect_out "| n | s |" "print_table() prints the table"
 expect_out "| 6 |   |"
+# print_table as agate's: numbers grouped and to the column's precision (at most max_precision,
+# then "…"), right-justified with their header; text cut at max_column_width; columns past
+# max_columns and rows past max_rows shown as "..."; line breaks as "↵"
+cat >macros/agate_print.sql <<'EOS'
+{% macro agate_print() %}
+  {% set t = run_query("select i * 1000 as big, i / 4 as quarter, 'a somewhat long text value ' || i as t, i as c4, i as c5, i as c6, i as c7 from range(1, 26) r(i) order by i") %}
+  {% do t.print_table(max_rows=3) %}
+  {% set u = run_query("select 'two' || chr(10) || 'lines' as s, 1.23456 as x, cast(null as integer) as nothing") %}
+  {% do u.print_table() %}
+{% endmacro %}
+EOS
+run run-operation agate_print
+expect_rc 0 "print_table's limits"
+expect_out "|   big | quarter | t                    | c4 | c5 | c6 | ... |" "a header as agate writes it"
+expect_out "| 2,000 |    0.50 | a somewhat long t... |  2 |  2 |  2 | ... |" "a row as agate writes it"
+expect_out "|   ... |     ... | ...                  | ... | ... | ... | ... |" "the row that says more rows follow"
+expect_out "| two↵lines | 1.235… |         |" "line breaks, precision and nulls"
 
 printf 'name: ho\nprofile: ho\non-run-start: ["select * from no_such_table", "select 1"]\n' >dbt_project.yml
 run run
