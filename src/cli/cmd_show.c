@@ -15,60 +15,14 @@
 #include "core/report.h"
 #include "runner/runner.h"
 
-static void cell(struct sb *out, value v)
+/* The rows as dbt's ShowTask prints them: agate's print_table(max_rows=None), so at most six
+ * columns, cells cut at 20 characters, numbers grouped and to their column's precision */
+static void print_table(const struct adapter_result *r, struct arena *a)
 {
-	if (v.type == V_NONE)
-		return;
-	if (v.type == V_BOOL)
-		sb_adds(out, v.b ? "True" : "False");
-	else if (v.type == V_STR)
-		sb_add(out, v.s, v.len);
-	else
-		val_str_to(out, v);
-}
-
-/* An aligned table: | a | b |, numbers right-aligned as dbt's agate printer does */
-static void print_table(const struct adapter_result *r)
-{
-	size_t nc = r->ncols;
-	size_t *w = xcalloc(nc ? nc : 1, sizeof(size_t));
-	struct sb tmp = SB_INIT;
-	for (size_t c = 0; c < nc; c++)
-		w[c] = strlen(r->cols[c].name);
-	for (size_t i = 0; i < r->nrows; i++)
-		for (size_t c = 0; c < nc; c++) {
-			sb_reset(&tmp);
-			cell(&tmp, r->rows[i * nc + c]);
-			if (tmp.len > w[c])
-				w[c] = tmp.len;
-		}
 	struct sb out = SB_INIT;
-	sb_adds(&out, "|");
-	for (size_t c = 0; c < nc; c++)
-		sb_addf(&out, " %-*s |", (int)w[c], r->cols[c].name);
-	sb_adds(&out, "\n|");
-	for (size_t c = 0; c < nc; c++) {
-		sb_addc(&out, ' ');
-		for (size_t k = 0; k < w[c]; k++)
-			sb_addc(&out, '-');
-		sb_adds(&out, " |");
-	}
-	sb_addc(&out, '\n');
-	for (size_t i = 0; i < r->nrows; i++) {
-		sb_adds(&out, "|");
-		for (size_t c = 0; c < nc; c++) {
-			value v = r->rows[i * nc + c];
-			sb_reset(&tmp);
-			cell(&tmp, v);
-			bool num = v.type == V_INT || v.type == V_FLOAT;
-			sb_addf(&out, num ? " %*s |" : " %-*s |", (int)w[c], tmp.buf);
-		}
-		sb_addc(&out, '\n');
-	}
+	dbt_agate_print(&out, a, r, -1, 6, 20, 3);
 	fwrite(out.buf, 1, out.len, stdout);
 	sb_release(&out);
-	sb_release(&tmp);
-	free(w);
 }
 
 static void print_json(const char *name, const struct adapter_result *r, struct arena *a)
@@ -172,7 +126,7 @@ int cmd_show(struct cli *c)
 	} else {
 		if (!c->quiet)
 			report_line("ShowNode", "Previewing %s:", c->inline_sql ? "inline node" : arena_sprintf(&p.arena, "node '%s'", n->name));
-		print_table(&res);
+		print_table(&res, &p.arena);
 	}
 	rc = 0;
 out:

@@ -386,12 +386,9 @@ static long pt_limit(const struct vargs *args, size_t pos, const char *name, lon
 	return v.type == V_INT && v.i >= 0 ? (long)v.i : v.type == V_NONE ? -1 : dflt;
 }
 
-static value t_print_table(struct jj_vm *vm, void *ud, const struct vargs *args)
+void dbt_agate_print(struct sb *out, struct arena *a, const struct adapter_result *res, long mr, long mc, long mw,
+		     long mp)
 {
-	const struct adapter_result *res = ud;
-	struct arena *a = jj_arena(vm);
-	long mr = pt_limit(args, 0, "max_rows", 20), mc = pt_limit(args, 1, "max_columns", 6);
-	long mw = pt_limit(args, 3, "max_column_width", 20), mp = pt_limit(args, 5, "max_precision", 3);
 	size_t shown = mr < 0 || (size_t)mr > res->nrows ? res->nrows : (size_t)mr;
 	size_t ncols = mc < 0 || (size_t)mc > res->ncols ? res->ncols : (size_t)mc;
 	bool more_cols = ncols < res->ncols, more_rows = shown < res->nrows;
@@ -443,25 +440,31 @@ static value t_print_table(struct jj_vm *vm, void *ud, const struct vargs *args)
 		}
 	}
 	sb_release(&cell);
-	struct sb out = SB_INIT;
-	sb_addc(&out, '|');
+	sb_addc(out, '|');
 	for (size_t c = 0; c < nshown; c++)
-		pt_put(&out, names[c], cols[c].width, cols[c].text);
-	sb_addc(&out, '\n');
-	sb_addc(&out, '|');
+		pt_put(out, names[c], cols[c].width, cols[c].text);
+	sb_addc(out, '\n');
+	sb_addc(out, '|');
 	for (size_t c = 0; c < nshown; c++) {
-		sb_addc(&out, ' ');
+		sb_addc(out, ' ');
 		for (size_t k = 0; k < cols[c].width; k++)
-			sb_addc(&out, '-');
-		sb_adds(&out, " |");
+			sb_addc(out, '-');
+		sb_adds(out, " |");
 	}
-	sb_addc(&out, '\n');
+	sb_addc(out, '\n');
 	for (size_t i = 0; i < shown + more_rows; i++) {
-		sb_addc(&out, '|');
+		sb_addc(out, '|');
 		for (size_t c = 0; c < nshown; c++)
-			pt_put(&out, i < shown ? cells[i * nshown + c] : "...", cols[c].width, cols[c].text);
-		sb_addc(&out, '\n');
+			pt_put(out, i < shown ? cells[i * nshown + c] : "...", cols[c].width, cols[c].text);
+		sb_addc(out, '\n');
 	}
+}
+
+static value t_print_table(struct jj_vm *vm, void *ud, const struct vargs *args)
+{
+	struct sb out = SB_INIT;
+	dbt_agate_print(&out, jj_arena(vm), ud, pt_limit(args, 0, "max_rows", 20), pt_limit(args, 1, "max_columns", 6),
+			pt_limit(args, 3, "max_column_width", 20), pt_limit(args, 5, "max_precision", 3));
 	log_redact(out.buf);
 	fputs(out.buf, stdout);
 	fflush(stdout);

@@ -190,6 +190,12 @@ void dbt_macro_deps(struct arena *a, const struct dbt_mdeps_rules *rules, struct
 /* The same for a project's macros, once: sets each macro_def's deps */
 void dbt_project_macro_deps(struct project *p);
 
+/* A query result as agate's Table.print_table writes it (agate.c), appended to out; a limit < 0
+ * is none */
+struct sb;
+void dbt_agate_print(struct sb *out, struct arena *a, const struct adapter_result *res, long max_rows,
+		     long max_columns, long max_column_width, long max_precision);
+
 /* The Relation object (api.Relation) */
 value dbt_relation(struct arena *a, struct project *p, const char *database, const char *schema,
 		   const char *identifier, const char *type);

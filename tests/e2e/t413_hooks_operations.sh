@@ -159,6 +159,9 @@ expect_out "|   big | quarter | t                    | c4 | c5 | c6 | ... |" "a 
 expect_out "| 2,000 |    0.50 | a somewhat long t... |  2 |  2 |  2 | ... |" "a row as agate writes it"
 expect_out "|   ... |     ... | ...                  | ... | ... | ... | ... |" "the row that says more rows follow"
 expect_out "| two↵lines | 1.235… |         |" "line breaks, precision and nulls"
+run show --inline "select 1234567 as big, 'a somewhat long text value 1' as t, 1 as c3, 2 as c4, 3 as c5, 4 as c6, 5 as c7"
+expect_out "|       big | t                    | c3 | c4 | c5 | c6 | ... |" "show prints as dbt's ShowTask: agate's print_table"
+expect_out "| 1,234,567 | a somewhat long t... |  1 |  2 |  3 |  4 | ... |"
 
 printf 'name: ho\nprofile: ho\non-run-start: ["select * from no_such_table", "select 1"]\n' >dbt_project.yml
 run run
