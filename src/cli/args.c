@@ -59,6 +59,7 @@ static const struct flag flags[] = {
 	{"--fail-fast", "-x", FLAG, F(fail_fast), 1, 0},
 	{"--full-refresh", "-f", FLAG, F(full_refresh), 1, 0},
 	{"--store-failures", NULL, FLAG, F(store_failures), 1, 0},
+	{"--show", NULL, FLAG, F(show), 1, 0},
 	{"--empty", NULL, FLAG, F(empty), 1, 0},
 	{"--event-time-start", NULL, ONE, F(event_time_start), 0, 0},
 	{"--event-time-end", NULL, ONE, F(event_time_end), 0, 0},

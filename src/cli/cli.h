@@ -47,6 +47,7 @@ struct cli {
 	bool config_dir;            /* debug --config-dir */
 	const char *warn_error_options, *log_level, *log_path;
 	bool store_failures;       /* --store-failures: tests keep their failing rows in tables */
+	bool show;                 /* seed --show: a sample of each seed's table after the run */
 	bool empty;              /* --empty: run the models on no rows, to check their SQL and schemas */
 	const char *event_time_start, *event_time_end;  /* the window microbatch models run */
 	const char *log_format;  /* text | json */

@@ -277,7 +277,7 @@ static int run_or_compile(struct cli *c, enum run_kind kind, const char *const *
 				.fail_fast = c->fail_fast, .threads = p.target.threads, .args = args_value(&p.arena, c),
 				.no_write_json = !cli_write_json(c, &p), .event_time_window = window.event_time_window,
 				.event_time_start = window.event_time_start, .event_time_end = window.event_time_end,
-				.previous_batches = c->retry_batches};
+				.previous_batches = c->retry_batches, .show_seeds = kind == RK_SEED && c->show};
 	if (nsel == 0) {
 		report_line("NothingToDo", "Nothing to do. Try checking your model configs and model specification args");
 		/* dbt still writes the manifest, and run_results.json with no result (GraphRunnableTask.run) */

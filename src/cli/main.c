@@ -60,7 +60,8 @@ static const struct command commands[] = {
 	 "Usage: sluice seed [OPTIONS]\n\nLoads the selected seeds (CSV files under seed-paths) into tables; types are\n"
 	 "inferred, or set with the column_types config.\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS
 	 "  --threads N            seeds loaded at once\n"
-	 "  -f, --full-refresh     rebuild the seed tables from scratch\n"},
+	 "  -f, --full-refresh     rebuild the seed tables from scratch\n"
+	 "  --show                 print a random sample (ten rows) of each seed's table after the run\n"},
 	{"snapshot", cmd_snapshot, "record how the selected snapshots' sources changed",
 	 "Usage: sluice snapshot [OPTIONS]\n\nRuns the selected snapshots: new and changed rows of their query are added as new\n"
 	 "versions, with dbt_valid_from / dbt_valid_to (type-2 slowly changing dimensions).\n\nOptions:\n" COMMON_FLAGS SELECT_FLAGS

@@ -459,6 +459,53 @@ static void summary_counts(struct run_state *st, const uint8_t *selected, struct
 	}
 }
 
+/* seed --show: each seed loaded, in random order, at most ten rows, as dbt's SeedTask.show_table
+ * (its header lines are events; the table goes to stdout as agate prints it) */
+static void show_seeds(struct run_state *st, const uint8_t *selected)
+{
+	struct project *p = st->p;
+	struct arena a;
+	arena_init(&a, 1 << 16);
+	srand((unsigned)time(NULL));
+	for (size_t i = 0; i < p->nnodes; i++) {
+		const struct node *n = p->nodes[i];
+		if (!selected[i] || n->type != NODE_SEED || st->results[i].status == RUN_ERROR || !n->relation_name)
+			continue;
+		struct adapter_result res;
+		char *err = NULL;
+		if (st->vt->execute(st->workers[0].conn, arena_sprintf(&a, "select * from %s", n->relation_name), true, -1,
+				    &res, &a, &err) < 0) {
+			log_msg(LOG_WARN, "seed --show: cannot read %s: %s", n->relation_name, err ? err : "?");
+			continue;
+		}
+		/* table.order_by(lambda x: random.random()) */
+		for (size_t r = res.nrows; r > 1; r--) {
+			size_t k = (size_t)rand() % r;
+			for (size_t c = 0; c < res.ncols; c++) {
+				value t = res.rows[(r - 1) * res.ncols + c];
+				res.rows[(r - 1) * res.ncols + c] = res.rows[k * res.ncols + c];
+				res.rows[k * res.ncols + c] = t;
+			}
+		}
+		const char *header = arena_sprintf(&a, "Random sample of table: %s.%s", n->schema, n->alias ? n->alias : n->name);
+		report_line("Formatting", "%s", "");
+		report_line("SeedHeader", "%s", header);
+		struct sb dashes = SB_INIT;
+		for (size_t k = strlen(header); k > 0; k--)
+			sb_addc(&dashes, '-');
+		report_line("Formatting", "%s", dashes.buf ? dashes.buf : "");
+		sb_release(&dashes);
+		struct sb out = SB_INIT;
+		dbt_agate_print(&out, &a, &res, 10, -1, 20, 3);
+		log_redact(out.buf);
+		fwrite(out.buf, 1, out.len, stdout);
+		fflush(stdout);
+		sb_release(&out);
+		report_line("Formatting", "%s", "");
+	}
+	arena_release(&a);
+}
+
 /* Finished running ..., Completed ..., the text of each failure or warning, and Done. */
 static void report_summary(struct run_state *st, const uint8_t *selected, double elapsed, const struct tally *t)
 {
@@ -469,6 +516,8 @@ static void report_summary(struct run_state *st, const uint8_t *selected, double
 		    counts.len ? counts.buf : "0 nodes", (int)(elapsed / 3600), (int)(elapsed / 60) % 60,
 		    elapsed - 60 * (int)(elapsed / 60), elapsed);
 	sb_release(&counts);
+	if (st->o->show_seeds)
+		show_seeds(st, selected);
 	report_line("Formatting", "%s", "");
 	/* dbt's EndOfRunSummary: a partial success is no error there, but is in the Done. line */
 	int errs = t->err - t->partial;

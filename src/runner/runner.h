@@ -32,6 +32,7 @@ struct run_options {
 	/* retry: unique_id -> a microbatch model's last batch_results; its failed batches are the ones
 	 * to run (V_UNDEF or a dict) */
 	value previous_batches;
+	bool show_seeds;       /* seed --show: a random sample of each seed loaded, as dbt's SeedTask */
 };
 
 int runner_run(struct project *p, struct graph *g, const uint8_t *selected, const struct run_options *o,
