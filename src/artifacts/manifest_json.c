@@ -85,29 +85,31 @@ static long cfg_default_at(const struct cfg *st, value k)
 	return -1;
 }
 
-static value cfg_get(struct arena *a, const struct cfg *st, const char *key)
+/* The node's own value of key (a default it replaced, or a key beyond the defaults); NULL when it
+ * set none. *pdef: the key's place among the defaults, or -1 */
+static const value *cfg_own(const struct cfg *st, value k, long *pdef)
 {
-	value k = val_str(key);
-	long i = cfg_default_at(st, k);
+	long i = *pdef = cfg_default_at(st, k);
 	if (i >= 0)
-		return st->has[i] ? st->set[i] : art_config_default_value(a, st->defs[i]);
+		return st->has[i] ? &st->set[i] : NULL;
 	for (uint32_t j = 0; j < st->nx; j++)
 		if (same_key(st->xk[j], k))
-			return st->xv[j];
-	return val_undef();
+			return &st->xv[j];
+	return NULL;
+}
+
+static value cfg_get(struct arena *a, const struct cfg *st, const char *key)
+{
+	long def;
+	const value *own = cfg_own(st, val_str(key), &def);
+	return own ? *own : def >= 0 ? art_config_default_value(a, st->defs[def]) : val_undef();
 }
 
 /* whether the config holds key as its default (or not at all) */
 static bool cfg_untouched(const struct cfg *st, const char *key)
 {
-	value k = val_str(key);
-	long i = cfg_default_at(st, k);
-	if (i >= 0)
-		return !st->has[i];
-	for (uint32_t j = 0; j < st->nx; j++)
-		if (same_key(st->xk[j], k))
-			return false;
-	return true;
+	long def;
+	return cfg_own(st, val_str(key), &def) == NULL;
 }
 
 static void cfg_put(struct cfg *st, value k, value v)
