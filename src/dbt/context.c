@@ -857,22 +857,31 @@ static value f_is_incremental(struct jj_vm *vm, void *ud, const struct vargs *ar
 	struct dbt_render *r = dbt_r(vm);
 	if (r->phase != DBT_EXECUTE || !r->node)
 		return val_bool(false);
-	if (!val_streq(val_dict_gets(r->node->config, "materialized"), "incremental"))
-		return val_bool(false);
-	/* a microbatch model's batch after its first (build_jinja_context_for_batch) */
+	/* a microbatch model's batch after its first (build_jinja_context_for_batch; only incremental
+	 * models run batches) */
 	if (r->node->batch && r->node->batch->incremental)
 		return val_bool(true);
+	char *err = NULL;
+	int inc = dbt_node_incremental(r->proj, r->vt, r->conn, r->node, r->full_refresh, jj_arena(vm), &err);
+	if (inc < 0)
+		jj_raise(vm, "is_incremental(): %s", err ? err : "lookup failed");
+	return val_bool(inc == 1);
+}
+
+int dbt_node_incremental(struct project *p, const struct adapter_vtable *vt, struct adapter_conn *conn,
+			 const struct node *n, bool full_refresh, struct arena *a, char **perr)
+{
+	if (!val_streq(val_dict_gets(n->config, "materialized"), "incremental"))
+		return 0;
 	/* the full_refresh config, when set, wins over --full-refresh (as should_full_refresh()) */
-	value fr = val_dict_gets(r->node->config, "full_refresh");
-	if (fr.type == V_BOOL ? fr.b : (r->full_refresh || r->proj->full_refresh))
-		return val_bool(false);
+	value fr = val_dict_gets(n->config, "full_refresh");
+	if (fr.type == V_BOOL ? fr.b : (full_refresh || p->full_refresh))
+		return 0;
 	struct adapter_relation rel;
 	bool found = false;
-	char *err = NULL;
-	if (r->vt->get_relation(r->conn, r->node->database, r->node->schema, r->node->alias, &rel, &found,
-				jj_arena(vm), &err) < 0)
-		jj_raise(vm, "is_incremental(): %s", err ? err : "lookup failed");
-	return val_bool(found && rel.type != REL_VIEW);
+	if (vt->get_relation(conn, n->database, n->schema, n->alias ? n->alias : n->name, &rel, &found, a, perr) < 0)
+		return -1;
+	return found && rel.type != REL_VIEW;
 }
 
 static value f_should_full_refresh(struct jj_vm *vm, void *ud, const struct vargs *args)

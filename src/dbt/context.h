@@ -190,6 +190,12 @@ void dbt_macro_deps(struct arena *a, const struct dbt_mdeps_rules *rules, struct
 /* The same for a project's macros, once: sets each macro_def's deps */
 void dbt_project_macro_deps(struct project *p);
 
+/* dbt's is_incremental() for node n outside a microbatch batch: an incremental model that no full
+ * refresh asks to rebuild (its full_refresh config wins over the flag) and whose relation exists,
+ * not as a view. 1 or 0; -1 with *perr when the lookup failed */
+int dbt_node_incremental(struct project *p, const struct adapter_vtable *vt, struct adapter_conn *conn,
+			 const struct node *n, bool full_refresh, struct arena *a, char **perr);
+
 /* A query result as agate's Table.print_table writes it (agate.c), appended to out; a limit < 0
  * is none */
 struct sb;

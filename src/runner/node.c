@@ -477,20 +477,12 @@ static int report_step(struct job *j, int rc)
  * failed first batch the others are skipped. The model's result says SUCCESS, PARTIAL SUCCESS
  * (k/n) or ERROR, and run_results.json lists the batches that succeeded and failed.
  */
-/* dbt's MicrobatchModelRunner._is_incremental: the model's table exists and no full refresh */
+/* dbt's MicrobatchModelRunner._is_incremental: is_incremental() as outside a batch (a failed
+ * lookup: not incremental) */
 static bool mb_incremental(struct job *j)
 {
-	struct node *n = j->n;
-	struct adapter_relation rel;
-	bool found = false;
 	char *err = NULL;
-	if (j->st->vt->get_relation(j->w->conn, n->database, n->schema, n->alias ? n->alias : n->name, &rel, &found,
-				    &j->w->arena, &err) < 0 || !found)
-		return false;
-	if (rel.type == REL_VIEW)
-		return false;
-	value fr = val_dict_gets(n->config, "full_refresh");
-	return fr.type == V_BOOL ? !fr.b : !(j->st->o->full_refresh || j->st->p->full_refresh);
+	return dbt_node_incremental(j->st->p, j->st->vt, j->w->conn, j->n, j->st->o->full_refresh, &j->w->arena, &err) == 1;
 }
 
 /* The last run's batches of the node under `key` (successful or failed), when retried */
